@@ -53,6 +53,7 @@ import argparse
 import ast
 import contextlib
 import csv
+import difflib
 import hashlib
 import importlib.util
 import io as _io
@@ -2471,6 +2472,26 @@ class _Parser(argparse.ArgumentParser):
             raise UsageError(message)
         self.exit(2, f"glassnet: error: {message}\n")
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        """argparse's, with the words no option of a command takes told by that command's
+        parser (its help named: ``glassnet predict --help``), not the top-level one's; a
+        word after train's data file, the target's name without --target, says so."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        command = getattr(parsed, "command", None)
+        subs = [a.choices for a in self._actions if isinstance(a.choices, dict)]  # (commands)
+        sub = subs[0].get(command) if subs and command is not None else None
+        if extras and sub is not None and self.prog == "glassnet":
+            message = f"unrecognized arguments: {' '.join(extras)}"
+            words = [w for w in extras if not w.startswith("-")]
+            if command == "train" and getattr(parsed, "target", None) is None and len(words) == 1:
+                data = getattr(parsed, "data", None) or "DATA.csv"
+                message += (
+                    f"; if {words[0]!r} is the target column, name it with --target: "
+                    f"glassnet train {shlex.quote(str(data))} --target {shlex.quote(words[0])}"
+                )
+            sub.error(message)
+        return parsed, extras
+
     def print_help(self, file: Any = None) -> None:
         if file is None and _distributed.launched()[1] > 1:  # --help: printed once, by main()
             raise HelpRequested(self.format_help())
@@ -3984,6 +4005,10 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
 #: The share of the held-out rows repeating a training row above which train warns.
 REPEATED_ROWS_WARNED = 0.05
 
+#: The chance under which the counts of records seen once, twice and three times tell
+#: copies of rows, not rows that repeat by chance (:func:`_copied_rows`).
+REPEATED_ROWS_CHANCE = 0.01
+
 #: The share of the distinct records a number column's distinct values (a feature's, or
 #: a target's of numbers) must pass for a repeat to be no chance (a measurement): at or
 #: below it (dose levels, a price fixed by its product) records repeat by nature and train
@@ -4051,7 +4076,7 @@ def _warn_repeated_rows(
         return
     target = np.asarray(y, dtype=np.float64).reshape(len(X), -1)  # (N, K)
     h = _row_hashes(X, target)  # (N,)
-    distinct, first = np.unique(h, return_index=True)  # (D,) (D,)
+    distinct, first, seen = np.unique(h, return_index=True, return_counts=True)  # (D,) each
     if distinct.size == len(X):
         return  # (no record repeats another)
     order = train_rows[np.argsort(h[train_rows], kind="stable")]  # training rows by hash
@@ -4068,12 +4093,12 @@ def _warn_repeated_rows(
                     break
         return k
 
-    parts = []
+    found = []
     for rows, what in ((test_rows, "test"), (val_rows, "validation")):
         k = repeats(rows) if rows.size else 0
         if k >= 2 and k >= REPEATED_ROWS_WARNED * rows.size:
-            parts.append(f"{k} of the {rows.size} {what} rows ({100 * k / rows.size:.0f}%)")
-    if not parts:
+            found.append((k, rows.size, what))
+    if not found:
         return
     inputs = _input_columns(pre)
     where = {c: j for j, c in reversed(list(enumerate(inputs)))}  # each column's first input
@@ -4086,6 +4111,9 @@ def _warn_repeated_rows(
     counts = [np.unique(v).size for v in columns]
     if not any(n > unique and n > MAX_INFERRED_CLASSES for n in counts):
         return
+    if not _copied_rows(seen):  # (rows drawn independently repeat so by chance)
+        return
+    parts = [f"{k} of the {n} {what} rows ({100 * k / n:.0f}%)" for k, n, what in found]
     _warn(
         f"{' and '.join(parts)} repeat a training row exactly, its feature values and its "
         f"target ({source} holds {len(X) - first.size} repeated rows): their score is not on "
@@ -4093,6 +4121,28 @@ def _warn_repeated_rows(
         f"of rows, remove them (e.g. pandas' drop_duplicates) to hold out rows the model never "
         f"saw"
     )
+
+
+def _copied_rows(seen: np.ndarray) -> bool:
+    """Whether the rows' repeats are copies of rows (a file written twice, rows appended
+    again), not repeats by chance of rows drawn independently (integer prices and their
+    revenue, 200 rows: 14 of the 50 test rows repeat one of the 150 others), from the
+    counts of the records (``seen``: how many rows hold each distinct record). Rows drawn
+    independently, from any distribution, hold records seen three times at least
+    ``f2**2 / (1.5 f1)`` times on average, ``f1`` and ``f2`` the records seen once and
+    twice (the counts of a mixture of Poisson draws, times k!, are log-convex); copies
+    hold records seen exactly twice and few seen three times: told when chance gives so
+    few records seen three times with a probability under REPEATED_ROWS_CHANCE (``f1`` and
+    ``f2`` moved by a standard deviation each in chance's favour)."""
+    f = np.bincount(seen, minlength=4).astype(np.float64)  # records seen 0, 1, 2, 3 ... times
+    least = max(f[2] - math.sqrt(f[2]), 0.0) ** 2 / (1.5 * (f[1] + math.sqrt(f[1]) + 1.0))
+    if least == 0.0:
+        return False
+    # (Poisson's probability of f3 or fewer, its terms in logs: f3 may be large)
+    tail = sum(
+        math.exp(i * math.log(least) - least - math.lgamma(i + 1.0)) for i in range(int(f[3]) + 1)
+    )
+    return tail < REPEATED_ROWS_CHANCE
 
 
 #: A whole number of more digits than float64 keeps (about 15.9): 20-digit IDs, card numbers.
@@ -4520,6 +4570,7 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
     if importlib.util.find_spec("safetensors") is None:
         raise CLIError('glassnet model files need safetensors: pip install "glassnet[io]"', code=1)
     out_path = Path(args.out)
+    _model_file_name(out_path)
     _check_writable(out_path, "model file", args.out)
     ckpt_path = (
         Path(args.checkpoint) if args.checkpoint else out_path.with_name(out_path.name + ".ckpt")
@@ -4884,7 +4935,7 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
         _refuse_repeated_header(args, cols)
         _refuse_streamed_numbers_as_text(
             args.data, cols.categories, args.decimal, _stream_delimiter(args),
-            {exc.column: (exc.place, exc.cell)} if exc.place else None,
+            {exc.column: (exc.place, exc.cell)} if exc.place else None, cols.category_counts,
         )  # fmt: skip
         raise CLIError(_about_file(args.data, exc)) from None
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
@@ -4997,7 +5048,8 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
     absent = [t for t in targets if t not in first.schema.names]
     if absent:
         names = first.schema.names
-        hint = _stream_header_hint(names)
+        close = difflib.get_close_matches(absent[0], names, n=1)  # (as the in-memory path)
+        hint = f" Did you mean {close[0]!r}?" if close else _stream_header_hint(names)
         raise CLIError(
             f"target column(s) {absent} are not in '{args.data}'; its columns are: "
             f"{', '.join(_esc(n) for n in names)}" + ("." + hint if hint else "")
@@ -5237,6 +5289,43 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     return dates
 
 
+#: The share of a shuffled file's changes of class under which a streamed file's labels
+#: come in long runs (sorted or grouped by the label), and the share of the shuffle buffer
+#: that the runs must pass on average to be warned of (shorter runs are mixed by it).
+LABEL_RUNS_SHARE = 0.5
+LABEL_RUNS_BUFFER = 1 / 16
+
+
+def _warn_label_runs(args: argparse.Namespace, target: str, cols: Any) -> None:
+    """Warn when a streamed file's class labels come in long runs (a file sorted or grouped
+    by its label): the stream reads the rows in file order through a shuffle buffer of
+    --buffer-size rows, so runs longer than a part of it train the classes one after the
+    other (a model of the last class, with a loss that looks good). Long runs: fewer
+    changes of class from row to row than LABEL_RUNS_SHARE of a shuffled file's, ``(n -
+    1) * (1 - sum n_c (n_c - 1) / (n (n - 1)))``, and runs of LABEL_RUNS_BUFFER of the
+    buffer or more on average. A file of no more rows than the buffer is shuffled whole."""
+    n, runs, counts = cols.rows, cols.label_runs, cols.class_counts
+    if runs is None or counts is None or n <= args.buffer_size or n < 2:
+        return
+    same = sum(c * (c - 1) for c in counts) / (n * (n - 1))
+    expected = (n - 1) * (1.0 - same)  # a shuffled file's changes of class
+    changes = runs - 1
+    if changes >= LABEL_RUNS_SHARE * expected or n / runs < LABEL_RUNS_BUFFER * args.buffer_size:
+        return
+    data = shlex.quote(str(args.data))
+    out = shlex.quote(str(Path(args.data).with_name("shuffled_" + Path(args.data).name)))
+    plural = "" if changes == 1 else "s"
+    _warn(
+        f"'{args.data}' holds the classes of '{target}' in long runs ({changes:,} change{plural} "
+        f"of class in {n:,} rows, where a shuffled file has about {expected:,.0f}: sorted or "
+        f"grouped by the label?): the stream reads the rows in file order through a shuffle "
+        f"buffer of {args.buffer_size:,} rows, so it trains on one class after the other and "
+        f"the model favours the last ones, however good its loss looks: shuffle the file "
+        f"first, keeping its header (e.g. (head -n 1 {data}; tail -n +2 {data} | shuf) > "
+        f"{out}), or train in memory without --stream"
+    )
+
+
 def _refuse_one_class(args: argparse.Namespace, target: str, cols: Any) -> None:
     """A target of class labels with a single class in the whole file is an error."""
     classes = [str(c) for c in _stream_label_encoder(cols.classes, target).classes_.tolist()]
@@ -5273,15 +5362,19 @@ def _refuse_streamed_numbers_as_text(
     decimal: str = ".",
     delimiter: str = ",",
     places: dict[str, str] | None = None,
+    counts: dict[str, list[int]] | None = None,
 ) -> None:
     """A column of numbers that the streaming reader reads as text (a few cells such as '?'
     or '-' among them, or numbers written for people: "1,234", "$5") is an error, as in
     memory, not hundreds of one-hot categories. With only its distinct values at hand, a
     column counts as numbers when two of them at least are numbers and the others all
-    mark missing cells (no letter or digit, or a word of ``stream.MISSING_WORDS``), or when
-    numbers are the clear majority of them (``stream.numbers_majority``: a stray '#DIV/0!'
-    among 200 numbers), as ``stream.from_csv`` decides: a column of sizes S, M, L, XL, 10,
-    12 is text. ``decimal``: the decimal mark numbers are read with (--decimal);
+    mark missing cells (no letter or digit, or a word of ``stream.MISSING_WORDS``), or,
+    with ``counts`` (each category's rows, ``Columns.category_counts``), as the in-memory
+    path decides: when its cells of numbers outnumber its cells of text
+    (``stream.numbers_majority``: a stray 'TBD' among 200 numbers; shoe sizes 35 ... 46 and
+    a few S, M, L), or when a single text stands beside two numbers or more (``--categorical``
+    keeps such codes as text, in memory); a column of sizes S, M, L, XL in most rows and 10,
+    12 in a few is text. ``decimal``: the decimal mark numbers are read with (--decimal);
     ``delimiter``: the file's (a file not separated by commas whose numbers are written 3,14
     is told to pass --decimal ,); ``places``: a column's line of the cell the stream refused
     and the cell there (``ColumnsRefused.place``, ``.cell``), named in the error."""
@@ -5294,12 +5387,22 @@ def _refuse_streamed_numbers_as_text(
                 number = FORMATTED_NUMBER.fullmatch(v) or _typographic_number(v, decimal)
                 (formatted if number else text).append(v)
         # (the stream's rule: texts that all mark missing cells, no letter or digit or a
-        # word such as 'unknown'; a column of sizes S, M, L, 10, 12 is text)
+        # word such as 'unknown'; and the in-memory path's, by the counts of cells: more
+        # cells of numbers than of text, or one text beside two numbers or more)
         words = [v for v in text if any(ch.isalnum() for ch in v)]
         stray = [v for v in words if v.strip().lower() not in MISSING_WORDS]
-        if stray and not numbers_majority(len(plain), len(formatted) + len(text), stray):
+        if not (text or formatted):
             continue
-        if len(plain) + len(formatted) < 2 or not (text or formatted):
+        rows = dict(zip(map(str, cats), (counts or {}).get(name, [])))
+        numbers = [v for v in plain if not math.isnan(number_value(v, decimal) or 0.0)]
+        majority = bool(rows) and numbers_majority(
+            sum(rows[v] for v in numbers), sum(rows[v] for v in formatted + text)
+        )
+        finite = {number_value(v, decimal) for v in numbers} - {math.inf, -math.inf}
+        single = bool(rows) and len(formatted) + len(text) == 1 and len(finite) >= 2
+        if stray and not (majority or single):
+            continue
+        if len(plain) + len(formatted) < 2 and not majority:
             continue
         typographic = [v for v in formatted if _typographic_number(v, decimal) is not None]
         if text:
@@ -5341,8 +5444,9 @@ def _refuse_streamed_numbers_as_text(
                 f"{_esc(shlex.quote(cell))} (with the other texts that mark one; the "
                 f"stream then names each row that holds one); else fix the cell"
                 f"{' at that line' if place else ''}, writing it as a plain number such as "
-                f"1234{decimal}5 (or drop --stream: the in-memory reader names each cell's "
-                f"line, and --categorical {_esc(name)} keeps codes as text)"
+                f"1234{decimal}5; if the column holds categories "
+                f"({_esc(_few([repr(t) for t in stray], 5))}), drop --stream and pass "
+                f"--categorical {_esc(shlex.quote(name))} (its numbers are then categories too)"
             )
         raise CLIError(
             f"{of} holds numbers and {_esc(what)}, so the "
@@ -5611,6 +5715,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 f"{_classes_text(classes)}; use --task multiclass"
             )
         n_outputs = 1 if task_name == "binary" else len(classes)
+        _warn_label_runs(args, target, cols)
         if labels.classes_.dtype.kind == "U":  # ("Yes" beside "yes": as in memory)
             _warn_lookalikes(
                 classes,
@@ -5643,8 +5748,9 @@ def _train_streamed(args: argparse.Namespace) -> int:
     task = _make_task(task_name, n_outputs)
     _refuse_repeated_header(args, cols)
     _refuse_streamed_numbers_as_text(
-        args.data, cols.categories, args.decimal, _stream_delimiter(args)
-    )
+        args.data, cols.categories, args.decimal, _stream_delimiter(args), None,
+        cols.category_counts,
+    )  # fmt: skip
     pre = Preprocessor.from_dict(cols.preprocessor_dict())
     stats_s = time.perf_counter() - t0
     dates = _warn_streamed_columns(args, block, cols)
@@ -6039,6 +6145,11 @@ def _finite_or_none(value: Any) -> Any:
     return value
 
 
+#: The settings that a streamed run alone stores (``train --stream``'s shuffle buffer and
+#: the dtype its chunks are read in): not compared with an in-memory run's, which lacks them.
+_STREAM_ONLY_SETTINGS = ("buffer_size", "dtype")
+
+
 def _resume(
     path: Path,
     model: Any,
@@ -6058,10 +6169,17 @@ def _resume(
             f"got {type(saved).__name__}. Start afresh without --resume."
         )
     current = json.loads(json.dumps(settings))
-    changed = [  # (the data's path may differ; the fingerprint checks the data themselves)
-        f"{k} {saved.get(k)!r} -> {current.get(k)!r}"
+
+    def value(run: dict[str, Any], k: str) -> Any:
+        return run.get(k, False if k == "stream" else None)  # (an in-memory run: no stream)
+
+    # (the data's path may differ: the fingerprint checks the data themselves; the settings
+    # that a streamed run alone writes are no change of the other run's, which has none)
+    alone = {k for k in _STREAM_ONLY_SETTINGS if (k in saved) != (k in current)}
+    changed = [
+        f"{k} {value(saved, k)!r} -> {value(current, k)!r}"
         for k in sorted(set(saved) | set(current))
-        if k != "data" and saved.get(k) != current.get(k)
+        if k != "data" and k not in alone and value(saved, k) != value(current, k)
     ]
     if changed:
         raise CLIError(
@@ -6151,7 +6269,29 @@ _NOT_CSV = {
     ".xlsx": "an Excel workbook", ".xls": "an Excel workbook", ".ods": "a spreadsheet",
     ".parquet": "a Parquet file", ".feather": "a Feather file", ".arrow": "an Arrow file",
     ".npy": "a NumPy file", ".npz": "a NumPy file", ".pkl": "a pickle", ".json": "a JSON file",
+    ".glassnet": "a glassnet model file", ".safetensors": "a safetensors file",
+    ".ckpt": "a checkpoint", ".onnx": "an ONNX model",
 }  # fmt: skip
+
+#: Names of files that train's model file (binary safetensors) would only pretend to be.
+_NOT_MODEL = {
+    ".csv": "a CSV file", ".tsv": "a TSV file", ".txt": "a text file", ".tab": "a TSV file",
+    **{k: v for k, v in _NOT_CSV.items() if k not in (".glassnet", ".safetensors")},
+}  # fmt: skip
+
+
+def _model_file_name(path: Path) -> None:
+    """Refuse a model file named as another format (preds.csv, model.onnx): train writes a
+    binary safetensors file, which would be under that name in silence (a spreadsheet,
+    pandas or predict's reader of data, going by the suffix, then fail on it)."""
+    kind = _NOT_MODEL.get(path.suffix.lower())
+    if kind is not None:
+        raise CLIError(
+            f"--out '{path}' names {kind} ({path.suffix}), but train writes a glassnet model "
+            f"file (binary safetensors), which that name would misdescribe: give a name "
+            f"ending in .glassnet, e.g. '{path.with_suffix('.glassnet')}' (predict --out "
+            f"writes the predictions as CSV)"
+        )
 
 
 def _plain_csv_name(path: Path, args: argparse.Namespace) -> None:

@@ -40,9 +40,11 @@ round-trips are :mod:`glassnet.preprocessing`'s.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import io
 import itertools
+import math
 import mmap
 import os
 import re
@@ -513,6 +515,12 @@ class Columns:
     counts: list[list[int]] | None = None  # several targets: each one's rows per class
     # each text column's rows per category (in the order of ``categories``)
     category_counts: dict[str, list[int]] = field(default_factory=dict)
+    # a single target of class labels: its rows per class (in the order of ``classes``),
+    # and its runs in file order (rows of one class in a row: 1 + its changes of class; a
+    # file sorted by the label has one per class, a shuffled one about rows * (1 - sum of
+    # each class's share squared))
+    class_counts: list[int] | None = None
+    label_runs: int | None = None
     # a CSV file's rows that ended in empty fields past the header's columns, which were
     # left out (a delimiter ending the line): how many rows by the number of such fields
     trailing: dict[int, int] = field(default_factory=dict)
@@ -642,8 +650,11 @@ class _BadCell(ValueError):
     """A cell of a record batch that training cannot use: its column, its row in the batch
     (the file's readers name the file and line), what it holds and what to do."""
 
-    def __init__(self, column: str, row: int, what: str, todo: str) -> None:
+    def __init__(
+        self, column: str, row: int, what: str, todo: str, shown: str | None = None
+    ) -> None:
         self.column, self.row, self.what, self.todo = column, row, what, todo
+        self.shown = shown  # (the value as ``what`` prints it, "holds inf": the cell's text)
         super().__init__(f"fit: column {column!r} {what} (row {row + 1} of a chunk); {todo}")
 
 
@@ -669,7 +680,7 @@ def _numbers(batch: Any, name: str) -> np.ndarray:
                 "replace or drop the non-finite values first (a number beyond float64's "
                 "range, such as 1e400, reads as inf too: check the value, or scale it down)."
             )
-        raise _BadCell(name, row, f"holds {x[row]}", todo)
+        raise _BadCell(name, row, f"holds {x[row]}", todo, shown=str(x[row]))
     return x
 
 
@@ -747,13 +758,15 @@ def _table_stream(
     where: Callable[[int], str],
     decimal: str | None = None,
     missing: frozenset[str] | None = None,
+    written: Callable[[int, str], str | None] | None = None,
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
     ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
     errors. ``decimal``: a CSV file's decimal mark, whose text columns are checked to hold
     text, not numbers with a few cells of text (:func:`_text_among_numbers`); None: not
     checked (a Parquet file's columns are typed by its writer). ``missing``: the CSV
-    file's texts read as missing cells (from_csv's ``missing``; None: the defaults)."""
+    file's texts read as missing cells (from_csv's ``missing``; None: the defaults).
+    ``written(row, column)``: a CSV file's cell as written, for an error that quotes it."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
@@ -764,6 +777,8 @@ def _table_stream(
     several = not isinstance(target, str)  # label columns, each counted value by value
     targets = list(target) if several else [target]
     tallies: dict[str, Counter] = {t: Counter() for t in targets} if several else {}
+    label_tally: Counter = Counter()  # (a single label target: its rows per class)
+    runs, last = 0, None  # (its runs of one class, and the last row's label)
     with _closing(batches()) as source:  # (an error's traceback keeps no file open)
         for b in source:
             if cols is None:
@@ -771,9 +786,10 @@ def _table_stream(
                 _unique(names, where(-1))
                 absent = [t for t in targets if t not in names]
                 if absent:
+                    close = difflib.get_close_matches(absent[0], names, n=1)
                     raise ValueError(
                         f"fit: the target column {absent[0]!r} is not in {where(-1)}; its "
-                        f"columns are {names}."
+                        f"columns are {names}." + (f" Did you mean {close[0]!r}?" if close else "")
                     )
                 text = [
                     n
@@ -828,7 +844,7 @@ def _table_stream(
                 for n in [*cats, *(targets if labels else [])]:
                     _no_empty(b.column(n), n)
             except _BadCell as e:
-                raise _placed(e, where(count + e.row)) from None
+                raise _placed(e, where(count + e.row), _cell_at(written, count + e.row)) from None
             if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
                 # in units of a power of two near each column's largest |x| so far, so that
                 # values near float64's limit (1e300) do not overflow the sums of squares, as
@@ -857,7 +873,12 @@ def _table_stream(
                 high = hi if high is None else np.maximum(high, hi)
             count += m
             if labels and not several:
-                classes.update(b.column(target).unique().to_pylist())
+                col = b.column(target)
+                classes.update(col.unique().to_pylist())
+                counted = col.value_counts()  # (values, counts)
+                values, counts = counted.field("values"), counted.field("counts")
+                label_tally.update(dict(zip(values.to_pylist(), counts.to_pylist())))
+                runs, last = runs + _label_changes(col, last), col[m - 1].as_py()
             for n, tally in {**cats, **tallies}.items():
                 counted = b.column(n).value_counts()  # (values, counts)
                 values, counts = counted.field("values"), counted.field("counts")
@@ -872,6 +893,9 @@ def _table_stream(
     cols.categories = {n: sorted(s) for n, s in cats.items()}
     cols.category_counts = {n: [cats[n][v] for v in c] for n, c in cols.categories.items()}
     cols.classes = sorted(classes) if labels else None
+    if labels and not several:
+        cols.class_counts = [label_tally[c] for c in cols.classes]
+        cols.label_runs = runs
     if decimal is not None:
         _text_among_numbers(cols, decimal, batches, where, missing_tokens(missing))
     if labels and not several and len(cols.classes) < 2:  # (as the command line refuses it)
@@ -917,11 +941,30 @@ def _table_stream(
                 try:
                     chunk = cols.transform(b, dtype)
                 except _BadCell as e:
-                    raise _placed(e, where(start + e.row)) from None
+                    raise _placed(
+                        e, where(start + e.row), _cell_at(written, start + e.row)
+                    ) from None
                 start += b.num_rows
                 yield chunk
 
     return Stream(chunks, buffer_size=buffer_size, columns=cols)
+
+
+def _label_changes(col: Any, last: Any) -> int:
+    """The runs of one value that the cells of ``col`` (a record batch's column, no missing
+    cell) start, the row before it holding ``last`` (None: the file's first row)."""
+    import pyarrow.compute as pc
+
+    m = len(col)
+    changed = pc.sum(pc.not_equal(col.slice(1), col.slice(0, m - 1))).as_py() if m > 1 else 0
+    return int(changed or 0) + int(last is None or col[0].as_py() != last)
+
+
+def _cell_at(
+    written: Callable[[int, str], str | None] | None, row: int
+) -> Callable[[str], str | None] | None:
+    """``written`` of data row ``row``: a column's cell there, as written."""
+    return None if written is None else functools.partial(written, row)
 
 
 class ColumnsRefused(ValueError):
@@ -999,22 +1042,33 @@ def _text_among_numbers(
     where: Callable[[int], str],
     missing: frozenset[str] = frozenset({""}),
 ) -> None:
-    """A text column of numbers (two distinct ones at least), which pyarrow read as text in
-    the file's first block, is an error naming the line of its first cell of text, not a
-    column one-hot encoded with each number a category, when its other values all look like
-    marks of a missing value (no letter or digit: '?', '-'; or a word such as 'unknown':
-    the command line's rule, :data:`MISSING_WORDS`) or are numbers written for people
-    ('1,234', '$5', '45%': :data:`FORMATTED_NUMBER`), or when numbers are the clear
-    majority of its distinct values (:func:`numbers_majority`: a stray '#DIV/0!', '12 kg'
-    or '−0.5' among 200 numbers). A column of text categories some of which are numbers
-    (sizes S, M, L, XL, 10, 12, 14, 16, 18) stays text. ``missing``: the texts read as
-    missing cells (from_csv's ``missing``), for the advice."""
+    """A text column of numbers, which pyarrow read as text in the file's first block, is
+    an error naming the line of its first cell of text, not a column one-hot encoded with
+    each number a category, as the in-memory reader decides it
+    (:func:`glassnet.datasets.read_csv`): when its cells of numbers outnumber its cells of
+    text (:func:`numbers_majority`, counted from ``category_counts``: a stray 'TBD',
+    '#DIV/0!' or '12 kg' among 200 numbers; shoe sizes 35 ... 46 with a few S, M, L cells,
+    which the in-memory reader reads as numbers unless told categorical=[name]); and, with
+    two distinct numbers at least, when its other values all look like marks of a missing
+    value (no letter or digit: '?', '-'; or a word such as 'unknown': the command line's
+    rule, :data:`MISSING_WORDS`) or are numbers written for people ('1,234', '$5', '45%':
+    :data:`FORMATTED_NUMBER`). A column of text categories some of which are numbers, in
+    fewer cells than its texts (sizes S, M, L, XL in most rows, 10, 12, 14 in a few),
+    stays text. ``missing``: the texts read as missing cells (from_csv's ``missing``), for
+    the advice."""
     for name, cats in cols.categories.items():
         values = [str(v) for v in cats]
         text = _not_numbers(values, decimal)
-        if not text or len(values) - len(text) < 2:
+        if not text:
             continue
-        majority = numbers_majority(len(values) - len(text), len(text))  # (by the counts)
+        counts = dict(zip(values, cols.category_counts.get(name, [1] * len(values))))
+        texts = set(text)
+        numbers = [v for v in values if v not in texts]
+        # (cells as the in-memory reader counts them: 'nan' is a missing cell, no number)
+        n_numbers = sum(counts[v] for v in numbers if not math.isnan(number_value(v, decimal)))
+        majority = numbers_majority(n_numbers, sum(counts[v] for v in text))
+        if not majority and len(numbers) < 2:
+            continue
         markers, formatted, others = [], [], []
         for v in text:
             if _missing_marker(v):
@@ -1023,26 +1077,23 @@ def _text_among_numbers(
                 formatted.append(v)
             else:
                 others.append(v)
-                if not majority:  # (a column of names: its first name decides)
-                    break
-        if others and not numbers_majority(len(values) - len(text), len(text), others):
-            continue  # (the counts as above, and each other text a broken number)
+        if others and not majority:
+            continue  # (a column of categories, some of them numbers: text, as in memory)
         _refuse_text_among_numbers(
             name, values, markers, formatted, others, decimal, batches, where, missing, cols
         )
 
 
-def numbers_majority(numbers: int, texts: int, others: Iterable[str] = ()) -> bool:
-    """Whether a text column whose distinct values are ``numbers`` numbers and ``texts``
-    texts is a column of numbers with stray text in it: numbers more than three times the
-    texts, and each of its ``others`` (the texts that neither mark a missing cell nor are a
-    number written for people) a broken number, with a digit in it or a spreadsheet's
-    formula error ('#DIV/0!', '12 kg', '−0.5' among 200 numbers). Not a column of
-    categories some of which are numbers: sizes S, M, L, XL, 10 ... 18, shoe sizes 35 ... 46
-    and S, M, L, floors G, B, 1 ... 20 stay text. The command line's ``train --stream``
-    decides alike."""
-    broken = all(any(c.isdigit() for c in t) or t.strip().startswith("#") for t in others)
-    return numbers > 3 * texts and broken
+def numbers_majority(numbers: int, texts: int) -> bool:
+    """Whether a column whose cells are ``numbers`` cells of numbers (inf among them; not
+    the cells read as missing) and ``texts`` cells of text is a column of numbers with
+    stray text in it, which the in-memory reader (:func:`glassnet.datasets.read_csv`)
+    refuses unless told the column is categorical: its numbers outnumber its texts, cell
+    by cell ('TBD' or '#DIV/0!' once among 200 numbers; shoe sizes 35 ... 46 in most rows
+    and S, M, L in a few). A column whose texts fill as many cells as its numbers or more
+    (sizes S, M, L, XL, with 10 and 12 in a few rows) is a column of categories. The
+    command line's ``train --stream`` decides alike."""
+    return numbers > texts
 
 
 def _refuse_text_among_numbers(
@@ -1101,6 +1152,12 @@ def _refuse_text_among_numbers(
         what = f"{len(text)} value(s) that are not numbers: {shown(others + markers)}"
         odd = "" if cell.isascii() else " (a minus sign other than '-', or a character not ASCII?)"
         fix = f"else fix the cell at that line, a plain number such as 1234{decimal}5{odd}."
+        if markers or len(others) > 1:  # (the in-memory reader's advice for categories)
+            fix += (
+                f" If the column holds categories ({shown(others)}), read the file in memory "
+                f"with glassnet.datasets.read_csv(path, target, categorical=[{name!r}]) (its "
+                "numbers are then categories too)."
+            )
     else:
         what = f"{len(markers)} value(s) that mark missing cells: {shown(markers)}"
         fix = "else write every cell of the column as a number."
@@ -1127,8 +1184,28 @@ def _unique(names: list[str], where: str) -> None:
         )
 
 
-def _placed(e: _BadCell, place: str) -> ValueError:
-    return ValueError(f"fit: {place}: column {e.column!r} {e.what}; {e.todo}")
+def _placed(
+    e: _BadCell, place: str, written: Callable[[str], str | None] | None = None
+) -> ValueError:
+    """``e`` at ``place``; ``written(column)``: the cell's text as the file writes it (a
+    CSV file's), quoted where it differs from the value read ('Infinity', not inf)."""
+    what = e.what
+    cell = written(e.column) if written is not None and e.shown is not None else None
+    if cell is not None and cell.strip() != e.shown:
+        what = what.replace(f"holds {e.shown}", f"holds {cell.strip()!r}", 1)
+    return ValueError(f"fit: {place}: column {e.column!r} {what}; {e.todo}")
+
+
+def _csv_cell(path: str, delimiter: str, row: int, column: str) -> str | None:
+    """The text of data row ``row``'s (0-based, as :func:`csv_line` counts rows) cell of
+    ``column`` in a CSV file, as written (read again: an error's path); None if not found."""
+    for i, (_, cells, header) in enumerate(_csv_rows(path, delimiter)):
+        if i == row:
+            names = [h.strip() for h in header]
+            if column.strip() in names and names.index(column.strip()) < len(cells):
+                return cells[names.index(column.strip())]
+            return None
+    return None
 
 
 def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
@@ -1461,6 +1538,7 @@ def from_csv(
             dtype=dtype, where=lambda row: f"'{path}'" + (
                 f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
             ), decimal=decimal, missing=tokens,
+            written=lambda row, column: _csv_cell(path, delimiter, row, column),
         )  # fmt: skip
 
     while True:  # (each _Retype reads one more column as text: at most one per column)
