@@ -147,11 +147,10 @@ def softmax_jac(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 def logsumexp(z: Any, axis: int = -1) -> Any:
     """log sum_j e^{z_j} along ``axis`` (kept as a size-1 axis), shifted by max(z): finite
-    for any finite z; -inf, the log of an empty sum, along an empty axis. A Tensor gives a
-    graph node (its gradient: softmax(z) times the upstream one)."""
+    for any finite z; -inf, the log of an empty sum, along an empty axis. A Tensor gives
+    its graph node, ``z.logsumexp(axis, keepdim=True)`` (PyTorch's method, glassnet.ops')."""
     if isinstance(z, Tensor):
-        v = logsumexp(z.data, axis)
-        return Tensor.from_op(v, "logsumexp", (z,), lambda g: (g * np.exp(z.data - v),))
+        return z.logsumexp(axis, keepdim=True)
     if not z.size:  # (in z's float type: an integer z's logsumexp is a float, as NumPy's log)
         return np.full(np.sum(z, axis=axis, keepdims=True).shape, -np.inf, np.result_type(z, 1.0))
     m = np.max(z, axis=axis, keepdims=True)

@@ -868,6 +868,16 @@ NN_FUNCTIONAL = {
 for name, fn in NN_FUNCTIONAL.items():
     case(f"nn.functional:{name}", "", fn, X_NF)
 
+# ---------------------------------------------------------------- products, logsumexp, casts
+for d in (None, 0, 1):
+    case(("Tensor:prod", "FUNCTIONS:prod"), f"dim={d}", lambda t, d=d: gn.prod(t, d), u((3, 4)))
+case("Tensor:prod", "zeros", lambda t: t.prod(1, keepdim=True), u((3, 4)) * (u((3, 4)) > 0))
+case("Tensor:logsumexp", "dim=1", lambda t: t.logsumexp(1), u((3, 4)))
+case("Tensor:logsumexp", "dims", lambda t: t.logsumexp((0, 1), keepdim=True), u((3, 4)))
+case("FUNCTIONS:logsumexp", "1e4", lambda t: gn.logsumexp(t, 0), u((3, 4)) + 1e4)
+case("Tensor:type_as", "", lambda t: t.type_as(t.double()), u((2, 3)))
+case("Tensor:expand_as", "", lambda t: t.expand_as(np.zeros((4, 2, 3))), u((2, 1)))
+
 
 # ---------------------------------------------------------------- the coverage
 NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
@@ -879,6 +889,11 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
         "isclose": "a bool Array",
         "allclose": "a bool",
         "equal": "a bool",
+        "isnan": "a bool Array",
+        "isinf": "a bool Array",
+        "isfinite": "a bool Array",
+        "any": "a bool Array",
+        "all": "a bool Array",
     },
     "nn.functional": {"one_hot": "an int64 Array of labels"},
     "nn.torch_layers": {"erf": "a NumPy function", "erfc": "a NumPy function"},
@@ -889,7 +904,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "label masked_fill_ mul_ named ndim numel numpy op parents requires_grad "
             "requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad grad_fn scatter_ new_zeros new_ones new_full new_tensor long int "
-            "bool"
+            "bool isnan isinf isfinite any all"
         ).split(),
         "not an op of the graph: an attribute, an in-place write, indices, graph control, "
         "a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool)",
