@@ -4922,7 +4922,7 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
         return gs.from_csv(
             args.data, target, standardize=bool(args.standardize), labels=labels,
             buffer_size=args.buffer_size, dtype=np.dtype(args.dtype), missing=args.missing,
-            decimal=args.decimal, delimiter=_stream_delimiter(args),
+            decimal=args.decimal, delimiter=_stream_delimiter(args), pandas_index=True,
         )  # fmt: skip
     except FileNotFoundError:
         raise CLIError(
@@ -4939,9 +4939,17 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
         )  # fmt: skip
         raise CLIError(_about_file(args.data, exc)) from None
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
-        text = _about_file(args.data, exc).replace(
-            "glassnet.datasets.read_csv(path, multiline=True).",
-            "drop --stream and pass --multiline-cells.",
+        text = (
+            _about_file(args.data, exc)
+            .replace(
+                "glassnet.datasets.read_csv(path, multiline=True).",
+                "drop --stream and pass --multiline-cells.",
+            )
+            .replace(
+                "the in-memory reader, glassnet.datasets.read_csv(path, target, "
+                "pandas_index=True), takes",
+                "train without --stream takes",
+            )
         )
         if "has a missing value" in text and args.missing is None:
             text += (
@@ -5063,7 +5071,11 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
             f"the header row of '{args.data}' names the column {_q(twice[0])} twice: give "
             f"every column its own name"
         )
+    # (an unnamed first column, the others named: pandas' row index, which the statistics
+    # pass checks and leaves out, as the in-memory path does: stream.from_csv(pandas_index))
     unnamed = [i + 1 for i, n in enumerate(names) if not n]
+    if unnamed == [1] and len(names) > 2:
+        unnamed = []
     if unnamed:
         last = unnamed == [len(first.schema.names)]
         why = " (a delimiter ending every line?)" if last else ""
@@ -5689,6 +5701,13 @@ def _train_streamed(args: argparse.Namespace) -> int:
     labels_wanted, block = _stream_target_kind(args, targets if multilabel else target)
     src = _stream_source(args, targets if multilabel else target, labels_wanted)
     cols = src.columns
+    if cols.index_dropped is not None:  # (as the in-memory path notes it)
+        low, high = cols.index_dropped
+        _note(
+            f"'{args.data}': its unnamed first column holds the row numbers {low} to {high}, "
+            f"the index that pandas' to_csv writes (or R's write.csv): left out, not a "
+            f"feature (to_csv(index=False) writes no such column)"
+        )
     passes = [cols]  # the statistics passes' columns (each with the passes it made)
     entries, codes = None, None  # multi-label: each label's values, and its texts' 0/1
     if multilabel:

@@ -521,6 +521,9 @@ class Columns:
     # each class's share squared))
     class_counts: list[int] | None = None
     label_runs: int | None = None
+    # from_csv(pandas_index=True): the lowest and highest row numbers of the unnamed first
+    # column left out as pandas' row index (else None)
+    index_dropped: tuple[int, int] | None = None
     # a CSV file's rows that ended in empty fields past the header's columns, which were
     # left out (a delimiter ending the line): how many rows by the number of such fields
     trailing: dict[int, int] = field(default_factory=dict)
@@ -759,6 +762,7 @@ def _table_stream(
     decimal: str | None = None,
     missing: frozenset[str] | None = None,
     written: Callable[[int, str], str | None] | None = None,
+    index: str | None = None,
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
     ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
@@ -766,7 +770,9 @@ def _table_stream(
     text, not numbers with a few cells of text (:func:`_text_among_numbers`); None: not
     checked (a Parquet file's columns are typed by its writer). ``missing``: the CSV
     file's texts read as missing cells (from_csv's ``missing``; None: the defaults).
-    ``written(row, column)``: a CSV file's cell as written, for an error that quotes it."""
+    ``written(row, column)``: a CSV file's cell as written, for an error that quotes it.
+    ``index``: the column that holds pandas' row index (from_csv's ``pandas_index``), left
+    out of the features, and checked to hold row numbers in order (:func:`_row_numbers`)."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
@@ -779,6 +785,7 @@ def _table_stream(
     tallies: dict[str, Counter] = {t: Counter() for t in targets} if several else {}
     label_tally: Counter = Counter()  # (a single label target: its rows per class)
     runs, last = 0, None  # (its runs of one class, and the last row's label)
+    numbered: float | None = math.nan  # pandas' index: its first number (None: not one)
     with _closing(batches()) as source:  # (an error's traceback keeps no file open)
         for b in source:
             if cols is None:
@@ -819,10 +826,10 @@ def _table_stream(
                         "Convert it first: a date or time to numbers (e.g. seconds since a "
                         "date, or its year, month and day) or to text, a decimal to float64."
                     )
-                feats = [n for n in names if n not in targets]
+                feats = [n for n in names if n not in targets and n != index]
                 kinds = {n: "categorical" if n in text else "numeric" for n in feats}
                 cols = Columns(target, feats, kinds)
-                cats = {n: Counter() for n in text if n not in targets}
+                cats = {n: Counter() for n in text if n not in targets and n != index}
                 if several:
                     labels = True
                 elif labels is None:
@@ -871,6 +878,8 @@ def _table_stream(
                 lo, hi = x.min(axis=0), x.max(axis=0)
                 low = lo if low is None else np.minimum(low, lo)
                 high = hi if high is None else np.maximum(high, hi)
+            if index is not None and numbered is not None:
+                numbered = _row_numbers(b.column(index), numbered, count)
             count += m
             if labels and not several:
                 col = b.column(target)
@@ -890,6 +899,17 @@ def _table_stream(
         with np.errstate(over="ignore", invalid="ignore"):
             mean, sd = mean * scale, np.sqrt(m2 / count) * scale
     cols.rows = count
+    if index is not None:
+        if numbered is None or math.isnan(numbered):
+            raise ValueError(
+                f"fit: the first column of {where(-1)} has no name in the header row, and its "
+                "cells are not the row numbers that pandas' to_csv writes for its index, in "
+                "order (0, 1, 2, ...): name the column in the header row, or delete it (a "
+                "frame written with to_csv(index=False) has none); the in-memory reader, "
+                "glassnet.datasets.read_csv(path, target, pandas_index=True), takes a shuffled "
+                "frame's index, its numbers in any order."
+            )
+        cols.index_dropped = (int(numbered), int(numbered) + count - 1)
     cols.categories = {n: sorted(s) for n, s in cats.items()}
     cols.category_counts = {n: [cats[n][v] for v in c] for n, c in cols.categories.items()}
     cols.classes = sorted(classes) if labels else None
@@ -948,6 +968,25 @@ def _table_stream(
                 yield chunk
 
     return Stream(chunks, buffer_size=buffer_size, columns=cols)
+
+
+def _row_numbers(col: Any, first: float, start: int) -> float | None:
+    """The first of the row numbers that column ``col`` (a record batch's, rows ``start``
+    on) holds, pandas' index in order (``first`` NaN: the file's first block, its own
+    first number), as whole numbers going up by one from row to row; None where they are
+    not."""
+    import pyarrow as pa
+
+    if col.null_count or not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
+        return None
+    x = col.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+    if not x.size:
+        return first
+    first = float(x[0]) if math.isnan(first) else first
+    if first < 0 or first != round(first):
+        return None
+    want = first + start + np.arange(x.size, dtype=np.float64)
+    return first if np.array_equal(x, want) else None
 
 
 def _label_changes(col: Any, last: Any) -> int:
@@ -1242,6 +1281,7 @@ def from_csv(
     delimiter: str | None = None,
     missing: Iterable[str] | None = None,
     decimal: str = ".",
+    pandas_index: bool = False,
 ) -> Stream:
     """A CSV file read in blocks of ``block_size`` bytes by pyarrow's streaming reader.
 
@@ -1267,6 +1307,12 @@ def from_csv(
     it, and counted in ``columns.blank`` (``columns.line_notes``: the note ``read_csv``
     gives, over the whole file). Such rows have the file read again, mended as read
     (:class:`_Mended`), once one is found; a file without them is read by pyarrow alone.
+    ``pandas_index``: leave out an unnamed first column (its header cell empty, every other
+    column named) that holds the row numbers pandas' ``to_csv`` writes for its index, as
+    :func:`glassnet.datasets.read_csv` does (``columns.index_dropped``: its lowest and
+    highest numbers); the statistics pass checks that they are whole numbers that go up by
+    one from row to row (0, 1, 2, ...), else the column is an error (the in-memory reader
+    takes them in any order: a shuffled frame's).
 
     ``target`` a list of column names: several label columns (a multi-label target), each
     read as text as written (the blanks around a cell stripped); y is (rows, K), column k
@@ -1346,7 +1392,9 @@ def from_csv(
     while named > 1 and not names[named - 1]:
         named -= 1
     names = names[:named]
-    empty = [j + 1 for j, n in enumerate(names) if not n]
+    # pandas' row index: an unnamed first column, the others named (checked by the pass)
+    index = "" if pandas_index and len(names) > 1 and not names[0] and all(names[1:]) else None
+    empty = [j + 1 for j, n in enumerate(names) if not n and (j or index is None)]
     if empty:
         raise ValueError(
             f"fit: the header row of '{path}' has no name for column(s) {empty}: give every "
@@ -1538,7 +1586,7 @@ def from_csv(
             dtype=dtype, where=lambda row: f"'{path}'" + (
                 f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
             ), decimal=decimal, missing=tokens,
-            written=lambda row, column: _csv_cell(path, delimiter, row, column),
+            written=lambda row, column: _csv_cell(path, delimiter, row, column), index=index,
         )  # fmt: skip
 
     while True:  # (each _Retype reads one more column as text: at most one per column)

@@ -301,3 +301,31 @@ def test_resume_without_stream_names_only_what_changed(capsys, tmp_path):
     code, _, err = run(capsys, *cmd, "--epochs", "2", "--resume")
     assert code == 2
     assert_one_line_error(err, "was written with other settings (stream True -> False);")
+
+
+def test_train_stream_leaves_pandas_row_index_out_as_in_memory(capsys, tmp_path):
+    """pandas' df.to_csv(path) writes an unnamed first column of row numbers: the stream
+    refused the file, which train in memory reads with a note; both train 2 inputs now."""
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2)).round(3)
+    table = [[i, a, b, "yes" if a > 0 else "no"] for i, (a, b) in enumerate(X.tolist())]
+    data = write_csv(tmp_path / "pd.csv", ["", "a", "b", "label"], table)
+    for extra in ([], ["--stream"]):
+        code, out, err = run(
+            capsys, "train", data, "--target", "label", *FAST1, *extra,
+            "--out", tmp_path / "m.glassnet", "--force",
+        )  # fmt: skip
+        assert code == 0, err
+        assert "2 feature columns (2 numeric, 0 categorical) -> 2 inputs" in out, out
+        assert "its unnamed first column holds the row numbers 0 to 119" in err, err
+    shuffled = write_csv(tmp_path / "sh.csv", ["", "a", "b", "label"], table[::-1])
+    code, _, err = run(
+        capsys, "train", shuffled, "--target", "label", *FAST1, "--stream",
+        "--out", tmp_path / "m.glassnet", "--force",
+    )  # fmt: skip
+    assert code == 2, err
+    assert_one_line_error(
+        err, "the first column of", "in order (0, 1, 2, ...)", "to_csv(index=False)",
+        "train without --stream takes a shuffled frame's index",
+    )  # fmt: skip

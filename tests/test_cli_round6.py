@@ -293,12 +293,20 @@ def test_the_command_lines_own_message_for_decimal_commas_is_kept(capsys, tmp_pa
 
 
 def test_stream_names_pandas_row_index_in_its_error(capsys, tmp_path):
+    """--stream leaves pandas' row index out, as in memory (it refused the file); an
+    unnamed first column of other numbers is refused, naming the index and what to do."""
     pytest.importorskip("pyarrow")  # (--stream reads with pyarrow)
     data = write_csv(tmp_path / "pd.csv", ["", "a", "b", "label"], _pandas_rows(list(range(40))))
-    code, out, err = run(capsys, "train", data, "--target", "label", "--stream", *FAST)
+    out_file = ["--out", tmp_path / "m.glassnet"]
+    code, out, err = run(capsys, "train", data, "--target", "label", "--stream", *FAST, *out_file)
+    assert code == 0, err
+    assert "2 feature columns" in out and "its unnamed first column holds the row numbers" in err
+    rows = _pandas_rows([2 * i for i in range(40)])
+    data = write_csv(tmp_path / "pd2.csv", ["", "a", "b", "label"], rows)
+    code, out, err = run(capsys, "train", data, "--target", "label", "--stream", *FAST, *out_file)
     assert code == 2 and out == ""
     assert_one_line_error(
-        err, "column 1 of", "the row index that pandas' to_csv writes", "index=False"
+        err, "first column of", "the row numbers that pandas' to_csv writes", "index=False"
     )
 
 

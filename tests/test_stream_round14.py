@@ -126,3 +126,18 @@ def test_the_label_runs_and_class_counts_are_counted(tmp_path):
     cols = gs.from_csv(path, "y", block_size=1 << 12).columns
     assert cols.label_runs == 3 and cols.class_counts == counts
     assert gs.from_csv(path, "x", labels=False).columns.label_runs is None
+
+
+def test_pandas_index_is_left_out_when_asked(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(",a,y\n" + "".join(f"{i},{i * 0.5},{i % 2}\n" for i in range(3000)))
+    with pytest.raises(ValueError, match=r"no name for column\(s\) \[1\]"):
+        gs.from_csv(path, "y")
+    s = gs.from_csv(path, "y", pandas_index=True, block_size=1 << 12)
+    assert s.columns.features == ["a"] and s.columns.index_dropped == (0, 2999)
+    X = np.concatenate([c[0] for c in s.chunks()])
+    np.testing.assert_array_equal(X[:, 0], np.arange(3000) * 0.5)
+    lines = [f"{i if i != 2500 else 7},{i * 0.5},{i % 2}\n" for i in range(3000)]
+    path.write_text(",a,y\n" + "".join(lines))  # (a number out of order, past the first block)
+    with pytest.raises(ValueError, match="not the row numbers that pandas' to_csv writes"):
+        gs.from_csv(path, "y", pandas_index=True, block_size=1 << 12)
