@@ -1116,6 +1116,8 @@ def _text_among_numbers(
                 formatted.append(v)
             else:
                 others.append(v)
+                if not majority:  # (a column of names: its first name decides)
+                    break
         if others and not majority:
             continue  # (a column of categories, some of them numbers: text, as in memory)
         _refuse_text_among_numbers(
