@@ -634,12 +634,20 @@ class _BaseMLP(BaseEstimator):
         """
         layers = self.model_.layers
         body = layers[:-1] if isinstance(layers[-1], ActivationModule) else layers
+        fresh = False  # whether t holds a Linear's new output, which an activation may overwrite
         with no_grad():
             t = Tensor(self._in_dtype(X))
             for layer in body:
-                if not isinstance(layer, Dropout):
+                if isinstance(layer, Dropout):
+                    continue
+                act = F.get_activation(layer.name) if isinstance(layer, ActivationModule) else None
+                kernel = F.INPLACE.get((act.fn, act.grad)) if act and fresh else None
+                if kernel and act.name != "leaky_relu":  # (in place: no copy of a large batch;
+                    kernel[0](t.data, None, 0.0)  # leaky ReLU's kernel needs scratch memory)
+                else:
                     t = layer(t)
-        return t.data.astype(np.float64)
+                fresh = isinstance(layer, Linear)
+        return np.asarray(t.data, dtype=np.float64)  # (float64 X: the Linear's own output)
 
     def _refuse_nonfinite_rows(self, X: np.ndarray, rows: np.ndarray, result: str) -> None:
         """Refuse the ``rows`` of X whose outputs are not numbers (``result``: what would be
