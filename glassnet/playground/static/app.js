@@ -361,18 +361,32 @@ function wire() {
     restart();
   };
   $("boundary").onclick = pickPoint;
-  // space: play / pause; "s": one step. Also with the focus on a button, a slider or a box
-  // just clicked, except where the key types (a text box, a list) or space clicks (a button)
-  const CLICKED_BY_SPACE = ["button", "checkbox", "radio"];
+  // space: play / pause wherever the focus is, except where the key types (a text box, a
+  // list). On a button or a box just clicked with the mouse, space would click it once more
+  // (a dataset or the Lecture preset chosen again, one more step, a new seed): that default
+  // is kept from it, on the key's press and on its release, where the browser clicks. Enter
+  // still clicks a focused button, and ticks a focused box. "s": one step.
+  const typesIn = (t) => {
+    const input = t.closest("input");
+    return t.closest("select, textarea, [contenteditable]") ||
+      (input && !["range", "button", "checkbox", "radio", "submit", "reset"].includes(input.type));
+  };
+  const target = (ev) => (ev.target instanceof Element ? ev.target : document.body);
   document.addEventListener("keydown", (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    const t = ev.target instanceof Element ? ev.target : document.body;
-    const input = t.closest("input");
-    if (t.closest("select, textarea") || (input && !["range", ...CLICKED_BY_SPACE].includes(input.type))) return;
-    if (ev.key === " " && !t.closest("button") && !(input && CLICKED_BY_SPACE.includes(input.type))) {
+    const t = target(ev);
+    if (typesIn(t)) return;
+    if (ev.key === " ") {
       ev.preventDefault();
-      togglePlaying();
+      if (!ev.repeat) togglePlaying();   // held down: one toggle
     } else if (ev.key === "s") $("step").click();
+    else if (ev.key === "Enter" && t.matches("input[type=checkbox], input[type=radio]")) {
+      ev.preventDefault();
+      t.click();
+    }
+  });
+  document.addEventListener("keyup", (ev) => {
+    if (ev.key === " " && !typesIn(target(ev))) ev.preventDefault();
   });
   window.addEventListener("hashchange", () => { state = readHash(); setPlaying(false); restart(); });
 }
@@ -756,12 +770,28 @@ function drawTable(t) {
   // an input by its feature's name too, as the explain panel writes it: x2 (X₁²)
   const inputs = run.data.names.inputs, feats = run.config.features;
   const label = (c, i) => (i < feats.length && inputs[i] !== feats[i] ? `${inputs[i]} (${FEATURE_LABEL[feats[i]]})` : c);
-  t.columns.forEach((c, i) => { const th = document.createElement("th"); th.textContent = label(c, i); head.append(th); });
+  // y and y_hat, the columns to hold against the slide, stay at the panel's right edge while
+  // the hidden layers' columns scroll beneath them (a wide network's are past the panel)
+  const cls = t.columns.map((c) => (c === "y" ? "col-y" : c === "y_hat" ? "col-yhat" : ""));
+  t.columns.forEach((c, i) => {
+    const th = document.createElement("th");
+    th.textContent = label(c, i);
+    if (cls[i]) th.className = cls[i];
+    head.append(th);
+  });
   for (const row of t.rows) {
     const tr = tbl.insertRow();
-    for (const v of row) tr.insertCell().textContent = fmt(v, 3);
+    row.forEach((v, i) => {
+      const td = tr.insertCell();
+      td.textContent = fmt(v, 3);
+      if (cls[i]) td.className = cls[i];
+    });
   }
   $("table").replaceChildren(tbl);
+  const yhat = tbl.querySelector("th.col-yhat");   // y sits left of y_hat, as wide as it is
+  if (yhat) tbl.style.setProperty("--yhat-width", yhat.offsetWidth + "px");
+  const wrap = $("table");
+  $("table-more").hidden = wrap.scrollWidth <= wrap.clientWidth;
 }
 
 let hiddenSpace = null;   // the last hidden feature space the server sent (redrawn for "Show test data")
