@@ -205,14 +205,14 @@ def test_draw_graph_loss_edge_carries_the_mean() -> None:
     Y = y.reshape(-1, 1)
     pred = net(X)
     loss = gn.functional.mse(pred, Y)
-    assert "2 (x − y)/4" in _edge_labels(viz.draw_graph(loss, backward=True))
+    assert "2 (#1 − y)/4" in _edge_labels(viz.draw_graph(loss, backward=True))
     g = loss.backward_fn(np.ones_like(loss.data))[0]
     np.testing.assert_allclose(g, 2 * (pred.data - Y) / 4, rtol=1e-6)
     cases = {
-        "(x − y)/4": gn.functional.mse(net(X), Y, half=True),
-        "2 (x − y)": gn.functional.mse(net(X), Y, reduction="sum"),
-        "(σ(x) − y)/4": gn.functional.binary_cross_entropy_with_logits(net(X), Y),
-        "(softmax(x) − y)/4": gn.functional.cross_entropy(
+        "(#1 − y)/4": gn.functional.mse(net(X), Y, half=True),  # (#1: the output's node;
+        "2 (#1 − y)": gn.functional.mse(net(X), Y, reduction="sum"),  # it read x)
+        "(σ(#1) − y)/4": gn.functional.binary_cross_entropy_with_logits(net(X), Y),
+        "(softmax(#1) − y)/4": gn.functional.cross_entropy(
             gn.nn.MLP([2, 3], rng=0)(X), y.astype(np.int64)
         ),
     }

@@ -203,7 +203,7 @@ def test_a_named_nodes_arithmetic_on_a_long_formula_names_it_neutrally_not_x():
     L.backward()
     texts = _texts(viz.draw_graph(L, backward=True))
     assert texts[texts.index("L") + 1] == "= 0.500 …"
-    assert "log x" in texts and "1/x" in texts  # (a function's argument stays x)
+    assert "log #2" in texts and "1/#2" in texts  # (a computed argument: its node's number)
     # the data: a leaf input is still x
     x = gn.Tensor(np.ones((3, 2)), requires_grad=True, dtype=np.float64)
     texts = _texts(viz.draw_graph((0.5 * x).named("h"), backward=True))
@@ -255,14 +255,15 @@ def test_a_named_nodes_formula_too_long_to_fill_in_reads_with_a_stand_in_not_its
 
 def test_an_unnamed_nodes_title_names_a_computed_input_x_within_the_title_limit():
     """The unnamed − 1 node of (w₅ a₁ + w₆ a₂ − 1)² was titled '(w₅ a₁ + w₆ a₂) − 1', 19
-    characters, past the title's limit; it reads 'x − 1' as it always did."""
+    characters, past the title's limit; it reads '#1 − 1' (it read 'x − 1', x the sum),
+    the sum's node numbered #1."""
     F = gn.functional
     w, a1, a2 = _lecture_z3(F)
     L = ((w[4] * a1 + w[5] * a2 - 1.0) ** 2).named("L")
     L.backward()
     for backward in (False, True):
         texts = _texts(viz.draw_graph(L, backward=backward))
-        assert "x − 1" in texts and "(w₅ a₁ + w₆ a₂) − 1" not in texts
+        assert "#1 − 1" in texts and "(w₅ a₁ + w₆ a₂) − 1" not in texts
         assert texts[texts.index("L") + 1] == "= (…)²"
 
 

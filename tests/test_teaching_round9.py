@@ -182,9 +182,9 @@ def test_draw_graph_titles_a_negative_number_added_as_a_subtraction() -> None:
     x = gn.Tensor([[1.0, 2.0]], requires_grad=True)
     h = (x * 3.0).sum()
     cases = {
-        "x − 1": (h.sigmoid() * 2.0 + 1.0).tanh() + (-1.0),
-        "a − 1": h + gn.Tensor(-1.0),
-        "x + 2": (h.sigmoid() * 2.0 + 1.0).tanh() - (-2.0),
+        "#4 − 1": (h.sigmoid() * 2.0 + 1.0).tanh() + (-1.0),  # (x − 1, a − 1, x + 2 before
+        "#2 − 1": h + gn.Tensor(-1.0),  # the computed input was named by its node's number)
+        "#4 + 2": (h.sigmoid() * 2.0 + 1.0).tanh() - (-2.0),
     }
     for title, node in cases.items():
         texts = _svg_texts(viz.draw_graph(node))
@@ -211,7 +211,7 @@ def test_draw_graph_writes_a_power_of_a_number_with_a_dot() -> None:
     texts = _svg_texts(viz.draw_graph(out, backward=True))
     assert "3 · 2²" in texts and "3 2²" not in texts
     x = gn.Tensor([[1.0, 2.0]], requires_grad=True).sum()
-    assert "2 x" in _svg_texts(viz.draw_graph(x**2, backward=True))  # a symbol: no dot
+    assert "2 · #1" in _svg_texts(viz.draw_graph(x**2, backward=True))  # (2 x: x the sum)
 
 
 def test_markdown_writes_the_lectures_loss_with_its_half_and_square_in_the_maths(

@@ -224,7 +224,7 @@ def test_graph_formulas_with_a_negative_number() -> None:
     w = gn.Tensor(1.3, requires_grad=True, label="w", dtype=F64)
     minus_one = gn.Tensor(-1.0, dtype=F64)  # a constant tensor
     assert expression(yh + (-w)) == "ŷ − w" and expression(yh + minus_one) == "ŷ − 1"
-    assert expression(w * minus_one) == "w (-1)" and expression(yh - minus_one) == "ŷ − (-1)"
+    assert expression(w * minus_one) == "w · (-1)" and expression(yh - minus_one) == "ŷ − (-1)"
 
 
 def test_graph_of_a_quotient_by_a_number_and_of_a_number() -> None:

@@ -93,7 +93,7 @@ def test_no_node_is_titled_by_its_op_name_and_every_node_names_its_op(backward) 
         else:
             assert "leaf" in tip.splitlines()[0], (lines[0], tip)
     (l_lines,) = [lines for _, lines, _ in nodes if lines[0] == "L"]
-    assert l_lines[1] == "= mean ½(x − y)²"  # (was "op half_mse")
+    assert l_lines[1] == "= mean ½(#1 − y)²"  # (was "op half_mse", then x for ŷ)
 
 
 def test_named_node_with_a_long_formula_shows_the_ops_symbol() -> None:
@@ -109,13 +109,13 @@ def test_named_node_with_a_long_formula_shows_the_ops_symbol() -> None:
 def test_titles_of_other_ops() -> None:
     """Each op titled with its formula, never its name: a matrix product, a sum, an
     exponential, a transpose, a ReLU, a tanh (an activation's input is z, as its edge's
-    g′(z) names it)."""
+    g′(z) names it; another computed input, by its node's number: exp(#1), not exp(x))."""
     A = gn.Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True, label="A", dtype=F64)
     B = gn.Tensor(np.ones((3, 2)), requires_grad=True, label="B", dtype=F64)
     out = (F.relu(A @ B).tanh().exp().T).sum()
     svg = viz.draw_graph(out, backward=True)
     titles = [lines[0] for _, lines, _ in nodes_of(svg)]
-    for want in ("A @ B", "ReLU(z)", "tanh(z)", "exp(x)", "xᵀ", "Σ x"):
+    for want in ("A @ B", "ReLU(z)", "tanh(z)", "exp(#1)", "#2ᵀ", "Σ #3"):
         assert want in titles, (want, titles)
     assert not {t.op for t in viz.graph_nodes(out)} & set(titles)
 
@@ -186,7 +186,7 @@ def test_long_edge_labels_wrap_and_keep_their_text() -> None:
     svg = viz.draw_graph(L, backward=True)
     groups = [g for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "label"]
     labels = [[t.text for t in g.findall(f"{SVG}text")] for g in groups]
-    assert ["sum over", "rows"] in labels and ["(x − y)/4"] in labels
+    assert ["sum over", "rows"] in labels and ["(#1 − y)/4"] in labels
     assert all(len(line) <= 10 for lab in labels for line in lab), labels
     tips = [g.find(f"{SVG}title").text for g in groups]
     assert any(t.endswith("= sum over rows (op linear)") for t in tips), tips

@@ -69,6 +69,7 @@ class _Node:
     lines: list[str] = field(default_factory=list)
     styles: list[str] = field(default_factory=list)  # title, sub, value, grad (per line)
     tip: str = ""  # the tooltip: the op's name and every number
+    tag: str = ""  # its number (#3), where a title or an edge label names it by it
     rank: int = 0
     order: float = 0.0
     x: float = 0.0
@@ -191,8 +192,13 @@ def expression(
 def _times(a: str, b: str) -> str:
     """The product a b as the slides write it (``w₁ x₁``, ``0.5 x₁``), with a dot where
     the second factor is a number (``0.500 · 1``, not ``0.500 1``: two numbers side by
-    side read as one list)."""
-    return f"{a} · {b}" if b[:1].isdigit() else f"{a} {b}"
+    side read as one list), a negative one in its parentheses too (``2 · (-3)``: it read
+    ``2 (-3)``), and a node's number (``2 · #3``)."""
+    number = b[:1].isdigit() or b[:1] == "#" or _NEGATIVE.fullmatch(b) is not None
+    return f"{a} · {b}" if number else f"{a} {b}"
+
+
+_NEGATIVE = re.compile(r"\([−-](\d[\d.]*(e[+-]\d+)?|inf)\)")  # (-3), (−0.500), (-1e+20)
 
 
 def _paren(a: str, op: str, k: int) -> str:
@@ -320,11 +326,20 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
     ``2 (ŷ − 1)``, ``Wᵀ``...), with its value when both ends hold a single number
     (``g′(z₃) = 0.250``).
     """
+    return _local_derivative(node, k, decimals)
+
+
+def _local_derivative(node: Tensor, k: int, decimals: int, ref: _Refs | None = None) -> str:
+    """:func:`local_derivative`; with ``ref`` (a drawing's edge), a computed input with no
+    name and no short formula is named by its node's number (``2 · #13``, not ``2 x``,
+    where x read as the data)."""
     op = node.op
     ps = node.parents
     p = ps[k]
     other = ps[1 - k] if len(ps) == 2 else None
-    pname = expression(p, decimals) or ("z" if op in _ACT_OPS else "x")
+    pname = expression(p, decimals) or (
+        "z" if op in _ACT_OPS else ref(p) if ref is not None and p.parents else "x"
+    )
     par = f"({pname})" if " " in pname or pname.startswith("−") else pname
     sym = {
         "add": "1",
@@ -368,7 +383,7 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
                 sym = fmt(c, decimals) if math.isfinite(c) else (_constant(node) or "c")
         else:  # (a parameter by its role, w, never by its value)
             sym = expression(other, decimals) or (
-                _arg_name(node, 1 - k, decimals)
+                _arg_name(node, 1 - k, decimals, ref=ref)
                 if other.data.size > 1 or isinstance(other, Parameter)
                 else fmt(float(other.data.reshape(())), decimals)
             )
@@ -376,12 +391,12 @@ def local_derivative(node: Tensor, k: int, decimals: int = 3) -> str:
         if len(ps) == 1:  # divided by a Python number
             den = _constant(node) or "c"
         else:
-            den = expression(ps[1], decimals) or _arg_name(node, 1, decimals)
+            den = expression(ps[1], decimals) or _arg_name(node, 1, decimals, ref=ref)
         den = f"({den})" if " " in den or den.startswith(("−", "-")) else den
         if k == 0:
             sym = f"1/{den}"
         else:
-            num = expression(ps[0], decimals) or _arg_name(node, 0, decimals)
+            num = expression(ps[0], decimals) or _arg_name(node, 0, decimals, ref=ref)
             num = f"({num})" if " " in num or num.startswith("−") else num
             sym = f"−{num}/{den}²"
     elif op == "pow":
@@ -534,7 +549,14 @@ def _op_line(op: str) -> str:
     return f"op {sym} ({op})" if sym and sym != op else f"op {op}"
 
 
-def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False, computed: str = "x") -> str:
+def _arg_name(
+    node: Tensor,
+    k: int,
+    decimals: int,
+    short: bool = False,
+    computed: str = "x",
+    ref: _Refs | None = None,
+) -> str:
     """Input ``k`` of ``node`` as the node's formula names it: its label or short formula
     (unless ``short``), else the letter of its role, as the edge labels name it: X (the
     data) or A (a layer's activations) and W, b for a linear layer, z for an activation's
@@ -542,7 +564,11 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False, computed
     one-input op's, a and b for a two-input op's. In a named node's formula (``short``),
     arithmetic on a computed node with a Python number (``0.5 *``, ``** 2``) names it by
     its short formula or ``…`` (:func:`_stand_in`, by ``computed``), not ``x``, which reads
-    as the data; an unnamed node's title keeps ``x`` (``computed="x"``)."""
+    as the data; an unnamed node's title wrote ``x`` (``computed="x"``, still so without
+    ``ref``). With ``ref`` (a drawing's titles and edge labels), a computed input with no
+    name and no short formula is named by its node's number, ``#3``, where a letter stood
+    (``a + b``, ``a · 3``, ``x²``: the letters read as the learner's own variables,
+    micrograd's a = -4 beside a node titled ``a + 1`` of value -2)."""
     p = node.parents[k]
     e = None if short and not p.label else expression(p, decimals)
     if e is not None:
@@ -553,6 +579,11 @@ def _arg_name(node: Tensor, k: int, decimals: int, short: bool = False, computed
     if op in _ACT_OPS:  # the layer it activates: σ(X W₁ + b₁), else z (as in g′(z))
         return _op_formula(p, decimals, True) if not short and p.op == "linear" else "z"
     role = _role(node, k)
+    # (a named node's arithmetic keeps its short formula or …: ref names a function's or a
+    # loss's computed argument there, where x stood)
+    plain = computed == "x" or node.op not in _ARITHMETIC or len(node.parents) > 1
+    if role is None and ref is not None and p.parents and plain:
+        return ref(p)
     if len(node.parents) == 1 or op in _LOSS_OPS:
         return role or (_stand_in(node, k, decimals, computed) if short else "x")
     if role is not None:
@@ -592,10 +623,12 @@ def _reduced(node: Tensor, body: str) -> str:
     return f"mean {body}" if _mean_over(node) > 1 else f"Σ {body}"
 
 
-def _op_formula(node: Tensor, decimals: int, short: bool, computed: str = "x") -> str:
+def _op_formula(
+    node: Tensor, decimals: int, short: bool, computed: str = "x", ref: _Refs | None = None
+) -> str:
     """What ``node`` computes from its inputs (named by :func:`_arg_name`)."""
     op = node.op
-    a = [_arg_name(node, k, decimals, short, computed) for k in range(len(node.parents))]
+    a = [_arg_name(node, k, decimals, short, computed, ref) for k in range(len(node.parents))]
     q = [_paren(x, op, k) for k, x in enumerate(a)]
     c = _constant(node) if len(a) == 1 and op in _INFIX else None
     if op in _INFIX:
@@ -651,30 +684,92 @@ def _op_formula(node: Tensor, decimals: int, short: bool, computed: str = "x") -
 _TITLE_LIMIT = 18  # characters of an unnamed node's formula title
 
 
-def _title_formula(node: Tensor, decimals: int) -> str:
+def _title_formula(node: Tensor, decimals: int, ref: _Refs | None = None) -> str:
     """An unnamed op node's title: its formula (``w₁ x₁``, ``ŷ − 1``), else what it
     computes with its inputs named by their role (``X W₁ + b₁``, ``σ(X W₁ + b₁)``,
-    ``σ(z)`` where that is too long: its inputs ``x`` there, never a stand-in's formula,
-    which could make it longer than the title's limit)."""
+    ``σ(z)`` where that is too long: never a stand-in's formula, which could make it
+    longer than the title's limit); an input computed by an unnamed node with no short
+    formula, by that node's number (``#2 + 1``, ``#3 · 3``, ``#4²``; ``ref``)."""
     e = expression(node, decimals)
     if e is not None:
         return e
-    f = _op_formula(node, decimals, short=False)
-    return f if len(f) <= _TITLE_LIMIT else _op_formula(node, decimals, short=True)
+    f = _op_formula(node, decimals, short=False, ref=ref)
+    if len(f) > _TITLE_LIMIT:
+        f = _op_formula(node, decimals, short=True, ref=ref)
+    return ref.keep(f) if ref is not None else f
 
 
-def _named_formula(node: Tensor, decimals: int) -> str | None:
+def _tag(nodes: list[_Node], refs: _Refs) -> None:
+    """Each node that a title or an edge names by its number says it (``#3``)."""
+    for nd in nodes:
+        n = refs.number.get(id(nd.t))
+        if n is not None and not nd.tag:
+            nd.tag = f"#{n}"
+            nd.tip = f"{nd.tag} {nd.tip}"
+
+
+def _edge_texts(
+    nodes: list[_Node],
+    edges: list[tuple[int, int, int]],
+    decimals: int,
+    unlabelled=lambda dst, k: False,
+) -> list[str]:
+    """Each edge's local derivative (``""`` where ``unlabelled``), an input named by its
+    node's number where it has no name and no short formula; the nodes so named that no
+    title named get their number too."""
+    refs = _Refs()
+    refs.number = {id(nd.t): int(nd.tag[1:]) for nd in nodes if nd.tag}
+    texts = [
+        "" if unlabelled(dst, k) else refs.keep(_local_derivative(nodes[dst].t, k, decimals, refs))
+        for _, dst, k in edges
+    ]
+    _tag(nodes, refs)
+    return texts
+
+
+class _Refs:
+    """The numbers (``#1``, ``#2``, ...) of the unnamed computed nodes that a title or an
+    edge label names by their number, given in the order they are first named (the
+    drawing's order, parents first, then the edges). A text tried and not kept numbers
+    nothing."""
+
+    def __init__(self) -> None:
+        self.number: dict[int, int] = {}  # id(node) -> its number
+        self._tried: dict[int, int] = {}  # numbers a title being made gave, not yet kept
+
+    def __call__(self, t: Tensor) -> str:
+        n = self.number.get(id(t)) or self._tried.get(id(t))
+        if n is None:
+            n = self._tried[id(t)] = len(self.number) + len(self._tried) + 1
+        return f"#{n}"
+
+    def keep(self, title: str) -> str:
+        """``title`` with the numbers it names kept (renumbered to follow the kept ones
+        where a number tried for another title was left out); the others are free again."""
+        named = {int(m) for m in re.findall(r"#(\d+)", title)}
+        new: dict[int, int] = {}
+        for key, n in sorted(self._tried.items(), key=lambda kv: kv[1]):
+            if n in named:
+                new[n] = self.number[key] = len(self.number) + 1
+        self._tried.clear()
+        return re.sub(r"#(\d+)", lambda m: f"#{new.get(int(m.group(1)), int(m.group(1)))}", title)
+
+
+def _named_formula(node: Tensor, decimals: int, ref: _Refs | None = None) -> str | None:
     """A named op node's formula with its inputs named by their role (``X W₁ + b₁``,
     ``mean ½(x − y)²``), when short and when every input has a name of its own (not the
     a and b of a sum of two unnamed terms: z₃ reads ``op + (add)``). A computed input is
     named by its short formula (``0.500 (ŷ − 1)²``), or by ``…`` where that makes the
-    formula too long (``0.500 …``, not the op's name)."""
+    formula too long (``0.500 …``, not the op's name); the computed argument of a function
+    or a loss by its node's number (``mean ½(#1 − y)²``; ``ref``), where x stood."""
     if len(node.parents) > 1 and node.op != "linear":
         return None
     for computed in ("formula", "…"):
-        f = _op_formula(node, decimals, short=True, computed=computed)
+        f = _op_formula(node, decimals, short=True, computed=computed, ref=ref)
         if len(f) <= 16:
-            return f
+            return ref.keep(f) if ref is not None else f
+    if ref is not None:
+        ref.keep("")  # (none kept)
     return None
 
 
@@ -718,6 +813,7 @@ def _build(
     gmap = _gradients(order, root) if use_sweep else {}
     nodes: list[_Node] = []
     index = {id(t): i for i, t in enumerate(order)}
+    refs = _Refs()
     consumers: dict[int, list[tuple[Tensor, int]]] = {}
     for t in order:
         for k, p in enumerate(t.parents):
@@ -734,12 +830,12 @@ def _build(
         if t.label:
             title = unicode_symbol(t.label)
         elif t.parents:
-            title = _title_formula(t, decimals)
+            title = _title_formula(t, decimals, refs)
         else:
             title = _leaf_title(t, consumers.get(id(t), []), decimals)
         lines, styles = [title], ["title"]
         if t.parents and t.label:  # a named result: its formula (when short), else its op
-            f = expression(t, decimals, 12, formula=True) or _named_formula(t, decimals)
+            f = expression(t, decimals, 12, formula=True) or _named_formula(t, decimals, refs)
             lines.append(f"= {f}" if f else _op_line(t.op))
             styles.append("sub")
         if t.data.ndim > 0:
@@ -757,6 +853,7 @@ def _build(
         nd.styles = styles
         nd.tip = _tooltip(t, kind, title, None if g is None else np.asarray(g), decimals)
         nodes.append(nd)
+    _tag(nodes, refs)
     edges = []
     for i, t in enumerate(order):
         for k, p in enumerate(t.parents):
@@ -770,6 +867,7 @@ _LH = _FS + 4  # line height in a node
 _VGAP = 20.0  # between nodes of a rank
 
 
+_TAG_GAP = 12.0  # between a node's title and its number (#3)
 _MIN_TEXT_W = 480.0  # the legend and the title wrap to the drawing, but at least this wide
 _LANE = 10.0  # the height of the lane a long edge takes through a rank
 
@@ -850,6 +948,8 @@ def _layout(
     # sizes and coordinates
     for nd in nodes:
         nd.w = max(text_width(s, _FS) for s in nd.lines) + 14
+        if nd.tag:  # the title, a gap, the number
+            nd.w = max(nd.w, text_width(nd.lines[0], _FS) + _TAG_GAP + text_width(nd.tag, _FS) + 14)
         nd.h = len(nd.lines) * _LH + 8
     x = 16.0
     heights = {r: sum(items[i].h for i in ranks[r]) + _VGAP * (len(ranks[r]) - 1) for r in keys}
@@ -935,12 +1035,11 @@ def _svg(
     decimals: int,
     title: str,
 ) -> str:
-    texts = [
-        ("" if _is_unit(nodes[dst].t, k) else local_derivative(nodes[dst].t, k, decimals))
+    texts = (
+        _edge_texts(nodes, edges, decimals, lambda dst, k: _is_unit(nodes[dst].t, k))
         if backward
-        else ""
-        for _, dst, k in edges
-    ]
+        else [""] * len(edges)
+    )
     label_lines = [_split(t) for t in texts]
     sizes = [label_size(ls, _LS, 3) if ls else (0.0, 0.0) for ls in label_lines]
     # the room after each rank: its widest label, then widen where a label finds no place
@@ -966,6 +1065,11 @@ def _svg(
         if backward
         else []
     )
+    if any(nd.tag for nd in nodes):
+        legend_text.append(
+            "#1, #2, ...: the value of the node with that number at its top right (a node "
+            "without a name, its formula too long to write again)."
+        )
     # the legend and the title wrap to the drawing's width (at least _MIN_TEXT_W): they
     # never make the picture wider than its graph
     body_w = max(max(nd.x + nd.w for nd in nodes) + 16, _MIN_TEXT_W)
@@ -1012,6 +1116,9 @@ def _svg(
                 text_el(nd.x + 7 + indent, nd.y + 4 + 0.8 * _FS + 2 + j * _LH, text, _FS,
                         fill=fill_t, bold=j == 0, extra=keep)
             )  # fmt: skip
+        if nd.tag:
+            y_title = nd.y + 4 + 0.8 * _FS + 2
+            out.append(text_el(nd.x + nd.w - 7, y_title, nd.tag, _FS, anchor="end", fill="#666"))
         out.append("</g>")
     for box, lines, j in placed:
         src, dst, _ = edges[j]
@@ -1115,6 +1222,7 @@ def _dot(
     decimals: int,
     title: str,
 ) -> str:
+    texts = _edge_texts(nodes, edges, decimals) if backward else [""] * len(edges)
     out = [
         "digraph glassnet {",
         "  rankdir=LR;",
@@ -1124,12 +1232,12 @@ def _dot(
     if title:
         out.append(f"  label={_dot_str(title)}; labelloc=t;")
     for nd in nodes:
-        label = "\\n".join(s.replace("\\", "\\\\").replace('"', '\\"') for s in nd.lines)
+        lines = [f"{nd.lines[0]}   {nd.tag}", *nd.lines[1:]] if nd.tag else nd.lines
+        label = "\\n".join(s.replace("\\", "\\\\").replace('"', '\\"') for s in lines)
         tip = _dot_str(nd.tip).replace("\n", "\\n")  # (the tooltip of an SVG made by dot)
         out.append(f'  n{nd.index} [label="{label}", fillcolor="{_FILL[nd.kind]}", tooltip={tip}];')
-    for src, dst, k in edges:
+    for (src, dst, _k), text in zip(edges, texts):
         if backward:
-            text = local_derivative(nodes[dst].t, k, decimals)
             out.append(
                 f'  n{src} -> n{dst} [dir=back, color="{_BACKWARD_EDGE}", '
                 f'fontcolor="{_BACKWARD_EDGE}", label={_dot_str(text)}];'
