@@ -641,7 +641,8 @@ class _BaseMLP(BaseEstimator):
                 if isinstance(layer, Dropout):
                     continue
                 act = F.get_activation(layer.name) if isinstance(layer, ActivationModule) else None
-                kernel = F.INPLACE.get((act.fn, act.grad)) if act and fresh else None
+                own = act and fresh and not vars(layer).get("_hooked")  # (a hook sees its call)
+                kernel = F.INPLACE.get((act.fn, act.grad)) if own else None
                 if kernel and act.name != "leaky_relu":  # (in place: no copy of a large batch;
                     kernel[0](t.data, None, 0.0)  # leaky ReLU's kernel needs scratch memory)
                 else:

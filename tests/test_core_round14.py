@@ -168,3 +168,22 @@ def test_fit_refuses_a_softmax_over_one_output(model):
     X = np.random.default_rng(0).normal(size=(4, 2))
     with pytest.raises(ValueError, match="softmax over one output"):
         gn.fit(model(), X, np.array([0.0, 1, 1, 0]), loss="mse", epochs=2, verbose=0)
+
+
+def test_an_estimators_predictions_run_a_hook_on_its_activation_layer():
+    from glassnet.sklearn import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    clf = MLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, (X[:, 0] > 0).astype(int))
+    base = clf.predict_proba(X)
+    kept = []
+    handle = clf.model_.layers[1].register_forward_hook(lambda m, a, out: kept.append(out.data))
+    np.testing.assert_array_equal(clf.predict_proba(X), base)
+    handle.remove()
+    assert len(kept) == 1 and kept[0].shape == (60, 5) and (kept[0] >= 0).all()
