@@ -825,14 +825,40 @@ def _text_hint(name: str, counts: Counter[str], tokens: frozenset[str]) -> str:
     return hint
 
 
+#: A column's distinct cells (in the order they first appear) and each cell's place among
+#: them, (n,) intp: :func:`_factor`'s.
+_Factor = tuple[list[str], np.ndarray]
+
+
+class _Repeated(tuple):  # type: ignore[type-arg]
+    """A column's cells (a tuple of str) that repeat their values, with their
+    :func:`_factor` (``factor``), which :func:`_memo_map` reads once for every map of them
+    (whether each is missing, its class) rather than once a map."""
+
+    factor: _Factor
+
+
+def _factor(cells: Sequence[str]) -> _Factor | None:
+    """The distinct cells of a column that repeats its values (as its first 4096 cells
+    say: a text column of categories, codes), in the order they first appear, and each
+    cell's place among them; None for a column of mostly distinct cells (an ID, free text,
+    numbers)."""
+    head = cells[:4096]
+    if 2 * len(set(head)) > len(head):
+        return None
+    index = {c: i for i, c in enumerate(dict.fromkeys(cells))}
+    codes = np.fromiter(map(index.__getitem__, cells), dtype=np.intp, count=len(cells))
+    return list(index), codes
+
+
 def _memo_map(cells: Sequence[str], f: Any, dtype: Any) -> np.ndarray:
     """``f`` of each cell as an array of ``dtype``: once per distinct cell (a text column
-    repeats its values)."""
-    head = cells[:4096]
-    if 2 * len(set(head)) > len(head):  # mostly distinct (an ID, free text): cell by cell
+    repeats its values; a :class:`_Repeated` column's distinct cells are known)."""
+    factor = cells.factor if isinstance(cells, _Repeated) else _factor(cells)
+    if factor is None:  # mostly distinct (an ID, free text): cell by cell
         return np.fromiter(map(f, cells), dtype=dtype, count=len(cells))
-    memo = {c: f(c) for c in dict.fromkeys(cells)}
-    return np.fromiter(map(memo.__getitem__, cells), dtype=dtype, count=len(cells))
+    keys, codes = factor
+    return np.fromiter(map(f, keys), dtype=dtype, count=len(keys))[codes]
 
 
 def _in_tokens(cells: Sequence[str], tokens: frozenset[str]) -> np.ndarray:
@@ -841,8 +867,8 @@ def _in_tokens(cells: Sequence[str], tokens: frozenset[str]) -> np.ndarray:
     repeats its values, else with no Python call per cell, of the cells no longer than
     the longest token."""
     head = cells[:4096]
-    if 2 * len(set(head)) <= len(head):  # (mostly repeated: once per distinct value)
-        return _memo_map(cells, lambda c: c.lower() in tokens, bool)
+    if isinstance(cells, _Repeated) or 2 * len(set(head)) <= len(head):  # (mostly
+        return _memo_map(cells, lambda c: c.lower() in tokens, bool)  # repeated: per value)
     # only a cell as short as a token can be one (a lower-case text is never shorter)
     longest = max(map(len, tokens), default=0)
     sizes = np.fromiter(map(len, cells), np.intp, len(cells))
@@ -977,7 +1003,7 @@ def _classified(cells: Sequence[str], tokens: frozenset[str]) -> tuple[np.ndarra
     n = len(cells)
     head = cells[:4096]
     sample = cells[:: max(1, n // 256)][:256]  # (across the column: codes that turn to text)
-    if 2 * len(set(head)) <= len(head) or (
+    if (isinstance(cells, _Repeated) or 2 * len(set(head)) <= len(head)) or (
         4 * sum(_classify(c, tokens) == _TEXT for c in sample) > len(sample)
     ):  # (mostly repeated, or mostly text: as _classify reads each cell)
         classes = _memo_map(cells, lambda c: _classify(c, tokens), np.int8)
@@ -1150,6 +1176,9 @@ class Table:
                 raise TypeError(
                     f"Column {name!r} of {self._src} must be a sequence of str, not one str."
                 )
+            if isinstance(col, _Stripped):  # (read_csv's cells: stripped as read)
+                raw[str(name)] = tuple(col)
+                continue
             try:  # str.strip in C when every cell is already a str
                 raw[str(name)] = tuple(map(str.strip, col))
             except TypeError:
@@ -1187,7 +1216,7 @@ class Table:
                 )
             raise ValueError(
                 f"Target column {target!r} is not in {self._src}. Available columns: "
-                f"{', '.join(self.names)}.{hint}"
+                f"{_names(self.names, len(self.names))}.{hint}"
             )
         self.target = target
         if isinstance(categorical, str):
@@ -1196,7 +1225,7 @@ class Table:
         if unknown:
             raise ValueError(
                 f"The 'categorical' parameter names columns not in {self._src}: {unknown}. "
-                f"Available columns: {', '.join(self.names)}."
+                f"Available columns: {_names(self.names, len(self.names))}."
             )
         if isinstance(impute, Mapping):
             impute = {str(k): v for k, v in impute.items()}
@@ -1263,13 +1292,22 @@ class Table:
         parsed = self._as_numbers(cells)  # (the cells themselves for the decimal point)
         values = None
         if fast:
-            # fast path: every cell a number (NumPy or pyarrow parse the strings; not 18_24)
-            values = None if "_" in "".join(parsed) else _read_numbers(parsed)
+            # fast path: every cell a number (NumPy or pyarrow parse the strings; not 18_24;
+            # a text column fails at its first cell, before its cells are joined)
+            values = _read_numbers(parsed)
+            if values is not None and "_" in "".join(parsed):
+                values = None
             if values is not None and np.all(np.isfinite(values)):
                 self.kinds[name] = "numeric"
                 self._values[name] = values
                 self._fill_from(name, values, is_target)
                 return
+        factor = _factor(parsed)  # (a column of categories: each read once per value)
+        if factor is not None:
+            parsed = _Repeated(parsed)
+            parsed.factor = factor
+            if self.decimal == ".":  # (the cells as written are the cells parsed)
+                cells = parsed
         classes, numbers = _classified(parsed, tokens)
         n_num = int(np.count_nonzero((classes == _NUM) | (classes == _NONFINITE)))
         n_text = int(np.count_nonzero(classes == _TEXT))
@@ -1355,7 +1393,11 @@ class Table:
         self._first_text[name] = int(texts[0]) if texts.size else -1
         absent = _in_tokens(cells, tokens)
         missing = np.flatnonzero(absent)
-        strings = np.array(cells, dtype=object)
+        if isinstance(cells, _Repeated):  # (one str object per value, as read_csv's)
+            keys, codes = cells.factor
+            strings = np.array(keys, dtype=object)[codes]
+        else:
+            strings = np.array(cells, dtype=object)
         if missing.size and not fills:
             r = int(missing[0])
             cell = cells[r]
@@ -1391,10 +1433,11 @@ class Table:
         an error, as on the command line: each number would be one-hot encoded as a category
         of its own."""
         cells = self._cells(name)
-        rows = np.flatnonzero(classes == _TEXT).tolist()
+        at = np.flatnonzero(classes == _TEXT)
         # several texts: categories (a number among them is one too); stops at the second
-        if not rows or any(cells[r] != cells[rows[0]] for r in rows):
+        if not at.size or any(cells[r] != cells[int(at[0])] for r in map(int, at)):
             return
+        rows = at.tolist()
         texts = {cells[rows[0]]: len(rows)}
         parsed = self._as_numbers(cells)
         numbers = {float(c) for c, k in zip(parsed, classes, strict=True) if k == _NUM}
@@ -1430,7 +1473,7 @@ class Table:
         if name not in self._raw:
             raise ValueError(
                 f"Column {name!r} is not in {self._src}. Available columns: "
-                f"{', '.join(self.names)}."
+                f"{_names(self.names, len(self.names))}."
             )
 
     @property
@@ -1531,7 +1574,7 @@ class Table:
         if self.target is None:
             raise ValueError(
                 f"{self._src} was read without a target column: pass target=NAME to "
-                f"read_csv (columns: {', '.join(self.names)})."
+                f"read_csv (columns: {_names(self.names, len(self.names))})."
             )
         return self.target
 
@@ -1590,17 +1633,37 @@ class Table:
         return out
 
 
-def _title_hint(header: list[str], n_rows: int, header_line: int, fields: int) -> str:
-    """For the first data row, of ``fields`` fields, under a header row of one name: the
-    advice to delete a title written above the header (a report's "Sales 2024" line, as
-    spreadsheets export them), which read_csv took for the header; else ""."""
+#: The most lines under a title taken for the header row that the advice to delete the
+#: titles still reads as titles (a report's "generated 2024-05-01", "Region: EU").
+_TITLE_LINES = 3
+
+
+def _title_hint(
+    header: list[str], above: Sequence[Sequence[str]], lines: Sequence[int], header_line: int,
+    fields: int,
+) -> str:  # fmt: skip
+    """For a data row of ``fields`` fields, under a header row of one name: the advice to
+    delete the title lines written above the header (a report's "Sales 2024" line, and
+    perhaps a "generated 2024-05-01" under it, as spreadsheets export them), which read_csv
+    took for the header and its first rows; else "". ``above``: the rows read before this
+    one (one cell each, the header's width), on ``lines``: titles when they are at most
+    :data:`_TITLE_LINES` and none is a number (the rows of a one-column file are)."""
     named = [h for h in header if h]
-    if n_rows or len(named) != 1 or fields < 2:
+    if len(named) != 1 or fields < 2 or len(lines) > _TITLE_LINES or len(above) != len(lines):
         return ""
-    title = named[0]
+    texts = [row[0].strip() for row in above]
+    if any(not t or _classify(t) != _TEXT for t in texts):
+        return ""
+    if not texts:
+        return (
+            f" If line {header_line} ({named[0]!r:.60}) is a title above the header row, "
+            f"delete it (and any other line above the header)."
+        )
+    numbers = ", ".join(str(n) for n in [header_line, *lines])
+    titles = ", ".join(f"{t!r:.60}" for t in [named[0], *texts])
     return (
-        f" If line {header_line} ({title!r:.60}) is a title above the header row, delete it "
-        f"(and any other line above the header)."
+        f" If lines {numbers} ({titles}) are titles above the header row, delete them (and "
+        f"any other line above the header)."
     )
 
 
@@ -1619,6 +1682,7 @@ def read_csv(
     pandas_index: bool = False,
     decimal_commas: str = "error",
     memory_hint: str | None = None,
+    dot_thousands: str = "error",
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
 
@@ -1678,6 +1742,14 @@ def read_csv(
         European spreadsheet's ';' export writes them): "error" raises a ValueError naming
         the column, the cell and ``decimal=","``; "text" keeps it as text (as a column
         passed in ``categorical`` always is).
+    dot_thousands : {"error", "decimal"}, default "error"
+        Whole numbers written with a "." between thousands (``15.650`` for 15650, as a
+        European spreadsheet's ';' export writes them), in a file separated by ';' read
+        with ``decimal="."``: "error" raises a ValueError naming the column, a cell, its
+        line and what to do; "decimal" reads each "." as the decimal point, as written. A
+        column is taken for such numbers (see :func:`dot_thousands_text` for the rule)
+        only on strong evidence: a column of numbers with three decimals (``0.125``,
+        ``2.750``) reads as before, as does any column of a file separated by commas.
     memory_hint : str, optional
         What to do, said in the error for a file too large to read into memory (the
         default names ``nrows`` and ``glassnet.stream.from_csv``). Before a whole file is
@@ -1706,22 +1778,123 @@ def read_csv(
         (``?``, ``unknown``) as often as the numbers or more (pass that text in
         ``missing``, or the column in ``categorical`` if the numbers are codes),
         missing or non-finite cells, numbers written with a decimal comma read with
-        ``decimal="."``. The message names the file and, where it applies, the line and
-        column.
+        ``decimal="."``, whole numbers written with a "." between thousands (see
+        ``dot_thousands``). The message names the file and, where it applies, the line
+        and column.
     """
     if decimal_commas not in ("error", "text"):
         raise ValueError(
             f"The 'decimal_commas' parameter of read_csv must be 'error' or 'text'. Got "
             f"{decimal_commas!r:.60}."
         )
+    if dot_thousands not in ("error", "decimal"):
+        raise ValueError(
+            f"The 'dot_thousands' parameter of read_csv must be 'error' or 'decimal'. Got "
+            f"{dot_thousands!r:.60}."
+        )
     table = _read_csv(
         path, target, delimiter=delimiter, impute=impute, categorical=categorical,
         multiline=multiline, drop=drop, missing=missing, decimal=decimal, nrows=nrows,
         pandas_index=pandas_index, memory_hint=memory_hint,
     )  # fmt: skip
+    if dot_thousands == "error":
+        kept = {categorical} if isinstance(categorical, str) else set(categorical)
+        for name in table.names:
+            problem = None if name in kept else dot_thousands_text(table, name)
+            if problem is not None:
+                raise ValueError(problem)
     if decimal_commas == "error":
         _refuse_decimal_commas(table, categorical)
     return table
+
+
+#: A whole number that a "." between thousands would write with none: below 1000.
+_SHORT_WHOLE = re.compile(r"[+-]?\d{1,3}")
+#: A whole number below 1000000 with a "." between its thousands (or a number of three
+#: decimals: 15.650 is either).
+_ONE_DOT = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+#: A number with a "." between its thousands, perhaps with a decimal comma (1.234.567,
+#: 1.234,5), and a number perhaps with a decimal comma (987, 12,5): the cells of a column
+#: of such numbers, which a decimal point reads as text.
+_DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?")
+_COMMA_OR_WHOLE = re.compile(r"[+-]?\d+(?:,\d+)?")
+
+
+def dot_thousands_text(table: Table, name: str) -> str | None:
+    """The error for column ``name`` of ``table`` (read from a file separated by ';', with
+    the decimal point '.') when its numbers look written with a "." between thousands, as
+    a European spreadsheet's ';' export writes whole numbers (``15.650`` for 15650); else
+    None. The evidence must be strong, for a number with three decimals looks the same:
+
+    * a number column each of whose cells (but missing ones) is a whole number below
+      1000 written with no "." (``987``) or a number of one to three digits, a ".", and
+      three digits (``15.650``), with cells of both kinds and at least one dotted cell
+      ending in 0 (``15.650``, ``2.000``): a number written for a decimal point keeps no
+      trailing 0 where the column writes its whole numbers without ".000", and a whole
+      number of 1000 or more would be grouped too; or
+    * a text column each of whose cells is a number with a "." between thousands,
+      perhaps with a decimal comma (``1.234.567``, ``1.234,5``), or a number perhaps with
+      a decimal comma (``987``, ``12,5``), at least one of the former with two dots or
+      more: no number any decimal mark reads (``1.234,5`` alone may be a number written
+      for another reader, and is left as text, as it was).
+
+    A file separated by anything but ';' is never taken to group its numbers so."""
+    if table.decimal != "." or table.delimiter != ";":
+        return None
+    numeric = table.kinds[name] == "numeric"
+    if numeric:
+        values = table._values[name]
+        if values.size == 0 or not np.all(np.abs(values) < 1000):  # (cheap: most columns)
+            return None
+    cells = table._cells(name)
+    tokens = table.missing
+    present = [r for r, c in enumerate(cells) if c.lower() not in tokens]
+    if not present:
+        return None
+    if numeric:
+        dotted = [r for r in present if "." in cells[r]]
+        if not dotted or len(dotted) == len(present):
+            return None
+        if not all(_ONE_DOT.fullmatch(cells[r]) for r in dotted):
+            return None
+        if not all(_SHORT_WHOLE.fullmatch(cells[r]) for r in present if "." not in cells[r]):
+            return None
+        zeros = [r for r in dotted if cells[r].endswith("0")]
+        if not zeros:
+            return None
+        r, z = dotted[0], zeros[0]
+        whole = len(present) - len(dotted)
+        such = "" if z == r else f" (such as {cells[z]!r} at line {int(table.line_numbers[z])})"
+        return (
+            f"Column {name!r} of {table._src} holds numbers that look written with a '.' "
+            f"between thousands, as a spreadsheet's ';' export writes whole numbers: "
+            f"{cells[r]!r} at line {int(table.line_numbers[r])} reads as "
+            f"{float(cells[r])!r} with the decimal point '.', but each of its "
+            f"{len(dotted)} cells with a '.' has three digits after it{such}, and none of "
+            f"its {whole} cells without one reaches 1000. Write the numbers without the "
+            f"'.' between thousands ({cells[r].replace('.', '')}; in a spreadsheet, turn off the "
+            f"thousands separator of the cells' number format), and if the file writes "
+            f"decimals with a comma, read it with decimal=','. If each '.' is the decimal "
+            f"point, pass dot_thousands='decimal'."
+        )
+    if not all(
+        _DOT_GROUPED.fullmatch(cells[r]) or _COMMA_OR_WHOLE.fullmatch(cells[r]) for r in present
+    ):
+        return None
+    grouped = [r for r in present if cells[r].count(".") > 1 and _DOT_GROUPED.fullmatch(cells[r])]
+    if not grouped:
+        return None
+    r = grouped[0]
+    plain = cells[r].replace(".", "")
+    return (
+        f"Column {name!r} of {table._src} holds numbers written with a '.' between "
+        f"thousands ({cells[r]!r} at line {int(table.line_numbers[r])}), which no decimal "
+        f"mark reads, so the column would be read as text: write the numbers without the "
+        f"'.' between thousands ({plain}; in a spreadsheet, turn off the thousands "
+        f"separator of the cells' number format)"
+        + (", and read the file with decimal=','" if "," in plain else "")
+        + f"; to keep them as text, pass categorical=[{name!r}]."
+    )
 
 
 #: A number written with a decimal comma, or a whole number (which any decimal mark reads).
@@ -1800,18 +1973,31 @@ def _bytes_needed(path: Path, size: int, sample_size: int = 1 << 20) -> float:
     header = sample.splitlines()[0] if sample else ""
     delimiter = max(",;\t|", key=header.count)
     seen: dict[int, set[str]] = {}
-    cost = 0
-    for line in lines:
-        cost += 96  # (its line number, its list of cells while read, ...)
-        for j, cell in enumerate(line.split(delimiter)):
-            cell = cell.strip()
+    cost = 96 * len(lines)  # (each line's number, its list of cells while read, ...)
+    # a column at a time (the cells of each line's j-th field, in order): a column of
+    # numbers read by NumPy at once (float()'s reading), any other cell by cell
+    rows = [line.split(delimiter) for line in lines]
+    for j, column in enumerate(itertools.zip_longest(*rows)):
+        cells = [c.strip() for c in column if c is not None]
+        try:
+            np.array(cells, dtype=np.float64)
+        except ValueError:
+            pass
+        else:
+            cost += 9 * len(cells) + sum(map(len, cells))
+            continue
+        for cell in cells:
+            known = seen.get(j)
+            if known is not None and cell in known:  # (a text seen: float() refused it)
+                cost += 8
+                continue
             try:
                 float(cell)
                 cost += 9 + len(cell)
             except ValueError:
-                column = seen.setdefault(j, set())
-                cost += 8 + (100 + len(cell)) * (cell not in column)  # (and in a dict)
-                column.add(cell)
+                known = seen.setdefault(j, set())
+                cost += 8 + (100 + len(cell)) * (cell not in known)  # (and in a dict)
+                known.add(cell)
     width = 1 if sample.isascii() else 2 if max(sample) <= "\uffff" else 4
     read = sum(len(line) + 1 for line in lines) or 1
     # a file of plain rows (no quote, no carriage return: the sample says) is read without
@@ -1858,6 +2044,11 @@ def _bare(text: str) -> bool:
     return not any(ch in text for ch in _ASCII_BLANKS)
 
 
+class _Stripped(list):  # type: ignore[type-arg]
+    """The cells of a column that read_csv read, each stripped already: a :class:`Table`
+    takes them as they are (no str.strip call per cell)."""
+
+
 class _Column:
     """The cells of one column that read_csv has read, added a chunk of rows at a time:
     stripped (``strip``; a dropped column's are kept as read), and while every cell is a
@@ -1869,7 +2060,7 @@ class _Column:
 
     def __init__(self, strip: bool, pack: bool) -> None:
         self.strip = strip
-        self.cells: list[str] | None = None if pack else []
+        self.cells: list[str] | None = None if pack else self._empty()
         self.chunks: list[str] = []
         self.values: list[np.ndarray] = []
         self.memo: dict[str, str] | None = {}
@@ -1893,7 +2084,7 @@ class _Column:
                 self.chunks.append(text)
                 self.values.append(values)
                 return
-            self.cells = []
+            self.cells = self._empty()
             for chunk in self.chunks:
                 self.cells += chunk.split(_SEP)
             self.chunks, self.values = [], []
@@ -1904,6 +2095,10 @@ class _Column:
                 self.memo = None  # (mostly distinct values: an ID, free text)
         self.cells += cells
 
+    def _empty(self) -> list[str]:
+        """A list for the cells: a :class:`_Stripped` one when they are stripped."""
+        return _Stripped() if self.strip else []
+
     def pack(self, text: str, values: np.ndarray) -> None:
         """Take a whole column of finite numbers at once, as :meth:`add` keeps it chunk by
         chunk: its cells (stripped) joined by _SEP, none with a '_', and their numbers."""
@@ -1913,7 +2108,11 @@ class _Column:
     def column(self) -> list[str] | _Packed:
         if self.cells is not None:
             return self.cells
-        values = np.concatenate(self.values) if self.values else np.empty(0)
+        values = (
+            self.values[0] if len(self.values) == 1  # (read at once: no copy)
+            else np.concatenate(self.values) if self.values
+            else np.empty(0)
+        )  # fmt: skip
         return _Packed(self.chunks, int(values.size), values)
 
 
@@ -1933,7 +2132,7 @@ def _blank_line(data: bytes, size: int = 1 << 22) -> bool:
 
 
 def _read_plain(
-    text: str,
+    held: list[Any],
     delimiter: str,
     src: str,
     tokens: frozenset[str],
@@ -1949,7 +2148,11 @@ def _read_plain(
     one named, on its first line, and every row as wide as it; None for any other file,
     which the csv module reads (and whose errors it names). A number column's values are
     read by pyarrow where it is installed (:func:`glassnet.stream.float_columns`, bit for
-    bit NumPy's), else by NumPy, as the csv module's reading reads them."""
+    bit NumPy's), else by NumPy, as the csv module's reading reads them. ``held``: the
+    file's text and, for an ASCII file, its bytes (else None), in a list that this reading
+    empties once pyarrow holds the rows (the text is not read again then: its memory is
+    free for the columns); the text is kept for None."""
+    text = held[0]
     if '"' in text or "\r" in text or text.startswith("\n"):
         return None  # (a blank line, "\n\n": below, in the bytes)
     if not delimiter.isascii():  # (one byte in UTF-8: counted in the bytes below)
@@ -1971,15 +2174,17 @@ def _read_plain(
     check_header(header[1:] if index else header, src)
     raw = set(drop) | ({""} if index else set())  # (kept as read, not stripped)
     columns = [_Column(h not in raw, numbers and h not in raw and h not in kept) for h in header]
-    rows_text = text[cut + 1 : stop]
-    data = rows_text.encode("utf-8")
+    if held[1] is not None:  # (ASCII: the file's bytes, a character a byte)
+        data = held[1][cut + 1 : stop]
+        held[1] = None
+    else:
+        data = text[cut + 1 : stop].encode("utf-8")
     if _blank_line(data):
         return None
-    count = rows_text.count("\n") + 1
+    count = data.count(b"\n") + 1
     # no blank around any cell: nothing to strip (every ASCII blank str.strip removes)
     blanks = " \t\x0b\x0c\x1c\x1d\x1e\x1f".replace(delimiter, "")
     bare = text.isascii() and not any(ch in text for ch in blanks)
-    del rows_text  # (pyarrow reads the bytes; Python's split, a slice of the text again)
     # such a file's cells read by pyarrow (its rows as wide as the header), where installed
     rows = plain_rows(data, delimiter, width, count) if bare else None
     collecting = gc.isenabled()
@@ -1989,6 +2194,8 @@ def _read_plain(
             del data
             if rows.blank_row():
                 return None  # (a row of empty cells: skipped, by the csv module's reading)
+            del text
+            held.clear()  # (the rows are pyarrow's: the text is read no more)
             n_rows = rows.n_rows
             for j, col in enumerate(columns):
                 if col.cells is None:  # (a number column, perhaps: its every cell at once)
@@ -2098,7 +2305,9 @@ def _read_csv(
     else:
         data = p.read_bytes() if p.is_file() else read_pipe(p)
     text = utf8_text(data, src)
-    del data, head  # (the text alone is read from now)
+    # an ASCII file's bytes are its text's UTF-8: the fast path for plain rows reads them
+    ascii_bytes = data if head is None and data.isascii() else None
+    del data, head  # (the text alone is read from now, and the fast path's bytes)
     if not text or text.isspace():  # (text.strip(), without a copy of the text)
         raise ValueError(f"{src!r} is empty: a CSV file needs a header row and data rows.")
     # Excel's "sep=;" first line names the delimiter: read as such, and as a blank line
@@ -2123,17 +2332,22 @@ def _read_csv(
             f"between cells; give the delimiter (such as ';'), or another decimal mark."
         )
     if nrows is None and not hint:  # a file of plain rows: read without the csv module
+        held = [text, ascii_bytes]  # (the fast path lets go of them once it holds the rows)
+        del text
+        ascii_bytes = None
         fast = _read_plain(
-            text, delimiter, src, tokens, categorical, drop, pandas_index, decimal == "."
+            held, delimiter, src, tokens, categorical, drop, pandas_index, decimal == "."
         )
         if fast is not None:
-            del text
+            del held
             cells, n_rows, index = fast
             return _table_of(
                 cells, list(cells), src, target, categorical, impute, tokens, decimal,
                 (drop,) if isinstance(drop, str) else drop, index, partial, nrows, n_rows,
                 n_rows + 1, 0, 0, hint, Counter(), delimiter, None,
             )  # fmt: skip
+        text = held[0]
+    del ascii_bytes  # (the csv module reads the text)
     if len(text) >= 1 << 23:  # (its number columns read by pyarrow, where installed)
         _arrow(load=True)
     # strict: a quote that is never closed is an error ("unexpected end of data"), not a
@@ -2201,7 +2415,7 @@ def _read_csv(
                         f"Line {start} of {src!r} has a value in column "
                         f"{len(header) + 1 + extra[0]}, which the header row leaves unnamed: "
                         "name it in the first line."
-                        + _title_hint(header, n_rows, header_line, len(row))
+                        + _title_hint(header, rows, lines, header_line, len(row))
                     )
                 row = row[: len(header)]
             if len(row) != len(header) and len(header) == 1 and header[0].startswith("#"):
@@ -2221,7 +2435,7 @@ def _read_csv(
                     f"Line {start} of {src!r} has {len(row)} field(s) but the header has "
                     f"{len(header)} columns ({_names(header)}): fix that row (a missing or "
                     f"extra {delimiter!r}, or an unclosed quote?)."
-                    + _title_hint(header, n_rows, header_line, len(row))
+                    + _title_hint(header, rows, lines, header_line, len(row))
                 )
             rows.append(row)
             lines.append(start)
@@ -2545,8 +2759,13 @@ def _wide_encoding(data: bytes) -> str | None:
 
 
 def _names(header: Sequence[str], limit: int = 8) -> str:
-    """At most ``limit`` column names, then how many more."""
-    shown = ", ".join(header[:limit])
+    """At most ``limit`` column names, then how many more: as written, joined by ", ",
+    unless one of them holds a comma, a quote or a character not printable (a line break),
+    or is empty; then each quoted as ``repr`` quotes it, so that every name can be told
+    apart and written as given ('Unit\\nPrice', 'Revenue, USD', 'Bought?')."""
+    names = list(header[:limit])
+    plain = all(n and n.isprintable() and not any(c in n for c in ",'\"") for n in names)
+    shown = ", ".join(names if plain else map(repr, names))
     return shown + (f", ... ({len(header)} in all)" if len(header) > limit else "")
 
 
