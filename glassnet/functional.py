@@ -150,7 +150,7 @@ def logsumexp(z: Any, axis: int = -1) -> Any:
     for any finite z; -inf, the log of an empty sum, along an empty axis. A Tensor gives
     its graph node, ``z.logsumexp(axis, keepdim=True)`` (PyTorch's method, glassnet.ops')."""
     if isinstance(z, Tensor):
-        return z.logsumexp(axis, keepdim=True)
+        return z.logsumexp(tuple(range(z.ndim)) if axis is None else axis, keepdim=True)
     if not z.size:  # (in z's float type: an integer z's logsumexp is a float, as NumPy's log)
         return np.full(np.sum(z, axis=axis, keepdims=True).shape, -np.inf, np.result_type(z, 1.0))
     m = np.max(z, axis=axis, keepdims=True)

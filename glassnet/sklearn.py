@@ -632,6 +632,12 @@ class _BaseMLP(BaseEstimator):
         inference) are skipped rather than switched off, so the model's training flag is
         never touched and predictions from several threads at once are all exact.
         """
+        if vars(self.model_).get("_hooked"):
+            raise ValueError(
+                f"{type(self).__name__}: model_ has forward hooks of its own, which its "
+                "predictions would not run (they run the layers one by one, the output "
+                "activation in float64): register the hook on a layer, model_.layers[i]."
+            )
         layers = self.model_.layers
         body = layers[:-1] if isinstance(layers[-1], ActivationModule) else layers
         fresh = False  # whether t holds a Linear's new output, which an activation may overwrite
@@ -647,7 +653,7 @@ class _BaseMLP(BaseEstimator):
                     kernel[0](t.data, None, 0.0)  # leaky ReLU's kernel needs scratch memory)
                 else:
                     t = layer(t)
-                fresh = isinstance(layer, Linear)
+                fresh = isinstance(layer, Linear) and not vars(layer).get("_hooked")
         return np.asarray(t.data, dtype=np.float64)  # (float64 X: the Linear's own output)
 
     def _refuse_nonfinite_rows(self, X: np.ndarray, rows: np.ndarray, result: str) -> None:

@@ -187,3 +187,53 @@ def test_an_estimators_predictions_run_a_hook_on_its_activation_layer():
     np.testing.assert_array_equal(clf.predict_proba(X), base)
     handle.remove()
     assert len(kept) == 1 and kept[0].shape == (60, 5) and (kept[0] >= 0).all()
+
+
+def test_add_module_on_a_sequential_appends_or_replaces_a_layer():
+    s = nn.Sequential(nn.Linear(2, 3, rng=0), nn.ReLU())
+    s.add_module("2", nn.Linear(3, 1, rng=0))
+    assert len(s) == 3 and s(np.ones((4, 2))).shape == (4, 1)
+    assert [n for n, _ in s.named_parameters()] == [
+        "layers.0.W",
+        "layers.0.b",
+        "layers.2.W",
+        "layers.2.b",
+    ]
+    tanh = nn.Tanh()
+    s.register_module("1", tanh)
+    assert s.layers[1] is tanh and len(s) == 3
+    for name in ("act", "7"):
+        with pytest.raises(KeyError, match="append"):
+            s.add_module(name, nn.ReLU())
+    with pytest.raises(KeyError, match="append"):
+        s.add_module("3", None)
+    assert len(s) == 3
+
+
+def test_an_estimators_predictions_leave_a_hooked_linears_output_as_it_was():
+    import warnings
+
+    from glassnet.sklearn import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    clf = MLPClassifier(hidden_layer_sizes=(5,), activation="tanh", max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, (X[:, 0] > 0).astype(int))
+    base = clf.predict_proba(X)
+    got = {}
+    lin = clf.model_.layers[0]
+    with lin.register_forward_hook(lambda m, a, out: got.setdefault("z", out.data)):
+        np.testing.assert_array_equal(clf.predict_proba(X), base)
+    np.testing.assert_allclose(got["z"], X @ lin.W.data + lin.b.data)
+    with (
+        clf.model_.register_forward_hook(lambda m, a, out: out),
+        pytest.raises(ValueError, match="model_.layers"),
+    ):
+        clf.predict_proba(X)
+
+
+def test_logsumexp_of_a_tensor_over_every_axis():
+    a = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(F.logsumexp(gn.Tensor(a), axis=None).data, F.logsumexp(a, axis=None))
