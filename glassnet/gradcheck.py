@@ -1,9 +1,12 @@
 """Compare autodiff gradients with central finite differences, in float64.
 
-The inputs follow ``fn``: ``gradcheck(fn, a, b)``, or PyTorch's form
-``gradcheck(fn, (a, b))`` (one tuple or list of Tensors or arrays: the inputs themselves, each
-checked, ``fn`` called as ``fn(a, b)``), which is also ``glassnet.autograd.gradcheck``, as
-PyTorch's ``torch.autograd.gradcheck``. The report is true only when every entry passed
+The inputs follow ``fn``: ``gradcheck(fn, a, b)`` (each checked), or PyTorch's form
+``gradcheck(fn, (a, b))`` (one tuple or list of Tensors or arrays: the inputs themselves,
+``fn`` called as ``fn(a, b)``), which is also ``glassnet.autograd.gradcheck``, as
+PyTorch's ``torch.autograd.gradcheck``. In the tuple, as in PyTorch, a Tensor with
+``requires_grad=False`` and integer or bool values (class labels) are constants, passed to
+``fn`` as given and not checked; a Tensor with ``requires_grad=True`` and a float array are
+checked. The report is true only when every entry passed
 (``assert gn.gradcheck(fn, x, raise_exception=False)`` fails where the check does).
 
 >>> import numpy as np, glassnet as gn
@@ -13,6 +16,10 @@ True
 >>> w = gn.randn(3, 2, dtype=gn.float64, requires_grad=True)
 >>> bool(gn.autograd.gradcheck(lambda x, v: (x @ v).tanh().sum(), (np.ones((4, 3)), w)))
 True
+>>> from glassnet import functional as F
+>>> logits = gn.randn(4, 3, dtype=gn.float64, requires_grad=True)
+>>> [r["input"] for r in gn.gradcheck(F.cross_entropy, (logits, np.array([0, 2, 1, 2]))).rows]
+[0]
 """
 
 from __future__ import annotations
@@ -70,15 +77,27 @@ def gradcheck(
 ) -> GradcheckReport:
     """Check ``fn``'s autodiff gradients against central finite differences.
 
-    ``inputs`` are ``fn``'s arguments, ``gradcheck(fn, x, w)``; one tuple or list of Tensors
-    or arrays is PyTorch's ``gradcheck(fn, (x, w))``, the same check (a list of numbers, or
-    of lists of numbers, is one input, an array).
+    ``inputs`` are ``fn``'s arguments, ``gradcheck(fn, x, w)``, each checked; one tuple or
+    list of Tensors or arrays is PyTorch's ``gradcheck(fn, (x, w))`` (a list of numbers, or
+    of lists of numbers, is one input, an array). In the tuple, as in PyTorch:
 
-    Each input is converted to a float64 Tensor with ``requires_grad=True``; the gradients
-    are taken with respect to those alone (the ``.grad`` of a tensor ``fn`` closes over, a
-    model's weights, is left as it was). A
-    non-scalar output is reduced to ``L = sum(out * r)`` with a fixed random ``r``,
-    so every output entry is checked. For each input entry ``x_k``:
+    * a Tensor with ``requires_grad=True`` is checked;
+    * a Tensor with ``requires_grad=False``, integer or bool values (an array, a list, a
+      number: class labels, an axis) and anything that is not numbers (``None``, a string)
+      are constants: passed to ``fn`` as given, the same object, and not checked (no row
+      in the report; ``input`` in a row is the argument's place in the tuple);
+    * a float NumPy array, a list of floats or a float is checked, as in glassnet's own
+      form (PyTorch passes non-Tensors along; here a plain float array is a value to
+      check). To pass a float array unchanged, pass it as a Tensor without
+      ``requires_grad``, ``gn.tensor(a)``.
+
+    At least one input must be checked (a ``ValueError`` otherwise, as PyTorch's).
+
+    Each checked input is converted to a float64 Tensor with ``requires_grad=True``; the
+    gradients are taken with respect to those alone (the ``.grad`` of a tensor ``fn``
+    closes over, a model's weights, or a constant's, is left as it was). A non-scalar
+    output is reduced to ``L = sum(out * r)`` with a fixed random ``r``, so every output
+    entry is checked. For each input entry ``x_k``:
 
         numeric_k = (L(x_k + eps) - L(x_k - eps)) / (2 eps)
 
@@ -102,15 +121,29 @@ def gradcheck(
         raise ValueError(
             f"The 'raise_exception' parameter of gradcheck must be a bool. Got {raise_exception!r}."
         )
-    inputs = _torch_inputs(inputs)
+    inputs, torch_style = _torch_inputs(inputs)
     if not inputs:  # (nothing to check would report ok)
         raise ValueError(
             "gradcheck: no inputs to check. Pass the arrays fn takes after it, e.g. "
             "gradcheck(lambda a, b: (a * b).sum(), x, w), or PyTorch's "
             "gradcheck(lambda a, b: (a * b).sum(), (x, w))."
         )
+    # (PyTorch's tuple: a Tensor without requires_grad, integer labels, None are fn's
+    # constants, passed as given; made float64 Tensors with requires_grad they were
+    # checked, and a loss refused labels that required grad)
+    constant = [torch_style and _is_constant(x) for x in inputs]
+    if all(constant):
+        kinds = ", ".join(f"{i}: {_describe(x)}" for i, x in enumerate(inputs))
+        raise ValueError(
+            f"gradcheck: no input in the tuple is checked ({kinds}); a Tensor with "
+            "requires_grad=False and integer or bool values are passed to fn as constants. "
+            "Give the inputs to check requires_grad=True, e.g. "
+            "gn.tensor(x, dtype=gn.float64, requires_grad=True), as PyTorch's gradcheck asks."
+        )
+    checked = [i for i, c in enumerate(constant) if not c]
     arrays = []
-    for i, x in enumerate(inputs):
+    for i in checked:
+        x = inputs[i]
         raw = x.data if isinstance(x, Tensor) else x
         try:
             # (C order: the steps are written through a.reshape(-1), a view only of a C array;
@@ -143,7 +176,10 @@ def gradcheck(
 
     def run(arrs: list[np.ndarray], grad: bool) -> tuple[float, list[Tensor]]:
         ts = [Tensor(a, requires_grad=grad, dtype=np.float64) for a in arrs]
-        out = fn(*ts)
+        args = list(inputs)  # (constants as given, the checked ones as float64 Tensors)
+        for i, t in zip(checked, ts):
+            args[i] = t
+        out = fn(*args)
         if not isinstance(out, Tensor):
             raise TypeError(f"gradcheck: fn must return a Tensor. Got {type(out).__name__}.")
         if out.dtype != np.float64:
@@ -174,7 +210,7 @@ def gradcheck(
     with quiet():
         _, ts = run(arrays, True)
     report = GradcheckReport()
-    for i, (a, t) in enumerate(zip(arrays, ts)):
+    for i, a, t in zip(checked, arrays, ts):
         analytic = t.grad if t.grad is not None else np.zeros_like(a)
         numeric = np.zeros_like(a)
         flat = a.reshape(-1)
@@ -208,16 +244,37 @@ def gradcheck(
     return report
 
 
-def _torch_inputs(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+def _torch_inputs(inputs: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:
     """PyTorch's ``gradcheck(fn, (x, w))``: one tuple or list holding a Tensor or an array is
     the inputs themselves (it was made one array: a tuple of one (3, 4) Tensor gave fn a
     (1, 3, 4) input, whose gradients could be 0 and pass; two gave an error). A list of
-    numbers or of lists of numbers stays one input, glassnet's own form."""
+    numbers or of lists of numbers stays one input, glassnet's own form. Also says whether
+    the inputs came in PyTorch's form (where some are constants)."""
     if len(inputs) == 1 and isinstance(inputs[0], (tuple, list)):
         items = tuple(inputs[0])
         if any(isinstance(x, (Tensor, np.ndarray)) for x in items):
-            return items
-    return inputs
+            return items, True
+    return inputs, False
+
+
+def _is_constant(x: Any) -> bool:
+    """In PyTorch's tuple: is ``x`` passed to fn as given (a Tensor without requires_grad,
+    integer or bool values, something not numbers) rather than checked?"""
+    if isinstance(x, Tensor):
+        return not x.requires_grad
+    try:
+        kind = np.asarray(x).dtype.kind
+    except (TypeError, ValueError):  # (a ragged list, an object numpy cannot hold)
+        return True
+    return kind not in "fc"  # (complex: checked, so that its error says to split it)
+
+
+def _describe(x: Any) -> str:
+    if isinstance(x, Tensor):
+        return f"Tensor {x.dtype} requires_grad=False"
+    if isinstance(x, np.ndarray):
+        return f"{x.dtype} array"
+    return type(x).__name__
 
 
 # PyTorch's torch.autograd.gradcheck (glassnet.autograd is a layer below this module and
