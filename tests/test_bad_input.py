@@ -90,6 +90,10 @@ def hardlink(name: str, to: str) -> Callable[[Path], None]:
     return lambda d: os.link(d / to, d / name)
 
 
+def copy(name: str, of: str) -> Callable[[Path], None]:
+    return lambda d: shutil.copy(d / of, d / name)
+
+
 def edit_line(src: str, dst: str, line: int, text: str) -> Callable[[Path], None]:
     """Write ``dst``: ``src`` with its line ``line`` (counted from 1) replaced by ``text``."""
 
@@ -151,6 +155,7 @@ def flip_byte(name: str, offset: int) -> Callable[[Path], None]:
 
 
 TRAIN = ["train", "data.csv", "--target", "moon", *FAST]
+TRAIN_DAT = ["train", "data.dat", "--target", "moon", *FAST]
 M = ["m.glassnet"]
 OPTIONAL = [  # every part of a description that predict does not need
     ("glassnet_version",), ("task", "loss"), ("task", "output_activation"),
@@ -169,34 +174,42 @@ PREDICT = ["predict", "model.glassnet", "new.csv"]
 
 CASES: list[Case] = [
     # -- 1. data loss: an output that is an input, or another output, is refused
+    # (the data under a name a model file may take, .dat: --out data.csv is refused by its
+    # name before anything else, a model under a CSV name misdescribing it)
     Case(
         "train-out-is-the-data",
-        [*TRAIN, "--out", "data.csv"],
-        ("--out 'data.csv' is the same file as the training data 'data.csv'",),
+        [*TRAIN_DAT, "--out", "data.dat"],
+        ("--out 'data.dat' is the same file as the training data 'data.dat'",),
+        setup=copy("data.dat", "data.csv"),
     ),
     Case(
         "train-out-is-the-data-via-dotdot",
-        [*TRAIN, "--out", "sub/../data.csv"],
+        [*TRAIN_DAT, "--out", "sub/../data.dat"],
         ("same file as the training data",),
-        setup=lambda d: (d / "sub").mkdir(),
+        setup=lambda d: ((d / "sub").mkdir(), copy("data.dat", "data.csv")(d)),
     ),
     Case(
         "train-out-is-a-symlink-to-the-data",
-        [*TRAIN, "--out", "link.csv"],
+        [*TRAIN_DAT, "--out", "link.dat"],
         ("same file as the training data",),
-        setup=symlink("link.csv", "data.csv"),
+        setup=lambda d: (copy("data.dat", "data.csv")(d), symlink("link.dat", "data.dat")(d)),
     ),
     Case(
         "train-out-is-a-hard-link-to-the-data",
-        [*TRAIN, "--out", "hard.csv"],
+        [*TRAIN_DAT, "--out", "hard.dat"],
         ("same file as the training data",),
-        setup=hardlink("hard.csv", "data.csv"),
+        setup=lambda d: (copy("data.dat", "data.csv")(d), hardlink("hard.dat", "data.dat")(d)),
     ),
     Case(
         "train-data-is-a-symlink-to-the-out",
-        ["train", "link.csv", "--target", "moon", "--out", "data.csv", *FAST],
+        ["train", "link.csv", "--target", "moon", "--out", "data.dat", *FAST],
         ("same file as the training data",),
-        setup=symlink("link.csv", "data.csv"),
+        setup=lambda d: (copy("data.dat", "data.csv")(d), symlink("link.csv", "data.dat")(d)),
+    ),
+    Case(
+        "train-out-is-the-data-by-csv-name",
+        [*TRAIN, "--out", "data.csv"],
+        ("--out 'data.csv' names a CSV file (.csv), but train writes a glassnet model file",),
     ),
     Case(
         "train-checkpoint-is-the-data",
@@ -216,8 +229,9 @@ CASES: list[Case] = [
     ),
     Case(
         "train-resume-out-is-the-checkpoint",
-        [*TRAIN, "--out", "model.ckpt", "--checkpoint", "model.ckpt", "--resume"],
-        ("same file as the checkpoint 'model.ckpt'",),
+        [*TRAIN, "--out", "run.state", "--checkpoint", "run.state", "--resume"],
+        ("same file as the checkpoint 'run.state'",),
+        setup=copy("run.state", "model.ckpt"),  # (a model under .ckpt: refused by its name)
     ),
     Case(
         "predict-out-is-the-data",
@@ -244,12 +258,15 @@ CASES: list[Case] = [
     Case(
         "train-out-over-a-csv",
         [*TRAIN, "--out", "new.csv"],
-        ("--out 'new.csv' exists and is a text (CSV) file, not a glassnet model file", "--force"),
+        # (refused by its name before the file is looked at: a model under a CSV name would
+        # misdescribe it, --force or not)
+        ("--out 'new.csv' names a CSV file (.csv), but train writes a glassnet model file",),
     ),
     Case(
         "train-out-over-a-checkpoint",
-        [*TRAIN, "--out", "model.ckpt"],
+        [*TRAIN, "--out", "run.state"],
         ("is a glassnet checkpoint, not a glassnet model file",),
+        setup=copy("run.state", "model.ckpt"),
     ),
     Case(
         "train-checkpoint-over-a-model",
@@ -941,15 +958,16 @@ def test_rows_read_are_reported_against_the_lines_in_the_file(world, tmp_path, c
 
 
 def test_force_replaces_a_file_of_another_kind(world, tmp_path, capsys):
-    ok = Case("force", [*TRAIN, "--out", "new.csv", "--force"], code=0, changes=("new.csv",))
+    ok = Case("force", [*TRAIN, "--out", "new.dat", "--force"], code=0, changes=("new.dat",),
+              setup=copy("new.dat", "new.csv"))  # fmt: skip
     code, _, err, before, after = run_case(ok, world, tmp_path, capsys)
     assert code == 0, err
-    assert after["new.csv"][:8] != before["new.csv"][:8]  # now a model file
-    ok = Case("force", [*PREDICT, "--out", "other.glassnet", "--force"], code=0,
-              setup=lambda d: shutil.copy(d / "model.glassnet", d / "other.glassnet"))  # fmt: skip
+    assert after["new.dat"][:8] != before["new.dat"][:8]  # now a model file
+    ok = Case("force", [*PREDICT, "--out", "other.out", "--force"], code=0,
+              setup=copy("other.out", "model.glassnet"))  # fmt: skip
     code, _, err, before, after = run_case(ok, world, tmp_path / "2", capsys)
     assert code == 0, err
-    assert after["other.glassnet"].startswith(b"x1") or after["other.glassnet"].startswith(b"moon")
+    assert after["other.out"].startswith(b"x1") or after["other.out"].startswith(b"moon")
 
 
 def test_a_model_or_csv_over_its_own_kind_needs_no_force(world, tmp_path, capsys):
