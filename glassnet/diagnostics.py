@@ -10,7 +10,10 @@ epoch and appends its record to ``history.diagnostics``:
   Around 1e-3 per step is healthy; far below, training has stalled (learning rate
   too small); near or above 1, the steps are too big.
 * ``dead_relu`` - per ReLU hidden layer, the fraction of units that output 0 for
-  every training sample: no gradient flows through them, they never recover.
+  every one of the rows looked at (at most ``max_samples``, 256, evenly spaced training
+  rows): no gradient flows through them, they never recover. Before warning, a layer
+  found half dead there is checked on every training row, and the warning gives the
+  fraction dead on all of them.
 * ``saturated`` - per sigmoid/tanh hidden layer, the fraction of activations in the
   flat tails (sigmoid below 0.01 or above 0.99, |tanh| above 0.99) where
   g'(z) is nearly 0 and gradients vanish.
@@ -116,7 +119,9 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
 
     Returns ``{"dead_relu": {layer: fraction of units}, "saturated": {layer: fraction of
     activations}}`` (NaN for a layer whose activations are NaN or inf: a diverged network
-    is neither). At most ``max_samples`` rows of X, evenly spaced, are used.
+    is neither). At most ``max_samples`` rows of X, evenly spaced, are used: a unit is
+    counted dead when it outputs 0 on each of them (pass ``max_samples=len(X)`` to look at
+    every row).
     """
     check_number(max_samples, "max_samples", "activation_stats", low=1, integer=True)
     _check_model(model, "activation_stats")
@@ -159,6 +164,29 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
         elif lay.act == "tanh":
             sat[name] = float(np.mean(np.abs(A) > TANH_TAIL))
     return {"dead_relu": dead, "saturated": sat}
+
+
+def _dead_on_every_row(layers: list[Any], X: Any, chunk: int) -> dict[str, float]:
+    """The fraction of each ReLU hidden layer's units that output 0 (z <= 0) on every row
+    of ``X``, all rows, ``chunk`` rows at a time. NaN for a layer whose pre-activations are
+    NaN or inf."""
+    Xa = np.asarray(X.data if hasattr(X, "grad") and hasattr(X, "data") else X)
+    n, chunk = Xa.shape[0], max(int(chunk), 1024)
+    alive: dict[str, Any] = {}
+    fast = FastMLP(layers, "mse")
+    for lo in range(0, n, chunk):
+        part = check_array("X", Xa[lo : lo + chunk], "activation_stats", dtype=layers[0].W.dtype)
+        trace = fast.trace(part, finite=False)
+        for j, (lay, rec) in enumerate(zip(layers[:-1], trace.layers[:-1])):
+            if lay.act != "relu":
+                continue
+            name, Z = f"layer{j + 1}", rec["Z"]
+            if not np.all(np.isfinite(Z)):
+                alive[name] = None
+            elif alive.get(name, False) is not None:
+                alive[name] = np.any(Z > 0, axis=0) | alive.get(name, False)
+    dead = {k: math.nan if a is None else float(np.mean(~a)) for k, a in alive.items()}
+    return dead
 
 
 def _update_ratios(
@@ -228,7 +256,8 @@ def epoch_diagnostics(
     model : Module
         The model being trained; its parameters' ``.grad`` hold the last batch's gradient.
     X : array of shape (N, d)
-        Training inputs (at most ``max_samples`` evenly spaced rows are used).
+        Training inputs (at most ``max_samples`` evenly spaced rows are used for the
+        record; a dead-ReLU warning is checked on every row).
     history : glassnet.History
         Its ``epochs``, ``loss`` and ``diagnostics`` so far are read; warnings are
         appended to ``history.warnings``.
@@ -269,7 +298,19 @@ def epoch_diagnostics(
     record.update(stats)
     # plain-language warnings, each kind once per run
     fired = {k for d in getattr(history, "diagnostics", []) for k in d.get("warnings", [])}
-    new = _warnings(epoch, record, stats, names, layers, losses, history)
+    # a layer that looks dead on the rows sampled is checked on every training row before
+    # the warning says so (a unit active on 1 row of 1797 is alive); the record keeps the
+    # sample's fraction, as activation_stats gives it
+    suspects = [
+        name
+        for name, frac in stats["dead_relu"].items()
+        if frac >= DEAD_RELU_WARN and f"dead_relu:{name}" not in fired
+    ]
+    dead_all: dict[str, float] = {}
+    if suspects and layers is not None:
+        dead_all = _dead_on_every_row(layers, X, max_samples)
+    checked = dict(stats, dead_relu=dead_all)
+    new = _warnings(epoch, record, checked, names, layers, losses, history)
     record["warnings"] = []
     for key, message in new:
         if key in fired:
@@ -293,7 +334,8 @@ def _warnings(
     losses: list[float],
     history: Any,
 ) -> list[tuple[str, str]]:
-    """(key, plain-language message) for each reason this epoch's training may stall."""
+    """(key, plain-language message) for each reason this epoch's training may stall
+    (``stats["dead_relu"]``: measured on every training row)."""
     new: list[tuple[str, str]] = []
     for name, frac in stats["dead_relu"].items():
         if frac >= DEAD_RELU_WARN:

@@ -232,7 +232,7 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
         out = re.sub(r"(?<=[\w)\]]) - (?=[\w(])", " − ", out)  # binary minus, not -0.3
         out = out.replace(" * ", " · ").replace("^T", "ᵀ").replace("sum_n ", "Σₙ ")
         out = re.sub(  # a layer's vector or matrix, z[1] -> z⁽¹⁾
-            r"(?<![\w\\])([zaWbx])\[(\d+)\](?!_)",
+            r"(?<![\w\\.])([zaWbx])\[(\d+)\](?!_)",
             lambda m: m.group(1) + "⁽" + m.group(2).translate(_SUP) + "⁾",
             out,
         )
@@ -1468,7 +1468,7 @@ def _as_inputs(x: Any, d: int) -> tuple[np.ndarray, bool]:
     return X, single
 
 
-def _as_targets(y: Any, N: int, K: int, kind: str) -> np.ndarray:
+def _as_targets(y: Any, N: int, K: int, kind: str, head: str = "") -> np.ndarray:
     Y = _numbers(y, "y")
     if not np.all(np.isfinite(Y)):
         raise ValueError("explain: y contains NaN or inf; pass finite targets.")
@@ -1482,6 +1482,28 @@ def _as_targets(y: Any, N: int, K: int, kind: str) -> np.ndarray:
                 f"rows of length {K}. Got {y!r:.60}."
             )
         return F.one_hot(labels.astype(np.int64), K, dtype=np.float64)
+    looks_like_labels = (
+        kind != "cross_entropy"
+        and K > 1
+        and Y.size == N
+        and (Y.ndim <= 1 or Y.shape[-1] == 1)
+        and np.all(Y == np.round(Y))
+        and Y.min() >= 0
+        and Y.max() < K
+    )
+    if looks_like_labels:  # (fit says the same of the same mistake)
+        onehot = f"pass one-hot rows (y of shape ({N}, {K})) to loss={kind!r}"
+        fix = (
+            f"explain them with loss='cross_entropy' (the loss of a {head} output trained on "
+            f"class labels), or {onehot}"
+            if head in ("softmax", "identity")
+            else onehot
+        )
+        raise ValueError(
+            f"explain: y holds 1 value per data point ({N} data point(s): "
+            f"{_join_list([f'{v:g}' for v in Y.reshape(-1)[:6]])}), but the model has {K} "
+            f"outputs; these look like class labels 0..{K - 1}: {fix}."
+        )
     if Y.size != N * K or Y.ndim > 2 or (Y.ndim == 2 and Y.shape != (N, K)):
         # ((1, N) for N data points of one output was read as N rows, in silence)
         raise ValueError(
@@ -1603,6 +1625,19 @@ def explain(
      [0.119 0.119]
      [0.881 0.002]]
     """
+    if not isinstance(model, Module) and hasattr(model, "fit") and hasattr(model, "get_params"):
+        # a scikit-learn style estimator (glassnet.sklearn's): its network is model_
+        fitted = isinstance(getattr(model, "model_", None), Module)
+        raise TypeError(
+            f"explain: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
+            f"{type(model).__name__}, an estimator"
+            + (
+                "; pass its network: explain(estimator.model_, x, y, ...)."
+                if fitted
+                else "; an estimator has its network once fitted: fit it, then "
+                "explain(estimator.model_, x, y, ...)."
+            )
+        )
     model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
     title = type(model).__name__
     model = as_chain(model, x)  # (a Module of the user's own: its chain of layers)
@@ -1631,7 +1666,7 @@ def explain(
             f"identity output (logits); this model's output activation is {layers[-1].act}."
         )
     X, _ = _as_inputs(x, layers[0].inputs)
-    Y = _as_targets(y, X.shape[0], layers[-1].neurons, kind)
+    Y = _as_targets(y, X.shape[0], layers[-1].neurons, kind, layers[-1].act)
     s = None if sample_weight is None else _as_weights(sample_weight, X.shape[0])
     nm = make_names(layers, names) if isinstance(names, str) else None
     if nm is None:

@@ -41,6 +41,7 @@ import operator
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -208,6 +209,36 @@ class _PoissonLoss:
         n = Y.shape[0]
         const = float((w * (xlogy(Y, Y) - Y)).sum()) / n  # no gradient: the deviance's offset
         return ((z.exp() - z * Y) * w).sum() / n + const
+
+
+# ------------------------------------------------- an estimator's History
+class _EstimatorHistory(History):
+    """The History of a fit with early stopping: glassnet.fit's, with the validation curves
+    that the estimator's rules record, and a message that names what stops such a fit (the
+    validation score, scikit-learn's rule, not the validation loss)."""
+
+    score = "accuracy"  # the validation score, in words ("accuracy", "R^2 score")
+    best_by = ""  # what best_epoch is best by ("validation accuracy"): plot_history's label
+    best_score = float("nan")
+    tol, patience = 0.0, 0
+
+    @property
+    def message(self) -> str:
+        text = super().message
+        if self.stop_reason != "early_stopping":
+            return text
+        why = (
+            f"the validation {self.score} improved by less than tol={self.tol:g} for more "
+            f"than n_iter_no_change={self.patience} epochs"
+        )
+        if self.best_epoch is not None:
+            why += (
+                f"; the weights of its best epoch, {self.best_epoch} "
+                f"({self.score} {self.best_score:.4g}), were restored"
+            )
+        else:
+            why += "; the best weights of an earlier fit were restored"
+        return f"{text.split(': ', 1)[0]}: {why}."
 
 
 # ------------------------------------------------- the sklearn rules, per epoch
@@ -1024,6 +1055,8 @@ class _BaseMLP(BaseEstimator):
         bs = self._batch_size(n)
         rules = _SklearnRules(self, n, val)
         self.n_iter_ = 0
+        if val is not None:  # where this fit's validation numbers begin (warm starts add on)
+            scored = (len(self.validation_scores_), self.best_validation_score_)
         # after scikit-learn's draws (init, split): batch order and dropout masks
         seed = np.random.default_rng(self._shuffle_seed(rs))
         for m in model.modules():
@@ -1097,9 +1130,34 @@ class _BaseMLP(BaseEstimator):
                 ConvergenceWarning,
             )
         history.stop_reason = self.stop_reason_  # one vocabulary: train.STOP_REASONS
+        if val is not None:
+            self.history_ = self._validated_history(history, *scored)
         if self.early_stopping:
             for p, best in zip(model.parameters(), self._best_params):
                 p.data[...] = best
+
+    def _validated_history(self, history: History, start: int, best_before: float) -> History:
+        """``history`` with this fit's validation curves (early stopping scores the held-out
+        set in :class:`_SklearnRules`, not in glassnet.fit): ``val_loss`` (scikit-learn's
+        loss), ``val_metric`` (the score: accuracy or R^2), ``best_epoch`` (the epoch of the
+        best score, whose weights are restored; None when an earlier fit's stay) and a
+        message that names the validation score, which is what stops the run."""
+        n = len(history.loss)
+        h = _EstimatorHistory(**{f.name: getattr(history, f.name) for f in fields(History)})
+        h.val_loss = [float(v) for v in self.validation_loss_curve_[start : start + n]]
+        scores = [float(v) for v in self.validation_scores_[start : start + n]]
+        h.val_metric = scores
+        h.metric_name = "accuracy" if self._is_classifier() else "r2"
+        h.score = "accuracy" if self._is_classifier() else "R^2 score"
+        h.best_by = f"validation {h.metric_name}"
+        h.tol, h.patience = self.tol, self.n_iter_no_change
+        best = np.nanmax(scores) if np.any(np.isfinite(scores)) else -np.inf
+        if best > best_before:  # (scikit-learn keeps the first epoch that beats the best)
+            h.best_epoch = history.epochs - n + 1 + int(np.nanargmax(scores))
+            h.best_score = float(best)
+        else:
+            h.best_epoch = None
+        return h
 
     def _shuffle_seed(self, rs: Any) -> int:
         """The seed of this fit's batch order and dropout masks: ``rs``'s next draw, or for

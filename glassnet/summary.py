@@ -63,6 +63,9 @@ class LayerRow:
     # (name, row) of each of its parameters counted in an earlier row (tied weights, a
     # layer used again): a shared parameter is counted once, at its first use
     shared: tuple[tuple[str, int], ...] = field(default=(), repr=False)
+    # the module's attribute path in the model (``a``, ``blocks.0.fc``): the rows of a
+    # model traced on an example input (one that is not a chain of layers)
+    name: str = ""
 
 
 class ModelSummary:
@@ -102,11 +105,15 @@ class ModelSummary:
         self, notation: str = "ascii", math: tuple[str, str] = ("$", "$")
     ) -> list[Section]:
         s = Section("")
+        named = any(r.name for r in self.rows)  # (a traced model's layers: their names)
         s.table(
-            ["#", "layer computes", "activation", "input", "output", "W", "b", "parameters"],
+            ["#"]
+            + (["layer"] if named else [])
+            + ["layer computes", "activation", "input", "output", "W", "b", "parameters"],
             [
-                [
-                    str(r.index),
+                [str(r.index)]
+                + ([r.name or "-"] if named else [])
+                + [
                     _formula(r.terms, notation, math) if r.terms else r.computes,
                     r.activation,
                     r.input_shape,
@@ -258,6 +265,8 @@ def _symbol(name: str, notation: str) -> str:
     slides' layer superscript), y_hat as ŷ, a neuron's w0 as w₀."""
     if notation == "ascii" or name == "X":
         return name
+    if " " in name:  # plain words, as they are
+        return name if notation == "unicode" else r"\text{" + name + "}"
     m = re.fullmatch(r"([AWbH])(\d+)", name)
     token = f"{m.group(1)}[{m.group(2)}]_" if m else name  # 'W[1]_': layer 1, no unit index
     return unicode_symbol(token) if notation == "unicode" else latex_symbol(token)
@@ -271,7 +280,7 @@ def _formula(
     out, _, inp, W, b = (_symbol(t, notation) if t else t for t in terms)
     # the activations applied in order ("relu, sigmoid": sigmoid(relu(...)))
     acts = [a for a in terms[1].split(", ") if a != "identity"]
-    inner = f"{inp} @ {W}" if notation == "ascii" else f"{inp} {W}"
+    inner = inp if not W else f"{inp} @ {W}" if notation == "ascii" else f"{inp} {W}"
     inner += f" + {b}" if b else ""
     for act in acts:
         g = act if notation != "latex" else r"\operatorname{" + act.replace("_", r"\_") + "}"
@@ -325,6 +334,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     leaves = [m for m in model.modules() if m is not model and len(list(m.modules())) == 1]
     seen: list[tuple[Module, tuple[int, ...], tuple[int, ...]]] = []
     outputs: list[Any] = []  # each call's output, to find an activation applied as a function
+    inputs: list[Any] = []  # each call's input, to name it in the formula
 
     def traced(m: Module) -> Any:
         forward = m.forward
@@ -333,6 +343,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
             out = forward(*args, **kwargs)
             seen.append((m, tuple(np.shape(args[0])) if args else (), tuple(np.shape(out))))
             outputs.append(out)
+            inputs.append(args[0] if args else None)
             return out
 
         return run
@@ -347,6 +358,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
         except Exception:  # (a forward that cannot run recorded, one writing in place: as it
             seen.clear()  # ran before, without the graph; its activations show '-')
             outputs.clear()
+            inputs.clear()
             with no_grad():
                 model(example)
     except Exception as e:
@@ -368,15 +380,35 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     counted = _Counted()
     rows: list[LayerRow] = []
     first_row: dict[int, int] = {}  # id(module) -> the row of its first call
-    for (m, x_shape, out_shape), out in zip(seen, outputs):
+    paths = _module_paths(model)
+    made: dict[int, str] = {}  # id(a call's output) -> its name in the formulas (A1)
+    symbols: dict[int, str] = {}  # id(parameter) -> its name in the formulas (W1, b1)
+    j = 0
+    for (m, x_shape, out_shape), out, inp in zip(seen, outputs, inputs):
         linear = isinstance(m, Linear)
         first_row.setdefault(id(m), len(rows) + 1)
+        terms = None
+        if linear:  # the lecture's formula: A2 = g(A1 W2 + b2), its input named where known
+            j += 1
+            W = symbols.setdefault(id(m.W), m.W.label if _own_label(m.W.label, "W") else f"W{j}")
+            b = None
+            if m.b is not None:
+                b = symbols.setdefault(
+                    id(m.b), m.b.label if _own_label(m.b.label, "b") else f"b{j}"
+                )
+            last = _ends_the_model(out, final, applied)
+            terms = ("y_hat" if last else f"A{j}", applied.get(id(out), "identity"), "", W, b)
+            terms = terms[:2] + (_input_name(inp, example, made),) + terms[3:]
+            made[id(out)] = terms[0]
+        elif isinstance(m, ActivationModule):  # H2 = relu(A1): its output named as a row's
+            terms = (f"H{len(rows) + 1}", m.name, _input_name(inp, example, made), "", None)
+            made[id(out)] = terms[0]
+        path = paths.get(id(m))
         row = LayerRow(
             index=len(rows) + 1,
             layer=_one_line(m),
-            computes="X @ W + b"
-            if linear and m.b is not None
-            else ("X @ W" if linear else m.__class__.__name__),
+            name=path or "",
+            computes=_formula(terms, "ascii") if terms else m.__class__.__name__,
             input_shape=shape(x_shape),
             output_shape=shape(out_shape),
             activation=getattr(m, "name", "-")
@@ -385,6 +417,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
             W_shape=str(tuple(m.W.shape)) if linear else "-",
             b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
             parameters=0,
+            terms=terms,
         )
         # a module called again, or one holding another's parameter (tied weights): each
         # parameter is counted at its first use
@@ -396,6 +429,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
             row = _param_row(len(rows) + 1, _one_line(m), type(m).__name__, [])
             rows.append(_named(row, *counted.count(row.index, m.parameters()), names))
             rows[-1].computes += " (not called on the example input)"
+            rows[-1].name = paths.get(id(m), "")
             if isinstance(m, Linear):
                 rows[-1].W_shape = str(tuple(m.W.shape))
                 rows[-1].b_shape = str(tuple(m.b.shape)) if m.b is not None else "-"
@@ -415,6 +449,61 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
             row.output_shape = shape(tuple(final.shape))
         rows.append(row)
     return rows
+
+
+def _module_paths(model: Module) -> dict[int, str]:
+    """id(sub-module) -> its attribute path in ``model`` (``a``, ``blocks.0.fc``; the
+    first path of a module held twice), as named_parameters names its parameters."""
+    paths: dict[int, str] = {id(model): ""}
+    todo = [model]
+    while todo:
+        mod = todo.pop(0)
+        for key, value in vars(mod).items():
+            if key.startswith("_"):
+                continue
+            subs = [(key, value)] if isinstance(value, Module) else []
+            if isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
+                subs = [(f"{key}.{i}", v) for i, v in enumerate(value)]
+            for name, sub in subs:
+                if id(sub) not in paths:
+                    prefix = paths[id(mod)]
+                    paths[id(sub)] = f"{prefix}.{name}" if prefix else name
+                    todo.append(sub)
+    del paths[id(model)]
+    return paths
+
+
+def _ends_the_model(out: Any, final: Any, applied: dict[int, str]) -> bool:
+    """Whether a layer's output ``out`` is the model's output ``final``, as it is or through
+    the activation functions applied to it (``applied``)."""
+    if out is final:
+        return True
+    cur = final
+    while isinstance(cur, Tensor) and cur.op in F.ACTIVATIONS and len(cur.parents) == 1:
+        cur = cur.parents[0]
+        if cur is out:
+            return id(out) in applied
+    return False
+
+
+def _input_name(inp: Any, example: Any, made: dict[int, str]) -> str:
+    """The name of a layer's input in the formulas: X for the model's input, A1 for an
+    earlier layer's output (through the activation functions applied to it), or, where
+    the trace cannot tell, plain words."""
+    if inp is example or (isinstance(inp, Tensor) and inp.data is example):
+        return "X"
+    cur = inp
+    while isinstance(cur, Tensor):
+        if id(cur) in made:
+            return made[id(cur)]
+        if cur.op not in F.ACTIVATIONS or len(cur.parents) != 1:
+            break
+        cur = cur.parents[0]
+    if not isinstance(inp, Tensor) or not inp.parents:
+        same = isinstance(example, np.ndarray) and np.shape(inp) == example.shape
+        if same and np.array_equal(np.asarray(getattr(inp, "data", inp)), example):
+            return "X"
+    return "(its input)"
 
 
 def _one_line(m: Module) -> str:

@@ -19,6 +19,7 @@ returns the ``Figure``; save it with ``fig.savefig(path)`` or
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -880,6 +881,12 @@ def plot_history(
     log scale when it spans more than two decades (``log``). Right, when validation
     data was used: the validation metric (accuracy or R^2).
 
+    ``history.best_epoch`` is drawn labelled by what it is best by: "(lowest training
+    loss)" (fit's rule watches the training loss unless early stopping or a validation
+    ``Tolerance`` watches the validation loss), "(lowest validation loss)", or a fitted
+    estimator's "(best validation accuracy)" (its ``best_by``). Where the best epoch is
+    the training loss's, the validation loss's lowest epoch is marked too.
+
     Returns
     -------
     matplotlib.figure.Figure
@@ -949,8 +956,29 @@ def plot_history(
     if val:
         draw(ax, val, _CLASS_COLORS[0], "validation loss")
     best = getattr(history, "best_epoch", None)
+    lowest = {  # the first epoch of each loss's minimum (a stopping rule's best is the first)
+        what: int(at(curve)[np.nanargmin(np.where(np.isfinite(curve), curve, np.nan))])
+        for what, curve in (("training loss", loss), ("validation loss", val))
+        if np.any(np.isfinite(curve))
+    }
+    by = getattr(history, "best_by", "") or ""  # (a fitted estimator's: its validation score)
+    if best and not by:  # glassnet.fit's rules keep the best by the loss they watch
+        same = [what for what, epoch in lowest.items() if epoch == best]
+        by = " and ".join(same) if len(same) < 2 else "training and validation loss"
+    best_label = f"best epoch {best}" + (f" (lowest {by})" if "loss" in by else f" (best {by})")
     if best:
-        ax.axvline(best, color="#888", linestyle=":", linewidth=1, label=f"best epoch {best}")
+        best_label = best_label if by else f"best epoch {best}"
+        ax.axvline(best, color="#888", linestyle=":", linewidth=1, label=best_label)
+    if val and "validation loss" in lowest and "validation" not in by:
+        vbest = lowest["validation loss"]  # best_epoch is the training loss's: mark this one too
+        ax.axvline(
+            vbest,
+            color=_CLASS_COLORS[0],
+            linestyle="--",
+            linewidth=1,
+            alpha=0.7,
+            label=f"lowest validation loss: epoch {vbest}",
+        )
     values = np.array(loss + val, dtype=np.float64)
     values = values[np.isfinite(values)]  # NaN or inf (drawn as crosses) set no scale
     pos = values[values > 0]
@@ -974,6 +1002,8 @@ def plot_history(
         ax2 = fig.add_subplot(1, 2, 2)
         name = getattr(history, "metric_name", "") or "metric"
         draw(ax2, metric, _CLASS_COLORS[2], f"validation {name}")
+        if best and by == f"validation {name}":  # (the estimators' early stopping: the score's)
+            ax2.axvline(best, color="#888", linestyle=":", linewidth=1, label=best_label)
         ax2.set_xlabel("epoch")
         ax2.xaxis.set_major_locator(_epoch_ticks())
         ax2.set_ylabel(name)
@@ -981,9 +1011,13 @@ def plot_history(
         ax2.grid(alpha=0.3)
         ax2.set_title(f"validation {name}")
     msg = getattr(history, "message", "")
-    if msg:
+    room = 0.0
+    if msg:  # wrapped to the figure's width (8 pt characters are about 4.5 pt wide)
+        msg = textwrap.fill(msg, width=max(40, int(size[0] * 72 / 4.6)))
+        lines = msg.count("\n") + 1
         fig.suptitle(msg, fontsize=8, y=0.02, va="bottom", color="#555")
-    fig.tight_layout(rect=(0, 0.05 if msg else 0, 1, 1))
+        room = min(0.4, 0.02 + lines * 11 / 72 / size[1])
+    fig.tight_layout(rect=(0, room, 1, 1))
     return fig
 
 
