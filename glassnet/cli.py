@@ -2482,13 +2482,27 @@ class _Parser(argparse.ArgumentParser):
         sub = subs[0].get(command) if subs and command is not None else None
         if extras and sub is not None and self.prog == "glassnet":
             message = f"unrecognized arguments: {' '.join(extras)}"
-            words = [w for w in extras if not w.startswith("-")]
+            # (a word after an unknown option is that option's value, not a column's name)
+            words = [
+                w
+                for i, w in enumerate(extras)
+                if not w.startswith("-")
+                and not (i and extras[i - 1].startswith("-") and "=" not in extras[i - 1])
+            ]
+            known = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
+            meant = []
+            for w in extras:
+                if w.startswith("--"):
+                    close = difflib.get_close_matches(w.split("=", 1)[0], known, n=1)
+                    meant += [f"{close[0]} (for {w.split('=', 1)[0]})"] if close else []
             if command == "train" and getattr(parsed, "target", None) is None and len(words) == 1:
                 data = getattr(parsed, "data", None) or "DATA.csv"
                 message += (
                     f"; if {words[0]!r} is the target column, name it with --target: "
                     f"glassnet train {shlex.quote(str(data))} --target {shlex.quote(words[0])}"
                 )
+            if meant:
+                message += f"; did you mean {', '.join(meant)}?"
             sub.error(message)
         return parsed, extras
 
@@ -4005,6 +4019,9 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
 #: The share of the held-out rows repeating a training row above which train warns.
 REPEATED_ROWS_WARNED = 0.05
 
+#: How many columns of many distinct values (the coarsest) :func:`_chance_repeats` asks.
+REPEATED_ROWS_PROBED = 32
+
 #: The chance under which the counts of records seen once, twice and three times tell
 #: copies of rows, not rows that repeat by chance (:func:`_copied_rows`).
 REPEATED_ROWS_CHANCE = 0.01
@@ -4028,11 +4045,30 @@ def _mix64(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def _row_hashes(*blocks: np.ndarray, chunk_bytes: int = 1 << 21) -> np.ndarray:
+def _column_multipliers(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column position's odd multiplier and offset in :func:`_row_hashes` (uint64)."""
+    mult = _mix64(cols + np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
+    add = _mix64(cols * np.uint64(0xD6E8FEB86659FD93) + np.uint64(1))
+    return mult, add
+
+
+def _column_term(values: np.ndarray, position: int) -> np.ndarray:
+    """The term that column ``values`` ((N,) float64), at ``position`` among the hashed
+    columns, adds to each row's unmixed hash (:func:`_row_hashes` with ``mix=False``):
+    subtracted, the rows hash as if the column were left out."""
+    mult, add = _column_multipliers(np.array([position], dtype=np.uint64))
+    with np.errstate(over="ignore"):
+        z = (np.asarray(values, dtype=np.float64) + 0.0).view(np.uint64) * mult + add
+        return _mix64(z)
+
+
+def _row_hashes(*blocks: np.ndarray, chunk_bytes: int = 1 << 21, mix: bool = True) -> np.ndarray:
     """A 64-bit hash of each row of the float64 arrays ``blocks`` (each (N, d_i), read side
     by side as one row), computed a chunk of rows at a time (about ``chunk_bytes`` of
     temporaries, never a copy of the whole table): equal rows hash equal (-0.0 as 0.0);
-    different rows almost never do (the caller confirms a match)."""
+    different rows almost never do (the caller confirms a match). ``mix=False``: the sum of
+    the columns' terms, before the last mixing (a column's :func:`_column_term` taken off
+    leaves the hash of the other columns)."""
     n = len(blocks[0])
     out = np.zeros(n, dtype=np.uint64)  # (N,)
     offset = 0
@@ -4041,15 +4077,14 @@ def _row_hashes(*blocks: np.ndarray, chunk_bytes: int = 1 << 21) -> np.ndarray:
             d = block.shape[1]
             # (each column's own odd multiplier and offset: position matters)
             cols = np.arange(offset, offset + d, dtype=np.uint64)
-            mult = _mix64(cols + np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)  # (d,)
-            add = _mix64(cols * np.uint64(0xD6E8FEB86659FD93) + np.uint64(1))  # (d,)
+            mult, add = _column_multipliers(cols)  # (d,) (d,)
             step = max(1, chunk_bytes // max(8 * d, 1))
             for start in range(0, n, step):
                 part = np.ascontiguousarray(block[start : start + step], dtype=np.float64) + 0.0
                 z = part.view(np.uint64) * mult + add  # (rows, d) (the chunk's temporary)
                 out[start : start + step] += _mix64(z).sum(axis=1, dtype=np.uint64)
             offset += d
-    return _mix64(out)
+    return _mix64(out) if mix else out
 
 
 def _warn_repeated_rows(
@@ -4075,7 +4110,8 @@ def _warn_repeated_rows(
     if not numeric or not (val_rows.size or test_rows.size) or not train_rows.size:
         return
     target = np.asarray(y, dtype=np.float64).reshape(len(X), -1)  # (N, K)
-    h = _row_hashes(X, target)  # (N,)
+    unmixed = _row_hashes(X, target, mix=False)  # (N,)
+    h = _mix64(unmixed.copy())  # (N,)
     distinct, first, seen = np.unique(h, return_index=True, return_counts=True)  # (D,) each
     if distinct.size == len(X):
         return  # (no record repeats another)
@@ -4103,15 +4139,23 @@ def _warn_repeated_rows(
     inputs = _input_columns(pre)
     where = {c: j for j, c in reversed(list(enumerate(inputs)))}  # each column's first input
     unique = REPEATED_ROWS_UNIQUE * first.size
-    columns = [X[first, where[c]] for c in numeric]  # (D,) each
+    positions = [where[c] for c in numeric]  # each column's place among the hashed ones
+    columns = [X[first, j] for j in positions]  # (D,) each
     if np.ndim(y) == 2:  # a target of numbers (not class indices): one more column
+        positions += [X.shape[1] + k for k in range(target.shape[1])]
         columns += [target[first, k] for k in range(target.shape[1])]
     # (a column of at most MAX_INFERRED_CLASSES values holds levels, as a dose does: among
     # few distinct records, as dose x a yes/no outcome gives, it passes half by nature)
     counts = [np.unique(v).size for v in columns]
-    if not any(n > unique and n > MAX_INFERRED_CLASSES for n in counts):
+    fine = [(n, j) for j, n in zip(positions, counts) if n > unique and n > MAX_INFERRED_CLASSES]
+    if not fine:
         return
-    if not _copied_rows(seen):  # (rows drawn independently repeat so by chance)
+    # (the coarsest of them first, where chance shows if anywhere: at most REPEATED_ROWS_PROBED)
+    fine = [j for _, j in sorted(fine)[:REPEATED_ROWS_PROBED]]
+    d = X.shape[1]
+    values = [X[:, j] if j < d else target[:, j - d] for j in fine]  # (N,) each
+    chance = _chance_repeats(unmixed, values, positions=fine, seen=seen)
+    if chance and not _copied_rows(seen):  # (rows drawn independently repeat so by chance)
         return
     parts = [f"{k} of the {n} {what} rows ({100 * k / n:.0f}%)" for k, n, what in found]
     _warn(
@@ -4121,6 +4165,33 @@ def _warn_repeated_rows(
         f"of rows, remove them (e.g. pandas' drop_duplicates) to hold out rows the model never "
         f"saw"
     )
+
+
+def _pairs(hashes: np.ndarray) -> int:
+    """How many pairs of rows share a hash (``hashes``: (N,) uint64)."""
+    c = np.unique(hashes, return_counts=True)[1].astype(np.int64)
+    return int((c * (c - 1) // 2).sum())
+
+
+def _chance_repeats(
+    unmixed: np.ndarray, fine: list[np.ndarray], positions: list[int], seen: np.ndarray
+) -> bool:
+    """Whether the rows that repeat a record may do so by chance, judged by the columns of
+    many distinct values (``fine``, each (N,), hashed at ``positions``; ``unmixed``: the
+    rows' unmixed hashes, :func:`_row_hashes` with ``mix=False``; ``seen``: how many rows
+    hold each distinct record). Rows drawn independently that agree on every other value
+    agree on such a column by chance only when its values are coarse given the others (a
+    revenue that is its price times 1 to 5): then pairs of rows that agree on every other
+    value but differ on it are at least as many as the pairs that repeat a record. Where,
+    for every such column, they are fewer (heights and weights to 2 decimals: the rows
+    that agree on all but one measurement are almost none), the resolution of the values
+    leaves chance no room, and the repeats are copies."""
+    exact = int((seen.astype(np.int64) * (seen.astype(np.int64) - 1) // 2).sum())
+    for values, j in zip(fine, positions):
+        others = _mix64(unmixed - _column_term(values, j))  # (N,) the rows without column j
+        if _pairs(others) - exact >= exact:
+            return True
+    return False
 
 
 def _copied_rows(seen: np.ndarray) -> bool:
@@ -4818,9 +4889,6 @@ _NOT_STREAMED = (
     ("dataset", "--dataset", "a bundled data set is loaded in memory; drop --stream"),
     ("impute", "--impute", "a stream trains on complete rows (its statistics pass cannot "
      "impute); fill or drop the empty cells first, or train in memory without --stream"),
-    ("categorical", "--categorical", "a stream one-hot encodes the columns that hold text "
-     "and reads numbers as numbers; train in memory without --stream to encode a number "
-     "column"),
     ("drop", "--drop", "a stream reads every column but the target; write the file without "
      "those columns, or train in memory without --stream"),
     ("id", "--id", "a stream reads every column but the target; write the file without it, "
@@ -4923,6 +4991,7 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
             args.data, target, standardize=bool(args.standardize), labels=labels,
             buffer_size=args.buffer_size, dtype=np.dtype(args.dtype), missing=args.missing,
             decimal=args.decimal, delimiter=_stream_delimiter(args), pandas_index=True,
+            categorical=_split_names(args.categorical) or None,
         )  # fmt: skip
     except FileNotFoundError:
         raise CLIError(
@@ -4941,6 +5010,7 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
     except ValueError as exc:  # the stream's messages speak of fit(); here it is the file
         text = (
             _about_file(args.data, exc)
+            .replace("The 'categorical' parameter of from_csv names", "--categorical names")
             .replace(
                 "glassnet.datasets.read_csv(path, multiline=True).",
                 "drop --stream and pass --multiline-cells.",
@@ -5303,9 +5373,11 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
 
 #: The share of a shuffled file's changes of class under which a streamed file's labels
 #: come in long runs (sorted or grouped by the label), and the share of the shuffle buffer
-#: that the runs must pass on average to be warned of (shorter runs are mixed by it).
+#: that the runs must reach on average to be warned of: a buffer that holds more than a
+#: couple of runs draws its rows from several and mixes the classes (runs of 8,000 rows
+#: through a buffer of 65,536 train as well as a shuffled file).
 LABEL_RUNS_SHARE = 0.5
-LABEL_RUNS_BUFFER = 1 / 16
+LABEL_RUNS_BUFFER = 0.5
 
 
 def _warn_label_runs(args: argparse.Namespace, target: str, cols: Any) -> None:
@@ -5457,14 +5529,15 @@ def _refuse_streamed_numbers_as_text(
                 f"stream then names each row that holds one); else fix the cell"
                 f"{' at that line' if place else ''}, writing it as a plain number such as "
                 f"1234{decimal}5; if the column holds categories "
-                f"({_esc(_few([repr(t) for t in stray], 5))}), drop --stream and pass "
+                f"({_esc(_few([repr(t) for t in stray], 5))}), pass "
                 f"--categorical {_esc(shlex.quote(name))} (its numbers are then categories too)"
             )
         raise CLIError(
             f"{of} holds numbers and {_esc(what)}, so the "
             f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: write "
             f"every cell as a plain number such as 1234{decimal}5, or drop --stream (the in-memory "
-            f"reader names each cell's line, and --categorical {_esc(name)} keeps codes as text)"
+            f"reader names each cell's line); --categorical {_esc(shlex.quote(name))} keeps "
+            f"codes as text"
         )
 
 
@@ -5766,9 +5839,10 @@ def _train_streamed(args: argparse.Namespace) -> int:
             )
     task = _make_task(task_name, n_outputs)
     _refuse_repeated_header(args, cols)
+    asked = set(_split_names(args.categorical))  # (--categorical: text by request)
     _refuse_streamed_numbers_as_text(
-        args.data, cols.categories, args.decimal, _stream_delimiter(args), None,
-        cols.category_counts,
+        args.data, {n: c for n, c in cols.categories.items() if n not in asked}, args.decimal,
+        _stream_delimiter(args), None, cols.category_counts,
     )  # fmt: skip
     pre = Preprocessor.from_dict(cols.preprocessor_dict())
     stats_s = time.perf_counter() - t0
@@ -5854,7 +5928,8 @@ def _train_streamed(args: argparse.Namespace) -> int:
         "batch_size": args.batch_size, "l2": args.l2, "val_split": 0.0,
         "early_stopping": False, "patience": args.patience, "seed": args.seed,
         "test_split": args.test_split, "standardize": bool(args.standardize), "impute": None,
-        "categorical": [], "stream": True, "buffer_size": buffer_size,
+        "categorical": _split_names(args.categorical), "stream": True,
+        "buffer_size": buffer_size,
         "dtype": args.dtype,
     }  # fmt: skip
     # the data's fingerprint: the statistics pass's results (a checkpoint of a stream is

@@ -763,6 +763,7 @@ def _table_stream(
     missing: frozenset[str] | None = None,
     written: Callable[[int, str], str | None] | None = None,
     index: str | None = None,
+    categorical: frozenset[str] = frozenset(),
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
     ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
@@ -772,7 +773,9 @@ def _table_stream(
     file's texts read as missing cells (from_csv's ``missing``; None: the defaults).
     ``written(row, column)``: a CSV file's cell as written, for an error that quotes it.
     ``index``: the column that holds pandas' row index (from_csv's ``pandas_index``), left
-    out of the features, and checked to hold row numbers in order (:func:`_row_numbers`)."""
+    out of the features, and checked to hold row numbers in order (:func:`_row_numbers`).
+    ``categorical``: the columns read as text by request (from_csv's ``categorical``), not
+    checked to hold numbers."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
@@ -917,7 +920,9 @@ def _table_stream(
         cols.class_counts = [label_tally[c] for c in cols.classes]
         cols.label_runs = runs
     if decimal is not None:
-        _text_among_numbers(cols, decimal, batches, where, missing_tokens(missing))
+        _text_among_numbers(
+            cols, decimal, batches, where, missing_tokens(missing), categorical=categorical
+        )
     if labels and not several and len(cols.classes) < 2:  # (as the command line refuses it)
         raise ColumnsRefused(
             f"fit: the target column {target!r} of {where(-1)} has a single class "
@@ -1080,6 +1085,7 @@ def _text_among_numbers(
     batches: Callable[[], Iterator[Any]],
     where: Callable[[int], str],
     missing: frozenset[str] = frozenset({""}),
+    categorical: frozenset[str] = frozenset(),
 ) -> None:
     """A text column of numbers, which pyarrow read as text in the file's first block, is
     an error naming the line of its first cell of text, not a column one-hot encoded with
@@ -1093,9 +1099,14 @@ def _text_among_numbers(
     rule, :data:`MISSING_WORDS`) or are numbers written for people ('1,234', '$5', '45%':
     :data:`FORMATTED_NUMBER`). A column of text categories some of which are numbers, in
     fewer cells than its texts (sizes S, M, L, XL in most rows, 10, 12, 14 in a few),
-    stays text. ``missing``: the texts read as missing cells (from_csv's ``missing``), for
-    the advice."""
+    stays text; so does one of a single text beside two distinct finite numbers or more
+    only when told (:func:`single_text`: 'A' in most cells, 1 or 2 in the others, which
+    the in-memory reader refuses too). ``missing``: the texts read as missing cells
+    (from_csv's ``missing``), for the advice. ``categorical``: columns read as text by
+    request (from_csv's ``categorical``), never refused."""
     for name, cats in cols.categories.items():
+        if name in categorical:
+            continue
         values = [str(v) for v in cats]
         text = _not_numbers(values, decimal)
         if not text:
@@ -1106,6 +1117,10 @@ def _text_among_numbers(
         # (cells as the in-memory reader counts them: 'nan' is a missing cell, no number)
         n_numbers = sum(counts[v] for v in numbers if not math.isnan(number_value(v, decimal)))
         majority = numbers_majority(n_numbers, sum(counts[v] for v in text))
+        # (one text beside two numbers or more: codes, or a mark of missing cells, refused
+        # by the in-memory reader whatever the counts of cells)
+        codes = not majority and single_text(text, [number_value(v, decimal) for v in numbers])
+        majority = majority or codes
         if not majority and len(numbers) < 2:
             continue
         markers, formatted, others = [], [], []
@@ -1123,6 +1138,18 @@ def _text_among_numbers(
         _refuse_text_among_numbers(
             name, values, markers, formatted, others, decimal, batches, where, missing, cols
         )
+
+
+def single_text(texts: list[str], numbers: Iterable[float | None]) -> bool:
+    """Whether a column whose distinct values are the texts ``texts`` and the numbers
+    ``numbers`` (as read; NaN, the cells read as missing, and infinities are not counted)
+    holds numbers and a single text beside them, at least two distinct finite numbers ('A'
+    in 323 of 400 cells, 1 or 2 in the others; 'none_given' beside 1 and 2), which the
+    in-memory reader (:func:`glassnet.datasets.read_csv`) refuses whatever the counts of
+    cells, unless told the column is categorical: each number would be a category of its
+    own. The command line's ``train --stream`` decides alike."""
+    finite = {v for v in numbers if v is not None and math.isfinite(v)}
+    return len(texts) == 1 and len(finite) >= 2
 
 
 def numbers_majority(numbers: int, texts: int) -> bool:
@@ -1150,7 +1177,9 @@ def _refuse_text_among_numbers(
     cols: Columns,
 ) -> None:
     """The error of :func:`_text_among_numbers`, naming the line of the column's first cell
-    of ``markers``, ``formatted`` or ``others`` (texts of neither kind)."""
+    of ``markers``, ``formatted`` or ``others`` (texts of neither kind). Where two
+    distinct numbers or more stand beside the texts (grades K, 1 ... 12), the advice names
+    ``categorical`` too."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -1193,11 +1222,10 @@ def _refuse_text_among_numbers(
         what = f"{len(text)} value(s) that are not numbers: {shown(others + markers)}"
         odd = "" if cell.isascii() else " (a minus sign other than '-', or a character not ASCII?)"
         fix = f"else fix the cell at that line, a plain number such as 1234{decimal}5{odd}."
-        if markers or len(others) > 1:  # (the in-memory reader's advice for categories)
+        if markers or len(others) > 1 or numbers >= 2:  # (codes: K, 1 ... 12)
             fix += (
-                f" If the column holds categories ({shown(others)}), read the file in memory "
-                f"with glassnet.datasets.read_csv(path, target, categorical=[{name!r}]) (its "
-                "numbers are then categories too)."
+                f" If the column holds categories ({shown(others)}), pass "
+                f"categorical=[{name!r}] (its numbers are then categories too)."
             )
     else:
         what = f"{len(markers)} value(s) that mark missing cells: {shown(markers)}"
@@ -1284,6 +1312,7 @@ def from_csv(
     missing: Iterable[str] | None = None,
     decimal: str = ".",
     pandas_index: bool = False,
+    categorical: Iterable[str] | None = None,
 ) -> Stream:
     """A CSV file read in blocks of ``block_size`` bytes by pyarrow's streaming reader.
 
@@ -1315,6 +1344,10 @@ def from_csv(
     highest numbers); the statistics pass checks that they are whole numbers that go up by
     one from row to row (0, 1, 2, ...), else the column is an error (the in-memory reader
     takes them in any order: a shuffled frame's).
+    ``categorical``: feature columns read as text and one-hot encoded whatever their cells
+    (codes such as floors G, B, 1 ... 20, or grades K, 1 ... 12, which are refused as
+    numbers with text in them otherwise), as :func:`glassnet.datasets.read_csv`'s
+    ``categorical`` reads them: each cell as written, the blanks around it stripped.
 
     ``target`` a list of column names: several label columns (a multi-label target), each
     read as text as written (the blanks around a cell stripped); y is (rows, K), column k
@@ -1405,12 +1438,13 @@ def from_csv(
             "when they are empty)."
         )
     _unique(names, f"'{path}'")
-    _decimal_commas(first, names, path, delimiter, decimal, targets if several else [])
+    asked = _categorical_names(categorical, names, targets, path)
+    _decimal_commas(first, names, path, delimiter, decimal, [*(targets if several else []), *asked])
     # later blocks are read with the first block's types (a number column stays a number);
     # integers are read as float64 so that a column like 1, 2, 2.5 does not fail mid-file
     # (all but a target of class labels)
     as_float = {r for r, n in zip(raw, names) if n not in targets or labels is False}
-    as_text = {r for r, n in zip(raw, names) if several and n in targets}  # (as written)
+    as_text = {r for r, n in zip(raw, names) if (several and n in targets) or n in asked}
     # a date or time column is text, as the in-memory reader reads it (one-hot encoded),
     # not the days or seconds since 1970 that pyarrow's date32 and timestamp hold
     types = {
@@ -1589,6 +1623,7 @@ def from_csv(
                 f" line {csv_line(path, delimiter, row)}" if row >= 0 else ""
             ), decimal=decimal, missing=tokens,
             written=lambda row, column: _csv_cell(path, delimiter, row, column), index=index,
+            categorical=frozenset(asked),
         )  # fmt: skip
 
     while True:  # (each _Retype reads one more column as text: at most one per column)
@@ -1611,6 +1646,40 @@ def from_csv(
     out.columns.retyped = retyped
     out.columns.passes = 1 + len(stopped) + len(retyped)
     return out
+
+
+def _categorical_names(
+    categorical: Iterable[str] | None, names: list[str], targets: list[str], path: str
+) -> list[str]:
+    """from_csv's ``categorical``, checked: a list of feature columns of the file."""
+    if categorical is None:
+        return []
+    if isinstance(categorical, str):
+        categorical = [categorical]
+    try:
+        given = list(categorical)
+    except TypeError:
+        given = [categorical]  # type: ignore[list-item]
+    odd = [c for c in given if not isinstance(c, str)]
+    if odd:
+        raise TypeError(
+            f"The 'categorical' parameter of from_csv must be a list of column names. Got "
+            f"{odd[0]!r:.60} in it."
+        )
+    unknown = [c for c in given if c not in names]
+    if unknown:
+        raise ValueError(
+            f"The 'categorical' parameter of from_csv names columns not in '{path}': "
+            f"{unknown}. Available columns: {names}."
+        )
+    target = [c for c in given if c in targets]
+    if target:
+        raise ValueError(
+            f"The 'categorical' parameter of from_csv names the target column {target[0]!r}: "
+            f"it lists feature columns to one-hot encode; leave the target out of it (a "
+            f"target of class labels is read as labels: labels=True)."
+        )
+    return list(dict.fromkeys(given))
 
 
 def _stamp(path: str) -> tuple[int, int]:

@@ -64,7 +64,7 @@ def test_train_stream_refuses_shoe_sizes_and_a_few_letters_advising_categorical(
     assert_one_line_error(
         err,
         "column 'size' holds numbers and 3 value(s) that are not numbers ('L', 'M', 'S')",
-        "if the column holds categories ('L', 'M', 'S'), drop --stream and pass --categorical size",
+        "if the column holds categories ('L', 'M', 'S'), pass --categorical size",
     )
     # as the in-memory path does, --categorical keeps the codes as text there
     code, _, err = run(

@@ -56,15 +56,15 @@ def test_numbers_with_stray_text_are_refused_as_in_memory(tmp_path, cells):
     assert info.value.cell == cells[first]
 
 
-def test_several_stray_words_are_told_to_read_in_memory_as_categories(tmp_path):
-    """The in-memory reader's advice for a column of categories, categorical=[name], where
-    the stream has no such option: the in-memory reader."""
+def test_several_stray_words_are_told_to_pass_categorical(tmp_path):
+    """The in-memory reader's advice for a column of categories, categorical=[name], which
+    from_csv takes too."""
     cells = [str(n) for n in range(35, 47)] * 20 + ["S", "M", "L"] * 5
     path = column_csv(tmp_path / "c.csv", cells, "size")
     with pytest.raises(gs.ColumnsRefused) as info:
         gs.from_csv(path, "y")
     assert "If the column holds categories ('L', 'M', 'S')" in str(info.value)
-    assert "read_csv(path, target, categorical=['size'])" in str(info.value)
+    assert "pass categorical=['size'] (its numbers are then categories too)" in str(info.value)
 
 
 @pytest.mark.parametrize(
