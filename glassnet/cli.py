@@ -134,6 +134,7 @@ from .stream import (
     check_decimal,
     number_value,
     numbers_majority,
+    single_text,
 )
 from .tasks import Task, get_task, infer_task
 from .tensor import no_grad
@@ -5482,8 +5483,10 @@ def _refuse_streamed_numbers_as_text(
         majority = bool(rows) and numbers_majority(
             sum(rows[v] for v in numbers), sum(rows[v] for v in formatted + text)
         )
-        finite = {number_value(v, decimal) for v in numbers} - {math.inf, -math.inf}
-        single = bool(rows) and len(formatted) + len(text) == 1 and len(finite) >= 2
+        # (stream.from_csv's rule too, as the in-memory reader's)
+        single = bool(rows) and single_text(
+            formatted + text, [number_value(v, decimal) for v in numbers]
+        )
         if stray and not (majority or single):
             continue
         if len(plain) + len(formatted) < 2 and not majority:
