@@ -499,9 +499,14 @@ def _input_name(inp: Any, example: Any, made: dict[int, str]) -> str:
         if cur.op not in F.ACTIVATIONS or len(cur.parents) != 1:
             break
         cur = cur.parents[0]
-    if not isinstance(inp, Tensor) or not inp.parents:
-        same = isinstance(example, np.ndarray) and np.shape(inp) == example.shape
-        if same and np.array_equal(np.asarray(getattr(inp, "data", inp)), example):
+    if not isinstance(example, (np.ndarray, Tensor)) and not getattr(inp, "parents", ()):
+        # an example the model's call converted (a list): the same numbers are X
+        try:
+            given = np.asarray(example, dtype=np.float64)
+            seen = np.asarray(getattr(inp, "data", inp), dtype=np.float64)
+        except (TypeError, ValueError):
+            return "(its input)"
+        if seen.shape == given.shape and np.array_equal(seen, given):
             return "X"
     return "(its input)"
 

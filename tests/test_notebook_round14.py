@@ -256,3 +256,23 @@ def test_summary_of_a_chain_keeps_its_table():
     s = gn.summary(nn.MLP([2, 3, 1], activation="relu"))
     assert all(r.name == "" for r in s.rows)
     assert s.to_text(notation="ascii").splitlines()[2].split()[:3] == ["#", "layer", "computes"]
+
+
+class _Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(3, 4)
+        self.b = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.b(self.a(x * 2.0).sigmoid())
+
+
+def test_summary_calls_x_only_the_models_own_input():
+    rows = gn.summary(_Scaled(), input_data=np.zeros((2, 3))).rows
+    assert [r.computes for r in rows] == [
+        "A1 = sigmoid((its input) @ W1 + b1)",  # 2 x: not X, though its numbers are X's
+        "y_hat = A1 @ W2 + b2",
+    ]
+    rows = gn.summary(_Net(), input_data=[[0.5] * 64]).rows  # a list, made an array
+    assert rows[0].computes == "A1 = relu(X @ W1 + b1)"
