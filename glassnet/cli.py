@@ -2493,9 +2493,12 @@ class _Parser(argparse.ArgumentParser):
             known = [o for a in sub._actions for o in a.option_strings if o.startswith("--")]
             meant = []
             for w in extras:
-                if w.startswith("--"):
-                    close = difflib.get_close_matches(w.split("=", 1)[0], known, n=1)
-                    meant += [f"{close[0]} (for {w.split('=', 1)[0]})"] if close else []
+                if w.startswith("--"):  # (compared without the dashes every option has)
+                    bare = [k[2:] for k in known]
+                    close = difflib.get_close_matches(
+                        w.split("=", 1)[0][2:], bare, n=1, cutoff=0.75
+                    )
+                    meant += [f"--{close[0]} (for {w.split('=', 1)[0]})"] if close else []
             if command == "train" and getattr(parsed, "target", None) is None and len(words) == 1:
                 data = getattr(parsed, "data", None) or "DATA.csv"
                 message += (

@@ -329,3 +329,18 @@ def test_train_stream_leaves_pandas_row_index_out_as_in_memory(capsys, tmp_path)
         err, "the first column of", "in order (0, 1, 2, ...)", "to_csv(index=False)",
         "train without --stream takes a shuffled frame's index",
     )  # fmt: skip
+
+
+def test_an_unknown_option_suggests_only_a_close_one(tmp_path):
+    """--bogus is near no option (it was offered --out, its dashes counted as alike)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "d.csv").write_text("a,b,y\n1,2,0\n3,4,1\n")
+    run = lambda *flags: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "glassnet", "train", "d.csv", "--target", "y", *flags],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert "did you mean" not in run("--bogus").stderr
+    assert "did you mean --hidden (for --hiden)?" in run("--hiden", "8").stderr
+    assert "did you mean --test-split (for --test_split)?" in run("--test_split", "0.2").stderr

@@ -249,7 +249,6 @@ def test_same_seed_same_weights(capsys, tmp_path, data):
         (["--impute", "mean"], "--impute cannot be combined with --stream"),
         (["--val-split", "0.2"], "no --validation FILE option"),
         (["--early-stopping"], "--early-stopping cannot be combined with --stream"),
-        (["--categorical", "a"], "--categorical cannot be combined with --stream"),
         (["--drop", "a"], "--drop cannot be combined with --stream"),
         (["--id", "a"], "--id cannot be combined with --stream"),
         (["--multiline-cells"], "--multiline-cells cannot be combined"),

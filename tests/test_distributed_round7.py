@@ -199,7 +199,7 @@ def test_a_rank_leaving_with_os_exit_mid_training_ends_the_job_with_its_status(t
 @pytest.mark.parametrize(
     "flags, line",
     [
-        (["--bogus"], "glassnet: error: unrecognized arguments: --bogus (see 'glassnet --help')"),
+        (["--bogus"], "glassnet: error: unrecognized arguments: --bogus (see 'glassnet train --help')"),
         (
             ["--epochs", "x"],
             "glassnet: error: argument --epochs: expected a whole number > 0, got 'x' "
@@ -231,7 +231,7 @@ def test_a_usage_error_of_one_rank_ends_the_others_train(tmp_path):
     assert got is not None, "the job hung (killed after its timeout)"
     rc, out, err = got
     assert rc != 0
-    usage = "glassnet: error: unrecognized arguments: --bogus (see 'glassnet --help')"
+    usage = "glassnet: error: unrecognized arguments: --bogus (see 'glassnet train --help')"
     assert err.count(usage) == 1, err
     assert (
         "glassnet: error: distributed training stopped: rank 1 of 2 failed with UsageError: "
