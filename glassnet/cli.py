@@ -684,6 +684,11 @@ def _reader_error(
     """read_csv's error ``message`` for a cell, phrased for the command line (the flags for
     its parameters, a model's missing-cell texts that --missing cannot change); the
     arguments are :func:`_read_table`'s."""
+    message = message.replace("read it with decimal=','", "give --decimal ,").replace(
+        "pass dot_thousands='decimal'",  # (read_csv's option, which no flag stands for)
+        "keep the cells as they are and read the file in Python, with "
+        "glassnet.datasets.read_csv(path, dot_thousands='decimal'), and train with glassnet.fit",
+    )
     written = _WRITTEN.match(message)
     cell = ast.literal_eval(written[1]) if written is not None else None
     if cell is not None and decimal != "." and FORMATTED_NUMBER.fullmatch(cell):

@@ -362,3 +362,18 @@ def test_the_range_check_of_a_wide_input_makes_no_second_matrix():
     finally:
         tracemalloc.stop()
     assert peak < 0.3 * X.nbytes, peak
+
+
+def test_dot_thousands_refusal_names_the_command_lines_flags(tmp_path):
+    """read_csv's advice (decimal=',', dot_thousands='decimal') in the command line's words."""
+    import subprocess
+    import sys
+
+    rows = [f"K{i};{v};ja" for i, v in enumerate(["15.650", "8.914", "987", "12.300", "450"] * 4)]
+    (tmp_path / "de.csv").write_text("Kunde;Umsatz;Kauf\n" + "\n".join(rows) + "\n")
+    err = subprocess.run(
+        [sys.executable, "-m", "glassnet", "train", "de.csv", "--target", "Kauf", "-q"],
+        cwd=tmp_path, capture_output=True, text=True,
+    ).stderr  # fmt: skip
+    assert "Umsatz" in err and "give --decimal ," in err, err
+    assert "decimal=','" not in err and "pass dot_thousands" not in err, err
