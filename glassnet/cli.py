@@ -5339,8 +5339,8 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
         if found is not None:
             r, count = found
             fix = (
-                f"train in memory (without --stream) with --categorical {flag}: the streaming "
-                f"reader reads numbers as numbers"
+                f"pass --categorical {flag}, which reads its cells as written (without it the "
+                f"streaming reader reads numbers as numbers)"
             )
             _warn(_leading_zeros_text(name, cells(name)[r], line(r), count, rows, fix))
         digits = _lost_digits(column[:10_000], lambda name=name: cells(name)[:10_000])
@@ -5349,8 +5349,7 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
             where = "in the file" if not partial and m <= 10_000 else (
                 f"in its first {min(m, 10_000):,} rows")  # fmt: skip
             fix = (
-                f"if they are IDs, write the file without them; if codes, train in memory "
-                f"(without --stream) with --categorical {flag}"
+                f"if they are IDs, write the file without them; if codes, pass --categorical {flag}"
             )
             _warn(_lost_digits_text(name, digits, line(r), where, fix))
     for name, cats in cols.categories.items():

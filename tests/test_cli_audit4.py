@@ -52,7 +52,10 @@ def test_codes_with_leading_zeros_are_warned_of_when_streamed(capsys, tmp_path):
     [warning] = warnings(train(capsys, data, "--stream"))
     for needle in ["'zip'", "leading zeros (02134 at line 2, 20 such cell(s))", "codes"]:
         assert needle in warning, (needle, warning)
-    assert "without --stream) with --categorical zip" in warning
+    assert "pass --categorical zip" in warning
+    # as it says: --categorical keeps the codes as written, leading zeros and all
+    out = train(capsys, data, "--stream", "--categorical", "zip")
+    assert warnings(out) == [], out
     # amounts with a whole value among them: no codes
     plain = write_csv(tmp_path / "e.csv", HEADER, [["0.5", "0", "yes"], *rows()])
     assert warnings(train(capsys, plain, "--stream")) == []
