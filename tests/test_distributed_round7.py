@@ -199,7 +199,10 @@ def test_a_rank_leaving_with_os_exit_mid_training_ends_the_job_with_its_status(t
 @pytest.mark.parametrize(
     "flags, line",
     [
-        (["--bogus"], "glassnet: error: unrecognized arguments: --bogus (see 'glassnet train --help')"),
+        (
+            ["--bogus"],
+            "glassnet: error: unrecognized arguments: --bogus (see 'glassnet train --help')",
+        ),
         (
             ["--epochs", "x"],
             "glassnet: error: argument --epochs: expected a whole number > 0, got 'x' "
