@@ -39,6 +39,7 @@ import operator
 import os
 import re
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -1640,20 +1641,23 @@ _TITLE_LINES = 3
 
 def _title_hint(
     header: list[str], above: Sequence[Sequence[str]], lines: Sequence[int], header_line: int,
-    fields: int,
+    fields: int, following: Sequence[str] | None = None,
 ) -> str:  # fmt: skip
     """For a data row of ``fields`` fields, under a header row of one name: the advice to
     delete the title lines written above the header (a report's "Sales 2024" line, and
     perhaps a "generated 2024-05-01" under it, as spreadsheets export them), which read_csv
     took for the header and its first rows; else "". ``above``: the rows read before this
     one (one cell each, the header's width), on ``lines``: titles when they are at most
-    :data:`_TITLE_LINES` and none is a number (the rows of a one-column file are)."""
+    :data:`_TITLE_LINES` and none is a number (the rows of a one-column file are), and
+    ``following``, the row after this one, has this row's width (a table starts here)."""
     named = [h for h in header if h]
     if len(named) != 1 or fields < 2 or len(lines) > _TITLE_LINES or len(above) != len(lines):
         return ""
     texts = [row[0].strip() for row in above]
     if any(not t or _classify(t) != _TEXT for t in texts):
         return ""
+    if texts and (following is None or len(following) != fields):  # (the row after a header
+        return ""  # of a table has its width; rows of names under a one-column header do not)
     if not texts:
         return (
             f" If line {header_line} ({named[0]!r:.60}) is a title above the header row, "
@@ -1682,7 +1686,7 @@ def read_csv(
     pandas_index: bool = False,
     decimal_commas: str = "error",
     memory_hint: str | None = None,
-    dot_thousands: str = "error",
+    dot_thousands: str = "warn",
 ) -> Table:
     """Read a CSV file with a header row into a :class:`Table`.
 
@@ -1742,14 +1746,17 @@ def read_csv(
         European spreadsheet's ';' export writes them): "error" raises a ValueError naming
         the column, the cell and ``decimal=","``; "text" keeps it as text (as a column
         passed in ``categorical`` always is).
-    dot_thousands : {"error", "decimal"}, default "error"
-        Whole numbers written with a "." between thousands (``15.650`` for 15650, as a
-        European spreadsheet's ';' export writes them), in a file separated by ';' read
-        with ``decimal="."``: "error" raises a ValueError naming the column, a cell, its
-        line and what to do; "decimal" reads each "." as the decimal point, as written. A
-        column is taken for such numbers (see :func:`dot_thousands_text` for the rule)
-        only on strong evidence: a column of numbers with three decimals (``0.125``,
-        ``2.750``) reads as before, as does any column of a file separated by commas.
+    dot_thousands : {"warn", "error", "decimal"}, default "warn"
+        Whole numbers that look written with a "." between thousands (``15.650`` for
+        15650, as a European spreadsheet's ';' export writes them), in a file separated
+        by ';' read with ``decimal="."``: "warn" reads each "." as the decimal point and
+        warns (a UserWarning naming the column, a cell, its line and what to do), "error"
+        raises a ValueError saying so, "decimal" reads them as written in silence. The
+        evidence cannot be certain (``1.010`` may be a code, ``4.990`` a price beside
+        whole prices), hence a warning by default (see :func:`dot_thousands_text` for the
+        rule); a column of numbers with three decimals and no whole numbers below 1000
+        beside them (``0.125``, ``2.750``) reads in silence, as does any column of a file
+        separated by anything but ';'.
     memory_hint : str, optional
         What to do, said in the error for a file too large to read into memory (the
         default names ``nrows`` and ``glassnet.stream.from_csv``). Before a whole file is
@@ -1787,22 +1794,24 @@ def read_csv(
             f"The 'decimal_commas' parameter of read_csv must be 'error' or 'text'. Got "
             f"{decimal_commas!r:.60}."
         )
-    if dot_thousands not in ("error", "decimal"):
+    if dot_thousands not in ("warn", "error", "decimal"):
         raise ValueError(
-            f"The 'dot_thousands' parameter of read_csv must be 'error' or 'decimal'. Got "
-            f"{dot_thousands!r:.60}."
+            f"The 'dot_thousands' parameter of read_csv must be 'warn', 'error' or 'decimal'. "
+            f"Got {dot_thousands!r:.60}."
         )
     table = _read_csv(
         path, target, delimiter=delimiter, impute=impute, categorical=categorical,
         multiline=multiline, drop=drop, missing=missing, decimal=decimal, nrows=nrows,
         pandas_index=pandas_index, memory_hint=memory_hint,
     )  # fmt: skip
-    if dot_thousands == "error":
+    if dot_thousands != "decimal":
         kept = {categorical} if isinstance(categorical, str) else set(categorical)
         for name in table.names:
             problem = None if name in kept else dot_thousands_text(table, name)
-            if problem is not None:
+            if problem is not None and dot_thousands == "error":
                 raise ValueError(problem)
+            if problem is not None:  # (the column read as written: each '.' a decimal point)
+                warnings.warn(problem, UserWarning, stacklevel=2)
     if decimal_commas == "error":
         _refuse_decimal_commas(table, categorical)
     return table
@@ -1846,6 +1855,10 @@ def dot_thousands_text(table: Table, name: str) -> str | None:
         values = table._values[name]
         if values.size == 0 or not np.all(np.abs(values) < 1000):  # (cheap: most columns)
             return None
+        v = values[~np.isnan(values)]  # (no more than three decimals, and both whole
+        whole = v == np.round(v)  # numbers and others: else no cell's text is looked at)
+        if whole.all() or not whole.any() or np.any(np.abs(v * 1000 - np.round(v * 1000)) > 1e-6):
+            return None
     cells = table._cells(name)
     tokens = table.missing
     present = [r for r, c in enumerate(cells) if c.lower() not in tokens]
@@ -1875,7 +1888,7 @@ def dot_thousands_text(table: Table, name: str) -> str | None:
             f"'.' between thousands ({cells[r].replace('.', '')}; in a spreadsheet, turn off the "
             f"thousands separator of the cells' number format), and if the file writes "
             f"decimals with a comma, read it with decimal=','. If each '.' is the decimal "
-            f"point, pass dot_thousands='decimal'."
+            f"point, pass dot_thousands='decimal' (read so, as written)."
         )
     if not all(
         _DOT_GROUPED.fullmatch(cells[r]) or _COMMA_OR_WHOLE.fullmatch(cells[r]) for r in present
@@ -2415,7 +2428,9 @@ def _read_csv(
                         f"Line {start} of {src!r} has a value in column "
                         f"{len(header) + 1 + extra[0]}, which the header row leaves unnamed: "
                         "name it in the first line."
-                        + _title_hint(header, rows, lines, header_line, len(row))
+                        + _title_hint(
+                            header, rows, lines, header_line, len(row), next(reader, None)
+                        )
                     )
                 row = row[: len(header)]
             if len(row) != len(header) and len(header) == 1 and header[0].startswith("#"):
@@ -2435,7 +2450,7 @@ def _read_csv(
                     f"Line {start} of {src!r} has {len(row)} field(s) but the header has "
                     f"{len(header)} columns ({_names(header)}): fix that row (a missing or "
                     f"extra {delimiter!r}, or an unclosed quote?)."
-                    + _title_hint(header, rows, lines, header_line, len(row))
+                    + _title_hint(header, rows, lines, header_line, len(row), next(reader, None))
                 )
             rows.append(row)
             lines.append(start)

@@ -364,16 +364,21 @@ def test_the_range_check_of_a_wide_input_makes_no_second_matrix():
     assert peak < 0.3 * X.nbytes, peak
 
 
-def test_dot_thousands_refusal_names_the_command_lines_flags(tmp_path):
-    """read_csv's advice (decimal=',', dot_thousands='decimal') in the command line's words."""
+def test_dot_thousands_warning_names_the_command_lines_flags(tmp_path):
+    """read_csv's advice (decimal=',', dot_thousands='decimal') in the command line's
+    words, as a warning: the column is read as written (1.010 may be a code)."""
     import subprocess
     import sys
 
     rows = [f"K{i};{v};ja" for i, v in enumerate(["15.650", "8.914", "987", "12.300", "450"] * 4)]
+    rows += [f"L{i};{v};nein" for i, v in enumerate(["1.650", "3.914", "97", "2.300", "45"] * 4)]
     (tmp_path / "de.csv").write_text("Kunde;Umsatz;Kauf\n" + "\n".join(rows) + "\n")
-    err = subprocess.run(
-        [sys.executable, "-m", "glassnet", "train", "de.csv", "--target", "Kauf", "-q"],
+    done = subprocess.run(
+        [sys.executable, "-m", "glassnet", "train", "de.csv", "--target", "Kauf", "-q",
+         "--epochs", "1", "--drop", "Kunde", "--out", "m.glassnet"],
         cwd=tmp_path, capture_output=True, text=True,
-    ).stderr  # fmt: skip
-    assert "Umsatz" in err and "give --decimal ," in err, err
-    assert "decimal=','" not in err and "pass dot_thousands" not in err, err
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    err = done.stderr
+    assert "glassnet: warning: Column 'Umsatz'" in err and "give --decimal ," in err, err
+    assert "decimal=','" not in err and "dot_thousands" not in err, err
