@@ -4035,9 +4035,6 @@ def _warn_collapsed(X: np.ndarray, pre: Preprocessor, table: Table, numeric: lis
 #: The share of the held-out rows repeating a training row above which train warns.
 REPEATED_ROWS_WARNED = 0.05
 
-#: How many columns of many distinct values (the coarsest) :func:`_chance_repeats` asks.
-REPEATED_ROWS_PROBED = 32
-
 #: The chance under which the counts of records seen once, twice and three times tell
 #: copies of rows, not rows that repeat by chance (:func:`_copied_rows`).
 REPEATED_ROWS_CHANCE = 0.01
@@ -4061,30 +4058,11 @@ def _mix64(z: np.ndarray) -> np.ndarray:
     return z
 
 
-def _column_multipliers(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each column position's odd multiplier and offset in :func:`_row_hashes` (uint64)."""
-    mult = _mix64(cols + np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
-    add = _mix64(cols * np.uint64(0xD6E8FEB86659FD93) + np.uint64(1))
-    return mult, add
-
-
-def _column_term(values: np.ndarray, position: int) -> np.ndarray:
-    """The term that column ``values`` ((N,) float64), at ``position`` among the hashed
-    columns, adds to each row's unmixed hash (:func:`_row_hashes` with ``mix=False``):
-    subtracted, the rows hash as if the column were left out."""
-    mult, add = _column_multipliers(np.array([position], dtype=np.uint64))
-    with np.errstate(over="ignore"):
-        z = (np.asarray(values, dtype=np.float64) + 0.0).view(np.uint64) * mult + add
-        return _mix64(z)
-
-
-def _row_hashes(*blocks: np.ndarray, chunk_bytes: int = 1 << 21, mix: bool = True) -> np.ndarray:
+def _row_hashes(*blocks: np.ndarray, chunk_bytes: int = 1 << 21) -> np.ndarray:
     """A 64-bit hash of each row of the float64 arrays ``blocks`` (each (N, d_i), read side
     by side as one row), computed a chunk of rows at a time (about ``chunk_bytes`` of
     temporaries, never a copy of the whole table): equal rows hash equal (-0.0 as 0.0);
-    different rows almost never do (the caller confirms a match). ``mix=False``: the sum of
-    the columns' terms, before the last mixing (a column's :func:`_column_term` taken off
-    leaves the hash of the other columns)."""
+    different rows almost never do (the caller confirms a match)."""
     n = len(blocks[0])
     out = np.zeros(n, dtype=np.uint64)  # (N,)
     offset = 0
@@ -4093,14 +4071,15 @@ def _row_hashes(*blocks: np.ndarray, chunk_bytes: int = 1 << 21, mix: bool = Tru
             d = block.shape[1]
             # (each column's own odd multiplier and offset: position matters)
             cols = np.arange(offset, offset + d, dtype=np.uint64)
-            mult, add = _column_multipliers(cols)  # (d,) (d,)
+            mult = _mix64(cols + np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)  # (d,)
+            add = _mix64(cols * np.uint64(0xD6E8FEB86659FD93) + np.uint64(1))  # (d,)
             step = max(1, chunk_bytes // max(8 * d, 1))
             for start in range(0, n, step):
                 part = np.ascontiguousarray(block[start : start + step], dtype=np.float64) + 0.0
                 z = part.view(np.uint64) * mult + add  # (rows, d) (the chunk's temporary)
                 out[start : start + step] += _mix64(z).sum(axis=1, dtype=np.uint64)
             offset += d
-    return _mix64(out) if mix else out
+    return _mix64(out)
 
 
 def _warn_repeated_rows(
@@ -4126,8 +4105,7 @@ def _warn_repeated_rows(
     if not numeric or not (val_rows.size or test_rows.size) or not train_rows.size:
         return
     target = np.asarray(y, dtype=np.float64).reshape(len(X), -1)  # (N, K)
-    unmixed = _row_hashes(X, target, mix=False)  # (N,)
-    h = _mix64(unmixed.copy())  # (N,)
+    h = _row_hashes(X, target)  # (N,)
     distinct, first, seen = np.unique(h, return_index=True, return_counts=True)  # (D,) each
     if distinct.size == len(X):
         return  # (no record repeats another)
@@ -4155,23 +4133,19 @@ def _warn_repeated_rows(
     inputs = _input_columns(pre)
     where = {c: j for j, c in reversed(list(enumerate(inputs)))}  # each column's first input
     unique = REPEATED_ROWS_UNIQUE * first.size
-    positions = [where[c] for c in numeric]  # each column's place among the hashed ones
-    columns = [X[first, j] for j in positions]  # (D,) each
+    columns = [X[first, where[c]] for c in numeric]  # (D,) each
     if np.ndim(y) == 2:  # a target of numbers (not class indices): one more column
-        positions += [X.shape[1] + k for k in range(target.shape[1])]
         columns += [target[first, k] for k in range(target.shape[1])]
     # (a column of at most MAX_INFERRED_CLASSES values holds levels, as a dose does: among
     # few distinct records, as dose x a yes/no outcome gives, it passes half by nature)
     counts = [np.unique(v).size for v in columns]
-    fine = [(n, j) for j, n in zip(positions, counts) if n > unique and n > MAX_INFERRED_CLASSES]
-    if not fine:
+    if not any(n > unique and n > MAX_INFERRED_CLASSES for n in counts):
         return
-    # (the coarsest of them first, where chance shows if anywhere: at most REPEATED_ROWS_PROBED)
-    fine = [j for _, j in sorted(fine)[:REPEATED_ROWS_PROBED]]
-    d = X.shape[1]
-    values = [X[:, j] if j < d else target[:, j - d] for j in fine]  # (N,) each
-    chance = _chance_repeats(unmixed, values, positions=fine, seen=seen)
-    if chance and not _copied_rows(seen):  # (rows drawn independently repeat so by chance)
+    # (the counts of the records decide: a fine column may be computed from coarse ones, a
+    # total of price x quantity, so that rows agreeing on all else agree on it by chance
+    # too, which a comparison of such pairs took for copies, 333 of 750 independent rows;
+    # copies too few for the counts to tell from chance, 30 among 270 records, go unwarned)
+    if not _copied_rows(seen):  # (rows drawn independently repeat so by chance)
         return
     parts = [f"{k} of the {n} {what} rows ({100 * k / n:.0f}%)" for k, n, what in found]
     _warn(
@@ -4181,33 +4155,6 @@ def _warn_repeated_rows(
         f"of rows, remove them (e.g. pandas' drop_duplicates) to hold out rows the model never "
         f"saw"
     )
-
-
-def _pairs(hashes: np.ndarray) -> int:
-    """How many pairs of rows share a hash (``hashes``: (N,) uint64)."""
-    c = np.unique(hashes, return_counts=True)[1].astype(np.int64)
-    return int((c * (c - 1) // 2).sum())
-
-
-def _chance_repeats(
-    unmixed: np.ndarray, fine: list[np.ndarray], positions: list[int], seen: np.ndarray
-) -> bool:
-    """Whether the rows that repeat a record may do so by chance, judged by the columns of
-    many distinct values (``fine``, each (N,), hashed at ``positions``; ``unmixed``: the
-    rows' unmixed hashes, :func:`_row_hashes` with ``mix=False``; ``seen``: how many rows
-    hold each distinct record). Rows drawn independently that agree on every other value
-    agree on such a column by chance only when its values are coarse given the others (a
-    revenue that is its price times 1 to 5): then pairs of rows that agree on every other
-    value but differ on it are at least as many as the pairs that repeat a record. Where,
-    for every such column, they are fewer (heights and weights to 2 decimals: the rows
-    that agree on all but one measurement are almost none), the resolution of the values
-    leaves chance no room, and the repeats are copies."""
-    exact = int((seen.astype(np.int64) * (seen.astype(np.int64) - 1) // 2).sum())
-    for values, j in zip(fine, positions):
-        others = _mix64(unmixed - _column_term(values, j))  # (N,) the rows without column j
-        if _pairs(others) - exact >= exact:
-            return True
-    return False
 
 
 def _copied_rows(seen: np.ndarray) -> bool:

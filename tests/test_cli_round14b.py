@@ -30,11 +30,12 @@ def measurements(tmp_path, distinct: int, copies: int, seed: int = 0):
     return write_csv(tmp_path / "dups.csv", ["height", "weight", "age", "label"], table)
 
 
-@pytest.mark.parametrize(("distinct", "copies"), [(270, 30), (950, 50), (4700, 300)])
+@pytest.mark.parametrize(("distinct", "copies"), [(240, 60), (900, 100), (4700, 300)])
 def test_copied_measurement_records_are_warned_of(capsys, tmp_path, distinct, copies):
-    """30 of 300 records of heights and weights to 2 decimals appended again: no warning,
-    since the counts of records alone cannot tell so few copies from chance; the values'
-    resolution can (such rows never agree on every value by chance)."""
+    """Records of heights and weights to 2 decimals, a fifth to a sixteenth of them
+    appended again: warned of, by the counts of the records (fewer copies, 30 among 270,
+    go unwarned: the counts cannot tell them from chance, and the values' resolution is
+    no sure sign, a column computed from coarse ones repeating by chance too)."""
     data = measurements(tmp_path, distinct, copies)
     code, _, err = run(
         capsys, "train", data, "--target", "label", *FAST1, "--out", tmp_path / "m.glassnet"
@@ -55,6 +56,24 @@ def test_coarse_values_that_repeat_by_chance_stay_silent(capsys, tmp_path):
     data = write_csv(tmp_path / "shop.csv", ["unit_price", "revenue", "bought"], table)
     code, _, err = run(
         capsys, "train", data, "--target", "bought", *FAST1, "--out", tmp_path / "m.glassnet"
+    )
+    assert code == 0, err
+    assert not [w for w in warnings(err) if "repeat a training row" in w], err
+
+
+def test_independent_orders_with_a_computed_total_stay_silent(capsys, tmp_path):
+    """unit_price 1-499, quantity 1-5 and their total: rows that agree on the price and the
+    quantity agree on the total, by chance; 333 of 750 test rows were called copies."""
+    rng = random.Random(0)
+    table = []
+    for _ in range(3000):
+        p, q = rng.randint(1, 499), rng.randint(1, 5)
+        table.append([p, q, p * q, rng.choice(["no", "yes"])])
+    data = write_csv(
+        tmp_path / "orders.csv", ["unit_price", "quantity", "total", "returned"], table
+    )
+    code, _, err = run(
+        capsys, "train", data, "--target", "returned", *FAST1, "--out", tmp_path / "m.glassnet"
     )
     assert code == 0, err
     assert not [w for w in warnings(err) if "repeat a training row" in w], err
