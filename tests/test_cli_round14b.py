@@ -197,3 +197,25 @@ def test_train_stream_categorical_names_an_unknown_column(capsys, tmp_path):
     )  # fmt: skip
     assert code == 2
     assert_one_line_error(err, "--categorical names columns not in", "['flor']", "'floor'")
+
+
+def test_label_runs_of_many_classes_are_warned_of(capsys, tmp_path):
+    """10 classes in runs of 1,000 rows through a buffer of 4,096: the buffer holds 4 runs,
+    so it trains on a few classes at a time (about 10 points of accuracy lost); it was
+    silent, the runs being under half the buffer. 2 classes in such runs stay silent."""
+    pytest.importorskip("pyarrow")
+    rng = np.random.default_rng(0)
+    table = []
+    for c in range(10):  # sorted by class
+        X = rng.normal(size=(1000, 2)) + 3 * np.array([np.cos(c), np.sin(c)])
+        table += [[a, b, f"c{c}"] for a, b in X.round(4).tolist()]
+    data = write_csv(tmp_path / "sorted10.csv", ["f0", "f1", "label"], table)
+    fast = [*FAST1, "--stream", "--buffer-size", "4096", "--out", tmp_path / "m.glassnet"]
+    code, _, err = run(capsys, "train", data, "--target", "label", *fast)
+    assert code == 0, err
+    said = [w for w in warnings(err) if "long runs" in w]
+    assert len(said) == 1 and "shuffle buffer of 4,096 rows" in said[0], err
+    two = [[a, b, "yes" if i // 1000 % 2 else "no"] for i, (a, b, _) in enumerate(table)]
+    data = write_csv(tmp_path / "blocks2.csv", ["f0", "f1", "label"], two)
+    code, _, err = run(capsys, "train", data, "--target", "label", *fast, "--force")
+    assert code == 0 and not [w for w in warnings(err) if "long runs" in w], err
