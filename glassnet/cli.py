@@ -2506,9 +2506,15 @@ class _Parser(argparse.ArgumentParser):
             meant = []
             for w in extras:
                 if w.startswith("--"):  # (compared without the dashes every option has)
-                    bare = [k[2:] for k in known]
-                    close = difflib.get_close_matches(
-                        w.split("=", 1)[0][2:], bare, n=1, cutoff=0.75
+                    bare, typed = [k[2:] for k in known], w.split("=", 1)[0][2:]
+                    close = difflib.get_close_matches(typed, bare, n=1, cutoff=0.75)
+                    # (else the longest option the word starts with: --lr-rate, --lr;
+                    # --output, --out; --hidden-layers, --hidden)
+                    close = (
+                        close
+                        or sorted(
+                            (k for k in bare if len(k) >= 2 and typed.startswith(k)), key=len
+                        )[-1:]
                     )
                     meant += [f"--{close[0]} (for {w.split('=', 1)[0]})"] if close else []
             if command == "train" and getattr(parsed, "target", None) is None and len(words) == 1:
@@ -3961,6 +3967,8 @@ def _spelling(text: str) -> str:
     """What a label or category is, read loosely: a number's value ("1", "1.0" and "01" are
     1.0), or the text Unicode-normalized, without case and with its blanks collapsed ("Yes",
     "yes"; "Café" with its accent as one character or as a combining mark)."""
+    if re.fullmatch(r"\s*[+-]?\d+\s*", text) and abs(int(text)) >= 2**53:
+        return str(int(text))  # (past float64's whole numbers: 20-digit codes stay apart)
     try:
         value = float(text)
     except ValueError:
@@ -4975,6 +4983,10 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
         text = (
             _about_file(args.data, exc)
             .replace("The 'categorical' parameter of from_csv names", "--categorical names")
+            .replace(
+                "(a target of class labels is read as labels: labels=True)",
+                "(a target's classes are read by --task: multiclass or binary)",
+            )
             .replace(
                 "glassnet.datasets.read_csv(path, multiline=True).",
                 "drop --stream and pass --multiline-cells.",

@@ -344,6 +344,9 @@ def test_an_unknown_option_suggests_only_a_close_one(tmp_path):
     assert "did you mean" not in run("--bogus").stderr
     assert "did you mean --hidden (for --hiden)?" in run("--hiden", "8").stderr
     assert "did you mean --test-split (for --test_split)?" in run("--test_split", "0.2").stderr
+    # an option the word starts with (a close match scores too low for these)
+    assert "did you mean --lr (for --lr-rate)?" in run("--lr-rate", "0.1").stderr
+    assert "did you mean --out (for --output)?" in run("--output", "m.glassnet").stderr
 
 
 def test_the_range_check_of_a_wide_input_makes_no_second_matrix():
@@ -382,3 +385,17 @@ def test_dot_thousands_warning_names_the_command_lines_flags(tmp_path):
     err = done.stderr
     assert "glassnet: warning: Column 'Umsatz'" in err and "give --decimal ," in err, err
     assert "decimal=','" not in err and "dot_thousands" not in err, err
+
+
+def test_long_codes_read_as_categories_are_not_called_lookalikes(capsys, tmp_path):
+    """Five 20-digit account codes with --categorical (as the stream's warning advises):
+    they were said to differ only in how a number is written, float64 merging them."""
+    codes = [f"1234567890123456789{d}" for d in "01234"]
+    rows = [[codes[i % 5], i % 3, "yes" if i % 2 else "no"] for i in range(60)]
+    data = write_csv(tmp_path / "ids.csv", ["acct", "x", "y"], rows)
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", "--categorical", "acct", "--epochs", "1",
+        "--out", tmp_path / "m.glassnet",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "how a number is written" not in err, err
