@@ -2508,14 +2508,12 @@ class _Parser(argparse.ArgumentParser):
                 if w.startswith("--"):  # (compared without the dashes every option has)
                     bare, typed = [k[2:] for k in known], w.split("=", 1)[0][2:]
                     close = difflib.get_close_matches(typed, bare, n=1, cutoff=0.75)
-                    # (else the longest option the word starts with: --lr-rate, --lr;
-                    # --output, --out; --hidden-layers, --hidden)
-                    close = (
-                        close
-                        or sorted(
-                            (k for k in bare if len(k) >= 2 and typed.startswith(k)), key=len
-                        )[-1:]
-                    )
+                    # (else an option like the word's end, --output-activation: --activation;
+                    # else the longest option it starts with, --lr-rate: --lr)
+                    rest = typed.split("-", 1)[1] if "-" in typed else ""
+                    close = close or difflib.get_close_matches(rest, bare, n=1, cutoff=0.6)
+                    starts = [k for k in bare if len(k) >= 2 and typed.startswith(k)]
+                    close = close or sorted(starts, key=len)[-1:]
                     meant += [f"--{close[0]} (for {w.split('=', 1)[0]})"] if close else []
             if command == "train" and getattr(parsed, "target", None) is None and len(words) == 1:
                 data = getattr(parsed, "data", None) or "DATA.csv"

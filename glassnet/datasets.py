@@ -1656,8 +1656,8 @@ def _title_hint(
     texts = [row[0].strip() for row in above]
     if any(not t or _classify(t) != _TEXT for t in texts):
         return ""
-    if texts and (following is None or len(following) != fields):  # (the row after a header
-        return ""  # of a table has its width; rows of names under a one-column header do not)
+    if following is None or len(following) != fields:  # (the row after a header of a table
+        return ""  # has its width; the rows of names under a one-column header do not)
     if not texts:
         return (
             f" If line {header_line} ({named[0]!r:.60}) is a title above the header row, "
@@ -1855,7 +1855,10 @@ def dot_thousands_text(table: Table, name: str) -> str | None:
         values = table._values[name]
         if values.size == 0 or not np.all(np.abs(values) < 1000):  # (cheap: most columns)
             return None
-        v = values[~np.isnan(values)]  # (no more than three decimals, and both whole
+        keep = ~np.isnan(values)  # (the cells as written: an imputed mean is none)
+        if table.imputed.get(name):
+            keep &= ~np.isin(table.line_numbers, table.imputed[name])
+        v = values[keep]  # (no more than three decimals, and both whole
         whole = v == np.round(v)  # numbers and others: else no cell's text is looked at)
         if whole.all() or not whole.any() or np.any(np.abs(v * 1000 - np.round(v * 1000)) > 1e-6):
             return None

@@ -1172,6 +1172,7 @@ def _fills_from_csv(
         categorical=categorical,
         missing=missing,
         decimal=decimal,
+        dot_thousands="decimal",  # (the statistics of the file as trained on: warned of there)
     )
     assert pre.columns_ is not None and pre.kinds_ is not None
     missing = [c for c in pre.columns_ if c not in table.names]

@@ -663,11 +663,12 @@ class _BaseMLP(BaseEstimator):
         inference) are skipped rather than switched off, so the model's training flag is
         never touched and predictions from several threads at once are all exact.
         """
-        if vars(self.model_).get("_hooked"):
+        if any(vars(m).get("_hooked") for m in (self.model_, self.model_.layers[-1])):
             raise ValueError(
-                f"{type(self).__name__}: model_ has forward hooks of its own, which its "
-                "predictions would not run (they run the layers one by one, the output "
-                "activation in float64): register the hook on a layer, model_.layers[i]."
+                f"{type(self).__name__}: model_ or its output layer has forward hooks, which "
+                "its predictions would not run (they run the hidden layers one by one, the "
+                "output activation in float64): register the hook on a hidden layer, "
+                "model_.layers[i]."
             )
         layers = self.model_.layers
         body = layers[:-1] if isinstance(layers[-1], ActivationModule) else layers

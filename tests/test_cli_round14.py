@@ -347,6 +347,9 @@ def test_an_unknown_option_suggests_only_a_close_one(tmp_path):
     # an option the word starts with (a close match scores too low for these)
     assert "did you mean --lr (for --lr-rate)?" in run("--lr-rate", "0.1").stderr
     assert "did you mean --out (for --output)?" in run("--output", "m.glassnet").stderr
+    # an option like the word's end before one it starts with
+    said = run("--output-activation", "sigmoid").stderr
+    assert "did you mean --activation (for --output-activation)?" in said
 
 
 def test_the_range_check_of_a_wide_input_makes_no_second_matrix():
@@ -399,3 +402,28 @@ def test_long_codes_read_as_categories_are_not_called_lookalikes(capsys, tmp_pat
     )  # fmt: skip
     assert code == 0, err
     assert "how a number is written" not in err, err
+
+
+def test_export_reads_its_imputation_file_without_read_csvs_advice(tmp_path):
+    """export --impute-from printed read_csv's Python advice (dot_thousands='decimal')."""
+    pytest.importorskip("onnx")
+    import subprocess
+    import sys
+
+    rows = [f"K{i};{v};{i % 3};{'ja' if i % 2 else 'nein'}" for i, v in
+            enumerate(["15.650", "8.914", "987", "12.300", "450"] * 4)]  # fmt: skip
+    rows.append("K99;;1;ja")
+    (tmp_path / "de.csv").write_text("Kunde;Umsatz;Menge;Kauf\n" + "\n".join(rows) + "\n")
+    cmd = [sys.executable, "-m", "glassnet"]
+    done = subprocess.run(
+        [*cmd, "train", "de.csv", "--target", "Kauf", "--drop", "Kunde", "--impute", "mean",
+         "--epochs", "1", "-q", "--out", "m.glassnet"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [*cmd, "export", "m.glassnet", "m.onnx", "--impute-from", "de.csv"],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "dot_thousands" not in done.stderr and "decimal=','" not in done.stderr, done.stderr

@@ -232,6 +232,12 @@ def test_an_estimators_predictions_leave_a_hooked_linears_output_as_it_was():
         pytest.raises(ValueError, match="model_.layers"),
     ):
         clf.predict_proba(X)
+    # the output activation's hook too (they apply the head in float64 themselves)
+    with (
+        clf.model_.layers[-1].register_forward_hook(lambda m, a, out: out),
+        pytest.raises(ValueError, match="output layer has forward hooks"),
+    ):
+        clf.predict_proba(X)
 
 
 def test_logsumexp_of_a_tensor_over_every_axis():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 
 import numpy as np
 import pytest
@@ -230,3 +231,26 @@ def test_a_one_column_file_of_names_gets_no_title_advice(tmp_path, first):
     with pytest.raises(ValueError) as info:
         read_csv(p)
     assert "fix that row" in str(info.value) and "titles above" not in str(info.value)
+
+
+def test_an_imputed_mean_does_not_hide_dot_thousands(tmp_path):
+    """One empty cell imputed by the mean (241.41166667, four decimals and more) made the
+    check pass the column by in silence."""
+    rows = [
+        f"R{i};{v};{i % 3};{i % 2}" for i, v in enumerate(["15.650", "987", "2.300", "450"] * 5)
+    ]
+    p = write(tmp_path, "Region;Umsatz;Menge;y\n" + "\n".join([*rows, "R9;;3;1"]) + "\n")
+    for impute in ("mean", "median"):
+        with pytest.warns(UserWarning, match="Column 'Umsatz'.*between thousands"):
+            read_csv(p, target="y", impute=impute)
+
+
+def test_no_title_advice_for_a_one_column_file_whose_second_line_is_refused(tmp_path):
+    p = write(tmp_path, "Name\nSmith;John\nAnna\nBen\nCarl\n")
+    with pytest.raises(ValueError) as info:
+        read_csv(p, delimiter=";")
+    assert "is a title" not in str(info.value)
+    # a title above a table's header row still is one
+    p = write(tmp_path, "Sales report\na;b;label\n1;2;x\n3;4;y\n")
+    with pytest.raises(ValueError, match=re.escape("If line 1 ('Sales report') is a title")):
+        read_csv(p, delimiter=";")
