@@ -3631,6 +3631,8 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     X_all = X64.astype(dtype)  # (N, n_inputs)
     _warn_collapsed(X_all, pre, data.table, numeric)
     _warn_lost_digits(data.table, numeric)
+    kinds = data.table.kinds
+    _warn_lost_digits(data.table, [t for t in data.targets if kinds.get(t) == "numeric"], True)
     _warn_repeated_rows(X64, y_all, pre, numeric, data.source, (train_rows, val_rows, test_rows))
     y_scaler = None
     if task.is_classifier:
@@ -4220,10 +4222,11 @@ def _lost_digits_text(
     )
 
 
-def _warn_lost_digits(table: Table, numeric: list[str]) -> None:
+def _warn_lost_digits(table: Table, numeric: list[str], target: bool = False) -> None:
     """Warn of a numeric column whose whole numbers have more digits than float64 keeps, so
     that distinct values in the file read as one number (IDs, account numbers), which the
-    network cannot tell apart (:func:`_lost_digits`). Counted on the first 10,000 rows."""
+    network cannot tell apart (:func:`_lost_digits`), or, for a ``target``, classes that
+    become one. Counted on the first 10,000 rows."""
     for name in numeric:  # (the cells are read only when a value is at least 2**53)
         found = _lost_digits(
             table.numbers(name)[:10_000], lambda name=name: table.raw(name)[:10_000].tolist()
@@ -4237,6 +4240,8 @@ def _warn_lost_digits(table: Table, numeric: list[str]) -> None:
                 f"if they are IDs, leave them out with --drop {flag} or --id {flag}; if codes, "
                 f"pass --categorical {flag}"
             )
+            if target:  # (20-digit account codes as class labels: merged into fewer classes)
+                fix = f"if they are class labels, pass --categorical {flag}, read as written"
             _warn(_lost_digits_text(name, found, int(table.line_numbers[r]), where, fix))
 
 

@@ -427,3 +427,25 @@ def test_export_reads_its_imputation_file_without_read_csvs_advice(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "dot_thousands" not in done.stderr and "decimal=','" not in done.stderr, done.stderr
+
+
+def test_a_target_of_long_codes_merged_into_fewer_classes_is_warned_of(capsys, tmp_path):
+    """Five 20-digit account codes as the target became 2 classes in silence; --categorical
+    keeps them 5, as the warning says."""
+    codes = ["12345678901234567890", "12345678901234567891", "98765432109876543210",
+             "98765432109876543211", "12345678901234567892"]  # fmt: skip
+    rows = [[round(i * 0.37 % 1, 3), i % 3, codes[i % 5]] for i in range(100)]
+    data = write_csv(tmp_path / "acct.csv", ["x", "z", "konto"], rows)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(
+        capsys, "train", data, "--target", "konto", "--task", "multiclass", "--epochs", "1",
+        "--out", out,
+    )  # fmt: skip
+    assert code == 0, err
+    said = [w for w in warnings(err) if "more digits than float64 keeps" in w]
+    assert len(said) == 1 and "5 distinct ones" in said[0] and "--categorical konto" in said[0]
+    code, _, err = run(
+        capsys, "train", data, "--target", "konto", "--categorical", "konto", "--epochs", "1",
+        "--out", out, "--force",
+    )  # fmt: skip
+    assert code == 0 and "more digits" not in err, err
