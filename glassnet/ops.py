@@ -495,8 +495,8 @@ def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     axis = axis_args("logsumexp", None, dim)[0]
     axis = _scalar_dim("logsumexp", self.data.ndim, axis)
     a = self.data
-    if axis is not None:
-        _var_axes(a.shape, axis)  # (each axis in range, none twice; NumPy's errors said less)
+    # (each axis in range, none twice; NumPy's errors said less)
+    axes = {d % max(a.ndim, 1) for d in _var_axes(a.shape, axis)}
     with np.errstate(invalid="ignore"):
         m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
     shift = Tensor(np.where(np.isfinite(m), m, 0).astype(a.dtype), dtype=a.dtype)
@@ -504,7 +504,7 @@ def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
         out = (self - shift).exp().sum(dim=axis, keepdim=True).log() + shift
     if keep:
         return out
-    return out.reshape(np.sum(np.empty(a.shape, dtype=bool), axis=axis).shape)
+    return out.reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))
 
 
 def _trig(op: str, fn: Callable[[np.ndarray], np.ndarray], d: Callable[..., Any]) -> Callable:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_rng
+from ._validation import as_rng, check_float_dtype
 from .datasets import SeedLike, Table
 
 __all__ = [
@@ -1459,15 +1459,7 @@ class Preprocessor:
         """
         if self.columns_ is None or self.kinds_ is None:
             raise _not_fitted(self, "fit(table)")
-        try:
-            kind = np.dtype(dtype)
-        except TypeError:
-            kind = None
-        if kind is None or kind not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise ValueError(
-                f"The 'dtype' parameter of Preprocessor.transform must be np.float32 or "
-                f"np.float64. Got {dtype!r:.60}."
-            )
+        kind = check_float_dtype(dtype, "Preprocessor.transform")
         if not isinstance(table, Table):
             raise TypeError(
                 f"The 'table' parameter of Preprocessor.transform must be a "

@@ -454,23 +454,7 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
 def _module_paths(model: Module) -> dict[int, str]:
     """id(sub-module) -> its attribute path in ``model`` (``a``, ``blocks.0.fc``; the
     first path of a module held twice), as named_parameters names its parameters."""
-    paths: dict[int, str] = {id(model): ""}
-    todo = [model]
-    while todo:
-        mod = todo.pop(0)
-        for key, value in vars(mod).items():
-            if key.startswith("_"):
-                continue
-            subs = [(key, value)] if isinstance(value, Module) else []
-            if isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
-                subs = [(f"{key}.{i}", v) for i, v in enumerate(value)]
-            for name, sub in subs:
-                if id(sub) not in paths:
-                    prefix = paths[id(mod)]
-                    paths[id(sub)] = f"{prefix}.{name}" if prefix else name
-                    todo.append(sub)
-    del paths[id(model)]
-    return paths
+    return {id(m): name for name, m in model.named_modules() if name}
 
 
 def _ends_the_model(out: Any, final: Any, applied: dict[int, str]) -> bool:
