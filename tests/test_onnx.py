@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 onnx = pytest.importorskip("onnx")
@@ -812,6 +812,10 @@ def test_scikit_learns_own_regressor_through_skl2onnx_imports():
     dtype=st.sampled_from([np.float32, np.float64]),
     seed=st.integers(0, 2**16),
 )
+# every output near 0.003, each a sum of terms near 0.5: export's own check refused it (its
+# scale was the outputs', not their terms')
+@example(sizes=[2, 1, 8, 1], acts=["sigmoid", "tanh", "sigmoid", "sigmoid"], head="identity",
+         dtype=np.float32, seed=0)  # fmt: skip
 def test_random_networks_match_onnxruntime_and_round_trip(sizes, acts, head, dtype, seed):
     net = nn.MLP(
         sizes,
