@@ -113,6 +113,11 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             f"{owner}: the model has forward hooks, which run only when a module is called "
             "(the autodiff graph); remove them (handle.remove()) first."
         )
+    if training and any(getattr(p, "_hooks", None) for p in model.parameters()):
+        raise TypeError(
+            f"{owner}: a parameter has gradient hooks (register_hook), which run in the "
+            "autodiff graph's backward(); remove them (handle.remove()) first."
+        )
     layers: list[Layer] = []
     for m in flatten(model):
         if isinstance(m, Linear):

@@ -44,6 +44,8 @@ import numpy as np
 from ._validation import check_float_dtype
 from .backend import asarray, is_array, to_device
 from .gradient import as_grad, plain
+from .hooks import RemovableHandle, run_grad_hooks
+from .hooks import ids as hook_ids
 
 # fmt: off
 __all__ = [
@@ -60,8 +62,9 @@ Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/
 
 
 # The count of in-place updates so far (a tensor's _version: the count at its last write), the
-# default dtype; and the switches, each thread's own (as PyTorch's grad mode)
-_state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32))
+# default dtype, whether a gradient hook was ever registered; and the switches, each thread's
+# own (as PyTorch's grad mode)
+_state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32), hooks=False)
 _grad_enabled = contextvars.ContextVar("grad_enabled", default=True)
 _anomaly = contextvars.ContextVar("anomaly", default=False)
 _held: contextvars.ContextVar[tuple] = contextvars.ContextVar("held", default=())  # (_switch's)
@@ -290,7 +293,7 @@ class Tensor:
 
     # fmt: off
     __slots__ = ("data", "_grad", "_rg", "op", "parents", "label", "backward_fn",
-                 "_retain", "_version", "_base", "__weakref__")
+                 "_retain", "_version", "_base", "_hooks", "__weakref__")
     # fmt: on
     __array_priority__ = 1000  # make ndarray (op) Tensor dispatch to Tensor's reflected ops
     # x.relu(), x.tanh(), x.sigmoid(), x.softmax(dim), x.log_softmax(dim) are the activations of
@@ -385,6 +388,21 @@ class Tensor:
         self._retain = True
         return self
 
+    def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
+        """PyTorch's: ``hook(grad)`` runs when ``backward()`` reaches this tensor, with dL/dself
+        (read-only); a result other than None takes its place, in ``.grad`` and on the way to
+        the inputs (:func:`glassnet.hooks.run_grad_hooks`). Returns a handle: ``.remove()``."""
+        if not self._rg or not callable(hook):
+            raise (TypeError if self._rg else RuntimeError)(
+                f"register_hook takes a function hook(grad) (got {hook!r:.60}) on a tensor that "
+                "requires grad: set requires_grad=True on it or on the leaves it comes from."
+            )
+        if getattr(self, "_hooks", None) is None:  # (the slot is unset until a first hook)
+            self._hooks: dict[int, Any] = {}
+        self._hooks[key := next(hook_ids)] = hook
+        _state.hooks = True  # (from now on, backward looks for them)
+        return RemovableHandle(self._hooks, key)
+
     def backward(
         self,
         grad: Any = None,
@@ -466,11 +484,13 @@ class Tensor:
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
-        anomaly, pg = _anomaly.get(), None
+        anomaly, pg, hooked = _anomaly.get(), None, _state.hooks
         for node in reversed(topo):
             g, fn = grads.pop(id(node), None), node.backward_fn
             if g is None:
                 continue
+            if hooked and getattr(node, "_hooks", None):
+                g = run_grad_hooks(node._hooks, g)
             if (
                 (fn is None or node._retain)
                 if keep is None

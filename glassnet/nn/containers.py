@@ -34,7 +34,6 @@ them), which is why ``tools/loc.py`` lists this file outside the core.
 
 from __future__ import annotations
 
-import itertools
 import operator
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -42,6 +41,8 @@ from typing import Any
 import numpy as np
 
 from .._validation import check_bool
+from ..hooks import RemovableHandle
+from ..hooks import ids as hook_ids
 from ..tensor import Tensor
 from . import layers
 from .layers import Linear, Sequential
@@ -362,28 +363,7 @@ def get_submodule(self: Module, target: str) -> Module:
     return found
 
 
-class RemovableHandle:
-    """What ``register_forward_hook`` and ``register_forward_pre_hook`` return, as PyTorch's:
-    ``handle.remove()`` takes the hook off (a with-block around its uses does it at the end)."""
-
-    def __init__(self, module: Module, kind: str, key: int) -> None:
-        self.module, self.kind, self.id = module, kind, key
-
-    def remove(self) -> None:
-        hooks = vars(self.module).get(self.kind, {})
-        hooks.pop(self.id, None)
-        if not any(vars(self.module).get(k) for k in _HOOK_KINDS):  # (the call is plain again)
-            vars(self.module).pop("_hooked", None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
-
-
 _HOOK_KINDS = ("_forward_pre_hooks", "_forward_hooks")
-_hook_ids = itertools.count()
 
 
 def _hooked_call(self: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -423,7 +403,7 @@ def _register_hook(
             f"{owner}: always_call=True (a hook run when forward raises) is not offered; catch "
             f"the error around the call instead."
         )
-    key = next(_hook_ids)
+    key = next(hook_ids)
     hooks = vars(self).setdefault(kind, {})
     if first:
         hooks_now = dict(hooks)
@@ -433,7 +413,12 @@ def _register_hook(
     else:
         hooks[key] = (hook, keywords)
     vars(self)["_hooked"] = _hooked_call
-    return RemovableHandle(self, kind, key)
+
+    def after() -> None:  # (with no hooks left, the module's call is plain again)
+        if not any(vars(self).get(k) for k in _HOOK_KINDS):
+            vars(self).pop("_hooked", None)
+
+    return RemovableHandle(hooks, key, after)
 
 
 def register_forward_hook(
