@@ -2852,6 +2852,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add one probability column per class, p(<label>) (classification only)",
     )
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="data larger than memory: read the file --chunk-rows lines at a time and write "
+        "each block's predictions as it goes (to a temporary file renamed onto --out once "
+        "every row is predicted); the same output as without it",
+    )
+    p.add_argument(
+        "--chunk-rows",
+        type=_positive_int,
+        metavar="N",
+        help=f"with --stream: lines of the file read at a time (default {_CHUNK_ROWS}; "
+        "memory grows with it)",
+    )
     _add_read_options(p)
 
     # -- evaluate -----------------------------------------------------------------
@@ -6392,7 +6406,85 @@ def _plain_csv_name(path: Path, args: argparse.Namespace) -> None:
     )
 
 
+#: Rows the network computes at once in predict, counted from the file's first row, in
+#: memory and with --stream alike: a matrix product's sums (BLAS's kernel and blocking) may
+#: round differently for another number of rows, so both cut the rows at the same places
+#: and write the same digits, whatever --chunk-rows is.
+_PREDICT_BATCH = 65_536
+
+#: predict --stream's default --chunk-rows: lines of the file read at a time.
+_CHUNK_ROWS = 65_536
+
+
+def _prediction_header(bundle: _Bundle, proba: bool, with_id: bool) -> list[str]:
+    """predict's header row: the --id column (when the file has it), then the targets,
+    then with ``proba`` each class's (or label's) probability column."""
+    first = [bundle.id_column] if with_id else []
+    if bundle.label_values:  # multi-label: each label's own value, then its probability
+        header = [*first, *bundle.targets]
+        if proba:
+            header += [
+                f"p({t}={e['values'][1]})" for t, e in zip(bundle.targets, bundle.label_values)
+            ]
+        return header  # type: ignore[return-value]
+    if bundle.task.is_classifier:
+        return [*first, bundle.targets[0]] + ([f"p({c})" for c in bundle.classes] if proba else [])  # type: ignore[list-item]
+    return [*first, *bundle.targets]  # type: ignore[list-item]
+
+
+def _prediction_rows(
+    bundle: _Bundle, outputs: np.ndarray, ids: Sequence[str] | None, proba: bool, writer: Any
+) -> None:
+    """predict's CSV rows of the network's ``outputs`` (N, n_outputs), written by ``writer``
+    (a csv.writer), each after its --id cell (``ids``: N cells, or None)."""
+    pred = bundle.decode(outputs)
+    lead = (lambda i: [ids[i]]) if ids is not None else (lambda i: [])
+    if bundle.label_values:  # multi-label: each label's own value, then its probability
+        entries = bundle.label_values
+        for i, hits in enumerate(pred.tolist()):
+            row = [*lead(i), *(e["values"][h] for e, h in zip(entries, hits))]
+            if proba:
+                row += [f"{p:.6g}" for p in outputs[i]]
+            writer.writerow(row)
+    elif bundle.task.is_classifier:
+        assert bundle.labels is not None
+        names = bundle.labels.inverse_transform(pred)
+        probs = np.asarray(bundle.task.proba(outputs)) if proba else None  # type: ignore[attr-defined]
+        for i, label in enumerate(names.tolist()):
+            row = [*lead(i), str(label)]
+            if probs is not None:
+                row += [f"{p:.6g}" for p in probs[i]]
+            writer.writerow(row)
+    else:
+        # the network's own values (unscaled: --no-standardize) in its dtype's digits; a
+        # standardized target's, mapped back in float64, are float64 values
+        dtype = outputs.dtype if bundle.y_scaler is None else np.float64
+        for i, row in enumerate(pred):
+            writer.writerow([*lead(i), *(_csv_value(v, dtype) for v in row)])
+
+
+def _check_stdout_encoding(text: str) -> None:
+    """Refuse predictions that standard output's encoding cannot write, before a byte of
+    ``text`` is written (checked against the terminal's own encoding too: its escaping
+    wrapper would write Montr\\xe9al, and predictions never hold escapes)."""
+    raw = getattr(sys.stdout, "stream", sys.stdout)
+    try:
+        text.encode(getattr(raw, "encoding", None) or "utf-8")
+    except UnicodeEncodeError as exc:
+        char = exc.object[exc.start : exc.end]
+        raise CLIError(
+            f"standard output's encoding, {exc.encoding}, cannot write the predictions: "
+            f"they hold {_q(char)}; write them to a file with --out (UTF-8), or set "
+            f"PYTHONIOENCODING=utf-8 (or a UTF-8 locale, such as LANG=C.UTF-8)"
+        ) from None
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
+    if getattr(args, "chunk_rows", None) is not None and not args.stream:
+        raise CLIError(
+            f"--chunk-rows {args.chunk_rows} is the number of lines predict --stream reads at "
+            f"a time: add --stream, or leave --chunk-rows out"
+        )
     out_path = Path(args.out) if args.out and args.out != "-" else None  # ('-': stdout)
     if out_path is not None:  # before any work: the output must destroy nothing
         _check_writable(out_path, "predictions file", args.out)
@@ -6405,75 +6497,406 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise CLIError(f"--proba needs a classification model; '{args.model}' is a regression")
     if out_path is not None and not args.force:
         _guard_predictions(out_path, bundle)
+    if args.stream:
+        return _predict_streamed(args, bundle, out_path)
     data = _read_for_model(bundle, args, need_target=False)
     X = bundle.inputs(data.table, args.unknown)  # (N, n_inputs)
-    outputs = bundle.outputs(X, data.table)  # (N, n_outputs)
-    pred = bundle.decode(outputs)
     buf = _io.StringIO()
     tabs = out_path is not None and out_path.suffix.lower() in (".tsv", ".tab")
     writer = csv.writer(buf, lineterminator="\n", delimiter="\t" if tabs else ",")
     ids = data.table.dropped.get(bundle.id_column or "")  # the --id column, first
-    first = [bundle.id_column] if ids is not None else []
     if bundle.id_column and ids is None:
         _note(
             f"'{args.data}' has no column {_q(bundle.id_column)}, the model's --id: the "
             f"predictions are written without it, in the file's row order"
         )
-    if bundle.label_values:  # multi-label: each label's own value, then its probability
-        entries = bundle.label_values
-        header = [*first, *bundle.targets]
-        if args.proba:
-            header += [f"p({t}={e['values'][1]})" for t, e in zip(bundle.targets, entries)]
-        writer.writerow(header)
-        for i, hits in enumerate(pred.tolist()):
-            row = [*([ids[i]] if ids is not None else [])]
-            row += [e["values"][h] for e, h in zip(entries, hits)]
-            if args.proba:
-                row += [f"{p:.6g}" for p in outputs[i]]
-            writer.writerow(row)
-    elif bundle.task.is_classifier:
-        assert bundle.labels is not None
-        names = bundle.labels.inverse_transform(pred)
-        header = [*first, bundle.targets[0]]
-        probs = None
-        if args.proba:
-            probs = np.asarray(bundle.task.proba(outputs))  # type: ignore[attr-defined]
-            header += [f"p({c})" for c in bundle.classes]
-        writer.writerow(header)
-        for i, label in enumerate(names.tolist()):
-            row = [*([ids[i]] if ids is not None else []), str(label)]
-            if probs is not None:
-                row += [f"{p:.6g}" for p in probs[i]]
-            writer.writerow(row)
-    else:
-        writer.writerow([*first, *bundle.targets])
-        # the network's own values (unscaled: --no-standardize) in its dtype's digits; a
-        # standardized target's, mapped back in float64, are float64 values
-        dtype = outputs.dtype if bundle.y_scaler is None else np.float64
-        for i, row in enumerate(pred):
-            cells = [_csv_value(v, dtype) for v in row]
-            writer.writerow([*([ids[i]] if ids is not None else []), *cells])
+    writer.writerow(_prediction_header(bundle, args.proba, ids is not None))
+    for s in range(0, len(X), _PREDICT_BATCH):  # (the rows --stream computes at once)
+        try:
+            outputs = bundle.outputs(X[s : s + _PREDICT_BATCH])  # (B, n_outputs)
+        except ValueError:  # inf or NaN: the error naming the row's line and values
+            bundle.outputs(X, data.table)
+            raise
+        part = None if ids is None else ids[s : s + _PREDICT_BATCH]
+        _prediction_rows(bundle, outputs, part, args.proba, writer)
     if data.table.line_notes:  # (on stderr: standard output holds the predictions)
         _note(f"'{args.data}': {data.table.line_notes}")
     if out_path is None:
-        try:  # (checked against the terminal's own encoding too: its escaping wrapper would
-            # write Montr\xe9al, and predictions never hold escapes)
-            raw = getattr(sys.stdout, "stream", sys.stdout)
-            buf.getvalue().encode(getattr(raw, "encoding", None) or "utf-8")
-            sys.stdout.write(buf.getvalue())
-        except UnicodeEncodeError as exc:  # (encoded whole before a byte is written)
-            char = exc.object[exc.start : exc.end]
-            raise CLIError(
-                f"standard output's encoding, {exc.encoding}, cannot write the predictions: "
-                f"they hold {_q(char)}; write them to a file with --out (UTF-8), or set "
-                f"PYTHONIOENCODING=utf-8 (or a UTF-8 locale, such as LANG=C.UTF-8)"
-            ) from None
+        _check_stdout_encoding(buf.getvalue())  # (encoded whole before a byte is written)
+        sys.stdout.write(buf.getvalue())
     else:
         try:
             atomic_write(out_path, buf.getvalue())
         except WriteError as exc:
             raise CLIError(str(exc)) from None
-        sys.stdout.write(f"wrote {len(pred)} predictions to {out_path}\n")
+        sys.stdout.write(f"wrote {len(X)} predictions to {out_path}\n")
+    return 0
+
+
+# ------------------------------------------------------------------ predict --stream
+
+
+#: A line reference of a message ("line 7", "Line 7", "lines 3, 5 and 9"), whose numbers
+#: are a block's own in predict --stream's reading of it (its header row on line 1).
+_LINE_REF = re.compile(r"(?i)\b(lines? )(\d+(?:(?:, | and | to |-)\d+)*)")
+
+#: Bytes that a line of nothing but them holds no row (blanks, quotes, delimiters, a BOM).
+_NO_ROW_BYTES = b" \t\r\n\x0b\x0c\"',;|\xef\xbb\xbf"
+
+
+class _LineBlocks:
+    """A CSV file's lines in blocks for predict --stream: ``(first line, lines)`` each, the
+    first block from the file's start (its header row and whatever precedes it), each
+    holding ``rows`` lines that are not blank (blank lines ride along, uncounted, as the
+    reader skips them); ``header`` is the header row's line as written (its line number
+    ``header_line``), which each later block is read under. Lines end at ``\\n`` only."""
+
+    def __init__(self, f: Any, rows: int) -> None:
+        self.f, self.rows = f, rows
+        self.header: bytes | None = None
+        self.header_line, self.lines, self.hint = 1, 0, False
+
+    def __iter__(self) -> Iterator[tuple[int, list[bytes]]]:
+        lines: list[bytes] = []
+        kept, first, given = 0, 1, False
+        for line in self.f:
+            self.lines += 1
+            lines.append(line)
+            if self.lines == 1 and re.match(rb"[ \t]*sep=.", line, re.IGNORECASE):
+                self.hint = True  # (Excel's sep= line: the reader's, not a header)
+                continue
+            if not line.strip(_NO_ROW_BYTES):
+                continue
+            if self.header is None:
+                self.header, self.header_line = line, self.lines
+                continue
+            kept += 1
+            if kept == self.rows:
+                yield first, lines
+                given, first, lines, kept = True, self.lines + 1, [], 0
+        if kept or not given:  # (trailing blank lines alone: no rows to read)
+            yield first, lines
+
+
+def _shift_lines(text: str, offset: int, header_line: int) -> str:
+    """``text`` with a block's line numbers made the file's: its line 1 (the header row
+    it was read under) is ``header_line``, its line n > 1 the file's line n + ``offset``."""
+
+    def shift(m: re.Match[str]) -> str:
+        def one(d: re.Match[str]) -> str:
+            n = int(d[0])
+            return str(header_line if n == 1 else n + offset)
+
+        return m[1] + re.sub(r"\d+", one, m[2])
+
+    return _LINE_REF.sub(shift, text)
+
+
+@contextlib.contextmanager
+def _streamed_output(out_path: Path | None) -> Iterator[Any]:
+    """Where predict --stream writes its text as it goes (``.write(str)``): standard output
+    (``out_path`` None), a device or pipe in place (``/dev/null``), else a temporary file
+    beside ``out_path`` (``.NAME.PID.XXXXXXXX.tmp``, the name :func:`atomic_write` gives
+    its own), renamed onto it only once the block ends without an error: an error or
+    Ctrl-C midway removes it and leaves any earlier file at ``out_path`` as it was."""
+    import stat
+
+    if out_path is None:
+
+        class _Stdout:
+            def write(self, text: str) -> None:
+                _check_stdout_encoding(text)
+                sys.stdout.write(text)
+
+        yield _Stdout()
+        return
+    target = out_path
+    with contextlib.suppress(OSError):
+        mode = os.stat(target).st_mode  # (links followed: /dev/stdout names a pipe or tty)
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # no file to replace
+            with open(target, "w", encoding="utf-8", newline="") as f:
+                yield f
+            return
+    if target.is_symlink():  # written through: the link stays, the file it names changes
+        target = target.resolve()
+    try:
+        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
+            "w", encoding="utf-8", newline="", dir=target.parent, delete=False,
+            prefix=f".{target.name[:200]}.{os.getpid()}.", suffix=".tmp",
+        )  # fmt: skip
+    except OSError as exc:
+        raise CLIError(
+            f"cannot write '{out_path}': cannot create a file in '{target.parent}' "
+            f"({exc.strerror or exc}); choose another --out"
+        ) from None
+    done = False
+    try:
+        with tmp:
+            yield tmp
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        try:  # the old file's permissions (a new file: the umask's), and its owner if we may
+            old = os.stat(target)
+            os.chmod(tmp.name, stat.S_IMODE(old.st_mode))
+            with contextlib.suppress(OSError):
+                os.chown(tmp.name, old.st_uid, old.st_gid)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp.name, 0o666 & ~umask)
+        os.replace(tmp.name, target)
+        done = True
+        with contextlib.suppress(OSError):  # (the rename itself, kept across a power cut)
+            fd = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except UnicodeEncodeError as exc:
+        raise CLIError(
+            f"cannot write '{out_path}': the predictions hold {exc.object[exc.start : exc.end]!r}, "
+            f"a character UTF-8 cannot encode; nothing was written"
+        ) from None
+    except OSError as exc:
+        raise CLIError(
+            f"cannot write '{out_path}' ({exc.strerror or exc}); nothing was written"
+        ) from None
+    finally:
+        if not done:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp.name)
+
+
+def _stream_predict_refusals(args: argparse.Namespace, bundle: _Bundle) -> None:
+    """One-line errors for what predict --stream cannot do the in-memory way."""
+    multiline = bundle.multiline_cells if args.multiline_cells is None else args.multiline_cells
+    if multiline:
+        whose = "--multiline-cells" if args.multiline_cells else (
+            f"the model's: '{bundle.path}' was trained with --multiline-cells")  # fmt: skip
+        raise CLIError(
+            f"--stream reads the file a block of lines at a time, cut at line ends, so it "
+            f"cannot read quoted cells that hold line breaks ({whose}): drop --stream, or "
+            f"pass --no-multiline-cells if the file has no such cell"
+        )
+    if args.impute is not None and not bundle.pre.fill_:
+        raise CLIError(
+            f"--impute {args.impute} cannot be combined with --stream: it fills missing cells "
+            f"with this file's column {args.impute}, which needs every row before the first "
+            f"prediction; fill the cells in the file, drop --stream, or use a model trained "
+            f"with --impute (it fills them with its training data's values)"
+        )
+
+
+class _StreamedNotes:
+    """The notes and warnings of predict --stream's blocks, gathered into one of each
+    kind for the whole file (a block's own would name its rows and counts only)."""
+
+    def __init__(self, args: argparse.Namespace, bundle: _Bundle) -> None:
+        self.args, self.bundle = args, bundle
+        self.rows, self.filled, self.unknown = 0, Counter(), Counter()
+        self.trailing, self.columns = Counter(), 0
+        self.index: list[tuple[int, int]] = []  # each block's pandas row numbers, low/high
+        self.index_note = ""
+        self.others: dict[str, str] = {}  # by its text without digits: the first of a kind
+
+    def add(self, table: Table, notes: list[str], fix: Callable[[str], str]) -> None:
+        """A block's ``table`` and the notes its reading left (``fix``: their lines and
+        file name made the file's)."""
+        self.rows += table.n_rows
+        for c, lines in table.imputed.items():
+            self.filled[c] += len(lines)
+        self.unknown.update(self.bundle.pre.unknown_counts_ or {})
+        if table.index_dropped is not None:
+            self.index.append(table.index_dropped)
+        m = re.search(
+            r"(?:all (\d+) rows|(\d+) of the \d+ rows) end in ([\d/]+) empty field\(s\) past "
+            r"the header's (\d+) columns", table.line_notes,
+        )  # fmt: skip
+        if m is not None:  # rows that end in empty fields past the header's: left out
+            fields = [int(k) for k in m[3].split("/")]
+            self.trailing[fields[0]] += int(m[1] or m[2])
+            self.trailing.update(dict.fromkeys(fields[1:], 0))
+            self.columns = int(m[4])
+        for note in notes:
+            if " missing cell(s) of " in note and note.startswith("glassnet: note: filled "):
+                continue  # (counted from the tables)
+            if "hold categories the model never saw" in note:
+                continue
+            if "its unnamed first column holds the row numbers" in note:
+                self.index_note = self.index_note or fix(note)
+                continue
+            self.others.setdefault(re.sub(r"\d+", "", note), fix(note))
+
+    def finish(self, lines: int, hint: bool) -> None:
+        """The gathered notes, pending as a command's are (``lines``: the file's)."""
+        from .stream import line_notes_text
+
+        data = self.args.data
+        if self.index:  # one range of row numbers, each once: pandas' index, as in memory
+            spans = sorted(self.index)
+            apart = any(b[0] != a[1] + 1 for a, b in zip(spans, spans[1:]))
+            if apart:
+                raise CLIError(
+                    f"'{data}': its unnamed first column is not pandas' row index as read with "
+                    f"--stream: its numbers do not run as one range, block by block (a "
+                    f"shuffled frame's index?); name the column in the header row (and "
+                    f"retrain, or drop it with the model's --drop), write the file without "
+                    f"it (to_csv(index=False)), or drop --stream"
+                )
+            note = re.sub(
+                r"row numbers \d+ to \d+", f"row numbers {spans[0][0]} to {spans[-1][1]}",
+                self.index_note,
+            )  # fmt: skip
+            _PENDING.append(note)
+        _PENDING.extend(self.others.values())
+        if self.filled:
+            _note(
+                f"filled {sum(self.filled.values())} missing cell(s) of '{data}' with the "
+                f"training data's values: " + _few([f"{c} ({n})" for c, n in self.filled.items()])
+            )
+        if self.unknown:
+            _warn(
+                f"{sum(self.unknown.values())} cell(s) of '{data}' hold categories the model "
+                f"never saw, encoded as all zeros (--unknown ignore): "
+                + _few([f"{c} ({n})" for c, n in self.unknown.items()])
+            )
+        notes = line_notes_text(self.rows, lines, lines - 1 - hint - self.rows, 0, hint)
+        if self.trailing:
+            head = notes or f"{self.rows} rows from {self.rows + 1} lines (1 header)"
+            notes = f"{head}; {trailing_fields_text(self.trailing, self.rows, self.columns)}"
+        if notes:
+            _note(f"'{data}': {notes}")
+
+
+def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path | None) -> int:
+    """predict --stream: the file read ``args.chunk_rows`` lines at a time, each block's
+    rows predicted and written as they come (to a temporary file renamed onto --out at the
+    end), the network computing the rows :data:`_PREDICT_BATCH` at a time from the file's
+    first, as the in-memory predict does: the same bytes, in memory bounded by the block."""
+    _stream_predict_refusals(args, bundle)
+    path = Path(args.data)
+    if not path.exists():
+        raise CLIError(f"no such file '{args.data}' (the working directory is '{os.getcwd()}')")
+    if path.is_dir():
+        raise CLIError(f"'{args.data}' is a directory, not a CSV file")
+    tabs = out_path is not None and out_path.suffix.lower() in (".tsv", ".tab")
+    buf = _io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", delimiter="\t" if tabs else ",")
+    notes = _StreamedNotes(args, bundle)
+    held: list[tuple[np.ndarray, Any, np.ndarray]] = []  # rows read, not yet computed
+    count = written = 0
+    dtype = _model_dtype(bundle.model)
+
+    def compute(sink: Any, final: bool) -> None:
+        """Predict and write the held rows, _PREDICT_BATCH at a time (all, when final)."""
+        nonlocal count, written
+        while count >= _PREDICT_BATCH or (final and count):
+            take, parts = min(count, _PREDICT_BATCH), []
+            while take:
+                X, ids, lines = held[0]
+                k = min(take, len(X))
+                parts.append((X[:k], None if ids is None else ids[:k], lines[:k]))
+                if k == len(X):
+                    held.pop(0)
+                else:
+                    held[0] = (X[k:], None if ids is None else ids[k:], lines[k:])
+                take -= k
+            X = parts[0][0] if len(parts) == 1 else np.concatenate([p[0] for p in parts])
+            ids = None if parts[0][1] is None else [i for p in parts for i in p[1]]
+            lines = np.concatenate([p[2] for p in parts])
+            try:
+                outputs = bundle.outputs(X)  # (B, n_outputs)
+            except ValueError as exc:
+                if "the output holds NaN or inf in" not in str(exc):
+                    raise
+                with no_grad(), np.errstate(all="ignore"):
+                    out = np.asarray(bundle.model.eval()(X).data).reshape(len(X), -1)
+                bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+                more = f" (and {bad.size - 1} more line(s) among these)" if bad.size > 1 else ""
+                raise CLIError(
+                    f"'{args.data}': the network's output overflows {dtype} (inf or NaN) at "
+                    f"line {int(lines[bad[0] if bad.size else 0])}{more}, whose values are too "
+                    f"large for a {dtype} network to compute with: check them (predict "
+                    f"without --stream names them), or retrain with --dtype float64"
+                ) from None
+            _prediction_rows(bundle, outputs, ids, args.proba, writer)
+            sink.write(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+            count -= len(X)
+            written += len(X)
+
+    with contextlib.ExitStack() as stack:
+        try:
+            f = stack.enter_context(open(path, "rb"))
+        except OSError as exc:
+            raise CLIError(
+                f"cannot read the data file '{args.data}': {exc.strerror or exc}"
+            ) from None
+        tmp = (
+            Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="glassnet-"))) / "block.csv"
+        )
+        blocks = _LineBlocks(f, args.chunk_rows or _CHUNK_ROWS)
+        sink = None
+        delimiter = args.delimiter
+        for number, (first, lines) in enumerate(blocks):
+            with open(tmp, "wb") as part:  # the block, under the header row if not the first
+                part.writelines(lines if number == 0 else [blocks.header, *lines])  # type: ignore[list-item]
+            offset = 0 if number == 0 else first - 2
+            start = first if number else blocks.header_line + 1  # (its first line of data)
+
+            def fix(text: str, offset: int = offset, start: int = start) -> str:
+                text = text.replace(str(tmp), args.data)
+                if "no name for column(s) [1]" in text:  # (pandas' index, a block's numbers)
+                    text = text.rstrip(".") + (
+                        "; read with --stream, each block's row numbers must make up a range "
+                        "(a shuffled frame's index does not): drop --stream to read it whole"
+                    )
+                if "not seen at fit" in text:  # (the values of the block: the first with any)
+                    text = text.rstrip(".") + (
+                        f" (--stream: in lines {start} to {blocks.lines} of the file, the block "
+                        f"that holds the first; the lines after it are not read yet)."
+                    )
+                return text if offset == 0 else _shift_lines(text, offset, blocks.header_line)
+
+            block = argparse.Namespace(**vars(args))
+            block.data, block.delimiter = str(tmp), delimiter
+            mark = len(_PENDING)
+            try:
+                data = _read_for_model(bundle, block, need_target=False)
+                X = bundle.inputs(data.table, args.unknown)  # (n, n_inputs)
+            except CLIError as exc:
+                raise CLIError(fix(str(exc)), exc.code) from None
+            except _OutOfMemoryReading:
+                raise CLIError(
+                    f"out of memory reading {len(lines)} lines of '{args.data}' (from line "
+                    f"{first}): give a smaller --chunk-rows"
+                ) from None
+            except ValueError as exc:  # (the in-memory predict's error, its lines the file's)
+                raise CLIError(fix(str(exc))) from None
+            table = data.table
+            notes.add(table, _PENDING[mark:], fix)
+            del _PENDING[mark:]
+            delimiter = table.delimiter  # (sniffed from the first block: kept for the rest)
+            ids = table.dropped.get(bundle.id_column or "")  # the --id column, first
+            if sink is None:
+                if bundle.id_column and ids is None:
+                    _note(
+                        f"'{args.data}' has no column {_q(bundle.id_column)}, the model's "
+                        f"--id: the predictions are written without it, in the file's row order"
+                    )
+                sink = stack.enter_context(_streamed_output(out_path))
+                writer.writerow(_prediction_header(bundle, args.proba, ids is not None))
+            held.append((X, ids, np.asarray(table.line_numbers) + offset))
+            count += len(X)
+            del data, table, X
+            compute(sink, final=False)
+        compute(sink, final=True)
+        if not written:  # (a header row and no rows: the reader refused it already)
+            sink.write(buf.getvalue())
+        notes.finish(blocks.lines, blocks.hint)
+    if out_path is not None:
+        sys.stdout.write(f"wrote {written} predictions to {out_path}\n")
     return 0
 
 

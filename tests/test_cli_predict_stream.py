@@ -1,0 +1,272 @@
+"""``glassnet predict --stream``: the file read a block of lines at a time, the same bytes
+as the in-memory predict for every kind of model, errors naming the file's own lines, and
+an --out written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import glassnet.cli as cli
+from tests.cli_helpers import assert_one_line_error, run
+
+FAST = ["--epochs", "3", "--hidden", "6", "--seed", "0", "-q"]
+
+
+def _table(n: int = 60, seed: int = 0) -> tuple[list[str], list[list[str]]]:
+    """Rows with an id, two numbers (some missing), a colour, and targets of each kind."""
+    rng = np.random.default_rng(seed)
+    header = ["id", "a", "b", "color", "label", "kind", "price", "size", "hot", "cold"]
+    rows = []
+    for i in range(n):
+        a, b = rng.normal(size=2) * 3
+        color = ["red", "green", "blue"][i % 3]
+        rows.append([
+            f"r{i}", "" if i % 9 == 4 else f"{a:.3f}", f"{b:.3f}", color,
+            "yes" if a + b > 0 else "no", ["x", "y", "z"][int(abs(a)) % 3],
+            f"{1000 * a + 50 * b + 7:.2f}", f"{a - b:.4f}", "on" if a > 0 else "off",
+            "1" if b > 0 else "0",
+        ])  # fmt: skip
+    return header, rows
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]], sep: str = ",",
+           end: str = "\n", bom: bool = False) -> Path:  # fmt: skip
+    text = end.join(sep.join(r) for r in [header, *rows]) + end
+    path.write_bytes((("\ufeff" if bom else "") + text).encode("utf-8"))
+    return path
+
+
+#: train's options for each kind of model the command line trains
+KINDS = {
+    "binary": ["--target", "label", "--id", "id", "--impute", "mean", "--drop", "kind,price,"
+               "size,hot,cold"],
+    "multiclass": ["--target", "kind", "--impute", "mean", "--drop", "id,label,price,size,hot,"
+                   "cold"],
+    "regression": ["--target", "price", "--id", "id", "--impute", "median", "--drop",
+                   "label,kind,size,hot,cold"],
+    "multioutput": ["--target", "price,size", "--impute", "mean", "--drop", "id,label,kind,"
+                    "hot,cold"],
+    "multilabel": ["--target", "hot,cold", "--task", "multilabel", "--id", "id", "--impute",
+                   "mean", "--drop", "label,kind,price,size"],
+}  # fmt: skip
+
+
+@pytest.fixture
+def trained(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    header, rows = _table()
+    _write(tmp_path / "train.csv", header, rows)
+    models = {}
+    for kind, options in KINDS.items():
+        model = f"{kind}.glassnet"
+        code, _, err = run(capsys, "train", "train.csv", *options, *FAST, "--out", model)
+        assert code == 0, err
+        models[kind] = f"{kind}.glassnet"
+    return models
+
+
+def _predict(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    return run(capsys, "predict", *argv)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_stream_writes_the_same_bytes_for_every_kind_and_block_size(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    header, rows = _table(47, seed=3)  # (new rows: a missing cell at lines 6, 15, ...)
+    _write(Path("new.csv"), header, rows)
+    proba = ["--proba"] if kind in ("binary", "multiclass", "multilabel") else []
+    code, out, err = _predict(capsys, trained[kind], "new.csv", "--out", "mem.csv", *proba)
+    assert code == 0, err
+    expected = Path("mem.csv").read_bytes()
+    for chunk in ("1", "7", "100000"):
+        code, out, err_s = _predict(capsys, trained[kind], "new.csv", "--out", "st.csv", *proba,
+                                    "--stream", "--chunk-rows", chunk)  # fmt: skip
+        assert code == 0, err_s
+        assert Path("st.csv").read_bytes() == expected, (kind, chunk)
+        assert out == "wrote 47 predictions to st.csv\n"
+        assert err_s == err, (kind, chunk)  # the same notes, counted over the whole file
+        code, out, _ = _predict(capsys, trained[kind], "new.csv", *proba, "--stream",
+                                "--chunk-rows", chunk)  # fmt: skip
+        assert code == 0 and out.encode() == expected  # (standard output)
+    assert not [p for p in os.listdir(".") if p.endswith(".tmp")]
+
+
+def test_stream_computes_rows_in_the_in_memory_batches(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the network computes _PREDICT_BATCH rows at a time from the file's first, in memory
+    # and streamed alike (a product's rounding may differ with its number of rows): blocks
+    # of 7 lines feed batches of 5 rows across their ends
+    monkeypatch.setattr(cli, "_PREDICT_BATCH", 5)
+    header, rows = _table(53, seed=4)
+    _write(Path("new.csv"), header, rows)
+    for kind in ("multiclass", "regression"):
+        _predict(capsys, trained[kind], "new.csv", "--out", f"{kind}-mem.csv")
+        for chunk in ("1", "3", "7", "64"):
+            code, _, err = _predict(capsys, trained[kind], "new.csv", "--out", f"{kind}.csv",
+                                    "--stream", "--chunk-rows", chunk)  # fmt: skip
+            assert code == 0, err
+            assert Path(f"{kind}.csv").read_bytes() == Path(f"{kind}-mem.csv").read_bytes()
+
+
+def test_batches_round_as_one_product_would(capsys: pytest.CaptureFixture[str]) -> None:
+    # why predict cuts its rows at fixed places: a product of another number of rows may
+    # round otherwise (where BLAS does, which this only shows, not asserts)
+    rng = np.random.default_rng(0)
+    X, W = rng.normal(size=(64, 200)), rng.normal(size=(200, 50))
+    assert np.allclose(np.concatenate([X[i : i + 7] @ W for i in range(0, 64, 7)]), X @ W)
+
+
+def test_a_bad_cell_in_a_later_block_names_its_own_line(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, rows = _table(40, seed=5)
+    rows[20][2] = "abc"  # line 22, in block 3 of 7 rows (lines 16 to 22)
+    _write(Path("new.csv"), header, rows)
+    Path("st.csv").write_text("id,label\nold,yes\n")  # an earlier run's predictions
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--out", "mem.csv")
+    assert code != 0
+    assert "line 22" in err and "'b'" in err
+    code, _, err_s = _predict(capsys, trained["binary"], "new.csv", "--out", "st.csv",
+                              "--stream", "--chunk-rows", "7")  # fmt: skip
+    assert code != 0
+    assert_one_line_error(err_s, "line 22", "'b'", "new.csv")
+    assert err_s == err  # the very error of the in-memory predict
+    assert Path("st.csv").read_text() == "id,label\nold,yes\n"  # left as it was
+    assert not [p for p in os.listdir(".") if p.endswith(".tmp")]
+    assert not Path("mem.csv").exists()
+
+
+def test_a_later_block_of_text_in_a_number_column_is_refused(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_PREDICT_BATCH", 7)  # (rows go out 7 at a time)
+    header, rows = _table(40, seed=6)
+    for r in rows[21:28]:  # lines 23 to 29: a whole block of text where the model has numbers
+        r[1] = "high"
+    _write(Path("new.csv"), header, rows)
+    code, _, err_m = _predict(capsys, trained["binary"], "new.csv", "--out", "mem.csv")
+    assert code != 0 and "line 23" in err_m
+    code, out, err = _predict(capsys, trained["binary"], "new.csv", "--stream",
+                              "--chunk-rows", "7")  # fmt: skip
+    assert code != 0
+    assert_one_line_error(err, "line 23", "'a'", "new.csv", "high")
+    assert out.count("\n") == 1 + 21  # standard output: the rows before the block, as printed
+
+
+def test_unknown_categories_are_counted_over_the_whole_file(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, rows = _table(30, seed=7)
+    rows[3][3], rows[17][3], rows[25][3] = "pink", "pink", "teal"
+    _write(Path("new.csv"), header, rows)
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--out", "st.csv",
+                            "--stream", "--chunk-rows", "7")  # fmt: skip
+    assert_one_line_error(err, "'pink'", "lines 2 to 8 of the file", "--unknown ignore")
+    code, _, err_m = _predict(capsys, trained["binary"], "new.csv", "--out", "mem.csv",
+                              "--unknown", "ignore")  # fmt: skip
+    code, _, err_s = _predict(capsys, trained["binary"], "new.csv", "--out", "st.csv",
+                              "--unknown", "ignore", "--stream", "--chunk-rows", "7")  # fmt: skip
+    assert code == 0 and err_s == err_m and "3 cell(s)" in err_s
+    assert Path("st.csv").read_bytes() == Path("mem.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "layout",
+    ["bom-crlf", "semicolon-decimal-comma", "quoted", "blank-lines", "trailing-empty", "sep-line",
+     "pandas-index"],
+)  # fmt: skip
+def test_messy_files_read_as_in_memory(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], layout: str
+) -> None:
+    header, rows = _table(25, seed=8)
+    path = Path("new.csv")
+    if layout == "bom-crlf":
+        _write(path, header, rows, end="\r\n", bom=True)
+    elif layout == "semicolon-decimal-comma":
+        rows = [[c.replace(".", ",") for c in r] for r in rows]
+        _write(path, header, rows, sep=";")
+    elif layout == "quoted":
+        rows = [[f'"{c}"' if j in (0, 3) else c for j, c in enumerate(r)] for r in rows]
+        _write(path, [f'"{h}"' for h in header], rows)
+    elif layout == "blank-lines":
+        text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+        lines = text.split("\n")
+        lines[5:5] = ["", ""]
+        lines[14:14] = [",,,,,,,,,"]
+        path.write_text("\n" + "\n".join(lines) + "\n\n")
+    elif layout == "trailing-empty":
+        _write(path, header, [r + ([""] if i % 4 == 0 else []) for i, r in enumerate(rows)])
+    elif layout == "sep-line":
+        path.write_text("sep=;\n" + "\n".join(";".join(r) for r in [header, *rows]) + "\n")
+    else:  # pandas' to_csv: an unnamed first column of row numbers
+        _write(path, ["", *header], [[str(i), *r] for i, r in enumerate(rows)])
+    decimal = ["--decimal", ","] if layout == "semicolon-decimal-comma" else []
+    code, _, err = _predict(capsys, trained["binary"], path, "--out", "mem.csv", "--proba",
+                            *decimal)  # fmt: skip
+    assert code == 0, err
+    for chunk in ("1", "4", "1000"):
+        code, _, err_s = _predict(capsys, trained["binary"], path, "--out", "st.csv", "--proba",
+                                  *decimal, "--stream", "--chunk-rows", chunk)  # fmt: skip
+        assert code == 0, err_s
+        assert Path("st.csv").read_bytes() == Path("mem.csv").read_bytes(), (layout, chunk)
+        assert err_s == err, (layout, chunk)
+
+
+def test_a_shuffled_pandas_index_is_refused_with_what_to_do(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, rows = _table(20, seed=9)
+    order = [5, 3, 1, 0, 2, 4, 19, 18, 17, 16, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+    _write(Path("new.csv"), ["", *header], [[str(i), *rows[i]] for i in order])
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", "4")
+    assert code != 0
+    assert_one_line_error(err, "unnamed first column", "index=False", "drop --stream")
+
+
+def test_stream_refusals(trained: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    header, rows = _table(10, seed=10)
+    _write(Path("new.csv"), header, rows)
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--chunk-rows", "5")
+    assert_one_line_error(err, "--chunk-rows 5", "add --stream")
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", "0")
+    assert code == 2 and "--chunk-rows" in err
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--stream", "--multiline-cells")
+    assert_one_line_error(err, "--multiline-cells", "drop --stream")
+    # a model trained without --impute: --impute would fill from this file's means
+    _write(Path("full.csv"), header, [r for r in _table(40)[1] if r[1]])
+    code, _, err = run(capsys, "train", "full.csv", "--target", "label", "--drop",
+                       "id,kind,price,size,hot,cold", *FAST, "--out", "plain.glassnet")  # fmt: skip
+    assert code == 0, err
+    code, _, err = _predict(capsys, "plain.glassnet", "new.csv", "--stream", "--impute", "mean")
+    assert_one_line_error(err, "--impute mean cannot be combined with --stream", "drop --stream")
+
+
+def test_out_is_replaced_only_at_the_end(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header, rows = _table(30, seed=11)
+    _write(Path("new.csv"), header, rows)
+    Path("st.csv").write_text("id,label\nold,yes\n")
+    os.chmod("st.csv", 0o640)
+    seen = []
+    real = cli._prediction_rows
+
+    def spy(*a: object, **k: object) -> None:  # the old file stays while rows are written
+        seen.append(Path("st.csv").read_text())
+        real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_prediction_rows", spy)
+    monkeypatch.setattr(cli, "_PREDICT_BATCH", 8)
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--out", "st.csv", "--stream",
+                            "--chunk-rows", "5")  # fmt: skip
+    assert code == 0, err
+    assert len(seen) == 4 and set(seen) == {"id,label\nold,yes\n"}
+    assert Path("st.csv").read_text().count("\n") == 31
+    assert os.stat("st.csv").st_mode & 0o777 == 0o640  # (its permissions kept)
+    assert not [p for p in os.listdir(".") if p.endswith(".tmp")]
