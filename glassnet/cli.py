@@ -674,11 +674,14 @@ def read_csv(path: str | os.PathLike[str], **options: Any) -> Table:
     return table
 
 
+#: What to do about a file too large to score in memory (its inputs, its outputs).
+_SCORING_HINT = "predict or evaluate it with --stream, which reads a block of lines at a time"
+
 #: What to do about a file too large to read into memory (read_csv's refusal says so).
 _MEMORY_HINT = (
-    "train with --stream, which reads the file a chunk at a time (predict, evaluate and "
-    "explain: give the rows in parts), or set GLASSNET_MEMORY_LIMIT higher if more memory "
-    "is free"
+    "train with --stream, which reads the file a chunk at a time (predict and evaluate: "
+    "--stream too; explain: give the rows in parts), or set GLASSNET_MEMORY_LIMIT higher if "
+    "more memory is free"
 )
 
 
@@ -1822,7 +1825,7 @@ class _Bundle:
         _check_memory(
             f"scoring {table.n_rows} rows with {self.pre.n_features_out} inputs",
             table.n_rows * (self.pre.n_features_out * 12 + n_out * 16),
-            "split the file and predict it in parts",
+            _SCORING_HINT,
         )
         try:
             X = self.pre.transform(table, extra="ignore", unknown=unknown)  # (N, n_inputs)
@@ -2885,6 +2888,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV file with the features and the target (- for standard input)",
     )
     _add_target_option(p)
+    p.add_argument(
+        "--stream",
+        action="store_true",
+        help="data larger than memory: read the file --chunk-rows lines at a time, the "
+        "scores summed block by block; the same report as without it",
+    )
+    p.add_argument(
+        "--chunk-rows",
+        type=_positive_int,
+        metavar="N",
+        help=f"with --stream: lines of the file read at a time (default {_CHUNK_ROWS}; "
+        "memory grows with it)",
+    )
     _add_read_options(p)
 
     # -- explain ------------------------------------------------------------------
@@ -6540,8 +6556,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 #: are a block's own in predict --stream's reading of it (its header row on line 1).
 _LINE_REF = re.compile(r"(?i)\b(lines? )(\d+(?:(?:, | and | to |-)\d+)*)")
 
-#: Bytes that a line of nothing but them holds no row (blanks, quotes, delimiters, a BOM).
-_NO_ROW_BYTES = b" \t\r\n\x0b\x0c\"',;|\xef\xbb\xbf"
+#: Bytes that a line of nothing but them (and delimiters) holds no row: blanks, quotes.
+_NO_ROW_BYTES = b' \t\r\n\x0b\x0c"'
 
 
 class _LineBlocks:
@@ -6551,8 +6567,10 @@ class _LineBlocks:
     reader skips them); ``header`` is the header row's line as written (its line number
     ``header_line``), which each later block is read under. Lines end at ``\\n`` only."""
 
-    def __init__(self, f: Any, rows: int) -> None:
+    def __init__(self, f: Any, rows: int, delimiter: str | None) -> None:
         self.f, self.rows = f, rows
+        # (any delimiter until the first block's is known: the caller sets it then)
+        self.blank = _NO_ROW_BYTES + (delimiter or ",;\t|").encode("utf-8")
         self.header: bytes | None = None
         self.header_line, self.lines, self.hint = 1, 0, False
 
@@ -6565,7 +6583,7 @@ class _LineBlocks:
             if self.lines == 1 and re.match(rb"[ \t]*sep=.", line, re.IGNORECASE):
                 self.hint = True  # (Excel's sep= line: the reader's, not a header)
                 continue
-            if not line.strip(_NO_ROW_BYTES):
+            if not line.strip(self.blank):
                 continue
             if self.header is None:
                 self.header, self.header_line = line, self.lines
@@ -6697,6 +6715,7 @@ class _StreamedNotes:
         self.trailing, self.columns = Counter(), 0
         self.index: list[tuple[int, int]] = []  # each block's pandas row numbers, low/high
         self.index_note = ""
+        self.lines, self.hint = 0, False  # (the file's lines, and its sep= line: at the end)
         self.others: dict[str, str] = {}  # by its text without digits: the first of a kind
 
     def add(self, table: Table, notes: list[str], fix: Callable[[str], str]) -> None:
@@ -6727,8 +6746,11 @@ class _StreamedNotes:
                 continue
             self.others.setdefault(re.sub(r"\d+", "", note), fix(note))
 
-    def finish(self, lines: int, hint: bool) -> None:
-        """The gathered notes, pending as a command's are (``lines``: the file's)."""
+    def finish(self, note: bool = True) -> str:
+        """The gathered notes, pending as a command's are; the line notes (the file's
+        :attr:`Table.line_notes`) a note too, or with ``note`` False returned only
+        (evaluate prints them)."""
+        lines, hint = self.lines, self.hint
         from .stream import line_notes_text
 
         data = self.args.data
@@ -6764,68 +6786,99 @@ class _StreamedNotes:
         if self.trailing:
             head = notes or f"{self.rows} rows from {self.rows + 1} lines (1 header)"
             notes = f"{head}; {trailing_fields_text(self.trailing, self.rows, self.columns)}"
-        if notes:
+        if notes and note:
             _note(f"'{data}': {notes}")
+        return notes
 
 
-def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path | None) -> int:
-    """predict --stream: the file read ``args.chunk_rows`` lines at a time, each block's
-    rows predicted and written as they come (to a temporary file renamed onto --out at the
-    end), the network computing the rows :data:`_PREDICT_BATCH` at a time from the file's
-    first, as the in-memory predict does: the same bytes, in memory bounded by the block."""
+class _HeldRows:
+    """Rows read and preprocessed by --stream but not yet computed: their inputs ``X``,
+    what goes with each row (``extra``: --id cells, or targets; None for none) and their
+    lines, handed out :data:`_PREDICT_BATCH` rows at a time, counted from the file's first
+    row as the in-memory commands cut theirs."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, Any, np.ndarray]] = []
+        self.count = 0
+
+    def add(self, X: np.ndarray, extra: Any, lines: np.ndarray) -> None:
+        self.parts.append((X, extra, lines))
+        self.count += len(X)
+
+    def batches(self, final: bool) -> Iterator[tuple[np.ndarray, Any, np.ndarray]]:
+        """Whole batches of the rows held (and with ``final`` the rest)."""
+        while self.count >= _PREDICT_BATCH or (final and self.count):
+            take, out = min(self.count, _PREDICT_BATCH), []
+            self.count -= take
+            while take:
+                X, extra, lines = self.parts[0]
+                k = min(take, len(X))
+                out.append((X[:k], None if extra is None else extra[:k], lines[:k]))
+                if k == len(X):
+                    self.parts.pop(0)
+                else:
+                    self.parts[0] = (X[k:], None if extra is None else extra[k:], lines[k:])
+                take -= k
+            if len(out) == 1:
+                yield out[0]
+                continue
+            extra = None
+            if out[0][1] is not None:
+                arrays = isinstance(out[0][1], np.ndarray)
+                parts = [p[1] for p in out]
+                extra = np.concatenate(parts) if arrays else [c for p in parts for c in p]
+            X = np.concatenate([p[0] for p in out])
+            yield X, extra, np.concatenate([p[2] for p in out])
+
+
+def _streamed_outputs(bundle: _Bundle, X: np.ndarray, lines: np.ndarray, data: str) -> np.ndarray:
+    """The network's outputs of a batch of --stream's rows (``lines``: theirs in the file
+    ``data``), an output that overflows the network's dtype an error naming its line."""
+    try:
+        return bundle.outputs(X)  # (B, n_outputs)
+    except ValueError as exc:
+        if "the output holds NaN or inf in" not in str(exc):
+            raise
+    dtype = _model_dtype(bundle.model)
+    with no_grad(), np.errstate(all="ignore"):
+        out = np.asarray(bundle.model.eval()(X).data).reshape(len(X), -1)
+    bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
+    more = f" (and {bad.size - 1} more line(s) among these)" if bad.size > 1 else ""
+    raise CLIError(
+        f"'{data}': the network's output overflows {dtype} (inf or NaN) at line "
+        f"{int(lines[bad[0] if bad.size else 0])}{more}, whose values are too large for a "
+        f"{dtype} network to compute with: check them (without --stream the error names "
+        f"them), or retrain with --dtype float64"
+    )
+
+
+@dataclass
+class _Block:
+    """A block of --stream's reading: its rows as read (``data``), their inputs ``X``,
+    their lines in the file, and ``fix`` that makes a message about the block the file's
+    (its temporary file's name and line numbers)."""
+
+    data: _Data
+    X: np.ndarray
+    lines: np.ndarray
+    fix: Callable[[str], str]
+    first: bool
+
+
+def _streamed_blocks(
+    args: argparse.Namespace, bundle: _Bundle, need_target: bool, notes: _StreamedNotes
+) -> Iterator[_Block]:
+    """The data file of predict or evaluate --stream read ``args.chunk_rows`` lines at a
+    time, each block by the in-memory reader (:func:`_read_for_model`) under the file's
+    header row and preprocessed by the model; its notes gathered into ``notes``, whose
+    ``finish`` the caller calls once every block is used. (The lines of the file and a
+    ``sep=`` line's presence: ``notes.lines``, ``notes.hint`` at the end.)"""
     _stream_predict_refusals(args, bundle)
     path = Path(args.data)
     if not path.exists():
         raise CLIError(f"no such file '{args.data}' (the working directory is '{os.getcwd()}')")
     if path.is_dir():
         raise CLIError(f"'{args.data}' is a directory, not a CSV file")
-    tabs = out_path is not None and out_path.suffix.lower() in (".tsv", ".tab")
-    buf = _io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n", delimiter="\t" if tabs else ",")
-    notes = _StreamedNotes(args, bundle)
-    held: list[tuple[np.ndarray, Any, np.ndarray]] = []  # rows read, not yet computed
-    count = written = 0
-    dtype = _model_dtype(bundle.model)
-
-    def compute(sink: Any, final: bool) -> None:
-        """Predict and write the held rows, _PREDICT_BATCH at a time (all, when final)."""
-        nonlocal count, written
-        while count >= _PREDICT_BATCH or (final and count):
-            take, parts = min(count, _PREDICT_BATCH), []
-            while take:
-                X, ids, lines = held[0]
-                k = min(take, len(X))
-                parts.append((X[:k], None if ids is None else ids[:k], lines[:k]))
-                if k == len(X):
-                    held.pop(0)
-                else:
-                    held[0] = (X[k:], None if ids is None else ids[k:], lines[k:])
-                take -= k
-            X = parts[0][0] if len(parts) == 1 else np.concatenate([p[0] for p in parts])
-            ids = None if parts[0][1] is None else [i for p in parts for i in p[1]]
-            lines = np.concatenate([p[2] for p in parts])
-            try:
-                outputs = bundle.outputs(X)  # (B, n_outputs)
-            except ValueError as exc:
-                if "the output holds NaN or inf in" not in str(exc):
-                    raise
-                with no_grad(), np.errstate(all="ignore"):
-                    out = np.asarray(bundle.model.eval()(X).data).reshape(len(X), -1)
-                bad = np.flatnonzero(~np.isfinite(out).all(axis=1))
-                more = f" (and {bad.size - 1} more line(s) among these)" if bad.size > 1 else ""
-                raise CLIError(
-                    f"'{args.data}': the network's output overflows {dtype} (inf or NaN) at "
-                    f"line {int(lines[bad[0] if bad.size else 0])}{more}, whose values are too "
-                    f"large for a {dtype} network to compute with: check them (predict "
-                    f"without --stream names them), or retrain with --dtype float64"
-                ) from None
-            _prediction_rows(bundle, outputs, ids, args.proba, writer)
-            sink.write(buf.getvalue())
-            buf.seek(0)
-            buf.truncate()
-            count -= len(X)
-            written += len(X)
-
     with contextlib.ExitStack() as stack:
         try:
             f = stack.enter_context(open(path, "rb"))
@@ -6833,11 +6886,9 @@ def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path 
             raise CLIError(
                 f"cannot read the data file '{args.data}': {exc.strerror or exc}"
             ) from None
-        tmp = (
-            Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="glassnet-"))) / "block.csv"
-        )
-        blocks = _LineBlocks(f, args.chunk_rows or _CHUNK_ROWS)
-        sink = None
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="glassnet-")))
+        tmp /= "block.csv"
+        blocks = _LineBlocks(f, args.chunk_rows or _CHUNK_ROWS, args.delimiter)
         delimiter = args.delimiter
         for number, (first, lines) in enumerate(blocks):
             with open(tmp, "wb") as part:  # the block, under the header row if not the first
@@ -6847,6 +6898,10 @@ def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path 
 
             def fix(text: str, offset: int = offset, start: int = start) -> str:
                 text = text.replace(str(tmp), args.data)
+                for hint in (_MEMORY_HINT, _SCORING_HINT):  # (a block too large: a smaller one)
+                    if hint in text:
+                        text = text.replace("reading '", "reading a block of '", 1)
+                        text = text.replace(hint, "give a smaller --chunk-rows (lines at a time)")
                 if "no name for column(s) [1]" in text:  # (pandas' index, a block's numbers)
                     text = text.rstrip(".") + (
                         "; read with --stream, each block's row numbers must make up a range "
@@ -6863,7 +6918,7 @@ def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path 
             block.data, block.delimiter = str(tmp), delimiter
             mark = len(_PENDING)
             try:
-                data = _read_for_model(bundle, block, need_target=False)
+                data = _read_for_model(bundle, block, need_target=need_target)
                 X = bundle.inputs(data.table, args.unknown)  # (n, n_inputs)
             except CLIError as exc:
                 raise CLIError(fix(str(exc)), exc.code) from None
@@ -6872,14 +6927,49 @@ def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path 
                     f"out of memory reading {len(lines)} lines of '{args.data}' (from line "
                     f"{first}): give a smaller --chunk-rows"
                 ) from None
-            except ValueError as exc:  # (the in-memory predict's error, its lines the file's)
+            except ValueError as exc:  # (the in-memory command's error, its lines the file's)
                 raise CLIError(fix(str(exc))) from None
-            table = data.table
-            notes.add(table, _PENDING[mark:], fix)
+            notes.add(data.table, _PENDING[mark:], fix)
             del _PENDING[mark:]
-            delimiter = table.delimiter  # (sniffed from the first block: kept for the rest)
-            ids = table.dropped.get(bundle.id_column or "")  # the --id column, first
-            if sink is None:
+            if delimiter is None:  # (sniffed from the first block: kept for the rest)
+                delimiter = data.table.delimiter
+                blocks.blank = _NO_ROW_BYTES + delimiter.encode("utf-8")
+            data.source = data.table.source = args.data
+            lines_read = np.asarray(data.table.line_numbers) + offset
+            yield _Block(data, X, lines_read, fix, number == 0)
+        notes.lines, notes.hint = blocks.lines, blocks.hint
+
+
+def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path | None) -> int:
+    """predict --stream: the file read ``args.chunk_rows`` lines at a time, each block's
+    rows predicted and written as they come (to a temporary file renamed onto --out at the
+    end), the network computing the rows :data:`_PREDICT_BATCH` at a time from the file's
+    first, as the in-memory predict does: the same bytes, in memory bounded by the block."""
+    tabs = out_path is not None and out_path.suffix.lower() in (".tsv", ".tab")
+    buf = _io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n", delimiter="\t" if tabs else ",")
+    notes = _StreamedNotes(args, bundle)
+    held = _HeldRows()
+    written = 0
+
+    def emit(sink: Any, final: bool) -> None:  # (each batch's rows written as it is computed)
+        nonlocal written
+        for X, ids, lines in held.batches(final):
+            outputs = _streamed_outputs(bundle, X, lines, args.data)
+            _prediction_rows(bundle, outputs, ids, args.proba, writer)
+            sink.write(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+            written += len(X)
+
+    with contextlib.ExitStack() as stack:
+        sink: Any = None
+        blocks = stack.enter_context(
+            contextlib.closing(_streamed_blocks(args, bundle, False, notes))
+        )
+        for block in blocks:
+            ids = block.data.table.dropped.get(bundle.id_column or "")  # the --id column
+            if block.first:
                 if bundle.id_column and ids is None:
                     _note(
                         f"'{args.data}' has no column {_q(bundle.id_column)}, the model's "
@@ -6887,14 +6977,13 @@ def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path 
                     )
                 sink = stack.enter_context(_streamed_output(out_path))
                 writer.writerow(_prediction_header(bundle, args.proba, ids is not None))
-            held.append((X, ids, np.asarray(table.line_numbers) + offset))
-            count += len(X)
-            del data, table, X
-            compute(sink, final=False)
-        compute(sink, final=True)
+            held.add(block.X, ids, block.lines)
+            del block
+            emit(sink, final=False)
+        emit(sink, final=True)
         if not written:  # (a header row and no rows: the reader refused it already)
             sink.write(buf.getvalue())
-        notes.finish(blocks.lines, blocks.hint)
+        notes.finish()
     if out_path is not None:
         sys.stdout.write(f"wrote {written} predictions to {out_path}\n")
     return 0
@@ -6966,33 +7055,115 @@ def _label_truth(bundle: _Bundle, data: _Data) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    _target_given_once(args)
-    _not_a_text_file(args)
-    bundle = _load_bundle(args.model)
-    data = _read_for_model(bundle, args, need_target=True)
+def _evaluation_truth(bundle: _Bundle, data: _Data) -> np.ndarray:
+    """The targets of evaluate's file as the model's decoded predictions are: a
+    multi-label model's (N, K) 0/1, a classifier's class indices (N,), else (N, K) numbers."""
     if len(data.targets) != len(bundle.targets):
         raise CLIError(
             f"the model predicts {len(bundle.targets)} target(s) ({', '.join(bundle.targets)}) "
             f"but --target names {len(data.targets)}"
         )
-    # everything is checked and computed before anything is printed
     if bundle.label_values:
-        truth = _label_truth(bundle, data)  # (N, K) 0/1
-    elif bundle.task.is_classifier:
-        truth = _target_indices(bundle, data)  # (N,)
-    else:
-        truth = _target_numbers(data.table, data.targets, data.source)  # (N, K)
+        return _label_truth(bundle, data)  # (N, K) 0/1
+    if bundle.task.is_classifier:
+        return _target_indices(bundle, data)  # (N,)
+    return _target_numbers(data.table, data.targets, data.source)  # (N, K)
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    if getattr(args, "chunk_rows", None) is not None and not args.stream:
+        raise CLIError(
+            f"--chunk-rows {args.chunk_rows} is the number of lines evaluate --stream reads at "
+            f"a time: add --stream, or leave --chunk-rows out"
+        )
+    _target_given_once(args)
+    _not_a_text_file(args)
+    bundle = _load_bundle(args.model)
+    if args.stream:
+        return _evaluate_streamed(args, bundle)
+    data = _read_for_model(bundle, args, need_target=True)
+    # everything is checked and computed before anything is printed
+    truth = _evaluation_truth(bundle, data)
     X = bundle.inputs(data.table, args.unknown)
-    pred = bundle.decode(bundle.outputs(X, data.table))
-    n = data.table.n_rows
-    named = _esc(", ".join(data.targets))
-    lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {named}"]
-    if data.table.line_notes:
-        lines.append(f"  read {data.table.line_notes}")
-    lines.append("")
+    parts = []
+    for s in range(0, len(X), _PREDICT_BATCH):  # (the rows --stream computes at once)
+        try:
+            parts.append(bundle.decode(bundle.outputs(X[s : s + _PREDICT_BATCH])))
+        except ValueError:  # inf or NaN: the error naming the row's line and values
+            bundle.outputs(X, data.table)
+            raise
+    pred = parts[0] if len(parts) == 1 else np.concatenate(parts)
     if bundle.label_values:
         m = multilabel_metrics(truth, pred)
+    elif bundle.task.is_classifier:
+        m = classification_metrics(truth, pred, len(bundle.classes))
+    else:
+        m = regression_metrics(truth, pred)
+    _print_evaluation(args, bundle, data.targets, data.table.n_rows, data.table.line_notes, m)
+    return 0
+
+
+def _evaluate_streamed(args: argparse.Namespace, bundle: _Bundle) -> int:
+    """evaluate --stream: the file read ``args.chunk_rows`` lines at a time, as predict
+    --stream reads it, the scores summed batch by batch (a confusion matrix; squared and
+    absolute errors and the targets' moments per output), printed at the end."""
+    notes = _StreamedNotes(args, bundle)
+    held = _HeldRows()
+    if bundle.label_values:
+        scores: list[Any] = [_StreamedLabelScores(len(bundle.targets))]
+    elif bundle.task.is_classifier:
+        scores = [_StreamedScores(len(bundle.classes))]
+    else:
+        scores = [_StreamedScores(None) for _ in bundle.targets]
+    targets: list[str] = []
+
+    def score(final: bool) -> None:
+        for X, truth, lines in held.batches(final):
+            pred = bundle.decode(_streamed_outputs(bundle, X, lines, args.data))
+            if len(scores) == 1:
+                scores[0].add(truth, pred if pred.ndim == truth.ndim else pred[:, 0])
+            else:
+                for k, s in enumerate(scores):
+                    s.add(truth[:, k], pred[:, k])
+
+    with contextlib.closing(_streamed_blocks(args, bundle, True, notes)) as blocks:
+        for block in blocks:
+            try:
+                truth = _evaluation_truth(bundle, block.data)
+            except CLIError as exc:
+                raise CLIError(block.fix(str(exc)), exc.code) from None
+            targets = block.data.targets
+            held.add(block.X, truth, block.lines)
+            del block
+            score(final=False)
+        score(final=True)
+    line_notes = notes.finish(note=False)
+    if len(scores) == 1:
+        m = scores[0].metrics()
+    else:
+        each = [s.metrics() for s in scores]
+        m = {key: [e[key][0] for e in each] for key in ("mse", "mae", "r2")}
+    _print_evaluation(args, bundle, targets, notes.rows, line_notes, m)
+    return 0
+
+
+def _print_evaluation(
+    args: argparse.Namespace,
+    bundle: _Bundle,
+    targets: list[str],
+    n: int,
+    line_notes: str,
+    m: dict[str, Any],
+) -> None:
+    """evaluate's report of the metrics ``m`` of ``n`` rows (those of
+    :func:`multilabel_metrics`, :func:`classification_metrics` or
+    :func:`regression_metrics`, or their sums over a stream)."""
+    named = _esc(", ".join(targets))
+    lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {named}"]
+    if line_notes:
+        lines.append(f"  read {line_notes}")
+    lines.append("")
+    if bundle.label_values:
         every = int(round(m["subset_accuracy"] * n))
         lines += [
             f"  subset accuracy  {m['subset_accuracy']:.4f}  ({every} of {n} rows with every "
@@ -7001,14 +7172,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             "",
         ]
         rows = [["label", "positive", "accuracy", "precision", "recall", "f1", "positives"]]
-        for k, (t, e) in enumerate(zip(data.targets, bundle.label_values)):
+        for k, (t, e) in enumerate(zip(targets, bundle.label_values)):
             rows.append([_shown(t), _shown(e["values"][1]), f"{m['accuracy'][k]:.4f}",
                          f"{m['precision'][k]:.4f}", f"{m['recall'][k]:.4f}",
                          f"{m['f1'][k]:.4f}", str(m["positives"][k])])  # fmt: skip
         lines += _render(rows, "llrrrrr")
         lines += ["", "  (precision, recall and f1 of each label's positive value)"]
     elif bundle.task.is_classifier:
-        m = classification_metrics(truth, pred, len(bundle.classes))
         right = int(round(m["accuracy"] * n))
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
         rows = [["class", "precision", "recall", "f1", "support"]]
@@ -7025,13 +7195,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         rows += [[c, *(str(v) for v in cm[i])] for i, c in enumerate(names)]
         lines += _render(rows, "l" + "r" * len(bundle.classes))
     else:
-        m = regression_metrics(truth, pred)
         rows = [["target", "MSE", "MAE", "R^2"]]
-        for k, t in enumerate(data.targets):
+        for k, t in enumerate(targets):
             rows.append([t, _num(m["mse"][k], 6), _num(m["mae"][k], 6), _num(m["r2"][k], 4)])
         lines += _render(rows, "lrrr")
     sys.stdout.write("\n".join(lines) + "\n")
-    return 0
 
 
 # ======================================================================== explain
@@ -7972,8 +8140,8 @@ def _out_of_memory_text(exc: MemoryError, args: argparse.Namespace) -> str:
             )
         if command in ("predict", "evaluate"):
             return (
-                f"{head}: split the file into parts of fewer rows, each with the header row, "
-                f"and {command} each part{cap}"
+                f"{head}: {command} it with --stream, which reads it a block of lines at a "
+                f"time, or split the file into parts, each with the header row{cap}"
             )
         if command == "explain":
             lines = (getattr(args, "row", 0) or 0) + 1
@@ -7987,8 +8155,13 @@ def _out_of_memory_text(exc: MemoryError, args: argparse.Namespace) -> str:
             "use smaller --hidden widths, a smaller --batch-size, or --stream, which reads "
             "the file in chunks (or fewer rows)"
         )
+    elif command in ("predict", "evaluate") and getattr(args, "stream", False):
+        fix = "give a smaller --chunk-rows (lines read at a time)"
     elif command in ("predict", "evaluate"):
-        fix = f"split the data file into parts, each with the header row, and {command} each part"
+        fix = (
+            f"{command} with --stream, which reads the file a block of lines at a time, or "
+            f"split the data file into parts, each with the header row"
+        )
     elif command == "explain":
         fix = "give explain the data file's first lines only, up to the row"
     else:

@@ -270,3 +270,78 @@ def test_out_is_replaced_only_at_the_end(
     assert Path("st.csv").read_text().count("\n") == 31
     assert os.stat("st.csv").st_mode & 0o777 == 0o640  # (its permissions kept)
     assert not [p for p in os.listdir(".") if p.endswith(".tmp")]
+
+
+# ------------------------------------------------------------------ evaluate --stream
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_evaluate_stream_prints_the_in_memory_report(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    header, rows = _table(47, seed=12)
+    text = "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    Path("new.csv").write_text(text.replace("\nr9,", "\n\nr9,"))  # (a blank line: a note)
+    code, out, err = run(capsys, "evaluate", trained[kind], "new.csv")
+    assert code == 0, err
+    assert "47 rows from 49 lines (1 header, 1 blank)" in out
+    for chunk in ("1", "7", "100000"):
+        code, out_s, err_s = run(capsys, "evaluate", trained[kind], "new.csv", "--stream",
+                                 "--chunk-rows", chunk)  # fmt: skip
+        assert code == 0, err_s
+        assert (out_s, err_s) == (out, err), (kind, chunk)
+
+
+def test_evaluate_stream_sums_across_batches(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_PREDICT_BATCH", 5)
+    header, rows = _table(53, seed=13)
+    _write(Path("new.csv"), header, rows)
+    for kind in ("multiclass", "multioutput", "multilabel"):
+        out = run(capsys, "evaluate", trained[kind], "new.csv")[1]
+        for chunk in ("3", "8"):
+            code, out_s, err = run(capsys, "evaluate", trained[kind], "new.csv", "--stream",
+                                   "--chunk-rows", chunk)  # fmt: skip
+            assert code == 0, err
+            assert out_s == out, (kind, chunk)
+
+
+def test_evaluate_stream_names_a_later_block_s_bad_target_by_its_line(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, rows = _table(40, seed=14)
+    rows[30][4] = "maybe"  # line 32: a label the model never saw
+    rows[33][6] = "n/a?"  # line 35: a price that is no number
+    _write(Path("new.csv"), header, rows)
+    code, _, err = run(capsys, "evaluate", trained["binary"], "new.csv")
+    code_s, out, err_s = run(capsys, "evaluate", trained["binary"], "new.csv", "--stream",
+                             "--chunk-rows", "7")  # fmt: skip
+    assert code_s == code == 2 and out == ""
+    assert_one_line_error(err_s, "'maybe'", "line 32")
+    assert err_s == err
+    code, _, err = run(capsys, "evaluate", trained["regression"], "new.csv")
+    code_s, out, err_s = run(capsys, "evaluate", trained["regression"], "new.csv", "--stream",
+                             "--chunk-rows", "7")  # fmt: skip
+    assert code_s == code == 2 and out == ""
+    assert_one_line_error(err_s, "line 35", "'price'")
+    assert err_s == err
+    code, _, err = run(capsys, "evaluate", trained["binary"], "new.csv", "--chunk-rows", "7")
+    assert_one_line_error(err, "--chunk-rows 7", "add --stream")
+
+
+def test_memory_refusals_name_stream_and_chunk_rows(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header, rows = _table(20000, seed=15)
+    _write(Path("big.csv"), header, rows)
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "6M")
+    code, _, err = _predict(capsys, trained["binary"], "big.csv", "--out", "p.csv")
+    assert_one_line_error(err, "into memory needs about", "with --stream")
+    code, _, err = _predict(capsys, trained["binary"], "big.csv", "--out", "p.csv", "--stream",
+                            "--chunk-rows", "20000")  # fmt: skip
+    assert_one_line_error(err, "reading a block of 'big.csv'", "give a smaller --chunk-rows")
+    assert not Path("p.csv").exists()
+    code, out, err = _predict(capsys, trained["binary"], "big.csv", "--out", "p.csv", "--stream",
+                              "--chunk-rows", "2000")  # fmt: skip
+    assert code == 0 and out == "wrote 20000 predictions to p.csv\n", err
