@@ -43,14 +43,18 @@ __all__ = [
 
 
 def sigmoid_fn(z: np.ndarray) -> np.ndarray:
-    """sigma(z) = 1 / (1 + e^-z), computed as (1 + tanh(z / 2)) / 2.
+    """sigma(z) = 1 / (1 + e^-z), computed as e^z / (1 + e^z) where z < 0.
 
-    The tanh form is the same function, never overflows (z = -1e4 gives 0, not a
-    warning) and costs one transcendental call. Its absolute error is one ulp;
-    for z < -17 in float32 (-37 in float64) it returns exactly 0.
+    Both forms read e^-|z|, which never overflows (z = -1e4 gives 0, not a warning), and
+    each is accurate relative to its value: sigma(-20) is 2.06e-9 in float32, so that
+    log(sigma(z)) stays finite wherever sigma(z) is a float (PyTorch's accuracy). The fast
+    path's in-place form (:func:`_sigmoid_`) is the tanh one, see there.
     """
-    dt = np.result_type(z, 0.5)
-    return _sigmoid_(z.astype(dt) if is_array(z) else np.array(z, dtype=dt))  # a copy
+    z = np.asarray(z, np.result_type(z, 0.5))
+    e = np.exp(-np.abs(z))
+    a = np.where(z < 0, e, z.dtype.type(1))
+    e += 1
+    return np.divide(a, e, out=a)  # (in place: a new array, 0-d for a 0-d z, as z.astype)
 
 
 def _constants(*values: float) -> Callable[[Any], tuple[Any, ...]]:
@@ -68,7 +72,12 @@ _half_one = _constants(0.5, 1.0)
 
 
 def _sigmoid_(A: np.ndarray, Z: np.ndarray | None = None) -> np.ndarray:
-    """In place: A holds z (or z is Z, of A's shape) and becomes (1 + tanh(z / 2)) / 2."""
+    """In place: A holds z (or z is Z, of A's shape) and becomes (1 + tanh(z / 2)) / 2.
+
+    The same function as :func:`sigmoid_fn` in four ufunc calls and no temporary, for the
+    fast path's hidden layers and the loss kernels' sigma(z) - y: what they read needs its
+    absolute error, one ulp; far below 0 it loses relative accuracy (exactly 0 for
+    z < -17 in float32, -37 in float64), which only a log of it would show."""
     half, one = _half_one(A)
     np.multiply(A if Z is None else Z, half, out=A)  # (from Z: no copy of it into A first)
     np.tanh(A, out=A)
@@ -177,6 +186,8 @@ class Activation:
         """dL/dz from dL/da = g: ``g * g'(z)``; for softmax the Jacobian-vector product
         ``a * (g - sum_j g_j a_j)`` along ``axis`` (the Jacobian is never formed)."""
         if self.elementwise:
+            if self.grad is relu_grad:  # a gate, as PyTorch's: g where it is open, else 0 (an
+                return np.where(a > 0, g, g.dtype.type(0))  # inf g times 0 would be NaN)
             d = self.grad(z, a, **kw)
             if (self.fn, self.grad) not in INPLACE or d.dtype != g.dtype:
                 return g * d

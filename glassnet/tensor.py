@@ -721,6 +721,11 @@ class Tensor:
         out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
         n = self.data.size // max(np.size(out), 1) if op == "mean" else 1
         if n != 1:
+            if not n and np.size(out):  # (NumPy's 0 / 0: NaN, and a warning of its own)
+                raise ValueError(
+                    f"mean over an axis of length 0 (a tensor of shape {shape}, axis {axis}) has "
+                    "no values to average; check the batch is not empty, or take the sum."
+                )
             out = out / n
         return Tensor.from_op(
             out, op, (self,), lambda g: (spread(g if n == 1 else g / n, shape, axis, keepdims),)

@@ -902,7 +902,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "add_ allclose argmax argmin argsort backward backward_fn clamp_ copy_ cpu cuda "
             "data detach device dim div_ dtype equal fill_ from_op grad is_leaf isclose item "
             "label masked_fill_ mul_ named ndim numel numpy op parents requires_grad "
-            "requires_grad_ retain_grad shape size sub_ tolist "
+            "register_hook requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad grad_fn scatter_ new_zeros new_ones new_full new_tensor long int "
             "bool isnan isinf isfinite any all"
         ).split(),

@@ -1,0 +1,78 @@
+"""Round 15's core mends: sigmoid accurate far below 0, ReLU's gate with an infinite upstream
+gradient, the mean of an empty axis refused (each failed before its mend)."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import functional as F
+
+
+def _exact_sigmoid(z: float) -> float:
+    return math.exp(z) / (1 + math.exp(z)) if z < 0 else 1 / (1 + math.exp(-z))
+
+
+@pytest.mark.parametrize(
+    "dtype, zs",
+    [(np.float32, [-5.0, -17.5, -20.0, -40.0, -80.0]), (np.float64, [-20.0, -37.5, -100.0, -700])],
+)
+def test_sigmoid_is_accurate_relative_to_its_value_far_below_0(dtype, zs):
+    # the tanh form (1 + tanh(z/2)) / 2 cancelled: exactly 0 below -17 in float32 (-37 in
+    # float64), so log(sigmoid(z)) was -inf where the value is a float
+    z = np.array(zs, dtype)
+    a = F.sigmoid_fn(z)
+    assert a.dtype == dtype
+    exact = np.array([_exact_sigmoid(v) for v in zs])
+    np.testing.assert_allclose(a, exact, rtol=4 * np.finfo(dtype).eps)
+    x = gn.tensor(z, requires_grad=True)
+    loss = -x.sigmoid().log()
+    loss.sum().backward()
+    np.testing.assert_allclose(loss.data, -np.log(exact), rtol=1e-6)
+    np.testing.assert_allclose(x.grad, -1 + exact, rtol=1e-6)
+
+
+def test_sigmoid_stays_quiet_and_exact_at_the_ends():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no overflow warning: e^-|z| never overflows)
+        a = F.sigmoid_fn(np.array([-1e30, -1e4, 0.0, 1e4, 1e30, np.inf, -np.inf]))
+    np.testing.assert_array_equal(a, [0, 0, 0.5, 1, 1, 1, 0])
+    assert np.isnan(F.sigmoid_fn(np.array([np.nan])))[0]
+    assert F.sigmoid_fn(np.float32(-3)).dtype == np.float32
+    assert F.sigmoid_fn(2).dtype == np.float64
+
+
+def test_relu_passes_an_infinite_upstream_gradient_as_0_where_it_is_off():
+    # sqrt'(0) is inf: g * [z > 0] was inf * 0 = NaN at every ReLU that was off (PyTorch: 0)
+    x = gn.tensor([-1.0, 2.0, 0.0], dtype=np.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # (sqrt's own 1 / 0 at the 0)
+        x.relu().sqrt().sum().backward()
+    assert x.grad[0] == 0 and x.grad[2] == 0
+    np.testing.assert_allclose(x.grad[1], 0.5 / np.sqrt(2))
+    y = gn.tensor([-1.0, 3.0], dtype=np.float32, requires_grad=True)
+    gn.nn.ReLU()(y).backward(np.array([np.inf, 2.0], np.float32))
+    np.testing.assert_array_equal(y.grad, [0.0, 2.0])
+    assert y.grad.dtype == np.float32
+
+
+def test_relu_gate_gives_the_tables_gradient():
+    # the gate is g * relu_grad(z, a) wherever that is a number: the table's derivative
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(5, 4))
+    g = rng.normal(size=(5, 4))
+    act = F.ACTIVATIONS["relu"]
+    a = act.fn(z)
+    np.testing.assert_array_equal(act.backward(g, z, a), g * F.relu_grad(z, a))
+
+
+def test_the_mean_of_an_empty_axis_is_refused():
+    t = gn.tensor(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match=r"axis of length 0 .*shape \(0, 3\)"):
+        t.mean(0)
+    with pytest.raises(ValueError, match="axis of length 0"):
+        t.mean()
+    assert t.mean(1).shape == (0,)  # (an empty result: nothing averaged, nothing refused)
+    assert t.sum(0).data.tolist() == [0.0, 0.0, 0.0]
