@@ -878,7 +878,9 @@ _IDENTITY = (  # (habits.py says the same of an index: ops and habits do not imp
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice."""
+    """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice.
+    The dtype is the binary ops' (``a + b``): a number takes the other's dtype, float32 with
+    float64 (a Tensor or an array) gives float64, as PyTorch's."""
     if type(condition) is bool:  # (every element would take a, or every one b)
         raise TypeError(f"where: the condition is {condition}: {_IDENTITY}.")
     values = condition.data if isinstance(condition, Tensor) else condition
@@ -890,8 +892,11 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
             f" of dtype {kind}: write where(c != 0, a, b) for the nonzero entries of c."
         )
     cond = asarray(values, dtype=bool)
-    ta = operand(a, b) if isinstance(b, Tensor) else as_tensor(a)  # a number takes b's dtype
-    tb = as_tensor(b, ta.dtype)  # a constant b takes a's dtype
+    # the binary ops' dtype rule, both ways: a number takes the other operand's dtype, an
+    # array or Tensor keeps its own and the result promotes (float32 with float64 gives
+    # float64; b was cast to a's dtype, a float64 array narrowed to float32 without a word)
+    ta = operand(a, b) if isinstance(b, Tensor) else as_tensor(a)
+    tb = operand(b, ta)
     try:
         out = np.where(cond, ta.data, tb.data)
     except ValueError as e:

@@ -62,3 +62,33 @@ def test_masked_backward_matches_torch():
         t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
         tf(t).sum().backward()
         np.testing.assert_array_equal(got, t.grad.numpy())
+
+
+# ------------------------------------------------ 4) where's dtype is the binary ops'
+def test_where_promotes_float32_with_a_float64_array_both_ways():
+    m = np.array([True, False])
+    a32 = gn.tensor([1.0, 2.0], requires_grad=True)
+    f64 = np.array([3.0, 0.1])
+    assert (a32 + f64).dtype == np.float64  # the rule where follows
+    got = gn.where(m, a32, f64)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got.data, [1.0, 0.1])  # 0.1 kept, not narrowed
+    assert gn.where(~m, f64, a32).dtype == np.float64
+    assert gn.where(m, a32, 2.0).dtype == np.float32  # a number keeps the Tensor's dtype
+    assert gn.where(m, 2.0, a32).dtype == np.float32
+    assert gn.where(m, a32, np.array([1, 2])).dtype == np.float32  # integers: float32
+    got.sum().backward()
+    assert a32.grad.dtype == np.float32
+    np.testing.assert_array_equal(a32.grad, [1.0, 0.0])
+
+
+def test_where_dtype_matches_torch():
+    torch = pytest.importorskip("torch")
+    m = np.array([True, False])
+    t = torch.where(
+        torch.tensor(m), torch.tensor([1.0, 2.0]), torch.tensor([3.0, 0.1], dtype=torch.float64)
+    )
+    assert (
+        str(gn.where(m, gn.tensor([1.0, 2.0]), np.array([3.0, 0.1])).dtype)
+        == str(t.dtype).split(".")[1]
+    )
