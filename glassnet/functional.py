@@ -29,8 +29,9 @@ from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 # fmt: off
 __all__ = [
     "Activation", "ACTIVATIONS", "get_activation", "sigmoid", "tanh", "relu", "leaky_relu",
-    "identity", "softmax", "log_softmax", "activation", "linear", "dropout", "mse", "loss_node",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "one_hot",
+    "identity", "softmax", "log_softmax", "activation", "linear", "dropout", "mse", "half_mse",
+    "loss_node", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "one_hot",
     "LOSSES", "get_loss", "Loss", "LOSS_ALIASES", "logsumexp", "INPLACE", "check_target",
 ]
 # fmt: on
@@ -399,6 +400,12 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 
 
 _SQUARED = {"mse": 1.0, "half_mse": 0.5}  # c of c (y_hat - y)^2, for loss_node
+# the losses on logits, and the activation each applies first (loss_node refuses its output)
+_SQUASHES = {"cross_entropy": "softmax", "binary_cross_entropy_with_logits": "sigmoid"}
+_OF_PROBABILITIES = {
+    "softmax": "the lecture's -sum y log y_hat, nll_loss(p.log(), labels)",
+    "sigmoid": "binary_cross_entropy(p, y)",
+}
 
 
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
@@ -549,6 +556,13 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
     """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{name}: 'reduction' must be 'mean', 'sum' or 'none'. Got {reduction!r}.")
+    if x.op == _SQUASHES.get(name):  # (fit refuses the same: its head before a logits loss)
+        raise ValueError(
+            f"{name} takes logits, the last Linear layer's output, and applies {x.op} itself; "
+            f"its input here is a {x.op}'s output, which it would squash twice (a wrong loss "
+            f"and gradient). Pass the logits (output_activation='identity'), or take the loss "
+            f"of probabilities: {_OF_PROBABILITIES[x.op]}."
+        )
     G = np.empty_like(x.data, order="C")
     # a logit of ±inf (any logits come here): the loss's limit, 0 where y agrees (1 at +inf, 0
     # at -inf), inf elsewhere, not inf - inf or 0 (-inf) = NaN. (The fast path's logits come
@@ -719,14 +733,15 @@ def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32
     return out
 
 
-def _half_mse(pred: Any, target: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:
+def half_mse(pred: Any, target: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:
+    """The lecture's loss, 1/2 (y_hat - y)^2 (dL/dy_hat = y_hat - y): ``mse(half=True)``."""
     return mse(pred, target, reduction, True, sample_weight)
 
 
 # fmt: off
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
     Loss("mse", _squared_kernel(1.0), "(y_hat - y)^2", mse),
-    Loss("half_mse", _squared_kernel(0.5), "1/2 (y_hat - y)^2", _half_mse),
+    Loss("half_mse", _squared_kernel(0.5), "1/2 (y_hat - y)^2", half_mse),
     Loss("binary_cross_entropy", _bce_kernel, "-(y log y_hat + (1 - y) log(1 - y_hat))",
          binary_cross_entropy, head="sigmoid", on_logits="binary_cross_entropy_with_logits",
          on_probabilities=_bce_kernel),

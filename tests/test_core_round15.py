@@ -76,3 +76,42 @@ def test_the_mean_of_an_empty_axis_is_refused():
         t.mean()
     assert t.mean(1).shape == (0,)  # (an empty result: nothing averaged, nothing refused)
     assert t.sum(0).data.tolist() == [0.0, 0.0, 0.0]
+
+
+def _softmax_net():
+    return gn.nn.MLP([2, 2, 3], activation="tanh", output_activation="softmax", rng=1,
+                     dtype=np.float64)  # fmt: skip
+
+
+def test_a_logits_loss_refuses_probabilities_it_would_squash_twice():
+    # cross_entropy of a softmax's output gave 1.1146 where the lecture's -log y_hat_3 is 1.1454
+    net, x = _softmax_net(), gn.tensor([[1.0, -0.5]], dtype=np.float64)
+    p = net(x)
+    with pytest.raises(ValueError, match="takes logits.*squash twice.*nll_loss"):
+        F.cross_entropy(p, np.array([[0, 0, 1.0]]))
+    with pytest.raises(ValueError, match="takes logits"):
+        gn.nn.CrossEntropyLoss()(p, [2])
+    s = gn.tensor([[0.3]], requires_grad=True).sigmoid()
+    with pytest.raises(ValueError, match=r"applies sigmoid itself.*binary_cross_entropy\(p, y\)"):
+        F.binary_cross_entropy_with_logits(s, [[1.0]])
+    with pytest.raises(ValueError, match="takes logits"):
+        gn.nn.BCEWithLogitsLoss()(s, gn.tensor([[1.0]]))
+    # the advice gives the lecture's number; log_softmax's output is logits as good as any
+    got = gn.nn.functional.nll_loss(p.log(), gn.tensor([2])).item()
+    assert got == pytest.approx(-np.log(p.data[0, 2]), rel=1e-12)
+    z = net.layers[0](x)
+    F.cross_entropy(z.log_softmax(1), [1])  # (softmax(log_softmax(z)) = softmax(z): not refused)
+
+
+def test_half_mse_is_public_as_the_readme_lists_it():
+    p, y = gn.tensor([[1.0, 3.0]], dtype=np.float64), np.array([[0.0, 1.0]])
+    assert F.half_mse(p, y).item() == pytest.approx((1 + 4) / 2 / 2)
+    assert F.LOSSES["half_mse"].fn is F.half_mse
+
+
+def test_a_neuron_refuses_softmax_when_built():
+    # softmax over its one output always gives 1 (Neuron(2, "softmax").predict was all 1s);
+    # an MLP may end in one (a one-class task's network, which fit refuses to train)
+    with pytest.raises(ValueError, match="softmax over one output is always 1.*sigmoid"):
+        gn.nn.Neuron(2, "softmax")
+    assert gn.nn.MLP([3, 4, 1], output_activation="softmax", rng=0).predict(np.ones((2, 3))).shape

@@ -635,6 +635,7 @@ for name in F.LOSSES:
             x,
         )
 case("functional:mse", "half", lambda t: F.mse(t, u((N, C), seed=1), half=True), u((N, C)))
+case("functional:half_mse", "", lambda t: F.half_mse(t, u((N, C), seed=1)), u((N, C)))
 for name in ("binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy"):
     cid, x, y = LOSS_DATA[name][0]
     case(f"functional:{name}", cid, lambda t, n=name, y=y: getattr(F, n)(t, y), x)

@@ -131,7 +131,7 @@ def _grads(loss, x, y, reduction="mean", g=None, weight=None):
             if fused:
                 L = loss(t, y, reduction=reduction, sample_weight=weight)
             else:
-                per = (t - gn.Tensor(y)) ** 2 * (0.5 if loss is F._half_mse else 1.0)
+                per = (t - gn.Tensor(y)) ** 2 * (0.5 if loss is F.half_mse else 1.0)
                 per = per if weight is None else per * weight[:, None]
                 L = per if reduction == "none" else getattr(per, reduction)()
         L.backward(np.ones_like(L.data) if g is None else g)
@@ -140,13 +140,13 @@ def _grads(loss, x, y, reduction="mean", g=None, weight=None):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("loss", [F.mse, F._half_mse])
+@pytest.mark.parametrize("loss", [F.mse, F.half_mse])
 def test_mse_gradient_is_finite_where_the_true_gradient_is(loss, dtype):
     """|y_hat - y| > 1.7e38 in float32 (9e307 in float64): the fused kernel's 2 (y_hat - y)
     overflowed before the mean's 1/N scaled it; the graph of Tensor ops scales first. Now
     both give 2 d / N, and the kernel also where d itself overflows (from the halves)."""
     top = np.finfo(dtype).max
-    c = 0.5 if loss is F._half_mse else 1.0
+    c = 0.5 if loss is F.half_mse else 1.0
     x = np.array([[top], [0.6 * top], [0.9 * top], [1.0], [-2.5], [0.0], [3.0], [7.0]], dtype)
     y = np.array([[0.0], [0.0], [-0.9 * top], [0.5], [0.0], [0.25], [1.0], [2.0]], dtype)
     kernel, graph = _grads(loss, x, y)
@@ -187,7 +187,7 @@ def test_the_far_route_computes_the_other_entries_bit_for_bit():
         x = rng.normal(size=(64, 2)).astype(dtype)
         y = rng.normal(size=(64, 2)).astype(dtype)
         w = rng.uniform(0.1, 2.0, 64).astype(dtype)
-        for name, loss in (("mse", F.mse), ("half_mse", F._half_mse)):
+        for name, loss in (("mse", F.mse), ("half_mse", F.half_mse)):
             for reduction, weight in (("mean", None), ("sum", w), ("mean", w)):
                 far = x.copy()
                 far[0, 0] = np.finfo(dtype).max

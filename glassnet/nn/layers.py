@@ -379,6 +379,12 @@ class Neuron(Sequential):
         lin = Linear(inputs, 1, init="xavier_uniform", rng=rng, dtype=dtype)
         lin.W.label, lin.b.label = "w", "w0"  # type: ignore[union-attr]
         act = F.get_activation(activation).name
+        if act == "softmax":  # (an MLP may end in one: a one-class task's, fit refuses it)
+            raise ValueError(
+                "Neuron: a softmax over one output is always 1, its gradient 0: it never "
+                "learns. For two classes use 'sigmoid'; for more, MLP([inputs, classes], "
+                "output_activation='softmax')."
+            )
         super().__init__(lin, activation_module(act))
         self.inputs, self.activation = lin.inputs, act
         self.activation_name = act  # (the name it had first; public since 0.1)
