@@ -6,8 +6,9 @@ half of one, even when the disk fills up or the process is interrupted mid-write
 It uses the standard library only, so any layer may import it.
 
 A write that is killed outright (``kill -9``, a power cut) can leave its temporary
-file ``.NAME.PID.XXXXXXXX.tmp`` beside the target; the next :func:`atomic_write` to
-the same target removes such leftovers (see :func:`stale_temporaries`).
+file ``.NAME.PID.hTAG.XXXXXXXX.tmp`` beside the target; the next :func:`atomic_write` to
+the same target removes such leftovers (see :func:`stale_temporaries`): at once where
+the writer ran on this machine (``TAG``) and no longer runs, else only once a day old.
 :func:`same_file` tells whether two paths name one file, so that a command can
 refuse to write over its own input.
 """
@@ -19,6 +20,7 @@ import errno
 import hashlib
 import os
 import re
+import socket
 import stat
 import tempfile
 import time
@@ -26,9 +28,17 @@ from pathlib import Path
 
 __all__ = ["WriteError", "atomic_write", "read_only", "same_file", "stale_temporaries"]
 
-#: A temporary file whose writer cannot be shown to be alive is removed once it is this
-#: old (seconds), even when its name holds no process id (files of older glassnets).
+#: A temporary file of this machine's (its name's ``TAG`` is this host's and process id
+#: namespace's) whose writer still runs is removed once it is this old (seconds): its
+#: process id may have been reused by another process since.
 STALE_AFTER = 3600.0
+
+#: A temporary file whose writer cannot be judged from here is removed only once it is
+#: this old (seconds, a day): one of another machine (MPI ranks, jobs on other nodes
+#: sharing a network file system), of another container (another process id namespace,
+#: where its process id means nothing here), or of a glassnet older than the ``TAG``.
+#: Its writer may be alive and writing, so a younger one is never touched.
+FOREIGN_STALE_AFTER = 86400.0
 
 
 class WriteError(OSError):
@@ -126,21 +136,41 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _writer_tag() -> str:
+    """``h`` and 8 hex digits naming this machine and this process id namespace: a hash of
+    the host name, Linux's boot id and the namespace's inode (``/proc/self/ns/pid``). Two
+    processes with the same tag see each other's process ids; others' mean nothing here."""
+    parts = [socket.gethostname()]
+    for source in ("/proc/sys/kernel/random/boot_id", "/proc/self/ns/pid"):
+        try:
+            parts.append(
+                os.readlink(source) if source.endswith("/pid") else Path(source).read_text()
+            )
+        except (OSError, ValueError):
+            parts.append("")
+    return "h" + hashlib.sha1("\0".join(parts).encode("utf-8", "replace")).hexdigest()[:8]
+
+
 def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     """The leftover temporary files of interrupted writes to ``path``.
 
-    :func:`atomic_write` names its temporary file ``.NAME.PID.XXXXXXXX.tmp`` in the
-    target's directory (``NAME`` the target's file name, ``PID`` the writer's process
-    id). Such a file is stale when that process no longer runs (it was killed before it
-    could clean up), or, whatever its name, when it was last modified more than
-    :data:`STALE_AFTER` seconds ago. The temporaries of other targets, and of a writer
-    still running, are never included.
+    :func:`atomic_write` names its temporary file ``.NAME.PID.hTAG.XXXXXXXX.tmp`` in the
+    target's directory (``NAME`` the target's file name, ``PID`` the writer's process id,
+    ``TAG`` a hash of its host, boot and process id namespace). A temporary of this
+    machine's (the same ``TAG``) is stale when its process no longer runs (it was killed
+    before it could clean up), or when it was last modified more than :data:`STALE_AFTER`
+    seconds ago (the process id may be another's by now). Any other (another machine's on
+    a shared network file system, another container's, an older glassnet's without the
+    ``TAG``) is stale only when last modified more than :data:`FOREIGN_STALE_AFTER`
+    seconds (a day) ago: its process id says nothing here, and its writer may be alive.
+    The temporaries of other targets are never included.
     """
     target = Path(path)
     stem = re.escape(_stem(target.name))
     # (tempfile's random part: 8 characters of a-z, 0-9 and _; a user's ".NAME.backup.tmp"
     # is none of glassnet's)
-    pattern = re.compile(r"\." + stem + r"\.(?:(\d+)\.)?[a-z0-9_]{8}\.tmp\Z")
+    pattern = re.compile(r"\." + stem + r"\.(?:(\d+)\.(?:(h[0-9a-f]{8})\.)?)?[a-z0-9_]{8}\.tmp\Z")
+    here = _writer_tag()
     stale = []
     try:
         candidates = list(os.scandir(target.parent))
@@ -157,8 +187,12 @@ def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
             continue
         if not stat.S_ISREG(info.st_mode):
             continue
-        dead = m.group(1) is not None and not _alive(int(m.group(1)))
-        if dead or now - info.st_mtime > STALE_AFTER:
+        age = now - info.st_mtime
+        if m.group(2) == here and m.group(1) is not None:  # (this machine's: ask its pid)
+            stale_now = not _alive(int(m.group(1))) or age > STALE_AFTER
+        else:
+            stale_now = age > FOREIGN_STALE_AFTER
+        if stale_now:
             stale.append(Path(entry.path))
     return stale
 
@@ -171,7 +205,7 @@ def _stem(name: str) -> str:
     name would pass :data:`_NAME_MAX` bytes, cut and followed by a hash of the whole name
     (so two long names keep apart)."""
     raw = name.encode("utf-8", "surrogateescape")
-    if len(raw) <= _NAME_MAX - 40:  # (".", ".PID.", 8 random characters, ".tmp")
+    if len(raw) <= _NAME_MAX - 40:  # (".", ".PID.", "hTAG.", 8 random characters, ".tmp")
         return name
     cut = raw[: _NAME_MAX - 60].decode("utf-8", "ignore")
     return f"{cut}~{hashlib.sha1(raw).hexdigest()[:12]}"
@@ -218,7 +252,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     ``path`` (atomic on POSIX and Windows), 5) fsync the directory. On any failure the
     temporary file is removed and ``path`` is untouched; a ``KeyboardInterrupt`` cleans
     up the same way and propagates. Only ``kill -9`` (or a power cut) can leave the
-    temporary file ``.NAME.PID.XXXXXXXX.tmp`` behind: the next write to the same
+    temporary file ``.NAME.PID.hTAG.XXXXXXXX.tmp`` behind: the next write to the same
     ``path`` removes it (:func:`stale_temporaries`). A ``path`` that is a symbolic link
     is written through: the link stays and the file it names gets the data. A name too
     long to carry whole in the temporary's name is cut there (with a hash of it). A
@@ -321,7 +355,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     try:
         tmp = tempfile.NamedTemporaryFile(
             dir=directory,
-            prefix=f".{_stem(target.name)}.{os.getpid()}.",
+            prefix=f".{_stem(target.name)}.{os.getpid()}.{_writer_tag()}.",
             suffix=".tmp",
             delete=False,
         )
@@ -341,6 +375,18 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp.name)
+        if (
+            isinstance(exc, FileNotFoundError)
+            and directory.is_dir()
+            and not os.path.lexists(tmp.name)
+        ):
+            raise WriteError(
+                f"cannot write '{target}': its temporary file '{tmp.name}' vanished before "
+                f"it could be renamed into place, so another process removed it (a program "
+                f"cleaning the directory, or an older glassnet on another machine of a shared "
+                f"file system taking it for a dead writer's); any previous file there is "
+                f"untouched: write again"
+            ) from exc
         if isinstance(exc, OSError):
             raise WriteError(
                 f"cannot write '{target}' ({_cause(exc)}); any previous file there is untouched"

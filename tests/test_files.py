@@ -56,6 +56,22 @@ def test_kill_9_leftover_is_removed_by_the_next_save(tmp_path):
     assert target.read_bytes() == b"new"
 
 
+def _own_tag(directory):
+    """This machine's tag in atomic_write's temporaries (``.NAME.PID.hTAG.XXXXXXXX.tmp``)."""
+    seen = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        seen.append(Path(src).name)
+        real_replace(src, dst)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "replace", spy)
+        atomic_write(directory / "probe", b"x")
+    (directory / "probe").unlink()
+    return seen[0].split(".")[3]
+
+
 def test_only_stale_temporaries_of_the_same_target_are_removed(tmp_path):
     target = tmp_path / "m.glassnet"
     keep = [
@@ -63,13 +79,15 @@ def test_only_stale_temporaries_of_the_same_target_are_removed(tmp_path):
         ".m.glassnet.ckpt.99999999.abcdefgh.tmp",  # another target's (m.glassnet.ckpt)
         ".other.99999999.abcdefgh.tmp",
         "m.glassnet.99999999.abcdefgh.tmp",  # not hidden: not ours
+        ".m.glassnet.99999999.abcdefgh.tmp",  # untagged (older glassnet, any host): young
     ]
-    dead = ".m.glassnet.99999999.abcdefgh.tmp"  # no process 99999999 can exist
-    old = ".m.glassnet.zyxwvuts.tmp"  # an older glassnet's name, untouched for 2 hours
+    tag = _own_tag(tmp_path)
+    dead = f".m.glassnet.99999999.{tag}.abcdefgh.tmp"  # no process 99999999 runs here
+    old = ".m.glassnet.zyxwvuts.tmp"  # an older glassnet's name, untouched for 2 days
     for name in [*keep, dead, old]:
         (tmp_path / name).write_text("partial")
-    two_hours_ago = time.time() - 2 * STALE_AFTER
-    os.utime(tmp_path / old, (two_hours_ago, two_hours_ago))
+    two_days_ago = time.time() - 48 * STALE_AFTER
+    os.utime(tmp_path / old, (two_days_ago, two_days_ago))
     assert sorted(p.name for p in stale_temporaries(target)) == sorted([dead, old])
     atomic_write(target, "done")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*keep, "m.glassnet"])
