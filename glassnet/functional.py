@@ -24,7 +24,7 @@ import numpy as np
 
 from ._validation import check_number
 from .backend import asarray, device_of, is_array, kept
-from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
+from .tensor import Tensor, as_tensor, axis_args, dim_error, is_grad_enabled
 
 # fmt: off
 __all__ = [
@@ -309,14 +309,22 @@ def identity(x: Any) -> Tensor:
     return as_tensor(x)
 
 
+def _dim(op: str, x: Any, axis: Any) -> Any:
+    """The axis of a softmax (the last when None), or PyTorch's error where x has none such."""
+    n = np.ndim(x.data if isinstance(x, Tensor) else x)
+    if isinstance(axis, (int, np.integer)) and not -n <= axis < max(n, 1):
+        raise dim_error(op, axis, np.shape(x.data if isinstance(x, Tensor) else x))
+    return -1 if axis is None else axis
+
+
 def softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """a_i = e^{z_i} / sum_j e^{z_j} along ``axis`` (``dim``, PyTorch's name; the last axis
     when neither is given); X of shape (N, C) -> (N, C).
 
     Backward (fused Jacobian-vector product): dL/dz = a * (g - sum_j g_j a_j).
     """
-    axis = axis_args("softmax", axis, dim)[0]
-    return activation(x, "softmax", axis=-1 if axis is None else axis)
+    axis = _dim("softmax", x, axis_args("softmax", axis, dim)[0])
+    return activation(x, "softmax", axis=axis)
 
 
 def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
@@ -325,9 +333,8 @@ def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> T
 
     Backward: dL/dz = g - softmax(z) * sum_j g_j.
     """
-    axis = axis_args("log_softmax", axis, dim)[0]
-    axis = -1 if axis is None else axis
     x = as_tensor(x)
+    axis = _dim("log_softmax", x, axis_args("log_softmax", axis, dim)[0])
     z = x.data
     out = z - (np.max if z.size else np.sum)(z, axis=axis, keepdims=True)  # (sum: empty, checked)
     if out.size:  # (z - m) - log sum e^(z - m): no m added back, subtracted

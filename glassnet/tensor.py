@@ -258,6 +258,17 @@ def axis_args(op: str, axis: Any, dim: Any, keepdims: Any = None, keepdim: Any =
     return (tuple(axis) if isinstance(axis, list) else axis), bool(keepdims or keepdim)
 
 
+_AxisError = getattr(np, "exceptions", np).AxisError  # (NumPy 1.23-1.24: np.AxisError)
+
+
+def dim_error(op: str, axis: Any, shape: tuple[int, ...]) -> IndexError:
+    """PyTorch's error for a dim out of range, naming the op and the tensor's shape."""
+    return IndexError(
+        f"{op}(): dim {axis} is out of range for a tensor of shape {shape}: pass a dim in "
+        f"[{-len(shape)}, {len(shape) - 1}]."
+    )
+
+
 def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
     """Raise AnomalyError if ``arr`` holds NaN/inf; ``who`` names the node ("label 'z1'")."""
     if not np.all(np.isfinite(arr)):
@@ -520,7 +531,8 @@ class Tensor:
                 if pg.shape != p.data.shape:
                     raise ValueError(
                         f"backward of op {node.op!r} produced a gradient of shape {pg.shape} "
-                        f"for an input of shape {p.data.shape}"
+                        f"for an input of shape {p.data.shape}; a backward returns a tuple, "
+                        "one gradient per input, of its shape: (g * ...,) for one input"
                     )
                 if anomaly:
                     _check_finite(node.op, who, pg, "backward")
@@ -718,7 +730,10 @@ class Tensor:
         else:
             axis, keepdims = axis_args(op, axis, dim, keepdims, keepdim)
         shape = self.data.shape
-        out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
+        try:
+            out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
+        except _AxisError:
+            raise dim_error(op, axis, shape) from None
         n = self.data.size // max(np.size(out), 1) if op == "mean" else 1
         if n != 1:
             if not n and np.size(out):  # (NumPy's 0 / 0: NaN, and a warning of its own)

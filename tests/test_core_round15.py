@@ -115,3 +115,27 @@ def test_a_neuron_refuses_softmax_when_built():
     with pytest.raises(ValueError, match="softmax over one output is always 1.*sigmoid"):
         gn.nn.Neuron(2, "softmax")
     assert gn.nn.MLP([3, 4, 1], output_activation="softmax", rng=0).predict(np.ones((2, 3))).shape
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda A: A.softmax(dim=2),
+        lambda A: A.sum(dim=2),
+        lambda A: A.mean(-3),
+        lambda A: A.log_softmax(5),
+        lambda A: F.softmax(A, 2),
+    ],
+)
+def test_a_dim_out_of_range_is_pytorchs_index_error(call):
+    # NumPy's AxisError came out of its own fromnumeric.py, unlike unsqueeze's or transpose's
+    A = gn.tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(IndexError, match=r"dim -?\d is out of range for a tensor of shape"):
+        call(A)
+
+
+def test_a_backward_returning_an_array_is_told_to_return_a_tuple():
+    x = gn.tensor(np.ones(4), requires_grad=True)
+    y = gn.Tensor.from_op(x.data * 2, "double", (x,), lambda g: 2 * g)  # (not (2 * g,))
+    with pytest.raises(ValueError, match=r"returns a tuple, one gradient per input"):
+        y.sum().backward()
