@@ -250,7 +250,7 @@ def test_one_no_grad_object_shared_by_asyncio_tasks_threads_and_nesting() -> Non
 
 def test_empty_softmax_checks_its_axis_and_logsumexp_of_integers_is_float() -> None:
     for fn in ("softmax", "log_softmax"):
-        with pytest.raises(np.exceptions.AxisError):  # as for a tensor with values
+        with pytest.raises(IndexError, match="out of range"):  # as for a tensor with values
             getattr(gn.Tensor(np.zeros((3, 0))), fn)(5)
     out = logsumexp(np.zeros((2, 0), np.int64), axis=1)
     assert out.dtype == np.float64 and np.all(out == -np.inf)
