@@ -6556,6 +6556,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 #: are a block's own in predict --stream's reading of it (its header row on line 1).
 _LINE_REF = re.compile(r"(?i)\b(lines? )(\d+(?:(?:, | and | to |-)\d+)*)")
 
+#: Bytes of a file's start that hold the 64 Ki characters the in-memory reader sniffs the
+#: delimiter from (4 bytes a character at most, in UTF-8).
+_SNIFFED_BYTES = 1 << 18
+
 #: Bytes that a line of nothing but them (and delimiters) holds no row: blanks, quotes.
 _NO_ROW_BYTES = b' \t\r\n\x0b\x0c"'
 
@@ -6576,11 +6580,12 @@ class _LineBlocks:
 
     def __iter__(self) -> Iterator[tuple[int, list[bytes]]]:
         lines: list[bytes] = []
-        kept, first, given = 0, 1, False
+        kept, first, given, size = 0, 1, False, 0
         for line in self.f:
             self.lines += 1
             lines.append(line)
-            if self.lines == 1 and re.match(rb"[ \t]*sep=.", line, re.IGNORECASE):
+            size += len(line)
+            if self.lines == 1 and re.match(rb"(?:\xef\xbb\xbf)?[ \t]*sep=.", line, re.I):
                 self.hint = True  # (Excel's sep= line: the reader's, not a header)
                 continue
             if not line.strip(self.blank):
@@ -6589,7 +6594,9 @@ class _LineBlocks:
                 self.header, self.header_line = line, self.lines
                 continue
             kept += 1
-            if kept == self.rows:
+            # (the first block holds the file's first 256 KiB at least: the text, 64 Ki
+            # characters, that the in-memory reader sniffs the delimiter from)
+            if kept >= self.rows and (given or size >= _SNIFFED_BYTES):
                 yield first, lines
                 given, first, lines, kept = True, self.lines + 1, [], 0
         if kept or not given:  # (trailing blank lines alone: no rows to read)

@@ -58,6 +58,9 @@ KINDS = {
 @pytest.fixture
 def trained(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
+    # the first block holds the file's first 256 KiB at least, where the in-memory reader
+    # sniffs the delimiter (a test below): here blocks of the lines asked, for small files
+    monkeypatch.setattr(cli, "_SNIFFED_BYTES", 0)
     header, rows = _table()
     _write(tmp_path / "train.csv", header, rows)
     models = {}
@@ -221,9 +224,10 @@ def test_messy_files_read_as_in_memory(
 def test_a_shuffled_pandas_index_is_refused_with_what_to_do(
     trained: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    header, rows = _table(20, seed=9)
-    order = [5, 3, 1, 0, 2, 4, 19, 18, 17, 16, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+    header, rows = _table(6000, seed=9)  # (more than the first block's 256 KiB)
+    order = np.random.default_rng(0).permutation(6000)
     _write(Path("new.csv"), ["", *header], [[str(i), *rows[i]] for i in order])
+    assert _predict(capsys, trained["binary"], "new.csv", "--out", "mem.csv")[0] == 0
     code, _, err = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", "4")
     assert code != 0
     assert_one_line_error(err, "unnamed first column", "index=False", "drop --stream")
@@ -345,3 +349,29 @@ def test_memory_refusals_name_stream_and_chunk_rows(
     code, out, err = _predict(capsys, trained["binary"], "big.csv", "--out", "p.csv", "--stream",
                               "--chunk-rows", "2000")  # fmt: skip
     assert code == 0 and out == "wrote 20000 predictions to p.csv\n", err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # a tab-separated file whose first rows alone sniff as one column (csv.Sniffer)
+        '\r\nid\ta\tb\tcolor\tlabel\r\nr0\t\t3.829\tgreen\tyes\t\r\n"r1"\t"-0.610"\t"1.255"\t'
+        '"green"\t"no"\r\nr2\t-0.639\t1.937\tgreen\tyes\r\n\t\t\t\t\r\nr3\t-0.003\t-2.793\t'
+        "red\tyes\r\n",
+        # Excel's sep= line after a byte-order mark: no header row
+        '\ufeffsep=,\nid,a,b,color,label\nr0,,-0.364,green,no,\n"r1","1.106","2.526","blue",'
+        '"no"\n  \nr3,-1.723,0.678,red,yes\n',
+    ],
+)
+def test_the_first_block_reads_the_file_s_start_as_in_memory(
+    trained: dict[str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+) -> None:
+    monkeypatch.setattr(cli, "_SNIFFED_BYTES", 1 << 18)  # (as it is)
+    Path("new.csv").write_bytes(text.encode("utf-8"))
+    expected = _predict(capsys, trained["binary"], "new.csv")
+    assert expected[0] == 0, expected
+    for chunk in ("1", "2"):
+        got = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", chunk)
+        assert got == expected, chunk
