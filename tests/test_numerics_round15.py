@@ -92,3 +92,43 @@ def test_where_dtype_matches_torch():
         str(gn.where(m, gn.tensor([1.0, 2.0]), np.array([3.0, 0.1])).dtype)
         == str(t.dtype).split(".")[1]
     )
+
+
+# ------------------------------------------------ 5) var's own node: 2 (x − mean) / (n − c) · g
+@pytest.mark.parametrize("big", [1e12, 1e30])
+def test_var_and_std_gradients_exact_far_apart(big):
+    x = gn.tensor([big, -big, 1.0], dtype=gn.float64, requires_grad=True)
+    x.var().backward()
+    mean = 1.0 / 3.0
+    np.testing.assert_allclose(x.grad, [big - mean, -big - mean, 1 - mean], rtol=1e-15)
+    x.grad = None
+    x.std(correction=0).backward()  # (x − mean) / (n σ)
+    sigma = np.sqrt(((np.array([big, -big, 1.0]) - mean) ** 2).sum() / 3)
+    np.testing.assert_allclose(x.grad[2], (1 - mean) / (3 * sigma), rtol=1e-14)
+
+
+def test_var_node_keeps_dims_keepdim_correction_and_dtype():
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((3, 4, 5))
+    g = rng.standard_normal((1, 4, 1))
+    x = gn.tensor(a, dtype=gn.float64, requires_grad=True)
+    v = x.var(dim=(0, 2), keepdim=True, correction=2)
+    np.testing.assert_allclose(v.data, a.var(axis=(0, 2), keepdims=True, ddof=2), rtol=1e-14)
+    (v * g).sum().backward()
+    want = 2 * (a - a.mean(axis=(0, 2), keepdims=True)) / (15 - 2) * g
+    np.testing.assert_allclose(x.grad, want, rtol=1e-13)
+    x32 = gn.tensor(a.astype(np.float32), requires_grad=True)
+    assert x32.var(1, correction=np.float64(1.5)).dtype == np.float32
+    assert x32.var(unbiased=False).dtype == np.float32
+    assert gn.gradcheck(lambda t: t.var(1, keepdim=False, unbiased=False), a, raise_exception=False)
+
+
+def test_var_gradient_matches_torch_far_apart():
+    torch = pytest.importorskip("torch")
+    for xs in ([1e12, -1e12, 1.0], [1e30, -1e30, 1.0], [3.0, 1e-8, -2.5, 7.0]):
+        for kw in ({}, {"correction": 0}):
+            x = gn.tensor(xs, dtype=gn.float64, requires_grad=True)
+            x.var(**kw).backward()
+            t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+            t.var(**kw).backward()
+            np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-15, atol=0)
