@@ -514,9 +514,10 @@ def _prod(
 def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """PyTorch's ``x.logsumexp(dim, keepdim=False)``: log Σ exp(x) over ``dim`` (an int or a
     tuple of them; needed, as PyTorch's), without overflow: each slice's maximum m is taken
-    out first, m + log Σ exp(x − m), so logits of 1e4 give 1e4 + log(count), not inf. Built
-    from the graph's ops (subtraction, exp, sum, log); the gradient is the softmax of the
-    slice. A slice all −inf gives −inf, one holding +inf gives inf, as PyTorch's."""
+    out first, m + log Σ exp(x − m), so logits of 1e4 give 1e4 + log(count), not inf. One
+    node, PyTorch's: the gradient is the softmax of the slice, exp(x − out) · g. A slice all
+    −inf gives −inf, one holding +inf gives inf (gradient 0 at its finite values, NaN at the
+    inf), as PyTorch's."""
     if dim is None:
         raise TypeError(
             "logsumexp() missing its dim, the axis (or axes) to reduce, as PyTorch's: "
@@ -530,12 +531,20 @@ def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     axes = {d % max(a.ndim, 1) for d in _var_axes(a.shape, axis)}
     with np.errstate(invalid="ignore"):
         m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
-    shift = Tensor(np.where(np.isfinite(m), m, 0).astype(a.dtype), dtype=a.dtype)
-    with np.errstate(divide="ignore"):  # (log 0 of a slice all -inf: -inf, as PyTorch's)
-        out = (self - shift).exp().sum(dim=axis, keepdim=True).log() + shift
-    if keep:
-        return out
-    return out.reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))
+    shift = np.where(np.isfinite(m), m, 0).astype(a.dtype)
+    with np.errstate(divide="ignore", over="ignore"):  # (log 0 of a slice all -inf: -inf)
+        full = np.log(np.add.reduce(np.exp(a - shift), axis=axis, keepdims=True)) + shift
+
+    # one node, as PyTorch's: dL/dx = exp(x − out) · g, the slice's softmax. Through the
+    # graph's exp, sum and log a slice holding +inf gave NaN everywhere (0 · inf in exp's
+    # backward); here exp(1e30 − inf) is 0 beside inf's NaN (inf − inf), as PyTorch's
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        gk = g if keep else g.reshape(full.shape)  # (the reduced axes back, as 1s)
+        with np.errstate(invalid="ignore"):
+            return ((np.exp(a - full) * gk).astype(a.dtype, copy=False),)
+
+    out = full if keep else full.reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))
+    return Tensor.from_op(out, "logsumexp", (self,), backward)
 
 
 def _trig(op: str, fn: Callable[[np.ndarray], np.ndarray], d: Callable[..., Any]) -> Callable:

@@ -132,3 +132,36 @@ def test_var_gradient_matches_torch_far_apart():
             t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
             t.var(**kw).backward()
             np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-15, atol=0)
+
+
+# ------------------------------------------------ 6) logsumexp's own node: exp(x − out) · g
+def test_logsumexp_with_an_inf_keeps_zero_gradient_at_finite_values():
+    x = gn.tensor([1e30, np.inf], dtype=gn.float64, requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        y = x.logsumexp(0)
+        y.backward()
+    assert y.item() == np.inf
+    assert x.grad[0] == 0.0 and np.isnan(x.grad[1])  # PyTorch's [0, nan]
+
+
+def test_logsumexp_node_matches_torch_values_and_gradients():
+    torch = pytest.importorskip("torch")
+    inf = np.inf
+    cases = [
+        ([1e30, inf], 0, False),
+        ([[-inf, 0.0], [1.0, -inf]], 1, False),
+        ([[1.0, 2.0], [3.0, 1e4]], 1, True),
+        ([[1.0, 2.0], [3.0, 5.0]], (0, 1), False),
+        ([-inf, -inf], 0, False),
+    ]
+    for xs, dim, keep in cases:
+        x = gn.tensor(xs, dtype=gn.float64, requires_grad=True)
+        with np.errstate(all="ignore"):
+            y = x.logsumexp(dim, keep)
+            w = np.arange(1.0, y.data.size + 1).reshape(y.shape)
+            (y * w).sum().backward()
+        t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+        u = t.logsumexp(dim, keep)
+        (u * torch.tensor(w)).sum().backward()
+        np.testing.assert_allclose(y.data, u.detach().numpy(), rtol=1e-15)
+        np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-15, atol=0)
