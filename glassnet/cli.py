@@ -6588,8 +6588,8 @@ class _LineBlocks:
             if self.lines == 1 and re.match(rb"(?:\xef\xbb\xbf)?[ \t]*sep=.", line, re.I):
                 self.hint = True  # (Excel's sep= line: the reader's, not a header)
                 continue
-            if not line.strip(self.blank):
-                continue
+            if not (line[3:] if line.startswith(b"\xef\xbb\xbf") else line).strip(self.blank):
+                continue  # (a blank line; the first may hold a byte-order mark alone)
             if self.header is None:
                 self.header, self.header_line = line, self.lines
                 continue

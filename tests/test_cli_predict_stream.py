@@ -375,3 +375,16 @@ def test_the_first_block_reads_the_file_s_start_as_in_memory(
     for chunk in ("1", "2"):
         got = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", chunk)
         assert got == expected, chunk
+
+
+def test_a_first_line_of_a_byte_order_mark_alone_is_blank(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, rows = _table(9, seed=16)
+    text = "\ufeff\n" + "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+    Path("new.csv").write_bytes(text.encode("utf-8"))
+    expected = _predict(capsys, trained["binary"], "new.csv")
+    assert expected[0] == 0, expected
+    for chunk in ("1", "4"):
+        got = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", chunk)
+        assert got == expected, chunk
