@@ -1894,7 +1894,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     classes_ : ndarray of shape (n_classes,)
         Class labels (any type), sorted; for multi-label y, 0..K-1.
     out_activation_ : str
-        'logistic' (binary, multi-label) or 'softmax' (multi-class).
+        'logistic' (binary, multi-label) or 'softmax' (multi-class). Set to 'identity'
+        (scikit-learn's way to read the logits), predict_proba returns the raw outputs.
     <common attributes>
 
     Notes
@@ -1999,8 +2000,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self.out_activation_
 
     def _set_head(self, Y: np.ndarray) -> None:
-        multiclass = self._label_binarizer.y_type_ == "multiclass"
-        self.out_activation_ = "softmax" if multiclass else "logistic"
+        self.out_activation_ = self._fitted_head()
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
@@ -2309,7 +2309,34 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``predict_proba``'s. Like predict_proba's probabilities (floored at the smallest
         normal float64, about 2.2e-308), the logs are floored at its log, -708.4: classes
         tied at that floor are tied in both."""
+        if self._proba_head() == "identity":
+            raise ValueError(
+                f"{type(self).__name__}: out_activation_='identity' makes predict_proba return "
+                "the network's raw outputs (the logits), not probabilities, which have no "
+                "logarithm to return. Read the logits from predict_proba, or set "
+                f"out_activation_ back to {self._fitted_head()!r} for log-probabilities."
+            )
         return self._proba_and_log(X)[1]
+
+    def _fitted_head(self) -> str:
+        """The output activation fit set: 'softmax' (multi-class) or 'logistic'."""
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        return "softmax" if multiclass else "logistic"
+
+    def _proba_head(self) -> str:
+        """``out_activation_`` if predict_proba knows it, else a ValueError naming those
+        it knows: 'logistic', 'softmax' and, as in scikit-learn, 'identity' (set by hand to
+        read the logits)."""
+        check_is_fitted(self)
+        head = self.out_activation_
+        if not (isinstance(head, str) and head in ("logistic", "softmax", "identity")):
+            raise ValueError(
+                f"{type(self).__name__}: out_activation_={head!r} is not an output activation "
+                "the classifier can apply: 'logistic' (two classes, multi-label), 'softmax' "
+                "(multi-class) or 'identity' (predict_proba then returns the raw outputs, the "
+                f"logits). This network was fitted with {self._fitted_head()!r}."
+            )
+        return head
 
     def _proba_and_log(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """(P, log P) from one set of log-probabilities L of the logits.
@@ -2321,10 +2348,15 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         floor (the smallest normal float64, about 2.2e-308) both are floored: P at it,
         L at its log (-708.4), so probabilities tied there have tied logs too."""
         check_is_fitted(self)
+        head = self._proba_head()
         X = self._check_X(X)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow: the error below
             z = self._logits(X)  # (n, n_outputs)
         self._check_finite_logits(X, z)
+        if head == "identity":  # scikit-learn's "logits" trick: the raw outputs, as its
+            # predict_proba returns them ([1 - z, z] for two classes); they have no logs
+            P = np.hstack([1.0 - z, z]) if z.shape[1] == 1 and len(self.classes_) == 2 else z
+            return P, None  # type: ignore[return-value]
         if len(self.classes_) == 1:
             L = np.zeros((z.shape[0], 1))
         elif self.out_activation_ == "softmax":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
@@ -64,3 +65,34 @@ def test_warm_start_fit_draws_new_dropout_masks_at_each_fit():
     c = _quiet_fit(_dropout_clf(warm_start=True, max_iter=1), X[:1], Y[:1])
     masks = [_kept_units(c, lambda: _quiet_fit(c, X[:1], Y[:1])) for _ in range(5)]
     assert len(set(masks)) > 1, masks
+
+
+# ------------------------------------------------------------ out_activation_
+X3, Y3 = make_classification(100, 5, n_informative=3, n_classes=3, random_state=0)
+
+
+@pytest.mark.parametrize("labels", ["multiclass", "binary", "multilabel"])
+def test_identity_out_activation_gives_the_logits_as_sklearn(labels):
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    y = {"multiclass": Y3, "binary": Y3 > 0, "multilabel": np.c_[Y3 == 0, Y3 > 1].astype(int)}
+    kw = dict(hidden_layer_sizes=(6,), max_iter=20, random_state=0, solver="lbfgs")
+    ours = _quiet_fit(MLPClassifier(**kw), X3, y[labels])
+    theirs = _quiet_fit(SkMLP(**kw), X3, y[labels])
+    for c in (ours, theirs):
+        c.out_activation_ = "identity"
+    P = ours.predict_proba(X3[:5])
+    np.testing.assert_allclose(P, theirs.predict_proba(X3[:5]), rtol=1e-4, atol=1e-6)
+    assert P.min() < 0 or P.max() > 1  # logits, not probabilities
+    np.testing.assert_array_equal(ours.predict(X3), theirs.predict(X3))
+    with pytest.raises(ValueError, match="raw outputs.*no logarithm"):
+        ours.predict_log_proba(X3[:5])
+
+
+@pytest.mark.parametrize("head", ["softmx", "Identity", "relu", None])
+def test_unknown_out_activation_is_refused(head):
+    c = _quiet_fit(MLPClassifier(hidden_layer_sizes=(6,), max_iter=5, random_state=0), X3, Y3)
+    c.out_activation_ = head
+    for method in (c.predict_proba, c.predict, c.predict_log_proba):
+        with pytest.raises(ValueError, match="'logistic'.*'softmax'.*'identity'.*fitted with"):
+            method(X3[:2])
