@@ -348,10 +348,49 @@ def _join_list(items: Sequence[str], limit: int = 2 * MAX_TERMS) -> str:
     return ", ".join(items[:limit]) + f", ... (+{len(items) - limit} more)"
 
 
-def _par(v: float, decimals: int) -> str:
-    """A factor in a product: negative numbers in parentheses, as the slides write (-4) x 0."""
-    s = fmt(v, decimals)
+def _par(v: float, decimals: int, more: int | None = None) -> str:
+    """A factor in a product: negative numbers in parentheses, as the slides write (-4) x 0.
+    ``more``: see :func:`_fmt_more`."""
+    s = fmt(v, decimals) if more is None else _fmt_more(v, decimals, more)
     return f"({s})" if s.startswith("-") else s
+
+
+def _fmt_more(v: float, decimals: int, more: int) -> str:
+    """``v`` with ``more`` decimals (from :func:`_decimals_for`), or with ``decimals`` where
+    those give it exactly (0.3 stays 0.300, not 0.3000)."""
+    short = fmt(v, decimals)
+    try:
+        exact = float(short) == float(v)
+    except ValueError:
+        exact = True
+    return short if exact or more == decimals else fmt(v, more)
+
+
+MAX_EXTRA_DECIMALS = 6
+"""How many decimals :func:`_decimals_for` may add to the factors of a written-out sum."""
+
+
+def _decimals_for(values: Sequence[float], evaluate: Any, result: float, decimals: int) -> int:
+    """The decimals to print ``values`` with, so that the arithmetic written with them gives
+    the result as printed (within half a unit of its last decimal, a tie included):
+    ``decimals`` where it already does (the lecture's tables), else
+    one more at a time (at most :data:`MAX_EXTRA_DECIMALS`). ``(-0.043)*4 + (-0.001)*(-4)``
+    (which makes -0.168) becomes ``(-0.0426)*4 + (-0.0011)*(-4)`` beside its ``-0.166``.
+    ``evaluate`` computes the result from the values (as printed, read back)."""
+    goal = fmt(result, decimals)
+    if not all(math.isfinite(float(v)) for v in values) or not math.isfinite(float(result)):
+        return decimals
+    for k in range(decimals, decimals + MAX_EXTRA_DECIMALS + 1):
+        try:
+            got = float(evaluate([float(_fmt_more(v, decimals, k)) for v in values]))
+        except (ArithmeticError, ValueError):
+            return decimals
+        if fmt(got, decimals) == goal or (
+            "e" not in goal  # (a tie: 0.1845 reads 0.184 as well as 0.185)
+            and abs(got - float(goal)) <= 0.5 * 10.0**-decimals * (1 + 1e-9)
+        ):
+            return k
+    return decimals
 
 
 # =====================================================================================
@@ -396,7 +435,21 @@ class PathSum:
     def numeric(self) -> str:
         """The same sum with the numbers substituted."""
         d = self.decimals
-        parts = ["".join(f"({fmt(v, d)})" for _, v in t) for t in self.terms]
+        if self.total_terms == len(self.terms):  # (every path shown: they sum to the value)
+            sizes = [len(t) for t in self.terms]
+
+            def evaluate(v: list[float]) -> float:
+                total, j = 0.0, 0
+                for n in sizes:
+                    total += math.prod(v[j : j + n])
+                    j += n
+                return total
+
+            vals = [float(v) for t in self.terms for _, v in t]
+            c = _decimals_for(vals, evaluate, float(self.value), d)
+        else:
+            c = d
+        parts = ["".join(f"({_fmt_more(v, d, c)})" for _, v in t) for t in self.terms]
         more = self.total_terms - len(self.terms)
         return " + ".join(parts) + (f" + ... ({more} more paths)" if more > 0 else "")
 
@@ -806,18 +859,29 @@ class Explanation:
         ins = self.names.x if l == 0 else self.names.a[l - 1]
         prev = self.x if l == 0 else self.A[l - 1]
         sym, num, coef = [], [], []
+        c = d  # (the factors' decimals: enough that the sum written gives z as printed)
+        if len(ins) + (self.names.b[l] is not None) <= MAX_TERMS:
+            bias = [] if self.names.b[l] is None else [float(self.b[l][k])]  # type: ignore[index]
+            vals = bias + [float(t) for i in range(len(ins)) for t in (self.W[l][i, k], prev[0, i])]
+            nb = len(bias)
+            c = _decimals_for(
+                vals,
+                lambda v: sum(v[:nb]) + sum(v[j] * v[j + 1] for j in range(nb, len(v), 2)),
+                float(self.Z[l][0, k]),
+                d,
+            )
         if self.names.b[l] is not None and self.bias == "w0":  # w0 x0 with x0 = 1
             x0 = "x0" if l == 0 else "a0"
             sym.append(f"{self.names.b[l][k]}*{x0}")  # type: ignore[index]
-            num.append(f"{_par(self.b[l][k], d)}*1")  # type: ignore[index]
+            num.append(f"{_par(self.b[l][k], d, c)}*1")  # type: ignore[index]
             coef.append(f"{_par(self.b[l][k], d)}*{x0}")  # type: ignore[index]
         elif self.names.b[l] is not None:
             sym.append(self.names.b[l][k])  # type: ignore[index]
-            num.append(fmt(self.b[l][k], d))  # type: ignore[index]
+            num.append(_fmt_more(self.b[l][k], d, c))  # type: ignore[index]
             coef.append(fmt(self.b[l][k], d))  # type: ignore[index]
         for i, nm in enumerate(ins):
             sym.append(f"{self.names.w[l][i][k]}*{nm}")
-            num.append(f"{_par(self.W[l][i, k], d)}*{_par(prev[0, i], d)}")
+            num.append(f"{_par(self.W[l][i, k], d, c)}*{_par(prev[0, i], d, c)}")
             coef.append(f"{_par(self.W[l][i, k], d)}*{nm}")
         return _join_terms(sym), _join_terms(num), _join_terms(coef)  # type: ignore[return-value]
 
@@ -1209,7 +1273,22 @@ class Explanation:
             text = base if div == 1 else f"({base}) / {div}"
         if self.n_samples == 1 and K == 1:
             d = self.decimals
-            yh, y = fmt(self.y_hat[0, 0], d), fmt(self.y[0, 0], d)
+            c = d  # (the numbers' decimals: enough that the formula gives dL/dy_hat as printed)
+            forms = {
+                "half_mse": lambda v: v[0] - v[1],
+                "mse": lambda v: 2 * (v[0] - v[1]),
+                "binary_cross_entropy": lambda v: (v[0] - v[1]) / (v[0] * (1 - v[0])),
+            }
+            if self.kind in forms:
+                form = forms[self.kind]
+                s0 = 1.0 if sw is None else float(sw[0])
+                c = _decimals_for(
+                    [float(self.y_hat[0, 0]), float(self.y[0, 0]), s0],
+                    lambda v: v[2] * form(v) / div,
+                    float(self.dL_dyhat[0, 0]),
+                    d,
+                )
+            yh, y = _fmt_more(self.y_hat[0, 0], d, c), _fmt_more(self.y[0, 0], d, c)
             num = {
                 "half_mse": f"{yh} - {y}",
                 "mse": f"2 ({yh} - {y})",
@@ -1240,7 +1319,7 @@ class Explanation:
                     f"{yh}{clip})"
                 )
             if num:
-                text += f" = {num}" if sw is None else f" = {fmt(sw[0], d)} * ({num})"
+                text += f" = {num}" if sw is None else f" = {_fmt_more(sw[0], d, c)} * ({num})"
             text += f" = {fmt(self.dL_dyhat[0, 0], d)}"
         return text
 
@@ -1264,8 +1343,24 @@ class Explanation:
         d = self.decimals
         sym = _join_terms([p[0] for p in parts])
         if self.n_samples == 1:
+            c = d
+            if len(parts) <= MAX_TERMS:  # (every term shown: the sum written gives the value)
+                vals = [float(t) for _, a, b in parts for t in ((a,) if b is None else (a, b))]
+                kinds = [b is None for _, _, b in parts]
+
+                def evaluate(v: list[float]) -> float:
+                    total, j = 0.0, 0
+                    for single in kinds:
+                        total += v[j] if single else v[j] * v[j + 1]
+                        j += 1 if single else 2
+                    return total
+
+                c = _decimals_for(vals, evaluate, float(values[0]), d)
             num = _join_terms(
-                [_par(a, d) if b is None else f"{_par(a, d)}*{_par(b, d)}" for _, a, b in parts]
+                [
+                    _par(a, d, c) if b is None else f"{_par(a, d, c)}*{_par(b, d, c)}"
+                    for _, a, b in parts
+                ]
             )
             return [node, sym, num, fmt(values[0], d)]
         return [node, sym] + [fmt(v, d) for v in values]

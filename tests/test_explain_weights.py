@@ -89,7 +89,8 @@ def test_text_shows_the_weight_and_the_penalty_one_data_point() -> None:
     assert "Loss: L = s * 1/2 (y_hat - y)^2." in text
     assert "sample_weight (s = 2)" in text
     y_hat = 1 / (1 + np.exp(-(0.5 - 2.0)))
-    assert f"dL/dy_hat = s * (y_hat - y) = 2 * ({y_hat:.3f} - 1) = {2 * (y_hat - 1):.3f}" in text
+    # (y_hat with 4 decimals: 2 * (0.182 - 1) would make -1.636, not the -1.635 shown)
+    assert f"dL/dy_hat = s * (y_hat - y) = 2 * ({y_hat:.4f} - 1) = {2 * (y_hat - 1):.3f}" in text
     # the penalty: its value in the loss (0.0625, rounded half up as by hand), its gradient
     # l2/N * w in the weights' table
     assert "l2/(2N) * sum w^2 over every weight (no bias) = 0.1/2 * 1.250 = 0.063" in text
@@ -155,7 +156,8 @@ def test_one_data_points_path_sum_of_a_weight_includes_the_l2_penalty() -> None:
     assert e.paths("w5", max_terms=1).symbolic == "s (y_hat1 - y1) a1 + l2 w5"
     text = e.to_text("paths", notation="ascii")
     w5 = text[text.index("dL/dw5 =") :].splitlines()
-    assert w5[1].split("=")[1].split() == ["(-1.630)(0.709)", "+", "(0.300)(-0.412)"]
+    # (4 decimals: (-1.630)(0.709) + (0.300)(-0.412) would make -1.279, not the -1.280 shown)
+    assert w5[1].split("=")[1].split() == ["(-1.6298)(0.7095)", "+", "(0.300)(-0.4123)"]
     assert w5[2].split() == ["=", f"{e.gradient('w5'):.3f}"]
     # a batch's paths are data point #1's share, the penalty added once for the batch
     batch = explain(net, [[0.5, -1.0], [1.0, 0.0]], [0, 1], "cross_entropy", l2=0.3, paths=True)

@@ -489,7 +489,9 @@ def test_explain_step_one_of_a_saturated_bce_output(bias, y) -> None:
     assert f"= {fmt(e.dL_dyhat[0, 0])} (y_hat = {float(e.y_hat[0, 0])!r}, which rounds to" in line
     assert ("clips it to [eps, 1 - eps]" in line) == (bias != 30.0)
     normal = explain(_net(), [1.0, 0.5], 1.0, "binary_cross_entropy")
-    assert "= (0.662 - 1) / (0.662 (1 - 0.662)) = -1.510." in str(normal.to_text(notation="ascii"))
+    # (4 decimals: (0.662 - 1) / (0.662 (1 - 0.662)) would make -1.511, not the -1.510 shown)
+    text = str(normal.to_text(notation="ascii"))
+    assert "= (0.6621 - 1) / (0.6621 (1 - 0.6621)) = -1.510." in text
 
 
 def test_draw_network_says_why_a_saturated_output_does_not_multiply_out() -> None:
