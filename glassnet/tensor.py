@@ -757,7 +757,7 @@ class Tensor:
         a = self.data
         with np.errstate(divide="ignore", invalid="ignore"):
             out = np.log(a)
-        return Tensor.from_op(out, "log", (self,), lambda g: (g / a,))
+        return Tensor.from_op(out, "log", (self,), lambda g: (_div_grad(g, a, None),))
 
     # ------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
@@ -796,8 +796,26 @@ def operand(value: Any, like: Tensor) -> Tensor:
 
 
 def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) -> np.ndarray:
-    """dL/da = g p a^(p-1) (0 where p = 0); dL/dp = g y log a (log a taken as 0 where a <= 0)."""
-    return g * y * np.log(np.where(a > 0, a, 1)) if wrt_p else g * p * a ** (p - (p != 0))
+    """dL/da = g p a^(p-1) (0 where p = 0; at a = 0 with p < 1 inf, as PyTorch's, without
+    NumPy's warning); dL/dp = g y log a, with log a taken as 0 where a < 0 (no real log: a
+    documented subgradient, where PyTorch's NaN would spread) and at a = 0 with p >= 0 (y is
+    0 there); at a = 0 with p < 0, y log a is inf (-inf), PyTorch's -inf."""
+    if not wrt_p:
+        if type(p) is float and p >= 1:  # (x ** 2, the common case: no 0 to divide by)
+            return g * p * a ** (p - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g * p * a ** (p - (p != 0))
+    with np.errstate(invalid="ignore"):  # (inf * 0 at a = 0, p < 0: replaced)
+        return g * np.where((a == 0) & (p < 0), -np.inf, y * np.log(np.where(a > 0, a, 1)))
+
+
+def _div_grad(g: np.ndarray, b: Any, y: Any) -> Any:
+    """dL/da = g / b, or dL/db = -g y / b (y given): inf at b = 0, without NumPy's warning
+    (the forward's own division warned of it)."""
+    if type(b) is float:  # (a / 2.0: no 0, and no errstate's cost)
+        return g / b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g / b if y is None else -g * y / b
 
 
 # A binary op is its forward (a broadcasting NumPy function) beside its derivative
@@ -808,7 +826,7 @@ BINARY_OPS: dict[str, tuple[Callable, Callable]] = {
     "add": (np.add, lambda g, a, b, y, wrt_b: g),
     "sub": (np.subtract, lambda g, a, b, y, wrt_b: -g if wrt_b else g),
     "mul": (np.multiply, lambda g, a, b, y, wrt_b: g * a if wrt_b else g * b),
-    "div": (np.divide, lambda g, a, b, y, wrt_b: -g * y / b if wrt_b else g / b),
+    "div": (np.divide, lambda g, a, b, y, wrt_b: _div_grad(g, b, y if wrt_b else None)),
     "pow": (np.power, _pow_grad),
 }
 

@@ -139,3 +139,44 @@ def test_a_backward_returning_an_array_is_told_to_return_a_tuple():
     y = gn.Tensor.from_op(x.data * 2, "double", (x,), lambda g: 2 * g)  # (not (2 * g,))
     with pytest.raises(ValueError, match=r"returns a tuple, one gradient per input"):
         y.sum().backward()
+
+
+@pytest.mark.parametrize(
+    "f, x, expect",
+    [
+        (lambda x: x.log(), [0.0, 2.0], [np.inf, 0.5]),
+        (lambda x: x**0.5, [0.0, 4.0], [np.inf, 0.25]),
+        (lambda x: x**-1.0, [0.0, 2.0], [-np.inf, -0.25]),
+        (lambda x: 1.0 / x, [0.0, 2.0], [-np.inf, -0.25]),
+    ],
+)
+def test_a_backward_at_0_gives_pytorchs_limit_without_numpys_warning(f, x, expect):
+    # NumPy's "divide by zero" came from glassnet's own backward lines (an error under
+    # -W error) for values PyTorch gives in silence
+    t = gn.tensor(x, dtype=np.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the forward's own division may warn: NumPy's)
+        y = f(t).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y.backward()
+    np.testing.assert_array_equal(t.grad, expect)
+
+
+@pytest.mark.parametrize(
+    "base, p, expect",
+    [
+        ([-2.0, 1.0], 2.0, 0.0),  # log of a negative base taken as 0: the documented subgradient
+        ([2.0, 0.0, 3.0], 2.0, 4 * np.log(2) + 9 * np.log(3)),  # 0 ** 2: 0 (was 0 too)
+        ([0.0], -1.0, -np.inf),  # 0 ** -1 = inf, times log 0: -inf, as PyTorch's (was NaN)
+        ([0.0], 0.0, 0.0),
+    ],
+)
+def test_pow_gradient_with_respect_to_the_exponent(base, p, expect):
+    a = gn.tensor(base, dtype=np.float64)
+    q = gn.tensor(p, dtype=np.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (0 ** -1's forward: NumPy's own warning)
+        y = (a**q).sum()
+    y.backward()
+    assert q.grad == pytest.approx(expect)
