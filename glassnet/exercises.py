@@ -734,8 +734,9 @@ def to_markdown(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
         out += [
             "Work by hand (a calculator for e^x and log). Write each answer as "
             "`<exercise>.<id> = <value>` in a text file (see `answers_template.txt`), "
-            "e.g. `1.z1 = 2.5`, a vector as `[0, 1, 0]`, and check it with "
-            "`glassnet exercise check key.json answers.txt`.",
+            "e.g. `1.z1 = 2.5`, a vector as `[0, 1, 0]`, and hand it in: your teacher "
+            "grades it with the answer key (`glassnet exercise check key.json "
+            "answers.txt`; the key holds every answer, so it stays with the teacher).",
             "",
             _md_escape(_PRECISION),
             "",
@@ -785,8 +786,10 @@ def to_html(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
         out.append(
             "<p>Work by hand (a calculator for eˣ and log). Write each answer as "
             "<code>&lt;exercise&gt;.&lt;id&gt; = &lt;value&gt;</code> in a text file "
-            "(see <code>answers_template.txt</code>) and check it with "
-            "<code>glassnet exercise check key.json answers.txt</code>.</p>"
+            "(see <code>answers_template.txt</code>) and hand it in: your teacher grades "
+            "it with the answer key (<code>glassnet exercise check key.json "
+            "answers.txt</code>; the key holds every answer, so it stays with the "
+            "teacher).</p>"
         )
         out.append(f"<p>{html.escape(_PRECISION)}</p>")
     for ex in sheet:
@@ -844,7 +847,9 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
     """Write the sheet for ``seed`` into the folder ``out`` and return {what: path}.
 
     Files: ``questions.md``, ``questions.html``, ``answers.md``, ``answers.html`` (the
-    key), ``key.json`` (what :func:`check` reads) and ``answers_template.txt``. The
+    key), ``key.json`` (what :func:`check` reads) and ``answers_template.txt``. Hand
+    out the questions and the template only: ``key.json`` holds every answer and how it
+    is computed, as the ``answers`` files do; the teacher keeps them and grades. The
     same seed gives the same bytes. The sheet is written whole or not at all: every
     destination is checked first (a read-only file, a folder in the way, a link to a file
     that does not exist), each file is

@@ -1,6 +1,7 @@
 """Teaching tools: explain's written-out arithmetic gives the numbers it prints."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -61,3 +62,18 @@ def test_lecture_rows_that_add_up_keep_three_decimals():
     text = e.to_text(notation="ascii")
     assert "-0.500 + 1*0.881 + 1*0.002" in text  # (makes 0.383: as it was)
     assert "(-0.405)*0.002" in text
+
+
+# ------------------------------------------------------------------ exercise sheets
+from glassnet import exercises as X  # noqa: E402
+
+
+def test_question_sheet_tells_students_the_key_stays_with_the_teacher(tmp_path):
+    files = X.write(3, tmp_path / "s")
+    for name in ("questions.md", "questions.html"):
+        text = files[name].read_text(encoding="utf-8")
+        assert "check it with" not in text, name
+        assert "your teacher grades it with the answer key" in text, name
+        assert "stays with the teacher" in text, name
+    teaching = (Path(__file__).resolve().parents[1] / "docs" / "teaching.md").read_text()
+    assert "Keep the key from students" in teaching
