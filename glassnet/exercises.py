@@ -38,6 +38,7 @@ True
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
 import os
@@ -496,12 +497,43 @@ def _separable(rng: np.random.Generator, number: int) -> Exercise:
                     {"gate": list(gate)})  # fmt: skip
 
 
-def _softmax(rng: np.random.Generator, number: int) -> Exercise:
+def _softmax_draw(rng: np.random.Generator) -> tuple[tuple[float, ...], int]:
+    """A softmax exercise's givens: 3 distinct logits and the true class (360 in all)."""
     K = 3
     logits = np.array([float(_choice(rng, [-1, 0, 0.5, 1, 2, 3])) for _ in range(K)])
     while len(set(logits)) < K:
         logits[int(rng.integers(K))] = float(_choice(rng, [-1, 0, 0.5, 1, 2, 3]))
-    label = int(rng.integers(K))
+    return tuple(float(v) for v in logits), int(rng.integers(K))
+
+
+SOFTMAX_BLOCK = 360
+"""Seeds ``0-359``, ``360-719``, ... get softmax exercises that differ from each other's
+(360 exercises there are in all): independent draws gave seeds 13 and 22 the same one."""
+
+
+def _softmax_givens(seed: int, kind_stream: list[int]) -> tuple[tuple[float, ...], int]:
+    """Seed ``seed``'s softmax givens, other than every earlier seed's of its block of
+    :data:`SOFTMAX_BLOCK` seeds: each seed takes its own stream's first draw (as before)
+    unless an earlier seed of the block has it, then its next draw, and so on."""
+    taken: set[tuple[tuple[float, ...], int]] = set()
+    for s in range(seed - seed % SOFTMAX_BLOCK, seed + 1):
+        for r in itertools.count():
+            extra = [0, r] if r else []
+            drawn = _softmax_draw(np.random.default_rng([s, *kind_stream[1:], *extra]))
+            if drawn not in taken:
+                break
+        taken.add(drawn)
+    return drawn
+
+
+def _softmax(
+    rng: np.random.Generator,
+    number: int,
+    givens: tuple[tuple[float, ...], int] | None = None,
+) -> Exercise:
+    K = 3
+    drawn_logits, label = _softmax_draw(rng) if givens is None else givens
+    logits = np.array(drawn_logits)
     # the autodiff: softmax, cross-entropy and dL/dz by Tensor.backward
     z = Tensor(logits.reshape(1, K), requires_grad=True, dtype=np.float64)
     p = F.softmax(z).data[0]
@@ -639,6 +671,9 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
     Each kind draws its numbers from its own stream (seeded by ``seed`` and the kind),
     so a sheet of some kinds has the same numbers as the full sheet for those kinds; a
     kind asked for again draws other numbers (``["forward", "forward"]``: two exercises).
+    The softmax exercises of seeds of one block of :data:`SOFTMAX_BLOCK` (0-359, ...)
+    differ from each other (a seed whose draw an earlier seed has draws again); the
+    other kinds' draws are too many to repeat, except ``separable``'s six gates.
     """
     seed = _check_seed(seed)
     if isinstance(kinds, str):
@@ -656,8 +691,12 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
     for number, kind in enumerate(kinds, start=1):
         # a kind asked for again gets a stream of its own (the same numbers otherwise)
         again = sum(ex.kind == kind for ex in out)
-        rng = np.random.default_rng([seed, KINDS.index(kind)] + ([again] if again else []))
-        out.append(_MAKERS[kind](rng, number))
+        stream = [seed, KINDS.index(kind)] + ([again] if again else [])
+        rng = np.random.default_rng(stream)
+        if kind == "softmax" and not again:  # (distinct from the other seeds' of its block)
+            out.append(_softmax(rng, number, _softmax_givens(seed, stream)))
+        else:
+            out.append(_MAKERS[kind](rng, number))
     return out
 
 
@@ -843,7 +882,26 @@ def _template(sheet: Sequence[Exercise], seed: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) -> dict[str, Path]:
+def _sheet_seed(folder: Path) -> int | None:
+    """The seed of the sheet in ``folder`` (its key.json's), or None (no sheet there)."""
+    try:
+        doc = json.loads((folder / "key.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    seed = doc.get("seed") if isinstance(doc, dict) else None
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
+
+class SheetExists(WriteError):
+    """``out`` holds another seed's sheet; :func:`write` replaces it only with force=True."""
+
+
+def write(
+    seed: int,
+    out: str | os.PathLike[str],
+    kinds: Sequence[str] = KINDS,
+    force: bool = False,
+) -> dict[str, Path]:
     """Write the sheet for ``seed`` into the folder ``out`` and return {what: path}.
 
     Files: ``questions.md``, ``questions.html``, ``answers.md``, ``answers.html`` (the
@@ -854,8 +912,11 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
     destination is checked first (a read-only file, a folder in the way, a link to a file
     that does not exist), each file is
     written atomically, and should one still fail, the ones written before it are put back.
+    A folder that holds another seed's sheet (its key.json) is refused unless ``force``:
+    writing seed 18 into seed 17's folder would replace one student's key with another's.
     """
     sheet = generate(seed, kinds)
+    check_bool(force, "force", "write")
     if not isinstance(out, (str, os.PathLike)):
         raise TypeError(
             f"write: 'out' must be the path of a folder (a str or pathlib.Path). Got {out!r:.80} "
@@ -907,6 +968,13 @@ def write(seed: int, out: str | os.PathLike[str], kinds: Sequence[str] = KINDS) 
                 f"{str(path)!r} is {what}, in the way of that file; move or rename it, or "
                 "choose another folder. Nothing was written."
             )
+    other = _sheet_seed(folder) if folder.is_dir() else None
+    if other is not None and other != int(seed) and not force:
+        raise SheetExists(
+            f"write: {str(folder)!r} holds the sheet of seed {other} (its key.json), and this "
+            f"is seed {int(seed)}'s: writing it would replace seed {other}'s key. Choose "
+            f"another folder, or replace it with force=True. Nothing was written."
+        )
     # each file is written atomically; should one still fail (a full disk), the ones written
     # before it get their earlier bytes back (or are removed), so that the folder never
     # holds two seeds' files (the questions of one, the key of another)
@@ -1299,7 +1367,16 @@ def run_cli(args: Any) -> int:
     # (--kinds "" wrote every kind, while --kinds "," was refused as empty)
     kinds = KINDS if args.kinds is None else [k.strip() for k in args.kinds.split(",") if k.strip()]
     seed, out = 0 if args.seed is None else args.seed, args.out or "exercises"
-    files = write(seed, out, kinds)
+    force = bool(getattr(args, "force", False))
+    try:
+        files = write(seed, out, kinds, force=force)
+    except SheetExists as exc:
+        how = (
+            "pass --force to replace it"
+            if hasattr(args, "force")
+            else f"remove {str(Path(out) / 'key.json')!r} first to replace it"
+        )
+        raise SheetExists(str(exc).replace("replace it with force=True", how)) from None
     for path in files.values():
         print(f"wrote {path}")
     return 0

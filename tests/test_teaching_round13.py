@@ -52,7 +52,7 @@ def test_a_write_that_fails_midway_puts_back_the_files_before_it(tmp_path, monke
 
     monkeypatch.setattr(X, "atomic_write", failing)
     with pytest.raises(X.WriteError, match="No space left on device"):
-        X.write(2, tmp_path)
+        X.write(2, tmp_path, force=True)  # (seed 1's folder: replaced only with force)
     assert _sheet(tmp_path) == seed1
 
 

@@ -1,9 +1,14 @@
 """Teaching tools: explain's written-out arithmetic gives the numbers it prints."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 import glassnet as gn
 
@@ -77,3 +82,41 @@ def test_question_sheet_tells_students_the_key_stays_with_the_teacher(tmp_path):
         assert "stays with the teacher" in text, name
     teaching = (Path(__file__).resolve().parents[1] / "docs" / "teaching.md").read_text()
     assert "Keep the key from students" in teaching
+
+
+def test_softmax_exercises_of_small_seeds_all_differ():
+    seen = {}
+    for seed in range(100):
+        ex = X.generate(seed, ["softmax"])[0]
+        key = (tuple(ex.data["logits"]), ex.data["label"])
+        assert key not in seen, f"seeds {seen[key]} and {seed} share a softmax exercise"
+        seen[key] = seed
+    # a full sheet's softmax is the same exercise as the softmax-only sheet's
+    assert X.generate(22)[4].data == X.generate(22, ["softmax"])[0].data
+    assert X.generate(13)[4].data != X.generate(22)[4].data
+
+
+def test_a_folder_of_another_seeds_sheet_is_not_overwritten(tmp_path):
+    out = tmp_path / "sheet17"
+    X.write(17, out)
+    key17 = (out / "key.json").read_bytes()
+    with pytest.raises(X.WriteError, match="seed 17.*seed 18"):
+        X.write(18, out)
+    assert (out / "key.json").read_bytes() == key17
+    X.write(17, out)  # the same seed: the same files again
+    assert (out / "key.json").read_bytes() == key17
+    X.write(18, out, force=True)
+    assert json.loads((out / "key.json").read_text())["seed"] == 18
+
+
+def test_the_command_line_refuses_another_seeds_folder(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = [sys.executable, "-m", "glassnet", "exercise"]
+    first = subprocess.run([*run, "--seed", "17", "--out", "s17"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run([*run, "--seed", "18", "--out", "s17"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)  # fmt: skip
+    assert second.returncode == 2
+    assert "seed 17" in second.stderr and "seed 18" in second.stderr
+    assert json.loads((tmp_path / "s17" / "key.json").read_text())["seed"] == 17
