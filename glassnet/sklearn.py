@@ -1277,10 +1277,18 @@ class _BaseMLP(BaseEstimator):
         objective = Objective(model, X, target, loss, sample_weight=w_fit, l2=l2)
         model.train()
 
+        # the lowest finite loss evaluated and its weights (L-BFGS's last accepted point,
+        # or a better one): where a step overflowed, SciPy returns that step's NaN
+        lowest: list[Any] = [np.inf, None]
+        start, first = theta.copy(), []  # the initial weights, and their loss
+
         def value_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
             theta[...] = x
             value = objective()  # forward + backward: dL/dw lands in the flat gradient
             flat.sync()  # a graph engine may have rebound a .grad: copy it into its slot
+            first[:] = first or [float(value)]
+            if value < lowest[0]:  # (False for NaN)
+                lowest[:] = [float(value), np.array(x, dtype=np.float64)]
             return value, grad.astype(np.float64)
 
         cbs = [as_callback(c) for c in _as_callbacks(type(self).__name__, self.callbacks)]
@@ -1321,6 +1329,20 @@ class _BaseMLP(BaseEstimator):
                     "gtol": float(self.tol),
                 },
             )
+        if not np.isfinite(res.fun):
+            if lowest[1] is None:
+                # no finite loss at all, the initial weights' overflowed: refused as 'sgd' and
+                # 'adam' refuse it, not returned as loss_ NaN with advice to iterate longer;
+                # the weights are the initial ones again
+                theta[...] = start
+                raise ValueError(
+                    self._lbfgs_overflow_message(
+                        X, Y, f"the loss is {first[0]} at the initial weights"
+                    )
+                )
+            # a step overflowed (SciPy stops there, its line search failed): the weights of
+            # the lowest finite loss, and that loss, not the step's NaN
+            res.x, res.fun = lowest[1], lowest[0]
         theta[...] = res.x
         self.n_iter_ = min(int(res.nit), int(self.max_iter))
         self.loss_ = float(res.fun)
@@ -1350,6 +1372,22 @@ class _BaseMLP(BaseEstimator):
                 f"(max_iter={self.max_iter}) or scale the data (e.g. StandardScaler).",
                 ConvergenceWarning,
             )
+
+    def _lbfgs_overflow_message(self, X: np.ndarray, Y: np.ndarray, when: str) -> str:
+        """What L-BFGS raises when the loss at the initial weights is not finite (``when``):
+        the regressor's message for a y whose squares overflow (as 'sgd' and 'adam' say it),
+        otherwise that the network's outputs overflowed on X."""
+        message = self._diverged_message(Y, when)
+        if not message.startswith(_NONFINITE):  # (the regressor named y: scale it)
+            return message
+        name = type(self).__name__
+        fix = " or fit with dtype='float64'" if self._dtype == np.float32 else ""
+        return (
+            f"{name}: the training loss overflowed ({when}): X's values (up to "
+            f"{float(np.abs(X).max()):.3g}) are too large for the network's {self._dtype} "
+            "arithmetic, whose outputs overflowed; the weights are the initial ones, finite. "
+            f"Scale X, e.g. a StandardScaler in a Pipeline before the estimator{fix}."
+        )
 
     def _loss_grad_lbfgs(
         self,

@@ -14,7 +14,7 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
-from glassnet.sklearn import MLPClassifier
+from glassnet.sklearn import MLPClassifier, MLPRegressor
 
 X, Y = make_classification(64, 5, random_state=0)
 
@@ -96,3 +96,30 @@ def test_unknown_out_activation_is_refused(head):
     for method in (c.predict_proba, c.predict, c.predict_log_proba):
         with pytest.raises(ValueError, match="'logistic'.*'softmax'.*'identity'.*fitted with"):
             method(X3[:2])
+
+
+# ------------------------------------------------------- L-BFGS and a loss that overflowed
+def test_lbfgs_refuses_a_regression_loss_that_overflowed_as_adam_does():
+    from sklearn.datasets import make_regression
+
+    Xr, yr = make_regression(200, 5, random_state=0)
+    messages = []
+    for solver in ("adam", "lbfgs"):
+        r = MLPRegressor(solver=solver, max_iter=20, random_state=0)
+        with pytest.raises(ValueError, match="training loss overflowed") as e:
+            _quiet_fit(r, Xr, yr * 1e160)
+        messages.append(str(e.value))
+        assert all(np.isfinite(w).all() for w in r.coefs_)
+    assert "Scale y, e.g. sklearn.compose.TransformedTargetRegressor" in messages[1]
+    assert "the loss is inf at the initial weights" in messages[1]
+
+
+def test_lbfgs_keeps_the_lowest_finite_loss_when_a_step_overflows():
+    # SciPy stops where a step's loss is NaN and returns that NaN: loss_ was NaN
+    c = MLPClassifier(solver="lbfgs", max_iter=20, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        c.fit(X * 1e300, Y)
+    assert np.isfinite(c.loss_) and c.loss_ == c.best_loss_
+    assert all(np.isfinite(w).all() for w in c.coefs_)
+    with np.errstate(over="ignore"):
+        c.predict_proba(X[:3])
