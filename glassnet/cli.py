@@ -2866,8 +2866,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--chunk-rows",
         type=_positive_int,
         metavar="N",
-        help=f"with --stream: lines of the file read at a time (default {_CHUNK_ROWS}; "
-        "memory grows with it)",
+        help=f"with --stream: lines of the file read at a time, at most (default "
+        f"{_CHUNK_ROWS}; a block also ends near 4 MiB of the file; memory grows with it)",
     )
     _add_read_options(p)
 
@@ -2898,8 +2898,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--chunk-rows",
         type=_positive_int,
         metavar="N",
-        help=f"with --stream: lines of the file read at a time (default {_CHUNK_ROWS}; "
-        "memory grows with it)",
+        help=f"with --stream: lines of the file read at a time, at most (default "
+        f"{_CHUNK_ROWS}; a block also ends near 4 MiB of the file; memory grows with it)",
     )
     _add_read_options(p)
 
@@ -6560,6 +6560,11 @@ _LINE_REF = re.compile(r"(?i)\b(lines? )(\d+(?:(?:, | and | to |-)\d+)*)")
 #: delimiter from (4 bytes a character at most, in UTF-8).
 _SNIFFED_BYTES = 1 << 18
 
+#: Bytes of the file in a block of --stream at most (beyond its first line): below 4 MiB,
+#: a size the in-memory reader reads without first estimating the memory it needs (whose
+#: sampling cost more than a block's own reading), and memory bounded whatever the lines.
+_BLOCK_BYTES = (1 << 22) - (1 << 12)
+
 #: Bytes that a line of nothing but them (and delimiters) holds no row: blanks, quotes.
 _NO_ROW_BYTES = b' \t\r\n\x0b\x0c"'
 
@@ -6596,9 +6601,10 @@ class _LineBlocks:
             kept += 1
             # (the first block holds the file's first 256 KiB at least: the text, 64 Ki
             # characters, that the in-memory reader sniffs the delimiter from)
-            if kept >= self.rows and (given or size >= _SNIFFED_BYTES):
+            full = kept >= self.rows or size >= _BLOCK_BYTES - len(self.header)
+            if full and (given or size >= _SNIFFED_BYTES):
                 yield first, lines
-                given, first, lines, kept = True, self.lines + 1, [], 0
+                given, first, lines, kept, size = True, self.lines + 1, [], 0, 0
         if kept or not given:  # (trailing blank lines alone: no rows to read)
             yield first, lines
 

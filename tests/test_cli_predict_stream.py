@@ -388,3 +388,21 @@ def test_a_first_line_of_a_byte_order_mark_alone_is_blank(
     for chunk in ("1", "4"):
         got = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", chunk)
         assert got == expected, chunk
+
+
+def test_blocks_are_cut_at_their_bytes_too(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a block holds --chunk-rows lines and below 4 MiB of the file (the in-memory reader
+    # estimates the memory of larger files first, which cost more than reading a block)
+    monkeypatch.setattr(cli, "_BLOCK_BYTES", 300)  # (about 5 lines of these)
+    header, rows = _table(40, seed=17)
+    _write(Path("new.csv"), header, rows)
+    expected = _predict(capsys, trained["multiclass"], "new.csv", "--proba")
+    got = _predict(capsys, trained["multiclass"], "new.csv", "--proba", "--stream")
+    assert got == expected and expected[0] == 0
+    rows[33][2] = "1.2.3"  # line 35
+    _write(Path("new.csv"), header, rows)
+    code, _, err = _predict(capsys, trained["multiclass"], "new.csv", "--stream")
+    assert_one_line_error(err, "'1.2.3' at line 35", "'b'")
+    assert err == _predict(capsys, trained["multiclass"], "new.csv")[2]
