@@ -48,6 +48,7 @@ import numpy as np
 
 try:
     import scipy.optimize
+    import scipy.sparse
     from scipy.special import expit, xlogy
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
     from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
@@ -1618,7 +1619,10 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
     them into numbers (NumPy's own errors name no column: 'could not convert string to
     float', ``DTypePromotionError`` for dates, 'float() argument ... not Period')."""
     name = type(est).__name__
-    if isinstance(X, (str, bytes, dict, set, frozenset)) or (
+    if (
+        isinstance(X, (str, bytes, dict, set, frozenset))
+        and not scipy.sparse.issparse(X)  # (a DOK sparse matrix is a dict: accepted)
+    ) or (
         X is not None and not hasattr(X, "__len__") and hasattr(X, "__next__")
     ):  # NumPy's words otherwise: "float() argument must be ... not 'dict'"
         how = " (a generator or iterator: pass list(X))" if hasattr(X, "__next__") else ""

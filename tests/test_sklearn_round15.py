@@ -123,3 +123,23 @@ def test_lbfgs_keeps_the_lowest_finite_loss_when_a_step_overflows():
     assert all(np.isfinite(w).all() for w in c.coefs_)
     with np.errstate(over="ignore"):
         c.predict_proba(X[:3])
+
+
+# ------------------------------------------------------------------ DOK sparse input
+@pytest.mark.parametrize("kind", ["dok_matrix", "dok_array"])
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+def test_dok_sparse_input_is_accepted_as_csr(Est, kind):
+    import scipy.sparse as sp
+
+    est = Est(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    dense = _quiet_fit(clone_of(est), X, Y)
+    dok = _quiet_fit(est, getattr(sp, kind)(X), Y)
+    np.testing.assert_allclose(dok.predict(getattr(sp, kind)(X)), dense.predict(X))
+    for a, b in zip(dok.coefs_, dense.coefs_):
+        np.testing.assert_array_equal(a, b)
+
+
+def clone_of(est):
+    from sklearn.base import clone
+
+    return clone(est)
