@@ -631,6 +631,42 @@ class _BaseMLP(BaseEstimator):
         for i, v in zip(at, arrs):
             params[i].data[...] = v
 
+    def _nonfinite_weight(self) -> str | None:
+        """Where the network's weights hold NaN or inf (written into the live ``coefs_`` or
+        ``intercepts_`` views), in words: 'coefs_[0][2, 1] is nan (1 non-finite value in
+        coefs_[0])'; None where every weight is finite."""
+        for name in ("coefs_", "intercepts_"):
+            for i, p in enumerate(self._layer_params(name)):
+                bad = ~np.isfinite(p.data)
+                if bad.any():
+                    at = np.unravel_index(int(np.argmax(bad)), bad.shape)
+                    count = int(bad.sum())
+                    return (
+                        f"{name}[{i}][{', '.join(map(str, at))}] is {p.data[at]} ({count} "
+                        f"non-finite value{'s' if count > 1 else ''} in {name}[{i}])"
+                    )
+        return None
+
+    def _refuse_nonfinite_weights(self, result: str) -> None:
+        """Refuse to continue from (``result``: 'training', or what predict would return)
+        weights that hold NaN or inf, naming the first."""
+        where = self._nonfinite_weight()
+        if where is None:
+            return
+        if result == "training":
+            what = (
+                "from which training cannot continue (the loss would be NaN at the first "
+                "step). Write finite values into them, or fit anew (warm_start=False)."
+            )
+        else:
+            what = (
+                f"so the network computes no number from them: its {result} would be NaN. "
+                "Write finite values into them, or fit again."
+            )
+        raise ValueError(
+            f"{type(self).__name__}: the fitted weights are not all finite: {where}, {what}"
+        )
+
     def _model_head(self) -> str:
         raise NotImplementedError
 
@@ -698,6 +734,7 @@ class _BaseMLP(BaseEstimator):
         regressor), or the first class (its classifier), without a word."""
         if not rows.size:
             return
+        self._refuse_nonfinite_weights(result)  # (a NaN written into coefs_, not X's fault)
         name = type(self).__name__
         holes = ~np.isfinite(X[rows]).all(axis=1)
         if holes.any():
@@ -809,6 +846,8 @@ class _BaseMLP(BaseEstimator):
             )
         else:
             self._follow_params(Y)
+        if not first_pass:  # (the live coefs_ views may have been written into)
+            self._refuse_nonfinite_weights("training")
         X = self._in_dtype(X)
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, Y, w, began)

@@ -143,3 +143,31 @@ def clone_of(est):
     from sklearn.base import clone
 
     return clone(est)
+
+
+# ------------------------------------------------------------- non-finite weights
+@pytest.fixture
+def written():
+    """A fitted classifier with NaN written into coefs_[0] (a live view) at [1, 2]."""
+    c = _quiet_fit(MLPClassifier((4,), max_iter=5, random_state=0, warm_start=True), X, Y)
+    c.coefs_[0][1, 2] = np.nan
+    return c
+
+
+def test_a_nonfinite_weight_is_named_by_predict_not_blamed_on_x(written):
+    for method in (written.predict, written.predict_proba):
+        with pytest.raises(ValueError, match=r"coefs_\[0\]\[1, 2\] is nan") as e:
+            method(X)
+        assert "Scale X" not in str(e.value)
+    r = _quiet_fit(MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0), X, X[:, 0])
+    r.intercepts_[1][0] = np.inf
+    with pytest.raises(ValueError, match=r"intercepts_\[1\]\[0\] is inf.*predictions"):
+        r.predict(X)
+
+
+def test_a_nonfinite_weight_is_named_by_a_later_fit_not_blamed_on_the_rate(written):
+    for call in (lambda: written.partial_fit(X, Y), lambda: _quiet_fit(written, X, Y)):
+        with pytest.raises(ValueError, match=r"coefs_\[0\]\[1, 2\] is nan.*training") as e:
+            call()
+        assert "learning rate" not in str(e.value)
+    assert np.isnan(written.coefs_[0][1, 2])  # refused before training: left as it was
