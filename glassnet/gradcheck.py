@@ -44,7 +44,8 @@ class GradcheckError(AssertionError):
 
 @dataclass
 class GradcheckReport:
-    """Per input: the worst absolute error, where it occurred and both values there."""
+    """Per input: the worst absolute error, where it occurred and both values there, and
+    ``upstream``: how its backward misused dL/dout ("" where it did not)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     ok: bool = True
@@ -63,6 +64,9 @@ class GradcheckReport:
                 f"{str(r['at']):>10}  {r['analytic']:>12.6g}  {r['numeric']:>12.6g}  "
                 f"{'yes' if r['ok'] else 'NO'}"
             )
+        for r in self.rows:  # (a backward that drops dL/dout: the numbers above agree)
+            if r.get("upstream"):
+                lines.append(f"input {r['input']}: {r['upstream']}")
         return "\n".join(lines)
 
 
@@ -97,11 +101,17 @@ def gradcheck(
     gradients are taken with respect to those alone (the ``.grad`` of a tensor ``fn``
     closes over, a model's weights, or a constant's, is left as it was). A non-scalar
     output is reduced to ``L = sum(out * r)`` with a fixed random ``r``, so every output
-    entry is checked. For each input entry ``x_k``:
+    entry is checked (a scalar output: ``r = 1``). For each input entry ``x_k``, with the
+    step ``h`` = eps (or 2²⁰ of x_k's ulps where that is more, past |x_k| ≈ 4e3):
 
-        numeric_k = (L(x_k + eps) - L(x_k - eps)) / (2 eps)
+        numeric_k = sum(r * (out(x_k + h) - out(x_k - h))) / ((x_k + h) - (x_k - h))
 
-    and the entry passes when ``|autodiff_k - numeric_k| <= atol + rtol |numeric_k|``.
+    (the step the input really took), and the entry passes when
+    ``|autodiff_k - numeric_k| <= atol + rtol |numeric_k|``. The backward must also use its
+    upstream gradient as the chain rule does, as PyTorch's gradcheck asks: seeded with
+    dL/dout = 0 every gradient is 0, and (a scalar output, whose seed is otherwise 1) seeded
+    with a factor c it is c times the gradient at 1; a backward that returns ``2 * a`` for
+    ``2 * a * g`` fails, the report naming it.
 
     Returns a :class:`GradcheckReport` (worst mismatch per input); raises
     :class:`GradcheckError` with that report when an entry fails (unless
@@ -174,7 +184,7 @@ def gradcheck(
         )
     rng = np.random.default_rng(seed)
 
-    def run(arrs: list[np.ndarray], grad: bool) -> tuple[float, list[Tensor]]:
+    def run(arrs: list[np.ndarray], grad: bool) -> tuple[Tensor, list[Tensor]]:
         ts = [Tensor(a, requires_grad=grad, dtype=np.float64) for a in arrs]
         args = list(inputs)  # (constants as given, the checked ones as float64 Tensors)
         for i, t in zip(checked, ts):
@@ -186,45 +196,52 @@ def gradcheck(
             raise TypeError(
                 f"gradcheck: fn returned {out.dtype}; it must keep float64 inputs in float64."
             )
-        if out.size == 1:
-            loss = out.sum()
-        else:
-            if run.r is None:  # type: ignore[attr-defined]
-                run.r = rng.standard_normal(out.shape)  # type: ignore[attr-defined]
-            loss = (out * run.r).sum()  # type: ignore[attr-defined]
-        if grad and loss.requires_grad:  # (else fn cut the graph: every gradient is 0)
-            # dL/d(input) alone: a backward() would also add into the .grad of every other
-            # leaf fn reaches (a model's weights it closes over), left there for its next step
-            got = autograd_grad(loss, ts, allow_unused=True)
-            for t, g in zip(ts, got):
-                t.grad = None if g is None else g.data
-        return float(loss.data), ts
-
-    run.r = None  # type: ignore[attr-defined]
+        return out, ts
 
     # (NumPy's warnings are silenced: a value fn cannot compute, log(0) say, shows as
     # inf or nan in the report, and fails)
     def quiet() -> Any:
         return np.errstate(all="ignore")
 
+    # 1) autodiff: L = sum(out * r), r random for a non-scalar out (every entry checked), 1 for
+    # a scalar (the report's numbers are then dL/dx itself)
     with quiet():
-        _, ts = run(arrays, True)
+        out, ts = run(arrays, True)
+        r = np.ones(()) if out.size == 1 else rng.standard_normal(out.shape)
+        analytic = [np.zeros_like(a) for a in arrays]
+        upstream = [""] * len(arrays)  # per input: how its backward misused dL/dout, or ""
+        if out.requires_grad:  # (else fn cut the graph: every gradient is 0)
+            # dL/d(input) alone: a backward() would also add into the .grad of every other
+            # leaf fn reaches (a model's weights it closes over), left there for its next step
+            loss = out.sum() if out.size == 1 else (out * r).sum()
+            got = autograd_grad(loss, ts, allow_unused=True)
+            analytic = [np.zeros_like(a) if g is None else g.data for a, g in zip(arrays, got)]
+            upstream = _upstream_checks(out, ts, analytic, rng, atol, rtol)
+
+    # 2) central differences of the outputs, then projected on r: L(x + h) − L(x − h) summed
+    # over every entry of a large out rounded away the difference the step made (the entries
+    # the step leaves alone cancel exactly here). The step is eps, or 2²⁰ of x_k's ulps where
+    # that is more (|x_k| above ~4e3 at eps=1e-6): the rounding of x ± h, and of values of
+    # x's size, is then a millionth of the difference (1e-6 at x = 1e7 is 537 ulps: a
+    # thousandth, 10x rtol). The quotient's denominator is the step the inputs really took,
+    # (x + h) − (x − h), not the 2h asked (x + 1e-6 rounds to a multiple of 2⁻²⁹ at 1e7)
     report = GradcheckReport()
-    for i, a, t in zip(checked, arrays, ts):
-        analytic = t.grad if t.grad is not None else np.zeros_like(a)
+    for i, a, grad, misuse in zip(checked, arrays, analytic, upstream):
         numeric = np.zeros_like(a)
         flat = a.reshape(-1)
         for k in range(flat.size):
             old = flat[k]
+            h = max(eps, float(np.spacing(abs(old))) * 2.0**20)
             with quiet():
-                flat[k] = old + eps
-                hi, _ = run(arrays, False)
-                flat[k] = old - eps
-                lo, _ = run(arrays, False)
+                flat[k] = old + h
+                hi = np.array(run(arrays, False)[0].data)  # (a copy: out may view the input,
+                flat[k] = old - h  # x.view(...), which the next step writes into)
+                lo = np.array(run(arrays, False)[0].data)
+                step = (old + h) - (old - h)
                 flat[k] = old
-                numeric.reshape(-1)[k] = (hi - lo) / (2 * eps)
+                numeric.reshape(-1)[k] = np.sum(r * (hi - lo)) / step
         with quiet():
-            err = np.abs(analytic - numeric)
+            err = np.abs(grad - numeric)
         bad = ~(err <= atol + rtol * np.abs(numeric))  # (a NaN on either side fails)
         k = int(np.argmax(err)) if err.size else 0
         at = np.unravel_index(k, a.shape) if a.ndim and err.size else ()  # (empty: nothing)
@@ -233,15 +250,54 @@ def gradcheck(
             "shape": a.shape,
             "max_abs_err": float(err.max()) if err.size else 0.0,
             "at": tuple(int(v) for v in at),
-            "analytic": float(analytic.reshape(-1)[k]) if err.size else 0.0,
+            "analytic": float(grad.reshape(-1)[k]) if err.size else 0.0,
             "numeric": float(numeric.reshape(-1)[k]) if err.size else 0.0,
-            "ok": not bool(bad.any()),
+            "ok": not bool(bad.any()) and not misuse,
+            "upstream": misuse,
         }
         report.rows.append(row)
         report.ok &= row["ok"]
     if raise_exception and not report.ok:
         raise GradcheckError("autodiff and finite differences disagree:\n" + str(report))
     return report
+
+
+def _upstream_checks(
+    out: Tensor,
+    ts: list[Tensor],
+    analytic: list[np.ndarray],
+    rng: np.random.Generator,
+    atol: float,
+    rtol: float,
+) -> list[str]:
+    """Does each input's gradient follow dL/dout as the chain rule says (linearly)? A
+    backward that drops its upstream g (``lambda g: (2 * a,)`` for ``2 * a * g``) gives the
+    right numbers at g = 1, the seed of a scalar output. As PyTorch's gradcheck ("backward not
+    multiplied by grad_output"): seeded with zeros, every gradient must be 0; and (a scalar
+    output) seeded with a factor c, it must be c times the gradient at 1, each within the
+    check's atol + rtol · |gradient at 1|. Per input, what
+    failed, or "" (the two extra passes reuse fn's graph: fn is not called again)."""
+    notes = []
+    zero = autograd_grad(out, ts, grad_outputs=np.zeros(out.shape), allow_unused=True)
+    c = -(1.5 + rng.random()) if out.size == 1 else None  # (not near ±1: |g| and g² fail too)
+    scaled = (
+        autograd_grad(out, ts, grad_outputs=np.full(out.shape, c), allow_unused=True)
+        if c is not None
+        else [None] * len(ts)
+    )
+    for g0, gc, want in zip(zero, scaled, analytic):
+        # (within the tolerance the check allows the gradient at g = 1: a backward off by
+        # a constant 1e-5 of it passes there, and here)
+        tol = atol + rtol * np.abs(want)
+        if g0 is not None and not np.all(np.abs(g0.data) <= tol):
+            notes.append("dL/dout = 0 gave a nonzero gradient: backward ignores its g")
+        elif c is not None and not np.all(
+            np.abs((0.0 if gc is None else gc.data) / c - want) <= tol
+        ):
+            notes.append(f"dL/dout = {c:.3g} did not scale the gradient by it: backward misuses g")
+        else:
+            notes.append("")
+    return notes
 
 
 def _torch_inputs(inputs: tuple[Any, ...]) -> tuple[tuple[Any, ...], bool]:

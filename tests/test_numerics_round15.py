@@ -165,3 +165,73 @@ def test_logsumexp_node_matches_torch_values_and_gradients():
         (u * torch.tensor(w)).sum().backward()
         np.testing.assert_allclose(y.data, u.detach().numpy(), rtol=1e-15)
         np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-15, atol=0)
+
+
+# ------------------------------------------------ 2) gradcheck sees a backward that drops g
+def _square(x, backward):
+    a = x.data
+    return gn.Tensor.from_op(a * a, "my_square", (x,), lambda g: (backward(a, g),))
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda a, g: 2 * a,  # drops g
+        lambda a, g: 2 * a * g * g,  # g², right at g = 1
+        lambda a, g: 2 * a * np.abs(g),  # |g|, right at g = 1
+    ],
+)
+def test_gradcheck_fails_a_backward_that_misuses_its_upstream_gradient(wrong):
+    x = np.array([0.3, -1.2, 2.0])
+    report = gn.gradcheck(lambda t: _square(t, wrong).sum(), x, raise_exception=False)
+    assert not report.ok
+    assert "backward" in report.rows[0]["upstream"] and "backward" in str(report)
+    with pytest.raises(gn.GradcheckError, match="dL/dout"):
+        gn.gradcheck(lambda t: _square(t, wrong).sum(), x)
+
+
+def test_gradcheck_fails_a_dropped_upstream_on_a_vector_output_too():
+    x = np.array([0.3, -1.2, 2.0])
+    assert not gn.gradcheck(lambda t: _square(t, lambda a, g: 2 * a), x, raise_exception=False)
+
+
+def test_gradcheck_passes_the_right_backward_and_calls_fn_as_before():
+    x = np.array([0.3, -1.2, 2.0])
+    calls = []
+
+    def fn(t):
+        calls.append(1)
+        return _square(t, lambda a, g: 2 * a * g).sum()
+
+    report = gn.gradcheck(fn, x)
+    assert report.ok and report.rows[0]["upstream"] == ""
+    assert len(calls) == 1 + 2 * x.size  # (the extra seeds reuse fn's graph)
+    np.testing.assert_allclose(report.rows[0]["analytic"], 2 * x[report.rows[0]["at"]])
+
+
+# ------------------------------------------------ 3) gradcheck at large |x|
+@pytest.mark.parametrize("big", [1e7, 1e12, 1e300])
+def test_gradcheck_passes_correct_functions_at_large_values(big):
+    x = np.array([big, -big, 1.0])
+    assert gn.gradcheck(lambda t: t * 3.0, x, raise_exception=False).ok
+    assert gn.gradcheck(lambda t: t.sqrt(), np.abs(x), raise_exception=False).ok
+    y = np.array([big, -big / 3])
+    assert gn.gradcheck(lambda t: (t * 3.0).sum(), y, raise_exception=False).ok
+
+
+def test_gradcheck_still_fails_a_wrong_gradient_at_large_values():
+    x = np.array([1e7, -1e7, 1.0])
+
+    def off(t):  # 3x whose backward is 3.003 g
+        return gn.Tensor.from_op(3 * t.data, "off", (t,), lambda g: (3.003 * g,))
+
+    assert not gn.gradcheck(off, x, raise_exception=False).ok
+    assert not gn.gradcheck(lambda t: off(t).sum(), x, raise_exception=False).ok
+
+
+def test_gradcheck_large_values_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = np.array([1e7, -1e7, 1.0])
+    t = torch.tensor(x, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda u: u * 3.0, (t,))
+    assert gn.gradcheck(lambda u: u * 3.0, (gn.tensor(x, requires_grad=True),)).ok
