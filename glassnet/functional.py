@@ -51,11 +51,15 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     log(sigma(z)) stays finite wherever sigma(z) is a float (PyTorch's accuracy). The fast
     path's in-place form (:func:`_sigmoid_`) is the tanh one, see there.
     """
-    z = np.asarray(z, np.result_type(z, 0.5))
-    e = np.exp(-np.abs(z))
-    a = np.where(z < 0, e, z.dtype.type(1))
-    e += 1
-    return np.divide(a, e, out=a)  # (in place: a new array, 0-d for a 0-d z, as z.astype)
+    dt = np.result_type(z, 0.5)
+    z = z.astype(dt) if is_array(z) else np.array(z, dtype=dt)  # (a copy, in z's library)
+    e = np.abs(z, out=np.empty_like(z))  # (ufuncs into arrays: 0-d stays an array)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    e += 1  # 1 + e^-|z|
+    np.minimum(z, 0, out=z)
+    np.exp(z, out=z)  # e^min(z, 0): e^z / (1 + e^z) below 0, 1 / (1 + e^-z) above
+    return np.divide(z, e, out=z)
 
 
 def _constants(*values: float) -> Callable[[Any], tuple[Any, ...]]:
