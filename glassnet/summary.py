@@ -593,10 +593,20 @@ def summary(
         if isinstance(model, type):
             cls = f"{model.__module__}.{model.__qualname__}"
             shown = f"the class {cls}; make one first ({model.__name__}(...))"
+        ours = kind.__module__.split(".")[0] == "glassnet"  # (glassnet.sklearn's estimators)
         if network:
             todo = "; pass its network: summary(estimator.model_)."
-        elif estimator:
+        elif estimator and ours:
             todo = "; an estimator has its network once fitted: fit it, then summary(est.model_)."
+        elif estimator and kind.__name__ in ("MLPClassifier", "MLPRegressor"):
+            todo = (
+                f" ({kind.__module__}), scikit-learn's own estimator, whose weights (coefs_, "
+                "intercepts_) are not a glassnet network. Fit glassnet.sklearn."
+                f"{kind.__name__} instead (the same parameters, the same initial weights), "
+                "then summary(est.model_)."
+            )
+        elif estimator:
+            todo = f" ({kind.__module__}), an estimator that has no glassnet network."
         else:
             todo = "."
         raise TypeError(

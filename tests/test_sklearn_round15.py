@@ -171,3 +171,44 @@ def test_a_nonfinite_weight_is_named_by_a_later_fit_not_blamed_on_the_rate(writt
             call()
         assert "learning rate" not in str(e.value)
     assert np.isnan(written.coefs_[0][1, 2])  # refused before training: left as it was
+
+
+# ------------------------------------------- scikit-learn's own MLP in glassnet's tools
+def _sk_fitted(**kw):
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    return _quiet_fit(SkMLP(hidden_layer_sizes=(4,), max_iter=8, random_state=0, **kw), X, Y)
+
+
+def test_summary_names_a_scikit_learn_mlp_as_scikit_learns():
+    import glassnet as gn
+
+    with pytest.raises(TypeError, match="scikit-learn's own estimator.*glassnet.sklearn") as e:
+        gn.summary(_sk_fitted())
+    assert "fit it, then" not in str(e.value)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_plot_history_draws_a_fitted_scikit_learn_mlps_curves(early_stopping):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    import glassnet as gn
+
+    sk = _sk_fitted(early_stopping=early_stopping)
+    fig = gn.viz.plot_history(sk)
+    lines = fig.axes[0].get_lines()
+    np.testing.assert_allclose(lines[0].get_ydata(), sk.loss_curve_)
+    if early_stopping:
+        assert len(fig.axes) == 2
+        np.testing.assert_allclose(fig.axes[1].get_lines()[0].get_ydata(), sk.validation_scores_)
+    plt.close(fig)
+
+
+def test_plot_history_of_an_unfitted_scikit_learn_mlp_says_whose_it_is():
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    import glassnet as gn
+
+    with pytest.raises(TypeError, match="scikit-learn's own estimator, not fitted yet"):
+        gn.viz.plot_history(SkMLP())

@@ -31,6 +31,7 @@ from ..fused import FastMLP, Layer, layers_of
 from ..nn.module import Module
 from ..report import make_names
 from ..tensor import Tensor
+from ..train import History
 from ._svg import whole
 
 __all__ = [
@@ -867,6 +868,26 @@ def _epoch_ticks() -> Any:
     return MaxNLocator("auto", steps=[1, 2, 5, 10], integer=True, min_n_ticks=1)
 
 
+def _sklearn_mlp_history(est: Any) -> Any:
+    """A fitted scikit-learn MLP's curves as a History (None for anything else): its
+    ``loss_curve_`` (the training loss per epoch, or per L-BFGS iteration) and, with early
+    stopping, ``validation_scores_`` (accuracy or R^2), whose best epoch is the one whose
+    weights it restored."""
+    kind = type(est)
+    curve = getattr(est, "loss_curve_", None)
+    if kind.__module__.split(".")[0] != "sklearn" or not isinstance(curve, list):
+        return None
+    h = History(loss=[float(v) for v in curve], epochs=len(curve))
+    scores = getattr(est, "validation_scores_", None)
+    if scores:
+        h.val_metric = [float(v) for v in scores]
+        h.metric_name = "accuracy" if hasattr(est, "classes_") else "r2"
+        if np.any(np.isfinite(h.val_metric)):
+            h.best_epoch = int(np.nanargmax(h.val_metric)) + 1
+            h.best_by = f"validation {h.metric_name}"  # type: ignore[attr-defined]
+    return h
+
+
 def plot_history(
     history: Any,
     *,
@@ -875,7 +896,9 @@ def plot_history(
     figsize: tuple[float, float] = (9.0, 3.5),
     dpi: int = 100,
 ) -> Any:
-    """Training and validation curves of :func:`glassnet.fit`'s History.
+    """Training and validation curves of :func:`glassnet.fit`'s History, of a fitted
+    glassnet.sklearn estimator (its ``history_``), or of a fitted scikit-learn MLP (its
+    ``loss_curve_``, and ``validation_scores_`` with early stopping).
 
     Left: the loss per epoch (training, and validation when there is one), on a
     log scale when it spans more than two decades (``log``). Right, when validation
@@ -899,11 +922,24 @@ def plot_history(
     if isinstance(getattr(history, "loss", ""), str):  # (an estimator's loss='log_loss')
         history = getattr(history, "history_", None) or history  # a fitted glassnet.sklearn one
     if isinstance(getattr(history, "loss", ""), str):
+        history = _sklearn_mlp_history(history) or history  # a fitted scikit-learn MLP's curve
+    if isinstance(getattr(history, "loss", ""), str):
+        kind = type(history)
+        if not hasattr(history, "fit"):
+            why = "."
+        elif kind.__module__.split(".")[0] == "glassnet":
+            why = " that is not fitted yet (fit it first)."
+        elif kind.__name__ in ("MLPClassifier", "MLPRegressor"):
+            why = (
+                f" ({kind.__module__}), scikit-learn's own estimator, not fitted yet: fit it "
+                "first (its loss_curve_ is drawn)."
+            )
+        else:
+            why = f" ({kind.__module__}), an estimator that records no training curve."
         raise TypeError(
             f"{owner}: expected the History returned by glassnet.fit (it has .loss, "
-            f".val_loss, ...), or a fitted glassnet.sklearn estimator. Got "
-            f"{type(history).__name__}"
-            + (" that is not fitted yet (fit it first)." if hasattr(history, "fit") else ".")
+            f".val_loss, ...), a fitted glassnet.sklearn estimator, or a fitted scikit-learn "
+            f"MLP. Got {kind.__name__}{why}"
         )
     loss = _curve(history, "loss", owner)
     if not loss:
