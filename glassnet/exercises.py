@@ -71,6 +71,7 @@ __all__ = [
     "to_html",
     "write",
     "read_answers",
+    "Unreadable",
     "check",
     "DEFAULT_TOL",
 ]
@@ -1054,10 +1055,20 @@ def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
         ) from None
 
 
-def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
+@dataclass
+class Unreadable:
+    """An answer :func:`check` could not read as a number or a vector: it is graded wrong,
+    with ``why`` (what it is and how to write it), and the other answers are graded."""
+
+    why: str
+
+
+def read_answers(path: str | os.PathLike[str], lenient: bool = False) -> dict[str, Any]:
     """A student's answers: lines ``<exercise>.<id> = <value>`` (``#`` starts a comment;
-    a vector as ``[0, 1, 0]``), or a JSON object of the same keys. Empty answers are
-    left out."""
+    a vector as ``[0, 1, 0]``, or as NumPy prints it, ``[1 1 -0.5]``), or a JSON object of
+    the same keys. Empty answers are left out. An answer that is no number or vector
+    raises ValueError, naming it and how to write it; with ``lenient``, it is returned as
+    an :class:`Unreadable` holding that message instead (as :func:`check` grades it)."""
     text = _read_text(path, "answers file", "read_answers")
     if text.lstrip().startswith("{"):
 
@@ -1090,10 +1101,13 @@ def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
             except (ValueError, TypeError):
                 said = {True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v
                 hint = _hint(said) if isinstance(said, str) else ""
-                raise ValueError(
-                    f"read_answers: the answer {str(k)!r} in {str(path)!r} is {v!r:.60}, not "
-                    f"a number or a vector like [0, 1, 0].{hint}"
-                ) from None
+                why = (
+                    f"the answer {str(k)!r} in {str(path)!r} is {v!r:.60}, not a number or a "
+                    f"vector like [0, 1, 0].{hint}"
+                )
+                if not lenient:
+                    raise ValueError(f"read_answers: {why}") from None
+                answers[str(k)] = Unreadable(why)
         return answers
     out: dict[str, Any] = {}
     where: dict[str, int] = {}  # the line of each answer id
@@ -1116,7 +1130,12 @@ def read_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
                     f"and {n}; keep the one answer to grade and delete the other."
                 )
             where[key] = n
-            out[key] = _parse_value(val, n, path)
+            try:
+                out[key] = _parse_value(val, n, path)
+            except ValueError as err:
+                if not lenient:
+                    raise
+                out[key] = Unreadable(str(err).removeprefix("read_answers: "))
     return out
 
 
@@ -1127,12 +1146,32 @@ def _number(v: Any) -> float:
     return float(v)
 
 
+def _numpy_vector(text: str) -> list[float] | None:
+    """A vector as NumPy prints it, ``[1 1 -0.5]`` or ``[1., 1., -0.5]`` (numbers parted by
+    spaces, or by commas, in brackets), or None where ``text`` is none."""
+    m = re.fullmatch(r"\[([^\[\]]*)\]", text.strip())
+    if m is None:
+        return None
+    parts = m.group(1).split(",") if "," in m.group(1) else m.group(1).split()
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        return None
+    return numbers if numbers and all(math.isfinite(v) for v in numbers) else None
+
+
 def _parse_value(val: str, n: int, path: Any) -> Any:
     # the minus sign of the HTML sheets and the slides (U+2212), copied from them, is '-'
     text = val.replace("\u2212", "-")
     try:
         if text.startswith("["):
-            v = json.loads(text)
+            try:
+                v = json.loads(text)
+            except ValueError:  # (NumPy's print: [1 1 -0.5], [1., 1., -0.5])
+                numpy = _numpy_vector(text)
+                if numpy is None:
+                    raise
+                return numpy
             return [_number(x) for x in v]
         return float(text)
     except (ValueError, TypeError) as err:
@@ -1153,6 +1192,13 @@ def _hint(text: str) -> str:
     m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*", text)
     if m and float(m.group(2)) != 0:
         return f" Write the fraction as a decimal: {float(m.group(1)) / float(m.group(2)):g}."
+    number = r"-?(?:\d+\.?\d*|\.\d+)"
+    m = re.fullmatch(rf"\s*\[?\s*({number}(?:\s*[,\s]\s*{number})+)\s*\]?\s*", text)
+    if m:  # (several numbers: 1, 1, -0.5 or 1 1 -0.5 without brackets)
+        items = [t for t in re.split(r"[,\s]+", m.group(1)) if t]
+        return (
+            f" A vector is written in brackets, its numbers parted by commas: [{', '.join(items)}]."
+        )
     return ""
 
 
@@ -1244,11 +1290,54 @@ def _check_key(doc: dict[str, Any], key: Any) -> None:
                 raise fault(f"step {num}.{st['id']} has check {kind!r} and value {v!r:.40}")
 
 
+def _meant_ids(given: dict[str, Any], ids: set[str]) -> dict[str, str]:
+    """{an answer id not in the key: the one key id it names but for spaces and case}
+    ('1. z1' and '1.Z1' name '1.z1'; an id that could be two of the key's is left out)."""
+
+    def loose(k: str) -> str:
+        return re.sub(r"\s+", "", k).lower()
+
+    by_loose: dict[str, list[str]] = {}
+    for k in ids:
+        by_loose.setdefault(loose(k), []).append(k)
+    return {
+        k: by_loose[loose(k)][0]
+        for k in given
+        if k not in ids and len(by_loose.get(loose(k), [])) == 1
+    }
+
+
+def _apart(got: Any, want: Any) -> tuple[str, str]:
+    """``got`` and ``want`` as the grader prints them: 3 decimals, or as many more as show
+    them apart (with --tol 0, 20.0855 and 20.0855369... both read 20.086)."""
+    for d in range(3, 16):
+        shown, expected = _num(got, d), _num(want, d)
+        if shown != expected:
+            return shown, expected
+    return _num(got), _num(want)
+
+
+def _form(got: Any, step: dict[str, Any]) -> str:
+    """The hint for an answer of the wrong form: a vector where one number is asked for
+    (``[2]`` for ``2``), or one number where a vector is."""
+    want = step["value"]
+    if isinstance(got, list) and not isinstance(want, list):
+        one = f", {_num(got[0])}," if len(got) == 1 else ""
+        return f"; this answer is one number: write it{one} without brackets"
+    if isinstance(want, list) and not isinstance(got, list):
+        return f"; this answer is a vector of {len(want)} numbers in brackets, like [0, 1, 0]"
+    return ""
+
+
 def check(
     key: str | os.PathLike[str], answers: str | os.PathLike[str], tol: float = DEFAULT_TOL
 ) -> CheckResult:
     """Grade the answers file ``answers`` against ``key`` (a ``key.json``): an answer is
-    right within ``tol``; each exercise reports its first wrong or missing step."""
+    right within ``tol``; each exercise reports its first wrong or missing step. An
+    answer that is no number or vector is graded wrong, saying how to write it, and the
+    others are graded; an id written with other spaces or case (``1. z1``, ``1.Z1``) is
+    named with the key's id to write (``1.z1``). A wrong number is printed with as many
+    decimals as tell it from the key's."""
     # (a NumPy number, np.float32(0.05) say, was refused as not a number)
     if (
         isinstance(tol, (bool, np.bool_))
@@ -1275,7 +1364,9 @@ def check(
             "key first, the answers second)."
         )
     _check_key(doc, key)
-    given = read_answers(answers)
+    given = read_answers(answers, lenient=True)
+    ids = {f"{ex['number']}.{s['id']}" for ex in doc["exercises"] for s in ex["steps"]}
+    meant = _meant_ids(given, ids)  # an id written '1. z1' or '1.Z1': the key's '1.z1'
     right = total = 0
     first: dict[int, str] = {}
     lines = [f"glassnet exercise check: seed {doc['seed']}, tolerance {tol:g}"]
@@ -1289,7 +1380,9 @@ def check(
             total += 1
             k = f"{num}.{s['id']}"
             got = given.get(k)
-            if s["check"] == "absent":
+            if isinstance(got, Unreadable):
+                good = False
+            elif s["check"] == "absent":
                 good = got is None and answered
             elif s["check"] == "separates":
                 good = _weights_wrong(got) is None and _separates(ex["data"]["gate"], *got)
@@ -1303,26 +1396,38 @@ def check(
                 ok += 1
                 right += 1
             elif num not in first:
-                if s["check"] == "absent" and got is None:
+                if isinstance(got, Unreadable):
+                    first[num] = f"{k} could not be read: {got.why}"
+                elif s["check"] == "absent" and got is None:
                     first[num] = f"{k}: this exercise has no answers ({s['how']} once answered)"
                 elif s["check"] == "absent":
-                    first[num] = f"{k} = {_num(got)}, but no weights exist ({s['how']})"
+                    first[num] = (
+                        f"{k} = {_num(got)}, but no weights exist (the gate is not linearly "
+                        "separable): leave the answer empty"
+                    )
+                elif got is None and k in meant.values():
+                    written = next(w for w, m in meant.items() if m == k)
+                    first[num] = (
+                        f"{k} is missing: your answers write it {written!r}; write {k} "
+                        f"(expected {_num(s['value'])}; {s['how']})"
+                    )
                 elif got is None:
                     first[num] = f"{k} is missing (expected {_num(s['value'])}; {s['how']})"
                 elif s["check"] == "separates":
                     why = _weights_wrong(got) or "does not compute the gate"
                     first[num] = f"{k} = {_num(got)} {why} (e.g. {_num(s['value'])})"
                 else:
-                    first[num] = f"{k} = {_num(got)}, expected {_num(s['value'])} ({s['how']})"
+                    shown, want = _apart(got, s["value"])
+                    first[num] = f"{k} = {shown}, expected {want} ({s['how']}){_form(got, s)}"
         n = len(ex["steps"])
         status = "all right" if ok == n else f"first wrong step: {first[num]}"
         lines.append(f"{num}. {ex['title']}: {ok}/{n} right; {status}")
     lines.append(f"total: {right}/{total}")
-    ids = {f"{ex['number']}.{s['id']}" for ex in doc["exercises"] for s in ex["steps"]}
     unknown = [k for k in given if k not in ids]
     if unknown:  # (a misspelt id was only reported as its step missing)
+        named = [f"{k} (write {meant[k]})" if k in meant else k for k in unknown[:8]]
         lines.append(
-            f"not graded: {', '.join(unknown[:8])}{' ...' if len(unknown) > 8 else ''} "
+            f"not graded: {', '.join(named)}{' ...' if len(unknown) > 8 else ''} "
             "(no such answer id in the key; the ids are those of answers_template.txt)"
         )
     return CheckResult(right, total, first, lines)

@@ -273,7 +273,8 @@ def test_errors(tmp_path: Path) -> None:
         X.check(tmp_path / "k" / "key.json", bad)
     bad.write_text("1.z1 = two\n")
     with pytest.raises(ValueError, match="not a number"):
-        X.check(tmp_path / "k" / "key.json", bad)
+        X.read_answers(bad)
+    assert "not a number" in X.check(tmp_path / "k" / "key.json", bad).first_wrong[1]
     with pytest.raises(ValueError, match="'tol'"):
         X.check(tmp_path / "k" / "key.json", bad, tol=-1)
 

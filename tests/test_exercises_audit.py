@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +131,12 @@ def test_answers_in_json_are_numbers_or_vectors(tmp_path: Path) -> None:
     for bad in ("x", True, {"v": 1}, [1, "a"], [1, None], [True, 0]):
         answers.write_text(json.dumps({"1.z1": bad}))
         with pytest.raises(ValueError, match=r"the answer '1\.z1' in .*a\.json.* not a number"):
-            X.check(key, answers)
+            X.read_answers(answers)
+        # check grades it wrong, saying the same (and grades the other answers)
+        assert re.match(
+            r"1\.z1 could not be read: the answer '1\.z1' in .*a\.json.* not a number",
+            X.check(key, answers).first_wrong[1],
+        )
     answers.write_text(json.dumps({"1.z1": str(z1), "1.z2": None, "1.a1": " "}))
     assert X.read_answers(answers) == {"1.z1": z1}  # (empty answers are left out)
     assert X.check(key, answers).first_wrong[1].startswith("1.z2 is missing")
@@ -164,8 +170,8 @@ def test_check_names_answer_ids_not_in_the_key(tmp_path: Path) -> None:
     result = X.check(tmp_path / "k" / "key.json", answers)
     assert result.right == 1  # 1.a1
     assert result.lines[-1] == (
-        "not graded: 1.Z1, 1. z2 (no such answer id in the key; the ids are those of "
-        "answers_template.txt)"
+        "not graded: 1.Z1 (write 1.z1), 1. z2 (write 1.z2) (no such answer id in the key; "
+        "the ids are those of answers_template.txt)"
     )
     answers.write_text(f"1.a1 = {a1}\n")
     assert "not graded" not in str(X.check(tmp_path / "k" / "key.json", answers))

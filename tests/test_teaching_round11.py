@@ -33,9 +33,12 @@ def test_an_answer_written_as_on_paper_is_named_with_its_fix(key, tmp_path, answ
     path = tmp_path / "answers.txt"
     path.write_text(f"4.separable = {answer}\n", encoding="utf-8")
     with pytest.raises(ValueError) as err:
-        exercises.check(key, path)
+        exercises.read_answers(path)
     assert f"line 1 of {str(path)!r}: {answer!r} is not a number" in str(err.value)
     assert str(err.value).endswith(fix), str(err.value)
+    # check grades it wrong with the same words, and grades the other answers
+    message = exercises.check(key, path).first_wrong[4]
+    assert message.startswith("4.separable could not be read: line 1") and message.endswith(fix)
 
 
 @pytest.mark.parametrize(("value", "digit"), [(True, 1), ("no", 0)])
@@ -43,15 +46,22 @@ def test_a_json_yes_or_no_is_named_with_its_fix(key, tmp_path, value, digit):
     path = tmp_path / "answers.json"
     path.write_text(json.dumps({"4.separable": value}), encoding="utf-8")
     with pytest.raises(ValueError, match=rf"written 1 for yes and 0 for no: {digit}\.$"):
+        exercises.read_answers(path)
+    assert (
         exercises.check(key, path)
+        .first_wrong[4]
+        .endswith(f"written 1 for yes and 0 for no: {digit}.")
+    )
 
 
 def test_an_answer_that_is_no_number_gets_no_made_up_fix(key, tmp_path):
     path = tmp_path / "answers.txt"
     path.write_text("1.z1 = abc\n1.z2 = 1/0\n", encoding="utf-8")
     with pytest.raises(ValueError) as err:
-        exercises.check(key, path)
+        exercises.read_answers(path)
     assert str(err.value).endswith("'abc' is not a number or a vector like [0, 1, 0].")
+    message = exercises.check(key, path).first_wrong[1]
+    assert message.endswith("'abc' is not a number or a vector like [0, 1, 0].")
 
 
 def test_the_yes_no_answer_written_as_the_fix_says_is_graded(key, tmp_path):

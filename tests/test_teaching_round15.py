@@ -120,3 +120,73 @@ def test_the_command_line_refuses_another_seeds_folder(tmp_path):
     assert second.returncode == 2
     assert "seed 17" in second.stderr and "seed 18" in second.stderr
     assert json.loads((tmp_path / "s17" / "key.json").read_text())["seed"] == 17
+
+
+# ------------------------------------------------------------------ grader messages
+@pytest.fixture(scope="module")
+def sheet5(tmp_path_factory):
+    out = tmp_path_factory.mktemp("s5")
+    X.write(5, out)
+    doc = json.loads((out / "key.json").read_text())
+    values = {
+        f"{ex['number']}.{s['id']}": s["value"] for ex in doc["exercises"] for s in ex["steps"]
+    }
+    return out / "key.json", values, doc
+
+
+def test_with_tol_0_a_wrong_number_is_shown_apart_from_the_key(sheet5, tmp_path):
+    key, values, _ = sheet5
+    path = tmp_path / "a.txt"
+    path.write_text(f"5.e^z1 = {values['5.e^z1']:.3f}\n")
+    message = X.check(key, path, tol=0).first_wrong[5]
+    shown, expected = re.match(r"5\.e\^z1 = (\S+), expected (\S+) ", message).groups()
+    assert shown != expected, message
+
+
+def test_an_id_written_with_a_space_or_capital_is_named_with_the_key_id(sheet5, tmp_path):
+    key, values, _ = sheet5
+    path = tmp_path / "a.txt"
+    path.write_text(f"1. z1 = {values['1.z1']}\n1.Z2 = {values['1.z2']}\n")
+    result = X.check(key, path)
+    assert "your answers write it '1. z1'; write 1.z1" in result.first_wrong[1]
+    assert "1. z1 (write 1.z1), 1.Z2 (write 1.z2)" in result.lines[-1]
+
+
+@pytest.mark.parametrize("written", ["[1 1 -0.5]", "[ 1.   1.  -0.5]", "[1., 1., -0.5]"])
+def test_numpys_printed_vector_is_read(tmp_path, written):
+    path = tmp_path / "a.txt"
+    path.write_text(f"4.weights = {written}\n")
+    assert X.read_answers(path) == {"4.weights": [1.0, 1.0, -0.5]}
+
+
+def test_an_unreadable_answer_is_graded_wrong_and_the_others_graded(sheet5, tmp_path):
+    key, values, _ = sheet5
+    path = tmp_path / "a.txt"
+    sep = values["4.separable"]
+    path.write_text(f"1.z1 = {values['1.z1']}\n4.weights = 1, 1, -0.5\n4.separable = {sep}\n")
+    with pytest.raises(
+        ValueError, match=r"in brackets, its numbers parted by commas: \[1, 1, -0.5\]"
+    ):
+        X.read_answers(path)
+    result = X.check(key, path)
+    assert result.right >= 1  # 1.z1 graded
+    assert result.first_wrong[4].startswith("4.weights could not be read: line 2")
+    assert result.first_wrong[4].endswith("[1, 1, -0.5].")
+
+
+def test_a_vector_given_for_a_number_is_named(sheet5, tmp_path):
+    key, values, _ = sheet5
+    path = tmp_path / "a.txt"
+    path.write_text(f"1.z1 = [{values['1.z1']}]\n")
+    assert "this answer is one number: write it" in X.check(key, path).first_wrong[1]
+
+
+def test_weights_for_an_inseparable_gate_say_it_once(tmp_path):
+    seed = next(s for s in range(100) if X.generate(s, ["separable"])[0].data["gate"] in
+                ([0, 1, 1, 0], [1, 0, 0, 1]))  # fmt: skip
+    X.write(seed, tmp_path, ["separable"])
+    path = tmp_path / "a.txt"
+    path.write_text("1.separable = 0\n1.weights = [1, 1, -0.5]\n")
+    message = X.check(tmp_path / "key.json", path).first_wrong[1]
+    assert message.count("exist") == 1, message
+    assert "no weights exist" in message and "leave the answer empty" in message
