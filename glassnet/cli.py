@@ -6428,7 +6428,8 @@ def _plain_csv_name(path: Path, args: argparse.Namespace) -> None:
 #: and write the same digits, whatever --chunk-rows is.
 _PREDICT_BATCH = 65_536
 
-#: predict --stream's default --chunk-rows: lines of the file read at a time.
+#: predict and evaluate --stream's default --chunk-rows: lines of the file read at a time
+#: (at most: see _BLOCK_BYTES).
 _CHUNK_ROWS = 65_536
 
 
@@ -6570,7 +6571,7 @@ _NO_ROW_BYTES = b' \t\r\n\x0b\x0c"'
 
 
 class _LineBlocks:
-    """A CSV file's lines in blocks for predict --stream: ``(first line, lines)`` each, the
+    """A CSV file's lines in blocks for --stream: ``(first line, lines)`` each, the
     first block from the file's start (its header row and whatever precedes it), each
     holding ``rows`` lines that are not blank (blank lines ride along, uncounted, as the
     reader skips them); ``header`` is the header row's line as written (its line number
@@ -6699,7 +6700,7 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
 
 
 def _stream_predict_refusals(args: argparse.Namespace, bundle: _Bundle) -> None:
-    """One-line errors for what predict --stream cannot do the in-memory way."""
+    """One-line errors for what predict and evaluate --stream cannot do as in memory."""
     multiline = bundle.multiline_cells if args.multiline_cells is None else args.multiline_cells
     if multiline:
         whose = "--multiline-cells" if args.multiline_cells else (

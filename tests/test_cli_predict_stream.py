@@ -406,3 +406,48 @@ def test_blocks_are_cut_at_their_bytes_too(
     code, _, err = _predict(capsys, trained["multiclass"], "new.csv", "--stream")
     assert_one_line_error(err, "'1.2.3' at line 35", "'b'")
     assert err == _predict(capsys, trained["multiclass"], "new.csv")[2]
+
+
+def test_an_output_overflow_names_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "_PREDICT_BATCH", 4)
+    rng = np.random.default_rng(1)
+    rows = [[f"{a:.3f}", f"{b:.3f}", f"{3 * a - b:.3f}"] for a, b in rng.normal(size=(60, 2))]
+    _write(Path("reg.csv"), ["a", "b", "y"], rows)
+    code, _, err = run(capsys, "train", "reg.csv", "--target", "y", "--no-standardize", *FAST,
+                       "--out", "reg.glassnet")  # fmt: skip
+    assert code == 0, err
+    rows[40][0] = "3e38"  # line 42: float32's largest, times the weights: inf
+    _write(Path("new.csv"), ["a", "b", "y"], rows)
+    code, _, err = _predict(capsys, "reg.glassnet", "new.csv", "--out", "p.csv")
+    assert code == 2 and "line 42" in err
+    code, _, err = _predict(capsys, "reg.glassnet", "new.csv", "--out", "p.csv", "--stream",
+                            "--chunk-rows", "7")  # fmt: skip
+    assert_one_line_error(err, "overflows float32", "at line 42", "--dtype float64")
+    assert not Path("p.csv").exists()
+
+
+def test_ctrl_c_midway_leaves_out_as_it_was(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    header, rows = _table(30, seed=18)
+    _write(Path("new.csv"), header, rows)
+    Path("st.csv").write_text("id,label\nold,yes\n")
+    calls = []
+    real = cli._prediction_rows
+
+    def interrupted(*a: object, **k: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_prediction_rows", interrupted)
+    monkeypatch.setattr(cli, "_PREDICT_BATCH", 8)
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--out", "st.csv", "--stream",
+                            "--chunk-rows", "5")  # fmt: skip
+    assert code == 130, err
+    assert Path("st.csv").read_text() == "id,label\nold,yes\n"
+    assert not [p for p in os.listdir(".") if p.endswith(".tmp")]
