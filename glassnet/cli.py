@@ -6651,6 +6651,11 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
             return
     if target.is_symlink():  # written through: the link stays, the file it names changes
         target = target.resolve()
+    from .files import stale_temporaries
+
+    for leftover in stale_temporaries(target):  # (of writes killed before cleaning up)
+        with contextlib.suppress(OSError):
+            os.unlink(leftover)
     try:
         tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
             "w", encoding="utf-8", newline="", dir=target.parent, delete=False,

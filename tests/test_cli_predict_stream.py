@@ -258,6 +258,9 @@ def test_out_is_replaced_only_at_the_end(
     _write(Path("new.csv"), header, rows)
     Path("st.csv").write_text("id,label\nold,yes\n")
     os.chmod("st.csv", 0o640)
+    killed = Path(".st.csv.999999999.abcd1234.tmp")  # a write killed two days ago
+    killed.write_text("x")
+    os.utime(killed, (killed.stat().st_mtime - 2 * 86400,) * 2)
     seen = []
     real = cli._prediction_rows
 
@@ -273,7 +276,7 @@ def test_out_is_replaced_only_at_the_end(
     assert len(seen) == 4 and set(seen) == {"id,label\nold,yes\n"}
     assert Path("st.csv").read_text().count("\n") == 31
     assert os.stat("st.csv").st_mode & 0o777 == 0o640  # (its permissions kept)
-    assert not [p for p in os.listdir(".") if p.endswith(".tmp")]
+    assert not [p for p in os.listdir(".") if p.endswith(".tmp")]  # (the killed one's too)
 
 
 # ------------------------------------------------------------------ evaluate --stream
