@@ -913,10 +913,18 @@ async function explainSelected(clears = true) {   // (false: the refresh while p
   if (current()) renderExplain(e);
 }
 
+// an equation's box: text and numbers; a long one wraps at its spaces and after each
+// · (a <wbr>: the text reads the same), a number never cut in two (style.css)
 function eq(...parts) {
   const d = document.createElement("div");
   d.className = "eq";
-  for (const p of parts) d.append(typeof p === "string" ? document.createTextNode(p) : p);
+  for (const p of parts) {
+    if (typeof p !== "string") { d.append(p); continue; }
+    p.split("\u00b7").forEach((piece, i) => {
+      if (i > 0) d.append("\u00b7", document.createElement("wbr"));
+      if (piece) d.append(piece);
+    });
+  }
   return d;
 }
 function sec(text) { const d = document.createElement("div"); d.className = "sec"; d.textContent = text; return d; }
