@@ -89,6 +89,9 @@ __all__ = ["MLPClassifier", "MLPRegressor"]
 _SOLVERS = ("lbfgs", "sgd", "adam")
 _STOCHASTIC = ("sgd", "adam")
 _ACTIVATIONS = ("identity", "logistic", "tanh", "relu", "leaky_relu")
+# what the errors list: scikit-learn's names, glassnet's 'leaky_relu', and 'sigmoid',
+# glassnet's own name for 'logistic', accepted as its alias (docs/sklearn.md, Differences)
+_ACTIVATION_NAMES = "'identity', 'logistic', 'sigmoid' (the same), 'tanh', 'relu', 'leaky_relu'"
 _ACT_TO_GLASSNET = {
     "identity": "identity",
     "logistic": "sigmoid",
@@ -98,7 +101,7 @@ _ACT_TO_GLASSNET = {
     "leaky_relu": "leaky_relu",
 }
 _LEARNING_RATES = ("constant", "invscaling", "adaptive")
-_OUTPUT_ACTIVATIONS = ("identity", "logistic", "tanh")
+_OUTPUT_ACTIVATIONS = ("identity", "logistic", "sigmoid", "tanh")  # ('sigmoid': 'logistic')
 _SKLEARN_NAME = {"sigmoid": "logistic", "identity": "identity", "tanh": "tanh"}
 
 STOP_REASONS = {
@@ -352,9 +355,7 @@ class _BaseMLP(BaseEstimator):
                 raise _fail(
                     o,
                     "activation",
-                    "one of "
-                    + ", ".join(map(repr, _ACTIVATIONS))
-                    + " or a list of those, one per hidden layer",
+                    f"one of {_ACTIVATION_NAMES} or a list of those, one per hidden layer",
                     acts,
                 )
         else:
@@ -368,7 +369,7 @@ class _BaseMLP(BaseEstimator):
                     raise _fail(
                         o,
                         "activation",
-                        "a list of names among " + ", ".join(map(repr, _ACTIVATIONS)),
+                        f"a list of names among {_ACTIVATION_NAMES}",
                         acts,
                     )
         check_choice(self.solver, "solver", o, _SOLVERS)
@@ -2592,8 +2593,6 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _check_extra_params(self) -> None:
         o = type(self).__name__
         check_choice(self.loss, "loss", o, ("squared_error", "poisson"))
-        if self.output_activation == "sigmoid":
-            return
         check_choice(self.output_activation, "output_activation", o, _OUTPUT_ACTIVATIONS)
         if self.loss == "poisson" and self.output_activation != "identity":
             raise ValueError(

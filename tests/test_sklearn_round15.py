@@ -212,3 +212,21 @@ def test_plot_history_of_an_unfitted_scikit_learn_mlp_says_whose_it_is():
 
     with pytest.raises(TypeError, match="scikit-learn's own estimator, not fitted yet"):
         gn.viz.plot_history(SkMLP())
+
+
+# -------------------------------------------------------------- 'sigmoid', an alias
+def test_sigmoid_is_a_documented_alias_listed_in_the_errors():
+    kw = dict(max_iter=5, random_state=0)
+    a = _quiet_fit(MLPClassifier((4,), activation="sigmoid", **kw), X, Y)
+    b = _quiet_fit(MLPClassifier((4,), activation="logistic", **kw), X, Y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    listed = "'logistic', 'sigmoid' \\(the same\\), 'tanh'"
+    with pytest.raises(ValueError, match=listed):
+        MLPClassifier((4,), activation="Sigmoid", **kw).fit(X, Y)
+    with pytest.raises(ValueError, match=listed):
+        MLPClassifier((4, 4), activation=["relu", "Sigmoid"], **kw).fit(X, Y)
+    with pytest.raises(ValueError, match="'sigmoid'"):
+        MLPRegressor(output_activation="Sigmoid").fit(X, X[:, 0])
+    # 'sigmoid' is an output_activation like 'logistic': poisson's own output refuses both
+    with pytest.raises(ValueError, match="loss='poisson' has its own output"):
+        MLPRegressor(loss="poisson", output_activation="sigmoid").fit(X, np.abs(X[:, 0]))
