@@ -310,6 +310,32 @@ def colour_bytes(s: np.ndarray) -> str:
     return base64.b64encode(q.tobytes()).decode("ascii")
 
 
+def output_scale(problem: str) -> dict[str, Any]:
+    """The output heat map's colour scale, as the page's legend states it: ``ticks``, the
+    output's values at the legend's orange end, middle and blue end, and ``words``, what
+    the colours mean. A classifier's ŷ in (0, 1) is painted as ``2ŷ - 1`` on the colour
+    scale (:func:`output_colours`), so orange is ŷ = 0 (class 0), white 0.5, blue 1 (class
+    1); a regression's ŷ is painted as it is, clipped to [-1, 1]. The neurons' thumbnails
+    (and a hovered one on the big plot) keep the scale [-1, 1] of their own values."""
+    if problem == "classification":
+        return {
+            "ticks": [0.0, 0.5, 1.0],
+            "words": "output \u0177: orange class 0 (\u0177 = 0), white \u0177 = 0.5, "
+            "blue class 1 (\u0177 = 1)",
+        }
+    return {
+        "ticks": [-1.0, 0.0, 1.0],
+        "words": "output \u0177: orange negative, white 0, blue positive (clipped to [-1, 1])",
+    }
+
+
+def output_colours(out: np.ndarray, problem: str) -> np.ndarray:
+    """The output's values on the colour scale [-1, 1] that :func:`colour_bytes` paints:
+    the ticks of :func:`output_scale` go to -1, 0 and 1."""
+    lo, mid, hi = output_scale(problem)["ticks"]
+    return (np.asarray(out, dtype=np.float64) - mid) / ((hi - lo) / 2.0)
+
+
 # a network trained with too large a learning rate overflows: the run says so (Diverged,
 # Run.diverged), so NumPy's warnings would only repeat it on the terminal
 _QUIET = {"over": "ignore", "invalid": "ignore"}
@@ -637,9 +663,8 @@ class Run:
                 acts = self.viewer.forward(self.grid_inputs)  # (grid*grid, neurons) per layer
             ti = self.thumb_idx
             train, test = self.history[-1][1], self.history[-1][2]
-            out = acts[-1][:, 0]
-            if self.config["problem"] == "classification":
-                out = 2.0 * out - 1.0  # p in [0, 1] on the scale [-1, 1]
+            # (a classifier's p in [0, 1] on the scale [-1, 1]: the legend reads 0, 0.5, 1)
+            out = output_colours(acts[-1][:, 0], self.config["problem"])
             inputs = self.grid_inputs[ti]  # (THUMB*THUMB, features), scaled by their largest
             inputs = inputs / np.maximum(np.abs(inputs).max(axis=0), 1e-12)
             frame = {
@@ -657,6 +682,7 @@ class Run:
                 "W": [lay.W.tolist() for lay in self.layers],
                 "b": [lay.b.tolist() for lay in self.layers],  # type: ignore[union-attr]
                 "diverged": self.diverged,
+                "scale": output_scale(self.config["problem"]),  # (what the legend says)
             }
             if self.config["problem"] == "classification":
                 frame["accuracy"] = [self._accuracy(self.train_idx), self._accuracy(self.test_idx)]

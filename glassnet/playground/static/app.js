@@ -625,7 +625,8 @@ function drawNetwork() {
       if (!el) return;
       paint(el.querySelector("canvas"), scaleValues(b64), T, l === L ? shade : same);
       el.querySelector(".name").textContent = run.data.names.neurons[l - 1][j];
-      el.title = `${run.data.names.sums[l - 1][j]}: bias ${run.data.names.biases[l - 1][j]} = ${fmt(frame.b[l - 1][j], 4)}`;
+      el.title = `${run.data.names.sums[l - 1][j]}: bias ${run.data.names.biases[l - 1][j]} = ${fmt(frame.b[l - 1][j], 4)}; `
+        + (l === L && frame.scale ? `colours: ${frame.scale.words}` : `colours: ${run.data.names.neurons[l - 1][j]} orange negative, white 0, blue positive (clipped to [\u22121, 1])`);
     });
   }
   // edges: colour by sign, width by size
@@ -707,6 +708,19 @@ function drawPoints(width, height) {
   return pointsLayer;
 }
 
+// the legend under the big plot says the scale it shows: the output's (a classifier's
+// ŷ from 0 to 1, the engine's output_scale), or a hovered input's or neuron's (-1 to 1)
+function showScale(own) {
+  const scale = own ? { ticks: [-1, 0, 1], words: `${own}: orange negative, white 0, blue positive (clipped to [\u22121, 1])` }
+    : frame.scale;
+  if (!scale) return;
+  const [lo, mid, hi] = scale.ticks.map((v) => fmt(v, 1));
+  for (const [id, text] of [["legend-lo", lo], ["legend-mid", mid], ["legend-hi", hi], ["legend-words", scale.words]])
+    if ($(id).textContent !== text) $(id).textContent = text;
+  const words = frame.scale.words.replace(/^output \u0177: /, "");
+  if (!own && $("output-colours").textContent !== "the output \u0177: " + words) $("output-colours").textContent = "the output \u0177: " + words;
+}
+
 function drawBoundary() {
   if (!frame || !run) return;
   const canvas = $("boundary");
@@ -714,7 +728,12 @@ function drawBoundary() {
   if (hover && hover[0] < L && frame.thumbs[hover[0]][hover[1]]) {   // a hovered input or hidden neuron
     const v = scaleValues(frame.thumbs[hover[0]][hover[1]]);
     paint(canvas, v, Math.round(Math.sqrt(v.length)), same);
-  } else paint(canvas, scaleValues(frame.output), GRID, shade);
+    showScale(hover[0] === 0 ? run.data.names.inputs[hover[1]] + " (scaled by its largest)"
+      : run.data.names.neurons[hover[0] - 1][hover[1]]);
+  } else {
+    paint(canvas, scaleValues(frame.output), GRID, shade);
+    showScale(null);
+  }
   const ctx = canvas.getContext("2d");
   ctx.drawImage(drawPoints(canvas.width, canvas.height), 0, 0);
   const [lo, hi] = run.data.domain;
