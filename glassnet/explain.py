@@ -375,7 +375,7 @@ def _decimals_for(values: Sequence[float], evaluate: Any, result: float, decimal
     the result as printed (within half a unit of its last decimal, a tie included):
     ``decimals`` where it already does (the lecture's tables), else
     one more at a time (at most :data:`MAX_EXTRA_DECIMALS`). ``(-0.043)*4 + (-0.001)*(-4)``
-    (which makes -0.168) becomes ``(-0.0426)*4 + (-0.0011)*(-4)`` beside its ``-0.166``.
+    (which makes -0.168) becomes ``(-0.0426)*4 + (-0.0010)*(-4)`` beside its ``-0.166``.
     ``evaluate`` computes the result from the values (as printed, read back)."""
     goal = fmt(result, decimals)
     if not all(math.isfinite(float(v)) for v in values) or not math.isfinite(float(result)):
