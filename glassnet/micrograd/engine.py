@@ -1,12 +1,21 @@
 """micrograd's ``Value``: one number and its gradient, on glassnet's autodiff graph.
 
-The same API and numbers as ``micrograd.engine.Value``. Each ``Value`` is a node of a
+The same API and numbers as ``micrograd.engine.Value``, to the bit: its arithmetic
+(``a ** p`` is Python's float ``**``, and its gradient micrograd's ``(p * a**(p-1)) * g``)
+and its order of sums (a depth-first walk, then each node's gradient passed on in reverse;
+a node's children in operand order: micrograd keeps them in a set, ordered by memory
+address, so the same graph built twice in micrograd can differ in the last bit where three
+or more paths meet, and glassnet's is one of those orders, always the same). A zero is
+micrograd's 0.0, never -0.0, in ``.grad``; in ``.data`` the sign of a zero can differ
+where micrograd computes in ints (its relu's 0, ``0 * -1``). Each ``Value`` is a node of a
 0-d float64 :class:`~glassnet.Tensor` graph (``v.tensor``, a Tensor that requires grad);
 the ops micrograd defines as primitives (``+``, ``*``, ``**``, ``relu``, ``tanh``,
-``exp``) are glassnet's ops, and the others are composed from them exactly as micrograd
-composes them (``a - b`` is ``a + (-b)``, ``-a`` is ``a * -1``, ``a / b`` is
-``a * b**-1``), so the graph has micrograd's nodes, each with micrograd's ``_op`` label and
-``_prev`` set of children, and a number becomes a leaf ``Value`` as in micrograd.
+``exp``) are glassnet's ops (``**`` of a number a ``pow`` node with micrograd's
+arithmetic: glassnet's np.power is an ulp off Python's in 1 x of 20), and the others
+are composed from them exactly as micrograd composes them (``a - b`` is ``a + (-b)``,
+``-a`` is ``a * -1``, ``a / b`` is ``a * b**-1``), so the graph has micrograd's nodes,
+each with micrograd's ``_op`` label and ``_prev`` set of children, and a number becomes a
+leaf ``Value`` as in micrograd.
 
 The Tensor of a node is built when first asked for (``v.tensor``,
 ``glassnet.viz.draw_graph(v)``), with the whole graph beneath it: until then a Value
@@ -33,6 +42,8 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   gradients again (the sum PyTorch's accumulation gives); micrograd's adds more, since
   its nodes pass on the gradients they kept from the first call as well.
 * ``Value(2)`` holds the float 2.0 (micrograd keeps the int).
+* The backward of ``0 ** 0.5`` and ``0 ** 0``, where micrograd's raises a
+  ZeroDivisionError (``0.0 ** -0.5`` in its chain rule), gives the limits, inf and 0.
 * Where micrograd's Python floats raise, a Value raises the same error: ``x / 0`` and
   ``0 ** -1`` a ZeroDivisionError, ``exp`` or ``**`` past the float range an
   OverflowError; a negative base to a non-integer power (a complex number in micrograd) a
@@ -98,6 +109,35 @@ def _nonzero(divisor: Any, dividend: Any) -> None:
         raise ZeroDivisionError(f"Value: division by zero ({n} / {d}).")
 
 
+def _float_pow(a: float, p: float) -> float:
+    """a ** p as micrograd computes it, Python's float ``**`` (np.power's x ** 3 is an ulp
+    off in 1 x of 20; an int p is the float p to Python too); inf past the float range,
+    where Python raises (the caller's _finite raises glassnet's error for finite a, p)."""
+    try:
+        return a**p
+    except OverflowError:
+        return math.inf
+
+
+def _pow_local(a: float, p: float, g: Any) -> Any:
+    """dL/da of y = a ** p, micrograd's expression ``(p * a ** (p - 1)) * g``, in its order
+    (the same bits). Where Python's floats raise there (0 ** 0 and 0 ** 0.5: micrograd's
+    backward fails), glassnet's d(a^p) gives the limits, 0 and inf."""
+    try:
+        return (p * a ** (p - 1)) * g
+    except (ZeroDivisionError, OverflowError):
+        return float(_pow_grad(g, np.array(a), p, None, False))
+
+
+def _pow_node(ta: Tensor, p: float) -> Tensor:
+    """The Tensor node of ``a ** p`` (a number p) with micrograd's arithmetic, forward and
+    backward (glassnet's ``**`` is np.power's, an ulp off micrograd's at times): the op
+    ``pow`` of one parent, as glassnet's, which the drawings read the same."""
+    a = float(ta.data)
+    y = _float_pow(a, p)
+    return Tensor.from_op(np.array(y), "pow", (ta,), lambda g: (np.array(_pow_local(a, p, g)),))
+
+
 def _leaf(data: Any) -> Value:
     """A leaf Value of the number ``data`` (the ops' constants: ``x * 2``)."""
     if type(data) is not float:  # (anything else as Value() takes it: an int, a Tensor)
@@ -140,7 +180,7 @@ def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> 
             t = ta.tanh()
         else:
             with np.errstate(over="ignore"):
-                t = ta.exp() if k == _EXP else ta ** (tb if k == _POWV else p)
+                t = ta.exp() if k == _EXP else _pow_node(ta, p) if k == _POW else ta**tb
     return _wrap(t, k, op, left, right)
 
 
@@ -189,7 +229,7 @@ def _build_one(v: Value) -> None:
                 elif k == _RELU:
                     t = ta.relu()
                 elif k == _POW:
-                    t = ta**v._b
+                    t = _pow_node(ta, v._b)
                 elif k == _POWV:
                     t = ta**tb
                 elif k == _TANH:
@@ -280,7 +320,9 @@ class Value:
         """dL/dself after ``backward()`` (a float; 0 before, as in micrograd)."""
         t = self._t
         g = self._grad if t is None else t.grad
-        return 0 if g is None else float(g)  # (micrograd's 0 before any backward is an int)
+        # (micrograd's 0 before any backward is an int; + 0.0: its grad starts at 0 and adds,
+        # so a zero gradient is 0.0, never -0.0)
+        return 0 if g is None else float(g) + 0.0
 
     @grad.setter
     def grad(self, value: Any) -> None:
@@ -337,8 +379,11 @@ class Value:
         else:
             k, op, right = _POW, f"**{other}", None
         if self._t is None and (right is None or right._t is None):
-            with np.errstate(over="ignore"):  # (np.power, as the Tensor op: the same bits)
-                y = float(np.power(np.array(a), np.array(p) if right is not None else p))
+            if right is None:
+                y = _float_pow(a, p)
+            else:  # (micrograd has no Value exponent: np.power, as the Tensor op)
+                with np.errstate(over="ignore"):
+                    y = float(np.power(np.array(a), np.array(p)))
             if y - y == 0.0:
                 return _node(y, k, op, self, right, a, p if right is None else (p, y))
         return _finite(_eager(k, op, self, right, p), f"{a} ** {p}", (a, p))
@@ -465,8 +510,8 @@ def _sweep(root: Value, topo: list[Value]) -> None:
             ga = float(act.backward(np.array(g), np.array(v._a), np.array(v._b)))
         elif k == _EXP:
             ga = g * v._b
-        elif k == _POW:  # a ** p: glassnet's expression on a 0-d array, as the op's backward
-            ga = float(_pow_grad(g, np.array(v._a), v._b, None, False))
+        elif k == _POW:  # a ** p: micrograd's expression, in Python floats
+            ga = _pow_local(v._a, v._b, g)
         else:  # a ** b, b a Value (_b: b and y)
             A, p, y = np.array(v._a), np.array(v._b[0]), np.array(v._b[1])
             ga = float(_pow_grad(g, A, p, y, False))
