@@ -342,13 +342,19 @@ class _BaseMLP(BaseEstimator):
     def _check_params(self) -> None:
         o = type(self).__name__
         hls = self.hidden_layer_sizes
-        sizes = list(hls) if hasattr(hls, "__iter__") else [hls]
+        text = isinstance(hls, (str, bytes))
+        sizes = list(hls) if hasattr(hls, "__iter__") and not text else [hls]
         for s in sizes:
-            if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral) or s < 1:
-                raise ValueError(
-                    f"The 'hidden_layer_sizes' parameter of {o} must hold ints >= 1 (neurons "
-                    f"per hidden layer). Got {hls!r}; hidden_layer_sizes must be > 0."
-                )
+            want = (
+                f"The 'hidden_layer_sizes' parameter of {o} must hold ints >= 1 (neurons per "
+                f"hidden layer), e.g. (100,) or (64, 32). Got {hls!r}"
+            )
+            if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
+                kind = "a bool" if isinstance(s, (bool, np.bool_)) else f"a {type(s).__name__}"
+                why = "None is not a number" if s is None else f"{s!r} is {kind}, not an int"
+                raise ValueError(f"{want}: {why}.")
+            if s < 1:  # (scikit-learn's own words end the message)
+                raise ValueError(f"{want}; hidden_layer_sizes must be > 0.")
         acts = self.activation
         if isinstance(acts, str):
             if acts not in _ACT_TO_GLASSNET:

@@ -230,3 +230,26 @@ def test_sigmoid_is_a_documented_alias_listed_in_the_errors():
     # 'sigmoid' is an output_activation like 'logistic': poisson's own output refuses both
     with pytest.raises(ValueError, match="loss='poisson' has its own output"):
         MLPRegressor(loss="poisson", output_activation="sigmoid").fit(X, np.abs(X[:, 0]))
+
+
+# ------------------------------------------------------------ hidden_layer_sizes errors
+@pytest.mark.parametrize(
+    "sizes, why",
+    [
+        ((5.0,), "5.0 is a float, not an int"),
+        (None, "None is not a number"),
+        ("10", "'10' is a str, not an int"),
+        (True, "True is a bool, not an int"),
+        ([[10]], "[10] is a list, not an int"),
+    ],
+)
+def test_hidden_layer_sizes_errors_say_what_is_wrong(sizes, why):
+    with pytest.raises(ValueError, match="must hold ints >= 1") as e:
+        MLPClassifier(hidden_layer_sizes=sizes).fit(X, Y)
+    assert why in str(e.value) and "> 0" not in str(e.value)
+
+
+@pytest.mark.parametrize("sizes", [(10, 0), -1, (0,)])
+def test_hidden_layer_sizes_not_positive_keep_scikit_learns_words(sizes):
+    with pytest.raises(ValueError, match="hidden_layer_sizes must be > 0"):
+        MLPClassifier(hidden_layer_sizes=sizes).fit(X, Y)
