@@ -6584,9 +6584,10 @@ class _LineBlocks:
         self.header: bytes | None = None
         self.header_line, self.lines, self.hint = 1, 0, False
 
-    def __iter__(self) -> Iterator[tuple[int, list[bytes]]]:
+    def __iter__(self) -> Iterator[tuple[int, int, list[bytes]]]:
+        """``(first line, its byte offset in the file, lines)`` per block."""
         lines: list[bytes] = []
-        kept, first, given, size = 0, 1, False, 0
+        kept, first, given, size, at = 0, 1, False, 0, 0
         for line in self.f:
             self.lines += 1
             lines.append(line)
@@ -6604,10 +6605,10 @@ class _LineBlocks:
             # characters, that the in-memory reader sniffs the delimiter from)
             full = kept >= self.rows or size >= _BLOCK_BYTES - len(self.header)
             if full and (given or size >= _SNIFFED_BYTES):
-                yield first, lines
-                given, first, lines, kept, size = True, self.lines + 1, [], 0, 0
+                yield first, at, lines
+                given, first, lines, kept, at, size = True, self.lines + 1, [], 0, at + size, 0
         if kept or not given:  # (trailing blank lines alone: no rows to read)
-            yield first, lines
+            yield first, at, lines
 
 
 def _shift_lines(text: str, offset: int, header_line: int) -> str:
@@ -6909,13 +6910,14 @@ def _streamed_blocks(
         tmp /= "block.csv"
         blocks = _LineBlocks(f, args.chunk_rows or _CHUNK_ROWS, args.delimiter)
         delimiter = args.delimiter
-        for number, (first, lines) in enumerate(blocks):
+        for number, (first, at, lines) in enumerate(blocks):
             with open(tmp, "wb") as part:  # the block, under the header row if not the first
                 part.writelines(lines if number == 0 else [blocks.header, *lines])  # type: ignore[list-item]
             offset = 0 if number == 0 else first - 2
             start = first if number else blocks.header_line + 1  # (its first line of data)
+            at -= 0 if number == 0 else len(blocks.header)  # (its bytes: after the header's)
 
-            def fix(text: str, offset: int = offset, start: int = start) -> str:
+            def fix(text: str, offset: int = offset, start: int = start, at: int = at) -> str:
                 text = text.replace(str(tmp), args.data)
                 for hint in (_MEMORY_HINT, _SCORING_HINT):  # (a block too large: a smaller one)
                     if hint in text:
@@ -6931,7 +6933,10 @@ def _streamed_blocks(
                         f" (--stream: in lines {start} to {blocks.lines} of the file, the block "
                         f"that holds the first; the lines after it are not read yet)."
                     )
-                return text if offset == 0 else _shift_lines(text, offset, blocks.header_line)
+                if offset == 0:
+                    return text
+                text = re.sub(r"\bat offset (\d+)", lambda m: f"at offset {int(m[1]) + at}", text)
+                return _shift_lines(text, offset, blocks.header_line)
 
             block = argparse.Namespace(**vars(args))
             block.data, block.delimiter = str(tmp), delimiter

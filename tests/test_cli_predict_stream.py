@@ -454,3 +454,17 @@ def test_ctrl_c_midway_leaves_out_as_it_was(
     assert code == 130, err
     assert Path("st.csv").read_text() == "id,label\nold,yes\n"
     assert not [p for p in os.listdir(".") if p.endswith(".tmp")]
+
+
+def test_a_byte_that_is_no_utf8_in_a_later_block_is_named_as_in_memory(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, rows = _table(30, seed=19)
+    _write(Path("new.csv"), header, rows)
+    data = Path("new.csv").read_bytes().splitlines(keepends=True)
+    data[25] = data[25].replace(b"r24", b"r\xff24")  # line 26, in the fourth block of 7
+    Path("new.csv").write_bytes(b"".join(data))
+    expected = _predict(capsys, trained["binary"], "new.csv")
+    assert expected[0] == 2 and "line 26" in expected[2] and "offset" in expected[2]
+    got = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", "7")
+    assert got == expected
