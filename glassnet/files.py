@@ -26,7 +26,14 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["WriteError", "atomic_write", "read_only", "same_file", "stale_temporaries"]
+__all__ = [
+    "WriteError",
+    "atomic_write",
+    "read_only",
+    "same_file",
+    "stale_temporaries",
+    "temporary_prefix",
+]
 
 #: A temporary file of this machine's (its name's ``TAG`` is this host's and process id
 #: namespace's) whose writer still runs is removed once it is this old (seconds): its
@@ -149,6 +156,14 @@ def _writer_tag() -> str:
         except (OSError, ValueError):
             parts.append("")
     return "h" + hashlib.sha1("\0".join(parts).encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def temporary_prefix(path: str | os.PathLike[str]) -> str:
+    """The start of the name of a temporary file written beside ``path`` by this process,
+    ``.NAME.PID.hTAG.`` (for ``tempfile``'s ``prefix``; ``.tmp`` its suffix): the name
+    :func:`stale_temporaries` judges, by its process id where ``TAG`` is this machine's.
+    A writer of its own (a stream written block by block) names its temporary so too."""
+    return f".{_stem(Path(path).name)}.{os.getpid()}.{_writer_tag()}."
 
 
 def stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
@@ -355,7 +370,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     try:
         tmp = tempfile.NamedTemporaryFile(
             dir=directory,
-            prefix=f".{_stem(target.name)}.{os.getpid()}.{_writer_tag()}.",
+            prefix=temporary_prefix(target),
             suffix=".tmp",
             delete=False,
         )
