@@ -6735,6 +6735,7 @@ class _StreamedNotes:
         self.trailing, self.columns = Counter(), 0
         self.index: list[tuple[int, int]] = []  # each block's pandas row numbers, low/high
         self.index_note = ""
+        self.names: list[str] = []  # the file's columns, in its order (the notes' order)
         self.lines, self.hint = 0, False  # (the file's lines, and its sep= line: at the end)
         self.others: dict[str, str] = {}  # by its text without digits: the first of a kind
 
@@ -6742,6 +6743,7 @@ class _StreamedNotes:
         """A block's ``table`` and the notes its reading left (``fix``: their lines and
         file name made the file's)."""
         self.rows += table.n_rows
+        self.names = self.names or list(table.names)
         for c, lines in table.imputed.items():
             self.filled[c] += len(lines)
         self.unknown.update(self.bundle.pre.unknown_counts_ or {})
@@ -6794,13 +6796,15 @@ class _StreamedNotes:
         if self.filled:
             _note(
                 f"filled {sum(self.filled.values())} missing cell(s) of '{data}' with the "
-                f"training data's values: " + _few([f"{c} ({n})" for c, n in self.filled.items()])
+                f"training data's values: "
+                + _few([f"{c} ({self.filled[c]})" for c in self.names if c in self.filled])
             )
         if self.unknown:
+            cols = dict.fromkeys([*self.bundle.columns, *self.unknown])  # (the model's order)
             _warn(
                 f"{sum(self.unknown.values())} cell(s) of '{data}' hold categories the model "
                 f"never saw, encoded as all zeros (--unknown ignore): "
-                + _few([f"{c} ({n})" for c, n in self.unknown.items()])
+                + _few([f"{c} ({self.unknown[c]})" for c in cols if c in self.unknown])
             )
         notes = line_notes_text(self.rows, lines, lines - 1 - hint - self.rows, 0, hint)
         if self.trailing:

@@ -468,3 +468,18 @@ def test_a_byte_that_is_no_utf8_in_a_later_block_is_named_as_in_memory(
     assert expected[0] == 2 and "line 26" in expected[2] and "offset" in expected[2]
     got = _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", "7")
     assert got == expected
+
+
+def test_the_filled_cells_note_lists_columns_in_the_file_s_order(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    header, rows = _table(20, seed=20)
+    for r in rows:
+        r[1] = r[1] or "0.5"
+    rows[1][2], rows[12][1] = "", ""  # b empty in the first block, a in a later one
+    _write(Path("new.csv"), header, rows)
+    expected = _predict(capsys, trained["binary"], "new.csv")
+    assert "a (1), b (1)" in expected[2]
+    assert (
+        _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", "3") == expected
+    )
