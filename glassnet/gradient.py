@@ -4,7 +4,12 @@
 them). PyTorch's loops call a few tensor methods on it, ``w.grad.zero_()`` above all
 (PyTorch's "What is torch.nn really?" clears its gradients so), and log with
 ``p.grad.norm().item()`` or ``p.grad.detach().cpu().numpy()``: :class:`Grad` is the NumPy
-array with those methods, so that code runs as written. Everything else is NumPy's:
+array with those methods, so that code runs as written; the PyTorch method names whose
+NumPy namesakes mean something else (``g.size()``, ``g.t()``, ``g.transpose(0, 1)``,
+``g.max(1)``, ``g.sort()``, ``g.repeat(2, 1)``, ``g.nonzero()``, ``g.std()``, ...) have
+PyTorch's meaning
+(:class:`TorchMethods` states the rule; NumPy's functions, ``np.std(g)``, keep NumPy's).
+Everything else is NumPy's:
 arithmetic on it gives plain NumPy arrays (``lr * w.grad``), reductions NumPy scalars,
 its repr is the plain array's; a view of it (``w.grad[0]``, ``w.grad.T``) is a Grad too.
 
@@ -27,11 +32,12 @@ array([0., 0.], dtype=float32)
 
 from __future__ import annotations
 
+import collections
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Grad", "as_grad", "plain"]
+__all__ = ["Grad", "TorchMethods", "TorchSize", "as_grad", "plain"]
 
 _NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
@@ -41,7 +47,338 @@ def _values(other: Any) -> Any:
     return other.data if hasattr(other, "backward_fn") else other
 
 
-class Grad(np.ndarray):
+class TorchSize(int):
+    """``a.size``: the number of values, an int as NumPy's ``a.size``, which is also
+    PyTorch's method: ``a.size()`` is the shape and ``a.size(dim)`` the length of axis
+    ``dim`` (negative counts from the end), with PyTorch's errors."""
+
+    _shape: tuple[int, ...]
+
+    def __new__(cls, data: Any) -> TorchSize:
+        self = super().__new__(cls, data.size)  # (the array's own count: np.prod cost 5 µs)
+        self._shape = tuple(data.shape)
+        return self
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self._shape
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+            raise TypeError(
+                f"size(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+            )
+        n = len(self._shape)
+        if n == 0:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if not -n <= dim < n:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
+                f"{dim})"
+            )
+        return self._shape[dim]
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (int, (int(self),))  # (pickled and copied as the plain int)
+
+
+#: PyTorch's named tuples of ``sort``, ``topk``, ``max`` and ``min`` (``torch.return_types``;
+#: :class:`glassnet.habits.return_types` names these same classes)
+SortResult = collections.namedtuple("sort", ["values", "indices"])
+TopkResult = collections.namedtuple("topk", ["values", "indices"])
+MaxResult = collections.namedtuple("max", ["values", "indices"])
+MinResult = collections.namedtuple("min", ["values", "indices"])
+
+#: NumPy's keywords of the methods below: a call that passes one is NumPy's (np.sort(a)
+#: calls a.sort(axis=..., kind=..., order=...), np.repeat(a, n) a.repeat(n, axis=None))
+_NUMPY_KEYWORDS = frozenset(
+    {"axis", "out", "keepdims", "initial", "where", "kind", "order", "ddof"}
+)
+
+
+def _ints(op: str, args: tuple[Any, ...], noun: str) -> tuple[int, ...]:
+    """``f(2, 3)`` and ``f((2, 3))`` as ints, or a TypeError naming the first that is not."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    for k in args:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)):
+            raise TypeError(f"{op} takes {noun} as whole numbers. Got {k!r:.40} in {args!r:.80}.")
+    return tuple(int(k) for k in args)
+
+
+def _axis_of(op: str, dim: Any, ndim: int) -> int:
+    """PyTorch's ``dim`` as an axis in [0, ndim) (a 0-d array takes 0 and -1)."""
+    n = max(ndim, 1)
+    if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int. Got {dim!r:.40}.")
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim must be in [{-n}, {n - 1}]. Got {dim}.")
+    return int(dim) % n
+
+
+def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """The stable order along ``axis``, NaN above every number, as PyTorch's ``sort``."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    first = np.argsort(-a if a.dtype.kind != "b" else ~a, axis=axis, kind="stable")
+    if a.dtype.kind != "f":
+        return first
+    nan = np.isnan(np.take_along_axis(a, first, axis=axis))
+    return np.take_along_axis(first, np.argsort(~nan, axis=axis, kind="stable"), axis=axis)
+
+
+class TorchMethods:
+    """PyTorch's meaning of the tensor methods whose NumPy namesake does something else,
+    for an ndarray subclass (:class:`Grad`, and :class:`glassnet.habits.Array`, the labels,
+    indices and masks). The rule: a call with one of NumPy's own keywords (``axis=``,
+    ``kind=``, ``order=``, ``ddof=``, ``out=``, ``keepdims=``; NumPy's functions always pass
+    them: ``np.repeat(a, 2)`` calls ``a.repeat(2, axis=None)``, ``np.sort(a)`` calls
+    ``a.sort(axis=-1, kind=None, order=None)``, ``np.max(a, 1)`` calls ``a.max(axis=1)``) or
+    NumPy's argument forms (``a.transpose((1, 0))``, ``a.transpose()``) keeps NumPy's
+    meaning; the method called as PyTorch writes it has PyTorch's:
+
+    ``a.repeat(2, 1)`` tiles (``np.tile``), ``a.transpose(0, 1)`` swaps two axes, ``a.t()``,
+    ``a.permute(1, 0)``, ``a.max(1)``/``a.min(1)`` give ``(values, indices)``, ``a.max(b)``
+    the elementwise maximum, ``a.sort()`` gives ``(values, indices)`` and leaves ``a`` as it
+    was, ``a.argsort(descending=True)``, ``a.nonzero()`` the ``(n, ndim)`` indices
+    (``np.nonzero(a)`` stays NumPy's tuple), ``a.size()``, ``a.flatten(1)``,
+    ``a.squeeze(0)`` (a no-op where that axis is not 1), ``a.expand(4, -1)`` (a read-only
+    view), ``a.unsqueeze(0)``, ``a.std()``/``a.var()`` unbiased, ``a.contiguous()``."""
+
+    __slots__ = ()
+
+    def _own(self, arr: Any) -> Any:
+        """A result of these methods as the subclass (so its methods stay PyTorch's)."""
+        return np.ndarray.view(np.asarray(arr), type(self))
+
+    def _plain(self) -> np.ndarray:
+        return np.ndarray.view(self, np.ndarray)  # type: ignore[arg-type]
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func is np.nonzero:  # (np.nonzero(a) calls a.nonzero(): NumPy's tuple there)
+            a = args[0] if args else kwargs["a"]
+            found = np.nonzero(np.ndarray.view(a, np.ndarray))
+            return tuple(np.ndarray.view(i, type(a)) for i in found)
+        return super().__array_function__(func, types, args, kwargs)  # type: ignore[misc]
+
+    @property
+    def size(self) -> Any:  # type: ignore[override]
+        """NumPy's number of values (an int) that is also PyTorch's ``size()``/``size(dim)``."""
+        return TorchSize(self._plain())
+
+    def numel(self) -> int:
+        """The number of values, as PyTorch's ``numel()``."""
+        return int(self._plain().size)
+
+    def dim(self) -> int:
+        """The number of axes, as PyTorch's ``dim()``."""
+        return int(np.ndim(self._plain()))
+
+    def contiguous(self) -> Any:
+        """The array itself if C-contiguous, else a C-contiguous copy (PyTorch's)."""
+        a = self._plain()
+        return self if a.flags.c_contiguous else self._own(np.ascontiguousarray(a))
+
+    def repeat(self, *sizes: Any, **kwargs: Any) -> Any:
+        """PyTorch's ``a.repeat(2, 1)``: tiled (``np.tile``), one count per axis at least;
+        NumPy's ``a.repeat(n, axis=...)`` (what ``np.repeat`` calls) repeats each value."""
+        if kwargs:
+            return super().repeat(*sizes, **kwargs)  # type: ignore[misc]
+        reps, shape = _ints("repeat", sizes, "the counts of copies"), np.shape(self._plain())
+        if not reps or len(reps) < len(shape):
+            raise ValueError(
+                f"repeat: {len(reps)} count(s) {reps} for an array of shape {shape}: PyTorch's "
+                f"repeat takes one count per axis (more add leading axes) and tiles the whole "
+                f"array; NumPy's (each value repeated) is np.repeat(a, n) or a.repeat(n, "
+                f"axis=0)."
+            )
+        if any(k < 0 for k in reps):
+            raise ValueError(f"repeat: the counts must be >= 0. Got {reps}.")
+        return self._own(np.tile(self._plain(), reps))
+
+    def transpose(self, *axes: Any) -> Any:
+        """PyTorch's ``a.transpose(d0, d1)`` (two ints): those two axes swapped (a view); one
+        tuple, None, no argument, or every axis in order is NumPy's permutation."""
+        if len(axes) != 2 or not all(isinstance(d, (int, np.integer)) for d in axes):
+            return super().transpose(*axes)  # type: ignore[misc]
+        n = self._plain().ndim
+        a, b = (_axis_of("transpose", d, n) for d in axes)
+        if n == 0:
+            return self
+        return np.swapaxes(self, a, b)
+
+    def t(self) -> Any:
+        """PyTorch's ``a.t()``: the transpose of a matrix (a vector as it is)."""
+        if self._plain().ndim > 2:
+            raise ValueError(
+                f"t() expects at most 2 axes, as PyTorch's. Got shape {np.shape(self)}: "
+                "write a.transpose(d0, d1) or a.permute(...)."
+            )
+        return super().transpose()  # type: ignore[misc]
+
+    def permute(self, *dims: Any) -> Any:
+        """PyTorch's ``a.permute(1, 0)``: axis i of the result is axis ``dims[i]``."""
+        n = self._plain().ndim
+        perm = tuple(_axis_of("permute", d, n) for d in _ints("permute", dims, "the axes"))
+        if sorted(perm) != list(range(n)):
+            raise ValueError(f"permute: dims must order all {n} axes once each. Got {dims}.")
+        return super().transpose(perm)  # type: ignore[misc]
+
+    def unsqueeze(self, dim: Any) -> Any:
+        """An axis of length 1 inserted at ``dim``, as PyTorch's ``unsqueeze``."""
+        return np.expand_dims(self, _axis_of("unsqueeze", dim, self._plain().ndim + 1))
+
+    def squeeze(self, *args: Any, **kwargs: Any) -> Any:
+        """PyTorch's ``a.squeeze(dim)``: the axes of length 1 among ``dim`` removed (others
+        kept, as PyTorch's, where NumPy's raised); ``squeeze(axis=...)`` is NumPy's."""
+        if "axis" in kwargs or (not args and not kwargs):
+            return super().squeeze(*args, **kwargs)  # type: ignore[misc]
+        if len(args) + len(kwargs) != 1 or (kwargs and "dim" not in kwargs):
+            raise TypeError(f"squeeze() takes one dim (PyTorch's). Got {args}, {kwargs}.")
+        dims = kwargs.get("dim", args[0] if args else None)
+        a = self._plain()
+        axes = [_axis_of("squeeze", d, a.ndim) for d in _ints("squeeze", (dims,), "dims")]
+        if not a.ndim:
+            return self
+        return super().squeeze(axis=tuple(d for d in axes if a.shape[d] == 1))  # type: ignore[misc]
+
+    def flatten(self, *args: Any, **kwargs: Any) -> Any:
+        """PyTorch's ``a.flatten(start_dim=0, end_dim=-1)``; ``flatten('F')`` (an order) is
+        NumPy's copy."""
+        if (args and isinstance(args[0], str)) or "order" in kwargs:
+            return super().flatten(*args, **kwargs)  # type: ignore[misc]
+        given = dict(zip(("start_dim", "end_dim"), args))
+        if len(args) > 2 or set(kwargs) - {"start_dim", "end_dim"} or set(given) & set(kwargs):
+            raise TypeError(f"flatten() takes start_dim and end_dim. Got {args}, {kwargs}.")
+        given.update(kwargs)
+        start, end = given.get("start_dim", 0), given.get("end_dim", -1)
+        a = self._plain()
+        n = max(a.ndim, 1)
+        s, e = _axis_of("flatten", start, n), _axis_of("flatten", end, n) + 1
+        if s >= e:
+            raise ValueError(
+                f"flatten: start_dim cannot come after end_dim. Got {start}, {end} for shape "
+                f"{a.shape}."
+            )
+        return self.reshape(a.shape[:s] + (int(np.prod(a.shape[s:e])),) + a.shape[e:])
+
+    def expand(self, *sizes: Any) -> Any:
+        """PyTorch's ``a.expand(4, -1)``: broadcast without copying (a read-only view); -1
+        keeps an axis's length, only an axis of length 1 grows."""
+        target, shape = _ints("expand", sizes, "the new shape"), self._plain().shape
+        new = len(target) - len(shape)
+        if new < 0:
+            raise ValueError(f"expand: {target} has fewer axes than the array's shape {shape}.")
+        out = tuple(shape[i - new] if i >= new and k == -1 else k for i, k in enumerate(target))
+        if any(k < 0 for k in out):
+            raise ValueError(
+                f"expand: sizes are lengths (>= 0), or -1 for an axis of the array's own. Got "
+                f"{target} for shape {shape}."
+            )
+        try:
+            return np.broadcast_to(self, out, subok=True)
+        except ValueError:
+            raise ValueError(
+                f"expand: shape {shape} cannot become {target}: only an axis of length 1 "
+                "grows, as in PyTorch (a.repeat(...) tiles)."
+            ) from None
+
+    def expand_as(self, other: Any) -> Any:
+        """``a.expand(*other.shape)``."""
+        return self.expand(*np.shape(getattr(other, "data", other)))
+
+    def _extreme(self, op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        numpy_method = getattr(super(), op)
+        if (not args and not kwargs) or _NUMPY_KEYWORDS.intersection(kwargs):
+            return numpy_method(*args, **kwargs)
+        dim = kwargs.pop("dim", args[0] if args else None)
+        keepdim = kwargs.pop("keepdim", args[1] if len(args) > 1 else False)
+        if kwargs or len(args) > 2:
+            raise TypeError(f"{op}() takes dim and keepdim (PyTorch's) or axis=. Got {kwargs}.")
+        a = self._plain()
+        if isinstance(dim, np.ndarray) or hasattr(dim, "backward_fn"):  # a.max(b): elementwise
+            other = np.asarray(getattr(dim, "data", dim))
+            return self._own((np.maximum if op == "max" else np.minimum)(a, other))
+        axis = _axis_of(op, dim, a.ndim)
+        if not a.ndim:
+            return (MaxResult if op == "max" else MinResult)(self, self._own(np.int64(0)))
+        index = (np.argmax if op == "max" else np.argmin)(a, axis=axis, keepdims=True)
+        values = np.take_along_axis(a, index, axis=axis)
+        if not keepdim:
+            values, index = values.squeeze(axis), index.squeeze(axis)
+        kind = MaxResult if op == "max" else MinResult
+        return kind(self._own(values), self._own(index.astype(np.int64)))
+
+    def max(self, *args: Any, **kwargs: Any) -> Any:  # noqa: A003 (NumPy's and PyTorch's)
+        """PyTorch's ``a.max(dim, keepdim=False)``: ``(values, indices)`` (a named tuple),
+        ``a.max(b)`` the elementwise maximum; ``a.max()`` the largest value; NumPy's
+        ``a.max(axis=1)`` (what ``np.max`` calls) the values only."""
+        return self._extreme("max", args, kwargs)
+
+    def min(self, *args: Any, **kwargs: Any) -> Any:  # noqa: A003
+        """As :meth:`max`, the smallest."""
+        return self._extreme("min", args, kwargs)
+
+    def sort(self, *args: Any, **kwargs: Any) -> Any:
+        """PyTorch's ``a.sort(dim=-1, descending=False)``: ``(values, indices)`` (a named
+        tuple), ``a`` left as it was; NumPy's in-place ``a.sort(axis=..., kind=...)`` (what
+        ``np.sort`` calls on its copy) where one of its keywords is given."""
+        if _NUMPY_KEYWORDS.intersection(kwargs):
+            return super().sort(*args, **kwargs)  # type: ignore[misc]
+        axis, desc = self._order_args("sort", args, kwargs)
+        a = self._plain()
+        if not a.ndim:
+            return SortResult(self.copy(), self._own(np.int64(0)))
+        order = _stable_order(a, axis, desc)
+        values = np.take_along_axis(a, order, axis=axis)
+        return SortResult(self._own(values), self._own(order.astype(np.int64, copy=False)))
+
+    def argsort(self, *args: Any, **kwargs: Any) -> Any:
+        """PyTorch's ``a.argsort(dim=-1, descending=False)`` (stable); NumPy's where one of
+        its keywords is given (``np.argsort`` passes them)."""
+        if _NUMPY_KEYWORDS.intersection(kwargs):
+            return super().argsort(*args, **kwargs)  # type: ignore[misc]
+        axis, desc = self._order_args("argsort", args, kwargs)
+        a = self._plain()
+        if not a.ndim:
+            return self._own(np.int64(0))
+        return self._own(_stable_order(a, axis, desc).astype(np.int64, copy=False))
+
+    def _order_args(self, op: str, args: tuple, kwargs: dict) -> tuple[int, bool]:
+        names = ("dim", "descending", "stable")
+        given = dict(zip(names, args))
+        for k, v in kwargs.items():
+            if k not in names or k in given:
+                raise TypeError(f"{op}() takes dim, descending and stable (PyTorch's). Got {k}=.")
+            given[k] = v
+        if len(args) > 3:
+            raise TypeError(f"{op}() takes at most 3 arguments. Got {len(args)}.")
+        desc = given.get("descending", False)
+        if not isinstance(desc, (bool, np.bool_)):
+            raise TypeError(f"{op}: descending must be True or False. Got {desc!r:.40}.")
+        return _axis_of(op, given.get("dim", -1), self._plain().ndim), bool(desc)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """PyTorch's ``a.nonzero()``: the indices of the nonzero values, one row each (an
+        int64 array of shape (n, ndim)); ``as_tuple=True`` (and ``np.nonzero(a)``) NumPy's
+        tuple of index arrays, one per axis."""
+        found = np.nonzero(np.atleast_1d(self._plain()))
+        if as_tuple:
+            return tuple(self._own(i.astype(np.int64)) for i in found)
+        rows = np.stack(found, axis=1).astype(np.int64)  # (n, ndim); a 0-d array's (n, 0)
+        return self._own(rows[:, : self._plain().ndim])
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: Any = None, **kw: Any) -> Any:
+        """PyTorch's ``var(dim, unbiased, keepdim)``: the unbiased estimate (``correction=1``;
+        ``unbiased=False`` or ``correction=0``: divided by n), as a Tensor's ``var()``;
+        ``var(False)`` is ``unbiased=False``, as there. NumPy's ``np.var(a)``, which passes
+        ``ddof``, gets NumPy's own."""
+        return super().var(**_spread("var", dim, unbiased, keepdim, kw))  # type: ignore[misc]
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: Any = None, **kw: Any) -> Any:
+        """PyTorch's ``std``: the square root of :meth:`var` (unbiased by default)."""
+        return super().std(**_spread("std", dim, unbiased, keepdim, kw))  # type: ignore[misc]
+
+
+class Grad(TorchMethods, np.ndarray):
     """A NumPy array with PyTorch's methods for a ``.grad``: the in-place ``zero_()``,
     ``fill_(v)``, ``add_(x, alpha=1)``, ``sub_(x, alpha=1)``, ``mul_(x)``, ``div_(x)``,
     ``copy_(x)``, ``clamp_(min, max)`` (each returns the array itself), ``view(-1)``, ``clone()``,
@@ -144,20 +481,6 @@ class Grad(np.ndarray):
     def mean(self, *args: Any, dim: Any = None, keepdim: Any = None, **kwargs: Any) -> Any:
         """NumPy's ``mean``, with PyTorch's ``dim`` and ``keepdim`` too."""
         return super().mean(*args, **_axes("mean", dim, keepdim, kwargs))
-
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: Any = None, **kw: Any) -> Any:
-        """PyTorch's ``var(dim, unbiased, keepdim)``: the unbiased estimate (``correction=1``;
-        ``unbiased=False`` or ``correction=0``: divided by n), as a Tensor's ``var()``;
-        ``var(False)`` is ``unbiased=False``, as there. NumPy's ``np.var(g)``, which passes
-        ``ddof``, gets NumPy's own."""
-        return super().var(**_spread("var", dim, unbiased, keepdim, kw))
-
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: Any = None, **kw: Any) -> Any:
-        """PyTorch's ``std``: the square root of :meth:`var` (unbiased by default)."""
-        return super().std(**_spread("std", dim, unbiased, keepdim, kw))
-
-    def numel(self) -> int:
-        return self.size
 
     def abs(self) -> np.ndarray:
         return np.abs(self)

@@ -38,6 +38,24 @@ is still hashed by its identity (a dict key, a set member); ``x in [a, b]`` is T
 itself and otherwise compares values, as PyTorch's (an error for tensors of more than one
 value): ``any(x is t for t in ts)`` asks for the tensor itself.
 
+**PyTorch's method names on an Array** (and on a ``.grad``, :class:`glassnet.gradient.Grad`)
+have PyTorch's meaning where NumPy's namesake would silently do something else
+(:class:`glassnet.gradient.TorchMethods`): ``y.repeat(2)`` tiles as ``x.repeat(2, 1)``
+does (NumPy repeated each value in place, so inputs and labels fell out of step),
+``i.transpose(0, 1)`` swaps the axes (NumPy's identity permutation), ``i.t()``,
+``i.permute(...)``, ``v, i = a.max(1)`` (NumPy's values only, unpacked as two rows),
+``a.sort()`` returns ``(values, indices)`` and leaves ``a`` as it was (NumPy sorted in
+place and returned None), ``a.argsort(descending=True)``, ``mask.nonzero()`` the
+``(n, ndim)`` indices (NumPy's tuple had ``len`` the number of axes), ``a.size()``,
+``a.flatten(1)``, ``a.squeeze(0)``, ``a.expand(...)``, ``a.std()``/``a.var()`` unbiased.
+The rule for what stays NumPy's: a call with one of NumPy's own keywords (``axis=``,
+``kind=``, ``order=``, ``ddof=``, ``out=``, ``keepdims=``) or argument forms
+(``a.transpose((1, 0))``, ``a.transpose()``, ``a.flatten('F')``) is NumPy's, and NumPy's
+functions always pass them: ``np.repeat(y, 2)``, ``np.sort(y)``, ``np.max(a, 1)``,
+``np.std(a)``, ``np.transpose(a, axes)``, ``np.nonzero(a)`` keep NumPy's meaning.
+``sum``, ``mean``, ``any``, ``all``, ``argmax`` take ``dim``/``keepdim`` as well as
+``axis``/``keepdims`` (the same meaning either way).
+
 ``x.size`` is both NumPy's and PyTorch's: the number of values (an int, as NumPy's
 ``a.size``; PyTorch's ``x.numel()``) that is also a method, ``x.size()`` the shape (a tuple)
 and ``x.size(0)`` the length of axis 0, as in PyTorch.
@@ -68,7 +86,6 @@ written, saying what to write instead. A node built from the old values refuses 
 
 from __future__ import annotations
 
-import collections
 import math
 import numbers
 from collections.abc import Callable, Iterator
@@ -78,6 +95,7 @@ import numpy as np
 
 from ._validation import check_bool, check_device, reduced
 from .backend import device_of
+from .gradient import MaxResult, MinResult, SortResult, TopkResult, TorchMethods, TorchSize
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
 
 __all__ = [
@@ -116,7 +134,7 @@ def _reduction(op: str) -> Any:
     return reduce
 
 
-class Array(np.ndarray):
+class Array(TorchMethods, np.ndarray):
     """A NumPy array with PyTorch's casts: the result of a comparison (``x == y``, ``x > 0``:
     bool) and of ``x.argmax(dim)`` (int64 indices), where PyTorch gives a bool or long
     tensor. ``a.float()`` and ``a.double()`` are float32 and float64 Tensors (no gradient),
@@ -202,22 +220,9 @@ class Array(np.ndarray):
         """The values as a plain NumPy array (the same memory), as PyTorch's ``.numpy()``."""
         return self.view(np.ndarray)
 
-    @property
-    def size(self) -> Any:  # type: ignore[override]
-        """NumPy's number of values (an int) that is also PyTorch's ``size()``/``size(dim)``."""
-        return _Size(self.view(np.ndarray))
-
-    def numel(self) -> int:
-        """The number of values, as PyTorch's ``numel()``."""
-        return int(self.view(np.ndarray).size)
-
-    def dim(self) -> int:
-        """The number of axes, as PyTorch's ``dim()``."""
-        return int(self.ndim)
-
-    def unsqueeze(self, dim: int) -> Array:
-        """An axis of length 1 inserted at ``dim``, as PyTorch's ``unsqueeze``."""
-        return np.expand_dims(self, _dim("unsqueeze", dim, self.ndim + 1))
+    def _own(self, arr: Any) -> Any:  # (a float result, a.max(b) of floats: NumPy's array)
+        arr = np.asarray(arr)
+        return arr.view(Array) if arr.dtype.kind in "biu" else arr
 
     def view(self, *args: Any, **kwargs: Any) -> Any:
         """PyTorch's ``y.view(-1, 1)`` (sizes: a reshape); NumPy's ``view(dtype or type)``
@@ -233,8 +238,8 @@ class Array(np.ndarray):
 
     # PyTorch's dim=/keepdim= (and a list of dims) on the reductions that return one array
     # (NumPy's own calls, np.sum(a, axis=1), pass axis= and keepdims= as before)
-    sum, prod, any, all, argmax, argmin = map(  # noqa: A003 (NumPy's names)
-        _reduction, ("sum", "prod", "any", "all", "argmax", "argmin")
+    sum, prod, any, all, argmax, argmin, mean = map(  # noqa: A003 (NumPy's names)
+        _reduction, ("sum", "prod", "any", "all", "argmax", "argmin", "mean")
     )
 
     def eq(self, other: Any) -> Any:
@@ -989,37 +994,7 @@ def _arg(fn: Callable, op: str) -> Callable[..., Array]:
     return method
 
 
-class _Size(int):
-    """``x.size``: the number of values, an int as NumPy's ``a.size``, which is also
-    PyTorch's method: ``x.size()`` is the shape and ``x.size(dim)`` the length of axis
-    ``dim`` (negative counts from the end), with PyTorch's errors."""
-
-    _shape: tuple[int, ...]
-
-    def __new__(cls, data: Any) -> _Size:
-        self = super().__new__(cls, data.size)  # (the array's own count: np.prod cost 5 µs)
-        self._shape = tuple(data.shape)
-        return self
-
-    def __call__(self, dim: int | None = None) -> Any:
-        if dim is None:
-            return self._shape
-        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-            raise TypeError(
-                f"size(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
-            )
-        n = len(self._shape)
-        if n == 0:
-            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-        if not -n <= dim < n:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got "
-                f"{dim})"
-            )
-        return self._shape[dim]
-
-    def __reduce__(self) -> tuple[type, tuple[int]]:
-        return (int, (int(self),))  # (pickled and copied as the plain int)
+_Size = TorchSize  # (x.size: an int that is also PyTorch's size())
 
 
 def to(
@@ -1575,10 +1550,8 @@ class return_types:  # noqa: N801 (PyTorch's torch.return_types)
     """The named tuples of ``sort`` and ``topk``: ``values, indices = x.sort()``, or
     ``x.sort().values``, as PyTorch's ``torch.return_types``."""
 
-    sort = collections.namedtuple("sort", ["values", "indices"])
-    topk = collections.namedtuple("topk", ["values", "indices"])
-    max = collections.namedtuple("max", ["values", "indices"])  # noqa: A003 (PyTorch's names)
-    min = collections.namedtuple("min", ["values", "indices"])  # noqa: A003
+    sort, topk = SortResult, TopkResult  # (glassnet.gradient's: Grad's and Array's too)
+    max, min = MaxResult, MinResult  # noqa: A003 (PyTorch's names)
 
 
 for _cls in (return_types.sort, return_types.topk, return_types.max, return_types.min):

@@ -1,0 +1,137 @@
+"""PyTorch's meaning of the methods a ported script calls on labels, indices, masks and
+gradients (glassnet.habits.Array, glassnet.gradient.Grad), and the PyTorch idioms of
+modules, optimizers and state dicts, compared with torch where it is installed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.gradient import Grad
+from glassnet.habits import Array
+from glassnet.utils.data import DataLoader, TensorDataset
+
+torch = pytest.importorskip("torch")
+
+
+def _labels() -> tuple[gn.Tensor, Array]:
+    X = np.arange(6, dtype=np.float32).reshape(3, 2)
+    xb, yb = next(iter(DataLoader(TensorDataset(X, np.array([0, 1, 2])), batch_size=3)))
+    assert isinstance(yb, Array)
+    return xb, yb
+
+
+def _grad() -> Grad:
+    w = gn.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    (w * w).sum().backward()
+    assert isinstance(w.grad, Grad)
+    return w.grad
+
+
+def test_labels_repeat_as_the_inputs_repeat():
+    """x.repeat(2, 1) and y.repeat(2) keep rows and labels together, as in PyTorch (the
+    labels were each repeated in place, NumPy's repeat)."""
+    xb, yb = _labels()
+    assert (xb.repeat(2, 1).data[:, 0] / 2).astype(int).tolist() == yb.repeat(2).tolist()
+    assert yb.repeat(2).tolist() == torch.tensor([0, 1, 2]).repeat(2).tolist()
+    m = np.arange(6).reshape(2, 3).view(Array)
+    np.testing.assert_array_equal(m.repeat(2, 3), torch.arange(6).reshape(2, 3).repeat(2, 3))
+    np.testing.assert_array_equal(np.repeat(yb, 2), [0, 0, 1, 1, 2, 2])  # NumPy's, as before
+    np.testing.assert_array_equal(yb.repeat(2, axis=0), [0, 0, 1, 1, 2, 2])
+    with pytest.raises(ValueError, match="one count per axis"):
+        m.repeat(2)
+
+
+@pytest.mark.parametrize("make", ["array", "grad"])
+def test_torch_named_methods_as_torch(make):
+    a = np.arange(6).reshape(2, 3).view(Array) if make == "array" else _grad()
+    t = torch.tensor(np.asarray(a))
+    same = np.testing.assert_array_equal
+    same(a.transpose(0, 1), t.transpose(0, 1))
+    same(a.transpose(-1, 0), t.transpose(-1, 0))
+    same(a.t(), t.t())
+    same(a.permute(1, 0), t.permute(1, 0))
+    same(np.transpose(a, (0, 1)), np.asarray(a))  # NumPy's permutation, as before
+    same(a.transpose(), np.asarray(a).T)
+    for op in ("max", "min"):
+        v, i = getattr(a, op)(1)
+        tv, ti = getattr(t, op)(1)
+        same(v, tv), same(i, ti)
+        v, i = getattr(a, op)(dim=0, keepdim=True)
+        tv, ti = getattr(t, op)(dim=0, keepdim=True)
+        same(v, tv), same(i, ti)
+        assert getattr(a, op)() == getattr(t, op)().item()
+        same(getattr(np, op)(a, 1), getattr(t, op)(1).values)  # NumPy's: the values only
+        same(getattr(np, op)(a, axis=0), getattr(t, op)(0).values)
+    assert a.size() == tuple(t.size()) and a.size(-1) == t.size(-1) and a.size == 6
+    same(a.flatten(0), t.flatten(0))
+    same(a.unsqueeze(1).flatten(1), t.unsqueeze(1).flatten(1))
+    same(a.reshape(1, 2, 3).squeeze(0), t.reshape(1, 2, 3).squeeze(0))
+    same(a.squeeze(0), t.squeeze(0))  # (a no-op, as torch's: NumPy's raised)
+    same(a[:1].expand(4, -1), t[:1].expand(4, -1))
+    same(a.view(-1), t.view(-1))
+    assert a.contiguous() is a and a.t().contiguous().flags.c_contiguous
+
+
+def test_sort_argsort_nonzero_as_torch():
+    y = np.array([2, 0, 1, 0]).view(Array)
+    ty = torch.tensor([2, 0, 1, 0])
+    v, i = y.sort()
+    tv, ti = ty.sort(stable=True)
+    np.testing.assert_array_equal(v, tv), np.testing.assert_array_equal(i, ti)
+    assert y.tolist() == [2, 0, 1, 0]  # (left as it was: NumPy sorted in place, gave None)
+    v, i = y.sort(descending=True)
+    np.testing.assert_array_equal(v, ty.sort(descending=True, stable=True).values)
+    np.testing.assert_array_equal(i, ty.sort(descending=True, stable=True).indices)
+    np.testing.assert_array_equal(
+        y.argsort(descending=True), ty.argsort(descending=True, stable=True)
+    )
+    np.testing.assert_array_equal(np.sort(y), [0, 0, 1, 2])  # NumPy's function, as before
+    np.testing.assert_array_equal(np.argsort(y, kind="stable"), [1, 3, 2, 0])
+    pred, tgt = np.array([1, 2, 2, 0]).view(Array), np.array([1, 0, 2, 1])
+    wrong = pred != tgt
+    assert isinstance(wrong, Array)
+    assert len(wrong.nonzero()) == len((torch.tensor(pred) != torch.tensor(tgt)).nonzero()) == 2
+    np.testing.assert_array_equal(
+        wrong.reshape(2, 2).nonzero(), torch.tensor(np.asarray(wrong).reshape(2, 2)).nonzero()
+    )
+    assert len(np.nonzero(wrong)) == 1  # NumPy's tuple, one array per axis
+    np.testing.assert_array_equal(np.flatnonzero(wrong), [1, 3])
+    np.testing.assert_array_equal(np.argwhere(wrong), [[1], [3]])
+    a, b = wrong.nonzero(as_tuple=True)[0], torch.tensor(np.asarray(wrong)).nonzero(as_tuple=True)
+    np.testing.assert_array_equal(a, b[0])
+
+
+def test_one_hot_max_and_topk_accuracy_as_torch():
+    """``vals, labels = F.one_hot(y).max(1)`` and the ImageNet example's accuracy()."""
+    y = np.array([2, 0, 1]).view(Array)
+    vals, labels = gn.nn.functional.one_hot(y, 3).max(1)
+    assert labels.tolist() == [2, 0, 1] and vals.tolist() == [1, 1, 1]
+
+    def accuracy(output, target, topk, lib):
+        with lib.no_grad():
+            _, pred = output.topk(max(topk), 1, True, True)
+            pred = pred.t()
+            correct = pred.eq(target.view(1, -1).expand_as(pred))
+            return [correct[:k].reshape(-1).float().sum(0, keepdim=True).item() for k in topk]
+
+    rs = np.random.RandomState(0)
+    out, tgt = rs.randn(8, 10), rs.randint(0, 10, 8)
+    xb, yb = next(iter(DataLoader(TensorDataset(out, tgt), batch_size=8)))
+    want = accuracy(torch.tensor(out), torch.tensor(tgt), (1, 5), torch)
+    assert accuracy(xb, yb, (1, 5), gn) == want
+
+
+def test_grad_size_std_var_as_torch():
+    g = _grad()
+    tg = torch.tensor(np.asarray(g))
+    assert g.size() == tuple(tg.size()) and g.size(0) == 2
+    np.testing.assert_allclose(g.std(), tg.std().item(), rtol=1e-6)
+    np.testing.assert_allclose(g.std(1), tg.std(1), rtol=1e-6)
+    a = np.array([1, 2, 4, 7]).view(Array)
+    np.testing.assert_allclose(a.var(), torch.tensor([1.0, 2, 4, 7]).var().item())
+    np.testing.assert_allclose(np.var(a), np.var([1, 2, 4, 7]))  # NumPy's, biased
+    b = np.array([[True, False], [True, True]]).view(Array)
+    np.testing.assert_array_equal(b.all(dim=1), torch.tensor(np.asarray(b)).all(dim=1))
+    np.testing.assert_array_equal(b.sum(dim=0), torch.tensor(np.asarray(b)).sum(dim=0))
