@@ -44,22 +44,18 @@ __all__ = [
 
 
 def sigmoid_fn(z: np.ndarray) -> np.ndarray:
-    """sigma(z) = 1 / (1 + e^-z), computed as e^z / (1 + e^z) where z < 0.
+    """sigma(z) = 1 / (1 + e^-z), computed as (1 + tanh(z / 2)) / 2.
 
-    Both forms read e^-|z|, which never overflows (z = -1e4 gives 0, not a warning), and
-    each is accurate relative to its value: sigma(-20) is 2.06e-9 in float32, so that
-    log(sigma(z)) stays finite wherever sigma(z) is a float (PyTorch's accuracy). The fast
-    path's in-place form (:func:`_sigmoid_`) is the tanh one, see there.
+    The tanh form is the same function, never overflows (z = -1e4 gives 0, not a
+    warning) and costs one transcendental call. Its absolute error is one ulp;
+    for z < -17 in float32 (-37 in float64) it returns exactly 0. It is the fast path's
+    in-place form too, so the graph, the fast path, explain and the playground give the
+    same bits; a form accurate relative to tiny values (e^z / (1 + e^z)) costs the fast
+    path twice the calls. A log of a probability far below 0 is the losses' on logits
+    (``binary_cross_entropy_with_logits``, ``cross_entropy``), which never form sigma(z).
     """
     dt = np.result_type(z, 0.5)
-    z = z.astype(dt) if is_array(z) else np.array(z, dtype=dt)  # (a copy, in z's library)
-    e = np.abs(z, out=np.empty_like(z))  # (ufuncs into arrays: 0-d stays an array)
-    np.negative(e, out=e)
-    np.exp(e, out=e)
-    e += 1  # 1 + e^-|z|
-    np.minimum(z, 0, out=z)
-    np.exp(z, out=z)  # e^min(z, 0): e^z / (1 + e^z) below 0, 1 / (1 + e^-z) above
-    return np.divide(z, e, out=z)
+    return _sigmoid_(z.astype(dt) if is_array(z) else np.array(z, dtype=dt))  # a copy
 
 
 def _constants(*values: float) -> Callable[[Any], tuple[Any, ...]]:
@@ -77,12 +73,7 @@ _half_one = _constants(0.5, 1.0)
 
 
 def _sigmoid_(A: np.ndarray, Z: np.ndarray | None = None) -> np.ndarray:
-    """In place: A holds z (or z is Z, of A's shape) and becomes (1 + tanh(z / 2)) / 2.
-
-    The same function as :func:`sigmoid_fn` in four ufunc calls and no temporary, for the
-    fast path's hidden layers and the loss kernels' sigma(z) - y: what they read needs its
-    absolute error, one ulp; far below 0 it loses relative accuracy (exactly 0 for
-    z < -17 in float32, -37 in float64), which only a log of it would show."""
+    """In place: A holds z (or z is Z, of A's shape) and becomes (1 + tanh(z / 2)) / 2."""
     half, one = _half_one(A)
     np.multiply(A if Z is None else Z, half, out=A)  # (from Z: no copy of it into A first)
     np.tanh(A, out=A)
