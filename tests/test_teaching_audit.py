@@ -211,10 +211,10 @@ def test_draw_graph_loss_edge_carries_the_mean() -> None:
     cases = {
         "(#1 − y)/4": gn.functional.mse(net(X), Y, half=True),  # (#1: the output's node;
         "2 (#1 − y)": gn.functional.mse(net(X), Y, reduction="sum"),  # it read x)
-        "(σ(#1) − y)/4": gn.functional.binary_cross_entropy_with_logits(  # (on logits: a
-            gn.nn.MLP([2, 2, 1], activation="sigmoid", rng=0)(X),
-            Y,  # sigmoid's output is
-        ),  # refused, it would be squashed twice)
+        # (on logits: a sigmoid's output is refused, it would be squashed twice)
+        "(σ(#1) − y)/4": gn.functional.binary_cross_entropy_with_logits(
+            gn.nn.MLP([2, 2, 1], activation="sigmoid", rng=0)(X), Y
+        ),
         "(softmax(#1) − y)/4": gn.functional.cross_entropy(
             gn.nn.MLP([2, 3], rng=0)(X), y.astype(np.int64)
         ),
