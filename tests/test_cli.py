@@ -1302,11 +1302,15 @@ def test_explain_l2_shows_the_penalty_in_the_gradients(capsys, wide_model):
 
 
 def test_train_removes_the_leftover_of_a_killed_save(capsys, tmp_path, moons_csv):
-    """A save killed outright leaves .NAME.PID.XXXXXXXX.tmp; the next save of the same
+    """A save killed outright leaves .NAME.PID.hTAG.XXXXXXXX.tmp; the next save of the same
     model removes it (and leaves other files' temporaries alone)."""
+    from glassnet.files import temporary_prefix
+
     out = tmp_path / "m.glassnet"
-    dead = tmp_path / ".m.glassnet.99999999.k1ll3d00.tmp"  # no process 99999999 can exist
-    other = tmp_path / ".other.glassnet.99999999.k1ll3d00.tmp"
+    # no process 99999999 can exist; the tag is this machine's (another's waits a day)
+    tag = temporary_prefix(out).split(".")[-2]
+    dead = tmp_path / f".m.glassnet.99999999.{tag}.k1ll3d00.tmp"
+    other = tmp_path / f".other.glassnet.99999999.{tag}.k1ll3d00.tmp"
     dead.write_bytes(b"half a model")
     other.write_bytes(b"half another")
     train(capsys, moons_csv, "side", out)
