@@ -135,3 +135,34 @@ def test_grad_size_std_var_as_torch():
     b = np.array([[True, False], [True, True]]).view(Array)
     np.testing.assert_array_equal(b.all(dim=1), torch.tensor(np.asarray(b)).all(dim=1))
     np.testing.assert_array_equal(b.sum(dim=0), torch.tensor(np.asarray(b)).sum(dim=0))
+
+
+def test_reset_parameters_re_initialises_as_pytorch_idiom():
+    """``for layer in m.children(): if hasattr(layer, "reset_parameters"): ...`` redraws a
+    Linear's weights (from glassnet's default generator, so manual_seed fixes the draw),
+    and resets a BatchNorm1d's and a LayerNorm's affine parameters and running statistics."""
+    gn.manual_seed(0)
+    m = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.BatchNorm1d(4), gn.nn.LayerNorm(4))
+    W, lin, bn, ln = m[0].W, m[0], m[1], m[2]
+    with gn.no_grad():
+        lin.b.fill_(5.0), bn.weight.fill_(3.0), ln.bias.fill_(2.0)
+    m(gn.randn(8, 3))  # (training mode: the running statistics move)
+    before = W.data.copy()
+
+    def reset(model):
+        for layer in model.children():
+            if hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
+
+    gn.manual_seed(1)
+    reset(m)
+    assert m[0].W is W and not np.allclose(W.data, before)
+    assert np.all(lin.b.data == 0) and np.all(bn.weight.data == 1) and np.all(ln.bias.data == 0)
+    assert np.all(bn.running_mean == 0) and np.all(bn.running_var == 1)
+    assert int(bn.num_batches_tracked) == 0
+    first = W.data.copy()
+    gn.manual_seed(1)
+    reset(m)
+    np.testing.assert_array_equal(W.data, first)  # the draw follows glassnet.manual_seed
+    gn.manual_seed(1)
+    np.testing.assert_array_equal(gn.nn.Linear(3, 4).W.data, first)  # as at construction

@@ -1,7 +1,8 @@
 """PyTorch's containers of sub-modules (:class:`ModuleList`, :class:`ModuleDict`),
 ``nn.Flatten`` (a layer of shape only, which the fast path does not run), and the
 module tree's PyTorch names (``children``, ``named_children``, ``named_modules``,
-``apply``; ``Linear.in_features``, ``out_features`` and ``bias``), and a ``Sequential``'s
+``apply``; ``Linear.in_features``, ``out_features`` and ``bias``; ``reset_parameters()`` of
+``Linear``, ``BatchNorm1d`` and ``LayerNorm``), and a ``Sequential``'s
 list habits (``append``, ``extend``, ``insert``, ``seq[i] = m``, ``del seq[i]``, ``pop``,
 ``seq1 + seq2``).
 
@@ -40,13 +41,15 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import check_bool
+from .._validation import as_rng, check_bool
 from ..hooks import RemovableHandle
 from ..hooks import ids as hook_ids
-from ..tensor import Tensor
+from ..tensor import Tensor, no_grad
+from . import init as initializers
 from . import layers
 from .layers import Linear, Sequential
 from .module import Module, Parameter
+from .torch_layers import BatchNorm1d, LayerNorm
 
 __all__ = ["ModuleDict", "ModuleList"]
 
@@ -339,6 +342,47 @@ def _linear_setattr(self: Linear, name: str, value: Any) -> None:
     Module.__setattr__(self, name, value)  # (a buffer set to a Tensor: its values)
 
 
+def _linear_reset(self: Linear) -> None:
+    """PyTorch's ``layer.reset_parameters()``: W drawn again from the layer's own
+    initializer (``init``, xavier_uniform by default) with glassnet's default generator
+    (``glassnet.manual_seed`` fixes it), b set to 0, as at construction; written into the
+    same Parameters, so an optimizer built on them keeps them (its moments are its own: a
+    fresh optimizer starts them afresh)."""
+    if self.init == "custom" or self.init not in initializers.INITIALIZERS:
+        raise ValueError(
+            f"Linear.reset_parameters(): this layer was built with a custom initializer "
+            f"({self.init!r}), which it does not keep; draw the weights again with it "
+            f"yourself: with glassnet.no_grad(): layer.W.copy_(init(layer.W.shape, rng, "
+            f"dtype))."
+        )
+    W = initializers.get_initializer(self.init)(self.W.shape, as_rng(None), self.W.dtype)
+    with no_grad():
+        self.W.copy_(W)
+        if self.b is not None:
+            self.b.zero_()
+
+
+def _norm_reset(self: Module) -> None:
+    """PyTorch's ``reset_parameters()`` of a normalization: weight 1, bias 0 and (of a
+    BatchNorm1d) :meth:`reset_running_stats`."""
+    if hasattr(self, "running_mean"):
+        self.reset_running_stats()
+    with no_grad():
+        if self.weight is not None:
+            self.weight.fill_(1)
+        if self.bias is not None:
+            self.bias.zero_()
+
+
+def _reset_running_stats(self: BatchNorm1d) -> None:
+    """PyTorch's ``reset_running_stats()``: running_mean 0, running_var 1,
+    num_batches_tracked 0 (nothing where track_running_stats=False)."""
+    if self.running_mean is not None:
+        self.running_mean[...] = 0
+        self.running_var[...] = 1
+        self.num_batches_tracked[...] = 0
+
+
 def get_submodule(self: Module, target: str) -> Module:
     """The sub-module at the dotted name ``target`` (``"layers.0"``; ``""``: this module),
     followed attribute by attribute (an index into a list of modules), as PyTorch's
@@ -591,6 +635,9 @@ for _fn in (_append, _extend, _insert, _pop):  # (named as the methods, in Pytho
     setattr(Sequential, _fn.__name__, _fn)
 Module.children = lambda self: (m for _, m in self.named_children())
 Linear.__getattr__, Linear.__setattr__ = _linear_getattr, _linear_setattr
+Linear.reset_parameters = _linear_reset  # (PyTorch's re-initialisation idiom)
+BatchNorm1d.reset_parameters = LayerNorm.reset_parameters = _norm_reset
+BatchNorm1d.reset_running_stats = _reset_running_stats
 
 
 class Flatten(Module):
