@@ -306,8 +306,8 @@ def identity(x: Any) -> Tensor:
 
 def _dim(op: str, x: Any, axis: Any) -> Any:
     """The axis of a softmax (the last when None), or PyTorch's error where x has none such."""
-    n = np.ndim(x.data if isinstance(x, Tensor) else x)
-    if isinstance(axis, (int, np.integer)) and not -n <= axis < max(n, 1):
+    n = max(np.ndim(x.data if isinstance(x, Tensor) else x), 1)  # (a 0-d x: dims -1 and 0)
+    if isinstance(axis, (int, np.integer)) and not -n <= axis < n:
         raise dim_error(op, axis, np.shape(x.data if isinstance(x, Tensor) else x))
     return -1 if axis is None else axis
 

@@ -265,7 +265,7 @@ def dim_error(op: str, axis: Any, shape: tuple[int, ...]) -> IndexError:
     """PyTorch's error for a dim out of range, naming the op and the tensor's shape."""
     return IndexError(
         f"{op}(): dim {axis} is out of range for a tensor of shape {shape}: pass a dim in "
-        f"[{-len(shape)}, {len(shape) - 1}]."
+        f"[{-max(len(shape), 1)}, {max(len(shape), 1) - 1}]."
     )
 
 
