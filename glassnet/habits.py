@@ -736,9 +736,20 @@ def _check_writable(
                 f"one): the graph holds its values. Write {fix} (a new node) instead."
             )
         t = t._base
-    if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
+    value_grad = getattr(other, "requires_grad", False)
+    if is_grad_enabled() and value_grad and not self.requires_grad:
+        raise RuntimeError(  # out[:, t] = h: the values would come in, h's gradient would not
+            f"{what}: the value written requires grad (it is in the graph) and the target x "
+            "does not, outside no_grad(): the values would be copied in without the graph, "
+            "so no gradient would reach what made the value (under no_grad() too, silently). "
+            "Build the result in the graph instead: collect the pieces in a list and join "
+            "them, glassnet.stack(rows, dim) (as for out[:, t] = h in a loop over t) or "
+            f"glassnet.cat(pieces, dim); to replace some of x's values, write {fix}."
+        )
+    if is_grad_enabled() and self.requires_grad:
+        both = " (and so does the value written)" if value_grad else ""
         raise RuntimeError(  # a parameter's update, or x += loss: no graph would record it
-            f"{what} with a tensor that requires grad, outside no_grad(): update parameters "
+            f"{what}: the target x requires grad{both}, outside no_grad(): update parameters "
             "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "
             f"the op in the graph, write {fix}."
         )
@@ -1327,7 +1338,8 @@ Tensor.__imul__, Tensor.__itruediv__ = _INPLACE["*="], _INPLACE["/="]
 Tensor.__ipow__ = _inplace("**=", np.power)  # (without it, x **= y made a new tensor)
 Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_ = map(_method, ("+=", "-=", "*=", "/="))
 Tensor.fill_, Tensor.copy_ = _write("x.fill_(v)", one_value=True), _write("x.copy_(src)")
-Tensor.zero_ = lambda self: self.fill_(0)
+_zero = _write("x.zero_()", one_value=True)
+Tensor.zero_ = lambda self: _zero(self, 0)  # (its own name in its messages)
 Tensor.masked_fill, Tensor.masked_fill_ = masked_fill, masked_fill_
 Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float
 Tensor.__int__ = _int

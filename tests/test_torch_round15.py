@@ -166,3 +166,23 @@ def test_reset_parameters_re_initialises_as_pytorch_idiom():
     np.testing.assert_array_equal(W.data, first)  # the draw follows glassnet.manual_seed
     gn.manual_seed(1)
     np.testing.assert_array_equal(gn.nn.Linear(3, 4).W.data, first)  # as at construction
+
+
+def test_write_refusal_names_the_operand_that_requires_grad():
+    """``out[:, t] = h`` (h in the graph, out a buffer) advises stack/cat, not no_grad()
+    (which dropped the gradient silently); copy_ and zero_ name themselves."""
+    W = gn.randn(3, 3, requires_grad=True)
+    h = gn.randn(2, 3) @ W
+    out = gn.zeros(2, 2, 3)
+    with pytest.raises(RuntimeError, match=r"value written requires grad.*glassnet\.stack"):
+        out[:, 0] = h
+    with pytest.raises(RuntimeError, match=r"^x\.copy_\(src\): the value written"):
+        out.copy_(gn.stack([h, h], 1))
+    with pytest.raises(RuntimeError, match=r"^x\.zero_\(\): the target x requires grad"):
+        W.zero_()
+    with pytest.raises(RuntimeError, match=r"^x\.copy_\(src\): the target x requires grad"):
+        W.copy_(np.zeros((3, 3)))
+    # the advice, followed, keeps the gradient
+    rows = [gn.randn(2, 3) @ W for _ in range(2)]
+    gn.stack(rows, 1).sum().backward()
+    assert np.abs(W.grad).sum() > 0
