@@ -562,8 +562,8 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
         raise ValueError(
             f"{name} takes logits, the last Linear layer's output, and applies {x.op} itself; "
             f"its input here is a {x.op}'s output, which it would squash twice (a wrong loss "
-            f"and gradient). Pass the logits (output_activation='identity'), or take the loss "
-            f"of probabilities: {_OF_PROBABILITIES[x.op]}."
+            "and gradient). Pass the logits (output_activation='identity', or a forward that "
+            f"returns them), or take the loss of probabilities: {_OF_PROBABILITIES[x.op]}."
         )
     G = np.empty_like(x.data, order="C")
     # a logit of ±inf (any logits come here): the loss's limit, 0 where y agrees (1 at +inf, 0

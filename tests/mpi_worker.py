@@ -97,7 +97,7 @@ class Gated(nn.Module):
         self.use_b = True
 
     def forward(self, x):
-        return (self.a(x) + self.b(x) if self.use_b else self.a(x)).softmax()
+        return self.a(x) + self.b(x) if self.use_b else self.a(x)  # (cross_entropy's logits)
 
 
 class EveryOtherStep(Callback):

@@ -146,3 +146,19 @@ def test_pow_gradient_with_respect_to_the_exponent(base, p, expect):
         y = (a**q).sum()
     y.backward()
     assert q.grad == pytest.approx(expect)
+
+
+def test_fit_refuses_a_custom_model_whose_forward_ends_in_softmax_under_cross_entropy():
+    # fit strips a Sequential's softmax head; a custom forward's softmax was squashed again
+    class Net(gn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = gn.nn.Linear(2, 3, rng=0, dtype=np.float64)
+
+        def forward(self, x):
+            return self.lin(x).softmax()
+
+    X = np.random.default_rng(0).normal(size=(12, 2))
+    y = np.arange(12) % 3
+    with pytest.raises(ValueError, match="squash twice.*a forward that returns them"):
+        gn.fit(Net(), X, y, loss="cross_entropy", epochs=1, verbose=0)
