@@ -950,6 +950,10 @@ def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any,
     if spec.head and isinstance(last, ActivationModule) and last.name == spec.head:
         fn = F.LOSSES[spec.on_logits]
         return model[:-1], lambda z, y, w: fn(z, y, sample_weight=w), last  # type: ignore[index]
+    if spec.head and spec.on_logits == spec.name:  # (cross-entropy: a custom forward's softmax
+        # head is scored on its logits, the node's input, as a Sequential's is)
+        return model, lambda out, y, w: spec(out.parents[0] if out.op == spec.head else out,
+                                             y, sample_weight=w), None  # fmt: skip
     return model, lambda out, y, w: spec(out, y, sample_weight=w), None
 
 

@@ -148,17 +148,24 @@ def test_pow_gradient_with_respect_to_the_exponent(base, p, expect):
     assert q.grad == pytest.approx(expect)
 
 
-def test_fit_refuses_a_custom_model_whose_forward_ends_in_softmax_under_cross_entropy():
-    # fit strips a Sequential's softmax head; a custom forward's softmax was squashed again
+def test_fit_scores_a_custom_forwards_softmax_on_its_logits_under_cross_entropy():
+    # fit strips a Sequential's softmax head; a custom forward's softmax output was scored as
+    # logits, squashed twice in silence: now its logits (the softmax's input) are scored
     class Net(gn.nn.Module):
-        def __init__(self):
+        def __init__(self, head):
             super().__init__()
-            self.lin = gn.nn.Linear(2, 3, rng=0, dtype=np.float64)
+            self.lin, self.head = gn.nn.Linear(2, 3, rng=0, dtype=np.float64), head
 
         def forward(self, x):
-            return self.lin(x).softmax()
+            z = self.lin(x)
+            return z.softmax() if self.head else z
 
     X = np.random.default_rng(0).normal(size=(12, 2))
     y = np.arange(12) % 3
-    with pytest.raises(ValueError, match="squash twice.*a forward that returns them"):
-        gn.fit(Net(), X, y, loss="cross_entropy", epochs=1, verbose=0)
+    runs = [Net(head) for head in (True, False)]
+    hs = [gn.fit(m, X, y, loss="cross_entropy", epochs=3, verbose=0, seed=0) for m in runs]
+    assert hs[0].loss == hs[1].loss
+    np.testing.assert_array_equal(runs[0].lin.W.data, runs[1].lin.W.data)
+    # a logits loss named outright still refuses probabilities (no head it could strip)
+    with pytest.raises(ValueError, match="squash twice"):
+        F.binary_cross_entropy_with_logits(runs[0].lin(gn.tensor(X)).sigmoid(), np.ones((12, 3)))
