@@ -186,3 +186,23 @@ def test_write_refusal_names_the_operand_that_requires_grad():
     rows = [gn.randn(2, 3) @ W for _ in range(2)]
     gn.stack(rows, 1).sum().backward()
     assert np.abs(W.grad).sum() > 0
+
+
+def test_nn_functional_linear_takes_pytorch_layout():
+    """glassnet.nn.functional.linear is PyTorch's: weight (out, in), y = x @ weight.T + b
+    (a square weight is not read transposed), the gradients checked in float64."""
+    import glassnet.nn.functional as F
+
+    rs = np.random.RandomState(0)
+    for shape in [(4, 3), (3,), (2, 5, 3)]:
+        x, w, b = rs.randn(*shape), rs.randn(3, 3), rs.randn(3)
+        want = torch.nn.functional.linear(torch.tensor(x), torch.tensor(w), torch.tensor(b))
+        np.testing.assert_allclose(F.linear(x, w, b).data, want.numpy(), rtol=1e-12)
+    w2 = rs.randn(2, 3)
+    np.testing.assert_allclose(F.linear(x, w2).data, x @ w2.T, rtol=1e-12)
+    with pytest.raises(ValueError, match="out_features, in_features"):
+        F.linear(x, w2.T)
+    from glassnet.gradcheck import gradcheck
+
+    args = [gn.tensor(a, dtype=np.float64, requires_grad=True) for a in (x, w2, rs.randn(2))]
+    assert gradcheck(F.linear, args)

@@ -18,6 +18,9 @@ and activations a hand-written PyTorch loop calls as functions:
   inputs. The arguments after ``weight`` (after ``target`` for ``mse_loss`` and ``l1_loss``)
   are keyword-only: PyTorch's next positional slots are its deprecated ``size_average`` and
   ``reduce``, which are not taken, so a positional value there is an error, not misread;
+* ``linear(input, weight, bias=None)``: y = x @ weightᵀ + bias with PyTorch's weight
+  layout, (out_features, in_features) (:func:`glassnet.functional.linear` takes the
+  lecture's W, its transpose);
 * ``dropout(input, p=0.5, training=True, inplace=False)`` (PyTorch's default is training:
   ``F.dropout(x, p, self.training)`` in a forward), the masks from the generator
   :func:`glassnet.manual_seed` seeds; ``one_hot(tensor, num_classes=-1)``, integer class
@@ -54,8 +57,30 @@ __all__ = [
     "nll_loss", "dropout", "one_hot", "gelu", "silu", "elu", "softplus", "layer_norm",
     "smooth_l1_loss", "kl_div",
 ]  # fmt: skip
+# (linear, below, joins __all__ with its case in tests/test_gradcheck_all.py's table; its
+# float64 gradient check is in tests/test_torch_round15.py meanwhile)
 
 sigmoid, tanh = _gf.sigmoid, _gf.tanh
+
+
+def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:  # noqa: A002
+    """PyTorch's ``F.linear(input, weight, bias)``: y = x @ weightᵀ + bias, with ``weight``
+    in PyTorch's layout, (out_features, in_features), and x of shape (*, in_features).
+    (:func:`glassnet.functional.linear` takes the lecture's W, (inputs, neurons): the
+    transpose of this weight; a square weight would give no error, so mind which one you
+    import.) One graph node of glassnet.functional.linear on ``weight.T``."""
+    x, w = as_tensor(input), as_tensor(weight)
+    if w.ndim != 2 or x.ndim < 1 or x.shape[-1] != w.shape[1]:
+        raise ValueError(
+            f"linear: weight of shape {tuple(w.shape)} is PyTorch's (out_features, "
+            f"in_features), so input's last axis must have in_features values; got input of "
+            f"shape {tuple(x.shape)}. glassnet.functional.linear(x, W, b) takes the lecture's "
+            "W of shape (inputs, neurons) instead."
+        )
+    if x.ndim <= 2:
+        return _gf.linear(x, w.T, bias)
+    lead = x.shape[:-1]  # (*, in) -> (N, in) -> (N, out) -> (*, out)
+    return _gf.linear(x.reshape(-1, w.shape[1]), w.T, bias).reshape(*lead, w.shape[0])
 
 
 def relu(input: Any, inplace: bool = False) -> Tensor:
