@@ -117,14 +117,6 @@ def test_stream_computes_rows_in_the_in_memory_batches(
             assert Path(f"{kind}.csv").read_bytes() == Path(f"{kind}-mem.csv").read_bytes()
 
 
-def test_batches_round_as_one_product_would(capsys: pytest.CaptureFixture[str]) -> None:
-    # why predict cuts its rows at fixed places: a product of another number of rows may
-    # round otherwise (where BLAS does, which this only shows, not asserts)
-    rng = np.random.default_rng(0)
-    X, W = rng.normal(size=(64, 200)), rng.normal(size=(200, 50))
-    assert np.allclose(np.concatenate([X[i : i + 7] @ W for i in range(0, 64, 7)]), X @ W)
-
-
 def test_a_bad_cell_in_a_later_block_names_its_own_line(
     trained: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
