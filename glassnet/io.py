@@ -2334,9 +2334,9 @@ def _check_label_values(entries: Any, names: list[str], bad: Callable[[str], Exc
 
 
 def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Module:
-    """Copy the weights of a PyTorch ``nn.Sequential`` of ``nn.Linear`` and ``nn.LayerNorm``
-    layers (and parameter-free ones: ``ReLU``, ``GELU``, ...) into ``model`` (a glassnet
-    ``MLP`` or ``Sequential`` with the same ``Linear`` and ``LayerNorm`` layers in the same
+    """Copy the weights of a PyTorch ``nn.Sequential`` of ``nn.Linear``, ``nn.LayerNorm`` and
+    ``nn.BatchNorm1d`` layers (and parameter-free ones: ``ReLU``, ``GELU``, ...) into
+    ``model`` (a glassnet ``MLP`` or ``Sequential`` with the same such layers in the same
     order), so a network trained in PyTorch can be explained with glassnet's tools.
     Returns ``model``.
 
@@ -2348,7 +2348,9 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     holding weights, each by its kind: a ``Linear``'s ``<layer>.weight`` (neurons, inputs)
     becomes ``W`` (inputs, neurons), its transpose (the lecture's layout), and
     ``<layer>.bias`` becomes ``b``; a ``LayerNorm``'s ``weight`` and ``bias`` (of its
-    ``normalized_shape``) are copied as they are. The layers are taken in the network's
+    ``normalized_shape``) are copied as they are, and so are a ``BatchNorm1d``'s ``weight``,
+    ``bias``, ``running_mean``, ``running_var`` and ``num_batches_tracked`` (glassnet's
+    BatchNorm1d has PyTorch's names and meaning). The layers are taken in the network's
     order, from input to output: a ``state_dict`` keeps it (PyTorch orders it as the
     layers were registered: ``hidden`` before ``head``); numbered names, as
     ``nn.Sequential``'s, give it too (``0``, ``2``, ``10``: compared as numbers). A
@@ -2394,12 +2396,13 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
             f"path of a safetensors file. Got {type(source).__name__}{hint}."
         )
     arrays = {str(k): _torch_array(v, k) for k, v in source.items()}  # arrays, by name
-    odd = sorted(k for k in arrays if not k.endswith((".weight", ".bias")))
+    odd = sorted(k for k in arrays if not k.endswith((".weight", ".bias", *_STATS)))
     if odd:
         raise ValueError(
-            f"load_torch_state_dict: only Linear layers' and LayerNorm layers' 'weight' and "
-            f"'bias' can be loaded; the state_dict also holds {odd[:5]} (another kind of "
-            f"layer? a BatchNorm's running_mean, an nn.Parameter of the model's own)."
+            f"load_torch_state_dict: only Linear, LayerNorm and BatchNorm1d layers' 'weight', "
+            f"'bias' (and BatchNorm1d's running statistics) can be loaded; the state_dict "
+            f"also holds {odd[:5]} (another kind of layer? an nn.Parameter of the model's "
+            f"own)."
         )
 
     found = list(dict.fromkeys(k.rsplit(".", 1)[0] for k in arrays))  # in the dict's order
@@ -2430,8 +2433,12 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     elif prefixes is None:  # a state_dict: its insertion order is the registration order
         prefixes = found
     entries = [(p, arrays.get(f"{p}.weight"), arrays.get(f"{p}.bias")) for p in prefixes]
+    stats = {p: {k: arrays[f"{p}{k}"] for k in _STATS if f"{p}{k}" in arrays} for p in prefixes}
     modules, paths = _weighted_modules(model)
-    kinds = [_torch_kind(w, b, m) for (_, w, b), m in zip(entries, modules + [None] * len(entries))]
+    kinds = [
+        _torch_kind(w, b, m, stats[p])
+        for (p, w, b), m in zip(entries, modules + [None] * len(entries))
+    ]
     ours = [type(m).__name__ for m in modules]
     if kinds != ours:
         if set(kinds) | set(ours) == {"Linear"}:  # (only the count differs)
@@ -2456,15 +2463,17 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
             f"the state_dict holds {len(kinds)} ([{_kinds(kinds)}]), the model "
             f"{len(ours)} ([{_kinds(ours)}]): {theirs}, {mine}. Build the glassnet model "
             f"with the PyTorch network's layers in its order (nn.Linear for nn.Linear, "
-            f"nn.LayerNorm for nn.LayerNorm)."
+            f"nn.LayerNorm for nn.LayerNorm, nn.BatchNorm1d for nn.BatchNorm1d)."
         )
     names = {id(p): name for name, p in model.named_parameters()}
     state = {}
     for i, ((prefix, weight, bias), module) in enumerate(zip(entries, modules)):
         wanted = _torch_shapes(module)
+        if kinds[i] == "BatchNorm1d":
+            state.update(_batchnorm_stats(prefix, stats[prefix], module, paths[i]))
         if (
-            weight is None
-            or weight.shape != wanted[0]
+            (weight is None) != (wanted[0] is None)
+            or (weight is not None and weight.shape != wanted[0])
             or (bias is None) != (wanted[1] is None)
             or (bias is not None and bias.shape != wanted[1])
         ):
@@ -2481,7 +2490,8 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
             if bias is not None:
                 state[names[id(module.b)]] = bias
         else:
-            state[names[id(module.weight)]] = weight
+            if weight is not None:
+                state[names[id(module.weight)]] = weight
             if bias is not None:
                 state[names[id(module.bias)]] = bias
     model.load_state_dict(state)  # checks the names, shapes and values, then copies
@@ -2525,36 +2535,67 @@ def _torch_file(path: Any) -> Any:
     return arrays
 
 
+#: the keys of a BatchNorm1d's running statistics (PyTorch's buffer names, and glassnet's)
+_STATS = (".running_mean", ".running_var", ".num_batches_tracked")
+
+
+def _batchnorm_stats(prefix: str, given: dict, module: Any, path: str) -> dict[str, Any]:
+    """A PyTorch BatchNorm1d's running statistics as the glassnet BatchNorm1d ``module``'s
+    state_dict entries (named at ``path``); refused where one tracks them and the other
+    does not."""
+    want = [k for k in _STATS if getattr(module, k[1:]) is not None]
+    if sorted(given) != sorted(want):
+        raise ValueError(
+            f"load_torch_state_dict: PyTorch's BatchNorm1d {prefix!r} holds "
+            f"[{_listed(sorted(k[1:] for k in given))}] and glassnet's ({path!r}) "
+            f"[{_listed(sorted(k[1:] for k in want))}]: build it with the same "
+            f"track_running_stats as PyTorch's."
+        )
+    base = "" if path == "(model)" else f"{path}."
+    return {f"{base}{k[1:]}": v for k, v in given.items()}
+
+
 def _weighted_modules(model: Module) -> tuple[list[Module], list[str]]:
-    """The modules of ``model`` holding parameters of their own, in order, and their names;
-    a module other than Linear and LayerNorm holding some is refused."""
-    from .nn import LayerNorm, Linear, Parameter
+    """The modules of ``model`` holding parameters of their own (or, a BatchNorm1d, running
+    statistics), in order, and their names; a module other than Linear, LayerNorm and
+    BatchNorm1d holding some is refused."""
+    from .nn import BatchNorm1d, LayerNorm, Linear, Parameter
 
     names = {id(p): name for name, p in model.named_parameters()}
+    module_names = {id(m): name for name, m in model.named_modules()}
     modules, paths = [], []
     for module in model.modules():
         own = [v for _, v in module._children() if isinstance(v, Parameter)]
-        if not own:
+        tracks = isinstance(module, BatchNorm1d) and module.running_mean is not None
+        if not own and not tracks:
             continue
-        path = names[id(own[0])].rsplit(".", 1)[0] if "." in names[id(own[0])] else "(model)"
-        if not isinstance(module, (Linear, LayerNorm)):
+        path = module_names.get(id(module)) or "(model)"
+        if not isinstance(module, (Linear, LayerNorm, BatchNorm1d)):
             raise ValueError(
                 f"load_torch_state_dict: glassnet's module {len(modules) + 1} ({path!r}) is "
                 f"a {type(module).__name__} holding parameters "
-                f"[{_listed([names[id(p)] for p in own])}]; only Linear and LayerNorm layers "
-                f"are matched to PyTorch's. Load the others' with model.load_state_dict."
+                f"[{_listed([names[id(p)] for p in own])}]; only Linear and LayerNorm layers, "
+                f"and BatchNorm1d ones, are matched to PyTorch's. Load the others' with "
+                f"model.load_state_dict."
             )
         modules.append(module)
         paths.append(path)
     return modules, paths
 
 
-def _torch_kind(weight: Any, bias: Any, ours: Any) -> str:
-    """The kind of PyTorch layer holding ``weight`` and ``bias``: "Linear" (a 2-D weight,
-    a 1-D bias), "LayerNorm" (a 1-D weight, or a bias of the weight's shape, or the
-    shapes of the glassnet LayerNorm ``ours`` it is matched to), else "?"."""
-    from .nn import LayerNorm
+def _torch_kind(weight: Any, bias: Any, ours: Any, stats: Any = None) -> str:
+    """The kind of PyTorch layer holding ``weight`` and ``bias``: "BatchNorm1d" (running
+    statistics ``stats``, or the shapes of the glassnet BatchNorm1d ``ours`` it is matched
+    to), "Linear" (a 2-D weight, a 1-D bias), "LayerNorm" (a 1-D weight, or a bias of the
+    weight's shape, or the shapes of the glassnet LayerNorm ``ours``), else "?"."""
+    from .nn import BatchNorm1d, LayerNorm
 
+    if stats or (
+        isinstance(ours, BatchNorm1d)
+        and weight is not None
+        and _torch_shapes(ours) == (weight.shape, None if bias is None else bias.shape)
+    ):
+        return "BatchNorm1d"
     if weight is None:
         return "?"
     if isinstance(ours, LayerNorm) and _torch_shapes(ours) == (
@@ -2572,16 +2613,21 @@ def _torch_kind(weight: Any, bias: Any, ours: Any) -> str:
 def _torch_shapes(module: Any) -> tuple[tuple[int, ...], tuple[int, ...] | None]:
     """The shapes of PyTorch's weight and bias (None: no bias) for a glassnet Linear or
     LayerNorm."""
-    from .nn import Linear
+    from .nn import BatchNorm1d, Linear
 
     if isinstance(module, Linear):
         return (module.neurons, module.inputs), None if module.b is None else (module.neurons,)
+    if isinstance(module, BatchNorm1d):
+        c = (module.num_features,)
+        return (None if module.weight is None else c), (None if module.bias is None else c)
     shape = tuple(module.normalized_shape)
     return shape, None if module.bias is None else shape
 
 
 def _torch_entry(prefix: str, weight: Any, bias: Any, kind: str) -> str:
     """A PyTorch layer's entry in words: "a LayerNorm's weight (16,)"."""
+    if kind == "BatchNorm1d" and weight is None:
+        return "a BatchNorm1d's running statistics (running_mean, running_var; no weight)"
     if weight is None:
         return f"a bias {getattr(bias, 'shape', None)} with no weight (no Linear or LayerNorm)"
     if kind == "?":
@@ -2596,6 +2642,8 @@ def _glassnet_module(module: Any) -> str:
 
     if isinstance(module, Linear):
         return f"a Linear({module.inputs}, {module.neurons})"
+    if not hasattr(module, "normalized_shape"):
+        return f"a BatchNorm1d({module.num_features})"
     shape = tuple(module.normalized_shape)
     return f"a LayerNorm({shape[0] if len(shape) == 1 else shape})"
 

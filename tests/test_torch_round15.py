@@ -206,3 +206,45 @@ def test_nn_functional_linear_takes_pytorch_layout():
 
     args = [gn.tensor(a, dtype=np.float64, requires_grad=True) for a in (x, w2, rs.randn(2))]
     assert gradcheck(F.linear, args)
+
+
+def test_load_torch_state_dict_takes_batchnorm1d():
+    """A torch Sequential with BatchNorm1d loads (weights, bias and running statistics) and
+    gives torch's outputs in eval mode."""
+    torch.manual_seed(0)
+    tnn = torch.nn
+    t = tnn.Sequential(tnn.Linear(4, 8), tnn.BatchNorm1d(8), tnn.ReLU(), tnn.Linear(8, 3))
+    t = t.double()
+    t(torch.randn(10, 4, dtype=torch.float64) * 3 + 1)  # (the running statistics move)
+    t.eval()
+    nn = gn.nn
+    g = nn.Sequential(
+        nn.Linear(4, 8, dtype=np.float64),
+        nn.BatchNorm1d(8, dtype=np.float64),
+        nn.ReLU(),
+        nn.Linear(8, 3, dtype=np.float64),
+    )
+    gn.io.load_torch_state_dict(g, t.state_dict())
+    g.eval()
+    x = np.random.RandomState(0).randn(5, 4)
+    with torch.no_grad():
+        want = t(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(g(x).data, want, rtol=1e-10, atol=1e-12)
+    assert int(g[1].num_batches_tracked) == 1
+    np.testing.assert_array_equal(g[1].running_var, t[1].running_var.numpy())
+    # a BatchNorm1d without affine parameters (running statistics only) loads too
+    t2 = tnn.Sequential(tnn.Linear(4, 8), tnn.BatchNorm1d(8, affine=False)).double()
+    t2(torch.randn(6, 4, dtype=torch.float64))
+    t2.eval()
+    g2 = nn.Sequential(
+        nn.Linear(4, 8, dtype=np.float64), nn.BatchNorm1d(8, affine=False, dtype=np.float64)
+    )
+    gn.io.load_torch_state_dict(g2, t2.state_dict()).eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(g2(x).data, t2(torch.tensor(x)).numpy(), rtol=1e-10)
+    # tracking in one and not the other: refused, naming track_running_stats
+    g3 = nn.Sequential(
+        nn.Linear(4, 8), nn.BatchNorm1d(8, track_running_stats=False), nn.ReLU(), nn.Linear(8, 3)
+    )
+    with pytest.raises(ValueError, match="track_running_stats"):
+        gn.io.load_torch_state_dict(g3, t.state_dict())
