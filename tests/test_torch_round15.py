@@ -248,3 +248,15 @@ def test_load_torch_state_dict_takes_batchnorm1d():
     )
     with pytest.raises(ValueError, match="track_running_stats"):
         gn.io.load_torch_state_dict(g3, t.state_dict())
+
+
+def test_load_state_dict_of_pytorch_keys_names_load_torch_state_dict():
+    t = torch.nn.Sequential(torch.nn.Linear(4, 3))
+    g = gn.nn.Sequential(gn.nn.Linear(4, 3))
+    with pytest.raises(ValueError, match=r"missing keys.*gn|glassnet\.io\.load_torch_state_dict"):
+        g.load_state_dict(t.state_dict())
+    with pytest.raises(ValueError, match=r"'0\.weight'.*load_torch_state_dict\(model"):
+        g.load_state_dict(t.state_dict())
+    with pytest.raises(ValueError) as info:  # glassnet's own keys, wrong: no such hint
+        g.load_state_dict({"0.W": np.zeros((4, 3))})
+    assert "load_torch_state_dict" not in str(info.value)

@@ -309,7 +309,18 @@ class Module:
         state_now = list(self._named_state(saved=True))
         like = {k: v.data if isinstance(v, Parameter) else v for k, v in state_now}
         if strict or not isinstance(state, Mapping):
-            check_state_dict(state, type(self).__name__, list(like))
+            try:
+                check_state_dict(state, type(self).__name__, list(like))
+            except ValueError as e:  # (PyTorch's keys: say which loader reads them)
+                torch_keys = [k for k in state if str(k).endswith(".weight") and k not in like]
+                if not torch_keys:
+                    raise
+                raise ValueError(
+                    f"{e} The keys look like a PyTorch state_dict's ({torch_keys[0]!r}: "
+                    "PyTorch's weight is glassnet's W transposed): load it with "
+                    "glassnet.io.load_torch_state_dict(model, torch_state_dict), which maps "
+                    "weight (out, in) to W (in, out)."
+                ) from e
         state = {k: v.data if isinstance(v, Tensor) else v for k, v in state.items()}  # Parameters
         bufs = {k for k, v in state_now if not isinstance(v, Parameter)}  # (may hold -inf: a
         given = check_state_arrays(  # causal mask; not NaN, as a run gone wrong leaves)
