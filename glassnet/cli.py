@@ -3058,6 +3058,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--kinds", help="comma-separated kinds (default: all)")
     p.add_argument("--tol", type=float, help="tolerance of check (default 0.01)")
+    p.add_argument(
+        "--force", action="store_true", help="replace a sheet of another seed in --out"
+    )
 
     # -- jit ----------------------------------------------------------------------
     command(
@@ -6629,8 +6632,8 @@ def _shift_lines(text: str, offset: int, header_line: int) -> str:
 def _streamed_output(out_path: Path | None) -> Iterator[Any]:
     """Where predict --stream writes its text as it goes (``.write(str)``): standard output
     (``out_path`` None), a device or pipe in place (``/dev/null``), else a temporary file
-    beside ``out_path`` (``.NAME.PID.XXXXXXXX.tmp``, the name :func:`atomic_write` gives
-    its own), renamed onto it only once the block ends without an error: an error or
+    beside ``out_path`` (``.NAME.PID.hTAG.XXXXXXXX.tmp``, the name :func:`atomic_write`
+    gives its own), renamed onto it only once the block ends without an error: an error or
     Ctrl-C midway removes it and leaves any earlier file at ``out_path`` as it was."""
     import stat
 
@@ -6652,7 +6655,7 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
             return
     if target.is_symlink():  # written through: the link stays, the file it names changes
         target = target.resolve()
-    from .files import stale_temporaries
+    from .files import stale_temporaries, temporary_prefix
 
     for leftover in stale_temporaries(target):  # (of writes killed before cleaning up)
         with contextlib.suppress(OSError):
@@ -6660,7 +6663,7 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
     try:
         tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
             "w", encoding="utf-8", newline="", dir=target.parent, delete=False,
-            prefix=f".{target.name[:200]}.{os.getpid()}.", suffix=".tmp",
+            prefix=temporary_prefix(target), suffix=".tmp",
         )  # fmt: skip
     except OSError as exc:
         raise CLIError(

@@ -1453,6 +1453,7 @@ def run_cli(args: Any) -> int:
                 f"KEY.json ANSWERS.txt. Got the arguments {rest}."
             )
         given = [f"--{k}" for k in ("seed", "out", "kinds") if getattr(args, k) is not None]
+        given += ["--force"] if getattr(args, "force", False) else []
         if given:
             warnings.warn(
                 f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} used when writing a "

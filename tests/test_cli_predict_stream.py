@@ -475,3 +475,28 @@ def test_the_filled_cells_note_lists_columns_in_the_file_s_order(
     assert (
         _predict(capsys, trained["binary"], "new.csv", "--stream", "--chunk-rows", "3") == expected
     )
+
+
+def test_the_streamed_temporary_carries_this_machines_tag(
+    trained: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # its own .NAME.PID.XXXXXXXX.tmp lacked the tag atomic_write's carry: a kill -9's leftover
+    # waited a day, as another machine's, before a later write removed it
+    from glassnet.files import stale_temporaries, temporary_prefix
+
+    header, rows = _table(30, seed=19)
+    _write(Path("new.csv"), header, rows)
+    seen = []
+    real = cli._prediction_rows
+
+    def look(*a: object, **k: object) -> None:
+        seen.extend(p for p in os.listdir(".") if p.endswith(".tmp"))
+        real(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_prediction_rows", look)
+    code, _, err = _predict(capsys, trained["binary"], "new.csv", "--out", "p.csv", "--stream")
+    assert code == 0, err
+    assert seen and all(p.startswith(temporary_prefix("p.csv")) for p in seen)
+    killed = temporary_prefix("p.csv").replace(f".{os.getpid()}.", ".99999999.")
+    Path(killed + "k1ll3d00.tmp").write_text("half")  # (no process 99999999 can exist)
+    assert [p.name for p in stale_temporaries("p.csv")] == [killed + "k1ll3d00.tmp"]

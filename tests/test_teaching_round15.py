@@ -190,3 +190,19 @@ def test_weights_for_an_inseparable_gate_say_it_once(tmp_path):
     message = X.check(tmp_path / "key.json", path).first_wrong[1]
     assert message.count("exist") == 1, message
     assert "no weights exist" in message and "leave the answer empty" in message
+
+
+def test_the_command_lines_force_replaces_another_seeds_sheet(tmp_path, capsys):
+    # the refusal told the user to pass --force, which the command line did not take
+    from glassnet.cli import main
+
+    out = tmp_path / "sheet17"
+    assert main(["exercise", "--seed", "17", "--out", str(out)]) == 0
+    assert main(["exercise", "--seed", "18", "--out", str(out)]) == 2
+    assert "pass --force" in capsys.readouterr().err
+    assert main(["exercise", "--seed", "18", "--out", str(out), "--force"]) == 0
+    assert '"seed": 18' in (out / "key.json").read_text()
+    capsys.readouterr()
+    key = str(out / "key.json")
+    main(["exercise", "check", key, str(out / "answers_template.txt"), "--force"])
+    assert "--force is used when writing a sheet only" in capsys.readouterr().err
