@@ -334,9 +334,10 @@ def test_atomic_write_leaves_a_user_s_old_hidden_backup_beside_its_target(tmp_pa
     mine.write_text("keep me")
     stale = tmp_path / ".out.bin.zyxw_123.tmp"  # tempfile's 8 characters: an old temporary
     stale.write_text("")
-    two_hours_ago = time.time() - 7200
+    # (two days old: an untagged temporary may be another machine's, removed after a day)
+    two_days_ago = time.time() - 2 * 86400
     for p in (mine, stale):
-        os.utime(p, (two_hours_ago, two_hours_ago))
+        os.utime(p, (two_days_ago, two_days_ago))
     atomic_write(tmp_path / "out.bin", b"x")
     assert mine.read_text() == "keep me"
     assert not stale.exists()
