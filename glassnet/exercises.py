@@ -883,14 +883,26 @@ def _template(sheet: Sequence[Exercise], seed: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _sheet_seed(folder: Path) -> int | None:
-    """The seed of the sheet in ``folder`` (its key.json's), or None (no sheet there)."""
+def _sheet_seed(folder: Path) -> tuple[int, str] | None:
+    """The seed of the sheet in ``folder`` and the file that says it (its key.json, or the
+    first line of a sheet's other files: the copy handed out holds no key), or None."""
     try:
         doc = json.loads((folder / "key.json").read_text(encoding="utf-8"))
+        seed = doc.get("seed") if isinstance(doc, dict) else None
+        if isinstance(seed, int) and not isinstance(seed, bool):
+            return seed, "key.json"
     except (OSError, ValueError):
-        return None
-    seed = doc.get("seed") if isinstance(doc, dict) else None
-    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+        pass
+    for name in ("questions.md", "answers_template.txt", "answers.md"):
+        try:
+            with open(folder / name, encoding="utf-8") as f:
+                first = f.readline()
+        except (OSError, ValueError):
+            continue
+        m = re.match(r"#\s*glassnet exercises, seed (\d+)\b", first)
+        if m:
+            return int(m.group(1)), name
+    return None
 
 
 class SheetExists(WriteError):
@@ -969,11 +981,12 @@ def write(
                 f"{str(path)!r} is {what}, in the way of that file; move or rename it, or "
                 "choose another folder. Nothing was written."
             )
-    other = _sheet_seed(folder) if folder.is_dir() else None
-    if other is not None and other != int(seed) and not force:
+    found = _sheet_seed(folder) if folder.is_dir() else None
+    if found is not None and found[0] != int(seed) and not force:
+        other, said = found
         raise SheetExists(
-            f"write: {str(folder)!r} holds the sheet of seed {other} (its key.json), and this "
-            f"is seed {int(seed)}'s: writing it would replace seed {other}'s key. Choose "
+            f"write: {str(folder)!r} holds the sheet of seed {other} (its {said}), and this "
+            f"is seed {int(seed)}'s: writing it would replace seed {other}'s sheet. Choose "
             f"another folder, or replace it with force=True. Nothing was written."
         )
     # each file is written atomically; should one still fail (a full disk), the ones written

@@ -253,3 +253,21 @@ def test_hidden_layer_sizes_errors_say_what_is_wrong(sizes, why):
 def test_hidden_layer_sizes_not_positive_keep_scikit_learns_words(sizes):
     with pytest.raises(ValueError, match="hidden_layer_sizes must be > 0"):
         MLPClassifier(hidden_layer_sizes=sizes).fit(X, Y)
+
+
+def test_plot_history_of_scikit_learns_lbfgs_mlp_says_it_has_no_curve():
+    # it said "not fitted yet" of a fitted one: scikit-learn's lbfgs records no loss_curve_
+    pytest.importorskip("matplotlib")
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    from glassnet.viz import plot_history
+
+    X, y = np.random.default_rng(0).normal(size=(40, 3)), np.arange(40) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = SkMLP(solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match="solver='lbfgs', which records no loss_curve_") as e:
+        plot_history(m)
+    assert "not fitted" not in str(e.value)

@@ -206,3 +206,18 @@ def test_the_command_lines_force_replaces_another_seeds_sheet(tmp_path, capsys):
     key = str(out / "key.json")
     main(["exercise", "check", key, str(out / "answers_template.txt"), "--force"])
     assert "--force is used when writing a sheet only" in capsys.readouterr().err
+
+
+def test_a_handed_out_copy_without_its_key_is_still_known_by_its_seed(tmp_path):
+    # the docs say to keep key.json from students: a folder without it was overwritten by
+    # another seed's sheet in silence
+    from glassnet import exercises as X
+
+    out = tmp_path / "s17"
+    X.write(17, out)
+    (out / "key.json").unlink()
+    with pytest.raises(X.SheetExists, match=r"seed 17 \(its questions.md\)"):
+        X.write(19, out)
+    assert "seed 17" in (out / "questions.md").read_text().splitlines()[0]
+    X.write(19, out, force=True)
+    X.write(19, out)  # (its own seed again: no refusal)

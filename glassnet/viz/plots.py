@@ -870,7 +870,7 @@ def _epoch_ticks() -> Any:
 
 def _sklearn_mlp_history(est: Any) -> Any:
     """A fitted scikit-learn MLP's curves as a History (None for anything else): its
-    ``loss_curve_`` (the training loss per epoch, or per L-BFGS iteration) and, with early
+    ``loss_curve_`` (the training loss per epoch; 'lbfgs' records none) and, with early
     stopping, ``validation_scores_`` (accuracy or R^2), whose best epoch is the one whose
     weights it restored."""
     kind = type(est)
@@ -929,6 +929,13 @@ def plot_history(
             why = "."
         elif kind.__module__.split(".")[0] == "glassnet":
             why = " that is not fitted yet (fit it first)."
+        elif kind.__name__ in ("MLPClassifier", "MLPRegressor") and hasattr(history, "n_iter_"):
+            why = (  # (fitted: solver='lbfgs' records its final loss_ only)
+                f" ({kind.__module__}), scikit-learn's own estimator, fitted with "
+                f"solver={getattr(history, 'solver', '?')!r}, which records no loss_curve_ "
+                f"(only its final loss_, {getattr(history, 'loss_', float('nan')):.6g}): "
+                "there is no curve to draw; glassnet.sklearn's keeps one for each solver."
+            )
         elif kind.__name__ in ("MLPClassifier", "MLPRegressor"):
             why = (
                 f" ({kind.__module__}), scikit-learn's own estimator, not fitted yet: fit it "
