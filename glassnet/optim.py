@@ -50,6 +50,7 @@ array([0.9, 2.1])
 
 from __future__ import annotations
 
+import collections
 import inspect
 import itertools
 import math
@@ -233,6 +234,72 @@ class _Pack:
         self.counts, self.pending = [int(k) for k in counts], 0
 
 
+#: PyTorch's names of the optimizers' state buffers (``opt.state[p]["exp_avg"]``), by class;
+#: a buffer not named here keeps glassnet's name
+_TORCH_STATE = {
+    "SGD": {"v": "momentum_buffer"},
+    "Adam": {"m": "exp_avg", "v": "exp_avg_sq", "v_max": "max_exp_avg_sq"},
+    "RMSprop": {"v": "square_avg", "g_avg": "grad_avg", "b": "momentum_buffer"},
+    "Adagrad": {"sum": "sum"},
+    "Adadelta": {"v": "square_avg", "u": "acc_delta"},
+    "Adamax": {"m": "exp_avg", "u": "exp_inf"},
+    "NAdam": {"m": "exp_avg", "v": "exp_avg_sq"},
+    "RAdam": {"m": "exp_avg", "v": "exp_avg_sq"},
+}
+
+
+class _State:
+    """``opt.state``: PyTorch's per-parameter state, ``{p: {"step": k, "exp_avg": ...}}``,
+    each buffer a view (the parameter's shape) of the optimizer's own flat buffer, so a
+    write into it is the optimizer's. Assigning an empty mapping (PyTorch's moment-reset
+    idiom, ``opt.state = collections.defaultdict(dict)``) starts every buffer and step
+    count afresh, as PyTorch's lazily re-created state does; another mapping is refused.
+    (An optimizer of no flat buffers, L-BFGS, keeps its own dict.)"""
+
+    def __get__(self, opt: Any, cls: Any = None) -> Any:
+        if opt is None:
+            return self
+        if not hasattr(type(opt), "_rule"):
+            try:
+                return opt.__dict__["_own_state"]
+            except KeyError:
+                raise AttributeError(f"{type(opt).__name__!r} object has no 'state' yet") from None
+        opt._regroup()
+        names = next((_TORCH_STATE[c.__name__] for c in type(opt).__mro__ if c.__name__ in
+                      _TORCH_STATE), {})  # fmt: skip
+        state: Any = collections.defaultdict(dict)
+        for pack in opt._packs:
+            steps = pack.steps
+            for i, (p, (c, sl)) in enumerate(zip(pack.flat.params, pack.flat.slots)):
+                bufs = pack.state[c]
+                entry = {"step": int(steps[i])}
+                for n, b in bufs.items():
+                    if b.shape == pack.flat.data[c].shape:  # (a per-parameter buffer)
+                        entry[names.get(n, n)] = b[sl].reshape(p.data.shape)
+                state[p] = entry
+        return state
+
+    def __set__(self, opt: Any, value: Any) -> None:
+        if not hasattr(type(opt), "_rule"):
+            opt.__dict__["_own_state"] = value
+            return
+        name = type(opt).__name__
+        if not isinstance(value, Mapping) or len(value):
+            raise TypeError(
+                f"{name}.state = ...: only an empty mapping is taken (opt.state = "
+                f"collections.defaultdict(dict): every moment and step count starts afresh, as "
+                f"PyTorch's lazily re-created state does). Got {type(value).__name__} of "
+                f"{len(value) if isinstance(value, Mapping) else '?'} entries: write into "
+                f"opt.state[p]['exp_avg'][...] (views of the optimizer's buffers), or restore a "
+                f"saved state with opt.load_state_dict(...)."
+            )
+        for pack in opt._packs:
+            pack.state = [{} for _ in pack.flat.data]
+            pack.steps = np.zeros(len(pack.flat.params), np.int64)
+            opt._settle(pack, pack.settings, pack.group)
+        opt._generation += 1  # (a prepared step runs step() again, on the new buffers)
+
+
 class Optimizer:
     """Base class: ``param_groups``, ``t``, ``step``, ``zero_grad``, state dicts.
 
@@ -271,6 +338,7 @@ class Optimizer:
 
     _hyper: tuple[str, ...] = ()
     fuse_above: float = _BLOCK
+    state = _State()  # PyTorch's opt.state[p]["exp_avg"]: views of the flat buffers
     lr = setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
     learning_rate = property(
         lambda self: self.lr,
@@ -469,7 +537,10 @@ class Optimizer:
         settings and, for its parameters of each dtype g, ``"<buffer>.<g>"`` per state
         buffer (for example ``"m.0"``), of shape ``(numel,)``, laid out as θ in
         :func:`glassnet.nn.flatten_parameters`. The parameters' values are not included
-        (save the model for those).
+        (save the model for those). This is not PyTorch's layout: it has no ``"state"``
+        key of per-parameter entries (``state_dict()["state"][0]["exp_avg"]``); read
+        :attr:`state` for those, by parameter with PyTorch's names
+        (``opt.state[p]["exp_avg"]``).
         """
         self._regroup()
         groups = []

@@ -260,3 +260,59 @@ def test_load_state_dict_of_pytorch_keys_names_load_torch_state_dict():
     with pytest.raises(ValueError) as info:  # glassnet's own keys, wrong: no such hint
         g.load_state_dict({"0.W": np.zeros((4, 3))})
     assert "load_torch_state_dict" not in str(info.value)
+
+
+def _pair(opt_name, **kw):
+    """A glassnet Linear and a torch Linear with the same float64 weights, and an optimizer
+    of each kind."""
+    torch.manual_seed(0)
+    t = torch.nn.Linear(3, 2).double()
+    g = gn.nn.Linear(3, 2, dtype=np.float64)
+    with gn.no_grad():
+        g.W.copy_(t.weight.detach().numpy().T), g.b.copy_(t.bias.detach().numpy())
+    return (
+        g,
+        t,
+        getattr(gn.optim, opt_name)(g.parameters(), **kw),
+        getattr(torch.optim, opt_name)(t.parameters(), **kw),
+    )
+
+
+def _steps(g, t, go, to, n, rs):
+    for _ in range(n):
+        x = rs.randn(4, 3)
+        go.zero_grad(), to.zero_grad()
+        (g(x) ** 2).sum().backward()
+        (t(torch.tensor(x)) ** 2).sum().backward()
+        go.step(), to.step()
+
+
+@pytest.mark.parametrize(
+    ("opt_name", "kw", "keys"),
+    [
+        ("Adam", {"lr": 0.1}, ["exp_avg", "exp_avg_sq"]),
+        ("SGD", {"lr": 0.1, "momentum": 0.9}, ["momentum_buffer"]),
+    ],
+)
+def test_optimizer_state_as_pytorch(opt_name, kw, keys):
+    """opt.state[p][PyTorch's key] holds torch's values (views of the optimizer's buffers);
+    opt.state = defaultdict(dict) starts the moments afresh, as PyTorch's."""
+    import collections
+
+    g, t, go, to = _pair(opt_name, **kw)
+    rs = np.random.RandomState(0)
+    _steps(g, t, go, to, 3, rs)
+    for k in keys:
+        np.testing.assert_allclose(go.state[g.W][k], to.state[t.weight][k].numpy().T, rtol=1e-10)
+        np.testing.assert_allclose(go.state[g.b][k], to.state[t.bias][k].numpy(), rtol=1e-10)
+    if opt_name == "Adam":
+        assert go.state[g.W]["step"] == int(to.state[t.weight]["step"]) == 3
+    assert len(list(go.state.values())) == 2
+    go.state[g.b][keys[0]][...] = 0  # a view: written into the optimizer's buffer
+    to.state[t.bias][keys[0]].zero_()
+    go.state, to.state = collections.defaultdict(dict), collections.defaultdict(dict)
+    _steps(g, t, go, to, 2, rs)
+    np.testing.assert_allclose(g.W.data, t.weight.detach().numpy().T, rtol=1e-10)
+    np.testing.assert_allclose(g.b.data, t.bias.detach().numpy(), rtol=1e-10)
+    with pytest.raises(TypeError, match="only an empty mapping"):
+        go.state = {g.W: {}}
