@@ -316,3 +316,23 @@ def test_optimizer_state_as_pytorch(opt_name, kw, keys):
     np.testing.assert_allclose(g.b.data, t.bias.detach().numpy(), rtol=1e-10)
     with pytest.raises(TypeError, match="only an empty mapping"):
         go.state = {g.W: {}}
+
+
+def test_module_cuda_mirrors_tensor_cuda_and_half_is_refused():
+    m = gn.nn.Sequential(gn.nn.Linear(2, 3))
+    try:
+        import cupy  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError) as tensor_error:
+            gn.tensor([1.0]).cuda()
+        with pytest.raises(ImportError) as module_error:
+            m.cuda()
+        assert str(module_error.value) == str(tensor_error.value)  # x.cuda()'s own message
+    else:
+        assert m.cuda() is m and m.cpu() is m
+    with pytest.raises(ValueError, match="one GPU"):
+        m.cuda(1)
+    with pytest.raises(TypeError, match=r"half\(\).*float32 or float64"):
+        m.half()
+    with pytest.raises(TypeError, match=r"bfloat16\(\)"):
+        m.bfloat16()

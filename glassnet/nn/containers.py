@@ -628,6 +628,30 @@ Module.register_forward_hook, Module.register_forward_pre_hook = (
 Module.add_module = Module.register_module = add_module
 Module.register_parameter = register_parameter
 Module.cpu = lambda self: self.to("cpu")  # (PyTorch's model.cpu(): returns the module)
+
+
+def _cuda(self: Module, device: Any = None) -> Module:
+    """PyTorch's ``model.cuda()``: ``model.to("cuda")``, as ``x.cuda()`` is ``x.to("cuda")``
+    (CuPy arrays on an NVIDIA GPU; docs/gpu.md). Returns the module."""
+    if device not in (None, 0, "cuda", "cuda:0"):
+        raise ValueError(
+            f"{type(self).__name__}.cuda(device): glassnet uses one GPU, cuda:0. Got {device!r}."
+        )
+    return self.to("cuda")
+
+
+def _half(self: Module, name: str = "half") -> Module:
+    """PyTorch's ``model.half()`` (``bfloat16()``): refused, glassnet's parameters are
+    float32 or float64."""
+    raise TypeError(
+        f"{type(self).__name__}.{name}(): glassnet keeps parameters in float32 or float64 only "
+        "(no float16 or bfloat16 training); model.float() is float32, model.double() "
+        "float64. See docs/gpu.md for what runs on a GPU."
+    )
+
+
+Module.cuda, Module.half = _cuda, _half
+Module.bfloat16 = lambda self: _half(self, "bfloat16")
 Sequential.__setitem__, Sequential.__delitem__ = _setitem, _delitem
 Sequential.__add__, Sequential.__iadd__ = _add, _iadd
 for _fn in (_append, _extend, _insert, _pop):  # (named as the methods, in Python's messages too)
