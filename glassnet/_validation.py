@@ -647,14 +647,22 @@ def not_finite_output(model: Any, X: Any, out: np.ndarray) -> str:
     )
 
 
+def dim_error(op: str, axis: Any, shape: tuple[int, ...]) -> IndexError:
+    """PyTorch's error for a dim out of range, naming the op and the tensor's shape."""
+    return IndexError(
+        f"{op}(): dim {axis} is out of range for a tensor of shape {shape}: pass a dim in "
+        f"[{-max(len(shape), 1)}, {max(len(shape), 1) - 1}]."
+    )
+
+
 def reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
     """``fn(a, axis=axis, **kw)`` (a max, min, argmax, ... of a tensor's values ``a``); over
     an axis of length 0 an error that says so, naming ``op``."""
     try:
         return fn(a, axis=axis, **kw)
     except ValueError as e:
-        if isinstance(e, IndexError):  # (NumPy's AxisError: its own message names the axis)
-            raise
+        if isinstance(e, IndexError):  # (NumPy's AxisError, from its own source: PyTorch's)
+            raise dim_error(op, axis, a.shape) from None
         over = "it has no values" if axis is None else f"its axis {axis} has length 0"
         raise ValueError(
             f"{op} of a tensor of shape {a.shape}: {over}, so there is no {op} to take "

@@ -22,16 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_number
+from ._validation import check_number, dim_error
 from .backend import asarray, device_of, is_array, kept
-from .tensor import Tensor, as_tensor, axis_args, dim_error, is_grad_enabled
+from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 
 # fmt: off
 __all__ = [
     "Activation", "ACTIVATIONS", "get_activation", "sigmoid", "tanh", "relu", "leaky_relu",
     "identity", "softmax", "log_softmax", "activation", "linear", "dropout", "mse", "half_mse",
-    "loss_node", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
-    "one_hot",
+    "loss_node", "check_logits", "squashed", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "cross_entropy", "one_hot",
     "LOSSES", "get_loss", "Loss", "LOSS_ALIASES", "logsumexp", "INPLACE", "check_target",
 ]
 # fmt: on
@@ -182,9 +182,9 @@ class Activation:
         """dL/dz from dL/da = g: ``g * g'(z)``; for softmax the Jacobian-vector product
         ``a * (g - sum_j g_j a_j)`` along ``axis`` (the Jacobian is never formed)."""
         if self.elementwise:
-            if self.grad is relu_grad:  # a gate, as PyTorch's: g where it is open, else 0 (an
-                return np.where(a > 0, g, g.dtype.type(0))  # inf g times 0 would be NaN)
-            d = self.grad(z, a, **kw)
+            if self.grad is relu_grad and not np.isfinite(np.add.reduce(g, axis=None)):
+                return np.where(a > 0, g, g.dtype.type(0))  # a gate, as PyTorch's: inf * 0 is
+            d = self.grad(z, a, **kw)  # NaN where the unit is off (where costs 7x the product)
             if (self.fn, self.grad) not in INPLACE or d.dtype != g.dtype:
                 return g * d
             d *= g  # a built-in g' returns a new array of a's shape: multiplied in place
@@ -558,13 +558,7 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
     """
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{name}: 'reduction' must be 'mean', 'sum' or 'none'. Got {reduction!r}.")
-    if x.op == _SQUASHES.get(name):  # (fit refuses the same: its head before a logits loss)
-        raise ValueError(
-            f"{name} takes logits, the last Linear layer's output, and applies {x.op} itself; "
-            f"its input here is a {x.op}'s output, which it would squash twice (a wrong loss "
-            "and gradient). Pass the logits (output_activation='identity', or a forward that "
-            f"returns them), or take the loss of probabilities: {_OF_PROBABILITIES[x.op]}."
-        )
+    check_logits(name, x)
     G = np.empty_like(x.data, order="C")
     # a logit of ±inf (any logits come here): the loss's limit, 0 where y agrees (1 at +inf, 0
     # at -inf), inf elsewhere, not inf - inf or 0 (-inf) = NaN. (The fast path's logits come
@@ -604,6 +598,27 @@ def _times(G: Any, g: Any, k: float, extra: tuple = ()) -> Any:
         return G * g.reshape(g.shape + extra) if extra else G * g
     with np.errstate(over="ignore"):
         return G * (g * k)
+
+
+def squashed(x: Tensor, head: str) -> bool:
+    """Whether ``x`` is the output of ``head`` (sigmoid; softmax over its last axis, the
+    classes': its rows sum to 1), which a loss on logits would apply a second time."""
+    if x.op != head:
+        return False
+    return head != "softmax" or bool(np.allclose(np.add.reduce(x.data, axis=-1), 1, atol=1e-3))
+
+
+def check_logits(name: str, x: Tensor) -> None:
+    """Refuse probabilities given to the loss on logits ``name`` (cross_entropy,
+    binary_cross_entropy_with_logits): it would squash them twice, in silence."""
+    head = _SQUASHES.get(name)
+    if head is not None and squashed(x, head):  # (fit strips a model's head before it)
+        raise ValueError(
+            f"{name} takes logits, the last Linear layer's output, and applies {head} itself; "
+            f"its input here is a {head}'s output, which it would squash twice (a wrong loss "
+            "and gradient). Pass the logits (output_activation='identity', or a forward that "
+            f"returns them), or take the loss of probabilities: {_OF_PROBABILITIES[head]}."
+        )
 
 
 def _fixed_target(who: str, target: Any) -> None:

@@ -35,9 +35,8 @@ class RemovableHandle:
         self.hooks, self.id, self.after = hooks, key, after
 
     def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-        if self.after is not None:
-            self.after()
+        if self.hooks.pop(self.id, None) is not None and self.after is not None:
+            self.after()  # (once: a second remove() has nothing to take off)
 
     def __enter__(self) -> RemovableHandle:
         return self

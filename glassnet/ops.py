@@ -346,19 +346,19 @@ def _scalar_dim(op: str, ndim: int, dim: Any) -> Any:
     return None
 
 
-def _var_axes(shape: tuple[int, ...], axis: Any) -> list[int]:
-    """The axes var/std reduce (all for None), each an int in range, none twice, or a clear
+def _var_axes(shape: tuple[int, ...], axis: Any, op: str = "var/std") -> list[int]:
+    """The axes ``op`` reduces (all for None), each an int in range, none twice, or a clear
     error (``shape[a]`` of a dim out of range was "tuple index out of range")."""
     nd = len(shape)
     axes = list(range(nd)) if axis is None else np.atleast_1d(axis).tolist()
     for a in axes:
         if isinstance(a, bool) or not isinstance(a, int) or not -nd <= a < nd:
             raise IndexError(
-                f"var/std: dim must be an int from {-nd} to {nd - 1} (a tensor of shape "
+                f"{op}: dim must be an int from {-nd} to {nd - 1} (a tensor of shape "
                 f"{shape}), or a tuple of them. Got {a!r:.40}."
             )
     if len({a % nd for a in axes}) < len(axes):
-        raise ValueError(f"var/std: dim names an axis more than once. Got {axis!r:.60}.")
+        raise ValueError(f"{op}: dim names an axis more than once. Got {axis!r:.60}.")
     return axes
 
 
@@ -529,7 +529,7 @@ def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     axis = _scalar_dim("logsumexp", self.data.ndim, axis)
     a = self.data
     # (each axis in range, none twice; NumPy's errors said less)
-    axes = {d % max(a.ndim, 1) for d in _var_axes(a.shape, axis)}
+    axes = {d % max(a.ndim, 1) for d in _var_axes(a.shape, axis, "logsumexp")}
     with np.errstate(invalid="ignore"):
         m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
     shift = np.where(np.isfinite(m), m, 0).astype(a.dtype)

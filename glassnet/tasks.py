@@ -951,10 +951,18 @@ def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any,
         fn = F.LOSSES[spec.on_logits]
         return model[:-1], lambda z, y, w: fn(z, y, sample_weight=w), last  # type: ignore[index]
     if spec.head and spec.on_logits == spec.name:  # (cross-entropy: a custom forward's softmax
-        # head is scored on its logits, the node's input, as a Sequential's is)
-        return model, lambda out, y, w: spec(out.parents[0] if out.op == spec.head else out,
-                                             y, sample_weight=w), None  # fmt: skip
+        # head, over the classes, is scored on its logits, as a Sequential's is)
+        return model, lambda out, y, w: spec(_logits(out, spec.head), y, sample_weight=w), None
     return model, lambda out, y, w: spec(out, y, sample_weight=w), None
+
+
+def _logits(out: Tensor, head: str) -> Tensor:
+    """Logits of ``out``, a custom forward's output: the head's input where ``out`` is the
+    head's (softmax over the classes) output, log(out) where no_grad() kept no input
+    (softmax(log p) = p: the same loss), else ``out`` as it is."""
+    if not F.squashed(out, head):
+        return out
+    return out.parents[0] if out.parents else out.log()
 
 
 def model_dtype(model: Module) -> np.dtype:

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_float_dtype
+from ._validation import check_float_dtype, dim_error
 from .backend import asarray, is_array, to_device
 from .gradient import as_grad, plain
 from .hooks import RemovableHandle, run_grad_hooks
@@ -64,7 +64,13 @@ Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/
 # The count of in-place updates so far (a tensor's _version: the count at its last write), the
 # default dtype, whether a gradient hook was ever registered; and the switches, each thread's
 # own (as PyTorch's grad mode)
-_state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32), hooks=False)
+_state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32), hooks=0)
+
+
+def _unhooked() -> None:
+    _state.hooks -= 1
+
+
 _grad_enabled = contextvars.ContextVar("grad_enabled", default=True)
 _anomaly = contextvars.ContextVar("anomaly", default=False)
 _held: contextvars.ContextVar[tuple] = contextvars.ContextVar("held", default=())  # (_switch's)
@@ -261,14 +267,6 @@ def axis_args(op: str, axis: Any, dim: Any, keepdims: Any = None, keepdim: Any =
 _AxisError = getattr(np, "exceptions", np).AxisError  # (NumPy 1.23-1.24: np.AxisError)
 
 
-def dim_error(op: str, axis: Any, shape: tuple[int, ...]) -> IndexError:
-    """PyTorch's error for a dim out of range, naming the op and the tensor's shape."""
-    return IndexError(
-        f"{op}(): dim {axis} is out of range for a tensor of shape {shape}: pass a dim in "
-        f"[{-max(len(shape), 1)}, {max(len(shape), 1) - 1}]."
-    )
-
-
 def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
     """Raise AnomalyError if ``arr`` holds NaN/inf; ``who`` names the node ("label 'z1'")."""
     if not np.all(np.isfinite(arr)):
@@ -403,16 +401,18 @@ class Tensor:
         """PyTorch's: ``hook(grad)`` runs when ``backward()`` reaches this tensor, with dL/dself
         (read-only); a result other than None takes its place, in ``.grad`` and on the way to
         the inputs (:func:`glassnet.hooks.run_grad_hooks`). Returns a handle: ``.remove()``."""
-        if not self._rg or not callable(hook):
-            raise (TypeError if self._rg else RuntimeError)(
-                f"register_hook takes a function hook(grad) (got {hook!r:.60}) on a tensor that "
-                "requires grad: set requires_grad=True on it or on the leaves it comes from."
+        if not self._rg:
+            raise RuntimeError(
+                "register_hook on a tensor that does not require grad: set requires_grad=True "
+                "on it, or on the leaves it comes from."
             )
+        if not callable(hook):
+            raise TypeError(f"register_hook takes a function hook(grad). Got {hook!r:.60}.")
         if getattr(self, "_hooks", None) is None:  # (the slot is unset until a first hook)
             self._hooks: dict[int, Any] = {}
         self._hooks[key := next(hook_ids)] = hook
-        _state.hooks = True  # (from now on, backward looks for them)
-        return RemovableHandle(self._hooks, key)
+        _state.hooks += 1  # (while any is on, backward looks for them)
+        return RemovableHandle(self._hooks, key, _unhooked)
 
     def backward(
         self,
@@ -500,8 +500,8 @@ class Tensor:
             g, fn = grads.pop(id(node), None), node.backward_fn
             if g is None:
                 continue
-            if hooked and getattr(node, "_hooks", None):
-                g = run_grad_hooks(node._hooks, g)
+            if hooked and getattr(node, "_hooks", None) and (fn or not keep or id(node) in keep):
+                g = run_grad_hooks(node._hooks, g)  # (a leaf out of inputs=: not run)
             if (
                 (fn is None or node._retain)
                 if keep is None
@@ -812,7 +812,7 @@ def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) 
 def _div_grad(g: np.ndarray, b: Any, y: Any) -> Any:
     """dL/da = g / b, or dL/db = -g y / b (y given): inf at b = 0, without NumPy's warning
     (the forward's own division warned of it)."""
-    if type(b) is float:  # (a / 2.0: no 0, and no errstate's cost)
+    if type(b) is float and b:  # (a / 2.0: no 0, and no errstate's cost)
         return g / b
     with np.errstate(divide="ignore", invalid="ignore"):
         return g / b if y is None else -g * y / b

@@ -169,3 +169,92 @@ def test_fit_scores_a_custom_forwards_softmax_on_its_logits_under_cross_entropy(
     # a logits loss named outright still refuses probabilities (no head it could strip)
     with pytest.raises(ValueError, match="squash twice"):
         F.binary_cross_entropy_with_logits(runs[0].lin(gn.tensor(X)).sigmoid(), np.ones((12, 3)))
+
+
+class _SoftmaxNet(gn.nn.Module):
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.lin, self.dim = gn.nn.Linear(4, 3, rng=0, dtype=np.float64), dim
+
+    def forward(self, x):
+        return self.lin(x).softmax(self.dim)
+
+
+def _xy(n=24):
+    X = np.random.default_rng(1).normal(size=(n, 4))
+    return X, np.arange(n) % 3
+
+
+def test_a_custom_softmax_forward_is_scored_under_no_grad_too():
+    # validation runs under no_grad(), where the softmax node keeps no input: parents[0]
+    # was an IndexError ("tuple index out of range") in fit's validation and evaluate_loss
+    from glassnet.objective import evaluate_loss
+
+    X, y = _xy()
+    h = gn.fit(_SoftmaxNet(), X, y, loss="cross_entropy", epochs=2, verbose=0,
+               validation_data=(X, y))  # fmt: skip
+    assert np.isfinite(h.val_loss).all()
+    m = _SoftmaxNet()
+    p = m(gn.tensor(X)).data
+    expect = -np.log(p[np.arange(len(y)), y]).mean()  # the lecture's -log y_hat
+    assert evaluate_loss(m, X, y, loss="cross_entropy") == pytest.approx(expect, rel=1e-12)
+
+
+def test_a_softmax_over_another_axis_is_neither_stripped_nor_refused():
+    # only a softmax over the classes (rows summing to 1) is a head a logits loss repeats
+    m = _SoftmaxNet(dim=0)
+    X, y = _xy()
+    p = m(gn.tensor(X))
+    F.cross_entropy(p, y)  # (taken as the logits it is given)
+    spec_loss = gn.tasks.loss_parts(m, F.get_loss("cross_entropy"), "cross_entropy")[1]
+    assert spec_loss(p, y, None).item() == pytest.approx(F.cross_entropy(p, y).item())
+
+
+def test_every_route_of_the_loss_modules_refuses_probabilities():
+    # with ignore_index or pos_weight, the modules took routes of their own, squashing twice
+    z = gn.tensor(np.random.default_rng(2).normal(size=(6, 3)), requires_grad=True)
+    y = np.array([0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match="squash twice"):
+        gn.nn.CrossEntropyLoss(ignore_index=2)(z.softmax(-1), y)
+    with pytest.raises(ValueError, match="squash twice"):
+        gn.nn.CrossEntropyLoss(label_smoothing=0.1)(z.softmax(-1), y)
+    yb = (np.arange(18).reshape(6, 3) % 2).astype(float)
+    with pytest.raises(ValueError, match="squash twice"):
+        gn.nn.BCEWithLogitsLoss(pos_weight=np.ones(3))(z.sigmoid(), yb)
+    gn.nn.CrossEntropyLoss(ignore_index=2)(z, y).backward()  # (logits: as ever)
+
+
+def test_hooks_of_a_leaf_left_out_of_inputs_do_not_run_and_a_handle_counts_once():
+    from glassnet.tensor import _state
+
+    a = gn.tensor([1.0], requires_grad=True)
+    w = gn.tensor([2.0], requires_grad=True)
+    before, calls = _state.hooks, []
+    a.register_hook(lambda g: calls.append("a"))
+    h = w.register_hook(lambda g: calls.append("w"))
+    (a * w).sum().backward(inputs=[w])
+    assert calls == ["w"] and a.grad is None  # (PyTorch computes no gradient for a there)
+    h.remove()
+    h.remove()
+    assert _state.hooks == before + 1  # (a's still on; w's counted off once)
+    with pytest.raises(TypeError, match=r"takes a function hook\(grad\). Got None"):
+        w.register_hook(None)
+
+
+def test_division_by_a_python_zero_backward_is_quiet_and_inf():
+    x = gn.tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the forward's own x / 0: NumPy's warning)
+        y = (x / 0.0).sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y.backward()
+    np.testing.assert_array_equal(x.grad, [np.inf, np.inf])
+
+
+def test_amax_and_logsumexp_name_a_dim_out_of_range():
+    A = gn.tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(IndexError, match=r"dim 2 is out of range for a tensor of shape \(2, 3\)"):
+        A.amax(dim=2)
+    with pytest.raises(IndexError, match="logsumexp: dim must be an int from -2 to 1"):
+        A.logsumexp(2)

@@ -422,6 +422,7 @@ class BCEWithLogitsLoss(BCELoss):
     def _per(self, x: Tensor, target: Any) -> Tensor:
         if self.pos_weight is None:
             return F.binary_cross_entropy_with_logits(x, target, "none")
+        F.check_logits("binary_cross_entropy_with_logits", x)  # (as the plain route)
         return _bce_pos(x, target, self.pos_weight)
 
 
@@ -475,6 +476,7 @@ class CrossEntropyLoss(_Loss):
         t = _array(target)
         if self._plain(x, t):
             return F.loss_node("cross_entropy", x, t, self.reduction, None)
+        F.check_logits("cross_entropy", x)  # (weights, smoothing, ignore_index: as the plain)
         self._check_nc(x, t)
         skip = self._ignored(t)
         if self.weight is None and not self.label_smoothing and skip is None:
