@@ -701,6 +701,12 @@ def _reader_error(
     arguments are :func:`_read_table`'s."""
     written = _WRITTEN.match(message)
     cell = ast.literal_eval(written[1]) if written is not None else None
+    if cell is not None and _totals_text(cell):  # a spreadsheet's row of totals, last
+        # (emptied and imputed, its sums would be trained on as a row's numbers)
+        return CLIError(
+            f"{written[0]}: the label of a row of totals, whose numbers are sums of the rows "
+            f"above, not a row of data: delete that line from the file"
+        )
     if cell is not None and decimal != "." and FORMATTED_NUMBER.fullmatch(cell):
         # "3.14" among "2,5" with --decimal ',': a point or a separator it does not read
         return CLIError(
@@ -1572,6 +1578,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         table, texts, args.data, "or pass --categorical {name} if they are codes, not amounts"
     )
     _refuse_numbers_with_a_marker(table, texts, args.data, _missing_flag(args) or MISSING_TOKENS)
+    _warn_totals_row(table, args.data)
     if single is not None and table.kinds[single] == "categorical" and args.task == "auto":
         if not getattr(args, "classes", None):
             _refuse_formatted_numbers(
@@ -1595,6 +1602,57 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         fix = "Fix the value: several target columns make a multi-output regression of numbers."
         data.y_numeric = np.stack([_numbers(table, t, fix) for t in targets], axis=1)  # (N, K)
     return data
+
+
+#: The first cell of a spreadsheet's row of totals ("Total", "Grand total:", "SUM").
+_TOTALS = re.compile(r"\s*(grand\s+|sub-?\s?)?(totals?|sum)\s*:?\s*", re.IGNORECASE)
+
+
+def _totals_text(cell: str) -> bool:
+    """Whether ``cell`` is the label of a row of totals ("Total", "Totals", "Sum", "Grand
+    total", "Subtotal")."""
+    return _TOTALS.fullmatch(cell) is not None
+
+
+def _warn_totals_row(table: Table, source: str) -> None:
+    """Warn of a spreadsheet's row of totals read as a row of data: a text column whose
+    cell "Total" (:func:`_totals_text`) stands in a single row, the file's last or one
+    whose numbers are the sums of the other rows'. Trained on, its label is a category
+    (or a class) of its own and its sums, tens or hundreds of times any row's, skew the
+    scaling (the mean and scale of every number column)."""
+    numeric = [c for c in table.names if table.kinds[c] == "numeric"]
+    for name in table.names:
+        if table.kinds[name] != "categorical":
+            continue
+        cells = table.raw(name)  # (N,) str
+        rows = [r for r, cell in enumerate(cells.tolist()) if _totals_text(cell)]
+        if len(rows) != 1 or table.n_rows < 3:
+            continue
+        r = rows[0]
+        summed = []
+        for c in numeric:
+            values = table.numbers(c)  # (N,)
+            others = float(np.nansum(np.delete(values, r)))
+            if (
+                math.isfinite(values[r])
+                and others
+                and abs(values[r] - others) <= 0.01 * abs(others)
+            ):
+                summed.append(c)
+        if not summed and r != table.n_rows - 1:
+            continue
+        sums = (
+            f", its {_esc(_few([repr(c) for c in summed], 3))} the sums of the other rows'"
+            if summed
+            else ""
+        )
+        _warn(
+            f"line {int(table.line_numbers[r])} of '{source}' looks like a row of totals "
+            f"({_q(cells[r])} in column {_q(name)}{sums}): it is trained on as a row of "
+            f"data, {_q(cells[r])} a category of its own and its sums skewing the scaling of "
+            f"every number column; delete that line from the file"
+        )
+        return
 
 
 def _suggest_multilabel(table: Table, targets: Sequence[str], source: str) -> None:

@@ -1,0 +1,66 @@
+"""The command line (round 15): spreadsheet exports as an analyst has them: a row of
+totals at the bottom, accounting negatives and currency codes, checkbox columns, Excel's
+dates, invisible characters, every missing-cell marker in one example, a regression's
+target in explain, the columns behind a memory refusal, a long cell with --stream."""
+
+from __future__ import annotations
+
+import random
+
+from cli_helpers import assert_one_line_error, run, warnings, write_csv
+
+FAST1 = ["--epochs", "1", "--hidden", "4", "--seed", "0", "-q"]
+
+
+# ---------------------------------------------------------------- 1. a row of totals
+
+
+def sales(tmp_path, first_numeric: bool = False):
+    """300 rows of sales and, last, a row of totals whose numbers are the columns' sums."""
+    rng = random.Random(5)
+    table = []
+    for i in range(300):
+        u, p = rng.randint(1, 99), round(rng.uniform(5, 50), 2)
+        first = i + 1 if first_numeric else rng.choice(["North", "South", "East", "West"])
+        table.append([first, u, p, round(u * p + rng.gauss(0, 20), 2)])
+    sums = [round(sum(r[k] for r in table), 2) for k in (1, 2, 3)]
+    table.append(["Total", *sums])
+    header = ["month" if first_numeric else "Region", "Units", "Price", "Revenue"]
+    return write_csv(tmp_path / "sales.csv", header, table)
+
+
+def test_a_row_of_totals_is_warned_of_by_its_line(capsys, tmp_path):
+    """'Total' in the last row, its numbers the columns' sums: a warning naming the line
+    and saying to delete it (it was trained on silently, a category and skewed scaling)."""
+    data = sales(tmp_path)
+    code, _, err = run(
+        capsys, "train", data, "--target", "Revenue", *FAST1, "--out", tmp_path / "m.glassnet"
+    )
+    assert code == 0, err
+    said = [w for w in warnings(err) if "row of totals" in w]
+    assert len(said) == 1, err
+    assert "line 302 of" in said[0] and "'Region'" in said[0], said
+    assert "delete that line" in said[0] and "'Units'" in said[0], said
+
+
+def test_a_category_named_total_in_many_rows_is_no_totals_row(capsys, tmp_path):
+    """A category 'Total' in many rows (a kind of damage: Total, Partial) is data."""
+    rng = random.Random(1)
+    table = [[rng.choice(["Total", "Partial"]), rng.random(), rng.choice("ab")] for _ in range(60)]
+    data = write_csv(tmp_path / "d.csv", ["damage", "x", "y"], table)
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", *FAST1, "--out", tmp_path / "m.glassnet"
+    )
+    assert code == 0, err
+    assert not [w for w in warnings(err) if "totals" in w], err
+
+
+def test_a_totals_cell_in_a_number_column_is_not_advised_imputed(capsys, tmp_path):
+    """'Total' in a number column (the months 1 to 300): delete the line, not --impute."""
+    data = sales(tmp_path, first_numeric=True)
+    code, _, err = run(
+        capsys, "train", data, "--target", "Revenue", *FAST1, "--out", tmp_path / "m.glassnet"
+    )
+    assert code == 2
+    assert_one_line_error(err, "'Total' at line 302", "row of totals", "delete that line")
+    assert "impute" not in err
