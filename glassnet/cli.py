@@ -133,8 +133,10 @@ from .stream import (
     MISSING_WORDS,
     as_point,
     check_decimal,
+    formatted_form,
     number_value,
     numbers_majority,
+    plain_example,
     single_text,
 )
 from .tasks import Task, get_task, infer_task
@@ -719,9 +721,9 @@ def _reader_error(
         # "1,304.0" among plain numbers: the advice to empty the cell and impute it
         # would throw a number away
         return CLIError(
-            f"{written[0]}: a number written with a thousands separator, a decimal comma "
-            f"or a currency or percent sign, which glassnet does not read; write the "
-            f"column's numbers plain, such as 1234.5"
+            f"{written[0]}: a number written with {formatted_form(cell)}, which glassnet "
+            f"does not read; write the column's numbers plain, such as "
+            f"{plain_example(cell)}.5"
         )
     fix = _typographic_number(cell, decimal) if cell is not None else None
     if fix is not None:  # "−0.5" (a minus sign, U+2212): as plain as "-0.5" to the eye
@@ -1336,12 +1338,10 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
             )
         if r is not None:
             raise CLIError(
-                f"column {_q(name)} of '{source}' holds numbers written with a thousands "
-                f"separator, a decimal comma or a currency or percent sign "
-                f"({_q(cell)} at line {int(table.line_numbers[r])}), which "
-                f"are read as text: write them as plain numbers such as 1234.5, "
-                + fix.format(name=name)
-                + _decimal_hint(table, cell)
+                f"column {_q(name)} of '{source}' holds numbers written with "
+                f"{formatted_form(cell)} ({_q(cell)} at line {int(table.line_numbers[r])}), "
+                f"which are read as text: write them as plain numbers such as "
+                f"{plain_example(cell)}.5, " + fix.format(name=name) + _decimal_hint(table, cell)
             )
 
 
@@ -5578,8 +5578,8 @@ def _refuse_streamed_numbers_as_text(
             )
         else:
             what = (
-                f"numbers written with a thousands separator, a decimal comma or a currency or "
-                f"percent sign ({_few([repr(t) for t in formatted], 5)})"
+                f"numbers written with {formatted_form(formatted[0])} "
+                f"({_few([repr(t) for t in formatted], 5)})"
             )
         comma = decimal == "." and delimiter != "," and formatted and not text
         if comma and all(_DECIMAL_COMMA.fullmatch(v) for v in formatted):
@@ -5605,10 +5605,12 @@ def _refuse_streamed_numbers_as_text(
                 f"({_esc(_few([repr(t) for t in stray], 5))}), pass "
                 f"--categorical {_esc(shlex.quote(name))} (its numbers are then categories too)"
             )
+        example = plain_example(formatted[0]) if formatted else "1234"
         raise CLIError(
             f"{of} holds numbers and {_esc(what)}, so the "
             f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: write "
-            f"every cell as a plain number such as 1234{decimal}5, or drop --stream (the in-memory "
+            f"every cell as a plain number such as {example}{decimal}5, or drop --stream (the "
+            f"in-memory "
             f"reader names each cell's line); --categorical {_esc(shlex.quote(name))} keeps "
             f"codes as text"
         )

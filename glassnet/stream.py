@@ -1037,16 +1037,50 @@ MISSING_WORDS = frozenset(
      "n/a", "na", "nan", "null"}  # (the last four: the default missing texts, when missing=
 )  # replaces them)  # fmt: skip
 
-#: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
-#: no-break space as in "1 234,5", an apostrophe as in "1'234.50", an underscore as in
-#: "1_234"), a decimal comma ("0,75"),
-#: a currency sign or a percent ("$1,013", "12 €", "45%").
-FORMATTED_NUMBER = re.compile(
+#: The ISO 4217 codes of the currencies most often written beside an amount ("1686.71 EUR",
+#: "USD 2990.45").
+CURRENCY_CODES = (
+    "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "CNY", "HKD", "SGD", "INR", "KRW",
+    "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RUB", "TRY", "BRL", "MXN", "ZAR",
+)  # fmt: skip
+
+_AMOUNT = (
     r"[+-]?[$€£¥]?\s?[+-]?"
     r"(\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?"
     r"|\d{1,3}(['\u2019_]\d{3})+(\.\d+)?|\d+,\d+|\d+(\.\d+)?)"
     r"\s?[%$€£¥]?"
 )
+_CODE = "(" + "|".join(CURRENCY_CODES) + ")"
+
+#: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
+#: no-break space as in "1 234,5", an apostrophe as in "1'234.50", an underscore as in
+#: "1_234"), a decimal comma ("0,75"),
+#: a currency sign or a percent ("$1,013", "12 €", "45%"), a currency code ("1686.71 EUR",
+#: "USD 2990.45"), a negative as accountants write it, in parentheses ("(1,234.56)") or
+#: with its minus sign after it ("1234.56-").
+FORMATTED_NUMBER = re.compile(rf"(?:{_CODE}\s?)?(?:\(\s?{_AMOUNT}\s?\)|{_AMOUNT}-?)(?:\s?{_CODE})?")
+
+
+def formatted_form(cell: str) -> str:
+    """How the number written for people ``cell`` (:data:`FORMATTED_NUMBER`) is written,
+    for an error that says "a number written with" it: "parentheses for its minus sign, as
+    accounting writes negatives", "its minus sign after it", "a currency code", or "a
+    thousands separator, a decimal comma or a currency or percent sign"."""
+    text = cell.strip()
+    if text.startswith("(") or text.endswith(")") or re.search(rf"\({_AMOUNT}\)", text):
+        return "parentheses for its minus sign, as accounting writes negatives"
+    if re.search(r"\d-(\s?[A-Z]{3})?$", text):
+        return "its minus sign after it"
+    if re.search(_CODE, text):
+        return "a currency code"
+    return "a thousands separator, a decimal comma or a currency or percent sign"
+
+
+def plain_example(cell: str) -> str:
+    """The whole part of a plain number to show for the number written for people ``cell``:
+    "-1234" for a negative as accounting writes it, "1234" for others."""
+    neg = formatted_form(cell).startswith(("parentheses", "its minus")) or "-" in cell
+    return "-1234" if neg else "1234"
 
 
 def _missing_marker(text: str) -> bool:
@@ -1207,10 +1241,10 @@ def _refuse_text_among_numbers(
     place = where(row)
     if cell in formatted:
         raise ColumnsRefused(
-            f"{head}: a column of numbers written with a thousands separator, a decimal "
-            f"comma or a currency or percent sign ({shown(formatted)}) is read as text, each "
+            f"{head}: a column of numbers written with {formatted_form(cell)} "
+            f"({shown(formatted)}) is read as text, each "
             f"number one-hot encoded as a category of its own: write every cell of the column "
-            f"as a plain number such as 1234{decimal}5.",
+            f"as a plain number such as {plain_example(cell)}{decimal}5.",
             cols,
             place,
             name,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from cli_helpers import assert_one_line_error, run, warnings, write_csv
 
 FAST1 = ["--epochs", "1", "--hidden", "4", "--seed", "0", "-q"]
@@ -64,3 +65,42 @@ def test_a_totals_cell_in_a_number_column_is_not_advised_imputed(capsys, tmp_pat
     assert code == 2
     assert_one_line_error(err, "'Total' at line 302", "row of totals", "delete that line")
     assert "impute" not in err
+
+
+# ---------------------------------------------------------------- 2. accounting, codes
+
+
+def amounts(tmp_path, form: str, every: int = 1):
+    """100 amounts, every ``every``-th written as ``form`` formats it."""
+    rng = random.Random(20)
+    table = []
+    for i in range(100):
+        a = rng.uniform(100, 3000)
+        cell = form.format(a) if i % every == 3 % every else f"{a:.2f}"
+        table.append([cell, rng.choice("pq")])
+    return write_csv(tmp_path / "amounts.csv", ["amount", "y"], table)
+
+
+@pytest.mark.parametrize(
+    ("form", "said"),
+    [
+        ("({:.2f})", "parentheses for its minus sign"),
+        ("{:.2f}-", "its minus sign after it"),
+        ("{:.2f} EUR", "a currency code"),
+        ("USD {:.2f}", "a currency code"),
+    ],
+)
+@pytest.mark.parametrize("every", [1, 10])
+def test_accounting_negatives_and_currency_codes_are_numbers_written_for_people(
+    capsys, tmp_path, form, said, every
+):
+    """'(1,234.56)', '1234.56-', '1686.71 EUR', 'USD 2990.45' in every cell or in a tenth
+    of them: an error that names the form and asks for plain numbers (they were one-hot
+    categories, or advised emptied and imputed)."""
+    data = amounts(tmp_path, form, every)
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", *FAST1, "--out", tmp_path / "m.glassnet"
+    )
+    assert code == 2, err
+    assert_one_line_error(err, said, "plain")
+    assert "impute" not in err and "--missing" not in err
