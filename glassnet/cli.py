@@ -5261,6 +5261,8 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
     written: list[str] = []  # the target's cells in the first block, as written
     if numeric and args.task != "regression":
         column = names.index(target)
+        if csv.field_size_limit() < len(head):  # (its default, 131,072 characters, refused a
+            csv.field_size_limit(min(len(head), 2**31 - 1))  # long free-text cell)
         rows = csv.reader(head.lstrip("\ufeff").splitlines()[1:], delimiter=_stream_delimiter(args))
         written = [row[column] for row in rows if len(row) > column]
         written = written[: first.num_rows]  # (the block's rows: a last line may be cut)
