@@ -7362,8 +7362,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     if bundle.task.is_classifier:
         coded = ", ".join(f"{v:g}" for v in np.asarray(y).reshape(-1))
         sys.stdout.write(f"target: {truth} (y = {coded} for the network); prediction: {shown}\n")
-    else:
-        sys.stdout.write(f"prediction: {shown}\n")
+    else:  # the row's numbers, and what the network is trained toward: y standardized
+        truth = ", ".join(_fmt_value(v) for v in values[0])
+        if bundle.y_scaler is not None:
+            mean, scale = bundle.y_scaler.mean_, bundle.y_scaler.scale_  # (K,), (K,)
+            coded = ", ".join(
+                f"({_fmt_value(v)} {'+' if m < 0 else '-'} {_g(abs(m))})/{_g(sd)} = {_g(z)}"
+                for v, m, sd, z in zip(values[0], mean, scale, np.asarray(y)[0], strict=True)
+            )
+        else:
+            coded = ", ".join(_fmt_value(v) for v in np.asarray(y)[0])
+        sys.stdout.write(f"target: {truth} (y = {coded} for the network); prediction: {shown}\n")
     if _dig(bundle.meta, "preprocessing", "standardize") is not False:
         sys.stdout.write(
             "(the trace shows the inputs as the network sees them, "

@@ -127,3 +127,27 @@ def test_a_cell_over_128_kib_trains_with_stream(capsys, tmp_path):
         csv.field_size_limit(max(before, csv.field_size_limit()))
     assert code == 0, err
     assert "internal error" not in err
+
+
+# ---------------------------------------------------------------- 7. explain, regression
+
+
+def test_explain_of_a_regression_shows_the_target_and_its_standardized_y(capsys, tmp_path):
+    """The row's price, 100, and y = (100 - mean)/scale as the network is trained toward
+    it, as the classification branch prints its target (only the standardized y, unsaid,
+    was shown)."""
+    table = [[1, 100], [2, 210], [3, 290], [4, 405], [5, 500], [6, 610]]
+    data = write_csv(tmp_path / "p.csv", ["x", "price"], table)
+    model = tmp_path / "r.glassnet"
+    code, _, err = run(
+        capsys, "train", data, "--target", "price", "--task", "regression", "--hidden", "2",
+        "--test-split", "0", "--epochs", "5", "-q", "--out", model,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "explain", model, "--row", "1", data)
+    assert code == 0, err
+    mean = sum(r[1] for r in table) / 6
+    sd = (sum((r[1] - mean) ** 2 for r in table) / 6) ** 0.5
+    line = out.splitlines()[1]
+    assert line.startswith(f"target: 100 (y = (100 - {mean:.4g})/{sd:.4g} = "), out
+    assert f"= {(100 - mean) / sd:.4g} for the network); prediction: " in line, out
