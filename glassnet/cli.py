@@ -3752,11 +3752,20 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
 
 #: A date or a date and time as spreadsheets and databases write them: 2024-01-31,
 #: 2024-01-31T12:00:00Z, 31/01/2024, 1/31/24 12:00, 31.01.2024 (dotted with its four-digit
-#: year only: 1.2.10 and 3.10.12 are versions).
+#: year only: 1.2.10 and 3.10.12 are versions); and with the month's name, as Excel and
+#: e-mail write them: 01-Jan-24, 1 Jan 2024, January 01, 2024, Jan 1 2024, Mon, 01 Jan
+#: 2024 (a weekday first, its comma optional).
+_MONTH = (
+    r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?"
+    r"|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)\.?"
+)
+_WEEKDAY = r"((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )?"
 _DATE = re.compile(
     r"(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/-]\d{1,2}[/-](\d{4}|\d{2})"
-    r"|\d{1,2}\.\d{1,2}\.\d{4})"
-    r"([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?( ?[AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}\.\d{1,2}\.\d{4}"
+    rf"|(?i:{_WEEKDAY}\d{{1,2}}[- ]{_MONTH}[- ,]\s?(\d{{4}}|\d{{2}}))"
+    rf"|(?i:{_WEEKDAY}{_MONTH} \d{{1,2}}(st|nd|rd|th)?,? \d{{4}}))"
+    r"([ T]\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?( ?[AaPp][Mm])?( ?(Z|[+-]\d{2}:?\d{2}|GMT|UTC))?)?"
 )
 
 

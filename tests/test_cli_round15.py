@@ -151,3 +151,29 @@ def test_explain_of_a_regression_shows_the_target_and_its_standardized_y(capsys,
     line = out.splitlines()[1]
     assert line.startswith(f"target: 100 (y = (100 - {mean:.4g})/{sd:.4g} = "), out
     assert f"= {(100 - mean) / sd:.4g} for the network); prediction: " in line, out
+
+
+# ---------------------------------------------------------------- 4. dates with month names
+
+
+@pytest.mark.parametrize("form", ["%d-%b-%y", "%B %d, %Y", "%a, %d %b %Y", "%d %b %Y"])
+@pytest.mark.parametrize("stream", [False, True])
+def test_excel_and_long_dates_are_warned_of_as_dates(capsys, tmp_path, form, stream):
+    """01-Jan-24 (Excel's default), January 01, 2024 and Mon, 01 Jan 2024: the date
+    warning, as for 2024-01-01 (they were one-hot categories, unsaid)."""
+    import datetime as dt
+
+    rng = random.Random(23)
+    table = [
+        [(dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 24))).strftime(form),
+         f"{rng.random():.3f}", rng.choice("ab")]
+        for _ in range(300)
+    ]  # fmt: skip
+    data = write_csv(tmp_path / "dates.csv", ["placed", "x", "y"], table)
+    extra = ["--stream"] if stream else []
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", *extra, *FAST1, "--out", tmp_path / "m.glassnet"
+    )
+    assert code == 0, err
+    said = [w for w in warnings(err) if "holds dates" in w]
+    assert len(said) == 1 and "'placed'" in said[0], err
