@@ -123,6 +123,7 @@ from .preprocessing import (
     StandardScaler,
     abridge,
     differ_points,
+    invisible_characters,
     loose_text,
     train_test_split,
     visible_text,
@@ -4102,9 +4103,11 @@ def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
     said = []
     if alike:
         more = f"; {len(alike) - 3} more" * (len(alike) > 3)
+        chars = list(dict.fromkeys(c for v in values for c in invisible_characters(v)))
+        hidden = f" ({', '.join(chars[:3])}: remove it)" if chars else ""
         said.append(
-            f"differ only in case, blanks, how a number is written or how an accent is "
-            f"encoded ({_esc('; '.join(alike[:3]))}{more})"
+            f"differ only in case, blanks, how a number is written, how an accent is "
+            f"encoded or an invisible character{hidden} ({_esc('; '.join(alike[:3]))}{more})"
         )
     # (yes and y beside no: a line cut short? and among letter codes, A-Z, T and Y beside F
     # and N are no answers: only a column of yes/no spellings alone)

@@ -152,8 +152,27 @@ def _shown(value: Any) -> str:
 
 def loose_text(value: Any) -> str:
     """A text read loosely: Unicode-normalized (NFKC: an accent written as one character or
-    as a letter and a combining mark, a full-width letter), without case, blanks collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", str(value)).casefold().split())
+    as a letter and a combining mark, a full-width letter), without case, blanks collapsed,
+    without invisible characters (:func:`invisible_characters`: "No\u200b" is "no")."""
+    text = unicodedata.normalize("NFKC", str(value))
+    if not text.isascii():
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.casefold().split())
+
+
+def invisible_characters(value: Any) -> list[str]:
+    """The distinct invisible characters of a text, as Unicode names them ("ZERO WIDTH
+    SPACE (U+200B)"): the format characters (category Cf: a zero-width space, joiner or
+    non-joiner, a word joiner, a byte-order mark, a soft hyphen), which a spreadsheet cell
+    or a web page carries unseen."""
+    text = str(value)
+    if text.isascii():
+        return []
+    return [
+        f"{unicodedata.name(ch, 'a character')} (U+{ord(ch):04X})"
+        for ch in dict.fromkeys(text)
+        if unicodedata.category(ch) == "Cf"
+    ]
 
 
 def visible_text(value: Any) -> str:
@@ -968,6 +987,11 @@ class OneHotEncoder:
                         for u in unseen
                         if loose_text(u) in folded
                     ]
+                    unseen_hidden = [
+                        (u, invisible_characters(u))
+                        for u in unseen
+                        if loose_text(u) in folded and invisible_characters(u)
+                    ]
                     case = ""
                     if alike:  # "true" for "True", "Café" for "Cafe\u0301": compared as written
                         case = (
@@ -975,6 +999,13 @@ class OneHotEncoder:
                             "case included: write "
                         )
                         case += ", ".join(alike[:5]) + "."
+                    if unseen_hidden:  # "No\u200b" for "No": a zero-width space, unseen
+                        u, chars = unseen_hidden[0]
+                        known = visible_text(folded[loose_text(u)])
+                        case += (
+                            f" {visible_text(u)} differs from {known} "
+                            f"only by an invisible character, {', '.join(chars)}: remove it."
+                        )
                     if _as_float32_text(unseen, cats):  # '0.1' where a float32 fit wrote its
                         case += (  # float64 digits, '0.10000000149011612'
                             " The encoder was fitted on float32 numbers, written with their "

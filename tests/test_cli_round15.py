@@ -177,3 +177,45 @@ def test_excel_and_long_dates_are_warned_of_as_dates(capsys, tmp_path, form, str
     assert code == 0, err
     said = [w for w in warnings(err) if "holds dates" in w]
     assert len(said) == 1 and "'placed'" in said[0], err
+
+
+# ---------------------------------------------------------------- 5. invisible characters
+
+
+def test_classes_and_categories_apart_by_an_invisible_character_are_warned_of(capsys, tmp_path):
+    """'No' beside 'No\\u200b' (a zero-width space), 'Lyon' beside 'Lyon\\ufeff': the
+    look-alike warning, naming the character (they split silently)."""
+    rng = random.Random(24)
+    table = []
+    for i in range(200):
+        a = rng.random()
+        y, c = ("Yes" if a > 0.5 else "No"), rng.choice(["Paris", "Lyon"])
+        if i % 10 == 0:
+            y, c = y + "\u200b", c + "\ufeff"
+        table.append([f"{a:.3f}", c, y])
+    data = write_csv(tmp_path / "zw.csv", ["x", "city", "y"], table)
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", *FAST1, "--out", tmp_path / "m.glassnet"
+    )
+    assert code == 0, err
+    said = [w for w in warnings(err) if "invisible character" in w]
+    assert len(said) == 2, err
+    assert "ZERO WIDTH SPACE (U+200B)" in said[0] and "'No\\u200b'" in said[0], said
+    assert "U+FEFF" in said[1] and "'city'" in said[1], said
+
+
+def test_an_unknown_category_apart_by_an_invisible_character_says_so(capsys, tmp_path):
+    """predict: 'Lyon\\u200b' unknown beside the known 'Lyon' is said to differ only by an
+    invisible character, named."""
+    table = [[0.1, "Lyon", "a"], [0.2, "Paris", "b"], [0.3, "Lyon", "a"], [0.4, "Paris", "b"]]
+    data = write_csv(tmp_path / "t.csv", ["x", "city", "y"], table)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, "--test-split", "0",
+                       "--out", model)  # fmt: skip
+    assert code == 0, err
+    new = write_csv(tmp_path / "new.csv", ["x", "city"], [[0.3, "Lyon\u200b"]])
+    code, _, err = run(capsys, "predict", model, new)
+    assert code == 2
+    assert_one_line_error(
+        err, "differs from 'Lyon' only by an invisible character, ZERO WIDTH SPACE (U+200B)"
+    )
