@@ -698,10 +698,13 @@ def _reader_error(
     missing: frozenset[str],
     impute: Any,
     model: str | None,
+    found: Sequence[str] = (),
 ) -> CLIError:
     """read_csv's error ``message`` for a cell, phrased for the command line (the flags for
     its parameters, a model's missing-cell texts that --missing cannot change); the
-    arguments are :func:`_read_table`'s."""
+    arguments are :func:`_read_table`'s, and ``found``: the texts of the column read as
+    missing now ('N/A' under the default --missing), which an example that replaces the
+    default keeps."""
     written = _WRITTEN.match(message)
     cell = ast.literal_eval(written[1]) if written is not None else None
     if cell is not None and _totals_text(cell):  # a spreadsheet's row of totals, last
@@ -749,7 +752,11 @@ def _reader_error(
         added = [t for t in given if t.lower() not in missing]
         # the example lists the texts --missing gives now (or the empty cell, its
         # default) and these: --missing replaces the default, it does not add to it
-        texts = sorted(missing) if missing != MISSING_TOKENS else [""]
+        # (under the default, the empty cell and the default's texts the column holds,
+        # such as 'N/A': the example leaves none of the column's markers out)
+        lower = [t.lower() for t in found]  # (--missing reads NaN as nan: one of them)
+        kept = [t for i, t in enumerate(found) if lower[i] not in lower[:i]]
+        texts = sorted(missing) if missing != MISSING_TOKENS else ["", *kept]
         example = " ".join(_missing_option(t) for t in dict.fromkeys([*texts, *added]))
         head = message[: marker.start()]
         if added == [""] and missing != MISSING_TOKENS:  # an empty cell, which --missing left out
@@ -900,6 +907,7 @@ def _read_table(
         raise _reader_error(
             message, path=path, decimal=decimal, targets=targets, target_fix=target_fix,
             missing=missing, impute=impute, model=model,
+            found=getattr(exc, "missing_found", ()),
         ) from None  # fmt: skip
     # a row that is the header row again: none when a column's text (one search over its
     # cells joined) does not hold its name, as a column of numbers under a name does not

@@ -1338,10 +1338,16 @@ class Table:
                     hint = f" If the target holds class labels, pass categorical=[{name!r}]."
                 else:
                     hint = _text_hint(name, Counter(cells[i] for i in rows.tolist()), tokens)
-                raise ValueError(
+                error = ValueError(
                     f"Non-numeric value {cell!r} at {self._where(r, name)}, a numeric "
                     f"column{_more(len(rows) - 1)}: fix the value{empty}." + hint
                 )
+                # the missing texts of ``tokens`` the column holds ('N/A', as written): a
+                # caller that advises fewer texts than ``tokens`` keeps these
+                error.missing_found = sorted(  # type: ignore[attr-defined]
+                    {cells[i] for i in np.flatnonzero(classes == _MISSING).tolist()} - {""}
+                )
+                raise error
             bad = np.flatnonzero(classes != _NUM)
             values = numbers  # (NaN in every cell but the numbers: filled below)
             if bad.size and not fills:

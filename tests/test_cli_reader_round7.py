@@ -13,7 +13,8 @@ def test_every_marker_and_the_categorical_flag_on_the_command_line(capsys, tmp_p
     assert_one_line_error(
         err, "Its texts, with their counts of cells: '?' (6), '-' (3).",
         "If '?' and '-' mark missing cells, list every text that does with --missing, e.g. "
-        "--missing '' --missing '?' --missing -.",
+        "--missing '' --missing N/A --missing NA --missing NaN --missing null --missing '?' "
+        "--missing -.",  # (the default's texts the column holds too: --missing replaces it)
     )  # fmt: skip
     cells = ["1", "abc", "2", "3", "12kg", "4", "abc", "5"] * 3
     p.write_text("w,label\n" + "".join(f"{c},{'ny'[i % 2]}\n" for i, c in enumerate(cells)))

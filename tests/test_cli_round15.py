@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import random
+import shlex
 
 import pytest
 from cli_helpers import assert_one_line_error, run, warnings, write_csv
@@ -219,3 +220,26 @@ def test_an_unknown_category_apart_by_an_invisible_character_says_so(capsys, tmp
     assert_one_line_error(
         err, "differs from 'Lyon' only by an invisible character, ZERO WIDTH SPACE (U+200B)"
     )
+
+
+# ---------------------------------------------------------------- 6. every marker, once
+
+
+def test_the_missing_example_keeps_the_columns_default_markers(capsys, tmp_path):
+    """A column of numbers with '-', '#N/A', 'N/A' and '?': the --missing example lists
+    'N/A' too (read as missing by default, which --missing replaces), so following it
+    trains (it left 'N/A' out: a second error)."""
+    table = [["5", "a"], ["-", "b"], ["#N/A", "a"], ["N/A", "b"], ["?", "a"], ["10", "b"],
+             ["7", "a"], ["3", "b"]]  # fmt: skip
+    data = write_csv(tmp_path / "disc.csv", ["disc", "y"], table)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, "--impute", "mean",
+                       "--out", out)  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "--missing N/A")
+    example = err.split("e.g. ", 1)[1].rstrip(".\n")
+    flags = shlex.split(example)
+    assert flags.count("N/A") == 1 and flags.count("?") == 1 and flags.count("-") == 1, flags
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, "--impute", "mean",
+                       *flags, "--out", out)  # fmt: skip
+    assert code == 0, err
