@@ -699,12 +699,18 @@ def _reader_error(
     impute: Any,
     model: str | None,
     found: Sequence[str] = (),
+    empties: tuple[str, int, int, list[str] | None] | None = None,
 ) -> CLIError:
     """read_csv's error ``message`` for a cell, phrased for the command line (the flags for
     its parameters, a model's missing-cell texts that --missing cannot change); the
     arguments are :func:`_read_table`'s, and ``found``: the texts of the column read as
     missing now ('N/A' under the default --missing), which an example that replaces the
-    default keeps."""
+    default keeps; ``empties``: a column's name, its missing cells, its cells and its values
+    when one or two (read_csv's ``missing_cells``), for the advice about a checkbox column
+    or a nearly empty one."""
+    nearly = _empty_column_advice(message, empties, targets, model)
+    if nearly is not None:
+        return CLIError(nearly)
     written = _WRITTEN.match(message)
     cell = ast.literal_eval(written[1]) if written is not None else None
     if cell is not None and _totals_text(cell):  # a spreadsheet's row of totals, last
@@ -829,6 +835,55 @@ def _reader_error(
     return CLIError(message)
 
 
+#: A column with at least this share of its cells missing is nearly empty: leave it out.
+NEARLY_EMPTY = 0.9
+
+
+def _empty_column_advice(
+    message: str,
+    empties: tuple[str, int, int, list[str] | None] | None,
+    targets: Sequence[str],
+    model: str | None,
+) -> str | None:
+    """read_csv's refusal of a missing cell, ``message``, worded for a checkbox column (one
+    value, such as 'x' or 1, and empty cells: empty for no), which --impute would fill with
+    that value, making the column constant; or for a nearly empty column (:data:`NEARLY_EMPTY`
+    of its cells missing), to leave out rather than impute. None for other columns, a
+    target's, or a model's data (its --missing and --impute are the training run's)."""
+    if empties is None or model is not None or not message.startswith("Missing value "):
+        return None
+    name, blanks, cells, values = empties
+    if name in targets or not blanks or blanks >= cells:
+        return None
+    head = message.split(": ", 1)[0]
+    flag = shlex.quote(name)
+    single = values is not None and len(values) == 1
+    if blanks >= NEARLY_EMPTY * cells:
+        keep = ""
+        if single:  # (a box ticked in few rows: its empty cells may mean no)
+            codes = f" --categorical {flag}" if number_value(values[0]) is not None else ""
+            keep = " (or, if an empty cell means no, keep it as a value of its own with "
+            keep += f"--missing NA{codes})"
+        return (
+            f"{head}: column {_q(name)} is nearly empty ({blanks} of its {cells} cells "
+            f"missing), too few values to learn from or to impute from: leave it out with "
+            f"--drop {flag}{keep}"
+        )
+    if single:  # a checkbox: 'x' or empty
+        v = values[0]
+        numbers = number_value(v) is not None
+        keep = f"--categorical {flag} --missing NA" if numbers else "--missing NA"
+        zero = " or write 0 in its empty cells," if numbers else ""
+        return (
+            f"{head}: column {_q(name)} holds only {_q(v)} and empty cells ({blanks} of its "
+            f"{cells}), as a checkbox does, empty for no? --impute would fill every empty cell "
+            f"with {_q(v)}, making the column one value: keep the empty cell as a value of its "
+            f"own with {keep} (the empty cell is then no missing cell),{zero} or leave the "
+            f"column out with --drop {flag}"
+        )
+    return None
+
+
 class _OutOfMemoryReading(MemoryError):
     """Memory ran out while a data file was read into memory (``path``): the command's
     error says what to do about the file (train --stream, a file split in parts)."""
@@ -907,7 +962,7 @@ def _read_table(
         raise _reader_error(
             message, path=path, decimal=decimal, targets=targets, target_fix=target_fix,
             missing=missing, impute=impute, model=model,
-            found=getattr(exc, "missing_found", ()),
+            found=getattr(exc, "missing_found", ()), empties=getattr(exc, "missing_cells", None),
         ) from None  # fmt: skip
     # a row that is the header row again: none when a column's text (one search over its
     # cells joined) does not hold its name, as a column of numbers under a name does not
@@ -1588,6 +1643,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     )
     _refuse_numbers_with_a_marker(table, texts, args.data, _missing_flag(args) or MISSING_TOKENS)
     _warn_totals_row(table, args.data)
+    _warn_imputed(table, targets)
     if single is not None and table.kinds[single] == "categorical" and args.task == "auto":
         if not getattr(args, "classes", None):
             _refuse_formatted_numbers(
@@ -4046,11 +4102,59 @@ def _warn_single_values(table: Table, pre: Preprocessor, numeric: list[str]) -> 
         for c, cats in zip(pre.encoder_.names_ or [], pre.encoder_.categories_, strict=True):
             if cats.size == 1:
                 single[c] = str(cats[0])
-    single = {c: single[c] for c in table.names if c in single}  # (in file order)
+    # (in file order; a column --impute made one value has its own warning)
+    single = {c: single[c] for c in table.names if c in single and c not in _filled_whole(table)}
     if single:
         them = "it" if len(single) == 1 else "them"
         flag = shlex.quote(",".join(single))
         _warn(_single_value_text(single, n, f"leave {them} out with --drop {flag}"))
+
+
+def _filled_whole(table: Table) -> set[str]:
+    """The feature columns that --impute made one value: each empty cell, a tenth of the
+    cells or more, filled with the one value the others hold (a checkbox's 'x'; a few empty
+    cells among 5s: a column of one value, which the single-value warning names)."""
+    made = set()
+    for name in table.imputed:
+        k = len(table.imputed[name])
+        if name not in table.names or not 0.1 * table.n_rows <= k < table.n_rows:
+            continue
+        values = table.numbers(name) if table.kinds[name] == "numeric" else table.strings(name)
+        if np.unique(values).size == 1:
+            made.add(name)
+    return made
+
+
+def _warn_imputed(table: Table, targets: Sequence[str]) -> None:
+    """Warn of --impute filling a column into one value (the 'x' of a checkbox, whose empty
+    cells meant no) or filling most of its cells (a nearly empty column): the column
+    trained on is then the fill, not the data."""
+    whole = _filled_whole(table)
+    for name, lines in table.imputed.items():
+        if name in targets or name not in table.names:
+            continue
+        k, n = len(lines), table.n_rows
+        flag = shlex.quote(name)
+        if name in whole:
+            value = str(table.strings(name)[0]) if table.kinds[name] != "numeric" else None
+            value = value if value is not None else _number_text(float(table.numbers(name)[0]))
+            keep = "--missing NA" if table.kinds[name] != "numeric" else (
+                f"--categorical {flag} --missing NA")  # fmt: skip
+            _warn(
+                f"--impute filled {k} of the {n} cells of column {_q(name)} with {_q(value)}, "
+                f"its only value, making the column one value, which teaches nothing: if an "
+                f"empty cell means no (a checkbox), keep it as a value of its own with {keep} "
+                f"in place of --impute, or leave the column out with --drop {flag}"
+            )
+        elif k > n / 2:
+            _warn(
+                f"--impute filled {k} of the {n} cells of column {_q(name)}, most of them: the "
+                f"column trained on is mostly its fill value"
+                + (", nearly empty: leave it out with --drop " if k >= NEARLY_EMPTY * n else
+                   ": if its empty cells mean something (none, no), write that in them, or "
+                   "leave it out with --drop ")
+                + flag
+            )  # fmt: skip
 
 
 def _cut_short(data: _Data, y: np.ndarray, counts: np.ndarray, among: np.ndarray) -> str:

@@ -1362,10 +1362,18 @@ class Table:
                         "infinite: check the value (a unit or a typo?), or write the column "
                         "scaled down; else"
                     )
-                raise ValueError(
+                error = ValueError(
                     f"{what} {cells[r]!r} at {self._where(r, name)}{_more(bad.size - 1)}"
                     f"{beyond}{' ' if beyond else ': '}{fix}."
                 )
+                # how many of the column's cells are missing, for a caller that words the
+                # advice for a nearly empty column (leave it out)
+                found = {cells[i] for i in np.flatnonzero(classes == _NUM).tolist()}
+                error.missing_cells = (  # type: ignore[attr-defined]
+                    name, int(np.count_nonzero(classes == _MISSING)), len(classes),
+                    sorted(found) if len(found) <= 2 else None,
+                )  # fmt: skip
+                raise error
             if fills and isinstance(self.impute, str):
                 good = values[classes == _NUM]
                 if good.size == 0:  # (a numeric column: its numbers are inf, 1e999)
@@ -1413,10 +1421,21 @@ class Table:
             rest = ("",) if tokens == MISSING_TOKENS else rest  # the default: the empty cell)
             hint = f" If {cell!r} is a value here, pass only the texts that mark missing "
             hint += f"cells, e.g. missing={rest!r}."
-            raise ValueError(
+            error = ValueError(
                 f"Missing value {cell!r} at {self._where(r, name)}{_more(missing.size - 1)}: "
                 f"{fix}." + (hint if cell and not is_target else "")
             )
+            # the column's name, its missing cells, its cells, and its values (when one or
+            # two: a checkbox's 'x' and blanks), for a caller that words the advice for a
+            # nearly empty column or a checkbox column (blank for no)
+            values = sorted(set(strings[~absent].tolist()))
+            error.missing_cells = (  # type: ignore[attr-defined]
+                name,
+                int(missing.size),
+                len(cells),
+                values if len(values) <= 2 else None,
+            )
+            raise error
         if fills and isinstance(self.impute, str):
             present = list(itertools.compress(cells, (~absent).tolist()))
             if not present:

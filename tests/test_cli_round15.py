@@ -243,3 +243,63 @@ def test_the_missing_example_keeps_the_columns_default_markers(capsys, tmp_path)
     code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, "--impute", "mean",
                        *flags, "--out", out)  # fmt: skip
     assert code == 0, err
+
+
+# ---------------------------------------------------------------- 3. checkboxes, empty columns
+
+
+def checkboxes(tmp_path, mark: str = "x"):
+    """300 rows of three checkbox columns, ``mark`` or empty, and a label of the first two."""
+    rng = random.Random(18)
+    table = []
+    for _ in range(300):
+        m = [rng.random() < 0.3 for _ in range(3)]
+        table.append([mark if v else "" for v in m] + ["yes" if m[0] or m[1] else "no"])
+    return write_csv(tmp_path / "checks.csv", ["a", "b", "c", "y"], table)
+
+
+@pytest.mark.parametrize(("mark", "keep"), [("x", "--missing NA"), ("1", "--categorical a")])
+def test_a_checkbox_column_is_advised_kept_not_imputed(capsys, tmp_path, mark, keep):
+    """'x' (or 1) and empty cells: the error advises keeping the empty cell as a value
+    (--missing NA), not --impute, which fills every empty cell with 'x'; following it
+    trains."""
+    data = checkboxes(tmp_path, mark)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, "--out", out)
+    assert code == 2
+    assert_one_line_error(err, "column 'a' holds only", "checkbox", keep)
+    assert "pass --impute" not in err
+    flags = ["--missing", "NA"] + (["--categorical", "a,b,c"] if mark == "1" else [])
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, *flags, "--out", out)
+    assert code == 0, err
+
+
+def test_impute_that_makes_a_checkbox_one_value_is_warned_of(capsys, tmp_path):
+    """--impute mean fills a checkbox column's empty cells with 'x': a warning naming the
+    column and --missing NA, not the single-value warning that blames the data."""
+    data = checkboxes(tmp_path)
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, "--impute", "mean",
+                       "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 0, err
+    said = [w for w in warnings(err) if "--impute filled" in w]
+    assert len(said) == 3 and "column 'a' with 'x'" in said[0] and "--missing NA" in said[0]
+    assert not [w for w in warnings(err) if "hold a single value" in w], err
+
+
+def test_a_nearly_empty_column_is_advised_dropped(capsys, tmp_path):
+    """98 of 100 cells empty: 'nearly empty: --drop', not 'drop the row, or --impute';
+    with --impute, a warning that says so."""
+    rng = random.Random(2)
+    table = [[f"{rng.random():.3f}" if i in (4, 50) else "", f"{rng.random():.3f}",
+              rng.choice("pq")] for i in range(100)]  # fmt: skip
+    data = write_csv(tmp_path / "sparse.csv", ["a", "b", "y"], table)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, "--out", out)
+    assert code == 2
+    assert_one_line_error(err, "column 'a' is nearly empty (98 of its 100", "--drop a")
+    assert "--impute" not in err and "drop the row" not in err
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1, "--impute", "mean",
+                       "--out", out)  # fmt: skip
+    assert code == 0, err
+    said = [w for w in warnings(err) if "--impute filled 98 of the 100" in w]
+    assert len(said) == 1 and "nearly empty" in said[0] and "--drop a" in said[0], err
