@@ -1160,6 +1160,28 @@ def _check_memory(what: str, nbytes: float, fix: str) -> None:
         raise CLIError(str(e)) from None
 
 
+def _widest_columns_fix(pre: Preprocessor, k: int = 3) -> str:
+    """What to do when the one-hot inputs are too many for memory: leave out the (up to
+    ``k``) text columns with the most categories, named with their counts of inputs."""
+    fallback = "drop the columns with many distinct values (--drop) or use fewer rows"
+    enc = pre.encoder_
+    if enc is None or enc.categories_ is None or not enc.names_:
+        return fallback
+    sizes = sorted(
+        ((int(c.size), n) for n, c in zip(enc.names_, enc.categories_, strict=True)),
+        key=lambda t: -t[0],
+    )[:k]
+    if sizes[0][0] < 100:
+        return fallback
+    shown = ", ".join(f"{_q(n)} ({size} inputs)" for size, n in sizes)
+    flag = shlex.quote(",".join(n for _, n in sizes))
+    return (
+        f"the text columns with the most distinct values, one-hot encoded as an input each, "
+        f"are {_esc(shown)}: leave them out with --drop {flag} (an ID or free text?), or "
+        f"use fewer rows"
+    )
+
+
 def _training_bytes(
     sizes: Sequence[int], rows: int, batch: int, optimizer: str, best: bool, itemsize: int = 4
 ) -> int:
@@ -3776,7 +3798,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     _check_memory(
         f"preprocessing {n} rows into {pre.n_features_out} inputs",
         n * pre.n_features_out * 12,  # (the float64 transform and its float32 copy)
-        "drop the columns with many distinct values (--drop) or use fewer rows",
+        _widest_columns_fix(pre),
     )
     X64 = pre.transform(data.table, extra="ignore")  # (N, n_inputs) float64
     dtype = np.dtype(args.dtype)

@@ -303,3 +303,21 @@ def test_a_nearly_empty_column_is_advised_dropped(capsys, tmp_path):
     assert code == 0, err
     said = [w for w in warnings(err) if "--impute filled 98 of the 100" in w]
     assert len(said) == 1 and "nearly empty" in said[0] and "--drop a" in said[0], err
+
+
+# ---------------------------------------------------------------- 8. the memory refusal
+
+
+def test_the_memory_refusal_names_the_widest_one_hot_columns(capsys, tmp_path, monkeypatch):
+    """3,000 rows with 2,500 distinct cities and 20 shops under a small memory limit: the
+    refusal names 'city' and its count of inputs, and --drop city (it said only 'drop the
+    columns with many distinct values')."""
+    rng = random.Random(0)
+    table = [[f"{rng.gauss(0, 1):.3f}", f"city_{i % 2500}", f"s{rng.randint(0, 19)}",
+              rng.choice("ab")] for i in range(3000)]  # fmt: skip
+    data = write_csv(tmp_path / "wide.csv", ["x", "city", "shop", "label"], table)
+    monkeypatch.setenv("GLASSNET_MEMORY_LIMIT", "20M")
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST1,
+                       "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 2, err
+    assert_one_line_error(err, "'city' (2500 inputs)", "--drop city")
