@@ -719,6 +719,16 @@ def _reader_error(
             f"{written[0]}: the label of a row of totals, whose numbers are sums of the rows "
             f"above, not a row of data: delete that line from the file"
         )
+    first = written is not None and re.search(r" at line 2 of .*, a numeric column$", written[0])
+    unit = cell is not None and not any(ch.isdigit() for ch in cell)
+    unit = unit and any(ch.isalpha() for ch in cell) and not cell.lstrip().startswith("#")
+    if unit and first and cell.strip().lower() not in MISSING_WORDS and not _totals_text(cell):
+        # "cm" under "height", the column's one text, in the row below the header: units
+        return CLIError(
+            f"{written[0]}: the column's only text, in the row below the header: a second "
+            f"header row (units such as 'cm', or a description)? delete that line from the "
+            f"file; else fix the value"
+        )
     if cell is not None and decimal != "." and FORMATTED_NUMBER.fullmatch(cell):
         # "3.14" among "2,5" with --decimal ',': a point or a separator it does not read
         return CLIError(

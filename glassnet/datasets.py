@@ -2290,9 +2290,24 @@ def _read_plain(
     if unknown:
         raise ValueError(
             f"The 'drop' parameter names column(s) not in {src!r}: {unknown[:5]}. Available "
-            f"columns: {_names(header)}."
+            f"columns: {_names(header)}.{_close_names(unknown, header)}"
         )
     return {h: col.column() for h, col in zip(header, columns)}, n_rows, index
+
+
+def _close_names(unknown: Sequence[str], header: Sequence[str]) -> str:
+    """The hint " Did you mean 'Region'?" for names not among ``header`` that are one of its
+    names in another case or nearly (difflib's close matches), each its nearest; "" if none
+    is."""
+    folded = {h.casefold(): h for h in header}
+    near = []
+    for name in unknown[:5]:
+        close = [folded[name.casefold()]] if name.casefold() in folded else []
+        close = close or difflib.get_close_matches(name, list(header), n=1)
+        near += close[:1]
+    if not near:
+        return ""
+    return f" Did you mean {' and '.join(repr(c) for c in dict.fromkeys(near))}?"
 
 
 def _read_csv(
@@ -2519,7 +2534,7 @@ def _read_csv(
     if unknown:
         raise ValueError(
             f"The 'drop' parameter names column(s) not in {src!r}: {unknown[:5]}. Available "
-            f"columns: {_names(header)}."
+            f"columns: {_names(header)}.{_close_names(unknown, header)}"
         )
     cells = {h: col.column() for h, col in zip(header, columns, strict=True)}
     del columns

@@ -321,3 +321,27 @@ def test_the_memory_refusal_names_the_widest_one_hot_columns(capsys, tmp_path, m
                        "--out", tmp_path / "m.glassnet")  # fmt: skip
     assert code == 2, err
     assert_one_line_error(err, "'city' (2500 inputs)", "--drop city")
+
+
+# ---------------------------------------------------------------- 10. a unit row, a --drop typo
+
+
+def test_a_row_of_units_below_the_header_is_named_a_second_header_row(capsys, tmp_path):
+    """'cm,kg,' under 'height,weight,y': a second header row? delete it (it was advised
+    emptied and imputed); a '?' there keeps the missing-cell advice."""
+    table = [["cm", "kg", ""], [170, 70, "a"], [180, 80, "b"], [160, 50, "a"], [175, 90, "b"]]
+    data = write_csv(tmp_path / "u.csv", ["height", "weight", "y"], table)
+    code, _, err = run(capsys, "train", data, "--target", "y", *FAST1,
+                       "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "'cm' at line 2", "a second header row", "delete that line")
+    assert "impute" not in err
+
+
+def test_a_drop_in_another_case_is_told_the_name(capsys, tmp_path):
+    """--drop region for the column Region: "Did you mean 'Region'?"."""
+    data = sales(tmp_path)
+    code, _, err = run(capsys, "train", data, "--target", "Revenue", "--drop", "region",
+                       *FAST1, "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "['region']", "Did you mean 'Region'?")
