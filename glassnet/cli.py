@@ -5751,6 +5751,12 @@ def _refuse_streamed_numbers_as_text(
         if stray and cell not in stray:  # (the line named holds no stray text: none named)
             place, cell = None, stray[0]
         of = f"{_esc(place)}: column {_q(name)}" if place else f"column {_q(name)} of '{source}'"
+        if stray == [cell] and _totals_text(cell) and rows.get(cell) == 1:  # a totals row
+            raise CLIError(
+                f"{of} holds numbers and {_esc(repr(cell))}, the label of a row of totals, "
+                f"whose numbers are sums of the rows above, not a row of data: delete that "
+                f"line from the file"
+            )
         if stray:  # (a stray text among numbers: its line, and what to do)
             raise CLIError(
                 f"{of} holds numbers and {_esc(what)}, so the "
@@ -6087,6 +6093,16 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 f"the text column {c!r} has {len(cats)} distinct values in {cols.rows} rows, "
                 f"so one-hot encoding turns it into {len(cats)} inputs that new data will "
                 f"rarely match (an ID or free text?): write the file without it"
+            )
+        totals = [v for v, k in zip(map(str, cats), cols.category_counts[c]) if k == 1]
+        totals = [v for v in totals if _totals_text(v)]
+        if len(totals) == 1:  # a spreadsheet's row of totals (the in-memory warning's words)
+            line, cell = _first_line_of(args, c, set(totals))
+            _warn(
+                f"line {line} of '{args.data}' looks like a row of totals ({_q(cell)} in column "
+                f"{_q(c)}, in a single row): it is trained on as a row of data, {_q(cell)} a "
+                f"category of its own and its sums skewing the scaling of every number column; "
+                f"delete that line from the file"
             )
         marks = _missing_marks(cats)
         if marks:  # (as in memory; a stream cannot impute: --missing makes them errors)

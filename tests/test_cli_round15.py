@@ -345,3 +345,20 @@ def test_a_drop_in_another_case_is_told_the_name(capsys, tmp_path):
                        *FAST1, "--out", tmp_path / "m.glassnet")  # fmt: skip
     assert code == 2
     assert_one_line_error(err, "['region']", "Did you mean 'Region'?")
+
+
+def test_a_row_of_totals_is_named_with_stream(capsys, tmp_path):
+    """--stream: the totals row's warning (a text first column) and its error (a number
+    first column), each naming line 302 and saying to delete it."""
+    data = sales(tmp_path)
+    code, _, err = run(capsys, "train", data, "--target", "Revenue", "--stream", *FAST1,
+                       "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 0, err
+    said = [w for w in warnings(err) if "row of totals" in w]
+    assert len(said) == 1 and "line 302 of" in said[0] and "delete that line" in said[0], err
+    data = sales(tmp_path, first_numeric=True)
+    code, _, err = run(capsys, "train", data, "--target", "Revenue", "--stream", *FAST1,
+                       "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "line 302", "row of totals", "delete that line")
+    assert "--missing" not in err
