@@ -1655,9 +1655,17 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         raise CLIError(f"{message}leave it out with --drop {name}") from None
     missing = [t for t in targets if t not in table.names]
     if missing:
+        folded = {n.casefold(): n for n in table.names}
+        near = [
+            folded.get(t.casefold())
+            or next(iter(difflib.get_close_matches(t, table.names, 1)), None)
+            for t in missing
+        ]
+        near = [n for n in dict.fromkeys(near) if n is not None]
+        hint = f". Did you mean {' and '.join(repr(n) for n in near)}?" if near else ""
         raise CLIError(
             f"target column(s) {missing} are not in '{args.data}'; its columns are: "
-            f"{', '.join(table.names)}{_HEADERLESS * headerless(table.names)}"
+            f"{', '.join(table.names)}{_HEADERLESS * headerless(table.names)}{hint}"
         )
     for t in targets:
         if t in table.imputed:

@@ -362,3 +362,13 @@ def test_a_row_of_totals_is_named_with_stream(capsys, tmp_path):
     assert code == 2
     assert_one_line_error(err, "line 302", "row of totals", "delete that line")
     assert "--missing" not in err
+
+
+def test_target_columns_in_another_case_are_told_their_names(capsys, tmp_path):
+    """--target revenue,units for Revenue and Units: "Did you mean 'Revenue' and 'Units'?"
+    (one target got the hint, several none)."""
+    data = sales(tmp_path)
+    code, _, err = run(capsys, "train", data, "--target", "revenue,units", *FAST1,
+                       "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "Did you mean 'Revenue' and 'Units'?")
