@@ -1542,8 +1542,10 @@ def _configured_weights(cfg: Any) -> int:
             continue
         kind = node.get("type")
         modules += isinstance(kind, str)
-        if kind == "Linear":
-            total += width(node.get("inputs")) * width(node.get("neurons"))
+        if kind == "Linear":  # (PyTorch's names too: Linear(in_features=, out_features=))
+            total += max(width(node.get("inputs")), width(node.get("in_features"))) * max(
+                width(node.get("neurons")), width(node.get("out_features"))
+            )
         elif kind == "Neuron":
             total += width(node.get("inputs"))
         elif kind == "MLP" and isinstance(node.get("sizes"), list):

@@ -1366,3 +1366,20 @@ def test_a_read_only_file_is_never_replaced(tmp_path):
     os.chmod(path, 0o644)  # made writable again: replaced as before
     save_model(other, path)
     assert path.read_bytes() != before and not gio.read_only(path)
+
+
+def test_a_config_in_pytorchs_names_asking_for_more_weights_is_refused_too(tmp_path):
+    """Linear(in_features=25000, out_features=25000) counted 0 weights: the 520-byte file
+    built a 2.5 GB matrix (7 GB at its peak) before its tensors were compared."""
+    import tracemalloc
+
+    cfg = {"type": "Linear", "in_features": 12000, "out_features": 12000, "dtype": "float32"}
+    path = hand_model_file(tmp_path, cfg, {"W": np.zeros((4, 8))})
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="asks for at least 144000000 weights"):
+            load_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**22
