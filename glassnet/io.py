@@ -48,6 +48,7 @@ import math
 import os
 import re
 import stat
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -2129,7 +2130,8 @@ class Pipeline:
     def transform(self, X: Any, unknown: str = "error") -> np.ndarray:
         """The network's inputs for raw rows ``X``: (N, n_inputs) in the network's dtype."""
         try:
-            Z = self.preprocessor.transform(self._table(X), extra="ignore", unknown=unknown)
+            table = self._table(X)
+            Z = self.preprocessor.transform(table, extra="ignore", unknown=unknown)
         except ValueError as exc:  # the reader's words for a file, said of X
             message = _of_rows(str(exc), bool(self.preprocessor.fill_))
             if self.decimal != "." and "is not a number" in message:  # ('0.64' to a ',' model)
@@ -2139,6 +2141,17 @@ class Pipeline:
                     f"or pass numbers (floats) rather than text."
                 )
             raise ValueError(message) from None
+        if table.imputed:  # (as glassnet predict's note: nothing filled in silence)
+            counts = [f"{c!r} ({len(v)})" for c, v in table.imputed.items()]
+            warnings.warn(
+                f"Pipeline: filled {sum(len(v) for v in table.imputed.values())} missing "
+                f"cell(s) of X with the training data's values, by column {', '.join(counts[:8])}"
+                f"{' ...' if len(counts) > 8 else ''}. pandas' read_csv reads texts such as "
+                "'NA' or 'null' as missing: read_csv(..., keep_default_na=False) keeps them as "
+                "written, as glassnet's own reader does.",
+                UserWarning,
+                stacklevel=3,
+            )
         params = self.network.parameters()
         dtype = np.dtype(params[0].dtype if params else np.float32)
         limit = float(np.finfo(dtype).max) if dtype.kind == "f" else math.inf

@@ -625,7 +625,8 @@ def test_missing_keeps_na_a_category_reads_question_marks_as_missing_and_is_reus
     assert "(30 of 30 right)" in out
     pipe = load_pipeline(model)  # from Python too: "?" and None are missing, NA a region
     assert pipe.missing == frozenset({"", "?"})
-    got = pipe.predict({"region": ["NA", "EU", "NA"], "x": [None, "?", "0.5"]})
+    with pytest.warns(UserWarning, match=r"filled 2 missing cell\(s\) of X .*'x' \(2\)"):
+        got = pipe.predict({"region": ["NA", "EU", "NA"], "x": [None, "?", "0.5"]})
     assert got.tolist() == ["yes", "no", "yes"]
     # the same texts given again are the model's; other ones are refused
     code, same, err = run(capsys, "predict", model, new_csv, "--missing", "?", "--missing", "")

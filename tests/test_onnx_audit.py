@@ -151,7 +151,8 @@ def test_feeds_reads_a_dataframes_missing_cells_as_the_model_does(tmp_path, caps
     capsys.readouterr()
     table = read_csv(path, impute="mean", missing=texts[1::2] or None)
     raw = {c: table.raw(c).tolist() for c in table.names}
-    want = load_pipeline(model).predict_proba(raw)
+    with pytest.warns(UserWarning, match="filled .* missing cell"):  # (said, not silent)
+        want = load_pipeline(model).predict_proba(raw)
     for frame in (
         pd.read_csv(path),  # NaN in both columns
         pd.read_csv(path, dtype="string"),  # pandas.NA in both
