@@ -1131,6 +1131,7 @@ FUNCTIONS = (
     "allclose", "equal", "clamp_min", "clamp_max", "split", "chunk", "gather", "add", "sub",
     "mul", "div", "neg", "t", "clone", "scatter", "sin", "cos", "dot", "mv", "outer", "round",
     "floor", "ceil", "sign", "isnan", "isinf", "isfinite", "any", "all", "prod", "logsumexp",
+    "flip", "roll", "tril", "triu", "index_select",
 )  # fmt: skip
 
 
@@ -2315,3 +2316,181 @@ def _grad_fn(self: Tensor) -> GradFn | None:
 
 
 Tensor.grad_fn = property(_grad_fn, doc=GradFn.__doc__)
+
+
+# ------------------------------------------------------------------ more of PyTorch's shape ops
+def contiguous(self: Tensor, memory_format: Any = None) -> Tensor:
+    """PyTorch's ``x.contiguous()``: x itself. PyTorch copies a tensor whose values are not
+    in row order; glassnet's ops take any NumPy layout (``x.T.contiguous().view(-1)`` reads
+    the same values: ``view`` copies where it must)."""
+    if memory_format is not None:
+        raise TypeError(
+            f"x.contiguous(memory_format=...): glassnet's tensors have one layout, NumPy's. Got "
+            f"memory_format={memory_format!r:.60}: leave it out, x.contiguous()."
+        )
+    return self
+
+
+def view_as(self: Tensor, other: Any) -> Tensor:
+    """PyTorch's ``x.view_as(y)``: ``x.view(*y.shape)`` (y a Tensor or an array)."""
+    if not isinstance(getattr(other, "shape", None), tuple):
+        raise TypeError(
+            f"x.view_as(other): other must be a Tensor or an array, whose shape x takes. Got "
+            f"{type(other).__name__}: write x.view(*shape) for a shape."
+        )
+    return self.view(*other.shape)
+
+
+def index_select(self: Tensor, dim: Any, index: Any) -> Tensor:
+    """PyTorch's ``x.index_select(dim, index)``: the slices of x at ``index`` (a vector of
+    integers, each in [0, len) on ``dim``, as PyTorch's; a Tensor of whole numbers too) along
+    ``dim``, in that order: NumPy's ``np.take(x, index, axis=dim)``. The gradient goes back to
+    the slices read, added where an index repeats."""
+    a = self.data
+    d = _dim("index_select", dim, max(a.ndim, 1))
+    given = index
+    if isinstance(index, Tensor):
+        index = _index(index)
+    index = np.asarray(index)
+    if index.size == 0 and not isinstance(given, np.ndarray):  # ([] reads as float64)
+        index = index.astype(np.int64)
+    if index.dtype.kind not in "iu":
+        raise TypeError(
+            f"index_select: index must hold integers (int64, PyTorch's long). Got dtype "
+            f"{index.dtype}: cast it, np.asarray(index, dtype=np.int64) (of whole numbers)."
+        )
+    if index.ndim > 1:
+        raise ValueError(
+            f"index_select: index must be a vector (or one number), as PyTorch's. Got shape "
+            f"{index.shape}: pass index.reshape(-1), or use x.gather(dim, index)."
+        )
+    n = (a.shape or (1,))[d]
+    bad = (index < 0) | (index >= n)
+    if bad.any():
+        raise IndexError(
+            f"index_select: index {index[bad].flat[0]} is out of range for dim {dim} of x "
+            f"(shape {a.shape}, length {n}): each must be in [0, {n - 1}], as PyTorch's."
+        )
+    idx = np.atleast_1d(index).astype(np.intp, copy=False)
+    a1 = a.reshape(a.shape or (1,))
+    out = np.take(a1, idx, axis=d)  # x's shape, with len(index) on dim
+    if a.ndim == 0 and idx.size != 1:
+        raise ValueError(
+            f"index_select: x is 0-d (one value), so index must hold one index, as PyTorch's. "
+            f"Got shape {index.shape}: write x.expand(len(index)) for copies of the value."
+        )
+    if a.ndim == 0:
+        out = out.reshape(())  # (a 0-d x gives a 0-d result, as PyTorch's)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        full = np.zeros_like(a1)
+        where = (slice(None),) * d + (idx,)
+        np.add.at(full, where, g.reshape(np.shape(np.take(a1, idx, axis=d))))  # repeats add
+        return (full.reshape(a.shape),)
+
+    return Tensor.from_op(out, "index_select", (self,), backward)
+
+
+def _dims(op: str, dims: tuple[Any, ...], ndim: int) -> tuple[int, ...]:
+    """``dims`` (ints, or one tuple/list of them) as distinct axes in [0, ndim)."""
+    axes = tuple(_dim(op, k, max(ndim, 1)) for k in _unpack(dims))
+    if len(set(axes)) < len(axes):
+        raise ValueError(f"{op}: dims names an axis more than once. Got {dims!r}.")
+    return axes
+
+
+def flip(self: Tensor, *dims: Any) -> Tensor:
+    """PyTorch's ``x.flip(dims)``: the order of the values reversed along each of ``dims``
+    (``x.flip(0)``, ``x.flip(0, 1)``, ``x.flip([0, 1])``); the gradient is flipped back."""
+    if not dims:
+        raise TypeError("x.flip(dims): name the axes to reverse, as PyTorch's: x.flip(0).")
+    axes = _dims("flip", dims, self.data.ndim)
+    if self.data.ndim == 0:  # (0-d: nothing to reverse)
+        axes = ()
+    out = np.flip(self.data, axes).copy()  # (a copy, as PyTorch's)
+    return Tensor.from_op(out, "flip", (self,), lambda g: (np.flip(g, axes),))
+
+
+def _shifts(shifts: Any) -> tuple[int, ...]:
+    """roll's ``shifts`` as a tuple of ints."""
+    many = shifts if isinstance(shifts, (tuple, list)) else (shifts,)
+    for s in many:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+            raise TypeError(
+                f"x.roll(shifts, dims): shifts must be whole numbers. Got {shifts!r:.40}."
+            )
+    return tuple(int(s) for s in many)
+
+
+def roll(self: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """PyTorch's ``x.roll(shifts, dims)``: the values moved ``shifts`` places along ``dims``
+    (one shift per dim), those pushed off the end coming round to the start; with no dims,
+    over the flattened values, the shape kept. The gradient is rolled back."""
+    shift = _shifts(shifts)
+    a = self.data
+    if dims is None:
+        if len(shift) != 1:
+            raise ValueError(
+                f"x.roll(shifts): without dims, shifts is one number (the values rolled as "
+                f"one row), as PyTorch's. Got shifts={shifts!r}: pass dims too."
+            )
+        s = shift[0]
+        out = np.roll(a.reshape(-1), s).reshape(a.shape)
+        return Tensor.from_op(
+            out, "roll", (self,), lambda g: (np.roll(g.reshape(-1), -s).reshape(a.shape),)
+        )
+    axes = tuple(_dim("roll", k, max(a.ndim, 1)) for k in _unpack((dims,)))
+    if len(axes) != len(shift):
+        raise ValueError(
+            f"x.roll(shifts, dims): one shift per dim, as PyTorch's. Got shifts={shifts!r} "
+            f"and dims={dims!r}."
+        )
+    back = tuple(-s for s in shift)
+    if a.ndim == 0:
+        return Tensor.from_op(a.copy(), "roll", (self,), lambda g: (g,))
+    out = np.roll(a, shift, axes)
+    return Tensor.from_op(out, "roll", (self,), lambda g: (np.roll(g, back, axes),))
+
+
+def _triangle(op: str, keep: Callable[..., np.ndarray]) -> Callable[[Tensor, Any], Tensor]:
+    """``x.tril(diagonal)`` / ``x.triu(diagonal)``: the values on and below (above) the
+    ``diagonal``-th diagonal of the last two axes kept, the others 0; the gradient passes
+    where values were kept (np.tril/np.triu of g)."""
+
+    def triangle(self: Tensor, diagonal: Any = 0) -> Tensor:
+        if isinstance(diagonal, bool) or not isinstance(diagonal, numbers.Integral):
+            raise TypeError(
+                f"x.{op}(diagonal): diagonal must be a whole number. Got {diagonal!r:.40}."
+            )
+        if self.data.ndim < 2:
+            raise ValueError(
+                f"x.{op}(): x must have at least 2 axes (a matrix, or a batch of them), as "
+                f"PyTorch's. Got shape {self.shape}."
+            )
+        k = int(diagonal)
+        out = keep(self.data, k)
+        return Tensor.from_op(out, op, (self,), lambda g: (keep(g, k),))
+
+    triangle.__name__ = triangle.__qualname__ = op
+    return triangle
+
+
+def detach_(self: Tensor) -> Tensor:
+    """PyTorch's ``x.detach_()`` of a leaf: ``requires_grad`` False from now on (what a leaf's
+    in-place detach does in PyTorch); returns x. The result of an op is refused: glassnet's
+    graph is made of the tensors themselves, so cutting x in place would also cut the graphs
+    already built from x (PyTorch's keep their path): write ``x = x.detach()``."""
+    if self.backward_fn is not None:
+        raise RuntimeError(
+            f"x.detach_() on the result of op {self.op!r}: glassnet's graph is made of the "
+            "tensors themselves, so detaching x in place would also cut the graphs already "
+            "built from x, whose gradients PyTorch still computes. Write x = x.detach() (the "
+            "same values, outside the graph)."
+        )
+    self.requires_grad = False
+    return self
+
+
+Tensor.contiguous, Tensor.view_as, Tensor.index_select = contiguous, view_as, index_select
+Tensor.flip, Tensor.roll, Tensor.detach_ = flip, roll, detach_
+Tensor.tril, Tensor.triu = _triangle("tril", np.tril), _triangle("triu", np.triu)

@@ -878,6 +878,31 @@ case("Tensor:logsumexp", "dims", lambda t: t.logsumexp((0, 1), keepdim=True), u(
 case("FUNCTIONS:logsumexp", "1e4", lambda t: gn.logsumexp(t, 0), u((3, 4)) + 1e4)
 case("Tensor:type_as", "", lambda t: t.type_as(t.double()), u((2, 3)))
 case("Tensor:expand_as", "", lambda t: t.expand_as(np.zeros((4, 2, 3))), u((2, 1)))
+# PyTorch's contiguous, view_as, index_select, flip, roll, tril, triu (habits)
+case("Tensor:contiguous", "", lambda t: t.T.contiguous().view(-1), u((3, 4)))
+case("Tensor:view_as", "", lambda t: t.view_as(np.zeros((2, 6))), u((3, 4)))
+for cid, (d, index) in {
+    "dim=1 repeated": (1, [3, 0, 3]),
+    "dim=0": (0, [2, 1]),
+    "one": (-1, 2),
+}.items():
+    case(
+        ("Tensor:index_select", "FUNCTIONS:index_select"),
+        cid,
+        lambda t, d=d, i=index: gn.index_select(t, d, np.array(i)),
+        u((3, 4), seed=36),
+    )
+case("Tensor:flip", "dims", lambda t: t.flip(0, 2), u(SHAPE3, seed=37))
+case("FUNCTIONS:flip", "list", lambda t: gn.flip(t, [-1]), u(SHAPE3, seed=37))
+case("Tensor:roll", "flat", lambda t: t.roll(5), u(SHAPE3, seed=38))
+case("FUNCTIONS:roll", "dims", lambda t: gn.roll(t, (1, -2), (0, 2)), u(SHAPE3, seed=38))
+for k in (0, 1, -1):
+    case(
+        ("Tensor:tril", "FUNCTIONS:tril"), f"diagonal={k}", lambda t, k=k: gn.tril(t, k), u(SHAPE3)
+    )
+    case(
+        ("Tensor:triu", "FUNCTIONS:triu"), f"diagonal={k}", lambda t, k=k: gn.triu(t, k), u(SHAPE3)
+    )
 
 
 # ---------------------------------------------------------------- the coverage
@@ -905,17 +930,18 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "label masked_fill_ mul_ named ndim numel numpy op parents requires_grad "
             "register_hook requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad grad_fn scatter_ new_zeros new_ones new_full new_tensor long int "
-            "bool isnan isinf isfinite any all"
+            "bool isnan isinf isfinite any all detach_"
         ).split(),
-        "not an op of the graph: an attribute, an in-place write, indices, graph control, "
-        "a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool)",
+        "not an op of the graph: an attribute, an in-place write, indices, graph control "
+        "(detach_), a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool)",
     ),
     "functional": dict.fromkeys(
         (
             "Activation ACTIVATIONS get_activation LOSSES get_loss Loss LOSS_ALIASES INPLACE "
-            "check_target one_hot loss_node logsumexp"
+            "check_target one_hot loss_node logsumexp check_logits squashed"
         ).split(),
-        "a table, a look-up or a NumPy helper, not a graph function (loss_node: every loss)",
+        "a table, a look-up or a NumPy helper, not a graph function (loss_node: every loss; "
+        "check_logits, squashed: whether a loss was given probabilities)",
     ),
 }
 DUNDERS = (
