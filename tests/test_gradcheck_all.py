@@ -865,6 +865,7 @@ NN_FUNCTIONAL = {
     "layer_norm": lambda t: NF.layer_norm(t, [C], eps=0.0),
     "smooth_l1_loss": lambda t: NF.smooth_l1_loss(t, X_NF - away((N, C), 1), beta=0.5),
     "kl_div": lambda t: NF.kl_div(t.log_softmax(1), rows(N, C, 1), reduction="batchmean"),
+    "linear": lambda t: NF.linear(t, u((2, C), seed=1), u((2,), seed=2)),
 }
 for name, fn in NN_FUNCTIONAL.items():
     case(f"nn.functional:{name}", "", fn, X_NF)

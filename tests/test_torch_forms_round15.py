@@ -111,3 +111,15 @@ def test_detach_in_place_of_an_op_result_says_to_reassign():
     assert h.requires_grad  # (nothing changed)
     (h * 3).sum().backward()
     np.testing.assert_array_equal(x.grad, [6.0, 6.0, 6.0])
+
+
+def test_nn_functional_linear_is_exported():
+    torch = pytest.importorskip("torch")
+    import glassnet.nn.functional as NF
+
+    assert "linear" in NF.__all__
+    names: dict[str, Any] = {}
+    exec("from glassnet.nn.functional import *", names)
+    x, w, b = RNG.normal(size=(4, 3)), RNG.normal(size=(2, 3)), RNG.normal(size=2)
+    expected = torch.nn.functional.linear(*map(torch.tensor, (x, w, b))).numpy()
+    np.testing.assert_allclose(names["linear"](gn.tensor(x), w, b).data, expected, rtol=1e-6)

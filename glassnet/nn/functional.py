@@ -55,10 +55,8 @@ __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "softmax", "log_softmax", "mse_loss", "l1_loss",
     "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
     "nll_loss", "dropout", "one_hot", "gelu", "silu", "elu", "softplus", "layer_norm",
-    "smooth_l1_loss", "kl_div",
+    "smooth_l1_loss", "kl_div", "linear",
 ]  # fmt: skip
-# (linear, below, joins __all__ with its case in tests/test_gradcheck_all.py's table; its
-# float64 gradient check is in tests/test_torch_round15.py meanwhile)
 
 sigmoid, tanh = _gf.sigmoid, _gf.tanh
 
