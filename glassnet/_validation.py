@@ -479,9 +479,25 @@ def check_device(device: Any, owner: str) -> Any:
     )
 
 
+def _named(item: Any) -> bool:
+    """Whether ``item`` is a ``(name, parameter)`` pair, as ``model.named_parameters()``
+    gives."""
+    return (
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and hasattr(item[1], "grad")
+    )
+
+
 def check_params(params: Any, owner: str) -> list[Any]:
     """``params`` as a non-empty list of parameters (a Module, anything with a
-    ``parameters()`` method, gives its own), else an error that shows the usual call."""
+    ``parameters()`` method, gives its own), else an error that shows the usual call.
+
+    As PyTorch 2's: ``model.named_parameters()`` (``(name, parameter)`` pairs, every item
+    named or none) gives its parameters, the names not kept (glassnet's param groups hold
+    no ``param_names``: nothing reads them); a param group's ``"params"`` may be one
+    parameter (``{"params": model.fc.W}``), made a list of it."""
     if callable(getattr(params, "parameters", None)):
         params = params.parameters()
     if hasattr(params, "grad") or not isinstance(params, Iterable):  # (one parameter: no list)
@@ -496,6 +512,21 @@ def check_params(params: Any, owner: str) -> list[Any]:
             f"The 'params' argument of {owner} is empty; pass the parameters to "
             f"optimize, e.g. {owner}(model.parameters())."
         )
+    named = [_named(p) for p in plist]
+    if any(named) and not all(named):
+        raise ParameterError(
+            f"The 'params' argument of {owner} mixes (name, parameter) pairs with other items; "
+            "give every parameter with its name (model.named_parameters()) or none "
+            "(model.parameters()), as PyTorch asks."
+        )
+    if any(named):
+        plist = [p for _, p in plist]
+    plist = [  # (a group of one parameter: PyTorch's {"params": w} is {"params": [w]})
+        {**p, "params": [p["params"]]}
+        if isinstance(p, Mapping) and hasattr(p.get("params"), "grad")
+        else p
+        for p in plist
+    ]
     odd = [p for p in plist if not isinstance(p, Mapping) and not hasattr(p, "grad")]
     if isinstance(params, (str, bytes)) or odd:  # (a str is an iterable of str)
         got = params if isinstance(params, (str, bytes, np.ndarray)) else odd[0]

@@ -123,3 +123,52 @@ def test_nn_functional_linear_is_exported():
     x, w, b = RNG.normal(size=(4, 3)), RNG.normal(size=(2, 3)), RNG.normal(size=2)
     expected = torch.nn.functional.linear(*map(torch.tensor, (x, w, b))).numpy()
     np.testing.assert_allclose(names["linear"](gn.tensor(x), w, b).data, expected, rtol=1e-6)
+
+
+def _stepped(make_params: Any) -> list[np.ndarray]:
+    """The parameters of a seeded model after two Adam steps on a fixed batch, the optimizer
+    built on ``make_params(model)``."""
+    gn.manual_seed(0)
+    model = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.ReLU(), gn.nn.Linear(4, 2))
+    opt = gn.optim.Adam(make_params(model), lr=0.1)
+    x, y = gn.tensor(A[:, 0, :3]), gn.tensor(np.ones((3, 2)))
+    for _ in range(2):
+        opt.zero_grad()
+        ((model(x) - y) ** 2).mean().backward()
+        opt.step()
+    return [p.data.copy() for p in model.parameters()]
+
+
+PARAM_FORMS = {
+    "named_parameters": lambda m: m.named_parameters(),
+    "named list": lambda m: list(m.named_parameters()),
+    "groups of one tensor": lambda m: [{"params": p} for p in m.parameters()],
+    "group of named": lambda m: [{"params": m.named_parameters(), "lr": 0.1}],
+}
+
+
+@pytest.mark.parametrize("form", sorted(PARAM_FORMS))
+def test_optimizer_takes_torch_param_forms(form: str):
+    expected = _stepped(lambda m: m.parameters())
+    got = _stepped(PARAM_FORMS[form])
+    assert len(got) == len(expected) == 4
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, e)
+
+
+def test_torch_takes_the_same_forms():
+    torch = pytest.importorskip("torch")
+    m = torch.nn.Linear(3, 2)
+    assert len(torch.optim.Adam(m.named_parameters(), lr=0.1).param_groups[0]["params"]) == 2
+    assert len(torch.optim.Adam([{"params": m.weight}], lr=0.1).param_groups[0]["params"]) == 1
+    g = gn.nn.Linear(3, 2)
+    assert gn.optim.Adam(g.named_parameters(), lr=0.1).params == list(g.parameters())
+    assert gn.optim.Adam([{"params": g.W}], lr=0.1).param_groups[0]["params"] == [g.W]
+
+
+def test_named_and_unnamed_mixed_are_refused_as_torch():
+    g = gn.nn.Linear(3, 2)
+    with pytest.raises(ValueError, match="mixes"):
+        gn.optim.SGD([("W", g.W), g.b], lr=0.1)
+    with pytest.raises(ValueError, match="wrap a single parameter"):
+        gn.optim.SGD(g.W, lr=0.1)  # (a lone tensor outside a group: refused, as PyTorch)
