@@ -114,11 +114,25 @@ def _axis_of(op: str, dim: Any, ndim: int) -> int:
     return int(dim) % n
 
 
+def _plain_all(x: Any) -> Any:
+    """``x`` with every array of these classes in it (in lists and tuples too) a plain view."""
+    if isinstance(x, TorchMethods):
+        return np.ndarray.view(x, np.ndarray)  # type: ignore[arg-type]
+    if isinstance(x, (list, tuple)):
+        return type(x)(_plain_all(v) for v in x)
+    return x
+
+
 def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
     """The stable order along ``axis``, NaN above every number, as PyTorch's ``sort``."""
     if not descending:
         return np.argsort(a, axis=axis, kind="stable")
-    first = np.argsort(-a if a.dtype.kind != "b" else ~a, axis=axis, kind="stable")
+    if a.dtype.kind in "iub":  # (-a wraps around for unsigned and the smallest integer:
+        # the stable ascending order of the reversed array, reversed, keeps ties in order)
+        rev = np.flip(a, axis=axis)
+        order = np.flip(np.argsort(rev, axis=axis, kind="stable"), axis=axis)
+        return a.shape[axis] - 1 - order
+    first = np.argsort(-a, axis=axis, kind="stable")
     if a.dtype.kind != "f":
         return first
     nan = np.isnan(np.take_along_axis(a, first, axis=axis))
@@ -153,11 +167,14 @@ class TorchMethods:
         return np.ndarray.view(self, np.ndarray)  # type: ignore[arg-type]
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        # NumPy's functions run on plain views: they call these methods inside (np.unique
+        # calls a.sort(), np.median a.flatten() and sorts it in place, np.tile a.repeat(n,
+        # 0)), meaning NumPy's, so PyTorch's here reordered a gradient or labels in place
         if func is np.nonzero:  # (np.nonzero(a) calls a.nonzero(): NumPy's tuple there)
             a = args[0] if args else kwargs["a"]
             found = np.nonzero(np.ndarray.view(a, np.ndarray))
             return tuple(np.ndarray.view(i, type(a)) for i in found)
-        return super().__array_function__(func, types, args, kwargs)  # type: ignore[misc]
+        return func(*_plain_all(args), **{k: _plain_all(v) for k, v in kwargs.items()})
 
     @property
     def size(self) -> Any:  # type: ignore[override]
@@ -203,7 +220,7 @@ class TorchMethods:
         a, b = (_axis_of("transpose", d, n) for d in axes)
         if n == 0:
             return self
-        return np.swapaxes(self, a, b)
+        return self._own(np.swapaxes(self, a, b))  # (a view: the subclass kept)
 
     def t(self) -> Any:
         """PyTorch's ``a.t()``: the transpose of a matrix (a vector as it is)."""
@@ -224,7 +241,7 @@ class TorchMethods:
 
     def unsqueeze(self, dim: Any) -> Any:
         """An axis of length 1 inserted at ``dim``, as PyTorch's ``unsqueeze``."""
-        return np.expand_dims(self, _axis_of("unsqueeze", dim, self._plain().ndim + 1))
+        return self._own(np.expand_dims(self, _axis_of("unsqueeze", dim, self._plain().ndim + 1)))
 
     def squeeze(self, *args: Any, **kwargs: Any) -> Any:
         """PyTorch's ``a.squeeze(dim)``: the axes of length 1 among ``dim`` removed (others
@@ -242,8 +259,9 @@ class TorchMethods:
 
     def flatten(self, *args: Any, **kwargs: Any) -> Any:
         """PyTorch's ``a.flatten(start_dim=0, end_dim=-1)``; ``flatten('F')`` (an order) is
-        NumPy's copy."""
-        if (args and isinstance(args[0], str)) or "order" in kwargs:
+        NumPy's copy, and so is ``flatten()``: the same call in both, where a copy is never
+        wrong (PyTorch's may be a view or a copy; a kept ``g.flatten()`` stays as it was)."""
+        if (args and isinstance(args[0], str)) or "order" in kwargs or not (args or kwargs):
             return super().flatten(*args, **kwargs)  # type: ignore[misc]
         given = dict(zip(("start_dim", "end_dim"), args))
         if len(args) > 2 or set(kwargs) - {"start_dim", "end_dim"} or set(given) & set(kwargs):
@@ -274,7 +292,7 @@ class TorchMethods:
                 f"{target} for shape {shape}."
             )
         try:
-            return np.broadcast_to(self, out, subok=True)
+            return self._own(np.broadcast_to(self, out))
         except ValueError:
             raise ValueError(
                 f"expand: shape {shape} cannot become {target}: only an axis of length 1 "

@@ -50,7 +50,6 @@ array([0.9, 2.1])
 
 from __future__ import annotations
 
-import collections
 import inspect
 import itertools
 import math
@@ -72,6 +71,7 @@ from ._validation import (
 )
 from .backend import namespace
 from .blas import axpy
+from .gradient import as_grad
 from .nn.flat import flatten_parameters
 
 # torch.optim.lr_scheduler's place: glassnet.optim.lr_scheduler, also as an import path
@@ -248,6 +248,26 @@ _TORCH_STATE = {
 }
 
 
+class _StateView(dict):
+    """What ``opt.state`` and each of its entries read as: made anew at each read from the
+    optimizer's buffers, so a write into the mapping itself would be lost; it is refused
+    (a write into a buffer's values, ``opt.state[p]["exp_avg"][...] = 0``, is the
+    optimizer's). A parameter without state reads as an empty entry, as PyTorch's."""
+
+    def __missing__(self, key: Any) -> Any:
+        return _StateView()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            "opt.state is read from the optimizer's own buffers at each read: a change to the "
+            "mapping would be lost. Write into a buffer's values "
+            "(opt.state[p]['exp_avg'][...] = 0, opt.state[p]['exp_avg'].zero_()), or start "
+            "every moment and step count afresh with opt.state = collections.defaultdict(dict)."
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+
 class _State:
     """``opt.state``: PyTorch's per-parameter state, ``{p: {"step": k, "exp_avg": ...}}``,
     each buffer a view (the parameter's shape) of the optimizer's own flat buffer, so a
@@ -267,16 +287,16 @@ class _State:
         opt._regroup()
         names = next((_TORCH_STATE[c.__name__] for c in type(opt).__mro__ if c.__name__ in
                       _TORCH_STATE), {})  # fmt: skip
-        state: Any = collections.defaultdict(dict)
+        state = _StateView()
         for pack in opt._packs:
             steps = pack.steps
             for i, (p, (c, sl)) in enumerate(zip(pack.flat.params, pack.flat.slots)):
                 bufs = pack.state[c]
-                entry = {"step": int(steps[i])}
+                entry = {"step": np.int64(steps[i])}  # (.item() as PyTorch's step tensor)
                 for n, b in bufs.items():
                     if b.shape == pack.flat.data[c].shape:  # (a per-parameter buffer)
-                        entry[names.get(n, n)] = b[sl].reshape(p.data.shape)
-                state[p] = entry
+                        entry[names.get(n, n)] = as_grad(b[sl].reshape(p.data.shape))
+                dict.__setitem__(state, p, _StateView(entry))
         return state
 
     def __set__(self, opt: Any, value: Any) -> None:

@@ -336,3 +336,56 @@ def test_module_cuda_mirrors_tensor_cuda_and_half_is_refused():
         m.half()
     with pytest.raises(TypeError, match=r"bfloat16\(\)"):
         m.bfloat16()
+
+
+# ------------------------------------------------------------ review mends (round 15)
+def test_numpys_functions_keep_numpys_meaning_on_labels_and_gradients():
+    # np.unique called a.sort() (PyTorch's: a tuple, the array unsorted), np.median and
+    # np.percentile sorted a.flatten() in place (a view: the labels or the gradient reordered)
+    from glassnet.habits import Array
+
+    y = np.array([2, 0, 1, 1, 2, 0, 2])
+    Y = y.copy().view(Array)
+    assert np.unique(Y, return_counts=True)[1].tolist() == [2, 2, 3]
+    assert np.median(Y) == 1.0 and Y.tolist() == y.tolist()
+    assert np.tile(Y, 2).tolist() == np.tile(y, 2).tolist()
+    assert np.sort(Y, axis=None).tolist() == sorted(y) and Y.tolist() == y.tolist()
+    gn.manual_seed(0)
+    lin = gn.nn.Linear(3, 2)
+    ((lin(gn.randn(8, 3)) - 1) ** 2).mean().backward()
+    before = np.array(lin.W.grad)
+    np.percentile(lin.W.grad, 90)
+    np.testing.assert_array_equal(lin.W.grad, before)
+    assert np.all(np.diff(np.unique(lin.W.grad)) > 0)
+    kept = lin.W.grad.flatten()  # (a copy, as NumPy's: a history of gradients stays)
+    kept[:] = 0
+    np.testing.assert_array_equal(lin.W.grad, before)
+
+
+def test_a_descending_sort_of_unsigned_and_extreme_integers_is_pytorchs():
+    from glassnet.habits import Array
+
+    a = np.array([0, 3, 1, 2, 3, 1], np.uint8).view(Array)  # (-a wrapped around)
+    v, i = a.sort(descending=True)
+    assert v.tolist() == [3, 3, 2, 1, 1, 0] and i.tolist() == [1, 4, 3, 2, 5, 0]
+    b = np.array([np.iinfo(np.int64).min, 0, 5]).view(Array)
+    assert b.sort(descending=True)[0].tolist() == [5, 0, np.iinfo(np.int64).min]
+
+
+def test_writes_to_the_state_mapping_are_refused_not_lost():
+    # opt.state is read from the buffers at each read: opt.state[p]["exp_avg"] = ..., del
+    # opt.state[p] and opt.state.clear() were lost in silence
+    m = gn.nn.Linear(3, 2)
+    opt = gn.optim.Adam(m.parameters(), lr=0.1)
+    (m(gn.randn(4, 3)) ** 2).mean().backward()
+    opt.step()
+    for write in (
+        lambda: opt.state[m.W].__setitem__("exp_avg", np.zeros((3, 2))),
+        lambda: opt.state.__delitem__(m.W),
+        lambda: opt.state.clear(),
+    ):
+        with pytest.raises(TypeError, match="a change to the mapping would be lost"):
+            write()
+    assert opt.state[m.W]["step"].item() == 1
+    opt.state[m.W]["exp_avg"].zero_()  # (into the buffer: the optimizer's)
+    assert not np.any(opt.state[m.W]["exp_avg"])
