@@ -728,6 +728,7 @@ def _reader_error(
             f"{written[0]}: the column's only text, in the row below the header: a second "
             f"header row (units such as 'cm', or a description)? delete that line from the "
             f"file; else fix the value"
+            + ("" if model else ", or leave the cell empty and pass --impute mean")
         )
     if cell is not None and decimal != "." and FORMATTED_NUMBER.fullmatch(cell):
         # "3.14" among "2,5" with --decimal ',': a point or a separator it does not read
@@ -883,13 +884,14 @@ def _empty_column_advice(
         v = values[0]
         numbers = number_value(v) is not None
         keep = f"--categorical {flag} --missing NA" if numbers else "--missing NA"
-        zero = " or write 0 in its empty cells," if numbers else ""
+        zero = "0" if numbers else "'no'"
         return (
             f"{head}: column {_q(name)} holds only {_q(v)} and empty cells ({blanks} of its "
             f"{cells}), as a checkbox does, empty for no? --impute would fill every empty cell "
-            f"with {_q(v)}, making the column one value: keep the empty cell as a value of its "
-            f"own with {keep} (the empty cell is then no missing cell),{zero} or leave the "
-            f"column out with --drop {flag}"
+            f"with {_q(v)}, making the column one value: write a value ({zero}) in its empty "
+            f"cells; or, where no other column has empty cells, keep the empty cell as a value "
+            f"of its own with {keep} (--missing applies to every column); or leave the column "
+            f"out with --drop {flag}"
         )
     return None
 
@@ -2346,9 +2348,12 @@ def _read_file_for_model(
                 # its example of --missing lists the first marker: every one ("?" and "-")
                 had = sorted(bundle.missing) if bundle.missing != MISSING_TOKENS else [""]
                 one, every = ([*had, *m] for m in (markers[:1], markers))
-                flags = (" ".join(_missing_option(t) for t in dict.fromkeys(x))
-                         for x in (one, every))  # fmt: skip
-                raise CLIError(str(error).replace(*flags)) from None
+                first, each = (" ".join(_missing_option(t) for t in dict.fromkeys(x))
+                               for x in (one, every))  # fmt: skip
+                text = str(error)  # (the reader's example may list every marker already:
+                if each not in text:  # then extending it repeated the later ones)
+                    text = text.replace(first, each)
+                raise CLIError(text) from None
             _numbers(table, c, _INPUT_FIX)
     if table.imputed:
         cells = sum(len(v) for v in table.imputed.values())
@@ -3221,9 +3226,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--kinds", help="comma-separated kinds (default: all)")
     p.add_argument("--tol", type=float, help="tolerance of check (default 0.01)")
-    p.add_argument(
-        "--force", action="store_true", help="replace a sheet of another seed in --out"
-    )
+    p.add_argument("--force", action="store_true", help="replace a sheet of another seed in --out")
 
     # -- jit ----------------------------------------------------------------------
     command(
@@ -4256,7 +4259,8 @@ def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
     if alike:
         more = f"; {len(alike) - 3} more" * (len(alike) > 3)
         chars = list(dict.fromkeys(c for v in values for c in invisible_characters(v)))
-        hidden = f" ({', '.join(chars[:3])}: remove it)" if chars else ""
+        hidden = f" ({', '.join(chars[:3])})" if chars else ""  # (the same way: which
+        # form is right is the data's, a Persian word's joiner is its spelling)
         said.append(
             f"differ only in case, blanks, how a number is written, how an accent is "
             f"encoded or an invisible character{hidden} ({_esc('; '.join(alike[:3]))}{more})"

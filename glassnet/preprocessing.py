@@ -1004,7 +1004,8 @@ class OneHotEncoder:
                         known = visible_text(folded[loose_text(u)])
                         case += (
                             f" {visible_text(u)} differs from {known} "
-                            f"only by an invisible character, {', '.join(chars)}: remove it."
+                            f"only by an invisible character, {', '.join(chars)}: write the "
+                            "value as the model knows it."
                         )
                     if _as_float32_text(unseen, cats):  # '0.1' where a float32 fit wrote its
                         case += (  # float64 digits, '0.10000000149011612'

@@ -1051,14 +1051,25 @@ _AMOUNT = (
     r"\s?[%$€£¥]?"
 )
 _CODE = "(" + "|".join(CURRENCY_CODES) + ")"
+# an amount that reads as money: grouped thousands or a decimal part, or a currency sign
+# ("(1)", "2-" and "USD 1" stay the codes, grades and plan names they are in their columns)
+_GROUPED = (
+    r"(\d{1,3}(,\d{3})+(\.\d+)?|\d{1,3}(\.\d{3})+(,\d+)?|\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?"
+    r"|\d{1,3}(['\u2019_]\d{3})+(\.\d+)?|\d+[.,]\d+)"
+)
+_MONEY = rf"([$€£¥]\s?(\d+|{_GROUPED})|{_GROUPED}\s?[$€£¥]?|\d+\s?[$€£¥])"
 
 #: A number written for people: thousands separators ("1,234.5", "1.234,5", a blank or a
 #: no-break space as in "1 234,5", an apostrophe as in "1'234.50", an underscore as in
 #: "1_234"), a decimal comma ("0,75"),
 #: a currency sign or a percent ("$1,013", "12 €", "45%"), a currency code ("1686.71 EUR",
 #: "USD 2990.45"), a negative as accountants write it, in parentheses ("(1,234.56)") or
-#: with its minus sign after it ("1234.56-").
-FORMATTED_NUMBER = re.compile(rf"(?:{_CODE}\s?)?(?:\(\s?{_AMOUNT}\s?\)|{_AMOUNT}-?)(?:\s?{_CODE})?")
+#: with its minus sign after it ("1234.56-"); these last three of amounts that read as
+#: money (grouped, with decimals or a currency sign: "(1)", "2-", "USD 1" are codes).
+FORMATTED_NUMBER = re.compile(
+    rf"{_AMOUNT}|(?:{_CODE}\s?)?(?:\(\s?[+-]?{_MONEY}\s?\)|[+-]?{_MONEY}-)(?:\s?{_CODE})?"
+    rf"|{_CODE}\s?[+-]?{_MONEY}|[+-]?{_MONEY}\s?{_CODE}"
+)
 
 
 def formatted_form(cell: str) -> str:
