@@ -389,3 +389,13 @@ def test_writes_to_the_state_mapping_are_refused_not_lost():
     assert opt.state[m.W]["step"].item() == 1
     opt.state[m.W]["exp_avg"].zero_()  # (into the buffer: the optimizer's)
     assert not np.any(opt.state[m.W]["exp_avg"])
+
+
+def test_the_pytorch_hint_is_not_given_for_glassnets_own_state_dict():
+    # a glassnet model with a LayerNorm (its keys end in .weight) loaded into another
+    # structure was told to use load_torch_state_dict
+    a = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.LayerNorm(4))
+    b = gn.nn.Sequential(gn.nn.Linear(3, 5), gn.nn.LayerNorm(5), gn.nn.Linear(5, 1))
+    with pytest.raises(ValueError) as e:
+        b.load_state_dict(a.state_dict())
+    assert "load_torch_state_dict" not in str(e.value)

@@ -313,8 +313,8 @@ class Module:
                 check_state_dict(state, type(self).__name__, list(like))
             except ValueError as e:  # (PyTorch's keys: say which loader reads them)
                 torch_keys = [k for k in state if str(k).endswith(".weight") and k not in like]
-                if not torch_keys:
-                    raise
+                if not torch_keys or any(str(k).endswith((".W", ".b")) for k in state):
+                    raise  # (glassnet's own, of a LayerNorm's weight too: another model's)
                 raise ValueError(
                     f"{e} The keys look like a PyTorch state_dict's ({torch_keys[0]!r}: "
                     "PyTorch's weight is glassnet's W transposed): load it with "
