@@ -172,3 +172,25 @@ def test_named_and_unnamed_mixed_are_refused_as_torch():
         gn.optim.SGD([("W", g.W), g.b], lr=0.1)
     with pytest.raises(ValueError, match="wrap a single parameter"):
         gn.optim.SGD(g.W, lr=0.1)  # (a lone tensor outside a group: refused, as PyTorch)
+
+
+@pytest.mark.parametrize("cells", [["?", "#N/A"], ["#N/A", "?"]])
+def test_predict_missing_example_names_each_marker_once(
+    cells: list[str], tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+):
+    """predict on a number column holding '?' and '#N/A': the --missing example lists each
+    marker once (it said --missing '?' twice, or --missing '#N/A' twice)."""
+    from tests.cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
+
+    monkeypatch.chdir(tmp_path)
+    train = write_csv(tmp_path / "train.csv", HEADER, rows())
+    model = tmp_path / "model.glassnet"
+    code, _, err = run(capsys, "train", train, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    new = [["0.1", "0.2"], [cells[0], "0.5"], [cells[1], "0.3"], [cells[0], "0.4"]]
+    data = write_csv(tmp_path / "new.csv", HEADER[:2], new)
+    code, _, err = run(capsys, "predict", model, data)
+    assert code != 0
+    assert_one_line_error(err, "--missing '?'", "--missing '#N/A'")
+    for marker in ("?", "#N/A"):
+        assert err.count(f"--missing '{marker}'") == 1, err
