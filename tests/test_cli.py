@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -1162,11 +1163,14 @@ def test_a_cli_model_from_python_is_a_pipeline_that_takes_raw_rows(capsys, tmp_p
     assert isinstance(pipe, Pipeline) and isinstance(pipe.network, gn.nn.Module)
     assert pipe.columns == ["age", "plan", "tenure"] and pipe.targets == ["churn"]
     df = pd.read_csv(churn_csv)  # missing cells are NaN: filled with the training values
-    assert pipe.predict(df).tolist() == expected
-    np.testing.assert_allclose(pipe.predict_proba(df), expected_p, rtol=1e-5)
-    assert pipe.predict(df.to_dict("list")).tolist() == expected
-    assert pipe.predict(df.to_dict("records")).tolist() == expected
-    assert pipe.predict(df[["age", "plan", "tenure"]].values.tolist()).tolist() == expected
+    with pytest.warns(UserWarning, match=r"filled \d+ missing cell\(s\) of X"):  # (said)
+        assert pipe.predict(df).tolist() == expected
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # (the same note, each call)
+        np.testing.assert_allclose(pipe.predict_proba(df), expected_p, rtol=1e-5)
+        assert pipe.predict(df.to_dict("list")).tolist() == expected
+        assert pipe.predict(df.to_dict("records")).tolist() == expected
+        assert pipe.predict(df[["age", "plan", "tenure"]].values.tolist()).tolist() == expected
     assert list(pipe.classes_) == ["no", "yes"]
     with pytest.raises(ValueError, match=r"lacks the column\(s\) \['plan'\]"):
         pipe.predict({"age": [1], "tenure": [2]})

@@ -321,10 +321,12 @@ def test_cli_python_blocks(in_tmp: Path):
 
     _churn_model()  # churn.csv, customers.csv and churn.glassnet, as the page makes them
     namespace = {}
-    _run("cli.md", 1, pipeline_block, namespace)
+    with pytest.warns(UserWarning, match=r"filled 1 missing cell\(s\) of X"):  # (as the page
+        _run("cli.md", 1, pipeline_block, namespace)  # says: customers.csv's empty age)
     churn = namespace["churn"]
-    # "churn.predict(pd.read_csv("customers.csv"))          # array(['yes', 'no'], ...)"
-    assert list(churn.predict(namespace["pd"].read_csv("customers.csv"))) == ["yes", "no"]
+    # "churn.predict(pd.read_csv("customers.csv", ...))  # array(['yes', 'no'], ...)"
+    with pytest.warns(UserWarning, match="'age' \\(1\\)"):
+        assert list(churn.predict(namespace["pd"].read_csv("customers.csv"))) == ["yes", "no"]
     proba = churn.predict_proba([{"age": 34, "plan": "pro", "tenure": 3}])
     assert proba.shape == (1, 2) and np.isclose(proba.sum(), 1)
 
