@@ -3030,13 +3030,7 @@ def build_parser() -> argparse.ArgumentParser:
         "each block's predictions as it goes (to a temporary file renamed onto --out once "
         "every row is predicted); the same output as without it",
     )
-    p.add_argument(
-        "--chunk-rows",
-        type=_positive_int,
-        metavar="N",
-        help=f"with --stream: lines of the file read at a time, at most (default "
-        f"{_CHUNK_ROWS}; a block also ends near 4 MiB of the file; memory grows with it)",
-    )
+    _add_chunk_rows(p)
     _add_read_options(p)
 
     # -- evaluate -----------------------------------------------------------------
@@ -3062,13 +3056,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="data larger than memory: read the file --chunk-rows lines at a time, the "
         "scores summed block by block; the same report as without it",
     )
-    p.add_argument(
-        "--chunk-rows",
-        type=_positive_int,
-        metavar="N",
-        help=f"with --stream: lines of the file read at a time, at most (default "
-        f"{_CHUNK_ROWS}; a block also ends near 4 MiB of the file; memory grows with it)",
-    )
+    _add_chunk_rows(p)
     _add_read_options(p)
 
     # -- explain ------------------------------------------------------------------
@@ -3241,6 +3229,17 @@ def build_parser() -> argparse.ArgumentParser:
         "Python warn that glassnet.jit was imported before it ran.",
     )
     return parser
+
+
+def _add_chunk_rows(p: argparse.ArgumentParser) -> None:
+    """predict's and evaluate's --chunk-rows (with --stream)."""
+    p.add_argument(
+        "--chunk-rows",
+        type=_positive_int,
+        metavar="N",
+        help=f"with --stream: lines of the file read at a time, at most (default "
+        f"{_CHUNK_ROWS}; a block also ends near 4 MiB of the file; memory grows with it)",
+    )
 
 
 _MISSING_HELP = (

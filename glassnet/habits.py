@@ -538,6 +538,22 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     return self._viewing(Tensor.from_op(a[index], "index", (self,), backward))
 
 
+def _integer_index(index: Any, op: str) -> np.ndarray:
+    """``index`` as an integer array (``[]`` too, which NumPy reads as float64), or a clear
+    error naming ``op``."""
+    given = index
+    index = np.asarray(index)
+    if index.size == 0 and not isinstance(given, np.ndarray):  # ([] reads as float64)
+        index = index.astype(np.int64)
+    if index.dtype.kind not in "iu":
+        raise TypeError(
+            f"{op}: index must hold integers (int64, PyTorch's long), as PyTorch's. Got "
+            f"dtype {index.dtype}: cast it, np.asarray(index, dtype=np.int64) (of whole "
+            "numbers), or give the result of x.argmax(dim) or y.long()."
+        )
+    return index
+
+
 def _gather_index(index: Any, a: np.ndarray, d: int, dim: Any, op: str = "gather") -> np.ndarray:
     """gather's ``index`` as an intp array (at least 1-D) that fits x (``a``), or a clear error:
     integers only, as many axes as x, no longer than x off ``dim``, each in [0, len) on it
@@ -549,16 +565,7 @@ def _gather_index(index: Any, a: np.ndarray, d: int, dim: Any, op: str = "gather
             "values are floats: pass np.asarray(index.data, dtype=np.int64) if they are "
             "whole numbers."
         )
-    given = index
-    index = np.asarray(index)
-    if index.size == 0 and not isinstance(given, np.ndarray):  # ([] reads as float64)
-        index = index.astype(np.int64)
-    if index.dtype.kind not in "iu":
-        raise TypeError(
-            f"{op}: index must hold integers (int64, PyTorch's long), as PyTorch's. Got "
-            f"dtype {index.dtype}: cast it, np.asarray(index, dtype=np.int64) (of whole "
-            "numbers), or give the result of x.argmax(dim) or y.long()."
-        )
+    index = _integer_index(index, op)
     n = max(a.ndim, 1)  # (a 0-d x, or index, counts as 1-D, as in PyTorch)
     if max(index.ndim, 1) != n:
         raise ValueError(
@@ -2348,17 +2355,7 @@ def index_select(self: Tensor, dim: Any, index: Any) -> Tensor:
     the slices read, added where an index repeats."""
     a = self.data
     d = _dim("index_select", dim, max(a.ndim, 1))
-    given = index
-    if isinstance(index, Tensor):
-        index = _index(index)
-    index = np.asarray(index)
-    if index.size == 0 and not isinstance(given, np.ndarray):  # ([] reads as float64)
-        index = index.astype(np.int64)
-    if index.dtype.kind not in "iu":
-        raise TypeError(
-            f"index_select: index must hold integers (int64, PyTorch's long). Got dtype "
-            f"{index.dtype}: cast it, np.asarray(index, dtype=np.int64) (of whole numbers)."
-        )
+    index = _integer_index(_index(index) if isinstance(index, Tensor) else index, "index_select")
     if index.ndim > 1:
         raise ValueError(
             f"index_select: index must be a vector (or one number), as PyTorch's. Got shape "
