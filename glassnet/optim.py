@@ -73,6 +73,7 @@ from .backend import namespace
 from .blas import axpy
 from .gradient import as_grad
 from .nn.flat import flatten_parameters
+from .tensor import Tensor
 
 # torch.optim.lr_scheduler's place: glassnet.optim.lr_scheduler, also as an import path
 sys.modules[f"{__name__}.lr_scheduler"] = lr_scheduler
@@ -399,7 +400,8 @@ class Optimizer:
         if not isinstance(group, Mapping) or "params" not in group:
             raise TypeError(f"A param group of {name} is a dict with 'params'. Got {group!r:.80}.")
         settings = self._validate({**self.defaults, **group}, None if "lr" in group else _RATE)
-        plist = check_params(group["params"], name)
+        given = group["params"]  # (one tensor, as PyTorch's group takes it: a list of one)
+        plist = check_params([given] if isinstance(given, Tensor) else given, name)
         if {id(p) for p in plist} & {id(p) for p in self.params}:
             raise ValueError(
                 f"{name}: a parameter appears in more than one param group; give each "

@@ -194,3 +194,11 @@ def test_predict_missing_example_names_each_marker_once(
     assert_one_line_error(err, "--missing '?'", "--missing '#N/A'")
     for marker in ("?", "#N/A"):
         assert err.count(f"--missing '{marker}'") == 1, err
+
+
+def test_add_param_group_takes_one_tensor_as_pytorchs():
+    # the constructor's group took {"params": w}; add_param_group refused it
+    a, b = gn.nn.Linear(2, 2), gn.nn.Linear(2, 1)
+    opt = gn.optim.SGD(a.parameters(), lr=0.1)
+    opt.add_param_group({"params": b.W, "lr": 0.5})
+    assert opt.param_groups[-1]["params"] == [b.W] and opt.param_groups[-1]["lr"] == 0.5
