@@ -62,8 +62,8 @@ Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/
 
 
 # The count of in-place updates so far (a tensor's _version: the count at its last write), the
-# default dtype, whether a gradient hook was ever registered; and the switches, each thread's
-# own (as PyTorch's grad mode)
+# default dtype, how many gradient hooks are on (register_hook's); and the switches, each
+# thread's own (as PyTorch's grad mode)
 _state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32), hooks=0)
 
 
