@@ -1723,15 +1723,23 @@ def explain(
     if not isinstance(model, Module) and hasattr(model, "fit") and hasattr(model, "get_params"):
         # a scikit-learn style estimator (glassnet.sklearn's): its network is model_
         fitted = isinstance(getattr(model, "model_", None), Module)
-        raise TypeError(
-            f"explain: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
-            f"{type(model).__name__}, an estimator"
-            + (
-                "; pass its network: explain(estimator.model_, x, y, ...)."
-                if fitted
-                else "; an estimator has its network once fitted: fit it, then "
+        kind = type(model)
+        if fitted:
+            todo = "; pass its network: explain(estimator.model_, x, y, ...)."
+        elif kind.__module__.split(".")[0] == "glassnet":  # (glassnet.sklearn's, unfitted)
+            todo = (
+                "; an estimator has its network once fitted: fit it, then "
                 "explain(estimator.model_, x, y, ...)."
             )
+        else:  # (scikit-learn's own MLP, fitted or not: its coefs_ are no glassnet network)
+            todo = (
+                f" of {kind.__module__}, whose weights are not a glassnet network. Fit "
+                f"glassnet.sklearn.{kind.__name__} instead (the same parameters, the same "
+                "initial weights), then explain(est.model_, x, y, ...)."
+            )
+        raise TypeError(
+            f"explain: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
+            f"{kind.__name__}, an estimator{todo}"
         )
     model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
     title = type(model).__name__

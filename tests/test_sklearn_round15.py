@@ -271,3 +271,20 @@ def test_plot_history_of_scikit_learns_lbfgs_mlp_says_it_has_no_curve():
     with pytest.raises(TypeError, match="solver='lbfgs', which records no loss_curve_") as e:
         plot_history(m)
     assert "not fitted" not in str(e.value)
+
+
+def test_explain_names_scikit_learns_own_mlp_as_such():
+    # a fitted scikit-learn MLP was told "an estimator has its network once fitted: fit it"
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    import glassnet as gn
+
+    X, y = np.random.default_rng(0).normal(size=(40, 3)), np.arange(40) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = SkMLP(max_iter=5, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match=r"of sklearn\..*Fit glassnet.sklearn.MLPClassifier") as e:
+        gn.explain(m, X[0], y[0])
+    assert "fit it, then" not in str(e.value)
