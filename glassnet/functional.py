@@ -24,6 +24,7 @@ import numpy as np
 
 from ._validation import check_number, dim_error
 from .backend import asarray, device_of, is_array, kept
+from .gradient import masked
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 
 # fmt: off
@@ -182,11 +183,11 @@ class Activation:
         """dL/dz from dL/da = g: ``g * g'(z)``; for softmax the Jacobian-vector product
         ``a * (g - sum_j g_j a_j)`` along ``axis`` (the Jacobian is never formed)."""
         if self.elementwise:
-            if self.grad is relu_grad and not np.isfinite(np.add.reduce(g, axis=None)):
-                return np.where(a > 0, g, g.dtype.type(0))  # a gate, as PyTorch's: inf * 0 is
-            d = self.grad(z, a, **kw)  # NaN where the unit is off (where costs 7x the product)
+            d = self.grad(z, a, **kw)
             if (self.fn, self.grad) not in INPLACE or d.dtype != g.dtype:
                 return g * d
+            if self.grad is relu_grad:  # a gate, as PyTorch's: 0 where the unit is off, where
+                return masked(g, d, out=d if is_array(d) else None)  # an inf g times 0 is NaN
             d *= g  # a built-in g' returns a new array of a's shape: multiplied in place
             return d
         return a * (g - np.sum(g * a, axis=kw.get("axis", -1), keepdims=True))

@@ -33,11 +33,12 @@ array([0., 0.], dtype=float32)
 from __future__ import annotations
 
 import collections
+import math
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Grad", "TorchMethods", "TorchSize", "as_grad", "plain"]
+__all__ = ["Grad", "TorchMethods", "TorchSize", "as_grad", "masked", "plain", "stable_order"]
 
 _NUMPY1 = np.lib.NumpyVersion(np.__version__) < "2.0.0"
 
@@ -123,8 +124,9 @@ def _plain_all(x: Any) -> Any:
     return x
 
 
-def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
-    """The stable order along ``axis``, NaN above every number, as PyTorch's ``sort``."""
+def stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """The stable order of ``a`` along ``axis``, NaN counted above every number (last when
+    ascending, first when descending), as PyTorch's ``sort`` (a Tensor's, an Array's)."""
     if not descending:
         return np.argsort(a, axis=axis, kind="stable")
     if a.dtype.kind in "iub":  # (-a wraps around for unsigned and the smallest integer:
@@ -132,9 +134,7 @@ def _stable_order(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
         rev = np.flip(a, axis=axis)
         order = np.flip(np.argsort(rev, axis=axis, kind="stable"), axis=axis)
         return a.shape[axis] - 1 - order
-    first = np.argsort(-a, axis=axis, kind="stable")
-    if a.dtype.kind != "f":
-        return first
+    first = np.argsort(-a, axis=axis, kind="stable")  # (-NaN is NaN: still last)
     nan = np.isnan(np.take_along_axis(a, first, axis=axis))
     return np.take_along_axis(first, np.argsort(~nan, axis=axis, kind="stable"), axis=axis)
 
@@ -345,7 +345,7 @@ class TorchMethods:
         a = self._plain()
         if not a.ndim:
             return SortResult(self.copy(), self._own(np.int64(0)))
-        order = _stable_order(a, axis, desc)
+        order = stable_order(a, axis, desc)
         values = np.take_along_axis(a, order, axis=axis)
         return SortResult(self._own(values), self._own(order.astype(np.int64, copy=False)))
 
@@ -358,7 +358,7 @@ class TorchMethods:
         a = self._plain()
         if not a.ndim:
             return self._own(np.int64(0))
-        return self._own(_stable_order(a, axis, desc).astype(np.int64, copy=False))
+        return self._own(stable_order(a, axis, desc).astype(np.int64, copy=False))
 
     def _order_args(self, op: str, args: tuple, kwargs: dict) -> tuple[int, bool]:
         names = ("dim", "descending", "stable")
@@ -559,3 +559,17 @@ def plain(a: Any) -> Any:
     """A Grad's plain NumPy view (the same memory), anything else as given: what an engine
     writes into with ``out=``, at NumPy's own cost (a subclass's output costs more)."""
     return np.ndarray.view(a, np.ndarray) if type(a) is Grad else a
+
+
+def masked(g: np.ndarray, share: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``g * share`` for a backward that passes ``g`` only where ``share`` (a mask, ReLU's
+    derivative, the tie shares of max) is nonzero: 0 where it is 0 even where g is ±inf or
+    NaN (inf * 0 is NaN: ``x.relu().sqrt()`` and ``x.clamp(min=0).sqrt()`` gave NaN at
+    x < 0), PyTorch's select. The product alone (into ``out`` when given) where g is
+    finite: the select is 2-14x the product's time, and these run at every ReLU, clamp,
+    maximum and max in a graph. g's sum tells it in one pass, no mask made: finite unless
+    some g is inf or NaN (or the sum overflows: the select, right all the same)."""
+    if math.isfinite(np.add.reduce(g, axis=None)):
+        return np.multiply(g, share, out=out)
+    with np.errstate(invalid="ignore"):  # (inf * 0, put right by the select)
+        return np.where(share != 0, g * share, 0).astype(np.result_type(g, share), copy=False)

@@ -95,7 +95,15 @@ import numpy as np
 
 from ._validation import check_bool, check_device, reduced
 from .backend import device_of
-from .gradient import MaxResult, MinResult, SortResult, TopkResult, TorchMethods, TorchSize
+from .gradient import (
+    MaxResult,
+    MinResult,
+    SortResult,
+    TopkResult,
+    TorchMethods,
+    TorchSize,
+    stable_order,
+)
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
 
 __all__ = [
@@ -1653,16 +1661,6 @@ def _torch_extreme(op: str) -> Callable[..., Any]:
 torch_max, torch_min = _torch_extreme("max"), _torch_extreme("min")
 
 
-def _order(a: Any, axis: int, descending: bool) -> Any:
-    """The stable order of ``a`` along ``axis``, NaN counted above every number (last when
-    ascending, first when descending), as PyTorch's ``sort``."""
-    if not descending:
-        return np.argsort(a, axis=axis, kind="stable")
-    first = np.argsort(-a, axis=axis, kind="stable")  # (-NaN is NaN: still last)
-    nan = np.isnan(np.take_along_axis(a, first, axis=axis))
-    return np.take_along_axis(first, np.argsort(~nan, axis=axis, kind="stable"), axis=axis)
-
-
 def _sort_args(self: Tensor, op: str, dim: Any, descending: Any, stable: Any) -> tuple[int, bool]:
     check_bool(descending, "descending", op)
     if stable is not None:  # (PyTorch's stable=False leaves ties' order open; this is stable)
@@ -1697,7 +1695,7 @@ def sort(self: Tensor, dim: Any = -1, descending: Any = False, stable: Any = Fal
     axis, desc = _sort_args(self, "sort", dim, descending, stable)
     if self.data.ndim == 0:  # (a 0-d tensor: itself, at index 0, as PyTorch's)
         return return_types.sort(self.clone(), _array(np.zeros((), np.int64)))
-    order = _order(self.data, axis, desc)
+    order = stable_order(self.data, axis, desc)
     values = _picked(self, "sort", order, axis, self.data.shape[axis])
     return return_types.sort(values, _array(order).astype(np.int64, copy=False))
 
@@ -1708,7 +1706,7 @@ def argsort(self: Tensor, dim: Any = -1, descending: Any = False, stable: Any = 
     axis, desc = _sort_args(self, "argsort", dim, descending, stable)
     if self.data.ndim == 0:
         return _array(np.zeros((), np.int64))
-    return _array(_order(self.data, axis, desc)).astype(np.int64, copy=False)
+    return _array(stable_order(self.data, axis, desc)).astype(np.int64, copy=False)
 
 
 def topk(
@@ -1733,7 +1731,7 @@ def topk(
         )
     if self.data.ndim == 0:  # (itself at index 0, for k 0 or 1, as PyTorch's)
         return return_types.topk(self.clone(), _array(np.zeros((), np.int64)))
-    order = _order(self.data, axis, check_bool(largest, "largest", "topk"))
+    order = stable_order(self.data, axis, check_bool(largest, "largest", "topk"))
     indices = _array(order[_first(int(k), axis, order.ndim)]).astype(np.int64)
     return return_types.topk(_picked(self, "topk", order, axis, int(k)), indices)
 

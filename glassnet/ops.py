@@ -48,6 +48,7 @@ import numpy as np
 
 from ._validation import check_bool, reduced
 from .backend import asarray
+from .gradient import masked
 from .tensor import (
     BINARY_OPS,
     Tensor,
@@ -64,20 +65,6 @@ __all__ = ["cat", "concatenate", "stack", "where", "maximum", "minimum"]
 
 
 # ------------------------------------------------------------ methods of Tensor
-def _masked(g: np.ndarray, share: np.ndarray) -> np.ndarray:
-    """``g * share`` for a backward that passes ``g`` only where ``share`` (a mask, or the
-    tie shares of max) is nonzero: 0 where it is 0 even where g is ±inf or NaN (inf * 0 is
-    NaN: ``x.clamp(min=0).sqrt()`` gave NaN at x < 0), PyTorch's select. The product alone
-    where g is finite (the select is 2-4x the product's time on a (64, 256) array, and
-    these run at every clamp, maximum and max in a graph). g's sum tells it in one pass,
-    no mask made: finite unless some g is inf or NaN (or the sum overflows: the select,
-    right all the same)."""
-    if math.isfinite(np.add.reduce(g, axis=None)):
-        return g * share
-    with np.errstate(invalid="ignore"):  # (inf * 0, put right by the select)
-        return np.where(share != 0, g * share, 0).astype(np.result_type(g, share), copy=False)
-
-
 def _max(self: Tensor, *args: Any, axis: Any = None, keepdims: bool = False, **kw: Any) -> Tensor:
     """Maximum over ``axis`` (a keyword); g goes to the maxima (ties share it equally).
     ``x.max(other)`` with a Tensor is PyTorch's elementwise ``maximum(x, other)``."""
@@ -149,7 +136,7 @@ def _extreme(
             hits = (a == spread(out, a.shape, axis, keepdims)).astype(a.dtype)
         with np.errstate(invalid="ignore"):  # (a NaN result equals nothing: 0/0, as PyTorch)
             hits /= hits.sum(axis=axis, keepdims=True)
-        return (_masked(spread(g, a.shape, axis, keepdims), hits),)
+        return (masked(spread(g, a.shape, axis, keepdims), hits),)
 
     return Tensor.from_op(out, op, (t,), backward)
 
@@ -246,7 +233,7 @@ def _clip(
 
     # (bounds of more axes than x broadcast the result: x's gradient sums over them)
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        return (unbroadcast(_masked(g, inside), a.shape),)
+        return (unbroadcast(masked(g, inside), a.shape),)
 
     return Tensor.from_op(out, "clip", (self,), backward)
 
@@ -699,7 +686,7 @@ Tensor.prod, Tensor.logsumexp = _prod, _logsumexp
 def _ties(loses: Callable) -> Callable:
     """dL/da (dL/db) of maximum or minimum: g to the operand picked, half each at a tie, and
     all of it to both where one is NaN (neither loses), as PyTorch's."""
-    return lambda g, a, b, y, wrt_b: _masked(
+    return lambda g, a, b, y, wrt_b: masked(
         g, (1 - (loses(b, a) if wrt_b else loses(a, b)) - 0.5 * (a == b)).astype(g.dtype)
     )
 
