@@ -6900,7 +6900,7 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
             return
     if target.is_symlink():  # written through: the link stays, the file it names changes
         target = target.resolve()
-    from .files import stale_temporaries, temporary_prefix
+    from .files import replace_into, stale_temporaries, temporary_prefix
 
     for leftover in stale_temporaries(target):  # (of writes killed before cleaning up)
         with contextlib.suppress(OSError):
@@ -6921,23 +6921,8 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
             yield tmp
             tmp.flush()
             os.fsync(tmp.fileno())
-        try:  # the old file's permissions (a new file: the umask's), and its owner if we may
-            old = os.stat(target)
-            os.chmod(tmp.name, stat.S_IMODE(old.st_mode))
-            with contextlib.suppress(OSError):
-                os.chown(tmp.name, old.st_uid, old.st_gid)
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp.name, 0o666 & ~umask)
-        os.replace(tmp.name, target)
+        replace_into(tmp.name, target)  # (atomic_write's: owner, mode, rename, fsync)
         done = True
-        with contextlib.suppress(OSError):  # (the rename itself, kept across a power cut)
-            fd = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
     except UnicodeEncodeError as exc:
         raise CLIError(
             f"cannot write '{out_path}': the predictions hold {exc.object[exc.start : exc.end]!r}, "

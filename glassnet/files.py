@@ -30,6 +30,7 @@ __all__ = [
     "WriteError",
     "atomic_write",
     "read_only",
+    "replace_into",
     "same_file",
     "stale_temporaries",
     "temporary_prefix",
@@ -98,6 +99,17 @@ def _keep_owner(tmp: str, target: Path) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.chown(tmp, -1, old.st_gid)  # (not root: the group alone, if a member)
+
+
+def replace_into(tmp: str, target: Path) -> None:
+    """Rename the written and fsynced temporary file ``tmp`` onto ``target`` as
+    :func:`atomic_write` does: the old file's owner and permissions first, then
+    ``os.replace``, then the directory fsynced (for a writer of its own: a stream written
+    block by block into a temporary named with :func:`temporary_prefix`)."""
+    _keep_owner(tmp, target)  # (before chmod: a chown may clear mode bits)
+    os.chmod(tmp, _file_mode(target))
+    os.replace(tmp, target)
+    _fsync_directory(target.parent)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -384,9 +396,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             tmp.write(payload)
             tmp.flush()
             os.fsync(tmp.fileno())
-        _keep_owner(tmp.name, target)  # (before chmod: a chown may clear mode bits)
-        os.chmod(tmp.name, _file_mode(target))
-        os.replace(tmp.name, target)
+        replace_into(tmp.name, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp.name)
@@ -407,5 +417,4 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
                 f"cannot write '{target}' ({_cause(exc)}); any previous file there is untouched"
             ) from exc
         raise
-    _fsync_directory(directory)
     return given
