@@ -1109,7 +1109,7 @@ class _BaseMLP(BaseEstimator):
         # partial_fit with an int random_state repeats its order, as scikit-learn's does)
         shuffle_seed = self._shuffle_seed(rs)
         seed = np.random.default_rng(shuffle_seed)
-        # the dropout masks: a stream of their own, seeded by (that seed, t_, the samples
+        # the dropout masks: a stream of their own, seeded by (that seed, t_: the samples
         # seen so far), so each partial_fit or warm-started fit drops other units, and the
         # same random_state and calls give the same masks
         masks = np.random.default_rng([shuffle_seed, int(self.t_)])
