@@ -42,9 +42,9 @@ from typing import Any
 import numpy as np
 
 from .._validation import as_rng, check_bool
-from ..hooks import RemovableHandle
+from ..hooks import RemovableHandle, run_module_hooks
 from ..hooks import ids as hook_ids
-from ..tensor import Tensor, no_grad
+from ..tensor import Tensor, is_grad_enabled, no_grad
 from . import init as initializers
 from . import layers
 from .layers import Linear, Sequential
@@ -407,7 +407,7 @@ def get_submodule(self: Module, target: str) -> Module:
     return found
 
 
-_HOOK_KINDS = ("_forward_pre_hooks", "_forward_hooks")
+_HOOK_KINDS = ("_forward_pre_hooks", "_forward_hooks", "_backward_pre_hooks", "_backward_hooks")
 
 
 def _hooked_call(self: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -427,11 +427,70 @@ def _hooked_call(self: Module, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
             args, kwargs = res
         elif res is not None:
             args = res if isinstance(res, tuple) else (res,)
+    backward = is_grad_enabled() and any(vars(self).get(k) for k in _HOOK_KINDS[2:])
+    if backward:
+        args, seen = _gradient_taps(self, args)
     out = self.forward(*args, **kwargs)
     for hook, with_kwargs in list(vars(self).get("_forward_hooks", {}).values()):
         res = hook(self, args, kwargs, out) if with_kwargs else hook(self, args, out)
         out = out if res is None else res
-    return out
+    return _output_tap(self, out, seen) if backward else out
+
+
+def _gradient_taps(self: Module, args: tuple[Any, ...]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of a call of a module with backward hooks: its one Tensor argument that
+    requires grad (if any) passed through an identity node, whose backward runs the module's
+    ``register_full_backward_hook`` hooks with dL/d(arguments) and dL/d(output), as PyTorch's
+    (``grad_input`` holds None for every other argument). ``seen`` carries dL/d(output)
+    from the output's node (:func:`_output_tap`) to it."""
+    taps = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+    if len(taps) > 1:
+        raise NotImplementedError(
+            f"{type(self).__name__} with backward hooks was called with {len(taps)} tensors that "
+            f"require grad (arguments {taps}): glassnet's module backward hooks take one; "
+            "register a hook on each tensor instead (x.register_hook(hook))."
+        )
+    seen: dict[str, Any] = {"n": len(args), "at": taps[0] if taps else None}
+    if not taps:
+        return args, seen
+    at, x = taps[0], args[taps[0]]
+
+    def backward(g: Any) -> tuple[Any]:
+        grad_input = tuple(g if i == at else None for i in range(len(args)))
+        hooks = vars(self).get("_backward_hooks", {})
+        what = f"full backward hook of {type(self).__name__}"
+        return (run_module_hooks(hooks, (self,), grad_input, what, seen.get("out", (None,)))[at],)
+
+    tap = x._viewing(Tensor.from_op(x.data.view(), "backward_hook", (x,), backward))
+    return (*args[:at], tap, *args[at + 1 :]), seen
+
+
+def _output_tap(self: Module, out: Any, seen: dict[str, Any]) -> Any:
+    """A module's output, with backward hooks: through an identity node whose backward runs
+    its ``register_full_backward_pre_hook`` hooks on dL/d(output), keeps it for the full
+    backward hooks, and runs those at once when no argument requires grad (PyTorch's order)."""
+    if isinstance(out, (tuple, list)) and any(isinstance(o, Tensor) for o in out):
+        raise NotImplementedError(
+            f"{type(self).__name__} with backward hooks returned a {type(out).__name__} of "
+            "tensors: glassnet's module backward hooks take a module with one output tensor; "
+            "register a hook on each output instead (out.register_hook(hook))."
+        )
+    if not isinstance(out, Tensor) or not out.requires_grad:
+        return out  # (no gradient comes back through it: PyTorch runs no hook either)
+    name = type(self).__name__
+
+    def backward(g: Any) -> tuple[Any]:
+        pre = vars(self).get("_backward_pre_hooks", {})
+        (g,) = seen["out"] = run_module_hooks(
+            pre, (self,), (g,), f"full backward pre-hook of {name}"
+        )
+        if seen["at"] is None:  # (no argument takes a gradient: the hooks run here)
+            hooks = vars(self).get("_backward_hooks", {})
+            none = (None,) * seen["n"]
+            run_module_hooks(hooks, (self,), none, f"full backward hook of {name}", seen["out"])
+        return (g,)
+
+    return out._viewing(Tensor.from_op(out.data.view(), "backward_hook", (out,), backward))
 
 
 def _register_hook(
@@ -476,6 +535,36 @@ def register_forward_hook(
     module), and the tools that read a network's layers (``explain``, ONNX export) refuse it
     until ``handle.remove()``."""
     return _register_hook(self, "_forward_hooks", hook, prepend, with_kwargs, always_call)
+
+
+def register_full_backward_hook(self: Module, hook: Any, prepend: Any = False) -> RemovableHandle:
+    """PyTorch's ``module.register_full_backward_hook(hook)``: ``hook(module, grad_input,
+    grad_output)`` runs when ``backward()`` has computed the gradients with respect to the
+    module's arguments: ``grad_input`` a tuple with dL/d(argument) for the Tensor argument
+    that requires grad and None for every other, ``grad_output`` ``(dL/d(output),)``, each a
+    read-only array. A result other than None, a tuple of the same length, replaces
+    ``grad_input``. Modules with one such argument and one output tensor, as glassnet's
+    layers (several raise, naming ``Tensor.register_hook``). The hooks run on the autodiff
+    graph, as forward hooks do (:func:`register_forward_hook`)."""
+    return _register_hook(self, "_backward_hooks", hook, prepend, False)
+
+
+def register_full_backward_pre_hook(
+    self: Module, hook: Any, prepend: Any = False
+) -> RemovableHandle:
+    """PyTorch's ``module.register_full_backward_pre_hook(hook)``: ``hook(module,
+    grad_output)`` runs when ``backward()`` reaches the module's output, before its own
+    backward; a result other than None, a one-gradient tuple, replaces ``grad_output``."""
+    return _register_hook(self, "_backward_pre_hooks", hook, prepend, False)
+
+
+def register_backward_hook(self: Module, hook: Any) -> RemovableHandle:
+    """PyTorch's deprecated form, refused with the pointer to its replacement."""
+    raise NotImplementedError(
+        f"{type(self).__name__}.register_backward_hook is PyTorch's deprecated form (its "
+        "grad_input is the last op's, not the module's): use register_full_backward_hook(hook), "
+        "hook(module, grad_input, grad_output), as PyTorch advises."
+    )
 
 
 def register_forward_pre_hook(
@@ -625,6 +714,9 @@ Module.get_submodule = get_submodule
 Module.register_forward_hook, Module.register_forward_pre_hook = (
     register_forward_hook, register_forward_pre_hook
 )  # fmt: skip
+Module.register_full_backward_hook = register_full_backward_hook
+Module.register_full_backward_pre_hook = register_full_backward_pre_hook
+Module.register_backward_hook = register_backward_hook
 Module.add_module = Module.register_module = add_module
 Module.register_parameter = register_parameter
 Module.cpu = lambda self: self.to("cpu")  # (PyTorch's model.cpu(): returns the module)
