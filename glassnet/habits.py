@@ -108,7 +108,8 @@ from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbr
 
 __all__ = [
     "Array", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
-    "accelerator", "randint", "randperm", "torch_max", "torch_min",
+    "accelerator", "randint", "randperm", "torch_max", "torch_min", "check_writable",
+    "write_values",
 ]  # (and methods of Tensor)  # fmt: skip
 
 
@@ -688,7 +689,7 @@ def scatter_(
     kept (the last, where PyTorch's order is not defined). The Transforms tutorial's one-hot
     target, ``gn.zeros(10).scatter_(0, gn.tensor(y), value=1)``, runs as written."""
     where, values, src, _ = _scatter_args(self, "scatter_", dim, index, src, value, reduce)
-    _check_writable(self, "x.scatter_(...)", "", src, "x = x.scatter(dim, index, src)")
+    check_writable(self, "x.scatter_(...)", "", src, "x = x.scatter(dim, index, src)")
     self.data.reshape(self.data.shape or (1,))[where] = values
     self._bump()
     return self
@@ -731,8 +732,12 @@ Tensor.scatter_, Tensor.scatter = scatter_, scatter
 
 
 # ------------------------------------------------------------------ writes
-def _check_writable(
-    self: Tensor, what: str, sym: str, other: Any, fix: str = "glassnet.where(mask, y, x)"
+def check_writable(
+    self: Tensor,
+    what: str,
+    sym: str = "",
+    other: Any = None,
+    fix: str = "glassnet.where(mask, y, x)",
 ) -> None:
     """Raise, before anything is written, where writing into this tensor's values (or those
     of a tensor it views) would make a graph wrong or lose a gradient; ``fix`` is the op that
@@ -781,7 +786,7 @@ def _inplace(sym: str, fn: Callable) -> Callable[[Tensor, Any], Tensor]:
     """``x <sym>= y``: ``fn(x, y, out=x)`` under the rules of the module docstring."""
 
     def op(self: Tensor, other: Any) -> Tensor:
-        _check_writable(self, f"x {sym} y", sym[:-1], other)
+        check_writable(self, f"x {sym} y", sym[:-1], other)
         b = other.data if isinstance(other, Tensor) else other
         try:
             fn(self.data, b, out=self.data)
@@ -797,7 +802,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     """``x[index] = value`` writes into x's array, as in PyTorch, under the rules of the
     in-place operators (``x[0] -= y`` is ``x[0] = x[0] - y``): a parameter inside
     ``no_grad()``, or a tensor no graph needs; refused, changing nothing, elsewhere."""
-    _check_writable(self, "x[...] = y", "", value)
+    check_writable(self, "x[...] = y", "", value)
     v = value.data if isinstance(value, Tensor) else value
     try:
         self.data[_index(index)] = v
@@ -806,26 +811,27 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     self._bump()
 
 
+def write_values(self: Tensor, what: str, value: Any, one_value: bool = False) -> Tensor:
+    """``x[...] = value`` under the rules of ``x += y`` (:func:`check_writable`), named as
+    ``what`` in its errors (``one_value``: v a number or a 0-d tensor, as fill_'s); returns
+    x. PyTorch's ``x.fill_(v)`` and ``x.copy_(src)``, and ``nn.init``'s ``x.normal_()``."""
+    check_writable(self, what, "", value)
+    v = value.data if isinstance(value, Tensor) else value
+    if one_value and np.ndim(v) != 0:  # (NumPy would broadcast a row into x)
+        raise ValueError(
+            f"x.fill_(v) takes one value (a number or a 0-d tensor), as PyTorch's. Got "
+            f"shape {np.shape(v)}: write x.copy_(src) to copy a tensor's values in."
+        )
+    try:
+        self.data[...] = v
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{what} on x of shape {self.shape}: {e}") from e
+    self._bump()
+    return self
+
+
 def _write(what: str, one_value: bool = False) -> Callable[[Tensor, Any], Tensor]:
-    """PyTorch's ``x.fill_(v)`` / ``x.copy_(src)``: ``x[...] = v`` under its rules, named as
-    ``what`` (``one_value``: v a number or a 0-d tensor, as fill_'s); returns x."""
-
-    def op(self: Tensor, value: Any) -> Tensor:
-        _check_writable(self, what, "", value)
-        v = value.data if isinstance(value, Tensor) else value
-        if one_value and np.ndim(v) != 0:  # (NumPy would broadcast a row into x)
-            raise ValueError(
-                f"x.fill_(v) takes one value (a number or a 0-d tensor), as PyTorch's. Got "
-                f"shape {np.shape(v)}: write x.copy_(src) to copy a tensor's values in."
-            )
-        try:
-            self.data[...] = v
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{what} on x of shape {self.shape}: {e}") from e
-        self._bump()
-        return self
-
-    return op
+    return lambda self, value: write_values(self, what, value, one_value)
 
 
 def _method(sym: str) -> Callable[..., Tensor]:
@@ -945,7 +951,7 @@ def masked_fill_(self: Tensor, mask: Any, value: Any) -> Tensor:
             f"{self.shape}: an in-place write keeps x's shape (x.masked_fill(mask, value) "
             "broadcasts both)."
         )
-    _check_writable(self, "x.masked_fill_(mask, value)", "", v, "x.masked_fill(mask, value)")
+    check_writable(self, "x.masked_fill_(mask, value)", "", v, "x.masked_fill(mask, value)")
     fill = v.data.astype(self.data.dtype) if isinstance(v, Tensor) else v
     np.copyto(self.data, fill, where=m)
     self._bump()
@@ -1319,7 +1325,7 @@ def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Tensor
 def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
     """PyTorch's ``x.clamp_(min, max)``: ``x.clamp(min, max)`` written into x, under the
     rules of ``x += y`` (a parameter inside ``no_grad()``, or a tensor no graph needs)."""
-    _check_writable(self, "x.clamp_(min, max)", "", None, fix="x = x.clamp(min, max)")
+    check_writable(self, "x.clamp_(min, max)", "", None, fix="x = x.clamp(min, max)")
     with no_grad():
         values = self.clamp(min, max).data  # (clamp's checks of the bounds)
     self.data[...] = values

@@ -931,7 +931,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "label masked_fill_ mul_ named ndim numel numpy op parents requires_grad "
             "register_hook requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad grad_fn scatter_ new_zeros new_ones new_full new_tensor long int "
-            "bool isnan isinf isfinite any all detach_"
+            "bool isnan isinf isfinite any all detach_ normal_ uniform_"
         ).split(),
         "not an op of the graph: an attribute, an in-place write, indices, graph control "
         "(detach_), a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool)",

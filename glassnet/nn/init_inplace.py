@@ -22,6 +22,10 @@ seed or a ``numpy.random.Generator``. The values are drawn in float64 and writte
 tensor's dtype, into its own memory (a parameter packed into an optimizer's flat buffer
 stays packed).
 
+``x.normal_(mean, std)`` and ``x.uniform_(a, b)`` (PyTorch's Tensor methods, with
+``generator=``) draw as ``normal_(x, ...)`` and ``uniform_(x, ...)`` here, under the rules of
+``x.copy_(src)``: a parameter inside ``no_grad()``, as PyTorch's.
+
 ``calculate_gain``, ``uniform_``, ``normal_``, ``trunc_normal_``, ``constant_``, ``ones_``,
 ``zeros_``, ``eye_``, ``xavier_uniform_``, ``xavier_normal_``, ``kaiming_uniform_``,
 ``kaiming_normal_``, ``orthogonal_``. (PyTorch's ``dirac_`` and ``sparse_`` are not here:
@@ -38,6 +42,7 @@ import numpy as np
 
 from .._validation import as_rng, check_setting
 from ..backend import asarray
+from ..habits import check_writable, write_values
 from ..tensor import Tensor
 from .init import normal, uniform, xavier_normal, xavier_uniform  # (the laws, drawn once)
 
@@ -258,3 +263,23 @@ def orthogonal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
     q, r = np.linalg.qr(flat)
     q = q * np.sign(np.diag(r))
     return _fill(tensor, gain * (q.T if rows < cols else q), owner)
+
+
+def _drawn(fill: Any, name: str) -> Any:
+    """PyTorch's ``x.normal_(mean, std)`` / ``x.uniform_(from, to)``: ``fill`` drawn into a new
+    array of x's dtype, written into x under ``copy_``'s rules (checked before a value is
+    drawn)."""
+
+    def method(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+        what = f"x.{name}(...)"
+        check_writable(self, what, fix=f"nn.init.{name}(x, ...) (it writes outside the graph)")
+        if name == "uniform_":  # (PyTorch's keywords are ``from`` and ``to``)
+            kwargs = {{"from": "a", "to": "b"}.get(k, k): v for k, v in kwargs.items()}
+        fresh = np.empty_like(self.data)  # (x's dtype, and its array module)
+        return write_values(self, what, fill(fresh, *args, generator=generator, **kwargs))
+
+    method.__doc__ = f"PyTorch's ``x.{name}(...)``: :func:`glassnet.nn.init.{name}` into x."
+    return method
+
+
+Tensor.normal_, Tensor.uniform_ = _drawn(normal_, "normal_"), _drawn(uniform_, "uniform_")
