@@ -28,6 +28,8 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "estimator_advice",
+    "sklearn_mlp",
     "memory_limit",
     "reduced",
     "moved",
@@ -736,3 +738,40 @@ def implicit_dim(input: Any, dim: Any, owner: str, example: str = "") -> None:
             f"(deprecated) is dim={0 if ndim == 3 else 1} there, glassnet's the last axis. "
             f"Pass dim= to say which axis to normalize, e.g. {example or f'{owner}(x, dim=-1)'}."
         )
+
+
+def sklearn_mlp(model: Any) -> bool:
+    """Whether ``model`` is scikit-learn's own ``MLPClassifier`` or ``MLPRegressor`` (whose
+    weights, ``coefs_`` and ``intercepts_``, are no glassnet network)."""
+    kind = type(model)
+    return kind.__module__.split(".")[0] == "sklearn" and kind.__name__ in (
+        "MLPClassifier",
+        "MLPRegressor",
+    )
+
+
+def estimator_advice(model: Any, call: str) -> str | None:
+    """What to do with a scikit-learn style estimator given where a glassnet network is
+    wanted (``explain``, ``summary``, the drawings), ``call`` the tool's call on a network
+    (``"summary(est.model_)"``): pass a fitted glassnet.sklearn estimator's ``model_``, fit
+    an unfitted one, fit glassnet.sklearn's twin of scikit-learn's own MLP. None for no
+    estimator.
+
+    >>> from glassnet.sklearn import MLPRegressor
+    >>> estimator_advice(MLPRegressor(), "summary(est.model_)")
+    'an estimator that has its network once fitted: fit it, then summary(est.model_).'
+    """
+    if isinstance(model, type) or not (hasattr(model, "fit") and hasattr(model, "get_params")):
+        return None
+    kind = type(model)
+    if hasattr(getattr(model, "model_", None), "parameters"):  # (a fitted glassnet.sklearn one)
+        return f"an estimator; pass its network: {call}."
+    if kind.__module__.split(".")[0] == "glassnet":
+        return f"an estimator that has its network once fitted: fit it, then {call}."
+    if sklearn_mlp(model):
+        return (
+            f"scikit-learn's own estimator ({kind.__module__}), whose weights (coefs_, "
+            f"intercepts_) are not a glassnet network. Fit glassnet.sklearn.{kind.__name__} "
+            f"instead (the same parameters, the same initial weights), then {call}."
+        )
+    return f"an estimator ({kind.__module__}) that has no glassnet network."

@@ -73,7 +73,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice, check_number
+from ._validation import check_choice, check_number, estimator_advice
 from .backend import host_model
 from .chain import as_chain
 from .fused import FastMLP, Layer, l2_value, layers_of
@@ -1720,26 +1720,15 @@ def explain(
      [0.119 0.119]
      [0.881 0.002]]
     """
-    if not isinstance(model, Module) and hasattr(model, "fit") and hasattr(model, "get_params"):
-        # a scikit-learn style estimator (glassnet.sklearn's): its network is model_
-        fitted = isinstance(getattr(model, "model_", None), Module)
-        kind = type(model)
-        if fitted:
-            todo = "; pass its network: explain(estimator.model_, x, y, ...)."
-        elif kind.__module__.split(".")[0] == "glassnet":  # (glassnet.sklearn's, unfitted)
-            todo = (
-                "; an estimator has its network once fitted: fit it, then "
-                "explain(estimator.model_, x, y, ...)."
-            )
-        else:  # (scikit-learn's own MLP, fitted or not: its coefs_ are no glassnet network)
-            todo = (
-                f" of {kind.__module__}, whose weights are not a glassnet network. Fit "
-                f"glassnet.sklearn.{kind.__name__} instead (the same parameters, the same "
-                "initial weights), then explain(est.model_, x, y, ...)."
-            )
+    advice = (
+        None
+        if isinstance(model, Module)
+        else estimator_advice(model, "explain(est.model_, x, y, ...)")
+    )
+    if advice:
         raise TypeError(
             f"explain: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
-            f"{kind.__name__}, an estimator{todo}"
+            f"{type(model).__name__}, {advice}"
         )
     model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
     title = type(model).__name__

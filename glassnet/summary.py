@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice
+from ._validation import check_choice, estimator_advice
 from .explain import NOTATIONS, latex_markdown, latex_symbol, terminal_shows_unicode, unicode_symbol
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
@@ -583,7 +583,6 @@ def summary(
     ModelSummary
     """
     if not isinstance(model, Module):
-        network = isinstance(getattr(model, "model_", None), Module)  # a fitted estimator
         kind = type(model)
         estimator = hasattr(model, "fit") and hasattr(model, "get_params")
         shown = kind.__name__
@@ -593,22 +592,8 @@ def summary(
         if isinstance(model, type):
             cls = f"{model.__module__}.{model.__qualname__}"
             shown = f"the class {cls}; make one first ({model.__name__}(...))"
-        ours = kind.__module__.split(".")[0] == "glassnet"  # (glassnet.sklearn's estimators)
-        if network:
-            todo = "; pass its network: summary(estimator.model_)."
-        elif estimator and ours:
-            todo = "; an estimator has its network once fitted: fit it, then summary(est.model_)."
-        elif estimator and kind.__name__ in ("MLPClassifier", "MLPRegressor"):
-            todo = (
-                f" ({kind.__module__}), scikit-learn's own estimator, whose weights (coefs_, "
-                "intercepts_) are not a glassnet network. Fit glassnet.sklearn."
-                f"{kind.__name__} instead (the same parameters, the same initial weights), "
-                "then summary(est.model_)."
-            )
-        elif estimator:
-            todo = f" ({kind.__module__}), an estimator that has no glassnet network."
-        else:
-            todo = "."
+        advice = estimator_advice(model, "summary(est.model_)")
+        todo = f", {advice}" if advice else "."
         raise TypeError(
             f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got {shown}{todo}"
         )

@@ -285,6 +285,8 @@ def test_explain_names_scikit_learns_own_mlp_as_such():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m = SkMLP(max_iter=5, random_state=0).fit(X, y)
-    with pytest.raises(TypeError, match=r"of sklearn\..*Fit glassnet.sklearn.MLPClassifier") as e:
+    with pytest.raises(
+        TypeError, match=r"own estimator \(sklearn\..*Fit glassnet.sklearn.MLPClassifier"
+    ) as e:
         gn.explain(m, X[0], y[0])
     assert "fit it, then" not in str(e.value)

@@ -315,9 +315,13 @@ def test_an_estimator_given_as_the_model_is_pointed_to_its_network() -> None:
         "plot_training_snapshots": lambda: viz.plot_training_snapshots(est, X, y, [0, 1]),
     }
     for owner, call in calls.items():
-        with pytest.raises(TypeError, match=f"{owner}: .*MLPClassifier is an estimator.*model_"):
+        with pytest.raises(
+            TypeError, match=f"{owner}: .*Got MLPClassifier, an estimator; pass its network.*model_"
+        ):
             call()
-    with pytest.raises(TypeError, match="Got MLPClassifier; pass its network.*model_"):
+    with pytest.raises(
+        TypeError, match="Got MLPClassifier, an estimator; pass its network.*model_"
+    ):
         summary(est)
     assert viz.draw_network(est.model_).startswith("<svg")
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import check_number
+from .._validation import check_number, estimator_advice, sklearn_mlp
 from ..fused import FastMLP, Layer, layers_of
 from ..nn.module import Module
 from ..report import make_names
@@ -91,12 +91,13 @@ def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float]
 
 
 def network_layers(model: Any, owner: str) -> list[Layer]:
-    """``layers_of(model)``, or the error that points a fitted estimator (glassnet.sklearn's)
-    to its network, ``model_``."""
-    if not isinstance(model, Module) and isinstance(getattr(model, "model_", None), Module):
+    """``layers_of(model)``, or the error that points an estimator to a network: a fitted
+    glassnet.sklearn one's ``model_``, scikit-learn's own MLP to its glassnet twin."""
+    advice = None if isinstance(model, Module) else estimator_advice(model, f"{owner}(est.model_)")
+    if advice:
         raise TypeError(
-            f"{owner}: model must be a glassnet Module; {type(model).__name__} is an estimator. "
-            "Pass its network, estimator.model_, as the model."
+            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
+            f"{type(model).__name__}, {advice}"
         )
     return layers_of(model, owner)
 
@@ -873,9 +874,8 @@ def _sklearn_mlp_history(est: Any) -> Any:
     ``loss_curve_`` (the training loss per epoch; 'lbfgs' records none) and, with early
     stopping, ``validation_scores_`` (accuracy or R^2), whose best epoch is the one whose
     weights it restored."""
-    kind = type(est)
     curve = getattr(est, "loss_curve_", None)
-    if kind.__module__.split(".")[0] != "sklearn" or not isinstance(curve, list):
+    if not sklearn_mlp(est) or not isinstance(curve, list):
         return None
     h = History(loss=[float(v) for v in curve], epochs=len(curve))
     scores = getattr(est, "validation_scores_", None)
@@ -929,14 +929,14 @@ def plot_history(
             why = "."
         elif kind.__module__.split(".")[0] == "glassnet":
             why = " that is not fitted yet (fit it first)."
-        elif kind.__name__ in ("MLPClassifier", "MLPRegressor") and hasattr(history, "n_iter_"):
+        elif sklearn_mlp(history) and hasattr(history, "n_iter_"):
             why = (  # (fitted: solver='lbfgs' records its final loss_ only)
                 f" ({kind.__module__}), scikit-learn's own estimator, fitted with "
                 f"solver={getattr(history, 'solver', '?')!r}, which records no loss_curve_ "
                 f"(only its final loss_, {getattr(history, 'loss_', float('nan')):.6g}): "
                 "there is no curve to draw; glassnet.sklearn's keeps one for each solver."
             )
-        elif kind.__name__ in ("MLPClassifier", "MLPRegressor"):
+        elif sklearn_mlp(history):
             why = (
                 f" ({kind.__module__}), scikit-learn's own estimator, not fitted yet: fit it "
                 "first (its loss_curve_ is drawn)."
