@@ -1349,7 +1349,29 @@ def _iter(self: Tensor) -> Iterator[Tensor]:
     return (self[i] for i in range(self.data.shape[0]))
 
 
+def _numpy_values(self: Tensor, dtype: Any = None, copy: Any = None) -> np.ndarray:
+    """NumPy's view of a Tensor (``np.asarray(x)``, ``np.exp(x)``, scikit-learn's metrics):
+    its values, for a tensor outside the graph; refused for one that requires grad, as
+    PyTorch refuses it, since NumPy's result would leave the graph in silence (NumPy built
+    an array of one-value Tensors from it before, walking it as a sequence)."""
+    if self._rg:
+        raise TypeError(
+            f"NumPy was given a Tensor of shape {self.shape} that requires grad (a model's "
+            "output, or a parameter): its result would not be in the graph, so no gradient "
+            "would pass. For its values write x.detach().numpy() (as in PyTorch), or compute "
+            "under glassnet.no_grad(); for the op in the graph use the Tensor's own (x.exp())."
+        )
+    if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
+        raise ValueError(
+            f"np.asarray(x, dtype={np.dtype(dtype)}, copy=False): x holds {self.data.dtype}; a "
+            "new dtype needs a copy."
+        )
+    out = self.data if dtype is None else self.data.astype(dtype, copy=False)
+    return np.array(out, copy=True) if copy else out
+
+
 Tensor.__getitem__, Tensor.__setitem__, Tensor.__iter__ = getitem, setitem, _iter
+Tensor.__array__ = _numpy_values
 Tensor.gather = gather
 _INPLACE = {
     sym: _inplace(sym, fn)

@@ -97,7 +97,10 @@ def _other(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[Any] | None:
 
 def _values_only(op: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
     """Refuse ``x.max(1)`` and ``x.max(dim=1)``: PyTorch's return (values, indices), which
-    ``v, i = x.max(1)`` unpacks; glassnet's values would unpack row by row, silently."""
+    ``v, i = x.max(1)`` unpacks; glassnet's values would unpack row by row, silently.
+    (``out=None``, which ``np.max(x)`` passes, is no argument.)"""
+    if kw.get("out", 0) is None:
+        kw = {k: v for k, v in kw.items() if k != "out"}
     if args or kw:
         given = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kw.items())])
         raise TypeError(
