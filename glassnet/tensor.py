@@ -291,7 +291,10 @@ class Tensor:
     Parameters
     ----------
     data : array_like
-        The values. See the module docstring for the dtype rule.
+        The values. See the module docstring for the dtype rule. A NumPy float array of
+        the dtype is kept, not copied, as PyTorch's ``torch.Tensor(a)`` / ``from_numpy``
+        keep it: writing into it later changes the tensor (``glassnet.tensor(a)`` copies,
+        as ``torch.tensor``).
     requires_grad : bool
         Whether ``backward()`` should compute ``.grad`` for this tensor.
     dtype : float dtype, optional
