@@ -150,12 +150,18 @@ class Array(TorchMethods, np.ndarray):
     so ``(out.argmax(1) == y).float().mean().item()`` is the accuracy, as in PyTorch;
     ``a.long()``, ``a.int()`` and ``a.bool()`` are Arrays of int64, int32 and bool. Otherwise
     it is the NumPy array it holds (its repr too): NumPy's results of it (and ``astype``)
-    stay Arrays only while they hold bools or integers, and one value is a NumPy scalar."""
+    stay Arrays only while they hold bools or integers, one such value (a count,
+    ``(pred == y).sum()``, or a 0-d comparison) a 0-d Array as PyTorch's 0-d tensor (so
+    ``(pred == y).sum().float() / len(y)`` is the accuracy, and ``.item()``, ``int()``,
+    ``f"{n:d}"`` work on it); one float value is a NumPy scalar."""
 
     def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
-        if return_scalar or arr.ndim == 0:  # (a subclass's reductions gave 0-d arrays)
-            return arr[()]
-        return arr.view(Array if arr.dtype.kind in "biu" else np.ndarray)
+        # one value of bools or integers (a count, (pred == y).sum(); a 0-d comparison) stays
+        # a 0-d Array, as PyTorch's 0-d tensor, so .float()/.double() follow; a float one is
+        # NumPy's scalar (a Python float), as np.mean(pred == y) was
+        if arr.dtype.kind in "biu":
+            return arr.view(Array)
+        return arr[()] if return_scalar or arr.ndim == 0 else arr.view(np.ndarray)
 
     def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:
         out = super().astype(dtype, *args, **kwargs)
