@@ -6823,7 +6823,8 @@ class _LineBlocks:
     first block from the file's start (its header row and whatever precedes it), each
     holding ``rows`` lines that are not blank (blank lines ride along, uncounted, as the
     reader skips them); ``header`` is the header row's line as written (its line number
-    ``header_line``), which each later block is read under. Lines end at ``\\n`` only."""
+    ``header_line``), which each later block is read under. Lines end at ``\\n``,
+    ``\\r\\n`` or a bare ``\\r`` (an old Macintosh file's), as the in-memory reader's."""
 
     def __init__(self, f: Any, rows: int, delimiter: str | None) -> None:
         self.f, self.rows = f, rows
@@ -6836,7 +6837,7 @@ class _LineBlocks:
         """``(first line, its byte offset in the file, lines)`` per block."""
         lines: list[bytes] = []
         kept, first, given, size, at = 0, 1, False, 0, 0
-        for line in self.f:
+        for line in _file_lines(self.f):
             self.lines += 1
             lines.append(line)
             size += len(line)
@@ -6857,6 +6858,35 @@ class _LineBlocks:
                 given, first, lines, kept, at, size = True, self.lines + 1, [], 0, at + size, 0
         if kept or not given:  # (trailing blank lines alone: no rows to read)
             yield first, at, lines
+
+
+def _file_lines(f: Any, size: int = 1 << 20) -> Iterator[bytes]:
+    """The lines of the binary file ``f``, each with its end (``\\n``, ``\\r\\n`` or a
+    bare ``\\r``), as ``io.StringIO(text, newline="")`` cuts the in-memory reader's text;
+    read ``size`` bytes at a time, so that a file of bare ``\\r`` is no one line."""
+    held: list[bytes] = []  # a line's start, its end not read yet (a \r: perhaps of \r\n)
+    while chunk := f.read(size):
+        if held and held[-1].endswith(b"\r"):  # (ended, and by \r\n if \n comes next)
+            if chunk.startswith(b"\n"):
+                held.append(b"\n")
+                chunk = chunk[1:]
+            yield b"".join(held)
+            held = []
+            if not chunk:
+                continue
+        lines = chunk.splitlines(keepends=True)  # (bytes: cut at \n, \r\n and \r only)
+        last = lines.pop()
+        if lines:
+            if held:
+                lines[0] = b"".join([*held, lines[0]])
+                held = []
+            yield from lines
+        held.append(last)
+        if last.endswith(b"\n"):
+            yield b"".join(held)
+            held = []
+    if held:
+        yield b"".join(held)
 
 
 def _shift_lines(text: str, offset: int, header_line: int) -> str:

@@ -1,0 +1,63 @@
+"""The command line (round 16): an old Macintosh file (bare CR line ends) read with
+--stream, one delimiter rule for every reading, a comment line amid the rows, class
+names that hold a comma, --hidden 0."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import pytest
+from cli_helpers import FAST, HEADER, rows, run, write_csv
+
+import glassnet.cli as cli
+
+# ---------------------------------------------------------- 1. bare CR lines, --stream
+
+
+def cr_file(tmp_path, n: int = 200):
+    """The audits' table with a blank line amid it, its lines ended by a bare CR."""
+    table = [",".join(HEADER)] + [",".join(r) for r in rows(n)]
+    table.insert(60, "")
+    path = tmp_path / "mac.csv"
+    path.write_bytes(("\r".join(table) + "\r").encode())
+    return path
+
+
+def test_predict_stream_reads_a_bare_cr_file_as_in_memory(capsys, tmp_path):
+    """The same predictions and the same note as in memory (it said '1 lines', '-200 blank')."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(200))
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", data, "--target", "label", *FAST, "--out", model)[0] == 0
+    mac = cr_file(tmp_path)
+    code, _, err = run(capsys, "predict", model, mac, "--out", tmp_path / "a.csv")
+    assert code == 0, err
+    code, _, err2 = run(
+        capsys, "predict", model, mac, "--stream", "--chunk-rows", "7", "--out", tmp_path / "b.csv"
+    )
+    assert code == 0, err2
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert "200 rows from 202 lines (1 header, 1 blank)" in err, err
+    assert err2 == err
+    code, out, _ = run(capsys, "evaluate", model, mac, "--stream", "--chunk-rows", "7")
+    assert code == 0 and "read 200 rows from 202 lines (1 header, 1 blank)" in out, out
+
+
+def test_stream_blocks_of_a_bare_cr_file_are_bounded(monkeypatch):
+    """A bare-CR file is cut into blocks of --chunk-rows lines, not read as one line."""
+    monkeypatch.setattr(cli, "_SNIFFED_BYTES", 0)
+    text = b"a,b\r" + b"".join(b"%d,%d\r" % (i, i) for i in range(100))
+    blocks = list(cli._LineBlocks(io.BytesIO(text), 10, ","))
+    assert len(blocks) == 10, [len(b[2]) for b in blocks]
+    assert [b[0] for b in blocks[:3]] == [1, 12, 22]
+    assert b"".join(line for b in blocks for line in b[2]) == text
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 64])
+def test_file_lines_cut_as_the_in_memory_reader(size):
+    """\\n, \\r\\n and a bare \\r each end a line, a \\r\\n split across two reads one end."""
+    rng = random.Random(size)
+    for _ in range(300):
+        data = bytes(rng.choice(b"ab\r\n,") for _ in range(rng.randint(0, 40)))
+        want = [x.encode() for x in io.StringIO(data.decode(), newline="")]
+        assert list(cli._file_lines(io.BytesIO(data), size)) == want, data
