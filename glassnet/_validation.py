@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "torch_switches",
     "estimator_advice",
     "sklearn_mlp",
     "memory_limit",
@@ -386,6 +387,34 @@ def check_name(name: Any, table: Mapping[str, Any], what: str, base: type | None
         valid = ", ".join(map(repr, sorted(table)))
         raise ParameterError(f"Unknown {what} {name!r}. Valid names: {valid}.")
     return found
+
+
+_TORCH_SWITCHES = {  # PyTorch's optimizer keywords glassnet has no setting for: the values
+    # that change no number are taken, and each other value's refusal says what to write
+    "foreach": (None, "NumPy has one kernel, so any value is taken"),
+    "fused": (None, "glassnet updates flat buffers in place, so any value is taken"),
+    "maximize": (False, "glassnet's optimizers minimize: step on the negated objective, "
+                 "loss = -objective"),
+    "capturable": (False, "for CUDA graphs glassnet has glassnet.capture (docs/gpu.md)"),
+    "differentiable": (False, "glassnet's optimizers step outside the autodiff graph"),
+    "decoupled_weight_decay": (False, "PyTorch's Adam with decoupled_weight_decay=True is "
+                               "AdamW: write optim.AdamW(params, lr, weight_decay=...)"),
+}  # fmt: skip
+
+
+def torch_switches(owner: str, kw: dict[str, Any], taken: Container[str]) -> dict[str, Any]:
+    """``kw`` without PyTorch's optimizer switches (``foreach``, ``fused``, ``maximize``,
+    ``capturable``, ``differentiable``, ``decoupled_weight_decay``) that ``owner`` does not
+    take itself (``taken``): those that change no number are dropped, the rest refused,
+    naming what to write instead."""
+    for name in [k for k in kw if k in _TORCH_SWITCHES and k not in taken]:
+        plain, why = _TORCH_SWITCHES[name]
+        value = kw.pop(name)
+        if plain is None and not (value is None or isinstance(value, bool)):
+            raise TypeError(f"{owner}(): {name} is True, False or None; got {value!r:.40}.")
+        if plain is False and value not in (None, False):
+            raise TypeError(f"{owner}(): {name}={value!r:.40} is not offered: {why}.")
+    return kw
 
 
 def check_keywords(cls: type, kw: Mapping[str, Any], skip: int = 1) -> None:

@@ -68,6 +68,7 @@ from ._validation import (
     check_state_arrays,
     check_state_dict,
     moved,
+    torch_switches,
 )
 from .backend import namespace
 from .blas import axpy
@@ -195,6 +196,7 @@ def signature(lr: float, **defaults: Any) -> Any:
     )  # fmt: skip
 
     def __init__(self: Optimizer, *args: Any, **kw: Any) -> None:
+        kw = torch_switches(type(self).__name__, kw, sig.parameters)  # (foreach=, ...)
         try:
             call = sig.bind(self, *args, **kw)
         except TypeError as e:  # (inspect's words name no class)
