@@ -774,5 +774,7 @@ LOSS_ALIASES = {"squared_error": "mse", "lecture": "half_mse", "bce": "binary_cr
 
 
 def get_loss(name: str) -> Loss:
-    """Look up a loss by name or alias (see :data:`LOSSES` and :data:`LOSS_ALIASES`)."""
-    return _lookup("loss", LOSSES, LOSS_ALIASES, name, name)
+    """Look up a loss by name or alias (see :data:`LOSSES` and :data:`LOSS_ALIASES`), in any
+    case, as activations, optimizers and initializers are (``'MSE'`` is ``'mse'``)."""
+    key = name.lower().replace("-", "_") if isinstance(name, str) else name
+    return _lookup("loss", LOSSES, LOSS_ALIASES, name, key)
