@@ -54,3 +54,40 @@ def test_accuracy_idioms_match_torch():
     theirs = (tz.argmax(1) == ty).sum().float() / len(ty)
     assert mine.item() == theirs.item()
     assert (z[2].argmax() == y[2]).float().item() == (tz[2].argmax() == ty[2]).float().item()
+
+
+# ------------------------------------------- the functional losses' deprecated arguments
+_LOSSES = [
+    ("mse_loss", "third", lambda F, x, y, **k: F.mse_loss(x, y, **k)),
+    ("l1_loss", "third", lambda F, x, y, **k: F.l1_loss(x, y, **k)),
+    ("smooth_l1_loss", "third", lambda F, x, y, **k: F.smooth_l1_loss(x, y, **k)),
+    ("kl_div", "third", lambda F, x, y, **k: F.kl_div(x, y, **k)),
+    ("binary_cross_entropy", "fourth", lambda F, x, y, **k: F.binary_cross_entropy(x, y, **k)),
+    (
+        "binary_cross_entropy_with_logits",
+        "fourth",
+        lambda F, x, y, **k: F.binary_cross_entropy_with_logits(x, y, **k),
+    ),
+    ("cross_entropy", "fourth", lambda F, x, y, **k: F.cross_entropy(x, y, **k)),
+    ("nll_loss", "fourth", lambda F, x, y, **k: F.nll_loss(x, y, **k)),
+]
+
+
+@pytest.mark.parametrize(("name", "slot", "call"), _LOSSES, ids=[n for n, _, _ in _LOSSES])
+def test_functional_losses_refuse_size_average_and_reduce_as_the_modules(name, slot, call):
+    import glassnet.nn.functional as F
+
+    x = gn.tensor([[0.2, 0.7], [0.6, 0.3]])
+    y = np.array([1, 0]) if name in ("cross_entropy", "nll_loss") else gn.tensor([[0, 1], [1, 0]])
+    for kw in ({"size_average": False}, {"reduce": False}):
+        ((arg, value),) = kw.items()
+        with pytest.raises(TypeError) as e:
+            call(F, x, y, **kw)
+        msg = str(e.value)
+        assert f"{name}: {arg}={value!r}" in msg and "deprecated" in msg
+        assert "reduction='sum'" in msg and "reduction='none'" in msg
+        assert "unexpected keyword" not in msg
+    assert f"(its {slot} positional one)" in str(
+        pytest.raises(TypeError, call, F, x, y, size_average=True).value
+    )
+    call(F, x, y, reduction="sum")  # (the arguments otherwise as before)

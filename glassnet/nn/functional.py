@@ -18,6 +18,8 @@ and activations a hand-written PyTorch loop calls as functions:
   inputs. The arguments after ``weight`` (after ``target`` for ``mse_loss`` and ``l1_loss``)
   are keyword-only: PyTorch's next positional slots are its deprecated ``size_average`` and
   ``reduce``, which are not taken, so a positional value there is an error, not misread;
+  given by keyword (``size_average=False``) they are refused as the modules refuse them,
+  naming the ``reduction=`` to pass;
 * ``linear(input, weight, bias=None)``: y = x @ weightᵀ + bias with PyTorch's weight
   layout, (out_features, in_features) (:func:`glassnet.functional.linear` takes the
   lecture's W, its transpose);
@@ -147,18 +149,36 @@ def _weighted(
     return out.sum() / (w.sum() if by_weights else total)
 
 
-def mse_loss(input: Any, target: Any, *, reduction: str = "mean", weight: Any = None) -> Tensor:
+def mse_loss(
+    input: Any,
+    target: Any,
+    *,
+    reduction: str = "mean",
+    weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
+) -> Tensor:
     """(input − target)², reduced: :class:`glassnet.nn.MSELoss`; ``weight`` (one per entry)
     weighs each, and 'mean' divides by Σ weight, as PyTorch's."""
+    losses._no_legacy("mse_loss", size_average, reduce, ("third", "fourth"))
     loss = losses.MSELoss(reduction=reduction)
     if weight is None:
         return loss(input, target)
     return _weighted("mse_loss", loss, input, target, weight, by_weights=True)
 
 
-def l1_loss(input: Any, target: Any, *, reduction: str = "mean", weight: Any = None) -> Tensor:
+def l1_loss(
+    input: Any,
+    target: Any,
+    *,
+    reduction: str = "mean",
+    weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
+) -> Tensor:
     """|input − target|, reduced: :class:`glassnet.nn.L1Loss`; ``weight`` as
     :func:`mse_loss`'s."""
+    losses._no_legacy("l1_loss", size_average, reduce, ("third", "fourth"))
     loss = losses.L1Loss(reduction=reduction)
     if weight is None:
         return loss(input, target)
@@ -177,31 +197,63 @@ def huber_loss(
 
 
 def smooth_l1_loss(
-    input: Any, target: Any, *, reduction: str = "mean", beta: float = 1.0
+    input: Any,
+    target: Any,
+    *,
+    reduction: str = "mean",
+    beta: float = 1.0,
+    size_average: Any = None,
+    reduce: Any = None,
 ) -> Tensor:
     """½ d² / β where |d| < β, else |d| − ½ β: :class:`glassnet.nn.SmoothL1Loss`."""
+    losses._no_legacy("smooth_l1_loss", size_average, reduce, ("third", "fourth"))
     return losses.SmoothL1Loss(reduction=reduction, beta=beta)(input, target)
 
 
-def kl_div(input: Any, target: Any, *, reduction: str = "mean", log_target: bool = False) -> Tensor:
+def kl_div(
+    input: Any,
+    target: Any,
+    *,
+    reduction: str = "mean",
+    log_target: bool = False,
+    size_average: Any = None,
+    reduce: Any = None,
+) -> Tensor:
     """KL divergence of log-probabilities ``input`` from ``target``:
     :class:`glassnet.nn.KLDivLoss` (``'mean'`` warns, as PyTorch's: use ``'batchmean'``)."""
+    losses._no_legacy("kl_div", size_average, reduce, ("third", "fourth"))
     loss = losses.KLDivLoss(reduction=reduction, log_target=log_target)
     loss._stacklevel = 4  # (the warning names the caller of kl_div)
     return loss(input, target)
 
 
 def binary_cross_entropy(
-    input: Any, target: Any, weight: Any = None, *, reduction: str = "mean"
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    *,
+    reduction: str = "mean",
+    size_average: Any = None,
+    reduce: Any = None,
 ) -> Tensor:
     """BCE of probabilities: :class:`glassnet.nn.BCELoss`."""
+    losses._no_legacy("binary_cross_entropy", size_average, reduce, ("fourth", "fifth"))
     return losses.BCELoss(weight=weight, reduction=reduction)(input, target)
 
 
 def binary_cross_entropy_with_logits(
-    input: Any, target: Any, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    *,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
 ) -> Tensor:
     """BCE of logits: :class:`glassnet.nn.BCEWithLogitsLoss`."""
+    name = "binary_cross_entropy_with_logits"
+    losses._no_legacy(name, size_average, reduce, ("fourth", "fifth"))
     loss = losses.BCEWithLogitsLoss(weight=weight, reduction=reduction, pos_weight=pos_weight)
     return loss(input, target)
 
@@ -214,8 +266,11 @@ def cross_entropy(
     ignore_index: int = -100,
     reduction: str = "mean",
     label_smoothing: float = 0.0,
+    size_average: Any = None,
+    reduce: Any = None,
 ) -> Tensor:
     """Softmax cross-entropy of logits (N, C): :class:`glassnet.nn.CrossEntropyLoss`."""
+    losses._no_legacy("cross_entropy", size_average, reduce, ("fourth", "sixth"))
     loss = losses.CrossEntropyLoss(
         weight=weight,
         reduction=reduction,
@@ -232,8 +287,11 @@ def nll_loss(
     *,
     ignore_index: int = -100,
     reduction: str = "mean",
+    size_average: Any = None,
+    reduce: Any = None,
 ) -> Tensor:
     """Negative log-likelihood of log-probabilities (N, C): :class:`glassnet.nn.NLLLoss`."""
+    losses._no_legacy("nll_loss", size_average, reduce, ("fourth", "sixth"))
     loss = losses.NLLLoss(weight=weight, reduction=reduction, ignore_index=ignore_index)
     return loss(input, target)
 
