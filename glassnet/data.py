@@ -1,6 +1,9 @@
 """Mini-batches for hand-written training loops, shaped like PyTorch's
 ``DataLoader(TensorDataset(X, y), batch_size=..., shuffle=...)``, with PyTorch's
-``Dataset`` base class, ``Subset`` and ``random_split``.
+``Dataset`` and ``IterableDataset`` base classes, ``Subset``, ``ConcatDataset``,
+``ChainDataset``, ``random_split``, ``default_collate`` and the samplers (``Sampler``,
+``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
+``WeightedRandomSampler``, ``BatchSampler``), whose draws come from glassnet's generators.
 
 >>> import numpy as np
 >>> from glassnet.data import DataLoader, TensorDataset
@@ -21,10 +24,11 @@ loops written out step by step, as in the lecture::
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import warnings
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -32,7 +36,16 @@ from ._validation import ParameterError, as_rng, check_bool, check_number
 from .habits import Array
 from .tensor import Tensor
 
-__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "random_split"]
+# fmt: off
+__all__ = [
+    "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset",
+    "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
+    "TensorDataset", "WeightedRandomSampler", "default_collate", "get_worker_info",
+    "random_split",
+]
+# fmt: on
+
+T_co = TypeVar("T_co", covariant=True)
 
 
 def _batch(a: np.ndarray) -> Any:
@@ -60,21 +73,65 @@ def _array(a: Any) -> np.ndarray:
     return np.asarray(a.data if isinstance(a, Tensor) else a)
 
 
+def _stack(items: list[Any]) -> Any:
+    arrays = [_array(v) for v in items]
+    shapes = {a.shape for a in arrays}
+    if len(shapes) > 1:
+        raise ValueError(
+            f"default_collate: the items of a batch have different shapes {sorted(shapes)}, "
+            "so they do not stack into one array: give the DataLoader a collate_fn that pads "
+            "or lists them, or items of one shape."
+        )
+    return _batch(np.stack(arrays))
+
+
 def _collate(items: list[Any]) -> Any:
     """Items of a dataset stacked into a batch, as PyTorch's ``default_collate``: tuples
-    and lists position by position (a list of batches), dicts key by key, and anything
-    else (an array, a Tensor, a number) stacked along a new first axis."""
+    and lists position by position (a list of batches; a namedtuple stays one), dicts key
+    by key, strings as the list of them, and anything else (an array, a Tensor, a number)
+    stacked along a new first axis."""
     first = items[0]
     if isinstance(first, Mapping):
         return {k: _collate([item[k] for item in items]) for k in first}
+    if isinstance(first, (str, bytes)):
+        return list(items)
     if isinstance(first, (tuple, list)):
-        return [_collate(list(col)) for col in zip(*items)]
-    return _batch(np.stack([_array(v) for v in items]))
+        if any(not isinstance(item, (tuple, list)) or len(item) != len(first) for item in items):
+            raise ValueError(
+                f"default_collate: each item of a batch must hold as many values as the first "
+                f"({len(first)}), as PyTorch requires; got items of lengths "
+                f"{sorted({len(i) if isinstance(i, (tuple, list)) else -1 for i in items})} "
+                "(-1: not a tuple or list). Give the DataLoader a collate_fn for ragged items."
+            )
+        cols = [_collate(list(col)) for col in zip(*items)]
+        return type(first)(*cols) if hasattr(first, "_fields") else cols
+    return _stack(items)
 
 
-class Dataset:
+def default_collate(batch: Any) -> Any:
+    """PyTorch's ``default_collate(batch)``: a list of a dataset's items made one batch, as
+    the :class:`DataLoader` makes it without a ``collate_fn``: arrays, Tensors and numbers
+    stacked along a new first axis (a Tensor of float values, an :class:`~glassnet.habits.Array`
+    of integer or bool ones), tuples and lists position by position (a list of batches; a
+    namedtuple stays one), dicts key by key, strings as the list of them.
+
+    >>> import numpy as np
+    >>> xb, yb = default_collate([(np.array([1.0, 2.0]), 0), (np.array([3.0, 4.0]), 1)])
+    >>> xb.shape, yb.tolist()
+    ((2, 2), [0, 1])
+    """
+    if isinstance(batch, (str, bytes, Mapping)) or not hasattr(batch, "__len__") or not len(batch):
+        raise ValueError(
+            "default_collate: batch must be a non-empty list of a dataset's items (what "
+            f"dataset[i] gives). Got {batch!r:.60}."
+        )
+    return _collate(list(batch))
+
+
+class Dataset(Generic[T_co]):
     """PyTorch's base class of a map-style dataset: a subclass gives ``__getitem__(i)`` (an
-    item: an array, a tuple of them, a dict) and ``__len__``; :class:`DataLoader` batches it."""
+    item: an array, a tuple of them, a dict) and ``__len__``; :class:`DataLoader` batches it.
+    ``ds1 + ds2`` is their :class:`ConcatDataset`, as PyTorch's."""
 
     def __getitem__(self, i: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__(self, i).")
@@ -82,24 +139,152 @@ class Dataset:
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__(self).")
 
+    def __add__(self, other: Any) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset[T_co]):
+    """PyTorch's base class of a dataset read as a stream: a subclass gives ``__iter__``
+    (the items in order, anew at each ``iter()``), and may give ``__len__``.
+
+    :class:`DataLoader` batches it as PyTorch's loader does (``num_workers=0``): each epoch
+    walks ``iter(dataset)`` and collates ``batch_size`` items at a time (``drop_last``
+    leaves out a shorter last batch; ``batch_size=None`` gives the items one at a time).
+    Its order is the dataset's own, so ``shuffle=True``, ``sampler``, ``batch_sampler`` and
+    ``generator`` are refused (shuffle inside ``__iter__``); ``len(loader)`` needs the
+    dataset's ``len``. ``ds1 + ds2`` is their :class:`ChainDataset`.
+
+    >>> class Squares(IterableDataset):
+    ...     def __iter__(self):
+    ...         return iter([float(i * i) for i in range(5)])
+    >>> [b.tolist() for b in DataLoader(Squares(), batch_size=2)]
+    [[0.0, 1.0], [4.0, 9.0], [16.0]]
+    """
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError(
+            f"{type(self).__name__} must define __iter__(self), giving the items in order."
+        )
+
+    def __add__(self, other: Any) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
+
+
+def get_worker_info() -> None:
+    """PyTorch's ``get_worker_info()``: None, as in PyTorch's main process; glassnet's
+    loader has no worker processes (``num_workers=0``), so an :class:`IterableDataset` that
+    splits its stream among workers gives the whole of it."""
+    return None
+
+
+class ConcatDataset(Dataset):
+    """The items of several map-style datasets, one after the other (PyTorch's
+    ``ConcatDataset(datasets)``); ``cumulative_sizes`` holds the running totals of their
+    lengths. ``ds[i]`` takes negative ``i`` from the end, as PyTorch's.
+
+    >>> import numpy as np
+    >>> both = TensorDataset(np.zeros((3, 2))) + TensorDataset(np.ones((2, 2)))
+    >>> len(both), both.cumulative_sizes, both[3][0].tolist()
+    (5, [3, 5], [1.0, 1.0])
+    """
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        if isinstance(datasets, (str, bytes, Mapping)) or not isinstance(datasets, Iterable):
+            raise ParameterError(
+                "The 'datasets' parameter of ConcatDataset must be a list of datasets. Got "
+                f"{datasets!r:.60}; wrap one dataset as [dataset]."
+            )
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ParameterError(
+                "The 'datasets' parameter of ConcatDataset is empty (PyTorch refuses it too): "
+                "give at least one dataset."
+            )
+        for k, d in enumerate(self.datasets):
+            if isinstance(d, IterableDataset):
+                raise ParameterError(
+                    f"ConcatDataset joins map-style datasets (len and [i]); datasets[{k}] is "
+                    f"an IterableDataset ({type(d).__name__}), as PyTorch refuses too: join "
+                    "iterable ones with ChainDataset."
+                )
+            if not (hasattr(d, "__len__") and hasattr(d, "__getitem__")):
+                raise ParameterError(
+                    f"ConcatDataset: datasets[{k}] must support len() and [i] (a Dataset, a "
+                    f"TensorDataset, an array). Got {type(d).__name__}."
+                )
+        sizes = itertools.accumulate(len(d) for d in self.datasets)
+        self.cumulative_sizes = [int(c) for c in sizes]
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, idx: Any) -> Any:
+        if isinstance(idx, bool) or not isinstance(idx, (int, np.integer)):
+            raise TypeError(f"ConcatDataset takes one index (an int). Got {idx!r:.40}.")
+        n, idx = len(self), int(idx)
+        if idx < 0:
+            if -idx > n:
+                raise ValueError(  # (PyTorch's type of error, for a negative index)
+                    f"ConcatDataset: index {idx} is further back than the dataset's {n} items "
+                    f"(from {-n} to {n - 1})."
+                )
+            idx += n
+        if idx >= n:
+            raise IndexError(
+                f"ConcatDataset: index {idx} is outside the dataset's {n} items (0 to {n - 1})."
+            )
+        k = bisect.bisect_right(self.cumulative_sizes, idx)
+        return self.datasets[k][idx - (self.cumulative_sizes[k - 1] if k else 0)]
+
+
+class ChainDataset(IterableDataset):
+    """Several :class:`IterableDataset` s read one after the other (PyTorch's
+    ``ChainDataset(datasets)``); ``len`` is the sum of theirs."""
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        if isinstance(datasets, (str, bytes, Mapping)) or not isinstance(datasets, Iterable):
+            raise ParameterError(
+                "The 'datasets' parameter of ChainDataset must be a list of IterableDatasets. "
+                f"Got {datasets!r:.60}."
+            )
+        self.datasets = list(datasets)
+        for k, d in enumerate(self.datasets):
+            if not isinstance(d, IterableDataset):
+                raise ParameterError(
+                    f"ChainDataset chains IterableDatasets (as PyTorch's); datasets[{k}] is a "
+                    f"{type(d).__name__}: join map-style datasets with ConcatDataset."
+                )
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
+
+
+def _whole(indices: Any, owner: str) -> np.ndarray:
+    """``indices`` (a list, an array, a Tensor) as a 1-D int64 array of whole numbers."""
+    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    exact = float(2 ** (np.finfo(idx.dtype).nmant + 1)) if idx.dtype.kind == "f" else 0.0
+    whole = idx.dtype.kind in "iu" or (  # (floats: whole, finite, in their exact range)
+        idx.dtype.kind == "f" and np.all(np.isfinite(idx)) and np.all(idx == np.round(idx))
+        and np.all(np.abs(idx) < exact)
+    )  # fmt: skip
+    if idx.ndim != 1 or (idx.size and not whole):  # (gn.arange's floats: whole numbers)
+        raise ParameterError(
+            f"{owner}: indices must be a list of whole numbers (positions in the dataset), "
+            f"floats only where they hold them exactly (float32 up to 2**24): pass integer "
+            f"indices. Got {indices!r:.60}."
+        )
+    return idx.astype(np.int64)
+
 
 class Subset(Dataset):
     """The items of ``dataset`` at ``indices``, in that order (PyTorch's ``Subset``)."""
 
     def __init__(self, dataset: Any, indices: Any) -> None:
-        idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
-        exact = float(2 ** (np.finfo(idx.dtype).nmant + 1)) if idx.dtype.kind == "f" else 0.0
-        whole = idx.dtype.kind in "iu" or (  # (floats: whole, finite, in their exact range)
-            idx.dtype.kind == "f" and np.all(np.isfinite(idx)) and np.all(idx == np.round(idx))
-            and np.all(np.abs(idx) < exact)
-        )  # fmt: skip
-        if idx.ndim != 1 or (idx.size and not whole):  # (gn.arange's floats: whole numbers)
-            raise ParameterError(
-                f"Subset: indices must be a list of whole numbers (positions in the dataset), "
-                f"floats only where they hold them exactly (float32 up to 2**24): pass integer "
-                f"indices. Got {indices!r:.60}."
-            )
-        self.dataset, self.indices = dataset, idx.astype(np.int64)
+        self.dataset, self.indices = dataset, _whole(indices, "Subset")
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
@@ -154,6 +339,7 @@ class TensorDataset(Dataset):
     their i-th rows, as PyTorch's ``TensorDataset``."""
 
     def __init__(self, *arrays: Any) -> None:
+        self._given = arrays
         self.arrays = [_array(a) for a in arrays]
         lengths = [a.shape[0] if a.ndim else None for a in self.arrays]
         if not arrays or None in lengths or len(set(lengths)) != 1:
@@ -162,6 +348,15 @@ class TensorDataset(Dataset):
                 f"shapes {[a.shape for a in self.arrays]}."
             )
 
+    @property
+    def tensors(self) -> tuple[Any, ...]:
+        """PyTorch's ``ds.tensors``: the tuple of the dataset's arrays, each a Tensor given
+        as it was, else a Tensor of its float values or an :class:`~glassnet.habits.Array` of
+        its integer ones (sharing its memory)."""
+        return tuple(
+            g if isinstance(g, Tensor) else _batch(a) for g, a in zip(self._given, self.arrays)
+        )
+
     def __len__(self) -> int:
         return self.arrays[0].shape[0]
 
@@ -169,25 +364,251 @@ class TensorDataset(Dataset):
         return tuple(_batch(a[i]) for a in self.arrays)
 
 
-def _reusable(value: Any, name: str) -> Any:
-    """DataLoader's ``sampler`` or ``batch_sampler``: None, or an iterable that ``iter()``
-    walks anew each epoch (a list, an array, a PyTorch ``Sampler``)."""
+def _reusable(value: Any, name: str, owner: str = "DataLoader") -> Any:
+    """DataLoader's (or BatchSampler's) ``sampler`` or ``batch_sampler``: None, or an
+    iterable that ``iter()`` walks anew each epoch (a list, an array, a :class:`Sampler`)."""
     if value is None:
         return None
     if isinstance(value, (str, bytes, Mapping, Tensor)) or not hasattr(value, "__iter__"):
         what = "a Tensor (pass an integer array)" if isinstance(value, Tensor) else f"{value!r:.60}"
         raise ParameterError(
-            f"The '{name}' parameter of DataLoader must be an iterable of "
+            f"The '{name}' parameter of {owner} must be an iterable of "
             f"{'lists of ' if name == 'batch_sampler' else ''}indices into the dataset (a "
             f"list, an integer array, or a Sampler). Got {what}."
         )
     if iter(value) is value:
         raise ParameterError(
-            f"The '{name}' parameter of DataLoader is a one-pass iterator "
+            f"The '{name}' parameter of {owner} is a one-pass iterator "
             f"({type(value).__name__}): the second epoch would have no batches. Pass a list "
             f"(list({name})) or an object whose iter() starts anew each time."
         )
     return value
+
+
+# ------------------------------------------------------------------------ samplers
+# PyTorch's sampler classes, drawing from glassnet's generators: ``generator`` None (glassnet's
+# default generator, looked up at each iter(), so glassnet.manual_seed decides it), a seed or
+# a NumPy Generator (turned into one Generator when the sampler is made: its stream goes on
+# from epoch to epoch, as a torch.Generator's does).
+
+
+class Sampler(Generic[T_co]):
+    """PyTorch's base class of a sampler: a subclass gives ``__iter__`` (the indices into a
+    dataset, or lists of them for a ``batch_sampler``, anew at each ``iter()``) and may give
+    ``__len__``. :class:`DataLoader` takes one as ``sampler=`` or ``batch_sampler=``."""
+
+    def __iter__(self) -> Iterator[T_co]:
+        raise NotImplementedError(
+            f"{type(self).__name__} must define __iter__(self), giving indices into the dataset."
+        )
+
+
+def _sized(data_source: Any, owner: str) -> Any:
+    if not hasattr(data_source, "__len__"):
+        raise ParameterError(
+            f"The 'data_source' parameter of {owner} must have a len() (a dataset). Got "
+            f"{type(data_source).__name__}."
+        )
+    return data_source
+
+
+def _positive(value: Any, name: str, owner: str) -> int:
+    """PyTorch's check of ``num_samples`` and ``batch_size``: an int > 0 (a bool refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ParameterError(
+            f"The {name!r} parameter of {owner} must be a positive int (PyTorch's rule too). "
+            f"Got {value!r:.60}."
+        )
+    return int(value)
+
+
+class SequentialSampler(Sampler[int]):
+    """The indices 0, 1, ..., len(data_source) - 1, in order (PyTorch's)."""
+
+    def __init__(self, data_source: Any) -> None:
+        self.data_source = _sized(data_source, "SequentialSampler")
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler[int]):
+    """The indices of ``data_source`` in a random order (PyTorch's ``RandomSampler``).
+
+    ``replacement=False``: a new permutation each epoch; ``num_samples`` (default
+    ``len(data_source)``, read at each epoch) larger than the dataset goes on with further
+    permutations, as PyTorch's. ``replacement=True``: ``num_samples`` indices drawn
+    uniformly, each independently. ``generator``: None, a seed or a NumPy Generator (see
+    above); a seed's permutation is ``np.random.default_rng(seed).permutation(n)``, the
+    order ``DataLoader(shuffle=True, generator=seed)`` gives, not PyTorch's.
+
+    >>> order = list(RandomSampler(range(5), generator=0))
+    >>> order == np.random.default_rng(0).permutation(5).tolist()
+    True
+    """
+
+    def __init__(
+        self,
+        data_source: Any,
+        replacement: bool = False,
+        num_samples: int | None = None,
+        generator: Any = None,
+    ) -> None:
+        self.data_source = _sized(data_source, "RandomSampler")
+        self.replacement = check_bool(replacement, "replacement", "RandomSampler")
+        if num_samples is None and len(data_source) == 0:
+            raise ParameterError(
+                "RandomSampler: the data_source is empty, so num_samples (its length) is 0 and "
+                "there is nothing to draw (PyTorch refuses it too); give a non-empty dataset."
+            )
+        self._num_samples = None if num_samples is None else _positive(
+            num_samples, "num_samples", "RandomSampler"
+        )  # fmt: skip
+        self.generator = None if generator is None else _rng(generator, "RandomSampler")
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self) -> Iterator[int]:
+        n, k, rng = len(self.data_source), self.num_samples, as_rng(self.generator)
+        if n == 0:
+            raise ValueError("RandomSampler: the data_source is empty now; nothing to draw from.")
+        if self.replacement:
+            yield from rng.integers(0, n, size=k).tolist()
+            return
+        for _ in range(k // n):
+            yield from rng.permutation(n).tolist()
+        if k % n:
+            yield from rng.permutation(n)[: k % n].tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler[int]):
+    """The given ``indices`` in a new random order each epoch, without replacement
+    (PyTorch's ``SubsetRandomSampler``): e.g. a validation split of one dataset.
+    ``generator`` as :class:`RandomSampler`'s."""
+
+    def __init__(self, indices: Any, generator: Any = None) -> None:
+        self._indices = _whole(indices, "SubsetRandomSampler")
+        self.indices = indices
+        self.generator = None if generator is None else _rng(generator, "SubsetRandomSampler")
+
+    def __iter__(self) -> Iterator[int]:
+        order = as_rng(self.generator).permutation(len(self._indices))
+        return iter(self._indices[order].tolist())
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+
+class WeightedRandomSampler(Sampler[int]):
+    """``num_samples`` indices into ``weights``, index i drawn with probability
+    ``weights[i] / sum(weights)`` (PyTorch's ``WeightedRandomSampler``): e.g. weights of
+    1 / (its class's count) give a balanced stream from imbalanced classes.
+
+    ``replacement=True`` (the default): each draw independent. ``replacement=False``: an
+    index at most once per epoch, each next one drawn among those left in proportion to
+    their weights; ``num_samples`` at most ``len(weights)``, and, as PyTorch's, once the
+    positive weights are used up the indices of weight 0 follow, in random order.
+    ``generator`` as :class:`RandomSampler`'s.
+
+    Weights that are not finite or negative, all zero, or not 1-D, and ``num_samples``
+    above ``len(weights)`` without replacement, are refused when the sampler is made
+    (PyTorch's raises a RuntimeError when iterated).
+
+    >>> s = WeightedRandomSampler([0.0, 1.0, 3.0], num_samples=6, generator=0)
+    >>> len(s), set(s) <= {1, 2}
+    (6, True)
+    """
+
+    def __init__(
+        self, weights: Any, num_samples: int, replacement: bool = True, generator: Any = None
+    ) -> None:
+        owner = "WeightedRandomSampler"
+        self.num_samples = _positive(num_samples, "num_samples", owner)
+        self.replacement = check_bool(replacement, "replacement", owner)
+        try:
+            w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, np.float64)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"The 'weights' parameter of {owner} must be a 1-D sequence of numbers (one "
+                f"weight per item of the dataset). Got {weights!r:.60}."
+            ) from None
+        if w.ndim != 1 or not w.size:
+            raise ParameterError(
+                f"The 'weights' parameter of {owner} must be a non-empty 1-D sequence (one "
+                f"weight per item of the dataset). Got shape {w.shape}."
+            )
+        bad = ~np.isfinite(w) | (w < 0)
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise ParameterError(
+                f"The 'weights' parameter of {owner} must hold finite numbers >= 0 (relative "
+                f"probabilities). Got weights[{k}] = {w[k]}."
+            )
+        if w.sum() <= 0:
+            raise ParameterError(
+                f"The 'weights' parameter of {owner} is all zeros: no index can be drawn. Give "
+                "at least one weight > 0."
+            )
+        if not self.replacement and self.num_samples > w.size:
+            raise ParameterError(
+                f"{owner}: num_samples={self.num_samples} draws without replacement "
+                f"(replacement=False) from {w.size} weights: at most {w.size}. Lower "
+                "num_samples, or pass replacement=True."
+            )
+        self.weights = w
+        self.generator = None if generator is None else _rng(generator, owner)
+
+    def __iter__(self) -> Iterator[int]:
+        rng, w, k = as_rng(self.generator), self.weights, self.num_samples
+        if self.replacement:
+            return iter(rng.choice(w.size, size=k, p=w / w.sum()).tolist())
+        # without replacement: an Exp(1) draw over each weight, the k smallest in order, is
+        # drawing one index after another in proportion to the weights left (Efraimidis and
+        # Spirakis); the weights of 0 come last, in the order of a second draw
+        keys = rng.exponential(size=w.size)
+        positive = w > 0
+        keys[positive] /= w[positive]
+        keys[~positive] += keys[positive].max() + 1.0
+        return iter(np.argsort(keys, kind="stable")[:k].tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler[list[int]]):
+    """The indices of ``sampler`` in lists of ``batch_size`` (PyTorch's ``BatchSampler``),
+    the last shorter unless ``drop_last``: a ``batch_sampler`` for :class:`DataLoader`.
+
+    >>> list(BatchSampler(SequentialSampler(range(7)), batch_size=3, drop_last=False))
+    [[0, 1, 2], [3, 4, 5], [6]]
+    """
+
+    def __init__(self, sampler: Any, batch_size: int, drop_last: bool) -> None:
+        self.sampler = _reusable(sampler, "sampler", "BatchSampler")
+        if sampler is None:
+            raise ParameterError(
+                "The 'sampler' parameter of BatchSampler must be a sampler or a list of "
+                "indices. Got None."
+            )
+        self.batch_size = _positive(batch_size, "batch_size", "BatchSampler")
+        self.drop_last = check_bool(drop_last, "drop_last", "BatchSampler")
+
+    def __iter__(self) -> Iterator[list[int]]:
+        it, b = iter(self.sampler), self.batch_size
+        while (batch := list(itertools.islice(it, b))) and (len(batch) == b or not self.drop_last):
+            yield batch
+
+    def __len__(self) -> int:
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
 def _no_workers(
@@ -259,7 +680,9 @@ class DataLoader:
     ----------
     dataset : TensorDataset, an array or Tensor (batches of its rows), or any object with
         ``len()`` and ``dataset[i]``: a tuple of arrays (stacked into a batch per
-        position), a dict (key by key) or one array (stacked).
+        position), a dict (key by key) or one array (stacked); or an
+        :class:`IterableDataset`, read in its own order (no ``shuffle``, ``sampler``,
+        ``batch_sampler`` or ``generator``).
     batch_size : int >= 1 or None, default 1
         None: no batches, as PyTorch's ``batch_size=None``: the loader gives the items one
         at a time (``dataset[i]``: a TensorDataset's tuple of rows, an array's row; each
@@ -297,12 +720,14 @@ class DataLoader:
 
     sampler : iterable of indices, optional
         The order of the items, as PyTorch's: a list or array of indices into the dataset,
-        or an object whose ``iter()`` yields them anew each epoch (a PyTorch ``Sampler``),
+        or an object whose ``iter()`` yields them anew each epoch (a :class:`Sampler`:
+        :class:`RandomSampler`, :class:`WeightedRandomSampler`, ...),
         taken ``batch_size`` at a time. Not with ``shuffle=True`` (the sampler decides the
         order) nor with ``generator``; a one-pass iterator (a generator) is refused, as its
         second epoch would have no batches.
     batch_sampler : iterable of lists of indices, optional
-        The batches themselves, as PyTorch's: each item a list of indices. Not with
+        The batches themselves, as PyTorch's: each item a list of indices (a
+        :class:`BatchSampler`, or a list of lists). Not with
         ``batch_size``, ``shuffle``, ``sampler``, ``drop_last`` or ``generator``.
 
     ``len(loader)`` is the number of batches. Each batch of a TensorDataset is a list with
@@ -338,7 +763,19 @@ class DataLoader:
             )
         _no_workers(timeout, worker_init_fn, multiprocessing_context, prefetch_factor,
                     persistent_workers, pin_memory_device, in_order)  # fmt: skip
-        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        self._stream = isinstance(dataset, IterableDataset)
+        if self._stream:  # (PyTorch's rule: the dataset's own order)
+            given = ["shuffle=True"] if shuffle not in (None, False) else []
+            given += [n for n, v in (("sampler", sampler), ("batch_sampler", batch_sampler),
+                                     ("generator", generator)) if v is not None]  # fmt: skip
+            if given:
+                raise ParameterError(
+                    f"DataLoader with an IterableDataset ({type(dataset).__name__}): the items "
+                    f"come in the dataset's own order, so {', '.join(given)} has nothing to "
+                    "order (PyTorch refuses them too). Leave them out, and shuffle inside the "
+                    "dataset's __iter__ if you need to."
+                )
+        elif not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise ParameterError(
                 "The 'dataset' parameter of DataLoader must support len(dataset) and "
                 f"dataset[i]: a TensorDataset(X, y), an array or a list of items. Got "
@@ -411,6 +848,15 @@ class DataLoader:
                 ) from e
             if self.batch_sampler is not None:
                 return n
+        elif self._stream:
+            try:
+                n = len(self.dataset)
+            except (TypeError, NotImplementedError) as e:
+                raise TypeError(
+                    f"len(loader): the loader's IterableDataset ({type(self.dataset).__name__}) "
+                    "has no len(), so the number of batches is not known before the epoch; "
+                    "count them as they come, or give the dataset a __len__."
+                ) from e
         else:
             n = len(self.dataset)
         b = 1 if self._items else self.batch_size
@@ -441,7 +887,22 @@ class DataLoader:
         for start in range(0, len(self) * b, b):
             yield order[start : start + b]
 
+    def _streamed(self) -> Iterator[Any]:
+        """An IterableDataset's items, ``batch_size`` at a time (one by one with
+        ``batch_size=None``), collated."""
+        it, collate = iter(self.dataset), self.collate_fn
+        if self._items:
+            for item in it:
+                yield collate(item) if collate is not None else _convert(item)
+            return
+        b = self.batch_size
+        while (chunk := list(itertools.islice(it, b))) and (len(chunk) == b or not self.drop_last):
+            yield collate(chunk) if collate is not None else _collate(chunk)
+
     def __iter__(self) -> Iterator[Any]:
+        if self._stream:
+            yield from self._streamed()
+            return
         data, n = self.dataset, len(self.dataset)
         arrays = getattr(data, "arrays", None)  # a TensorDataset: index its arrays
         rows = _array(data) if isinstance(data, (np.ndarray, Tensor)) else None
