@@ -43,6 +43,9 @@ class Linear(Module):
     rng : int or numpy.random.Generator, optional
     dtype : float32 or float64; default: ``glassnet.get_default_dtype()`` (float32 unless
         ``set_default_dtype`` changed it, as PyTorch's)
+    in_features, out_features, device : keyword only
+        PyTorch's names of ``inputs`` and ``neurons`` (one spelling of each), and where the
+        weights live (``'cpu'``; ``'cuda'`` with CuPy, docs/gpu.md).
 
     Shapes: X (N, inputs) -> Z (N, neurons); W (inputs, neurons); b (neurons,).
 
