@@ -5140,11 +5140,27 @@ _NOT_STREAMED = (
 
 def _stream_delimiter(args: argparse.Namespace) -> str:
     """The delimiter a streamed run reads ``args.data`` with: --delimiter if given, else
-    :func:`glassnet.stream.csv_delimiter`'s (a comma, a tab for .tsv, or the ``;``, tab or
-    ``|`` that alone splits the header row, never the --decimal mark)."""
-    from .stream import csv_delimiter
-
-    return args.delimiter or csv_delimiter(args.data, args.decimal)
+    the in-memory reader's (:func:`read_csv`'s): a ``sep=`` first line's, else
+    :func:`sniff_delimiter`'s from the file's first 64 Ki characters, never the --decimal
+    mark unless the header row holds it alone (then it is returned, and refused)."""
+    if args.delimiter:
+        return str(args.delimiter)
+    known = getattr(args, "_sniffed_delimiter", None)
+    if known is not None and known[0] == (args.data, args.decimal):
+        return str(known[1])
+    try:
+        with open(args.data, "rb") as f:
+            head = f.read(1 << 18)  # (64 Ki characters of UTF-8 at most)
+    except OSError:
+        return ","  # (the reader says what is wrong with the file)
+    sample = head.decode("utf-8-sig", errors="replace")
+    hint = re.match(r"[ \t]*sep=(.)[ \t]*(?:\r\n|\r|\n)", sample, flags=re.IGNORECASE)
+    if hint:
+        found = hint.group(1)
+    else:
+        found = sniff_delimiter(sample[:65536], args.decimal) or args.decimal
+    args._sniffed_delimiter = ((args.data, args.decimal), found)
+    return found
 
 
 def _stream_refusals(args: argparse.Namespace) -> None:

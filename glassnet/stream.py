@@ -1325,9 +1325,19 @@ def _csv_cell(path: str, delimiter: str, row: int, column: str) -> str | None:
 def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     """The delimiter :func:`from_csv` reads ``path`` with when none is given: a tab for a
     .tsv file, else a comma; unless the header row (the first non-blank line) is one column
-    under it and ``;``, a tab or ``|`` (not the decimal mark ``decimal``) splits it into
-    several, as a European spreadsheet's export is (``a;b;label``, cells ``3,14``). Only the
-    header row is read: a file whose header the comma splits is always read with commas."""
+    under it, or the comma is the decimal mark ``decimal``, and ``;``, a tab or ``|`` (not
+    ``decimal``) splits it into several, as a European spreadsheet's export is
+    (``a;b;label``, cells ``3,14``; ``id;income, EUR;label`` with ``decimal=","``). Only
+    the header row is read. The decimal mark only when nothing else splits the header row
+    (from_csv refuses it then, naming both).
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "e.csv")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("id;income, EUR;label\\n1;3,5;yes\\n")
+    >>> csv_delimiter(path, ","), csv_delimiter(path, ".")
+    (';', ',')
+    """
     import csv as pycsv
 
     found = "\t" if Path(path).suffix.lower() == ".tsv" else ","
@@ -1339,7 +1349,7 @@ def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     except OSError:
         return found  # (the reader says what is wrong with the file)
     width = lambda d: len(next(pycsv.reader([header], delimiter=d), []))  # noqa: E731
-    if width(found) == 1:
+    if width(found) == 1 or found == decimal:
         found = next((d for d in ";\t|" if d != decimal and width(d) > 1), found)
     return found
 

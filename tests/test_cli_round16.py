@@ -61,3 +61,48 @@ def test_file_lines_cut_as_the_in_memory_reader(size):
         data = bytes(rng.choice(b"ab\r\n,") for _ in range(rng.randint(0, 40)))
         want = [x.encode() for x in io.StringIO(data.decode(), newline="")]
         assert list(cli._file_lines(io.BytesIO(data), size)) == want, data
+
+
+# ----------------------------------------------- 2. one delimiter rule, --stream or not
+
+
+def euro_header(tmp_path, decimal: str):
+    """A ';' file whose header row names a column 'income, EUR' (a comma inside a name)."""
+    rng = random.Random(3)
+    lines = ["age;income, EUR;city;buy"]
+    for _ in range(120):
+        income = f"{rng.uniform(30000, 70000):.2f}".replace(".", decimal)
+        lines.append(
+            f"{rng.randint(18, 70)};{income};{rng.choice('KMZ')};{rng.choice(['Yes', 'No'])}"
+        )
+    path = tmp_path / f"euro{'c' if decimal == ',' else 'p'}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("decimal", [",", "."])
+def test_train_stream_sniffs_the_delimiter_as_in_memory(capsys, tmp_path, decimal):
+    """train --stream read the header 'income, EUR' as split by ',' (the decimal mark, or
+    a comma file's): refused the --decimal, or blamed rows that are fine; now ';' as in
+    memory and as predict --stream."""
+    data = euro_header(tmp_path, decimal)
+    opts = ["--target", "buy", "--decimal", decimal, *FAST]
+    code, out, err = run(capsys, "train", data, *opts, "--out", tmp_path / "m.glassnet")
+    assert code == 0, err
+    assert "3 feature columns" in out, out
+    code, out, err = run(capsys, "train", data, *opts, "--stream", "--out", tmp_path / "s.glassnet")
+    assert code == 0, err
+    assert "3 feature columns" in out, out
+    code, out, _ = run(capsys, "info", tmp_path / "s.glassnet")
+    assert code == 0 and "income, EUR" in out, out
+
+
+def test_stream_csv_delimiter_is_never_the_decimal_mark_another_splits(tmp_path):
+    """stream.csv_delimiter gave ',' for 'id;income, EUR;buy' with decimal=','."""
+    from glassnet.stream import csv_delimiter
+
+    data = euro_header(tmp_path, ",")
+    assert csv_delimiter(data, ",") == ";"
+    only = tmp_path / "only.csv"
+    only.write_text("a,b\n1,2\n")
+    assert csv_delimiter(only, ",") == ","  # (nothing else splits it: from_csv refuses it)
