@@ -373,3 +373,214 @@ def test_tensor_dataset_has_pytorchs_tensors():
     assert isinstance(xs, gn.Tensor) and np.shares_memory(xs.data, X)
     assert ys.tolist() == [0, 1, 2] and ys.dtype.kind == "i" and ts is t
     assert len(ds.tensors) == 3 and isinstance(ds.tensors, tuple)
+
+
+# ------------------------------------------------------------- parameter containers
+
+
+def test_parameter_list_registers_its_parameters_under_pytorchs_names():
+    from glassnet import nn
+
+    t = gn.tensor(np.ones((2, 3)))
+    p = nn.Parameter(np.zeros(3))
+    pl = nn.ParameterList([t, p])
+    pl.append(np.full(2, 2.0))
+    pl.extend([np.ones(1)])
+    pl += [gn.tensor([5.0])]
+    assert len(pl) == 5 and all(isinstance(q, nn.Parameter) for q in pl)
+    assert pl[1] is p and np.shares_memory(pl[0].data, t.data) and pl[0].requires_grad
+    assert pl[-1].data.tolist() == [5.0] and pl[2].data.tolist() == [2.0, 2.0]
+    assert [n for n, _ in pl.named_parameters()] == ["0", "1", "2", "3", "4"]
+    assert list(pl.state_dict()) == ["0", "1", "2", "3", "4"] and len(pl.parameters()) == 5
+    part = pl[1:3]
+    assert isinstance(part, nn.ParameterList) and list(part) == [pl[1], pl[2]]
+    q = nn.Parameter(np.ones(3))
+    pl[1] = q
+    assert pl[1] is q and [n for n, _ in pl.named_parameters()][1] == "1"
+
+    class Net(nn.Module):
+        def __init__(self):
+            self.lin = nn.Linear(3, 2)
+            self.scales = nn.ParameterList([np.ones(2), np.ones(2)])
+
+        def forward(self, x):
+            out = self.lin(x)
+            for s in self.scales:
+                out = out * s
+            return out
+
+    net = Net()
+    names = [n for n, _ in net.named_parameters()]
+    assert names == ["lin.W", "lin.b", "scales.0", "scales.1"]
+    assert list(net.state_dict()) == names
+    opt = gn.optim.SGD(net.parameters(), lr=0.1)
+    loss = (net(np.ones((4, 3))) ** 2).sum()
+    loss.backward()
+    opt.step()
+    assert not np.allclose(net.scales[0].data, 1.0)  # the optimizer moved them
+    fresh = Net()
+    fresh.load_state_dict(net.state_dict())
+    assert np.array_equal(fresh.scales[1].data, net.scales[1].data)
+
+
+def test_parameter_list_refuses_what_it_cannot_hold_and_being_called():
+    from glassnet import nn
+
+    pl = nn.ParameterList([np.ones(2)])
+    with pytest.raises(TypeError, match="ParameterList holds parameters.*position 1 is 'x'"):
+        nn.ParameterList([np.ones(2), "x"])
+    with pytest.raises(TypeError, match="value appended is an array of int64"):
+        pl.append(np.arange(3))
+    with pytest.raises(IndexError, match="index 1 is out of range for 1 parameters.*append"):
+        pl[1] = np.ones(2)
+    with pytest.raises(TypeError, match="ParameterList indices are integers or slices, not str"):
+        pl["0"]
+    with pytest.raises(TypeError, match="extend takes an iterable.*got Tensor"):
+        pl.extend(gn.tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match="ParameterList should not be called"):
+        pl(np.ones(2))
+    assert len(pl) == 1  # nothing was added by the refused calls
+
+
+def test_parameter_dict_registers_its_parameters_under_their_keys():
+    from glassnet import nn
+
+    pd = nn.ParameterDict({"b": np.ones(2), "a": gn.tensor([0.0, 1.0])})
+    assert list(pd) == ["a", "b"]  # a plain dict in sorted order, as PyTorch's
+    ordered = nn.ParameterDict(collections.OrderedDict([("b", np.ones(2)), ("a", np.ones(1))]))
+    assert list(ordered) == ["b", "a"] and list(
+        nn.ParameterDict([("z", np.ones(1)), ("y", np.ones(1))])
+    ) == ["z", "y"]
+    assert list(pd.state_dict()) == ["a", "b"] and [n for n, _ in pd.named_parameters()] == [
+        "a",
+        "b",
+    ]
+    assert isinstance(pd["a"], nn.Parameter) and "a" in pd and len(pd) == 2
+    p = nn.Parameter(np.zeros(3))
+    pd["c"] = p
+    assert pd["c"] is p and pd.get("c") is p and pd.get("zz") is None
+    assert pd.keys() == ["a", "b", "c"] and pd.values()[2] is p and pd.items()[2] == ("c", p)
+    assert list(reversed(pd)) == ["c", "b", "a"]
+    assert pd.setdefault("c", np.ones(1)) is p and pd.setdefault("d", np.ones(1)).data.tolist() == [
+        1.0
+    ]
+    assert pd.pop("d").data.tolist() == [1.0] and "d" not in pd
+    assert pd.popitem() == ("c", p) and list(pd) == ["a", "b"]
+    merged = pd | {"e": np.ones(1)}
+    assert list(merged) == ["a", "b", "e"] and list(pd) == ["a", "b"] and merged["a"] is pd["a"]
+    pd |= [("f", np.ones(1))]
+    assert list(pd) == ["a", "b", "f"]
+    copy = pd.copy()
+    assert list(copy) == list(pd) and copy["f"] is pd["f"]
+    del pd["f"]
+    assert list(pd) == ["a", "b"] and list(pd.fromkeys(["x", "y"], np.ones(1))) == ["x", "y"]
+
+    class Net(nn.Module):
+        def __init__(self):
+            self.heads = nn.ParameterDict({"left": np.ones(2), "right": np.ones(2)})
+
+        def forward(self, x):
+            return x * self.heads["left"] + self.heads["right"]
+
+    net = Net()
+    assert list(net.state_dict()) == ["heads.left", "heads.right"]
+    gn.optim.SGD(net.parameters(), lr=0.5)
+    (net(np.ones((3, 2))) ** 2).sum().backward()
+    assert net.heads["left"].grad is not None
+    pd.clear()
+    assert len(pd) == 0 and list(pd.parameters()) == []
+
+
+def test_parameter_dict_refuses_bad_keys_and_values_naming_them():
+    from glassnet import nn
+
+    pd = nn.ParameterDict({"a": np.ones(1)})
+    with pytest.raises(TypeError, match="ParameterDict keys are strings.*got int 3"):
+        pd[3] = np.ones(1)
+    with pytest.raises(KeyError, match="without '.'"):
+        pd["x.y"] = np.ones(1)
+    with pytest.raises(KeyError, match="'train' is an attribute of the container"):
+        pd["train"] = np.ones(1)
+    with pytest.raises(KeyError, match=r"no parameter 'zz'; its keys are \['a'\]"):
+        pd["zz"]
+    with pytest.raises(TypeError, match="ParameterDict holds parameters.*value of 'c' is 1.0"):
+        pd.update({"b": np.ones(1), "c": 1.0})
+    assert list(pd) == ["a"]  # every value checked before any was stored
+    with pytest.raises(ValueError, match="element #0 has length 3"):
+        pd.update([("b", np.ones(1), 0)])
+    with pytest.raises(RuntimeError, match="ParameterDict should not be called"):
+        pd(np.ones(1))
+
+
+def test_parameter_containers_name_their_parameters_as_torch_does():
+    from glassnet import nn
+
+    torch = pytest.importorskip("torch")
+    tpl = torch.nn.ParameterList([torch.ones(2), torch.nn.Parameter(torch.ones(1))])
+    gpl = nn.ParameterList([np.ones(2), nn.Parameter(np.ones(1))])
+    assert [n for n, _ in tpl.named_parameters()] == [n for n, _ in gpl.named_parameters()]
+    assert list(tpl.state_dict()) == list(gpl.state_dict())
+    for given in ({"b": 1, "a": 2, "c": 3}, collections.OrderedDict([("b", 1), ("a", 2)]),
+                  [("z", 1), ("y", 2)]):  # fmt: skip
+        pairs = given.items() if isinstance(given, dict) else given
+        tpd = torch.nn.ParameterDict(type(given)((k, torch.ones(v)) for k, v in pairs))
+        gpd = nn.ParameterDict(type(given)((k, np.ones(v)) for k, v in pairs))
+        assert list(tpd.state_dict()) == list(gpd.state_dict()) == list(gpd)
+
+
+# ------------------------------------------------------------------ nn.init.sparse_
+
+
+def test_sparse_zeroes_a_fraction_of_each_inputs_connections():
+    from glassnet import nn
+
+    lin = nn.Linear(6, 9)
+    out = nn.init.sparse_(lin.W, sparsity=0.5, std=0.02, generator=1)
+    W = lin.W.data
+    assert out is lin.W and W.dtype == np.float32
+    assert (W == 0).sum(axis=1).tolist() == [5] * 6  # ceil(0.5 * 9) per input (row of W)
+    # each input's zeros land on the neurons at random: every neuron equally often
+    big = nn.init.sparse_(np.empty((20_000, 8)), sparsity=0.25, std=1.0, generator=2)
+    assert (big == 0).sum(axis=1).max() == (big == 0).sum(axis=1).min() == 2
+    _within_binomial((big == 0).sum(axis=0), [2 / 8] * 8, 20_000)
+    # the values kept: N(0, std^2); the sample std within 5 of its standard errors
+    kept = big[big != 0]
+    assert abs(kept.std() - 1.0) <= 5 / np.sqrt(2 * kept.size) and abs(kept.mean()) <= 5 / np.sqrt(
+        kept.size
+    )
+    a = nn.init.sparse_(np.empty((3, 4)), 0.5, generator=7)
+    assert np.array_equal(a, nn.init.sparse_(np.empty((3, 4)), 0.5, generator=7))
+    gn.manual_seed(4)
+    b = nn.init.sparse_(np.empty((3, 4)), 0.5)
+    gn.manual_seed(4)
+    assert np.array_equal(b, nn.init.sparse_(np.empty((3, 4)), 0.5))
+    assert (nn.init.sparse_(np.empty((3, 4)), 0.0, generator=0) != 0).all()
+    assert (nn.init.sparse_(np.empty((3, 4)), 1.0, generator=0) == 0).all()
+
+
+def test_sparse_refuses_what_pytorch_refuses_and_bad_settings():
+    from glassnet import nn
+
+    for shape in ((3,), (2, 3, 4)):
+        with pytest.raises(
+            ValueError, match=r"sparse_ fills a 2-D weight W.*got a tensor of shape"
+        ):
+            nn.init.sparse_(np.empty(shape), 0.1)
+    with pytest.raises(ParameterError, match=r"'sparsity' parameter of sparse_.*\[0, 1\]. Got 1.5"):
+        nn.init.sparse_(np.empty((2, 2)), 1.5)
+    with pytest.raises(ParameterError, match=r"'std' parameter of sparse_.*>= 0. Got -1"):
+        nn.init.sparse_(np.empty((2, 2)), 0.5, std=-1)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError):
+        torch.nn.init.sparse_(torch.empty(3), 0.1)
+
+
+def test_sparse_draws_the_pattern_torchs_draws_in_the_transposed_layout():
+    from glassnet import nn
+
+    torch = pytest.importorskip("torch")
+    for inputs, neurons, sparsity in ((6, 9, 0.5), (5, 7, 0.1), (4, 3, 0.9)):
+        weight = torch.empty(neurons, inputs)  # PyTorch's (out, in)
+        torch.nn.init.sparse_(weight, sparsity, generator=torch.Generator().manual_seed(0))
+        W = nn.init.sparse_(np.empty((inputs, neurons)), sparsity, generator=0)
+        assert (W == 0).sum(axis=1).tolist() == (weight == 0).sum(dim=0).tolist()

@@ -9,7 +9,7 @@ activations as functions)."""
 # The names are listed as rows of data (isort and the formatter would give each a line).
 # isort: off
 from . import functional, init, utils
-from .containers import Flatten, ModuleDict, ModuleList
+from .containers import Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList
 from .flat import FlatParameters, flatten_parameters
 from .layers import (
     MLP, ActivationModule, Dropout, Identity, LeakyReLU, Linear, Neuron, ReLU, Sequential,
@@ -30,6 +30,7 @@ __all__ = [
     "MSELoss", "Module", "ModuleDict", "ModuleList", "NLLLoss", "Neuron", "Parameter", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
     "from_config", "functional", "init", "utils", "ELU", "GELU", "LayerNorm", "LogSoftmax",
-    "SiLU", "Softplus", "KLDivLoss", "SmoothL1Loss", "BatchNorm1d",
+    "SiLU", "Softplus", "KLDivLoss", "SmoothL1Loss", "BatchNorm1d", "ParameterDict",
+    "ParameterList",
 ]
 # fmt: on

@@ -1,4 +1,5 @@
-"""PyTorch's containers of sub-modules (:class:`ModuleList`, :class:`ModuleDict`),
+"""PyTorch's containers of sub-modules (:class:`ModuleList`, :class:`ModuleDict`) and of
+parameters (:class:`ParameterList`, :class:`ParameterDict`),
 ``nn.Flatten`` (a layer of shape only, which the fast path does not run), and the
 module tree's PyTorch names (``children``, ``named_children``, ``named_modules``,
 ``apply``; ``Linear.in_features``, ``out_features`` and ``bias``; ``reset_parameters()`` of
@@ -36,6 +37,7 @@ them), which is why ``tools/loc.py`` lists this file outside the core.
 from __future__ import annotations
 
 import operator
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -51,7 +53,7 @@ from .layers import Linear, Sequential
 from .module import Module, Parameter
 from .torch_layers import BatchNorm1d, LayerNorm
 
-__all__ = ["ModuleDict", "ModuleList"]
+__all__ = ["ModuleDict", "ModuleList", "ParameterDict", "ParameterList"]
 
 
 def _module(value: Any, owner: str, where: str) -> Module:
@@ -251,6 +253,304 @@ class ModuleDict(Module):
 
     def __repr__(self) -> str:
         return _repr("ModuleDict", self.items())
+
+
+def _parameter(value: Any, owner: str, where: str) -> Parameter:
+    """``value`` as PyTorch's parameter containers store it: a Parameter as it is, a Tensor
+    (or a float array, glassnet's values) made a Parameter sharing its memory, as PyTorch's
+    ``Parameter(tensor)``; anything else a TypeError naming where it was given."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor) or (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+        return Parameter(value)
+    kind = getattr(value, "dtype", None)
+    what = f"an array of {kind}" if isinstance(value, np.ndarray) else f"{value!r:.60}"
+    raise TypeError(
+        f"{owner} holds parameters: a glassnet Parameter, or a Tensor or float array (made a "
+        f"Parameter, as PyTorch makes a Tensor one); {where} is {what}. Keep other values in "
+        "a plain attribute of your module."
+    )
+
+
+def _parameter_lines(items: Iterable[tuple[str, Parameter]]) -> list[str]:
+    return [
+        f"  ({k}): Parameter containing: [{p.data.dtype} of size "
+        f"{'x'.join(map(str, p.data.shape))}]"
+        for k, p in items
+    ]
+
+
+def _not_called(self: Module, *args: Any, **kwargs: Any) -> Any:
+    name = type(self).__name__
+    raise RuntimeError(
+        f"{name} should not be called (PyTorch's rule): it holds parameters for your "
+        f"module's forward to use, e.g. self.params[0] or self.params['key']."
+    )
+
+
+class ParameterList(Module):
+    """A list of parameters that the model owns (PyTorch's ``nn.ParameterList``): in
+    ``parameters()``, ``named_parameters()`` and ``state_dict()`` under the names ``"0"``,
+    ``"1"``, ... (``"params.0"`` inside a module's ``self.params``), so optimizers see them.
+
+    ``ParameterList([p, q])``; ``pl[i]``, ``pl[i] = p``, ``pl[1:]`` (a ParameterList),
+    ``len``, iteration, ``append``, ``extend``, ``+=``. A Tensor (or a float array) put in
+    is made a :class:`~glassnet.nn.Parameter` sharing its memory, as PyTorch makes a Tensor
+    one; anything else is refused with a TypeError (PyTorch's would keep it as an object).
+    Not called: use its parameters in your module's ``forward``.
+
+    >>> import numpy as np
+    >>> from glassnet import nn
+    >>> pl = nn.ParameterList([np.zeros((2, 3)), nn.Parameter(np.ones(3))])
+    >>> [(name, type(p).__name__) for name, p in pl.named_parameters()]
+    [('0', 'Parameter'), ('1', 'Parameter')]
+    """
+
+    __call__ = _not_called
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        if values is not None:
+            self.extend(values)
+
+    def _items(self) -> list[Parameter]:
+        return [v for k, v in vars(self).items() if k.isdigit()]
+
+    def _set(self, params: list[Parameter]) -> None:
+        for k in [k for k in vars(self) if k.isdigit()]:
+            del self.__dict__[k]
+        self.__dict__.update({str(i): p for i, p in enumerate(params)})
+
+    def _index(self, i: Any) -> int:
+        n = len(self)
+        try:
+            i = operator.index(i)
+        except TypeError:
+            raise TypeError(
+                f"ParameterList indices are integers or slices, not {type(i).__name__} ({i!r:.40})."
+            ) from None
+        if not -n <= i < n:
+            raise IndexError(
+                f"ParameterList index {i} is out of range for {n} parameters; append(p) adds "
+                "one at the end."
+            )
+        return i % n
+
+    def __getitem__(self, i: int | slice) -> Any:
+        if isinstance(i, slice):
+            return ParameterList(self._items()[i])
+        return self._items()[self._index(i)]
+
+    def __setitem__(self, i: int, value: Any) -> None:
+        items = self._items()
+        items[self._index(i)] = _parameter(value, "ParameterList", f"the value set at {i}")
+        self._set(items)
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._items())
+
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
+        return self.extend(values)
+
+    def __dir__(self) -> list[str]:
+        return [k for k in super().__dir__() if not k.isdigit()]
+
+    def append(self, value: Any) -> ParameterList:
+        """Add ``value`` (made a Parameter, as above) at the end; returns self."""
+        param = _parameter(value, "ParameterList", "the value appended")
+        self._set([*self._items(), param])
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Add each of ``values`` at the end; returns self. Every value is checked before
+        any is added."""
+        if isinstance(values, (Tensor, np.ndarray, str, Mapping)) or not isinstance(
+            values, Iterable
+        ):
+            raise TypeError(
+                "ParameterList.extend takes an iterable of parameters (a list); got "
+                f"{type(values).__name__}. Add one with append(p), or wrap it: extend([p])."
+            )
+        given = list(values)
+        add = [_parameter(v, "ParameterList", f"the value at position {i}") for i, v in
+               enumerate(given)]  # fmt: skip
+        self._set([*self._items(), *add])
+        return self
+
+    def __repr__(self) -> str:
+        lines = _parameter_lines((str(i), p) for i, p in enumerate(self._items()))
+        return "ParameterList(\n" + "\n".join(lines) + "\n)" if lines else "ParameterList()"
+
+
+class ParameterDict(Module):
+    """Parameters by name, in insertion order (PyTorch's ``nn.ParameterDict``): in
+    ``parameters()``, ``named_parameters()`` and ``state_dict()`` under their keys
+    (``"params.left"`` inside a module's ``self.params``).
+
+    ``ParameterDict({"left": p, "right": q})`` or from ``(key, value)`` pairs; ``pd[key]``,
+    ``pd[key] = p``, ``del pd[key]``, ``key in pd``, ``len``, iteration over the keys,
+    ``keys()``, ``values()``, ``items()``, ``get``, ``setdefault``, ``update``, ``pop``,
+    ``popitem``, ``clear``, ``copy``, ``fromkeys``, ``pd | other``, ``pd |= other``. As
+    PyTorch's, a plain ``dict`` given to the constructor or ``update`` is taken in the
+    sorted order of its keys (an ``OrderedDict``, a ParameterDict or a list of pairs keep
+    their order). Values are made Parameters as :class:`ParameterList`'s are; a key is a
+    non-empty string without ``"."`` that is not already an attribute of the container
+    (``"train"``, ...), as PyTorch requires. Not called.
+
+    >>> import numpy as np
+    >>> from glassnet import nn
+    >>> pd = nn.ParameterDict({"scale": np.ones(2), "shift": np.zeros(2)})
+    >>> list(pd.state_dict())
+    ['scale', 'shift']
+    """
+
+    __call__ = _not_called
+
+    def __init__(self, parameters: Any = None) -> None:
+        if parameters is not None:
+            self.update(parameters)
+
+    def _key(self, key: Any) -> str:
+        if not isinstance(key, str):
+            raise TypeError(
+                f"ParameterDict keys are strings (they become parameter names such as "
+                f"'params.<key>'); got {type(key).__name__} {key!r:.60}."
+            )
+        if not key or "." in key:
+            raise KeyError(
+                f"ParameterDict keys are non-empty strings without '.' (PyTorch's rule for a "
+                f"parameter's name); got {key!r:.80}."
+            )
+        if hasattr(self, key) and not isinstance(vars(self).get(key), Parameter):
+            raise KeyError(
+                f"ParameterDict: the key {key!r} is an attribute of the container "
+                f"(ParameterDict.{key}); choose another name."
+            )
+        return key
+
+    def _keys(self) -> list[str]:
+        return [k for k, v in vars(self).items() if isinstance(v, Parameter)]
+
+    def __getitem__(self, key: str) -> Parameter:
+        if not isinstance(key, str) or key not in self._keys():
+            raise KeyError(f"ParameterDict has no parameter {key!r}; its keys are {self._keys()}.")
+        return vars(self)[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        param = _parameter(value, "ParameterDict", f"the value of {key!r}")
+        self.__dict__[self._key(key)] = param
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # (a KeyError naming the keys when absent)
+        del self.__dict__[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys()
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._keys())
+
+    def keys(self) -> list[str]:
+        return self._keys()
+
+    def values(self) -> list[Parameter]:
+        return [vars(self)[k] for k in self._keys()]
+
+    def items(self) -> list[tuple[str, Parameter]]:
+        return [(k, vars(self)[k]) for k in self._keys()]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The parameter at ``key``, else ``default``."""
+        return self[key] if key in self else default
+
+    def setdefault(self, key: str, default: Any = None) -> Parameter:
+        """The parameter at ``key``; where there is none, ``default`` (made a Parameter) is
+        set there first."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key: str) -> Parameter:
+        """Remove the parameter at ``key`` and return it."""
+        param = self[key]
+        del self[key]
+        return param
+
+    def popitem(self) -> tuple[str, Parameter]:
+        """Remove and return the last ``(key, parameter)`` pair set."""
+        if not len(self):
+            raise KeyError("popitem(): the ParameterDict is empty.")
+        key = self._keys()[-1]
+        return key, self.pop(key)
+
+    def clear(self) -> None:
+        """Remove every parameter."""
+        for key in self._keys():
+            del self.__dict__[key]
+
+    def copy(self) -> ParameterDict:
+        """A new ParameterDict of the same parameters, in the same order."""
+        return ParameterDict(self.items())
+
+    def fromkeys(self, keys: Iterable[str], default: Any = None) -> ParameterDict:
+        """A new ParameterDict with ``keys``, each holding ``default``, as PyTorch's."""
+        return ParameterDict([(k, default) for k in keys])
+
+    def update(self, parameters: Any) -> None:
+        """Add or replace parameters from a mapping (a plain dict in the sorted order of its
+        keys, as PyTorch's; an OrderedDict or ParameterDict in its own) or from ``(key,
+        value)`` pairs; every key and value is checked before any is stored."""
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = list(parameters.items())
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items(), key=lambda kv: str(kv[0]))
+        elif isinstance(parameters, Iterable) and not isinstance(
+            parameters, (str, Module, Tensor, np.ndarray)
+        ):
+            pairs = list(parameters)
+            for j, p in enumerate(pairs):
+                if isinstance(p, (str, Tensor, np.ndarray)) or not isinstance(p, Iterable):
+                    raise TypeError(
+                        f"ParameterDict.update: element #{j} must be a (key, value) pair; got "
+                        f"{type(p).__name__}."
+                    )
+                if len(p := tuple(p)) != 2:
+                    raise ValueError(
+                        f"ParameterDict.update: element #{j} has length {len(p)}; a (key, "
+                        "value) pair has 2."
+                    )
+                pairs[j] = p
+        else:
+            raise TypeError(
+                "ParameterDict takes a mapping of parameters or (key, value) pairs; got "
+                f"{type(parameters).__name__}."
+            )
+        checked = {}
+        for k, v in pairs:
+            checked[self._key(k)] = _parameter(v, "ParameterDict", f"the value of {k!r}")
+        for k, v in checked.items():
+            self.__dict__[k] = v
+
+    def __or__(self, other: Any) -> ParameterDict:
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ior__(self, other: Any) -> ParameterDict:
+        self.update(other)
+        return self
+
+    def __repr__(self) -> str:
+        lines = _parameter_lines(self.items())
+        return "ParameterDict(\n" + "\n".join(lines) + "\n)" if lines else "ParameterDict()"
 
 
 # ------------------------------------------------- the module tree, in PyTorch's names

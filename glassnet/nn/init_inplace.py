@@ -28,8 +28,8 @@ stays packed).
 
 ``calculate_gain``, ``uniform_``, ``normal_``, ``trunc_normal_``, ``constant_``, ``ones_``,
 ``zeros_``, ``eye_``, ``xavier_uniform_``, ``xavier_normal_``, ``kaiming_uniform_``,
-``kaiming_normal_``, ``orthogonal_``. (PyTorch's ``dirac_`` and ``sparse_`` are not here:
-glassnet has no convolutions, and no sparse weights.)
+``kaiming_normal_``, ``orthogonal_``, ``sparse_`` (a dense W with zeros, in the lecture's
+layout as the fans are). (PyTorch's ``dirac_`` is not here: glassnet has no convolutions.)
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ from .init import normal, uniform, xavier_normal, xavier_uniform  # (the laws, d
 # fmt: off
 __all__ = [
     "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_",
-    "ones_", "orthogonal_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_",
-    "zeros_",
+    "ones_", "orthogonal_", "sparse_", "trunc_normal_", "uniform_", "xavier_normal_",
+    "xavier_uniform_", "zeros_",
 ]
 # fmt: on
 
@@ -265,6 +265,45 @@ def orthogonal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
     return _fill(tensor, gain * (q.T if rows < cols else q), owner)
 
 
+def sparse_(tensor: Any, sparsity: float, std: float = 0.01, generator: Any = None) -> Any:
+    """PyTorch's ``sparse_`` (Martens, 2010): values from N(0, std²), then, for each input,
+    the connections to ``ceil(sparsity · neurons)`` of the neurons, chosen at random, set to
+    0, in place; returns ``tensor``.
+
+    **In the lecture's layout.** PyTorch zeroes that fraction of each *column* of its
+    ``weight: (out, in)``, a column being one input's connections to the ``out`` neurons.
+    Here ``W: (inputs, neurons)`` is that weight transposed, so the same column is a *row*
+    of W: each row of W gets ``ceil(sparsity · W.shape[1])`` zeros, and
+    ``sparse_(layer.W, s)`` draws from the distribution PyTorch's
+    ``sparse_(layer.weight, s)`` draws from (the values differ: the generators differ).
+    Every neuron keeps about ``1 - sparsity`` of its inputs.
+
+    ``sparsity`` in [0, 1]; ``std`` >= 0; a 2-D tensor only, as PyTorch's.
+
+    >>> import numpy as np
+    >>> from glassnet import nn
+    >>> W = nn.init.sparse_(np.empty((4, 10)), sparsity=0.3, generator=0)
+    >>> (W == 0).sum(axis=1).tolist()
+    [3, 3, 3, 3]
+    """
+    data, owner = _target(tensor, "sparse_"), "sparse_"
+    if data.ndim != 2:
+        raise ValueError(
+            f"sparse_ fills a 2-D weight W: (inputs, neurons), as PyTorch's takes 2-D tensors "
+            f"only; got a tensor of shape {tuple(data.shape)}."
+        )
+    sparsity = check_setting(sparsity, "sparsity", owner, {"low": 0, "high": 1})
+    std = check_setting(std, "std", owner, {"low": 0})
+    inputs, neurons = data.shape
+    zeros = math.ceil(sparsity * neurons)  # (per input: PyTorch's per column of weight)
+    rng = _rng(generator, owner)
+    values = normal(data.shape, rng, np.float64, 0.0, std)
+    if zeros and inputs:  # each row's own random choice of neurons: a permutation per row
+        chosen = np.argsort(rng.random(data.shape), axis=1)[:, :zeros]
+        np.put_along_axis(values, chosen, 0.0, axis=1)
+    return _fill(tensor, values, owner)
+
+
 def _drawn(fill: Any, name: str) -> Any:
     """PyTorch's ``x.normal_(mean, std)`` / ``x.uniform_(from, to)``: ``fill`` drawn into a new
     array of x's dtype, written into x under ``copy_``'s rules (checked before a value is
@@ -283,3 +322,9 @@ def _drawn(fill: Any, name: str) -> Any:
 
 
 Tensor.normal_, Tensor.uniform_ = _drawn(normal_, "normal_"), _drawn(uniform_, "uniform_")
+
+
+# nn.init.sparse_ (glassnet.nn.init imports the others by name, above this module)
+from . import init as _init  # noqa: E402
+
+_init.sparse_ = sparse_

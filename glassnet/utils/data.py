@@ -1,6 +1,8 @@
 """PyTorch's ``torch.utils.data``: the names of :mod:`glassnet.data` (``Dataset``,
-``TensorDataset``, ``Subset``, ``random_split``, ``DataLoader``), the same objects, at
-PyTorch's import path.
+``IterableDataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``, ``ChainDataset``,
+``random_split``, ``DataLoader``, ``default_collate``, ``get_worker_info``, and the samplers
+``Sampler``, ``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
+``WeightedRandomSampler``, ``BatchSampler``), the same objects, at PyTorch's import path.
 
 >>> from glassnet.utils.data import DataLoader, TensorDataset
 >>> import glassnet.data
