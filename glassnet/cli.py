@@ -957,6 +957,7 @@ def _read_table(
     except ValueError as exc:
         message = str(exc)
         _refuse_header_again(message, path)
+        _refuse_comment_line(message, path)
         nofill = _NO_FILL.match(message)
         if nofill is not None:  # every cell missing or inf (1e999): the inf, a typo, named
             column = ast.literal_eval(nofill[1])
@@ -1116,6 +1117,19 @@ def _header_again_text(line: int, path: str, count: int, bom: bool = False) -> s
         f"line {line} of '{path}' repeats the header row{more}{why}remove that line, so that "
         f"it is not read as a row of data"
     )
+
+
+def _refuse_comment_line(message: str, path: str) -> None:
+    """The reader's error for a row of another number of fields than the header's, when
+    that row is a comment line (``# exported by ...`` amid the rows): said so, with what to
+    do, not "a missing or extra ','"."""
+    found = re.match(r"Line (\d+) of .* has \d+ field\(s\) but the header has ", message)
+    if found is not None:
+        from .stream import comment_line_text
+
+        text = comment_line_text(path, int(found[1]))
+        if text is not None:
+            raise CLIError(text)
 
 
 def _refuse_header_again(message: str, path: str) -> None:
@@ -7219,7 +7233,13 @@ def _streamed_blocks(
                 if offset == 0:
                     return text
                 text = re.sub(r"\bat offset (\d+)", lambda m: f"at offset {int(m[1]) + at}", text)
-                return _shift_lines(text, offset, blocks.header_line)
+                text = _shift_lines(text, offset, blocks.header_line)
+                comment = re.match(r"line (\d+) of '.*' is a comment line, ", text)
+                if comment is not None:  # (the whole file's lines that are such counted)
+                    from .stream import comment_line_text
+
+                    text = comment_line_text(args.data, int(comment[1])) or text
+                return text
 
             block = argparse.Namespace(**vars(args))
             block.data, block.delimiter = str(tmp), delimiter

@@ -48,6 +48,7 @@ import math
 import mmap
 import os
 import re
+import shlex
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -2382,6 +2383,30 @@ def unreadable(
     return long or ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
 
 
+def comment_line_text(path: str | os.PathLike[str], line: int) -> str | None:
+    """What to say of line ``line`` (from 1) of the CSV file ``path``, a row of another
+    number of fields than the header's, when it is a comment line (its first non-blank
+    character ``#``, as a tool's export or files joined into one write them): its text, how
+    many lines of the file are such, and what to do. None when it is no comment line."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+            text = next(itertools.islice(f, line - 1, None), "")
+            if not text.lstrip().startswith("#"):
+                return None
+            f.seek(0)
+            count = sum(x.lstrip().startswith("#") for x in f)
+    except OSError:
+        return None
+    text = text.strip()
+    shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+    more = f" (one of {count} lines that start with '#')" if count > 1 else ""
+    return (
+        f"line {line} of '{path}' is a comment line, {shown}{more}, which the CSV reader "
+        f"takes for a row: glassnet reads no comment lines; remove them from the file "
+        f"(grep -v '^[[:space:]]*#' {shlex.quote(str(path))} > clean.csv) and give that file"
+    )
+
+
 def _cells_off(path: str, line: int, cells: list[str], header: list[str]) -> ValueError:
     """A row of another number of cells than the header's, named: the header's named
     columns and its unnamed empty ones after them (a delimiter ending the header line) told
@@ -2391,6 +2416,9 @@ def _cells_off(path: str, line: int, cells: list[str], header: list[str]) -> Val
     while named > 1 and not header[named - 1].strip():
         named -= 1
     unnamed = len(header) - named
+    comment = comment_line_text(path, line) if cells and cells[0].lstrip()[:1] == "#" else None
+    if comment is not None:
+        return ValueError(f"fit: {comment}.")
     columns = f"{named} column{'s' * (named != 1)}" + (
         f" and {unnamed} unnamed empty one{'s' * (unnamed != 1)} after them (a delimiter "
         f"ending the header line): {len(header)} fields"

@@ -8,7 +8,7 @@ import io
 import random
 
 import pytest
-from cli_helpers import FAST, HEADER, rows, run, write_csv
+from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
 
 import glassnet.cli as cli
 
@@ -106,3 +106,55 @@ def test_stream_csv_delimiter_is_never_the_decimal_mark_another_splits(tmp_path)
     only = tmp_path / "only.csv"
     only.write_text("a,b\n1,2\n")
     assert csv_delimiter(only, ",") == ","  # (nothing else splits it: from_csv refuses it)
+
+
+# ------------------------------------------------------ 3. a comment line amid the rows
+
+
+def commented(tmp_path, every: int = 50):
+    """The audits' table with '# exported by tool' before every ``every``-th row."""
+    lines = [",".join(HEADER)]
+    for i, r in enumerate(rows(200)):
+        if i % every == 0:
+            lines.append("# exported by tool")
+        lines.append(",".join(r))
+    path = tmp_path / "comment.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_comment_line_amid_the_rows_is_named(capsys, tmp_path, stream):
+    """It said 'has 1 field(s) ... a missing or extra ','' (in memory) and 'give every row
+    one cell per column' (--stream): now its line, its text, how many, what to do."""
+    data = commented(tmp_path)
+    more = ["--stream"] if stream else []
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST, *more)
+    assert code == 2
+    assert_one_line_error(
+        err, "line 2 of ", "is a comment line, '# exported by tool'",
+        "(one of 4 lines that start with '#')", "remove them", "grep -v",
+    )  # fmt: skip
+    assert "field(s)" not in err and "cell per column" not in err
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_a_comment_line_in_a_later_block_of_stream_is_named(capsys, tmp_path, monkeypatch, command):
+    """predict and evaluate --stream: its line and count the file's, not the block's."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(200))
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", data, "--target", "label", *FAST, "--out", model)[0] == 0
+    monkeypatch.setattr(cli, "_SNIFFED_BYTES", 64)
+    lines = data.read_text().splitlines()
+    lines[150:150] = ["# part two, exported by tool"]
+    lines[20:20] = ["# part one"]
+    data.write_text("\n".join(lines) + "\n")
+    code, _, err = run(capsys, command, model, data, "--stream", "--chunk-rows", "10")
+    assert code == 2
+    assert_one_line_error(
+        err, f"line 21 of '{data}' is a comment line, '# part one' (one of 2 lines"
+    )
+    lines[20:21] = []
+    data.write_text("\n".join(lines) + "\n")
+    code, _, err = run(capsys, command, model, data, "--stream", "--chunk-rows", "10")
+    assert_one_line_error(err, f"line 151 of '{data}' is a comment line, '# part two, exported")
