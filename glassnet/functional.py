@@ -24,7 +24,7 @@ import numpy as np
 
 from ._validation import check_number, dim_error
 from .backend import asarray, device_of, is_array, kept
-from .gradient import masked
+from .gradient import bias_sum, masked
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 
 # fmt: off
@@ -374,7 +374,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
         G, X2 = (g, X) if g.ndim == 2 else (g[None], X[None])
         # one row: an outer product (BLAS's GEMM with k = 1 is several times slower); db: a GEMV
         gw = (X2.T * G if len(G) == 1 else X2.T @ G) if W.requires_grad else None
-        return (gx, gw) if b is None else (gx, gw, np.ones(len(G), G.dtype, like=G) @ G)
+        return (gx, gw) if b is None else (gx, gw, bias_sum(G))  # (the fast path's 1ᵀ G)
 
     return Tensor.from_op(Z, "linear", (x, W) if b is None else (x, W, b), backward)
 

@@ -42,7 +42,7 @@ import numpy as np
 from . import functional as F
 from ._validation import check_array, check_bool
 from .backend import kept, namespace
-from .gradient import as_grad, plain
+from .gradient import as_grad, axis_sum, bias_sum, plain
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
@@ -386,12 +386,12 @@ class FastMLP:
                 rec["dZ"] = G.copy()
                 # (W in the trace's dtype: a float32 layer traced in float64 rounds no term)
                 rec["dW"] = aT @ G + self.l2 / n * W.data.astype(G.dtype)
-                rec["db"] = G.sum(axis=0)
+                rec["db"] = axis_sum(G, 0)
             else:
                 np.matmul(aT, G, out=outs[2 * i])
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum
                     gb = outs[2 * i + 1]  # (neurons,), or (K, 1, neurons) for a stack
-                    np.matmul(ones, G, out=gb[:, 0] if lead else gb)
+                    bias_sum(G, ones, out=gb[:, 0] if lead else gb)  # (long: float64 sums)
             if A is not None:  # the layer below
                 np.matmul(G, W.data.swapaxes(-1, -2) if lead else W.data.T, out=D)  # dL/dA below
                 if record is not None:

@@ -48,7 +48,7 @@ import numpy as np
 
 from ._validation import check_bool, reduced
 from .backend import asarray
-from .gradient import masked
+from .gradient import axis_sum, masked, running_sum
 from .tensor import (
     BINARY_OPS,
     Tensor,
@@ -180,9 +180,9 @@ def _cumsum(
     d = int(dim) % n
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        return (np.flip(np.cumsum(np.flip(g, d), axis=d), d),)
+        return (np.flip(running_sum(np.flip(g, d), d), d),)
 
-    return Tensor.from_op(np.cumsum(x.data, axis=d), "cumsum", (x,), backward)
+    return Tensor.from_op(running_sum(x.data, d), "cumsum", (x,), backward)
 
 
 def _sqrt(self: Tensor) -> Tensor:
@@ -404,9 +404,9 @@ def _var(
     a = self.data
     ax = None if axis is None else tuple(axes)
     shape = a.shape
-    centred = a - np.add.reduce(a, axis=ax, keepdims=True) / n  # (x − mean, Tensor.mean's bits)
+    centred = a - axis_sum(a, ax, True) / n  # (x − mean, Tensor.mean's bits)
     scale = float(n - correction)  # (a float: np.float64's correction keeps float32 float32)
-    out = np.add.reduce(centred * centred, axis=ax, keepdims=keep) / scale
+    out = axis_sum(centred * centred, ax, keep) / scale
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         return ((centred * (2 / scale)) * spread(g, shape, ax, keep),)

@@ -43,7 +43,7 @@ import numpy as np
 
 from ._validation import check_float_dtype, dim_error
 from .backend import asarray, is_array, to_device
-from .gradient import as_grad, plain
+from .gradient import as_grad, axis_sum, plain
 from .hooks import RemovableHandle, run_grad_hooks
 from .hooks import ids as hook_ids
 
@@ -734,7 +734,7 @@ class Tensor:
             axis, keepdims = axis_args(op, axis, dim, keepdims, keepdim)
         shape = self.data.shape
         try:
-            out = np.add.reduce(self.data, axis=axis, keepdims=keepdims)  # np.sum minus its wrapper
+            out = axis_sum(self.data, axis, keepdims)  # (np.add.reduce: np.sum minus its wrapper)
         except _AxisError:
             raise dim_error(op, axis, shape) from None
         n = self.data.size // max(np.size(out), 1) if op == "mean" else 1
