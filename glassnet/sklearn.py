@@ -245,6 +245,62 @@ class _EstimatorHistory(History):
         return f"{text.split(': ', 1)[0]}: {why}."
 
 
+# ------------------------------------------------- scikit-learn's batch orders
+class _Order(np.random.Generator):
+    """What glassnet.fit's ``seed(epoch)`` returns for an estimator's epoch: a Generator
+    whose ``permutation(n)`` is scikit-learn's batch order of that epoch (fit draws only that
+    from it, once per epoch)."""
+
+    def __init__(self) -> None:
+        super().__init__(np.random.PCG64(0))
+        self.order: np.ndarray | None = None
+
+    def permutation(self, x: Any, axis: int = 0) -> Any:  # noqa: ARG002 (fit's call)
+        if self.order is None or not isinstance(x, numbers.Integral) or len(self.order) != x:
+            raise RuntimeError(f"glassnet.sklearn: no batch order of {x!r} rows was drawn")
+        return self.order
+
+
+class _SklearnShuffles:
+    """scikit-learn's shuffles as glassnet.fit's ``seed(epoch)``: the very draws it takes
+    from its RandomState ``rs`` at the start of each epoch (``sklearn.utils.shuffle`` of
+    the sample indices, which shuffles ``arange(n)`` with ``rs.shuffle`` and indexes the
+    previous order with it), none when ``shuffle`` is off. So ``rs`` ends each fit or
+    partial_fit where scikit-learn's does, and the batches come in scikit-learn's order.
+
+    ``rs=None`` (a later partial_fit with an int random_state): the first shuffle of a
+    fresh ``RandomState(random_state)``, the same at every call (as scikit-learn's), kept
+    on the estimator rather than seeded anew per call."""
+
+    def __init__(self, est: _BaseMLP, rs: Any, n: int, shuffle: bool) -> None:
+        self.est, self.rs, self.n, self.on = est, rs, n, shuffle
+        self.drawn = 0
+        self.gen = _Order()
+
+    def __call__(self, epoch: int) -> np.random.Generator:  # noqa: ARG002 (fit's call)
+        self.draw()
+        return self.gen
+
+    def draw(self) -> None:
+        """The next epoch's draws (at the start of each epoch, as scikit-learn's)."""
+        self.drawn += 1
+        if not self.on:
+            return
+        if self.rs is None:
+            key = (self.est.random_state, self.n)
+            kept = self.est.__dict__.get("_partial_fit_order")
+            if kept is None or kept[0] != key:
+                order = np.arange(self.n)
+                check_random_state(key[0]).shuffle(order)
+                kept = self.est._partial_fit_order = (key, order)
+            self.gen.order = kept[1]
+            return
+        perm = np.arange(self.n)
+        self.rs.shuffle(perm)
+        previous = self.gen.order
+        self.gen.order = perm if previous is None else previous[perm]
+
+
 # ------------------------------------------------- the sklearn rules, per epoch
 class _SklearnRules(Callback):
     """scikit-learn's end-of-epoch bookkeeping and stopping rules: glassnet.fit's stop rule
@@ -827,8 +883,8 @@ class _BaseMLP(BaseEstimator):
                     "e.g. np.clip(sample_weight, 0, None)."
                 )
         w = self._combined_weights(y_user, sample_weight, incremental)
-        # a later partial_fit with an int random_state draws only the shuffle seed, the same
-        # at every call: _shuffle_seed keeps it rather than seeding a RandomState each call
+        # a later partial_fit with an int random_state draws only the shuffle, the same at
+        # every call: _SklearnShuffles keeps it rather than seeding a RandomState each call
         later_call = incremental and not first_pass
         seeded = isinstance(self.random_state, numbers.Integral)
         rs = None if later_call and seeded else check_random_state(self.random_state)
@@ -1105,16 +1161,18 @@ class _BaseMLP(BaseEstimator):
         self.n_iter_ = 0
         if val is not None:  # where this fit's validation numbers begin (warm starts add on)
             scored = (len(self.validation_scores_), self.best_validation_score_)
-        # after scikit-learn's draws (init, split): the batch order, scikit-learn's (a later
+        # after scikit-learn's draws (init, split): each epoch's shuffle, scikit-learn's own
+        # draws from rs, so the batch order and rs's next draws are scikit-learn's (a later
         # partial_fit with an int random_state repeats its order, as scikit-learn's does)
-        shuffle_seed = self._shuffle_seed(rs)
-        seed = np.random.default_rng(shuffle_seed)
-        # the dropout masks: a stream of their own, seeded by (that seed, t_: the samples
-        # seen so far), so each partial_fit or warm-started fit drops other units, and the
-        # same random_state and calls give the same masks
-        masks = np.random.default_rng([shuffle_seed, int(self.t_)])
-        for m in model.modules():
-            if isinstance(m, Dropout):
+        shuffles = _SklearnShuffles(self, rs, n, bool(self.shuffle))
+        dropouts = [m for m in model.modules() if isinstance(m, Dropout)]
+        if dropouts:
+            # the dropout masks: a stream of their own, seeded by (rs's position, t_: the
+            # samples seen so far), drawing nothing from rs: so each partial_fit or
+            # warm-started fit drops other units, and the same random_state and calls give
+            # the same masks
+            masks = np.random.default_rng([*self._stream_key(rs), int(self.t_)])
+            for m in dropouts:
                 m.rng = masks
         diverged = None
         try:  # (fit applies the BLAS threads: threads= is passed on)
@@ -1127,7 +1185,7 @@ class _BaseMLP(BaseEstimator):
                 epochs=1 if incremental else int(self.max_iter),
                 batch_size=None if bs >= n else bs,
                 shuffle=bool(self.shuffle),
-                seed=seed,
+                seed=shuffles,
                 stop_rules=[rules],
                 callbacks=_as_callbacks(type(self).__name__, self.callbacks),
                 sample_weight=w_fit,
@@ -1154,6 +1212,8 @@ class _BaseMLP(BaseEstimator):
         finally:  # a model trained on the GPU comes back: predict, coefs_, pickling as ever
             if self.device == "cuda":
                 model.to("cpu")
+        while shuffles.drawn < len(history.loss):  # (an epoch run without asking its order)
+            shuffles.draw()
         self.history_ = history
         if diverged is not None:
             self.stop_reason_ = "diverged"
@@ -1213,18 +1273,14 @@ class _BaseMLP(BaseEstimator):
             h.best_epoch = None
         return h
 
-    def _shuffle_seed(self, rs: Any) -> int:
-        """The seed of this fit's batch order (and, with ``t_``, of its dropout masks):
-        ``rs``'s next draw, or for ``rs=None`` (a later partial_fit, int random_state) the
-        first draw of ``RandomState(random_state)``, which is what a fresh one would give,
-        kept."""
-        if rs is not None:
-            return int(rs.randint(np.iinfo(np.int32).max))
-        kept = self.__dict__.get("_partial_fit_seed")
-        if kept is None or kept[0] != self.random_state:
-            draw = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-            kept = self._partial_fit_seed = (self.random_state, int(draw))
-        return kept[1]
+    def _stream_key(self, rs: Any) -> list[int]:
+        """Where ``rs`` stands, as ints (its MT19937 key and position; for ``rs=None``, a
+        later partial_fit with an int random_state, that int): the dropout masks' seed,
+        read without drawing from ``rs``."""
+        if rs is None:
+            return [int(self.random_state)]
+        state = rs.get_state(legacy=False)["state"]
+        return [*np.asarray(state["key"]).tolist(), int(state["pos"])]
 
     def _make_optimizer(self, kind: dict[str, Any] | None = None) -> None:
         """scikit-learn's SGDOptimizer / AdamOptimizer as glassnet optimizers.
@@ -1393,8 +1449,11 @@ class _BaseMLP(BaseEstimator):
         theta[...] = res.x
         self.n_iter_ = min(int(res.nit), int(self.max_iter))
         self.loss_ = float(res.fun)
-        self.loss_curve_ = curve
-        self.best_loss_ = min(curve) if curve else self.loss_
+        # a warm start appends to the curve and keeps the best loss of every run, as 'sgd' and
+        # 'adam' do (a fresh fit's network starts them anew: _build)
+        before = self.best_loss_ if self.best_loss_ is not None else np.inf
+        self.loss_curve_.extend(curve)
+        self.best_loss_ = min(before, min(curve) if curve else self.loss_)
         # early_stopping does not apply to lbfgs: no validation set, whatever the parameter
         self.validation_scores_ = self.validation_loss_curve_ = None
         self.best_validation_score_ = None
@@ -1413,10 +1472,25 @@ class _BaseMLP(BaseEstimator):
             c.on_train_end(state)
         if self.stop_reason_ in ("max_iter", "max_fun", "line_search"):
             said = str(res.message).rstrip(": .") or "no message"  # ('ABNORMAL: ' at times)
+            if self.stop_reason_ == "max_iter":
+                advice = (
+                    f"Increase the number of iterations (max_iter={self.max_iter}) or scale "
+                    "the data (e.g. StandardScaler)."
+                )
+            elif self.stop_reason_ == "max_fun":
+                advice = (
+                    "Increase the number of loss function calls (max_fun="
+                    f"{self.max_fun}, which this run used up) or scale the data (e.g. "
+                    "StandardScaler)."
+                )
+            else:  # more iterations would not help: the line search found no better point
+                advice = (
+                    "The line search found no lower loss along its direction; scale the data "
+                    "(e.g. StandardScaler), or try solver='adam'."
+                )
             _warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
-                f"(status={res.status}):\n{said}.\n\nIncrease the number of iterations "
-                f"(max_iter={self.max_iter}) or scale the data (e.g. StandardScaler).",
+                f"(status={res.status}):\n{said}.\n\n{advice}",
                 ConvergenceWarning,
             )
 
@@ -1704,21 +1778,32 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
         if not bad:
             raise
         times = [str(c) for c in bad if _time_like(dtypes[c])]
+        text = [str(c) for c in bad if not _time_like(dtypes[c])]
+        encode = (
+            "make_pipeline(make_column_transformer((OneHotEncoder(handle_unknown='ignore'), "
+            f"{text}), remainder='passthrough'), {name}(...))"
+        )
         if times:
             c = times[0]
+            dates = (
+                f"parts of a date such as X[{c!r}].dt.dayofweek, or the time elapsed, "
+                f"(X[{c!r}] - X[{c!r}].min()).dt.total_seconds() (a duration: "
+                f"X[{c!r}].dt.total_seconds(); a period: .dt.to_timestamp() first)"
+            )
+            if text:  # every column that is not numbers in one error, each kind's fix
+                raise ValueError(
+                    f"X has non-numeric columns {text} and date or time columns {times}: "
+                    f"{name} takes numbers. Turn the date or time columns into numbers first, "
+                    f"e.g. {dates}, or drop them; then encode the non-numeric ones, e.g. "
+                    f"{encode}."
+                ) from e
             raise ValueError(  # (NumPy's words, a DTypePromotionError's, stay in the chain)
                 f"X has date or time columns {times}: {name} takes numbers. Turn them into "
-                f"numbers first, e.g. parts of a date such as X[{c!r}].dt.dayofweek, or the "
-                f"time elapsed, (X[{c!r}] - X[{c!r}].min()).dt.total_seconds() (a duration: "
-                f"X[{c!r}].dt.total_seconds(); a period: .dt.to_timestamp() first); or drop "
-                "them."
+                f"numbers first, e.g. {dates}; or drop them."
             ) from e
-        text = [str(c) for c in bad]
         raise ValueError(
             f"{str(e).rstrip('.')}. X has non-numeric columns {text}: {name} takes numbers. "
-            "Encode them first, e.g. make_pipeline(make_column_transformer((OneHotEncoder("
-            f"handle_unknown='ignore'), {text}), remainder='passthrough'), {name}"
-            "(...))."
+            f"Encode them first, e.g. {encode}."
         ) from e
 
 
@@ -1757,7 +1842,37 @@ def _label_error(y: Any, mixed: bool = False) -> ValueError | None:
             f"The labels in y mix types ({', '.join(kinds)}); the classes must be of one type. "
             "Convert them, e.g. y.astype(str)."
         )
+    if mixed and len(labels) and getattr(y, "dtype", None) == np.dtype(object):
+        # ints, bools or other objects in an object array: 'Unknown label type: unknown ...
+        # regression target with continuous values' speaks of neither
+        return _object_label_error(labels, kinds)
     return None
+
+
+def _object_label_error(labels: np.ndarray, kinds: list[str], name: str = "y") -> ValueError | None:
+    """The error for classification labels that scikit-learn's label check refuses for
+    being objects (ints, bools, Decimals, Enums in an object array), with the conversion
+    that gives classes it takes."""
+    if all(isinstance(v, (bool, np.bool_)) for v in labels):
+        fix = f"{name}.astype(bool)"
+    elif all(isinstance(v, numbers.Integral) for v in labels):
+        fix = f"{name}.astype(int)"
+    elif all(isinstance(v, numbers.Number) or type(v).__name__ == "Decimal" for v in labels):
+        whole = True
+        try:
+            whole = all(float(v) == int(v) for v in labels)
+        except (TypeError, ValueError, OverflowError):
+            whole = False
+        if not whole:  # fractions: scikit-learn's 'continuous values' says it
+            return None
+        fix = f"{name}.astype(int)"
+    else:
+        fix = f"{name}.astype(str), or a list of each label's name or value"
+    return ValueError(
+        f"The labels in {name} are Python objects of type {', '.join(kinds)} in an array of dtype "
+        "object, which scikit-learn's label check does not take as classes (its 'Unknown "
+        f"label type'). Convert them to strings, integers or booleans, e.g. {fix}."
+    )
 
 
 def _target_error(owner: str, y: Any) -> ValueError | None:
@@ -2360,7 +2475,22 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                         f"'y' has {lb.classes_}."
                     )
             else:
-                lb.fit(unique_labels(classes))
+                try:
+                    given = unique_labels(classes)
+                except ValueError as e:  # ints, bools ... as objects: 'Unknown label type'
+                    labels = np.asarray(classes, dtype=object).ravel()
+                    if (
+                        np.asarray(classes).dtype != object
+                        or not len(labels)
+                        or any(isinstance(v, str) for v in labels)
+                    ):
+                        raise
+                    kinds = sorted({type(v).__name__ for v in labels})
+                    better = _object_label_error(labels, kinds, "classes")
+                    if better is None:
+                        raise
+                    raise better from e
+                lb.fit(given)
             self._label_binarizer = lb
             self.classes_ = lb.classes_
         elif classes is not None and not _same_classes(self.classes_, classes):
