@@ -27,7 +27,7 @@ from ..gradient import as_grad
 from ..habits import Parameters  # (a list that next() walks too, as PyTorch's generator)
 from ..tensor import Tensor, get_default_dtype, no_grad
 
-__all__ = ["IncompatibleKeys", "Module", "Parameter"]
+__all__ = ["IncompatibleKeys", "Module", "Parameter", "StateDictError"]
 
 
 class Parameter(Tensor):
@@ -55,6 +55,12 @@ class Parameter(Tensor):
 
 # What load_state_dict(state, strict=False) did not load, as PyTorch returns it
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+
+
+class StateDictError(ValueError, RuntimeError):
+    """``Module.load_state_dict``'s refusal of a state dict (missing or unexpected keys, a
+    shape or a value that does not fit): a ``RuntimeError`` as PyTorch's (so a ported
+    ``except RuntimeError:`` catches it) and a ``ValueError`` as glassnet's before it."""
 
 
 _NUMBER = (int, float, np.number, np.bool_)  # (bool is an int)
@@ -311,21 +317,31 @@ class Module:
         if strict or not isinstance(state, Mapping):
             try:
                 check_state_dict(state, type(self).__name__, list(like))
-            except ValueError as e:  # (PyTorch's keys: say which loader reads them)
-                torch_keys = [k for k in state if str(k).endswith(".weight") and k not in like]
-                if not torch_keys or any(str(k).endswith((".W", ".b")) for k in state):
-                    raise  # (glassnet's own, of a LayerNorm's weight too: another model's)
-                raise ValueError(
+            except TypeError:  # (not a dict: PyTorch's TypeError too)
+                raise
+            except ValueError as e:  # (PyTorch's keys, bare or prefixed: say which loader)
+                torch_keys = [
+                    k
+                    for k in state
+                    if isinstance(k, str) and k.split(".")[-1] == "weight" and k not in like
+                ]
+                ours = any(isinstance(k, str) and k.split(".")[-1] in ("W", "b") for k in state)
+                if not torch_keys or ours:  # (glassnet's own, of a LayerNorm's weight too)
+                    raise StateDictError(str(e)) from None
+                raise StateDictError(
                     f"{e} The keys look like a PyTorch state_dict's ({torch_keys[0]!r}: "
                     "PyTorch's weight is glassnet's W transposed): load it with "
                     "glassnet.io.load_torch_state_dict(model, torch_state_dict), which maps "
                     "weight (out, in) to W (in, out)."
-                ) from e
+                ) from None
         state = {k: v.data if isinstance(v, Tensor) else v for k, v in state.items()}  # Parameters
         bufs = {k for k, v in state_now if not isinstance(v, Parameter)}  # (may hold -inf: a
-        given = check_state_arrays(  # causal mask; not NaN, as a run gone wrong leaves)
-            state, like, type(self).__name__, same_dtype=False, inf_ok=bufs
-        )
+        try:  # causal mask; not NaN, as a run gone wrong leaves)
+            given = check_state_arrays(
+                state, like, type(self).__name__, same_dtype=False, inf_ok=bufs
+            )
+        except ValueError as e:  # (a shape, a dtype, a NaN: PyTorch's RuntimeError too)
+            raise StateDictError(str(e)) from None
         for name, v in given.items():  # all checked first: a bad state leaves the model intact
             like[name][...] = v
         missing = [k for k in like if k not in given]
