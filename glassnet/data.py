@@ -310,6 +310,17 @@ def _rng(generator: Any, owner: str) -> np.random.Generator:
     return as_rng(generator, owner, "generator")
 
 
+def _kept(generator: Any, owner: str) -> Any:
+    """A sampler's or loader's ``generator``, checked now, to draw from at each epoch: a seed
+    made its Generator once (so each epoch goes on with its stream), None (glassnet's
+    default generator, looked up at each epoch) and a generator object kept as given (so
+    re-seeding it later, as a torch.Generator is re-seeded, still counts)."""
+    if generator is None:
+        return None
+    rng = _rng(generator, owner)
+    return rng if isinstance(generator, (int, np.integer)) else generator
+
+
 def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subset]:
     """``dataset`` split at random into :class:`Subset` s of ``lengths``, as PyTorch's:
     counts that sum to ``len(dataset)``, or fractions that sum to 1 (each gets the floor of
@@ -467,7 +478,7 @@ class RandomSampler(Sampler[int]):
         self._num_samples = None if num_samples is None else _positive(
             num_samples, "num_samples", "RandomSampler"
         )  # fmt: skip
-        self.generator = None if generator is None else _rng(generator, "RandomSampler")
+        self.generator = _kept(generator, "RandomSampler")
 
     @property
     def num_samples(self) -> int:
@@ -497,7 +508,7 @@ class SubsetRandomSampler(Sampler[int]):
     def __init__(self, indices: Any, generator: Any = None) -> None:
         self._indices = _whole(indices, "SubsetRandomSampler")
         self.indices = indices
-        self.generator = None if generator is None else _rng(generator, "SubsetRandomSampler")
+        self.generator = _kept(generator, "SubsetRandomSampler")
 
     def __iter__(self) -> Iterator[int]:
         order = as_rng(self.generator).permutation(len(self._indices))
@@ -564,7 +575,7 @@ class WeightedRandomSampler(Sampler[int]):
                 "num_samples, or pass replacement=True."
             )
         self.weights = w
-        self.generator = None if generator is None else _rng(generator, owner)
+        self.generator = _kept(generator, owner)
 
     def __iter__(self) -> Iterator[int]:
         rng, w, k = as_rng(self.generator), self.weights, self.num_samples
@@ -833,7 +844,7 @@ class DataLoader:
                 f"shuffle={shuffle!r}, generator={generator!r:.40}."
             )
         # None stays None: the default generator is looked up at each iter(loader)
-        self.generator = None if generator is None else _rng(generator, "DataLoader")
+        self.generator = _kept(generator, "DataLoader")
 
     def __len__(self) -> int:
         if self.batch_sampler is not None or self.sampler is not None:

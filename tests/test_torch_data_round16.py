@@ -584,3 +584,55 @@ def test_sparse_draws_the_pattern_torchs_draws_in_the_transposed_layout():
         torch.nn.init.sparse_(weight, sparsity, generator=torch.Generator().manual_seed(0))
         W = nn.init.sparse_(np.empty((inputs, neurons)), sparsity, generator=0)
         assert (W == 0).sum(axis=1).tolist() == (weight == 0).sum(dim=0).tolist()
+
+
+# ------------------------------------------------------------------ porting scripts
+
+
+def test_the_imbalanced_binary_script_ports_class_balanced_batches():
+    from glassnet import nn
+
+    rng = np.random.default_rng(0)
+    y = (rng.random(1000) < 0.1).astype(np.float64)  # about 10% positives
+    X = rng.standard_normal((1000, 3)) + y[:, None]
+    counts = np.bincount(y.astype(int))
+    weights = 1.0 / counts[y.astype(int)]
+    n_draws = 20_000
+    sampler = gdata.WeightedRandomSampler(weights, num_samples=n_draws, replacement=True,
+                                          generator=3)  # fmt: skip
+    loader = gdata.DataLoader(gdata.TensorDataset(X, y), batch_size=500, sampler=sampler)
+    model = nn.Linear(3, 1)
+    loss_fn = nn.BCEWithLogitsLoss()
+    opt = gn.optim.SGD(model.parameters(), lr=0.1)
+    positives = 0
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = loss_fn(model(xb).view(-1), yb)
+        loss.backward()
+        opt.step()
+        positives += int(yb.data.sum())
+    assert len(loader) == 40
+    _within_binomial([positives], [0.5], n_draws)  # balanced, from 10% positives
+
+
+def test_pytorchs_submodule_imports_give_the_same_objects():
+    from glassnet.utils.data.dataloader import DataLoader, default_collate
+    from glassnet.utils.data.dataset import ConcatDataset, Dataset
+    from glassnet.utils.data.sampler import BatchSampler, SubsetRandomSampler
+
+    assert (
+        SubsetRandomSampler is gn.data.SubsetRandomSampler and BatchSampler is gn.data.BatchSampler
+    )
+    assert Dataset is gn.data.Dataset and ConcatDataset is gn.data.ConcatDataset
+    assert DataLoader is gn.data.DataLoader and default_collate is gn.data.default_collate
+    assert gn.utils.data.sampler.WeightedRandomSampler is gn.data.WeightedRandomSampler
+
+
+def test_a_samplers_generator_object_is_drawn_from_at_each_epoch():
+    g = np.random.default_rng(9)
+    s = gdata.RandomSampler(range(8), generator=g)
+    assert s.generator is g
+    want = np.random.default_rng(9)
+    assert list(s) == want.permutation(8).tolist() and list(s) == want.permutation(8).tolist()
+    with pytest.raises(ParameterError, match="'generator' parameter of WeightedRandomSampler"):
+        gdata.WeightedRandomSampler([1.0], 1, generator=-1)
