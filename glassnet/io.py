@@ -1271,19 +1271,22 @@ def check_arrays_against(
 # ----------------------------------------------------------------------------- checkpoints
 
 
-def _encode_state(value: Any, where: str, parts: tuple[str, ...], tensors: dict) -> Any:
-    """JSON for optimizer state; arrays go to ``tensors`` under ``optim/<path>``."""
+def _encode_state(
+    value: Any, where: str, parts: tuple[str, ...], tensors: dict, nonfinite: bool = False
+) -> Any:
+    """JSON for optimizer state; arrays go to ``tensors`` under ``optim/<path>``
+    (``nonfinite``: arrays may hold inf and NaN, for a file of arrays: ``gn.save``'s)."""
     if is_array(value):  # (a GPU optimizer's: their host copies)
         base = OPTIM_PREFIX + "/".join(parts)
         name, i = base, 1
         while name in tensors:  # keys holding "/" could make two paths meet
             name, i = f"{base}#{i}", i + 1
-        tensors[name] = _clean_array(value, where)
+        tensors[name] = _clean_array(value, where, nonfinite)
         return {_TENSOR_TAG: name}
     if isinstance(value, Mapping):
         if all(isinstance(k, str) and not k.startswith("__") for k in value):
             return {
-                k: _encode_state(v, f"{where}[{k!r}]", (*parts, k), tensors)
+                k: _encode_state(v, f"{where}[{k!r}]", (*parts, k), tensors, nonfinite)
                 for k, v in value.items()
             }
         items = []  # int keys (e.g. parameter indices) or keys that look like tags
@@ -1294,18 +1297,20 @@ def _encode_state(value: Any, where: str, parts: tuple[str, ...], tensors: dict)
                     f"optimizer state keys must be str or int"
                 )
             key = k if isinstance(k, str) else int(k)
-            items.append([key, _encode_state(v, f"{where}[{k!r}]", (*parts, str(key)), tensors)])
+            items.append(
+                [key, _encode_state(v, f"{where}[{k!r}]", (*parts, str(key)), tensors, nonfinite)]
+            )
         return {_ITEMS_TAG: items}
     if isinstance(value, tuple):
         return {
             _TUPLE_TAG: [
-                _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors)
+                _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite)
                 for i, v in enumerate(value)
             ]
         }
     if isinstance(value, list):
         return [
-            _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors)
+            _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite)
             for i, v in enumerate(value)
         ]
     return _to_json(value, where, nonfinite=True)
@@ -1453,6 +1458,11 @@ def _arrays_reader(description: Any) -> str:
         )
     if what == "tensor":
         return "load_arrays (gn.save wrote it from a Tensor: gn.load(path) gives the Tensor)"
+    if what == "object":
+        return (
+            "gn.load (gn.save wrote it from a dict, list or tuple, a checkpoint dict of "
+            "state dicts: gn.load(path) gives it back)"
+        )
     return "load_arrays"
 
 

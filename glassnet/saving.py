@@ -25,8 +25,18 @@ What ``save`` takes, and ``load`` gives back:
   model file again, its network and its preprocessing;
 * a checkpoint file of :func:`glassnet.io.save_checkpoint`: ``{"model": state dict,
   "optimizer": its state dict, "meta": ...}``, as a PyTorch checkpoint dict reads;
-* anything else (an optimizer's nested state, a list, a number) is refused, naming
-  :func:`glassnet.io.save_checkpoint` for training state.
+* PyTorch's checkpoint dict, ``gn.save({"epoch": e, "model_state_dict": model.state_dict(),
+  "optimizer_state_dict": opt.state_dict(), "scheduler": sched.state_dict(), "loss": l},
+  path)``, an optimizer's state dict alone, or any dicts (str or int keys), lists and tuples
+  of arrays, Tensors, numbers, strings, bools and None, nested: the same structure
+  (written as :func:`glassnet.io.save_checkpoint` writes an optimizer's state: the arrays
+  as the file's tensors, the rest as JSON). An int stays an int, a float a float, a tuple
+  a tuple, an array keeps its dtype and shape (inf and NaN too) and a Tensor comes back a
+  Tensor (``requires_grad`` as saved). A NumPy scalar comes back as the Python number
+  (``np.float32(0.5)`` as ``0.5``), a dict of another class (an ``OrderedDict``) as a
+  dict; a float that is NaN is refused (inf is kept);
+* anything else (a function, a class of your own, a set) is refused, naming its key path
+  (``'optimizer_state_dict.param_groups[0].params'``) and what to save in its place.
 
 ``save`` replaces a glassnet or safetensors file at ``path`` (atomically), but refuses to
 write over any other file, such as a CSV file of data (a link is followed): delete it or
@@ -36,15 +46,24 @@ choose another path.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from . import nn
+from .backend import is_array
 from .io import (
+    OPTIM_PREFIX,
     ModelFileError,
     Pipeline,
+    _check_depth,
+    _clean_array,
+    _decode_state,
+    _encode_state,
+    _oneline,
+    _to_json,
     estimator_advice,
     foreign_file,
     load_file,
@@ -57,6 +76,183 @@ from .tensor import Tensor
 __all__ = ["save", "load"]
 
 _KIND = "glassnet.save"  # (the description's key: what save wrote)
+
+
+_OBJECT = "object"  # (the description's word for a nested dict, list or tuple: a checkpoint)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")  # (a key shown as .key in a key path)
+
+
+def _key_path(parent: str, key: Any, index: bool = False) -> str:
+    """The key path of ``key`` below ``parent`` as a PyTorch user reads it:
+    ``optimizer_state_dict.param_groups[0].lr`` (a list's index, an int key and a key
+    that is no name in brackets)."""
+    if index or not isinstance(key, str):
+        return f"{parent}[{key!r}]"
+    if _NAME.match(key):
+        return f"{parent}.{key}" if parent else key
+    return f"{parent}[{key!r}]"
+
+
+def _refusal(where: str, value: Any) -> str:
+    """Why ``value`` at the key path ``where`` cannot be saved, and what to do instead."""
+    given = f"{type(value).__module__}.{type(value).__qualname__}"
+    at = f"{where!r}" if where else "the object"
+    if isinstance(value, Module):
+        todo = "save its weights in its place, model.state_dict() (load_state_dict takes them)"
+    elif callable(getattr(value, "state_dict", None)):  # (an optimizer, a scheduler)
+        todo = "save its state_dict() in its place (its load_state_dict takes it)"
+    elif isinstance(value, (set, frozenset)):
+        todo = "save sorted(value) or list(value) in its place"
+    elif type(value).__module__.split(".")[0] == "torch":
+        todo = (
+            "convert a torch.Tensor with .detach().cpu().numpy() (a PyTorch model's state "
+            "dict goes into a glassnet model with glassnet.io.load_torch_state_dict)"
+        )
+    elif callable(value):
+        todo = (
+            "a function is code, which a glassnet file never holds (torch.save pickles it): "
+            "leave it out and build it again in the script that loads"
+        )
+    else:
+        todo = "convert it to those, or leave it out"
+    shown = " ".join(repr(value).split())[:40]
+    return (
+        f"save: {at} holds a {given} ({shown}), which a glassnet file cannot hold "
+        "(it holds dicts, lists and tuples of arrays, Tensors, numbers, strings, bools and "
+        f"None, never pickled objects): {todo}."
+    )
+
+
+def _plain(value: Any, where: str, route: tuple, tensors: list, within: set[int]) -> Any:
+    """``value`` as :func:`glassnet.io._encode_state` writes it (what a checkpoint's
+    optimizer state holds), checked first so that a refusal names its key path: Tensors
+    become their arrays, their places noted in ``tensors`` (``[route, requires_grad]``)."""
+    if isinstance(value, Tensor):
+        tensors.append([list(route), bool(value.requires_grad)])
+        return _clean_array(value.data, f"save: {where or 'the Tensor'!r}", nonfinite=True)
+    if is_array(value):
+        return _clean_array(value, f"save: {where or 'the array'!r}", nonfinite=True)
+    if isinstance(value, (Mapping, list, tuple)):
+        if id(value) in within:
+            raise ValueError(
+                f"save: {where or 'the object'!r} holds itself (a dict or list inside "
+                "itself), which a file cannot: save a copy without the loop."
+            )
+        if type(value) not in (list, tuple) and not isinstance(value, Mapping):
+            kind = "tuple" if isinstance(value, tuple) else "list"
+            raise TypeError(
+                f"save: {where or 'the object'!r} is a {type(value).__qualname__}, a {kind} "
+                f"of a class of its own, which the file would give back as a plain {kind}: "
+                f"save {kind}(value)"
+                + (" or value._asdict()" if hasattr(value, "_asdict") else "")
+                + " instead."
+            )
+        within.add(id(value))
+        try:
+            if isinstance(value, Mapping):
+                out = {}
+                for key, item in value.items():
+                    if isinstance(key, (bool, np.bool_)) or not isinstance(
+                        key, (str, int, np.integer)
+                    ):
+                        raise TypeError(
+                            f"save: in {where or 'the dict'!r} the key {key!r:.40} is a "
+                            f"{type(key).__name__}, not a str or int (a file's keys): name "
+                            f"it with a string, e.g. {str(key)!r:.40}."
+                        )
+                    key = key if isinstance(key, str) else int(key)
+                    out[key] = _plain(item, _key_path(where, key), (*route, key), tensors, within)
+                return out
+            items = [
+                _plain(item, _key_path(where, i, index=True), (*route, i), tensors, within)
+                for i, item in enumerate(value)
+            ]
+            return tuple(items) if isinstance(value, tuple) else items
+        finally:
+            within.discard(id(value))
+    if value is None or isinstance(value, (bool, str, int, float, np.bool_, np.number)):
+        if isinstance(value, np.complexfloating):
+            raise TypeError(_refusal(where, value))
+        _to_json(value, f"save: {where or 'the value'!r}", nonfinite=True)  # (NaN, huge ints)
+        return value
+    raise TypeError(_refusal(where, value))
+
+
+def _save_object(obj: Any, path: Any) -> None:
+    """A nested dict, list or tuple (a PyTorch checkpoint's dict): its arrays as the
+    file's tensors, the rest as the JSON of :func:`glassnet.io.save_checkpoint`'s optimizer
+    state, in a file of arrays (which may hold inf and NaN, as a state dict's)."""
+    tensors: list = []
+    try:
+        plain = _plain(obj, "", (), tensors, set())
+        arrays: dict[str, np.ndarray] = {}
+        encoded = _encode_state(plain, "save: the object", (), arrays, nonfinite=True)
+    except RecursionError:
+        raise ValueError(
+            "save: the object nests too deeply to save; flatten it (a file holds "
+            "a few hundred levels of dicts and lists)."
+        ) from None
+    _check_depth(encoded, "obj")
+    meta = {_KIND: _OBJECT, "value": encoded, "tensors": tensors}
+    save_arrays(path, arrays, meta=meta, replace_any=True, nonfinite=True)
+
+
+def _load_object(arrays: dict, meta: Mapping, path: Any) -> Any:
+    """What :func:`_save_object` wrote, Tensors where Tensors were; a file not as it writes
+    them is refused as corrupt."""
+    source = f"'{os.fspath(path)}'"
+    used: set[str] = set()
+    try:
+        if any(not name.startswith(OPTIM_PREFIX) for name in arrays):
+            raise ValueError("a tensor's name does not start with 'optim/'")
+        value = _decode_state(meta.get("value"), arrays, used)
+        if len(used) != len(arrays):
+            raise ValueError("a tensor belongs to no entry")
+        value = _tensors_back(value, meta.get("tensors"))
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ModelFileError(
+            f"{source}: the object gn.save wrote is inconsistent ({_oneline(exc)}); the file "
+            "is corrupt"
+        ) from None
+    return value
+
+
+def _tensors_back(value: Any, places: list) -> Any:
+    """``value`` with a Tensor (``requires_grad`` as saved) at each of ``places``
+    (``[route, requires_grad]``), each an array there."""
+    if not isinstance(places, list):
+        raise ValueError(f"its list of Tensors {places!r:.60} is not a list")
+    wanted: dict[tuple, bool] = {}
+    for place in places:
+        if not (
+            isinstance(place, list)
+            and len(place) == 2
+            and isinstance(place[0], list)
+            and isinstance(place[1], bool)
+            and all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in place[0])
+        ):
+            raise ValueError(f"a Tensor's place {place!r:.60} is not [route, requires_grad]")
+        wanted[tuple(place[0])] = place[1]
+    found = 0
+
+    def back(node: Any, route: tuple) -> Any:
+        nonlocal found
+        if route in wanted:
+            if not isinstance(node, np.ndarray):
+                raise ValueError(f"a Tensor's place {list(route)!r:.60} holds no array")
+            found += 1
+            return Tensor(node, requires_grad=wanted[route])
+        if isinstance(node, dict):
+            return {k: back(v, (*route, k)) for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            items = [back(v, (*route, i)) for i, v in enumerate(node)]
+            return tuple(items) if isinstance(node, tuple) else items
+        return node
+
+    value = back(value, ())
+    if found != len(wanted):
+        raise ValueError("a Tensor's place names no entry")
+    return value
 
 
 def _glassnets(model: Module) -> list[str]:
@@ -80,7 +276,8 @@ def _writable(path: Any) -> None:
 
 
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
-    """Write ``obj`` (a state dict, a model of glassnet's layers, or a Tensor) to ``path``,
+    """Write ``obj`` (a state dict, a model of glassnet's layers, a Tensor, or dicts, lists
+    and tuples of those, numbers and strings: PyTorch's checkpoint dict) to ``path``,
     atomically, as a glassnet file: see the module's docstring."""
     if isinstance(obj, (str, os.PathLike)) and not isinstance(path, (str, os.PathLike)):
         raise TypeError("save(obj, path): the object to save comes first, then the path.")
@@ -128,50 +325,42 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             path, {"tensor": np.asarray(obj.data)}, meta=meta, replace_any=True, nonfinite=True
         )
         return
-    if isinstance(obj, Mapping):
+    flat = isinstance(obj, Mapping) and all(
+        isinstance(name, str) and (isinstance(value, Tensor) or is_array(value))
+        for name, value in obj.items()
+    )
+    if flat:  # (a state dict: a file of its arrays by name, as load_weights reads)
         arrays: dict[str, np.ndarray] = {}
+        held = [[[name], bool(v.requires_grad)] for name, v in obj.items() if isinstance(v, Tensor)]
         for name, value in obj.items():
-            value = value.data if isinstance(value, Tensor) else value
-            if not isinstance(name, str):  # (the value is not what is wrong: say so)
-                raise TypeError(
-                    "save: a dict is saved as a state dict, names (str) to arrays or Tensors; "
-                    f"the key {name!r:.40} is a {type(name).__name__}, not a str: name it with "
-                    f"a string, e.g. {str(name)!r:.40}."
-                )
-            if not isinstance(value, np.ndarray):
-                torch = type(value).__module__.split(".")[0] == "torch"
-                hint = (
-                    " (a torch.Tensor: give value.detach().numpy(), or load a PyTorch state dict "
-                    "into a glassnet model with glassnet.io.load_torch_state_dict)"
-                    if torch
-                    else ""
-                )
-                raise TypeError(
-                    "save: a dict is saved as a state dict, names (str) to arrays or Tensors; "
-                    f"{name!r:.40} holds {type(value).__module__}.{type(value).__name__}{hint}."
-                    " An optimizer's state or a training run's goes with glassnet.io."
-                    "save_checkpoint(path, model.state_dict(), optimizer.state_dict())."
-                )
-            arrays[name] = value
+            arrays[name] = value.data if isinstance(value, Tensor) else value
         try:
-            meta = {_KIND: "state_dict", "order": list(arrays)}
+            meta = {
+                _KIND: "state_dict",
+                "order": list(arrays),
+                **({"tensors": held} if held else {}),
+            }
             save_arrays(path, arrays, meta=meta, replace_any=True, nonfinite=True)
         except (TypeError, ValueError) as e:  # (io names its own argument, 'arrays')
             raise type(e)(
                 str(e).replace("'arrays'", "the state dict").replace("arrays[", "[")
             ) from None
         return
+    if (
+        isinstance(obj, (Mapping, list, tuple))
+        or obj is None
+        or isinstance(obj, (bool, str, int, float, np.bool_, np.number))
+    ):  # (a PyTorch checkpoint's dict of state dicts, numbers and strings)
+        _save_object(obj, path)
+        return
     advice = estimator_advice(obj, "gn.save")
     if advice.startswith(" ("):  # (a scikit-learn estimator: how to keep it)
         raise TypeError(
-            "save takes a state dict, a model of glassnet's layers or a Tensor (glassnet's "
-            f"files hold arrays and JSON, never pickled objects). Got {type(obj).__name__}"
-            f"{advice}."
+            "save takes a state dict, a model of glassnet's layers, a Tensor, or dicts, lists "
+            "and tuples of those, numbers and strings (glassnet's files hold arrays and JSON, "
+            f"never pickled objects). Got {type(obj).__name__}{advice}."
         )
-    raise TypeError(
-        f"save takes a state dict, a model of glassnet's layers or a Tensor. Got "
-        f"{type(obj).__name__}: glassnet's files hold arrays and JSON, never pickled objects."
-    )
+    raise TypeError(_refusal("", obj))
 
 
 def _check_load_args(map_location: Any, weights_only: Any, mmap: Any) -> None:
@@ -205,7 +394,8 @@ def load(
     weights_only: bool | None = None,
     mmap: bool | None = None,
 ) -> Any:
-    """What :func:`save` wrote to ``path`` (a state dict of arrays, a model, a Tensor); a
+    """What :func:`save` wrote to ``path`` (a state dict of arrays, a model, a Tensor, a
+    checkpoint dict of them); a
     file of :func:`glassnet.io.save_model` gives its model, a checkpoint of
     :func:`glassnet.io.save_checkpoint` ``{"model", "optimizer", "meta"}``, any other glassnet
     or safetensors file of arrays its arrays by name. PyTorch's ``map_location`` ("cpu" or
@@ -251,7 +441,18 @@ def load(
     what = meta.get(_KIND) if isinstance(meta, Mapping) else None
     if what == "tensor" and "tensor" in arrays:
         return Tensor(arrays["tensor"], requires_grad=bool(meta.get("requires_grad", False)))
+    if what == _OBJECT:  # (a nested dict, list or tuple: a checkpoint's)
+        return _load_object(arrays, meta, path)
     order = meta.get("order") if what == "state_dict" else None
     if isinstance(order, list) and sorted(order) == sorted(arrays):
-        return {name: arrays[name] for name in order}
+        state = {name: arrays[name] for name in order}
+        if "tensors" in meta:  # (its Tensors as Tensors)
+            try:
+                return _tensors_back(state, meta["tensors"])
+            except ValueError as exc:
+                raise ModelFileError(
+                    f"'{os.fspath(path)}': the state dict's list of Tensors is inconsistent "
+                    f"({_oneline(exc)}); the file is corrupt"
+                ) from None
+        return state
     return dict(arrays)
