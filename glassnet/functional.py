@@ -106,9 +106,10 @@ def relu_fn(z: np.ndarray) -> np.ndarray:
 
 
 def relu_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    """ReLU'(z) = 1 if z > 0 else 0 (0 at z = 0, as in PyTorch and scikit-learn); a > 0
-    exactly when z > 0."""
-    return (a > 0).astype(a.dtype)
+    """ReLU'(z) = 1 if z > 0 else 0 (0 at z = 0, as in PyTorch and scikit-learn); a ≠ 0
+    exactly when z > 0, or z is NaN: there the gradient passes, as PyTorch's (whose gate is
+    z <= 0), so that a NaN forward shows in the gradient rather than as 0."""
+    return (a != 0).astype(a.dtype)
 
 
 def identity_fn(z: np.ndarray) -> np.ndarray:
@@ -228,7 +229,7 @@ def _tanh_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None
 
 
 def _relu_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None:
-    D *= np.greater(A, 0, out=T)  # D *= [a > 0]
+    D *= np.not_equal(A, 0, out=T)  # D *= [a ≠ 0]: a > 0, or NaN (relu_grad's gate)
 
 
 def _leaky_fwd(A: np.ndarray, T: np.ndarray, alpha: float) -> None:

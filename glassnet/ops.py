@@ -299,7 +299,8 @@ def _log1p(self: Tensor) -> Tensor:
 def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
     """PyTorch's ``x.norm(p=2, dim=None, keepdim=False)``: the 2-norm (``p`` 2 or "fro") or
     the 1-norm (``p=1``) over ``dim`` (all values by default). The 2-norm's gradient x/‖x‖
-    is 0 where the norm is 0 (as PyTorch's), not the NaN of sqrt's chain rule."""
+    is 0 where the norm is 0 (as PyTorch's), not the NaN of sqrt's chain rule; NaN where the
+    norm is NaN (as PyTorch's: a NaN value shows in every gradient of its slice)."""
     if p == 1:
         return _abs(self).sum(dim=dim, keepdim=keepdim)
     if p not in (2, "fro"):
@@ -317,7 +318,7 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         n = spread(out, a.shape, axis, keep)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (np.where(n > 0, spread(g, a.shape, axis, keep) * a / n, 0.0).astype(a.dtype),)
+            return (np.where(n != 0, spread(g, a.shape, axis, keep) * a / n, 0.0).astype(a.dtype),)
 
     return Tensor.from_op(out, "norm", (self,), backward)
 

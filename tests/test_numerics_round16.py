@@ -71,3 +71,45 @@ def test_sums_up_to_long_sum_rows_keep_numpy_s_bits(shape):
     np.testing.assert_array_equal(gn.Tensor(a).sum(0).data, np.add.reduce(a, axis=0))
     np.testing.assert_array_equal(gn.Tensor(a).cumsum(0).data, np.cumsum(a, axis=0))
     np.testing.assert_array_equal(bias_sum(a), np.ones(shape[0], np.float32) @ a)
+
+
+# ---------------------------------------------------------------------- NaN in gradients
+def test_relu_passes_the_gradient_at_a_nan_input_as_pytorch():
+    x = gn.Tensor(np.array([np.nan, 1.0, 0.0, -0.0, -1.0]), requires_grad=True)
+    x.relu().sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0, 0.0, 0.0, 0.0])  # torch.relu's
+    x = gn.Tensor(np.array([[np.nan, 2.0, -3.0]], np.float32), requires_grad=True)
+    nn.ReLU()(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[1.0, 1.0, 0.0]])
+
+
+def test_the_fast_path_s_relu_gate_is_the_graph_s():
+    from glassnet import functional as F
+
+    _, backward, _ = F.INPLACE[(F.relu_fn, F.relu_grad)]
+    A = np.array([[np.nan, 2.0, 0.0]], np.float32)
+    D = np.array([[3.0, 3.0, 3.0]], np.float32)
+    backward(D, A, np.empty(A.shape, bool), 0.0)
+    np.testing.assert_array_equal(D, [[3.0, 3.0, 0.0]])
+
+
+def test_norm_gradient_is_nan_where_the_norm_is_nan_and_0_where_it_is_0():
+    x = gn.Tensor(np.array([np.nan, 1.0]), requires_grad=True)
+    x.norm().backward()
+    assert np.isnan(x.grad).all()  # torch: [nan, nan]
+    x = gn.Tensor(np.array([[np.nan, 1.0], [3.0, 4.0], [0.0, 0.0]]), requires_grad=True)
+    x.norm(dim=1).sum().backward()
+    assert np.isnan(x.grad[0]).all()
+    np.testing.assert_allclose(x.grad[1:], [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_micrograd_relu_at_nan_keeps_micrograd_s_gate():
+    from micrograd.engine import Value as Theirs
+
+    from glassnet.micrograd.engine import Value
+
+    for V in (Theirs, Value):
+        x = V(float("nan"))
+        y = x.relu() * -2
+        y.backward()
+        assert x.grad == 0  # (out.data > 0) * out.grad, False at NaN

@@ -166,6 +166,16 @@ def _wrap(t: Tensor, k: int, op: str, left: Value, right: Value | None) -> Value
     return v
 
 
+def _relu(ta: Tensor) -> Tensor:
+    """glassnet's relu node, with micrograd's gate ``(out.data > 0) * out.grad``: 0 where
+    the input is NaN, where glassnet's Tensor (as PyTorch's) passes the gradient on."""
+    t = ta.relu()
+    out = t.data
+    if not np.isnan(out).any():
+        return t
+    return Tensor.from_op(out, "relu", (ta,), lambda g: (g * (out > 0),))
+
+
 def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> Value:
     """The node made by glassnet's Tensor op on the operands' Tensors (recorded inside
     ``no_grad()`` too: a Value records its graph always, as micrograd's)."""
@@ -175,7 +185,7 @@ def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> 
             with np.errstate(over="ignore", invalid="ignore"):  # inf - inf nan, as floats)
                 t = ta + tb if k == _ADD else ta * tb
         elif k == _RELU:
-            t = ta.relu()
+            t = _relu(ta)
         elif k == _TANH:
             t = ta.tanh()
         else:
@@ -227,7 +237,7 @@ def _build_one(v: Value) -> None:
                 elif k == _MUL:
                     t = ta * tb
                 elif k == _RELU:
-                    t = ta.relu()
+                    t = _relu(ta)
                 elif k == _POW:
                     t = _pow_node(ta, v._b)
                 elif k == _POWV:
