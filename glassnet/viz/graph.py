@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,7 +49,7 @@ from ._svg import (
     wrap_text,
 )
 
-__all__ = ["draw_graph", "expression", "graph_nodes", "local_derivative"]
+__all__ = ["draw_graph", "expression", "graph_nodes", "local_derivative", "own_label"]
 
 _FORWARD_EDGE = "#555555"
 _BACKWARD_EDGE = "#c0392b"
@@ -59,6 +60,53 @@ _FILL = {
     "op": "#dcebfa",
     "root": "#d5f5d5",
 }
+
+
+def own_label(label: str | None, attribute: str) -> bool:
+    """Whether a parameter's label is a name of its own for the formulas (MLP's ``W1``, a
+    Neuron's ``w``): not None, not a dotted path (``layers.0.W``, the name
+    ``parameters()`` gives an unlabelled parameter) and not the bare attribute name a
+    Linear's own ``parameters()`` labels it with (``W``, ``b``).
+
+    >>> own_label("W1", "W"), own_label("layers.0.W", "W"), own_label("W", "W")
+    (True, False, False)
+    """
+    return bool(label) and "." not in label and label != attribute  # type: ignore[operator]
+
+
+_DRAWN_NAMES: ContextVar[dict[int, str] | None] = ContextVar("_DRAWN_NAMES", default=None)
+"""id(parameter) -> its name in the drawing being made (W1, b1), for parameters of a
+Linear layer without a name of their own (:func:`_layer_names`)."""
+
+
+def _label(t: Tensor) -> str | None:
+    """The name a drawing gives ``t``: its layer's W₁, b₁ (:func:`_layer_names`), else its label."""
+    names = _DRAWN_NAMES.get()
+    if names is not None and id(t) in names:
+        return names[id(t)]
+    return t.label
+
+
+def _layer_names(order: Sequence[Tensor]) -> dict[int, str]:
+    """W{j}, b{j} for the weights and bias of the j-th linear node of the graph (inputs
+    first) whose label is not a name of their own (None, the dotted path or the bare
+    attribute name that ``parameters()`` gives them), as ``nn.MLP`` labels its own and
+    summary names them: a Sequential's layers draw ``X W₁ + b₁`` and ``A W₂ + b₂``
+    whatever listed its parameters before (they drew ``W`` for both layers, or
+    ``layers.0.W`` once an optimizer had been made). A parameter used twice keeps its
+    first name."""
+    names: dict[int, str] = {}
+    j = 0
+    for t in order:
+        if t.op != "linear":
+            continue
+        j += 1
+        for k, attribute in ((1, "W"), (2, "b")):
+            if k < len(t.parents):
+                p = t.parents[k]
+                if isinstance(p, Parameter) and not own_label(p.label, attribute):
+                    names.setdefault(id(p), f"{attribute}{j}")
+    return names
 
 
 @dataclass
@@ -126,7 +174,8 @@ def _gradients(order: Sequence[Tensor], root: Tensor) -> dict[int, np.ndarray]:
 
 
 def _name(t: Tensor, fallback: str) -> str:
-    return unicode_symbol(t.label) if t.label else fallback
+    label = _label(t)
+    return unicode_symbol(label) if label else fallback
 
 
 _INFIX = {"add": " + ", "sub": " − ", "mul": " ", "div": "/"}
@@ -142,8 +191,9 @@ def expression(
     of a labelled node too (``z₁`` -> ``w₁ x₁ + w₃ x₂``)."""
 
     def ex(u: Tensor, depth: int) -> str | None:
-        if u.label and not (formula and u is t):
-            return unicode_symbol(u.label)
+        label = _label(u)
+        if label and not (formula and u is t):
+            return unicode_symbol(label)
         if not u.parents:  # (a parameter is named by its role, never by its value)
             one = u.data.size == 1 and not isinstance(u, Parameter)
             return fmt(float(u.data.reshape(())), decimals) if one else None
@@ -570,7 +620,7 @@ def _arg_name(
     (``a + b``, ``a · 3``, ``x²``: the letters read as the learner's own variables,
     micrograd's a = -4 beside a node titled ``a + 1`` of value -2)."""
     p = node.parents[k]
-    e = None if short and not p.label else expression(p, decimals)
+    e = None if short and not _label(p) else expression(p, decimals)
     if e is not None:
         return e
     op = node.op
@@ -827,14 +877,15 @@ def _build(
             kind = "leaf"
         else:
             kind = "const"
-        if t.label:
-            title = unicode_symbol(t.label)
+        label = _label(t)
+        if label:
+            title = unicode_symbol(label)
         elif t.parents:
             title = _title_formula(t, decimals, refs)
         else:
             title = _leaf_title(t, consumers.get(id(t), []), decimals)
         lines, styles = [title], ["title"]
-        if t.parents and t.label:  # a named result: its formula (when short), else its op
+        if t.parents and label:  # a named result: its formula (when short), else its op
             f = expression(t, decimals, 12, formula=True) or _named_formula(t, decimals, refs)
             lines.append(f"= {f}" if f else _op_line(t.op))
             styles.append("sub")
@@ -1316,7 +1367,12 @@ def draw_graph(
         raise ValueError(f"The 'title' parameter of draw_graph must be a str. Got {title!r}.")
     # (a graph through a singular point, log(0) say, has inf or nan gradients: the
     # picture writes them, without NumPy's warnings from the backward functions)
-    with np.errstate(all="ignore"):
-        nodes, edges, _ = _build(tensor, grads, decimals, max_nodes)
-        render = _svg if fmt == "svg" else _dot
-        return render(nodes, edges, bool(backward), decimals, title)
+    # (a Sequential's unlabelled weights are named by their layer: W₁, b₁, W₂, ...)
+    names = _DRAWN_NAMES.set(_layer_names(graph_nodes(tensor, max_nodes)))
+    try:
+        with np.errstate(all="ignore"):
+            nodes, edges, _ = _build(tensor, grads, decimals, max_nodes)
+            render = _svg if fmt == "svg" else _dot
+            return render(nodes, edges, bool(backward), decimals, title)
+    finally:
+        _DRAWN_NAMES.reset(names)
