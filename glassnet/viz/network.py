@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,7 @@ class _Node:
     value: str  # shown inside, bold ("" for none)
     captions: list[str] = field(default_factory=list)  # beneath the circle
     fill: str = "#ffffff"
+    tip: str = ""  # hover text: its value in full
     x: float = 0.0
     y: float = 0.0
 
@@ -157,6 +159,39 @@ def _fill(v: float, vmax: float) -> str:
     base = (43, 108, 176) if v >= 0 else (197, 48, 48)
     r, g, b = (round(255 - t * (255 - c)) for c in base)
     return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _num(v: float, decimals: int) -> str:
+    """A number as the picture writes it: :func:`glassnet.report.fmt`'s, but a value too
+    small for ``decimals`` decimals reads ``-0.000`` (its sign kept), not ``-2.41e-04``:
+    one format on the picture (it wrote ∂L/∂w₂ = -2.41e-04 beside ∂L/∂w₁ = -0.010), and
+    it fits its node. A note on the picture says what ``-0.000`` stands for (:data:`_TINY`);
+    a huge value keeps fmt's scientific notation."""
+    v = float(v)
+    text = fmt(v, decimals)
+    if decimals > 0 and "e-" in text and v != 0 and abs(v) < 1:
+        return ("-" if v < 0 else "") + "0." + "0" * decimals
+    return text
+
+
+_TINY = re.compile(r"(?<![\w.])-?0\.0+(?![\d])")  # a nonzero value written -0.000 (fmt's 0 is "0")
+
+
+def _exact(v: float, decimals: int) -> str:
+    """A number in full for a tooltip: 3 more decimals than the picture's, fmt's format."""
+    return fmt(float(v), decimals + 3)
+
+
+def _tiny_note(texts: list[str], decimals: int) -> list[str]:
+    """The note for a picture where some value reads 0.000 or -0.000 though it is not 0."""
+    if not any(_TINY.search(t) for t in texts):
+        return []
+    zero = "0." + "0" * decimals
+    half = fmt(0.5 * 10.0**-decimals, decimals + 1)
+    return [
+        f"{zero} and -{zero}: a value that is not 0 but under {half} in size (its sign "
+        f"kept); its tooltip, explain(model, x, y) or decimals={decimals + 2} shows it."
+    ]
 
 
 def _check_int(v: Any, name: str, lo: int, hi: int | None = None) -> int:
@@ -296,7 +331,9 @@ def draw_network(
         _one_input(x, d)
         with quiet:
             e = _explained(model, x, y, loss, names, decimals)
-        cols, edges, caps = _backward_picture(e, layers, shown, widths, wmax, edge_labels, decimals)
+        cols, edges, caps, vmax = _backward_picture(
+            e, layers, shown, widths, wmax, edge_labels, decimals
+        )
         # a weight gap (even) starts at 190 px (130 without labels) and widens while a label
         # finds no place; an activation or loss gap (odd) holds its one-line labels
         lab = [
@@ -313,16 +350,16 @@ def draw_network(
         dy = 132.0
     else:
         with quiet:
-            cols, edges, caps = _forward_picture(
+            cols, edges, caps, vmax = _forward_picture(
                 x, layers, nm, shown, widths, wmax, edge_labels, decimals
             )
         dxs = [230.0] * (len(cols) - 1)
         dy = 104.0
-    # a circle holds its bold value at 12 px or more: long values (-1234.500, 1.52e+07)
-    # widen every circle, and the gaps with them
-    longest = max((text_width(n.value, 12.0) for col in cols for n in col), default=0.0)
-    r = max(_R, longest / 2 + 4)
-    if any(n.value for col in cols for n in col):  # and the value's line, below the centre
+    # a circle holds its bold value, at fs px or down to 12 px: its whole box, on its line
+    # below the centre, inside the circle (-2.41e-04 crossed the circle of z₂); long
+    # values (-1234.500, 1.52e+07) widen every circle, and the gaps with them
+    r = _R
+    if any(n.value for col in cols for n in col):  # the value's line, below the centre
         r = max(r, _value_y(fs) + DESCENT * fs + 3)
     # and its name fits too (a⁽¹⁾₁₀₀₀ of a wide layer): the corners of the name's box,
     # above the value (or centred without one), inside the circle
@@ -330,6 +367,8 @@ def draw_network(
         for n in col:
             size, top = (fs - 1, _name_up(fs) + ASCENT * (fs - 1)) if n.value else (fs, 0.45 * fs)
             r = max(r, math.hypot(text_width(n.name, size) / 2 + 2, top))
+    r = max([r] + [_value_r(n.value, fs, _fit(n.value, fs, r)) for col in cols for n in col])
+    r = float(math.ceil(r - 1e-9))  # (the circle is written with a whole radius)
     dxs = [g + 2 * (r - _R) for g in dxs]
     dy += 2 * (r - _R)
     notes = _elision_note(widths, shown)
@@ -365,7 +404,13 @@ def draw_network(
         for col in cols
     ]
     dxs = [max(g, half[c] + half[c + 1] + 16) for c, g in enumerate(dxs)]
-    legend = _legend(backward, wmax, decimals, loss if backward else None)
+    legend = _legend(backward, wmax, decimals, loss if backward else None, vmax)
+    notes += _tiny_note(
+        [n.value for col in cols for n in col]
+        + [c for col in cols for n in col for c in n.captions]
+        + [t for ed in edges for t, _ in ed.lines],
+        decimals,
+    )
     for attempt in range(40):  # widen the gaps until every label finds a free place
         svg, failed, gap_failed = _render(
             cols, edges, caps, more, dxs, dy, fs, title, notes, legend, backward, r
@@ -418,7 +463,7 @@ def _forward_picture(
     wmax: float,
     edge_labels: bool,
     decimals: int,
-) -> tuple[list[list[_Node]], list[_Edge], list[str]]:
+) -> tuple[list[list[_Node]], list[_Edge], list[str], float]:
     d = layers[0].inputs
     acts = zs = None
     if x is not None:
@@ -429,13 +474,17 @@ def _forward_picture(
         zs = [rec["Z"][0] for rec in trace.layers]
     u = unicode_symbol
     cols: list[list[_Node]] = []
+    # one shade scale for the whole picture (the legend gives it): per column, ŷ = 0.595
+    # was as dark as a₂ = 0.881
+    vmax = _absmax(acts) if acts is not None else 0.0
     for c, s in enumerate(shown):
         vals = acts[c] if acts is not None else None
-        vmax = _absmax([vals]) if vals is not None else 0.0
         col = []
         for j in s:
             name = u(nm.x[j]) if c == 0 else u(nm.a[c - 1][j])
-            node = _Node(name, "" if vals is None else fmt(float(vals[j]), decimals))
+            node = _Node(name, "" if vals is None else _num(vals[j], decimals))
+            if vals is not None:
+                node.tip = f"{name} = {_exact(vals[j], decimals)}"
             node.fill = (
                 "#f2f2f2"
                 if vals is None and c == 0
@@ -444,11 +493,9 @@ def _forward_picture(
             if c > 0:
                 lay = layers[c - 1]
                 if zs is not None:
-                    node.captions.append(
-                        f"{u(nm.z[c - 1][j])} = {fmt(float(zs[c - 1][j]), decimals)}"
-                    )
+                    node.captions.append(f"{u(nm.z[c - 1][j])} = {_num(zs[c - 1][j], decimals)}")
                 if lay.b is not None:
-                    node.captions.append(f"{u(nm.b[c - 1][j])} = {fmt(float(lay.b[j]), decimals)}")
+                    node.captions.append(f"{u(nm.b[c - 1][j])} = {_num(lay.b[j], decimals)}")
             col.append(node)
         cols.append(col)
     edges = []
@@ -457,7 +504,7 @@ def _forward_picture(
             for r2, k in enumerate(shown[l + 1]):
                 w = float(lay.W[i, k])
                 color = _color(w)
-                text = f"{u(nm.w[l][i][k])} = {fmt(w, decimals)}"
+                text = f"{u(nm.w[l][i][k])} = {_num(w, decimals)}"
                 edges.append(
                     _Edge((l, r1), (l + 1, r2), color, _width(w, wmax),
                           [(text, color)] if edge_labels else [], text)
@@ -466,7 +513,7 @@ def _forward_picture(
         ("output" if l == len(layers) - 1 else f"hidden {l + 1}") + f" · {lay.act}"
         for l, lay in enumerate(layers)
     ]
-    return cols, edges, caps
+    return cols, edges, caps, vmax
 
 
 def _backward_picture(
@@ -477,10 +524,10 @@ def _backward_picture(
     wmax: float,
     edge_labels: bool,
     decimals: int,
-) -> tuple[list[list[_Node]], list[_Edge], list[str]]:
+) -> tuple[list[list[_Node]], list[_Edge], list[str], float]:
     """Columns: x | z(1) a(1) | ... | z(L) y_hat | L. Every number from ``e``."""
     nm, u, d = e.names, unicode_symbol, decimals
-    f = lambda v: fmt(float(v), d)  # noqa: E731
+    f = lambda v: _num(v, d)  # noqa: E731
     vmax = _absmax(e.dL_dZ + e.dL_dA + [e.dL_dx])
     cols: list[list[_Node]] = []
     # inputs: dL/dx
@@ -491,6 +538,8 @@ def _backward_picture(
             for i in shown[0]
         ]
     )  # fmt: skip
+    for node, i in zip(cols[0], shown[0]):
+        node.tip = f"∂L/∂{node.name} = {_exact(e.dL_dx[0, i], d)}"
     for l, lay in enumerate(layers):
         zc, ac = [], []
         for k in shown[l + 1]:
@@ -505,6 +554,10 @@ def _backward_picture(
                 _Node(u(an), f(e.dL_dA[l][0, k]), [f"{u(an)} = {f(e.A[l][0, k])}"],
                       _fill(float(e.dL_dA[l][0, k]), vmax))
             )  # fmt: skip
+        for node, k in zip(zc, shown[l + 1]):
+            node.tip = f"∂L/∂{node.name} = {_exact(e.dL_dZ[l][0, k], d)}"
+        for node, k in zip(ac, shown[l + 1]):
+            node.tip = f"∂L/∂{node.name} = {_exact(e.dL_dA[l][0, k], d)}"
         cols += [zc, ac]
     formula = (LOSS_FORMULAS if widths[-1] == 1 else _MEAN_FORMULAS)[e.kind]
     if e.kind == "cross_entropy" and layers[-1].act != "softmax":  # ŷ are the logits
@@ -530,7 +583,7 @@ def _backward_picture(
             if lay.act == "softmax":
                 for r2, i in enumerate(shown[l + 1]):
                     jac = float(e.gprime[l][0, i, k])
-                    text = f"∂{u(nm.a[l][i])}/∂{u(nm.z[l][k])} = {fmt(jac, d)}"
+                    text = f"∂{u(nm.a[l][i])}/∂{u(nm.z[l][k])} = {_num(jac, d)}"
                     lines = [(text, NEUTRAL)] if len(shown[l + 1]) <= 3 else []
                     edges.append(_Edge((ac, r2), (zc, r), NEUTRAL, 1.3, lines, text))
             else:
@@ -543,7 +596,7 @@ def _backward_picture(
                 wn = u(nm.w[l][i][k])
                 color = _color(w)
                 lines = [
-                    (f"{wn} = {fmt(w, d)}", color),
+                    (f"{wn} = {_num(w, d)}", color),
                     (f"∂L/∂{wn} = {f(e.grad_W[l][i, k])}", BACKPROP),
                 ]
                 edges.append(
@@ -555,7 +608,7 @@ def _backward_picture(
         name = "output" if l == nL - 1 else f"hidden {l + 1}"
         caps += [f"{name}: z", f"{'ŷ' if l == nL - 1 else 'a'} = {lay.act}(z)"]
     caps.append("loss")
-    return cols, edges, caps
+    return cols, edges, caps, vmax
 
 
 def _unmultiplied(e: Explanation) -> list[str]:
@@ -597,17 +650,28 @@ def _elision_note(widths: list[int], shown: list[list[int]]) -> list[str]:
     ]
 
 
-def _legend(backward: bool, wmax: float, decimals: int, loss: str | None) -> list[tuple[str, str]]:
+def _legend(
+    backward: bool, wmax: float, decimals: int, loss: str | None, vmax: float = 0.0
+) -> list[tuple[str, str]]:
+    # (a reader took the node shades for weight signs: the legend named only the edges');
+    # the backward view says it on its weights' line (a fourth line made a 3-12-1 picture
+    # taller than a slide)
+    top = fmt(vmax, decimals)
     if not backward:
+        shade = f"Node shade: its value (blue > 0, red < 0), darkest at {top} in size; one scale."
         return [
             (f"blue: w > 0, red: w < 0, thickness: |w| (largest {fmt(wmax, decimals)})", NEUTRAL),
-        ]
+        ] + ([(shade, NEUTRAL)] if vmax > 0 else [])
+    shade = (
+        f" Node shade: ∂L/∂(node) alike, darkest at {top} in size; one scale." if vmax > 0 else ""
+    )
     return [
         ("Arrows: the backward pass. Bold in a node: ∂L/∂(node); beneath: its forward value.",
          BACKPROP),
         ("An edge carries its local derivative (w, or g′(z)); ∂L/∂w = ∂L/∂z × (the value w "
          "multiplies).", NEUTRAL),
-        (f"Blue: w > 0, red: w < 0, thickness: |w| (largest {fmt(wmax, decimals)}).", NEUTRAL),
+        (f"Blue: w > 0, red: w < 0, thickness: |w| (largest {fmt(wmax, decimals)}).{shade}",
+         NEUTRAL),
     ]  # fmt: skip
 
 
@@ -720,6 +784,7 @@ def _render(
             out.append(
                 f'<g class="node"><circle cx="{node.x:.1f}" cy="{node.y:.1f}" r="{r:.0f}" '
                 f'fill="{node.fill}" stroke="#222" stroke-width="1.4"/>'
+                + (f"<title>{esc(node.tip)}</title>" if node.tip else "")
             )
             if node.value:
                 out.append(
@@ -793,6 +858,18 @@ def _value_y(fs: float) -> float:
     return fs * 0.8 + 1
 
 
+def _value_r(text: str, fs: float, size: float) -> float:
+    """The radius of the smallest circle that holds the bold value ``text`` at ``size``
+    px, its box (baseline :func:`_value_y` below the centre) 2 px inside the outline."""
+    if not text:
+        return 0.0
+    return math.hypot(text_width(text, size) / 2 + 2, _value_y(fs) + DESCENT * size + 1)
+
+
 def _fit(text: str, fs: float, r: float = _R) -> float:
-    """The bold value's size so that it fits inside the circle of radius r."""
-    return max(12.0, min(fs, (2 * r - 6) / max(len(text) * 0.6, 1.0)))
+    """The bold value's size: ``fs``, or smaller, down to 12 px, where that fits it in the
+    circle of radius r (where 12 px does not, the circle is made larger, :func:`_value_r`)."""
+    size = float(fs)
+    while size > 12.0 and _value_r(text, fs, size) > r:
+        size = max(12.0, size - 0.5)
+    return size
