@@ -562,7 +562,8 @@ def plot_neuron_outputs(
     nm = make_names(layers, "auto")
     panels = [(l, k) for l in hidden for k in range(layers[l].neurons)]
     nr, nc, panel = _panels(len(panels), ncols, panel_size, 4, owner)
-    size, dpi = _check_size((panel * nc + 0.4, panel * nr + 0.3), dpi, owner)
+    # (0.3 in beneath the panels for the legend of the points and of the line z = 0)
+    size, dpi = _check_size((panel * nc + 0.4, panel * nr + 0.6), dpi, owner)
     fig = _figure(size, dpi)
     # one colour scale for every panel: the activations' full range (sigmoid [0, 1], tanh
     # [-1, 1]) or, for unbounded ones, the range of all the panels' values
@@ -580,7 +581,7 @@ def plot_neuron_outputs(
     lo, hi = min(los, default=0.0), max(his, default=1.0)
     if hi <= lo:
         hi = lo + 1.0
-    axes, image = [], None
+    axes, image, boundary = [], None, False
     for p, (l, k) in enumerate(panels):
         ax = fig.add_subplot(nr, nc, p + 1)
         axes.append(ax)
@@ -600,6 +601,7 @@ def plot_neuron_outputs(
         z = Z[:, k].reshape(gx.shape)
         if z.min() < 0 < z.max():
             ax.contour(gx, gy, z, levels=[0.0], colors="white", linewidths=1.2, linestyles="--")
+            boundary = True
         if Xa is not None and ya is None:
             ax.scatter(
                 Xa[:, 0],
@@ -614,6 +616,8 @@ def plot_neuron_outputs(
             idx, classes = _labels(ya, layers[-1].neurons)
             _scatter(ax, Xa, idx, classes)
         ax.set_title(f"{nm.a[l][k]} = {act}({nm.z[l][k]})", fontsize=9)
+        ax.set_xlabel(nm.x[0], fontsize=8, labelpad=1)  # (the axes were not named)
+        ax.set_ylabel(nm.x[1], fontsize=8, labelpad=1)
         ax.tick_params(labelsize=7)
         bad = float(np.mean(~np.isfinite(A[:, k])))
         note = ""
@@ -635,7 +639,24 @@ def plot_neuron_outputs(
                 color=_CLASS_COLORS[0],
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"},
             )
-    fig.tight_layout()
+    # one legend, on the first panel: the classes of the points and the dashed line (a
+    # teacher had to say what the dots' colours and the white dashes were)
+    handles, _ = axes[0].get_legend_handles_labels()
+    if boundary:
+        from matplotlib import patheffects
+        from matplotlib.lines import Line2D
+
+        handles.append(
+            Line2D([], [], color="white", linestyle="--", linewidth=1.2, label="z = 0",
+                   path_effects=[patheffects.withStroke(linewidth=2.6, foreground="#333")])
+        )  # fmt: skip
+    if handles:  # (beneath the panels: on one, it covered the plane it explains)
+        strip = 0.3 / fig.get_size_inches()[1]  # (the height was made 0.3 in taller for it)
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
+                   frameon=False, markerscale=0.7, borderaxespad=0.2)  # fmt: skip
+        fig.tight_layout(rect=(0, strip, 1, 1))
+    else:
+        fig.tight_layout()
     fig.colorbar(image, ax=axes, label="a = g(z)", shrink=0.9, pad=0.02)
     _room_for_the_colour_bar(fig)
     return fig
@@ -1064,6 +1085,17 @@ def plot_history(
     return fig
 
 
+_ACT_TITLES = {
+    "sigmoid": r"$\sigma(z) = 1/(1+e^{-z})$",
+    "tanh": r"$\tanh(z) = (e^{z}-e^{-z})/(e^{z}+e^{-z})$",
+    "relu": r"$\mathrm{ReLU}(z) = \max(0,\ z)$",
+    "leaky_relu": r"$g(z) = \max(a z,\ z)$",
+    "identity": r"$g(z) = z$",
+}
+"""The panels' formulas in the slides' notation (matplotlib's mathtext); they read
+``1 / (1 + e^-z)`` in plain text."""
+
+
 def plot_activations(
     names: Sequence[str] | None = None,
     *,
@@ -1154,12 +1186,16 @@ def plot_activations(
         jumps = np.flatnonzero(np.abs(np.diff(g)) > 0.5 * (g.max() - g.min())) + 1
         if jumps.size:
             zg, g = np.insert(z, jumps, np.nan), np.insert(g, jumps, np.nan)
-        ax.plot(z, a, color=_CLASS_COLORS[1], linewidth=2, label="g(z)")
-        ax.plot(zg, g, color=_CLASS_COLORS[0], linewidth=1.6, linestyle="--", label="g'(z)")
-        ax.axhline(0, color="#999", linewidth=0.6)
-        ax.axvline(0, color="#999", linewidth=0.6)
+        # g′ drawn over g (ReLU's g′(z) = 0 for z < 0 lay under g(z) = 0, hidden)
+        ax.plot(z, a, color=_CLASS_COLORS[1], linewidth=2, label="$g(z)$", zorder=2)
+        ax.plot(
+            zg, g, color=_CLASS_COLORS[0], linewidth=1.6, linestyle="--", label="$g'(z)$",
+            zorder=3,
+        )  # fmt: skip
+        ax.axhline(0, color="#999", linewidth=0.6, zorder=1)
+        ax.axvline(0, color="#999", linewidth=0.6, zorder=1)
         label = act.name + (f" (a = {slope:g})" if act.name == "leaky_relu" else "")
-        ax.set_title(f"{label}\ng(z) = {act.formula}", fontsize=8)
+        ax.set_title(f"{label}\n{_ACT_TITLES.get(act.name, 'g(z) = ' + act.formula)}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.25)
         if p == 0:
