@@ -814,6 +814,7 @@ function drawTable(t) {
 }
 
 let hiddenSpace = null;   // the last hidden feature space the server sent (redrawn for "Show test data")
+let hsTicks = [], hsLabels = [];   // the panel's tick values and point labels, as drawn
 function drawHiddenSpace(hs) {
   hiddenSpace = hs;
   $("hidden-space-wrap").hidden = !hs;
@@ -823,6 +824,12 @@ function drawHiddenSpace(hs) {
   ctx.clearRect(0, 0, c.width, c.height);
   let lo = Infinity, hi = -Infinity;
   for (const [a, b] of hs.points) { lo = Math.min(lo, a, b); hi = Math.max(hi, a, b); }
+  // ticks: a sigmoid layer's 0 and 1 (a tanh layer's -1, 0, 1) where the points lie within
+  // them, else the points' own range (the panel had no scale: (0.119, 0.119) read as anywhere)
+  let ticks;
+  if (lo >= -0.2 && hi <= 1.2) { lo = Math.min(lo, 0); hi = Math.max(hi, 1); ticks = [0, 1]; }
+  else if (lo >= -1.2 && hi <= 1.2) { lo = Math.min(lo, -1); hi = Math.max(hi, 1); ticks = [-1, 0, 1]; }
+  else ticks = [lo, hi];
   const pad = (hi - lo) * 0.1 || 0.5; lo -= pad; hi += pad;
   const X = (v) => ((v - lo) / (hi - lo)) * c.width, Y = (v) => c.height - ((v - lo) / (hi - lo)) * c.height;
   // the output neuron's line: w1 a1 + w2 a2 + b = 0
@@ -840,8 +847,50 @@ function drawHiddenSpace(hs) {
     ctx.strokeStyle = "#fff"; ctx.lineWidth = 1; ctx.stroke();
   });
   ctx.fillStyle = "#888"; ctx.font = "10px sans-serif";
-  ctx.fillText(hs.names[0] + " \u2192", c.width - 34, c.height - 4);
+  ctx.fillText(hs.names[0] + " \u2192", c.width - 34, c.height - 18);   // (above the ticks' values)
   ctx.fillText("\u2191 " + hs.names[1], 3, 11);
+  hsTicks = [];
+  ctx.strokeStyle = "#888"; ctx.lineWidth = 1;
+  for (const v of ticks) {   // a tick on the bottom and the left edge, its value beside it
+    const text = fmt(v, 2), x = X(v), y = Y(v);
+    ctx.beginPath(); ctx.moveTo(x, c.height); ctx.lineTo(x, c.height - 5);
+    ctx.moveTo(0, y); ctx.lineTo(5, y); ctx.stroke();
+    ctx.textAlign = "center"; ctx.fillText(text, x, c.height - 7);
+    ctx.textAlign = "left"; ctx.fillText(text, 7, y + 3.5);
+    hsTicks.push(text);
+  }
+  hsLabels = labelHiddenPoints(ctx, c, hs, X, Y);
+}
+
+// With few points (the lecture's four), each spot is labelled with its inputs, points on
+// one spot together, as plot_hidden_space does: XNOR's (0, 1) and (1, 0) both go to
+// (0.119, 0.119), one dot that read as 3 points for 4. "x=(0, 1) / x=(1, 0)"
+function labelHiddenPoints(ctx, c, hs, X, Y) {
+  const shown = hs.points.map((p, i) => i).filter((i) => run.data.train.includes(i) || state.show_test);
+  if (shown.length > 8) return [];
+  const spots = new Map();   // a pixel spot -> the inputs drawn there
+  for (const i of shown) {
+    const [a, b] = hs.points[i], key = Math.round(X(a) / 3) + "," + Math.round(Y(b) / 3);
+    if (!spots.has(key)) spots.set(key, { x: X(a), y: Y(b), inputs: [] });
+    const name = "x=(" + run.data.points[i].map((v) => String(+v.toFixed(2))).join(", ") + ")";
+    if (!spots.get(key).inputs.includes(name)) spots.get(key).inputs.push(name);
+  }
+  ctx.font = "10px sans-serif"; ctx.fillStyle = "#333";
+  const boxes = [], out = [];
+  for (const { x, y, inputs } of spots.values()) {
+    const text = inputs.join(" / "), w = ctx.measureText(text).width;
+    const left = x + 8 + w > c.width - 2;   // (right of its dot, else left of it)
+    let x0 = left ? Math.max(2, x - 8 - w) : x + 8, y0 = Math.min(Math.max(y - 5, 14), c.height - 16);
+    for (let k = 0; k < 12 && boxes.some((b) => x0 < b[2] && b[0] < x0 + w && y0 - 9 < b[3] && b[1] < y0 + 3); k++) {
+      y0 = Math.min(y0 + 12, c.height - 16);   // below the labels written before, then above
+      if (k >= 6) y0 = Math.max(14, y - 5 - 12 * (k - 5));
+    }
+    boxes.push([x0, y0 - 9, x0 + w, y0 + 3]);
+    ctx.fillStyle = "rgba(255, 255, 255, 0.85)"; ctx.fillRect(x0 - 1, y0 - 9, w + 2, 12);   // (over the line)
+    ctx.fillStyle = "#333"; ctx.textAlign = "left"; ctx.fillText(text, x0, y0);
+    out.push(text);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- the slides' numbers
