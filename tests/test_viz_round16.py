@@ -1,0 +1,286 @@
+"""The lecture's drawings as a teacher uses them: a Sequential's graph names its layers'
+weights W₁, b₁, W₂, b₂ whatever listed its parameters before; the 2-2-1 network
+pictures keep every number inside its node, in one format, at most 1280 px wide; the
+legend says what a node's shade means, on one scale; plot_activations shows ReLU's
+g′(z) = 0 and writes the slides' formulas; plot_neuron_outputs names its axes, classes
+and dashed line; the playground's hidden-space panel labels coincident points and has
+ticks."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from browser_helpers import CHROMIUM, chromium, open_playground, page_of
+
+import glassnet as gn
+from glassnet import functional as F
+from glassnet import viz
+from glassnet.viz._svg import ASCENT, DESCENT, text_width
+
+SVG = "{http://www.w3.org/2000/svg}"
+F64 = np.float64
+XNOR_POINTS = [([0.0, 0.0], 1.0), ([0.0, 1.0], 0.0), ([1.0, 0.0], 0.0), ([1.0, 1.0], 1.0)]
+
+
+def xnor_net(bias: bool = True) -> gn.nn.Module:
+    """The slides' XNOR network (docs/gallery.py), or the lecture's 2-2-1 without biases."""
+    if bias:
+        net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", dtype=F64)
+        net.layers[0].W.data[:] = [[4, -4], [4, -4]]
+        net.layers[0].b.data[:] = [-6, 2]
+        net.layers[2].W.data[:] = [[1], [1]]
+        net.layers[2].b.data[:] = [-0.5]
+        return net
+    net = gn.nn.Sequential(
+        gn.nn.Linear(2, 2, bias=False, dtype=F64), gn.nn.Sigmoid(),
+        gn.nn.Linear(2, 1, bias=False, dtype=F64), gn.nn.Sigmoid(),
+    )  # fmt: skip
+    net.layers[0].W.data[:] = [[0.5, -0.3], [0.8, 0.2]]
+    net.layers[2].W.data[:] = [[1.0], [-1.5]]
+    return net
+
+
+# ---------------------------------------------------------------- 1. W₁, b₁ of a Sequential
+def _graph_texts(net: gn.nn.Module) -> set[str]:
+    L = F.mse(net(gn.Tensor([[1.0, 0.5]])), gn.Tensor([[1.0]]), half=True)
+    return set(re.findall(r"<text[^>]*>([^<>]*)</text>", viz.draw_graph(L, backward=True)))
+
+
+def _sequential() -> gn.nn.Sequential:
+    return gn.nn.Sequential(
+        gn.nn.Linear(2, 2), gn.nn.Sigmoid(), gn.nn.Linear(2, 1), gn.nn.Sigmoid()
+    )
+
+
+def _labels_of(net: gn.nn.Sequential) -> list[str | None]:
+    return [p.label for k in (0, 2) for p in (net.layers[k].W, net.layers[k].b)]
+
+
+@pytest.mark.parametrize("before", ["nothing", "parameters", "optimizer", "layer parameters"])
+def test_a_sequential_draws_its_layers_weights_numbered(before: str) -> None:
+    """Both layers were titled "W" (edges "Wᵀ"), or "layers.0.W" once anything listed the
+    model's parameters: now W₁, b₁, W₂, b₂, as MLP's drawing, and labels stay as they were."""
+    net = _sequential()
+    if before == "parameters":
+        list(net.parameters())
+    elif before == "optimizer":
+        gn.optim.SGD(net.parameters(), lr=0.5)
+    elif before == "layer parameters":  # a Linear's own parameters(): labels 'W', 'b'
+        for layer in (net.layers[0], net.layers[2]):
+            list(layer.parameters())
+    labels = _labels_of(net)
+    texts = _graph_texts(net)
+    for want in ("W₁", "W₂", "b₁", "b₂", "W₁ᵀ", "W₂ᵀ", "X W₁ + b₁", "A W₂ + b₂", "σ(X W₁ + b₁)"):
+        assert want in texts, (want, sorted(t for t in texts if "W" in t))
+    assert not any("layers." in t for t in texts)
+    assert not {"W", "Wᵀ", "X W + b", "A W + b"} & texts
+    mlp = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    assert {t for t in texts if "W" in t} == {t for t in _graph_texts(mlp) if "W" in t}
+    # the drawing changes no label (parameters()'s documented dotted names stay)
+    assert labels == _labels_of(net)
+
+
+def test_own_labels_are_kept_and_a_shared_layer_keeps_its_first_number() -> None:
+    """A parameter's own label (MLP's W1, one's own 'weights') is its name; a Linear called
+    twice keeps the number of its first call, as summary names it."""
+    from glassnet.viz.graph import own_label
+
+    a, b = gn.nn.Linear(2, 2), gn.nn.Linear(2, 2)
+    a.W.label = "V"
+    net = gn.nn.Sequential(a, gn.nn.Tanh(), b, gn.nn.Tanh(), b)
+    texts = _graph_texts(gn.nn.Sequential(net, gn.nn.Linear(2, 1)))
+    assert "V" in texts and "b₁" in texts and "W₂" in texts and "W₄" in texts
+    assert "W₃" not in texts and "W₁" not in texts
+    assert own_label("W1", "W") and own_label("weights", "W")
+    assert not any(own_label(s, "W") for s in (None, "", "W", "layers.0.W"))
+
+
+# ---------------------------------------------------------------- 2. numbers inside their node
+def _circles_and_values(svg: str) -> list[tuple[float, float, float, ET.Element]]:
+    out = []
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        c = g.find(f"{SVG}circle")
+        for t in g.findall(f"{SVG}text"):
+            if t.get("font-weight") == "bold":
+                out.append((float(c.get("cx")), float(c.get("cy")), float(c.get("r")), t))
+    return out
+
+
+def _pictures() -> list[tuple[str, str]]:
+    out = []
+    for bias in (True, False):
+        net = xnor_net(bias)
+        for x, y in XNOR_POINTS:
+            key = f"{'bias' if bias else 'no bias'} x={x}"
+            out.append((key + " forward", viz.draw_network(net, x)))
+            out.append((key + " backward", viz.draw_network(net, x, y, backward=True)))
+    out.append(("lecture point", viz.draw_network(xnor_net(False), [1.0, 0.5], 1.0, backward=True)))
+    return out
+
+
+PICTURES = _pictures()
+
+
+@pytest.mark.parametrize("name, svg", PICTURES, ids=[n for n, _ in PICTURES])
+def test_the_lectures_2_2_1_pictures_fit_a_slide_and_their_numbers_their_nodes(name, svg) -> None:
+    """At XNOR's (1, 1), ∂L/∂z₂ = -2.41e-04 crossed z₂'s circle, beside ∂L/∂w₁ = -0.010 (two
+    formats on one slide), and the picture was 1333 px wide: every bold number's box lies
+    inside its circle (inside the 1.4 px outline), one format, and <= 1280 px."""
+    assert float(ET.fromstring(svg).get("width")) <= 1280
+    values = _circles_and_values(svg)
+    assert values
+    for cx, cy, r, t in values:
+        size = float(t.get("font-size"))
+        x, base = float(t.get("x")), float(t.get("y"))
+        assert t.get("text-anchor") == "middle" and abs(x - cx) < 0.1
+        half = text_width(t.text, size) / 2
+        for dx in (-half, half):
+            for y in (base - ASCENT * size, base + DESCENT * size):
+                assert math.hypot(x + dx - cx, y - cy) <= r - 0.7, (name, t.text, size, r)
+    texts = re.findall(r">([^<>]*)</text>", svg)
+    assert not any(re.search(r"\de[-+]\d", t) for t in texts), [t for t in texts if "e-" in t]
+
+
+def test_a_value_too_small_for_the_decimals_is_written_as_signed_zero_and_said() -> None:
+    net = xnor_net()
+    svg = viz.draw_network(net, [1.0, 1.0], 1.0, backward=True)
+    e = gn.explain(net, [1.0, 1.0], 1.0, "half_mse")
+    assert -5e-4 < float(e.dL_dZ[0][0, 1]) < 0  # ∂L/∂z₂ = -2.41e-04
+    nodes = {g.findall(f"{SVG}text")[0].text: g for g in ET.fromstring(svg).iter(f"{SVG}g")
+             if g.get("class") == "node"}  # fmt: skip
+    z2 = nodes["z₂"]
+    assert z2.findall(f"{SVG}text")[1].text == "-0.000"
+    assert z2.find(f"{SVG}title").text == "∂L/∂z₂ = -0.000241"  # in full on hovering
+    texts = re.findall(r">([^<>]*)</text>", svg)
+    assert "∂L/∂w₂ = -0.000" in texts and "∂L/∂w₁ = -0.010" in texts
+    note = [t for t in texts if t.startswith("0.000 and -0.000")]
+    assert note and "not 0 but under 0.0005" in note[0]
+    # no such note where no value was rounded to 0.000
+    plain = viz.draw_network(net, [0.0, 1.0], 0.0, backward=True)
+    assert "0.000 and -0.000" not in plain
+
+
+# ---------------------------------------------------------------- 3. what a node's shade means
+def _fills(svg: str) -> dict[str, str]:
+    out = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            out[g.findall(f"{SVG}text")[0].text] = g.find(f"{SVG}circle").get("fill")
+    return out
+
+
+def _lightness(fill: str) -> int:
+    return sum(int(fill[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_the_legend_says_what_a_node_shade_means_on_one_scale() -> None:
+    """The legend named the edges' colours only, and each column had its own scale: ŷ =
+    0.595 was as dark as a₂ = 0.881."""
+    net = xnor_net()
+    fw = viz.draw_network(net, [0.0, 0.0])
+    texts = [t.text or "" for t in ET.fromstring(fw).iter(f"{SVG}text")]
+    shade = [t for t in texts if t.startswith("Node shade")]
+    assert shade == [
+        "Node shade: its value (blue > 0, red < 0), darkest at 0.881 in size; one scale."
+    ]
+    fills = _fills(fw)
+    assert _lightness(fills["ŷ"]) > _lightness(fills["a₂"])  # 0.595 lighter than 0.881
+    bw = viz.draw_network(net, [0.0, 0.0], 1.0, backward=True)
+    shade = [t.text for t in ET.fromstring(bw).iter(f"{SVG}text") if "Node shade" in t.text]
+    assert shade == [
+        "Blue: w > 0, red: w < 0, thickness: |w| (largest 4). Node shade: ∂L/∂(node) alike, "
+        "darkest at 0.405 in size; one scale."
+    ]
+    # without x no node is shaded, and no shade is explained
+    assert "Node shade" not in viz.draw_network(net)
+
+
+# ---------------------------------------------------------------- 4, 5. matplotlib figures
+def test_plot_activations_draws_the_derivative_over_the_function_in_the_slides_notation() -> None:
+    pytest.importorskip("matplotlib")
+    fig = viz.plot_activations()
+    try:
+        titles = [ax.get_title() for ax in fig.axes]
+        assert any("\\sigma(z) = 1/(1+e^{-z})" in t for t in titles), titles
+        assert not any("e^-z" in t for t in titles)
+        for ax in fig.axes:
+            g, dg = ax.lines[0], ax.lines[1]
+            assert g.get_label() == "$g(z)$" and dg.get_label() == "$g'(z)$"
+            assert dg.get_zorder() > g.get_zorder()  # ReLU's g′ = 0 was hidden under g = 0
+        relu = next(ax for ax in fig.axes if ax.get_title().startswith("relu"))
+        z, dg = relu.lines[1].get_data()
+        assert np.all(dg[np.asarray(z) < 0] == 0)  # drawn for z < 0, on top
+    finally:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+
+
+def test_plot_neuron_outputs_names_axes_classes_and_the_dashed_line() -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=F64)
+    fig = viz.plot_neuron_outputs(xnor_net(), X, np.array([1, 0, 0, 1]))
+    try:
+        panels = [ax for ax in fig.axes if ax.get_title()]
+        assert len(panels) == 2
+        for ax in panels:
+            assert (ax.get_xlabel(), ax.get_ylabel()) == ("x1", "x2")
+        assert len(fig.legends) == 1
+        labels = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert labels == ["class 0", "class 1", "z = 0"]
+        fig.canvas.draw()  # the legend beneath the panels, not over them
+        box = fig.legends[0].get_window_extent()
+        assert all(box.y1 <= ax.get_window_extent().y0 for ax in panels)
+    finally:
+        plt.close(fig)
+
+
+# ---------------------------------------------------------------- 6. the playground's hidden space
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
+)
+
+
+@pytest.fixture(scope="module")
+def server():
+    from glassnet.playground import Playground
+
+    pg = Playground().start()
+    yield pg
+    pg.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
+    if CHROMIUM is None:
+        pytest.skip("needs Chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    yield from chromium()
+
+
+@pytest.fixture
+def page(browser, server):
+    yield from page_of(browser)
+
+
+@needs_browser
+def test_the_playground_hidden_space_labels_coincident_points_and_has_ticks(page, server) -> None:
+    """The Lecture preset's XNOR points (0, 1) and (1, 0) both map to (0.119, 0.119): one
+    dot, no label, no ticks (a class saw 3 points for 4); now each spot names its inputs,
+    coincident ones together, and the axes have ticks at 0 and 1."""
+    open_playground(page, server, "#preset=lecture")
+    page.wait_for_selector("#hidden-space-wrap:not([hidden])")
+    page.wait_for_function("hsLabels.length > 0")
+    labels = page.evaluate("hsLabels")
+    assert "x=(0, 1) / x=(1, 0)" in labels, labels
+    assert sorted(labels) == sorted(["x=(0, 0)", "x=(0, 1) / x=(1, 0)", "x=(1, 1)"]), labels
+    assert page.evaluate("hsTicks") == ["0", "1"]
