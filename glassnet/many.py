@@ -308,10 +308,40 @@ def fit_many(
 ) -> list[History]:
     """Train every model of ``models`` on (X, y) at once; returns one History per model.
 
-    The options mean what they mean in :func:`glassnet.fit` (``sample_weight``: one weight
-    per row of X, for every model, the rows a validation split holds out weighing each
-    model's validation scores, as ``w_val`` of ``validation_data=(X_val, y_val, w_val)``
-    does; ``max_steps``: at most this many steps per model).
+    The options mean what they mean in :func:`glassnet.fit`:
+
+    ``epochs`` (default 100): passes over the training rows; each model stops at the
+    last one, or earlier by its own rule (``tol``, early stopping, ``max_steps``,
+    divergence), its History's ``stop_reason`` saying which.
+    ``batch_size`` (default None: all the rows, full-batch gradient descent): rows per
+    step, the last batch of an epoch the rows left; one above all the rows is refused (one
+    above the rows a validation split leaves trains on those full-batch).
+    ``shuffle`` (default True): each epoch's batches are drawn from a new permutation of
+    the rows, each model's from its ``seed`` (a full batch is never shuffled); False: the
+    rows in order.
+    ``tol`` (default None: no tolerance rule) and ``n_iter_no_change`` (default 10):
+    a model stops (``"tol"``) once its epoch loss has not fallen below its best by more
+    than ``tol`` for ``n_iter_no_change`` epochs in a row; with early stopping the same
+    rule on its validation loss (``tol=None`` then: by any amount). Giving
+    ``n_iter_no_change`` without ``tol`` or early stopping is refused: it would change
+    nothing.
+    ``validation_split`` (default 0.0): the fraction of the rows held out, drawn with each
+    model's ``seed`` (stratified for classification), which then do not train; each epoch
+    scores them into the History's ``val_loss`` (and its metric). ``validation_data=(X_val,
+    y_val[, w_val])`` gives the rows instead (not both).
+    ``early_stopping`` (default False): a model stops (``"early_stopping"``) when its
+    validation loss has not improved by more than ``tol`` for ``n_iter_no_change`` epochs,
+    and gets back the weights of its best epoch when the run ends; without
+    ``validation_data`` or ``validation_split`` it holds out 0.1 of the rows, as fit does.
+    ``sample_weight``: one weight per row of X, for every model, the rows a validation
+    split holds out weighing each model's validation scores, as ``w_val`` of
+    ``validation_data`` does. ``max_steps``: at most this many steps per model.
+    ``**optimizer_options``: further keywords go to the optimizer (below), e.g.
+    ``momentum=0.9``, ``betas=(0.9, 0.999)``, ``weight_decay=``; an
+    option of :func:`glassnet.fit` that ``fit_many`` does not take (``callbacks``,
+    ``schedule``, ...) is refused with a ``TypeError`` naming it rather than reach the
+    optimizer.
+
     ``lr``, ``l2`` and ``seed`` take one value for all models or a sequence of one per
     model. ``seed`` draws each model's batch order (and validation split); ``None`` or one
     seed gives every model the same batches, which lets them share each gathered batch. A

@@ -1982,10 +1982,12 @@ _DOC_COMMON = """
         Epochs for 'sgd' / 'adam', iterations for 'lbfgs'.
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
-        Drives the initial weights (the same draws as scikit-learn), the early-stopping
-        split, the batch order and dropout. With an int, each fit draws the batch order
-        anew from it, as scikit-learn does (so later partial_fit calls repeat an order),
-        while the dropout masks follow (random_state, t_): each call drops other units.
+        Drives the initial weights, the early-stopping split and each epoch's batch order:
+        the very draws scikit-learn takes, in its order, so a RandomState reused or shared
+        is left where scikit-learn leaves it. With an int, each fit draws anew from it, as
+        scikit-learn does (so later partial_fit calls repeat an order). The dropout masks
+        are seeded from where the RandomState stands and t_, drawing nothing from it:
+        each call drops other units.
     tol : float >= 0, default=1e-4
     verbose : bool or int >= 0, default=False
         Print the loss after each epoch (as scikit-learn).
