@@ -2848,7 +2848,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="the class labels, comma-separated, in the order of the outputs (one-hot "
         "columns), e.g. Cat,Dog,Bird (default: sorted); for binary the second is the "
-        "positive class",
+        "positive class; a label that holds a comma in double quotes, as in a CSV file: "
+        "'\"Yes, definitely\",No'",
     )
     src.add_argument(
         "--categorical",
@@ -3559,8 +3560,19 @@ def _few(names: Sequence[str], limit: int = 8) -> str:
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
+def _csv_quoted(name: str, shown: str) -> str:
+    """``shown`` (the name ``name`` as a message shows it) in double quotes, each of its
+    own doubled, when ``name`` holds a comma or a double quote, as a CSV file writes it
+    (and --classes reads it): a list of such names is read one way only."""
+    if "," in name or '"' in name:
+        return '"' + shown.replace('"', '""') + '"'
+    return shown
+
+
 def _classes_text(classes: Sequence[str], limit: int = 8) -> str:
-    shown = ", ".join(_shown_apart(list(classes[:limit])))
+    """The class names, comma-separated, one that holds a comma or a quote CSV-quoted."""
+    some = list(classes[:limit])
+    shown = ", ".join(_csv_quoted(str(c), t) for c, t in zip(some, _shown_apart(some)))
     return shown + (f", ... ({len(classes)} in all)" if len(classes) > limit else "")
 
 
@@ -3666,7 +3678,15 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
     if not getattr(args, "classes", None):
         return LabelEncoder().fit(y_labels)
     given = f"--classes {args.classes}"
-    names = [c.strip() for c in args.classes.split(",")]
+    try:  # (CSV-quoted as a file's cells are: "Yes, definitely",No)
+        row = csv.reader([args.classes], strict=True, skipinitialspace=True)
+        names = [c.strip() for c in next(row)]
+    except csv.Error as exc:
+        raise CLIError(
+            f"{given}: its double quotes do not make one CSV row ({exc}); write a class "
+            f"name that holds a comma in double quotes, each quote inside it doubled, as a "
+            f"CSV file does, e.g. --classes '\"Yes, definitely\",No'"
+        ) from None
     if not all(names):
         raise CLIError(
             f"{given}: an empty class name (a comma at an end, or two in a row); list each "
@@ -3695,9 +3715,17 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
     listed = set(classes)
     lacking = [str(c) for c in present.tolist() if c not in listed]
     if lacking:
+        quoting = ""
+        if any("," in c or '"' in c for c in present.astype(str).tolist()):
+            buf = _io.StringIO()
+            csv.writer(buf, lineterminator="").writerow(present.astype(str).tolist())
+            quoting = (
+                f" (a name that holds a comma in double quotes, as a CSV file writes it: "
+                f"--classes {shlex.quote(buf.getvalue())})"
+            )
         raise CLIError(
             f"{given}: the target '{target}' also holds {_few([repr(c) for c in lacking])}, "
-            f"which the list lacks; list every class of the target once"
+            f"which the list lacks; list every class of the target once{quoting}"
         )
     seen = set(present.tolist())
     unused = [str(c) for c in classes if c not in seen]

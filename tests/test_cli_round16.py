@@ -158,3 +158,66 @@ def test_a_comment_line_in_a_later_block_of_stream_is_named(capsys, tmp_path, mo
     data.write_text("\n".join(lines) + "\n")
     code, _, err = run(capsys, command, model, data, "--stream", "--chunk-rows", "10")
     assert_one_line_error(err, f"line 151 of '{data}' is a comment line, '# part two, exported")
+
+
+# ------------------------------------------------------- 4. class names with a comma
+
+
+def verdicts(tmp_path):
+    rng = random.Random(4)
+    names = ['No "never"', "Yes, definitely", "maybe"]
+    table = [[f"{rng.random():.3f}", rng.choice(names)] for _ in range(90)]
+    return write_csv(tmp_path / "lab.csv", ["x", "verdict"], table)
+
+
+def test_class_names_with_a_comma_are_listed_csv_quoted(capsys, tmp_path):
+    """'3 classes: No "never", Yes, definitely, maybe' read as 4 names: now CSV-quoted,
+    in train's summary and in glassnet info."""
+    data, model = verdicts(tmp_path), tmp_path / "m.glassnet"
+    code, out, err = run(capsys, "train", data, "--target", "verdict", *FAST, "--out", model)
+    assert code == 0, err
+    want = '3 classes: "No ""never""", "Yes, definitely", maybe'
+    assert want in out, out
+    code, out, _ = run(capsys, "info", model)
+    assert code == 0 and want in out, out
+
+
+def test_classes_takes_csv_quoted_names(capsys, tmp_path):
+    """--classes split at every comma: a class holding one could not be named at all."""
+    data, model = verdicts(tmp_path), tmp_path / "m.glassnet"
+    given = 'maybe, "Yes, definitely","No ""never"""'
+    code, out, err = run(
+        capsys, "train", data, "--target", "verdict", *FAST, "--classes", given, "--out", model
+    )
+    assert code == 0, err
+    assert 'classes: maybe, "Yes, definitely", "No ""never"""' in out, out
+    code, out, _ = run(capsys, "predict", model, data, "--proba")
+    assert out.splitlines()[0] == 'verdict,p(maybe),"p(Yes, definitely)","p(No ""never"")"', out
+
+
+QUOTED = '--classes \'"No ""never""","Yes, definitely",maybe\''
+
+
+@pytest.mark.parametrize(
+    "given, needles",
+    [
+        ('maybe,"Yes, definitely,No "never"', ["its double quotes do not make one CSV row"]),
+        (
+            'maybe,Yes, definitely,No "never"',
+            ["also holds 'Yes, definitely'", QUOTED],
+        ),
+    ],
+)
+def test_classes_wrongly_quoted_says_how_to_quote(capsys, tmp_path, given, needles):
+    data = verdicts(tmp_path)
+    code, _, err = run(capsys, "train", data, "--target", "verdict", *FAST, "--classes", given)
+    assert code == 2
+    assert_one_line_error(err, f"--classes {given}", *needles)
+
+
+def test_classes_help_says_how_to_name_a_class_with_a_comma(capsys):
+    code, out, _ = run(capsys, "train", "--help")
+    assert code == 0
+    out = " ".join(out.split())
+    said = "a label that holds a comma in double quotes, as in a CSV file: '\"Yes, definitely\",No'"
+    assert said in out, out
