@@ -2483,14 +2483,26 @@ _max_runs = _number_flag("a whole number from 1 to 1000", integer=True, low=1, h
 
 
 def _hidden(text: str) -> list[int]:
-    if text.strip().lower() in ("", "none", "0"):
+    """--hidden's widths; 'none' for none (0 or nothing is refused, naming 'none': a
+    layer of 0 neurons is no layer, as nn.MLP refuses it)."""
+    if text.strip().lower() == "none":
         return []
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}, no layer width: give widths such as 64,32, or 'none' for no "
+            f"hidden layer"
+        )
     try:
         sizes = [int(s) for s in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected layer widths separated by commas such as 64,32, got {text!r}"
         ) from None
+    if sizes == [0]:
+        raise argparse.ArgumentTypeError(
+            f"layer widths must be > 0, got {text!r}: for no hidden layer (a linear or "
+            f"logistic model) write --hidden none"
+        )
     if any(s <= 0 for s in sizes):
         raise argparse.ArgumentTypeError(f"layer widths must be > 0, got {text!r}")
     return sizes

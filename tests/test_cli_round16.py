@@ -221,3 +221,20 @@ def test_classes_help_says_how_to_name_a_class_with_a_comma(capsys):
     out = " ".join(out.split())
     said = "a label that holds a comma in double quotes, as in a CSV file: '\"Yes, definitely\",No'"
     assert said in out, out
+
+
+# ------------------------------------------------------------------ 6. --hidden 0
+
+
+@pytest.mark.parametrize("given", ["0", " 0", ""])
+def test_hidden_zero_is_refused_naming_none(capsys, tmp_path, given):
+    """--hidden 0 meant no hidden layer in silence, where --hidden 8,0 and nn.MLP refuse 0."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST, "--hidden", given)
+    assert code == 2
+    assert_one_line_error(err, "argument --hidden", f"got {given!r}", "none")
+    code, out, err = run(
+        capsys, "train", data, "--target", "label", *FAST, "--hidden", "none",
+        "--out", tmp_path / "m.glassnet",
+    )  # fmt: skip
+    assert code == 0 and "no hidden layer" in out, err
