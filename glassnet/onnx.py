@@ -67,6 +67,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -1564,7 +1565,46 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             f"feeds: the model's input columns have different numbers of rows ({shown}); "
             "give each column one cell per row."
         )
-    return _typed(wanted, columns, tokens, decimal)
+    out = _typed(wanted, columns, tokens, decimal)
+    _filled_note(out, prep, tokens)
+    return out
+
+
+def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) -> None:
+    """Say what becomes of the missing cells of ``out``, as ``glassnet predict`` does: a
+    model trained without imputation (no ``fill`` in its preprocessing) has none for them,
+    and its graph would answer NaN and a label in silence, so they are refused; a model
+    that imputes fills them with the training data's values, said in a warning."""
+    if not (isinstance(prep, dict) and isinstance(prep.get("preprocessor"), dict)):
+        return  # (a graph without glassnet's preprocessing: what it does with NaN is its own)
+    fill = prep["preprocessor"].get("fill")
+    holes = {  # (a text cell is missing in any case, as the graph matches it)
+        name: np.flatnonzero(
+            np.isnan(v[:, 0]) if v.dtype.kind == "f" else [t.lower() in tokens for t in v[:, 0]]
+        )
+        for name, v in out.items()
+    }
+    holes = {name: rows for name, rows in holes.items() if len(rows)}
+    unfilled = [name for name in holes if not (isinstance(fill, dict) and name in fill)]
+    if unfilled:
+        name = unfilled[0]
+        raise ValueError(
+            f"feeds: row {int(holes[name][0])} of column {name!r} is missing (empty, or one of "
+            f"the model's missing-cell texts {sorted(tokens)}), and the model was trained "
+            "without imputation, so its graph has no value for it and would answer NaN: fill "
+            "it in, drop the row, or train with --impute mean (as glassnet predict says)."
+        )
+    if holes:
+        counts = [f"{name!r} ({len(rows)})" for name, rows in holes.items()]
+        warnings.warn(
+            f"feeds: {sum(len(r) for r in holes.values())} missing cell(s), by column "
+            f"{', '.join(counts[:8])}{' ...' if len(counts) > 8 else ''}: the model's graph "
+            f"fills them with the training data's values (--impute {prep.get('impute')}), as "
+            "glassnet predict does. pandas' read_csv reads texts such as 'NA' or 'null' as "
+            "missing: read_csv(..., keep_default_na=False) keeps them as written.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _typed(
