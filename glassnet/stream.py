@@ -48,7 +48,6 @@ import math
 import mmap
 import os
 import re
-import shlex
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -2397,6 +2396,8 @@ def comment_line_text(path: str | os.PathLike[str], line: int) -> str | None:
             count = sum(x.lstrip().startswith("#") for x in f)
     except OSError:
         return None
+    import shlex  # (not at import: glassnet._startup's Ctrl-C handler is not set yet)
+
     text = text.strip()
     shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
     more = f" (one of {count} lines that start with '#')" if count > 1 else ""
