@@ -2523,3 +2523,92 @@ def detach_(self: Tensor) -> Tensor:
 Tensor.contiguous, Tensor.view_as, Tensor.index_select = contiguous, view_as, index_select
 Tensor.flip, Tensor.roll, Tensor.detach_ = flip, roll, detach_
 Tensor.tril, Tensor.triu = _triangle("tril", np.tril), _triangle("triu", np.triu)
+
+
+# ------------------------------------------- the pointwise ops of hand-written optimizers
+def _scale(value: Any, name: str, op: str) -> Any:
+    """A ``value=``/``weight=`` number (a real one, not a bool)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"x.{op}: {name} must be a number, as PyTorch's. Got {value!r:.40} of type "
+            f"{type(value).__name__}."
+        )
+    return value
+
+
+def _operand(value: Any, like: Tensor) -> Tensor:
+    return value if isinstance(value, Tensor) else operand(value, like)
+
+
+def addcmul(self: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """PyTorch's ``x.addcmul(t1, t2, value=v)``: x + v·t1·t2, in the graph (each input gets
+    its gradient)."""
+    v = _scale(value, "value", "addcmul")
+    t1 = _operand(tensor1, self)
+    return self + (t1 if v == 1 else v * t1) * _operand(tensor2, self)
+
+
+def addcdiv(self: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
+    """PyTorch's ``x.addcdiv(t1, t2, value=v)``: x + v·t1/t2, in the graph (Adam's step,
+    ``p.addcdiv(m, v.sqrt() + eps, value=-lr)``)."""
+    v = _scale(value, "value", "addcdiv")
+    t1 = _operand(tensor1, self)
+    return self + (t1 if v == 1 else v * t1) / _operand(tensor2, self)
+
+
+def lerp(self: Tensor, end: Any, weight: Any) -> Tensor:
+    """PyTorch's ``x.lerp(end, weight)``: x + weight·(end − x), in the graph; computed as
+    PyTorch computes it (``end − (end − x)·(1 − weight)`` where |weight| >= 0.5, so that
+    weight 1 gives ``end`` exactly). ``weight`` a number or a Tensor."""
+    e = _operand(end, self)
+    diff = e - self
+    if not isinstance(weight, (Tensor, np.ndarray)):
+        w = _scale(weight, "weight", "lerp")
+        return self + w * diff if abs(w) < 0.5 else e - diff * (1 - w)
+    w = _operand(weight, self)
+    near, far = self + w * diff, e - diff * (1 - w)  # (one shape: every operand's broadcast)
+    low = np.abs(w.data) < 0.5
+    zero = np.zeros((), dtype=near.data.dtype, like=near.data)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.where(low, g, zero), np.where(low, zero, g)
+
+    return Tensor.from_op(np.where(low, near.data, far.data), "lerp", (near, far), backward)
+
+
+def _pointwise_(name: str, call: Callable[..., Tensor], args: str) -> Callable[..., Tensor]:
+    """PyTorch's in-place ``x.<name>_(...)``: the values of ``x.<name>(...)`` written into
+    x under the rules of ``x += y`` (:func:`check_writable`: a parameter inside
+    ``no_grad()`` only; the version bumped, so a graph that read the old values refuses
+    ``backward``); returns x."""
+    what = f"x.{name}_({args})"
+
+    def method(self: Tensor, *given: Any, **kw: Any) -> Tensor:
+        grads = [v for v in (*given, *kw.values()) if getattr(v, "requires_grad", False)]
+        check_writable(self, what, "", grads[0] if grads else None, f"x = x.{name}({args})")
+        with no_grad():
+            out = call(self, *given, **kw)
+        return write_values(self, what, out.data)
+
+    method.__name__ = method.__qualname__ = f"{name}_"
+    method.__doc__ = (
+        f"PyTorch's in-place ``x.{name}_({args})``: ``x.{name}({args})``'s values written into "
+        "x, under the rules of ``x += y`` (a parameter inside ``no_grad()``); returns x."
+    )
+    return method
+
+
+Tensor.addcmul, Tensor.addcdiv, Tensor.lerp = addcmul, addcdiv, lerp
+for _name, _call, _args in (
+    ("addcmul", addcmul, "t1, t2, value=v"),
+    ("addcdiv", addcdiv, "t1, t2, value=v"),
+    ("lerp", lerp, "end, weight"),
+    ("exp", Tensor.exp, ""),
+    ("sqrt", lambda x: x.sqrt(), ""),
+    ("abs", lambda x: x.abs(), ""),
+    ("neg", lambda x: -x, ""),
+    ("pow", lambda x, exponent: x**exponent, "exponent"),
+    ("sign", lambda x: x.sign(), ""),
+):
+    setattr(Tensor, f"{_name}_", _pointwise_(_name, _call, _args))
+del _name, _call, _args

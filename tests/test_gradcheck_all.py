@@ -905,6 +905,16 @@ for k in (0, 1, -1):
         ("Tensor:triu", "FUNCTIONS:triu"), f"diagonal={k}", lambda t, k=k: gn.triu(t, k), u(SHAPE3)
     )
 
+# PyTorch's addcmul, addcdiv and lerp (habits): every input gets its gradient
+case("Tensor:addcmul", "value", lambda a, b, c: a.addcmul(b, c, value=-0.7), u((2, 3)),
+     u((2, 3), seed=1), u((3,), seed=2))  # fmt: skip
+case("Tensor:addcdiv", "value", lambda a, b, c: a.addcdiv(b, c, value=1.5), u((2, 3)),
+     u((2, 3), seed=1), pos((2, 3), 3))  # fmt: skip
+case("Tensor:lerp", "weight 0.3", lambda a, b: a.lerp(b, 0.3), u((2, 3)), u((2, 3), seed=1))
+case("Tensor:lerp", "weight 0.8", lambda a, b: a.lerp(b, 0.8), u((2, 3)), u((2, 3), seed=1))
+case("Tensor:lerp", "weight tensor", lambda a, b, w: a.lerp(b, w), u((2, 3)), u((2, 3), seed=1),
+     u((2, 3), 0.0, 1.0, seed=4))  # fmt: skip
+
 
 # ---------------------------------------------------------------- the coverage
 NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
@@ -931,7 +941,8 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "label masked_fill_ mul_ named ndim numel numpy op parents requires_grad "
             "register_hook requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad grad_fn scatter_ new_zeros new_ones new_full new_tensor long int "
-            "bool isnan isinf isfinite any all detach_ normal_ uniform_"
+            "bool isnan isinf isfinite any all detach_ normal_ uniform_ addcmul_ addcdiv_ "
+            "lerp_ exp_ sqrt_ abs_ neg_ pow_ sign_"
         ).split(),
         "not an op of the graph: an attribute, an in-place write, indices, graph control "
         "(detach_), a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool)",

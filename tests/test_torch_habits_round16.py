@@ -91,3 +91,132 @@ def test_functional_losses_refuse_size_average_and_reduce_as_the_modules(name, s
         pytest.raises(TypeError, call, F, x, y, size_average=True).value
     )
     call(F, x, y, reduction="sum")  # (the arguments otherwise as before)
+
+
+# ------------------------------------------------ in-place ops of optimizers and EMA loops
+def _np_lerp(a, b, w):
+    return np.where(np.abs(w) < 0.5, a + w * (b - a), b - (b - a) * (1 - w))
+
+
+_A = np.array([0.5, 1.5, 2.25, 4.0])
+_T1 = np.array([0.25, -1.0, 3.0, 0.5])
+_T2 = np.array([2.0, 0.5, -4.0, 8.0])
+_W = np.array([0.1, 0.5, 0.7, 1.0])
+_INPLACE = {  # name: (call on x, with T making a tensor of x's kind; values from x's a)
+    "addcmul_": (
+        lambda x, T: x.addcmul_(T(_T1), T(_T2), value=-0.01),
+        lambda a: a + -0.01 * _T1 * _T2,
+    ),
+    "addcmul_ value=1": (lambda x, T: x.addcmul_(T(_T1), T(_T2)), lambda a: a + _T1 * _T2),
+    "addcdiv_": (
+        lambda x, T: x.addcdiv_(T(_T1), T(_T2), value=0.3),
+        lambda a: a + 0.3 * _T1 / _T2,
+    ),
+    "lerp_ 0.25": (lambda x, T: x.lerp_(T(_T1), 0.25), lambda a: _np_lerp(a, _T1, 0.25)),
+    "lerp_ 0.9": (lambda x, T: x.lerp_(T(_T1), 0.9), lambda a: _np_lerp(a, _T1, 0.9)),
+    "lerp_ tensor": (lambda x, T: x.lerp_(T(_T1), T(_W)), lambda a: _np_lerp(a, _T1, _W)),
+    "exp_": (lambda x, T: x.exp_(), np.exp),
+    "sqrt_": (lambda x, T: x.sqrt_(), np.sqrt),
+    "abs_": (lambda x, T: x.neg_().abs_(), np.abs),
+    "neg_": (lambda x, T: x.neg_(), np.negative),
+    "pow_": (lambda x, T: x.pow_(3), lambda a: a**3),
+    "pow_ tensor": (lambda x, T: x.pow_(T(_T2)), lambda a: a**_T2),
+    "sign_": (lambda x, T: x.sub_(1.5).sign_(), lambda a: np.sign(a - 1.5)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_INPLACE))
+def test_inplace_pointwise_methods_write_pytorchs_values_into_a_parameter(case):
+    call, expected = _INPLACE[case]
+    w = gn.tensor(_A, dtype=gn.float64, requires_grad=True)
+    before = w._version
+    with gn.no_grad():
+        out = call(w, lambda v: gn.tensor(v, dtype=gn.float64))
+    assert out is w and w.requires_grad and w._version > before
+    np.testing.assert_allclose(w.data, expected(_A), rtol=1e-15, atol=0)
+    # numbers and arrays are operands too, as a Tensor's arithmetic takes them
+    x = gn.tensor(_A, dtype=gn.float64)
+    assert call(x, np.asarray) is x
+    np.testing.assert_allclose(x.data, expected(_A), rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("case", sorted(_INPLACE))
+def test_inplace_pointwise_methods_match_torch(case):
+    torch = _torch()
+    call, _ = _INPLACE[case]
+    for dtype, tdtype in ((gn.float64, torch.float64), (gn.float32, torch.float32)):
+        w, t = gn.tensor(_A, dtype=dtype), torch.tensor(_A, dtype=tdtype)
+        assert call(w, lambda v, d=dtype: gn.tensor(v, dtype=d)) is w
+        assert call(t, lambda v, d=tdtype: torch.tensor(v, dtype=d)) is t
+        np.testing.assert_allclose(w.data, t.numpy(), rtol=1e-6 if dtype == gn.float32 else 1e-15)
+
+
+def test_inplace_pointwise_methods_keep_the_write_rules():
+    w = gn.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"x\.addcmul_\(t1, t2, value=v\).*no_grad") as e:
+        w.addcmul_(w.detach(), w.detach(), value=-0.1)
+    assert "x = x.addcmul(t1, t2, value=v)" in str(e.value)
+    with pytest.raises(RuntimeError, match=r"x\.lerp_\(end, weight\).*no_grad"):
+        w.lerp_(gn.zeros(2), 0.5)
+    assert w.data.tolist() == [1.0, 2.0]  # (refused before anything was written)
+    # a value in the graph written into a tensor outside it: refused, as for x[...] = y
+    ema = gn.zeros(2)
+    with pytest.raises(RuntimeError, match="value written requires grad"):
+        ema.lerp_(w, 0.1)
+    with gn.no_grad():
+        ema.lerp_(w, 0.1)
+    np.testing.assert_allclose(ema.data, [0.1, 0.2], rtol=1e-6)
+    # a graph that read the old values refuses backward afterwards
+    a = gn.tensor([1.0, 2.0])
+    loss = (w * a).sum()
+    a.exp_()
+    with pytest.raises(RuntimeError, match="modified|version|changed|written"):
+        loss.backward()
+    # an op's result that requires grad is not written into
+    with pytest.raises(RuntimeError, match="computed by op"):
+        (w * 2).sqrt_()
+    with pytest.raises(TypeError, match="value must be a number"):
+        gn.zeros(2).addcmul_(gn.ones(2), gn.ones(2), value="0.1")
+
+
+def test_addcmul_addcdiv_lerp_are_graph_ops_with_pytorchs_gradients():
+    torch = _torch()
+    a, b, c = _A, _T1, np.abs(_T2)
+    for name, call in (
+        ("addcmul", lambda x, y, z: x.addcmul(y, z, value=-0.7)),
+        ("addcdiv", lambda x, y, z: x.addcdiv(y, z, value=1.5)),
+        ("lerp", lambda x, y, z: x.lerp(y, 0.3) + x.lerp(y, 0.8) * z),
+        ("lerp tensor", lambda x, y, z: x.lerp(y, z / 10)),
+    ):
+        g = [gn.tensor(v, dtype=gn.float64, requires_grad=True) for v in (a, b, c)]
+        t = [torch.tensor(v, requires_grad=True) for v in (a, b, c)]
+        mine, theirs = call(*g), call(*t)
+        np.testing.assert_allclose(mine.data, theirs.detach().numpy(), rtol=1e-15, err_msg=name)
+        (mine * gn.tensor(_T2, dtype=gn.float64)).sum().backward()
+        (theirs * torch.tensor(_T2)).sum().backward()
+        for x, y in zip(g, t):
+            np.testing.assert_allclose(x.grad, y.grad.numpy(), rtol=1e-14, err_msg=name)
+
+
+def test_a_hand_written_adam_step_and_ema_run_as_in_pytorch():
+    w = gn.tensor([1.0, -2.0, 0.5], dtype=gn.float64, requires_grad=True)
+    ema = w.detach().clone()
+    m, v = gn.zeros(3, dtype=gn.float64), gn.zeros(3, dtype=gn.float64)
+    for _ in range(3):
+        w.grad = None
+        (w**2).sum().backward()
+        with gn.no_grad():
+            m.mul_(0.9).add_(w.grad, alpha=0.1)
+            v.mul_(0.999).addcmul_(w.grad, w.grad, value=0.001)
+            w.addcdiv_(m, v.sqrt().add_(1e-8), value=-0.01)
+            ema.lerp_(w, 0.1)
+    expect_w, expect_ema = np.array([1.0, -2.0, 0.5]), np.array([1.0, -2.0, 0.5])
+    em, ev = np.zeros(3), np.zeros(3)
+    for _ in range(3):
+        g = 2 * expect_w
+        em = 0.9 * em + 0.1 * g
+        ev = 0.999 * ev + 0.001 * g * g
+        expect_w = expect_w + -0.01 * em / (np.sqrt(ev) + 1e-8)
+        expect_ema = _np_lerp(expect_ema, expect_w, 0.1)
+    np.testing.assert_allclose(w.data, expect_w, rtol=1e-14)
+    np.testing.assert_allclose(ema.data, expect_ema, rtol=1e-14)
