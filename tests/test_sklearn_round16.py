@@ -251,3 +251,28 @@ def test_object_fractions_and_float_targets_keep_scikit_learns_continuous_messag
     for y in (np.array([Decimal("0.5"), Decimal(0)] * 15, dtype=object), np.linspace(0, 1, 30)):
         with pytest.raises(ValueError, match="Unknown label type: .*continuous"):
             MLPClassifier(max_iter=2).fit(X, y)
+
+
+# ------------------------------------------------------------ 5. the Differences rows
+def test_documented_cases_where_scikit_learn_crashes_and_glassnet_trains():
+    X, y = make_classification(300, 5, n_informative=3, n_classes=3, random_state=0)
+    est = _fit(MLPClassifier(warm_start=True, max_iter=5, random_state=0), X, y)
+    est.set_params(early_stopping=True, max_iter=50)
+    _fit(est, X, y)
+    assert est.stop_reason_ == "early_stopping"
+    assert len(est.validation_scores_) == est.n_iter_
+    est = _fit(MLPClassifier(early_stopping=True, max_iter=5, random_state=0), X, y)
+    est.set_params(early_stopping=False).partial_fit(X, y)
+    assert est.best_loss_ == est.loss_curve_[-1]
+    est = _fit(MLPClassifier(solver="lbfgs", max_iter=5, random_state=0), X, y)
+    n = len(est.loss_curve_)
+    est.set_params(solver="adam").partial_fit(X, y)
+    assert len(est.loss_curve_) == n + 1
+    assert type(est._optimizer).__name__ == "Adam"
+    w = np.ones(300)
+    w[:50] = 0.0
+    est = MLPClassifier(batch_size=50, shuffle=False, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y, sample_weight=w)
+    assert np.all(np.isfinite(est.loss_curve_))
