@@ -35,6 +35,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
 )
 from ._validation import manual_seed
 from .factories import (
+    Generator,
     arange,
     empty,
     empty_like,
@@ -56,7 +57,18 @@ from .factories import (
     zeros_like,
 )
 from .gradcheck import GradcheckError, GradcheckReport
-from .habits import accelerator, cuda, device, inference_mode, randint, randperm, return_types
+from .habits import (
+    DoubleTensor,
+    FloatTensor,
+    LongTensor,
+    accelerator,
+    cuda,
+    device,
+    inference_mode,
+    randint,
+    randperm,
+    return_types,
+)
 from .many import fit_many
 from .objective import Objective
 from .ops import cat, concatenate, maximum, minimum, stack, where
@@ -207,6 +219,10 @@ __all__ = [
     "tensor",
     "zeros",
     "zeros_like",
+    "FloatTensor",
+    "DoubleTensor",
+    "LongTensor",
+    "Generator",
 ]
 
 _startup.done()

@@ -16,6 +16,11 @@ Tensor does). ``gn.float32`` and ``gn.float64`` name the dtypes, as ``torch.floa
 * ``rand``/``randn`` draw from ``generator`` (a seed or a NumPy Generator), or from the
   generator :func:`glassnet.manual_seed` seeds, as PyTorch's ``torch.manual_seed`` does
   (NumPy's streams, not PyTorch's: the same seed does not draw PyTorch's numbers).
+* ``Generator()`` is a NumPy Generator with PyTorch's ``manual_seed(seed)`` (returning
+  itself), ``seed()`` and ``initial_seed()``: ``generator=gn.Generator().manual_seed(42)``
+  wherever glassnet takes ``generator=`` (a DataLoader, ``random_split``, ``nn.init``'s
+  in-place initializers, ``randperm``, ``randint``, ``rand``, ``randn``). (PyTorch's
+  ``FloatTensor``, ``DoubleTensor`` and ``LongTensor`` are in :mod:`glassnet.habits`.)
 * ``arange(end)``, ``arange(start, end, step)`` (by position or by name, as PyTorch's; a
   float tensor, where PyTorch gives integers for integer arguments),
   ``linspace(start, end, steps)``, ``eye(n, m)``; ``is_tensor(x)``.
@@ -44,7 +49,7 @@ from .tensor import Tensor, get_default_dtype
 __all__ = [
     "tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like", "ones_like",
     "full_like", "rand_like", "randn_like", "arange", "eye", "linspace", "is_tensor", "float32",
-    "float64", "empty", "empty_like",
+    "float64", "empty", "empty_like", "Generator",
 ]  # fmt: skip
 
 float32, float64 = np.float32, np.float64
@@ -455,3 +460,60 @@ def arange(
         _exact(np.arange(start, end, step, dtype=np.int64), dt, "arange")
     values = np.arange(start, end, step, dtype=np.float64).astype(dt)
     return _on(Tensor(values, requires_grad), device)
+
+
+# ----------------------------------------------------------- PyTorch's Generator
+class Generator(np.random.Generator):
+    """PyTorch's ``torch.Generator()``: a NumPy Generator (so every ``generator=`` and
+    ``rng=`` of glassnet takes it) with PyTorch's seeding, ``g.manual_seed(seed)`` (which
+    returns ``g``: ``generator=gn.Generator().manual_seed(42)``), ``g.seed()`` and
+    ``g.initial_seed()``. The numbers are NumPy's (PCG64), not PyTorch's.
+
+    >>> import glassnet as gn
+    >>> g = gn.Generator().manual_seed(42)
+    >>> bool(gn.randperm(5, generator=g).tolist() == gn.randperm(5, generator=42).tolist())
+    True
+    """
+
+    def __init__(self, device: Any = "cpu") -> None:
+        from ._validation import check_device
+
+        self.device = check_device(device, "Generator")
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        super().__init__(np.random.PCG64(seed))
+        self._initial_seed = seed
+
+    def manual_seed(self, seed: Any) -> Generator:
+        """Seed this generator (an int >= 0); returns it, as PyTorch's."""
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+            raise TypeError(
+                f"Generator.manual_seed takes an int >= 0, as PyTorch's. Got {seed!r:.40} of "
+                f"type {type(seed).__name__}."
+            )
+        if seed < 0:
+            raise ValueError(f"Generator.manual_seed takes an int >= 0. Got {seed}.")
+        self.bit_generator.state = np.random.PCG64(int(seed)).state
+        self._initial_seed = int(seed)
+        return self
+
+    def seed(self) -> int:
+        """Seed from fresh entropy; returns the seed, as PyTorch's."""
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self) -> int:
+        """The seed this generator was last seeded with, as PyTorch's."""
+        return self._initial_seed
+
+    def __reduce__(self) -> Any:  # (a copy stays a glassnet Generator, mid-stream)
+        return (_generator, (self.bit_generator.state, self._initial_seed, self.device))
+
+    def __repr__(self) -> str:
+        return f"Generator(initial_seed={self._initial_seed})"
+
+
+def _generator(state: dict[str, Any], seed: int, device: Any) -> Generator:
+    g = Generator(device)
+    g.bit_generator.state, g._initial_seed = state, seed
+    return g

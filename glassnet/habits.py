@@ -109,7 +109,7 @@ from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbr
 __all__ = [
     "Array", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
     "accelerator", "randint", "randperm", "torch_max", "torch_min", "check_writable",
-    "write_values",
+    "write_values", "FloatTensor", "DoubleTensor", "LongTensor",
 ]  # (and methods of Tensor)  # fmt: skip
 
 
@@ -2612,3 +2612,167 @@ for _name, _call, _args in (
 ):
     setattr(Tensor, f"{_name}_", _pointwise_(_name, _call, _args))
 del _name, _call, _args
+
+
+# ------------------------------------------------------------- is_cuda, unique
+Tensor.is_cuda = property(
+    lambda self: device_of(self.data) != "cpu",
+    doc="PyTorch's ``x.is_cuda``: whether x's values are on the GPU (a CuPy array).",
+)
+Array.is_cuda = property(
+    lambda self: False, doc="PyTorch's ``y.is_cuda``: False (an Array is in host memory)."
+)
+
+
+def _unique(
+    a: Any, owner: str, sorted: Any, return_inverse: Any, return_counts: Any, dim: Any
+) -> tuple[Any, Any, Any, bool, bool]:
+    """np.unique with PyTorch's arguments: (values, inverse, counts, inverse?, counts?)."""
+    from .backend import namespace
+
+    check_bool(sorted, "sorted", owner)  # (NumPy's values are sorted either way)
+    inv, cnt = (
+        check_bool(return_inverse, "return_inverse", owner),
+        check_bool(return_counts, "return_counts", owner),
+    )
+    axis = None if dim is None else _dim(owner, dim, max(a.ndim, 1))
+    xp = namespace(a)
+    kw = {"equal_nan": False} if xp is np else {}  # (PyTorch's NaNs each stay: NaN != NaN)
+    values, inverse, counts = xp.unique(a, return_inverse=True, return_counts=True, axis=axis, **kw)
+    inverse = inverse.reshape(a.shape if axis is None else (-1,))
+    return values, inverse.astype(np.int64), counts.astype(np.int64), inv, cnt
+
+
+def _unique_result(values: Any, inverse: Any, counts: Any, inv: bool, cnt: bool) -> Any:
+    if not (inv or cnt):
+        return values
+    return (values, *((_array(inverse),) if inv else ()), *((_array(counts),) if cnt else ()))
+
+
+def unique(
+    self: Tensor,
+    sorted: Any = True,  # noqa: A002 (PyTorch's name)
+    return_inverse: Any = False,
+    return_counts: Any = False,
+    dim: Any = None,
+) -> Any:
+    """PyTorch's ``x.unique(sorted=True, return_inverse=False, return_counts=False,
+    dim=None)``: the distinct values, sorted (of the flattened x, or the distinct slices
+    along ``dim``), and with ``return_inverse``/``return_counts`` the tuple ``(values,
+    inverse, counts)`` of those asked for (int64 Arrays: where each of x's values went, how
+    often each came). No gradient passes, as in PyTorch (whose derivative of unique is not
+    implemented): for x that requires grad the values are in the graph, and ``backward``
+    through them is refused, naming unique."""
+    values, inverse, counts, inv, cnt = _unique(
+        self.data, "x.unique", sorted, return_inverse, return_counts, dim
+    )
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        raise RuntimeError(
+            "backward through x.unique(): unique has no gradient (PyTorch does not implement "
+            "its derivative either). If no gradient is to pass there, take it of the values "
+            "outside the graph, x.detach().unique()."
+        )
+
+    out = Tensor.from_op(values, "unique", (self,), backward)
+    return _unique_result(out, inverse, counts, inv, cnt)
+
+
+def _array_unique(
+    self: Array,
+    sorted: Any = True,  # noqa: A002 (PyTorch's name)
+    return_inverse: Any = False,
+    return_counts: Any = False,
+    dim: Any = None,
+) -> Any:
+    """PyTorch's ``y.unique(...)`` on labels and indices (:meth:`Tensor.unique`'s arguments):
+    the distinct values as an Array of y's dtype (``y.unique()`` the classes present)."""
+    values, inverse, counts, inv, cnt = _unique(
+        self.view(np.ndarray), "y.unique", sorted, return_inverse, return_counts, dim
+    )
+    return _unique_result(_array(values), inverse, counts, inv, cnt)
+
+
+Tensor.unique, Array.unique = unique, _array_unique
+
+
+# ----------------------------------------------------------- PyTorch's legacy constructors
+class _LegacyType(type):
+    """``isinstance(x, gn.FloatTensor)``: whether x is what the constructor makes (a float32
+    Tensor; for ``LongTensor`` an int64 Array), as PyTorch's type check on its legacy names."""
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        if cls._dtype == np.int64:  # (glassnet's integer values: an Array, as x.long() gives)
+            return isinstance(obj, Array) and obj.dtype == np.int64
+        return isinstance(obj, Tensor) and obj.dtype == cls._dtype
+
+
+def _legacy_values(cls: Any, data: tuple[Any, ...], kw: dict[str, Any]) -> Any:
+    """The values of ``FloatTensor(data)`` (a list, an array, a Tensor) or the zeros of
+    ``FloatTensor(2, 3)`` (whole numbers alone are sizes, as PyTorch's)."""
+    name = cls.__name__
+    device = kw.pop("device", None)
+    if kw:  # (PyTorch's legacy constructors take device= only)
+        raise TypeError(
+            f"{name}() takes data (or sizes) and device= only, as PyTorch's. Got "
+            f"{', '.join(f'{k}=' for k in kw)}; for dtype= or requires_grad= write "
+            f"gn.tensor(data, dtype=..., requires_grad=True)."
+        )
+    if not data or all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) for k in data):
+        shape = _sizes(name, data, "size") if data else (0,)  # (FloatTensor(): an empty one)
+        return np.zeros(shape, cls._dtype), device
+    if len(data) != 1:
+        raise TypeError(
+            f"{name}() takes one data argument (a list, an array or a Tensor) or whole numbers "
+            f"as sizes, as PyTorch's. Got {len(data)} arguments: pass the values as one list."
+        )
+    (values,) = data
+    if isinstance(values, Tensor):
+        values = values.data
+    return values, device
+
+
+class FloatTensor(metaclass=_LegacyType):
+    """PyTorch's ``torch.FloatTensor(data)``: a float32 Tensor of a copy of ``data``
+    (``gn.tensor(data, dtype=gn.float32)``); ``FloatTensor(2, 3)`` a (2, 3) one of zeros."""
+
+    _dtype = np.float32
+
+    def __new__(cls, *data: Any, **kw: Any) -> Tensor:  # type: ignore[misc]
+        values, device = _legacy_values(cls, data, kw)
+        a = np.asarray(values)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{cls.__name__}() takes numbers (a list, an array or a Tensor). Got values of "
+                f"dtype {a.dtype}."
+            )
+        out = _exact(Tensor(np.array(a, dtype=cls._dtype)), a, cls.__name__)  # (a copy)
+        return out if device is None else out.to(device)
+
+
+class DoubleTensor(FloatTensor):
+    """PyTorch's ``torch.DoubleTensor(data)``: a float64 Tensor (``FloatTensor``'s rules)."""
+
+    _dtype = np.float64
+
+
+class LongTensor(metaclass=_LegacyType):
+    """PyTorch's ``torch.LongTensor(data)``: the values as int64, an :class:`Array` as
+    ``x.long()`` gives (glassnet's Tensors hold floats): class labels, indices. Floats are cut
+    toward 0, as PyTorch's; NaN or ±inf are refused (``x.long()``'s rules)."""
+
+    _dtype = np.int64
+
+    def __new__(cls, *data: Any, **kw: Any) -> Any:  # type: ignore[misc]
+        values, device = _legacy_values(cls, data, kw)
+        a = np.asarray(values)
+        if a.dtype.kind in "biu":
+            out = np.array(a, dtype=np.int64).view(Array)
+        elif a.dtype.kind == "f":
+            out = Tensor(np.array(a, dtype=np.float64)).long()
+        else:
+            raise TypeError(
+                f"LongTensor() takes numbers (a list, an array or a Tensor). Got values of "
+                f"dtype {a.dtype}."
+            )
+        return out if device is None else _array_to(out, (device,), "LongTensor")

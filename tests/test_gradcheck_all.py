@@ -942,10 +942,11 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "register_hook requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad grad_fn scatter_ new_zeros new_ones new_full new_tensor long int "
             "bool isnan isinf isfinite any all detach_ normal_ uniform_ addcmul_ addcdiv_ "
-            "lerp_ exp_ sqrt_ abs_ neg_ pow_ sign_"
+            "lerp_ exp_ sqrt_ abs_ neg_ pow_ sign_ is_cuda unique"
         ).split(),
         "not an op of the graph: an attribute, an in-place write, indices, graph control "
-        "(detach_), a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool)",
+        "(detach_), a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool), "
+        "an op without a derivative (unique, as PyTorch's)",
     ),
     "functional": dict.fromkeys(
         (

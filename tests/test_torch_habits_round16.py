@@ -220,3 +220,144 @@ def test_a_hand_written_adam_step_and_ema_run_as_in_pytorch():
         expect_ema = _np_lerp(expect_ema, expect_w, 0.1)
     np.testing.assert_allclose(w.data, expect_w, rtol=1e-14)
     np.testing.assert_allclose(ema.data, expect_ema, rtol=1e-14)
+
+
+# ----------------------------------------------------------------- is_cuda and unique
+def test_is_cuda_is_false_in_host_memory():
+    assert gn.tensor([1.0]).is_cuda is False and gn.zeros(2, 2).T.is_cuda is False
+    assert (gn.tensor([1.0]) > 0).is_cuda is False
+
+
+def test_unique_as_pytorchs():
+    x = gn.tensor([[3.0, 1.0], [3.0, 2.0], [3.0, 1.0]])
+    u = x.unique()
+    assert isinstance(u, gn.Tensor) and u.data.tolist() == [1.0, 2.0, 3.0]
+    assert u.dtype == x.dtype and not u.requires_grad
+    values, inverse, counts = x.unique(return_inverse=True, return_counts=True)
+    assert values.data.tolist() == [1.0, 2.0, 3.0]
+    assert type(inverse) is Array and inverse.tolist() == [[2, 0], [2, 1], [2, 0]]
+    assert counts.tolist() == [2, 1, 3] and counts.dtype == np.int64
+    rows, inv = x.unique(dim=0, return_inverse=True)
+    assert rows.data.tolist() == [[3.0, 1.0], [3.0, 2.0]] and inv.tolist() == [0, 1, 0]
+    assert x.unique(sorted=False).data.tolist() == [1.0, 2.0, 3.0]
+    # labels: the classes present, of the labels' dtype
+    y = np.array([2, 0, 2, 2]).view(Array)
+    classes, n = y.unique(return_counts=True)
+    assert type(classes) is Array and classes.tolist() == [0, 2] and n.tolist() == [1, 3]
+    with pytest.raises(IndexError, match="dim"):
+        x.unique(dim=2)
+    with pytest.raises((TypeError, ValueError), match="return_counts"):
+        x.unique(return_counts="yes")
+
+
+def test_unique_passes_no_gradient_and_says_so_at_backward():
+    x = gn.tensor([3.0, 1.0, 3.0], requires_grad=True)
+    u = x.unique()
+    assert u.requires_grad  # (as PyTorch's: in the graph, its backward not implemented)
+    loss = (x * 2).sum() + u.sum()
+    with pytest.raises(RuntimeError, match=r"unique has no gradient.*x\.detach\(\)\.unique"):
+        loss.backward()
+    assert x.detach().unique().data.tolist() == [1.0, 3.0]
+
+
+def test_unique_matches_torch():
+    torch = _torch()
+    a = np.array([[3.0, 1.0], [3.0, 2.0], [3.0, 1.0]])
+    for kw in ({}, {"return_inverse": True, "return_counts": True}, {"dim": 0}, {"dim": 1}):
+        mine, theirs = gn.tensor(a).unique(**kw), torch.tensor(a).unique(**kw)
+        mine = mine if isinstance(mine, tuple) else (mine,)
+        theirs = theirs if isinstance(theirs, tuple) else (theirs,)
+        assert len(mine) == len(theirs)
+        for m, t in zip(mine, theirs):
+            assert np.asarray(m.data if isinstance(m, gn.Tensor) else m).tolist() == t.tolist()
+    t = torch.tensor([3.0, 1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="not implemented"):
+        t.unique().sum().backward()
+
+
+# ----------------------------------------- FloatTensor, DoubleTensor, LongTensor, Generator
+def test_legacy_constructors():
+    f = gn.FloatTensor([1, 2, 3])
+    assert isinstance(f, gn.Tensor) and f.dtype == np.float32 and f.data.tolist() == [1, 2, 3]
+    assert not f.requires_grad
+    d = gn.DoubleTensor(np.array([[0.5, 1.5]]))
+    assert d.dtype == np.float64 and d.shape == (1, 2)
+    assert gn.FloatTensor(2, 3).shape == (2, 3) and gn.FloatTensor(2, 3).data.sum() == 0
+    assert gn.FloatTensor().shape == (0,)
+    assert gn.FloatTensor(gn.tensor([1.0], dtype=gn.float64)).dtype == np.float32
+    y = gn.LongTensor([2, 0, 1])
+    assert type(y) is Array and y.dtype == np.int64 and y.tolist() == [2, 0, 1]
+    assert gn.LongTensor(np.array([1.7, -2.7])).tolist() == [1, -2]  # (cut toward 0)
+    assert gn.LongTensor(gn.tensor([3.0])).tolist() == [3]
+    with pytest.raises(ValueError, match="nan"):
+        gn.LongTensor([float("nan")])
+    assert isinstance(gn.zeros(2), gn.FloatTensor) and not isinstance(gn.zeros(2), gn.LongTensor)
+    assert isinstance(gn.zeros(2, dtype=gn.float64), gn.DoubleTensor)
+    assert not isinstance(gn.zeros(2, dtype=gn.float64), gn.FloatTensor)
+    assert isinstance(y, gn.LongTensor) and isinstance(gn.tensor([1.0]).long(), gn.LongTensor)
+    with pytest.raises(TypeError, match=r"requires_grad=.*gn\.tensor\(data"):
+        gn.FloatTensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="one data argument"):
+        gn.FloatTensor([1.0], [2.0])
+    # a network trains on them as PyTorch's scripts feed them
+    model = gn.nn.Linear(3, 2)
+    loss = gn.nn.CrossEntropyLoss()(model(gn.FloatTensor(np.eye(3))), gn.LongTensor([0, 1, 1]))
+    loss.backward()
+    assert model.W.grad is not None
+
+
+def test_legacy_constructors_match_torch():
+    torch = _torch()
+    for data in ([1, 2], [[0.5, 1.5]], np.array([1.25, 2.5])):
+        assert gn.FloatTensor(data).data.tolist() == torch.FloatTensor(data).tolist()
+        assert gn.DoubleTensor(data).data.tolist() == torch.DoubleTensor(data).tolist()
+        assert gn.LongTensor(data).tolist() == torch.LongTensor(data).tolist()
+    assert gn.FloatTensor(2, 3).shape == tuple(torch.FloatTensor(2, 3).shape)
+    assert gn.FloatTensor().shape == tuple(torch.FloatTensor().shape)
+
+
+def test_generator_is_taken_wherever_generator_is():
+    import copy
+    import pickle
+
+    g = gn.Generator()
+    assert g.manual_seed(7) is g and g.initial_seed() == 7
+    assert isinstance(g, np.random.Generator)
+    seeded = gn.randperm(10, generator=gn.Generator().manual_seed(3)).tolist()
+    assert seeded == gn.randperm(10, generator=3).tolist()  # (a seed and a seeded one agree)
+    a = gn.randint(0, 100, (5,), generator=gn.Generator().manual_seed(1)).tolist()
+    assert a == gn.randint(0, 100, (5,), generator=1).tolist()
+    r = gn.rand(3, generator=gn.Generator().manual_seed(2)).data
+    np.testing.assert_array_equal(r, gn.rand(3, generator=2).data)
+    # nn.init's in-place initializers
+    w1, w2 = gn.nn.Linear(3, 2).W, gn.nn.Linear(3, 2).W
+    with gn.no_grad():
+        gn.nn.init.normal_(w1, generator=gn.Generator().manual_seed(5))
+        gn.nn.init.normal_(w2, generator=5)
+    np.testing.assert_array_equal(w1.data, w2.data)
+    # a DataLoader's shuffle: the stream goes on from epoch to epoch, as PyTorch's
+    X = gn.tensor(np.arange(8.0).reshape(8, 1))
+    loader = gn.data.DataLoader(
+        gn.data.TensorDataset(X),
+        batch_size=8,
+        shuffle=True,
+        generator=gn.Generator().manual_seed(0),
+    )
+    same = gn.data.DataLoader(gn.data.TensorDataset(X), batch_size=8, shuffle=True, generator=0)
+    first = [b[0].data.ravel().tolist() for b in loader]
+    assert first == [b[0].data.ravel().tolist() for b in same]
+    assert [b[0].data.ravel().tolist() for b in loader] != first  # (a new order each epoch)
+    split = gn.data.random_split(gn.data.TensorDataset(X), [4, 4], generator=gn.Generator())
+    assert sum(len(s) for s in split) == 8
+    # reseeding starts the stream over; copies stay glassnet Generators mid-stream
+    g.manual_seed(11)
+    first = g.random(3)
+    assert (g.manual_seed(11).random(3) == first).all()
+    c = copy.deepcopy(g)
+    assert type(c) is gn.Generator and c.random() == g.random() and c.initial_seed() == 11
+    p = pickle.loads(pickle.dumps(g))
+    assert type(p) is gn.Generator and p.random() == g.random()
+    assert isinstance(g.seed(), int) and g.initial_seed() != 11
+    for bad in (-1, 1.5, "7", True):
+        with pytest.raises((TypeError, ValueError), match="manual_seed takes an int >= 0"):
+            gn.Generator().manual_seed(bad)
