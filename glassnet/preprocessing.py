@@ -369,11 +369,16 @@ def train_test_split(
     test_size: float | int = 0.25,
     seed: SeedLike = None,
     stratify: Any = None,
+    shuffle: bool = True,
+    random_state: SeedLike = None,
 ) -> list[Any]:
     """Split arrays into shuffled train and test parts, the same rows for each array.
 
     A permutation ``p`` of the row indices is drawn from ``seed``; the test rows are
-    ``p[:n_test]`` and the training rows ``p[n_test:]``. With ``stratify`` each class
+    ``p[:n_test]`` and the training rows ``p[n_test:]``. With ``shuffle=False`` nothing
+    is drawn: the training rows are the first ``n - n_test``, the test rows the last
+    ``n_test``, in order, as scikit-learn's ``train_test_split(..., shuffle=False)``
+    gives them. With ``stratify`` each class
     gives its share of the test set (within one row of ``n_c * n_test / n``), the
     largest remainders rounding up, and every class keeps at least one row in each
     part (so both parts need at least as many rows as there are classes; that minimum
@@ -387,6 +392,12 @@ def train_test_split(
     seed : int, numpy.random.Generator or None
     stratify : array of shape (n,), optional
         Class labels whose proportions both parts keep; each class needs >= 2 rows.
+        Refused with ``shuffle=False``, as scikit-learn refuses it.
+    shuffle : bool, default True
+        False: no shuffle, the last ``n_test`` rows the test part (scikit-learn's name).
+    random_state : int, numpy.random.Generator or None
+        scikit-learn's name of ``seed`` (give one of the two). The rows drawn are
+        glassnet's, not scikit-learn's: only ``shuffle=False`` gives scikit-learn's parts.
 
     Returns
     -------
@@ -402,7 +413,28 @@ def train_test_split(
     >>> X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, seed=0)
     >>> X_tr.shape, X_te.shape, bool(np.all(X_te[:, 0] == 2 * y_te))
     ((7, 2), (3, 2), True)
+    >>> train_test_split(y, test_size=0.3, shuffle=False)
+    [array([0, 1, 2, 3, 4, 5, 6]), array([7, 8, 9])]
     """
+    seed_name = "seed"
+    if random_state is not None:
+        if seed is not None:
+            raise TypeError(
+                f"train_test_split got seed={seed!r} and random_state={random_state!r}: "
+                f"random_state is scikit-learn's name of seed; give one of the two."
+            )
+        seed, seed_name = random_state, "random_state"
+    if not isinstance(shuffle, bool | np.bool_):
+        raise TypeError(
+            f"The 'shuffle' parameter of train_test_split must be True or False. Got "
+            f"{shuffle!r} of type {type(shuffle).__name__}."
+        )
+    if not shuffle and stratify is not None:
+        raise ValueError(
+            "train_test_split: stratify cannot be combined with shuffle=False (a stratified "
+            "split picks rows of each class, which is a shuffle; scikit-learn refuses it "
+            "too): pass shuffle=True (the default), or stratify=None to keep the rows' order."
+        )
     if not arrays:
         raise ValueError("train_test_split needs at least one array to split.")
     lengths = [_n_rows(a) for a in arrays]
@@ -439,8 +471,10 @@ def train_test_split(
             f"The 'test_size' parameter must be a float in (0, 1) or an int. "
             f"Got {test_size!r} of type {type(test_size).__name__}."
         )
-    rng = as_rng(seed, "train_test_split")
-    if stratify is None:
+    rng = as_rng(seed, "train_test_split", seed_name)
+    if not shuffle:  # (scikit-learn's: the first n - n_test rows train, the rest test)
+        train_idx, test_idx = np.arange(n - n_test), np.arange(n - n_test, n)
+    elif stratify is None:
         perm = rng.permutation(n)
         test_idx, train_idx = perm[:n_test], perm[n_test:]
     else:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import random
 
+import numpy as np
 import pytest
 from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
 
@@ -238,3 +239,43 @@ def test_hidden_zero_is_refused_naming_none(capsys, tmp_path, given):
         "--out", tmp_path / "m.glassnet",
     )  # fmt: skip
     assert code == 0 and "no hidden layer" in out, err
+
+
+# ------------------------------- 7. train_test_split with scikit-learn's keywords
+
+
+def test_train_test_split_takes_random_state_as_seed():
+    """random_state= was Python's bare 'unexpected keyword argument' TypeError."""
+    from glassnet.preprocessing import train_test_split
+
+    X, y = np.arange(40).reshape(20, 2), np.arange(20)
+    by_seed = train_test_split(X, y, test_size=0.25, seed=3)
+    by_state = train_test_split(X, y, test_size=0.25, random_state=3)
+    assert all(np.array_equal(a, b) for a, b in zip(by_seed, by_state))
+    with pytest.raises(TypeError, match=r"seed=1 and random_state=0: .*give one of the two"):
+        train_test_split(X, y, seed=1, random_state=0)
+    with pytest.raises(ValueError, match=r"'random_state' parameter of train_test_split"):
+        train_test_split(X, y, random_state=-1)
+
+
+@pytest.mark.parametrize("test_size, n_test", [(0.25, 6), (0.3, 7), (5, 5), (1, 1)])
+def test_train_test_split_shuffle_false_keeps_the_order_as_scikit_learn(test_size, n_test):
+    """shuffle=False: the first n - n_test rows train, the last n_test test (scikit-learn's
+    parts, test_size a fraction rounded up as there)."""
+    from glassnet.preprocessing import train_test_split
+
+    X, y = np.arange(46).reshape(23, 2), np.arange(23)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=test_size, shuffle=False)
+    assert np.array_equal(y_tr, np.arange(23 - n_test))
+    assert np.array_equal(y_te, np.arange(23 - n_test, 23))
+    assert np.array_equal(X_te, X[23 - n_test :]) and np.array_equal(X_tr, X[: 23 - n_test])
+
+
+def test_train_test_split_refuses_stratify_without_shuffle_and_a_non_bool_shuffle():
+    from glassnet.preprocessing import train_test_split
+
+    X, y = np.arange(40).reshape(20, 2), np.arange(20) % 2
+    with pytest.raises(ValueError, match=r"stratify cannot be combined with shuffle=False"):
+        train_test_split(X, y, shuffle=False, stratify=y)
+    with pytest.raises(TypeError, match=r"'shuffle' parameter .* True or False. Got 'no'"):
+        train_test_split(X, y, shuffle="no")
