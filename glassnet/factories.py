@@ -512,6 +512,8 @@ class Generator(np.random.Generator):
     def __repr__(self) -> str:
         return f"Generator(initial_seed={self._initial_seed})"
 
+    __str__ = __repr__  # (NumPy's print named its bit generator only)
+
 
 def _generator(state: dict[str, Any], seed: int, device: Any) -> Generator:
     g = Generator(device)

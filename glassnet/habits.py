@@ -175,6 +175,11 @@ class Array(TorchMethods, np.ndarray):
             raise TypeError("unhashable type: 'Array' of more than one value")
         return hash(self[()])
 
+    def __round__(self, ndigits: Any = None) -> Any:  # (round(count), as of NumPy's scalar)
+        if self.ndim:
+            raise TypeError(f"round() takes one value; this Array has shape {self.shape}.")
+        return round(self.item(), ndigits)
+
     def float(self) -> Tensor:
         """The values as a float32 Tensor, as PyTorch's ``.float()``."""
         return Tensor(self.view(np.ndarray), dtype=np.float32)

@@ -41,7 +41,8 @@ def test_accuracy_idioms_on_a_count_run_as_in_pytorch():
     assert int(correct) == 3 and float(correct) == 3.0
     assert f"{correct:d}" == "3" and f"{acc:.3f}" == "0.750" and f"{correct / 4:.2f}" == "0.75"
     assert [10, 20, 30, 40][correct] == 40 and list(range(correct)) == [0, 1, 2]
-    assert {correct: "c"}[3] == "c"
+    assert {correct: "c"}[3] == "c" and round(correct) == 3 and type(round(correct)) is int
+    assert round((z.argmax(1) == y).sum(), 1) == 3
     # a mean of floats stays NumPy's float (a Python float)
     assert type(np.mean(z.argmax(1) == y)) is np.float64
 
@@ -322,6 +323,7 @@ def test_generator_is_taken_wherever_generator_is():
 
     g = gn.Generator()
     assert g.manual_seed(7) is g and g.initial_seed() == 7
+    assert str(g) == repr(g) == "Generator(initial_seed=7)"
     assert isinstance(g, np.random.Generator)
     seeded = gn.randperm(10, generator=gn.Generator().manual_seed(3)).tolist()
     assert seeded == gn.randperm(10, generator=3).tolist()  # (a seed and a seeded one agree)
