@@ -22,12 +22,14 @@ import inspect
 import math
 import numbers
 import os
+import warnings
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 __all__ = [
+    "ParameterName",
     "torch_switches",
     "estimator_advice",
     "sklearn_mlp",
@@ -804,3 +806,46 @@ def estimator_advice(model: Any, call: str) -> str | None:
             f"instead (the same parameters, the same initial weights), then {call}."
         )
     return f"an estimator ({kind.__module__}) that has no glassnet network."
+
+
+class ParameterName(str):
+    """A name from ``named_parameters()`` (``'layers.0.W'``): a str that warns where
+    PyTorch's name tests look for ``weight`` or ``bias`` in a Linear's parameter, which
+    glassnet names ``W`` and ``b`` (the lecture's), so that a ported init loop or no-decay
+    group (``if "bias" in name``) does not select nothing in silence.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as seen:
+    ...     warnings.simplefilter("always")
+    ...     found = "bias" in ParameterName("layers.0.b")
+    >>> found, "glassnet names a Linear's" in str(seen[0].message)
+    (False, True)
+    """
+
+    __slots__ = ()
+
+    def __contains__(self, part: object) -> bool:
+        found = str.__contains__(self, part)  # type: ignore[operator]
+        return found or _torch_word(self, (part,))
+
+    def endswith(self, suffix: Any, *args: Any) -> bool:
+        found = str.endswith(self, suffix, *args)
+        return found or _torch_word(self, suffix if isinstance(suffix, tuple) else (suffix,))
+
+
+def _torch_word(name: str, parts: tuple[Any, ...]) -> bool:
+    """Warn when one of ``parts`` is PyTorch's word (``bias`` or ``.bias``; a qualified
+    ``LayerNorm.weight`` looks for another layer's) for the Linear parameter ``name``;
+    returns False, the test's own result."""
+    own = name.rsplit(".", 1)[-1]
+    word = {"W": "weight", "b": "bias"}.get(own)
+    if word and any(isinstance(p, str) and p.lstrip(".") == word for p in parts):
+        warnings.warn(
+            f"{word!r} in the parameter name {str(name)!r} is False: glassnet names a Linear's "
+            "weight W (PyTorch's weight transposed) and its bias b, so a name test written "
+            "for PyTorch selects no Linear parameter. Test the last part, name.rsplit('.', "
+            f"1)[-1] in ({own!r}, {word!r}), or the shape, p.ndim == {2 if own == 'W' else 1}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return False

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._validation import (
+    ParameterName,
     check_array,
     check_bool,
     check_device,
@@ -159,7 +160,7 @@ class Module:
         if not check_bool(recurse, "recurse", "named_parameters"):
             own = {id(v) for _, v in self._children() if isinstance(v, Parameter)}
             state = ((k, v) for k, v in state if id(v) in own)
-        return ((k, v) for k, v in state if isinstance(v, Parameter))
+        return ((ParameterName(k), v) for k, v in state if isinstance(v, Parameter))
 
     def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
         """Yield ``(dotted_name, array)`` for each buffer (:meth:`register_buffer`), e.g.
