@@ -564,6 +564,30 @@ def _is_bce(loss: F.Loss | None) -> bool:
     return loss is not None and loss.name.startswith("binary_cross_entropy")
 
 
+def _in_range(y: np.ndarray, dtype: Any, owner: str, name: str) -> np.ndarray:
+    """``y`` cast to the model's ``dtype``, or a ValueError where a finite target lies
+    beyond its range (the cast's inf, NumPy's warning only), as the features are checked
+    (:func:`glassnet._validation.check_array`)."""
+    with np.errstate(over="ignore"):
+        cast = y.astype(dtype, copy=False)
+    if cast is y or cast.dtype.kind != "f":
+        return cast
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(cast, axis=None)
+    if np.isfinite(total) or np.all(np.isfinite(cast)):
+        return cast
+    over = ~np.isfinite(cast) & np.isfinite(y)
+    if not over.any():  # (NaN or inf given: the check of y's values names them)
+        return cast
+    bad = tuple(int(i) for i in np.argwhere(over)[0])
+    raise ValueError(
+        f"{owner}: {name} holds {y[bad].item()!r} at index {bad}, beyond the range of "
+        f"{cast.dtype}, the model's dtype (largest {np.finfo(cast.dtype).max:.3g}). Scale "
+        f"the targets (e.g. {name} / {name}.std(), and the predictions back), or train a "
+        "float64 model (model.double())."
+    )
+
+
 def prepare_targets(
     loss: F.Loss | None,
     y: np.ndarray,
@@ -596,7 +620,7 @@ def prepare_targets(
                 "(glassnet.preprocessing.LabelEncoder) or widen the output layer."
             )
         return yi
-    y = y.astype(dtype, copy=False)
+    y = _in_range(y, dtype, owner, name)
     if y.ndim == 1:
         y = y.reshape(-1, 1)
     if _is_bce(loss) and (y.min() < 0 or y.max() > 1):

@@ -113,3 +113,41 @@ def test_micrograd_relu_at_nan_keeps_micrograd_s_gate():
         y = x.relu() * -2
         y.backward()
         assert x.grad == 0  # (out.data > 0) * out.grad, False at NaN
+
+
+# ---------------------------------------------------------------------- fit: overflow in y
+def _linear(seed=0):
+    gn.manual_seed(seed)
+    return nn.Sequential(nn.Linear(3, 1))
+
+
+_X = np.random.default_rng(0).normal(size=(64, 3))
+
+
+def test_fit_refuses_targets_beyond_the_model_dtype_as_it_refuses_features():
+    with pytest.raises(ValueError, match=r"y holds 1e\+40 at index \(5,\), beyond the range of "
+                       r"float32.*Scale the targets.*float64 model"):  # fmt: skip
+        gn.fit(_linear(), _X, np.r_[np.ones(5), 1e40, np.ones(58)], lr=0.01, epochs=2, verbose=0)
+    m = _linear().double()  # in float64's range: trains
+    gn.fit(m, _X, np.ones(64) * 1e40, lr=0.01, epochs=1, verbose=0)
+
+
+def test_a_loss_that_overflows_before_any_update_does_not_blame_the_learning_rate():
+    with pytest.raises(gn.DivergenceError) as info:
+        gn.fit(_linear(), _X, np.ones(64) * 1e20, lr=0.01, epochs=5, verbose=0)
+    msg = str(info.value)
+    assert "step 1" in msg and "before any update" in msg
+    assert "smaller learning rate" not in msg
+    assert "float32" in msg and "model.double()" in msg and "Scale y" in msg
+
+
+def test_a_nan_gradient_at_a_finite_loss_names_the_loss_not_only_the_rate():
+    X = _X.astype(np.float32)
+    m = _linear()
+    m[0].W.data[...] = 0
+    m[0].b.data[...] = 0  # the outputs are the targets: sqrt of an exact 0
+    with pytest.raises(gn.DivergenceError) as info:
+        gn.fit(m, X, np.zeros(64), loss=lambda o, t: ((o - t) ** 2).mean().sqrt(), lr=0.01,
+               epochs=3, verbose=0)  # fmt: skip
+    msg = str(info.value)
+    assert "the mark of a NaN gradient" in msg and "sqrt of a loss that is exactly 0" in msg
