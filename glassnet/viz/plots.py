@@ -562,8 +562,7 @@ def plot_neuron_outputs(
     nm = make_names(layers, "auto")
     panels = [(l, k) for l in hidden for k in range(layers[l].neurons)]
     nr, nc, panel = _panels(len(panels), ncols, panel_size, 4, owner)
-    # (0.3 in beneath the panels for the legend of the points and of the line z = 0)
-    size, dpi = _check_size((panel * nc + 0.4, panel * nr + 0.6), dpi, owner)
+    size, dpi = _check_size((panel * nc + 0.4, panel * nr + 0.3), dpi, owner)
     fig = _figure(size, dpi)
     # one colour scale for every panel: the activations' full range (sigmoid [0, 1], tanh
     # [-1, 1]) or, for unbounded ones, the range of all the panels' values
@@ -651,7 +650,7 @@ def plot_neuron_outputs(
                    path_effects=[patheffects.withStroke(linewidth=2.6, foreground="#333")])
         )  # fmt: skip
     if handles:  # (beneath the panels: on one, it covered the plane it explains)
-        strip = 0.3 / fig.get_size_inches()[1]  # (the height was made 0.3 in taller for it)
+        strip = 0.24 / fig.get_size_inches()[1]  # (0.24 in of the height, the panels' share)
         fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
                    frameon=False, markerscale=0.7, borderaxespad=0.2)  # fmt: skip
         fig.tight_layout(rect=(0, strip, 1, 1))
@@ -1090,10 +1089,9 @@ _ACT_TITLES = {
     "tanh": r"$\tanh(z) = (e^{z}-e^{-z})/(e^{z}+e^{-z})$",
     "relu": r"$\mathrm{ReLU}(z) = \max(0,\ z)$",
     "leaky_relu": r"$g(z) = \max(a z,\ z)$",
-    "identity": r"$g(z) = z$",
 }
-"""The panels' formulas in the slides' notation (matplotlib's mathtext); they read
-``1 / (1 + e^-z)`` in plain text."""
+"""The panels' formulas in the slides' notation (matplotlib's mathtext) where plain text
+reads worse (``1 / (1 + e^-z)``); the identity's ``g(z) = z`` stays plain."""
 
 
 def plot_activations(
