@@ -287,14 +287,24 @@ def _upstream_checks(
     )
     for g0, gc, want in zip(zero, scaled, analytic):
         # (within the tolerance the check allows the gradient at g = 1: a backward off by
-        # a constant 1e-5 of it passes there, and here)
-        tol = atol + rtol * np.abs(want)
-        if g0 is not None and not np.all(np.abs(g0.data) <= tol):
+        # a constant 1e-5 of it passes there, and here). Only where that gradient is
+        # finite: 0 · inf is NaN, so a correct backward with an infinite derivative (sqrt
+        # at 0) gave NaN for g = 0 and was said to ignore its g
+        want = np.asarray(want)
+        finite = np.isfinite(want)
+        tol = (atol + rtol * np.abs(want))[finite]
+        g0d = None if g0 is None else np.broadcast_to(g0.data, want.shape)[finite]
+        gcd = None if c is None else np.broadcast_to(0.0 if gc is None else gc.data, want.shape)
+        if g0d is not None and not np.all(np.abs(g0d) <= tol):
             notes.append("dL/dout = 0 gave a nonzero gradient: backward ignores its g")
-        elif c is not None and not np.all(
-            np.abs((0.0 if gc is None else gc.data) / c - want) <= tol
-        ):
+        elif gcd is not None and not np.all(np.abs(gcd[finite] / c - want[finite]) <= tol):
             notes.append(f"dL/dout = {c:.3g} did not scale the gradient by it: backward misuses g")
+        elif not finite.all():
+            at = tuple(int(v) for v in np.argwhere(~finite)[0])
+            notes.append(
+                f"the gradient is not finite at this input ({want[at]} at index {at}): its "
+                "use of dL/dout is checked where it is finite only"
+            )
         else:
             notes.append("")
     return notes

@@ -151,3 +151,30 @@ def test_a_nan_gradient_at_a_finite_loss_names_the_loss_not_only_the_rate():
                epochs=3, verbose=0)  # fmt: skip
     msg = str(info.value)
     assert "the mark of a NaN gradient" in msg and "sqrt of a loss that is exactly 0" in msg
+
+
+# ---------------------------------------------------------------------- gradcheck's notes
+def _ignores_g(local):
+    """A node whose backward returns ``local`` whatever dL/dout is (a bug gradcheck names)."""
+
+    def fn(a):
+        return gn.Tensor.from_op(a.data * 2, "twice", (a,), lambda g: (np.array(local),)).sum()
+
+    return fn
+
+
+def test_gradcheck_says_the_gradient_is_not_finite_rather_than_blaming_a_correct_backward():
+    report = gn.gradcheck(lambda a: a.sqrt().sum(), np.array([0.0, 2.0]), raise_exception=False)
+    text = str(report)
+    assert not report.ok
+    assert "ignores its g" not in text and "misuses g" not in text
+    assert "the gradient is not finite at this input (inf at index (0,))" in text
+
+
+def test_gradcheck_still_names_a_backward_that_ignores_g_beside_a_non_finite_entry():
+    text = str(gn.gradcheck(_ignores_g([2.0, 2.0]), np.array([1.0, 2.0]), raise_exception=False))
+    assert "backward ignores its g" in text
+    with np.errstate(invalid="ignore"):
+        report = gn.gradcheck(_ignores_g([np.inf, 2.0]), np.array([1.0, 2.0]),
+                              raise_exception=False)  # fmt: skip
+    assert "backward ignores its g" in str(report)
