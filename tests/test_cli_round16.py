@@ -1,11 +1,14 @@
 """The command line (round 16): an old Macintosh file (bare CR line ends) read with
 --stream, one delimiter rule for every reading, a comment line amid the rows, class
-names that hold a comma, --hidden 0."""
+names that hold a comma, --hidden 0, docs/cli.md's explain output; and
+preprocessing.train_test_split with scikit-learn's random_state= and shuffle=."""
 
 from __future__ import annotations
 
 import io
 import random
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -279,3 +282,27 @@ def test_train_test_split_refuses_stratify_without_shuffle_and_a_non_bool_shuffl
         train_test_split(X, y, shuffle=False, stratify=y)
     with pytest.raises(TypeError, match=r"'shuffle' parameter .* True or False. Got 'no'"):
         train_test_split(X, y, shuffle="no")
+
+
+# ------------------------------------ 5. docs/cli.md's explain output is the command's
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+
+
+def test_cli_md_explain_row_1_is_what_the_command_prints(capsys, tmp_path, monkeypatch):
+    """The page says every output is real; its explain --row 1 showed 3 decimals in the z3
+    and x2 rows, where the command prints the decimals that make the arithmetic come out."""
+    page = DOCS.read_text(encoding="utf-8")
+    make = re.search(r"```bash\npython - <<'PY'\n(.*?)\nPY\n```", page, flags=re.S)
+    assert make is not None and 'write("moons.csv"' in make[1]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(make[1], "cli.md", "exec"), {})
+    train = "$ glassnet train moons.csv --target moon --hidden 2 --activation tanh --epochs 200"
+    assert train in page
+    code, _, err = run(capsys, *train[2:].split()[1:], "--out", "small.glassnet")
+    assert code == 0, err
+    shown = page.split("$ glassnet explain small.glassnet --row 1 test.csv\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+    code, out, err = run(capsys, "explain", "small.glassnet", "--row", "1", "test.csv")
+    assert code == 0, err
+    assert out == shown
