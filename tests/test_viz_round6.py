@@ -226,5 +226,6 @@ def test_a_one_value_bias_is_named_by_its_role_not_its_value():
     X = gn.Tensor(np.ones((4, 3), np.float32))
     svg = draw_graph(gn.functional.mse(net(X), np.zeros((4, 1), np.float32)))
     texts = set(re.findall(r">([^<>\n]+)<", svg))
-    assert "A W + b" in texts and not any(re.fullmatch(r"A W \+ -?[\d.]+", t) for t in texts)
-    assert "b" in texts  # the bias node's own title
+    # (round 16: a Sequential's layers numbered, W₂ and b₂, as MLP's)
+    assert "A W₂ + b₂" in texts and not any(re.fullmatch(r"A W₂ \+ -?[\d.]+", t) for t in texts)
+    assert "b₂" in texts  # the bias node's own title
