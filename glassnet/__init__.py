@@ -102,6 +102,12 @@ class _CallableModule(_types.ModuleType):
     def __signature__(self) -> _inspect.Signature:  # (inspect, and editors: the function's)
         return _inspect.signature(getattr(self, self.__name__.rpartition(".")[2]))
 
+    @property
+    def __doc__(self) -> str:  # (help() and inspect.getdoc: the function's, then the module's)
+        name = self.__name__.rpartition(".")[2]
+        own = vars(self).get("__doc__") or ""
+        return f"{getattr(self, name).__doc__}\n\nThe module glassnet.{name}:\n\n{own}"
+
 
 if _typing.TYPE_CHECKING:  # (type checkers see the calls gn.explain(...) as calls of the functions)
     from .explain import explain
