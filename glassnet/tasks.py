@@ -564,6 +564,40 @@ def _is_bce(loss: F.Loss | None) -> bool:
     return loss is not None and loss.name.startswith("binary_cross_entropy")
 
 
+def divergence_reason(step: int, epoch: int, value: Any, optimizer: Any, params: list) -> str:
+    """What fit's DivergenceError says happened and why: the loss ``value`` (None: an update
+    left non-finite weights) at ``step``; read before the finite weights are put back."""
+    what = f"the loss became {value} at step {step} (epoch {epoch})"
+    if value is None:  # (every loss was finite; the last update was not)
+        what = f"the update of step {step} (epoch {epoch}) left non-finite weights"
+    lr = getattr(optimizer, "lr", "?")
+    dtype = np.dtype(params[0].data.dtype) if params else np.dtype(np.float64)
+    if step == 1 and value is not None:  # (no update yet: not the learning rate)
+        top = np.finfo(dtype).max
+        why = (
+            f"{what}, before any update, so the learning rate is not the cause: the loss of "
+            f"the model's starting weights on X and y is not finite. A value past {dtype}'s "
+            f"range (the model's dtype, largest {top:.3g}) overflows, and targets or outputs "
+            f"near {np.sqrt(top):.2g} square past it (the mean squared error). Scale y (e.g. "
+            "y / y.std(), and the predictions back) and X, or train a float64 model "
+            "(model.double()); or check the loss function and the starting weights"
+        )
+    else:
+        why = (
+            f"{what}: training diverged. Try a smaller learning rate (now {lr}), "
+            "standardize the features, or check X and y for extreme values"
+        )
+    if any(np.isnan(p.data).any() for p in params) and all(
+        not np.isinf(p.data).any() for p in params
+    ):  # (a finite step of a finite gradient makes no NaN: the gradient was NaN)
+        why += (
+            ". The weights turned NaN (none inf), the mark of a NaN gradient: a loss with no "
+            "derivative where it was evaluated (the sqrt of a loss that is exactly 0, a log "
+            "of 0) gives one at any learning rate (glassnet.gradcheck checks a loss)"
+        )
+    return why
+
+
 def _in_range(y: np.ndarray, dtype: Any, owner: str, name: str) -> np.ndarray:
     """``y`` cast to the model's ``dtype``, or a ValueError where a finite target lies
     beyond its range (the cast's inf, NumPy's warning only), as the features are checked

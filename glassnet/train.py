@@ -779,11 +779,7 @@ def fit(
         # (the captured step sees a loss after the steps that followed it)
         captured = loop is not None and loop.engine == "captured"
         finite = not captured and all(np.isfinite(p.data).all() for p in params)
-        nan_weights = (  # (the message's: NaN weights and no inf, a NaN gradient's mark)
-            not finite
-            and any(np.isnan(p.data).any() for p in params)
-            and not any(np.isinf(p.data).any() for p in params)
-        )
+        why = tasks.divergence_reason(d.step, d.epoch, d.value, optimizer, params)
         for p, v in whole if not finite else ():
             p.data[...] = v
         history.stop_reason = "diverged"
@@ -793,32 +789,6 @@ def fit(
             if finite
             else "the last finite weights recorded (up to 64 steps earlier)."
         )
-        what = f"the loss became {d.value} at step {d.step} (epoch {d.epoch})"
-        if d.value is None:  # (every loss was finite; the last update was not)
-            what = f"the update of step {d.step} (epoch {d.epoch}) left non-finite weights"
-        lr = getattr(optimizer, "lr", "?")
-        dtype = np.dtype(params[0].data.dtype) if params else np.dtype(np.float64)
-        if d.step == 1 and d.value is not None:  # (no update yet: not the learning rate)
-            why = (
-                f"{what}, before any update, so the learning rate is not the cause: the loss of "
-                f"the model's starting weights on X and y is not finite. A value past "
-                f"{dtype}'s range (the model's dtype, largest {np.finfo(dtype).max:.3g}) "
-                f"overflows, and targets or outputs near {np.sqrt(np.finfo(dtype).max):.2g} "
-                "square past it (the mean squared error). Scale y (e.g. y / y.std(), and "
-                "the predictions back) and X, or train a float64 model (model.double()); or "
-                "check the loss function and the starting weights"
-            )
-        else:
-            why = (
-                f"{what}: training diverged. Try a smaller learning rate (now {lr}), "
-                "standardize the features, or check X and y for extreme values"
-            )
-        if nan_weights:  # (a finite step of a finite gradient gives no NaN: g was NaN)
-            why += (
-                ". The weights turned NaN (none inf), the mark of a NaN gradient: a loss with "
-                "no derivative where it was evaluated (the sqrt of a loss that is exactly 0, a "
-                "log of 0) gives one at any learning rate (glassnet.gradcheck checks a loss)"
-            )
         raise DivergenceError(
             f"fit: {why}. The model keeps " + kept,
             history,

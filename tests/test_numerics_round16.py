@@ -178,3 +178,29 @@ def test_gradcheck_still_names_a_backward_that_ignores_g_beside_a_non_finite_ent
         report = gn.gradcheck(_ignores_g([np.inf, 2.0]), np.array([1.0, 2.0]),
                               raise_exception=False)  # fmt: skip
     assert "backward ignores its g" in str(report)
+
+
+# ---------------------------------------------------------------------- glassnet.micrograd
+def test_micrograd_two_roots_sharing_nodes_differ_from_micrograd_as_documented():
+    from micrograd.engine import Value as Theirs
+
+    import glassnet.micrograd
+    from glassnet.micrograd import engine
+
+    got = {}
+    for V in (Theirs, engine.Value):
+        x = V(2.0)
+        y = x * x
+        z = y + x
+        y.backward()
+        z.backward()
+        got[V] = x.grad
+        x2 = V(2.0)
+        y2 = x2 * x2
+        y2.backward()
+        y2.backward()  # the same root twice: micrograd's numbers
+        assert x2.grad == 8.0
+    assert (got[Theirs], got[engine.Value]) == (13.0, 9.0)
+    for doc in (engine.__doc__, glassnet.micrograd.__doc__):
+        assert "second root" in doc
+    assert "13.0 in micrograd" in engine.__doc__

@@ -12,7 +12,10 @@ asked for: until then a Value holds Python floats and ``backward()`` runs glassn
 rule on them, the same numbers to the bit, faster than micrograd's own Values
 (``bench/micrograd_speed.py``). micrograd's own tests run on it
 (``tests/test_micrograd_upstream.py``), and its numbers are micrograd's: the same seed of
-Python's ``random`` gives the same network and the same training run.
+Python's ``random`` gives the same network and the same training run. One difference:
+``backward()`` from a second root over nodes that kept an earlier root's gradients (no
+``zero_grad`` between) adds that root's own gradients, where micrograd's nodes pass on the
+kept ones too (``glassnet.micrograd.engine`` shows the case).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """micrograd's ``Value``: one number and its gradient, on glassnet's autodiff graph.
 
-The same API and numbers as ``micrograd.engine.Value``, to the bit: its arithmetic
+The same API and numbers as ``micrograd.engine.Value``, to the bit (but for the
+gradients that a second root's ``backward()`` adds to nodes holding an earlier one's: see
+below): its arithmetic
 (``a ** p`` is Python's float ``**``, and its gradient micrograd's ``(p * a**(p-1)) * g``)
 and its order of sums (a depth-first walk, then each node's gradient passed on in reverse;
 a node's children in operand order: micrograd keeps them in a set, ordered by memory
@@ -38,9 +40,19 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   (micrograd's update) sets the number: a graph built before keeps the old value.
 * ``c += x`` builds a new node, as micrograd's (where a Tensor updates in place).
 * ``backward()`` leaves the gradient in every node of the graph, not only in the leaves,
-  and accumulates, as micrograd's. A second call without ``zero_grad`` adds the same
-  gradients again (the sum PyTorch's accumulation gives); micrograd's adds more, since
-  its nodes pass on the gradients they kept from the first call as well.
+  and accumulates, as micrograd's: the same root's ``backward()`` twice gives micrograd's
+  numbers. Where they differ: a ``backward()`` from another root whose graph shares nodes
+  that kept gradients from an earlier call, with no ``zero_grad`` between. glassnet adds
+  that root's own gradients (the sum PyTorch's accumulation gives); micrograd's nodes pass
+  on the gradients they kept as well, counting them again::
+
+      x = Value(2.0); y = x * x; z = y + x
+      y.backward(); z.backward()   # x.grad: 9.0 here (4 + 5), 13.0 in micrograd
+
+  glassnet keeps the sum because its Tensor graph (built once the graph is drawn, say)
+  gives that one: micrograd's would make a Value's numbers depend on whether it was drawn.
+  Zero the gradients between two roots, as micrograd's lessons do, and the numbers are
+  micrograd's.
 * ``Value(2)`` holds the float 2.0 (micrograd keeps the int).
 * The backward of ``0 ** 0.5`` and ``0 ** 0``, where micrograd's raises a
   ZeroDivisionError (``0.0 ** -0.5`` in its chain rule), gives the limits, inf and 0.
