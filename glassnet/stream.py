@@ -1332,11 +1332,13 @@ def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     (from_csv refuses it then, naming both).
 
     >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "e.csv")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = os.path.join(folder.name, "e.csv")
     >>> with open(path, "w") as f:
     ...     _ = f.write("id;income, EUR;label\\n1;3,5;yes\\n")
     >>> csv_delimiter(path, ","), csv_delimiter(path, ".")
     (';', ',')
+    >>> folder.cleanup()
     """
     import csv as pycsv
 
