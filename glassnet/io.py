@@ -195,7 +195,7 @@ def _as_path(path: Any, argname: str = "path") -> Path:
     )
 
 
-def _oneline(exc: BaseException) -> str:
+def oneline(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
@@ -216,7 +216,7 @@ def _nonfinite_message(a: np.ndarray, what: str) -> str | None:
     return f"{what} holds {len(bad)} NaN or infinite value(s), the first at index {first}"
 
 
-def _clean_array(a: Any, what: str, nonfinite: bool = False) -> np.ndarray:
+def clean_array(a: Any, what: str, nonfinite: bool = False) -> np.ndarray:
     """Check one array for storing; return it C-contiguous in native byte order.
     ``nonfinite``: inf, -inf and NaN are values to keep (else refused)."""
     if not isinstance(a, np.ndarray) and is_array(a):  # on a GPU: its host copy is stored
@@ -268,11 +268,11 @@ def _clean_arrays(
             raise ValueError(
                 f"'{argname}' uses the name '__metadata__', which safetensors reserves: rename it"
             )
-        out[prefix + name] = _clean_array(a, f"{argname}[{name!r}]", nonfinite)
+        out[prefix + name] = clean_array(a, f"{argname}[{name!r}]", nonfinite)
     return out
 
 
-def _to_json(value: Any, where: str, nonfinite: bool = False) -> Any:
+def to_json(value: Any, where: str, nonfinite: bool = False) -> Any:
     """A JSON-ready copy of ``value`` (tuples become lists, NumPy scalars Python ones);
     ``nonfinite``: inf and -inf as ``{"__float__": "inf"}`` (a checkpoint's), else
     refused, as NaN always is."""
@@ -311,10 +311,10 @@ def _to_json(value: Any, where: str, nonfinite: bool = False) -> Any:
                     f"{where} has the key {key!r} of type {type(key).__name__}; "
                     f"JSON object keys must be str: convert it with str()"
                 )
-            out[key] = _to_json(item, f"{where}[{key!r}]", nonfinite)
+            out[key] = to_json(item, f"{where}[{key!r}]", nonfinite)
         return out
     if isinstance(value, (list, tuple)):
-        return [_to_json(item, f"{where}[{i}]", nonfinite) for i, item in enumerate(value)]
+        return [to_json(item, f"{where}[{i}]", nonfinite) for i, item in enumerate(value)]
     if isinstance(value, np.ndarray):
         raise TypeError(
             f"{where} is a numpy array; the JSON description holds plain values only: "
@@ -341,7 +341,7 @@ def _json_depth(value: Any) -> int:
     return deepest
 
 
-def _check_depth(value: Any, argname: str) -> None:
+def check_depth(value: Any, argname: str) -> None:
     """Refuse JSON ``value`` stored one level inside the description when it nests deeper
     than the readers read (:data:`MAX_JSON_DEPTH`)."""
     depth = _json_depth(value)
@@ -359,12 +359,12 @@ def _describe(meta: Any, argname: str = "meta", nonfinite: bool = False) -> dict
     if not isinstance(meta, Mapping):
         raise TypeError(f"'{argname}' must be a dict of JSON values, got {type(meta).__name__}")
     try:
-        out = _to_json(meta, argname, nonfinite)
+        out = to_json(meta, argname, nonfinite)
     except RecursionError:
         raise ValueError(
             f"'{argname}' is nested too deeply or contains itself; JSON needs a finite tree"
         ) from None
-    _check_depth(out, argname)
+    check_depth(out, argname)
     return out
 
 
@@ -493,7 +493,7 @@ def _save(
         if "header too large" in str(exc):
             raise too_large from None
         raise ModelFileError(
-            f"cannot write '{target}': safetensors could not serialize the arrays ({_oneline(exc)})"
+            f"cannot write '{target}': safetensors could not serialize the arrays ({oneline(exc)})"
         ) from exc
     items = _json_items(data[8 : 8 + int.from_bytes(data[:8], "little")])
     if items > MAX_JSON_ITEMS:  # (the readers would refuse the file)
@@ -604,7 +604,7 @@ def _open(path: Any) -> tuple[Any, int, str]:
     except PermissionError:
         raise ModelFileError(f"{source} cannot be read: permission denied") from None
     except OSError as exc:
-        raise ModelFileError(f"{source} cannot be read ({_oneline(exc)})") from exc
+        raise ModelFileError(f"{source} cannot be read ({oneline(exc)})") from exc
 
 
 def _is_count(x: Any) -> bool:
@@ -753,7 +753,7 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
     try:
         header = _strict_json(text)
     except (ValueError, RecursionError) as exc:
-        raise bad(f"the header is not valid JSON ({_oneline(exc)})") from None
+        raise bad(f"the header is not valid JSON ({oneline(exc)})") from None
     if not isinstance(header, dict):
         raise bad(f"the header is a JSON {type(header).__name__}, not an object")
 
@@ -902,7 +902,7 @@ def _read_description(
     try:
         description = _strict_json(metadata["glassnet"])
     except (ValueError, RecursionError) as exc:
-        raise bad(f"the glassnet description is not valid JSON ({_oneline(exc)})") from None
+        raise bad(f"the glassnet description is not valid JSON ({oneline(exc)})") from None
     if not isinstance(description, dict):
         raise bad(f"the glassnet description is a JSON {type(description).__name__}, not an object")
     order = names
@@ -910,7 +910,7 @@ def _read_description(
         try:
             order = _strict_json(metadata["order"])
         except (ValueError, RecursionError) as exc:
-            raise bad(f"the tensor order is not valid JSON ({_oneline(exc)})") from None
+            raise bad(f"the tensor order is not valid JSON ({oneline(exc)})") from None
         if not (
             isinstance(order, list)
             and len(order) == len(names)
@@ -986,7 +986,7 @@ def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, 
                     f"in place); read it again once it is written"
                 )
         except OSError as exc:
-            raise ModelFileError(f"{source} cannot be read ({_oneline(exc)})") from exc
+            raise ModelFileError(f"{source} cannot be read ({oneline(exc)})") from exc
     stored = (metadata or {}).get(CHECKSUM_KEY)
     if stored is not None and (metadata or {}).get("format") == FORMAT_NAME:
         codes = {e.name: (_CODES[e.dtype.kind, e.dtype.itemsize], e.shape) for e in entries}
@@ -1271,7 +1271,7 @@ def check_arrays_against(
 # ----------------------------------------------------------------------------- checkpoints
 
 
-def _encode_state(
+def encode_state(
     value: Any, where: str, parts: tuple[str, ...], tensors: dict, nonfinite: bool = False
 ) -> Any:
     """JSON for optimizer state; arrays go to ``tensors`` under ``optim/<path>``
@@ -1281,12 +1281,12 @@ def _encode_state(
         name, i = base, 1
         while name in tensors:  # keys holding "/" could make two paths meet
             name, i = f"{base}#{i}", i + 1
-        tensors[name] = _clean_array(value, where, nonfinite)
+        tensors[name] = clean_array(value, where, nonfinite)
         return {_TENSOR_TAG: name}
     if isinstance(value, Mapping):
         if all(isinstance(k, str) and not k.startswith("__") for k in value):
             return {
-                k: _encode_state(v, f"{where}[{k!r}]", (*parts, k), tensors, nonfinite)
+                k: encode_state(v, f"{where}[{k!r}]", (*parts, k), tensors, nonfinite)
                 for k, v in value.items()
             }
         items = []  # int keys (e.g. parameter indices) or keys that look like tags
@@ -1298,22 +1298,22 @@ def _encode_state(
                 )
             key = k if isinstance(k, str) else int(k)
             items.append(
-                [key, _encode_state(v, f"{where}[{k!r}]", (*parts, str(key)), tensors, nonfinite)]
+                [key, encode_state(v, f"{where}[{k!r}]", (*parts, str(key)), tensors, nonfinite)]
             )
         return {_ITEMS_TAG: items}
     if isinstance(value, tuple):
         return {
             _TUPLE_TAG: [
-                _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite)
+                encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite)
                 for i, v in enumerate(value)
             ]
         }
     if isinstance(value, list):
         return [
-            _encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite)
+            encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite)
             for i, v in enumerate(value)
         ]
-    return _to_json(value, where, nonfinite=True)
+    return to_json(value, where, nonfinite=True)
 
 
 def _nonfinite_back(value: Any) -> Any:
@@ -1328,15 +1328,15 @@ def _nonfinite_back(value: Any) -> Any:
     return {k: _nonfinite_back(v) for k, v in value.items()}
 
 
-def _decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) -> Any:
-    """Inverse of :func:`_encode_state`; raises ValueError on anything it did not write."""
+def decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) -> Any:
+    """Inverse of :func:`encode_state`; raises ValueError on anything it did not write."""
     if isinstance(value, list):
-        return [_decode_state(v, tensors, used) for v in value]
+        return [decode_state(v, tensors, used) for v in value]
     if not isinstance(value, dict):
         return value
     tags = [k for k in value if k.startswith("__")]
     if not tags:
-        return {k: _decode_state(v, tensors, used) for k, v in value.items()}
+        return {k: decode_state(v, tensors, used) for k, v in value.items()}
     if len(value) != 1:
         raise ValueError(f"an object mixes the tag {_short(tags[0])} with other keys")
     tag, inner = next(iter(value.items()))
@@ -1350,7 +1350,7 @@ def _decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) ->
     if tag == _FLOAT_TAG and inner in _NONFINITE:
         return float(inner)
     if tag == _TUPLE_TAG and isinstance(inner, list):
-        return tuple(_decode_state(v, tensors, used) for v in inner)
+        return tuple(decode_state(v, tensors, used) for v in inner)
     if tag == _ITEMS_TAG and isinstance(inner, list):
         out = {}
         for pair in inner:
@@ -1361,7 +1361,7 @@ def _decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) ->
                 and not isinstance(pair[0], bool)
             ):
                 raise ValueError(f"an item {_short(pair)} is not a [key, value] pair")
-            out[pair[0]] = _decode_state(pair[1], tensors, used)
+            out[pair[0]] = decode_state(pair[1], tensors, used)
         return out
     raise ValueError(f"unknown tag {_short(tag)}")
 
@@ -1417,12 +1417,12 @@ def save_checkpoint(
         raise TypeError(f"'optimizer_state' must be a dict, got {type(optimizer_state).__name__}")
     optim_tensors: dict[str, np.ndarray] = {}
     try:
-        encoded = _encode_state(optimizer_state, "optimizer_state", (), optim_tensors)
+        encoded = encode_state(optimizer_state, "optimizer_state", (), optim_tensors)
     except RecursionError:
         raise ValueError(
             "'optimizer_state' is nested too deeply or contains itself; it must be a finite tree"
         ) from None
-    _check_depth(encoded, "optimizer_state")  # (as stored: a tuple or int keys add a level)
+    check_depth(encoded, "optimizer_state")  # (as stored: a tuple or int keys add a level)
     arrays.update(optim_tensors)
     description = {"meta": _describe(meta, nonfinite=True), "optimizer": encoded}
     return _save(path, st, arrays, description, kind="checkpoint", replace_any=replace_any)
@@ -1491,10 +1491,10 @@ def _checkpoint(arrays: dict, description: dict, kind: str, source: str) -> Chec
             )
     used: set[str] = set()
     try:
-        optimizer_state = _decode_state(description["optimizer"], optim_tensors, used)
+        optimizer_state = decode_state(description["optimizer"], optim_tensors, used)
     except (ValueError, RecursionError) as exc:
         raise ModelFileError(
-            f"{source}: the optimizer state is inconsistent ({_oneline(exc)})"
+            f"{source}: the optimizer state is inconsistent ({oneline(exc)})"
         ) from None
     if not isinstance(optimizer_state, dict):
         raise ModelFileError(f"{source}: the optimizer state is not an object")
@@ -1700,7 +1700,7 @@ def save_model(
             f"{estimator_advice(model, 'save_model')}"
         )
     try:
-        config = _to_json(model.config(), "model.config()")
+        config = to_json(model.config(), "model.config()")
     except NotImplementedError:
         config = None  # a module of the user's own: its weights only (see load_weights)
     if config is not None and not _rebuilds(model, config):
@@ -1817,7 +1817,7 @@ def _model(
         model = from_config(config)
     except Exception as exc:  # the config is untrusted data: any failure is the file's
         raise ModelFileError(
-            f"{source}: the model config cannot be built ({type(exc).__name__}: {_oneline(exc)})"
+            f"{source}: the model config cannot be built ({type(exc).__name__}: {oneline(exc)})"
         ) from None
     # (the parameters and the buffers, a BatchNorm's running statistics)
     expected = {name: (a.shape, a.dtype) for name, a in model.state_dict().items()}
@@ -2288,7 +2288,7 @@ def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
         labels = LabelEncoder.from_dict(target["labels"]) if target.get("labels") else None
         scaler = StandardScaler.from_dict(target["scaler"]) if target.get("scaler") else None
     except (KeyError, TypeError, ValueError) as exc:
-        raise bad(f"{type(exc).__name__}: {_oneline(exc)}") from None
+        raise bad(f"{type(exc).__name__}: {oneline(exc)}") from None
     if pre.n_features_out != n_in:
         raise bad(f"the preprocessing makes {pre.n_features_out} inputs; the network takes {n_in}")
     if name in ("binary", "multiclass"):

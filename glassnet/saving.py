@@ -58,17 +58,17 @@ from .io import (
     OPTIM_PREFIX,
     ModelFileError,
     Pipeline,
-    _check_depth,
-    _clean_array,
-    _decode_state,
-    _encode_state,
-    _oneline,
-    _to_json,
+    check_depth,
+    clean_array,
+    decode_state,
+    encode_state,
     estimator_advice,
     foreign_file,
     load_file,
+    oneline,
     save_arrays,
     save_model,
+    to_json,
 )
 from .nn.module import Module
 from .tensor import Tensor
@@ -124,14 +124,14 @@ def _refusal(where: str, value: Any) -> str:
 
 
 def _plain(value: Any, where: str, route: tuple, tensors: list, within: set[int]) -> Any:
-    """``value`` as :func:`glassnet.io._encode_state` writes it (what a checkpoint's
+    """``value`` as :func:`glassnet.io.encode_state` writes it (what a checkpoint's
     optimizer state holds), checked first so that a refusal names its key path: Tensors
     become their arrays, their places noted in ``tensors`` (``[route, requires_grad]``)."""
     if isinstance(value, Tensor):
         tensors.append([list(route), bool(value.requires_grad)])
-        return _clean_array(value.data, f"save: {where or 'the Tensor'!r}", nonfinite=True)
+        return clean_array(value.data, f"save: {where or 'the Tensor'!r}", nonfinite=True)
     if is_array(value):
-        return _clean_array(value, f"save: {where or 'the array'!r}", nonfinite=True)
+        return clean_array(value, f"save: {where or 'the array'!r}", nonfinite=True)
     if isinstance(value, (Mapping, list, tuple)):
         if id(value) in within:
             raise ValueError(
@@ -173,7 +173,7 @@ def _plain(value: Any, where: str, route: tuple, tensors: list, within: set[int]
     if value is None or isinstance(value, (bool, str, int, float, np.bool_, np.number)):
         if isinstance(value, np.complexfloating):
             raise TypeError(_refusal(where, value))
-        _to_json(value, f"save: {where or 'the value'!r}", nonfinite=True)  # (NaN, huge ints)
+        to_json(value, f"save: {where or 'the value'!r}", nonfinite=True)  # (NaN, huge ints)
         return value
     raise TypeError(_refusal(where, value))
 
@@ -186,13 +186,13 @@ def _save_object(obj: Any, path: Any) -> None:
     try:
         plain = _plain(obj, "", (), tensors, set())
         arrays: dict[str, np.ndarray] = {}
-        encoded = _encode_state(plain, "save: the object", (), arrays, nonfinite=True)
+        encoded = encode_state(plain, "save: the object", (), arrays, nonfinite=True)
     except RecursionError:
         raise ValueError(
             "save: the object nests too deeply to save; flatten it (a file holds "
             "a few hundred levels of dicts and lists)."
         ) from None
-    _check_depth(encoded, "obj")
+    check_depth(encoded, "obj")
     meta = {_KIND: _OBJECT, "value": encoded, "tensors": tensors}
     save_arrays(path, arrays, meta=meta, replace_any=True, nonfinite=True)
 
@@ -205,13 +205,13 @@ def _load_object(arrays: dict, meta: Mapping, path: Any) -> Any:
     try:
         if any(not name.startswith(OPTIM_PREFIX) for name in arrays):
             raise ValueError("a tensor's name does not start with 'optim/'")
-        value = _decode_state(meta.get("value"), arrays, used)
+        value = decode_state(meta.get("value"), arrays, used)
         if len(used) != len(arrays):
             raise ValueError("a tensor belongs to no entry")
         value = _tensors_back(value, meta.get("tensors"))
     except (ValueError, TypeError, RecursionError) as exc:
         raise ModelFileError(
-            f"{source}: the object gn.save wrote is inconsistent ({_oneline(exc)}); the file "
+            f"{source}: the object gn.save wrote is inconsistent ({oneline(exc)}); the file "
             "is corrupt"
         ) from None
     return value
@@ -452,7 +452,7 @@ def load(
             except ValueError as exc:
                 raise ModelFileError(
                     f"'{os.fspath(path)}': the state dict's list of Tensors is inconsistent "
-                    f"({_oneline(exc)}); the file is corrupt"
+                    f"({oneline(exc)}); the file is corrupt"
                 ) from None
         return state
     return dict(arrays)
