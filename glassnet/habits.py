@@ -13,9 +13,14 @@ tensor.py stays the lecture's autodiff in one sitting, and every Tensor still ha
 **Small habits.** ``x.requires_grad_()``, ``x.clone()`` (a copy in the graph),
 ``x.numel()``, ``x.dim()``, ``x.tolist()``, ``x.float()``, ``x.double()``, ``x.to(dtype or
 device)``, ``float(x)`` and ``int(x)`` of one value; the in-place
-``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_``, ``zero_`` and
-``masked_fill_(mask, value)`` under the rules of ``x += y`` below (``x.masked_fill(mask,
-value)`` is the op in the graph). ``x.new_zeros(size)``, ``new_ones``, ``new_full(size,
+``x.add_(y, alpha=a)``, ``sub_``, ``mul_``, ``div_``, ``fill_``, ``copy_``, ``zero_``,
+``masked_fill_(mask, value)`` and the pointwise ones of hand-written optimizers and EMA
+loops, ``x.addcmul_(t1, t2, value=v)``, ``addcdiv_``, ``lerp_(end, weight)``, ``exp_``,
+``sqrt_``, ``abs_``, ``neg_``, ``pow_(e)``, ``sign_``, under the rules of ``x += y`` below
+(``x.masked_fill(mask, value)``, ``x.addcmul(...)``, ``x.addcdiv(...)`` and ``x.lerp(end,
+weight)`` are the ops in the graph). ``x.unique(...)`` and ``x.is_cuda`` as PyTorch's;
+``FloatTensor(data)``, ``DoubleTensor`` and ``LongTensor`` (an int64 :class:`Array`) as its
+legacy constructors. ``x.new_zeros(size)``, ``new_ones``, ``new_full(size,
 value)`` and ``new_tensor(data)`` make a new leaf of x's dtype and device (PyTorch's).
 ``x.long()``, ``x.int()`` and ``x.bool()`` give an :class:`Array` (below), not a Tensor:
 Tensors hold floats; values an integer cannot hold (NaN, inf) are refused. ``x.type_as(y)``
