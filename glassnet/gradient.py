@@ -662,7 +662,7 @@ def bias_sum(G: Any, ones: Any = None, out: Any = None) -> Any:
     if n <= LONG_SUM or type(G) is not np.ndarray or G.dtype != _F32:
         if ones is None:
             ones = np.ones(n, G.dtype, like=G)
-        return np.matmul(ones, G, out=out)
+        return ones @ G if out is None else np.matmul(ones, G, out=out)  # (CuPy's @: its own)
     if G.ndim == 2:
         s = long_sum(G)
     else:
