@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "detached",
     "ParameterName",
     "torch_switches",
     "estimator_advice",
@@ -213,6 +214,14 @@ def as_rng(seed: Any, owner: str | None = None, name: str = "seed") -> np.random
     return np.random.default_rng(int(seed))
 
 
+def detached(value: Any) -> Any:
+    """A Tensor's values, outside the graph (its ``.data``), for the functions that read
+    values (fit's X and y, the metrics, an estimator's X): NumPy refuses a Tensor that
+    requires grad (``np.asarray(model(X))``), so that its own functions do not leave the
+    graph in silence. Anything else as it is."""
+    return value.data if hasattr(value, "backward_fn") and hasattr(value, "data") else value
+
+
 def check_array(
     name: str,
     value: Any,
@@ -223,6 +232,7 @@ def check_array(
     allow_empty: bool = False,
 ) -> np.ndarray:
     """A finite numeric array of an allowed rank, or a ValueError naming ``name``."""
+    value = detached(value)
     if hasattr(value, "to_numpy") and not isinstance(value, np.ndarray):
         value = value.to_numpy()
     try:

@@ -108,9 +108,12 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
             f"Got {type(model).__name__}."
         )
-    if any(vars(m).get("_hooked") for m in model.modules()):  # (this reads its weights)
+    kinds = ("_forward_pre_hooks", "_forward_hooks", *training * ("_backward_pre_hooks",
+             "_backward_hooks"))  # (a backward hook runs in backward() only)  # fmt: skip
+    if any(vars(m).get(k) for m in model.modules() for k in kinds):  # (this reads its weights)
         raise TypeError(
-            f"{owner}: the model has forward hooks, which run only when a module is called "
+            f"{owner}: the model has forward hooks (or, for training, module backward hooks), "
+            "which run only when a module is called "
             "(the autodiff graph); remove them (handle.remove()) first."
         )
     if training and any(getattr(p, "_hooks", None) for p in model.parameters()):

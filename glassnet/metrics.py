@@ -28,6 +28,7 @@ class UndefinedMetricWarning(UserWarning):
 def _numbers(values: Any, name: str, owner: str) -> np.ndarray:
     """``values`` as a float64 array, else an error that names the argument."""
     try:
+        values = values.data if hasattr(values, "backward_fn") else values  # (a Tensor's, any)
         return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as e:
         raise ValueError(

@@ -1580,7 +1580,7 @@ def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) 
     fill = prep["preprocessor"].get("fill")
     holes = {  # (a text cell is missing in any case, as the graph matches it)
         name: np.flatnonzero(
-            np.isnan(v[:, 0]) if v.dtype.kind == "f" else [t.lower() in tokens for t in v[:, 0]]
+            ~np.isfinite(v[:, 0]) if v.dtype.kind == "f" else [t.lower() in tokens for t in v[:, 0]]
         )
         for name, v in out.items()
     }
@@ -1589,8 +1589,9 @@ def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) 
     if unfilled:
         name = unfilled[0]
         raise ValueError(
-            f"feeds: row {int(holes[name][0])} of column {name!r} is missing (empty, or one of "
-            f"the model's missing-cell texts {sorted(tokens)}), and the model was trained "
+            f"feeds: row {int(holes[name][0])} of column {name!r} is missing or not finite "
+            f"(empty, inf, or one of the model's missing-cell texts {sorted(tokens)}), and the "
+            "model was trained "
             "without imputation, so its graph has no value for it and would answer NaN: fill "
             "it in, drop the row, or train with --impute mean (as glassnet predict says)."
         )
@@ -1598,8 +1599,9 @@ def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) 
         counts = [f"{name!r} ({len(rows)})" for name, rows in holes.items()]
         warnings.warn(
             f"feeds: {sum(len(r) for r in holes.values())} missing cell(s), by column "
-            f"{', '.join(counts[:8])}{' ...' if len(counts) > 8 else ''}: the model's graph "
-            f"fills them with the training data's values (--impute {prep.get('impute')}), as "
+            f"{', '.join(counts[:8])}{' ...' if len(counts) > 8 else ''} (empty, not finite, or "
+            "a missing-cell text): the model's graph fills them with the training data's "
+            f"values (--impute {prep.get('impute')}), as "
             "glassnet predict does. pandas' read_csv reads texts such as 'NA' or 'null' as "
             "missing: read_csv(..., keep_default_na=False) keeps them as written.",
             UserWarning,

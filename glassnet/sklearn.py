@@ -73,8 +73,16 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
 
 from . import functional as F
 from . import optim, schedules
-from ._validation import ParameterError, check_bool, check_choice, check_memory, check_number
+from ._validation import (
+    ParameterError,
+    check_bool,
+    check_choice,
+    check_memory,
+    check_number,
+    detached,
+)
 from .nn import flatten_parameters
+from .nn.containers import forward_hooked
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
 from .objective import Objective
 from .tensor import Tensor, no_grad
@@ -763,7 +771,7 @@ class _BaseMLP(BaseEstimator):
         inference) are skipped rather than switched off, so the model's training flag is
         never touched and predictions from several threads at once are all exact.
         """
-        if any(vars(m).get("_hooked") for m in (self.model_, self.model_.layers[-1])):
+        if any(forward_hooked(m) for m in (self.model_, self.model_.layers[-1])):
             raise ValueError(
                 f"{type(self).__name__}: model_ or its output layer has forward hooks, which "
                 "its predictions would not run (they run the hidden layers one by one, the "
@@ -779,13 +787,13 @@ class _BaseMLP(BaseEstimator):
                 if isinstance(layer, Dropout):
                     continue
                 act = F.get_activation(layer.name) if isinstance(layer, ActivationModule) else None
-                own = act and fresh and not vars(layer).get("_hooked")  # (a hook sees its call)
+                own = act and fresh and not forward_hooked(layer)  # (a hook sees its call)
                 kernel = F.INPLACE.get((act.fn, act.grad)) if own else None
                 if kernel and act.name != "leaky_relu":  # (in place: no copy of a large batch;
                     kernel[0](t.data, None, 0.0)  # leaky ReLU's kernel needs scratch memory)
                 else:
                     t = layer(t)
-                fresh = isinstance(layer, Linear) and not vars(layer).get("_hooked")
+                fresh = isinstance(layer, Linear) and not forward_hooked(layer)
         return np.asarray(t.data, dtype=np.float64)  # (float64 X: the Linear's own output)
 
     def _refuse_nonfinite_rows(self, X: np.ndarray, rows: np.ndarray, result: str) -> None:
@@ -1752,7 +1760,7 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
             f"{type(X).__name__}{how}."
         )
     try:
-        return validate_data(est, X, *y, **kwargs)
+        return validate_data(est, detached(X), *map(detached, y), **kwargs)
     except (ValueError, TypeError) as e:
         lengths = []
         if "inhomogeneous" in str(e) and isinstance(X, (list, tuple)):

@@ -1,6 +1,8 @@
 """NumPy's functions on a Tensor: its values for a tensor outside the graph, a clear
 refusal for one in it (NumPy built an object array of one-value Tensors before)."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -44,3 +46,25 @@ def test_numpys_max_and_min_take_the_tensors_own():
     np.testing.assert_array_equal(np.min(t, axis=0).data, [1.0, 2.0])
     with pytest.raises(TypeError, match="values only"):
         t.max(out=np.empty(()))  # (an out= array is still no glassnet argument)
+
+
+def test_glassnets_own_readers_of_values_take_a_tensor_in_the_graph():
+    # (fit's X and y, the metrics and an estimator's X read values outside the graph: the
+    # refusal above is NumPy's, not theirs)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(24, 3))
+    teacher = gn.nn.MLP([3, 4, 1], rng=0)
+    student = gn.nn.MLP([3, 4, 1], rng=1)
+    target = teacher(X)
+    assert target.requires_grad
+    gn.fit(student, gn.Tensor(X, requires_grad=True), target, loss="mse", epochs=1, seed=0,
+           verbose=False)  # fmt: skip
+    out = student(X)
+    assert gn.metrics.r2_score(target.data, out) == gn.metrics.r2_score(target.data, out.data)
+    from glassnet.sklearn import MLPRegressor
+
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (3 iterations do not converge)
+        est.fit(X, target.data[:, 0])
+    np.testing.assert_array_equal(est.predict(gn.Tensor(X, requires_grad=True)), est.predict(X))

@@ -52,3 +52,11 @@ def test_a_model_that_imputes_fills_them_and_says_so(models):
         rows = feeds(models["imputed"], ROWS)
     label, proba = models["imputed"].run(None, rows)
     assert np.isfinite(proba).all() and len(label) == 3
+
+
+def test_an_infinite_cell_is_a_missing_one_as_glassnet_predict_reads_it(models):
+    rows = {"a": [np.inf, "-inf"], "b": [1.0, 2.0], "c": ["red", "blue"]}
+    with pytest.raises(ValueError, match="row 0 of column 'a' is missing or not finite"):
+        feeds(models["plain"], rows)
+    with pytest.warns(UserWarning, match=r"2 missing cell\(s\), by column 'a' \(2\)"):
+        feeds(models["imputed"], rows)

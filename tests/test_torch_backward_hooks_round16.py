@@ -171,3 +171,27 @@ def test_same_hooks_as_pytorch():
         for p, q in zip(a, b):
             np.testing.assert_allclose(p, q, rtol=1e-12)
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12)
+
+
+def test_a_backward_hook_changes_no_forward_tool():
+    # explain, the drawings, the ONNX export and an estimator's predictions run no backward
+    # pass: a backward hook is no reason to refuse them (they said "forward hooks")
+    m, x, y = _net()
+    m[2].register_full_backward_hook(lambda *a: None)
+    e = gn.explain(m, x.data[:1], y.data[:1])
+    assert e is not None
+    assert gn.viz.draw_network(m).startswith("<svg")
+    from glassnet.fused import layers_of
+
+    with pytest.raises(TypeError, match="module backward hooks"):  # (fit's fast path would skip it)
+        layers_of(m, "fit", training=True)
+
+
+def test_a_module_under_no_grad_gets_no_tap():
+    m, x, y = _net()
+    m[0].register_full_backward_hook(lambda *a: None)
+    with gn.no_grad():
+        out = m[0](x)
+    assert out.op != "backward_hook"
+    out = m[0](x)
+    assert out.op == "backward_hook"

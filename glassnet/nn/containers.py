@@ -793,6 +793,12 @@ def _output_tap(self: Module, out: Any, seen: dict[str, Any]) -> Any:
     return out._viewing(Tensor.from_op(out.data.view(), "backward_hook", (out,), backward))
 
 
+def forward_hooked(module: Module) -> bool:
+    """Whether ``module`` has forward hooks or forward pre-hooks (which see its calls; its
+    backward hooks run in ``backward()`` only)."""
+    return any(vars(module).get(k) for k in _HOOK_KINDS[:2])
+
+
 def _register_hook(
     self: Module, kind: str, hook: Any, prepend: Any, with_kwargs: Any, always_call: Any = False
 ) -> RemovableHandle:
