@@ -160,7 +160,7 @@ def mse_loss(
 ) -> Tensor:
     """(input − target)², reduced: :class:`glassnet.nn.MSELoss`; ``weight`` (one per entry)
     weighs each, and 'mean' divides by Σ weight, as PyTorch's."""
-    losses._no_legacy("mse_loss", size_average, reduce, ("third", "fourth"))
+    losses.no_legacy("mse_loss", size_average, reduce, ("third", "fourth"))
     loss = losses.MSELoss(reduction=reduction)
     if weight is None:
         return loss(input, target)
@@ -178,7 +178,7 @@ def l1_loss(
 ) -> Tensor:
     """|input − target|, reduced: :class:`glassnet.nn.L1Loss`; ``weight`` as
     :func:`mse_loss`'s."""
-    losses._no_legacy("l1_loss", size_average, reduce, ("third", "fourth"))
+    losses.no_legacy("l1_loss", size_average, reduce, ("third", "fourth"))
     loss = losses.L1Loss(reduction=reduction)
     if weight is None:
         return loss(input, target)
@@ -206,7 +206,7 @@ def smooth_l1_loss(
     reduce: Any = None,
 ) -> Tensor:
     """½ d² / β where |d| < β, else |d| − ½ β: :class:`glassnet.nn.SmoothL1Loss`."""
-    losses._no_legacy("smooth_l1_loss", size_average, reduce, ("third", "fourth"))
+    losses.no_legacy("smooth_l1_loss", size_average, reduce, ("third", "fourth"))
     return losses.SmoothL1Loss(reduction=reduction, beta=beta)(input, target)
 
 
@@ -221,7 +221,7 @@ def kl_div(
 ) -> Tensor:
     """KL divergence of log-probabilities ``input`` from ``target``:
     :class:`glassnet.nn.KLDivLoss` (``'mean'`` warns, as PyTorch's: use ``'batchmean'``)."""
-    losses._no_legacy("kl_div", size_average, reduce, ("third", "fourth"))
+    losses.no_legacy("kl_div", size_average, reduce, ("third", "fourth"))
     loss = losses.KLDivLoss(reduction=reduction, log_target=log_target)
     loss._stacklevel = 4  # (the warning names the caller of kl_div)
     return loss(input, target)
@@ -237,7 +237,7 @@ def binary_cross_entropy(
     reduce: Any = None,
 ) -> Tensor:
     """BCE of probabilities: :class:`glassnet.nn.BCELoss`."""
-    losses._no_legacy("binary_cross_entropy", size_average, reduce, ("fourth", "fifth"))
+    losses.no_legacy("binary_cross_entropy", size_average, reduce, ("fourth", "fifth"))
     return losses.BCELoss(weight=weight, reduction=reduction)(input, target)
 
 
@@ -253,7 +253,7 @@ def binary_cross_entropy_with_logits(
 ) -> Tensor:
     """BCE of logits: :class:`glassnet.nn.BCEWithLogitsLoss`."""
     name = "binary_cross_entropy_with_logits"
-    losses._no_legacy(name, size_average, reduce, ("fourth", "fifth"))
+    losses.no_legacy(name, size_average, reduce, ("fourth", "fifth"))
     loss = losses.BCEWithLogitsLoss(weight=weight, reduction=reduction, pos_weight=pos_weight)
     return loss(input, target)
 
@@ -270,7 +270,7 @@ def cross_entropy(
     reduce: Any = None,
 ) -> Tensor:
     """Softmax cross-entropy of logits (N, C): :class:`glassnet.nn.CrossEntropyLoss`."""
-    losses._no_legacy("cross_entropy", size_average, reduce, ("fourth", "sixth"))
+    losses.no_legacy("cross_entropy", size_average, reduce, ("fourth", "sixth"))
     loss = losses.CrossEntropyLoss(
         weight=weight,
         reduction=reduction,
@@ -291,7 +291,7 @@ def nll_loss(
     reduce: Any = None,
 ) -> Tensor:
     """Negative log-likelihood of log-probabilities (N, C): :class:`glassnet.nn.NLLLoss`."""
-    losses._no_legacy("nll_loss", size_average, reduce, ("fourth", "sixth"))
+    losses.no_legacy("nll_loss", size_average, reduce, ("fourth", "sixth"))
     loss = losses.NLLLoss(weight=weight, reduction=reduction, ignore_index=ignore_index)
     return loss(input, target)
 

@@ -49,7 +49,7 @@ def _array(target: Any) -> np.ndarray:
     return np.asarray(target.data if isinstance(target, Tensor) else target)
 
 
-def _no_legacy(name: str, size_average: Any, reduce: Any, slots: tuple[str, str]) -> None:
+def no_legacy(name: str, size_average: Any, reduce: Any, slots: tuple[str, str]) -> None:
     """Refuse PyTorch's deprecated ``size_average`` and ``reduce`` (None: not given). The
     modules take PyTorch's positional order, where these hold the slots after ``weight``
     (``MSELoss('sum')`` is ``size_average='sum'`` there, a mean with a warning): a value in
@@ -187,10 +187,10 @@ class _Loss(Module):
 
 class _Plain(_Loss):
     """A loss of PyTorch's signature ``(size_average=None, reduce=None, reduction='mean')``:
-    ``reduction`` by keyword (or third), the deprecated two refused (:func:`_no_legacy`)."""
+    ``reduction`` by keyword (or third), the deprecated two refused (:func:`no_legacy`)."""
 
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean"):
-        _no_legacy(type(self).__name__, size_average, reduce, ("first", "second"))
+        no_legacy(type(self).__name__, size_average, reduce, ("first", "second"))
         super().__init__(reduction)
 
 
@@ -281,7 +281,7 @@ class KLDivLoss(_Loss):
         reduction: str = "mean",
         log_target: bool = False,
     ) -> None:
-        _no_legacy("KLDivLoss", size_average, reduce, ("first", "second"))
+        no_legacy("KLDivLoss", size_average, reduce, ("first", "second"))
         choices = ("mean", "batchmean", "sum", "none")
         self.reduction = check_choice(reduction, "reduction", "KLDivLoss", choices)
         self.weight = None
@@ -384,7 +384,7 @@ class BCELoss(_Loss):
         reduce: Any = None,
         reduction: str = "mean",
     ) -> None:
-        _no_legacy(type(self).__name__, size_average, reduce, ("second", "third"))
+        no_legacy(type(self).__name__, size_average, reduce, ("second", "third"))
         super().__init__(reduction, weight, ndim=(0, 1, 2))
 
     def _per(self, x: Tensor, target: Any) -> Tensor:
@@ -447,7 +447,7 @@ class CrossEntropyLoss(_Loss):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        _no_legacy("CrossEntropyLoss", size_average, reduce, ("second", "fourth"))
+        no_legacy("CrossEntropyLoss", size_average, reduce, ("second", "fourth"))
         super().__init__(reduction, weight)
         self.ignore_index = check_number(
             ignore_index, "ignore_index", "CrossEntropyLoss", integer=True
@@ -507,7 +507,7 @@ class NLLLoss(_Loss):
         reduce: Any = None,
         reduction: str = "mean",
     ) -> None:
-        _no_legacy("NLLLoss", size_average, reduce, ("second", "fourth"))
+        no_legacy("NLLLoss", size_average, reduce, ("second", "fourth"))
         super().__init__(reduction, weight)
         self.ignore_index = check_number(ignore_index, "ignore_index", "NLLLoss", integer=True)
 
