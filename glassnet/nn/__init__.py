@@ -19,7 +19,7 @@ from .losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
     NLLLoss, SmoothL1Loss,
 )  # fmt: skip
-from .module import Module, Parameter
+from .module import Module, Parameter, StateDictError
 from .torch_layers import ELU, GELU, BatchNorm1d, LayerNorm, LogSoftmax, SiLU, Softplus
 # isort: on
 
@@ -31,6 +31,6 @@ __all__ = [
     "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
     "from_config", "functional", "init", "utils", "ELU", "GELU", "LayerNorm", "LogSoftmax",
     "SiLU", "Softplus", "KLDivLoss", "SmoothL1Loss", "BatchNorm1d", "ParameterDict",
-    "ParameterList",
+    "ParameterList", "StateDictError",
 ]
 # fmt: on
