@@ -1798,6 +1798,8 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
                 f"(X[{c!r}] - X[{c!r}].min()).dt.total_seconds() (a duration: "
                 f"X[{c!r}].dt.total_seconds(); a period: .dt.to_timestamp() first)"
             )
+            if np.dtype(getattr(dtypes[c], "numpy_dtype", dtypes[c])).kind == "m":
+                dates = f"the duration in seconds, X[{c!r}].dt.total_seconds()"  # (no .dayofweek)
             if text:  # every column that is not numbers in one error, each kind's fix
                 raise ValueError(
                     f"X has non-numeric columns {text} and date or time columns {times}: "
@@ -2438,7 +2440,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Sparse input is densified.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels of any type, or a 0/1 indicator matrix for multi-label.
+            Class labels (numbers, strings or bools, as scikit-learn takes them: ints or
+            bools held in an object array are refused, naming the conversion), or a 0/1
+            indicator matrix for multi-label.
         sample_weight : array-like of shape (n_samples,), default=None
 
         Returns

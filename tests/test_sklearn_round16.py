@@ -276,3 +276,15 @@ def test_documented_cases_where_scikit_learn_crashes_and_glassnet_trains():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y, sample_weight=w)
     assert np.all(np.isfinite(est.loss_curve_))
+
+
+def test_a_duration_columns_advice_runs_as_written():
+    # (the review: the date advice led with .dt.dayofweek, which a timedelta column lacks)
+    pd = pytest.importorskip("pandas")
+    from glassnet.sklearn import MLPClassifier as GnMLP
+
+    df = pd.DataFrame({"a": np.arange(6.0), "d": pd.to_timedelta(np.arange(6), unit="h")})
+    with pytest.raises(ValueError, match=r"X\['d'\]\.dt\.total_seconds\(\)") as e:
+        GnMLP(max_iter=2).fit(df, [0, 1] * 3)
+    assert "dayofweek" not in str(e.value)
+    assert df["d"].dt.total_seconds().tolist()[1] == 3600.0  # (the advice, run)
