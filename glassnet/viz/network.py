@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 import numpy as np
@@ -162,36 +162,29 @@ def _fill(v: float, vmax: float) -> str:
 
 
 def _num(v: float, decimals: int) -> str:
-    """A number as the picture writes it: :func:`glassnet.report.fmt`'s, but a value too
-    small for ``decimals`` decimals reads ``-0.000`` (its sign kept), not ``-2.41e-04``:
-    one format on the picture (it wrote ∂L/∂w₂ = -2.41e-04 beside ∂L/∂w₁ = -0.010), and
-    it fits its node. A note on the picture says what ``-0.000`` stands for (:data:`_TINY`);
-    a huge value keeps fmt's scientific notation."""
+    """A number as the picture writes it: :func:`glassnet.report.fmt`'s (the slides' fixed
+    decimals, 0.002, 0.881, -0.010), but a nonzero value too small for ``decimals``
+    decimals in a short scientific form, two significant digits: ``-2.4e-4``, not fmt's
+    ``-2.41e-04`` (wider than its circle) nor ``-0.000`` (a deep sigmoid network's
+    shrinking gradients all read 0.000, the vanishing gradient the picture is to show).
+    The node's tooltip gives it in full; a huge value keeps fmt's notation.
+
+    >>> _num(0.881, 3), _num(-0.000241, 3), _num(0.0005, 3), _num(9.58e-07, 3), _num(0.0, 3)
+    ('0.881', '-2.4e-4', '5.0e-4', '9.6e-7', '0')
+    """
     v = float(v)
     text = fmt(v, decimals)
-    if decimals > 0 and "e-" in text and v != 0 and abs(v) < 1:
-        return ("-" if v < 0 else "") + "0." + "0" * decimals
+    if "e-" in text and v != 0 and abs(v) < 1:
+        with localcontext() as ctx:  # (half up, as fmt rounds)
+            ctx.rounding = ROUND_HALF_UP
+            mantissa, _, exponent = f"{Decimal(repr(v)):.1e}".partition("e")
+        return f"{mantissa}e{int(exponent)}"
     return text
-
-
-_TINY = re.compile(r"(?<![\w.])-?0\.0+(?![\d])")  # a nonzero value written -0.000 (fmt's 0 is "0")
 
 
 def _exact(v: float, decimals: int) -> str:
     """A number in full for a tooltip: 3 more decimals than the picture's, fmt's format."""
     return fmt(float(v), decimals + 3)
-
-
-def _tiny_note(texts: list[str], decimals: int) -> list[str]:
-    """The note for a picture where some value reads 0.000 or -0.000 though it is not 0."""
-    if not any(_TINY.search(t) for t in texts):
-        return []
-    zero = "0." + "0" * decimals
-    half = fmt(0.5 * 10.0**-decimals, decimals + 1)
-    return [
-        f"{zero} and -{zero}: a value that is not 0 but under {half} in size (its sign "
-        f"kept); its tooltip, explain(model, x, y) or decimals={decimals + 2} shows it."
-    ]
 
 
 def _check_int(v: Any, name: str, lo: int, hi: int | None = None) -> int:
@@ -405,12 +398,6 @@ def draw_network(
     ]
     dxs = [max(g, half[c] + half[c + 1] + 16) for c, g in enumerate(dxs)]
     legend = _legend(backward, wmax, decimals, loss if backward else None, vmax)
-    notes += _tiny_note(
-        [n.value for col in cols for n in col]
-        + [c for col in cols for n in col for c in n.captions]
-        + [t for ed in edges for t, _ in ed.lines],
-        decimals,
-    )
     for attempt in range(40):  # widen the gaps until every label finds a free place
         svg, failed, gap_failed = _render(
             cols, edges, caps, more, dxs, dy, fs, title, notes, legend, backward, r
@@ -867,9 +854,11 @@ def _value_r(text: str, fs: float, size: float) -> float:
 
 
 def _fit(text: str, fs: float, r: float = _R) -> float:
-    """The bold value's size: ``fs``, or smaller, down to 12 px, where that fits it in the
-    circle of radius r (where 12 px does not, the circle is made larger, :func:`_value_r`)."""
-    size = float(fs)
-    while size > 12.0 and _value_r(text, fs, size) > r:
-        size = max(12.0, size - 0.5)
+    """The bold value's size: ``fs``, or smaller, down to 12 px (11 px for a value too small
+    for the decimals, :func:`_num`'s ``-2.4e-4``, a character longer than ``-0.010``: the
+    lecture's 2-2-1 pictures keep their size), where that fits it in the circle of radius
+    r (where the smallest does not, the circle is made larger, :func:`_value_r`)."""
+    size, least = float(fs), (11.0 if "e-" in text else 12.0)
+    while size > least and _value_r(text, fs, size) > r:
+        size = max(least, size - 0.5)
     return size
