@@ -421,8 +421,10 @@ def torch_switches(owner: str, kw: dict[str, Any], taken: Container[str]) -> dic
     naming what to write instead."""
     for name in [k for k in kw if k in _TORCH_SWITCHES and k not in taken]:
         plain, why = _TORCH_SWITCHES[name]
+        if owner == "AdamW" and name == "decoupled_weight_decay":  # (not in PyTorch's AdamW)
+            why = "AdamW's weight decay is decoupled already; leave the argument out"
         value = kw.pop(name)
-        if plain is None and not (value is None or isinstance(value, bool)):
+        if plain is None and not (value is None or isinstance(value, (bool, np.bool_))):
             raise TypeError(f"{owner}(): {name} is True, False or None; got {value!r:.40}.")
         if plain is False and value not in (None, False):
             raise TypeError(f"{owner}(): {name}={value!r:.40} is not offered: {why}.")
@@ -833,6 +835,9 @@ class ParameterName(str):
     """
 
     __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # (pickled as the plain str it is)
+        return str, (str(self),)
 
     def __contains__(self, part: object) -> bool:
         found = str.__contains__(self, part)  # type: ignore[operator]

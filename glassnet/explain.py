@@ -1745,6 +1745,7 @@ def explain(
             "the numbers."
         )
     known = sorted(n for n in set(F.LOSSES) | set(F.LOSS_ALIASES) if F.get_loss(n).name in _KINDS)
+    loss = loss.lower().replace("-", "_") if isinstance(loss, str) else loss  # (any case)
     if not isinstance(loss, str) or loss not in known:
         raise ValueError(f"The 'loss' parameter of explain must be one of {known}. Got {loss!r}.")
     kind = F.get_loss(loss).name

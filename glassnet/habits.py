@@ -786,8 +786,8 @@ def check_writable(
         both = " (and so does the value written)" if value_grad else ""
         raise RuntimeError(  # a parameter's update, or x += loss: no graph would record it
             f"{what}: the target x requires grad{both}, outside no_grad(): update parameters "
-            "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; to record "
-            f"the op in the graph, write {fix}."
+            "inside `with glassnet.no_grad():` (p -= lr * p.grad), as in PyTorch; "
+            + (fix if fix.startswith("or ") else f"to record the op in the graph, write {fix}.")
         )
     if not getattr(self.data.flags, "writeable", True):  # (NumPy's error named no cause)
         raise ValueError(

@@ -63,6 +63,7 @@ import numpy as np
 from . import lr_scheduler  # (PyTorch's place: glassnet.schedules, PyTorch's ConstantLR)
 from ._validation import (
     build,
+    check_name,
     check_params,
     check_setting,
     check_state_arrays,
@@ -386,6 +387,7 @@ class Optimizer:
         ``lr`` by the rule ``rate``: >= 0 once set (a schedule may reach 0); None: > 0, as
         ``RULES`` says, for an lr the user gives (the constructor's, a new group's)."""
         name, known = type(self).__name__, ("lr", *self._hyper)
+        settings = torch_switches(name, dict(settings), known)  # (a group's foreach=, ...)
         unknown = sorted(set(settings) - {"params", *known})
         if unknown:
             raise ValueError(f"{name} has no settings {unknown}; its settings are {list(known)}.")
@@ -859,7 +861,10 @@ def get_optimizer(name: str | type[Optimizer], params: Any, **kw: Any) -> Optimi
     >>> type(opt).__name__, opt.lr, opt.betas
     ('Adam', 0.01, (0.9, 0.999))
     """
-    return build(name, {**OPTIMIZERS, **CLOSURE_OPTIMIZERS}, Optimizer, "optimizer", params, kw)
+    table = {**OPTIMIZERS, **CLOSURE_OPTIMIZERS}
+    cls = check_name(name, table, "optimizer", Optimizer)  # (PyTorch's switches, as a call's)
+    kw = torch_switches(cls.__name__, dict(kw), inspect.signature(cls.__init__).parameters)
+    return build(cls, table, Optimizer, "optimizer", params, kw)
 
 
 # The learning-rate schedules moved to glassnet.schedules (glassnet 0.2); their old names

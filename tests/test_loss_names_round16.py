@@ -33,3 +33,12 @@ def test_fit_takes_a_loss_name_in_capitals():
 def test_an_unknown_name_is_still_refused_as_given():
     with pytest.raises(ValueError, match="Unknown loss 'MSEE'"):
         F.get_loss("MSEE")
+
+
+def test_explain_takes_a_loss_name_in_capitals():
+    m = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    x, y = np.ones((1, 2)), np.ones((1, 1))
+    a = gn.explain(m, x, y, loss="MSE")
+    b = gn.explain(m, x, y, loss="mse")
+    np.testing.assert_array_equal(a.grad_W[0], b.grad_W[0])
+    assert a.loss == b.loss

@@ -48,3 +48,15 @@ def test_an_optimizer_that_has_the_setting_keeps_it():
     # NAdam and RAdam take decoupled_weight_decay themselves, as PyTorch's
     opt = optim.NAdam(_params(), weight_decay=0.1, decoupled_weight_decay=True)
     assert opt.param_groups[0]["decoupled_weight_decay"] is True
+
+
+def test_by_name_in_a_new_group_and_numpys_bools():
+    # (the review: get_optimizer and add_param_group refused foreach=, np.True_ was refused)
+    opt = optim.get_optimizer("adam", _params(), lr=0.1, foreach=True, fused=np.False_)
+    assert type(opt) is optim.Adam
+    with pytest.raises(TypeError, match=r"^RMSprop\(\): maximize=True is not offered"):
+        optim.get_optimizer("rmsprop", _params(), maximize=True)
+    opt.add_param_group({"params": _params(), "foreach": True})
+    assert "foreach" not in opt.param_groups[1] and len(opt.param_groups) == 2
+    with pytest.raises(TypeError, match="decoupled already"):
+        optim.AdamW(_params(), decoupled_weight_decay=True)

@@ -44,3 +44,12 @@ def test_glassnets_own_tests_and_other_layers_names_are_quiet():
         ]  # fmt: skip
         assert "weight" in "layers.1.weight" and "layers.0.W" in dict(model.named_parameters())
         assert type(names[0]).__mro__[1] is str and names[0] == "layers.0.W"
+
+
+def test_a_name_pickles_as_the_plain_str_it_is():
+    import pickle
+
+    names = [n for n, _ in _model().named_parameters()]
+    data = pickle.dumps(names)
+    assert b"_validation" not in data and pickle.loads(data) == names
+    assert type(pickle.loads(data)[0]) is str

@@ -311,7 +311,7 @@ def _drawn(fill: Any, name: str) -> Any:
 
     def method(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
         what = f"x.{name}(...)"
-        check_writable(self, what, fix=f"nn.init.{name}(x, ...) (it writes outside the graph)")
+        check_writable(self, what, fix=f"or call nn.init.{name}(x, ...), which writes as an init.")
         if name == "uniform_":  # (PyTorch's keywords are ``from`` and ``to``)
             kwargs = {{"from": "a", "to": "b"}.get(k, k): v for k, v in kwargs.items()}
         fresh = np.empty_like(self.data)  # (x's dtype, and its array module)
