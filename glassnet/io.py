@@ -148,9 +148,11 @@ _TUPLE_TAG = "__tuple__"
 _ITEMS_TAG = "__items__"
 #: A checkpoint's infinite float, which JSON cannot hold (a scheduler's ``best`` before its
 #: first step), as ``{"__float__": "inf"}`` in its optimizer state and meta. (NaN is
-#: refused: a setting of NaN is a run gone wrong, not a state to resume.)
+#: refused there: a setting of NaN is a run gone wrong, not a state to resume; ``gn.save``'s
+#: object keeps it, ``{"__float__": "nan"}``, as ``torch.save`` keeps a diverged loss.)
 _FLOAT_TAG = "__float__"
 _NONFINITE = ("inf", "-inf")
+_NAN = "nan"
 
 
 class ModelFileError(ValueError):
@@ -272,10 +274,11 @@ def _clean_arrays(
     return out
 
 
-def to_json(value: Any, where: str, nonfinite: bool = False) -> Any:
+def to_json(value: Any, where: str, nonfinite: bool = False, nan: bool = False) -> Any:
     """A JSON-ready copy of ``value`` (tuples become lists, NumPy scalars Python ones);
     ``nonfinite``: inf and -inf as ``{"__float__": "inf"}`` (a checkpoint's), else
-    refused, as NaN always is."""
+    refused; ``nan`` (with ``nonfinite``: ``gn.save``'s object) NaN as
+    ``{"__float__": "nan"}``, else refused."""
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.bool_):
@@ -291,6 +294,14 @@ def to_json(value: Any, where: str, nonfinite: bool = False) -> Any:
         number = float(value)
         if math.isinf(number) and nonfinite:
             return {_FLOAT_TAG: repr(number)}  # ('inf', '-inf')
+        if math.isnan(number) and nonfinite and nan:
+            return {_FLOAT_TAG: _NAN}
+        if math.isnan(number) and nonfinite:  # (a checkpoint: its inf is kept)
+            raise ValueError(
+                f"{where} is nan; a checkpoint keeps inf and -inf but not NaN (a setting of "
+                "NaN is a run gone wrong, not a state to resume): leave it out or store it as "
+                "a string (gn.save keeps a NaN float, e.g. a diverged loss)"
+            )
         if not math.isfinite(number):
             raise ValueError(
                 f"{where} is {number}; JSON holds finite numbers only: "
@@ -311,10 +322,10 @@ def to_json(value: Any, where: str, nonfinite: bool = False) -> Any:
                     f"{where} has the key {key!r} of type {type(key).__name__}; "
                     f"JSON object keys must be str: convert it with str()"
                 )
-            out[key] = to_json(item, f"{where}[{key!r}]", nonfinite)
+            out[key] = to_json(item, f"{where}[{key!r}]", nonfinite, nan)
         return out
     if isinstance(value, (list, tuple)):
-        return [to_json(item, f"{where}[{i}]", nonfinite) for i, item in enumerate(value)]
+        return [to_json(item, f"{where}[{i}]", nonfinite, nan) for i, item in enumerate(value)]
     if isinstance(value, np.ndarray):
         raise TypeError(
             f"{where} is a numpy array; the JSON description holds plain values only: "
@@ -341,15 +352,62 @@ def _json_depth(value: Any) -> int:
     return deepest
 
 
+def too_deep(value: Any, limit: int) -> tuple[tuple[tuple[Any, bool], ...], int] | None:
+    """Where JSON ``value`` (the state :func:`encode_state` writes, or plain JSON) first
+    nests deeper than ``limit`` levels (a list or dict: one level, as :func:`_json_depth`
+    counts): ``(route, levels)``, the route of the value in the caller's terms
+    (``(key, is_index)`` pairs: a tuple's ``{"__tuple__": [...]}`` and an int-keyed dict's
+    ``{"__items__": [[key, value]]}`` read as the tuple and the dict they stand for) and
+    the depth of the whole value; None when it does not. Iterative: any depth is measured."""
+    stack: list[tuple[Any, int, tuple]] = [(value, 1, ())]
+    while stack:
+        node, level, route = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        children: list[tuple[Any, int, tuple]] = []
+        one = isinstance(node, dict) and len(node) == 1
+        tag, inner = next(iter(node.items())) if one else (None, None)
+        if tag == _TUPLE_TAG and isinstance(inner, list):
+            reach = level + 1
+            children = [(v, level + 2, (*route, (i, True))) for i, v in enumerate(inner)]
+        elif (
+            tag == _ITEMS_TAG
+            and isinstance(inner, list)
+            and all(isinstance(p, list) and len(p) == 2 for p in inner)
+        ):
+            reach = level + 2 if inner else level + 1
+            children = [(p[1], level + 3, (*route, (p[0], False))) for p in inner]
+        elif isinstance(node, dict):
+            reach = level
+            children = [(v, level + 1, (*route, (k, False))) for k, v in node.items()]
+        else:
+            reach = level
+            children = [(v, level + 1, (*route, (i, True))) for i, v in enumerate(node)]
+        if reach > limit:
+            return route, _json_depth(value)
+        stack.extend(reversed(children))  # (in order: the first too deep is named)
+    return None
+
+
+def _bracket_path(argname: str, route: tuple[tuple[Any, bool], ...]) -> str:
+    """``argname['state'][0]``, shortened in the middle past 100 characters."""
+    path = argname + "".join(f"[{key!r}]" for key, _ in route)
+    return path if len(path) <= 100 else f"{path[:60]}...{path[-36:]}"
+
+
 def check_depth(value: Any, argname: str) -> None:
     """Refuse JSON ``value`` stored one level inside the description when it nests deeper
-    than the readers read (:data:`MAX_JSON_DEPTH`)."""
-    depth = _json_depth(value)
-    if depth > MAX_JSON_DEPTH - 1:
+    than the readers read (:data:`MAX_JSON_DEPTH`), naming where (its key path below
+    ``argname``: a checkpoint's tuples and int-keyed dicts as stored take more levels)."""
+    limit = MAX_JSON_DEPTH - 1
+    found = too_deep(value, limit)
+    if found is not None:
+        route, depth = found
         raise ValueError(
-            f"'{argname}' nests {depth} levels of lists and dicts, more than the "
-            f"{MAX_JSON_DEPTH - 1} a glassnet file holds; flatten it (e.g. store the deep "
-            f"part as a JSON string)"
+            f"'{argname}' nests {depth} levels of lists and dicts, more than the {limit} a "
+            f"glassnet file holds: {_bracket_path(argname, route)} lies deeper (as stored, a "
+            "list or dict takes one level, a tuple two, a dict of int keys three, an array or "
+            "an inf one); flatten it (e.g. store the deep part as a JSON string)"
         )
 
 
@@ -1272,23 +1330,38 @@ def check_arrays_against(
 
 
 def encode_state(
-    value: Any, where: str, parts: tuple[str, ...], tensors: dict, nonfinite: bool = False
+    value: Any,
+    where: str,
+    parts: tuple[str, ...],
+    tensors: dict,
+    nonfinite: bool = False,
+    *,
+    nan: bool = False,
+    shared: dict[int, str] | None = None,
 ) -> Any:
     """JSON for optimizer state; arrays go to ``tensors`` under ``optim/<path>``
-    (``nonfinite``: arrays may hold inf and NaN, for a file of arrays: ``gn.save``'s)."""
+    (``nonfinite``: arrays may hold inf and NaN, for a file of arrays: ``gn.save``'s;
+    ``nan``: a NaN float is kept as ``{"__float__": "nan"}``; ``shared``, a dict the caller
+    gives: an array object met again is stored once, each place referring to the one
+    tensor, ``id(array)`` to its name, as :func:`decode_state` with ``shared`` reads it)."""
+
+    def encode(v: Any, w: str, p: tuple[str, ...]) -> Any:
+        return encode_state(v, w, p, tensors, nonfinite, nan=nan, shared=shared)
+
     if is_array(value):  # (a GPU optimizer's: their host copies)
+        if shared is not None and id(value) in shared:
+            return {_TENSOR_TAG: shared[id(value)]}
         base = OPTIM_PREFIX + "/".join(parts)
         name, i = base, 1
         while name in tensors:  # keys holding "/" could make two paths meet
             name, i = f"{base}#{i}", i + 1
         tensors[name] = clean_array(value, where, nonfinite)
+        if shared is not None:  # (the caller keeps the array alive: its id stays its own)
+            shared[id(value)] = name
         return {_TENSOR_TAG: name}
     if isinstance(value, Mapping):
         if all(isinstance(k, str) and not k.startswith("__") for k in value):
-            return {
-                k: encode_state(v, f"{where}[{k!r}]", (*parts, k), tensors, nonfinite)
-                for k, v in value.items()
-            }
+            return {k: encode(v, f"{where}[{k!r}]", (*parts, k)) for k, v in value.items()}
         items = []  # int keys (e.g. parameter indices) or keys that look like tags
         for k, v in value.items():
             if isinstance(k, (bool, np.bool_)) or not isinstance(k, (str, int, np.integer)):
@@ -1297,23 +1370,15 @@ def encode_state(
                     f"optimizer state keys must be str or int"
                 )
             key = k if isinstance(k, str) else int(k)
-            items.append(
-                [key, encode_state(v, f"{where}[{k!r}]", (*parts, str(key)), tensors, nonfinite)]
-            )
+            items.append([key, encode(v, f"{where}[{k!r}]", (*parts, str(key)))])
         return {_ITEMS_TAG: items}
     if isinstance(value, tuple):
         return {
-            _TUPLE_TAG: [
-                encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite)
-                for i, v in enumerate(value)
-            ]
+            _TUPLE_TAG: [encode(v, f"{where}[{i}]", (*parts, str(i))) for i, v in enumerate(value)]
         }
     if isinstance(value, list):
-        return [
-            encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite)
-            for i, v in enumerate(value)
-        ]
-    return to_json(value, where, nonfinite=True)
+        return [encode(v, f"{where}[{i}]", (*parts, str(i))) for i, v in enumerate(value)]
+    return to_json(value, where, nonfinite=True, nan=nan)
 
 
 def _nonfinite_back(value: Any) -> Any:
@@ -1328,29 +1393,43 @@ def _nonfinite_back(value: Any) -> Any:
     return {k: _nonfinite_back(v) for k, v in value.items()}
 
 
-def decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) -> Any:
-    """Inverse of :func:`encode_state`; raises ValueError on anything it did not write."""
+def decode_state(
+    value: Any,
+    tensors: dict[str, np.ndarray],
+    used: set[str],
+    *,
+    nan: bool = False,
+    shared: bool = False,
+) -> Any:
+    """Inverse of :func:`encode_state`; raises ValueError on anything it did not write
+    (``nan``: ``{"__float__": "nan"}`` is read, as ``encode_state(nan=True)`` writes it;
+    ``shared``: a tensor referred to again is the same array object at each place, as
+    ``encode_state(shared=...)`` writes it, else refused)."""
+
+    def decode(v: Any) -> Any:
+        return decode_state(v, tensors, used, nan=nan, shared=shared)
+
     if isinstance(value, list):
-        return [decode_state(v, tensors, used) for v in value]
+        return [decode(v) for v in value]
     if not isinstance(value, dict):
         return value
     tags = [k for k in value if k.startswith("__")]
     if not tags:
-        return {k: decode_state(v, tensors, used) for k, v in value.items()}
+        return {k: decode(v) for k, v in value.items()}
     if len(value) != 1:
         raise ValueError(f"an object mixes the tag {_short(tags[0])} with other keys")
     tag, inner = next(iter(value.items()))
     if tag == _TENSOR_TAG:
         if not (isinstance(inner, str) and inner.startswith(OPTIM_PREFIX) and inner in tensors):
             raise ValueError(f"it refers to the tensor {_short(inner)}, which the file lacks")
-        if inner in used:  # (two entries sharing one array would update each other)
+        if inner in used and not shared:  # (two entries sharing one array update each other)
             raise ValueError(f"it refers to the tensor {_short(inner)} twice")
         used.add(inner)
         return tensors[inner]
-    if tag == _FLOAT_TAG and inner in _NONFINITE:
+    if tag == _FLOAT_TAG and (inner in _NONFINITE or (nan and inner == _NAN)):
         return float(inner)
     if tag == _TUPLE_TAG and isinstance(inner, list):
-        return tuple(decode_state(v, tensors, used) for v in inner)
+        return tuple(decode(v) for v in inner)
     if tag == _ITEMS_TAG and isinstance(inner, list):
         out = {}
         for pair in inner:
@@ -1361,7 +1440,9 @@ def decode_state(value: Any, tensors: dict[str, np.ndarray], used: set[str]) -> 
                 and not isinstance(pair[0], bool)
             ):
                 raise ValueError(f"an item {_short(pair)} is not a [key, value] pair")
-            out[pair[0]] = decode_state(pair[1], tensors, used)
+            if pair[0] in out:  # (a dict's keys are its own: a writer lists each once)
+                raise ValueError(f"the key {_short(pair[0])} is listed twice")
+            out[pair[0]] = decode(pair[1])
         return out
     raise ValueError(f"unknown tag {_short(tag)}")
 

@@ -34,7 +34,15 @@ What ``save`` takes, and ``load`` gives back:
   a tuple, an array keeps its dtype and shape (inf and NaN too) and a Tensor comes back a
   Tensor (``requires_grad`` as saved). A NumPy scalar comes back as the Python number
   (``np.float32(0.5)`` as ``0.5``), a dict of another class (an ``OrderedDict``) as a
-  dict; a float that is NaN is refused (inf is kept);
+  dict; a float that is NaN, inf or -inf is kept (``"loss": loss.item()`` of a run that
+  diverged), as ``torch.save`` keeps it. One array object at several places (an EMA copy
+  that is the same Tensor, tied weights) is stored once and comes back one object at each
+  place, as ``torch.load`` gives it: the same Tensor the same Tensor, and a Tensor's
+  ``.data`` (glassnet's Tensor holds that array itself) the array that Tensor holds; two
+  different arrays over one memory (a view, a slice) are stored each whole, and a dict or
+  list met twice comes back as two equal copies. The object may nest 198 levels as the
+  file stores it (a list or dict one level, a tuple two, a dict of int keys three, an
+  array, a Tensor or an inf or NaN float one): deeper is refused, naming where;
 * anything else (a function, a class of your own, a set) is refused, naming its key path
   (``'optimizer_state_dict.param_groups[0].params'``) and what to save in its place.
 
@@ -55,10 +63,10 @@ import numpy as np
 from . import nn
 from .backend import is_array
 from .io import (
+    MAX_JSON_DEPTH,
     OPTIM_PREFIX,
     ModelFileError,
     Pipeline,
-    check_depth,
     clean_array,
     decode_state,
     encode_state,
@@ -69,6 +77,7 @@ from .io import (
     save_arrays,
     save_model,
     to_json,
+    too_deep,
 )
 from .nn.module import Module
 from .tensor import Tensor
@@ -123,15 +132,69 @@ def _refusal(where: str, value: Any) -> str:
     )
 
 
-def _plain(value: Any, where: str, route: tuple, tensors: list, within: set[int]) -> Any:
+#: How deeply the object may nest as the file stores it: the description holding it is
+#: written as ``save_arrays``' meta, which nests at most ``MAX_JSON_DEPTH - 1`` levels, and
+#: the object lies one level inside it.
+_MAX_DEPTH = MAX_JSON_DEPTH - 2
+_LEVELS = (
+    "as stored, a list or dict takes one level, a tuple two, a dict of int keys three, and "
+    "an array, a Tensor or an inf or NaN float one"
+)
+
+
+def _too_deep(where: str, depth: int | None) -> ValueError:
+    """The refusal of an object that nests deeper than :data:`_MAX_DEPTH` at ``where``
+    (``depth``: how deep it nests as stored, None where not yet counted)."""
+    shown = where if len(where) <= 100 else f"{where[:60]}...{where[-36:]}"
+    nests = "more than" if depth is None else f"{depth} levels, more than"
+    return ValueError(
+        f"save: {shown!r} lies deeper than a glassnet file holds: the object nests {nests} "
+        f"the {_MAX_DEPTH} levels it holds ({_LEVELS}); flatten it (e.g. keep the deep part in "
+        "a file of its own)."
+    )
+
+
+class _Seen:
+    """What :func:`_plain` met already: each array object's clean copy (an array met again
+    gives the same, which the file stores once) and each Tensor's index in the list of
+    Tensor places (a Tensor met again is that one Tensor, given back once)."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[int, tuple[Any, np.ndarray]] = {}  # (the original kept alive)
+        self.tensors: dict[int, tuple[Tensor, int]] = {}
+
+    def array(self, value: Any, where: str) -> np.ndarray:
+        if id(value) not in self.arrays:
+            self.arrays[id(value)] = (value, clean_array(value, where, nonfinite=True))
+        return self.arrays[id(value)][1]
+
+
+def _plain(
+    value: Any,
+    where: str,
+    route: tuple,
+    places: dict[str, list],
+    within: set[int],
+    seen: _Seen,
+) -> Any:
     """``value`` as :func:`glassnet.io.encode_state` writes it (what a checkpoint's
     optimizer state holds), checked first so that a refusal names its key path: Tensors
-    become their arrays, their places noted in ``tensors`` (``[route, requires_grad]``)."""
+    become their arrays, their places noted in ``places["tensors"]`` (``[route,
+    requires_grad]``) and, for a Tensor met again, ``places["same_tensors"]`` (``[route,
+    index of its first place]``); an array object met again is the same clean array."""
+    if len(route) >= _MAX_DEPTH and (
+        isinstance(value, (Tensor, Mapping, list, tuple)) or is_array(value)
+    ):  # (a level of its own below _MAX_DEPTH others: refused before the call stack runs out)
+        raise _too_deep(where, None)
     if isinstance(value, Tensor):
-        tensors.append([list(route), bool(value.requires_grad)])
-        return clean_array(value.data, f"save: {where or 'the Tensor'!r}", nonfinite=True)
+        if id(value) in seen.tensors:
+            places["same_tensors"].append([list(route), seen.tensors[id(value)][1]])
+        else:
+            seen.tensors[id(value)] = (value, len(places["tensors"]))
+            places["tensors"].append([list(route), bool(value.requires_grad)])
+        return seen.array(value.data, f"save: {where or 'the Tensor'!r}")
     if is_array(value):
-        return clean_array(value, f"save: {where or 'the array'!r}", nonfinite=True)
+        return seen.array(value, f"save: {where or 'the array'!r}")
     if isinstance(value, (Mapping, list, tuple)):
         if id(value) in within:
             raise ValueError(
@@ -161,10 +224,12 @@ def _plain(value: Any, where: str, route: tuple, tensors: list, within: set[int]
                             f"it with a string, e.g. {str(key)!r:.40}."
                         )
                     key = key if isinstance(key, str) else int(key)
-                    out[key] = _plain(item, _key_path(where, key), (*route, key), tensors, within)
+                    out[key] = _plain(
+                        item, _key_path(where, key), (*route, key), places, within, seen
+                    )
                 return out
             items = [
-                _plain(item, _key_path(where, i, index=True), (*route, i), tensors, within)
+                _plain(item, _key_path(where, i, index=True), (*route, i), places, within, seen)
                 for i, item in enumerate(value)
             ]
             return tuple(items) if isinstance(value, tuple) else items
@@ -173,42 +238,68 @@ def _plain(value: Any, where: str, route: tuple, tensors: list, within: set[int]
     if value is None or isinstance(value, (bool, str, int, float, np.bool_, np.number)):
         if isinstance(value, np.complexfloating):
             raise TypeError(_refusal(where, value))
-        to_json(value, f"save: {where or 'the value'!r}", nonfinite=True)  # (NaN, huge ints)
+        # (huge ints refused; inf, -inf and NaN kept, as torch.save keeps a diverged loss)
+        to_json(value, f"save: {where or 'the value'!r}", nonfinite=True, nan=True)
         return value
     raise TypeError(_refusal(where, value))
 
 
+def _route_path(route: tuple) -> str:
+    """The key path (:func:`_key_path`) of a route of ``(key, is_index)`` pairs."""
+    where = ""
+    for key, index in route:
+        where = _key_path(where, key, index=index)
+    return where
+
+
 def _save_object(obj: Any, path: Any) -> None:
     """A nested dict, list or tuple (a PyTorch checkpoint's dict): its arrays as the
-    file's tensors, the rest as the JSON of :func:`glassnet.io.save_checkpoint`'s optimizer
-    state, in a file of arrays (which may hold inf and NaN, as a state dict's)."""
-    tensors: list = []
+    file's tensors (an array object met twice stored once), the rest as the JSON of
+    :func:`glassnet.io.save_checkpoint`'s optimizer state (NaN floats too), in a file of
+    arrays (which may hold inf and NaN, as a state dict's)."""
+    places: dict[str, list] = {"tensors": [], "same_tensors": []}
+    seen = _Seen()
     try:
-        plain = _plain(obj, "", (), tensors, set())
+        plain = _plain(obj, "", (), places, set(), seen)
         arrays: dict[str, np.ndarray] = {}
-        encoded = encode_state(plain, "save: the object", (), arrays, nonfinite=True)
-    except RecursionError:
+        encoded = encode_state(
+            plain, "save: the object", (), arrays, nonfinite=True, nan=True, shared={}
+        )
+    except RecursionError:  # (only where gn.save is called with little of the stack left)
         raise ValueError(
-            "save: the object nests too deeply to save; flatten it (a file holds "
-            "a few hundred levels of dicts and lists)."
+            f"save: Python's call stack ran out saving the object (which may nest {_MAX_DEPTH} "
+            "levels): call gn.save from a shallower place in the program, or flatten the object."
         ) from None
-    check_depth(encoded, "obj")
-    meta = {_KIND: _OBJECT, "value": encoded, "tensors": tensors}
+    found = too_deep(encoded, _MAX_DEPTH)
+    if found is not None:
+        route, depth = found
+        raise _too_deep(_route_path(route), depth)
+    meta = {_KIND: _OBJECT, "value": encoded, "tensors": places["tensors"]}
+    if places["same_tensors"]:
+        meta["same_tensors"] = places["same_tensors"]
     save_arrays(path, arrays, meta=meta, replace_any=True, nonfinite=True)
 
 
+_OBJECT_KEYS = ({_KIND, "value", "tensors"}, {_KIND, "value", "tensors", "same_tensors"})
+
+
 def _load_object(arrays: dict, meta: Mapping, path: Any) -> Any:
-    """What :func:`_save_object` wrote, Tensors where Tensors were; a file not as it writes
-    them is refused as corrupt."""
+    """What :func:`_save_object` wrote, Tensors where Tensors were and one object wherever
+    one array or Tensor was; a file not as it writes them is refused as corrupt."""
     source = f"'{os.fspath(path)}'"
     used: set[str] = set()
     try:
+        if set(meta) not in _OBJECT_KEYS:
+            raise ValueError(f"its description holds the keys {sorted(meta)!r:.80}")
         if any(not name.startswith(OPTIM_PREFIX) for name in arrays):
             raise ValueError("a tensor's name does not start with 'optim/'")
-        value = decode_state(meta.get("value"), arrays, used)
+        value = decode_state(meta["value"], arrays, used, nan=True, shared=True)
         if len(used) != len(arrays):
             raise ValueError("a tensor belongs to no entry")
-        value = _tensors_back(value, meta.get("tensors"))
+        same = meta.get("same_tensors")
+        if "same_tensors" in meta and not (isinstance(same, list) and same):
+            raise ValueError(f"its list of Tensors met again {same!r:.60} is no list of places")
+        value = _tensors_back(value, meta["tensors"], same or [])
     except (ValueError, TypeError, RecursionError) as exc:
         raise ModelFileError(
             f"{source}: the object gn.save wrote is inconsistent ({oneline(exc)}); the file "
@@ -217,22 +308,46 @@ def _load_object(arrays: dict, meta: Mapping, path: Any) -> Any:
     return value
 
 
-def _tensors_back(value: Any, places: list) -> Any:
+def _route(place: Any, second: type) -> tuple | None:
+    """The route of ``place`` when it is ``[route, second]`` (a list of str or int keys and
+    a ``second``), else None."""
+    if not (
+        isinstance(place, list)
+        and len(place) == 2
+        and isinstance(place[0], list)
+        and isinstance(place[1], second)
+        and (second is bool or not isinstance(place[1], bool))
+        and all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in place[0])
+    ):
+        return None
+    return tuple(place[0])
+
+
+def _tensors_back(value: Any, places: Any, same: list) -> Any:
     """``value`` with a Tensor (``requires_grad`` as saved) at each of ``places``
-    (``[route, requires_grad]``), each an array there."""
+    (``[route, requires_grad]``, each an array there), and at each of ``same`` (``[route,
+    i]``) the Tensor of ``places[i]`` itself, as :func:`_plain` notes them: each route
+    once, each named, a Tensor met again after its first place and over its array."""
     if not isinstance(places, list):
         raise ValueError(f"its list of Tensors {places!r:.60} is not a list")
     wanted: dict[tuple, bool] = {}
+    again: dict[tuple, int] = {}
     for place in places:
-        if not (
-            isinstance(place, list)
-            and len(place) == 2
-            and isinstance(place[0], list)
-            and isinstance(place[1], bool)
-            and all(isinstance(k, (str, int)) and not isinstance(k, bool) for k in place[0])
-        ):
+        route = _route(place, bool)
+        if route is None:
             raise ValueError(f"a Tensor's place {place!r:.60} is not [route, requires_grad]")
-        wanted[tuple(place[0])] = place[1]
+        if route in wanted:
+            raise ValueError(f"the Tensor's place {list(route)!r:.60} is listed twice")
+        wanted[route] = place[1]
+    for place in same:
+        route = _route(place, int)
+        if route is None or not 0 <= place[1] < len(places):
+            raise ValueError(f"a Tensor's place {place!r:.60} is not [route, its Tensor's index]")
+        if route in wanted or route in again:
+            raise ValueError(f"the Tensor's place {list(route)!r:.60} is listed twice")
+        again[route] = place[1]
+    made: dict[int, Tensor] = {}
+    order = {route: i for i, route in enumerate(wanted)}
     found = 0
 
     def back(node: Any, route: tuple) -> Any:
@@ -241,7 +356,17 @@ def _tensors_back(value: Any, places: list) -> Any:
             if not isinstance(node, np.ndarray):
                 raise ValueError(f"a Tensor's place {list(route)!r:.60} holds no array")
             found += 1
-            return Tensor(node, requires_grad=wanted[route])
+            made[order[route]] = Tensor(node, requires_grad=wanted[route])
+            return made[order[route]]
+        if route in again:  # (the writer notes a Tensor's first place first)
+            first = made.get(again[route])
+            if first is None or first.data is not node:
+                raise ValueError(
+                    f"the place {list(route)!r:.60} of a Tensor met again holds another array "
+                    "or comes before the Tensor's first place"
+                )
+            found += 1
+            return first
         if isinstance(node, dict):
             return {k: back(v, (*route, k)) for k, v in node.items()}
         if isinstance(node, (list, tuple)):
@@ -250,7 +375,7 @@ def _tensors_back(value: Any, places: list) -> Any:
         return node
 
     value = back(value, ())
-    if found != len(wanted):
+    if found != len(wanted) + len(again):
         raise ValueError("a Tensor's place names no entry")
     return value
 
@@ -448,7 +573,7 @@ def load(
         state = {name: arrays[name] for name in order}
         if "tensors" in meta:  # (its Tensors as Tensors)
             try:
-                return _tensors_back(state, meta["tensors"])
+                return _tensors_back(state, meta["tensors"], [])
             except ValueError as exc:
                 raise ModelFileError(
                     f"'{os.fspath(path)}': the state dict's list of Tensors is inconsistent "
