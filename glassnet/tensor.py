@@ -249,7 +249,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     axes = tuple(range(extra)) + tuple(
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
-    return grad.sum(axis=axes).reshape(shape)
+    return axis_sum(grad, axes).reshape(shape)  # (a long float32 column: long_sum's bits)
 
 
 def axis_args(op: str, axis: Any, dim: Any, keepdims: Any = None, keepdim: Any = None) -> Any:

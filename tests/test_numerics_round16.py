@@ -204,3 +204,16 @@ def test_micrograd_two_roots_sharing_nodes_differ_from_micrograd_as_documented()
     for doc in (engine.__doc__, glassnet.micrograd.__doc__):
         assert "second root" in doc
     assert "13.0 in micrograd" in engine.__doc__
+
+
+def test_a_hand_written_bias_sums_as_the_linear_layers():
+    # (X @ W + b by hand: its bias gradient is unbroadcast's sum, which kept NumPy's order:
+    # 20,000 values of 0.1 added one at a time)
+    X = np.zeros((20_000, 2), np.float32)
+    W = gn.Tensor(np.zeros((2, 2), np.float32), requires_grad=True)
+    b = gn.Tensor(np.zeros(2, np.float32), requires_grad=True)
+    ((gn.Tensor(X) @ W + b) * np.float32(0.1)).sum().backward()
+    lin = nn.Linear(2, 2)
+    (lin(X) * np.float32(0.1)).sum().backward()
+    np.testing.assert_array_equal(b.grad, lin.b.grad)
+    np.testing.assert_allclose(b.grad, 2000.0, rtol=1e-7)
