@@ -40,9 +40,11 @@ What ``save`` takes, and ``load`` gives back:
   place, as ``torch.load`` gives it: the same Tensor the same Tensor, and a Tensor's
   ``.data`` (glassnet's Tensor holds that array itself) the array that Tensor holds; two
   different arrays over one memory (a view, a slice) are stored each whole, and a dict or
-  list met twice comes back as two equal copies. The object may nest 198 levels as the
-  file stores it (a list or dict one level, a tuple two, a dict of int keys three, an
-  array, a Tensor or an inf or NaN float one): deeper is refused, naming where;
+  list met twice comes back as two equal copies (a state dict of one array at two names,
+  ``{"w": t, "w_ema": t}``, is saved so too: gn.load reads it, load_weights does not; a
+  model's ``state_dict()`` holds copies, never one array twice). The object may nest 198
+  levels as the file stores it (a list or dict one level, a tuple two, a dict of int keys
+  three, an array, a Tensor or an inf or NaN float one): deeper is refused, naming where;
 * anything else (a function, a class of your own, a set) is refused, naming its key path
   (``'optimizer_state_dict.param_groups[0].params'``) and what to save in its place.
 
@@ -454,6 +456,9 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         isinstance(name, str) and (isinstance(value, Tensor) or is_array(value))
         for name, value in obj.items()
     )
+    if flat:  # (one array at two names, {"w": t, "w_ema": t}: stored once, as an object is)
+        held_arrays = [v.data if isinstance(v, Tensor) else v for v in obj.values()]
+        flat = len({id(a) for a in held_arrays}) == len(held_arrays)
     if flat:  # (a state dict: a file of its arrays by name, as load_weights reads)
         arrays: dict[str, np.ndarray] = {}
         held = [[[name], bool(v.requires_grad)] for name, v in obj.items() if isinstance(v, Tensor)]

@@ -264,3 +264,16 @@ def test_a_checkpoint_still_refuses_one_tensor_at_two_places(tmp_path):
     gio._save(path, st, {"optim/m": a}, description, "checkpoint")
     with pytest.raises(ModelFileError, match="refers to the tensor 'optim/m' twice"):
         gio.load_checkpoint(path)
+
+
+def test_a_flat_dict_of_one_array_at_two_names_keeps_it_one(tmp_path):
+    path = tmp_path / "ema.pt"
+    a = np.arange(1000.0)
+    t = gn.tensor([1.0, 2.0], requires_grad=True)
+    gn.save({"w": a, "w_ema": a, "t": t, "t_ema": t}, path)
+    back = gn.load(path)
+    assert back["w"] is back["w_ema"] and back["t"] is back["t_ema"]
+    assert back["t"].requires_grad and np.array_equal(back["w"], a)
+    assert path.stat().st_size < a.nbytes + 2000
+    gn.save({"w": a, "w_ema": a.copy()}, path)  # (a state dict of its own arrays: by name)
+    assert gio.load_arrays(path)[0].keys() == {"w", "w_ema"}
