@@ -4900,6 +4900,10 @@ def _diverged(
     message = str(exc)
     if _LR_ADVICE.search(message):
         message = _LR_ADVICE.sub(lambda _: advice, message, count=1)
+    elif "before any update" in message:  # (fit's: the learning rate is not the cause)
+        message = message.replace("y / y.std()", "the target column").replace(
+            "train a float64 model (model.double())", "train with --dtype float64"
+        )
     else:
         message = f"{message} {advice}"
     message = _KEPT.sub("", message.removeprefix("fit: ")) + " No model was written."

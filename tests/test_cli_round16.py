@@ -306,3 +306,22 @@ def test_cli_md_explain_row_1_is_what_the_command_prints(capsys, tmp_path, monke
     code, out, err = run(capsys, "explain", "small.glassnet", "--row", "1", "test.csv")
     assert code == 0, err
     assert out == shown
+
+
+def test_a_divergence_before_any_update_gets_no_learning_rate_advice():
+    # (fit says the learning rate is not the cause; the command line added "Try a smaller
+    # --lr" after it)
+    import argparse
+
+    from glassnet.cli import _diverged
+    from glassnet.train import DivergenceError
+
+    text = (
+        "fit: the loss became inf at step 1 (epoch 1), before any update, so the learning "
+        "rate is not the cause: ... Scale y (e.g. y / y.std(), and the predictions back) and "
+        "X, or train a float64 model (model.double()); or check the loss function"
+    )
+    args = argparse.Namespace(standardize=True, l2=0.0)
+    message = str(_diverged(DivergenceError(text, None), args, None, 0.01, 10))
+    assert "smaller --lr" not in message and "--dtype float64" in message
+    assert "model.double()" not in message and message.endswith("No model was written.")
