@@ -208,9 +208,7 @@ def test_the_legend_says_what_a_node_shade_means_on_one_scale() -> None:
     fw = viz.draw_network(net, [0.0, 0.0])
     texts = [t.text or "" for t in ET.fromstring(fw).iter(f"{SVG}text")]
     shade = [t for t in texts if t.startswith("Node shade")]
-    assert shade == [
-        "Node shade: its value (blue > 0, red < 0), darkest at 0.881 in size; one scale."
-    ]
+    assert shade == ["Node shade: its value (blue > 0, red < 0), darkest at 0.881 (neurons)."]
     fills = _fills(fw)
     assert _lightness(fills["ŷ"]) > _lightness(fills["a₂"])  # 0.595 lighter than 0.881
     bw = viz.draw_network(net, [0.0, 0.0], 1.0, backward=True)
@@ -221,6 +219,28 @@ def test_the_legend_says_what_a_node_shade_means_on_one_scale() -> None:
     ]
     # without x no node is shaded, and no shade is explained
     assert "Node shade" not in viz.draw_network(net)
+
+
+def test_a_large_input_does_not_wash_out_the_neurons_shades() -> None:
+    """One scale over inputs and neurons: x₁ = 100 was deep blue, a₁ = 1 and ŷ = 0.622 as
+    white as a₂ = 0. The neurons share one scale, the inputs have their own, and the
+    legend says both."""
+    net = xnor_net()
+    svg = viz.draw_network(net, [100.0, 0.5])
+    fills = _fills(svg)
+    white = _lightness("#ffffff")
+    assert fills["a₁"] == _fills(viz.draw_network(net, [1.0, 1.0]))["a₁"] != "#ffffff"
+    assert white > _lightness(fills["ŷ"]) > _lightness(fills["a₁"])  # 0.622 lighter than 1
+    assert _lightness(fills["a₂"]) == white  # a₂ = 0
+    assert white > _lightness(fills["x₂"]) > _lightness(fills["x₁"])  # 0.5, 100: own scale
+    texts = [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert [t for t in texts if t.startswith("Node shade")] == [
+        "Node shade: its value (blue > 0, red < 0), darkest at 1 (neurons), "
+        "100 (inputs, their own scale)."
+    ]
+    wide = gn.nn.MLP([4, 8, 3], activation="relu", output_activation="softmax", rng=0)
+    fills = _fills(viz.draw_network(wide, [250.0, 3.0, 0.1, -1.0]))
+    assert sum(f != "#ffffff" for name, f in fills.items() if not name.startswith("x")) >= 3
 
 
 # ---------------------------------------------------------------- 4, 5. matplotlib figures

@@ -327,6 +327,7 @@ def draw_network(
         cols, edges, caps, vmax = _backward_picture(
             e, layers, shown, widths, wmax, edge_labels, decimals
         )
+        xmax = 0.0
         # a weight gap (even) starts at 190 px (130 without labels) and widens while a label
         # finds no place; an activation or loss gap (odd) holds its one-line labels
         lab = [
@@ -343,7 +344,7 @@ def draw_network(
         dy = 132.0
     else:
         with quiet:
-            cols, edges, caps, vmax = _forward_picture(
+            cols, edges, caps, (vmax, xmax) = _forward_picture(
                 x, layers, nm, shown, widths, wmax, edge_labels, decimals
             )
         dxs = [230.0] * (len(cols) - 1)
@@ -397,7 +398,7 @@ def draw_network(
         for col in cols
     ]
     dxs = [max(g, half[c] + half[c + 1] + 16) for c, g in enumerate(dxs)]
-    legend = _legend(backward, wmax, decimals, loss if backward else None, vmax)
+    legend = _legend(backward, wmax, decimals, loss if backward else None, vmax, xmax)
     for attempt in range(40):  # widen the gaps until every label finds a free place
         svg, failed, gap_failed = _render(
             cols, edges, caps, more, dxs, dy, fs, title, notes, legend, backward, r
@@ -450,7 +451,7 @@ def _forward_picture(
     wmax: float,
     edge_labels: bool,
     decimals: int,
-) -> tuple[list[list[_Node]], list[_Edge], list[str], float]:
+) -> tuple[list[list[_Node]], list[_Edge], list[str], tuple[float, float]]:
     d = layers[0].inputs
     acts = zs = None
     if x is not None:
@@ -461,9 +462,11 @@ def _forward_picture(
         zs = [rec["Z"][0] for rec in trace.layers]
     u = unicode_symbol
     cols: list[list[_Node]] = []
-    # one shade scale for the whole picture (the legend gives it): per column, ŷ = 0.595
-    # was as dark as a₂ = 0.881
-    vmax = _absmax(acts) if acts is not None else 0.0
+    # one shade scale for the neurons (the legend gives it): per column, ŷ = 0.595 was as
+    # dark as a₂ = 0.881; the inputs on their own (an unscaled x₁ = 100 washed every
+    # neuron white)
+    vmax = _absmax(acts[1:]) if acts is not None else 0.0
+    xmax = _absmax(acts[:1]) if acts is not None else 0.0
     for c, s in enumerate(shown):
         vals = acts[c] if acts is not None else None
         col = []
@@ -475,7 +478,9 @@ def _forward_picture(
             node.fill = (
                 "#f2f2f2"
                 if vals is None and c == 0
-                else ("#ffffff" if vals is None else _fill(float(vals[j]), vmax))
+                else (
+                    "#ffffff" if vals is None else _fill(float(vals[j]), xmax if c == 0 else vmax)
+                )
             )
             if c > 0:
                 lay = layers[c - 1]
@@ -500,7 +505,7 @@ def _forward_picture(
         ("output" if l == len(layers) - 1 else f"hidden {l + 1}") + f" · {lay.act}"
         for l, lay in enumerate(layers)
     ]
-    return cols, edges, caps, vmax
+    return cols, edges, caps, (vmax, xmax)
 
 
 def _backward_picture(
@@ -638,17 +643,26 @@ def _elision_note(widths: list[int], shown: list[list[int]]) -> list[str]:
 
 
 def _legend(
-    backward: bool, wmax: float, decimals: int, loss: str | None, vmax: float = 0.0
+    backward: bool,
+    wmax: float,
+    decimals: int,
+    loss: str | None,
+    vmax: float = 0.0,
+    xmax: float = 0.0,
 ) -> list[tuple[str, str]]:
     # (a reader took the node shades for weight signs: the legend named only the edges');
     # the backward view says it on its weights' line (a fourth line made a 3-12-1 picture
     # taller than a slide)
     top = fmt(vmax, decimals)
     if not backward:
-        shade = f"Node shade: its value (blue > 0, red < 0), darkest at {top} in size; one scale."
+        # the neurons on one scale, the inputs (raw features, x₁ = 100) on their own
+        scales = ([f"{top} (neurons)"] if vmax > 0 else []) + (
+            [f"{fmt(xmax, decimals)} (inputs, their own scale)"] if xmax > 0 else []
+        )
+        shade = f"Node shade: its value (blue > 0, red < 0), darkest at {', '.join(scales)}."
         return [
             (f"blue: w > 0, red: w < 0, thickness: |w| (largest {fmt(wmax, decimals)})", NEUTRAL),
-        ] + ([(shade, NEUTRAL)] if vmax > 0 else [])
+        ] + ([(shade, NEUTRAL)] if scales else [])
     shade = (
         f" Node shade: ∂L/∂(node) alike, darkest at {top} in size; one scale." if vmax > 0 else ""
     )
