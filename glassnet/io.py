@@ -359,6 +359,10 @@ def too_deep(value: Any, limit: int) -> tuple[tuple[tuple[Any, bool], ...], int]
     (``(key, is_index)`` pairs: a tuple's ``{"__tuple__": [...]}`` and an int-keyed dict's
     ``{"__items__": [[key, value]]}`` read as the tuple and the dict they stand for) and
     the depth of the whole value; None when it does not. Iterative: any depth is measured."""
+
+    def deeper(v: Any) -> bool:  # (a number or a string adds no level: not visited)
+        return isinstance(v, (dict, list))
+
     stack: list[tuple[Any, int, tuple]] = [(value, 1, ())]
     while stack:
         node, level, route = stack.pop()
@@ -369,20 +373,24 @@ def too_deep(value: Any, limit: int) -> tuple[tuple[tuple[Any, bool], ...], int]
         tag, inner = next(iter(node.items())) if one else (None, None)
         if tag == _TUPLE_TAG and isinstance(inner, list):
             reach = level + 1
-            children = [(v, level + 2, (*route, (i, True))) for i, v in enumerate(inner)]
+            children = [
+                (v, level + 2, (*route, (i, True))) for i, v in enumerate(inner) if deeper(v)
+            ]
         elif (
             tag == _ITEMS_TAG
             and isinstance(inner, list)
             and all(isinstance(p, list) and len(p) == 2 for p in inner)
         ):
             reach = level + 2 if inner else level + 1
-            children = [(p[1], level + 3, (*route, (p[0], False))) for p in inner]
+            children = [(p[1], level + 3, (*route, (p[0], False))) for p in inner if deeper(p[1])]
         elif isinstance(node, dict):
             reach = level
-            children = [(v, level + 1, (*route, (k, False))) for k, v in node.items()]
+            children = [(v, level + 1, (*route, (k, False))) for k, v in node.items() if deeper(v)]
         else:
             reach = level
-            children = [(v, level + 1, (*route, (i, True))) for i, v in enumerate(node)]
+            children = [
+                (v, level + 1, (*route, (i, True))) for i, v in enumerate(node) if deeper(v)
+            ]
         if reach > limit:
             return route, _json_depth(value)
         stack.extend(reversed(children))  # (in order: the first too deep is named)
