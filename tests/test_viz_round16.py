@@ -99,6 +99,39 @@ def test_own_labels_are_kept_and_a_shared_layer_keeps_its_first_number() -> None
     assert not any(own_label(s, "W") for s in (None, "", "W", "layers.0.W"))
 
 
+def _box_titles(net: gn.nn.Module) -> list[str]:
+    """The titles of the graph's parameter boxes (W₁, b₂, W_in), each box once."""
+    L = F.mse(net(gn.Tensor([[1.0, 0.5]])), gn.Tensor([[1.0]]), half=True)
+    out = []
+    for g in ET.fromstring(viz.draw_graph(L, backward=True)).iter(f"{SVG}g"):
+        texts = [t.text or "" for t in g.findall(f"{SVG}text")]
+        if texts and re.fullmatch(r"[Wb](_\w+|[₀-₉]+)?", texts[0]):
+            out.append(texts[0])
+    return out
+
+
+def test_automatic_numbers_skip_the_names_other_parameters_hold() -> None:
+    """Sequential(Linear, Sigmoid, MLP) drew two boxes titled W₁ and two b₁ (the MLP's own
+    W1, b1 and the first layer's automatic number); a user's "W1" on layer 2 clashed
+    likewise. The automatic numbers skip the names taken: every box its own title."""
+    mlp = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    composed = gn.nn.Sequential(gn.nn.Linear(2, 2), gn.nn.Sigmoid(), mlp)
+    titles = _box_titles(composed)
+    assert sorted(titles) == ["W₁", "W₂", "W₃", "b₁", "b₂", "b₃"]
+    texts = _graph_texts(composed)
+    assert {"X W₃ + b₃", "A W₁ + b₁", "A W₂ + b₂"} <= texts  # the MLP keeps its own
+    clash = _sequential()
+    clash.layers[2].W.label = "W1"
+    titles = _box_titles(clash)
+    assert len(titles) == 4 and len(set(titles)) == 4, titles
+    assert "W₁" in titles and "X W₁ + b₁" not in _graph_texts(clash)
+    for label in ("W_1", "W₁"):  # the same symbol, however written
+        clash.layers[2].W.label = label
+        assert _box_titles(clash).count("W₁") == 1
+    # no label taken: the numbers as before
+    assert sorted(_box_titles(_sequential())) == ["W₁", "W₂", "b₁", "b₂"]
+
+
 # ---------------------------------------------------------------- 2. numbers inside their node
 def _circles_and_values(svg: str) -> list[tuple[float, float, float, ET.Element]]:
     out = []

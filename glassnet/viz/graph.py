@@ -94,18 +94,33 @@ def _layer_names(order: Sequence[Tensor]) -> dict[int, str]:
     summary names them: a Sequential's layers draw ``X W₁ + b₁`` and ``A W₂ + b₂``
     whatever listed its parameters before (they drew ``W`` for both layers, or
     ``layers.0.W`` once an optimizer had been made). A parameter used twice keeps its
-    first name."""
-    names: dict[int, str] = {}
-    j = 0
+    first name. A number whose W or b another tensor of the graph is already called (an
+    ``nn.MLP`` inside a Sequential draws its own W1, b1; a label "W1" the user gave
+    layer 2) is skipped: every box has a title of its own (two boxes read W₁)."""
+    candidates: list[list[tuple[Tensor, str]]] = []
+    renamed: set[int] = set()
     for t in order:
         if t.op != "linear":
             continue
-        j += 1
+        params = []
         for k, attribute in ((1, "W"), (2, "b")):
             if k < len(t.parents):
                 p = t.parents[k]
                 if isinstance(p, Parameter) and not own_label(p.label, attribute):
-                    names.setdefault(id(p), f"{attribute}{j}")
+                    params.append((p, attribute))
+                    renamed.add(id(p))
+        candidates.append(params)
+    # the names drawn already (by their symbol: "W1", "W_1" and "W₁" all draw W₁)
+    taken = {unicode_symbol(t.label) for t in order if t.label and id(t) not in renamed}
+    names: dict[int, str] = {}
+    for j, params in enumerate(candidates, start=1):
+        todo = [(p, attribute) for p, attribute in params if id(p) not in names]
+        n = j
+        while any(unicode_symbol(f"{a}{n}") in taken for _, a in todo):
+            n += 1
+        for p, attribute in todo:
+            names[id(p)] = f"{attribute}{n}"
+            taken.add(unicode_symbol(names[id(p)]))
     return names
 
 
