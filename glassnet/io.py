@@ -1353,9 +1353,19 @@ def encode_state(
     gives: an array object met again is stored once, each place referring to the one
     tensor, ``id(array)`` to its name, as :func:`decode_state` with ``shared`` reads it)."""
 
-    def encode(v: Any, w: str, p: tuple[str, ...]) -> Any:
-        return encode_state(v, w, p, tensors, nonfinite, nan=nan, shared=shared)
-
+    # (a value 250 levels down: refused before Python's call stack runs out, or a dict
+    # inside itself loops; check_depth counts the levels as stored, after: 199 at most)
+    limit = MAX_JSON_DEPTH - 1
+    if len(parts) >= MAX_JSON_DEPTH + 50 and (
+        is_array(value) or isinstance(value, (Mapping, list, tuple))
+    ):
+        name = where.split("[", 1)[0]
+        shown = where if len(where) <= 100 else f"{where[:60]}...{where[-36:]}"
+        raise ValueError(
+            f"'{name}' nests more than the {limit} levels of lists and dicts a glassnet file "
+            f"holds: {shown} lies deeper (or a dict or list holds itself); flatten it (e.g. "
+            "store the deep part as a JSON string)"
+        )
     if is_array(value):  # (a GPU optimizer's: their host copies)
         if shared is not None and id(value) in shared:
             return {_TENSOR_TAG: shared[id(value)]}
@@ -1367,9 +1377,13 @@ def encode_state(
         if shared is not None:  # (the caller keeps the array alive: its id stays its own)
             shared[id(value)] = name
         return {_TENSOR_TAG: name}
+    more = {"nan": nan, "shared": shared}
     if isinstance(value, Mapping):
         if all(isinstance(k, str) and not k.startswith("__") for k in value):
-            return {k: encode(v, f"{where}[{k!r}]", (*parts, k)) for k, v in value.items()}
+            return {
+                k: encode_state(v, f"{where}[{k!r}]", (*parts, k), tensors, nonfinite, **more)
+                for k, v in value.items()
+            }
         items = []  # int keys (e.g. parameter indices) or keys that look like tags
         for k, v in value.items():
             if isinstance(k, (bool, np.bool_)) or not isinstance(k, (str, int, np.integer)):
@@ -1378,14 +1392,23 @@ def encode_state(
                     f"optimizer state keys must be str or int"
                 )
             key = k if isinstance(k, str) else int(k)
-            items.append([key, encode(v, f"{where}[{k!r}]", (*parts, str(key)))])
+            route = (*parts, str(key))
+            items.append(
+                [key, encode_state(v, f"{where}[{k!r}]", route, tensors, nonfinite, **more)]
+            )
         return {_ITEMS_TAG: items}
     if isinstance(value, tuple):
         return {
-            _TUPLE_TAG: [encode(v, f"{where}[{i}]", (*parts, str(i))) for i, v in enumerate(value)]
+            _TUPLE_TAG: [
+                encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite, **more)
+                for i, v in enumerate(value)
+            ]
         }
     if isinstance(value, list):
-        return [encode(v, f"{where}[{i}]", (*parts, str(i))) for i, v in enumerate(value)]
+        return [
+            encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite, **more)
+            for i, v in enumerate(value)
+        ]
     return to_json(value, where, nonfinite=True, nan=nan)
 
 

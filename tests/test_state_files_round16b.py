@@ -132,15 +132,30 @@ def test_save_checkpoint_depth_refusals_name_their_argument_and_key_path(tmp_pat
     ck = gio.load_checkpoint(path)
     assert ck.optimizer_state == {"x": _deep(most - 1)} and ck.meta == {"m": _deep(most - 1)}
     path.unlink()
+    # an int-keyed dict takes three levels as stored: {"__items__": [[0, ...]]}
+    gio.save_checkpoint(path, {}, {"state": {0: _deep(most - 4)}})
+    assert gio.load_checkpoint(path).optimizer_state == {"state": {0: _deep(most - 4)}}
+    path.unlink()
     with pytest.raises(ValueError) as info:
-        gio.save_checkpoint(path, {"a": np.ones(1)}, {"state": {0: _deep(most)}})
+        gio.save_checkpoint(path, {"a": np.ones(1)}, {"state": {0: _deep(most - 3)}})
     message = str(info.value)
-    assert message.startswith(f"'optimizer_state' nests {most + 4} levels"), message
+    assert message.startswith(f"'optimizer_state' nests {most + 1} levels"), message
     assert f"more than the {most} a glassnet file holds: optimizer_state['state'][0][0]" in (
         message
     )
     with pytest.raises(ValueError, match=rf"'meta' nests {most + 1} levels.*: meta\['m'\]\[0\]"):
         gio.save_checkpoint(path, {"a": np.ones(1)}, {}, {"m": _deep(most)})
+    assert not path.exists()
+    for state in ({"x": _deep(5000)}, {"s": {0: _deep(300)}}):  # (before the stack runs out)
+        with pytest.raises(ValueError) as info:
+            gio.save_checkpoint(path, {}, state)
+        message = str(info.value)
+        assert message.startswith(f"'optimizer_state' nests more than the {most} levels")
+        assert f": optimizer_state['{next(iter(state))}'][0]" in message, message
+    loop: dict = {}
+    loop["a"] = loop
+    with pytest.raises(ValueError, match=r"optimizer_state\['a'\]\['a'\].*holds itself"):
+        gio.save_checkpoint(path, {}, loop)
     assert not path.exists()
 
 
