@@ -318,6 +318,32 @@ def test_plot_neuron_outputs_names_axes_classes_and_the_dashed_line() -> None:
         plt.close(fig)
 
 
+@pytest.mark.parametrize("hidden, classes", [(1, 5), (1, 7), (2, 5), (1, 2), (2, 3)])
+def test_plot_neuron_outputs_legend_fits_the_figure(hidden: int, classes: int) -> None:
+    """One neuron's panel and 5 classes: the legend's one row ran from x = -69 to 395 px
+    on a 326 px figure, "class 0" and "z = 0" cut off. It wraps into rows that fit, below
+    the panels; where one row fits, one row."""
+    pytest.importorskip("matplotlib")
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 2)), rng.integers(0, classes, 60)
+    out = ("softmax", classes) if classes > 2 else ("sigmoid", 1)
+    net = gn.nn.MLP([2, hidden, out[1]], activation="tanh", output_activation=out[0], rng=0)
+    fig = viz.plot_neuron_outputs(net, X, y)
+    fig.canvas.draw()
+    legend = fig.legends[0]
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == [f"class {c}" for c in range(classes)] + ["z = 0"]
+    box = legend.get_window_extent()
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width and 0 <= box.y0
+    for t in legend.get_texts():  # every entry inside the figure
+        tb = t.get_window_extent()
+        assert 0 <= tb.x0 and tb.x1 <= fig.bbox.width and tb.y0 >= 0
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert all(box.y1 <= ax.get_window_extent().y0 for ax in panels)
+    if hidden == 2 or classes == 2:  # room for one row: one row
+        assert legend._ncols == len(labels)
+
+
 # ---------------------------------------------------------------- 6. the playground's hidden space
 needs_browser = pytest.mark.skipif(
     CHROMIUM is None,

@@ -650,10 +650,20 @@ def plot_neuron_outputs(
                    path_effects=[patheffects.withStroke(linewidth=2.6, foreground="#333")])
         )  # fmt: skip
     if handles:  # (beneath the panels: on one, it covered the plane it explains)
-        strip = 0.24 / fig.get_size_inches()[1]  # (0.24 in of the height, the panels' share)
-        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
-                   frameon=False, markerscale=0.7, borderaxespad=0.2)  # fmt: skip
-        fig.tight_layout(rect=(0, strip, 1, 1))
+        # in one row where it fits across the figure, else in as many columns as fit (one
+        # neuron's panel and 5 classes: the row ran past both edges, "class 0" cut off)
+        renderer = fig.canvas.get_renderer()
+        for ncol in range(len(handles), 0, -1):
+            legend = fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=7,
+                                frameon=False, markerscale=0.7, borderaxespad=0.2)  # fmt: skip
+            box = legend.get_window_extent(renderer)
+            if ncol == 1 or box.width <= fig.bbox.width - 4:
+                break
+            legend.remove()
+        # (0.24 in of the height for one row, the panels' share; more rows take more)
+        strip = 0.24 if ncol == len(handles) else max(0.24, box.height / fig.dpi + 0.06)
+        strip /= fig.get_size_inches()[1]
+        fig.tight_layout(rect=(0, min(strip, 0.5), 1, 1))
     else:
         fig.tight_layout()
     fig.colorbar(image, ax=axes, label="a = g(z)", shrink=0.9, pad=0.02)
