@@ -112,7 +112,7 @@ from .gradient import (
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
 
 __all__ = [
-    "Array", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
+    "Array", "Count", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
     "accelerator", "randint", "randperm", "torch_max", "torch_min", "check_writable",
     "write_values", "FloatTensor", "DoubleTensor", "LongTensor",
 ]  # (and methods of Tensor)  # fmt: skip
@@ -156,14 +156,17 @@ class Array(TorchMethods, np.ndarray):
     ``a.long()``, ``a.int()`` and ``a.bool()`` are Arrays of int64, int32 and bool. Otherwise
     it is the NumPy array it holds (its repr too): NumPy's results of it (and ``astype``)
     stay Arrays only while they hold bools or integers, one such value (a count,
-    ``(pred == y).sum()``, or a 0-d comparison) a 0-d Array as PyTorch's 0-d tensor (so
-    ``(pred == y).sum().float() / len(y)`` is the accuracy, and ``.item()``, ``int()``,
-    ``f"{n:d}"`` work on it); one float value is a NumPy scalar."""
+    ``(pred == y).sum()``) a :class:`Count`, NumPy's int64 scalar with PyTorch's casts (so
+    ``(pred == y).sum().float() / len(y)`` is the accuracy, and ``[0] * n``, ``range(n)``,
+    pandas and scikit-learn take it as the int it is), a 0-d comparison a 0-d Array as
+    PyTorch's 0-d tensor; one float value is a NumPy scalar."""
 
     def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
         # one value of bools or integers (a count, (pred == y).sum(); a 0-d comparison) stays
         # a 0-d Array, as PyTorch's 0-d tensor, so .float()/.double() follow; a float one is
         # NumPy's scalar (a Python float), as np.mean(pred == y) was
+        if arr.ndim == 0 and arr.dtype == np.int64:  # (a count: an int to every library)
+            return Count(arr[()])
         if arr.dtype.kind in "biu":
             return arr.view(Array)
         return arr[()] if return_scalar or arr.ndim == 0 else arr.view(np.ndarray)
@@ -275,6 +278,35 @@ class Array(TorchMethods, np.ndarray):
     def ne(self, other: Any) -> Any:
         """``self != other`` elementwise, a bool Array, as PyTorch's ``ne``."""
         return _array(np.not_equal(self.view(np.ndarray), _values(other)))
+
+
+class Count(np.int64):
+    """One integer an :class:`Array` reduces to (a count, ``(pred == y).sum()``; an index,
+    ``y.argmax()``): NumPy's int64 scalar, so an int to every library (``[0] * n``,
+    ``range(n)``, ``nn.Linear(d, n)``, pandas, scikit-learn), with the casts of PyTorch's
+    0-d long tensor: ``n.float()`` and ``n.double()`` (0-d Tensors, so
+    ``(pred == y).sum().float() / len(y)`` is the accuracy), ``n.long()``, ``n.int()``,
+    ``n.bool()`` (0-d Arrays). Arithmetic on it gives NumPy's own scalars."""
+
+    __slots__ = ()
+
+    def _array(self) -> Array:
+        return np.asarray(np.int64(self)).view(Array)
+
+    def float(self) -> Tensor:
+        return self._array().float()
+
+    def double(self) -> Tensor:
+        return self._array().double()
+
+    def long(self) -> Array:
+        return self._array()
+
+    def int(self) -> Array:
+        return self._array().int()
+
+    def bool(self) -> Array:
+        return self._array().bool()
 
 
 def _torch_names(

@@ -305,11 +305,11 @@ def test_comparisons_and_argmax_give_an_array_with_pytorchs_casts():
     assert (x > 0).long().dtype == np.int64 and (x > 0).int().dtype == np.int32
     assert i.bool().tolist() == [True, False] and i.float().data.tolist() == [1.0, 0.0]
     assert repr(x > 0) == repr(x.data > 0)  # NumPy's repr: array([[False,  True], ...
-    # NumPy's results stay Arrays only while they hold bools or integers (a count too: a 0-d
-    # Array, as PyTorch's 0-d tensor); one float value is a NumPy scalar
+    # NumPy's results stay Arrays only while they hold bools or integers (a count: a Count,
+    # NumPy's int64 with PyTorch's casts); one float value is a NumPy scalar
     assert type((x > 0) & (x < 3)) is Array and type(i + 1) is Array
     assert type(i * 0.5) is np.ndarray and type(i.astype(np.float32)) is np.ndarray
-    assert type((x > 0).sum()) is Array and (x > 0).sum().ndim == 0
+    assert type((x > 0).sum()).__name__ == "Count" and (x > 0).sum() == 2
     assert type(np.mean(x > 0)) is np.float64
     # the masks of PyTorch's habits
     mask = x == Tensor([3.0, 2.0])
