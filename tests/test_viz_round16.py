@@ -385,3 +385,23 @@ def test_the_playground_hidden_space_labels_coincident_points_and_has_ticks(page
     assert "x=(0, 1) / x=(1, 0)" in labels, labels
     assert sorted(labels) == sorted(["x=(0, 0)", "x=(0, 1) / x=(1, 0)", "x=(1, 1)"]), labels
     assert page.evaluate("hsTicks") == ["0", "1"]
+
+
+@needs_browser
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_the_hidden_space_labels_few_distinct_inputs_in_many_rows(page, server, activation) -> None:
+    """Changing the Lecture preset's activation rebuilds XNOR as 500 rows of its 4 inputs:
+    the labels were for 8 rows at most, so they vanished (with ReLU, 3 dots for 4 inputs,
+    unlabelled). Labels go by distinct inputs: every one of the 4 is named."""
+    open_playground(page, server, "#preset=lecture")
+    page.wait_for_selector("#hidden-space-wrap:not([hidden])")
+    page.wait_for_function("hsLabels.length > 0")
+    page.select_option("#activation", activation)
+    page.wait_for_function(
+        "run.data.points.length > 8 && hiddenSpace && hsLabels.length > 0", timeout=20000
+    )
+    rows = page.evaluate("run.data.points.map((p) => p.join(','))")
+    assert len(rows) > 8 and len(set(rows)) == 4
+    labels = page.evaluate("hsLabels")
+    named = sorted(x for t in labels for x in t.split(" / "))
+    assert named == ["x=(0, 0)", "x=(0, 1)", "x=(1, 0)", "x=(1, 1)"], labels

@@ -862,17 +862,19 @@ function drawHiddenSpace(hs) {
   hsLabels = labelHiddenPoints(ctx, c, hs, X, Y);
 }
 
-// With few points (the lecture's four), each spot is labelled with its inputs, points on
-// one spot together, as plot_hidden_space does: XNOR's (0, 1) and (1, 0) both go to
-// (0.119, 0.119), one dot that read as 3 points for 4. "x=(0, 1) / x=(1, 0)"
+// With few distinct inputs (the lecture's four, in 4 rows or in 500), each spot is labelled
+// with its inputs, points on one spot together, as plot_hidden_space does: XNOR's (0, 1) and
+// (1, 0) both go to (0.119, 0.119), one dot that read as 3 points for 4. "x=(0, 1) / x=(1, 0)".
+// Counted by inputs, not rows: XNOR rebuilt as 500 rows of its 4 inputs lost its labels.
 function labelHiddenPoints(ctx, c, hs, X, Y) {
   const shown = hs.points.map((p, i) => i).filter((i) => run.data.train.includes(i) || state.show_test);
-  if (shown.length > 8) return [];
+  const nameOf = (i) => "x=(" + run.data.points[i].map((v) => String(+v.toFixed(2))).join(", ") + ")";
+  if (new Set(shown.map(nameOf)).size > 8) return [];
   const spots = new Map();   // a pixel spot -> the inputs drawn there
   for (const i of shown) {
     const [a, b] = hs.points[i], key = Math.round(X(a) / 3) + "," + Math.round(Y(b) / 3);
     if (!spots.has(key)) spots.set(key, { x: X(a), y: Y(b), inputs: [] });
-    const name = "x=(" + run.data.points[i].map((v) => String(+v.toFixed(2))).join(", ") + ")";
+    const name = nameOf(i);
     if (!spots.get(key).inputs.includes(name)) spots.get(key).inputs.push(name);
   }
   ctx.font = "10px sans-serif"; ctx.fillStyle = "#333";
