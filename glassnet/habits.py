@@ -1357,6 +1357,8 @@ def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False) -> Tensor
             f"x.type() with no dtype names the type in PyTorch ('torch.FloatTensor'); here "
             f"read x.dtype ({self.data.dtype}), or pass a dtype to cast: x.type(gn.float64)."
         )
+    if isinstance(dtype, _LegacyType):  # x.type(gn.FloatTensor), as x.type(torch.FloatTensor)
+        dtype = f"torch.{dtype.__name__}"
     if isinstance(dtype, str) and dtype.endswith("Tensor"):  # PyTorch's type names
         kind = _TYPE_NAMES.get(dtype)
         if kind not in (np.float32, np.float64):
@@ -2808,6 +2810,11 @@ class LongTensor(metaclass=_LegacyType):
     def __new__(cls, *data: Any, **kw: Any) -> Any:  # type: ignore[misc]
         values, device = _legacy_values(cls, data, kw)
         a = np.asarray(values)
+        if a.dtype.kind == "u" and a.size and a.max() > np.iinfo(np.int64).max:
+            raise OverflowError(  # (NumPy's cast would wrap 2**63 to -2**63, in silence)
+                f"LongTensor(): {int(a.max())} does not fit in int64 (largest "
+                f"{np.iinfo(np.int64).max}), as PyTorch refuses it."
+            )
         if a.dtype.kind in "biu":
             out = np.array(a, dtype=np.int64).view(Array)
         elif a.dtype.kind == "f":

@@ -367,3 +367,16 @@ def test_generator_is_taken_wherever_generator_is():
     for bad in (-1, 1.5, "7", True):
         with pytest.raises((TypeError, ValueError), match="manual_seed takes an int >= 0"):
             gn.Generator().manual_seed(bad)
+
+
+def test_long_tensor_overflow_and_type_of_the_legacy_names():
+    # (the review: LongTensor([2**63]) wrapped to -2**63; x.type(gn.FloatTensor) was refused)
+    with pytest.raises(OverflowError, match="does not fit in int64"):
+        gn.LongTensor([2**63])
+    assert gn.LongTensor([2**63 - 1]).tolist() == [2**63 - 1]
+    t = gn.Tensor([1.0, 2.0])
+    assert (
+        t.type(gn.DoubleTensor).dtype == np.float64 and t.type(gn.FloatTensor).dtype == np.float32
+    )
+    with pytest.raises(TypeError, match="float32 or float64 only"):
+        t.type(gn.LongTensor)
