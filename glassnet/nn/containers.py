@@ -164,7 +164,61 @@ class ModuleList(Module):
         return _repr("ModuleList", ((str(i), m) for i, m in enumerate(self._items())))
 
 
-class ModuleDict(Module):
+class _Keyed(Module):
+    """What PyTorch's ``ModuleDict`` and ``ParameterDict`` share: entries by key, in
+    insertion order, held as the container's attributes of the kind ``_holds``."""
+
+    _holds: type = Module
+
+    def _keys(self) -> list[str]:
+        return [k for k, v in vars(self).items() if isinstance(v, self._holds)]
+
+    def __getitem__(self, key: str) -> Any:
+        if not isinstance(key, str) or key not in self._keys():
+            raise KeyError(
+                f"{type(self).__name__} has no {self._holds.__name__.lower()} {key!r}; its keys "
+                f"are {self._keys()}."
+            )
+        return vars(self)[key]
+
+    def __delitem__(self, key: str) -> None:
+        self[key]  # (a KeyError naming the keys when absent)
+        del self.__dict__[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys()
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys())
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._keys())
+
+    def keys(self) -> list[str]:
+        return self._keys()
+
+    def values(self) -> list[Any]:
+        return [vars(self)[k] for k in self._keys()]
+
+    def items(self) -> list[tuple[str, Any]]:
+        return [(k, vars(self)[k]) for k in self._keys()]
+
+    def pop(self, key: str) -> Any:
+        """Remove the entry at ``key`` and return it."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        """Remove every entry."""
+        for key in self._keys():
+            del self.__dict__[key]
+
+
+class ModuleDict(_Keyed):
     """Sub-modules by name, in insertion order (PyTorch's ``nn.ModuleDict``).
 
     ``ModuleDict({"enc": a, "dec": b})`` or from ``(key, module)`` pairs; ``md[key]``,
@@ -192,48 +246,8 @@ class ModuleDict(Module):
             )
         return key
 
-    def _keys(self) -> list[str]:
-        return [k for k, v in vars(self).items() if isinstance(v, Module)]
-
-    def __getitem__(self, key: str) -> Module:
-        if key not in self._keys():
-            raise KeyError(f"ModuleDict has no module {key!r}; its keys are {self._keys()}.")
-        return vars(self)[key]
-
     def __setitem__(self, key: str, module: Module) -> None:
         self.__dict__[self._key(key)] = _module(module, "ModuleDict", f"the value of {key!r}")
-
-    def __delitem__(self, key: str) -> None:
-        self[key]  # (a KeyError naming the keys when absent)
-        del self.__dict__[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys()
-
-    def __len__(self) -> int:
-        return len(self._keys())
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys())
-
-    def keys(self) -> list[str]:
-        return self._keys()
-
-    def values(self) -> list[Module]:
-        return [vars(self)[k] for k in self._keys()]
-
-    def items(self) -> list[tuple[str, Module]]:
-        return [(k, vars(self)[k]) for k in self._keys()]
-
-    def pop(self, key: str) -> Module:
-        module = self[key]
-        del self[key]
-        return module
-
-    def clear(self) -> None:
-        """Remove every module (PyTorch's ``ModuleDict.clear``)."""
-        for key in self._keys():
-            del self.__dict__[key]
 
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         """Add or replace modules from a mapping or ``(key, module)`` pairs; every key and
@@ -384,7 +398,7 @@ class ParameterList(Module):
         return "ParameterList(\n" + "\n".join(lines) + "\n)" if lines else "ParameterList()"
 
 
-class ParameterDict(Module):
+class ParameterDict(_Keyed):
     """Parameters by name, in insertion order (PyTorch's ``nn.ParameterDict``): in
     ``parameters()``, ``named_parameters()`` and ``state_dict()`` under their keys
     (``"params.left"`` inside a module's ``self.params``).
@@ -407,6 +421,7 @@ class ParameterDict(Module):
     """
 
     __call__ = _not_called
+    _holds = Parameter
 
     def __init__(self, parameters: Any = None) -> None:
         if parameters is not None:
@@ -430,42 +445,9 @@ class ParameterDict(Module):
             )
         return key
 
-    def _keys(self) -> list[str]:
-        return [k for k, v in vars(self).items() if isinstance(v, Parameter)]
-
-    def __getitem__(self, key: str) -> Parameter:
-        if not isinstance(key, str) or key not in self._keys():
-            raise KeyError(f"ParameterDict has no parameter {key!r}; its keys are {self._keys()}.")
-        return vars(self)[key]
-
     def __setitem__(self, key: str, value: Any) -> None:
         param = _parameter(value, "ParameterDict", f"the value of {key!r}")
         self.__dict__[self._key(key)] = param
-
-    def __delitem__(self, key: str) -> None:
-        self[key]  # (a KeyError naming the keys when absent)
-        del self.__dict__[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys()
-
-    def __len__(self) -> int:
-        return len(self._keys())
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys())
-
-    def __reversed__(self) -> Iterator[str]:
-        return reversed(self._keys())
-
-    def keys(self) -> list[str]:
-        return self._keys()
-
-    def values(self) -> list[Parameter]:
-        return [vars(self)[k] for k in self._keys()]
-
-    def items(self) -> list[tuple[str, Parameter]]:
-        return [(k, vars(self)[k]) for k in self._keys()]
 
     def get(self, key: str, default: Any = None) -> Any:
         """The parameter at ``key``, else ``default``."""
@@ -478,23 +460,12 @@ class ParameterDict(Module):
             self[key] = default
         return self[key]
 
-    def pop(self, key: str) -> Parameter:
-        """Remove the parameter at ``key`` and return it."""
-        param = self[key]
-        del self[key]
-        return param
-
     def popitem(self) -> tuple[str, Parameter]:
         """Remove and return the last ``(key, parameter)`` pair set."""
         if not len(self):
             raise KeyError("popitem(): the ParameterDict is empty.")
         key = self._keys()[-1]
         return key, self.pop(key)
-
-    def clear(self) -> None:
-        """Remove every parameter."""
-        for key in self._keys():
-            del self.__dict__[key]
 
     def copy(self) -> ParameterDict:
         """A new ParameterDict of the same parameters, in the same order."""
