@@ -3691,7 +3691,8 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
         return LabelEncoder().fit(y_labels)
     given = f"--classes {args.classes}"
     try:  # (CSV-quoted as a file's cells are: "Yes, definitely",No)
-        row = csv.reader([args.classes], strict=True, skipinitialspace=True)
+        text = re.sub(r'"[ \t]+(?=,|$)', '"', args.classes)  # ("Yes, definitely" , No)
+        row = csv.reader([text], strict=True, skipinitialspace=True)
         names = [c.strip() for c in next(row)]
     except csv.Error as exc:
         raise CLIError(

@@ -2388,16 +2388,21 @@ def comment_line_text(path: str | os.PathLike[str], line: int) -> str | None:
     """What to say of line ``line`` (from 1) of the CSV file ``path``, a row of another
     number of fields than the header's, when it is a comment line (its first non-blank
     character ``#``, as a tool's export or files joined into one write them): its text, how
-    many lines of the file are such, and what to do. None when it is no comment line."""
+    many lines of the file are such, and what to do. None when it is no comment line, and
+    when ``#`` starts the file's data rows (``#A12``, a category ``#3``): an earlier row
+    that starts with ``#`` was read as a row, or half the lines start with it."""
     try:
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
-            text = next(itertools.islice(f, line - 1, None), "")
-            if not text.lstrip().startswith("#"):
-                return None
-            f.seek(0)
-            count = sum(x.lstrip().startswith("#") for x in f)
+            starts = [x.lstrip().startswith("#") for x in f]
     except OSError:
         return None
+    if not 1 <= line <= len(starts) or not starts[line - 1]:
+        return None
+    count = sum(starts)
+    if any(starts[1 : line - 1]) or 2 * count >= len(starts):  # ('#' opens data rows)
+        return None
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        text = next(itertools.islice(f, line - 1, None), "")
     import shlex  # (not at import: glassnet._startup's Ctrl-C handler is not set yet)
 
     text = text.strip()

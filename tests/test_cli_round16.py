@@ -325,3 +325,29 @@ def test_a_divergence_before_any_update_gets_no_learning_rate_advice():
     message = str(_diverged(DivergenceError(text, None), args, None, 0.01, 10))
     assert "smaller --lr" not in message and "--dtype float64" in message
     assert "model.double()" not in message and message.endswith("No model was written.")
+
+
+def test_data_rows_that_start_with_a_hash_are_not_called_comments(tmp_path):
+    # (the review: an id '#A12' row with one field too many was called a comment line, and
+    # the advice, grep -v '^#', would have deleted every row)
+    lines = ["id,a,b,y"] + [f"#A{i},{i % 7}.5,{i % 3}.25,{i % 2}" for i in range(60)]
+    lines[31] += ",9"
+    path = tmp_path / "ids.csv"
+    path.write_text("\n".join(lines) + "\n")
+    from glassnet.stream import comment_line_text
+
+    assert comment_line_text(path, 32) is None
+    lines = ["a,b,y"] + [f"{i % 7}.5,{i % 3}.25,{i % 2}" for i in range(60)]
+    lines.insert(30, "# second export, 2026")
+    path.write_text("\n".join(lines) + "\n")
+    assert "is a comment line" in comment_line_text(path, 31)
+
+
+def test_classes_take_blanks_after_a_quoted_name():
+    import argparse
+
+    from glassnet.cli import _label_encoder
+
+    y = np.array(["Yes, definitely", "maybe", "maybe"], dtype=object)
+    args = argparse.Namespace(classes='"Yes, definitely" , maybe')
+    assert list(_label_encoder(args, y, "y").classes_) == ["Yes, definitely", "maybe"]
