@@ -2718,10 +2718,14 @@ def sniff_delimiter(sample: str, decimal: str = ".") -> str | None:
         candidates = candidates.replace(decimal, "")
         if decimal in header and not any(c in header for c in candidates):
             return None
+    header = next((line for line in sample.splitlines() if line.strip()), "")
     try:
-        return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
+        found = csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
     except csv.Error:
         return candidates[0]
+    if found not in header:  # (a '|' inside quoted cells: the header's own delimiter wins)
+        found = next((c for c in candidates if c in header), found)
+    return found
 
 
 def _binary_kind(data: bytes) -> str | None:

@@ -351,3 +351,12 @@ def test_classes_take_blanks_after_a_quoted_name():
     y = np.array(["Yes, definitely", "maybe", "maybe"], dtype=object)
     args = argparse.Namespace(classes='"Yes, definitely" , maybe')
     assert list(_label_encoder(args, y, "y").classes_) == ["Yes, definitely", "maybe"]
+
+
+def test_a_delimiter_absent_from_the_header_is_not_sniffed():
+    # (the review: quoted cells opening with '|' made the sniffer pick '|' for a comma file)
+    from glassnet.datasets import sniff_delimiter
+
+    sample = 'a,b,c\n"|x|","y|",1\n"|z","w|",2\n"|q|","v|",3\n'
+    assert sniff_delimiter(sample) == ","
+    assert sniff_delimiter("a;b\n3,14;2,5\n", ",") == ";"
