@@ -357,6 +357,8 @@ def test_a_delimiter_absent_from_the_header_is_not_sniffed():
     # (the review: quoted cells opening with '|' made the sniffer pick '|' for a comma file)
     from glassnet.datasets import sniff_delimiter
 
-    sample = 'a,b,c\n"|x|","y|",1\n"|z","w|",2\n"|q|","v|",3\n'
+    cells = ['"alpha a, b |",8.21,8.06,yes', '"| a, b",-7.35,-2.50,no', "plain,4.25,3.06,yes",
+             "x | y,1.46,-6.15,no"]  # fmt: skip
+    sample = "note,a,b,y\n" + "\n".join(cells * 10) + "\n"
     assert sniff_delimiter(sample) == ","
     assert sniff_delimiter("a;b\n3,14;2,5\n", ",") == ";"
