@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "overflowed",
     "detached",
     "ParameterName",
     "torch_switches",
@@ -270,24 +271,39 @@ def check_array(
     if dtype is not None:  # (a value beyond the dtype's range becomes inf: named below)
         with np.errstate(over="ignore"):
             arr = arr.astype(dtype, copy=False)
-    # A sum is NaN/inf when any value is (a cheap first test that allocates no mask the
-    # size of X; a finite sum that overflowed falls through to the exact check).
-    if arr.dtype.kind == "f":
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = np.add.reduce(arr, axis=None)
-    if arr.dtype.kind == "f" and not np.isfinite(total) and not np.all(np.isfinite(arr)):
+    bad = overflowed(given, arr)
+    if bad is not None:
+        raise ValueError(
+            f"{owner}: {name} holds {given[bad].item()!r} at index {bad}, beyond the range "
+            f"of {arr.dtype}, the model's dtype. Scale the features (e.g. "
+            "glassnet.preprocessing.StandardScaler), or train a float64 model."
+        )
+    if arr.dtype.kind == "f" and not _all_finite(arr):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        if np.isfinite(given[bad]):
-            raise ValueError(
-                f"{owner}: {name} holds {given[bad].item()!r} at index {bad}, beyond the range "
-                f"of {arr.dtype}, the model's dtype. Scale the features (e.g. "
-                "glassnet.preprocessing.StandardScaler), or train a float64 model."
-            )
         raise ValueError(
             f"{owner}: {name} contains NaN or inf (first at index {bad}). "
             "Remove or impute those values."
         )
     return arr
+
+
+def _all_finite(arr: np.ndarray) -> bool:
+    """Whether every value of the float array ``arr`` is finite: a sum is NaN or inf when
+    any value is (a cheap first test that allocates no mask the size of X; a finite sum
+    that overflowed falls through to the exact check)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(arr, axis=None)
+    return bool(np.isfinite(total) or np.all(np.isfinite(arr)))
+
+
+def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:
+    """The first index where the cast of ``given`` to ``cast``'s float dtype made a finite
+    value inf (beyond the dtype's range: NumPy's cast warns, no more); None where none did.
+    The features' check and the targets' (:mod:`glassnet.tasks`) share it."""
+    if cast.dtype.kind != "f" or _all_finite(cast):
+        return None
+    over = ~np.isfinite(cast) & np.isfinite(given)
+    return tuple(int(i) for i in np.argwhere(over)[0]) if over.any() else None
 
 
 _DEFAULT_RNG = [np.random.default_rng()]

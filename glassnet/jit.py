@@ -520,7 +520,7 @@ def _k_times_gprime(D, A, n, J, code, alpha, hd):
             D[i] *= one - a * a
     elif code == 3:
         for i in range(m):
-            D[i] *= one if A[i] > 0 else one - one
+            D[i] *= one if A[i] != 0 else one - one  # (NaN passes g, as the fast path)
     elif code == 4:
         for i in range(m):
             if not A[i] > 0:

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import ParameterError, check_array, check_setting
+from ._validation import ParameterError, check_array, check_setting, overflowed
 from .metrics import UndefinedMetricWarning, r2_score
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module
@@ -604,16 +604,9 @@ def _in_range(y: np.ndarray, dtype: Any, owner: str, name: str) -> np.ndarray:
     (:func:`glassnet._validation.check_array`)."""
     with np.errstate(over="ignore"):
         cast = y.astype(dtype, copy=False)
-    if cast is y or cast.dtype.kind != "f":
+    bad = None if cast is y else overflowed(y, cast)
+    if bad is None:  # (NaN or inf given: the check of y's values names them)
         return cast
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(cast, axis=None)
-    if np.isfinite(total) or np.all(np.isfinite(cast)):
-        return cast
-    over = ~np.isfinite(cast) & np.isfinite(y)
-    if not over.any():  # (NaN or inf given: the check of y's values names them)
-        return cast
-    bad = tuple(int(i) for i in np.argwhere(over)[0])
     raise ValueError(
         f"{owner}: {name} holds {y[bad].item()!r} at index {bad}, beyond the range of "
         f"{cast.dtype}, the model's dtype (largest {np.finfo(cast.dtype).max:.3g}). Scale "

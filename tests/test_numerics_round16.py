@@ -217,3 +217,17 @@ def test_a_hand_written_bias_sums_as_the_linear_layers():
     (lin(X) * np.float32(0.1)).sum().backward()
     np.testing.assert_array_equal(b.grad, lin.b.grad)
     np.testing.assert_allclose(b.grad, 2000.0, rtol=1e-7)
+
+
+def test_the_compiled_loops_relu_gate_passes_g_at_nan_as_the_fast_path():
+    # (the review: glassnet.jit's kernel gave 0 at a NaN activation, the fast path g)
+    jit = pytest.importorskip("glassnet.jit")
+    if not jit.available():
+        pytest.skip("numba is not installed (glassnet[jit])")
+    jit._compile()
+    hd = np.zeros(jit._ONE + 1)
+    hd[jit._ONE] = 1.0
+    A = np.array([np.nan, 2.0, 0.0])
+    D = np.array([3.0, 3.0, 3.0])
+    jit._k_times_gprime(D, A, 1, 3, jit._ACT["relu"], 0.0, hd)
+    np.testing.assert_array_equal(D, [3.0, 3.0, 0.0])
