@@ -1798,7 +1798,8 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
                 f"(X[{c!r}] - X[{c!r}].min()).dt.total_seconds() (a duration: "
                 f"X[{c!r}].dt.total_seconds(); a period: .dt.to_timestamp() first)"
             )
-            if np.dtype(getattr(dtypes[c], "numpy_dtype", dtypes[c])).kind == "m":
+            if getattr(dtypes[c], "kind", "") == "m":  # (a timedelta64: pandas' extension
+                # dtypes, a timezone's or a period's, have other kinds, or none)
                 dates = f"the duration in seconds, X[{c!r}].dt.total_seconds()"  # (no .dayofweek)
             if text:  # every column that is not numbers in one error, each kind's fix
                 raise ValueError(

@@ -203,9 +203,9 @@ def test_explain_points_an_estimator_to_its_network():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
-    with pytest.raises(TypeError, match=r"Got MLPClassifier.*explain\(estimator\.model_, x, y"):
+    with pytest.raises(TypeError, match=r"Got MLPClassifier.*explain\(est\.model_, x, y"):
         gn.explain(clf, X[0], y[0], loss="cross_entropy")
-    with pytest.raises(TypeError, match=r"fit it, then explain\(estimator\.model_"):
+    with pytest.raises(TypeError, match=r"fit it, then explain\(est\.model_"):
         gn.explain(MLPClassifier(), X[0], y[0])
     assert "Loss" in gn.explain(clf.model_, X[0], y[:1], loss="cross_entropy").to_text()
 
