@@ -62,6 +62,7 @@ from .habits import (
     FloatTensor,
     LongTensor,
     accelerator,
+    bincount,
     cuda,
     device,
     inference_mode,
@@ -69,6 +70,7 @@ from .habits import (
     randperm,
     return_types,
 )
+from .habits import unique_of as unique
 from .many import fit_many
 from .objective import Objective
 from .ops import cat, concatenate, maximum, minimum, stack, where
@@ -229,6 +231,8 @@ __all__ = [
     "DoubleTensor",
     "LongTensor",
     "Generator",
+    "bincount",
+    "unique",
 ]
 
 _startup.done()

@@ -114,7 +114,7 @@ from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbr
 __all__ = [
     "Array", "Count", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
     "accelerator", "randint", "randperm", "torch_max", "torch_min", "check_writable",
-    "write_values", "FloatTensor", "DoubleTensor", "LongTensor",
+    "write_values", "FloatTensor", "DoubleTensor", "LongTensor", "bincount", "unique_of",
 ]  # (and methods of Tensor)  # fmt: skip
 
 
@@ -2738,6 +2738,48 @@ def _array_unique(
 
 
 Tensor.unique, Array.unique = unique, _array_unique
+
+
+def _bincount(self: Array, weights: Any = None, minlength: Any = 0) -> Any:
+    """PyTorch's ``y.bincount(weights=None, minlength=0)``: how often each value 0, 1, ...
+    occurs in a vector of whole numbers >= 0 (an int64 Array); with ``weights``, their sums
+    (a float64 Tensor, no gradient), as PyTorch's."""
+    a = self.view(np.ndarray)
+    if a.ndim != 1 or a.dtype.kind not in "biu" or (a.size and a.min() < 0):
+        raise ValueError(
+            f"y.bincount(): y must be a vector of whole numbers >= 0 (class labels), as "
+            f"PyTorch's. Got shape {a.shape}, dtype {a.dtype}"
+            + (f", smallest {a.min()}" if a.size and a.dtype.kind in "iu" else "")
+            + "."
+        )
+    w = weights.data if isinstance(weights, Tensor) else weights
+    counts = np.bincount(a, None if w is None else np.asarray(w, np.float64), int(minlength))
+    return _array(counts) if w is None else Tensor(counts, dtype=np.float64)
+
+
+def bincount(input: Any, weights: Any = None, minlength: Any = 0) -> Any:  # noqa: A002
+    """PyTorch's ``torch.bincount(y, weights=None, minlength=0)``: ``y.bincount(...)`` of a
+    vector of labels (an Array, or an integer array or list)."""
+    if isinstance(input, Tensor):
+        raise TypeError(
+            "bincount counts whole numbers: glassnet's Tensors hold floats; pass the labels "
+            "(an Array: y, x.argmax(1), or x.long())."
+        )
+    return _bincount(np.asarray(input).view(Array), weights, minlength)
+
+
+def unique_of(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+    """PyTorch's ``torch.unique(x, ...)``: ``x.unique(...)`` of a Tensor, or of labels (an
+    Array, or an integer array or list)."""
+    if isinstance(input, Tensor):
+        return input.unique(*args, **kwargs)
+    values = np.asarray(input)
+    if values.dtype.kind in "biu":
+        return values.view(Array).unique(*args, **kwargs)
+    return _made(values, "unique").unique(*args, **kwargs)
+
+
+Array.bincount = _bincount
 
 
 # ----------------------------------------------------------- PyTorch's legacy constructors

@@ -722,6 +722,12 @@ def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -
             f"{op} takes a sequence of tensors (a list or tuple). Got one "
             f"{type(tensors).__name__} of shape {np.shape(tensors)}: pass [t] (or several)."
         )
+    arrays = [t for t in tensors if isinstance(t, np.ndarray) and t.dtype.kind in "biu"]
+    if arrays and len(arrays) == len(tensors):  # (labels or indices: PyTorch's long tensors)
+        try:  # (their own kind of array, as torch.cat of LongTensors is one; no graph)
+            return None, fn([np.asarray(t) for t in arrays], axis=axis).view(type(arrays[0]))
+        except ValueError as e:
+            raise ValueError(f"op {op!r}: shapes {[t.shape for t in arrays]} {rule}.") from e
     ts = tuple(as_tensor(t) for t in tensors)
     if not ts:
         raise ValueError(f"{op} needs at least one tensor. Got an empty sequence.")
@@ -750,10 +756,13 @@ def _axis(op: str, axis: Any, dim: Any) -> Any:
 
 def concatenate(tensors: Sequence[Any], axis: int = _AXIS0, *, dim: int | None = None) -> Tensor:
     """Join tensors along an existing axis (``dim``: PyTorch's ``torch.cat``); the gradient
-    is split back."""
+    is split back. Integer or bool arrays alone (labels, predictions) are joined as they
+    are, an array of their kind, as ``torch.cat`` of long tensors gives a long tensor."""
     axis = _axis("concatenate", axis, dim)
     rule = f"cannot be joined on axis {axis}; all other axes must match"
     ts, out = _join(tensors, np.concatenate, "concatenate", axis, rule)
+    if ts is None:  # (integer arrays joined as they are)
+        return out
     bounds = np.cumsum([t.data.shape[axis] for t in ts])[:-1]
     return Tensor.from_op(out, "concatenate", ts, lambda g: tuple(np.split(g, bounds, axis=axis)))
 
@@ -766,6 +775,8 @@ def stack(tensors: Sequence[Any], axis: int = _AXIS0, *, dim: int | None = None)
     split back."""
     axis = _axis("stack", axis, dim)
     ts, out = _join(tensors, np.stack, "stack", axis, "differ; stack needs equal shapes")
+    if ts is None:
+        return out
     n = len(ts)
     return Tensor.from_op(
         out, "stack", ts, lambda g: tuple(np.squeeze(p, axis=axis) for p in np.split(g, n, axis))
@@ -892,10 +903,18 @@ _IDENTITY = (  # (habits.py says the same of an index: ops and habits do not imp
 )
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
+def where(condition: Any, a: Any = _NOT_GIVEN, b: Any = _NOT_GIVEN) -> Any:
     """Elementwise ``a`` where ``condition`` holds, else ``b``; gradients follow the choice.
     The dtype is the binary ops' (``a + b``): a number takes the other's dtype, float32 with
-    float64 (a Tensor or an array) gives float64, as PyTorch's."""
+    float64 (a Tensor or an array) gives float64, as PyTorch's. ``where(mask)`` alone is
+    PyTorch's ``nonzero(mask, as_tuple=True)``: a tuple of index arrays, one per axis."""
+    if a is _NOT_GIVEN and b is _NOT_GIVEN and isinstance(condition, np.ndarray):
+        return tuple(i.view(type(condition)) for i in np.nonzero(np.asarray(condition)))
+    if a is _NOT_GIVEN or b is _NOT_GIVEN:
+        raise TypeError(
+            "where(condition, a, b) takes both a and b (or neither, for where(mask), the "
+            "indices where a bool array holds: PyTorch's nonzero(mask, as_tuple=True))."
+        )
     if type(condition) is bool:  # (every element would take a, or every one b)
         raise TypeError(f"where: the condition is {condition}: {_IDENTITY}.")
     values = condition.data if isinstance(condition, Tensor) else condition
