@@ -863,6 +863,41 @@ class ParameterName(str):
         found = str.endswith(self, suffix, *args)
         return found or _torch_word(self, suffix if isinstance(suffix, tuple) else (suffix,))
 
+    # name.split(".")[-1] == "bias": the last part keeps the warning
+    def split(self, sep: Any = None, maxsplit: int = -1) -> list[str]:  # type: ignore[override]
+        parts = str.split(self, sep, maxsplit)
+        return [*parts[:-1], _LastPart(parts[-1], self)] if parts else parts
+
+    def rsplit(self, sep: Any = None, maxsplit: int = -1) -> list[str]:  # type: ignore[override]
+        parts = str.rsplit(self, sep, maxsplit)
+        return [*parts[:-1], _LastPart(parts[-1], self)] if parts else parts
+
+    def rpartition(self, sep: str) -> tuple[str, str, str]:
+        head, mid, last = str.rpartition(self, sep)
+        return head, mid, _LastPart(last, self)
+
+
+class _LastPart(str):
+    """The last part of a :class:`ParameterName` (``W`` of ``layers.0.W``): a str whose
+    comparison with PyTorch's word for it (``== "weight"``) warns, as the name's tests do."""
+
+    __slots__ = ("name",)
+    __hash__ = str.__hash__
+
+    def __new__(cls, part: str, name: str) -> _LastPart:
+        out = super().__new__(cls, part)
+        out.name = name
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        return str.__eq__(self, other) is True or _torch_word(self.name, (other,))
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return str, (str(self),)
+
 
 def _torch_word(name: str, parts: tuple[Any, ...]) -> bool:
     """Warn when one of ``parts`` is PyTorch's word (``bias`` or ``.bias``; a qualified

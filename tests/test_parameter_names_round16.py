@@ -53,3 +53,17 @@ def test_a_name_pickles_as_the_plain_str_it_is():
     data = pickle.dumps(names)
     assert b"_validation" not in data and pickle.loads(data) == names
     assert type(pickle.loads(data)[0]) is str
+
+
+def test_the_last_part_of_a_split_name_warns_too():
+    # (the second porting audit: name.split(".")[-1] == "bias" put every Linear bias under
+    # weight decay, with no warning)
+    model = _model()
+    with pytest.warns(UserWarning, match=r"'bias' in the parameter name 'layers\.[02]\.b'"):
+        decay = [n for n, _ in model.named_parameters() if n.split(".")[-1] != "bias"]
+    assert "layers.0.b" in decay  # (the test's result is Python's: the warning says so)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        last = [n.rsplit(".", 1)[-1] for n, _ in model.named_parameters()]
+        assert last == ["W", "b", "weight", "bias", "W", "b"] and {last[0]: 1}["W"] == 1
+        assert [n.rpartition(".")[2] for n, _ in model.named_parameters()][1] == "b"
