@@ -411,7 +411,9 @@ class TorchMethods:
 class Grad(TorchMethods, np.ndarray):
     """A NumPy array with PyTorch's methods for a ``.grad``: the in-place ``zero_()``,
     ``fill_(v)``, ``add_(x, alpha=1)``, ``sub_(x, alpha=1)``, ``mul_(x)``, ``div_(x)``,
-    ``copy_(x)``, ``clamp_(min, max)`` (each returns the array itself), ``view(-1)``, ``clone()``,
+    ``copy_(x)``, ``clamp_(min, max)`` (each returns the array itself), their out-of-place
+    ``add(x, alpha=1)``, ``sub``, ``mul``, ``div``, ``sqrt()``, ``square()`` (NumPy arrays, as
+    ``lr * w.grad`` is), ``view(-1)``, ``clone()``,
     ``detach()``, ``cpu()``, ``numpy()``, ``numel()``, ``abs()``, ``norm(p=2, dim)`` (a NumPy
     scalar, so ``.item()`` gives the float), ``.data`` (the array itself), ``sum``/``mean``
     with ``dim``/``keepdim``, and ``var``/``std`` as PyTorch's (unbiased, as a Tensor's;
@@ -460,6 +462,25 @@ class Grad(TorchMethods, np.ndarray):
     def copy_(self, src: Any) -> Grad:
         self[...] = _values(src)
         return self
+
+    # the out-of-place forms (NumPy arrays, as lr * w.grad is): p.grad.add(p, alpha=wd)
+    def add(self, other: Any, *, alpha: float = 1) -> np.ndarray:
+        return plain(self) + alpha * _values(other)
+
+    def sub(self, other: Any, *, alpha: float = 1) -> np.ndarray:
+        return plain(self) - alpha * _values(other)
+
+    def mul(self, other: Any) -> np.ndarray:
+        return plain(self) * _values(other)
+
+    def div(self, other: Any) -> np.ndarray:
+        return plain(self) / _values(other)
+
+    def sqrt(self) -> np.ndarray:
+        return np.sqrt(plain(self))
+
+    def square(self) -> np.ndarray:
+        return np.square(plain(self))
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Grad:  # noqa: A002
         if min is None and max is None:

@@ -54,3 +54,16 @@ def test_against_pytorch():
     got = gn.where(np.array(a.numpy()).view(Array))
     want = torch.where(a)
     assert [g.tolist() for g in got] == [w.tolist() for w in want]
+
+
+def test_a_grads_out_of_place_arithmetic():
+    # (p.grad.add(p, alpha=wd), a hand-written weight decay, raised AttributeError)
+    w = gn.Tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    np.testing.assert_allclose(w.grad.add(w, alpha=0.1), [2.1, 4.2])
+    np.testing.assert_allclose(w.grad.sub(1.0), [1.0, 3.0])
+    np.testing.assert_allclose(w.grad.mul(2), [4.0, 8.0])
+    np.testing.assert_allclose(w.grad.div(2), [1.0, 2.0])
+    np.testing.assert_allclose(w.grad.sqrt() ** 2, [2.0, 4.0], rtol=1e-6)
+    np.testing.assert_allclose(w.grad.square(), [4.0, 16.0])
+    assert w.grad.tolist() == [2.0, 4.0]  # (the gradient itself unchanged)
