@@ -37,6 +37,7 @@ from ._validation import manual_seed
 from .factories import (
     Generator,
     arange,
+    contiguous_format,
     empty,
     empty_like,
     eye,
@@ -49,6 +50,7 @@ from .factories import (
     linspace,
     ones,
     ones_like,
+    preserve_format,
     rand,
     rand_like,
     randn,
@@ -233,6 +235,8 @@ __all__ = [
     "Generator",
     "bincount",
     "unique",
+    "preserve_format",
+    "contiguous_format",
 ]
 
 _startup.done()

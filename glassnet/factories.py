@@ -48,6 +48,7 @@ from .tensor import Tensor, get_default_dtype
 
 __all__ = [
     "tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like", "ones_like",
+    "preserve_format", "contiguous_format",
     "full_like", "rand_like", "randn_like", "arange", "eye", "linspace", "is_tensor", "float32",
     "float64", "empty", "empty_like", "Generator",
 ]  # fmt: skip
@@ -282,9 +283,19 @@ def randn(
     return _on(Tensor(data.astype(dt), requires_grad), device)
 
 
-def _like(x: Any, device: Any) -> tuple[tuple[int, ...], np.dtype, Any]:
+preserve_format, contiguous_format = "preserve_format", "contiguous_format"
+"""PyTorch's memory formats a ``*_like`` factory takes (``torch.preserve_format``): glassnet's
+arrays have one layout, NumPy's, which both name."""
+
+
+def _like(x: Any, device: Any, memory_format: Any = None) -> tuple[tuple[int, ...], np.dtype, Any]:
     """``x``'s shape, (float) dtype and device (PyTorch's ``zeros_like`` of a tensor on the
     GPU is on the GPU): ``device`` when given, else "cuda" for a CuPy tensor, else None."""
+    if memory_format not in (None, preserve_format, contiguous_format):
+        raise ValueError(
+            f"memory_format={memory_format!r:.40}: glassnet's arrays have one layout, NumPy's "
+            "(PyTorch's preserve_format and contiguous_format name it); leave it out."
+        )
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     dt = data.dtype if data.dtype in (np.float32, np.float64) else get_default_dtype()
     if device is None and not isinstance(data, np.ndarray):  # (a CuPy array: x on the GPU)
@@ -293,27 +304,42 @@ def _like(x: Any, device: Any) -> tuple[tuple[int, ...], np.dtype, Any]:
 
 
 def zeros_like(
-    x: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+    x: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
     """Zeros of ``x``'s shape and (float) dtype, on its device."""
-    shape, dt, dev = _like(x, device)
+    shape, dt, dev = _like(x, device, memory_format)
     return zeros(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
 
 
 def empty_like(
-    x: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+    x: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
     """PyTorch's ``empty_like(x)``: as :func:`empty`, zeros of ``x``'s shape and (float)
     dtype, on its device."""
-    shape, dt, dev = _like(x, device)
+    shape, dt, dev = _like(x, device, memory_format)
     return empty(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
 
 
 def ones_like(
-    x: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None
+    x: Any,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
     """Ones of ``x``'s shape and (float) dtype, on its device."""
-    shape, dt, dev = _like(x, device)
+    shape, dt, dev = _like(x, device, memory_format)
     return ones(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
 
 
@@ -324,10 +350,11 @@ def full_like(
     dtype: Any = None,
     requires_grad: bool = False,
     device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
     """``fill_value`` in ``x``'s shape and (float) dtype, on its device, as
     ``torch.full_like``."""
-    shape, dt, dev = _like(x, device)
+    shape, dt, dev = _like(x, device, memory_format)
     return full(shape, fill_value, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
 
 
@@ -338,9 +365,10 @@ def rand_like(
     dtype: Any = None,
     requires_grad: bool = False,
     device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
     """:func:`rand` of ``x``'s shape and (float) dtype, on its device."""
-    shape, dt, dev = _like(x, device)
+    shape, dt, dev = _like(x, device, memory_format)
     return rand(
         shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad, device=dev
     )
@@ -353,9 +381,10 @@ def randn_like(
     dtype: Any = None,
     requires_grad: bool = False,
     device: Any = None,
+    memory_format: Any = None,
 ) -> Tensor:
     """:func:`randn` of ``x``'s shape and (float) dtype, on its device."""
-    shape, dt, dev = _like(x, device)
+    shape, dt, dev = _like(x, device, memory_format)
     return randn(
         shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad, device=dev
     )

@@ -67,3 +67,13 @@ def test_a_grads_out_of_place_arithmetic():
     np.testing.assert_allclose(w.grad.sqrt() ** 2, [2.0, 4.0], rtol=1e-6)
     np.testing.assert_allclose(w.grad.square(), [4.0, 16.0])
     assert w.grad.tolist() == [2.0, 4.0]  # (the gradient itself unchanged)
+
+
+def test_the_like_factories_take_pytorchs_memory_format():
+    # (torch's own Adam state setup: zeros_like(p, memory_format=torch.preserve_format))
+    p = gn.Tensor([1.0, 2.0])
+    for fmt in (gn.preserve_format, gn.contiguous_format, None):
+        assert gn.zeros_like(p, memory_format=fmt).data.tolist() == [0.0, 0.0]
+    assert gn.ones_like(p, memory_format=gn.preserve_format).shape == (2,)
+    with pytest.raises(ValueError, match="one layout"):
+        gn.zeros_like(p, memory_format="channels_last")
