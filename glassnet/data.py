@@ -563,7 +563,7 @@ class WeightedRandomSampler(Sampler[int]):
                 f"The 'weights' parameter of {owner} must hold finite numbers >= 0 (relative "
                 f"probabilities). Got weights[{k}] = {w[k]}."
             )
-        if w.sum() <= 0:
+        if not (w > 0).any():
             raise ParameterError(
                 f"The 'weights' parameter of {owner} is all zeros: no index can be drawn. Give "
                 "at least one weight > 0."
@@ -579,15 +579,23 @@ class WeightedRandomSampler(Sampler[int]):
 
     def __iter__(self) -> Iterator[int]:
         rng, w, k = as_rng(self.generator), self.weights, self.num_samples
+        positive = w > 0
+        with np.errstate(over="ignore"):
+            total = w.sum()
+        if not np.isfinite(total) or w[positive].min() < 1e-200:  # (1e308s, 1e-300s:
+            w = w / w.max()  # their ratios are the law, which the sums would lose)
         if self.replacement:
             return iter(rng.choice(w.size, size=k, p=w / w.sum()).tolist())
         # without replacement: an Exp(1) draw over each weight, the k smallest in order, is
         # drawing one index after another in proportion to the weights left (Efraimidis and
         # Spirakis); the weights of 0 come last, in the order of a second draw
         keys = rng.exponential(size=w.size)
-        positive = w > 0
-        keys[positive] /= w[positive]
-        keys[~positive] += keys[positive].max() + 1.0
+        with np.errstate(over="ignore", divide="ignore"):
+            ratio = keys[positive] / w[positive]
+            if not np.isfinite(ratio).all():  # (a subnormal weight: compare logarithms)
+                ratio = np.log(keys[positive]) - np.log(w[positive])
+        keys[~positive] += max(ratio.max(), 0.0) + 1.0  # (after every positive one)
+        keys[positive] = ratio
         return iter(np.argsort(keys, kind="stable")[:k].tolist())
 
     def __len__(self) -> int:

@@ -77,3 +77,19 @@ def test_the_like_factories_take_pytorchs_memory_format():
     assert gn.ones_like(p, memory_format=gn.preserve_format).shape == (2,)
     with pytest.raises(ValueError, match="one layout"):
         gn.zeros_like(p, memory_format="channels_last")
+
+
+def test_weighted_sampling_with_extreme_weights():
+    # (the fuzzing audit: tiny weights drew a weight-0 index, an overflowing sum raised)
+    from collections import Counter
+
+    from glassnet.utils.data import WeightedRandomSampler
+
+    for weights in ([0, 1e-300, 1e-300], [0, 1e-320, 1e-320]):
+        drawn = {tuple(sorted(WeightedRandomSampler(weights, 2, replacement=False, generator=s)))
+                 for s in range(40)}  # fmt: skip
+        assert drawn == {(1, 2)}
+    counts = Counter(
+        i for s in range(200) for i in WeightedRandomSampler([1e308, 1e308, 0], 2, generator=s)
+    )
+    assert set(counts) == {0, 1} and min(counts.values()) > 150  # (about 200 each)
