@@ -480,7 +480,8 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         isinstance(obj, (Mapping, list, tuple))
         or obj is None
         or isinstance(obj, (bool, str, int, float, np.bool_, np.number))
-    ):  # (a PyTorch checkpoint's dict of state dicts, numbers and strings)
+        or is_array(obj)
+    ):  # (a PyTorch checkpoint's dict of state dicts, numbers and strings; an array alone)
         _save_object(obj, path)
         return
     advice = estimator_advice(obj, "gn.save")
