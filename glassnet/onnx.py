@@ -1628,6 +1628,13 @@ def _typed(
     for name, text in wanted:
         cells = columns[name]
         if text:
+            raw = next((c for c in cells if isinstance(c, (bytes, np.bytes_))), None)
+            if raw is not None:  # (str(b'red') is "b'red'": an unknown category, in silence)
+                raise ValueError(
+                    f"feeds: column {name!r} holds bytes, {raw!r:.40}, where the model reads "
+                    "text: decode them first (df[col].str.decode('utf-8'), or "
+                    "bytes.decode())."
+                )
             texts = [gap if _absent(c) else str(c).strip() for c in cells]
             out[name] = np.array(texts, dtype=object).reshape(-1, 1)
         else:

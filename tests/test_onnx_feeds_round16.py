@@ -60,3 +60,10 @@ def test_an_infinite_cell_is_a_missing_one_as_glassnet_predict_reads_it(models):
         feeds(models["plain"], rows)
     with pytest.warns(UserWarning, match=r"2 missing cell\(s\), by column 'a' \(2\)"):
         feeds(models["imputed"], rows)
+
+
+def test_bytes_in_a_text_column_are_refused_naming_it(models):
+    # (the fuzzing audit: b"red" became the category "b'red'", unknown, in silence)
+    rows = {"a": [0.5], "b": [1.0], "c": [b"red"]}
+    with pytest.raises(ValueError, match=r"column 'c' holds bytes, b'red'.*decode"):
+        feeds(models["imputed"], rows)
