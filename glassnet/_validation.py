@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "TORCH_SWITCHES",
     "overflowed",
     "detached",
     "ParameterName",
@@ -417,7 +418,7 @@ def check_name(name: Any, table: Mapping[str, Any], what: str, base: type | None
     return found
 
 
-_TORCH_SWITCHES = {  # PyTorch's optimizer keywords glassnet has no setting for: the values
+TORCH_SWITCHES = {  # PyTorch's optimizer keywords glassnet has no setting for: the values
     # that change no number are taken, and each other value's refusal says what to write
     "foreach": (None, "NumPy has one kernel, so any value is taken"),
     "fused": (None, "glassnet updates flat buffers in place, so any value is taken"),
@@ -435,8 +436,8 @@ def torch_switches(owner: str, kw: dict[str, Any], taken: Container[str]) -> dic
     ``capturable``, ``differentiable``, ``decoupled_weight_decay``) that ``owner`` does not
     take itself (``taken``): those that change no number are dropped, the rest refused,
     naming what to write instead."""
-    for name in [k for k in kw if k in _TORCH_SWITCHES and k not in taken]:
-        plain, why = _TORCH_SWITCHES[name]
+    for name in [k for k in kw if k in TORCH_SWITCHES and k not in taken]:
+        plain, why = TORCH_SWITCHES[name]
         if owner == "AdamW" and name == "decoupled_weight_decay":  # (not in PyTorch's AdamW)
             why = "AdamW's weight decay is decoupled already; leave the argument out"
         value = kw.pop(name)

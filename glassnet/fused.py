@@ -42,7 +42,7 @@ import numpy as np
 from . import functional as F
 from ._validation import check_array, check_bool
 from .backend import kept, namespace
-from .gradient import as_grad, axis_sum, bias_sum, plain
+from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, plain
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
@@ -394,7 +394,8 @@ class FastMLP:
                 np.matmul(aT, G, out=outs[2 * i])
                 if b is not None:  # a matrix-vector product (BLAS): faster than a sum
                     gb = outs[2 * i + 1]  # (neurons,), or (K, 1, neurons) for a stack
-                    bias_sum(G, ones, out=gb[:, 0] if lead else gb)  # (long: float64 sums)
+                    out = gb[:, 0] if lead else gb  # (past LONG_SUM rows: float64 sums;
+                    np.matmul(ones, G, out=out) if n <= LONG_SUM else bias_sum(G, ones, out)  # )
             if A is not None:  # the layer below
                 np.matmul(G, W.data.swapaxes(-1, -2) if lead else W.data.T, out=D)  # dL/dA below
                 if record is not None:

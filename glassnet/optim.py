@@ -62,6 +62,7 @@ import numpy as np
 
 from . import lr_scheduler  # (PyTorch's place: glassnet.schedules, PyTorch's ConstantLR)
 from ._validation import (
+    TORCH_SWITCHES,
     build,
     check_name,
     check_params,
@@ -387,7 +388,8 @@ class Optimizer:
         ``lr`` by the rule ``rate``: >= 0 once set (a schedule may reach 0); None: > 0, as
         ``RULES`` says, for an lr the user gives (the constructor's, a new group's)."""
         name, known = type(self).__name__, ("lr", *self._hyper)
-        settings = torch_switches(name, dict(settings), known)  # (a group's foreach=, ...)
+        if not TORCH_SWITCHES.keys().isdisjoint(settings):  # (a group's foreach=, ...)
+            settings = torch_switches(name, dict(settings), known)
         unknown = sorted(set(settings) - {"params", *known})
         if unknown:
             raise ValueError(f"{name} has no settings {unknown}; its settings are {list(known)}.")
