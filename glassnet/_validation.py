@@ -34,7 +34,7 @@ __all__ = [
     "detached",
     "ParameterName",
     "torch_switches",
-    "estimator_advice",
+    "network_advice",
     "sklearn_mlp",
     "memory_limit",
     "reduced",
@@ -810,7 +810,7 @@ def sklearn_mlp(model: Any) -> bool:
     )
 
 
-def estimator_advice(model: Any, call: str) -> str | None:
+def network_advice(model: Any, call: str) -> str | None:
     """What to do with a scikit-learn style estimator given where a glassnet network is
     wanted (``explain``, ``summary``, the drawings), ``call`` the tool's call on a network
     (``"summary(est.model_)"``): pass a fitted glassnet.sklearn estimator's ``model_``, fit
@@ -818,7 +818,7 @@ def estimator_advice(model: Any, call: str) -> str | None:
     estimator.
 
     >>> from glassnet.sklearn import MLPRegressor
-    >>> estimator_advice(MLPRegressor(), "summary(est.model_)")
+    >>> network_advice(MLPRegressor(), "summary(est.model_)")
     'an estimator that has its network once fitted: fit it, then summary(est.model_).'
     """
     if isinstance(model, type) or not (hasattr(model, "fit") and hasattr(model, "get_params")):

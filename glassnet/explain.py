@@ -73,7 +73,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice, check_number, estimator_advice
+from ._validation import check_choice, check_number, network_advice
 from .backend import host_model
 from .chain import as_chain
 from .fused import FastMLP, Layer, l2_value, layers_of
@@ -1723,7 +1723,7 @@ def explain(
     advice = (
         None
         if isinstance(model, Module)
-        else estimator_advice(model, "explain(est.model_, x, y, ...)")
+        else network_advice(model, "explain(est.model_, x, y, ...)")
     )
     if advice:
         raise TypeError(

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice, estimator_advice
+from ._validation import check_choice, network_advice
 from .explain import NOTATIONS, latex_markdown, latex_symbol, terminal_shows_unicode, unicode_symbol
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
@@ -592,7 +592,7 @@ def summary(
         if isinstance(model, type):
             cls = f"{model.__module__}.{model.__qualname__}"
             shown = f"the class {cls}; make one first ({model.__name__}(...))"
-        advice = estimator_advice(model, "summary(est.model_)")
+        advice = network_advice(model, "summary(est.model_)")
         todo = f", {advice}" if advice else "."
         raise TypeError(
             f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got {shown}{todo}"

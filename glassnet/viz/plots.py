@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import check_number, estimator_advice, sklearn_mlp
+from .._validation import check_number, network_advice, sklearn_mlp
 from ..fused import FastMLP, Layer, layers_of
 from ..nn.module import Module
 from ..report import make_names
@@ -93,7 +93,7 @@ def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float]
 def network_layers(model: Any, owner: str) -> list[Layer]:
     """``layers_of(model)``, or the error that points an estimator to a network: a fitted
     glassnet.sklearn one's ``model_``, scikit-learn's own MLP to its glassnet twin."""
-    advice = None if isinstance(model, Module) else estimator_advice(model, f"{owner}(est.model_)")
+    advice = None if isinstance(model, Module) else network_advice(model, f"{owner}(est.model_)")
     if advice:
         raise TypeError(
             f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
