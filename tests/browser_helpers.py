@@ -56,3 +56,12 @@ def open_playground(page: Any, server: Any, fragment: str = "") -> None:
     page.goto(server.url + fragment)
     page.wait_for_selector(".node.output canvas")
     page.wait_for_function("document.querySelector('#train-loss').textContent !== '-'")
+
+
+import pytest  # noqa: E402
+
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
+)
+"""A browser test's mark: skipped, saying why, where Chromium is missing."""

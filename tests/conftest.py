@@ -17,3 +17,34 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 threadpool_limits(1)
+
+
+# The playground's browser tests share a server, a browser and a page (a module may define
+# its own, which then takes their place there): tests/browser_helpers.py finds Chromium.
+import pytest  # noqa: E402
+from browser_helpers import CHROMIUM, chromium, page_of  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A playground server for the module's tests."""
+    from glassnet.playground import Playground
+
+    pg = Playground().start()
+    yield pg
+    pg.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium through Playwright, or a skip that says what is missing."""
+    pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
+    if CHROMIUM is None:
+        pytest.skip("needs Chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    yield from chromium()
+
+
+@pytest.fixture
+def page(browser, server):
+    """A page whose script and console errors fail the test."""
+    yield from page_of(browser)

@@ -11,36 +11,11 @@ import threading
 
 import numpy as np
 import pytest
-from browser_helpers import CHROMIUM, chromium, open_playground, page_of
+from browser_helpers import needs_browser, open_playground
 
-from glassnet.playground import Playground, Run
+from glassnet.playground import Run
 
 _SHOWN = "ss => Object.fromEntries(ss.map(s => [s.dataset.key, +s.dataset.value]))"
-
-needs_browser = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
-)
-
-
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
-    if CHROMIUM is None:
-        pytest.skip("needs Chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    yield from chromium()
-
-
-@pytest.fixture
-def page(browser, server):
-    yield from page_of(browser)
 
 
 @needs_browser

@@ -7,35 +7,7 @@ does), skipped with the reason when either is missing."""
 from __future__ import annotations
 
 import pytest
-from browser_helpers import CHROMIUM, chromium, open_playground, page_of
-
-from glassnet.playground import Playground
-
-needs_browser = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
-)
-
-
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
-    if CHROMIUM is None:
-        pytest.skip("needs Chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    yield from chromium()
-
-
-@pytest.fixture
-def page(browser, server):
-    yield from page_of(browser)
-
+from browser_helpers import needs_browser, open_playground
 
 _NOW = "({run: run.id, seed: state.seed, epoch: frame.epoch})"
 

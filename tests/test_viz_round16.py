@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from browser_helpers import CHROMIUM, chromium, open_playground, page_of
+from browser_helpers import needs_browser, open_playground
 
 import glassnet as gn
 from glassnet import functional as F
@@ -345,32 +345,6 @@ def test_plot_neuron_outputs_legend_fits_the_figure(hidden: int, classes: int) -
 
 
 # ---------------------------------------------------------------- 6. the playground's hidden space
-needs_browser = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
-)
-
-
-@pytest.fixture(scope="module")
-def server():
-    from glassnet.playground import Playground
-
-    pg = Playground().start()
-    yield pg
-    pg.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
-    if CHROMIUM is None:
-        pytest.skip("needs Chromium at /usr/bin/chromium (apt-get install -y chromium)")
-    yield from chromium()
-
-
-@pytest.fixture
-def page(browser, server):
-    yield from page_of(browser)
 
 
 @needs_browser
