@@ -116,6 +116,14 @@ _KINDS = (
 )
 
 
+def loss_kind(loss: Any) -> str | None:
+    """The table's name of the loss named ``loss`` (any case, an alias too), else None."""
+    try:
+        return F.get_loss(loss).name if isinstance(loss, str) else None
+    except ValueError:
+        return None
+
+
 # =====================================================================================
 # The slides' symbols in Unicode
 # =====================================================================================
@@ -1745,10 +1753,9 @@ def explain(
             "the numbers."
         )
     known = sorted(n for n in set(F.LOSSES) | set(F.LOSS_ALIASES) if F.get_loss(n).name in _KINDS)
-    loss = loss.lower().replace("-", "_") if isinstance(loss, str) else loss  # (any case)
-    if not isinstance(loss, str) or loss not in known:
+    kind = loss_kind(loss)  # (the table's name, any case or alias)
+    if kind not in _KINDS:
         raise ValueError(f"The 'loss' parameter of explain must be one of {known}. Got {loss!r}.")
-    kind = F.get_loss(loss).name
     # (NumPy numbers too: np.float32(0.1) was refused as "must be a float > 0")
     lr = check_number(lr, "lr", "explain", low=0, low_open=True)
     decimals = check_number(decimals, "decimals", "explain", low=0, high=12, integer=True)

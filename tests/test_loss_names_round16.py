@@ -42,3 +42,10 @@ def test_explain_takes_a_loss_name_in_capitals():
     b = gn.explain(m, x, y, loss="mse")
     np.testing.assert_array_equal(a.grad_W[0], b.grad_W[0])
     assert a.loss == b.loss
+
+
+def test_draw_network_takes_a_loss_name_in_capitals():
+    m = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    x, y = np.ones((1, 2)), np.ones((1, 1))
+    drawn = gn.viz.draw_network(m, x, y, backward=True, loss="MSE")
+    assert drawn == gn.viz.draw_network(m, x, y, backward=True, loss="mse")

@@ -38,7 +38,7 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_choice
 from ..chain import as_chain
-from ..explain import Explanation, explain, unicode_symbol
+from ..explain import Explanation, explain, loss_kind, unicode_symbol
 from ..fused import FastMLP
 from ..nn.module import Module
 from ..report import fmt, make_names
@@ -317,7 +317,7 @@ def draw_network(
         known = sorted(
             n for n in set(F.LOSSES) | set(F.LOSS_ALIASES) if F.get_loss(n).name in LOSS_FORMULAS
         )
-        if not isinstance(loss, str) or loss not in known:
+        if loss_kind(loss) not in LOSS_FORMULAS:  # (any case, an alias too)
             raise ValueError(
                 f"The 'loss' parameter of draw_network must be one of {known}. Got {loss!r}."
             )
