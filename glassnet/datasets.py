@@ -57,6 +57,7 @@ from .stream import (
     line_notes_text,
     missing_tokens,
     plain_rows,
+    sniff_delimiter,
 )
 
 __all__ = [
@@ -2700,32 +2701,6 @@ _MAGIC = (
     ),
     (b"%PDF", "a PDF document; export its table as CSV"),
 )
-
-
-def sniff_delimiter(sample: str, decimal: str = ".") -> str | None:
-    """The delimiter of the CSV text ``sample`` (a file's first 64 KiB): ``,`` ``;`` a tab
-    or ``|``, as :class:`csv.Sniffer` finds it (``,`` when it finds none), never the decimal
-    mark ``decimal`` (``3,14;2,5`` is split by ``;``). None when the header row (the first
-    non-blank line) holds ``decimal`` and none of the others: the file's delimiter is the
-    decimal mark, which cannot be.
-
-    >>> sniff_delimiter("a;b\\n3,14;2,5\\n", decimal=","), sniff_delimiter("a,b\\n1,2\\n", ",")
-    (';', None)
-    """
-    candidates = ",;\t|"
-    if decimal in candidates:
-        header = next((line for line in sample.splitlines() if line.strip()), "")
-        candidates = candidates.replace(decimal, "")
-        if decimal in header and not any(c in header for c in candidates):
-            return None
-    header = next((line for line in sample.splitlines() if line.strip()), "")
-    try:
-        found = csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
-    except csv.Error:
-        return candidates[0]
-    if found not in header:  # (a '|' inside quoted cells: the header's own delimiter wins)
-        found = next((c for c in candidates if c in header), found)
-    return found
 
 
 def _binary_kind(data: bytes) -> str | None:

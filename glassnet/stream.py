@@ -68,6 +68,7 @@ __all__ = [
     "from_arrays",
     "from_csv",
     "csv_delimiter",
+    "sniff_delimiter",
     "from_parquet",
     "null_values",
     "number_value",
@@ -1322,38 +1323,58 @@ def _csv_cell(path: str, delimiter: str, row: int, column: str) -> str | None:
     return None
 
 
+def sniff_delimiter(sample: str, decimal: str = ".") -> str | None:
+    """The delimiter of the CSV text ``sample`` (a file's first 64 KiB): ``,`` ``;`` a tab
+    or ``|``, as :class:`csv.Sniffer` finds it (``,`` when it finds none), never the decimal
+    mark ``decimal`` (``3,14;2,5`` is split by ``;``). None when the header row (the first
+    non-blank line) holds ``decimal`` and none of the others: the file's delimiter is the
+    decimal mark, which cannot be.
+
+    >>> sniff_delimiter("a;b\\n3,14;2,5\\n", decimal=","), sniff_delimiter("a,b\\n1,2\\n", ",")
+    (';', None)
+    """
+    import csv as pycsv
+
+    candidates = ",;\t|"
+    if decimal in candidates:
+        header = next((line for line in sample.splitlines() if line.strip()), "")
+        candidates = candidates.replace(decimal, "")
+        if decimal in header and not any(c in header for c in candidates):
+            return None
+    header = next((line for line in sample.splitlines() if line.strip()), "")
+    try:
+        found = pycsv.Sniffer().sniff(sample, delimiters=candidates).delimiter
+    except pycsv.Error:  # (rows unlike each other: the header row decides)
+        found = candidates[0]
+    if found not in header:  # (a '|' inside quoted cells: the header's own delimiter wins)
+        found = next((c for c in candidates if c in header), found)
+    return found
+
+
 def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
-    """The delimiter :func:`from_csv` reads ``path`` with when none is given: a tab for a
-    .tsv file, else a comma; unless the header row (the first non-blank line) is one column
-    under it, or the comma is the decimal mark ``decimal``, and ``;``, a tab or ``|`` (not
-    ``decimal``) splits it into several, as a European spreadsheet's export is
-    (``a;b;label``, cells ``3,14``; ``id;income, EUR;label`` with ``decimal=","``). Only
-    the header row is read. The decimal mark only when nothing else splits the header row
-    (from_csv refuses it then, naming both).
+    """The delimiter :func:`from_csv` reads ``path`` with when none is given, found as the
+    in-memory reader finds it: :func:`sniff_delimiter`'s from the file's first 64 Ki
+    characters (a European spreadsheet's export, ``a;b;label`` with cells ``3,14``, is read
+    with ``;``; so is ``id;income, EUR;label`` whatever the decimal mark); the decimal mark
+    ``decimal`` where the header row holds it and no other delimiter (from_csv refuses it
+    then, naming both).
 
     >>> import os, tempfile
     >>> folder = tempfile.TemporaryDirectory()
     >>> path = os.path.join(folder.name, "e.csv")
     >>> with open(path, "w") as f:
-    ...     _ = f.write("id;income, EUR;label\\n1;3,5;yes\\n")
+    ...     _ = f.write("id;income, EUR;label\\n1;3.5;yes\\n2;4.5;no\\n")
     >>> csv_delimiter(path, ","), csv_delimiter(path, ".")
-    (';', ',')
+    (';', ';')
     >>> folder.cleanup()
     """
-    import csv as pycsv
-
-    found = "\t" if Path(path).suffix.lower() == ".tsv" else ","
     try:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
-            header = next(
-                (line for line in iter(lambda: f.readline(1 << 20), "") if line.strip()), ""
-            )
+        with open(path, "rb") as f:
+            head = f.read(1 << 18)  # (64 Ki characters of UTF-8 at most)
     except OSError:
-        return found  # (the reader says what is wrong with the file)
-    width = lambda d: len(next(pycsv.reader([header], delimiter=d), []))  # noqa: E731
-    if width(found) == 1 or found == decimal:
-        found = next((d for d in ";\t|" if d != decimal and width(d) > 1), found)
-    return found
+        return ","  # (the reader says what is wrong with the file)
+    sample = head.decode("utf-8-sig", errors="replace")[:65536]
+    return sniff_delimiter(sample, decimal) or decimal
 
 
 def from_csv(
@@ -1380,8 +1401,8 @@ def from_csv(
     read as numbers, as in memory, by float() (:func:`script_numbers`; one more statistics
     pass when such a cell comes past the first block: ``columns.retyped``). ``labels``:
     whether the target holds class labels (default: unless its type is floating point).
-    ``delimiter``: when not given, :func:`csv_delimiter`'s (a comma, a tab for a .tsv file,
-    or the ``;``, tab or ``|`` that alone splits the header row).
+    ``delimiter``: when not given, :func:`csv_delimiter`'s (the in-memory reader's:
+    :func:`sniff_delimiter`'s ``,``, ``;``, tab or ``|``).
     ``missing``: the cell texts that are missing cells (errors: a stream trains on complete
     rows), matched in any case, as :func:`glassnet.datasets.read_csv` takes them; e.g.
     ``("", "?")`` makes ``?`` missing and ``NA`` an ordinary text. Default:

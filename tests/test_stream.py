@@ -640,7 +640,7 @@ def test_a_line_longer_than_block_size_is_named_not_called_empty(tmp_path):
         ("a.tsv", "a\tb\tlabel", ".", "\t"),
         ("a.csv", "a;b;label", ",", ";"),
         ("a.csv", "a,b,label", ",", ","),  # (the decimal mark is its delimiter: from_csv says so)
-        ("a.csv", '"x;y"', ".", ","),  # one quoted column, not split by ';'
+        ("a.csv", '"x;y"', ".", ";"),  # one quoted column under ',' or ';' (';' as sniffed)
         ("a.csv", "\ufeff\n\n  a;b;label", ".", ";"),  # a BOM, blank lines first
         ("a.csv", "label", ".", ","),
     ],
@@ -651,6 +651,9 @@ def test_csv_delimiter_reads_the_header_row(tmp_path, name, header, mark, expect
     path = tmp_path / name
     path.write_text(header + "\n1,5;2;x\n", encoding="utf-8")
     assert gs.csv_delimiter(path, mark) == expected
+    # as the in-memory reader sniffs it (the decimal mark there is refused by both)
+    sample = path.read_text(encoding="utf-8-sig")
+    assert expected == (gs.sniff_delimiter(sample, mark) or mark)
 
 
 def test_fit_streams_a_semicolon_file_with_decimal_commas(tmp_path):
