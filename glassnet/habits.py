@@ -2632,6 +2632,12 @@ def _pointwise_(name: str, call: Callable[..., Tensor], args: str) -> Callable[.
         check_writable(self, what, "", grads[0] if grads else None, f"x = x.{name}({args})")
         with no_grad():
             out = call(self, *given, **kw)
+        if out.shape != self.shape:  # (NumPy would write a (1, n) result into an (n,) x)
+            raise ValueError(
+                f"{what}: the operands broadcast x of shape {self.shape} to shape "
+                f"{out.shape}, which cannot be written into x (PyTorch refuses it too). "
+                f"Write x = x.{name}({args}) for the broadcast result."
+            )
         return write_values(self, what, out.data)
 
     method.__name__ = method.__qualname__ = f"{name}_"
