@@ -692,6 +692,12 @@ def _indices(idx: list[Any], name: str, n: int) -> np.ndarray:
     return arr
 
 
+_SET_AFTER = (
+    "DataLoader's {0} cannot be set after the loader is made (PyTorch refuses it too): "
+    "make a new DataLoader with {0}=."
+)
+
+
 class DataLoader:
     """Mini-batches of a dataset, as PyTorch's ``DataLoader`` (single process).
 
@@ -829,8 +835,8 @@ class DataLoader:
                 "so drop_last=True has no last batch to leave out (PyTorch refuses the two "
                 "together too). Give a batch_size, or leave drop_last out."
             )
-        self.sampler = _reusable(sampler, "sampler")
-        self.batch_sampler = _reusable(batch_sampler, "batch_sampler")
+        self._sampler = _reusable(sampler, "sampler")
+        self._batch_sampler = _reusable(batch_sampler, "batch_sampler")
         if batch_sampler is not None:  # (PyTorch's rule and message, with what was given)
             given = [f"batch_size={batch_size!r}"] if batch_size != 1 else []
             given += ["shuffle=True"] if self.shuffle else []
@@ -853,19 +859,61 @@ class DataLoader:
             )
         # None stays None: the default generator is looked up at each iter(loader)
         self.generator = _kept(generator, "DataLoader")
+        self._defaults: tuple[Any, Any] | None = None
+
+    def _default_samplers(self) -> tuple[Any, Any]:
+        """PyTorch's loader's own sampler and batch_sampler (made at the first look: a
+        RandomSampler of an empty dataset would refuse to be made)."""
+        if self._defaults is None:
+            if self._stream:
+                sampler = None  # (an IterableDataset's own order)
+            elif self.shuffle:  # (the permutation the loader draws: RandomSampler's)
+                sampler = RandomSampler(self.dataset, generator=self.generator)
+            else:
+                sampler = SequentialSampler(self.dataset)
+            given = self._sampler if self._sampler is not None else sampler
+            batches = None
+            if not self._items and given is not None:
+                batches = BatchSampler(given, self.batch_size, self.drop_last)
+            self._defaults = (sampler, batches)
+        return self._defaults
+
+    @property
+    def sampler(self) -> Any:
+        """The ``sampler`` given, else PyTorch's default: a :class:`SequentialSampler`, or
+        with ``shuffle=True`` a :class:`RandomSampler` drawing from the loader's
+        ``generator`` (the order the loader takes); None for an :class:`IterableDataset`."""
+        return self._sampler if self._sampler is not None else self._default_samplers()[0]
+
+    @property
+    def batch_sampler(self) -> Any:
+        """The ``batch_sampler`` given, else PyTorch's default: a :class:`BatchSampler` of
+        :attr:`sampler`, ``batch_size`` and ``drop_last`` (None with ``batch_size=None``, or
+        for an :class:`IterableDataset`)."""
+        if self._batch_sampler is not None:
+            return self._batch_sampler
+        return self._default_samplers()[1]
+
+    @sampler.setter
+    def sampler(self, value: Any) -> None:
+        raise ValueError(_SET_AFTER.format("sampler"))
+
+    @batch_sampler.setter
+    def batch_sampler(self, value: Any) -> None:
+        raise ValueError(_SET_AFTER.format("batch_sampler"))
 
     def __len__(self) -> int:
-        if self.batch_sampler is not None or self.sampler is not None:
-            name = "batch_sampler" if self.batch_sampler is not None else "sampler"
+        if self._batch_sampler is not None or self._sampler is not None:
+            name = "batch_sampler" if self._batch_sampler is not None else "sampler"
             try:
-                n = len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
+                n = len(self._batch_sampler if self._batch_sampler is not None else self._sampler)
             except TypeError as e:
                 raise TypeError(
                     f"len(loader): the loader's {name} has no len() (it is iterable only), so "
                     "the number of batches is not known before the epoch; count them as they "
                     "come, or give the sampler a __len__."
                 ) from e
-            if self.batch_sampler is not None:
+            if self._batch_sampler is not None:
                 return n
         elif self._stream:
             try:
@@ -884,8 +932,8 @@ class DataLoader:
     def _batches(self, n: int) -> Iterator[np.ndarray]:
         """The indices of each batch: from batch_sampler, from sampler ``batch_size`` at a
         time, or from the order of range(n) (shuffled with ``shuffle``)."""
-        if self.batch_sampler is not None:
-            for batch in self.batch_sampler:
+        if self._batch_sampler is not None:
+            for batch in self._batch_sampler:
                 if isinstance(batch, (int, np.integer)) or not hasattr(batch, "__iter__"):
                     raise ParameterError(
                         "Each batch of DataLoader's 'batch_sampler' must be a list of indices. "
@@ -895,8 +943,8 @@ class DataLoader:
                 yield _indices(list(batch), "batch_sampler", n)
             return
         b = 1 if self._items else self.batch_size
-        if self.sampler is not None:
-            it = iter(self.sampler)
+        if self._sampler is not None:
+            it = iter(self._sampler)
             while (chunk := list(itertools.islice(it, b))) and (
                 len(chunk) == b or not self.drop_last
             ):

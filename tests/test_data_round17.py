@@ -1,0 +1,70 @@
+"""DataLoader's sampler and batch_sampler are PyTorch's defaults when none is given."""
+
+import numpy as np
+import pytest
+
+from glassnet.data import (
+    BatchSampler,
+    DataLoader,
+    IterableDataset,
+    RandomSampler,
+    SequentialSampler,
+    TensorDataset,
+)
+
+
+def _data(n=10):
+    X = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
+    return TensorDataset(X, np.arange(n))
+
+
+def test_the_default_sampler_is_sequential_and_counts_the_rows():
+    """loader.sampler was None: len(loader.sampler), a common denominator for the mean
+    loss, raised TypeError."""
+    loader = DataLoader(_data(10), batch_size=4)
+    assert isinstance(loader.sampler, SequentialSampler)
+    assert len(loader.sampler) == 10
+    assert isinstance(loader.batch_sampler, BatchSampler)
+    assert loader.batch_sampler.batch_size == 4 and loader.batch_sampler.drop_last is False
+    assert [len(b) for b in loader.batch_sampler] == [4, 4, 2]
+    assert list(loader.batch_sampler) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_a_shuffled_loaders_sampler_draws_the_loaders_order():
+    data = _data(10)
+    loader = DataLoader(data, batch_size=3, shuffle=True, generator=np.random.default_rng(5))
+    assert isinstance(loader.sampler, RandomSampler)
+    again = DataLoader(data, batch_size=3, shuffle=True, generator=np.random.default_rng(5))
+    drawn = list(loader.sampler)
+    taken = np.concatenate([y for _, y in again])
+    assert drawn == taken.tolist()
+
+
+def test_a_given_sampler_is_kept_and_batched():
+    loader = DataLoader(_data(6), batch_size=4, sampler=[5, 4, 3, 2, 1, 0], drop_last=True)
+    assert loader.sampler == [5, 4, 3, 2, 1, 0]
+    assert list(loader.batch_sampler) == [[5, 4, 3, 2]]
+
+
+def test_no_batches_and_iterable_datasets():
+    assert DataLoader(_data(3), batch_size=None).batch_sampler is None
+    assert isinstance(DataLoader(_data(3), batch_size=None).sampler, SequentialSampler)
+
+    class Rows(IterableDataset):
+        def __iter__(self):
+            return iter(range(3))
+
+    stream = DataLoader(Rows(), batch_size=2)
+    assert stream.sampler is None and stream.batch_sampler is None
+
+
+def test_an_empty_dataset_still_makes_a_loader():
+    loader = DataLoader(_data(0), batch_size=2, shuffle=True)
+    assert list(loader) == []
+
+
+@pytest.mark.parametrize("name", ["sampler", "batch_sampler"])
+def test_setting_a_sampler_after_the_loader_is_made_is_refused(name):
+    loader = DataLoader(_data(4), batch_size=2)
+    with pytest.raises(ValueError, match=f"{name} cannot be set after"):
+        setattr(loader, name, [0, 1])
