@@ -38,6 +38,7 @@ Tensor([[1., 2.]], dtype=float32, requires_grad=True)
 
 from __future__ import annotations
 
+import json
 import operator
 from typing import Any
 
@@ -50,7 +51,7 @@ __all__ = [
     "tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like", "ones_like",
     "preserve_format", "contiguous_format",
     "full_like", "rand_like", "randn_like", "arange", "eye", "linspace", "is_tensor", "float32",
-    "float64", "empty", "empty_like", "Generator",
+    "float64", "empty", "empty_like", "Generator", "get_rng_state", "set_rng_state",
 ]  # fmt: skip
 
 float32, float64 = np.float32, np.float64
@@ -535,6 +536,15 @@ class Generator(np.random.Generator):
         """The seed this generator was last seeded with, as PyTorch's."""
         return self._initial_seed
 
+    def get_state(self) -> np.ndarray:
+        """This generator's state as bytes (a uint8 array, as PyTorch's ByteTensor), for a
+        checkpoint: :meth:`set_state` of it draws on from where this one is now."""
+        return rng_state(self)
+
+    def set_state(self, new_state: Any) -> Generator:
+        """Go back to the state :meth:`get_state` returned; returns this generator."""
+        return set_rng_state(new_state, self)
+
     def __reduce__(self) -> Any:  # (a copy stays a glassnet Generator, mid-stream)
         return (_generator, (self.bit_generator.state, self._initial_seed, self.device))
 
@@ -542,6 +552,56 @@ class Generator(np.random.Generator):
         return f"Generator(initial_seed={self._initial_seed})"
 
     __str__ = __repr__  # (NumPy's print named its bit generator only)
+
+
+def rng_state(generator: np.random.Generator) -> np.ndarray:
+    """``generator``'s bit generator state (NumPy's dict) as a uint8 array of its JSON text."""
+    state = generator.bit_generator.state
+    text = json.dumps(state, default=lambda a: a.tolist(), sort_keys=True)  # (MT19937's key)
+    return np.frombuffer(text.encode("ascii"), dtype=np.uint8).copy()
+
+
+def get_rng_state() -> np.ndarray:
+    """PyTorch's ``torch.get_rng_state()``: the state of glassnet's default generator (the
+    one every ``seed=None`` draws from, :func:`glassnet.manual_seed`'s), a uint8 array to
+    keep in a checkpoint (``gn.save``) and give back to :func:`set_rng_state`, so that a
+    resumed run draws the numbers the uninterrupted run would.
+
+    >>> import glassnet as gn
+    >>> _ = gn.manual_seed(3)
+    >>> state = gn.get_rng_state()
+    >>> a = gn.rand(2)
+    >>> gn.set_rng_state(state)
+    >>> bool((gn.rand(2).data == a.data).all())
+    True
+    """
+    return rng_state(as_rng(None))
+
+
+def set_rng_state(new_state: Any, generator: Any = None) -> Any:
+    """PyTorch's ``torch.set_rng_state(state)``: the default generator (or ``generator``,
+    returned then) back to a state :func:`get_rng_state` returned."""
+    gen = as_rng(None) if generator is None else generator
+    owner = "set_rng_state" if generator is None else "Generator.set_state"
+    a = np.asarray(new_state.data if isinstance(new_state, Tensor) else new_state)
+    try:
+        state = json.loads(a.tobytes().decode("ascii")) if a.dtype == np.uint8 else None
+    except (UnicodeDecodeError, ValueError):
+        state = None
+    kind = type(gen.bit_generator).__name__
+    if not isinstance(state, dict) or state.get("bit_generator") != kind:
+        raise ParameterError(
+            f"{owner} takes the uint8 array that get_rng_state() (or Generator.get_state()) "
+            f"returned for a {kind} generator. Got {a.dtype} values of shape {a.shape}"
+            + (
+                f", the state of a {state.get('bit_generator')} generator"
+                if isinstance(state, dict)
+                else ""
+            )
+            + ": pass the saved state itself."
+        )
+    gen.bit_generator.state = state
+    return generator
 
 
 def _generator(state: dict[str, Any], seed: int, device: Any) -> Generator:
