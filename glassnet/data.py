@@ -40,8 +40,8 @@ from .tensor import Tensor
 __all__ = [
     "BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset", "IterableDataset",
     "RandomSampler", "Sampler", "SequentialSampler", "Subset", "SubsetRandomSampler",
-    "TensorDataset", "WeightedRandomSampler", "default_collate", "get_worker_info",
-    "random_split",
+    "StackDataset", "TensorDataset", "WeightedRandomSampler", "default_collate",
+    "default_convert", "get_worker_info", "random_split",
 ]
 # fmt: on
 
@@ -57,16 +57,26 @@ def _batch(a: np.ndarray) -> Any:
     return Tensor(a) if a.dtype.kind == "f" else a.view(Array) if a.dtype.kind in "biu" else a
 
 
-def _convert(item: Any) -> Any:
-    """PyTorch's ``default_convert`` of one item (``batch_size=None``): its NumPy arrays and
-    scalars as a batch's would be (a Tensor, an Array), inside tuples, lists and dicts;
-    anything else as it is."""
-    if isinstance(item, Mapping):
-        return {k: _convert(v) for k, v in item.items()}
-    if isinstance(item, (tuple, list)):
-        items = map(_convert, item)  # (a namedtuple takes its fields one by one)
-        return type(item)(*items) if hasattr(item, "_fields") else type(item)(items)
-    return _batch(item) if isinstance(item, (np.ndarray, np.generic)) else item
+def default_convert(data: Any) -> Any:
+    """PyTorch's ``default_convert``, the DataLoader's handling of one item with
+    ``batch_size=None``: NumPy arrays and scalars as a batch's would be (float values a
+    Tensor, integer or bool ones an :class:`~glassnet.habits.Array`), inside tuples, lists
+    and dicts, without stacking; anything else as it is.
+
+    >>> import numpy as np
+    >>> x, y = default_convert((np.array([1.0, 2.0]), np.int64(3)))
+    >>> type(x).__name__, int(y)
+    ('Tensor', 3)
+    """
+    if isinstance(data, Mapping):
+        return {k: default_convert(v) for k, v in data.items()}
+    if isinstance(data, (tuple, list)):
+        items = map(default_convert, data)  # (a namedtuple takes its fields one by one)
+        return type(data)(*items) if hasattr(data, "_fields") else type(data)(items)
+    return _batch(data) if isinstance(data, (np.ndarray, np.generic)) else data
+
+
+_convert = default_convert
 
 
 def _array(a: Any) -> np.ndarray:
@@ -235,6 +245,59 @@ class ConcatDataset(Dataset):
             )
         k = bisect.bisect_right(self.cumulative_sizes, idx)
         return self.datasets[k][idx - (self.cumulative_sizes[k - 1] if k else 0)]
+
+
+class StackDataset(Dataset):
+    """Several map-style datasets of one length side by side (PyTorch's
+    ``StackDataset(*args, **kwargs)``): item ``i`` is the tuple of their items ``i`` (given
+    by position) or the dict of them (given by name).
+
+    >>> import numpy as np
+    >>> images, labels = TensorDataset(np.zeros((3, 2))), np.arange(3)
+    >>> pair = StackDataset(images, labels)
+    >>> len(pair), int(pair[2][1])
+    (3, 2)
+    >>> sorted(StackDataset(x=images, y=labels)[0])
+    ['x', 'y']
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:  # (PyTorch's rule)
+            raise ParameterError(
+                "StackDataset takes its datasets by position (items are tuples) or by name "
+                "(items are dicts), not both, as PyTorch's. Got "
+                f"{len(args)} by position and {sorted(kwargs)} by name."
+            )
+        if not (args or kwargs):
+            raise ParameterError(
+                "StackDataset needs at least one dataset (PyTorch refuses none too)."
+            )
+        named = kwargs or {f"datasets[{k}]": d for k, d in enumerate(args)}
+        for name, d in named.items():
+            if isinstance(d, IterableDataset) or not (
+                hasattr(d, "__len__") and hasattr(d, "__getitem__")
+            ):
+                raise ParameterError(
+                    f"StackDataset stacks map-style datasets (len and [i]); {name} is "
+                    f"{type(d).__name__}. Give a Dataset, a TensorDataset or an array."
+                )
+        lengths = {name: len(d) for name, d in named.items()}
+        if len(set(lengths.values())) > 1:
+            raise ParameterError(
+                "StackDataset: the datasets must have one length, as PyTorch requires. Got "
+                + ", ".join(f"{n}: {k}" for n, k in lengths.items())
+                + "."
+            )
+        self.datasets: tuple[Any, ...] | dict[str, Any] = dict(kwargs) if kwargs else args
+        self._length = next(iter(lengths.values()))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
 
 
 class ChainDataset(IterableDataset):

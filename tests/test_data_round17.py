@@ -68,3 +68,44 @@ def test_setting_a_sampler_after_the_loader_is_made_is_refused(name):
     loader = DataLoader(_data(4), batch_size=2)
     with pytest.raises(ValueError, match=f"{name} cannot be set after"):
         setattr(loader, name, [0, 1])
+
+
+def test_stack_dataset_by_position_and_by_name_batches_in_a_loader():
+    """PyTorch's StackDataset (ImportError before)."""
+    from glassnet.data import StackDataset
+    from glassnet.utils.data.dataset import StackDataset as at_torchs_path
+
+    assert at_torchs_path is StackDataset
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    y = np.arange(6)
+    pair = StackDataset(TensorDataset(X), y)
+    xb, yb = next(iter(DataLoader(pair, batch_size=4)))
+    assert np.array_equal(xb[0].data, X[:4]) and yb.tolist() == [0, 1, 2, 3]
+    named = StackDataset(x=X, y=y)
+    batch = next(iter(DataLoader(named, batch_size=2)))
+    assert sorted(batch) == ["x", "y"] and np.array_equal(batch["x"].data, X[:2])
+
+
+@pytest.mark.parametrize(
+    "args, kwargs, match",
+    [
+        ((np.zeros(3), np.zeros(4)), {}, r"one length.*datasets\[0\]: 3, datasets\[1\]: 4"),
+        ((np.zeros(3),), {"y": np.zeros(3)}, "by position .* or by name"),
+        ((), {}, "at least one dataset"),
+        ((iter([1, 2]),), {}, "map-style datasets"),
+    ],
+)
+def test_stack_dataset_refusals_name_what_was_given(args, kwargs, match):
+    from glassnet.data import StackDataset
+
+    with pytest.raises(ValueError, match=match):
+        StackDataset(*args, **kwargs)
+
+
+def test_default_convert_is_public_at_pytorchs_paths():
+    from glassnet.data import default_convert
+    from glassnet.utils.data.dataloader import default_convert as at_torchs_path
+
+    assert at_torchs_path is default_convert
+    out = default_convert({"x": np.ones(2), "y": [np.int64(1), "a"]})
+    assert type(out["x"]).__name__ == "Tensor" and int(out["y"][0]) == 1 and out["y"][1] == "a"

@@ -1,6 +1,7 @@
 """PyTorch's ``torch.utils.data``: the names of :mod:`glassnet.data` (``Dataset``,
 ``IterableDataset``, ``TensorDataset``, ``Subset``, ``ConcatDataset``, ``ChainDataset``,
-``random_split``, ``DataLoader``, ``default_collate``, ``get_worker_info``, and the samplers
+``StackDataset``, ``random_split``, ``DataLoader``, ``default_collate``, ``default_convert``,
+``get_worker_info``, and the samplers
 ``Sampler``, ``SequentialSampler``, ``RandomSampler``, ``SubsetRandomSampler``,
 ``WeightedRandomSampler``, ``BatchSampler``), the same objects, at PyTorch's import path.
 
@@ -28,9 +29,9 @@ from ..data import __all__  # noqa: F401
 _PARTS = {
     "sampler": ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler",
                 "SubsetRandomSampler", "WeightedRandomSampler"],
-    "dataset": ["ChainDataset", "ConcatDataset", "Dataset", "IterableDataset", "Subset",
-                "TensorDataset", "random_split"],
-    "dataloader": ["DataLoader", "default_collate", "get_worker_info"],
+    "dataset": ["ChainDataset", "ConcatDataset", "Dataset", "IterableDataset", "StackDataset",
+                "Subset", "TensorDataset", "random_split"],
+    "dataloader": ["DataLoader", "default_collate", "default_convert", "get_worker_info"],
 }  # fmt: skip
 for _name, _names in _PARTS.items():
     _part = types.ModuleType(f"{__name__}.{_name}", f"PyTorch's torch.utils.data.{_name}: "
