@@ -68,6 +68,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -384,7 +385,19 @@ def _decimals_for(values: Sequence[float], evaluate: Any, result: float, decimal
     ``decimals`` where it already does (the lecture's tables), else
     one more at a time (at most :data:`MAX_EXTRA_DECIMALS`). ``(-0.043)*4 + (-0.001)*(-4)``
     (which makes -0.168) becomes ``(-0.0426)*4 + (-0.0010)*(-4)`` beside its ``-0.166``.
-    ``evaluate`` computes the result from the values (as printed, read back)."""
+    ``evaluate`` computes the result from the values (as printed, read back). Where no
+    number of decimals does, ``decimals`` (:func:`_adding_decimals` tells that case apart)."""
+    k = _adding_decimals(values, evaluate, result, decimals)
+    return decimals if k is None else k
+
+
+def _adding_decimals(
+    values: Sequence[float], evaluate: Any, result: float, decimals: int
+) -> int | None:
+    """:func:`_decimals_for`'s decimals, or None where even :data:`MAX_EXTRA_DECIMALS` more
+    do not make the arithmetic as written give the result as printed (the sum of many
+    rounded terms, or a result that is float noise around 0): a table that shows the
+    arithmetic then says so rather than print a false equation."""
     goal = fmt(result, decimals)
     if not all(math.isfinite(float(v)) for v in values) or not math.isfinite(float(result)):
         return decimals
@@ -398,7 +411,25 @@ def _decimals_for(values: Sequence[float], evaluate: Any, result: float, decimal
             and abs(got - float(goal)) <= 0.5 * 10.0**-decimals * (1 + 1e-9)
         ):
             return k
-    return decimals
+    return None
+
+
+def _sum_of_products(n: int) -> Any:
+    """The weight-gradient table's arithmetic, for :func:`_adding_decimals`: ``values`` holds
+    the n values of dL/du, the n values of v, then the L2 penalty's term (0 without)."""
+
+    def evaluate(v: list[float]) -> float:
+        return math.fsum(a * b for a, b in zip(v[:n], v[n : 2 * n])) + v[2 * n]
+
+    return evaluate
+
+
+def _written_sum(texts: list[str], n: int) -> str:
+    """What the weight-gradient table's numbers as printed (``texts``, laid out as for
+    :func:`_sum_of_products`) add up to, worked out exactly in decimal, as by hand."""
+    v = [Decimal(t) for t in texts]
+    total = sum((a * b for a, b in zip(v[:n], v[n : 2 * n])), Decimal(0)) + v[2 * n]
+    return "0" if total == 0 else format(total.normalize(), "f")
 
 
 # =====================================================================================
@@ -1184,7 +1215,7 @@ class Explanation:
                 else ""
             )
         )
-        rows = []
+        rows, off = [], []
         for name, l, i, k in self._weights():
             u = nm.z[l][k]
             if i < 0:
@@ -1201,21 +1232,33 @@ class Explanation:
             # (Python floats: an l2 near float64's largest reads inf, with no NumPy warning)
             penalty = self.l2 / N * float(self.W[l][i, k]) if i >= 0 else 0.0
             decay = [fmt(penalty, d) if i >= 0 else ""] if self.l2 else []
+            # the factors with the decimals that make the arithmetic as written give dL/dw
+            # as printed (Step 3's rule); where none do, the row is named below the table
+            vals = [float(t) for t in du] + [float(t) for t in v] + [penalty]
+            c = _adding_decimals(vals, _sum_of_products(N), float(g), d)
+            if c is None:
+                c = d + MAX_EXTRA_DECIMALS
+                off.append(f"{name} ({_written_sum([_fmt_more(t, d, c) for t in vals], N)})")
             if one:
-                rows.append(
-                    [name, f"dL/d{u} * {vname}{term}", fmt(du[0], d), fmt(v[0], d)]
-                    + decay
-                    + [fmt(g, d)]
-                )
+                shown = [_fmt_more(du[0], d, c), _fmt_more(v[0], d, c)]
+                decay = [_fmt_more(penalty, d, c)] if decay and i >= 0 else decay
+                rows.append([name, f"dL/d{u} * {vname}{term}", *shown, *decay, fmt(g, d)])
             else:
-                prods = " + ".join(f"{_par(a, d)}*{_par(b, d)}" for a, b in zip(du, v))
-                prods += f" + {_par(penalty, d)}" if term else ""
+                prods = " + ".join(f"{_par(a, d, c)}*{_par(b, d, c)}" for a, b in zip(du, v))
+                prods += f" + {_par(penalty, d, c)}" if term else ""
                 rows.append([name, f"sum_n dL/d{u} * {vname}{term}", prods, fmt(g, d)])
         if one:
             decay = ["l2/N * w"] if self.l2 else []
             wg.table(["weight", f"dL/dw = dL/du * v{pen}", "dL/du", "v", *decay, "dL/dw"], rows)
         else:
             wg.table(["weight", "dL/dw =", "with numbers", "dL/dw"], rows)
+        if off:
+            wg.p(
+                f"Not an equation as printed: the numbers of {_join_list(off)} give the value "
+                f"in parentheses, not the dL/dw printed, even with {MAX_EXTRA_DECIMALS} more "
+                "decimals (rounding each of many terms, or a result that is rounding noise "
+                "around 0). dL/dw is computed from the unrounded numbers."
+            )
         secs.append(wg)
 
         # ----------------------------------------------------- descent step

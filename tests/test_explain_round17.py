@@ -1,0 +1,103 @@
+"""explain's weight-gradient tables: the arithmetic as written gives dL/dw as printed."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import numpy as np
+
+import glassnet as gn
+from glassnet.explain import explain
+from glassnet.report import fmt
+
+
+def _xnor_net(act: str = "sigmoid") -> gn.nn.MLP:
+    """The lecture's XNOR network (the slides' weights)."""
+    net = gn.nn.MLP([2, 2, 1], activation=act, output_activation="sigmoid", dtype=np.float64)
+    net.layers[0].W.data[:] = [[4, -4], [4, -4]]
+    net.layers[0].b.data[:] = [-6, 2]
+    net.layers[2].W.data[:] = [[1], [1]]
+    net.layers[2].b.data[:] = [-0.5]
+    return net
+
+
+def _rows(e) -> list[list[str]]:
+    """The weight-gradient table's rows (ascii notation), cells split at 2+ spaces."""
+    sec = e.to_text(notation="ascii", parts=["weights"], max_rows=None)
+    lines = sec.split("3. Weight gradients")[1].splitlines()
+    return [re.split(r"\s{2,}", ln.strip()) for ln in lines if re.match(r"^[wb]\d* ", ln)]
+
+
+def _value(expr: str) -> Decimal:
+    """A written-out sum of products, worked out exactly in decimal, as by hand."""
+    total = Decimal(0)
+    for term in expr.split(" + "):
+        prod = Decimal(1)
+        for f in term.split("*"):
+            prod *= Decimal(f.strip("()"))
+        total += prod
+    return total
+
+
+def _agrees(got: Decimal, shown: str) -> bool:
+    """``got`` reads as ``shown`` (3 decimals; a tie either way)."""
+    if "e" in shown:
+        return fmt(float(got), 3) == shown
+    return abs(got - Decimal(shown)) <= Decimal("0.0005")
+
+
+def test_batch_xnor_sums_as_written_give_the_printed_gradient() -> None:
+    X, y = gn.datasets.xnor_gate()
+    for loss in ("mse", "binary_cross_entropy"):
+        rows = _rows(explain(_xnor_net(), X, y, loss=loss))
+        assert len(rows) == 9, rows
+        for name, _, numbers, shown in rows:
+            got = _value(numbers)
+            assert _agrees(got, shown), (loss, name, numbers, got, shown)
+    # the audit's rows: w1 and b3 of the slides' network with half-MSE
+    rows = {r[0]: r for r in _rows(explain(_xnor_net(), X, y))}
+    assert rows["w1"][3] == "2.42e-04" and _agrees(_value(rows["w1"][2]), "2.42e-04")
+    assert rows["b3"][3] == "0.005" and _agrees(_value(rows["b3"][2]), "0.005")
+
+
+def test_one_point_product_gives_the_printed_gradient() -> None:
+    rows = {r[0]: r for r in _rows(explain(_xnor_net(), [1.0, 1.0], 1.0))}
+    du, v, shown = rows["w6"][2], rows["w6"][3], rows["w6"][4]
+    assert shown == "2.42e-04" or shown == "-2.42e-04"
+    assert _agrees(Decimal(du) * Decimal(v), shown), (du, v, shown)
+    # the lecture's table keeps its 3 decimals where they already multiply out
+    assert rows["w5"][2:] == ["-0.098", "0.881", "-0.086"]
+
+
+def test_one_point_random_networks_multiply_out() -> None:
+    rng = np.random.default_rng(0)
+    checked = 0
+    for trial in range(40):
+        act = ["sigmoid", "tanh", "relu"][trial % 3]
+        net = gn.nn.MLP([2, 2, 1], activation=act, output_activation="sigmoid", rng=trial)
+        for l in (0, 2):
+            net.layers[l].W.data[:] = rng.normal(size=net.layers[l].W.data.shape).round(1) * 2
+            net.layers[l].b.data[:] = rng.normal(size=net.layers[l].b.data.shape).round(1)
+        x = rng.choice([0, 0.5, 1, 2, -1], size=2).astype(float)
+        yv = float(rng.integers(0, 2))
+        for row in _rows(explain(net, x, yv, l2=0.1 if trial % 2 else 0.0)):
+            du, v, *decay, shown = row[2:]
+            got = Decimal(du) * Decimal(v) + (Decimal(decay[0]) if decay and decay[0] else 0)
+            assert _agrees(got, shown), (trial, row, got)
+            checked += 1
+    assert checked == 40 * 9
+
+
+def test_a_sum_that_cannot_add_up_is_said_so() -> None:
+    """A bias gradient that is float noise around 0 (0.1 + 0.2 - 0.3): the numbers as
+    printed add up to 0, not to the printed 1.39e-17, and the text says so."""
+    net = gn.nn.MLP([1, 1], output_activation="identity", dtype=np.float64)
+    net.layers[0].W.data[:] = [[0.0]]
+    net.layers[0].b.data[:] = [0.0]
+    e = explain(net, [[1.0], [2.0], [3.0]], [-0.1, -0.2, 0.3])
+    text = e.to_text(notation="ascii", parts=["weights"])
+    assert "Not an equation as printed: the numbers of w0 (0) give" in text
+    assert "w1 (" not in text  # (w1's row adds up)
+    rows = {r[0]: r for r in _rows(e)}
+    assert _value(rows["w0"][2]) == 0 and rows["w0"][3] != "0"
