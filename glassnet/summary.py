@@ -25,6 +25,7 @@ the plain names, as :func:`glassnet.explain.explain` does.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -382,20 +383,16 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     first_row: dict[int, int] = {}  # id(module) -> the row of its first call
     paths = _module_paths(model)
     made: dict[int, str] = {}  # id(a call's output) -> its name in the formulas (A1)
-    symbols: dict[int, str] = {}  # id(parameter) -> its name in the formulas (W1, b1)
     j = 0
+    symbols = layer_names((m.W, m.b) for m, _, _ in seen if isinstance(m, Linear))
     for (m, x_shape, out_shape), out, inp in zip(seen, outputs, inputs):
         linear = isinstance(m, Linear)
         first_row.setdefault(id(m), len(rows) + 1)
         terms = None
         if linear:  # the lecture's formula: A2 = g(A1 W2 + b2), its input named where known
             j += 1
-            W = symbols.setdefault(id(m.W), m.W.label if _own_label(m.W.label, "W") else f"W{j}")
-            b = None
-            if m.b is not None:
-                b = symbols.setdefault(
-                    id(m.b), m.b.label if _own_label(m.b.label, "b") else f"b{j}"
-                )
+            W = symbols.get(id(m.W), m.W.label)
+            b = None if m.b is None else symbols.get(id(m.b), m.b.label)
             last = _ends_the_model(out, final, applied)
             terms = ("y_hat" if last else f"A{j}", applied.get(id(out), "identity"), "", W, b)
             terms = terms[:2] + (_input_name(inp, example, made),) + terms[3:]
@@ -506,11 +503,41 @@ def _one_line(m: Module) -> str:
     return joined.replace(" )", ")") if len(joined) <= 100 else f"{type(m).__name__}(...)"
 
 
-def _own_label(label: str | None, attribute: str) -> bool:
+def own_label(label: str | None, attribute: str) -> bool:
     """Whether a parameter's label is a name of its own for the formulas (MLP's ``W1``, a
-    Neuron's ``w``): not a dotted path (``layers.0.W``) and not the bare attribute name a
-    Linear's own ``parameters()`` labels it with (``W``, ``b``)."""
+    Neuron's ``w``): not None, not a dotted path (``layers.0.W``, the name
+    ``parameters()`` gives an unlabelled parameter) and not the bare attribute name a
+    Linear's own ``parameters()`` labels it with (``W``, ``b``).
+
+    >>> own_label("W1", "W"), own_label("layers.0.W", "W"), own_label("W", "W")
+    (True, False, False)
+    """
     return bool(label) and "." not in label and label != attribute  # type: ignore[operator]
+
+
+def layer_names(layers: Iterable[tuple[Any, Any]], taken: Iterable[str] = ()) -> dict[int, str]:
+    """``id(parameter) -> "W{j}"`` (``"b{j}"``) for the weights and bias of the j-th of
+    ``layers`` (each a linear layer's ``(W, b)`` in the order of use, ``b`` None without
+    one) that have no name of their own (:func:`own_label`), as ``nn.MLP`` labels its own.
+    A parameter used twice keeps its first name. A number whose W or b is taken (by a
+    parameter's own label, ``nn.MLP``'s W1 inside a Sequential, or by a name in ``taken``)
+    is skipped, so no two parameters share a name: summary's rows and draw_graph's boxes
+    read one name each, the same in both."""
+    pairs = [tuple(zip((W, b), "Wb")) for W, b in layers]
+    own = {unicode_symbol(p.label) for pair in pairs for p, a in pair if p is not None
+           and own_label(p.label, a)}  # fmt: skip
+    taken = own | {unicode_symbol(name) for name in taken}
+    names: dict[int, str] = {}
+    for j, pair in enumerate(pairs, start=1):
+        todo = [(p, a) for p, a in pair
+                if p is not None and not own_label(p.label, a) and id(p) not in names]  # fmt: skip
+        n = j
+        while any(unicode_symbol(f"{a}{n}") in taken for _, a in todo):
+            n += 1
+        for p, a in todo:
+            names[id(p)] = f"{a}{n}"
+            taken.add(unicode_symbol(names[id(p)]))
+    return names
 
 
 def _param_row(index: int, layer: str, computes: str, params: list[Any]) -> LayerRow:
@@ -612,25 +639,19 @@ def summary(
     after: dict[int, tuple[list[str], list[str]]] = {}  # row -> (activations, dropouts)
     first_use: dict[int, int] = {}  # id(Linear) -> the row of its first use
     counted = _Counted()
-    names: dict[int, str] = {}  # id(parameter) -> its name in the formulas (W1, b1)
+    # id(parameter) -> its name in the formulas: its own short label (MLP's W1, a Neuron's w)
+    # or the lecture's W_j, numbered around the names taken (dotted names given by
+    # named_parameters, 'layers.0.W', and the bare 'W' a Linear's own parameters() gives
+    # read worse in a formula); a parameter used before keeps its name
+    names = layer_names((m.W, m.b) for m in mods if isinstance(m, Linear))
     later: list[tuple[LayerRow, list[tuple[Any, int]]]] = []  # shared ones, named at the end
     for m in mods:
         if isinstance(m, Linear):
             j += 1
             again = first_use.get(id(m))
             first_use.setdefault(id(m), len(rows) + 1)
-            # a parameter's own short label (MLP's W1, Neuron's w) or the lecture's W_j;
-            # dotted names given by named_parameters ('layers.0.W') read worse in a formula;
-            # a parameter used before (the same Linear again, or tied weights) keeps its name
-            # (a label that is only the attribute's name, 'W' or 'b', is the one a Linear's
-            # own parameters() gives: summary's count, or an optimizer given one layer, set
-            # it, and every layer then read "X W + b" from the second call on)
-            W = m.W.label if _own_label(m.W.label, "W") else f"W{j}"
-            W = names.setdefault(id(m.W), W)
-            b = None
-            if m.b is not None:
-                b = m.b.label if _own_label(m.b.label, "b") else f"b{j}"
-                b = names.setdefault(id(m.b), b)
+            W = names.get(id(m.W), m.W.label)
+            b = None if m.b is None else names.get(id(m.b), m.b.label)
             layer = "Linear" if m.b is not None else "Linear (no bias)"
             row = LayerRow(
                 index=len(rows) + 1,

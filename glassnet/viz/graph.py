@@ -32,6 +32,7 @@ import numpy as np
 from ..explain import unicode_symbol
 from ..nn.module import Parameter
 from ..report import fmt
+from ..summary import layer_names, own_label
 from ..tensor import Tensor
 from ._svg import (
     CHAR_EM,
@@ -62,18 +63,6 @@ _FILL = {
 }
 
 
-def own_label(label: str | None, attribute: str) -> bool:
-    """Whether a parameter's label is a name of its own for the formulas (MLP's ``W1``, a
-    Neuron's ``w``): not None, not a dotted path (``layers.0.W``, the name
-    ``parameters()`` gives an unlabelled parameter) and not the bare attribute name a
-    Linear's own ``parameters()`` labels it with (``W``, ``b``).
-
-    >>> own_label("W1", "W"), own_label("layers.0.W", "W"), own_label("W", "W")
-    (True, False, False)
-    """
-    return bool(label) and "." not in label and label != attribute  # type: ignore[operator]
-
-
 _DRAWN_NAMES: ContextVar[dict[int, str] | None] = ContextVar("_DRAWN_NAMES", default=None)
 """id(parameter) -> its name in the drawing being made (W1, b1), for parameters of a
 Linear layer without a name of their own (:func:`_layer_names`)."""
@@ -97,31 +86,14 @@ def _layer_names(order: Sequence[Tensor]) -> dict[int, str]:
     first name. A number whose W or b another tensor of the graph is already called (an
     ``nn.MLP`` inside a Sequential draws its own W1, b1; a label "W1" the user gave
     layer 2) is skipped: every box has a title of its own (two boxes read W₁)."""
-    candidates: list[list[tuple[Tensor, str]]] = []
-    renamed: set[int] = set()
-    for t in order:
-        if t.op != "linear":
-            continue
-        params = []
-        for k, attribute in ((1, "W"), (2, "b")):
-            if k < len(t.parents):
-                p = t.parents[k]
-                if isinstance(p, Parameter) and not own_label(p.label, attribute):
-                    params.append((p, attribute))
-                    renamed.add(id(p))
-        candidates.append(params)
+    layers = [
+        tuple(p if isinstance(p, Parameter) else None for p in (*t.parents[1:3], None)[:2])
+        for t in order
+        if t.op == "linear"
+    ]
+    params = {id(p) for pair in layers for p in pair if p is not None}
     # the names drawn already (by their symbol: "W1", "W_1" and "W₁" all draw W₁)
-    taken = {unicode_symbol(t.label) for t in order if t.label and id(t) not in renamed}
-    names: dict[int, str] = {}
-    for j, params in enumerate(candidates, start=1):
-        todo = [(p, attribute) for p, attribute in params if id(p) not in names]
-        n = j
-        while any(unicode_symbol(f"{a}{n}") in taken for _, a in todo):
-            n += 1
-        for p, attribute in todo:
-            names[id(p)] = f"{attribute}{n}"
-            taken.add(unicode_symbol(names[id(p)]))
-    return names
+    return layer_names(layers, (t.label for t in order if t.label and id(t) not in params))
 
 
 @dataclass
