@@ -13,16 +13,15 @@ put back after every update) while the others train on. With the same seeds, eac
 ends with the weights :func:`glassnet.fit` gives it alone on the NumPy fast path
 (``engine="fused"``, what fit runs for such a network unless glassnet.jit is installed and
 the run has 20,000 steps or more: fit's compiled loop then agrees to rounding only, see
-docs/jit.md), and its History holds fit's
-losses and validation scores: bit for bit, with any optimizer, when the models share one
-learning rate; with per-model learning rates, bit for bit with plain SGD and to rounding
-with momentum or weight decay (the rate scales each gradient, which they meet in another
-order). Two cases also agree to rounding only, where BLAS orders a sum by where a value
-sits: cross-entropy on a batch of one row (BLAS sums one row's exponentials in another
-order than a stack's rows: 5e-6 in float32 after 300 epochs whose last batch holds one
-row; 0 in float64 there), and networks of more than 65,536 weights (BLAS's axpy rounds the
-last values of a buffer without a fused multiply-add, and a network's values sit
-elsewhere in the stack: 7e-19 in float64 after 3 epochs).
+docs/jit.md), and its History holds fit's losses and validation scores: bit for bit,
+with any optimizer, with one learning rate for all models or one per model (each model's
+rate enters its own update where its fit's rate enters: Adam's step, SGD's momentum and
+weight decay). Two cases also agree to rounding only, where BLAS orders a sum by where a
+value sits: cross-entropy on a batch of one row (BLAS sums one row's exponentials in
+another order than a stack's rows: 5e-6 in float32 after 300 epochs whose last batch
+holds one row; 0 in float64 there), and networks of more than 65,536 weights (BLAS's
+axpy rounds the last values of a buffer without a fused multiply-add, and a network's
+values sit elsewhere in the stack: 7e-19 in float64 after 3 epochs).
 
 >>> import numpy as np
 >>> import glassnet as gn
@@ -144,6 +143,63 @@ def _per_model(value: Any, name: str, K: int, dtype: Any = float) -> np.ndarray:
         got = f"{arr.shape[0]} values" if arr.ndim == 1 else f"an array of shape {arr.shape}"
         raise ValueError(f"fit_many: {name} must be one value or one per model ({K}). Got {got}.")
     return np.array(list(value), dtype=dtype)
+
+
+def _place(w: np.ndarray, buffers: list[np.ndarray]) -> tuple[int, int]:
+    """Which of ``buffers`` the 1-D slice ``w`` is a slice of, and where in it it starts."""
+    at = w.__array_interface__["data"][0]
+    for c, d in enumerate(buffers):
+        start = (at - d.__array_interface__["data"][0]) // d.itemsize
+        if d.dtype == w.dtype and 0 <= start < d.shape[0]:
+            return c, start
+    raise RuntimeError("fit_many: an update of values outside the stacked buffers")
+
+
+def _rate_per_model(opt: optim_mod.Optimizer, lrs: np.ndarray, K: int) -> None:
+    """Give ``opt`` (one param group over the stacked parameters, each (K, ...)) the rate
+    ``lrs[k]`` for model k's values: its rule meets each model's rate where that model's fit
+    meets its one rate.
+
+    A step's numbers that derive from the rate (Adam's γ√(1 − β₂ᵗ)/(1 − β₁ᵗ), AdamW's
+    1 − γλ, NAdam's γ(1 − μₜ), ...) are made by the optimizer's own ``_per_step`` from the K
+    rates at once (float64, each the number fit makes from its one rate: the same
+    operations on the same values), then laid out one per value of the stack, in the
+    buffer's dtype (as fit's rule casts its Python number). The rule is the optimizer's
+    own, elementwise, run on blocks of at most 65,536 values (the block a rule's ``descend``
+    takes one rate array for), so each model's values take fit's operations in fit's order.
+    """
+    (pack,) = opt._packs
+    flat = pack.flat
+    # each parameter's values in its dtype's buffer: (buffer, slice, values per model)
+    slots = [(c, sl, p.data.size // K) for p, (c, sl) in zip(flat.params, flat.slots)]
+    rates = np.array(lrs, np.float64)
+    own_per_step, own_rule, block = opt._per_step, opt._rule, optim_mod._BLOCK
+    layout = {id(d): c for c, d in enumerate(flat.data)}
+
+    def spread(values: np.ndarray) -> list[np.ndarray]:
+        """K numbers, one per model, as one per value of each dtype's buffer."""
+        out = [np.empty_like(d) for d in flat.data]
+        cast = [values.astype(d.dtype)[:, None] for d in flat.data]
+        for c, sl, per in slots:
+            out[c][sl].reshape(K, per)[...] = cast[c]
+        return out
+
+    def per_step(h: dict) -> dict:
+        h = own_per_step({**h, "lr": rates})
+        varying = {k: v for k, v in h.items() if isinstance(v, np.ndarray) and v.shape == (K,)}
+        laid = {k: spread(v) for k, v in varying.items()}
+        return {**{k: v for k, v in h.items() if k not in laid}, "_many_rates": laid}
+
+    def rule(w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
+        c, start = _place(w, flat.data) if id(w) not in layout else (layout[id(w)], 0)
+        laid = h["_many_rates"]
+        n, a, b = w.shape[0], *work
+        for i in range(0, n, block):
+            s, at = slice(i, i + block), slice(start + i, start + min(i + block, n))
+            mine = {**h, **{name: v[c][at] for name, v in laid.items()}}
+            own_rule(w[s], g[s], (a[s], b[s]), {k: v[s] for k, v in state.items()}, mine)
+
+    opt._per_step, opt._rule = per_step, rule  # type: ignore[method-assign]
 
 
 def _describe(layers: list[Layer]) -> str:
@@ -352,12 +408,12 @@ def fit_many(
     further keywords (``momentum=0.9``, ``betas=``) go to it. A class of your own with a
     ``step()`` of its own is refused: over the stack it would see every model's gradients
     at once (a class that gives its rule as ``_rule`` sees them in one buffer too: its
-    update must be elementwise). Per-model learning rates need
-    ``optimizer="sgd"`` (the rate is applied to each model's gradient, with SGD's
-    ``weight_decay`` term: SGD's numbers bit for bit with plain SGD, to rounding with
-    ``momentum`` or ``weight_decay``, which the scaled gradient meets in another order);
-    the adaptive optimizers (Adam and the rest, RMSprop, Adagrad, Adadelta) normalize the
-    gradient, so they take one ``lr`` for all models. A
+    update must be elementwise). Per-model learning rates work with every built-in
+    optimizer: each model's rate scales its own update inside the optimizer's rule, as its
+    fit's rate does (Adam's γ√(1 − β₂ᵗ)/(1 − β₁ᵗ) · m̂/s, SGD's velocity and weight decay,
+    AdamW's decay 1 − γλ), so an lr sweep with Adam equals one fit per rate, bit for bit. A
+    class of your own takes one ``lr`` for all models (its rule may read its rate where one
+    rate per model cannot reach it). A
     parameter with ``requires_grad=False`` is left as it is.
 
     ``threads`` splits the stack over that many threads, each stepping its share of the
@@ -521,28 +577,31 @@ def fit_many(
             "Train each model with glassnet.fit, or give fit_many a built-in optimizer by "
             f"name ({', '.join(sorted(set(optim_mod.OPTIMIZERS) - {'gd'}))})."
         )
-    if per_model_lr and kind is not optim_mod.SGD:  # ("sgd", "gd", "SGD", the class)
+    if per_model_lr and kind not in optim_mod.OPTIMIZERS.values():
         raise ValueError(
-            f"fit_many: per-model learning rates need optimizer='sgd'; {optimizer!r} "
-            "normalizes the gradient, so give it one lr for all models (or call fit_many "
-            "once per lr)."
+            f"fit_many: per-model learning rates reach the built-in optimizers' rules (each "
+            f"model's rate in its own update); {kind.__name__} is a class of your own, whose "
+            "rule may read its rate elsewhere (self.lr, a number of its own), where one rate "
+            "per model would not reach it. Give it one lr for all models, call fit_many once "
+            "per lr, or use a built-in optimizer by name."
         )
-    # per-model rates: SGD with rate 1 on gradients each scaled by its model's rate
-    rate = 1.0 if per_model_lr else float(lrs[0])
     try:  # (params=, name=: get_optimizer's own arguments)
         check_keywords(kind, optimizer_options)
     except TypeError as e:  # a keyword of neither: most often a misspelt option of fit_many
         raise TypeError(f"fit_many: {e} {_unknown_hint(optimizer_options, kind)}") from None
-    opt = optim_mod.get_optimizer(optimizer, params, lr=rate, **optimizer_options)
+    opt = optim_mod.get_optimizer(optimizer, params, lr=float(lrs[0]), **optimizer_options)
     opt.fuse_above *= K  # each network's part of a buffer updated as fit updates it alone
     flops = gemm_flops(models[0], bs)  # per layer, one product; a step has 3 (the first 2)
     n_threads = model_threads(K * (3 * sum(flops) - flops[0]), K, threads)
-    # per-model rates with weight decay: λw joins each gradient before its rate scales it
-    # (SGD would add it to the scaled gradient, at rate 1)
-    decay = 0.0
-    if per_model_lr and opt.weight_decay:
-        decay, opt.weight_decay = opt.weight_decay, 0.0
-    scale = lrs.astype(X.dtype).reshape(K, 1, 1) if per_model_lr else None
+    # per-model rates: plain SGD steps at rate 1 on gradients each scaled by its model's
+    # rate (w − γ_k g, the numbers of its fit); any other rule is given each model's rate
+    # inside its update (a momentum, a moment or a decay meets the rate where it does alone)
+    scale = None
+    if per_model_lr and kind is optim_mod.SGD and not (opt.momentum or opt.weight_decay):
+        opt.lr = 1.0
+        scale = lrs.astype(X.dtype).reshape(K, 1, 1)
+    elif per_model_lr:
+        _rate_per_model(opt, lrs, K)
     l2_arr = l2s.reshape(K, 1, 1) if np.any(l2s) else None
 
     # Each model's books are arrays over the K models, so a step or an epoch costs a few
@@ -654,8 +713,6 @@ def fit_many(
                 if scale is not None:
                     for q in params:
                         g = plain(q.grad)  # (NumPy's own in-place ops: a Grad's cost a call)
-                        if decay:
-                            g += decay * q.data
                         g *= scale
                 update()
                 if update == opt.step:  # (every gradient is bound now: see Optimizer.prepared)
@@ -1044,7 +1101,7 @@ def search(
     grid : dict of str to sequence
         The values of each setting; every combination is trained (``itertools.product``,
         the last key varying fastest). ``"lr"``, ``"l2"`` and ``"seed"`` go to
-        :func:`fit_many` per model (per-model learning rates need ``optimizer="sgd"``);
+        :func:`fit_many` per model (with any built-in optimizer: an lr sweep with Adam);
         any other key is only passed to ``build`` (for example an initialization scale);
         ``split_seed`` and fit_many's other options cannot vary within one search.
     validation_split : float in (0, 1), default 0.2 (None)
@@ -1129,13 +1186,13 @@ def search(
     opt = fit_options.get("optimizer", "sgd")
     if "lr" in grid and len({repr(v) for v in grid["lr"]}) > 1 and isinstance(opt, (str, type)):
         kind = check_name(opt, optim_mod.OPTIMIZERS, "optimizer", optim_mod.Optimizer)
-        if kind is not optim_mod.SGD:  # (fit_many would say: call fit_many once per lr)
+        if kind not in optim_mod.OPTIMIZERS.values():  # (before any model is built)
             raise ValueError(
-                f"search: grid['lr'] gives each model a learning rate of its own, and "
-                f"per-model learning rates need optimizer='sgd' in one stacked run; {opt!r} "
-                "normalizes the gradient. Call search once per lr (one split_seed scores "
-                "each on the same rows) and compare their val_loss, or search with "
-                "optimizer='sgd'."
+                f"search: grid['lr'] gives each model a learning rate of its own, which "
+                f"reaches the built-in optimizers' rules; {kind.__name__} is a class of your "
+                "own, whose rule may read its rate elsewhere (self.lr, a number of its own), "
+                "where one rate per model would not reach it. Call search once per lr (one "
+                "split_seed scores each on the same rows), or use a built-in optimizer by name."
             )
     points = [dict(zip(grid, combo)) for combo in itertools.product(*grid.values())]
     models = []
