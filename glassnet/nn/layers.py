@@ -143,9 +143,12 @@ class ReLU(ActivationModule):
 
 
 class Identity(ActivationModule):
-    """a = z."""
+    """a = z. As PyTorch's, it takes any arguments and ignores them (a drop-in for a layer's
+    constructor call: ``nn.Identity(54, unused_argument1=0.1)``)."""
 
     name = "identity"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
 
 class Softmax(ActivationModule):

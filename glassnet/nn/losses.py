@@ -49,6 +49,21 @@ def _array(target: Any) -> np.ndarray:
     return np.asarray(target.data if isinstance(target, Tensor) else target)
 
 
+def _constant(value: Any, arg: str, name: str) -> np.ndarray | None:
+    """A loss's ``weight`` or ``pos_weight`` as an array (None stays None): constants of the
+    loss, which pass them no gradient. One that requires grad (with grad on) is refused, as
+    PyTorch refuses it ("not differentiable with respect to argument 'weight'"), where its
+    ``.grad`` would silently stay None."""
+    if _needs_grad(value):
+        raise RuntimeError(
+            f"{name}: '{arg}' requires grad, but this loss takes it as a constant and passes it "
+            f"no gradient (PyTorch refuses it too). Pass {arg}={arg}.detach() for fixed "
+            "weights, or, to learn them, write the loss from Tensor ops (e.g. "
+            "(w * per_entry_losses).sum(), with reduction='none')."
+        )
+    return None if value is None else _array(value)
+
+
 def no_legacy(name: str, size_average: Any, reduce: Any, slots: tuple[str, str]) -> None:
     """Refuse PyTorch's deprecated ``size_average`` and ``reduce`` (None: not given). The
     modules take PyTorch's positional order, where these hold the slots after ``weight``
@@ -72,7 +87,7 @@ class _Loss(Module):
     def __init__(self, reduction: str = "mean", weight: Any = None, ndim: Any = (1,)) -> None:
         name = type(self).__name__
         self.reduction = check_choice(reduction, "reduction", name, ("mean", "sum", "none"))
-        w = None if weight is None else _array(weight)  # (a Tensor's values: a constant)
+        w = _constant(weight, "weight", name)  # (a Tensor's values: a constant)
         self.weight = None if w is None else check_array("weight", w, name, ndim=ndim)
 
     def _diff(self, x: Any, target: Any) -> Tensor:
@@ -412,7 +427,7 @@ class BCEWithLogitsLoss(BCELoss):
         pos_weight: Any = None,
     ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
-        pw = None if pos_weight is None else _array(pos_weight)
+        pw = _constant(pos_weight, "pos_weight", "BCEWithLogitsLoss")
         self.pos_weight = (
             None
             if pw is None
