@@ -48,6 +48,7 @@ import math
 import mmap
 import os
 import re
+import warnings
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -74,6 +75,9 @@ __all__ = [
     "number_value",
     "missing_tokens",
     "line_notes_text",
+    "long_label_runs",
+    "label_runs_warning",
+    "LABEL_RUNS_SHARE",
 ]
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
@@ -89,6 +93,12 @@ class Stream:
         Rows held by the shuffle buffer (default 65,536).
     columns : Columns, optional
         How a table source's columns became X and y (names, scaling, categories, classes).
+
+    A table stream whose target's classes come in long runs (a file sorted or grouped by
+    its label: :func:`long_label_runs`) warns (a ``UserWarning`` naming the file, its runs
+    and the buffer) the first time it is read for training with a shuffle, as the command
+    line warns: through a buffer far smaller than the file, fit trains on one class after
+    the other. ``warn_label_runs = False`` silences it (it is set so once it warned).
     """
 
     def __init__(
@@ -101,6 +111,7 @@ class Stream:
         check_number(buffer_size, "buffer_size", "Stream", low=1, integer=True)
         self._chunks, self.buffer_size, self.columns = chunks, int(buffer_size), columns
         self.epochs = None  # (a one-shot iterator's stream: 1, the epochs it can serve)
+        self.warn_label_runs = True  # (a table stream's warning of long label runs: once)
         self._last: Any = None  # the iterator the source gave last (each pass needs a new one)
 
     def __repr__(self) -> str:
@@ -129,6 +140,11 @@ class Stream:
         through the shuffle buffer (``rng=None``: in stream order). ``check(X, y, w)``
         checks and converts each chunk."""
         bs = batch_size
+        if rng is not None and self.warn_label_runs and self.columns is not None:
+            self.warn_label_runs = False
+            text = label_runs_warning(self.columns, self.buffer_size)
+            if text is not None:
+                warnings.warn(text, UserWarning, stacklevel=2)
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
         buf: list[np.ndarray | None] | None = None
         fill, perm, pos, tail = 0, np.empty(0, np.intp), 0, None
@@ -196,6 +212,61 @@ class Stream:
         for c in _checked(self.chunks(), check):
             return c
         raise ValueError("fit: the stream yielded no chunks; it has no data to train on.")
+
+
+#: Long runs of a label (:func:`long_label_runs`): fewer changes of class from row to row
+#: than this share of a shuffled file's, with a shuffle buffer that holds fewer runs than
+#: there are classes, on average. (A buffer that holds several runs of every class draws its
+#: batches from about every class: 2 classes in runs of 8,000 rows through a buffer of
+#: 65,536 train as well as a shuffled file; 10 classes in runs of 1,500 through 4,096 lost
+#: 9 points of accuracy.) The command line's rule (glassnet train --stream).
+LABEL_RUNS_SHARE = 0.5
+
+
+def long_label_runs(columns: Columns, buffer_size: int) -> tuple[int, float] | None:
+    """``(changes, expected)`` when a table's single target of class labels comes in long
+    runs for a shuffle buffer of ``buffer_size`` rows: its changes of class from row to row
+    (``columns.label_runs - 1``) and a shuffled file's, about ``(n - 1) * (1 - sum n_c (n_c -
+    1) / (n (n - 1)))``; long: fewer than :data:`LABEL_RUNS_SHARE` of them, and a buffer
+    that holds fewer runs than there are classes, on average. None otherwise, and for a
+    file of no more rows than the buffer (shuffled whole) or without such a target."""
+    n, runs, counts = columns.rows, columns.label_runs, columns.class_counts
+    if runs is None or counts is None or n <= buffer_size or n < 2:
+        return None
+    same = sum(c * (c - 1) for c in counts) / (n * (n - 1))
+    expected = (n - 1) * (1.0 - same)  # a shuffled file's changes of class
+    changes = runs - 1
+    held = buffer_size * runs / n  # (the runs a buffer holds, on average)
+    if changes >= LABEL_RUNS_SHARE * expected or held >= len(counts):
+        return None
+    return changes, expected
+
+
+def label_runs_warning(columns: Columns, buffer_size: int) -> str | None:
+    """The warning a stream of ``columns`` gives when its labels come in long runs for a
+    shuffle buffer of ``buffer_size`` rows (:func:`long_label_runs`); None when they do not."""
+    found = long_label_runs(columns, buffer_size)
+    if found is None:
+        return None
+    changes, expected = found
+    assert columns.label_runs is not None and columns.class_counts is not None
+    n, classes = columns.rows, len(columns.class_counts)
+    need = min(n, math.ceil(classes * n / columns.label_runs))  # (a run of every class)
+    plural = "" if changes == 1 else "s"
+    bigger = (
+        f"{n:,} rows (the file's rows: a full shuffle)" if need >= n
+        else f"{need:,} rows (about one run of every class; {n:,}, the file's rows, shuffles "
+        "it whole)"
+    )  # fmt: skip
+    return (
+        f"{columns.source or 'the file'} holds the classes of {columns.target!r} in long runs "
+        f"({changes:,} change{plural} of class in {n:,} rows, where a shuffled file has about "
+        f"{expected:,.0f}: sorted or grouped by the label?): the stream reads the rows in file "
+        f"order through a shuffle buffer of {buffer_size:,} rows (buffer_size), so fit trains "
+        f"on one class after the other and the model favours the last ones, however good its "
+        f"loss looks. Shuffle the file's rows once on disk, keeping its header; or give a "
+        f"buffer_size of at least {bigger}, if they fit in memory."
+    )
 
 
 _READ_ONCE = (
@@ -525,6 +596,14 @@ class Columns:
     # from_csv(pandas_index=True): the lowest and highest row numbers of the unnamed first
     # column left out as pandas' row index (else None)
     index_dropped: tuple[int, int] | None = None
+    # the file's columns left out, neither features nor targets: pandas' row index, which
+    # a Parquet file written by DataFrame.to_parquet lists in its metadata (a filtered or
+    # sorted frame's '__index_level_0__', a set_index column), left out as pd.read_parquet
+    # takes it for the index; and from_csv(pandas_index=True)'s unnamed first column, ''
+    dropped: list[str] = field(default_factory=list)
+    # the file the statistics pass read, quoted ("'train.csv'"), for the messages ('' when
+    # the columns come from no file)
+    source: str = ""
     # a CSV file's rows that ended in empty fields past the header's columns, which were
     # left out (a delimiter ending the line): how many rows by the number of such fields
     trailing: dict[int, int] = field(default_factory=dict)
@@ -609,7 +688,124 @@ class Columns:
     def transform(self, batch: Any, dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
         """A pyarrow RecordBatch/Table to (X, y): X in ``dtype``; y the class codes, or a
         number target as the file holds it, in float64 (checked to fit in ``dtype``), so
-        that scaling it (the command line's) rounds once, as in memory."""
+        that scaling it (the command line's) rounds once, as in memory.
+
+        The rows of another file (a validation file) go through the training file's
+        statistics: its means and scales, categories and classes. A pandas DataFrame is
+        converted with ``pyarrow.Table.from_pandas`` (its index left out). The table needs
+        every feature column and the target (for rows without a target, to predict on:
+        ``glassnet.preprocessing.Preprocessor.from_dict(columns.preprocessor_dict())``).
+        A cell that cannot be transformed (a category or class the training file did not
+        hold: it has no one-hot column or class code; an empty cell; a number that is not
+        finite) is a ``ValueError`` naming its row (0-based), column and value.
+        """
+        table = self._table(batch)
+        try:
+            return self._transform(table, dtype)
+        except _BadCell as e:
+            raise ValueError(self._bad_cell_text(e)) from None
+
+    def _table(self, batch: Any) -> Any:
+        """``batch`` as a pyarrow Table or RecordBatch with the columns :meth:`transform`
+        reads, each of a type it can read; a DataFrame converted; else an error."""
+        pa = _pyarrow()
+        if type(batch).__module__.split(".")[0] == "pandas" and hasattr(batch, "columns"):
+            try:
+                batch = pa.Table.from_pandas(batch, preserve_index=False)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+                raise TypeError(
+                    f"Columns.transform: pyarrow.Table.from_pandas could not convert the "
+                    f"DataFrame ({e}); give each column one type (numbers, or text), or "
+                    "pass a pyarrow table (pyarrow.csv.read_csv(path))."
+                ) from None
+        if not isinstance(batch, (pa.Table, pa.RecordBatch)):
+            raise TypeError(
+                f"Columns.transform takes a pyarrow Table or RecordBatch (such as "
+                f"pyarrow.csv.read_csv('val.csv') or pyarrow.parquet.read_table(path)) or a "
+                f"pandas DataFrame (a polars one: its .to_arrow()). Got "
+                f"{type(batch).__name__}"
+                + (f" of shape {batch.shape}." if hasattr(batch, "shape") else f" {batch!r:.60}.")
+            )
+        names = batch.schema.names
+        where = f" of the training file {self.source}" if self.source else ""
+        training = f"the training file {self.source}" if self.source else "the training data"
+        for name in [*self.features, *self.targets]:
+            role = (
+                "the target" if name in self.targets
+                else "a number feature" if self.kinds[name] == "numeric"
+                else "a feature of categories"
+            )  # fmt: skip
+            if name not in names:
+                close = difflib.get_close_matches(name, names, n=1)
+                extra = (
+                    " (rows without a target, to predict on: glassnet.preprocessing."
+                    "Preprocessor.from_dict(columns.preprocessor_dict()) transforms their "
+                    "features)" if name in self.targets else ""
+                )  # fmt: skip
+                raise ValueError(
+                    f"Columns.transform: the table has no column {name!r}, {role}{where}; its "
+                    f"columns are {names!r:.300}."
+                    + (f" Did you mean {close[0]!r}?" if close else "")
+                    + f" Give the table every column the stream was trained on{extra}."
+                )
+            t = batch.schema.field(name).type
+            text = _text_type(pa, t)
+            if self.kinds.get(name) == "numeric" or (name in self.targets and not self._labels):
+                if text:
+                    raise ValueError(
+                        f"Columns.transform: column {name!r} of the table holds text ({t}), "
+                        f"where in {training} it holds numbers ({role}); give it numbers."
+                    )
+                continue
+            cats = self._categories_of(name)
+            want_text = bool(cats) and isinstance(cats[0], str)
+            if text != want_text:
+                given = f"text ({t})" if text else f"numbers ({t})"
+                want = "text" if want_text else "numbers"
+                raise ValueError(
+                    f"Columns.transform: column {name!r} of the table holds {given}, where "
+                    f"in {training} it holds {want} ({role}: {cats[:5]!r:.80}); read it as "
+                    f"{want}" + (
+                        f" (pyarrow.csv.read_csv(path, convert_options=pyarrow.csv."
+                        f"ConvertOptions(column_types={{{name!r}: pyarrow.string()}})))."
+                        if want_text else "."
+                    )
+                )  # fmt: skip
+        return batch
+
+    @property
+    def _labels(self) -> bool:
+        return self.classes is not None
+
+    def _categories_of(self, name: str) -> list[Any]:
+        """A text column's categories, or a target's classes."""
+        if name not in self.targets:
+            return self.categories[name]
+        assert self.classes is not None
+        if isinstance(self.target, str):
+            return self.classes
+        return self.classes[self.targets.index(name)]
+
+    def _bad_cell_text(self, e: _BadCell) -> str:
+        """:meth:`transform`'s message for a cell it cannot use: its row, column, what it
+        holds, and, a category or class unseen, that the training file did not hold it."""
+        place = f"Columns.transform: row {e.row} (0-based) of the table: column {e.column!r}"
+        training = f"the training file {self.source}" if self.source else "the training data"
+        if e.unseen is _NONE:
+            return f"{place} {e.what}; {e.todo}"
+        cats = self._categories_of(e.column)
+        what, whats = ("class", "classes") if e.column in self.targets else (
+            "category", "categories")  # fmt: skip
+        return (
+            f"{place} holds {e.unseen!r}, a {what} that was not in {training} (its "
+            f"{whats}: {cats!r:.200}), so it has no "
+            + ("class code" if what == "class" else "one-hot column")
+            + ": drop the rows that hold it, or train on a file that holds it too."
+        )
+
+    def _transform(self, batch: Any, dtype: Any = np.float32) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`transform` of a table of the columns it needs; a cell it cannot use, a
+        :class:`_BadCell` (the stream's epochs name the file's line)."""
         X = np.zeros((batch.num_rows, len(self.feature_names)), dtype)
         j = k = 0
         for name in self.features:
@@ -650,15 +846,28 @@ def _in_range(cast: np.ndarray, x: np.ndarray, name: str) -> None:
         )  # fmt: skip
 
 
+_NONE = object()
+
+
+def _text_type(pa: Any, t: Any) -> bool:
+    """Whether the pyarrow type ``t`` holds text (a dictionary: its values)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
+
+
 class _BadCell(ValueError):
     """A cell of a record batch that training cannot use: its column, its row in the batch
-    (the file's readers name the file and line), what it holds and what to do."""
+    (the file's readers name the file and line), what it holds and what to do; ``unseen``:
+    a category or class that the statistics pass did not find, the value."""
 
     def __init__(
-        self, column: str, row: int, what: str, todo: str, shown: str | None = None
-    ) -> None:
+        self, column: str, row: int, what: str, todo: str, shown: str | None = None,
+        unseen: Any = _NONE,
+    ) -> None:  # fmt: skip
         self.column, self.row, self.what, self.todo = column, row, what, todo
         self.shown = shown  # (the value as ``what`` prints it, "holds inf": the cell's text)
+        self.unseen = unseen
         super().__init__(f"fit: column {column!r} {what} (row {row + 1} of a chunk); {todo}")
 
 
@@ -702,6 +911,7 @@ def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
         raise _BadCell(
             name, row, f"holds {col[row].as_py()!r}, which the statistics pass did not see",
             "the file changed while fit read it; train on a file that stays as it is.",
+            unseen=col[row].as_py(),
         )  # fmt: skip
     return idx.to_numpy(zero_copy_only=False).astype(np.intp)
 
@@ -765,6 +975,7 @@ def _table_stream(
     written: Callable[[int, str], str | None] | None = None,
     index: str | None = None,
     categorical: frozenset[str] = frozenset(),
+    dropped: frozenset[str] = frozenset(),
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
     ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
@@ -776,7 +987,8 @@ def _table_stream(
     ``index``: the column that holds pandas' row index (from_csv's ``pandas_index``), left
     out of the features, and checked to hold row numbers in order (:func:`_row_numbers`).
     ``categorical``: the columns read as text by request (from_csv's ``categorical``), not
-    checked to hold numbers."""
+    checked to hold numbers. ``dropped``: columns left out unchecked (a Parquet file's
+    pandas index columns), unless one is the target."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
@@ -802,6 +1014,7 @@ def _table_stream(
                         f"fit: the target column {absent[0]!r} is not in {where(-1)}; its "
                         f"columns are {names}." + (f" Did you mean {close[0]!r}?" if close else "")
                     )
+                left = [n for n in names if n not in targets and (n == index or n in dropped)]
                 text = [
                     n
                     for n, t in zip(names, b.schema.types)
@@ -813,6 +1026,7 @@ def _table_stream(
                     (n, t)
                     for n, t in zip(names, b.schema.types)
                     if n not in text
+                    and n not in left
                     and not any(
                         is_type(t)
                         for is_type in (
@@ -830,10 +1044,10 @@ def _table_stream(
                         "Convert it first: a date or time to numbers (e.g. seconds since a "
                         "date, or its year, month and day) or to text, a decimal to float64."
                     )
-                feats = [n for n in names if n not in targets and n != index]
+                feats = [n for n in names if n not in targets and n not in left]
                 kinds = {n: "categorical" if n in text else "numeric" for n in feats}
-                cols = Columns(target, feats, kinds)
-                cats = {n: Counter() for n in text if n not in targets and n != index}
+                cols = Columns(target, feats, kinds, dropped=left, source=where(-1))
+                cats = {n: Counter() for n in feats if n in text}
                 if several:
                     labels = True
                 elif labels is None:
@@ -965,7 +1179,7 @@ def _table_stream(
                 if not b.num_rows:
                     continue
                 try:
-                    chunk = cols.transform(b, dtype)
+                    chunk = cols._transform(b, dtype)
                 except _BadCell as e:
                     raise _placed(
                         e, where(start + e.row), _cell_at(written, start + e.row)
@@ -1508,12 +1722,14 @@ def from_csv(
     # pandas' row index: an unnamed first column, the others named (checked by the pass)
     index = "" if pandas_index and len(names) > 1 and not names[0] and all(names[1:]) else None
     empty = [j + 1 for j, n in enumerate(names) if not n and (j or index is None)]
+    if empty == [1] and len(names) > 1:  # (pandas' to_csv of a frame with its index)
+        raise ValueError(_unnamed_first_column(path, first.column(0)))
     if empty:
         raise ValueError(
-            f"fit: the header row of '{path}' has no name for column(s) {empty}: give every "
-            "column a name in the first line (a delimiter at the end of each line leaves an "
-            "unnamed column; remove it, or read the file in memory, which skips such columns "
-            "when they are empty)."
+            f"fit: the header row of '{path}' has no name for column(s) {empty} (counted from "
+            "1): give every column a name in the first line (a delimiter at the end of each "
+            "line leaves an unnamed column; remove it, or read the file in memory, which "
+            "skips such columns when they are empty)."
         )
     _unique(names, f"'{path}'")
     asked = _categorical_names(categorical, names, targets, path)
@@ -1724,6 +1940,32 @@ def from_csv(
     out.columns.retyped = retyped
     out.columns.passes = 1 + len(stopped) + len(retyped)
     return out
+
+
+def _unnamed_first_column(path: str, col: Any) -> str:
+    """The error for a CSV file whose first column, alone, has no name in the header row
+    (``,a,b,label``): most often pandas' index, which ``to_csv`` writes unless told not to
+    (``col``: the column's cells in the first block); ``pandas_index=True`` leaves it out."""
+    first = _row_numbers(col, math.nan, 0)
+    head = (
+        f"fit: the header row of '{path}' has no name for column(s) [1] (counted from 1: its "
+        "first column)"
+    )
+    if first is None:  # (not row numbers in order: a shuffled frame's index, or data)
+        return (
+            f"{head}, and its cells are not the row numbers in order (0, 1, 2, ...) that "
+            "pandas' to_csv writes for a frame's index: give the column a name in the first "
+            "line, or delete it (a frame written with to_csv(index=False) has none); the "
+            "in-memory reader, glassnet.datasets.read_csv(path, target, pandas_index=True), "
+            "leaves out a shuffled frame's index, its numbers in any order."
+        )
+    a, b, c = (int(first) + k for k in range(3))
+    return (
+        f"{head}, which holds the row numbers {a}, {b}, {c}, ...: the row index that pandas' "
+        "df.to_csv(path) writes (or R's write.csv). Pass pandas_index=True to leave it out "
+        "(stream.from_csv(path, target, pandas_index=True), and fit(model, that_stream, "
+        "None)), or write the file with df.to_csv(path, index=False)."
+    )
 
 
 def _categorical_names(
@@ -2749,7 +2991,16 @@ def from_parquet(
     buffer_size: int = 65_536,
     dtype: Any = np.float32,
 ) -> Stream:
-    """A Parquet file read ``batch_rows`` rows at a time (pyarrow ``iter_batches``)."""
+    """A Parquet file read ``batch_rows`` rows at a time (pyarrow ``iter_batches``).
+
+    The columns that pandas' ``DataFrame.to_parquet`` writes for the frame's row index (those
+    its ``b'pandas'`` metadata lists in ``index_columns``: ``'__index_level_0__'`` for a
+    filtered, sorted or concatenated frame's index, the column of ``set_index('id')``) are
+    left out of the features, as ``pd.read_parquet`` takes them for the index, not for
+    data; ``columns.dropped`` names them. One named as the ``target`` is the target. To
+    train on such a column, save the frame after ``reset_index()`` (a frame's default
+    index, 0..n-1, is saved as metadata only, with no column).
+    """
     check_number(batch_rows, "batch_rows", "from_parquet", low=1, integer=True)
     _table_args("from_parquet", target, standardize, labels, dtype)
     pa = _pyarrow()
@@ -2757,21 +3008,44 @@ def from_parquet(
 
     path = _existing(path)
 
-    def batches() -> Iterator[Any]:
+    def opened() -> Any:
         try:
-            f = pq.ParquetFile(path)
+            return pq.ParquetFile(path)
         except pa.ArrowInvalid as e:  # an empty file, a CSV named .parquet, a cut-off copy
             raise ValueError(
                 f"fit: '{path}' is not a Parquet file that pyarrow can read ({e}); check that "
                 "the file is complete, or read a CSV file with from_csv."
             ) from None
-        with f:
+
+    def batches() -> Iterator[Any]:
+        with opened() as f:
             yield from f.iter_batches(batch_size=batch_rows)
 
+    with opened() as f:
+        index = _pandas_index_columns(f.schema_arrow)
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
         dtype=dtype, where=lambda row: f"'{path}'" + (f" row {row + 1}" if row >= 0 else ""),
+        dropped=index,
     )  # fmt: skip
+
+
+def _pandas_index_columns(schema: Any) -> frozenset[str]:
+    """The columns of a table ``schema`` that hold pandas' row index, as its ``b'pandas'``
+    metadata lists them (``index_columns``: a name per stored index level; a RangeIndex is
+    described there, not stored); none for a file that pandas did not write."""
+    import json
+
+    meta = (schema.metadata or {}).get(b"pandas")
+    if meta is None:
+        return frozenset()
+    try:
+        listed = json.loads(meta).get("index_columns", [])
+    except (ValueError, AttributeError):  # (metadata another writer garbled: no index known)
+        return frozenset()
+    if not isinstance(listed, list):
+        return frozenset()
+    return frozenset(n for n in listed if isinstance(n, str) and n in schema.names)
 
 
 def _existing(path: Any) -> str:
