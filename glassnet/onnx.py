@@ -1017,23 +1017,131 @@ def _is_estimator(model: Any) -> bool:
 
 
 def _estimator_parts(est: Any) -> tuple[list[Layer], str, np.ndarray | None, str]:
-    """A fitted estimator's layers, head kind, classes and post-activation."""
+    """A fitted estimator's layers, kind, classes and head.
+
+    kind: a classifier's labels, from the labels it was fitted on (``'single'``,
+    ``'binary'``, ``'multiclass'`` or ``'multilabel'``), or ``'regression'``. head: its
+    ``out_activation_`` now, which predict and predict_proba apply to the output layer's z
+    (a classifier's ``'identity'``, set by hand, makes predict_proba return z, the logits,
+    as scikit-learn's); one they do not apply is refused here, naming it."""
     from sklearn.base import is_classifier
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)  # sklearn's NotFittedError: "This MLPClassifier instance is not fitted"
     layers = _network_layers(est.model_, f"export({type(est).__name__})")
+    head = est.out_activation_
     if is_classifier(est):
-        # softmax: multi-class; sigmoid outputs: one (binary) or one per label (multi-label)
-        if est.out_activation_ == "softmax":
-            kind = "multiclass"
-        elif len(est.classes_) == 1 and est._label_binarizer.y_type_ != "multilabel-indicator":
+        head = est._proba_head()  # (a ValueError naming out_activation_ for another)
+        y_type = est._label_binarizer.y_type_
+        if y_type == "multilabel-indicator":
+            kind = "multilabel"
+        elif len(est.classes_) == 1:
             kind = "single"
         else:
-            kind = "binary" if est.n_outputs_ == 1 else "multilabel"
-        return layers, kind, np.asarray(est.classes_), "identity"
-    post = "exp" if est.out_activation_ == "exp" else "identity"  # poisson: mu = e^z
-    return layers, "regression", None, post
+            kind = "multiclass" if y_type == "multiclass" else "binary"
+        return layers, kind, np.asarray(est.classes_), head
+    if not (isinstance(head, str) and head in _REGRESSOR_HEADS):
+        raise ValueError(
+            f"export({type(est).__name__}): out_activation_={head!r} is not an output "
+            f"activation glassnet exports: one of {sorted(_REGRESSOR_HEADS)} ('exp': "
+            "loss='poisson'). Set out_activation_ back to the one fit set, "
+            f"{'exp' if est.loss == 'poisson' else est.output_activation!r}."
+        )
+    return layers, "regression", None, head
+
+
+#: A regressor's out_activation_ and the ONNX operator that applies it to z.
+_REGRESSOR_HEADS = {
+    "identity": None, "logistic": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax", "exp": "Exp",
+}  # fmt: skip
+
+
+def _proba_width(est: Any) -> int:
+    """The number of columns of a classifier's predict_proba (as its ``_proba_and_log``):
+    [1 - z, z] or [1 - p, p] for a binary output, one column of ones for one class (or
+    of z, with the identity head), else one per output."""
+    head = est._proba_head()
+    k = est.n_outputs_
+    c = len(est.classes_)
+    if head == "identity":
+        return 2 if k == 1 and c == 2 else k
+    if c == 1:
+        return 1
+    if head != "softmax" and k == 1 and est._label_binarizer.y_type_ != "multilabel-indicator":
+        return 2
+    return k
+
+
+def _fitted_head(kind: str, head: str, act: str) -> bool:
+    """Whether the network's own output activation ``act`` is what predict_proba applies:
+    the graph is then written as for any classifier (:func:`_classifier_head`)."""
+    if kind == "single":
+        return head != "identity"  # (ones, whatever the activation)
+    return (head, act) in (("softmax", "softmax"), ("logistic", "sigmoid")) and (
+        (kind == "multiclass") == (head == "softmax")
+    )
+
+
+def _head_as_set(
+    g: _Graph,
+    z: str,
+    dt: np.dtype,
+    classes: np.ndarray,
+    kind: str,
+    head: str,
+    width: int,
+    label: str,
+    proba: str,
+) -> int:
+    """A classifier's ``label`` and ``probabilities`` from its output layer's ``z`` (in
+    ``dt``, the outputs' dtype) when ``out_activation_`` is not the head it was fitted
+    with: as its predict_proba (the activation ``head`` of z; ``'identity'``: z itself,
+    [1 - z, z] for a binary output, the logits as scikit-learn returns them) and its predict
+    (scikit-learn's LabelBinarizer reading those numbers: the argmax for multi-class, > 0.5
+    for binary and multi-label, the class for one class). Returns the label's type."""
+    if head == "identity":
+        values = z  # (predict reads the labels from z itself, as predict_proba returns it)
+        if width == 2 and kind == "binary":
+            one = g.const("one", np.array(1.0, dt))
+            q = g.op("Sub", [one, z], "one_minus_z")
+            g.op("Concat", [q, z], "probabilities", out=proba, axis=1)
+        else:
+            g.op("Identity", [z], "probabilities", out=proba)
+    elif kind == "single":
+        values = z
+        ones = g.const("ones", np.ones((1, 1), dt))
+        g.op("Expand", [ones, g.op("Shape", [z], "z_shape")], "probabilities", out=proba)
+    else:
+        op = "Softmax" if head == "softmax" else "Sigmoid"
+        kw: dict[str, Any] = {"axis": 1} if op == "Softmax" else {}
+        p = g.op(op, [z], "p", **kw)
+        if width == 2 and kind == "binary":  # (logistic: [1 - p, p])
+            q = g.op("Sub", [g.const("one", np.array(1.0, dt)), p], "one_minus_p")
+            g.op("Concat", [q, p], "probabilities", out=proba, axis=1)
+        else:
+            g.op("Identity", [p], "probabilities", out=proba)
+        # predict reads float64 probabilities (its ties and its 0.5, not those of dt)
+        z64 = g.op("Cast", [z], "z_double", to=TensorProto.DOUBLE)
+        values = g.op(op, [z64], "p_double", **kw)
+
+    def half() -> str:  # (0.5 in the dtype of values: float64 probabilities, or z's own)
+        return g.const("half", np.array(0.5, dt if head == "identity" else np.float64))
+
+    if kind == "multilabel":
+        above = g.op("Greater", [values, half()], "above_half")
+        g.op("Cast", [above], "label", out=label, to=TensorProto.INT64)
+        return TensorProto.INT64
+    cls, elem = _classes_const(g, classes)
+    if kind == "multiclass":
+        idx = g.op("ArgMax", [values], "class_index", axis=1, keepdims=0)
+    elif kind == "single":
+        idx = g.op("ArgMax", [z], "class_index", axis=1, keepdims=0)  # (0: the one class)
+    else:  # binary: one output, > 0.5 (softmax of one column: 1, the second class)
+        above = g.op("Greater", [values, half()], "above_half")
+        flat = g.op("Reshape", [above, g.const("flat", np.array([-1], np.int64))], "above_flat")
+        idx = g.op("Cast", [flat], "class_index", to=TensorProto.INT64)
+    g.op("Gather", [cls, idx], "label", out=label, axis=0)
+    return elem
 
 
 def _estimator_graph(
@@ -1047,22 +1155,40 @@ def _estimator_graph(
 ) -> int:
     """The estimator's nodes from input ``x`` to ``outputs``; returns the label's type.
     ``labels``: what the label output holds instead of ``classes_`` (skl2onnx's types)."""
-    layers, kind, classes, post = _estimator_parts(est)
+    import dataclasses
+
+    layers, kind, classes, head = _estimator_parts(est)
     dt = layers[0].W.dtype
     if in_dtype != dt:
         x = g.op("Cast", [x], "X_cast", to=_FLOATS[dt])
+    own = layers[-1].act
+    if kind == "regression":
+        fitted = _REGRESSOR_HEADS[head] == _ONNX_ACT.get(own) or (head, own) == ("exp", "identity")
+    else:
+        fitted = _fitted_head(kind, head, own)
+    if not fitted:  # (predict applies out_activation_ to z, not the network's own activation)
+        layers = [*layers[:-1], dataclasses.replace(layers[-1], act="identity", alpha=0.0)]
     z: list[str] = []  # (the output layer's logits: a classifier's labels are read from them)
     out = _network(g, layers, x, z=z)
-    if post == "exp":
-        out = g.op("Exp", [out], "mu", doc="loss='poisson': mu = e^z")
-    if out_dtype != dt:
-        out = g.op("Cast", [out], "out_cast", to=_FLOATS[out_dtype])
     if kind == "regression":
+        if head == "exp":
+            out = g.op("Exp", [out], "mu", doc="loss='poisson': mu = e^z")
+        elif not fitted and _REGRESSOR_HEADS[head] is not None:
+            kw: dict[str, Any] = {"axis": 1} if head == "softmax" else {}
+            out = g.op(_REGRESSOR_HEADS[head], [out], "head", doc=f"out_activation_={head!r}", **kw)
+        if out_dtype != dt:
+            out = g.op("Cast", [out], "out_cast", to=_FLOATS[out_dtype])
         g.op("Identity", [out], "variable", out=outputs[0])
         return TensorProto.UNDEFINED
     assert classes is not None
     if labels is not None:
         classes = labels
+    if not fitted:
+        zo = z[0] if out_dtype == dt else g.op("Cast", [z[0]], "z_cast", to=_FLOATS[out_dtype])
+        width = _proba_width(est)
+        return _head_as_set(g, zo, out_dtype, classes, kind, head, width, *outputs[:2])
+    if out_dtype != dt:
+        out = g.op("Cast", [out], "out_cast", to=_FLOATS[out_dtype])
     return _classifier_head(
         g, out, out_dtype, classes, kind, outputs[0], outputs[1], logits=(z[0], dt)
     )
@@ -1086,9 +1212,15 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
         c = len(classes)
         shown = ", ".join(map(str, classes[:20].tolist())) + (" ..." if c > 20 else "")
         label_shape = ["N", c] if kind == "multilabel" else ["N"]
+        head = est.out_activation_
+        what += f"; out_activation_={head!r}"
+        proba_doc = "class probabilities, classes_ order"
+        if head == "identity":  # (set by hand: predict_proba returns the logits)
+            proba_doc = "predict_proba with out_activation_='identity': the logits z"
+            proba_doc += " as [1 - z, z]" if _proba_width(est) == 2 and kind == "binary" else ""
         outs = [
             _value("label", elem, label_shape, f"predicted labels ({kind}); classes: {shown}"),
-            _value("probabilities", _FLOATS[dt], ["N", c], "class probabilities, classes_ order"),
+            _value("probabilities", _FLOATS[dt], ["N", _proba_width(est)], proba_doc),
         ]
     x_doc = f"features: N rows of {d}, {dt}"
     names = getattr(est, "feature_names_in_", None)  # fitted on a DataFrame: its columns
@@ -1743,7 +1875,7 @@ def _skl_classifier_shapes(operator: Any) -> None:
     else:
         label = StringTensorType(shape=[n])
     operator.outputs[0].type = label
-    operator.outputs[1].type = float_type(shape=[n, c])
+    operator.outputs[1].type = float_type(shape=[n, _proba_width(est)])
 
 
 def _integral(classes: np.ndarray) -> bool:
