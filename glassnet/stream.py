@@ -48,6 +48,7 @@ import math
 import mmap
 import os
 import re
+import sys
 import warnings
 import weakref
 from collections import Counter
@@ -143,8 +144,8 @@ class Stream:
         if rng is not None and self.warn_label_runs and self.columns is not None:
             self.warn_label_runs = False
             text = label_runs_warning(self.columns, self.buffer_size)
-            if text is not None:
-                warnings.warn(text, UserWarning, stacklevel=2)
+            if text is not None:  # (at the caller's line: its fit call)
+                warnings.warn(text, UserWarning, stacklevel=_outside_glassnet())
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
         buf: list[np.ndarray | None] | None = None
         fill, perm, pos, tail = 0, np.empty(0, np.intp), 0, None
@@ -212,6 +213,16 @@ class Stream:
         for c in _checked(self.chunks(), check):
             return c
         raise ValueError("fit: the stream yielded no chunks; it has no data to train on.")
+
+
+def _outside_glassnet() -> int:
+    """The ``stacklevel`` that a ``warnings.warn`` in the caller of this function gives to
+    name the first frame outside the glassnet package (the user's call)."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 #: Long runs of a label (:func:`long_label_runs`): fewer changes of class from row to row

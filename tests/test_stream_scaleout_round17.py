@@ -82,6 +82,8 @@ def test_a_stream_of_a_file_sorted_by_its_label_warns_once(tmp_path):
     texts = [str(w.message) for w in caught if "long runs" in str(w.message)]
     assert len(texts) == 1  # (once per stream, not once per epoch)
     text = texts[0]
+    [where] = [w.filename for w in caught if "long runs" in str(w.message)]
+    assert where == __file__  # (the caller's fit line, not glassnet's)
     assert "sorted.csv" in text and "'label'" in text and "5 changes of class in 6,000 rows" in text
     assert "buffer of 500 rows" in text and "buffer_size" in text and "Shuffle" in text
     with warnings.catch_warnings():  # the same stream again: warned already
