@@ -9,6 +9,10 @@
 * :class:`Preprocessor` combines the two encoders for a :class:`~glassnet.datasets.Table`
   read from a CSV file.
 
+:class:`StandardScaler` and :class:`OneHotEncoder` follow scikit-learn's transformer protocol
+(``fit(X, y=None)`` with ``y`` ignored, ``get_params``/``set_params``,
+``get_feature_names_out``), so ``sklearn.base.clone`` and a ``Pipeline`` take them.
+
 Every fitted object has ``to_dict()`` / ``from_dict()`` that round-trip through
 ``json.dumps`` / ``json.loads`` (plain lists, str, float, int: no pickle), so it
 can be stored in a model file and applied again at prediction time.
@@ -248,6 +252,103 @@ def _check_frame_names(X: Any, fitted: Sequence[str] | None, name: str, where: s
         f"The '{name}' parameter of {where} is a DataFrame with columns {_few(got)}, but it was "
         f"fitted on columns {_few(list(fitted))}; {todo}."
     )
+
+
+def _y_rows(y: Any) -> int | None:
+    """The number of rows of a target ``y`` (its first dimension), or None when it has none
+    (a scalar: not a target)."""
+    shape = getattr(y, "shape", None)
+    if shape is None:
+        try:  # (a list, or an object NumPy reads as an array through __array__)
+            shape = np.asarray(y).shape
+        except (TypeError, ValueError):  # (a list of rows of different lengths)
+            return len(y) if hasattr(y, "__len__") else None
+    return int(shape[0]) if len(shape) else None
+
+
+def _check_y(y: Any, n_rows: int, where: str) -> None:
+    """scikit-learn's ``fit(X, y=None)``: ``y`` (a Pipeline passes its target) is ignored by a
+    transformer, but one that cannot be ``X``'s target (another number of rows, a str, a
+    scalar) is refused rather than dropped silently."""
+    if y is None:
+        return
+    rows = None if isinstance(y, str | bytes) else _y_rows(y)
+    if rows != n_rows:
+        got = f"{rows} rows" if rows is not None else f"a {type(y).__name__}"
+        raise ValueError(
+            f"The 'y' parameter of {where} is the target (scikit-learn's fit(X, y), ignored by "
+            f"this transformer), which must have one value per row of X ({n_rows}); got {got}"
+            f" ({_short_repr(y)}). Pass y=None, or the target of these rows."
+        )
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    text = repr(value).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _names_in(obj: Any, given: Any, where: str) -> list[str]:
+    """scikit-learn's ``input_features`` of ``get_feature_names_out``: None gives the fitted
+    names (``feature_names_in_``, else ``x0, x1, ...``); given ones must be one per column,
+    and the fitted ones when there are."""
+    n = int(obj.n_features_in_)
+    fitted = getattr(obj, "feature_names_in_", None)
+    if given is None:
+        return list(fitted) if fitted is not None else [f"x{j}" for j in range(n)]
+    names = [str(v) for v in given] if not isinstance(given, str) else None
+    if names is None or len(names) != n or (fitted is not None and names != list(fitted)):
+        want = f"the fitted columns {list(fitted)}" if fitted is not None else f"{n} names"
+        raise ValueError(
+            f"The 'input_features' parameter of {where} must be {want} (one per column of X), "
+            f"or None. Got {_short_repr(given)}."
+        )
+    return names
+
+
+class _Params:
+    """scikit-learn's estimator protocol, without importing scikit-learn: ``get_params`` /
+    ``set_params`` (so ``sklearn.base.clone``, grid searches and ``Pipeline`` take the
+    transformer), ``__sklearn_is_fitted__`` and ``get_feature_names_out``."""
+
+    _PARAMS: tuple[str, ...] = ()
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters by name (scikit-learn's ``get_params``)."""
+        return {name: getattr(self, name) for name in self._PARAMS}
+
+    def set_params(self, **params: Any) -> Any:
+        """Set constructor parameters by name (scikit-learn's ``set_params``); returns self."""
+        for name, value in params.items():
+            if name not in self._PARAMS:
+                valid = ", ".join(self._PARAMS) if self._PARAMS else "none"
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {type(self).__name__}.set_params: its "
+                    f"parameters are {valid}."
+                )
+            self._set_param(name, value)
+        return self
+
+    def _set_param(self, name: str, value: Any) -> None:
+        setattr(self, name, value)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self._fitted()
+
+    def _fitted(self) -> bool:
+        raise NotImplementedError
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags (1.6 and later, which alone call this): a transformer that
+        needs no target; the encoder takes text."""
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+
+        text = isinstance(self, OneHotEncoder)
+        return Tags(
+            estimator_type=None,
+            target_tags=TargetTags(required=False),
+            transformer_tags=TransformerTags(),
+            input_tags=InputTags(string=text, categorical=text),
+        )
 
 
 def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
@@ -572,7 +673,7 @@ def _no_overflow(out: np.ndarray, arr: np.ndarray, name: str, where: str) -> np.
     return out
 
 
-class StandardScaler:
+class StandardScaler(_Params):
     """Standardize each column: ``Z = (X - mean_) / scale_``.
 
     ``mean_`` is the column mean and ``scale_`` the column standard deviation
@@ -610,9 +711,14 @@ class StandardScaler:
         fitted = f"n_features_in={self.n_features_in_}" if self.mean_ is not None else "unfitted"
         return f"StandardScaler({fitted})"
 
-    def fit(self, X: Any) -> StandardScaler:
-        """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n_samples, n_features)."""
+    def fit(self, X: Any, y: Any = None) -> StandardScaler:
+        """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n_samples, n_features).
+
+        ``y`` is ignored, as scikit-learn's transformers ignore it (a ``Pipeline`` passes
+        its target to every step); one that is not a target of ``X``'s rows is refused.
+        """
         arr = _as_float_2d(X, "X", "StandardScaler.fit").astype(np.float64)
+        _check_y(y, arr.shape[0], "StandardScaler.fit")
         # Each column is divided by a power of two p near its largest |x| first, so that
         # sums of values near float64's limit (1e308) do not overflow: mean = mean(x / p) * p,
         # same for std. A power of two keeps x / p exact (dividing by m itself rounded
@@ -669,9 +775,20 @@ class StandardScaler:
         assert self.mean_ is not None and self.scale_ is not None
         return ((arr - self.mean_) / self.scale_).astype(arr.dtype, copy=False)
 
-    def fit_transform(self, X: Any) -> np.ndarray:
-        """``fit(X)`` then ``transform(X)``."""
-        return self.fit(X).transform(X)
+    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        """``fit(X, y)`` then ``transform(X)`` (``y`` ignored, as scikit-learn's)."""
+        return self.fit(X, y).transform(X)
+
+    def _fitted(self) -> bool:
+        return self.mean_ is not None
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The output column names (scikit-learn's): the input's, ``feature_names_in_``
+        or ``x0, x1, ...``; an object array."""
+        if self.mean_ is None:
+            raise _not_fitted(self, "fit(X)")
+        names = _names_in(self, input_features, "StandardScaler.get_feature_names_out")
+        return np.asarray(names, dtype=object)
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """``Z * scale_ + mean_``: back to the original units, shape (n_samples, n_features)."""
@@ -841,7 +958,7 @@ def _as_float32_text(values: list[str], cats: np.ndarray) -> bool:
     return False
 
 
-class OneHotEncoder:
+class OneHotEncoder(_Params):
     """One-hot encode categorical columns: value ``v`` of column ``j`` becomes the
     indicator vector ``[v == c_1, ..., v == c_k]`` over that column's categories.
 
@@ -887,7 +1004,15 @@ class OneHotEncoder:
     [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
 
+    _PARAMS = ("categories",)
+
     def __init__(self, categories: str | Sequence[Sequence[Any]] = "auto") -> None:
+        self._set_param("categories", categories)
+        self.categories_: list[np.ndarray] | None = None
+        self.names_: list[str] | None = None
+        self.feature_names_in_: list[str] | None = None
+
+    def _set_param(self, name: str, categories: Any) -> None:
         if not (isinstance(categories, str) and categories == "auto") and not (
             isinstance(categories, (list, tuple))
             and categories
@@ -899,28 +1024,45 @@ class OneHotEncoder:
                 f"Got {categories!r}."
             )
         self.categories = categories
-        self.categories_: list[np.ndarray] | None = None
-        self.names_: list[str] | None = None
-        self.feature_names_in_: list[str] | None = None
+
+    def _fitted(self) -> bool:
+        return self.categories_ is not None
+
+    @property
+    def n_features_in_(self) -> int | None:
+        """The number of columns seen at fit (scikit-learn's), None before."""
+        return None if self.categories_ is None else len(self.categories_)
 
     def __repr__(self) -> str:
         if self.categories_ is None:
             return "OneHotEncoder(unfitted)"
         return f"OneHotEncoder(columns={self.names_})"
 
-    def fit(self, X: Any, names: Sequence[str] | None = None) -> OneHotEncoder:
+    def fit(self, X: Any, y: Any = None, *, names: Sequence[str] | None = None) -> OneHotEncoder:
         """Learn each column's categories from ``X`` of shape (n_samples, n_columns).
 
-        ``names`` (one per column) label the outputs and error messages; by default a
-        pandas DataFrame's column names (when all are str), else ``x0, x1, ...``. Fitted
-        on such a DataFrame, the encoder takes at :meth:`transform` a DataFrame with those
-        columns in that order (else ``ValueError``: taken by position, columns in another
-        order would be encoded with each other's categories).
+        ``y`` is ignored, as scikit-learn's transformers ignore it (a ``Pipeline`` passes
+        its target to every step); one that is not a target of ``X``'s rows is refused.
+
+        ``names`` (one per column, a keyword) label the outputs and error messages; by
+        default a pandas DataFrame's column names (when all are str), else ``x0, x1, ...``.
+        Fitted on such a DataFrame, the encoder takes at :meth:`transform` a DataFrame
+        with those columns in that order (else ``ValueError``: taken by position, columns
+        in another order would be encoded with each other's categories).
+
+        Earlier glassnet took ``names`` second, ``fit(X, ["color"])``: a list (or tuple) of
+        one name per column that cannot be a target (X has another number of rows) is
+        still read as the names; one that could be either (as many rows as columns, all
+        str) is refused, saying to pass ``names=`` or the target as an array.
         """
         self.feature_names_in_ = _frame_names(X)
+        given = names if names is not None else self.feature_names_in_
+        cols = _as_str_columns(X, "OneHotEncoder.fit", None if isinstance(given, str) else given)
+        if names is None and y is not None:
+            names, y = self._names_or_target(y, len(cols), cols[0].shape[0])
+        _check_y(y, cols[0].shape[0], "OneHotEncoder.fit")
         if names is None:
             names = self.feature_names_in_
-        cols = _as_str_columns(X, "OneHotEncoder.fit", None if isinstance(names, str) else names)
         self.names_ = self._check_names(names, len(cols))
         if isinstance(self.categories, str):
             self.categories_ = [np.unique(c) for c in cols]
@@ -941,6 +1083,39 @@ class OneHotEncoder:
                     "Add them to the list, or fix the data."
                 )
         return self
+
+    @staticmethod
+    def _names_or_target(y: Any, n_cols: int, n_rows: int) -> tuple[Any, Any]:
+        """The second argument of ``fit(X, y)`` as ``(names, y)``: scikit-learn's target, or
+        the column names earlier glassnet took there (``fit(X, names)``)."""
+        where = "OneHotEncoder.fit"
+        if isinstance(y, str):
+            raise ValueError(
+                f"The second argument of {where}, {y!r}, is a str: a target y holds one value "
+                f"per row of X ({n_rows}), and column names go in names= as a list, one per "
+                f"column ({n_cols}), e.g. names=[{y!r}]."
+            )
+        if not isinstance(y, list | tuple):  # (an array, a Series: a target)
+            return None, y
+        texts = all(isinstance(v, str) for v in y)
+        if len(y) == n_cols and len(y) != n_rows:
+            return y, None  # (the names, as earlier glassnet's fit(X, names) took them)
+        if len(y) == n_cols == n_rows and texts:
+            raise ValueError(
+                f"The second argument of {where}, {_short_repr(y)}, could be X's column names "
+                f"(earlier glassnet's fit(X, names)) or its target (scikit-learn's fit(X, y)): "
+                f"X has {n_rows} rows and {n_cols} columns. Pass the names as names=[...], or "
+                f"the target as an array, np.asarray(y) (ignored, as scikit-learn's "
+                f"transformers ignore it)."
+            )
+        if len(y) != n_rows:
+            raise ValueError(
+                f"The second argument of {where}, {_short_repr(y)}, is neither a target y (one "
+                f"value per row of X: {n_rows}) nor X's column names (one per column: "
+                f"{n_cols}); got {len(y)} values. Pass names=[...] with one name per column, "
+                f"or the target of these rows."
+            )
+        return None, y
 
     @staticmethod
     def _check_names(names: Sequence[str] | None, n_cols: int) -> list[str]:
@@ -1059,9 +1234,24 @@ class OneHotEncoder:
             rows = np.flatnonzero(known)
             out[rows, offset + idx[rows]] = 1.0
 
-    def fit_transform(self, X: Any, names: Sequence[str] | None = None) -> np.ndarray:
-        """``fit(X, names)`` then ``transform(X)``."""
-        return self.fit(X, names).transform(X)
+    def fit_transform(
+        self, X: Any, y: Any = None, *, names: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """``fit(X, y, names=names)`` then ``transform(X)`` (``y`` ignored, as
+        scikit-learn's)."""
+        return self.fit(X, y, names=names).transform(X)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The output column names (scikit-learn's), ``"name=category"`` as
+        :attr:`feature_names_out`, an object array; ``input_features`` (one per column)
+        name the columns in place of ``names_``."""
+        if self.categories_ is None or self.names_ is None:
+            raise _not_fitted(self, "fit(X)")
+        names = self.names_
+        if input_features is not None:
+            names = _names_in(self, input_features, "OneHotEncoder.get_feature_names_out")
+        pairs = zip(names, self.categories_, strict=True)
+        return np.asarray([f"{n}={c}" for n, cats in pairs for c in cats], dtype=object)
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Categories back from indicator (or score) rows: the argmax of each block.
