@@ -155,6 +155,16 @@ def _place(w: np.ndarray, buffers: list[np.ndarray]) -> tuple[int, int]:
     raise RuntimeError("fit_many: an update of values outside the stacked buffers")
 
 
+class _Laid(dict):
+    """A rule's settings, its per-model numbers laid out when the rule reads one (``lay``)."""
+
+    lay: Any
+
+    def __missing__(self, name: str) -> np.ndarray:
+        self[name] = value = self.lay(name)  # (a KeyError for a name it has not, as a dict)
+        return value
+
+
 def _rate_per_model(opt: optim_mod.Optimizer, lrs: np.ndarray, K: int) -> None:
     """Give ``opt`` (one param group over the stacked parameters, each (K, ...)) the rate
     ``lrs[k]`` for model k's values: its rule meets each model's rate where that model's fit
@@ -175,28 +185,36 @@ def _rate_per_model(opt: optim_mod.Optimizer, lrs: np.ndarray, K: int) -> None:
     rates = np.array(lrs, np.float64)
     own_per_step, own_rule, block = opt._per_step, opt._rule, optim_mod._BLOCK
     layout = {id(d): c for c, d in enumerate(flat.data)}
+    # per number and dtype's buffer: the K values last laid out, and the buffer they fill
+    # (the rule's own, read only during its call: a step's numbers laid out anew when they
+    # change, Adam's rate each step, a rate or a decay once)
+    laid: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
 
-    def spread(values: np.ndarray) -> list[np.ndarray]:
-        """K numbers, one per model, as one per value of each dtype's buffer."""
-        out = [np.empty_like(d) for d in flat.data]
-        cast = [values.astype(d.dtype)[:, None] for d in flat.data]
-        for c, sl, per in slots:
-            out[c][sl].reshape(K, per)[...] = cast[c]
+    def spread(name: str, values: np.ndarray, c: int) -> np.ndarray:
+        """K numbers, one per model, as one per value of buffer c (cast to its dtype)."""
+        last, out = laid.get((name, c), (None, None))
+        if last is None or not np.array_equal(last, values):
+            out = np.empty_like(flat.data[c]) if out is None else out
+            cast = values.astype(out.dtype)[:, None]
+            for i, sl, per in slots:
+                if i == c:
+                    out[sl].reshape(K, per)[...] = cast
+            laid[name, c] = values.copy(), out
         return out
 
     def per_step(h: dict) -> dict:
         h = own_per_step({**h, "lr": rates})
         varying = {k: v for k, v in h.items() if isinstance(v, np.ndarray) and v.shape == (K,)}
-        laid = {k: spread(v) for k, v in varying.items()}
-        return {**{k: v for k, v in h.items() if k not in laid}, "_many_rates": laid}
+        return {**{k: v for k, v in h.items() if k not in varying}, "_many_rates": varying}
 
     def rule(w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict) -> None:
         c, start = _place(w, flat.data) if id(w) not in layout else (layout[id(w)], 0)
-        laid = h["_many_rates"]
+        varying = h["_many_rates"]
         n, a, b = w.shape[0], *work
         for i in range(0, n, block):
             s, at = slice(i, i + block), slice(start + i, start + min(i + block, n))
-            mine = {**h, **{name: v[c][at] for name, v in laid.items()}}
+            mine = _Laid(h)  # (a number the rule reads, laid out then: Adam reads no "lr")
+            mine.lay = lambda name, at=at: spread(name, varying[name], c)[at]
             own_rule(w[s], g[s], (a[s], b[s]), {k: v[s] for k, v in state.items()}, mine)
 
     opt._per_step, opt._rule = per_step, rule  # type: ignore[method-assign]
