@@ -43,9 +43,11 @@ import json
 import math
 import os
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import ParameterError, check_bool, check_choice
-from .explain import explain, typeset, unicode_symbol
+from .explain import _decimals_for, _fmt_more, explain, typeset, unicode_symbol
 from .files import WriteError, atomic_write
 from .fused import layers_of
 from .io import read_only
@@ -173,6 +175,14 @@ def _num(v: Any, d: int = 3) -> str:
     if round(v, d) != v and round(v, d + 1) == v and abs(v) < 1e6:
         return f"{v:.{d + 1}f}"
     return fmt(v, d)
+
+
+def _worked(values: list[float], evaluate: Any, result: float) -> list[str]:
+    """``values`` as a key's worked line writes them: 3 decimals where the line's arithmetic
+    (``evaluate``) with them gives ``result`` as the key shows it, else as many more as
+    make it (explain's rule for its written-out sums, at most 6 more)."""
+    c = _decimals_for(values, evaluate, result, 3)
+    return [_fmt_more(v, 3, c) for v in values]
 
 
 def _sub(v: float) -> str:
@@ -442,10 +452,31 @@ def _weights_wrong(got: Any) -> str | None:
 
 def _separates(gate: Sequence[int], w1: float, w2: float, w0: float) -> bool:
     """Whether one neuron with weights (w1, w2) and bias w0 computes the gate: output 1
-    exactly where z = w0 + w1 x1 + w2 x2 > 0, evaluated by a glassnet Neuron. Weights
-    that are not finite compute no gate."""
+    exactly where z = w0 + w1 x1 + w2 x2 > 0, the question's rule, worked out exactly in
+    decimal on the weights as written (a point on the line, z = 0, gives 0: AND with
+    [0.1, 0.2, -0.3] is 0 at (1, 1), where binary floats made z 5.6e-17 and output 1).
+    A float's shortest digits (``repr``) are the decimals the student wrote, for any
+    answer of up to 15 significant digits. Weights that are not finite compute no gate."""
     if not all(math.isfinite(v) for v in (w1, w2, w0)):
         return False
+    return _gate_miss(gate, w1, w2, w0) is None
+
+
+def _gate_miss(gate: Sequence[int], w1: float, w2: float, w0: float) -> str | None:
+    """The first input where the weights (finite) give the wrong output, as the grader says
+    it (``at (1, 1), z = 0 gives 0, the gate 1``), or None where they compute the gate."""
+    a, b, c = (Fraction(repr(float(v))) for v in (w1, w2, w0))
+    for (x1, x2), t in zip(_GATE_X, gate):
+        z = c + a * x1 + b * x2
+        if int(z > 0) != int(t):
+            shown = _num(float(z)) if z != 0 else "0"
+            return f"at ({x1}, {x2}), z = {shown} gives {int(z > 0)}, the gate {int(t)}"
+    return None
+
+
+def _neuron_separates(gate: Sequence[int], w1: float, w2: float, w0: float) -> bool:
+    """:func:`_separates` evaluated by a glassnet Neuron (the key's weights are small
+    integers and halves, exact in binary: the two agree on them)."""
     n = Neuron(2, "identity", dtype=np.float64)
     n.set_weights([w1, w2], w0)
     z = n(Tensor(np.array(_GATE_X, dtype=np.float64))).data.reshape(-1)
@@ -460,11 +491,19 @@ def _separable(rng: np.random.Generator, number: int) -> Exercise:
     for w1 in (1, -1, 2, -2):
         for w2 in (1, -1, 2, -2):
             for w0 in (-0.5, 0.5, -1.5, 1.5, -2.5, 2.5):
-                if found is None and _separates(gate, w1, w2, w0):
+                w = (w1, w2, w0)
+                if found is None and _neuron_separates(gate, *w) and _separates(gate, *w):
                     found = (float(w1), float(w2), float(w0))
     steps = [Step("separable", 1.0 if found else 0.0, "1 = yes, 0 = no")]
     if not found:
-        steps.append(Step("weights", None, "none exist: leave the answer empty", check="absent"))
+        steps.append(
+            Step(
+                "weights",
+                None,
+                "none exist: leave the answer empty (a blank, [] or none)",
+                check="absent",
+            )
+        )
     if found:
         steps.append(
             Step("weights", list(found),
@@ -491,7 +530,8 @@ def _separable(rng: np.random.Generator, number: int) -> Exercise:
             "p",
             "Is it linearly separable, i.e. can one neuron with a step activation (output 1 "
             "where z = w0 + w1 x1 + w2 x2 > 0, else 0) compute it? Answer separable = 1 "
-            "(yes) or 0 (no); if yes, give weights = [w1, w2, w0].",
+            "(yes) or 0 (no); if yes, give weights = [w1, w2, w0]; if no, leave weights "
+            "empty (a blank, [] or none).",
         ),
     ]
     return Exercise("separable", number, f"Linear separability: {name}", q, steps,
@@ -544,11 +584,14 @@ def _softmax(
         Step(f"e^z{k + 1}", float(np.exp(logits[k])), f"e^{_num(logits[k])}") for k in range(K)
     ]
     ez, total = np.exp(logits), float(np.exp(logits).sum())
-    steps.append(Step("sum", total, "e^z1 + e^z2 + e^z3 = " + " + ".join(_num(v) for v in ez)))
-    steps += [
-        Step(f"y_hat{k + 1}", float(p[k]), f"e^z{k + 1} / sum = {_num(ez[k])} / {_num(total)}")
-        for k in range(K)
-    ]
+    # each worked line's numbers with the decimals that make its arithmetic give the key's
+    # value as shown (explain's rule): 3 where they do, else more (1.649 + 20.086 + 1 is
+    # 22.735, not the 22.734 of e^0.5 + e^3 + e^0: 1.6487 + 20.0855 + 1)
+    shown = _worked([float(v) for v in ez], lambda v: sum(v), total)
+    steps.append(Step("sum", total, "e^z1 + e^z2 + e^z3 = " + " + ".join(shown)))
+    for k in range(K):
+        a, b = _worked([float(ez[k]), total], lambda v: v[0] / v[1], float(p[k]))
+        steps.append(Step(f"y_hat{k + 1}", float(p[k]), f"e^z{k + 1} / sum = {a} / {b}"))
     # -log moves fast near 0: the true class's probability as the key shows it (3
     # decimals, off by up to 0.0005) moves L by up to log(p / (p - 0.0005)), 0.016 at
     # p = 0.032, more than the tolerance; a student who carries it in is right
@@ -563,17 +606,15 @@ def _softmax(
         Step("L", float(loss.data),
              # (-log of y_hat as shown, 3 decimals, is off by up to the slack: log(sum) - z
              # with the shown sum is within 0.0003 of L)
-             f"-log y_hat{label + 1} = -log(e^z{label + 1} / sum) = log {_num(total)} - "
-             f"{_sub(logits[label])} (y is one-hot: class {label + 1}){note}", slack=slack)
+             f"-log y_hat{label + 1} = -log(e^z{label + 1} / sum) = log "
+             f"{_worked([total], lambda v: math.log(v[0]) - logits[label], float(loss.data))[0]}"
+             f" - {_sub(logits[label])} (y is one-hot: class {label + 1}){note}", slack=slack)
     )  # fmt: skip
-    steps += [
-        Step(
-            f"dL/dz{k + 1}",
-            float(z.grad[0, k]),
-            f"y_hat{k + 1} - y{k + 1} = {_num(p[k])} - {int(k == label)}",
-        )
-        for k in range(K)
-    ]
+    for k in range(K):
+        y_k = int(k == label)
+        g = float(z.grad[0, k])
+        pk = _worked([float(p[k])], lambda v, y_k=y_k: v[0] - y_k, g)[0]  # type: ignore[misc]
+        steps.append(Step(f"dL/dz{k + 1}", g, f"y_hat{k + 1} - y{k + 1} = {pk} - {y_k}"))
     q = [
         ("p", "An output layer with softmax activation computed the logits"),
         ("table", (["z1", "z2", "z3"], [[_num(v) for v in logits]])),
@@ -704,15 +745,43 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
 # =====================================================================================
 # Rendering: Markdown (LaTeX) and HTML (Unicode)
 # =====================================================================================
-_PRECISION = (
-    f"Give each answer to 3 decimals, and carry 3 decimals from one step to the next, "
-    f"as the key shows them: an answer within {DEFAULT_TOL:g} of the exact value counts "
-    "as right (one rounded to 2 decimals or fewer can miss: -log of a small probability "
-    "moves fast)."
+_INTRO = (
+    "Work by hand (a calculator for e^x and log). Write each answer as "
+    "`<exercise>.<id> = <value>` in a text file (see `answers_template.txt`), e.g. "
+    "`1.z1 = 2.5`, a vector as `[0, 1, 0]`, and hand it in: your teacher grades it with "
+    "the answer key (`glassnet exercise check key.json answers.txt`; the key holds every "
+    "answer, so it stays with the teacher)."
 )
-"""What the question sheets say of rounding: the tolerance of :func:`check` (its default)
-and the 3 decimals its slack for L = -log y_hat assumes (a sheet said nothing, and a
-student who gave 1 or 2 decimals was marked wrong by rules never stated)."""
+"""The question sheets' first paragraph, one text for the Markdown and the HTML sheet
+(`` `code` `` spans; the HTML sheet writes e^x as eˣ): the HTML sheet left out the
+example answers the Markdown one gave."""
+
+_PRECISION = (
+    "Round each answer to 3 decimals, a half up (away from zero, as by hand: 0.0625 "
+    "gives 0.063, -0.0625 gives -0.063), and carry 3 decimals, so rounded, from one step "
+    f"to the next: an answer within {DEFAULT_TOL:g} of the exact value counts as right (one "
+    "rounded to 2 decimals or fewer can miss: -log of a small probability moves fast). The "
+    "key gives each exact value rounded to 3 decimals, or in full where it has exactly 4 "
+    "decimals (2.8875, a half, not rounded for you); where 3 decimals of the "
+    "numbers in a worked line would not give its value, the line writes them with more, "
+    "so that its arithmetic adds up; carrying the rounded numbers stays within the "
+    "tolerance."
+)
+"""What the question sheets say of rounding: the tolerance of :func:`check` (its default),
+the 3 decimals (rounded half up, as :func:`glassnet.report.fmt` does) its slack for
+L = -log y_hat assumes, and why the key shows 4 decimals or more in places (a sheet said
+nothing, and a student who gave 1 or 2 decimals was marked wrong by rules never stated;
+one who cut 3 decimals off rather than rounding missed L in 18 of 360 softmax exercises)."""
+
+
+def _intro_html() -> str:
+    """:data:`_INTRO` as HTML: its `` `code` `` spans in <code>, e^x as eˣ."""
+    parts = re.split(r"`([^`]*)`", _INTRO)
+    return "".join(
+        f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p).replace("e^x", "e\u02e3")
+        for i, p in enumerate(parts)
+    )
+
 
 _MATH_WORDS = re.compile(r"(?<![\w/'^{\\])(?:e\^z\d|y)(?![\w}])")
 
@@ -772,11 +841,7 @@ def to_markdown(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
     out = [f"# {title}", ""]
     if not key:
         out += [
-            "Work by hand (a calculator for e^x and log). Write each answer as "
-            "`<exercise>.<id> = <value>` in a text file (see `answers_template.txt`), "
-            "e.g. `1.z1 = 2.5`, a vector as `[0, 1, 0]`, and hand it in: your teacher "
-            "grades it with the answer key (`glassnet exercise check key.json "
-            "answers.txt`; the key holds every answer, so it stays with the teacher).",
+            _INTRO,
             "",
             _md_escape(_PRECISION),
             "",
@@ -823,14 +888,7 @@ def to_html(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
         out.append("</table>")
 
     if not key:
-        out.append(
-            "<p>Work by hand (a calculator for eˣ and log). Write each answer as "
-            "<code>&lt;exercise&gt;.&lt;id&gt; = &lt;value&gt;</code> in a text file "
-            "(see <code>answers_template.txt</code>) and hand it in: your teacher grades "
-            "it with the answer key (<code>glassnet exercise check key.json "
-            "answers.txt</code>; the key holds every answer, so it stays with the "
-            "teacher).</p>"
-        )
+        out.append(f"<p>{_intro_html()}</p>")
         out.append(f"<p>{html.escape(_PRECISION)}</p>")
     for ex in sheet:
         out.append(f"<h2>{ex.number}. {html.escape(ex.title)}</h2>")
@@ -1079,7 +1137,8 @@ class Unreadable:
 def read_answers(path: str | os.PathLike[str], lenient: bool = False) -> dict[str, Any]:
     """A student's answers: lines ``<exercise>.<id> = <value>`` (``#`` starts a comment;
     a vector as ``[0, 1, 0]``, or as NumPy prints it, ``[1 1 -0.5]``), or a JSON object of
-    the same keys. Empty answers are left out. An answer that is no number or vector
+    the same keys. Empty answers (a blank, ``[]``, ``none``, ``n/a``, a dash: what a
+    student writes for "no weights") are left out. An answer that is no number or vector
     raises ValueError, naming it and how to write it; with ``lenient``, it is returned as
     an :class:`Unreadable` holding that message instead (as :func:`check` grades it)."""
     text = _read_text(path, "answers file", "read_answers")
@@ -1102,7 +1161,7 @@ def read_answers(path: str | os.PathLike[str], lenient: bool = False) -> dict[st
             raise ValueError(f"read_answers: {str(path)!r} is not valid JSON ({err}).") from err
         answers: dict[str, Any] = {}
         for k, v in data.items():
-            if v is None or (isinstance(v, str) and not v.strip()):
+            if v is None or v == [] or (isinstance(v, str) and _empty(v)):
                 continue  # an empty answer
             try:
                 if isinstance(v, str):
@@ -1136,7 +1195,7 @@ def read_answers(path: str | os.PathLike[str], lenient: bool = False) -> dict[st
             )
         key, val = key.strip(), val.strip()
         # ids may hold '=' nowhere, but 'dL/dw1' holds '/': split at the first ' = ' only
-        if val:
+        if not _empty(val):
             if key in where:  # (the later line silently replaced the earlier answer)
                 raise ValueError(
                     f"read_answers: {str(path)!r} answers {key} twice, on lines {where[key]} "
@@ -1150,6 +1209,16 @@ def read_answers(path: str | os.PathLike[str], lenient: bool = False) -> dict[st
                     raise
                 out[key] = Unreadable(str(err).removeprefix("read_answers: "))
     return out
+
+
+EMPTY_ANSWERS = ("", "[]", "none", "n/a", "-", "\u2212", "\u2013", "\u2014")
+"""What an answers file may write for "no answer" (an inseparable gate's weights): a blank,
+an empty vector, ``none``, ``n/a`` or a dash; such an answer is left out, as a blank is."""
+
+
+def _empty(text: str) -> bool:
+    """Whether an answer's text is one of :data:`EMPTY_ANSWERS` (any case, inner spaces)."""
+    return re.sub(r"\s+", "", text).lower() in EMPTY_ANSWERS
 
 
 def _number(v: Any) -> float:
@@ -1304,15 +1373,20 @@ def _check_key(doc: dict[str, Any], key: Any) -> None:
 
 
 def _meant_ids(given: dict[str, Any], ids: set[str]) -> dict[str, str]:
-    """{an answer id not in the key: the one key id it names but for spaces and case}
-    ('1. z1' and '1.Z1' name '1.z1'; an id that could be two of the key's is left out)."""
+    """{an answer id not in the key: the one key id it names but for spaces, underscores
+    and case, or written with the sheets' symbols} ('1. z1' and '1.Z1' name '1.z1';
+    '1.ŷ' names '1.y_hat', '3.∂L/∂w1' '3.dL/dw1', '3.new_w2' '3.new w2'; an id that
+    could be two of the key's is left out)."""
 
     def loose(k: str) -> str:
-        return re.sub(r"\s+", "", k).lower()
+        k = unicodedata.normalize("NFKC", k).replace("\u2212", "-").replace("\u2032", "'")
+        return re.sub(r"[\s_]+", "", k).lower()
 
     by_loose: dict[str, list[str]] = {}
     for k in ids:
-        by_loose.setdefault(loose(k), []).append(k)
+        num, _, sid = k.partition(".")
+        for form in {loose(k), loose(f"{num}.{_uni(sid)}")}:
+            by_loose.setdefault(form, []).append(k)
     return {
         k: by_loose[loose(k)][0]
         for k in given
@@ -1416,7 +1490,7 @@ def check(
                 elif s["check"] == "absent":
                     first[num] = (
                         f"{k} = {_num(got)}, but no weights exist (the gate is not linearly "
-                        "separable): leave the answer empty"
+                        "separable): leave the answer empty (a blank, [] or none)"
                     )
                 elif got is None and k in meant.values():
                     written = next(w for w, m in meant.items() if m == k)
@@ -1427,7 +1501,10 @@ def check(
                 elif got is None:
                     first[num] = f"{k} is missing (expected {_num(s['value'])}; {s['how']})"
                 elif s["check"] == "separates":
-                    why = _weights_wrong(got) or "does not compute the gate"
+                    why = _weights_wrong(got) or (
+                        "does not compute the gate: "
+                        f"{_gate_miss(ex['data']['gate'], *got)} (output 1 only where z > 0)"
+                    )
                     first[num] = f"{k} = {_num(got)} {why} (e.g. {_num(s['value'])})"
                 else:
                     shown, want = _apart(got, s["value"])
