@@ -68,7 +68,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context
 from typing import Any
 
 import numpy as np
@@ -136,7 +136,8 @@ def unicode_symbol(name: str) -> str:
     """A glassnet name in the slides' typography, for terminals and pictures.
 
     ``y_hat`` -> ``ŷ``, ``z1`` -> ``z₁``, ``w12`` -> ``w₁₂``, ``y_hat2`` -> ``ŷ₂``,
-    ``w[1]_12`` -> ``w⁽¹⁾₁₂`` (layer l as a superscript, as the slides' W⁽ˡ⁾); any other
+    ``w[1]_12`` -> ``w⁽¹⁾₁₂`` (layer l as a superscript: glassnet's rendering of the
+    lecture's W^{[l]}, Unicode having no superscript bracket); any other
     name is returned unchanged.
 
     >>> [unicode_symbol(n) for n in ("y_hat", "z3", "w[2]_1,10", "loss")]
@@ -184,11 +185,16 @@ def _latex_name(name: str) -> str:
 
 def latex_symbol(token: str) -> str:
     """A glassnet symbol in LaTeX: ``dL/dz1`` -> ``\\frac{\\partial L}{\\partial z_{1}}``,
-    ``g'(z3)`` -> ``g'(z_{3})``, ``w[1]_12`` -> ``w^{(1)}_{12}``."""
+    ``dL/dnode`` -> ``\\frac{\\partial L}{\\partial \\text{node}}`` (a word, upright),
+    ``g'(z3)`` -> ``g'(z_{3})``, ``w[1]_12`` -> ``w^{(1)}_{12}`` (glassnet's rendering of
+    the lecture's W^{[1]}, as in Unicode)."""
     if not isinstance(token, str):  # (3 was "'int' object has no attribute 'startswith'")
         raise TypeError(f"latex_symbol: token must be a str such as 'dL/dz1'. Got {token!r:.60}.")
     if token.startswith("dL/d"):
-        return rf"\frac{{\partial L}}{{\partial {_latex_name(token[4:])}}}"
+        name = _latex_name(token[4:])
+        if re.fullmatch(r"[A-Za-z]{2,}", name):  # a word (dL/dnode), not a product n*o*d*e
+            name = rf"\text{{{name}}}"
+        return rf"\frac{{\partial L}}{{\partial {name}}}"
     if token.startswith("g'("):
         return f"g'({_latex_name(token[3:-1])})"
     m = re.fullmatch(rf"d({_NAME})/d({_NAME})", token)
@@ -427,9 +433,12 @@ def _sum_of_products(n: int) -> Any:
 def _written_sum(texts: list[str], n: int) -> str:
     """What the weight-gradient table's numbers as printed (``texts``, laid out as for
     :func:`_sum_of_products`) add up to, worked out exactly in decimal, as by hand."""
-    v = [Decimal(t) for t in texts]
-    total = sum((a * b for a, b in zip(v[:n], v[n : 2 * n])), Decimal(0)) + v[2 * n]
-    return "0" if total == 0 else format(total.normalize(), "f")
+    ctx = Context(prec=200)  # (its own: exact for these, the caller's context untouched)
+    v = [ctx.create_decimal(t) for t in texts]
+    total = v[2 * n]
+    for a, b in zip(v[:n], v[n : 2 * n]):
+        total = ctx.add(total, ctx.multiply(a, b))
+    return "0" if total == 0 else format(ctx.normalize(total), "f")
 
 
 # =====================================================================================
@@ -1742,9 +1751,10 @@ def explain(
     decimals : int
         Decimals shown (values below 0.5e-decimals switch to scientific notation).
     notation : ``'unicode'`` (default) or ``'ascii'``
-        How ``str()`` writes the symbols: the slides' ŷ, ∂L/∂z₁, g′(z₁), w⁽¹⁾₁₂, or the
-        plain y_hat, dL/dz1. Markdown and HTML take their own (LaTeX by default in
-        Markdown and in notebooks); see :data:`NOTATIONS`.
+        How ``str()`` writes the symbols: the slides' ŷ, ∂L/∂z₁, g′(z₁) (and w⁽¹⁾₁₂,
+        glassnet's rendering of the lecture's W^{[1]}), or the plain y_hat, dL/dz1.
+        Markdown and HTML take their own (LaTeX by default in Markdown and in notebooks);
+        see :data:`NOTATIONS`.
     bias : ``'b'`` (default) or ``'w0'``
         ``'w0'`` writes every bias as the weight w0 of a constant input x0 = 1, as the
         slides do for one neuron, in multi-layer networks too: ``w0,3`` for neuron z3's

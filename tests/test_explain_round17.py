@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import decimal
 import re
 from decimal import Decimal
 
 import numpy as np
+import pytest
 
 import glassnet as gn
 from glassnet.explain import explain
 from glassnet.report import fmt
+
+
+@pytest.fixture(autouse=True)
+def _own_decimal_context():
+    """These tests work out sums in decimal: in a context of their own, so that the flags
+    they raise stay out of the thread's context (a later test reads its flags)."""
+    with decimal.localcontext():
+        yield
 
 
 def _xnor_net(act: str = "sigmoid") -> gn.nn.MLP:
@@ -101,3 +111,20 @@ def test_a_sum_that_cannot_add_up_is_said_so() -> None:
     assert "w1 (" not in text  # (w1's row adds up)
     rows = {r[0]: r for r in _rows(e)}
     assert _value(rows["w0"][2]) == 0 and rows["w0"][3] != "0"
+
+
+def test_markdown_writes_the_word_node_upright() -> None:
+    """``\\partial node`` typeset n·o·d·e as a product in italics."""
+    md = explain(_xnor_net(), [1.0, 1.0], 1.0).to_markdown()
+    assert r"\frac{\partial L}{\partial \text{node}}" in md
+    assert r"\partial node}" not in md
+    assert gn.explain.latex_symbol("dL/dz1") == r"\frac{\partial L}{\partial z_{1}}"
+
+
+def test_the_docs_call_the_layer_superscript_glassnets_rendering_of_the_slides() -> None:
+    """The lecture writes W^{[1]}; teaching.md called W⁽¹⁾ the slides' notation."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "teaching.md").read_text(encoding="utf-8")
+    assert "glassnet's rendering of the lecture's `W^{[1]}`" in doc
+    assert "the slides' `W⁽¹⁾`" not in doc
