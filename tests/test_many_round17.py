@@ -192,3 +192,42 @@ def test_search_refuses_a_rate_per_model_for_a_class_of_ones_own_before_building
     with pytest.raises(ValueError, match=r"search: grid\['lr'\].*Halved is a class of your own"):
         search(built.append, X, y, {"lr": [0.1, 0.2]}, loss="bce", optimizer=Halved)
     assert built == []
+
+
+def test_per_model_rates_with_a_frozen_layer_and_a_diverging_model_equal_separate_fits():
+    """A layer one model keeps fixed (requires_grad=False) stays as it is under RMSprop's
+    per-model rates; a model whose Adam rate (1e300) overflows stops "diverged" with its
+    weights from before that step, as its fit does, while the others train on."""
+    X, y = data(n=60)
+    y = 100 * y
+
+    def relu_nets():
+        return [nn.MLP([5, 6, 1], activation="relu", rng=s) for s in range(3)]
+
+    lrs = [0.01, 0.1, 0.003]
+    many = relu_nets()
+    many[1].parameters()[0].requires_grad_(False)
+    hs = fit_many(many, X, y, loss="mse", optimizer="rmsprop", lr=lrs, epochs=4, batch_size=10,
+                  seed=[0, 1, 2])  # fmt: skip
+    for k, alone in enumerate(relu_nets()):
+        if k == 1:
+            alone.parameters()[0].requires_grad_(False)
+        h = gn.fit(alone, X, y, loss="mse", optimizer="rmsprop", lr=lrs[k], epochs=4,
+                   batch_size=10, seed=k, verbose=0)  # fmt: skip
+        assert_same(many[k], alone)
+        assert hs[k].loss == h.loss
+    lrs = [0.01, 1e300, 0.003]
+    many = relu_nets()
+    with np.errstate(all="ignore"):
+        hs = fit_many(many, X, y, loss="mse", optimizer="adam", lr=lrs, epochs=4, batch_size=10,
+                      seed=[0, 1, 2])  # fmt: skip
+    assert [h.stop_reason for h in hs] == ["max_epochs", "diverged", "max_epochs"]
+    for k, alone in enumerate(relu_nets()):
+        try:
+            with np.errstate(all="ignore"):
+                h = gn.fit(alone, X, y, loss="mse", optimizer="adam", lr=lrs[k], epochs=4,
+                           batch_size=10, seed=k, verbose=0)  # fmt: skip
+        except gn.DivergenceError as e:
+            h = e.history
+        assert (h.stop_reason, h.steps) == (hs[k].stop_reason, hs[k].steps)
+        assert_same(many[k], alone)
