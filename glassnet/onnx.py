@@ -1625,7 +1625,7 @@ def _cli_sample(
     return _typed(wanted, columns, tokens), expected, dt
 
 
-def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
+def feeds(model: Any, rows: Any, *, unknown: str = "error") -> dict[str, np.ndarray]:
     """The inputs of an exported ``glassnet train`` model for ``rows``, typed as it wants.
 
     Parameters
@@ -1637,6 +1637,17 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
         case: its ``--missing``, stored in the ONNX file's ``glassnet.preprocessing``; by
         default empty, ``nan``, ``NA``, ``N/A``, ``null``); a text column str (N, 1).
         Columns the model does not take are ignored.
+    unknown : {"error", "ignore"}, default "error"
+        A text column's cell that is none of the model's categories (those stored in the
+        file's ``glassnet.preprocessing``): refused, naming the column, the cells and the
+        categories, as ``glassnet predict`` refuses it; with ``"ignore"`` sent as it is
+        (the graph encodes it as all zeros, as ``glassnet predict --unknown ignore``),
+        counted in a warning. A cell pandas typed (``TRUE`` read as the bool True, the
+        code ``02134`` as the int 2134, ``2`` as 2.0 in a column with a blank) is matched to
+        the one category of that value (``'TRUE'``, ``'02134'``, ``'2'``), with a warning
+        when the spelling differs; where several categories have its value (``'2'`` and
+        ``'2.0'``), pandas lost which was written, and it is refused: read the file with
+        ``pandas.read_csv(..., dtype=str)``.
 
     >>> # sess.run(None, glassnet.onnx.feeds(sess, pandas.read_csv("new.csv", dtype=str)))
     """
@@ -1673,10 +1684,25 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             f"feeds: the model's metadata glassnet.preprocessing holds the decimal mark "
             f"{stored!r:.40}, not one character; export the model again."
         ) from None
+    if unknown not in ("error", "ignore"):
+        raise ValueError(
+            f"The 'unknown' parameter of feeds must be 'error' (a category the model never "
+            f"saw is refused) or 'ignore' (encoded as all zeros, with a warning). Got "
+            f"{unknown!r}."
+        )
     if hasattr(rows, "raw") and hasattr(rows, "names"):  # a glassnet Table
         columns = {n: rows.raw(n).tolist() for n in rows.names}
     elif hasattr(rows, "columns") and hasattr(rows, "__getitem__"):  # a DataFrame
-        columns = {str(c): list(rows[c]) for c in rows.columns}
+        names = [str(c) for c in rows.columns]
+        taken = {name for name, _ in wanted}
+        twice = sorted({n for n in names if names.count(n) > 1 and n in taken})
+        if twice:  # (df[c] is then a DataFrame, whose list is its column names)
+            raise ValueError(
+                f"feeds: the DataFrame 'rows' has the model's input column(s) {twice} more "
+                f"than once (its columns: {names}); keep one of each, e.g. "
+                "rows.loc[:, ~rows.columns.duplicated()], or rename the others."
+            )
+        columns = {str(c): list(rows.iloc[:, j]) for j, c in enumerate(rows.columns)}
     elif isinstance(rows, dict):
         columns = {str(k): list(np.asarray(v, dtype=object).reshape(-1)) for k, v in rows.items()}
     else:
@@ -1697,9 +1723,47 @@ def feeds(model: Any, rows: Any) -> dict[str, np.ndarray]:
             f"feeds: the model's input columns have different numbers of rows ({shown}); "
             "give each column one cell per row."
         )
-    out = _typed(wanted, columns, tokens, decimal)
+    out = _typed(wanted, columns, tokens, decimal, _categories(prep), unknown)
     _filled_note(out, prep, tokens)
     return out
+
+
+def _categories(prep: Any) -> dict[str, list[str]]:
+    """The categories of each text column, from the metadata ``glassnet.preprocessing``
+    (none for a graph without it)."""
+    enc = prep.get("preprocessor", {}).get("encoder") if isinstance(prep, dict) else None
+    if not isinstance(enc, dict):
+        return {}
+    names, cats = enc.get("names"), enc.get("categories")
+    if not (isinstance(names, list) and isinstance(cats, list) and len(names) == len(cats)):
+        return {}
+    return {
+        str(n): [str(c) for c in cs] for n, cs in zip(names, cats, strict=True)
+        if isinstance(cs, list)
+    }  # fmt: skip
+
+
+def _same_value(cell: Any, category: str, decimal: str) -> bool:
+    """Whether a bool or number ``cell`` (as pandas types a text column's cell) has the
+    value of the text ``category``: True for 'TRUE' or 'true', 2134 for '02134', 2.0 for
+    '2' or '2.0' (as pandas reads those texts)."""
+    text = category.strip()
+    if isinstance(cell, (bool, np.bool_)):
+        return text.lower() == str(bool(cell)).lower()
+    if "_" in text or text.lower() in ("nan", "+nan", "-nan"):
+        return False  # (no number pandas reads; NaN equals nothing)
+    try:
+        number = float(as_point(text, decimal))
+    except ValueError:
+        return False
+    if isinstance(cell, (int, np.integer)):  # (exact for ints beyond 2**53 too)
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            return Decimal(as_point(text, decimal)) == int(cell)
+        except InvalidOperation:
+            return False
+    return number == float(cell)
 
 
 def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) -> None:
@@ -1746,6 +1810,8 @@ def _typed(
     columns: dict[str, list[Any]],
     tokens: frozenset[str] = MISSING_TOKENS,
     decimal: str = ".",
+    categories: dict[str, list[str]] | None = None,
+    unknown: str = "error",
 ) -> dict[str, np.ndarray]:
     """Each wanted input (name, is text) from its column: str or float64 cells, (N, 1);
     ``tokens``: the texts of a number column that are missing cells (NaN), and of a text
@@ -1754,9 +1820,14 @@ def _typed(
     the blanks around a cell stripped (``" blue"`` from ``pandas.read_csv`` is the category
     ``blue``; ``"N/A "`` a missing cell: the graph matches those texts in any case), and a
     number given as text with ``decimal``, the training data's decimal mark (``"2,5"`` for
-    a model trained with ``--decimal ,``, where ``"2.5"`` is no number)."""
+    a model trained with ``--decimal ,``, where ``"2.5"`` is no number). ``categories``:
+    each text column's categories, which its cells must be (or missing; ``unknown``:
+    'error' or 'ignore', as :func:`feeds`), and which a bool or number cell is matched to
+    by value (:func:`_text_cells`)."""
     out: dict[str, np.ndarray] = {}
     gap = min(tokens, default="")
+    respelled: dict[str, dict[str, str]] = {}
+    unseen: dict[str, list[tuple[int, Any]]] = {}
     for name, text in wanted:
         cells = columns[name]
         if text:
@@ -1767,12 +1838,102 @@ def _typed(
                     "text: decode them first (df[col].str.decode('utf-8'), or "
                     "bytes.decode())."
                 )
-            texts = [gap if _absent(c) else str(c).strip() for c in cells]
+            cats = (categories or {}).get(name)
+            texts = _text_cells(name, cells, cats, tokens, decimal, gap, respelled, unseen)
             out[name] = np.array(texts, dtype=object).reshape(-1, 1)
         else:
             values = [_number(c, name, r, tokens, decimal) for r, c in enumerate(cells)]
             out[name] = np.array(values, np.float64).reshape(-1, 1)
+    if unseen and unknown == "error":
+        name, bad = next(iter(unseen.items()))
+        cats = (categories or {})[name]
+        shown = ", ".join(f"{c!r} (row {r})" for r, c in bad[:5]) + (" ..." if len(bad) > 5 else "")
+        typed = any(not isinstance(c, str) for _, c in bad)
+        raise ValueError(
+            f"feeds: column {name!r} has {len(bad)} cell(s) that are none of the model's "
+            f"categories: {shown}; its categories: {_few_texts(cats)}. The graph would encode "
+            "them as all zeros and answer a label for them without a word (glassnet predict "
+            "refuses them too)"
+            + (
+                ": pandas typed this text column (read_csv(..., dtype=str) keeps the cells as "
+                "written)"
+                if typed
+                else ""
+            )
+            + "; correct the cells, drop those rows, or pass unknown='ignore' to send them "
+            "as they are (all zeros, as glassnet predict --unknown ignore)."
+            + (f" (Columns {list(unseen)[1:]} hold such cells too.)" if len(unseen) > 1 else "")
+        )
+    if unseen:
+        counts = ", ".join(f"{n!r} ({len(b)})" for n, b in unseen.items())
+        warnings.warn(
+            f"feeds: {sum(len(b) for b in unseen.values())} cell(s) hold categories the model "
+            f"never saw, encoded as all zeros by its graph (unknown='ignore'), by column "
+            f"{counts}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if respelled:
+        shown = "; ".join(
+            f"{n!r}: " + ", ".join(f"{k} -> {v!r}" for k, v in list(m.items())[:4])
+            + (" ..." if len(m) > 4 else "")
+            for n, m in respelled.items()
+        )  # fmt: skip
+        warnings.warn(
+            f"feeds: pandas typed text column(s) of the rows (bools or numbers); their cells "
+            f"are sent as the model's category of the same value, spelled as in its "
+            f"training data ({shown}). read_csv(..., dtype=str) keeps the cells as written.",
+            UserWarning,
+            stacklevel=3,
+        )
     return out
+
+
+def _few_texts(values: list[str], shown: int = 10) -> str:
+    more = f", ... ({len(values)} in all)" if len(values) > shown else ""
+    return "[" + ", ".join(repr(v) for v in values[:shown]) + more + "]"
+
+
+def _text_cells(
+    name: str,
+    cells: list[Any],
+    cats: list[str] | None,
+    tokens: frozenset[str],
+    decimal: str,
+    gap: str,
+    respelled: dict[str, dict[str, str]],
+    unseen: dict[str, list[tuple[int, Any]]],
+) -> list[str]:
+    """A text column's cells as the graph's texts. An absent cell is ``gap`` (a missing
+    cell); a str is stripped. With the model's categories ``cats``: a bool or number (a
+    cell pandas typed) is the one category of its value (recorded in ``respelled`` when
+    spelled otherwise), refused where several have it; a cell that is no category nor a
+    missing-cell text is recorded in ``unseen``. Without them: ``str(cell)``."""
+    known = set(cats) if cats is not None else None
+    texts: list[str] = []
+    for r, c in enumerate(cells):
+        if _absent(c):
+            texts.append(gap)
+            continue
+        typed = isinstance(c, (bool, np.bool_, int, float, np.integer, np.floating))
+        text = str(c).strip()
+        if known is not None and typed and not isinstance(c, str):
+            matches = [k for k in cats or [] if _same_value(c, k, decimal)]
+            if len(matches) > 1:
+                raise ValueError(
+                    f"feeds: row {r} of column {name!r} is {c!r} (a {type(c).__name__}: pandas "
+                    f"typed this text column), which is the value of several of the model's "
+                    f"categories, {_few_texts(matches)}: pandas lost which was written. Read "
+                    "the rows with read_csv(..., dtype=str), which keeps the cells as written."
+                )
+            if matches:
+                if matches[0] != text:
+                    respelled.setdefault(name, {})[repr(c)] = matches[0]
+                text = matches[0]
+        if known is not None and text not in known and text.lower() not in tokens:
+            unseen.setdefault(name, []).append((r, c))
+        texts.append(text)
+    return texts
 
 
 def _number(cell: Any, column: str, row: int, tokens: frozenset[str], decimal: str = ".") -> float:

@@ -6,6 +6,7 @@ probabilities and z > 0 labels, or a multi-label (N, 3) label matrix, in silence
 (they were sent as 'False', '2134', '2.0', unknown categories, for confident wrong
 labels); ``load`` reading torch's Identity aliases of a constant."""
 
+import re
 import warnings
 
 import numpy as np
@@ -15,7 +16,9 @@ pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pytest.importorskip("sklearn")
 
-from glassnet.onnx import export  # noqa: E402
+from glassnet.cli import main  # noqa: E402
+from glassnet.io import load_pipeline  # noqa: E402
+from glassnet.onnx import export, feeds  # noqa: E402
 from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
 # ---------------------------------------------------------------- out_activation_
@@ -99,3 +102,91 @@ def test_a_regressors_head_set_by_hand_is_exported_as_predict_applies_it(head):
     reg.out_activation_ = "relu"
     with pytest.raises(ValueError, match="out_activation_='relu'.*back to the one fit set"):
         export(reg)
+
+
+# ---------------------------------------------------------------- feeds and pandas' types
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory):
+    """A 'glassnet train' model whose text columns pandas types: flag (TRUE/FALSE: bool),
+    zip (02134/10001, --categorical: int), code (1/2/2.0 and blanks, --categorical: float),
+    exported; and the CSV."""
+    tmp = tmp_path_factory.mktemp("typed")
+    rng = np.random.default_rng(1)
+    lines = ["x,flag,zip,code,y"]
+    for i in range(120):
+        x = rng.normal()
+        flag, zip_ = rng.choice(["TRUE", "FALSE"]), rng.choice(["02134", "10001"])
+        code = ["1", "2", "2.0", ""][i % 4]
+        y = "b" if (x > 0) != (flag == "TRUE") or zip_ == "10001" else "a"
+        lines.append(f"{x:.3f},{flag},{zip_},{code},{y}")
+    data = tmp / "typed.csv"
+    data.write_text("\n".join(lines) + "\n")
+    model = tmp / "typed.glassnet"
+    argv = ["train", str(data), "--target", "y", "--categorical", "zip,code"]
+    argv += ["--impute", "mean", "--epochs", "60", "-q", "--out", str(model)]
+    assert main(argv) == 0
+    sess = ort.InferenceSession(
+        export(model, tmp / "typed.onnx").SerializeToString(),
+        providers=["CPUExecutionProvider"],
+    )
+    return sess, data, model
+
+
+def test_cells_pandas_typed_are_sent_as_the_category_of_their_value(typed):
+    pd = pytest.importorskip("pandas")
+    sess, data, model = typed
+    df = pd.read_csv(data).head(40)
+    df = df[df.code != 2.0]  # ('2' and '2.0' are both categories: below)
+    assert df.flag.dtype == bool and df.zip.dtype.kind == "i" and df.code.dtype.kind == "f"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = feeds(sess, df.drop(columns="y"))
+    said = " ".join(str(w.message) for w in caught)
+    assert re.search(r"pandas typed.*'flag': .*-> 'TRUE'.*'zip': 2134 -> '02134'", said)
+    assert "missing cell(s), by column 'code'" in said  # (the blanks: imputed)
+    assert set(rows["flag"].ravel()) == {"TRUE", "FALSE"}
+    assert set(rows["zip"].ravel()) == {"02134", "10001"}
+    label, _ = sess.run(None, rows)
+    as_written = pd.read_csv(data, dtype=str, keep_default_na=False).loc[df.index]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the missing codes' note)
+        want = load_pipeline(model).predict(as_written.drop(columns="y"))
+    assert list(label) == list(want)
+
+
+def test_a_typed_cell_of_several_categories_values_is_refused(typed):
+    pd = pytest.importorskip("pandas")
+    sess, data, _ = typed
+    df = pd.read_csv(data).head(8).drop(columns="y")  # (code 2.0: '2' or '2.0'?)
+    with pytest.raises(ValueError, match=r"column 'code' is 2\.0.*several.*\['2', '2\.0'\]"):
+        feeds(sess, df)
+
+
+def test_a_cell_that_is_no_category_is_refused_naming_it_or_sent_with_ignore(typed):
+    sess, _, _ = typed
+    rows = {"x": [0.1, 0.2], "flag": ["TRUE", "maybe"], "zip": [10001, 99999], "code": ["1", "1"]}
+    with pytest.raises(
+        ValueError,
+        match=r"column 'flag' has 1 cell.*'maybe' \(row 1\).*"
+        r"\['FALSE', 'TRUE'\].*unknown='ignore'.*\['zip'\]",
+    ):
+        feeds(sess, rows)
+    with pytest.warns(UserWarning, match=r"2 cell\(s\) hold categories the model never saw"):
+        out = feeds(sess, rows, unknown="ignore")
+    assert out["zip"].ravel().tolist() == ["10001", "99999"]
+    with pytest.raises(ValueError, match="The 'unknown' parameter of feeds"):
+        feeds(sess, rows, unknown="zeros")
+
+
+def test_a_duplicated_input_column_of_a_dataframe_is_named(typed):
+    pd = pytest.importorskip("pandas")
+    sess, data, _ = typed
+    df = pd.read_csv(data, dtype=str, keep_default_na=False).head(3)
+    df = pd.concat([df, df[["x"]]], axis=1)
+    with pytest.raises(ValueError, match=r"input column\(s\) \['x'\] more than once"):
+        feeds(sess, df)
+    df = pd.concat([df.iloc[:, :-1], df[["y"]]], axis=1)  # (a column it does not take: kept)
+    rows = feeds(sess, df)
+    assert rows["x"].shape == (3, 1)
