@@ -285,12 +285,17 @@ class FastMLP:
             for lay, act, k in zip(self.layers, self._acts, self._kernels):
                 s = (*self.lead, n, lay.neurons)
                 # scratch: g'(z) work space, or a copy of Z for an activation without kernels
+                # (identity's: none)
                 t = self.dtype if k is None or k[2] == "f" else k[2]
                 # fwd(A, T, alpha): A <- g(Z) in place; gp(D, A, T, alpha): D <- dL/dZ =
                 # D g'(Z); the kernels (None: identity's, which do nothing)
                 fwd, gp = _unfused(act, lay.kw) if k is None else k[:2]
                 fwd, gp = (None, None) if k is not None and act.name == "identity" else (fwd, gp)
-                bufs = (xp.empty(s, self.dtype), xp.empty(s, self.dtype), xp.empty(s, t))
+                bufs = (
+                    xp.empty(s, self.dtype),
+                    xp.empty(s, self.dtype),
+                    xp.empty(s if gp else 0, t),
+                )
                 per_layer.append((lay.linear.W, lay.linear.b, *bufs, lay.alpha, fwd, gp))
             back = [
                 (W, bias, G, *((per_layer[i - 1][2].swapaxes(-1, -2), *per_layer[i - 1][2:6],

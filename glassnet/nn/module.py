@@ -131,9 +131,12 @@ class Module:
         (PyTorch's ``state_dict`` order); with ``saved``, only the
         state_dict's (no buffer registered with ``persistent=False``). Unlabelled
         parameters take their name as label."""
-        seen: set[int] = set()
+        seen: set[int] = set()  # (the values given, and the modules walked: each once)
 
         def walk(mod: Module, pre: str) -> Iterator[tuple[str, Any]]:
+            if id(mod) in seen:  # (a module held twice, or one that holds its parent)
+                return
+            seen.add(id(mod))
             skip = vars(mod).get("_transient", ()) if saved else ()
             names = [n for n in vars(mod).get("_buffers", ()) if n not in skip]
             kids = list(mod._children())  # its parameters, its buffers, then its modules
@@ -262,10 +265,11 @@ class Module:
         """Set every parameter's gradient to None, as PyTorch's default, so that an
         optimizer skips a parameter that gets no gradient before its next step;
         ``set_to_none=False``: to zero, in place where it exists."""
-        for p in self.parameters():
-            p.zero_grad()
+        for p in self.parameters():  # (None: an array the caller kept is left as it is)
             if set_to_none:
                 p.grad = None
+            else:
+                p.zero_grad()
 
     def predict(self, X: Any) -> np.ndarray:
         """Forward pass without recording a graph, in eval mode; returns a NumPy array. (A
