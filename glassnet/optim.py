@@ -50,6 +50,7 @@ array([0.9, 2.1])
 
 from __future__ import annotations
 
+import collections
 import inspect
 import itertools
 import math
@@ -284,11 +285,8 @@ class _State:
     def __get__(self, opt: Any, cls: Any = None) -> Any:
         if opt is None:
             return self
-        if not hasattr(type(opt), "_rule"):
-            try:
-                return opt.__dict__["_own_state"]
-            except KeyError:
-                raise AttributeError(f"{type(opt).__name__!r} object has no 'state' yet") from None
+        if not hasattr(type(opt), "_rule"):  # (a step of its own: PyTorch's defaultdict(dict))
+            return opt.__dict__.setdefault("_own_state", collections.defaultdict(dict))
         opt._regroup()
         names = next((_TORCH_STATE[c.__name__] for c in type(opt).__mro__ if c.__name__ in
                       _TORCH_STATE), {})  # fmt: skip
@@ -373,6 +371,8 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any] | Any, lr: float, settings: Any = None) -> None:
         name, settings = type(self).__name__, settings or {}
+        if isinstance(lr, Mapping):  # PyTorch's Optimizer(params, defaults): a step of its own
+            lr, settings = _torch.pytorch_defaults(self, lr)
         self.defaults = self._validate({"lr": lr, **{k: settings[k] for k in self._hyper}}, None)
         self.params: list[Any] = []
         self.param_groups: list[dict[str, Any]] = []
@@ -388,6 +388,8 @@ class Optimizer:
         ``lr`` by the rule ``rate``: >= 0 once set (a schedule may reach 0); None: > 0, as
         ``RULES`` says, for an lr the user gives (the constructor's, a new group's)."""
         name, known = type(self).__name__, ("lr", *self._hyper)
+        if getattr(self, "_free", False):  # (PyTorch's defaults: the subclass's own settings)
+            return _torch.free_settings(self, settings)
         if not TORCH_SWITCHES.keys().isdisjoint(settings):  # (a group's foreach=, ...)
             settings = torch_switches(name, dict(settings), known)
         unknown = sorted(set(settings) - {"params", *known})
@@ -570,6 +572,8 @@ class Optimizer:
         :attr:`state` for those, by parameter with PyTorch's names
         (``opt.state[p]["exp_avg"]``).
         """
+        if not hasattr(type(self), "_rule"):  # (a step of its own: PyTorch's layout)
+            return _torch.own_state_dict(self)
         self._regroup()
         groups = []
         for pack in self._packs:
@@ -587,6 +591,8 @@ class Optimizer:
         was, as :mod:`glassnet.eager` puts back the step before a divergence).
         """
         name = type(self).__name__
+        if not hasattr(type(self), "_rule"):  # (a step of its own: PyTorch's layout)
+            return _torch.load_own_state_dict(self, state)
         if isinstance(state, Mapping) and "param_groups" not in state:  # glassnet 0.1
             layout = ("numel.", "dtype.")  # (the buffers' own shapes and dtypes tell it now)
             group = {k: v for k, v in state.items() if k not in ("type", "t")}
@@ -839,6 +845,7 @@ class AdamW(Adam):
 # PyTorch's further optimizers (glassnet.torch_optim), here too as glassnet.optim.<name>
 # isort: off
 from .torch_optim import Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop  # noqa: E402
+from . import torch_optim as _torch  # noqa: E402  (PyTorch's subclassing habits)
 from .lbfgs import LBFGS  # noqa: E402  (PyTorch's L-BFGS, stepped with a closure)
 # isort: on
 

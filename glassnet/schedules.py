@@ -73,9 +73,11 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import itertools
 import math
 import numbers
+import warnings
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -157,6 +159,32 @@ def _need_optimizer(optimizer: Any, name: str) -> None:
         )
 
 
+def _count_steps(optimizer: Any) -> None:
+    """Make a step() written in a subclass of glassnet's Optimizer (PyTorch's way) count in
+    ``optimizer.t``, as glassnet's own steps do, so that the order check of a schedule's first
+    step (:meth:`LRSchedule._order`) sees it; PyTorch wraps the optimizer's step likewise when
+    a scheduler is built. A step that counts itself (calling glassnet's) is counted once."""
+    cls, step = type(optimizer), getattr(type(optimizer), "step", None)
+    mine = getattr(step, "__module__", "glassnet").split(".")[0] == "glassnet"
+    if (
+        mine
+        or getattr(step, "_counted", False)
+        or not isinstance(getattr(optimizer, "t", None), int)
+    ):
+        return
+
+    @functools.wraps(step)
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        before = self.t
+        out = step(self, *args, **kwargs)
+        if self.t == before:
+            self.t += 1
+        return out
+
+    counted._counted = True  # type: ignore[attr-defined]
+    cls.step = counted
+
+
 def _fresh(name: str, last_epoch: Any) -> None:
     """PyTorch's ``last_epoch``: -1 (its default, a schedule from its start) only. PyTorch's
     other values resume a run from each group's ``'initial_lr'``; here a schedule resumes from
@@ -219,9 +247,25 @@ class LRSchedule:
     # added where the curve is flat at 0 for every starting lr and PyTorch's step leaves
     # each lr as it is (LinearLR's and PolynomialLR's end: :meth:`_flat`, ``_progress``)
     held: Any = ()
+    _warns_order = True  # PyTorch's warning of a first step before the optimizer's (:meth:`_order`)
+    _in_step = _looped = False  # (in a step: get_lr() does not warn; in epoch_end: no order check)
+    _steps_then: Any = None  # the optimizer's t when the schedule was built
+    _early = False  # True: its first step came before the optimizer's (:meth:`_order`)
 
-    def __init__(self, optimizer: Any, settings: Any = None) -> None:
-        name = type(self).__name__
+    def __init__(self, optimizer: Any, settings: Any = None, last_epoch: int = -1) -> None:
+        name, pytorch = type(self).__name__, self._pytorch()
+        if pytorch:  # (PyTorch's LRScheduler.__init__(optimizer, last_epoch=-1))
+            _fresh(name, last_epoch if settings is None else settings)
+            settings = None
+        elif type(self)._rate is LRSchedule._rate and type(self).step is LRSchedule.step:
+            raise TypeError(
+                f"{name} subclasses LRScheduler (glassnet's LRSchedule) but overrides neither "
+                "get_lr() nor _rate(). Override get_lr(), PyTorch's way: return one lr per "
+                "param group from self.last_epoch (the step's epoch, 0 when built) and "
+                "self.base_lrs, e.g. [b * 0.5 ** self.last_epoch for b in self.base_lrs]; or "
+                "glassnet's _rate(self, base_lr, epoch), one group's lr at that epoch. (A "
+                "LambdaLR(optimizer, lambda epoch: factor) needs no subclass.)"
+            )
         rules = self._rules
         self.__dict__.update({k: _check(settings[k], k, name, rules.get(k)) for k in self._hyper})
         _need_optimizer(optimizer, name)
@@ -244,6 +288,78 @@ class LRSchedule:
         self.__dict__.update(self._progress)
         self._first = self._stepped = None  # the ticks of its first and last steps
         self.stop_reason = ""  # why step last returned True: "min_lr" or "lr_zero"
+        _count_steps(optimizer)
+        self._steps_then = getattr(optimizer, "t", None)  # (the order check of a first step)
+        if pytorch:  # (as PyTorch's: each group's lr set to get_lr() at epoch 0)
+            self._write(optimizer.param_groups, 0)
+            with contextlib.suppress(TypeError):  # (the lr before it is a later one's start)
+                _WARMED[optimizer] = [(g["lr"], b) for g, b in zip(groups, self.base_lrs)]
+
+    @classmethod
+    def _pytorch(cls) -> bool:
+        """Whether the schedule is written PyTorch's way: a subclass overriding get_lr()."""
+        return cls.get_lr is not LRSchedule.get_lr
+
+    def get_lr(self) -> list[float]:
+        """PyTorch's ``get_lr()``: each group's lr that a step at ``last_epoch`` gives. A
+        subclass written PyTorch's way overrides it (the steps call it with ``last_epoch``
+        already advanced, and write what it returns into the groups). Called outside a step
+        it warns, as PyTorch's, to read :meth:`get_last_lr` instead; it gives PyTorch's
+        values there too (a chainable schedule's step applied to the lrs in force, which
+        differs from them at a decay's epoch). A schedule of no such curve
+        (``ReduceLROnPlateau``, ``SequentialLR``, ...; PyTorch's raises) gives the lrs in force."""
+        if not self._in_step:
+            warnings.warn(
+                "To get the last learning rate computed by the scheduler, please use "
+                "`get_last_lr()`.",
+                UserWarning,
+                stacklevel=2,
+            )
+        if self._chained is not None:
+            return [float(r) for r in self._chained(self.get_last_lr(), self.epoch)[0]]
+        if type(self)._rate is not LRSchedule._rate and not self._needs:
+            return [float(r) for r in self._at(getattr(self, self._clock))]
+        return self.get_last_lr()
+
+    def _pytorch_lrs(self, epoch: int) -> list[float]:
+        """A PyTorch-style subclass's ``get_lr()`` at ``last_epoch`` = ``epoch``, checked: one
+        number >= 0 per param group."""
+        name, saved = type(self).__name__, self.epoch
+        self.epoch, self._in_step = epoch, True
+        try:
+            values = self.get_lr()
+        finally:
+            self.epoch, self._in_step = saved, False
+        n = len(self.optimizer.param_groups)
+        if not isinstance(values, (list, tuple)) or len(values) != n:
+            raise ValueError(
+                f"{name}.get_lr() must return a list of one lr per param group ({n}). Got "
+                f"{values!r:.80}."
+            )
+        return [float(_check(v, "lr", f"{name}.get_lr() at last_epoch={epoch}")) for v in values]
+
+    def _order(self) -> None:
+        """PyTorch's warning of a loop that steps the schedule before the optimizer, and so
+        skips the first rate of the curve: the schedule's first step came before its optimizer
+        had stepped since the schedule was built. It is given at the schedule's next step once
+        the optimizer has stepped (PyTorch's, at the first step itself: a schedule stepped
+        alone, to read its rates, warns there), once. (Not in ``epoch_end``: fit steps the
+        optimizer first.)"""
+        if self._looped or not self._warns_order or self._steps_then is None:
+            return
+        t = getattr(self.optimizer, "t", None)
+        if self._stepped is None:  # (the first step: before any of the optimizer's?)
+            self._early = t == self._steps_then
+        elif self._early and t != self._steps_then:
+            self._early = False
+            warnings.warn(
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`: the first "
+                "step of this schedule came before the optimizer's first step. Call them in "
+                "the opposite order: `optimizer.step()` before `lr_scheduler.step()`. Failure "
+                "to do this skips the first value of the learning rate schedule.",
+                UserWarning,
+                stacklevel=5,
+            )
 
     base_lr = property(lambda self: self.base_lrs[0], doc="The first group's starting lr.")
 
@@ -269,6 +385,11 @@ class LRSchedule:
         """The first group's learning rate at ``clock``: the epoch (0-based), or what
         ``_clock`` names instead (:class:`InvScalingLR`: the number of samples seen)."""
         name = type(self).__name__
+        if self._pytorch():
+            raise TypeError(
+                f"{name} has no lr_at: it is written PyTorch's way, and its get_lr() gives the "
+                "rates at its steps only. Read schedule.get_last_lr() for the rates in force."
+            )
         if type(self)._rate is LRSchedule._rate:
             raise TypeError(
                 f"{name} has no lr_at: its learning rate follows the losses it is given, not "
@@ -286,10 +407,14 @@ class LRSchedule:
         self.epoch += 1
         clock = getattr(self, self._clock)
         try:
-            rates = [
-                base if i in self.held else self._checked(self._rate, base, clock)
-                for i, base in enumerate(self.base_lrs)
-            ]
+            rates = (
+                self._pytorch_lrs(self.epoch)
+                if self._pytorch()
+                else [
+                    base if i in self.held else self._checked(self._rate, base, clock)
+                    for i, base in enumerate(self.base_lrs)
+                ]
+            )
         except Exception:
             self.epoch -= 1  # (a refused step changes nothing: fixed as it says, step again)
             raise
@@ -474,6 +599,7 @@ class LRSchedule:
             other = _LAST_STEPPED.get(me.optimizer, lambda: None)()
         except TypeError:  # (an optimizer that cannot be weakly referenced: not checked)
             other = None
+        me._order()
         mine, theirs = tick(me, "_stepped"), other and tick(other, "_first")
         if other is not me and None not in (mine, theirs) and theirs < mine:
             raise ValueError(
@@ -511,6 +637,8 @@ class LRSchedule:
 
     def _at(self, clock: Any) -> list[float]:
         """Every group's lr at ``clock``, checked (:meth:`_checked`)."""
+        if self._pytorch():
+            return self._pytorch_lrs(clock)
         return [
             base if i in self.held else self._checked(self._rate, base, clock, clock)
             for i, base in enumerate(self.base_lrs)
@@ -587,11 +715,11 @@ class LRSchedule:
         :meth:`stays_zero` reads a :class:`LambdaLR`'s curve ahead; None: unknown).
         """
         facts = {"metric": metric, "samples_seen": samples_seen}
-        self._ahead = remaining
+        self._ahead, self._looped = remaining, True
         try:
             return self.step(*(facts[k] for k in self._needs))
         finally:
-            self._ahead = None
+            self._ahead, self._looped = None, False
 
     @property
     def lr(self) -> float:
@@ -606,6 +734,19 @@ class LRSchedule:
         """Plain Python values: type, base_lrs (a list), epoch, settings and progress."""
         keys = ("base_lrs", "epoch", *self._hyper, *self._progress)
         state = {"type": type(self).__name__, **{k: getattr(self, k) for k in keys}}
+        if self._pytorch():  # (its own plain attributes, as PyTorch's state_dict holds them)
+            plain = (numbers.Number, str, type(None))
+            state.update(
+                (k, v)
+                for k, v in vars(self).items()
+                if not k.startswith("_")
+                and k not in ("optimizer", "stop_reason", "held", *state)
+                and (
+                    isinstance(v, plain)
+                    or isinstance(v, list)
+                    and all(isinstance(x, plain) for x in v)
+                )
+            )
         return {k: list(v) if isinstance(v, list) else v for k, v in state.items()}  # (copies)
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -623,7 +764,10 @@ class LRSchedule:
             )
         bases = [self._check_base(b, name) for b in bases]
         rules = self._rules
-        checked = {k: _check(state[k], k, name, rules.get(k)) for k in keys[2:]}
+        checked = {  # (a PyTorch-style subclass's own attributes: its own values)
+            k: _check(state[k], k, name, rules.get(k)) if k in _RULES or k in rules else state[k]
+            for k in keys[2:]
+        }
         self.__dict__.update(checked, base_lrs=bases)
 
     def _counts(self) -> set[int]:
@@ -1169,6 +1313,8 @@ class CosineAnnealingWarmRestarts(LRSchedule):
     stepped each batch (``sched.step(epoch + i / iters)``): the rate at that point of the
     curve; a ``step()`` after it goes one epoch further (``epoch`` + 1), as PyTorch's."""
 
+    _warns_order = False  # (PyTorch's gives no order warning; glassnet's own: none)
+
     _hyper = ("T_0", "T_mult", "eta_min")
     _progress = {"fraction": 0.0}  # what step(epoch) gave past the whole epoch (self.epoch)
     _added = ("fraction",)  # (state dicts before step(epoch) took fractions: 0)
@@ -1242,6 +1388,8 @@ class InvScalingLR(LRSchedule):
     running count of samples (scikit-learn's ``t_``), so epoch 0 uses γ₀.
     """
 
+    _warns_order = False  # (PyTorch's gives no order warning; glassnet's own: none)
+
     _hyper, _progress, _needs = ("power_t",), {"samples_seen": 0}, ("samples_seen",)
     _clock = "samples_seen"
     _never_rises = True  # (the samples seen only grow: a rate of 0, below the float range)
@@ -1287,6 +1435,8 @@ class AdaptiveLR(LRSchedule):
     (``min_lr=0`` and γ divided below the float range, or a γ of 0 set by hand): γ is
     only ever divided, so it stays 0 (``stop_reason`` "lr_zero").
     """
+
+    _warns_order = False  # (PyTorch's gives no order warning; glassnet's own: none)
 
     _hyper = ("factor", "patience", "tol", "min_lr", "mode")
     _never_rises = True  # (γ is only ever divided)
@@ -1343,6 +1493,8 @@ class ReduceLROnPlateau(LRSchedule):
     training at its floor, as in PyTorch; a NaN or infinite metric is refused (PyTorch
     counts it as a bad epoch).
     """
+
+    _warns_order = False  # (PyTorch's gives no order warning; glassnet's own: none)
 
     _hyper = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown")
     _hyper += ("min_lrs", "eps")

@@ -10,10 +10,14 @@ are :mod:`glassnet.optim`'s own, and the compiled loop (:mod:`glassnet.jit`) tak
 
 from __future__ import annotations
 
+import collections
+import copy
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from ._validation import check_setting, check_state_dict
 from .optim import (
     RULES,
     Optimizer,
@@ -27,6 +31,105 @@ from .optim import (
 )
 
 __all__ = ["RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
+
+# ---------------------------------------------------------------------------
+# PyTorch's way of writing an optimizer: a subclass of Optimizer with a step() of its own,
+# built with super().__init__(params, defaults), its buffers in self.state[p]
+# ---------------------------------------------------------------------------
+
+
+def pytorch_defaults(opt: Any, defaults: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """PyTorch's ``Optimizer.__init__(params, defaults)``, for a subclass that writes its own
+    ``step()``: the dict's keys are each group's settings (``opt.defaults``), unchecked but
+    ``lr`` (a number >= 0), and a group may hold keys of its own, as PyTorch's. Returns the lr
+    and the settings for :meth:`glassnet.optim.Optimizer.__init__`."""
+    name = type(opt).__name__
+    if hasattr(type(opt), "_rule"):  # (a glassnet rule: its settings are its signature's)
+        raise TypeError(
+            f"{name} takes lr, a number, and its settings by keyword (got lr={defaults!r:.80}): "
+            "PyTorch's Optimizer.__init__(params, defaults) dict is for a subclass of "
+            "glassnet.optim.Optimizer that writes its own step()."
+        )
+    if "lr" not in defaults:
+        raise ValueError(
+            f"{name}: the defaults dict given to Optimizer.__init__(params, defaults) needs an "
+            f"'lr' (opt.lr and the learning-rate schedules read it). Got keys {list(defaults)}; "
+            "e.g. super().__init__(params, dict(lr=lr, momentum=momentum))."
+        )
+    opt._hyper, opt._free = tuple(k for k in defaults if k != "lr"), True
+    return defaults["lr"], dict(defaults)
+
+
+def free_settings(opt: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A group's settings for a subclass built with PyTorch's defaults dict: every key but
+    ``params`` as given (the subclass's own), ``lr`` checked (a number >= 0)."""
+    out = {k: v for k, v in settings.items() if k != "params"}
+    out["lr"] = check_setting(out.get("lr"), "lr", type(opt).__name__, {"low": 0})
+    return out
+
+
+def _indices(opt: Any) -> dict[int, int]:
+    return {id(p): i for i, p in enumerate(p for g in opt.param_groups for p in g["params"])}
+
+
+def own_state_dict(opt: Any) -> dict[str, Any]:
+    """PyTorch's layout, for an optimizer with a step of its own: ``{"state": {i: {...}},
+    "param_groups": [{settings..., "params": [i, ...]}]}``, parameters by their index over
+    the groups; every value a deep copy."""
+    index = _indices(opt)
+    stray = [p for p in opt.state if id(p) not in index]
+    if stray:
+        raise ValueError(
+            f"{type(opt).__name__}.state_dict: opt.state holds {len(stray)} entr(y/ies) for a "
+            "parameter of none of its param groups, which a state dict cannot name. Key "
+            "self.state by the parameters of self.param_groups."
+        )
+    return {
+        "state": {index[id(p)]: copy.deepcopy(dict(s)) for p, s in opt.state.items()},
+        "param_groups": [
+            {**copy.deepcopy({k: v for k, v in g.items() if k != "params"}),
+             "params": [index[id(p)] for p in g["params"]]}
+            for g in opt.param_groups
+        ],
+    }  # fmt: skip
+
+
+def load_own_state_dict(opt: Any, state: Any) -> None:
+    """Restore what :func:`own_state_dict` returned (PyTorch's layout) into an optimizer of
+    the same groups: each group's settings and each parameter's state, copied. Everything is
+    checked before anything changes."""
+    name = type(opt).__name__
+    check_state_dict(state, name, ["state", "param_groups"])
+    saved, groups = state["state"], state["param_groups"]
+    sizes = [len(g["params"]) for g in opt.param_groups]
+    given = [
+        len(g["params"]) if isinstance(g, Mapping) and isinstance(g.get("params"), list) else None
+        for g in (groups if isinstance(groups, list) else [])
+    ]
+    if given != sizes:
+        raise ValueError(
+            f"{name}.load_state_dict: the state dict's param groups hold {given} parameters, this "
+            f"optimizer's {sizes}; build the optimizer with the same groups, then load."
+        )
+    params = [p for g in opt.param_groups for p in g["params"]]
+    by_index = dict(zip((i for g in groups for i in g["params"]), params))
+    if not isinstance(saved, Mapping) or not all(
+        k in by_index and isinstance(v, Mapping) for k, v in saved.items()
+    ):
+        raise ValueError(
+            f"{name}.load_state_dict: 'state' must map the parameters' indices of "
+            f"'param_groups' to dicts. Got {saved!r:.80}."
+        )
+    settings = [
+        opt._validate({**mine, **{k: v for k, v in g.items() if k != "params"}})
+        for g, mine in zip(groups, opt.param_groups)
+    ]
+    for mine, new in zip(opt.param_groups, settings):
+        mine.update(copy.deepcopy(new))
+    opt.state = collections.defaultdict(
+        dict, {by_index[k]: copy.deepcopy(dict(v)) for k, v in saved.items()}
+    )
+
 
 _UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
 RULES.update({  # what these optimizers' own settings must be (glassnet.optim's table)
