@@ -1,8 +1,8 @@
 """micrograd's ``Value``: one number and its gradient, on glassnet's autodiff graph.
 
 The same API and numbers as ``micrograd.engine.Value``, to the bit (but for the
-gradients that a second root's ``backward()`` adds to nodes holding an earlier one's: see
-below): its arithmetic
+gradients that a second ``backward()`` adds to nodes holding an earlier one's: see below):
+its arithmetic
 (``a ** p`` is Python's float ``**``, and its gradient micrograd's ``(p * a**(p-1)) * g``)
 and its order of sums (a depth-first walk, then each node's gradient passed on in reverse;
 a node's children in operand order: micrograd keeps them in a set, ordered by memory
@@ -40,26 +40,42 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   (micrograd's update) sets the number: a graph built before keeps the old value.
 * ``c += x`` builds a new node, as micrograd's (where a Tensor updates in place).
 * ``backward()`` leaves the gradient in every node of the graph, not only in the leaves,
-  and accumulates, as micrograd's: the same root's ``backward()`` twice gives micrograd's
-  numbers. Where they differ: a ``backward()`` from another root whose graph shares nodes
-  that kept gradients from an earlier call, with no ``zero_grad`` between. glassnet adds
-  that root's own gradients (the sum PyTorch's accumulation gives); micrograd's nodes pass
-  on the gradients they kept as well, counting them again::
+  and accumulates, as micrograd's. Where they differ: a second ``backward()`` with no
+  ``zero_grad`` between, from the same root or from another whose graph shares nodes that
+  kept gradients from the first. glassnet adds that call's own gradients (the sum
+  PyTorch's accumulation gives); micrograd's nodes pass on the gradients they kept as
+  well, counting them again. Only where every node the gradient passes through is the
+  root or a leaf (a one-op graph, ``z = x * x``) do the two agree::
 
+      x = Value(2.0); z = (x * x) * 3
+      z.backward(); z.backward()   # x.grad: 24.0 here (12 + 12), 36.0 in micrograd
       x = Value(2.0); y = x * x; z = y + x
       y.backward(); z.backward()   # x.grad: 9.0 here (4 + 5), 13.0 in micrograd
 
   glassnet keeps the sum because its Tensor graph (built once the graph is drawn, say)
   gives that one: micrograd's would make a Value's numbers depend on whether it was drawn.
-  Zero the gradients between two roots, as micrograd's lessons do, and the numbers are
-  micrograd's.
+  Zero the gradients between two ``backward()`` calls, as micrograd's lessons do, and the
+  numbers are micrograd's.
+* An op of your own, micrograd's way (its lecture's): ``out = Value(y, (x,), 'op')`` and
+  ``out._backward = fn``, ``fn`` adding to each child's ``.grad`` from ``out.grad``.
+  ``backward()`` calls ``fn`` with ``out.grad`` the gradient that reached ``out`` in that
+  call and the children's ``.grad`` at 0, adds what ``fn`` left in them to what they held,
+  and goes on below them (on the first ``backward()``, micrograd's numbers). Every node
+  has micrograd's ``_backward`` (the lecture calls them by hand, node by node: each adds
+  its local derivatives times its ``.grad`` to its children's, a leaf's does nothing), a
+  ``label`` ('' until set; the label of its Tensor in ``draw_graph``), and takes other
+  attributes, as micrograd's. A node of the user's with more than two children is
+  computed on the Tensor path.
+* ``a ** b`` with ``b`` a Value: dL/db at a negative base is NaN, as PyTorch's (``b ln a``
+  has no real value there; glassnet's Tensor ``**`` gives 0, a subgradient).
 * ``Value(2)`` holds the float 2.0 (micrograd keeps the int).
 * The backward of ``0 ** 0.5`` and ``0 ** 0``, where micrograd's raises a
   ZeroDivisionError (``0.0 ** -0.5`` in its chain rule), gives the limits, inf and 0.
 * Where micrograd's Python floats raise, a Value raises the same error: ``x / 0`` and
   ``0 ** -1`` a ZeroDivisionError, ``exp`` or ``**`` past the float range an
   OverflowError; a negative base to a non-integer power (a complex number in micrograd) a
-  ValueError. A sum or product past the range is inf, as with floats.
+  ValueError. A sum or product past the range is inf, as with floats, and ``backward()``
+  through it warns of nothing, as floats do not.
 * A Value records its graph always, as micrograd's (which has no such switch), inside
   ``glassnet.no_grad()`` too: that is the Tensor's switch.
 """
@@ -69,6 +85,7 @@ from __future__ import annotations
 import math
 import numbers
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -80,10 +97,13 @@ __all__ = ["Value"]
 
 # How a node was made (its ``_k``): what backward() does with its gradient, and which
 # glassnet op builds its Tensor (an op node keeps the numbers the op saw: Value's slots).
-_LEAF, _ADD, _MUL, _RELU, _POW, _POWV, _TANH, _EXP = range(8)
+# _USER: a node whose ``_backward`` the user set (micrograd's way to add an op): its
+# children in ``_a``, the first two also in ``_l``/``_r`` for the walk (_MANY for a third).
+_LEAF, _ADD, _MUL, _RELU, _POW, _POWV, _TANH, _EXP, _USER = range(9)
 _BINARY = (_ADD, _MUL, _POWV)
 _pow_grad = BINARY_OPS["pow"][1]  # glassnet's d(a^p): the same expression, the same bits
 _new = object.__new__
+_LABELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Value -> its label
 _WALK = threading.RLock()  # (_topo and _sweep keep their walk in the nodes: one walk at a time)
 
 
@@ -150,6 +170,22 @@ def _pow_node(ta: Tensor, p: float) -> Tensor:
     return Tensor.from_op(np.array(y), "pow", (ta,), lambda g: (np.array(_pow_local(a, p, g)),))
 
 
+def _powv_node(ta: Tensor, tb: Tensor) -> Tensor:
+    """glassnet's ``a ** b`` node (b a Value), with PyTorch's NaN for dL/db at a negative
+    base (b ln a has no real value there: glassnet's Tensor gives 0, a subgradient)."""
+    t = ta**tb
+    fn = t.backward_fn
+    if fn is None or not float(ta.data) < 0:
+        return t
+
+    def backward(g: np.ndarray) -> tuple[Any, Any]:
+        ga, gb = fn(g)
+        return ga, (None if gb is None else np.full_like(gb, np.nan))
+
+    t.backward_fn = backward
+    return t
+
+
 def _leaf(data: Any) -> Value:
     """A leaf Value of the number ``data`` (the ops' constants: ``x * 2``)."""
     if type(data) is not float:  # (anything else as Value() takes it: an int, a Tensor)
@@ -202,7 +238,7 @@ def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> 
             t = ta.tanh()
         else:
             with np.errstate(over="ignore"):
-                t = ta.exp() if k == _EXP else _pow_node(ta, p) if k == _POW else ta**tb
+                t = ta.exp() if k == _EXP else _pow_node(ta, p) if k == _POW else _powv_node(ta, tb)
     return _wrap(t, k, op, left, right)
 
 
@@ -218,7 +254,7 @@ def _build_locked(root: Value) -> None:
     order, stack, seen = [], [root], {id(root)}
     while stack:  # (post-order: children first)
         v = stack[-1]
-        for c in (v._l, v._r):
+        for c in v._a if v._k == _USER else (v._l, v._r):
             if c is not None and c._t is None and id(c) not in seen:
                 seen.add(id(c))
                 stack.append(c)
@@ -235,6 +271,10 @@ def _build_one(v: Value) -> None:
     k = v._k
     if k == _LEAF:
         t = Tensor(np.array(v._data), requires_grad=True)
+    elif k == _USER:  # the user's _backward passes the gradient on
+        kids = v._a
+        t = Tensor.from_op(np.array(v._data), v._op or "_backward", tuple(c._t for c in kids),
+                           _user_fn(v))  # fmt: skip
     else:  # the op on its operands' Tensors holding the numbers the op saw
         ta, tb = v._l._t, (v._r._t if k in _BINARY else None)
         sa = ta.data
@@ -253,7 +293,7 @@ def _build_one(v: Value) -> None:
                 elif k == _POW:
                     t = _pow_node(ta, v._b)
                 elif k == _POWV:
-                    t = ta**tb
+                    t = _powv_node(ta, tb)
                 elif k == _TANH:
                     t = ta.tanh()
                 else:
@@ -265,9 +305,85 @@ def _build_one(v: Value) -> None:
         if not float(t.data) == v._data:  # the number set on the node since (p.data = x)
             t.data = np.array(v._data)
     t.retain_grad()  # every node keeps its gradient, as in micrograd
+    label = _LABELS.get(v) if _LABELS else None
+    if label:
+        t.label = label
     if v._grad is not None:
         t.grad = np.array(v._grad)
     v._t, v._data, v._grad = t, None, None  # (the Tensor holds them from now on)
+
+
+def _nothing() -> None:
+    """A leaf's ``_backward``: nothing to pass on (micrograd's ``lambda: None``)."""
+
+
+def _run_user(v: Value, g: Any) -> list[float]:
+    """What ``v``'s own ``_backward`` (the user's) passes to each of its children for the
+    gradient ``g`` reaching it in this ``backward()``: it runs with ``v.grad`` set to ``g``
+    and its children's at 0, and what it leaves in them is the answer; their gradients are
+    then put back (backward() adds what each call passes on, as for glassnet's ops)."""
+    kids, own = v._a, v.grad
+    kept = [c.grad for c in kids]
+    try:
+        v.grad = g
+        for c in kids:
+            c.grad = 0
+        v._b()
+        return [c.grad for c in kids]
+    finally:
+        for c, k in zip(kids, kept):
+            c.grad = k
+        v.grad = own
+
+
+def _user_fn(v: Value) -> Any:
+    """The Tensor backward of ``v``, a node whose ``_backward`` the user set."""
+    return lambda g: tuple(np.array(float(x)) for x in _run_user(v, g))
+
+
+def _local(v: Value, g: float) -> list[tuple[Value, float]]:
+    """Each operand of ``v`` (a glassnet op's node) beside dL/doperand for dL/dv = ``g``,
+    as backward() computes it."""
+    t = v._t
+    if t is not None:  # (the Tensor op's own backward: the numbers it saw)
+        fn = t.backward_fn
+        if fn is None:
+            return []
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            gs = fn(np.array(float(g)))
+        return [(c, float(x)) for c, x in zip((v._l, v._r), gs) if c is not None and x is not None]
+    k = v._k
+    if k == _MUL:
+        return [(v._l, g * v._b), (v._r, g * v._a)]
+    if k == _ADD:
+        return [(v._l, g), (v._r, g)]
+    if k == _RELU or k == _TANH:
+        act = F.ACTIVATIONS["relu" if k == _RELU else "tanh"]
+        return [(v._l, float(act.backward(np.array(g), np.array(v._a), np.array(v._b))))]
+    if k == _EXP:
+        return [(v._l, g * v._b)]
+    if k == _POW:
+        return [(v._l, _pow_local(v._a, v._b, g))]
+    A, p, y = np.array(v._a), np.array(v._b[0]), np.array(v._b[1])  # _POWV
+    gb = math.nan if v._a < 0 else float(_pow_grad(g, A, p, y, True))
+    return [(v._l, float(_pow_grad(g, A, p, y, False))), (v._r, gb)]
+
+
+def _pass_on(v: Value) -> None:
+    """micrograd's ``_backward`` of a glassnet op's node ``v``: each operand's ``.grad``
+    plus its local derivative times ``v.grad``, as micrograd's closures add them."""
+    for c, gc in _local(v, v.grad):
+        c.grad += gc
+
+
+class _Many:
+    """Where a node made by the user has more than two children: the walk of backward()'s
+    float path sees a node with a Tensor there and leaves the graph to the Tensor path."""
+
+    _t, _mark = True, None
+
+
+_MANY = _Many()
 
 
 class Value:
@@ -276,7 +392,9 @@ class Value:
     Parameters
     ----------
     data : a real number
-    _children, _op : micrograd's bookkeeping of the node that made this one (set by the ops).
+    _children, _op : micrograd's bookkeeping of the node that made this one (set by the ops,
+        and by an op of your own: then set ``_backward`` too).
+    label : a name for drawings (micrograd's lecture's ``Value(2.0, label='a')``).
 
     >>> a, b = Value(-4.0), Value(2.0)
     >>> c = a * b + b**3
@@ -289,11 +407,12 @@ class Value:
     # made; _l, _r: the operands; _a, _b: their numbers as the op saw them, or _b the
     # op's output (ReLU, tanh, exp), the exponent and output (a Value's), the exponent (a
     # number's); a leaf's _a: the _children given to Value(); _g, _mark: backward()'s
-    # gradient and walk
+    # gradient and walk. A node whose _backward the user set (_k _USER): _a its children,
+    # _b the function. (Labels are in _LABELS: a slot more would cost every node's making.)
     __slots__ = ("_data", "_grad", "_op", "_k", "_l", "_r", "_a", "_b", "_t", "_g", "_mark",
                  "__weakref__")  # fmt: skip
 
-    def __init__(self, data: Any, _children: tuple = (), _op: str = "") -> None:
+    def __init__(self, data: Any, _children: tuple = (), _op: str = "", label: str = "") -> None:
         self._grad = self._l = self._r = self._mark = None
         self._k, self._op, self._a = _LEAF, _op, tuple(_children)
         if isinstance(data, Tensor):  # a Tensor node, wrapped
@@ -306,6 +425,8 @@ class Value:
             self._t, self._data = (data.retain_grad() if data.requires_grad else data), None
         else:
             self._t, self._data = None, _number(data)
+        if label:  # (the lecture's Value(2.0, label='a'))
+            self.label = label
 
     # --------------------------------------------------------------- the graph
     @property
@@ -319,9 +440,74 @@ class Value:
     @property
     def _prev(self) -> set[Value]:
         """micrograd's set of the Values this one was made from."""
-        if self._k == _LEAF:
+        if self._k == _LEAF or self._k == _USER:
             return set(self._a)
         return {self._l} if self._r is None else {self._l, self._r}
+
+    @property
+    def label(self) -> str:
+        """A name for the node (micrograd's lecture sets ``a.label = 'a'`` for its
+        drawings); '' until set, and the label of the node's Tensor (``draw_graph``)."""
+        return _LABELS.get(self, "")
+
+    @label.setter
+    def label(self, value: str) -> None:
+        if not isinstance(value, str):
+            raise TypeError(
+                f"Value.label must be a str (a name for drawings). Got {type(value).__name__}; "
+                "pass str(...)."
+            )
+        _LABELS[self] = value
+        if self._t is not None:
+            self._t.label = value
+
+    @property
+    def _backward(self) -> Any:
+        """micrograd's ``_backward``: called after ``backward()`` has set this node's
+        ``.grad``, it adds the node's local derivatives times ``.grad`` to its children's
+        ``.grad`` (micrograd's closure: a leaf's does nothing). ``backward()`` does this
+        itself; the lecture calls it by hand, node by node.
+
+        Set it to a function of no arguments to define an op of your own, micrograd's way:
+        ``out = Value(y, (x,), 'op'); out._backward = fn``, where ``fn`` adds to each
+        child's ``.grad`` from ``out.grad``. ``backward()`` calls it with ``out.grad`` the
+        gradient reaching ``out`` in that call and each child's ``.grad`` at 0, adds what it
+        left there to what the children held, and goes on below them."""
+        k = self._k
+        if k == _USER:
+            return self._b
+        return _nothing if k == _LEAF else (lambda: _pass_on(self))
+
+    @_backward.setter
+    def _backward(self, fn: Any) -> None:
+        if not callable(fn):
+            raise TypeError(
+                f"Value._backward must be a function of no arguments (micrograd's closure that "
+                f"adds to the children's .grad). Got {type(fn).__name__}; define def _backward(): "
+                "... and assign the function."
+            )
+        k = self._k
+        kids = self._a if k == _LEAF or k == _USER else (self._l, self._r)
+        kids = tuple(dict.fromkeys(c for c in kids if c is not None))  # (a * a: a once)
+        for c in kids:
+            if not isinstance(c, Value):
+                raise TypeError(
+                    f"Value._backward: the node's _children must be Values, to pass gradients "
+                    f"to. Got {type(c).__name__} among them; make it Value(...) first."
+                )
+        t = self._t
+        if t is not None:  # (its Tensor built already: it becomes the user's op node)
+            if not t.requires_grad:
+                raise RuntimeError(
+                    "Value._backward: this Value wraps a Tensor that does not require grad, "
+                    "so no gradient reaches it; wrap one with requires_grad=True."
+                )
+            t.parents = tuple(c.tensor for c in kids)
+            t.backward_fn = _user_fn(self) if kids else None
+            t._retain = True
+        self._k, self._a, self._b = _USER, kids, fn
+        self._l = kids[0] if kids else None
+        self._r = kids[1] if len(kids) == 2 else _MANY if len(kids) > 2 else None
 
     # --------------------------------------------------------------- the numbers
     @property
@@ -448,7 +634,8 @@ class Value:
                     return
         if self._t is None:
             _build(self)  # (or a node below has its Tensor: the Tensor's backward, for all)
-        self._t.backward()
+        with np.errstate(over="ignore", invalid="ignore"):  # (inf + inf: floats are silent)
+            self._t.backward()
         self._t.grad = np.array(1.0)
 
     # --------------------------------------------------------------- composed, as micrograd's
@@ -534,10 +721,14 @@ def _sweep(root: Value, topo: list[Value]) -> None:
             ga = g * v._b
         elif k == _POW:  # a ** p: micrograd's expression, in Python floats
             ga = _pow_local(v._a, v._b, g)
-        else:  # a ** b, b a Value (_b: b and y)
+        elif k == _USER:  # the user's _backward
+            for c, gc in zip(v._a, _run_user(v, g)):
+                c._g = gc if c._g is None else c._g + gc
+            continue
+        else:  # a ** b, b a Value (_b: b and y); d/db PyTorch's NaN at a < 0 (no real log)
             A, p, y = np.array(v._a), np.array(v._b[0]), np.array(v._b[1])
             ga = float(_pow_grad(g, A, p, y, False))
-            gb = float(_pow_grad(g, A, p, y, True))
+            gb = math.nan if v._a < 0 else float(_pow_grad(g, A, p, y, True))
         c = v._l
         c._g = ga if c._g is None else c._g + ga
         if k in _BINARY:
