@@ -2323,7 +2323,10 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
     raw_consts = {t.name: t for t in graph.initializer}
     consts: dict[str, np.ndarray] = {}
 
+    alias: dict[str, str] = {}  # an Identity's output of a constant: that constant's name
+
     def const(name: str, node: onnx.NodeProto) -> np.ndarray:
+        name = alias.get(name, name)
         if name not in consts:
             if name not in raw_consts:
                 raise _unsupported(node, where, f"its input {name!r} is not a constant")
@@ -2355,9 +2358,24 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         return a
 
     nodes = _topological(list(graph.node), where)
+    # an Identity of a constant is that constant, as a Constant node is one: PyTorch's
+    # exporter writes one where two weights are equal (the zero biases of two layers of one
+    # size, tied weights), keeping one initializer and aliasing the other to it
+    made = set(raw_consts) | {o for n in nodes if n.op_type == "Constant" for o in n.output}
+    for node in nodes:
+        if (
+            node.op_type == "Identity"
+            and node.domain in ("", "ai.onnx")
+            and len(node.input) == 1
+            and len(node.output) == 1
+            and (node.input[0] in made or node.input[0] in alias)
+        ):
+            alias[node.output[0]] = alias.get(node.input[0], node.input[0])
+    if alias:
+        nodes = [n for n in nodes if not (n.op_type == "Identity" and n.output[0] in alias)]
     end = graph.output[0].name
     if len(graph.output) > 1:  # a classifier's graph: the network, then its label and proba
-        nodes, end = _classifier_network(nodes, current, graph, set(raw_consts), where)
+        nodes, end = _classifier_network(nodes, current, graph, set(raw_consts) | set(alias), where)
     modules: list[Module] = []
     pending: tuple[np.ndarray, onnx.NodeProto] | None = None  # a MatMul waiting for its Add
     leaky: tuple[float, str, onnx.NodeProto] | None = None  # a Mul waiting for its Max
@@ -2374,7 +2392,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             t.name = node.output[0]
             raw_consts[node.output[0]] = t
             continue
-        data = [i for i in node.input if i and i not in raw_consts]
+        data = [i for i in node.input if i and i not in raw_consts and i not in alias]
         if leaky is not None:  # Mul(z, alpha) was read: only Max(z, alpha z) may follow
             if node.op_type != "Max" or sorted(node.input) != sorted([current, leaky[1]]):
                 raise _unsupported(leaky[2], where, "a Mul must be half of max(z, alpha z)")

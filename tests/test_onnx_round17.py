@@ -16,9 +16,12 @@ pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 pytest.importorskip("sklearn")
 
+import onnx  # noqa: E402
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
 from glassnet.cli import main  # noqa: E402
 from glassnet.io import load_pipeline  # noqa: E402
-from glassnet.onnx import export, feeds  # noqa: E402
+from glassnet.onnx import OnnxError, export, feeds, load  # noqa: E402
 from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
 # ---------------------------------------------------------------- out_activation_
@@ -190,3 +193,124 @@ def test_a_duplicated_input_column_of_a_dataframe_is_named(typed):
     df = pd.concat([df.iloc[:, :-1], df[["y"]]], axis=1)  # (a column it does not take: kept)
     rows = feeds(sess, df)
     assert rows["x"].shape == (3, 1)
+
+
+# ---------------------------------------------------------------- load: Identity aliases
+
+
+def _mlp_graph(alias_nodes, gemm2_weight="W1", gemm2_bias="b1", extra=()):
+    """X (N, 4) -> Gemm(W0, b0) -> Relu -> Gemm(gemm2_weight, gemm2_bias) -> Y (N, 4),
+    float32, with ``alias_nodes`` (and ``extra`` nodes after the Relu) added."""
+    rng = np.random.default_rng(0)
+    W0, W1 = (rng.normal(size=(4, 4)).astype(np.float32) for _ in range(2))
+    inits = [
+        numpy_helper.from_array(W0, "W0"),
+        numpy_helper.from_array(np.zeros(4, np.float32), "b0"),
+        numpy_helper.from_array(W1, "W1"),
+        numpy_helper.from_array(np.zeros(4, np.float32), "b1"),
+    ]
+    hidden = "H"
+    nodes = [
+        *alias_nodes,
+        helper.make_node("Gemm", ["X", "W0", "b0"], ["Z0"], name="gemm0"),
+        helper.make_node("Relu", ["Z0"], ["H"], name="relu0"),
+        *extra,
+    ]
+    if extra:
+        hidden = extra[-1].output[0]
+    nodes.append(helper.make_node("Gemm", [hidden, gemm2_weight, gemm2_bias], ["Y"], name="gemm1"))
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 4])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["N", 4])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def _same_as_onnxruntime(model):
+    Xs = np.random.default_rng(1).normal(size=(16, 4)).astype(np.float32)
+    (want,) = _run(model, Xs)
+    net = load(model)
+    np.testing.assert_allclose(net.predict(Xs), want, rtol=1e-6, atol=1e-6)
+
+
+def test_an_identity_of_an_initializer_is_that_constant():
+    # (as torch.onnx.export writes the second of two equal zero biases)
+    alias = helper.make_node("Identity", ["b0"], ["b1_alias"], name="Identity_0")
+    _same_as_onnxruntime(_mlp_graph([alias], gemm2_bias="b1_alias"))
+
+
+def test_identities_of_identities_and_of_a_constant_node_are_constants():
+    nodes = [
+        helper.make_node("Identity", ["W0"], ["W_a"], name="Identity_0"),
+        helper.make_node("Identity", ["W_a"], ["W_b"], name="Identity_1"),
+        helper.make_node(
+            "Constant",
+            [],
+            ["c"],
+            name="const",
+            value=numpy_helper.from_array(np.full(4, 0.5, np.float32), "c"),
+        ),  # fmt: skip
+        helper.make_node("Identity", ["c"], ["c_a"], name="Identity_2"),
+    ]
+    _same_as_onnxruntime(_mlp_graph(nodes, gemm2_weight="W_b", gemm2_bias="c_a"))
+
+
+def test_the_unsupported_node_is_named_not_the_identity_before_it():
+    # (torch's BatchNorm1d: Identity aliases of its running statistics, then the node)
+    nodes = [
+        helper.make_node("Identity", ["b0"], ["mean"], name="Identity_0"),
+        helper.make_node("Identity", ["b0"], ["shift"], name="Identity_1"),
+    ]
+    ones = helper.make_node(
+        "Constant", [], ["one"], name="ones", value=numpy_helper.from_array(np.ones(4, np.float32))
+    )
+    bn = helper.make_node(
+        "BatchNormalization", ["H", "one", "shift", "mean", "one"], ["BN"], name="/1/BatchNorm"
+    )
+    model = _mlp_graph(nodes, extra=[ones, bn])
+    with pytest.raises(OnnxError, match=r"node '/1/BatchNorm' \(BatchNormalization\) is not"):
+        load(model)
+
+
+def test_a_classifier_graph_with_an_aliased_bias_loads():
+    clf = _fit(LABELS["multiclass"])
+    proto = export(clf)
+    gemm = next(n for n in proto.graph.node if n.op_type == "Gemm")
+    bias = gemm.input[2]
+    gemm.input[2] = "bias_alias"
+    proto.graph.node.insert(0, helper.make_node("Identity", [bias], ["bias_alias"], name="Id0"))
+    onnx.checker.check_model(proto, full_check=True)
+    net = load(proto)
+    np.testing.assert_allclose(
+        net.predict(X.astype(np.float32)),
+        _run(proto, X.astype(np.float32))[1],
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_a_pytorch_mlp_with_equal_zero_biases_loads(tmp_path):
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    nn = torch.nn
+    m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3))
+    for layer in m:
+        if isinstance(layer, nn.Linear):
+            nn.init.zeros_(layer.bias)
+    m.eval()
+    x = torch.randn(5, 4)
+    path = tmp_path / "zero_biases.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch's deprecation notes about dynamo=False)
+        torch.onnx.export(
+            m, (x,), str(path), dynamo=False, input_names=["X"], dynamic_axes={"X": {0: "N"}}
+        )
+    assert any(n.op_type == "Identity" for n in onnx.load(str(path)).graph.node)
+    with torch.no_grad():
+        want = m(x).numpy()
+    np.testing.assert_allclose(load(path).predict(x.numpy()), want, rtol=1e-5, atol=1e-6)
