@@ -31,12 +31,52 @@ import numpy as np
 
 from . import capture, eager, jit
 from . import functional as F
+from . import optim as optim_mod
+from ._validation import check_optimizer, check_positive
 from .backend import namespace
 from .fused import FastMLP, layers_of
 from .nn.layers import Sequential
 from .nn.module import Module
 
-__all__ = ["fast_path", "between", "choose", "Loop", "Diverged", "record_epoch"]
+__all__ = [
+    "fast_path", "between", "choose", "Loop", "Diverged", "record_epoch", "optimizer_for",
+]  # fmt: skip
+
+
+def optimizer_for(optimizer: Any, params: list, lr: Any, schedule: Any, owner: str) -> Any:
+    """The optimizer ``fit`` trains ``params`` with: one built from a name (at ``lr``, 0.01
+    by default), or the object given, checked to hold exactly ``params``; refused: an
+    optimizer that steps with a closure (L-BFGS), and an ``lr`` beside an object built with
+    another (unless a ``schedule`` starts from it)."""
+    closure = tuple(optim_mod.CLOSURE_OPTIMIZERS.values())
+    if (
+        optim_mod.CLOSURE_OPTIMIZERS.get(optimizer.lower()) in closure
+        if isinstance(optimizer, str)
+        else isinstance(optimizer, closure)
+    ):
+        raise ValueError(
+            f"{owner}: optimizer {optimizer!r:.40} steps with a closure, opt.step(closure), and "
+            f"{owner} steps from each batch's gradients: write the loop (glassnet.optim.LBFGS's "
+            "docstring shows one), or use an estimator's solver='lbfgs' (SciPy's)."
+        )
+    if isinstance(optimizer, str):
+        lr = check_positive("lr", 0.01 if lr is None else lr, owner)
+        optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)
+    elif (
+        lr is not None
+        and not isinstance(optimizer, type)  # (a class: check_optimizer says what to pass)
+        and lr != getattr(optimizer, "lr", None)
+        and not (  # (the schedule's start: it sets lr)
+            schedule is not None and lr == getattr(optimizer, "defaults", {}).get("lr")
+        )
+    ):
+        raise ValueError(
+            f"{owner}: lr={lr!r} builds an optimizer given by name; this "
+            f"{type(optimizer).__name__} trains with its own lr "
+            f"({getattr(optimizer, 'lr', '?')}): set it there, or drop lr."
+        )
+    check_optimizer(optimizer, params, owner)
+    return optimizer
 
 
 def fast_path(model: Module, spec: F.Loss | None, l2: float) -> FastMLP | None:

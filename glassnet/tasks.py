@@ -845,6 +845,41 @@ def check_run(owner: str, rows: int | None, **settings: Any) -> None:
         )
 
 
+def check_trainable(model: Any, diagnostics: Any = False) -> None:
+    """fit's refusals of a model that is no glassnet Module or has nothing to train (none,
+    or every parameter frozen), and of the old ``diagnostics=True``."""
+    if not isinstance(model, Module):
+        raise TypeError(f"fit: model must be a glassnet Module. Got {type(model).__name__}.")
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(
+            "fit: the model has no parameter to train (none, or every one frozen): its epochs "
+            "would change nothing. Unfreeze some, p.requires_grad_(True), or add a layer."
+        )
+    if diagnostics:
+        raise TypeError(
+            "fit(diagnostics=True) moved to a callback: pass callbacks=[glassnet.diagnostics."
+            "Diagnostics()] (the records land in history.diagnostics as before)."
+        )
+
+
+def check_stops(
+    initial_epoch: int, epochs: int, stop_rules: Any, tol: Any, early_stopping: Any
+) -> None:
+    """fit's refusals of a run that would train nothing (``initial_epoch`` past ``epochs``)
+    and of ``stop_rules`` beside the rule fit builds from ``tol``/``early_stopping``."""
+    if initial_epoch > epochs:
+        raise ValueError(
+            f"fit: initial_epoch={initial_epoch} is past epochs={epochs}, the run's total: "
+            f"nothing would train. For {epochs} more, epochs={initial_epoch + epochs}."
+        )
+    if stop_rules is not None and (tol is not None or early_stopping):
+        raise ValueError(
+            "fit: stop_rules replace the rule fit builds from tol and early_stopping, so "
+            f"{'early_stopping=True' if early_stopping else f'tol={tol}'} would be ignored. Put "
+            "a Tolerance(tol, n_iter_no_change) or EarlyStopping(...) in stop_rules, or drop one."
+        )
+
+
 def check_patience(n_iter_no_change: Any, owner: str, **rules: Any) -> None:
     """Refuse ``n_iter_no_change`` given (not None) when none of the stopping ``rules`` that
     count it is on (``tol=None``, ``early_stopping=False``): it would change nothing. (A

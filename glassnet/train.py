@@ -36,9 +36,8 @@ from . import backend, engines, tasks
 from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
-from . import optim as optim_mod
 from . import stream as stream_mod
-from ._validation import as_rng, check_memory, check_optimizer, check_positive, check_setting
+from ._validation import as_rng, check_memory, check_setting
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
@@ -219,11 +218,6 @@ def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks
             f"list of them. Got {c!r:.80}{fix}."
         )
     return c if all(hasattr(c, h) for h in hooks) else _FunctionCallback(c)
-
-
-def _start(optimizer: Any) -> Any:
-    """The lr an optimizer object was built with (a schedule may have changed its lr)."""
-    return getattr(optimizer, "defaults", {}).get("lr")
 
 
 def _as_callbacks(given: Any, arg: str) -> list[Callback]:
@@ -515,18 +509,7 @@ def fit(
     n_iter_no_change = 10 if n_iter_no_change is None else n_iter_no_change
     dp = distributed
     # 0) validate at the boundary
-    if not isinstance(model, Module):
-        raise TypeError(f"fit: model must be a glassnet Module. Got {type(model).__name__}.")
-    if not any(p.requires_grad for p in model.parameters()):
-        raise ValueError(
-            "fit: the model has no parameter to train (none, or every one frozen): its epochs "
-            "would change nothing. Unfreeze some, p.requires_grad_(True), or add a layer."
-        )
-    if diagnostics:
-        raise TypeError(
-            "fit(diagnostics=True) moved to a callback: pass callbacks=[glassnet.diagnostics."
-            "Diagnostics()] (the records land in history.diagnostics as before)."
-        )
+    tasks.check_trainable(model, diagnostics)
     spec = tasks.loss_spec(loss)
     dtype = tasks.model_dtype(model)
     # a file's target: class labels for cross-entropy; for BCE its type decides (0.1/0.9 soft)
@@ -548,20 +531,10 @@ def fit(
     given = locals()  # (each setting by its rule; batch_size within the rows, a stream's unknown)
     tasks.check_run("fit", X.shape[0] if src is None else None, **{k: given[k] for k in tasks.RUNS})
     l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
-    if initial_epoch > epochs:
-        raise ValueError(
-            f"fit: initial_epoch={initial_epoch} is past epochs={epochs}, the run's total: "
-            f"nothing would train. For {epochs} more, epochs={initial_epoch + epochs}."
-        )
+    tasks.check_stops(initial_epoch, epochs, stop_rules, tol, early_stopping)
     check_threads(threads, "fit")
     cbs = _as_callbacks(callbacks, "callbacks")
     stop_rules = None if stop_rules is None else _as_callbacks(stop_rules, "stop_rules")
-    if stop_rules is not None and (tol is not None or early_stopping):
-        raise ValueError(
-            "fit: stop_rules replace the rule fit builds from tol and early_stopping, so "
-            f"{'early_stopping=True' if early_stopping else f'tol={tol}'} would be ignored. Put "
-            "a Tolerance(tol, n_iter_no_change) or EarlyStopping(...) in stop_rules, or drop one."
-        )
     # a seed function's epoch 0 draws the split (and is called only for one)
     split = validation_split > 0 or (early_stopping and validation_data is None)
     rng = as_rng(seed(0) if callable(seed) and split else None if callable(seed) else seed)
@@ -573,33 +546,7 @@ def fit(
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
     params = model.parameters()
-    closure = tuple(optim_mod.CLOSURE_OPTIMIZERS.values())
-    if (
-        optim_mod.CLOSURE_OPTIMIZERS.get(optimizer.lower()) in closure
-        if isinstance(optimizer, str)
-        else isinstance(optimizer, closure)
-    ):
-        raise ValueError(
-            f"fit: optimizer {optimizer!r:.40} steps with a closure, opt.step(closure), and fit "
-            "steps from each batch's gradients: write the loop (glassnet.optim.LBFGS's "
-            "docstring shows one), or use an estimator's solver='lbfgs' (SciPy's)."
-        )
-    if isinstance(optimizer, str):
-        lr = check_positive("lr", 0.01 if lr is None else lr, "fit")
-        optimizer = optim_mod.get_optimizer(optimizer, params, lr=lr)
-    elif (
-        lr is not None
-        and not isinstance(optimizer, type)  # (a class: check_optimizer says what to pass)
-        and lr != getattr(optimizer, "lr", None)
-        and not (
-            schedule is not None and lr == _start(optimizer)  # (the schedule's start: it sets lr)
-        )
-    ):
-        raise ValueError(
-            f"fit: lr={lr!r} builds an optimizer given by name; this {type(optimizer).__name__} "
-            f"trains with its own lr ({getattr(optimizer, 'lr', '?')}): set it there, or drop lr."
-        )
-    check_optimizer(optimizer, params, "fit")
+    optimizer = engines.optimizer_for(optimizer, params, lr, schedule, "fit")
     schedule = check_schedule(schedule, optimizer, "fit", initial_epoch)
     seen0 = getattr(schedule, "samples_seen", 0)  # (InvScalingLR's clock goes on, resumed)
 
