@@ -253,6 +253,41 @@ class _EstimatorHistory(History):
         return f"{text.split(': ', 1)[0]}: {why}."
 
 
+class _LbfgsHistory(History):
+    """The History of a ``solver='lbfgs'`` fit (epochs: L-BFGS's iterations; steps: its loss
+    evaluations), whose message, where L-BFGS converged (``stop_reason 'tol'``), names the
+    test of SciPy's that stopped it rather than the stochastic solvers' n_iter_no_change
+    rule."""
+
+    tol = 0.0  # the fit's tol: SciPy's gtol
+    said = ""  # SciPy's message (the result's .message)
+
+    @property
+    def message(self) -> str:
+        text = super().message
+        if self.stop_reason != "tol":
+            return text
+        said = self.said.rstrip(": .")
+        if "PROJECTED GRADIENT" in said.upper():
+            why = (
+                "the largest entry of the loss's projected gradient fell to tol="
+                f"{self.tol:g} or below"
+            )
+        elif "REDUCTION OF F" in said.upper():
+            why = (
+                "the loss's relative reduction in an iteration fell to SciPy's ftol "
+                f"({_LBFGS_FTOL:.3g}) or below"
+            )
+        else:
+            why = "SciPy's convergence test was met"
+        count = lambda k, what: f"{k} {what}" + "s" * (k != 1)  # noqa: E731
+        done = f"{count(self.epochs, 'iteration')} ({count(self.steps, 'loss evaluation')})"
+        return f"Stopped after {done}: L-BFGS converged: {why} (SciPy: {said or 'no message'})."
+
+
+_LBFGS_FTOL = 2.220446049250313e-09  # SciPy's L-BFGS-B default ftol (factr 1e7 times eps)
+
+
 # ------------------------------------------------- scikit-learn's batch orders
 class _Order(np.random.Generator):
     """What glassnet.fit's ``seed(epoch)`` returns for an estimator's epoch: a Generator
@@ -1403,7 +1438,8 @@ class _BaseMLP(BaseEstimator):
             return value, grad.astype(np.float64)
 
         cbs = [as_callback(c) for c in _as_callbacks(type(self).__name__, self.callbacks)]
-        history = History(engine=objective.engine)
+        history = _LbfgsHistory(engine=objective.engine)
+        history.tol = float(self.tol)
         state = TrainState(model=model, optimizer=None, history=history)
         curve: list[float] = []
 
@@ -1474,6 +1510,7 @@ class _BaseMLP(BaseEstimator):
         else:
             self.stop_reason_ = "line_search"
         history.steps = int(res.nfev)
+        history.said = str(res.message)
         history.stop_reason = self.stop_reason_
         self.history_ = history
         for c in cbs:
