@@ -68,6 +68,7 @@ __all__ = [
     "Checkpoint",
     "LoadedFile",
     "ModelFileError",
+    "ModelWriteError",
     "Pipeline",
     "check_arrays_against",
     "file_kind",
@@ -155,8 +156,27 @@ _NONFINITE = ("inf", "-inf")
 _NAN = "nan"
 
 
+#: The key of a model file's ``meta`` under which :func:`save_model` records the mode of each
+#: module (``[m.training for m in model.modules()]``): :func:`load_model` and ``gn.load``
+#: give the model back in that mode (a model saved after ``eval()`` loads in eval mode, as
+#: PyTorch's whole-model save keeps it). A file written before it was recorded loads in
+#: training mode, as a new module is. The readers take it out of the ``meta`` they give
+#: (:func:`load_arrays` too): the ``meta`` given to :func:`save_model` comes back as it was.
+MODES_KEY = "glassnet.modes"
+_SAVE_KEY = "glassnet.save"  # (gn.save's record in a model's meta: modes and frozen parameters)
+
+
 class ModelFileError(ValueError):
     """A model file cannot be written, is malformed, or does not match the model."""
+
+
+class ModelWriteError(ModelFileError, WriteError):
+    """A glassnet file cannot be written at its path: the path is a directory or not
+    writable, or an existing file there is data of the user's (a CSV file) that writing would
+    replace. Raised alike by :func:`save_model`, ``gn.save`` and the other writers: a
+    :class:`ModelFileError` (so a ``ValueError``, as before) and a
+    :class:`glassnet.files.WriteError` (so an ``OSError``, as other glassnet writers' refusals
+    to write a path are)."""
 
 
 class Checkpoint(NamedTuple):
@@ -521,7 +541,7 @@ def _save(
     if not replace_any:  # (a CSV file under a model's name is data of the user's)
         found = foreign_file(target)
         if found is not None:
-            raise ModelFileError(
+            raise ModelWriteError(
                 f"cannot write '{target}': it is a {found} file, not a glassnet file (data of "
                 f"yours: a CSV file, a NumPy file), and writing would replace it. Delete it or "
                 f"choose another path (or pass replace_any=True to replace it)."
@@ -571,7 +591,7 @@ def _save(
     try:  # (the path as given: Path(...) drops a final '/', which names a directory)
         return Path(atomic_write(path, data))
     except WriteError as exc:
-        raise ModelFileError(f"{exc}{tilde_hint(path)}") from exc
+        raise ModelWriteError(f"{exc}{tilde_hint(path)}") from exc
 
 
 # ----------------------------------------------------------------------------- reading
@@ -1250,7 +1270,10 @@ def load_arrays(
         the one-line message says which and where.
     """
     check_bool(expect_format, "expect_format", "load_arrays")
-    arrays, description, _ = _load(path, expect_format)
+    arrays, description, kind = _load(path, expect_format)
+    meta = description.get("meta") if kind == "model" else None
+    if isinstance(meta, dict) and MODES_KEY in meta:  # (glassnet's record, not the user's meta)
+        description = {**description, "meta": {k: v for k, v in meta.items() if k != MODES_KEY}}
     return arrays, description
 
 
@@ -1790,7 +1813,8 @@ def save_model(
         raise TypeError("save_model(model, path): the model comes first, then the path.")
     check_bool(replace_any, "replace_any", "save_model")
     st = _safetensors_numpy("saving")
-    if isinstance(model, Pipeline):  # (what load_model gives for a 'glassnet train' file)
+    pipeline = isinstance(model, Pipeline)
+    if pipeline:  # (what load_model gives for a 'glassnet train' file)
         if meta is not None:
             raise TypeError(
                 "save_model: a Pipeline (a 'glassnet train' model) is saved with its own "
@@ -1820,6 +1844,13 @@ def save_model(
     description = {"config": config, "meta": _describe(meta)}
     if config is None:
         description["module"] = type(model).__name__
+    elif not pipeline:  # (the mode of each module: load_model gives the model back in it)
+        if MODES_KEY in description["meta"]:
+            raise ValueError(
+                f"save_model: 'meta' holds the key {MODES_KEY!r}, under which glassnet records "
+                f"the mode of each module (train or eval); rename that key of yours."
+            )
+        description["meta"][MODES_KEY] = [bool(m.training) for m in model.modules()]
     arrays = _clean_arrays(model.state_dict(), "model.state_dict()")
     return _save(path, st, arrays, description, kind="model", replace_any=replace_any)
 
@@ -1860,7 +1891,12 @@ def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> A
     Returns
     -------
     glassnet.nn.Module, or Pipeline for a ``glassnet train`` file
-        The model, in training mode as a new module is; ``meta`` is in
+        The model, in the mode it was saved in (``save_model`` records each module's,
+        :data:`MODES_KEY`; ``gn.save`` too, with its frozen parameters frozen again): a
+        model saved after ``eval()`` comes back in eval mode, ready to call, as
+        ``gn.load`` gives it. A file written before glassnet recorded the mode gives the
+        model in training mode, as a new module is: call ``model.eval()`` before calling
+        it on data (``predict`` does so itself). ``meta`` is in
         ``load_arrays(path)[1]["meta"]``.
 
     Raises
@@ -1938,7 +1974,55 @@ def _model(
     except ModelFileError as exc:
         raise ModelFileError(f"{source}: {exc}") from None
     model.load_state_dict(arrays)
-    return model, description["meta"], source
+    meta = _restore_modes(model, description["meta"], source)
+    return model, meta, source
+
+
+def _restore_modes(model: Module, meta: dict[str, Any], source: str) -> dict[str, Any]:
+    """Put ``model`` (just built, in training mode) in the mode each of its modules was saved
+    in, as the file records it (:data:`MODES_KEY`; ``gn.save``'s record, which also names
+    the frozen parameters, freezes them again); a file that records none leaves it in
+    training mode. Returns ``meta`` without :data:`MODES_KEY` (the user's own meta)."""
+    modules = list(model.modules())
+    modes = meta.get(MODES_KEY)
+    if MODES_KEY in meta:
+        if not (
+            isinstance(modes, list)
+            and len(modes) == len(modules)
+            and all(isinstance(mode, bool) for mode in modes)
+        ):
+            raise ModelFileError(
+                f"{source}: the modes saved with the model ({MODES_KEY!r}: {modes!r:.80}) are "
+                f"not those save_model writes (True/False for each of its {len(modules)} "
+                f"modules); the file is corrupt"
+            )
+        meta = {k: v for k, v in meta.items() if k != MODES_KEY}
+    state = meta.get(_SAVE_KEY)
+    frozen: list[str] = []
+    if state is not None:  # (a file of gn.save: the modes and the frozen parameters)
+        names = [name for name, _ in model.named_parameters()]
+        saved = state.get("training", []) if isinstance(state, Mapping) else None
+        frozen = state.get("frozen", []) if isinstance(state, Mapping) else None
+        if not (
+            isinstance(saved, list)
+            and all(isinstance(mode, bool) for mode in saved)
+            and len(saved) <= len(modules)
+            and isinstance(frozen, list)
+            and all(isinstance(name, str) and name in names for name in frozen)
+        ):
+            raise ModelFileError(
+                f"{source}: the modes and frozen parameters saved with the model "
+                f"({_SAVE_KEY!r}: {state!r:.80}) are not those gn.save writes (a list of "
+                "True/False per module, a list of the model's parameter names); the file is "
+                "corrupt"
+            )
+        modes = saved if modes is None else modes
+    for m, mode in zip(modules, modes or [], strict=False):  # (the mode it was saved in)
+        m.training = mode
+    for name, p in model.named_parameters():  # (its frozen parameters frozen again)
+        if name in frozen:
+            p.requires_grad_(False)
+    return meta
 
 
 class LoadedFile(NamedTuple):

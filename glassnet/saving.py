@@ -68,6 +68,7 @@ from .io import (
     MAX_JSON_DEPTH,
     OPTIM_PREFIX,
     ModelFileError,
+    ModelWriteError,
     Pipeline,
     clean_array,
     decode_state,
@@ -395,8 +396,8 @@ def _writable(path: Any) -> None:
     """Refuse to write over an existing file that is not glassnet's or safetensors', before
     anything else is done (the writers are then told not to look again: replace_any)."""
     kind = foreign_file(path)
-    if kind is not None:
-        raise ValueError(
+    if kind is not None:  # (as save_model refuses it: a ModelFileError, so a ValueError)
+        raise ModelWriteError(
             f"save: '{os.fspath(path)}' is a {kind} file, not a glassnet file (data of yours: "
             "a CSV file, a NumPy file): save would replace it. Delete it, or choose another path."
         )
@@ -494,18 +495,65 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
     raise TypeError(_refusal("", obj))
 
 
+class _Storage:
+    """The stand-in storage a ``map_location`` callable is called with (:func:`_on_host`):
+    PyTorch calls it with each storage, loaded on the CPU, and its saved location; one that
+    gives the storage back (``lambda storage, loc: storage``), or its ``cpu()``, keeps it on
+    the CPU. Anything else it asks of the storage (``.cuda()``) is no CPU mapping."""
+
+    def cpu(self) -> _Storage:
+        return self
+
+
+_CPU = re.compile(r"cpu(:\d+)?\Z")  # ('cpu', 'cpu:0': PyTorch's names of the CPU)
+
+
+def _device_name(where: Any) -> Any:
+    """A device as its name: ``torch.device("cpu")`` as ``'cpu'`` (a str, or what was given)."""
+    return str(where) if isinstance(getattr(where, "type", None), str) else where
+
+
+def _on_host(map_location: Any) -> str | None:
+    """Why ``map_location`` does not mean "onto the CPU" (None when it does): PyTorch's
+    None, ``"cpu"``, ``"cpu:0"``, ``torch.device("cpu")``, a dict mapping saved locations to
+    the CPU (``{"cuda:0": "cpu"}``), or a callable that keeps each storage where it is loaded,
+    on the CPU (``lambda storage, loc: storage``: called once with a stand-in storage)."""
+    where = _device_name(map_location)
+    if where is None or (isinstance(where, str) and _CPU.match(where)):
+        return None
+    if isinstance(where, Mapping):
+        for saved, to in where.items():
+            name = _device_name(to)
+            if not (isinstance(name, str) and _CPU.match(name)):
+                return f"it maps {saved!r:.30} to {to!r:.30}, not to the CPU"
+        return None
+    if callable(where) and not isinstance(where, type):
+        probe = _Storage()
+        try:
+            kept = where(probe, "cpu")
+        except Exception as exc:  # (it asked the storage for more: .cuda(), .to(device))
+            return (
+                f"called as PyTorch calls it, with a storage and its location, it raised "
+                f"{type(exc).__name__} ({oneline(exc)[:60]}): it does not keep the storage on "
+                "the CPU"
+            )
+        if kept is not probe:
+            return f"it gives back a {type(kept).__name__}, not the storage it is called with"
+        return None
+    return "not a name of the CPU"
+
+
 def _check_load_args(map_location: Any, weights_only: Any, mmap: Any) -> None:
-    """PyTorch's ``torch.load`` arguments: ``map_location`` the host ("cpu", a
-    ``torch.device("cpu")`` or None) only, since what load gives is NumPy arrays (move the
-    model afterwards, ``model.to(device)``); ``weights_only`` any bool, as a glassnet file
-    holds arrays and JSON only and runs no code either way; ``mmap`` None or False."""
-    where = map_location
-    where = str(where) if isinstance(getattr(where, "type", None), str) else where
-    if where is not None and where != "cpu":
+    """PyTorch's ``torch.load`` arguments: ``map_location`` any of PyTorch's ways to say
+    "onto the CPU" (:func:`_on_host`), since what load gives is NumPy arrays on the host
+    (move the model afterwards, ``model.to(device)``); ``weights_only`` any bool, as a glassnet
+    file holds arrays and JSON only and runs no code either way; ``mmap`` None or False."""
+    why = _on_host(map_location)
+    if why is not None:
         raise ValueError(
-            f"load: map_location={map_location!r:.60} is not taken: glassnet's load gives NumPy "
-            "arrays on the host (map_location='cpu' or None). Load, then move the model with "
-            "model.to(device) (or fit(device=))."
+            f"load: map_location={map_location!r:.60} is not taken ({why}): glassnet's load "
+            "gives NumPy arrays on the host; pass map_location='cpu' (or None, or PyTorch's "
+            "{'cuda:0': 'cpu'}), then move the model with model.to(device) (or fit(device=))."
         )
     if weights_only is not None and not isinstance(weights_only, (bool, np.bool_)):
         raise TypeError(
@@ -529,8 +577,10 @@ def load(
     checkpoint dict of them); a
     file of :func:`glassnet.io.save_model` gives its model, a checkpoint of
     :func:`glassnet.io.save_checkpoint` ``{"model", "optimizer", "meta"}``, any other glassnet
-    or safetensors file of arrays its arrays by name. PyTorch's ``map_location`` ("cpu" or
-    None: the arrays are NumPy's), ``weights_only`` (either way: the file holds no code to
+    or safetensors file of arrays its arrays by name. PyTorch's ``map_location`` (any that
+    means the CPU: None, "cpu", "cpu:0", ``torch.device("cpu")``, ``{"cuda:0": "cpu"}``, or
+    ``lambda storage, loc: storage``; the arrays are NumPy's, so a GPU is refused: move the
+    model afterwards), ``weights_only`` (either way: the file holds no code to
     run) and ``mmap`` (None or False) are taken, as ``torch.load(path, map_location="cpu",
     weights_only=True)`` reads. The file is opened and read once
     (:func:`glassnet.io.load_file`): one replaced while it is loaded gives the version that
@@ -540,32 +590,8 @@ def load(
     # kind's loader read it twice (three times for a model), and a file replaced in between
     # gave one version's model with another's modes, or a confusing error
     kind, value, saved = load_file(path)
-    if kind == "model":
-        model = value
-        state = saved.get(_KIND) if isinstance(saved, Mapping) else None
-        if state is None:  # (a file of glassnet.io.save_model: no mode or frozen parameters)
-            return model
-        names = [name for name, _ in model.named_parameters()]
-        modes = state.get("training", []) if isinstance(state, Mapping) else None
-        frozen = state.get("frozen", []) if isinstance(state, Mapping) else None
-        if not (
-            isinstance(modes, list)
-            and all(isinstance(mode, bool) for mode in modes)
-            and len(modes) <= len(list(model.modules()))
-            and isinstance(frozen, list)
-            and all(isinstance(name, str) and name in names for name in frozen)
-        ):
-            raise ModelFileError(
-                f"'{os.fspath(path)}': the modes and frozen parameters saved with the model "
-                f"({_KIND!r}: {state!r:.80}) are not those gn.save writes (a list of True/False "
-                "per module, a list of the model's parameter names); the file is corrupt"
-            )
-        for m, mode in zip(model.modules(), modes):  # (the mode it was saved in)
-            m.training = mode
-        for name, p in model.named_parameters():  # (its frozen parameters frozen again)
-            if name in frozen:
-                p.requires_grad_(False)
-        return model
+    if kind == "model":  # (in the mode it was saved in, its frozen parameters frozen again:
+        return value  # glassnet.io.load_file restores them, as load_model does)
     if kind == "checkpoint":
         return {"model": value.model_state, "optimizer": value.optimizer_state, "meta": saved}
     arrays, meta = value, saved
