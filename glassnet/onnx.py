@@ -2036,7 +2036,17 @@ def _skl_classifier_shapes(operator: Any) -> None:
     else:
         label = StringTensorType(shape=[n])
     operator.outputs[0].type = label
-    operator.outputs[1].type = float_type(shape=[n, _proba_width(est)])
+    width = _proba_width(est)
+    zipmap = operator.scope_inst.get_options(est, {"zipmap": True})["zipmap"]
+    if width != c and zipmap is not False:  # (a binary classifier's one output, softmax: 1)
+        raise ValueError(
+            f"{type(est).__name__}: out_activation_={est.out_activation_!r} on the one output of "
+            f"a classifier of {c} classes makes predict_proba {width} column(s) (the softmax of "
+            "one number is 1), which skl2onnx's zipmap cannot name by the classes: set "
+            f"out_activation_ back to {est._fitted_head()!r}, or convert with options="
+            "{MLPClassifier: {'zipmap': False}}."
+        )
+    operator.outputs[1].type = float_type(shape=[n, width])
 
 
 def _integral(classes: np.ndarray) -> bool:

@@ -314,3 +314,17 @@ def test_a_pytorch_mlp_with_equal_zero_biases_loads(tmp_path):
     with torch.no_grad():
         want = m(x).numpy()
     np.testing.assert_allclose(load(path).predict(x.numpy()), want, rtol=1e-5, atol=1e-6)
+
+
+def test_skl2onnx_zipmap_of_a_one_column_predict_proba_is_refused_naming_the_head():
+    clf = _fit(LABELS["binary"])
+    clf.out_activation_ = "softmax"  # (one output: predict_proba is a column of ones)
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from glassnet.onnx import register_skl2onnx
+
+    register_skl2onnx()
+    with pytest.raises(ValueError, match=r"out_activation_='softmax'.*'zipmap': False"):
+        skl2onnx.to_onnx(clf, X[:1].astype(np.float32))
+    proto = _skl2onnx(clf, "float32")  # (without zipmap: as predict_proba, one column)
+    label, proba = _run(proto, X.astype(np.float32))
+    assert proba.shape == (len(X), 1) and (label == clf.predict(X)).all()
