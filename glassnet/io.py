@@ -1813,8 +1813,7 @@ def save_model(
         raise TypeError("save_model(model, path): the model comes first, then the path.")
     check_bool(replace_any, "replace_any", "save_model")
     st = _safetensors_numpy("saving")
-    pipeline = isinstance(model, Pipeline)
-    if pipeline:  # (what load_model gives for a 'glassnet train' file)
+    if isinstance(model, Pipeline):  # (what load_model gives for a 'glassnet train' file)
         if meta is not None:
             raise TypeError(
                 "save_model: a Pipeline (a 'glassnet train' model) is saved with its own "
@@ -1844,7 +1843,7 @@ def save_model(
     description = {"config": config, "meta": _describe(meta)}
     if config is None:
         description["module"] = type(model).__name__
-    elif not pipeline:  # (the mode of each module: load_model gives the model back in it)
+    else:  # (the mode of each module: load_model gives the model back in it)
         if MODES_KEY in description["meta"]:
             raise ValueError(
                 f"save_model: 'meta' holds the key {MODES_KEY!r}, under which glassnet records "
