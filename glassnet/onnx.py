@@ -1910,6 +1910,7 @@ def _text_cells(
     spelled otherwise), refused where several have it; a cell that is no category nor a
     missing-cell text is recorded in ``unseen``. Without them: ``str(cell)``."""
     known = set(cats) if cats is not None else None
+    seen: dict[tuple[bool, Any], list[str]] = {}
     texts: list[str] = []
     for r, c in enumerate(cells):
         if _absent(c):
@@ -1918,7 +1919,10 @@ def _text_cells(
         typed = isinstance(c, (bool, np.bool_, int, float, np.integer, np.floating))
         text = str(c).strip()
         if known is not None and typed and not isinstance(c, str):
-            matches = [k for k in cats or [] if _same_value(c, k, decimal)]
+            key = (isinstance(c, (bool, np.bool_)), c)  # (True == 1: keyed apart)
+            if key not in seen:  # (each value once: a large column of few values)
+                seen[key] = [k for k in cats or [] if _same_value(c, k, decimal)]
+            matches = seen[key]
             if len(matches) > 1:
                 raise ValueError(
                     f"feeds: row {r} of column {name!r} is {c!r} (a {type(c).__name__}: pandas "
