@@ -180,26 +180,34 @@ def _rate_per_model(opt: optim_mod.Optimizer, lrs: np.ndarray, K: int) -> None:
     """
     (pack,) = opt._packs
     flat = pack.flat
-    # each parameter's values in its dtype's buffer: (buffer, slice, values per model)
+    # each parameter's values in its dtype's buffer (buffer, slice, values per model), and
+    # each value's model in a small buffer (laid out by one gather; a large one, per slot)
     slots = [(c, sl, p.data.size // K) for p, (c, sl) in zip(flat.params, flat.slots)]
+    who = [np.empty(d.shape[0], np.intp) if d.shape[0] <= 8192 else None for d in flat.data]
+    for c, sl, per in slots:
+        if who[c] is not None:
+            who[c][sl] = np.repeat(np.arange(K), per)
     rates = np.array(lrs, np.float64)
     own_per_step, own_rule, block = opt._per_step, opt._rule, optim_mod._BLOCK
     layout = {id(d): c for c, d in enumerate(flat.data)}
     # per number and dtype's buffer: the K values last laid out, and the buffer they fill
     # (the rule's own, read only during its call: a step's numbers laid out anew when they
     # change, Adam's rate each step, a rate or a decay once)
-    laid: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
+    laid: dict[tuple[str, int], tuple[bytes, np.ndarray]] = {}
 
     def spread(name: str, values: np.ndarray, c: int) -> np.ndarray:
         """K numbers, one per model, as one per value of buffer c (cast to its dtype)."""
         last, out = laid.get((name, c), (None, None))
-        if last is None or not np.array_equal(last, values):
+        key = values.tobytes()
+        if last != key:
             out = np.empty_like(flat.data[c]) if out is None else out
-            cast = values.astype(out.dtype)[:, None]
-            for i, sl, per in slots:
+            cast = values.astype(out.dtype)
+            if who[c] is not None:
+                np.take(cast, who[c], out=out)
+            for i, sl, per in slots if who[c] is None else ():
                 if i == c:
-                    out[sl].reshape(K, per)[...] = cast
-            laid[name, c] = values.copy(), out
+                    out[sl].reshape(K, per)[...] = cast[:, None]
+            laid[name, c] = key, out
         return out
 
     def per_step(h: dict) -> dict:
@@ -560,6 +568,8 @@ def fit_many(
     weights = sum(q.nbytes for lay in layers for q in (lay.W, lay.b) if q is not None)
     widths = sum(lay.neurons for lay in layers)
     need = 6 * weights + 3 * K * bs * widths * X.dtype.itemsize
+    if np.any(lrs != lrs[0]):  # (a rate per model: the rate laid out one per weight)
+        need += weights
     if lead and shuffle and bs < n:  # each epoch's permutations, one per model, and their stack
         need += 2 * K * n * np.dtype(np.intp).itemsize
     # validation runs over groups of networks, so that its rows (held out from all the data)
