@@ -14,6 +14,21 @@ too), ``SequentialLR`` (a warm-up, then a decay), ``MultiplicativeLR`` and
 >>> sched = optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
 >>> [opt.lr] + [(sched.step(), opt.lr)[1] for _ in range(3)]
 [0.15, 0.15, 0.3, 0.3]
+
+A scheduler of your own is written as in PyTorch: subclass :class:`LRScheduler` and override
+``get_lr()``, one lr per param group from ``self.last_epoch`` (already advanced when a step
+calls it; 0 when built, which sets each group's lr to it) and ``self.base_lrs``.
+
+>>> class Warmup(LRScheduler):
+...     def __init__(self, optimizer, warm, last_epoch=-1):
+...         self.warm = warm
+...         super().__init__(optimizer, last_epoch)
+...     def get_lr(self):
+...         return [b * min(1.0, (self.last_epoch + 1) / self.warm) for b in self.base_lrs]
+>>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.4)
+>>> sched = Warmup(opt, warm=4)
+>>> [opt.lr] + [(opt.step(), sched.step(), opt.lr)[2] for _ in range(4)]
+[0.1, 0.2, 0.30000000000000004, 0.4, 0.4]
 """
 
 from .schedules import (

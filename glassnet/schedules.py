@@ -215,7 +215,9 @@ class LRSchedule:
     and every schedule once every group's lr is 0 and stays 0 for every later epoch
     (:meth:`stays_zero`), as the steps at lr 0 would change nothing (:meth:`_ended`).
     ``stop_reason`` then says which: ``"min_lr"`` or ``"lr_zero"`` ('' until a stop).
-    A subclass gives its rule as ``_rate(base_lr, epoch)``, names its settings
+    A subclass written PyTorch's way overrides ``get_lr()`` (:meth:`get_lr`), building
+    with ``super().__init__(optimizer, last_epoch)``; glassnet's own way, a subclass gives
+    its rule as ``_rate(base_lr, epoch)``, names its settings
     in ``_hyper`` (passing their values as its constructor's ``locals()``) and what it
     tracks besides the epoch in ``_progress``; what each must be is in ``_RULES``. The
     rate is a function of the epoch unless ``_clock`` names another of those counts.
