@@ -114,12 +114,22 @@ def test_backward_by_hand_node_by_node_as_in_the_lecture():
     assert run(Value, draw=True) == want
 
 
-def test_backward_runs_a_users_backward_on_a_built_in_node():
+@pytest.mark.parametrize("drawn", [False, True])  # (drawn: its Tensor built before)
+def test_backward_runs_a_users_backward_on_a_built_in_node(drawn):
     x = Value(2.0)
     y = x * x
+    if drawn:
+        assert y.tensor.requires_grad
     y._backward = lambda: setattr(x, "grad", x.grad + 10 * y.grad)
     (y * 3).backward()
-    assert x.grad == 30.0 and y._prev == {x}
+    assert x.grad == 30.0 and y.grad == 3.0 and y._prev == {x}
+    x = Value(0.5)
+    o = Value(0.3, (x,), "f")
+    if drawn:
+        assert o.tensor.requires_grad
+    o._backward = lambda: setattr(x, "grad", x.grad + 2 * o.grad)
+    (o * 3).backward()
+    assert x.grad == 6.0 and o.grad == 3.0
 
 
 def test_backward_attribute_refusals():
