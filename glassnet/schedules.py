@@ -293,6 +293,7 @@ class LRSchedule:
         _count_steps(optimizer)
         self._steps_then = getattr(optimizer, "t", None)  # (the order check of a first step)
         if pytorch:  # (as PyTorch's: each group's lr set to get_lr() at epoch 0)
+            self._chained = self._pytorch_chained  # (a ChainedScheduler's step: get_lr())
             self._write(optimizer.param_groups, 0)
             with contextlib.suppress(TypeError):  # (the lr before it is a later one's start)
                 _WARMED[optimizer] = [(g["lr"], b) for g, b in zip(groups, self.base_lrs)]
@@ -339,6 +340,20 @@ class LRSchedule:
                 f"{values!r:.80}."
             )
         return [float(_check(v, "lr", f"{name}.get_lr() at last_epoch={epoch}")) for v in values]
+
+    def _pytorch_chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict]:
+        """A PyTorch-style subclass's step in a ChainedScheduler: its ``get_lr()`` at
+        ``epoch`` with the groups' lrs the schedules before it left (``lrs``), as PyTorch's
+        chain steps each in turn; the groups' lrs are put back (the chain writes them)."""
+        groups = self.optimizer.param_groups
+        kept = [g["lr"] for g in groups]
+        try:
+            for group, lr in zip(groups, lrs):
+                group["lr"] = lr
+            return self._pytorch_lrs(epoch), {}
+        finally:
+            for group, lr in zip(groups, kept):
+                group["lr"] = lr
 
     def _order(self) -> None:
         """PyTorch's warning of a loop that steps the schedule before the optimizer, and so

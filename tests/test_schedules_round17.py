@@ -329,3 +329,34 @@ def test_fit_steps_its_schedule_without_the_order_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gn.fit(model, X, y, optimizer=opt, schedule=gl.StepLR(opt, 1, 0.5), epochs=3)
+
+
+class EveryOther(gl.LRScheduler):  # chainable: halves the lr in force at odd epochs
+    def get_lr(self):
+        odd = self.last_epoch % 2 == 1
+        return [g["lr"] * (0.5 if odd else 1.0) for g in self.optimizer.param_groups]
+
+
+def test_pytorch_style_subclass_in_a_chained_scheduler():
+    opt = _sgd()
+    chain = gl.ChainedScheduler([gl.ExponentialLR(opt, 0.9), EveryOther(opt)])
+    got = [lr for (lr,) in _run(opt, chain, 4)]
+    assert got == pytest.approx([0.1, 0.045, 0.0405, 0.018225, 0.0164025], rel=1e-14)
+
+
+def test_pytorch_style_subclass_in_a_chained_scheduler_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    class TorchEveryOther(torch.optim.lr_scheduler.LRScheduler):
+        def get_lr(self):
+            odd = self.last_epoch % 2 == 1
+            return [g["lr"] * (0.5 if odd else 1.0) for g in self.optimizer.param_groups]
+
+    t_opt = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.1)
+    t_chain = torch.optim.lr_scheduler.ChainedScheduler(
+        [torch.optim.lr_scheduler.ExponentialLR(t_opt, 0.9), TorchEveryOther(t_opt)]
+    )
+    expected = _run(t_opt, t_chain, 6)
+    opt = _sgd()
+    chain = gl.ChainedScheduler([gl.ExponentialLR(opt, 0.9), EveryOther(opt)])
+    assert np.allclose(_run(opt, chain, 6), expected, rtol=1e-14, atol=0)
