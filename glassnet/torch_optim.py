@@ -50,6 +50,12 @@ def pytorch_defaults(opt: Any, defaults: Mapping[str, Any]) -> tuple[Any, dict[s
             "PyTorch's Optimizer.__init__(params, defaults) dict is for a subclass of "
             "glassnet.optim.Optimizer that writes its own step()."
         )
+    if type(opt).step is Optimizer.step:  # (no rule of glassnet's, no step of its own)
+        raise TypeError(
+            f"{name} is built with PyTorch's defaults dict but writes no step(): override "
+            "step(self, closure=None), updating each p of group['params'] for group in "
+            "self.param_groups (under gn.no_grad()), its buffers in self.state[p]."
+        )
     if "lr" not in defaults:
         raise ValueError(
             f"{name}: the defaults dict given to Optimizer.__init__(params, defaults) needs an "

@@ -159,6 +159,13 @@ def test_defaults_without_lr_and_a_dict_to_a_built_in_are_refused_clearly():
 
     with pytest.raises(ValueError, match="needs an 'lr'"):
         NoLr([Parameter(np.zeros(2))])
+
+    class NoStep(go.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+    with pytest.raises(TypeError, match=r"writes no step\(\): override step"):
+        NoStep([Parameter(np.zeros(2))])
     with pytest.raises(TypeError, match="own step"):
         go.SGD([Parameter(np.zeros(2))], {"lr": 0.1})
     with pytest.raises(gn.ParameterError if hasattr(gn, "ParameterError") else ValueError):
