@@ -436,7 +436,7 @@ def test_load_takes_torch_loads_map_location_cpu_and_weights_only(tmp_path):
     assert gn.load(path, "cpu")["w"].tolist() == [1.0, 2.0]  # (positional, as torch.load's)
 
 
-@pytest.mark.parametrize("where", ["cuda", "cuda:0", {"cuda:0": "cpu"}, "mps"])
+@pytest.mark.parametrize("where", ["cuda", "cuda:0", {"cuda:0": "cuda:1"}, "mps"])
 def test_load_refuses_another_map_location_saying_to_move_the_model(tmp_path, where):
     path = tmp_path / "m.glassnet"
     gn.save({"w": np.array([1.0])}, path)
