@@ -256,6 +256,15 @@ class LRSchedule:
 
     def __init__(self, optimizer: Any, settings: Any = None, last_epoch: int = -1) -> None:
         name, pytorch = type(self).__name__, self._pytorch()
+        kind = next((c for c in type(self).__mro__[1:] if c.__module__ == __name__), LRSchedule)
+        if pytorch and kind is not LRSchedule:  # (a built-in's steps never call get_lr())
+            raise TypeError(
+                f"{name} overrides get_lr() of glassnet's {kind.__name__}, whose steps set the "
+                "rates in closed form without calling get_lr(): it would be ignored. Subclass "
+                "LRScheduler itself and give the whole curve in get_lr() (the rates of "
+                f"{kind.__name__} are a formula of self.last_epoch and self.base_lrs), or wrap "
+                "the schedule's rates in a LambdaLR."
+            )
         if pytorch:  # (PyTorch's LRScheduler.__init__(optimizer, last_epoch=-1))
             _fresh(name, last_epoch if settings is None else settings)
             settings = None
@@ -318,8 +327,9 @@ class LRSchedule:
                 UserWarning,
                 stacklevel=2,
             )
-        if self._chained is not None:
-            return [float(r) for r in self._chained(self.get_last_lr(), self.epoch)[0]]
+        chained = type(self)._chained  # (the class's: a subclass's super().get_lr() reads it)
+        if chained is not None:
+            return [float(r) for r in chained(self, self.get_last_lr(), self.epoch)[0]]
         if type(self)._rate is not LRSchedule._rate and not self._needs:
             return [float(r) for r in self._at(getattr(self, self._clock))]
         return self.get_last_lr()
@@ -654,7 +664,7 @@ class LRSchedule:
 
     def _at(self, clock: Any) -> list[float]:
         """Every group's lr at ``clock``, checked (:meth:`_checked`)."""
-        if self._pytorch():
+        if self._pytorch() and not self._in_step:  # (in a step: its super().get_lr())
             return self._pytorch_lrs(clock)
         return [
             base if i in self.held else self._checked(self._rate, base, clock, clock)

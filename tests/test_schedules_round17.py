@@ -360,3 +360,12 @@ def test_pytorch_style_subclass_in_a_chained_scheduler_matches_torch():
     opt = _sgd()
     chain = gl.ChainedScheduler([gl.ExponentialLR(opt, 0.9), EveryOther(opt)])
     assert np.allclose(_run(opt, chain, 6), expected, rtol=1e-14, atol=0)
+
+
+def test_get_lr_overridden_in_a_subclass_of_a_built_in_is_refused_not_ignored():
+    class Capped(gl.StepLR):
+        def get_lr(self):
+            return [min(lr, 0.04) for lr in super().get_lr()]
+
+    with pytest.raises(TypeError, match="overrides get_lr\\(\\) of glassnet's StepLR"):
+        Capped(_sgd(), step_size=2)
