@@ -188,7 +188,7 @@ def _rate_per_model(opt: optim_mod.Optimizer, lrs: np.ndarray, K: int) -> None:
         if who[c] is not None:
             who[c][sl] = np.repeat(np.arange(K), per)
     rates = np.array(lrs, np.float64)
-    own_per_step, own_rule, block = opt._per_step, opt._rule, optim_mod._BLOCK
+    own_per_step, own_rule, block = opt._per_step, opt._rule, optim_mod.BLOCK
     layout = {id(d): c for c, d in enumerate(flat.data)}
     # per number and dtype's buffer: the K values last laid out, and the buffer they fill
     # (the rule's own, read only during its call: a step's numbers laid out anew when they

@@ -118,7 +118,8 @@ def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
 # ---------------------------------------------------------------------------
 # whole-buffer steps shared by the rules (every array has the flat shape (numel,))
 # ---------------------------------------------------------------------------
-_BLOCK = 1 << 16  # floats per block of descend (256 KiB in float32): γ d stays in the cache
+BLOCK = 1 << 16  # floats per block of descend (256 KiB in float32): γ d stays in the cache
+# (public: fit_many lays per-model rates out in the same blocks)
 
 
 def descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray, fuse_above: int) -> None:
@@ -134,12 +135,12 @@ def descend(w: np.ndarray, d: np.ndarray, lr: float, out: np.ndarray, fuse_above
         np.subtract(w, d, out=w)
     elif n > fuse_above and isinstance(lr, (int, float)) and axpy(w, d, -lr):
         pass  # (done by BLAS; a captured γ, an array, takes NumPy's calls)
-    elif n <= _BLOCK:
+    elif n <= BLOCK:
         np.subtract(w, np.multiply(d, lr, out=out), out=w)
     else:
-        for i in range(0, n, _BLOCK):  # one block of ``out``, reused: it stays in the cache
-            s = slice(i, i + _BLOCK)  # (the last one shorter)
-            np.subtract(w[s], np.multiply(d[s], lr, out=out[: min(_BLOCK, n - i)]), out=w[s])
+        for i in range(0, n, BLOCK):  # one block of ``out``, reused: it stays in the cache
+            s = slice(i, i + BLOCK)  # (the last one shorter)
+            np.subtract(w[s], np.multiply(d[s], lr, out=out[: min(BLOCK, n - i)]), out=w[s])
 
 
 def decayed(g: np.ndarray, w: np.ndarray, wd: float, out: np.ndarray) -> np.ndarray:
@@ -360,7 +361,7 @@ class Optimizer:
     """
 
     _hyper: tuple[str, ...] = ()
-    fuse_above: float = _BLOCK
+    fuse_above: float = BLOCK
     state = _State()  # PyTorch's opt.state[p]["exp_avg"]: views of the flat buffers
     lr = setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
     learning_rate = property(
@@ -453,8 +454,8 @@ class Optimizer:
             steps = [k + pack.pending for k in pack.counts]  # before this step
             pack.counts, pack.pending = [k + o for k, o in zip(steps, on)], 0  # the steps taken
             # fresh gradients, read where backward() left them when that saves a copy
-            own = flat.own_grads() if sum(d.size for d in flat.data) >= _BLOCK else {}
-            own = own if own and sum(a.size for a in own.values()) >= _BLOCK else {}
+            own = flat.own_grads() if sum(d.size for d in flat.data) >= BLOCK else {}
+            own = own if own and sum(a.size for a in own.values()) >= BLOCK else {}
             flat.sync(keep=own)
             if every and not own and min(steps) == max(steps):  # one rule per dtype buffer
                 h = self._per_step({**pack.settings, "t": steps[0] + 1})
