@@ -42,6 +42,7 @@ array([[1., 0.],
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import math
@@ -67,7 +68,10 @@ __all__ = [
     "SUPPORTED_FORMAT_VERSIONS",
     "Checkpoint",
     "LoadedFile",
+    "OWN_META_KEYS",
     "ModelFileError",
+    "ModelFileExistsError",
+    "ModelIsADirectoryError",
     "ModelWriteError",
     "Pipeline",
     "check_arrays_against",
@@ -157,13 +161,32 @@ _NAN = "nan"
 
 
 #: The key of a model file's ``meta`` under which :func:`save_model` records the mode of each
-#: module (``[m.training for m in model.modules()]``): :func:`load_model` and ``gn.load``
-#: give the model back in that mode (a model saved after ``eval()`` loads in eval mode, as
-#: PyTorch's whole-model save keeps it). A file written before it was recorded loads in
-#: training mode, as a new module is. The readers take it out of the ``meta`` they give
-#: (:func:`load_arrays` too): the ``meta`` given to :func:`save_model` comes back as it was.
+#: module: ``{"training": [m.training for m in model.modules()], "frozen": [...],
+#: "fingerprint": ...}``. :func:`load_model` and ``gn.load`` give the model back in
+#: that mode (a model saved after ``eval()`` loads in eval mode, as PyTorch's whole-model
+#: save keeps it); ``"frozen"`` (``gn.save``'s files) names the parameters it freezes again.
+#: The record is trusted only when ``"fingerprint"``, a SHA-256 of the file's weights (names,
+#: dtypes, shapes and bytes), config and user meta, matches the file: a record that an older
+#: glassnet (which shows it as the user's meta) carried into a later save of other weights,
+#: or with a meta changed, is stale, and ignored. (A file an older glassnet saves again with
+#: the same weights, config and meta is the very file it read, and loads as that file did.)
+#: A file with no record (or a stale one) loads in training mode, as
+#: a new module is. The readers take it out of the ``meta`` they give (:func:`load_arrays`
+#: too): the ``meta`` given to :func:`save_model` comes back as it was.
 MODES_KEY = "glassnet.modes"
 _SAVE_KEY = "glassnet.save"  # (gn.save's record in a model's meta: modes and frozen parameters)
+#: The keys of a model file's ``meta`` that are glassnet's own records, never the user's:
+#: :func:`save_model` refuses them in the ``meta`` it is given, and the readers
+#: (:func:`load_arrays`, :func:`load_file`, :func:`load_model`) take them out of the meta
+#: they give back, so a meta read from one file can be given to the next save as it is.
+OWN_META_KEYS = (MODES_KEY, _SAVE_KEY)
+
+
+def _user_meta(meta: Any) -> Any:
+    """A model file's ``meta`` without glassnet's own records (:data:`OWN_META_KEYS`)."""
+    if isinstance(meta, dict) and any(key in meta for key in OWN_META_KEYS):
+        return {k: v for k, v in meta.items() if k not in OWN_META_KEYS}
+    return meta
 
 
 class ModelFileError(ValueError):
@@ -176,7 +199,41 @@ class ModelWriteError(ModelFileError, WriteError):
     replace. Raised alike by :func:`save_model`, ``gn.save`` and the other writers: a
     :class:`ModelFileError` (so a ``ValueError``, as before) and a
     :class:`glassnet.files.WriteError` (so an ``OSError``, as other glassnet writers' refusals
-    to write a path are)."""
+    to write a path are), whose ``filename`` is the path. A data file in the way is also a
+    ``FileExistsError`` (``errno.EEXIST``), a directory an ``IsADirectoryError``
+    (``errno.EISDIR``): a handler that retries an ``OSError`` can tell these refusals, which
+    a retry never mends."""
+
+    def __str__(self) -> str:  # (the message alone, as given: not OSError's "[Errno ..]")
+        return str(self.args[0]) if self.args else ""
+
+
+class ModelFileExistsError(ModelWriteError, FileExistsError):
+    """:class:`ModelWriteError` for an existing file of the user's data (a CSV file) at the
+    path, which writing would replace (``errno.EEXIST``, as Python's own refusal)."""
+
+
+class ModelIsADirectoryError(ModelWriteError, IsADirectoryError):
+    """:class:`ModelWriteError` for a path that is a directory (``errno.EISDIR``)."""
+
+
+def _write_error(message: str, path: Any, cause: BaseException | None = None) -> ModelWriteError:
+    """The :class:`ModelWriteError` for ``path``: a :class:`ModelFileExistsError` when a file
+    of the user's is in the way (:func:`foreign_file`), a :class:`ModelIsADirectoryError`
+    for a directory, with ``errno`` and ``filename`` set (the cause's errno, if any, else)."""
+    where = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
+    code = getattr(cause, "errno", None)
+    if foreign_file(path) is not None:
+        exc: ModelWriteError = ModelFileExistsError(message)
+        code = errno.EEXIST
+    elif isinstance(where, str) and os.path.isdir(where):
+        exc, code = ModelIsADirectoryError(message), errno.EISDIR
+    else:
+        exc = ModelWriteError(message)
+    exc.errno, exc.filename = code, where
+    if code is not None:
+        exc.strerror = os.strerror(code)
+    return exc
 
 
 class Checkpoint(NamedTuple):
@@ -533,18 +590,21 @@ def _save(
     description: dict[str, Any],
     kind: str,
     replace_any: bool = False,
+    digests: dict[str, tuple[str, Sequence[int], str]] | None = None,
 ) -> Path:
-    """Write the file. An array holding inf, -inf or NaN (only a file of arrays takes one:
+    """Write the file (``digests``: :func:`_digests` of ``arrays``, when already known).
+    An array holding inf, -inf or NaN (only a file of arrays takes one:
     ``save_arrays(..., nonfinite=True)``) is listed in the metadata, the file then of
     :data:`NONFINITE_FORMAT_VERSION`."""
     target = _as_path(path)
     if not replace_any:  # (a CSV file under a model's name is data of the user's)
         found = foreign_file(target)
         if found is not None:
-            raise ModelWriteError(
+            raise _write_error(
                 f"cannot write '{target}': it is a {found} file, not a glassnet file (data of "
                 f"yours: a CSV file, a NumPy file), and writing would replace it. Delete it or "
-                f"choose another path (or pass replace_any=True to replace it)."
+                f"choose another path (or pass replace_any=True to replace it).",
+                path,
             )
     metadata = {
         "format": FORMAT_NAME,
@@ -559,10 +619,8 @@ def _save(
     if listed:
         metadata["format_version"] = NONFINITE_FORMAT_VERSION
         metadata[_NONFINITE_KEY] = json.dumps(listed)
-    digests = {}
-    for name, a in arrays.items():
-        little = a.astype(a.dtype.newbyteorder("<"), copy=False)
-        digests[name] = (_CODES[a.dtype.kind, a.dtype.itemsize], a.shape, _sha256(little))
+    if digests is None:
+        digests = _digests(arrays)
     metadata[CHECKSUM_KEY] = _checksum(digests, metadata)
     text = sum(len(v) for v in metadata.values())  # (characters: the header holds more)
     too_large = ModelFileError(
@@ -591,7 +649,7 @@ def _save(
     try:  # (the path as given: Path(...) drops a final '/', which names a directory)
         return Path(atomic_write(path, data))
     except WriteError as exc:
-        raise ModelWriteError(f"{exc}{tilde_hint(path)}") from exc
+        raise _write_error(f"{exc}{tilde_hint(path)}", path, exc.__cause__) from exc
 
 
 # ----------------------------------------------------------------------------- reading
@@ -601,6 +659,29 @@ def _sha256(a: np.ndarray) -> str:
     """SHA-256 of an array's bytes (C order)."""
     flat = np.ascontiguousarray(a).reshape(-1)  # (size,): a 1-d view casts to bytes
     return hashlib.sha256(memoryview(flat).cast("B") if flat.size else b"").hexdigest()
+
+
+def _digests(arrays: Mapping[str, np.ndarray]) -> dict[str, tuple[str, Sequence[int], str]]:
+    """Each array's ``(dtype code, shape, SHA-256 of its little-endian bytes)`` by name."""
+    digests = {}
+    for name, a in arrays.items():
+        little = a.astype(a.dtype.newbyteorder("<"), copy=False)
+        digests[name] = (_CODES[a.dtype.kind, a.dtype.itemsize], a.shape, _sha256(little))
+    return digests
+
+
+def _record_print(
+    digests: Mapping[str, tuple[str, Sequence[int], str]], config: Any, meta: Any
+) -> str:
+    """The fingerprint a model's mode record carries (:data:`MODES_KEY`): of its weights
+    (names, dtypes, shapes and bytes, ``digests``), its config and the user's ``meta``, so
+    a record carried into a save of other weights, another config or another meta (by a
+    glassnet that shows it as the user's meta) no longer matches."""
+    described = {
+        "config": json.dumps(config, sort_keys=True),
+        "meta": json.dumps(_user_meta(meta), sort_keys=True),
+    }
+    return _checksum(digests, described)[:32]
 
 
 def _checksum(digests: Mapping[str, tuple[str, Sequence[int], str]], metadata: Mapping) -> str:
@@ -1048,8 +1129,11 @@ def _bytes(n: int) -> str:
     return f"{n} bytes"
 
 
-def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, dict, str]:
-    """Read a glassnet (or, with ``expect_format=False``, any safetensors) file.
+def _load(
+    path: Any, expect_format: bool, verb: str = "loading", digests_out: dict | None = None
+) -> tuple[dict, dict, str]:
+    """Read a glassnet (or, with ``expect_format=False``, any safetensors) file (its
+    tensors' :func:`_digests`, when checked against its checksum, put in ``digests_out``).
 
     1) the 8-byte header length, checked against the file's size; 2) the header and
     the glassnet description, checked before anything is allocated from them; 3) the
@@ -1083,6 +1167,8 @@ def _load(path: Any, expect_format: bool, verb: str = "loading") -> tuple[dict, 
                 f"description changed after glassnet wrote the file): the file is corrupt; "
                 f"use an intact copy or train again"
             )
+        if digests_out is not None:
+            digests_out.update(digests)
     arrays, kept = {}, _nonfinite_listed(metadata, order, kind, source)
     for name in order:
         a = read[name][0]
@@ -1272,8 +1358,8 @@ def load_arrays(
     check_bool(expect_format, "expect_format", "load_arrays")
     arrays, description, kind = _load(path, expect_format)
     meta = description.get("meta") if kind == "model" else None
-    if isinstance(meta, dict) and MODES_KEY in meta:  # (glassnet's record, not the user's meta)
-        description = {**description, "meta": {k: v for k, v in meta.items() if k != MODES_KEY}}
+    if _user_meta(meta) is not meta:  # (glassnet's records, not the user's meta)
+        description = {**description, "meta": _user_meta(meta)}
     return arrays, description
 
 
@@ -1807,6 +1893,19 @@ def save_model(
     >>> bool((same.predict([[0.0, 1.0]]) == net.predict([[0.0, 1.0]])).all())
     True
     """
+    return _save_model(model, path, meta=meta, replace_any=replace_any)
+
+
+def _save_model(
+    model: Any,
+    path: Any,
+    *,
+    meta: Mapping[str, Any] | None,
+    replace_any: bool,
+    saved_by: Mapping[str, Any] | None = None,
+) -> Path:
+    """:func:`save_model`; ``saved_by``, ``gn.save``'s record (:data:`_SAVE_KEY`, kept for
+    earlier glassnet's ``gn.load``), also records the frozen parameters."""
     from .nn import Module
 
     if isinstance(model, (str, os.PathLike)) and isinstance(path, (Module, Pipeline)):
@@ -1841,17 +1940,29 @@ def save_model(
     if config is not None and not _rebuilds(model, config):
         config = None  # (a subclass, or a model changed after it was built: the same)
     description = {"config": config, "meta": _describe(meta)}
+    own = [key for key in OWN_META_KEYS if key in description["meta"]]
+    if own:
+        raise ValueError(
+            f"save_model: 'meta' holds the key {own[0]!r}, one of those under which glassnet "
+            f"records the mode of each module and its frozen parameters "
+            f"({', '.join(map(repr, OWN_META_KEYS))}); rename that key of yours (the meta "
+            "glassnet's readers give back holds none of them, so a meta read from a file can "
+            "be given as it is)."
+        )
+    arrays = _clean_arrays(model.state_dict(), "model.state_dict()")
+    digests = _digests(arrays)
     if config is None:
         description["module"] = type(model).__name__
     else:  # (the mode of each module: load_model gives the model back in it)
-        if MODES_KEY in description["meta"]:
-            raise ValueError(
-                f"save_model: 'meta' holds the key {MODES_KEY!r}, under which glassnet records "
-                f"the mode of each module (train or eval); rename that key of yours."
-            )
-        description["meta"][MODES_KEY] = [bool(m.training) for m in model.modules()]
-    arrays = _clean_arrays(model.state_dict(), "model.state_dict()")
-    return _save(path, st, arrays, description, kind="model", replace_any=replace_any)
+        record: dict[str, Any] = {"training": [bool(m.training) for m in model.modules()]}
+        if saved_by is not None:
+            description["meta"][_SAVE_KEY] = to_json(saved_by, "gn.save's record")
+            record["frozen"] = [n for n, p in model.named_parameters() if not p.requires_grad]
+        record["fingerprint"] = _record_print(digests, config, description["meta"])
+        description["meta"][MODES_KEY] = record
+    return _save(
+        path, st, arrays, description, kind="model", replace_any=replace_any, digests=digests
+    )
 
 
 def estimator_advice(obj: Any, verb: str) -> str:
@@ -1913,11 +2024,13 @@ def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> A
 
 def _read_model(path: Any) -> tuple[Module, dict[str, Any], str]:
     """One read of a model file: (the model, its ``meta``, the quoted file name)."""
-    return _model(*_load(path, expect_format=True), f"'{_as_path(path)}'")
+    digests: dict = {}
+    read = _load(path, expect_format=True, digests_out=digests)
+    return _model(*read, f"'{_as_path(path)}'", digests)
 
 
 def _model(
-    arrays: dict, description: dict, kind: str, source: str
+    arrays: dict, description: dict, kind: str, source: str, digests: dict | None = None
 ) -> tuple[Module, dict[str, Any], str]:
     """The model of what one read of the file ``source`` gave (:func:`_load`): (the model,
     its ``meta``, ``source``). Built from those arrays and that description only, so a file
@@ -1973,55 +2086,68 @@ def _model(
     except ModelFileError as exc:
         raise ModelFileError(f"{source}: {exc}") from None
     model.load_state_dict(arrays)
-    meta = _restore_modes(model, description["meta"], source)
+    meta = _restore_modes(model, description["meta"], source, arrays, digests, config)
     return model, meta, source
 
 
-def _restore_modes(model: Module, meta: dict[str, Any], source: str) -> dict[str, Any]:
+def _restore_modes(
+    model: Module,
+    meta: dict[str, Any],
+    source: str,
+    arrays: Mapping[str, np.ndarray],
+    digests: dict | None = None,
+    config: Any = None,
+) -> dict[str, Any]:
     """Put ``model`` (just built, in training mode) in the mode each of its modules was saved
-    in, as the file records it (:data:`MODES_KEY`; ``gn.save``'s record, which also names
-    the frozen parameters, freezes them again); a file that records none leaves it in
-    training mode. Returns ``meta`` without :data:`MODES_KEY` (the user's own meta)."""
+    in, and freeze its frozen parameters again, as the file records them; returns ``meta``
+    without glassnet's records (:data:`OWN_META_KEYS`: the user's own meta).
+
+    The record is :data:`MODES_KEY`'s, trusted only when its fingerprint matches the file's
+    weights, ``config`` and user meta (else an older glassnet carried it, shown as the
+    user's meta, into a save of other weights or meta: stale, ignored).
+    A file without it (an earlier glassnet's) may hold
+    ``gn.save``'s record (:data:`_SAVE_KEY`), trusted only as ``gn.save`` wrote it, the
+    meta's one key (else a user's meta carried it over). With no record trusted, the model
+    stays in training mode, as a new module is."""
     modules = list(model.modules())
-    modes = meta.get(MODES_KEY)
-    if MODES_KEY in meta:
-        if not (
-            isinstance(modes, list)
-            and len(modes) == len(modules)
-            and all(isinstance(mode, bool) for mode in modes)
-        ):
-            raise ModelFileError(
-                f"{source}: the modes saved with the model ({MODES_KEY!r}: {modes!r:.80}) are "
-                f"not those save_model writes (True/False for each of its {len(modules)} "
-                f"modules); the file is corrupt"
-            )
-        meta = {k: v for k, v in meta.items() if k != MODES_KEY}
-    state = meta.get(_SAVE_KEY)
-    frozen: list[str] = []
-    if state is not None:  # (a file of gn.save: the modes and the frozen parameters)
-        names = [name for name, _ in model.named_parameters()]
-        saved = state.get("training", []) if isinstance(state, Mapping) else None
-        frozen = state.get("frozen", []) if isinstance(state, Mapping) else None
-        if not (
-            isinstance(saved, list)
-            and all(isinstance(mode, bool) for mode in saved)
-            and len(saved) <= len(modules)
-            and isinstance(frozen, list)
-            and all(isinstance(name, str) and name in names for name in frozen)
-        ):
-            raise ModelFileError(
-                f"{source}: the modes and frozen parameters saved with the model "
-                f"({_SAVE_KEY!r}: {state!r:.80}) are not those gn.save writes (a list of "
-                "True/False per module, a list of the model's parameter names); the file is "
-                "corrupt"
-            )
-        modes = saved if modes is None else modes
-    for m, mode in zip(modules, modes or [], strict=False):  # (the mode it was saved in)
+    names = [name for name, _ in model.named_parameters()]
+    record, kind = meta.get(MODES_KEY), MODES_KEY
+    if MODES_KEY not in meta:
+        if set(meta) != {_SAVE_KEY}:
+            return _user_meta(meta)  # (no record, or a carried gn.save one: not this model's)
+        record, kind = meta[_SAVE_KEY], _SAVE_KEY
+    saved = record.get("training") if isinstance(record, Mapping) else None
+    frozen = record.get("frozen", []) if isinstance(record, Mapping) else None
+    weights = record.get("fingerprint") if isinstance(record, Mapping) else None
+    if kind == MODES_KEY:
+        if not isinstance(record, Mapping):
+            return _user_meta(meta)  # (an unchecked record of a glassnet in development)
+        if isinstance(weights, str):
+            if not digests:  # (a file without a checksum: its weights hashed here)
+                digests = _digests(arrays)
+            if weights != _record_print(digests, config, meta):
+                return _user_meta(meta)  # (stale: recorded with other weights, carried over)
+    if not (
+        isinstance(saved, list)
+        and all(isinstance(mode, bool) for mode in saved)
+        and (len(saved) == len(modules) if kind == MODES_KEY else len(saved) <= len(modules))
+        and isinstance(frozen, list)
+        and all(isinstance(name, str) and name in names for name in frozen)
+        and (kind == _SAVE_KEY or isinstance(weights, str))
+    ):
+        what = "save_model" if kind == MODES_KEY else "gn.save"
+        raise ModelFileError(
+            f"{source}: the modes and frozen parameters saved with the model ({kind!r}: "
+            f"{record!r:.80}) are not those {what} writes (True/False for each of its "
+            f"{len(modules)} modules, a list of the model's parameter names); the file is "
+            "corrupt"
+        )
+    for m, mode in zip(modules, saved, strict=False):  # (the mode it was saved in)
         m.training = mode
     for name, p in model.named_parameters():  # (its frozen parameters frozen again)
         if name in frozen:
             p.requires_grad_(False)
-    return meta
+    return _user_meta(meta)
 
 
 class LoadedFile(NamedTuple):
@@ -2048,10 +2174,11 @@ def load_file(path: str | os.PathLike[str]) -> LoadedFile:
     give a mix of the two. Refuses what the loader of the file's kind refuses
     (:class:`ModelFileError`).
     """
-    arrays, description, kind = _load(path, expect_format=False)
+    digests: dict = {}
+    arrays, description, kind = _load(path, expect_format=False, digests_out=digests)
     source = f"'{_as_path(path)}'"
     if kind == "model":
-        model, meta, _ = _model(arrays, description, kind, source)
+        model, meta, _ = _model(arrays, description, kind, source, digests)
         if meta.get("format") == CLI_MODEL_FORMAT:
             model = _pipeline(model, meta, source)
         return LoadedFile(kind, model, meta)

@@ -70,6 +70,8 @@ from .io import (
     ModelFileError,
     ModelWriteError,
     Pipeline,
+    _save_model,
+    _write_error,
     clean_array,
     decode_state,
     encode_state,
@@ -397,9 +399,10 @@ def _writable(path: Any) -> None:
     anything else is done (the writers are then told not to look again: replace_any)."""
     kind = foreign_file(path)
     if kind is not None:  # (as save_model refuses it: a ModelFileError, so a ValueError)
-        raise ModelWriteError(
+        raise _write_error(
             f"save: '{os.fspath(path)}' is a {kind} file, not a glassnet file (data of yours: "
-            "a CSV file, a NumPy file): save would replace it. Delete it, or choose another path."
+            "a CSV file, a NumPy file): save would replace it. Delete it, or choose another path.",
+            path,
         )
 
 
@@ -445,7 +448,8 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
             )
         modes = [m.training for m in obj.modules()]
         frozen = [name for name, p in obj.named_parameters() if not p.requires_grad]
-        save_model(obj, path, meta={_KIND: {"training": modes, "frozen": frozen}}, replace_any=True)
+        record = {"training": modes, "frozen": frozen}  # (as earlier glassnet's load reads it)
+        _save_model(obj, path, meta=None, replace_any=True, saved_by=record)
         return
     if isinstance(obj, Tensor):
         meta = {_KIND: "tensor", "requires_grad": bool(obj.requires_grad)}
@@ -472,6 +476,8 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 **({"tensors": held} if held else {}),
             }
             save_arrays(path, arrays, meta=meta, replace_any=True, nonfinite=True)
+        except ModelWriteError:  # (the path refused: as it is, its errno and filename)
+            raise
         except (TypeError, ValueError) as e:  # (io names its own argument, 'arrays')
             raise type(e)(
                 str(e).replace("'arrays'", "the state dict").replace("arrays[", "[")
@@ -497,12 +503,70 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
 
 class _Storage:
     """The stand-in storage a ``map_location`` callable is called with (:func:`_on_host`):
-    PyTorch calls it with each storage, loaded on the CPU, and its saved location; one that
-    gives the storage back (``lambda storage, loc: storage``), or its ``cpu()``, keeps it on
-    the CPU. Anything else it asks of the storage (``.cuda()``) is no CPU mapping."""
+    PyTorch calls it with each storage, loaded on the CPU, and its saved location. It answers
+    what a CPU storage answers (``device``, ``nbytes()``, ``size()``, ``cpu()``,
+    ``to("cpu")``); a callable that gives it back (or its ``cpu()``, or None: PyTorch's
+    "where it was saved", the CPU for a glassnet file) keeps it on the CPU. Asked to move to
+    a GPU (``.cuda()``, ``.to("cuda")``), it says so: :class:`_ToGpu`."""
+
+    is_cuda = False
+
+    def __init__(self) -> None:
+        self.moved_to: str | None = None  # (the GPU it was asked to move to)
 
     def cpu(self) -> _Storage:
         return self
+
+    def nbytes(self) -> int:
+        return 0
+
+    def size(self) -> int:
+        return 0
+
+    def element_size(self) -> int:
+        return 1
+
+    def type(self, *args: Any, **kwargs: Any) -> Any:
+        return "torch.UntypedStorage" if not args and not kwargs else self
+
+    def cuda(self, device: Any = None, *args: Any, **kwargs: Any) -> _Storage:
+        name = _device_name(device)
+        self.moved_to = (
+            "cuda" if name is None else f"cuda:{name}" if isinstance(name, int) else str(name)
+        )
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> _Storage:
+        where = kwargs.get("device", args[0] if args else None)
+        name = _device_name(where)
+        if not (where is None or (isinstance(name, str) and _CPU.match(name))):
+            self.moved_to = str(name)
+        return self
+
+    def __repr__(self) -> str:
+        return "<glassnet's stand-in for a CPU storage>"
+
+
+class _Device:
+    """``torch.device("cpu")`` as the stand-in storage's ``device`` answers it."""
+
+    type = "cpu"
+    index = None
+
+    def __str__(self) -> str:
+        return "cpu"
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __eq__(self, other: object) -> bool:
+        return str(other) == "cpu"
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+
+_Storage.device = _Device()  # type: ignore[attr-defined]
 
 
 _CPU = re.compile(r"cpu(:\d+)?\Z")  # ('cpu', 'cpu:0': PyTorch's names of the CPU)
@@ -531,13 +595,21 @@ def _on_host(map_location: Any) -> str | None:
         probe = _Storage()
         try:
             kept = where(probe, "cpu")
-        except Exception as exc:  # (it asked the storage for more: .cuda(), .to(device))
-            return (
-                f"called as PyTorch calls it, with a storage and its location, it raised "
-                f"{type(exc).__name__} ({oneline(exc)[:60]}): it does not keep the storage on "
-                "the CPU"
+        except Exception as exc:  # (a mistake in the callable: its own error, named)
+            said = (
+                f"load: map_location={map_location!r:.60}, called as PyTorch calls it (with a "
+                f"CPU storage and its location, 'cpu'), raised {type(exc).__name__}: "
+                f"{oneline(exc)}"
             )
-        if kept is not probe:
+            try:
+                again = type(exc)(said)
+            except Exception:  # (an error class that takes other arguments: as it was)
+                exc.add_note(said)
+                raise
+            raise again from exc
+        if probe.moved_to is not None:
+            return f"it moves the storage to {probe.moved_to!r}"
+        if kept is not None and kept is not probe:
             return f"it gives back a {type(kept).__name__}, not the storage it is called with"
         return None
     return "not a name of the CPU"
