@@ -1743,27 +1743,55 @@ def _categories(prep: Any) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-def _same_value(cell: Any, category: str, decimal: str) -> bool:
-    """Whether a bool or number ``cell`` (as pandas types a text column's cell) has the
-    value of the text ``category``: True for 'TRUE' or 'true', 2134 for '02134', 2.0 for
-    '2' or '2.0' (as pandas reads those texts)."""
-    text = category.strip()
-    if isinstance(cell, (bool, np.bool_)):
-        return text.lower() == str(bool(cell)).lower()
-    if "_" in text or text.lower() in ("nan", "+nan", "-nan"):
-        return False  # (no number pandas reads; NaN equals nothing)
-    try:
-        number = float(as_point(text, decimal))
-    except ValueError:
-        return False
-    if isinstance(cell, (int, np.integer)):  # (exact for ints beyond 2**53 too)
-        from decimal import Decimal, InvalidOperation
+class _CategoryIndex(NamedTuple):
+    """A text column's categories by the value pandas gives their texts when it types the
+    column (:func:`_category_index`): each parsed once, so a cell is looked up, not matched
+    against every category."""
 
+    bools: dict[bool, list[str]]  # True: 'TRUE', 'true', ...
+    ints: dict[Any, list[str]]  # Decimal keys: an int cell equals its key exactly
+    floats: dict[float, list[str]]
+
+
+def _category_index(cats: list[str], decimal: str) -> _CategoryIndex:
+    """The categories ``cats`` by value, in their order: by the bool their text spells
+    ('TRUE' or 'true'), by the exact number an int cell would have ('02134', '2.0', '1e3'),
+    and by the float a float cell would have ('2', '2.0'), as pandas reads those texts. No
+    text with '_' nor NaN is a number (pandas reads none; NaN equals nothing)."""
+    from decimal import Decimal, InvalidOperation
+
+    index = _CategoryIndex({}, {}, {})
+    for category in cats:
+        text = category.strip()
+        if text.lower() in ("true", "false"):
+            index.bools.setdefault(text.lower() == "true", []).append(category)
+        if "_" in text or text.lower() in ("nan", "+nan", "-nan"):
+            continue
+        point = as_point(text, decimal)
         try:
-            return Decimal(as_point(text, decimal)) == int(cell)
+            number = float(point)
+        except ValueError:
+            continue
+        index.floats.setdefault(number, []).append(category)
+        try:
+            exact = Decimal(point)
         except InvalidOperation:
-            return False
-    return number == float(cell)
+            continue
+        if exact.is_finite():  # (equal numbers hash alike: an int finds its Decimal key)
+            index.ints.setdefault(exact, []).append(category)
+    return index
+
+
+def _same_value(cell: Any, index: _CategoryIndex) -> list[str]:
+    """The categories that have the value of a bool or number ``cell`` (as pandas types a
+    text column's cell): 'TRUE' or 'true' for True, '02134' for 2134, '2' or '2.0' for 2.0
+    (exact for ints beyond 2**53 too)."""
+    if isinstance(cell, (bool, np.bool_)):
+        return index.bools.get(bool(cell), [])
+    if isinstance(cell, (int, np.integer)):
+        return index.ints.get(int(cell), [])
+    number = float(cell)
+    return [] if number != number else index.floats.get(number, [])
 
 
 def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) -> None:
@@ -1910,6 +1938,7 @@ def _text_cells(
     spelled otherwise), refused where several have it; a cell that is no category nor a
     missing-cell text is recorded in ``unseen``. Without them: ``str(cell)``."""
     known = set(cats) if cats is not None else None
+    index: _CategoryIndex | None = None  # (built at the first typed cell)
     seen: dict[tuple[bool, Any], list[str]] = {}
     texts: list[str] = []
     for r, c in enumerate(cells):
@@ -1921,7 +1950,9 @@ def _text_cells(
         if known is not None and typed and not isinstance(c, str):
             key = (isinstance(c, (bool, np.bool_)), c)  # (True == 1: keyed apart)
             if key not in seen:  # (each value once: a large column of few values)
-                seen[key] = [k for k in cats or [] if _same_value(c, k, decimal)]
+                if index is None:
+                    index = _category_index(cats or [], decimal)
+                seen[key] = _same_value(c, index)
             matches = seen[key]
             if len(matches) > 1:
                 raise ValueError(

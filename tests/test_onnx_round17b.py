@@ -1,0 +1,59 @@
+"""glassnet.onnx, round 17b: ``feeds`` parsing a text column's categories once (a column
+pandas typed as numbers was matched one value at a time against every category: minutes
+for a zip-code column); labels of a hand-set ``out_activation_`` read as predict reads them
+on near-tied rows; ``load`` of such a file; plain values in messages; ``export``'s refusals
+of its ``path`` raising glassnet.io.ModelWriteError, as ``gn.save``."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+pytest.importorskip("sklearn")
+
+import glassnet.onnx as gonnx  # noqa: E402
+from glassnet.cli import main  # noqa: E402
+from glassnet.io import load_pipeline  # noqa: E402
+from glassnet.onnx import export, feeds  # noqa: E402
+
+# ---------------------------------------------------------------- feeds: many categories
+
+
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory):
+    """A 'glassnet train' model of a text column of 300 zip codes (--categorical: pandas
+    reads them as int64), exported; and the CSV."""
+    tmp = tmp_path_factory.mktemp("zips")
+    rng = np.random.default_rng(3)
+    codes = [f"{c:05d}" for c in rng.choice(99999, 300, replace=False)]
+    lines = ["x,zip,y"]
+    for i in range(600):
+        x = rng.normal()
+        lines.append(f"{x:.3f},{codes[i % 300]},{'b' if x > 0 else 'a'}")
+    data = tmp / "zips.csv"
+    data.write_text("\n".join(lines) + "\n")
+    model = tmp / "zips.glassnet"
+    argv = ["train", str(data), "--target", "y", "--categorical", "zip"]
+    argv += ["--epochs", "5", "-q", "--out", str(model)]
+    assert main(argv) == 0
+    sess = ort.InferenceSession(
+        export(model).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return sess, data, model, codes
+
+
+def test_a_typed_column_parses_each_category_once_not_once_per_value(zips, monkeypatch):
+    pd = pytest.importorskip("pandas")
+    sess, data, model, codes = zips
+    df = pd.read_csv(data)
+    assert df.zip.dtype.kind == "i" and df.zip.nunique() == 300
+    calls = []
+    point = gonnx.as_point
+    monkeypatch.setattr(gonnx, "as_point", lambda *a: calls.append(a) or point(*a))
+    with pytest.warns(UserWarning, match=r"pandas typed.*'zip': \d+ -> '0"):
+        rows = feeds(sess, df.drop(columns="y"))
+    assert len(calls) <= 300  # (each category once; it was 300 values x 300 categories)
+    assert rows["zip"].ravel().tolist() == [codes[i % 300] for i in range(600)]
+    label, _ = sess.run(None, rows)
+    as_written = pd.read_csv(data, dtype=str).drop(columns="y")
+    assert list(label) == list(load_pipeline(model).predict(as_written))
