@@ -135,6 +135,7 @@ from .stream import (
     as_point,
     check_decimal,
     formatted_form,
+    long_label_runs,
     number_value,
     numbers_majority,
     plain_example,
@@ -5684,33 +5685,17 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     return dates
 
 
-#: The share of a shuffled file's changes of class under which a streamed file's labels
-#: come in long runs (sorted or grouped by the label). Such runs are warned of when the
-#: shuffle buffer holds fewer runs than there are classes, on average: a buffer that holds
-#: as many draws its rows from about every class (2 classes in runs of 8,000 rows through
-#: a buffer of 65,536 train as well as a shuffled file; 10 classes in runs of 1,500
-#: through 4,096 lost 9 points of accuracy).
-LABEL_RUNS_SHARE = 0.5
-
-
 def _warn_label_runs(args: argparse.Namespace, target: str, cols: Any) -> None:
     """Warn when a streamed file's class labels come in long runs (a file sorted or grouped
     by its label): the stream reads the rows in file order through a shuffle buffer of
     --buffer-size rows, so runs longer than a part of it train the classes one after the
-    other (a model of the last class, with a loss that looks good). Long runs: fewer
-    changes of class from row to row than LABEL_RUNS_SHARE of a shuffled file's, ``(n -
-    1) * (1 - sum n_c (n_c - 1) / (n (n - 1)))``, and a buffer that holds fewer runs than
-    there are classes, on average. A file of no more rows than the buffer is shuffled
-    whole."""
-    n, runs, counts = cols.rows, cols.label_runs, cols.class_counts
-    if runs is None or counts is None or n <= args.buffer_size or n < 2:
+    other (a model of the last class, with a loss that looks good). The rule is the
+    Python stream's, :func:`glassnet.stream.long_label_runs`: a stretch of the epoch whose
+    rows, as the buffer emits them, hold the classes in shares off the file's."""
+    found = long_label_runs(cols, args.buffer_size, args.batch_size or 1)
+    if found is None:
         return
-    same = sum(c * (c - 1) for c in counts) / (n * (n - 1))
-    expected = (n - 1) * (1.0 - same)  # a shuffled file's changes of class
-    changes = runs - 1
-    held = args.buffer_size * runs / n  # (the runs a buffer holds, on average)
-    if changes >= LABEL_RUNS_SHARE * expected or held >= len(counts):
-        return
+    changes, expected, n = found.changes, found.expected, cols.rows
     data = shlex.quote(str(args.data))
     out = shlex.quote(str(Path(args.data).with_name("shuffled_" + Path(args.data).name)))
     plural = "" if changes == 1 else "s"

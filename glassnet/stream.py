@@ -56,7 +56,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -79,6 +79,10 @@ __all__ = [
     "long_label_runs",
     "label_runs_warning",
     "LABEL_RUNS_SHARE",
+    "LABEL_RUNS_OFF",
+    "LABEL_RUNS_KEPT",
+    "LabelRuns",
+    "label_shares",
 ]
 
 Chunk = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
@@ -143,7 +147,7 @@ class Stream:
         bs = batch_size
         if rng is not None and self.warn_label_runs and self.columns is not None:
             self.warn_label_runs = False
-            text = label_runs_warning(self.columns, self.buffer_size)
+            text = label_runs_warning(self.columns, self.buffer_size, bs)
             if text is not None:  # (at the caller's line: its fit call)
                 warnings.warn(text, UserWarning, stacklevel=_outside_glassnet())
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
@@ -225,58 +229,170 @@ def _outside_glassnet() -> int:
     return level
 
 
-#: Long runs of a label (:func:`long_label_runs`): fewer changes of class from row to row
-#: than this share of a shuffled file's, with a shuffle buffer that holds fewer runs than
-#: there are classes, on average. (A buffer that holds several runs of every class draws its
-#: batches from about every class: 2 classes in runs of 8,000 rows through a buffer of
-#: 65,536 train as well as a shuffled file; 10 classes in runs of 1,500 through 4,096 lost
-#: 9 points of accuracy.) The command line's rule (glassnet train --stream).
+#: Long runs of a label (:func:`long_label_runs`): some stretch of the epoch (a tenth of
+#: it, or the buffer's rows where fewer) whose rows, as the shuffle buffer emits them,
+#: hold the classes in shares off the file's by more than this (half the sum over the
+#: classes of the differences of shares: the share of the stretch's rows that would have
+#: to change class). Measured through the stream's own buffer (2 classes sorted, buffer
+#: 65,536, batch 64: 70,000 rows give tenths of 0.49-0.51 of class 1, off by 0.02;
+#: 80,000 rows, 0.38-0.53, off by 0.11; 100,000 rows, 0.23-0.64, off by 0.26; 200,000
+#: rows, 0-1, off by 0.5; 90,000 rows of one class then 10,000 of the other, off by 0.10,
+#: the second class absent from the first 30% of the epoch; runs of 8,000 rows of either
+#: class in turn, off by 0.06, which trains as well as a shuffled file; 10 classes in runs
+#: of 1,000 through a buffer of 4,096, off by 0.58), where a shuffled file is off by 0.
+#: Only a file of fewer changes of class than :data:`LABEL_RUNS_SHARE` of a shuffled
+#: file's is checked (a shuffled file with many rare classes has windows off by chance).
+LABEL_RUNS_OFF = 0.08
+
+#: The runs of a label that a table stream's statistics pass keeps, in order
+#: (``Columns.run_classes``); a file of more is taken as shuffled (its runs average below
+#: a 100th of a 100-million-row file), and checked by the average run alone.
+LABEL_RUNS_KEPT = 1_000_000
+
+#: Long runs: fewer changes of class from row to row than this share of a shuffled file's;
+#: for a file whose runs were not kept (:data:`LABEL_RUNS_KEPT`), with a buffer that holds
+#: fewer runs than there are classes, on average.
 LABEL_RUNS_SHARE = 0.5
 
 
-def long_label_runs(columns: Columns, buffer_size: int) -> tuple[int, float] | None:
-    """``(changes, expected)`` when a table's single target of class labels comes in long
-    runs for a shuffle buffer of ``buffer_size`` rows: its changes of class from row to row
-    (``columns.label_runs - 1``) and a shuffled file's, about ``(n - 1) * (1 - sum n_c (n_c -
-    1) / (n (n - 1)))``; long: fewer than :data:`LABEL_RUNS_SHARE` of them, and a buffer
-    that holds fewer runs than there are classes, on average. None otherwise, and for a
-    file of no more rows than the buffer (shuffled whole) or without such a target."""
+class LabelRuns(NamedTuple):
+    """What :func:`long_label_runs` found: the file's ``changes`` of class from row to row
+    and a shuffled file's, ``expected``; ``off``, the most a stretch of the epoch's class
+    shares are off the file's (half the sum of the differences; NaN where the runs were not
+    kept); ``label``, the class whose share is off most there, its ``share`` of that
+    stretch's rows and ``overall``, its share of the file; ``start`` and ``stop``, the
+    stretch's place in the epoch (0 to 1)."""
+
+    changes: int
+    expected: float
+    off: float
+    label: Any = None
+    share: float = math.nan
+    overall: float = math.nan
+    start: float = math.nan
+    stop: float = math.nan
+
+
+def label_shares(
+    columns: Columns, buffer_size: int, batch_size: int = 1
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(bounds, shares)``: the class shares of the rows a shuffle buffer of
+    ``buffer_size`` rows emits over an epoch in batches of ``batch_size``, in expectation,
+    computed from the label's runs (``columns.run_classes`` and ``run_rows``, kept by the
+    statistics pass): ``shares[i]`` is the share of each class (in the order of
+    ``columns.classes``) among the rows emitted from row ``bounds[i]`` to ``bounds[i + 1]``
+    of the epoch, stretches of a tenth of the epoch, or of the buffer's rows where fewer.
+    None where the runs were not kept, or the buffer holds the file (a full shuffle).
+
+    The buffer (:meth:`Stream.batches`) holds ``cap`` rows (``buffer_size`` rounded down
+    to whole batches) and replaces each slot once per round of ``cap`` rows read, so it
+    emits the file's rows ``k cap`` to ``(k + 1) cap`` in random order during round
+    ``k + 1``; what is left at the end (the rest of the last full window, and the rows read
+    since) is shuffled together."""
+    if columns.run_classes is None or columns.run_rows is None or not columns.class_counts:
+        return None
+    n, classes = columns.rows, len(columns.class_counts)
+    cap = max(buffer_size // batch_size, 1) * batch_size
+    if n <= cap:
+        return None
+    ends = np.cumsum(columns.run_rows)  # each run's end row
+    windows = n // cap  # windows of cap rows the buffer emits whole (some of the last one)
+    cuts = np.arange(1, windows + 1) * cap  # (windows,) the windows' ends
+    # the file's rows of each class before each cut: split the runs at the cuts
+    pieces = np.union1d(np.concatenate([[0], ends]), cuts)  # (sorted) piece starts and ends
+    lo, hi = pieces[:-1], pieces[1:]
+    run = np.searchsorted(ends, lo, side="right")  # the run each piece is part of
+    before = np.zeros((windows + 1, classes))  # class rows in windows 0..windows-1, then rest
+    np.add.at(before, (np.minimum(lo // cap, windows), columns.run_classes[run]), hi - lo)
+    window = before[:windows] / cap  # (windows, classes) each full window's shares
+    tail = n - cap - (n - cap) % batch_size  # (rows read into full batches after the fill)
+    k, a = divmod(tail, cap)  # the last round: window k, a rows of it emitted
+    # the rows left at the end: window k's not emitted, and the rows read after it
+    rest = (cap - a) * window[k] + before[k + 1 :].sum(axis=0)
+    # the emitted share as a function of the epoch's row: window j's over rows j cap to
+    # (j + 1) cap up to row ``tail``, then the rest's
+    starts = np.concatenate([np.arange(k + 1) * cap, [tail]]).astype(np.float64)
+    rates = np.vstack([window[: k + 1], rest / (n - tail)])
+    span = min(n / 10, cap)
+    bounds = np.linspace(0, n, int(math.ceil(n / span)) + 1)
+    widths = np.diff(np.append(starts, n))
+    total = np.vstack([np.zeros(classes), np.cumsum(rates * widths[:, None], axis=0)])
+    at = np.clip(np.searchsorted(starts, bounds, side="right") - 1, 0, len(starts) - 1)
+    emitted = total[at] + (bounds - starts[at])[:, None] * rates[at]  # (bounds, classes)
+    return bounds, np.diff(emitted, axis=0) / np.diff(bounds)[:, None]
+
+
+def long_label_runs(columns: Columns, buffer_size: int, batch_size: int = 1) -> LabelRuns | None:
+    """A :class:`LabelRuns` when a table's single target of class labels comes in runs long
+    enough for a shuffle buffer of ``buffer_size`` rows (in batches of ``batch_size``) to
+    emit skewed batches: some stretch of the epoch (a tenth of it, or the buffer's rows
+    where fewer) holds the classes in shares off the file's by more than
+    :data:`LABEL_RUNS_OFF` (half the sum over the classes of the differences of shares),
+    by :func:`label_shares`, which the statistics pass's runs give without reading the
+    file again; and the file has fewer changes of class than :data:`LABEL_RUNS_SHARE` of a
+    shuffled file's, about ``(n - 1) * (1 - sum n_c (n_c - 1) / (n (n - 1)))``. A file of
+    more than :data:`LABEL_RUNS_KEPT` runs: such changes, and a buffer that holds fewer runs
+    than there are classes, on average. None otherwise, and for a file of no more rows than
+    the buffer (shuffled whole) or without such a target."""
     n, runs, counts = columns.rows, columns.label_runs, columns.class_counts
     if runs is None or counts is None or n <= buffer_size or n < 2:
         return None
     same = sum(c * (c - 1) for c in counts) / (n * (n - 1))
     expected = (n - 1) * (1.0 - same)  # a shuffled file's changes of class
     changes = runs - 1
-    held = buffer_size * runs / n  # (the runs a buffer holds, on average)
-    if changes >= LABEL_RUNS_SHARE * expected or held >= len(counts):
+    if changes >= LABEL_RUNS_SHARE * expected:
         return None
-    return changes, expected
+    found = label_shares(columns, buffer_size, batch_size)
+    if found is None:
+        if columns.run_classes is not None:  # (the buffer holds the file)
+            return None
+        held = buffer_size * runs / n  # (the runs a buffer holds, on average)
+        return None if held >= len(counts) else LabelRuns(changes, expected, math.nan)
+    bounds, shares = found
+    overall = np.asarray(counts, np.float64) / n
+    off = 0.5 * np.abs(shares - overall).sum(axis=1)
+    i = int(np.argmax(off))
+    if off[i] <= LABEL_RUNS_OFF:
+        return None
+    c = int(np.argmax(np.abs(shares[i] - overall)))
+    return LabelRuns(
+        changes, expected, float(off[i]), (columns.classes or [0.0, 1.0])[c], float(shares[i, c]),
+        float(overall[c]), float(bounds[i] / n), float(bounds[i + 1] / n),
+    )  # fmt: skip
 
 
-def label_runs_warning(columns: Columns, buffer_size: int) -> str | None:
+def label_runs_warning(columns: Columns, buffer_size: int, batch_size: int = 1) -> str | None:
     """The warning a stream of ``columns`` gives when its labels come in long runs for a
-    shuffle buffer of ``buffer_size`` rows (:func:`long_label_runs`); None when they do not."""
-    found = long_label_runs(columns, buffer_size)
+    shuffle buffer of ``buffer_size`` rows, in batches of ``batch_size``
+    (:func:`long_label_runs`); None when they do not."""
+    found = long_label_runs(columns, buffer_size, batch_size)
     if found is None:
         return None
-    changes, expected = found
+    changes, expected = found.changes, found.expected
     assert columns.label_runs is not None and columns.class_counts is not None
-    n, classes = columns.rows, len(columns.class_counts)
-    need = min(n, math.ceil(classes * n / columns.label_runs))  # (a run of every class)
+    n = columns.rows
+    need = buffer_size  # (the smallest buffer, doubled, that emits balanced stretches)
+    while need < n and long_label_runs(columns, need, batch_size) is not None:
+        need *= 2
     plural = "" if changes == 1 else "s"
     bigger = (
         f"{n:,} rows (the file's rows: a full shuffle)" if need >= n
-        else f"{need:,} rows (about one run of every class; {n:,}, the file's rows, shuffles "
-        "it whole)"
+        else f"{need:,} rows ({n:,}, the file's rows, shuffles it whole)"
+    )  # fmt: skip
+    skew = (
+        "" if math.isnan(found.off)
+        else f", so the rows it gives fit from {found.start:.0%} to {found.stop:.0%} of each "
+        f"epoch hold class {found.label!r} at {found.share:.2f} of them, where the file holds "
+        f"{found.overall:.2f}"
     )  # fmt: skip
     return (
         f"{columns.source or 'the file'} holds the classes of {columns.target!r} in long runs "
         f"({changes:,} change{plural} of class in {n:,} rows, where a shuffled file has about "
         f"{expected:,.0f}: sorted or grouped by the label?): the stream reads the rows in file "
-        f"order through a shuffle buffer of {buffer_size:,} rows (buffer_size), so fit trains "
-        f"on one class after the other and the model favours the last ones, however good its "
-        f"loss looks. Shuffle the file's rows once on disk, keeping its header; or give a "
-        f"buffer_size of at least {bigger}, if they fit in memory."
+        f"order through a shuffle buffer of {buffer_size:,} rows (buffer_size){skew}; fit "
+        f"trains on one class after the other and the model favours the last ones, however "
+        f"good its loss looks. Shuffle the file's rows once on disk, keeping its header; or "
+        f"give a buffer_size of at least {bigger}, if they fit in memory."
     )
 
 
@@ -599,11 +715,18 @@ class Columns:
     # each text column's rows per category (in the order of ``categories``)
     category_counts: dict[str, list[int]] = field(default_factory=dict)
     # a single target of class labels: its rows per class (in the order of ``classes``),
-    # and its runs in file order (rows of one class in a row: 1 + its changes of class; a
+    # (a number target of 0s and 1s read by its type, labels=None as for binary
+    # cross-entropy: its rows of 0.0 and of 1.0, ``classes`` staying None), and its runs in
+    # file order (rows of one class in a row: 1 + its changes of class; a
     # file sorted by the label has one per class, a shuffled one about rows * (1 - sum of
     # each class's share squared))
     class_counts: list[int] | None = None
     label_runs: int | None = None
+    # and those runs in file order, each one's class (an index into ``classes``) and rows,
+    # for the shuffle buffer's class shares (:func:`label_shares`); None for a file of more
+    # than LABEL_RUNS_KEPT runs (a shuffled one, in effect)
+    run_classes: np.ndarray | None = None
+    run_rows: np.ndarray | None = None
     # from_csv(pandas_index=True): the lowest and highest row numbers of the unnamed first
     # column left out as pandas' row index (else None)
     index_dropped: tuple[int, int] | None = None
@@ -708,7 +831,10 @@ class Columns:
         ``glassnet.preprocessing.Preprocessor.from_dict(columns.preprocessor_dict())``).
         A cell that cannot be transformed (a category or class the training file did not
         hold: it has no one-hot column or class code; an empty cell; a number that is not
-        finite) is a ``ValueError`` naming its row (0-based), column and value.
+        finite) is a ``ValueError`` naming its row (0-based), column and value. A target
+        of bools (true/false in a CSV, ``df.y.astype(bool)``) where the training file's
+        classes are the numbers 0 and 1 is read as 1 and 0, as a bool feature is; against
+        other number classes it is a ``ValueError``.
         """
         table = self._table(batch)
         try:
@@ -770,6 +896,22 @@ class Columns:
                 continue
             cats = self._categories_of(name)
             want_text = bool(cats) and isinstance(cats[0], str)
+            if pa.types.is_boolean(t) and cats and not want_text and name in self.targets:
+                if any(isinstance(c, (bool, np.bool_)) for c in cats):
+                    continue  # (bool classes: as the training file held them)
+                if sorted(cats) != [0, 1]:
+                    raise ValueError(
+                        f"Columns.transform: column {name!r} of the table holds bool ({t}), "
+                        f"where in {training} it holds numbers ({role}: {cats[:5]!r:.80}); "
+                        f"give it the numbers of those classes."
+                    )
+                # true and false against classes 0 and 1: as 1 and 0 (as a bool feature is
+                # read), df.y.astype(bool) or a CSV's true/false of a 0/1 target
+                if isinstance(batch, pa.RecordBatch):
+                    batch = pa.Table.from_batches([batch])
+                i = batch.schema.get_field_index(name)
+                batch = batch.set_column(i, name, batch.column(name).cast(pa.array(cats).type))
+                continue
             if text != want_text:
                 given = f"text ({t})" if text else f"numbers ({t})"
                 want = "text" if want_text else "numbers"
@@ -1012,7 +1154,12 @@ def _table_stream(
     tallies: dict[str, Counter] = {t: Counter() for t in targets} if several else {}
     label_tally: Counter = Counter()  # (a single label target: its rows per class)
     runs, last = 0, None  # (its runs of one class, and the last row's label)
+    run_values: list | None = []  # (each run's label and rows, up to LABEL_RUNS_KEPT runs)
+    run_rows: list[int] = []
     numbered: float | None = math.nan  # pandas' index: its first number (None: not one)
+    # a float target read as numbers by its type (labels=None: binary cross-entropy's
+    # targets), its runs counted too while it holds 0s and 1s only (hard 0/1 targets)
+    zero_one = labels is None and not several
     with _closing(batches()) as source:  # (an error's traceback keeps no file open)
         for b in source:
             if cols is None:
@@ -1071,6 +1218,7 @@ def _table_stream(
                         "and the loss trains on numbers; for class labels use a cross-entropy "
                         "loss, else give the column numbers."
                     )
+                zero_one = zero_one and not labels
             m = b.num_rows
             if not m:
                 continue
@@ -1110,13 +1258,25 @@ def _table_stream(
             if index is not None and numbered is not None:
                 numbered = _row_numbers(b.column(index), numbered, count)
             count += m
-            if labels and not several:
+            if zero_one:
+                assert x is not None
+                zero_one = bool(np.all((x[:, -1] == 0) | (x[:, -1] == 1)))
+            if (labels and not several) or zero_one:
                 col = b.column(target)
                 classes.update(col.unique().to_pylist())
                 counted = col.value_counts()  # (values, counts)
                 values, counts = counted.field("values"), counted.field("counts")
                 label_tally.update(dict(zip(values.to_pylist(), counts.to_pylist())))
-                runs, last = runs + _label_changes(col, last), col[m - 1].as_py()
+                started = _label_starts(col, last)
+                if run_values is not None and runs + len(started) > LABEL_RUNS_KEPT:
+                    run_values = None  # (a shuffled file, in effect: its runs not kept)
+                if run_values is not None:
+                    ends = [*started.tolist(), m]
+                    if ends[0]:  # (the last block's run goes on)
+                        run_rows[-1] += ends[0]
+                    run_values += col.take(started).to_pylist()
+                    run_rows += np.diff(ends).tolist()
+                runs, last = runs + len(started), col[m - 1].as_py()
             for n, tally in {**cats, **tallies}.items():
                 counted = b.column(n).value_counts()  # (values, counts)
                 values, counts = counted.field("values"), counted.field("counts")
@@ -1145,6 +1305,13 @@ def _table_stream(
     if labels and not several:
         cols.class_counts = [label_tally[c] for c in cols.classes]
         cols.label_runs = runs
+    if zero_one and len(label_tally) == 2:  # (runs of 0.0 and 1.0, for the warning)
+        cols.class_counts = [label_tally[0.0], label_tally[1.0]]
+        cols.label_runs = runs
+    if cols.class_counts is not None and run_values is not None:
+        code = {c: i for i, c in enumerate(cols.classes or [0.0, 1.0])}
+        cols.run_classes = np.array([code[v] for v in run_values], np.intp)
+        cols.run_rows = np.array(run_rows, np.int64)
     if decimal is not None:
         _text_among_numbers(
             cols, decimal, batches, where, missing_tokens(missing), categorical=categorical
@@ -1220,14 +1387,23 @@ def _row_numbers(col: Any, first: float, start: int) -> float | None:
     return first if np.array_equal(x, want) else None
 
 
-def _label_changes(col: Any, last: Any) -> int:
-    """The runs of one value that the cells of ``col`` (a record batch's column, no missing
-    cell) start, the row before it holding ``last`` (None: the file's first row)."""
+def _label_starts(col: Any, last: Any) -> np.ndarray:
+    """The rows (0-based, in order) of ``col`` (a record batch's column, no missing cell)
+    that start a run of one value, the row before it holding ``last`` (None: the file's
+    first row)."""
     import pyarrow.compute as pc
 
     m = len(col)
-    changed = pc.sum(pc.not_equal(col.slice(1), col.slice(0, m - 1))).as_py() if m > 1 else 0
-    return int(changed or 0) + int(last is None or col[0].as_py() != last)
+    changed = (
+        np.flatnonzero(
+            pc.not_equal(col.slice(1), col.slice(0, m - 1)).to_numpy(zero_copy_only=False)
+        )
+        + 1
+        if m > 1
+        else np.empty(0, np.intp)
+    )  # fmt: skip
+    first = last is None or col[0].as_py() != last
+    return np.concatenate([[0], changed]).astype(np.intp) if first else changed
 
 
 def _cell_at(
