@@ -24,6 +24,7 @@ import itertools
 import math
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -264,6 +265,35 @@ def _y_rows(y: Any) -> int | None:
         except (TypeError, ValueError):  # (a list of rows of different lengths)
             return len(y) if hasattr(y, "__len__") else None
     return int(shape[0]) if len(shape) else None
+
+
+def _table_shape(X: Any) -> tuple[int, int] | None:
+    """``(rows, columns)`` of ``X`` (a 1-D ``X`` is one column), read without converting it
+    when it has a shape (an array, a DataFrame); None when it is no table."""
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        try:
+            shape = np.shape(X)
+        except (TypeError, ValueError):  # (rows of different lengths: refused later)
+            return None
+    if len(shape) == 1:
+        return int(shape[0]), 1
+    return (int(shape[0]), int(shape[1])) if len(shape) == 2 else None
+
+
+def _str_values(y: Any) -> list[str] | None:
+    """``y``'s values when it is a 1-D list, tuple, array or pandas Index of str (what may be
+    column names), else None (a Series, a 2-D target, numbers: a target only)."""
+    if hasattr(y, "iloc") or not (
+        isinstance(y, list | tuple | np.ndarray) or type(y).__name__.endswith("Index")
+    ):
+        return None
+    if np.ndim(y) != 1:
+        return None
+    values = list(y)
+    if not values or not all(isinstance(v, str) for v in values):
+        return None
+    return [str(v) for v in values]  # (NumPy's str_ as str)
 
 
 def _check_y(y: Any, n_rows: int, where: str) -> None:
@@ -1050,15 +1080,23 @@ class OneHotEncoder(_Params):
         with those columns in that order (else ``ValueError``: taken by position, columns
         in another order would be encoded with each other's categories).
 
-        Earlier glassnet took ``names`` second, ``fit(X, ["color"])``: a list (or tuple) of
-        one name per column that cannot be a target (X has another number of rows) is
-        still read as the names; one that could be either (as many rows as columns, all
-        str) is refused, saying to pass ``names=`` or the target as an array.
+        The second argument is scikit-learn's ``y`` (the target, ignored). Earlier glassnet
+        took ``names`` there, ``fit(X, ["color", "size"])``; such a call still works for
+        now, with a ``FutureWarning`` (pass ``names=`` instead): a second argument of
+        distinct str, one per column of ``X`` (a list, a tuple, an array, ``df.columns``),
+        that cannot be a target (``X`` has another number of rows) is read as the names.
+        One that could be either (as many rows as columns) is the target, as scikit-learn
+        reads it, with a ``FutureWarning`` that earlier glassnet read it as the names
+        (pass ``names=`` for that). Anything else is the target (a target of repeated
+        values, or of numbers, is never names); one that is not ``X``'s rows' is refused.
         """
         self.feature_names_in_ = _frame_names(X)
+        shape = _table_shape(X)  # (before X's checks: names given second name its columns)
+        if names is None and y is not None and shape is not None:
+            names, y = self._names_or_target(y, shape[1], shape[0])
         given = names if names is not None else self.feature_names_in_
         cols = _as_str_columns(X, "OneHotEncoder.fit", None if isinstance(given, str) else given)
-        if names is None and y is not None:
+        if names is None and y is not None and shape is None:
             names, y = self._names_or_target(y, len(cols), cols[0].shape[0])
         _check_y(y, cols[0].shape[0], "OneHotEncoder.fit")
         if names is None:
@@ -1087,7 +1125,8 @@ class OneHotEncoder(_Params):
     @staticmethod
     def _names_or_target(y: Any, n_cols: int, n_rows: int) -> tuple[Any, Any]:
         """The second argument of ``fit(X, y)`` as ``(names, y)``: scikit-learn's target, or
-        the column names earlier glassnet took there (``fit(X, names)``)."""
+        (deprecated, with a ``FutureWarning``) the column names earlier glassnet took there
+        (``fit(X, names)``), read so only where it cannot be a target."""
         where = "OneHotEncoder.fit"
         if isinstance(y, str):
             raise ValueError(
@@ -1095,25 +1134,39 @@ class OneHotEncoder(_Params):
                 f"per row of X ({n_rows}), and column names go in names= as a list, one per "
                 f"column ({n_cols}), e.g. names=[{y!r}]."
             )
-        if not isinstance(y, list | tuple):  # (an array, a Series: a target)
+        texts = _str_values(y)
+        if texts is None:  # (numbers, a 2-D target, a Series: a target)
             return None, y
-        texts = all(isinstance(v, str) for v in y)
-        if len(y) == n_cols and len(y) != n_rows:
-            return y, None  # (the names, as earlier glassnet's fit(X, names) took them)
-        if len(y) == n_cols == n_rows and texts:
-            raise ValueError(
-                f"The second argument of {where}, {_short_repr(y)}, could be X's column names "
-                f"(earlier glassnet's fit(X, names)) or its target (scikit-learn's fit(X, y)): "
-                f"X has {n_rows} rows and {n_cols} columns. Pass the names as names=[...], or "
-                f"the target as an array, np.asarray(y) (ignored, as scikit-learn's "
-                f"transformers ignore it)."
+        could_be_names = len(texts) == n_cols and len(set(texts)) == n_cols
+        if could_be_names and n_rows != n_cols:
+            warnings.warn(
+                f"{where}(X, names) with the column names second is deprecated: the second "
+                f"argument is scikit-learn's target y. {_short_repr(y)} was read as X's "
+                f"column names (one per column, and X has {n_rows} rows, so no target); "
+                f"pass names={_short_repr(texts)} instead.",
+                FutureWarning,
+                stacklevel=3,
             )
-        if len(y) != n_rows:
+            return texts, None
+        if could_be_names:
+            warnings.warn(
+                f"The second argument of {where}, {_short_repr(y)}, is taken as the target y "
+                f"(scikit-learn's fit(X, y), ignored by this transformer), not as X's column "
+                f"names, which earlier glassnet read there (X has {n_rows} rows and {n_cols} "
+                f"columns: it could be either). If they are the names, pass names=[...]; if it "
+                f"is the target, nothing changes (a later glassnet will take it so without a "
+                f"warning): warnings.filterwarnings('ignore', 'The second argument of "
+                f"OneHotEncoder.fit') silences this.",
+                FutureWarning,
+                stacklevel=3,
+            )
+            return None, y
+        if len(texts) != n_rows:
             raise ValueError(
                 f"The second argument of {where}, {_short_repr(y)}, is neither a target y (one "
-                f"value per row of X: {n_rows}) nor X's column names (one per column: "
-                f"{n_cols}); got {len(y)} values. Pass names=[...] with one name per column, "
-                f"or the target of these rows."
+                f"value per row of X: {n_rows}) nor X's column names (distinct, one per "
+                f"column: {n_cols}); got {len(texts)} values. Pass names=[...] with one name "
+                f"per column, or the target of these rows."
             )
         return None, y
 

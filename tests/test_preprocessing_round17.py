@@ -1,6 +1,7 @@
 """StandardScaler and OneHotEncoder as scikit-learn transformers: fit(X, y=None), clone,
-get_params/set_params, Pipeline steps; OneHotEncoder's earlier fit(X, names) kept where it is
-unambiguous and refused where it is not."""
+get_params/set_params, Pipeline steps; OneHotEncoder's earlier fit(X, names) kept, with a
+FutureWarning, where it cannot be a target; a second argument that could be either is the
+target, with a FutureWarning."""
 
 import warnings
 
@@ -90,21 +91,65 @@ def test_a_y_that_is_no_target_is_refused():
         OneHotEncoder().fit(C, np.zeros(5))
 
 
-def test_earlier_positional_names_still_work_where_unambiguous():
-    enc = OneHotEncoder().fit(C, ["color", "size"])  # (2 columns, 40 rows: the names)
+def test_earlier_positional_names_still_work_with_a_future_warning():
+    with pytest.warns(
+        FutureWarning, match=r"names second is deprecated.*names=\['color', 'size'\]"
+    ):
+        enc = OneHotEncoder().fit(C, ["color", "size"])  # (2 columns, 40 rows: the names)
     assert enc.names_ == ["color", "size"]
-    assert OneHotEncoder().fit_transform(C, ("k", "m")).shape == (40, 6)
+    with pytest.warns(FutureWarning, match="deprecated"):
+        assert OneHotEncoder().fit_transform(C, ("k", "m")).shape == (40, 6)
     assert OneHotEncoder().fit(C, y=YC, names=["p", "q"]).names_ == ["p", "q"]
 
 
-def test_ambiguous_or_wrong_second_argument_is_refused():
+@pytest.mark.parametrize("kind", [np.array, tuple, "index"])
+def test_names_given_second_as_an_array_or_index_are_names_too(kind):
+    pd = pytest.importorskip("pandas")
+    make = pd.Index if kind == "index" else kind
+    with pytest.warns(FutureWarning, match="deprecated"):
+        enc = OneHotEncoder().fit(C, make(["color", "size"]))
+    assert enc.names_ == ["color", "size"]
+    frame = pd.DataFrame(C, columns=["color", "size"])
+    with pytest.warns(FutureWarning, match="deprecated"):
+        assert OneHotEncoder().fit(frame.to_numpy(), frame.columns).names_ == ["color", "size"]
+
+
+def test_names_given_second_reach_xs_messages():
+    bad = C.astype(object)
+    bad[3, 1] = None
+    with pytest.warns(FutureWarning, match="deprecated"):
+        with pytest.raises(ValueError, match=r"column 1 \('size'\)"):
+            OneHotEncoder().fit(bad, np.array(["color", "size"]))
+
+
+def test_a_target_that_could_be_names_is_the_target_with_a_warning():
     square = np.array([["a", "b"], ["b", "a"]])
-    with pytest.raises(ValueError, match=r"could be X's column names.*names=\[\.\.\.\]"):
-        OneHotEncoder().fit(square, ["u", "v"])
-    # the ways out the message names
+    for y in (["u", "v"], np.asarray(["u", "v"])):
+        with pytest.warns(FutureWarning, match=r"taken as the target y.*names=\[\.\.\.\]"):
+            assert OneHotEncoder().fit(square, y).names_ == ["x0", "x1"]
     assert OneHotEncoder().fit(square, names=["u", "v"]).names_ == ["u", "v"]
-    assert OneHotEncoder().fit(square, np.asarray(["u", "v"])).names_ == ["x0", "x1"]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The second argument of OneHotEncoder.fit")
+        assert OneHotEncoder().fit(square, ["u", "v"]).names_ == ["x0", "x1"]
+
+
+@pytest.mark.parametrize(
+    "data, y",
+    [
+        ([["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]], ["yes", "no", "yes"]),
+        ([["a"], ["b"], ["a"]], ["yes", "no", "no"]),
+        ([["a", "b"], ["b", "a"], ["a", "a"]], [1, 0, 1]),
+    ],
+)
+def test_a_pipeline_with_a_list_target_on_a_small_table(data, y):
+    pipe = make_pipeline(OneHotEncoder(), LogisticRegression()).fit(data, y)  # (no warning)
+    assert list(pipe.predict(data)) == pipe.predict(data).tolist()
+
+
+def test_ambiguous_or_wrong_second_argument_is_refused():
     with pytest.raises(ValueError, match="is a str.*names=\\['color'\\]"):
         OneHotEncoder().fit(C[:, :1], "color")
     with pytest.raises(ValueError, match="neither a target y.*got 3 values"):
         OneHotEncoder().fit(C, ["a", "b", "c"])
+    with pytest.raises(ValueError, match="neither a target y.*distinct.*got 2 values"):
+        OneHotEncoder().fit(C, np.array(["a", "a"]))  # (repeated: no names, nor 40 rows)
