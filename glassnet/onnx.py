@@ -90,7 +90,16 @@ from .datasets import MISSING_TOKENS, missing_tokens
 from .files import WriteError, atomic_write, same_file
 from .fused import FastMLP, Layer, layers_of
 from .fused import flatten as opened
-from .io import ModelFileError, Pipeline, file_kind, load_model, tilde_hint
+from .io import (
+    ModelFileError,
+    ModelFileExistsError,
+    ModelIsADirectoryError,
+    ModelWriteError,
+    Pipeline,
+    file_kind,
+    load_model,
+    tilde_hint,
+)
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
 from .stream import as_point, check_decimal
@@ -503,8 +512,12 @@ def export(
         A model that has no ONNX form (NaN weights, an activation without an operator),
         or, with ``verify``, onnxruntime's outputs differ from glassnet's.
     ValueError, TypeError
-        An argument of the wrong type or value (named), or a ``path`` that names the model
-        file or the ``impute_from`` CSV (the ONNX model would replace it).
+        An argument of the wrong type or value (named).
+    glassnet.io.ModelWriteError
+        A ``path`` that cannot be written, as ``gn.save`` and ``save_model`` refuse it (a
+        ValueError and an OSError): a file of yours in the way
+        (``ModelFileExistsError``: a CSV file, a model file, the model's own file or the
+        ``impute_from`` CSV), a directory (``ModelIsADirectoryError``), no permission.
     """
     opset = int(check_number(opset, "opset", "export", low=MIN_OPSET, integer=True))
     newest = onnx.defs.onnx_opset_version()
@@ -540,10 +553,11 @@ def export(
     for name, source in (("model", model), ("impute_from", impute_from)):
         if path is not None and isinstance(source, (str, os.PathLike)) and os.fspath(source):
             if same_file(source, path):  # (links followed: the ONNX would replace the input)
-                raise ValueError(
+                raise _write_refusal(
                     f"export: 'path' {os.fspath(path)!r} is the file of {name!r} "
                     f"({os.fspath(source)!r}); writing the ONNX model there would replace "
-                    "it. Choose another path."
+                    "it. Choose another path.",
+                    path,
                 )
     replace_any = check_bool(replace_any, "replace_any", "export")
     if path is not None and not replace_any:
@@ -644,11 +658,35 @@ def _not_replaced(path: str | os.PathLike[str]) -> None:
             proto = None
         if proto is not None and proto.ir_version > 0 and len(proto.opset_import) > 0:
             return  # an ONNX model: replaced, as an export replaces its own earlier file
-    raise ValueError(
+    raise _write_refusal(
         f"export: 'path' {os.fspath(path)!r} exists and is {_KIND_NAMES[kind]}: writing the "
         "ONNX model would replace it. Choose another path or delete it (or pass "
-        "replace_any=True to replace it)."
+        "replace_any=True to replace it).",
+        path,
     )
+
+
+def _write_refusal(
+    message: str, path: str | os.PathLike[str], cause: BaseException | None = None
+) -> ModelWriteError:
+    """The glassnet.io.ModelWriteError that gn.save and save_model raise for ``path``: a
+    ModelFileExistsError for a file in the way, a ModelIsADirectoryError for a directory
+    (a ValueError and an OSError both), with ``errno`` and ``filename`` set."""
+    import errno
+
+    where = os.fspath(path)
+    code = getattr(cause, "errno", None)
+    exc: ModelWriteError
+    if cause is None and os.path.lexists(where) and not os.path.isdir(where):
+        exc, code = ModelFileExistsError(message), errno.EEXIST
+    elif os.path.isdir(where):
+        exc, code = ModelIsADirectoryError(message), errno.EISDIR
+    else:
+        exc = ModelWriteError(message)
+    exc.errno, exc.filename = code, where
+    if code is not None:
+        exc.strerror = os.strerror(code)
+    return exc
 
 
 def _finish(
@@ -696,11 +734,8 @@ def _finish(
     if path is not None:
         try:
             atomic_write(path, proto.SerializeToString())
-        except WriteError as exc:
-            hint = tilde_hint(path)
-            if not hint:
-                raise
-            raise WriteError(f"{exc}{hint}") from exc
+        except WriteError as exc:  # (a directory, no permission: as gn.save raises it)
+            raise _write_refusal(f"{exc}{tilde_hint(path)}", path, exc.__cause__) from exc
     return proto
 
 

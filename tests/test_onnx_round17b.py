@@ -57,3 +57,46 @@ def test_a_typed_column_parses_each_category_once_not_once_per_value(zips, monke
     label, _ = sess.run(None, rows)
     as_written = pd.read_csv(data, dtype=str).drop(columns="y")
     assert list(label) == list(load_pipeline(model).predict(as_written))
+
+
+# ---------------------------------------------------------------- export's path refusals
+
+
+def _net():
+    from glassnet.nn import MLP
+
+    return MLP([2, 3, 1])
+
+
+def test_a_csv_file_in_the_way_is_refused_as_gn_save_refuses_it(tmp_path):
+    from glassnet.io import ModelFileExistsError, ModelWriteError
+
+    target = tmp_path / "data.csv"
+    target.write_text("a,b\n1,2\n")
+    with pytest.raises(ModelFileExistsError, match=r"'path' .*data\.csv.* replace_any") as e:
+        export(_net(), target)
+    assert isinstance(e.value, ModelWriteError) and isinstance(e.value, ValueError)
+    assert isinstance(e.value, OSError) and e.value.filename == str(target)
+    assert target.read_text() == "a,b\n1,2\n"
+
+
+def test_a_directory_is_refused_as_gn_save_refuses_it(tmp_path):
+    from glassnet.io import ModelIsADirectoryError
+
+    with pytest.raises(ModelIsADirectoryError) as e:
+        export(_net(), tmp_path)
+    assert isinstance(e.value, ValueError) and isinstance(e.value, IsADirectoryError)
+    assert e.value.filename == str(tmp_path) and str(tmp_path) in str(e.value)
+
+
+def test_the_models_own_file_as_path_is_a_model_write_error(tmp_path):
+    from glassnet.io import ModelWriteError
+
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n" + "".join(f"{i / 10},{i % 2}\n" for i in range(40)))
+    model = tmp_path / "m.glassnet"
+    assert (
+        main(["train", str(data), "--target", "y", "--epochs", "2", "-q", "--out", str(model)]) == 0
+    )
+    with pytest.raises(ModelWriteError, match="is the file of 'model'"):
+        export(model, model)
