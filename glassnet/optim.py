@@ -50,7 +50,6 @@ array([0.9, 2.1])
 
 from __future__ import annotations
 
-import collections
 import inspect
 import itertools
 import math
@@ -75,7 +74,6 @@ from ._validation import (
 )
 from .backend import namespace
 from .blas import axpy
-from .gradient import as_grad
 from .nn.flat import flatten_parameters
 from .tensor import Tensor
 
@@ -241,89 +239,6 @@ class _Pack:
         self.counts, self.pending = [int(k) for k in counts], 0
 
 
-#: PyTorch's names of the optimizers' state buffers (``opt.state[p]["exp_avg"]``), by class;
-#: a buffer not named here keeps glassnet's name
-_TORCH_STATE = {
-    "SGD": {"v": "momentum_buffer"},
-    "Adam": {"m": "exp_avg", "v": "exp_avg_sq", "v_max": "max_exp_avg_sq"},
-    "RMSprop": {"v": "square_avg", "g_avg": "grad_avg", "b": "momentum_buffer"},
-    "Adagrad": {"sum": "sum"},
-    "Adadelta": {"v": "square_avg", "u": "acc_delta"},
-    "Adamax": {"m": "exp_avg", "u": "exp_inf"},
-    "NAdam": {"m": "exp_avg", "v": "exp_avg_sq"},
-    "RAdam": {"m": "exp_avg", "v": "exp_avg_sq"},
-}
-
-
-class _StateView(dict):
-    """What ``opt.state`` and each of its entries read as: made anew at each read from the
-    optimizer's buffers, so a write into the mapping itself would be lost; it is refused
-    (a write into a buffer's values, ``opt.state[p]["exp_avg"][...] = 0``, is the
-    optimizer's). A parameter without state reads as an empty entry, as PyTorch's."""
-
-    def __missing__(self, key: Any) -> Any:
-        return _StateView()
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError(
-            "opt.state is read from the optimizer's own buffers at each read: a change to the "
-            "mapping would be lost. Write into a buffer's values "
-            "(opt.state[p]['exp_avg'][...] = 0, opt.state[p]['exp_avg'].zero_()), or start "
-            "every moment and step count afresh with opt.state = collections.defaultdict(dict)."
-        )
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
-
-
-class _State:
-    """``opt.state``: PyTorch's per-parameter state, ``{p: {"step": k, "exp_avg": ...}}``,
-    each buffer a view (the parameter's shape) of the optimizer's own flat buffer, so a
-    write into it is the optimizer's. Assigning an empty mapping (PyTorch's moment-reset
-    idiom, ``opt.state = collections.defaultdict(dict)``) starts every buffer and step
-    count afresh, as PyTorch's lazily re-created state does; another mapping is refused.
-    (An optimizer of no flat buffers, L-BFGS, keeps its own dict.)"""
-
-    def __get__(self, opt: Any, cls: Any = None) -> Any:
-        if opt is None:
-            return self
-        if not hasattr(type(opt), "_rule"):  # (a step of its own: PyTorch's defaultdict(dict))
-            return opt.__dict__.setdefault("_own_state", collections.defaultdict(dict))
-        opt._regroup()
-        names = next((_TORCH_STATE[c.__name__] for c in type(opt).__mro__ if c.__name__ in
-                      _TORCH_STATE), {})  # fmt: skip
-        state = _StateView()
-        for pack in opt._packs:
-            steps = pack.steps
-            for i, (p, (c, sl)) in enumerate(zip(pack.flat.params, pack.flat.slots)):
-                bufs = pack.state[c]
-                entry = {"step": np.int64(steps[i])}  # (.item() as PyTorch's step tensor)
-                for n, b in bufs.items():
-                    if b.shape == pack.flat.data[c].shape:  # (a per-parameter buffer)
-                        entry[names.get(n, n)] = as_grad(b[sl].reshape(p.data.shape))
-                dict.__setitem__(state, p, _StateView(entry))
-        return state
-
-    def __set__(self, opt: Any, value: Any) -> None:
-        if not hasattr(type(opt), "_rule"):
-            opt.__dict__["_own_state"] = value
-            return
-        name = type(opt).__name__
-        if not isinstance(value, Mapping) or len(value):
-            raise TypeError(
-                f"{name}.state = ...: only an empty mapping is taken (opt.state = "
-                f"collections.defaultdict(dict): every moment and step count starts afresh, as "
-                f"PyTorch's lazily re-created state does). Got {type(value).__name__} of "
-                f"{len(value) if isinstance(value, Mapping) else '?'} entries: write into "
-                f"opt.state[p]['exp_avg'][...] (views of the optimizer's buffers), or restore a "
-                f"saved state with opt.load_state_dict(...)."
-            )
-        for pack in opt._packs:
-            pack.state = [{} for _ in pack.flat.data]
-            pack.steps = np.zeros(len(pack.flat.params), np.int64)
-            opt._settle(pack, pack.settings, pack.group)
-        opt._generation += 1  # (a prepared step runs step() again, on the new buffers)
-
-
 class Optimizer:
     """Base class: ``param_groups``, ``t``, ``step``, ``zero_grad``, state dicts.
 
@@ -362,7 +277,6 @@ class Optimizer:
 
     _hyper: tuple[str, ...] = ()
     fuse_above: float = BLOCK
-    state = _State()  # PyTorch's opt.state[p]["exp_avg"]: views of the flat buffers
     lr = setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
     learning_rate = property(
         lambda self: self.lr,
