@@ -13,12 +13,14 @@ rule on them, the same numbers to the bit, faster than micrograd's own Values
 (``bench/micrograd_speed.py``). micrograd's own tests run on it
 (``tests/test_micrograd_upstream.py``), and its numbers are micrograd's: the same seed of
 Python's ``random`` gives the same network and the same training run. One difference:
-a second ``backward()`` with no ``zero_grad`` between, from the same root or another whose
-graph shares its nodes, adds that call's own gradients, where micrograd's nodes pass on the
-kept ones too (so the same root twice agrees only for a one-op graph:
+a second ``backward()`` with no ``zero_grad`` between, from the same root or a second root
+whose graph shares its nodes, adds that call's own gradients, where micrograd's nodes pass
+on the kept ones too (so the same root twice agrees only for a one-op graph:
 ``glassnet.micrograd.engine`` shows the cases). micrograd's way to add an op works:
-``out = Value(y, (x,), 'op'); out._backward = fn``; every node has ``_backward`` and a
-``label``.
+``out = Value(y, (x,), 'op'); out._backward = fn`` (with ``+=`` in ``fn``, as the
+lecture's fix: ``glassnet.micrograd.engine`` says what an assigning ``fn`` gives), at about
+micrograd's speed where such ops do the work; every node has ``_backward`` (a hook around a
+node's own works) and a ``label``.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
 * ``c += x`` builds a new node, as micrograd's (where a Tensor updates in place).
 * ``backward()`` leaves the gradient in every node of the graph, not only in the leaves,
   and accumulates, as micrograd's. Where they differ: a second ``backward()`` with no
-  ``zero_grad`` between, from the same root or from another whose graph shares nodes that
+  ``zero_grad`` between, from the same root or from a second root whose graph shares nodes that
   kept gradients from the first. glassnet adds that call's own gradients (the sum
   PyTorch's accumulation gives); micrograd's nodes pass on the gradients they kept as
   well, counting them again. Only where every node the gradient passes through is the
@@ -60,12 +60,35 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   ``out._backward = fn``, ``fn`` adding to each child's ``.grad`` from ``out.grad``.
   ``backward()`` calls ``fn`` with ``out.grad`` the gradient that reached ``out`` in that
   call and the children's ``.grad`` at 0, adds what ``fn`` left in them to what they held,
-  and goes on below them (on the first ``backward()``, micrograd's numbers). Every node
-  has micrograd's ``_backward`` (the lecture calls them by hand, node by node: each adds
-  its local derivatives times its ``.grad`` to its children's, a leaf's does nothing), a
-  ``label`` ('' until set; the label of its Tensor in ``draw_graph``), and takes other
-  attributes, as micrograd's. A node of the user's with more than two children is
-  computed on the Tensor path.
+  and goes on below them: on the first ``backward()``, micrograd's numbers for a ``fn``
+  that adds (``x.grad += ...``). A ``fn`` that assigns (``x.grad = ...``, the bug
+  micrograd's lecture shows) is not micrograd's there: what it assigns is added to the
+  gradient reaching ``x`` from elsewhere, which micrograd's assignment drops::
+
+      x = Value(0.5); t = math.tanh(0.5); out = Value(t, (x,), 'tanh')
+      def fn(): x.grad = (1 - t**2) * out.grad   # '=' where '+=' is meant
+      out._backward = fn; y = out + x
+      y.backward()   # x.grad: 1.786... here (0.786 + 1, from +), 0.786... in micrograd
+
+  Write ``+=``, the lecture's fix, and the numbers are micrograd's. A ``_backward`` set
+  on a leaf (micrograd's own default ``lambda: None``, say) runs where micrograd's would,
+  drawn or not. Every node has micrograd's ``_backward`` (the lecture calls them by
+  hand, node by node: each adds its local derivatives times its ``.grad`` to its
+  children's, a leaf's does nothing). The function read from a node of glassnet's ops
+  holds the op as it was when read, so a hook around it works as in micrograd::
+
+      old = out._backward
+      def clipped(): out.grad = max(-1.0, min(1.0, out.grad)); old()
+      out._backward = clipped
+
+  Every node has a ``label`` ('' until set; the label of its Tensor in ``draw_graph``).
+  Unlike micrograd's, a Value takes no other attributes (``v.foo = 1`` raises
+  AttributeError: a Value has fixed slots, for speed); keep such data in a dict keyed by
+  the Value. A node of the user's with any number of children runs on the float path
+  (the Tensor path where the graph is drawn); each ``.grad`` and ``.data`` its ``fn``
+  reads or adds to is a property, so a network built of such ops costs about what
+  micrograd's does (a loop of 3-child ops took 1.2 to 1.4 times micrograd's time), where
+  glassnet's own ops run faster than micrograd's.
 * ``a ** b`` with ``b`` a Value: dL/db at a negative base is NaN, as PyTorch's (``b ln a``
   has no real value there; glassnet's Tensor ``**`` gives 0, a subgradient).
 * ``Value(2)`` holds the float 2.0 (micrograd keeps the int).
@@ -109,8 +132,10 @@ _WALK = threading.RLock()  # (_topo and _sweep keep their walk in the nodes: one
 
 def _number(data: Any) -> float:
     """``data`` as a float, or a TypeError that says what a Value holds."""
-    if type(data) is float:  # (the common case first)
+    if type(data) is float:  # (the common cases first: micrograd's p.grad = 0 an int)
         return data
+    if type(data) is int:
+        return float(data)
     if isinstance(data, np.ndarray) and data.size == 1:
         data = data.reshape(()).item()
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
@@ -271,6 +296,9 @@ def _build_one(v: Value) -> None:
     k = v._k
     if k == _LEAF:
         t = Tensor(np.array(v._data), requires_grad=True)
+    elif k == _USER and not v._a:  # a leaf whose _backward the user set: it still runs
+        t = Tensor(np.array(v._data), requires_grad=True)
+        t.backward_fn = _user_fn(v)
     elif k == _USER:  # the user's _backward passes the gradient on
         kids = v._a
         t = Tensor.from_op(np.array(v._data), v._op or "_backward", tuple(c._t for c in kids),
@@ -329,6 +357,7 @@ def _run_user(v: Value, g: Any) -> list[float]:
         for c in kids:
             c.grad = 0
         v._b()
+        own = _own_after(own, g, v.grad)
         return [c.grad for c in kids]
     finally:
         for c, k in zip(kids, kept):
@@ -336,49 +365,97 @@ def _run_user(v: Value, g: Any) -> list[float]:
         v.grad = own
 
 
+def _own_after(own: Any, g: Any, left: float) -> Any:
+    """A node's ``.grad`` after its user's ``_backward`` ran with ``.grad`` set to ``g``
+    (this call's gradient; ``own`` what it held, ``g`` included): ``own``, or, where the
+    function changed it to ``left`` (micrograd's hook that clips ``out.grad`` leaves it
+    clipped), ``own`` with ``g`` replaced by ``left``."""
+    g = float(g)
+    if left == g or (left != left and g != g):
+        return own
+    o = 0.0 if own is None else float(own)
+    return left if o == g else o - g + left
+
+
+def _run_user_float(v: Value, g: float) -> list[float]:
+    """:func:`_run_user` on the float path (``v`` and its children with no Tensor): the
+    same, with the numbers set in the slots rather than through ``.grad``."""
+    kids = v._a
+    own, kept = v._grad, [c._grad for c in kids]
+    v._grad = None if g == 0 else g  # (as the .grad setter stores them)
+    for c in kids:
+        c._grad = None
+    try:
+        v._b()
+        own = _own_after(own, g, v.grad)
+        return [c.grad for c in kids]
+    finally:  # (a function that drew the graph has moved the numbers to the Tensors)
+        for c, x in zip(kids, kept):
+            if c._t is None:
+                c._grad = x
+            else:
+                c.grad = 0 if x is None else x
+        if v._t is None:
+            v._grad = own
+        else:
+            v.grad = 0 if own is None else own
+
+
 def _user_fn(v: Value) -> Any:
     """The Tensor backward of ``v``, a node whose ``_backward`` the user set."""
     return lambda g: tuple(np.array(float(x)) for x in _run_user(v, g))
 
 
-def _local(v: Value, g: float) -> list[tuple[Value, float]]:
-    """Each operand of ``v`` (a glassnet op's node) beside dL/doperand for dL/dv = ``g``,
-    as backward() computes it."""
-    t = v._t
-    if t is not None:  # (the Tensor op's own backward: the numbers it saw)
-        fn = t.backward_fn
-        if fn is None:
-            return []
+def _local(k: int, l: Value, r: Value | None, a: Any, b: Any, fn: Any, g: float) -> list:
+    """Each operand of a glassnet op's node (made by op ``k`` of operands ``l``, ``r`` that
+    it saw as the numbers ``a``, ``b``; ``fn`` its Tensor's backward, where built) beside
+    dL/doperand for dL/dnode = ``g``, as backward() computes it."""
+    if fn is not None:  # (the Tensor op's own backward: the numbers it saw)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             gs = fn(np.array(float(g)))
-        return [(c, float(x)) for c, x in zip((v._l, v._r), gs) if c is not None and x is not None]
-    k = v._k
+        return [(c, float(x)) for c, x in zip((l, r), gs) if c is not None and x is not None]
     if k == _MUL:
-        return [(v._l, g * v._b), (v._r, g * v._a)]
+        return [(l, g * b), (r, g * a)]
     if k == _ADD:
-        return [(v._l, g), (v._r, g)]
+        return [(l, g), (r, g)]
     if k == _RELU or k == _TANH:
         act = F.ACTIVATIONS["relu" if k == _RELU else "tanh"]
-        return [(v._l, float(act.backward(np.array(g), np.array(v._a), np.array(v._b))))]
+        return [(l, float(act.backward(np.array(g), np.array(a), np.array(b))))]
     if k == _EXP:
-        return [(v._l, g * v._b)]
+        return [(l, g * b)]
     if k == _POW:
-        return [(v._l, _pow_local(v._a, v._b, g))]
-    A, p, y = np.array(v._a), np.array(v._b[0]), np.array(v._b[1])  # _POWV
-    gb = math.nan if v._a < 0 else float(_pow_grad(g, A, p, y, True))
-    return [(v._l, float(_pow_grad(g, A, p, y, False))), (v._r, gb)]
+        return [(l, _pow_local(a, b, g))]
+    A, p, y = np.array(a), np.array(b[0]), np.array(b[1])  # _POWV
+    gb = math.nan if a < 0 else float(_pow_grad(g, A, p, y, True))
+    return [(l, float(_pow_grad(g, A, p, y, False))), (r, gb)]
 
 
-def _pass_on(v: Value) -> None:
-    """micrograd's ``_backward`` of a glassnet op's node ``v``: each operand's ``.grad``
-    plus its local derivative times ``v.grad``, as micrograd's closures add them."""
-    for c, gc in _local(v, v.grad):
-        c.grad += gc
+def _pass_on(v: Value) -> Any:
+    """micrograd's ``_backward`` of a glassnet op's node ``v``: a function adding to each
+    operand's ``.grad`` its local derivative times ``v.grad`` (read when it runs), as
+    micrograd's closures add them. It holds the op as it is now: a ``_backward`` set on
+    ``v`` later, which may call this one (a hook around the op's own), leaves it the op's."""
+    t = v._t
+    if t is not None:
+        k, a, b, fn = v._k, None, None, t.backward_fn
+        if fn is None:  # (no gradient reaches its operands)
+            return _nothing
+    else:
+        k, a, b, fn = v._k, v._a, v._b, None
+    left, right = v._l, v._r
+
+    def _backward() -> None:
+        for c, gc in _local(k, left, right, a, b, fn, v.grad):
+            c.grad += gc
+
+    return _backward
 
 
 class _Many:
-    """Where a node made by the user has more than two children: the walk of backward()'s
-    float path sees a node with a Tensor there and leaves the graph to the Tensor path."""
+    """The second operand (``_r``) of a node made by the user with more than two children:
+    the walk of backward()'s float path sees a node with a Tensor there and, seeing it is
+    this one, goes through the node's children (``_a``) instead; any other node with a
+    Tensor leaves the graph to the Tensor path."""
 
     _t, _mark = True, None
 
@@ -466,7 +543,9 @@ class Value:
         """micrograd's ``_backward``: called after ``backward()`` has set this node's
         ``.grad``, it adds the node's local derivatives times ``.grad`` to its children's
         ``.grad`` (micrograd's closure: a leaf's does nothing). ``backward()`` does this
-        itself; the lecture calls it by hand, node by node.
+        itself; the lecture calls it by hand, node by node. The function holds the node's
+        op as it is when read: set ``_backward`` to one that calls it (a hook) and it
+        still passes on the op's derivatives.
 
         Set it to a function of no arguments to define an op of your own, micrograd's way:
         ``out = Value(y, (x,), 'op'); out._backward = fn``, where ``fn`` adds to each
@@ -476,7 +555,7 @@ class Value:
         k = self._k
         if k == _USER:
             return self._b
-        return _nothing if k == _LEAF else (lambda: _pass_on(self))
+        return _nothing if k == _LEAF else _pass_on(self)
 
     @_backward.setter
     def _backward(self, fn: Any) -> None:
@@ -488,13 +567,14 @@ class Value:
             )
         k = self._k
         kids = self._a if k == _LEAF or k == _USER else (self._l, self._r)
-        kids = tuple(dict.fromkeys(c for c in kids if c is not None))  # (a * a: a once)
-        for c in kids:
-            if not isinstance(c, Value):
+        for c in kids:  # (a loop, no generator: a user's op sets this for every node it makes)
+            if type(c) is not Value and not isinstance(c, Value) and c is not None:
                 raise TypeError(
                     f"Value._backward: the node's _children must be Values, to pass gradients "
                     f"to. Got {type(c).__name__} among them; make it Value(...) first."
                 )
+        if len(kids) > 1 or None in kids:  # (a * a: a once; a unary op's None out)
+            kids = tuple(dict.fromkeys(c for c in kids if c is not None))
         t = self._t
         if t is not None:  # (its Tensor built already: it becomes the user's op node)
             if not t.requires_grad:
@@ -503,7 +583,7 @@ class Value:
                     "so no gradient reaches it; wrap one with requires_grad=True."
                 )
             t.parents = tuple(c.tensor for c in kids)
-            t.backward_fn = _user_fn(self) if kids else None
+            t.backward_fn = _user_fn(self)  # (a leaf's too: micrograd runs every node's)
             t._retain = True
         self._k, self._a, self._b = _USER, kids, fn
         self._l = kids[0] if kids else None
@@ -688,12 +768,31 @@ def _topo(root: Value) -> list[Value] | None:
         c = v._r
         if c is not None and c._mark is not mark:
             if c._t is not None:
-                return None
-            c._mark, c._g = mark, None
-            stack.append(c)
-            continue
+                if c is not _MANY:
+                    return None
+                c = _next_child(v, mark)  # (a node of the user's with three or more children)
+                if c is False:
+                    return None
+                if c is not None:
+                    c._mark, c._g = mark, None
+                    stack.append(c)
+                    continue
+            else:
+                c._mark, c._g = mark, None
+                stack.append(c)
+                continue
         topo.append(stack.pop())
     return topo
+
+
+def _next_child(v: Value, mark: object) -> Value | None | bool:
+    """The first child of ``v`` (a node of the user's with more than two children) that
+    the walk ``mark`` has not seen; None if it has seen all, False if that child has its
+    Tensor (the graph goes to the Tensor path)."""
+    for c in v._a:
+        if c._mark is not mark:
+            return False if c._t is not None else c
+    return None
 
 
 def _sweep(root: Value, topo: list[Value]) -> None:
@@ -722,7 +821,7 @@ def _sweep(root: Value, topo: list[Value]) -> None:
         elif k == _POW:  # a ** p: micrograd's expression, in Python floats
             ga = _pow_local(v._a, v._b, g)
         elif k == _USER:  # the user's _backward
-            for c, gc in zip(v._a, _run_user(v, g)):
+            for c, gc in zip(v._a, _run_user_float(v, g)):
                 c._g = gc if c._g is None else c._g + gc
             continue
         else:  # a ** b, b a Value (_b: b and y); d/db PyTorch's NaN at a < 0 (no real log)
