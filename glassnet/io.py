@@ -2112,28 +2112,26 @@ def _restore_modes(
     modules = list(model.modules())
     names = [name for name, _ in model.named_parameters()]
     record, kind = meta.get(MODES_KEY), MODES_KEY
-    if MODES_KEY not in meta:
-        if set(meta) != {_SAVE_KEY}:
+    if not (isinstance(record, Mapping) and isinstance(record.get("fingerprint"), str)):
+        # (none; or one without a fingerprint: a list a glassnet in development wrote, a
+        # user's key of an earlier file; ignored, and gn.save's record read as an earlier one)
+        if set(meta) - {MODES_KEY} != {_SAVE_KEY}:
             return _user_meta(meta)  # (no record, or a carried gn.save one: not this model's)
         record, kind = meta[_SAVE_KEY], _SAVE_KEY
     saved = record.get("training") if isinstance(record, Mapping) else None
     frozen = record.get("frozen", []) if isinstance(record, Mapping) else None
     weights = record.get("fingerprint") if isinstance(record, Mapping) else None
     if kind == MODES_KEY:
-        if not isinstance(record, Mapping):
-            return _user_meta(meta)  # (an unchecked record of a glassnet in development)
-        if isinstance(weights, str):
-            if not digests:  # (a file without a checksum: its weights hashed here)
-                digests = _digests(arrays)
-            if weights != _record_print(digests, config, meta):
-                return _user_meta(meta)  # (stale: recorded with other weights, carried over)
+        if not digests:  # (a file without a checksum: its weights hashed here)
+            digests = _digests(arrays)
+        if weights != _record_print(digests, config, meta):
+            return _user_meta(meta)  # (stale: recorded with other weights, carried over)
     if not (
         isinstance(saved, list)
         and all(isinstance(mode, bool) for mode in saved)
         and (len(saved) == len(modules) if kind == MODES_KEY else len(saved) <= len(modules))
         and isinstance(frozen, list)
         and all(isinstance(name, str) and name in names for name in frozen)
-        and (kind == _SAVE_KEY or isinstance(weights, str))
     ):
         what = "save_model" if kind == MODES_KEY else "gn.save"
         raise ModelFileError(

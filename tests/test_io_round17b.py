@@ -84,6 +84,22 @@ def test_an_earlier_gn_save_file_still_loads_in_its_mode_with_its_frozen_paramet
     assert gio.load_arrays(tmp_path / "kept.glassnet")[1]["meta"] == {"run": 2}
 
 
+def test_an_earlier_files_own_glassnet_modes_key_loads_in_training_mode(tmp_path):
+    m = nn.MLP([2, 3, 1], rng=0).eval()
+    n = len(list(m.modules()))
+    for value in ("mine", [True], {"training": [False] * n}):  # (no fingerprint: not a record)
+        _model_file_with_meta(m, tmp_path / "old.glassnet", {"glassnet.modes": value, "a": 1})
+        back = gio.load_model(tmp_path / "old.glassnet")
+        assert all(mod.training for mod in back.modules())
+        assert gio.load_arrays(tmp_path / "old.glassnet")[1]["meta"] == {"a": 1}
+    # gn.save's file beside a list of modes (as glassnet wrote it for a while): gn.save's record
+    record = {"training": [False] * n, "frozen": ["layers.0.W"]}
+    meta = {"glassnet.save": record, "glassnet.modes": [False] * n}
+    _model_file_with_meta(m, tmp_path / "gs.glassnet", meta)
+    back = gn.load(tmp_path / "gs.glassnet")
+    assert not any(mod.training for mod in back.modules()) and _frozen(back) == ["layers.0.W"]
+
+
 @pytest.mark.parametrize(
     "state",
     [
