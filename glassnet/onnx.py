@@ -1910,7 +1910,8 @@ def _typed(
     if unseen and unknown == "error":
         name, bad = next(iter(unseen.items()))
         cats = (categories or {})[name]
-        shown = ", ".join(f"{c!r} (row {r})" for r, c in bad[:5]) + (" ..." if len(bad) > 5 else "")
+        shown = ", ".join(f"{_plain(c)!r} (row {r})" for r, c in bad[:5])
+        shown += " ..." if len(bad) > 5 else ""
         typed = any(not isinstance(c, str) for _, c in bad)
         raise ValueError(
             f"feeds: column {name!r} has {len(bad)} cell(s) that are none of the model's "
@@ -1991,19 +1992,31 @@ def _text_cells(
             matches = seen[key]
             if len(matches) > 1:
                 raise ValueError(
-                    f"feeds: row {r} of column {name!r} is {c!r} (a {type(c).__name__}: pandas "
+                    f"feeds: row {r} of column {name!r} is {_plain(c)!r} ({_kind_of(c)}: pandas "
                     f"typed this text column), which is the value of several of the model's "
                     f"categories, {_few_texts(matches)}: pandas lost which was written. Read "
                     "the rows with read_csv(..., dtype=str), which keeps the cells as written."
                 )
             if matches:
                 if matches[0] != text:
-                    respelled.setdefault(name, {})[repr(c)] = matches[0]
+                    respelled.setdefault(name, {})[repr(_plain(c))] = matches[0]
                 text = matches[0]
         if known is not None and text not in known and text.lower() not in tokens:
             unseen.setdefault(name, []).append((r, c))
         texts.append(text)
     return texts
+
+
+def _plain(cell: Any) -> Any:
+    """A NumPy scalar as the Python value it holds (7, not np.int64(7); True, not np.True_),
+    for messages; anything else as it is."""
+    return cell.item() if isinstance(cell, np.generic) and cell.dtype.kind in "biuf" else cell
+
+
+def _kind_of(cell: Any) -> str:
+    """'an int', 'a float', 'a bool', ... for a cell's plain value, for messages."""
+    kind = type(_plain(cell)).__name__
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
 
 
 def _number(cell: Any, column: str, row: int, tokens: frozenset[str], decimal: str = ".") -> float:
@@ -2030,7 +2043,7 @@ def _number(cell: Any, column: str, row: int, tokens: frozenset[str], decimal: s
             else ""
         )  # (a Decimal or an int's text is written with '.')
         shown = f"the text {cell!r}" if isinstance(cell, str) else (
-            f"{cell!r:.60} (a {type(cell).__name__})")  # fmt: skip
+            f"{_plain(cell)!r:.60} ({_kind_of(cell)})")  # fmt: skip
         raise ValueError(
             f"feeds: column {column!r} is a number column of the model, but holds {shown} "
             f"at row {row}, which is not a number{mark}."

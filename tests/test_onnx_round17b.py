@@ -4,6 +4,9 @@ for a zip-code column); labels of a hand-set ``out_activation_`` read as predict
 on near-tied rows; ``load`` of such a file; plain values in messages; ``export``'s refusals
 of its ``path`` raising glassnet.io.ModelWriteError, as ``gn.save``."""
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 
@@ -21,19 +24,19 @@ from glassnet.onnx import export, feeds  # noqa: E402
 
 @pytest.fixture(scope="module")
 def zips(tmp_path_factory):
-    """A 'glassnet train' model of a text column of 300 zip codes (--categorical: pandas
-    reads them as int64), exported; and the CSV."""
+    """A 'glassnet train' model of a text column of 300 zip codes and one of codes 1, 01
+    and 2 (--categorical: pandas reads both as int64), exported; and the CSV."""
     tmp = tmp_path_factory.mktemp("zips")
     rng = np.random.default_rng(3)
     codes = [f"{c:05d}" for c in rng.choice(99999, 300, replace=False)]
-    lines = ["x,zip,y"]
+    lines = ["x,zip,code,y"]
     for i in range(600):
         x = rng.normal()
-        lines.append(f"{x:.3f},{codes[i % 300]},{'b' if x > 0 else 'a'}")
+        lines.append(f"{x:.3f},{codes[i % 300]},{['1', '01', '2'][i % 3]},{'b' if x > 0 else 'a'}")
     data = tmp / "zips.csv"
     data.write_text("\n".join(lines) + "\n")
     model = tmp / "zips.glassnet"
-    argv = ["train", str(data), "--target", "y", "--categorical", "zip"]
+    argv = ["train", str(data), "--target", "y", "--categorical", "zip,code"]
     argv += ["--epochs", "5", "-q", "--out", str(model)]
     assert main(argv) == 0
     sess = ort.InferenceSession(
@@ -45,7 +48,7 @@ def zips(tmp_path_factory):
 def test_a_typed_column_parses_each_category_once_not_once_per_value(zips, monkeypatch):
     pd = pytest.importorskip("pandas")
     sess, data, model, codes = zips
-    df = pd.read_csv(data)
+    df = pd.read_csv(data, dtype={"code": str})
     assert df.zip.dtype.kind == "i" and df.zip.nunique() == 300
     calls = []
     point = gonnx.as_point
@@ -57,6 +60,32 @@ def test_a_typed_column_parses_each_category_once_not_once_per_value(zips, monke
     label, _ = sess.run(None, rows)
     as_written = pd.read_csv(data, dtype=str).drop(columns="y")
     assert list(label) == list(load_pipeline(model).predict(as_written))
+
+
+def test_typed_cells_are_shown_as_plain_values(zips):
+    pd = pytest.importorskip("pandas")
+    sess, data, _, _ = zips
+    df = pd.read_csv(data, dtype={"code": str}).drop(columns="y")
+    df = df[df.zip < 10000].head(6).reset_index(drop=True)  # (written with a leading 0)
+    df["zip"] = df.zip.astype("Int64")  # (a nullable column: NumPy scalars, np.int64(2134))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        feeds(sess, df)
+    said = " ".join(str(w.message) for w in caught)
+    assert re.search(r"'zip': \d+ -> '\d{5}'", said) and "np." not in said
+    df.loc[0, "zip"] = 123456
+    with pytest.raises(ValueError, match=r"none of the model's categories: 123456 \(row 0\)") as e:
+        feeds(sess, df)
+    assert "np." not in str(e.value)
+    df = pd.read_csv(data).drop(columns="y").head(6)
+    df["code"] = df.code.astype("Int64")
+    with pytest.raises(ValueError, match=r"column 'code' is 1 \(an int: pandas typed") as e:
+        feeds(sess, df)
+    assert "np." not in str(e.value)
+    df["code"] = [True] * 6
+    with pytest.raises(ValueError, match=r"'code' has 6 cell.*: True \(row 0\)") as e:
+        feeds(sess, df.astype({"code": "boolean"}))
+    assert "np." not in str(e.value)
 
 
 # ---------------------------------------------------------------- export's path refusals
