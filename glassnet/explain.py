@@ -62,13 +62,14 @@ is the slides' loss. Any alias of :data:`glassnet.functional.LOSS_ALIASES` works
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Context
+from decimal import Context, Decimal, localcontext
 from typing import Any
 
 import numpy as np
@@ -82,6 +83,9 @@ from .nn.module import Module
 from .report import (
     Names,
     Section,
+    _decimal_fixed,
+    _sci,
+    _scientific,
     fmt,
     make_names,
     render_html,
@@ -272,13 +276,27 @@ def _terminal_shows_unicode() -> bool:
     return True
 
 
+_PLAIN = re.compile(r"[-+*()0-9.e, ]*")
+
+
+def _is_plain(text: str) -> bool:
+    """Whether ``text`` is numbers only (a cell such as ``0.031*1.000 + (-0.022)*0.414``),
+    which :func:`typeset` returns unchanged in any notation: it has no letter of a symbol,
+    no binary minus or `` * `` and no ``^``, ``_`` or ``/`` (a table's cells are mostly
+    such, and typeset's patterns cost time on each)."""
+    return _PLAIN.fullmatch(text) is not None and " - " not in text and " * " not in text
+
+
 def _typeset_sections(
     sections: Sequence[Section], notation: str, math: tuple[str, str]
 ) -> list[Section]:
     """Copies of ``sections`` with every text, header and cell typeset."""
     if notation == "ascii":
         return list(sections)
-    t = lambda s: typeset(s, notation, math)  # noqa: E731
+
+    def t(s: str) -> str:
+        return s if _is_plain(s) else typeset(s, notation, math)
+
     out = []
     for sec in sections:
         new = Section(t(sec.title), key=sec.key)
@@ -372,27 +390,77 @@ def _par(v: float, decimals: int, more: int | None = None) -> str:
 
 def _fmt_more(v: float, decimals: int, more: int) -> str:
     """``v`` with ``more`` decimals (from :func:`_decimals_for`), or with ``decimals`` where
-    those give it exactly (0.3 stays 0.300, not 0.3000)."""
+    those give it exactly (0.3 stays 0.300, not 0.3000). A value that ``decimals`` print in
+    scientific notation keeps it, with as many digits as ``more`` decimals resolve and
+    never fewer: 2.71e-04 to 4 decimals is 2.71e-04 (not 0.0003, which would show fewer
+    digits than 2.71e-04 elsewhere in the table), to 7 decimals 2.708e-04.
+
+    >>> _fmt_more(0.0002708, 3, 4), _fmt_more(0.0002708, 3, 7), _fmt_more(-0.0426, 3, 4)
+    ('2.71e-04', '2.708e-04', '-0.0426')
+    >>> _fmt_more(0.3, 3, 5)
+    '0.300'
+    """
+    return _fmt_more_of(float(v), decimals, more)
+
+
+_SCI_DIGITS = 1000
+"""Added to :func:`_fmt_more`'s ``more`` (by :func:`_adding_decimals`, where the usual
+digits do not make a sum add up): a value in scientific notation then gets ``more -
+decimals`` more digits than its usual print (4.8335555e-04 to 9 decimals, not
+4.83356e-04), for a tiny result that rests on a tiny factor."""
+
+
+@functools.lru_cache(maxsize=1 << 16)  # (a table prints each value in many rows)
+def _fmt_more_of(v: float, decimals: int, more: int) -> str:
+    sci_digits = more >= _SCI_DIGITS
+    more -= _SCI_DIGITS if sci_digits else 0
     short = fmt(v, decimals)
-    try:
-        exact = float(short) == float(v)
-    except ValueError:
-        exact = True
-    return short if exact or more == decimals else fmt(v, more)
+    if more == decimals or not math.isfinite(v) or float(short) == v:
+        return short
+    if "e" in short:  # (tiny or huge: in the same form, with the digits ``more`` decimals
+        # resolve: -6.02e-05 to 7 decimals is -6.02e-05 still, as -0.0000602 would be)
+        digits = max(decimals - 1, 1)
+        exponent = int(short.partition("e")[2])
+        if exponent < 0 and not sci_digits:
+            return _sci(v, repr(v), max(digits, more + exponent))
+        return _sci(v, repr(v), digits + more - decimals)
+    return fmt(v, more)
 
 
 MAX_EXTRA_DECIMALS = 6
 """How many decimals :func:`_decimals_for` may add to the factors of a written-out sum."""
 
+_EXACT = Context(prec=120, traps=[])
+"""The context :func:`_adding_decimals` works out a written sum in: exact for sums and
+products of the printed numbers (a quotient is rounded to 120 digits)."""
+
+
+def _fmt_exact(x: Any, decimals: int) -> str:
+    """:func:`glassnet.report.fmt` of the exact decimal ``x`` (a float: fmt's own): rounded
+    half up (away from zero), as fmt rounds a float's printed digits, and as by hand."""
+    if not isinstance(x, Decimal) or not x.is_finite():
+        return fmt(float(x), decimals)
+    with localcontext(_EXACT):
+        if x == x.to_integral_value() and abs(x) < 1000000:
+            return str(int(x))
+        if abs(x) <= Decimal(5).scaleb(-(decimals + 1)):
+            return _scientific(x, max(decimals - 1, 1))
+        fixed = _decimal_fixed(str(x), decimals)
+        if abs(x) >= 999999 and abs(Decimal(fixed)) >= 1000000:
+            return _scientific(x, max(decimals - 1, 1))
+    return fixed
+
 
 def _decimals_for(values: Sequence[float], evaluate: Any, result: float, decimals: int) -> int:
     """The decimals to print ``values`` with, so that the arithmetic written with them gives
-    the result as printed (within half a unit of its last decimal, a tie included):
-    ``decimals`` where it already does (the lecture's tables), else
+    the result as printed: worked out exactly, then rounded as fmt rounds (a half up, away
+    from zero, so -0.007 * 0.500 = -0.0035 reads -0.004, and a printed -0.003 needs
+    -0.0066 * 0.5000). ``decimals`` where they already do (the lecture's tables), else
     one more at a time (at most :data:`MAX_EXTRA_DECIMALS`). ``(-0.043)*4 + (-0.001)*(-4)``
     (which makes -0.168) becomes ``(-0.0426)*4 + (-0.0010)*(-4)`` beside its ``-0.166``.
-    ``evaluate`` computes the result from the values (as printed, read back). Where no
-    number of decimals does, ``decimals`` (:func:`_adding_decimals` tells that case apart)."""
+    ``evaluate`` computes the result from the values as printed, read back as Decimals
+    (so it uses +, -, *, / and ints only). Where no number of decimals does, ``decimals``
+    (:func:`_adding_decimals` tells that case apart)."""
     k = _adding_decimals(values, evaluate, result, decimals)
     return decimals if k is None else k
 
@@ -404,18 +472,23 @@ def _adding_decimals(
     do not make the arithmetic as written give the result as printed (the sum of many
     rounded terms, or a result that is float noise around 0): a table that shows the
     arithmetic then says so rather than print a false equation."""
-    goal = fmt(result, decimals)
-    if not all(math.isfinite(float(v)) for v in values) or not math.isfinite(float(result)):
+    values = [float(v) for v in values]
+    if not all(math.isfinite(v) for v in values) or not math.isfinite(float(result)):
         return decimals
-    for k in range(decimals, decimals + MAX_EXTRA_DECIMALS + 1):
+    goal = fmt(result, decimals)
+    before = None
+    tries = range(decimals, decimals + MAX_EXTRA_DECIMALS + 1)
+    for k in itertools.chain(tries, (_SCI_DIGITS + k for k in tries if k > decimals)):
+        texts = [_fmt_more(v, decimals, k) for v in values]
+        if texts == before:  # (every value already exact: more decimals change nothing)
+            continue
+        before = texts
         try:
-            got = float(evaluate([float(_fmt_more(v, decimals, k)) for v in values]))
+            with localcontext(_EXACT):
+                got = evaluate([Decimal(t) for t in texts])
         except (ArithmeticError, ValueError):
             return decimals
-        if fmt(got, decimals) == goal or (
-            "e" not in goal  # (a tie: 0.1845 reads 0.184 as well as 0.185)
-            and abs(got - float(goal)) <= 0.5 * 10.0**-decimals * (1 + 1e-9)
-        ):
+        if _fmt_exact(got, decimals) == goal:
             return k
     return None
 
@@ -425,7 +498,7 @@ def _sum_of_products(n: int) -> Any:
     the n values of dL/du, the n values of v, then the L2 penalty's term (0 without)."""
 
     def evaluate(v: list[float]) -> float:
-        return math.fsum(a * b for a, b in zip(v[:n], v[n : 2 * n])) + v[2 * n]
+        return sum(a * b for a, b in zip(v[:n], v[n : 2 * n])) + v[2 * n]
 
     return evaluate
 
@@ -487,7 +560,7 @@ class PathSum:
             sizes = [len(t) for t in self.terms]
 
             def evaluate(v: list[float]) -> float:
-                total, j = 0.0, 0
+                total, j = 0, 0
                 for n in sizes:
                     total += math.prod(v[j : j + n])
                     j += n
@@ -1409,7 +1482,7 @@ class Explanation:
                 kinds = [b is None for _, _, b in parts]
 
                 def evaluate(v: list[float]) -> float:
-                    total, j = 0.0, 0
+                    total, j = 0, 0
                     for single in kinds:
                         total += v[j] if single else v[j] * v[j + 1]
                         j += 1 if single else 2

@@ -24,8 +24,12 @@ def _own_decimal_context():
 
 
 def _reads_as(got: Decimal, shown: str) -> bool:
-    """``got`` reads as ``shown`` (3 decimals; a tie either way)."""
-    return abs(got - Decimal(shown)) <= Decimal("0.0005")
+    """``got``, rounded as the sheet asks (a half up, away from zero) to the digits of
+    ``shown``, is ``shown``: 27.8425 reads 27.843, never 27.842 (a tie counts one way)."""
+    want = Decimal(shown)
+    if "." not in shown and "e" not in shown:
+        return got == want
+    return got.quantize(want, rounding=ROUND_HALF_UP) == want
 
 
 def _round3(v: float | Decimal) -> Decimal:

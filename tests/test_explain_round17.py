@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import decimal
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
 
 import glassnet as gn
 from glassnet.explain import explain
-from glassnet.report import fmt
 
 
 @pytest.fixture(autouse=True)
@@ -51,10 +50,12 @@ def _value(expr: str) -> Decimal:
 
 
 def _agrees(got: Decimal, shown: str) -> bool:
-    """``got`` reads as ``shown`` (3 decimals; a tie either way)."""
-    if "e" in shown:
-        return fmt(float(got), 3) == shown
-    return abs(got - Decimal(shown)) <= Decimal("0.0005")
+    """``got``, rounded as fmt rounds (a half up, away from zero) to the digits of
+    ``shown``, is ``shown``: -0.0035 reads -0.004, never -0.003 (a tie counts one way)."""
+    want = Decimal(shown)
+    if "." not in shown and "e" not in shown:  # (fmt prints an integer only when exact)
+        return got == want
+    return got.quantize(want, rounding=ROUND_HALF_UP) == want
 
 
 def test_batch_xnor_sums_as_written_give_the_printed_gradient() -> None:
