@@ -307,6 +307,24 @@ def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:
     return tuple(int(i) for i in np.argwhere(over)[0]) if over.any() else None
 
 
+def check_trace(record: list[dict], loss: Any, weights: list, dtype: Any) -> None:
+    """``FastMLP.trace``'s refusal of a pass that made NaN or inf: names the first value made
+    (forward, then backward from the output layer), and its cause: weights that are not
+    finite (training diverged), else a pass that overflows ``dtype``."""
+    bad = [(i, k) for i, r in enumerate(record) for k in r if not np.isfinite(r[k]).all()]
+    bad.sort(key=lambda b: (b[1][0] == "d", -b[0] if b[1][0] == "d" else b[0]))  # first made
+    if bad or (loss is not None and not np.isfinite(loss)):
+        what = f"layer {bad[0][0] + 1}'s {bad[0][1]}" if bad else "the loss"
+        wider = ", or trace with dtype=np.float64" if dtype != np.float64 else ""
+        why = (
+            "the network's weights are not finite (has training diverged?)"
+            if not all(np.isfinite(w).all() for w in weights)
+            else f"the pass overflows {dtype}: scale X (e.g. glassnet.preprocessing."
+            f"StandardScaler){wider}"
+        )
+        raise ValueError(f"FastMLP.trace: {what} holds NaN or inf: {why}.")
+
+
 _DEFAULT_RNG = [np.random.default_rng()]
 """The generator behind ``seed=None`` (one stream, like PyTorch's default generator)."""
 

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_array, check_bool
+from ._validation import check_array, check_bool, check_trace
 from .backend import kept, namespace
 from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, plain
 from .nn.flat import grad_view
@@ -471,21 +471,9 @@ class FastMLP:
                 fused_head = self.fused and i == len(record) - 1
                 rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
                 rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
-        if not finite:  # (the caller looks at NaN and inf itself)
-            return t
-        bad = [(i, k) for i, r in enumerate(record) for k in r if not np.isfinite(r[k]).all()]
-        bad.sort(key=lambda b: (b[1][0] == "d", -b[0] if b[1][0] == "d" else b[0]))  # first made
-        if bad or (y is not None and not np.isfinite(t.loss)):
-            what = f"layer {bad[0][0] + 1}'s {bad[0][1]}" if bad else "the loss"
+        if finite:  # (else the caller looks at NaN and inf itself)
             weights = [w for lay in self.layers for w in (lay.W, lay.b) if w is not None]
-            wider = ", or trace with dtype=np.float64" if self.dtype != np.float64 else ""
-            why = (
-                "the network's weights are not finite (has training diverged?)"
-                if not all(np.isfinite(w).all() for w in weights)
-                else f"the pass overflows {self.dtype}: scale X (e.g. glassnet.preprocessing."
-                f"StandardScaler){wider}"
-            )
-            raise ValueError(f"FastMLP.trace: {what} holds NaN or inf: {why}.")
+            check_trace(record, None if y is None else t.loss, weights, self.dtype)
         return t
 
 
