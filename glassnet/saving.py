@@ -597,8 +597,9 @@ def _on_host(map_location: Any) -> str | None:
             kept = where(probe, "cpu")
         except Exception as exc:  # (a mistake in the callable: its own error, named)
             said = (
-                f"load: map_location={map_location!r:.60}, called as PyTorch calls it (with a "
-                f"CPU storage and its location, 'cpu'), raised {type(exc).__name__}: "
+                f"load: map_location={map_location!r:.60}, called as PyTorch calls it (with "
+                f"glassnet's stand-in for a CPU storage, and its location 'cpu'), raised "
+                f"{type(exc).__name__}: "
                 f"{oneline(exc)}"
             )
             try:
