@@ -269,13 +269,17 @@ def _y_rows(y: Any) -> int | None:
 
 def _table_shape(X: Any) -> tuple[int, int] | None:
     """``(rows, columns)`` of ``X`` (a 1-D ``X`` is one column), read without converting it
-    when it has a shape (an array, a DataFrame); None when it is no table."""
+    (an array's or a DataFrame's shape; a list's length and its first row's); None when it
+    is no table (refused later, by the conversion)."""
     shape = getattr(X, "shape", None)
     if shape is None:
         try:
-            shape = np.shape(X)
-        except (TypeError, ValueError):  # (rows of different lengths: refused later)
+            first = X[0] if len(X) else None
+        except (TypeError, KeyError, IndexError):
             return None
+        if isinstance(first, str | bytes) or not hasattr(first, "__len__"):
+            return len(X), 1
+        return len(X), len(first)
     if len(shape) == 1:
         return int(shape[0]), 1
     return (int(shape[0]), int(shape[1])) if len(shape) == 2 else None
