@@ -331,8 +331,9 @@ def long_label_runs(columns: Columns, buffer_size: int, batch_size: int = 1) -> 
     by :func:`label_shares`, which the statistics pass's runs give without reading the
     file again; and the file has fewer changes of class than :data:`LABEL_RUNS_SHARE` of a
     shuffled file's, about ``(n - 1) * (1 - sum n_c (n_c - 1) / (n (n - 1)))``. A file of
-    more than :data:`LABEL_RUNS_KEPT` runs: such changes, and a buffer that holds fewer runs
-    than there are classes, on average. None otherwise, and for a file of no more rows than
+    more than :data:`LABEL_RUNS_KEPT` runs, or of more than 16,777,216 windows of the
+    buffer's rows times classes: such changes, and a buffer that holds fewer runs than
+    there are classes, on average. None otherwise, and for a file of no more rows than
     the buffer (shuffled whole) or without such a target."""
     n, runs, counts = columns.rows, columns.label_runs, columns.class_counts
     if runs is None or counts is None or n <= buffer_size or n < 2:
@@ -342,9 +343,11 @@ def long_label_runs(columns: Columns, buffer_size: int, batch_size: int = 1) -> 
     changes = runs - 1
     if changes >= LABEL_RUNS_SHARE * expected:
         return None
-    found = label_shares(columns, buffer_size, batch_size)
+    cap = max(buffer_size // batch_size, 1) * batch_size
+    cells = (n // cap + 1) * len(counts)  # (label_shares' windows by classes)
+    found = label_shares(columns, buffer_size, batch_size) if cells <= 1 << 24 else None
     if found is None:
-        if columns.run_classes is not None:  # (the buffer holds the file)
+        if columns.run_classes is not None and cells <= 1 << 24:  # (the buffer holds the file)
             return None
         held = buffer_size * runs / n  # (the runs a buffer holds, on average)
         return None if held >= len(counts) else LabelRuns(changes, expected, math.nan)
@@ -1154,12 +1157,12 @@ def _table_stream(
     tallies: dict[str, Counter] = {t: Counter() for t in targets} if several else {}
     label_tally: Counter = Counter()  # (a single label target: its rows per class)
     runs, last = 0, None  # (its runs of one class, and the last row's label)
-    run_values: list | None = []  # (each run's label and rows, up to LABEL_RUNS_KEPT runs)
-    run_rows: list[int] = []
+    run_values: list | None = []  # (each run's label and rows, up to LABEL_RUNS_KEPT runs,
+    run_rows: list[np.ndarray] = []  # block by block)
     numbered: float | None = math.nan  # pandas' index: its first number (None: not one)
     # a float target read as numbers by its type (labels=None: binary cross-entropy's
     # targets), its runs counted too while it holds 0s and 1s only (hard 0/1 targets)
-    zero_one = labels is None and not several
+    zero_one, ones = labels is None and not several, 0
     with _closing(batches()) as source:  # (an error's traceback keeps no file open)
         for b in source:
             if cols is None:
@@ -1261,6 +1264,7 @@ def _table_stream(
             if zero_one:
                 assert x is not None
                 zero_one = bool(np.all((x[:, -1] == 0) | (x[:, -1] == 1)))
+                ones += int(np.count_nonzero(x[:, -1] == 1))
             if (labels and not several) or zero_one:
                 col = b.column(target)
                 classes.update(col.unique().to_pylist())
@@ -1271,11 +1275,12 @@ def _table_stream(
                 if run_values is not None and runs + len(started) > LABEL_RUNS_KEPT:
                     run_values = None  # (a shuffled file, in effect: its runs not kept)
                 if run_values is not None:
-                    ends = [*started.tolist(), m]
+                    ends = np.append(started, m)
                     if ends[0]:  # (the last block's run goes on)
-                        run_rows[-1] += ends[0]
-                    run_values += col.take(started).to_pylist()
-                    run_rows += np.diff(ends).tolist()
+                        run_rows[-1][-1] += ends[0]
+                    if len(started):
+                        run_values.append(col.take(pa.array(started)))
+                        run_rows.append(np.diff(ends).astype(np.int64))
                 runs, last = runs + len(started), col[m - 1].as_py()
             for n, tally in {**cats, **tallies}.items():
                 counted = b.column(n).value_counts()  # (values, counts)
@@ -1305,13 +1310,22 @@ def _table_stream(
     if labels and not several:
         cols.class_counts = [label_tally[c] for c in cols.classes]
         cols.label_runs = runs
-    if zero_one and len(label_tally) == 2:  # (runs of 0.0 and 1.0, for the warning)
-        cols.class_counts = [label_tally[0.0], label_tally[1.0]]
+    if zero_one and 0 < ones < count:  # (runs of 0.0 and 1.0, for the warning)
+        cols.class_counts = [count - ones, ones]
         cols.label_runs = runs
     if cols.class_counts is not None and run_values is not None:
-        code = {c: i for i, c in enumerate(cols.classes or [0.0, 1.0])}
-        cols.run_classes = np.array([code[v] for v in run_values], np.intp)
-        cols.run_rows = np.array(run_rows, np.int64)
+        values = pa.chunked_array(run_values).combine_chunks()
+        if pa.types.is_dictionary(values.type):  # (a pandas category column: its values)
+            values = values.cast(values.type.value_type)
+        import pyarrow.compute as pc
+
+        known = cols.classes or [0.0, 1.0]
+        idx = pc.index_in(values, value_set=pa.array(known, type=values.type))
+        if idx.null_count:  # (-0.0 beside 0.0: as Python compares them)
+            code = {c: i for i, c in enumerate(known)}
+            idx = pa.array([code[v] for v in values.to_pylist()])
+        cols.run_classes = idx.to_numpy(zero_copy_only=False).astype(np.intp)
+        cols.run_rows = np.concatenate(run_rows)
     if decimal is not None:
         _text_among_numbers(
             cols, decimal, batches, where, missing_tokens(missing), categorical=categorical

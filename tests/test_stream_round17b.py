@@ -171,3 +171,20 @@ def test_transform_names_a_bool_target_against_other_classes(tmp_path):
     with pytest.raises(ValueError, match=r"column 'y' of the table holds bool") as e:
         cols.transform(df.assign(y=df.y == 2))
     assert "bin2.csv' it holds numbers" in str(e.value) and "[1, 2]" in str(e.value)
+
+
+def test_the_runs_kept_of_a_category_target_and_of_signed_zeros(tmp_path):
+    y = ["b"] * 5 + ["a"] * 3 + ["b"] * 7 + ["c"] + ["a"] * 4
+    path = tmp_path / "cat.parquet"
+    pd.DataFrame({"x": np.arange(20.0), "y": pd.Categorical(y)}).to_parquet(path)
+    for rows in (1, 3, 64):
+        cols = stream.from_parquet(path, "y", batch_rows=rows).columns
+        assert cols.classes == ["a", "b", "c"] and cols.class_counts == [7, 12, 1]
+        assert cols.run_classes.tolist() == [1, 0, 1, 2, 0]
+        assert cols.run_rows.tolist() == [5, 3, 7, 1, 4]
+    # -0.0 is 0.0: one class, counted as such (a float 0/1 target)
+    path = tmp_path / "z.parquet"
+    pd.DataFrame({"x": np.arange(6.0), "y": [0.0, -0.0, 1.0, 1.0, 0.0, 0.0]}).to_parquet(path)
+    cols = stream.from_parquet(path, "y").columns
+    assert cols.classes is None and cols.class_counts == [4, 2] and cols.label_runs == 3
+    assert cols.run_classes.tolist() == [0, 1, 0] and cols.run_rows.tolist() == [2, 2, 2]
