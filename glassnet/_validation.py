@@ -307,6 +307,21 @@ def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:
     return tuple(int(i) for i in np.argwhere(over)[0]) if over.any() else None
 
 
+def torch_keys_hint(state: Any, like: Any) -> str:
+    """What ``load_state_dict``'s refusal adds where ``state``'s keys look like a PyTorch
+    state_dict's (a ``weight`` that ``like``, the module's own names, lacks; none of
+    glassnet's ``W``/``b``): the loader that maps PyTorch's weight (out, in) to W (in, out)."""
+    keys = [k for k in state if isinstance(k, str)]
+    torch_keys = [k for k in keys if k.split(".")[-1] == "weight" and k not in like]
+    if not torch_keys or any(k.split(".")[-1] in ("W", "b") for k in keys):
+        return ""  # (glassnet's own, of a LayerNorm's weight too)
+    return (
+        f" The keys look like a PyTorch state_dict's ({torch_keys[0]!r}: PyTorch's weight is "
+        "glassnet's W transposed): load it with glassnet.io.load_torch_state_dict(model, "
+        "torch_state_dict), which maps weight (out, in) to W (in, out)."
+    )
+
+
 def check_trace(record: list[dict], loss: Any, weights: list, dtype: Any) -> None:
     """``FastMLP.trace``'s refusal of a pass that made NaN or inf: names the first value made
     (forward, then backward from the output layer), and its cause: weights that are not

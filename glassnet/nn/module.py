@@ -22,6 +22,7 @@ from .._validation import (
     check_state_dict,
     check_to_args,
     not_finite_output,
+    torch_keys_hint,
 )
 from ..backend import asarray, namespace, to_device
 from ..gradient import as_grad
@@ -325,20 +326,7 @@ class Module:
             except TypeError:  # (not a dict: PyTorch's TypeError too)
                 raise
             except ValueError as e:  # (PyTorch's keys, bare or prefixed: say which loader)
-                torch_keys = [
-                    k
-                    for k in state
-                    if isinstance(k, str) and k.split(".")[-1] == "weight" and k not in like
-                ]
-                ours = any(isinstance(k, str) and k.split(".")[-1] in ("W", "b") for k in state)
-                if not torch_keys or ours:  # (glassnet's own, of a LayerNorm's weight too)
-                    raise StateDictError(str(e)) from None
-                raise StateDictError(
-                    f"{e} The keys look like a PyTorch state_dict's ({torch_keys[0]!r}: "
-                    "PyTorch's weight is glassnet's W transposed): load it with "
-                    "glassnet.io.load_torch_state_dict(model, torch_state_dict), which maps "
-                    "weight (out, in) to W (in, out)."
-                ) from None
+                raise StateDictError(f"{e}{torch_keys_hint(state, like)}") from None
         state = {k: v.data if isinstance(v, Tensor) else v for k, v in state.items()}  # Parameters
         bufs = {k for k, v in state_now if not isinstance(v, Parameter)}  # (may hold -inf: a
         try:  # causal mask; not NaN, as a run gone wrong leaves)
