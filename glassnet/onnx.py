@@ -1155,15 +1155,24 @@ def _head_as_set(
             g.op("Concat", [q, p], "probabilities", out=proba, axis=1)
         else:
             g.op("Identity", [p], "probabilities", out=proba)
-        # predict reads float64 probabilities (its ties and its 0.5, not those of dt)
+        # predict reads float64 probabilities (its ties and its 0.5, not those of dt), from
+        # log-probabilities of z as its _proba_and_log computes them
         z64 = g.op("Cast", [z], "z_double", to=TensorProto.DOUBLE)
-        values = g.op(op, [z64], "p_double", **kw)
+        log_p = _log_probabilities(g, z64, head)
+        if kind in ("multilabel", "binary"):  # (p > 0.5: log p above predict's own bound)
+            bound = g.const("half_log", _half_log())
+            above = g.op("Greater", [log_p, bound], "above_half")
+        else:  # (multi-class 'logistic': the argmax of p, its ties the first, as predict's)
+            floor = g.op("LessOrEqual", [log_p, g.const("log_tiny", np.array(_LOG_TINY))], "low")
+            tiny = g.const("tiny", np.array(np.finfo(np.float64).tiny))
+            values = g.op("Where", [floor, tiny, g.op("Exp", [log_p], "p_exp")], "p_double")
 
     def half() -> str:  # (0.5 in the dtype of values: float64 probabilities, or z's own)
         return g.const("half", np.array(0.5, dt if head == "identity" else np.float64))
 
     if kind == "multilabel":
-        above = g.op("Greater", [values, half()], "above_half")
+        if head == "identity":
+            above = g.op("Greater", [values, half()], "above_half")
         g.op("Cast", [above], "label", out=label, to=TensorProto.INT64)
         return TensorProto.INT64
     cls, elem = _classes_const(g, classes)
@@ -1172,11 +1181,49 @@ def _head_as_set(
     elif kind == "single":
         idx = g.op("ArgMax", [z], "class_index", axis=1, keepdims=0)  # (0: the one class)
     else:  # binary: one output, > 0.5 (softmax of one column: 1, the second class)
-        above = g.op("Greater", [values, half()], "above_half")
+        if head == "identity":
+            above = g.op("Greater", [values, half()], "above_half")
         flat = g.op("Reshape", [above, g.const("flat", np.array([-1], np.int64))], "above_flat")
         idx = g.op("Cast", [flat], "class_index", to=TensorProto.INT64)
     g.op("Gather", [cls, idx], "label", out=label, axis=0)
     return elem
+
+
+#: predict_log_proba's floor, log of the smallest normal float64 (MLPClassifier's).
+_LOG_TINY = float(np.log(np.finfo(np.float64).tiny))
+
+
+def _log_probabilities(g: _Graph, z64: str, head: str) -> str:
+    """A classifier's float64 log-probabilities of its logits ``z64`` as its
+    ``_proba_and_log`` computes them, before their floor: ``'softmax'``: z - max(z) -
+    log(sum(e^(z - max(z)))) (LogSoftmax); ``'logistic'``: -log(1 + e^-z) written as
+    NumPy's ``-logaddexp(0, -z)``, min(z, 0) - log1p(e^-|z|), with log1p(u) accurate for
+    tiny u (``u log(w) / (w - 1)``, w = 1 + u; Sigmoid's 1 / (1 + e^-z) rounds 1 + e^-z,
+    which decided near-tied rows otherwise than predict)."""
+    if head == "softmax":
+        return g.op("LogSoftmax", [z64], "log_p", axis=1)
+    one, zero = g.const("one_double", np.array(1.0)), g.const("zero_double", np.array(0.0))
+    u = g.op("Exp", [g.op("Neg", [g.op("Abs", [z64], "abs_z")], "minus_abs_z")], "u")
+    w = g.op("Add", [one, u], "one_plus_u")
+    w1 = g.op("Sub", [w, one], "w_minus_one")
+    exact = g.op("Equal", [w1, zero], "u_below_ulp")
+    ratio = g.op("Div", [u, g.op("Where", [exact, u, w1], "w_minus_one_safe")], "ratio")
+    log1p = g.op("Mul", [g.op("Log", [w], "log_w"), ratio], "log1p_accurate")
+    log1p = g.op("Where", [exact, u, log1p], "log1p_u")
+    low = g.op("Min", [z64, zero], "min_z_0")
+    return g.op("Sub", [low, log1p], "log_p")
+
+
+def _half_log() -> np.ndarray:
+    """The largest float64 log-probability L whose probability ``exp(L)`` is 0.5 or less
+    (near log 0.5; NumPy's exp, as predict reads p > 0.5 from exp of its L)."""
+    L = np.log(np.float64(0.5))
+    with np.errstate(all="ignore"):
+        while np.exp(np.nextafter(L, 0.0)) <= 0.5:
+            L = np.nextafter(L, 0.0)
+        while np.exp(L) > 0.5:
+            L = np.nextafter(L, -np.inf)
+    return np.array(L, np.float64)
 
 
 def _estimator_graph(

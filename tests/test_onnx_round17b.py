@@ -129,3 +129,38 @@ def test_the_models_own_file_as_path_is_a_model_write_error(tmp_path):
     )
     with pytest.raises(ModelWriteError, match="is the file of 'model'"):
         export(model, model)
+
+
+# ---------------------------------------------------------------- hand-set heads: near-ties
+
+
+def _logits_are_x(y, k, dtype):
+    """A classifier whose logits z are its inputs X (identity layers and weights)."""
+    import glassnet as gn
+    from glassnet.sklearn import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(60, k))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = MLPClassifier(
+            hidden_layer_sizes=(k,), activation="identity", max_iter=5, random_state=0,
+            dtype=dtype,
+        ).fit(X, y(X))  # fmt: skip
+    with gn.no_grad():
+        for layer in clf.model_.layers:
+            if hasattr(layer, "W"):
+                layer.W[...] = np.eye(*layer.W.shape, dtype=layer.W.dtype)
+                layer.b[...] = 0
+    return clf
+
+
+def test_logistic_on_multiclass_reads_near_tied_saturated_rows_as_predict():
+    # sigmoid(z) of these two logits differ in the last place of float64; onnxruntime's
+    # Sigmoid, 1 / (1 + e^-z), rounded them to a tie (the first class), predict does not
+    clf = _logits_are_x(lambda X: np.argmax(X, 1), 3, "float32")
+    clf.out_activation_ = "logistic"
+    Z = np.array([[26.604961395263672, 26.60496711730957, 0.4826837182044983]], np.float32)
+    sess = ort.InferenceSession(export(clf).SerializeToString(), providers=["CPUExecutionProvider"])
+    label, proba = sess.run(None, {"X": Z})
+    assert clf.predict(Z).tolist() == [1] and label.tolist() == [1]
+    np.testing.assert_allclose(proba, clf.predict_proba(Z), rtol=1e-6)
