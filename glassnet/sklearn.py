@@ -255,33 +255,40 @@ class _EstimatorHistory(History):
 
 class _LbfgsHistory(History):
     """The History of a ``solver='lbfgs'`` fit (epochs: L-BFGS's iterations; steps: its loss
-    evaluations), whose message, where L-BFGS converged (``stop_reason 'tol'``), names the
-    test of SciPy's that stopped it rather than the stochastic solvers' n_iter_no_change
-    rule."""
+    evaluations), whose message counts iterations and loss evaluations whatever stopped
+    it and, where L-BFGS converged (``stop_reason 'tol'``), names the test of SciPy's that
+    stopped it rather than the stochastic solvers' n_iter_no_change rule."""
 
     tol = 0.0  # the fit's tol: SciPy's gtol
     said = ""  # SciPy's message (the result's .message)
 
     @property
     def message(self) -> str:
-        text = super().message
+        count = lambda k, what: f"{k} {what}" + "s" * (k != 1)  # noqa: E731
+        done = f"{count(self.epochs, 'iteration')} ({count(self.steps, 'loss evaluation')})"
         if self.stop_reason != "tol":
-            return text
-        said = self.said.rstrip(": .")
-        if "PROJECTED GRADIENT" in said.upper():
+            r = self.stop_reason  # (the one vocabulary's words: max_iter's name both counts)
+            why = STOP_REASONS.get(r) or _FIT_STOP_REASONS.get(r, r)
+            return f"Stopped after {done}: {why}." if why else f"Trained {done}; not stopped yet."
+        said = self.said
+        if said[:2] in ("b'", 'b"') and said[-1:] == said[1]:  # (bytes, as str(): SciPy's once)
+            said = said[2:-1]
+        said = said.rstrip(": .")
+        # (SciPy's words: 'NORM OF PROJECTED GRADIENT <= PGTOL' since 1.15, its Fortran
+        # L-BFGS-B's 'NORM_OF_PROJECTED_GRADIENT_<=_PGTOL' before; REL(ATIVE) REDUCTION OF F)
+        words = said.upper().replace("_", " ")
+        if "PROJECTED GRADIENT" in words:
             why = (
                 "the largest entry of the loss's projected gradient fell to tol="
                 f"{self.tol:g} or below"
             )
-        elif "REDUCTION OF F" in said.upper():
+        elif "REDUCTION OF F" in words:
             why = (
                 "the loss's relative reduction in an iteration fell to SciPy's ftol "
                 f"({_LBFGS_FTOL:.3g}) or below"
             )
         else:
             why = "SciPy's convergence test was met"
-        count = lambda k, what: f"{k} {what}" + "s" * (k != 1)  # noqa: E731
-        done = f"{count(self.epochs, 'iteration')} ({count(self.steps, 'loss evaluation')})"
         return f"Stopped after {done}: L-BFGS converged: {why} (SciPy: {said or 'no message'})."
 
 
