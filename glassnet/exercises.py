@@ -55,7 +55,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import ParameterError, check_bool, check_choice
-from .explain import _decimals_for, _fmt_more, explain, typeset, unicode_symbol
+from .explain import decimals_for, explain, fmt_more, typeset, unicode_symbol
 from .files import WriteError, atomic_write
 from .fused import layers_of
 from .io import read_only
@@ -181,8 +181,8 @@ def _worked(values: list[float], evaluate: Any, result: float) -> list[str]:
     """``values`` as a key's worked line writes them: 3 decimals where the line's arithmetic
     (``evaluate``) with them gives ``result`` as the key shows it, else as many more as
     make it (explain's rule for its written-out sums, at most 6 more)."""
-    c = _decimals_for(values, evaluate, result, 3)
-    return [_fmt_more(v, 3, c) for v in values]
+    c = decimals_for(values, evaluate, result, 3)
+    return [fmt_more(v, 3, c) for v in values]
 
 
 def _sub(v: float) -> str:

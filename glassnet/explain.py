@@ -83,14 +83,14 @@ from .nn.module import Module
 from .report import (
     Names,
     Section,
-    _decimal_fixed,
-    _sci,
-    _scientific,
+    decimal_fixed,
     fmt,
     make_names,
     render_html,
     render_markdown,
     render_text,
+    sci_notation,
+    scientific,
 )
 from .tensor import Tensor
 
@@ -383,28 +383,28 @@ def _join_list(items: Sequence[str], limit: int = 2 * MAX_TERMS) -> str:
 
 def _par(v: float, decimals: int, more: int | None = None) -> str:
     """A factor in a product: negative numbers in parentheses, as the slides write (-4) x 0.
-    ``more``: see :func:`_fmt_more`."""
-    s = fmt(v, decimals) if more is None else _fmt_more(v, decimals, more)
+    ``more``: see :func:`fmt_more`."""
+    s = fmt(v, decimals) if more is None else fmt_more(v, decimals, more)
     return f"({s})" if s.startswith("-") else s
 
 
-def _fmt_more(v: float, decimals: int, more: int) -> str:
-    """``v`` with ``more`` decimals (from :func:`_decimals_for`), or with ``decimals`` where
+def fmt_more(v: float, decimals: int, more: int) -> str:
+    """``v`` with ``more`` decimals (from :func:`decimals_for`), or with ``decimals`` where
     those give it exactly (0.3 stays 0.300, not 0.3000). A value that ``decimals`` print in
     scientific notation keeps it, with as many digits as ``more`` decimals resolve and
     never fewer: 2.71e-04 to 4 decimals is 2.71e-04 (not 0.0003, which would show fewer
     digits than 2.71e-04 elsewhere in the table), to 7 decimals 2.708e-04.
 
-    >>> _fmt_more(0.0002708, 3, 4), _fmt_more(0.0002708, 3, 7), _fmt_more(-0.0426, 3, 4)
+    >>> fmt_more(0.0002708, 3, 4), fmt_more(0.0002708, 3, 7), fmt_more(-0.0426, 3, 4)
     ('2.71e-04', '2.708e-04', '-0.0426')
-    >>> _fmt_more(0.3, 3, 5)
+    >>> fmt_more(0.3, 3, 5)
     '0.300'
     """
     return _fmt_more_of(float(v), decimals, more)
 
 
 _SCI_DIGITS = 1000
-"""Added to :func:`_fmt_more`'s ``more`` (by :func:`_adding_decimals`, where the usual
+"""Added to :func:`fmt_more`'s ``more`` (by :func:`_adding_decimals`, where the usual
 digits do not make a sum add up): a value in scientific notation then gets ``more -
 decimals`` more digits than its usual print (4.8335555e-04 to 9 decimals, not
 4.83356e-04), for a tiny result that rests on a tiny factor."""
@@ -422,13 +422,13 @@ def _fmt_more_of(v: float, decimals: int, more: int) -> str:
         digits = max(decimals - 1, 1)
         exponent = int(short.partition("e")[2])
         if exponent < 0 and not sci_digits:
-            return _sci(v, repr(v), max(digits, more + exponent))
-        return _sci(v, repr(v), digits + more - decimals)
+            return sci_notation(v, repr(v), max(digits, more + exponent))
+        return sci_notation(v, repr(v), digits + more - decimals)
     return fmt(v, more)
 
 
 MAX_EXTRA_DECIMALS = 6
-"""How many decimals :func:`_decimals_for` may add to the factors of a written-out sum."""
+"""How many decimals :func:`decimals_for` may add to the factors of a written-out sum."""
 
 _EXACT = Context(prec=120, traps=[])
 """The context :func:`_adding_decimals` works out a written sum in: exact for sums and
@@ -444,14 +444,14 @@ def _fmt_exact(x: Any, decimals: int) -> str:
         if x == x.to_integral_value() and abs(x) < 1000000:
             return str(int(x))
         if abs(x) <= Decimal(5).scaleb(-(decimals + 1)):
-            return _scientific(x, max(decimals - 1, 1))
-        fixed = _decimal_fixed(str(x), decimals)
+            return scientific(x, max(decimals - 1, 1))
+        fixed = decimal_fixed(str(x), decimals)
         if abs(x) >= 999999 and abs(Decimal(fixed)) >= 1000000:
-            return _scientific(x, max(decimals - 1, 1))
+            return scientific(x, max(decimals - 1, 1))
     return fixed
 
 
-def _decimals_for(values: Sequence[float], evaluate: Any, result: float, decimals: int) -> int:
+def decimals_for(values: Sequence[float], evaluate: Any, result: float, decimals: int) -> int:
     """The decimals to print ``values`` with, so that the arithmetic written with them gives
     the result as printed: worked out exactly, then rounded as fmt rounds (a half up, away
     from zero, so -0.007 * 0.500 = -0.0035 reads -0.004, and a printed -0.003 needs
@@ -468,7 +468,7 @@ def _decimals_for(values: Sequence[float], evaluate: Any, result: float, decimal
 def _adding_decimals(
     values: Sequence[float], evaluate: Any, result: float, decimals: int
 ) -> int | None:
-    """:func:`_decimals_for`'s decimals, or None where even :data:`MAX_EXTRA_DECIMALS` more
+    """:func:`decimals_for`'s decimals, or None where even :data:`MAX_EXTRA_DECIMALS` more
     do not make the arithmetic as written give the result as printed (the sum of many
     rounded terms, or a result that is float noise around 0): a table that shows the
     arithmetic then says so rather than print a false equation."""
@@ -479,7 +479,7 @@ def _adding_decimals(
     before = None
     tries = range(decimals, decimals + MAX_EXTRA_DECIMALS + 1)
     for k in itertools.chain(tries, (_SCI_DIGITS + k for k in tries if k > decimals)):
-        texts = [_fmt_more(v, decimals, k) for v in values]
+        texts = [fmt_more(v, decimals, k) for v in values]
         if texts == before:  # (every value already exact: more decimals change nothing)
             continue
         before = texts
@@ -567,10 +567,10 @@ class PathSum:
                 return total
 
             vals = [float(v) for t in self.terms for _, v in t]
-            c = _decimals_for(vals, evaluate, float(self.value), d)
+            c = decimals_for(vals, evaluate, float(self.value), d)
         else:
             c = d
-        parts = ["".join(f"({_fmt_more(v, d, c)})" for _, v in t) for t in self.terms]
+        parts = ["".join(f"({fmt_more(v, d, c)})" for _, v in t) for t in self.terms]
         more = self.total_terms - len(self.terms)
         return " + ".join(parts) + (f" + ... ({more} more paths)" if more > 0 else "")
 
@@ -985,7 +985,7 @@ class Explanation:
             bias = [] if self.names.b[l] is None else [float(self.b[l][k])]  # type: ignore[index]
             vals = bias + [float(t) for i in range(len(ins)) for t in (self.W[l][i, k], prev[0, i])]
             nb = len(bias)
-            c = _decimals_for(
+            c = decimals_for(
                 vals,
                 lambda v: sum(v[:nb]) + sum(v[j] * v[j + 1] for j in range(nb, len(v), 2)),
                 float(self.Z[l][0, k]),
@@ -998,7 +998,7 @@ class Explanation:
             coef.append(f"{_par(self.b[l][k], d)}*{x0}")  # type: ignore[index]
         elif self.names.b[l] is not None:
             sym.append(self.names.b[l][k])  # type: ignore[index]
-            num.append(_fmt_more(self.b[l][k], d, c))  # type: ignore[index]
+            num.append(fmt_more(self.b[l][k], d, c))  # type: ignore[index]
             coef.append(fmt(self.b[l][k], d))  # type: ignore[index]
         for i, nm in enumerate(ins):
             sym.append(f"{self.names.w[l][i][k]}*{nm}")
@@ -1320,10 +1320,10 @@ class Explanation:
             c = _adding_decimals(vals, _sum_of_products(N), float(g), d)
             if c is None:
                 c = d + MAX_EXTRA_DECIMALS
-                off.append(f"{name} ({_written_sum([_fmt_more(t, d, c) for t in vals], N)})")
+                off.append(f"{name} ({_written_sum([fmt_more(t, d, c) for t in vals], N)})")
             if one:
-                shown = [_fmt_more(du[0], d, c), _fmt_more(v[0], d, c)]
-                decay = [_fmt_more(penalty, d, c)] if decay and i >= 0 else decay
+                shown = [fmt_more(du[0], d, c), fmt_more(v[0], d, c)]
+                decay = [fmt_more(penalty, d, c)] if decay and i >= 0 else decay
                 rows.append([name, f"dL/d{u} * {vname}{term}", *shown, *decay, fmt(g, d)])
             else:
                 prods = " + ".join(f"{_par(a, d, c)}*{_par(b, d, c)}" for a, b in zip(du, v))
@@ -1415,13 +1415,13 @@ class Explanation:
             if self.kind in forms:
                 form = forms[self.kind]
                 s0 = 1.0 if sw is None else float(sw[0])
-                c = _decimals_for(
+                c = decimals_for(
                     [float(self.y_hat[0, 0]), float(self.y[0, 0]), s0],
                     lambda v: v[2] * form(v) / div,
                     float(self.dL_dyhat[0, 0]),
                     d,
                 )
-            yh, y = _fmt_more(self.y_hat[0, 0], d, c), _fmt_more(self.y[0, 0], d, c)
+            yh, y = fmt_more(self.y_hat[0, 0], d, c), fmt_more(self.y[0, 0], d, c)
             num = {
                 "half_mse": f"{yh} - {y}",
                 "mse": f"2 ({yh} - {y})",
@@ -1452,7 +1452,7 @@ class Explanation:
                     f"{yh}{clip})"
                 )
             if num:
-                text += f" = {num}" if sw is None else f" = {_fmt_more(sw[0], d, c)} * ({num})"
+                text += f" = {num}" if sw is None else f" = {fmt_more(sw[0], d, c)} * ({num})"
             text += f" = {fmt(self.dL_dyhat[0, 0], d)}"
         return text
 
@@ -1488,7 +1488,7 @@ class Explanation:
                         j += 1 if single else 2
                     return total
 
-                c = _decimals_for(vals, evaluate, float(values[0]), d)
+                c = decimals_for(vals, evaluate, float(values[0]), d)
             num = _join_terms(
                 [
                     _par(a, d, c) if b is None else f"{_par(a, d, c)}*{_par(b, d, c)}"

@@ -72,7 +72,7 @@ def fmt(v: float, decimals: int = 3) -> str:
     scientific notation, as a smaller one does: rounded, it would read 0 or twice itself.
     The rounding is the same in any ``decimal`` context of the caller's (its own is used),
     and only a half goes through ``Decimal``: for any other value, ``format``'s digits are
-    the same (see :func:`_sci`), and fmt is as fast as format.
+    the same (see :func:`sci_notation`), and fmt is as fast as format.
 
     >>> fmt(0.125, 2), fmt(2.675, 2), fmt(-0.0625), fmt(0.881), fmt(0.0005), fmt(2.0)
     ('0.13', '2.68', '-0.063', '0.881', '5.00e-04', '2')
@@ -95,22 +95,22 @@ def fmt(v: float, decimals: int = 3) -> str:
         return str(int(v))
     r = repr(v)  # the shortest digits of the float, which hand rounding reads
     if abs(v) <= _half_unit(decimals):
-        return _sci(v, r, max(decimals - 1, 1))
+        return sci_notation(v, r, max(decimals - 1, 1))
     whole, _, frac = r.partition(".")
     if "e" in r:  # (below 1e-4 or from 1e16: rare here, rounded by Decimal)
-        fixed = _decimal_fixed(r, decimals)
+        fixed = decimal_fixed(r, decimals)
     elif len(frac) <= decimals:  # (the digits as they are, padded with zeros)
         fixed = r + "0" * (decimals - len(frac)) if decimals else whole
     elif len(frac) == decimals + 1 and frac[-1] == "5":  # (a half: rounded up by Decimal)
-        fixed = _decimal_fixed(r, decimals)
-    else:  # (no half: format's rounding of the binary value is the repr's, see _sci)
+        fixed = decimal_fixed(r, decimals)
+    else:  # (no half: format's rounding of the binary value is the repr's, see sci_notation)
         fixed = f"{v:.{decimals}f}"
     # scientific where the fixed decimals would hide the value (0.0003 as 0.000) or double
     # it (at most half a unit of the last decimal, above: 0.5 with decimals=0 read 1, where
     # half to even read 0), or where they reach a million (999999.9996 read 1000000.000,
     # where 1e6 itself reads 1.00e+06)
     if abs(v) >= 999999 and abs(float(fixed)) >= 1e6:
-        return _sci(v, r, max(decimals - 1, 1))
+        return sci_notation(v, r, max(decimals - 1, 1))
     return fixed
 
 
@@ -132,13 +132,13 @@ def _half_unit(decimals: int) -> float:
     return _HALF_UNITS[decimals] if decimals < 32 else float(f"5e-{decimals + 1}")
 
 
-def _decimal_fixed(r: str, decimals: int) -> str:
+def decimal_fixed(r: str, decimals: int) -> str:
     """The decimal ``r`` with ``decimals`` decimals, a half rounded up (away from zero)."""
     with localcontext(_HALF_UP):
         return f"{Decimal(r).quantize(Decimal(1).scaleb(-decimals)):f}"
 
 
-def _sci(v: float, r: str, digits: int) -> str:
+def sci_notation(v: float, r: str, digits: int) -> str:
     """``v`` (whose repr is ``r``) in scientific notation with ``digits`` decimals, its
     half rounded up. Fast where format's ``e`` (which rounds the float's binary value, half
     to even) gives the same: unless the repr's significant digits end in a 5 just past
@@ -149,11 +149,11 @@ def _sci(v: float, r: str, digits: int) -> str:
     digits, closer to the value, which the repr (the shortest, then the closest) would be."""
     sig = r.partition("e")[0].lstrip("-").replace(".", "").strip("0")
     if digits > 14 or (len(sig) == digits + 2 and sig[-1] == "5") or abs(v) < _NORMAL:
-        return _scientific(Decimal(r), digits)
+        return scientific(Decimal(r), digits)
     return f"{v:.{digits}e}"
 
 
-def _scientific(exact: Decimal, digits: int) -> str:
+def scientific(exact: Decimal, digits: int) -> str:
     """``exact`` as format's ``e`` writes it (``1.25e-05``, an exponent of at least two
     digits) with ``digits`` decimals, its half rounded up as :func:`fmt`'s fixed digits."""
     with localcontext(_HALF_UP):

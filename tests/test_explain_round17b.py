@@ -12,7 +12,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import exercises
-from glassnet.explain import _fmt_more, _is_plain, explain, typeset
+from glassnet.explain import _is_plain, explain, fmt_more, typeset
 from glassnet.report import fmt
 
 
@@ -128,14 +128,14 @@ def test_a_small_value_keeps_its_scientific_form_and_digits() -> None:
     """2.708e-04 to 4 decimals read 0.0003 (one digit) where the table's other rows
     print 2.71e-04: it keeps 2.71e-04; more decimals give it more digits, never fewer."""
     assert fmt(0.0002708) == "2.71e-04"
-    assert _fmt_more(0.0002708, 3, 4) == "2.71e-04"
-    assert _fmt_more(0.0002708, 3, 7) == "2.708e-04"
-    assert _fmt_more(-6.024602e-05, 3, 8) == "-6.025e-05"
-    assert _fmt_more(-0.0426, 3, 4) == "-0.0426"
-    assert _fmt_more(0.5, 3, 6) == "0.500"
+    assert fmt_more(0.0002708, 3, 4) == "2.71e-04"
+    assert fmt_more(0.0002708, 3, 7) == "2.708e-04"
+    assert fmt_more(-6.024602e-05, 3, 8) == "-6.025e-05"
+    assert fmt_more(-0.0426, 3, 4) == "-0.0426"
+    assert fmt_more(0.5, 3, 6) == "0.500"
     for v in (0.0002708, -6.024602e-05, 3.3e-07, 1.234567e-05):
         for k in range(3, 10):
-            s = _fmt_more(v, 3, k)
+            s = fmt_more(v, 3, k)
             assert "e" in s, (v, k, s)
             assert len(s.partition("e")[0].lstrip("-").replace(".", "")) >= 3, (v, k, s)
 
