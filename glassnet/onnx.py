@@ -2648,6 +2648,11 @@ _HEAD = {
     "ai.onnx.ml": {"ArrayFeatureExtractor", "Binarizer", "LabelEncoder", "ZipMap"},
 }  # fmt: skip
 _NETWORK_OPS = set(_SUPPORTED) - {"Constant"}
+#: Operators of the head that only the label (the first output) may be computed with, from
+#: the logits z: a glassnet.sklearn classifier's hand-set out_activation_ reads its label
+#: from float64 log-probabilities of z (:func:`_log_probabilities`).
+_LABEL_OPS = {"Abs", "Add", "Div", "Equal", "Exp", "LessOrEqual", "Log", "LogSoftmax", "Min",
+              "Mul", "Neg", "Where"}  # fmt: skip
 
 
 def _classifier_network(
@@ -2729,15 +2734,47 @@ def _classifier_network(
                 n, where, f"{why}; it reads {other!r}, which is not the network's output"
             )
         made.update(n.output)
+    of_z = set() if logits is None else {logits}  # (values computed from the logits alone)
+    label_only: set[str] = set()  # (values computed with _LABEL_OPS: the label's alone)
     for n in head:
-        if n.op_type not in _HEAD.get(n.domain or "", ()):
+        if of_z and all(i in of_z or i in consts or not i for i in n.input):
+            of_z.update(n.output)
+            if n.op_type in _LABEL_OPS and n.domain in ("", "ai.onnx"):
+                label_only.update(n.output)
+                continue
+        if {*n.input} & label_only:
+            label_only.update(n.output)
+        if n.op_type not in _HEAD.get(n.domain or "", ()) and n.op_type not in _NETWORK_OPS:
             raise _unsupported(n, where, why)
+        if n.op_type not in _HEAD.get(n.domain or "", ()):  # (one of the network's operators)
+            raise _fail(
+                f"load: {where}: node {_node_name(n)} computes outputs beside the network (in "
+                f"its head), where glassnet reads no {n.op_type}: {why}, and reads the "
+                "network alone (a chain of Gemm or MatMul + Add, Relu, LeakyRelu, Sigmoid, "
+                "Tanh, Softmax, Identity and Flatten nodes)."
+            )
     if source is None or source.op_type not in ("Softmax", "Sigmoid"):
         what = "the input" if source is None else f"node {_node_name(source)}"
+        hint = ""
+        if "out_activation_='identity'" in graph.doc_string:  # (export's own description)
+            hint = (
+                " This is the export of a glassnet.sklearn classifier whose out_activation_ "
+                "was set to 'identity' by hand (its outputs read the logits, no "
+                "probabilities): export it with out_activation_ set back to the one it was "
+                "fitted with for a file that loads, or take the network from the estimator "
+                "(clf.model_)."
+            )
         raise _fail(
             f"load: {where} has {has} that branch off {what}; glassnet reads an MLP of one "
             "output, or a classifier's network when the outputs branch off its probabilities, "
-            "a Softmax or Sigmoid."
+            f"a Softmax or Sigmoid.{hint}"
+        )
+    late = next((o for o in outputs[1:] if o in label_only), None)
+    if late is not None:
+        raise _fail(
+            f"load: {where} has {has}: the output {late!r} is computed from the logits "
+            f"{logits!r} with operators ({', '.join(sorted(_LABEL_OPS))}) that glassnet lets "
+            "compute only a classifier's label (its first output), not its probabilities."
         )
     missing = next((o for o in outputs if o not in made), None)
     if missing is not None:

@@ -164,3 +164,48 @@ def test_logistic_on_multiclass_reads_near_tied_saturated_rows_as_predict():
     label, proba = sess.run(None, {"X": Z})
     assert clf.predict(Z).tolist() == [1] and label.tolist() == [1]
     np.testing.assert_allclose(proba, clf.predict_proba(Z), rtol=1e-6)
+
+
+# ---------------------------------------------------------------- load of hand-set heads
+
+
+@pytest.mark.parametrize(
+    ("y", "head"),
+    [(lambda X: np.argmax(X, 1), "logistic"), (lambda X: (X > 0).astype(int), "softmax")],
+    ids=["logistic on multi-class", "softmax on multi-label"],
+)
+def test_a_hand_set_head_loads_as_the_network_of_predict_proba(y, head):
+    clf = _logits_are_x(y, 3, "float64")
+    clf.out_activation_ = head
+    net = gonnx.load(export(clf))
+    X = np.random.default_rng(2).normal(size=(50, 3)) * 3
+    np.testing.assert_allclose(net(X).data, clf.predict_proba(X), rtol=1e-12, atol=1e-15)
+
+
+def test_an_identity_head_is_refused_saying_it_was_set_by_hand():
+    clf = _logits_are_x(lambda X: np.argmax(X, 1), 3, "float64")
+    clf.out_activation_ = "identity"
+    with pytest.raises(gonnx.OnnxError, match=r"out_activation_ was set to 'identity' by hand"):
+        gonnx.load(export(clf))
+
+
+def test_a_head_node_of_a_network_operator_is_not_called_unsupported():
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [
+        helper.make_node("Gemm", ["x", "W", "b"], ["z"], name="layer"),
+        helper.make_node("Softmax", ["z"], ["p"], name="soft"),
+        helper.make_node("Tanh", ["p"], ["label"], name="odd"),
+    ]
+    inits = {"W": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)}
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2])],
+        [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in ("label", "p")],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    with pytest.raises(gonnx.OnnxError, match=r"node 'odd' \(Tanh\) computes outputs beside") as e:
+        gonnx.load(model)
+    assert "not supported" not in str(e.value)
