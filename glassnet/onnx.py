@@ -2511,6 +2511,19 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             and (node.input[0] in made or node.input[0] in alias)
         ):
             alias[node.output[0]] = alias.get(node.input[0], node.input[0])
+    outputs = {o.name for o in graph.output}
+    constant_out = next(
+        (n for n in nodes if n.op_type == "Identity" and n.output[0] in alias and
+         n.output[0] in outputs), None,
+    )  # fmt: skip
+    if constant_out is not None:  # (the graph answers a constant, whatever its input)
+        raise _unsupported(
+            constant_out,
+            where,
+            f"it gives the graph's output {constant_out.output[0]!r} the constant "
+            f"{alias[constant_out.output[0]]!r}, whatever the input; glassnet reads a network "
+            "whose output its layers compute",
+        )
     if alias:
         nodes = [n for n in nodes if not (n.op_type == "Identity" and n.output[0] in alias)]
     end = graph.output[0].name

@@ -209,3 +209,23 @@ def test_a_head_node_of_a_network_operator_is_not_called_unsupported():
     with pytest.raises(gonnx.OnnxError, match=r"node 'odd' \(Tanh\) computes outputs beside") as e:
         gonnx.load(model)
     assert "not supported" not in str(e.value)
+
+
+def test_an_identity_of_a_constant_as_the_graphs_output_is_named():
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [
+        helper.make_node("Gemm", ["x", "W", "b"], ["z"], name="layer"),
+        helper.make_node("Identity", ["b"], ["y"], name="answer"),
+    ]
+    inits = {"W": np.ones((2, 3), np.float32), "b": np.zeros(3, np.float32)}
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(v, k) for k, v in inits.items()],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    with pytest.raises(gonnx.OnnxError, match=r"node 'answer' \(Identity\).*constant 'b'"):
+        gonnx.load(model)
