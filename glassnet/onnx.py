@@ -408,38 +408,53 @@ def _classifier_head(
     if logits is not None and kind in ("binary", "multilabel"):
         z, zdt = logits
         above = g.op("Greater", [z, g.const("half_logit", _half_logit(zdt))], "z_above")
-    elif kind in ("binary", "multilabel"):
-        above = None  # (p > 0.5, below)
-    if kind == "multilabel":
-        g.op("Identity", [p], "probabilities", out=proba)
-        if above is None:
-            above = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
-        g.op("Cast", [above], "label", out=label, to=TensorProto.INT64)
-        return TensorProto.INT64
-    cls, elem = _classes_const(g, classes)
+    elif kind in ("binary", "multilabel"):  # (p > 0.5)
+        above = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
     if kind == "single":  # one class: a column of ones, and that class for every row
-        ones = g.const("ones", np.ones((1, 1), dt))
-        g.op("Expand", [ones, g.op("Shape", [p], "p_shape")], "probabilities", out=proba)
-        # the argmax of one column is 0 (NaN too); Shape's start/end would need opset 15,
-        # and skl2onnx's target_opset may be older
-        idx = g.op("ArgMax", [p], "class_index", axis=1, keepdims=0)
-        g.op("Gather", [cls, idx], "label", out=label, axis=0)
-        return elem
-    if kind == "binary":
-        one = g.const("one", np.array(1.0, dt))
-        q = g.op("Sub", [one, p], "one_minus_p")
+        _probabilities(g, p, dt, proba, ones=True)
+        return _label(g, kind, classes, label, p)
+    _probabilities(g, p, dt, proba, two=kind == "binary")
+    if kind in ("binary", "multilabel"):
+        return _label(g, kind, classes, label, above)
+    scores = proba
+    if logits is not None:  # (predict's float64 probabilities: its ties, the first)
+        z64 = g.op("Cast", [logits[0]], "z_double", to=TensorProto.DOUBLE)
+        scores = g.op("Softmax", [z64], "probabilities_double", axis=1)
+    return _label(g, kind, classes, label, scores)
+
+
+def _probabilities(
+    g: _Graph, p: str, dt: np.dtype, proba: str, two: bool = False, ones: bool = False
+) -> None:
+    """The ``probabilities`` output from ``p`` (N, k): [1 - p, p] (``two``: a binary
+    output's one column), a column of ones (``ones``: one class, as ``predict_proba``), else
+    ``p``."""
+    if ones:
+        col = g.const("ones", np.ones((1, 1), dt))
+        g.op("Expand", [col, g.op("Shape", [p], "p_shape")], "probabilities", out=proba)
+    elif two:
+        q = g.op("Sub", [g.const("one", np.array(1.0, dt)), p], "one_minus_p")
         g.op("Concat", [q, p], "probabilities", out=proba, axis=1)
-        if above is None:
-            above = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above")
-        flat = g.op("Reshape", [above, g.const("flat", np.array([-1], np.int64))], "above_flat")
-        idx = g.op("Cast", [flat], "class_index", to=TensorProto.INT64)
     else:
         g.op("Identity", [p], "probabilities", out=proba)
-        scores = proba
-        if logits is not None:  # (predict's float64 probabilities: its ties, the first)
-            z64 = g.op("Cast", [logits[0]], "z_double", to=TensorProto.DOUBLE)
-            scores = g.op("Softmax", [z64], "probabilities_double", axis=1)
-        idx = g.op("ArgMax", [scores], "class_index", axis=1, keepdims=0)
+
+
+def _label(g: _Graph, kind: str, classes: np.ndarray, label: str, values: str) -> int:
+    """The ``label`` output and its element type: for ``'multilabel'`` the int64 0/1 of
+    ``values`` (a boolean (N, K): p > 0.5); for ``'binary'`` the class of ``values`` (a
+    boolean (N, 1)); for ``'multiclass'`` the class of the argmax of ``values`` (the first
+    of ties, as NumPy's); for ``'single'`` the one class (the argmax of one column is 0,
+    NaN too; Shape's start/end would need opset 15, and skl2onnx's target_opset may be
+    older)."""
+    if kind == "multilabel":
+        g.op("Cast", [values], "label", out=label, to=TensorProto.INT64)
+        return TensorProto.INT64
+    cls, elem = _classes_const(g, classes)
+    if kind == "binary":
+        flat = g.op("Reshape", [values, g.const("flat", np.array([-1], np.int64))], "above_flat")
+        idx = g.op("Cast", [flat], "class_index", to=TensorProto.INT64)
+    else:
+        idx = g.op("ArgMax", [values], "class_index", axis=1, keepdims=0)
     g.op("Gather", [cls, idx], "label", out=label, axis=0)
     return elem
 
@@ -1064,7 +1079,6 @@ def _estimator_parts(est: Any) -> tuple[list[Layer], str, np.ndarray | None, str
 
     check_is_fitted(est)  # sklearn's NotFittedError: "This MLPClassifier instance is not fitted"
     layers = _network_layers(est.model_, f"export({type(est).__name__})")
-    head = est.out_activation_
     if is_classifier(est):
         head = est._proba_head()  # (a ValueError naming out_activation_ for another)
         y_type = est._label_binarizer.y_type_
@@ -1075,6 +1089,7 @@ def _estimator_parts(est: Any) -> tuple[list[Layer], str, np.ndarray | None, str
         else:
             kind = "multiclass" if y_type == "multiclass" else "binary"
         return layers, kind, np.asarray(est.classes_), head
+    head = est.out_activation_
     if not (isinstance(head, str) and head in _REGRESSOR_HEADS):
         raise ValueError(
             f"export({type(est).__name__}): out_activation_={head!r} is not an output "
@@ -1134,59 +1149,32 @@ def _head_as_set(
     [1 - z, z] for a binary output, the logits as scikit-learn returns them) and its predict
     (scikit-learn's LabelBinarizer reading those numbers: the argmax for multi-class, > 0.5
     for binary and multi-label, the class for one class). Returns the label's type."""
-    if head == "identity":
-        values = z  # (predict reads the labels from z itself, as predict_proba returns it)
-        if width == 2 and kind == "binary":
-            one = g.const("one", np.array(1.0, dt))
-            q = g.op("Sub", [one, z], "one_minus_z")
-            g.op("Concat", [q, z], "probabilities", out=proba, axis=1)
-        else:
-            g.op("Identity", [z], "probabilities", out=proba)
-    elif kind == "single":
-        values = z
-        ones = g.const("ones", np.ones((1, 1), dt))
-        g.op("Expand", [ones, g.op("Shape", [z], "z_shape")], "probabilities", out=proba)
-    else:
-        op = "Softmax" if head == "softmax" else "Sigmoid"
-        kw: dict[str, Any] = {"axis": 1} if op == "Softmax" else {}
-        p = g.op(op, [z], "p", **kw)
-        if width == 2 and kind == "binary":  # (logistic: [1 - p, p])
-            q = g.op("Sub", [g.const("one", np.array(1.0, dt)), p], "one_minus_p")
-            g.op("Concat", [q, p], "probabilities", out=proba, axis=1)
-        else:
-            g.op("Identity", [p], "probabilities", out=proba)
-        # predict reads float64 probabilities (its ties and its 0.5, not those of dt), from
-        # log-probabilities of z as its _proba_and_log computes them
-        z64 = g.op("Cast", [z], "z_double", to=TensorProto.DOUBLE)
-        log_p = _log_probabilities(g, z64, head)
-        if kind in ("multilabel", "binary"):  # (p > 0.5: log p above predict's own bound)
-            bound = g.const("half_log", _half_log())
-            above = g.op("Greater", [log_p, bound], "above_half")
-        else:  # (multi-class 'logistic': the argmax of p, its ties the first, as predict's)
-            floor = g.op("LessOrEqual", [log_p, g.const("log_tiny", np.array(_LOG_TINY))], "low")
-            tiny = g.const("tiny", np.array(np.finfo(np.float64).tiny))
-            values = g.op("Where", [floor, tiny, g.op("Exp", [log_p], "p_exp")], "p_double")
-
-    def half() -> str:  # (0.5 in the dtype of values: float64 probabilities, or z's own)
-        return g.const("half", np.array(0.5, dt if head == "identity" else np.float64))
-
-    if kind == "multilabel":
-        if head == "identity":
-            above = g.op("Greater", [values, half()], "above_half")
-        g.op("Cast", [above], "label", out=label, to=TensorProto.INT64)
-        return TensorProto.INT64
-    cls, elem = _classes_const(g, classes)
-    if kind == "multiclass":
-        idx = g.op("ArgMax", [values], "class_index", axis=1, keepdims=0)
-    elif kind == "single":
-        idx = g.op("ArgMax", [z], "class_index", axis=1, keepdims=0)  # (0: the one class)
-    else:  # binary: one output, > 0.5 (softmax of one column: 1, the second class)
-        if head == "identity":
-            above = g.op("Greater", [values, half()], "above_half")
-        flat = g.op("Reshape", [above, g.const("flat", np.array([-1], np.int64))], "above_flat")
-        idx = g.op("Cast", [flat], "class_index", to=TensorProto.INT64)
-    g.op("Gather", [cls, idx], "label", out=label, axis=0)
-    return elem
+    if head == "identity":  # (predict reads the labels from z itself, as predict_proba)
+        _probabilities(g, z, dt, proba, two=width == 2 and kind == "binary")
+        if kind in ("binary", "multilabel"):
+            above = g.op("Greater", [z, g.const("half", np.array(0.5, dt))], "above_half")
+            return _label(g, kind, classes, label, above)
+        return _label(g, kind, classes, label, z)
+    if kind == "single":
+        _probabilities(g, z, dt, proba, ones=True)
+        return _label(g, kind, classes, label, z)
+    op = "Softmax" if head == "softmax" else "Sigmoid"
+    kw: dict[str, Any] = {"axis": 1} if op == "Softmax" else {}
+    p = g.op(op, [z], "p", **kw)
+    _probabilities(g, p, dt, proba, two=width == 2 and kind == "binary")  # (logistic: [1-p, p])
+    # predict reads float64 probabilities (its ties and its 0.5, not those of dt), from
+    # log-probabilities of z as its _proba_and_log computes them
+    z64 = g.op("Cast", [z], "z_double", to=TensorProto.DOUBLE)
+    log_p = _log_probabilities(g, z64, head)
+    if kind in ("multilabel", "binary"):  # (p > 0.5: log p above predict's own bound;
+        # softmax of a binary output's one column: 1, the second class)
+        above = g.op("Greater", [log_p, g.const("half_log", _half_log())], "above_half")
+        return _label(g, kind, classes, label, above)
+    # multi-class 'logistic': the argmax of p, its ties the first, as predict's
+    low = g.op("LessOrEqual", [log_p, g.const("log_tiny", np.array(_LOG_TINY))], "low")
+    tiny = g.const("tiny", np.array(np.finfo(np.float64).tiny))
+    values = g.op("Where", [low, tiny, g.op("Exp", [log_p], "p_exp")], "p_double")
+    return _label(g, kind, classes, label, values)
 
 
 #: predict_log_proba's floor, log of the smallest normal float64 (MLPClassifier's).
