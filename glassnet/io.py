@@ -217,7 +217,7 @@ class ModelIsADirectoryError(ModelWriteError, IsADirectoryError):
     """:class:`ModelWriteError` for a path that is a directory (``errno.EISDIR``)."""
 
 
-def _write_error(message: str, path: Any, cause: BaseException | None = None) -> ModelWriteError:
+def write_error(message: str, path: Any, cause: BaseException | None = None) -> ModelWriteError:
     """The :class:`ModelWriteError` for ``path``: a :class:`ModelFileExistsError` when a file
     of the user's is in the way (:func:`foreign_file`), a :class:`ModelIsADirectoryError`
     for a directory, with ``errno`` and ``filename`` set (the cause's errno, if any, else)."""
@@ -600,7 +600,7 @@ def _save(
     if not replace_any:  # (a CSV file under a model's name is data of the user's)
         found = foreign_file(target)
         if found is not None:
-            raise _write_error(
+            raise write_error(
                 f"cannot write '{target}': it is a {found} file, not a glassnet file (data of "
                 f"yours: a CSV file, a NumPy file), and writing would replace it. Delete it or "
                 f"choose another path (or pass replace_any=True to replace it).",
@@ -649,7 +649,7 @@ def _save(
     try:  # (the path as given: Path(...) drops a final '/', which names a directory)
         return Path(atomic_write(path, data))
     except WriteError as exc:
-        raise _write_error(f"{exc}{tilde_hint(path)}", path, exc.__cause__) from exc
+        raise write_error(f"{exc}{tilde_hint(path)}", path, exc.__cause__) from exc
 
 
 # ----------------------------------------------------------------------------- reading
@@ -1893,10 +1893,10 @@ def save_model(
     >>> bool((same.predict([[0.0, 1.0]]) == net.predict([[0.0, 1.0]])).all())
     True
     """
-    return _save_model(model, path, meta=meta, replace_any=replace_any)
+    return write_model(model, path, meta=meta, replace_any=replace_any)
 
 
-def _save_model(
+def write_model(
     model: Any,
     path: Any,
     *,

@@ -70,8 +70,6 @@ from .io import (
     ModelFileError,
     ModelWriteError,
     Pipeline,
-    _save_model,
-    _write_error,
     clean_array,
     decode_state,
     encode_state,
@@ -83,6 +81,8 @@ from .io import (
     save_model,
     to_json,
     too_deep,
+    write_error,
+    write_model,
 )
 from .nn.module import Module
 from .tensor import Tensor
@@ -399,7 +399,7 @@ def _writable(path: Any) -> None:
     anything else is done (the writers are then told not to look again: replace_any)."""
     kind = foreign_file(path)
     if kind is not None:  # (as save_model refuses it: a ModelFileError, so a ValueError)
-        raise _write_error(
+        raise write_error(
             f"save: '{os.fspath(path)}' is a {kind} file, not a glassnet file (data of yours: "
             "a CSV file, a NumPy file): save would replace it. Delete it, or choose another path.",
             path,
@@ -449,7 +449,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         modes = [m.training for m in obj.modules()]
         frozen = [name for name, p in obj.named_parameters() if not p.requires_grad]
         record = {"training": modes, "frozen": frozen}  # (as earlier glassnet's load reads it)
-        _save_model(obj, path, meta=None, replace_any=True, saved_by=record)
+        write_model(obj, path, meta=None, replace_any=True, saved_by=record)
         return
     if isinstance(obj, Tensor):
         meta = {_KIND: "tensor", "requires_grad": bool(obj.requires_grad)}
