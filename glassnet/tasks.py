@@ -849,7 +849,10 @@ def check_trainable(model: Any, diagnostics: Any = False) -> None:
     """fit's refusals of a model that is no glassnet Module or has nothing to train (none,
     or every parameter frozen), and of the old ``diagnostics=True``."""
     if not isinstance(model, Module):
-        raise TypeError(f"fit: model must be a glassnet Module. Got {type(model).__name__}.")
+        raise TypeError(
+            "fit: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
+            f"{type(model).__name__}."
+        )
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError(
             "fit: the model has no parameter to train (none, or every one frozen): its epochs "
