@@ -860,7 +860,9 @@ def test_bad_loss_and_model():
         y,
         loss="hinge",
     )
-    with pytest.raises(TypeError, match=r"model must be a glassnet Module. Got function"):
+    with pytest.raises(
+        TypeError, match=r"model must be a glassnet Module \(e.g. glassnet.nn.MLP\). Got function"
+    ):
         fit(lambda x: x, X, y)
     with pytest.raises(ValueError, match="Unknown optimizer 'sgdd'"):
         fit(nn.MLP([3, 1], rng=0), X, y, optimizer="sgdd", verbose=0)
