@@ -870,6 +870,16 @@ def write_values(self: Tensor, what: str, value: Any, one_value: bool = False) -
             f"x.fill_(v) takes one value (a number or a 0-d tensor), as PyTorch's. Got "
             f"shape {np.shape(v)}: write x.copy_(src) to copy a tensor's values in."
         )
+    try:  # (NumPy would write a (1, n) value into an (n,) x, dropping the leading 1)
+        wider = np.broadcast_shapes(np.shape(v), self.shape)
+    except ValueError:
+        wider = self.shape  # (NumPy's assignment says why, below)
+    if wider != self.shape:
+        raise ValueError(
+            f"{what}: the value of shape {np.shape(v)} broadcasts x of shape {self.shape} to "
+            f"shape {wider}, which cannot be written into x (PyTorch refuses it too): give a "
+            "value of x's shape, or one that broadcasts to it."
+        )
     try:
         self.data[...] = v
     except (TypeError, ValueError) as e:
@@ -1378,9 +1388,7 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     check_writable(self, "x.clamp_(min, max)", "", None, fix="x = x.clamp(min, max)")
     with no_grad():
         values = self.clamp(min, max).data  # (clamp's checks of the bounds)
-    self.data[...] = values
-    self._bump()
-    return self
+    return write_values(self, "x.clamp_(min, max)", values)
 
 
 Tensor.t, Tensor.type, Tensor.clamp_ = t, _type, clamp_
@@ -2632,12 +2640,6 @@ def _pointwise_(name: str, call: Callable[..., Tensor], args: str) -> Callable[.
         check_writable(self, what, "", grads[0] if grads else None, f"x = x.{name}({args})")
         with no_grad():
             out = call(self, *given, **kw)
-        if out.shape != self.shape:  # (NumPy would write a (1, n) result into an (n,) x)
-            raise ValueError(
-                f"{what}: the operands broadcast x of shape {self.shape} to shape "
-                f"{out.shape}, which cannot be written into x (PyTorch refuses it too). "
-                f"Write x = x.{name}({args}) for the broadcast result."
-            )
         return write_values(self, what, out.data)
 
     method.__name__ = method.__qualname__ = f"{name}_"
