@@ -580,7 +580,7 @@ def _peek_header(path: Path, delimiter: str | None, decimal: str = ".") -> list[
         if hint:
             delimiter = delimiter or hint.group(1)
         if delimiter is None:
-            delimiter = sniff_delimiter(sample, decimal)
+            delimiter = sniff_delimiter(sample, decimal, path)
             if delimiter is None:
                 return None  # (the decimal mark is the delimiter: read_csv says so)
         with open(path, encoding="utf-8-sig", newline="") as text:
@@ -5218,7 +5218,7 @@ def _stream_delimiter(args: argparse.Namespace) -> str:
     if hint:
         found = hint.group(1)
     else:
-        found = sniff_delimiter(sample[:65536], args.decimal) or args.decimal
+        found = sniff_delimiter(sample[:65536], args.decimal, args.data) or args.decimal
     args._sniffed_delimiter = ((args.data, args.decimal), found)
     return found
 

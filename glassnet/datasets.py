@@ -2376,7 +2376,7 @@ def _read_csv(
         text = "\n" + text[hint.end() :]
     if delimiter is None:
         how = "sniffed: the only one of ',', ';', a tab and '|' in its header row"
-        delimiter = sniff_delimiter(text[:65536], decimal) or decimal
+        delimiter = sniff_delimiter(text[:65536], decimal, src) or decimal
     elif not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"':
         raise ValueError(
             f"The 'delimiter' parameter of read_csv must be one character such as ',' or ';'. "
@@ -2657,7 +2657,7 @@ def _head(path: Path, nrows: int, delimiter: str | None, decimal: str) -> bytes 
             delimiter = delimiter or hint.group(1)
             sample = "\n" + sample[hint.end() :]
         if delimiter is None:
-            delimiter = sniff_delimiter(sample[:65536], decimal) or decimal
+            delimiter = sniff_delimiter(sample[:65536], decimal, path) or decimal
         if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '\r\n"':
             return None
         f.seek(0)

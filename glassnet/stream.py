@@ -1738,12 +1738,13 @@ def _csv_cell(path: str, delimiter: str, row: int, column: str) -> str | None:
     return None
 
 
-def sniff_delimiter(sample: str, decimal: str = ".") -> str | None:
+def sniff_delimiter(sample: str, decimal: str = ".", path: Any = None) -> str | None:
     """The delimiter of the CSV text ``sample`` (a file's first 64 KiB): ``,`` ``;`` a tab
     or ``|``, as :class:`csv.Sniffer` finds it (``,`` when it finds none), never the decimal
     mark ``decimal`` (``3,14;2,5`` is split by ``;``). None when the header row (the first
     non-blank line) holds ``decimal`` and none of the others: the file's delimiter is the
-    decimal mark, which cannot be.
+    decimal mark, which cannot be. A ``.tsv`` file's (``path``) is a tab where its header
+    row holds one, whatever else its cells hold (``income, EUR``).
 
     >>> sniff_delimiter("a;b\\n3,14;2,5\\n", decimal=","), sniff_delimiter("a,b\\n1,2\\n", ",")
     (';', None)
@@ -1757,6 +1758,8 @@ def sniff_delimiter(sample: str, decimal: str = ".") -> str | None:
         if decimal in header and not any(c in header for c in candidates):
             return None
     header = next((line for line in sample.splitlines() if line.strip()), "")
+    if "\t" in header and Path(str(path or "")).suffix.lower() == ".tsv":
+        return "\t"
     try:
         found = pycsv.Sniffer().sniff(sample, delimiters=candidates).delimiter
     except pycsv.Error:  # (rows unlike each other: the header row decides)
@@ -1789,7 +1792,7 @@ def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     except OSError:
         return ","  # (the reader says what is wrong with the file)
     sample = head.decode("utf-8-sig", errors="replace")[:65536]
-    return sniff_delimiter(sample, decimal) or decimal
+    return sniff_delimiter(sample, decimal, path) or decimal
 
 
 def from_csv(

@@ -31,3 +31,16 @@ def test_a_header_split_by_bar_wins_where_the_rows_sniff_nothing(tmp_path):
 
     sample = "a|b|label\n1,5;2;x\n"
     assert sniff_delimiter(sample) == "|"
+
+
+def test_a_tsv_file_with_commas_in_its_cells_is_read_with_tabs(tmp_path):
+    """csv_delimiter's .tsv rule was dropped for read_csv's sniffing (89ba7ad), which read a
+    .tsv file whose header and cells hold commas with ','; both readers take the tab now."""
+    path = tmp_path / "income.tsv"
+    rows = [f"{i}\t{'north, east' if i % 3 else 'south, west'}\t{'yes' if i % 2 else 'no'}"
+            for i in range(30)]  # fmt: skip
+    path.write_text("id\tregion, zone\tlabel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert gs.csv_delimiter(path) == "\t"
+    assert list(read_csv(path).names) == ["id", "region, zone", "label"]
+    X = np.concatenate([chunk[0] for chunk in gs.from_csv(path, "label").chunks()])
+    assert X.shape[0] == 30
