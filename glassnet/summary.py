@@ -524,13 +524,16 @@ def layer_names(layers: Iterable[tuple[Any, Any]], taken: Iterable[str] = ()) ->
     is skipped, so no two parameters share a name: summary's rows and draw_graph's boxes
     read one name each, the same in both."""
     pairs = [tuple(zip((W, b), "Wb")) for W, b in layers]
-    own = {unicode_symbol(p.label) for pair in pairs for p, a in pair if p is not None
-           and own_label(p.label, a)}  # fmt: skip
-    taken = own | {unicode_symbol(name) for name in taken}
+    claimed: dict[str, int] = {}  # a label's symbol -> the parameter that has it first
+    for p, a in (q for pair in pairs for q in pair if q[0] is not None):
+        if own_label(p.label, a):  # (a second MLP's W1 is numbered anew: two boxes read W₁)
+            claimed.setdefault(unicode_symbol(p.label), id(p))
+    own = set(claimed.values())
+    taken = set(claimed) | {unicode_symbol(name) for name in taken}
     names: dict[int, str] = {}
     for j, pair in enumerate(pairs, start=1):
         todo = [(p, a) for p, a in pair
-                if p is not None and not own_label(p.label, a) and id(p) not in names]  # fmt: skip
+                if p is not None and id(p) not in own and id(p) not in names]  # fmt: skip
         n = j
         while any(unicode_symbol(f"{a}{n}") in taken for _, a in todo):
             n += 1

@@ -41,3 +41,12 @@ def test_a_plain_sequential_keeps_the_lectures_numbers():
     m = gn.nn.Sequential(gn.nn.Linear(3, 4), gn.nn.ReLU(), gn.nn.Linear(4, 1))
     rows = gn.summary(m).rows
     assert "@ W1 + b1" in rows[0].computes and "@ W2 + b2" in rows[1].computes
+
+
+def test_two_mlps_in_a_sequential_are_numbered_apart():
+    """Each nn.MLP labels its own W1, W2: a Sequential of two read W1, W2, W1, W2 in both
+    summary and draw_graph; the second's are numbered on (W3, W4)."""
+    m = gn.nn.Sequential(gn.nn.MLP([3, 4, 2]), gn.nn.ReLU(), gn.nn.MLP([2, 3, 1]))
+    rows = gn.summary(m).rows
+    Ws = [row.computes.split(" W")[1].split()[0] for row in rows]
+    assert Ws == ["1", "2", "3", "4"], Ws  # (the rows read "X @ W1 + b1")
