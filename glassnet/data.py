@@ -922,12 +922,20 @@ class DataLoader:
             )
         # None stays None: the default generator is looked up at each iter(loader)
         self.generator = _kept(generator, "DataLoader")
-        self._defaults: tuple[Any, Any] | None = None
+        self._defaults: tuple[Any, ...] = ()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:  # (one an earlier glassnet pickled)
+        for name in ("sampler", "batch_sampler"):
+            if name in state:
+                state[f"_{name}"] = state.pop(name)
+        self.__dict__.update({"_defaults": (), **state})
 
     def _default_samplers(self) -> tuple[Any, Any]:
         """PyTorch's loader's own sampler and batch_sampler (made at the first look: a
-        RandomSampler of an empty dataset would refuse to be made)."""
-        if self._defaults is None:
+        RandomSampler of an empty dataset would refuse to be made; made again where the
+        settings they read were set since: shuffle, generator, batch_size, drop_last)."""
+        key = (self.shuffle, self.generator, self.batch_size, self.drop_last)
+        if self._defaults[:1] != (key,):
             if self._stream:
                 sampler = None  # (an IterableDataset's own order)
             elif self.shuffle:  # (the permutation the loader draws: RandomSampler's)
@@ -938,8 +946,8 @@ class DataLoader:
             batches = None
             if not self._items and given is not None:
                 batches = BatchSampler(given, self.batch_size, self.drop_last)
-            self._defaults = (sampler, batches)
-        return self._defaults
+            self._defaults = (key, sampler, batches)
+        return self._defaults[1:]
 
     @property
     def sampler(self) -> Any:

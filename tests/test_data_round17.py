@@ -111,3 +111,29 @@ def test_default_convert_is_public_at_pytorchs_paths():
     assert at_torchs_path is default_convert
     out = default_convert({"x": np.ones(2), "y": [np.int64(1), "a"]})
     assert type(out["x"]).__name__ == "Tensor" and int(out["y"][0]) == 1 and out["y"][1] == "a"
+
+
+def test_the_default_samplers_follow_settings_set_after_the_loader_is_made():
+    """They were made once, at the first look: a batch_size or shuffle set afterwards left
+    loader.batch_sampler with the old batches."""
+    loader = DataLoader(_data(10), batch_size=4)
+    assert loader.batch_sampler.batch_size == 4
+    loader.batch_size = 5
+    assert loader.batch_sampler.batch_size == 5 and len(list(loader.batch_sampler)) == 2
+    loader.shuffle = True
+    assert isinstance(loader.sampler, RandomSampler)
+
+
+def test_a_loader_pickled_with_public_sampler_attributes_loads():
+    """A loader pickled by an earlier glassnet kept sampler/batch_sampler in its __dict__."""
+    import pickle
+
+    loader = DataLoader(_data(6), batch_size=4)
+    state = dict(vars(loader))
+    state["sampler"], state["batch_sampler"] = state.pop("_sampler"), state.pop("_batch_sampler")
+    state.pop("_defaults")
+    old = DataLoader.__new__(DataLoader)
+    old.__dict__.update(state)
+    restored = pickle.loads(pickle.dumps(old))
+    assert isinstance(restored.sampler, SequentialSampler)
+    assert [len(y) for _, y in restored] == [4, 2]
