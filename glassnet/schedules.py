@@ -79,7 +79,7 @@ import math
 import numbers
 import warnings
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -148,6 +148,9 @@ def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
 _TICKS = itertools.count()  # orders schedules' constructions and steps
 _WARMED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> [(lr, base)]
 _LAST_STEPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> ref
+# optimizer -> its t when the first schedule was built on it: PyTorch's per-optimizer flag of
+# a step taken since a scheduler wrapped it (``optimizer._opt_called``), for :meth:`_order`
+_FIRST_T: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _need_optimizer(optimizer: Any, name: str) -> None:
@@ -251,6 +254,9 @@ class LRSchedule:
     held: Any = ()
     _warns_order = True  # PyTorch's warning of a first step before the optimizer's (:meth:`_order`)
     _in_step = _looped = False  # (in a step: get_lr() does not warn; in epoch_end: no order check)
+    # True while get_lr() is called from outside a step: a chained step at epoch 0 is then
+    # PyTorch's formula there (its get_lr() outside the constructor's step), not the lr as it is
+    _asked = False
     _steps_then: Any = None  # the optimizer's t when the schedule was built
     _early = False  # True: its first step came before the optimizer's (:meth:`_order`)
 
@@ -301,6 +307,8 @@ class LRSchedule:
         self.stop_reason = ""  # why step last returned True: "min_lr" or "lr_zero"
         _count_steps(optimizer)
         self._steps_then = getattr(optimizer, "t", None)  # (the order check of a first step)
+        with contextlib.suppress(TypeError):  # (per optimizer, as PyTorch's: any schedule's)
+            self._steps_then = _FIRST_T.setdefault(optimizer, self._steps_then)
         if pytorch:  # (as PyTorch's: each group's lr set to get_lr() at epoch 0)
             self._chained = self._pytorch_chained  # (a ChainedScheduler's step: get_lr())
             self._write(optimizer.param_groups, 0)
@@ -317,8 +325,9 @@ class LRSchedule:
         subclass written PyTorch's way overrides it (the steps call it with ``last_epoch``
         already advanced, and write what it returns into the groups). Called outside a step
         it warns, as PyTorch's, to read :meth:`get_last_lr` instead; it gives PyTorch's
-        values there too (a chainable schedule's step applied to the lrs in force, which
-        differs from them at a decay's epoch). A schedule of no such curve
+        values there too, right after construction as later (a chainable schedule's step
+        applied to the lrs in force, which differs from them at a decay's epoch: 0.09 for
+        ``ExponentialLR(opt, 0.9)`` at lr 0.1, at epoch 0 too). A schedule of no such curve
         (``ReduceLROnPlateau``, ``SequentialLR``, ...; PyTorch's raises) gives the lrs in force."""
         if not self._in_step:
             warnings.warn(
@@ -329,7 +338,11 @@ class LRSchedule:
             )
         chained = type(self)._chained  # (the class's: a subclass's super().get_lr() reads it)
         if chained is not None:
-            return [float(r) for r in chained(self, self.get_last_lr(), self.epoch)[0]]
+            self._asked = not self._in_step
+            try:
+                return [float(r) for r in chained(self, self.get_last_lr(), self.epoch)[0]]
+            finally:
+                self._asked = False
         if type(self)._rate is not LRSchedule._rate and not self._needs:
             return [float(r) for r in self._at(getattr(self, self._clock))]
         return self.get_last_lr()
@@ -344,7 +357,9 @@ class LRSchedule:
         finally:
             self.epoch, self._in_step = saved, False
         n = len(self.optimizer.param_groups)
-        if not isinstance(values, (list, tuple)) or len(values) != n:
+        if isinstance(values, Iterable) and not isinstance(values, (str, bytes, Mapping)):
+            values = list(values)  # (any iterable, as PyTorch's zip: a generator too)
+        if not isinstance(values, list) or len(values) != n:
             raise ValueError(
                 f"{name}.get_lr() must return a list of one lr per param group ({n}). Got "
                 f"{values!r:.80}."
@@ -368,7 +383,9 @@ class LRSchedule:
     def _order(self) -> None:
         """PyTorch's warning of a loop that steps the schedule before the optimizer, and so
         skips the first rate of the curve: the schedule's first step came before its optimizer
-        had stepped since the schedule was built. It is given at the schedule's next step once
+        had stepped since the first schedule on it was built (PyTorch's flag is the
+        optimizer's: a schedule that replaces another, built and stepped right after the
+        optimizer's steps, is in order). It is given at the schedule's next step once
         the optimizer has stepped (PyTorch's, at the first step itself: a schedule stepped
         alone, to read its rates, warns there), once. (Not in ``epoch_end``: fit steps the
         optimizer first.)"""
@@ -1076,7 +1093,7 @@ class MultiplicativeLR(LRSchedule):
         self.products = [1.0] * len(self.base_lrs)
 
     def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
-        if not epoch:
+        if not epoch and not self._asked:  # (the constructor's step)
             return list(lrs), {}
         self._sizes()
         factors = [self._factor(fn, epoch) for fn in self.lr_lambdas]
@@ -1107,7 +1124,7 @@ class ExponentialLR(_Decay):
         return base_lr * self.gamma**epoch
 
     def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
-        return [lr * self.gamma if epoch else lr for lr in lrs], {}
+        return [lr * self.gamma if epoch or self._asked else lr for lr in lrs], {}
 
 
 class CosineAnnealingLR(LRSchedule):
@@ -1171,7 +1188,7 @@ class CosineAnnealingLR(LRSchedule):
         """PyTorch's recursive form: the lr moved towards ``eta_min`` by the ratio of the
         cosine's steps, and, one epoch past each bottom, raised by the closed form's rise."""
         t, eta = self.T_max, self.eta_min
-        if not epoch:
+        if not epoch and not self._asked:  # (the constructor's step)
             return list(lrs), {}
         if (epoch - 1 - t) % (2 * t) == 0:
             rise = (1 - math.cos(math.pi / t)) / 2
@@ -1324,7 +1341,7 @@ class PolynomialLR(_Flat):
 
     def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
         t = self.total_iters
-        if not epoch or epoch > t:
+        if not t or not (epoch or self._asked) or epoch > t:  # (the constructor's step; the end)
             return list(lrs), {}
         decay = ((1.0 - epoch / t) / (1.0 - (epoch - 1) / t)) ** self.power
         return [lr * decay for lr in lrs], {}

@@ -175,6 +175,7 @@ BUILT_IN = [
     ("ConstantLR", {"total_iters": 2}),
     ("PolynomialLR", {"total_iters": 4}),
     ("LambdaLR", {"lr_lambda": lambda e: 0.9**e}),
+    ("MultiplicativeLR", {"lr_lambda": lambda e: 0.9}),
     ("CosineAnnealingWarmRestarts", {"T_0": 3}),
     ("OneCycleLR", {"max_lr": 1.0, "total_steps": 10}),
     ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 2}),
@@ -206,12 +207,8 @@ def test_get_lr_of_built_in_schedulers_matches_torch(name, kw):
         warnings.simplefilter("ignore")  # (both warn: get_lr() outside a step)
         for epoch in range(8):
             mine, theirs = sched.get_lr(), t_sched.get_lr()
-            # (at last_epoch 0 glassnet gives the lr in force; PyTorch's chainable forms
-            # step once more there)
-            if epoch > 0 or name not in ("ExponentialLR", "CosineAnnealingLR", "PolynomialLR"):
-                assert mine == pytest.approx(theirs, rel=1e-12), epoch
-            else:
-                assert mine == sched.get_last_lr()
+            # (at last_epoch 0 too: PyTorch's chainable forms step once more there)
+            assert mine == pytest.approx(theirs, rel=1e-12), epoch
             opt.step(), t_opt.step()
             sched.step(), t_sched.step()
 
