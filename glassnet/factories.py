@@ -538,12 +538,15 @@ class Generator(np.random.Generator):
 
     def get_state(self) -> np.ndarray:
         """This generator's state as bytes (a uint8 array, as PyTorch's ByteTensor), for a
-        checkpoint: :meth:`set_state` of it draws on from where this one is now."""
-        return rng_state(self)
+        checkpoint: :meth:`set_state` of it draws on from where this one is now, and gives
+        back its :meth:`initial_seed`, as PyTorch's."""
+        return rng_state(self, initial_seed=self._initial_seed)
 
     def set_state(self, new_state: Any) -> Generator:
         """Go back to the state :meth:`get_state` returned; returns this generator."""
-        return set_rng_state(new_state, self)
+        seed = set_rng_state(new_state, self)
+        self._initial_seed = self._initial_seed if seed is None else seed
+        return self
 
     def __reduce__(self) -> Any:  # (a copy stays a glassnet Generator, mid-stream)
         return (_generator, (self.bit_generator.state, self._initial_seed, self.device))
@@ -554,9 +557,10 @@ class Generator(np.random.Generator):
     __str__ = __repr__  # (NumPy's print named its bit generator only)
 
 
-def rng_state(generator: np.random.Generator) -> np.ndarray:
-    """``generator``'s bit generator state (NumPy's dict) as a uint8 array of its JSON text."""
-    state = generator.bit_generator.state
+def rng_state(generator: np.random.Generator, **extra: Any) -> np.ndarray:
+    """``generator``'s bit generator state (NumPy's dict, with ``extra`` keys) as a uint8
+    array of its JSON text."""
+    state = {**generator.bit_generator.state, **extra}
     text = json.dumps(state, default=lambda a: a.tolist(), sort_keys=True)  # (MT19937's key)
     return np.frombuffer(text.encode("ascii"), dtype=np.uint8).copy()
 
@@ -579,8 +583,9 @@ def get_rng_state() -> np.ndarray:
 
 
 def set_rng_state(new_state: Any, generator: Any = None) -> Any:
-    """PyTorch's ``torch.set_rng_state(state)``: the default generator (or ``generator``,
-    returned then) back to a state :func:`get_rng_state` returned."""
+    """PyTorch's ``torch.set_rng_state(state)``: the default generator (or ``generator``)
+    back to a state :func:`get_rng_state` (or ``Generator.get_state``) returned; returns the
+    initial seed that state recorded (a ``Generator``'s), else None."""
     gen = as_rng(None) if generator is None else generator
     owner = "set_rng_state" if generator is None else "Generator.set_state"
     a = np.asarray(new_state.data if isinstance(new_state, Tensor) else new_state)
@@ -590,18 +595,20 @@ def set_rng_state(new_state: Any, generator: Any = None) -> Any:
         state = None
     kind = type(gen.bit_generator).__name__
     if not isinstance(state, dict) or state.get("bit_generator") != kind:
+        other = state.get("bit_generator") if isinstance(state, dict) else None
         raise ParameterError(
             f"{owner} takes the uint8 array that get_rng_state() (or Generator.get_state()) "
             f"returned for a {kind} generator. Got {a.dtype} values of shape {a.shape}"
             + (
-                f", the state of a {state.get('bit_generator')} generator"
-                if isinstance(state, dict)
-                else ""
+                f", the state of a {other} generator, which a {kind} one cannot take: load it "
+                f"into a generator of that kind, np.random.Generator(np.random.{other}())."
+                if other
+                else ": pass the saved state itself."
             )
-            + ": pass the saved state itself."
         )
+    seed = state.pop("initial_seed", None)
     gen.bit_generator.state = state
-    return generator
+    return seed
 
 
 def _generator(state: dict[str, Any], seed: int, device: Any) -> Generator:

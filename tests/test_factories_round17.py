@@ -36,3 +36,19 @@ def test_another_kind_of_state_is_refused_by_name():
         gn.set_rng_state(np.zeros(5))
     with pytest.raises(ValueError, match=r"Got uint8 values of shape \(3,\)"):
         gn.set_rng_state(np.zeros(3, dtype=np.uint8))
+
+
+def test_set_state_gives_back_the_initial_seed_as_pytorchs():
+    g = gn.Generator().manual_seed(5)
+    state = g.get_state()
+    g.manual_seed(9)
+    assert g.set_state(state).initial_seed() == 5
+
+
+def test_a_state_of_another_kind_says_which_generator_takes_it():
+    mt = np.random.Generator(np.random.MT19937(0))
+    with pytest.raises(ValueError, match=r"np.random.Generator\(np.random.MT19937\(\)\)"):
+        gn.set_rng_state(gn.factories.rng_state(mt))
+    other = np.random.Generator(np.random.MT19937(1))
+    gn.factories.set_rng_state(gn.factories.rng_state(mt), other)
+    assert other.random() == np.random.Generator(np.random.MT19937(0)).random()
