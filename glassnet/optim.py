@@ -307,9 +307,7 @@ class Optimizer:
             return _torch.free_settings(self, settings)
         if not TORCH_SWITCHES.keys().isdisjoint(settings):  # (a group's foreach=, ...)
             settings = torch_switches(name, dict(settings), known)
-        unknown = sorted(set(settings) - {"params", *known})
-        if unknown:
-            raise ValueError(f"{name} has no settings {unknown}; its settings are {list(known)}.")
+        _torch.check_keys(name, settings, known)  # (others' keys kept; a misspelling refused)
         return {k: _check(settings[k], k, name, rate if k == "lr" else None) for k in known}
 
     _buffers = staticmethod(lambda settings: [])
@@ -335,7 +333,7 @@ class Optimizer:
         for p in nones:  # (a step binds it to its flat view when one came)
             p.grad = None
         self._generation += 1
-        self.param_groups.append({"params": plist})
+        self.param_groups.append(_torch.group_dict(self, group, plist, settings))
         self._settle(self._packs[-1], settings, self.param_groups[-1])
         self.params += plist
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import collections
 import copy
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from ._validation import check_setting, check_state_dict
+from ._validation import TORCH_SWITCHES, check_setting, check_state_dict
 from .gradient import as_grad
 from .optim import (
     RULES,
@@ -162,6 +163,68 @@ def free_settings(opt: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in settings.items() if k != "params"}
     out["lr"] = check_setting(out.get("lr"), "lr", type(opt).__name__, {"low": 0})
     return out
+
+
+# ---------------------------------------------------------------------------
+# PyTorch's param groups: dicts that carry any key, kept by the optimizer given them
+# ---------------------------------------------------------------------------
+_GROUPED: weakref.WeakSet = weakref.WeakSet()  # the optimizers that have added param groups
+
+
+def _edits(a: str, b: str) -> int:
+    """The edits (a letter changed, added, removed, or two neighbours swapped) from a to b."""
+    row2, row = None, list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        new = [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            new[j] = min(row[j] + 1, new[j - 1] + 1, row[j - 1] + (x != y))
+            if row2 is not None and i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                new[j] = min(new[j], row2[j - 2] + 1)
+        row2, row = row, new
+    return row[-1]
+
+
+def check_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    """A param group's keys for a glassnet rule: as PyTorch's, a group may carry keys the
+    optimizer does not read (Lookahead's ``lookahead_step``, SAM's ``rho``, a ``"name"`` for
+    logging), kept in the group and ignored by the step; a key a letter or two away from one
+    of its settings (``"momentun"``, ``"weight_decya"``, ``"beta"``) is refused, since the
+    setting meant would silently stay at its default. (A setting of another optimizer,
+    ``"rho"`` given to SGD, is kept.)"""
+    typos = sorted(
+        k for k in settings
+        if k != "params" and k not in known and k not in RULES and isinstance(k, str)
+        and any(_edits(k.lower(), s) <= (1 if len(s) <= 5 else 2) for s in known)
+    )  # fmt: skip
+    if typos:
+        near = {k: min(known, key=lambda s, k=k: _edits(k.lower(), s)) for k in typos}
+        raise ValueError(
+            f"{name} has no settings {typos}; its settings are {list(known)}. "
+            + ", ".join(f"{k!r} looks like {s!r}" for k, s in near.items())
+            + ": spell the setting as it is named (a misspelled one would stay at its default); "
+            "a key of your own, which the step ignores as PyTorch's does, needs a name that is "
+            "not a letter or two from a setting's."
+        )
+
+
+def group_dict(opt: Any, group: Mapping[str, Any], plist: list, settings: dict) -> dict:
+    """The dict :meth:`~glassnet.optim.Optimizer.add_param_group` appends to ``param_groups``.
+    A group dict of another optimizer (``super().__init__(base.param_groups, defaults)``, a
+    Lookahead- or EMA-style wrapper; SAM's ``base_optimizer(self.param_groups)``) is kept
+    itself, as PyTorch's ``add_param_group`` keeps the dict it is given: the two optimizers
+    share it, so an lr a schedule writes through either is the one both step with. Any
+    other mapping is copied, with the keys the optimizer does not read (PyTorch's groups
+    keep them)."""
+    others = [g for o in list(_GROUPED) if o is not opt for g in getattr(o, "param_groups", ())]
+    _GROUPED.add(opt)
+    if isinstance(group, dict) and any(group is g for g in others):
+        if not isinstance(group["params"], list) or [*map(id, group["params"])] != [
+            *map(id, plist)
+        ]:
+            group["params"] = plist
+        return group
+    extras = {k: v for k, v in group.items() if k not in settings and k not in TORCH_SWITCHES}
+    return {"params": plist, **settings, **{k: v for k, v in extras.items() if k != "params"}}
 
 
 def _indices(opt: Any) -> dict[int, int]:
