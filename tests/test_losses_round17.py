@@ -73,3 +73,16 @@ def test_identity_takes_and_ignores_any_arguments():
     assert repr(layer) == repr(nn.Identity())
     model = nn.Sequential(nn.Linear(3, 2, rng=0), nn.Identity(7, bias=True))
     assert np.array_equal(model(x).data, nn.Sequential(model[0])(x).data)
+
+
+def test_cross_entropy_weight_refusal_says_what_torch_does_with_probability_targets():
+    torch = pytest.importorskip("torch")
+    probs = np.array([[0.2, 0.5, 0.3], [1.0, 0.0, 0.0], [0.1, 0.1, 0.8], [0.4, 0.4, 0.2]])
+    w = torch.tensor([1.0, 2.0, 0.5], dtype=torch.float64, requires_grad=True)
+    x = torch.tensor(X, requires_grad=True)
+    torch.nn.functional.cross_entropy(x, torch.tensor(probs), weight=w).backward()
+    assert w.grad is not None and torch.all(w.grad != 0)  # (torch differentiates it there)
+    with pytest.raises(RuntimeError, match="with class-probability targets PyTorch gives it a"):
+        F.cross_entropy(Tensor(X, requires_grad=True), probs, weight=_w())
+    with pytest.raises(RuntimeError, match=r"no gradient \(PyTorch refuses it too\)"):
+        F.nll_loss(Tensor(X, requires_grad=True), LABELS, weight=_w())

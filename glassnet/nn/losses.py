@@ -53,11 +53,18 @@ def _constant(value: Any, arg: str, name: str) -> np.ndarray | None:
     """A loss's ``weight`` or ``pos_weight`` as an array (None stays None): constants of the
     loss, which pass them no gradient. One that requires grad (with grad on) is refused, as
     PyTorch refuses it ("not differentiable with respect to argument 'weight'"), where its
-    ``.grad`` would silently stay None."""
+    ``.grad`` would silently stay None. (PyTorch's cross-entropy with class-probability
+    targets does differentiate its ``weight``; glassnet's refuses it there too, and says so.)"""
     if _needs_grad(value):
+        torch_does = (
+            "PyTorch refuses it with class-index targets; with class-probability targets "
+            "PyTorch gives it a gradient, which this loss does not"
+            if name == "CrossEntropyLoss"
+            else "PyTorch refuses it too"
+        )
         raise RuntimeError(
             f"{name}: '{arg}' requires grad, but this loss takes it as a constant and passes it "
-            f"no gradient (PyTorch refuses it too). Pass {arg}={arg}.detach() for fixed "
+            f"no gradient ({torch_does}). Pass {arg}={arg}.detach() for fixed "
             "weights, or, to learn them, write the loss from Tensor ops (e.g. "
             "(w * per_entry_losses).sum(), with reduction='none')."
         )
