@@ -86,3 +86,20 @@ def test_cross_entropy_weight_refusal_says_what_torch_does_with_probability_targ
         F.cross_entropy(Tensor(X, requires_grad=True), probs, weight=_w())
     with pytest.raises(RuntimeError, match=r"no gradient \(PyTorch refuses it too\)"):
         F.nll_loss(Tensor(X, requires_grad=True), LABELS, weight=_w())
+
+
+@pytest.mark.parametrize("name", ["CrossEntropyLoss", "BCEWithLogitsLoss_pos"])
+def test_a_loss_built_under_no_grad_refuses_its_trainable_weight_once_grad_is_on(name):
+    w = _w()
+    make = {
+        "CrossEntropyLoss": lambda: nn.CrossEntropyLoss(weight=w),
+        "BCEWithLogitsLoss_pos": lambda: nn.BCEWithLogitsLoss(pos_weight=w),
+    }[name]
+    target = LABELS if name == "CrossEntropyLoss" else PROBS
+    with gn.no_grad():
+        loss = make()
+        assert np.isfinite(loss(Tensor(X), target).item())  # (grad off: nothing asked)
+    arg = "pos_weight" if name.endswith("pos") else "weight"
+    with pytest.raises(RuntimeError, match=f"'{arg}' requires grad.*detach"):
+        loss(Tensor(X, requires_grad=True), target)
+    assert w.grad is None

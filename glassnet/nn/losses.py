@@ -49,12 +49,16 @@ def _array(target: Any) -> np.ndarray:
     return np.asarray(target.data if isinstance(target, Tensor) else target)
 
 
-def _constant(value: Any, arg: str, name: str) -> np.ndarray | None:
+def _constant(value: Any, arg: str, name: str, owner: Any = None) -> np.ndarray | None:
     """A loss's ``weight`` or ``pos_weight`` as an array (None stays None): constants of the
     loss, which pass them no gradient. One that requires grad (with grad on) is refused, as
     PyTorch refuses it ("not differentiable with respect to argument 'weight'"), where its
     ``.grad`` would silently stay None. (PyTorch's cross-entropy with class-probability
-    targets does differentiate its ``weight``; glassnet's refuses it there too, and says so.)"""
+    targets does differentiate its ``weight``; glassnet's refuses it there too, and says so.)
+    One taken with grad off, by a loss module ``owner`` built under ``no_grad()``, is checked
+    again at each call (:meth:`_Loss.__call__`): called with grad on, it is refused too."""
+    if owner is not None and isinstance(value, Tensor) and value.requires_grad:
+        owner.__dict__["_held"] = (*owner.__dict__.get("_held", ()), (arg, value))
     if _needs_grad(value):
         torch_does = (
             "PyTorch refuses it with class-index targets; with class-probability targets "
@@ -94,8 +98,15 @@ class _Loss(Module):
     def __init__(self, reduction: str = "mean", weight: Any = None, ndim: Any = (1,)) -> None:
         name = type(self).__name__
         self.reduction = check_choice(reduction, "reduction", name, ("mean", "sum", "none"))
-        w = _constant(weight, "weight", name)  # (a Tensor's values: a constant)
+        w = _constant(weight, "weight", name, self)  # (a Tensor's values: a constant)
         self.weight = None if w is None else check_array("weight", w, name, ndim=ndim)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The loss, a weight that requires grad refused where grad is on (one taken when the
+        loss was built under ``no_grad()``: its ``.grad`` would silently stay None)."""
+        for arg, value in self.__dict__.get("_held", ()):
+            _constant(value, arg, type(self).__name__)
+        return super().__call__(*args, **kwargs)
 
     def _diff(self, x: Any, target: Any) -> Tensor:
         """d = ŷ − y for a numeric target of the prediction's shape, as :func:`F.mse` checks
@@ -434,7 +445,7 @@ class BCEWithLogitsLoss(BCELoss):
         pos_weight: Any = None,
     ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
-        pw = _constant(pos_weight, "pos_weight", "BCEWithLogitsLoss")
+        pw = _constant(pos_weight, "pos_weight", "BCEWithLogitsLoss", self)
         self.pos_weight = (
             None
             if pw is None
