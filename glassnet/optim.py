@@ -21,7 +21,12 @@ PyTorch, a step leaves alone every parameter whose ``.grad`` is ``None`` or whos
 does not give come from the constructor's arguments. ``optimizer.param_groups`` holds
 them (:class:`ParamGroup`); a schedule sets each group's ``"lr"``. ``optimizer.lr``
 and the other settings read as attributes are the first group's; assigning one sets
-it in every group.
+it in every group. As PyTorch's, a group may carry keys the optimizer does not read (a
+wrapper's ``lookahead_step``, a ``"name"``): kept, ignored by the step; a key a letter or
+two from a setting's name (``"momentun"``) is refused, as a misspelling. A group dict of
+another optimizer (``super().__init__(base.param_groups, defaults)``) is kept itself, as
+PyTorch's ``add_param_group`` keeps it: the two share it, and an lr written through either
+is the one both step with.
 
 **Memory.** An optimizer owns no parameter memory. It takes each group's flat
 buffers from :func:`glassnet.nn.flatten_parameters`: per dtype, one vector θ and one
