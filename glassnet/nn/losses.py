@@ -56,9 +56,16 @@ def _constant(value: Any, arg: str, name: str, owner: Any = None) -> np.ndarray 
     ``.grad`` would silently stay None. (PyTorch's cross-entropy with class-probability
     targets does differentiate its ``weight``; glassnet's refuses it there too, and says so.)
     One taken with grad off, by a loss module ``owner`` built under ``no_grad()``, is checked
-    again at each call (:meth:`_Loss.__call__`): called with grad on, it is refused too."""
+    again at each of its calls (its ``forward``, wrapped on that module only): called with
+    grad on, it is refused too."""
     if owner is not None and isinstance(value, Tensor) and value.requires_grad:
-        owner.__dict__["_held"] = (*owner.__dict__.get("_held", ()), (arg, value))
+        forward = owner.forward
+
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            _constant(value, arg, name)
+            return forward(*args, **kwargs)
+
+        owner.__dict__["forward"] = checked
     if _needs_grad(value):
         torch_does = (
             "PyTorch refuses it with class-index targets; with class-probability targets "
@@ -100,13 +107,6 @@ class _Loss(Module):
         self.reduction = check_choice(reduction, "reduction", name, ("mean", "sum", "none"))
         w = _constant(weight, "weight", name, self)  # (a Tensor's values: a constant)
         self.weight = None if w is None else check_array("weight", w, name, ndim=ndim)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """The loss, a weight that requires grad refused where grad is on (one taken when the
-        loss was built under ``no_grad()``: its ``.grad`` would silently stay None)."""
-        for arg, value in self.__dict__.get("_held", ()):
-            _constant(value, arg, type(self).__name__)
-        return super().__call__(*args, **kwargs)
 
     def _diff(self, x: Any, target: Any) -> Tensor:
         """d = ŷ − y for a numeric target of the prediction's shape, as :func:`F.mse` checks
