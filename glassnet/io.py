@@ -217,13 +217,16 @@ class ModelIsADirectoryError(ModelWriteError, IsADirectoryError):
     """:class:`ModelWriteError` for a path that is a directory (``errno.EISDIR``)."""
 
 
-def write_error(message: str, path: Any, cause: BaseException | None = None) -> ModelWriteError:
+def write_error(
+    message: str, path: Any, cause: BaseException | None = None, in_the_way: bool | None = None
+) -> ModelWriteError:
     """The :class:`ModelWriteError` for ``path``: a :class:`ModelFileExistsError` when a file
-    of the user's is in the way (:func:`foreign_file`), a :class:`ModelIsADirectoryError`
-    for a directory, with ``errno`` and ``filename`` set (the cause's errno, if any, else)."""
+    of the user's is in the way (``in_the_way``; by default :func:`foreign_file`'s rule), a
+    :class:`ModelIsADirectoryError` for a directory, with ``errno`` and ``filename`` set (the
+    cause's errno, if any, else). ``onnx.export`` raises the same."""
     where = os.fspath(path) if isinstance(path, (str, os.PathLike)) else path
     code = getattr(cause, "errno", None)
-    if foreign_file(path) is not None:
+    if foreign_file(path) is not None if in_the_way is None else in_the_way:
         exc: ModelWriteError = ModelFileExistsError(message)
         code = errno.EEXIST
     elif isinstance(where, str) and os.path.isdir(where):

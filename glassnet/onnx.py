@@ -92,13 +92,12 @@ from .fused import FastMLP, Layer, layers_of
 from .fused import flatten as opened
 from .io import (
     ModelFileError,
-    ModelFileExistsError,
-    ModelIsADirectoryError,
     ModelWriteError,
     Pipeline,
     file_kind,
     load_model,
     tilde_hint,
+    write_error,
 )
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
 from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
@@ -685,23 +684,11 @@ def _write_refusal(
     message: str, path: str | os.PathLike[str], cause: BaseException | None = None
 ) -> ModelWriteError:
     """The glassnet.io.ModelWriteError that gn.save and save_model raise for ``path``: a
-    ModelFileExistsError for a file in the way, a ModelIsADirectoryError for a directory
-    (a ValueError and an OSError both), with ``errno`` and ``filename`` set."""
-    import errno
-
+    ModelFileExistsError for a file in the way (any file but a directory, where no write
+    failed), a ModelIsADirectoryError for a directory."""
     where = os.fspath(path)
-    code = getattr(cause, "errno", None)
-    exc: ModelWriteError
-    if cause is None and os.path.lexists(where) and not os.path.isdir(where):
-        exc, code = ModelFileExistsError(message), errno.EEXIST
-    elif os.path.isdir(where):
-        exc, code = ModelIsADirectoryError(message), errno.EISDIR
-    else:
-        exc = ModelWriteError(message)
-    exc.errno, exc.filename = code, where
-    if code is not None:
-        exc.strerror = os.strerror(code)
-    return exc
+    in_the_way = cause is None and os.path.lexists(where) and not os.path.isdir(where)
+    return write_error(message, path, cause, in_the_way)
 
 
 def _finish(
