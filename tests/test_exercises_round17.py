@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import decimal
 import json
 import math
 import re
@@ -11,25 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
+from decimal_helpers import own_decimal_context, rounds_to  # noqa: F401
 
 from glassnet import exercises
-
-
-@pytest.fixture(autouse=True)
-def _own_decimal_context():
-    """These tests work out sums in decimal: in a context of their own, so that the flags
-    they raise stay out of the thread's context (a later test reads its flags)."""
-    with decimal.localcontext():
-        yield
-
-
-def _reads_as(got: Decimal, shown: str) -> bool:
-    """``got``, rounded as the sheet asks (a half up, away from zero) to the digits of
-    ``shown``, is ``shown``: 27.8425 reads 27.843, never 27.842 (a tie counts one way)."""
-    want = Decimal(shown)
-    if "." not in shown and "e" not in shown:
-        return got == want
-    return got.quantize(want, rounding=ROUND_HALF_UP) == want
 
 
 def _round3(v: float | Decimal) -> Decimal:
@@ -46,17 +29,17 @@ def test_softmax_worked_lines_add_up_to_the_keys_values() -> None:
         ex = exercises.generate(seed, ["softmax"])[0]
         st = {s.id: s for s in ex.steps}
         addends = [Decimal(t) for t in st["sum"].how.split("=")[1].split(" + ")]
-        assert _reads_as(sum(addends), exercises._num(st["sum"].value)), (seed, st["sum"].how)
+        assert rounds_to(sum(addends), exercises._num(st["sum"].value)), (seed, st["sum"].how)
         more += any(len(str(a).partition(".")[2]) > 3 for a in addends)
         for k in (1, 2, 3):
             a, b = (Decimal(t) for t in st[f"y_hat{k}"].how.split("=")[1].split(" / "))
-            assert _reads_as(a / b, exercises._num(st[f"y_hat{k}"].value)), (seed, k)
+            assert rounds_to(a / b, exercises._num(st[f"y_hat{k}"].value)), (seed, k)
             m = re.search(r"= (\S+) - ([01])$", st[f"dL/dz{k}"].how)
             got = Decimal(m.group(1)) - int(m.group(2))
-            assert _reads_as(got, exercises._num(st[f"dL/dz{k}"].value)), (seed, k)
+            assert rounds_to(got, exercises._num(st[f"dL/dz{k}"].value)), (seed, k)
         m = re.search(r"= log (\S+) - \(?(-?[\d.]+)\)? ", st["L"].how)
         got = Decimal(math.log(float(m.group(1))) - float(m.group(2)))
-        assert _reads_as(got, exercises._num(st["L"].value)), (seed, st["L"].how)
+        assert rounds_to(got, exercises._num(st["L"].value)), (seed, st["L"].how)
     assert more == 90  # (the lines that 3 decimals did not make add up: shown with more)
     st = {s.id: s for s in exercises.generate(0, ["softmax"])[0].steps}
     assert st["sum"].how == "e^z1 + e^z2 + e^z3 = 1.6487 + 20.0855 + 1"

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import decimal
-import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
-import pytest
+from decimal_helpers import own_decimal_context, rounds_to, weight_rows, written_value  # noqa: F401
 
 import glassnet as gn
 from glassnet.explain import explain
-
-
-@pytest.fixture(autouse=True)
-def _own_decimal_context():
-    """These tests work out sums in decimal: in a context of their own, so that the flags
-    they raise stay out of the thread's context (a later test reads its flags)."""
-    with decimal.localcontext():
-        yield
 
 
 def _xnor_net(act: str = "sigmoid") -> gn.nn.MLP:
@@ -31,52 +21,25 @@ def _xnor_net(act: str = "sigmoid") -> gn.nn.MLP:
     return net
 
 
-def _rows(e) -> list[list[str]]:
-    """The weight-gradient table's rows (ascii notation), cells split at 2+ spaces."""
-    sec = e.to_text(notation="ascii", parts=["weights"], max_rows=None)
-    lines = sec.split("3. Weight gradients")[1].splitlines()
-    return [re.split(r"\s{2,}", ln.strip()) for ln in lines if re.match(r"^[wb]\d* ", ln)]
-
-
-def _value(expr: str) -> Decimal:
-    """A written-out sum of products, worked out exactly in decimal, as by hand."""
-    total = Decimal(0)
-    for term in expr.split(" + "):
-        prod = Decimal(1)
-        for f in term.split("*"):
-            prod *= Decimal(f.strip("()"))
-        total += prod
-    return total
-
-
-def _agrees(got: Decimal, shown: str) -> bool:
-    """``got``, rounded as fmt rounds (a half up, away from zero) to the digits of
-    ``shown``, is ``shown``: -0.0035 reads -0.004, never -0.003 (a tie counts one way)."""
-    want = Decimal(shown)
-    if "." not in shown and "e" not in shown:  # (fmt prints an integer only when exact)
-        return got == want
-    return got.quantize(want, rounding=ROUND_HALF_UP) == want
-
-
 def test_batch_xnor_sums_as_written_give_the_printed_gradient() -> None:
     X, y = gn.datasets.xnor_gate()
     for loss in ("mse", "binary_cross_entropy"):
-        rows = _rows(explain(_xnor_net(), X, y, loss=loss))
+        rows = weight_rows(explain(_xnor_net(), X, y, loss=loss))
         assert len(rows) == 9, rows
         for name, _, numbers, shown in rows:
-            got = _value(numbers)
-            assert _agrees(got, shown), (loss, name, numbers, got, shown)
+            got = written_value(numbers)
+            assert rounds_to(got, shown), (loss, name, numbers, got, shown)
     # the audit's rows: w1 and b3 of the slides' network with half-MSE
-    rows = {r[0]: r for r in _rows(explain(_xnor_net(), X, y))}
-    assert rows["w1"][3] == "2.42e-04" and _agrees(_value(rows["w1"][2]), "2.42e-04")
-    assert rows["b3"][3] == "0.005" and _agrees(_value(rows["b3"][2]), "0.005")
+    rows = {r[0]: r for r in weight_rows(explain(_xnor_net(), X, y))}
+    assert rows["w1"][3] == "2.42e-04" and rounds_to(written_value(rows["w1"][2]), "2.42e-04")
+    assert rows["b3"][3] == "0.005" and rounds_to(written_value(rows["b3"][2]), "0.005")
 
 
 def test_one_point_product_gives_the_printed_gradient() -> None:
-    rows = {r[0]: r for r in _rows(explain(_xnor_net(), [1.0, 1.0], 1.0))}
+    rows = {r[0]: r for r in weight_rows(explain(_xnor_net(), [1.0, 1.0], 1.0))}
     du, v, shown = rows["w6"][2], rows["w6"][3], rows["w6"][4]
     assert shown == "2.42e-04" or shown == "-2.42e-04"
-    assert _agrees(Decimal(du) * Decimal(v), shown), (du, v, shown)
+    assert rounds_to(Decimal(du) * Decimal(v), shown), (du, v, shown)
     # the lecture's table keeps its 3 decimals where they already multiply out
     assert rows["w5"][2:] == ["-0.098", "0.881", "-0.086"]
 
@@ -92,10 +55,10 @@ def test_one_point_random_networks_multiply_out() -> None:
             net.layers[l].b.data[:] = rng.normal(size=net.layers[l].b.data.shape).round(1)
         x = rng.choice([0, 0.5, 1, 2, -1], size=2).astype(float)
         yv = float(rng.integers(0, 2))
-        for row in _rows(explain(net, x, yv, l2=0.1 if trial % 2 else 0.0)):
+        for row in weight_rows(explain(net, x, yv, l2=0.1 if trial % 2 else 0.0)):
             du, v, *decay, shown = row[2:]
             got = Decimal(du) * Decimal(v) + (Decimal(decay[0]) if decay and decay[0] else 0)
-            assert _agrees(got, shown), (trial, row, got)
+            assert rounds_to(got, shown), (trial, row, got)
             checked += 1
     assert checked == 40 * 9
 
@@ -110,8 +73,8 @@ def test_a_sum_that_cannot_add_up_is_said_so() -> None:
     text = e.to_text(notation="ascii", parts=["weights"])
     assert "Not an equation as printed: the numbers of w0 (0) give" in text
     assert "w1 (" not in text  # (w1's row adds up)
-    rows = {r[0]: r for r in _rows(e)}
-    assert _value(rows["w0"][2]) == 0 and rows["w0"][3] != "0"
+    rows = {r[0]: r for r in weight_rows(e)}
+    assert written_value(rows["w0"][2]) == 0 and rows["w0"][3] != "0"
 
 
 def test_markdown_writes_the_word_node_upright() -> None:

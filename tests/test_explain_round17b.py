@@ -3,49 +3,17 @@ and a value keeps one form in a table: scientific with its digits, never fewer."
 
 from __future__ import annotations
 
-import decimal
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 import pytest
+from decimal_helpers import own_decimal_context, rounds_to, weight_rows, written_value  # noqa: F401
 
 import glassnet as gn
 from glassnet import exercises
 from glassnet.explain import _is_plain, explain, fmt_more, typeset
 from glassnet.report import fmt
-
-
-@pytest.fixture(autouse=True)
-def _own_decimal_context():
-    """These tests work out sums in decimal: in a context of their own, so that the flags
-    they raise stay out of the thread's context (a later test reads its flags)."""
-    with decimal.localcontext():
-        yield
-
-
-def _half_up(got: Decimal, shown: str) -> bool:
-    """``got`` rounded a half up (away from zero) to the digits of ``shown`` is ``shown``."""
-    want = Decimal(shown)
-    if "." not in shown and "e" not in shown:
-        return got == want
-    return got.quantize(want, rounding=ROUND_HALF_UP) == want
-
-
-def _weight_rows(e) -> list[list[str]]:
-    sec = e.to_text(notation="ascii", parts=["weights"], max_rows=None)
-    lines = sec.split("3. Weight gradients")[1].splitlines()
-    return [re.split(r"\s{2,}", ln.strip()) for ln in lines if re.match(r"^[wb]\d* ", ln)]
-
-
-def _value(expr: str) -> Decimal:
-    total = Decimal(0)
-    for term in expr.split(" + "):
-        prod = Decimal(1)
-        for f in term.split("*"):
-            prod *= Decimal(f.strip("()"))
-        total += prod
-    return total
 
 
 def _tie_net() -> gn.nn.MLP:
@@ -61,11 +29,11 @@ def test_a_tie_that_rounds_the_other_way_gets_one_more_decimal() -> None:
     """-0.007 * 0.500 = -0.0035 reads -0.004 (fmt, and by hand), not the -0.003 printed:
     the row writes -0.0066 * 0.500 = -0.0033 instead."""
     assert fmt(-0.0035) == "-0.004"
-    rows = {r[0]: r for r in _weight_rows(explain(_tie_net(), [1.0, 0.5], [1.0]))}
+    rows = {r[0]: r for r in weight_rows(explain(_tie_net(), [1.0, 0.5], [1.0]))}
     du, v, shown = rows["w4"][2:]
     assert shown == "-0.003"
     assert (du, v) == ("-0.0066", "0.500")
-    assert _half_up(Decimal(du) * Decimal(v), shown)
+    assert rounds_to(Decimal(du) * Decimal(v), shown)
 
 
 def _random_net(t: int):
@@ -92,20 +60,20 @@ def test_every_weight_row_rounds_half_up_to_its_printed_gradient() -> None:
         e = _random_net(t)
         text = e.to_text(notation="ascii", parts=["weights"], max_rows=None)
         noted = set(re.findall(r"(\w+) \([-0-9.e]+\)", text.split("Not an equation")[-1]))
-        for row in _weight_rows(e):
+        for row in weight_rows(e):
             if row[0] in noted and "Not an equation" in text:
                 continue
             if row[1].startswith("sum_n"):
-                got, shown = _value(row[2]), row[3]
+                got, shown = written_value(row[2]), row[3]
             else:
                 du, v, *decay, shown = row[2:]
                 got = Decimal(du) * Decimal(v) + (Decimal(decay[0]) if decay and decay[0] else 0)
-            assert _half_up(got, shown), (t, row, got)
+            assert rounds_to(got, shown), (t, row, got)
             checked += 1
     assert checked > 1000
 
 
-def test_step3_rows_round_half_up_to_their_value() -> None:
+def test_step3_rows_round_half_up_to_theirwritten_value() -> None:
     """Step 3 (one data point) is held to the same rule as the weight table."""
     checked = 0
     for t in range(60):
@@ -119,7 +87,7 @@ def test_step3_rows_round_half_up_to_their_value() -> None:
         for ln in step3.splitlines():
             cells = re.split(r"\s{2,}", ln.strip())
             if len(cells) == 4 and re.fullmatch(r"[-+*()0-9.e ]*[0-9][-+*()0-9.e ]*", cells[2]):
-                assert _half_up(_value(cells[2]), cells[3]), (t, ln)
+                assert rounds_to(written_value(cells[2]), cells[3]), (t, ln)
                 checked += 1
     assert checked > 100
 
@@ -140,7 +108,7 @@ def test_a_small_value_keeps_its_scientific_form_and_digits() -> None:
             assert len(s.partition("e")[0].lstrip("-").replace(".", "")) >= 3, (v, k, s)
 
 
-def test_the_xnor_table_prints_one_form_of_each_value() -> None:
+def test_the_xnor_table_prints_one_form_of_eachwritten_value() -> None:
     """The slides' XNOR network, 4 points: dL/dz1 of point 1 was -6.02e-05 in rows w2 and
     b1 and -0.00006025 in row w1; it reads -6.02e-05 in every row now."""
     net = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", dtype=np.float64)
@@ -149,11 +117,11 @@ def test_the_xnor_table_prints_one_form_of_each_value() -> None:
     net.layers[2].W.data[:] = [[1], [1]]
     net.layers[2].b.data[:] = [-0.5]
     X, y = gn.datasets.xnor_gate()
-    rows = {r[0]: r for r in _weight_rows(explain(net, X, y))}
+    rows = {r[0]: r for r in weight_rows(explain(net, X, y))}
     assert rows["w1"][2].startswith("(-6.02e-05)*0 + ")
     assert rows["b1"][2].startswith("(-6.02e-05)*1 + ")
     assert "-0.0000602" not in " ".join(r[2] for r in rows.values())
-    assert _half_up(_value(rows["w1"][2]), rows["w1"][3])
+    assert rounds_to(written_value(rows["w1"][2]), rows["w1"][3])
 
 
 def test_softmax_sum_lines_round_half_up_to_the_key() -> None:
@@ -163,7 +131,7 @@ def test_softmax_sum_lines_round_half_up_to_the_key() -> None:
     st = {s.id: s for s in ex.steps}
     assert exercises._num(st["sum"].value) == "27.842"
     addends = [Decimal(t) for t in st["sum"].how.split("=")[1].split(" + ")]
-    assert _half_up(sum(addends), "27.842"), st["sum"].how
+    assert rounds_to(sum(addends), "27.842"), st["sum"].how
     assert st["sum"].how == "e^z1 + e^z2 + e^z3 = 0.36788 + 7.38906 + 20.08554"
 
 
