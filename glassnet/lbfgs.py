@@ -56,6 +56,7 @@ import numpy as np
 from ._validation import ParameterError, check_setting, check_state_dict
 from .optim import Optimizer
 from .tensor import Tensor, enable_grad, no_grad
+from .torch_optim import check_keys, checked_extras, group_extras, restore_extras
 
 __all__ = ["LBFGS"]
 
@@ -350,9 +351,7 @@ class LBFGS(Optimizer):
         """The settings checked, ``max_eval`` None made ``max_iter * 5 // 4`` (PyTorch's);
         ``lr`` by the rule ``rate`` (None: > 0, for an lr the user gives)."""
         name, known = type(self).__name__, ("lr", *self._hyper)
-        unknown = sorted(set(settings) - {"params", *known})
-        if unknown:
-            raise ValueError(f"{name} has no settings {unknown}; its settings are {list(known)}.")
+        check_keys(name, settings, known)  # (others' keys kept, as PyTorch's; misspellings refused)
         search = settings["line_search_fn"]
         if not isinstance(search, (str, type(None))) or search not in _LINE_SEARCHES:
             raise ParameterError(
@@ -661,6 +660,7 @@ class LBFGS(Optimizer):
             elif isinstance(v, list):
                 v = [a.copy() if isinstance(a, np.ndarray) else a for a in v]
             saved[k] = v
+        group = {**group, **group_extras(self.param_groups[0], group)}
         return {"type": type(self).__name__, "t": self.t, "param_groups": [group], "state": saved}
 
     def load_state_dict(self, state: Mapping[str, Any], *, finite: bool = True) -> None:
@@ -678,10 +678,12 @@ class LBFGS(Optimizer):
                 f"{name}.load_state_dict: 'param_groups' must be a list of one group (LBFGS "
                 f"has one). Got {got}."
             )
-        check_state_dict(groups[0], name, list(self.defaults))
-        settings = self._validate(groups[0])
+        extra = checked_extras(groups[0], name, self.defaults)
+        check_state_dict(groups[0], name, [*self.defaults, *["extra"][: "extra" in groups[0]]])
+        settings = self._validate({k: groups[0][k] for k in self.defaults})
         lbfgs = self._loaded(state["state"], settings, finite)
         group = self.param_groups[0]
+        restore_extras(group, extra, settings)
         group.update(settings)
         self.state = {self._params[0]: lbfgs} if lbfgs else {}
         self.t = t

@@ -484,7 +484,9 @@ class Optimizer:
         ``{"type": ..., "t": ..., "param_groups": [...]}``; each group's entry holds its
         settings and, for its parameters of each dtype g, ``"<buffer>.<g>"`` per state
         buffer (for example ``"m.0"``), of shape ``(numel,)``, laid out as θ in
-        :func:`glassnet.nn.flatten_parameters`. The parameters' values are not included
+        :func:`glassnet.nn.flatten_parameters`, and under ``"extra"`` (deep copies) the group's
+        keys that are not settings, which :meth:`load_state_dict` gives back as PyTorch's
+        does. The parameters' values are not included
         (save the model for those). This is not PyTorch's layout: it has no ``"state"``
         key of per-parameter entries (``state_dict()["state"][0]["exp_avg"]``); read
         :attr:`state` for those, by parameter with PyTorch's names
@@ -496,7 +498,8 @@ class Optimizer:
         groups = []
         for pack in self._packs:
             bufs = {f"{n}.{g}": b.copy() for g, s in enumerate(pack.state) for n, b in s.items()}
-            groups.append({**pack.settings, **bufs, "steps": pack.steps.copy()})
+            extra = _torch.group_extras(pack.group, pack.settings)
+            groups.append({**pack.settings, **bufs, "steps": pack.steps.copy(), **extra})
         return {"type": type(self).__name__, "t": self.t, "param_groups": groups}
 
     def load_state_dict(self, state: Mapping[str, Any], *, finite: bool = True) -> None:
@@ -526,13 +529,14 @@ class Optimizer:
                 f"this optimizer has {len(self._packs)}; build it with the same groups."
             )
         loaded = [self._loaded(entry, pack, finite) for entry, pack in zip(saved, self._packs)]
-        for group, pack, (settings, bufs, steps) in zip(self.param_groups, self._packs, loaded):
+        for group, pack, (hyper, bufs, steps, own) in zip(self.param_groups, self._packs, loaded):
             pack.steps = np.array([t] * len(pack.steps) if steps is None else steps, np.int64)
             pack.state = bufs
-            self._settle(pack, settings, group)
+            _torch.restore_extras(group, own, hyper)
+            self._settle(pack, hyper, group)
         self.t, self._generation = t, self._generation + 1
 
-    def _loaded(self, entry: Any, pack: _Pack, finite: bool = True) -> tuple[dict, list[dict]]:
+    def _loaded(self, entry: Any, pack: _Pack, finite: bool = True) -> tuple:
         """One group's settings and state buffers from its saved entry, checked."""
         name = type(self).__name__
         if isinstance(entry, Mapping) and "style" in self.defaults and "style" not in entry:
@@ -542,7 +546,8 @@ class Optimizer:
         names, chunks = self._buffers(settings), range(len(pack.state))
         like = {f"{n}.{g}": pack.flat.data[g] for g in chunks for n in names}
         steps = entry.get("steps")  # each parameter's step count (none before glassnet 0.2)
-        check_state_dict(entry, name, [*self.defaults, *like, *["steps"][: steps is not None]])
+        check_state_dict(entry, name, [*self.defaults, *like, *{"steps", "extra"} & set(entry)])
+        extra = _torch.checked_extras(entry, name, self.defaults)
         arrays = check_state_arrays(entry, like, name, same_dtype=True, finite=finite)
         if steps is not None and np.shape(steps) != pack.steps.shape:
             raise ValueError(f"{name}: 'steps' must hold one count per parameter of its group.")
@@ -550,7 +555,7 @@ class Optimizer:
         # (copied onto the parameters' device: a checkpoint holds host arrays)
         xp = [namespace(d) for d in pack.flat.data]
         bufs = [{n: xp[g].asarray(arrays[f"{n}.{g}"]).copy() for n in names} for g in chunks]
-        return settings, bufs, steps
+        return settings, bufs, steps, extra
 
     def __repr__(self) -> str:
         groups = [", ".join(f"{k}={g[k]!r}" for k in self.defaults) for g in self.param_groups]

@@ -207,6 +207,37 @@ def check_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -
         )
 
 
+def group_extras(group: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A built-in optimizer's state-dict entry for the keys of its param group it does not
+    read (a ``"name"`` for logging, Lookahead's counter): PyTorch's state dict keeps them, so
+    a resumed run has them back. Deep copies under ``"extra"``; nothing when there are none."""
+    extra = {k: v for k, v in group.items() if k != "params" and k not in settings}
+    return {"extra": copy.deepcopy(extra)} if extra else {}
+
+
+def checked_extras(entry: Mapping[str, Any], name: str, settings: Any) -> dict[str, Any]:
+    """The ``"extra"`` keys of a saved group (see :func:`group_extras`), checked: a dict
+    whose keys name neither ``"params"`` nor one of the optimizer's settings."""
+    extra = entry.get("extra", {})
+    clash = isinstance(extra, Mapping) and sorted(set(extra) & {"params", *settings}, key=str)
+    if not isinstance(extra, Mapping) or clash:
+        got = f"the keys {clash}" if clash else type(extra).__name__
+        raise ValueError(
+            f"{name}.load_state_dict: a group's 'extra' holds the group's keys other than "
+            f"'params' and its settings, as a dict. Got {got}; pass the dict state_dict() "
+            "returned."
+        )
+    return copy.deepcopy(dict(extra))
+
+
+def restore_extras(group: dict[str, Any], extra: Mapping[str, Any], settings: Any) -> None:
+    """The group's own keys made the saved ones, as PyTorch's load_state_dict makes them
+    (a key added since the save is dropped; ``"params"`` and the settings are kept)."""
+    for k in [k for k in group if k != "params" and k not in settings]:
+        del group[k]
+    group.update(extra)
+
+
 def group_dict(opt: Any, group: Mapping[str, Any], plist: list, settings: dict) -> dict:
     """The dict :meth:`~glassnet.optim.Optimizer.add_param_group` appends to ``param_groups``.
     A group dict of another optimizer (``super().__init__(base.param_groups, defaults)``, a
