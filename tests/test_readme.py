@@ -132,3 +132,19 @@ def test_every_glassnet_name_in_the_readme_exists():
     names = set(re.findall(r"(?<![\w/.])(glassnet(?:\.[A-Za-z_]\w*)+)", text))
     missing = sorted(name for name in names if not _resolves(name))
     assert not missing, f"README.md names what is not there: {missing}"
+
+
+def test_what_is_inside_names_every_public_module():
+    """The "What is inside" table names each public module of the package (a module whose
+    name starts with _ and the command line's aside), so a new module cannot go unlisted."""
+    text = README.read_text(encoding="utf-8")
+    table = text.split("## What is inside")[1].split("\n\n")[1]
+    pkg = ROOT / "glassnet"
+    modules = {
+        ".".join(p.relative_to(pkg).with_suffix("").parts).removesuffix(".__init__")
+        for p in pkg.rglob("*.py")
+        if p.parent == pkg or p.name == "__init__.py"
+    }
+    public = {m for m in modules if m and not m.startswith("_") and m not in ("cli", "tensor")}
+    missing = sorted(m for m in public if f"`glassnet.{m}" not in table)
+    assert not missing, f"the README's 'What is inside' table leaves out {missing}"
