@@ -2228,10 +2228,13 @@ def _read_for_model_with(
         except OSError as exc:
             raise CLIError(f"cannot read '{args.data}': {exc.strerror or exc}") from None
         spooled = argparse.Namespace(**{**vars(args), "data": str(copy)})
+        noted = len(_PENDING)
         try:
             data = _read_file_for_model(bundle, spooled, need_target, nrows)
         except (CLIError, ValueError) as exc:  # (the messages name the file as given)
             raise CLIError(str(exc).replace(str(copy), args.data)) from None
+        finally:  # (and so do the notes: "filled 1 missing cell(s) of '/dev/stdin'")
+            _PENDING[noted:] = [m.replace(str(copy), _esc(args.data)) for m in _PENDING[noted:]]
     data.table.source = data.source = args.data
     return data
 

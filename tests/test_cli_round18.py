@@ -1,0 +1,63 @@
+"""The command line (round 18): notes about a pipe's data name the pipe, --unknown ignore
+names near-matched categories, evaluate's macro average agrees with its table, column
+names equal up to Unicode normalization, evaluate's "read N rows" once, a closed pipe
+under predict and predict --stream alike, --dataset's constant columns, export's and
+--checkpoint's file names, the truth-table datasets scored on their whole table."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from cli_helpers import FAST, HEADER, rows, run, write_csv
+
+fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+
+
+def through_fifo(capsys, tmp_path, text: str, *argv: object) -> tuple[int, str, str]:
+    """``glassnet *argv PIPE``, with ``text`` written into the named pipe PIPE."""
+    pipe = tmp_path / "data.fifo"
+    if pipe.exists():
+        pipe.unlink()
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_text(text))
+    writer.start()
+    try:
+        return run(capsys, *argv, pipe)
+    finally:
+        writer.join()
+
+
+def model_of(capsys, tmp_path, *extra: str, data_rows=None) -> tuple:
+    data = write_csv(tmp_path / "d.csv", HEADER, data_rows or rows(60))
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST, *extra, "--out", model)
+    assert code == 0, err
+    return data, model
+
+
+# ------------------------------------------------------- 1. a pipe's notes name the pipe
+
+
+@fifo
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_notes_about_a_pipe_name_the_pipe_not_a_temporary_copy(capsys, tmp_path, command):
+    """ "filled 1 missing cell(s) of '/tmp/glassnet-bpxr9dvo/data.csv'": a deleted file."""
+    _, model = model_of(capsys, tmp_path, "--impute", "mean")
+    text = "a,b,label\n,0.5,yes\n0.1,-0.2,no\n"
+    code, _, err = through_fifo(capsys, tmp_path, text, command, model)
+    assert code == 0, err
+    pipe = str(tmp_path / "data.fifo")
+    assert f"filled 1 missing cell(s) of '{pipe}'" in err, err
+    assert "glassnet-" not in err and "data.csv" not in err, err
+
+
+@fifo
+def test_the_pandas_index_note_about_a_pipe_names_the_pipe(capsys, tmp_path):
+    _, model = model_of(capsys, tmp_path)
+    text = ",a,b\n" + "".join(f"{i},{r[0]},{r[1]}\n" for i, r in enumerate(rows(20)))
+    code, _, err = through_fifo(capsys, tmp_path, text, "predict", model)
+    assert code == 0, err
+    assert f"note: '{tmp_path / 'data.fifo'}': its unnamed first column holds the row" in err
+    assert "glassnet-" not in err, err
