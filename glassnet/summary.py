@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice, network_advice
+from ._validation import as_rng, check_choice, network_advice
 from .explain import NOTATIONS, latex_markdown, latex_symbol, terminal_shows_unicode, unicode_symbol
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
@@ -329,6 +329,47 @@ def _parse_input_shape(input_shape: Any, d: int | None) -> tuple[str, int | None
     return batch, width
 
 
+class _ModelAsFound:
+    """What a run of ``model`` may change, kept on entry and given back on exit, so that
+    summary only describes the model: each module's attributes (its mode, ``training``, and
+    any attribute a forward sets again), its buffers' values (a BatchNorm's running
+    statistics and ``num_batches_tracked``, updated in place or set again), and the state of
+    the generators a forward draws from (glassnet's default one, which ``manual_seed`` seeds
+    and ``Dropout(rng=None)`` or ``F.dropout`` use; a generator a module holds, a
+    ``Dropout(rng=0)``'s; NumPy's global one)."""
+
+    def __init__(self, model: Module) -> None:
+        self.model = model
+
+    def __enter__(self) -> _ModelAsFound:
+        self.attrs = [(m, dict(vars(m))) for m in self.model.modules()]
+        self.buffers = []
+        gens: dict[int, np.random.Generator] = {id(as_rng(None)): as_rng(None)}
+        for _, attrs in self.attrs:
+            for name in attrs.get("_buffers", ()):
+                value = attrs.get(name)
+                if hasattr(value, "__setitem__") and hasattr(value, "shape"):  # (an array:
+                    self.buffers.append((value, value.copy()))  # its values, written in place)
+            for value in attrs.values():
+                held = list(value.values()) if isinstance(value, dict) else value
+                for g in held if isinstance(held, (list, tuple)) else [held]:
+                    if isinstance(g, np.random.Generator):
+                        gens[id(g)] = g
+        self.gens = [(g, g.bit_generator.state) for g in gens.values()]
+        self.legacy = np.random.get_state()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for m, attrs in self.attrs:
+            vars(m).clear()
+            vars(m).update(attrs)
+        for array, values in self.buffers:
+            array[...] = values
+        for g, state in self.gens:
+            g.bit_generator.state = state
+        np.random.set_state(self.legacy)
+
+
 def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
     """One row per innermost module ``model`` calls on ``example``, in call order, with the
     shapes seen (as torchinfo does): for models that are not a chain of layers."""
@@ -349,27 +390,28 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
 
         return run
 
-    for m in leaves:
-        m.forward = traced(m)  # type: ignore[method-assign]
     final = None
+    # the model is run in its own mode (the shapes it sees are the ones it sees in use), and
+    # left as it was found: its modes, buffers and generators given back after each run
     try:
         try:  # recorded (the parameters require grad): the graph shows F.relu(z) after a layer
-            with enable_grad():
+            with _ModelAsFound(model), enable_grad():
+                for m in leaves:
+                    m.forward = traced(m)  # type: ignore[method-assign]
                 final = model(example)
         except Exception:  # (a forward that cannot run recorded, one writing in place: as it
             seen.clear()  # ran before, without the graph; its activations show '-')
             outputs.clear()
             inputs.clear()
-            with no_grad():
+            with _ModelAsFound(model), no_grad():
+                for m in leaves:
+                    m.forward = traced(m)  # type: ignore[method-assign]
                 model(example)
     except Exception as e:
         raise ValueError(
             f"summary: running {type(model).__name__} on the example input of shape "
             f"{np.shape(example)} failed ({type(e).__name__}: {e}); give an input it accepts."
         ) from None
-    finally:
-        for m in leaves:
-            del m.forward
 
     def shape(t: tuple[int, ...]) -> str:
         if len(t) < 2:  # no batch axis (one sample, or a scalar): the shape as it is
@@ -601,7 +643,10 @@ def summary(
         An example input. A model that is not a chain of layers (a custom ``forward``) is
         run on it (or on zeros of ``input_shape``, given as (batch, d)) without a graph, and
         every layer it calls is listed in call order with the shapes it saw, as torchinfo
-        does. Without either, such a model's shapes show as ``?``.
+        does. That run leaves the model as it was: its modes, its buffers (a BatchNorm's
+        running statistics) and the generators dropout draws from are given back, so
+        predictions and training go on as without the summary. Without either, such a
+        model's shapes show as ``?``.
     notation : {'unicode', 'latex', 'ascii'}, default 'unicode'
         How ``str()`` writes the formulas: the lecture's symbols (``A⁽¹⁾ = sigmoid(X W⁽¹⁾ +
         b⁽¹⁾)``, ``ŷ``) or the plain names (``A1 = sigmoid(X @ W1 + b1)``). Markdown and
