@@ -71,7 +71,7 @@ import traceback
 import unicodedata
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -1908,6 +1908,30 @@ def _split_names(text: str | None, header: Sequence[str] | None = None) -> list[
 # ======================================================================== the model bundle
 
 
+def _unknown_warning(
+    counts: Mapping[str, int], near: Mapping[tuple[str, str], str], source: str
+) -> str:
+    """The warning for the cells of categories the model never saw (--unknown ignore):
+    their count by column, and those that are a category of the model's written otherwise
+    (case, Unicode form, an invisible character; :meth:`_Bundle.near_categories`), named
+    with what to write, as the refusal without --unknown ignore names them."""
+    text = (
+        f"{sum(counts.values())} cell(s) of '{source}' hold categories the model never saw, "
+        f"encoded as all zeros (--unknown ignore): "
+        + _few([f"{c} ({n})" for c, n in counts.items()])
+    )
+    if near:
+        pairs = list(near.items())
+        text += (
+            "; some differ from the model's categories only in how they are written (case, "
+            "accent encoding or an invisible character), and categories must match exactly "
+            "(the same Unicode characters, case included): write "
+            + ", ".join(f"{visible_text(m)} for {visible_text(u)} ({c})" for (c, u), m in pairs[:5])
+            + (f" (and {len(pairs) - 5} more)" if len(pairs) > 5 else "")
+        )
+    return text
+
+
 @dataclass
 class _Bundle:
     """A model file written by ``glassnet train``: the network and what it needs to predict."""
@@ -1919,6 +1943,8 @@ class _Bundle:
     pre: Preprocessor
     labels: LabelEncoder | None
     y_scaler: StandardScaler | None
+    #: :meth:`inputs`' cells of categories written otherwise (:meth:`near_categories`)
+    near_unknown: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def targets(self) -> list[str]:
@@ -2017,13 +2043,11 @@ class _Bundle:
                     "(unknown='ignore')", "(--unknown ignore)"
                 )
             ) from None
+        self.near_unknown = {}
         if self.pre.unknown_counts_:
             counts = self.pre.unknown_counts_
-            _warn(
-                f"{sum(counts.values())} cell(s) of '{table.source}' hold categories the "
-                f"model never saw, encoded as all zeros (--unknown ignore): "
-                + _few([f"{c} ({n})" for c, n in counts.items()])
-            )
+            self.near_unknown = self.near_categories(table, counts)
+            _warn(_unknown_warning(counts, self.near_unknown, str(table.source)))
         dtype = _model_dtype(self.model)
         _check_range(
             X, self.pre, table, dtype, f"'{table.source}'",
@@ -2031,6 +2055,32 @@ class _Bundle:
             "with --dtype float64)",
         )  # fmt: skip
         return X.astype(dtype, copy=False)
+
+    def near_categories(self, table: Table, columns: Iterable[str]) -> dict[tuple[str, str], str]:
+        """The cells of ``columns`` that are no category of the model's but one written
+        otherwise ('Red' for 'red', an NFD 'Cafe\u0301' for the NFC 'Café', an invisible
+        character): (column, the cell's value) -> the model's category, a few of each."""
+        encoder = self.pre.encoder_
+        if encoder is None or encoder.names_ is None or encoder.categories_ is None:
+            return {}
+        known = dict(zip(encoder.names_, encoder.categories_, strict=True))
+        near: dict[tuple[str, str], str] = {}
+        for c in columns:
+            if c not in known or c not in table.names:
+                continue
+            cats = [str(v) for v in known[c].tolist()]
+            exact, folded = set(cats), {}
+            for v in cats:
+                folded.setdefault(loose_text(v), v)
+            found = 0
+            for value in dict.fromkeys(table.strings(c).tolist()):
+                if value in exact or loose_text(value) not in folded:
+                    continue
+                near[(c, value)] = folded[loose_text(value)]
+                found += 1
+                if found == 5:
+                    break
+        return near
 
     def outputs(self, X: np.ndarray, table: Table | None = None) -> np.ndarray:
         """The network's outputs (probabilities, or standardized values): (N, n_outputs).
@@ -7058,6 +7108,7 @@ class _StreamedNotes:
     def __init__(self, args: argparse.Namespace, bundle: _Bundle) -> None:
         self.args, self.bundle = args, bundle
         self.rows, self.filled, self.unknown = 0, Counter(), Counter()
+        self.near: dict[tuple[str, str], str] = {}  # categories written otherwise
         self.trailing, self.columns = Counter(), 0
         self.index: list[tuple[int, int]] = []  # each block's pandas row numbers, low/high
         self.index_note = ""
@@ -7073,6 +7124,9 @@ class _StreamedNotes:
         for c, lines in table.imputed.items():
             self.filled[c] += len(lines)
         self.unknown.update(self.bundle.pre.unknown_counts_ or {})
+        for key, known in self.bundle.near_unknown.items():  # (a few: the first blocks')
+            if len(self.near) < 6:
+                self.near.setdefault(key, known)
         if table.index_dropped is not None:
             self.index.append(table.index_dropped)
         m = re.search(
@@ -7127,11 +7181,8 @@ class _StreamedNotes:
             )
         if self.unknown:
             cols = dict.fromkeys([*self.bundle.columns, *self.unknown])  # (the model's order)
-            _warn(
-                f"{sum(self.unknown.values())} cell(s) of '{data}' hold categories the model "
-                f"never saw, encoded as all zeros (--unknown ignore): "
-                + _few([f"{c} ({self.unknown[c]})" for c in cols if c in self.unknown])
-            )
+            counts = {c: self.unknown[c] for c in cols if c in self.unknown}
+            _warn(_unknown_warning(counts, self.near, data))
         notes = line_notes_text(self.rows, lines, lines - 1 - hint - self.rows, 0, hint)
         if self.trailing:
             head = notes or f"{self.rows} rows from {self.rows + 1} lines (1 header)"

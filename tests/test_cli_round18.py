@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
+import unicodedata
 
+import numpy as np
 import pytest
 from cli_helpers import FAST, HEADER, rows, run, write_csv
 
@@ -61,3 +63,48 @@ def test_the_pandas_index_note_about_a_pipe_names_the_pipe(capsys, tmp_path):
     assert code == 0, err
     assert f"note: '{tmp_path / 'data.fifo'}': its unnamed first column holds the row" in err
     assert "glassnet-" not in err, err
+
+
+# ----------------------------------------- 2. --unknown ignore names near-matched values
+
+
+def category_model(capsys, tmp_path):
+    """A model of a number column and a category column 'place' of 'Bar' and an NFC 'Café'."""
+    rng = np.random.default_rng(0)
+    cafe = unicodedata.normalize("NFC", "Café")
+    body = [
+        [f"{a:.3f}", place, "yes" if (a > 0) == (place == cafe) else "no"]
+        for a, place in zip(rng.normal(size=60), [cafe, "Bar"] * 30)
+    ]
+    data = write_csv(tmp_path / "d.csv", ["a", "place", "label"], body)
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST, "--out", model)
+    assert code == 0, err
+    return model
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream", "--chunk-rows", "2"]])
+def test_unknown_ignore_names_categories_written_otherwise(capsys, tmp_path, stream):
+    """`--unknown ignore` counted 'cafe' and an NFD 'Café' as unseen, silently zero-encoded,
+    where the refusal without it says what to write."""
+    model = category_model(capsys, tmp_path)
+    nfd = unicodedata.normalize("NFD", "Café")
+    new = write_csv(
+        tmp_path / "new.csv", ["a", "place"], [["0.1", nfd], ["0.2", "bar"], ["0.3", "Pub"]]
+    )
+    code, out, err = run(capsys, "predict", model, new, "--unknown", "ignore", *stream)
+    assert code == 0, err
+    assert len(out.splitlines()) == 4, out
+    (line,) = [x for x in err.splitlines() if "never saw" in x]
+    assert "3 cell(s) of" in line and "place (3)" in line, line
+    assert "write 'Café' for 'Cafe\\u0301' (place), 'Bar' for 'bar' (place)" in line, line
+    assert "Pub" not in line, line  # (truly unknown: counted only)
+
+
+def test_unknown_ignore_without_near_matches_warns_as_before(capsys, tmp_path):
+    model = category_model(capsys, tmp_path)
+    new = write_csv(tmp_path / "new.csv", ["a", "place"], [["0.3", "Pub"]])
+    code, _, err = run(capsys, "predict", model, new, "--unknown", "ignore")
+    assert code == 0, err
+    (line,) = [x for x in err.splitlines() if "never saw" in x]
+    assert line.endswith("encoded as all zeros (--unknown ignore): place (1)"), line
