@@ -552,7 +552,13 @@ class Run:
 
     def set_training(self, changes: Mapping[str, Any]) -> None:
         """Change the learning rate or the regularization mid-run (recorded, so that the
-        exported script replays them); any other change starts a new run."""
+        exported script replays them); any other change starts a new run. An empty
+        ``changes`` is refused (``ParameterError``): a change of nothing did nothing, unsaid."""
+        if isinstance(changes, Mapping) and not changes:
+            raise ParameterError(
+                "set_training needs at least one of 'lr', 'regularization' and 'reg_rate' "
+                "(the settings it changes mid-run); got none, so nothing would change."
+            )
         other = [str(k) for k in changes if k not in ("lr", "regularization", "reg_rate")]
         if other:
             raise ParameterError(
@@ -720,7 +726,11 @@ class Run:
     def table(self, limit: int = 16) -> dict[str, Any]:
         """The hidden-layer table of the slides: x, y, each hidden a and y_hat, for the
         distinct points (the lecture's four) or the first ``limit`` points. An input whose
-        feature is not the network input of its name is named with it: ``x2 (x1^2)``."""
+        feature is not the network input of its name is named with it: ``x2 (x1^2)``.
+
+        ``limit`` is a whole number >= 1 (``ParameterError`` otherwise: 0, -1 and 2.5
+        ended in a ZeroDivisionError or an IndexError)."""
+        limit = check_number(limit, "limit", "Run.table", low=1, integer=True)
         with self.lock:
             P, idx = np.unique(self.X.round(9), axis=0, return_index=True)
             rows = np.sort(idx)[:limit] if len(idx) <= limit else np.arange(min(limit, len(self.X)))

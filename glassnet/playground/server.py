@@ -795,6 +795,12 @@ def _api_step(h: _Handler, query: dict, body: dict) -> None:
 
 def _api_settings(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run", "lr", "regularization", "reg_rate"))
+    if set(body) <= {"run"}:  # (a silent 200 that changed nothing)
+        raise RequestError(
+            400,
+            "/api/settings needs at least one of 'lr', 'regularization' and 'reg_rate' beside "
+            "'run'; got none, so nothing would change",
+        )
     run = h.playground.run_of(body.get("run"))
     run.set_training({k: v for k, v in body.items() if k != "run"})
     h._send_json({"config": run.config})
