@@ -7593,12 +7593,27 @@ def _print_evaluation(
         right = int(round(m["accuracy"] * n))
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
         rows = [["class", "precision", "recall", "f1", "support"]]
+        cm = m["confusion"]
+        # a class no row is of nor predicted as: its scores are undefined (0/0), and the
+        # macro average is over the classes that occur (scikit-learn's, without labels=)
+        absent = [
+            not cm[i][i] and not any(cm[i]) and not any(r[i] for r in cm)
+            for i in range(len(bundle.classes))
+        ]
+        if all(absent):
+            absent = [False] * len(absent)
         for i, c in enumerate(_shown_apart(list(bundle.classes))):
-            rows.append([c, f"{m['precision'][i]:.4f}", f"{m['recall'][i]:.4f}",
-                         f"{m['f1'][i]:.4f}", str(m["support"][i])])  # fmt: skip
+            scores = [f"{m[k][i]:.4f}" for k in ("precision", "recall", "f1")]
+            rows.append([c, *(["n/a"] * 3 if absent[i] else scores), str(m["support"][i])])
         rows.append(["macro avg", f"{m['macro_precision']:.4f}", f"{m['macro_recall']:.4f}",
                      f"{m['macro_f1']:.4f}", str(n)])  # fmt: skip
         lines += _render(rows, "lrrrr")
+        if any(absent):
+            lines += [
+                "",
+                "  (n/a: no row is of the class nor predicted as it; the macro average is over "
+                "the other classes)",
+            ]
         lines += ["", "  confusion matrix (rows: true class, columns: predicted class)"]
         cm = m["confusion"]
         names = _shown_apart(list(bundle.classes))

@@ -108,3 +108,49 @@ def test_unknown_ignore_without_near_matches_warns_as_before(capsys, tmp_path):
     assert code == 0, err
     (line,) = [x for x in err.splitlines() if "never saw" in x]
     assert line.endswith("encoded as all zeros (--unknown ignore): place (1)"), line
+
+
+# ----------------------------------------- 3. evaluate: the macro average and its table
+
+
+def class_table(out: str) -> dict[str, list[str]]:
+    """evaluate's class table: each row's first word -> the others ("macro" -> "avg", ...)."""
+    lines = out.splitlines()
+    start = next(k for k, x in enumerate(lines) if x.startswith("  class "))
+    end = next(k for k, x in enumerate(lines) if x.startswith("  macro avg "))
+    return {x.split()[0]: x.split()[1:] for x in lines[start + 1 : end + 1]}
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream", "--chunk-rows", "2"]])
+def test_a_class_absent_from_truth_and_predictions_is_na_not_zero(capsys, tmp_path, stream):
+    """A class no row is of nor predicted as printed 0.0000 0.0000 0.0000, and the macro
+    average under it left it out (the printed rows averaged otherwise)."""
+    _, model = model_of(capsys, tmp_path)
+    one = write_csv(tmp_path / "one.csv", ["a", "b"], [["0.5", "0.4"]])
+    code, out, err = run(capsys, "predict", model, one)
+    assert code == 0, err
+    said = out.splitlines()[1]  # (the truth is the model's answer: the other class is absent)
+    other = {"yes": "no", "no": "yes"}[said]
+    data = write_csv(tmp_path / "e.csv", HEADER, [["0.5", "0.4", said]] * 3)
+    code, out, err = run(capsys, "evaluate", model, data, *stream)
+    assert code == 0, err
+    table = class_table(out)
+    assert table[other] == ["n/a", "n/a", "n/a", "0"], out
+    assert table[said] == ["1.0000", "1.0000", "1.0000", "3"], out
+    assert table["macro"] == ["avg", "1.0000", "1.0000", "1.0000", "3"], out
+    assert "(n/a: no row is of the class nor predicted as it; the macro average is over" in out
+
+
+def test_a_class_with_rows_keeps_its_zero_scores_in_the_average(capsys, tmp_path):
+    """Every class predicted or true is a number, and the average is the mean of the rows."""
+    _, model = model_of(capsys, tmp_path)
+    one = write_csv(tmp_path / "one.csv", ["a", "b"], [["0.5", "0.4"]])
+    said = run(capsys, "predict", model, one)[1].splitlines()[1]
+    other = {"yes": "no", "no": "yes"}[said]
+    data = write_csv(tmp_path / "e.csv", HEADER, [["0.5", "0.4", other]])
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    assert "n/a" not in out, out
+    table = class_table(out)
+    assert table[other][:3] == table[said][:3] == ["0.0000"] * 3, out
+    assert table["macro"][1:4] == ["0.0000"] * 3, out
