@@ -2445,6 +2445,16 @@ def _title(header: list[str]) -> str:
     )
 
 
+def _unseen_name(name: str) -> str:
+    """A column name as a message lists it: as written, or escaped where it is not what it
+    looks like (combining accents not composed, an invisible character): 'gro\u0308sse'."""
+    if name.isascii() or (
+        unicodedata.is_normalized("NFC", name) and not invisible_characters(name)
+    ):
+        return name
+    return visible_text(name)
+
+
 def _check_columns(columns: list[str], names: list[str], targets: list[str], source: str) -> None:
     """The file's feature columns must be the model's (in any order), no more, no fewer."""
     have, known, skip = set(names), set(columns), set(targets)  # (linear in the columns)
@@ -2454,15 +2464,30 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
         n_have = sum(c not in skip for c in names)
         detail = []
         if missing:
-            detail.append(f"missing: {_few(missing)}")
+            detail.append(f"missing: {_few([_unseen_name(c) for c in missing])}")
         if extra:
-            detail.append(f"not in the model: {_few(extra)}")
-        folded = {c.casefold(): c for c in missing}
-        alike = [(e, folded[e.casefold()]) for e in extra if e.casefold() in folded]
-        if alike:  # "Color" for "color": names are compared as they are written
-            fix = "names must match exactly, case included: rename " + ", ".join(
-                f"{_q(e)} to {_q(m)}" for e, m in alike[:5]
+            detail.append(f"not in the model: {_few([_unseen_name(c) for c in extra])}")
+        folded: dict[str, str] = {}
+        for c in missing:
+            folded.setdefault(loose_text(c), c)
+        alike = [(e, folded[loose_text(e)]) for e in extra if loose_text(e) in folded]
+        if alike:  # "Color" for "color", an NFD "größe": names are compared as written
+            fix = (
+                "names must match exactly (the same Unicode characters), case included: "
+                "rename "
+                + ", ".join(f"{visible_text(e)} to {visible_text(m)}" for e, m in alike[:5])
             )
+            nfd = [
+                (e, m) for e, m in alike
+                if e != m and unicodedata.normalize("NFC", e) == unicodedata.normalize("NFC", m)
+            ]  # fmt: skip
+            if nfd:
+                e, m = nfd[0]
+                fix += (
+                    f" ({visible_text(e)} and {visible_text(m)} look alike but are two "
+                    f"Unicode forms of one name: one writes its accents as combining marks "
+                    f"(NFD, as macOS tools write names), the other as one character each (NFC))"
+                )
             if len(alike) < max(len(missing), len(extra)):
                 fix += ", and add or remove the others"
         elif missing and headerless(extra):

@@ -12,7 +12,7 @@ import unicodedata
 
 import numpy as np
 import pytest
-from cli_helpers import FAST, HEADER, rows, run, write_csv
+from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
 
 fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 
@@ -154,3 +154,39 @@ def test_a_class_with_rows_keeps_its_zero_scores_in_the_average(capsys, tmp_path
     table = class_table(out)
     assert table[other][:3] == table[said][:3] == ["0.0000"] * 3, out
     assert table["macro"][1:4] == ["0.0000"] * 3, out
+
+
+# --------------------------- 4. column names equal up to Unicode normalization: a hint
+
+
+@pytest.mark.parametrize("trained, given", [("NFC", "NFD"), ("NFD", "NFC")])
+def test_a_column_name_in_another_unicode_form_is_named_escaped(capsys, tmp_path, trained, given):
+    """ "missing: größe; not in the model: größe": two names that look the same, no cause."""
+    name = unicodedata.normalize(trained, "größe")
+    other = unicodedata.normalize(given, "größe")
+    data = write_csv(tmp_path / "d.csv", [name, "b", "label"], rows(40))
+    model = tmp_path / "m.glassnet"
+    assert run(capsys, "train", data, "--target", "label", *FAST, "--out", model)[0] == 0
+    new = write_csv(tmp_path / "new.csv", [other, "b"], [r[:2] for r in rows(3)])
+    code, out, err = run(capsys, "predict", model, new)
+    assert code == 2 and out == "", err
+    nfd = repr(unicodedata.normalize("NFD", "größe")).replace("\u0308", "\\u0308")
+    assert nfd == "'gro\\u0308ße'"
+    assert_one_line_error(
+        err,
+        f"not in the model: {nfd if given == 'NFD' else 'größe'}",
+        f"missing: {nfd if trained == 'NFD' else 'größe'}",
+        f"rename {nfd if given == 'NFD' else repr(other)} to "
+        f"{nfd if trained == 'NFD' else repr(name)}",
+        "look alike but are two Unicode forms of one name",
+        "(NFD, as macOS tools write names), the other as one character each (NFC)",
+    )
+
+
+def test_a_column_name_in_another_case_keeps_its_hint(capsys, tmp_path):
+    _, model = model_of(capsys, tmp_path)
+    new = write_csv(tmp_path / "new.csv", ["A", "b"], [r[:2] for r in rows(3)])
+    code, _, err = run(capsys, "predict", model, new)
+    assert code == 2
+    assert_one_line_error(err, "case included: rename 'A' to 'a'")
+    assert "Unicode forms" not in err
