@@ -130,6 +130,14 @@ function report(err) {
   if (err) (err instanceof Refusal ? console.warn : console.error)(err);
 }
 
+// news the user should read (not an error): on the status line, cleared as an error is, by the
+// answer to the next request the user starts
+function note(text) {
+  reported = text;
+  reportedAt = requests;
+  $("status").textContent = text;
+}
+
 // one request at a time, in order
 function queue(fn) {
   busy = busy.then(fn).catch((e) => { report(e); setPlaying(false); });
@@ -160,6 +168,12 @@ async function newRun(id) {
     return;
   }
   if (run) leftBehind.push(run.id);
+  // the chosen data point stays where the data are the same (a network changed: a neuron, a
+  // layer, an activation, a feature; it jumped back to the first training point, unsaid)
+  const keep = run && selected.point !== null && sameData(run.data, out.data);
+  // a click that left the lecture preset (a feature, a neuron, a dataset) is said: the slide's
+  // network, weights and four points were gone without a word
+  const leftLecture = run?.config.preset === "lecture" && out.config.preset !== "lecture";
   run = { id: out.run, config: out.config, data: out.data };
   // the server's checked settings win (the lecture preset fixes the network), except one changed
   // while the run was being made (a learning rate, say: its own call sends it); copies, so that
@@ -167,7 +181,7 @@ async function newRun(id) {
   for (const k of Object.keys(out.config)) {
     if (k in state && equal(state[k], sent[k])) state[k] = structuredClone(out.config[k]);
   }
-  selected = { point: run.data.train[0] ?? 0, target: null };
+  selected = { point: keep ? selected.point : run.data.train[0] ?? 0, target: null };
   showRuns(out.runs);
   writeHash();
   syncControls();
@@ -175,9 +189,20 @@ async function newRun(id) {
   exportLinks();
   show(out);
   $("update").innerHTML = '<p class="hint">Press the step button (\u25b6|) to take one gradient-descent step and see every weight before and after.</p>';
-  $("explain").innerHTML = '<p class="hint">Click a neuron, an input or an edge in the network.</p>';
+  $("explain").innerHTML = `<p class="hint">${EXPLAIN_HINT}</p>`;
   report(null);
+  if (leftLecture) note(`The Lecture preset is left: the slide's 2-2-1 network and its weights are gone, and `
+    + `this is a new run with random starting weights on ${out.data.points.length} ${DATASET_LABEL[run.config.dataset]
+    || run.config.dataset} points. The Lecture button brings the slide's network back.`);
 }
+
+// the explain panel's hint, before a neuron, an input or an edge is chosen (index.html's too)
+const EXPLAIN_HINT = "Click or tap a neuron or an edge in the network (shift-click or tap an input), "
+  + "or reach one with Tab and press Enter.";
+
+// the same points, targets and split: the same data (a point chosen on them stays chosen)
+const sameData = (a, b) => equal(a.points, b.points) && equal(a.targets, b.targets)
+  && equal(a.train, b.train) && equal(a.test, b.test);
 
 // the server's limit on the runs it keeps, beside the export buttons; a new run that pushed out
 // the runs used least recently (another page's, or a script's) says so there
@@ -361,6 +386,16 @@ function wire() {
     restart();
   };
   $("boundary").onclick = pickPoint;
+  // the keyboard's way to pick a point: Tab to the plot, then the arrow keys move the ring to
+  // the nearest point that way (Home: the first training point)
+  $("boundary").addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || !run) return;
+    const dir = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[ev.key];
+    if (!dir && ev.key !== "Home") return;
+    ev.preventDefault();   // (the arrows scrolled the page)
+    if (dir) stepPoint(...dir);
+    else selectPoint(run.data.train[0] ?? 0);
+  });
   // space: play / pause wherever the focus is, except where the key types (a text box, a
   // list). On a button or a box just clicked with the mouse, space would click it once more
   // (a dataset or the Lecture preset chosen again, one more step, a new seed): that default
@@ -470,7 +505,7 @@ function layout() {
 
 function buildNetwork() {
   const net = $("network"), draw = $("net-draw");
-  for (const el of [...draw.querySelectorAll(".node, .layer-ctl")]) el.remove();
+  for (const el of [...draw.querySelectorAll(".node, .layer-ctl, .feature-use")]) el.remove();
   const svg = $("edges");
   svg.innerHTML = "";
   nodeEls = [];
@@ -484,27 +519,39 @@ function buildNetwork() {
   const sizes = [run.config.features.length, ...run.config.hidden, 1];
   // many layers on a narrow screen: each layer's control its number alone, smaller buttons
   const tight = xOf(1) - xOf(0) < 72;
-  // inputs: every feature, the used ones lit; click toggles
+  // inputs: every feature, the used ones lit. A box left of each turns it on or off (a mouse's
+  // plain click on the input too, as TF Playground's); a tap, a shift-click or Enter shows its
+  // numbers (a tap toggled it: its numbers were out of a touch screen's reach, and a tap on
+  // the lecture's x1 dropped the slide's network)
+  const boxLeft = xOf(0) - 8 - textWidth(Object.values(FEATURE_LABEL), 12) - 26;   // (left of the widest name)
   nodeEls.push(FEATURES.map((f, j) => {
-    const el = node(xOf(0), yOf(j), "input" + (run.config.features.includes(f) ? "" : " off"));
+    const used = run.config.features.includes(f);
+    const box = document.createElement("input");
+    box.type = "checkbox"; box.className = "feature-use"; box.checked = used;
+    box.dataset.feature = f;
+    box.setAttribute("aria-label", `use ${FEATURE_LABEL[f]} as an input`);
+    box.title = (used ? "Untick to remove " : "Tick to use ") + FEATURE_LABEL[f];
+    box.style.left = Math.max(2, boxLeft) + "px";
+    box.style.top = (yOf(j) + size / 2 - 10) + "px";
+    box.onclick = (ev) => {
+      ev.stopPropagation();
+      if (!toggleFeature(f)) box.checked = used;   // refused: it stays as it is
+    };
+    draw.append(box);
+    const el = node(xOf(0), yOf(j), "input" + (used ? "" : " off"));
     el.dataset.feature = f;
     const lab = document.createElement("span");
     lab.className = "label"; lab.textContent = FEATURE_LABEL[f];
     el.append(lab);
     const only = run.config.features.length === 1 && run.config.features[0] === f;
     el.title = only ? "The network's only input: use another feature first, then this one can go"
-      : "Click to " + (run.config.features.includes(f) ? "remove" : "use") + " this feature";
+      : "Click to " + (used ? "remove" : "use") + " this feature";
+    const name = used ? run.data.names.inputs[run.config.features.indexOf(f)] : "";
+    // (one not in use has no numbers: the Tab key passes it, its box is the way to use it)
+    if (used) asButton(el, `input ${name} (${FEATURE_LABEL[f]}): show its numbers for the chosen point`, () => showInput(f));
     el.onclick = (ev) => {
-      if (ev.shiftKey && run.config.features.includes(f)) { choose({ kind: "neuron", layer: 0, index: run.config.features.indexOf(f) }); return; }
-      const on = state.features.includes(f);
-      if (on && state.features.length === 1) {   // (a click that did nothing, without a word)
-        report(new Refusal(`${FEATURE_LABEL[f]} is the network's only input, and a network needs one: `
-          + "click another feature to use it, then this one can be removed."));
-        return;
-      }
-      state.features = on ? state.features.filter((x) => x !== f) : FEATURES.filter((x) => x === f || state.features.includes(x));
-      state.preset = "none";
-      restart();
+      if (ev.shiftKey || ev.pointerType === "touch" || ev.pointerType === "pen") showInput(f);
+      else toggleFeature(f);
     };
     return el;
   }));
@@ -519,6 +566,8 @@ function buildNetwork() {
       nm.textContent = run.data.names.neurons[l - 1][j];
       el.append(nm);
       el.onclick = () => choose({ kind: "neuron", layer: l, index: j });
+      asButton(el, `neuron ${run.data.names.neurons[l - 1][j]}${isOut ? ", the output" : ""}: show its numbers for the `
+        + "chosen point", () => choose({ kind: "neuron", layer: l, index: j }));
       return el;
     }));
     if (!isOut) {
@@ -550,7 +599,46 @@ function buildNetwork() {
   draw.style.height = height + "px";
   net.style.height = Math.ceil(height * scale) + "px";
   svg.setAttribute("height", height);
+  draw.append(svg);   // (after the nodes: the Tab key reaches the inputs and neurons first)
   markChosen();
+}
+
+// an input's numbers (a shift-click, a tap, Enter); an input not in use has none: said
+function showInput(f) {
+  if (!run.config.features.includes(f)) {
+    report(new Refusal(`${FEATURE_LABEL[f]} is not an input of the network, so it has no numbers: tick its box `
+      + "(left of its name) to use it."));
+    return;
+  }
+  choose({ kind: "neuron", layer: 0, index: run.config.features.indexOf(f) });
+}
+
+// a feature on or off (its box, a plain click on it): a new run; false where refused
+function toggleFeature(f) {
+  const on = state.features.includes(f);
+  if (on && state.features.length === 1) {   // (a click that did nothing, without a word)
+    report(new Refusal(`${FEATURE_LABEL[f]} is the network's only input, and a network needs one: `
+      + "click another feature to use it, then this one can be removed."));
+    return false;
+  }
+  state.features = on ? state.features.filter((x) => x !== f) : FEATURES.filter((x) => x === f || state.features.includes(x));
+  state.preset = "none";
+  restart();
+  return true;
+}
+
+// a node or an edge as a button for the keyboard: Tab reaches it, Enter does what its click
+// does (Space stays play / pause, as on every button of the page: a node clicked with the
+// mouse keeps the focus, and space then plays), its focus is drawn (style.css)
+function asButton(el, label, act) {
+  el.setAttribute("tabindex", "0");
+  el.setAttribute("role", "button");
+  el.setAttribute("aria-label", label);
+  el.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    ev.preventDefault();
+    if (!ev.repeat) act(ev);
+  });
 }
 
 function roundTiny(text, title, onclick) {
@@ -570,6 +658,8 @@ function node(x, y, cls) {
     drawBoundary();
   };
   el.onmouseleave = () => { hover = null; drawBoundary(); };
+  el.onfocus = el.onmouseenter;   // (the keyboard's hover: its map in the big plot)
+  el.onblur = el.onmouseleave;
   el.style.left = x + "px"; el.style.top = y + "px";
   const c = document.createElement("canvas");
   c.width = c.height = 24;
@@ -594,6 +684,16 @@ function edge(a, b, l, i, j) {
   hit.onmouseleave = () => { $("tooltip").hidden = true; shown.classList.remove("hover"); };
   hit.onmouseenter = () => shown.classList.add("hover");
   hit.onclick = () => choose({ kind: "edge", layer: l, from: i, to: j });
+  const names = run.data.names;
+  const from = l === 1 ? names.inputs[i] : names.neurons[l - 2][i];
+  asButton(hit, `weight ${names.weights[l - 1][i][j]} from ${from} into ${names.sums[l - 1][j]}: show its numbers `
+    + "for the chosen point", () => choose({ kind: "edge", layer: l, from: i, to: j }));
+  hit.onfocus = () => {   // drawn, and its value beside it, as on hover
+    shown.classList.add("focused");
+    const r = hit.getBoundingClientRect();
+    tooltip({ clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }, l, i, j);
+  };
+  hit.onblur = () => { shown.classList.remove("focused"); $("tooltip").hidden = true; };
   svg.append(shown, hit);   // the hit path is on top, the drawn one below it
   return shown;
 }
@@ -744,6 +844,10 @@ function drawBoundary() {
     ctx.lineWidth = 2; ctx.strokeStyle = "#000"; ctx.stroke();
   }
   $("ax-lo").textContent = lo; $("ax-hi").textContent = hi;
+  const p = run.data.points[selected.point];
+  const label = "The output over the plane with the data points: the arrow keys choose the point for the "
+    + "slides' numbers" + (p ? `; now point #${selected.point}, x1 = ${fmt(p[0])}, x2 = ${fmt(p[1])}` : "");
+  if (canvas.getAttribute("aria-label") !== label) canvas.setAttribute("aria-label", label);
 }
 
 function pickPoint(ev) {
@@ -760,9 +864,33 @@ function pickPoint(ev) {
     const d = (px - x) ** 2 + (py - y) ** 2;
     if (d < bd) { bd = d; best = i; }
   }
-  selected.point = best;
+  selectPoint(best);
+}
+
+// the point the ring marks and the slides' numbers are for (a click, a tap or the arrow keys)
+function selectPoint(i) {
+  if (i === null || i === undefined) return;
+  selected.point = i;
   drawBoundary();
   if (selected.target) queue(() => explainSelected());
+}
+
+// from the chosen point to the nearest one in the direction (dx, dy) (x2 up), preferring
+// those near the line that way; none there: the ring stays
+function stepPoint(dx, dy) {
+  const rows = state.show_test ? [...run.data.train, ...run.data.test] : run.data.train;
+  const from = rows.includes(selected.point) ? selected.point : null;
+  if (from === null) return selectPoint(rows[0]);
+  const [x0, y0] = run.data.points[from];
+  let best = null, bd = Infinity;
+  for (const i of rows) {
+    const [x, y] = run.data.points[i];
+    const along = (x - x0) * dx + (y - y0) * dy, across = Math.abs((x - x0) * dy - (y - y0) * dx);
+    if (along <= 1e-9) continue;
+    const d = along + 2 * across;
+    if (d < bd) { bd = d; best = i; }
+  }
+  if (best !== null) selectPoint(best);
 }
 
 function drawLossCurve() {
