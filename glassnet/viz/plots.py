@@ -1091,7 +1091,66 @@ def plot_history(
         fig.suptitle(msg, fontsize=8, y=0.02, va="bottom", color="#555")
         room = min(0.4, 0.02 + lines * 11 / 72 / size[1])
     fig.tight_layout(rect=(0, room, 1, 1))
+    if _legends_clear_of_data(fig.axes):  # (one moved below its panel: laid out again)
+        fig.tight_layout(rect=(0, room, 1, 1))
     return fig
+
+
+def _covered_points(ax: Any, box: Any) -> int:
+    """How many points of ``ax``'s lines (each segment sampled every pixel or so, so that a
+    line crossing ``box`` counts though no recorded point lies in it) fall inside ``box``,
+    a Bbox in display pixels (a legend's window extent)."""
+    inside = 0
+    for line in ax.get_lines():
+        xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=np.float64))
+        xy = xy[np.all(np.isfinite(xy), axis=1)]
+        if line.get_linestyle() not in ("None", "none", "", " ") and len(xy) > 1:
+            steps = np.maximum(1, np.ceil(np.hypot(*np.diff(xy, axis=0).T)).astype(int))
+            steps = np.minimum(steps, 10_000)  # (a segment far off the canvas: enough)
+            t = np.concatenate([np.arange(n) / n for n in steps])
+            i = np.repeat(np.arange(len(xy) - 1), steps)
+            xy = np.vstack([xy[i] + t[:, None] * (xy[i + 1] - xy[i]), xy[-1:]])
+        x, y = xy[:, 0], xy[:, 1]
+        within = (x >= box.x0) & (x <= box.x1) & (y >= box.y0) & (y <= box.y1)
+        inside += int(np.count_nonzero(within))
+    return inside
+
+
+def _legends_clear_of_data(axes: list) -> bool:
+    """Each panel's legend where matplotlib's 'best' put it, unless it covers a curve there
+    (no place inside the panel is free of the data: a wide legend over a loss that falls
+    across the whole panel), then below the panel, outside it. True when one moved."""
+    from matplotlib.transforms import offset_copy  # (matplotlib: a figure is made already)
+
+    moved = False
+    renderer = None
+    for ax in axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        if renderer is None:
+            ax.figure.canvas.draw()  # (the layout and 'best' worked out for this size)
+            renderer = ax.figure.canvas.get_renderer()
+        if _covered_points(ax, legend.get_window_extent(renderer)) == 0:
+            continue
+        handles, labels = ax.get_legend_handles_labels()
+        # under the tick labels and "epoch": that many points below the panel, which stay
+        # so when the layout then makes the panel smaller
+        below = ax.xaxis.get_tightbbox(renderer)
+        drop = (ax.bbox.y0 - below.y0) * 72 / ax.figure.dpi + 2 if below is not None else 30
+        under = offset_copy(ax.transAxes, fig=ax.figure, y=-drop, units="points")
+        ax.legend(
+            handles,
+            labels,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            bbox_transform=under,
+            fontsize=legend.get_texts()[0].get_fontsize() if legend.get_texts() else 8,
+            ncol=2 if len(labels) > 2 else len(labels),
+            frameon=False,
+        )
+        moved = True
+    return moved
 
 
 _ACT_TITLES = {
