@@ -123,15 +123,15 @@ def identity_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def leaky_relu_fn(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
-    """LeakyReLU(z) = max(alpha z, z) for 0 <= alpha < 1."""
+    """LeakyReLU(z) = z if z > 0 else alpha z: max(alpha z, z) for alpha <= 1, else the min."""
     a = np.multiply(z, alpha)
-    return np.maximum(z, a, out=a if is_array(a) else None)
+    return (np.maximum if alpha <= 1 else np.minimum)(z, a, out=a if is_array(a) else None)
 
 
 def leaky_relu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     """LeakyReLU'(z) = 1 if z > 0 else alpha (a > 0 exactly when z > 0, for alpha >= 0)."""
-    d = np.greater(a, 0, out=np.empty_like(a))  # 1 or 0, then 1 or alpha, in a's dtype
-    return np.maximum(d, a.dtype.type(alpha), out=d)
+    d = np.greater(a if alpha >= 0 else z, 0, out=np.empty_like(a))  # 1 or 0, in a's dtype
+    return np.add(np.multiply(1 - d, a.dtype.type(alpha)), d, out=d)  # 1 or alpha
 
 
 def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -296,8 +296,8 @@ def relu(x: Any) -> Tensor:
 
 
 def leaky_relu(x: Any, alpha: float = 0.01) -> Tensor:
-    """a = max(alpha z, z), elementwise; any shape. Backward: g * (1 if z > 0 else alpha)."""
-    alpha = check_number(alpha, "alpha", "leaky_relu", low=0, high=1, high_open=True)
+    """a = z if z > 0 else alpha z; any shape. Backward: g * (1 if z > 0 else alpha)."""
+    alpha = check_number(alpha, "alpha", "leaky_relu")
     return activation(x, "leaky_relu", alpha=alpha)
 
 

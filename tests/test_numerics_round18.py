@@ -1,0 +1,106 @@
+"""Numerics mended in round 18: leaky ReLU's slopes, max/min's advice, normalisation at
+extreme scales, writes beyond float32's range, lerp's dtypes, sample_weight's advice."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+import glassnet.nn.functional as NF
+from glassnet import functional as F
+from glassnet import onnx
+from glassnet.gradcheck import gradcheck
+
+torch = pytest.importorskip("torch")
+
+SLOPES = (-2.0, -0.5, 0.0, 0.01, 0.2, 1.0, 1.5, 3.0)
+
+
+@pytest.mark.parametrize("slope", SLOPES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_leaky_relu_any_slope_matches_torch(slope, dtype):
+    x = np.array([1.0, -1.0, 0.0, -3.0, 2.5, -0.0], dtype)
+    r = np.array([0.3, -0.7, 1.1, 0.5, 2.0, -1.3], dtype)
+    g = gn.tensor(x, requires_grad=True)
+    y = NF.leaky_relu(g, negative_slope=slope)
+    y.backward(gn.tensor(r))
+    t = torch.tensor(x, requires_grad=True)
+    ty = torch.nn.functional.leaky_relu(t, slope)
+    ty.backward(torch.tensor(r))
+    assert y.dtype == dtype and g.grad.dtype == dtype
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_array_equal(g.grad, t.grad.numpy())
+    m = gn.nn.LeakyReLU(negative_slope=slope)
+    np.testing.assert_array_equal(m(gn.tensor(x)).data, ty.detach().numpy())
+
+
+@pytest.mark.parametrize("slope", [-0.5, 1.5, 0.3])
+def test_leaky_relu_gradcheck_float64(slope):
+    x = gn.tensor(np.array([0.7, -1.3, 2.1, -0.4, 1.9]), requires_grad=True)
+    assert gradcheck(lambda t: NF.leaky_relu(t, negative_slope=slope) * t, x).ok
+    assert gradcheck(lambda t: F.leaky_relu(t, slope), x).ok
+
+
+def test_leaky_relu_audit_values():
+    np.testing.assert_array_equal(
+        NF.leaky_relu(gn.tensor([1.0, -1.0]), negative_slope=-0.5).data, [1.0, 0.5]
+    )
+    m = gn.nn.LeakyReLU(negative_slope=1.5)
+    np.testing.assert_array_equal(m(gn.tensor([-1.0])).data, [-1.5])
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: gn.nn.LeakyReLU(negative_slope=float("nan")), "negative_slope"),
+        (lambda: NF.leaky_relu(gn.tensor([1.0]), negative_slope=float("inf")), "negative_slope"),
+        (lambda: gn.nn.LeakyReLU(alpha=float("inf")), "alpha"),
+        (lambda: F.leaky_relu(gn.tensor([1.0]), float("nan")), "alpha"),
+    ],
+)
+def test_leaky_relu_refusal_names_the_argument_given(call, name):
+    with pytest.raises(ValueError, match=f"'{name}' parameter") as e:
+        call()
+    assert ("alpha" in str(e.value)) == (name == "alpha")
+
+
+def _slope_model(slope):
+    gn.manual_seed(0)
+    return gn.nn.Sequential(
+        gn.nn.Linear(3, 4), gn.nn.LeakyReLU(negative_slope=slope), gn.nn.Linear(4, 1)
+    )
+
+
+@pytest.mark.parametrize("slope", [-0.5, 1.5])
+def test_fit_trains_any_slope_on_the_graph_and_the_fast_path_refuses(slope, tmp_path):
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    y = X.sum(1, keepdims=True)
+    m = _slope_model(slope)
+    assert gn.fit(m, X, y, epochs=2, verbose=0).engine == "graph"
+    for engine in ("fused", "jit"):
+        with pytest.raises(ValueError, match=rf"LeakyReLU with negative_slope={slope}"):
+            gn.fit(_slope_model(slope), X, y, epochs=2, verbose=0, engine=engine)
+    with pytest.raises(TypeError, match=r"0 <= negative_slope < 1"):
+        gn.fused.layers_of(m, "FastMLP")
+    with pytest.raises(TypeError, match=rf"negative_slope={slope}"):
+        onnx.export(m, tmp_path / "m.onnx")
+    with pytest.raises(TypeError, match=rf"negative_slope={slope}"):
+        gn.explain(m, X[:1], y[:1])
+
+
+def test_fit_graph_and_fused_agree_for_an_in_range_slope():
+    X = np.random.default_rng(1).standard_normal((40, 3))
+    y = X.sum(1, keepdims=True)
+    a, b = _slope_model(0.2), _slope_model(0.2)
+    gn.fit(a, X, y, epochs=3, verbose=0, engine="graph")
+    assert gn.fit(b, X, y, epochs=3, verbose=0, engine="fused").engine == "fused"
+    for p, q in zip(a.parameters(), b.parameters()):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_leaky_relu_config_round_trips_any_slope():
+    for slope, key in ((1.5, "negative_slope"), (-0.5, "negative_slope"), (0.2, "alpha")):
+        m = gn.nn.LeakyReLU(negative_slope=slope)
+        assert m.config()[key] == slope
+        back = gn.nn.from_config(m.config())
+        assert back.negative_slope == slope
+        assert repr(back) == f"LeakyReLU({key}={slope})"
