@@ -1785,6 +1785,38 @@ def _same_classes(fitted: np.ndarray, classes: Any) -> bool:
     return bool(np.array_equal(fitted, unique_labels(classes)))
 
 
+# scikit-learn's check_array(dtype='numeric') words, which its MLP's predict raises (its
+# fit reads the text as numbers, then predict refuses the same X)
+TEXT_X = (
+    "dtype='numeric' is not compatible with arrays of bytes/strings."
+    "Convert your data to numeric values explicitly instead."
+)
+
+
+def _refuse_text_array(X: Any) -> None:
+    """An X that is an array of text (NumPy's dtypes U, S or V: ``np.array([['1', '2']])``,
+    a list of rows of strings) is refused with scikit-learn's check_array words, at fit as
+    at predict (scikit-learn's fit converts it, its predict refuses it): numbers are never
+    read from text in silence. An array of dtype object (numbers, or strings, as Python
+    objects) is left to scikit-learn's conversion, which reads it as numbers, as
+    scikit-learn's does; a DataFrame's text columns are named by :func:`_validate`."""
+    if isinstance(X, (list, tuple)):
+        with warnings.catch_warnings():  # (rows of different lengths: refused later, named)
+            warnings.simplefilter("ignore")
+            try:
+                X = np.asarray(X)  # (as check_array reads a list)
+            except (ValueError, TypeError):
+                return
+    kind = getattr(getattr(X, "dtype", None), "kind", None)
+    # (a 1-D X: scikit-learn's "Expected 2D array" first, as its check_array's order)
+    if isinstance(X, np.ndarray) and isinstance(kind, str) and kind in "USV" and X.ndim != 1:
+        shown = f", e.g. {X.flat[0].item()!r}" if X.size else ""
+        raise ValueError(
+            f"{TEXT_X} X holds text (dtype {X.dtype}{shown}): X.astype(float) reads numbers "
+            "written as text; encode text categories first (OneHotEncoder)."
+        )
+
+
 def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
     """scikit-learn's ``validate_data``; a DataFrame with text, categorical, date or time
     columns is refused with its error followed by the columns' names and the way to turn
@@ -1803,6 +1835,7 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
             f"NumPy array, a list of rows, a DataFrame or a sparse matrix. Got a "
             f"{type(X).__name__}{how}."
         )
+    _refuse_text_array(X)
     try:
         return validate_data(est, detached(X), *map(detached, y), **kwargs)
     except (ValueError, TypeError) as e:
