@@ -103,12 +103,19 @@ def _values_only(op: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
         kw = {k: v for k, v in kw.items() if k != "out"}
     if args or kw:
         given = ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kw.items())])
+        d = args[0] if args else kw.get("dim", kw.get("axis", 1))
+        one = isinstance(d, int) and not isinstance(d, bool)  # (one axis: indices too)
         raise TypeError(
             f"x.{op}({given}): glassnet's {op} takes axis= and returns the values only, "
-            f"not PyTorch's (values, indices). Write x.{op}(axis=1) or "
-            f"x.a{op}(dim=1) for the values, x.arg{op}(1) for the indices. At ties these "
-            f"share the gradient equally, as PyTorch's a{op}; PyTorch's {op}(1) gives it all "
-            f"to the index it returns, as x[np.arange(len(x)), x.arg{op}(1)] does."
+            f"not PyTorch's (values, indices). Write x.{op}(axis={d!r}) or "
+            f"x.a{op}(dim={d!r}) for the values"
+            + (
+                f", x.arg{op}({d}) for the indices. At ties these share the gradient equally, "
+                f"as PyTorch's a{op}; PyTorch's {op}({d}) gives it all to the index it returns, "
+                f"as x.gather({d}, x.arg{op}({d}, keepdim=True)).squeeze({d}) does."
+                if one
+                else "."
+            )
         )
 
 

@@ -104,3 +104,38 @@ def test_leaky_relu_config_round_trips_any_slope():
         back = gn.nn.from_config(m.config())
         assert back.negative_slope == slope
         assert repr(back) == f"LeakyReLU({key}={slope})"
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@pytest.mark.parametrize("dim", [0, 1, 2, -1])
+@pytest.mark.parametrize("as_kw", [True, False])
+def test_max_min_dim_refusal_advises_the_dim_given(op, dim, as_kw):
+    import re
+
+    a = np.random.default_rng(dim + 5).standard_normal((2, 3, 4))
+    a[0, 0, :2] = a.max() + 1  # a tie, where PyTorch's gradient goes to one index
+    a[1, 1, :2] = a.min() - 1
+    x = gn.tensor(a, requires_grad=True)
+    with pytest.raises(TypeError) as e:
+        getattr(x, op)(dim=dim) if as_kw else getattr(x, op)(dim)
+    msg = str(e.value)
+    assert f"x.a{op}(dim={dim}) for the values, x.arg{op}({dim}) for the indices" in msg
+    assert f"x.{op}(axis={dim})" in msg
+    assert "axis=1" not in msg or dim == 1
+    values = eval(f"x.a{op}(dim={dim})", {"x": x})  # the advice, as written, runs
+    t = torch.tensor(a, requires_grad=True)
+    tv = getattr(t, op)(dim=dim).values
+    np.testing.assert_array_equal(values.data, tv.detach().numpy())
+    np.testing.assert_array_equal(
+        eval(f"x.arg{op}({dim})", {"x": x}), getattr(t, op)(dim=dim).indices
+    )
+    gather = re.search(r"as (x\.gather\(.*\)) does", msg).group(1)
+    eval(gather, {"x": x}).sum().backward()  # PyTorch's gradient: all to the index returned
+    tv.sum().backward()
+    np.testing.assert_array_equal(x.grad, t.grad.numpy())
+
+
+def test_max_dim_refusal_with_a_tuple_names_it():
+    x = gn.tensor(np.zeros((2, 3, 4), np.float32))
+    with pytest.raises(TypeError, match=r"x\.amax\(dim=\(0, 1\)\) for the values\.$"):
+        x.max(dim=(0, 1))
