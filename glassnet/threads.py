@@ -315,9 +315,15 @@ def _choose(
             why.append(f"BLAS limit in force {ceiling}")
             n = min(n, ceiling)
     if n > 1:
-        busy = busy_cpus()
-        free = max(0, int(usable_cpus() - busy))
-        why.append(f"{busy:g} CPU(s) busy with other work, {free} free")
+        busy, cpus = busy_cpus(), usable_cpus()
+        free = max(0, int(cpus - busy))
+        if busy <= cpus:
+            why.append(f"{busy:g} CPU(s) busy with other work, {free} free")
+        else:  # (more runnable threads than CPUs: every one busy, not more CPUs than exist)
+            why.append(
+                f"{busy:g} runnable thread(s) of other work on {cpus} usable CPU(s): all "
+                f"{cpus} busy, 0 free"
+            )
         n = min(n, max(1, free))
     return max(1, n), why, False
 

@@ -117,7 +117,9 @@ def test_explain_names_the_reasons(machine):
     assert "51.4 MFLOP" in text and "2 usable CPU(s)" in text and "1 free" in text
     machine(cpus=2, busy=5)
     assert threads.explain(W1, 128).startswith("1 BLAS thread(s)")
-    assert "5 CPU(s) busy with other work, 0 free" in threads.explain(W1, 128)
+    assert "5 runnable thread(s) of other work on 2 usable CPU(s): all 2 busy, 0 free" in (
+        threads.explain(W1, 128)
+    )  # (not "5 CPU(s) busy" on 2 CPUs)
 
 
 # ------------------------------------------------------------------ the override
