@@ -8564,8 +8564,13 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, 
         return str(exc), 1
     if isinstance(exc, _distributed.DistributedError):  # another rank's error, named
         return str(exc), 1
-    if isinstance(exc, BrokenPipeError):  # e.g. 'glassnet predict ... | head'
-        return None, 1
+    if isinstance(exc, BrokenPipeError) and _stdout_reader_left():
+        # 'glassnet predict ... | head': the reader took what it wanted and left, which is
+        # no error of a filter (status 0, no line, as when the report's reader leaves
+        # train: _Escaping); with --stream as without it, no rows computed past it
+        return None, 0
+    if isinstance(exc, BrokenPipeError):  # (another pipe than standard output's)
+        return f"{exc.strerror or exc}{f' {exc.filename!r}' if exc.filename else ''}", 1
     if isinstance(exc, (ModelFileError, ValueError)):
         return _compressed_hint(str(exc), args), 2
     if isinstance(exc, OSError):
@@ -8579,6 +8584,25 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, 
     if isinstance(exc, MemoryError):  # what the estimates before each allocation did not foresee
         return _out_of_memory_text(exc, args), 1
     return None
+
+
+def _stdout_reader_left() -> bool:
+    """Whether standard output is a pipe whose reader has closed it (poll's POLLERR on
+    its write end), or a stream that cannot say (no file descriptor, no poll): a broken
+    pipe there is taken for standard output's."""
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+    except (AttributeError, OSError, ValueError, _io.UnsupportedOperation):
+        return True
+    poller.register(fd, select.POLLOUT)
+    try:
+        events = poller.poll(0)
+    except OSError:
+        return True
+    return any(e & (select.POLLERR | select.POLLHUP) for _, e in events)
 
 
 def _out_of_memory_text(exc: MemoryError, args: argparse.Namespace) -> str:

@@ -215,3 +215,36 @@ def test_evaluate_says_how_many_lines_it_read_once(capsys, tmp_path, stream, pip
     both = out + err
     assert both.count("40 rows from 46 lines") == 1, both
     assert "  read 40 rows from 46 lines (1 header, 1 'sep=' line, 4 blank)" in out, out
+
+
+# ------------------------------- 6. a reader that closes the pipe early: status 0, alike
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream", "--chunk-rows", "5000"]])
+@pytest.mark.parametrize("read", [1, 0])
+def test_predict_into_a_pipe_closed_early_exits_0_quietly(capsys, tmp_path, stream, read):
+    """`glassnet predict m.glassnet big.csv | head -1` ended with status 0, and with
+    --stream with status 1: one behaviour now, the filter's (the reader took what it
+    wanted); no error line, no traceback."""
+    import subprocess
+    import sys
+
+    import glassnet
+
+    _, model = model_of(capsys, tmp_path)
+    big = tmp_path / "big.csv"
+    line = "0.125,-0.25\n"
+    big.write_text("a,b\n" + line * 60_000)  # (predictions far past a pipe's buffer)
+    env = {**os.environ, "PYTHONPATH": str(os.path.dirname(os.path.dirname(glassnet.__file__)))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", "predict", str(model), str(big), *stream],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    if read:
+        assert proc.stdout.readline() == b"label\n"
+    proc.stdout.close()  # (head -1's exit)
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "error" not in err and "Traceback" not in err, err
