@@ -188,3 +188,26 @@ def test_new_data_start_from_the_first_training_point(page, server):
     page.click("#regenerate")  # a new seed: new points
     page.wait_for_function(f"run.id !== {old!r}")
     assert page.evaluate("selected.point") == page.evaluate("run.data.train[0]")
+
+
+@pytest.mark.parametrize(
+    ("selector", "after"),
+    [
+        ('.feature-use[data-feature="x1^2"]', "run.config.features.length === 3"),
+        (".add-neuron >> nth=0", "run.config.hidden[0] === 5"),
+    ],
+)
+def test_the_focus_stays_in_place_when_the_network_is_built_again(page, server, selector, after):
+    # a feature ticked or a neuron added with the keyboard: the focus fell back to the page
+    open_playground(page, server)
+    page.focus(selector)
+    label = page.evaluate(_FOCUSED)
+    page.keyboard.press("Enter")
+    page.wait_for_function(after)
+    page.wait_for_function(
+        f"document.activeElement.getAttribute('aria-label') === {label!r}"
+        if label
+        else "document.activeElement.matches('.add-neuron[data-layer=\"1\"]')"
+    )
+    page.keyboard.press("Tab")  # and Tab goes on from there
+    assert page.evaluate("document.getElementById('net-draw').contains(document.activeElement)")

@@ -505,6 +505,7 @@ function layout() {
 
 function buildNetwork() {
   const net = $("network"), draw = $("net-draw");
+  const focused = focusKey(document.activeElement);   // (given back below: Tab's place is kept)
   for (const el of [...draw.querySelectorAll(".node, .layer-ctl, .feature-use")]) el.remove();
   const svg = $("edges");
   svg.innerHTML = "";
@@ -582,6 +583,7 @@ function buildNetwork() {
       const minus = roundTiny("\u2212", "Remove a neuron", () => changeNetwork((h) => { if (h[l - 1] > 1) h[l - 1]--; }));
       plus.disabled = sizes[l] >= 8; minus.disabled = sizes[l] <= 1;
       plus.classList.add("add-neuron"); minus.classList.add("remove-neuron");
+      plus.dataset.layer = minus.dataset.layer = l;
       btns.append(plus, minus);
       const lab = document.createElement("span");
       lab.textContent = tight ? String(sizes[l]) : ctl.title;
@@ -601,6 +603,17 @@ function buildNetwork() {
   svg.setAttribute("height", height);
   draw.append(svg);   // (after the nodes: the Tab key reaches the inputs and neurons first)
   markChosen();
+  if (focused) [...draw.querySelectorAll(FOCUSABLE)].find((el) => focusKey(el) === focused && !el.disabled)?.focus();
+}
+
+// the network's keyboard stops, and one's key: the same input's box, node, neuron, edge or
+// layer button after the drawing is built again (a feature ticked with Enter, a neuron added:
+// the focus fell back to the page's top, and Tab started over)
+const FOCUSABLE = "[tabindex='0'], button, input";
+function focusKey(el) {
+  if (!(el instanceof Element) || !$("net-draw").contains(el) || !el.matches(FOCUSABLE)) return null;
+  // (a layer's + and − by their titles; a neuron's title changes with its bias, a box's when ticked)
+  return `${el.tagName} ${el.tagName === "BUTTON" ? el.title : ""} ${JSON.stringify({ ...el.dataset })}`;
 }
 
 // an input's numbers (a shift-click, a tap, Enter); an input not in use has none: said
