@@ -139,3 +139,66 @@ def test_max_dim_refusal_with_a_tuple_names_it():
     x = gn.tensor(np.zeros((2, 3, 4), np.float32))
     with pytest.raises(TypeError, match=r"x\.amax\(dim=\(0, 1\)\) for the values\.$"):
         x.max(dim=(0, 1))
+
+
+ROWS = np.array([[1.0, 2.0, 4.0], [3.0, -1.0, 0.5]])
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e20, 1e154, 1e160, 1e300, 4e307])
+def test_layer_norm_float64_is_scale_invariant(scale):
+    t = torch.tensor(ROWS, requires_grad=True)
+    want = torch.nn.functional.layer_norm(t, (3,), eps=0.0)  # (eps: negligible here)
+    x = gn.tensor(ROWS * scale, requires_grad=True)
+    y = NF.layer_norm(x, (3,))
+    np.testing.assert_allclose(y.data, want.detach().numpy(), rtol=1e-5)
+    np.testing.assert_array_equal(gn.nn.LayerNorm(3).double()(x).data, y.data)
+    r = np.arange(6.0).reshape(2, 3)
+    (y * gn.tensor(r)).sum().backward()
+    (want * torch.tensor(r)).sum().backward()
+    np.testing.assert_allclose(x.grad * scale, t.grad.numpy(), rtol=1e-4)  # dL/dx ∝ 1/scale
+
+
+def test_layer_norm_of_huge_rows_is_the_unit_rows_function_bit_for_bit():
+    # the power-of-two scale changes nothing: 2^100 rows, with eps 2^200 times larger
+    s = 2.0**100
+    a = NF.layer_norm(gn.tensor(ROWS * s), (3,), eps=1e-5 * s * s).data
+    b = NF.layer_norm(gn.tensor(ROWS), (3,), eps=1e-5).data
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("scale", [1e160, 1e300])
+def test_norm_gradients_at_huge_scales_gradcheck(scale):
+    t = gn.tensor(
+        np.array([[0.7, -1.3, 2.1], [0.4, 1.9, -0.2], [1.1, 0.3, -0.8]]), requires_grad=True
+    )
+    w = gn.tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    assert gradcheck(lambda u, v: NF.layer_norm(u * scale, (3,), weight=v), t, w).ok
+    bn = gn.nn.BatchNorm1d(3, track_running_stats=False).double()
+    assert gradcheck(lambda u: bn(u * scale), t).ok
+
+
+def test_batchnorm1d_float64_huge_values_normalise_or_refuse_running_var_overflow():
+    x = np.r_[ROWS, ROWS * 0.5]
+    want = gn.nn.BatchNorm1d(3).double()(gn.tensor(x)).data
+    free = gn.nn.BatchNorm1d(3, track_running_stats=False).double()
+    np.testing.assert_allclose(free(gn.tensor(x * 1e160)).data, want, rtol=1e-4)
+    bn = gn.nn.BatchNorm1d(3).double()
+    np.testing.assert_allclose(bn(gn.tensor(x * 1e150)).data, want, rtol=1e-4)
+    assert np.isfinite(bn.running_var).all()
+    bn = gn.nn.BatchNorm1d(3).double()
+    with pytest.raises(ValueError, match=r"variance of feature 0.*beyond the range of float64"):
+        bn(gn.tensor(x * 1e160))  # its variance, ~1e320, is beyond float64: running_var inf
+    np.testing.assert_array_equal(bn.running_var, [1.0, 1.0, 1.0])
+    assert bn.num_batches_tracked == 0
+
+
+def test_batchnorm1d_float32_running_var_never_becomes_inf():
+    X = np.random.default_rng(0).standard_normal((8, 3)).astype(np.float32) * np.float32(1e20)
+    bn = gn.nn.BatchNorm1d(3)
+    with pytest.raises(ValueError, match=r"beyond the range of float32.*model\.double\(\)"):
+        bn(gn.tensor(X))
+    assert np.isfinite(bn.running_var).all()
+    bn = gn.nn.BatchNorm1d(3).double()
+    y = bn(gn.tensor(X.astype(np.float64)))
+    assert np.isfinite(bn.running_var).all() and np.isfinite(y.data).all()
+    np.testing.assert_allclose(y.data.std(0), 1.0, rtol=1e-3)

@@ -268,12 +268,25 @@ def _normalized(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, T
     """(x − mean) / √(var + eps) over ``axes`` (var biased), with that mean and var, on the
     graph. The moments are taken in float64 (a cast in the graph): float32's mean of a row
     of one value is not always that value, and eps amplifies what is left after centring
-    (a row of 12345.678 normalised to -0.295 where the answer is 0)."""
+    (a row of 12345.678 normalised to -0.295 where the answer is 0). A row whose largest
+    |x| is 2^64 or more is first divided by a power of two, 2^e >= that |x| (exact, the same
+    function), so that its variance does not overflow (beyond 1e154 it did, and the row came
+    out as 0); the mean and var returned are x's own (var inf beyond float64's range)."""
     wide = x if x.data.dtype == np.float64 else x.astype(np.float64)
+    e = np.zeros((), np.int32)
+    if wide.data.size:
+        e = np.frexp(np.max(np.abs(wide.data), axis=axes, keepdims=True))[1]  # (inf, NaN: 0)
+        e = np.where(e > 64, e, 0)
+    scale = np.ldexp(1.0, -e)  # 2^-e, exact (2^-1024 too)
+    wide = wide * scale if e.any() else wide
     mean = wide.mean(axis=axes, keepdims=True)
     centred = wide - mean
     var = (centred * centred).mean(axis=axes, keepdims=True)
-    return (centred / (var + eps).sqrt()).astype(x.data.dtype), mean, var
+    y = (centred / (var + eps * scale * scale).sqrt()).astype(x.data.dtype)
+    if not e.any():
+        return y, mean, var
+    with np.errstate(over="ignore"):  # (a variance beyond float64's: inf, which BatchNorm names)
+        return y, Tensor(np.ldexp(mean.data, e)), Tensor(np.ldexp(var.data, 2 * e))
 
 
 def layer_norm(
@@ -573,7 +586,22 @@ class BatchNorm1d(Module):
         return y if self.bias is None else y + self.bias.reshape(c, 1)
 
     def _track(self, mean: Any, unbiased_var: Any) -> None:
-        """The running statistics' update, in place (not on the graph)."""
+        """The running statistics' update, in place (not on the graph); a ValueError for a
+        variance beyond running_var's dtype, which would hold inf."""
+        big = np.abs(unbiased_var) > np.finfo(self.running_var.dtype).max
+        if big.any():
+            j = int(np.argmax(big))
+            raise ValueError(
+                f"BatchNorm1d({self.num_features}): the batch's variance of feature {j} is "
+                f"{float(unbiased_var[j]):.4g}, beyond the range of {self.running_var.dtype}, "
+                "running_var's dtype (it would hold inf, and eval mode's outputs would be 0). "
+                "Scale the inputs (e.g. glassnet.preprocessing.StandardScaler)"
+                + (
+                    ", or convert the model to float64 (model.double())."
+                    if self.running_var.dtype != np.float64
+                    else "."
+                )
+            )
         self.num_batches_tracked += 1
         f = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
         self.running_mean[...] = (1 - f) * self.running_mean + f * mean
