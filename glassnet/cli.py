@@ -3940,7 +3940,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
             )
     numeric = [c for c in data.features if data.table.kinds[c] == "numeric"]
     _warn_row_numbers(data.table, numeric)
-    _warn_single_values(data.table, pre, numeric)
+    _warn_single_values(data.table, pre, numeric, args.dataset)
     _warn_leading_zeros(data.table, numeric)
     if numeric and args.standardize:
         pre.scaler_ = StandardScaler().fit(data.table.take(train_rows).to_array(numeric))
@@ -4261,9 +4261,12 @@ def _single_value_text(single: dict[str, str], rows: int, fix: str) -> str:
     )
 
 
-def _warn_single_values(table: Table, pre: Preprocessor, numeric: list[str]) -> None:
+def _warn_single_values(
+    table: Table, pre: Preprocessor, numeric: list[str], dataset: str | None = None
+) -> None:
     """Warn of a feature column that holds one value in every row (after --impute's
-    fills): a constant input, which tells no row from another."""
+    fills): a constant input, which tells no row from another. Of a bundled ``dataset``
+    (--dataset, whose columns are its own: no --drop) it is a note, with nothing to do."""
     n = table.n_rows
     if n < 2:
         return
@@ -4280,7 +4283,16 @@ def _warn_single_values(table: Table, pre: Preprocessor, numeric: list[str]) -> 
                 single[c] = str(cats[0])
     # (in file order; a column --impute made one value has its own warning)
     single = {c: single[c] for c in table.names if c in single and c not in _filled_whole(table)}
-    if single:
+    if single and dataset is not None:  # (digits' border pixels, blank in every image)
+        _note(
+            _single_value_text(
+                single, n,
+                f"nothing to do for --dataset {dataset}, which is trained on whole (the "
+                f"network learns nothing from them and loses nothing by them); --drop leaves "
+                f"such columns out of a CSV file",
+            )
+        )  # fmt: skip
+    elif single:
         them = "it" if len(single) == 1 else "them"
         flag = shlex.quote(",".join(single))
         _warn(_single_value_text(single, n, f"leave {them} out with --drop {flag}"))

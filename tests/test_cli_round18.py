@@ -248,3 +248,32 @@ def test_predict_into_a_pipe_closed_early_exits_0_quietly(capsys, tmp_path, stre
         err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "error" not in err and "Traceback" not in err, err
+
+
+# ------------------------- 7. --dataset's constant columns: no advice the CLI then refuses
+
+
+def test_a_datasets_constant_columns_get_no_drop_advice(capsys, tmp_path):
+    """`train --dataset digits` warned "leave them out with --drop pixel_0_0,...", and
+    `--drop` with --dataset is refused."""
+    pytest.importorskip("sklearn")
+    model = tmp_path / "d.glassnet"
+    argv = ["train", "--dataset", "digits", "--epochs", "1", "--hidden", "4", "-q"]
+    code, _, err = run(capsys, *argv, "--out", model)
+    assert code == 0, err
+    (line,) = [x for x in err.splitlines() if "single value" in x]
+    assert line.startswith("glassnet: note: 3 columns each hold a single value in all 1797"), line
+    assert "'pixel_0_0' ('0.0')" in line and "nothing to do for --dataset digits" in line, line
+    assert "leave them out with --drop" not in line, line
+    code, _, err = run(capsys, *argv, "--drop", "pixel_0_0", "--out", model, "--force")
+    assert code == 2  # (the refusal the old advice ran into: the note does not advise it)
+    assert_one_line_error(err, "--drop is for CSV files")
+
+
+def test_a_csv_files_constant_columns_still_advise_drop(capsys, tmp_path):
+    body = [r[:2] + ["5", r[2]] for r in rows(40)]
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "const", "label"], body)
+    code, _, err = run(capsys, "train", data, "--target", "label", *FAST, "--out", tmp_path / "m")
+    assert code == 0, err
+    assert "glassnet: warning: the column 'const' holds the single value '5' in all 40 rows" in err
+    assert "leave it out with --drop const" in err, err
