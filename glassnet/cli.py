@@ -5045,6 +5045,8 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
     elif args.resume:
         reads.append(("checkpoint", ckpt_path))
     _guard_paths(reads, writes, args.force)
+    if checkpointing and args.checkpoint:  # (after: "is the same file as --out" says more)
+        _checkpoint_file_name(ckpt_path)
     if checkpointing and not args.resume and not args.force and ckpt_path.is_file():
         _guard_unfinished(ckpt_path)
     if args.resume and not ckpt_path.is_file():
@@ -6798,6 +6800,46 @@ def _model_file_name(path: Path) -> None:
         )
 
 
+#: Names of files that export's ONNX model (binary protobuf) would only pretend to be.
+_NOT_ONNX = {
+    **{k: v for k, v in _NOT_MODEL.items() if k != ".onnx"},
+    ".glassnet": "a glassnet model file", ".safetensors": "a safetensors file",
+}  # fmt: skip
+
+#: Names of files that train's checkpoint (binary safetensors, of a run to --resume) would
+#: only pretend to be: a model file's too, which predict refuses a checkpoint as.
+_NOT_CHECKPOINT = {
+    **{k: v for k, v in _NOT_MODEL.items() if k not in (".ckpt", ".safetensors")},
+    ".glassnet": "a glassnet model file",
+}
+
+
+def _onnx_file_name(path: Path) -> None:
+    """Refuse an ONNX file named as another format (model.glassnet, out.csv), unless
+    --force: export writes a binary ONNX model, which predict, pandas or a spreadsheet,
+    going by the suffix, would then fail on (predict: "it looks like an ONNX model")."""
+    kind = _NOT_ONNX.get(path.suffix.lower())
+    if kind is not None:
+        raise CLIError(
+            f"OUT '{path}' names {kind} ({path.suffix}), but export writes an ONNX model "
+            f"(binary), which that name would misdescribe: give a name ending in .onnx, "
+            f"e.g. '{path.with_suffix('.onnx')}' (or pass --force to write it under this name)"
+        )
+
+
+def _checkpoint_file_name(path: Path) -> None:
+    """Refuse a checkpoint named as another format (ck.csv, ck.onnx, ck.glassnet): train
+    writes a binary safetensors checkpoint, which is no model file predict reads either."""
+    kind = _NOT_CHECKPOINT.get(path.suffix.lower())
+    if kind is not None:
+        raise CLIError(
+            f"--checkpoint '{path}' names {kind} ({path.suffix}), but train writes a "
+            f"checkpoint there (binary safetensors, read back by --resume), which that name "
+            f"would misdescribe: give a name ending in .ckpt, e.g. "
+            f"'{path.with_suffix('.ckpt')}' (--out names the model file)"
+        )
+
+
 def _plain_csv_name(path: Path, args: argparse.Namespace) -> None:
     """Refuse a predictions file named as another format (preds.csv.gz, preds.xlsx): predict
     writes plain CSV text, which would be under that name in silence (``zcat`` and pandas,
@@ -7916,6 +7958,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if source is not None and same_file(source, out):
             raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")
     _guard_paths([], [("the ONNX file", out, "onnx")], args.force)
+    if not args.force:  # (--force: ONNX under that name, as asked)
+        _onnx_file_name(out)
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     try:
         proto = gn_onnx.export(  # (--force and the kinds checked by _guard_paths above)

@@ -277,3 +277,59 @@ def test_a_csv_files_constant_columns_still_advise_drop(capsys, tmp_path):
     assert code == 0, err
     assert "glassnet: warning: the column 'const' holds the single value '5' in all 40 rows" in err
     assert "leave it out with --drop const" in err, err
+
+
+# ------------------------------ 8. export's OUT and --checkpoint: names of another format
+
+
+@pytest.mark.parametrize("name", ["fresh.glassnet", "out.csv", "out.txt", "out.safetensors"])
+def test_export_refuses_a_name_of_another_format(capsys, tmp_path, name):
+    """`glassnet export m.glassnet fresh.glassnet` wrote ONNX under a model file's name."""
+    pytest.importorskip("onnx")
+    _, model = model_of(capsys, tmp_path)
+    out = tmp_path / name
+    code, stdout, err = run(capsys, "export", model, out)
+    assert code == 2 and stdout == "", err
+    assert_one_line_error(
+        err, f"OUT '{out}' names ", "but export writes an ONNX model",
+        f"give a name ending in .onnx, e.g. '{out.with_suffix('.onnx')}' (or pass --force",
+    )  # fmt: skip
+    assert not out.exists()
+    code, stdout, err = run(capsys, "export", model, out, "--force")  # (as asked)
+    assert code == 0 and stdout.startswith(f"wrote {out} (ONNX opset"), err
+
+
+def test_export_writes_onnx_and_suffixless_names(capsys, tmp_path):
+    pytest.importorskip("onnx")
+    _, model = model_of(capsys, tmp_path)
+    for name in ("m.onnx", "m"):
+        code, out, err = run(capsys, "export", model, tmp_path / name)
+        assert code == 0 and out.startswith(f"wrote {tmp_path / name} (ONNX opset"), err
+
+
+@pytest.mark.parametrize("name", ["ck.csv", "ck.onnx", "ck.glassnet", "ck.json"])
+def test_checkpoint_refuses_a_name_of_another_format(capsys, tmp_path, name):
+    """`--checkpoint ck.csv` wrote a binary checkpoint under a CSV name."""
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
+    ck = tmp_path / name
+    code, _, err = run(
+        capsys, "train", data, "--target", "label", *FAST, "--out", tmp_path / "m.glassnet",
+        "--checkpoint-every", "1", "--checkpoint", ck,
+    )  # fmt: skip
+    assert code == 2, err
+    assert_one_line_error(
+        err, f"--checkpoint '{ck}' names ", "but train writes a checkpoint there",
+        f"give a name ending in .ckpt, e.g. '{ck.with_suffix('.ckpt')}'",
+    )  # fmt: skip
+    assert not ck.exists() and not (tmp_path / "m.glassnet").exists()
+
+
+@pytest.mark.parametrize("name", ["ck.ckpt", "ck.safetensors", "ck"])
+def test_checkpoint_takes_its_own_names(capsys, tmp_path, name):
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
+    ck = tmp_path / name
+    code, _, err = run(
+        capsys, "train", data, "--target", "label", *FAST, "--out", tmp_path / "m.glassnet",
+        "--checkpoint-every", "1", "--checkpoint", ck,
+    )  # fmt: skip
+    assert code == 0 and ck.is_file(), err
