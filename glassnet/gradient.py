@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import collections
 import math
-import sys
 from typing import Any
 
 import numpy as np
@@ -413,7 +412,8 @@ class Grad(TorchMethods, np.ndarray):
     """A NumPy array with PyTorch's methods for a ``.grad``: the in-place ``zero_()``,
     ``fill_(v)``, ``add_(x, alpha=1)``, ``sub_(x, alpha=1)``, ``mul_(x)``, ``div_(x)``,
     ``copy_(x)``, ``clamp_(min, max)``, ``normal_(mean, std)``, ``uniform_(from, to)`` (each
-    returns the array itself; the two draws from glassnet's generator), their out-of-place
+    returns the array itself; the two draws, attached by :mod:`glassnet.nn.init_inplace`, are
+    ``nn.init``'s, from glassnet's generator), their out-of-place
     ``add(x, alpha=1)``, ``sub``, ``mul``, ``div``, ``sqrt()``, ``square()`` (NumPy arrays, as
     ``lr * w.grad`` is), ``view(-1)``, ``clone()``,
     ``detach()``, ``cpu()``, ``numpy()``, ``numel()``, ``abs()``, ``norm(p=2, dim)`` (a NumPy
@@ -463,47 +463,6 @@ class Grad(TorchMethods, np.ndarray):
 
     def copy_(self, src: Any) -> Grad:
         self[...] = _values(src)
-        return self
-
-    def normal_(self, mean: Any = 0.0, std: Any = 1.0, *, generator: Any = None) -> Grad:
-        """PyTorch's ``g.normal_(mean=0, std=1, *, generator=None)``: values from
-        N(mean, std²) in place, in the gradient's dtype; returns it. ``generator``: a
-        NumPy Generator (``gn.Generator()``) or an int seed; None draws from glassnet's
-        default generator (``gn.manual_seed``), as ``Tensor.normal_`` draws."""
-        mean = _real(mean, "mean", "normal_")
-        std = _real(std, "std", "normal_")
-        if std < 0:
-            raise ValueError(
-                f"normal_: std must be >= 0 (PyTorch refuses it too). Got std={std:g}."
-            )
-        rng = _generator(generator, "normal_")
-        self[...] = (mean + std * rng.standard_normal(self.shape)).astype(self.dtype)
-        return self
-
-    def uniform_(self, *args: Any, generator: Any = None, **kwargs: Any) -> Grad:
-        """PyTorch's ``g.uniform_(from=0, to=1, *, generator=None)``: values from
-        U(from, to) in place, in the gradient's dtype; returns it (``generator`` as
-        :meth:`normal_`'s)."""
-        if len(args) > 2:
-            raise TypeError(
-                f"uniform_() takes from 0 to 2 positional arguments (from, to), as PyTorch's. "
-                f"Got {len(args)}."
-            )
-        given = dict(zip(("from", "to"), args))
-        for k, v in kwargs.items():
-            if k not in ("from", "to") or k in given:
-                why = "got multiple values for" if k in given else "got an unexpected keyword"
-                raise TypeError(f"uniform_() {why} argument {k!r}; its arguments: from, to.")
-            given[k] = v
-        low = _real(given.get("from", 0.0), "from", "uniform_")
-        high = _real(given.get("to", 1.0), "to", "uniform_")
-        if low > high:
-            raise ValueError(
-                f"uniform_: from={low:g} is above to={high:g}; the values are drawn from "
-                "[from, to) (PyTorch refuses it too)."
-            )
-        rng = _generator(generator, "uniform_")
-        self[...] = rng.uniform(low, high, size=self.shape).astype(self.dtype)
         return self
 
     # the out-of-place forms (NumPy arrays, as lr * w.grad is): p.grad.add(p, alpha=wd)
@@ -590,32 +549,6 @@ class Grad(TorchMethods, np.ndarray):
         if p == 0:
             return (a != 0).sum(axis=axis, keepdims=keepdim).astype(self.dtype)
         return (a**p).sum(axis=axis, keepdims=keepdim) ** self.dtype.type(1 / p)
-
-
-def _real(value: Any, name: str, owner: str) -> float:
-    """A finite real number given to ``owner`` (not a bool), as a float."""
-    value = _values(value)
-    if np.ndim(value) == 0 and not isinstance(value, (bool, np.bool_, str, bytes)):
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-        if math.isfinite(number) and np.asarray(value).dtype.kind in "iuf":
-            return number
-    raise TypeError(
-        f"{owner}: {name} must be a finite real number, as PyTorch's. Got {value!r:.40} of "
-        f"type {type(value).__name__}."
-    )
-
-
-def _generator(generator: Any, owner: str) -> np.random.Generator:
-    """``generator=``: glassnet's default generator for None (the one ``manual_seed`` seeds:
-    ``glassnet._validation.as_rng``'s, looked up where it is, since this module sits beside
-    ``_validation`` in the layering and imports nothing of it; a Grad is made only once
-    ``glassnet.tensor``, which imports it, is loaded), a NumPy Generator as it is, an int a
-    seed."""
-    rules = sys.modules["glassnet._validation"]
-    return rules.as_rng(generator, owner, "generator")  # type: ignore[no-any-return]
 
 
 def _axes(method: str, dim: Any, keepdim: Any, kwargs: dict) -> dict:

@@ -80,18 +80,29 @@ def test_generator_argument():
 def test_bad_arguments_are_refused_as_pytorch_refuses_them():
     g = _grad((2, 2)).grad
     g.fill_(7)
-    with pytest.raises(ValueError, match="std must be >= 0"):
+    with pytest.raises(ValueError, match="'std' parameter of normal_ must be a float >= 0"):
         g.normal_(0, -1)
-    with pytest.raises(ValueError, match="from=2 is above to=1"):
+    with pytest.raises(ValueError, match="lower bound a=2.0 is above the upper bound b=1.0"):
         g.uniform_(2, 1)
-    with pytest.raises(TypeError, match="mean must be a finite real number"):
+    with pytest.raises(ValueError, match="'mean' parameter of normal_ must be a finite float"):
         g.normal_("a")
-    with pytest.raises(TypeError, match="std must be a finite real number"):
+    with pytest.raises(ValueError, match="'std' parameter of normal_ .* Got nan"):
         g.normal_(0, float("nan"))
     with pytest.raises(TypeError, match="unexpected keyword argument 'sd'"):
         g.uniform_(sd=1)
-    with pytest.raises(TypeError, match="from 0 to 2 positional"):
+    with pytest.raises(TypeError, match="at most 2 positional arguments"):
         g.uniform_(0, 1, 2)
     with pytest.raises(ValueError, match="generator"):
         g.normal_(generator=-1)
     np.testing.assert_array_equal(g, 7)  # nothing written
+
+
+def test_a_third_positional_value_is_not_taken_as_the_generator():
+    """PyTorch's normal_/uniform_ take the generator by keyword only: x.uniform_(0, 1, 2) is a
+    TypeError saying so, on a Tensor as on a gradient (it read 2 as a generator's seed)."""
+    g = _grad((2, 2)).grad
+    x = gn.zeros(2)
+    for target in (g, x):
+        for name in ("normal_", "uniform_"):
+            with pytest.raises(TypeError, match="at most 2 positional arguments.*generator=g"):
+                getattr(target, name)(0, 1, 2)

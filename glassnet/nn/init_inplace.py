@@ -42,6 +42,7 @@ import numpy as np
 
 from .._validation import as_rng, check_setting
 from ..backend import asarray
+from ..gradient import Grad
 from ..habits import check_writable, write_values
 from ..tensor import Tensor
 from .init import normal, uniform, xavier_normal, xavier_uniform  # (the laws, drawn once)
@@ -311,6 +312,7 @@ def _drawn(fill: Any, name: str) -> Any:
 
     def method(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
         what = f"x.{name}(...)"
+        _two_positional(name, args)
         check_writable(self, what, fix=f"or call nn.init.{name}(x, ...), which writes as an init.")
         if name == "uniform_":  # (PyTorch's keywords are ``from`` and ``to``)
             kwargs = {{"from": "a", "to": "b"}.get(k, k): v for k, v in kwargs.items()}
@@ -322,6 +324,34 @@ def _drawn(fill: Any, name: str) -> Any:
 
 
 Tensor.normal_, Tensor.uniform_ = _drawn(normal_, "normal_"), _drawn(uniform_, "uniform_")
+
+
+def _two_positional(name: str, args: tuple[Any, ...]) -> None:
+    """PyTorch's ``normal_(mean, std, *, generator)`` / ``uniform_(from, to, *, generator)``:
+    a third value given by position is refused, where it would be taken as the generator."""
+    if len(args) > 2:
+        names = "mean, std" if name == "normal_" else "from, to"
+        raise TypeError(
+            f"{name}() takes at most 2 positional arguments ({names}), as PyTorch's; got "
+            f"{len(args)}. Pass the generator by keyword: {name}(..., generator=g)."
+        )
+
+
+def _grad_drawn(fill: Any) -> Any:
+    """PyTorch's ``p.grad.normal_(mean, std)`` / ``p.grad.uniform_(from, to)``: ``fill`` into the
+    gradient array itself (its dtype; the numbers ``x.normal_``/``x.uniform_`` draw)."""
+    name = fill.__name__
+
+    def method(self: Grad, *args: Any, generator: Any = None, **kwargs: Any) -> Grad:
+        _two_positional(name, args)
+        kwargs = {{"from": "a", "to": "b"}.get(k, k): v for k, v in kwargs.items()}
+        return fill(self, *args, generator=generator, **kwargs)  # type: ignore[no-any-return]
+
+    method.__doc__ = f"PyTorch's ``g.{name}(...)``: :func:`glassnet.nn.init.{name}` into g."
+    return method
+
+
+Grad.normal_, Grad.uniform_ = _grad_drawn(normal_), _grad_drawn(uniform_)
 
 
 # nn.init.sparse_ (glassnet.nn.init imports the others by name, above this module)
