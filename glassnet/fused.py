@@ -312,8 +312,9 @@ class FastMLP:
             o, G = (o.reshape(-1, o.shape[-1]), G.reshape(-1, G.shape[-1])) if self.lead else (o, G)
             count = (o.shape[0] if self.loss.per_row else o.size) // K  # one network's
             # 1 / count as a 0-d array of the buffers' dtype (NumPy): a ufunc takes it for less
-            # than a Python float, which it casts to that dtype, to the same number
-            scale = np.array(1.0 / count, self.dtype) if xp is np else 1.0 / count
+            # than a Python float, which it casts to that dtype, to the same number (0 rows: a
+            # forward pass only, as the graph's)
+            scale = np.array(1 / max(count, 1), self.dtype) if xp is np else 1 / max(count, 1)
             loss = (o, G, (keep,) if self._keeps else (), count, scale)
             b = self._bufs[n] = (per_layer, back, xp.ones(n, self.dtype), keep, out, sq, loss)
         return b
