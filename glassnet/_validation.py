@@ -31,6 +31,7 @@ import numpy as np
 __all__ = [
     "TORCH_SWITCHES",
     "overflowed",
+    "check_fits",
     "detached",
     "ParameterName",
     "torch_switches",
@@ -305,6 +306,49 @@ def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:
         return None
     over = ~np.isfinite(cast) & np.isfinite(given)
     return tuple(int(i) for i in np.argwhere(over)[0]) if over.any() else None
+
+
+def check_fits(value: Any, dtype: Any, what: str, name: str = "the value") -> None:
+    """Refuse writing ``value`` (a number, an array, a Tensor's values) into a tensor of the
+    float ``dtype`` when a finite value of it would become inf there (beyond float32's
+    range, 3.4e38), as PyTorch refuses ``x.fill_(1e300)``: a ValueError naming ``what``
+    (the call), ``name``, the value and the dtype. inf, -inf and NaN given are kept."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        return
+    v = value.data if hasattr(value, "backward_fn") and hasattr(value, "data") else value
+    if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)):
+        try:
+            f = float(v)
+        except OverflowError:  # (an int beyond float64's range)
+            f = None
+        with np.errstate(over="ignore"):  # (NumPy's rounding: 3.40282356e38 is float32's)
+            big = f is None or (math.isfinite(f) and np.isinf(np.array(f).astype(dtype)))
+        bad, shown = (() if big else None), v
+        shown = format(v, ".4g") if isinstance(v, (int, np.integer)) else _show(v, 40)
+    else:
+        try:
+            given = np.asarray(v)
+        except (TypeError, ValueError):  # (a CuPy array, or no array: the write says why)
+            return
+        if given.dtype.kind not in "biuf" or (
+            given.dtype.kind == "f" and given.dtype.itemsize <= dtype.itemsize
+        ):
+            return
+        wide = given.astype(np.float64) if given.dtype.kind != "f" else given
+        with np.errstate(over="ignore"):
+            bad = overflowed(wide, wide.astype(dtype))
+        shown = None if bad is None else _show(given[bad].item(), 40)
+    if bad is None:
+        return
+    where = f" at index {bad}" if bad else ""
+    limit = np.finfo(dtype).max
+    raise ValueError(
+        f"{what}: {name} {'holds' if bad else 'is'} {shown}{where}, beyond the "
+        f"range of {dtype} (largest {limit:.4g}), the tensor's dtype: it would be stored as "
+        f"inf. Give a value within +-{limit:.4g}, float('inf') or float('-inf') if infinity "
+        "is meant (a mask's -inf), or convert the tensor to float64 first (x.double())."
+    )
 
 
 def torch_keys_hint(state: Any, like: Any) -> str:

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import ParameterError, as_rng, check_float_dtype
+from ._validation import ParameterError, as_rng, check_fits, check_float_dtype
 from .tensor import Tensor, get_default_dtype
 
 __all__ = [
@@ -215,6 +215,7 @@ def full(
     dt = _dtype(dtype, "full")
     if isinstance(fill_value, bool) or not isinstance(fill_value, (int, float, np.number)):
         raise TypeError(f"full: fill_value must be a number. Got {fill_value!r:.40}.")
+    check_fits(fill_value, dt, "full", "fill_value")
     if isinstance(fill_value, (int, np.integer)):
         _exact(np.asarray([fill_value]), dt, "full")
     data = np.full(_size((size,), "full"), fill_value, dtype=dt)

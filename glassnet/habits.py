@@ -98,7 +98,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, check_device, reduced
+from ._validation import check_bool, check_device, check_fits, reduced
 from .backend import device_of
 from .gradient import (
     MaxResult,
@@ -852,6 +852,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     ``no_grad()``, or a tensor no graph needs; refused, changing nothing, elsewhere."""
     check_writable(self, "x[...] = y", "", value)
     v = value.data if isinstance(value, Tensor) else value
+    check_fits(v, self.data.dtype, "x[...] = y", "y")
     try:
         self.data[_index(index)] = v
     except (TypeError, ValueError, IndexError) as e:
@@ -880,6 +881,7 @@ def write_values(self: Tensor, what: str, value: Any, one_value: bool = False) -
             f"shape {wider}, which cannot be written into x (PyTorch refuses it too): give a "
             "value of x's shape, or one that broadcasts to it."
         )
+    check_fits(v, self.data.dtype, what)
     try:
         self.data[...] = v
     except (TypeError, ValueError) as e:
@@ -956,12 +958,14 @@ def _fill_args(op: str, x: np.ndarray, mask: Any, value: Any) -> tuple[np.ndarra
                 f"{op}: value must be a number or a 0-d Tensor, as PyTorch's. Got a Tensor of "
                 f"shape {value.shape}; for values that vary, write glassnet.where(mask, y, x)."
             )
+        check_fits(value, x.dtype, f"{op}(mask, value)", "value")
         return m, value
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         raise TypeError(
             f"{op}: value must be a number or a 0-d Tensor. Got {value!r:.60}"
             f" ({type(value).__name__})."
         )
+    check_fits(value, x.dtype, f"{op}(mask, value)", "value")
     return m, x.dtype.type(value)
 
 
@@ -2173,6 +2177,7 @@ def _new(
 
     dt = _new_dtype(self, dtype, owner)
     dev = check_device(device, owner) or device_of(self.data)
+    check_fits(values, dt, owner)
     if dt.kind == "f" and np.asarray(values).dtype.kind in "iu":
         _exact(Tensor(values, dtype=dt), values, owner)  # (2**24 + 1 in float32: refused)
     out = _integers(np.array(values, copy=True), dt, requires_grad, owner)
@@ -2232,6 +2237,7 @@ def new_full(
             f"new_full: fill_value must be a number, as PyTorch's. Got {fill_value!r:.40}; for "
             "values of a shape write x.new_tensor(values)."
         )
+    check_fits(fill_value, _new_dtype(self, dtype, "new_full"), "new_full", "fill_value")
     values = np.full(shape, fill_value)
     return _new(self, values, dtype, device, requires_grad, "new_full")
 

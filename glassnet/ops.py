@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, reduced
+from ._validation import check_bool, check_fits, reduced
 from .backend import asarray
 from .gradient import axis_sum, masked, running_sum
 from .tensor import (
@@ -285,6 +285,7 @@ def _bound(value: Any, name: str, dtype: np.dtype, op: str = "clip") -> Any:
             f"{name}.detach(), or write glassnet.minimum(glassnet.maximum(x, low), high)."
         )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        check_fits(value, dtype, op, name)  # (1e300 in float32: inf, as PyTorch refuses)
         return dtype.type(value)  # (NumPy's float64 scalar too, as binary_op takes it)
     try:
         return None if value is None else as_tensor(value).data
@@ -936,6 +937,9 @@ def where(condition: Any, a: Any = _NOT_GIVEN, b: Any = _NOT_GIVEN) -> Any:
     # the binary ops' dtype rule, both ways: a number takes the other operand's dtype, an
     # array or Tensor keeps its own and the result promotes (float32 with float64 gives
     # float64; b was cast to a's dtype, a float64 array narrowed to float32 without a word)
+    for name, v, t in (("a", a, b), ("b", b, a)):  # (a number takes the other's dtype)
+        if isinstance(v, (int, float)) and isinstance(t, Tensor):
+            check_fits(v, t.dtype, "where(condition, a, b)", name)
     ta = operand(a, b) if isinstance(b, Tensor) else as_tensor(a)
     tb = operand(b, ta)
     try:

@@ -1,6 +1,8 @@
 """Numerics mended in round 18: leaky ReLU's slopes, max/min's advice, normalisation at
 extreme scales, writes beyond float32's range, lerp's dtypes, sample_weight's advice."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -110,8 +112,6 @@ def test_leaky_relu_config_round_trips_any_slope():
 @pytest.mark.parametrize("dim", [0, 1, 2, -1])
 @pytest.mark.parametrize("as_kw", [True, False])
 def test_max_min_dim_refusal_advises_the_dim_given(op, dim, as_kw):
-    import re
-
     a = np.random.default_rng(dim + 5).standard_normal((2, 3, 4))
     a[0, 0, :2] = a.max() + 1  # a tie, where PyTorch's gradient goes to one index
     a[1, 1, :2] = a.min() - 1
@@ -202,3 +202,82 @@ def test_batchnorm1d_float32_running_var_never_becomes_inf():
     y = bn(gn.tensor(X.astype(np.float64)))
     assert np.isfinite(bn.running_var).all() and np.isfinite(y.data).all()
     np.testing.assert_allclose(y.data.std(0), 1.0, rtol=1e-3)
+
+
+def _f32():
+    return gn.tensor([1.0, 2.0])
+
+
+def _setitem(v):
+    x = _f32()
+    x[0] = v
+    return x
+
+
+MASK = np.array([True, False])
+WRITES = {
+    "masked_fill": (lambda v: _f32().masked_fill(MASK, v), "masked_fill(mask, value): value"),
+    "masked_fill_": (lambda v: _f32().masked_fill_(MASK, v), "masked_fill_(mask, value): value"),
+    "masked_fill 0-d": (
+        lambda v: _f32().masked_fill(MASK, gn.tensor(v, dtype=gn.float64)),
+        "masked_fill(mask, value): value",
+    ),
+    "fill_": (lambda v: _f32().fill_(v), "x.fill_(v): the value"),
+    "new_full": (lambda v: _f32().new_full((2,), v), "new_full: fill_value"),
+    "full": (lambda v: gn.full((2,), v), "full: fill_value"),
+    "full_like": (lambda v: gn.full_like(_f32(), v), "fill_value"),
+    "setitem": (_setitem, "x[...] = y: y"),
+    "where": (lambda v: gn.where(MASK, _f32(), v), "where(condition, a, b): b"),
+    "clamp": (lambda v: _f32().clamp(min=v), "clamp: min"),
+}
+
+
+@pytest.mark.parametrize("kind", list(WRITES))
+@pytest.mark.parametrize("value", [1e300, -1e300, 3.5e38, 10**40])
+def test_a_value_beyond_float32_is_refused_not_stored_as_inf(kind, value):
+    call, said = WRITES[kind]
+    if kind == "masked_fill 0-d" and value == 10**40:
+        value = 1e40
+    pattern = re.escape(said) + r" is -?[0-9.e+]+, beyond the range of float32"
+    with pytest.raises(ValueError, match=pattern) as e:
+        call(value)
+    assert "float('-inf')" in str(e.value) and "x.double()" in str(e.value)
+    t = torch.tensor([1.0, 2.0])
+    if kind in ("fill_", "masked_fill", "masked_fill_", "new_full", "full", "setitem"):
+        torch_call = {
+            "fill_": lambda: t.fill_(value),
+            "masked_fill": lambda: t.masked_fill(torch.tensor([True, False]), value),
+            "masked_fill_": lambda: t.masked_fill_(torch.tensor([True, False]), value),
+            "new_full": lambda: t.new_full((2,), value),
+            "full": lambda: torch.full((2,), value),
+            "setitem": lambda: t.__setitem__(0, value),
+        }[kind]
+        with pytest.raises((RuntimeError, OverflowError, ValueError)):  # PyTorch refuses it
+            torch_call()
+
+
+@pytest.mark.parametrize("kind", list(WRITES))
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan, 3.4028235e38, -3.0e38])
+def test_inf_nan_and_values_within_float32_are_written(kind, value):
+    call, _ = WRITES[kind]
+    out = call(value)
+    want = np.float32(value)
+    got = out.data[1] if kind == "where" else out.data[0]  # (where: b where the mask is False)
+    if kind == "clamp":
+        want = np.float32(max(1.0, value)) if not np.isnan(value) else np.float32(np.nan)
+    np.testing.assert_array_equal(got, want)
+
+
+def test_array_writes_beyond_float32_are_refused_naming_the_index():
+    x = _f32()
+    with pytest.raises(ValueError, match=r"holds 1e\+300 at index \(1,\)"):
+        x[:] = np.array([1.0, 1e300])
+    with pytest.raises(ValueError, match=r"copy_\(src\): the value holds 1e\+39 at index \(0,\)"):
+        x.copy_(gn.tensor([1e39, 1.0], dtype=gn.float64))
+    np.testing.assert_array_equal(x.data, [1.0, 2.0])  # nothing written
+    y = gn.tensor([1.0, 2.0], dtype=gn.float64)
+    y[0] = 1e300
+    y.fill_(-1e300)
+    assert y.data[0] == -1e300
+    x[:] = np.array([np.inf, 3.0e38])  # float64 values float32 holds
+    np.testing.assert_array_equal(x.data, np.array([np.inf, 3.0e38], np.float32))
