@@ -2979,9 +2979,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument(
         "--test-split",
         type=_fraction,
-        default=0.25,
+        default=None,
         metavar="F",
-        help="fraction of rows held out for the final scores (default 0.25; 0: none)",
+        help="fraction of rows held out for the final scores (default 0.25, and 0 for a "
+        "truth table's 4 rows, --dataset and|or|...; 0: none)",
     )
     src.add_argument(
         "--stream",
@@ -4754,7 +4755,11 @@ def _describe_run(
     if len(p.val_rows):
         split += f", {len(p.val_rows)} validation"
     split += f", {len(p.test_rows)} test" if len(p.test_rows) else ", no test split"
-    lines.append(f"split     {split} (seed {args.seed})")
+    split = f"{split} (seed {args.seed})"
+    gate = _truth_table(args)
+    if gate is not None and not len(p.test_rows) and not len(p.val_rows):
+        split += f": --dataset {gate} is a truth table, trained and scored whole"
+    lines.append(f"split     {split}")
     sizes = " -> ".join(str(s) for s in model.sizes)
     lines.append(
         f"model     MLP {sizes}, {_hidden_text(args)}, {p.task.output_activation} output, "
@@ -5057,9 +5062,23 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
     return out_path, ckpt_path, checkpointing
 
 
+#: The bundled truth tables (--dataset): 4 rows, each a case of its own.
+_TRUTH_TABLES = ("and", "or", "nand", "nor", "xor", "xnor")
+
+
+def _truth_table(args: argparse.Namespace) -> str | None:
+    """The truth table --dataset names (lower case), or None."""
+    name = str(getattr(args, "dataset", None) or "").lower()
+    return name if name in _TRUTH_TABLES else None
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from . import __version__
 
+    # a truth table's rows are its 4 cases, none inferable from the others: one held out
+    # is unseen by construction (accuracy 0), so it is trained and scored whole
+    if args.test_split is None:
+        args.test_split = 0.0 if _truth_table(args) else 0.25
     if args.patience is not None and not args.early_stopping:
         raise CLIError(
             f"--patience {args.patience} is the patience of early stopping: add "
@@ -5206,7 +5225,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
             )
             majority = int(np.bincount(p.y_all[p.train_rows]).argmax())
             base = float(np.mean(truth == majority))
-            if test_metrics["accuracy"] < base:  # worse than always guessing the majority
+            if _truth_table(args):  # (no advice: no tuning learns a case never shown)
+                pass
+            elif test_metrics["accuracy"] < base:  # worse than always guessing the majority
                 _warn(
                     f"the held-out accuracy {test_metrics['accuracy']:.4f} is below "
                     f"{base:.4f}, what always predicting the most frequent class scores: "
@@ -5223,6 +5244,28 @@ def _cmd_train(args: argparse.Namespace) -> int:
                         f"the held-out R^2 of {name!r} is {r2_k:.3g}: the model predicts it "
                         f"worse than its mean would: {_TUNING_HINT}"
                     )
+    gate = _truth_table(args)
+    if gate is not None and not len(p.test_rows):  # (the lecture's: scored on its 4 rows)
+        bundle = _Bundle(str(out_path), model, {}, p.task, p.pre, p.labels, p.y_scaler)
+        table = classification_metrics(
+            p.y_all, bundle.decode(bundle.outputs(p.X_all)), len(p.classes)
+        )
+        right = int(round(table["accuracy"] * len(p.y_all)))
+        say(
+            f"table     {len(p.y_all)} rows, the whole truth table: accuracy "
+            f"{table['accuracy']:.4f} ({right} of {len(p.y_all)} right)"
+        )
+    if gate is not None and (len(p.test_rows) or len(p.val_rows)):
+        held = [f"{len(p.test_rows)} for testing (--test-split)"] if len(p.test_rows) else []
+        if len(p.val_rows):
+            held.append(f"{len(p.val_rows)} for validation (--val-split, --early-stopping)")
+        _warn(
+            f"--dataset {gate} is a truth table of {len(p.y_all)} rows, each a case of its "
+            f"own: the rows held out, {' and '.join(held)}, are cases the network never saw, "
+            f"which the other rows do not determine, so their scores say nothing of what "
+            f"it learned; train and score on the whole table: leave out --test-split (0 is "
+            f"a truth table's default), --val-split and --early-stopping"
+        )
     meta = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,

@@ -333,3 +333,47 @@ def test_checkpoint_takes_its_own_names(capsys, tmp_path, name):
         "--checkpoint-every", "1", "--checkpoint", ck,
     )  # fmt: skip
     assert code == 0 and ck.is_file(), err
+
+
+# ---------------------------- 10. a truth table is trained and scored whole, by default
+
+GATES = ["and", "or", "nand", "nor", "xor", "xnor"]
+
+
+@pytest.mark.parametrize("gate", GATES)
+def test_a_truth_table_is_trained_and_scored_whole_by_default(capsys, tmp_path, gate):
+    """`train --dataset xnor` held one of the 4 rows out: accuracy 0, with overfitting
+    advice (--early-stopping would hold out another)."""
+    code, out, err = run(capsys, "train", "--dataset", gate, "--out", tmp_path / "g.glassnet")
+    assert code == 0, err
+    assert (
+        f"split     4 train, no test split (seed 0): --dataset {gate} is a truth table, "
+        "trained and scored whole\n" in out
+    ), out
+    assert "table     4 rows, the whole truth table: accuracy 1.0000 (4 of 4 right)" in out, out
+    assert "\ntest " not in out and err == "", (out, err)
+
+
+@pytest.mark.parametrize("flags", [["--test-split", "0.25"], ["--early-stopping"]])
+def test_a_truth_table_with_rows_held_out_says_why_they_score_nothing(capsys, tmp_path, flags):
+    code, out, err = run(
+        capsys, "train", "--dataset", "xor", *flags, "--out", tmp_path / "g.glassnet"
+    )
+    assert code == 0, err
+    lines = [x for x in err.splitlines() if x.startswith("glassnet: warning: ")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith(
+        "glassnet: warning: --dataset xor is a truth table of 4 rows, each a case of its own: "
+        "the rows held out, 1 for "
+    ), err
+    assert "leave out --test-split (0 is a truth table's default)" in lines[0], err
+    assert "overfits" not in err and "--l2" not in err, err
+
+
+def test_other_datasets_keep_the_default_test_split(capsys, tmp_path):
+    code, out, err = run(
+        capsys, "train", "--dataset", "moons", "--epochs", "1", "--out", tmp_path / "m.glassnet"
+    )
+    assert code == 0, err
+    assert "split     150 train, 50 test (seed 0)\n" in out, out
+    assert "truth table" not in out + err
