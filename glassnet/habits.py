@@ -2617,7 +2617,26 @@ def addcdiv(self: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tens
 def lerp(self: Tensor, end: Any, weight: Any) -> Tensor:
     """PyTorch's ``x.lerp(end, weight)``: x + weight·(end − x), in the graph; computed as
     PyTorch computes it (``end − (end − x)·(1 − weight)`` where |weight| >= 0.5, so that
-    weight 1 gives ``end`` exactly). ``weight`` a number or a Tensor."""
+    weight 1 gives ``end`` exactly). ``weight`` a number or a Tensor. ``end`` and a
+    ``weight`` of values (not one) of another float dtype than x's are refused, as PyTorch
+    refuses them (a float32 x would have turned float64)."""
+    x_dt = self.data.dtype
+    for name, v in (("end", end), ("weight", weight)):
+        a = v.data if isinstance(v, Tensor) else v
+        dt = getattr(a, "dtype", None)  # (an array, a NumPy number; a float: None)
+        if dt is None or np.dtype(dt).kind != "f" or np.dtype(dt) == x_dt:
+            continue
+        if name == "weight" and np.ndim(a) == 0:  # (a 0-d weight is a number, as PyTorch's)
+            weight = v.astype(x_dt) if isinstance(v, Tensor) else x_dt.type(v)
+            continue
+        to = {"float32": ".float()", "float64": ".double()"}.get(x_dt.name, f".to({x_dt.name})")
+        fix = f"{name}{to}" if isinstance(v, Tensor) else f"np.asarray({name}, np.{x_dt.name})"
+        raise TypeError(
+            f"x.lerp(end, weight): {name} is {np.dtype(dt)} but x is {x_dt}; PyTorch's lerp "
+            f"refuses mixed dtypes too (expected dtype {x_dt} for {name!r}), where glassnet's "
+            f"result would turn {np.dtype(dt)}. Convert {name} to x's dtype ({fix}), or x to "
+            f"{np.dtype(dt)}."
+        )
     e = _operand(end, self)
     diff = e - self
     if not isinstance(weight, (Tensor, np.ndarray)):

@@ -281,3 +281,47 @@ def test_array_writes_beyond_float32_are_refused_naming_the_index():
     assert y.data[0] == -1e300
     x[:] = np.array([np.inf, 3.0e38])  # float64 values float32 holds
     np.testing.assert_array_equal(x.data, np.array([np.inf, 3.0e38], np.float32))
+
+
+@pytest.mark.parametrize(
+    ("end", "weight", "name"),
+    [
+        (np.zeros(2), 0.5, "end"),
+        (gn.tensor(np.zeros(2)), 0.5, "end"),
+        (gn.tensor([0.0, 0.0]), gn.tensor(np.array([0.5, 0.5])), "weight"),
+    ],
+)
+def test_lerp_refuses_mixed_float_dtypes_as_pytorch(end, weight, name):
+    x = gn.tensor([1.0, 2.0], requires_grad=True)  # float32
+    with pytest.raises(TypeError, match=rf"{name} is float64 but x is float32") as e:
+        x.lerp(end, weight)
+    assert f"Convert {name} to x's dtype" in str(e.value)
+    y = gn.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match=rf"{name} is float64"):
+        y.lerp_(end, weight)
+    np.testing.assert_array_equal(y.data, [1.0, 2.0])
+    t = torch.tensor([1.0, 2.0])
+    te = torch.from_numpy(np.asarray(getattr(end, "data", end)))
+    tw = weight if isinstance(weight, float) else torch.from_numpy(weight.data)
+    with pytest.raises(RuntimeError, match=f"expected dtype float for `{name}`"):
+        t.lerp(te, tw)
+
+
+def test_lerp_keeps_x_dtype_where_pytorch_does():
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    w = gn.tensor(np.array(0.5), requires_grad=True)  # a 0-d float64 weight: a number
+    y = x.lerp(gn.tensor([0.0, 4.0]), w)
+    assert y.dtype == np.float32
+    y.sum().backward()
+    t = torch.tensor([1.0, 2.0], requires_grad=True)
+    tw = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    ty = t.lerp(torch.tensor([0.0, 4.0]), tw)
+    assert ty.dtype == torch.float32
+    ty.sum().backward()
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_array_equal(x.grad, t.grad.numpy())
+    assert float(w.grad) == float(tw.grad)
+    assert x.lerp(np.zeros(2, np.float32), np.float64(0.25)).dtype == np.float32
+    x64 = gn.tensor(np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="end is float32 but x is float64"):
+        x64.lerp(gn.tensor([0.0, 0.0]), 0.5)
