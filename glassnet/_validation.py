@@ -233,8 +233,11 @@ def check_array(
     ndim: tuple[int, ...] = (1, 2),
     dtype: Any = None,
     allow_empty: bool = False,
+    fix: str = "Scale the features (e.g. glassnet.preprocessing.StandardScaler), or train a "
+    "float64 model.",
 ) -> np.ndarray:
-    """A finite numeric array of an allowed rank, or a ValueError naming ``name``."""
+    """A finite numeric array of an allowed rank, or a ValueError naming ``name`` (``fix``:
+    what to do about a value beyond ``dtype``'s range)."""
     value = detached(value)
     if hasattr(value, "to_numpy") and not isinstance(value, np.ndarray):
         value = value.to_numpy()
@@ -277,8 +280,7 @@ def check_array(
     if bad is not None:
         raise ValueError(
             f"{owner}: {name} holds {given[bad].item()!r} at index {bad}, beyond the range "
-            f"of {arr.dtype}, the model's dtype. Scale the features (e.g. "
-            "glassnet.preprocessing.StandardScaler), or train a float64 model."
+            f"of {arr.dtype}, the model's dtype. {fix}"
         )
     if arr.dtype.kind == "f" and not _all_finite(arr):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])

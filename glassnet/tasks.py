@@ -1194,7 +1194,12 @@ def check_data(
                 "f(output, y) would ignore it. Weight the samples inside the callable, or use "
                 "a named loss."
             )
-        w = check_array(wname, w, owner, ndim=(1,), dtype=dtype)
+        fix = (  # (the features' advice, StandardScaler, does nothing for the weights)
+            f"Divide {wname} by its largest value ({wname} / {wname}.max()): its ratios "
+            "weigh the samples against each other (the loss scales with them: with SGD, "
+            "multiply lr by that largest value to keep the steps)."
+        )
+        w = check_array(wname, w, owner, ndim=(1,), dtype=dtype, fix=fix)
         if w.shape[0] != X.shape[0] or (w < 0).any():
             raise ValueError(
                 f"{owner}: {wname} must hold {X.shape[0]} non-negative values, one per "

@@ -325,3 +325,22 @@ def test_lerp_keeps_x_dtype_where_pytorch_does():
     x64 = gn.tensor(np.array([1.0, 2.0]))
     with pytest.raises(TypeError, match="end is float32 but x is float64"):
         x64.lerp(gn.tensor([0.0, 0.0]), 0.5)
+
+
+def test_fit_sample_weight_beyond_float32_gets_advice_about_the_weights():
+    X = np.random.default_rng(0).standard_normal((40, 3))
+    y = X.sum(1, keepdims=True)
+    gn.manual_seed(0)
+    m = gn.nn.MLP([3, 4, 1])
+    with pytest.raises(ValueError, match=r"sample_weight holds 1e\+39 at index \(0,\)") as e:
+        gn.fit(m, X, y, epochs=2, verbose=0, sample_weight=np.r_[1e39, np.ones(39)])
+    said = str(e.value)
+    assert "Divide sample_weight by its largest value" in said
+    assert "sample_weight / sample_weight.max()" in said
+    assert "StandardScaler" not in said and "Scale the features" not in said
+    with pytest.raises(ValueError, match="Scale the features"):  # X's advice stays X's
+        gn.fit(m, np.r_[X[:1] * 1e39, X[1:]], y, epochs=1, verbose=0)
+    # the advice, followed, trains
+    w = np.r_[1e39, np.ones(39)]
+    h = gn.fit(m, X, y, epochs=2, verbose=0, sample_weight=w / w.max())
+    assert h.epochs == 2 and all(np.isfinite(p.data).all() for p in m.parameters())
