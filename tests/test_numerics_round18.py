@@ -175,6 +175,11 @@ def test_norm_gradients_at_huge_scales_gradcheck(scale):
     assert gradcheck(lambda u, v: NF.layer_norm(u * scale, (3,), weight=v), t, w).ok
     bn = gn.nn.BatchNorm1d(3, track_running_stats=False).double()
     assert gradcheck(lambda u: bn(u * scale), t).ok
+    # and the values checked are the unit rows' (the old zeros passed a gradcheck of zeros)
+    y = NF.layer_norm(t * scale, (3,), weight=w).data
+    np.testing.assert_allclose(y, NF.layer_norm(t, (3,), weight=w).data, rtol=1e-4)
+    np.testing.assert_allclose(bn(t * scale).data, bn(t).data, rtol=1e-4, atol=1e-12)
+    assert (np.abs(y) > 0.01).all()
 
 
 def test_batchnorm1d_float64_huge_values_normalise_or_refuse_running_var_overflow():
