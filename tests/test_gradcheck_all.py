@@ -802,6 +802,7 @@ TORCH_LAYERS = {  # name: [(case id, fn)]
     "layer_norm": [
         ("no affine", lambda t: TL.layer_norm(t, C)),
         ("two axes", lambda t: TL.layer_norm(t.reshape(2, 2, 3), (2, 3), eps=1e-3)),
+        ("rows x 1e160", lambda t: TL.layer_norm(t * 1e160, C)),  # (its variance: > 1e308)
     ],
     "LayerNorm": [
         ("affine", TL.LayerNorm(C, dtype=np.float64)),
@@ -812,6 +813,10 @@ TORCH_LAYERS = {  # name: [(case id, fn)]
         ("training", TL.BatchNorm1d(C, dtype=np.float64)),
         ("eval", _bn_eval()),
         ("no running stats", TL.BatchNorm1d(C, affine=False, track_running_stats=False).eval()),
+        (
+            "x 1e160",
+            lambda t: TL.BatchNorm1d(C, track_running_stats=False, dtype=np.float64)(t * 1e160),
+        ),
     ],
 }
 for name, specs in TORCH_LAYERS.items():
@@ -869,6 +874,9 @@ NN_FUNCTIONAL = {
 }
 for name, fn in NN_FUNCTIONAL.items():
     case(f"nn.functional:{name}", "", fn, X_NF)
+for slope in (-0.5, 1.5):  # (PyTorch's slopes outside [0, 1): the graph computes them)
+    case("nn.functional:leaky_relu", f"negative_slope={slope}",
+         lambda t, s=slope: NF.leaky_relu(t, negative_slope=s), X_NF)  # fmt: skip
 
 # ---------------------------------------------------------------- products, logsumexp, casts
 for d in (None, 0, 1):
