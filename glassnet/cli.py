@@ -6850,11 +6850,9 @@ _NOT_ONNX = {
 }  # fmt: skip
 
 #: Names of files that train's checkpoint (binary safetensors, of a run to --resume) would
-#: only pretend to be: a model file's too, which predict refuses a checkpoint as.
-_NOT_CHECKPOINT = {
-    **{k: v for k, v in _NOT_MODEL.items() if k not in (".ckpt", ".safetensors")},
-    ".glassnet": "a glassnet model file",
-}
+#: only pretend to be: those of a model file's, less its own (.ckpt; .glassnet is allowed,
+#: as a glassnet file: the weights an interrupted run sets aside are named so).
+_NOT_CHECKPOINT = {k: v for k, v in _NOT_MODEL.items() if k not in (".ckpt", ".safetensors")}
 
 
 def _onnx_file_name(path: Path) -> None:
@@ -6871,8 +6869,8 @@ def _onnx_file_name(path: Path) -> None:
 
 
 def _checkpoint_file_name(path: Path) -> None:
-    """Refuse a checkpoint named as another format (ck.csv, ck.onnx, ck.glassnet): train
-    writes a binary safetensors checkpoint, which is no model file predict reads either."""
+    """Refuse a checkpoint named as another format (ck.csv, ck.onnx, ck.json): train
+    writes a binary safetensors checkpoint there."""
     kind = _NOT_CHECKPOINT.get(path.suffix.lower())
     if kind is not None:
         raise CLIError(

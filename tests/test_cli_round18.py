@@ -307,7 +307,7 @@ def test_export_writes_onnx_and_suffixless_names(capsys, tmp_path):
         assert code == 0 and out.startswith(f"wrote {tmp_path / name} (ONNX opset"), err
 
 
-@pytest.mark.parametrize("name", ["ck.csv", "ck.onnx", "ck.glassnet", "ck.json"])
+@pytest.mark.parametrize("name", ["ck.csv", "ck.onnx", "ck.txt", "ck.json"])
 def test_checkpoint_refuses_a_name_of_another_format(capsys, tmp_path, name):
     """`--checkpoint ck.csv` wrote a binary checkpoint under a CSV name."""
     data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
@@ -324,7 +324,7 @@ def test_checkpoint_refuses_a_name_of_another_format(capsys, tmp_path, name):
     assert not ck.exists() and not (tmp_path / "m.glassnet").exists()
 
 
-@pytest.mark.parametrize("name", ["ck.ckpt", "ck.safetensors", "ck"])
+@pytest.mark.parametrize("name", ["ck.ckpt", "ck.safetensors", "ck", "ck.glassnet"])
 def test_checkpoint_takes_its_own_names(capsys, tmp_path, name):
     data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
     ck = tmp_path / name
