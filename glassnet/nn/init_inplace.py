@@ -126,10 +126,19 @@ def _rng(generator: Any, owner: str) -> np.random.Generator:
 
 def uniform_(tensor: Any, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Any:
     """Values from U(a, b), in place; returns ``tensor``."""
+    return _uniform(tensor, a, b, generator, ("a", "b"))
+
+
+def _uniform(tensor: Any, a: Any, b: Any, generator: Any, names: tuple[str, str]) -> Any:
+    """:func:`uniform_`, its bounds named as the caller gave them (PyTorch's ``x.uniform_``
+    calls them ``from`` and ``to``)."""
     data, owner = _target(tensor, "uniform_"), "uniform_"
-    a, b = (check_setting(v, n, owner, _REAL) for v, n in ((a, "a"), (b, "b")))
+    a, b = (check_setting(v, n, owner, _REAL) for v, n in zip((a, b), names))
     if a > b:
-        raise ValueError(f"uniform_: the lower bound a={a} is above the upper bound b={b}.")
+        low, high = names
+        raise ValueError(
+            f"uniform_: the lower bound {low}={a} is above the upper bound {high}={b}."
+        )
     return _fill(tensor, uniform(data.shape, _rng(generator, owner), np.float64, a, b), owner)
 
 
@@ -305,53 +314,43 @@ def sparse_(tensor: Any, sparsity: float, std: float = 0.01, generator: Any = No
     return _fill(tensor, values, owner)
 
 
+def _pytorch_uniform(target: Any, *args: Any, generator: Any = None, **kwargs: Any) -> Any:
+    """PyTorch's ``x.uniform_(from=0, to=1, *, generator=None)`` into ``target``: its names
+    (``a=``/``b=``, nn.init's, are not PyTorch's here), the generator by keyword only."""
+    bounds = dict(zip(("from", "to"), args))
+    if len(args) > 2 or not {"from", "to"}.issuperset(kwargs) or bounds.keys() & kwargs.keys():
+        raise TypeError(
+            "uniform_() takes from and to (two at most by position) and generator= by keyword, "
+            f"as PyTorch's. Got {len(args)} positional and the keywords {sorted(kwargs)}."
+        )
+    bounds.update(kwargs)
+    low, high = bounds.get("from", 0.0), bounds.get("to", 1.0)
+    return _uniform(target, low, high, generator, ("from", "to"))
+
+
+def _pytorch_normal(target: Any, mean: Any = 0.0, std: Any = 1.0, *, generator: Any = None) -> Any:
+    """PyTorch's ``x.normal_(mean=0, std=1, *, generator=None)`` into ``target``."""
+    return normal_(target, mean, std, generator)
+
+
 def _drawn(fill: Any, name: str) -> Any:
     """PyTorch's ``x.normal_(mean, std)`` / ``x.uniform_(from, to)``: ``fill`` drawn into a new
     array of x's dtype, written into x under ``copy_``'s rules (checked before a value is
     drawn)."""
 
-    def method(self: Tensor, *args: Any, generator: Any = None, **kwargs: Any) -> Tensor:
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         what = f"x.{name}(...)"
-        _two_positional(name, args)
         check_writable(self, what, fix=f"or call nn.init.{name}(x, ...), which writes as an init.")
-        if name == "uniform_":  # (PyTorch's keywords are ``from`` and ``to``)
-            kwargs = {{"from": "a", "to": "b"}.get(k, k): v for k, v in kwargs.items()}
         fresh = np.empty_like(self.data)  # (x's dtype, and its array module)
-        return write_values(self, what, fill(fresh, *args, generator=generator, **kwargs))
+        return write_values(self, what, fill(fresh, *args, **kwargs))
 
     method.__doc__ = f"PyTorch's ``x.{name}(...)``: :func:`glassnet.nn.init.{name}` into x."
     return method
 
 
-Tensor.normal_, Tensor.uniform_ = _drawn(normal_, "normal_"), _drawn(uniform_, "uniform_")
-
-
-def _two_positional(name: str, args: tuple[Any, ...]) -> None:
-    """PyTorch's ``normal_(mean, std, *, generator)`` / ``uniform_(from, to, *, generator)``:
-    a third value given by position is refused, where it would be taken as the generator."""
-    if len(args) > 2:
-        names = "mean, std" if name == "normal_" else "from, to"
-        raise TypeError(
-            f"{name}() takes at most 2 positional arguments ({names}), as PyTorch's; got "
-            f"{len(args)}. Pass the generator by keyword: {name}(..., generator=g)."
-        )
-
-
-def _grad_drawn(fill: Any) -> Any:
-    """PyTorch's ``p.grad.normal_(mean, std)`` / ``p.grad.uniform_(from, to)``: ``fill`` into the
-    gradient array itself (its dtype; the numbers ``x.normal_``/``x.uniform_`` draw)."""
-    name = fill.__name__
-
-    def method(self: Grad, *args: Any, generator: Any = None, **kwargs: Any) -> Grad:
-        _two_positional(name, args)
-        kwargs = {{"from": "a", "to": "b"}.get(k, k): v for k, v in kwargs.items()}
-        return fill(self, *args, generator=generator, **kwargs)  # type: ignore[no-any-return]
-
-    method.__doc__ = f"PyTorch's ``g.{name}(...)``: :func:`glassnet.nn.init.{name}` into g."
-    return method
-
-
-Grad.normal_, Grad.uniform_ = _grad_drawn(normal_), _grad_drawn(uniform_)
+_PYTORCH = ((_pytorch_normal, "normal_"), (_pytorch_uniform, "uniform_"))
+Tensor.normal_, Tensor.uniform_ = (_drawn(f, n) for f, n in _PYTORCH)
+Grad.normal_, Grad.uniform_ = _pytorch_normal, _pytorch_uniform  # (into the gradient itself)
 
 
 # nn.init.sparse_ (glassnet.nn.init imports the others by name, above this module)
