@@ -554,7 +554,12 @@ class Run:
         """Change the learning rate or the regularization mid-run (recorded, so that the
         exported script replays them); any other change starts a new run. An empty
         ``changes`` is refused (``ParameterError``): a change of nothing did nothing, unsaid."""
-        if isinstance(changes, Mapping) and not changes:
+        if not isinstance(changes, Mapping):
+            raise ParameterError(
+                "set_training takes a mapping of the settings to change, such as "
+                f"{{'lr': 0.1}} (of 'lr', 'regularization' and 'reg_rate'). Got {changes!r:.60}."
+            )
+        if not changes:
             raise ParameterError(
                 "set_training needs at least one of 'lr', 'regularization' and 'reg_rate' "
                 "(the settings it changes mid-run); got none, so nothing would change."

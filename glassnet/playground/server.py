@@ -407,7 +407,8 @@ class Playground:
                     raise RequestError(410, why)
                 raise RequestError(
                     404,
-                    "unknown run (the server restarted, or the page was closed): reload the page",
+                    f"unknown run {rid!r:.40} (the server restarted, or the page was closed): "
+                    "reload the page",
                 )
             self.runs.move_to_end(rid)
             return run
@@ -795,13 +796,15 @@ def _api_step(h: _Handler, query: dict, body: dict) -> None:
 
 def _api_settings(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run", "lr", "regularization", "reg_rate"))
+    # the run first: a body without it (or with an unknown one) is told so, not only on a
+    # second try once a setting is added
+    run = h.playground.run_of(body.get("run"))
     if set(body) <= {"run"}:  # (a silent 200 that changed nothing)
         raise RequestError(
             400,
             "/api/settings needs at least one of 'lr', 'regularization' and 'reg_rate' beside "
             "'run'; got none, so nothing would change",
         )
-    run = h.playground.run_of(body.get("run"))
     run.set_training({k: v for k, v in body.items() if k != "run"})
     h._send_json({"config": run.config})
 

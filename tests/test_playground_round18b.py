@@ -1,0 +1,56 @@
+"""The playground, round 18b (no browser): ``Run.set_training`` refuses what is no mapping by
+name, and ``POST /api/settings`` reports a missing or unknown run before an empty change."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from glassnet._validation import ParameterError
+from glassnet.playground import Run
+
+
+@pytest.fixture(scope="module")
+def run():
+    return Run({"grid": 10})
+
+
+@pytest.mark.parametrize("changes", [[], (), "", None, 0.1, [("lr", 0.1)]])
+def test_set_training_refuses_what_is_no_mapping_by_name(run, changes):
+    # a bare TypeError ("'list' object is not a mapping", "'NoneType' object is not iterable")
+    with pytest.raises(ParameterError) as err:
+        run.set_training(changes)
+    message = str(err.value)
+    assert message.startswith("set_training takes a mapping of the settings to change")
+    assert "{'lr': 0.1}" in message and f"Got {changes!r}." in message
+
+
+def _post(server, path, body):
+    base, token = server.url.split("/?")[0], server.url.split("token=")[1]
+    req = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", "X-Glassnet-Token": token},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({}, 400, "'run' must be the id a POST /api/run gave. Got None."),
+        ({"run": "nope"}, 404, "unknown run 'nope' (the server restarted"),
+        ({"run": "nope", "lr": 0.1}, 404, "unknown run 'nope' (the server restarted"),
+    ],
+)
+def test_settings_reports_the_run_first(server, body, status, words):
+    # {} and {"run": "nope"} said "needs at least one of 'lr', ..." (the run only on a 2nd try)
+    got, out = _post(server, "/api/settings", body)
+    assert (got, words in out["error"]) == (status, True), out
