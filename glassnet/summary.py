@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import as_rng, check_choice, network_advice
+from ._validation import check_choice, network_advice
 from .explain import NOTATIONS, latex_markdown, latex_symbol, terminal_shows_unicode, unicode_symbol
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
@@ -329,48 +329,66 @@ def _parse_input_shape(input_shape: Any, d: int | None) -> tuple[str, int | None
     return batch, width
 
 
-class _ModelAsFound:
-    """What a run of ``model`` may change, kept on entry and given back on exit, so that
-    summary only describes the model: each module's attributes (its mode, ``training``, and
-    any attribute a forward sets again), its buffers' values (a BatchNorm's running
-    statistics and ``num_batches_tracked``, updated in place or set again), and the state of
-    the generators a forward draws from (glassnet's default one, which ``manual_seed`` seeds
-    and ``Dropout(rng=None)`` or ``F.dropout`` use; a generator a module holds, a
-    ``Dropout(rng=0)``'s; NumPy's global one)."""
+class NotPutBack(RuntimeError):
+    """summary could not put a part of the model back as it found it (raised after every
+    other part is put back)."""
 
-    def __init__(self, model: Module) -> None:
+
+class _SummaryRun:
+    """The run summary makes of ``model`` to learn its shapes, in ``mode`` (torchinfo's
+    names): ``'eval'`` sets every module to evaluation mode, ``'train'`` to training mode,
+    ``'same'`` leaves each module's as it is. On exit, whatever happened, each module's
+    mode and attributes (any a forward sets again) are put back. In evaluation mode nothing
+    draws and no running statistic moves. Where a module runs in training mode, a
+    BatchNorm updates its running statistics in place: the buffers whose values the run
+    changed are written back (a read-only one, a constant, cannot change in place and is
+    left as it is). Generators are not rewound: dropout in training mode draws from them as
+    a training step would (rewinding a shared one would hand another thread's draws out
+    again)."""
+
+    def __init__(self, model: Module, mode: str) -> None:
         self.model = model
+        self.mode = mode
 
-    def __enter__(self) -> _ModelAsFound:
-        self.attrs = [(m, dict(vars(m))) for m in self.model.modules()]
-        self.buffers = []
-        gens: dict[int, np.random.Generator] = {id(as_rng(None)): as_rng(None)}
-        for _, attrs in self.attrs:
-            for name in attrs.get("_buffers", ()):
-                value = attrs.get(name)
-                if hasattr(value, "__setitem__") and hasattr(value, "shape"):  # (an array:
-                    self.buffers.append((value, value.copy()))  # its values, written in place)
-            for value in attrs.values():
-                held = list(value.values()) if isinstance(value, dict) else value
-                for g in held if isinstance(held, (list, tuple)) else [held]:
-                    if isinstance(g, np.random.Generator):
-                        gens[id(g)] = g
-        self.gens = [(g, g.bit_generator.state) for g in gens.values()]
-        self.legacy = np.random.get_state()
+    def __enter__(self) -> _SummaryRun:
+        mods = list(self.model.modules())
+        self.attrs = [(m, dict(vars(m))) for m in mods]  # (their modes, ``training``, too)
+        self.buffers: list[tuple[Any, Any]] = []
+        if self.mode != "same":
+            for m in mods:
+                m.training = self.mode == "train"
+        if any(m.training for m in mods):  # (in evaluation mode no statistic moves)
+            for _, attrs in self.attrs:
+                for name in attrs.get("_buffers", ()):
+                    value = attrs.get(name)
+                    writable = getattr(getattr(value, "flags", None), "writeable", True)
+                    if hasattr(value, "__setitem__") and hasattr(value, "copy") and writable:
+                        self.buffers.append((value, value.copy()))
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        # each part given back whatever another part does: never a model half restored
+        failed: list[str] = []
         for m, attrs in self.attrs:
-            vars(m).clear()
-            vars(m).update(attrs)
+            try:
+                vars(m).clear()
+                vars(m).update(attrs)
+            except Exception as e:  # (a module whose attributes cannot be set)
+                failed.append(f"{type(m).__name__} ({type(e).__name__}: {e})")
         for array, values in self.buffers:
-            array[...] = values
-        for g, state in self.gens:
-            g.bit_generator.state = state
-        np.random.set_state(self.legacy)
+            try:
+                if not bool((array == values).all()):  # only what the run changed
+                    array[...] = values
+            except Exception as e:
+                failed.append(f"a buffer of shape {tuple(values.shape)} ({type(e).__name__}: {e})")
+        if failed and exc[0] is None:
+            raise NotPutBack(
+                "summary: the model could not be put back as it was found after the run: "
+                + "; ".join(failed)
+            )
 
 
-def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
+def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") -> list[LayerRow]:
     """One row per innermost module ``model`` calls on ``example``, in call order, with the
     shapes seen (as torchinfo does): for models that are not a chain of layers."""
     leaves = [m for m in model.modules() if m is not model and len(list(m.modules())) == 1]
@@ -391,26 +409,33 @@ def _traced_rows(model: Module, example: Any, batch: str) -> list[LayerRow]:
         return run
 
     final = None
-    # the model is run in its own mode (the shapes it sees are the ones it sees in use), and
-    # left as it was found: its modes, buffers and generators given back after each run
+    # the model is run in ``mode`` and left as it was found (see _SummaryRun)
     try:
         try:  # recorded (the parameters require grad): the graph shows F.relu(z) after a layer
-            with _ModelAsFound(model), enable_grad():
+            with _SummaryRun(model, mode), enable_grad():
                 for m in leaves:
                     m.forward = traced(m)  # type: ignore[method-assign]
                 final = model(example)
+        except NotPutBack:
+            raise
         except Exception:  # (a forward that cannot run recorded, one writing in place: as it
             seen.clear()  # ran before, without the graph; its activations show '-')
             outputs.clear()
             inputs.clear()
-            with _ModelAsFound(model), no_grad():
+            with _SummaryRun(model, mode), no_grad():
                 for m in leaves:
                     m.forward = traced(m)  # type: ignore[method-assign]
                 model(example)
+    except NotPutBack:
+        raise
     except Exception as e:
+        hint = (  # (a BatchNorm in training mode refuses one row)
+            f", or summary(..., mode='eval') (it ran with mode={mode!r})" if mode != "eval" else ""
+        )
         raise ValueError(
             f"summary: running {type(model).__name__} on the example input of shape "
-            f"{np.shape(example)} failed ({type(e).__name__}: {e}); give an input it accepts."
+            f"{np.shape(example)} failed ({type(e).__name__}: {e}); give an input it "
+            f"accepts{hint}."
         ) from None
 
     def shape(t: tuple[int, ...]) -> str:
@@ -624,7 +649,11 @@ def _activations_after(final: Any, outputs: list[Any]) -> dict[int, str]:
 
 
 def summary(
-    model: Module, input_shape: Any = None, notation: str = "unicode", input_data: Any = None
+    model: Module,
+    input_shape: Any = None,
+    notation: str = "unicode",
+    input_data: Any = None,
+    mode: str = "eval",
 ) -> ModelSummary:
     """Summarize ``model``: each layer, the shapes it maps, its parameters and activation.
 
@@ -643,20 +672,28 @@ def summary(
         An example input. A model that is not a chain of layers (a custom ``forward``) is
         run on it (or on zeros of ``input_shape``, given as (batch, d)) without a graph, and
         every layer it calls is listed in call order with the shapes it saw, as torchinfo
-        does. That run leaves the model as it was: its modes, its buffers (a BatchNorm's
-        running statistics) and the generators dropout draws from are given back, so
-        predictions and training go on as without the summary. Without either, such a
-        model's shapes show as ``?``.
+        does (in ``mode``). Without either, such a model's shapes show as ``?``.
     notation : {'unicode', 'latex', 'ascii'}, default 'unicode'
         How ``str()`` writes the formulas: the lecture's symbols (``A⁽¹⁾ = sigmoid(X W⁽¹⁾ +
         b⁽¹⁾)``, ``ŷ``) or the plain names (``A1 = sigmoid(X @ W1 + b1)``). Markdown and
         Jupyter use LaTeX whatever this says; ``to_text``/``to_markdown``/``to_html`` take
         ``notation=`` too.
 
+    mode : {'eval', 'train', 'same'}, default 'eval'
+        The mode the example run is in, as torchinfo's ``mode``: ``'eval'`` runs every
+        module in evaluation mode (dropout off, BatchNorm on its running statistics: nothing
+        draws and no statistic moves, and one row is enough), ``'train'`` in training mode,
+        ``'same'`` each module in the mode it is in. Each module's mode is put back after
+        the run, whatever happens. Where a module runs in training mode, a BatchNorm's
+        running statistics and ``num_batches_tracked`` are written back after the run
+        (torchinfo leaves them updated: summary only describes the model); dropout draws
+        from its generators as a training step would, so they advance.
+
     Returns
     -------
     ModelSummary
     """
+    check_choice(mode, "mode", "summary", ("eval", "train", "same"))
     if not isinstance(model, Module):
         kind = type(model)
         estimator = hasattr(model, "fit") and hasattr(model, "get_params")
@@ -766,7 +803,9 @@ def summary(
             _named(row, row.parameters, shared, {**dotted, **names})
     custom = any(r.output_shape == "?" for r in rows)
     if input_data is None and custom and input_shape is not None and width is not None:
-        n = 1 if batch == "N" else int(batch)
+        # (two rows where the batch is not given: a BatchNorm in training mode needs more
+        # than one; the table shows the batch as N)
+        n = 2 if batch == "N" else int(batch)
         input_data = np.zeros((n, width), dtype=(model.parameters() or [np.zeros(0)])[0].dtype)
     if input_data is not None and not custom:
         try:  # (a dict or a str read as "of shape ()", as if its size were the fault)
@@ -777,7 +816,7 @@ def summary(
                 f"{input_data!r:.60} of type {type(input_data).__name__}."
             ) from None
     if input_data is not None and custom:
-        rows = _traced_rows(model, input_data, batch)
+        rows = _traced_rows(model, input_data, batch, mode)
     elif (
         input_data is not None
         and first is not None
