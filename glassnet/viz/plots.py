@@ -1069,6 +1069,7 @@ def plot_history(
     ax.xaxis.set_major_locator(_epoch_ticks())  # epochs are whole numbers
     ax.set_ylabel("loss")
     ax.legend(fontsize=8)
+    ax.get_legend().set_in_layout(False)  # (the panels laid out on their own)
     ax.grid(alpha=0.3)
     ax.set_title(title or "loss")
     if two:
@@ -1081,6 +1082,7 @@ def plot_history(
         ax2.xaxis.set_major_locator(_epoch_ticks())
         ax2.set_ylabel(name)
         ax2.legend(fontsize=8)
+        ax2.get_legend().set_in_layout(False)  # (the panels laid out on their own)
         ax2.grid(alpha=0.3)
         ax2.set_title(f"validation {name}")
     msg = getattr(history, "message", "")
@@ -1088,11 +1090,11 @@ def plot_history(
     if msg:  # wrapped to the figure's width (8 pt characters are about 4.5 pt wide)
         msg = textwrap.fill(msg, width=max(40, int(size[0] * 72 / 4.6)))
         lines = msg.count("\n") + 1
-        fig.suptitle(msg, fontsize=8, y=0.02, va="bottom", color="#555")
+        said = fig.suptitle(msg, fontsize=8, y=0.02, va="bottom", color="#555")
+        said.set_in_layout(False)  # (tight_layout kept room for it at the top: blank there)
         room = min(0.4, 0.02 + lines * 11 / 72 / size[1])
     fig.tight_layout(rect=(0, room, 1, 1))
-    if _legends_clear_of_data(fig.axes):  # (one moved below its panel: laid out again)
-        fig.tight_layout(rect=(0, room, 1, 1))
+    _legends_clear_of_data(fig, room)
     return fig
 
 
@@ -1116,41 +1118,64 @@ def _covered_points(ax: Any, box: Any) -> int:
     return inside
 
 
-def _legends_clear_of_data(axes: list) -> bool:
+def _legends_clear_of_data(fig: Any, room: float = 0.0) -> bool:
     """Each panel's legend where matplotlib's 'best' put it, unless it covers a curve there
     (no place inside the panel is free of the data: a wide legend over a loss that falls
-    across the whole panel), then below the panel, outside it. True when one moved."""
-    from matplotlib.transforms import offset_copy  # (matplotlib: a figure is made already)
-
-    moved = False
-    renderer = None
-    for ax in axes:
-        legend = ax.get_legend()
-        if legend is None:
-            continue
-        if renderer is None:
-            ax.figure.canvas.draw()  # (the layout and 'best' worked out for this size)
-            renderer = ax.figure.canvas.get_renderer()
-        if _covered_points(ax, legend.get_window_extent(renderer)) == 0:
-            continue
+    across the whole panel). Such a legend goes below its panel, in a band above the
+    bottom ``room`` (a message's) that the panels make room for: within the panel's share
+    of the figure's width (its columns fewer, a label too long for it wrapped), so that it
+    stays inside the figure and clear of the other panel's at any size. The legends are
+    measured without drawing the figure. True when one moved."""
+    axes = [ax for ax in fig.axes if ax.get_legend() is not None]
+    if not axes:
+        return False
+    renderer = fig.canvas.get_renderer()  # ('best' is worked out for this layout: no draw)
+    moving = [ax for ax in axes if _covered_points(ax, ax.get_legend().get_window_extent(renderer))]
+    if not moving:
+        return False
+    width, height = fig.bbox.width, fig.bbox.height  # (display pixels)
+    share = width / len(fig.axes)  # each panel's slot of the figure's width
+    pad = 4 * fig.dpi / 72  # (4 points between the legend and the slot's edges)
+    band = 0.0
+    placed = []
+    for ax in moving:
+        old = ax.get_legend()
+        size = old.get_texts()[0].get_fontsize() if old.get_texts() else 8
         handles, labels = ax.get_legend_handles_labels()
-        # under the tick labels and "epoch": that many points below the panel, which stay
-        # so when the layout then makes the panel smaller
-        below = ax.xaxis.get_tightbbox(renderer)
-        drop = (ax.bbox.y0 - below.y0) * 72 / ax.figure.dpi + 2 if below is not None else 30
-        under = offset_copy(ax.transAxes, fig=ax.figure, y=-drop, units="points")
-        ax.legend(
-            handles,
-            labels,
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.0),
-            bbox_transform=under,
-            fontsize=legend.get_texts()[0].get_fontsize() if legend.get_texts() else 8,
-            ncol=2 if len(labels) > 2 else len(labels),
-            frameon=False,
-        )
-        moved = True
-    return moved
+        given, ncol, wrap = labels, len(labels), max(map(len, labels))
+        while True:  # the most columns that fit, then labels wrapped shorter
+            legend = ax.legend(handles, labels, loc="upper center", fontsize=size, ncol=ncol,
+                               frameon=False)  # fmt: skip
+            legend.set_in_layout(False)  # (placed by hand below: not part of the panel)
+            box = legend.get_window_extent(renderer)
+            if box.width <= share - 2 * pad or wrap <= 8:
+                break
+            if ncol > 1:
+                ncol -= 1
+            else:
+                wrap = max(8, int(wrap * 0.8))
+                labels = [textwrap.fill(t, wrap) for t in given]
+        band = max(band, box.height)
+        placed.append((ax, legend, box.width))
+    # the panels' bottom raised by the band: their tick labels and "epoch" stay above it
+    # (as far as the band reaches above the lowest tick label or "epoch" now)
+    low = min(_xaxis_bottom(ax, renderer) for ax in fig.axes)
+    frac = max(0.0, room * height + band + 2 * pad - low) / height
+    fig.subplots_adjust(bottom=min(fig.subplotpars.bottom + frac, fig.subplotpars.top - 0.05))
+    for ax, legend, w in placed:
+        slot = fig.axes.index(ax) * share
+        pos = ax.get_position()
+        centre = (pos.x0 + pos.x1) / 2 * width  # under the panel, kept inside its slot
+        centre = min(max(centre, slot + pad + w / 2), slot + share - pad - w / 2)
+        top = room + (band + pad) / height  # (the legends' tops in one line)
+        legend.set_bbox_to_anchor((centre / width, top), transform=fig.transFigure)
+    return True
+
+
+def _xaxis_bottom(ax: Any, renderer: Any) -> float:
+    """The bottom of ``ax``'s tick labels and axis label, in display pixels."""
+    box = ax.xaxis.get_tightbbox(renderer)
+    return float(box.y0) if box is not None else float(ax.bbox.y0)
 
 
 _ACT_TITLES = {
