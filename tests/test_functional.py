@@ -208,7 +208,7 @@ def test_get_activation_errors_list_valid_names():
         F.get_activation(3)
 
 
-@pytest.mark.parametrize("alpha", [-0.1, 1.0, "0.1", None])
+@pytest.mark.parametrize("alpha", [float("nan"), float("inf"), "0.1", None])
 def test_leaky_relu_alpha_is_checked(alpha: Any):
     with pytest.raises(ValueError, match="'alpha'"):
         F.leaky_relu(Tensor([1.0]), alpha)

@@ -425,7 +425,7 @@ def test_activation_module_lookup():
     with pytest.raises(ValueError, match="Unknown activation"):
         nn.activation_module("gelu")
     with pytest.raises(ValueError, match="'alpha'"):
-        nn.LeakyReLU(1.0)
+        nn.LeakyReLU(float("nan"))
 
 
 def test_sequential_container():
