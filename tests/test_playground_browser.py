@@ -486,11 +486,12 @@ def test_a_feature_clicked_while_playing_keeps_it_playing(page, server):
     _open(page, server)
     page.click("#play")
     page.wait_for_function("frame.epoch >= 2", timeout=30_000)
-    for node in (2, 3):  # x1², then x2²: each clicked while a frame is on its way
+    for node in (2, 3):  # x1², then x2² (their boxes): each ticked while a frame is on its way
         page.evaluate(
             "new Promise((done) => { const f = window.fetch; window.fetch = (p, o) => {"
             "  window.fetch = f; const r = f(p, o);"
-            f"  document.querySelectorAll('.node.input')[{node}].click(); done(); return r; }}; }})"
+            f"  document.querySelectorAll('.feature-use')[{node}].click(); done(); return r;"
+            " }; })"
         )
         page.wait_for_function(f"run.config.features.length === {node + 1}")
         page.wait_for_timeout(200)

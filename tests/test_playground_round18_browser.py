@@ -37,12 +37,13 @@ def test_the_tab_key_reaches_inputs_neurons_and_edges(page, server):
     for label in (
         "use X\u2081 as an input",  # its box
         "input x1 (X\u2081): show its numbers for the chosen point",
-        "use X\u2081\u00b2 as an input",  # a feature not in use: its box only
         "neuron a1: show its numbers for the chosen point",
         "neuron y_hat, the output: show its numbers for the chosen point",
     ):
         assert label in seen, seen
     assert not any(s.startswith("input X\u2081\u00b2") for s in seen)  # (no numbers: passed)
+    # one Tab stop a group (round 18b): the other boxes, inputs, neurons by the arrow keys
+    assert seen.count("use X\u2081 as an input") == 1 and "use X\u2082 as an input" not in seen
     # the focused edge is drawn, with its value beside it as on hover
     assert page.evaluate("document.querySelector('#edges path.shown.focused') !== null")
     assert page.is_visible("#tooltip") and page.text_content("#tooltip").startswith("w1 = ")

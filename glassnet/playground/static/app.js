@@ -32,6 +32,7 @@ let run = null;       // {id, config, data}
 let frame = null;     // the latest frame
 let playing = false;
 let selected = { point: null, target: null };
+let plotKeys = false;   // the output plot has the keyboard's focus (Tab), not a click's
 let busy = Promise.resolve();
 
 function readHash() {
@@ -126,7 +127,7 @@ let reportedAt = 0;   // the requests sent when it was reported
 function report(err) {
   reported = err ? String(err.message || err) : "";
   reportedAt = requests;
-  $("status").textContent = reported;
+  say(reported, "error");
   if (err) (err instanceof Refusal ? console.warn : console.error)(err);
 }
 
@@ -135,7 +136,18 @@ function report(err) {
 function note(text) {
   reported = text;
   reportedAt = requests;
-  $("status").textContent = text;
+  say(text, "note");
+}
+
+// the status line's text, read out by a screen reader: an error (a refusal, a diverged run) as
+// an alert, in red; a note (the Lecture preset left, a link's notes) politely, not in red
+function say(text, kind) {
+  const el = $("status");
+  const alert = kind === "error" && text !== "";
+  el.setAttribute("role", alert ? "alert" : "status");
+  el.setAttribute("aria-live", alert ? "assertive" : "polite");
+  el.classList.toggle("note", kind === "note");
+  el.textContent = text;
 }
 
 // one request at a time, in order
@@ -221,7 +233,7 @@ function restart() {
     if (id !== restarts) return;   // a later click asked for newer settings: that call sends them
     try {
       await newRun(id);
-      if (id === restarts && linkNotes.length) $("status").textContent = linkNote();
+      if (id === restarts && linkNotes.length) say(linkNote(), "note");
     } catch (e) {
       if (id !== restarts) throw e;   // newer settings are on their way
       if (run) {          // a refused change: the current run stays, and so do its controls
@@ -232,8 +244,8 @@ function restart() {
       // a link whose settings the server refuses: say so, and start from the defaults
       state = structuredClone(DEFAULTS);
       await newRun(id);
-      $("status").textContent = `The link's settings were refused (${e.message}); the defaults are shown.`
-        + (linkNotes.length ? " " + linkNote() : "");
+      say(`The link's settings were refused (${e.message}); the defaults are shown.`
+        + (linkNotes.length ? " " + linkNote() : ""), "error");
     }
   });
 }
@@ -280,8 +292,12 @@ function syncControls() {
     b.hidden = !(state.problem === "classification" ? CLASSIFICATION : REGRESSION).includes(b.dataset.name);
   const n = state.hidden.length;
   $("layers-title").textContent = n + (n === 1 ? " hidden layer" : " hidden layers");
-  $("add-layer").disabled = n >= 6;
-  $("remove-layer").disabled = n <= 0;
+  // a focused button now disabled (6 layers, or none) gives the focus to the other one (it
+  // fell to the page's body)
+  for (const [id, off, other] of [["add-layer", n >= 6, "remove-layer"], ["remove-layer", n <= 0, "add-layer"]]) {
+    if (off && document.activeElement === $(id) && !$(other).disabled) $(other).focus();
+    $(id).disabled = off;
+  }
   $("acc-row").hidden = state.problem !== "classification";
 }
 
@@ -387,14 +403,27 @@ function wire() {
   };
   $("boundary").onclick = pickPoint;
   // the keyboard's way to pick a point: Tab to the plot, then the arrow keys move the ring to
-  // the nearest point that way (Home: the first training point)
-  $("boundary").addEventListener("keydown", (ev) => {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || !run) return;
+  // the nearest point that way (Home: the first training point). Only where the plot has the
+  // keyboard's focus (Tab, a screen reader): after a click on it the arrows scroll the page
+  // as before (they moved the point the mouse had chosen, and the page no longer scrolled)
+  const plot = $("boundary");
+  let pressed = false;   // a pointer pressed on the plot: its focus is the pointer's
+  // (its focus ring is drawn for the same focus: .keys, not :focus-visible, which a key
+  // pressed after a click turns on)
+  const keys = (on) => { plotKeys = on; plot.classList.toggle("keys", on); };
+  plot.addEventListener("pointerdown", () => { pressed = true; keys(false); });
+  plot.addEventListener("focus", () => { keys(!pressed); pressed = false; });
+  plot.addEventListener("blur", () => { keys(false); pressed = false; });
+  plot.addEventListener("keydown", (ev) => {
+    if (!plotKeys || ev.ctrlKey || ev.metaKey || ev.altKey || !run) return;
     const dir = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] }[ev.key];
     if (!dir && ev.key !== "Home") return;
     ev.preventDefault();   // (the arrows scrolled the page)
     if (dir) stepPoint(...dir);
     else selectPoint(run.data.train[0] ?? 0);
+    const p = run.data.points[selected.point];   // said (the plot's label is not read again)
+    if (p) $("point-status").textContent = `Point #${selected.point}, x1 = ${fmt(p[0])}, x2 = ${fmt(p[1])}`
+      + (run.data.test.includes(selected.point) ? ", a test point" : "");
   });
   // space: play / pause wherever the focus is, except where the key types (a text box, a
   // list). On a button or a box just clicked with the mouse, space would click it once more
@@ -506,6 +535,7 @@ function layout() {
 function buildNetwork() {
   const net = $("network"), draw = $("net-draw");
   const focused = focusKey(document.activeElement);   // (given back below: Tab's place is kept)
+  const focusedLayer = focused && document.activeElement.matches(".btns button") && document.activeElement.dataset.layer;
   for (const el of [...draw.querySelectorAll(".node, .layer-ctl, .feature-use")]) el.remove();
   const svg = $("edges");
   svg.innerHTML = "";
@@ -550,27 +580,25 @@ function buildNetwork() {
     const name = used ? run.data.names.inputs[run.config.features.indexOf(f)] : "";
     // (one not in use has no numbers: the Tab key passes it, its box is the way to use it)
     if (used) asButton(el, `input ${name} (${FEATURE_LABEL[f]}): show its numbers for the chosen point`, () => showInput(f));
+    // only a mouse's plain click (its button pressed on this node) toggles the feature; any
+    // other activation shows its numbers, as its label says: a tap, a pen, a shift-click, Enter,
+    // and a screen reader's "activate" (a click with no pointer pressed before it, which
+    // dropped the input and the Lecture preset)
+    let mouseDown = false;
+    el.onpointerdown = (ev) => { mouseDown = ev.pointerType === "mouse" && ev.button === 0; };
     el.onclick = (ev) => {
-      if (ev.shiftKey || ev.pointerType === "touch" || ev.pointerType === "pen") showInput(f);
-      else toggleFeature(f);
+      const mouse = mouseDown && ev.detail > 0 && (ev.pointerType === undefined || ev.pointerType === "mouse");
+      mouseDown = false;
+      if (mouse && !ev.shiftKey) toggleFeature(f);
+      else showInput(f);
     };
     return el;
   }));
+  rove([...draw.querySelectorAll(".feature-use")]);
+  rove(nodeEls[0].filter((el) => el.hasAttribute("role")));   // (the inputs in use)
   // hidden layers and the output
   for (let l = 1; l < sizes.length; l++) {
     const isOut = l === sizes.length - 1;
-    nodeEls.push(Array.from({ length: sizes[l] }, (_, j) => {
-      const el = node(xOf(l), yOf(j), isOut ? "output" : "hidden");
-      el.dataset.layer = l; el.dataset.index = j;
-      const nm = document.createElement("span");
-      nm.className = "name";
-      nm.textContent = run.data.names.neurons[l - 1][j];
-      el.append(nm);
-      el.onclick = () => choose({ kind: "neuron", layer: l, index: j });
-      asButton(el, `neuron ${run.data.names.neurons[l - 1][j]}${isOut ? ", the output" : ""}: show its numbers for the `
-        + "chosen point", () => choose({ kind: "neuron", layer: l, index: j }));
-      return el;
-    }));
     if (!isOut) {
       const ctl = document.createElement("div");
       ctl.className = "layer-ctl" + (tight ? " tight" : "");
@@ -590,12 +618,26 @@ function buildNetwork() {
       ctl.append(btns, lab);
       draw.append(ctl);
     }
+    nodeEls.push(Array.from({ length: sizes[l] }, (_, j) => {
+      const el = node(xOf(l), yOf(j), isOut ? "output" : "hidden");
+      el.dataset.layer = l; el.dataset.index = j;
+      const nm = document.createElement("span");
+      nm.className = "name";
+      nm.textContent = run.data.names.neurons[l - 1][j];
+      el.append(nm);
+      el.onclick = () => choose({ kind: "neuron", layer: l, index: j });
+      asButton(el, `neuron ${run.data.names.neurons[l - 1][j]}${isOut ? ", the output" : ""}: show its numbers for the `
+        + "chosen point", () => choose({ kind: "neuron", layer: l, index: j }));
+      return el;
+    }));
+    rove(nodeEls[l]);
   }
   // edges: from every used input / neuron to every neuron of the next layer
   const used = (l) => (l === 0 ? run.config.features.map((f) => nodeEls[0][FEATURES.indexOf(f)]) : nodeEls[l]);
   for (let l = 1; l < sizes.length; l++) {
     const from = used(l - 1);
     edgeEls.push(from.map((a, i) => nodeEls[l].map((b, j) => edge(a, b, l, i, j))));
+    rove([...svg.querySelectorAll(`path.hit[data-layer="${l}"]`)]);
   }
   const height = Math.max(...[FEATURES.length, ...sizes].map((n) => yOf(n - 1) + nodeSize + 24));
   draw.style.height = height + "px";
@@ -603,13 +645,38 @@ function buildNetwork() {
   svg.setAttribute("height", height);
   draw.append(svg);   // (after the nodes: the Tab key reaches the inputs and neurons first)
   markChosen();
-  if (focused) [...draw.querySelectorAll(FOCUSABLE)].find((el) => focusKey(el) === focused && !el.disabled)?.focus();
+  if (focused) {
+    const again = [...draw.querySelectorAll(FOCUSABLE)].find((el) => focusKey(el) === focused && !el.disabled);
+    // a layer's + or − now disabled (8 neurons, or 1): its other button (the focus fell to
+    // the page's body, and Tab started over at the network's first box)
+    const other = !focusedLayer ? null : draw.querySelector(`.btns button[data-layer="${focusedLayer}"]:not(:disabled)`);
+    (again || other)?.focus();
+  }
+}
+
+// a group of the network's keyboard stops (the features' boxes, the inputs in use, a layer's
+// neurons, a layer's edges): one Tab stop, the arrow keys (Home, End) move within it, so that
+// Tab passes a wide network in a few presses (a 6x8 network with 7 inputs had 459 stops, 384
+// of them edges, before the output plot); the one focused last is the group's stop
+function rove(els) {
+  els.forEach((el, k) => {
+    el.setAttribute("tabindex", k === 0 ? "0" : "-1");
+    el.setAttribute("aria-describedby", "net-keys");
+    el.addEventListener("focus", () => { for (const o of els) o.setAttribute("tabindex", o === el ? "0" : "-1"); });
+    el.addEventListener("keydown", (ev) => {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.shiftKey) return;
+      const to = { ArrowDown: k + 1, ArrowRight: k + 1, ArrowUp: k - 1, ArrowLeft: k - 1, Home: 0, End: els.length - 1 }[ev.key];
+      if (to === undefined) return;
+      ev.preventDefault();   // (the page does not scroll)
+      els[Math.max(0, Math.min(els.length - 1, to))].focus();
+    });
+  });
 }
 
 // the network's keyboard stops, and one's key: the same input's box, node, neuron, edge or
 // layer button after the drawing is built again (a feature ticked with Enter, a neuron added:
 // the focus fell back to the page's top, and Tab started over)
-const FOCUSABLE = "[tabindex='0'], button, input";
+const FOCUSABLE = "[tabindex], button, input";
 function focusKey(el) {
   if (!(el instanceof Element) || !$("net-draw").contains(el) || !el.matches(FOCUSABLE)) return null;
   // (a layer's + and − by their titles; a neuron's title changes with its bias, a box's when ticked)
@@ -644,7 +711,7 @@ function toggleFeature(f) {
 // does (Space stays play / pause, as on every button of the page: a node clicked with the
 // mouse keeps the focus, and space then plays), its focus is drawn (style.css)
 function asButton(el, label, act) {
-  el.setAttribute("tabindex", "0");
+  el.setAttribute("tabindex", "0");   // (one of a group: rove() keeps one Tab stop of it)
   el.setAttribute("role", "button");
   el.setAttribute("aria-label", label);
   el.addEventListener("keydown", (ev) => {
@@ -701,12 +768,15 @@ function edge(a, b, l, i, j) {
   const from = l === 1 ? names.inputs[i] : names.neurons[l - 2][i];
   asButton(hit, `weight ${names.weights[l - 1][i][j]} from ${from} into ${names.sums[l - 1][j]}: show its numbers `
     + "for the chosen point", () => choose({ kind: "edge", layer: l, from: i, to: j }));
-  hit.onfocus = () => {   // drawn, and its value beside it, as on hover
+  hit.addEventListener("focus", () => {   // drawn, and its value beside it, as on hover:
+    // for the keyboard's focus only (a click or a tap focuses it too: the chosen edge's
+    // black mark and its weight's colour were hidden under the focus's purple)
+    if (!hit.matches(":focus-visible")) return;
     shown.classList.add("focused");
     const r = hit.getBoundingClientRect();
     tooltip({ clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }, l, i, j);
-  };
-  hit.onblur = () => { shown.classList.remove("focused"); $("tooltip").hidden = true; };
+  });
+  hit.addEventListener("blur", () => { shown.classList.remove("focused"); $("tooltip").hidden = true; });
   svg.append(shown, hit);   // the hit path is on top, the drawn one below it
   return shown;
 }
@@ -774,8 +844,8 @@ function show(out, appended = false) {
   $("test-loss").textContent = loss(frame.test_loss, run.data.test);
   if (frame.diverged) {   // the server refused a step whose loss was NaN or inf: stop and say why
     if (playing) togglePlaying();
-    $("status").textContent = frame.diverged;
-  } else if ($("status").textContent === diverged) $("status").textContent = "";
+    say(frame.diverged, "error");
+  } else if ($("status").textContent === diverged) say("", "error");
   diverged = frame.diverged || "";
   // (null: no test points, or a diverged network's NaN outputs, which have no class)
   if (frame.accuracy) $("accuracy").textContent = (run.data.test.length ? `${pct(frame.accuracy[1])} test, ` : "") + `${pct(frame.accuracy[0])} train`;
@@ -892,14 +962,16 @@ function selectPoint(i) {
 // those near the line that way; none there: the ring stays
 function stepPoint(dx, dy) {
   const rows = state.show_test ? [...run.data.train, ...run.data.test] : run.data.train;
-  const from = rows.includes(selected.point) ? selected.point : null;
-  if (from === null) return selectPoint(rows[0]);
-  const [x0, y0] = run.data.points[from];
+  // (from the chosen point's place, one shown or not: a test point hidden since it was chosen
+  // jumped to the first training point)
+  const from = run.data.points[selected.point];
+  if (!from) return selectPoint(rows[0]);
+  const [x0, y0] = from;
   let best = null, bd = Infinity;
   for (const i of rows) {
     const [x, y] = run.data.points[i];
     const along = (x - x0) * dx + (y - y0) * dy, across = Math.abs((x - x0) * dy - (y - y0) * dx);
-    if (along <= 1e-9) continue;
+    if (along <= 1e-9 || i === selected.point) continue;
     const d = along + 2 * across;
     if (d < bd) { bd = d; best = i; }
   }
