@@ -1793,28 +1793,82 @@ TEXT_X = (
 )
 
 
-def _refuse_text_array(X: Any) -> None:
-    """An X that is an array of text (NumPy's dtypes U, S or V: ``np.array([['1', '2']])``,
-    a list of rows of strings) is refused with scikit-learn's check_array words, at fit as
-    at predict (scikit-learn's fit converts it, its predict refuses it): numbers are never
-    read from text in silence. An array of dtype object (numbers, or strings, as Python
-    objects) is left to scikit-learn's conversion, which reads it as numbers, as
-    scikit-learn's does; a DataFrame's text columns are named by :func:`_validate`."""
+def _is_text(value: Any) -> bool:
+    return isinstance(value, (str, bytes))
+
+
+def _text_checked(X: Any, at_predict: bool, dtype: Any) -> Any:
+    """``X`` to validate, with text refused wherever it would be read as numbers, at fit as
+    at predict (scikit-learn's fit converts text, its predict refuses a U/S array, and
+    both convert numbers written as text in an object array or a DataFrame's column): a
+    2-D array of dtype U or S, an object array or a list holding strings, a DataFrame
+    column of text that reads as numbers (one that does not is named below, in
+    :func:`_validate`). Refused with scikit-learn's check_array words, then X's dtype or
+    columns, a value and the fix. scikit-learn's shape errors come first: X of other than 2
+    dimensions is left to its check (at predict, a U/S array of more than 2 is text first, as
+    there). A structured (``V``) array is refused at predict, as
+    scikit-learn refuses it there, and fitted as scikit-learn fits it.
+
+    A list or tuple is read into an array once here and that array is passed on (as
+    check_array reads it: in ``dtype``'s first type where the dtype is a choice)."""
+    fix = "encode text categories first (OneHotEncoder)"
+    columns = getattr(X, "columns", None)
+    dtypes = getattr(X, "dtypes", None)
+    if columns is not None and hasattr(dtypes, "items") and getattr(X, "ndim", 2) == 2:
+        found = []  # (column, a value) of each column of numbers written as text
+        for i, (c, t) in enumerate(dtypes.items()):
+            if getattr(t, "kind", "O") in "biufcmM" or _time_like(t):
+                continue
+            column = X.iloc[:, i] if hasattr(X, "iloc") else X[c]
+            text = next((v for v in column if _is_text(v)), None)
+            if text is not None and _numeric(column):
+                found.append((c, text))
+        if found:
+            cols = [c for c, _ in found]
+            cast = "{" + ", ".join(f"{c!r}: float" for c in cols[:4])
+            cast += ", ...}" if len(cols) > 4 else "}"
+            raise ValueError(
+                f"{TEXT_X} X's columns {[str(c) for c in cols]} hold numbers written as text "
+                f"(e.g. {found[0][1]!r}): X.astype({cast}) reads them as numbers "
+                f"(pd.read_csv reads such a column as numbers unless it holds other text); "
+                f"{fix}."
+            )
+        return X
     if isinstance(X, (list, tuple)):
         with warnings.catch_warnings():  # (rows of different lengths: refused later, named)
             warnings.simplefilter("ignore")
             try:
-                X = np.asarray(X)  # (as check_array reads a list)
+                arr = np.asarray(detached(X))  # (as check_array reads a list: once)
             except (ValueError, TypeError):
-                return
-    kind = getattr(getattr(X, "dtype", None), "kind", None)
-    # (a 1-D X: scikit-learn's "Expected 2D array" first, as its check_array's order)
-    if isinstance(X, np.ndarray) and isinstance(kind, str) and kind in "USV" and X.ndim != 1:
-        shown = f", e.g. {X.flat[0].item()!r}" if X.size else ""
+                return X
+        if arr.dtype.kind in "biuf":  # numbers: passed on in the type check_array makes
+            wanted = dtype[0] if isinstance(dtype, (list, tuple)) and dtype else None
+            return arr.astype(wanted, copy=False) if wanted is not None else arr
+        if arr.dtype.kind not in "USO":  # (complex and others: check_array's own words)
+            return X
+        X = arr
+    if not isinstance(X, np.ndarray):
+        return X
+    kind = X.dtype.kind
+    # scikit-learn's shape errors first (0-d, 1-D; 3-D at fit): its check_array looks at
+    # the text of a U/S array after the 2-D check and before the >2-D one, and its fit does
+    # not look at text at all
+    if X.ndim < 2 or (X.ndim > 2 and not (at_predict and kind in "US")):
+        return X
+    text = None
+    if kind in "US" and X.size:
+        text = X.flat[0].item()
+    elif kind == "O":
+        text = next((v for v in X.flat if _is_text(v)), None)
+    elif kind == "V" and at_predict:
+        raise ValueError(TEXT_X)  # (scikit-learn's own refusal, at predict)
+    if kind in "US" or text is not None:
+        shown = f", e.g. {text!r}" if text is not None else ""
         raise ValueError(
             f"{TEXT_X} X holds text (dtype {X.dtype}{shown}): X.astype(float) reads numbers "
-            "written as text; encode text categories first (OneHotEncoder)."
+            f"written as text; {fix}."
         )
+    return X
 
 
 def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
@@ -1835,7 +1889,7 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
             f"NumPy array, a list of rows, a DataFrame or a sparse matrix. Got a "
             f"{type(X).__name__}{how}."
         )
-    _refuse_text_array(X)
+    X = _text_checked(X, at_predict=not y, dtype=kwargs.get("dtype", "numeric"))
     try:
         return validate_data(est, detached(X), *map(detached, y), **kwargs)
     except (ValueError, TypeError) as e:
