@@ -148,3 +148,33 @@ def test_dropout_in_eval_mode_draws_nothing():
 def test_mode_is_checked():
     with pytest.raises(ValueError, match=r"'mode' parameter of summary.*'eval', 'train' or"):
         summary(Seen(), input_data=X, mode="training")
+
+
+def test_a_part_that_cannot_be_put_back_leaves_the_rest_put_back_and_says_so():
+    runs = []
+
+    class Frozen(nn.Module):
+        """A buffer the forward updates in place and then makes read-only: it cannot be
+        written back."""
+
+        def __init__(self):
+            self.fc = nn.Linear(3, 4, rng=0)
+            self.bn = nn.BatchNorm1d(4)
+            self.register_buffer("count", np.zeros(1))
+
+        def forward(self, x):
+            runs.append(1)
+            self.count += 1
+            self.count.flags.writeable = False
+            return self.bn(self.fc(x))
+
+    m = Frozen()
+    m.fc.eval()
+    modes = [q.training for q in m.modules()]
+    with pytest.raises(RuntimeError, match="could not be put back.*read-only"):
+        summary(m, input_data=X, mode="train")
+    assert len(runs) == 1  # (not run again after the failure)
+    assert [q.training for q in m.modules()] == modes
+    assert int(m.bn.num_batches_tracked) == 0  # the other buffers are put back
+    np.testing.assert_array_equal(m.bn.running_mean, np.zeros(4, np.float32))
+    assert "forward" not in vars(m.fc)
