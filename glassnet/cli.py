@@ -3093,7 +3093,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace an existing --out or --checkpoint file that is not a glassnet model "
         "(or checkpoint), or the checkpoint of an unfinished run; an output that is the same "
-        "file as an input is always refused",
+        "file as an input, or named as another format (.csv, .onnx), is always refused",
     )
 
     # -- predict ------------------------------------------------------------------
@@ -3123,7 +3123,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace an existing --out file that holds no predictions of this model (its "
         "target, --id and p(...) columns): another table, the data, a file of another kind; "
-        "an output that is the same file as an input is always refused",
+        "an output that is the same file as an input, or named as another format (.xlsx, "
+        ".gz), is always refused",
     )
     p.add_argument(
         "--proba",
@@ -3270,7 +3271,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="replace an existing OUT.onnx file that is not an ONNX file; an output that is "
-        "the same file as an input is always refused",
+        "the same file as an input, or named as another format (.glassnet, .csv), is "
+        "always refused",
     )
     p.add_argument(
         "--impute-from",
@@ -6829,20 +6831,6 @@ _NOT_MODEL = {
 }  # fmt: skip
 
 
-def _model_file_name(path: Path) -> None:
-    """Refuse a model file named as another format (preds.csv, model.onnx): train writes a
-    binary safetensors file, which would be under that name in silence (a spreadsheet,
-    pandas or predict's reader of data, going by the suffix, then fail on it)."""
-    kind = _NOT_MODEL.get(path.suffix.lower())
-    if kind is not None:
-        raise CLIError(
-            f"--out '{path}' names {kind} ({path.suffix}), but train writes a glassnet model "
-            f"file (binary safetensors), which that name would misdescribe: give a name "
-            f"ending in .glassnet, e.g. '{path.with_suffix('.glassnet')}' (predict --out "
-            f"writes the predictions as CSV)"
-        )
-
-
 #: Names of files that export's ONNX model (binary protobuf) would only pretend to be.
 _NOT_ONNX = {
     **{k: v for k, v in _NOT_MODEL.items() if k != ".onnx"},
@@ -6855,52 +6843,75 @@ _NOT_ONNX = {
 _NOT_CHECKPOINT = {k: v for k, v in _NOT_MODEL.items() if k not in (".ckpt", ".safetensors")}
 
 
+def _refuse_misnamed(
+    path: Path,
+    flag: str,
+    table: dict[str, str],
+    writes: str,
+    suffix: str,
+    tail: str = "",
+    fix: str | None = None,
+) -> None:
+    """Refuse an output named as a format other than the one written there (train --out
+    preds.csv, export m.glassnet, --checkpoint ck.json, predict --out preds.xlsx): the
+    file would be under that name in silence, and the tools that go by the suffix (a
+    spreadsheet, pandas, predict's reader, ``zcat``) then fail on it. ``table`` maps the
+    refused suffixes to what they name; ``writes`` says what the command writes there;
+    ``suffix`` is the name's ending to give instead (``fix``: other advice). No option
+    accepts such a name: --force replaces an existing file, it does not rename one."""
+    kind = table.get(path.suffix.lower())
+    if kind is None:
+        return
+    if fix is None:
+        fix = f"give a name ending in {suffix}, e.g. '{path.with_suffix(suffix)}'"
+    raise CLIError(
+        f"{flag} '{path}' names {kind} ({path.suffix}), but {writes}, which that name would "
+        f"misdescribe: {fix}{tail}"
+    )
+
+
+def _model_file_name(path: Path) -> None:
+    """train --out: a glassnet model file."""
+    _refuse_misnamed(
+        path,
+        "--out",
+        _NOT_MODEL,
+        "train writes a glassnet model file (binary safetensors)",
+        ".glassnet",
+        " (predict --out writes the predictions as CSV)",
+    )
+
+
 def _onnx_file_name(path: Path) -> None:
-    """Refuse an ONNX file named as another format (model.glassnet, out.csv), unless
-    --force: export writes a binary ONNX model, which predict, pandas or a spreadsheet,
-    going by the suffix, would then fail on (predict: "it looks like an ONNX model")."""
-    kind = _NOT_ONNX.get(path.suffix.lower())
-    if kind is not None:
-        raise CLIError(
-            f"OUT '{path}' names {kind} ({path.suffix}), but export writes an ONNX model "
-            f"(binary), which that name would misdescribe: give a name ending in .onnx, "
-            f"e.g. '{path.with_suffix('.onnx')}' (or pass --force to write it under this name)"
-        )
+    """export's OUT: an ONNX model."""
+    _refuse_misnamed(path, "OUT", _NOT_ONNX, "export writes an ONNX model (binary)", ".onnx")
 
 
 def _checkpoint_file_name(path: Path) -> None:
-    """Refuse a checkpoint named as another format (ck.csv, ck.onnx, ck.json): train
-    writes a binary safetensors checkpoint there."""
-    kind = _NOT_CHECKPOINT.get(path.suffix.lower())
-    if kind is not None:
-        raise CLIError(
-            f"--checkpoint '{path}' names {kind} ({path.suffix}), but train writes a "
-            f"checkpoint there (binary safetensors, read back by --resume), which that name "
-            f"would misdescribe: give a name ending in .ckpt, e.g. "
-            f"'{path.with_suffix('.ckpt')}' (--out names the model file)"
-        )
+    """train --checkpoint: a checkpoint (a name without a suffix, .glassnet or
+    .safetensors is taken as it is)."""
+    _refuse_misnamed(
+        path,
+        "--checkpoint",
+        _NOT_CHECKPOINT,
+        "train writes a checkpoint there (binary safetensors, read back by --resume)",
+        ".ckpt",
+        " (--out names the model file)",
+    )
 
 
 def _plain_csv_name(path: Path, args: argparse.Namespace) -> None:
-    """Refuse a predictions file named as another format (preds.csv.gz, preds.xlsx): predict
-    writes plain CSV text, which would be under that name in silence (``zcat`` and pandas,
-    which go by the suffix, then fail on it)."""
+    """predict --out: plain CSV text (a compressed name: pipe standard output instead)."""
     suffix = path.suffix.lower()
-    kind = _NOT_CSV.get(suffix)
-    if kind is None:
-        return
-    fix = f"give a name ending in .csv, e.g. '{path.with_suffix('.csv')}'"
     tool = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}.get(suffix)
+    fix = None
     if tool is not None:
         command = shlex.join(["glassnet", "predict", args.model, args.data])
         fix = (
             f"compress the CSV on standard output: {command} (with your other options, "
             f"without --out) | {tool} > {shlex.quote(str(path))}"
         )
-    raise CLIError(
-        f"--out '{path}' names {kind} ({path.suffix}), but predict writes plain CSV text, "
-        f"which that name would misdescribe: {fix}"
-    )
+    _refuse_misnamed(path, "--out", _NOT_CSV, "predict writes plain CSV text", ".csv", fix=fix)
 
 
 #: Rows the network computes at once in predict, counted from the file's first row, in
@@ -7999,8 +8010,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if source is not None and same_file(source, out):
             raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")
     _guard_paths([], [("the ONNX file", out, "onnx")], args.force)
-    if not args.force:  # (--force: ONNX under that name, as asked)
-        _onnx_file_name(out)
+    _onnx_file_name(out)  # (--force replaces a file; it does not accept a misleading name)
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     try:
         proto = gn_onnx.export(  # (--force and the kinds checked by _guard_paths above)

@@ -218,9 +218,19 @@ def test_export_never_replaces_a_csv_or_model_file_without_force(capsys, tmp_pat
     for _ in range(2):  # an ONNX file is replaced by the next export
         code, out, err = run(capsys, "export", model, onnx_path)
         assert code == 0, err
-    code, out, err = run(capsys, "export", model, data, "--force")
+    victim = tmp_path / "notes.onnx"  # an existing file of another kind, named .onnx
+    victim.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, _, err = run(capsys, "export", model, victim)
+    assert code == 2
+    assert_one_line_error(err, "exists and is a text (CSV) file", "--force")
+    code, out, err = run(capsys, "export", model, victim, "--force")
     assert code == 0, err
-    assert onnx.load(str(data)).graph.node  # the CSV file, replaced as asked
+    assert onnx.load(str(victim)).graph.node  # the text file, replaced as asked
+    before = data.read_bytes()  # --force replaces; it does not accept a .csv name for ONNX
+    code, _, err = run(capsys, "export", model, data, "--force")
+    assert code == 2
+    assert_one_line_error(err, "names a CSV file (.csv)", "ending in .onnx")
+    assert data.read_bytes() == before
 
 
 def test_a_split_too_small_for_one_row_of_each_class_is_made_unstratified(capsys, tmp_path):
