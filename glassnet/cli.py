@@ -5258,15 +5258,22 @@ def _cmd_train(args: argparse.Namespace) -> int:
             f"{table['accuracy']:.4f} ({right} of {len(p.y_all)} right)"
         )
     if gate is not None and (len(p.test_rows) or len(p.val_rows)):
-        held = [f"{len(p.test_rows)} for testing (--test-split)"] if len(p.test_rows) else []
+        given_test = [f"--test-split {args.test_split:g}"] if len(p.test_rows) else []
+        given_val = []  # (the options that held the validation rows out, as given)
+        if len(p.val_rows) and args.val_split > 0:
+            given_val.append(f"--val-split {args.val_split:g}")
+        if len(p.val_rows) and args.early_stopping:
+            given_val.append("--early-stopping")
+        held = [f"{len(p.test_rows)} for testing ({given_test[0]})"] if given_test else []
         if len(p.val_rows):
-            held.append(f"{len(p.val_rows)} for validation (--val-split, --early-stopping)")
+            held.append(f"{len(p.val_rows)} for validation ({', '.join(given_val)})")
+        given = [f"{x} (0 is a truth table's default)" for x in given_test] + given_val
+        leave = given[0] if len(given) == 1 else f"{', '.join(given[:-1])} and {given[-1]}"
         _warn(
             f"--dataset {gate} is a truth table of {len(p.y_all)} rows, each a case of its "
             f"own: the rows held out, {' and '.join(held)}, are cases the network never saw, "
             f"which the other rows do not determine, so their scores say nothing of what "
-            f"it learned; train and score on the whole table: leave out --test-split (0 is "
-            f"a truth table's default), --val-split and --early-stopping"
+            f"it learned; train and score on the whole table: leave out {leave}"
         )
     meta = {
         "format": MODEL_FORMAT,

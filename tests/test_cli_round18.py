@@ -357,8 +357,26 @@ def test_a_truth_table_is_trained_and_scored_whole_by_default(capsys, tmp_path, 
     assert "\ntest " not in out and err == "", (out, err)
 
 
-@pytest.mark.parametrize("flags", [["--test-split", "0.25"], ["--early-stopping"]])
-def test_a_truth_table_with_rows_held_out_says_why_they_score_nothing(capsys, tmp_path, flags):
+@pytest.mark.parametrize(
+    ("flags", "held", "leave"),
+    [
+        (["--test-split", "0.25"], "1 for testing (--test-split 0.25)",
+         "--test-split 0.25 (0 is a truth table's default)"),
+        (["--early-stopping"], "1 for validation (--early-stopping)", "--early-stopping"),
+        (["--val-split", "0.25", "--early-stopping"],
+         "1 for validation (--val-split 0.25, --early-stopping)",
+         "--val-split 0.25 and --early-stopping"),
+        (["--val-split", "0.25"], "1 for validation (--val-split 0.25)", "--val-split 0.25"),
+        (["--test-split", "0.25", "--val-split", "0.25"],
+         "1 for testing (--test-split 0.25) and 1 for validation (--val-split 0.25)",
+         "--test-split 0.25 (0 is a truth table's default) and --val-split 0.25"),
+    ],
+)  # fmt: skip
+def test_a_truth_table_with_rows_held_out_says_why_they_score_nothing(
+    capsys, tmp_path, flags, held, leave
+):
+    """The advice names the options given, only those (it named --test-split, --val-split
+    and --early-stopping whichever was given)."""
     code, out, err = run(
         capsys, "train", "--dataset", "xor", *flags, "--out", tmp_path / "g.glassnet"
     )
@@ -369,7 +387,8 @@ def test_a_truth_table_with_rows_held_out_says_why_they_score_nothing(capsys, tm
         "glassnet: warning: --dataset xor is a truth table of 4 rows, each a case of its own: "
         "the rows held out, 1 for "
     ), err
-    assert "leave out --test-split (0 is a truth table's default)" in lines[0], err
+    assert f"the rows held out, {held}, are cases" in lines[0], err
+    assert lines[0].endswith(f"train and score on the whole table: leave out {leave}"), err
     assert "overfits" not in err and "--l2" not in err, err
 
 
