@@ -1,6 +1,6 @@
 """The command line (round 18): notes about a pipe's data name the pipe, --unknown ignore
 names near-matched categories, evaluate's macro average agrees with its table, column
-names equal up to Unicode normalization, evaluate's "read N rows" once, a closed pipe
+names equal up to Unicode normalization, a closed pipe
 under predict and predict --stream alike, --dataset's constant columns, export's and
 --checkpoint's file names, the truth-table datasets scored on their whole table."""
 
@@ -190,31 +190,6 @@ def test_a_column_name_in_another_case_keeps_its_hint(capsys, tmp_path):
     assert code == 2
     assert_one_line_error(err, "case included: rename 'A' to 'a'")
     assert "Unicode forms" not in err
-
-
-# ------------------------------------------ 5. evaluate says "read N rows from M lines" once
-
-
-@fifo
-@pytest.mark.parametrize("stream", [[], ["--stream", "--chunk-rows", "7"]])
-@pytest.mark.parametrize("pipe", [False, True])
-def test_evaluate_says_how_many_lines_it_read_once(capsys, tmp_path, stream, pipe):
-    """The report's "read 40 rows from 45 lines" was said again as a note on stderr."""
-    _, model = model_of(capsys, tmp_path)
-    body = [",".join(HEADER)] + [",".join(r) for r in rows(40)]
-    for k in (5, 12, 20, 30):
-        body.insert(k, "")
-    text = "sep=,\n" + "\n".join(body) + "\n"
-    if pipe:
-        code, out, err = through_fifo(capsys, tmp_path, text, "evaluate", model, *stream)
-    else:
-        data = tmp_path / "blanks.csv"
-        data.write_text(text)
-        code, out, err = run(capsys, "evaluate", model, data, *stream)
-    assert code == 0, err
-    both = out + err
-    assert both.count("40 rows from 46 lines") == 1, both
-    assert "  read 40 rows from 46 lines (1 header, 1 'sep=' line, 4 blank)" in out, out
 
 
 # ------------------------------- 6. a reader that closes the pipe early: status 0, alike
