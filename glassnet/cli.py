@@ -1908,13 +1908,43 @@ def _split_names(text: str | None, header: Sequence[str] | None = None) -> list[
 # ======================================================================== the model bundle
 
 
+def _written_otherwise(value: str, known: str) -> str:
+    """How ``value`` differs from the model's category ``known``, which it reads as loosely
+    (:func:`loose_text`'s steps, those that change either): "accent encoding" (a letter and
+    a combining mark for one character: NFD for NFC), "width or compatibility form"
+    (full-width 'ｒｅｄ', a ligature: NFKC), "an invisible character", "blanks" (doubled,
+    leading or trailing), "case"."""
+    steps = (
+        ("accent encoding", lambda t: unicodedata.normalize("NFC", t)),
+        ("width or compatibility form", lambda t: unicodedata.normalize("NFKC", t)),
+        ("an invisible character", lambda t: "".join(
+            ch for ch in t if unicodedata.category(ch) != "Cf")),
+        ("blanks", lambda t: " ".join(t.split())),
+    )  # fmt: skip
+    why, a, b = [], value, known
+    for name, step in steps:
+        if a != b and (step(a) != a or step(b) != b):
+            why.append(name)
+        a, b = step(a), step(b)
+    if a != b:  # (the same casefolded: loose_text's last step)
+        why.append("case")
+    return ", ".join(why)
+
+
+def _blanks_shown(text: str) -> str:
+    """``text`` with its spaces beyond one between words (doubled, leading, trailing: inside
+    the quotes of a repr) written ``\\x20``, as a one-line message collapses them."""
+    return re.sub(r"(?<=^.) +| +(?=.$)| {2,}", lambda m: "\\x20" * len(m[0]), text)
+
+
 def _unknown_warning(
     counts: Mapping[str, int], near: Mapping[tuple[str, str], str], source: str
 ) -> str:
     """The warning for the cells of categories the model never saw (--unknown ignore):
     their count by column, and those that are a category of the model's written otherwise
-    (case, Unicode form, an invisible character; :meth:`_Bundle.near_categories`), named
-    with what to write, as the refusal without --unknown ignore names them."""
+    (:meth:`_Bundle.near_categories`: all of them, the first 5 named with what to write and
+    how they differ, then how many more), as the refusal without --unknown ignore names
+    them."""
     text = (
         f"{sum(counts.values())} cell(s) of '{source}' hold categories the model never saw, "
         f"encoded as all zeros (--unknown ignore): "
@@ -1923,10 +1953,14 @@ def _unknown_warning(
     if near:
         pairs = list(near.items())
         text += (
-            "; some differ from the model's categories only in how they are written (case, "
-            "accent encoding or an invisible character), and categories must match exactly "
-            "(the same Unicode characters, case included): write "
-            + ", ".join(f"{visible_text(m)} for {visible_text(u)} ({c})" for (c, u), m in pairs[:5])
+            "; some differ from the model's categories only in how they are written, and "
+            "categories must match exactly (the same Unicode characters, case included): "
+            "write "
+            + ", ".join(
+                f"{visible_text(m)} for {_blanks_shown(visible_text(u))} "
+                f"({c}: {_written_otherwise(u, m)})"
+                for (c, u), m in pairs[:5]
+            )
             + (f" (and {len(pairs) - 5} more)" if len(pairs) > 5 else "")
         )
     return text
@@ -2059,7 +2093,8 @@ class _Bundle:
     def near_categories(self, table: Table, columns: Iterable[str]) -> dict[tuple[str, str], str]:
         """The cells of ``columns`` that are no category of the model's but one written
         otherwise ('Red' for 'red', an NFD 'Cafe\u0301' for the NFC 'Café', an invisible
-        character): (column, the cell's value) -> the model's category, a few of each."""
+        character): (column, the cell's value) -> the model's category, every one (the
+        warning names 5 and counts the others)."""
         encoder = self.pre.encoder_
         if encoder is None or encoder.names_ is None or encoder.categories_ is None:
             return {}
@@ -2072,14 +2107,10 @@ class _Bundle:
             exact, folded = set(cats), {}
             for v in cats:
                 folded.setdefault(loose_text(v), v)
-            found = 0
             for value in dict.fromkeys(table.strings(c).tolist()):
                 if value in exact or loose_text(value) not in folded:
                     continue
                 near[(c, value)] = folded[loose_text(value)]
-                found += 1
-                if found == 5:
-                    break
         return near
 
     def outputs(self, X: np.ndarray, table: Table | None = None) -> np.ndarray:
@@ -7262,9 +7293,8 @@ class _StreamedNotes:
         for c, lines in table.imputed.items():
             self.filled[c] += len(lines)
         self.unknown.update(self.bundle.pre.unknown_counts_ or {})
-        for key, known in self.bundle.near_unknown.items():  # (a few: the first blocks')
-            if len(self.near) < 6:
-                self.near.setdefault(key, known)
+        for key, known in self.bundle.near_unknown.items():  # (every block's, each once)
+            self.near.setdefault(key, known)
         if table.index_dropped is not None:
             self.index.append(table.index_dropped)
         m = re.search(
@@ -7320,7 +7350,9 @@ class _StreamedNotes:
         if self.unknown:
             cols = dict.fromkeys([*self.bundle.columns, *self.unknown])  # (the model's order)
             counts = {c: self.unknown[c] for c in cols if c in self.unknown}
-            _warn(_unknown_warning(counts, self.near, data))
+            order = list(cols)  # (by column, as in memory; in each, the file's order)
+            near = sorted(self.near.items(), key=lambda kv: order.index(kv[0][0]))
+            _warn(_unknown_warning(counts, dict(near), data))
         notes = line_notes_text(self.rows, lines, lines - 1 - hint - self.rows, 0, hint)
         if self.trailing:
             head = notes or f"{self.rows} rows from {self.rows + 1} lines (1 header)"

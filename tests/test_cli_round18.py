@@ -97,7 +97,10 @@ def test_unknown_ignore_names_categories_written_otherwise(capsys, tmp_path, str
     assert len(out.splitlines()) == 4, out
     (line,) = [x for x in err.splitlines() if "never saw" in x]
     assert "3 cell(s) of" in line and "place (3)" in line, line
-    assert "write 'Café' for 'Cafe\\u0301' (place), 'Bar' for 'bar' (place)" in line, line
+    assert (
+        "write 'Café' for 'Cafe\\u0301' (place: accent encoding), 'Bar' for 'bar' (place: case)"
+        in line
+    ), line
     assert "Pub" not in line, line  # (truly unknown: counted only)
 
 
