@@ -7543,28 +7543,35 @@ def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path 
             buf.truncate()
             written += len(X)
 
-    with contextlib.ExitStack() as stack:
-        sink: Any = None
-        blocks = stack.enter_context(
-            contextlib.closing(_streamed_blocks(args, bundle, False, notes))
-        )
-        for block in blocks:
-            ids = block.data.table.dropped.get(bundle.id_column or "")  # the --id column
-            if block.first:
-                if bundle.id_column and ids is None:
-                    _note(
-                        f"'{args.data}' has no column {_q(bundle.id_column)}, the model's "
-                        f"--id: the predictions are written without it, in the file's row order"
-                    )
-                sink = stack.enter_context(_streamed_output(out_path))
-                writer.writerow(_prediction_header(bundle, args.proba, ids is not None))
-            held.add(block.X, ids, block.lines)
-            del block
-            emit(sink, final=False)
-        emit(sink, final=True)
-        if not written:  # (a header row and no rows: the reader refused it already)
-            sink.write(buf.getvalue())
-        notes.finish()
+    try:  # ('predict --stream ... | head': the blocks' warnings said, as in memory)
+        with contextlib.ExitStack() as stack:
+            sink: Any = None
+            blocks = stack.enter_context(
+                contextlib.closing(_streamed_blocks(args, bundle, False, notes))
+            )
+            for block in blocks:
+                ids = block.data.table.dropped.get(bundle.id_column or "")  # the --id column
+                if block.first:
+                    if bundle.id_column and ids is None:
+                        _note(
+                            f"'{args.data}' has no column {_q(bundle.id_column)}, the model's "
+                            f"--id: the predictions are written without it, in the file's row order"
+                        )
+                    sink = stack.enter_context(_streamed_output(out_path))
+                    writer.writerow(_prediction_header(bundle, args.proba, ids is not None))
+                held.add(block.X, ids, block.lines)
+                del block
+                emit(sink, final=False)
+            emit(sink, final=True)
+            if not written:  # (a header row and no rows: the reader refused it already)
+                sink.write(buf.getvalue())
+            notes.finish()
+    except BrokenPipeError:  # (of the rows read: the file's line count is not known)
+        if out_path is None and _stdout_reader_left():
+            with contextlib.suppress(CLIError):
+                notes.finish(note=False)
+            _flush_pending(True)
+        raise
     if out_path is not None:
         sys.stdout.write(f"wrote {written} predictions to {out_path}\n")
     return 0

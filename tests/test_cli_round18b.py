@@ -82,3 +82,40 @@ def test_a_near_match_names_how_it_differs(capsys, tmp_path, stream, cell, how):
     shown = repr(cell).replace("  ", "\\x20\\x20")  # (shown apart from one blank)
     assert f"for {shown} (colour: {how})" in line, line
     assert "(case, accent encoding or an invisible character)" not in line, line
+
+
+@pytest.mark.parametrize("stream", STREAM)
+def test_predict_into_a_pipe_closed_early_warns_of_unknown_categories_alike(
+    capsys, tmp_path, stream
+):
+    """`predict m.glassnet big.csv --unknown ignore --stream | head -1` said nothing on
+    stderr, where the same command without --stream warned of the unknown categories."""
+    import os
+    import subprocess
+    import sys
+
+    import glassnet
+
+    model = colour_model(capsys, tmp_path)
+    big = tmp_path / "big.csv"
+    big.write_text("a,colour\n" + "0.125,red\n0.25,pink\n" * 40_000)  # (past a pipe's buffer)
+    env = {**os.environ, "PYTHONPATH": str(os.path.dirname(os.path.dirname(glassnet.__file__)))}
+    argv = ["predict", str(model), str(big), "--unknown", "ignore"]
+    if stream:
+        argv += ["--stream", "--chunk-rows", "5000"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glassnet", *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"label\n"
+    proc.stdout.close()  # (head -1's exit)
+    with proc.stderr:
+        err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    (line,) = [x for x in err.splitlines() if "never saw" in x]
+    assert re.match(
+        rf"glassnet: warning: \d+ cell\(s\) of '{re.escape(str(big))}' hold categories the "
+        r"model never saw, encoded as all zeros \(--unknown ignore\): colour \(\d+\)$", line
+    ), line  # fmt: skip
+    assert "error" not in err and "Traceback" not in err, err
