@@ -139,7 +139,13 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
                     f"{m.name}); combine them into one or insert a Linear layer."
                 )
             layers[-1].act = m.name
-            layers[-1].alpha = float(getattr(m, "alpha", 0.0))
+            layers[-1].alpha = slope = float(getattr(m, "alpha", 0.0))
+            if not 0 <= slope < 1:  # (the kernels' max(z, slope z) is the function there only)
+                raise TypeError(
+                    f"{owner}: the fast path computes a LeakyReLU as max(z, slope z), for 0 <= "
+                    "negative_slope < 1 (the autodiff graph computes any slope). The model holds "
+                    f"a LeakyReLU with negative_slope={slope:g}."
+                )
         else:
             kind = type(m).__name__
             kind = f"an {kind}" if kind[0] in "AEIOU" else f"a {kind}"  # (an ELU, a GELU)

@@ -182,45 +182,28 @@ class Softmax(ActivationModule):
 
 
 class LeakyReLU(ActivationModule):
-    """a = z if z > 0 else negative_slope z (``alpha``: its name here), any finite slope; the
-    fast path, ONNX export and explain take 0 <= slope < 1 and refuse others (``alpha``)."""
+    """a = z if z > 0 else alpha z, any finite slope alpha (PyTorch's ``negative_slope``, the
+    same number); the fast path takes 0 <= alpha < 1 (:func:`glassnet.fused.layers_of`)."""
 
     name = "leaky_relu"
+    _hparams = ("alpha",)
+    negative_slope = property(
+        lambda self: self.alpha, lambda self, v: setattr(self, "alpha", v), doc="``alpha``"
+    )
 
     def __init__(
         self, alpha: float = 0.01, inplace: bool = False, *, negative_slope: float | None = None
     ) -> None:
         if negative_slope is not None and alpha != 0.01:  # (PyTorch's name of alpha)
             raise TypeError("LeakyReLU: give alpha or negative_slope (its PyTorch name), not both.")
-        name, alpha = (
-            ("alpha", alpha) if negative_slope is None else ("negative_slope", negative_slope)
-        )
+        name = "alpha" if negative_slope is None else "negative_slope"
         check_no_inplace(inplace, "LeakyReLU")
-        self.negative_slope = check_number(alpha, name, "LeakyReLU")
-
-    @property
-    def _hparams(self) -> tuple[str, ...]:  # type: ignore[override]  # (a slope alpha cannot be)
-        return ("alpha",) if 0 <= self.negative_slope < 1 else ("negative_slope",)
-
-    @property
-    def alpha(self) -> float:
-        """The slope, for the paths built for 0 <= slope < 1 (max(z, slope z)); a TypeError
-        for another, which only the graph computes (fit's engine='auto' picks it)."""
-        if not 0 <= self.negative_slope < 1:
-            raise TypeError(
-                "glassnet's fast path, compiled loop, ONNX export and explain take a LeakyReLU "
-                "slope 0 <= negative_slope < 1; the autodiff graph computes any other (fit with "
-                "engine='auto' or 'graph'). The model holds a LeakyReLU with "
-                f"negative_slope={self.negative_slope}, outside [0, 1)."
-            )
-        return self.negative_slope
-
-    @alpha.setter
-    def alpha(self, value: float) -> None:
-        self.negative_slope = check_number(value, "alpha", "LeakyReLU")
+        self.alpha = check_number(
+            alpha if negative_slope is None else negative_slope, name, "LeakyReLU"
+        )
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.alpha)
 
 
 _ACT_MODULES = {m.name: m for m in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
