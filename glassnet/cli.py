@@ -7760,12 +7760,20 @@ def _print_evaluation(
             "",
         ]
         rows = [["label", "positive", "accuracy", "precision", "recall", "f1", "positives"]]
+        undefined = []  # each label's (precision, recall, f1): whether 0/0
+        for k in range(len(targets)):
+            true = int(m["positives"][k])
+            tp = int(round(m["recall"][k] * true))
+            fp = int(round(n - m["accuracy"][k] * n)) - (true - tp)  # (wrong ones, less fn)
+            undefined.append((tp + fp == 0, true == 0, tp + fp + true == 0))
+        marked = _marked_scores(m, undefined, range(len(targets)))
         for k, (t, e) in enumerate(zip(targets, bundle.label_values)):
             rows.append([_shown(t), _shown(e["values"][1]), f"{m['accuracy'][k]:.4f}",
-                         f"{m['precision'][k]:.4f}", f"{m['recall'][k]:.4f}",
-                         f"{m['f1'][k]:.4f}", str(m["positives"][k])])  # fmt: skip
+                         *marked[k], str(m["positives"][k])])  # fmt: skip
         lines += _render(rows, "llrrrrr")
         lines += ["", "  (precision, recall and f1 of each label's positive value)"]
+        lines += _zero_division_lines(undefined, "no row predicted positive", "no row positive",
+                                      "no row positive nor predicted so", "")  # fmt: skip
     elif bundle.task.is_classifier:
         right = int(round(m["accuracy"] * n))
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
@@ -7779,18 +7787,34 @@ def _print_evaluation(
         ]
         if all(absent):
             absent = [False] * len(absent)
+        # a class that occurs, but that no row is predicted as (precision 0/0) or no row is
+        # of (recall 0/0): the score is 0, in the macro average too, marked (scikit-learn's
+        # zero_division, with its UndefinedMetricWarning); F1 is then 0, defined
+        undefined = [
+            (not absent[i] and not any(r[i] for r in cm), not absent[i] and not any(cm[i]), False)
+            for i in range(len(bundle.classes))
+        ]
+        marked = _marked_scores(m, undefined, range(len(bundle.classes)))
+        pad = " " if any(any(u) for u in undefined) else ""  # (the marks' column)
         for i, c in enumerate(_shown_apart(list(bundle.classes))):
-            scores = [f"{m[k][i]:.4f}" for k in ("precision", "recall", "f1")]
-            rows.append([c, *(["n/a"] * 3 if absent[i] else scores), str(m["support"][i])])
-        rows.append(["macro avg", f"{m['macro_precision']:.4f}", f"{m['macro_recall']:.4f}",
-                     f"{m['macro_f1']:.4f}", str(n)])  # fmt: skip
+            scores = [f"n/a{pad}"] * 3 if absent[i] else marked[i]
+            rows.append([c, *scores, str(m["support"][i])])
+        rows.append(["macro avg", f"{m['macro_precision']:.4f}{pad}",
+                     f"{m['macro_recall']:.4f}{pad}", f"{m['macro_f1']:.4f}{pad}",
+                     str(n)])  # fmt: skip
         lines += _render(rows, "lrrrr")
+        zeros = _zero_division_lines(
+            undefined, "no row predicted as the class", "no row of the class", "",
+            " and in the macro average",
+        )  # fmt: skip
+        if any(absent) or zeros:
+            lines.append("")
         if any(absent):
-            lines += [
-                "",
+            lines.append(
                 "  (n/a: no row is of the class nor predicted as it; the macro average is over "
-                "the other classes)",
-            ]
+                "the other classes)"
+            )
+        lines += zeros
         lines += ["", "  confusion matrix (rows: true class, columns: predicted class)"]
         cm = m["confusion"]
         names = _shown_apart(list(bundle.classes))
@@ -7806,6 +7830,43 @@ def _print_evaluation(
 
 
 # ======================================================================== explain
+
+
+def _marked_scores(
+    m: dict[str, Any], undefined: list[tuple[bool, bool, bool]], indices: Iterable[int]
+) -> list[list[str]]:
+    """Each row's precision, recall and F1 as printed: those that are 0/0 (``undefined``)
+    marked ``*``, the others followed by a blank to keep the columns' points aligned (when
+    any is marked)."""
+    pad = " " if any(any(u) for u in undefined) else ""
+    return [
+        [
+            f"{m[key][i]:.4f}{'*' if bad else pad}"
+            for key, bad in zip(("precision", "recall", "f1"), undefined[i])
+        ]
+        for i in indices
+    ]
+
+
+def _zero_division_lines(
+    undefined: list[tuple[bool, bool, bool]], precision: str, recall: str, f1: str, where: str
+) -> list[str]:
+    """The line under a score table for its scores of 0/0 marked ``*`` (none: []): which
+    they are, and that they count as 0, as scikit-learn's classification_report counts
+    them (zero_division, with an UndefinedMetricWarning)."""
+    kinds = [
+        f"{name} with {why}"
+        for k, (name, why) in enumerate(
+            (("precision", precision), ("recall", recall), ("f1", f1))
+        )  # fmt: skip
+        if any(u[k] for u in undefined)
+    ]
+    if not kinds:
+        return []
+    return [
+        f"  (*: 0/0, taken as 0 in the row{where}, as scikit-learn's classification_report "
+        f"takes it (zero_division): {', '.join(kinds)})"
+    ]
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:

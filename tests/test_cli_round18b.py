@@ -119,3 +119,76 @@ def test_predict_into_a_pipe_closed_early_warns_of_unknown_categories_alike(
         r"model never saw, encoded as all zeros \(--unknown ignore\): colour \(\d+\)$", line
     ), line  # fmt: skip
     assert "error" not in err and "Traceback" not in err, err
+
+
+# ------------------------------------------------ evaluate: every 0/0 score is marked
+
+
+def evaluate_table(out: str, first: str) -> dict[str, list[str]]:
+    """evaluate's table whose header row starts with ``first``: row name -> its cells."""
+    lines = out.splitlines()
+    start = next(k for k, x in enumerate(lines) if x.startswith(f"  {first} "))
+    end = next(k for k in range(start, len(lines)) if not lines[k].strip())
+    return {x.split()[0]: x.split()[1:] for x in lines[start + 1 : end]}
+
+
+def three_class_model(capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(90, 2))
+    label = np.where(x[:, 0] > 0.5, "pos", np.where(x[:, 0] < -0.5, "neg", "mid"))
+    body = [[f"{a:.3f}", f"{b:.3f}", c] for (a, b), c in zip(x, label)]
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "label"], body)
+    model = tmp_path / "m.glassnet"
+    argv = ["--epochs", "200", "--hidden", "8", "--seed", "0", "-q", "--test-split", "0"]
+    code, _, err = run(capsys, "train", data, "--target", "label", *argv, "--out", model)
+    assert code == 0, err
+    return model
+
+
+@pytest.mark.parametrize("stream", STREAM)
+def test_a_class_predicted_but_never_true_has_its_recall_marked(capsys, tmp_path, stream):
+    """`evaluate` on rows of one class, some predicted as another: that class's recall is
+    0/0, printed 0.0000 and averaged as 0 with no mark (scikit-learn warns of it)."""
+    model = three_class_model(capsys, tmp_path)
+    rows = [[f"{a:.2f}", "0.0", "mid"] for a in np.linspace(-0.45, 0.9, 12)]  # some "pos"
+    data = write_csv(tmp_path / "e.csv", ["a", "b", "label"], rows)
+    code, out, err = run(capsys, "evaluate", model, data, *stream)
+    assert code == 0, err
+    table = evaluate_table(out, "class")
+    pos = table["pos"]
+    assert pos[3] == "0" and pos[1] == "0.0000*" and not pos[0].endswith("*"), out
+    mid = table["mid"]
+    assert not any(c.endswith("*") for c in mid[:3]), out
+    assert table["neg"][:3] == ["n/a"] * 3, out  # (no row of it nor predicted: left out)
+    macro_recall = float(table["macro"][2])
+    assert macro_recall == pytest.approx((float(mid[1]) + 0.0) / 2, abs=1e-4), out
+    assert (
+        "  (*: 0/0, taken as 0 in the row and in the macro average, as scikit-learn's "
+        "classification_report takes it (zero_division): recall with no row of the class)"
+    ) in out.splitlines(), out
+
+
+@pytest.mark.parametrize("stream", STREAM)
+def test_a_label_without_positives_true_or_predicted_is_marked(capsys, tmp_path, stream):
+    """Multi-label: a label no row is positive in nor predicted positive printed
+    0.0000 0.0000 0.0000 with no mark: each is 0/0."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 2))
+    body = [[f"{a:.3f}", f"{b:.3f}", str(int(a > 0)), str(int(b > 0))] for a, b in x]
+    data = write_csv(tmp_path / "d.csv", ["a", "b", "t1", "t2"], body)
+    model = tmp_path / "ml.glassnet"
+    argv = ["--task", "multilabel", "--epochs", "200", "--hidden", "8", "--seed", "0", "-q"]
+    code, _, err = run(capsys, "train", data, "--target", "t1,t2", *argv, "--out", model)
+    assert code == 0, err
+    new = [r[:3] + ["0"] for r in body if float(r[1]) < -1.0]  # (t2 clearly 0: none predicted)
+    data = write_csv(tmp_path / "e.csv", ["a", "b", "t1", "t2"], new)
+    code, out, err = run(capsys, "evaluate", model, data, *stream)
+    assert code == 0, err
+    table = evaluate_table(out, "label")
+    assert table["t2"][2:] == ["0.0000*", "0.0000*", "0.0000*", "0"], out
+    assert not any(c.endswith("*") for c in table["t1"]), out
+    assert (
+        "  (*: 0/0, taken as 0 in the row, as scikit-learn's classification_report takes it "
+        "(zero_division): precision with no row predicted positive, recall with no row "
+        "positive, f1 with no row positive nor predicted so)"
+    ) in out.splitlines(), out
