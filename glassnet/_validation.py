@@ -18,6 +18,7 @@ expect either keep working, whether the value had the wrong type or the wrong si
 from __future__ import annotations
 
 import contextlib
+import decimal
 import inspect
 import math
 import numbers
@@ -310,46 +311,114 @@ def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:
     return tuple(int(i) for i in np.argwhere(over)[0]) if over.any() else None
 
 
+_LIMITS: dict[Any, float] = {}
+"""check_fits' table: a dtype (as given: np.float32, 'float32', a np.dtype) to its largest
+finite value as a Python float (inf beyond float64: a longdouble holds any float; 0.0 for a
+dtype that is not a float)."""
+
+
+def _limit(dtype: Any) -> float:
+    """The largest finite value of a float ``dtype`` (0.0 for another dtype), remembered."""
+    dt = np.dtype(dtype)
+    lim = 0.0 if dt.kind != "f" else math.inf if dt.itemsize > 8 else float(np.finfo(dt).max)
+    _LIMITS[dtype] = _LIMITS[dt] = lim
+    return lim
+
+
+def _overflows(e: Any, dtype: np.dtype, lim: float) -> bool:
+    """Whether the number ``e`` would be stored as inf in the float ``dtype`` (of largest
+    value ``lim``) though it is finite: an int or a Decimal beyond float64's range, a
+    longdouble beyond ``lim``, a float beyond ``lim`` that NumPy's rounding takes to inf
+    (3.40282357e38 rounds to float32's largest, and is kept)."""
+    if isinstance(e, (str, bytes)):
+        return False  # (no number: the write says why)
+    try:
+        with np.errstate(over="ignore"):
+            f = float(e)
+    except OverflowError:  # (an int, a Fraction beyond float64's range)
+        return True
+    except (TypeError, ValueError):  # (no number: the write says why)
+        return False
+    if f != f or not abs(f) > lim:
+        return False
+    if math.isinf(f):  # inf given (kept), or a finite value beyond float64's range
+        return bool(f != e)
+    with np.errstate(over="ignore"):
+        return bool(np.isinf(np.float64(f).astype(dtype)))
+
+
+def _first_beyond(given: np.ndarray, dtype: np.dtype, lim: float) -> tuple[int, ...] | None:
+    """The first index of ``given`` (an array of numbers) whose finite value would be
+    stored as inf in the float ``dtype``; None where none would."""
+    if given.dtype.kind == "O":  # (Decimals, ints beyond int64: one by one)
+        for i, e in enumerate(given.flat):
+            if _overflows(e, dtype, lim):
+                return tuple(int(k) for k in np.unravel_index(i, given.shape))
+        return None
+    wide = given.astype(np.float64) if given.dtype.kind != "f" else given
+    with np.errstate(over="ignore"):
+        return overflowed(wide, wide.astype(dtype))
+
+
+def _number(e: Any) -> str:
+    """A number for check_fits' message: an int to 4 digits (10**400 too), else its repr."""
+    if isinstance(e, (int, np.integer)) and not isinstance(e, bool):
+        return format(decimal.Decimal(int(e)), ".4g")
+    return _show(e, 40)
+
+
 def check_fits(value: Any, dtype: Any, what: str, name: str = "the value") -> None:
     """Refuse writing ``value`` (a number, an array, a Tensor's values) into a tensor of the
     float ``dtype`` when a finite value of it would become inf there (beyond float32's
-    range, 3.4e38), as PyTorch refuses ``x.fill_(1e300)``: a ValueError naming ``what``
-    (the call), ``name``, the value and the dtype. inf, -inf and NaN given are kept."""
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        return
-    v = value.data if hasattr(value, "backward_fn") and hasattr(value, "data") else value
-    if isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)):
-        try:
-            f = float(v)
-        except OverflowError:  # (an int beyond float64's range)
-            f = None
-        with np.errstate(over="ignore"):  # (NumPy's rounding: 3.40282356e38 is float32's)
-            big = f is None or (math.isfinite(f) and np.isinf(np.array(f).astype(dtype)))
-        bad, shown = (() if big else None), v
-        shown = format(v, ".4g") if isinstance(v, (int, np.integer)) else _show(v, 40)
+    range, 3.4e38): a ValueError naming ``what`` (the call), ``name``, the value and the
+    dtype. inf, -inf and NaN given are kept. PyTorch refuses such a Python number
+    (``x.fill_(1e300)``) but stores inf from a tensor (``x.copy_(src)``); glassnet refuses
+    both. Near free where nothing is refused: a number is compared with the dtype's largest
+    value; an array is looked at only where its dtype's range exceeds ``dtype``'s (float64
+    into float32: its sum of squares, one pass, bounds every value), and the message is
+    written only for a refusal."""
+    lim = _LIMITS.get(dtype)
+    if lim is None:
+        lim = _limit(dtype)
+    if not lim:
+        return  # (an integer dtype: NumPy's write says what it does)
+    v = value
+    if isinstance(v, (float, int, np.floating, np.integer)):  # (a bool fits)
+        if -lim <= v <= lim or v != v or not _overflows(v, np.dtype(dtype), lim):
+            return
+        bad: tuple[int, ...] | None = ()
+        shown = _number(v)
     else:
+        if hasattr(v, "backward_fn") and hasattr(v, "data"):
+            v = v.data
         try:
             given = np.asarray(v)
         except (TypeError, ValueError):  # (a CuPy array, or no array: the write says why)
             return
-        if given.dtype.kind not in "biuf" or (
-            given.dtype.kind == "f" and given.dtype.itemsize <= dtype.itemsize
-        ):
+        kind = given.dtype.kind
+        if kind == "f":
+            wide = _LIMITS.get(given.dtype)
+            if (wide or _limit(given.dtype)) <= lim or not given.size:
+                return
+            if given.dtype == np.float64 and np.vdot(given, given) <= lim * lim * (1 - 1e-6):
+                return  # (every |value| <= the root of the sum of squares, below lim)
+        elif kind in "iu":
+            if lim > 1.9e19:  # (above uint64's largest: any integer array fits)
+                return
+        elif kind != "O":
+            return  # (bools fit; complex numbers and text: the write says why)
+        bad = _first_beyond(given, np.dtype(dtype), lim)
+        if bad is None:
             return
-        wide = given.astype(np.float64) if given.dtype.kind != "f" else given
-        with np.errstate(over="ignore"):
-            bad = overflowed(wide, wide.astype(dtype))
-        shown = None if bad is None else _show(given[bad].item(), 40)
-    if bad is None:
-        return
+        shown = _number(given[bad].item() if given.dtype.kind != "O" else given[bad])
     where = f" at index {bad}" if bad else ""
-    limit = np.finfo(dtype).max
+    dt = np.dtype(dtype)
+    wider = " or convert the tensor to float64 first (x.double())." if dt.itemsize < 8 else ""
     raise ValueError(
-        f"{what}: {name} {'holds' if bad else 'is'} {shown}{where}, beyond the "
-        f"range of {dtype} (largest {limit:.4g}), the tensor's dtype: it would be stored as "
-        f"inf. Give a value within +-{limit:.4g}, float('inf') or float('-inf') if infinity "
-        "is meant (a mask's -inf), or convert the tensor to float64 first (x.double())."
+        f"{what}: {name} {'holds' if bad else 'is'} {shown}{where}, beyond the range of "
+        f"{dt} (largest {lim:.4g}), the tensor's dtype: it would be stored as inf. Give a "
+        f"value within +-{lim:.4g}, float('inf') or float('-inf') if infinity is meant (a "
+        f"mask's -inf){',' + wider if wider else '.'}"
     )
 
 

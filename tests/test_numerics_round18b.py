@@ -1,0 +1,88 @@
+"""Numerics mended again in round 18: writes beyond a tensor's float range (refused without
+slowing the writes that fit), leaky ReLU's kernels at every slope, lerp's refusal, and the
+normalisation gradchecks at extreme scales."""
+
+import decimal
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet._validation import check_fits
+
+
+def _f32(n=3):
+    return gn.tensor(np.zeros(n, np.float32))
+
+
+@pytest.mark.parametrize(
+    ("write", "shown"),
+    [
+        (lambda x: x.fill_(10**400), "is 1.000e+400"),
+        (lambda x: x.fill_(-(10**400)), "is -1.000e+400"),
+        (lambda x: x.copy_(np.array([1.0, 1e300, 2.0], dtype=object)), "holds 1e+300 at"),
+        (lambda x: x.copy_(np.array([1, 2, 10**400], dtype=object)), "holds 1.000e+400 at"),
+        (lambda x: x.fill_(decimal.Decimal("1e300")), "is Decimal('1E+300')"),
+        (lambda x: x.copy_([decimal.Decimal("2"), 1.0, decimal.Decimal("-1e39")]), "holds Dec"),
+        (lambda x: x.__setitem__(0, 10**39), "is 1.000e+39"),
+    ],
+)
+def test_a_write_beyond_float32_is_refused_with_the_message(write, shown):
+    x = _f32()
+    with pytest.raises(ValueError, match="beyond the range of float32") as e:
+        write(x)
+    assert shown in str(e.value) and "x.double()" in str(e.value)
+    np.testing.assert_array_equal(x.data, 0.0)  # nothing written
+
+
+def test_a_float64_tensor_refuses_values_beyond_float64_without_advising_float64():
+    x = gn.tensor(np.zeros(2))
+    with pytest.raises(ValueError, match=r"is 1\.000e\+400, beyond the range of float64") as e:
+        x.fill_(10**400)
+    assert "x.double()" not in str(e.value)
+    with pytest.raises(ValueError, match=r"holds Decimal\('1E\+400'\) at index \(1,\)"):
+        x.copy_(np.array([decimal.Decimal(1), decimal.Decimal("1e400")], dtype=object))
+    np.testing.assert_array_equal(x.data, 0.0)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        np.array([3.4028235e38, -3.4028235e38, 1.0]),  # float32's largest, as float64
+        np.array([3e38] * 50 + [np.nan, np.inf, -np.inf]),  # a sum of squares beyond float32's
+        np.array([-np.inf, 1.0, 2.0]),
+        [decimal.Decimal("1.5"), decimal.Decimal("-Infinity"), 3],
+        np.array([2**63 - 1, -(2**63), 5], np.int64),
+        np.array([2**64 - 1, 0, 1], np.uint64),
+    ],
+)
+def test_values_that_fit_are_written_as_before(value):
+    n = len(value)
+    x = _f32(n)
+    x.copy_(value)
+    want = np.asarray(np.asarray(value, dtype=np.float64), np.float32)
+    np.testing.assert_array_equal(x.data, want)
+    y = _f32(n)
+    y[:] = value
+    np.testing.assert_array_equal(y.data, want)
+
+
+@pytest.mark.parametrize(
+    "value", [3.4028235e38, -3.4028235e38, float("inf"), float("-inf"), float("nan"), 10**38, True]
+)
+def test_numbers_that_fit_are_written(value):
+    x = _f32()
+    x.fill_(value)
+    x[1] = value
+    np.testing.assert_array_equal(x.data, np.float32(value))
+
+
+def test_the_refusal_of_numbers_follows_numpys_rounding():
+    check_fits(3.4028235677973362e38, np.float32, "x", "y")  # rounds to float32's largest
+    with pytest.raises(ValueError, match="would be stored as inf"):
+        check_fits(3.4028235677973366e38, np.float32, "x", "y")  # halfway: rounds to inf
+    check_fits(65519.0, np.float16, "x", "y")
+    with pytest.raises(ValueError, match=r"beyond the range of float16"):
+        check_fits(np.array([0.0, 65520.0]), np.float16, "x", "y")
+    check_fits(np.array([1e300]), np.longdouble, "x", "y")
+    check_fits(np.array([1e300]), np.int32, "x", "y")  # (not a float dtype: NumPy's write)
