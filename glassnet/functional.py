@@ -123,15 +123,29 @@ def identity_grad(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def leaky_relu_fn(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
-    """LeakyReLU(z) = z if z > 0 else alpha z: max(alpha z, z) for alpha <= 1, else the min."""
+    """LeakyReLU(z) = z if z > 0 else alpha z (PyTorch's): max(alpha z, z) for alpha <= 1,
+    else the min; at alpha 0, z itself where z > 0 (max(inf, 0 inf) would be NaN)."""
+    if alpha == 0:  # (-0.0 too; 0 * -inf is NaN, as PyTorch's, without NumPy's warning)
+        with np.errstate(invalid="ignore"):
+            a = np.multiply(z, alpha)
+        if not is_array(a):
+            return z if z > 0 else a
+        np.copyto(a, z, where=np.greater(z, 0))
+        return a
     a = np.multiply(z, alpha)
     return (np.maximum if alpha <= 1 else np.minimum)(z, a, out=a if is_array(a) else None)
 
 
 def leaky_relu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 0.01) -> np.ndarray:
-    """LeakyReLU'(z) = 1 if z > 0 else alpha (a > 0 exactly when z > 0, for alpha >= 0)."""
-    d = np.greater(a if alpha >= 0 else z, 0, out=np.empty_like(a))  # 1 or 0, in a's dtype
-    return np.add(np.multiply(1 - d, a.dtype.type(alpha)), d, out=d)  # 1 or alpha
+    """LeakyReLU'(z) = 1 if z > 0 else alpha. For 0 <= alpha <= 1 (+0.0: a > 0 exactly
+    when z > 0), [a > 0] then its max with alpha; any other slope (-0.0 too, whose sign
+    PyTorch's gradient keeps) alpha, with 1 written where z > 0."""
+    if 0 < alpha <= 1 or (alpha == 0 and not np.signbit(alpha)):
+        d = np.greater(a, 0, out=np.empty_like(a))  # 1 or 0, then 1 or alpha, in a's dtype
+        return np.maximum(d, a.dtype.type(alpha), out=d)
+    d = np.full_like(a, alpha)
+    np.copyto(d, 1, where=np.greater(z, 0))
+    return d
 
 
 def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:

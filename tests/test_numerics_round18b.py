@@ -86,3 +86,42 @@ def test_the_refusal_of_numbers_follows_numpys_rounding():
         check_fits(np.array([0.0, 65520.0]), np.float16, "x", "y")
     check_fits(np.array([1e300]), np.longdouble, "x", "y")
     check_fits(np.array([1e300]), np.int32, "x", "y")  # (not a float dtype: NumPy's write)
+
+
+ZS = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 1e-45, -1e-45, 3e38, -3e38]
+
+
+def _same(a, b):
+    """Equal bit for bit as PyTorch's results: NaN where NaN, the zeros' signs too."""
+    return np.all((np.isnan(a) & np.isnan(b)) | ((a == b) & (np.signbit(a) == np.signbit(b))))
+
+
+@pytest.mark.parametrize("slope", [1.0, 0.0, -0.0, 0.01, 0.2, -0.5, -2.0, 1.5, 1e30, -1e30])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("op", ["nn.functional", "functional"])
+def test_leaky_relu_is_pytorchs_formula_at_every_slope_for_zeros_infs_and_nan(slope, dtype, op):
+    """PyTorch's leaky_relu: z if z > 0 else z * slope; its gradient: g if z > 0 else
+    g * slope (at slope 0 and z = inf: inf and 1, where max(inf, 0 inf) gave NaN and 0)."""
+    z = np.array(ZS, dtype)
+    g = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 1.0, -3.0, 1.0, 1.0], dtype)
+    x = gn.tensor(z, requires_grad=True)
+    with np.errstate(all="ignore"):
+        y = (
+            gn.nn.functional.leaky_relu(x, negative_slope=slope)
+            if op == "nn.functional"
+            else gn.functional.leaky_relu(x, slope)
+        )
+        y.backward(gn.tensor(g))
+        want = np.where(z > 0, z, z * dtype(slope))
+        want_grad = np.where(z > 0, g, g * dtype(slope))
+    assert y.dtype == dtype and x.grad.dtype == dtype
+    assert _same(y.data, want), (y.data, want)
+    assert _same(x.grad, want_grad), (x.grad, want_grad)
+
+
+def test_leaky_relu_at_slope_0_keeps_inf():
+    x = gn.tensor(np.array([np.inf, -1.0, 2.0]), requires_grad=True)
+    y = gn.nn.functional.leaky_relu(x, negative_slope=0.0)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.data, [np.inf, -0.0, 2.0])
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
