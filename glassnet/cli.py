@@ -3620,6 +3620,13 @@ class _RunState:
         return cls(**d)
 
 
+def _history(state: _RunState, stop: str) -> dict[str, Any]:
+    """A model file's "history": the run's state and its stop message, the training time
+    to the millisecond (as a number of 5 characters from 0.001 to 9.999 s, whose digits
+    otherwise move the file's size from run to run: see docs/cli.md's sizes)."""
+    return {**state.to_json(), "seconds": round(state.seconds, 3), "message": stop}
+
+
 def _resolve_task(args: argparse.Namespace, data: _Data) -> str:
     """The task name: --task, else inferred from the targets."""
     multi = data.y_numeric is not None and data.y_numeric.ndim == 2
@@ -5344,7 +5351,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             # (predict's default --multiline-cells: a file like the training file reads)
             "multiline_cells": bool(args.multiline_cells),
         },
-        "history": {**state.to_json(), "message": stop},
+        "history": _history(state, stop),
         "test_metrics": _finite_or_none(test_metrics),
     }
     return _save_trained(model, out_path, meta, say, interrupted, checkpointing, ckpt_path, kept)
@@ -6615,7 +6622,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
             # (predict's default --multiline-cells: a file like the training file reads)
             "multiline_cells": bool(args.multiline_cells),
         },
-        "history": {**state.to_json(), "message": stop},
+        "history": _history(state, stop),
         "test_metrics": _finite_or_none(test_metrics),
     }
     return _save_trained(
