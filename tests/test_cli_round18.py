@@ -291,15 +291,21 @@ def test_export_writes_onnx_and_suffixless_names(capsys, tmp_path):
         assert code == 0 and out.startswith(f"wrote {tmp_path / name} (ONNX opset"), err
 
 
-@pytest.mark.parametrize("name", ["ck.csv", "ck.onnx", "ck.txt", "ck.json"])
-def test_checkpoint_refuses_a_name_of_another_format(capsys, tmp_path, name):
-    """`--checkpoint ck.csv` wrote a binary checkpoint under a CSV name."""
+def train_with_checkpoint(capsys, tmp_path, ck, *extra: str) -> tuple[int, str, str]:
     data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
-    ck = tmp_path / name
-    code, _, err = run(
+    return run(
         capsys, "train", data, "--target", "label", *FAST, "--out", tmp_path / "m.glassnet",
-        "--checkpoint-every", "1", "--checkpoint", ck,
+        "--checkpoint-every", "1", "--checkpoint", ck, *extra,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+@pytest.mark.parametrize("name", ["ck.csv", "ck.onnx", "ck.txt", "ck.json"])
+def test_checkpoint_refuses_a_name_of_another_format(capsys, tmp_path, name, force):
+    """`--checkpoint ck.csv` wrote a binary checkpoint under a CSV name (--force replaces
+    a file; it does not accept the name)."""
+    ck = tmp_path / name
+    code, _, err = train_with_checkpoint(capsys, tmp_path, ck, *force)
     assert code == 2, err
     assert_one_line_error(
         err, f"--checkpoint '{ck}' names ", "but train writes a checkpoint there",
@@ -310,12 +316,8 @@ def test_checkpoint_refuses_a_name_of_another_format(capsys, tmp_path, name):
 
 @pytest.mark.parametrize("name", ["ck.ckpt", "ck.safetensors", "ck", "ck.glassnet"])
 def test_checkpoint_takes_its_own_names(capsys, tmp_path, name):
-    data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
     ck = tmp_path / name
-    code, _, err = run(
-        capsys, "train", data, "--target", "label", *FAST, "--out", tmp_path / "m.glassnet",
-        "--checkpoint-every", "1", "--checkpoint", ck,
-    )  # fmt: skip
+    code, _, err = train_with_checkpoint(capsys, tmp_path, ck)
     assert code == 0 and ck.is_file(), err
 
 
