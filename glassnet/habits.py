@@ -2620,6 +2620,12 @@ def lerp(self: Tensor, end: Any, weight: Any) -> Tensor:
     weight 1 gives ``end`` exactly). ``weight`` a number or a Tensor. ``end`` and a
     ``weight`` of values (not one) of another float dtype than x's are refused, as PyTorch
     refuses them (a float32 x would have turned float64)."""
+    return _lerp(self, end, weight, False)
+
+
+def _lerp(self: Tensor, end: Any, weight: Any, inplace: bool) -> Tensor:
+    """:func:`lerp`, its refusals named as ``x.lerp_`` where ``inplace``."""
+    what = f"x.lerp{'_' if inplace else ''}(end, weight)"
     x_dt = self.data.dtype
     for name, v in (("end", end), ("weight", weight)):
         a = v.data if isinstance(v, Tensor) else v
@@ -2631,16 +2637,18 @@ def lerp(self: Tensor, end: Any, weight: Any) -> Tensor:
             continue
         to = {"float32": ".float()", "float64": ".double()"}.get(x_dt.name, f".to({x_dt.name})")
         fix = f"{name}{to}" if isinstance(v, Tensor) else f"np.asarray({name}, np.{x_dt.name})"
+        turn = not inplace and np.dtype(dt).itemsize > x_dt.itemsize
         raise TypeError(
-            f"x.lerp(end, weight): {name} is {np.dtype(dt)} but x is {x_dt}; PyTorch's lerp "
-            f"refuses mixed dtypes too (expected dtype {x_dt} for {name!r}), where glassnet's "
-            f"result would turn {np.dtype(dt)}. Convert {name} to x's dtype ({fix}), or x to "
-            f"{np.dtype(dt)}."
+            f"{what}: {name} is {np.dtype(dt)} but x is {x_dt}; PyTorch's lerp refuses mixed "
+            f"dtypes too (expected dtype {x_dt} for {name!r})"
+            + (f", where glassnet's result would turn {np.dtype(dt)}" if turn else "")
+            + f". Convert {name} to x's dtype ({fix})"
+            + ("." if inplace else f", or x to {np.dtype(dt)}.")
         )
     e = _operand(end, self)
     diff = e - self
     if not isinstance(weight, (Tensor, np.ndarray)):
-        w = _scale(weight, "weight", "lerp")
+        w = _scale(weight, "weight", what[2:])
         return self + w * diff if abs(w) < 0.5 else e - diff * (1 - w)
     w = _operand(weight, self)
     near, far = self + w * diff, e - diff * (1 - w)  # (one shape: every operand's broadcast)
@@ -2679,7 +2687,7 @@ Tensor.addcmul, Tensor.addcdiv, Tensor.lerp = addcmul, addcdiv, lerp
 for _name, _call, _args in (
     ("addcmul", addcmul, "t1, t2, value=v"),
     ("addcdiv", addcdiv, "t1, t2, value=v"),
-    ("lerp", lerp, "end, weight"),
+    ("lerp", lambda x, end, weight: _lerp(x, end, weight, True), "end, weight"),
     ("exp", Tensor.exp, ""),
     ("sqrt", lambda x: x.sqrt(), ""),
     ("abs", lambda x: x.abs(), ""),

@@ -125,3 +125,22 @@ def test_leaky_relu_at_slope_0_keeps_inf():
     y.sum().backward()
     np.testing.assert_array_equal(y.data, [np.inf, -0.0, 2.0])
     np.testing.assert_array_equal(x.grad, [1.0, 0.0, 1.0])
+
+
+def test_lerps_refusal_of_a_float32_end_for_a_float64_x_says_nothing_would_turn():
+    x = gn.tensor(np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match=r"^x\.lerp\(end, weight\): end is float32 but x is") as e:
+        x.lerp(np.zeros(2, np.float32), 0.5)
+    assert "would turn" not in str(e.value) and "np.asarray(end, np.float64)" in str(e.value)
+    with pytest.raises(TypeError, match="where glassnet's result would turn float64"):
+        gn.tensor(np.zeros(2, np.float32)).lerp(np.zeros(2), 0.5)
+
+
+def test_lerp_in_place_refusal_is_named_lerp_():
+    x = gn.tensor(np.zeros(2, np.float32))
+    with pytest.raises(TypeError, match=r"^x\.lerp_\(end, weight\): end is float64") as e:
+        x.lerp_(np.ones(2), 0.5)
+    assert "would turn" not in str(e.value) and "or x to" not in str(e.value)
+    with pytest.raises(TypeError, match=r"^x\.lerp_\(end, weight\): weight must be a number"):
+        x.lerp_(np.ones(2, np.float32), "0.5")
+    np.testing.assert_array_equal(x.lerp_(np.ones(2, np.float32), 0.25).data, [0.25, 0.25])
