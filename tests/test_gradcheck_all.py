@@ -1707,6 +1707,32 @@ for dt, big in ((F64, 1e300), (F32, 1e30)):
         grad=[big**0.5, big**0.5],
     )
 
+
+def _normalized(rows: np.ndarray, axis: int, weights: np.ndarray) -> tuple[np.ndarray, ...]:
+    """NumPy's normalisation of ``rows`` along ``axis`` (eps negligible) times ``weights``,
+    and the gradient of its sum: (w - mean(w) - xhat mean(w xhat)) / sigma."""
+    xhat = (rows - rows.mean(axis, keepdims=True)) / rows.std(axis, keepdims=True)
+    w = np.broadcast_to(weights, rows.shape)
+    grad = w - w.mean(axis, keepdims=True) - xhat * (w * xhat).mean(axis, keepdims=True)
+    return xhat * w, grad / rows.std(axis, keepdims=True)
+
+
+# Rows of 1e160 (a variance beyond 1e308): the values and gradients of the normalisation
+# of the rows unscaled, the gradient 1e-160 times theirs. (The gradcheck cases "rows x
+# 1e160" and "x 1e160" above pass on outputs and gradients of zeros too: these fail there.)
+W_TL = np.linspace(-1.0, 2.0, N * C).reshape(N, C)  # (varying along both axes)
+for axis, norm, cid in (
+    (1, lambda t: TL.layer_norm(t, C) * W_TL, "nn.torch_layers:layer_norm"),
+    (
+        0,
+        lambda t: TL.BatchNorm1d(C, track_running_stats=False, dtype=np.float64)(t) * W_TL,
+        "nn.torch_layers:BatchNorm1d",
+    ),
+):
+    value, grad = _normalized(X_TL, axis, W_TL)
+    extreme(cid, "rows x 1e160", norm, X_TL * 1e160, F64, value=value, grad=grad / 1e160)
+
+
 EXTREME_TABLES = {  # every activation and loss has a case at extreme inputs
     "ACTIVATIONS": sorted(F.ACTIVATIONS),
     "LOSSES": sorted(F.LOSSES),
