@@ -89,9 +89,9 @@ def relu(input: Any, inplace: bool = False) -> Tensor:
 
 
 def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """z if z > 0 else negative_slope z, any finite ``negative_slope`` (PyTorch's; on the
-    graph: the fast path, compiled loop, ONNX export and explain take 0 <= negative_slope
-    < 1); ``inplace``: False only."""
+    """z if z > 0 else negative_slope z, for any finite ``negative_slope``, as PyTorch's
+    (the fast path, compiled loop, ONNX export and explain take 0 <= negative_slope < 1
+    only); ``inplace``: False only."""
     return LeakyReLU(negative_slope=negative_slope, inplace=inplace)(input)
 
 
