@@ -142,9 +142,9 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             layers[-1].alpha = slope = float(getattr(m, "alpha", 0.0))
             if not 0 <= slope < 1:  # (the kernels' max(z, slope z) is the function there only)
                 raise TypeError(
-                    f"{owner}: the fast path computes a LeakyReLU as max(z, slope z), for 0 <= "
-                    "negative_slope < 1 (the autodiff graph computes any slope). The model holds "
-                    f"a LeakyReLU with negative_slope={slope:g}."
+                    f"{owner} computes a LeakyReLU as max(z, slope z), for 0 <= negative_slope < "
+                    f"1. The model holds a LeakyReLU with negative_slope={slope:g}: use a slope "
+                    "in [0, 1), or train it with glassnet.fit (the graph, any slope)."
                 )
         else:
             kind = type(m).__name__
