@@ -144,3 +144,29 @@ def test_lerp_in_place_refusal_is_named_lerp_():
     with pytest.raises(TypeError, match=r"^x\.lerp_\(end, weight\): weight must be a number"):
         x.lerp_(np.ones(2, np.float32), "0.5")
     np.testing.assert_array_equal(x.lerp_(np.ones(2, np.float32), 0.25).data, [0.25, 0.25])
+
+
+def test_batchnorm1d_float32_refusal_says_what_to_do_and_changes_nothing():
+    x = np.array([[2e19, 1.0], [-2e19, 2.0], [1e19, 3.0]], np.float32)
+    bn = gn.nn.BatchNorm1d(2)
+    with pytest.raises(ValueError, match=r"variance of feature 0 is 4\.333e\+38") as e:
+        bn(gn.tensor(x))
+    said = str(e.value)
+    assert "beyond about +-1.8e+19" in said and "StandardScaler" in said
+    assert "model.double()" in said and "BatchNorm1d(2, track_running_stats=False)" in said
+    np.testing.assert_array_equal(bn.running_mean, [0.0, 0.0])
+    np.testing.assert_array_equal(bn.running_var, [1.0, 1.0])
+    assert int(bn.num_batches_tracked) == 0
+    # eval mode, on the running statistics, takes such inputs: (x - 0) / sqrt(1 + eps)
+    bn.eval()
+    np.testing.assert_array_equal(bn(gn.tensor(x)).data, x / np.sqrt(np.float32(1 + 1e-5)))
+    # without running statistics the batch's own normalise it in training as in eval
+    free = gn.nn.BatchNorm1d(2, affine=False, track_running_stats=False)
+    x64 = x.astype(np.float64)
+    want = (x64 - x64.mean(0)) / np.sqrt(x64.var(0) + 1e-5)
+    np.testing.assert_allclose(free(gn.tensor(x)).data, want, rtol=2e-6)
+    np.testing.assert_allclose(free.eval()(gn.tensor(x)).data, want, rtol=2e-6)
+    # float64 takes them, and its running_var holds the variance
+    bn64 = gn.nn.BatchNorm1d(2, dtype=np.float64, momentum=None)
+    bn64(gn.tensor(x64))
+    np.testing.assert_allclose(bn64.running_var, x64.var(0, ddof=1), rtol=1e-12)

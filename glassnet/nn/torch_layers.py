@@ -591,16 +591,18 @@ class BatchNorm1d(Module):
         big = np.abs(unbiased_var) > np.finfo(self.running_var.dtype).max
         if big.any():
             j = int(np.argmax(big))
+            dt = self.running_var.dtype
             raise ValueError(
                 f"BatchNorm1d({self.num_features}): the batch's variance of feature {j} is "
-                f"{float(unbiased_var[j]):.4g}, beyond the range of {self.running_var.dtype}, "
-                "running_var's dtype (it would hold inf, and eval mode's outputs would be 0). "
-                "Scale the inputs (e.g. glassnet.preprocessing.StandardScaler)"
-                + (
-                    ", or convert the model to float64 (model.double())."
-                    if self.running_var.dtype != np.float64
-                    else "."
-                )
+                f"{float(unbiased_var[j]):.4g}, beyond the range of {dt}, running_var's dtype "
+                "(it would hold inf, and eval mode's outputs would be 0): inputs that spread "
+                f"beyond about +-{float(np.sqrt(np.finfo(dt).max)):.2g} (the square root of "
+                f"{dt}'s largest value) give such a variance. Scale the inputs (e.g. "
+                "glassnet.preprocessing.StandardScaler)"
+                + (", convert the model to float64 (model.double())," if dt != np.float64 else "")
+                + f" or build BatchNorm1d({self.num_features}, track_running_stats=False), "
+                "which normalises by each batch's statistics in eval mode too. running_mean "
+                "and running_var are unchanged (eval mode, which uses them, takes such inputs)."
             )
         self.num_batches_tracked += 1
         f = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
