@@ -141,13 +141,12 @@ def default_collate(batch: Any) -> Any:
 class Dataset(Generic[T_co]):
     """PyTorch's base class of a map-style dataset: a subclass gives ``__getitem__(i)`` (an
     item: an array, a tuple of them, a dict) and ``__len__``; :class:`DataLoader` batches it.
-    ``ds1 + ds2`` is their :class:`ConcatDataset`, as PyTorch's."""
+    ``ds1 + ds2`` is their :class:`ConcatDataset`, as PyTorch's. As PyTorch's, the base
+    class has no ``__len__`` (``len()`` of a subclass without one is a ``TypeError``, and
+    ``list()`` of an :class:`IterableDataset` without one reads its items)."""
 
     def __getitem__(self, i: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__(self, i).")
-
-    def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__} must define __len__(self).")
 
     def __add__(self, other: Any) -> ConcatDataset:
         return ConcatDataset([self, other])
@@ -302,7 +301,8 @@ class StackDataset(Dataset):
 
 class ChainDataset(IterableDataset):
     """Several :class:`IterableDataset` s read one after the other (PyTorch's
-    ``ChainDataset(datasets)``); ``len`` is the sum of theirs."""
+    ``ChainDataset(datasets)``); ``len`` is the sum of theirs (a ``TypeError`` when one
+    has no ``len()``, as PyTorch's)."""
 
     def __init__(self, datasets: Iterable[Any]) -> None:
         if isinstance(datasets, (str, bytes, Mapping)) or not isinstance(datasets, Iterable):
@@ -1042,7 +1042,10 @@ class DataLoader:
             yield from self._streamed()
             return
         data, n = self.dataset, len(self.dataset)
-        arrays = getattr(data, "arrays", None)  # a TensorDataset: index its arrays
+        # a TensorDataset whose items are its arrays' rows: index the arrays at once (a
+        # subclass with its own __getitem__, an augmentation, is asked item by item)
+        own = type(data).__getitem__ is TensorDataset.__getitem__
+        arrays = data.arrays if own else None
         rows = _array(data) if isinstance(data, (np.ndarray, Tensor)) else None
         for idx in self._batches(n):
             if self._items:  # batch_size=None: the item itself (collate_fn's of it)
