@@ -115,6 +115,11 @@ class History:
         Per-epoch records of the ``glassnet.diagnostics.Diagnostics`` callback.
     weight_change : list of float
         ||Δw|| per epoch, when the :class:`WeightChange` rule (``tol_weights``) watches it.
+    best_epoch, best_loss : int or None, float
+        The epoch of the best score the stopping rule watches (the validation loss with early
+        stopping, whose weights it puts back; a resumed run's rule remembers it), and the
+        lowest training loss of this call's epochs (not that epoch's loss under early
+        stopping: read ``val_loss[best_epoch - initial_epoch - 1]`` for that).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -240,7 +245,7 @@ class Tolerance(Callback):
         self.monitor = check_setting(monitor, "monitor", "Tolerance", ("loss", "val_loss"))
         if self.reason == "tol" and self.monitor == "val_loss":  # (its message names the loss)
             self.reason = "val_tol"
-        self.best, self.bad, self.ran, self.seen = math.inf, 0, False, None
+        self.best, self.bad, self.ran, self.seen, self.best_epoch = math.inf, 0, False, None, None
 
     def on_train_begin(self, state: TrainState) -> None:
         if self.monitor == "val_loss" and not state.history.metric_name:  # (set with val. data)
@@ -249,8 +254,8 @@ class Tolerance(Callback):
                 "validation data: pass validation_data or validation_split."
             )
         if self._new_run(state):
-            self.best, self.bad = math.inf, 0
-        self.ran = True
+            self.best, self.bad, self.best_epoch = math.inf, 0, None
+        self.ran, state.history.best_epoch = True, self.best_epoch  # (resumed: still its best)
 
     def _new_run(self, state: TrainState) -> bool:
         """Given to another run than the one it last saw, resumed at its epoch: its books
@@ -263,7 +268,7 @@ class Tolerance(Callback):
         self.bad = 0 if score < self.best - (self.tol or 0.0) else self.bad + 1
         if score < self.best:
             self.best = score
-            state.history.best_epoch = state.epoch
+            self.best_epoch = state.history.best_epoch = state.epoch
             self.improved(state)
         if self.tol is not None and self.bad >= self.patience:
             state.stop, state.stop_reason = True, self.reason
@@ -279,13 +284,14 @@ class WeightChange(Callback):
     reason = "weight_change"
 
     def __init__(self, eps: float, n_iter_no_change: int = 1) -> None:
-        self.eps, self.patience, self.bad = eps, n_iter_no_change, 0
+        self.eps, self.patience, self.bad, self.seen = eps, n_iter_no_change, 0, None
 
-    def on_train_begin(self, state: TrainState) -> None:
-        self.last, self.bad = [p.data.copy() for p in state.model.parameters()], 0
+    def on_train_begin(self, state: TrainState) -> None:  # (resumed where it left off: counts on)
+        self.bad = self.bad if self.seen == (id(state.model), state.epoch) else 0
+        self.last = [p.data.copy() for p in state.model.parameters()]
 
     def on_epoch_end(self, state: TrainState) -> None:
-        now = [p.data for p in state.model.parameters()]
+        self.seen, now = (id(state.model), state.epoch), [p.data for p in state.model.parameters()]
         dw = math.sqrt(sum(float(((a - b) ** 2).sum()) for a, b in zip(now, self.last)))
         state.history.weight_change.append(dw)
         self.last, self.bad = [a.copy() for a in now], self.bad + 1 if dw < self.eps else 0
