@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 import re
 import unicodedata
 import warnings
@@ -934,25 +935,88 @@ def _as_str_columns(X: Any, where: str, names: Sequence[str] | None = None) -> l
             f"them first, with the column's most frequent value or a category of their own "
             f"such as 'missing'."
         )
-    if not (isinstance(X, np.ndarray) and X.dtype.kind in "USiub"):
+    if isinstance(X, np.ndarray) and X.dtype.kind in "iuf":  # numbers, compared as numbers
+        return [arr[:, j] for j in range(arr.shape[1])]
+    numeric = [False] * arr.shape[1]
+    if not (isinstance(X, np.ndarray) and X.dtype.kind in "USb"):
         for j in range(arr.shape[1]):
-            _one_kind(arr[:, j], j, where, names)
-    return [np.array([str(v) for v in arr[:, j]], dtype=str) for j in range(arr.shape[1])]
+            numeric[j] = _one_kind(arr[:, j], j, where, names)
+    return [
+        arr[:, j] if numeric[j] else np.array([str(v) for v in arr[:, j]], dtype=str)
+        for j in range(arr.shape[1])
+    ]
 
 
-def _one_kind(col: np.ndarray, j: int, where: str, names: Sequence[str] | None) -> None:
-    """Raise when column ``j`` holds text and other values (numbers, bools): compared as
-    text, the int 1 and the text '1' would be one category, silently (scikit-learn's encoder
-    refuses such a column too)."""
+def _is_number(t: type) -> bool:
+    """Whether values of type ``t`` are real numbers (a bool is not: ``True`` is the
+    category 'True')."""
+    return (issubclass(t, numbers.Real) or issubclass(t, Decimal)) and not issubclass(
+        t, bool | np.bool_
+    )
+
+
+def _number_of(text: str) -> Any:
+    """The number ``text`` is the text of, as Python writes an int or a float ('1', '-2.5',
+    '1e+20', 'inf'), else None: '01', '1_000', ' 1' and '1.50' are text."""
+    for kind in (int, float):
+        try:
+            x = kind(text)
+        except (ValueError, OverflowError):
+            continue
+        if repr(x) == text:
+            return x
+    return None
+
+
+def _category_positions(cats: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """The position in ``cats`` (a column's categories, as str) of each value of ``col``,
+    -1 where none: a text column (str) by its text; a column of numbers (an object array)
+    by value, as scikit-learn compares them (1 and 1.0 one category, -0.0 the category
+    0.0): each number matches the category written as it (str(v)), else the one whose text
+    is its value ('1' for 1.0)."""
+    if col.dtype != object:
+        order = np.argsort(cats, kind="stable")  # categories_ may be in the user's order
+        idx = order[np.minimum(np.searchsorted(cats[order], col), cats.size - 1)]  # (N,)
+        return np.where(cats[idx] == col, idx, -1)
+    texts = {c: i for i, c in reversed(list(enumerate(cats.tolist())))}
+    values: dict[Any, int] = {}
+    for i, c in enumerate(cats.tolist()):
+        x = _number_of(c)
+        if x is not None:  # (two categories of one value, '1' and '1.0' of an earlier
+            values[x] = -1 if x in values else i  # glassnet: only their texts match)
+    found = [texts.get(str(v), -1) for v in col.tolist()]
+    return np.array(
+        [i if i >= 0 else values.get(v, -1) for i, v in zip(found, col.tolist())],
+        dtype=np.int64,
+    )
+
+
+def _one_kind(col: np.ndarray, j: int, where: str, names: Sequence[str] | None) -> bool:
+    """Whether column ``j`` holds numbers only (compared as numbers); raise when it holds
+    text and other values (numbers, bools): compared as text, the int 1 and the text '1'
+    would be one category, silently (scikit-learn's encoder refuses such a column too), or
+    bools and numbers (True would be the category 1)."""
     types = set(map(type, col))
+    nums = {t for t in types if _is_number(t)}
+    name = f" ({names[j]!r})" if names is not None and j < len(names) else ""
+    if nums == types:
+        return True
+    bools = {t for t in types if issubclass(t, bool | np.bool_)}
+    if nums and bools and nums | bools == types:
+        flag = next(v for v in col if type(v) in bools)
+        other = next(v for v in col if type(v) in nums)
+        raise TypeError(
+            f"The 'X' parameter of {where} mixes bools and numbers in column {j}{name}, "
+            f"such as {flag!r} and {other!r}: True equals 1, so they cannot be told apart as "
+            f"categories. Convert the column to one type first (e.g. every value to str)."
+        )
     if len(types) < 2:
-        return
+        return False
     texts = {t for t in types if issubclass(t, str | bytes)}
     if not texts or texts == types:
-        return
+        return False
     text = next(v for v in col if type(v) in texts)
     other = next(v for v in col if type(v) not in texts)
-    name = f" ({names[j]!r})" if names is not None and j < len(names) else ""
     raise TypeError(
         f"The 'X' parameter of {where} mixes text and other values in column {j}{name}, "
         f"such as {_shown(text)} and {other!r} ({type(other).__name__}): categories are "
@@ -961,8 +1025,19 @@ def _one_kind(col: np.ndarray, j: int, where: str, names: Sequence[str] | None) 
     )
 
 
-def _ordered_categories(cats: Sequence[Any], where: str) -> np.ndarray:
-    """A list of categories, in its own order, as str; duplicates and missing values raise."""
+def _sorted_categories(col: np.ndarray) -> np.ndarray:
+    """The distinct values of a column, sorted, as str: a text column's in text order, a
+    column of numbers' in numeric order, each value once (1 and 1.0 one category, written
+    as the first met; -0.0 and 0.0 one, written 0.0), as scikit-learn's 'auto' categories."""
+    if col.dtype != object:
+        return np.unique(col)
+    distinct = sorted(dict.fromkeys(col.tolist()))  # (a dict: 1 and 1.0 one key)
+    return np.array([str(v + 0 if v == 0 else v) for v in distinct], dtype=str)
+
+
+def _ordered_categories(cats: Sequence[Any], where: str, numbers_once: bool = False) -> np.ndarray:
+    """A list of categories, in its own order, as str; duplicates and missing values raise
+    (with ``numbers_once``, two of one value, 1 and 1.0, too)."""
     gone = [v for v in cats if _is_missing(v)]
     if gone:
         raise ValueError(
@@ -974,6 +1049,15 @@ def _ordered_categories(cats: Sequence[Any], where: str) -> np.ndarray:
     dup = [str(c) for c, k in zip(*np.unique(arr, return_counts=True)) if k > 1]
     if dup:
         raise ValueError(f"The categories given to {where} repeat {_few(dup)}: list each once.")
+    if numbers_once:
+        seen: dict[Any, Any] = {}
+        for v in cats:
+            if _is_number(type(v)) and seen.setdefault(v, v) is not v:
+                raise ValueError(
+                    f"The categories given to {where} list one number twice, as "
+                    f"{seen[v]!r} and {v!r}: numbers are compared as numbers (1 and 1.0 are "
+                    f"one category); list each once."
+                )
     return arr
 
 
@@ -996,11 +1080,16 @@ class OneHotEncoder(_Params):
     """One-hot encode categorical columns: value ``v`` of column ``j`` becomes the
     indicator vector ``[v == c_1, ..., v == c_k]`` over that column's categories.
 
-    Values are compared as strings (a float as Python writes it: a float32 0.1 is
-    '0.10000000149011612', so give a column in the dtype it was fitted in); a column that
-    mixes text with other values (the int 1 and the text '1', which would be one
-    category) raises ``TypeError``. The output puts the columns' indicator blocks
-    side by side: shape ``(n_samples, sum_j k_j)``, dtype float64.
+    Numbers are compared as numbers, as scikit-learn's encoder compares them: in a numeric
+    column (or an object column of numbers) 1 and 1.0 are one category, -0.0 is the
+    category 0.0, a column fitted on ints takes floats of the same values, and
+    ``categories='auto'`` sorts them numerically (2, 9, 10). Each category is kept as the
+    text of its number (``categories_`` are str arrays: '1', '2.5'; a float as Python
+    writes it, so a float32 0.1 is '0.10000000149011612': give a column in the dtype it was
+    fitted in). Text (and bools, bytes) is compared as text. A column that mixes text with
+    other values (the int 1 and the text '1', which would be one category), or bools with
+    numbers (True equals 1), raises ``TypeError``. The output puts the columns' indicator
+    blocks side by side: shape ``(n_samples, sum_j k_j)``, dtype float64.
 
     Missing values are refused, every kind the same way: None, a NaN (float, NumPy,
     Decimal), pandas' ``NA`` and ``NaT`` and NumPy's ``NaT`` in ``X`` make fit and
@@ -1015,7 +1104,8 @@ class OneHotEncoder(_Params):
     Parameters
     ----------
     categories : ``'auto'`` or a list with one list of categories per column
-        ``'auto'``: each column's distinct values, sorted. A list gives the user's order
+        ``'auto'``: each column's distinct values, sorted (numbers by value, text as
+        text). A list gives the user's order
         (the lecture's Cat=[1,0,0], Dog=[0,1,0], Bird=[0,0,1]); fit raises if the data
         holds a value the list lacks.
 
@@ -1107,16 +1197,18 @@ class OneHotEncoder(_Params):
             names = self.feature_names_in_
         self.names_ = self._check_names(names, len(cols))
         if isinstance(self.categories, str):
-            self.categories_ = [np.unique(c) for c in cols]
+            self.categories_ = [_sorted_categories(c) for c in cols]
             return self
         if len(self.categories) != len(cols):
             raise ValueError(
                 f"The 'categories' parameter of OneHotEncoder lists {len(self.categories)} "
                 f"column(s), but X has {len(cols)} ({self.names_}): give one list per column."
             )
-        self.categories_ = [_ordered_categories(c, "OneHotEncoder") for c in self.categories]
+        self.categories_ = [
+            _ordered_categories(c, "OneHotEncoder", numbers_once=True) for c in self.categories
+        ]
         for name, cats, col in zip(self.names_, self.categories_, cols, strict=True):
-            unseen = list(dict.fromkeys(np.setdiff1d(col, cats).tolist()))
+            unseen = list(dict.fromkeys(col[_category_positions(cats, col) < 0].tolist()))
             if unseen:
                 raise ValueError(
                     f"Column {name!r} has value(s) missing from the 'categories' given to "
@@ -1241,9 +1333,8 @@ class OneHotEncoder(_Params):
         for name, cats, col, offset in zip(
             self.names_, self.categories_, cols, starts, strict=True
         ):
-            order = np.argsort(cats, kind="stable")  # categories_ may be in the user's order
-            idx = order[np.minimum(np.searchsorted(cats[order], col), cats.size - 1)]  # (N,)
-            known = cats[idx] == col
+            idx = _category_positions(cats, col)  # (N,)
+            known = idx >= 0
             if not known.all():
                 if unknown == "error":
                     unseen = list(dict.fromkeys(col[~known].tolist()))

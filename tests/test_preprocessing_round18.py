@@ -1,0 +1,79 @@
+"""Round 18: OneHotEncoder compares numbers as numbers (scikit-learn's semantics),
+Preprocessor and StandardScaler fixes."""
+
+import numpy as np
+import pytest
+
+from glassnet.preprocessing import OneHotEncoder
+
+
+def test_int_and_float_are_one_category():
+    enc = OneHotEncoder().fit(np.array([[1], [1.0], [2]], dtype=object))
+    assert [c.tolist() for c in enc.categories_] == [["1", "2"]]
+    assert enc.transform(np.array([[1.0], [2], [1]], dtype=object)).tolist() == [
+        [1.0, 0.0],
+        [0.0, 1.0],
+        [1.0, 0.0],
+    ]
+
+
+def test_numbers_sorted_numerically():
+    enc = OneHotEncoder().fit(np.array([[10], [9], [2]]))
+    assert enc.get_feature_names_out().tolist() == ["x0=2", "x0=9", "x0=10"]
+    enc = OneHotEncoder().fit(np.array([[2.5], [-1.0], [10.0]]))
+    assert enc.feature_names_out == ["x0=-1.0", "x0=2.5", "x0=10.0"]
+
+
+def test_int_fit_takes_float_transform():
+    enc = OneHotEncoder().fit(np.array([[1], [2]]))
+    assert enc.transform(np.array([[1.0], [2.0]])).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_negative_zero_is_zero():
+    enc = OneHotEncoder().fit(np.array([[0.0], [1.0]]))
+    assert enc.transform(np.array([[-0.0]])).tolist() == [[1.0, 0.0]]
+    enc = OneHotEncoder().fit(np.array([[-0.0], [1.0]]))
+    assert enc.categories_[0].tolist() == ["0.0", "1.0"]
+
+
+def test_unknown_number_still_refused():
+    enc = OneHotEncoder().fit(np.array([[1], [2]]))
+    with pytest.raises(ValueError, match="not seen at fit"):
+        enc.transform(np.array([[1.5]]))
+    assert enc.transform(np.array([[3.0]]), unknown="ignore").tolist() == [[0.0, 0.0]]
+
+
+def test_bools_and_numbers_refused():
+    with pytest.raises(TypeError, match="bools and numbers"):
+        OneHotEncoder().fit(np.array([[True], [2]], dtype=object))
+
+
+def test_given_numeric_categories_match_by_value():
+    enc = OneHotEncoder(categories=[[3, 1, 2]]).fit(np.array([[1.0], [2.0]]))
+    assert enc.transform(np.array([[3.0], [1]])).tolist() == [[1, 0, 0], [0, 1, 0]]
+    with pytest.raises(ValueError, match="one number twice"):
+        OneHotEncoder(categories=[[1, 1.0]]).fit(np.array([[1]]))
+
+
+def test_saved_encoders_of_earlier_glassnet_load_and_transform_as_before():
+    # to_dict of encoders fitted by earlier glassnet (values compared as text)
+    mixed = {"type": "OneHotEncoder", "names": ["x0"], "categories": [["1", "1.0", "2"]]}
+    enc = OneHotEncoder.from_dict(mixed)
+    col = np.array([[1], [1.0], [2]], dtype=object)
+    assert enc.transform(col).tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    text_order = {"type": "OneHotEncoder", "names": ["x0"], "categories": [["10", "2", "9"]]}
+    enc = OneHotEncoder.from_dict(text_order)
+    assert enc.transform(np.array([[2], [10]])).tolist() == [[0, 1, 0], [1, 0, 0]]
+    f32 = {"type": "OneHotEncoder", "names": ["x0"], "categories": [["0.10000000149011612", "1.0"]]}
+    enc = OneHotEncoder.from_dict(f32)
+    assert enc.transform(np.array([[0.1]], dtype=np.float32)).tolist() == [[1, 0]]
+    assert enc.transform(np.array([[1]])).tolist() == [[0, 1]]
+    with pytest.raises(ValueError, match="float32"):
+        enc.transform(np.array([[0.1]]))
+
+
+def test_text_columns_unchanged():
+    enc = OneHotEncoder().fit(np.array([["10"], ["9"], ["2"]]))
+    assert enc.feature_names_out == ["x0=10", "x0=2", "x0=9"]
+    with pytest.raises(ValueError, match="not seen at fit"):
+        enc.transform(np.array([["2.0"]]))
