@@ -1852,6 +1852,14 @@ class Preprocessor:
         without the float64 matrix: a one-hot block of many categories is written straight
         into the output, one cell of ``dtype`` each).
 
+        Missing cells ``table`` imputed with its own statistics (read with
+        ``impute="mean"`` or ``"median"``) are filled with the training's fill values,
+        ``fill_`` (the training data's mean, median or most frequent value), as
+        ``impute=pre.fill_`` would fill them: the test data's own statistics never leak into
+        its inputs. Such a cell in a column without a training fill value (a Preprocessor
+        fitted on data read without ``impute``) raises ``ValueError``; fill values the
+        user gave (``impute={column: value}``) are kept.
+
         ``table`` must hold every column seen at fit (else ``ValueError`` listing the
         missing ones). Feature columns not seen at fit raise ``ValueError`` too,
         unless ``extra="ignore"``. A category not seen at fit raises ``ValueError``,
@@ -1902,7 +1910,7 @@ class Preprocessor:
         if num:
             assert self.scaler_ is not None
             self._check_numeric(table, num)
-            Xn = np.stack([table.numbers(c) for c in num], axis=1)
+            Xn = np.stack([self._refilled(table, c, table.numbers(c)) for c in num], axis=1)
             Xn = self.scaler_._check(Xn, "Preprocessor.transform")
             with np.errstate(over="ignore"):  # (the inf is the callers' to name: no warning)
                 Xn = self.scaler_._scaled(Xn)
@@ -1910,11 +1918,33 @@ class Preprocessor:
         if cat:
             assert self.encoder_ is not None
             cols = self.encoder_._columns(
-                np.stack([table.strings(c) for c in cat], axis=1), unknown
+                np.stack([self._refilled(table, c, table.strings(c)) for c in cat], axis=1),
+                unknown,
             )
             self.encoder_._encode(cols, unknown, out, [start[c] for c in cat])
             self.unknown_counts_ = dict(self.encoder_.unknown_counts_)
         return out
+
+    def _refilled(self, table: Table, c: str, values: np.ndarray) -> np.ndarray:
+        """Column ``c``'s ``values`` with the cells ``table`` imputed with its own mean,
+        median or most frequent value (read with ``impute="mean"``) filled with the
+        training's, ``fill_[c]``, as the command line and ``Pipeline`` fill them; a column
+        the training data had no fill value for is refused (the test set's own statistics
+        would leak into its inputs)."""
+        own, lines = table.fill_values.get(c), table.imputed.get(c)
+        if own is None or not lines:  # (none imputed, or by the values the user gave)
+            return values
+        if c not in self.fill_:
+            raise ValueError(
+                f"Column {c!r} of {table._src} had {len(lines)} missing cell(s) imputed with "
+                f"the table's own {table.impute} ({own!r}), but the Preprocessor was fitted "
+                "on data without imputation, so it has no training value to fill them with "
+                "(the test data's own statistics would leak into its inputs). Fit the "
+                "Preprocessor on data read with impute='mean' (or 'median'), or read this "
+                "data with impute={column: value} giving the fill values yourself."
+            )
+        values[np.isin(table.line_numbers, lines)] = self.fill_[c]
+        return values
 
     @staticmethod
     def _check_numeric(table: Table, num: Sequence[str]) -> None:

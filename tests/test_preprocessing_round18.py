@@ -77,3 +77,36 @@ def test_text_columns_unchanged():
     assert enc.feature_names_out == ["x0=10", "x0=2", "x0=9"]
     with pytest.raises(ValueError, match="not seen at fit"):
         enc.transform(np.array([["2.0"]]))
+
+
+def _csv(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+def test_preprocessor_transform_fills_with_training_values(tmp_path):
+    from glassnet.datasets import read_csv
+    from glassnet.preprocessing import Preprocessor
+
+    train = _csv(tmp_path / "train.csv", "a,c,y\n1,r,0\n2,g,1\n3,r,0\n4,g,1\n")
+    test = _csv(tmp_path / "test.csv", "a,c,y\n,r,0\n100,,1\n102,g,0\n")
+    pre = Preprocessor().fit(read_csv(train, target="y", impute="mean"))
+    assert pre.fill_ == {"a": 2.5, "c": "g"}
+    own = pre.transform(read_csv(test, target="y", impute="mean"))
+    given = pre.transform(read_csv(test, target="y", impute=pre.fill_))
+    np.testing.assert_array_equal(own, given)
+    assert own[0, 0] == 0.0  # the training mean, standardized
+    assert own[1, 1:].tolist() == [1.0, 0.0]  # the training's most frequent value, 'g'
+
+
+def test_preprocessor_without_fill_refuses_test_statistics(tmp_path):
+    from glassnet.datasets import read_csv
+    from glassnet.preprocessing import Preprocessor
+
+    train = _csv(tmp_path / "train.csv", "a,y\n1,0\n2,1\n3,0\n")
+    test = _csv(tmp_path / "test.csv", "a,y\n,0\n100,1\n")
+    pre = Preprocessor().fit(read_csv(train, target="y"))
+    with pytest.raises(ValueError, match="no training value"):
+        pre.transform(read_csv(test, target="y", impute="mean"))
+    out = pre.transform(read_csv(test, target="y", impute={"a": 2.0}))  # the user's value
+    assert out[0, 0] == 0.0
