@@ -92,7 +92,16 @@ def _stack(items: list[Any]) -> Any:
             "so they do not stack into one array: give the DataLoader a collate_fn that pads "
             "or lists them, or items of one shape."
         )
-    return _batch(np.stack(arrays))
+    stacked = np.stack(arrays)
+    if stacked.dtype == object:  # (None, a Fraction, a set: PyTorch's TypeError)
+        bad = next((v for v, a in zip(items, arrays) if a.dtype == object), items[0])
+        raise TypeError(
+            "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
+            f"lists; found {type(bad)} ({bad!r:.40}), as PyTorch refuses it: make the "
+            "dataset's items arrays or numbers, or give the DataLoader a collate_fn that "
+            "batches them."
+        )
+    return _batch(stacked)
 
 
 def _collate(items: list[Any]) -> Any:
@@ -123,7 +132,8 @@ def default_collate(batch: Any) -> Any:
     the :class:`DataLoader` makes it without a ``collate_fn``: arrays, Tensors and numbers
     stacked along a new first axis (a Tensor of float values, an :class:`~glassnet.habits.Array`
     of integer or bool ones), tuples and lists position by position (a list of batches; a
-    namedtuple stays one), dicts key by key, strings as the list of them.
+    namedtuple stays one), dicts key by key, strings as the list of them. Anything else
+    (None, a set, an object) raises PyTorch's ``TypeError``, naming its type.
 
     >>> import numpy as np
     >>> xb, yb = default_collate([(np.array([1.0, 2.0]), 0), (np.array([3.0, 4.0]), 1)])
@@ -389,7 +399,9 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subs
     counts that sum to ``len(dataset)``, or fractions that sum to 1 (each gets the floor of
     its share, and the rows left over go one each to the first subsets). ``generator``: a
     seed or a NumPy Generator (None: glassnet's default one, which :func:`manual_seed`
-    seeds): NumPy's permutation, so a seed does not split as PyTorch's does."""
+    seeds): NumPy's permutation, so a seed does not split as PyTorch's does. Fractions that
+    leave a subset empty warn, as PyTorch's (``UserWarning``: "Length of split at index 1 is
+    0. This might result in an empty dataset.")."""
     n, parts = len(dataset), list(lengths)
     fractions = parts and all(isinstance(k, (float, np.floating)) and 0 <= k <= 1 for k in parts)
     if fractions and abs(sum(parts) - 1) < 1e-9:
@@ -397,6 +409,13 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subs
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
         parts = counts
+        for i, k in enumerate(parts):  # (PyTorch's warning, its words)
+            if k == 0:
+                warnings.warn(
+                    f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                    UserWarning,
+                    stacklevel=2,
+                )
     if not parts or any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0
                         for k in parts) or sum(parts) != n:  # fmt: skip
         raise ParameterError(
@@ -755,6 +774,20 @@ def _indices(idx: list[Any], name: str, n: int) -> np.ndarray:
     return arr
 
 
+#: PyTorch's attributes of a loader's worker options, with num_workers=0 (a loader pickled
+#: by an earlier glassnet, without them, gets these)
+_WORKER_DEFAULTS = {
+    "num_workers": 0,
+    "pin_memory": False,
+    "timeout": 0,
+    "worker_init_fn": None,
+    "prefetch_factor": None,
+    "persistent_workers": False,
+    "multiprocessing_context": None,
+    "pin_memory_device": "",
+    "in_order": True,
+}
+
 _SET_AFTER = (
     "DataLoader's {0} cannot be set after the loader is made (PyTorch refuses it too): "
     "make a new DataLoader with {0}=."
@@ -805,6 +838,9 @@ class DataLoader:
         taken and change nothing.
 
     The arguments are in PyTorch's order, so a positional call means what it means there.
+    The worker options are kept as attributes, as PyTorch's loader keeps them
+    (``loader.num_workers`` is 0, ``loader.pin_memory``, ``loader.timeout``, ...), so code
+    that copies a loader's settings to another runs.
 
     sampler : iterable of indices, optional
         The order of the items, as PyTorch's: a list or array of indices into the dataset,
@@ -883,6 +919,11 @@ class DataLoader:
             )
         self.collate_fn = collate_fn
         self.dataset = dataset
+        # PyTorch's attributes of the worker options, as given (num_workers is 0)
+        self.num_workers, self.pin_memory, self.timeout = 0, bool(pin_memory), timeout
+        self.worker_init_fn, self.prefetch_factor = worker_init_fn, prefetch_factor
+        self.persistent_workers, self.multiprocessing_context = persistent_workers, None
+        self.pin_memory_device, self.in_order = pin_memory_device, in_order
         # None: PyTorch's loader without batches (the items one at a time)
         self._items = batch_size is None and batch_sampler is None
         self.batch_size = None
@@ -928,7 +969,7 @@ class DataLoader:
         for name in ("sampler", "batch_sampler"):
             if name in state:
                 state[f"_{name}"] = state.pop(name)
-        self.__dict__.update({"_defaults": (), **state})
+        self.__dict__.update({"_defaults": (), **_WORKER_DEFAULTS, **state})
 
     def _default_samplers(self) -> tuple[Any, Any]:
         """PyTorch's loader's own sampler and batch_sampler (made at the first look: a

@@ -1,5 +1,8 @@
 """Round 18: DataLoader and datasets as torch.utils.data behaves."""
 
+import pickle
+import warnings
+
 import numpy as np
 import pytest
 
@@ -9,6 +12,8 @@ from glassnet.data import (
     Dataset,
     IterableDataset,
     TensorDataset,
+    default_collate,
+    random_split,
 )
 
 
@@ -66,3 +71,53 @@ def test_list_of_iterable_dataset_without_len():
 def test_dataset_base_has_no_len():
     assert not hasattr(Dataset(), "__len__")
     assert not hasattr(_Stream(), "__len__")
+
+
+def test_default_collate_refuses_none_naming_its_type():
+    with pytest.raises(TypeError, match="found <class 'NoneType'>"):
+        next(iter(DataLoader([None, None], batch_size=2)))
+    with pytest.raises(TypeError, match="found <class 'set'>"):
+        default_collate([(np.zeros(2), {1}), (np.zeros(2), {2})])
+    xb, yb = default_collate([(np.zeros(2), 1), (np.ones(2), 0)])  # still stacks numbers
+    assert xb.shape == (2, 2) and yb.tolist() == [1, 0]
+
+
+def test_random_split_warns_of_empty_splits_as_pytorch():
+    with pytest.warns(UserWarning) as record:
+        parts = random_split(range(3), [0.9, 0.1, 0.0], generator=0)
+    assert [len(p) for p in parts] == [3, 0, 0]
+    assert [str(w.message) for w in record] == [
+        f"Length of split at index {i} is 0. This might result in an empty dataset." for i in (1, 2)
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [len(p) for p in random_split(range(3), [3, 0], generator=0)] == [3, 0]
+        assert [len(p) for p in random_split(range(4), [0.5, 0.5], generator=0)] == [2, 2]
+
+
+_WORKER_ATTRS = {
+    "num_workers": 0,
+    "pin_memory": False,
+    "timeout": 0,
+    "worker_init_fn": None,
+    "prefetch_factor": None,
+    "persistent_workers": False,
+    "multiprocessing_context": None,
+    "pin_memory_device": "",
+    "in_order": True,
+}
+
+
+def test_dataloader_keeps_worker_attributes():
+    dl = DataLoader(np.zeros((4, 2)), batch_size=2)
+    assert {n: getattr(dl, n) for n in _WORKER_ATTRS} == _WORKER_ATTRS
+    init = print
+    dl = DataLoader(np.zeros((4, 2)), batch_size=2, worker_init_fn=init, pin_memory_device="x")
+    copy = DataLoader(np.zeros((4, 2)), num_workers=dl.num_workers, pin_memory=dl.pin_memory)
+    assert dl.worker_init_fn is init and dl.pin_memory_device == "x" and len(copy) == 4
+    back = pickle.loads(pickle.dumps(dl))
+    assert back.num_workers == 0 and back.pin_memory_device == "x"
+    old = pickle.loads(pickle.dumps(dl))  # a loader pickled before these attributes
+    state = {k: v for k, v in dl.__dict__.items() if k not in _WORKER_ATTRS}
+    old.__setstate__(state)
+    assert {n: getattr(old, n) for n in _WORKER_ATTRS} == {**_WORKER_ATTRS}
