@@ -388,6 +388,16 @@ class _Params:
 
 def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
     """``X`` as a finite floating 2-D array (float32 kept, anything else float64)."""
+    if type(X).__module__.startswith("scipy.sparse") or (
+        hasattr(X, "toarray") and hasattr(X, "nnz")
+    ):  # (np.asarray would make it a 0-d object array: "encode text columns" misleads)
+        shape = "x".join(map(str, getattr(X, "shape", ())))
+        raise TypeError(
+            f"The '{name}' parameter of {where} is a SciPy sparse matrix "
+            f"({type(X).__name__}, {shape}), and glassnet takes dense arrays only: pass "
+            f"{name}.toarray() (a dense copy; for a very wide matrix, scikit-learn's "
+            f"StandardScaler(with_mean=False) or MaxAbsScaler keeps it sparse)."
+        )
     try:
         arr = np.asarray(X)
     except ValueError:  # rows of different lengths: numpy's message names no parameter
@@ -714,6 +724,15 @@ class StandardScaler(_Params):
     ``mean_`` is the column mean and ``scale_`` the column standard deviation
     (``ddof = 0``) of the data passed to :meth:`fit`; a column with (numerically)
     zero variance gets ``scale_ = 1`` so it maps to zeros instead of NaN.
+
+    Unlike scikit-learn's scaler, NaN and inf are refused: ``fit``, ``transform`` and
+    ``inverse_transform`` raise ``ValueError`` naming their count and the first one's row
+    and column (scikit-learn's ignores NaN in ``fit`` and passes it through ``transform``
+    for a later imputer). Impute missing values before scaling (``SimpleImputer`` first in
+    a ``Pipeline``, or :func:`~glassnet.datasets.read_csv`'s ``impute``); pandas' nullable
+    ``Int64`` columns holding ``<NA>`` are refused the same way. Nor does it have
+    scikit-learn's ``with_mean``, ``with_std``, ``copy``, ``partial_fit``, ``var_`` or
+    ``n_samples_seen_``; scipy sparse matrices are refused (pass ``X.toarray()``).
 
     Attributes
     ----------

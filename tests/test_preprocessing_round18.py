@@ -110,3 +110,24 @@ def test_preprocessor_without_fill_refuses_test_statistics(tmp_path):
         pre.transform(read_csv(test, target="y", impute="mean"))
     out = pre.transform(read_csv(test, target="y", impute={"a": 2.0}))  # the user's value
     assert out[0, 0] == 0.0
+
+
+def test_sparse_input_named_with_what_to_do():
+    import scipy.sparse as sp
+    from glassnet.preprocessing import StandardScaler
+
+    with pytest.raises(TypeError, match=r"SciPy sparse matrix \(csr_matrix, 3x3\).*X\.toarray\(\)"):
+        StandardScaler().fit(sp.csr_matrix(np.eye(3)))
+    scaler = StandardScaler().fit(np.eye(3))
+    with pytest.raises(TypeError, match="sparse") as err:
+        scaler.transform(sp.csr_array(np.eye(3)))
+    assert "encode text" not in str(err.value)
+
+
+def test_scaler_nan_refusal_is_documented_and_raised():
+    from glassnet.preprocessing import StandardScaler
+
+    doc = " ".join(StandardScaler.__doc__.split())
+    assert "Unlike scikit-learn's scaler, NaN and inf are refused" in doc
+    with pytest.raises(ValueError, match="NaN or inf"):
+        StandardScaler().fit(np.array([[1.0], [np.nan], [3.0]]))
