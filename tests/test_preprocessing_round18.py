@@ -114,6 +114,7 @@ def test_preprocessor_without_fill_refuses_test_statistics(tmp_path):
 
 def test_sparse_input_named_with_what_to_do():
     import scipy.sparse as sp
+
     from glassnet.preprocessing import StandardScaler
 
     with pytest.raises(TypeError, match=r"SciPy sparse matrix \(csr_matrix, 3x3\).*X\.toarray\(\)"):
