@@ -1044,6 +1044,13 @@ def _one_kind(col: np.ndarray, j: int, where: str, names: Sequence[str] | None) 
     )
 
 
+def _plain(v: Any) -> Any:
+    """A category the user gave, as JSON keeps it: a str, bool, int or float as it is (a
+    NumPy scalar as its Python value), anything else as its text."""
+    v = v.item() if isinstance(v, np.generic) else v
+    return v if isinstance(v, str | bool | int | float) else str(v)
+
+
 def _sorted_categories(col: np.ndarray) -> np.ndarray:
     """The distinct values of a column, sorted, as str: a text column's in text order, a
     column of numbers' in numeric order, each value once (1 and 1.0 one category, written
@@ -1446,7 +1453,10 @@ class OneHotEncoder(_Params):
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-safe dict: ``{"type", "names", "categories"}``."""
+        """A JSON-safe dict: ``{"type", "names", "categories"}``, with ``"names_in"``
+        (``feature_names_in_``) when fitted on a DataFrame and ``"categories_given"`` (the
+        ``categories`` parameter) when not ``'auto'``, so :meth:`from_dict`'s encoder refits
+        (``sklearn.base.clone``) in the user's order."""
         if self.categories_ is None or self.names_ is None:
             raise _not_fitted(self, "fit(X)")
         out: dict[str, Any] = {
@@ -1457,6 +1467,8 @@ class OneHotEncoder(_Params):
         names_in = getattr(self, "feature_names_in_", None)
         if names_in is not None:  # (only then: files without it read as before)
             out["names_in"] = list(names_in)
+        if not isinstance(self.categories, str):  # the user's categories= (a refit's order)
+            out["categories_given"] = [[_plain(v) for v in c] for c in self.categories]
         return out
 
     @classmethod
@@ -1475,7 +1487,13 @@ class OneHotEncoder(_Params):
                 "OneHotEncoder.from_dict: 'names' and 'categories' must be lists of the same "
                 "length >= 1, each category list non-empty."
             )
-        enc = cls()
+        given = d.get("categories_given", "auto")  # (absent from earlier files: 'auto')
+        if given != "auto" and (not isinstance(given, list) or len(given) != len(names)):
+            raise ValueError(
+                f"OneHotEncoder.from_dict: 'categories_given' must be a list of {len(names)} "
+                f"lists of categories, one per column. Got {given!r:.80}."
+            )
+        enc = cls(categories=given)
         enc.names_ = [str(n) for n in names]
         names_in = d.get("names_in")
         if names_in is not None and (

@@ -132,3 +132,22 @@ def test_scaler_nan_refusal_is_documented_and_raised():
     assert "Unlike scikit-learn's scaler, NaN and inf are refused" in doc
     with pytest.raises(ValueError, match="NaN or inf"):
         StandardScaler().fit(np.array([[1.0], [np.nan], [3.0]]))
+
+
+def test_from_dict_keeps_the_users_categories_parameter():
+    import json
+
+    from sklearn.base import clone
+
+    X = np.array([["Cat"], ["Dog"], ["Bird"]])
+    enc = OneHotEncoder(categories=[["Cat", "Dog", "Bird"]]).fit(X)
+    back = OneHotEncoder.from_dict(json.loads(json.dumps(enc.to_dict())))
+    assert back.get_params() == {"categories": [["Cat", "Dog", "Bird"]]}
+    assert clone(back).fit(X).feature_names_out == ["x0=Cat", "x0=Dog", "x0=Bird"]
+    nums = OneHotEncoder(categories=[np.array([3, 1, 2])]).fit(np.array([[1], [2]]))
+    back = OneHotEncoder.from_dict(json.loads(json.dumps(nums.to_dict())))
+    assert back.get_params() == {"categories": [[3, 1, 2]]}
+    assert clone(back).fit(np.array([[1.0]])).feature_names_out == ["x0=3", "x0=1", "x0=2"]
+    auto = OneHotEncoder().fit(X).to_dict()
+    assert "categories_given" not in auto
+    assert OneHotEncoder.from_dict(auto).get_params() == {"categories": "auto"}
