@@ -569,8 +569,12 @@ def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ..
     if rng is not None:
         parts.append(rng.bit_generator.state)
     state = getattr(optimizer, "state_dict", None)
-    if callable(state):
-        parts += list(_leaves(state()))
+    if callable(state):  # (a group's own keys, "extra", are objects of the user's: not compared)
+        sd = state()
+        if isinstance(sd, dict) and isinstance(sd.get("param_groups"), list):
+            groups = [{k: v for k, v in g.items() if k != "extra"} for g in sd["param_groups"]]
+            sd = {**sd, "param_groups": groups}
+        parts += list(_leaves(sd))
     return tuple(parts)
 
 

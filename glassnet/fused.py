@@ -144,7 +144,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
                 raise TypeError(
                     f"{owner} computes a LeakyReLU as max(z, slope z), for 0 <= negative_slope < "
                     f"1. The model holds a LeakyReLU with negative_slope={slope:g}: use a slope "
-                    "in [0, 1), or train it with glassnet.fit (the graph, any slope)."
+                    "in [0, 1), or the autodiff graph (fit's engine='auto' or 'graph': any slope)."
                 )
         else:
             kind = type(m).__name__
@@ -367,6 +367,8 @@ class FastMLP:
         the loss kernel computes the gradient only (glassnet.eager computes the values
         later, from the output layer's buffer)."""
         n = X.shape[-2]
+        if not n:  # (before any gradient is written: a mean over no rows, as the graph refuses)
+            raise ValueError("FastMLP.run: the batch is empty (0 rows); a loss needs rows.")
         per_layer, back, ones, keep, _, sq, loss = self._bufs.get(n) or self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
         self._forward(per_layer, X, record)

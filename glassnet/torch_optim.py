@@ -209,16 +209,22 @@ def check_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -
 
 def group_extras(group: Mapping[str, Any], settings: Mapping[str, Any]) -> dict[str, Any]:
     """A built-in optimizer's state-dict entry for the keys of its param group it does not
-    read (a ``"name"`` for logging, Lookahead's counter): PyTorch's state dict keeps them, so
-    a resumed run has them back. Deep copies under ``"extra"``; nothing when there are none."""
+    read (a ``"name"`` for logging, Lookahead's slow weights): PyTorch's state dict keeps
+    them, so a resumed run has them back. The values themselves, as PyTorch's state dict holds
+    them (``fit`` takes a state dict at every run: a copy would cost, and part a wrapper from
+    its objects), under ``"extra"``; nothing when there are none."""
     extra = {k: v for k, v in group.items() if k != "params" and k not in settings}
-    return {"extra": copy.deepcopy(extra)} if extra else {}
+    return {"extra": extra} if extra else {}
 
 
-def checked_extras(entry: Mapping[str, Any], name: str, settings: Any) -> dict[str, Any]:
+def checked_extras(entry: Mapping[str, Any], name: str, settings: Any) -> dict[str, Any] | None:
     """The ``"extra"`` keys of a saved group (see :func:`group_extras`), checked: a dict
-    whose keys name neither ``"params"`` nor one of the optimizer's settings."""
-    extra = entry.get("extra", {})
+    whose keys name neither ``"params"`` nor one of the optimizer's settings; None for an
+    entry without them (saved with no keys of the group's own, or before glassnet saved
+    them: the group's own keys are then left as they are)."""
+    if "extra" not in entry:
+        return None
+    extra = entry["extra"]
     clash = isinstance(extra, Mapping) and sorted(set(extra) & {"params", *settings}, key=str)
     if not isinstance(extra, Mapping) or clash:
         got = f"the keys {clash}" if clash else type(extra).__name__
@@ -227,12 +233,15 @@ def checked_extras(entry: Mapping[str, Any], name: str, settings: Any) -> dict[s
             f"'params' and its settings, as a dict. Got {got}; pass the dict state_dict() "
             "returned."
         )
-    return copy.deepcopy(dict(extra))
+    return dict(extra)
 
 
-def restore_extras(group: dict[str, Any], extra: Mapping[str, Any], settings: Any) -> None:
+def restore_extras(group: dict[str, Any], extra: Mapping[str, Any] | None, settings: Any) -> None:
     """The group's own keys made the saved ones, as PyTorch's load_state_dict makes them
-    (a key added since the save is dropped; ``"params"`` and the settings are kept)."""
+    (a key added since the save is dropped; ``"params"`` and the settings are kept); an
+    entry with none saved (``extra`` None) leaves them."""
+    if extra is None:
+        return
     for k in [k for k in group if k != "params" and k not in settings]:
         del group[k]
     group.update(extra)

@@ -1,6 +1,7 @@
 """Core mends of round 18."""
 
 import numpy as np
+import pytest
 
 import glassnet as gn
 from glassnet.fused import FastMLP, layers_of
@@ -15,6 +16,9 @@ def test_fast_forward_of_no_rows_is_empty_as_the_graphs():
     outs = FastMLP(layers_of(model), "mse").forward(X)
     assert [a.shape for a in outs] == [(0, 3), (0, 1)]
     assert model(gn.tensor(X)).shape == outs[-1].shape
+    with pytest.raises(ValueError, match="the batch is empty"):  # (no gradient written)
+        FastMLP(layers_of(model), "mse").step(X, np.zeros((0, 1), np.float32))
+    assert all(p.grad is None for p in model.parameters())
     Xs = np.ones((4, 2), np.float32)  # a batch after the empty one is computed as ever
     np.testing.assert_array_equal(
         FastMLP(layers_of(model), "mse").forward(Xs)[-1], model(gn.tensor(Xs)).data
@@ -24,8 +28,6 @@ def test_fast_forward_of_no_rows_is_empty_as_the_graphs():
 def test_a_slope_outside_the_fast_paths_range_is_refused_naming_the_caller():
     """A LeakyReLU slope outside [0, 1) (the graph's any finite slope) is refused by what
     reads the fast path's layers, each naming itself and what to do; fit takes the graph."""
-    import pytest
-
     from glassnet import viz
 
     def make():

@@ -30,8 +30,8 @@ def test_group_keys_saved_and_restored(make):
     _, opt = _trained(make)
     state = opt.state_dict()
     assert state["param_groups"][0]["extra"] == {"name": "body", "tags": ["a", "b"]}
-    opt.param_groups[0]["tags"].append("c")  # (a deep copy: the saved list is unchanged)
-    assert state["param_groups"][0]["extra"]["tags"] == ["a", "b"]
+    tags = opt.param_groups[0]["tags"]
+    assert state["param_groups"][0]["extra"]["tags"] is tags  # (the object, as PyTorch's)
     opt.param_groups[0]["name"] = "renamed"
     opt.param_groups[0]["added"] = 1
     opt.load_state_dict(state)
@@ -88,3 +88,32 @@ def test_lbfgs_keeps_own_keys_and_refuses_a_misspelling():
     assert opt.param_groups[0]["name"] == "all"
     with pytest.raises(ValueError, match="'max_iterr' looks like 'max_iter'"):
         gn.optim.LBFGS([{"params": model.parameters(), "max_iterr": 3}])
+
+
+def test_fit_takes_groups_holding_objects_a_copy_cannot_take():
+    """fit takes a state dict of its optimizer at every run: a group's own key holding a lock
+    (or a large array) is carried as the object, never copied (a deep copy raised, and a
+    compiled run gave the group copies of its objects)."""
+    import threading
+
+    lock, slow = threading.Lock(), [np.zeros(3)]
+    X = np.linspace(-1, 1, 16).reshape(8, 2)
+    y = X.sum(1, keepdims=True)
+    import importlib.util
+
+    jit = ("jit",) if importlib.util.find_spec("numba") else ()  # (glassnet[jit] installed)
+    for engine in ("auto", "fused", "graph", *jit):
+        model = gn.nn.Sequential(gn.nn.Linear(2, 1))
+        opt = gn.optim.SGD([{"params": model.parameters(), "lock": lock, "slow": slow}], lr=0.1)
+        gn.fit(model, X, y, optimizer=opt, epochs=3, verbose=0, engine=engine)
+        assert opt.param_groups[0]["lock"] is lock and opt.param_groups[0]["slow"] is slow
+
+
+def test_a_state_dict_without_extra_leaves_the_groups_own_keys():
+    """A state dict saved with no keys of the group's own (or before glassnet saved them)
+    leaves the group's own keys as they are, where they were deleted."""
+    _, opt = _trained(OPTIMIZERS[1])
+    state = opt.state_dict()
+    del state["param_groups"][0]["extra"]
+    opt.load_state_dict(state)
+    assert opt.param_groups[0]["name"] == "body"

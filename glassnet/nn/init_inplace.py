@@ -314,23 +314,30 @@ def sparse_(tensor: Any, sparsity: float, std: float = 0.01, generator: Any = No
     return _fill(tensor, values, owner)
 
 
-def _pytorch_uniform(target: Any, *args: Any, generator: Any = None, **kwargs: Any) -> Any:
-    """PyTorch's ``x.uniform_(from=0, to=1, *, generator=None)`` into ``target``: its names
-    (``a=``/``b=``, nn.init's, are not PyTorch's here), the generator by keyword only."""
-    bounds = dict(zip(("from", "to"), args))
-    if len(args) > 2 or not {"from", "to"}.issuperset(kwargs) or bounds.keys() & kwargs.keys():
+def _pytorch_args(name: str, names: tuple[str, str], args: tuple, kwargs: dict) -> list[Any]:
+    """The two numbers of PyTorch's ``x.normal_(mean=0, std=1, *, generator)`` /
+    ``x.uniform_(from=0, to=1, *, generator)``, by position or by PyTorch's names (nn.init's
+    ``a=``/``b=`` are not the method's); anything else a TypeError saying what to write."""
+    given = dict(zip(names, args))
+    if len(args) > 2 or not set(names).issuperset(kwargs) or given.keys() & kwargs.keys():
         raise TypeError(
-            "uniform_() takes from and to (two at most by position) and generator= by keyword, "
-            f"as PyTorch's. Got {len(args)} positional and the keywords {sorted(kwargs)}."
+            f"{name}() takes {names[0]} and {names[1]} (two at most by position) and generator= "
+            f"by keyword, as PyTorch's. Got {len(args)} positional and the keywords "
+            f"{sorted(kwargs)}."
         )
-    bounds.update(kwargs)
-    low, high = bounds.get("from", 0.0), bounds.get("to", 1.0)
+    given.update(kwargs)
+    return [given.get(k, d) for k, d in zip(names, (0.0, 1.0))]
+
+
+def _pytorch_uniform(target: Any, *args: Any, generator: Any = None, **kwargs: Any) -> Any:
+    """PyTorch's ``x.uniform_(from=0, to=1, *, generator=None)`` into ``target``."""
+    low, high = _pytorch_args("uniform_", ("from", "to"), args, kwargs)
     return _uniform(target, low, high, generator, ("from", "to"))
 
 
-def _pytorch_normal(target: Any, mean: Any = 0.0, std: Any = 1.0, *, generator: Any = None) -> Any:
+def _pytorch_normal(target: Any, *args: Any, generator: Any = None, **kwargs: Any) -> Any:
     """PyTorch's ``x.normal_(mean=0, std=1, *, generator=None)`` into ``target``."""
-    return normal_(target, mean, std, generator)
+    return normal_(target, *_pytorch_args("normal_", ("mean", "std"), args, kwargs), generator)
 
 
 def _drawn(fill: Any, name: str) -> Any:
