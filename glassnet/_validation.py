@@ -341,8 +341,9 @@ def _overflows(e: Any, dtype: np.dtype, lim: float) -> bool:
         return False
     if f != f or not abs(f) > lim:
         return False
-    if math.isinf(f):  # inf given (kept), or a finite value beyond float64's range
-        return bool(f != e)
+    if math.isinf(f):  # inf given (kept), or a finite value beyond float64's range (in a
+        with decimal.localcontext():  # context of its own: a Decimal compared with a float
+            return bool(f != e)  # flags FloatOperation, which the caller's must not get)
     with np.errstate(over="ignore"):
         return bool(np.isinf(np.float64(f).astype(dtype)))
 

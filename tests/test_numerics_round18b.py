@@ -170,3 +170,16 @@ def test_batchnorm1d_float32_refusal_says_what_to_do_and_changes_nothing():
     bn64 = gn.nn.BatchNorm1d(2, dtype=np.float64, momentum=None)
     bn64(gn.tensor(x64))
     np.testing.assert_allclose(bn64.running_var, x64.var(0, ddof=1), rtol=1e-12)
+
+
+def test_a_decimal_checked_leaves_the_callers_decimal_context_alone():
+    """check_fits compares a Decimal beyond float64's range with a float: in a context of
+    its own, so the caller's decimal context gets no FloatOperation flag (it did, and a
+    later localcontext() copied the flag into another test's context)."""
+    x = gn.zeros(2)
+    with decimal.localcontext() as ctx:
+        ctx.clear_flags()
+        with pytest.raises(ValueError):
+            x.fill_(decimal.Decimal("1e400"))
+        x.fill_(decimal.Decimal("-Infinity"))
+        assert not any(ctx.flags.values())
