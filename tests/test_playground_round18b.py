@@ -3,11 +3,8 @@ name, and ``POST /api/settings`` reports a missing or unknown run before an empt
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
+from test_playground_round18 import _post  # (one way to post to the server)
 
 from glassnet._validation import ParameterError
 from glassnet.playground import Run
@@ -26,20 +23,6 @@ def test_set_training_refuses_what_is_no_mapping_by_name(run, changes):
     message = str(err.value)
     assert message.startswith("set_training takes a mapping of the settings to change")
     assert "{'lr': 0.1}" in message and f"Got {changes!r}." in message
-
-
-def _post(server, path, body):
-    base, token = server.url.split("/?")[0], server.url.split("token=")[1]
-    req = urllib.request.Request(
-        base + path,
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "X-Glassnet-Token": token},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read())
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
+from test_viz_round18 import _curve_pixels  # noqa: E402  (one sampling of the curves)
+
 import glassnet as gn  # noqa: E402
 from glassnet.viz import plot_history  # noqa: E402
 
@@ -38,18 +40,6 @@ def _history(name):
     return HISTORIES[name]
 
 
-def _points(ax):
-    """Every line of ax in display pixels, each segment sampled at 200 points."""
-    pts = []
-    for line in ax.get_lines():
-        xy = line.get_transform().transform(np.asarray(line.get_xydata(), float))
-        xy = xy[np.isfinite(xy).all(1)]
-        for a, b in zip(xy[:-1], xy[1:]):
-            pts.append(a + np.linspace(0, 1, 200)[:, None] * (b - a))
-        pts.append(xy)
-    return np.vstack(pts)
-
-
 def _inside(box, page):
     return page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
 
@@ -75,7 +65,7 @@ def test_each_legend_is_inside_the_figure_and_covers_nothing(name, size):
         box = leg.get_window_extent(r)
         assert _inside(box, page), (ax.get_title(), box, page)
         for other in fig.axes:  # no data point of any panel under it
-            p = _points(other)
+            p = _curve_pixels(other)
             covered = (p[:, 0] >= box.x0) & (p[:, 0] <= box.x1)
             covered &= (p[:, 1] >= box.y0) & (p[:, 1] <= box.y1)
             assert not covered.any(), (ax.get_title(), other.get_title(), int(covered.sum()))
