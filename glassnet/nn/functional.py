@@ -295,7 +295,12 @@ def nll_loss(
     """Negative log-likelihood of log-probabilities (N, C): :class:`glassnet.nn.NLLLoss`."""
     losses.no_legacy("nll_loss", size_average, reduce, ("fourth", "sixth"))
     loss = losses.NLLLoss(weight=weight, reduction=reduction, ignore_index=ignore_index)
-    return loss(input, target)
+    try:
+        return loss(input, target)
+    except (TypeError, ValueError) as e:  # (named as the user called it: nll_loss)
+        if not str(e).startswith("NLLLoss: target"):
+            raise
+        raise type(e)("nll_loss" + str(e)[len("NLLLoss") :]) from None
 
 
 def dropout(input: Any, p: Any = 0.5, training: Any = True, inplace: Any = False) -> Tensor:

@@ -158,7 +158,7 @@ class _Loss(Module):
         if skip is not None:
             t = np.where(skip, 0, t)
         self._check_nc(x, t)
-        y = F.one_hot(t, c, x.dtype) if t.ndim == 1 else t.astype(x.dtype)
+        y = self._one_hot(t, c, x.dtype) if t.ndim == 1 else t.astype(x.dtype)
         if y.shape != x.shape:
             raise ValueError(
                 f"{type(self).__name__} takes an input of shape (N, C) and class labels (N,) or "
@@ -180,6 +180,20 @@ class _Loss(Module):
                     "out, or use reduction='sum'."
                 )
         return rows, (y @ w).sum() if t.ndim == 1 else len(x)
+
+    def _one_hot(self, t: np.ndarray, c: int, dtype: Any) -> np.ndarray:
+        """The one-hot rows of class labels ``t``; a bad label refused in this loss's name and
+        the argument's (target), not in the name of ``one_hot``, which the user did not call."""
+        try:
+            return F.one_hot(t, c, dtype)
+        except (TypeError, ValueError) as e:
+            text = str(e)
+            if not text.startswith("one_hot: labels"):
+                raise
+            text = (
+                f"{type(self).__name__}: target (the class labels){text[len('one_hot: labels') :]}"
+            )
+            raise type(e)(text) from None
 
     def _check_nc(self, x: Any, t: np.ndarray) -> None:
         """Refuse an input other than (N, C) (PyTorch's unbatched (C,) or K-dimensional
