@@ -2370,6 +2370,14 @@ def _node_name(node: onnx.NodeProto) -> str:
     return f"{node.name or '(unnamed)'!r} ({node.op_type})"
 
 
+#: Why an Exp is not read: the head of a Poisson regressor's export, which no layer computes
+_EXP_HEAD = (
+    "an Exp on the output is the head of MLPRegressor(loss='poisson') (its predict is exp of "
+    "the network's output), which no glassnet layer computes; to load the network, export "
+    "its model_ (glassnet.onnx.export(reg.model_, path)) and take np.exp of its predict"
+)
+
+
 def _unsupported(node: onnx.NodeProto, where: str, why: str = "") -> OnnxError:
     return _fail(
         f"load: {where}: node {_node_name(node)} is not supported{': ' + why if why else ''}. "
@@ -2510,7 +2518,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
     for node in nodes:
         at.append(node)
         if node.domain not in ("", "ai.onnx") or node.op_type not in _SUPPORTED:
-            raise _unsupported(node, where)
+            raise _unsupported(node, where, _EXP_HEAD if node.op_type == "Exp" else "")
         attrs = _attrs(node)
         if node.op_type == "Constant":
             if len(node.output) != 1 or "value" not in attrs:
