@@ -11,6 +11,10 @@ Differences from PyTorch, refused rather than approximated: ``create_graph=True`
 backward pass is not itself recorded, so there are no second derivatives) is an error;
 ``retain_graph`` is taken and changes nothing (glassnet keeps every graph).
 
+``backward(tensors, grad_tensors)`` is PyTorch's ``torch.autograd.backward``: ``t.backward(g)``
+for each tensor and its seed, accumulating into ``.grad``. A seed of the wrong shape raises
+:class:`GradShapeError`, both a RuntimeError (PyTorch's class) and a ValueError.
+
 >>> import glassnet as gn
 >>> w = gn.tensor([1.0, 2.0], requires_grad=True)
 >>> z = w * w
@@ -29,16 +33,95 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["grad"]
+__all__ = ["grad"]  # (backward and GradShapeError are public too; see the module text)
 
 
-def _tensors(value: Any, name: str) -> list[Tensor]:
+class GradShapeError(ValueError, RuntimeError):
+    """A gradient seed (``grad_outputs`` of :func:`grad`, ``grad_tensors`` of
+    :func:`backward`) whose shape is not its output's: a RuntimeError, as PyTorch's, and a
+    ValueError, as ``Tensor.backward``'s."""
+
+
+def _tensors(value: Any, name: str, who: str = "grad") -> list[Tensor]:
     items = [value] if isinstance(value, Tensor) else list(value) if value is not None else []
     if not items or not all(isinstance(t, Tensor) for t in items):
         raise TypeError(
-            f"grad: {name} must be a Tensor or a sequence of Tensors. Got {value!r:.80}."
+            f"{who}: {name} must be a Tensor or a sequence of Tensors. Got {value!r:.80}."
         )
     return items
+
+
+def _seeds(outs: list[Tensor], given: Any, who: str, name: str) -> list[Any]:
+    """The seed of each output's backward pass from ``given`` (``name``: grad_outputs or
+    grad_tensors), checked before any pass runs: None only for a one-value output, else of
+    the output's shape."""
+    one = isinstance(given, (Tensor, np.ndarray, int, float, np.number))
+    seeds = [None] * len(outs) if given is None else list([given] if one else given)
+    if len(seeds) != len(outs):
+        raise ValueError(
+            f"{who}: {len(seeds)} {name} for {len(outs)} outputs; pass one per output (None "
+            "for a one-value output)."
+        )
+    for k, (out, seed) in enumerate(zip(outs, seeds)):
+        if seed is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"{who}: output {k} has shape {out.shape}, and a gradient can be implicitly "
+                    f"created only for a one-value output; pass {name}= with a tensor of that "
+                    "shape for it (or reduce the output to a scalar first, .sum() or .mean())."
+                )
+            continue
+        shape = np.shape(seed.data if isinstance(seed, Tensor) else seed)
+        if tuple(shape) != tuple(out.shape):
+            raise GradShapeError(
+                f"{who}: {name}[{k}] has shape {tuple(shape)} but output {k} has shape "
+                f"{tuple(out.shape)}; pass one of the output's shape."
+            )
+    return [seed.data if isinstance(seed, Tensor) else seed for seed in seeds]
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    *,
+    inputs: Any = None,
+) -> None:
+    """PyTorch's ``torch.autograd.backward``: each of ``tensors`` (a Tensor or a sequence of
+    them) runs its backward pass seeded with its ``grad_tensors`` entry (None, or left out,
+    for a one-value tensor: 1), and the gradients *accumulate* into ``.grad``, as
+    ``t.backward(g)`` for each. ``inputs``: add into these tensors' ``.grad`` only.
+    ``retain_graph`` changes nothing (glassnet keeps every graph); ``create_graph=True`` is
+    refused (no second derivatives). ``inputs`` is keyword-only (PyTorch's fifth positional
+    argument is the deprecated ``grad_variables``).
+
+    >>> import glassnet as gn
+    >>> x = gn.tensor([2.0, 3.0], requires_grad=True)
+    >>> gn.autograd.backward([(x**2).sum(), x * 3], [None, gn.ones(2)])
+    >>> x.grad
+    array([7., 9.], dtype=float32)
+    """
+    outs = _tensors(tensors, "tensors", "autograd.backward")
+    if not isinstance(create_graph, (bool, np.bool_)):
+        raise TypeError(
+            f"autograd.backward: create_graph must be True or False. Got {create_graph!r:.40}."
+        )
+    if create_graph:
+        raise ValueError(
+            "autograd.backward(create_graph=True): glassnet does not record its backward pass, "
+            "so there are no second derivatives; differentiate once (create_graph=False)."
+        )
+    for k, t in enumerate(outs):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"autograd.backward: element {k} of tensors does not require grad (it was not "
+                "computed from a tensor that requires it, or ran inside no_grad()), so there "
+                "is no gradient to take from it."
+            )
+    seeds = _seeds(outs, grad_tensors, "autograd.backward", "grad_tensors")
+    for out, seed in zip(outs, seeds):
+        out.backward(seed, inputs=inputs)
 
 
 def _graph(outputs: Sequence[Tensor]) -> list[Tensor]:
@@ -91,17 +174,7 @@ def grad(
             "grad(create_graph=True): glassnet does not record its backward pass, so there are "
             "no second derivatives; differentiate once (create_graph=False)."
         )
-    seeds = (
-        [None] * len(outs)
-        if grad_outputs is None
-        else list(
-            [grad_outputs]
-            if isinstance(grad_outputs, (Tensor, np.ndarray, int, float, np.number))
-            else grad_outputs
-        )
-    )
-    if len(seeds) != len(outs):
-        raise ValueError(f"grad: {len(seeds)} grad_outputs for {len(outs)} outputs.")
+    seeds = _seeds(outs, grad_outputs, "grad", "grad_outputs")
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError(
@@ -116,7 +189,7 @@ def grad(
         for t in ins:
             t._retain = True  # (a computed input keeps its dL/dt too, as retain_grad does)
         for out, seed in zip(outs, seeds):
-            out.backward(seed.data if isinstance(seed, Tensor) else seed)
+            out.backward(seed)
         got = [None if t.grad is None else Tensor(np.array(t.grad, copy=True)) for t in ins]
     finally:
         for t, g, retain in saved:
