@@ -850,6 +850,27 @@ def _foreign(f: Any) -> str:
     return f": it looks like {what}, not a glassnet file; {todo}"
 
 
+_TORCH_LEGACY = b"\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19"  # (torch.save's legacy magic number)
+
+
+def _pytorch_pt(f: Any) -> str:
+    """What to do with a PyTorch ``.pt`` file (torch.save's zip archive holding a data.pkl,
+    or its legacy pickle), from the first bytes of the open file ``f``; else ""."""
+    f.seek(0)
+    head = f.read(4096)
+    zipped = head.startswith(b"PK\x03\x04") and b"data.pkl" in head
+    if not zipped and not (head[:2] == b"\x80\x02" and head[2:14] == _TORCH_LEGACY):
+        return ""
+    return (
+        "it is a PyTorch .pt file (torch.save's pickle), which glassnet never opens "
+        "(unpickling can run any code), not a glassnet file. For a state_dict, pass the "
+        "state_dict itself: glassnet.io.load_torch_state_dict(model, torch.load(path, "
+        "weights_only=True)), or save it as safetensors (safetensors.torch.save_file("
+        "torch_model.state_dict(), 'model.safetensors')); a glassnet model file is written by "
+        "glassnet.io.save_model"
+    )
+
+
 def _is_utf8(head: bytes) -> bool:
     """Whether ``head``, the start of a file, is UTF-8 (a character cut at its end allowed)."""
     try:
@@ -888,7 +909,7 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
         )
     n = int.from_bytes(f.read(8), "little")  # (the header's length in bytes)
     if n > MAX_HEADER_BYTES or 8 + n > size:
-        onnx_file = _onnx_file(f)
+        onnx_file = _onnx_file(f) or _pytorch_pt(f)  # (said first: no length to speak of)
         if onnx_file:
             raise bad(onnx_file)
         f.seek(8)

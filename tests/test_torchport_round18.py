@@ -69,3 +69,27 @@ def test_autograd_grad_messages_name_grad_outputs():
     assert "grad_outputs[0] has shape (2,)" in text and "backward()" not in text
     (g,) = gn.autograd.grad(x * 2, x, grad_outputs=gn.ones(2))
     assert np.allclose(g.data, [2.0, 2.0]) and x.grad is None
+
+
+def _pt_zip(path):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:  # (torch.save's layout)
+        z.writestr("t/data.pkl", b"\x80\x02}q\x00.")
+        z.writestr("t/byteorder", b"little")
+        z.writestr("t/.data/version", b"3\n")
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_load_of_a_pytorch_pt_file_says_so_first(tmp_path, legacy):
+    path = tmp_path / "t.pt"
+    if legacy:  # (torch.save(..., _use_new_zipfile_serialization=False): a pickle, magic first)
+        path.write_bytes(b"\x80\x02\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19.\x80\x02M\xe9\x03." * 4)
+    else:
+        _pt_zip(path)
+    with pytest.raises(gn.io.ModelFileError) as info:
+        gn.load(path)
+    text = str(info.value)
+    assert text.startswith(f"'{path}': it is a PyTorch .pt file"), text
+    assert "header length" not in text
+    assert "load_torch_state_dict(model, torch.load(path, weights_only=True))" in text

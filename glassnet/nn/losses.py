@@ -190,9 +190,7 @@ class _Loss(Module):
             text = str(e)
             if not text.startswith("one_hot: labels"):
                 raise
-            text = (
-                f"{type(self).__name__}: target (the class labels){text[len('one_hot: labels') :]}"
-            )
+            text = f"{type(self).__name__}: target's labels{text[len('one_hot: labels') :]}"
             raise type(e)(text) from None
 
     def _check_nc(self, x: Any, t: np.ndarray) -> None:
