@@ -33,7 +33,7 @@ import numpy as np
 
 from .tensor import Tensor
 
-__all__ = ["grad"]  # (backward and GradShapeError are public too; see the module text)
+__all__ = ["GradShapeError", "backward", "grad"]
 
 
 class GradShapeError(ValueError, RuntimeError):

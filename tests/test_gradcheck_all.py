@@ -941,6 +941,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
         "all": "a bool Array",
     },
     "nn.functional": {"one_hot": "an int64 Array of labels"},
+    "autograd": {"GradShapeError": "an exception class"},
     "nn.torch_layers": {"erf": "a NumPy function", "erfc": "a NumPy function"},
     "Tensor": dict.fromkeys(
         (
@@ -1100,6 +1101,24 @@ def test_autograd_grad_matches_finite_differences():
 
 
 COVERED["autograd"].add("grad")  # (test_autograd_grad_matches_finite_differences)
+
+
+def test_autograd_backward_matches_finite_differences():
+    """autograd.backward(tensors, grad_tensors): the sum of each output's vector-Jacobian
+    product, accumulated into the leaves' .grad, as PyTorch's."""
+    a0, b0 = u((3, 4)), u((4, 2), seed=1)
+    r1, r2 = u((3, 2), seed=2), u((3, 4), seed=3)
+
+    def fn(a: Tensor, b: Tensor) -> Tensor:  # (one output whose VJP with r is both's)
+        return ((a @ b).tanh() * Tensor(r1)).sum() + (a.sigmoid() * Tensor(r2)).sum()
+
+    a, b = Tensor(a0, requires_grad=True), Tensor(b0, requires_grad=True)
+    autograd.backward([(a @ b).tanh(), a.sigmoid()], [r1, r2])
+    na, nb = _numeric_vjp(fn, [a0.copy(), b0.copy()], np.array(1.0))
+    assert _close(a.grad, na) and _close(b.grad, nb)
+
+
+COVERED["autograd"].add("backward")  # (test_autograd_backward_matches_finite_differences)
 
 
 # ----------------------------------------------------------------------------- subgradients
