@@ -411,6 +411,11 @@ def to_json(value: Any, where: str, nonfinite: bool = False, nan: bool = False) 
             f"{where} is a numpy array; the JSON description holds plain values only: "
             f"store arrays as tensors, or convert small ones with .tolist()"
         )
+    if type(value).__name__ == "Tensor" and hasattr(value, "numpy"):  # (a glassnet Tensor)
+        raise TypeError(
+            f"{where} is a Tensor, which JSON cannot hold: pass its values, x.numpy() (a "
+            "checkpoint's optimizer state stores arrays as tensors), or x.item() for a number"
+        )
     raise TypeError(
         f"{where} is a {type(value).__name__}, which JSON cannot hold; use only dict "
         f"(str keys), list, tuple, str, int, float, bool and None"
@@ -575,6 +580,18 @@ def _strict_json(text: str) -> Any:
     return value
 
 
+def in_the_way(path: Any) -> str:
+    """How a writer's refusal names the file of another kind at ``path``: an ONNX model (as
+    ``onnx.export`` writes), else data of the user's."""
+    try:
+        with open(path, "rb") as f:
+            if _onnx_file(f):
+                return "an ONNX model, as glassnet.onnx.export writes"
+    except OSError:
+        pass
+    return "data of yours: a CSV file, a NumPy file"
+
+
 def foreign_file(path: Any) -> str | None:
     """``"text"`` or ``"binary"`` when ``path`` is an existing file that is neither
     glassnet's nor safetensors' (data of the user's, which a writer must not replace),
@@ -604,8 +621,8 @@ def _save(
         found = foreign_file(target)
         if found is not None:
             raise write_error(
-                f"cannot write '{target}': it is a {found} file, not a glassnet file (data of "
-                f"yours: a CSV file, a NumPy file), and writing would replace it. Delete it or "
+                f"cannot write '{target}': it is a {found} file, not a glassnet file "
+                f"({in_the_way(target)}), and writing would replace it. Delete it or "
                 f"choose another path (or pass replace_any=True to replace it).",
                 path,
             )

@@ -75,6 +75,7 @@ from .io import (
     encode_state,
     estimator_advice,
     foreign_file,
+    in_the_way,
     load_file,
     oneline,
     save_arrays,
@@ -400,8 +401,8 @@ def _writable(path: Any) -> None:
     kind = foreign_file(path)
     if kind is not None:  # (as save_model refuses it: a ModelFileError, so a ValueError)
         raise write_error(
-            f"save: '{os.fspath(path)}' is a {kind} file, not a glassnet file (data of yours: "
-            "a CSV file, a NumPy file): save would replace it. Delete it, or choose another path.",
+            f"save: '{os.fspath(path)}' is a {kind} file, not a glassnet file "
+            f"({in_the_way(path)}): save would replace it. Delete it, or choose another path.",
             path,
         )
 
