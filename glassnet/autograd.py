@@ -51,6 +51,27 @@ def _tensors(value: Any, name: str, who: str = "grad") -> list[Tensor]:
     return items
 
 
+def _outputs(value: Any, name: str, who: str, item: str, create_graph: Any) -> list[Tensor]:
+    """The tensors whose backward passes ``who`` (grad, backward) runs, checked: each requires
+    grad (``item`` names one, ``"output {}"``), and ``create_graph=True`` is refused (no
+    second derivatives)."""
+    outs = _tensors(value, name, who)
+    if not isinstance(create_graph, (bool, np.bool_)):
+        raise TypeError(f"{who}: create_graph must be True or False. Got {create_graph!r:.40}.")
+    k = next((i for i, t in enumerate(outs) if not t.requires_grad), None)
+    if k is not None:
+        raise RuntimeError(
+            f"{who}: {item.format(k)} does not require grad (it was not computed from a tensor "
+            "that requires it, or ran inside no_grad()), so there is no gradient to take from it."
+        )
+    if create_graph:
+        raise ValueError(
+            f"{who}(create_graph=True): glassnet does not record its backward pass, so there are "
+            "no second derivatives; differentiate once (create_graph=False)."
+        )
+    return outs
+
+
 def _seeds(outs: list[Tensor], given: Any, who: str, name: str) -> list[Any]:
     """The seed of each output's backward pass from ``given`` (``name``: grad_outputs or
     grad_tensors), checked before any pass runs: None only for a one-value output, else of
@@ -102,23 +123,7 @@ def backward(
     >>> x.grad
     array([7., 9.], dtype=float32)
     """
-    outs = _tensors(tensors, "tensors", "autograd.backward")
-    if not isinstance(create_graph, (bool, np.bool_)):
-        raise TypeError(
-            f"autograd.backward: create_graph must be True or False. Got {create_graph!r:.40}."
-        )
-    if create_graph:
-        raise ValueError(
-            "autograd.backward(create_graph=True): glassnet does not record its backward pass, "
-            "so there are no second derivatives; differentiate once (create_graph=False)."
-        )
-    for k, t in enumerate(outs):
-        if not t.requires_grad:
-            raise RuntimeError(
-                f"autograd.backward: element {k} of tensors does not require grad (it was not "
-                "computed from a tensor that requires it, or ran inside no_grad()), so there "
-                "is no gradient to take from it."
-            )
+    outs = _outputs(tensors, "tensors", "autograd.backward", "element {} of tensors", create_graph)
     seeds = _seeds(outs, grad_tensors, "autograd.backward", "grad_tensors")
     for out, seed in zip(outs, seeds):
         out.backward(seed, inputs=inputs)
@@ -151,7 +156,8 @@ def grad(
     graph changes. An input the outputs do not depend on is an error, or None with
     ``allow_unused=True``, or zeros of its shape with ``materialize_grads=True`` (PyTorch's,
     which implies ``allow_unused``)."""
-    outs, ins = _tensors(outputs, "outputs"), _tensors(inputs, "inputs")
+    outs = _outputs(outputs, "outputs", "grad", "output {}", create_graph)
+    ins = _tensors(inputs, "inputs")
     for name, flag in (("allow_unused", allow_unused), ("materialize_grads", materialize_grads)):
         if flag is not None and not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"grad: {name} must be True or False. Got {flag!r:.40}.")
@@ -161,19 +167,6 @@ def grad(
             "allow_unused=False refuses; leave allow_unused out (or pass True)."
         )
     allow_unused = bool(allow_unused or materialize_grads)
-    if not isinstance(create_graph, (bool, np.bool_)):
-        raise TypeError(f"grad: create_graph must be True or False. Got {create_graph!r:.40}.")
-    if not all(t.requires_grad for t in outs):
-        k = next(i for i, t in enumerate(outs) if not t.requires_grad)
-        raise RuntimeError(
-            f"grad: output {k} does not require grad (it was not computed from a tensor that "
-            "requires it, or ran inside no_grad()), so there is no gradient to take from it."
-        )
-    if create_graph:
-        raise ValueError(
-            "grad(create_graph=True): glassnet does not record its backward pass, so there are "
-            "no second derivatives; differentiate once (create_graph=False)."
-        )
     seeds = _seeds(outs, grad_outputs, "grad", "grad_outputs")
     for t in ins:
         if not t.requires_grad:

@@ -59,6 +59,7 @@ import numpy as np
 from ._validation import check_bool, distinct_keys
 from .backend import host_model, is_array, namespace, to_device
 from .files import WriteError, atomic_write, read_only
+from .tensor import Tensor
 
 if TYPE_CHECKING:
     from .nn import Module
@@ -411,7 +412,7 @@ def to_json(value: Any, where: str, nonfinite: bool = False, nan: bool = False) 
             f"{where} is a numpy array; the JSON description holds plain values only: "
             f"store arrays as tensors, or convert small ones with .tolist()"
         )
-    if type(value).__name__ == "Tensor" and hasattr(value, "numpy"):  # (a glassnet Tensor)
+    if isinstance(value, Tensor):
         raise TypeError(
             f"{where} is a Tensor, which JSON cannot hold: pass its values, x.numpy() (a "
             "checkpoint's optimizer state stores arrays as tensors), or x.item() for a number"

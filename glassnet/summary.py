@@ -358,12 +358,10 @@ class _SummaryRun:
             for m in mods:
                 m.training = self.mode == "train"
         if any(m.training for m in mods):  # (in evaluation mode no statistic moves)
-            for _, attrs in self.attrs:
-                for name in attrs.get("_buffers", ()):
-                    value = attrs.get(name)
-                    writable = getattr(getattr(value, "flags", None), "writeable", True)
-                    if hasattr(value, "__setitem__") and hasattr(value, "copy") and writable:
-                        self.buffers.append((value, value.copy()))
+            for value in self.model.buffers():
+                writable = getattr(getattr(value, "flags", None), "writeable", True)
+                if hasattr(value, "__setitem__") and hasattr(value, "copy") and writable:
+                    self.buffers.append((value, value.copy()))
         return self
 
     def __exit__(self, *exc: Any) -> None:
