@@ -60,11 +60,19 @@ __all__ = [
     "check_state_dict",
     "check_device",
     "check_to_args",
+    "GradShapeError",
 ]
 
 
 class ParameterError(ValueError, TypeError):
     """An argument of the wrong type or outside its allowed values."""
+
+
+class GradShapeError(ValueError, RuntimeError):
+    """A gradient seed (``Tensor.backward``'s ``grad``, ``grad_outputs`` of
+    :func:`glassnet.autograd.grad`, ``grad_tensors`` of :func:`glassnet.autograd.backward`)
+    whose shape is not its output's: a RuntimeError, as PyTorch's, and a ValueError, as
+    glassnet's before."""
 
 
 def _show(value: Any, limit: int = 200) -> str:

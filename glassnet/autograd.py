@@ -31,15 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import GradShapeError
 from .tensor import Tensor
 
 __all__ = ["GradShapeError", "backward", "grad"]
-
-
-class GradShapeError(ValueError, RuntimeError):
-    """A gradient seed (``grad_outputs`` of :func:`grad`, ``grad_tensors`` of
-    :func:`backward`) whose shape is not its output's: a RuntimeError, as PyTorch's, and a
-    ValueError, as ``Tensor.backward``'s."""
 
 
 def _tensors(value: Any, name: str, who: str = "grad") -> list[Tensor]:

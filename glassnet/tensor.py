@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_float_dtype, dim_error
+from ._validation import GradShapeError, check_float_dtype, dim_error
 from .backend import asarray, is_array, to_device
 from .gradient import as_grad, axis_sum, plain
 from .hooks import RemovableHandle, run_grad_hooks
@@ -472,7 +472,7 @@ class Tensor:
             )
         g = np.ones_like(self.data) if grad is None else _to_array(grad, self.data.dtype)
         if g.shape != self.data.shape:
-            raise ValueError(
+            raise GradShapeError(
                 f"backward(): grad has shape {g.shape}; pass one of the tensor's shape {self.shape}"
             )
 

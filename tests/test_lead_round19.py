@@ -1,0 +1,22 @@
+"""Round 19's mends made by the lead, each with the test that failed before it."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.autograd import GradShapeError
+
+
+def test_backward_wrong_shape_grad_is_pytorchs_runtime_error():
+    # PyTorch raises RuntimeError for a grad of the wrong shape; glassnet raised a plain
+    # ValueError, which PyTorch code catching RuntimeError missed.
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match=r"grad has shape \(3,\).*shape \(2,\)"):
+        y.backward(gn.tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(GradShapeError):
+        y.backward(np.ones((2, 1)))
+    with pytest.raises(ValueError):  # (what glassnet raised before stays true)
+        y.backward(np.ones(1))
+    y.backward(gn.tensor([1.0, 1.0]))
+    assert x.grad.tolist() == [2.0, 2.0]
