@@ -66,10 +66,11 @@ def namespace(x: Any) -> Any:
 
 def is_array(x: Any) -> bool:
     """A NumPy array, or an array of another library that names its namespace, or a CuPy
-    array (not a NumPy scalar)."""
+    array (not a NumPy scalar, nor a class such as ``numpy.float32``, whose attributes an
+    array's names are)."""
     return isinstance(x, np.ndarray) or (
         (hasattr(x, "__array_namespace__") or device_of(x) == "cuda")
-        and hasattr(x, "shape") and not isinstance(x, np.generic)
+        and hasattr(x, "shape") and not isinstance(x, (np.generic, type))
     )  # fmt: skip
 
 

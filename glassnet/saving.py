@@ -123,6 +123,11 @@ def _refusal(where: str, value: Any) -> str:
             "convert a torch.Tensor with .detach().cpu().numpy() (a PyTorch model's state "
             "dict goes into a glassnet model with glassnet.io.load_torch_state_dict)"
         )
+    elif isinstance(value, (type, np.dtype)):
+        todo = (
+            "save its name in its place, e.g. np.dtype(value).name or value.__name__, and look "
+            "it up again after loading (np.dtype(name))"
+        )
     elif callable(value):
         todo = (
             "a function is code, which a glassnet file never holds (torch.save pickles it): "

@@ -20,3 +20,12 @@ def test_backward_wrong_shape_grad_is_pytorchs_runtime_error():
         y.backward(np.ones(1))
     y.backward(gn.tensor([1.0, 1.0]))
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("value", [np.float32, np.dtype("float64"), int])
+def test_save_of_a_type_or_dtype_says_to_save_its_name(tmp_path, value):
+    # numpy.float32 (a class) was taken for an array (its class has an array's attribute
+    # names) and refused as "dtype object"; int was called "a function".
+    with pytest.raises(TypeError, match=r"'a' holds .*save its name in its place"):
+        gn.save({"a": value}, tmp_path / "x.glassnet")
+    assert not list(tmp_path.iterdir())
