@@ -29,3 +29,23 @@ def test_save_of_a_type_or_dtype_says_to_save_its_name(tmp_path, value):
     with pytest.raises(TypeError, match=r"'a' holds .*save its name in its place"):
         gn.save({"a": value}, tmp_path / "x.glassnet")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "init",
+    [
+        lambda w: gn.nn.init.constant_(w, 1e300),
+        lambda w: gn.nn.init.normal_(w, 0.0, 1e300),
+        lambda w: gn.nn.init.normal_(w, 1e300, 1.0),
+        lambda w: gn.nn.init.uniform_(w, -1e300, 1e300),
+    ],
+)
+def test_init_refuses_finite_values_that_float32_stores_as_inf(init):
+    # They stored inf in a float32 weight (PyTorch refuses constant_'s and uniform_'s);
+    # the weight is left as it was.
+    w = gn.nn.Linear(2, 3, rng=0).W
+    before = w.data.copy()
+    with pytest.raises(ValueError, match=r"nn\.init\.\w+_: .*beyond the range of float32"):
+        init(w)
+    np.testing.assert_array_equal(w.data, before)
+    gn.nn.init.normal_(w.double(), 0.0, 1e300)  # (float64 holds them)

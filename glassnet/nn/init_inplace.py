@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_rng, check_setting
+from .._validation import as_rng, check_fits, check_setting
 from ..backend import asarray
 from ..gradient import Grad
 from ..habits import check_writable, write_values
@@ -96,6 +96,7 @@ def _target(tensor: Any, owner: str) -> np.ndarray:
 
 def _fill(tensor: Any, values: Any, owner: str) -> Any:
     data = _target(tensor, owner)
+    check_fits(values, data.dtype, f"nn.init.{owner}", "what it writes")  # (not inf from a finite)
     data[...] = asarray(np.asarray(values, dtype=np.float64), like=data, dtype=data.dtype)
     return tensor
 
