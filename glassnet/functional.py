@@ -247,6 +247,10 @@ def _relu_bwd(D: np.ndarray, A: np.ndarray, T: np.ndarray, alpha: float) -> None
 
 
 def _leaky_fwd(A: np.ndarray, T: np.ndarray, alpha: float) -> None:
+    if alpha == 0:  # (0 · inf is NaN, and max(inf, NaN) too: z kept where z > 0, as fn's)
+        with np.errstate(invalid="ignore"):
+            np.multiply(A, alpha, out=T)
+        return np.copyto(A, T, where=np.less_equal(A, 0))
     np.maximum(A, np.multiply(A, alpha, out=T), out=A)  # max(z, alpha z)
 
 

@@ -494,11 +494,11 @@ def _k_activate(A, n, J, code, alpha, hd):
             a = A[i]
             if not (a >= 0 or a != a):
                 A[i] = 0
-    elif code == 4:  # np.maximum(z, alpha z)
+    elif code == 4:  # np.maximum(z, alpha z); z itself where z > 0 (0 · inf is NaN)
         for i in range(m):
             a = A[i]
             b = a * alpha
-            if not (a >= b or a != a):
+            if not (a > 0 or a >= b or a != a):
                 A[i] = b
     elif code == 5:  # e = exp(z - max z); e / sum e, per row
         for r in range(n):

@@ -49,3 +49,19 @@ def test_init_refuses_finite_values_that_float32_stores_as_inf(init):
         init(w)
     np.testing.assert_array_equal(w.data, before)
     gn.nn.init.normal_(w.double(), 0.0, 1e300)  # (float64 holds them)
+
+
+@pytest.mark.parametrize("alpha", [0.0, -0.0, 0.01, 0.5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_path_leaky_kernel_equals_the_graphs_at_infinities(alpha, dtype):
+    # The fast path's in-place leaky ReLU gave NaN at z = +inf for slope 0 (0 * inf is NaN,
+    # and max(inf, NaN) too), where the graph's function gives inf.
+    from glassnet.functional import INPLACE, leaky_relu_fn, leaky_relu_grad
+
+    forward = INPLACE[(leaky_relu_fn, leaky_relu_grad)][0]
+    z = np.array([np.inf, -np.inf, 3.0, -2.0, 0.0, -0.0, np.nan, 1e30], dtype)
+    A, T = z.copy(), np.empty_like(z)
+    forward(A, T, alpha)
+    want = leaky_relu_fn(z.copy(), alpha)
+    np.testing.assert_array_equal(A, want)
+    assert A[0] == np.inf
