@@ -65,3 +65,57 @@ def test_fast_path_leaky_kernel_equals_the_graphs_at_infinities(alpha, dtype):
     want = leaky_relu_fn(z.copy(), alpha)
     np.testing.assert_array_equal(A, want)
     assert A[0] == np.inf
+
+
+def test_predict_runs_in_eval_mode_in_its_own_thread_alone():
+    # predict set every module's flag to eval and put it back: another thread calling the
+    # model meanwhile ran in eval mode, and two predicts at once could leave the model in
+    # eval mode (or run one with dropout on). Now no flag is written.
+    import threading
+
+    seen = {}
+
+    class Probe(gn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = gn.nn.Linear(2, 1, rng=0)
+
+        def forward(self, x):
+            other = threading.Thread(target=lambda: seen.setdefault("other", self.training))
+            other.start()
+            other.join()
+            seen["own"] = self.training
+            return self.lin(x)
+
+    model = Probe()
+    assert model.training
+    model.predict(np.ones((3, 2)))
+    assert seen == {"own": False, "other": True}
+    assert model.training and model.lin.training
+    model.eval()
+    assert not model.training and vars(model)["training"] is False
+    model.train()
+    assert model.training
+
+
+def test_concurrent_predicts_of_a_model_with_dropout_equal_one_thread():
+    import threading
+
+    model = gn.nn.Sequential(
+        gn.nn.Linear(4, 16, rng=0), gn.nn.ReLU(), gn.nn.Dropout(0.5), gn.nn.Linear(16, 1, rng=1)
+    )
+    X = np.random.default_rng(0).standard_normal((32, 4))
+    want = model.predict(X)
+    bad = []
+
+    def work():
+        for _ in range(100):
+            if not np.array_equal(model.predict(X), want):
+                bad.append(1)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not bad and model.training

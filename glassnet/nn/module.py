@@ -7,6 +7,7 @@ order they were set (PyTorch's order), and named with dots: ``layers.0.W``.
 
 from __future__ import annotations
 
+import contextvars
 from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -81,10 +82,22 @@ def _numbers(x: Any) -> bool:
     return not isinstance(x, (Tensor, dict, str, type(None)))
 
 
+#: Whether :meth:`Module.predict` runs in this thread: every module reads as in eval mode
+#: there, its flag unwritten (a flag predict set and put back raced other threads' calls).
+_PREDICTING = contextvars.ContextVar("glassnet_predicting", default=False)
+
+
 class Module:
     """Base class: subclasses set Parameters / Modules as attributes and define ``forward``."""
 
-    training: bool = True
+    @property
+    def training(self) -> bool:
+        """Training mode (dropout active); False within :meth:`predict` in its thread."""
+        return self.__dict__.get("training", True) and not _PREDICTING.get()
+
+    @training.setter
+    def training(self, mode: bool) -> None:
+        self.__dict__["training"] = mode
     # Constructor arguments, kept as attributes of the same name, that the default config()
     # and repr show; None: the module does not describe itself.
     _hparams: tuple[str, ...] | None = None
@@ -293,14 +306,12 @@ class Module:
             X = check_array("X", X, owner, ndim=ranks, dtype=dt, allow_empty=True)
         if ps:  # on the model's device
             X = asarray(X, like=ps[0].data, dtype=ps[0].dtype)
-        was = [(m, m.training) for m in self.modules()]  # (each module's mode comes back)
-        self.eval()
+        token = _PREDICTING.set(True)  # (eval mode in this thread; no flag written)
         try:  # (NumPy's overflow warnings: the output is checked below)
             with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 out = to_device(self(X).data, "cpu")
         finally:
-            for m, mode in was:
-                m.training = mode
+            _PREDICTING.reset(token)
         if not np.isfinite(out).all():
             raise ValueError(not_finite_output(self, X, out))
         return out
