@@ -98,6 +98,7 @@ class Module:
     @training.setter
     def training(self, mode: bool) -> None:
         self.__dict__["training"] = mode
+
     # Constructor arguments, kept as attributes of the same name, that the default config()
     # and repr show; None: the module does not describe itself.
     _hparams: tuple[str, ...] | None = None
