@@ -37,6 +37,7 @@ from ._validation import manual_seed
 from .factories import (
     Generator,
     arange,
+    as_tensor,
     contiguous_format,
     empty,
     empty_like,
@@ -82,7 +83,6 @@ from .saving import load, save
 from .tensor import (
     AnomalyError,
     Tensor,
-    as_tensor,
     detect_anomaly,
     enable_grad,
     get_default_dtype,

@@ -48,8 +48,8 @@ from ._validation import ParameterError, as_rng, check_fits, check_float_dtype
 from .tensor import Tensor, get_default_dtype
 
 __all__ = [
-    "tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like", "ones_like",
-    "preserve_format", "contiguous_format",
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "rand", "randn", "zeros_like",
+    "ones_like", "preserve_format", "contiguous_format",
     "full_like", "rand_like", "randn_like", "arange", "eye", "linspace", "is_tensor", "float32",
     "float64", "empty", "empty_like", "Generator", "get_rng_state", "set_rng_state",
 ]  # fmt: skip
@@ -73,17 +73,34 @@ def tensor(
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
     dt = None if dtype is None else _dtype(dtype, "tensor")  # (torch.float64 too)
     values = copy if isinstance(copy, np.ndarray) else np.asarray(copy)
+    _no_mask(values, "tensor", dt)
+    return _on(Tensor(copy, requires_grad=requires_grad, dtype=dt), device)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``data`` as a Tensor, as ``torch.as_tensor``: a Tensor itself (converted where
+    ``dtype`` is another), a float32 or float64 array's memory shared, the rest copied into
+    the default dtype. All-True/False values are refused as :func:`tensor` refuses them."""
+    dt = None if dtype is None else _dtype(dtype, "as_tensor")
+    if isinstance(data, Tensor):
+        return _on(data if dt is None or data.dtype == dt else data.to(dt), device)
+    _no_mask(np.asarray(data), "as_tensor", dt)
+    return _on(Tensor(data, dtype=dt), device)
+
+
+def _no_mask(values: np.ndarray, owner: str, dt: Any) -> None:
+    """Refuse True/False values (PyTorch's bool tensor, a mask: glassnet's would be 0/1
+    floats, indices) and whole numbers ``dt`` (or the default dtype) cannot hold exactly."""
     if values.dtype.kind == "b":  # (PyTorch's is a bool tensor: a mask, x[mask])
         raise TypeError(
-            "tensor: these values are all True/False, which PyTorch keeps as a bool tensor, a "
-            "mask (x[mask] picks the rows where it is True). glassnet tensors hold floats, "
-            "where x[gn.tensor([True, False])] would pick rows 1 and 0: keep a mask as a NumPy "
-            "bool array (np.array([True, False]); x > 0 gives one), or pass 0/1 numbers as "
-            "gn.tensor(np.array(values, dtype=float))."
+            f"{owner}: these values are all True/False, which PyTorch keeps as a bool tensor, "
+            "a mask (x[mask] picks the rows where it is True). glassnet tensors hold floats, "
+            f"where x[gn.{owner}([True, False])] would pick rows 1 and 0: keep a mask as a "
+            "NumPy bool array (np.array([True, False]); x > 0 gives one), or pass 0/1 numbers "
+            f"as gn.{owner}(np.array(values, dtype=float))."
         )
     if values.dtype.kind in "iu":  # (PyTorch keeps whole numbers as int64: exact)
-        _exact(values, get_default_dtype() if dt is None else dt, "tensor")
-    return _on(Tensor(copy, requires_grad=requires_grad, dtype=dt), device)
+        _exact(values, get_default_dtype() if dt is None else dt, owner)
 
 
 def _exact(values: np.ndarray, dtype: Any, owner: str) -> None:

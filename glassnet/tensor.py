@@ -382,7 +382,8 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if not isinstance(value, (bool, np.bool_)):  # ("no" would read as True)
-            raise TypeError(f"Tensor: requires_grad must be True or False. Got {value!r:.40}.")
+            why = " (PyTorch's sizes, Tensor(2, 3)? gn.empty(2, 3))" if type(value) is int else ""
+            raise TypeError(f"Tensor: requires_grad must be True or False. Got {value!r:.40}{why}.")
         if not value and getattr(self, "backward_fn", None) is not None:
             raise RuntimeError(
                 f"requires_grad=False on the result of op {self.op!r}: only a leaf's flag can "
@@ -527,7 +528,9 @@ class Tensor:
                 if (p._version if p._base is None else p._written()) > node._version:
                     raise RuntimeError(
                         f"backward of op {node.op!r}: an input of shape {p.data.shape} was changed "
-                        "in place (x -= ...) after the op used it; call backward() before that."
+                        "in place (x += ..., x[i] = ..., x.add_(...)) after the op used it, which "
+                        "glassnet refuses for every op (PyTorch: where the backward reads it): "
+                        "call backward() before the write, or write into a copy, x.clone()."
                     )
                 if pg is None or not p._rg:
                     continue

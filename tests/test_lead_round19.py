@@ -119,3 +119,33 @@ def test_concurrent_predicts_of_a_model_with_dropout_equal_one_thread():
     for t in threads:
         t.join()
     assert not bad and model.training
+
+
+def test_as_tensor_refuses_a_mask_as_tensor_does():
+    # gn.as_tensor(bool array) gave 0/1 floats, and x[that] gathered rows 1 and 0 where
+    # PyTorch masks.
+    with pytest.raises(TypeError, match=r"as_tensor: these values are all True/False"):
+        gn.as_tensor(np.array([True, False, True]))
+    a = np.array([1.0, 2.0], np.float32)
+    t = gn.as_tensor(a)
+    t.data[0] = 9.0
+    assert a[0] == 9.0  # (memory shared, as torch.as_tensor)
+    assert gn.as_tensor(t) is t
+    assert gn.as_tensor(t, dtype=gn.float64).dtype == np.float64
+    with pytest.raises(Exception, match="not exact in float32"):
+        gn.as_tensor([16777217])
+
+
+def test_tensor_with_pytorch_sizes_points_to_empty():
+    with pytest.raises(TypeError, match=r"Got 3 \(PyTorch's sizes.*gn\.empty\(2, 3\)"):
+        gn.Tensor(2, 3)
+
+
+def test_inplace_refusal_names_the_difference_from_pytorch():
+    x = gn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = gn.zeros(3)
+    loss = (x + b).sum()
+    with gn.no_grad():
+        b.add_(1.0)
+    with pytest.raises(RuntimeError, match=r"changed in place .*x\.add_.*every op.*x\.clone\(\)"):
+        loss.backward()
