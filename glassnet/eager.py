@@ -62,6 +62,7 @@ import numpy as np
 from ._validation import check_positive
 from .backend import namespace
 from .fused import FastMLP, keep_finite, l2_value, takes
+from .interrupts import deferred
 from .jit import FullBatchRun, check_order, put_back
 
 __all__ = ["use", "run_epoch", "run_full_batch", "Batches"]
@@ -319,6 +320,8 @@ def _run(
 
     update, fresh, base, losses, done = optimizer.prepared(), True, _Base(optimizer), [], 0
     step, keep = fast.run, counter.keep  # (looked up once; value=False passed by position)
+    ctrl_c = deferred()  # (a Ctrl-C in an update: raised once the step is whole, counted)
+    hold = ctrl_c.__enter__()
     try:
         base.take(0)
         while done < steps:
@@ -326,8 +329,10 @@ def _run(
             for k in range(done, done + run):
                 xb, yb, wb, m = batch(k)
                 step(xb, yb, wb, None, False)
-                update()  # (interrupted in it: the step is not kept, nor counted)
+                hold.held = True
+                update()
                 keep(m)
+                hold.release()
                 if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
                     update, fresh = optimizer.prepared(), False
             done += run
@@ -340,6 +345,8 @@ def _run(
     except KeyboardInterrupt as e:  # between two steps: the steps taken go with it
         e.losses = _interrupted(losses, counter, rows, base, again)
         raise
+    finally:
+        ctrl_c.__exit__(None, None, None)
     return _done(losses, counter, rows, base, again)
 
 

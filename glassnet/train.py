@@ -41,6 +41,7 @@ from ._validation import as_rng, check_memory, check_setting
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
+from .interrupts import deferred
 from .nn.layers import Linear
 from .nn.module import Module
 from .progress import Progress
@@ -383,6 +384,12 @@ def fit(
     Each step: 1) forward on a batch, 2) loss, 3) backward (chain rule), 4) the
     optimizer's update (for plain gradient descent ``w <- w - lr * dL/dw``).
 
+    The model is left in training mode (``model.train()``, as a PyTorch loop leaves it;
+    ``predict`` runs in eval mode whatever the flag). Ctrl-C ends the run between two steps
+    (one arriving during an update is raised once the step is whole, so the weights, the
+    optimizer's state and ``history.steps`` describe the same step), with
+    ``history.stop_reason`` ``"interrupted"``.
+
     Parameters
     ----------
     model : Module
@@ -635,7 +642,8 @@ def fit(
     # a non-finite loss is reported once, as DivergenceError (set once, not per step)
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
-    update = None
+    ctrl_c = deferred()  # (a Ctrl-C in an update raised once the step is whole)
+    hold, update = ctrl_c.__enter__(), None
     try:
         for c in (*stop_rules, *cbs):  # (a rule that refuses the run: before any callback)
             c.on_train_begin(state)
@@ -669,9 +677,11 @@ def fit(
                 batch_loss = train_step(xb, ybt, wbt)
                 if not math.isfinite(batch_loss):
                     raise engines.Diverged(history.steps + 1, epoch, batch_loss)
+                hold.held = True
                 update()
                 history.steps += 1
                 history.samples_seen += m
+                hold.release()
                 total += batch_loss * m
                 seen += m
                 state.step, state.batch_loss = history.steps, batch_loss
@@ -750,6 +760,7 @@ def fit(
     finally:
         blas.__exit__(None, None, None)
         errstate.__exit__(None, None, None)
+        ctrl_c.__exit__(None, None, None)
     for c in (*stop_rules, *cbs):
         c.on_train_end(state)
     progress.close(history.message)

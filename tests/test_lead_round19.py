@@ -149,3 +149,47 @@ def test_inplace_refusal_names_the_difference_from_pytorch():
         b.add_(1.0)
     with pytest.raises(RuntimeError, match=r"changed in place .*x\.add_.*every op.*x\.clone\(\)"):
         loss.backward()
+
+
+def _split_update(real, calls, at):
+    """An update that a SIGINT reaches halfway: it counts its first and second halves."""
+    import signal
+
+    def update(*a, **kw):
+        calls["first"] += 1
+        if calls["first"] == at:
+            signal.raise_signal(signal.SIGINT)  # (Python runs the handler at once)
+        out = real(*a, **kw)
+        calls["second"] += 1
+        return out
+
+    return update
+
+
+@pytest.mark.parametrize("engine,step_cb", [("graph", False), ("fused", True), ("fused", False)])
+def test_ctrl_c_inside_an_update_ends_fit_after_the_whole_step(engine, step_cb, monkeypatch):
+    # A KeyboardInterrupt raised inside the optimizer's update left weights, moments and
+    # step count describing different steps, and fit reported a clean "interrupted".
+    X, y = gn.datasets.logic_gate("xnor")
+    model = gn.nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    opt = gn.optim.Adam(model.parameters(), lr=0.01)
+    calls = {"first": 0, "second": 0}
+    if engine == "graph" or step_cb:  # (fit's loop with a step callback calls opt.step)
+        monkeypatch.setattr(opt, "step", _split_update(opt.step, calls, 3))
+    else:
+        real = opt.prepared
+        monkeypatch.setattr(opt, "prepared", lambda: _split_update(real(), calls, 3))
+
+    class EveryStep(gn.Callback):
+        def on_step_end(self, state):
+            pass
+
+    kw = {"callbacks": [EveryStep()]} if step_cb else {}  # (fit's loop, else the eager one)
+    h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=50, batch_size=1,
+               shuffle=False, verbose=0, engine=engine, **kw)  # fmt: skip
+    assert h.stop_reason == "interrupted"
+    assert calls == {"first": 3, "second": 3}
+    assert h.steps == 3
+    import signal
+
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
