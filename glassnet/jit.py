@@ -24,7 +24,7 @@ Entry points, for :func:`glassnet.fit` and for users who write their own loop:
 * :func:`run_epoch`: one epoch of mini-batches drawn by an index array ``order`` (the
   caller draws ``rng.permutation(n)`` as fit does, so the batches are fit's);
 * :func:`supported` (with :func:`why_not`, its reason) and :func:`is_small`, the size rule;
-  :func:`available`, whether numba can be imported.
+  :func:`available`, whether numba (and SciPy's BLAS, which it calls) can be imported.
 
 **Same results.** The arithmetic is FastMLP's, operation for operation, in the same dtype:
 the sigmoid as ``(1 + tanh(z / 2)) / 2``, the loss kernels of :mod:`glassnet.functional`,
@@ -142,22 +142,43 @@ _CHUNK = 16384  # epochs per compiled call of run_full_batch (W3: about 15 ms)
 # availability and the size rule
 # ------------------------------------------------------------------------------------------
 _numba: Any = None  # the numba module once imported; False when it cannot be
+_missing = ""  # why the compiled loop cannot run here (see unavailable_reason); "" when it can
 _compiled = False
 _LOADED: set[np.dtype] = set()  # the dtypes whose kernels have run in this process
 
 
 def available() -> bool:
-    """Whether numba can be imported here (``pip install "glassnet[jit]"``). Imports it on
-    the first call (about 0.3 s), not at ``import glassnet``."""
-    global _numba
+    """Whether the compiled loop can run here: numba can be imported, and SciPy's BLAS,
+    which numba's ``np.dot`` calls (both come with ``pip install "glassnet[jit]"``).
+    Imports them on the first call (about 0.3 s), not at ``import glassnet``;
+    :func:`unavailable_reason` says what is missing."""
+    global _numba, _missing
     if _numba is None:
         try:
             import numba
-        except Exception:  # not installed, or built for another NumPy: the NumPy path
-            _numba = False
+        except Exception as e:  # not installed, or built for another NumPy: the NumPy path
+            _numba, _missing = False, f"numba cannot be imported ({e})"
         else:
-            _numba = numba
+            try:  # (numba itself imports without SciPy; its first np.dot then fails)
+                import scipy.linalg.cython_blas  # noqa: F401
+            except Exception as e:
+                _numba = False
+                _missing = (
+                    f"numba is installed but SciPy cannot be imported ({e}), and numba's "
+                    "np.dot calls SciPy's BLAS"
+                )
+            else:
+                _numba, _missing = numba, ""
     return _numba is not False
+
+
+def unavailable_reason() -> str | None:
+    """Why the compiled loop cannot run here, a sentence that ends in what to install
+    (numba, or SciPy beside it: ``pip install "glassnet[jit]"``); None when it can
+    (:func:`available`)."""
+    if available():
+        return None
+    return f'glassnet.jit needs numba and SciPy: {_missing}. pip install "glassnet[jit]"'
 
 
 def _macs(fast: FastMLP, batch: int) -> int:
@@ -852,10 +873,9 @@ def _compile() -> None:
     global _compiled
     if _compiled:
         return
-    if not available():
-        raise ImportError(
-            'glassnet.jit needs numba: pip install "glassnet[jit]" (or pip install numba).'
-        )
+    why = unavailable_reason()
+    if why is not None:
+        raise ImportError(why)
     g = globals()
     for name in _KERNELS:
         fm = {"contract"} if name in _MATMULS else False
@@ -1386,7 +1406,11 @@ if __name__ == "__main__":  # python -m glassnet.jit: compile ahead (numba cache
         )
     _package = sys.modules.get("glassnet.jit")
     if _package is None or not _package.available():
-        raise SystemExit('glassnet.jit needs numba: pip install "glassnet[jit]"')
+        raise SystemExit(
+            _package.unavailable_reason()
+            if _package is not None
+            else 'glassnet.jit needs numba and SciPy: pip install "glassnet[jit]"'
+        )
     for name, seconds in _package.warmup().items():
         print(f"glassnet.jit: {name} kernels ready in {seconds:.1f} s")
     print("glassnet.jit: next time, run 'glassnet jit' (the same, without Python's warning)")
