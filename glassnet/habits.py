@@ -93,6 +93,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -418,6 +419,94 @@ def _index(t: Any) -> Any:
     return t.data.astype(np.intp) if isinstance(t, Tensor) else t
 
 
+def _sequence_as_tuple(index: list[Any]) -> bool:
+    """PyTorch's reading of a list index (``x[[[0, 1]]]``): as a tuple of indices where it is
+    shorter than 32 and holds a sequence, a slice, a Tensor, an array, None or Ellipsis
+    (NumPy's old rule, which PyTorch keeps); otherwise as one index array."""
+    return len(index) < 32 and any(
+        k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor, np.ndarray))
+        for k in index
+    )
+
+
+def _is_select(k: Any) -> bool:
+    """Whether ``k`` in a tuple index is one integer (0-d integer arrays too, as PyTorch's
+    0-d long tensors), which PyTorch applies first, as basic indexing."""
+    if isinstance(k, np.ndarray):
+        return k.ndim == 0 and k.dtype.kind in "iu"
+    return isinstance(k, (int, np.integer)) and not isinstance(k, bool)
+
+
+_BASIC = frozenset((int, slice, type(None), type(Ellipsis)))  # (indices that are views alone)
+_ALONE = frozenset((int, slice, np.ndarray, Array))  # (an index NumPy's rule reads as PyTorch's)
+_PLAIN = _BASIC | {list, np.ndarray}  # (those _index leaves as they are)
+_APART = frozenset((slice, type(None), type(Ellipsis)))  # (what can keep two indices apart)
+
+
+def _torch_index(index: Any) -> tuple[Any, Any]:
+    """``x[index]`` (and ``x[index] = v``) in PyTorch's order, as NumPy indices ``(first,
+    rest)``: x[index] is ``a[first][rest]`` (``first`` None: ``a[rest]``). The two rules
+    part where an integer and an advanced index (a list, an integer array or Tensor, a
+    mask) are separated by a slice, None or Ellipsis, ``x[0, :, [0, 2]]``: NumPy counts the
+    integer as an advanced index and moves the advanced axes first; PyTorch applies the
+    integers first (basic indexing), then the rest. There ``first`` holds the integers
+    (with a full slice for every other axis) and ``rest`` the other indices. A list that
+    PyTorch reads as a tuple (``x[[[0, 1]]]`` is ``x[[0, 1]]``) is one here too."""
+    kind = type(index)
+    if kind in _ALONE:  # (x[i], x[a:b], x[idx], x[mask]: the common cases, at once)
+        return None, index
+    if kind is tuple:
+        types = set(map(type, index))
+        if types <= _BASIC:  # (x[:, j]: basic indexing)
+            return None, index
+    if kind is list and _sequence_as_tuple(index):
+        warnings.warn(
+            f"x[seq] with a list seq holding a sequence, slice, Tensor, None or Ellipsis "
+            f"(here {index!r:.60}) is read as x[tuple(seq)], as PyTorch reads it (NumPy reads "
+            "it as one index array, and PyTorch's notice says it will too): write "
+            "x[tuple(seq)], or x[np.array(seq)] for one index array.",
+            UserWarning,
+            stacklevel=3,
+        )
+        index = tuple(index)
+        types = set(map(type, index))
+    elif kind is not tuple:
+        return None, _index(index)
+    if not types <= _PLAIN:  # (Tensors among them: as integer arrays)
+        index = tuple(map(_index, index))
+        types = set(map(type, index))
+    if types.isdisjoint(_APART):  # (x[idx, j]: nothing apart)
+        return None, index
+    if int not in types and not any(map(_is_select, index)):  # (x[idx, :]: no integer)
+        return None, index
+    # each index as a letter: i an integer, a an advanced index, - a slice, None or Ellipsis
+    codes = "".join(
+        "-" if k is None or k is Ellipsis or type(k) is slice else "i" if _is_select(k) else "a"
+        for k in index
+    )
+    # NumPy's rule is PyTorch's unless NumPy's advanced block (integers in it) is split by a
+    # slice, None or Ellipsis where PyTorch's (integers applied first, so not in it) is not
+    if "a" not in codes or "-" not in codes.strip("-"):
+        return None, index
+    if "-" in codes.replace("i", "").strip("-"):  # (both split: both move it first)
+        return None, index
+    first: list[Any] = []
+    rest: list[Any] = []
+    for k, c in zip(index, codes):
+        if c == "i":
+            first.append(k[()] if isinstance(k, np.ndarray) else k)  # (a scalar: a view)
+        elif k is Ellipsis:
+            first.append(k)
+            rest.append(k)
+        elif k is None or (c == "a" and np.ndim(k) == 0):
+            rest.append(k)  # (an axis added, a 0-d mask's too: none of x's read)
+        else:  # a slice, an index array, or a mask of one or more axes
+            ndim = 1 if c == "-" or np.asarray(k).dtype != bool else np.ndim(k)
+            first.extend([slice(None)] * ndim)
+            rest.append(k)
+    return tuple(first), tuple(rest)
+
+
 # ------------------------------------------------------------------ shape
 def unsqueeze(self: Tensor, dim: int) -> Tensor:
     """Insert an axis of length 1 at position ``dim`` (NumPy's expand_dims)."""
@@ -583,16 +672,19 @@ def repeat(self: Tensor, *sizes: Any, axis: Any = _NO_AXIS) -> Tensor:
 
 
 def getitem(self: Tensor, index: Any) -> Tensor:
-    """``x[index]``, NumPy's indexing; the gradient goes back to the positions read
-    (repeated indices accumulate)."""
-    index, a = _index(index), self.data
+    """``x[index]``, PyTorch's indexing (NumPy's, with the integers applied first where an
+    advanced index is apart from them: :func:`_torch_index`); the gradient goes back to the
+    positions read (repeated indices accumulate)."""
+    first, index = _torch_index(index)
+    a = self.data
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         full = np.zeros_like(a)
-        np.add.at(full, index, g)  # repeated indices accumulate
+        np.add.at(full if first is None else full[first], index, g)  # repeats accumulate
         return (full,)
 
-    return self._viewing(Tensor.from_op(a[index], "index", (self,), backward))
+    out = a[index] if first is None else a[first][index]
+    return self._viewing(Tensor.from_op(out, "index", (self,), backward))
 
 
 def _integer_index(index: Any, op: str) -> np.ndarray:
@@ -854,7 +946,8 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     v = value.data if isinstance(value, Tensor) else value
     check_fits(v, self.data.dtype, "x[...] = y", "y")
     try:
-        self.data[_index(index)] = v
+        first, index = _torch_index(index)
+        (self.data if first is None else self.data[first])[index] = v
     except (TypeError, ValueError, IndexError) as e:
         raise type(e)(f"x[...] = y on x of shape {self.shape}: {e}") from e
     self._bump()

@@ -1,0 +1,97 @@
+"""Tensor semantics as PyTorch's: indexing order, integer results' dtype, std/var's advice,
+norm's p, and float Tensors of 0s and 1s as indices."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+# ------------------------------------------------- A: integers applied first, as PyTorch's
+
+
+def test_integer_then_list_apart_keeps_pytorch_order():
+    a = np.arange(18.0).reshape(2, 3, 3)
+    assert gn.tensor(a)[0, :, [0, 1, 2]].tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    x = gn.tensor(np.arange(24.0).reshape(2, 3, 4))
+    got = x[0, :, [0, 3]]
+    assert got.shape == (3, 2)
+    np.testing.assert_array_equal(got.data, x.data[0][:, [0, 3]])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: (1, slice(None), m),  # a bool mask apart from the integer
+        lambda m: (1, Ellipsis, m),
+        lambda m: (-1, slice(None), np.flatnonzero(m)),  # an int64 array
+        lambda m: (gn.tensor(1.0), slice(None), m),  # a 0-d Tensor is an integer
+        lambda m: (np.int64(1), slice(None), gn.tensor(np.flatnonzero(m) * 1.0)),
+    ],
+)
+def test_integer_and_advanced_index_apart(make):
+    a = np.arange(24.0).reshape(2, 3, 4)
+    mask = np.array([True, False, True, True])
+    got = gn.tensor(a)[make(mask)]
+    np.testing.assert_array_equal(got.data, a[1][:, mask])  # (3, 3): rows of a[1], 3 columns
+
+
+def test_none_between_integer_and_list():
+    a = np.arange(12.0).reshape(3, 4)
+    assert gn.tensor(a)[0, None, [0, 1]].shape == (1, 2)  # NumPy: (2, 1)
+    b = np.zeros((2, 3, 4, 5))
+    assert gn.tensor(b)[:, 0, :, [0, 1]].shape == (2, 4, 2)  # NumPy: (2, 2, 4)
+    assert gn.tensor(b)[..., 0, :, [0, 1]].shape == (2, 4, 2)
+
+
+def test_rules_that_agree_stay():
+    b = gn.tensor(np.arange(120.0).reshape(2, 3, 4, 5))
+    # advanced indices apart from each other: moved first in both
+    assert b[[0, 1], 0, :, [0, 1]].shape == (2, 4)
+    assert b[0, [0, 1], :, [0, 1]].shape == (2, 4)
+    # an integer next to the advanced index: in place in both
+    assert b[[0, 1], 0, [0, 1]].shape == (2, 5)
+    assert b[:, 1, [0, 2]].shape == (2, 2, 5)
+    np.testing.assert_array_equal(b[np.arange(2), 1].data, b.data[np.arange(2), 1])
+
+
+def test_gradient_reaches_the_positions_read():
+    a = np.arange(18.0).reshape(2, 3, 3)
+    x = gn.tensor(a, requires_grad=True)
+    up = np.arange(9.0).reshape(3, 3)  # up[r, c] reaches x[0, r, [2, 0, 1][c]]
+    (x[0, :, [2, 0, 1]] * gn.tensor(up)).sum().backward()
+    want = np.zeros_like(a)
+    want[0][:, [2, 0, 1]] = up
+    np.testing.assert_array_equal(x.grad, want)
+
+
+def test_write_stores_the_value_not_its_transpose():
+    z = gn.zeros(2, 3, 3, dtype=gn.float64)
+    v = np.arange(9.0).reshape(3, 3)
+    z[0, :, [0, 1, 2]] = gn.tensor(v)
+    np.testing.assert_array_equal(z.data[0], v)
+    np.testing.assert_array_equal(z.data[1], 0)
+    w = gn.zeros(2, 3, 4, dtype=gn.float64)
+    w[1, :, np.array([True, False, True, False])] = gn.tensor(np.ones((3, 2)))
+    assert w.data[1].sum() == 6 and w.data[1][:, [1, 3]].sum() == 0 and w.data[0].sum() == 0
+
+
+def test_nested_list_is_a_tuple_as_pytorch_reads_it():
+    x = gn.tensor(np.arange(12.0).reshape(3, 4))
+    with pytest.warns(UserWarning, match=r"x\[tuple\(seq\)\]"):
+        got = x[[[0, 1]]]
+    assert got.shape == (2, 4)
+    np.testing.assert_array_equal(got.data, x.data[[0, 1]])
+    with pytest.warns(UserWarning, match="as PyTorch reads it"):
+        assert x[[[0, 1], [1, 2]]].tolist() == [1.0, 6.0]
+    with pytest.warns(UserWarning):
+        assert x[[slice(None), 0]].tolist() == [0.0, 4.0, 8.0]
+    # a flat list is one index array, and 32 or more lists too (PyTorch's rule)
+    assert x[[0, 1]].shape == (2, 4)
+    assert x[[[0]] * 32].shape == (32, 1, 4)
+
+
+def test_nested_list_write_as_pytorch():
+    x = gn.zeros(3, 4)
+    with pytest.warns(UserWarning):
+        x[[[0, 2]]] = 1.0
+    assert x.data.sum(1).tolist() == [4.0, 0.0, 4.0]
