@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -136,6 +137,24 @@ _NONFINITE = (  # scikit-learn's message, which code may match on
     "Solver produced non-finite parameter weights. The input data may contain large values "
     "and need to be preprocessed (e.g. StandardScaler)."
 )
+
+
+_LBFGS_SCIPY = (1, 11)  # scipy.optimize.minimize's intermediate_result callback
+
+
+def _check_scipy_for_lbfgs(owner: str) -> None:
+    """Refuse a SciPy older than 1.11 for ``solver='lbfgs'`` (``owner``: the estimator's
+    name): L-BFGS's iterations are followed through ``minimize``'s ``intermediate_result``
+    callback, which older versions call with the bare weights."""
+    version = str(getattr(scipy, "__version__", "0"))
+    found = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    if found < _LBFGS_SCIPY:
+        raise ImportError(
+            f"{owner}(solver='lbfgs') needs SciPy >= 1.11 (L-BFGS reports each iteration to "
+            f"glassnet through scipy.optimize.minimize's intermediate_result); SciPy "
+            f'{version} is installed. pip install "glassnet[sklearn]" (which asks for '
+            "scipy>=1.11), or use solver='adam' or solver='sgd', which need no SciPy update."
+        )
 
 
 def _warn(message: str, category: type[Warning] = UserWarning) -> None:
@@ -1421,6 +1440,7 @@ class _BaseMLP(BaseEstimator):
         buffer (:func:`glassnet.nn.flatten_parameters`); SciPy's float64 vector is
         copied into it, the fast path's forward/backward fills the flat gradient.
         """
+        _check_scipy_for_lbfgs(type(self).__name__)
         model = self.model_
         loss, target, w_fit, l2 = self._train_spec(Y, w)
         if began is not None:  # (see _fit) the checks passed: from here the weights change
@@ -1434,10 +1454,15 @@ class _BaseMLP(BaseEstimator):
         # or a better one): where a step overflowed, SciPy returns that step's NaN
         lowest: list[Any] = [np.inf, None]
         start, first = theta.copy(), []  # the initial weights, and their loss
+        # L-BFGS's last accepted iterate (the initial weights until its first iteration):
+        # what a Ctrl-C keeps, not the line search's trial point in the live network
+        accepted: list[np.ndarray] = [start]
+        evaluations = [0]  # the loss evaluations completed (history.steps)
 
         def value_and_grad(x: np.ndarray) -> tuple[float, np.ndarray]:
             theta[...] = x
             value = objective()  # forward + backward: dL/dw lands in the flat gradient
+            evaluations[0] += 1
             flat.sync()  # a graph engine may have rebound a .grad: copy it into its slot
             first[:] = first or [float(value)]
             if value < lowest[0]:  # (False for NaN)
@@ -1451,6 +1476,7 @@ class _BaseMLP(BaseEstimator):
         curve: list[float] = []
 
         def on_iteration(intermediate_result: Any) -> None:
+            accepted[0] = np.array(intermediate_result.x, dtype=np.float64)
             curve.append(float(intermediate_result.fun))
             history.loss.append(float(intermediate_result.fun))
             history.epochs = len(curve)
@@ -1467,22 +1493,47 @@ class _BaseMLP(BaseEstimator):
 
         for c in cbs:
             c.on_train_begin(state)
-        with (
-            np.errstate(over="ignore"),
-            blas_limit(model, X.shape[0], threads=self.threads, owner=type(self).__name__),
-        ):
-            res = scipy.optimize.minimize(
-                value_and_grad,
-                theta.astype(np.float64),
-                method="L-BFGS-B",
-                jac=True,
-                callback=on_iteration,
-                options={
-                    "maxfun": int(self.max_fun),
-                    "maxiter": int(self.max_iter),
-                    "gtol": float(self.tol),
-                },
-            )
+        try:
+            with (
+                np.errstate(over="ignore"),
+                blas_limit(model, X.shape[0], threads=self.threads, owner=type(self).__name__),
+            ):
+                res = scipy.optimize.minimize(
+                    value_and_grad,
+                    theta.astype(np.float64),
+                    method="L-BFGS-B",
+                    jac=True,
+                    callback=on_iteration,
+                    options={
+                        "maxfun": int(self.max_fun),
+                        "maxiter": int(self.max_iter),
+                        "gtol": float(self.tol),
+                    },
+                )
+        except KeyboardInterrupt:
+            # Ctrl-C, as 'sgd' and 'adam' take it: the weights of the last accepted
+            # iterate, the books of the iterations done, stop_reason_ 'interrupted', a warning
+            theta[...] = accepted[0]
+            self.n_iter_ = len(curve)
+            # loss_: the kept weights' loss (with no iteration done, the initial weights',
+            # once evaluated; a fresh fit cut off in its first evaluation has none)
+            kept = curve[-1:] or [v for v in first if np.isfinite(v)]
+            if kept:
+                self.loss_ = kept[0]
+            before = self.best_loss_ if self.best_loss_ is not None else np.inf
+            self.loss_curve_.extend(curve)
+            self.best_loss_ = min([before, *curve, *kept])
+            self.validation_scores_ = self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+            self.stop_reason_ = "interrupted"
+            history.steps = evaluations[0]
+            history.said = "interrupted by the user (KeyboardInterrupt)"
+            history.stop_reason = self.stop_reason_
+            self.history_ = history
+            for c in cbs:
+                c.on_train_end(state)
+            _warn("Training interrupted by user.")
+            return
         if not np.isfinite(res.fun):
             if lowest[1] is None:
                 # no finite loss at all, the initial weights' overflowed: refused as 'sgd' and
