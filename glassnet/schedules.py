@@ -22,6 +22,14 @@ callback. :class:`SequentialLR` runs schedules one after the other (a warm-up, t
 decay: ``SequentialLR(opt, [LinearLR(opt, ...), CosineAnnealingLR(opt, ...)],
 milestones=[5])``), in a loop or in ``fit``.
 
+As PyTorch's, the first schedule built on an optimizer puts each group's lr in the group as
+``"initial_lr"`` (``ReduceLROnPlateau`` and ``AdaptiveLR`` do not), and a schedule built
+later whose rate is a closed form of its starting lrs (``LambdaLR``,
+``CosineAnnealingWarmRestarts``, a subclass's ``get_lr()``) starts from those, not from the
+lr an earlier schedule's steps left (to start from the lr in force, delete the groups'
+``"initial_lr"`` first, as in PyTorch); the chainable ones (``StepLR``, ``ExponentialLR``,
+...) go on from the lr in force, as PyTorch's multiply it.
+
 One difference: each ``step()`` sets a group's lr from its starting lr (``base_lrs``) in
 closed form, so an lr written into a group by hand between steps
 lasts until the next ``step()``, and a second schedule stepping the same optimizer would
@@ -77,6 +85,7 @@ import functools
 import itertools
 import math
 import numbers
+import types
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Mapping
@@ -188,6 +197,24 @@ def _count_steps(optimizer: Any) -> None:
     cls.step = counted
 
 
+def _initial_lr(group: Any, lr: Any) -> Any:
+    """PyTorch's ``group.setdefault("initial_lr", lr)``: the group's starting lr, which the
+    first schedule built on its optimizer puts there (a group that is no dict: ``lr``). An
+    ``initial_lr`` that is not a number >= 0 (set by hand) is refused, saying what to do."""
+    if not isinstance(group, dict):
+        return lr
+    initial = group.setdefault("initial_lr", lr)
+    real = isinstance(initial, numbers.Real) and not isinstance(initial, bool)
+    if not (real and 0 <= initial < math.inf):
+        raise ValueError(
+            f"A param group's 'initial_lr' (PyTorch's starting lr, which the first schedule "
+            f"built on the optimizer puts in each group) must be a finite number >= 0. Got "
+            f"{initial!r:.40}; delete it (del group['initial_lr']) to start from the group's "
+            "lr, or set it to the starting lr."
+        )
+    return initial
+
+
 def _fresh(name: str, last_epoch: Any) -> None:
     """PyTorch's ``last_epoch``: -1 (its default, a schedule from its start) only. PyTorch's
     other values resume a run from each group's ``'initial_lr'``; here a schedule resumes from
@@ -258,6 +285,10 @@ class LRSchedule:
     # PyTorch's formula there (its get_lr() outside the constructor's step), not the lr as it is
     _asked = False
     _steps_then: Any = None  # the optimizer's t when the schedule was built
+    # True: built, it starts from each group's PyTorch ``initial_lr`` (putting the group's lr
+    # there when it has none); False: from the lr in force (the plateau rules)
+    _initial_lr = True
+    _from_initial = False  # True: base_lrs are the initial_lr (a closed form of base_lrs)
     _early = False  # True: its first step came before the optimizer's (:meth:`_order`)
 
     def __init__(self, optimizer: Any, settings: Any = None, last_epoch: int = -1) -> None:
@@ -298,10 +329,20 @@ class LRSchedule:
         except TypeError:  # (an optimizer that cannot be weakly referenced)
             warmed = []
         groups = optimizer.param_groups
-        self.base_lrs = [
-            float(w[1] if i < len(warmed) and g["lr"] == w[0] else g["lr"])
+        lrs = [
+            w[1] if i < len(warmed) and g["lr"] == w[0] else g["lr"]
             for i, (g, w) in enumerate(zip(groups, warmed + [(None, None)] * len(groups)))
         ]
+        # PyTorch's initial_lr: the first schedule built on the optimizer puts each group's lr
+        # in the group (setdefault; ReduceLROnPlateau and AdaptiveLR, which lower the lr in
+        # force, do not), and a later one whose rate is a closed form of base_lrs (LambdaLR,
+        # CosineAnnealingWarmRestarts, a subclass's get_lr()) starts from it, whatever lr an
+        # earlier schedule's steps left there; the chainable ones (PyTorch's multiply the lr
+        # in force) start from the lr in force
+        if self._initial_lr:
+            initial = [_initial_lr(g, g["lr"]) for g in groups]
+            lrs = initial if self._from_initial or pytorch else lrs
+        self.base_lrs = [float(lr) for lr in lrs]
         self.__dict__.update(self._progress)
         self._first = self._stepped = None  # the ticks of its first and last steps
         self.stop_reason = ""  # why step last returned True: "min_lr" or "lr_zero"
@@ -314,6 +355,7 @@ class LRSchedule:
             self._write(optimizer.param_groups, 0)
             with contextlib.suppress(TypeError):  # (the lr before it is a later one's start)
                 _WARMED[optimizer] = [(g["lr"], b) for g, b in zip(groups, self.base_lrs)]
+        self._record()
 
     @classmethod
     def _pytorch(cls) -> bool:
@@ -340,12 +382,12 @@ class LRSchedule:
         if chained is not None:
             self._asked = not self._in_step
             try:
-                return [float(r) for r in chained(self, self.get_last_lr(), self.epoch)[0]]
+                return [float(r) for r in chained(self, self._lrs_now(), self.epoch)[0]]
             finally:
                 self._asked = False
         if type(self)._rate is not LRSchedule._rate and not self._needs:
             return [float(r) for r in self._at(getattr(self, self._clock))]
-        return self.get_last_lr()
+        return self._lrs_now()
 
     def _pytorch_lrs(self, epoch: int) -> list[float]:
         """A PyTorch-style subclass's ``get_lr()`` at ``last_epoch`` = ``epoch``, checked: one
@@ -524,6 +566,8 @@ class LRSchedule:
         :meth:`stays_zero`, and no group's step moves the weights at lr 0: then every
         later epoch would be a no-op. (SGD's ``style="sklearn"`` momentum, u ← μu − γg;
         w ← w + u, coasts on its velocity at γ = 0: that run goes on.)"""
+        self._record(groups)
+        self._steps = self.__dict__.get("_steps", 0) + 1
         ended = (
             all(g["lr"] == 0 for g in groups)
             and not any(g.get("style") == "sklearn" and g.get("momentum") for g in groups)
@@ -703,6 +747,7 @@ class LRSchedule:
         self._write(groups, 0)
         self.__dict__.update(self._progress)
         self.epoch = 0
+        self._record(groups)
 
     def _first_bases(self) -> list[float]:
         """The groups' lrs before this schedule wrote any (SequentialLR's starting lrs)."""
@@ -771,11 +816,62 @@ class LRSchedule:
         return float(self.optimizer.lr)
 
     def get_last_lr(self) -> list[float]:
-        """Each param group's current learning rate, as PyTorch's ``get_last_lr()``."""
+        """The learning rates the schedule set last, one per param group, as PyTorch's
+        ``get_last_lr()`` (its ``_last_lr``): an lr written into a group by hand since is not
+        among them (read ``optimizer.param_groups`` for the lrs in force). Right after
+        ``load_state_dict``, until the next step: the groups' lrs."""
+        last = self.__dict__.get("_last_lr")
+        return list(last) if last is not None else self._lrs_now()
+
+    def _lrs_now(self) -> list[float]:
+        """Each param group's lr in force."""
         return [float(g["lr"]) for g in self.optimizer.param_groups]
 
+    def _record(self, groups: Any = None) -> None:
+        """Keep the lrs just set as the ones :meth:`get_last_lr` gives (PyTorch's
+        ``_last_lr``)."""
+        groups = self.optimizer.param_groups if groups is None else groups
+        self._last_lr = [float(g["lr"]) for g in groups]
+
+    @property
+    def _step_count(self) -> int:
+        """PyTorch's ``_step_count``: the steps taken, the constructor's first one counted."""
+        return self.__dict__.get("_steps", 0) + 1
+
     def state_dict(self) -> dict[str, Any]:
-        """Plain Python values: type, base_lrs (a list), epoch, settings and progress."""
+        """Plain Python values: type, base_lrs (a list), epoch, settings and progress (and,
+        where a schedule saves them, the entries of ``_extra_keys``)."""
+        return {**self._state(), **self._saved_extras()}
+
+    # keys that load_state_dict takes where present, and older state dicts lack: PyTorch's
+    # last_epoch (the epoch; CosineAnnealingWarmRestarts saves it), a LambdaLR's lr_lambdas,
+    # a CyclicLR's _scale_fn_custom (saved where a callable object is among them)
+    _extra_keys: tuple[str, ...] = ("last_epoch",)
+
+    def _saved_extras(self) -> dict[str, Any]:
+        """The state dict's entries of ``_extra_keys``."""
+        return {}
+
+    def _split_extras(self, state: Any) -> tuple[Any, dict[str, Any]]:
+        """``state`` without the ``_extra_keys``, and those (``last_epoch`` checked against
+        ``epoch``: the same number, or refused)."""
+        if not isinstance(state, Mapping):
+            return state, {}
+        extras = {k: state[k] for k in self._extra_keys if k in state}
+        rest = {k: v for k, v in state.items() if k not in extras}
+        if "last_epoch" in extras and extras["last_epoch"] != rest.get("epoch"):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: 'last_epoch' ({extras['last_epoch']!r:.40}"
+                f") must be the state's 'epoch' ({rest.get('epoch')!r:.40}), the steps taken; "
+                "pass the dict state_dict() returned (or leave 'last_epoch' out)."
+            )
+        return rest, extras
+
+    def _load_extras(self, extras: dict[str, Any]) -> None:
+        """Restore the ``_extra_keys`` entries (``last_epoch`` is the epoch: done)."""
+
+    def _state(self) -> dict[str, Any]:
+        """The state dict's core: type, base_lrs, epoch, settings and progress."""
         keys = ("base_lrs", "epoch", *self._hyper, *self._progress)
         state = {"type": type(self).__name__, **{k: getattr(self, k) for k in keys}}
         if self._pytorch():  # (its own plain attributes, as PyTorch's state_dict holds them)
@@ -796,7 +892,8 @@ class LRSchedule:
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned (``optimizer.lr`` is not touched:
         load the optimizer's own state dict for that)."""
-        name, keys = type(self).__name__, list(dict.fromkeys([*self.state_dict(), *self._added]))
+        state, extras = self._split_extras(state)
+        name, keys = type(self).__name__, list(dict.fromkeys([*self._state(), *self._added]))
         if isinstance(state, Mapping):  # (progress added later: a state dict from before)
             state = {**{k: self._progress[k] for k in self._added if k not in state}, **state}
         check_state_dict(state, name, keys)
@@ -812,7 +909,9 @@ class LRSchedule:
             k: _check(state[k], k, name, rules.get(k)) if k in _RULES or k in rules else state[k]
             for k in keys[2:]
         }
+        self._load_extras(extras)  # (checked first: nothing changes when refused)
         self.__dict__.update(checked, base_lrs=bases)
+        self._last_lr = None  # (get_last_lr: the groups' lrs until the next step)
 
     def _counts(self) -> set[int]:
         """The lengths of ``base_lrs`` a state may have: one per group the schedule has, or,
@@ -905,11 +1004,75 @@ class MultiStepLR(_Decay):
         return [lr * self.gamma**times if times else lr for lr in lrs], {}
 
 
-class LambdaLR(LRSchedule):
+def _fn_states(fns: list[Any]) -> list[Any]:
+    """PyTorch's saved state of each callable: a copy of a callable object's ``__dict__``;
+    None for a function or a lambda (and for a callable that has no ``__dict__``)."""
+    return [
+        None
+        if isinstance(fn, types.FunctionType) or not isinstance(getattr(fn, "__dict__", None), dict)
+        else dict(vars(fn))
+        for fn in fns
+    ]
+
+
+def _load_fn_states(fns: list[Any], saved: Any, owner: str, key: str) -> Callable[[], None]:
+    """Check ``saved`` (what :func:`_fn_states` gave) against ``fns``: one entry per callable,
+    each None or a dict for a callable object. Returns the function that restores them
+    (each object's ``__dict__`` updated, as PyTorch's load_state_dict does)."""
+    ok = isinstance(saved, list) and len(saved) == len(fns)
+    bad = [
+        i
+        for i, (fn, st) in enumerate(zip(fns, saved if ok else []))
+        if st is not None
+        and (not isinstance(st, Mapping) or not isinstance(getattr(fn, "__dict__", None), dict))
+    ]
+    if not ok or bad:
+        raise ValueError(
+            f"{owner}.load_state_dict: {key!r} must list, for each of its {len(fns)} "
+            "function(s), None (a function or a lambda) or a dict of a callable object's "
+            f"attributes (its __dict__), as state_dict() saves them. Got {saved!r:.80}"
+            + (f" (entry {bad[0]} is a dict for a callable without attributes)." if ok else ".")
+            + " Build the schedule with the same kind of callables, then load the state."
+        )
+
+    def restore() -> None:
+        for fn, st in zip(fns, saved):
+            if st is not None:
+                fn.__dict__.update(st)
+
+    return restore
+
+
+class _SavesLambdas(LRSchedule):
+    """LambdaLR and MultiplicativeLR: as PyTorch's, ``state_dict()["lr_lambdas"]`` holds a
+    copy of each callable object's attributes (None for a function or a lambda), and
+    :meth:`load_state_dict` puts them back into the schedule's own objects, so that a
+    resumed run's stateful ``lr_lambda`` goes on where it was."""
+
+    _extra_keys = ("last_epoch", "lr_lambdas")
+
+    def _saved_extras(self) -> dict[str, Any]:
+        saved = _fn_states(self.lr_lambdas)  # (only where a callable object is among them:
+        # a state of functions alone is what an older glassnet reads too)
+        extra = {"lr_lambdas": saved} if any(v is not None for v in saved) else {}
+        return {**super()._saved_extras(), **extra}
+
+    def _load_extras(self, extras: dict[str, Any]) -> None:
+        if "lr_lambdas" in extras:
+            name = type(self).__name__
+            _load_fn_states(self.lr_lambdas, extras["lr_lambdas"], name, "lr_lambdas")()
+
+
+class LambdaLR(_SavesLambdas):
     """γₑ = γ₀ · lr_lambda(e), as PyTorch's ``LambdaLR``: ``lr_lambda`` is one function of
     the epoch, or a list of one per param group. As PyTorch's, building it sets each
-    group's lr to γ₀ · lr_lambda(0). The functions are not part of ``state_dict()`` (nor
-    are plain functions PyTorch's): build the schedule with them, then load the state."""
+    group's lr to γ₀ · lr_lambda(0) (γ₀: each group's ``initial_lr``). As PyTorch's,
+    ``state_dict()["lr_lambdas"]`` holds a copy of each callable object's attributes (None
+    for a function or a lambda, whose code is not saved; the key is there where an object is
+    among them): build the schedule with the same callables, then load the state (an
+    object's attributes are put back)."""
+
+    _from_initial = True  # (PyTorch's closed form: initial_lr · lr_lambda(epoch))
 
     def __init__(
         self, optimizer: Any, lr_lambda: Callable[[int], float] | Any, last_epoch: int = -1
@@ -920,6 +1083,7 @@ class LambdaLR(LRSchedule):
             lr_lambda, len(self.base_lrs), "LambdaLR", "lambda epoch: 0.95 ** epoch"
         )
         self._set(self.optimizer.param_groups)
+        self._record()
 
     def _rates(self, epoch: int) -> list[float]:
         return [base * fn(epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
@@ -1000,7 +1164,7 @@ def _lambdas(lr_lambda: Any, groups: int, owner: str, example: str) -> list[Call
     return fns
 
 
-class MultiplicativeLR(LRSchedule):
+class MultiplicativeLR(_SavesLambdas):
     """γₑ = γₑ₋₁ · lr_lambda(e) for e >= 1, γ₀ at epoch 0: PyTorch's ``MultiplicativeLR``, each
     step multiplying the rate by the factor its function gives for the new epoch (one
     function, or a list of one per param group). Building it leaves the rate as it is.
@@ -1010,9 +1174,11 @@ class MultiplicativeLR(LRSchedule):
     up to rounding), so, as with the other schedules, an lr written into a group by hand
     lasts until the next ``step()``. Each step calls each group's function once, at the new
     epoch, as PyTorch's does: a function that reads the run (a factor of 0.5 after an epoch whose
-    validation loss rose) sees each epoch once. A factor is a finite number >= 0. The
-    functions are not part of ``state_dict()``: build the schedule with them, then load the
-    state. A rate of 0 stays 0 (a product never rises from 0), which ends a ``fit`` run.
+    validation loss rose) sees each epoch once. A factor is a finite number >= 0. As
+    PyTorch's, ``state_dict()["lr_lambdas"]`` holds a callable object's attributes (None for
+    a function; the key is there where an object is among them): build the schedule with
+    the same callables, then load the state. A rate of 0 stays 0 (a product never rises
+    from 0), which ends a ``fit`` run.
 
     >>> from glassnet import nn, optim
     >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
@@ -1211,6 +1377,7 @@ class _Warm(LRSchedule):
             _WARMED[optimizer] = [
                 (g["lr"], b) for g, b in zip(optimizer.param_groups, self.base_lrs)
             ]
+        self._record()
 
 
 class _Flat(_Warm):
@@ -1358,6 +1525,12 @@ class CosineAnnealingWarmRestarts(LRSchedule):
     curve; a ``step()`` after it goes one epoch further (``epoch`` + 1), as PyTorch's."""
 
     _warns_order = False  # (PyTorch's gives no order warning; glassnet's own: none)
+    _from_initial = True  # (PyTorch's closed form from base_lrs, its initial_lr)
+
+    def _saved_extras(self) -> dict[str, Any]:
+        """PyTorch's ``last_epoch`` (the whole epoch, ``epoch`` here), which a state dict
+        saved before it was there lacks."""
+        return {**super()._saved_extras(), "last_epoch": self.epoch}
 
     _hyper = ("T_0", "T_mult", "eta_min")
     _progress = {"fraction": 0.0}  # what step(epoch) gave past the whole epoch (self.epoch)
@@ -1374,6 +1547,8 @@ class CosineAnnealingWarmRestarts(LRSchedule):
     ) -> None:
         _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
+        self._write(self.optimizer.param_groups, 0)  # (γ₀: the initial_lr, as PyTorch's)
+        self._record()
 
     def _join_advice(self) -> str:
         return (
@@ -1411,15 +1586,30 @@ class CosineAnnealingWarmRestarts(LRSchedule):
         """PyTorch's step sets the closed form's rate, whatever the lr was."""
         return [self._rate(b, epoch) for b in self.base_lrs], {"fraction": 0.0}
 
-    def _rate(self, base_lr: float, epoch: float) -> float:
-        t0, mult, cur = self.T_0, self.T_mult, epoch
+    def _where(self, epoch: float) -> tuple[float, int]:
+        """(T_cur, T_i) at ``epoch``: the epochs since the last restart, and the period."""
+        t0, mult = self.T_0, self.T_mult
         if mult == 1:
-            cur, period = epoch % t0, t0
-        else:  # (the restart epochs are T_0 (mult^n − 1) / (mult − 1); exact in integers)
-            n, start = 0, 0
-            while start + t0 * mult**n <= epoch:
-                start, n = start + t0 * mult**n, n + 1
-            cur, period = epoch - start, t0 * mult**n
+            return epoch % t0, t0
+        n, start = 0, 0  # (the restart epochs are T_0 (mult^n − 1) / (mult − 1); exact in ints)
+        while start + t0 * mult**n <= epoch:
+            start, n = start + t0 * mult**n, n + 1
+        return epoch - start, t0 * mult**n
+
+    @property
+    def T_cur(self) -> float:
+        """PyTorch's ``T_cur``: the epochs since the last restart (a fraction too, after a
+        fractional ``step(epoch)``); 0 at each restart."""
+        return self._where(self.epoch + self.fraction if self.fraction else self.epoch)[0]
+
+    @property
+    def T_i(self) -> int:
+        """PyTorch's ``T_i``: the epochs of the period the schedule is in (``T_0``, then
+        ``T_mult`` times the one before at each restart)."""
+        return self._where(self.epoch + self.fraction if self.fraction else self.epoch)[1]
+
+    def _rate(self, base_lr: float, epoch: float) -> float:
+        cur, period = self._where(epoch)
         cos = math.cos(math.pi * cur / period)
         return self.eta_min + (base_lr - self.eta_min) * (1.0 + cos) / 2.0
 
@@ -1481,6 +1671,7 @@ class AdaptiveLR(LRSchedule):
     """
 
     _warns_order = False  # (PyTorch's gives no order warning; glassnet's own: none)
+    _initial_lr = False  # (it lowers the lr in force)
 
     _hyper = ("factor", "patience", "tol", "min_lr", "mode")
     _never_rises = True  # (γ is only ever divided)
@@ -1509,6 +1700,7 @@ class AdaptiveLR(LRSchedule):
             groups = self.optimizer.param_groups
             if all(g["lr"] <= self.min_lr for g in groups):
                 self.stop_reason = "min_lr"
+                self._record(groups)
                 return True
             for g in groups:
                 if g["lr"] > self.min_lr:  # (a group at min_lr or below keeps its lr)
@@ -1539,6 +1731,7 @@ class ReduceLROnPlateau(LRSchedule):
     """
 
     _warns_order = False  # (PyTorch's gives no order warning; glassnet's own: none)
+    _initial_lr = False  # (as PyTorch's: it lowers the lr in force, and no initial_lr)
 
     _hyper = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown")
     _hyper += ("min_lrs", "eps")
@@ -1689,12 +1882,19 @@ class _Cycle(LRSchedule):
 
     def _start(self, optimizer: Any, settings: dict[str, Any], bases: list[float]) -> None:
         """Build: settings checked, the momentum's setting found, and the step-0 rates (and
-        momenta) written, as PyTorch's constructor's first step writes them."""
+        momenta) written, as PyTorch's constructor's first step writes them. Each group's
+        ``initial_lr`` is its starting lr, as PyTorch's: OneCycleLR's ``max_lr /
+        div_factor`` (always), CyclicLR's ``base_lr`` (where the group has none yet)."""
+        had = [isinstance(g, dict) and "initial_lr" in g for g in optimizer.param_groups]
         super().__init__(optimizer, settings)
         self.base_lrs = bases
+        for group, base, kept in zip(optimizer.param_groups, bases, had):
+            if isinstance(group, dict) and not (kept and isinstance(self, CyclicLR)):
+                group["initial_lr"] = base
         self._key = _momentum_key(optimizer, type(self).__name__) if self.cycle_momentum else ""
         self.use_beta1 = self._key == "betas"  # (PyTorch's attribute)
         self._write(optimizer.param_groups, 0)
+        self._record()
 
     def _values(self, step: int) -> list[tuple[float, float]]:
         raise NotImplementedError
@@ -2033,10 +2233,12 @@ class CyclicLR(_Cycle):
     with ``momentum=0`` gets momentum, as in PyTorch); an optimizer with neither is refused
     with ``cycle_momentum=True`` (a ValueError, as PyTorch's): pass ``cycle_momentum=False``.
 
-    ``scale_fn`` is not part of :meth:`state_dict` (PyTorch keeps only a callable
-    object's attributes): build the schedule with the same function, then load the state
-    (a state saved with a ``scale_fn`` is refused by a schedule built without one, and
-    the other way round). A ``scale_fn`` that gives a negative lr, or a momentum outside
+    ``scale_fn``'s code is not part of :meth:`state_dict`; as PyTorch's, a callable
+    object's attributes are (``"_scale_fn_custom"``: a copy of its ``__dict__``; None for a
+    function), and :meth:`load_state_dict` puts them back: build the schedule with the same
+    kind of ``scale_fn``, then load the state (a state saved with a ``scale_fn`` is refused by
+    a schedule built without one, and the other way round). A ``scale_fn`` that gives a
+    negative lr, or a momentum outside
     [0, 1), is refused at that step. ``last_epoch`` is -1 only;
     ``fit(schedule=...)`` refuses it (a per-batch schedule): :func:`check_schedule`.
 
@@ -2143,9 +2345,22 @@ class CyclicLR(_Cycle):
             )
         return value
 
+    _extra_keys = ("last_epoch", "_scale_fn_custom")
+
+    def _saved_extras(self) -> dict[str, Any]:
+        saved = _fn_states([self._scale_fn_custom])[0]  # (a callable object's only)
+        extra = {"_scale_fn_custom": saved} if saved is not None else {}
+        return {**super()._saved_extras(), **extra}
+
+    def _load_extras(self, extras: dict[str, Any]) -> None:
+        saved = extras.get("_scale_fn_custom")
+        if saved is not None:
+            _load_fn_states([self._scale_fn_custom], [saved], "CyclicLR", "_scale_fn_custom")()
+
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """As :meth:`LRSchedule.load_state_dict`; ``scale_fn`` is not in the state: a state
-        saved with one loads into a schedule built with one, and only there."""
+        """As :meth:`LRSchedule.load_state_dict`; of ``scale_fn`` the state holds a callable
+        object's attributes only: a state saved with one loads into a schedule built with
+        one, and only there."""
         if isinstance(state, Mapping) and "custom_scale_fn" in state:
             saved, mine = state["custom_scale_fn"], self._scale_fn_custom is not None
             if isinstance(saved, bool) and saved != mine:
@@ -2298,6 +2513,7 @@ class SequentialLR(LRSchedule):
         for child in children:
             child._owner = weakref.ref(self)
         children[0]._restart(claim=False)
+        self._record()
 
     @staticmethod
     def _checked_milestones(milestones: Any, n: int) -> list[int]:
@@ -2408,7 +2624,7 @@ class SequentialLR(LRSchedule):
         """Restore what :meth:`state_dict` returned, its schedules' states too (build the
         SequentialLR with the same kinds of schedules first). Nothing changes when a part
         is refused."""
-        name = type(self).__name__
+        name, (state, _) = type(self).__name__, self._split_extras(state)
         check_state_dict(state, name, ["type", "base_lrs", "epoch", "milestones", "schedulers"])
         bases = state["base_lrs"]
         if not isinstance(bases, list) or len(bases) != len(self.base_lrs):
@@ -2421,6 +2637,7 @@ class SequentialLR(LRSchedule):
         milestones = self._checked_milestones(state["milestones"], len(self.schedulers))
         _load_children(self.schedulers, state["schedulers"], name)
         self.base_lrs, self.epoch, self.milestones = bases, epoch, milestones
+        self._last_lr = None  # (get_last_lr: the groups' lrs until the next step)
 
     def __repr__(self) -> str:
         kinds = ", ".join(type(c).__name__ for c in self.schedulers)
@@ -2488,6 +2705,7 @@ class ChainedScheduler(LRSchedule):
         for child in children:
             child._owner = weakref.ref(self)
         self._restart(claim=False)
+        self._record()
 
     @staticmethod
     def _chainable(child: LRSchedule, i: int) -> None:
@@ -2607,6 +2825,7 @@ class ChainedScheduler(LRSchedule):
         for group, lr in zip(groups, lrs):
             group["lr"] = lr
         self.epoch, self.last_lrs = 0, lrs
+        self._record(groups)
         with contextlib.suppress(TypeError):  # (a schedule built after it starts before it)
             _WARMED[self.optimizer] = [(g["lr"], b) for g, b in zip(groups, self.base_lrs)]
 
@@ -2628,6 +2847,8 @@ class ChainedScheduler(LRSchedule):
             child.epoch = at
         for group, lr in zip(groups, lrs):
             group["lr"] = lr
+        for child in self.schedulers:
+            child._record(groups)
         self.epoch, self.last_lrs = at, lrs
         return self._ended(groups)
 
@@ -2667,6 +2888,7 @@ class ChainedScheduler(LRSchedule):
         chain with the same kinds of schedules first). Nothing changes when a part is
         refused."""
         name, n = type(self).__name__, len(self.base_lrs)
+        state, _ = self._split_extras(state)
         check_state_dict(state, name, ["type", "base_lrs", "epoch", "last_lrs", "schedulers"])
         lists, counts = {}, self._counts()
         for key in ("base_lrs", "last_lrs"):
@@ -2685,6 +2907,7 @@ class ChainedScheduler(LRSchedule):
         epoch = _check(state["epoch"], "epoch", name)
         _load_children(self.schedulers, state["schedulers"], name)
         self.__dict__.update(lists, epoch=epoch)
+        self._last_lr = None  # (get_last_lr: the groups' lrs until the next step)
 
     def __repr__(self) -> str:
         kinds = ", ".join(type(c).__name__ for c in self.schedulers)
