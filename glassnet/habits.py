@@ -110,7 +110,15 @@ from .gradient import (
     TorchSize,
     stable_order,
 )
-from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, operand, unbroadcast
+from .tensor import (
+    Tensor,
+    enable_grad,
+    get_default_dtype,
+    is_grad_enabled,
+    no_grad,
+    operand,
+    unbroadcast,
+)
 
 __all__ = [
     "Array", "Count", "inference_mode", "function", "FUNCTIONS", "device", "cuda", "return_types",
@@ -160,7 +168,9 @@ class Array(TorchMethods, np.ndarray):
     ``(pred == y).sum()``) a :class:`Count`, NumPy's int64 scalar with PyTorch's casts (so
     ``(pred == y).sum().float() / len(y)`` is the accuracy, and ``[0] * n``, ``range(n)``,
     pandas and scikit-learn take it as the int it is), a 0-d comparison a 0-d Array as
-    PyTorch's 0-d tensor; one float value is a NumPy scalar."""
+    PyTorch's 0-d tensor; one float value is a NumPy scalar. Integers (or bools) with a
+    float number, ``y / 2``, ``y * 0.5``, and ``/`` between integers are the default float
+    dtype (float32), as PyTorch's, not NumPy's float64."""
 
     def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
         # one value of bools or integers (a count, (pred == y).sum(); a 0-d comparison) stays
@@ -398,6 +408,38 @@ def _dtype_name(name: str) -> bool:
     except TypeError:
         return False
     return True
+
+
+def _to_default_float(name: str, divide: bool) -> Callable[[Array, Any], Any]:
+    """``Array.<name>``: NumPy's, except for integers (or bools) with a float number (a
+    Python float or a NumPy float scalar), and for ``divide`` (``/``) of integers by
+    integers, where the result is the default float dtype (float32), as PyTorch's
+    ``y / 2``, ``y * 0.5``, ``y.long() / y.long()``; NumPy's float64 spread into the model's
+    float32 graph. A float array keeps NumPy's rule (its dtype wins, as a float tensor's
+    does in PyTorch)."""
+    base = getattr(np.ndarray, name)
+
+    def op(self: Array, other: Any) -> Any:
+        if self.dtype.kind in "biu":
+            if type(other) is float or isinstance(other, np.floating):
+                return base(self.astype(get_default_dtype()), float(other))  # (weak: float32)
+            if divide and (
+                isinstance(other, (int, np.integer))
+                or (isinstance(other, np.ndarray) and other.dtype.kind in "biu")
+            ):
+                dt = get_default_dtype()
+                return base(self.astype(dt), np.asarray(other).astype(dt, copy=False))
+        return base(self, other)
+
+    op.__name__ = op.__qualname__ = name
+    return op
+
+
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow"):
+    for _side in ("", "r"):
+        _dunder = f"__{_side}{_name}__"
+        setattr(Array, _dunder, _to_default_float(_dunder, _name == "truediv"))
+del _name, _side, _dunder
 
 
 def _array(a: Any) -> Array:

@@ -95,3 +95,45 @@ def test_nested_list_write_as_pytorch():
     with pytest.warns(UserWarning):
         x[[[0, 2]]] = 1.0
     assert x.data.sum(1).tolist() == [4.0, 0.0, 4.0]
+
+
+# ------------------------------------- B: integers with a float number: the default dtype
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda y: y / 2,
+        lambda y: y * 0.5,
+        lambda y: 0.5 * y,
+        lambda y: y + 0.5,
+        lambda y: 1.5 - y,
+        lambda y: 2 / y,
+        lambda y: y / y,
+        lambda y: y**0.5,
+        lambda y: y % 2.5,
+        lambda y: y * np.float64(0.5),
+        lambda y: (y > 1) * 0.5,
+        lambda y: y / np.int64(2),
+    ],
+)
+def test_integer_array_with_a_float_number_is_float32(expr):
+    y = gn.tensor([1.0, 2.0, 3.0]).long()
+    got = expr(y)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expr(np.array([1, 2, 3])), rtol=1e-6)
+    x = gn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    assert (x * got).dtype == np.float32  # (no float64 spread into the graph)
+
+
+def test_integer_array_rules_that_stay():
+    y = gn.tensor([1.0, 2.0, 3.0]).long()
+    assert (y * 2).dtype == np.int64 and (y // 2).dtype == np.int64 and (y + y).dtype == np.int64
+    assert (y * np.array([0.5, 0.5, 0.5])).dtype == np.float64  # a float64 array's dtype wins
+    assert (y * gn.tensor([1.0, 1.0, 1.0], dtype=gn.float64)).dtype == np.float64
+    assert (y / gn.tensor([1.0, 1.0, 1.0])).dtype == np.float32  # the Tensor's dtype
+    gn.set_default_dtype(gn.float64)
+    try:
+        assert (y / 2).dtype == np.float64  # the default dtype
+    finally:
+        gn.set_default_dtype(gn.float32)
