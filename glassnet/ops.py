@@ -401,9 +401,16 @@ def _var(
     axes = _var_axes(self.data.shape, axis)
     n = math.prod(self.data.shape[a] for a in axes)  # (the values reduced into each output)
     if n - correction <= 0:
+        over = "every dim" if axis is None else f"dim={dim!r}"
         raise ValueError(
             f"var/std of {n} value(s) with correction={correction} divides by {n - correction}: "
-            f"undefined. Pass correction=0 (the population's), or reduce over more values."
+            + (  # (no values: no correction helps)
+                f"undefined (PyTorch gives nan). x of shape {self.data.shape} reduced over "
+                f"{over} has no values there: reduce over dims that hold values."
+                if n == 0
+                else "undefined. Pass a correction below the number of values (correction=0, "
+                "the population's), or reduce over more values."
+            )
         )
     # one node, as PyTorch's: var = Σ c² / (n − correction), c = x − mean, and
     # dL/dx = 2 c / (n − correction) · g. Built from the graph's mean, squares and sum it

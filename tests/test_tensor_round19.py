@@ -137,3 +137,25 @@ def test_integer_array_rules_that_stay():
         assert (y / 2).dtype == np.float64  # the default dtype
     finally:
         gn.set_default_dtype(gn.float32)
+
+
+# ----------------------------------------------- C: std/var of no values: the right advice
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: gn.ones(0).std(correction=0),
+        lambda: gn.ones(1, 0).std(1, correction=0),
+        lambda: gn.ones(1, 0).var(1),
+    ],
+)
+def test_std_var_of_no_values_advises_values_not_correction(call):
+    with pytest.raises(ValueError, match="reduce over dims that hold values") as e:
+        call()
+    assert "correction=0" not in str(e.value).split("divides")[1]
+
+
+def test_std_var_correction_too_large_advises_a_smaller_one():
+    with pytest.raises(ValueError, match=r"correction below the number of values \(correction=0"):
+        gn.ones(3, 1).var(1)
