@@ -24,7 +24,8 @@ Entry points, for :func:`glassnet.fit` and for users who write their own loop:
 * :func:`run_epoch`: one epoch of mini-batches drawn by an index array ``order`` (the
   caller draws ``rng.permutation(n)`` as fit does, so the batches are fit's);
 * :func:`supported` (with :func:`why_not`, its reason) and :func:`is_small`, the size rule;
-  :func:`available`, whether numba (and SciPy's BLAS, which it calls) can be imported.
+  :func:`available`, whether numba (and SciPy's BLAS, which it calls) can be imported,
+  and :func:`unavailable_reason`, what is missing.
 
 **Same results.** The arithmetic is FastMLP's, operation for operation, in the same dtype:
 the sigmoid as ``(1 + tanh(z / 2)) / 2``, the loss kernels of :mod:`glassnet.functional`,
@@ -72,6 +73,7 @@ from .gradient import as_grad
 
 __all__ = [
     "available",
+    "unavailable_reason",
     "supported",
     "why_not",
     "is_small",
