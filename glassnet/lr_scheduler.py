@@ -57,6 +57,12 @@ from .schedules import ConstantFactorLR as ConstantLR
 
 LRScheduler = LRSchedule  # (PyTorch's base class's name)
 
+
+class _LRScheduler(LRSchedule):
+    """PyTorch's older name of :class:`LRScheduler`, which PyTorch still exports (many
+    schedulers written for PyTorch subclass it): the same base class."""
+
+
 __all__ = [
     "AdaptiveLR", "ChainedScheduler", "ConstantLR", "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts", "CyclicLR", "ExponentialLR", "InvScalingLR", "LRScheduler",

@@ -52,10 +52,11 @@ ones; its starting lr in ``base_lrs`` is the one whose curve passes through its 
 starting lr below ``eta_min``, below 0 at times: a step whose rate would be below 0 is
 refused, saying what to do; a group added after a ``LinearLR``'s or ``PolynomialLR``'s end,
 where the curve is at 0 for every starting lr, keeps its lr, as PyTorch's: the schedule's
-``held`` lists it). Where PyTorch's schedule fails on such a group (``LambdaLR``,
-``MultiplicativeLR``, ``CosineAnnealingWarmRestarts``, the cycles, ``SequentialLR``) the step
-is refused saying which per-group lists need the group's values, which gives PyTorch's rates
-with the same values appended.
+``held`` lists it); a ``SequentialLR`` past its last milestone takes it as the schedule in
+force does. Where PyTorch's schedule fails on such a group (``LambdaLR``,
+``MultiplicativeLR``, ``CosineAnnealingWarmRestarts``, the cycles, ``SequentialLR`` before its
+last milestone) the step is refused saying which per-group lists need the group's values,
+which gives PyTorch's rates with the same values appended.
 
 A schedule that brings every param group's lr to 0 for good ends the run: its step
 returns True (``fit`` then stops, as for :class:`AdaptiveLR`'s minimum), since every
@@ -352,10 +353,31 @@ class LRSchedule:
             self._steps_then = _FIRST_T.setdefault(optimizer, self._steps_then)
         if pytorch:  # (as PyTorch's: each group's lr set to get_lr() at epoch 0)
             self._chained = self._pytorch_chained  # (a ChainedScheduler's step: get_lr())
-            self._write(optimizer.param_groups, 0)
+            if self._own_step():
+                self._initial_step()
+            else:
+                self._write(optimizer.param_groups, 0)
             with contextlib.suppress(TypeError):  # (the lr before it is a later one's start)
                 _WARMED[optimizer] = [(g["lr"], b) for g, b in zip(groups, self.base_lrs)]
         self._record()
+
+    @classmethod
+    def _own_step(cls) -> bool:
+        """Whether ``step`` is a subclass's own (written outside glassnet's schedules)."""
+        owner = next(c for c in cls.__mro__ if "step" in vars(c))
+        return owner.__module__ != __name__
+
+    def _initial_step(self) -> None:
+        """PyTorch's ``_initial_step``: the constructor calls the subclass's own ``step()``
+        once, ``last_epoch`` -1 before it; the ``LRScheduler.step`` it calls then sets each
+        group's lr to ``get_lr()`` at epoch 0 (not a step of the run: not counted, nor
+        checked for order)."""
+        self.epoch, self._initial = -1, True
+        try:
+            self.step()
+        finally:
+            self._initial = False
+            self.epoch = max(self.epoch, 0)
 
     @classmethod
     def _pytorch(cls) -> bool:
@@ -489,6 +511,10 @@ class LRSchedule:
         group's lr is then 0 for good (:meth:`_ended`), else False. (PyTorch's deprecated
         ``step(epoch)`` is refused: :meth:`_no_epoch`.)"""
         self._no_epoch(epoch)
+        if self.__dict__.get("_initial"):  # (the constructor's: :meth:`_initial_step`)
+            self.epoch = 0
+            self._write(self.optimizer.param_groups, 0)
+            return False
         groups = self._groups()
         self.epoch += 1
         clock = getattr(self, self._clock)
@@ -837,6 +863,10 @@ class LRSchedule:
     def _step_count(self) -> int:
         """PyTorch's ``_step_count``: the steps taken, the constructor's first one counted."""
         return self.__dict__.get("_steps", 0) + 1
+
+    @_step_count.setter
+    def _step_count(self, value: int) -> None:
+        self._steps = value - 1
 
     def state_dict(self) -> dict[str, Any]:
         """Plain Python values: type, base_lrs (a list), epoch, settings and progress (and,
@@ -2541,13 +2571,46 @@ class SequentialLR(LRSchedule):
             )
         return [int(m) for m in ms]
 
+    def _last_phase(self) -> LRSchedule | None:
+        """The schedule in force for good (its milestone, the last, passed: every later step
+        is its own), or None before then."""
+        if self.milestones and self.epoch < self.milestones[-1]:
+            return None
+        return self.schedulers[-1]
+
+    @property
+    def _adopts(self) -> bool:  # type: ignore[override]
+        """A group added after the last milestone joins the curve of the schedule in force as
+        that schedule takes one (PyTorch's SequentialLR steps it alone from there: its
+        chainable schedules multiply the new group's lr too)."""
+        last = self._last_phase()
+        return last is not None and last._adopts
+
+    def _adopt(self, groups: list[dict[str, Any]]) -> None:
+        """The schedule in force takes the added groups (:meth:`LRSchedule._adopt`); the
+        SequentialLR's ``base_lrs`` lists their starting lrs too."""
+        last, n = self.schedulers[-1], len(self.base_lrs)
+        if len(last.base_lrs) == n:
+            last._adopt(groups)
+        self.base_lrs.extend(last.base_lrs[n : len(groups)])
+
     def _join_advice(self) -> str:
+        last = self._last_phase()
+        if last is not None:  # (past the last milestone: as the schedule in force says)
+            return last._join_advice()
         return (
-            "PyTorch's SequentialLR fails at the next milestone (its schedules' closed forms "
-            "read base_lrs, one per group). Build the SequentialLR and its schedules after "
-            "add_param_group, or append the group's starting lr to the base_lrs of the "
-            "SequentialLR and of each of its schedules."
+            "Before its last milestone PyTorch's SequentialLR fails at the next one (the "
+            "schedule that takes over there starts from base_lrs, one per group). Add the "
+            "group after the last milestone (the schedule in force then takes it, where it "
+            "takes one), build the SequentialLR and its schedules after add_param_group, or "
+            "append the group's starting lr to the base_lrs of the SequentialLR and of each "
+            "of its schedules."
         )
+
+    def _counts(self) -> set[int]:
+        groups = len(self.optimizer.param_groups)
+        last = self.schedulers[-1]
+        return {len(self.base_lrs)} | ({groups} if last._adopts else set())
 
     def _first_bases(self) -> list[float]:
         born = min((c for c in self.schedulers if not c._cycle), key=_born, default=None)
@@ -2627,7 +2690,7 @@ class SequentialLR(LRSchedule):
         name, (state, _) = type(self).__name__, self._split_extras(state)
         check_state_dict(state, name, ["type", "base_lrs", "epoch", "milestones", "schedulers"])
         bases = state["base_lrs"]
-        if not isinstance(bases, list) or len(bases) != len(self.base_lrs):
+        if not isinstance(bases, list) or len(bases) not in self._counts():
             raise ValueError(
                 f"{name}.load_state_dict: 'base_lrs' must list one lr per param group "
                 f"({len(self.base_lrs)}). Got {bases!r:.80}."

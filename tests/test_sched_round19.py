@@ -268,3 +268,106 @@ def test_warm_restarts_keep_t_cur_and_t_i_and_save_last_epoch():
         again.load_state_dict({**state, "last_epoch": 3})
     sched.step(7.5)
     assert (sched.T_cur, sched.T_i) == (1.5, 8)
+
+
+# 4. SequentialLR takes a group added after its last milestone --------------------------------
+
+
+def _warm_then_decay(opt):
+    return L.SequentialLR(opt, [L.LinearLR(opt, 0.1, 1, 3), L.ExponentialLR(opt, 0.9)], [3])
+
+
+def test_sequential_lr_takes_a_group_added_after_its_last_milestone():
+    opt = _opt(0.1)
+    sched = _warm_then_decay(opt)
+    out = []
+    for epoch in range(7):
+        if epoch == 5:
+            opt.add_param_group({"params": [nn.Parameter(np.zeros(1))], "lr": 0.01})
+        opt.step()
+        sched.step()
+        out.append(_lrs(opt))
+    assert out[-2:] == [[0.0729, 0.009], [0.06561, 0.0081]]
+    assert len(sched.base_lrs) == 2
+    # resumed: the group put back, then the states loaded
+    state = (opt.state_dict(), sched.state_dict())
+    again = _opt(0.1)
+    fresh = _warm_then_decay(again)
+    again.add_param_group({"params": [nn.Parameter(np.zeros(1))], "lr": 0.01})
+    again.load_state_dict(state[0])
+    fresh.load_state_dict(state[1])
+    again.step()
+    fresh.step()
+    opt.step()
+    sched.step()
+    assert _lrs(again) == _lrs(opt) == [round(0.06561 * 0.9, 10), round(0.0081 * 0.9, 10)]
+
+
+def test_sequential_lr_before_its_last_milestone_refuses_saying_so():
+    opt = _opt(0.1)
+    sched = _warm_then_decay(opt)
+    opt.step()
+    sched.step()
+    opt.add_param_group({"params": [nn.Parameter(np.zeros(1))], "lr": 0.01})
+    with pytest.raises(ValueError, match="Before its last milestone.*after the last milestone"):
+        sched.step()
+
+
+def test_sequential_lr_added_group_as_torch():
+    torch = pytest.importorskip("torch")
+    out = []
+    for lib, make in (
+        (torch.optim.lr_scheduler, lambda: [torch.nn.Parameter(torch.zeros(1))]),
+        (L, lambda: [nn.Parameter(np.zeros(1))]),
+    ):
+        o = (torch.optim.SGD if lib is not L else optim.SGD)(make(), lr=0.1)
+        s = lib.SequentialLR(o, [lib.LinearLR(o, 0.1, 1, 3), lib.StepLR(o, 2, 0.5)], [3])
+        r = []
+        for epoch in range(9):
+            if epoch == 4:
+                o.add_param_group({"params": make(), "lr": 0.02})
+            o.step()
+            s.step()
+            r.append([g["lr"] for g in o.param_groups])
+        out.append(r)
+    for got, want in zip(out[1], out[0]):
+        np.testing.assert_allclose(got, want, rtol=1e-9)
+
+
+# 5, 6. PyTorch-style subclasses: the constructor's step, _LRScheduler, initial_lr ------------
+
+
+def test_a_subclass_step_runs_once_when_built():
+    class Halving(L.LRScheduler):
+        def __init__(self, opt):
+            self.k = 0
+            super().__init__(opt)
+
+        def get_lr(self):
+            return [b * 0.5**self.k for b in self.base_lrs]
+
+        def step(self, epoch=None):
+            self.k += 1
+            super().step()
+
+    opt = _opt(0.1)
+    sched = Halving(opt)
+    assert sched.k == 1 and sched.last_epoch == 0 and sched._step_count == 1
+    assert _run(opt, sched, 3) == [0.05, 0.025, 0.0125, 0.00625]
+    assert sched.last_epoch == 3 and sched._step_count == 4
+
+
+def test_lr_scheduler_alias_and_initial_lr_in_a_subclass():
+    from glassnet.lr_scheduler import _LRScheduler
+
+    class Warm(_LRScheduler):
+        def get_lr(self):
+            return [
+                g["initial_lr"] * min(1.0, (self.last_epoch + 1) / 4)
+                for g in self.optimizer.param_groups
+            ]
+
+    opt = _opt(0.1)
+    sched = Warm(opt)
+    assert isinstance(sched, L.LRScheduler)
+    assert [round(x, 10) for x in _run(opt, sched, 4)] == [0.025, 0.05, 0.075, 0.1, 0.1]
