@@ -25,10 +25,12 @@ import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "WriteError",
     "atomic_write",
+    "open_in_place",
     "read_only",
     "replace_into",
     "same_file",
@@ -238,18 +240,88 @@ def _stem(name: str) -> str:
     return f"{cut}~{hashlib.sha1(raw).hexdigest()[:12]}"
 
 
-def _write_in_place(path: Path, payload: bytes, mode: int) -> None:
+def _kind(mode: int) -> str:
+    """What a file of ``os.stat`` mode ``mode`` is, for a message."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device (a disk)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a regular file"
+
+
+def open_in_place(path: str | os.PathLike[str]) -> Any:
+    """Open ``path``, a character device or a named pipe (``/dev/null``, ``/dev/stdout``,
+    a FIFO), to write in place (binary, blocking writes), as :func:`atomic_write` does.
+
+    The open itself never waits: a plain ``open`` of a FIFO that no program reads waits
+    for a reader for ever, so it is opened with ``O_NONBLOCK`` and a FIFO without a
+    reader is refused at once (nothing is written, so its reader can be started and the
+    write made again). What is opened is checked again on the descriptor (``fstat``):
+    a path swapped for a regular file or another kind since its check is refused too, as
+    is a block device or a socket.
+
+    Raises
+    ------
+    WriteError
+        Naming the path, what it is and what to do.
+    """
+    p = Path(path)
+    flags = os.O_WRONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOCTTY", 0)
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    try:
+        before = os.stat(p).st_mode
+    except OSError as exc:
+        raise WriteError(f"cannot write '{p}' ({_cause(exc)})") from exc
+    if not (stat.S_ISCHR(before) or stat.S_ISFIFO(before)):
+        raise WriteError(f"cannot write '{p}': it is {_kind(before)}, not a file; give a file path")
+    try:
+        fd = os.open(p, flags | nonblock)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO and stat.S_ISFIFO(before):
+            raise WriteError(
+                f"cannot write '{p}': it is a named pipe (FIFO) that no program is reading, "
+                f"so writing would wait for ever; nothing was written: start its reader first "
+                f"(e.g. cat '{p}' > copy &) and write again, or give a file path"
+            ) from exc
+        raise WriteError(f"cannot write '{p}' ({_cause(exc)})") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):  # (swapped since the check)
+            raise WriteError(
+                f"cannot write '{p}': it is {_kind(mode)} (it changed while it was opened); "
+                f"write again"
+            )
+        if nonblock and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # (a reader that reads slowly is waited for, as ever)
+        return open(fd, "wb")  # noqa: SIM115 - the caller's with-block closes it
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        raise
+
+
+def _write_in_place(path: Path, payload: bytes) -> None:
     """Write to a character device or a named pipe (``/dev/null``, ``/dev/stdout``, a FIFO):
     there is no file to replace, and renaming a temporary onto it would put a regular file
-    where the device or pipe was."""
-    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
-        what = "a block device (a disk)" if stat.S_ISBLK(mode) else "a socket"
-        raise WriteError(f"cannot write '{path}': it is {what}, not a file; give a file path")
+    where the device or pipe was. A pipe without a reader is refused (:func:`open_in_place`)."""
+    f = open_in_place(path)
     try:
-        with open(path, "wb") as f:
-            f.write(payload)
+        f.write(payload)
+        f.close()  # (flushes: a reader that left gives EPIPE here)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            f.close()  # (the descriptor is closed even where the flush fails again)
         raise WriteError(f"cannot write '{path}' ({_cause(exc)})") from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            f.close()
+        raise
 
 
 def read_only(path: str | os.PathLike[str]) -> bool:
@@ -284,7 +356,9 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
     is written through: the link stays and the file it names gets the data. A name too
     long to carry whole in the temporary's name is cut there (with a hash of it). A
     character device or a named pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is written
-    in place, as it is no file to replace; a block device or a socket is refused. A file
+    in place, as it is no file to replace (a named pipe that no program reads is refused
+    at once: a plain open would wait for a reader for ever, :func:`open_in_place`); a block
+    device or a socket is refused. A file
     without write permission (:func:`read_only`) is refused, even for root: its owner
     protected it.
 
@@ -345,7 +419,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             raise WriteError(f"cannot write '{given}' ({_cause(exc)}): give a shorter one") from exc
         mode = 0
     if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        _write_in_place(given, payload, mode)
+        _write_in_place(given, payload)
         return given
     if target.is_symlink():  # written through: the link stays, the file it names changes
         try:
