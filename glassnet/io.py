@@ -742,6 +742,34 @@ def _open_regular(p: Path) -> Any:
         raise
 
 
+def _newer_version(version: Any, known: Sequence[str]) -> bool:
+    """Whether ``version`` is a format version (``"2"``, ``"1.2"``: numbers joined by dots)
+    above every one of ``known``: a newer glassnet's, which an upgrade reads. A missing,
+    malformed or older one is no glassnet's.
+
+    >>> _newer_version("1.2", ("1", "1.1")), _newer_version("1.0", ("1", "1.1"))
+    (True, False)
+    """
+    if not isinstance(version, str) or not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,9}){0,3}", version):
+        return False
+
+    def parts(text: str) -> tuple[int, ...]:  # ("1.1.0" is "1.1")
+        numbers = [int(n) for n in text.split(".")]
+        while len(numbers) > 1 and numbers[-1] == 0:
+            numbers.pop()
+        return tuple(numbers)
+
+    return all(parts(version) > parts(k) for k in known)
+
+
+def open_regular(path: str | os.PathLike[str]) -> Any:
+    """``open(path, "rb")`` if ``path`` is a regular file once opened, else None: opened
+    without blocking (a FIFO swapped in after the caller's check would block a plain
+    ``open`` for ever), then checked on the descriptor itself (``fstat``). An ``OSError``
+    of the open (no such file, permission denied) propagates for the caller to name."""
+    return _open_regular(Path(path))
+
+
 def tilde_hint(path: Any) -> str:
     """A sentence for a path that starts with ``~`` naming no folder here: neither
     glassnet nor ``open()`` replaces the ``~`` by the home folder (a shell does), so
@@ -1091,11 +1119,20 @@ def _read_description(
         )
     version = metadata.get("format_version")
     if version not in SUPPORTED_FORMAT_VERSIONS:
-        found = "has no format_version" if version is None else f"has format_version {version!r}"
+        reads = f"this glassnet reads format version(s) {', '.join(SUPPORTED_FORMAT_VERSIONS)}"
+        if version is None:  # (every glassnet writes one: upgrading would not help)
+            raise bad(
+                f"the file has no format_version, which every glassnet writes, so it is "
+                f"corrupt or was not written by glassnet ({reads})"
+            )
+        if not _newer_version(version, SUPPORTED_FORMAT_VERSIONS):
+            raise bad(
+                f"the file has format_version {_short(version)}, which no glassnet writes, so "
+                f"it is corrupt or was not written by glassnet ({reads})"
+            )
         raise bad(
-            f"the file {found}; this glassnet reads format version(s) "
-            f"{', '.join(SUPPORTED_FORMAT_VERSIONS)}: a newer glassnet wrote it, so upgrade "
-            f"glassnet to read it (pip install --upgrade glassnet)"
+            f"the file has format_version {_short(version)}; {reads}: a newer glassnet wrote "
+            f"it, so upgrade glassnet to read it (pip install --upgrade glassnet)"
         )
     if "glassnet" not in metadata:
         raise bad("not a glassnet model file: '__metadata__' has no 'glassnet' description")
@@ -2602,10 +2639,21 @@ def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
             f"(its preprocessing and labels are unknown); load it with load_model"
         )
     version = meta.get("format_version")
-    if not isinstance(version, int) or version > CLI_MODEL_FORMAT_VERSION:
+    if type(version) is not int or not 1 <= version <= CLI_MODEL_FORMAT_VERSION:
+        reads = f"this glassnet reads description format {CLI_MODEL_FORMAT_VERSION} or older"
+        if type(version) is int and version > CLI_MODEL_FORMAT_VERSION:
+            raise ModelFileError(
+                f"{source} was written in description format {version}; {reads}: a newer "
+                f"glassnet wrote it, so upgrade glassnet to read it (pip install --upgrade "
+                f"glassnet)"
+            )
+        found = (
+            "has no description format version (no format_version)"
+            if version is None
+            else f"has description format {_short(version)}, which no glassnet writes"
+        )
         raise ModelFileError(
-            f"{source} was written in description format {_short(version)}; this glassnet "
-            f"reads format {CLI_MODEL_FORMAT_VERSION} or older: upgrade glassnet"
+            f"{source} {found}, so it is corrupt or was not written by glassnet ({reads})"
         )
 
     def bad(message: str) -> ModelFileError:

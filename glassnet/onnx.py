@@ -96,6 +96,8 @@ from .io import (
     Pipeline,
     file_kind,
     load_model,
+    oneline,
+    open_regular,
     tilde_hint,
     write_error,
 )
@@ -2233,10 +2235,25 @@ def _read(source: Any, owner: str = "load", name: str = "source") -> tuple[onnx.
                 f"{owner}: '{os.fspath(source)}' ends in '/', so it names a directory, but "
                 f"{where} is a file; give the file's path without the '/'."
             )
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _fail(f"{owner}: {where} is {size} bytes, more than an ONNX file can be (2 GiB).")
-        data = p.read_bytes()
+        try:  # (a failing disk or network mount, /proc/self/mem: an I/O error names the file)
+            f = open_regular(p)
+            if f is None:  # (replaced by a pipe or a device since it was checked)
+                raise _fail(
+                    f"{owner}: {where} is not a regular file (a named pipe or a device), so it "
+                    "is not an ONNX file; give the path of an .onnx file."
+                )
+            with f:
+                size = os.fstat(f.fileno()).st_size
+                if size > MAX_FILE_BYTES:
+                    raise _fail(
+                        f"{owner}: {where} is {size} bytes, more than an ONNX file can be (2 GiB)."
+                    )
+                data = f.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:  # (OnnxError is a ValueError: it passes)
+            cause = exc.strerror or oneline(exc)
+            raise _fail(f"{owner}: {where} cannot be read ({cause}).") from exc
+        if len(data) > MAX_FILE_BYTES:  # (it grew while it was read)
+            raise _fail(f"{owner}: {where} is more than an ONNX file can be (2 GiB).")
     else:
         opened = callable(getattr(source, "read", None))  # (an open file: its bytes load)
         raise TypeError(
