@@ -889,7 +889,7 @@ class LRSchedule:
             return state, {}
         extras = {k: state[k] for k in self._extra_keys if k in state}
         rest = {k: v for k, v in state.items() if k not in extras}
-        if "last_epoch" in extras and extras["last_epoch"] != rest.get("epoch"):
+        if "last_epoch" in extras and "epoch" in rest and extras["last_epoch"] != rest["epoch"]:
             raise ValueError(
                 f"{type(self).__name__}.load_state_dict: 'last_epoch' ({extras['last_epoch']!r:.40}"
                 f") must be the state's 'epoch' ({rest.get('epoch')!r:.40}), the steps taken; "
