@@ -43,10 +43,12 @@ import json
 import math
 import os
 import re
+import sys
 import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -75,6 +77,9 @@ __all__ = [
     "read_answers",
     "Unreadable",
     "check",
+    "check_all",
+    "BatchResult",
+    "BatchRow",
     "DEFAULT_TOL",
 ]
 
@@ -1088,6 +1093,26 @@ def _check_path(path: Any, name: str, owner: str, what: str) -> None:
         )
 
 
+def _document_kind(raw: bytes) -> str | None:
+    """What a file that is no text file looks like from its first bytes (a PDF, a Word
+    document, an image: what a student hands in instead of the answers as text), or None."""
+    if raw.startswith(b"%PDF"):
+        return "a PDF document"
+    if raw.startswith(b"{\\rtf"):
+        return "an RTF document (WordPad's or TextEdit's rich text)"
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "an old Word or Office document (.doc)"
+    if raw.startswith(b"PK\x03\x04"):
+        if b"word/" in raw:
+            return "a Word document (.docx)"
+        if b"opendocument" in raw:
+            return "an OpenDocument file (.odt, LibreOffice)"
+        return "a zip archive (or an Office document)"
+    if raw.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "an image"
+    return None
+
+
 def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
     """The text of the key or the answers file (``what``), read as UTF-8 (a byte-order mark
     at its start left out), with a message that names the file and what to do when it is
@@ -1110,6 +1135,15 @@ def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
             f"{owner}: the {what} {str(p)!r} does not exist (the working directory is "
             f"{os.getcwd()!r}); check the path."
         ) from None
+    kind = _document_kind(raw)
+    if kind is not None:
+        todo = (
+            "give the key.json that 'glassnet exercise' wrote"
+            if what == "key"
+            else "save the answers as plain text (in the editor: save as, plain text .txt, "
+            "encoding UTF-8), one line '<exercise>.<id> = <value>' per answer, and check again"
+        )
+        raise ValueError(f"{owner}: the {what} {str(p)!r} is {kind}, not a text file; {todo}.")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -1129,70 +1163,66 @@ def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
 @dataclass
 class Unreadable:
     """An answer :func:`check` could not read as a number or a vector: it is graded wrong,
-    with ``why`` (what it is and how to write it), and the other answers are graded."""
+    with ``why`` (what it is and how to write it), and the other answers are graded.
+    ``line``: the line of the answers file it is on (None in a JSON answers file)."""
 
     why: str
+    line: int | None = None
 
 
-def read_answers(path: str | os.PathLike[str], lenient: bool = False) -> dict[str, Any]:
-    """A student's answers: lines ``<exercise>.<id> = <value>`` (``#`` starts a comment;
-    a vector as ``[0, 1, 0]``, or as NumPy prints it, ``[1 1 -0.5]``), or a JSON object of
-    the same keys. Empty answers (a blank, ``[]``, ``none``, ``n/a``, a dash: what a
-    student writes for "no weights") are left out. An answer that is no number or vector
-    raises ValueError, naming it and how to write it; with ``lenient``, it is returned as
-    an :class:`Unreadable` holding that message instead (as :func:`check` grades it)."""
+@dataclass
+class _Answers:
+    """An answers file as :func:`check` reads it: the answers, the line of each, the lines
+    that are no ``<exercise>.<id> = <value>`` at all (number, text, why), and the seed its
+    first comment names (the template's ``# glassnet exercises, seed 18: ...``)."""
+
+    values: dict[str, Any]
+    where: dict[str, int]
+    bad: list[tuple[int, str, str]]
+    seed: int | None
+    empty: bool = False
+
+
+_SEED_LINE = re.compile(r"#\s*glassnet exercises, seed (\d+)\b")
+
+
+def _read_answers(path: str | os.PathLike[str], lenient: bool) -> _Answers:
     text = _read_text(path, "answers file", "read_answers")
-    if text.lstrip().startswith("{"):
-
-        def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-            seen: dict[str, Any] = {}
-            for k, v in pairs:  # (json.loads kept the last of two equal keys, silently)
-                if k in seen:
-                    raise ValueError(
-                        f"read_answers: {str(path)!r} answers {k} twice; keep the one answer "
-                        "to grade and delete the other."
-                    )
-                seen[k] = v
-            return seen
-
+    if not text.strip():  # (graded: every answer missing, and check says the file is empty)
+        return _Answers({}, {}, [], None, empty=True)
+    start = text.lstrip()
+    if start.startswith("["):
         try:
-            data = json.loads(text, object_pairs_hook=unique)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"read_answers: {str(path)!r} is not valid JSON ({err}).") from err
-        answers: dict[str, Any] = {}
-        for k, v in data.items():
-            if v is None or v == [] or (isinstance(v, str) and _empty(v)):
-                continue  # an empty answer
-            try:
-                if isinstance(v, str):
-                    answers[str(k)] = _parse_value(v.strip(), 0, path)
-                elif isinstance(v, list):
-                    answers[str(k)] = [_number(x) for x in v]
-                else:
-                    answers[str(k)] = _number(v)
-            except (ValueError, TypeError):
-                said = {True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v
-                hint = _hint(said) if isinstance(said, str) else ""
-                why = (
-                    f"the answer {str(k)!r} in {str(path)!r} is {v!r:.60}, not a number or a "
-                    f"vector like [0, 1, 0].{hint}"
-                )
-                if not lenient:
-                    raise ValueError(f"read_answers: {why}") from None
-                answers[str(k)] = Unreadable(why)
-        return answers
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+        if isinstance(doc, list):
+            raise ValueError(
+                f"read_answers: {str(path)!r} is a JSON array; a JSON answers file must be an "
+                'object of answer ids and answers, {"1.z1": 2.5, "6.row1": [0, 1, 0]}, or '
+                "write one line '<exercise>.<id> = <value>' per answer."
+            )
+    if start.startswith("{"):
+        return _Answers(_read_json_answers(text, path, lenient), {}, [], None)
     out: dict[str, Any] = {}
     where: dict[str, int] = {}  # the line of each answer id
+    bad: list[tuple[int, str, str]] = []
+    seed, shaped = None, 0  # (shaped: the lines '<id> = <value>', answered or blank)
     for n, line in enumerate(text.splitlines(), start=1):
+        m = _SEED_LINE.match(line.strip())
+        if m and seed is None:
+            seed = int(m.group(1))
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         key, sep, val = line.partition("=")
         if not sep:
-            raise ValueError(
-                f"read_answers: line {n} of {str(path)!r} is not '<exercise>.<id> = <value>': "
-                f"{line!r}."
-            )
+            why = f"line {n} of {str(path)!r} is not '<exercise>.<id> = <value>': {line!r}"
+            if not lenient:
+                raise ValueError(f"read_answers: {why}.")
+            bad.append((n, line, why))
+            continue
+        shaped += 1
         key, val = key.strip(), val.strip()
         # ids may hold '=' nowhere, but 'dL/dw1' holds '/': split at the first ' = ' only
         if not _empty(val):
@@ -1207,8 +1237,80 @@ def read_answers(path: str | os.PathLike[str], lenient: bool = False) -> dict[st
             except ValueError as err:
                 if not lenient:
                     raise
-                out[key] = Unreadable(str(err).removeprefix("read_answers: "))
-    return out
+                out[key] = Unreadable(str(err).removeprefix("read_answers: "), n)
+    if bad and not shaped:  # (no line is an answer: a CSV, a letter, a document's text)
+        n, line, _ = bad[0]
+        raise ValueError(
+            f"read_answers: {str(path)!r} holds no answer: none of its lines is "
+            f"'<exercise>.<id> = <value>' (line {n} is {line!r:.60}). Write one answer per "
+            "line, as in answers_template.txt: 1.z1 = 2.5"
+        )
+    return _Answers(out, where, bad, seed)
+
+
+def _read_json_answers(text: str, path: Any, lenient: bool) -> dict[str, Any]:
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for k, v in pairs:  # (json.loads kept the last of two equal keys, silently)
+            if k in seen:
+                raise ValueError(
+                    f"read_answers: {str(path)!r} answers {k} twice; keep the one answer "
+                    "to grade and delete the other."
+                )
+            seen[k] = v
+        return seen
+
+    try:
+        data = json.loads(text, object_pairs_hook=unique)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"read_answers: {str(path)!r} is not valid JSON ({err}).") from err
+    if not isinstance(data, dict):
+        raise ValueError(
+            f"read_answers: {str(path)!r} is JSON but not an object; a JSON answers file "
+            'must be an object of answer ids and answers, {"1.z1": 2.5, "6.row1": [0, 1, 0]}.'
+        )
+    if data.get("format") == "glassnet-exercise-key":
+        raise ValueError(
+            f"read_answers: {str(path)!r} is a key.json (the answer key of seed "
+            f"{data.get('seed')!r:.20}), not a student's answers file: pass the key first and "
+            "the student's answers file second."
+        )
+    answers: dict[str, Any] = {}
+    for k, v in data.items():
+        if v is None or v == [] or (isinstance(v, str) and _empty(v)):
+            continue  # an empty answer
+        try:
+            if isinstance(v, str):
+                answers[str(k)] = _parse_value(v.strip(), 0, path)
+            elif isinstance(v, list):
+                answers[str(k)] = [_number(x) for x in v]
+            else:
+                answers[str(k)] = _number(v)
+        except (ValueError, TypeError):
+            said = {True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v
+            hint = _hint(said) if isinstance(said, str) else ""
+            why = (
+                f"the answer {str(k)!r} in {str(path)!r} is {v!r:.60}, not a number or a "
+                f"vector like [0, 1, 0].{hint}"
+            )
+            if not lenient:
+                raise ValueError(f"read_answers: {why}") from None
+            answers[str(k)] = Unreadable(why)
+    return answers
+
+
+def read_answers(path: str | os.PathLike[str], lenient: bool = False) -> dict[str, Any]:
+    """A student's answers: lines ``<exercise>.<id> = <value>`` (``#`` starts a comment;
+    a vector as ``[0, 1, 0]``, or as NumPy prints it, ``[1 1 -0.5]``), or a JSON object of
+    the same keys. Empty answers (a blank, ``[]``, ``none``, ``n/a``, a dash: what a
+    student writes for "no weights") are left out. An answer that is no number or vector
+    raises ValueError, naming it and how to write it; with ``lenient``, it is returned as
+    an :class:`Unreadable` holding that message instead (as :func:`check` grades it), and
+    a line that is no ``<exercise>.<id> = <value>`` at all (``Name: Alice``, ``1.z1: 2``)
+    as an :class:`Unreadable` under the key ``'line N'``. An empty file, a JSON array, a
+    key.json, and a file none of whose lines is an answer are refused in either case."""
+    got = _read_answers(path, lenient)
+    return got.values | {f"line {n}": Unreadable(why, n) for n, _, why in got.bad}
 
 
 EMPTY_ANSWERS = ("", "[]", "none", "n/a", "-", "\u2212", "\u2013", "\u2014")
@@ -1242,10 +1344,20 @@ def _numpy_vector(text: str) -> list[float] | None:
     return numbers if numbers and all(math.isfinite(v) for v in numbers) else None
 
 
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\ufe58\ufe63\uff0d"
+"""Dashes a word processor puts for a minus sign (Word's autocorrect makes '-' an en dash,
+U+2013): read as '-' where they stand before a number's digits."""
+
+
 def _parse_value(val: str, n: int, path: Any) -> Any:
     # the minus sign of the HTML sheets and the slides (U+2212), copied from them, is '-'
     text = val.replace("\u2212", "-")
+    # a dash before a number's digits (at its start, after '[', ',', a space or an
+    # exponent's e) is its minus sign; elsewhere (5–3) it is named in the message
+    text = re.sub(rf"(^|[\s\[,;(eE])[{_DASHES}](?=\.?\d)", r"\1-", text)
     try:
+        if "_" in text:  # (float() reads 3_5 as 35: Python's digit separator)
+            raise ValueError(text)
         if text.startswith("["):
             try:
                 v = json.loads(text)
@@ -1264,10 +1376,34 @@ def _parse_value(val: str, n: int, path: Any) -> Any:
 
 
 def _hint(text: str) -> str:
-    """The fix for an answer a student writes as on paper: a decimal comma (2,5), a yes or
-    no (the yes/no answers are 1 and 0), a fraction (1/2)."""
+    """The fix for an answer a student writes as on paper: a decimal comma (2,5, or in a
+    vector [1,0 1,0 -1,5]), a yes or no (the yes/no answers are 1 and 0), a fraction (1/2),
+    an underscore (3_5), a dash that is no minus sign."""
     if re.fullmatch(r"-?\d*,\d+", text):  # a decimal comma: 2,5
         return f" Write the decimal point: {text.replace(',', '.')}."
+    if "_" in text:
+        return (
+            " It holds an underscore, which is not part of a number: write the number "
+            f"without it ({text.replace('_', '.')} if you meant a decimal point, "
+            f"{text.replace('_', '')} if not)."
+        )
+    dash = next((c for c in text if c in _DASHES), None)
+    if dash is not None:
+        return (
+            f" It holds the character U+{ord(dash):04X} ({unicodedata.name(dash).lower()}), "
+            "which a word processor puts for a dash, not a minus sign: write the minus "
+            "sign as '-' (a dash directly before a number's digits is read as one)."
+        )
+    inner = text.strip()
+    inner = inner[1:-1] if inner.startswith("[") and inner.endswith("]") else inner
+    items = [t for t in re.split(r"\s*;\s*|,\s+|\s+", inner.strip()) if t]
+    if (
+        len(items) > 1
+        and all(re.fullmatch(r"-?\d+(?:,\d+)?", t) for t in items)
+        and any("," in t for t in items)
+    ):  # decimal commas in a vector: [1,0 1,0 -1,5] is [1.0, 1.0, -1.5]
+        fixed = ", ".join(t.replace(",", ".") for t in items)
+        return f" Write decimal points, and commas between the numbers, in brackets: [{fixed}]."
     if text.strip().lower() in ("yes", "no", "true", "false", "y", "n"):
         one = text.strip().lower() in ("yes", "true", "y")
         return f" A yes/no answer is written 1 for yes and 0 for no: {int(one)}."
@@ -1292,6 +1428,10 @@ class CheckResult:
     total: int
     first_wrong: dict[int, str]  # exercise number -> message
     lines: list[str]
+    #: the lines of the answers file that could not be read (graded wrong or not graded)
+    unread_lines: list[int] = field(default_factory=list)
+    #: whether the answers file was empty (or held only spaces): every answer is missing
+    empty: bool = False
 
     @property
     def passed(self) -> bool:
@@ -1307,9 +1447,22 @@ tolerance and nearer the key than the other of 0 and 1, whatever the tolerance (
 --tol of 1 graded separable = 0 right for a separable gate)."""
 
 
-def _close(a: Any, b: Any, tol: float, strict: bool = False) -> bool:
+_PLACES = 10
+"""Answers and keys are compared as decimals to this many places: an answer as the student
+wrote it (1.99) against the key's value (2), exactly, so that "within 0.01" holds at the
+boundary on both sides of the key (a binary float made |1.99 - 2| 0.010000000000000009,
+and 1.99 was graded wrong where 2.01 was right); the key's last binary digits (a new
+weight computed as -1.2000000000000002) fall below the 10th place."""
+
+
+def _decimal(v: Any) -> Decimal:
+    """``v`` (a float: an answer as written, or a key's value) to :data:`_PLACES` places."""
+    return Decimal(repr(float(v))).quantize(Decimal(1).scaleb(-_PLACES), ROUND_HALF_EVEN)
+
+
+def _close(a: Any, b: Any, tol: float | Decimal, strict: bool = False) -> bool:
     """Whether ``a`` is within ``tol`` of ``b`` (strictly within, with ``strict``), number
-    by number for a vector."""
+    by number for a vector, compared as decimals (:data:`_PLACES`)."""
     if isinstance(b, list):
         return (
             isinstance(a, list)
@@ -1318,8 +1471,11 @@ def _close(a: Any, b: Any, tol: float, strict: bool = False) -> bool:
         )
     if isinstance(a, list) or not math.isfinite(float(a)):
         return False
-    gap = abs(float(a) - float(b))
-    return gap < tol if strict else gap <= tol
+    with localcontext() as ctx:
+        ctx.prec = 400  # (any finite float to 10 places, exactly)
+        gap = abs(_decimal(a) - _decimal(b))
+        limit = tol if isinstance(tol, Decimal) else Decimal(repr(float(tol)))
+        return gap < limit if strict else gap <= limit
 
 
 def _is_number(v: Any) -> bool:
@@ -1379,6 +1535,7 @@ def _meant_ids(given: dict[str, Any], ids: set[str]) -> dict[str, str]:
     could be two of the key's is left out)."""
 
     def loose(k: str) -> str:
+        k = re.sub(r"^[-*+\u2022\u00b7]\s*", "", k.strip())  # a list's bullet: '- 1.z1'
         k = unicodedata.normalize("NFKC", k).replace("\u2212", "-").replace("\u2032", "'")
         return re.sub(r"[\s_]+", "", k).lower()
 
@@ -1394,14 +1551,34 @@ def _meant_ids(given: dict[str, Any], ids: set[str]) -> dict[str, str]:
     }
 
 
-def _apart(got: Any, want: Any) -> tuple[str, str]:
-    """``got`` and ``want`` as the grader prints them: 3 decimals, or as many more as show
-    them apart (with --tol 0, 20.0855 and 20.0855369... both read 20.086)."""
+def _written(v: Any) -> str:
+    """An answer as the student wrote it (the shortest decimal of its float: ``3.48999999``
+    stays so, it is not shown as 3.490, which would read as within the tolerance)."""
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_written(x) for x in v) + "]"
+    text = repr(float(v))
+    if not math.isfinite(float(v)):
+        return text
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _apart(got: Any, want: Any, right: Any) -> tuple[str, str]:
+    """``got`` as written and ``want`` as the grader prints them: the key to 3 decimals, or
+    to as many more as make the two, as printed, differ and be graded wrong too by
+    ``right(got, key)`` (with --tol 0, 20.086 against 20.0855; an answer 20.0956 against 20.0855369
+    is 0.01006 away, against a key shown as 20.086 it would look within 0.01)."""
+    shown = _written(got)
     for d in range(3, 16):
-        shown, expected = _num(got, d), _num(want, d)
-        if shown != expected:
+        expected = _num(want, d)
+        try:
+            printed = json.loads(expected)
+        except ValueError:
             return shown, expected
-    return _num(got), _num(want)
+        if expected != shown and not right(got, printed):
+            return shown, expected
+    return shown, _num(want)
 
 
 def _form(got: Any, step: dict[str, Any]) -> str:
@@ -1409,22 +1586,14 @@ def _form(got: Any, step: dict[str, Any]) -> str:
     (``[2]`` for ``2``), or one number where a vector is."""
     want = step["value"]
     if isinstance(got, list) and not isinstance(want, list):
-        one = f", {_num(got[0])}," if len(got) == 1 else ""
+        one = f", {_written(got[0])}," if len(got) == 1 else ""
         return f"; this answer is one number: write it{one} without brackets"
     if isinstance(want, list) and not isinstance(got, list):
         return f"; this answer is a vector of {len(want)} numbers in brackets, like [0, 1, 0]"
     return ""
 
 
-def check(
-    key: str | os.PathLike[str], answers: str | os.PathLike[str], tol: float = DEFAULT_TOL
-) -> CheckResult:
-    """Grade the answers file ``answers`` against ``key`` (a ``key.json``): an answer is
-    right within ``tol``; each exercise reports its first wrong or missing step. An
-    answer that is no number or vector is graded wrong, saying how to write it, and the
-    others are graded; an id written with other spaces or case (``1. z1``, ``1.Z1``) is
-    named with the key's id to write (``1.z1``). A wrong number is printed with as many
-    decimals as tell it from the key's."""
+def _check_tol(tol: Any) -> float:
     # (a NumPy number, np.float32(0.05) say, was refused as not a number)
     if (
         isinstance(tol, (bool, np.bool_))
@@ -1435,9 +1604,11 @@ def check(
             f"The 'tol' parameter of check must be a finite number >= 0 (an answer within it "
             f"of the key counts as right; default {DEFAULT_TOL:g}). Got {tol!r:.60}."
         )
-    tol = float(tol)
-    _check_path(key, "key", "check", "key")
-    _check_path(answers, "answers", "check", "answers file")
+    return float(tol)
+
+
+def _load_key(key: Any) -> dict[str, Any]:
+    """The key.json ``key``, read and checked (:func:`_check_key`)."""
     try:
         doc = json.loads(_read_text(key, "key", "check"))
     except json.JSONDecodeError as err:
@@ -1451,15 +1622,59 @@ def check(
             "key first, the answers second)."
         )
     _check_key(doc, key)
-    given = read_answers(answers, lenient=True)
+    return doc
+
+
+def _place_bad_lines(
+    bad: list[tuple[int, str, str]], given: dict[str, Any], ids: set[str]
+) -> list[tuple[int, str]]:
+    """The lines that are no ``<id> = <value>``: one that starts with an id of the key
+    (``1.z1: 2.0``, ``1.z1 2``) is that answer, graded wrong with the fix; the others
+    (``Name: Alice Smith``) are returned, (line number, text), to be listed."""
+    left = []
+    longest_first = sorted(ids, key=len, reverse=True)
+    for n, line, _ in bad:
+        text = re.sub(r"^[-*+\u2022\u00b7]\s*", "", line)
+        k = next(
+            (i for i in longest_first if text.startswith(i) and text[len(i) :][:1] in ":;, \t"),
+            None,
+        )
+        if k is None or k in given:
+            left.append((n, line))
+            continue
+        value = text[len(k) :].strip(" \t:;,") or "<value>"
+        given[k] = Unreadable(
+            f"line {n} is {line!r:.60}, not '<exercise>.<id> = <value>': write {k} = {value}", n
+        )
+    return left
+
+
+def _grade(doc: dict[str, Any], key: Any, answers: Any, tol: float) -> CheckResult:
+    got_file = _read_answers(answers, lenient=True)
+    if got_file.seed is not None and got_file.seed != doc["seed"]:
+        raise ValueError(
+            f"check: this answers file is for seed {got_file.seed}, the key is seed "
+            f"{doc['seed']}: {str(answers)!r} says '# glassnet exercises, seed {got_file.seed}' "
+            f"and {str(key)!r} is seed {doc['seed']}'s key. Grade it against seed "
+            f"{got_file.seed}'s key.json (glassnet exercise --seed {got_file.seed} writes it); "
+            f"if the answers are for seed {doc['seed']}'s sheet, correct that first line."
+        )
+    given = dict(got_file.values)
     ids = {f"{ex['number']}.{s['id']}" for ex in doc["exercises"] for s in ex["steps"]}
+    left = _place_bad_lines(got_file.bad, given, ids)
     meant = _meant_ids(given, ids)  # an id written '1. z1' or '1.Z1': the key's '1.z1'
     right = total = 0
     first: dict[int, str] = {}
     lines = [f"glassnet exercise check: seed {doc['seed']}, tolerance {tol:g}"]
+    if got_file.empty:
+        lines.append(
+            f"the answers file {str(answers)!r} is empty: no answer to grade (was it saved "
+            "before it was handed in?)"
+        )
     for ex in doc["exercises"]:
         num = ex["number"]
         ok = 0
+        zero_one = ex.get("kind") in _ZERO_ONE
         # an answer left empty on purpose (no weights exist) is right only in an exercise
         # the student answered: a blank sheet scored a point per inseparable gate
         answered = any(f"{num}.{s['id']}" in given for s in ex["steps"])
@@ -1467,18 +1682,27 @@ def check(
             total += 1
             k = f"{num}.{s['id']}"
             got = given.get(k)
+            # (a key's slack: the rounding its own shown numbers carry in)
+            slack = s.get("slack", 0.0)
+            slack = slack if isinstance(slack, (int, float)) and 0 <= slack < 1 else 0.0
+            within = Decimal(repr(tol)) + Decimal(repr(float(slack)))
+
+            def right_value(
+                v: Any, want: Any = s["value"], within: Decimal = within, zero_one: bool = zero_one
+            ) -> bool:
+                good = _close(v, want, within)
+                if good and zero_one:  # (right for any answer with tol >= 1)
+                    good = _close(v, want, Decimal("0.5"), strict=True)
+                return good
+
             if isinstance(got, Unreadable):
                 good = False
             elif s["check"] == "absent":
                 good = got is None and answered
             elif s["check"] == "separates":
                 good = _weights_wrong(got) is None and _separates(ex["data"]["gate"], *got)
-            else:  # (a key's slack: the rounding its own shown numbers carry in)
-                slack = s.get("slack", 0.0)
-                slack = slack if isinstance(slack, (int, float)) and 0 <= slack < 1 else 0.0
-                good = got is not None and _close(got, s["value"], tol + slack)
-                if good and ex.get("kind") in _ZERO_ONE:  # (right for any answer with tol >= 1)
-                    good = _close(got, s["value"], 0.5, strict=True)
+            else:
+                good = got is not None and right_value(got)
             if good:
                 ok += 1
                 right += 1
@@ -1489,7 +1713,7 @@ def check(
                     first[num] = f"{k}: this exercise has no answers ({s['how']} once answered)"
                 elif s["check"] == "absent":
                     first[num] = (
-                        f"{k} = {_num(got)}, but no weights exist (the gate is not linearly "
+                        f"{k} = {_written(got)}, but no weights exist (the gate is not linearly "
                         "separable): leave the answer empty (a blank, [] or none)"
                     )
                 elif got is None and k in meant.values():
@@ -1505,30 +1729,199 @@ def check(
                         "does not compute the gate: "
                         f"{_gate_miss(ex['data']['gate'], *got)} (output 1 only where z > 0)"
                     )
-                    first[num] = f"{k} = {_num(got)} {why} (e.g. {_num(s['value'])})"
+                    first[num] = f"{k} = {_written(got)} {why} (e.g. {_num(s['value'])})"
                 else:
-                    shown, want = _apart(got, s["value"])
+                    shown, want = _apart(got, s["value"], right_value)
                     first[num] = f"{k} = {shown}, expected {want} ({s['how']}){_form(got, s)}"
         n = len(ex["steps"])
         status = "all right" if ok == n else f"first wrong step: {first[num]}"
         lines.append(f"{num}. {ex['title']}: {ok}/{n} right; {status}")
     lines.append(f"total: {right}/{total}")
-    unknown = [k for k in given if k not in ids]
-    if unknown:  # (a misspelt id was only reported as its step missing)
-        named = [f"{k} (write {meant[k]})" if k in meant else k for k in unknown[:8]]
+    unread = sorted(
+        {v.line for v in given.values() if isinstance(v, Unreadable) and v.line is not None}
+        | {n for n, _ in left}
+    )
+    if left:  # (a name line, a note: it was the whole file's error, no answer graded)
+        shown = ", ".join(f"line {n} {line!r:.50}" for n, line in left)
         lines.append(
-            f"not graded: {', '.join(named)}{' ...' if len(unknown) > 8 else ''} "
+            f"not read: {shown} (not '<exercise>.<id> = <value>'; the other lines are graded)"
+        )
+    unknown = [k for k in given if k not in ids]
+    if unknown:  # (a misspelt id was only reported as its step missing; all are listed)
+        named = [f"{k} (write {meant[k]})" if k in meant else k for k in unknown]
+        lines.append(
+            f"not graded: {', '.join(named)} "
             "(no such answer id in the key; the ids are those of answers_template.txt)"
         )
-    return CheckResult(right, total, first, lines)
+    return CheckResult(right, total, first, lines, unread, got_file.empty)
+
+
+def check(
+    key: str | os.PathLike[str], answers: str | os.PathLike[str], tol: float = DEFAULT_TOL
+) -> CheckResult:
+    """Grade the answers file ``answers`` against ``key`` (a ``key.json``): an answer is
+    right within ``tol``, compared as decimals (1.99 and 2.01 are both within 0.01 of 2);
+    each exercise reports its first wrong or missing step. An answer that is no number or
+    vector, or a line that is no ``<exercise>.<id> = <value>``, is graded wrong (or listed
+    as not read), saying how to write it, and the others are graded; an id written with
+    other spaces or case (``1. z1``, ``1.Z1``) is named with the key's id to write
+    (``1.z1``). A wrong answer is printed as written, the key with as many decimals as show
+    it wrong. An answers file whose first line names another seed than the key's (the
+    template's ``# glassnet exercises, seed 18: ...``) is refused, naming both seeds. To
+    grade several files or a folder against one key, see :func:`check_all`."""
+    tol = _check_tol(tol)
+    _check_path(key, "key", "check", "key")
+    _check_path(answers, "answers", "check", "answers file")
+    return _grade(_load_key(key), key, answers, tol)
+
+
+_SHEET_FILES = (
+    "key.json",
+    "answers_template.txt",
+    "questions.md",
+    "questions.html",
+    "answers.md",
+    "answers.html",
+)
+"""The files :func:`write` makes: in a folder given to :func:`check_all`, not answers."""
+
+
+@dataclass
+class BatchRow:
+    """One answers file of :func:`check_all`: its grade, or why it was not graded."""
+
+    path: str
+    result: CheckResult | None
+    error: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """The grades of several answers files against one key (:func:`check_all`):
+    ``str()`` gives each file's report and a summary table, one row per file."""
+
+    seed: int
+    tol: float
+    rows: list[BatchRow]
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """Every file graded, and every answer right."""
+        return all(r.result is not None and r.result.passed for r in self.rows)
+
+    @property
+    def not_graded(self) -> list[BatchRow]:
+        """The files that could not be graded (their ``error`` says why)."""
+        return [r for r in self.rows if r.result is None]
+
+    def table(self) -> str:
+        """The summary: per file, the score, the lines that could not be read, a note."""
+        body = []
+        for r in self.rows:
+            if r.result is None:
+                body.append([r.path, "-", "-", f"not graded: {r.error}"])
+                continue
+            unread = ", ".join(map(str, r.result.unread_lines)) or "-"
+            note = "all right" if r.result.passed else ""
+            note = "the file is empty" if r.result.empty else note
+            body.append([r.path, f"{r.result.right}/{r.result.total}", unread, note])
+        head = ["file", "score", "unreadable lines", "note"]
+        width = [max(len(row[i]) for row in [head, *body]) for i in range(3)]
+        out = [f"summary: {len(self.rows)} answers files, seed {self.seed}, tolerance {self.tol:g}"]
+        for row in [head, *body]:
+            out.append("  ".join(c.ljust(w) for c, w in zip(row, width)) + "  " + row[3])
+        out = [line.rstrip() for line in out]
+        if self.skipped:
+            out.append(f"left out: {', '.join(self.skipped)}")
+        if self.not_graded:
+            out.append(
+                f"{len(self.not_graded)} of {len(self.rows)} files not graded (the note says why)"
+            )
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        parts = []
+        for r in self.rows:
+            text = str(r.result) if r.result is not None else f"not graded: {r.error}"
+            parts.append(f"== {r.path}\n{text}")
+        return "\n\n".join([*parts, self.table()])
+
+
+def _answers_files(answers: Any) -> tuple[list[Path], list[str]]:
+    """The files to grade: each path given, a folder's files (sorted by name; hidden files,
+    the sheet's own files and subfolders left out, and named), and what was left out."""
+    if isinstance(answers, (str, os.PathLike)):
+        answers = [answers]
+    if not isinstance(answers, (list, tuple)) or not answers:
+        raise TypeError(
+            "check_all: 'answers' must be the path of a folder of answers files, or a list "
+            f"of paths (files or folders). Got {answers!r:.60}."
+        )
+    files: list[Path] = []
+    skipped: list[str] = []
+    for a in answers:
+        _check_path(a, "answers", "check_all", "answers file or folder")
+        p = Path(a)
+        if not p.is_dir():
+            files.append(p)  # (a missing file: its row says so)
+            continue
+        found, sheet = [], []
+        for q in sorted(p.iterdir()):
+            if q.name.startswith("."):
+                skipped.append(f"{q} (hidden)")
+            elif q.is_dir():
+                skipped.append(f"{q} (a folder: not searched)")
+            elif q.name in _SHEET_FILES:
+                sheet.append(q.name)
+            else:
+                found.append(q)
+        if sheet:
+            skipped.append(f"{', '.join(sheet)} in {str(p)!r} (the sheet's own files)")
+        if not found:
+            which = f": the sheet's own files, {', '.join(sheet)}, are left out" if sheet else ""
+            raise IsADirectoryError(
+                f"check: the answers file {str(p)!r} is a folder, not a file; give a text "
+                f"file, such as answers.txt, or a folder of answers files (this folder holds "
+                f"none{which})."
+            )
+        files += found
+    return files, skipped
+
+
+def check_all(
+    key: str | os.PathLike[str],
+    answers: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    tol: float = DEFAULT_TOL,
+) -> BatchResult:
+    """Grade several answers files against one ``key``: ``answers`` is a folder (its
+    files, by name; hidden files and the sheet's own files left out) or a list of files
+    and folders. A file that cannot be graded (not text, empty, another seed's, a
+    key.json) is a row saying why; the others are graded as :func:`check` grades them.
+    ``str()`` of the result prints each file's report, then a table: per file, the score,
+    the lines that could not be read, and a note."""
+    tol = _check_tol(tol)
+    _check_path(key, "key", "check_all", "key")
+    doc = _load_key(key)
+    files, skipped = _answers_files(answers)
+    rows = []
+    for f in files:
+        try:
+            rows.append(BatchRow(str(f), _grade(doc, key, f, tol)))
+        except (ValueError, OSError) as exc:
+            rows.append(BatchRow(str(f), None, str(exc)))
+    return BatchResult(doc["seed"], tol, rows, skipped)
 
 
 # =====================================================================================
 # Command line (glassnet exercise ...)
 # =====================================================================================
 def run_cli(args: Any) -> int:
-    """``glassnet exercise --seed N --out DIR`` and ``glassnet exercise check KEY ANSWERS``
-    (``args``: the parsed options ``seed``, ``out``, ``kinds``, ``tol``, ``check``)."""
+    """``glassnet exercise --seed N --out DIR`` and ``glassnet exercise check KEY ANSWERS
+    [ANSWERS ...]`` (``args``: the parsed options ``seed``, ``out``, ``kinds``, ``tol``,
+    ``check``). One answers file: its report, and 0 when every answer is right, 1 when
+    not. Several, or a folder: :func:`check_all`'s reports and table, and 2 when a file
+    could not be graded (the table says why), else 0 or 1 as for one."""
     rest = list(getattr(args, "check", []) or [])
     tol = DEFAULT_TOL if args.tol is None else args.tol
     if not (math.isfinite(tol) and tol >= 0):
@@ -1537,10 +1930,11 @@ def run_cli(args: Any) -> int:
             f"right; default {DEFAULT_TOL:g}). Got {tol!r}."
         )
     if rest:
-        if rest[0] != "check" or len(rest) != 3:
+        if rest[0] != "check" or len(rest) < 3:
             raise ValueError(
                 "usage: glassnet exercise --seed N --out DIR, or glassnet exercise check "
-                f"KEY.json ANSWERS.txt. Got the arguments {rest}."
+                f"KEY.json ANSWERS.txt [ANSWERS ...] (answers files or folders of them). Got "
+                f"the arguments {rest}."
             )
         given = [f"--{k}" for k in ("seed", "out", "kinds") if getattr(args, k) is not None]
         given += ["--force"] if getattr(args, "force", False) else []
@@ -1551,9 +1945,21 @@ def run_cli(args: Any) -> int:
                 "as it is (its seed and exercises); leave them out",
                 stacklevel=2,
             )
-        result = check(rest[1], rest[2], tol)
-        print(result)
-        return 0 if result.passed else 1
+        if len(rest) == 3 and not Path(rest[2]).is_dir():
+            result = check(rest[1], rest[2], tol)
+            print(result)
+            return 0 if result.passed else 1
+        batch = check_all(rest[1], rest[2:], tol)
+        print(batch)
+        if batch.not_graded:
+            names = ", ".join(r.path for r in batch.not_graded)
+            print(
+                f"glassnet exercise check: {len(batch.not_graded)} of {len(batch.rows)} answers "
+                f"files could not be graded: {names} (the table says why)",
+                file=sys.stderr,
+            )
+            return 2
+        return 0 if batch.passed else 1
     if args.tol is not None:
         warnings.warn(
             f"--tol {tol:g} is used by 'glassnet exercise check' only (the sheet does not "
