@@ -41,6 +41,7 @@ methods (``x.max()``, ``x.abs()``, ...) are attached to the Tensor here, as
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -305,15 +306,88 @@ def _log1p(self: Tensor) -> Tensor:
 
 
 def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """PyTorch's ``x.norm(p=2, dim=None, keepdim=False)``: the 2-norm (``p`` 2 or "fro") or
-    the 1-norm (``p=1``) over ``dim`` (all values by default). The 2-norm's gradient x/‖x‖
-    is 0 where the norm is 0 (as PyTorch's), not the NaN of sqrt's chain rule; NaN where the
-    norm is NaN (as PyTorch's: a NaN value shows in every gradient of its slice)."""
+    """PyTorch's ``x.norm(p="fro", dim=None, keepdim=False)`` over ``dim`` (all values by
+    default): ``p`` any real number, (Σ|x|^p)^(1/p) (2 or "fro" the 2-norm, None too; a
+    negative p too), ``inf`` the largest |x|, ``-inf`` the smallest, 0 the number of nonzero
+    values; "nuc" the nuclear norm (the sum of the singular values) of a matrix (``dim`` its
+    two dims). The gradients are PyTorch's: x/‖x‖ for p=2, 0 where the norm is 0 (not the
+    NaN of sqrt's chain rule); sign(x)·(|x|/‖x‖)^(p−1) for other p (0 at x = 0 for p < 1);
+    for ±inf g shared among the values at the norm (ties); 0 for p=0; NaN in every gradient
+    of a slice whose norm is NaN (as PyTorch's: a NaN value shows in all of them). Each
+    slice is scaled by a power of two near its largest |x| (its smallest for p < 0) first,
+    exactly, so that |x|^p neither overflows (1e300) nor underflows: the norm and its
+    gradient are finite where they are."""
+    if isinstance(p, str):
+        if p == "nuc":
+            return _nuclear_norm(self, dim, keepdim)
+        if p != "fro":
+            raise ValueError(
+                f"norm: p must be a number (inf, -inf, 0, 1, 2, any real), 'fro' or 'nuc', as "
+                f"PyTorch's. Got p={p!r:.40}."
+            )
+        p = 2
+    elif p is None:  # (PyTorch's torch.norm(x, p=None): the 2-norm)
+        p = 2
+    elif isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real) or math.isnan(p):
+        raise ValueError(
+            f"norm: p must be a number (inf, -inf, 0, 1, 2, any real), 'fro' or 'nuc', as "
+            f"PyTorch's. Got p={p!r:.40}."
+        )
     if p == 1:
         return _abs(self).sum(dim=dim, keepdim=keepdim)
-    if p not in (2, "fro"):
-        raise ValueError(f"norm: p must be 1, 2 or 'fro'. Got p={p!r}.")
     axis, keep = axis_args("norm", None, dim, None, keepdim)
+    a = self.data
+    axis = _scalar_dim("norm", a.ndim, axis)
+    if p == 2:
+        return _two_norm(self, axis, keep)
+    p = float(p)
+    if (
+        (p < 0 or math.isinf(p))
+        and a.ndim
+        and any(a.shape[d] == 0 for d in _var_axes(a.shape, axis, "norm"))
+    ):
+        raise ValueError(
+            f"norm: p={p} over no values (x of shape {a.shape}, dim={dim!r}) is undefined: "
+            f"{'the largest' if p > 0 else 'the smallest'} |x| of none, as PyTorch refuses it. "
+            "Reduce over dims that hold values (a finite p >= 0 gives 0 there)."
+        )
+    if p == 0:  # (the count of nonzero values; NaN counts, as in PyTorch; no gradient)
+        out = np.count_nonzero(a, axis=axis, keepdims=keep).astype(a.dtype)
+        return Tensor.from_op(np.asarray(out), "norm", (self,), lambda g: (np.zeros_like(a),))
+    absa = np.abs(a)
+    if math.isinf(p):
+        n = (np.max if p > 0 else np.min)(absa, axis=axis, keepdims=True)
+
+        def inf_backward(g: np.ndarray) -> tuple[np.ndarray]:
+            at = (absa == n) | np.isnan(a)  # (the values at the norm share g, as PyTorch's)
+            share = spread(g, a.shape, axis, keep) / np.sum(at, axis=axis, keepdims=True)
+            return ((np.nan_to_num(np.sign(a)) * at * share).astype(a.dtype, copy=False),)
+
+        out = n if keep else np.squeeze(n, axis=axis)
+        return Tensor.from_op(out, "norm", (self,), inf_backward)
+    # |x| scaled by 2^-e, 2^e near the slice's largest |x| (smallest for p < 0): the terms
+    # (|x| 2^-e)^p stay <= about 1 (a zero's, for p < 0, inf: the norm 0)
+    big = (np.max if p > 0 else np.min)(absa, axis=axis, keepdims=True) if a.size else 1.0
+    e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        terms = np.ldexp(absa, -e).astype(a.dtype, copy=False) ** p
+        n = np.ldexp(np.add.reduce(terms, axis=axis, keepdims=True) ** (1 / p), e)
+    n = n.astype(a.dtype, copy=False)
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+            d = np.sign(a) * (absa / n) ** (p - 1)  # (|x|/‖x‖ <= 1 for p >= 1: finite)
+        # PyTorch's: 0 at x = 0 for p < 1, 0 where the norm is 0 for p > 1, NaN where it is
+        d = np.where(a == 0 if p < 1 else n == 0, 0.0, d)
+        d = np.where(np.isnan(n), np.nan, d)
+        return ((d * spread(g, a.shape, axis, keep)).astype(a.dtype, copy=False),)
+
+    out = n if keep else np.squeeze(n, axis=axis)
+    return Tensor.from_op(out, "norm", (self,), backward)
+
+
+def _two_norm(self: Tensor, axis: Any, keep: bool) -> Tensor:
+    """The 2-norm over ``axis`` (:func:`_norm`'s p=2)."""
     a = self.data
     # each slice scaled by a power of two near its largest |x| first (exact), so that x²
     # neither overflows (1e300) nor underflows (1e-300): the norm is finite where it is
@@ -327,6 +401,44 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
         n = spread(out, a.shape, axis, keep)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (np.where(n != 0, spread(g, a.shape, axis, keep) * a / n, 0.0).astype(a.dtype),)
+
+    return Tensor.from_op(out, "norm", (self,), backward)
+
+
+def _nuclear_norm(self: Tensor, dim: Any, keepdim: Any) -> Tensor:
+    """``x.norm("nuc", dim)``: the sum of the singular values of the matrices over the two
+    dims ``dim`` (a 2-d x's by default), as PyTorch's; the gradient U Vᵀ (g per matrix)."""
+    a = self.data
+    keep = check_bool(keepdim, "keepdim", "norm")
+    if dim is None and a.ndim != 2:
+        raise ValueError(
+            f"norm: p='nuc' is a matrix norm: x of shape {a.shape} has {a.ndim} dim(s); pass "
+            "dim=(d0, d1), the two dims of the matrices (x of 2 dims needs none), as PyTorch."
+        )
+    dims = (0, 1) if dim is None else dim
+    if not isinstance(dims, (tuple, list)) or len(dims) != 2:
+        raise ValueError(
+            f"norm: p='nuc' needs dim as the two dims of the matrices, dim=(d0, d1), as "
+            f"PyTorch's. Got dim={dim!r:.40}."
+        )
+    d0, d1 = _var_axes(a.shape, tuple(dims), "norm")
+    d0, d1 = d0 % a.ndim, d1 % a.ndim
+    moved = np.moveaxis(a, (d0, d1), (-2, -1))
+    try:
+        u, sv, vh = np.linalg.svd(moved, full_matrices=False)
+    except np.linalg.LinAlgError as e:
+        raise ValueError(
+            f"norm: p='nuc' of x of shape {a.shape}: the singular values were not found "
+            f"({e}); x holds NaN or inf? PyTorch's svd refuses those too."
+        ) from e
+    out = sv.sum(-1).astype(a.dtype, copy=False)
+    low = tuple(sorted((d0, d1)))
+    out = np.expand_dims(out, low) if keep else out
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        gm = np.squeeze(g, axis=low) if keep else g
+        grad = np.matmul(u, vh) * np.asarray(gm)[..., None, None]
+        return (np.moveaxis(grad, (-2, -1), (d0, d1)).astype(a.dtype, copy=False),)
 
     return Tensor.from_op(out, "norm", (self,), backward)
 

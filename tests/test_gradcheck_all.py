@@ -277,6 +277,35 @@ case("Tensor:std", "correction=2", lambda t: t.std(dim=2, correction=2), u(SHAPE
 case("Tensor:max", "whole", lambda t: t.max(), grid((3, 4)))
 case("Tensor:min", "whole", lambda t: t.min(), grid((3, 4)))
 case(("FUNCTIONS:norm", "Tensor:norm"), "p=1 dim=1", lambda t: gn.norm(t, 1, 1), away((3, 4)))
+# every p PyTorch takes: ±inf (no ties in u's values), 0 (gradient 0), any real p, negative
+# too (away from 0, where p < 1 has its kink), and the nuclear norm of matrices
+for p, domain in (
+    (np.inf, u), (-np.inf, away), (0, away), (0.5, away), (3, u), (1.5, u), (-1.5, away),
+    (-1, away), (7, u), ("fro", u),
+):  # fmt: skip
+    for axis in (None, 1, (0, 2)):
+        case(
+            "Tensor:norm",
+            f"p={p} dim={axis}",
+            lambda t, p=p, a=axis: t.norm(p, a),
+            domain(SHAPE3, seed=13),
+        )
+case(
+    ("FUNCTIONS:norm", "Tensor:norm"),
+    "p=inf dim=-1 keepdim",
+    lambda t: gn.norm(t, float("inf"), -1, True),
+    u(SHAPE3, seed=14),
+)
+case("Tensor:norm", "p=3 dim=0 keepdim", lambda t: t.norm(3, 0, True), u(SHAPE3, seed=15))
+case("Tensor:norm", "p='nuc'", lambda t: t.norm("nuc"), u((3, 4), seed=16))
+case("Tensor:norm", "p='nuc' 4x3", lambda t: t.norm("nuc"), u((4, 3), seed=17))
+case(
+    "Tensor:norm",
+    "p='nuc' dim=(0, 2) keepdim",
+    lambda t: t.norm("nuc", (0, 2), True),
+    u(SHAPE3, seed=18),
+)
+case("Tensor:norm", "p='nuc' dim=(-1, 1)", lambda t: t.norm("nuc", (-1, 1)), u(SHAPE3, seed=19))
 
 # NumPy's functions on a Tensor (np.mean(x) passes dtype= and out=, np.var(x) ddof=)
 case("Tensor:mean", "np.mean", lambda t: np.mean(t), u(SHAPE3))
@@ -1395,6 +1424,37 @@ for dt, big, tiny in ((F64, 1e300, 1e-300), (F32, 1e30, 1e-30)):
         dt,
         value=[2 * big],
         grad=[1.0, -1.0],
+    )
+    # any p: (2 b^p)^(1/p) = 2^(1/p) b, gradient sign(x) 2^(1/p - 1) (PyTorch's
+    # sign(x) (|x|/‖x‖)^(p-1)); ±inf share g between the tied [b, -b]; p=0 counts them
+    for p in (3.0, 0.5, -1.0, -2.5, 1.5, 7.0):
+        for pr, scale in ((pair, big), (tpair, tiny)):
+            extreme(
+                "Tensor:norm",
+                f"p={p:g} +-{scale:g}",
+                lambda t, p=p: t.norm(p),
+                pr,
+                dt,
+                value=[2 ** (1 / p) * scale],
+                grad=[2 ** (1 / p - 1), -(2 ** (1 / p - 1))],
+            )
+    for p in (np.inf, -np.inf):
+        extreme(
+            "Tensor:norm", f"p={p} +-{big:g}", lambda t, p=p: t.norm(p), pair, dt,
+            value=[big], grad=[0.5, -0.5],
+        )  # fmt: skip
+    extreme(
+        "Tensor:norm", f"p=0 +-{big:g}", lambda t: t.norm(0), pair + tpair, dt,
+        value=[4.0], grad=[0.0] * 4,
+    )  # fmt: skip
+    extreme(
+        "Tensor:norm",
+        f"p=3 {big:g} and {tiny:g}",
+        lambda t: t.norm(3),
+        [big, tiny],
+        dt,
+        value=[big],
+        grad=[1.0, 0.0],  # ((tiny / big)^2: 0)
     )
     extreme(
         "Tensor:var",

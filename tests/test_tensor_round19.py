@@ -159,3 +159,100 @@ def test_std_var_of_no_values_advises_values_not_correction(call):
 def test_std_var_correction_too_large_advises_a_smaller_one():
     with pytest.raises(ValueError, match=r"correction below the number of values \(correction=0"):
         gn.ones(3, 1).var(1)
+
+
+# ---------------------------------------------------- D: x.norm(p) for any p PyTorch takes
+
+INF = float("inf")
+
+
+@pytest.mark.parametrize(
+    "p, value, grad",
+    [  # PyTorch 2.13's values and gradients at x = [3, -4, 0] (float64)
+        (INF, 4.0, [0.0, -1.0, 0.0]),
+        (-INF, 0.0, [0.0, 0.0, 0.0]),
+        (0, 2.0, [0.0, 0.0, 0.0]),
+        (3, 4.497941445275415, [0.4448513517305356, -0.7908468475209521, 0.0]),
+        (0.5, 13.928203230275509, [2.154700538379252, -1.8660254037844386, 0.0]),
+        (1.5, 5.584250376480029, [0.7329564758289748, -0.8463452372482761, 0.0]),
+        (-1, 0.0, [0.0, 0.0, 0.0]),
+        (-2.5, 0.0, [0.0, 0.0, 0.0]),
+        ("fro", 5.0, [0.6, -0.8, 0.0]),
+        (None, 5.0, [0.6, -0.8, 0.0]),
+        (1, 7.0, [1.0, -1.0, 0.0]),
+    ],
+)
+def test_norm_of_every_p_as_pytorch(p, value, grad):
+    x = gn.tensor([3.0, -4.0, 0.0], dtype=gn.float64, requires_grad=True)
+    n = x.norm(p)
+    n.backward()
+    assert n.item() == pytest.approx(value, rel=1e-12)
+    np.testing.assert_allclose(x.grad, grad, rtol=1e-12, atol=1e-15)
+
+
+def test_norm_negative_p_and_inf_ties():
+    x = gn.tensor([2.0, -4.0, 4.0], dtype=gn.float64, requires_grad=True)
+    n = x.norm(-2)  # (Σ|x|^-2)^(-1/2) = (1/4 + 1/16 + 1/16)^(-1/2)
+    n.backward()
+    assert n.item() == pytest.approx(1 / np.sqrt(0.375), rel=1e-12)
+    np.testing.assert_allclose(x.grad, np.sign(x.data) * (np.abs(x.data) / n.item()) ** -3)
+    y = gn.tensor([2.0, -4.0, 4.0], requires_grad=True)
+    y.norm(INF).backward()  # the tied largest share the gradient
+    assert y.grad.tolist() == [0.0, -0.5, 0.5]
+
+
+def test_norm_nan_row_as_pytorch():
+    for p, row in ((3, [np.nan, np.nan]), (0.5, [np.nan, np.nan]), (-1, [np.nan, np.nan])):
+        x = gn.tensor([[1.0, np.nan], [2.0, 3.0]], requires_grad=True)
+        x.norm(p, dim=1).sum().backward()
+        assert np.isnan(x.grad[0]).all() and np.isfinite(x.grad[1]).all(), (p, row)
+    x = gn.tensor([[1.0, np.nan], [2.0, 3.0]], requires_grad=True)
+    n = x.norm(INF, dim=1)
+    n.sum().backward()
+    assert np.isnan(n.data[0]) and n.data[1] == 3.0
+    assert x.grad.tolist() == [[0.0, 0.0], [0.0, 1.0]]  # (PyTorch's sign(NaN) is 0)
+
+
+def test_norm_dims_and_keepdim():
+    a = np.random.default_rng(0).standard_normal((2, 3, 4))
+    x = gn.tensor(a, dtype=gn.float64)
+    np.testing.assert_allclose(x.norm(3, dim=(0, 2)).data, (np.abs(a) ** 3).sum((0, 2)) ** (1 / 3))
+    assert x.norm(INF, dim=1, keepdim=True).shape == (2, 1, 4)
+    np.testing.assert_array_equal(x.norm(-INF, dim=-1).data, np.abs(a).min(-1))
+    assert gn.tensor(5.0).norm(3, dim=0).item() == pytest.approx(5.0)
+
+
+def test_norm_nuclear():
+    x = gn.tensor([[3.0, 0.0], [0.0, -2.0]], dtype=gn.float64, requires_grad=True)
+    n = x.norm("nuc")
+    n.backward()
+    assert n.item() == pytest.approx(5.0)
+    np.testing.assert_allclose(x.grad, [[1.0, 0.0], [0.0, -1.0]], atol=1e-12)
+    assert gn.ones(2, 3).norm("nuc").item() == pytest.approx(np.sqrt(6), rel=1e-6)
+    b = np.random.default_rng(1).standard_normal((2, 3, 4))
+    got = gn.tensor(b, dtype=gn.float64).norm("nuc", dim=(0, 2), keepdim=True)
+    want = [np.linalg.svd(b[:, i, :], compute_uv=False).sum() for i in range(3)]
+    np.testing.assert_allclose(got.data.reshape(-1), want)
+    assert got.shape == (1, 3, 1)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: gn.ones(3).norm("abc"), r"p must be a number .* Got p='abc'"),
+        (lambda: gn.ones(3).norm(float("nan")), "Got p=nan"),
+        (lambda: gn.ones(3).norm(True), "Got p=True"),
+        (lambda: gn.ones(0).norm(INF), r"p=inf over no values .* shape \(0,\)"),
+        (lambda: gn.ones(2, 0).norm(-1, dim=1), "p=-1.0 over no values"),
+        (lambda: gn.ones(2, 3, 4).norm("nuc"), r"matrix norm: x of shape \(2, 3, 4\)"),
+        (lambda: gn.ones(2, 3, 4).norm("nuc", dim=(0, 1, 2)), "two dims of the matrices"),
+    ],
+)
+def test_norm_refusals_name_p(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_norm_of_empty_with_p_at_least_0():
+    assert gn.ones(0).norm(3).item() == 0.0 and gn.ones(0).norm(0).item() == 0.0
+    assert gn.ones(2, 0).norm(0.5, dim=1).tolist() == [0.0, 0.0]
