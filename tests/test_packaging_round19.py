@@ -21,8 +21,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:  # pragma: no cover
-    tomllib = pytest.importorskip("tomli")
+else:  # pragma: no cover - pytest itself requires tomli before Python 3.11
+    import tomli as tomllib
 
 import glassnet as gn
 import glassnet.sklearn as gsk
