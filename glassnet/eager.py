@@ -332,7 +332,9 @@ def _run(
                 hold.held = True
                 update()
                 keep(m)
-                hold.release()
+                hold.held = False
+                if hold.pending:  # (a Ctrl-C during the update: raised now, the step whole)
+                    hold.release()
                 if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
                     update, fresh = optimizer.prepared(), False
             done += run

@@ -681,7 +681,9 @@ def fit(
                 update()
                 history.steps += 1
                 history.samples_seen += m
-                hold.release()
+                hold.held = False
+                if hold.pending:  # (a Ctrl-C during the update: raised now, the step whole)
+                    hold.release()
                 total += batch_loss * m
                 seen += m
                 state.step, state.batch_loss = history.steps, batch_loss
