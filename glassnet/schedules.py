@@ -343,6 +343,7 @@ class LRSchedule:
         if self._initial_lr:
             initial = [_initial_lr(g, g["lr"]) for g in groups]
             lrs = initial if self._from_initial or pytorch else lrs
+            self._initial_lrs = [float(lr) for lr in initial]
         self.base_lrs = [float(lr) for lr in lrs]
         self.__dict__.update(self._progress)
         self._first = self._stepped = None  # the ticks of its first and last steps
@@ -504,7 +505,7 @@ class LRSchedule:
                 "a clock. Read schedule.lr (or get_last_lr()) for the rate in force."
             )
         clock = _check(clock, self._clock, f"{name}.lr_at")
-        return self._checked(self._rate, self.base_lr, clock, clock)
+        return self._checked(self._rate, self._base_at(0, clock), clock, clock)
 
     def step(self, epoch: Any = None) -> bool:
         """End of an epoch: set each group's lr for the next one. Returns True when every
@@ -523,7 +524,9 @@ class LRSchedule:
                 self._pytorch_lrs(self.epoch)
                 if self._pytorch()
                 else [
-                    base if i in self.held else self._checked(self._rate, base, clock)
+                    base
+                    if i in self.held
+                    else self._checked(self._rate, self._base_at(i, clock), clock)
                     for i, base in enumerate(self.base_lrs)
                 ]
             )
@@ -547,10 +550,15 @@ class LRSchedule:
                 "fractional epoch for a per-batch schedule, as PyTorch's."
             )
 
+    def _base_at(self, i: int, clock: Any) -> float:
+        """Group ``i``'s starting lr for its rate at ``clock``: its ``base_lrs`` entry
+        (CosineAnnealingLR built after another schedule: its initial_lr past T_max)."""
+        return self.base_lrs[i]
+
     def _rates(self, epoch: int) -> list[float]:
         """Every group's lr at ``epoch``, unchecked (what :meth:`stays_zero` looks ahead at)."""
         return [
-            base if i in self.held else self._rate(base, epoch)
+            base if i in self.held else self._rate(self._base_at(i, epoch), epoch)
             for i, base in enumerate(self.base_lrs)
         ]
 
@@ -754,7 +762,9 @@ class LRSchedule:
         if self._pytorch() and not self._in_step:  # (in a step: its super().get_lr())
             return self._pytorch_lrs(clock)
         return [
-            base if i in self.held else self._checked(self._rate, base, clock, clock)
+            base
+            if i in self.held
+            else self._checked(self._rate, self._base_at(i, clock), clock, clock)
             for i, base in enumerate(self.base_lrs)
         ]
 
@@ -1343,15 +1353,57 @@ class CosineAnnealingLR(LRSchedule):
     # fall back towards γ₀, and a step whose rate would be below 0 is refused (_rate_advice)
     _negative_bases = True
 
+    # rise_lrs: None, or (built after another schedule moved the lr) each group's initial_lr,
+    # the lr the curve rises back to past T_max, as PyTorch's (its rise reads base_lrs, its
+    # initial_lr, where its steps until T_max move the lr in force): the starting lr past T_max
+    _progress = {"rise_lrs": None}
+    _added = ("rise_lrs",)  # (state dicts from before, and of a curve of one start: None)
+
     def __init__(
         self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
         _fresh(type(self).__name__, last_epoch)
         super().__init__(optimizer, locals())
+        initial = self.__dict__.get("_initial_lrs", self.base_lrs)
+        self.rise_lrs = None if initial == self.base_lrs else list(initial)
+
+    def _base_at(self, i: int, clock: Any) -> float:
+        rise = self.rise_lrs
+        if rise is not None and clock > self.T_max and i < len(rise):
+            return rise[i]
+        return self.base_lrs[i]
+
+    def _rebase(self, bases: list[float]) -> None:
+        super()._rebase(bases)
+        self.rise_lrs = None  # (SequentialLR: one curve from its starting lrs)
+
+    def state_dict(self) -> dict[str, Any]:
+        """:meth:`LRSchedule.state_dict`, with ``rise_lrs`` only where the curve rises back
+        to another lr than it started from (built after another schedule moved the lr)."""
+        state = super().state_dict()
+        if state["rise_lrs"] is not None:
+            return state
+        return {k: v for k, v in state.items() if k != "rise_lrs"}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """:meth:`LRSchedule.load_state_dict`, ``rise_lrs`` None or one lr >= 0 per group."""
+        rise = state.get("rise_lrs") if isinstance(state, Mapping) else None
+        if rise is not None:
+            bases = state.get("base_lrs")
+            ok = isinstance(rise, list) and isinstance(bases, list) and len(rise) == len(bases)
+            if not ok:
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: 'rise_lrs' must be None or list "
+                    f"one lr per param group, as base_lrs. Got {rise!r:.80}."
+                )
+            rise = [float(_check(v, "lr", type(self).__name__)) for v in rise]
+        super().load_state_dict(state)
+        self.rise_lrs = rise
 
     def stays_zero(self) -> bool:
         """True only when γ₀ and ``eta_min`` are 0: otherwise the curve rises again."""
-        return self.eta_min == 0 and all(base == 0 for base in self.base_lrs)
+        bases = self.base_lrs + (self.rise_lrs or [])
+        return self.eta_min == 0 and all(base == 0 for base in bases)
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         cos = math.cos(math.pi * epoch / self.T_max)

@@ -96,6 +96,7 @@ def test_initial_lr_as_torch():
     torch = pytest.importorskip("torch")
     seconds = ["LambdaLR(o, lambda e: 0.5 ** e)", "CosineAnnealingWarmRestarts(o, 3)"]
     seconds += ["ExponentialLR(o, 0.9)", "StepLR(o, 2, 0.5)", "PolynomialLR(o, 4, 1.0)"]
+    seconds += ["CosineAnnealingLR(o, 4, 0.001)", "MultiplicativeLR(o, lambda e: 0.9)"]
     for second in seconds:
         got = []
         for lib, opt_cls, params in (
@@ -371,3 +372,24 @@ def test_lr_scheduler_alias_and_initial_lr_in_a_subclass():
     sched = Warm(opt)
     assert isinstance(sched, L.LRScheduler)
     assert [round(x, 10) for x in _run(opt, sched, 4)] == [0.025, 0.05, 0.075, 0.1, 0.1]
+
+
+def test_cosine_built_later_rises_back_to_initial_lr_past_t_max():
+    opt = _after_exponential()
+    sched = L.CosineAnnealingLR(opt, T_max=4, eta_min=0.001)
+    got = [round(x, 6) for x in _run(opt, sched, 7)]
+    assert got == [0.0125, 0.010816, 0.00675, 0.002684, 0.001, 0.015498, 0.0505, 0.085502]
+    assert sched.rise_lrs == [0.1]
+    state = sched.state_dict()
+    again_opt = _after_exponential()
+    again = L.CosineAnnealingLR(again_opt, T_max=4, eta_min=0.001)
+    again.load_state_dict(state)
+    again_opt.step()
+    again.step()
+    opt.step()
+    sched.step()
+    assert _lrs(again_opt) == _lrs(opt)
+    fresh = L.CosineAnnealingLR(_opt(0.1), T_max=4)
+    assert fresh.rise_lrs is None and "rise_lrs" not in fresh.state_dict()
+    with pytest.raises(ValueError, match="rise_lrs"):
+        again.load_state_dict({**state, "rise_lrs": [0.1, 0.2]})
