@@ -2651,8 +2651,8 @@ class SequentialLR(LRSchedule):
         if last is not None:  # (past the last milestone: as the schedule in force says)
             return last._join_advice()
         return (
-            "Before its last milestone PyTorch's SequentialLR fails at the next one (the "
-            "schedule that takes over there starts from base_lrs, one per group). Add the "
+            "Before its last milestone, PyTorch's SequentialLR fails at the next milestone "
+            "(the schedule that takes over there starts from base_lrs, one per group). Add the "
             "group after the last milestone (the schedule in force then takes it, where it "
             "takes one), build the SequentialLR and its schedules after add_param_group, or "
             "append the group's starting lr to the base_lrs of the SequentialLR and of each "
