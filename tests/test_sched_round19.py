@@ -310,7 +310,8 @@ def test_sequential_lr_before_its_last_milestone_refuses_saying_so():
     opt.step()
     sched.step()
     opt.add_param_group({"params": [nn.Parameter(np.zeros(1))], "lr": 0.01})
-    with pytest.raises(ValueError, match="Before its last milestone, PyTorch's.*after the last milestone"):
+    want = "Before its last milestone, PyTorch's.*after the last milestone"
+    with pytest.raises(ValueError, match=want):
         sched.step()
 
 
