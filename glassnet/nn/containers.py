@@ -36,21 +36,23 @@ them), which is why ``tools/loc.py`` lists this file outside the core.
 
 from __future__ import annotations
 
+import inspect
 import operator
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
 
 from .._validation import as_rng, check_bool
+from ..backend import is_array
 from ..hooks import RemovableHandle, run_module_hooks
 from ..hooks import ids as hook_ids
 from ..tensor import Tensor, is_grad_enabled, no_grad
 from . import init as initializers
 from . import layers
 from .layers import Linear, Sequential
-from .module import Module, Parameter
+from .module import Module, Parameter, StateDictError
 from .torch_layers import BatchNorm1d, LayerNorm
 
 __all__ = ["ModuleDict", "ModuleList", "ParameterDict", "ParameterList"]
@@ -64,8 +66,9 @@ def _module(value: Any, owner: str, where: str) -> Module:
     return value
 
 
-def _repr(kind: str, items: Iterable[tuple[str, Module]]) -> str:
-    lines = [f"  ({k}): " + repr(m).replace("\n", "\n  ") for k, m in items]
+def _repr(kind: str, items: Iterable[tuple[str, Any]]) -> str:
+    lines = [f"  ({k}): " + (m if isinstance(m, str) else repr(m)).replace("\n", "\n  ")
+             for k, m in items]  # fmt: skip
     return f"{kind}(\n" + "\n".join(lines) + "\n)" if lines else f"{kind}()"
 
 
@@ -161,7 +164,15 @@ class ModuleList(Module):
         self._set(items)
 
     def __repr__(self) -> str:
-        return _repr("ModuleList", ((str(i), m) for i, m in enumerate(self._items())))
+        """PyTorch's: a run of equal modules as one line, ``(0-2): 3 x Linear(...)``."""
+        runs: list[list[Any]] = []  # [first, last, repr]
+        for i, text in enumerate(map(repr, self._items())):
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, text])
+        return _repr("ModuleList", ((f"{a}-{b}", f"{b - a + 1} x {t}") if a < b else (str(a), t)
+                                    for a, b, t in runs))  # fmt: skip
 
 
 class _Keyed(Module):
@@ -997,6 +1008,202 @@ Module.register_backward_hook = register_backward_hook
 Module.add_module = Module.register_module = add_module
 Module.register_parameter = register_parameter
 Module.cpu = lambda self: self.to("cpu")  # (PyTorch's model.cpu(): returns the module)
+
+
+# PyTorch's rules for a module's attributes, around module.py's bookkeeping: what would drop
+# a parameter, a sub-module or a buffer out of parameters() and state_dict() is refused.
+_set_attribute, _register_buffer = Module.__setattr__, Module.register_buffer
+_load_state_dict, _to, _state_dict = Module.load_state_dict, Module.to, Module.state_dict
+
+
+def _refused(self: Module, name: str, kind: str, value: Any) -> TypeError:
+    """PyTorch's TypeError for ``value`` set as the ``kind`` at ``name``, with the fix."""
+    what, m = type(value).__name__, f"{type(self).__name__.lower()}.{name}"
+    dropped = "it would drop out of parameters() and state_dict()"
+    fix = {
+        "parameter": (
+            f"glassnet nn.Parameter or None expected: {dropped}, so no optimizer would train "
+            f"it and no file would keep it. To set its values keep the Parameter, "
+            f"{m}.data[...] = values; to replace it, {m} = nn.Parameter(values)"
+        ),
+        "child module": (
+            f"glassnet Module or None expected: {dropped.replace('it', 'its parameters', 1)}."
+            + (
+                f" Set an instance, {m} = {value.__name__}(...)"
+                if isinstance(value, type)
+                else f" Set a Module, or None or del {m} to remove it"
+            )
+        ),  # fmt: skip
+        "buffer": (
+            "an array, a Tensor or None expected, as PyTorch's: state_dict() copies it and "
+            f"to() moves it. Write into it, {m}[...] = {value!r:.30}, or give an array, "
+            f"np.asarray({value!r:.30}); to keep a plain attribute, del {m} first"
+        ),
+        "new buffer": (
+            "an array, a Tensor or None expected, as PyTorch's takes a tensor: state_dict() "
+            f"copies it and to() moves it. Give an array, np.asarray({value!r:.30})"
+        ),
+    }[kind]
+    kind = kind.removeprefix("new ")
+    return TypeError(f"cannot assign {what!r} as {kind} {name!r} of {type(self).__name__} ({fix}).")
+
+
+def _buffer_value(value: Any) -> Any:
+    """``value`` as a buffer keeps it: None, a Tensor or an array (a NumPy number: a 0-d
+    array, as ``self.count = self.count + 1`` gives one); else None and False."""
+    if isinstance(value, np.generic):
+        return np.asarray(value)
+    return value if value is None or isinstance(value, Tensor) or is_array(value) else False
+
+
+def _module_setattr(self: Module, name: str, value: Any) -> None:
+    """PyTorch's ``Module.__setattr__`` rules: over a Parameter only a Parameter or None, over
+    a sub-module only a Module (a Parameter) or None, over a buffer only an array, a Tensor,
+    a Parameter or a Module (those two make it one) or None; a value of another kind than
+    the one held moves to the end of its kind's order (PyTorch's registration order).
+    Unlike PyTorch's, a Tensor that requires grad (a graph value: gradcheck's input, a
+    weight another network computes) may replace a Parameter: the module's forward uses it,
+    and it is no parameter (not in parameters() or state_dict())."""
+    held = vars(self).get(name)
+    if value is not None and not isinstance(value, Parameter):
+        if isinstance(held, Parameter) and not getattr(value, "requires_grad", False):
+            raise _refused(self, name, "parameter", value)
+        if isinstance(held, Module) and not isinstance(value, Module):
+            raise _refused(self, name, "child module", value)
+        if name in vars(self).get("_buffers", ()) and not isinstance(value, Module):
+            if (kept := _buffer_value(value)) is False:
+                raise _refused(self, name, "buffer", value)
+            value = kept
+    kind = next((k for k in (Parameter, Module) if isinstance(value, k)), None)
+    if kind and held is not None and not isinstance(held, kind):  # (over a plain value, say)
+        delattr(self, name)
+    _set_attribute(self, name, value)
+
+
+def _module_state_dict(
+    self: Module, destination: Any = None, prefix: str = "", keep_vars: bool = False
+) -> Any:
+    """As PyTorch's: ``prefix`` goes before each name, ``keep_vars=True`` gives the
+    Parameters and buffer arrays themselves (no copies), and a ``destination`` dict is
+    filled and returned."""
+    keep = check_bool(keep_vars, "keep_vars", f"{type(self).__name__}.state_dict")
+    if not isinstance(prefix, str) or not isinstance(destination, (MutableMapping, type(None))):
+        raise TypeError(
+            f"{type(self).__name__}.state_dict: prefix is a str, destination a dict or None; "
+            f"got {prefix!r:.40} and {type(destination).__name__}."
+        )
+    state = self._named_state(saved=True) if keep else _state_dict(self).items()
+    state = {prefix + k: v for k, v in state}
+    return state if destination is None else destination.update(state) or destination
+
+
+def _checked_register_buffer(self: Module, name: str, tensor: Any, persistent: bool = True) -> None:
+    """``register_buffer(name, tensor, persistent=True)``; ``tensor`` an array, a Tensor or
+    None, as PyTorch's takes a tensor or None (a number or a list: a TypeError)."""
+    if _buffer_value(tensor) is False:
+        raise _refused(self, name, "new buffer", tensor)
+    _register_buffer(self, name, tensor, persistent)
+
+
+def _module_load_state_dict(
+    self: Module, state_dict: Any, strict: bool = True, assign: bool = False
+) -> Any:
+    """PyTorch's ``assign=True`` is refused (glassnet copies into the model's own arrays).
+    A tied parameter (one Parameter at several places, ``dec.W = enc.W``) is listed by
+    ``state_dict()`` once, under its first name; PyTorch's lists it at every name, and such
+    a state dict loads too (the values at its names must agree)."""
+    owner = f"{type(self).__name__}.load_state_dict"
+    if check_bool(assign, "assign", owner):
+        raise ValueError(
+            f"{owner}(assign=True): glassnet copies the values into the model's own "
+            "parameters and buffers (PyTorch's assign=False; the optimizers hold those "
+            "parameters), and has no meta device to assign into: call load_state_dict(state)."
+        )
+    state, hint = state_dict, ""
+    if isinstance(state_dict, Mapping):
+        state, hint = _tied_folded(self, state_dict, owner)
+    try:
+        return _load_state_dict(self, state, strict)
+    except StateDictError as e:
+        if not hint:
+            raise
+        raise StateDictError(f"{e}{hint}") from None
+
+
+def _tied_folded(self: Module, state: Mapping[str, Any], owner: str) -> tuple[Any, str]:
+    """``state`` with the values at the other names of a tied parameter or buffer (one
+    object at several places, which state_dict() lists once, under its first name, where
+    PyTorch's lists every name) given under its first name; and, for a state that lacks a
+    name, the hint to give a tied model's value there too."""
+    own = dict(self._named_state(saved=True))
+    names = {id(v): k for k, v in own.items()}
+    folded = dict(state)
+    for name, v in self._named_state(saved=True, dedupe=False):
+        first = names[id(v)]
+        if name != first and name in folded:
+            given = folded.pop(name)
+            if first in folded and not _same(folded[first], given):
+                raise StateDictError(
+                    f"{owner}: {name!r} and {first!r} name one object in this model (tied "
+                    f"weights: one Parameter at both places), which cannot take the two "
+                    f"different values the state dict gives them (PyTorch's keeps the "
+                    f"last); give one of them, or the same values at both."
+                )
+            folded.setdefault(first, given)
+    shapes = {k: getattr(v, "shape", None) for k, v in state.items() if isinstance(k, str)}
+    for name in (k for k in own if k not in folded):
+        leaf, shape = name.rsplit(".", 1)[-1], own[name].shape
+        like = [k for k, s in shapes.items() if k.rsplit(".", 1)[-1] == leaf and s == shape]
+        if like:
+            return folded, (
+                f" A glassnet model with tied weights (one Parameter at several places, "
+                f"dec.W = enc.W) lists it in its state_dict once, under its first name, where "
+                f"PyTorch's lists every name: if the state comes from such a model, give the "
+                f"value at {name!r} too, state[{name!r}] = state[{like[0]!r}]."
+            )
+    return folded, ""
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two values given for one tied parameter are the same numbers."""
+    try:
+        return bool(np.array_equal(*(v.data if isinstance(v, Tensor) else v for v in (a, b)),
+                                   equal_nan=True))  # fmt: skip
+    except (TypeError, ValueError):  # (not numbers: load_state_dict names what they are)
+        return a is b
+
+
+def _module_to(self: Module, *args: Any, non_blocking: bool = False, **kwargs: Any) -> Module:
+    """``to(...)`` with PyTorch's ``non_blocking``, taken: glassnet's copies to and from a
+    GPU complete before ``to`` returns."""
+    check_bool(non_blocking, "non_blocking", f"{type(self).__name__}.to")
+    return _to(self, *args, **kwargs)
+
+
+_linear_forward = Linear.forward
+
+
+def _checked_linear_forward(self: Linear, x: Tensor) -> Tensor:
+    if self.W is None:  # (set to None, as PyTorch lets a Linear's weight be)
+        raise TypeError(
+            f"{type(self).__name__}: its weight W is None (set to None); give it a Parameter "
+            f"before calling it: layer.W = nn.Parameter(values of shape ({self.inputs}, "
+            f"{self.neurons}))."
+        )
+    return _linear_forward(self, x)
+
+
+for _fn, _name in (
+    (_module_setattr, "__setattr__"), (_checked_register_buffer, "register_buffer"),
+    (_module_load_state_dict, "load_state_dict"), (_module_to, "to"),
+    (_module_state_dict, "state_dict"),
+):  # fmt: skip
+    _docs = (getattr(Module, _name).__doc__, _fn.__doc__)
+    _fn.__doc__ = "\n\n".join(inspect.cleandoc(d) for d in _docs if d)
+    _fn.__name__, _fn.__qualname__ = _name, f"Module.{_name}"
+    setattr(Module, _name, _fn)
+_checked_linear_forward.__name__, _checked_linear_forward.__qualname__ = "forward", "Linear.forward"
+Linear.forward = _checked_linear_forward
 
 
 def _cuda(self: Module, device: Any = None) -> Module:

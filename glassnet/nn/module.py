@@ -60,6 +60,11 @@ class Parameter(Tensor):
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
 
+class BufferNameError(KeyError, TypeError):
+    """``register_buffer``'s refusal of a name that is no attribute name (dotted, empty): a
+    ``KeyError`` as PyTorch's (and ``register_parameter``'s), a ``TypeError`` as before."""
+
+
 class StateDictError(ValueError, RuntimeError):
     """``Module.load_state_dict``'s refusal of a state dict (missing or unexpected keys, a
     shape or a value that does not fit): a ``RuntimeError`` as PyTorch's (so a ported
@@ -118,15 +123,22 @@ class Module:
 
     def __setattr__(self, name: str, value: Any) -> None:
         # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
-        # Tensor's values, as register_buffer keeps them; a Parameter makes it a parameter
-        if isinstance(value, Tensor) and name in self.__dict__.get("_buffers", ()):
-            if isinstance(value, Parameter):  # (no buffer of that name any more)
-                for names in (self.__dict__.get(k, []) for k in ("_buffers", "_transient")):
-                    if name in names:
-                        names.remove(name)
-            else:
+        # Tensor's values, as register_buffer keeps them; a Parameter or a Module makes it one
+        # (no buffer of that name any more, PyTorch's). nn/containers.py wraps this method
+        # with PyTorch's refusals (a Tensor set over a Parameter, a number over a buffer, ...).
+        if name in self.__dict__.get("_buffers", ()):
+            if isinstance(value, (Parameter, Module)):
+                delattr(self, name)
+            elif isinstance(value, Tensor):
                 value = value.data
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        """``del module.name``; a buffer's name is no buffer's any more, as PyTorch's."""
+        object.__delattr__(self, name)
+        for key in ("_buffers", "_transient"):  # (a new list: a copy.copy shares the old)
+            if name in self.__dict__.get(key, ()):
+                self.__dict__[key] = [n for n in self.__dict__[key] if n != name]
 
     # --------------------------------------------------------------- discovery
     def _children(self) -> Iterator[tuple[str, Any]]:
@@ -140,18 +152,23 @@ class Module:
             elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
                 yield from ((f"{name}.{i}", v) for i, v in enumerate(value))
 
-    def _named_state(self, prefix: str = "", saved: bool = False) -> Iterator[tuple[str, Any]]:
+    def _named_state(
+        self, prefix: str = "", saved: bool = False, dedupe: bool = True, recurse: bool = True
+    ) -> Iterator[tuple[str, Any]]:
         """``(dotted_name, Parameter or buffer array)`` pairs, each once, depth first: a
         module's parameters, its buffers, then its sub-modules, each in the order set
         (PyTorch's ``state_dict`` order); with ``saved``, only the
-        state_dict's (no buffer registered with ``persistent=False``). Unlabelled
-        parameters take their name as label."""
+        state_dict's (no buffer registered with ``persistent=False``); ``dedupe=False``:
+        a shared value (or module) at each of its names; ``recurse=False``: this module's
+        own. Unlabelled parameters take their name as label."""
+        dedupe, recurse = (check_bool(v, k, "named_parameters/named_buffers") for k, v in
+                           (("remove_duplicate", dedupe), ("recurse", recurse)))  # fmt: skip
         seen: set[int] = set()  # (the values given, and the modules walked: each once)
 
         def walk(mod: Module, pre: str) -> Iterator[tuple[str, Any]]:
             if id(mod) in seen:  # (a module held twice, or one that holds its parent)
                 return
-            seen.add(id(mod))
+            seen.add(id(mod))  # (not dedupe: a module within itself only, below)
             skip = vars(mod).get("_transient", ()) if saved else ()
             names = [n for n in vars(mod).get("_buffers", ()) if n not in skip]
             kids = list(mod._children())  # its parameters, its buffers, then its modules
@@ -159,35 +176,38 @@ class Module:
             for name, value in [*kids[:at], *[(n, getattr(mod, n)) for n in names], *kids[at:]]:
                 full = f"{pre}.{name}" if pre else name
                 if isinstance(value, Module):
-                    yield from walk(value, full)
+                    yield from walk(value, full) if recurse else ()
                 elif value is not None and id(value) not in seen:  # (a None buffer: none)
-                    seen.add(id(value))
+                    seen.update((id(value),) * dedupe)
                     if isinstance(value, Parameter) and value.label is None:
                         value.label = full
                     yield full, value
+            seen.difference_update(() if dedupe else (id(mod),))
 
         yield from walk(self, prefix)
 
     def named_parameters(
-        self, prefix: str = "", recurse: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted_name, parameter)`` pairs, e.g. ``('layers.0.W', W)``; a shared
-        parameter is yielded once. Unlabelled parameters take their name as label.
-        ``recurse=False``: this module's own parameters only, as PyTorch's."""
-        state = self._named_state(prefix)
-        if not check_bool(recurse, "recurse", "named_parameters"):
-            own = {id(v) for _, v in self._children() if isinstance(v, Parameter)}
-            state = ((k, v) for k, v in state if id(v) in own)
+        parameter is yielded once (``remove_duplicate=False``: at each of its names).
+        Unlabelled parameters take their name as label. ``recurse=False``: this module's
+        own parameters only, as PyTorch's."""
+        state = self._named_state(prefix, dedupe=remove_duplicate, recurse=recurse)
         return ((ParameterName(k), v) for k, v in state if isinstance(v, Parameter))
 
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Any]]:
         """Yield ``(dotted_name, array)`` for each buffer (:meth:`register_buffer`), e.g.
-        ``('1.running_mean', array)``, as PyTorch's."""
-        return ((k, v) for k, v in self._named_state(prefix) if not isinstance(v, Parameter))
+        ``('1.running_mean', array)``, as PyTorch's (``recurse`` and ``remove_duplicate``
+        as :meth:`named_parameters`')."""
+        state = self._named_state(prefix, dedupe=remove_duplicate, recurse=recurse)
+        return ((k, v) for k, v in state if not isinstance(v, Parameter))
 
-    def buffers(self) -> list[Any]:
-        """The buffers' arrays, in named_buffers' order."""
-        return [v for _, v in self.named_buffers()]
+    def buffers(self, recurse: bool = True) -> list[Any]:
+        """The buffers' arrays, in named_buffers' order (``recurse=False``: its own)."""
+        return [v for _, v in self.named_buffers(recurse=recurse)]
 
     def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
         """Keep ``tensor`` (an array, a Tensor's values, or None) as the attribute ``name``:
@@ -197,8 +217,10 @@ class Module:
         optimizer or L2 sees it), as PyTorch's ``register_buffer``. Set it again as
         ``self.name = array``."""
         owner = f"{type(self).__name__}.register_buffer"
-        if not isinstance(name, str) or not name.isidentifier():
-            raise TypeError(f"{owner}: name must be an attribute name (a str). Got {name!r:.40}.")
+        if not isinstance(name, str) or not name.isidentifier():  # (a str: PyTorch's KeyError)
+            raise (BufferNameError if isinstance(name, str) else TypeError)(
+                f"{owner}: name must be an attribute name (a str, no '.'). Got {name!r:.40}."
+            )
         if hasattr(self, name) and name not in vars(self).get("_buffers", ()):
             raise KeyError(f"{owner}: attribute {name!r} already exists; choose another name.")
         saved = check_bool(persistent, "persistent", owner)
@@ -319,7 +341,8 @@ class Module:
 
     # ------------------------------------------------------------------- state
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's and (persistent) buffer's values by dotted name."""
+        """A copy of every parameter's and (persistent) buffer's values by dotted name
+        (PyTorch's ``destination``, ``prefix`` and ``keep_vars``: nn/containers.py)."""
         state = self._named_state(saved=True)
         return {k: (v.data if isinstance(v, Parameter) else v).copy() for k, v in state}
 
