@@ -519,8 +519,12 @@ def _torch_index(index: Any) -> tuple[Any, Any]:
         types = set(map(type, index))
     if types.isdisjoint(_APART):  # (x[idx, j]: nothing apart)
         return None, index
-    if int not in types and not any(map(_is_select, index)):  # (x[idx, :]: no integer)
-        return None, index
+    if int not in types:  # (x[idx, :]: no integer, unless a 0-d array or NumPy's int)
+        for k in index:
+            if isinstance(k, (np.ndarray, np.integer)) and _is_select(k):
+                break
+        else:
+            return None, index
     # each index as a letter: i an integer, a an advanced index, - a slice, None or Ellipsis
     codes = "".join(
         "-" if k is None or k is Ellipsis or type(k) is slice else "i" if _is_select(k) else "a"
