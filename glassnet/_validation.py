@@ -74,6 +74,8 @@ class GradShapeError(ValueError, RuntimeError):
     whose shape is not its output's: a RuntimeError, as PyTorch's, and a ValueError, as
     glassnet's before."""
 
+    __module__ = "glassnet.autograd"  # (its public place, where tracebacks and pickles find it)
+
 
 def _show(value: Any, limit: int = 200) -> str:
     """repr() of a value for a message; NumPy scalars shown as plain numbers (0.5, not

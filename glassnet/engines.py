@@ -228,7 +228,7 @@ def _no_jit(
         return "a full-batch run goes in one compiled call, with no progress line: verbose=2 given"
     why = jit.why_not(fast, optimizer)
     if why is None and not jit.available():
-        why = "numba is not installed (pip install 'glassnet[jit]')"
+        why = jit.unavailable_reason()
     return why or ""
 
 

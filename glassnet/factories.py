@@ -82,8 +82,9 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     ``dtype`` is another), a float32 or float64 array's memory shared, the rest copied into
     the default dtype. All-True/False values are refused as :func:`tensor` refuses them."""
     dt = None if dtype is None else _dtype(dtype, "as_tensor")
-    if isinstance(data, Tensor):
-        return _on(data if dt is None or data.dtype == dt else data.to(dt), device)
+    if isinstance(data, Tensor):  # (moved as t.to(device=) moves it: the caller's kept as is)
+        out = data if dt is None or data.dtype == dt else data.to(dt)
+        return out if device is None else out.to(device=device)
     _no_mask(np.asarray(data), "as_tensor", dt)
     return _on(Tensor(data, dtype=dt), device)
 

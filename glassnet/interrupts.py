@@ -65,17 +65,16 @@ def deferred() -> Iterator[Hold]:
     if not main or (HOLD.depth == 0 and not callable(signal.getsignal(signal.SIGINT))):
         yield Hold()
         return
-    if HOLD.depth == 0:
-        HOLD.previous = signal.signal(signal.SIGINT, HOLD.on_sigint)
-    HOLD.depth += 1
+    if HOLD.depth == 0 and signal.getsignal(signal.SIGINT) != HOLD.on_sigint:
+        HOLD.previous = signal.signal(signal.SIGINT, HOLD.on_sigint)  # (never itself: a
+    HOLD.depth += 1  # handler of ours left by a callback keeps the one it replaced)
     held = HOLD.held
     try:
         yield HOLD
     finally:
         HOLD.held = held
         HOLD.depth -= 1
-        if HOLD.depth == 0:
-            pending, HOLD.pending = HOLD.pending, False
-            signal.signal(signal.SIGINT, HOLD.previous)
-            if pending:  # (a Ctrl-C the block ended before releasing: raised now)
-                HOLD.previous(signal.SIGINT, None)
+        if HOLD.depth == 0:  # (a Ctrl-C noted in a step that raised: that error wins)
+            HOLD.pending = False
+            if signal.getsignal(signal.SIGINT) == HOLD.on_sigint:  # (not one set meanwhile)
+                signal.signal(signal.SIGINT, HOLD.previous)

@@ -180,7 +180,8 @@ def unavailable_reason() -> str | None:
     (:func:`available`)."""
     if available():
         return None
-    return f'glassnet.jit needs numba and SciPy: {_missing}. pip install "glassnet[jit]"'
+    missing = _missing or "numba cannot be imported"
+    return f'glassnet.jit needs numba and SciPy: {missing}. pip install "glassnet[jit]"'
 
 
 def _macs(fast: FastMLP, batch: int) -> int:

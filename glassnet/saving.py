@@ -112,7 +112,12 @@ def _refusal(where: str, value: Any) -> str:
     """Why ``value`` at the key path ``where`` cannot be saved, and what to do instead."""
     given = f"{type(value).__module__}.{type(value).__qualname__}"
     at = f"{where!r}" if where else "the object"
-    if isinstance(value, Module):
+    if isinstance(value, (type, np.dtype)):  # (a class: no instance's state_dict() to save)
+        todo = (
+            "a class or a dtype is no data: save its name in its place (value.__name__; "
+            "np.dtype(value).name for a dtype) and look it up again after loading"
+        )
+    elif isinstance(value, Module):
         todo = "save its weights in its place, model.state_dict() (load_state_dict takes them)"
     elif callable(getattr(value, "state_dict", None)):  # (an optimizer, a scheduler)
         todo = "save its state_dict() in its place (its load_state_dict takes it)"
@@ -122,11 +127,6 @@ def _refusal(where: str, value: Any) -> str:
         todo = (
             "convert a torch.Tensor with .detach().cpu().numpy() (a PyTorch model's state "
             "dict goes into a glassnet model with glassnet.io.load_torch_state_dict)"
-        )
-    elif isinstance(value, (type, np.dtype)):
-        todo = (
-            "save its name in its place, e.g. np.dtype(value).name or value.__name__, and look "
-            "it up again after loading (np.dtype(name))"
         )
     elif callable(value):
         todo = (

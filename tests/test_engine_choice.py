@@ -115,7 +115,7 @@ def test_engine_jit_refuses_a_schedule_on_a_full_batch_run_saying_what_takes_one
 
 def test_engine_jit_without_numba_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(jit, "available", lambda: False)
-    says = r"numba is not installed \(pip install 'glassnet\[jit\]'\)"
+    says = r"glassnet\.jit needs numba and SciPy: .*pip install \"glassnet\[jit\]\""
     with pytest.raises(ValueError, match=says):
         gn.fit(_xnor(), XNOR_X, XNOR_Y, loss="mse", epochs=3, engine="jit", verbose=0)
 

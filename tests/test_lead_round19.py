@@ -22,11 +22,16 @@ def test_backward_wrong_shape_grad_is_pytorchs_runtime_error():
     assert x.grad.tolist() == [2.0, 2.0]
 
 
-@pytest.mark.parametrize("value", [np.float32, np.dtype("float64"), int])
+@pytest.mark.parametrize(
+    "value", [np.float32, np.dtype("float64"), int, gn.nn.Linear, gn.optim.SGD]
+)
 def test_save_of_a_type_or_dtype_says_to_save_its_name(tmp_path, value):
     # numpy.float32 (a class) was taken for an array (its class has an array's attribute
-    # names) and refused as "dtype object"; int was called "a function".
-    with pytest.raises(TypeError, match=r"'a' holds .*save its name in its place"):
+    # names) and refused as "dtype object"; int was called "a function"; a Module class was
+    # told to save its state_dict(), which a class has not.
+    with pytest.raises(
+        TypeError, match=r"'a' holds .*a class or a dtype is no data: save its name"
+    ):
         gn.save({"a": value}, tmp_path / "x.glassnet")
     assert not list(tmp_path.iterdir())
 
@@ -193,3 +198,57 @@ def test_ctrl_c_inside_an_update_ends_fit_after_the_whole_step(engine, step_cb, 
     import signal
 
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_callback_putting_our_handler_back_after_fit_leaves_ctrl_c_working():
+    # A callback that saved the SIGINT handler in on_train_begin (fit's own) and put it back
+    # in on_train_end left it installed; the next fit took it as the handler to call, and a
+    # Ctrl-C then recursed without end.
+    import signal
+
+    class Keeper(gn.Callback):
+        def on_train_begin(self, state):
+            self.saved = signal.getsignal(signal.SIGINT)
+
+        def on_train_end(self, state):
+            signal.signal(signal.SIGINT, self.saved)
+
+    X, y = gn.datasets.logic_gate("xor")
+    model = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    try:
+        gn.fit(model, X, y, loss="bce", epochs=2, verbose=0, callbacks=[Keeper()])
+        gn.fit(model, X, y, loss="bce", epochs=2, verbose=0)
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def test_an_error_after_a_ctrl_c_in_an_update_is_the_one_raised(monkeypatch):
+    # A Ctrl-C noted during an update whose step then raised another error escaped fit as a
+    # bare KeyboardInterrupt from its cleanup, the error only as its context.
+    import signal
+
+    X, y = gn.datasets.logic_gate("xor")
+    model = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    opt = gn.optim.SGD(model.parameters(), lr=0.1)
+
+    def update():
+        signal.raise_signal(signal.SIGINT)
+        raise ValueError("the update failed")
+
+    monkeypatch.setattr(opt, "prepared", lambda: update)
+    monkeypatch.setattr(opt, "step", update)
+    with pytest.raises(ValueError, match="the update failed"):
+        gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=3, verbose=0, engine="fused")
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_as_tensor_to_a_device_leaves_the_callers_tensor_as_it_was():
+    w = gn.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(Exception, match="cuda|device"):
+        gn.as_tensor(w, device="cuda")
+    assert w.requires_grad  # (it was left frozen)
+    y = w * 2
+    assert gn.as_tensor(y, device="cpu") is y  # (a result of an op: refused before)
