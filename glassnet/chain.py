@@ -86,7 +86,7 @@ import numpy as np
 from . import functional as F
 from .nn.containers import Flatten
 from .nn.layers import MLP, LeakyReLU, Linear, Neuron, Sequential, activation_module
-from .nn.module import Module
+from .nn.module import Module, evaluating
 from .tasks import model_dtype
 from .tensor import Tensor, enable_grad
 
@@ -162,8 +162,8 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool
     rows = np.array(x.data if isinstance(x, Tensor) else x, dtype=model_dtype(model))
     rows = rows.reshape(1, -1) if rows.ndim == 1 else rows
     linears = {id(m.W): m for m in model.modules() if isinstance(m, Linear)}
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()  # (dropout off, as explain's forward runs; each module's mode put back)
+    evaluated = evaluating()  # (dropout off, as explain's forward runs; no flag written)
+    evaluated.__enter__()
     try:
         out, probe = _traced(model, rows, fix, name)
         if out.backward_fn is None:
@@ -182,8 +182,7 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool
             )
     finally:
         _DATA_READS.pop(threading.get_ident(), None)
-        for m, mode in modes:
-            m.training = mode
+        evaluated.__exit__(None, None, None)
     return Sequential(*chain)
 
 

@@ -44,7 +44,7 @@ from . import functional as F
 from ._validation import ParameterError, check_array, check_setting, overflowed
 from .metrics import UndefinedMetricWarning, r2_score
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
-from .nn.module import Module
+from .nn.module import Module, evaluating
 from .tensor import Tensor, no_grad
 
 __all__ = [
@@ -1239,16 +1239,10 @@ def score(
     (sum_i w_i l_i / n, ``evaluate_loss``'s), the metric as :func:`metric` weighs it (NaN,
     not computed, with ``with_metric=False``)."""
     forward, loss_fn, head = loss_parts(model, spec, loss)
-    was = [(m, m.training) for m in model.modules()]  # (each module's mode comes back)
-    model.eval()
-    try:
-        with no_grad():
-            z = forward(Tensor(X))
-            value = float(loss_fn(z, y, w).data)
-            out = (head(z) if head is not None else z).data
-    finally:
-        for m, mode in was:
-            m.training = mode
+    with evaluating(), no_grad():  # (eval mode in this thread alone: no flag written)
+        z = forward(Tensor(X))
+        value = float(loss_fn(z, y, w).data)
+        out = (head(z) if head is not None else z).data
     if not with_metric:
         return value, math.nan, ""
     name, m = metric(spec or metric_loss(loss), out, y, w, spec is None and takes_labels(loss))

@@ -252,3 +252,30 @@ def test_as_tensor_to_a_device_leaves_the_callers_tensor_as_it_was():
     assert w.requires_grad  # (it was left frozen)
     y = w * 2
     assert gn.as_tensor(y, device="cpu") is y  # (a result of an op: refused before)
+
+
+def test_evaluate_loss_runs_in_eval_mode_in_its_own_thread_alone():
+    # evaluate_loss (fit's validation, fit_many's scores) set every flag to eval and put it
+    # back, as predict did: threads scoring one model at once left it in eval mode.
+    import threading
+
+    from glassnet.objective import evaluate_loss
+
+    seen = {}
+
+    class Probe(gn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = gn.nn.Linear(2, 1, rng=0)
+
+        def forward(self, x):
+            other = threading.Thread(target=lambda: seen.setdefault("other", self.training))
+            other.start()
+            other.join()
+            seen["own"] = self.training
+            return self.lin(x)
+
+    model = Probe()
+    evaluate_loss(model, np.ones((3, 2)), np.zeros(3), loss="mse")
+    assert seen == {"own": False, "other": True}
+    assert model.training and model.lin.training

@@ -7,6 +7,7 @@ order they were set (PyTorch's order), and named with dots: ``layers.0.W``.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from collections import namedtuple
 from collections.abc import Iterator, Mapping
@@ -30,7 +31,7 @@ from ..gradient import as_grad
 from ..habits import Parameters  # (a list that next() walks too, as PyTorch's generator)
 from ..tensor import Tensor, get_default_dtype, no_grad
 
-__all__ = ["IncompatibleKeys", "Module", "Parameter", "StateDictError"]
+__all__ = ["IncompatibleKeys", "Module", "Parameter", "StateDictError", "evaluating"]
 
 
 class Parameter(Tensor):
@@ -90,6 +91,18 @@ def _numbers(x: Any) -> bool:
 #: Whether :meth:`Module.predict` runs in this thread: every module reads as in eval mode
 #: there, its flag unwritten (a flag predict set and put back raced other threads' calls).
 _PREDICTING = contextvars.ContextVar("glassnet_predicting", default=False)
+
+
+@contextlib.contextmanager
+def evaluating() -> Iterator[None]:
+    """Every module reads as in eval mode (``training`` False) in this thread for the block,
+    no flag written: other threads' calls, and every flag after it, are as they were. The
+    forward of :meth:`Module.predict` runs so."""
+    token = _PREDICTING.set(True)
+    try:
+        yield
+    finally:
+        _PREDICTING.reset(token)
 
 
 class Module:
@@ -329,12 +342,8 @@ class Module:
             X = check_array("X", X, owner, ndim=ranks, dtype=dt, allow_empty=True)
         if ps:  # on the model's device
             X = asarray(X, like=ps[0].data, dtype=ps[0].dtype)
-        token = _PREDICTING.set(True)  # (eval mode in this thread; no flag written)
-        try:  # (NumPy's overflow warnings: the output is checked below)
-            with no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                out = to_device(self(X).data, "cpu")
-        finally:
-            _PREDICTING.reset(token)
+        with evaluating(), no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = to_device(self(X).data, "cpu")  # (overflow warnings: the output is checked)
         if not np.isfinite(out).all():
             raise ValueError(not_finite_output(self, X, out))
         return out
