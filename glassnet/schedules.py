@@ -532,6 +532,7 @@ class LRSchedule:
             )
         except Exception:
             self.epoch -= 1  # (a refused step changes nothing: fixed as it says, step again)
+            self._steps -= 1
             raise
         for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
@@ -601,7 +602,6 @@ class LRSchedule:
         later epoch would be a no-op. (SGD's ``style="sklearn"`` momentum, u ← μu − γg;
         w ← w + u, coasts on its velocity at γ = 0: that run goes on.)"""
         self._record(groups)
-        self._steps = self.__dict__.get("_steps", 0) + 1
         ended = (
             all(g["lr"] == 0 for g in groups)
             and not any(g.get("style") == "sklearn" and g.get("momentum") for g in groups)
@@ -737,6 +737,7 @@ class LRSchedule:
             )
         with contextlib.suppress(TypeError):
             _LAST_STEPPED[me.optimizer] = weakref.ref(me)
+        self._steps = self.__dict__.get("_steps", 0) + 1  # (PyTorch's _step_count, its get_lr sees)
         me._stepped = next(_TICKS)
         me._first = me._stepped if tick(me, "_first") is None else me._first
 
@@ -871,7 +872,8 @@ class LRSchedule:
 
     @property
     def _step_count(self) -> int:
-        """PyTorch's ``_step_count``: the steps taken, the constructor's first one counted."""
+        """PyTorch's ``_step_count``: the steps taken, the constructor's first one counted
+        (in a step, that step too, as its ``get_lr()`` sees it in PyTorch)."""
         return self.__dict__.get("_steps", 0) + 1
 
     @_step_count.setter

@@ -394,3 +394,13 @@ def test_cosine_built_later_rises_back_to_initial_lr_past_t_max():
     assert fresh.rise_lrs is None and "rise_lrs" not in fresh.state_dict()
     with pytest.raises(ValueError, match="rise_lrs"):
         again.load_state_dict({**state, "rise_lrs": [0.1, 0.2]})
+
+
+def test_step_count_in_get_lr_is_pytorchs():
+    class Counted(L.LRScheduler):
+        def get_lr(self):
+            return [b * (1 + self._step_count) for b in self.base_lrs]
+
+    opt = _opt(0.1)
+    sched = Counted(opt)
+    assert [round(x, 10) for x in _run(opt, sched, 3)] == [0.2, 0.3, 0.4, 0.5]
