@@ -36,7 +36,9 @@ How ``train`` works
 CSV file, so the file needs the same feature columns (in any order).
 
 Exit codes: 0 success, 1 training diverged / out of memory / a missing optional
-package / an internal error, 2 a usage or data error, 130 interrupted. Errors print
+package / an internal error, 2 a usage or data error (or work refused beforehand as
+needing more memory than may be used), 3 ``exercise check``'s answers not all right, 130
+interrupted (Ctrl-C), 143 SIGTERM (129 SIGHUP; train saves its weights so far). Errors print
 one line ``glassnet: error: ...`` on stderr; ``--debug`` prints the traceback before it
 (the exit status is the same; a bug in glassnet is Python's own traceback).
 Notes and warnings (``glassnet: note: ...``, ``glassnet: warning: ...``) follow a
@@ -128,7 +130,7 @@ from .preprocessing import (
     train_test_split,
     visible_text,
 )
-from .progress import Progress
+from .progress import Progress, dumb_terminal
 from .stream import (
     FORMATTED_NUMBER,
     MISSING_WORDS,
@@ -290,11 +292,12 @@ def _render(rows: Sequence[Sequence[str]], align: str, indent: str = "  ") -> li
 
 
 class _Style:
-    """Bold/green/red for a terminal (off when not a TTY or when NO_COLOR is set)."""
+    """Bold/green/red for a terminal: off when not a TTY, on a dumb terminal (``TERM=dumb``)
+    and when NO_COLOR is set to a text that is not empty (no-color.org)."""
 
     def __init__(self, stream: TextIO) -> None:
         isatty = getattr(stream, "isatty", lambda: False)
-        self.on = bool(isatty()) and "NO_COLOR" not in os.environ
+        self.on = bool(isatty()) and not os.environ.get("NO_COLOR") and not dumb_terminal()
 
     def _wrap(self, code: str, text: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.on else text
@@ -2222,12 +2225,38 @@ def _not_a_text_file(args: argparse.Namespace) -> None:
         )
 
 
+#: The reader's refusal of a model whose network needs more memory than may be used (its
+#: config checks the size before allocating); group 1: the size and the limit.
+_MODEL_TOO_LARGE = re.compile(
+    r"the model config cannot be built \(MemoryError: (.* needs about .*? of memory, more "
+    r"than .*?)(?:: use fewer or narrower layers)?\)$"
+)
+
+
+@contextlib.contextmanager
+def _loading(path: str) -> Iterator[None]:
+    """Loading the model file ``path``: a network refused as larger than the memory that may
+    be used (``GLASSNET_MEMORY_LIMIT``, or the memory available) is that limit's error, as
+    train's, not a fault of the file (status 2, as every refusal made before allocating)."""
+    try:
+        yield
+    except ModelFileError as exc:
+        found = _MODEL_TOO_LARGE.search(str(exc))
+        if found is None:
+            raise
+        raise CLIError(
+            f"loading the model '{path}': {found[1]}: raise GLASSNET_MEMORY_LIMIT (or free "
+            f"memory) to load it"
+        ) from None
+
+
 def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
     """A model file's network and JSON ``meta``."""
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
-    loaded = load_file(p)  # (one read: a file replaced meanwhile is one version or the other)
+    with _loading(path):
+        loaded = load_file(p)  # (one read: a file replaced meanwhile is one version or the other)
     if loaded.kind == "checkpoint":
         _not_a_checkpoint(path)
     if loaded.kind != "model":
@@ -2244,7 +2273,8 @@ def _load_bundle(path: str) -> _Bundle:
     if not p.exists():
         raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
     _not_a_checkpoint(path)
-    pipe = load_pipeline(p)
+    with _loading(path):
+        pipe = load_pipeline(p)
     return _Bundle(
         path, pipe.network, pipe.meta, pipe.task, pipe.preprocessor, pipe.labels,
         pipe.target_scaler,
@@ -2864,8 +2894,10 @@ def build_parser() -> argparse.ArgumentParser:
         "  glassnet jit                                      compile the small-network kernels",
         formatter_class=fmt,
         epilog="Run 'glassnet COMMAND --help' for a command's options.\n"
-        "Exit status: 0 ok, 1 training failed, out of memory or internal error, 2 usage or "
-        "data error, 130 interrupted.",
+        "Exit status: 0 ok; 1 training failed, memory ran out, a package is missing, or an\n"
+        "internal error; 2 usage or data error (also work refused before it starts as\n"
+        "needing more memory than may be used); 3 'exercise check' graded the answers and\n"
+        "some are wrong; 130 interrupted (Ctrl-C); 143 stopped by SIGTERM (129: SIGHUP).",
     )
     parser.add_argument("--version", action=_Version, version=f"glassnet {__version__}")
     parser.add_argument(
@@ -3196,6 +3228,12 @@ def build_parser() -> argparse.ArgumentParser:
         "scores summed block by block; the same report as without it",
     )
     _add_chunk_rows(p)
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the scores as one JSON object instead of the text report (for scripts: "
+        "rows, task, targets, per-class or per-label scores, metrics)",
+    )
     _add_read_options(p)
 
     # -- explain ------------------------------------------------------------------
@@ -3299,6 +3337,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--opset", type=_positive_int, default=None, help="ai.onnx opset (>= 17)")
     p.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="write the graph without checking it in onnxruntime (by default its outputs are "
+        "compared with glassnet's on 64 random rows, which needs onnxruntime)",
+    )
+    p.add_argument(
         "--force",
         action="store_true",
         help="replace an existing OUT.onnx file that is not an ONNX file; an output that is "
@@ -3341,7 +3385,9 @@ def build_parser() -> argparse.ArgumentParser:
         "answers file and names each exercise's first wrong step.",
         epilog="examples:\n"
         "  glassnet exercise --seed 17 --out sheet17\n"
-        "  glassnet exercise check sheet17/key.json answers.txt",
+        "  glassnet exercise check sheet17/key.json answers.txt\n\n"
+        "exit status of check: 0 every answer right, 3 some answers wrong, 2 a usage error\n"
+        "or a key or answers file that cannot be read, 1 an internal error.",
     )
     p.add_argument("check", nargs="*", metavar="check KEY ANSWERS", help="grade an answers file")
     # (no defaults here: exercises.run_cli tells an option given to 'check' from one left out)
@@ -3508,6 +3554,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         net, X, y, loss=loss, optimizer="sgd", lr=lr, epochs=epochs, batch_size=None, verbose=0
     )
     seconds = time.perf_counter() - t0
+    if history.loss[-1] > history.loss[0]:  # (float64: large weights stay finite; as train's
+        # divergence, status 1; the demo's own --lr for either loss never gets here)
+        given = f"--loss {args.loss}" if args.loss != "bce" else "the default --loss bce"
+        raise CLIError(
+            f"training diverged: the loss rose from {history.loss[0]:.4g} to "
+            f"{history.loss[-1]:.4g} over {history.epochs} epochs: --lr {lr:g} is too large "
+            f"and each step overshoots; try a smaller --lr (the demo's, for {given}, is "
+            f"{default_lr:g})",
+            1,
+        )
 
     lin1, lin2 = net.layers[0], net.layers[2]
     W1, b1 = lin1.W.data, lin1.b.data  # (2, 2), (2,)
@@ -3620,11 +3676,31 @@ class _RunState:
         return cls(**d)
 
 
+def reproducible() -> bool:
+    """Whether ``SOURCE_DATE_EPOCH`` is set (reproducible-builds.org's convention; empty
+    counts as unset): the files train writes then hold no training time, so that the same
+    command on the same data writes the same bytes. A value that is not a whole number of
+    seconds since 1970 is refused, as the convention asks."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not text:
+        return False
+    if not (text.isascii() and text.isdigit()):
+        raise CLIError(
+            f"SOURCE_DATE_EPOCH={text!r} is not a whole number of seconds since 1970 (the "
+            f"reproducible-builds convention): give one, such as SOURCE_DATE_EPOCH=0, or "
+            f"unset it"
+        )
+    return True
+
+
 def _history(state: _RunState, stop: str) -> dict[str, Any]:
     """A model file's "history": the run's state and its stop message, the training time
     to the millisecond (as a number of 5 characters from 0.001 to 9.999 s, whose digits
-    otherwise move the file's size from run to run: see docs/cli.md's sizes)."""
-    return {**state.to_json(), "seconds": round(state.seconds, 3), "message": stop}
+    otherwise move the file's size from run to run: see docs/cli.md's sizes), or None
+    under ``SOURCE_DATE_EPOCH`` (:func:`reproducible`: the wall clock differs from run to
+    run, and the file's bytes then must not)."""
+    seconds = None if reproducible() else round(state.seconds, 3)
+    return {**state.to_json(), "seconds": seconds, "message": stop}
 
 
 def _resolve_task(args: argparse.Namespace, data: _Data) -> str:
@@ -4821,7 +4897,8 @@ _TUNING_HINT = (
 
 class _LogProgress(Progress):
     """Progress for a log (stderr not a terminal): once a run has lasted ``after`` seconds,
-    a plain line about every tenth of the epochs and at most every ``every`` seconds::
+    a plain line about every tenth of the epochs (the first at the first tenth past
+    ``after``), at most every ``every`` seconds, and the last epoch's::
 
         glassnet: epoch 30/100, loss 0.05121, val_loss 0.0611 (3.2 s)
     """
@@ -4831,6 +4908,7 @@ class _LogProgress(Progress):
     def __init__(self, total: int, verbose: int) -> None:
         super().__init__(total, verbose, after=self.AFTER)
         self.every, self.step = self.EVERY, max(total // 10, 1)
+        self.last = -math.inf  # (the first line once the run has lasted AFTER seconds, not EVERY)
 
     def on_epoch_end(self, state: TrainState) -> None:
         now, h = time.perf_counter(), state.history
@@ -4894,7 +4972,10 @@ class _Checkpoints(Callback):
                 weights.update({_BEST + k: v for k, v in zip(names, self.rule.weights)})
             # the stop reason as fit will report it (it names max_epochs after the callbacks)
             why = state.stop_reason or ("max_epochs" if last else "")
-            meta = {**self.meta, "state": self.run_state(state.history, why).to_json()}
+            run = self.run_state(state.history, why).to_json()
+            if reproducible():  # (SOURCE_DATE_EPOCH: no wall-clock time in the file)
+                run["seconds"] = 0.0
+            meta = {**self.meta, "state": run}
             save_checkpoint(  # (a file of another kind there: refused before, or --force)
                 self.path, weights, state.optimizer.state_dict(), meta, replace_any=True
             )
@@ -4951,9 +5032,9 @@ def _run_epochs(
             seconds=time.perf_counter() - t0,
         )
 
-    if _isatty(sys.stderr):
+    if _isatty(sys.stderr) and not dumb_terminal():
         progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
-    else:  # a log file or a pipe: plain lines, never a carriage return or an escape code
+    else:  # a log file, a pipe or a dumb terminal: plain lines, no carriage return or escape
         progress = _LogProgress(args.epochs, 0 if args.quiet else 1)
     callbacks: list[Callback] = [progress]
     if checkpoint is not None:
@@ -4961,14 +5042,15 @@ def _run_epochs(
         every = args.checkpoint_every
         callbacks.append(_Checkpoints(path, every, args.epochs, meta, run_state, rule))
     try:
-        h = fit(
-            model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=args.epochs,
-            initial_epoch=before.epoch, batch_size=batch,
-            seed=lambda e: np.random.default_rng([args.seed, 0, e]),
-            validation_data=validation, l2=args.l2, verbose=0,
-            stop_rules=[rule] if rule is not None else [], callbacks=callbacks,
-            distributed="mpi" if _distributed.launched()[1] > 1 else None,
-        )  # fmt: skip
+        with _signals_stop_training():  # (SIGTERM, SIGHUP: as Ctrl-C)
+            h = fit(
+                model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=args.epochs,
+                initial_epoch=before.epoch, batch_size=batch,
+                seed=lambda e: np.random.default_rng([args.seed, 0, e]),
+                validation_data=validation, l2=args.l2, verbose=0,
+                stop_rules=[rule] if rule is not None else [], callbacks=callbacks,
+                distributed="mpi" if _distributed.launched()[1] > 1 else None,
+            )  # fmt: skip
     except DivergenceError as exc:
         raise _diverged(exc, args, model, optimizer.lr, batch or len(X_tr)) from None
     finally:
@@ -5140,6 +5222,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             f"--hidden none gives no hidden layer: leave out --activation, or give --hidden "
             f"widths (e.g. --hidden 16)"
         )
+    reproducible()  # (a SOURCE_DATE_EPOCH that is no number: refused before any work)
     if args.stream or args.buffer_size is not None:  # data larger than memory
         return _train_streamed(args)
 
@@ -5148,7 +5231,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
         say = lambda s: None  # noqa: E731
 
     # 0) what argparse cannot check alone, and the output paths, before any work
-    if (args.data is None) == (args.dataset is None):
+    if args.data is not None and args.dataset is not None:
+        raise CLIError(
+            f"both a CSV file ('{_SHOWN.get(args.data, args.data)}') and --dataset "
+            f"{args.dataset} were given: give a CSV file or --dataset NAME, not both"
+        )
+    if args.data is None and args.dataset is None:
         raise CLIError("give a CSV file (glassnet train DATA.csv --target COL) or --dataset NAME")
     if args.dataset is not None:
         named = [
@@ -5230,7 +5318,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "max_epochs": f"reached --epochs {args.epochs}",
         "early_stopping": f"the validation loss did not improve for --patience {args.patience} "
         f"epochs (the best epoch's weights are kept)",
-        "interrupted": f"interrupted (Ctrl-C); {kept} are kept",
+        "interrupted": f"interrupted ({_stop_signal_text()[0]}); {kept} are kept",
     }[state.stop_reason or "max_epochs"]
     say(f"stopped   after {state.epoch} epochs ({state.seconds:.2f} s): {stop}")
     if state.loss:
@@ -6495,9 +6583,9 @@ def _train_streamed(args: argparse.Namespace) -> int:
             stop_reason=stop_reason or None, seconds=time.perf_counter() - t_train,
         )  # fmt: skip
 
-    if _isatty(sys.stderr):
+    if _isatty(sys.stderr) and not dumb_terminal():
         progress = Progress(args.epochs, 0 if args.quiet else 2, after=0.0, tty_only=True)
-    else:
+    else:  # (a dumb terminal too)
         progress = _LogProgress(args.epochs, 0 if args.quiet else 1)
     callbacks: list[Callback] = [progress]
     if checkpointing:
@@ -6508,12 +6596,13 @@ def _train_streamed(args: argparse.Namespace) -> int:
             _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
         )
     try:
-        h = fit(
-            model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
-            initial_epoch=before.epoch, batch_size=args.batch_size,
-            seed=lambda e: np.random.default_rng([args.seed, 0, e]), l2=args.l2, verbose=0,
-            callbacks=callbacks, distributed="mpi" if size > 1 else None,
-        )  # fmt: skip
+        with _signals_stop_training():  # (SIGTERM, SIGHUP: as Ctrl-C)
+            h = fit(
+                model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
+                initial_epoch=before.epoch, batch_size=args.batch_size,
+                seed=lambda e: np.random.default_rng([args.seed, 0, e]), l2=args.l2, verbose=0,
+                callbacks=callbacks, distributed="mpi" if size > 1 else None,
+            )  # fmt: skip
     except ValueError as exc:  # a chunk that fails fit's checks: the file's data
         raise CLIError(_about_file(args.data, exc)) from None
     except DivergenceError as exc:
@@ -6524,7 +6613,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
     interrupted = state.stop_reason == "interrupted"
     stop = {
         "max_epochs": f"reached --epochs {args.epochs}",
-        "interrupted": "interrupted (Ctrl-C); the weights so far are kept",
+        "interrupted": f"interrupted ({_stop_signal_text()[0]}); the weights so far are kept",
     }.get(state.stop_reason or "max_epochs", state.stop_reason or "")
     say(f"stopped   after {state.epoch} epochs ({state.seconds:.2f} s): {stop}")
     if state.loss:
@@ -6673,8 +6762,9 @@ def _save_trained(
     ckpt_path: Path,
     kept: str,
 ) -> int:
-    """Write a trained model and return train's exit code: 130 after Ctrl-C (saying what
-    the model holds, and how to continue from a checkpoint), else 0.
+    """Write a trained model and return train's exit code: 130 after Ctrl-C, 143 after
+    SIGTERM (129: SIGHUP), saying what the model holds and how to continue from a
+    checkpoint on stdout, and that the run was interrupted on stderr; else 0.
 
     After Ctrl-C a model file that a finished run wrote before is kept: the weights so far
     go beside it (``NAME.interrupted.glassnet``), not over it. (One written by an
@@ -6691,13 +6781,22 @@ def _save_trained(
             "written by a finished run before this one, is kept (move the new file over it "
             f"to use the new weights){hint}"
         )
-        return 130
+        return _interrupted(f"'{kept_path}' holds {kept}{hint}")
     save_model(model, out_path, meta=meta, replace_any=True)  # (--force checked before)
     say(f"saved     {out_path}")
     if interrupted:
         say(f"          training was interrupted: the model holds {kept}{hint}")
-        return 130
+        return _interrupted(f"'{out_path}' holds {kept}{hint}")
     return 0
+
+
+def _interrupted(saved: str) -> int:
+    """The error line of a training run that Ctrl-C or a signal stopped (``saved``: what
+    was saved where), printed on stderr once the command ends; returns its exit status."""
+    how, code = _stop_signal_text()
+    what = "interrupted (Ctrl-C)" if code == 130 else f"stopped by {how}"
+    _PENDING.append(f"glassnet: error: {_esc(_oneline(f'{what}: {saved}'))}\n")
+    return code
 
 
 def _finished_model(path: Path) -> bool:
@@ -7753,6 +7852,10 @@ def _print_evaluation(
     """evaluate's report of the metrics ``m`` of ``n`` rows (those of
     :func:`multilabel_metrics`, :func:`classification_metrics` or
     :func:`regression_metrics`, or their sums over a stream)."""
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(_evaluation_json(args, bundle, targets, n, line_notes, m),
+                                    indent=2) + "\n")  # fmt: skip
+        return
     named = _esc(", ".join(targets))
     lines = [f"evaluate {args.model} on {args.data}: {n} rows, target {named}"]
     if line_notes:
@@ -7786,14 +7889,7 @@ def _print_evaluation(
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
         rows = [["class", "precision", "recall", "f1", "support"]]
         cm = m["confusion"]
-        # a class no row is of nor predicted as: its scores are undefined (0/0), and the
-        # macro average is over the classes that occur (scikit-learn's, without labels=)
-        absent = [
-            not cm[i][i] and not any(cm[i]) and not any(r[i] for r in cm)
-            for i in range(len(bundle.classes))
-        ]
-        if all(absent):
-            absent = [False] * len(absent)
+        absent = _absent_classes(cm)
         # a class that occurs, but that no row is predicted as (precision 0/0) or no row is
         # of (recall 0/0): the score is 0, in the macro average too, marked (scikit-learn's
         # zero_division, with its UndefinedMetricWarning); F1 is then 0, defined
@@ -7834,6 +7930,54 @@ def _print_evaluation(
             rows.append([t, _num(m["mse"][k], 6), _num(m["mae"][k], 6), _num(m["r2"][k], 4)])
         lines += _render(rows, "lrrr")
     sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _absent_classes(cm: Sequence[Sequence[int]]) -> list[bool]:
+    """Per class of the confusion matrix ``cm``, whether no row is of it nor predicted as
+    it: its scores are undefined (0/0), and the macro average is over the classes that
+    occur (scikit-learn's, without labels=); none is when no class occurs."""
+    absent = [not any(cm[i]) and not any(r[i] for r in cm) for i in range(len(cm))]
+    return [False] * len(absent) if all(absent) else absent
+
+
+def _evaluation_json(
+    args: argparse.Namespace,
+    bundle: _Bundle,
+    targets: list[str],
+    n: int,
+    line_notes: str,
+    m: dict[str, Any],
+) -> dict[str, Any]:
+    """``evaluate --json``: the report's numbers as one JSON object. ``metrics`` holds
+    the metrics as computed (a non-finite one as null); a classifier's ``classes`` lists
+    each class's scores by name (null where the text report says n/a: no row is of the
+    class nor predicted as it), a multi-label model's ``labels`` each label's."""
+    out: dict[str, Any] = {
+        "model": args.model,
+        "data": _SHOWN.get(args.data, args.data),  # ('-': standard input, not its copy)
+        "rows": n,
+        "task": _dig(bundle.meta, "task", "name", kind=str),
+        "targets": list(targets),
+        "read": line_notes or None,
+    }
+    metrics = _finite_or_none(m)
+    if bundle.label_values:
+        out["labels"] = [
+            {"label": t, "positive": e["values"][1],
+             **{k: metrics[k][i] for k in ("accuracy", "precision", "recall", "f1", "positives")}}
+            for i, (t, e) in enumerate(zip(targets, bundle.label_values))
+        ]  # fmt: skip
+    elif bundle.task.is_classifier:
+        absent = _absent_classes(m["confusion"])
+        out["classes"] = [
+            {"class": c,
+             **{k: None if absent[i] else metrics[k][i] for k in ("precision", "recall", "f1")},
+             "support": metrics["support"][i]}
+            for i, c in enumerate(bundle.classes)
+        ]  # fmt: skip
+        out["right"] = int(round(m["accuracy"] * n))
+    out["metrics"] = metrics
+    return out
 
 
 # ======================================================================== explain
@@ -8010,7 +8154,16 @@ def _compact_explanation(
     k = args.top if args.top is not None else 5
     n_layers = len(layers)
     names = [[_shown(c) for c in bundle.pre.feature_names_out]]
-    names += [[f"a{l + 1}_{j + 1}" for j in range(lay.neurons)] for l, lay in enumerate(layers)]
+    # --names lecture or layered: the neurons named by that scheme, as in the full trace
+    # (the inputs keep their columns' names); auto: a1_1, z1_1, ... by layer
+    scheme = result.names if args.names != "auto" else None
+    if scheme is not None:
+        names += [list(scheme.a[l]) for l in range(n_layers)]
+        z_names = [list(scheme.z[l]) for l in range(n_layers)]
+    else:
+        names += [[f"a{l + 1}_{j + 1}" for j in range(lay.neurons)] for l, lay in enumerate(layers)]
+        z_names = [[n.replace("a", "z", 1) for n in layer] for layer in names[1:]]
+        z_names[-1] = [str(j + 1) for j in range(layers[-1].neurons)]
     sizes = "-".join(str(n) for n in [layers[0].inputs, *(lay.neurons for lay in layers)])
     weights = sum(W.size for W in result.W)
     out = [
@@ -8033,9 +8186,10 @@ def _compact_explanation(
             contrib = result.W[l][:, j] * inputs  # (inputs,): w_ij * input_i
             bias = 0.0 if result.b[l] is None else float(result.b[l][j])
             grad = result.grad_W[l][:, j]  # (inputs,): dL/dw_ij = input_i * dL/dz_j
+            named = f"{z_names[l][j]}, " if scheme is not None else ""
             out += [
                 "",
-                f"layer {l + 1}, neuron {j + 1} ({lay.act}), {lay.inputs} input"
+                f"layer {l + 1}, neuron {j + 1} ({named}{lay.act}), {lay.inputs} input"
                 + ("" if lay.inputs == 1 else "s"),
                 f"  z = b + sum_i w_i * input_i = {_num(bias, 3)} + "
                 f"{_terms(contrib, names[l], k)} = {_num(z[j])}",
@@ -8062,7 +8216,7 @@ def _compact_explanation(
         for j in shown:
             contrib = result.W[l][:, j] * inputs
             rows.append([
-                names[l + 1][j].replace("a", "z", 1) if l + 1 < len(names) else str(j + 1),
+                z_names[l][j],
                 _num(z[j], 3), _num(a[j], 3), _num(dz[j], 3),
                 _terms(contrib, names[l], min(k, 3)),
             ])  # fmt: skip
@@ -8127,11 +8281,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
     _onnx_file_name(out)  # (--force replaces a file; it does not accept a misleading name)
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     try:
-        proto = gn_onnx.export(  # (--force and the kinds checked by _guard_paths above)
-            args.model, out, opset=opset, impute_from=args.impute_from, replace_any=True
-        )
+        with _loading(args.model):
+            proto = gn_onnx.export(  # (--force and the kinds checked by _guard_paths above)
+                args.model, out, opset=opset, impute_from=args.impute_from, replace_any=True,
+                verify=not args.no_verify,
+            )  # fmt: skip
     except WriteError as exc:  # (the path is the user's: exit 2, as for the other outputs)
         raise CLIError(str(exc)) from None
+    except ImportError as exc:  # (export's words are the Python API's: verify=False)
+        if "onnxruntime" not in str(exc):
+            raise
+        why = _oneline(str(exc.__cause__ or exc))
+        raise CLIError(
+            f"'glassnet export' checks the ONNX graph in onnxruntime, which cannot be imported "
+            f"({why}): pip install 'glassnet[onnx]', or give --no-verify to write the graph "
+            f"unchecked",
+            1,
+        ) from None
     except (FileNotFoundError, IsADirectoryError):
         if args.impute_from is None or Path(args.impute_from).is_file():
             raise
@@ -8141,22 +8307,35 @@ def _cmd_export(args: argparse.Namespace) -> int:
                        f"'{os.getcwd()}')") from None  # fmt: skip
     except ValueError as exc:  # (export's messages name its Python parameter)
         message = str(exc).replace("The 'impute_from' parameter of export", "--impute-from")
+        message = message.replace("The 'opset' parameter of export", "--opset")
         message = message.replace("leave out 'impute_from'", "leave out --impute-from")
+        message = message.replace("(verify=True)", "(glassnet export checks it so)")
+        message = message.replace("pass verify=False", "give --no-verify")
         raise CLIError(message.replace("export: 'impute_from'", "export: --impute-from")) from None
     verified = {p.key: p.value for p in proto.metadata_props}.get("glassnet.verified", "")
+    if args.no_verify:
+        verified = "not checked in onnxruntime (--no-verify)"
     sys.stdout.write(f"wrote {out} (ONNX opset {opset})\nchecked  {verified}\n")
     return 0
+
+
+#: ``glassnet exercise check``'s status when the answers were graded and some are wrong
+#: (1 is an internal error's, 2 a usage or data error's).
+EXIT_ANSWERS_WRONG = 3
 
 
 def _cmd_exercise(args: argparse.Namespace) -> int:
     from .exercises import run_cli
 
     try:
-        return run_cli(args)
+        code = run_cli(args)
     except WriteError as exc:  # (a user's path: exit 2, as for the other commands' outputs)
         raise CLIError(str(exc).replace("write: ", "--out: ", 1)) from None
-    except ValueError as exc:  # (write's messages name its Python parameter)
-        raise CLIError(str(exc).replace("write: 'out'", "--out")) from None
+    except ValueError as exc:  # (write's and generate's messages name their Python parameters)
+        message = str(exc).replace("write: 'out'", "--out")
+        raise CLIError(message.replace("The 'kinds' parameter of generate", "--kinds")) from None
+    # run_cli's 1: check graded the answers, and not every one is right
+    return EXIT_ANSWERS_WRONG if code == 1 and args.check else code
 
 
 def _cmd_jit(args: argparse.Namespace) -> int:
@@ -8176,6 +8355,11 @@ def _cmd_playground(args: argparse.Namespace) -> int:
     kept = {} if args.max_runs is None else {"max_runs": args.max_runs}
     try:
         serve(port=args.port, open_browser=not args.no_browser, **kept)
+    except ValueError as exc:  # (serve's messages name its Python parameters)
+        message = str(exc).replace("The 'port' parameter of playground", "--port")
+        raise CLIError(
+            message.replace("The 'max_runs' parameter of playground", "--max-runs")
+        ) from None
     except OSError as exc:  # the port is taken (on 127.0.0.1, or on ::1), or not ours to bind
         where = getattr(exc, "where", "")  # (the playground's BindError: which address)
         where = where if where.startswith("[::1]:") else f"port {args.port}"  # (the IPv6 half)
@@ -8325,10 +8509,13 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
     h = _dig(meta, "history", kind=dict)
     if h is not None:
         why = _dig(h, "message", kind=str) or _dig(h, "stop_reason", kind=str) or "?"
-        out.append(
-            f"history       {_g(_dig(h, 'epoch'), 'd')} epochs in "
-            f"{_g(_dig(h, 'seconds'), '.2f')} s; stopped: {why}"
+        seconds = _dig(h, "seconds")
+        took = (
+            " (no training time stored: SOURCE_DATE_EPOCH)"
+            if "seconds" in h and seconds is None
+            else f" in {_g(seconds, '.2f')} s"
         )
+        out.append(f"history       {_g(_dig(h, 'epoch'), 'd')} epochs{took}; stopped: {why}")
         losses = _dig(h, "loss", kind=list)
         if losses:
             line = f"              loss {_g(losses[0])} -> {_g(losses[-1])}"
@@ -8442,7 +8629,7 @@ def _run_quietly(args: argparse.Namespace) -> int:
     """Run the subcommand with NumPy's floating-point warnings off (every result that
     matters is checked, and a problem is reported as one line naming its column) and
     Python warnings shown as one line each, ``glassnet: warning: ...``, once it returns (also
-    with status 1: ``exercise check``'s answers that are not all right)."""
+    with status 3: ``exercise check``'s answers that are not all right)."""
     stdout = wrapped = sys.stdout
     raw = args.command == "demo" or (args.command == "predict" and not _isatty(stdout))
     try:
@@ -8458,6 +8645,9 @@ def _run_quietly(args: argparse.Namespace) -> int:
             _warn(str(w.message))
     return code
 
+
+#: The commands that read data or model files, whose sizes GLASSNET_MEMORY_LIMIT caps.
+_MEMORY_COMMANDS = ("train", "predict", "evaluate", "explain", "info", "export")
 
 #: The commands whose data file '-' names standard input.
 _STDIN_COMMANDS = ("train", "predict", "evaluate", "explain")
@@ -8503,20 +8693,72 @@ def _signals_exit() -> Any:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def _raise(signum: int, frame: Any) -> None:
-        raise _Signalled(signum)
-
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) == signal.SIG_DFL:
-            previous[number] = signal.signal(number, _raise)
+            previous[number] = signal.signal(number, _raise_signalled)
     try:
         yield
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+def _raise_signalled(signum: int, frame: Any) -> None:
+    raise _Signalled(signum)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP during training: stops the run as Ctrl-C does (fit keeps the
+    weights learned so far, stop reason ``"interrupted"``); :data:`_STOPPED_BY` names it."""
+
+
+#: The signal that stopped the current training run (SIGTERM or SIGHUP), if one did.
+_STOPPED_BY: list[int] = []
+
+
+@contextlib.contextmanager
+def _signals_stop_training() -> Any:
+    """Inside the block (a training run's fit), SIGTERM and SIGHUP stop training as Ctrl-C
+    does (:class:`_Terminated`): the weights so far are saved, with the checkpoint and the
+    resume hint, and the command exits with status 128 + the signal's number. Only a signal
+    left at its default action, or at :func:`_signals_exit`'s, is taken over (one ignored,
+    ``nohup``, or handled by the caller stays as it is); nothing changes outside the main
+    thread."""
+    import signal
+    import threading
+
+    _STOPPED_BY.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _stop(signum: int, frame: Any) -> None:
+        if not _STOPPED_BY:
+            _STOPPED_BY.append(signum)
+        raise _Terminated
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) in (signal.SIG_DFL, _raise_signalled):
+            previous[number] = signal.signal(number, _stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+def _stop_signal_text() -> tuple[str, int]:
+    """How an interrupted training run was stopped, and its exit status: Ctrl-C (130), or
+    the signal in :data:`_STOPPED_BY` (128 + its number: SIGTERM 143, SIGHUP 129)."""
+    import signal
+
+    if not _STOPPED_BY:
+        return "Ctrl-C", 130
+    return signal.Signals(_STOPPED_BY[0]).name, 128 + _STOPPED_BY[0]
 
 
 def _copy_stdin(source: Any, f: Any, row: int | None) -> None:
@@ -8631,9 +8873,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     _PENDING.clear()
     _USER_TEXTS.clear()
     _USER_TEXTS.update(str(a) for a in (sys.argv[1:] if argv is None else argv))
-    try:
-        with _stdin_as_file(args):
-            return _main(args)
+    try:  # (train: SIGTERM and SIGHUP end it with a line, as in fit they stop it)
+        if args.command in _MEMORY_COMMANDS:  # a bad GLASSNET_MEMORY_LIMIT: its own error
+            _memory_limit()
+        with _signals_exit() if args.command == "train" else contextlib.nullcontext():
+            with _stdin_as_file(args):
+                return _main(args)
     except CLIError as exc:  # (standard input, unread)
         return _report(exc, (str(exc), exc.code))
     except _Signalled as exc:  # SIGTERM/SIGHUP with standard input's copy: removed
@@ -8662,7 +8907,7 @@ def _main(args: argparse.Namespace) -> int:
         except BaseException:
             _flush_pending(False)  # an error is the one line printed
             raise
-        _flush_pending(True)  # (a command that returns ran: 0, 130, exercise check's 1)
+        _flush_pending(True)  # (a command that returns ran: 0, 130, 143, exercise check's 3)
         return code
     except (Exception, KeyboardInterrupt) as exc:
         failure = _failure(exc, args)

@@ -6,11 +6,18 @@ other callbacks, reading the epoch, the loss and the validation curves from the 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
 
-__all__ = ["Progress"]
+__all__ = ["Progress", "dumb_terminal"]
+
+
+def dumb_terminal() -> bool:
+    """Whether the terminal says it takes no escape codes (``TERM=dumb``: Emacs' shell, some
+    CI log viewers that allocate a terminal): no colours, no line redrawn in place there."""
+    return os.environ.get("TERM") == "dumb"
 
 
 class Progress:
@@ -37,8 +44,9 @@ class Progress:
             self.before = state.epoch - 1
         if not self.verbose or (self.verbose < 2 and now - self.t0 < self.after):
             return
-        tty = getattr(sys.stderr, "isatty", lambda: False)()
-        # a terminal gets one line redrawn; a log a plain line every 10 s (and the last)
+        tty = getattr(sys.stderr, "isatty", lambda: False)() and not dumb_terminal()
+        # a terminal gets one line redrawn; a log (or a dumb terminal) a plain line every
+        # 10 s (and the last)
         if now - self.last < (0.1 if tty else 10.0) and state.epoch < self.total:
             return
         self.last, self.shown, self.printed = now, tty, True
