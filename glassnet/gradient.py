@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "scaled_norm",
     "Grad",
     "TorchMethods",
     "TorchSize",
@@ -548,7 +549,25 @@ class Grad(TorchMethods, np.ndarray):
             return (a.max if p > 0 else a.min)(axis=axis, keepdims=keepdim)
         if p == 0:
             return (a != 0).sum(axis=axis, keepdims=keepdim).astype(self.dtype)
-        return (a**p).sum(axis=axis, keepdims=keepdim) ** self.dtype.type(1 / p)
+        n = scaled_norm(a, float(p), axis)  # (1e20 in float32: its square would be inf)
+        return n if keepdim else np.squeeze(n, axis=axis)[()]
+
+
+def scaled_norm(a: np.ndarray, p: float, axis: Any) -> np.ndarray:
+    """(Σ|a|^p)^(1/p) over ``axis`` (kept, of size 1), ``p`` a finite number but 0, in
+    ``a``'s dtype. Each slice is scaled by a power of two near its largest |a| (its smallest
+    for p < 0) first, exactly, so that |a|^p neither overflows (1e300, or 1e20 in float32)
+    nor underflows: the norm is finite where it is (a zero's term, for p < 0, inf: 0)."""
+    absa = np.abs(a)
+    big = (np.max if p > 0 else np.min)(absa, axis=axis, keepdims=True) if a.size else 1.0
+    e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]  # (2^e itself may
+    s = np.ldexp(absa, -e).astype(a.dtype, copy=False)  # overflow: ldexp scales without it)
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        if p == 2:  # (the square root of the sum of squares, as ever: the same bits)
+            n = np.sqrt(np.add.reduce(s * s, axis=axis, keepdims=True))
+        else:
+            n = np.add.reduce(s**p, axis=axis, keepdims=True) ** (1 / p)
+        return np.ldexp(n, e).astype(a.dtype, copy=False)
 
 
 def _axes(method: str, dim: Any, keepdim: Any, kwargs: dict) -> dict:

@@ -49,7 +49,7 @@ import numpy as np
 
 from ._validation import check_bool, check_fits, reduced
 from .backend import asarray
-from .gradient import axis_sum, masked, running_sum
+from .gradient import axis_sum, masked, running_sum, scaled_norm
 from .tensor import (
     BINARY_OPS,
     Tensor,
@@ -365,14 +365,7 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
 
         out = n if keep else np.squeeze(n, axis=axis)
         return Tensor.from_op(out, "norm", (self,), inf_backward)
-    # |x| scaled by 2^-e, 2^e near the slice's largest |x| (smallest for p < 0): the terms
-    # (|x| 2^-e)^p stay <= about 1 (a zero's, for p < 0, inf: the norm 0)
-    big = (np.max if p > 0 else np.min)(absa, axis=axis, keepdims=True) if a.size else 1.0
-    e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        terms = np.ldexp(absa, -e).astype(a.dtype, copy=False) ** p
-        n = np.ldexp(np.add.reduce(terms, axis=axis, keepdims=True) ** (1 / p), e)
-    n = n.astype(a.dtype, copy=False)
+    n = scaled_norm(a, p, axis)  # (each slice scaled by a power of two: finite where it is)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
@@ -389,13 +382,8 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
 def _two_norm(self: Tensor, axis: Any, keep: bool) -> Tensor:
     """The 2-norm over ``axis`` (:func:`_norm`'s p=2)."""
     a = self.data
-    # each slice scaled by a power of two near its largest |x| first (exact), so that x²
-    # neither overflows (1e300) nor underflows (1e-300): the norm is finite where it is
-    big = np.max(np.abs(a), axis=axis, keepdims=True) if a.size else np.ones((), a.dtype)
-    e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]  # (2^e itself may
-    s = np.ldexp(a, -e).astype(a.dtype, copy=False)  # overflow: ldexp scales without it)
-    out = np.ldexp(np.sqrt(np.add.reduce(s * s, axis=axis, keepdims=True)), e).astype(a.dtype)
-    out = out if keep else np.squeeze(out, axis=axis)  # (keepdims=True above: the axes to drop)
+    out = scaled_norm(a, 2.0, axis)  # (x² neither overflows nor underflows: scaled first)
+    out = out if keep else np.squeeze(out, axis=axis)  # (kept above: the axes to drop)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         n = spread(out, a.shape, axis, keep)

@@ -279,3 +279,17 @@ def test_evaluate_loss_runs_in_eval_mode_in_its_own_thread_alone():
     evaluate_loss(model, np.ones((3, 2)), np.zeros(3), loss="mse")
     assert seen == {"own": False, "other": True}
     assert model.training and model.lin.training
+
+
+def test_grad_norm_is_finite_where_the_norm_is():
+    # .grad.norm() squared the values first: 1e20 in float32 gave inf (clipping a large
+    # gradient by its norm then zeroed it).
+    w = gn.tensor(np.zeros(2, np.float32), requires_grad=True)
+    (w * 1).sum().backward()
+    w.grad[...] = 1e20
+    n = w.grad.norm()
+    assert type(n) is np.float32 and n == np.float32(np.sqrt(2) * 1e20)
+    assert w.grad.norm(3) == pytest.approx(2 ** (1 / 3) * 1e20, rel=1e-6)
+    assert w.grad.norm(dim=0, keepdim=True).shape == (1,)
+    w.grad[...] = [3.0, 4.0]
+    assert w.grad.norm() == 5.0 and w.grad.norm(1) == 7.0
