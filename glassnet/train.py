@@ -447,7 +447,10 @@ def fit(
         epoch when the run ends (whatever ended it, but a DivergenceError). Without
         ``validation_data`` or ``validation_split`` it holds out 0.1 of the rows (drawn with
         ``seed``, stratified for classification), which then do not train.
-    schedule : learning-rate schedule from glassnet.optim, stepped once per epoch.
+    schedule : learning-rate schedule from glassnet.optim, stepped once per epoch
+        (``ReduceLROnPlateau`` with the epoch's training loss, also with validation data:
+        to watch the validation loss, step it from a callback's ``on_epoch_end`` with
+        ``state.history.val_loss[-1]`` and pass no ``schedule``).
     callbacks : Callbacks or functions ``f(state)`` (one, or a list) called after each epoch
         (return True or set ``state.stop`` to stop).
     sample_weight : array of shape (n_samples,); l2 : float
