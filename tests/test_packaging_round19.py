@@ -184,6 +184,12 @@ _LEAVE = shutil.ignore_patterns(
 )  # fmt: skip
 
 
+_JUNK = (
+    "tests/.pytest_cache/v/cache/lastfailed", "tests/.hypothesis/examples/x",
+    "bench/results/run.tmp", "bench/results-quick.md", "docs/.pytest_cache/README.md",
+)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The sdist's and the wheel's file names and metadata, built by setuptools from a copy
@@ -193,6 +199,9 @@ def built(tmp_path_factory):
     shutil.copytree(ROOT, src, ignore=_LEAVE)
     (src / "tests" / "__pycache__").mkdir(exist_ok=True)
     (src / "tests" / "__pycache__" / "conftest.cpython-311.pyc").write_bytes(b"\0")
+    for junk in _JUNK:  # (what a run leaves in a checkout: git ignores it, the sdist must too)
+        (src / junk).parent.mkdir(parents=True, exist_ok=True)
+        (src / junk).write_bytes(b"\0")
     names = []
     for kind in ("sdist", "wheel"):  # (one process each: setuptools keeps state between)
         code = (
@@ -222,11 +231,14 @@ def test_the_sdist_ships_every_test_with_its_conftest_and_helpers_and_no_caches(
     tests = {
         p.relative_to(src).as_posix()
         for p in (src / "tests").rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.relative_to(src).as_posix() not in _JUNK
     }
     assert {"tests/conftest.py", "tests/cli_helpers.py", "tests/mpi_worker.py"} <= tests
     assert tests <= sdist, sorted(tests - sdist)
     assert not [n for n in sdist if "__pycache__" in n or n.endswith(".pyc")]
+    assert not set(_JUNK) & sdist, sorted(set(_JUNK) & sdist)
     # the files the tests read beside the package: the documentation and the examples
     assert {"docs/sklearn.md", "docs/jit.md", "examples/xnor.py", "README.md"} <= sdist
 
