@@ -1520,6 +1520,11 @@ class _BaseMLP(BaseEstimator):
             kept = curve[-1:] or [v for v in first if np.isfinite(v)]
             if kept:
                 self.loss_ = kept[0]
+            elif not self.loss_curve_ and hasattr(self, "loss_"):
+                # no loss of this run's weights, and no warm start's curve they continue:
+                # no loss_, as a fresh estimator's (a refit's new initial weights are not
+                # the previous fit's, whose loss_ it was)
+                del self.loss_
             before = self.best_loss_ if self.best_loss_ is not None else np.inf
             self.loss_curve_.extend(curve)
             self.best_loss_ = min([before, *curve, *kept])
