@@ -555,19 +555,23 @@ class Grad(TorchMethods, np.ndarray):
 
 def scaled_norm(a: np.ndarray, p: float, axis: Any) -> np.ndarray:
     """(Σ|a|^p)^(1/p) over ``axis`` (kept, of size 1), ``p`` a finite number but 0, in
-    ``a``'s dtype. Each slice is scaled by a power of two near its largest |a| (its smallest
-    for p < 0) first, exactly, so that |a|^p neither overflows (1e300, or 1e20 in float32)
-    nor underflows: the norm is finite where it is (a zero's term, for p < 0, inf: 0)."""
+    ``a``'s dtype. Each slice is scaled first, so that |a|^p neither overflows (1e300, or
+    1e20 in float32) nor underflows: the norm is finite where it is. For p = 2 by a power
+    of two near its largest |a| (exact); for another p by its largest |a| itself (its
+    smallest for p < 0), whose term is then exactly 1, so that a large p (1000) gives
+    the largest |a|, not 0 (a zero's term, for p < 0, inf: the norm 0)."""
     absa = np.abs(a)
     big = (np.max if p > 0 else np.min)(absa, axis=axis, keepdims=True) if a.size else 1.0
-    e = np.frexp(np.where(np.isfinite(big) & (big > 0), big, 1.0))[1]  # (2^e itself may
-    s = np.ldexp(absa, -e).astype(a.dtype, copy=False)  # overflow: ldexp scales without it)
+    big = np.where(np.isfinite(big) & (big > 0), big, 1.0).astype(a.dtype, copy=False)
     with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
         if p == 2:  # (the square root of the sum of squares, as ever: the same bits)
-            n = np.sqrt(np.add.reduce(s * s, axis=axis, keepdims=True))
-        else:
-            n = np.add.reduce(s**p, axis=axis, keepdims=True) ** (1 / p)
-        return np.ldexp(n, e).astype(a.dtype, copy=False)
+            e = np.frexp(big)[1]  # (2^e itself may overflow: ldexp scales without it)
+            s = np.ldexp(absa, -e).astype(a.dtype, copy=False)
+            return np.ldexp(np.sqrt(np.add.reduce(s * s, axis=axis, keepdims=True)), e).astype(
+                a.dtype, copy=False
+            )
+        n = np.add.reduce((absa / big) ** p, axis=axis, keepdims=True) ** (1 / p)
+        return (n * big).astype(a.dtype, copy=False)
 
 
 def _axes(method: str, dim: Any, keepdim: Any, kwargs: dict) -> dict:

@@ -1,16 +1,18 @@
-"""Ctrl-C between two training steps, never inside one.
+"""Ctrl-C (and a stop signal) between two training steps, never inside one.
 
 An optimizer's update is several NumPy calls (Adam: the step count, the two moments, then
 the weights). A ``KeyboardInterrupt`` raised between two of them would leave a model whose
 weights, moments and step count describe different steps, and ``fit`` would report a clean
 stop. While :func:`deferred` is active (``fit`` holds it for its run), the training loops
-mark an update and the books of its step as held (``HOLD.held = True``); a SIGINT arriving
-then is noted and raised as soon as the step is whole (:meth:`Hold.release`). Elsewhere a
-Ctrl-C raises at once, as Python's own handler does.
+mark an update and the books of its step as held (``HOLD.held = True``); a signal arriving
+then is noted and its handler run as soon as the step is whole (:meth:`Hold.release`).
+Elsewhere a signal's handler runs at once, as without glassnet.
 
-The handler is installed only in the main thread (the one Python delivers signals to) and
-only over a handler that raises (Python's default, or another callable, which is called in
-its place); a SIGINT that is ignored or left to the system stays so.
+The signals held are SIGINT and, where a handler of Python's is set for them (the command
+line's, which stop training as Ctrl-C does), SIGTERM and SIGHUP. Their handlers are taken
+over only in the main thread (the one Python delivers signals to) and only where the
+handler is a Python callable (Python's default for SIGINT, or one of the program's, which
+is called in its place); a signal ignored or left to the system stays so.
 
 >>> with deferred():
 ...     HOLD.held = True  # an update: a Ctrl-C here waits for release()
@@ -27,28 +29,35 @@ from typing import Any
 
 __all__ = ["HOLD", "Hold", "deferred"]
 
+#: The signals whose Python handlers wait for a step to end.
+SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
 
 class Hold:
-    """Whether a step is in progress (``held``), and a SIGINT noted meanwhile (``pending``)."""
+    """Whether a step is in progress (``held``), and the first signal that arrived meanwhile
+    (``pending``: its number, 0 for none)."""
 
     def __init__(self) -> None:
         self.held = False
-        self.pending = False
-        self.depth = 0  # (fits inside fits: the handler is installed once)
-        self.previous: Any = None
+        self.pending = 0
+        self.depth = 0  # (fits inside fits: the handlers are taken over once)
+        self.previous: dict[int, Any] = {}  # the handlers taken over, by signal
 
-    def on_sigint(self, signum: int, frame: Any) -> None:
+    def on_signal(self, signum: int, frame: Any) -> None:
         if self.held:
-            self.pending = True
+            self.pending = self.pending or signum
         else:
-            self.previous(signum, frame)
+            self.previous[signum](signum, frame)
 
     def release(self) -> None:
-        """The step is whole: raise the Ctrl-C that arrived during it, if one did."""
+        """The step is whole: run the handler of the signal that arrived during it, if one
+        did (Ctrl-C's raises KeyboardInterrupt)."""
         self.held = False
-        if self.pending:
-            self.pending = False
-            self.previous(signal.SIGINT, None)
+        signum, self.pending = self.pending, 0
+        if signum:
+            self.previous[signum](signum, None)
 
 
 #: The loops' one hold (signals are the process's; the main thread's loop uses it).
@@ -57,24 +66,28 @@ HOLD = Hold()
 
 @contextlib.contextmanager
 def deferred() -> Iterator[Hold]:
-    """Install :data:`HOLD`'s SIGINT handler for the block (once, however deeply nested),
-    the previous handler put back after it, whatever happens; yields the hold the loop marks
-    its steps with. In a thread other than the main one, or over a SIGINT that is ignored
-    or left to the system, a hold of its own that no signal reaches."""
-    main = threading.current_thread() is threading.main_thread()
-    if not main or (HOLD.depth == 0 and not callable(signal.getsignal(signal.SIGINT))):
+    """Take over the held signals' handlers for the block (once, however deeply nested),
+    each put back after it while the block's own is still installed; yields the hold the
+    loop marks its steps with. In a thread other than the main one, a hold of its own that
+    no signal reaches."""
+    if threading.current_thread() is not threading.main_thread():
         yield Hold()
         return
-    if HOLD.depth == 0 and signal.getsignal(signal.SIGINT) != HOLD.on_sigint:
-        HOLD.previous = signal.signal(signal.SIGINT, HOLD.on_sigint)  # (never itself: a
-    HOLD.depth += 1  # handler of ours left by a callback keeps the one it replaced)
+    if HOLD.depth == 0:
+        for signum in SIGNALS:
+            handler = signal.getsignal(signum)
+            # (never the hold's own: one a callback left installed keeps what it replaced)
+            if callable(handler) and handler != HOLD.on_signal:
+                HOLD.previous[signum] = signal.signal(signum, HOLD.on_signal)
+    HOLD.depth += 1
     held = HOLD.held
     try:
         yield HOLD
     finally:
         HOLD.held = held
         HOLD.depth -= 1
-        if HOLD.depth == 0:  # (a Ctrl-C noted in a step that raised: that error wins)
-            HOLD.pending = False
-            if signal.getsignal(signal.SIGINT) == HOLD.on_sigint:  # (not one set meanwhile)
-                signal.signal(signal.SIGINT, HOLD.previous)
+        if HOLD.depth == 0:  # (a signal noted in a step that raised: that error wins)
+            HOLD.pending = 0
+            for signum, handler in HOLD.previous.items():
+                if signal.getsignal(signum) == HOLD.on_signal:  # (not one set meanwhile)
+                    signal.signal(signum, handler)

@@ -293,3 +293,60 @@ def test_grad_norm_is_finite_where_the_norm_is():
     assert w.grad.norm(dim=0, keepdim=True).shape == (1,)
     w.grad[...] = [3.0, 4.0]
     assert w.grad.norm() == 5.0 and w.grad.norm(1) == 7.0
+
+
+def test_a_stop_signal_of_the_programs_waits_for_the_step_to_end_too(monkeypatch):
+    # The command line stops training on SIGTERM as on Ctrl-C (its own handler raises a
+    # KeyboardInterrupt); that handler ran inside an update, so the saved model's optimizer
+    # counted one step more than its weights had taken.
+    import signal
+
+    class Stopped(KeyboardInterrupt):
+        pass
+
+    def stop(signum, frame):
+        raise Stopped
+
+    X, y = gn.datasets.logic_gate("xnor")
+    model = gn.nn.MLP([2, 3, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    opt = gn.optim.Adam(model.parameters(), lr=0.01)
+    calls = {"first": 0, "second": 0}
+    real = opt.prepared
+
+    def split():
+        update = real()
+
+        def halves():
+            calls["first"] += 1
+            if calls["first"] == 4:
+                signal.raise_signal(signal.SIGTERM)
+            update()
+            calls["second"] += 1
+
+        return halves
+
+    monkeypatch.setattr(opt, "prepared", split)
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=50, batch_size=1,
+                   shuffle=False, verbose=0, engine="fused")  # fmt: skip
+        assert signal.getsignal(signal.SIGTERM) is stop
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert h.stop_reason == "interrupted"
+    assert calls == {"first": 4, "second": 4} and h.steps == 4
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("p,want", [(150.0, 4.0), (1000.0, 4.0), (-1100.0, 3.0), (2000.0, 4.0)])
+def test_norm_of_a_large_p_is_the_largest_value_not_zero(dtype, p, want):
+    # Each slice was scaled by a power of two, which left its largest term at 0.5 or more:
+    # raised to p = 150 in float32 (2000 in float64) it underflowed, and the norm was 0.
+    x = gn.tensor(np.array([3.0, 4.0], dtype), requires_grad=True)
+    assert x.norm(p).item() == pytest.approx(want, rel=1e-6)
+    x.norm(p).backward()
+    assert np.isfinite(x.grad).all()
+    w = gn.tensor(np.zeros(2, dtype), requires_grad=True)
+    (w * 1).sum().backward()
+    w.grad[...] = [3.0, 4.0]
+    assert float(w.grad.norm(p)) == pytest.approx(want, rel=1e-6)
