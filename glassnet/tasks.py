@@ -853,6 +853,14 @@ def check_trainable(model: Any, diagnostics: Any = False) -> None:
             "fit: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
             f"{type(model).__name__}."
         )
+    unset = next(
+        (n for n, m in model.named_modules() if isinstance(m, Linear) and m.W is None), None
+    )
+    if unset is not None:  # (PyTorch lets a weight be set to None; a call then refuses it)
+        raise ValueError(
+            f"fit: the Linear layer {unset or 'model'!r} has its weight W set to None; give it a "
+            "Parameter first: layer.W = nn.Parameter(values of shape (inputs, neurons))."
+        )
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError(
             "fit: the model has no parameter to train (none, or every one frozen): its epochs "

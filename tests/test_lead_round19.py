@@ -350,3 +350,13 @@ def test_norm_of_a_large_p_is_the_largest_value_not_zero(dtype, p, want):
     (w * 1).sum().backward()
     w.grad[...] = [3.0, 4.0]
     assert float(w.grad.norm(p)) == pytest.approx(want, rel=1e-6)
+
+
+def test_fit_of_a_linear_whose_weight_is_none_names_it():
+    # PyTorch lets a weight be set to None (round 19 takes it too); fit then failed inside
+    # the fast path with "'NoneType' object has no attribute 'dtype'".
+    X, y = gn.datasets.logic_gate("xor")
+    m = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    m.layers[0].W = None
+    with pytest.raises(ValueError, match=r"'layers\.0' has its weight W set to None"):
+        gn.fit(m, X, y, loss="bce", epochs=2, verbose=0)
