@@ -497,6 +497,54 @@ def _check_writable(path: Path, what: str, given: str | None = None) -> None:
             f"is (--force does not replace it); make it writable first (chmod u+w '{path}') "
             f"to replace it, or choose another path"
         )
+    if in_place:
+        _hold_pipe(path, what)
+
+
+#: The named pipes (FIFOs) that :func:`_check_writable` found a reader on, held open for
+#: writing until the command ends (:func:`_pipes_held`): a reader sees the end of its input
+#: when the last writer closes, so closing the check's descriptor at once would end it
+#: before the file is written.
+_HELD_PIPES: list[Any] = []
+
+
+def _hold_pipe(path: Path, what: str) -> None:
+    """Refuse, before any work, a named pipe at ``path`` that no program reads (writing
+    would wait for ever, after the work), and a checkpoint onto any pipe; hold a pipe with
+    a reader open for writing until the command ends (:data:`_HELD_PIPES`)."""
+    import stat
+
+    from .files import open_in_place
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # (gone since: the write says what it finds then)
+        return
+    if not stat.S_ISFIFO(mode):
+        return
+    if what == "checkpoint":
+        raise CLIError(
+            f"cannot write the checkpoint '{path}': it is a named pipe (FIFO), and a "
+            f"checkpoint is a file written anew at every --checkpoint-every and read back by "
+            f"--resume, which a pipe cannot hold; give a file path"
+        )
+    try:
+        _HELD_PIPES.append(open_in_place(path))
+    except WriteError as exc:
+        message = str(exc).replace(f"cannot write '{path}'", f"cannot write the {what} '{path}'", 1)
+        raise CLIError(message.replace("and write again", "and run the command again")) from None
+
+
+@contextlib.contextmanager
+def _pipes_held() -> Iterator[None]:
+    """Close the pipes :func:`_hold_pipe` held open once the command ends (their readers
+    then see the end of the file)."""
+    try:
+        yield
+    finally:
+        while _HELD_PIPES:
+            with contextlib.suppress(OSError):
+                _HELD_PIPES.pop().close()
 
 
 #: What may already be at an output path of each kind without --force ("empty": 0 bytes).
@@ -2828,6 +2876,10 @@ class _Parser(argparse.ArgumentParser):
         word after train's data file, the target's name without --target, says so."""
         parsed, extras = super().parse_known_args(args, namespace)
         command = getattr(parsed, "command", None)
+        if command == "exercise" and extras and not any(w.startswith("-") for w in extras):
+            # (the words of 'check KEY ANSWERS' after an option, 'check --tol 0.1 KEY
+            # ANSWERS': argparse gives its one positional the words before the option only)
+            parsed.check, extras = [*(parsed.check or []), *extras], []
         subs = [a.choices for a in self._actions if isinstance(a.choices, dict)]  # (commands)
         sub = subs[0].get(command) if subs and command is not None else None
         if extras and sub is not None and self.prog == "glassnet":
@@ -2874,11 +2926,24 @@ def _wrap(text: str) -> str:
     return textwrap.fill(text, width=79)
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's, but a positional of ``nargs="*"`` whose metavar says how it repeats
+    (``check KEY ANSWERS [ANSWERS ...]``) is shown so in the usage, without a second
+    ``...`` (``[check KEY ANSWERS [ANSWERS ...] ...]``)."""
+
+    def _format_args(self, action: argparse.Action, default_metavar: str) -> str:
+        metavar = action.metavar
+        if action.nargs == argparse.ZERO_OR_MORE and isinstance(metavar, str):
+            if metavar.endswith("...]"):
+                return f"[{metavar}]"
+        return super()._format_args(action, default_metavar)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``glassnet`` argument parser with its six subcommands."""
     from . import __version__
 
-    fmt = argparse.RawDescriptionHelpFormatter
+    fmt = _HelpFormatter
     parser = _Parser(
         prog="glassnet",
         description="glassnet: neural networks you can see through, that train fast.\n\n"
@@ -3382,14 +3447,21 @@ def build_parser() -> argparse.ArgumentParser:
         "backpropagation, a gradient-descent step, linear separability, softmax and "
         "cross-entropy, one-hot encoding) with its answer key, as Markdown and HTML; the "
         "same seed gives the same files. 'glassnet exercise check KEY ANSWERS' grades an "
-        "answers file and names each exercise's first wrong step.",
+        "answers file and names each exercise's first wrong step; with several answers "
+        "files, or a folder of them, it grades each and adds a summary table.",
         epilog="examples:\n"
         "  glassnet exercise --seed 17 --out sheet17\n"
-        "  glassnet exercise check sheet17/key.json answers.txt\n\n"
+        "  glassnet exercise check sheet17/key.json answers.txt\n"
+        "  glassnet exercise check sheet17/key.json answers/\n\n"
         "exit status of check: 0 every answer right, 3 some answers wrong, 2 a usage error\n"
-        "or a key or answers file that cannot be read, 1 an internal error.",
+        "or a key or answers file that cannot be read (with several files: one of them\n"
+        "could not be graded, the table says why), 1 an internal error.",
     )
-    p.add_argument("check", nargs="*", metavar="check KEY ANSWERS", help="grade an answers file")
+    p.add_argument(
+        "check", nargs="*", metavar="check KEY ANSWERS [ANSWERS ...]",
+        help="grade answers files (or folders of them) against one key; with several, a "
+        "summary table",
+    )  # fmt: skip
     # (no defaults here: exercises.run_cli tells an option given to 'check' from one left out)
     p.add_argument("--seed", type=_nonneg_int, help="the student's seed (default 0)")
     p.add_argument(
@@ -7310,12 +7382,23 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
         yield _Stdout()
         return
     target = out_path
-    with contextlib.suppress(OSError):
+    try:
         mode = os.stat(target).st_mode  # (links followed: /dev/stdout names a pipe or tty)
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # no file to replace
-            with open(target, "w", encoding="utf-8", newline="") as f:
+    except OSError:
+        mode = None
+    if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # no file to replace
+        from .files import open_in_place
+
+        try:  # (never waits: a pipe that no program reads is refused at once)
+            raw = open_in_place(target)
+        except WriteError as exc:
+            raise CLIError(f"--out: {exc}") from None
+        try:
+            with _io.TextIOWrapper(raw, encoding="utf-8", newline="") as f:
                 yield f
-            return
+        except OSError as exc:  # (/dev/full, a pipe whose reader left: EPIPE)
+            raise CLIError(f"cannot write '{out_path}' ({exc.strerror or exc})") from None
+        return
     if target.is_symlink():  # written through: the link stays, the file it names changes
         target = target.resolve()
     from .files import replace_into, stale_temporaries, temporary_prefix
@@ -8343,7 +8426,12 @@ def _cmd_jit(args: argparse.Namespace) -> int:
     from . import jit
 
     if not jit.available():
-        raise CLIError('glassnet jit needs numba: pip install "glassnet[jit]"', code=1)
+        why = jit.unavailable_reason() or ""
+        if "SciPy cannot be imported" in why:  # (numba is installed: SciPy is what is missing)
+            raise CLIError(why.replace("glassnet.jit needs", "glassnet jit needs", 1), code=1)
+        found = re.search(r"numba cannot be imported \((.*)\)\. pip install", why)
+        detail = f" (numba cannot be imported: {found[1]})" if found else ""
+        raise CLIError(f'glassnet jit needs numba: pip install "glassnet[jit]"{detail}', code=1)
     for name, seconds in jit.warmup().items():
         sys.stdout.write(f"glassnet.jit: {name} kernels ready in {seconds:.1f} s\n")
     return 0
@@ -8877,7 +8965,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in _MEMORY_COMMANDS:  # a bad GLASSNET_MEMORY_LIMIT: its own error
             _memory_limit()
         with _signals_exit() if args.command == "train" else contextlib.nullcontext():
-            with _stdin_as_file(args):
+            with _stdin_as_file(args), _pipes_held():
                 return _main(args)
     except CLIError as exc:  # (standard input, unread)
         return _report(exc, (str(exc), exc.code))

@@ -660,6 +660,7 @@ def _save(
         raise ModelFileError(
             f"cannot write '{target}': safetensors could not serialize the arrays ({oneline(exc)})"
         ) from exc
+    data = _fixed_header(data)
     items = _json_items(data[8 : 8 + int.from_bytes(data[:8], "little")])
     if items > MAX_JSON_ITEMS:  # (the readers would refuse the file)
         raise ModelFileError(
@@ -671,6 +672,26 @@ def _save(
         return Path(atomic_write(path, data))
     except WriteError as exc:
         raise write_error(f"{exc}{tilde_hint(path)}", path, exc.__cause__) from exc
+
+
+def _fixed_header(data: bytes) -> bytes:
+    """A safetensors file's bytes ``data`` with its header written in a fixed order, so
+    the same arrays and metadata give the same bytes in every process: ``__metadata__``
+    first, its keys sorted (the safetensors library writes them in its hash map's order,
+    which varies from process to process), then the tensors' entries in the order of
+    their data. The header is compact JSON padded with spaces to a multiple of 8 bytes,
+    its length in the 8-byte prefix, as safetensors writes it; the data is unchanged."""
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8 : 8 + n])
+    fixed: dict[str, Any] = {}
+    if "__metadata__" in header:
+        fixed["__metadata__"] = dict(sorted(header.pop("__metadata__").items()))
+    for name in sorted(header, key=lambda k: (header[k]["data_offsets"], k)):
+        fixed[name] = header[name]
+    text = json.dumps(fixed, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    raw = text.encode("utf-8")
+    raw += b" " * (-len(raw) % 8)
+    return b"".join((len(raw).to_bytes(8, "little"), raw, memoryview(data)[8 + n :]))
 
 
 # ----------------------------------------------------------------------------- reading
