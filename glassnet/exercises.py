@@ -43,12 +43,13 @@ import json
 import math
 import os
 import re
+import stat
 import sys
 import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ from ._validation import ParameterError, check_bool, check_choice
 from .explain import decimals_for, explain, fmt_more, typeset, unicode_symbol
 from .files import WriteError, atomic_write
 from .fused import layers_of
-from .io import read_only
+from .io import open_regular, read_only
 from .nn import MLP, Neuron
 from .report import fmt
 from .tensor import Tensor
@@ -1113,6 +1114,29 @@ def _document_kind(raw: bytes) -> str | None:
     return None
 
 
+ANSWERS_MAX_BYTES = 1 << 20
+"""The largest answers file :func:`check` reads (1 MiB; an answers file is a few KiB):
+a larger one is refused, naming it, not read into memory."""
+
+KEY_MAX_BYTES = 16 << 20
+"""The largest key.json :func:`check` reads (16 MiB; a sheet's key is a few KiB)."""
+
+
+def _not_regular(p: Path) -> str:
+    """What ``p``, no regular file, is: a named pipe, a device, a socket."""
+    try:
+        mode = os.stat(p).st_mode
+    except OSError:
+        return "not a regular file"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device (such as /dev/zero)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
 def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
     """The text of the key or the answers file (``what``), read as UTF-8 (a byte-order mark
     at its start left out), with a message that names the file and what to do when it is
@@ -1129,12 +1153,39 @@ def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
             f"{owner}: the {what} {str(p)!r} is a folder, not a file; give {inside}."
         )
     try:
-        raw = p.read_bytes()
+        # opened without blocking and checked on the descriptor: a named pipe or a device
+        # (a link to /dev/zero) in a folder of answers would block or never end
+        f = open_regular(p)
     except FileNotFoundError:
         raise FileNotFoundError(
             f"{owner}: the {what} {str(p)!r} does not exist (the working directory is "
             f"{os.getcwd()!r}); check the path."
         ) from None
+    except OSError as exc:
+        raise OSError(
+            f"{owner}: the {what} {str(p)!r} cannot be read ({exc.strerror or exc}); check "
+            "its permissions."
+        ) from None
+    if f is None:
+        raise ValueError(
+            f"{owner}: the {what} {str(p)!r} is {_not_regular(p)}, not a regular file; give the "
+            f"{what} itself (a text file)."
+        )
+    cap = KEY_MAX_BYTES if what == "key" else ANSWERS_MAX_BYTES
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        raw = f.read(cap + 1) if size <= cap else b""
+    if size > cap or len(raw) > cap:
+        todo = (
+            "give the key.json that 'glassnet exercise' wrote"
+            if what == "key"
+            else "an answers file holds one short line '<exercise>.<id> = <value>' per "
+            "answer: is it the right file?"
+        )
+        raise ValueError(
+            f"{owner}: the {what} {str(p)!r} is larger than {cap // 1024} KiB "
+            f"({max(size, len(raw))} bytes or more); {todo}"
+        )
     kind = _document_kind(raw)
     if kind is not None:
         todo = (
@@ -1194,7 +1245,7 @@ def _read_answers(path: str | os.PathLike[str], lenient: bool) -> _Answers:
     if start.startswith("["):
         try:
             doc = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # ('[[[[...': read as lines, none an answer)
             doc = None
         if isinstance(doc, list):
             raise ValueError(
@@ -1261,9 +1312,15 @@ def _read_json_answers(text: str, path: Any, lenient: bool) -> dict[str, Any]:
         return seen
 
     try:
-        data = json.loads(text, object_pairs_hook=unique)
+        data = json.loads(text, object_pairs_hook=unique, parse_float=_Written)
     except json.JSONDecodeError as err:
         raise ValueError(f"read_answers: {str(path)!r} is not valid JSON ({err}).") from err
+    except RecursionError:
+        raise ValueError(
+            f"read_answers: {str(path)!r} is JSON nested too deeply to be an answers file; a "
+            'JSON answers file is one object of answer ids and answers, {"1.z1": 2.5, '
+            '"6.row1": [0, 1, 0]}.'
+        ) from None
     if not isinstance(data, dict):
         raise ValueError(
             f"read_answers: {str(path)!r} is JSON but not an object; a JSON answers file "
@@ -1323,11 +1380,27 @@ def _empty(text: str) -> bool:
     return re.sub(r"\s+", "", text).lower() in EMPTY_ANSWERS
 
 
+class _Written(float):
+    """A number of an answer, with the text the student wrote for it (``text``): graded
+    as that text's decimal, exactly, and shown as written (``2.50``, ``-0.0``, ``1e999``)."""
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> _Written:
+        v = super().__new__(cls, text)
+        v.text = text.strip()
+        return v
+
+
 def _number(v: Any) -> float:
-    """A number of an answer: an int or a float (a bool, a str or None is a TypeError)."""
+    """A number of an answer: an int or a float (a bool, a str or None is a TypeError); a
+    JSON int as its digits (an int of 401 digits is no float: float() overflowed)."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise TypeError(f"not a number: {v!r}")
-    return float(v)
+        raise TypeError(f"not a number: {v!r:.60}")
+    if isinstance(v, _Written):
+        return v
+    return _Written(str(v)) if isinstance(v, int) else float(v)
 
 
 def _numpy_vector(text: str) -> list[float] | None:
@@ -1338,7 +1411,7 @@ def _numpy_vector(text: str) -> list[float] | None:
         return None
     parts = m.group(1).split(",") if "," in m.group(1) else m.group(1).split()
     try:
-        numbers = [float(p) for p in parts]
+        numbers: list[float] = [_Written(p) for p in parts]
     except ValueError:
         return None
     return numbers if numbers and all(math.isfinite(v) for v in numbers) else None
@@ -1360,15 +1433,15 @@ def _parse_value(val: str, n: int, path: Any) -> Any:
             raise ValueError(text)
         if text.startswith("["):
             try:
-                v = json.loads(text)
-            except ValueError:  # (NumPy's print: [1 1 -0.5], [1., 1., -0.5])
+                v = json.loads(text, parse_float=_Written)
+            except (ValueError, RecursionError):  # (NumPy's print: [1 1 -0.5], [1., 1., -0.5])
                 numpy = _numpy_vector(text)
                 if numpy is None:
                     raise
                 return numpy
             return [_number(x) for x in v]
-        return float(text)
-    except (ValueError, TypeError) as err:
+        return _Written(text)
+    except (ValueError, TypeError, RecursionError) as err:
         raise ValueError(
             f"read_answers: line {n} of {str(path)!r}: {val!r} is not a number or a vector "
             f"like [0, 1, 0].{_hint(text)}"
@@ -1448,21 +1521,49 @@ tolerance and nearer the key than the other of 0 and 1, whatever the tolerance (
 
 
 _PLACES = 10
-"""Answers and keys are compared as decimals to this many places: an answer as the student
-wrote it (1.99) against the key's value (2), exactly, so that "within 0.01" holds at the
-boundary on both sides of the key (a binary float made |1.99 - 2| 0.010000000000000009,
-and 1.99 was graded wrong where 2.01 was right); the key's last binary digits (a new
-weight computed as -1.2000000000000002) fall below the 10th place."""
+_DIGITS = 12
+"""The answer is compared exactly as the student wrote it (the decimal of its text, not
+rounded), with the key's value, a float computed in binary: an answer is right within tol
+of the key as stored (the decimal of its float, 20.085536923187668) or of the key without
+its binary noise (that decimal rounded to 12 significant digits and to no more than 10
+places: a new weight -1.2000000000000002 is -1.2, a gradient 2.7e-17 is 0). So "within
+tol" holds at the boundary on both sides of the key (1.99 and 2.01 are within 0.01 of 2)
+and nothing past it counts (1.98999999995 is not; with tol 0, 2.00000000004 is not 2)."""
+
+_EXACT = 1000
+"""The decimal precision of the key's bounds, key ± tol: exact for any two floats (their
+decimals span at most about 650 digits); comparing the answer with them is exact."""
 
 
-def _decimal(v: Any) -> Decimal:
-    """``v`` (a float: an answer as written, or a key's value) to :data:`_PLACES` places."""
-    return Decimal(repr(float(v))).quantize(Decimal(1).scaleb(-_PLACES), ROUND_HALF_EVEN)
+def _key_decimal(v: Any) -> Decimal:
+    """A key's value, rounded to :data:`_DIGITS` significant digits and at most
+    :data:`_PLACES` places (its binary noise dropped)."""
+    d = Decimal(repr(float(v)))
+    if not d:
+        return d
+    places = max(-_PLACES, d.adjusted() - (_DIGITS - 1))
+    return d.quantize(Decimal(1).scaleb(places), ROUND_HALF_EVEN)
+
+
+def _answer_decimal(v: Any) -> Decimal:
+    """An answer's number as written (the decimal of its text, exactly: 1.98999999995 is
+    not rounded to 1.99); a number that came with no text, or whose text's exponent no
+    decimal holds (1e-99999999999999999999), as its float's decimal."""
+    text = getattr(v, "text", None)
+    if text is not None:
+        try:
+            d = Decimal(text)
+            if d.is_finite():
+                return d
+        except InvalidOperation:
+            pass
+    return Decimal(repr(float(v)))
 
 
 def _close(a: Any, b: Any, tol: float | Decimal, strict: bool = False) -> bool:
-    """Whether ``a`` is within ``tol`` of ``b`` (strictly within, with ``strict``), number
-    by number for a vector, compared as decimals (:data:`_PLACES`)."""
+    """Whether the answer ``a`` is within ``tol`` of the key's ``b`` (strictly within, with
+    ``strict``), number by number for a vector: ``a`` as written, exactly, ``b`` as stored
+    or without its binary noise (:data:`_DIGITS`)."""
     if isinstance(b, list):
         return (
             isinstance(a, list)
@@ -1472,10 +1573,14 @@ def _close(a: Any, b: Any, tol: float | Decimal, strict: bool = False) -> bool:
     if isinstance(a, list) or not math.isfinite(float(a)):
         return False
     with localcontext() as ctx:
-        ctx.prec = 400  # (any finite float to 10 places, exactly)
-        gap = abs(_decimal(a) - _decimal(b))
+        ctx.prec = _EXACT
         limit = tol if isinstance(tol, Decimal) else Decimal(repr(float(tol)))
-        return gap < limit if strict else gap <= limit
+        got = _answer_decimal(a)  # (compared, not computed with: exact whatever its digits)
+        for key in {Decimal(repr(float(b))), _key_decimal(b)}:
+            low, high = key - limit, key + limit
+            if (low < got < high) if strict else (low <= got <= high):
+                return True
+        return False
 
 
 def _is_number(v: Any) -> bool:
@@ -1552,10 +1657,19 @@ def _meant_ids(given: dict[str, Any], ids: set[str]) -> dict[str, str]:
 
 
 def _written(v: Any) -> str:
-    """An answer as the student wrote it (the shortest decimal of its float: ``3.48999999``
-    stays so, it is not shown as 3.490, which would read as within the tolerance)."""
+    """An answer as the student wrote it (its text: ``3.48999999`` stays so, it is not
+    shown as 3.490, which would read as within the tolerance; ``2.50``, ``-0.0`` and
+    ``1e999`` too; an exponent written out where that is short, ``1e-5`` as 0.00001; a
+    text of over 60 characters cut short), or the shortest decimal of a float that came
+    with no text."""
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_written(x) for x in v) + "]"
+    if isinstance(v, _Written):  # (the text itself: 2.50, -0.0, 1e999; 1e-5 as 0.00001)
+        text = v.text
+        if "e" in text.lower() and math.isfinite(v) and v:
+            plain = format(_answer_decimal(v), "f")
+            text = plain if len(plain) <= 20 else text
+        return text if len(text) <= 60 else f"{text[:50]}... ({len(text)} characters)"
     text = repr(float(v))
     if not math.isfinite(float(v)):
         return text
@@ -1685,7 +1799,9 @@ def _grade(doc: dict[str, Any], key: Any, answers: Any, tol: float) -> CheckResu
             # (a key's slack: the rounding its own shown numbers carry in)
             slack = s.get("slack", 0.0)
             slack = slack if isinstance(slack, (int, float)) and 0 <= slack < 1 else 0.0
-            within = Decimal(repr(tol)) + Decimal(repr(float(slack)))
+            with localcontext() as ctx:
+                ctx.prec = _EXACT  # (exact: a rounded sum would move the boundary)
+                within = Decimal(repr(tol)) + Decimal(repr(float(slack)))
 
             def right_value(
                 v: Any, want: Any = s["value"], within: Decimal = within, zero_one: bool = zero_one
@@ -1897,7 +2013,8 @@ def check_all(
     """Grade several answers files against one ``key``: ``answers`` is a folder (its
     files, by name; hidden files and the sheet's own files left out) or a list of files
     and folders. A file that cannot be graded (not text, empty, another seed's, a
-    key.json) is a row saying why; the others are graded as :func:`check` grades them.
+    key.json, a named pipe or a device, over :data:`ANSWERS_MAX_BYTES`; any failure of
+    one file) is a row saying why; the others are graded as :func:`check` grades them.
     ``str()`` of the result prints each file's report, then a table: per file, the score,
     the lines that could not be read, and a note."""
     tol = _check_tol(tol)
@@ -1910,6 +2027,15 @@ def check_all(
             rows.append(BatchRow(str(f), _grade(doc, key, f, tol)))
         except (ValueError, OSError) as exc:
             rows.append(BatchRow(str(f), None, str(exc)))
+        except Exception as exc:  # (one student's file never ends the batch: its row says)
+            rows.append(
+                BatchRow(
+                    str(f),
+                    None,
+                    f"{str(f)!r} could not be graded ({type(exc).__name__}: {exc}); this is "
+                    "glassnet's fault, not the file's: please report it with the file",
+                )
+            )
     return BatchResult(doc["seed"], tol, rows, skipped)
 
 
