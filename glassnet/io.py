@@ -22,7 +22,9 @@ JSON items (:data:`MAX_JSON_ITEMS`) before parsing it (and refuses JSON nested m
 (lengths, dtypes, shapes, byte ranges) before anything is allocated from it, reads
 each tensor into its own array, and verifies the checksum; malformed or corrupted
 files are refused with :class:`ModelFileError`. (Files without a checksum, from
-earlier glassnets or other writers, are read without that check.)
+earlier glassnets or other writers, are read without that check.) The header is
+written in a fixed order (``__metadata__`` first, its keys sorted), so the same arrays
+and description give the same bytes in every process.
 
 >>> import pathlib, tempfile
 >>> import numpy as np
