@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import functools
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -184,6 +185,14 @@ def _edits(a: str, b: str) -> int:
     return row[-1]
 
 
+@functools.lru_cache(maxsize=4096)
+def _near(key: str, known: tuple[str, ...]) -> bool:
+    """Whether ``key`` is a letter or two from one of the settings ``known`` (remembered: a
+    group's own key, a schedule's ``initial_lr``, is looked at again at every step after a
+    change of its lr)."""
+    return any(_edits(key.lower(), s) <= (1 if len(s) <= 5 else 2) for s in known)
+
+
 def check_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -> None:
     """A param group's keys for a glassnet rule: as PyTorch's, a group may carry keys the
     optimizer does not read (Lookahead's ``lookahead_step``, SAM's ``rho``, a ``"name"`` for
@@ -194,7 +203,7 @@ def check_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -
     typos = sorted(
         k for k in settings
         if k != "params" and k not in known and k not in RULES and isinstance(k, str)
-        and any(_edits(k.lower(), s) <= (1 if len(s) <= 5 else 2) for s in known)
+        and _near(k, known)
     )  # fmt: skip
     if typos:
         near = {k: min(known, key=lambda s, k=k: _edits(k.lower(), s)) for k in typos}
