@@ -1443,7 +1443,7 @@ def _parse_value(val: str, n: int, path: Any) -> Any:
         return _Written(text)
     except (ValueError, TypeError, RecursionError) as err:
         raise ValueError(
-            f"read_answers: line {n} of {str(path)!r}: {val!r} is not a number or a vector "
+            f"read_answers: line {n} of {str(path)!r}: {val!r:.80} is not a number or a vector "
             f"like [0, 1, 0].{_hint(text)}"
         ) from err
 
@@ -1725,6 +1725,11 @@ def _load_key(key: Any) -> dict[str, Any]:
     """The key.json ``key``, read and checked (:func:`_check_key`)."""
     try:
         doc = json.loads(_read_text(key, "key", "check"))
+    except RecursionError:  # ('[[[[...': no key.json)
+        raise ValueError(
+            f"check: {str(key)!r} is not a key.json written by glassnet (JSON nested too "
+            "deeply); pass the key first, the answers second."
+        ) from None
     except json.JSONDecodeError as err:
         raise ValueError(
             f"check: {str(key)!r} is not a key.json written by glassnet ({err}); pass the "

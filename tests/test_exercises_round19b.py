@@ -237,3 +237,23 @@ def test_a_json_answer_is_shown_as_written(tmp_path: Path) -> None:
     a.write_text("{" + body + ', "1.z1": 2.50}', encoding="utf-8")
     r = X.check(key, a)
     assert r.right == r.total - 1 and "1.z1 = 2.50, " in r.first_wrong[1], r.first_wrong
+
+
+def test_a_key_of_brackets_and_a_key_that_is_a_pipe_are_refused_naming_it(tmp_path: Path) -> None:
+    _, doc = _key(tmp_path)
+    answers = _write(tmp_path / "a.txt", _good_lines(doc))
+    deep = _write(tmp_path / "deep.json", "[" * 100_000)
+    with pytest.raises(ValueError, match=r"deep\.json' is not a key\.json"):
+        X.check(deep, answers)
+    with pytest.raises(ValueError, match=r"deep\.json' is not a key\.json"):
+        X.check_all(deep, [answers])
+    os.mkfifo(tmp_path / "key.json")
+    with _no_hang(), pytest.raises(ValueError, match=r"key '.*key\.json' is a named pipe"):
+        X.check(tmp_path / "key.json", answers)
+
+
+def test_an_unreadable_long_answer_is_named_cut_short(tmp_path: Path) -> None:
+    key, doc = _key(tmp_path)
+    deep = "[" * 5000 + "]" * 5000
+    r = X.check(key, _write(tmp_path / "a.txt", _replace(_good_lines(doc), "6.row1", deep)))
+    assert len(r.first_wrong[6]) < 400, len(r.first_wrong[6])
