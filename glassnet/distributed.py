@@ -79,6 +79,7 @@ from typing import Any
 import numpy as np
 
 from .fused import add_l2
+from .interrupts import deferred
 from .nn.layers import Dropout
 
 __all__ = [
@@ -228,7 +229,30 @@ class DataParallel:
         ctl[_EXIT] = 0.0
         if not step:  # (a step's loss is in that slot)
             ctl[_KIND] = kind if self.root else 0.0
-        self._allreduce()
+        with self._held():
+            self._allreduce()
+            if last:  # (before a Ctrl-C that came meanwhile is raised: no collective follows)
+                self.done = True
+            return self._read(last, step, kind)
+
+    @contextlib.contextmanager
+    def _held(self) -> Any:
+        """Hold Ctrl-C (and the stop signals fit holds) across a collective and the reading
+        of its result: a ``KeyboardInterrupt`` raised as the ``Allreduce`` returns would
+        leave this rank's books (``done``) behind the collective every rank has run, and the
+        rank would post one the others never join. A signal noted meanwhile is raised once
+        the books are kept (an error the collective raises wins over it)."""
+        with deferred() as hold:
+            held, hold.held = hold.held, True
+            try:
+                yield
+            finally:
+                hold.held = held
+            if hold.pending and not held:
+                hold.release()
+
+    def _read(self, last: bool, step: bool, kind: int) -> np.ndarray:
+        """The books of a collective that has run (see :meth:`_collective`)."""
         ctl = self.buf[self.buf.size - _CONTROL :]
         if ctl[_ERROR] > 0 or ctl[_EXIT] > 0:
             self._settle(None)
@@ -318,15 +342,16 @@ class DataParallel:
             return
         self.buf[self.buf.size - _CONTROL :] = 0.0
         self.buf[self.buf.size - _CONTROL + _ERROR] = 1.0
-        self._allreduce()
-        self._settle(error)
+        with self._held():
+            self._allreduce()
+            self.done = True
+            self._settle(error)
 
     def finish(self) -> None:
         """The last collective of a rank whose fit returned."""
         if not self.done:
             self.buf[self.buf.size - _CONTROL :] = 0.0
-            self._collective(last=True)
-            self.done = True
+            self._collective(last=True)  # (which marks this rank done)
 
     def broadcast_int(self, value: int) -> int:
         """Rank 0's ``value`` (0 <= value < 2**48) on every rank."""

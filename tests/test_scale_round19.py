@@ -1,0 +1,81 @@
+"""Round 19 of the scale-out paths: Ctrl-C inside a collective, Parquet files changed
+under a stream, -0.0 and 0.0 as one class, the sorted-label warning for every stream, and
+the messages of streamed memmaps and Parquet rows."""
+
+from __future__ import annotations
+
+import signal
+
+import numpy as np
+import pytest
+
+
+# ---------------------------------------------------------------- 1. Ctrl-C in a collective
+class _Posted:
+    """A communicator of one rank that keeps what its rank posted (rank 1's part)."""
+
+    def __init__(self):
+        self.posted = []
+
+    def Allreduce(self, sendbuf, buf, op=None):
+        self.posted.append(buf.copy())
+
+    def Iallreduce(self, sendbuf, buf, op=None):
+        self.Allreduce(sendbuf, buf, op)
+        return self
+
+    def Wait(self):
+        return None
+
+
+class _Interrupted(_Posted):
+    """Rank 0's side of a 2-rank collective whose other part is ``other``, during which
+    Ctrl-C arrives (the signal itself, as mpiexec forwards it): the collective has run."""
+
+    def __init__(self, other):
+        super().__init__()
+        self.other = other
+
+    def Allreduce(self, sendbuf, buf, op=None):
+        self.posted.append(buf.copy())
+        buf += self.other
+        signal.raise_signal(signal.SIGINT)
+
+
+def _rank(comm, rank=0):
+    mpi = pytest.importorskip("mpi4py.MPI")
+    from glassnet.distributed import DataParallel
+
+    dp = DataParallel(mpi.COMM_SELF)
+    dp.comm, dp.size, dp.rank, dp.root = comm, 2, rank, rank == 0
+    return dp
+
+
+def test_ctrl_c_inside_the_collective_where_the_other_rank_left_posts_no_more():
+    # rank 1 was interrupted first: its fit returned and it posted its last collective
+    rank1 = _Posted()
+    _rank(rank1, 1).finish()
+    (left,) = rank1.posted
+    comm = _Interrupted(left)
+    dp = _rank(comm)
+    with pytest.raises(KeyboardInterrupt):
+        dp.broadcast_int(5)
+    assert dp.done  # rank 1 has left: rank 0 ends as interrupted, no collective follows
+    dp.finish()
+    assert len(comm.posted) == 1  # (before: a second one, which rank 1 never joins: a hang)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_inside_a_collective_every_rank_ran_is_raised_after_it():
+    rank1 = _Posted()
+    _rank(rank1, 1).finish()
+    part = np.zeros_like(rank1.posted[0])  # (rank 1's part of rank 0's broadcast: nothing)
+    comm = _Interrupted(part)
+    dp = _rank(comm)
+    with pytest.raises(KeyboardInterrupt):
+        dp.broadcast_int(5)
+    assert not dp.done  # its last collective is still to come, as the other rank's is
+    comm.Allreduce = rank1.Allreduce  # (no more signals)
+    dp.finish()
+    assert len(comm.posted) == 1 and len(rank1.posted) == 2  # the interrupt's, then the last
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
