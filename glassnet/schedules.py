@@ -1046,13 +1046,33 @@ class MultiStepLR(_Decay):
         return [lr * self.gamma**times if times else lr for lr in lrs], {}
 
 
+def _file_holds(value: Any, depth: int = 0) -> bool:
+    """Whether a glassnet file (``gn.save``, ``save_checkpoint``) holds ``value``: None, a
+    bool, a str, a real number, a NumPy array of numbers or bools, or lists, tuples and dicts
+    (str keys) of those; a function, an optimizer or any other object it does not."""
+    if value is None or isinstance(value, (bool, np.bool_, str, numbers.Real)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biuf"
+    if depth >= 32:  # (nested deeper, or containing itself: not a file's)
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_file_holds(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _file_holds(v, depth + 1) for k, v in value.items())
+    return False
+
+
 def _fn_states(fns: list[Any]) -> list[Any]:
-    """PyTorch's saved state of each callable: a copy of a callable object's ``__dict__``;
-    None for a function or a lambda (and for a callable that has no ``__dict__``)."""
+    """PyTorch's saved state of each callable: a copy of a callable object's ``__dict__``
+    (of the attributes a glassnet file holds: :func:`_file_holds`; an attribute holding a
+    function, an optimizer or another object is left out, and keeps, after loading, the
+    value the schedule was built with, where ``torch.save`` would pickle it); None for a
+    function or a lambda (and for a callable that has no ``__dict__``)."""
     return [
         None
         if isinstance(fn, types.FunctionType) or not isinstance(getattr(fn, "__dict__", None), dict)
-        else dict(vars(fn))
+        else {k: v for k, v in vars(fn).items() if _file_holds(v)}
         for fn in fns
     ]
 
@@ -1089,7 +1109,11 @@ class _SavesLambdas(LRSchedule):
     """LambdaLR and MultiplicativeLR: as PyTorch's, ``state_dict()["lr_lambdas"]`` holds a
     copy of each callable object's attributes (None for a function or a lambda), and
     :meth:`load_state_dict` puts them back into the schedule's own objects, so that a
-    resumed run's stateful ``lr_lambda`` goes on where it was."""
+    resumed run's stateful ``lr_lambda`` goes on where it was. Of an object's attributes it
+    holds those a glassnet file holds (numbers, strings, bools, None, arrays, and lists,
+    tuples and dicts of them), so that ``gn.save`` and ``save_checkpoint`` take the state;
+    an attribute holding a function, an optimizer or another object is left out (PyTorch's
+    holds it, and ``torch.save`` pickles it) and keeps the value it was built with."""
 
     _extra_keys = ("last_epoch", "lr_lambdas")
 
@@ -1111,8 +1135,9 @@ class LambdaLR(_SavesLambdas):
     group's lr to γ₀ · lr_lambda(0) (γ₀: each group's ``initial_lr``). As PyTorch's,
     ``state_dict()["lr_lambdas"]`` holds a copy of each callable object's attributes (None
     for a function or a lambda, whose code is not saved; the key is there where an object is
-    among them): build the schedule with the same callables, then load the state (an
-    object's attributes are put back)."""
+    among them; of those a glassnet file holds: an attribute holding a function or another
+    object is left out, so that ``gn.save`` takes the state): build the schedule with the
+    same callables, then load the state (an object's attributes are put back)."""
 
     _from_initial = True  # (PyTorch's closed form: initial_lr · lr_lambda(epoch))
 
@@ -1218,8 +1243,9 @@ class MultiplicativeLR(_SavesLambdas):
     epoch, as PyTorch's does: a function that reads the run (a factor of 0.5 after an epoch whose
     validation loss rose) sees each epoch once. A factor is a finite number >= 0. As
     PyTorch's, ``state_dict()["lr_lambdas"]`` holds a callable object's attributes (None for
-    a function; the key is there where an object is among them): build the schedule with
-    the same callables, then load the state. A rate of 0 stays 0 (a product never rises
+    a function; the key is there where an object is among them; of those a glassnet file
+    holds, an attribute holding a function or another object left out): build the schedule
+    with the same callables, then load the state. A rate of 0 stays 0 (a product never rises
     from 0), which ends a ``fit`` run.
 
     >>> from glassnet import nn, optim
@@ -2318,8 +2344,10 @@ class CyclicLR(_Cycle):
     with ``cycle_momentum=True`` (a ValueError, as PyTorch's): pass ``cycle_momentum=False``.
 
     ``scale_fn``'s code is not part of :meth:`state_dict`; as PyTorch's, a callable
-    object's attributes are (``"_scale_fn_custom"``: a copy of its ``__dict__``; None for a
-    function), and :meth:`load_state_dict` puts them back: build the schedule with the same
+    object's attributes are (``"_scale_fn_custom"``: a copy of its ``__dict__``, of the
+    attributes a glassnet file holds, one holding a function or another object left out, so
+    that ``gn.save`` takes the state; None for a function), and :meth:`load_state_dict`
+    puts them back: build the schedule with the same
     kind of ``scale_fn``, then load the state (a state saved with a ``scale_fn`` is refused by
     a schedule built without one, and the other way round). A ``scale_fn`` that gives a
     negative lr, or a momentum outside
