@@ -3221,9 +3221,18 @@ def from_parquet(
                 "the file is complete, or read a CSV file with from_csv."
             ) from None
 
+    read_as: list[tuple[int, int]] = []  # the file's size and time as the statistics pass read it
+
     def batches() -> Iterator[Any]:
+        # every pass reads the file the statistics pass read (a file replaced, or rows
+        # appended between epochs, refused as from_csv refuses it)
+        stamp = _stamp(path)
+        _unchanged(path, read_as)
         with opened() as f:
             yield from f.iter_batches(batch_size=batch_rows)
+        _unchanged(path, read_as or [stamp])
+        if not read_as:
+            read_as.append(stamp)
 
     with opened() as f:
         index = _pandas_index_columns(f.schema_arrow)

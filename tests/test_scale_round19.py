@@ -79,3 +79,59 @@ def test_ctrl_c_inside_a_collective_every_rank_ran_is_raised_after_it():
     dp.finish()
     assert len(comm.posted) == 1 and len(rank1.posted) == 2  # the interrupt's, then the last
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# ---------------------------------------------------------------- 2. a Parquet file changed
+def _parquet(path, n, scale=1.0):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rng = np.random.default_rng(n)
+    a, b = rng.normal(size=n) * scale, rng.normal(size=n)
+    table = pa.table({"a": a, "b": b, "label": (a > 0).astype(np.int64)})
+    pq.write_table(table, path)
+
+
+def _model():
+    from glassnet import nn
+
+    return nn.MLP([2, 4, 2], output_activation="softmax", rng=0)
+
+
+def test_a_parquet_file_replaced_after_the_statistics_pass_is_refused(tmp_path):
+    import os
+
+    from glassnet import stream
+    from glassnet.train import fit
+
+    path = tmp_path / "w.parquet"
+    _parquet(path, 40)
+    src = stream.from_parquet(path, "label", standardize=True)
+    _parquet(path, 120, scale=1000.0)  # (other rows, other means)
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    with pytest.raises(ValueError, match="changed after the statistics pass read it"):
+        fit(_model(), src, None, loss="cross_entropy", batch_size=16, epochs=1, verbose=0)
+
+
+def test_rows_appended_to_a_parquet_file_between_epochs_are_refused(tmp_path):
+    import os
+
+    import glassnet as gn
+    from glassnet import stream
+    from glassnet.train import fit
+
+    path = tmp_path / "w.parquet"
+    _parquet(path, 40)
+
+    class Append(gn.Callback):
+        def on_epoch_end(self, state, *args, **kwargs):
+            _parquet(path, 45)
+            st = os.stat(path)
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+
+    src = stream.from_parquet(path, "label")
+    with pytest.raises(ValueError, match="changed after the statistics pass read it"):
+        fit(
+            _model(), src, None, loss="cross_entropy", batch_size=16, epochs=3, verbose=0,
+            callbacks=[Append()],
+        )  # fmt: skip
