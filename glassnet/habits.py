@@ -485,15 +485,44 @@ _PLAIN = _BASIC | {list, np.ndarray}  # (those _index leaves as they are)
 _APART = frozenset((slice, type(None), type(Ellipsis)))  # (what can keep two indices apart)
 
 
-def _torch_index(index: Any) -> tuple[Any, Any]:
+def _axes_taken(k: Any) -> int:
+    """How many of x's axes the index ``k`` in a tuple index reads: none for None, Ellipsis
+    and a 0-d mask, a mask's number of axes, one for the others (an integer, a slice, an
+    index array)."""
+    if k is None or k is Ellipsis:
+        return 0
+    if isinstance(k, (list, np.ndarray, np.generic)):
+        try:
+            a = np.asarray(k) if type(k) is list else k
+        except ValueError:  # (a ragged list: NumPy's indexing says why)
+            return 1
+        if a.dtype == bool:
+            return a.ndim
+    return 1
+
+
+def _without_empty_ellipsis(index: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
+    """``index`` without its Ellipsis where that stands for none of x's ``ndim`` axes, as
+    PyTorch reads it (expanded to the slices it stands for, none): NumPy would count it as
+    keeping the advanced indices on either side apart (``x[:, [0, 1], ..., [1, 2]]`` on
+    shape (6, 3, 4): (2, 6) in NumPy, (6, 2) in PyTorch)."""
+    if sum(map(_axes_taken, index)) != ndim:
+        return index  # (it covers axes; or too many indices, which NumPy's indexing names)
+    return tuple(k for k in index if k is not Ellipsis)
+
+
+def _torch_index(index: Any, ndim: int) -> tuple[Any, Any]:
     """``x[index]`` (and ``x[index] = v``) in PyTorch's order, as NumPy indices ``(first,
-    rest)``: x[index] is ``a[first][rest]`` (``first`` None: ``a[rest]``). The two rules
-    part where an integer and an advanced index (a list, an integer array or Tensor, a
-    mask) are separated by a slice, None or Ellipsis, ``x[0, :, [0, 2]]``: NumPy counts the
-    integer as an advanced index and moves the advanced axes first; PyTorch applies the
-    integers first (basic indexing), then the rest. There ``first`` holds the integers
-    (with a full slice for every other axis) and ``rest`` the other indices. A list that
-    PyTorch reads as a tuple (``x[[[0, 1]]]`` is ``x[[0, 1]]``) is one here too."""
+    rest)``, for an x of ``ndim`` axes: x[index] is ``a[first][rest]`` (``first`` None:
+    ``a[rest]``). The two rules part where an integer and an advanced index (a list, an
+    integer array or Tensor, a mask) are separated by a slice, None or Ellipsis,
+    ``x[0, :, [0, 2]]``: NumPy counts the integer as an advanced index and moves the
+    advanced axes first; PyTorch applies the integers first (basic indexing), then the
+    rest. There ``first`` holds the integers (with a full slice for every other axis) and
+    ``rest`` the other indices. They part too where an Ellipsis that stands for no axis is
+    between two advanced indices (``x[:, [0, 1], ..., [1, 2]]`` on 3 axes): PyTorch keeps
+    them together; here that Ellipsis is left out. A list that PyTorch reads as a tuple
+    (``x[[[0, 1]]]`` is ``x[[0, 1]]``) is one here too."""
     kind = type(index)
     if kind in _ALONE:  # (x[i], x[a:b], x[idx], x[mask]: the common cases, at once)
         return None, index
@@ -501,7 +530,7 @@ def _torch_index(index: Any) -> tuple[Any, Any]:
         types = set(map(type, index))
         if types <= _BASIC:  # (x[:, j]: basic indexing)
             return None, index
-    if kind is list and _sequence_as_tuple(index):
+    elif kind is list and _sequence_as_tuple(index):
         warnings.warn(
             f"x[seq] with a list seq holding a sequence, slice, Tensor, None or Ellipsis "
             f"(here {index!r:.60}) is read as x[tuple(seq)], as PyTorch reads it (NumPy reads "
@@ -512,13 +541,15 @@ def _torch_index(index: Any) -> tuple[Any, Any]:
         )
         index = tuple(index)
         types = set(map(type, index))
-    elif kind is not tuple:
+    else:
         return None, _index(index)
     if not types <= _PLAIN:  # (Tensors among them: as integer arrays)
         index = tuple(map(_index, index))
         types = set(map(type, index))
     if types.isdisjoint(_APART):  # (x[idx, j]: nothing apart)
         return None, index
+    if type(Ellipsis) in types:
+        index = _without_empty_ellipsis(index, ndim)
     if int not in types:  # (x[idx, :]: no integer, unless a 0-d array or NumPy's int)
         for k in index:
             if isinstance(k, (np.ndarray, np.integer)) and _is_select(k):
@@ -721,8 +752,8 @@ def getitem(self: Tensor, index: Any) -> Tensor:
     """``x[index]``, PyTorch's indexing (NumPy's, with the integers applied first where an
     advanced index is apart from them: :func:`_torch_index`); the gradient goes back to the
     positions read (repeated indices accumulate)."""
-    first, index = _torch_index(index)
     a = self.data
+    first, index = _torch_index(index, a.ndim)
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         full = np.zeros_like(a)
@@ -992,7 +1023,7 @@ def setitem(self: Tensor, index: Any, value: Any) -> None:
     v = value.data if isinstance(value, Tensor) else value
     check_fits(v, self.data.dtype, "x[...] = y", "y")
     try:
-        first, index = _torch_index(index)
+        first, index = _torch_index(index, self.data.ndim)
         (self.data if first is None else self.data[first])[index] = v
     except (TypeError, ValueError, IndexError) as e:
         raise type(e)(f"x[...] = y on x of shape {self.shape}: {e}") from e
