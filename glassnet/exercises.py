@@ -1392,6 +1392,9 @@ class _Written(float):
         v.text = text.strip()
         return v
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:  # (pickle, copy: with its text)
+        return type(self), (self.text,)
+
 
 def _number(v: Any) -> float:
     """A number of an answer: an int or a float (a bool, a str or None is a TypeError); a

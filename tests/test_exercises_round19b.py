@@ -257,3 +257,16 @@ def test_an_unreadable_long_answer_is_named_cut_short(tmp_path: Path) -> None:
     deep = "[" * 5000 + "]" * 5000
     r = X.check(key, _write(tmp_path / "a.txt", _replace(_good_lines(doc), "6.row1", deep)))
     assert len(r.first_wrong[6]) < 400, len(r.first_wrong[6])
+
+
+def test_read_answers_values_are_floats_that_copy_and_pickle(tmp_path: Path) -> None:
+    import copy
+    import pickle
+
+    got = X.read_answers(_write(tmp_path / "a.txt", "1.z1 = 2.50\n6.row1 = [0, 1.0, -0.0]\n"))
+    assert got == {"1.z1": 2.5, "6.row1": [0.0, 1.0, 0.0]}
+    assert isinstance(got["1.z1"], float) and json.dumps(got) == json.dumps(
+        {"1.z1": 2.5, "6.row1": [0.0, 1.0, -0.0]}
+    )
+    for again in (copy.deepcopy(got), pickle.loads(pickle.dumps(got))):
+        assert again == got and X._written(again["1.z1"]) == "2.50"
