@@ -1061,6 +1061,7 @@ def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
     _no_empty(col, name)
     if pa.types.is_dictionary(col.type):  # a pandas category column in Parquet: its values
         col = col.cast(col.type.value_type)
+    col = _signless(col)
     idx = pc.index_in(col, value_set=pa.array(cats, type=col.type))
     if idx.null_count:
         row = int(np.argmax(idx.is_null().to_numpy(zero_copy_only=False)))
@@ -1070,6 +1071,18 @@ def _codes(col: Any, cats: list[Any], name: str) -> np.ndarray:
             unseen=col[row].as_py(),
         )  # fmt: skip
     return idx.to_numpy(zero_copy_only=False).astype(np.intp)
+
+
+def _signless(col: Any) -> Any:
+    """A float column with each -0.0 read as 0.0 (one class value, as ``np.unique`` and
+    Python's ``==`` take them; pyarrow's hashing keeps them apart); another column as it is.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_floating(col.type):
+        return pc.add(col, pa.scalar(0.0, col.type))  # (-0.0 + 0.0 is 0.0)
+    return col
 
 
 def _table_args(
@@ -1266,7 +1279,7 @@ def _table_stream(
                 zero_one = bool(np.all((x[:, -1] == 0) | (x[:, -1] == 1)))
                 ones += int(np.count_nonzero(x[:, -1] == 1))
             if (labels and not several) or zero_one:
-                col = b.column(target)
+                col = _signless(b.column(target))
                 classes.update(col.unique().to_pylist())
                 counted = col.value_counts()  # (values, counts)
                 values, counts = counted.field("values"), counted.field("counts")
@@ -1283,7 +1296,7 @@ def _table_stream(
                         run_rows.append(np.diff(ends).astype(np.int64))
                 runs, last = runs + len(started), col[m - 1].as_py()
             for n, tally in {**cats, **tallies}.items():
-                counted = b.column(n).value_counts()  # (values, counts)
+                counted = _signless(b.column(n)).value_counts()  # (values, counts)
                 values, counts = counted.field("values"), counted.field("counts")
                 tally.update(dict(zip(values.to_pylist(), counts.to_pylist())))
     if cols is None or count == 0:

@@ -135,3 +135,21 @@ def test_rows_appended_to_a_parquet_file_between_epochs_are_refused(tmp_path):
             _model(), src, None, loss="cross_entropy", batch_size=16, epochs=3, verbose=0,
             callbacks=[Append()],
         )  # fmt: skip
+
+
+# ---------------------------------------------------------------- 3. -0.0 and 0.0: one class
+def test_a_target_holding_minus_zero_and_zero_streams_as_one_class(tmp_path):
+    pytest.importorskip("pyarrow")
+    from glassnet import nn, stream
+    from glassnet.train import fit
+
+    path = tmp_path / "negzero.csv"
+    path.write_text("a,y\n1,-0.0\n2,1.0\n3,0.0\n4,2.0\n5,1.0\n6,2.0\n7,0.0\n")
+    src = stream.from_csv(path, "y", labels=True)
+    assert [str(c) for c in src.columns.classes] == ["0.0", "1.0", "2.0"]
+    assert src.columns.class_counts == [3, 2, 2]  # (-0.0 counted with the 0.0s)
+    model = nn.MLP([1, 4, 3], output_activation="softmax", rng=0)
+    history = fit(model, src, None, loss="cross_entropy", batch_size=2, epochs=2, verbose=0)
+    assert history.steps == 8
+    (_, y, _), *_ = list(src.batches(7, None, lambda X, y, w: (X, y, w)))
+    assert y.tolist() == [0, 1, 0, 2, 1, 2, 0]
