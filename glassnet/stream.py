@@ -3299,6 +3299,11 @@ def as_stream(
                 "named in a CSV or Parquet file (fit(model, 'data.csv', 'label')); beside "
                 "arrays or memmaps, y is the targets themselves (an array or memmap)."
             )
+        if X.ndim != 2:  # (fit's argument named, not from_arrays', which fit calls)
+            raise ValueError(
+                f"fit: X (a memmap, which fit streams) must be 2-D, of shape (rows, "
+                f"features). Got shape {X.shape}; a single feature is X.reshape(-1, 1)."
+            )
         return from_arrays(X, y, sample_weight)
     if isinstance(X, Stream) and y is not None:
         raise TypeError(

@@ -153,3 +153,16 @@ def test_a_target_holding_minus_zero_and_zero_streams_as_one_class(tmp_path):
     assert history.steps == 8
     (_, y, _), *_ = list(src.batches(7, None, lambda X, y, w: (X, y, w)))
     assert y.tolist() == [0, 1, 0, 2, 1, 2, 0]
+
+
+# ---------------------------------------------------------------- 6. a 1-D memmap given to fit
+def test_a_1d_memmap_given_to_fit_is_refused_naming_fits_argument(tmp_path):
+    from glassnet.train import fit
+
+    np.save(tmp_path / "X.npy", np.arange(10.0))
+    np.save(tmp_path / "y.npy", np.arange(10) % 2)
+    X = np.load(tmp_path / "X.npy", mmap_mode="r")
+    y = np.load(tmp_path / "y.npy", mmap_mode="r")
+    with pytest.raises(ValueError, match=r"X \(a memmap, which fit streams\) must be 2-D") as e:
+        fit(_model(), X, y, loss="cross_entropy", epochs=1, verbose=0)
+    assert "from_arrays" not in str(e.value) and "reshape(-1, 1)" in str(e.value)
