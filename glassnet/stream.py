@@ -1145,6 +1145,7 @@ def _table_stream(
     index: str | None = None,
     categorical: frozenset[str] = frozenset(),
     dropped: frozenset[str] = frozenset(),
+    counted: Callable[[int], str] | None = None,
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
     ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
@@ -1157,7 +1158,8 @@ def _table_stream(
     out of the features, and checked to hold row numbers in order (:func:`_row_numbers`).
     ``categorical``: the columns read as text by request (from_csv's ``categorical``), not
     checked to hold numbers. ``dropped``: columns left out unchecked (a Parquet file's
-    pandas index columns), unless one is the target."""
+    pandas index columns), unless one is the target. ``counted(row)``: a sentence ending
+    the error of a cell of data row ``row``, saying how ``where`` counts the rows."""
     pa = _pyarrow()
     cols: Columns | None = None
     count, mean, m2 = 0, None, None  # (mean and M2 in units of scale, a power of two)
@@ -1244,7 +1246,10 @@ def _table_stream(
                 for n in [*cats, *(targets if labels else [])]:
                     _no_empty(b.column(n), n)
             except _BadCell as e:
-                raise _placed(e, where(count + e.row), _cell_at(written, count + e.row)) from None
+                row = count + e.row
+                raise _placed(
+                    e, where(row), _cell_at(written, row), counted(row) if counted else ""
+                ) from None
             if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
                 # in units of a power of two near each column's largest |x| so far, so that
                 # values near float64's limit (1e300) do not overflow the sums of squares, as
@@ -1386,8 +1391,9 @@ def _table_stream(
                 try:
                     chunk = cols._transform(b, dtype)
                 except _BadCell as e:
+                    row = start + e.row
                     raise _placed(
-                        e, where(start + e.row), _cell_at(written, start + e.row)
+                        e, where(row), _cell_at(written, row), counted(row) if counted else ""
                     ) from None
                 start += b.num_rows
                 yield chunk
@@ -1728,15 +1734,16 @@ def _unique(names: list[str], where: str) -> None:
 
 
 def _placed(
-    e: _BadCell, place: str, written: Callable[[str], str | None] | None = None
+    e: _BadCell, place: str, written: Callable[[str], str | None] | None = None, note: str = ""
 ) -> ValueError:
     """``e`` at ``place``; ``written(column)``: the cell's text as the file writes it (a
-    CSV file's), quoted where it differs from the value read ('Infinity', not inf)."""
+    CSV file's), quoted where it differs from the value read ('Infinity', not inf);
+    ``note``: a sentence to end with (how ``place`` counts the rows)."""
     what = e.what
     cell = written(e.column) if written is not None and e.shown is not None else None
     if cell is not None and cell.strip() != e.shown:
         what = what.replace(f"holds {e.shown}", f"holds {cell.strip()!r}", 1)
-    return ValueError(f"fit: {place}: column {e.column!r} {what}; {e.todo}")
+    return ValueError(f"fit: {place}: column {e.column!r} {what}; {e.todo}{note}")
 
 
 def _csv_cell(path: str, delimiter: str, row: int, column: str) -> str | None:
@@ -3252,8 +3259,16 @@ def from_parquet(
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
         dtype=dtype, where=lambda row: f"'{path}'" + (f" row {row + 1}" if row >= 0 else ""),
-        dropped=index,
+        dropped=index, counted=_parquet_rows,
     )  # fmt: skip
+
+
+def _parquet_rows(row: int) -> str:
+    """How a Parquet error's row (data row ``row``, 0-based, named ``row + 1``) counts."""
+    return (
+        f" (Rows count from 1, the file's first row being row 1: in pandas, this is "
+        f"df.iloc[{row}], 0-based, as Columns.transform counts rows.)"
+    )
 
 
 def _pandas_index_columns(schema: Any) -> frozenset[str]:

@@ -166,3 +166,20 @@ def test_a_1d_memmap_given_to_fit_is_refused_naming_fits_argument(tmp_path):
     with pytest.raises(ValueError, match=r"X \(a memmap, which fit streams\) must be 2-D") as e:
         fit(_model(), X, y, loss="cross_entropy", epochs=1, verbose=0)
     assert "from_arrays" not in str(e.value) and "reshape(-1, 1)" in str(e.value)
+
+
+# ---------------------------------------------------------------- 5. Parquet rows: how counted
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_parquet_error_says_how_its_rows_count(tmp_path, bad):
+    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    from glassnet import stream
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=200)
+    x[150] = bad
+    df = pd.DataFrame({"x": x, "z": rng.normal(size=200), "label": np.arange(200) % 2})
+    df.to_parquet(tmp_path / "t.parquet", row_group_size=50)
+    with pytest.raises(ValueError, match=r"t\.parquet' row 151: column 'x' ") as e:
+        stream.from_parquet(tmp_path / "t.parquet", "label")
+    assert "Rows count from 1" in str(e.value) and "df.iloc[150], 0-based" in str(e.value)
