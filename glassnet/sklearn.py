@@ -623,7 +623,8 @@ class _BaseMLP(BaseEstimator):
         self._schedule: Any = None
         self._optimizer_kind: dict[str, Any] | None = None
         self.loss_curve_: list[float] = []
-        self._no_improvement_count = 0
+        self.__dict__.pop("loss_", None)  # (a fresh start's: a refit interrupted before its
+        self._no_improvement_count = 0  # first epoch kept the previous fit's loss_)
         if self.early_stopping:
             self.validation_scores_: list[float] | None = []
             self.validation_loss_curve_: list[float] | None = []

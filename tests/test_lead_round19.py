@@ -383,3 +383,29 @@ def test_a_groups_own_key_is_spell_checked_once_not_at_every_step(monkeypatch):
         sched.step()
     assert len(calls) == first
     assert opt.param_groups[0]["initial_lr"] == 0.1
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_a_refit_interrupted_before_its_first_epoch_keeps_no_old_loss(solver):
+    # A refit (not a warm start) interrupted before its first epoch kept the previous fit's
+    # loss_ beside new weights, n_iter_ 0 and an empty loss_curve_.
+    import warnings
+
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import MLPClassifier
+
+    class Stop(gn.Callback):
+        def on_train_begin(self, state):
+            raise KeyboardInterrupt
+
+    X, y = gn.datasets.logic_gate("xor")
+    X, y = np.repeat(X, 8, 0), np.repeat(y, 8, 0)
+    clf = MLPClassifier(hidden_layer_sizes=(4,), solver=solver, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+        assert np.isfinite(clf.loss_)
+        clf.set_params(callbacks=[Stop()])
+        clf.fit(X, y)
+    assert clf.stop_reason_ == "interrupted" and clf.n_iter_ == 0 and clf.loss_curve_ == []
+    assert not hasattr(clf, "loss_")
