@@ -1145,7 +1145,7 @@ def _table_stream(
     index: str | None = None,
     categorical: frozenset[str] = frozenset(),
     dropped: frozenset[str] = frozenset(),
-    counted: Callable[[int], str] | None = None,
+    row_note: Callable[[int], str] | None = None,
 ) -> Stream:
     """The statistics pass over ``batches()`` (record batches), then the stream.
     ``where(row)``: the file and place of data row ``row`` (0-based; -1: the file), for the
@@ -1158,7 +1158,7 @@ def _table_stream(
     out of the features, and checked to hold row numbers in order (:func:`_row_numbers`).
     ``categorical``: the columns read as text by request (from_csv's ``categorical``), not
     checked to hold numbers. ``dropped``: columns left out unchecked (a Parquet file's
-    pandas index columns), unless one is the target. ``counted(row)``: a sentence ending
+    pandas index columns), unless one is the target. ``row_note(row)``: a sentence ending
     the error of a cell of data row ``row``, saying how ``where`` counts the rows."""
     pa = _pyarrow()
     cols: Columns | None = None
@@ -1248,7 +1248,7 @@ def _table_stream(
             except _BadCell as e:
                 row = count + e.row
                 raise _placed(
-                    e, where(row), _cell_at(written, row), counted(row) if counted else ""
+                    e, where(row), _cell_at(written, row), row_note(row) if row_note else ""
                 ) from None
             if x is not None:  # Chan et al.: merge this chunk's mean and M2 into the running ones
                 # in units of a power of two near each column's largest |x| so far, so that
@@ -1393,7 +1393,7 @@ def _table_stream(
                 except _BadCell as e:
                     row = start + e.row
                     raise _placed(
-                        e, where(row), _cell_at(written, row), counted(row) if counted else ""
+                        e, where(row), _cell_at(written, row), row_note(row) if row_note else ""
                     ) from None
                 start += b.num_rows
                 yield chunk
@@ -3259,7 +3259,7 @@ def from_parquet(
     return _table_stream(
         batches, target, standardize=standardize, labels=labels, buffer_size=buffer_size,
         dtype=dtype, where=lambda row: f"'{path}'" + (f" row {row + 1}" if row >= 0 else ""),
-        dropped=index, counted=_parquet_rows,
+        dropped=index, row_note=_parquet_rows,
     )  # fmt: skip
 
 
