@@ -28,7 +28,12 @@ later whose rate is a closed form of its starting lrs (``LambdaLR``,
 ``CosineAnnealingWarmRestarts``, a subclass's ``get_lr()``) starts from those, not from the
 lr an earlier schedule's steps left (to start from the lr in force, delete the groups'
 ``"initial_lr"`` first, as in PyTorch); the chainable ones (``StepLR``, ``ExponentialLR``,
-...) go on from the lr in force, as PyTorch's multiply it.
+...) go on from the lr in force, as PyTorch's multiply it (a warm-up's lr that has
+stepped is the lr in force too). A :class:`SequentialLR` built later sets each group's lr
+back to its ``"initial_lr"``, as PyTorch's does, and its schedules start from there. A
+:class:`CyclicLR` starts from its ``base_lr``: PyTorch's first rate there is a cycle from
+the group's ``"initial_lr"`` instead (the rest of its cycles from ``base_lr``), a remnant of
+its bug #21965, which glassnet does not copy.
 
 One difference: each ``step()`` sets a group's lr from its starting lr (``base_lrs``) in
 closed form, so an lr written into a group by hand between steps
@@ -156,7 +161,24 @@ def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
 
 
 _TICKS = itertools.count()  # orders schedules' constructions and steps
-_WARMED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> [(lr, base)]
+# optimizer -> (a weak reference to the warm-up, [(lr, base)]): honoured while it has not stepped
+_WARMED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _warmed(optimizer: Any) -> list[tuple[Any, Any]]:
+    """The lrs a warm-up (LinearLR, ConstantLR) wrote when it was built and the lrs before
+    them, while it has not stepped since (stepped, its lr is the lr in force, as PyTorch's:
+    a schedule built then starts from it)."""
+    try:
+        entry = _WARMED.get(optimizer)
+    except TypeError:  # (an optimizer that cannot be weakly referenced)
+        return []
+    if entry is None:
+        return []
+    who = entry[0]()
+    return entry[1] if who is not None and who.epoch == 0 else []
+
+
 _LAST_STEPPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> ref
 # optimizer -> its t when the first schedule was built on it: PyTorch's per-optimizer flag of
 # a step taken since a scheduler wrapped it (``optimizer._opt_called``), for :meth:`_order`
@@ -325,10 +347,7 @@ class LRSchedule:
         # a group's lr that a warm-up (LinearLR, PyTorch's ConstantLR) wrote when it was built
         # is not the starting lr: the lr before it is (PyTorch's initial_lr), so a schedule
         # built beside a warm-up for the phase after it starts from the optimizer's lr
-        try:
-            warmed = _WARMED.get(optimizer, [])
-        except TypeError:  # (an optimizer that cannot be weakly referenced)
-            warmed = []
+        warmed = _warmed(optimizer)
         groups = optimizer.param_groups
         lrs = [
             w[1] if i < len(warmed) and g["lr"] == w[0] else g["lr"]
@@ -359,7 +378,10 @@ class LRSchedule:
             else:
                 self._write(optimizer.param_groups, 0)
             with contextlib.suppress(TypeError):  # (the lr before it is a later one's start)
-                _WARMED[optimizer] = [(g["lr"], b) for g, b in zip(groups, self.base_lrs)]
+                _WARMED[optimizer] = (
+                    weakref.ref(self),
+                    [(g["lr"], b) for g, b in zip(groups, self.base_lrs)],
+                )
         self._record()
 
     @classmethod
@@ -887,11 +909,16 @@ class LRSchedule:
 
     # keys that load_state_dict takes where present, and older state dicts lack: PyTorch's
     # last_epoch (the epoch; CosineAnnealingWarmRestarts saves it), a LambdaLR's lr_lambdas,
-    # a CyclicLR's _scale_fn_custom (saved where a callable object is among them)
-    _extra_keys: tuple[str, ...] = ("last_epoch",)
+    # a CyclicLR's _scale_fn_custom (saved where a callable object is among them), and
+    # PyTorch's _step_count (saved by a subclass written outside glassnet, whose get_lr()
+    # may read it)
+    _extra_keys: tuple[str, ...] = ("last_epoch", "_step_count")
 
     def _saved_extras(self) -> dict[str, Any]:
-        """The state dict's entries of ``_extra_keys``."""
+        """The state dict's entries of ``_extra_keys``: ``_step_count`` for a subclass written
+        outside glassnet (as PyTorch's state_dict holds it)."""
+        if type(self).__module__ != __name__:
+            return {"_step_count": self._step_count}
         return {}
 
     def _split_extras(self, state: Any) -> tuple[Any, dict[str, Any]]:
@@ -907,10 +934,22 @@ class LRSchedule:
                 f") must be the state's 'epoch' ({rest.get('epoch')!r:.40}), the steps taken; "
                 "pass the dict state_dict() returned (or leave 'last_epoch' out)."
             )
+        count = extras.get("_step_count")
+        if "_step_count" in extras and (
+            isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 1
+        ):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: '_step_count' (PyTorch's, the steps "
+                f"taken, the constructor's counted) must be an int >= 1. Got {count!r:.40}; "
+                "pass the dict state_dict() returned (or leave '_step_count' out)."
+            )
         return rest, extras
 
     def _load_extras(self, extras: dict[str, Any]) -> None:
-        """Restore the ``_extra_keys`` entries (``last_epoch`` is the epoch: done)."""
+        """Restore the ``_extra_keys`` entries (``last_epoch`` is the epoch: done; a state
+        without ``_step_count``, older, keeps the count the schedule has)."""
+        if "_step_count" in extras:
+            self._step_count = int(extras["_step_count"])
 
     def _state(self) -> dict[str, Any]:
         """The state dict's core: type, base_lrs, epoch, settings and progress."""
@@ -1115,7 +1154,7 @@ class _SavesLambdas(LRSchedule):
     an attribute holding a function, an optimizer or another object is left out (PyTorch's
     holds it, and ``torch.save`` pickles it) and keeps the value it was built with."""
 
-    _extra_keys = ("last_epoch", "lr_lambdas")
+    _extra_keys = ("last_epoch", "_step_count", "lr_lambdas")
 
     def _saved_extras(self) -> dict[str, Any]:
         saved = _fn_states(self.lr_lambdas)  # (only where a callable object is among them:
@@ -1124,6 +1163,7 @@ class _SavesLambdas(LRSchedule):
         return {**super()._saved_extras(), **extra}
 
     def _load_extras(self, extras: dict[str, Any]) -> None:
+        super()._load_extras(extras)
         if "lr_lambdas" in extras:
             name = type(self).__name__
             _load_fn_states(self.lr_lambdas, extras["lr_lambdas"], name, "lr_lambdas")()
@@ -1484,9 +1524,10 @@ class _Warm(LRSchedule):
         for group, base in zip(self.optimizer.param_groups, self.base_lrs):
             group["lr"] = self._checked(self._rate, base, 0)
         with contextlib.suppress(TypeError):  # (the lrs written, and the lrs before them)
-            _WARMED[optimizer] = [
-                (g["lr"], b) for g, b in zip(optimizer.param_groups, self.base_lrs)
-            ]
+            _WARMED[optimizer] = (
+                weakref.ref(self),
+                [(g["lr"], b) for g, b in zip(optimizer.param_groups, self.base_lrs)],
+            )
         self._record()
 
 
@@ -2457,7 +2498,7 @@ class CyclicLR(_Cycle):
             )
         return value
 
-    _extra_keys = ("last_epoch", "_scale_fn_custom")
+    _extra_keys = ("last_epoch", "_step_count", "_scale_fn_custom")
 
     def _saved_extras(self) -> dict[str, Any]:
         saved = _fn_states([self._scale_fn_custom])[0]  # (a callable object's only)
@@ -2465,6 +2506,7 @@ class CyclicLR(_Cycle):
         return {**super()._saved_extras(), **extra}
 
     def _load_extras(self, extras: dict[str, Any]) -> None:
+        super()._load_extras(extras)
         saved = extras.get("_scale_fn_custom")
         if saved is not None:
             _load_fn_states([self._scale_fn_custom], [saved], "CyclicLR", "_scale_fn_custom")()
@@ -2564,6 +2606,17 @@ def _load_children(children: list[LRSchedule], saved: Any, name: str) -> None:
         raise
 
 
+def _padded(saved: Any, bases: list[float]) -> Any:
+    """A SequentialLR's ended schedule's state ``saved``, its ``base_lrs`` extended by the
+    starting lrs of the groups added after it ended (``bases``, the SequentialLR's): so a run
+    whose schedule in force took an added group resumes into an optimizer built with every
+    group, as PyTorch's does (the ended schedule never sets their lrs)."""
+    own = saved.get("base_lrs") if isinstance(saved, Mapping) else None
+    if not isinstance(own, list) or len(own) >= len(bases):
+        return saved
+    return {**saved, "base_lrs": [*own, *bases[len(own) :]]}
+
+
 class SequentialLR(LRSchedule):
     """PyTorch's ``SequentialLR``: ``schedulers`` one after the other, the next one taking
     over at each of ``milestones`` (the epochs where it starts, one fewer than the
@@ -2575,10 +2628,11 @@ class SequentialLR(LRSchedule):
 
     Build the schedules on the optimizer, then hand them over: the SequentialLR steps
     them, and each starts its curve again at its milestone (epoch 0 of its own, as
-    PyTorch's). As PyTorch's, every schedule starts from the groups' lr before the first
-    of them was built (``base_lrs``: PyTorch's ``'initial_lr'``), whatever a warm-up built
-    before it wrote there, and building the SequentialLR sets each group's lr to the first
-    schedule's epoch-0 rate. A :class:`OneCycleLR` or :class:`CyclicLR` among them keeps its
+    PyTorch's). As PyTorch's, every schedule starts from each group's ``'initial_lr'`` (the
+    lr before the first schedule ever built on the optimizer: ``base_lrs``), whatever a
+    warm-up built before it wrote there or an earlier schedule's steps left, and building the
+    SequentialLR sets each group's lr to the first schedule's epoch-0 rate. A
+    :class:`OneCycleLR` or :class:`CyclicLR` among them keeps its
     own rates (it restarts its cycle at its milestone).
 
     Its schedules are its own: stepping one of them by hand is refused (the SequentialLR
@@ -2619,9 +2673,7 @@ class SequentialLR(LRSchedule):
             )
         super().__init__(optimizer)
         self.schedulers = children
-        born = min((c for c in children if not c._cycle), key=_born, default=None)
-        bases = born._first_bases() if born is not None else list(self.base_lrs)
-        self._rebase(bases)
+        self._rebase(self._first_bases())
         for child in children:
             child._owner = weakref.ref(self)
         children[0]._restart(claim=False)
@@ -2695,8 +2747,15 @@ class SequentialLR(LRSchedule):
         return {len(self.base_lrs)} | ({groups} if last._adopts else set())
 
     def _first_bases(self) -> list[float]:
+        """As PyTorch's, which sets each group's lr to its ``initial_lr``: the lrs before the
+        first schedule was ever built on the optimizer (where a schedule built earlier moved
+        the lr, the lr before that one)."""
         born = min((c for c in self.schedulers if not c._cycle), key=_born, default=None)
-        return born._first_bases() if born is not None else list(self.base_lrs)
+        if born is None:
+            return list(self.base_lrs)
+        initial = born.__dict__.get("_initial_lrs")
+        bases = born._first_bases()
+        return list(initial) if initial is not None and len(initial) == len(bases) else bases
 
     def _rebase(self, bases: list[float]) -> None:
         self.base_lrs = list(bases)
@@ -2780,7 +2839,11 @@ class SequentialLR(LRSchedule):
         bases = [_check(b, "lr", name) for b in bases]
         epoch = _check(state["epoch"], "epoch", name)
         milestones = self._checked_milestones(state["milestones"], len(self.schedulers))
-        _load_children(self.schedulers, state["schedulers"], name)
+        saved = state["schedulers"]
+        if isinstance(saved, list) and len(saved) == len(self.schedulers) and milestones:
+            if isinstance(epoch, int) and epoch >= milestones[-1]:  # (the earlier ones ended)
+                saved = [*(_padded(s, bases) for s in saved[:-1]), saved[-1]]
+        _load_children(self.schedulers, saved, name)
         self.base_lrs, self.epoch, self.milestones = bases, epoch, milestones
         self._last_lr = None  # (get_last_lr: the groups' lrs until the next step)
 
@@ -2972,7 +3035,10 @@ class ChainedScheduler(LRSchedule):
         self.epoch, self.last_lrs = 0, lrs
         self._record(groups)
         with contextlib.suppress(TypeError):  # (a schedule built after it starts before it)
-            _WARMED[self.optimizer] = [(g["lr"], b) for g, b in zip(groups, self.base_lrs)]
+            _WARMED[self.optimizer] = (
+                weakref.ref(self),
+                [(g["lr"], b) for g, b in zip(groups, self.base_lrs)],
+            )
 
     def step(self, epoch: Any = None) -> bool:
         """End of an epoch: each schedule's step, in the list's order, from the rates the
