@@ -77,6 +77,7 @@ __all__ = [
     "missing_tokens",
     "line_notes_text",
     "long_label_runs",
+    "label_runs_of",
     "label_runs_warning",
     "LABEL_RUNS_SHARE",
     "LABEL_RUNS_OFF",
@@ -99,11 +100,16 @@ class Stream:
     columns : Columns, optional
         How a table source's columns became X and y (names, scaling, categories, classes).
 
-    A table stream whose target's classes come in long runs (a file sorted or grouped by
-    its label: :func:`long_label_runs`) warns (a ``UserWarning`` naming the file, its runs
-    and the buffer) the first time it is read for training with a shuffle, as the command
-    line warns: through a buffer far smaller than the file, fit trains on one class after
-    the other. ``warn_label_runs = False`` silences it (it is set so once it warned).
+    A stream whose labels come in long runs (a file sorted or grouped by its label:
+    :func:`long_label_runs`) warns (a ``UserWarning`` naming the file, its runs and the
+    buffer) the first time it is read for training with a shuffle, as the command line
+    warns: through a buffer far smaller than the file, fit trains on one class after the
+    other. ``warn_label_runs = False`` silences it (it is set so once it warned). A table
+    stream's statistics pass counts the runs; a stream of arrays (:func:`from_arrays`, a
+    memmap given to fit) and one of a list or tuple of chunks (:func:`from_chunks`) read
+    their labels once for it (``runs_of_labels``, :func:`label_runs_of`: 1-D labels of integers,
+    bools or whole numbers, at most 1,000 classes); a function or other iterable of chunks
+    is not read for it.
     """
 
     def __init__(
@@ -116,7 +122,11 @@ class Stream:
         check_number(buffer_size, "buffer_size", "Stream", low=1, integer=True)
         self._chunks, self.buffer_size, self.columns = chunks, int(buffer_size), columns
         self.epochs = None  # (a one-shot iterator's stream: 1, the epochs it can serve)
-        self.warn_label_runs = True  # (a table stream's warning of long label runs: once)
+        self.warn_label_runs = True  # (the warning of long label runs: once)
+        # a stream of arrays (from_arrays, a memmap given to fit, a list of chunks): its
+        # labels' runs (label_runs_of), read for that warning (a table stream's columns
+        # hold them)
+        self.runs_of_labels: Callable[[], Columns | None] | None = None
         self._last: Any = None  # the iterator the source gave last (each pass needs a new one)
 
     def __repr__(self) -> str:
@@ -145,9 +155,15 @@ class Stream:
         through the shuffle buffer (``rng=None``: in stream order). ``check(X, y, w)``
         checks and converts each chunk."""
         bs = batch_size
-        if rng is not None and self.warn_label_runs and self.columns is not None:
+        if rng is not None and self.warn_label_runs:
             self.warn_label_runs = False
-            text = label_runs_warning(self.columns, self.buffer_size, bs)
+            runs = self.columns
+            if runs is None and self.runs_of_labels is not None:
+                try:
+                    runs = self.runs_of_labels()
+                except Exception:  # (labels fit refuses: its checks of the chunks say why)
+                    runs = None
+            text = None if runs is None else label_runs_warning(runs, self.buffer_size, bs)
             if text is not None:  # (at the caller's line: its fit call)
                 warnings.warn(text, UserWarning, stacklevel=_outside_glassnet())
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
@@ -364,6 +380,51 @@ def long_label_runs(columns: Columns, buffer_size: int, batch_size: int = 1) -> 
     )  # fmt: skip
 
 
+def label_runs_of(blocks: Iterable[Any], source: str = "") -> Columns | None:
+    """The label runs of a stream of arrays (``blocks``: its y, block by block, in stream
+    order) as :class:`Columns` holding ``rows``, ``classes``, ``class_counts``,
+    ``label_runs``, ``run_classes`` and ``run_rows`` (no features), for
+    :func:`long_label_runs`; ``source`` names them in the warning. None where y is no 1-D
+    labels (a float of fractions, NaN, more than 1,000 values, several columns) or holds
+    more than :data:`LABEL_RUNS_KEPT` runs (shuffled, in effect)."""
+    values: list[Any] = []  # each run's label and rows, in order
+    rows: list[int] = []
+    n = 0
+    for y in blocks:
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1 or y.dtype.kind not in "biuf":
+            return None
+        if not len(y):
+            continue
+        if y.dtype.kind == "f":
+            y = y + 0.0  # (-0.0 is 0.0)
+        starts = np.concatenate([[0], np.flatnonzero(y[1:] != y[:-1]) + 1])
+        vals, lengths = y[starts], np.diff(np.append(starts, len(y)))
+        if y.dtype.kind == "f" and not np.all(vals == np.round(vals)):  # (NaN too)
+            return None
+        if values and vals[0] == values[-1]:
+            rows[-1] += int(lengths[0])
+            vals, lengths = vals[1:], lengths[1:]
+        values += vals.tolist()
+        rows += lengths.tolist()
+        n += len(y)
+        if len(values) > LABEL_RUNS_KEPT:
+            return None
+    classes = sorted(set(values))
+    if n < 2 or len(classes) > 1000:
+        return None
+    index = {v: i for i, v in enumerate(classes)}
+    run_classes = np.array([index[v] for v in values], np.intp)
+    run_rows = np.array(rows, np.int64)
+    counts = np.bincount(run_classes, weights=run_rows, minlength=len(classes))
+    return Columns(
+        "y", classes=classes, rows=n, class_counts=[int(c) for c in counts],
+        label_runs=len(values), run_classes=run_classes, run_rows=run_rows, source=source,
+    )  # fmt: skip
+
+
 def label_runs_warning(columns: Columns, buffer_size: int, batch_size: int = 1) -> str | None:
     """The warning a stream of ``columns`` gives when its labels come in long runs for a
     shuffle buffer of ``buffer_size`` rows, in batches of ``batch_size``
@@ -388,6 +449,18 @@ def label_runs_warning(columns: Columns, buffer_size: int, batch_size: int = 1) 
         f"epoch hold class {found.label!r} at {found.share:.2f} of them, where the file holds "
         f"{found.overall:.2f}"
     )  # fmt: skip
+    if not columns.features and not columns.kinds:  # (a stream of arrays: label_runs_of)
+        bigger = bigger.replace("the file's rows", "all the rows")
+        return (
+            f"the labels y of {columns.source or 'the stream'} come in long runs "
+            f"({changes:,} change{plural} of class in {n:,} rows, where shuffled rows have "
+            f"about {expected:,.0f}: sorted or grouped by the label?): the stream reads the "
+            f"rows in order through a shuffle buffer of {buffer_size:,} rows (buffer_size)"
+            f"{skew.replace('the file holds', 'all the rows hold')}; fit trains on one class "
+            f"after the other and the model favours the last ones, however good its loss "
+            f"looks. Shuffle the rows once (one permutation for X, y and any sample weights, "
+            f"saved anew); or give a buffer_size of at least {bigger}, if they fit in memory."
+        )
     return (
         f"{columns.source or 'the file'} holds the classes of {columns.target!r} in long runs "
         f"({changes:,} change{plural} of class in {n:,} rows, where a shuffled file has about "
@@ -527,7 +600,13 @@ def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
         stream = Stream(_once(chunks), buffer_size=buffer_size)
         stream.epochs = 1
         return stream
-    return Stream(lambda: iter(chunks), buffer_size=buffer_size)
+    stream = Stream(lambda: iter(chunks), buffer_size=buffer_size)
+    if isinstance(chunks, (list, tuple)):  # (in memory: its labels read once for the warning)
+        stream.runs_of_labels = lambda: label_runs_of(
+            (c[1] for c in chunks if isinstance(c, (tuple, list)) and len(c) in (2, 3)),
+            "the list of chunks",
+        )
+    return stream
 
 
 def _once(it: Iterator[Any]) -> Callable[[], Iterator[Any]]:
@@ -636,7 +715,13 @@ def from_arrays(
             e = min(s + chunk_rows, n)
             yield tuple(None if a is None else _read_rows(a, s, e) for a in arrays)  # type: ignore[misc]
 
-    return Stream(chunks, buffer_size=buffer_size)
+    def labels() -> Iterator[np.ndarray]:
+        for s in range(0, n, chunk_rows):
+            yield _read_rows(y, s, min(s + chunk_rows, n))
+
+    stream = Stream(chunks, buffer_size=buffer_size)
+    stream.runs_of_labels = lambda: label_runs_of(labels(), "the arrays streamed")
+    return stream
 
 
 def _mapping(a: np.memmap) -> tuple[Any, Any]:

@@ -183,3 +183,68 @@ def test_a_parquet_error_says_how_its_rows_count(tmp_path, bad):
     with pytest.raises(ValueError, match=r"t\.parquet' row 151: column 'x' ") as e:
         stream.from_parquet(tmp_path / "t.parquet", "label")
     assert "Rows count from 1" in str(e.value) and "df.iloc[150], 0-based" in str(e.value)
+
+
+# ---------------------------------------------------------------- 4. sorted labels, any stream
+def _sorted(n=4000):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    order = np.argsort(y, kind="stable")
+    return X[order], y[order]
+
+
+def _fit_stream(src, **kw):
+    from glassnet.train import fit
+
+    return fit(
+        _model(), src, None, loss="cross_entropy", batch_size=64, epochs=1, verbose=0, seed=0,
+        max_steps=2, **kw,
+    )  # fmt: skip
+
+
+def test_a_memmap_sorted_by_its_label_warns_as_a_sorted_file_does(tmp_path):
+    from glassnet.train import fit
+
+    X, y = _sorted(100_000)  # (more rows than fit's shuffle buffer of a memmap: 65,536)
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    Xm = np.load(tmp_path / "X.npy", mmap_mode="r")
+    ym = np.load(tmp_path / "y.npy", mmap_mode="r")
+    with pytest.warns(UserWarning, match=r"labels y of the arrays streamed come in long runs"):
+        fit(
+            _model(), Xm, ym, loss="cross_entropy", batch_size=64, epochs=1, verbose=0, seed=0,
+            max_steps=2,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["from_arrays", "list", "tuple", "float labels"])
+def test_a_stream_of_arrays_sorted_by_its_label_warns(kind):
+    from glassnet import stream
+
+    X, y = _sorted()
+    if kind == "float labels":
+        y = y.astype(np.float64)
+    if kind in ("from_arrays", "float labels"):
+        src = stream.from_arrays(X, y, buffer_size=512)
+    else:
+        chunks = [(X[i : i + 1000], y[i : i + 1000]) for i in range(0, len(y), 1000)]
+        src = stream.from_chunks(chunks if kind == "list" else tuple(chunks), buffer_size=512)
+    with pytest.warns(UserWarning, match=r"1 change of class in 4,000 rows") as got:
+        _fit_stream(src)
+    assert len(got) == 1 and "at least 4,000 rows (all the rows: a full shuffle)" in str(
+        got[0].message
+    )
+    _fit_stream(src)  # (once: pytest's -W error would raise a second)
+
+
+def test_a_shuffled_stream_of_arrays_and_a_regression_target_do_not_warn():
+    from glassnet import stream
+
+    X, y = _sorted()
+    order = np.random.default_rng(1).permutation(len(y))
+    _fit_stream(stream.from_arrays(X[order], y[order], buffer_size=512))
+    reg = np.sort(np.random.default_rng(2).normal(size=len(y)))  # (sorted, but no classes)
+    assert stream.label_runs_of([reg]) is None
+    runs = stream.label_runs_of([np.array([0.0, -0.0, 1.0]), np.array([1.0, 2.0])])
+    assert runs.label_runs == 3 and runs.class_counts == [2, 2, 1]
