@@ -148,6 +148,7 @@ def test_gradcheck_training_and_eval():
     rng = np.random.default_rng(3)
     x, w, b = rng.normal(size=(5, C)), rng.normal(size=C), rng.normal(size=C)
     bn = nn.BatchNorm1d(C, dtype=np.float64)
+    del bn.weight, bn.bias  # (the checked Tensors take their places, as PyTorch's idiom)
 
     def fn(t, weight, bias):
         bn.weight, bn.bias = weight, bias  # (the checked Tensors as the module's)

@@ -48,10 +48,15 @@ def test_a_plain_value_over_a_parameter_is_refused_naming_the_fix(value):
     assert not np.array_equal(lin.W.data, 0.0)  # (trained: still a parameter)
 
 
-def test_a_graph_value_may_replace_a_parameter_as_gradcheck_s_inputs_do():
-    # (unlike PyTorch's: a Tensor that requires grad is the forward's, no parameter)
+def test_a_graph_value_replaces_a_parameter_deleted_first_as_in_pytorch():
+    # (a graph value set over the Parameter itself is refused, as PyTorch refuses it:
+    # layer.W = layer.W * 0.5 dropped W from training in silence)
     lin = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=r"as parameter 'W'.*del linear\.W first"):
+        lin.W = lin.W * 0.5
+    assert [n for n, _ in lin.named_parameters()] == ["W", "b"]
     W = gn.tensor(np.ones((3, 2)), requires_grad=True)
+    del lin.W
     lin.W = W
     assert lin.W is W and [n for n, _ in lin.named_parameters()] == ["b"]
     lin(np.ones((1, 3))).sum().backward()

@@ -1024,7 +1024,8 @@ def _refused(self: Module, name: str, kind: str, value: Any) -> TypeError:
         "parameter": (
             f"glassnet nn.Parameter or None expected: {dropped}, so no optimizer would train "
             f"it and no file would keep it. To set its values keep the Parameter, "
-            f"{m}.data[...] = values; to replace it, {m} = nn.Parameter(values)"
+            f"{m}.data[...] = values; to replace it, {m} = nn.Parameter(values); for a "
+            f"computed weight (a graph value), del {m} first, as in PyTorch"
         ),
         "child module": (
             f"glassnet Module or None expected: {dropped.replace('it', 'its parameters', 1)}."
@@ -1060,13 +1061,12 @@ def _module_setattr(self: Module, name: str, value: Any) -> None:
     """PyTorch's ``Module.__setattr__`` rules: over a Parameter only a Parameter or None, over
     a sub-module only a Module (a Parameter) or None, over a buffer only an array, a Tensor,
     a Parameter or a Module (those two make it one) or None; a value of another kind than
-    the one held moves to the end of its kind's order (PyTorch's registration order).
-    Unlike PyTorch's, a Tensor that requires grad (a graph value: gradcheck's input, a
-    weight another network computes) may replace a Parameter: the module's forward uses it,
-    and it is no parameter (not in parameters() or state_dict())."""
+    the one held moves to the end of its kind's order (PyTorch's registration order). A
+    computed weight (a graph value, gradcheck's input) goes where the Parameter was ``del``-ed
+    first, as in PyTorch (``layer.W = layer.W * 0.5`` would drop W from training in silence)."""
     held = vars(self).get(name)
     if value is not None and not isinstance(value, Parameter):
-        if isinstance(held, Parameter) and not getattr(value, "requires_grad", False):
+        if isinstance(held, Parameter):
             raise _refused(self, name, "parameter", value)
         if isinstance(held, Module) and not isinstance(value, Module):
             raise _refused(self, name, "child module", value)
