@@ -36,27 +36,27 @@ SIGNALS = tuple(
 
 
 class Hold:
-    """Whether a step is in progress (``held``), and the first signal that arrived meanwhile
-    (``pending``: its number, 0 for none)."""
+    """Whether a step is in progress (``held``), and the signals that arrived meanwhile
+    (``pending``: their numbers, in the order they came, each once)."""
 
     def __init__(self) -> None:
         self.held = False
-        self.pending = 0
+        self.pending: list[int] = []
         self.depth = 0  # (fits inside fits: the handlers are taken over once)
         self.previous: dict[int, Any] = {}  # the handlers taken over, by signal
 
     def on_signal(self, signum: int, frame: Any) -> None:
-        if self.held:
-            self.pending = self.pending or signum
-        else:
+        if not self.held:
             self.previous[signum](signum, frame)
+        elif signum not in self.pending:
+            self.pending.append(signum)
 
     def release(self) -> None:
-        """The step is whole: run the handler of the signal that arrived during it, if one
-        did (Ctrl-C's raises KeyboardInterrupt)."""
+        """The step is whole: run the handlers of the signals that arrived during it, in
+        order (Ctrl-C's raises KeyboardInterrupt; one that raises ends the list)."""
         self.held = False
-        signum, self.pending = self.pending, 0
-        if signum:
+        pending, self.pending = self.pending, []
+        for signum in pending:
             self.previous[signum](signum, None)
 
 
@@ -86,8 +86,11 @@ def deferred() -> Iterator[Hold]:
     finally:
         HOLD.held = held
         HOLD.depth -= 1
-        if HOLD.depth == 0:  # (a signal noted in a step that raised: that error wins)
-            HOLD.pending = 0
+        if HOLD.depth == 0:
             for signum, handler in HOLD.previous.items():
                 if signal.getsignal(signum) == HOLD.on_signal:  # (not one set meanwhile)
                     signal.signal(signum, handler)
+            pending, HOLD.pending = HOLD.pending, []
+            for signum in pending:  # (noted in a step that raised: each handler runs, and
+                with contextlib.suppress(BaseException):  # the step's error is the one
+                    HOLD.previous[signum](signum, None)  # raised, not Ctrl-C's)

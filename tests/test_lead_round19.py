@@ -409,3 +409,46 @@ def test_a_refit_interrupted_before_its_first_epoch_keeps_no_old_loss(solver):
         clf.fit(X, y)
     assert clf.stop_reason_ == "interrupted" and clf.n_iter_ == 0 and clf.loss_curve_ == []
     assert not hasattr(clf, "loss_")
+
+
+def test_every_signal_noted_in_an_update_has_its_handler_run(monkeypatch):
+    # Only the first signal of an update was kept (a Ctrl-C after a SIGTERM was lost), and
+    # one noted in a step that then raised was thrown away (a handler that sets a flag or
+    # writes a checkpoint never ran).
+    import signal
+
+    flags = []
+    X, y = gn.datasets.logic_gate("xor")
+    model = gn.nn.MLP([2, 2, 1], activation="tanh", output_activation="sigmoid", rng=0)
+    opt = gn.optim.SGD(model.parameters(), lr=0.1)
+    real = opt.prepared
+    calls = {"n": 0, "fail": False}
+
+    def prepared():
+        update = real()
+
+        def step():
+            calls["n"] += 1
+            if calls["n"] == 2:
+                signal.raise_signal(signal.SIGTERM)  # (a flag's handler)
+                signal.raise_signal(signal.SIGINT)  # (then Ctrl-C)
+                if calls["fail"]:
+                    raise ValueError("the update failed")
+            update()
+
+        return step
+
+    monkeypatch.setattr(opt, "prepared", prepared)
+    before = signal.signal(signal.SIGTERM, lambda s, f: flags.append(s))
+    try:
+        h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=9, batch_size=1,
+                   shuffle=False, verbose=0, engine="fused")  # fmt: skip
+        assert flags == [signal.SIGTERM] and h.stop_reason == "interrupted" and h.steps == 2
+        calls.update(n=0, fail=True)
+        flags.clear()
+        with pytest.raises(ValueError, match="the update failed"):
+            gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=9, batch_size=1,
+                   shuffle=False, verbose=0, engine="fused")  # fmt: skip
+        assert flags == [signal.SIGTERM]
+    finally:
+        signal.signal(signal.SIGTERM, before)
