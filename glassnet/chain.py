@@ -162,7 +162,7 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool
     rows = np.array(x.data if isinstance(x, Tensor) else x, dtype=model_dtype(model))
     rows = rows.reshape(1, -1) if rows.ndim == 1 else rows
     linears = {id(m.W): m for m in model.modules() if isinstance(m, Linear)}
-    evaluated = evaluating()  # (dropout off, as explain's forward runs; no flag written)
+    evaluated = evaluating(model)  # (dropout off, as explain's forward runs; no flag written)
     evaluated.__enter__()
     try:
         out, probe = _traced(model, rows, fix, name)

@@ -1247,7 +1247,7 @@ def score(
     (sum_i w_i l_i / n, ``evaluate_loss``'s), the metric as :func:`metric` weighs it (NaN,
     not computed, with ``with_metric=False``)."""
     forward, loss_fn, head = loss_parts(model, spec, loss)
-    with evaluating(), no_grad():  # (eval mode in this thread alone: no flag written)
+    with evaluating(model), no_grad():  # (eval mode in this thread alone: no flag written)
         z = forward(Tensor(X))
         value = float(loss_fn(z, y, w).data)
         out = (head(z) if head is not None else z).data

@@ -452,3 +452,27 @@ def test_every_signal_noted_in_an_update_has_its_handler_run(monkeypatch):
         assert flags == [signal.SIGTERM]
     finally:
         signal.signal(signal.SIGTERM, before)
+
+
+def test_a_models_own_train_override_still_runs_for_predict_and_the_validation_loss():
+    # evaluating() set no flag and called no train(): a model whose train() changes more
+    # than flags (its own state) scored in its training state.
+    from glassnet.objective import evaluate_loss
+
+    class Swap(gn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = gn.nn.Linear(2, 1, rng=0)
+            self.scale = 1.0
+
+        def train(self, mode=True):
+            self.scale = 1.0 if mode else 0.0
+            return super().train(mode)
+
+        def forward(self, x):
+            return self.lin(x) * self.scale
+
+    m = Swap()
+    assert np.all(m.predict(np.ones((2, 2))) == 0.0)
+    assert evaluate_loss(m, np.ones((2, 2)), np.zeros(2), loss="mse") == 0.0
+    assert m.training and m.lin.training

@@ -94,15 +94,23 @@ _PREDICTING = contextvars.ContextVar("glassnet_predicting", default=False)
 
 
 @contextlib.contextmanager
-def evaluating() -> Iterator[None]:
+def evaluating(model: Module | None = None) -> Iterator[None]:
     """Every module reads as in eval mode (``training`` False) in this thread for the block,
     no flag written: other threads' calls, and every flag after it, are as they were. The
-    forward of :meth:`Module.predict` runs so."""
+    forward of :meth:`Module.predict` runs so. A ``model`` whose class has a ``train()`` of
+    its own (a mode that changes more than flags) is put in eval mode through it, each
+    module's flag put back after the block."""
     token = _PREDICTING.set(True)
+    own = model is not None and type(model).train is not Module.train
+    was = [(m, vars(m).get("training", True)) for m in model.modules()] if own else []
+    if own:
+        model.train(False)
     try:
         yield
     finally:
         _PREDICTING.reset(token)
+        for m, mode in was:
+            m.training = mode
 
 
 class Module:
@@ -342,7 +350,7 @@ class Module:
             X = check_array("X", X, owner, ndim=ranks, dtype=dt, allow_empty=True)
         if ps:  # on the model's device
             X = asarray(X, like=ps[0].data, dtype=ps[0].dtype)
-        with evaluating(), no_grad(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with evaluating(self), no_grad(), np.errstate(all="ignore"):
             out = to_device(self(X).data, "cpu")  # (overflow warnings: the output is checked)
         if not np.isfinite(out).all():
             raise ValueError(not_finite_output(self, X, out))
