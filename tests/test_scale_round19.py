@@ -5,7 +5,10 @@ the messages of streamed memmaps and Parquet rows."""
 from __future__ import annotations
 
 import signal
+import sys
+import textwrap
 
+import mpi_helpers
 import numpy as np
 import pytest
 
@@ -79,6 +82,62 @@ def test_ctrl_c_inside_a_collective_every_rank_ran_is_raised_after_it():
     dp.finish()
     assert len(comm.posted) == 1 and len(rank1.posted) == 2  # the interrupt's, then the last
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+MPI_SCRIPT = textwrap.dedent(
+    """
+    import signal, sys
+    import numpy as np
+    import glassnet as gn
+    from glassnet import distributed, nn
+    from glassnet.distributed import DataParallel
+    from glassnet.train import fit
+
+    distributed.install()
+    from mpi4py import MPI
+
+    rank = MPI.COMM_WORLD.Get_rank()
+    steps = []
+    allreduce = DataParallel._allreduce
+
+    def interrupted_inside(self):
+        # rank 0: Ctrl-C arrives as the collective of step 4 returns, the one where rank 1
+        # (interrupted after step 3) posted its last collective
+        allreduce(self)
+        if len(steps) == 3 and not self.fixed:
+            steps.append("signalled")
+            signal.raise_signal(signal.SIGINT)
+
+    class Stop(gn.Callback):
+        def on_step_end(self, state, *args, **kwargs):
+            steps.append(state.step)
+            if rank == 1 and state.step == 3:
+                raise KeyboardInterrupt
+
+    if rank == 0:
+        DataParallel._allreduce = interrupted_inside
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 3))
+    y = (X[:, 0] > 0).astype(np.int64)
+    model = nn.MLP([3, 4, 2], output_activation="softmax", rng=0)
+    h = fit(model, X, y, loss="cross_entropy", batch_size=10, epochs=3, verbose=0, seed=0,
+            distributed="mpi", callbacks=[Stop()])
+    print(f"rank {rank} done {h.stop_reason} {steps}", flush=True)
+    """
+)
+
+
+def test_under_mpiexec_ctrl_c_inside_the_collective_where_the_other_rank_left_ends_both(
+    tmp_path,
+):
+    script = tmp_path / "ctrl_c.py"
+    script.write_text(MPI_SCRIPT)
+    got = mpi_helpers.launch(["-n", "2", sys.executable, str(script)], tmp_path, timeout=90)
+    assert got is not None, "the job hung (killed after its timeout)"
+    rc, out, err = got
+    assert rc == 0, err
+    assert "rank 0 done interrupted [1, 2, 3, 'signalled']" in out, out
+    assert "rank 1 done interrupted [1, 2, 3]" in out, out
 
 
 # ---------------------------------------------------------------- 2. a Parquet file changed
