@@ -481,7 +481,7 @@ def _is_select(k: Any) -> bool:
 
 _BASIC = frozenset((int, slice, type(None), type(Ellipsis)))  # (indices that are views alone)
 _ALONE = frozenset((int, slice, np.ndarray, Array))  # (an index NumPy's rule reads as PyTorch's)
-_PLAIN = _BASIC | {list, np.ndarray}  # (those _index leaves as they are)
+_PLAIN = _BASIC | {list, np.ndarray, Array}  # (those _index leaves as they are)
 _APART = frozenset((slice, type(None), type(Ellipsis)))  # (what can keep two indices apart)
 
 
@@ -546,8 +546,8 @@ def _torch_index(index: Any, ndim: int) -> tuple[Any, Any]:
     if not types <= _PLAIN:  # (Tensors among them: as integer arrays)
         index = tuple(map(_index, index))
         types = set(map(type, index))
-    if types.isdisjoint(_APART):  # (x[idx, j]: nothing apart)
-        return None, index
+    if len(index) == 2 or types.isdisjoint(_APART):  # (x[idx, j]: nothing apart; x[idx, :],
+        return None, index  # x[..., idx]: one index besides a slice, None or Ellipsis)
     if type(Ellipsis) in types:
         index = _without_empty_ellipsis(index, ndim)
     if int not in types:  # (x[idx, :]: no integer, unless a 0-d array or NumPy's int)

@@ -125,3 +125,32 @@ def test_too_many_indices_beside_an_ellipsis_still_raise():
     x = gn.tensor(np.zeros((2, 3)))
     with pytest.raises(IndexError, match="too many indices"):
         x[0, [0, 1], ..., [1, 2]]
+
+
+# ------------------------------------- x[idx, :]: no work beyond NumPy's for one index
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda i: (i, slice(None)),  # an int64 Array (x.argmax(1), y.long())
+        lambda i: (slice(None), i),
+        lambda i: (Ellipsis, i),
+        lambda i: (i, None),
+        lambda i: (i.view(np.ndarray), slice(None)),  # a NumPy array
+    ],
+)
+def test_one_index_beside_a_slice_is_numpys_at_once(make, monkeypatch):
+    from glassnet import habits
+
+    calls = []
+    for name in ("_index", "_is_select", "_without_empty_ellipsis"):
+        real = getattr(habits, name)
+        monkeypatch.setattr(
+            habits, name, lambda *a, _real=real, _n=name: calls.append(_n) or _real(*a)
+        )
+    a = np.arange(12.0).reshape(3, 4)
+    i = gn.tensor([2.0, 0.0]).long()
+    got = gn.tensor(a)[make(i)]
+    np.testing.assert_array_equal(got.data, a[make(np.array([2, 0]))])
+    assert calls == []  # (NumPy's order is PyTorch's: no index converted or looked at alone)
