@@ -154,3 +154,78 @@ def test_one_index_beside_a_slice_is_numpys_at_once(make, monkeypatch):
     got = gn.tensor(a)[make(i)]
     np.testing.assert_array_equal(got.data, a[make(np.array([2, 0]))])
     assert calls == []  # (NumPy's order is PyTorch's: no index converted or looked at alone)
+
+
+# ------------------------- an integer Array after a NumPy scalar: the default float dtype
+
+OPS = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "//": lambda a, b: a // b,
+    "%": lambda a, b: a % b,
+    "**": lambda a, b: a**b,
+}
+
+
+@pytest.mark.parametrize("op", OPS, ids=list(OPS))
+@pytest.mark.parametrize("n", [np.float64(0.1), np.float32(2.5), np.float16(3.0)], ids=repr)
+@pytest.mark.parametrize("kind", ["long", "bool"])
+def test_a_numpy_float_before_an_integer_array(op, n, kind):
+    y = gn.tensor([1.0, 2.0, 3.0, 5.0]).long()
+    y = y if kind == "long" else y > 0
+    got = OPS[op](n, y)
+    assert got.dtype == np.float32  # NumPy's scalar made it float64
+    want = OPS[op](float(n), y)  # (a Python float, on the left: float32 before too)
+    np.testing.assert_array_equal(got, want)
+    assert type(got) is type(want) is np.ndarray
+
+
+def test_a_count_or_numpy_integer_before_a_division():
+    y = gn.tensor([1.0, 2.0, 3.0]).long()
+    count = (y == 1).sum()
+    assert type(count).__name__ == "Count"
+    for n in (count, np.int64(3), np.int32(3)):
+        got = n / y
+        assert got.dtype == np.float32
+        np.testing.assert_array_equal(got, int(n) / y)
+    assert (count * y).dtype == np.int64  # (no division: integers stay integers)
+
+
+def test_the_review_pairs_agree():
+    y = gn.tensor([1.0, 2.0, 3.0]).long()
+    assert (np.float64(0.5) * y).dtype == (y * np.float64(0.5)).dtype == np.float32
+    assert ((y == 1).sum() / y).dtype == (y / (y == 1).sum()).dtype == np.float32
+    assert np.multiply(np.float64(0.5), y).dtype == np.float32  # (what the operator runs)
+    big = gn.tensor([16777217.0]).long()  # (float32 rounds it, as PyTorch's float32)
+    assert (np.float64(1.0) * big).tolist() == (big * np.float64(1.0)).tolist() == [16777216.0]
+    x = gn.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    assert (x * (np.float64(0.5) * y)).dtype == np.float32  # (no float64 in the graph)
+
+
+def test_a_numpy_scalar_before_an_integer_array_rules_that_stay():
+    y = gn.tensor([1.0, 2.0, 3.0]).long()
+    assert (np.int64(2) * y).dtype == np.int64
+    assert (np.float64(0.5) * np.array([1, 2])).dtype == np.float64  # (no Array: NumPy's)
+    assert (np.float64(0.5) * np.asarray(y, dtype=np.float64)).dtype == np.float64
+    assert np.multiply(y, 0.5).dtype == np.float64  # NumPy's function, called: NumPy's rule
+    assert np.sqrt(y).dtype == np.float64
+    one = np.float64(0.5) * gn.tensor(3.0).long()  # a 0-d Array: one value, as y * 0.5's
+    assert isinstance(one, np.float32) and one == 1.5
+    gn.set_default_dtype(gn.float64)
+    try:
+        assert (np.float64(0.5) * y).dtype == np.float64  # the default dtype
+        assert ((y == 1).sum() / y).dtype == np.float64
+    finally:
+        gn.set_default_dtype(gn.float32)
+
+
+def test_a_numpy_scalar_before_an_integer_tensor_in_pytorch():
+    torch = pytest.importorskip("torch")
+    yt = torch.tensor([1, 2, 3])
+    y = gn.tensor([1.0, 2.0, 3.0]).long()
+    for op in OPS.values():
+        assert str(op(np.float64(0.5), yt).dtype) == "torch.float32"
+        assert op(np.float64(0.5), y).dtype == np.float32
+    assert str((torch.tensor(3) / yt).dtype) == "torch.float32"
