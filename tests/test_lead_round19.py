@@ -72,27 +72,33 @@ def test_fast_path_leaky_kernel_equals_the_graphs_at_infinities(alpha, dtype):
     assert A[0] == np.inf
 
 
+class _Probe(gn.nn.Module):
+    """A model whose forward records its own mode and the mode another thread reads then."""
+
+    def __init__(self, seen):
+        super().__init__()
+        self.lin, self.seen = gn.nn.Linear(2, 1, rng=0), seen
+
+    def forward(self, x):
+        import threading
+
+        other = threading.Thread(target=lambda: self.seen.setdefault("other", self.training))
+        other.start()
+        other.join()
+        self.seen["own"] = self.training
+        return self.lin(x)
+
+
+def _probe():
+    seen = {}
+    return _Probe(seen), seen
+
+
 def test_predict_runs_in_eval_mode_in_its_own_thread_alone():
     # predict set every module's flag to eval and put it back: another thread calling the
     # model meanwhile ran in eval mode, and two predicts at once could leave the model in
     # eval mode (or run one with dropout on). Now no flag is written.
-    import threading
-
-    seen = {}
-
-    class Probe(gn.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lin = gn.nn.Linear(2, 1, rng=0)
-
-        def forward(self, x):
-            other = threading.Thread(target=lambda: seen.setdefault("other", self.training))
-            other.start()
-            other.join()
-            seen["own"] = self.training
-            return self.lin(x)
-
-    model = Probe()
+    model, seen = _probe()
     assert model.training
     model.predict(np.ones((3, 2)))
     assert seen == {"own": False, "other": True}
@@ -257,25 +263,9 @@ def test_as_tensor_to_a_device_leaves_the_callers_tensor_as_it_was():
 def test_evaluate_loss_runs_in_eval_mode_in_its_own_thread_alone():
     # evaluate_loss (fit's validation, fit_many's scores) set every flag to eval and put it
     # back, as predict did: threads scoring one model at once left it in eval mode.
-    import threading
-
     from glassnet.objective import evaluate_loss
 
-    seen = {}
-
-    class Probe(gn.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.lin = gn.nn.Linear(2, 1, rng=0)
-
-        def forward(self, x):
-            other = threading.Thread(target=lambda: seen.setdefault("other", self.training))
-            other.start()
-            other.join()
-            seen["own"] = self.training
-            return self.lin(x)
-
-    model = Probe()
+    model, seen = _probe()
     evaluate_loss(model, np.ones((3, 2)), np.zeros(3), loss="mse")
     assert seen == {"own": False, "other": True}
     assert model.training and model.lin.training
