@@ -180,8 +180,6 @@ class Array(TorchMethods, np.ndarray):
             return Count(arr[()])
         if arr.dtype.kind in "biu":
             return arr.view(Array)
-        if context is not None and type(context[1][0]) in _SCALARS:  # (np.float64(.5) * y:
-            arr = _scalar_with_integers(arr, context)  # NumPy's scalar ran it, in float64)
         return arr[()] if return_scalar or arr.ndim == 0 else arr.view(np.ndarray)
 
     def astype(self, dtype: Any, *args: Any, **kwargs: Any) -> Any:
@@ -435,39 +433,6 @@ def _to_default_float(name: str, divide: bool) -> Callable[[Array, Any], Any]:
 
     op.__name__ = op.__qualname__ = name
     return op
-
-
-_SCALARS = frozenset(  # (NumPy's integer and float scalars, and Count: n in n <op> y)
-    {np.dtype(c).type for c in np.typecodes["AllInteger"] + np.typecodes["Float"]} | {Count}
-)
-_DIVIDES = {np.add: False, np.subtract: False, np.multiply: False, np.true_divide: True}
-_DIVIDES.update({np.floor_divide: False, np.remainder: False, np.power: False})  # (divide: /)
-
-
-def _scalar_with_integers(arr: np.ndarray, context: Any) -> np.ndarray:
-    """A ufunc's result ``arr`` (``context``: NumPy's ``(ufunc, inputs, i)``) of a NumPy
-    scalar n and an integer (or bool) :class:`Array` y, ``n <op> y``, under the rule of the
-    operators (:func:`_to_default_float`): ``np.float64(.5) * y`` and ``(y == 1).sum() / y``,
-    where NumPy's scalar, on the left, runs the ufunc itself (in float64) and Array's
-    operator is never asked, are the default float dtype, as ``y * np.float64(.5)`` is.
-    Any other ``arr`` as it is: NumPy's functions called with the Array first, or with a
-    Python number (``np.multiply(y, 0.5)``), keep NumPy's rule."""
-    ufunc, inputs = context[0], context[1]
-    divide = _DIVIDES.get(ufunc)
-    dt = get_default_dtype()
-    if divide is None or len(inputs) != 2 or arr.dtype == dt:
-        return arr
-    n, y = inputs
-    if not (isinstance(y, Array) and y.dtype.kind in "biu"):
-        return arr
-    if isinstance(n, np.floating):
-        n = float(n)  # (weak, as a Python float: the default float dtype)
-    elif divide and isinstance(n, np.integer):
-        n = np.asarray(n).astype(dt)
-    else:
-        return arr
-    with np.errstate(all="ignore"):  # (NumPy's float64 run warned already: n / 0)
-        return np.asarray(ufunc(n, y.view(np.ndarray).astype(dt)))
 
 
 for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow"):
