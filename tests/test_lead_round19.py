@@ -466,3 +466,13 @@ def test_a_models_own_train_override_still_runs_for_predict_and_the_validation_l
     assert np.all(m.predict(np.ones((2, 2))) == 0.0)
     assert evaluate_loss(m, np.ones((2, 2)), np.zeros(2), loss="mse") == 0.0
     assert m.training and m.lin.training
+
+
+def test_an_explicit_dtype_of_a_ufunc_on_integer_arrays_is_honoured():
+    # A NumPy scalar on the left was recomputed in the default dtype by the Array's
+    # __array_wrap__, which cannot see dtype=: np.multiply(np.float64(.5), y, dtype=float64)
+    # gave float32 (the change was taken back; the README says what keeps NumPy's rule).
+    y = gn.tensor([1.0, 2.0, 3.0]).long()
+    assert np.multiply(np.float64(0.5), y, dtype=np.float64).dtype == np.float64
+    assert np.true_divide(np.int64(3), y, dtype=np.float16).dtype == np.float16
+    assert (y * 0.5).dtype == np.float32 and (0.5 * y).dtype == np.float32
