@@ -3389,6 +3389,18 @@ def _existing(path: Any) -> str:
 def as_stream(
     X: Any, y: Any, sample_weight: Any = None, labels: bool | None = None
 ) -> Stream | None:
+    """:func:`_as_stream`, whose sorted-label warning is for class labels only: with
+    ``labels=False`` (a regression's loss) whole-number targets in runs (ratings 1-5 sorted)
+    are no classes one after the other, and the stream does not warn."""
+    src = _as_stream(X, y, sample_weight, labels)
+    if src is not None and labels is False and hasattr(src, "warn_label_runs"):
+        src.warn_label_runs = False
+    return src
+
+
+def _as_stream(
+    X: Any, y: Any, sample_weight: Any = None, labels: bool | None = None
+) -> Stream | None:
     """The stream ``fit`` trains on for ``X`` (None for in-memory arrays): a Stream as is,
     a .csv/.parquet path (``y`` names the target column), memmaps, or an iterable of chunks
     or a function returning a fresh iterator of them (``y`` None)."""

@@ -476,3 +476,23 @@ def test_an_explicit_dtype_of_a_ufunc_on_integer_arrays_is_honoured():
     assert np.multiply(np.float64(0.5), y, dtype=np.float64).dtype == np.float64
     assert np.true_divide(np.int64(3), y, dtype=np.float16).dtype == np.float16
     assert (y * 0.5).dtype == np.float32 and (0.5 * y).dtype == np.float32
+
+
+def test_a_sorted_whole_number_regression_target_streamed_gives_no_class_warning():
+    # Ratings 1-5 sorted, streamed from arrays (or a memmap) for a regression (loss 'mse'),
+    # were warned about as "classes one after the other" (the same rows from a CSV were not).
+    import warnings
+
+    from glassnet import stream
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 2))
+    ratings = np.repeat(np.arange(1.0, 6.0), 800)
+    kw = dict(epochs=1, batch_size=64, verbose=0, seed=0, max_steps=2)
+    src = stream.from_arrays(X, ratings[:, None], buffer_size=512)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gn.fit(gn.nn.MLP([2, 4, 1], activation="tanh", rng=0), src, None, loss="mse", **kw)
+    src = stream.from_arrays(X, (ratings - 1).astype(np.int64), buffer_size=512)
+    with pytest.warns(UserWarning, match="long runs"):  # (class labels: the warning stays)
+        gn.fit(gn.nn.MLP([2, 4, 5], rng=0), src, None, loss="cross_entropy", **kw)
