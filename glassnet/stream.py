@@ -2086,7 +2086,7 @@ def from_csv(
     checked = False  # (the statistics pass checks every cell; the epochs read the same)
     blanks: set[int] = set()  # the text columns with cells that have blanks around them
     stopped: list[int] = []  # the data rows a statistics pass read before it stopped
-    read_as: list[tuple[int, int]] = []  # the file's size and time as the statistics pass read it
+    read_as: list[tuple[int, ...]] = []  # the file's stamp as the statistics pass read it
     retyped: dict[str, int | str] = {}  # the columns read again as numbers (_Retype): the line
     # of the cell pyarrow refused, found as the pass reads the file again (refused: the
     # cells not found yet, as pyarrow's error wrote them, and the rows before their block)
@@ -2311,20 +2311,23 @@ def _categorical_names(
     return list(dict.fromkeys(given))
 
 
-def _stamp(path: str) -> tuple[int, int]:
-    """The size and modification time (ns) of the file at ``path``."""
+def _stamp(path: str) -> tuple[int, ...]:
+    """The size, modification time (ns), inode and status-change time (ns) of the file at
+    ``path`` (a rewrite of the same size whose modification time was put back, ``cp -p``,
+    ``rsync -t``, still changes the last two)."""
     st = os.stat(path)
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
 
 
-def _unchanged(path: str, read_as: list[tuple[int, int]]) -> None:
+def _unchanged(path: str, read_as: list[tuple[int, ...]]) -> None:
     """An error when the file at ``path`` is not as the statistics pass read it (``read_as``:
     its size and time then): a file still being written (rows appended, a download or an
     export not yet done) would train on rows that its statistics never saw, in silence."""
     if not read_as:
         return
-    size, when = _stamp(path)
-    if (size, when) != read_as[0]:
+    now = _stamp(path)
+    if now != read_as[0]:
+        size = now[0]
         grew = (
             f"its size went from {read_as[0][0]:,} to {size:,} bytes"
             if size != read_as[0][0]
@@ -3326,7 +3329,7 @@ def from_parquet(
                 "the file is complete, or read a CSV file with from_csv."
             ) from None
 
-    read_as: list[tuple[int, int]] = []  # the file's size and time as the statistics pass read it
+    read_as: list[tuple[int, ...]] = []  # the file's stamp as the statistics pass read it
 
     def batches() -> Iterator[Any]:
         # every pass reads the file the statistics pass read (a file replaced, or rows

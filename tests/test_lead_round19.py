@@ -496,3 +496,26 @@ def test_a_sorted_whole_number_regression_target_streamed_gives_no_class_warning
     src = stream.from_arrays(X, (ratings - 1).astype(np.int64), buffer_size=512)
     with pytest.warns(UserWarning, match="long runs"):  # (class labels: the warning stays)
         gn.fit(gn.nn.MLP([2, 4, 5], rng=0), src, None, loss="cross_entropy", **kw)
+
+
+def test_a_parquet_file_rewritten_with_its_old_time_put_back_is_refused(tmp_path):
+    # The check compared size and modification time only: a same-size rewrite whose time was
+    # put back (cp -p, rsync -t) trained in silence on rows the statistics never saw.
+    import os
+
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    from glassnet import stream
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.standard_normal(400), "label": rng.integers(0, 2, 400)})
+    path = tmp_path / "d.parquet"
+    df.to_parquet(path, index=False)
+    src = stream.from_parquet(str(path), "label")
+    before = os.stat(path)
+    df.assign(a=df.a * 1e6).to_parquet(path, index=False)  # (same schema, same size)
+    assert os.stat(path).st_size == before.st_size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(ValueError, match="changed after the statistics pass"):
+        gn.fit(gn.nn.MLP([1, 4, 2], rng=0), src, None, loss="cross_entropy", epochs=1,
+               batch_size=32, verbose=0)  # fmt: skip
