@@ -14,33 +14,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from test_exercises_round19 import _good_lines, _write
+from test_exercises_round19 import _key as _key_of
 
 from glassnet import exercises as X
 
 
 def _key(tmp_path: Path, seed: int = 17) -> tuple[Path, dict]:
-    folder = tmp_path / f"sheet{seed}"
-    if not (folder / "key.json").exists():
-        X.write(seed, folder)
-    key = folder / "key.json"
-    return key, json.loads(key.read_text(encoding="utf-8"))
-
-
-def _good_lines(doc: dict) -> list[str]:
-    lines = []
-    for ex in doc["exercises"]:
-        for s in ex["steps"]:
-            if s["value"] is not None:
-                v = s["value"]
-                text = json.dumps(v) if isinstance(v, list) else repr(v)
-                lines.append(f"{ex['number']}.{s['id']} = {text}")
-    return lines
-
-
-def _write(path: Path, lines: list[str] | str) -> Path:
-    text = lines if isinstance(lines, str) else "\n".join(lines) + "\n"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return _key_of(tmp_path, seed)
 
 
 def _replace(lines: list[str], answer_id: str, value: str) -> list[str]:

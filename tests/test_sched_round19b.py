@@ -2,18 +2,11 @@
 mid-run as PyTorch's, an adopting SequentialLR resumed, ``_step_count`` in state_dict."""
 
 import numpy as np
+from test_sched_round19 import _after_exponential, _lrs, _opt, _run
 
 import glassnet as gn
 from glassnet import lr_scheduler as L
 from glassnet import nn, optim
-
-
-def _opt(lr=0.1, **kw):
-    return optim.SGD([nn.Parameter(np.zeros(1))], lr=lr, **kw)
-
-
-def _lrs(opt):
-    return [round(g["lr"], 10) for g in opt.param_groups]
 
 
 def _decay(epoch):
@@ -103,25 +96,6 @@ def test_cyclic_scale_fn_object_holding_a_function_saves_with_gn_save(tmp_path):
 
 
 # 2. Schedules built mid-run, as PyTorch 2.13's --------------------------------------------
-
-
-def _after_exponential(lr=0.1):
-    """An optimizer whose ExponentialLR(0.5) has stepped 3 times (lr 0.0125)."""
-    opt = _opt(lr)
-    first = L.ExponentialLR(opt, 0.5)
-    for _ in range(3):
-        opt.step()
-        first.step()
-    return opt
-
-
-def _run(opt, sched, n):
-    out = [_lrs(opt)[0]]
-    for _ in range(n):
-        opt.step()
-        sched.step()
-        out.append(_lrs(opt)[0])
-    return out
 
 
 def test_sequential_built_mid_run_restarts_from_initial_lr_as_pytorch():
