@@ -199,11 +199,13 @@ class Module:
                 if isinstance(value, Module):
                     yield from walk(value, full) if recurse else ()
                 elif value is not None and id(value) not in seen:  # (a None buffer: none)
-                    seen.update((id(value),) * dedupe)
+                    if dedupe:
+                        seen.add(id(value))
                     if isinstance(value, Parameter) and value.label is None:
                         value.label = full
                     yield full, value
-            seen.difference_update(() if dedupe else (id(mod),))
+            if not dedupe:  # (a module held twice is walked at each of its names)
+                seen.discard(id(mod))
 
         yield from walk(self, prefix)
 
