@@ -46,7 +46,7 @@ from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, plain
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
-from .tasks import prepare_targets
+from .tasks import check_weights_set, prepare_targets
 
 # fmt: off
 __all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value", "takes",
@@ -108,6 +108,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
             f"Got {type(model).__name__}."
         )
+    check_weights_set(model, owner)
     kinds = ("_forward_pre_hooks", "_forward_hooks", *training * ("_backward_pre_hooks",
              "_backward_hooks"))  # (a backward hook runs in backward() only)  # fmt: skip
     if any(vars(m).get(k) for m in model.modules() for k in kinds):  # (this reads its weights)

@@ -86,6 +86,7 @@ from .io import (
     write_model,
 )
 from .nn.module import Module
+from .tasks import check_weights_set
 from .tensor import Tensor
 
 __all__ = ["save", "load"]
@@ -423,6 +424,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
         save_model(obj, path, replace_any=True)
         return
     if isinstance(obj, Module):
+        check_weights_set(obj, "save")
         foreign = _glassnets(obj)
         held = f" holding a {foreign[0]}" if foreign and foreign[0] != type(obj).__name__ else ""
         what = f"{type(obj).__name__}{held} (a class of your own)"

@@ -39,6 +39,7 @@ from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
 from .nn.torch_layers import BatchNorm1d, LayerNorm
 from .report import Section, render_html, render_markdown, render_text
+from .tasks import check_weights_set
 from .tensor import Tensor, enable_grad, no_grad
 
 __all__ = ["summary", "ModelSummary", "LayerRow"]
@@ -707,6 +708,7 @@ def summary(
         raise TypeError(
             f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got {shown}{todo}"
         )
+    check_weights_set(model, "summary")
     mods = list(flatten(model))
     # the input width: the first Linear's, unless a module that may change the width (one of
     # the user's) comes before it: then unknown, shown as ? (with how to learn it)

@@ -845,6 +845,19 @@ def check_run(owner: str, rows: int | None, **settings: Any) -> None:
         )
 
 
+def check_weights_set(model: Module, owner: str) -> None:
+    """Refuse a model with a Linear whose weight W was set to None (PyTorch lets it be, and a
+    call then refuses it), naming the layer: ``fit``, ``fit_many``, ``summary``, ``save`` and
+    the fast path read the weights without calling the layer."""
+    for name, m in model.named_modules():
+        if isinstance(m, Linear) and m.W is None:
+            raise ValueError(
+                f"{owner}: the Linear layer {name or 'model'!r} has its weight W set to None; "
+                "give it a Parameter first: layer.W = nn.Parameter(values of shape "
+                f"({m.inputs}, {m.neurons}))."
+            )
+
+
 def check_trainable(model: Any, diagnostics: Any = False) -> None:
     """fit's refusals of a model that is no glassnet Module or has nothing to train (none,
     or every parameter frozen), and of the old ``diagnostics=True``."""
@@ -853,14 +866,7 @@ def check_trainable(model: Any, diagnostics: Any = False) -> None:
             "fit: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
             f"{type(model).__name__}."
         )
-    unset = next(
-        (n for n, m in model.named_modules() if isinstance(m, Linear) and m.W is None), None
-    )
-    if unset is not None:  # (PyTorch lets a weight be set to None; a call then refuses it)
-        raise ValueError(
-            f"fit: the Linear layer {unset or 'model'!r} has its weight W set to None; give it a "
-            "Parameter first: layer.W = nn.Parameter(values of shape (inputs, neurons))."
-        )
+    check_weights_set(model, "fit")
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError(
             "fit: the model has no parameter to train (none, or every one frozen): its epochs "
