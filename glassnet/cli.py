@@ -8032,9 +8032,10 @@ def _evaluation_json(
     m: dict[str, Any],
 ) -> dict[str, Any]:
     """``evaluate --json``: the report's numbers as one JSON object. ``metrics`` holds
-    the metrics as computed (a non-finite one as null); a classifier's ``classes`` lists
-    each class's scores by name (null where the text report says n/a: no row is of the
-    class nor predicted as it), a multi-label model's ``labels`` each label's."""
+    the metrics as computed (a non-finite one as null; a class's precision, recall and F1
+    null where the text report says n/a: no row is of the class nor predicted as it); a
+    classifier's ``classes`` lists each class's scores by name, a multi-label model's
+    ``labels`` each label's."""
     out: dict[str, Any] = {
         "model": args.model,
         "data": _SHOWN.get(args.data, args.data),  # ('-': standard input, not its copy)
@@ -8052,9 +8053,10 @@ def _evaluation_json(
         ]  # fmt: skip
     elif bundle.task.is_classifier:
         absent = _absent_classes(m["confusion"])
+        for k in ("precision", "recall", "f1"):  # (n/a, as in the report: no row, no guess)
+            metrics[k] = [None if gone else v for v, gone in zip(metrics[k], absent)]
         out["classes"] = [
-            {"class": c,
-             **{k: None if absent[i] else metrics[k][i] for k in ("precision", "recall", "f1")},
+            {"class": c, **{k: metrics[k][i] for k in ("precision", "recall", "f1")},
              "support": metrics["support"][i]}
             for i, c in enumerate(bundle.classes)
         ]  # fmt: skip
