@@ -8463,8 +8463,11 @@ def _cmd_playground(args: argparse.Namespace) -> int:
 def _cmd_info(args: argparse.Namespace) -> int:
     _not_a_text_file(args)
     model, meta = _load_any(args.model)
+    mode, in_eval, frozen = _restored_state(model)
     if args.json:
-        sys.stdout.write(json.dumps({"config": model.config(), "meta": meta}, indent=2) + "\n")
+        state = {"mode": mode, "eval_modules": in_eval, "frozen": frozen}
+        out = {"config": model.config(), "meta": meta, **state}
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
         return 0
     say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
     size = Path(args.model).stat().st_size
@@ -8482,6 +8485,11 @@ def _cmd_info(args: argparse.Namespace) -> int:
     if len(rows) > 1:
         for line in _render(rows, "rrrrrl", indent="    "):
             say(line)
+    shown = f"mixed: {', '.join(in_eval)} in eval mode, the rest training" if in_eval else mode
+    if not ours or mode != "train":  # (a 'glassnet train' file is saved training)
+        say(f"mode          {shown} (as saved: loading the file gives it)")
+    if frozen:
+        say(f"frozen        {', '.join(frozen)} (requires_grad False, as saved)")
     if not ours:
         if meta:
             say(f"description   {json.dumps(meta)[:200]}")
@@ -8490,6 +8498,16 @@ def _cmd_info(args: argparse.Namespace) -> int:
     for line in _info_lines(bundle, meta):
         say(line)
     return 0
+
+
+def _restored_state(model: Any) -> tuple[str, list[str], list[str]]:
+    """What loading a model file restores besides its weights (``gn.save`` records it, and
+    ``glassnet train`` files hold their modes): the mode, ``'train'``, ``'eval'`` or
+    ``'mixed'``; the modules in eval mode when mixed; the frozen parameters."""
+    modes = {name or "model": m.training for name, m in model.named_modules()}
+    mode = "train" if all(modes.values()) else "eval" if not any(modes.values()) else "mixed"
+    in_eval = [name for name, training in modes.items() if not training] * (mode == "mixed")
+    return mode, in_eval, [n for n, p in model.named_parameters() if not p.requires_grad]
 
 
 def _dig(meta: Any, *keys: str | int, kind: type | tuple[type, ...] = object) -> Any:

@@ -23,3 +23,36 @@ def test_evaluate_json_metrics_null_for_a_class_absent_from_truth_and_prediction
         assert report["classes"][other][k] is None
         assert report["metrics"][k][mine] == report["classes"][mine][k] == 1.0
     assert report["metrics"]["macro_f1"] == 1.0
+
+
+def test_info_shows_the_mode_and_frozen_parameters_a_file_restores(capsys, tmp_path):
+    """gn.save records the modes and the frozen parameters, and gn.load restores them;
+    info showed neither, so a file that loads in eval mode looked like any other."""
+    import glassnet as gn
+
+    m = gn.nn.MLP([2, 3, 1], rng=0)
+    m.eval()
+    m.layers[0].W.requires_grad_(False)
+    gn.save(m, tmp_path / "eval.gnet")
+    code, out, err = run(capsys, "info", tmp_path / "eval.gnet")
+    assert code == 0, err
+    assert "\nmode          eval (as saved: loading the file gives it)\n" in out, out
+    assert "\nfrozen        layers.0.W (requires_grad False, as saved)\n" in out, out
+    m.train()
+    m.layers[1].eval()
+    m.layers[0].W.requires_grad_(True)
+    gn.save(m, tmp_path / "mixed.gnet")
+    code, out, err = run(capsys, "info", tmp_path / "mixed.gnet")
+    assert "mode          mixed: layers.1 in eval mode, the rest training" in out, out
+    assert "frozen" not in out
+    code, out, err = run(capsys, "info", tmp_path / "mixed.gnet", "--json")
+    report = json.loads(out)
+    assert (report["mode"], report["eval_modules"], report["frozen"]) == ("mixed", ["layers.1"], [])
+    assert gn.load(tmp_path / "mixed.gnet").layers[1].training is False  # (what info says)
+
+
+def test_info_of_a_trained_file_says_train_mode(capsys, tmp_path):
+    _, model = model_of(capsys, tmp_path)
+    code, out, err = run(capsys, "info", model, "--json")
+    assert code == 0, err
+    assert (json.loads(out)["mode"], json.loads(out)["frozen"]) == ("train", [])
