@@ -35,6 +35,7 @@ import math
 import os
 import re
 import secrets
+import select
 import socket
 import socketserver
 import sys
@@ -766,11 +767,29 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
     side = check_bool(body.get("side", True), "side", "train")
     with run.lock:  # (the view of these epochs, not of another client's after them)
         try:
-            run.train(epochs)
+            # a client gone (a tab closed, a script stopped) ends the training at the next
+            # epoch's end: its request held the run's lock until every epoch was done
+            run.train(epochs, stop=lambda: _client_gone(h.connection))
         except Diverged:
             pass  # the frame says so ("diverged"), and shows where the run stopped
+        if _client_gone(h.connection):
+            h.close_connection = True  # (no one to answer)
+            return
         view = _view(run, history=False, side=side)
     h._send_json(view)  # the page appends the loss point (sent outside the lock)
+
+
+def _client_gone(sock: socket.socket) -> bool:
+    """Whether the client at the other end of ``sock`` has closed the connection (or reset
+    it): readable with nothing to read. A request sent after this one (keep-alive) is data
+    to read, not a close, so it is not taken for one."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return False
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):  # reset, or closed here
+        return True
 
 
 def _api_view(h: _Handler, query: dict, body: dict) -> None:
