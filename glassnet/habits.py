@@ -95,7 +95,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -157,7 +157,13 @@ def _reduction(op: str) -> Any:
     return reduce
 
 
-class Array(TorchMethods, np.ndarray):
+if TYPE_CHECKING:  # (TorchMethods and the methods attached below, as a type checker sees them)
+    from .declarations import ArrayMethods
+else:
+    ArrayMethods = TorchMethods
+
+
+class Array(ArrayMethods, np.ndarray):
     """A NumPy array with PyTorch's casts: the result of a comparison (``x == y``, ``x > 0``:
     bool) and of ``x.argmax(dim)`` (int64 indices), where PyTorch gives a bool or long
     tensor. ``a.float()`` and ``a.double()`` are float32 and float64 Tensors (no gradient),

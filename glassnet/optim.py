@@ -61,7 +61,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from operator import is_not
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 
@@ -81,6 +81,9 @@ from .backend import namespace
 from .blas import axpy
 from .nn.flat import flatten_parameters
 from .tensor import Tensor
+
+if TYPE_CHECKING:  # (the constructors' types: glassnet/declarations.pyi, for type checkers)
+    from .declarations import Betas, Params, Style, Switches, Unpack
 
 # torch.optim.lr_scheduler's place: glassnet.optim.lr_scheduler, also as an import path
 sys.modules[f"{__name__}.lr_scheduler"] = lr_scheduler
@@ -190,17 +193,18 @@ def setting(name: str) -> property:
     return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
 
 
-def signature(lr: float, **defaults: Any) -> Any:
-    """PyTorch's ``__init__(self, params, lr, *defaults)`` of an optimizer whose settings are
-    ``defaults`` (in PyTorch's positional order; ``style``, glassnet's own, keyword only):
-    what ``help()`` shows, ``get_optimizer`` checks and a call binds to. Every optimizer's
-    signature is one line, not a block repeated with other names."""
+_Init = TypeVar("_Init", bound=Callable[..., None])
+
+
+def signature(declared: _Init) -> _Init:
+    """PyTorch's ``__init__(self, params, lr, *defaults)`` of an optimizer, made from the
+    ``declared`` one (its settings in PyTorch's positional order with their defaults and
+    types; ``style``, glassnet's own, keyword only; ``**switches``, PyTorch's switches of
+    ``torch_switches``, for type checkers only): what ``help()`` shows, ``get_optimizer``
+    checks, a call binds to and a type checker reads, from one declaration per optimizer."""
     P = inspect.Parameter
-    sig = inspect.Signature(
-        [P(k, P.POSITIONAL_OR_KEYWORD) for k in ("self", "params")]
-        + [P(k, P.KEYWORD_ONLY if k == "style" else P.POSITIONAL_OR_KEYWORD, default=v)
-           for k, v in {"lr": lr, **defaults}.items()]
-    )  # fmt: skip
+    kept = [p for p in inspect.signature(declared).parameters.values() if p.kind != P.VAR_KEYWORD]
+    sig = inspect.Signature([p.replace(annotation=P.empty) for p in kept])  # (as help() shows)
 
     def __init__(self: Optimizer, *args: Any, **kw: Any) -> None:
         kw = torch_switches(type(self).__name__, kw, sig.parameters)  # (foreach=, ...)
@@ -212,7 +216,7 @@ def signature(lr: float, **defaults: Any) -> Any:
         Optimizer.__init__(self, call.arguments["params"], call.arguments["lr"], call.arguments)
 
     __init__.__signature__ = sig  # type: ignore[attr-defined]
-    return __init__
+    return cast(_Init, __init__)
 
 
 def _taking(params: list[Any]) -> list[bool]:
@@ -627,9 +631,10 @@ class SGD(Optimizer):
     _hyper = ("momentum", "nesterov", "weight_decay", "dampening", "style")
     momentum, nesterov, weight_decay, dampening, style = map(setting, _hyper)
 
-    __init__ = signature(
-        1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False, style="torch"
-    )
+    @signature
+    def __init__(self, params: Params, lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
+                 style: Style = "torch", **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
     def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
         h, owner = super()._validate(settings, rate), type(self).__name__
@@ -722,9 +727,10 @@ class Adam(Optimizer):
     beta2 = property(lambda self: self.betas[1], doc="β₂ (the first group's).")
     _decoupled = False
 
-    __init__ = signature(
-        1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, style="torch"
-    )
+    @signature
+    def __init__(self, params: Params, lr: float = 1e-3, betas: Betas = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False, *,
+                 style: Style = "torch", **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
     _buffers = staticmethod(lambda hyper: ["m", "v", "v_max"] if hyper["amsgrad"] else ["m", "v"])
 
@@ -760,9 +766,10 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    __init__ = signature(  # (weight decay 1e-2)
-        1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, style="torch"
-    )
+    @signature  # (weight decay 1e-2)
+    def __init__(self, params: Params, lr: float = 1e-3, betas: Betas = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 style: Style = "torch", **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
 
 # PyTorch's further optimizers (glassnet.torch_optim), here too as glassnet.optim.<name>

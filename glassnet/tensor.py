@@ -37,7 +37,7 @@ import operator
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -285,7 +285,13 @@ _CPYTHON = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 _LONE = (lambda g: sys.getrefcount(g))(np.empty(0)) if _CPYTHON else 0
 
 
-class Tensor:
+if TYPE_CHECKING:  # (the methods other modules attach, as a type checker sees them)
+    from .declarations import TensorMethods
+else:
+    TensorMethods = object
+
+
+class Tensor(TensorMethods):
     """An array with an optional gradient and the graph node that produced it.
 
     Parameters

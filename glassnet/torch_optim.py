@@ -15,7 +15,7 @@ import copy
 import functools
 import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from .optim import (
     setting,
     signature,
 )
+
+if TYPE_CHECKING:  # (the constructors' types: glassnet/declarations.pyi, for type checkers)
+    from .declarations import Betas, Params, Switches, SwitchesNoDecay, Unpack
 
 __all__ = ["RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
 
@@ -380,7 +383,10 @@ class RMSprop(Optimizer):
     _hyper = ("alpha", "eps", "momentum", "centered", "weight_decay")
     alpha, eps, momentum, centered, weight_decay = map(setting, _hyper)
 
-    __init__ = signature(1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False)
+    @signature
+    def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
+                 **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
     _buffers = staticmethod(
         lambda h: ["v"] + ["g_avg"] * h["centered"] + ["b"] * (h["momentum"] > 0)
@@ -430,9 +436,10 @@ class Adagrad(Optimizer):
     _hyper = ("lr_decay", "weight_decay", "initial_accumulator_value", "eps")
     lr_decay, weight_decay, initial_accumulator_value, eps = map(setting, _hyper)
 
-    __init__ = signature(
-        1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10
-    )
+    @signature
+    def __init__(self, params: Params, lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10, **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
     _buffers = staticmethod(lambda h: ["sum"])
     _start = staticmethod(lambda name, h: h["initial_accumulator_value"])
@@ -472,7 +479,9 @@ class Adadelta(Optimizer):
     _hyper = ("rho", "eps", "weight_decay")
     rho, eps, weight_decay = map(setting, _hyper)
 
-    __init__ = signature(1.0, rho=0.9, eps=1e-6, weight_decay=0.0)
+    @signature
+    def __init__(self, params: Params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0.0, **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
     _buffers = staticmethod(lambda h: ["v", "u"])
 
@@ -507,7 +516,10 @@ class Adamax(Optimizer):
     _hyper = ("betas", "eps", "weight_decay")
     betas, eps, weight_decay = map(setting, _hyper)
 
-    __init__ = signature(2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+    @signature
+    def __init__(self, params: Params, lr: float = 2e-3, betas: Betas = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0,
+                 **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
     _buffers = staticmethod(lambda h: ["m", "u"])
     # step t's rate γ/(1 − β₁ᵗ)
@@ -552,10 +564,11 @@ class NAdam(Optimizer):
     _hyper = ("betas", "eps", "weight_decay", "momentum_decay", "decoupled_weight_decay")
     betas, eps, weight_decay, momentum_decay, decoupled_weight_decay = map(setting, _hyper)
 
-    __init__ = signature(
-        2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
-        decoupled_weight_decay=False,
-    )  # fmt: skip
+    @signature
+    def __init__(self, params: Params, lr: float = 2e-3, betas: Betas = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, **switches: Unpack[SwitchesNoDecay]
+                 ) -> None: ...  # fmt: skip
 
     _buffers = staticmethod(lambda h: ["m", "v", "mu_product"])
     _start = staticmethod(lambda name, h: 1.0 if name == "mu_product" else 0.0)
@@ -611,9 +624,11 @@ class RAdam(Optimizer):
     _hyper = ("betas", "eps", "weight_decay", "decoupled_weight_decay")
     betas, eps, weight_decay, decoupled_weight_decay = map(setting, _hyper)
 
-    __init__ = signature(
-        1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False
-    )
+    @signature
+    def __init__(self, params: Params, lr: float = 1e-3, betas: Betas = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0,
+                 decoupled_weight_decay: bool = False, **switches: Unpack[SwitchesNoDecay]
+                 ) -> None: ...  # fmt: skip
 
     _buffers = staticmethod(lambda h: ["m", "v"])
 
