@@ -2074,11 +2074,49 @@ def _object_label_error(labels: np.ndarray, kinds: list[str], name: str = "y") -
     )
 
 
+def _time_target_error(owner: str, y: Any) -> ValueError | None:
+    """The error for a regression target of dates or durations (datetime64 or timedelta64:
+    NumPy would read them as integer ticks since 1970 or of zero), naming y's dtype and
+    the conversion to numbers, or None for any other y."""
+    dtypes = getattr(y, "dtypes", None)
+    if hasattr(dtypes, "items"):  # a DataFrame of targets: its first date or time column
+        found = [(c, t) for c, t in dtypes.items() if getattr(t, "kind", None) in ("M", "m")]
+        if not found:
+            return None
+        column, dtype = found[0]
+        where = f"y's column {column!r} holds"
+    else:
+        dtype = getattr(y, "dtype", None)
+        if dtype is None and isinstance(y, (list, tuple)):
+            try:
+                dtype = np.asarray(y).dtype
+            except Exception:  # noqa: BLE001 (the checks after this one report it)
+                return None
+        if getattr(dtype, "kind", None) not in ("M", "m"):
+            return None
+        where = "y holds"
+    if dtype.kind == "m":
+        what, fix = "durations", "the duration in seconds, y.dt.total_seconds()"
+    else:
+        what = "dates"
+        fix = "the time elapsed, (y - y.min()).dt.total_seconds(), or a part such as y.dt.year"
+    return ValueError(
+        f"{owner}: y must hold numbers (a regressor's targets); {where} {what} "
+        f"(dtype {dtype}), which would be read as integer ticks. Convert y to numbers first, "
+        f"e.g. {fix} (on a NumPy array: y.astype('datetime64[s]').astype(float) gives "
+        "seconds), or pass the column of amounts you meant to predict."
+    )
+
+
 def _target_error(owner: str, y: Any) -> ValueError | None:
     """The error for a regression target holding something other than numbers (text,
-    None), naming the first such value and its row, or None where every value is one."""
+    None, dates), naming the first such value and its row, or None where every value is
+    one."""
     if hasattr(y, "toarray"):
         return None
+    timed = _time_target_error(owner, y)
+    if timed is not None:
+        return timed
     try:
         given = np.asarray(y)
         if given.ndim == 0 or given.dtype.kind not in "USO":  # no y, a scalar, numbers:
@@ -2989,6 +3027,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         o = type(self).__name__
         given = y
         given_dtype = getattr(y, "dtype", None)
+        timed = _time_target_error(o, y)  # NumPy reads them as ticks: refused before X's
+        if timed is not None:  # checks set anything
+            raise timed
         try:
             X, y_checked = _validate(
                 self,
@@ -3035,6 +3076,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             )
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         return _dense(X), y, Y
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """The coefficient of determination R^2 of ``predict(X)`` against ``y``
+        (scikit-learn's ``RegressorMixin.score``); a y of dates or durations is refused, as
+        at ``fit``."""
+        timed = _time_target_error(type(self).__name__, y)
+        if timed is not None:
+            raise timed
+        return super().score(X, y, sample_weight=sample_weight)
 
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
         if not np.all(np.isfinite(out)):
