@@ -1344,16 +1344,39 @@ class Explanation:
         secs.append(wg)
 
         # ----------------------------------------------------- descent step
-        gd = Section(
-            f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {self.lr:g})", key="step"
-        )
-        gd.table(
-            ["weight", "w", "dL/dw", "w - lr * dL/dw"],
-            [
-                [name, fmt(w, d), fmt(g, d), fmt(new, d)]
-                for name, (w, g, new) in self.step().items()
-            ],
-        )
+        # lr as the step uses it (0.123456789, not :g's 0.123457), so the rows' arithmetic
+        # is the one written
+        lr_text = f"{self.lr:g}" if float(f"{self.lr:g}") == self.lr else repr(float(self.lr))
+        gd = Section(f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {lr_text})", key="step")
+        step_rows, step_off = [], []
+        lr_exact = Decimal(lr_text)
+
+        def stepped(v: list[Any]) -> Any:
+            return v[0] - lr_exact * v[1]
+
+        for name, (w, g, new) in self.step().items():
+            # w and dL/dw with the decimals that make w - lr * dL/dw as written give the
+            # new weight as printed (Step 3's rule: 0 - 0.5*(-0.017) is 0.0085, which
+            # reads 0.009, so beside a printed 0.008 the row writes -0.0165)
+            c = _adding_decimals([w, g], stepped, new, d)
+            if c is None:
+                c = d + MAX_EXTRA_DECIMALS
+                shown = [fmt_more(w, d, c), fmt_more(g, d, c)]
+                ctx = Context(prec=200)  # (exact for these; the caller's context untouched)
+                got = ctx.subtract(
+                    ctx.create_decimal(shown[0]),
+                    ctx.multiply(lr_exact, ctx.create_decimal(shown[1])),
+                )
+                step_off.append(f"{name} ({'0' if got == 0 else format(ctx.normalize(got), 'f')})")
+            step_rows.append([name, fmt_more(w, d, c), fmt_more(g, d, c), fmt(new, d)])
+        gd.table(["weight", "w", "dL/dw", "w - lr * dL/dw"], step_rows)
+        if step_off:
+            gd.p(
+                f"Not an equation as printed: the numbers of {_join_list(step_off)} give the "
+                f"value in parentheses, not the new weight printed, even with "
+                f"{MAX_EXTRA_DECIMALS} more decimals (a result that is rounding noise around "
+                "0). The new weight is computed from the unrounded numbers."
+            )
         secs.append(gd)
 
         # ------------------------------------------------------------ paths
