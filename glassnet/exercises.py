@@ -37,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import json
@@ -637,7 +638,9 @@ def _softmax(
     return Exercise("softmax", number, "Softmax and cross-entropy", q, steps, data)
 
 
-def _one_hot(rng: np.random.Generator, number: int) -> Exercise:
+def _one_hot_draw(rng: np.random.Generator) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A one-hot exercise's givens: the class order (3 or 4 of :data:`ANIMALS`) and 4
+    targets."""
     C = int(_choice(rng, [3, 4]))
     while True:
         order = [str(a) for a in rng.permutation(ANIMALS)[:C]]
@@ -648,7 +651,48 @@ def _one_hot(rng: np.random.Generator, number: int) -> Exercise:
         # the targets are not all one class
         ranked = sorted(order)
         if len(set(labels)) > 1 and any(order.index(s) != ranked.index(s) for s in labels):
-            break
+            return tuple(order), tuple(labels)
+
+
+ONE_HOT_BLOCK = 1000
+"""Seeds ``0-999``, ``1000-1999``, ... get one-hot exercises that differ from each other's
+(independent draws gave seeds 59 and 194 the same one, and 111 and 147)."""
+
+
+@functools.lru_cache(maxsize=4)  # (a class's seeds share a block: drawn once)
+def _one_hot_block(start: int, kind: int) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The one-hot givens of the seeds ``start`` .. ``start + ONE_HOT_BLOCK - 1``, each
+    other than every earlier seed's of the block: each seed takes its own stream's first
+    draw (as before) unless an earlier seed of the block has it, then its next draw, and
+    so on (as :func:`_softmax_givens`)."""
+    taken: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    out = []
+    for s in range(start, start + ONE_HOT_BLOCK):
+        for r in itertools.count():
+            extra = [0, r] if r else []
+            drawn = _one_hot_draw(np.random.default_rng([s, kind, *extra]))
+            if drawn not in taken:
+                break
+        taken.add(drawn)
+        out.append(drawn)
+    return tuple(out)
+
+
+def _one_hot_givens(seed: int, kind_stream: list[int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Seed ``seed``'s one-hot givens, other than every other seed's of its block of
+    :data:`ONE_HOT_BLOCK` seeds."""
+    start = seed - seed % ONE_HOT_BLOCK
+    return _one_hot_block(start, kind_stream[1])[seed - start]
+
+
+def _one_hot(
+    rng: np.random.Generator,
+    number: int,
+    givens: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+) -> Exercise:
+    drawn_order, drawn_labels = _one_hot_draw(rng) if givens is None else givens
+    order, labels = list(drawn_order), list(drawn_labels)
+    C = len(order)
     rows = F.one_hot(np.array([order.index(s) for s in labels]), C, dtype=np.float64)
     steps = [
         Step(
@@ -720,7 +764,8 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
     so a sheet of some kinds has the same numbers as the full sheet for those kinds; a
     kind asked for again draws other numbers (``["forward", "forward"]``: two exercises).
     The softmax exercises of seeds of one block of :data:`SOFTMAX_BLOCK` (0-359, ...)
-    differ from each other (a seed whose draw an earlier seed has draws again); the
+    differ from each other (a seed whose draw an earlier seed has draws again), and so
+    do the one-hot exercises of one block of :data:`ONE_HOT_BLOCK` (0-999, ...); the
     other kinds' draws are too many to repeat, except ``separable``'s six gates.
     """
     seed = _check_seed(seed)
@@ -743,6 +788,8 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
         rng = np.random.default_rng(stream)
         if kind == "softmax" and not again:  # (distinct from the other seeds' of its block)
             out.append(_softmax(rng, number, _softmax_givens(seed, stream)))
+        elif kind == "one_hot" and not again:  # (the same)
+            out.append(_one_hot(rng, number, _one_hot_givens(seed, stream)))
         else:
             out.append(_MAKERS[kind](rng, number))
     return out
@@ -1636,15 +1683,23 @@ def _check_key(doc: dict[str, Any], key: Any) -> None:
                 raise fault(f"step {num}.{st['id']} has check {kind!r} and value {v!r:.40}")
 
 
+_APOSTROPHES = str.maketrans(dict.fromkeys("\u2032\u2019\u2018\u00b4`\u02bc\u02b9\u2035", "'"))
+"""What an answer id may write for the ' of g'(z): the prime (′), a word processor's or a
+phone's quotes (’ ‘), the acute accent (´), the backtick (`), the modifier letters (ʼ ʹ)
+and the reversed prime (‵)."""
+
+
 def _meant_ids(given: dict[str, Any], ids: set[str]) -> dict[str, str]:
     """{an answer id not in the key: the one key id it names but for spaces, underscores
     and case, or written with the sheets' symbols} ('1. z1' and '1.Z1' name '1.z1';
-    '1.ŷ' names '1.y_hat', '3.∂L/∂w1' '3.dL/dw1', '3.new_w2' '3.new w2'; an id that
-    could be two of the key's is left out)."""
+    '1.ŷ' names '1.y_hat', '3.∂L/∂w1' '3.dL/dw1', '3.new_w2' '3.new w2'; '2.g′(z3)' and a
+    word processor's '2.g’(z3)' name "2.g'(z3)"; an id that could be two of the key's is
+    left out)."""
 
     def loose(k: str) -> str:
         k = re.sub(r"^[-*+\u2022\u00b7]\s*", "", k.strip())  # a list's bullet: '- 1.z1'
-        k = unicodedata.normalize("NFKC", k).replace("\u2212", "-").replace("\u2032", "'")
+        k = k.translate(_APOSTROPHES)  # (before NFKC, which makes ´ a space and an accent)
+        k = unicodedata.normalize("NFKC", k).replace("\u2212", "-")
         return re.sub(r"[\s_]+", "", k).lower()
 
     by_loose: dict[str, list[str]] = {}
@@ -2100,8 +2155,11 @@ def run_cli(args: Any) -> int:
             "store it); give it when you check the answers",
             stacklevel=2,
         )
-    # (--kinds "" wrote every kind, while --kinds "," was refused as empty)
-    kinds = KINDS if args.kinds is None else [k.strip() for k in args.kinds.split(",") if k.strip()]
+    # (--kinds "" wrote every kind, while --kinds "," was refused as empty; an empty item,
+    # --kinds forward,,backprop, was dropped in silence where generate refuses it by name)
+    kinds = KINDS if args.kinds is None else [k.strip() for k in args.kinds.split(",")]
+    if not any(kinds):  # ("" or ",": no kind at all, generate's 'kinds is empty')
+        kinds = []
     seed, out = 0 if args.seed is None else args.seed, args.out or "exercises"
     force = bool(getattr(args, "force", False))
     try:
