@@ -2670,6 +2670,18 @@ _fraction = _number_flag("a fraction in [0, 1)", low=0, high=1, high_open=True)
 _max_runs = _number_flag("a whole number from 1 to 1000", integer=True, low=1, high=1000)
 
 
+def _threads_flag(text: str) -> str | int:
+    """--threads: 'auto', 'load' or a whole number > 0 (BLAS threads while training)."""
+    if text in ("auto", "load"):
+        return text
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected 'auto', 'load' or a whole number > 0, got {text!r}"
+        ) from None
+
+
 def _hidden(text: str) -> list[int]:
     """--hidden's widths; 'none' for none (0 or nothing is refused, naming 'none': a
     layer of 0 neurons is no layer, as nn.MLP refuses it)."""
@@ -3189,6 +3201,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=_nonneg_int,
         default=0,
         help="seed of the splits, the initial weights and the batch order (default 0)",
+    )
+    net.add_argument(
+        "--threads",
+        type=_threads_flag,
+        default="auto",
+        metavar="N|auto|load",
+        help="BLAS threads while training: auto (default) from the matrix sizes and the "
+        "CPUs, the same count on every run on this machine; load also leaves out the CPUs "
+        "other work keeps busy (faster on a busy machine, but the weights' last bits may "
+        "then differ from run to run); N: exactly N",
     )
     out = p.add_argument_group("output")
     out.add_argument(
@@ -5122,6 +5144,7 @@ def _run_epochs(
                 validation_data=validation, l2=args.l2, verbose=0,
                 stop_rules=[rule] if rule is not None else [], callbacks=callbacks,
                 distributed="mpi" if _distributed.launched()[1] > 1 else None,
+                threads=args.threads,
             )  # fmt: skip
     except DivergenceError as exc:
         raise _diverged(exc, args, model, optimizer.lr, batch or len(X_tr)) from None
@@ -6674,6 +6697,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 initial_epoch=before.epoch, batch_size=args.batch_size,
                 seed=lambda e: np.random.default_rng([args.seed, 0, e]), l2=args.l2, verbose=0,
                 callbacks=callbacks, distributed="mpi" if size > 1 else None,
+                threads=args.threads,
             )  # fmt: skip
     except ValueError as exc:  # a chunk that fails fit's checks: the file's data
         raise CLIError(_about_file(args.data, exc)) from None

@@ -20,18 +20,32 @@ waking it and waiting for it. The rule (:func:`blas_threads`):
    cgroup CPU quota, e.g. ``docker --cpus``), and never more than the BLAS limit already in
    force (``OPENBLAS_NUM_THREADS``, an enclosing ``threadpool_limits``, joblib's limit in
    its workers): ``auto`` only ever lowers the thread count.
-3. **Contention.** When ``n_size > 1``, count the CPUs that other work is using right now:
-   the kernel's count of runnable threads (``/proc/loadavg``, 4th field) minus this
-   process's own running threads, the median of 3 readings about 0.5 ms apart (a process
-   that keeps a core busy shows in all three, a passing one rarely). Use at most the CPUs
-   left over, and at least 1. Under contention a BLAS thread that shares a core with
-   another process is descheduled, and every GEMM waits for it at the end: measured, 2
-   threads with one core busy ran W1 (784-256-128-10, batch 32-1024) 2-2.5 times slower
-   than 1 thread. The 1-minute load average (``os.getloadavg``) is the fallback where
-   ``/proc/loadavg`` is missing; it is too slow to be the first choice (it moves about
-   63 % of the way to a new load in a minute) and counts this process's own past work.
+3. **Contention (``threads='load'`` only).** When ``n_size > 1``, count the CPUs that
+   other work is using right now: the kernel's count of runnable threads
+   (``/proc/loadavg``, 4th field) minus this process's own running threads, the median of
+   3 readings about 0.5 ms apart (a process that keeps a core busy shows in all three, a
+   passing one rarely). Use at most the CPUs left over, and at least 1. Under contention a
+   BLAS thread that shares a core with another process is descheduled, and every GEMM
+   waits for it at the end: measured, 2 threads with one core busy ran W1 (784-256-128-10,
+   batch 32-1024) 2-2.5 times slower than 1 thread. The 1-minute load average
+   (``os.getloadavg``) is the fallback where ``/proc/loadavg`` is missing.
 
-``threads=`` overrides the rule: an int sets exactly that many threads.
+**Why the default leaves the load out.** OpenBLAS's products do not always give the same
+bits at 1 and at 2 threads: the threaded driver cuts the sum over ``k`` into other blocks
+than the one-thread driver where ``k`` lies past its block size (``k`` not a multiple of
+32: ``X @ W`` with 784 inputs, in float32 and float64), and splitting the rows or columns
+among threads moves some of them to other edge kernels (float64 ``X.T @ dZ`` for 64 inputs
+and 100 neurons). The numbers are as good either way, a few units in the last place apart,
+but training amplifies such differences (ReLU networks end far apart). A count that
+follows the load would make the same call give other weights on a busy machine than on a
+quiet one; ``threads='auto'`` (the default) is therefore rules 1 and 2 alone, which depend
+only on the sizes, the CPUs this process may use and the BLAS limit in force: the same call
+on the same machine gives the same weights, bit for bit. ``threads='load'`` adds rule 3,
+for speed on a machine other work keeps busy, at the price of weights that depend in their
+last bits on the load (docs/threads.md measures both).
+
+``threads=`` overrides the rule: an int sets exactly that many threads; ``'load'`` adds
+rule 3.
 
 Applying the choice needs threadpoolctl (``pip install 'glassnet[fast]'``). Without it
 ``threads='auto'`` (or None) leaves BLAS as it is, and an explicit int raises
@@ -53,7 +67,8 @@ under its shares) takes the count in force there without a word.
 :func:`model_threads` is the other count: how many Python threads
 :func:`glassnet.fit_many` splits its stack of networks over (one per
 :data:`FLOPS_PER_SHARE` of the stacked step, then rules 2 and 3), with BLAS held to one
-thread under them.
+thread under them (there the load is read under ``'auto'`` too: every count of shares
+gives the same bits).
 
 >>> blas_threads([2, 2, 1], batch_size=4)   # XNOR: 32 FLOP per GEMM at most
 1
@@ -264,23 +279,24 @@ def current_blas_threads() -> int | None:
 
 # --------------------------------------------------------------------- the rule
 def check_threads(threads: Any, owner: str, what: str = "BLAS threads") -> int | None:
-    """None for the rule (``'auto'`` or None), else the int >= 1 asked for.
+    """None for a rule (``'auto'``, None or ``'load'``), else the int >= 1 asked for.
 
     Raises
     ------
     ParameterError
-        Anything else, naming ``owner``, the value and the two accepted forms (``what``:
-        what the int counts).
+        Anything else, naming ``owner``, the value and the accepted forms (``what``: what
+        the int counts).
     """
-    if threads is None or (isinstance(threads, str) and threads == "auto"):
+    if threads is None or (isinstance(threads, str) and threads in ("auto", "load")):
         return None
     want = (
         f"The 'threads' parameter of {owner} must be 'auto' (or None: chosen from the "
-        f"matrix sizes, the CPUs and their load) or an int >= 1 (exactly that many {what}). "
-        f"Got {threads!r}."
+        f"matrix sizes and the CPUs), 'load' (also leaves out the CPUs other work keeps busy: "
+        f"faster on a busy machine, but the weights' last bits may then depend on the load) "
+        f"or an int >= 1 (exactly that many {what}). Got {threads!r}."
     )
-    if isinstance(threads, str) and threads.strip().lower() == "auto":
-        want += " Write it 'auto', in lower case."
+    if isinstance(threads, str) and threads.strip().lower() in ("auto", "load"):
+        want += f" Write it {threads.strip().lower()!r}, in lower case."
     elif isinstance(threads, numbers.Integral) and not isinstance(threads, bool) and threads < 1:
         want += (
             " (joblib's n_jobs=-1, every CPU, is threads='auto' here: up to every usable "
@@ -314,7 +330,9 @@ def _choose(
         if ceiling is not None:
             why.append(f"BLAS limit in force {ceiling}")
             n = min(n, ceiling)
-    if n > 1:
+    if n > 1 and not (isinstance(threads, str) and threads == "load"):
+        why.append("the load is not read (threads='load' reads it: docs/threads.md)")
+    elif n > 1:
         busy, cpus = busy_cpus(), usable_cpus()
         free = max(0, int(cpus - busy))
         if busy <= cpus:
@@ -375,8 +393,16 @@ def blas_threads(model_or_layer_sizes: Any, batch_size: int, threads: Any = None
         or the layer sizes ``[inputs, hidden..., outputs]``.
     batch_size : int >= 1
         Rows per step (the number of samples for full-batch training).
-    threads : 'auto', None or int >= 1, default None
-        None / 'auto': the rule. An int: exactly that many.
+    threads : 'auto', None, 'load' or int >= 1, default None
+        None / 'auto': one thread per :data:`FLOPS_PER_THREAD` of the largest product, at
+        most the CPUs this process may use and the BLAS limit in force (rules 1 and 2). The
+        load of the machine is not read: OpenBLAS's products differ in their last bits
+        between thread counts for some shapes, so a count that followed the load would
+        give other weights on a busy machine than on a quiet one; this one gives the same
+        call on the same machine the same count, and the same weights bit for bit.
+        'load': rules 1 and 2, then at most the CPUs that other work leaves free (rule 3):
+        faster while other processes keep cores busy, but the weights may then differ in
+        their last bits with the load. An int: exactly that many.
 
     Returns
     -------

@@ -94,13 +94,13 @@ def test_large_gemms_use_every_usable_cpu_when_quiet(machine):
 
 def test_busy_cores_lower_the_count_to_the_free_ones_and_never_below_one(machine):
     machine(cpus=2, busy=1)
-    assert threads.blas_threads(W1, 128) == 1
+    assert threads.blas_threads(W1, 128, threads="load") == 1
     machine(cpus=2, busy=2)
-    assert threads.blas_threads(W1, 1024) == 1
+    assert threads.blas_threads(W1, 1024, threads="load") == 1
     machine(cpus=8, busy=3)
-    assert threads.blas_threads(W1, 1024) == 5
+    assert threads.blas_threads(W1, 1024, threads="load") == 5
     machine(cpus=8, busy=20)
-    assert threads.blas_threads(W1, 1024) == 1
+    assert threads.blas_threads(W1, 1024, threads="load") == 1
 
 
 def test_auto_never_raises_the_blas_limit_in_force(machine):
@@ -112,13 +112,13 @@ def test_auto_never_raises_the_blas_limit_in_force(machine):
 
 def test_explain_names_the_reasons(machine):
     machine(cpus=2, busy=1)
-    text = threads.explain(W1, 128)
+    text = threads.explain(W1, 128, threads="load")
     assert text.startswith("1 BLAS thread(s)")
     assert "51.4 MFLOP" in text and "2 usable CPU(s)" in text and "1 free" in text
     machine(cpus=2, busy=5)
-    assert threads.explain(W1, 128).startswith("1 BLAS thread(s)")
+    assert threads.explain(W1, 128, threads="load").startswith("1 BLAS thread(s)")
     assert "5 runnable thread(s) of other work on 2 usable CPU(s): all 2 busy, 0 free" in (
-        threads.explain(W1, 128)
+        threads.explain(W1, 128, threads="load")
     )  # (not "5 CPU(s) busy" on 2 CPUs)
 
 

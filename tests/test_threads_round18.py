@@ -37,12 +37,12 @@ def _busy_and_free(text):
 )
 def test_busy_cpus_at_most_the_usable_ones_and_the_count_unchanged(machine, cpus, busy, chosen):
     machine(cpus=cpus, busy=busy)
-    text = threads.explain(W1, 128 if cpus == 2 else 1024)
+    text = threads.explain(W1, 128 if cpus == 2 else 1024, threads="load")
     said_busy, free = _busy_and_free(text)
     assert said_busy <= cpus, text
     assert free == max(0, int(cpus - busy)), text
     assert text.startswith(f"{chosen} BLAS thread(s)"), text
-    assert threads.blas_threads(W1, 128 if cpus == 2 else 1024) == chosen
+    assert threads.blas_threads(W1, 128 if cpus == 2 else 1024, threads="load") == chosen
     if busy > cpus:  # what is counted, said: runnable threads, more than the CPUs
         assert f"{busy:g} runnable thread(s) of other work on {cpus} usable CPU(s)" in text
         assert f"all {cpus} busy, 0 free" in text
@@ -52,13 +52,13 @@ def test_busy_cpus_at_most_the_usable_ones_and_the_count_unchanged(machine, cpus
 
 def test_the_audited_line_on_a_two_cpu_machine(machine):
     machine(cpus=2, busy=4)
-    assert threads.explain(W1, batch_size=128) == (
+    assert threads.explain(W1, batch_size=128, threads="load") == (
         "1 BLAS thread(s): largest GEMM 51.4 MFLOP: 51 thread(s) by size; 2 usable CPU(s); "
         "BLAS limit in force 2; 4 runnable thread(s) of other work on 2 usable CPU(s): all 2 "
         "busy, 0 free"
     )
     machine(cpus=2, busy=1)  # (docs/threads.md's example: unchanged)
-    assert threads.explain(W1, batch_size=128) == (
+    assert threads.explain(W1, batch_size=128, threads="load") == (
         "1 BLAS thread(s): largest GEMM 51.4 MFLOP: 51 thread(s) by size; 2 usable CPU(s); "
         "BLAS limit in force 2; 1 CPU(s) busy with other work, 1 free"
     )
