@@ -225,11 +225,11 @@ for epoch in range(2):
     loss.backward()
     opt.step()
     value: float = loss.item()
+    accuracy = (out.argmax(1) == y.view(-1)).float().mean().item()
 with gn.no_grad():
     for p in model.parameters():
         p -= 0.1 * p.grad
         p.add_(p.grad, alpha=-0.1).clamp_(-1, 1)
-accuracy = (out.argmax(1) == y.view(-1)).float().mean().item()
 rows = x.size(0)
 
 
