@@ -164,12 +164,12 @@ def choose(
     ``history.warnings``.
 
     The rules: on a GPU, the captured loop (``auto``, nothing between epochs); on NumPy,
-    the compiled loop where :func:`glassnet.jit.use` takes the run (``auto``, nothing
-    between epochs; a full-batch run, every epoch in one call with fit's ``tol`` rule, needs
-    no schedule and ``verbose`` < 2), else the eager loop where :func:`glassnet.eager.use`
-    takes it (a whole full-batch run: nothing between epochs, ``tol=None``, no schedule,
-    ``verbose=0``). Every rule reads the call alone, never what ran before in the process:
-    the same call takes the same loop, so it gives the same numbers.
+    the compiled loop under ``"jit"`` alone, else the eager loop where
+    :func:`glassnet.eager.use` takes it (a whole full-batch run: nothing between epochs,
+    ``tol=None``, no schedule, ``verbose=0``). Every loop ``auto`` picks on NumPy gives the
+    step-by-step loop's bits, so a resumed run, a callback or a log level never changes
+    the weights; the compiled loop agrees to rounding only, which training can grow (a
+    float32 ReLU net ended 1.09 apart), so ``auto`` never picks it by itself.
     """
     full = fast is not None and batch_size >= n
     steps_alone, epochs_alone = not steps_by, not epochs_by
@@ -179,8 +179,8 @@ def choose(
         if why:
             other = "'graph'" if fast is None else "'fused'"  # (dropout: 'fused' fails too)
             raise ValueError(
-                f"fit: engine='jit' cannot train this run: {why}. Use engine='auto' (the "
-                f"compiled loop where it applies) or {other}."
+                f"fit: engine='jit' cannot train this run: {why}. Use engine='auto' or "
+                f"{other}."
             )
     if fast is None or not steps_alone or epochs <= 0:  # (no epoch to run: no loop named)
         return None
@@ -188,13 +188,7 @@ def choose(
         ok = engine == "auto" and epochs_alone
         ok = ok and capture.use(fast, optimizer, batch_size, n, warnings)
         return Loop(capture, fast, optimizer, snapshot) if ok else None
-    per_epoch = -(-n // batch_size)  # steps
-    planned = epochs * per_epoch
-    loop_ok = epochs_alone and (not full or (schedule is None and verbose < 2))
-    if engine == "jit" or (engine == "auto" and loop_ok and jit.use(
-        fast, optimizer, batch_size, min(planned, max_steps or planned),
-        per_call=epochs if full else per_epoch,
-    )):  # fmt: skip
+    if engine == "jit":  # (asked for only: its numbers are the NumPy path's to rounding)
         return Loop(jit, fast, optimizer, snapshot, whole=full)
     whole = full and epochs_alone and tol is None and schedule is None and not verbose
     if (not full or whole) and eager.use(fast, optimizer, whole):

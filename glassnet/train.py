@@ -25,8 +25,10 @@ trains on, the checks on its data and the validation score belong to :mod:`glass
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +39,7 @@ from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
 from . import stream as stream_mod
-from ._validation import as_rng, check_memory, check_setting
+from ._validation import as_rng, check_memory, check_setting, check_state_dict
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
@@ -75,6 +77,14 @@ STOP_REASONS = {
     "all parameters in an epoch) for n_iter_no_change epochs",
     "diverged": "the loss became NaN or inf",
 }  # (glassnet.sklearn adds the criteria only its estimators have: max_iter, max_fun, ...)
+
+
+_STREAM_RESUME = (
+    "fit: seed={seed} with initial_epoch={k} on a stream draws epoch 1's shuffle order again "
+    "(its buffer draws as many numbers as its rows need, so the orders of the epochs done "
+    "cannot be skipped); for the unbroken run's order pass a seed function of the epoch, "
+    "seed=lambda e: numpy.random.default_rng([{seed}, e])."
+)
 
 
 class DivergenceError(FloatingPointError):
@@ -233,20 +243,54 @@ def _as_callbacks(given: Any, arg: str) -> list[Callback]:
 
 
 # ------------------------------------------------------------ stopping rules
-class Tolerance(Callback):
+class _Books(Callback):
+    """A stopping rule's books (``books``), kept across calls of fit: they go on when a run
+    starts at the epoch they end at (``initial_epoch``), whatever the model object (one
+    loaded from a checkpoint too); a run from epoch 0 starts them again, and a run resumed
+    at another epoch is refused. ``state_dict()`` gives them for ``gn.save`` (beside the
+    model's and the optimizer's); pickle and ``copy.deepcopy`` keep them, so a copy resumes
+    as the rule itself would."""
+
+    books: tuple[str, ...] = ("bad", "epoch")
+    ran, epoch = False, None  # (a run seen; the last epoch it saw)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The rule's type and books (copies; best weights as arrays), as PyTorch's."""
+        books = {k: getattr(self, k) for k in self.books}
+        return {"type": type(self).__name__, **copy.deepcopy(books)}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned: a run resumed at its epoch goes on."""
+        check_state_dict(state, type(self).__name__, ("type", *self.books))
+        self.__dict__.update(copy.deepcopy({k: state[k] for k in self.books}), ran=True)
+
+    def _new_run(self, state: TrainState) -> bool:
+        """Given to another run than the one it last saw, resumed at its epoch: its books
+        go (books set before a first run, as the command line's resume sets them, stay)."""
+        if self.ran and state.epoch and state.epoch != self.epoch:
+            name = type(self).__name__
+            raise ValueError(
+                f"fit: the {name} in stop_rules last saw epoch {self.epoch} and the run resumes "
+                f"after epoch {state.epoch} (initial_epoch): pass a {name} loaded with the "
+                f"state_dict() saved at epoch {state.epoch}, or a new {name}."
+            )
+        return self.ran and self.epoch != state.epoch
+
+
+class Tolerance(_Books):
     """Stop when the watched score (``"loss"``: the training loss; ``"val_loss"``) has not
     improved by more than ``tol`` for ``n_iter_no_change`` epochs (stop reason ``'tol'``, or
     ``'val_tol'`` on the validation loss). ``tol=None`` never stops but still records
     ``history.best_epoch``."""
 
-    reason = "tol"
+    reason, books = "tol", ("best", "bad", "best_epoch", "epoch")
 
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
         self.tol, self.patience = tol, n_iter_no_change
         self.monitor = check_setting(monitor, "monitor", "Tolerance", ("loss", "val_loss"))
         if self.reason == "tol" and self.monitor == "val_loss":  # (its message names the loss)
             self.reason = "val_tol"
-        self.best, self.bad, self.ran, self.seen, self.best_epoch = math.inf, 0, False, None, None
+        self.best, self.bad, self.best_epoch = math.inf, 0, None
 
     def on_train_begin(self, state: TrainState) -> None:
         if self.monitor == "val_loss" and not state.history.metric_name:  # (set with val. data)
@@ -258,13 +302,8 @@ class Tolerance(Callback):
             self.best, self.bad, self.best_epoch = math.inf, 0, None
         self.ran, state.history.best_epoch = True, self.best_epoch  # (resumed: still its best)
 
-    def _new_run(self, state: TrainState) -> bool:
-        """Given to another run than the one it last saw, resumed at its epoch: its books
-        go (books set before a first run, as the command line's resume sets them, stay)."""
-        return self.ran and self.seen != (id(state.model), state.epoch)
-
     def on_epoch_end(self, state: TrainState) -> None:
-        self.seen = (id(state.model), state.epoch)
+        self.epoch = state.epoch
         score = getattr(state.history, self.monitor)[-1]
         self.bad = 0 if score < self.best - (self.tol or 0.0) else self.bad + 1
         if score < self.best:
@@ -277,7 +316,7 @@ class Tolerance(Callback):
     def improved(self, state: TrainState) -> None: ...
 
 
-class WeightChange(Callback):
+class WeightChange(_Books):
     """The lecture's "small change" criterion: stop when ||Δw||, the L2 norm of the change
     of all parameters over an epoch, is below ``eps`` for ``n_iter_no_change`` epochs in a
     row (recorded in ``history.weight_change``; the stop reason is ``'weight_change'``)."""
@@ -285,14 +324,14 @@ class WeightChange(Callback):
     reason = "weight_change"
 
     def __init__(self, eps: float, n_iter_no_change: int = 1) -> None:
-        self.eps, self.patience, self.bad, self.seen = eps, n_iter_no_change, 0, None
+        self.eps, self.patience, self.bad = eps, n_iter_no_change, 0
 
     def on_train_begin(self, state: TrainState) -> None:  # (resumed where it left off: counts on)
-        self.bad = self.bad if self.seen == (id(state.model), state.epoch) else 0
+        self.bad, self.ran = 0 if self._new_run(state) else self.bad, True
         self.last = [p.data.copy() for p in state.model.parameters()]
 
     def on_epoch_end(self, state: TrainState) -> None:
-        self.seen, now = (id(state.model), state.epoch), [p.data for p in state.model.parameters()]
+        self.epoch, now = state.epoch, [p.data for p in state.model.parameters()]
         dw = math.sqrt(sum(float(((a - b) ** 2).sum()) for a, b in zip(now, self.last)))
         state.history.weight_change.append(dw)
         self.last, self.bad = [a.copy() for a in now], self.bad + 1 if dw < self.eps else 0
@@ -304,7 +343,7 @@ class EarlyStopping(Tolerance):
     """:class:`Tolerance` on the validation loss that keeps the best weights seen and puts
     them back when training ends."""
 
-    reason = "early_stopping"
+    reason, books = "early_stopping", (*Tolerance.books, "weights", "last")
 
     def __init__(self, tol: float | None, n_iter_no_change: int) -> None:
         super().__init__(tol or 0.0, n_iter_no_change, "val_loss")
@@ -313,6 +352,11 @@ class EarlyStopping(Tolerance):
 
     def on_train_begin(self, state: TrainState) -> None:
         new, arrays = self._new_run(state), self._arrays(state.model)
+        if not new and [a.shape for a in self.weights or arrays] != [a.shape for a in arrays]:
+            raise ValueError(
+                "fit: the EarlyStopping in stop_rules holds the best weights of another model "
+                "(other shapes): load the state_dict() saved with this model's, or pass a new one."
+            )
         super().on_train_begin(state)  # (first: a run it refuses leaves the weights as given)
         self.weights = None if new else self.weights  # (as the books)
         if (
@@ -497,12 +541,10 @@ def fit(
         restored when fit returns. Without threadpoolctl (``pip install 'glassnet[fast]'``)
         ``'auto'`` changes nothing and an int raises ImportError.
 
-    With ``engine="auto"`` a long run (20,000 steps or more) of a small network on one
-    machine trains in numba-compiled calls when ``glassnet[jit]`` is installed
-    (:mod:`glassnet.jit`; ``history.engine == "jit"``): the same steps, to rounding
-    (docs/jit.md); ``engine="jit"`` asks for them for any run. The choice reads the call
-    alone, so the same call gives the same numbers anywhere in a session.
-    ``engine="fused"`` keeps a run on NumPy. With
+    ``engine="jit"`` trains a small network in numba-compiled calls (``glassnet[jit]``,
+    :mod:`glassnet.jit`; ``history.engine == "jit"``): the same steps, to rounding
+    (docs/jit.md). ``engine="auto"`` never picks it, so every loop it picks gives the same
+    bits: a resumed run, a callback or a log level changes no weight. With
     no ``on_step_end`` callback (nothing between two steps), binary cross-entropy's epochs
     and a quiet full-batch run (``verbose=0``, no ``tol``) run in :mod:`glassnet.eager`'s
     loop: the same weights and history, the books kept once an epoch. Which loop runs a
@@ -608,6 +650,12 @@ def fit(
     n = X.shape[0]
     bs = n if batch_size is None else batch_size
     full_batch = bs >= n and src is None
+    # an int seed resumed: its first initial_epoch orders drawn (a stream's draws, unknown)
+    resumed = initial_epoch and shuffle and not full_batch and isinstance(seed, (int, np.integer))
+    if resumed and src is not None:
+        warnings.warn(_STREAM_RESUME.format(seed=seed, k=initial_epoch), UserWarning, stacklevel=2)
+    for _ in range(initial_epoch) if resumed and src is None else ():
+        rng.permutation(n)
     # refused before allocating: gradients and optimizer state (3 copies of the weights), and
     # per batch row each layer's activation, its dL/dZ and a scratch buffer
     widths = sum(m.neurons for m in model.modules() if isinstance(m, Linear))

@@ -304,18 +304,22 @@ def test_threads_one_busy_core_slowdown_at_two_threads_is_the_tables():
     assert (int(said.group(3)), int(said.group(4))) == (round(min(slower)), round(max(slower)))
 
 
-def test_engines_compiled_row_names_both_step_counts():
-    """engines.md's row of the compiled loop: a run of MIN_STEPS_COLD steps or more, and
-    MIN_STEPS_PER_CALL to each compiled call (the row left the second out: 16 batches an
-    epoch stay on NumPy however many steps the run has)."""
+def test_jit_use_names_both_step_counts():
+    """jit.use's rule in docs/jit.md: a run of MIN_STEPS_COLD steps or more, and
+    MIN_STEPS_PER_CALL to each compiled call (engines.md's row once left the second out: 16
+    batches an epoch stay on NumPy however many steps the run has). engines.md's row says
+    that engine='auto' never picks the compiled loop (round 20)."""
     from glassnet import jit, nn, optim
     from glassnet.fused import FastMLP, layers_of
 
     row = next(line for line in _doc("engines.md").splitlines() if line.startswith("| compiled |"))
-    said = re.search(r"a run of ([\d,]+) steps or more, (\d+) or more of them to each call", row)
-    assert said, "engines.md: the compiled loop's step counts"
-    assert int(said.group(1).replace(",", "")) == jit.MIN_STEPS_COLD
-    assert int(said.group(2)) == jit.MIN_STEPS_PER_CALL
+    assert '`engine="jit"` alone' in row and '`engine="auto"` never picks it' in row, row
+    text = " ".join(_doc("jit.md").split())
+    said = re.search(r"at least `MIN_STEPS_PER_CALL` \((\d+)\) steps.* at least `MIN_STEPS_COLD` "
+                     r"\(([\d,]+)\) steps", text)  # fmt: skip
+    assert said, "jit.md: the compiled loop's step counts"
+    assert int(said.group(2).replace(",", "")) == jit.MIN_STEPS_COLD
+    assert int(said.group(1)) == jit.MIN_STEPS_PER_CALL
     pytest.importorskip("numba", reason="whether jit.use takes a run needs numba")
     model = nn.MLP([2, 4, 1], output_activation="sigmoid", rng=0)
     fast = FastMLP(layers_of(model, training=True), "binary_cross_entropy")

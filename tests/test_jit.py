@@ -622,7 +622,8 @@ def test_fit_stays_on_numpy_where_the_caller_runs_code_between_steps(monkeypatch
     monkeypatch.setattr(jit, "MIN_STEPS_COLD", 100)  # these runs as long as auto's rule asks
     X, y = _data(2048, 8, 1, "mse", F64)
     kw = dict(loss="mse", epochs=2, batch_size=32, verbose=0)
-    assert gn.fit(_net([8, 4, 1]), X, y, **kw).engine == "jit"
+    assert gn.fit(_net([8, 4, 1]), X, y, engine="jit", **kw).engine == "jit"
+    assert gn.fit(_net([8, 4, 1]), X, y, **kw).engine == "fused"  # ('auto': never compiled)
     assert gn.fit(_net([8, 4, 1]), X, y, callbacks=[lambda s: None], **kw).engine == "fused"
     assert gn.fit(_net([8, 4, 1]), X, y, validation_split=0.2, **kw).engine == "fused"
     assert gn.fit(_net([8, 4, 1]), X, y, engine="fused", **kw).engine == "fused"
