@@ -31,8 +31,9 @@ Entry points, for :func:`glassnet.fit` and for users who write their own loop:
 the sigmoid as ``(1 + tanh(z / 2)) / 2``, the loss kernels of :mod:`glassnet.functional`,
 the optimizer's scalars formed in float64 then rounded to the dtype as NumPy does. What
 differs is the order of the sums inside the matrix products (loops here, OpenBLAS's
-blocked kernels there) and ``tanh``/``exp``/``log1p`` (the C library's here, NumPy's SIMD
-versions there), each a rounding-level difference per step: tests/test_jit.py holds every
+blocked kernels there) and ``tanh``/``exp``/``log1p`` (the C library's or Eigen's here,
+NumPy's SIMD versions there; within 4 ulp of ±1, NumPy's tanh values, so units saturate where
+NumPy's do), each a rounding-level difference per step: tests/test_jit.py holds every
 run to 1e-10 relative in float64 and 1e-5 in float32 against the NumPy path.
 
 **Compilation** happens on the first call for each dtype (numba's ``njit``, cached on disk
@@ -123,7 +124,9 @@ _LR, _WD, _MU, _DAMP, _B1, _B2, _EPS, _DECAY, _1MB1, _EPS_C2, _1MB2, _C, _2C, _H
 # (_EPS_C2: 1 where Adam's ε is scaled by √(1 − β₂ᵗ), PyTorch's style; 0 in scikit-learn's)
 _N_HYPER = 15  # a scratch slot: a float64 rounded to the dtype by storing it in hd
 _FAST = 16  # 1: tanh by the rational approximation below (float32), 0: the C library's
-_TANH = 17  # its 13 constants: clamp, tiny, alpha_1 ... alpha_13, beta_0 ... beta_6
+_TAIL = 17  # NumPy's tanh near saturation, 5 thresholds then 5 values (see _tanh_tail)
+_N_TAIL = 5
+_TANH = _TAIL + 2 * _N_TAIL  # 13 constants: clamp, tiny, alpha_1 ... alpha_13, beta_0 ... beta_6
 # Eigen's float tanh (generic_fast_tanh_float), the one XLA (so JAX) runs on the CPU: a
 # 13/6 rational function of x clamped to [-7.9053, 7.9053], x itself below 4e-4. It
 # vectorizes (the C library's tanhf is a call per value, ~10x slower); within a few ulp
@@ -135,6 +138,36 @@ _TANH_CONSTANTS = (
     4.89352518554385e-03, 2.26843463243900e-03, 1.18534705686654e-04, 1.19825839466702e-06,
 )  # fmt: skip
 _N_SLOTS = _TANH + len(_TANH_CONSTANTS)
+_TAILS: dict[Any, np.ndarray] = {}
+
+
+def _tanh_tail(dtype) -> np.ndarray:
+    """NumPy's tanh near saturation in ``dtype``, for the kernels' ``hd[_TAIL:_TANH]``: the
+    first ``x > 0`` at which ``np.tanh(x)`` reaches 1 - 4 ulp, 1 - 3 ulp, ... 1 (found by
+    bisection on the float's bits: NumPy's tanh is monotone), then those 5 values. Past the
+    first threshold the compiled loop takes NumPy's value, so a unit saturates (``a = ±1``,
+    ``g'(z) = 0``) exactly where the NumPy path's does: NumPy's float32 tanh (SIMD) reaches
+    1 at 10.0, Eigen's stops at 0.99999976 (4 ulp below), and ``1 - a²`` of a saturated
+    unit, multiplied by unscaled inputs, kept it learning on the compiled path alone."""
+    dt = np.dtype(dtype)
+    if dt not in _TAILS:
+        ints = np.int32 if dt.itemsize == 4 else np.int64
+        one, below = dt.type(1), np.spacing(dt.type(1)) / 2  # 1 and its ulp below 1
+        values = [one - k * below for k in range(_N_TAIL - 1, -1, -1)]
+        firsts = []
+        for v in values:  # the smallest x in [1, 64] with tanh(x) >= v, on the float's bits
+            lo, hi = int(np.array(1, dt).view(ints)), int(np.array(64, dt).view(ints))
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if np.tanh(np.array(mid, ints).view(dt)) >= v:
+                    hi = mid
+                else:
+                    lo = mid
+            firsts.append(np.array(hi, ints).view(dt)[()])
+        _TAILS[dt] = np.array(firsts + values, dt)
+    return _TAILS[dt]
+
+
 _BLAS_MIN = 1 << 10  # multiply-adds from which a matrix product goes to BLAS (bench/jit.py)
 
 _REASONS = ("max_epochs", "tol", "max_steps", "diverged")
@@ -361,17 +394,38 @@ def _named_params(fast: FastMLP) -> list[tuple[str, Any]]:
 
 
 def _k_tanh_constants(hd):
-    o = _TANH
-    return (
+    o, t = _TANH, _TAIL
+    nan = (hd[o] - hd[o]) / (hd[o] - hd[o])  # for the tail's thresholds where hd leaves them
+    return (  # 0: no tail (no comparison with NaN holds)
         hd[o], hd[o + 1], hd[o + 2], hd[o + 3], hd[o + 4], hd[o + 5], hd[o + 6], hd[o + 7],
         hd[o + 8], hd[o + 9], hd[o + 10], hd[o + 11], hd[o + 12],
+        hd[t] if hd[t] > 0 else nan, hd[t + 1] if hd[t + 1] > 0 else nan,
+        hd[t + 2] if hd[t + 2] > 0 else nan, hd[t + 3] if hd[t + 3] > 0 else nan,
+        hd[t + 4] if hd[t + 4] > 0 else nan,
+        hd[t + 5], hd[t + 6], hd[t + 7], hd[t + 8], hd[t + 9],
     )  # fmt: skip
 
 
+def _k_tanh_tail(x, ax, r, tc):
+    """NumPy's tanh of ``x`` (``ax = |x|``) where it is within 4 ulp of ±1, else ``r``: the
+    values there are steps of one ulp, and NumPy's own steps (see _tanh_tail) are copied,
+    so that a saturated unit's ``1 - a²`` is NumPy's (0 past NumPy's saturation) and not a
+    few ulp of another approximation magnified. Selects only (vectorizes); NaN gives r."""
+    t4, t3, t2, t1, t0, v4, v3, v2, v1, v0 = tc[13:]
+    s = v4
+    s = v3 if ax >= t3 else s
+    s = v2 if ax >= t2 else s
+    s = v1 if ax >= t1 else s
+    s = v0 if ax >= t0 else s
+    s = s if x > 0 else -s
+    return s if ax >= t4 else r
+
+
 def _k_tanh(x, tc):
-    """tanh(x) by Eigen's rational approximation (see _TANH_CONSTANTS), NaN kept; written
-    with selects only, so that a loop over it vectorizes."""
-    c, tiny, a1, a3, a5, a7, a9, a11, a13, b0, b2, b4, b6 = tc
+    """tanh(x) by Eigen's rational approximation (see _TANH_CONSTANTS), NumPy's values near
+    saturation (_k_tanh_tail), NaN kept; written with selects only, so that a loop over it
+    vectorizes."""
+    c, tiny, a1, a3, a5, a7, a9, a11, a13, b0, b2, b4, b6 = tc[:13]
     xc = x if x < c else c
     xc = xc if xc > -c else -c
     x2 = xc * xc
@@ -386,7 +440,15 @@ def _k_tanh(x, tc):
     q = x2 * q + b2
     q = x2 * q + b0
     r = p / q
-    return x if (np.abs(x) < tiny or x != x) else r
+    ax = np.abs(x)
+    return x if (ax < tiny or x != x) else _k_tanh_tail(x, ax, r, tc)
+
+
+def _k_tanh_libm(x, tc):
+    """tanh(x) from the C library (float64), NumPy's values near saturation
+    (_k_tanh_tail): the C library's tanh reaches 1 only past |x| = 19.06, NumPy's past
+    18.99."""
+    return _k_tanh_tail(x, np.abs(x), np.tanh(x), tc)
 
 
 def _k_matmul(A, n, K, W, J, Z):
@@ -506,13 +568,13 @@ def _k_activate(A, n, J, code, alpha, hd):
             A[i] = (_k_tanh(A[i] * half, tc) + one) * half
     elif code == 1:
         for i in range(m):
-            A[i] = (np.tanh(A[i] * half) + one) * half
+            A[i] = (_k_tanh_libm(A[i] * half, tc) + one) * half
     elif code == 2 and fast:
         for i in range(m):
             A[i] = _k_tanh(A[i], tc)
     elif code == 2:
         for i in range(m):
-            A[i] = np.tanh(A[i])
+            A[i] = _k_tanh_libm(A[i], tc)
     elif code == 3:  # np.maximum(z, 0): NaN stays NaN
         for i in range(m):
             a = A[i]
@@ -591,7 +653,7 @@ def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd):
             for j in range(K):
                 z = pr[j]
                 y = yr[j]
-                t = _k_tanh(z * half, tc) if fast else np.tanh(z * half)
+                t = _k_tanh(z * half, tc) if fast else _k_tanh_libm(z * half, tc)
                 gr[j] = (t + one) * half - y
                 e = (z if (z > 0 or z != z) else zero) - z * y + np.log1p(np.exp(-np.abs(z)))
                 if has_w:
@@ -858,9 +920,10 @@ def _k_run(
 
 
 _KERNELS = (
-    "_k_tanh_constants", "_k_tanh", "_k_softmax_row", "_k_matmul", "_k_matmul_tn",
-    "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt", "_k_activate", "_k_times_gprime",
-    "_k_output", "_k_step", "_k_update", "_k_copy", "_k_finite", "_k_run",
+    "_k_tanh_constants", "_k_tanh_tail", "_k_tanh", "_k_tanh_libm", "_k_softmax_row",
+    "_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt",
+    "_k_activate", "_k_times_gprime", "_k_output", "_k_step", "_k_update", "_k_copy",
+    "_k_finite", "_k_run",
 )  # fmt: skip
 _MATMULS = ("_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt")
 
@@ -1018,6 +1081,7 @@ class _Plan:
         h[_HALF], h[_ONE] = 0.5, 1.0
         h[_FAST] = 1.0 if self.fast.dtype == np.float32 else 0.0
         h[_TANH:] = _TANH_CONSTANTS
+        h[_TAIL:_TANH] = _tanh_tail(dt)
         hd = h.astype(dt)  # each scalar rounded to the dtype, as NumPy's weak scalars are
         bufs = [group[f"{n}.0"].astype(dt, copy=True) for n in names]
         empty = np.zeros(0, dt)
