@@ -357,7 +357,9 @@ def test_clients_that_go_away_mid_answer_leave_the_server_serving_and_quiet(capf
         [(status, _)] = _answers(_raw(pg, _post(pg, "/api/run", b'{"config": {"samples": 20}}')))
         assert status == 200
         status, data = _get(pg, f"/api/state?run={rid}")  # (waits for the trainings)
-        assert status == 200 and json.loads(data)["epoch"] % 2 == 0
+        # (a request whose client reset it stops training at the end of an epoch: each of
+        # the three trained 1 epoch or 2, or none where the reset came before it was read)
+        assert status == 200 and 0 <= json.loads(data)["epoch"] <= 6
     finally:
         pg.close()
     assert capfd.readouterr().err == ""

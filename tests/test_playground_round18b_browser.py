@@ -111,7 +111,10 @@ def test_a_wide_network_takes_few_tab_stops_and_the_arrows_move_within_a_group(p
     assert page.evaluate("document.activeElement.id") == "boundary", seen
     # the boxes, the inputs, 6 x (− (+ is off at 8), the neurons), the output, 7 edge layers
     assert len(seen) == 2 + 6 * 2 + 1 + 7, seen
-    assert seen[2:4] == ["Remove a neuron", "neuron a[1]_1: show its numbers for the chosen point"]
+    assert seen[2:4] == [
+        "remove a neuron from hidden layer 1",  # (its name: the action and the layer)
+        "neuron a[1]_1: show its numbers for the chosen point",
+    ]
     assert seen[-7].startswith("weight w[1]_11 ") and seen[-1].startswith("weight w[7]_11 ")
     # within a group: the arrow keys, to the last and back
     page.focus(".node.hidden >> nth=0")
@@ -120,7 +123,7 @@ def test_a_wide_network_takes_few_tab_stops_and_the_arrows_move_within_a_group(p
     page.keyboard.press("ArrowUp")
     assert page.evaluate(_FOCUSED).startswith("neuron a[1]_7:")
     page.keyboard.press("Tab")  # the group's stop is now a[1]_7: Tab leaves the layer
-    assert page.evaluate(_FOCUSED) == ""  # (layer 2's −, by its title)
+    assert page.evaluate(_FOCUSED) == "remove a neuron from hidden layer 2"  # (layer 2's −)
     page.keyboard.press("Shift+Tab")
     assert page.evaluate(_FOCUSED).startswith("neuron a[1]_7:")
     page.keyboard.press("Shift+Tab")  # the layer's − before its neurons

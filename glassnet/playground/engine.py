@@ -28,7 +28,7 @@ import base64
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -488,11 +488,8 @@ class Run:
             out += list(self.names.b[l])  # type: ignore[arg-type]
         return out
 
-    def train(self, epochs: int, stop: Callable[[], bool] | None = None) -> int:
-        """Train ``epochs`` whole epochs (finishing the current one first counts as one), and
-        return the epochs trained: fewer where ``stop()``, asked after each epoch, says true
-        (the server's: the client that asked has gone away, so that an abandoned request
-        does not hold the run for seconds).
+    def train(self, epochs: int) -> None:
+        """Train ``epochs`` whole epochs (finishing the current one first counts as one).
 
         Raises :class:`Diverged` at a step whose loss or gradient is NaN or infinite, which
         is not taken: the run stops there, with the weights from before that step; and
@@ -501,16 +498,12 @@ class Run:
         epochs = check_number(epochs, "epochs", "Run.train", low=1, integer=True)
         with self.lock:
             t0 = time.perf_counter()
-            start = self.epoch
             target = self.epoch + epochs
             try:
                 while self.epoch < target:
                     self._update()
                     if self._perm is None:
                         self._record()
-                        if stop is not None and self.epoch < target and stop():
-                            break
-                return self.epoch - start
             except Diverged:
                 self._record()  # where it stopped
                 raise

@@ -767,9 +767,12 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
     side = check_bool(body.get("side", True), "side", "train")
     with run.lock:  # (the view of these epochs, not of another client's after them)
         try:
-            # a client gone (a tab closed, a script stopped) ends the training at the next
-            # epoch's end: its request held the run's lock until every epoch was done
-            run.train(epochs, stop=lambda: _client_gone(h.connection))
+            # epoch by epoch: a client gone (a tab closed, a script stopped) ends the training
+            # at the epoch's end (its request held the run's lock until every epoch was done)
+            for done in range(1, epochs + 1):
+                run.train(1)
+                if done < epochs and _client_gone(h.connection):
+                    break
         except Diverged:
             pass  # the frame says so ("diverged"), and shows where the run stopped
         if _client_gone(h.connection):

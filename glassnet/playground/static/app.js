@@ -282,12 +282,15 @@ function syncControls() {
   $("show_test").checked = state.show_test;
   $("discretize").checked = state.discretize;
   $("lecture").classList.toggle("selected", state.preset === "lecture");
+  $("lecture").setAttribute("aria-pressed", String(state.preset === "lecture"));
   // the lecture's four points and slide weights take no seed: a new one would change nothing
   $("regenerate").disabled = state.preset === "lecture";
   $("regenerate").title = state.preset === "lecture" ? "The lecture preset's data and weights are the slide's"
     : "New data and new starting weights";
-  for (const b of document.querySelectorAll("#datasets button"))
+  for (const b of document.querySelectorAll("#datasets button")) {   // (said, not only drawn)
     b.classList.toggle("selected", b.dataset.name === state.dataset);
+    b.setAttribute("aria-pressed", String(b.dataset.name === state.dataset));
+  }
   for (const b of document.querySelectorAll("#datasets button"))
     b.hidden = !(state.problem === "classification" ? CLASSIFICATION : REGRESSION).includes(b.dataset.name);
   const n = state.hidden.length;
@@ -330,7 +333,7 @@ function setPlaying(on) {
   $("play").classList.toggle("playing", on);
   $("play").innerHTML = on ? "&#x275A;&#x275A;" : "&#x25B6;";
   $("play").setAttribute("aria-label", on ? "pause" : "play");
-  if (on) loop(++plays);
+  if (on) { $("play-status").textContent = ""; sayPause = false; loop(++plays); }
 }
 
 // play / pause (the button, the space key, a diverged step). While playing, the side panels
@@ -339,7 +342,19 @@ function setPlaying(on) {
 function togglePlaying() {
   if (!playing) return setPlaying(true);
   setPlaying(false);
-  if (!framing) queue(refreshSide);   // (a frame on its way asks for them once it is shown)
+  sayPause = true;   // (said once the last frame is shown: after the one on its way)
+  if (!framing) queue(async () => { await refreshSide(); announcePause(); });
+}
+
+// the epoch counter changes every frame and is no live region (a screen reader queued
+// "000,012, 000,013, ..." as long as play ran); where play stops, the epoch and the losses
+// are said once, politely
+let sayPause = false;   // the pause button pressed: its epoch to be said
+function announcePause() {
+  if (playing || !frame || !sayPause) return;
+  sayPause = false;
+  $("play-status").textContent = `Paused at epoch ${frame.epoch}: training loss ${$("train-loss").textContent}, `
+    + `test loss ${$("test-loss").textContent}.`;
 }
 
 async function refreshSide() {
@@ -363,6 +378,7 @@ function loop(play) {
     try {
       show(await api("/api/train", { run: run.id, epochs: 1, side }, { clears: false }), true);
       if (!playing && !side) await refreshSide();   // paused meanwhile: this epoch's panels
+      announcePause();   // (paused meanwhile: its epoch said)
     } finally { framing = false; }
   }).then(() => { if (playing && play === plays) setTimeout(() => loop(play), 0); });
 }
@@ -478,8 +494,23 @@ function scaleValues(b64) {
 const shade = (s) => (state.discretize ? (s > 0 ? 1 : -1) : s);
 const same = (s) => s;
 
+// a canvas drawn for the screen's pixels: its backing store w x h CSS pixels times the
+// device's pixel ratio (2 on a phone or a Retina screen, where a 1x store was drawn blurred),
+// its context scaled so that the drawing code speaks CSS pixels; w x h: the size the
+// page's HTML gave it (kept in its dataset), or the one asked for (a node's thumbnail)
+function hidpi(canvas, w, h) {
+  canvas.dataset.w ??= canvas.width; canvas.dataset.h ??= canvas.height;
+  w ??= +canvas.dataset.w; h ??= +canvas.dataset.h;
+  const r = window.devicePixelRatio || 1;
+  const W = Math.round(w * r), H = Math.round(h * r);
+  if (canvas.width !== W || canvas.height !== H) { canvas.width = W; canvas.height = H; }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(W / w, 0, 0, H / h, 0, 0);
+  return { ctx, w, h };
+}
+
 const offscreen = new Map();   // n -> [canvas, context, ImageData], reused frame after frame
-function paint(canvas, values, n, scale) {   // values: n*n, row 0 at the top
+function paint(canvas, values, n, scale, size) {   // values: n*n, row 0 at the top
   if (!offscreen.has(n)) {
     const c = document.createElement("canvas");
     c.width = c.height = n;
@@ -492,9 +523,10 @@ function paint(canvas, values, n, scale) {   // values: n*n, row 0 at the top
     img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
-  const dst = canvas.getContext("2d");
+  const { ctx: dst, w, h } = hidpi(canvas, size, size);
   dst.imageSmoothingEnabled = true;
-  dst.drawImage(off, 0, 0, canvas.width, canvas.height);
+  dst.drawImage(off, 0, 0, w, h);
+  return dst;
 }
 
 // ---------------------------------------------------------------- network drawing
@@ -525,7 +557,8 @@ function layout() {
   // for the edges beside them; where the box is narrower (a phone), the drawing is laid out
   // that wide and scaled down to the box, so that no name is cut off or drawn over
   const label = textWidth(run.data.names.neurons.flat(), NAME_FONT) + 6;
-  const need = Math.max(42, size + 16, Math.ceil(label) + 8);
+  // (52: a narrow layer's + and − side by side, 24 pixels each: .layer-ctl.tight)
+  const need = Math.max(52, size + 16, Math.ceil(label) + 8);
   const width = Math.max(box, Math.ceil(COL0 + span * need + size + 40));
   const xOf = (l) => COL0 + (width - COL0 - size - 40) * (l / span);
   const yOf = (j) => 36 + j * 54;
@@ -603,12 +636,14 @@ function buildNetwork() {
       const ctl = document.createElement("div");
       ctl.className = "layer-ctl" + (tight ? " tight" : "");
       ctl.title = sizes[l] + (sizes[l] === 1 ? " neuron" : " neurons");
-      ctl.style.left = (xOf(l) + nodeSize / 2 - (tight ? 20 : 35)) + "px";  // (centred: 40 or 70 wide)
+      ctl.style.left = (xOf(l) + nodeSize / 2 - (tight ? 25 : 35)) + "px";  // (centred: 50 or 70 wide)
       ctl.style.top = "-6px";
       const btns = document.createElement("div");
       btns.className = "btns";
-      const plus = roundTiny("+", "Add a neuron", () => changeNetwork((h) => { if (h[l - 1] < 8) h[l - 1]++; }));
-      const minus = roundTiny("\u2212", "Remove a neuron", () => changeNetwork((h) => { if (h[l - 1] > 1) h[l - 1]--; }));
+      const plus = roundTiny("+", "Add a neuron", `add a neuron to hidden layer ${l}`,
+        () => changeNetwork((h) => { if (h[l - 1] < 8) h[l - 1]++; }));
+      const minus = roundTiny("\u2212", "Remove a neuron", `remove a neuron from hidden layer ${l}`,
+        () => changeNetwork((h) => { if (h[l - 1] > 1) h[l - 1]--; }));
       plus.disabled = sizes[l] >= 8; minus.disabled = sizes[l] <= 1;
       plus.classList.add("add-neuron"); minus.classList.add("remove-neuron");
       plus.dataset.layer = minus.dataset.layer = l;
@@ -721,9 +756,12 @@ function asButton(el, label, act) {
   });
 }
 
-function roundTiny(text, title, onclick) {
+// a layer's + or −: its name says the action and the layer (a screen reader read "+", "−"
+// for each layer alike)
+function roundTiny(text, title, label, onclick) {
   const b = document.createElement("button");
   b.className = "round tiny"; b.textContent = text; b.title = title; b.onclick = onclick;
+  b.setAttribute("aria-label", label);
   return b;
 }
 
@@ -742,7 +780,7 @@ function node(x, y, cls) {
   el.onblur = el.onmouseleave;
   el.style.left = x + "px"; el.style.top = y + "px";
   const c = document.createElement("canvas");
-  c.width = c.height = 24;
+  c.width = c.height = 24;   // (drawn at the node's size times the pixel ratio: drawNetwork)
   el.append(c);
   $("net-draw").append(el);
   return el;
@@ -799,14 +837,14 @@ function drawNetwork() {
   // thumbnails: inputs (scaled by their largest value), neurons (clamped to [-1, 1])
   const T = Math.round(Math.sqrt(atob(frame.thumbs[0][0]).length));
   run.config.features.forEach((f, j) => {
-    paint(nodeEls[0][FEATURES.indexOf(f)].querySelector("canvas"), scaleValues(frame.thumbs[0][j]), T, same);
+    paint(nodeEls[0][FEATURES.indexOf(f)].querySelector("canvas"), scaleValues(frame.thumbs[0][j]), T, same, nodeSize - 2);
   });
   const L = frame.thumbs.length - 1;
   for (let l = 1; l <= L; l++) {
     frame.thumbs[l].forEach((b64, j) => {
       const el = nodeEls[l][j];
       if (!el) return;
-      paint(el.querySelector("canvas"), scaleValues(b64), T, l === L ? shade : same);
+      paint(el.querySelector("canvas"), scaleValues(b64), T, l === L ? shade : same, nodeSize - 2);
       el.querySelector(".name").textContent = run.data.names.neurons[l - 1][j];
       el.title = `${run.data.names.sums[l - 1][j]}: bias ${run.data.names.biases[l - 1][j]} = ${fmt(frame.b[l - 1][j], 4)}; `
         + (l === L && frame.scale ? `colours: ${frame.scale.words}` : `colours: ${run.data.names.neurons[l - 1][j]} orange negative, white 0, blue positive (clipped to [\u22121, 1])`);
@@ -865,12 +903,12 @@ const pct = (a) => (a === null || a === undefined ? "-" : (100 * a).toFixed(1) +
 // the data points, drawn once per run (they do not move) and laid over every frame
 let pointsLayer = null, pointsKey = "";
 function drawPoints(width, height) {
-  const key = `${run.id} ${state.show_test} ${width}`;
+  const key = `${run.id} ${state.show_test} ${width} ${window.devicePixelRatio}`;
   if (pointsLayer && key === pointsKey) return pointsLayer;
   pointsKey = key;
   pointsLayer = document.createElement("canvas");
   pointsLayer.width = width; pointsLayer.height = height;
-  const ctx = pointsLayer.getContext("2d");
+  const { ctx } = hidpi(pointsLayer, width, height);
   const [lo, hi] = run.data.domain;
   const px = (v) => ((v - lo) / (hi - lo)) * width;
   const py = (v) => height - ((v - lo) / (hi - lo)) * height;
@@ -908,21 +946,22 @@ function drawBoundary() {
   if (!frame || !run) return;
   const canvas = $("boundary");
   const L = frame.thumbs.length - 1;
+  let ctx;
   if (hover && hover[0] < L && frame.thumbs[hover[0]][hover[1]]) {   // a hovered input or hidden neuron
     const v = scaleValues(frame.thumbs[hover[0]][hover[1]]);
-    paint(canvas, v, Math.round(Math.sqrt(v.length)), same);
+    ctx = paint(canvas, v, Math.round(Math.sqrt(v.length)), same);
     showScale(hover[0] === 0 ? run.data.names.inputs[hover[1]] + " (scaled by its largest)"
       : run.data.names.neurons[hover[0] - 1][hover[1]]);
   } else {
-    paint(canvas, scaleValues(frame.output), GRID, shade);
+    ctx = paint(canvas, scaleValues(frame.output), GRID, shade);
     showScale(null);
   }
-  const ctx = canvas.getContext("2d");
-  ctx.drawImage(drawPoints(canvas.width, canvas.height), 0, 0);
+  const W = +canvas.dataset.w, H = +canvas.dataset.h;   // (CSS pixels: hidpi())
+  ctx.drawImage(drawPoints(W, H), 0, 0, W, H);
   const [lo, hi] = run.data.domain;
   if (selected.point !== null && run.data.points[selected.point]) {
     const [x, y] = run.data.points[selected.point];
-    const px = ((x - lo) / (hi - lo)) * canvas.width, py = canvas.height - ((y - lo) / (hi - lo)) * canvas.height;
+    const px = ((x - lo) / (hi - lo)) * W, py = H - ((y - lo) / (hi - lo)) * H;
     ctx.beginPath(); ctx.arc(px, py, 7, 0, 2 * Math.PI);
     ctx.lineWidth = 2; ctx.strokeStyle = "#000"; ctx.stroke();
   }
@@ -979,9 +1018,10 @@ function stepPoint(dx, dy) {
 }
 
 function drawLossCurve() {
-  const c = $("loss-curve"), ctx = c.getContext("2d");
+  const { ctx, w: width, h: height } = hidpi($("loss-curve")), c = { width, height };
   ctx.clearRect(0, 0, c.width, c.height);
   const h = lossHistory;
+  describeLossCurve(h);
   if (h.length < 2) return;
   let max = 0;
   for (const p of h) max = Math.max(max, p[1] || 0, p[2] || 0);
@@ -993,6 +1033,21 @@ function drawLossCurve() {
     h.forEach((p, i) => { if (p[k] !== null) (i ? ctx.lineTo(X(p[0]), Y(p[k])) : ctx.moveTo(X(p[0]), Y(p[k]))); });
     ctx.strokeStyle = col; ctx.lineWidth = w; ctx.stroke();
   }
+}
+
+// the loss curve's text alternative (its canvas is an image): the epochs it spans and where
+// each loss went, kept up to date (no live region: read when the curve is reached)
+function describeLossCurve(h) {
+  const c = $("loss-curve");
+  let label = "Loss curve: no epochs trained yet";
+  if (h.length) {
+    const a = h[0], b = h[h.length - 1];
+    const span = (k) => (h.length > 1 ? `from ${fmt(a[k])} to ${fmt(b[k])}` : fmt(b[k]));
+    label = (h.length > 1 ? `Loss curve over epochs ${a[0]} to ${b[0]}: ` : `Loss curve at epoch ${b[0]}: `)
+      + `training loss (grey line) ${span(1)}`
+      + (run.data.test.length ? `, test loss (black line) ${span(2)}` : ", no test points");
+  }
+  if (c.getAttribute("aria-label") !== label) c.setAttribute("aria-label", label);
 }
 
 function drawTable(t) {
@@ -1033,7 +1088,7 @@ function drawHiddenSpace(hs) {
   $("hidden-space-wrap").hidden = !hs;
   if (!hs) return;
   $("hs-names").textContent = `(${hs.names[0]}, ${hs.names[1]})`;
-  const c = $("hidden-space"), ctx = c.getContext("2d");
+  const { ctx, w: width, h: height } = hidpi($("hidden-space")), c = { width, height };
   ctx.clearRect(0, 0, c.width, c.height);
   let lo = Infinity, hi = -Infinity;
   for (const [a, b] of hs.points) { lo = Math.min(lo, a, b); hi = Math.max(hi, a, b); }
@@ -1073,6 +1128,24 @@ function drawHiddenSpace(hs) {
     hsTicks.push(text);
   }
   hsLabels = labelHiddenPoints(ctx, c, hs, X, Y);
+  describeHiddenSpace(hs);
+}
+
+// the hidden feature space's text alternative: what the panel shows, and for a classifier how
+// many of the points drawn lie on their class's side of the output neuron's line
+function describeHiddenSpace(hs) {
+  const shown = hs.points.map((p, i) => i).filter((i) => run.data.train.includes(i) || state.show_test);
+  const [w1, w2] = hs.w;
+  let label = `Hidden feature space: the ${shown.length} ${state.show_test ? "" : "training "}points placed at the last `
+    + `hidden layer's outputs, ${hs.names[0]} across and ${hs.names[1]} up; a dashed line where the output `
+    + "neuron's z = 0";
+  if (run.config.problem === "classification") {
+    const right = shown.filter((i) => (w1 * hs.points[i][0] + w2 * hs.points[i][1] + hs.b > 0) === (run.data.targets[i] > 0.5));
+    label += `; ${right.length} of ${shown.length} points on their class's side of it`;
+  }
+  if (hsLabels.length) label += `; the points: ${hsLabels.join("; ")}`;
+  const c = $("hidden-space");
+  if (c.getAttribute("aria-label") !== label + ".") c.setAttribute("aria-label", label + ".");
 }
 
 // With few distinct inputs (the lecture's four, in 4 rows or in 500), each spot is labelled
@@ -1162,7 +1235,7 @@ function num(key, v, d = 3) {
 function choose(target) {
   selected.target = target;
   markChosen();
-  queue(() => explainSelected());
+  queue(() => explainSelected(true, true));
 }
 
 function markChosen() {   // outline the clicked neuron or edge
@@ -1179,7 +1252,9 @@ function markChosen() {   // outline the clicked neuron or edge
 }
 
 let explains = 0;   // explain requests so far: only the latest one's answer is shown
-async function explainSelected(clears = true) {   // (false: the refresh while playing)
+// clears: false for the refresh while playing (the panel changes, nothing is said); reveal: a
+// neuron, an edge or an input just chosen, whose numbers a phone's screen is brought to
+async function explainSelected(clears = true, reveal = false) {
   if (!run || !selected.target) return;
   const ask = { run: run.id, point: selected.point ?? 0, target: selected.target };
   const n = ++explains;
@@ -1193,7 +1268,32 @@ async function explainSelected(clears = true) {   // (false: the refresh while p
     if (current()) throw err;
     return;
   }
-  if (current()) renderExplain(e);
+  if (!current()) return;
+  renderExplain(e);
+  if (clears) $("explain-status").textContent = explainSummary(e);
+  if (reveal) revealExplain();
+}
+
+// the explain panel's news for a screen reader (a polite live region beside it): a short
+// summary, not the whole panel, which the reader can go to
+function explainSummary(e) {
+  const at = `for point #${e.point}`;
+  if (e.kind === "input") return `The slides' numbers: input ${e.name} ${at}: dL/d${e.name} = ${fmt(e.dL)}.`;
+  if (e.kind === "neuron") return `The slides' numbers: neuron ${e.a_name} ${at}: ${e.z_name} = ${fmt(e.z)}, `
+    + `${e.a_name} = ${fmt(e.a)}, dL/d${e.z_name} = ${fmt(e.dL_dz)}.`;
+  return `The slides' numbers: weight ${e.name} = ${fmt(e.w)} ${at}: dL/d${e.name} = ${fmt(e.dL_dw)}, `
+    + `after one step ${fmt(e.after)}.`;
+}
+
+// on a phone the panel is far below the network (about 800 pixels): a tap on a neuron showed
+// its numbers out of sight, and seemed to do nothing; there the panel is scrolled into view
+const NARROW = window.matchMedia("(max-width: 560px)");
+function revealExplain() {
+  if (!NARROW.matches) return;
+  const panel = $("explain-panel"), r = panel.getBoundingClientRect();
+  if (r.top >= 0 && r.top < window.innerHeight * 0.6) return;   // (in view already)
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  panel.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
 }
 
 // an equation's box: text and numbers; a long one wraps at its spaces and after each
@@ -1266,15 +1366,28 @@ function setter(name, value) {
   const row = document.createElement("label");
   row.className = "setter";
   const input = document.createElement("input");
-  input.type = "number"; input.step = "0.1"; input.min = "-100"; input.max = "100";
+  // a text box, read here: a number box dropped what it could not read, so that "1,5" (a
+  // decimal comma) was set as 15 without a word; the arrow keys step by 0.1 as its did
+  input.type = "text"; input.inputMode = "decimal"; input.autocomplete = "off"; input.spellcheck = false;
   const shown = value === null ? "" : String(+fmt(value, 4));   // (fmt's rounding, as shown)
   input.value = shown; input.id = "set-value";
-  // a value not set (refused, or not a number) leaves the box showing the weight as it is
+  input.addEventListener("keydown", (ev) => {
+    const d = { ArrowUp: 0.1, ArrowDown: -0.1 }[ev.key];
+    const v = readNumber(input.value);
+    if (d === undefined || v === null || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    ev.preventDefault();
+    input.value = String(Math.max(-100, Math.min(100, +(v + d).toFixed(10))));
+    input.dispatchEvent(new Event("change"));
+  });
+  // a value not set (refused, or not a number) leaves the box showing the weight as it is;
+  // every refusal in one wording, the page's (one out of range named the server's set_weight)
   input.onchange = () => {
-    const v = input.valueAsNumber;
-    if (!Number.isFinite(v)) {   // empty, or past a float's range (1e400): said, not ignored
+    const v = readNumber(input.value);
+    if (v === null || !(Math.abs(v) <= 100)) {   // not a number, or out of range: said, not ignored
+      const typed = input.value.trim().slice(0, 40);
       input.value = shown;
-      report(new Refusal(`set ${name}: type a number in [-100, 100]; ${name} is still ${shown || "NaN"}.`));
+      report(new Refusal(`set ${name}: its 'value' must be a number in [-100, 100] (a decimal point or comma: `
+        + `0.5 or 0,5); got ${typed === "" ? "nothing" : `'${typed}'`}. ${name} is still ${shown || "NaN"}.`));
       return;
     }
     const target = selected.target;
@@ -1289,6 +1402,16 @@ function setter(name, value) {
   };
   row.append(`set ${name} = `, input);
   return row;
+}
+
+// a typed number: digits with a decimal point, or a decimal comma (1,5 is 1.5), a sign and an
+// exponent (1e-3); null for anything else (1.000,5, 0x10, 1/2, "", Infinity)
+function readNumber(text) {
+  let t = text.trim().replace(/^\u2212/, "-");
+  if (/^[+-]?\d*,\d+(e[+-]?\d+)?$/i.test(t)) t = t.replace(",", ".");
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
+  const v = Number(t);
+  return Number.isFinite(v) ? v : null;
 }
 
 function showUpdate(u) {
@@ -1322,7 +1445,7 @@ async function datasetButtons() {
     b.dataset.name = name; b.title = DATASET_LABEL[name];
     const c = document.createElement("canvas");
     c.width = c.height = 50;
-    const ctx = c.getContext("2d");
+    const { ctx } = hidpi(c);
     ctx.fillStyle = "#f3f3f3"; ctx.fillRect(0, 0, 50, 50);
     const p = prev[name], [lo, hi] = p.domain;
     const reg = REGRESSION.includes(name);
@@ -1378,9 +1501,11 @@ async function exportFile(ev) {
 }
 for (const id of ["export-model", "export-script", "export-data"]) $(id).onclick = exportFile;
 
-function legend() {
-  const c = $("legend"), ctx = c.getContext("2d");
-  for (let x = 0; x < c.width; x++) { ctx.fillStyle = css((2 * x) / (c.width - 1) - 1); ctx.fillRect(x, 0, 1, c.height); }
+function legend() {   // the colour scale from -1 to 1: colour() is linear between its three stops
+  const { ctx, w, h } = hidpi($("legend"));
+  const g = ctx.createLinearGradient(0, 0, w, 0);
+  g.addColorStop(0, css(-1)); g.addColorStop(0.5, css(0)); g.addColorStop(1, css(1));
+  ctx.fillStyle = g; ctx.fillRect(0, 0, w, h);
 }
 
 // ---------------------------------------------------------------- start
@@ -1390,6 +1515,12 @@ syncControls();
 queue(datasetButtons).then(() => { syncControls(); });
 restart();
 let netWidth = $("network").clientWidth;
+let pixelRatio = window.devicePixelRatio;
 window.addEventListener("resize", () => {   // re-lay the network out when its width changes
   if (run && $("network").clientWidth !== netWidth) { netWidth = $("network").clientWidth; buildNetwork(); drawNetwork(); }
+  if (window.devicePixelRatio !== pixelRatio) {   // zoomed, or moved to another screen: redrawn sharp
+    pixelRatio = window.devicePixelRatio;
+    legend();
+    if (frame) { drawNetwork(); drawBoundary(); drawLossCurve(); drawHiddenSpace(hiddenSpace); }
+  }
 });
