@@ -106,3 +106,21 @@ def test_long_jit_run_on_unscaled_features_agrees_with_the_numpy_path():
     for p, q in zip(a, b):
         assert _rel(p, q) <= 1e-5
     np.testing.assert_allclose(ha.loss, hb.loss, rtol=1e-5)
+
+
+# ------------------------------------------------------------------ clip_grad_norm_
+def test_clip_grad_norm_raises_where_the_norm_it_returns_is_not_finite():
+    # PyTorch: "The total norm of order 2.0 for gradients from `parameters` is non-finite"
+    p = nn.Parameter(np.zeros(2, F32))
+    p.grad = np.array([3e38, 3e38], F32)
+    with pytest.raises(RuntimeError, match=r"clip_grad_norm_: the total norm .* is inf"):
+        nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
+    np.testing.assert_array_equal(p.grad, np.array([3e38, 3e38], F32))  # nothing clipped yet
+    total = nn.utils.clip_grad_norm_([p], 1.0)  # without the check: inf, grads finite
+    assert total.data.dtype == F32 and total.item() == np.inf
+    np.testing.assert_allclose(p.grad, [2**-0.5, 2**-0.5], rtol=1e-6)
+    q = nn.Parameter(np.zeros(2, F64))
+    q.grad = np.array([3e38, 3e38])
+    assert np.isclose(
+        nn.utils.clip_grad_norm_([q], 1.0, error_if_nonfinite=True).item(), 4.243e38, rtol=1e-3
+    )

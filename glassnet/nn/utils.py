@@ -75,8 +75,10 @@ def clip_grad_norm_(
     As PyTorch: the total norm is the p-norm of the gradients' p-norms (p = ``norm_type``,
     ``inf`` or ``'inf'`` for the largest |g|); every gradient is multiplied by
     min(1, max_norm / (total + 1e-6)). Returns the total norm before clipping, a 0-d
-    Tensor (``max_norm=inf`` measures it and clips nothing). A non-finite total raises with
-    ``error_if_nonfinite=True``. ``foreach``, PyTorch's choice of kernel, is taken and
+    Tensor (``max_norm=inf`` measures it and clips nothing). A non-finite total (NaN, inf,
+    or past the gradients' dtype's range) raises with ``error_if_nonfinite=True``; without
+    it, gradients whose total only the dtype cannot hold are scaled by the norm formed in
+    float64 (PyTorch's inf zeroes them). ``foreach``, PyTorch's choice of kernel, is taken and
     changes nothing (NumPy has one).
     """
     _foreach(foreach, "clip_grad_norm_")
@@ -90,16 +92,21 @@ def clip_grad_norm_(
     if not grads:
         return Tensor(0.0)
     total = _norm(np.array([_norm(g, p) for g in grads]), p)
-    if strict and not math.isfinite(total):
+    dtype = np.result_type(*grads)  # (float64 if any is, as PyTorch)
+    with np.errstate(over="ignore"):  # (a float32 total past 3.4e38 is inf, as PyTorch's)
+        out = np.asarray(total, dtype)
+    if strict and not np.isfinite(out):  # what is returned, as PyTorch checks its total
+        past = "" if not math.isfinite(total) else f" ({total:.4g}, past {dtype}'s range)"
         raise RuntimeError(
-            f"clip_grad_norm_: the total norm of the gradients is {total}; look for the NaN "
-            f"or inf (glassnet.detect_anomaly), or pass error_if_nonfinite=False."
+            f"clip_grad_norm_: the total norm of the gradients is {out}{past}; look for the "
+            f"NaN or inf (glassnet.detect_anomaly) or the exploding gradient, or pass "
+            f"error_if_nonfinite=False (the gradients are then scaled by the finite norm)."
         )
     coef = min(max_norm / (total + 1e-6), 1.0)  # NaN for a NaN total, 0 for an inf one
     with np.errstate(invalid="ignore"):  # (inf · 0 is NaN, as in PyTorch: no warning)
         for g in grads:
             g *= coef
-    return Tensor(np.asarray(total, np.result_type(*grads)))  # (float64 if any is, as PyTorch)
+    return Tensor(out)
 
 
 def clip_grad_value_(parameters: Any, clip_value: float, foreach: bool | None = None) -> None:
