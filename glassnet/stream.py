@@ -876,9 +876,9 @@ class Columns:
 
     def __repr__(self) -> str:
         k = f", classes={len(self.classes)}" if self.classes is not None else ""
-        return (
-            f"Columns(target={self.target!r}, rows={self.rows}, features={len(self.feature_names)}"
-            f", standardized={self.mean is not None}{k})"
+        return (  # (counts: features, the columns of .features; inputs, the encoded widths)
+            f"Columns(target={self.target!r}, rows={self.rows}, features={len(self.features)}, "
+            f"inputs={len(self.feature_names)}, standardized={self.mean is not None}{k})"
         )
 
     def preprocessor_dict(self) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""The command line, round 20: evaluate --json's per-class lists."""
+"""The command line, round 20: evaluate --json, info's saved mode, the stream's columns."""
 
 import json
 
+import pytest
 from cli_helpers import HEADER, run, write_csv
 from test_cli_round18 import model_of
 
@@ -56,3 +57,16 @@ def test_info_of_a_trained_file_says_train_mode(capsys, tmp_path):
     code, out, err = run(capsys, "info", model, "--json")
     assert code == 0, err
     assert (json.loads(out)["mode"], json.loads(out)["frozen"]) == ("train", [])
+
+
+def test_stream_columns_repr_counts_its_features_and_its_inputs(tmp_path):
+    """Columns printed features=21 (the inputs after one-hot encoding) where .features
+    holds the 17 source columns: a model sized from the printout was refused."""
+    pytest.importorskip("pyarrow")
+    from glassnet import stream
+
+    path = write_csv(tmp_path / "s.csv", ["a", "color", "y"],
+                     [["0.5", c, str(i % 2)] for i, c in enumerate("rgbrgbrg")])  # fmt: skip
+    cols = stream.from_csv(path, "y").columns
+    assert (len(cols.features), len(cols.feature_names)) == (2, 4)
+    assert "features=2, inputs=4," in repr(cols) and "classes=2)" in repr(cols)
