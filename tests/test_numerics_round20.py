@@ -124,3 +124,47 @@ def test_clip_grad_norm_raises_where_the_norm_it_returns_is_not_finite():
     assert np.isclose(
         nn.utils.clip_grad_norm_([q], 1.0, error_if_nonfinite=True).item(), 4.243e38, rtol=1e-3
     )
+
+
+# ------------------------------------------------------------------ losses
+@pytest.mark.parametrize("name", ["huber_loss", "smooth_l1_loss"])
+@pytest.mark.parametrize("dt", [F32, F64])
+def test_huber_and_smooth_l1_pass_a_nan_predictions_nan_gradient(name, dt):
+    # PyTorch 2.13: huber_loss and smooth_l1_loss of [nan, 1] against 0 give the gradient
+    # [nan, 0.5] (glassnet gave [0, 0.5]: NaN took the |d| branch, and abs'(NaN) is 0)
+    loss = getattr(nn.functional, name)
+    x = gn.tensor(np.array([np.nan, 1.0, np.inf, -np.inf, 0.5], dt), requires_grad=True)
+    out = loss(x, np.zeros(5, dt), reduction="none")
+    out.sum().backward()
+    assert np.isnan(out.data[0]) and np.isinf(out.data[2:4]).all()
+    g = x.grad
+    assert np.isnan(g[0]), g
+    np.testing.assert_array_equal(g[1:], np.array([1.0, 1.0, -1.0, 0.5], dt))
+    assert g.dtype == dt
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean", "none"])
+@pytest.mark.parametrize("dt", [F32, F64])
+def test_cross_entropy_with_a_zero_class_weight_agrees_with_nll_loss(reduction, dt):
+    # a class of weight 0 whose target logit is -inf (log-probability -inf): nll_loss picks
+    # nothing there (0); cross_entropy multiplied L_n = inf by 0 (NaN). PyTorch 2.13 gives NaN
+    # for both, loss and 'mean'; its gradient [-0, 0, 0] for the row. glassnet gives 0 for
+    # both, its gradient 0: a weight of 0 masks the class (README: Coming from PyTorch).
+    F = nn.functional
+    z = np.array([[-np.inf, 0.0, 0.0], [0.0, 1.0, 2.0], [3.0, 1.0, -1.0]], dt)
+    t = np.array([0, 1, 2])
+    w = np.array([0.0, 1.0, 2.0], dt)
+    x1 = gn.tensor(z, requires_grad=True)
+    ce = F.cross_entropy(x1, t, weight=w, reduction=reduction)
+    x2 = gn.tensor(z, requires_grad=True)
+    nll = F.nll_loss(x2.log_softmax(1), t, weight=w, reduction=reduction)
+    np.testing.assert_allclose(ce.data, nll.data, rtol=1e-6)
+    assert np.isfinite(ce.data).all() and ce.data.dtype == dt
+    ce.sum().backward()
+    nll.sum().backward()
+    np.testing.assert_allclose(x1.grad, x2.grad, rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(x1.grad[0], 0)
+    # the value: rows 1 and 2 alone (row 0 adds 0, and to 'mean''s divisor its weight 0)
+    rest = F.cross_entropy(gn.tensor(z[1:]), t[1:], weight=w, reduction=reduction)
+    expect = rest.data if reduction != "none" else np.concatenate([[0], rest.data])
+    np.testing.assert_allclose(ce.data, expect, rtol=1e-6)

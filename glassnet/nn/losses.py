@@ -268,8 +268,9 @@ class HuberLoss(_Loss):
     def forward(self, x: Tensor, target: Any) -> Tensor:
         d = self._diff(x, target)
         a, delta = d.abs(), self.delta
-        near = a.data < delta  # d² from the near d only: a far one's overflows (|d| > 2e19 in
-        dn = where(near, d, 0.0)  # float32), and its gradient, 0 · d, was NaN at d = inf
+        near = ~(a.data >= delta)  # d² from the near d only: a far one's overflows (|d| >
+        dn = where(near, d, 0.0)  # 2e19 in float32), and its gradient, 0 · d, was NaN at d =
+        # inf; a NaN d is near, so that its gradient is d's NaN (PyTorch's), not abs's 0
         return self._reduce(where(near, 0.5 * dn * dn, delta * (a - 0.5 * delta)))
 
 
@@ -296,7 +297,8 @@ class SmoothL1Loss(_Plain):
         a, beta = d.abs(), self.beta
         if beta == 0:
             return self._reduce(a)
-        near = a.data < beta  # d² of the near d only, as HuberLoss (no overflow far away)
+        near = ~(a.data >= beta)  # d² of the near d only, as HuberLoss (no overflow far away;
+        # a NaN d near: its gradient NaN, as PyTorch's)
         dn = where(near, d, 0.0)
         # d · (d / 2β): |d / 2β| < 1/2 where it is used, where 0.5 / β overflows for a tiny β
         return self._reduce(where(near, dn * (dn / (2 * beta)), a - 0.5 * beta))
@@ -478,7 +480,8 @@ class CrossEntropyLoss(_Loss):
     class; ``label_smoothing`` ε mixes the target with the uniform distribution:
     L_n = −Σ_c w_c ((1 − ε) y_{n,c} + ε / C) log softmax(z_n)_c. A sample whose label is
     ``ignore_index`` (default −100, PyTorch's) has no loss and no gradient, and 'mean'
-    leaves it out of its divisor.
+    leaves it out of its divisor. A labelled sample of a class of weight 0 adds 0 and no
+    gradient, as in :class:`NLLLoss`, even at a logit −inf (PyTorch's is NaN, 0 · inf).
     """
 
     _hparams = ("reduction", "label_smoothing", "ignore_index")
@@ -532,7 +535,9 @@ class CrossEntropyLoss(_Loss):
         if t.ndim == 1 and not self.label_smoothing:  # class labels: w_{y_n} L_n, from the
             # labels, as PyTorch (the rows' 0 · log 0 at a class of logit −inf would be NaN)
             t = t if skip is None else np.where(skip, 0, t)  # (an ignored row's weight is 0)
-            return self._reduce(F.cross_entropy(x, t, "none") * rows.sum(axis=1), total)
+            w = rows.sum(axis=1)  # a sample of a class of weight 0 adds 0 (and no gradient),
+            # as NLLLoss picks: its L_n = inf at a logit −inf gave 0 · inf = NaN (PyTorch's)
+            return self._reduce(where(w != 0, F.cross_entropy(x, t, "none"), 0.0) * w, total)
         return self._reduce(F.cross_entropy(x, rows, "none"), total)
 
 
