@@ -1297,14 +1297,49 @@ def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
     """A target column as class labels, and as float64 numbers when it is numeric.
 
     Numeric columns with integer values give int64 labels (so ``1`` and ``1.0`` are
-    the same class); other numeric columns float labels; text columns str labels.
+    the same class), read from the cells' text where a value is 2**53 or more (float64
+    keeps no more digits: 9007199254740993 is not ...992), or their texts as written when
+    one is beyond int64; other numeric columns float labels; text columns str labels.
     """
     if table.kinds[name] == "numeric":
         values = table.numbers(name)  # (N,)
-        if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
-            return values.astype(np.int64), values
+        if np.all(values == np.round(values)):
+            if np.all(np.abs(values) < 2**53):
+                return values.astype(np.int64), values
+            exact = _whole_labels(table.raw(name).tolist(), table.decimal)
+            if exact is not None:
+                return exact, values
         return values, values
     return np.array([str(v) for v in table.raw(name)], dtype=str), None
+
+
+def _whole_number(cell: str, decimal: str = ".") -> int | None:
+    """The whole number a label's ``cell`` spells, exactly ('9007199254740993', '7.0',
+    '1e3' with ``decimal`` as its decimal mark), or None for any other text."""
+    from decimal import Decimal, InvalidOperation
+
+    text = cell.strip()
+    if "_" in text:  # (Decimal reads 1_000; a CSV reader does not)
+        return None
+    try:
+        exact = Decimal(as_point(text, decimal))
+    except (InvalidOperation, ValueError):
+        return None
+    if not exact.is_finite() or exact != exact.to_integral_value():
+        return None
+    return int(exact)
+
+
+def _whole_labels(cells: Sequence[str], decimal: str = ".") -> np.ndarray | None:
+    """Class labels of whole numbers read exactly from their ``cells``: int64, or, where one
+    is beyond int64, each number's digits as text ('12345678901234567890123'); None when a
+    cell is no whole number."""
+    numbers = [_whole_number(c, decimal) for c in cells]
+    if any(v is None for v in numbers):
+        return None
+    if all(-(2**63) <= v < 2**63 for v in numbers):  # type: ignore[operator]
+        return np.array(numbers, dtype=np.int64)
+    return np.array([str(v) for v in numbers], dtype=str)
 
 
 #: The words a multi-label column may hold, in any case: (negative, positive).
@@ -4008,13 +4043,14 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
                 v = float(c)
             except ValueError:
                 v = math.nan
-            if not math.isfinite(v) or (whole and v != round(v)):
+            exact = _whole_number(c) if whole else None  # (9007199254740993 exactly)
+            if not math.isfinite(v) or (whole and exact is None):
                 raise CLIError(
                     f"{given}: {c!r} is not {'a whole number' if whole else 'a number'}, but "
                     f"the target '{target}' holds numbers ({_few([str(x) for x in present])}); "
                     f"list those"
                 )
-            classes.append(int(v) if whole else v)
+            classes.append(exact if whole else v)
     listed = set(classes)
     lacking = [str(c) for c in present.tolist() if c not in listed]
     if lacking:
@@ -4175,7 +4211,8 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
     _warn_collapsed(X_all, pre, data.table, numeric)
     _warn_lost_digits(data.table, numeric)
     kinds = data.table.kinds
-    _warn_lost_digits(data.table, [t for t in data.targets if kinds.get(t) == "numeric"], True)
+    if not task.is_classifier:  # (class labels are read exactly, past 2**53 too)
+        _warn_lost_digits(data.table, [t for t in data.targets if kinds.get(t) == "numeric"], True)
     _warn_repeated_rows(X64, y_all, pre, numeric, data.source, (train_rows, val_rows, test_rows))
     y_scaler = None
     if task.is_classifier:
@@ -6219,8 +6256,13 @@ def _refuse_streamed_numbers_as_text(
 def _stream_label_encoder(classes: list[Any], target: str) -> LabelEncoder:
     """The LabelEncoder the in-memory path fits on these labels (whole numbers as int64, as
     :func:`_labels_of` reads them), checked to encode class ``k`` of the stream as ``k``."""
+    whole = None
+    if all(isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in classes):
+        whole = _whole_labels([str(c) for c in classes])  # (exact past 2**53)
     if all(isinstance(c, str) for c in classes):
         values = np.array(classes, dtype=str)
+    elif whole is not None:
+        values = whole
     else:
         values = np.array(classes, dtype=np.float64)
         if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
@@ -7810,7 +7852,8 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
             except ValueError:
                 return cell
             if kind == "int" and v == round(v) and math.isfinite(v):
-                return str(int(v))
+                exact = _whole_number(cell)  # (9007199254740993 is not ...992)
+                return str(int(v) if exact is None else exact)
             return repr(v)
         return cell
 
