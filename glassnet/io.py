@@ -2388,6 +2388,58 @@ def _of_rows(message: str, fills: bool) -> str:
     return message
 
 
+def _as_given(message: str, X: Any, columns: list[str]) -> str:
+    """:func:`_of_rows`' ``message`` with the cells and rows as the caller holds them: a
+    missing cell shown as it is in ``X`` (``<NA>``, ``nan``, ``None``, not the text the
+    reader made of it), and, for a DataFrame whose index is not its row positions, each
+    ``row r of X`` with its index label."""
+    frame = hasattr(X, "columns") and hasattr(X, "iloc") and hasattr(X, "index")
+
+    def raw(name: str, r: int) -> Any:
+        if frame:
+            column = next(c for c in X.columns if str(c) == name)
+            return X[column].iloc[r]
+        if isinstance(X, Mapping):
+            column = next(v for c, v in X.items() if str(c) == name)
+            return column if isinstance(column, (str, bytes)) or np.ndim(column) == 0 else (
+                list(column)[r])  # fmt: skip
+        if isinstance(X, Sequence) and X and all(isinstance(row, Mapping) for row in X):
+            return X[r].get(name)
+        rows = np.asarray(X, dtype=object)
+        return (rows[None, :] if rows.ndim == 1 else rows)[r, columns.index(name)]
+
+    def shown(m: re.Match[str]) -> str:
+        try:
+            value = raw(m.group(3), int(m.group(2)))
+        except Exception:  # noqa: BLE001 (the reader's words stand)
+            return m.group(0)
+        if isinstance(value, str):
+            return m.group(0)
+        return f"Missing value {value} in row {m.group(2)} of X, column {m.group(3)!r}"
+
+    message = re.sub(
+        r"Missing value '(.*?)' in row (\d+) of X, column '(.*?)'", shown, message, count=1
+    )
+    if frame:
+        index = X.index
+        positions = len(index) == 0 or (
+            getattr(index, "dtype", None) is not None
+            and index.dtype.kind in "iu"
+            and bool(np.array_equal(np.asarray(index), np.arange(len(index))))
+        )
+        if not positions:
+
+            def labelled(m: re.Match[str]) -> str:
+                r = int(m.group(1))
+                if r >= len(index):
+                    return m.group(0)
+                label = index[r].item() if isinstance(index[r], np.generic) else index[r]
+                return f"in row {r} of X (X.iloc[{r}]; index {label!r})"
+
+            message = re.sub(r"in row (\d+) of X\b", labelled, message)
+    return message
+
+
 class Pipeline:
     """A model trained by ``glassnet train``: its preprocessing, network and labels.
 
@@ -2488,9 +2540,13 @@ class Pipeline:
             out.append(list(values))
         return out
 
-    def _table(self, X: Any) -> Any:
-        """Raw rows as a Table of the model's columns (cells as text, as in a CSV file)."""
+    def _table(self, X: Any, respelled: dict[str, dict[str, str]] | None = None) -> Any:
+        """Raw rows as a Table of the model's columns (cells as text, as in a CSV file). A
+        bool or number cell of a text column (one pandas typed: 1.0 for the code '1') is
+        the one category of its value, as ``glassnet.onnx.feeds`` reads it, recorded in
+        ``respelled`` (column -> {cell: category}) when spelled otherwise."""
         from .datasets import Table
+        from .preprocessing import CategoryValues
 
         if hasattr(X, "columns") and hasattr(X, "to_dict"):  # a pandas DataFrame
             columns = {str(c): list(X[c]) for c in X.columns}
@@ -2539,6 +2595,35 @@ class Pipeline:
 
         kinds = self.preprocessor.kinds_ or {}
         cells = {c: [cell(v) for v in columns[c]] for c in self.columns}
+        encoder = self.preprocessor.encoder_
+        known = {}
+        if encoder is not None and encoder.names_ is not None and encoder.categories_ is not None:
+            known = dict(zip(encoder.names_, encoder.categories_, strict=True))
+        for c in self.columns:  # (a text column pandas typed: 1.0 is the code '1')
+            if kinds.get(c) != "categorical" or c not in known:
+                continue
+            index = None
+            for r, v in enumerate(columns[c]):
+                typed = isinstance(v, (bool, int, float, np.bool_, np.integer, np.floating))
+                if not typed or cells[c][r] == blank:
+                    continue
+                index = index or CategoryValues(known[c].tolist(), decimal)
+                matches = index.matches(v)
+                if len(matches) > 1:
+                    plain = v.item() if isinstance(v, np.generic) else v
+                    raise ValueError(
+                        f"Pipeline.predict: X's column {c!r} holds {plain!r} (a "
+                        f"{type(plain).__name__}: pandas typed this text column) at row {r}, "
+                        f"which is the value of several of the model's categories, "
+                        f"{[str(m) for m in matches]}: pandas lost which was written. Read "
+                        "the rows with read_csv(..., dtype=str), which keeps the cells as "
+                        "written."
+                    )
+                if matches and matches[0] != cells[c][r]:
+                    if respelled is not None:
+                        plain = v.item() if isinstance(v, np.generic) else v
+                        respelled.setdefault(c, {})[repr(plain)] = str(matches[0])
+                    cells[c][r] = str(matches[0])
         for c in self.columns:  # 18_24 is a number to float() only: text, as in a CSV file
             if kinds.get(c) != "numeric":
                 continue
@@ -2561,11 +2646,13 @@ class Pipeline:
 
     def transform(self, X: Any, unknown: str = "error") -> np.ndarray:
         """The network's inputs for raw rows ``X``: (N, n_inputs) in the network's dtype."""
+        respelled: dict[str, dict[str, str]] = {}
         try:
-            table = self._table(X)
+            table = self._table(X, respelled)
             Z = self.preprocessor.transform(table, extra="ignore", unknown=unknown)
         except ValueError as exc:  # the reader's words for a file, said of X
             message = _of_rows(str(exc), bool(self.preprocessor.fill_))
+            message = _as_given(message, X, self.columns)
             if self.decimal != "." and "is not a number" in message:  # ('0.64' to a ',' model)
                 message += (
                     f" The model reads numbers given as text with the decimal mark "
@@ -2573,6 +2660,19 @@ class Pipeline:
                     f"or pass numbers (floats) rather than text."
                 )
             raise ValueError(message) from None
+        if respelled:  # (as glassnet.onnx.feeds says it)
+            shown = "; ".join(
+                f"{n!r}: " + ", ".join(f"{k} -> {v!r}" for k, v in list(m.items())[:4])
+                + (" ..." if len(m) > 4 else "")
+                for n, m in respelled.items()
+            )  # fmt: skip
+            warnings.warn(
+                f"Pipeline: pandas typed text column(s) of X (bools or numbers); their cells "
+                f"are read as the model's category of the same value, spelled as in its "
+                f"training data ({shown}). read_csv(..., dtype=str) keeps the cells as written.",
+                UserWarning,
+                stacklevel=3,
+            )
         if table.imputed:  # (as glassnet predict's note: nothing filled in silence)
             counts = [f"{c!r} ({len(v)})" for c, v in table.imputed.items()]
             warnings.warn(

@@ -1102,6 +1102,63 @@ def _as_float32_text(values: list[str], cats: np.ndarray) -> bool:
     return False
 
 
+class CategoryValues:
+    """A text column's categories by the value pandas gives their texts when it types the
+    column (a blank among codes makes ``1`` the float 1.0; ``TRUE`` the bool True; ``02134``
+    the int 2134), so that such a cell finds the category it was written as:
+    :meth:`matches`. Each category is parsed once, with ``decimal`` as its decimal mark; no
+    text with '_' nor NaN is a number (pandas reads none)."""
+
+    def __init__(self, categories: Sequence[str], decimal: str = ".") -> None:
+        self.bools: dict[bool, list[str]] = {}  # True: 'TRUE', 'true', ...
+        self.ints: dict[Any, list[str]] = {}  # Decimal keys: an int equals its key exactly
+        self.floats: dict[float, list[str]] = {}
+        for category in categories:
+            text = str(category).strip()
+            if text.lower() in ("true", "false"):
+                self.bools.setdefault(text.lower() == "true", []).append(category)
+            if "_" in text or text.lower() in ("nan", "+nan", "-nan"):
+                continue
+            point = text.replace(decimal, ".") if decimal != "." and "." not in text else text
+            try:
+                number = float(point)
+            except ValueError:
+                continue
+            self.floats.setdefault(number, []).append(category)
+            try:
+                exact = Decimal(point)
+            except ArithmeticError:
+                continue
+            if exact.is_finite():  # (equal numbers hash alike: an int finds its Decimal key)
+                self.ints.setdefault(exact, []).append(category)
+
+    def matches(self, cell: Any) -> list[str]:
+        """The categories that have the value of a bool or number ``cell``: 'TRUE' or
+        'true' for True, '02134' for 2134, '2' or '2.0' for 2.0 (exact for ints past 2**53
+        too); [] for any other cell."""
+        if isinstance(cell, (bool, np.bool_)):
+            return self.bools.get(bool(cell), [])
+        if isinstance(cell, (int, np.integer)):
+            return self.ints.get(int(cell), [])
+        if isinstance(cell, (float, np.floating)):
+            number = float(cell)
+            return [] if number != number else self.floats.get(number, [])
+        return []
+
+
+def _whole_float_texts(values: list[str], cats: np.ndarray) -> list[tuple[str, str]]:
+    """Each of ``values`` that is a whole number written as a float ('1.0', as pandas writes
+    a column of codes that holds a blank) where the category is its integer ('1'):
+    (category, value) pairs."""
+    known = set(cats.tolist())
+    pairs = []
+    for v in values:
+        m = re.fullmatch(r"\s*([+-]?\d+)[.,]0+\s*", v)
+        if m is not None and m.group(1) in known:
+            pairs.append((m.group(1), v))
+    return pairs
+
+
 class OneHotEncoder(_Params):
     """One-hot encode categorical columns: value ``v`` of column ``j`` becomes the
     indicator vector ``[v == c_1, ..., v == c_k]`` over that column's categories.
@@ -1389,6 +1446,17 @@ class OneHotEncoder(_Params):
                             f" {visible_text(u)} differs from {known} "
                             f"only by an invisible character, {', '.join(chars)}: write the "
                             "value as the model knows it."
+                        )
+                    floats = _whole_float_texts([str(u) for u in unseen], cats)
+                    if floats:  # '1.0' for the code '1': pandas typed the column as floats
+                        case += (
+                            " Whole numbers written as floats are other texts: write "
+                            + ", ".join(
+                                f"{visible_text(c)} for {visible_text(u)}" for c, u in floats[:5]
+                            )
+                            + " (pandas writes a column of codes that holds a blank as "
+                            "floats: read it with read_csv(..., dtype=str), or write "
+                            "df[col].astype('Int64'))."
                         )
                     if _as_float32_text(unseen, cats):  # '0.1' where a float32 fit wrote its
                         case += (  # float64 digits, '0.10000000149011612'

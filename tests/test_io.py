@@ -1271,10 +1271,10 @@ def test_pipeline_reads_a_dict_of_single_values_as_one_row_and_pandas_na_as_miss
     assert list(p.predict({"a": 0.1, "b": 0.2})) == list(p.predict([[0.1, 0.2]]))
     with pytest.raises(ValueError, match=r"column 'b' is one value \(0\.2\) where other"):
         p.predict({"a": [0.1, 0.3], "b": 0.2})
-    with pytest.raises(ValueError, match="Missing value '' in row 0 of X, column 'a'"):
+    with pytest.raises(ValueError, match="Missing value nan in row 0 of X, column 'a'"):
         p.predict([[np.float32("nan"), 0.2]])
     pd = pytest.importorskip("pandas")
-    with pytest.raises(ValueError, match="Missing value '' in row 0 of X, column 'a'"):
+    with pytest.raises(ValueError, match="Missing value <NA> in row 0 of X, column 'a'"):
         p.predict([[pd.NA, 0.2]])
     with pytest.raises(ValueError, match="The 'unknown' parameter must be 'error' or 'ignore'"):
         p.predict([[0.1, 0.2]], unknown="foo")
@@ -1287,7 +1287,7 @@ def test_pipeline_errors_speak_of_the_rows_x_a_caller_passed(pipeline_file):
     with pytest.raises(ValueError) as e:
         p.predict({"a": [0.1, None], "b": [0.2, 0.3]})
     message = str(e.value)
-    assert message.startswith("Missing value '' in row 1 of X, column 'a': fill it in or drop")
+    assert message.startswith("Missing value None in row 1 of X, column 'a': fill it in or drop")
     assert "trained without --impute" in message and "impute=" not in message
     assert "<Pipeline input>" not in message and "line" not in message
     with pytest.raises(ValueError) as e:
