@@ -6,6 +6,7 @@
     python bench/run.py --workloads W1-b128,W3 --frameworks numpy,torch,glassnet --rounds 5
     python bench/run.py --load 1 --frameworks glassnet,numpy,torch,sklearn --rounds 3
     python bench/run.py --frameworks glassnet,glassnet@2 --rounds 5   # auto vs 2 BLAS threads
+    python bench/run.py --frameworks glassnet@load,glassnet --load 1  # threads='load' vs 'auto'
 
 Every measurement (one framework on one workload) runs in a fresh subprocess pinned to 2
 threads; rounds are interleaved (round 1 runs every framework on every workload, then
@@ -992,13 +993,13 @@ def main(argv: list[str] | None = None) -> int:
         base, at, thr = f.partition("@")
         if not at:
             return f in known
-        return base == "glassnet" and (thr == "auto" or (thr.isdigit() and int(thr) >= 1))
+        return base == "glassnet" and (thr in ("auto", "load") or (thr.isdigit() and int(thr) >= 1))
 
     bad = [f for f in fws if not _known(f)]
     if bad:
         p.error(
             f"--frameworks: unknown {bad}; choose from {','.join(known)}, or glassnet@N "
-            "(glassnet at N BLAS threads)"
+            "(glassnet at N BLAS threads) or glassnet@load (threads='load')"
         )
     args.frameworks = fws
     try:

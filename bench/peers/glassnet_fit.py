@@ -49,7 +49,7 @@ def unsupported(w: Workload) -> str | None:
 
 def _threads_option() -> str | int:
     value = os.environ.get("BENCH_GLASSNET_THREADS", "auto")
-    return value if value == "auto" else int(value)
+    return value if value in ("auto", "load") else int(value)
 
 
 class Runner:
