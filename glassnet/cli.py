@@ -6265,7 +6265,17 @@ def _stream_label_encoder(classes: list[Any], target: str) -> LabelEncoder:
         values = whole
     else:
         values = np.array(classes, dtype=np.float64)
-        if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+        whole_values = bool(np.all(values == np.round(values)))
+        if whole_values and np.any(np.abs(values) >= 2**53):  # (read as float64 by the
+            # stream's reader: beyond int64, or written with a point; distinct ones may merge)
+            big = next(c for c in classes if abs(float(c)) >= 2**53)
+            raise CLIError(
+                f"the target '{target}' holds whole numbers of more digits than float64 "
+                f"keeps (one reads as {_number_text(float(big))}): train --stream reads them "
+                f"as float64, so distinct class labels can become one: drop --stream, which "
+                f"reads them exactly, as written"
+            )
+        if whole_values:
             values = values.astype(np.int64)
     enc = LabelEncoder().fit(values)
     if not np.array_equal(enc.transform(values), np.arange(len(classes))):

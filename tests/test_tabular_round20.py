@@ -221,3 +221,18 @@ def test_pipeline_missing_cell_shown_as_given_with_its_index_label(store_model):
     texts.loc[r, "cnt"] = "NA"
     with pytest.raises(ValueError, match=rf"Missing value 'NA' in row {r} of X, column 'cnt'"):
         p.predict(texts)
+
+
+def test_cli_labels_beyond_int64_in_memory_and_refused_by_the_stream(capsys, tmp_path, monkeypatch):
+    """20-digit labels: kept as their digits in memory; --stream (which reads them as
+    float64, one number) refuses them by name rather than as 'a single class' that the
+    file does not hold."""
+    monkeypatch.chdir(tmp_path)
+    a, b = 12345678901234567890123, 12345678901234567890124
+    data = _big_labels(tmp_path / "long.csv", (a, b), n=60)
+    code, out, err = run(capsys, "train", data, "--target", "y", *FAST, "--out", "l.glassnet")
+    assert code == 0, err
+    assert load_pipeline(tmp_path / "l.glassnet").classes_.tolist() == [str(a), str(b)]
+    code, out, err = run(capsys, "train", data, "--target", "y", "--stream", *FAST)
+    assert code == 2
+    assert "more digits than float64 keeps" in err and "drop --stream" in err, err
