@@ -1,5 +1,5 @@
-"""PyTorch's ``torch.autograd.grad``: the gradients of outputs with respect to chosen inputs,
-returned, not added into any ``.grad``.
+"""PyTorch's ``torch.autograd``: ``grad``, the gradients of outputs with respect to chosen
+inputs, returned, not added into any ``.grad``; ``backward``; ``Function``.
 
 ``loss.backward()`` adds dL/dw into the ``.grad`` of every leaf of the graph (the lecture's
 backward pass, and the training loop's); ``grad(loss, [w1, b1])`` gives dL/dw1 and dL/db1
@@ -10,6 +10,14 @@ computed (dL/dz of a layer's pre-activation, the slides' δ).
 Differences from PyTorch, refused rather than approximated: ``create_graph=True`` (glassnet's
 backward pass is not itself recorded, so there are no second derivatives) is an error;
 ``retain_graph`` is taken and changes nothing (glassnet keeps every graph).
+
+:class:`Function` is PyTorch's ``torch.autograd.Function``, an op with a backward of your own
+(the tutorials' ``LegendrePolynomial3`` and ``MyReLU``): static ``forward(ctx, *args)`` and
+``backward(ctx, *grad_outputs)``, called as ``MyOp.apply(x, ...)``, with
+``ctx.save_for_backward``, ``ctx.saved_tensors``, ``ctx.needs_input_grad``,
+``ctx.mark_non_differentiable`` and ``ctx.set_materialize_grads``. ``forward`` runs
+unrecorded; its result is one node of the graph whose backward calls yours (checked: one
+gradient per argument of ``apply``, each of its argument's shape or None).
 
 ``backward(tensors, grad_tensors)`` is PyTorch's ``torch.autograd.backward``: ``t.backward(g)``
 for each tensor and its seed, accumulating into ``.grad``. A seed of the wrong shape raises
@@ -26,15 +34,16 @@ for each tensor and its seed, accumulating into ``.grad``. A seed of the wrong s
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ._validation import GradShapeError
-from .tensor import Tensor
+from .tensor import Tensor, is_grad_enabled, no_grad, unbroadcast
 
-__all__ = ["GradShapeError", "backward", "grad"]
+__all__ = ["Function", "FunctionCtx", "GradShapeError", "backward", "grad"]
 
 
 def _tensors(value: Any, name: str, who: str = "grad") -> list[Tensor]:
@@ -190,3 +199,223 @@ def grad(
     if materialize_grads:  # (zeros of each unused input's shape and dtype, as PyTorch's)
         got = [Tensor(np.zeros_like(t.data)) if g is None else g for t, g in zip(ins, got)]
     return tuple(got)
+
+
+# ------------------------------------------------------------------ custom Functions
+class FunctionCtx:
+    """The ``ctx`` a :class:`Function`'s ``forward`` and ``backward`` share, as PyTorch's:
+    ``save_for_backward(*tensors)`` keeps tensors for ``backward`` (``saved_tensors``, which
+    refuses them if one was changed in place since); ``needs_input_grad``, one bool per
+    argument of ``apply``; any other value is kept as an attribute (``ctx.k = 3``)."""
+
+    def __init__(self, name: str, needs: tuple[bool, ...]) -> None:
+        self.needs_input_grad, self.materialize_grads = needs, True
+        self._name, self._saved, self._when, self._fixed = name, (), (), set()
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        bad = next((t for t in tensors if t is not None and not isinstance(t, Tensor)), None)
+        if bad is not None:
+            raise TypeError(
+                f"{self._name}: ctx.save_for_backward takes Tensors (or None). Got "
+                f"{type(bad).__name__}; keep other values as attributes (ctx.k = k)."
+            )
+        self._saved = tensors
+        self._when = tuple(None if t is None else t._written() for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The tensors given to ``save_for_backward``, as they were then."""
+        for t, when in zip(self._saved, self._when):
+            if t is not None and t._written() != when:
+                raise RuntimeError(
+                    f"{self._name}.backward: a tensor of shape {t.shape} saved by "
+                    "ctx.save_for_backward was changed in place after forward saved it; write "
+                    "into a copy (x.clone()) or call backward() before the write."
+                )
+        return self._saved
+
+    def mark_non_differentiable(self, *outputs: Tensor) -> None:
+        """These outputs of ``forward`` get no gradient (indices, masks): their results do
+        not require grad, and ``backward`` receives zeros for them."""
+        self._fixed |= {id(t) for t in outputs}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """False: ``backward`` receives None, not zeros, for an output no gradient reached."""
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"set_materialize_grads takes True or False. Got {value!r:.40}.")
+        self.materialize_grads = bool(value)
+
+
+class Function:
+    """PyTorch's ``torch.autograd.Function``: an op of your own, with the backward you
+    write. Subclass it with two static methods and call ``apply``::
+
+        class MyReLU(gn.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x.clamp(min=0)
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                (x,) = ctx.saved_tensors
+                return grad_output * (x > 0)
+
+        y = MyReLU.apply(x)
+
+    ``forward(ctx, *args)`` runs without recording (inside, tensors are plain values) and
+    returns a Tensor or a tuple of them (other values pass through). Its result is one node
+    of the graph, named after the class, whose backward calls ``backward(ctx, *grad_outputs)``
+    (under no_grad: one gradient per output, plain Tensors, zeros for an output no
+    gradient reached). ``backward`` returns one gradient per argument of ``apply`` (a Tensor
+    or a NumPy array of that argument's shape, or None: no gradient; None for a non-tensor
+    argument). A wrong count or shape is refused, naming the Function (a gradient of a
+    broadcast shape is summed back, as PyTorch's). ``ctx``: :class:`FunctionCtx`.
+    PyTorch 2's form, ``forward(*args)`` without ctx beside ``setup_context(ctx, inputs,
+    output)``, works too. No second derivatives (glassnet's backward is not recorded).
+
+    >>> import glassnet as gn
+    >>> class Cube(gn.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x**3
+    ...
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x**2 * g
+    >>> x = gn.tensor([1.0, 2.0], requires_grad=True)
+    >>> Cube.apply(x).sum().backward()
+    >>> x.grad
+    array([ 3., 12.], dtype=float32)
+    """
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("A Function subclass defines forward(ctx, *args).")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("A Function subclass defines backward(ctx, *grad_outputs).")
+
+    @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple[Any, ...], output: Any) -> Any:
+        raise NotImplementedError  # (PyTorch 2's form only: forward(*args) without ctx)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            f"{type(self).__name__}()(...) is PyTorch's old form of a Function; call the "
+            f"class's apply: {type(self).__name__}.apply(...)."
+        )
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run ``forward`` on ``args`` and return its output(s), recorded as one node."""
+        name, on, own = cls.__name__, is_grad_enabled(), cls.setup_context is Function.setup_context
+        if kwargs:  # (as PyTorch's: bound to forward's positions, each an argument of apply)
+            bound = inspect.signature(cls.forward).bind(*(None,) * own, *args, **kwargs)
+            args, kwargs = bound.args[own:], bound.kwargs  # (keyword-only ones stay keywords)
+        ctx = FunctionCtx(name, tuple(on and isinstance(a, Tensor) and a._rg for a in args))
+        with no_grad():
+            if own:
+                out = cls.forward(ctx, *args, **kwargs)
+            else:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+        outs = out if isinstance(out, tuple) else (out,)
+        ks = [k for k, o in enumerate(outs) if isinstance(o, Tensor)]
+        if not ks:
+            raise TypeError(
+                f"{name}.forward returned {type(out).__name__}; it returns a Tensor (or a tuple "
+                "of them): gn.tensor(array) makes one."
+            )
+        live = [k for k in ks if id(outs[k]) not in ctx._fixed]
+        ins = tuple(a for a in args if isinstance(a, Tensor))
+        got = dict.fromkeys(live, False)  # (which outputs a gradient reached: materialize)
+
+        def grads(g: np.ndarray) -> list[np.ndarray | None]:
+            """The user's backward, given dL/d(the outputs) (``g``, the live ones in a row)."""
+            gs: list[Any] = [None] * len(outs)
+            at = 0
+            for k in ks:
+                o = outs[k].data
+                if k in got and (got[k] or len(live) == 1):
+                    gs[k] = Tensor(np.array(g[at : at + o.size].reshape(o.shape), dtype=o.dtype))
+                    at += o.size
+                elif ctx.materialize_grads:
+                    gs[k], at = Tensor(np.zeros_like(o)), at + o.size * (k in got)
+                else:
+                    at += o.size * (k in got)
+            for k in got:
+                got[k] = False
+            with no_grad():
+                back = cls.backward(ctx, *gs)
+            back = tuple(back) if isinstance(back, (tuple, list)) else (back,)
+            if len(back) < len(args) or any(b is not None for b in back[len(args) :]):
+                raise ValueError(
+                    f"{name}.backward returned {len(back)} gradients for the {len(args)} "
+                    f"arguments of {name}.apply; return one per argument (None for one that "
+                    "needs none)."
+                )
+            back = [_input_grad(name, k, a, b) for k, (a, b) in enumerate(zip(args, back))]
+            return [b for a, b in zip(args, back) if isinstance(a, Tensor)]
+
+        if len(live) == 1:  # one differentiable output: it is the node
+            got[live[0]] = True
+            node = Tensor.from_op(outs[live[0]].data, name, ins, lambda g: grads(g.reshape(-1)))
+            nodes = {live[0]: node}
+        else:  # several: a node of them all (their values in a row), each output a part of it
+            whole = np.concatenate([outs[k].data.reshape(-1) for k in live]) if live else None
+            core = Tensor.from_op(whole, name, ins, grads) if live else None
+            nodes, at = {}, 0
+            for k in live:
+                n = outs[k].data.size
+                part = _part(got, k, at, n, whole)
+                nodes[k] = Tensor.from_op(outs[k].data, f"{name}[{k}]", (core,), part)
+                at += n
+        res = tuple(nodes[k] if k in nodes else Tensor(o.data) if k in ks else o
+                    for k, o in enumerate(outs))  # fmt: skip
+        return res if isinstance(out, tuple) else res[0]
+
+
+def _part(got: dict[int, bool], k: int, at: int, n: int, whole: Any) -> Any:
+    """The backward of output ``k`` of a Function of several outputs: its gradient in its
+    place among the values of all (``whole``), zeros elsewhere; marks it reached."""
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        got[k] = True
+        full = np.zeros_like(whole)
+        full[at : at + n] = g.reshape(-1)
+        return (full,)
+
+    return backward
+
+
+def _input_grad(name: str, k: int, x: Any, g: Any) -> np.ndarray | None:
+    """Gradient ``g`` that ``name``'s backward returned for argument ``k`` (``x``), checked."""
+    if g is None:
+        return None
+    if not isinstance(x, Tensor):
+        raise ValueError(
+            f"{name}.backward returned a gradient for argument {k} of {name}.apply, a "
+            f"{type(x).__name__}, not a Tensor; return None for it."
+        )
+    if not isinstance(g, (Tensor, np.ndarray)):
+        raise TypeError(
+            f"{name}.backward returned {type(g).__name__} as the gradient of argument {k}; "
+            "return a Tensor (or a NumPy array) of that argument's shape, or None."
+        )
+    g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=x.data.dtype)
+    if g.shape != x.shape:
+        try:  # (a broadcast of the argument's shape is summed back, as PyTorch's)
+            fits = np.broadcast_shapes(g.shape, x.shape) == g.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"{name}.backward returned a gradient of shape {g.shape} for argument {k} of "
+                f"shape {x.shape}; return one of the argument's shape."
+            )
+        g = unbroadcast(g, x.shape)
+    return g

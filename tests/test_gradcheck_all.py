@@ -953,6 +953,46 @@ case("Tensor:lerp", "weight tensor", lambda a, b, w: a.lerp(b, w), u((2, 3)), u(
      u((2, 3), 0.0, 1.0, seed=4))  # fmt: skip
 
 
+# ---------------------------------------------------------------- custom Functions
+class _Legendre3(autograd.Function):
+    """PyTorch's tutorial Function, P3(x) = (5x^3 - 3x) / 2, with its hand-written backward."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        ctx.save_for_backward(x)
+        return 0.5 * (5 * x**3 - 3 * x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return g * 1.5 * (5 * x**2 - 1)
+
+
+class _ScaledPair(autograd.Function):
+    """Two outputs and a number argument (its gradient None)."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, b: Tensor, k: float) -> tuple[Tensor, Tensor]:
+        ctx.save_for_backward(a, b)
+        ctx.k = k
+        return a * b * k, a.exp()
+
+    @staticmethod
+    def backward(ctx: Any, g1: Tensor, g2: Tensor) -> tuple[Any, ...]:
+        a, b = ctx.saved_tensors
+        return g1 * b * ctx.k + g2 * a.exp(), g1 * a * ctx.k, None
+
+
+case("autograd:Function", "one output", _Legendre3.apply, u((3, 4)))
+case(
+    "autograd:Function",
+    "two outputs",
+    lambda a, b: sum(o.sum() * w for o, w in zip(_ScaledPair.apply(a, b, 1.5), (1.0, -2.0))),
+    u((3,)),
+    u((3,), seed=1),
+)
+
+
 # ---------------------------------------------------------------- the coverage
 NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
     "FUNCTIONS": {
@@ -970,7 +1010,10 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
         "all": "a bool Array",
     },
     "nn.functional": {"one_hot": "an int64 Array of labels"},
-    "autograd": {"GradShapeError": "an exception class"},
+    "autograd": {
+        "GradShapeError": "an exception class",
+        "FunctionCtx": "the ctx of a Function (autograd:Function's cases use it)",
+    },
     "nn.torch_layers": {"erf": "a NumPy function", "erfc": "a NumPy function"},
     "Tensor": dict.fromkeys(
         (

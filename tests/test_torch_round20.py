@@ -1,0 +1,294 @@
+"""PyTorch's beginner tutorials, ported: ``torch.autograd.Function`` (the custom Functions
+of "Learning PyTorch with Examples", LegendrePolynomial3 and MyReLU, against torch's
+numbers), ``nn.Linear`` on (N, *, in), the function forms ``gn.clip`` and kin, writing
+into ``z.detach()``, and backward through sqrt at 0 without NumPy's warning."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet.autograd import Function
+
+
+# ----------------------------------------------------------------- autograd.Function
+class LegendrePolynomial3(gn.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: gn.Tensor) -> gn.Tensor:  # noqa: A002 (the tutorial's)
+        ctx.save_for_backward(input)
+        return 0.5 * (5 * input**3 - 3 * input)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: gn.Tensor) -> gn.Tensor:
+        (input,) = ctx.saved_tensors  # noqa: A001
+        return grad_output * 1.5 * (5 * input**2 - 1)
+
+
+class MyReLU(gn.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, input: gn.Tensor) -> gn.Tensor:  # noqa: A002
+        ctx.save_for_backward(input)
+        return input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: gn.Tensor) -> gn.Tensor:
+        (input,) = ctx.saved_tensors  # noqa: A001
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
+
+
+def test_legendre_tutorial_matches_torch_in_float64():
+    """The tutorial's loop, 2000 steps in float64: torch 2.13 gives loss 8.943643355960496,
+    b = -2.20852641519011, d = 0.2554861125088658 (a and c about 1e-18)."""
+    dtype = gn.float64
+    x = gn.linspace(-math.pi, math.pi, 2000, dtype=dtype)
+    y = gn.sin(x)
+    a = gn.full((), 0.0, dtype=dtype, requires_grad=True)
+    b = gn.full((), -1.0, dtype=dtype, requires_grad=True)
+    c = gn.full((), 0.0, dtype=dtype, requires_grad=True)
+    d = gn.full((), 0.3, dtype=dtype, requires_grad=True)
+    for _ in range(2000):
+        P3 = LegendrePolynomial3.apply
+        loss = (a + b * P3(c + d * x) - y).pow(2).sum()
+        loss.backward()
+        with gn.no_grad():
+            for p in (a, b, c, d):
+                p -= 5e-6 * p.grad
+                p.grad = None
+    assert loss.item() == pytest.approx(8.943643355960496, rel=1e-12)
+    assert b.item() == pytest.approx(-2.20852641519011, rel=1e-12)
+    assert d.item() == pytest.approx(0.2554861125088658, rel=1e-12)
+    assert abs(a.item()) < 1e-12 and abs(c.item()) < 1e-12
+
+
+def test_myrelu_two_layer_net_matches_torch_in_float64():
+    """The older tutorial's two-layer net with MyReLU (small sizes, 50 steps): torch 2.13's
+    loss 13.294745973267002, sums of w1 and w2 -17.3043537032314 and 0.5200351944734501."""
+    rng = np.random.default_rng(0)
+    x = gn.tensor(rng.standard_normal((8, 20)), dtype=gn.float64)
+    y = gn.tensor(rng.standard_normal((8, 3)), dtype=gn.float64)
+    w1 = gn.tensor(rng.standard_normal((20, 6)), dtype=gn.float64, requires_grad=True)
+    w2 = gn.tensor(rng.standard_normal((6, 3)), dtype=gn.float64, requires_grad=True)
+    for _ in range(50):
+        loss = (MyReLU.apply(x.mm(w1)).mm(w2) - y).pow(2).sum()
+        loss.backward()
+        with gn.no_grad():
+            w1 -= 1e-3 * w1.grad
+            w2 -= 1e-3 * w2.grad
+            w1.grad.zero_()
+            w2.grad.zero_()
+    assert loss.item() == pytest.approx(13.294745973267002, rel=1e-12)
+    assert w1.sum().item() == pytest.approx(-17.3043537032314, rel=1e-12)
+    assert w2.sum().item() == pytest.approx(0.5200351944734501, rel=1e-12)
+
+
+def test_function_is_one_node_and_passes_gradcheck():
+    x = gn.randn(3, 4, dtype=gn.float64, requires_grad=True)
+    out = LegendrePolynomial3.apply(x)
+    assert out.op == "LegendrePolynomial3" and out.parents == (x,)
+    assert out.grad_fn.name() == "LegendrePolynomial3Backward0"
+    assert gn.autograd.gradcheck(LegendrePolynomial3.apply, (x,))
+    assert gn.autograd.gradcheck(
+        MyReLU.apply, (gn.tensor([-1.5, -0.5, 0.5, 2.0], dtype=gn.float64, requires_grad=True),)
+    )
+
+
+class Recorder(Function):
+    """Reports what forward and backward saw."""
+
+    seen: dict[str, Any] = {}
+
+    @staticmethod
+    def forward(ctx: Any, x: gn.Tensor, k: float, w: gn.Tensor) -> gn.Tensor:
+        inner = x * w
+        Recorder.seen.update(
+            inner_requires_grad=inner.requires_grad,
+            grad_mode=gn.is_grad_enabled(),
+            needs=ctx.needs_input_grad,
+        )
+        ctx.save_for_backward(x, w)
+        ctx.k = k
+        return inner * k
+
+    @staticmethod
+    def backward(ctx: Any, g: gn.Tensor) -> tuple[Any, ...]:
+        x, w = ctx.saved_tensors
+        Recorder.seen.update(g=g, back_mode=gn.is_grad_enabled())
+        return g * w * ctx.k, None, g * x * ctx.k
+
+
+def test_forward_runs_unrecorded_and_non_tensor_arguments_get_none():
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    w = gn.tensor([3.0, 4.0])
+    out = Recorder.apply(x, 2.0, w)
+    seen = Recorder.seen
+    assert seen["inner_requires_grad"] is False and seen["grad_mode"] is False
+    assert seen["needs"] == (True, False, False)
+    assert out.requires_grad and gn.is_grad_enabled()
+    out.backward(gn.tensor([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad, [6.0, 80.0])
+    assert seen["back_mode"] is False and not seen["g"].requires_grad
+    with gn.no_grad():
+        assert not Recorder.apply(x, 2.0, w).requires_grad
+    assert Recorder.seen["needs"] == (False, False, False)
+
+
+def test_keyword_arguments_are_arguments_of_apply():
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    Recorder.apply(x, k=3.0, w=gn.tensor([1.0, 1.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+
+
+class Pair(Function):
+    @staticmethod
+    def forward(ctx: Any, x: gn.Tensor) -> tuple[Any, ...]:
+        ctx.save_for_backward(x)
+        return x * 2, x.exp(), "tag"
+
+    @staticmethod
+    def backward(ctx: Any, g1: gn.Tensor, g2: gn.Tensor, g3: Any) -> gn.Tensor:
+        (x,) = ctx.saved_tensors
+        Pair.got = (g1, g2, g3)
+        return g1 * 2 + g2 * x.exp()
+
+
+def test_several_outputs():
+    x = gn.tensor([0.0, 1.0], dtype=gn.float64, requires_grad=True)
+    a, b, tag = Pair.apply(x)
+    assert tag == "tag" and a.requires_grad and b.requires_grad
+    a.sum().backward()  # (b got no gradient: zeros, as PyTorch's)
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    np.testing.assert_array_equal(Pair.got[1].data, [0.0, 0.0])
+    assert Pair.got[2] is None
+    x.grad = None
+    (a.sum() + (b * 3).sum()).backward()
+    np.testing.assert_allclose(x.grad, [2.0 + 3.0, 2.0 + 3 * math.e], rtol=1e-15)
+    x.grad = None
+    b.sum().backward()  # (the one reached is passed, the other is zeros: no stale gradient)
+    np.testing.assert_array_equal(Pair.got[0].data, [0.0, 0.0])
+    np.testing.assert_allclose(x.grad, [1.0, math.e], rtol=1e-15)
+    assert gn.autograd.gradcheck(lambda t: Pair.apply(t)[0] * Pair.apply(t)[1], (x,))
+
+
+class SortValues(Function):
+    @staticmethod
+    def forward(ctx: Any, x: gn.Tensor) -> tuple[gn.Tensor, gn.Tensor]:
+        order = np.argsort(x.data)
+        ctx.order = order
+        idx = gn.tensor(order.astype(float))
+        ctx.mark_non_differentiable(idx)
+        ctx.set_materialize_grads(False)
+        return gn.tensor(x.data[order]), idx
+
+    @staticmethod
+    def backward(ctx: Any, g: gn.Tensor, g_idx: Any) -> np.ndarray:
+        SortValues.g_idx = g_idx
+        out = np.zeros(len(ctx.order))
+        out[ctx.order] = g.data
+        return out  # (a NumPy array is taken)
+
+
+def test_mark_non_differentiable_and_materialize_grads():
+    x = gn.tensor([3.0, 1.0, 2.0], dtype=gn.float64, requires_grad=True)
+    values, idx = SortValues.apply(x)
+    assert values.requires_grad and not idx.requires_grad
+    (values * gn.tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 1.0, 2.0])
+    assert SortValues.g_idx is None
+
+
+class Setup(Function):  # PyTorch 2's form: forward without ctx, beside setup_context
+    @staticmethod
+    def forward(x: gn.Tensor, w: gn.Tensor) -> gn.Tensor:
+        return x @ w
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
+        ctx.save_for_backward(*inputs)
+
+    @staticmethod
+    def backward(ctx: Any, g: gn.Tensor) -> tuple[gn.Tensor, gn.Tensor]:
+        x, w = ctx.saved_tensors
+        return g @ w.T, x.T @ g
+
+
+def test_setup_context_form():
+    x = gn.randn(4, 3, dtype=gn.float64, requires_grad=True)
+    w = gn.randn(3, 2, dtype=gn.float64, requires_grad=True)
+    assert gn.autograd.gradcheck(Setup.apply, (x, w))
+
+
+def _function(backward: Any, forward: Any = lambda ctx, x, y: x * y) -> type:
+    return type(
+        "Wrong", (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward)}
+    )
+
+
+@pytest.mark.parametrize(
+    "backward, match",
+    [
+        (lambda ctx, g: g, r"Wrong.backward returned 1 gradients for the 2 arguments of Wrong"),
+        (lambda ctx, g: (g, g, g), r"returned 3 gradients for the 2 arguments"),
+        (
+            lambda ctx, g: (g, gn.ones(5)),
+            r"Wrong.backward returned a gradient of shape \(5,\) for argument 1 of shape",
+        ),
+        (lambda ctx, g: (g, 3.0), r"Wrong.backward returned float as the gradient of argument 1"),
+    ],
+)
+def test_wrong_gradients_are_refused_naming_the_function(backward: Any, match: str):
+    x = gn.ones(2, 3, requires_grad=True)
+    y = gn.ones(2, 3, requires_grad=True)
+    with pytest.raises((ValueError, TypeError), match=match):
+        _function(backward).apply(x, y).sum().backward()
+
+
+def test_gradient_for_a_number_argument_is_refused():
+    f = _function(lambda ctx, g: (g, g), forward=lambda ctx, x, k: x * k)
+    with pytest.raises(ValueError, match="argument 1 of Wrong.apply, a float, not a Tensor"):
+        f.apply(gn.ones(2, requires_grad=True), 2.0).sum().backward()
+
+
+def test_broadcast_gradient_is_summed_back_and_extra_nones_taken():
+    f = _function(lambda ctx, g: (g, None, None), forward=lambda ctx, x, y: x + y)
+    x = gn.ones(3, requires_grad=True)
+    f.apply(x, gn.zeros(2, 3)).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+
+
+def test_saved_tensor_changed_in_place_is_refused():
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx: Any, x: gn.Tensor) -> gn.Tensor:
+            y = x.exp()
+            ctx.save_for_backward(y)
+            Exp.kept = y
+            return y
+
+        @staticmethod
+        def backward(ctx: Any, g: gn.Tensor) -> gn.Tensor:
+            (y,) = ctx.saved_tensors
+            return g * y
+
+    x = gn.tensor([0.0, 1.0], requires_grad=True)
+    out = Exp.apply(x)
+    Exp.kept[0] = 5.0  # (a plain tensor of forward's: writable, the saved value changed)
+    with pytest.raises(RuntimeError, match=r"Exp.backward: a tensor of shape \(2,\) saved by ctx"):
+        out.sum().backward()
+
+
+def test_misuse_is_refused_clearly():
+    x = gn.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"MyReLU\.apply\(\.\.\.\)"):
+        MyReLU()(x)
+    with pytest.raises(TypeError, match="Wrong.forward returned ndarray; it returns a Tensor"):
+        _function(lambda ctx, g: g, forward=lambda ctx, x: x.data).apply(x)
+    with pytest.raises(TypeError, match="save_for_backward takes Tensors"):
+        _function(lambda ctx, g: g, forward=lambda ctx, x: ctx.save_for_backward(x.data)).apply(x)
+    with pytest.raises(NotImplementedError, match="defines forward"):
+        type("Empty", (Function,), {}).apply(x)
