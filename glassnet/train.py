@@ -79,14 +79,6 @@ STOP_REASONS = {
 }  # (glassnet.sklearn adds the criteria only its estimators have: max_iter, max_fun, ...)
 
 
-_STREAM_RESUME = (
-    "fit: seed={seed} with initial_epoch={k} on a stream draws epoch 1's shuffle order again "
-    "(its buffer draws as many numbers as its rows need, so the orders of the epochs done "
-    "cannot be skipped); for the unbroken run's order pass a seed function of the epoch, "
-    "seed=lambda e: numpy.random.default_rng([{seed}, e])."
-)
-
-
 class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite loss (or its last update, non-finite weights).
     ``.history`` holds the run so far; ``.epoch`` is the epoch it diverged in: the one after
@@ -252,7 +244,8 @@ class _Books(Callback):
     as the rule itself would."""
 
     books: tuple[str, ...] = ("bad", "epoch")
-    ran, epoch = False, None  # (a run seen; the last epoch it saw)
+    ran: bool = False  # (a run seen)
+    epoch: int | None = None  # (the last epoch it saw)
 
     def state_dict(self) -> dict[str, Any]:
         """The rule's type and books (copies; best weights as arrays), as PyTorch's."""
@@ -267,12 +260,11 @@ class _Books(Callback):
     def _new_run(self, state: TrainState) -> bool:
         """Given to another run than the one it last saw, resumed at its epoch: its books
         go (books set before a first run, as the command line's resume sets them, stay)."""
-        if self.ran and state.epoch and state.epoch != self.epoch:
-            name = type(self).__name__
+        if self.ran and state.epoch and state.epoch != self.epoch:  # (a checkpoint's mix-up)
             raise ValueError(
-                f"fit: the {name} in stop_rules last saw epoch {self.epoch} and the run resumes "
-                f"after epoch {state.epoch} (initial_epoch): pass a {name} loaded with the "
-                f"state_dict() saved at epoch {state.epoch}, or a new {name}."
+                f"fit: the {type(self).__name__} in stop_rules last saw epoch {self.epoch}, not "
+                f"initial_epoch={state.epoch}: give it the state_dict() saved at epoch "
+                f"{state.epoch} (load_state_dict), or pass a new one."
             )
         return self.ran and self.epoch != state.epoch
 
@@ -281,9 +273,12 @@ class Tolerance(_Books):
     """Stop when the watched score (``"loss"``: the training loss; ``"val_loss"``) has not
     improved by more than ``tol`` for ``n_iter_no_change`` epochs (stop reason ``'tol'``, or
     ``'val_tol'`` on the validation loss). ``tol=None`` never stops but still records
-    ``history.best_epoch``."""
+    ``history.best_epoch``. Its books (best, bad epochs, best epoch; :class:`EarlyStopping`'s
+    best weights too) go on in a run resumed at the epoch it last saw: the same object, a
+    pickled or deep copy, or one given its ``state_dict()``; a run from epoch 0 resets them."""
 
-    reason, books = "tol", ("best", "bad", "best_epoch", "epoch")
+    reason = "tol"
+    books: tuple[str, ...] = ("best", "bad", "best_epoch", "epoch")
 
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
         self.tol, self.patience = tol, n_iter_no_change
@@ -467,7 +462,9 @@ def fit(
         Batches are drawn from a permutation of indices made with ``seed``. A function
         ``seed(epoch) -> int or Generator`` gives each epoch (1, 2, ...) its own stream,
         so a run resumed at ``initial_epoch`` draws the same batches as an uninterrupted one;
-        ``seed(0)`` draws the rows ``validation_split`` holds out.
+        ``seed(0)`` draws the rows ``validation_split`` holds out. An int does too: a resumed
+        run draws (and drops) the orders of the epochs done first (a stream cannot: it warns).
+        A Generator goes on from where it is: pass the one the first call drew from.
     tol, n_iter_no_change :
         Stop when the training loss improves by less than ``tol`` for
         ``n_iter_no_change`` epochs (default 10; ``tol=None``: off). With ``early_stopping``
@@ -516,8 +513,10 @@ def fit(
         Epochs already done (a resumed run): training runs epochs ``initial_epoch + 1`` to
         ``epochs``. The rules built from ``tol`` and ``early_stopping`` are new at each
         call, their counts of epochs without improvement starting again; to resume those
-        too, pass the same ``stop_rules`` objects (:class:`Tolerance`, :class:`EarlyStopping`)
-        to both calls, as the model, optimizer and schedule.
+        too, pass ``stop_rules`` (:class:`Tolerance`, :class:`EarlyStopping`,
+        :class:`WeightChange`) to both calls: the same objects, copies, or new ones given the
+        first's ``state_dict()`` (saved with ``gn.save`` beside the model's and optimizer's).
+        A rule goes on with its books in a run resumed at the epoch it last saw.
     stop_rules : callbacks that decide termination (they set ``state.stop`` and
         ``state.stop_reason``) in place of the :class:`Tolerance` / :class:`EarlyStopping`
         rule built from ``tol`` and ``early_stopping`` (both then left off: else a ValueError).
@@ -653,7 +652,11 @@ def fit(
     # an int seed resumed: its first initial_epoch orders drawn (a stream's draws, unknown)
     resumed = initial_epoch and shuffle and not full_batch and isinstance(seed, (int, np.integer))
     if resumed and src is not None:
-        warnings.warn(_STREAM_RESUME.format(seed=seed, k=initial_epoch), UserWarning, stacklevel=2)
+        warnings.warn(  # (its buffer draws as many numbers as its rows need: not skipped)
+            f"fit: seed={seed} with initial_epoch={initial_epoch} on a stream repeats epoch 1's "
+            "shuffle order; for a resumable order train with a seed function of the epoch, "
+            f"seed=lambda e: numpy.random.default_rng([{seed}, e]).", UserWarning, stacklevel=2,
+        )  # fmt: skip
     for _ in range(initial_epoch) if resumed and src is None else ():
         rng.permutation(n)
     # refused before allocating: gradients and optimizer state (3 copies of the weights), and
