@@ -372,17 +372,18 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
 
     X : (N, inputs), W : (inputs, neurons) (column i holds neuron i's weights),
     b : (neurons,) -> Z : (N, neurons); a 1-D x of shape (inputs,) is one sample and
-    gives Z : (neurons,), as torch.nn.Linear does.
+    gives Z : (neurons,), and X of shape (N, *, inputs) gives (N, *, neurons) (the last
+    axis), as torch.nn.Linear does.
     Backward: dL/dX = G Wᵀ, dL/dW = Xᵀ G, dL/db = sum over rows of G.
     """
     x, W, b = as_tensor(x), as_tensor(W), None if b is None else as_tensor(b)  # (arrays too)
     X, Wd = x.data, W.data
-    if Wd.ndim != 2 or X.ndim not in (1, 2) or X.shape[-1] != Wd.shape[0]:
+    if Wd.ndim != 2 or X.ndim < 1 or X.shape[-1] != Wd.shape[0]:
         n = Wd.shape[0] if Wd.ndim == 2 else None  # (W 2-D: the layer's inputs)
         raise ValueError(
             f"op 'linear': input of shape {X.shape} does not fit weights of shape {Wd.shape}; "
-            + (f"the layer expects inputs of shape (N, {n}) or ({n},)." if n is not None else
-               "W must be 2-D, of shape (inputs, neurons).")
+            + (f"the layer expects inputs of shape (N, {n}) or ({n},), or (N, *, {n})."
+               if n is not None else "W must be 2-D, of shape (inputs, neurons).")
         )  # fmt: skip
     Z = X @ Wd
     if b is not None:
@@ -390,7 +391,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
 
     def backward(g: np.ndarray) -> tuple[np.ndarray | None, ...]:
         gx = g @ Wd.T if x.requires_grad else None
-        G, X2 = (g, X) if g.ndim == 2 else (g[None], X[None])
+        G, X2 = (g, X) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]), X.reshape(-1, len(Wd)))
         # one row: an outer product (BLAS's GEMM with k = 1 is several times slower); db: a GEMV
         gw = (X2.T * G if len(G) == 1 else X2.T @ G) if W.requires_grad else None
         return (gx, gw) if b is None else (gx, gw, bias_sum(G))  # (the fast path's 1ᵀ G)

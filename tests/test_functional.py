@@ -272,7 +272,7 @@ def test_a_model_and_the_explain_tools_take_a_1d_input():
     )
 
 
-@pytest.mark.parametrize("x_shape", [(4, 3), (3,), (2, 2, 2)])
+@pytest.mark.parametrize("x_shape", [(4, 3), (3,), (2, 2, 3)])  # ((N, *, 2) is taken)
 def test_linear_wrong_input_names_both_shapes(x_shape: tuple[int, ...]):
     with pytest.raises(ValueError) as info:
         F.linear(Tensor(np.ones(x_shape)), Tensor(np.ones((2, 5))))

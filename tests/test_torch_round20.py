@@ -292,3 +292,35 @@ def test_misuse_is_refused_clearly():
         _function(lambda ctx, g: g, forward=lambda ctx, x: ctx.save_for_backward(x.data)).apply(x)
     with pytest.raises(NotImplementedError, match="defines forward"):
         type("Empty", (Function,), {}).apply(x)
+
+
+# ----------------------------------------------------------------- nn.Linear on (N, *, in)
+def test_linear_applies_to_the_last_axis_as_torch():
+    rng = np.random.default_rng(1)
+    layer = gn.nn.Linear(28, 4, rng=0, dtype=gn.float64)
+    x = gn.tensor(rng.standard_normal((2, 5, 28)), dtype=gn.float64, requires_grad=True)
+    z = layer(x)
+    assert z.shape == (2, 5, 4) and z.op == "linear" and z.parents[0] is x
+    rows = x.data.reshape(10, 28)
+    np.testing.assert_allclose(z.data.reshape(10, 4), rows @ layer.W.data + layer.b.data)
+    r = rng.standard_normal((2, 5, 4))
+    z.backward(r)
+    np.testing.assert_allclose(layer.W.grad, rows.T @ r.reshape(10, 4), rtol=1e-13)
+    np.testing.assert_allclose(layer.b.grad, r.reshape(10, 4).sum(0), rtol=1e-13)
+    np.testing.assert_allclose(x.grad, r @ layer.W.data.T, rtol=1e-13)
+    assert layer(gn.rand(1, 28, 28)).shape == (1, 28, 4)  # (an image without Flatten)
+    assert gn.gradcheck(
+        lambda x, W, b: gn.functional.linear(x, W, b),
+        rng.standard_normal((2, 3, 1, 4)),
+        rng.standard_normal((4, 2)),
+        rng.standard_normal(2),
+    )
+
+
+def test_linear_still_refuses_a_wrong_last_axis_and_fit_takes_rows():
+    with pytest.raises(ValueError, match=r"shape \(2, 5, 28\) does not fit .*\(N, \*, 10\)"):
+        gn.nn.Linear(10, 4)(gn.rand(2, 5, 28))
+    model = gn.nn.Sequential(gn.nn.Linear(28, 4), gn.nn.ReLU(), gn.nn.Linear(4, 1))
+    X = np.random.default_rng(0).random((10, 5, 28))
+    with pytest.raises(ValueError, match=r"fit: X must have 2 dimensions. Got shape \(10, 5, 28\)"):
+        gn.fit(model, X, np.zeros((10, 1)), epochs=1, verbose=0)

@@ -47,7 +47,8 @@ class Linear(Module):
         PyTorch's names of ``inputs`` and ``neurons`` (one spelling of each), and where the
         weights live (``'cpu'``; ``'cuda'`` with CuPy, docs/gpu.md).
 
-    Shapes: X (N, inputs) -> Z (N, neurons); W (inputs, neurons); b (neurons,).
+    Shapes: X (N, inputs) -> Z (N, neurons), on the last axis as PyTorch's: (N, *, inputs)
+    -> (N, *, neurons) (``fit`` takes 2-D rows); W (inputs, neurons); b (neurons,).
 
     >>> import glassnet as gn
     >>> layer = gn.nn.Linear(2, 3, rng=0)
