@@ -247,14 +247,33 @@ def test_a_phone_has_targets_of_24_pixels_and_brings_a_neurons_numbers_into_view
     open_playground(phone, server)
     # 3. every button, box, list and link at least 24 x 24 CSS pixels (WCAG 2.5.8); the
     # edges (a path's thin line, its 9-pixel stroke the target) are left out
-    small = phone.evaluate(
-        """[...document.querySelectorAll('button, select, input, a, [role=button]')]
+    targets = """[...document.querySelectorAll('button, select, input, a, [role=button]')]
              .filter((e) => !(e instanceof SVGElement)).map((e) => [e, e.getBoundingClientRect()])
              .filter(([e, r]) => r.width > 0 && (r.width < 24 || r.height < 24))
              .map(([e, r]) => [e.id || e.getAttribute('aria-label') || e.textContent.trim(),
-                               Math.round(r.width), Math.round(r.height)])"""
+                               r.width, r.height])"""
+    assert phone.evaluate(targets) == []
+    # six layers of eight: the drawing scaled down to the phone, its buttons and boxes not
+    phone.evaluate("location.hash = location.hash.replace(/hidden=[^&]*/, 'hidden=8,8,8,8,8,8')")
+    phone.wait_for_function("run.config.hidden.length === 6 && document.querySelectorAll("
+                            "'.node.hidden').length === 48")  # fmt: skip
+    assert phone.evaluate("layout().scale") < 0.8
+    controls = targets.replace(", [role=button]", "")
+    assert phone.evaluate(controls) == []
+    # (its nodes are smaller, 19 pixels, and far apart: WCAG 2.5.8's spacing, a 24-pixel
+    # circle round each target's centre meeting no other)
+    gap = phone.evaluate(
+        """(() => { const c = [...document.querySelectorAll('.node[role=button]')].map((e) => {
+              const r = e.getBoundingClientRect();
+              return [r.x + r.width / 2, r.y + r.height / 2]; });
+            let least = Infinity;
+            for (const [i, a] of c.entries()) for (const b of c.slice(i + 1))
+              least = Math.min(least, Math.hypot(a[0] - b[0], a[1] - b[1]));
+            return least; })()"""
     )
-    assert small == [], small
+    assert gap >= 24
+    phone.evaluate("location.hash = location.hash.replace(/hidden=[^&]*/, 'hidden=4,2')")
+    phone.wait_for_function("document.querySelectorAll('.node.hidden').length === 6")
     # 7. the bar of exports, runs and status lines is not kept over a phone's screen
     assert phone.evaluate("getComputedStyle(document.querySelector('footer.bottom')).position") == (
         "static"

@@ -544,6 +544,8 @@ function textWidth(texts, px) {
   return Math.max(0, ...texts.map((t) => ctx.measureText(t).width));
 }
 
+const FINGER = window.matchMedia("(pointer: coarse), (max-width: 560px)");   // (style.css's)
+
 function layout() {
   const net = $("network");
   const box = net.clientWidth || 600;
@@ -557,12 +559,18 @@ function layout() {
   // for the edges beside them; where the box is narrower (a phone), the drawing is laid out
   // that wide and scaled down to the box, so that no name is cut off or drawn over
   const label = textWidth(run.data.names.neurons.flat(), NAME_FONT) + 6;
-  // (52: a narrow layer's + and − side by side, 24 pixels each: .layer-ctl.tight)
-  const need = Math.max(52, size + 16, Math.ceil(label) + 8);
+  const need = Math.max(42, size + 16, Math.ceil(label) + 8);
   const width = Math.max(box, Math.ceil(COL0 + span * need + size + 40));
   const xOf = (l) => COL0 + (width - COL0 - size - 40) * (l / span);
-  const yOf = (j) => 36 + j * 54;
-  return { xOf, yOf, cols, width, size, scale: Math.min(1, box / width) };
+  const scale = Math.min(1, box / width);
+  // a layer's + and − are 24 pixels on the screen at least (a finger's target, WCAG 2.5.8):
+  // in the drawing 24 / scale, where it is scaled down; many layers on a narrow screen
+  // (tight) stack them, one above the other, and the nodes start below them
+  const button = Math.ceil(24 / scale), tight = xOf(1) - xOf(0) < 72;
+  // (the control's top at -6: its two buttons and their gap, its number's 14 pixels, 8 clear)
+  const top = tight ? Math.max(36, -6 + 2 * button + 2 + 2 + 14 + 8) : 36;
+  const yOf = (j) => top + j * 54;
+  return { xOf, yOf, cols, width, size, scale, button, tight };
 }
 
 function buildNetwork() {
@@ -575,19 +583,22 @@ function buildNetwork() {
   nodeEls = [];
   edgeEls = [];
   hover = null;   // the hovered node is gone (its index may now be another node's)
-  const { xOf, yOf, size, width, scale } = layout();
+  const { xOf, yOf, size, width, scale, button, tight } = layout();
   nodeSize = size;
   net.style.setProperty("--node", size + "px");
   draw.style.width = width + "px";
   draw.style.transform = scale < 1 ? `scale(${scale})` : "";
   const sizes = [run.config.features.length, ...run.config.hidden, 1];
-  // many layers on a narrow screen: each layer's control its number alone, smaller buttons
-  const tight = xOf(1) - xOf(0) < 72;
+  // many layers on a narrow screen (tight): each layer's control its number alone, its
+  // buttons one above the other
+  draw.style.setProperty("--button", button + "px");   // (a layer's + and −: layout())
   // inputs: every feature, the used ones lit. A box left of each turns it on or off (a mouse's
   // plain click on the input too, as TF Playground's); a tap, a shift-click or Enter shows its
   // numbers (a tap toggled it: its numbers were out of a touch screen's reach, and a tap on
   // the lecture's x1 dropped the slide's network)
-  const boxLeft = xOf(0) - 8 - textWidth(Object.values(FEATURE_LABEL), 12) - 26;   // (left of the widest name)
+  // (a finger's box: 24 pixels on the screen, as a layer's + and −; a mouse's: 16 and its margins)
+  const boxSize = FINGER.matches ? button : 20;
+  const boxLeft = xOf(0) - 8 - textWidth(Object.values(FEATURE_LABEL), 12) - 6 - boxSize;   // (left of the widest name)
   nodeEls.push(FEATURES.map((f, j) => {
     const used = run.config.features.includes(f);
     const box = document.createElement("input");
@@ -596,7 +607,7 @@ function buildNetwork() {
     box.setAttribute("aria-label", `use ${FEATURE_LABEL[f]} as an input`);
     box.title = (used ? "Untick to remove " : "Tick to use ") + FEATURE_LABEL[f];
     box.style.left = Math.max(2, boxLeft) + "px";
-    box.style.top = (yOf(j) + size / 2 - 10) + "px";
+    box.style.top = (yOf(j) + size / 2 - boxSize / 2) + "px";
     box.onclick = (ev) => {
       ev.stopPropagation();
       if (!toggleFeature(f)) box.checked = used;   // refused: it stays as it is
@@ -636,7 +647,9 @@ function buildNetwork() {
       const ctl = document.createElement("div");
       ctl.className = "layer-ctl" + (tight ? " tight" : "");
       ctl.title = sizes[l] + (sizes[l] === 1 ? " neuron" : " neurons");
-      ctl.style.left = (xOf(l) + nodeSize / 2 - (tight ? 25 : 35)) + "px";  // (centred: 50 or 70 wide)
+      const ctlWidth = tight ? button : Math.max(70, 2 * button + 4);   // (.layer-ctl)
+      ctl.style.width = ctlWidth + "px";
+      ctl.style.left = (xOf(l) + nodeSize / 2 - ctlWidth / 2) + "px";  // (centred)
       ctl.style.top = "-6px";
       const btns = document.createElement("div");
       btns.className = "btns";
