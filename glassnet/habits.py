@@ -1390,7 +1390,7 @@ FUNCTIONS = (
     "allclose", "equal", "clamp_min", "clamp_max", "split", "chunk", "gather", "add", "sub",
     "mul", "div", "neg", "t", "clone", "scatter", "sin", "cos", "dot", "mv", "outer", "round",
     "floor", "ceil", "sign", "isnan", "isinf", "isfinite", "any", "all", "prod", "logsumexp",
-    "flip", "roll", "tril", "triu", "index_select",
+    "flip", "roll", "tril", "triu", "index_select", "clip", "addcmul", "addcdiv", "lerp", "detach",
 )  # fmt: skip
 
 

@@ -566,6 +566,8 @@ case(
 )
 X_CLIP = grid((3, 4), 20, offset=0.03)  # no value within 0.02 of the bounds +-0.5
 case("Tensor:clip", "low high", lambda t: t.clip(-0.5, 0.5), X_CLIP)
+case("FUNCTIONS:clip", "min max", lambda t: gn.clip(t, min=-0.5, max=0.5), X_CLIP)
+case("FUNCTIONS:clip", "positional", lambda t: gn.clip(t, -0.5, 0.5), X_CLIP)
 case("Tensor:clip", "low only", lambda t: t.clip(low=-0.5), X_CLIP)
 case("Tensor:clip", "high only", lambda t: t.clip(high=0.5), X_CLIP)
 case("Tensor:clip", "array bounds (4,)", lambda t: t.clip(np.full(4, -0.5), 0.5), X_CLIP)
@@ -943,10 +945,28 @@ for k in (0, 1, -1):
     )
 
 # PyTorch's addcmul, addcdiv and lerp (habits): every input gets its gradient
+case(
+    ("Tensor:addcmul", "FUNCTIONS:addcmul"),
+    "function",
+    lambda a, b, c: gn.addcmul(a, b, c, value=-0.7),
+    u((2, 3)),
+    u((2, 3), seed=1),
+    u((3,), seed=2),
+)
 case("Tensor:addcmul", "value", lambda a, b, c: a.addcmul(b, c, value=-0.7), u((2, 3)),
      u((2, 3), seed=1), u((3,), seed=2))  # fmt: skip
+case(
+    ("Tensor:addcdiv", "FUNCTIONS:addcdiv"),
+    "function",
+    lambda a, b, c: gn.addcdiv(a, b, c, value=1.5),
+    u((2, 3)),
+    u((2, 3), seed=1),
+    pos((2, 3), 3),
+)
 case("Tensor:addcdiv", "value", lambda a, b, c: a.addcdiv(b, c, value=1.5), u((2, 3)),
      u((2, 3), seed=1), pos((2, 3), 3))  # fmt: skip
+case(("Tensor:lerp", "FUNCTIONS:lerp"), "function", lambda a, b: gn.lerp(a, b, 0.3), u((2, 3)),
+     u((2, 3), seed=1))  # fmt: skip
 case("Tensor:lerp", "weight 0.3", lambda a, b: a.lerp(b, 0.3), u((2, 3)), u((2, 3), seed=1))
 case("Tensor:lerp", "weight 0.8", lambda a, b: a.lerp(b, 0.8), u((2, 3)), u((2, 3), seed=1))
 case("Tensor:lerp", "weight tensor", lambda a, b, w: a.lerp(b, w), u((2, 3)), u((2, 3), seed=1),
@@ -1008,6 +1028,7 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
         "isfinite": "a bool Array",
         "any": "a bool Array",
         "all": "a bool Array",
+        "detach": "no gradient flows back (a copy outside the graph)",
     },
     "nn.functional": {"one_hot": "an int64 Array of labels"},
     "autograd": {

@@ -324,3 +324,22 @@ def test_linear_still_refuses_a_wrong_last_axis_and_fit_takes_rows():
     X = np.random.default_rng(0).random((10, 5, 28))
     with pytest.raises(ValueError, match=r"fit: X must have 2 dimensions. Got shape \(10, 5, 28\)"):
         gn.fit(model, X, np.zeros((10, 1)), epochs=1, verbose=0)
+
+
+# ----------------------------------------------------------------- function forms
+def test_clip_and_the_other_torch_function_forms():
+    x = gn.tensor([-2.0, 0.0, 2.0], requires_grad=True)
+    np.testing.assert_array_equal(gn.clip(x, -1, 1).data, [-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(gn.clip(x, min=-1).data, [-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(gn.clip([-2.0, 2.0], max=1.0).data, [-2.0, 1.0])
+    gn.clip(x, -1, 1).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0, 0.0])
+    a, b, c = gn.tensor([1.0, 2.0]), gn.tensor([3.0, 4.0]), gn.tensor([2.0, 8.0])
+    np.testing.assert_array_equal(gn.addcmul(a, b, c, value=0.5).data, [4.0, 18.0])  # torch's
+    np.testing.assert_array_equal(gn.addcdiv(a, b, c, value=2).data, [4.0, 3.0])
+    np.testing.assert_array_equal(gn.lerp(a, b, 0.25).data, [1.5, 2.5])
+    d = gn.detach(x)
+    assert not d.requires_grad and d.data is x.data
+    out = gn.zeros(3)
+    assert gn.clip(np.array([-2.0, 0.5, 2.0]), -1, 1, out=out) is out
+    np.testing.assert_array_equal(out.data, [-1.0, 0.5, 1.0])
