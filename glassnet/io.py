@@ -2602,11 +2602,11 @@ class Pipeline:
         for c in self.columns:  # (a text column pandas typed: 1.0 is the code '1')
             if kinds.get(c) != "categorical" or c not in known:
                 continue
-            index = None
+            index, spelled = None, set(known[c].tolist())
             for r, v in enumerate(columns[c]):
                 typed = isinstance(v, (bool, int, float, np.bool_, np.integer, np.floating))
-                if not typed or cells[c][r] == blank:
-                    continue
+                if not typed or cells[c][r] == blank or cells[c][r] in spelled:
+                    continue  # (a cell written as a category is that category)
                 index = index or CategoryValues(known[c].tolist(), decimal)
                 matches = index.matches(v)
                 if len(matches) > 1:

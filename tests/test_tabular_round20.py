@@ -236,3 +236,22 @@ def test_cli_labels_beyond_int64_in_memory_and_refused_by_the_stream(capsys, tmp
     code, out, err = run(capsys, "train", data, "--target", "y", "--stream", *FAST)
     assert code == 2
     assert "more digits than float64 keeps" in err and "drop --stream" in err, err
+
+
+def test_pipeline_typed_cell_of_two_categories_of_one_value(capsys, tmp_path):
+    """Codes '1' and '01' (--categorical): the int 1 is written '1', that category; the
+    float 1.0 is the value of both, which pandas cannot tell apart: refused by name."""
+    rng = np.random.RandomState(1)
+    rows = [[f"{x:.3f}", ["1", "01", "2"][i % 3], "yes" if x > 0 else "no"]
+            for i, x in enumerate(rng.randn(45))]  # fmt: skip
+    data = write_csv(tmp_path / "codes.csv", ["x", "code", "label"], rows)
+    code, _, err = run(
+        capsys, "train", data, "--target", "label", "--categorical", "code", *FAST,
+        "--out", tmp_path / "codes.glassnet",
+    )  # fmt: skip
+    assert code == 0, err
+    p = load_pipeline(tmp_path / "codes.glassnet")
+    X = pd.DataFrame({"x": [0.5, -0.5], "code": [1, 2]})
+    assert p.predict(X).shape == (2,)  # (no warning: -W error)
+    with pytest.raises(ValueError, match=r"value of several of the model's categories.*dtype=str"):
+        p.predict(X.astype({"code": float}))
