@@ -424,6 +424,7 @@ class Tensor(TensorMethods):
         _state.hooks += 1  # (while any is on, backward looks for them)
         return RemovableHandle(self._hooks, key, _unhooked)
 
+    @np.errstate(invalid="ignore")  # (inf * 0 in a chain rule: PyTorch's NaN, not a warning)
     def backward(
         self,
         grad: Any = None,

@@ -343,3 +343,13 @@ def test_clip_and_the_other_torch_function_forms():
     out = gn.zeros(3)
     assert gn.clip(np.array([-2.0, 0.5, 2.0]), -1, 1, out=out) is out
     np.testing.assert_array_equal(out.data, [-1.0, 0.5, 1.0])
+
+
+# ----------------------------------------------------------------- backward through sqrt at 0
+def test_backward_through_sqrt_at_zero_gives_nan_without_a_warning():
+    """torch: grad [-1, nan, 1], no warning (pytest runs with warnings as errors)."""
+    b = gn.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+    (b * b).sqrt().sum().backward()
+    np.testing.assert_array_equal(b.grad, [-1.0, np.nan, 1.0])
+    with pytest.warns(RuntimeWarning, match="invalid value"):  # (outside backward: NumPy's own)
+        np.array([np.inf]) * 0
