@@ -3538,10 +3538,10 @@ def build_parser() -> argparse.ArgumentParser:
         "compile the small-network kernels now (glassnet[jit])",
         "Compile the compiled loop's kernels for small networks (glassnet.jit, numba) for "
         "float32 and float64 now, or load them from numba's cache, and print how long each "
-        "took. Optional: the first training run that uses them does it otherwise (15-30 s, "
-        "once per machine and glassnet version). Needs the jit extra: pip install "
-        "'glassnet[jit]'. Replaces 'python -m glassnet.jit', which still works but makes "
-        "Python warn that glassnet.jit was imported before it ran.",
+        "took. Optional: the first training run that uses them (fit(..., engine='jit')) "
+        "does it otherwise (15-30 s, once per machine and glassnet version). Needs the jit "
+        "extra: pip install 'glassnet[jit]'. Replaces 'python -m glassnet.jit', which still "
+        "works but makes Python warn that glassnet.jit was imported before it ran.",
     )
     return parser
 

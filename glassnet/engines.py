@@ -152,9 +152,8 @@ def choose(
     """The loop to run ``fit``'s epochs, or None for its per-step loop.
 
     ``fast`` is fit's fast path (None: the graph, which only the per-step loop runs);
-    ``engine`` fit's (the compiled and captured loops only under ``"auto"``, and the
-    compiled loop always under ``"jit"``: a run it cannot take is then a ValueError saying
-    why);
+    ``engine`` fit's (the captured loop only under ``"auto"``, the compiled loop only
+    under ``"jit"``: a run it cannot take is then a ValueError saying why);
     ``steps_by``: what of the caller's runs between two steps ('' for nothing: no
     ``on_step_end`` callback, one process, the data in memory; :func:`between` says it);
     ``epochs_by``: what runs between two epochs ('' for nothing: no callbacks, validation

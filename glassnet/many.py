@@ -10,10 +10,10 @@ Each network keeps what makes it itself: its own initial weights (the models as 
 its own batch order (``seed`` per model), its own learning rate and L2 strength, and its
 own stopping point: a network stopped by ``tol`` or early stopping is frozen (its weights
 put back after every update) while the others train on. With the same seeds, each network
-ends with the weights :func:`glassnet.fit` gives it alone on the NumPy fast path
-(``engine="fused"``, what fit runs for such a network unless glassnet.jit is installed and
-the run has 20,000 steps or more: fit's compiled loop then agrees to rounding only, see
-docs/jit.md), and its History holds fit's losses and validation scores: bit for bit,
+ends with the weights :func:`glassnet.fit` gives it alone on the NumPy fast path (what
+fit's ``engine="auto"`` runs for such a network; ``engine="jit"``, the compiled loop,
+agrees to rounding only, see docs/jit.md), and its History holds fit's losses and
+validation scores: bit for bit,
 with any optimizer, with one learning rate for all models or one per model (each model's
 rate enters its own update where its fit's rate enters: Adam's step, SGD's momentum and
 weight decay). Two cases also agree to rounding only, where BLAS orders a sum by where a
