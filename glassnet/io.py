@@ -2035,6 +2035,9 @@ def write_model(
             f"'model' must be a glassnet.nn.Module, got {type(model).__name__}"
             f"{estimator_advice(model, 'save_model')}"
         )
+    from .tasks import check_weights_set
+
+    check_weights_set(model, "save_model")  # (a file load could not rebuild)
     try:
         config = to_json(model.config(), "model.config()")
     except NotImplementedError:

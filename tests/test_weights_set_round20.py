@@ -25,6 +25,7 @@ MESSAGE = r"the Linear layer 'layers\.2' has its weight W set to None; .*shape \
         ("fit_many", lambda m, tmp: gn.fit_many([m, unset_model()], X, Y, epochs=1)),
         ("summary", lambda m, tmp: gn.summary(m)),
         ("save", lambda m, tmp: gn.save(m, tmp / "model.gnet")),
+        ("save_model", lambda m, tmp: gn.io.save_model(m, tmp / "model.glassnet")),
         ("explain", lambda m, tmp: gn.explain(m, X[:1], Y[:1])),
     ],
 )
