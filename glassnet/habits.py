@@ -973,6 +973,12 @@ def check_writable(
     param_view = is_grad_enabled() and self.requires_grad and root.backward_fn is None
     t: Tensor | None = self
     while t is not None and not param_view:
+        if t.backward_fn is not None and not self.requires_grad:  # z.detach()[0] = y
+            raise RuntimeError(  # (allowed, the ops whose backward reads z's values would err)
+                f"{what}: x requires no grad, but shares its values with a tensor computed by op "
+                f"{t.op!r} (as z.detach() does), which the graph keeps for backward. Write into "
+                f"a copy, z.detach().clone(); or, to change the values in the graph, {fix}."
+            )
         if t.backward_fn is not None:  # a view writes into its base: both must allow it
             raise RuntimeError(
                 f"{what} on a tensor computed by op {t.op!r} that requires grad (or a view of "

@@ -353,3 +353,35 @@ def test_backward_through_sqrt_at_zero_gives_nan_without_a_warning():
     np.testing.assert_array_equal(b.grad, [-1.0, np.nan, 1.0])
     with pytest.warns(RuntimeWarning, match="invalid value"):  # (outside backward: NumPy's own)
         np.array([np.inf]) * 0
+
+
+# ----------------------------------------------------------------- writing into z.detach()
+def test_writing_into_a_detached_computed_tensor_is_refused_truthfully():
+    """The tutorial's z_det = z.detach(); z_det[0] = 5: refused, since the graph keeps z's
+    values (an op whose backward reads them, z = x.exp(), would give a wrong gradient in
+    silence); the message says z_det requires no grad and names the copy to write into."""
+    x = gn.ones(5)
+    w = gn.ones(5, 3, requires_grad=True)
+    z = gn.matmul(x, w)
+    z_det = z.detach()
+    assert not z_det.requires_grad
+    expected = r"x requires no grad, but shares its values with a tensor computed by op 'matmul'"
+    for write in (
+        lambda: z_det.__setitem__(0, 5.0),
+        lambda: z_det.__iadd__(1.0),
+        lambda: z_det[1:].__setitem__(0, 5.0),
+        lambda: z_det.clamp_(0, 1),
+    ):
+        with pytest.raises(RuntimeError, match=expected) as info:
+            write()
+        assert "z.detach().clone()" in str(info.value)
+        assert "requires grad (" not in str(info.value)
+    np.testing.assert_array_equal(z.data, [5.0, 5.0, 5.0])
+    copy = z.detach().clone()
+    copy[0] = 7.0
+    np.testing.assert_array_equal(copy.data, [7.0, 5.0, 5.0])
+    z.sum().backward()
+    np.testing.assert_array_equal(w.grad, np.ones((5, 3)))
+    leaf = gn.zeros(3, requires_grad=True)
+    leaf.detach()[0] = 2.0  # (a leaf's detached values: writable, as PyTorch's)
+    assert leaf.data[0] == 2.0
