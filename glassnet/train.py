@@ -257,10 +257,11 @@ class _Books(Callback):
         check_state_dict(state, type(self).__name__, ("type", *self.books))
         self.__dict__.update(copy.deepcopy({k: state[k] for k in self.books}), ran=True)
 
-    def _new_run(self, state: TrainState) -> bool:
+    def _new_run(self, state: TrainState, refuse: bool = True) -> bool:
         """Given to another run than the one it last saw, resumed at its epoch: its books
-        go (books set before a first run, as the command line's resume sets them, stay)."""
-        if self.ran and state.epoch and state.epoch != self.epoch:  # (a checkpoint's mix-up)
+        go (books set before a first run, as the command line's resume sets them, stay);
+        with ``refuse``, a run resumed at another epoch raises (a checkpoint's mix-up)."""
+        if refuse and self.ran and state.epoch and state.epoch != self.epoch:
             raise ValueError(
                 f"fit: the {type(self).__name__} in stop_rules last saw epoch {self.epoch}, not "
                 f"initial_epoch={state.epoch}: give it the state_dict() saved at epoch "
@@ -346,12 +347,7 @@ class EarlyStopping(Tolerance):
         self.last: list[np.ndarray] | None = None  # the run's own, before the best came back
 
     def on_train_begin(self, state: TrainState) -> None:
-        new, arrays = self._new_run(state), self._arrays(state.model)
-        if not new and [a.shape for a in self.weights or arrays] != [a.shape for a in arrays]:
-            raise ValueError(
-                "fit: the EarlyStopping in stop_rules holds the best weights of another model "
-                "(other shapes): load the state_dict() saved with this model's, or pass a new one."
-            )
+        new, arrays = self._new_run(state, refuse=False), self._arrays(state.model)
         super().on_train_begin(state)  # (first: a run it refuses leaves the weights as given)
         self.weights = None if new else self.weights  # (as the books)
         if (
@@ -363,6 +359,11 @@ class EarlyStopping(Tolerance):
             for a, v in zip(arrays, self.last):
                 a[...] = v
         self.last = None
+
+    def _new_run(self, state: TrainState, refuse: bool = True) -> bool:  # (a model of other
+        held = [a.shape for a in self.weights or ()]  # shapes: another run)
+        other = held not in ([], [a.shape for a in self._arrays(state.model)])
+        return super()._new_run(state, refuse) or self.ran and other
 
     # the weights and then the buffers (a BatchNorm's running statistics go with its weights)
     _arrays = staticmethod(lambda model: [p.data for p in model.parameters()] + model.buffers())

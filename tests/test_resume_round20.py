@@ -138,12 +138,15 @@ def test_a_state_dict_of_another_rule_or_model_is_refused():
         EarlyStopping(1e-4, 4).load_state_dict(r.state_dict())
     with pytest.raises(ValueError, match="missing keys"):
         Tolerance(1e-3, 3).load_state_dict({"type": "Tolerance", "bad": 1})
-    es = EarlyStopping(1e-4, 4)
+    es = EarlyStopping(1e-4, 4)  # (another model's books, of other shapes: another run)
     first_part(es, 3, validation_data=(XV, YV))
+    loaded = EarlyStopping(1e-4, 4)
+    loaded.load_state_dict(es.state_dict())
     other = nn.MLP([5, 8, 1], activation="relu", output_activation="sigmoid", rng=0)
-    with pytest.raises(ValueError, match="best weights of another model"):
-        gn.fit(other, X, Y, epochs=5, initial_epoch=3, stop_rules=[es],
+    h = gn.fit(other, X, Y, epochs=5, initial_epoch=3, stop_rules=[loaded],
                validation_data=(XV, YV), **RUN)  # fmt: skip
+    assert h.best_epoch in (4, 5) and loaded.best_epoch == h.best_epoch
+    assert [w.shape for w in loaded.weights] == [p.data.shape for p in other.parameters()]
 
 
 def small():
