@@ -833,7 +833,7 @@ def _k_update(theta, grad, s1, s2, s3, rule, h, hd, t, nesterov, amsgrad):
         mi = s1[i]
         mi = mi + (g - mi) * b1m
         s1[i] = mi
-        vi = s2[i] * b2 + (g * g) * b2m
+        vi = s2[i] * b2 + (g * b2m) * g  # scaled, then squared: optim.mean_square
         s2[i] = vi
         if amsgrad:
             vm = s3[i]

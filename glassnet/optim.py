@@ -160,8 +160,10 @@ def average(m: np.ndarray, x: np.ndarray, beta: float, tmp: np.ndarray) -> None:
 
 
 def mean_square(v: np.ndarray, g: np.ndarray, beta: float, tmp: np.ndarray) -> None:
-    """v ← β v + (1 − β) g², elementwise."""
-    np.multiply(np.multiply(g, g, out=tmp), 1.0 - beta, out=tmp)  # (1 − β) g²
+    """v ← β v + (1 − β) g², elementwise, scaled before squared ((1 − β) g) g, as PyTorch's
+    addcmul: g² alone overflows float32 from |g| = 1.8e19, where (1 − β₂) g g (β₂ = 0.999)
+    stays finite to 5.8e20 (v = inf made the step m / √v = 0: the weight stayed put)."""
+    np.multiply(np.multiply(g, 1.0 - beta, out=tmp), g, out=tmp)  # (1 − β) g²
     np.add(np.multiply(v, beta, out=v), tmp, out=v)
 
 

@@ -586,7 +586,10 @@ class NAdam(Optimizer):
         (a, b), v, pi = work, state["v"], state["mu_product"]
         g = moments(w, g, work, state, h, h["decoupled_weight_decay"])  # the decay; m and v
         np.multiply(pi, h["mu"], out=pi)  # Πₜ = Πₜ₋₁ μₜ
-        np.multiply(np.divide(g, np.subtract(1.0, pi, out=a), out=b), h["rate_g"], out=b)
+        # γ(1 − μₜ) g / (1 − Πₜ), scaled first: g / (1 − Πₜ) overflowed float32 from |g| =
+        # 1.9e38 (the step was inf / s = NaN); (1 − μₜ) <= (1 − Πₜ), so it stays finite for
+        # γ <= 1 (the m term is finite as it is: |m| <= max |g| (1 − β₁ᵗ) <= max |g| (1 − Πₜμₜ₊₁))
+        np.divide(np.multiply(g, h["rate_g"], out=b), np.subtract(1.0, pi, out=a), out=b)
         np.subtract(1.0, np.multiply(pi, h["mu_next"], out=a), out=a)  # 1 − Πₜ μₜ₊₁
         np.add(b, np.multiply(np.divide(state["m"], a, out=a), h["rate_m"], out=a), out=b)
         np.add(np.sqrt(np.divide(v, h["c2"], out=a), out=a), h["eps"], out=a)  # s, once

@@ -168,3 +168,28 @@ def test_cross_entropy_with_a_zero_class_weight_agrees_with_nll_loss(reduction, 
     rest = F.cross_entropy(gn.tensor(z[1:]), t[1:], weight=w, reduction=reduction)
     expect = rest.data if reduction != "none" else np.concatenate([[0], rest.data])
     np.testing.assert_allclose(ce.data, expect, rtol=1e-6)
+
+
+# ------------------------------------------------------------------ optimizers at huge grads
+@pytest.mark.parametrize(
+    ("name", "grad", "torch_w"),
+    [  # torch.optim's weight after one step from w = 1, lr 0.1, float32 (PyTorch 2.13)
+        ("Adam", 1e20, 0.9000000357627869),
+        ("AdamW", 1e20, 0.8990000486373901),
+        ("RMSprop", 1e20, 0.0),
+        ("Adadelta", 3e19, 0.9996837973594666),
+        ("NAdam", 3e38, 1.0),
+        ("NAdam", -3e38, 1.0),
+    ],
+)
+def test_optimizers_step_at_huge_float32_gradients_as_pytorch(name, grad, torch_w):
+    # (1 - β) g² formed as g² first overflowed float32 from |g| = 1.8e19: v = inf and the
+    # step m / √v = 0 (the weight stayed at 1); PyTorch's addcmul scales first. NAdam's
+    # g / (1 - Π) overflowed at 3e38 and the weight became NaN.
+    p = nn.Parameter(np.ones(1, F32))
+    opt = getattr(gn.optim, name)([p], lr=0.1)
+    p.grad = np.array([grad], F32)
+    with np.errstate(over="ignore"):  # (NAdam's v is inf at 3e38, as PyTorch's)
+        opt.step()
+    assert p.data.dtype == F32
+    np.testing.assert_allclose(p.data, [torch_w], rtol=1e-6, atol=1e-7)
