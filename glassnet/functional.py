@@ -623,10 +623,18 @@ def _times(G: Any, g: Any, k: float, extra: tuple = ()) -> Any:
 
 def squashed(x: Tensor, head: str) -> bool:
     """Whether ``x`` is the output of ``head`` (sigmoid; softmax over its last axis, the
-    classes': its rows sum to 1), which a loss on logits would apply a second time."""
-    if x.op != head:
+    classes': its rows sum to 1), maybe reshaped or indexed, which a loss on logits would
+    apply a second time."""
+    node = x
+    for _ in range(4):  # through a few shape-only ops: .squeeze(1), .view(-1), [:, 0], .T
+        if node.op not in ("reshape", "index", "transpose") or not node.parents:
+            break
+        node = node.parents[0]
+    if node.op != head:
         return False
-    return head != "softmax" or bool(np.allclose(np.add.reduce(x.data, axis=-1), 1, atol=1e-3))
+    rows = (x,) if node is x else (x, node)  # (a view may have moved the classes' axis)
+    sums = (np.add.reduce(t.data, axis=-1) for t in rows)  # (lazy: sigmoid needs none)
+    return head != "softmax" or any(np.allclose(s, 1, atol=1e-3) for s in sums)
 
 
 def check_logits(name: str, x: Tensor) -> None:

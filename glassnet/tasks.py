@@ -1018,6 +1018,13 @@ def loss_spec(loss: Any, owner: str = "fit") -> F.Loss | None:
     """The named loss from glassnet.functional's table; None for a callable."""
     if isinstance(loss, F.Loss):
         return loss
+    if isinstance(loss, type):  # (PyTorch's habit without the (): it would read y as an option)
+        name = loss.__name__
+        raise ParameterError(
+            f"The 'loss' parameter of {owner} must be a callable f(output, y) (a loss object) "
+            f"or a loss name. Got the class {name}: pass {name}() (an instance), or a name, "
+            "e.g. loss='cross_entropy'."
+        )
     if callable(loss):
         return None
     if isinstance(loss, str):
@@ -1063,7 +1070,7 @@ def _logits(out: Tensor, head: str) -> Tensor:
     """Logits of ``out``, a custom forward's output: the head's input where ``out`` is the
     head's (softmax over the classes) output, log(out) where no_grad() kept no input
     (softmax(log p) = p: the same loss), else ``out`` as it is."""
-    if not F.squashed(out, head):
+    if out.op != head or not F.squashed(out, head):  # (a view of it: check_logits refuses)
         return out
     return out.parents[0] if out.parents else out.log()
 

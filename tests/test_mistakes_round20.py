@@ -1,0 +1,52 @@
+"""Beginners' mistakes that must be refused with a message that says what to do."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+
+
+def _data(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, (X[:, 0] > 0).astype(float), rng.integers(0, 3, n)
+
+
+@pytest.mark.parametrize(
+    "view",
+    [lambda o: o.squeeze(1), lambda o: o.view(-1), lambda o: o.flatten(), lambda o: o[:, 0],
+     lambda o: o.T[0], lambda o: o[:10].reshape(-1)],
+)  # fmt: skip
+def test_logits_loss_refuses_a_sigmoid_output_seen_through_a_view(view):
+    X, y, _ = _data()
+    model = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())
+    out = view(model(gn.Tensor(X)))
+    with pytest.raises(ValueError, match="takes logits.*squash twice"):
+        nn.BCEWithLogitsLoss()(out, gn.Tensor(y[: out.shape[0]]))
+
+
+@pytest.mark.parametrize(
+    "view", [lambda o: o[:20], lambda o: o.view(40, 3), lambda o: o.T.T, lambda o: o[:, :2]]
+)
+def test_cross_entropy_refuses_a_softmax_output_seen_through_a_view(view):
+    X, _, lab = _data()
+    model = nn.Sequential(nn.Linear(3, 3), nn.Softmax(dim=1))
+    out = view(model(gn.Tensor(X)))
+    with pytest.raises(ValueError, match="cross_entropy takes logits"):
+        nn.CrossEntropyLoss()(out, lab[: out.shape[0]] % out.shape[1])
+
+
+def test_logits_loss_still_takes_viewed_logits():
+    X, y, lab = _data()
+    logits = nn.Linear(3, 1)(gn.Tensor(X))
+    assert nn.BCEWithLogitsLoss()(logits.squeeze(1), gn.Tensor(y)).item() > 0
+    z = nn.Linear(3, 3)(gn.Tensor(X))
+    assert nn.CrossEntropyLoss()(z.view(40, 3)[:20], lab[:20]).item() > 0
+
+
+def test_fit_refuses_a_loss_class_and_says_to_instantiate_it():
+    X, _, lab = _data()
+    net = nn.MLP([3, 4, 3], rng=0)
+    with pytest.raises(TypeError, match=r"class CrossEntropyLoss: pass CrossEntropyLoss\(\)"):
+        gn.fit(net, X, lab, loss=nn.CrossEntropyLoss, lr=0.1, epochs=1, verbose=0)
