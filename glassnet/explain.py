@@ -374,6 +374,14 @@ def _join_terms(terms: Sequence[str], limit: int = MAX_TERMS) -> str:
     return " + ".join(terms[:limit]) + f" + ... (+{len(terms) - limit} more terms)"
 
 
+def _named_values(names: Sequence[str], values: np.ndarray, d: int) -> list[str]:
+    """``name = value`` items for :func:`_join_list`: the ones it shows formatted, the
+    others (an image's 784 inputs) only counted."""
+    shown = len(names) if len(names) <= 2 * MAX_TERMS else 2 * MAX_TERMS
+    items = [f"{n} = {fmt(v, d)}" for n, v in zip(names[:shown], values[:shown])]
+    return items + [""] * (len(names) - shown)
+
+
 def _join_list(items: Sequence[str], limit: int = 2 * MAX_TERMS) -> str:
     """``a, b, c``; past ``limit`` items: ``a, b, ... (+N more)``."""
     if len(items) <= limit:
@@ -650,6 +658,7 @@ class Explanation:
         self.notation = "unicode"
         self.bias = "b"
         self.matrix = False
+        self._cache: dict[tuple[Any, ...], list[Section]] = {}
         self.W = [lay.W.astype(np.float64) for lay in layers]
         self.b = [None if lay.b is None else lay.b.astype(np.float64) for lay in layers]
         # every number of one pass, from the fast path's trace in float64:
@@ -782,6 +791,13 @@ class Explanation:
             g = float(self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k])  # type: ignore[index]
             out[name] = (w, g, w - self.lr * g)
         return out
+
+    def _n_weights(self) -> int:
+        """How many rows :meth:`_weights` yields."""
+        return sum(
+            lay.neurons * (lay.inputs + (self.names.b[l] is not None))
+            for l, lay in enumerate(self._layers)
+        )
 
     def _weights(self) -> Iterator[tuple[str, int, int, int]]:
         """(name, layer, input i (-1 for a bias), neuron k): each layer's W row by row
@@ -1000,10 +1016,15 @@ class Explanation:
             sym.append(self.names.b[l][k])  # type: ignore[index]
             num.append(fmt_more(self.b[l][k], d, c))  # type: ignore[index]
             coef.append(fmt(self.b[l][k], d))  # type: ignore[index]
-        for i, nm in enumerate(ins):
+        # (past MAX_TERMS terms, _join_terms shows the first ones and counts the rest:
+        # the rest are not formatted, a wide layer's 1024 terms a row took seconds)
+        shown = len(ins) if len(sym) + len(ins) <= MAX_TERMS else max(MAX_TERMS - len(sym), 0)
+        for i, nm in enumerate(ins[:shown]):
             sym.append(f"{self.names.w[l][i][k]}*{nm}")
             num.append(f"{_par(self.W[l][i, k], d, c)}*{_par(prev[0, i], d, c)}")
             coef.append(f"{_par(self.W[l][i, k], d)}*{nm}")
+        for terms in (sym, num, coef):
+            terms += [""] * (len(ins) - shown)
         return _join_terms(sym), _join_terms(num), _join_terms(coef)  # type: ignore[return-value]
 
     def _act_text(self, l: int, k: int) -> str:
@@ -1065,7 +1086,28 @@ class Explanation:
         sec.pre("\n".join(lines).rstrip())
         return sec
 
-    def _sections(self) -> list[Section]:
+    def _sections(self, limit: int | None = None) -> list[Section]:
+        """The sections, each table's rows formatted only up to ``limit`` (its other rows
+        counted, for :func:`_cut` to say how many it leaves out; None formats all): a
+        wide network's tables have millions of rows, and formatting them all took
+        seconds to minutes for a display that shows the first ``MAX_ROWS``."""
+        key = (
+            limit,
+            self.decimals,
+            self.bias,
+            self.matrix,
+            self.lr,
+            self.l2,
+            repr(self._show_paths),
+        )
+        cached = self._cache.get(key)
+        if cached is not None:  # (a notebook asks for the text, HTML and Markdown forms)
+            return cached
+        secs = self._build_sections(limit)
+        self._cache = {key: secs}
+        return secs
+
+    def _build_sections(self, limit: int | None) -> list[Section]:
         d = self.decimals
         N = self.n_samples
         nm = self.names
@@ -1076,8 +1118,8 @@ class Explanation:
         # ------------------------------------------------------------ header
         head = Section("", key="header")
         # (an image's 784 inputs: the first ones, and how many more)
-        inputs = _join_list([f"{n} = {fmt(v, d)}" for n, v in zip(nm.x, self.x[0])])
-        target = _join_list([f"{n} = {fmt(v, d)}" for n, v in zip(nm.y, self.y[0])])
+        inputs = _join_list(_named_values(nm.x, self.x[0], d))
+        target = _join_list(_named_values(nm.y, self.y[0], d))
         if one:
             head.p(f"Data point: {inputs}; target {target}.")
         head.p(
@@ -1123,11 +1165,14 @@ class Explanation:
         # ----------------------------------------------------------- forward
         fw = Section("1. Forward pass: z = weighted sum, a = g(z)", key="forward")
         if one:
-            rows = []
+            cap = _Capped(limit)
             for l in range(L):
                 for k in range(self._layers[l].neurons):
+                    if not cap.room():
+                        cap.skip()
+                        continue
                     sym, num, _ = self._sum_text(l, k)
-                    rows.append(
+                    cap.add(
                         [
                             nm.z[l][k],
                             sym,
@@ -1137,18 +1182,21 @@ class Explanation:
                             fmt(self.A[l][0, k], d),
                         ]
                     )
-            fw.table(["neuron", "z = weighted sum", "with numbers", "z", "a = g(z)", "a"], rows)
+            cap.table(fw, ["neuron", "z = weighted sum", "with numbers", "z", "a = g(z)", "a"])
             yh = ", ".join(f"{n} = {fmt(v, d)}" for n, v in zip(nm.a[-1], self.y_hat[0]))
             fw.p(f"Prediction {yh}; loss L = {self._loss_sum()}.")
         else:
-            lines = []
+            lines = _Capped(None if limit is None else 4 * limit)
             for l in range(L):
                 for k in range(self._layers[l].neurons):
+                    if not lines.room():
+                        lines.skip()
+                        continue
                     sym, _, coef = self._sum_text(l, k)
-                    lines.append(
+                    lines.add(
                         f"{nm.z[l][k]} = {coef}   ({sym});  {nm.a[l][k]} = {self._act_text(l, k)}"
                     )
-            fw.pre("\n".join(lines))
+            lines.pre(fw)
             headers = ["#"] + nm.x + nm.y + ([] if self.sample_weight is None else ["s"])
             for l in range(L):
                 for k in range(self._layers[l].neurons):
@@ -1203,14 +1251,19 @@ class Explanation:
             "Step 2. Reverse the graph; each edge carries its local derivative: g'(z) "
             "on the activation edge a <- z, the weight w on the weighted-sum edge z <- v."
         )
-        rows = []
+        cap = _Capped(limit)
         for l in range(L - 1, -1, -1):
             lay = self._layers[l]
             sep = "," if lay.neurons > 9 else ""  # delta_1,12 and delta_11,2, not delta_112
             for k in range(lay.neurons):
-                if lay.act == "softmax":
+                if not cap.room():
+                    cap.skip(lay.neurons if lay.act == "softmax" else 1)
+                elif lay.act == "softmax":
                     for i in range(lay.neurons):
-                        rows.append(
+                        if not cap.room():
+                            cap.skip()
+                            continue
+                        cap.add(
                             [
                                 f"{nm.a[l][i]} -> {nm.z[l][k]}",
                                 f"{nm.a[l][i]} (delta_{i + 1}{sep}{k + 1} - {nm.a[l][k]})",
@@ -1218,7 +1271,7 @@ class Explanation:
                             + vals(self.gprime[l][:, i, k])
                         )
                 else:
-                    rows.append(
+                    cap.add(
                         [
                             f"{nm.a[l][k]} -> {nm.z[l][k]}",
                             f"g'({nm.z[l][k]}) = "
@@ -1229,23 +1282,29 @@ class Explanation:
             ins = nm.x if l == 0 else nm.a[l - 1]
             for k in range(lay.neurons):
                 for i, v in enumerate(ins):
-                    rows.append(
+                    if not cap.room():
+                        cap.skip(len(ins) - i)
+                        break
+                    cap.add(
                         [
                             f"{nm.z[l][k]} -> {v}",
                             nm.w[l][i][k],
                             *([fmt(self.W[l][i, k], d)] * len(cols)),
                         ]
                     )
-        bw.table(["edge (reversed)", "local derivative"] + cols, rows)
+        cap.table(bw, ["edge (reversed)", "local derivative"] + cols)
         # step 3
         bw.p(
             "Step 3. Walk the reversed graph: dL/dnode = the sum over the edges into the "
             "node of dL/du * the edge's local derivative, u being the node the edge comes from."
         )
-        rows = []
+        cap = _Capped(limit)
         for l in range(L - 1, -1, -1):
             lay = self._layers[l]
             for k in range(lay.neurons):
+                if not cap.room():
+                    cap.skip()
+                    continue
                 if lay.act == "softmax":
                     parts = [
                         (
@@ -1265,16 +1324,19 @@ class Explanation:
                     ]
                 if l == L - 1 and one:
                     parts = self._saturated_top(k, parts)
-                rows.append(self._grad_row(f"{nm.z[l][k]}", parts, self.dL_dZ[l][:, k]))
+                cap.add(self._grad_row(f"{nm.z[l][k]}", parts, self.dL_dZ[l][:, k]))
             below = nm.x if l == 0 else nm.a[l - 1]
             grads = self.dL_dx if l == 0 else self.dL_dA[l - 1]
             for i, v in enumerate(below):
+                if not cap.room():
+                    cap.skip(len(below) - i)
+                    break
                 parts = [
                     (f"dL/d{nm.z[l][k]} * {nm.w[l][i][k]}", self.dL_dZ[l][0, k], self.W[l][i, k])
                     for k in range(lay.neurons)
                 ]
-                rows.append(self._grad_row(v, parts, grads[:, i]))
-        bw.table(["node", "dL/dnode ="] + (["with numbers", "value"] if one else cols), rows)
+                cap.add(self._grad_row(v, parts, grads[:, i]))
+        cap.table(bw, ["node", "dL/dnode ="] + (["with numbers", "value"] if one else cols))
         secs.append(bw)
 
         # --------------------------------------------------- weight gradients
@@ -1297,8 +1359,11 @@ class Explanation:
                 else ""
             )
         )
-        rows, off = [], []
+        cap, off = _Capped(limit), []
         for name, l, i, k in self._weights():
+            if not cap.room():  # (the rows not shown: counted, not formatted)
+                cap.skip(self._n_weights() - cap.total)
+                break
             u = nm.z[l][k]
             if i < 0:
                 # under bias='w0' the bias is w0's, times its constant input x0 = 1 (a0 = 1
@@ -1324,16 +1389,16 @@ class Explanation:
             if one:
                 shown = [fmt_more(du[0], d, c), fmt_more(v[0], d, c)]
                 decay = [fmt_more(penalty, d, c)] if decay and i >= 0 else decay
-                rows.append([name, f"dL/d{u} * {vname}{term}", *shown, *decay, fmt(g, d)])
+                cap.add([name, f"dL/d{u} * {vname}{term}", *shown, *decay, fmt(g, d)])
             else:
                 prods = " + ".join(f"{_par(a, d, c)}*{_par(b, d, c)}" for a, b in zip(du, v))
                 prods += f" + {_par(penalty, d, c)}" if term else ""
-                rows.append([name, f"sum_n dL/d{u} * {vname}{term}", prods, fmt(g, d)])
+                cap.add([name, f"sum_n dL/d{u} * {vname}{term}", prods, fmt(g, d)])
         if one:
             decay = ["l2/N * w"] if self.l2 else []
-            wg.table(["weight", f"dL/dw = dL/du * v{pen}", "dL/du", "v", *decay, "dL/dw"], rows)
+            cap.table(wg, ["weight", f"dL/dw = dL/du * v{pen}", "dL/du", "v", *decay, "dL/dw"])
         else:
-            wg.table(["weight", "dL/dw =", "with numbers", "dL/dw"], rows)
+            cap.table(wg, ["weight", "dL/dw =", "with numbers", "dL/dw"])
         if off:
             wg.p(
                 f"Not an equation as printed: the numbers of {_join_list(off)} give the value "
@@ -1348,13 +1413,19 @@ class Explanation:
         # is the one written
         lr_text = f"{self.lr:g}" if float(f"{self.lr:g}") == self.lr else repr(float(self.lr))
         gd = Section(f"4. Gradient-descent step: w <- w - lr * dL/dw (lr = {lr_text})", key="step")
-        step_rows, step_off = [], []
+        step_rows, step_off = _Capped(limit), []
         lr_exact = Decimal(lr_text)
 
         def stepped(v: list[Any]) -> Any:
             return v[0] - lr_exact * v[1]
 
-        for name, (w, g, new) in self.step().items():
+        for name, l, i, k in self._weights():
+            if not step_rows.room():
+                step_rows.skip(self._n_weights() - step_rows.total)
+                break
+            w = float(self.W[l][i, k] if i >= 0 else self.b[l][k])  # type: ignore[index]
+            g = float(self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k])  # type: ignore[index]
+            new = w - self.lr * g  # (as step() computes it)
             # w and dL/dw with the decimals that make w - lr * dL/dw as written give the
             # new weight as printed (Step 3's rule: 0 - 0.5*(-0.017) is 0.0085, which
             # reads 0.009, so beside a printed 0.008 the row writes -0.0165)
@@ -1368,8 +1439,8 @@ class Explanation:
                     ctx.multiply(lr_exact, ctx.create_decimal(shown[1])),
                 )
                 step_off.append(f"{name} ({'0' if got == 0 else format(ctx.normalize(got), 'f')})")
-            step_rows.append([name, fmt_more(w, d, c), fmt_more(g, d, c), fmt(new, d)])
-        gd.table(["weight", "w", "dL/dw", "w - lr * dL/dw"], step_rows)
+            step_rows.add([name, fmt_more(w, d, c), fmt_more(g, d, c), fmt(new, d)])
+        step_rows.table(gd, ["weight", "w", "dL/dw", "w - lr * dL/dw"])
         if step_off:
             gd.p(
                 f"Not an equation as printed: the numbers of {_join_list(step_off)} give the "
@@ -1512,11 +1583,13 @@ class Explanation:
                     return total
 
                 c = decimals_for(vals, evaluate, float(values[0]), d)
+            shown = parts if len(parts) <= MAX_TERMS else parts[:MAX_TERMS]
             num = _join_terms(
                 [
                     _par(a, d, c) if b is None else f"{_par(a, d, c)}*{_par(b, d, c)}"
-                    for _, a, b in parts
+                    for _, a, b in shown
                 ]
+                + [""] * (len(parts) - len(shown))  # (counted by _join_terms, not shown)
             )
             return [node, sym, num, fmt(values[0], d)]
         return [node, sym] + [fmt(v, d) for v in values]
@@ -1524,7 +1597,7 @@ class Explanation:
     def _parts(self, parts: Sequence[str] | str | None, max_rows: int | None) -> list[Section]:
         if max_rows is not None:
             max_rows = check_number(max_rows, "max_rows", "Explanation", low=1, integer=True)
-        secs = self._sections()
+        secs = self._sections(max_rows)
         if parts is not None:
             if isinstance(parts, str):
                 parts = [parts]
@@ -1607,6 +1680,36 @@ class Explanation:
         return self.to_markdown(notation="latex")
 
 
+class _Capped:
+    """A table's rows (or a block's lines) up to ``limit`` (None: no limit), counting the
+    ones past it without making them."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.items: list[Any] = []
+        self.total = 0
+
+    def room(self) -> bool:
+        return self.limit is None or len(self.items) < self.limit
+
+    def add(self, item: Any) -> None:
+        self.items.append(item)
+        self.total += 1
+
+    def skip(self, n: int = 1) -> None:
+        self.total += n
+
+    def table(self, sec: Section, headers: list[str]) -> None:
+        sec.table(headers, self.items)
+        if self.total > len(self.items):
+            setattr(sec.blocks[-1], "total", self.total)  # noqa: B010 (read by _cut)
+
+    def pre(self, sec: Section) -> None:
+        sec.pre("\n".join(self.items))
+        if self.total > len(self.items):
+            setattr(sec.blocks[-1], "total", self.total)  # noqa: B010
+
+
 def _cut(sec: Section, max_rows: int) -> Section:
     """``sec`` with each table cut to its first ``max_rows`` rows and each preformatted
     block to its first ``4 * max_rows`` lines, a line saying how many are left out (a wide
@@ -1624,13 +1727,14 @@ def _cut(sec: Section, max_rows: int) -> Section:
             )
             out.p(f"... {more} more columns of this table (max_rows=None shows every column).")
             continue
-        if blk.kind == "table" and len(blk.rows) > max_rows:
-            more = len(blk.rows) - max_rows
+        total = getattr(blk, "total", len(blk.rows))  # (rows counted, not formatted)
+        if blk.kind == "table" and total > max_rows:
+            more = total - max_rows
             out.table(blk.headers, blk.rows[:max_rows])
             out.p(f"... {more} more rows of this table (max_rows=None shows every row).")
-        elif blk.kind == "pre" and blk.text.count("\n") >= 4 * max_rows:
+        elif blk.kind == "pre" and getattr(blk, "total", blk.text.count("\n") + 1) > 4 * max_rows:
             lines = blk.text.split("\n")
-            more = len(lines) - 4 * max_rows
+            more = getattr(blk, "total", len(lines)) - 4 * max_rows
             out.pre("\n".join(lines[: 4 * max_rows] + [f"... {more} more lines (max_rows=None)"]))
         else:
             out.blocks.append(blk)
