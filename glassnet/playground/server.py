@@ -482,6 +482,7 @@ def _handler_for(pg: Playground) -> type[BaseHTTPRequestHandler]:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    _probed = False  # (a half-close probed: _client_gone)
     protocol_version = "HTTP/1.1"  # keep-alive: the page's frame requests reuse one connection
     server_version = "glassnet-playground"
     sys_version = ""
@@ -771,26 +772,36 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
             # at the epoch's end (its request held the run's lock until every epoch was done)
             for done in range(1, epochs + 1):
                 run.train(1)
-                if done < epochs and _client_gone(h.connection):
+                if done < epochs and _client_gone(h):
                     break
         except Diverged:
             pass  # the frame says so ("diverged"), and shows where the run stopped
-        if _client_gone(h.connection):
+        if _client_gone(h):
             h.close_connection = True  # (no one to answer)
             return
         view = _view(run, history=False, side=side)
     h._send_json(view)  # the page appends the loss point (sent outside the lock)
 
 
-def _client_gone(sock: socket.socket) -> bool:
-    """Whether the client at the other end of ``sock`` has closed the connection (or reset
-    it): readable with nothing to read. A request sent after this one (keep-alive) is data
-    to read, not a close, so it is not taken for one."""
+def _client_gone(h: _Handler) -> bool:
+    """Whether the client of ``h``'s request has gone (closed the connection, or reset it).
+    A request sent after this one (keep-alive) is data to read, not a close. The end of what
+    it sends (nothing more to read) is a close, or a half-close (shutdown(SHUT_WR): nc -N,
+    socat, a script that then reads the answer), which only a write tells apart: the first
+    time, an interim ``100 Continue`` is sent (HTTP/1.1 clients skip it), which a closed
+    client's system answers with a reset, seen at the next check. A client still listening
+    gets its answer and all its epochs."""
+    sock = h.connection
     try:
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR):
+            return True  # (reset: the probe's answer, or the client's own)
         readable, _, _ = select.select([sock], [], [], 0)
-        if not readable:
+        if not readable or sock.recv(1, socket.MSG_PEEK) != b"":
             return False
-        return sock.recv(1, socket.MSG_PEEK) == b""
+        if not h._probed and h.request_version == "HTTP/1.1":
+            h._probed = True
+            sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return False
     except (OSError, ValueError):  # reset, or closed here
         return True
 
