@@ -332,23 +332,23 @@ class Function:
             )
         live = [k for k in ks if id(outs[k]) not in ctx._fixed]
         ins = tuple(a for a in args if isinstance(a, Tensor))
-        got = dict.fromkeys(live, False)  # (which outputs a gradient reached: materialize)
+        fixed = [k for k in ks if k not in live]  # (marked non-differentiable: no gradient)
 
         def grads(g: np.ndarray) -> list[np.ndarray | None]:
-            """The user's backward, given dL/d(the outputs) (``g``, the live ones in a row)."""
+            """The user's backward, given dL/d(the outputs) (``g``, the live ones in a row,
+            then, for several, one count per live output of the parts that reached it: this
+            pass's own, summed by the engine, so concurrent or nested passes keep theirs)."""
             gs: list[Any] = [None] * len(outs)
-            at = 0
-            for k in ks:
+            at, reached = 0, g[g.size - len(live) :] if len(live) > 1 else [1]
+            for j, k in enumerate(live):
                 o = outs[k].data
-                if k in got and (got[k] or len(live) == 1):
+                if reached[j]:
                     gs[k] = Tensor(np.array(g[at : at + o.size].reshape(o.shape), dtype=o.dtype))
-                    at += o.size
                 elif ctx.materialize_grads:
-                    gs[k], at = Tensor(np.zeros_like(o)), at + o.size * (k in got)
-                else:
-                    at += o.size * (k in got)
-            for k in got:
-                got[k] = False
+                    gs[k] = Tensor(np.zeros_like(o))
+                at += o.size
+            for k in fixed if ctx.materialize_grads else ():
+                gs[k] = Tensor(np.zeros_like(outs[k].data))
             with no_grad():
                 back = cls.backward(ctx, *gs)
             back = tuple(back) if isinstance(back, (tuple, list)) else (back,)
@@ -362,16 +362,16 @@ class Function:
             return [b for a, b in zip(args, back) if isinstance(a, Tensor)]
 
         if len(live) == 1:  # one differentiable output: it is the node
-            got[live[0]] = True
             node = Tensor.from_op(outs[live[0]].data, name, ins, lambda g: grads(g.reshape(-1)))
             nodes = {live[0]: node}
         else:  # several: a node of them all (their values in a row), each output a part of it
-            whole = np.concatenate([outs[k].data.reshape(-1) for k in live]) if live else None
+            whole = [outs[k].data.reshape(-1) for k in live] + [np.zeros(len(live), "f4")]
+            whole = np.concatenate(whole) if live else None  # (then the parts' counts: 0)
             core = Tensor.from_op(whole, name, ins, grads) if live else None
             nodes, at = {}, 0
             for k in live:
                 n = outs[k].data.size
-                part = _part(got, k, at, n, whole)
+                part = _part(whole.size - len(live) + live.index(k), at, n, whole)
                 nodes[k] = Tensor.from_op(outs[k].data, f"{name}[{k}]", (core,), part)
                 at += n
         res = tuple(nodes[k] if k in nodes else Tensor(o.data) if k in ks else o
@@ -379,14 +379,15 @@ class Function:
         return res if isinstance(out, tuple) else res[0]
 
 
-def _part(got: dict[int, bool], k: int, at: int, n: int, whole: Any) -> Any:
-    """The backward of output ``k`` of a Function of several outputs: its gradient in its
-    place among the values of all (``whole``), zeros elsewhere; marks it reached."""
+def _part(flag: int, at: int, n: int, whole: Any) -> Any:
+    """The backward of an output of a Function of several outputs: its gradient in its
+    place among the values of all (``whole``), zeros elsewhere, and 1 at ``flag``, its count
+    of the parts reached (kept in the gradient: each backward pass has its own)."""
 
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        got[k] = True
         full = np.zeros_like(whole)
         full[at : at + n] = g.reshape(-1)
+        full[flag] = 1
         return (full,)
 
     return backward

@@ -1,0 +1,44 @@
+"""Round 20b: Function with several outputs under nested passes, anomaly naming, errstate scope,
+2-D Linear assumptions, Function edges and messages."""
+
+import glassnet as gn
+
+
+class Two(gn.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2, x * 3
+
+    @staticmethod
+    def backward(ctx, ga, gb):
+        return ga * 2 + gb * 3
+
+
+def test_reentrant_backward_through_a_multi_output_function_keeps_each_gradient():
+    x = gn.tensor([1.0], requires_grad=True)
+    a, b = Two.apply(x)
+    aside = gn.tensor([1.0], requires_grad=True)
+    other = (b * aside).sum()
+    a.register_hook(lambda g: gn.autograd.grad(other, [aside]) and None)
+    (a + b).sum().backward()
+    assert x.grad.tolist() == [5.0]  # torch: 2 from a, 3 from b
+
+
+def test_materialize_false_still_gives_none_for_the_output_not_reached():
+    seen = []
+
+    class Keep(gn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            seen.append((ga is None, gb is None))
+            return ga * 2
+
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    a, b = Keep.apply(x)
+    a.sum().backward()
+    assert seen == [(False, True)] and x.grad.tolist() == [2.0, 2.0]
