@@ -28,14 +28,15 @@ import base64
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from .. import datasets
 from .._validation import ParameterError, check_choice, check_number
-from ..explain import explain
+from ..explain import decimals_for, explain, fmt_more
 from ..fused import FastMLP, layers_of
 from ..nn import MLP
 from ..optim import SGD
@@ -518,14 +519,19 @@ class Run:
             rows, before, grads, after = self._update(detail=True)
             self._record()
             lr = self.opt.lr
+            table = [
+                [n, float(b), float(g), float(a)]
+                for n, b, g, a in zip(self.parameter_names(), before, grads, after)
+            ]
+            step = _minus_rate_times(lr)
             return {
                 "lr": lr,
                 "batch": [int(r) for r in rows[:64]],
                 "batch_size": len(rows),
-                "rows": [
-                    [n, float(b), float(g), float(a)]
-                    for n, b, g, a in zip(self.parameter_names(), before, grads, after)
-                ],
+                "rows": table,
+                # w and dL/dw as the table prints them: with the decimals that make
+                # w - lr * dL/dw, worked out from the printed numbers, give the printed w after
+                "printed": [_printed([b, g], step, a, 4) for _, b, g, a in table],
             }
 
     def _record(self) -> None:
@@ -826,6 +832,11 @@ class Run:
                     dL_dz=float(e.dL_dZ[l][0, j]),
                     path=_path(e.paths(nm.z[l][j], max_terms=6)),
                 )
+                factors = [out["bias"][1]] + [x for t in out["terms"] for x in (t[1], t[3])]
+                out["printed"] = {
+                    "z": _printed(factors, _bias_plus_products, out["z"]),
+                    "dL_dz": _printed([out["dL_da"], out["gprime"]], _product, out["dL_dz"]),
+                }
                 return out
             if layer == 0:
                 raise ParameterError(
@@ -860,6 +871,13 @@ class Run:
                 after=after,
                 path=_path(e.paths(name, max_terms=6)),
             )
+            if "penalty" in out:
+                pen = out["penalty"]["dL_dw"]
+                rate = Decimal(repr(float(self.opt.lr)))
+                step = _printed([w, g, pen], lambda v: v[0] - rate * (v[1] + v[2]), after)
+            else:
+                step = _printed([w, g], _minus_rate_times(self.opt.lr), after)
+            out["printed"] = {"dL_dw": _printed([out["dL_du"], v], _product, g), "after": step}
             return out
 
     # ------------------------------------------------------------------ export
@@ -894,6 +912,31 @@ def _target_kind(target: Mapping[str, Any], owner: str) -> str:
             f"{', '.join(TARGET_FIELDS[kind])}; it has no {', '.join(map(repr, extra[:5]))}."
         )
     return kind
+
+
+def _printed(values: Sequence[float], evaluate: Any, result: float, decimals: int = 3) -> list[str]:
+    """``values``, the factors of arithmetic written out beside its ``result`` (printed
+    with ``decimals``), as glassnet's explain prints them: with as many decimals as make the
+    arithmetic, worked out from the printed numbers, give the printed result
+    (:func:`glassnet.explain.decimals_for`): -0.4483 - 0.1 * 0.0063 is -0.4489, so a printed
+    -0.4490 needs -0.44834 - 0.1 * 0.00634. ``evaluate``: the arithmetic, on Decimals."""
+    more = decimals_for(values, evaluate, result, decimals)
+    return [fmt_more(v, decimals, more) for v in values]
+
+
+def _minus_rate_times(lr: float) -> Any:
+    """w - lr * dL/dw, on the printed w and dL/dw (lr as the page prints it)."""
+    rate = Decimal(repr(float(lr)))
+    return lambda v: v[0] - rate * v[1]
+
+
+def _product(v: Sequence[Decimal]) -> Decimal:
+    return v[0] * v[1]
+
+
+def _bias_plus_products(v: Sequence[Decimal]) -> Decimal:
+    """b + w1 * v1 + w2 * v2 + ...: ``v`` is b, w1, v1, w2, v2, ..."""
+    return v[0] + sum((v[k] * v[k + 1] for k in range(1, len(v), 2)), Decimal(0))
 
 
 def _path(p: Any) -> dict[str, Any]:

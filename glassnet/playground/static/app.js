@@ -497,11 +497,14 @@ const same = (s) => s;
 // a canvas drawn for the screen's pixels: its backing store w x h CSS pixels times the
 // device's pixel ratio (2 on a phone or a Retina screen, where a 1x store was drawn blurred),
 // its context scaled so that the drawing code speaks CSS pixels; w x h: the size the
-// page's HTML gave it (kept in its dataset), or the one asked for (a node's thumbnail)
-function hidpi(canvas, w, h) {
+// page's HTML gave it (kept in its dataset), or the one asked for (a node's thumbnail).
+// maxRatio: the heat maps' stores stop at 2 device pixels a CSS pixel (MAX_HEAT_RATIO): at 3
+// (a phone) the output plot's 900 x 900 store cost 12 to 14 ms a drawing, 2 ms at 2
+const MAX_HEAT_RATIO = 2;
+function hidpi(canvas, w, h, maxRatio = Infinity) {
   canvas.dataset.w ??= canvas.width; canvas.dataset.h ??= canvas.height;
   w ??= +canvas.dataset.w; h ??= +canvas.dataset.h;
-  const r = window.devicePixelRatio || 1;
+  const r = Math.min(window.devicePixelRatio || 1, maxRatio);
   const W = Math.round(w * r), H = Math.round(h * r);
   if (canvas.width !== W || canvas.height !== H) { canvas.width = W; canvas.height = H; }
   const ctx = canvas.getContext("2d");
@@ -523,7 +526,7 @@ function paint(canvas, values, n, scale, size) {   // values: n*n, row 0 at the 
     img.data[4 * i] = c[0]; img.data[4 * i + 1] = c[1]; img.data[4 * i + 2] = c[2]; img.data[4 * i + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
-  const { ctx: dst, w, h } = hidpi(canvas, size, size);
+  const { ctx: dst, w, h } = hidpi(canvas, size, size, MAX_HEAT_RATIO);
   dst.imageSmoothingEnabled = true;
   dst.drawImage(off, 0, 0, w, h);
   return dst;
@@ -921,7 +924,7 @@ function drawPoints(width, height) {
   pointsKey = key;
   pointsLayer = document.createElement("canvas");
   pointsLayer.width = width; pointsLayer.height = height;
-  const { ctx } = hidpi(pointsLayer, width, height);
+  const { ctx } = hidpi(pointsLayer, width, height, MAX_HEAT_RATIO);   // (the plot's store)
   const [lo, hi] = run.data.domain;
   const px = (v) => ((v - lo) / (hi - lo)) * width;
   const py = (v) => height - ((v - lo) / (hi - lo)) * height;
@@ -1239,7 +1242,9 @@ function fmtSci(digits, exp, k) {
   const e = String(Math.abs(exp)).padStart(2, "0");
   return m[0] + "." + m.slice(1) + "e" + (exp < 0 ? "-" : "+") + e;
 }
-const par = (v) => (v < 0 ? "(" + fmt(v) + ")" : fmt(v));
+// a factor as the server printed it (its "printed": the decimals that make the arithmetic
+// written out give the result printed, glassnet explain's rule), negative in parentheses
+const parText = (t) => (t.startsWith("-") ? "(" + t + ")" : t);
 function num(key, v, d = 3) {
   const s = document.createElement("span");
   s.className = "num"; s.dataset.key = key; s.dataset.value = String(v); s.textContent = fmt(v, d);
@@ -1332,7 +1337,21 @@ const LOSS = { binary_cross_entropy: "binary cross-entropy L = \u2212[y log \u01
 
 function renderExplain(e) {
   const box = $("explain");
+  // the weight box, rebuilt with the panel, keeps the keyboard's focus and its caret (focus
+  // fell to the page: a second arrow key did nothing and a Space started play)
+  const old = document.activeElement;
+  const caret = old && old.id === "set-value" && box.contains(old) ? [old.selectionStart, old.selectionEnd] : null;
   box.replaceChildren();
+  renderExplainInto(box, e);
+  const input = $("set-value");
+  if (caret && input) {
+    input.focus({ preventScroll: true });
+    const n = input.value.length;
+    input.setSelectionRange(Math.min(caret[0], n), Math.min(caret[1], n));
+  }
+}
+
+function renderExplainInto(box, e) {
   const head = document.createElement("div");
   head.className = "head";
   const xs = e.x.map(([n, v], i) => `${n} = ${fmt(v)}` + (n !== e.features[i] ? ` (${FEATURE_LABEL[e.features[i]]})` : "")).join(", ");
@@ -1348,24 +1367,29 @@ function renderExplain(e) {
   } else if (e.kind === "neuron") {
     box.append(sec("Forward: weighted sum, activation"));
     const symbolic = `${e.z_name} = ${e.bias[0]} + ` + e.terms.slice(0, 8).map(([w, , v]) => `${w}\u00b7${v}`).join(" + ") + (e.terms.length > 8 ? " + \u2026" : "");
-    const numeric = `= ${fmt(e.bias[1])} + ` + e.terms.slice(0, 8).map(([, w, , v]) => `${par(w)}\u00b7${par(v)}`).join(" + ") + (e.terms.length > 8 ? " + \u2026" : "") + " = ";
+    const z = e.printed.z;   // b, w1, v1, w2, v2, ... as printed
+    const numeric = `= ${z[0]} + ` + e.terms.slice(0, 8).map((t, i) => `${parText(z[1 + 2 * i])}\u00b7${parText(z[2 + 2 * i])}`).join(" + ") + (e.terms.length > 8 ? " + \u2026" : "") + " = ";
     box.append(eq(symbolic), eq(numeric, num("z", e.z)), setter(e.bias[0], e.bias[1]));
     box.append(eq(`${e.a_name} = ${G[e.activation] || e.activation}(${e.z_name}) = `, num("a", e.a),
       `     g'(${e.z_name}) = `, num("gprime", e.gprime)));
     box.append(sec("Backward: the chain rule"));
     box.append(eq(`dL/d${e.a_name} = `, num("dL_da", e.dL_da)));
-    box.append(eq(`dL/d${e.z_name} = dL/d${e.a_name} \u00b7 g'(${e.z_name}) = ${par(e.dL_da)}\u00b7${par(e.gprime)} = `, num("dL_dz", e.dL_dz)));
+    box.append(eq(`dL/d${e.z_name} = dL/d${e.a_name} \u00b7 g'(${e.z_name}) = ${e.printed.dL_dz.map(parText).join("\u00b7")} = `, num("dL_dz", e.dL_dz)));
   } else {
     box.append(sec(`The weight ${e.name}: from ${e.v_name} into ${e.u_name}`));
     box.append(eq(`${e.name} = `, num("w", e.w)), setter(e.name, e.w));
-    box.append(eq(`dL/d${e.name} = dL/d${e.u_name} \u00b7 ${e.v_name} = ${par(e.dL_du)}\u00b7${par(e.v)} = `, num("dL_dw", e.dL_dw)));
+    box.append(eq(`dL/d${e.name} = dL/d${e.u_name} \u00b7 ${e.v_name} = ${e.printed.dL_dw.map(parText).join("\u00b7")} = `, num("dL_dw", e.dL_dw)));
     box.append(sec("Gradient-descent step (this point alone)"));
     if (e.penalty) {   // L1 / L2: the step adds the penalty's gradient, as the step button's does
       const p = e.penalty, term = p.kind === "L2" ? `${p.rate}\u00b7${e.name}` : `${p.rate}\u00b7sign(${e.name})`;
       box.append(eq(`the ${p.kind} penalty's gradient: ${term} = `, num("penalty", p.dL_dw)));
-      box.append(eq(`${e.name} \u2212 \u03b3\u00b7(dL/d${e.name} + ${term}) = ${fmt(e.w)} \u2212 ${e.lr}\u00b7(${fmt(e.dL_dw)} + ${par(p.dL_dw)}) = `,
+      const [w, g, pen] = e.printed.after;
+      box.append(eq(`${e.name} \u2212 \u03b3\u00b7(dL/d${e.name} + ${term}) = ${w} \u2212 ${e.lr}\u00b7(${g} + ${parText(pen)}) = `,
         num("after", e.after)));
-    } else box.append(eq(`${e.name} \u2212 \u03b3\u00b7dL/d${e.name} = ${fmt(e.w)} \u2212 ${e.lr}\u00b7${par(e.dL_dw)} = `, num("after", e.after)));
+    } else {
+      const [w, g] = e.printed.after;
+      box.append(eq(`${e.name} \u2212 \u03b3\u00b7dL/d${e.name} = ${w} \u2212 ${e.lr}\u00b7${parText(g)} = `, num("after", e.after)));
+    }
   }
   const p = e.path;
   box.append(sec(`The chain rule, path by path (${p.total} path${p.total === 1 ? "" : "s"})`));
@@ -1397,6 +1421,14 @@ function setter(name, value) {
   // every refusal in one wording, the page's (one out of range named the server's set_weight)
   input.onchange = () => {
     const v = readNumber(input.value);
+    const both = ambiguousComma(input.value);
+    if (both) {   // 1,000: a thousand, or 1.0? asked, not guessed
+      const typed = input.value.trim().slice(0, 40);
+      input.value = shown;
+      report(new Refusal(`set ${name}: its 'value' '${typed}' may be ${both[0]} (a thousands comma) or `
+        + `${both[1]} (a decimal comma); write ${both[0]}, or ${both[1]}. ${name} is still ${shown || "NaN"}.`));
+      return;
+    }
     if (v === null || !(Math.abs(v) <= 100)) {   // not a number, or out of range: said, not ignored
       const typed = input.value.trim().slice(0, 40);
       input.value = shown;
@@ -1418,14 +1450,25 @@ function setter(name, value) {
   return row;
 }
 
-// a typed number: digits with a decimal point, or a decimal comma (1,5 is 1.5), a sign and an
-// exponent (1e-3); null for anything else (1.000,5, 0x10, 1/2, "", Infinity)
+// a typed number: digits with a decimal point, or a decimal comma (1,5 is 1.5; 1, as 1.), a
+// sign and an exponent (1e-3); full-width digits and marks (an IME's: \uff12\uff0e\uff15) read as
+// theirs (NFKC); null for anything else (1.000,5, 0x10, 1/2, "", Infinity) and for a comma
+// that may be a thousands separator (1,000: see ambiguousComma)
 function readNumber(text) {
-  let t = text.trim().replace(/^\u2212/, "-");
-  if (/^[+-]?\d*,\d+(e[+-]?\d+)?$/i.test(t)) t = t.replace(",", ".");
+  let t = text.normalize("NFKC").trim().replace(/^\u2212/, "-");
+  if (ambiguousComma(t)) return null;
+  if (/^[+-]?(\d+,\d*|,\d+)(e[+-]?\d+)?$/i.test(t)) t = t.replace(",", ".");
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
   const v = Number(t);
   return Number.isFinite(v) ? v : null;
+}
+// "1,000" (one to three digits, a comma, exactly three digits, no other mark): one thousand
+// in English, 1.0 with a decimal comma; neither is guessed (it was read as 1.0, unsaid).
+// Returns [the whole number, the decimal] to write instead ("1000", "1.000"), or null.
+function ambiguousComma(text) {
+  const t = text.normalize("NFKC").trim().replace(/^\u2212/, "-");
+  const m = /^([+-]?)([1-9]\d{0,2}),(\d{3})$/.exec(t);
+  return m ? [m[1] + m[2] + m[3], m[1] + m[2] + "." + m[3]] : null;
 }
 
 function showUpdate(u) {
@@ -1438,37 +1481,52 @@ function showUpdate(u) {
   const tbl = document.createElement("table");
   const head = tbl.insertRow();
   for (const c of ["weight", "w", "dL/dw", "w \u2212 \u03b3\u00b7dL/dw"]) { const th = document.createElement("th"); th.textContent = c; head.append(th); }
-  for (const [n, b, g, a] of u.rows) {
+  for (const [r, [n, b, g, a]] of u.rows.entries()) {
     const tr = tbl.insertRow();
     tr.dataset.name = n;
     tr.insertCell().textContent = n;
-    for (const [k, v] of [["before", b], ["grad", g], ["after", a]]) {
-      const td = tr.insertCell();
-      td.append(num(k, v, 4));
+    // w and dL/dw as the server printed them: the decimals that make w − γ·dL/dw, worked out
+    // from the printed numbers, give the printed result (4 decimals gave −0.4483 − 0.1·0.0063
+    // beside a printed −0.4490)
+    const [bt, gt] = u.printed[r];
+    for (const [k, v, t] of [["before", b, bt], ["grad", g, gt], ["after", a, null]]) {
+      const cell = num(k, v, 4);
+      if (t !== null) cell.textContent = t;
+      tr.insertCell().append(cell);
     }
   }
   box.append(p, tbl);
 }
 
 // ---------------------------------------------------------------- data-set buttons, export
+let previews = null;   // the datasets' thumbnails' points, kept to redraw them for a new pixel ratio
+function drawThumbnail(c, name) {
+  const { ctx } = hidpi(c);
+  ctx.fillStyle = "#f3f3f3"; ctx.fillRect(0, 0, 50, 50);
+  const p = previews[name], [lo, hi] = p.domain;
+  const reg = REGRESSION.includes(name);
+  p.points.forEach(([x, y], i) => {
+    ctx.fillStyle = css(reg ? p.targets[i] : 2 * p.targets[i] - 1);
+    ctx.beginPath(); ctx.arc(((x - lo) / (hi - lo)) * 50, 50 - ((y - lo) / (hi - lo)) * 50, name === "xnor" ? 4 : 1.6, 0, 7); ctx.fill();
+  });
+}
+function drawThumbnails() {
+  if (!previews) return;
+  for (const c of document.querySelectorAll("#datasets button canvas")) drawThumbnail(c, c.parentElement.dataset.name);
+}
+
 async function datasetButtons() {
-  const prev = await api("/api/previews");
+  previews = await api("/api/previews");
   const box = $("datasets");
   for (const name of [...CLASSIFICATION, ...REGRESSION]) {
     const b = document.createElement("button");
     b.dataset.name = name; b.title = DATASET_LABEL[name];
     const c = document.createElement("canvas");
     c.width = c.height = 50;
-    const { ctx } = hidpi(c);
-    ctx.fillStyle = "#f3f3f3"; ctx.fillRect(0, 0, 50, 50);
-    const p = prev[name], [lo, hi] = p.domain;
-    const reg = REGRESSION.includes(name);
-    p.points.forEach(([x, y], i) => {
-      ctx.fillStyle = css(reg ? p.targets[i] : 2 * p.targets[i] - 1);
-      ctx.beginPath(); ctx.arc(((x - lo) / (hi - lo)) * 50, 50 - ((y - lo) / (hi - lo)) * 50, name === "xnor" ? 4 : 1.6, 0, 7); ctx.fill();
-    });
+    b.append(c);
+    drawThumbnail(c, name);
     const lab = document.createElement("span"); lab.textContent = DATASET_LABEL[name];
-    b.append(c, lab);
+    b.append(lab);
     b.onclick = () => { setPlaying(false); change("dataset", name); };
     box.append(b);
   }
@@ -1530,11 +1588,23 @@ queue(datasetButtons).then(() => { syncControls(); });
 restart();
 let netWidth = $("network").clientWidth;
 let pixelRatio = window.devicePixelRatio;
+function redrawForRatio() {   // zoomed, or moved to another screen: every canvas redrawn sharp
+  if (window.devicePixelRatio === pixelRatio) return;
+  pixelRatio = window.devicePixelRatio;
+  legend();
+  drawThumbnails();
+  if (frame) { drawNetwork(); drawBoundary(); drawLossCurve(); drawHiddenSpace(hiddenSpace); }
+}
 window.addEventListener("resize", () => {   // re-lay the network out when its width changes
   if (run && $("network").clientWidth !== netWidth) { netWidth = $("network").clientWidth; buildNetwork(); drawNetwork(); }
-  if (window.devicePixelRatio !== pixelRatio) {   // zoomed, or moved to another screen: redrawn sharp
-    pixelRatio = window.devicePixelRatio;
-    legend();
-    if (frame) { drawNetwork(); drawBoundary(); drawLossCurve(); drawHiddenSpace(hiddenSpace); }
-  }
+  redrawForRatio();
 });
+// a new pixel ratio without a resize (the window moved to a Retina screen, the system's
+// scaling changed): no resize event, but the media query of the old ratio stops matching
+function watchRatio() {
+  window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener("change", () => {
+    redrawForRatio();
+    watchRatio();
+  }, { once: true });
+}
+watchRatio();
