@@ -2605,28 +2605,18 @@ class Pipeline:
         for c in self.columns:  # (a text column pandas typed: 1.0 is the code '1')
             if kinds.get(c) != "categorical" or c not in known:
                 continue
-            index, spelled = None, set(known[c].tolist())
+            index = None
             for r, v in enumerate(columns[c]):
                 typed = isinstance(v, (bool, int, float, np.bool_, np.integer, np.floating))
-                if not typed or cells[c][r] == blank or cells[c][r] in spelled:
-                    continue  # (a cell written as a category is that category)
+                if not typed or cells[c][r] == blank:
+                    continue  # (an int cell does not show how it was written: '01' or '1')
                 index = index or CategoryValues(known[c].tolist(), decimal)
-                matches = index.matches(v)
-                if len(matches) > 1:
-                    plain = v.item() if isinstance(v, np.generic) else v
-                    raise ValueError(
-                        f"Pipeline.predict: X's column {c!r} holds {plain!r} (a "
-                        f"{type(plain).__name__}: pandas typed this text column) at row {r}, "
-                        f"which is the value of several of the model's categories, "
-                        f"{[str(m) for m in matches]}: pandas lost which was written. Read "
-                        "the rows with read_csv(..., dtype=str), which keeps the cells as "
-                        "written."
-                    )
-                if matches and matches[0] != cells[c][r]:
+                match = index.category_of(v, f"Pipeline.predict: row {r} of X's column {c!r}")
+                if match is not None and match != cells[c][r]:
                     if respelled is not None:
                         plain = v.item() if isinstance(v, np.generic) else v
-                        respelled.setdefault(c, {})[repr(plain)] = str(matches[0])
-                    cells[c][r] = str(matches[0])
+                        respelled.setdefault(c, {})[repr(plain)] = match
+                    cells[c][r] = match
         for c in self.columns:  # 18_24 is a number to float() only: text, as in a CSV file
             if kinds.get(c) != "numeric":
                 continue

@@ -102,7 +102,7 @@ from .io import (
     write_error,
 )
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
-from .preprocessing import LabelEncoder, Preprocessor, StandardScaler
+from .preprocessing import CategoryValues, LabelEncoder, Preprocessor, StandardScaler
 from .stream import as_point, check_decimal
 
 __all__ = [
@@ -1802,57 +1802,6 @@ def _categories(prep: Any) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
-class _CategoryIndex(NamedTuple):
-    """A text column's categories by the value pandas gives their texts when it types the
-    column (:func:`_category_index`): each parsed once, so a cell is looked up, not matched
-    against every category."""
-
-    bools: dict[bool, list[str]]  # True: 'TRUE', 'true', ...
-    ints: dict[Any, list[str]]  # Decimal keys: an int cell equals its key exactly
-    floats: dict[float, list[str]]
-
-
-def _category_index(cats: list[str], decimal: str) -> _CategoryIndex:
-    """The categories ``cats`` by value, in their order: by the bool their text spells
-    ('TRUE' or 'true'), by the exact number an int cell would have ('02134', '2.0', '1e3'),
-    and by the float a float cell would have ('2', '2.0'), as pandas reads those texts. No
-    text with '_' nor NaN is a number (pandas reads none; NaN equals nothing)."""
-    from decimal import Decimal, InvalidOperation
-
-    index = _CategoryIndex({}, {}, {})
-    for category in cats:
-        text = category.strip()
-        if text.lower() in ("true", "false"):
-            index.bools.setdefault(text.lower() == "true", []).append(category)
-        if "_" in text or text.lower() in ("nan", "+nan", "-nan"):
-            continue
-        point = as_point(text, decimal)
-        try:
-            number = float(point)
-        except ValueError:
-            continue
-        index.floats.setdefault(number, []).append(category)
-        try:
-            exact = Decimal(point)
-        except InvalidOperation:
-            continue
-        if exact.is_finite():  # (equal numbers hash alike: an int finds its Decimal key)
-            index.ints.setdefault(exact, []).append(category)
-    return index
-
-
-def _same_value(cell: Any, index: _CategoryIndex) -> list[str]:
-    """The categories that have the value of a bool or number ``cell`` (as pandas types a
-    text column's cell): 'TRUE' or 'true' for True, '02134' for 2134, '2' or '2.0' for 2.0
-    (exact for ints beyond 2**53 too)."""
-    if isinstance(cell, (bool, np.bool_)):
-        return index.bools.get(bool(cell), [])
-    if isinstance(cell, (int, np.integer)):
-        return index.ints.get(int(cell), [])
-    number = float(cell)
-    return [] if number != number else index.floats.get(number, [])
-
-
 def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) -> None:
     """Say what becomes of the missing cells of ``out``, as ``glassnet predict`` does: a
     model trained without imputation (no ``fill`` in its preprocessing) has none for them,
@@ -1998,8 +1947,7 @@ def _text_cells(
     spelled otherwise), refused where several have it; a cell that is no category nor a
     missing-cell text is recorded in ``unseen``. Without them: ``str(cell)``."""
     known = set(cats) if cats is not None else None
-    index: _CategoryIndex | None = None  # (built at the first typed cell)
-    seen: dict[tuple[bool, Any], list[str]] = {}
+    index: CategoryValues | None = None  # (built at the first typed cell)
     texts: list[str] = []
     for r, c in enumerate(cells):
         if _absent(c):
@@ -2008,23 +1956,13 @@ def _text_cells(
         typed = isinstance(c, (bool, np.bool_, int, float, np.integer, np.floating))
         text = str(c).strip()
         if known is not None and typed and not isinstance(c, str):
-            key = (isinstance(c, (bool, np.bool_)), c)  # (True == 1: keyed apart)
-            if key not in seen:  # (each value once: a large column of few values)
-                if index is None:
-                    index = _category_index(cats or [], decimal)
-                seen[key] = _same_value(c, index)
-            matches = seen[key]
-            if len(matches) > 1:
-                raise ValueError(
-                    f"feeds: row {r} of column {name!r} is {_plain(c)!r} ({_kind_of(c)}: pandas "
-                    f"typed this text column), which is the value of several of the model's "
-                    f"categories, {_few_texts(matches)}: pandas lost which was written. Read "
-                    "the rows with read_csv(..., dtype=str), which keeps the cells as written."
-                )
-            if matches:
-                if matches[0] != text:
-                    respelled.setdefault(name, {})[repr(_plain(c))] = matches[0]
-                text = matches[0]
+            if index is None:
+                index = CategoryValues(cats or [], decimal)
+            match = index.category_of(c, f"feeds: row {r} of column {name!r}")
+            if match is not None:
+                if match != text:
+                    respelled.setdefault(name, {})[repr(_plain(c))] = match
+                text = match
         if known is not None and text not in known and text.lower() not in tokens:
             unseen.setdefault(name, []).append((r, c))
         texts.append(text)

@@ -1106,13 +1106,16 @@ class CategoryValues:
     """A text column's categories by the value pandas gives their texts when it types the
     column (a blank among codes makes ``1`` the float 1.0; ``TRUE`` the bool True; ``02134``
     the int 2134), so that such a cell finds the category it was written as:
-    :meth:`matches`. Each category is parsed once, with ``decimal`` as its decimal mark; no
-    text with '_' nor NaN is a number (pandas reads none)."""
+    :meth:`matches`, :meth:`category_of`. Each category is parsed once, with ``decimal`` as
+    its decimal mark (a text with '.' as written: pandas reads '1.5' so without its
+    ``decimal=``); no text with '_' nor NaN is a number (pandas reads none). The one matcher
+    of ``Pipeline.predict`` and ``glassnet.onnx.feeds``."""
 
     def __init__(self, categories: Sequence[str], decimal: str = ".") -> None:
         self.bools: dict[bool, list[str]] = {}  # True: 'TRUE', 'true', ...
         self.ints: dict[Any, list[str]] = {}  # Decimal keys: an int equals its key exactly
         self.floats: dict[float, list[str]] = {}
+        self._seen: dict[tuple[bool, Any], list[str]] = {}
         for category in categories:
             text = str(category).strip()
             if text.lower() in ("true", "false"):
@@ -1144,6 +1147,30 @@ class CategoryValues:
             number = float(cell)
             return [] if number != number else self.floats.get(number, [])
         return []
+
+    def category_of(self, cell: Any, where: str) -> str | None:
+        """The one category that has the value of a bool or number ``cell`` (a text
+        column's cell that pandas typed), None where none has it. A value that several
+        categories have is refused, even where one of them is spelled as ``str(cell)``: an
+        int or bool cell does not show how it was written (pandas reads '01' and '1' both
+        as 1, 'true' and 'True' both as True). ``where`` begins the message ("feeds: row 3
+        of column 'code'")."""
+        key = (type(cell), cell)  # (True == 1 == 1.0: keyed apart, as they match apart)
+        matches = self._seen.get(key)
+        if matches is None:  # (each value once: a large column of few values)
+            matches = self._seen[key] = self.matches(cell)
+        if len(matches) > 1:
+            plain = cell.item() if isinstance(cell, np.generic) else cell
+            kind = type(plain).__name__
+            shown = ", ".join(repr(str(m)) for m in matches[:10])
+            shown += f", ... ({len(matches)} in all)" if len(matches) > 10 else ""
+            raise ValueError(
+                f"{where} is {plain!r} ({'an' if kind[:1] in 'aeiou' else 'a'} {kind}: pandas "
+                f"typed this text column), which is the value of several of the model's "
+                f"categories, [{shown}]: pandas lost which was written. Read the rows with "
+                "read_csv(..., dtype=str), which keeps the cells as written."
+            )
+        return str(matches[0]) if matches else None
 
 
 def _whole_float_texts(values: list[str], cats: np.ndarray) -> list[tuple[str, str]]:

@@ -239,8 +239,8 @@ def test_cli_labels_beyond_int64_in_memory_and_refused_by_the_stream(capsys, tmp
 
 
 def test_pipeline_typed_cell_of_two_categories_of_one_value(capsys, tmp_path):
-    """Codes '1' and '01' (--categorical): the int 1 is written '1', that category; the
-    float 1.0 is the value of both, which pandas cannot tell apart: refused by name."""
+    """Codes '1' and '01' (--categorical): the int 1 and the float 1.0 are the value of
+    both, which pandas cannot tell apart (it reads '01' as 1 too): refused by name."""
     rng = np.random.RandomState(1)
     rows = [[f"{x:.3f}", ["1", "01", "2"][i % 3], "yes" if x > 0 else "no"]
             for i, x in enumerate(rng.randn(45))]  # fmt: skip
@@ -252,6 +252,8 @@ def test_pipeline_typed_cell_of_two_categories_of_one_value(capsys, tmp_path):
     assert code == 0, err
     p = load_pipeline(tmp_path / "codes.glassnet")
     X = pd.DataFrame({"x": [0.5, -0.5], "code": [1, 2]})
-    assert p.predict(X).shape == (2,)  # (no warning: -W error)
+    assert p.predict(X.astype({"code": str})).shape == (2,)  # (no warning: -W error)
+    with pytest.raises(ValueError, match=r"value of several of the model's categories.*dtype=str"):
+        p.predict(X)
     with pytest.raises(ValueError, match=r"value of several of the model's categories.*dtype=str"):
         p.predict(X.astype({"code": float}))

@@ -1,0 +1,59 @@
+"""Tabular data through load_pipeline, onnx.feeds, fit_many, the CLI's labels and the
+estimators (round 20b)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from cli_helpers import FAST, run, write_csv
+
+from glassnet.io import load_pipeline
+from glassnet.preprocessing import CategoryValues
+
+# ---------------------- 1. a typed cell that is the value of several categories: refused
+
+
+def _codes_model(tmp_path, codes: list[str]):
+    rng = np.random.RandomState(1)
+    rows = [[f"{x:.3f}", codes[i % len(codes)], "yes" if x > 0 else "no"]
+            for i, x in enumerate(rng.randn(45))]  # fmt: skip
+    data = write_csv(tmp_path / "codes.csv", ["x", "code", "label"], rows)
+    return data, tmp_path / "codes.glassnet"
+
+
+@pytest.mark.parametrize(
+    ("codes", "cells"),
+    [(["1", "01", "2"], [1, 2]), (["True", "true", "no"], [True, True])],
+)
+def test_pipeline_refuses_a_typed_cell_several_categories_have(capsys, tmp_path, codes, cells):
+    """pandas reads '01' and '1' both as 1 ('true' and 'True' both as True): the int cell
+    does not show which was written, even though str(1) is one of them."""
+    data, out = _codes_model(tmp_path, codes)
+    code, _, err = run(
+        capsys, "train", data, "--target", "label", "--categorical", "code", *FAST,
+        "--out", out,
+    )  # fmt: skip
+    assert code == 0, err
+    p = load_pipeline(out)
+    X = pd.DataFrame({"x": [0.5, -0.5], "code": cells})
+    with pytest.raises(ValueError, match=r"row 0 of X's column 'code' is .*value of several"):
+        p.predict(X)
+    written = X.astype({"code": str}).replace({"code": {"1": "01", "True": "true"}})
+    assert p.predict(written)[0] in ("yes", "no")
+
+
+def test_category_values_one_matcher_for_pipeline_and_feeds() -> None:
+    import glassnet.onnx as gonnx
+
+    assert not hasattr(gonnx, "_category_index") and not hasattr(gonnx, "_same_value")
+    index = CategoryValues(["1", "01", "2", "9007199254740993", "9007199254740992"])
+    with pytest.raises(ValueError, match=r"'1', '01'"):
+        index.category_of(1, "here")
+    assert index.category_of(np.int64(2), "here") == "2"
+    assert index.category_of(9007199254740993, "here") == "9007199254740993"
+    with pytest.raises(ValueError, match="value of several"):  # (float64 merges the two)
+        index.category_of(9007199254740992.0, "here")
+    assert index.category_of(9007199254740992, "here") == "9007199254740992"  # (int: exact)
+    comma = CategoryValues(["1,5", "x"], decimal=",")
+    assert comma.category_of(1.5, "here") == "1,5"
