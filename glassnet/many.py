@@ -70,7 +70,7 @@ from .metrics import UndefinedMetricWarning
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
 from .stream import Stream
-from .threads import gemm_flops, model_threads
+from .threads import FLOPS_PER_SHARE, gemm_flops, model_threads, usable_cpus
 from .threads import limit as blas_limit
 from .train import History, fit
 
@@ -365,6 +365,18 @@ def _named_loss(owner: str, loss: Any) -> Any:
     return spec
 
 
+def _share_count(flops_per_step: float, models: int, threads: Any) -> int:
+    """fit_many's count of shares: :func:`glassnet.threads.model_threads`, where
+    ``'auto'`` (and None) does not read the machine's load: one share per
+    ``FLOPS_PER_SHARE`` of the stacked step, at most one per network and the usable CPUs,
+    so the same call on the same machine gets the same count; ``'load'`` also leaves out
+    the CPUs other work keeps busy (model_threads' rule 3)."""
+    if threads is None or (isinstance(threads, str) and threads == "auto"):
+        n = min(models, max(1, int(flops_per_step // FLOPS_PER_SHARE)))
+        return min(n, usable_cpus()) if n > 1 else n
+    return model_threads(flops_per_step, models, threads)
+
+
 def fit_many(
     models: Sequence[Module],
     X: Any,
@@ -444,10 +456,13 @@ def fit_many(
 
     ``threads`` splits the stack over that many threads, each stepping its share of the
     networks (NumPy's calls release the GIL, so the shares run on as many cores; BLAS is
-    held to one thread under each, where threadpoolctl is installed). None / ``'auto'``:
-    one thread per 6 MFLOP of the stacked step, at most the free CPUs
-    (:func:`glassnet.threads.model_threads`); XNOR-sized networks stay on one. Every
-    network's numbers are the same on any count of threads.
+    held to one thread, on one share too, where threadpoolctl is installed). None /
+    ``'auto'``: one thread per 6 MFLOP of the stacked step, at most one per network and
+    the CPUs this process may use, whatever the load (the same call on the same machine
+    gets the same count); XNOR-sized networks stay on one. ``'load'``: also at most the
+    CPUs other work leaves free (:func:`glassnet.threads.model_threads`). An int: that
+    many. Every network's numbers are the same on any count of threads (with BLAS held
+    to one thread: without threadpoolctl, BLAS's own count may change the last bits).
 
     The models' parameters hold the trained weights when ``fit_many`` returns (also
     after Ctrl-C, with the History's ``stop_reason`` ``"interrupted"``). A model whose
@@ -620,7 +635,7 @@ def fit_many(
     opt = optim_mod.get_optimizer(optimizer, params, lr=float(lrs[0]), **optimizer_options)
     opt.fuse_above *= K  # each network's part of a buffer updated as fit updates it alone
     flops = gemm_flops(models[0], bs)  # per layer, one product; a step has 3 (the first 2)
-    n_threads = model_threads(K * (3 * sum(flops) - flops[0]), K, threads)
+    n_threads = _share_count(K * (3 * sum(flops) - flops[0]), K, threads)
     # per-model rates: plain SGD steps at rate 1 on gradients each scaled by its model's
     # rate (w − γ_k g, the numbers of its fit); any other rule is given each model's rate
     # inside its update (a momentum, a moment or a decay meets the rate where it does alone)
@@ -668,11 +683,10 @@ def fit_many(
         reasons[k] = reason
 
     # the stack split over threads (threads=), each stepping a share of the networks, with
-    # one BLAS thread under each where threadpoolctl can set it
+    # one BLAS thread under each where threadpoolctl can set it; one share too, so that
+    # every count of shares gives the same bits (BLAS's own count of threads would not)
     shares = _Shares(layers, spec.name, X.dtype, n_threads) if n_threads > 1 else None
-    blas = (
-        blas_limit(models[0], bs, threads=1, owner="fit_many", best_effort=True) if shares else None
-    )
+    blas = blas_limit(models[0], bs, threads=1, owner="fit_many", best_effort=True)
     try:
         if blas is not None:
             blas.__enter__()

@@ -57,3 +57,43 @@ def test_category_values_one_matcher_for_pipeline_and_feeds() -> None:
     assert index.category_of(9007199254740992, "here") == "9007199254740992"  # (int: exact)
     comma = CategoryValues(["1,5", "x"], decimal=",")
     assert comma.category_of(1.5, "here") == "1,5"
+
+
+# --------------------------- 2. fit_many(threads='auto') whatever the machine's load
+
+
+def _stack_bits(threads) -> bytes:
+    import glassnet as gn
+    from glassnet.many import fit_many
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(256, 784)), rng.normal(size=(256, 1))
+    models = []
+    for k in range(4):
+        m = gn.nn.Sequential(gn.nn.Linear(784, 100), gn.nn.ReLU(), gn.nn.Linear(100, 1))
+        r = np.random.default_rng(k)
+        for q in m.parameters():
+            q.data[...] = r.normal(size=q.data.shape) * 0.05
+        models.append(m)
+    fit_many(models, X, y, epochs=2, batch_size=128, lr=0.01, threads=threads, seed=0)
+    return b"".join(q.data.tobytes() for m in models for q in m.parameters())
+
+
+def test_fit_many_auto_reads_no_load_and_gives_the_same_bits(monkeypatch) -> None:
+    import glassnet.many as many
+    import glassnet.threads as threads
+
+    monkeypatch.setattr(threads, "usable_cpus", lambda: 4)
+    monkeypatch.setattr(many, "usable_cpus", lambda: 4, raising=False)
+    monkeypatch.setattr(threads, "busy_cpus", lambda: 0.0)
+    quiet = _stack_bits("auto")
+
+    def busy() -> float:
+        raise AssertionError("threads='auto' read the load")
+
+    monkeypatch.setattr(threads, "busy_cpus", busy)
+    assert _stack_bits("auto") == quiet
+    assert _stack_bits(None) == quiet
+    monkeypatch.setattr(threads, "busy_cpus", lambda: 4.0)  # 'load': one share, same bits
+    assert _stack_bits("load") == quiet
+    assert _stack_bits(1) == quiet
