@@ -34,6 +34,7 @@ for each tensor and its seed, accumulating into ``.grad``. A seed of the wrong s
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from collections.abc import Sequence
 from typing import Any
@@ -41,7 +42,15 @@ from typing import Any
 import numpy as np
 
 from ._validation import GradShapeError
-from .tensor import Tensor, is_grad_enabled, no_grad, unbroadcast
+from .tensor import (
+    AnomalyError,
+    Tensor,
+    detect_anomaly,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    unbroadcast,
+)
 
 __all__ = ["Function", "FunctionCtx", "GradShapeError", "backward", "grad"]
 
@@ -349,7 +358,8 @@ class Function:
                 at += o.size
             for k in fixed if ctx.materialize_grads else ():
                 gs[k] = Tensor(np.zeros_like(outs[k].data))
-            with no_grad():
+            anomaly = is_anomaly_enabled()  # (its ops unchecked: the Function is named below)
+            with no_grad(), detect_anomaly(False) if anomaly else contextlib.nullcontext():
                 back = cls.backward(ctx, *gs)
             back = tuple(back) if isinstance(back, (tuple, list)) else (back,)
             if len(back) < len(args) or any(b is not None for b in back[len(args) :]):
@@ -359,6 +369,14 @@ class Function:
                     "needs none)."
                 )
             back = [_input_grad(name, k, a, b) for k, (a, b) in enumerate(zip(args, back))]
+            for k, b in enumerate(back if anomaly else ()):
+                if b is not None and not np.all(np.isfinite(b)):
+                    raise AnomalyError(
+                        f"Function '{name}Backward' returned "
+                        f"{'nan' if np.isnan(b).any() else 'inf'} values in its {k}th output "
+                        f"(the gradient of argument {k} of {name}.apply); check {name}.backward "
+                        "where its inputs are 0 or extreme."
+                    )
             return [b for a, b in zip(args, back) if isinstance(a, Tensor)]
 
         if len(live) == 1:  # one differentiable output: it is the node

@@ -192,9 +192,10 @@ class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
 
 
 @contextlib.contextmanager
-def detect_anomaly() -> Iterator[None]:
+def detect_anomaly(mode: bool = True) -> Iterator[None]:
     """Context manager: the first op whose forward value or backward gradient
-    contains NaN or inf raises :class:`AnomalyError`, naming the op and its label.
+    contains NaN or inf raises :class:`AnomalyError`, naming the op and its label
+    (``detect_anomaly(False)``: off inside, as around a Function's own backward).
 
     >>> import glassnet as gn
     >>> x = gn.Tensor([0.0], requires_grad=True, label="x")
@@ -204,7 +205,7 @@ def detect_anomaly() -> Iterator[None]:
     ...
     glassnet.tensor.AnomalyError: forward of op 'log' (inputs 'x') produced -inf...
     """
-    with _switch(_anomaly, True), np.errstate(all="ignore"):
+    with _switch(_anomaly, bool(mode)), np.errstate(all="ignore"):
         yield
 
 

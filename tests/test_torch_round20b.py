@@ -1,6 +1,8 @@
 """Round 20b: Function with several outputs under nested passes, anomaly naming, errstate scope,
 2-D Linear assumptions, Function edges and messages."""
 
+import pytest
+
 import glassnet as gn
 
 
@@ -42,3 +44,24 @@ def test_materialize_false_still_gives_none_for_the_output_not_reached():
     a, b = Keep.apply(x)
     a.sum().backward()
     assert seen == [(False, True)] and x.grad.tolist() == [2.0, 2.0]
+
+
+class BadBack(gn.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * float("nan") * x
+
+
+def test_detect_anomaly_names_the_function_whose_backward_returned_nan():
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(gn.AnomalyError, match=r"Function 'BadBackBackward' returned nan values "
+                       r"in its 0th output.*BadBack\.backward") as info:  # fmt: skip
+        with gn.detect_anomaly():
+            BadBack.apply(x).sum().backward()
+    assert "forward" not in str(info.value) and "learning rate" not in str(info.value)
