@@ -677,6 +677,17 @@ def check_target(who: str, pred: Any, target: Any, graph: bool = False) -> tuple
     return x, y.astype(x.dtype, copy=False)
 
 
+def unit_target(who: str, y: np.ndarray) -> None:
+    """Refuse a binary cross-entropy target outside [0, 1] (NaN too): with -1/+1 labels the
+    loss falls below 0, without end. One min and one max."""
+    lo, hi = (y.min(), y.max()) if y.size else (0, 0)
+    if not (lo >= 0 and hi <= 1):
+        raise ValueError(
+            f"{who}: the target must lie in [0, 1] (labels 0 and 1, or probabilities). Got "
+            f"values from {float(lo):.4g} to {float(hi):.4g}; for -1/+1 labels pass (y + 1) / 2."
+        )
+
+
 def mse(
     pred: Any, target: Any, reduction: str = "mean", half: bool = False, sample_weight: Any = None
 ) -> Tensor:
@@ -715,6 +726,7 @@ def binary_cross_entropy_with_logits(
     max(z, 0) - z y + log(1 + e^-|z|). Backward: dL/dz = sigma(z) - y.
     """
     x, y = check_target("op 'binary_cross_entropy_with_logits'", logits, target)
+    unit_target("op 'binary_cross_entropy_with_logits'", y)
     return loss_node("binary_cross_entropy_with_logits", x, y, reduction, sample_weight)
 
 

@@ -50,3 +50,20 @@ def test_fit_refuses_a_loss_class_and_says_to_instantiate_it():
     net = nn.MLP([3, 4, 3], rng=0)
     with pytest.raises(TypeError, match=r"class CrossEntropyLoss: pass CrossEntropyLoss\(\)"):
         gn.fit(net, X, lab, loss=nn.CrossEntropyLoss, lr=0.1, epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda z, y: nn.BCEWithLogitsLoss()(z, gn.Tensor(y)),
+     lambda z, y: nn.BCEWithLogitsLoss(pos_weight=[2.0])(z, y),
+     lambda z, y: gn.nn.functional.binary_cross_entropy_with_logits(z, y),
+     lambda z, y: gn.functional.binary_cross_entropy_with_logits(z, y)],
+)  # fmt: skip
+def test_logits_bce_refuses_minus_one_plus_one_targets(call):
+    X, y, _ = _data()
+    z = nn.Linear(3, 1)(gn.Tensor(X))
+    with pytest.raises(
+        ValueError, match=r"target must lie in \[0, 1\].*from -1 to 1.*\(y \+ 1\) / 2"
+    ):
+        call(z, (2 * y - 1).reshape(-1, 1))
+    assert call(z, (0.8 * y + 0.1).reshape(-1, 1)).item() > 0  # (soft targets, as PyTorch's)

@@ -495,7 +495,9 @@ def test_bce_refuses_targets_and_inputs_outside_0_1_as_pytorch():
         nn.BCELoss()(Tensor([1.5, 0.5]), np.array([1.0, 0.0]))
     with pytest.raises(ValueError, match=r"2 value\(s\) outside, the first nan"):
         nn.BCELoss()(Tensor([0.5, 0.5]), np.array([np.nan, np.nan]))  # (no NumPy warning)
-    nn.BCEWithLogitsLoss()(Tensor([1.5, 0.5]), np.array([1.0, 2.0]))  # any target, as PyTorch
+    nn.BCEWithLogitsLoss()(Tensor([1.5, 0.5]), np.array([1.0, 0.3]))  # soft targets, as PyTorch
+    with pytest.raises(ValueError, match=r"BCEWithLogitsLoss: the target must lie in \[0, 1\]"):
+        nn.BCEWithLogitsLoss()(Tensor([1.5, 0.5]), np.array([1.0, 2.0]))  # (PyTorch's: < 0)
 
 
 def test_bce_with_logits_takes_pos_weight():

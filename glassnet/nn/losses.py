@@ -399,6 +399,7 @@ def _bce_pos(x: Tensor, target: Any, pos_weight: np.ndarray) -> Tensor:
     PyTorch's (1 − y) z + (1 + (w⁺ − 1) y) softplus(−z), whose terms cancel: 0 for 3e-7 at
     z = −15, y = 0 in float32, and inf for z = −3e38); dL/dz = (1 + (w⁺ − 1) y) σ(z) − w⁺ y."""
     x, y = F.check_target("BCEWithLogitsLoss", x, target)
+    F.unit_target("BCEWithLogitsLoss", y)
     z, pw = x.data, pos_weight.astype(x.dtype)
     try:
         fits = np.broadcast_shapes(pw.shape, z.shape) == z.shape
@@ -467,8 +468,10 @@ class BCEWithLogitsLoss(BCELoss):
         )
 
     def _per(self, x: Tensor, target: Any) -> Tensor:
-        if self.pos_weight is None:
-            return F.binary_cross_entropy_with_logits(x, target, "none")
+        if self.pos_weight is None:  # (F.binary_cross_entropy_with_logits, named as this)
+            x, y = F.check_target("BCEWithLogitsLoss", x, target)
+            F.unit_target("BCEWithLogitsLoss", y)
+            return F.loss_node("binary_cross_entropy_with_logits", x, y, "none", None)
         F.check_logits("binary_cross_entropy_with_logits", x)  # (as the plain route)
         return _bce_pos(x, target, self.pos_weight)
 
