@@ -342,6 +342,7 @@ class Function:
         live = [k for k in ks if id(outs[k]) not in ctx._fixed]
         ins = tuple(a for a in args if isinstance(a, Tensor))
         fixed = [k for k in ks if k not in live]  # (marked non-differentiable: no gradient)
+        err = np.geterr()  # (the caller's np.seterr, for the backward: the engine's is not)
 
         def grads(g: np.ndarray) -> list[np.ndarray | None]:
             """The user's backward, given dL/d(the outputs) (``g``, the live ones in a row,
@@ -359,7 +360,8 @@ class Function:
             for k in fixed if ctx.materialize_grads else ():
                 gs[k] = Tensor(np.zeros_like(outs[k].data))
             anomaly = is_anomaly_enabled()  # (its ops unchecked: the Function is named below)
-            with no_grad(), detect_anomaly(False) if anomaly else contextlib.nullcontext():
+            off = detect_anomaly(False) if anomaly else contextlib.nullcontext()
+            with no_grad(), off, np.errstate(**err):
                 back = cls.backward(ctx, *gs)
             back = tuple(back) if isinstance(back, (tuple, list)) else (back,)
             if len(back) < len(args) or any(b is not None for b in back[len(args) :]):

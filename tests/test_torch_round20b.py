@@ -1,6 +1,7 @@
 """Round 20b: Function with several outputs under nested passes, anomaly naming, errstate scope,
 2-D Linear assumptions, Function edges and messages."""
 
+import numpy as np
 import pytest
 
 import glassnet as gn
@@ -65,3 +66,30 @@ def test_detect_anomaly_names_the_function_whose_backward_returned_nan():
         with gn.detect_anomaly():
             BadBack.apply(x).sum().backward()
     assert "forward" not in str(info.value) and "learning rate" not in str(info.value)
+
+
+class InfTimesZero(gn.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * np.array([np.inf]) * 0
+
+
+def test_the_callers_seterr_holds_inside_a_functions_backward():
+    x = gn.tensor([1.0], requires_grad=True)
+    with np.errstate(invalid="raise"):
+        y = InfTimesZero.apply(x).sum()
+        with pytest.raises(FloatingPointError):
+            y.backward()
+    with np.errstate(invalid="ignore"):  # (the caller's own choice: NaN, silent)
+        InfTimesZero.apply(x).sum().backward()
+    assert np.isnan(x.grad).all()
+
+
+def test_sqrt_at_zero_still_gives_nan_without_a_warning():
+    x = gn.tensor([0.0, 1.0], requires_grad=True)
+    (x * x).sqrt().sum().backward()  # (-W error: a RuntimeWarning would fail here)
+    assert np.isnan(x.grad[0]) and x.grad[1] == 1.0
