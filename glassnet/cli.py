@@ -1298,29 +1298,34 @@ def _labels_of(table: Table, name: str) -> tuple[np.ndarray, np.ndarray | None]:
 
     Numeric columns with integer values give int64 labels (so ``1`` and ``1.0`` are
     the same class), read from the cells' text where a value is 2**53 or more (float64
-    keeps no more digits: 9007199254740993 is not ...992), or their texts as written when
-    one is beyond int64; other numeric columns float labels; text columns str labels.
+    keeps no more digits: 9007199254740993 is not ...992); where one is beyond int64,
+    float labels as float64 reads them (``1e20``, ``9.0``), or each number's digits where
+    float64 would make two distinct labels one; other numeric columns float labels; text
+    columns str labels.
     """
     if table.kinds[name] == "numeric":
         values = table.numbers(name)  # (N,)
         if np.all(values == np.round(values)):
             if np.all(np.abs(values) < 2**53):
                 return values.astype(np.int64), values
-            exact = _whole_labels(table.raw(name).tolist(), table.decimal)
+            exact = _whole_labels(table.raw(name).tolist(), table.decimal, values)
             if exact is not None:
                 return exact, values
         return values, values
     return np.array([str(v) for v in table.raw(name)], dtype=str), None
 
 
-def _whole_number(cell: str, decimal: str = ".") -> int | None:
+def _whole_number(cell: str, decimal: str = ".", underscores: bool = False) -> int | None:
     """The whole number a label's ``cell`` spells, exactly ('9007199254740993', '7.0',
-    '1e3' with ``decimal`` as its decimal mark), or None for any other text."""
+    '1e3' with ``decimal`` as its decimal mark), or None for any other text; digits grouped
+    by '_' (``1_000``, as Python's int() reads them) only with ``underscores``."""
+    text = cell.strip()
+    if "_" in text and not underscores:  # (Decimal reads 1_000; a CSV reader does not)
+        return None
+    if text.isascii() and text.lstrip("+-").isdigit():  # (most labels: no Decimal)
+        return int(text)
     from decimal import Decimal, InvalidOperation
 
-    text = cell.strip()
-    if "_" in text:  # (Decimal reads 1_000; a CSV reader does not)
-        return None
     try:
         exact = Decimal(as_point(text, decimal))
     except (InvalidOperation, ValueError):
@@ -1330,16 +1335,30 @@ def _whole_number(cell: str, decimal: str = ".") -> int | None:
     return int(exact)
 
 
-def _whole_labels(cells: Sequence[str], decimal: str = ".") -> np.ndarray | None:
-    """Class labels of whole numbers read exactly from their ``cells``: int64, or, where one
-    is beyond int64, each number's digits as text ('12345678901234567890123'); None when a
-    cell is no whole number."""
+def _whole_labels(
+    cells: Sequence[str], decimal: str = ".", values: np.ndarray | None = None
+) -> np.ndarray | None:
+    """Class labels of whole numbers read exactly from their ``cells``: int64; where one is
+    beyond int64, ``values`` (float64, as the cells read: 1e20, 9.0, as glassnet always
+    read them) when float64 keeps every two distinct labels apart, else each number's
+    digits as text ('12345678901234567890123'); None when a cell is no whole number."""
     numbers = [_whole_number(c, decimal) for c in cells]
     if any(v is None for v in numbers):
         return None
     if all(-(2**63) <= v < 2**63 for v in numbers):  # type: ignore[operator]
         return np.array(numbers, dtype=np.int64)
+    distinct = set(numbers)
+    if values is not None and len({float(v) for v in distinct}) == len(distinct):  # type: ignore[arg-type]
+        return values
     return np.array([str(v) for v in numbers], dtype=str)
+
+
+def _digit_labels(classes: Sequence[Any]) -> bool:
+    """Whether a model's classes are the digits of whole numbers read exactly (labels beyond
+    int64 that float64 would merge), so a cell is found by its number ('2e20', '9.0')."""
+    return bool(classes) and all(
+        isinstance(c, str) and re.fullmatch(r"-?[0-9]+", c) for c in classes
+    ) and any(abs(int(c)) >= 2**63 for c in classes)
 
 
 #: The words a multi-label column may hold, in any case: (negative, positive).
@@ -4043,7 +4062,7 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
                 v = float(c)
             except ValueError:
                 v = math.nan
-            exact = _whole_number(c) if whole else None  # (9007199254740993 exactly)
+            exact = _whole_number(c, underscores=True) if whole else None  # (...993 exactly)
             if not math.isfinite(v) or (whole and exact is None):
                 raise CLIError(
                     f"{given}: {c!r} is not {'a whole number' if whole else 'a number'}, but "
@@ -4051,6 +4070,12 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
                     f"list those"
                 )
             classes.append(exact if whole else v)
+    elif _digit_labels(present.tolist()):  # (digits beyond int64: '2e20' is 200000...)
+        exacts = [_whole_number(c, underscores=True) for c in names]
+        classes = [c if e is None else str(e) for c, e in zip(names, exacts, strict=True)]
+        twice = [c for i, c in enumerate(classes) if c in classes[:i]]
+        if twice:
+            raise CLIError(f"{given}: {twice[0]!r} is listed twice; list each class once")
     listed = set(classes)
     lacking = [str(c) for c in present.tolist() if c not in listed]
     if lacking:
@@ -7862,10 +7887,17 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
             except ValueError:
                 return cell
             if kind == "int" and v == round(v) and math.isfinite(v):
+                if abs(v) < 2**53:  # (float64 holds it exactly: no Decimal)
+                    return str(int(v))
                 exact = _whole_number(cell)  # (9007199254740993 is not ...992)
                 return str(int(v) if exact is None else exact)
             return repr(v)
+        if digits and cell not in lookup:  # ('2e20' for the model's 200000000000000000000)
+            exact = _whole_number(cell, data.table.decimal)
+            return cell if exact is None else str(exact)
         return cell
+
+    digits = kind == "str" and _digit_labels(bundle.classes)
 
     keys = [key(c) for c in raw]
     unseen = list(dict.fromkeys(k for k in keys if k not in lookup))

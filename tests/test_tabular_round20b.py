@@ -97,3 +97,70 @@ def test_fit_many_auto_reads_no_load_and_gives_the_same_bits(monkeypatch) -> Non
     monkeypatch.setattr(threads, "busy_cpus", lambda: 4.0)  # 'load': one share, same bits
     assert _stack_bits("load") == quiet
     assert _stack_bits(1) == quiet
+
+
+# ------------- 3, 7. labels written as numbers read alike by train, evaluate, --classes
+
+
+def _labels_csv(tmp_path, name: str, labels: list[str]):
+    rows = [[str(i % 7), labels[i % len(labels)]] for i in range(40)]
+    return write_csv(tmp_path / name, ["x", "y"], rows)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [["1e20", "2e20"], ["12345678901234567890123", "9.0"], ["1e20", "100000000000000000001"]],
+)
+def test_labels_beyond_int64_evaluate_on_the_training_file(capsys, tmp_path, labels) -> None:
+    data = _labels_csv(tmp_path, "big.csv", labels)
+    model = tmp_path / "big.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--task", "multiclass", *FAST,
+                       "--out", model)  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0, err
+    assert "accuracy" in out
+    shown = ",".join(reversed(labels))
+    code, _, err = run(capsys, "train", data, "--target", "y", "--task", "multiclass", *FAST,
+                       "--classes", shown, "--out", tmp_path / "c.glassnet")  # fmt: skip
+    assert code == 0, err
+
+
+def test_labels_that_float64_would_merge_are_digits_read_by_their_number(capsys, tmp_path):
+    data = _labels_csv(tmp_path, "merge.csv", ["100000000000000000000", "100000000000000000001"])
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--task", "multiclass", *FAST,
+                       "--out", model)  # fmt: skip
+    assert code == 0, err
+    spelled = _labels_csv(tmp_path, "spelled.csv", ["1e20", "100000000000000000001.0"])
+    code, out, err = run(capsys, "evaluate", model, spelled)
+    assert code == 0, err
+    listed = "100000000000000000001,1e20"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--task", "multiclass", *FAST,
+                       "--classes", listed, "--out", tmp_path / "c.glassnet")  # fmt: skip
+    assert code == 0, err
+
+
+def test_classes_accept_digits_grouped_by_underscores(capsys, tmp_path) -> None:
+    data = _labels_csv(tmp_path, "k.csv", ["5", "1000"])
+    code, _, err = run(capsys, "train", data, "--target", "y", "--task", "multiclass", *FAST,
+                       "--classes", "5,1_000", "--out", tmp_path / "k.glassnet")  # fmt: skip
+    assert code == 0, err
+
+
+def test_evaluate_reads_small_whole_labels_without_decimal(monkeypatch) -> None:
+    import glassnet.cli as cli
+
+    assert cli._whole_number("123") == 123 and cli._whole_number("-7") == -7
+    assert cli._whole_number("9007199254740993") == 9007199254740993
+    assert (
+        cli._whole_number("1_000") is None and cli._whole_number("1_000", underscores=True) == 1000
+    )
+    import decimal
+
+    class NoDecimal:
+        def __init__(self, *a):
+            raise AssertionError("Decimal used for a plain integer")
+
+    monkeypatch.setattr(decimal, "Decimal", NoDecimal)
+    assert cli._whole_number("42") == 42
