@@ -353,9 +353,10 @@ def model_threads(flops_per_step: float, models: int, threads: Any = None) -> in
 
     ``threads`` None / ``'auto'``: one thread per :data:`FLOPS_PER_SHARE` of the stack's
     step (``flops_per_step``, all networks' products together; under that a thread's
-    share costs less than handing it over), at most one per network, then rules 2 and 3
-    of the module docstring (the CPUs this process may use, and those other work leaves
-    free). An int: exactly that many (at most ``models``).
+    share costs less than handing it over), at most one per network, then rule 2 of the
+    module docstring (the CPUs this process may use): the load is not read, so the same
+    call on the same machine gets the same count. ``'load'``: rule 3 too (at most the CPUs
+    other work leaves free). An int: exactly that many (at most ``models``).
 
     >>> model_threads(16 * 2.1e6, models=16)   # 16 networks 20-64-64-1, batch 64
     ...                                         # doctest: +SKIP
@@ -377,7 +378,7 @@ def model_threads(flops_per_step: float, models: int, threads: Any = None) -> in
     n = min(models, max(1, int(flops_per_step // FLOPS_PER_SHARE)))
     if n > 1:
         n = min(n, usable_cpus())
-    if n > 1:
+    if n > 1 and threads == "load":
         n = min(n, max(1, int(usable_cpus() - busy_cpus())))
     return n
 

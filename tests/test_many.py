@@ -759,7 +759,8 @@ def test_auto_threads_follow_the_step_s_work_and_the_free_cpus(monkeypatch):
     assert th.model_threads(16 * step, 16) == 5  # 30.8 MFLOP: 5 shares of 6
     assert th.model_threads(1000 * step, 1000) == 8  # no more than the CPUs
     monkeypatch.setattr(th, "busy_cpus", lambda: 6.0)
-    assert th.model_threads(16 * step, 16) == 2  # the CPUs other work leaves free
+    assert th.model_threads(16 * step, 16) == 5  # 'auto' reads no load (round 20)
+    assert th.model_threads(16 * step, 16, threads="load") == 2  # the CPUs left free
     assert th.model_threads(16 * step, 16, threads=3) == 3  # asked for: exactly
 
 
