@@ -1154,6 +1154,22 @@ def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
         )
 
 
+def _check_range(model: Module, spec: F.Loss | None, y: np.ndarray, owner: str, name: str) -> None:
+    """Refuse regression targets outside [0, 1] for a model ending in sigmoid or softmax:
+    its outputs lie in [0, 1], so no weights could reach them (the loss stalls, in silence)."""
+    last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
+    act = last.name if isinstance(last, ActivationModule) else ""
+    if spec is None or "entropy" in spec.name or act not in ("sigmoid", "softmax") or not y.size:
+        return
+    if y.min() < 0 or y.max() > 1:
+        raise ValueError(
+            f"{owner}: the model ends in {act}, whose outputs lie in [0, 1], but {name} holds "
+            f"values from {y.min():.4g} to {y.max():.4g}, which it can never reach. For "
+            "regression end the model in a Linear layer (output_activation='identity'), or "
+            f"scale {name} into [0, 1] first."
+        )
+
+
 VALIDATION_NAMES = ("validation_data[0]", "validation_data[1]", "validation_data[2]")
 """How :func:`check_data` names a ``validation_data`` triple's parts in its messages."""
 
@@ -1207,6 +1223,7 @@ def check_data(
             f"layer expects {n_in}; {fix}."
         )
     y = prepare_targets(spec, y, dtype, n_outputs(model), owner, names[1], labels)
+    _check_range(model, spec, y, owner, names[1])
     if w is not None:
         wname = names[2] if len(names) > 2 else "sample_weight"
         if spec is None:

@@ -67,3 +67,16 @@ def test_logits_bce_refuses_minus_one_plus_one_targets(call):
     ):
         call(z, (2 * y - 1).reshape(-1, 1))
     assert call(z, (0.8 * y + 0.1).reshape(-1, 1)).item() > 0  # (soft targets, as PyTorch's)
+
+
+@pytest.mark.parametrize("head, width", [("sigmoid", 1), ("softmax", 3)])
+def test_fit_refuses_a_squashing_head_for_targets_it_cannot_reach(head, width):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 3)), 5 * rng.normal(size=(30, width))
+    net = nn.MLP([3, 8, width], activation="relu", output_activation=head, rng=0)
+    with pytest.raises(
+        ValueError, match=rf"ends in {head}.*\[0, 1\].*output_activation='identity'"
+    ):
+        gn.fit(net, X, y, loss="mse", lr=0.1, epochs=1, verbose=0)
+    y01 = (y > 0).astype(float)  # (targets in [0, 1]: the lecture's sigmoid + mse is fine)
+    assert np.isfinite(gn.fit(net, X, y01, loss="mse", lr=0.1, epochs=1, verbose=0).loss[-1])
