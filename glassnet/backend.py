@@ -171,4 +171,20 @@ def asarray(x: Any, like: Any = None, dtype: Any = None) -> Any:
         return namespace(like).asarray(x, dtype=dtype)
     if type(x) is not np.ndarray and is_array(x) and namespace(x) is not np:
         return x if dtype is None else x.astype(dtype, copy=False)
-    return np.asarray(x, dtype=dtype)
+    try:
+        return np.asarray(x, dtype=dtype)
+    except ValueError as e:  # (nested lists of unequal lengths)
+        if "inhomogeneous" not in str(e):
+            raise
+        raise ValueError(ragged(x)) from None
+
+
+def ragged(x: Any) -> str:
+    """The message for nested lists of unequal lengths (NumPy's "inhomogeneous shape")."""
+    rows = [len(v) if isinstance(v, (list, tuple, np.ndarray)) else 1 for v in x]
+    i = next((i for i, n in enumerate(rows) if n != rows[0]), None)
+    where = "" if i is None else f"; row {i} has {rows[i]} value(s), row 0 has {rows[0]}"
+    return (
+        "The data must be a rectangular array of numbers, nested lists of equal "
+        f"lengths{where}. Pad or drop values so that every row has as many."
+    )

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from ._validation import ParameterError, as_rng, check_fits, check_float_dtype
+from .backend import asarray
 from .tensor import Tensor, get_default_dtype
 
 __all__ = [
@@ -72,7 +73,7 @@ def tensor(
         data = [np.asarray(v.data) if isinstance(v, Tensor) else v for v in data]  # (values)
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
     dt = None if dtype is None else _dtype(dtype, "tensor")  # (torch.float64 too)
-    values = copy if isinstance(copy, np.ndarray) else np.asarray(copy)
+    values = copy if isinstance(copy, np.ndarray) else asarray(copy)  # (ragged: a message)
     _no_mask(values, "tensor", dt)
     return _on(Tensor(copy, requires_grad=requires_grad, dtype=dt), device)
 

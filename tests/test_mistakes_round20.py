@@ -80,3 +80,9 @@ def test_fit_refuses_a_squashing_head_for_targets_it_cannot_reach(head, width):
         gn.fit(net, X, y, loss="mse", lr=0.1, epochs=1, verbose=0)
     y01 = (y > 0).astype(float)  # (targets in [0, 1]: the lecture's sigmoid + mse is fine)
     assert np.isfinite(gn.fit(net, X, y01, loss="mse", lr=0.1, epochs=1, verbose=0).loss[-1])
+
+
+@pytest.mark.parametrize("make", [gn.Tensor, gn.tensor])
+def test_a_ragged_list_gets_a_message_that_names_the_rows(make):
+    with pytest.raises(ValueError, match=r"rectangular.*row 1 has 1 value\(s\), row 0 has 2"):
+        make([[1, 2], [3]])
