@@ -974,9 +974,16 @@ def _export_network(
     dt = layers[0].W.dtype
     d, k = layers[0].inputs, layers[-1].neurons
     if not lead and shape is not None and shape != (d,):
+        fix = (  # (a Linear on the last axis of (N, ..., d) is not exported: say so)
+            "needs an nn.Flatten() before its first Linear layer (or pass input_shape=None)"
+            if int(np.prod(shape)) == d
+            else f"is not exported: the export takes rows (N, {d}) only (a Linear applied to "
+            f"the last axis of (N, ..., {d}) is not); pass input_shape=None, or ({d},)"
+            if shape[-1:] == (d,)
+            else f"does not fit it (input_shape is the shape of one sample: ({d},))"
+        )
         raise ValueError(
-            f"export: the network takes rows of {d} features; input_shape={shape} needs an "
-            "nn.Flatten() before its first Linear layer (or pass input_shape=None)."
+            f"export: the network takes rows of {d} features; input_shape={shape} {fix}."
         )
     x = "X"
     reserved = ("X", "X_rows")

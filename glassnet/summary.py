@@ -815,8 +815,8 @@ def summary(
                 f"summary: input_data must be an array of numbers, (N, d) or (d,). Got "
                 f"{input_data!r:.60} of type {type(input_data).__name__}."
             ) from None
-    if input_data is not None and custom:
-        rows = _traced_rows(model, input_data, batch, mode)
+    if input_data is not None and (custom or np.ndim(input_data) > 2):
+        rows = _traced_rows(model, input_data, batch, mode)  # (a Linear on (N, ..., d): traced)
     elif (
         input_data is not None
         and first is not None

@@ -93,3 +93,22 @@ def test_sqrt_at_zero_still_gives_nan_without_a_warning():
     x = gn.tensor([0.0, 1.0], requires_grad=True)
     (x * x).sqrt().sum().backward()  # (-W error: a RuntimeWarning would fail here)
     assert np.isnan(x.grad[0]) and x.grad[1] == 1.0
+
+
+def _net():
+    return gn.nn.Sequential(gn.nn.Linear(4, 8), gn.nn.ReLU(), gn.nn.Linear(8, 3))
+
+
+def test_onnx_export_of_a_linear_on_3d_input_does_not_advise_a_flatten(tmp_path):
+    pytest.importorskip("onnx")
+    import glassnet.onnx as gonnx
+
+    with pytest.raises(ValueError, match=r"takes rows \(N, 4\) only") as info:
+        gonnx.export(_net(), str(tmp_path / "m.onnx"), input_shape=(5, 4))
+    assert "Flatten" not in str(info.value)
+
+
+def test_summary_of_3d_input_data_shows_the_real_shapes():
+    text = str(gn.summary(_net(), input_data=np.zeros((2, 5, 4), dtype=np.float32)))
+    assert "(N, 5, 4)" in text and "(N, 5, 8)" in text and "(N, 5, 3)" in text
+    assert "(N, 4) " not in text
