@@ -762,8 +762,10 @@ class StandardScaler(_Params):
         self.feature_names_in_: list[str] | None = None
 
     def __repr__(self) -> str:
-        fitted = f"n_features_in={self.n_features_in_}" if self.mean_ is not None else "unfitted"
-        return f"StandardScaler({fitted})"
+        # scikit-learn's form, the constructor call (a Pipeline's repr and diagram show it;
+        # "StandardScaler(unfitted)" read as an argument); fitted or not: n_features_in_
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
 
     def fit(self, X: Any, y: Any = None) -> StandardScaler:
         """Learn ``mean_`` and ``scale_`` from ``X`` of shape (n_samples, n_features).

@@ -151,7 +151,9 @@ def test_zero_grad_resets_every_parameter_in_place():
 def test_parameter_is_a_float_tensor_that_requires_grad():
     p = nn.Parameter([1, 2], label="w")
     assert p.requires_grad and p.dtype == np.float32 and p.label == "w"
-    assert repr(p) == "Parameter(shape=(2,), dtype=float32, label='w')"
+    assert repr(p) == (
+        "Parameter containing:\nTensor([1., 2.], dtype=float32, label='w', requires_grad=True)"
+    )
     assert nn.Parameter(np.ones(2), dtype=np.float32).dtype == np.float32
 
 

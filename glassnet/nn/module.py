@@ -53,8 +53,10 @@ class Parameter(Tensor):
             )
         super().__init__(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
-    def __repr__(self) -> str:
-        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}, label={self.label!r})"
+    def __repr__(self) -> str:  # (PyTorch's form: the values, and a frozen one says so)
+        text = super().__repr__()
+        frozen = "" if self.requires_grad else ", requires_grad=False"
+        return f"Parameter containing:\n{text[:-1]}{frozen})"
 
 
 # What load_state_dict(state, strict=False) did not load, as PyTorch returns it

@@ -323,6 +323,12 @@ def _decide(out: np.ndarray, head: str, threshold: float | None) -> tuple[np.nda
     return out.argmax(axis=1), float("nan")
 
 
+def _literal(label: Any) -> str:
+    """A user's label as matplotlib text that reads as written: ``$`` escaped, so two of
+    them (``"$10 bill$"``) are not typeset as maths."""
+    return str(label).replace("$", r"\$")
+
+
 def _scatter(ax: Any, X: np.ndarray, idx: np.ndarray, classes: dict[int, Any]) -> None:
     for c in sorted(classes):
         m = idx == c
@@ -333,7 +339,7 @@ def _scatter(ax: Any, X: np.ndarray, idx: np.ndarray, classes: dict[int, Any]) -
             c=_CLASS_COLORS[c % len(_CLASS_COLORS)],
             edgecolors="black",
             linewidths=0.8,
-            label=f"class {classes[c]}",
+            label=f"class {_literal(classes[c])}",
             zorder=3,
         )
 
