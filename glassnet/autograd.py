@@ -46,8 +46,8 @@ from .tensor import (
     AnomalyError,
     Tensor,
     detect_anomaly,
+    enable_grad,
     is_anomaly_enabled,
-    is_grad_enabled,
     no_grad,
     unbroadcast,
 )
@@ -138,8 +138,20 @@ def backward(
     """
     outs = _outputs(tensors, "tensors", "autograd.backward", "element {} of tensors", create_graph)
     seeds = _seeds(outs, grad_tensors, "autograd.backward", "grad_tensors")
-    for out, seed in zip(outs, seeds):
-        out.backward(seed, inputs=inputs)
+    _one_pass(outs, seeds, inputs)
+
+
+def _one_pass(outs: list[Tensor], seeds: list[Any], inputs: Any = None) -> None:
+    """The backward passes of ``outs`` seeded with ``seeds``, as one pass (PyTorch's: a
+    Function reached from several outputs runs its backward once): from the sum of each
+    output times its seed, whose gradient at each output is its seed, exactly."""
+    if len(outs) == 1:
+        return outs[0].backward(seeds[0], inputs=inputs)
+    with enable_grad():  # (each term in float64: an output's gradient keeps its dtype)
+        terms = [(o * (1.0 if g is None else np.asarray(g, o.dtype))).sum() for o, g in
+                 zip(outs, seeds)]  # fmt: skip
+        root = sum((t.astype(np.float64) for t in terms[1:]), terms[0].astype(np.float64))
+    root.backward(inputs=inputs)
 
 
 def _graph(outputs: Sequence[Tensor]) -> list[Tensor]:
@@ -194,8 +206,7 @@ def grad(
             t.grad = None
         for t in ins:
             t._retain = True  # (a computed input keeps its dL/dt too, as retain_grad does)
-        for out, seed in zip(outs, seeds):
-            out.backward(seed)
+        _one_pass(outs, seeds)
         got = [None if t.grad is None else Tensor(np.array(t.grad, copy=True)) for t in ins]
     finally:
         for t, g, retain in saved:
@@ -247,6 +258,14 @@ class FunctionCtx:
         """These outputs of ``forward`` get no gradient (indices, masks): their results do
         not require grad, and ``backward`` receives zeros for them."""
         self._fixed |= {id(t) for t in outputs}
+
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        """PyTorch's, for a forward that writes into its inputs: not supported."""
+        raise RuntimeError(
+            f"{self._name}: ctx.mark_dirty is not supported (glassnet's Function forward does "
+            "not write into its inputs in place); return a new tensor (x.clone(), then write "
+            "into it) and leave mark_dirty out."
+        )
 
     def set_materialize_grads(self, value: bool) -> None:
         """False: ``backward`` receives None, not zeros, for an output no gradient reached."""
@@ -321,11 +340,19 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` on ``args`` and return its output(s), recorded as one node."""
-        name, on, own = cls.__name__, is_grad_enabled(), cls.setup_context is Function.setup_context
+        name, own = cls.__name__, cls.setup_context is Function.setup_context
+        for m in ("forward", "backward"):  # (a Module's habit: def forward(self, ctx, x))
+            f = cls.__dict__.get(m)
+            if getattr(getattr(f, "__code__", None), "co_varnames", ())[:1] == ("self",):
+                raise TypeError(
+                    f"{name}.{m} takes self, but a Function is never instantiated: make forward "
+                    f"and backward static methods, @staticmethod def {m}(ctx, ...), with ctx "
+                    "first and no self."
+                )
         if kwargs:  # (as PyTorch's: bound to forward's positions, each an argument of apply)
             bound = inspect.signature(cls.forward).bind(*(None,) * own, *args, **kwargs)
             args, kwargs = bound.args[own:], bound.kwargs  # (keyword-only ones stay keywords)
-        ctx = FunctionCtx(name, tuple(on and isinstance(a, Tensor) and a._rg for a in args))
+        ctx = FunctionCtx(name, tuple(isinstance(a, Tensor) and a._rg for a in args))
         with no_grad():
             if own:
                 out = cls.forward(ctx, *args, **kwargs)
@@ -415,8 +442,8 @@ def _part(flag: int, at: int, n: int, whole: Any) -> Any:
 
 def _input_grad(name: str, k: int, x: Any, g: Any) -> np.ndarray | None:
     """Gradient ``g`` that ``name``'s backward returned for argument ``k`` (``x``), checked."""
-    if g is None:
-        return None
+    if g is None or (isinstance(x, Tensor) and not x._rg):
+        return None  # (an argument that needs no gradient: whatever came back, ignored)
     if not isinstance(x, Tensor):
         raise ValueError(
             f"{name}.backward returned a gradient for argument {k} of {name}.apply, a "

@@ -86,3 +86,16 @@ def test_fit_refuses_a_squashing_head_for_targets_it_cannot_reach(head, width):
 def test_a_ragged_list_gets_a_message_that_names_the_rows(make):
     with pytest.raises(ValueError, match=r"rectangular.*row 1 has 1 value\(s\), row 0 has 2"):
         make([[1, 2], [3]])
+
+
+def test_a_function_written_with_self_is_told_to_use_staticmethod():
+    class Sq(gn.autograd.Function):
+        def forward(self, ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        def backward(self, ctx, g):
+            return 2 * ctx.saved_tensors[0] * g
+
+    with pytest.raises(TypeError, match=r"Sq.forward takes self.*@staticmethod def forward\(ctx"):
+        Sq.apply(gn.Tensor([1.0, 2.0], requires_grad=True))
