@@ -47,7 +47,9 @@ class Progress:
         tty = getattr(sys.stderr, "isatty", lambda: False)() and not dumb_terminal()
         # a terminal gets one line redrawn; a log (or a dumb terminal) a plain line every
         # 10 s (and the last)
-        if now - self.last < (0.1 if tty else 10.0) and state.epoch < self.total:
+        # (verbose=2's first epoch at once: a log or a notebook saw nothing for 10 s)
+        first = self.verbose >= 2 and not self.printed
+        if now - self.last < (0.1 if tty else 10.0) and state.epoch < self.total and not first:
             return
         self.last, self.shown, self.printed = now, tty, True
         done = int(24 * state.epoch / max(self.total, 1))

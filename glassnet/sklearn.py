@@ -90,7 +90,7 @@ from .tensor import Tensor, no_grad
 from .threads import check_threads
 from .threads import limit as blas_limit
 from .train import STOP_REASONS as _FIT_STOP_REASONS
-from .train import Callback, DivergenceError, History, TrainState, as_callback
+from .train import Callback, DivergenceError, History, TrainState, as_callback, interrupted_warning
 from .train import fit as _glassnet_fit
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -1246,23 +1246,25 @@ class _BaseMLP(BaseEstimator):
                 m.rng = masks
         diverged = None
         try:  # (fit applies the BLAS threads: threads= is passed on)
-            history = _glassnet_fit(
-                model,
-                X,
-                target,
-                loss=loss,
-                optimizer=self._optimizer,
-                epochs=1 if incremental else int(self.max_iter),
-                batch_size=None if bs >= n else bs,
-                shuffle=bool(self.shuffle),
-                seed=shuffles,
-                stop_rules=[rules],
-                callbacks=_as_callbacks(type(self).__name__, self.callbacks),
-                sample_weight=w_fit,
-                l2=l2,
-                verbose=0,
-                threads=self.threads,
-            )
+            with warnings.catch_warnings():  # (an interrupt: the estimator warns, once)
+                warnings.filterwarnings("ignore", "Training interrupted by user", UserWarning)
+                history = _glassnet_fit(
+                    model,
+                    X,
+                    target,
+                    loss=loss,
+                    optimizer=self._optimizer,
+                    epochs=1 if incremental else int(self.max_iter),
+                    batch_size=None if bs >= n else bs,
+                    shuffle=bool(self.shuffle),
+                    seed=shuffles,
+                    stop_rules=[rules],
+                    callbacks=_as_callbacks(type(self).__name__, self.callbacks),
+                    sample_weight=w_fit,
+                    l2=l2,
+                    verbose=0,
+                    threads=self.threads,
+                )
         except DivergenceError as e:
             # scikit-learn trains on with non-finite weights and then raises, unless early
             # stopping kept finite best weights; glassnet stops at the first non-finite loss
@@ -1303,7 +1305,7 @@ class _BaseMLP(BaseEstimator):
             self.stop_reason_ = history.stop_reason
         elif history.stop_reason == "interrupted":
             self.stop_reason_ = "interrupted"
-            _warn("Training interrupted by user.")
+            _warn(interrupted_warning(history))
         elif incremental:
             self.stop_reason_ = "partial_fit"
         else:
@@ -1538,7 +1540,11 @@ class _BaseMLP(BaseEstimator):
             self.history_ = history
             for c in cbs:
                 c.on_train_end(state)
-            _warn("Training interrupted by user.")
+            _warn(
+                f"Training interrupted by user after {self.n_iter_} iterations "
+                f"({history.steps} loss evaluations): the estimator keeps the weights of the "
+                "last accepted iterate, not those of a finished run."
+            )
             return
         if not np.isfinite(res.fun):
             if lowest[1] is None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import math
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -428,7 +429,8 @@ def fit(
     ``predict`` runs in eval mode whatever the flag). Ctrl-C ends the run between two steps
     (one arriving during an update is raised once the step is whole, so the weights, the
     optimizer's state and ``history.steps`` describe the same step), with
-    ``history.stop_reason`` ``"interrupted"``.
+    ``history.stop_reason`` ``"interrupted"`` and a ``UserWarning`` naming the steps done
+    (at every ``verbose``, as scikit-learn's MLP warns).
 
     Parameters
     ----------
@@ -506,7 +508,8 @@ def fit(
     verbose : int
         0 silent, 1 a progress line for runs longer than 2 s, 2 from the start. On a
         terminal the line is redrawn; elsewhere (a log, a notebook's captured stderr) a
-        plain line is written every 10 s, and at the last epoch.
+        plain line is written every 10 s (``verbose=2``: the first epoch's at once), and at
+        the last epoch.
     engine : ``'auto'``, ``'fused'``, ``'graph'`` or ``'jit'``
         Which engine runs the steps (below, and docs/engines.md); ``'jit'`` asks for the
         compiled loop and raises, saying why, for a run it cannot take.
@@ -821,4 +824,19 @@ def fit(
     for c in (*stop_rules, *cbs):
         c.on_train_end(state)
     progress.close(history.message)
+    # the notebook's Stop button: said at every verbose, as scikit-learn's MLP says it, so
+    # fit(); save_model(...) in one cell does not save a half-trained model unnoticed (the
+    # command line says it in its own words, naming the signal and the checkpoint)
+    caller = sys._getframe(1).f_globals.get("__name__")
+    if history.stop_reason == "interrupted" and caller != "glassnet.cli":
+        warnings.warn(interrupted_warning(history), UserWarning, stacklevel=2)
     return history
+
+
+def interrupted_warning(history: History) -> str:
+    """The warning of a run cut off by KeyboardInterrupt (fit's; the estimators' too)."""
+    return (
+        f"Training interrupted by user after {history.epochs} epochs ({history.steps} "
+        "steps): the model keeps the weights of the last whole step (the best ones where "
+        "early stopping restores them), not those of a finished run."
+    )

@@ -261,7 +261,8 @@ def test_ctrl_c_in_an_epoch_keeps_the_steps_taken_and_counts_them(gpu, monkeypat
 
     _, eager, opt0 = _train("adam", False, max_steps=6)
     monkeypatch.setattr(capture._Plan, "run", interrupted)
-    h, captured, opt1 = _train("adam", True)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h, captured, opt1 = _train("adam", True)
     assert h.stop_reason == "interrupted" and h.steps == 6 == opt1.t == opt0.t
     for a, b in zip(eager, captured):
         np.testing.assert_array_equal(a, b)

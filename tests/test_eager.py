@@ -192,7 +192,8 @@ def test_ctrl_c_in_a_full_batch_run_keeps_and_counts_the_steps_taken(monkeypatch
     _interrupt_after(70, opt, monkeypatch)  # the 71st step: past the first count, at step 64
     whole, calls = eager.run_full_batch, []
     monkeypatch.setattr(eager, "run_full_batch", lambda *a, **k: calls.append(1) or whole(*a, **k))
-    h = gn.fit(model, X, y, optimizer=opt, epochs=500, verbose=0, engine="fused")
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h = gn.fit(model, X, y, optimizer=opt, epochs=500, verbose=0, engine="fused")
     assert calls == [1]  # (the whole run in the eager loop)
     assert h.stop_reason == "interrupted" and h.steps == h.epochs == 70 and len(h.loss) == 70
     ref = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
@@ -276,7 +277,8 @@ def test_ctrl_c_while_a_divergence_is_taken_back_ends_as_an_interrupt(monkeypatc
     monkeypatch.setattr(opt, "prepared", poisoned)
     whole, calls = eager.run_full_batch, []
     monkeypatch.setattr(eager, "run_full_batch", lambda *a, **k: calls.append(1) or whole(*a, **k))
-    h = gn.fit(model, X, y, optimizer=opt, epochs=500, verbose=0, threads=1, engine="fused")
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h = gn.fit(model, X, y, optimizer=opt, epochs=500, verbose=0, threads=1, engine="fused")
     assert calls == [1]
     assert h.stop_reason == "interrupted" and h.steps == h.epochs == 20 and len(h.loss) == 20
     ref = nn.MLP([5, 8, 2], "relu", rng=0, dtype=np.float64)
@@ -335,8 +337,9 @@ def test_ctrl_c_between_two_steps_keeps_and_counts_the_steps_taken(monkeypatch):
     model = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
     opt = optim.SGD(model.parameters(), lr=0.05)
     _interrupt_after(11, opt, monkeypatch)  # the 12th step of the run: in the second epoch
-    h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=5, seed=0, verbose=0,
-               engine="fused")  # fmt: skip
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=5, seed=0, verbose=0,
+                   engine="fused")  # fmt: skip
     assert h.stop_reason == "interrupted" and h.steps == 11 and len(h.loss) == 1
     ref = nn.MLP([5, 8, 2], rng=0, dtype=np.float64)
     gn.fit(ref, X, y, lr=0.05, batch_size=8, epochs=5, seed=0, verbose=0, max_steps=11,

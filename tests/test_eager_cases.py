@@ -11,6 +11,7 @@ docs/engines.md says the eager loop changes none of them.
 from __future__ import annotations
 
 import re
+import warnings
 from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
 from typing import Any
@@ -90,14 +91,22 @@ def _fit(
     buf, err, history = StringIO(), None, None
     kw.setdefault("seed", 1)
     kw.setdefault("verbose", 0)  # (fit's default, 1, keeps a full batch off the whole run)
+    record = warnings.catch_warnings(record=True)
     try:
-        with redirect_stdout(buf), redirect_stderr(buf):
+        with redirect_stdout(buf), redirect_stderr(buf), record as got:
+            warnings.simplefilter("always")
             history = gn.fit(model, X, y, loss=loss, optimizer=o, threads=1,
                              callbacks=[c() for c in callbacks], **kw)  # fmt: skip
     except gn.DivergenceError as e:
         err, history = e, e.history
     finally:
         mp.undo()
+    said = [w for w in got if str(w.message).startswith("Training interrupted by user")]
+    # (an interrupted run warns, at every verbose; any other warning is raised as before)
+    assert len(said) == (history.stop_reason == "interrupted" and err is None)
+    for w in got:
+        if w not in said:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     weights = [p.data.copy() for p in model.parameters()]
     return _Run(history, weights, o, err, buf.getvalue(), model, calls)
 

@@ -534,7 +534,8 @@ def test_ctrl_c_between_compiled_chunks_inside_fit_counts_every_step(monkeypatch
     opt = optim.SGD(net.parameters(), lr=1.0)
     monkeypatch.setattr(jit, "_CHUNK", 7)
     _ctrl_c_at_call(monkeypatch, jit._Plan, "state_in", 3, after=False)
-    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=50, verbose=0, engine="jit")
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=50, verbose=0, engine="jit")
     assert (h.engine, h.stop_reason, h.steps, h.epochs, len(h.loss)) == (
         "jit", "interrupted", 14, 14, 14)  # fmt: skip
     assert opt.t == 14 and h.samples_seen == 14 * 4
@@ -664,8 +665,9 @@ def test_ctrl_c_in_a_compiled_epoch_inside_fit_counts_its_steps(monkeypatch):
     monkeypatch.setattr(jit, "_k_run", interrupted)
     net = _net([8, 4, 1])
     opt = optim.SGD(net.parameters(), lr=0.01)
-    h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=5, batch_size=32, verbose=0,
-               engine="jit")  # fmt: skip
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h = gn.fit(net, X, y, loss="mse", optimizer=opt, epochs=5, batch_size=32, verbose=0,
+                   engine="jit")  # fmt: skip
     assert (h.engine, h.stop_reason) == ("jit", "interrupted")
     assert h.steps == opt.t == 128 and h.samples_seen == 2 * 2048
     assert len(h.loss) == 1  # the interrupted epoch has no epoch loss, as on NumPy

@@ -196,8 +196,9 @@ def test_ctrl_c_inside_an_update_ends_fit_after_the_whole_step(engine, step_cb, 
             pass
 
     kw = {"callbacks": [EveryStep()]} if step_cb else {}  # (fit's loop, else the eager one)
-    h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=50, batch_size=1,
-               shuffle=False, verbose=0, engine=engine, **kw)  # fmt: skip
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=50, batch_size=1,
+                   shuffle=False, verbose=0, engine=engine, **kw)  # fmt: skip
     assert h.stop_reason == "interrupted"
     assert calls == {"first": 3, "second": 3}
     assert h.steps == 3
@@ -318,8 +319,9 @@ def test_a_stop_signal_of_the_programs_waits_for_the_step_to_end_too(monkeypatch
     monkeypatch.setattr(opt, "prepared", split)
     before = signal.signal(signal.SIGTERM, stop)
     try:
-        h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=50, batch_size=1,
-                   shuffle=False, verbose=0, engine="fused")  # fmt: skip
+        with pytest.warns(UserWarning, match="Training interrupted by user"):
+            h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=50, batch_size=1,
+                       shuffle=False, verbose=0, engine="fused")  # fmt: skip
         assert signal.getsignal(signal.SIGTERM) is stop
     finally:
         signal.signal(signal.SIGTERM, before)
@@ -431,8 +433,9 @@ def test_every_signal_noted_in_an_update_has_its_handler_run(monkeypatch):
     monkeypatch.setattr(opt, "prepared", prepared)
     before = signal.signal(signal.SIGTERM, lambda s, f: flags.append(s))
     try:
-        h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=9, batch_size=1,
-                   shuffle=False, verbose=0, engine="fused")  # fmt: skip
+        with pytest.warns(UserWarning, match="Training interrupted by user"):
+            h = gn.fit(model, X, y, loss="bce", optimizer=opt, epochs=9, batch_size=1,
+                       shuffle=False, verbose=0, engine="fused")  # fmt: skip
         assert flags == [signal.SIGTERM] and h.stop_reason == "interrupted" and h.steps == 2
         calls.update(n=0, fail=True)
         flags.clear()

@@ -79,3 +79,88 @@ def test_explain_cut_counts_match_the_full_table() -> None:
     # every "N more rows" + the 5 shown = the rows of that table in the full text
     stated = [int(m) + 5 for m in re.findall(r"\.\.\. (\d+) more rows of this table", cut)]
     assert 12 * 13 * 2 + 13 * 10 in stated
+
+
+def _stopped_at_epoch_3(state) -> None:  # type: ignore[no-untyped-def]
+    if state.epoch == 3:
+        raise KeyboardInterrupt  # the notebook's Stop button
+
+
+def test_an_interrupted_fit_warns_at_every_verbose(capsys: pytest.CaptureFixture[str]) -> None:
+    X = np.random.default_rng(0).normal(size=(64, 3))
+    y = (X[:, 0] > 0).astype(float)
+    for verbose in (0, 1):
+        net = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0)
+        with pytest.warns(UserWarning, match="Training interrupted by user") as got:
+            h = gn.fit(net, X, y, loss="bce", epochs=50, batch_size=16, verbose=verbose,
+                       callbacks=[_stopped_at_epoch_3])  # fmt: skip
+        assert h.stop_reason == "interrupted"
+        text = str(got[0].message)
+        assert f"after {h.epochs} epochs ({h.steps} steps)" in text and h.steps > 0
+        assert "weights of the last whole step" in text
+        assert got[0].filename == __file__  # (the line that called fit)
+
+
+def test_an_interrupted_estimator_warns_once_with_the_steps() -> None:
+    from glassnet.sklearn import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(200, 5))
+    y = (X[:, 0] > 0).astype(int)
+    clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+    clf.set_params(callbacks=[_stopped_at_epoch_3])
+    with pytest.warns(UserWarning, match="Training interrupted by user") as got:
+        clf.fit(X, y)
+    assert clf.stop_reason_ == "interrupted"
+    said = [w for w in got if "interrupted" in str(w.message)]
+    assert len(said) == 1 and "steps" in str(said[0].message)
+
+
+def test_a_parameters_repr_shows_its_values_and_whether_it_is_frozen() -> None:
+    lin = nn.Linear(2, 2, rng=0)
+    lin.W.data[...] = [[0.25, -1.5], [2.0, 0.125]]
+    text = repr(lin.W)
+    assert text.startswith("Parameter containing:\n")  # (PyTorch's first line)
+    assert "0.25" in text and "-1.5" in text and "requires_grad=True" in text
+    lin.W.requires_grad = False
+    assert repr(lin.W).endswith("dtype=float32, requires_grad=False)")
+    assert (
+        repr(lin.W).splitlines()[1:]
+        == repr(gn.Tensor(lin.W.data)).replace(")", ", requires_grad=False)").splitlines()
+    )
+
+
+def test_verbose_2_prints_the_first_epoch_at_once_off_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # (stderr captured: not a terminal, as a notebook's; a line was due only 10 s in)
+    X = np.random.default_rng(0).normal(size=(32, 3))
+    y = X[:, :1]
+    net = nn.MLP([3, 4, 1], rng=0)
+    gn.fit(net, X, y, loss="mse", epochs=5, verbose=2)
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("epoch ")]
+    assert lines[0].startswith("epoch 1/5 ") and lines[-1].startswith("epoch 5/5 ")
+    assert len(lines) == 2  # (then one every 10 s, and the last)
+
+
+def test_standard_scaler_reprs_as_a_constructor_call_in_a_pipeline() -> None:
+    from sklearn.pipeline import make_pipeline
+
+    from glassnet.preprocessing import StandardScaler
+
+    scaler = StandardScaler()
+    assert repr(scaler) == "StandardScaler()"
+    scaler.fit(np.ones((3, 2)))
+    assert repr(scaler) == "StandardScaler()"
+    assert "('standardscaler', StandardScaler())" in repr(make_pipeline(StandardScaler()))
+
+
+def test_class_labels_with_dollars_are_not_typeset_as_maths() -> None:
+    from glassnet.sklearn import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    names = np.where(X[:, 0] > 0, "$10 bill$", "coin")
+    clf = MLPClassifier(hidden_layer_sizes=(4,), max_iter=3000, tol=1e-2, random_state=0)
+    clf.fit(X, names)
+    fig = gn.viz.plot_decision_boundary(clf, X, names)
+    texts = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().texts]
+    assert r"class \$10 bill\$" in texts, texts

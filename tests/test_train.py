@@ -676,7 +676,8 @@ def test_keyboard_interrupt_keeps_weights_and_history(per_step):
                 seen.append(weights(state.model))
                 raise KeyboardInterrupt
 
-    h = fit(model, X, y, lr=0.1, epochs=10, batch_size=16, callbacks=[Interrupt()], verbose=0)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h = fit(model, X, y, lr=0.1, epochs=10, batch_size=16, callbacks=[Interrupt()], verbose=0)
     assert h.stop_reason == "interrupted" and "interrupted" in h.message
     assert (h.epochs, h.steps) == ((1, 5) if per_step else (3, 12))
     assert len(h.loss) == h.epochs
@@ -1121,8 +1122,9 @@ def test_ctrl_c_as_the_rules_are_prepared_after_the_first_step_keeps_that_step_c
         return prepared()
 
     monkeypatch.setattr(opt, "prepared", interrupting)
-    h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=3, shuffle=False, verbose=0,
-               engine="fused")  # fmt: skip
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        h = gn.fit(model, X, y, optimizer=opt, batch_size=8, epochs=3, shuffle=False, verbose=0,
+                   engine="fused")  # fmt: skip
     assert len(calls) == 2 and h.stop_reason == "interrupted"
     assert h.steps == 1 and h.samples_seen == 8
     ref = nn.MLP([3, 4, 1], rng=0, dtype=np.float64)
