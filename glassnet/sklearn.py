@@ -2098,6 +2098,8 @@ def _time_target_error(owner: str, y: Any) -> ValueError | None:
                 dtype = np.asarray(y).dtype
             except Exception:  # noqa: BLE001 (the checks after this one report it)
                 return None
+        if getattr(dtype, "kind", None) == "O":  # (objects: np.datetime64, datetime, ...)
+            return _time_objects_error(owner, y)
         if getattr(dtype, "kind", None) not in ("M", "m"):
             return None
         where = "y holds"
@@ -2112,6 +2114,36 @@ def _time_target_error(owner: str, y: Any) -> ValueError | None:
         f"e.g. {fix} (on a NumPy array: y.astype('datetime64[s]').astype(float) gives "
         "seconds), or pass the column of amounts you meant to predict."
     )
+
+
+def _time_objects_error(owner: str, y: Any) -> ValueError | None:
+    """The error for an object y (or a list mixing numbers with dates) whose cells hold a
+    date or a duration (np.datetime64, np.timedelta64, datetime, date, timedelta, pandas'
+    Timestamp, Timedelta or Period), naming the first, or None where none does."""
+    import datetime
+
+    try:
+        cells = np.asarray(y, dtype=object).reshape(-1)
+    except Exception:  # noqa: BLE001 (the checks after this one report it)
+        return None
+    width = max(1, int(np.prod(np.shape(y)[1:], dtype=np.int64))) if np.ndim(y) > 1 else 1
+    for i, cell in enumerate(cells):
+        durations = isinstance(cell, (np.timedelta64, datetime.timedelta))
+        if not (durations or isinstance(cell, (np.datetime64, datetime.date))
+                or type(cell).__name__ == "Period"):  # fmt: skip
+            continue
+        what, fix = (
+            ("durations", "each duration in seconds, e.g. pd.to_timedelta(y).total_seconds()")
+            if durations
+            else ("dates", "the time elapsed in seconds since a start, or a part such as the year")
+        )
+        return ValueError(
+            f"{owner}: y must hold numbers (a regressor's targets); y holds {what} (objects: "
+            f"{cell!r:.60} at row {i // width}), which would be read as integer ticks or "
+            f"refused as text. Convert y to numbers first, e.g. {fix}, or pass the column of "
+            "amounts you meant to predict."
+        )
+    return None
 
 
 def _target_error(owner: str, y: Any) -> ValueError | None:

@@ -164,3 +164,32 @@ def test_evaluate_reads_small_whole_labels_without_decimal(monkeypatch) -> None:
 
     monkeypatch.setattr(decimal, "Decimal", NoDecimal)
     assert cli._whole_number("42") == 42
+
+
+# ------------------------- 5. a regressor's y of date or duration objects: refused by name
+
+
+def _time_objects() -> list[object]:
+    import datetime
+
+    d = pd.date_range("2020-01-01", periods=6)
+    return [
+        np.array(list(d.values), dtype=object),
+        np.array([np.timedelta64(i, "D") for i in range(6)], dtype=object),
+        [[1.0, x] for x in d.values],
+        pd.Series(list(d), dtype=object),
+        [datetime.datetime(2020, 1, i + 1) for i in range(6)],
+        [datetime.timedelta(days=i) for i in range(6)],
+        [1.0, 2.0, np.datetime64("2020-01-01"), 3.0, 4.0, 5.0],
+    ]
+
+
+@pytest.mark.parametrize("k", range(7))
+def test_regressor_refuses_date_and_duration_objects_by_name(k: int) -> None:
+    from glassnet.sklearn import MLPRegressor
+
+    X = np.arange(12.0).reshape(6, 2)
+    reg = MLPRegressor(hidden_layer_sizes=(2,), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match=r"y holds (dates|durations) \(objects: "):
+        reg.fit(X, _time_objects()[k])
+    assert not hasattr(reg, "coefs_")
