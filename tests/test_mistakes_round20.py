@@ -99,3 +99,17 @@ def test_a_function_written_with_self_is_told_to_use_staticmethod():
 
     with pytest.raises(TypeError, match=r"Sq.forward takes self.*@staticmethod def forward\(ctx"):
         Sq.apply(gn.Tensor([1.0, 2.0], requires_grad=True))
+
+
+def test_cli_notes_a_batch_size_larger_than_the_training_set(tmp_path, capsys):
+    from glassnet import cli
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    rows = [f"{a:.3f},{b:.3f},{int(a > 0)}" for a, b in X]
+    (tmp_path / "d.csv").write_text("a,b,label\n" + "\n".join(rows) + "\n")
+    args = ["train", str(tmp_path / "d.csv"), "--target", "label", "--epochs", "1", "-q"]
+    assert cli.main([*args, "--batch-size", "1000", "--out", str(tmp_path / "m.glassnet")]) == 0
+    err = capsys.readouterr().err
+    assert "--batch-size 1000 is larger than the training set (" in err
+    assert "rows after the validation and test split)" in err
