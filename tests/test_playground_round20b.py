@@ -138,6 +138,17 @@ def test_the_weight_box_the_pixel_ratio_and_the_printed_arithmetic(page, server)
     assert page.evaluate("frame.b[1][1]") == -0.5
     page.evaluate("report(null)")
     page.errors[:] = [e for e in page.errors if "thousands comma" not in e]
+    # 5. a panel rebuilt while a value is typed (after a set, or while playing): the text is
+    # kept, and Enter sets it
+    page.fill("#set-value", "0,7")
+    page.evaluate("window.before = document.querySelector('#set-value'); explainSelected(false)")
+    page.wait_for_function("document.querySelector('#set-value') !== before")
+    assert page.evaluate("[document.activeElement.id, document.activeElement.value]") == [
+        "set-value",
+        "0,7",
+    ]
+    page.keyboard.press("Enter")
+    page.wait_for_function("frame.b[1][1] === 0.7")
     # 4. a new pixel ratio without a resize (a window moved to a Retina screen): every canvas
     # redrawn for it, the dataset thumbnails too; 3. the heat maps' stores stop at 2
     cdp = page.context.new_cdp_session(page)

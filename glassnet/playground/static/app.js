@@ -1339,12 +1339,17 @@ function renderExplain(e) {
   const box = $("explain");
   // the weight box, rebuilt with the panel, keeps the keyboard's focus and its caret (focus
   // fell to the page: a second arrow key did nothing and a Space started play)
+  // (and what was typed in it, not yet set: the panel is also rebuilt while playing, and
+  // after a set, while the next value may be being typed)
   const old = document.activeElement;
   const caret = old && old.id === "set-value" && box.contains(old) ? [old.selectionStart, old.selectionEnd] : null;
+  const typed = caret && old.value !== old.dataset.shown ? old.value : null;
+  if (caret) old.onchange = null;   // (its removal is no change: the new box holds its text)
   box.replaceChildren();
   renderExplainInto(box, e);
   const input = $("set-value");
   if (caret && input) {
+    if (typed !== null) input.value = typed;
     input.focus({ preventScroll: true });
     const n = input.value.length;
     input.setSelectionRange(Math.min(caret[0], n), Math.min(caret[1], n));
@@ -1407,9 +1412,16 @@ function setter(name, value) {
   // a text box, read here: a number box dropped what it could not read, so that "1,5" (a
   // decimal comma) was set as 15 without a word; the arrow keys step by 0.1 as its did
   input.type = "text"; input.inputMode = "decimal"; input.autocomplete = "off"; input.spellcheck = false;
-  const shown = value === null ? "" : String(+fmt(value, 4));   // (fmt's rounding, as shown)
-  input.value = shown; input.id = "set-value";
+  let shown = value === null ? "" : String(+fmt(value, 4));   // (fmt's rounding, as shown)
+  input.value = shown; input.id = "set-value"; input.dataset.shown = shown;
   input.addEventListener("keydown", (ev) => {
+    // Enter sets the value here: a box rebuilt while typed in (renderExplain) holds the text
+    // typed, which the browser's own Enter would not take for a change
+    if (ev.key === "Enter" && !ev.isComposing) {
+      ev.preventDefault();
+      if (input.value !== input.dataset.shown) input.onchange();   // (as a change: not the same value again)
+      return;
+    }
     const d = { ArrowUp: 0.1, ArrowDown: -0.1 }[ev.key];
     const v = readNumber(input.value);
     if (d === undefined || v === null || ev.altKey || ev.ctrlKey || ev.metaKey) return;
@@ -1440,6 +1452,7 @@ function setter(name, value) {
     queue(async () => {
       try {
         show(await api("/api/weight", { run: run.id, target, value: v }));
+        shown = String(+fmt(v, 4)); input.dataset.shown = shown;   // (until the panel is rebuilt)
       } catch (e) {
         input.value = shown;
         throw e;
