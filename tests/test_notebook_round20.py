@@ -164,3 +164,19 @@ def test_class_labels_with_dollars_are_not_typeset_as_maths() -> None:
     fig = gn.viz.plot_decision_boundary(clf, X, names)
     texts = [t.get_text() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().texts]
     assert r"class \$10 bill\$" in texts, texts
+
+
+def test_drawings_are_strs_a_notebook_draws(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from IPython.core.interactiveshell import InteractiveShell
+
+    net = nn.MLP([2, 3, 1], rng=0)
+    x = gn.Tensor(np.ones((1, 2)))
+    loss = (net(x) ** 2).sum()
+    loss.backward()
+    fmt = InteractiveShell.instance().display_formatter
+    for drawing in (gn.viz.draw_network(net), gn.viz.draw_graph(loss, backward=True)):
+        assert isinstance(drawing, str) and drawing.startswith("<svg")
+        shown, _ = fmt.format(drawing)
+        assert shown["image/svg+xml"] == str(drawing)  # (drawn, not its source)
+        (tmp_path / "d.svg").write_text(drawing)  # (still a str: written as before)
+        assert (tmp_path / "d.svg").read_text() == drawing

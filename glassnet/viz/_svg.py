@@ -29,6 +29,17 @@ _NS = "{http://www.w3.org/2000/svg}"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+class SVG(str):
+    """An SVG drawing: a ``str`` (write it to a ``.svg`` file, search it) that a notebook
+    draws (``_repr_svg_``, as graphviz's and IPython's SVG objects), where a bare str
+    showed its source."""
+
+    __slots__ = ()
+
+    def _repr_svg_(self) -> str:
+        return str(self)
+
+
 def esc(text: Any) -> str:
     """Escape text for an SVG/XML text node or attribute; a character XML cannot hold at
     all (a control character such as ESC) is written as U+FFFD, so the document parses."""

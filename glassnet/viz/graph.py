@@ -36,6 +36,7 @@ from ..summary import layer_names, own_label
 from ..tensor import Tensor
 from ._svg import (
     CHAR_EM,
+    SVG,
     Box,
     Placer,
     arrow_marker,
@@ -1360,6 +1361,7 @@ def draw_graph(
         with np.errstate(all="ignore"):
             nodes, edges, _ = _build(tensor, grads, decimals, max_nodes)
             render = _svg if fmt == "svg" else _dot
-            return render(nodes, edges, bool(backward), decimals, title)
+            drawn = render(nodes, edges, bool(backward), decimals, title)
+            return SVG(drawn) if fmt == "svg" else drawn  # (SVG: a str a notebook draws)
     finally:
         _DRAWN_NAMES.reset(names)

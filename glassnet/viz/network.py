@@ -46,6 +46,7 @@ from ..tensor import Tensor
 from ._svg import (
     ASCENT,
     DESCENT,
+    SVG,
     Box,
     Placer,
     arrow_marker,
@@ -408,7 +409,7 @@ def draw_network(
         dxs = [g + (30.0 if gap_failed.get(c) else 0.0) for c, g in enumerate(dxs)]
         if attempt >= 5:  # many labels in a column: wider gaps alone do not free them
             dy *= 1.12
-    return svg
+    return SVG(svg)  # (a str a notebook draws)
 
 
 # =====================================================================================
