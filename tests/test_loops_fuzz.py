@@ -570,7 +570,9 @@ def test_the_eager_loop_diverging_after_adams_second_moment_overflowed_raises_wh
     use = eager.use
     for forced in (False, True):
         net = nn.MLP([2, 3, 1], activation="relu", rng=0, dtype=F32)
-        opt = optim.AdamW(net.parameters(), lr=1e6)
+        # (lr 1e9: v overflows at step 2, the loss at step 3; at 1e6 it overflowed before
+        # round 20, when (1 - beta2) scaled g * g after the product: now scaled first)
+        opt = optim.AdamW(net.parameters(), lr=1e9)
         cbs = [] if forced else [ReadsEveryStep()]
         with pytest.MonkeyPatch.context() as mp:
             # the eager loop for a squared error too, as tests/test_eager.py forces it
