@@ -193,3 +193,25 @@ def test_regressor_refuses_date_and_duration_objects_by_name(k: int) -> None:
     with pytest.raises(ValueError, match=r"y holds (dates|durations) \(objects: "):
         reg.fit(X, _time_objects()[k])
     assert not hasattr(reg, "coefs_")
+
+
+# --------------------------------- 8. --threads refused by its own name, before training
+
+
+def test_threads_flag_above_the_blas_maximum_names_the_flag(capsys, tmp_path) -> None:
+    data = _labels_csv(tmp_path, "t.csv", ["0", "1"])
+    code, out, err = run(capsys, "train", data, "--target", "y", *FAST, "--threads", "99999",
+                         "--out", tmp_path / "t.glassnet")  # fmt: skip
+    assert code == 2 and "--threads 99999" in err and "threads=" not in err, err
+    assert "training" not in out, out
+
+
+def test_threads_flag_without_threadpoolctl_refused_before_training(capsys, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # (import raises ImportError)
+    data = _labels_csv(tmp_path, "t.csv", ["0", "1"])
+    code, out, err = run(capsys, "train", data, "--target", "y", *FAST, "--threads", "2",
+                         "--out", tmp_path / "t.glassnet")  # fmt: skip
+    assert code == 2 and "--threads 2" in err and "threadpoolctl" in err, err
+    assert "threads=" not in err and "training" not in out, out
