@@ -112,3 +112,74 @@ def test_summary_of_3d_input_data_shows_the_real_shapes():
     text = str(gn.summary(_net(), input_data=np.zeros((2, 5, 4), dtype=np.float32)))
     assert "(N, 5, 4)" in text and "(N, 5, 8)" in text and "(N, 5, 3)" in text
     assert "(N, 4) " not in text
+
+
+def test_needs_input_grad_under_no_grad_is_read_from_requires_grad():
+    seen = []
+
+    class Peek(gn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            seen.append(ctx.needs_input_grad)
+            return x + y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, g
+
+    x, y = gn.tensor([1.0], requires_grad=True), gn.tensor([1.0])
+    with gn.no_grad():
+        Peek.apply(x, y)
+    assert seen == [(True, False)]  # torch 2: from requires_grad
+
+
+def test_a_wrong_shaped_gradient_for_an_input_needing_none_is_ignored():
+    class Extra(gn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, gn.ones(7)
+
+    x, y = gn.tensor([1.0, 2.0], requires_grad=True), gn.tensor([3.0, 4.0])
+    Extra.apply(x, y).sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0] and y.grad is None
+
+
+def test_mark_dirty_is_refused_by_name():
+    class Dirty(gn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    with pytest.raises(RuntimeError, match=r"Dirty: ctx\.mark_dirty is not supported.*clone"):
+        Dirty.apply(gn.tensor([1.0], requires_grad=True))
+
+
+def test_grad_over_several_outputs_runs_the_functions_backward_once():
+    calls = []
+
+    class Count(gn.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            calls.append(1)
+            return ga * 2 + gb * 3
+
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    a, b = Count.apply(x)
+    (dx,) = gn.autograd.grad([a.sum(), b], [x], [None, gn.tensor([1.0, 2.0])])
+    assert calls == [1] and dx.data.tolist() == [5.0, 8.0] and dx.dtype == np.float32
+    assert x.grad is None
+    gn.autograd.backward([a.sum(), b.sum()])
+    assert calls == [1, 1] and x.grad.tolist() == [5.0, 5.0]
