@@ -215,3 +215,26 @@ def test_threads_flag_without_threadpoolctl_refused_before_training(capsys, tmp_
                          "--out", tmp_path / "t.glassnet")  # fmt: skip
     assert code == 2 and "--threads 2" in err and "threadpoolctl" in err, err
     assert "threads=" not in err and "training" not in out, out
+
+
+# -------------------- 6. docs/teaching.md names the seeds whose one-hot exercise changed
+
+
+def test_teaching_page_names_the_seeds_whose_one_hot_exercise_changed() -> None:
+    import re
+    from pathlib import Path
+
+    from glassnet import exercises as ex
+
+    text = " ".join((Path(__file__).parent.parent / "docs" / "teaching.md").read_text().split())
+    assert "byte for byte, with the same version of glassnet" in text
+    m = re.search(r"changed the one-hot exercise \(only it\) of (\d+) seeds of 0-999 from the "
+                  r"earlier draw: ([\d, and]+) \(", text)  # fmt: skip
+    assert m is not None
+    listed = [int(s) for s in re.findall(r"\d+", m.group(2))]
+    k = ex.KINDS.index("one_hot")
+    redrawn = [  # (the earlier draw was each seed's own first draw)
+        s for s in range(1000)
+        if ex._one_hot_givens(s, [s, k]) != ex._one_hot_draw(np.random.default_rng([s, k]))
+    ]  # fmt: skip
+    assert listed == redrawn and int(m.group(1)) == len(redrawn)
