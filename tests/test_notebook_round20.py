@@ -180,3 +180,19 @@ def test_drawings_are_strs_a_notebook_draws(tmp_path) -> None:  # type: ignore[n
         assert shown["image/svg+xml"] == str(drawing)  # (drawn, not its source)
         (tmp_path / "d.svg").write_text(drawing)  # (still a str: written as before)
         assert (tmp_path / "d.svg").read_text() == drawing
+
+
+def test_plots_show_as_pictures_in_a_notebook_without_pyplot() -> None:
+    import pickle
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    X = np.random.default_rng(0).normal(size=(32, 2))
+    h = gn.fit(nn.MLP([2, 3, 1], rng=0), X, X[:, :1], loss="mse", epochs=3, verbose=0)
+    fig = gn.viz.plot_history(h)
+    # (IPython's formatter, as Jupyter computes each output; pyplot's inline printer is
+    # registered only once pyplot loads, which glassnet's figures never make it do)
+    shown, _ = InteractiveShell.instance().display_formatter.format(fig)
+    assert "image/png" in shown and shown["image/png"]
+    again = pickle.loads(pickle.dumps(fig))
+    assert type(again) is type(fig)

@@ -60,16 +60,47 @@ def _figure(figsize: tuple[float, float], dpi: int) -> Any:
     """A Figure on the Agg canvas; a clear message when matplotlib is missing."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
     except ImportError as err:  # pragma: no cover - depends on the environment
         raise ImportError(
             "glassnet's plots need matplotlib, an optional extra: pip install 'glassnet[viz]' "
             "(or pip install matplotlib). The SVG drawings draw_graph and draw_network need "
             "nothing extra."
         ) from err
-    fig = Figure(figsize=figsize, dpi=dpi)
+    fig = _notebook_figure()(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(fig)
     return fig
+
+
+_NOTEBOOK_FIGURE: list[Any] = []
+
+
+def _notebook_figure() -> Any:
+    """matplotlib's Figure with a PNG for IPython (``_repr_png_``): a Figure made without
+    pyplot has none until pyplot loads the inline backend (which registers its own printer,
+    taken first), so a fresh notebook showed ``<Figure size ...>`` text, not the plot."""
+    if not _NOTEBOOK_FIGURE:
+        from matplotlib.figure import Figure
+
+        class NotebookFigure(Figure):  # type: ignore[misc]
+            """A matplotlib Figure that a notebook draws, pyplot or not."""
+
+            def _repr_png_(self) -> bytes:
+                import io
+
+                buf = io.BytesIO()  # (as the inline backend draws a figure)
+                self.savefig(buf, format="png", bbox_inches="tight")
+                return buf.getvalue()
+
+        NotebookFigure.__module__, NotebookFigure.__qualname__ = __name__, "NotebookFigure"
+        NotebookFigure.__name__ = "Figure"  # (its repr: <Figure size ...>, as matplotlib's)
+        _NOTEBOOK_FIGURE.append(NotebookFigure)
+    return _NOTEBOOK_FIGURE[0]
+
+
+def __getattr__(name: str) -> Any:  # (a pickled figure's class, made on first use)
+    if name == "NotebookFigure":
+        return _notebook_figure()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float], int]:
