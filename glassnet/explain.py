@@ -311,6 +311,13 @@ def _typeset_sections(
     return out
 
 
+def _no_html(text: str) -> str:
+    """``text`` with what Markdown would pass through as HTML escaped, as the HTML forms
+    escape it: a tag's ``<`` (``<img``, ``</b``, ``<!--``) and an entity's ``&`` (a user's
+    layer named ``<script>`` was raw HTML in a notebook's Markdown); ``a <- z`` stays."""
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", re.sub(r"&(?=[A-Za-z#])", "&amp;", text))
+
+
 def _latex_markdown(title: str, sections: Sequence[Section], level: int) -> str:
     """Markdown whose symbols are LaTeX (``$...$``): GitHub, Jupyter, MkDocs with MathJax
     or KaTeX typeset them. Text outside the maths is escaped; tables are pipe tables."""
@@ -320,7 +327,7 @@ def _latex_markdown(title: str, sections: Sequence[Section], level: int) -> str:
         return "".join(
             p
             if p.startswith("$")
-            else p.replace("*", "\\*").replace("_", "\\_").replace("|", "\\|")
+            else _no_html(p).replace("*", "\\*").replace("_", "\\_").replace("|", "\\|")
             for p in parts
         )
 

@@ -196,3 +196,21 @@ def test_plots_show_as_pictures_in_a_notebook_without_pyplot() -> None:
     assert "image/png" in shown and shown["image/png"]
     again = pickle.loads(pickle.dumps(fig))
     assert type(again) is type(fig)
+
+
+def test_markdown_forms_escape_html_in_user_names() -> None:
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.d = nn.ModuleDict(
+                {"<script>alert(1)</script>": nn.Linear(2, 2), "a&amp;b": nn.Linear(2, 1)}
+            )
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            return self.d["a&amp;b"](self.d["<script>alert(1)</script>"](x))
+
+    m = Net()
+    md = gn.summary(m, input_data=np.ones((1, 2)))._repr_markdown_()
+    assert "<script>" not in md and "&lt;script>alert(1)&lt;/script>" in md
+    assert "a&amp;amp;b" in md
+    assert "&lt;script&gt;" in gn.summary(m, input_data=np.ones((1, 2)))._repr_html_()
