@@ -761,6 +761,12 @@ def _class_labels(who: str, labels: Any, classes: int | None) -> tuple[np.ndarra
     y = asarray(labels)
     if y.dtype.kind == "b" or (y.dtype.kind == "f" and np.all(y == np.round(y))):
         y = y.astype(np.int64)  # (a bool array would index as a mask)
+    if y.dtype.kind == "f":  # (whole numbers were taken above)
+        bad = y[y != np.round(y)].flat[0]
+        raise TypeError(
+            f"{who}: labels must be integer class labels (integers 0..C-1). Got {bad}, "
+            "not a whole number; round them, or pass rows of class probabilities (N, C)."
+        )
     if y.dtype.kind not in "iu":
         raise TypeError(
             f"{who}: labels must be integer class labels (integers 0..C-1). Got dtype {y.dtype}; "

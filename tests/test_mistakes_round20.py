@@ -113,3 +113,9 @@ def test_cli_notes_a_batch_size_larger_than_the_training_set(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--batch-size 1000 is larger than the training set (" in err
     assert "rows after the validation and test split)" in err
+
+
+def test_fractional_class_labels_are_named_not_their_dtype():
+    out = gn.Tensor(np.random.default_rng(0).normal(size=(30, 3)))
+    with pytest.raises(TypeError, match=r"integer class labels.*Got 0.5, not a whole number"):
+        nn.CrossEntropyLoss()(out, np.full(30, 0.5))
