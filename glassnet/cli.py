@@ -2736,6 +2736,33 @@ def _threads_flag(text: str) -> str | int:
         ) from None
 
 
+def _check_threads_flag(args: argparse.Namespace) -> None:
+    """--threads N: refused before any work, naming --threads, where threadpoolctl (which
+    sets BLAS's thread count) is not installed or the BLAS runs fewer than N threads."""
+    n = getattr(args, "threads", "auto")
+    if not isinstance(n, int):
+        return
+    try:
+        import threadpoolctl  # noqa: F401
+    except ImportError:
+        raise CLIError(
+            f"--threads {n} sets the BLAS thread count, which needs threadpoolctl: install "
+            "it (pip install 'glassnet[fast]'), or give --threads auto (or leave it out)"
+        ) from None
+    from .threads import limit
+
+    try:
+        with limit([1, 1], 1, threads=n, owner="--threads"):
+            pass
+    except ParameterError as exc:
+        most = re.search(r"runs at most (\d+)", str(exc))
+        fewer = f"--threads {most.group(1)} or fewer, " if most else ""
+        raise CLIError(
+            f"--threads {n}: the BLAS in this process runs at most "
+            f"{most.group(1) if most else 'fewer'} threads; give {fewer}or --threads auto"
+        ) from None
+
+
 def _hidden(text: str) -> list[int]:
     """--hidden's widths; 'none' for none (0 or nothing is refused, naming 'none': a
     layer of 0 neurons is no layer, as nn.MLP refuses it)."""
@@ -5379,6 +5406,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             f"--hidden none gives no hidden layer: leave out --activation, or give --hidden "
             f"widths (e.g. --hidden 16)"
         )
+    _check_threads_flag(args)  # (before the data is read and training starts printing)
     reproducible()  # (a SOURCE_DATE_EPOCH that is no number: refused before any work)
     if args.stream or args.buffer_size is not None:  # data larger than memory
         return _train_streamed(args)
