@@ -311,6 +311,23 @@ def _typeset_sections(
     return out
 
 
+#: The delimiters explain and summary write their Markdown formulas with, turned into
+#: ``$...$`` by :func:`latex_markdown`, which escapes every other ``$`` (a user's name's:
+#: ``cost $a`` paired with a formula's ``$`` and typeset the row as one formula).
+MARKDOWN_MATH = ("\ue001", "\ue002")
+
+
+def _texts(title: str, sections: Sequence[Section]) -> Iterator[str]:
+    yield title
+    for sec in sections:
+        yield sec.title
+        for blk in sec.blocks:
+            yield blk.text
+            yield from blk.headers
+            for r in blk.rows:
+                yield from r
+
+
 def _no_html(text: str) -> str:
     """``text`` with what Markdown would pass through as HTML escaped, as the HTML forms
     escape it: a tag's ``<`` (``<img``, ``</b``, ``<!--``) and an entity's ``&`` (a user's
@@ -322,7 +339,20 @@ def _latex_markdown(title: str, sections: Sequence[Section], level: int) -> str:
     """Markdown whose symbols are LaTeX (``$...$``): GitHub, Jupyter, MkDocs with MathJax
     or KaTeX typeset them. Text outside the maths is escaped; tables are pipe tables."""
 
+    marked = any(MARKDOWN_MATH[0] in t for t in _texts(title, sections))
+
     def esc(text: str) -> str:
+        if marked:  # glassnet's formulas marked apart: every other $ is a user's, escaped
+            parts = re.split(f"({MARKDOWN_MATH[0]}[^{MARKDOWN_MATH[1]}]*{MARKDOWN_MATH[1]})", text)
+            return "".join(
+                "$" + p[1:-1].replace("$", "\\$") + "$"
+                if p.startswith(MARKDOWN_MATH[0])
+                else _no_html(p.replace("$", "\\$"))
+                .replace("*", "\\*")
+                .replace("_", "\\_")
+                .replace("|", "\\|")
+                for p in parts
+            )
         parts = re.split(r"(\$[^$]*\$)", text)
         return "".join(
             p
@@ -1661,7 +1691,7 @@ class Explanation:
         writes each symbol as ``$...$`` LaTeX; ``'unicode'`` and ``'ascii'`` as in
         :meth:`to_text`."""
         nt = self._notation(notation, NOTATIONS)
-        secs = _typeset_sections(self._parts(parts, max_rows), nt, ("$", "$"))
+        secs = _typeset_sections(self._parts(parts, max_rows), nt, MARKDOWN_MATH)
         if nt == "latex":
             return _latex_markdown(self._title(), secs, level)
         return render_markdown(self._title(), secs, level)

@@ -33,7 +33,14 @@ import numpy as np
 
 from . import functional as F
 from ._validation import check_choice, network_advice
-from .explain import NOTATIONS, latex_markdown, latex_symbol, terminal_shows_unicode, unicode_symbol
+from .explain import (
+    MARKDOWN_MATH,
+    NOTATIONS,
+    latex_markdown,
+    latex_symbol,
+    terminal_shows_unicode,
+    unicode_symbol,
+)
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module
@@ -189,8 +196,8 @@ class ModelSummary:
         (default) writes each formula as ``$...$`` for MathJax/KaTeX (GitHub, Jupyter);
         ``'unicode'`` and ``'ascii'`` as in :meth:`to_text`."""
         nt = self._notation(notation, NOTATIONS)
-        if nt == "latex":
-            return latex_markdown(self.title, self._sections(nt), level)
+        if nt == "latex":  # (its formulas marked: a $ in a name is escaped)
+            return latex_markdown(self.title, self._sections(nt, MARKDOWN_MATH), level)
         return render_markdown(self.title, self._sections(nt), level)
 
     def to_html(self, notation: str = "unicode") -> str:

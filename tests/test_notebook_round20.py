@@ -214,3 +214,17 @@ def test_markdown_forms_escape_html_in_user_names() -> None:
     assert "<script>" not in md and "&lt;script>alert(1)&lt;/script>" in md
     assert "a&amp;amp;b" in md
     assert "&lt;script&gt;" in gn.summary(m, input_data=np.ones((1, 2)))._repr_html_()
+
+
+def test_markdown_forms_escape_dollars_in_user_names() -> None:
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.d = nn.ModuleDict({"cost $a": nn.Linear(2, 3), "b$ x": nn.Linear(3, 1)})
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            return self.d["b$ x"](self.d["cost $a"](x))
+
+    md = gn.summary(Net(), input_data=np.zeros((1, 2)))._repr_markdown_()
+    assert "| d.cost \\$a | $A^{(1)} = X W^{(1)} + b^{(1)}$ |" in md
+    assert "| d.b\\$ x |" in md and "\ue001" not in md
