@@ -6172,7 +6172,9 @@ def _warn_label_runs(args: argparse.Namespace, target: str, cols: Any) -> None:
 
 
 def _refuse_one_class(args: argparse.Namespace, target: str, cols: Any) -> None:
-    """A target of class labels with a single class in the whole file is an error."""
+    """A target of class labels with a single class in the whole file is an error (two
+    labels that the stream's float64 made one: named as such)."""
+    _stream_labels_kept_apart(args, target, cols.classes or [])
     classes = [str(c) for c in _stream_label_encoder(cols.classes, target).classes_.tolist()]
     if len(classes) < 2:
         raise CLIError(
@@ -6312,6 +6314,39 @@ def _refuse_streamed_numbers_as_text(
         )
 
 
+def _stream_labels_kept_apart(args: argparse.Namespace, target: str, classes: list[Any]) -> None:
+    """Refuse class labels beyond int64 that the stream's float64 made one (``1e20`` and
+    ``100000000000000000001``), naming both cells: the target column's texts are read once
+    more, only where a class is that large (float64 keeps the others apart, or they are
+    int64)."""
+    if not any(
+        isinstance(c, (float, np.floating)) and math.isfinite(c) and abs(c) >= 2**63
+        for c in classes
+    ):
+        return
+    seen: dict[float, tuple[int, str]] = {}
+    with open(args.data, newline="", encoding="utf-8-sig") as f:
+        rows = csv.reader(f, delimiter=_stream_delimiter(args))
+        header = next(rows, [])
+        if target not in header:
+            return
+        j = header.index(target)
+        for row in rows:
+            if j >= len(row):
+                continue
+            exact = _whole_number(row[j], args.decimal)
+            if exact is None or abs(exact) < 2**53:
+                continue
+            first = seen.setdefault(float(exact), (exact, row[j].strip()))
+            if first[0] != exact:
+                raise CLIError(
+                    f"the target '{target}' holds the class labels {first[1]!r} and "
+                    f"{row[j].strip()!r}, which float64 reads as one number "
+                    f"({_number_text(float(exact))}): train --stream reads labels as float64, "
+                    f"so they would become one class: drop --stream, which reads them exactly"
+                )
+
+
 def _stream_label_encoder(classes: list[Any], target: str) -> LabelEncoder:
     """The LabelEncoder the in-memory path fits on these labels (whole numbers as int64, as
     :func:`_labels_of` reads them), checked to encode class ``k`` of the stream as ``k``."""
@@ -6325,16 +6360,18 @@ def _stream_label_encoder(classes: list[Any], target: str) -> LabelEncoder:
     else:
         values = np.array(classes, dtype=np.float64)
         whole_values = bool(np.all(values == np.round(values)))
-        if whole_values and np.any(np.abs(values) >= 2**53):  # (read as float64 by the
-            # stream's reader: beyond int64, or written with a point; distinct ones may merge)
-            big = next(c for c in classes if abs(float(c)) >= 2**53)
+        if whole_values and np.any((np.abs(values) >= 2**53) & (np.abs(values) < 2**63)):
+            # (written with a point or exponent, read as float64 by the stream's reader,
+            # where in memory they are int64 exactly; beyond int64 both read float64, and the
+            # stream refuses two distinct labels that float64 makes one)
+            big = next(c for c in classes if 2**53 <= abs(float(c)) < 2**63)
             raise CLIError(
                 f"the target '{target}' holds whole numbers of more digits than float64 "
                 f"keeps (one reads as {_number_text(float(big))}): train --stream reads them "
                 f"as float64, so distinct class labels can become one: drop --stream, which "
                 f"reads them exactly, as written"
             )
-        if whole_values:
+        if whole_values and np.all(np.abs(values) < 2**63):
             values = values.astype(np.int64)
     enc = LabelEncoder().fit(values)
     if not np.array_equal(enc.transform(values), np.arange(len(classes))):
@@ -6582,6 +6619,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
     if entries is not None:
         task_name, n_outputs = "multilabel", len(targets)
     elif cols.classes is not None:
+        _stream_labels_kept_apart(args, target, cols.classes)
         labels = _stream_label_encoder(cols.classes, target)
         classes = [str(c) for c in labels.classes_.tolist()]
         _refuse_one_class(args, target, cols)

@@ -235,7 +235,7 @@ def test_cli_labels_beyond_int64_in_memory_and_refused_by_the_stream(capsys, tmp
     assert load_pipeline(tmp_path / "l.glassnet").classes_.tolist() == [str(a), str(b)]
     code, out, err = run(capsys, "train", data, "--target", "y", "--stream", *FAST)
     assert code == 2
-    assert "more digits than float64 keeps" in err and "drop --stream" in err, err
+    assert "float64 reads as one number" in err and "drop --stream" in err, err
 
 
 def test_pipeline_typed_cell_of_two_categories_of_one_value(capsys, tmp_path):

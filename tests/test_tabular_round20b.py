@@ -238,3 +238,24 @@ def test_teaching_page_names_the_seeds_whose_one_hot_exercise_changed() -> None:
         if ex._one_hot_givens(s, [s, k]) != ex._one_hot_draw(np.random.default_rng([s, k]))
     ]  # fmt: skip
     assert listed == redrawn and int(m.group(1)) == len(redrawn)
+
+
+# ------------- 4. train --stream: labels beyond int64 that float64 keeps apart are trained
+
+
+@pytest.mark.parametrize("labels", [["12345678901234567890123", "9"], ["1e20", "2e20"]])
+def test_stream_trains_labels_beyond_int64_that_float64_keeps_apart(capsys, tmp_path, labels):
+    data = _labels_csv(tmp_path, "s.csv", labels)
+    model = tmp_path / "s.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--task", "multiclass", "--stream",
+                       *FAST, "--out", model)  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0 and "accuracy" in out, err
+
+
+def test_stream_refuses_labels_that_float64_would_merge(capsys, tmp_path) -> None:
+    data = _labels_csv(tmp_path, "m.csv", ["1e20", "100000000000000000001", "3"])
+    code, _, err = run(capsys, "train", data, "--target", "y", "--task", "multiclass", "--stream",
+                       *FAST, "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 2 and "'1e20' and '100000000000000000001'" in err and "drop --stream" in err, err
