@@ -267,6 +267,12 @@ def check_array(
                 f"{first}: convert numbers written as text (np.asarray({name}, dtype=float)), "
                 "or encode text columns first."
             )
+    if arr.dtype.kind == "O" and any(v is None for v in arr.flat):  # (astype makes it NaN)
+        where = next(i for i, v in np.ndenumerate(arr) if v is None)
+        raise ValueError(
+            f"{owner}: {name} holds None (a missing value) at index {where}; fill it in "
+            "(e.g. with its column's mean) or drop the row."
+        )
     if arr.dtype.kind not in "biuf":
         try:
             arr = arr.astype(np.float64)
