@@ -1356,9 +1356,11 @@ def _whole_labels(
 def _digit_labels(classes: Sequence[Any]) -> bool:
     """Whether a model's classes are the digits of whole numbers read exactly (labels beyond
     int64 that float64 would merge), so a cell is found by its number ('2e20', '9.0')."""
-    return bool(classes) and all(
-        isinstance(c, str) and re.fullmatch(r"-?[0-9]+", c) for c in classes
-    ) and any(abs(int(c)) >= 2**63 for c in classes)
+    return (
+        bool(classes)
+        and all(isinstance(c, str) and re.fullmatch(r"-?[0-9]+", c) for c in classes)
+        and any(abs(int(c)) >= 2**63 for c in classes)
+    )
 
 
 #: The words a multi-label column may hold, in any case: (negative, positive).
@@ -5225,7 +5227,9 @@ def _run_epochs(
         every = args.checkpoint_every
         callbacks.append(_Checkpoints(path, every, args.epochs, meta, run_state, rule))
     try:
-        with _signals_stop_training():  # (SIGTERM, SIGHUP: as Ctrl-C)
+        with _signals_stop_training(), warnings.catch_warnings():  # (SIGTERM, SIGHUP: Ctrl-C)
+            # (the command line says an interrupt in its own words: the signal, the checkpoint)
+            warnings.filterwarnings("ignore", "Training interrupted by user", UserWarning)
             h = fit(
                 model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=batch,
@@ -6840,7 +6844,9 @@ def _train_streamed(args: argparse.Namespace) -> int:
             _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
         )
     try:
-        with _signals_stop_training():  # (SIGTERM, SIGHUP: as Ctrl-C)
+        with _signals_stop_training(), warnings.catch_warnings():  # (SIGTERM, SIGHUP: Ctrl-C)
+            # (the command line says an interrupt in its own words: the signal, the checkpoint)
+            warnings.filterwarnings("ignore", "Training interrupted by user", UserWarning)
             h = fit(
                 model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=args.batch_size,

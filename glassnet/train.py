@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import math
-import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -826,9 +825,8 @@ def fit(
     progress.close(history.message)
     # the notebook's Stop button: said at every verbose, as scikit-learn's MLP says it, so
     # fit(); save_model(...) in one cell does not save a half-trained model unnoticed (the
-    # command line says it in its own words, naming the signal and the checkpoint)
-    caller = sys._getframe(1).f_globals.get("__name__")
-    if history.stop_reason == "interrupted" and caller != "glassnet.cli":
+    # command line filters it out and says it in its own words: the signal, the checkpoint)
+    if history.stop_reason == "interrupted":
         warnings.warn(interrupted_warning(history), UserWarning, stacklevel=2)
     return history
 
