@@ -209,7 +209,7 @@ def test_playground_run_without_a_browser(in_tmp: Path):
     script = _run("playground.md", 1, run_block, namespace)
     run = namespace["run"]
     assert 50 < run.history[-1][0] < 51  # 50 epochs and one step (epochs count in steps)
-    assert set(namespace["update"]) == {"lr", "batch", "batch_size", "rows"}
+    assert set(namespace["update"]) == {"lr", "batch", "batch_size", "rows", "printed"}
     assert "glassnet" in script
 
 
