@@ -147,7 +147,7 @@ def between(**given: Any) -> str:
 def choose(
     fast: Any, optimizer: Any, *, engine: str, steps_by: str, epochs_by: str,
     tol: float | None, schedule: Any, verbose: int, batch_size: int, n: int, epochs: int,
-    max_steps: int | None, snapshot: Any, warnings: list[str], graph_why: str = "",
+    snapshot: Any, warnings: list[str], graph_why: str = "",
 ) -> Loop | None:  # fmt: skip
     """The loop to run ``fit``'s epochs, or None for its per-step loop.
 
@@ -158,7 +158,7 @@ def choose(
     ``on_step_end`` callback, one process, the data in memory; :func:`between` says it);
     ``epochs_by``: what runs between two epochs ('' for nothing: no callbacks, validation
     data, stopping rules given, early stopping or ``tol_weights``); ``tol``, ``schedule``,
-    ``verbose``, ``max_steps`` fit's; ``epochs`` the epochs to run on ``n`` rows;
+    ``verbose`` fit's; ``epochs`` the epochs to run on ``n`` rows;
     ``snapshot`` fit's (parameter, copy) pairs of the last finite weights; ``warnings``
     ``history.warnings``.
 
@@ -178,8 +178,7 @@ def choose(
         if why:
             other = "'graph'" if fast is None else "'fused'"  # (dropout: 'fused' fails too)
             raise ValueError(
-                f"fit: engine='jit' cannot train this run: {why}. Use engine='auto' or "
-                f"{other}."
+                f"fit: engine='jit' cannot train this run: {why}. Use engine='auto' or {other}."
             )
     if fast is None or not steps_alone or epochs <= 0:  # (no epoch to run: no loop named)
         return None

@@ -70,7 +70,7 @@ from .metrics import UndefinedMetricWarning
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
 from .stream import Stream
-from .threads import FLOPS_PER_SHARE, gemm_flops, model_threads, usable_cpus
+from .threads import gemm_flops, model_threads
 from .threads import limit as blas_limit
 from .train import History, fit
 
@@ -365,18 +365,6 @@ def _named_loss(owner: str, loss: Any) -> Any:
     return spec
 
 
-def _share_count(flops_per_step: float, models: int, threads: Any) -> int:
-    """fit_many's count of shares: :func:`glassnet.threads.model_threads`, where
-    ``'auto'`` (and None) does not read the machine's load: one share per
-    ``FLOPS_PER_SHARE`` of the stacked step, at most one per network and the usable CPUs,
-    so the same call on the same machine gets the same count; ``'load'`` also leaves out
-    the CPUs other work keeps busy (model_threads' rule 3)."""
-    if threads is None or (isinstance(threads, str) and threads == "auto"):
-        n = min(models, max(1, int(flops_per_step // FLOPS_PER_SHARE)))
-        return min(n, usable_cpus()) if n > 1 else n
-    return model_threads(flops_per_step, models, threads)
-
-
 def fit_many(
     models: Sequence[Module],
     X: Any,
@@ -635,7 +623,7 @@ def fit_many(
     opt = optim_mod.get_optimizer(optimizer, params, lr=float(lrs[0]), **optimizer_options)
     opt.fuse_above *= K  # each network's part of a buffer updated as fit updates it alone
     flops = gemm_flops(models[0], bs)  # per layer, one product; a step has 3 (the first 2)
-    n_threads = _share_count(K * (3 * sum(flops) - flops[0]), K, threads)
+    n_threads = model_threads(K * (3 * sum(flops) - flops[0]), K, threads)
     # per-model rates: plain SGD steps at rate 1 on gradients each scaled by its model's
     # rate (w − γ_k g, the numbers of its fit); any other rule is given each model's rate
     # inside its update (a momentum, a moment or a decay meets the rate where it does alone)

@@ -535,11 +535,15 @@ def fit(
         GPU once and every batch is gathered there; the fast path runs it (a model or loss
         that needs the graph, validation data, a stream and MPI stay on the CPU for now).
 
-    threads : ``'auto'``, None or int >= 1
+    threads : ``'auto'``, None, ``'load'`` or int >= 1
         BLAS threads for this run (:mod:`glassnet.threads`, docs/threads.md). None /
         ``'auto'``: one per MFLOP of the step's largest matrix product (2 x batch x inputs
-        x neurons), at most the usable CPUs and the BLAS limit in force, and only the CPUs
-        other processes leave free; an int: exactly that many. The limits before are
+        x neurons), at most the usable CPUs and the BLAS limit in force; the machine's load
+        is not read, so the same call on the same machine gets the same count and the same
+        weights, bit for bit (OpenBLAS's products can differ in their last bits between
+        counts). ``'load'``: also only the CPUs other processes leave free (faster beside
+        other work; the weights may then differ in their last bits with the load). An int:
+        exactly that many. The limits before are
         restored when fit returns. Without threadpoolctl (``pip install 'glassnet[fast]'``)
         ``'auto'`` changes nothing and an int raises ImportError.
 
@@ -687,7 +691,7 @@ def fit(
                                   validation_split=validation_split, early_stopping=early_stopping,
                                   stop_rules=rules_given, tol_weights=tol_weights),
         schedule=schedule, verbose=verbose, batch_size=bs, n=n, epochs=epochs - initial_epoch,
-        max_steps=max_steps, snapshot=whole, warnings=history.warnings,
+        snapshot=whole, warnings=history.warnings,
         graph_why=engines.graph_reason(model, spec) if engine == "jit" and not fast else "",
     )  # fmt: skip
     history.engine = history.engine if loop is None else loop.engine
