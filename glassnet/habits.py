@@ -93,6 +93,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -974,10 +975,13 @@ def check_writable(
     t: Tensor | None = self
     while t is not None and not param_view:
         if t.backward_fn is not None and not self.requires_grad:  # z.detach()[0] = y
+            zfix = re.sub(r"\bx\b", "z", fix)  # (x is outside the graph: z's new node)
+            zfix = zfix if zfix.startswith("z = ") else f"z = {zfix}"
             raise RuntimeError(  # (allowed, the ops whose backward reads z's values would err)
                 f"{what}: x requires no grad, but shares its values with a tensor computed by op "
                 f"{t.op!r} (as z.detach() does), which the graph keeps for backward. Write into "
-                f"a copy, z.detach().clone(); or, to change the values in the graph, {fix}."
+                "a copy, z.detach().clone(); or, to change the values in the graph, make a new "
+                f"node from z (a write into x changes nothing there): {zfix}."
             )
         if t.backward_fn is not None:  # a view writes into its base: both must allow it
             raise RuntimeError(
@@ -1046,7 +1050,9 @@ def write_values(self: Tensor, what: str, value: Any, one_value: bool = False) -
     """``x[...] = value`` under the rules of ``x += y`` (:func:`check_writable`), named as
     ``what`` in its errors (``one_value``: v a number or a 0-d tensor, as fill_'s); returns
     x. PyTorch's ``x.fill_(v)`` and ``x.copy_(src)``, and ``nn.init``'s ``x.normal_()``."""
-    check_writable(self, what, "", value)
+    new = {"x.fill_(v)": "glassnet.full_like(x, v)", "x.zero_()": "glassnet.zeros_like(x)"}
+    fix = new.get(what, "src.clone()" if what == "x.copy_(src)" else None)
+    check_writable(self, what, "", value, *([f"x = {fix}"] if fix else []))
     v = value.data if isinstance(value, Tensor) else value
     if one_value and np.ndim(v) != 0:  # (NumPy would broadcast a row into x)
         raise ValueError(
@@ -1462,12 +1468,32 @@ def _into(out: Any, result: Any, args: tuple[Any, ...], name: str) -> Tensor:
     return out.copy_(result.detach())
 
 
+def _clip_bounds(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """glassnet.clip(input, min, max)'s bounds checked under PyTorch's names: one at least, and
+    none that requires grad (clip passes no gradient to its bounds)."""
+    given = dict(zip(("min", "max"), args))
+    given.update((k, v) for k, v in kwargs.items() if k in ("min", "max", "low", "high"))
+    if all(v is None for v in given.values()):
+        raise TypeError(
+            "clip: pass min= or max= (or both), as torch.clip. Got neither, which would return "
+            "the values unchanged."
+        )
+    for k, v in given.items():
+        if isinstance(v, Tensor) and v.requires_grad and is_grad_enabled():
+            raise TypeError(
+                f"clip: {k} requires grad, but clip passes no gradient to its bounds; pass "
+                f"{k}.detach(), or write glassnet.minimum(glassnet.maximum(x, min), max)."
+            )
+
+
 def function(name: str) -> Callable[..., Any]:
     """The function form ``torch.<name>(input, ...)`` of the Tensor method ``name``; with
     PyTorch's ``out=``, the result written into that tensor (:func:`_into`)."""
 
     def fn(input: Any, *args: Any, out: Any = None, **kwargs: Any) -> Any:  # noqa: A002
         x = input if isinstance(input, Tensor) else _made(input, name)
+        if name == "clip":  # (torch.clip's names, min and max, not the method's low and high)
+            _clip_bounds(args, kwargs)
         result = getattr(x, name)(*args, **kwargs)
         given = (out, x, *args, *kwargs.values())  # (out counts: PyTorch refuses one that
         return result if out is None else _into(out, result, given, name)  # requires grad)

@@ -183,3 +183,20 @@ def test_grad_over_several_outputs_runs_the_functions_backward_once():
     assert x.grad is None
     gn.autograd.backward([a.sum(), b.sum()])
     assert calls == [1, 1] and x.grad.tolist() == [5.0, 5.0]
+
+
+def test_a_write_into_a_detached_tensor_advises_a_new_node_from_z_only():
+    z = gn.tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"z\.detach\(\)\.clone\(\).*z = z \+ y\.$") as info:
+        z.detach().__iadd__(1.0)
+    assert "x = x" not in str(info.value)
+    with pytest.raises(RuntimeError, match=r"z = glassnet\.zeros_like\(z\)\.$"):
+        z.detach().zero_()
+
+
+def test_the_function_form_of_clip_names_min_and_max():
+    x = gn.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"clip: pass min= or max="):
+        gn.clip(x)
+    with pytest.raises(TypeError, match=r"clip: max requires grad.*max\.detach\(\)"):
+        gn.clip(x, None, gn.tensor([0.0], requires_grad=True))
