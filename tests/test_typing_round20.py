@@ -29,8 +29,11 @@ from glassnet.tensor import Tensor
 ROOT = Path(__file__).resolve().parent.parent
 STUB = ROOT / "glassnet" / "declarations.pyi"
 # what Python's class statement itself puts in a class's namespace
+# (and __slotnames__, which copyreg caches on a class the first time one is copied or
+# pickled: present or not depending on which tests ran before)
 MADE_BY_CLASS = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__",
-                 "__annotations__", "__firstlineno__", "__static_attributes__"}  # fmt: skip
+                 "__annotations__", "__firstlineno__", "__static_attributes__",
+                 "__slotnames__"}  # fmt: skip
 
 
 def declarations() -> types.ModuleType:
