@@ -2105,14 +2105,16 @@ def _time_target_error(owner: str, y: Any) -> ValueError | None:
         where = "y holds"
     if dtype.kind == "m":
         what, fix = "durations", "the duration in seconds, y.dt.total_seconds()"
+        numpy_fix = "y / np.timedelta64(1, 's') gives seconds"
     else:
         what = "dates"
         fix = "the time elapsed, (y - y.min()).dt.total_seconds(), or a part such as y.dt.year"
+        numpy_fix = "(y - y.min()) / np.timedelta64(1, 's') gives seconds"
     return ValueError(
         f"{owner}: y must hold numbers (a regressor's targets); {where} {what} "
         f"(dtype {dtype}), which would be read as integer ticks. Convert y to numbers first, "
-        f"e.g. {fix} (on a NumPy array: y.astype('datetime64[s]').astype(float) gives "
-        "seconds), or pass the column of amounts you meant to predict."
+        f"e.g. {fix} (on a NumPy array: {numpy_fix}), or pass the column of amounts you meant "
+        "to predict."
     )
 
 

@@ -14,3 +14,18 @@ def test_a_none_in_an_object_array_is_named_missing_not_nan_or_inf():
         gn.fit(model, X, np.array([0, 1]), epochs=1)
     with pytest.raises(ValueError, match=r"X holds None \(a missing value\)"):
         model.predict(X)
+
+
+def test_the_duration_targets_numpy_hint_gives_seconds():
+    """MLPRegressor's refusal of a duration y told NumPy users astype('datetime64[s]')
+    .astype(float), which gives the raw ticks (5 s in microseconds read 5,000,000)."""
+    pytest.importorskip("sklearn")
+    import re
+
+    from glassnet.sklearn import MLPRegressor
+
+    y = np.array([5, 10, 15, 20], dtype="timedelta64[s]").astype("timedelta64[us]")
+    with pytest.raises(ValueError, match="durations") as info:
+        MLPRegressor(max_iter=1).fit(np.ones((4, 2)), y)
+    hint = re.search(r"on a NumPy array: (.+?) gives seconds", str(info.value))[1]
+    assert list(eval(hint, {"np": np, "y": y})) == [5.0, 10.0, 15.0, 20.0]

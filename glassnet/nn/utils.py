@@ -100,7 +100,8 @@ def clip_grad_norm_(
         raise RuntimeError(
             f"clip_grad_norm_: the total norm of the gradients is {out}{past}; look for the "
             f"NaN or inf (glassnet.detect_anomaly) or the exploding gradient, or pass "
-            f"error_if_nonfinite=False (the gradients are then scaled by the finite norm)."
+            f"error_if_nonfinite=False (a total past the dtype's range then scales the "
+            f"gradients by its finite float64 value; a NaN or inf gradient stays NaN)."
         )
     coef = min(max_norm / (total + 1e-6), 1.0)  # NaN for a NaN total, 0 for an inf one
     with np.errstate(invalid="ignore"):  # (inf · 0 is NaN, as in PyTorch: no warning)
