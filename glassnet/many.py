@@ -72,7 +72,7 @@ from .nn.module import Module, Parameter
 from .stream import Stream
 from .threads import gemm_flops, model_threads
 from .threads import limit as blas_limit
-from .train import History, fit
+from .train import History, fit, interrupted_warning
 
 __all__ = ["fit_many", "search", "SearchResult"]
 
@@ -821,6 +821,13 @@ def fit_many(
     histories = _histories(records, steps, samples, best_epoch, lrs, reasons, notes)
     for h in histories:
         h.metric_name = "" if Xv is None else tasks.metric_name(spec, yv, yv.shape[-1])
+    cut = [h for h in histories if h.stop_reason == "interrupted"]
+    if cut:  # (a notebook's Stop, said as fit says it: fit_many(); save(...) would go on)
+        warnings.warn(
+            f"{len(cut)} of the {K} networks: {interrupted_warning(cut[0])}",
+            UserWarning,
+            stacklevel=2,
+        )
     return histories
 
 

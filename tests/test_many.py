@@ -524,7 +524,8 @@ def test_ctrl_c_leaves_each_model_where_the_steps_it_took_leave_it(monkeypatch):
     options = dict(epochs=100, batch_size=32, seed=3, tol=1e-4, n_iter_no_change=2)
     many = small_nets(2, dtype=np.float64)
     release = press_ctrl_c_at(monkeypatch, 60)
-    hs = fit_many(many, X, y, loss="binary_cross_entropy", lr=lrs, **options)
+    with pytest.warns(UserWarning, match="1 of the 2 networks: Training interrupted by user"):
+        hs = fit_many(many, X, y, loss="binary_cross_entropy", lr=lrs, **options)
     release()
     assert [h.stop_reason for h in hs] == ["interrupted", "tol"]
     assert (hs[0].steps, hs[0].epochs, len(hs[0].loss)) == (59, 14, 14)  # 4 steps an epoch
@@ -739,7 +740,8 @@ def test_ctrl_c_with_threads_leaves_the_weights_of_the_steps_taken(monkeypatch):
     options = dict(loss="binary_cross_entropy", lr=0.1, epochs=100, batch_size=32, seed=3)
     many = small_nets(3, dtype=np.float64)
     release = press_ctrl_c_at(monkeypatch, 30)
-    hs = fit_many(many, X, y, threads=2, **options)
+    with pytest.warns(UserWarning, match="3 of the 3 networks: Training interrupted"):
+        hs = fit_many(many, X, y, threads=2, **options)
     release()
     assert [h.stop_reason for h in hs] == ["interrupted"] * 3 and hs[0].steps == 29
     for got, alone in zip(many, small_nets(3, dtype=np.float64)):

@@ -179,7 +179,8 @@ def test_ctrl_c_while_validating_keeps_the_epoch_s_training_loss_as_fit_does(mon
 
     monkeypatch.setattr(many_mod, "_validate", pressed)
     many = nets(2)
-    hs = fit_many(many, X, y, validation_split=0.2, seed=[1, 2], **opts)
+    with pytest.warns(UserWarning, match="2 of the 2 networks: Training interrupted"):
+        hs = fit_many(many, X, y, validation_split=0.2, seed=[1, 2], **opts)
     for k, alone in enumerate(nets(2)):
         h = fit(alone, X, y, validation_split=0.2, seed=k + 1, max_steps=8, **opts)
         assert_same(many[k], alone)
