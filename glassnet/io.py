@@ -2654,11 +2654,9 @@ class Pipeline:
                 )
             raise ValueError(message) from None
         if respelled:  # (as glassnet.onnx.feeds says it)
-            shown = "; ".join(
-                f"{n!r}: " + ", ".join(f"{k} -> {v!r}" for k, v in list(m.items())[:4])
-                + (" ..." if len(m) > 4 else "")
-                for n, m in respelled.items()
-            )  # fmt: skip
+            from .preprocessing import CategoryValues
+
+            shown = CategoryValues.respelled(respelled)
             warnings.warn(
                 f"Pipeline: pandas typed text column(s) of X (bools or numbers); their cells "
                 f"are read as the model's category of the same value, spelled as in its "

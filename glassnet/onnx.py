@@ -1918,11 +1918,7 @@ def _typed(
             stacklevel=3,
         )
     if respelled:
-        shown = "; ".join(
-            f"{n!r}: " + ", ".join(f"{k} -> {v!r}" for k, v in list(m.items())[:4])
-            + (" ..." if len(m) > 4 else "")
-            for n, m in respelled.items()
-        )  # fmt: skip
+        shown = CategoryValues.respelled(respelled)
         warnings.warn(
             f"feeds: pandas typed text column(s) of the rows (bools or numbers); their cells "
             f"are sent as the model's category of the same value, spelled as in its "

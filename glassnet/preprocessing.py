@@ -1113,6 +1113,16 @@ class CategoryValues:
     ``decimal=``); no text with '_' nor NaN is a number (pandas reads none). The one matcher
     of ``Pipeline.predict`` and ``glassnet.onnx.feeds``."""
 
+    @staticmethod
+    def respelled(cells: dict[str, dict[Any, str]]) -> str:
+        """The warning's list of typed cells read as categories, by column: ``'store':
+        1.0 -> '1', 2.0 -> '2'`` (four a column, then ...)."""
+        return "; ".join(
+            f"{n!r}: " + ", ".join(f"{k} -> {v!r}" for k, v in list(m.items())[:4])
+            + (" ..." if len(m) > 4 else "")
+            for n, m in cells.items()
+        )  # fmt: skip
+
     def __init__(self, categories: Sequence[str], decimal: str = ".") -> None:
         self.bools: dict[bool, list[str]] = {}  # True: 'TRUE', 'true', ...
         self.ints: dict[Any, list[str]] = {}  # Decimal keys: an int equals its key exactly
