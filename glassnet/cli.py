@@ -3727,9 +3727,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         dtype=np.float64,
     )
     t0 = time.perf_counter()
-    history = fit(
-        net, X, y, loss=loss, optimizer="sgd", lr=lr, epochs=epochs, batch_size=None, verbose=0
-    )
+    with _own_interrupt_words():
+        history = fit(
+            net, X, y, loss=loss, optimizer="sgd", lr=lr, epochs=epochs, batch_size=None, verbose=0
+        )
     seconds = time.perf_counter() - t0
     if history.loss[-1] > history.loss[0]:  # (float64: large weights stay finite; as train's
         # divergence, status 1; the demo's own --lr for either loss never gets here)
@@ -5227,9 +5228,7 @@ def _run_epochs(
         every = args.checkpoint_every
         callbacks.append(_Checkpoints(path, every, args.epochs, meta, run_state, rule))
     try:
-        with _signals_stop_training(), warnings.catch_warnings():  # (SIGTERM, SIGHUP: Ctrl-C)
-            # (the command line says an interrupt in its own words: the signal, the checkpoint)
-            warnings.filterwarnings("ignore", "Training interrupted by user", UserWarning)
+        with _signals_stop_training(), _own_interrupt_words():  # (SIGTERM, SIGHUP: Ctrl-C)
             h = fit(
                 model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=batch,
@@ -6844,9 +6843,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
             _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
         )
     try:
-        with _signals_stop_training(), warnings.catch_warnings():  # (SIGTERM, SIGHUP: Ctrl-C)
-            # (the command line says an interrupt in its own words: the signal, the checkpoint)
-            warnings.filterwarnings("ignore", "Training interrupted by user", UserWarning)
+        with _signals_stop_training(), _own_interrupt_words():  # (SIGTERM, SIGHUP: Ctrl-C)
             h = fit(
                 model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=args.batch_size,
@@ -9011,6 +9008,15 @@ class _Terminated(KeyboardInterrupt):
 
 #: The signal that stopped the current training run (SIGTERM or SIGHUP), if one did.
 _STOPPED_BY: list[int] = []
+
+
+@contextlib.contextmanager
+def _own_interrupt_words() -> Iterator[None]:
+    """fit's warning of a run cut off by Ctrl-C left out: the command line says it in its
+    own words (the signal, the checkpoint, the exit status)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Training interrupted by user", UserWarning)
+        yield
 
 
 @contextlib.contextmanager
