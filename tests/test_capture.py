@@ -152,7 +152,8 @@ def test_the_stand_in_catches_a_temporary_made_while_capturing(gpu, monkeypatch)
 def test_what_has_no_captured_step_runs_eagerly_and_says_why(gpu):
     X, _ = _data(40)
     model = tb._recorded(nn.MLP([5, 3, 2], "tanh", "softmax", rng=0, dtype=np.float64))
-    h = gn.fit(model, X, X[:, :2], loss="mse", epochs=2, batch_size=8, verbose=0)
+    y = (X[:, :2] > 0).astype(np.float64)  # (in [0, 1]: a softmax head's squared error)
+    h = gn.fit(model, X, y, loss="mse", epochs=2, batch_size=8, verbose=0)
     assert h.engine == "fused"
     assert any("uncaptured" in w and "softmax" in w for w in h.warnings), h.warnings
 

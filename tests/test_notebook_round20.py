@@ -3,6 +3,7 @@ displays, Parameter's repr, Markdown escaping, verbose=2, legend labels, scaler 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 
 import numpy as np
@@ -166,18 +167,27 @@ def test_class_labels_with_dollars_are_not_typeset_as_maths() -> None:
     assert r"class \$10 bill\$" in texts, texts
 
 
-def test_drawings_are_strs_a_notebook_draws(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _formatted(obj: object) -> dict | None:
+    """IPython's display formatter's outputs for ``obj`` (as Jupyter computes a cell's), or
+    None where IPython is not installed (the test extra does not ask for it: the rich
+    display protocol, ``_repr_png_``/``_repr_svg_``, is checked directly then)."""
+    if importlib.util.find_spec("IPython") is None:
+        return None
     from IPython.core.interactiveshell import InteractiveShell
 
+    return InteractiveShell.instance().display_formatter.format(obj)[0]
+
+
+def test_drawings_are_strs_a_notebook_draws(tmp_path) -> None:  # type: ignore[no-untyped-def]
     net = nn.MLP([2, 3, 1], rng=0)
     x = gn.Tensor(np.ones((1, 2)))
     loss = (net(x) ** 2).sum()
     loss.backward()
-    fmt = InteractiveShell.instance().display_formatter
     for drawing in (gn.viz.draw_network(net), gn.viz.draw_graph(loss, backward=True)):
         assert isinstance(drawing, str) and drawing.startswith("<svg")
-        shown, _ = fmt.format(drawing)
-        assert shown["image/svg+xml"] == str(drawing)  # (drawn, not its source)
+        assert drawing._repr_svg_() == str(drawing)  # (the protocol a notebook reads)
+        shown = _formatted(drawing)
+        assert shown is None or shown["image/svg+xml"] == str(drawing)  # (drawn, not source)
         (tmp_path / "d.svg").write_text(drawing)  # (still a str: written as before)
         assert (tmp_path / "d.svg").read_text() == drawing
 
@@ -185,15 +195,14 @@ def test_drawings_are_strs_a_notebook_draws(tmp_path) -> None:  # type: ignore[n
 def test_plots_show_as_pictures_in_a_notebook_without_pyplot() -> None:
     import pickle
 
-    from IPython.core.interactiveshell import InteractiveShell
-
     X = np.random.default_rng(0).normal(size=(32, 2))
     h = gn.fit(nn.MLP([2, 3, 1], rng=0), X, X[:, :1], loss="mse", epochs=3, verbose=0)
     fig = gn.viz.plot_history(h)
+    assert fig._repr_png_().startswith(b"\x89PNG")  # (the protocol a notebook reads)
     # (IPython's formatter, as Jupyter computes each output; pyplot's inline printer is
     # registered only once pyplot loads, which glassnet's figures never make it do)
-    shown, _ = InteractiveShell.instance().display_formatter.format(fig)
-    assert "image/png" in shown and shown["image/png"]
+    shown = _formatted(fig)
+    assert shown is None or ("image/png" in shown and shown["image/png"])
     again = pickle.loads(pickle.dumps(fig))
     assert type(again) is type(fig)
 
