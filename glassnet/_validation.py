@@ -236,6 +236,15 @@ def detached(value: Any) -> Any:
     return value.data if hasattr(value, "backward_fn") and hasattr(value, "data") else value
 
 
+def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` broadcasts against one of ``target`` to ``target``
+    itself (a loss's per-output weights against its input; a gradient summed back)."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
 def check_array(
     name: str,
     value: Any,

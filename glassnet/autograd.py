@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import GradShapeError
+from ._validation import GradShapeError, broadcasts_to
 from .tensor import (
     AnomalyError,
     Tensor,
@@ -455,12 +455,8 @@ def _input_grad(name: str, k: int, x: Any, g: Any) -> np.ndarray | None:
             "return a Tensor (or a NumPy array) of that argument's shape, or None."
         )
     g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=x.data.dtype)
-    if g.shape != x.shape:
-        try:  # (a broadcast of the argument's shape is summed back, as PyTorch's)
-            fits = np.broadcast_shapes(g.shape, x.shape) == g.shape
-        except ValueError:
-            fits = False
-        if not fits:
+    if g.shape != x.shape:  # (a broadcast of the argument's shape is summed back, as PyTorch's)
+        if not broadcasts_to(x.shape, g.shape):
             raise ValueError(
                 f"{name}.backward returned a gradient of shape {g.shape} for argument {k} of "
                 f"shape {x.shape}; return one of the argument's shape."

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import check_array, check_bool, check_choice, check_number
+from .._validation import broadcasts_to, check_array, check_bool, check_choice, check_number
 from ..ops import where
 from ..tensor import Tensor, is_grad_enabled
 from .module import Module
@@ -401,11 +401,7 @@ def _bce_pos(x: Tensor, target: Any, pos_weight: np.ndarray) -> Tensor:
     x, y = F.check_target("BCEWithLogitsLoss", x, target)
     F.unit_target("BCEWithLogitsLoss", y)
     z, pw = x.data, pos_weight.astype(x.dtype)
-    try:
-        fits = np.broadcast_shapes(pw.shape, z.shape) == z.shape
-    except ValueError:
-        fits = False
-    if not fits:
+    if not broadcasts_to(pw.shape, z.shape):
         raise ValueError(
             f"BCEWithLogitsLoss: 'pos_weight' of shape {pw.shape} does not broadcast against "
             f"the input's shape {z.shape}; pass one weight per output (the last axis)."
