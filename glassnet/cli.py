@@ -8911,10 +8911,45 @@ class _Escaping:
             self._left()
 
     def _left(self) -> None:
-        self.stream, self.gone = open(os.devnull, "w"), True  # noqa: SIM115 - closed at exit
+        self.stream, self.gone = _Nowhere(), True  # (no file opened: main() may be a host's)
 
     def __getattr__(self, name: str) -> Any:  # isatty, fileno, ...
         return getattr(self.stream, name)
+
+
+class _Nowhere(_io.TextIOBase):
+    """Where the rest of a report goes once its reader has left: nowhere, no file."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+#: The standard outputs whose reader left during a command (see :func:`_quiet_at_exit`).
+_GONE_STDOUTS: list[Any] = []
+
+
+def _quiet_at_exit(stream: Any) -> None:
+    """Let the interpreter's flush of ``stream`` at exit, a standard output whose reader
+    left (``glassnet train ... | head -1``), go to /dev/null if ``stream`` is still
+    ``sys.stdout`` then: no "Exception ignored ... BrokenPipeError" after the command's
+    last line. Only then: :func:`main` called in a host's process gives the host back the
+    ``sys.stdout`` it was called with, and opens no file."""
+    if not _GONE_STDOUTS:
+        import atexit
+
+        atexit.register(_silence_gone_stdout)
+    if not any(s is stream for s in _GONE_STDOUTS):
+        _GONE_STDOUTS.append(stream)
+
+
+def _silence_gone_stdout() -> None:
+    if not any(s is sys.stdout for s in _GONE_STDOUTS):
+        return
+    try:
+        sys.stdout.flush()  # (what it still holds, where its reader is still there)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the process ends
 
 
 def _run_quietly(args: argparse.Namespace) -> int:
@@ -8931,7 +8966,9 @@ def _run_quietly(args: argparse.Namespace) -> int:
             warnings.simplefilter("always")
             code = int(args.func(args))
     finally:
-        sys.stdout = wrapped.stream if getattr(wrapped, "gone", False) else stdout
+        sys.stdout = stdout  # (the caller's, also once the reader left)
+        if getattr(wrapped, "gone", False):
+            _quiet_at_exit(stdout)
     for w in caught:
         if not (w.category is RuntimeWarning and "numpy" in str(w.filename)):
             _warn(str(w.message))
@@ -9423,8 +9460,7 @@ def _out_of_memory_text(exc: MemoryError, args: argparse.Namespace) -> str:
 def _report(exc: BaseException, failure: tuple[str | None, int]) -> int:
     line, code = failure
     if isinstance(exc, BrokenPipeError):
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        _quiet_at_exit(sys.stdout)  # (the flush at exit; the caller's stdout stays)
     if line is not None:
         _error(line)
     return code

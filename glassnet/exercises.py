@@ -213,7 +213,9 @@ def _small_net(rng: np.random.Generator, input_needed: bool = False) -> tuple[ML
     in which the first layer's weights play no part) and every dL/dw of the first layer is
     dL/dz * 0 = 0 (a backpropagation exercise whose first-layer answers are all 0)."""
     while True:
-        net = MLP([2, 2, 1], activation="relu", output_activation="identity", dtype=np.float64)
+        # (its drawn weights are replaced below: drawn from a generator of its own, neither
+        # the exercise's, whose numbers would change, nor glassnet's global one)
+        net = MLP([2, 2, 1], "relu", "identity", rng=0, dtype=np.float64)
         W1 = rng.integers(-2, 3, size=(2, 2)).astype(float)
         b1 = rng.integers(-2, 3, size=2).astype(float)
         W2 = np.array(_choice(rng, [[1, 2], [2, -1], [-1, 2], [1, -2], [2, 1], [3, -1]]), float)
@@ -385,7 +387,7 @@ def _backprop(rng: np.random.Generator, number: int) -> Exercise:
 
 
 def _gd_step(rng: np.random.Generator, number: int) -> Exercise:
-    neuron = Neuron(2, "identity", dtype=np.float64)
+    neuron = Neuron(2, "identity", rng=0, dtype=np.float64)  # (weights set below: see _small_net)
     w = [float(_choice(rng, [-2, -1, 1, 2, 3])) for _ in range(2)]
     w0 = float(rng.integers(-2, 3))
     neuron.set_weights(w, w0)
@@ -484,7 +486,7 @@ def _gate_miss(gate: Sequence[int], w1: float, w2: float, w0: float) -> str | No
 def _neuron_separates(gate: Sequence[int], w1: float, w2: float, w0: float) -> bool:
     """:func:`_separates` evaluated by a glassnet Neuron (the key's weights are small
     integers and halves, exact in binary: the two agree on them)."""
-    n = Neuron(2, "identity", dtype=np.float64)
+    n = Neuron(2, "identity", rng=0, dtype=np.float64)  # (weights set below: see _small_net)
     n.set_weights([w1, w2], w0)
     z = n(Tensor(np.array(_GATE_X, dtype=np.float64))).data.reshape(-1)
     return bool(np.all((z > 0).astype(int) == np.asarray(gate)))
