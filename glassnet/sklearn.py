@@ -112,6 +112,9 @@ _ACT_TO_GLASSNET = {
 _LEARNING_RATES = ("constant", "invscaling", "adaptive")
 _OUTPUT_ACTIVATIONS = ("identity", "logistic", "sigmoid", "tanh")  # ('sigmoid': 'logistic')
 _SKLEARN_NAME = {"sigmoid": "logistic", "identity": "identity", "tanh": "tanh"}
+# what predict applies as out_activation_: scikit-learn's ACTIVATIONS, the Poisson loss's
+# 'exp', glassnet's 'sigmoid' (= 'logistic') and 'leaky_relu' (max(0.01 z, z))
+_OUT_HEADS = ("identity", "logistic", "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "exp")
 
 STOP_REASONS = {
     "max_iter": "reached max_iter epochs (stochastic solvers) or iterations (lbfgs)",
@@ -194,12 +197,13 @@ def _fail(owner: str, name: str, want: str, value: Any) -> ValueError:
 def _as_dtype(owner: str, dtype: Any) -> np.dtype | None:
     if dtype is None:
         return None
+    want = "'float32', 'float64' or None (the dtype of X)"
     try:
         dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise _fail(owner, "dtype", "'float32', 'float64' or None (the dtype of X)", dtype)
+    except (TypeError, ValueError):  # ('flaot64', 1.5, a list: not None, which NumPy
+        raise _fail(owner, "dtype", want, dtype) from None  # would read as float64)
+    if dt.type not in (np.float32, np.float64):
+        raise _fail(owner, "dtype", want, dtype)
     return dt
 
 
@@ -442,6 +446,19 @@ class _SklearnRules(Callback):
             if est.verbose:
                 print(f"{msg} Stopping.")
             state.stop = True
+
+
+class _OwnInterrupt(Callback):
+    """The last callback of an estimator's ``glassnet.fit``: after every other callback's
+    ``on_train_end`` has seen ``stop_reason`` 'interrupted', it renames it, so fit does not
+    warn of the interrupt (the estimator warns, once, at its caller's line, and puts the
+    name back) without a warning filter, which is process-wide and not thread-safe."""
+
+    REASON = "interrupted (the estimator warns)"
+
+    def on_train_end(self, state: TrainState) -> None:
+        if state.history.stop_reason == "interrupted":
+            state.history.stop_reason = self.REASON
 
 
 def _as_callbacks(owner: str, callbacks: Any) -> list[Any]:
@@ -814,17 +831,35 @@ class _BaseMLP(BaseEstimator):
         return self._head(self._logits(X))
 
     def _head(self, z: np.ndarray) -> np.ndarray:
-        """The output activation applied to float64 logits ``z`` (in place)."""
-        head = self.out_activation_
+        """The output activation applied to float64 logits ``z`` (in place where it can):
+        ``out_activation_``, any of scikit-learn's activations (a name set by hand too, as
+        scikit-learn's predict applies it), 'exp' (the Poisson loss's) or glassnet's
+        'sigmoid' and 'leaky_relu'; another value is a ValueError naming them."""
+        head = self._checked_head()
         if head == "softmax":
             z = F.softmax_fn(z, axis=1)
-        elif head == "logistic":
+        elif head in ("logistic", "sigmoid"):
             z = expit(z)  # 1 / (1 + e^-z), accurate in both tails
-        elif head == "tanh":
-            np.tanh(z, out=z)
         elif head == "exp":
             np.exp(z, out=z)
+        elif head != "identity":  # tanh, relu, leaky_relu: glassnet's activation table
+            z = F.ACTIVATIONS[head].fn(z)
         return z
+
+    def _checked_head(self) -> str:
+        """``out_activation_`` if :meth:`_head` can apply it, else a ValueError."""
+        head = self.out_activation_
+        if not (isinstance(head, str) and head in _OUT_HEADS):
+            names = ", ".join(map(repr, _OUT_HEADS))
+            raise ValueError(
+                f"{type(self).__name__}: out_activation_={head!r} is not an output activation "
+                f"the estimator can apply: one of {names}. Set it to one of those, or back to "
+                f"the one fit set, {self._fitted_out_activation()!r}."
+            )
+        return head
+
+    def _fitted_out_activation(self) -> str:
+        raise NotImplementedError
 
     def _logits(self, X: np.ndarray) -> np.ndarray:
         """z of the output layer (before its activation), float64, (n, n_outputs).
@@ -1246,25 +1281,27 @@ class _BaseMLP(BaseEstimator):
                 m.rng = masks
         diverged = None
         try:  # (fit applies the BLAS threads: threads= is passed on)
-            with warnings.catch_warnings():  # (an interrupt: the estimator warns, once)
-                warnings.filterwarnings("ignore", "Training interrupted by user", UserWarning)
-                history = _glassnet_fit(
-                    model,
-                    X,
-                    target,
-                    loss=loss,
-                    optimizer=self._optimizer,
-                    epochs=1 if incremental else int(self.max_iter),
-                    batch_size=None if bs >= n else bs,
-                    shuffle=bool(self.shuffle),
-                    seed=shuffles,
-                    stop_rules=[rules],
-                    callbacks=_as_callbacks(type(self).__name__, self.callbacks),
-                    sample_weight=w_fit,
-                    l2=l2,
-                    verbose=0,
-                    threads=self.threads,
-                )
+            history = _glassnet_fit(
+                model,
+                X,
+                target,
+                loss=loss,
+                optimizer=self._optimizer,
+                epochs=1 if incremental else int(self.max_iter),
+                batch_size=None if bs >= n else bs,
+                shuffle=bool(self.shuffle),
+                seed=shuffles,
+                stop_rules=[rules],
+                # (last: an interrupt is warned of once, by the estimator, at the caller's
+                # line; no warning filter is touched, the process's are left as they are)
+                callbacks=[*_as_callbacks(type(self).__name__, self.callbacks), _OwnInterrupt()],
+                sample_weight=w_fit,
+                l2=l2,
+                verbose=0,
+                threads=self.threads,
+            )
+            if history.stop_reason == _OwnInterrupt.REASON:
+                history.stop_reason = "interrupted"
         except DivergenceError as e:
             # scikit-learn trains on with non-finite weights and then raises, unless early
             # stopping kept finite best weights; glassnet stops at the first non-finite loss
@@ -2819,6 +2856,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             )
         return self._proba_and_log(X)[1]
 
+    def _fitted_out_activation(self) -> str:
+        return self._fitted_head()
+
     def _fitted_head(self) -> str:
         """The output activation fit set: 'softmax' (multi-class) or 'logistic'."""
         multiclass = self._label_binarizer.y_type_ == "multiclass"
@@ -3058,10 +3098,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         )
 
     def _set_head(self, Y: np.ndarray) -> None:
+        self.out_activation_ = self._fitted_out_activation()
+
+    def _fitted_out_activation(self) -> str:
         if self.loss == "poisson":
-            self.out_activation_ = "exp"
-        else:
-            self.out_activation_ = _SKLEARN_NAME[_ACT_TO_GLASSNET[self.output_activation]]
+            return "exp"
+        return _SKLEARN_NAME[_ACT_TO_GLASSNET[self.output_activation]]
 
     def _validate_input(
         self, X: Any, y: Any, incremental: bool, reset: bool
@@ -3168,11 +3210,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             z = self._logits(X)
         # refused as the classifier's: a NaN output (inf - inf inside the network, or NaN in
         # X passed unchecked), or an infinite one where the output's limit is not exact (an
-        # identity output; exp's at +inf); tanh and the logistic keep theirs
+        # identity output; exp's and relu's at +inf); tanh and the logistic keep theirs
         bad = np.isnan(z)
-        head = self.out_activation_
-        if head in ("identity", "exp"):
-            bad |= np.isposinf(z) | (np.isneginf(z) if head == "identity" else False)
+        head = self._checked_head()
+        if head in ("identity", "exp", "relu", "leaky_relu"):
+            unbounded_below = head in ("identity", "leaky_relu")
+            bad |= np.isposinf(z) | (np.isneginf(z) if unbounded_below else False)
         self._refuse_nonfinite_rows(X, np.flatnonzero(bad.any(axis=1)), "predictions")
         # the dtype NumPy would give X @ W: X's (float32 or float64) or the wider training one
         out = self._head(z).astype(np.promote_types(X.dtype, self._dtype), copy=False)

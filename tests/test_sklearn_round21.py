@@ -1,0 +1,217 @@
+"""glassnet.sklearn, round 21: dtype refusals, the warning filters a fit leaves, a hand-set
+output activation, class_weight in folds, binary probabilities as complements, set_output
+of the preprocessing transformers and text y of the regressor."""
+
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+pytest.importorskip("scipy")
+
+from glassnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
+
+# (the short fits here stop at max_iter on purpose)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def _xy(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, X.sum(1)
+
+
+def _has(pattern):
+    return any(getattr(f[1], "pattern", None) == pattern for f in warnings.filters)
+
+
+# ------------------------------------------------------------ dtype (apifuzz 1)
+@pytest.mark.parametrize("est", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("dtype", ["flaot64", "float_64", 1.5, [1, 2], "", {"a": 1}, "int64"])
+def test_dtype_numpy_cannot_read_is_refused(est, dtype):
+    # NumPy compares None as float64, so an unreadable dtype used to pass as None (X's dtype)
+    X, y = _xy()
+    y = (y > 0).astype(int)
+    with pytest.raises(ValueError, match=r"'dtype' parameter of .*'float32', 'float64' or None"):
+        est(hidden_layer_sizes=(3,), max_iter=2, dtype=dtype).fit(X.astype(np.float32), y)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "d", float, np.float64])
+def test_dtype_float64_spellings_still_train_in_float64(dtype):
+    X, y = _xy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, dtype=dtype, random_state=0)
+        reg.fit(X.astype(np.float32), y)
+    assert reg.coefs_[0].dtype == np.float64
+
+
+# ---------------------------------------------------- warning filters (state 1)
+def test_a_filter_a_callback_adds_during_fit_stays():
+    X, y = _xy()
+    pattern = "glassnet round21 callback filter"
+
+    def cb(state):
+        warnings.filterwarnings("error", message=pattern)
+
+    before = list(warnings.filters)
+    try:
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=1, random_state=0, callbacks=[cb]).fit(X, y)
+        assert _has(pattern)
+    finally:
+        warnings.filters[:] = before
+        warnings._filters_mutated()
+
+
+def test_a_filter_added_while_a_fit_runs_in_a_thread_stays():
+    X, y = _xy()
+    pattern = "glassnet round21 service filter"
+    inside, added = threading.Event(), threading.Event()
+
+    def cb(state):
+        inside.set()
+        added.wait(5)
+
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=1, random_state=0, callbacks=[cb])
+    before = list(warnings.filters)
+    try:
+        t = threading.Thread(target=lambda: est.fit(X, y))
+        t.start()
+        assert inside.wait(5)
+        warnings.filterwarnings("error", message=pattern)
+        added.set()
+        t.join(10)
+        assert _has(pattern)
+    finally:
+        warnings.filters[:] = before
+        warnings._filters_mutated()
+
+
+def test_overlapping_fits_leave_the_filters_as_they_were():
+    # A enters, B enters, A returns, B returns: catch_warnings in each left an 'ignore'
+    X, y = _xy()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    first = {"a": True, "b": True}
+
+    def cb_a(state):
+        if first["a"]:
+            first["a"] = False
+            a_in.set()
+            b_in.wait(5)
+
+    def cb_b(state):
+        if first["b"]:
+            first["b"] = False
+            b_in.set()
+            a_out.wait(5)
+
+    before = list(warnings.filters)
+    kw = dict(hidden_layer_sizes=(3,), max_iter=2, random_state=0, tol=0.0)
+
+    def fit_a():
+        MLPRegressor(**kw, callbacks=[cb_a]).fit(X, y)
+        a_out.set()
+
+    try:
+        ta = threading.Thread(target=fit_a)
+        ta.start()
+        assert a_in.wait(5)
+        tb = threading.Thread(target=lambda: MLPRegressor(**kw, callbacks=[cb_b]).fit(X, y))
+        tb.start()
+        ta.join(10)
+        tb.join(10)
+        assert warnings.filters == before
+        assert not _has("Training interrupted by user")
+    finally:
+        warnings.filters[:] = before
+        warnings._filters_mutated()
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_an_interrupted_fit_warns_once_at_the_callers_line(partial):
+    X, y = _xy()
+
+    def stop(state):
+        raise KeyboardInterrupt
+
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0, callbacks=[stop])
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        if partial:
+            est.partial_fit(X, y)
+        else:
+            est.fit(X, y)
+    said = [w for w in got if "Training interrupted by user" in str(w.message)]
+    assert len(said) == 1
+    assert said[0].filename == __file__
+    assert est.stop_reason_ == "interrupted"
+    assert est.history_.stop_reason == "interrupted"
+
+
+def test_on_train_end_of_a_callback_sees_interrupted():
+    from glassnet.train import Callback
+
+    X, y = _xy()
+    seen = []
+
+    class Watch(Callback):
+        def on_epoch_end(self, state):
+            raise KeyboardInterrupt
+
+        def on_train_end(self, state):
+            seen.append(state.history.stop_reason)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, callbacks=[Watch()]).fit(X, y)
+    assert seen == ["interrupted"]
+
+
+# ------------------------------------------ a hand-set out_activation_ (onnxfuzz 4)
+def _regressor():
+    X = np.random.default_rng(0).normal(size=(20, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reg = MLPRegressor(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, X[:, 0])
+    return reg, X
+
+
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("relu", lambda z: np.maximum(z, 0)),
+        ("tanh", np.tanh),
+        ("logistic", lambda z: 1 / (1 + np.exp(-z))),
+        ("leaky_relu", lambda z: np.maximum(z, 0.01 * z)),
+        ("identity", lambda z: z),
+    ],
+)
+def test_a_hand_set_out_activation_is_applied(name, fn):
+    reg, X = _regressor()
+    z = reg.predict(X)
+    assert (z < 0).any()
+    reg.out_activation_ = name
+    np.testing.assert_allclose(reg.predict(X), fn(z), rtol=1e-12, atol=1e-15)
+
+
+def test_a_hand_set_out_activation_matches_scikit_learn_relu():
+    from sklearn.neural_network import MLPRegressor as SkRegressor
+
+    reg, X = _regressor()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk = SkRegressor(hidden_layer_sizes=(8,), max_iter=1, random_state=0).fit(X, X[:, 0])
+    sk.coefs_ = [c.copy() for c in reg.coefs_]
+    sk.intercepts_ = [b.copy() for b in reg.intercepts_]
+    sk.out_activation_ = reg.out_activation_ = "relu"
+    np.testing.assert_allclose(reg.predict(X), sk.predict(X), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["nonsense", None, 3])
+def test_an_unknown_out_activation_is_refused(name):
+    reg, X = _regressor()
+    reg.out_activation_ = name
+    with pytest.raises(ValueError, match=r"out_activation_=.*'relu'.*'identity'"):
+        reg.predict(X)
