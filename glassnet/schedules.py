@@ -829,6 +829,8 @@ class LRSchedule:
             lr = rate(base, clock)
         except OverflowError:
             lr = math.inf
+        except ParameterError:  # (LambdaLR's factor refused: its own message)
+            raise
         except TypeError as e:  # (LambdaLR: a function that returned text, a list, None)
             raise ParameterError(
                 f"{name} could not compute the learning rate of epoch {epoch} ({e}). "
@@ -1009,11 +1011,22 @@ class LRSchedule:
 class ConstantLR(LRSchedule):
     """γₑ = γ₀: the learning rate stays at its initial value (scikit-learn's "constant").
 
-    (Unlike PyTorch's ``ConstantLR``, which scales γ for a first few epochs.)
+    (Unlike PyTorch's ``ConstantLR``, which scales γ for a first few epochs: called PyTorch's
+    way, with a ``factor`` or ``total_iters``, by position or keyword, ``ConstantLR(opt, 0.5,
+    3)`` builds PyTorch's, a :class:`ConstantFactorLR`.)
     """
 
     _never_rises = _chain_scales = True  # (γ₀ = 0 stays 0)
     _adopts = True
+
+    def __new__(cls, optimizer: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if cls is ConstantLR and (args or {"factor", "total_iters"} & kwargs.keys()):
+            return ConstantFactorLR(optimizer, *args, **kwargs)  # (PyTorch's ConstantLR)
+        return super().__new__(cls)
+
+    def __init__(self, optimizer: Any, last_epoch: int = -1) -> None:
+        _fresh(type(self).__name__, last_epoch)
+        super().__init__(optimizer)
 
     def _rate(self, base_lr: float, epoch: int) -> float:
         return base_lr
@@ -1193,7 +1206,17 @@ class LambdaLR(_SavesLambdas):
         self._record()
 
     def _rates(self, epoch: int) -> list[float]:
-        return [base * fn(epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
+        return [base * self._of(fn, epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
+
+    def _of(self, fn: Callable[[int], Any], epoch: int) -> Any:
+        """``fn(epoch)``, a bool refused (True would be read as 1, False as 0)."""
+        factor = fn(epoch)
+        if isinstance(factor, (bool, np.bool_)):
+            raise ParameterError(
+                f"LambdaLR: lr_lambda returned {factor!r} at epoch {epoch}, a bool; it must "
+                "return a number, the factor of the starting lr (1.0 or 0.0, not True or False)."
+            )
+        return factor
 
     def _join_advice(self) -> str:
         return (
@@ -1218,19 +1241,19 @@ class LambdaLR(_SavesLambdas):
     def _set(self, groups: list[dict[str, Any]]) -> None:
         self._sizes()
         rates = [
-            self._checked(lambda b, e, fn=fn: b * fn(e), base, self.epoch)
+            self._checked(lambda b, e, fn=fn: b * self._of(fn, e), base, self.epoch)
             for base, fn in zip(self.base_lrs, self.lr_lambdas)
         ]
         for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
 
     def _rate(self, base_lr: float, epoch: int) -> float:
-        return base_lr * self.lr_lambdas[0](epoch)
+        return base_lr * self._of(self.lr_lambdas[0], epoch)
 
     def _at(self, clock: Any) -> list[float]:
         self._sizes()
         return [
-            self._checked(lambda b, e, fn=fn: b * fn(e), base, clock, clock)
+            self._checked(lambda b, e, fn=fn: b * self._of(fn, e), base, clock, clock)
             for base, fn in zip(self.base_lrs, self.lr_lambdas)
         ]
 
@@ -1238,7 +1261,7 @@ class LambdaLR(_SavesLambdas):
         """PyTorch's LambdaLR sets γ₀ · lr_lambda(epoch), whatever the lr was."""
         self._sizes()
         return [
-            self._checked(lambda b, e, fn=fn: b * fn(e), base, epoch, epoch)
+            self._checked(lambda b, e, fn=fn: b * self._of(fn, e), base, epoch, epoch)
             for base, fn in zip(self.base_lrs, self.lr_lambdas)
         ], {}
 
