@@ -2688,12 +2688,20 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 "dict {label: weight}, e.g. class_weight=" + repr(cw[0] if cw else {}) + "."
             )
         if isinstance(cw, dict) and y.ndim == 1:
-            known = set(self.classes_.tolist())
+            # scikit-learn's rule (compute_class_weight): keys that are not classes are
+            # unused where every class is weighted (a dict for all labels serves a fold or
+            # subset lacking one); refused where a class is left unweighted too (a typo)
+            classes = self.classes_.tolist()
+            known = set(classes)
             unknown = [k for k in cw if k not in known]
-            if unknown:
+            unweighted = [c for c in classes if c not in cw]
+            if unknown and unweighted:
                 raise ValueError(
                     "The 'class_weight' parameter of MLPClassifier names labels that are not "
-                    f"classes: {unknown}. The classes are {self.classes_.tolist()}."
+                    f"classes: {unknown}, and leaves classes unweighted: {unweighted}. The "
+                    f"classes are {classes}: give each of them its weight (keys for labels "
+                    "that are not classes are then unused, as in scikit-learn), or correct "
+                    "the keys."
                 )
             # a partial_fit batch may lack a weighted class: its weight is simply not used
             present = set(np.unique(y).tolist())

@@ -215,3 +215,56 @@ def test_an_unknown_out_activation_is_refused(name):
     reg.out_activation_ = name
     with pytest.raises(ValueError, match=r"out_activation_=.*'relu'.*'identity'"):
         reg.predict(X)
+
+
+# ------------------------------------------------- class_weight in folds (skcompose 1)
+def _iris():
+    from sklearn.datasets import load_iris
+
+    return load_iris(return_X_y=True)
+
+
+def test_class_weight_for_every_label_fits_a_subset_lacking_a_class():
+    # scikit-learn's compute_class_weight: keys that are not classes of this y are unused
+    # when every class is weighted, so the same dict serves every cross-validation fold
+    X, y = _iris()
+    cw = {0: 1.0, 1: 5.0, 2: 1.0}
+    kw = dict(hidden_layer_sizes=(3,), max_iter=3, random_state=0)
+    a = MLPClassifier(class_weight=cw, **kw).fit(X[:100], y[:100])
+    b = MLPClassifier(**kw).fit(X[:100], y[:100], sample_weight=np.where(y[:100] == 1, 5.0, 1.0))
+    assert a.classes_.tolist() == [0, 1]
+    for p, q in zip(a.coefs_, b.coefs_):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_class_weight_in_unstratified_cross_validation():
+    from sklearn.model_selection import KFold, cross_val_score
+
+    X, y = _iris()
+    est = MLPClassifier(hidden_layer_sizes=(3,), max_iter=3, class_weight={0: 1, 1: 5, 2: 1})
+    scores = cross_val_score(est, X, y, cv=KFold(3), error_score="raise")
+    assert scores.shape == (3,)
+
+
+def test_class_weight_leaving_a_class_unweighted_and_naming_a_non_class_is_refused():
+    # the rule of compute_class_weight: a typo ({0: 2, 7: 1}) leaves classes 1 and 2 unweighted
+    from sklearn.utils.class_weight import compute_class_weight
+
+    X, y = _iris()
+    with pytest.raises(ValueError, match=r"not in class_weight"):
+        compute_class_weight({0: 2.0, 7: 1.0}, classes=np.array([0, 1, 2]), y=y)
+    with pytest.raises(ValueError, match=r"not classes: \[7\].*unweighted: \[1, 2\]"):
+        MLPClassifier((3,), max_iter=2, class_weight={0: 2.0, 7: 1.0}).fit(X, y)
+    # a class left unweighted with no other key: weight 1, as in scikit-learn
+    MLPClassifier((3,), max_iter=2, class_weight={0: 2.0}).fit(X, y)
+
+
+def test_partial_fit_class_weight_with_a_key_beyond_classes():
+    X, y = _iris()
+    kw = dict(hidden_layer_sizes=(3,), random_state=0, solver="sgd")
+    a = MLPClassifier(class_weight={0: 2.0, 1: 1.0, 2: 1.0, 9: 4.0}, **kw)
+    a.partial_fit(X[:100], y[:100], classes=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"not classes: \[9\].*unweighted: \[2\]"):
+        MLPClassifier(class_weight={0: 2.0, 1: 1.0, 9: 4.0}, **kw).partial_fit(
+            X[:100], y[:100], classes=[0, 1, 2]
+        )
