@@ -50,10 +50,14 @@ def timed(step, n: int) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    from argtypes import checkout, positive_float, positive_int
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("old", help="a checkout of the old version (the folder holding glassnet/)")
-    ap.add_argument("--rounds", type=int, default=9)
-    ap.add_argument("--seconds", type=float, default=0.3)
+    ap.add_argument(
+        "old", type=checkout, help="a checkout of the old version (the folder holding glassnet/)"
+    )
+    ap.add_argument("--rounds", type=positive_int, default=9)
+    ap.add_argument("--seconds", type=positive_float, default=0.3)
     args = ap.parse_args()
     from threadpoolctl import threadpool_limits
 

@@ -32,10 +32,14 @@ from oldcopy import old_package  # noqa: E402
 
 
 def main() -> None:
+    from argtypes import checkout, positive_int, workload_list
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("old", help="a checkout of the old version (the folder holding glassnet/)")
-    ap.add_argument("workloads", help="comma-separated, e.g. W1-b32,W2")
-    ap.add_argument("--rounds", type=int, default=8)
+    ap.add_argument(
+        "old", type=checkout, help="a checkout of the old version (the folder holding glassnet/)"
+    )
+    ap.add_argument("workloads", type=workload_list, help="comma-separated, e.g. W1-b32,W2")
+    ap.add_argument("--rounds", type=positive_int, default=8)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         old_package(Path(args.old), Path(tmp))

@@ -30,9 +30,11 @@ import glassnet.blas as blas  # noqa: E402
 
 
 def main() -> None:
+    from argtypes import positive_int, workload_list
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--workloads", default="W1-b32,W1-b128,W1-b1024")
+    ap.add_argument("--rounds", type=positive_int, default=5)
+    ap.add_argument("--workloads", type=workload_list, default="W1-b32,W1-b128,W1-b1024")
     args = ap.parse_args()
     if not blas.available():
         sys.exit("glassnet.blas finds no axpy in this NumPy's BLAS: nothing to compare.")

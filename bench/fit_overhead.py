@@ -239,9 +239,11 @@ def parts_main(names: list[str], rounds: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from argtypes import positive_int, workload
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("workloads", nargs="*", default=DEFAULT)
-    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("workloads", nargs="*", type=workload, default=DEFAULT)
+    ap.add_argument("--rounds", type=positive_int, default=7)
     ap.add_argument("--parts", action="store_true", help="where fit's time goes (see above)")
     args = ap.parse_args(argv)
     if args.parts:

@@ -370,17 +370,22 @@ def compare(before: str, after: str) -> str:
 
 
 def main() -> None:
+    from argtypes import existing_files, positive_float, positive_int
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--full", action="store_true", help="the whole cross product")
     ap.add_argument("--quick", action="store_true", help="3 rounds of about 0.05 s")
-    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    ap.add_argument("--seconds", type=float, default=0.15, help="per timing (default 0.15)")
+    ap.add_argument("--rounds", type=positive_int, default=5, help="interleaved rounds (default 5)")
+    ap.add_argument(
+        "--seconds", type=positive_float, default=0.15, help="per timing (default 0.15)"
+    )
     ap.add_argument("--json", help="save the measurements to this file")
     ap.add_argument("--wall", action="store_true", help="wall-clock time, not CPU time")
     ap.add_argument("--only", help="cells whose label contains this text, e.g. 'w1024'")
     ap.add_argument(
         "--compare",
         nargs=2,
+        type=existing_files,
         metavar=("BEFORE", "AFTER"),
         help="print the before/after table of saved runs (comma-separated JSON files)",
     )
@@ -395,6 +400,11 @@ def main() -> None:
         print(compare(*args.compare))
         return
     grid = [c for c in cells(args.full) if not args.only or args.only in label(c)]
+    if not grid:
+        ap.error(
+            f"--only: no cell's label contains {args.only!r}; a label names the activation, "
+            f"the head, wWIDTH, bBATCH and dDEPTH, e.g. {label(cells(args.full)[0])!r}"
+        )
     if args.steps is not None:
         for cell in grid:
             step = glassnet_step(cell, *make_data(cell))

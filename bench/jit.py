@@ -283,12 +283,14 @@ def compile_times() -> str:
 
 
 def main() -> None:
+    from argtypes import positive_float, positive_int, workload_list
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--workloads", default="W3,W2")
+    ap.add_argument("--workloads", type=workload_list, default="W3,W2")
     ap.add_argument("--frameworks", default=",".join(FRAMEWORKS))
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--min-time", type=float, default=0.5)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=positive_int, default=5)
+    ap.add_argument("--min-time", type=positive_float, default=0.5)
+    ap.add_argument("--threads", type=positive_int, default=2)
     ap.add_argument("--crossover", action="store_true")
     ap.add_argument("--compile", action="store_true")
     ap.add_argument("--json", help="write the raw results here")

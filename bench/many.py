@@ -138,8 +138,10 @@ def products_floor(K: int = 16, n: int = 64, sizes=(20, 64, 64, 1), rounds: int 
 
 
 def main() -> None:
+    from argtypes import positive_int
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=positive_int, default=3)
     ap.add_argument(
         "--floor", action="store_true", help="time W2's matrix products alone (the floor)"
     )

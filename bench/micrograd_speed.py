@@ -73,11 +73,13 @@ def demo(Value, model, X, y, steps: int) -> list[float]:
 
 
 def main() -> None:
+    from argtypes import checkout, positive_int
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--steps", type=int, default=3)
-    ap.add_argument("--n", type=int, default=100, help="samples (micrograd's demo: 100)")
-    ap.add_argument("--old", type=Path, help="a checkout holding an older glassnet/")
+    ap.add_argument("--rounds", type=positive_int, default=7)
+    ap.add_argument("--steps", type=positive_int, default=3)
+    ap.add_argument("--n", type=positive_int, default=100, help="samples (micrograd's demo: 100)")
+    ap.add_argument("--old", type=checkout, help="a checkout holding an older glassnet/")
     ap.add_argument(
         "--no-gc", action="store_true", help="Python's cyclic collector off in the timed runs"
     )

@@ -80,12 +80,14 @@ def instructions(name: str, e1: int, e2: int, rows: int | None) -> None:
 
 
 def main() -> None:
+    from argtypes import positive_int, workload
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("workload", help="W1-b32, W1-b128, W1-b1024, W2, W3 or W4")
-    ap.add_argument("--top", type=int, default=12, help="rows per profile (default 12)")
+    ap.add_argument("workload", type=workload, help="W1-b32, W1-b128, W1-b1024, W2, W3 or W4")
+    ap.add_argument("--top", type=positive_int, default=12, help="rows per profile (default 12)")
     what = "count instructions a step (valgrind) between runs of E1 and E2 epochs"
     ap.add_argument("--instructions", type=int, nargs=2, metavar=("E1", "E2"), help=what)
-    ap.add_argument("--rows", type=int, help="with --instructions: the data's rows")
+    ap.add_argument("--rows", type=positive_int, help="with --instructions: the data's rows")
     ap.add_argument("--one-run", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one_run:

@@ -891,9 +891,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--frameworks",
         default=None,
-        help=f"comma-separated from {','.join(ALL_FRAMEWORKS + OPT_IN_FRAMEWORKS)} "
-        "(default: all but the opt-in glassnet.graph; --quick also leaves out "
-        "torch.compile unless named)",
+        help=f"comma-separated from {','.join(ALL_FRAMEWORKS + OPT_IN_FRAMEWORKS)}, "
+        "glassnet@N (glassnet at N BLAS threads, e.g. glassnet@2) and glassnet@load "
+        "(threads='load') (default: all but the opt-in glassnet.graph, glassnet@N and "
+        "glassnet@load; --quick also leaves out torch.compile unless named)",
     )
     p.add_argument(
         "--out",

@@ -164,10 +164,12 @@ RUNS.update(lecture=_lecture, graph64=_graph64, l2_weighted=_l2_weighted, sklear
 
 
 def main() -> int:
+    from argtypes import existing_file
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--save", type=Path)
-    group.add_argument("--compare", type=Path)
+    group.add_argument("--compare", type=existing_file)
     parser.add_argument("--rtol", type=float, default=1e-6)
     parser.add_argument(
         "--float64",

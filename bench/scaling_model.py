@@ -16,11 +16,16 @@ Speedup = T(1, B) / T(N, B); efficiency = speedup / N.
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from argtypes import existing_file  # noqa: E402
 
 NETWORKS = {  # name: (bandwidth in bytes/s, latency per ring step in s)
     "10 GbE": (1.25e9, 20e-6),
@@ -29,8 +34,20 @@ NETWORKS = {  # name: (bandwidth in bytes/s, latency per ring step in s)
 NODES = [1, 2, 4, 8, 16, 32, 64]
 
 
-def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("mpi_scaling.jsonl"))
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 2)[2],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument(
+        "path",
+        nargs="?",
+        type=existing_file,
+        default=Path(__file__).with_name("mpi_scaling.jsonl"),
+        help="bench/mpi_scaling.py's JSON lines (default bench/mpi_scaling.jsonl)",
+    )
+    path = ap.parse_args(argv).path
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     one = [r for r in rows if r["ranks"] == 1]
     B = np.array([r["batch"] for r in one], float)

@@ -120,3 +120,75 @@ def test_exercise_sheets_are_unchanged_and_independent_of_the_global_generator(
         for p in sorted(out.iterdir()):
             h.update(p.name.encode() + b"\0" + p.read_bytes())
         assert h.hexdigest()[:16] == want, seed
+
+
+# ------------------------- the bench and tools scripts: a usage line for ordinary mistakes
+
+
+def _script(*argv: str) -> tuple[int, str, str]:
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, *argv], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+MISTAKES = [
+    # (command line, the argument the usage line names)
+    (["tools/loc.py", "--chek"], "unrecognized arguments: --chek"),
+    (["bench/scaling_model.py", "/nonexistent.jsonl"], "no such file"),
+    (["bench/micrograd_speed.py", "--rounds", "0"], "argument --rounds: must be at least 1"),
+    (["bench/graph_grid.py", "--only", "zzz", "--rounds", "1"], "--only: no cell's label"),
+    (["bench/graph_grid.py", "--compare", "/nonexistent.json", "x.json"], "argument --compare"),
+    (["bench/many.py", "--rounds", "0"], "argument --rounds"),
+    (["bench/fit_overhead.py", "--rounds", "0", "W3"], "argument --rounds"),
+    (["bench/fit_overhead.py", "--rounds", "1", "W9"], "argument workloads: unknown ['W9']"),
+    (["bench/profile_step.py", "W9"], "argument workload: unknown ['W9']"),
+    (["bench/axpy.py", "--workloads", "W9"], "argument --workloads: unknown ['W9']"),
+    (["bench/jit.py", "--workloads", "W9"], "argument --workloads: unknown ['W9']"),
+    (["bench/same_weights.py", "--compare", "/nonexistent.npz"], "argument --compare"),
+    (["bench/ab_inprocess.py", "/nonexistent", "W3"], "argument old"),
+    (["bench/ab_graph_loop.py", "/nonexistent"], "argument old"),
+]
+
+
+@pytest.mark.parametrize(("argv", "needle"), MISTAKES, ids=[" ".join(a) for a, _ in MISTAKES])
+def test_scripts_refuse_ordinary_mistakes_with_a_usage_line(argv, needle):
+    """`micrograd_speed.py --rounds 0` ended in an UnboundLocalError, `graph_grid.py --only
+    zzz` in `min() arg is an empty sequence`, `tools/loc.py --chek` passed its check with
+    status 0, and the others printed a traceback around a message: now each is argparse's
+    usage line naming the argument, status 2."""
+    code, _, err = _script(*argv)
+    assert code == 2, err
+    assert "Traceback" not in err, err
+    assert needle in err and "error: " in err, err
+
+
+@pytest.mark.parametrize("script", ["tools/loc.py", "bench/scaling_model.py"])
+def test_help_prints_the_usage(script):
+    """`tools/loc.py --help` printed the table; `scaling_model.py --help` read '--help' as
+    a file name and failed with a traceback."""
+    code, out, err = _script(script, "--help")
+    assert code == 0, err
+    assert out.startswith("usage: ") and ("core" in out or "speedup" in out), out
+    assert "__init__.py " not in out and "| global batch |" not in out, out
+    assert "Traceback" not in err
+
+
+def test_loc_check_still_counts_and_scaling_model_still_models():
+    code, out, _ = _script("tools/loc.py")
+    assert code == 0 and out.splitlines()[-1].startswith("core ")
+    code, out, err = _script("bench/scaling_model.py", "bench/mpi_scaling_run2.jsonl")
+    assert code == 0, err
+    assert "| global batch | N=1 |" in out and "100 Gb/s InfiniBand" in out
+
+
+def test_run_help_names_the_thread_count_framework_names():
+    """bench/run.py --help listed numpy,...,glassnet.graph but not glassnet@N or
+    glassnet@load, which bench/README.md and README.md use."""
+    code, out, err = _script("bench/run.py", "--help")
+    assert code == 0, err
+    flat = " ".join(out.split())
+    assert "glassnet@N" in flat and "glassnet@load" in flat, out
