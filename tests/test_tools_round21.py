@@ -192,3 +192,43 @@ def test_run_help_names_the_thread_count_framework_names():
     assert code == 0, err
     flat = " ".join(out.split())
     assert "glassnet@N" in flat and "glassnet@load" in flat, out
+
+
+# --------------------------------- bench/README.md's latest results: the committed run's
+
+
+def _ratios(text: str) -> dict[str, dict[str, float]]:
+    """The 'glassnet / other' table of a report: {workload: {peer: ratio}}."""
+    head = "| workload | numpy | torch | torch.compile | sklearn | jax |"
+    rows = text.split(head, 1)[1].strip().splitlines()[1:]
+    peers = [c.strip() for c in head.strip("|").split("|")][1:]
+    out = {}
+    for row in rows:
+        if not row.startswith("| W"):
+            break
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        out[cells[0]] = {p: float(c.rstrip("×")) for p, c in zip(peers, cells[1:]) if c != "-"}
+    return out
+
+
+def test_bench_readme_latest_results_are_the_committed_runs():
+    """bench/README.md's "Latest results" said they were the run in bench/results.md but
+    came from another run, and marked "ahead of torch.compile on every workload" met where
+    the committed run measured 0.79x on W1-b1024."""
+    results = (ROOT / "bench" / "results.md").read_text(encoding="utf-8")
+    readme = (ROOT / "bench" / "README.md").read_text(encoding="utf-8")
+    latest = readme.split("## Latest results", 1)[1].split("### Where the time goes", 1)[0]
+    for row in results.splitlines():  # the throughput and per-op rows, verbatim
+        if "samples/s" in row or "steps/s" in row or row.startswith("| forward"):
+            assert row in latest, row
+    ratios = _ratios(results)
+    assert _ratios(latest) == ratios
+    targets = latest.split("### Against the targets", 1)[1]
+    for peer, words in [
+        ("torch", "ahead of PyTorch eager on every workload"),
+        ("torch.compile", "ahead of torch.compile on every workload"),
+        ("sklearn", "ahead of scikit-learn's MLP on every workload it runs"),
+    ]:
+        row = next(r for r in targets.splitlines() if r.startswith(f"| {words} |"))
+        met = min(r[peer] for r in ratios.values() if peer in r) > 1
+        assert row.rstrip(" |").endswith("| met") == met, row
