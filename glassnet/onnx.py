@@ -67,6 +67,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -299,6 +300,16 @@ _EXPORTED = (
 
 
 def _network_layers(model: Module, owner: str) -> list[Layer]:
+    for m in opened(model):  # (before layers_of, whose words are the fast path's)
+        slope = getattr(m, "alpha", 0.0) if getattr(m, "name", None) == "leaky_relu" else 0.0
+        if not 0 <= slope < 1:
+            raise TypeError(
+                f"{owner} writes a LeakyReLU for 0 <= negative_slope < 1 only (ONNX's "
+                f"LeakyRelu, in float64 max(z, slope z), which equals it there only; load "
+                f"reads those back). The model holds a LeakyReLU with negative_slope="
+                f"{float(slope):g}: train the network with a slope in [0, 1) to export it, or "
+                "keep this one in a glassnet file (glassnet.io.save_model), which takes any slope."
+            )
     try:
         layers = layers_of(model, owner=owner)
     except TypeError as exc:  # (a layer of glassnet's that has no ONNX form here: say what does)
@@ -365,22 +376,35 @@ def _columns_text(classes: Any, shown: int = 64) -> str:
     return f"class probabilities, columns: {', '.join(names[:shown])}{more}"
 
 
-def _half_logit(dt: np.dtype) -> np.ndarray:
-    """The largest logit z of dtype ``dt`` whose probability a glassnet.sklearn classifier's
-    predict reads as 0.5 or less, so that its label is 0: about 1.7e-16, not 0 (its
-    probabilities are float64 ``exp(-log(1 + e^-z))``, MLPClassifier._proba_and_log, and
-    round to 0.5 for 0 < z <= it). Found by bisection over ``dt``'s values in [0, 1]."""
+def _half_logit(dt: np.dtype, prob: Any = None) -> np.ndarray:
+    """The largest logit z of dtype ``dt`` whose probability ``prob(z)`` is 0.5 or less, so
+    that the label read as ``p > 0.5`` is 0 for z up to it and 1 above: not 0, since
+    probabilities round to 0.5 for 0 < z <= it, where onnxruntime's Sigmoid can give the
+    next float above 0.5. ``prob``: the probability of a (1,) array of ``dt`` as the model's
+    predict computes it: None, a glassnet.sklearn classifier's float64 ``exp(-log(1 +
+    e^-z))`` (MLPClassifier._proba_and_log; about 1.7e-16); ``F.sigmoid_fn``, a network's
+    own sigmoid ``(1 + tanh(z / 2)) / 2`` in ``dt``, which ``task.decode`` reads (2^-52 in
+    float64, 2^-23 in float32). Found by bisection over ``dt``'s values in [0, 1]."""
     ints = np.int32 if dt == np.float32 else np.int64
 
     def above(k: int) -> bool:
-        z = np.array(k, ints).view(dt).astype(np.float64)
-        return bool(np.exp(-np.logaddexp(0.0, -z)) > 0.5)
+        z = np.array([k], ints).view(dt)
+        if prob is not None:
+            return bool(prob(z)[0] > 0.5)
+        return bool(np.exp(-np.logaddexp(0.0, -z.astype(np.float64)))[0] > 0.5)
 
     lo, hi = 0, int(np.array(1.0, dt).view(ints))  # (z = 0: 0.5, not above; z = 1: above)
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if above(mid) else (mid, hi)
     return np.array(lo, ints).view(dt)
+
+
+def _above_half(g: _Graph, z: str, dt: np.dtype, prob: Any = None) -> str:
+    """A boolean of ``z``'s shape: the logit z (of dtype ``dt``) is above
+    :func:`_half_logit`, i.e. its probability, as the model's predict computes it
+    (``prob``), is above 0.5: the label a binary or multi-label head reads."""
+    return g.op("Greater", [z, g.const("half_logit", _half_logit(dt, prob))], "z_above")
 
 
 def _classifier_head(
@@ -392,6 +416,7 @@ def _classifier_head(
     label: str,
     proba: str,
     logits: tuple[str, np.dtype] | None = None,
+    prob: Any = None,
 ) -> int:
     """From the network's output ``p`` to ``label`` and ``probabilities`` (skl2onnx's pair).
 
@@ -403,12 +428,14 @@ def _classifier_head(
     read from, as a glassnet.sklearn classifier's predict reads it (from float64
     probabilities of z, which float32 ones can round to a tie or to 0.5): the argmax of
     float64 softmax probabilities of z (not argmax z: logits a few ulps apart are a tie
-    there, the first class), or z above :func:`_half_logit`; None: from ``p``, as a
-    task's decode reads it.
+    there, the first class), or z above :func:`_half_logit` of ``prob`` (None: the
+    estimator's probability; ``F.sigmoid_fn``: a network's own sigmoid, as a task's decode
+    reads ``p > 0.5`` of it, whose float64 value rounds to 0.5 for 0 < z <= 2^-52, where
+    onnxruntime's Sigmoid gives the next float above); None: from ``p``, as a task's
+    decode reads it.
     """
     if logits is not None and kind in ("binary", "multilabel"):
-        z, zdt = logits
-        above = g.op("Greater", [z, g.const("half_logit", _half_logit(zdt))], "z_above")
+        above = _above_half(g, logits[0], logits[1], prob)
     elif kind in ("binary", "multilabel"):  # (p > 0.5)
         above = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
     if kind == "single":  # one class: a column of ones, and that class for every row
@@ -995,9 +1022,14 @@ def _export_network(
         g = _Graph(reserved=(*reserved, "label", "probabilities"))
         if lead:
             g.op("Flatten", ["X"], "X_rows", out=x, axis=1, doc=flat_doc)
-        out = _network(g, layers, x)
+        z: list[str] = []
+        out = _network(g, layers, x, z=z)
         classes = np.asarray(task.classes_)
-        elem = _classifier_head(g, out, dt, classes, kind, "label", "probabilities")
+        # (binary, multi-label: the label of z against the logit task.decode reads as 0.5)
+        logits = (z[0], dt) if kind in ("binary", "multilabel") else None
+        elem = _classifier_head(
+            g, out, dt, classes, kind, "label", "probabilities", logits, F.sigmoid_fn
+        )
         c = len(classes)
         outs = [
             _value("label", elem, ["N", c] if kind == "multilabel" else ["N"],
@@ -1542,11 +1574,13 @@ def _export_cli_model(
     pieces = [blocks[c] for c in columns]
     x = g.op("Concat", pieces, "features", axis=1) if len(pieces) > 1 else pieces[0]
     x = g.op("Cast", [x], "inputs", to=_FLOATS[dt])
-    out = _network(g, layers, x)
+    z: list[str] = []  # (a sigmoid head's labels are read from its logits z)
+    out = _network(g, layers, x, z=z)
+    logits = (z[0], dt) if layers[-1].act == "sigmoid" else None
     # 4) the head
     if label_table is not None:  # multi-label: each label's value, its positive's probability
         k = layers[-1].neurons
-        elem = _multilabel_head(g, out, dt, label_table, *outputs)
+        elem = _multilabel_head(g, out, dt, logits, label_table, *outputs)
         names = ", ".join(meta["target"]["names"])
         outs = [
             _value(outputs[0], elem, ["N", k], f"predicted {names}: each label's value"),
@@ -1556,7 +1590,9 @@ def _export_cli_model(
     elif classifier:
         assert labels is not None and labels.classes_ is not None
         kind = "binary" if task_name == "binary" else "multiclass"
-        elem = _classifier_head(g, out, dt, labels.classes_, kind, *outputs)
+        if kind != "binary":
+            logits = None
+        elem = _classifier_head(g, out, dt, labels.classes_, kind, *outputs, logits, F.sigmoid_fn)
         c = len(labels.classes_)
         outs = [
             _value(outputs[0], elem, ["N"], f"predicted {meta['target']['names'][0]}"),
@@ -1590,7 +1626,12 @@ def _export_cli_model(
     props["glassnet.kind"] = "glassnet-cli-model"
     # the training data's decimal mark beside its missing-cell texts, which feeds reads
     decimal = _model_decimal(meta, f"export: '{path}'")
-    props["glassnet.preprocessing"] = {**meta.get("preprocessing", {}), "decimal": decimal}
+    # (and the network's dtype, whose range feeds checks the scaled numbers against)
+    props["glassnet.preprocessing"] = {
+        **meta.get("preprocessing", {}),
+        "decimal": decimal,
+        "dtype": str(dt),
+    }
     if fills is not None:
         props["glassnet.imputation"] = fills
     sample = _cli_sample(network, pre, dt, task_name, labels, y_scaler, tokens, label_table)
@@ -1611,14 +1652,19 @@ def _label_table(pipe: Pipeline) -> np.ndarray:
     return np.array([[str(v) for v in pair] for pair in texts], dtype=object).reshape(-1, 2)
 
 
-def _multilabel_head(g: _Graph, p: str, dt: np.dtype, values: np.ndarray, label: str,
-                     proba: str) -> int:  # fmt: skip
+def _multilabel_head(g: _Graph, p: str, dt: np.dtype, logits: tuple[str, np.dtype] | None,
+                     values: np.ndarray, label: str, proba: str) -> int:  # fmt: skip
     """A multi-label model's head: ``proba`` the network's (N, K) sigmoid outputs, ``label``
-    (N, K) each label's value, its positive one where ``p > 0.5`` (as the task decodes),
-    gathered from ``values`` (K, 2) flattened: index ``2 k + hit``. Returns the label's
-    element type."""
+    (N, K) each label's value, its positive one where ``p > 0.5`` as the task decodes it
+    (read from ``logits``, the sigmoid output layer's z and dtype, as
+    :func:`_classifier_head` reads it: glassnet's sigmoid rounds to 0.5 where onnxruntime's
+    does not; None: from ``p``), gathered from ``values`` (K, 2) flattened: index ``2 k +
+    hit``. Returns the label's element type."""
     g.op("Identity", [p], "probabilities", out=proba)
-    high = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
+    if logits is not None:
+        high = _above_half(g, *logits, F.sigmoid_fn)
+    else:
+        high = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
     hit = g.op("Cast", [high], "is_positive", to=TensorProto.INT64)
     k = values.shape[0]
     offsets = g.const("label_offsets", (2 * np.arange(k, dtype=np.int64)).reshape(1, k))
@@ -1720,6 +1766,7 @@ def feeds(model: Any, rows: Any, *, unknown: str = "error") -> dict[str, np.ndar
     if hasattr(model, "get_inputs"):  # an onnxruntime session
         wanted = [(i.name, i.type == "tensor(string)") for i in model.get_inputs()]
         props = dict(model.get_modelmeta().custom_metadata_map)
+        described = str(model.get_modelmeta().graph_description)
     else:
         proto = _read(model, "feeds", "model")[0]  # (a damaged file: OnnxError, as for load)
         init = {t.name for t in proto.graph.initializer}
@@ -1729,6 +1776,7 @@ def feeds(model: Any, rows: Any, *, unknown: str = "error") -> dict[str, np.ndar
             if i.name not in init
         ]
         props = {p.key: p.value for p in proto.metadata_props}
+        described = proto.graph.doc_string
     kind = props.get("glassnet.kind")
     if kind is not None and kind != "glassnet-cli-model":  # a network or an estimator
         x = wanted[0][0] if wanted else "X"
@@ -1790,8 +1838,48 @@ def feeds(model: Any, rows: Any, *, unknown: str = "error") -> dict[str, np.ndar
             "give each column one cell per row."
         )
     out = _typed(wanted, columns, tokens, decimal, _categories(prep), unknown)
+    _check_range(out, prep, described)
     _filled_note(out, prep, tokens)
     return out
+
+
+def _check_range(out: dict[str, np.ndarray], prep: Any, described: str) -> None:
+    """Refuse a finite number cell whose scaled value, ``(x - mean) / scale`` in float64 as
+    the graph computes it, is beyond the network's dtype (1e300 for a float32 network: the
+    graph's cast makes it inf, and the answer NaN probabilities and a label), as
+    ``Pipeline.transform`` refuses it, in its words. The dtype is the metadata's
+    (``glassnet.preprocessing``'s ``dtype``), else the graph's description's (a file
+    exported before it was stored); neither, no check."""
+    stored = prep.get("dtype") if isinstance(prep, dict) else None
+    if stored is None:
+        found = re.search(r" network \([^)]*\), (float32|float64)\b", described or "")
+        stored = found.group(1) if found else None
+    try:
+        dtype = np.dtype(str(stored)) if stored in ("float32", "float64") else None
+        pre = Preprocessor.from_dict(prep["preprocessor"])
+        assert pre.columns_ is not None and pre.kinds_ is not None
+        num = [c for c in pre.columns_ if pre.kinds_[c] == "numeric" and c in out]
+        scaler = pre.scaler_
+        mean, scale = (scaler.mean_, scaler.scale_) if scaler is not None else (None, None)
+    except (KeyError, TypeError, ValueError, AttributeError, AssertionError):
+        return  # (no preprocessing in the metadata: nothing to scale by)
+    if dtype is None or not num or mean is None or scale is None or len(mean) != len(num):
+        return
+    x = np.concatenate([out[c] for c in num], axis=1)
+    with np.errstate(all="ignore"):
+        Z = (x - mean) / scale  # (as the graph and StandardScaler compute it)
+    limit = float(np.finfo(dtype).max)
+    bad = np.isfinite(x) & ~(np.abs(Z) <= limit)  # (NaN, +-inf cells: imputed or refused)
+    if bad.any():
+        j = int(np.flatnonzero(bad.any(axis=0))[0])
+        r = int(np.flatnonzero(bad[:, j])[0])
+        raise ValueError(
+            f"feeds: row {r} of the rows, column {num[j]!r}, is {Z[r, j]:.3g} as the network's "
+            f"input, beyond {dtype.name}'s largest {limit:.3g}: the value is far outside what "
+            f"the model was trained on; check it (or retrain in float64). The graph would "
+            f"answer NaN probabilities and a label for it; glassnet predict and "
+            f"Pipeline.predict refuse it too."
+        )
 
 
 def _categories(prep: Any) -> dict[str, list[str]]:
