@@ -232,3 +232,32 @@ def test_bench_readme_latest_results_are_the_committed_runs():
         row = next(r for r in targets.splitlines() if r.startswith(f"| {words} |"))
         met = min(r[peer] for r in ratios.values() if peer in r) > 1
         assert row.rstrip(" |").endswith("| met") == met, row
+
+
+# ----------------------------------------------- bench/ab.sh, which the bench README quotes
+
+
+def test_ab_sh_that_the_bench_readme_quotes_is_shipped_and_runs():
+    """bench/README.md's third and fourth sittings quote `ROUNDS=3 ab.sh`, a script that was
+    not in the repository. One quick round, this tree against itself (a folder as OLD, so
+    no git worktree): the table of glassnet / numpy on each side and new / old."""
+    import subprocess
+
+    readme = (ROOT / "bench" / "README.md").read_text(encoding="utf-8")
+    quoted = {line.split()[1] for line in readme.splitlines() if line.startswith("ROUNDS=")}
+    assert quoted == {"bench/ab.sh"}, quoted
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    env.update(ROUNDS="1", OLD=str(ROOT), HARNESS="new", PYTHON=sys.executable)
+    proc = subprocess.run(
+        ["bash", "bench/ab.sh", "--quick", "--workloads", "W3"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "| workload | new / numpy | old / numpy | new / old |" in proc.stdout
+    row = next(r for r in proc.stdout.splitlines() if r.startswith("| W3 |"))
+    assert len(row.split("|")) == 6 and float(row.split("|")[4]) > 0, row
+    env["ROUNDS"] = "0"
+    proc = subprocess.run(
+        ["bash", "bench/ab.sh"], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+    assert proc.returncode == 2 and "ROUNDS must be a whole number" in proc.stderr
