@@ -199,3 +199,12 @@ def test_an_inf_cell_gives_finite_confident_probabilities_a_nan_cell_nan():
     for row in rows:  # glassnet's predict refuses each
         with pytest.raises(ValueError):
             clf.predict(row[None])
+
+
+@pytest.mark.parametrize("act", ["relu", "leaky_relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_nan_cell_makes_every_output_of_its_row_nan_through_every_activation(act, dtype):
+    net = nn.MLP([3, 5, 2], activation=act, rng=0, dtype=dtype)
+    X = np.array([[np.nan, 0, 0], [0, np.nan, 1], [0.5, 0, 1]], dtype)
+    (Y,) = _session(export(net)).run(None, {"X": X})
+    assert np.isnan(Y[:2]).all() and np.isfinite(Y[2]).all()
