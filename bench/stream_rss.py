@@ -15,9 +15,14 @@ The files are deleted afterwards unless --keep.
 does the same through the command line, ``glassnet train big.csv --target label --stream
 --hidden 32 --batch-size 1024 --lr 0.001 --epochs 1`` (a 21-32-1 MLP; the default 25 % of
 the rows held out per chunk and scored chunk by chunk after training; the model file
-written), run by ``glassnet.cli.main`` in a fresh process; the "statistics pass" column
-then holds everything but the epoch: the statistics pass, scoring the test rows and
-writing the model file.
+written), run by ``glassnet.cli.main`` in a fresh process. Its table has the epoch's time,
+"other" (everything but the epoch: the statistics pass, scoring the held-out rows and
+writing the model file) and the held-out accuracy.
+
+    python bench/stream_rss.py --cli --from-json bench/stream_rss_cli.jsonl
+
+prints the table of rows saved with ``--json`` (no file written, nothing trained): the
+tables of docs/scaling.md, from ``bench/stream_rss.jsonl`` and ``bench/stream_rss_cli.jsonl``.
 """
 
 from __future__ import annotations
@@ -100,18 +105,50 @@ def write_csv(path: Path, gigabytes: float, seed: int = 0) -> int:
     return rows
 
 
-def main() -> None:
+_RULE = "\n|---:|---:|---:|---:|---:|---:|---:|"
+HEADER = {  # the table's head, without --cli (False) and with it (True)
+    False: "| file | rows | peak RSS (MB) | statistics pass (s) | total (s) | steps | loss |"
+    + _RULE,
+    True: "| file | rows | peak RSS (MB) | epoch (s) | other (s) | total (s) | held-out accuracy |"
+    + _RULE,
+}
+
+
+def table_row(r: dict, cli: bool) -> str:
+    """One measurement (a line of --json) as a row of :data:`HEADER`'s table."""
+    head = f"| {r['file_gb']:.2f} GB | {r['rows']:,} | {r['peak_rss_mb']:.0f} | "
+    if cli:
+        return (f"{head}{r['train_s']:,.0f} | {r['stats_s']:,.0f} | {r['total_s']:,.0f} | "
+                f"{r['test_accuracy']:.4f} |")  # fmt: skip
+    return f"{head}{r['stats_s']:,.0f} | {r['total_s']:,.0f} | {r['steps']:,} | {r['loss']:.4f} |"
+
+
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1,5", help="file sizes in GB, comma-separated")
     ap.add_argument("--dir", default="/tmp/glassnet-stream")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", help="append the results to this file")
     ap.add_argument("--cli", action="store_true", help="train with glassnet train --stream")
-    args = ap.parse_args()
+    ap.add_argument(
+        "--from-json", metavar="FILE", help="print the table of the rows saved in FILE (--json)"
+    )
+    args = ap.parse_args(argv)
+    if args.from_json:
+        try:
+            saved = [json.loads(x) for x in Path(args.from_json).read_text().splitlines() if x]
+        except (OSError, ValueError) as e:
+            ap.error(f"--from-json: cannot read {args.from_json!r}: {e}")
+        if any(bool(r.get("cli")) != args.cli for r in saved):
+            ap.error(f"--from-json: {args.from_json!r} holds {'no ' * args.cli}--cli rows; "
+                     f"{'leave out' if args.cli else 'give'} --cli")  # fmt: skip
+        print(HEADER[args.cli])
+        for r in saved:
+            print(table_row(r, args.cli))
+        return
     d = Path(args.dir)
     d.mkdir(parents=True, exist_ok=True)
-    print("| file | rows | peak RSS (MB) | statistics pass (s) | total (s) | steps | loss |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(HEADER[args.cli])
     for gb in [float(s) for s in args.sizes.split(",")]:
         path = d / f"big_{gb:g}gb.csv"
         if not path.exists():
@@ -127,9 +164,7 @@ def main() -> None:
             sys.exit(f"training on {path} failed:\n{proc.stderr[-3000:]}")
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         r["file_gb"] = path.stat().st_size / 1e9
-        print(f"| {r['file_gb']:.2f} GB | {r['rows']:,} | {r['peak_rss_mb']:.0f} | "
-              f"{r['stats_s']:.0f} | {r['total_s']:.0f} | {r['steps']:,} | "
-              f"{r['loss']:.4f} |")  # fmt: skip
+        print(table_row(r, args.cli))
         sys.stdout.flush()
         if args.json:
             with open(args.json, "a") as f:

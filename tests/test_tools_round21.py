@@ -261,3 +261,22 @@ def test_ab_sh_that_the_bench_readme_quotes_is_shipped_and_runs():
         ["bash", "bench/ab.sh"], capture_output=True, text=True, cwd=ROOT, env=env
     )
     assert proc.returncode == 2 and "ROUNDS must be a whole number" in proc.stderr
+
+
+# ------------------------------- docs/scaling.md's stream_rss.py tables: what it prints
+
+
+@pytest.mark.parametrize(
+    ("cli", "saved"), [(False, "stream_rss.jsonl"), (True, "stream_rss_cli.jsonl")]
+)
+def test_scaling_docs_show_the_tables_stream_rss_prints(cli, saved):
+    """docs/scaling.md quoted `stream_rss.py --cli` with an epoch, other and held-out
+    accuracy column that the script did not print (it printed the Python API's table in
+    both modes). The tables are now the script's output for the saved rows, line by line."""
+    code, out, err = _script(
+        "bench/stream_rss.py", *["--cli"] * cli, "--from-json", f"bench/{saved}"
+    )
+    assert code == 0, err
+    table = out.strip()
+    assert ("held-out accuracy" in table) == cli and table.count("\n") >= 3, table
+    assert table in (ROOT / "docs" / "scaling.md").read_text(encoding="utf-8"), table
