@@ -22,6 +22,7 @@ import decimal
 import inspect
 import math
 import numbers
+import operator
 import os
 import warnings
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
@@ -75,6 +76,11 @@ class GradShapeError(ValueError, RuntimeError):
     glassnet's before."""
 
     __module__ = "glassnet.autograd"  # (its public place, where tracebacks and pickles find it)
+
+
+class DimError(IndexError, TypeError):
+    """A ``dim`` that is no integer: a TypeError, as PyTorch's, and an IndexError, as a dim
+    out of range and glassnet's shape ops' (``transpose``, ``unsqueeze``) before."""
 
 
 def _show(value: Any, limit: int = 200) -> str:
@@ -861,6 +867,19 @@ def check_memory(what: str, nbytes: float, fix: str) -> None:
         )
 
 
+def check_size(what: str, shape: Sequence[int], fix: str, itemsize: int = 4) -> None:
+    """Refuse, before NumPy's "Maximum allowed dimension exceeded", an array of ``shape``
+    (whole numbers >= 0) of ``itemsize`` bytes a value beyond the memory (as
+    :func:`check_memory`) or beyond any array's size: a ``MemoryError`` naming ``what``."""
+    nbytes = math.prod(shape) * itemsize
+    if max(nbytes, *shape, 0) > np.iinfo(np.intp).max:
+        raise MemoryError(
+            f"{what} needs about {bytes_text(nbytes)} of memory, more than an array can hold"
+            f"{' (a size beyond int64)' if not nbytes else ''}: {fix}"
+        )
+    check_memory(what, nbytes, fix)
+
+
 def build(name: Any, table: Mapping, base: type, what: str, first: Any, kw: Mapping) -> Any:
     """``table[name](first, **kw)`` (``name`` may be a class), with messages that list
     the valid names and settings (optimizers, schedules)."""
@@ -922,9 +941,88 @@ def dim_error(op: str, axis: Any, shape: tuple[int, ...]) -> IndexError:
     )
 
 
+def whole_number(value: Any) -> bool:
+    """Whether ``value`` is an integer (Python's, NumPy's, or one with ``__index__``), never
+    a bool: a dim, a size."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
+
+
+def check_dims(axis: Any, op: str) -> Any:
+    """A reduction's ``dim``/``axis``: None (every axis), an integer or a tuple of them (a
+    list becomes a tuple), else a DimError naming ``op`` (NumPy's "an integer is required"
+    named neither; a bool was refused only by accident of NumPy's internals)."""
+    axis = tuple(axis) if isinstance(axis, list) else axis
+    if axis is None or all(whole_number(a) for a in (axis if type(axis) is tuple else (axis,))):
+        return axis
+    raise DimError(
+        f"{op}(): dim must be an integer, a tuple of integers, or None (every axis). Got "
+        f"{_show(axis, 40)} ({type(axis).__name__})."
+    )
+
+
+def axis_args(op: str, axis: Any, dim: Any, keepdims: Any = None, keepdim: Any = None) -> Any:
+    """NumPy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``, whichever was given (a
+    list of axes becomes a tuple); giving both spellings of one argument is a TypeError. The
+    axis is checked by :func:`check_dims`; ``keepdim`` must be a bool (None: False), as
+    PyTorch refuses any other value (``keepdim='False'`` kept the axis)."""
+    if (axis is not None and dim is not None) or (keepdims is not None and keepdim is not None):
+        raise TypeError(
+            f"{op}(): pass axis or dim, keepdims or keepdim (PyTorch's names), not both."
+        )
+    dim = None if isinstance(dim, (tuple, list)) and not dim else dim  # PyTorch's dim=(): all
+    axis = check_dims(dim if axis is None else axis, op)
+    name, keep = ("keepdim", keepdim) if keepdims is None else ("keepdims", keepdims)
+    return axis, False if keep is None else check_bool(keep, name, op)
+
+
+def tensor_dtype(dtype: Any, owner: str) -> np.dtype:
+    """A Tensor's dtype: float32 or float64 (a NumPy dtype or its name), else a TypeError
+    naming ``owner`` (``astype('abc')``: NumPy's "data type 'abc' not understood")."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.float32, np.float64):  # (float16 and longdouble too, as the message says)
+        shown = dt if dt is not None else _show(dtype, 40)
+        raise TypeError(f"{owner}: a Tensor's dtype must be float32 or float64. Got {shown}.")
+    return dt
+
+
+def reshape_error(shape: tuple[int, ...], size: int, new: tuple[Any, ...]) -> Exception:
+    """The error of a reshape of a tensor of ``shape`` (``size`` values) into ``new`` that
+    NumPy refused: the sizes do not fit (ValueError), or are not integers (TypeError)."""
+    if all(whole_number(n) for n in new):
+        return ValueError(f"op 'reshape': cannot reshape {shape} ({size} values) into {new}.")
+    return TypeError(
+        f"op 'reshape': the sizes must be integers (-1: the one inferred), as x.reshape(2, -1) "
+        f"or x.reshape((2, -1)). Got {_show(new, 60)}."
+    )
+
+
+def torch_input(forward: Callable, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """``(args, kwargs)`` of a module's call with PyTorch's keyword ``input=`` (the name of
+    the argument of every PyTorch module's forward: ``layer(input=x)``) given as the first
+    argument, where ``forward`` names that argument otherwise (glassnet's ``x``). A forward
+    that takes ``input`` itself (or any keyword, ``**kwargs``) gets it as given."""
+    if args or "input" not in kwargs:
+        return args, kwargs
+    params = inspect.signature(forward).parameters.values()
+    if any(p.name == "input" or p.kind is p.VAR_KEYWORD for p in params):
+        return args, kwargs
+    kwargs = dict(kwargs)
+    return (kwargs.pop("input"),), kwargs
+
+
 def reduced(fn: Callable, a: np.ndarray, op: str, axis: Any, **kw: Any) -> Any:
     """``fn(a, axis=axis, **kw)`` (a max, min, argmax, ... of a tensor's values ``a``); over
     an axis of length 0 an error that says so, naming ``op``."""
+    axis = check_dims(axis, op)
     try:
         return fn(a, axis=axis, **kw)
     except ValueError as e:

@@ -39,12 +39,20 @@ Tensor([[1., 2.]], dtype=float32, requires_grad=True)
 from __future__ import annotations
 
 import json
+import math
 import operator
 from typing import Any
 
 import numpy as np
 
-from ._validation import ParameterError, as_rng, check_fits, check_float_dtype
+from ._validation import (
+    ParameterError,
+    as_rng,
+    check_fits,
+    check_float_dtype,
+    check_number,
+    check_size,
+)
 from .backend import asarray
 from .tensor import Tensor, get_default_dtype
 
@@ -165,6 +173,7 @@ def _size(size: tuple[Any, ...], owner: str, keyword: Any = None) -> tuple[int, 
             f"{owner}: the size must be whole numbers >= 0, given as {owner}(2, 3) or "
             f"{owner}((2, 3)). Got {size!r:.80}."
         )
+    check_size(f"{owner}({', '.join(map(str, shape))})", shape, "pass a smaller size")
     return shape
 
 
@@ -434,7 +443,8 @@ def linspace(
     device: Any = None,
 ) -> Tensor:
     """``steps`` values evenly spaced from ``start`` to ``end``, both included."""
-    (k,) = _size((steps,), "linspace")
+    k = check_number(steps, "steps", "linspace", low=0, integer=True)
+    check_size(f"linspace(steps={k})", (k,), "use fewer steps", np.dtype(np.float64).itemsize)
     start, end = _number(start, "start", "linspace"), _number(end, "end", "linspace")
     values = np.linspace(start, end, k).astype(_dtype(dtype, "linspace"))
     return _on(Tensor(values, requires_grad), device)
@@ -485,6 +495,13 @@ def _number(value: Any, name: str, owner: str) -> Any:
         value = (value.data if isinstance(value, Tensor) else value)[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         raise TypeError(f"{owner}: {name} must be a number. Got {value!r:.40}.")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:  # (PyTorch's limit too)
+        raise OverflowError(
+            f"{owner}: {name} {value:.4g} does not fit int64, as PyTorch refuses it; pass it as "
+            f"a float ({float(value):.4g}) if that value is meant."
+        )
+    if not np.isfinite(value):  # (NumPy's "arange: cannot compute length" named neither)
+        raise ValueError(f"{owner}: {name} must be a finite number. Got {value}.")
     return value
 
 
@@ -503,6 +520,8 @@ def arange(
             f"the step's sign."
         )
     dt = _dtype(dtype, "arange")
+    n = math.ceil((end - start) / step)  # (the length: within memory, before NumPy's error)
+    check_size(f"arange({start}, {end}, {step})", (n,), "use a larger step or a shorter range")
     whole = all(
         isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, end, step)
     )

@@ -36,12 +36,20 @@ import inspect
 import operator
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from types import SimpleNamespace
+from types import NoneType, SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import GradShapeError, check_float_dtype, dim_error
+from ._validation import (
+    GradShapeError,
+    axis_args,
+    check_bool,
+    check_float_dtype,
+    dim_error,
+    reshape_error,
+    tensor_dtype,
+)
 from .backend import asarray, is_array, to_device
 from .gradient import as_grad, axis_sum, plain
 from .hooks import RemovableHandle, run_grad_hooks
@@ -218,7 +226,7 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
         kind = "real numbers (take .real first)" if arr.dtype.kind == "c" else "numbers"
         raise TypeError(f"Tensor data must be {kind}. Got dtype {arr.dtype}.")
     if dtype is not None:
-        return arr.astype(_float_dtype(dtype, "Tensor"), copy=False)
+        return arr.astype(tensor_dtype(dtype, "Tensor"), copy=False)
     if arr.dtype.kind == "f" and (arr is value or isinstance(value, (np.ndarray, np.generic))):
         # float32 and wider arrays are kept as they are (not copied); float16 widens
         return arr.astype(max(arr.dtype, np.dtype(np.float32)), copy=False)
@@ -229,13 +237,6 @@ def _copy(g: Any, dtype: Any) -> Any:
     """A copy of the gradient ``g`` in ``dtype``: a NumPy array (also for NumPy's scalars),
     or an array of ``g``'s own library."""
     return np.array(g, dtype=dtype) if isinstance(g, np.generic) else g.astype(dtype)
-
-
-def _float_dtype(dtype: Any, owner: str) -> np.dtype:
-    dt = np.dtype(dtype)
-    if dt not in (np.float32, np.float64):  # (float16 and longdouble too, as the message says)
-        raise TypeError(f"{owner}: a Tensor's dtype must be float32 or float64. Got {dt}.")
-    return dt
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -251,18 +252,6 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
     )
     return axis_sum(grad, axes).reshape(shape)  # (a long float32 column: long_sum's bits)
-
-
-def axis_args(op: str, axis: Any, dim: Any, keepdims: Any = None, keepdim: Any = None) -> Any:
-    """NumPy's ``axis``/``keepdims`` or PyTorch's ``dim``/``keepdim``, whichever was given (a
-    list of axes becomes a tuple); giving both spellings of one argument is a TypeError."""
-    if (axis is not None and dim is not None) or (keepdims is not None and keepdim is not None):
-        raise TypeError(
-            f"{op}(): pass axis or dim, keepdims or keepdim (PyTorch's names), not both."
-        )
-    dim = None if isinstance(dim, (tuple, list)) and not dim else dim  # PyTorch's dim=(): all
-    axis = dim if axis is None else axis
-    return (tuple(axis) if isinstance(axis, list) else axis), bool(keepdims or keepdim)
 
 
 _AxisError = getattr(np, "exceptions", np).AxisError  # (NumPy 1.23-1.24: np.AxisError)
@@ -458,6 +447,7 @@ class Tensor(TensorMethods):
             if grad is not None:
                 raise TypeError("backward(): pass grad or gradient (PyTorch's name), not both.")
             grad = gradient
+        check_bool(False if retain_graph is None else retain_graph, "retain_graph", "backward")
         keep = None  # the ids of the tensors whose .grad takes the gradient (None: PyTorch's)
         if inputs is not None:
             given = [inputs] if isinstance(inputs, Tensor) else inputs
@@ -622,7 +612,7 @@ class Tensor(TensorMethods):
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another float dtype; the gradient is cast back."""
-        dt = _float_dtype(dtype, "astype")
+        dt = tensor_dtype(dtype, "astype")
         src = self.data.dtype
         return Tensor.from_op(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
 
@@ -717,14 +707,16 @@ class Tensor(TensorMethods):
             t = t._base
 
     # ------------------------------------------------------------ reductions
-    def sum(self, axis=None, keepdims=None, *, dim=None, keepdim=None, dtype=None, out=None):
+    def sum(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None,
+            keepdim: Any = None, dtype: Any = None, out: Any = None) -> Tensor:  # fmt: skip
         """Sum over ``axis`` (all axes by default); each input receives g. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims``. (``np.sum(x)`` calls
         it with NumPy's ``dtype`` and ``out``: a float dtype casts the result; ``out`` must
         be None.) Returns a Tensor."""
         return self._reduce("sum", axis, keepdims, dim, keepdim, dtype, out)
 
-    def mean(self, axis=None, keepdims=None, *, dim=None, keepdim=None, dtype=None, out=None):
+    def mean(self, axis: Any = None, keepdims: Any = None, *, dim: Any = None,
+             keepdim: Any = None, dtype: Any = None, out: Any = None) -> Tensor:  # fmt: skip
         """Mean over ``axis`` (all axes by default); each input receives g / n. ``dim`` and
         ``keepdim`` are PyTorch's names for ``axis`` and ``keepdims`` (``np.mean(x)``: as
         ``sum``)."""
@@ -739,7 +731,7 @@ class Tensor(TensorMethods):
                 raise TypeError(f"np.{op}(tensor, out=...): a Tensor's op makes a new tensor.")
             return self.astype(dtype)._reduce(op, axis, keepdims, dim, keepdim)  # (as NumPy:
             # the sum taken in dtype; the gradient cast back)
-        if dim is None and keepdims is None and keepdim is None and type(axis) is not list:
+        if dim is None and keepdims is None and keepdim is None and type(axis) in (int, NoneType):
             keepdims = False  # (NumPy's names and defaults, the common case, at no cost)
         else:
             axis, keepdims = axis_args(op, axis, dim, keepdims, keepdim)
@@ -782,10 +774,8 @@ class Tensor(TensorMethods):
         a_shape = self.data.shape
         try:
             out = self.data.reshape(shape)
-        except ValueError as e:
-            raise ValueError(
-                f"op 'reshape': cannot reshape {a_shape} ({self.data.size} values) into {shape}."
-            ) from e
+        except (ValueError, TypeError) as e:
+            raise reshape_error(a_shape, self.data.size, shape) from e
         out = Tensor.from_op(out, "reshape", (self,), lambda g: (g.reshape(a_shape),))
         return self._viewing(out)
 

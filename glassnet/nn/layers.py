@@ -14,6 +14,7 @@ from .. import functional as F
 from .._validation import (
     as_rng,
     check_array,
+    check_bool,
     check_float_dtype,
     check_memory,
     check_no_inplace,
@@ -93,7 +94,8 @@ class Linear(Module):
                 f"Linear: the init {self.init!r} returned shape {self.W.shape}; an initializer "
                 f"returns the shape it is given, (inputs, neurons) = {shape}."
             )
-        self.b = Parameter(np.zeros(self.neurons, dtype=dt), dtype=dt) if bias else None
+        with_bias = check_bool(bias, "bias", "Linear")
+        self.b = Parameter(np.zeros(self.neurons, dtype=dt), dtype=dt) if with_bias else None
         if device is not None:  # (PyTorch's nn.Linear(2, 3, device=device))
             self.to(device=device)
 

@@ -24,6 +24,7 @@ from .._validation import (
     check_state_dict,
     check_to_args,
     not_finite_output,
+    torch_input,
     torch_keys_hint,
 )
 from ..backend import asarray, namespace, to_device
@@ -138,7 +139,9 @@ class Module:
         """``forward(*args, **kwargs)``, a first argument of numbers (an array, a number,
         lists or tuples of numbers) made a Tensor; a list or tuple holding Tensors or arrays,
         a dict or text (a batch of a forward of yours) is passed on as it is, as the other
-        arguments are (a loss's target)."""
+        arguments are (a loss's target). PyTorch's ``input=`` is the first argument."""
+        if "input" in kwargs:  # (layer(input=x): the name of PyTorch's forward's argument)
+            args, kwargs = torch_input(self.forward, args, kwargs)
         if args and not isinstance(args[0], Tensor) and _numbers(args[0]):
             args = (Tensor(args[0]), *args[1:])
         hooked = self.__dict__.get("_hooked")  # (forward hooks: nn/containers.py's runner)
