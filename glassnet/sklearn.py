@@ -3147,6 +3147,16 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             better = _target_error(o, y)
             if better is not None:
                 raise better
+        if y.dtype.kind in "US":  # numbers as text in a str/bytes array or a list: refused,
+            # as scikit-learn's loss refuses them (UFuncTypeError); an object array or a
+            # pandas Series of them is read as numbers, as scikit-learn's check_array reads it
+            first = y.ravel()[:1].tolist()[0]
+            raise ValueError(
+                f"{o}: y holds numbers written as text (dtype {y.dtype.str!r}, e.g. {first!r} "
+                "at row 0), which scikit-learn's MLPRegressor refuses too, and glassnet reads "
+                "no number from text in silence. Convert y to numbers first: "
+                "np.asarray(y, dtype=float) (or pandas.to_numeric(y))."
+            )
         y = y.astype(np.float64, copy=False)
         if (given_dtype is None or y.dtype != given_dtype) and np.isnan(y).any():  # None: NaN
             better = _target_error(o, given)

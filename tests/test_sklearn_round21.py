@@ -268,3 +268,45 @@ def test_partial_fit_class_weight_with_a_key_beyond_classes():
         MLPClassifier(class_weight={0: 2.0, 1: 1.0, 9: 4.0}, **kw).partial_fit(
             X[:100], y[:100], classes=[0, 1, 2]
         )
+
+
+# ---------------------------------------------- text y of the regressor (skcompose 4)
+_TEXT = ["1.5", "2"] * 20
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array(_TEXT),
+        _TEXT,
+        np.array([t.encode() for t in _TEXT]),
+        np.array([_TEXT[:2]] * 40),
+        [1.5, "2"] * 20,
+    ],
+    ids=["str array", "list", "bytes array", "2-D str array", "mixed list"],
+)
+def test_regressor_refuses_numbers_as_text_in_an_array_or_list_as_scikit_learn(y):
+    from sklearn.neural_network import MLPRegressor as SkRegressor
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    with pytest.raises(TypeError):  # scikit-learn's: NumPy's UFuncTypeError
+        SkRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, y)
+    reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match=r"y holds numbers written as text.*'1\.5'.*float"):
+        reg.fit(X, y)
+    assert not hasattr(reg, "coefs_")
+    with pytest.raises(ValueError, match=r"y holds numbers written as text"):
+        reg.partial_fit(X, y)
+
+
+def test_regressor_reads_an_object_array_or_series_of_numbers_as_text_as_scikit_learn():
+    pd = pytest.importorskip("pandas")
+    from sklearn.neural_network import MLPRegressor as SkRegressor
+
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    for y in (np.array(_TEXT, dtype=object), pd.Series(_TEXT), pd.Series(_TEXT, dtype="string")):
+        kw = dict(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+        SkRegressor(**kw).fit(X, y)
+        ours = MLPRegressor(**kw).fit(X, y)
+        ref = MLPRegressor(**kw).fit(X, np.array(_TEXT, dtype=float))
+        np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
