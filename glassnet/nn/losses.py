@@ -14,7 +14,10 @@ an empty batch is an error (PyTorch gives NaN; 'sum' and 'none' agree); the clas
 losses take inputs (N, C) only (PyTorch's unbatched (C,) and K-dimensional (N, C, d₁, …)
 inputs are refused: move the class axis last and flatten, ``z.movedim(1, -1).reshape(-1, C)``
 in PyTorch's terms, the labels ``y.reshape(-1)``); a regression target of another shape
-than the input is refused (PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4)).
+than the input is refused (PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4)); a
+target holding NaN or inf (a regression target, probability rows, KLDivLoss's) is refused
+(PyTorch gives a NaN loss, and the next optimizer step NaN weights: never a silent NaN), and
+so is a ``weight`` or ``pos_weight`` of bools (as PyTorch refuses ``weight=True``).
 It takes more than PyTorch does: class labels of any integer dtype, or floats holding
 whole numbers, or bools (PyTorch wants int64 or uint8); probability rows for
 :class:`NLLLoss`; BCE targets of an integer dtype. A class ``ignore_index`` (>= 0) with
@@ -49,6 +52,24 @@ def _array(target: Any) -> np.ndarray:
     return np.asarray(target.data if isinstance(target, Tensor) else target)
 
 
+def _finite(who: str, y: Any) -> Any:
+    """``y``, a target of ``who``'s; refused where it holds NaN or inf. PyTorch returns a NaN
+    loss there, and the next optimizer step writes NaN into every weight; glassnet's rule,
+    never a silent NaN, wins, as fit refuses such a y and the BCE losses such a target
+    (:func:`F.unit_target`). One sum (NaN or inf where any value is; a finite sum that
+    overflowed falls through to the exact check), no mask on the way."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = y.sum()
+    if not np.isfinite(total) and not np.isfinite(y).all():
+        at = tuple(int(i) for i in np.argwhere(~np.isfinite(y))[0])
+        raise ValueError(
+            f"{who}: the target contains NaN or inf (first at index {at}), which would make the "
+            "loss and then every weight NaN. Remove or impute those values, or leave those "
+            "entries out of the loss (reduction='none', then a mean over the rest)."
+        )
+    return y
+
+
 def _constant(value: Any, arg: str, name: str, owner: Any = None) -> np.ndarray | None:
     """A loss's ``weight`` or ``pos_weight`` as an array (None stays None): constants of the
     loss, which pass them no gradient. One that requires grad (with grad on) is refused, as
@@ -79,7 +100,14 @@ def _constant(value: Any, arg: str, name: str, owner: Any = None) -> np.ndarray 
             "weights, or, to learn them, write the loss from Tensor ops (e.g. "
             "(w * per_entry_losses).sum(), with reduction='none')."
         )
-    return None if value is None else _array(value)
+    arr = None if value is None else _array(value)
+    if arr is not None and arr.dtype == bool:  # (True is no weight: PyTorch refuses it too)
+        raise TypeError(
+            f"{name}: '{arg}' holds bools ({value!r:.40}), not weights; PyTorch refuses a bool "
+            f"there too. Pass numbers, e.g. {arg}=np.array([1.0, 0.0]) for a mask of "
+            "classes or outputs, or leave it out."
+        )
+    return arr
 
 
 def no_legacy(name: str, size_average: Any, reduce: Any, slots: tuple[str, str]) -> None:
@@ -114,6 +142,7 @@ class _Loss(Module):
         target that requires grad (another network's output) keeps its graph: dL/dy = −dL/dd,
         as in PyTorch."""
         x, y = F.check_target(type(self).__name__, x, target, graph=True)
+        _finite(type(self).__name__, y)
         return x - (target.astype(x.dtype) if _needs_grad(target) else y)
 
     def _fixed(self, target: Any) -> Any:
@@ -195,7 +224,10 @@ class _Loss(Module):
 
     def _check_nc(self, x: Any, t: np.ndarray) -> None:
         """Refuse an input other than (N, C) (PyTorch's unbatched (C,) or K-dimensional
-        (N, C, d₁, …) inputs among them), saying how to bring it to (N, C)."""
+        (N, C, d₁, …) inputs among them), saying how to bring it to (N, C), and probability
+        rows that hold NaN or inf (:func:`_finite`)."""
+        if t.ndim > 1 and t.dtype.kind == "f":
+            _finite(type(self).__name__, t)
         shape = np.shape(x.data if isinstance(x, Tensor) else x)
         if len(shape) != 2:
             raise ValueError(
@@ -245,7 +277,8 @@ class MSELoss(_Plain):
     def forward(self, x: Tensor, target: Any) -> Tensor:
         if _needs_grad(target):  # (the fused kernel passes the target no gradient)
             return self._reduce(self._diff(x, target) ** 2)
-        return F.mse(x, target, self.reduction)
+        x, y = F.check_target("MSELoss", x, target)  # (F.mse's, in this loss's name)
+        return F.loss_node("mse", x, _finite("MSELoss", y), self.reduction, None)
 
 
 class L1Loss(_Plain):
@@ -337,14 +370,18 @@ class KLDivLoss(_Loss):
     def forward(self, x: Tensor, target: Any) -> Tensor:
         x, y = F.check_target("KLDivLoss", x, target, graph=True)
         t = target.astype(x.dtype) if _needs_grad(target) else Tensor(y)
+        bad = y[~((y < np.inf) & ((y >= 0) | self.log_target))]  # (NaN too; -inf: log 0)
+        if bad.size:
+            raise ValueError(
+                "KLDivLoss: the target must hold log-probabilities (log_target=True): numbers "
+                f"below inf, -inf for a probability 0, no NaN. Got {bad.size} value(s) "
+                f"outside, the first {bad[0]}."
+                if self.log_target
+                else "KLDivLoss: the target must hold probabilities (finite, >= 0). Got "
+                f"{bad.size} value(s) outside, the first {bad[0]}; for log-probabilities pass "
+                "log_target=True."
+            )
         if not self.log_target:
-            bad = y[~(y >= 0)]  # (NaN too)
-            if bad.size:
-                raise ValueError(
-                    f"KLDivLoss: the target must hold probabilities (>= 0). Got {bad.size} "
-                    f"value(s) outside, the first {bad[0]}; for log-probabilities pass "
-                    "log_target=True."
-                )
             keep = y > 0
             ts = where(keep, t, 1.0)  # (log 1 = 0 where y = 0: no log 0)
             per = where(keep, ts * (ts.log() - where(keep, x, 0.0)), 0.0)
