@@ -402,7 +402,11 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subs
     seeds): NumPy's permutation, so a seed does not split as PyTorch's does. Fractions that
     leave a subset empty warn, as PyTorch's (``UserWarning``: "Length of split at index 1 is
     0. This might result in an empty dataset.")."""
-    n, parts = len(dataset), list(lengths)
+    n, parts = len(dataset), []
+    try:  # (one number, None, a 0-d array: no list of lengths, refused below)
+        parts = list(lengths)
+    except TypeError:
+        pass
     fractions = parts and all(isinstance(k, (float, np.floating)) and 0 <= k <= 1 for k in parts)
     if fractions and abs(sum(parts) - 1) < 1e-9:
         counts = [int(np.floor(n * k)) for k in parts]
@@ -419,8 +423,8 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subs
     if not parts or any(isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0
                         for k in parts) or sum(parts) != n:  # fmt: skip
         raise ParameterError(
-            f"random_split: lengths must be counts >= 0 that sum to the dataset's length ({n}), "
-            f"or fractions that sum to 1. Got {lengths!r:.80}."
+            f"random_split: lengths must be a list of counts >= 0 that sum to the dataset's "
+            f"length ({n}), or of fractions that sum to 1 (e.g. [0.8, 0.2]). Got {lengths!r:.80}."
         )
     order = _rng(generator, "random_split").permutation(n)
     ends = np.cumsum(parts)
@@ -462,7 +466,11 @@ def _reusable(value: Any, name: str, owner: str = "DataLoader") -> Any:
     iterable that ``iter()`` walks anew each epoch (a list, an array, a :class:`Sampler`)."""
     if value is None:
         return None
-    if isinstance(value, (str, bytes, Mapping, Tensor)) or not hasattr(value, "__iter__"):
+    if (
+        isinstance(value, (str, bytes, Mapping, Tensor))
+        or not hasattr(value, "__iter__")
+        or getattr(value, "ndim", 1) == 0  # (a 0-d array: one number, no iterable)
+    ):
         what = "a Tensor (pass an integer array)" if isinstance(value, Tensor) else f"{value!r:.60}"
         raise ParameterError(
             f"The '{name}' parameter of {owner} must be an iterable of "
@@ -880,7 +888,8 @@ class DataLoader:
         pin_memory_device: str = "",
         in_order: bool = True,
     ) -> None:
-        if isinstance(num_workers, bool) or num_workers != 0:
+        array = getattr(num_workers, "ndim", 0)  # (an array's != 0 is no bool)
+        if isinstance(num_workers, (bool, np.bool_)) or array or num_workers != 0:
             raise ParameterError(
                 "The 'num_workers' parameter of DataLoader must be 0: glassnet makes each batch "
                 f"in this process when the loop asks for it. Got {num_workers!r}; leave it out."

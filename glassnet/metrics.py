@@ -26,14 +26,29 @@ class UndefinedMetricWarning(UserWarning):
 
 
 def _numbers(values: Any, name: str, owner: str) -> np.ndarray:
-    """``values`` as a float64 array, else an error that names the argument."""
+    """``values`` as a float64 array, else an error that names the argument. Numbers written
+    as text are refused, as fit, the losses and ``glassnet.tensor`` refuse them (in fit's
+    words): parsing ``'1'`` would pass a column read as text in silence."""
     try:
         values = values.data if hasattr(values, "backward_fn") else values  # (a Tensor's, any)
-        return np.asarray(values, dtype=np.float64)
+        given = np.asarray(values)
+        numbers = given.astype(np.float64)
     except (TypeError, ValueError) as e:
         raise ValueError(
             f"{owner}: {name!r} must be an array of numbers. Got {values!r:.60} ({e})."
         ) from None
+    kind = given.dtype.kind
+    text = (
+        next((v for v in given.flat if isinstance(v, (str, bytes))), None) if kind == "O" else None
+    )
+    if kind in "US" or text is not None:
+        first = repr(text if text is not None else given.flat[0])[:40]
+        raise ValueError(
+            f"{owner}: {name} must be numeric. It holds text (dtype {given.dtype}), e.g. "
+            f"{first}: convert numbers written as text (np.asarray({name}, dtype=float)), "
+            "or encode text columns first."
+        )
+    return numbers
 
 
 def _weights(w: Any, n: int, owner: str) -> np.ndarray:
