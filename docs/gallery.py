@@ -26,11 +26,21 @@ multiclass_boundary.png        a three-class decision boundary (softmax output)
 moons_boundary.png             a two-moons classifier's decision boundary
 training_curves.png            its training and validation curves
 training_snapshots.png         its decision boundary after 0, 5, 50 and 300 epochs, one colour scale
+
+Writing into docs/img (the default) also writes ``docs/img/gallery_png.json``: the versions
+that drew the PNG plots (matplotlib, NumPy, the machine, NumPy's BLAS) and a SHA-256 of each
+PNG's pixels. A PNG's pixels depend on those versions (the plots' text and antialiasing on
+matplotlib's, a trained network's boundary on the arithmetic), so the tests redraw the PNGs
+and compare them pixel for pixel where the versions are the same, and otherwise check that
+the record matches the committed files.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import platform
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -212,6 +222,40 @@ def pictures() -> dict[str, Callable[[], object]]:
     }
 
 
+RECORD = HERE / "img" / "gallery_png.json"
+
+
+def environment() -> dict[str, object]:
+    """What a PNG's pixels depend on beside glassnet: matplotlib, NumPy, the machine and
+    NumPy's BLAS (its kernel: another CPU's kernel rounds a trained boundary otherwise)."""
+    import matplotlib
+
+    try:
+        from threadpoolctl import threadpool_info
+
+        blas = sorted(
+            f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+            for i in threadpool_info()
+            if i.get("user_api") == "blas"
+        )
+    except ImportError:  # (threadpoolctl is the test extra's)
+        blas = ["unknown"]
+    return {
+        "matplotlib": matplotlib.__version__,
+        "numpy": np.__version__,
+        "machine": platform.machine(),
+        "blas": blas,
+    }
+
+
+def pixels(path: Path) -> str:
+    """SHA-256 of a PNG's decoded pixels (its shape and RGBA values, not its bytes)."""
+    import matplotlib.image as mpimg
+
+    a = np.ascontiguousarray(mpimg.imread(path))
+    return hashlib.sha256(repr(a.shape).encode() + a.tobytes()).hexdigest()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Regenerate glassnet's documentation pictures.")
     parser.add_argument("--out", default=str(HERE / "img"), help="output folder")
@@ -220,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, make in pictures().items():
         path = viz.save(make(), out / name)
         print(f"wrote {path}")
+    if out.resolve() == RECORD.parent:
+        pngs = {n: pixels(out / n) for n in sorted(pictures()) if n.endswith(".png")}
+        record = {"environment": environment(), "pixels": pngs}
+        RECORD.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {RECORD}")
     return 0
 
 

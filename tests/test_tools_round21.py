@@ -280,3 +280,43 @@ def test_scaling_docs_show_the_tables_stream_rss_prints(cli, saved):
     table = out.strip()
     assert ("held-out accuracy" in table) == cli and table.count("\n") >= 3, table
     assert table in (ROOT / "docs" / "scaling.md").read_text(encoding="utf-8"), table
+
+
+# ---------------------------------------- docs/img's PNG plots: current, pixel for pixel
+
+
+def _gallery():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gallery_round21", ROOT / "docs" / "gallery.py")
+    assert spec is not None and spec.loader is not None
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    return gallery
+
+
+def test_gallery_pngs_are_what_the_gallery_draws(tmp_path):
+    """Two committed PNGs differed from what `python docs/gallery.py` drew (one pixel each),
+    which the gallery test, comparing sizes only, could not see. docs/img/gallery_png.json
+    records the versions that drew the PNGs and each one's pixels: the record matches the
+    committed files everywhere, and where matplotlib, NumPy, the machine and the BLAS are
+    the recorded ones the PNGs are redrawn and compared pixel for pixel. (Elsewhere a pixel
+    comparison would fail on text or antialiasing that another matplotlib draws otherwise,
+    and a boundary another CPU's BLAS rounds otherwise; test_viz's gallery test checks
+    their sizes there.)"""
+    pytest.importorskip("matplotlib")
+    import json
+
+    from glassnet import viz
+
+    gallery = _gallery()
+    record = json.loads((ROOT / "docs" / "img" / "gallery_png.json").read_text())
+    pngs = sorted(n for n in gallery.pictures() if n.endswith(".png"))
+    assert sorted(record["pixels"]) == pngs
+    for name in pngs:  # the record is the committed files'
+        assert gallery.pixels(ROOT / "docs" / "img" / name) == record["pixels"][name], name
+    if gallery.environment() != record["environment"]:
+        return
+    for name in pngs:
+        path = viz.save(gallery.pictures()[name](), tmp_path / name)
+        assert gallery.pixels(path) == record["pixels"][name], f"docs/img/{name} is stale"
