@@ -32,7 +32,7 @@ def _numbers(values: Any, name: str, owner: str) -> np.ndarray:
     try:
         values = values.data if hasattr(values, "backward_fn") else values  # (a Tensor's, any)
         given = np.asarray(values)
-        numbers = given.astype(np.float64)
+        numbers = given.astype(np.float64, copy=False)
     except (TypeError, ValueError) as e:
         raise ValueError(
             f"{owner}: {name!r} must be an array of numbers. Got {values!r:.60} ({e})."
