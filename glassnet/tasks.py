@@ -829,13 +829,18 @@ RUNS: dict[str, Any] = {  # fit's and fit_many's settings: _validation.check_set
 _OFF_AS_NONE = ("max_steps", "batch_size", "tol", "tol_weights", "l2")  # None turns these off
 
 
-def check_run(owner: str, rows: int | None, **settings: Any) -> None:
+def check_run(owner: str, rows: int | None, **settings: Any) -> tuple[Any, ...]:
     """fit's (and fit_many's) ``settings``, each by its rule in :data:`RUNS` (None turns
     max_steps, batch_size, tol, tol_weights and l2 off), and a batch_size within the
-    ``rows`` of the data (None: not known yet, a stream's)."""
+    ``rows`` of the data (None: not known yet, a stream's). Returns the counts among them
+    (the settings of ints, in the order given; None as None) as Python ints: a NumPy
+    integer (``np.argmin(history.val_loss)``, a checkpoint's) counts as the int it holds."""
+    counts = []
     for name, value in settings.items():
         if value is not None or name not in _OFF_AS_NONE:
-            check_setting(value, name, owner, RUNS[name])
+            value = check_setting(value, name, owner, RUNS[name])
+        if isinstance(RUNS[name], dict) and RUNS[name].get("integer"):
+            counts.append(value)
     bs = settings.get("batch_size")
     if bs is not None and rows is not None and bs > rows:
         raise ValueError(
@@ -843,6 +848,7 @@ def check_run(owner: str, rows: int | None, **settings: Any) -> None:
             f"of training samples ({rows}); use batch_size=None for full-batch "
             "gradient descent or a smaller batch."
         )
+    return tuple(counts)
 
 
 def check_weights_set(model: Module, owner: str) -> None:
@@ -872,10 +878,11 @@ def check_trainable(model: Any, diagnostics: Any = False) -> None:
             "fit: the model has no parameter to train (none, or every one frozen): its epochs "
             "would change nothing. Unfreeze some, p.requires_grad_(True), or add a layer."
         )
-    if diagnostics:
+    if isinstance(diagnostics, np.ndarray) or diagnostics:  # (an array: no truth value)
+        given = "True" if diagnostics is True else f"{diagnostics!r:.40}"
         raise TypeError(
-            "fit(diagnostics=True) moved to a callback: pass callbacks=[glassnet.diagnostics."
-            "Diagnostics()] (the records land in history.diagnostics as before)."
+            f"fit(diagnostics={given}) moved to a callback: pass callbacks=[glassnet."
+            "diagnostics.Diagnostics()] (the records land in history.diagnostics as before)."
         )
 
 
@@ -1047,6 +1054,31 @@ def _scalar(value: Any) -> Tensor:
         "The 'loss' callable must return a scalar glassnet Tensor, e.g. ((output - y) ** 2)"
         f".mean() (a loss averaged over the batch). It returned {got}."
     )
+
+
+def under(errs: dict[str, str] | None, loss: Any) -> Any:
+    """``loss``, a loss function of the caller's, run under NumPy's error state ``errs``
+    (``np.geterr()``'s, taken as fit starts): fit's own steps run with NumPy's overflow
+    warnings off (a non-finite loss is its DivergenceError), the caller's code as the caller
+    set it, so that a ``np.log(0)`` of theirs warns (or raises) as it would outside fit.
+    None, or a loss that is no function (a name), leaves it as it is."""
+    if errs is None or not callable(loss):
+        return loss
+
+    def users(*args: Any) -> Any:
+        with np.errstate(**errs):
+            return loss(*args)
+
+    return users
+
+
+def call_hooks(hooks: Sequence[Any], name: str, state: Any, errs: dict[str, str]) -> None:
+    """Each of ``hooks``' method ``name`` on ``state`` (fit's callbacks and stopping rules:
+    ``on_train_begin``, ``on_step_end``), under NumPy's error state ``errs``, the caller's
+    (:func:`under`)."""
+    with np.errstate(**errs):
+        for hook in hooks:
+            getattr(hook, name)(state)
 
 
 def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any, Any]:
@@ -1270,13 +1302,15 @@ def score(
     X: np.ndarray,
     y: np.ndarray,
     w: Any = None,
+    errs: dict[str, str] | None = None,
     with_metric: bool = True,
 ) -> tuple[float, float, str]:
     """Loss, metric and the metric's name from one forward pass, without a graph, in eval
     mode; with sample weights ``w``, both weighted: the loss as fit weighs the training loss
     (sum_i w_i l_i / n, ``evaluate_loss``'s), the metric as :func:`metric` weighs it (NaN,
-    not computed, with ``with_metric=False``)."""
-    forward, loss_fn, head = loss_parts(model, spec, loss)
+    not computed, with ``with_metric=False``). A loss function of the caller's runs under
+    NumPy's error state ``errs`` (:func:`under`)."""
+    forward, loss_fn, head = loss_parts(model, spec, under(errs, loss) if spec is None else loss)
     with evaluating(model), no_grad():  # (eval mode in this thread alone: no flag written)
         z = forward(Tensor(X))
         value = float(loss_fn(z, y, w).data)

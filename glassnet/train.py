@@ -25,6 +25,7 @@ trains on, the checks on its data and the validation score belong to :mod:`glass
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import warnings
@@ -198,6 +199,9 @@ class _FunctionCallback(Callback):
             state.stop = True
 
 
+OneCallback = Callback | Callable[[TrainState], Any]  # (fit's callbacks: one, or a list)
+
+
 def graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Callable[..., float]:
     """``step(X, y, w) -> L``: one forward and backward pass on the autodiff graph, with
     dL/dw in each parameter's ``.grad`` (the graph engine's counterpart of FastMLP.step;
@@ -231,6 +235,7 @@ def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks
 def _as_callbacks(given: Any, arg: str) -> list[Callback]:
     """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list (an iterable)."""
     many = isinstance(given, Iterable) and not isinstance(given, (str, bytes, dict))
+    many = many and getattr(given, "ndim", 1) != 0  # (a 0-d array: one value, refused as one)
     return [as_callback(c, arg) for c in (given if many else () if given is None else [given])]
 
 
@@ -407,7 +412,7 @@ def fit(
     validation_data: tuple[Any, ...] | None = None,
     early_stopping: bool = False,
     schedule: Any = None,
-    callbacks: Sequence[Callback | Callable[[TrainState], Any]] = (),
+    callbacks: OneCallback | Sequence[OneCallback] = (),
     sample_weight: Any = None,
     l2: float = 0.0,
     diagnostics: bool = False,
@@ -495,7 +500,9 @@ def fit(
         to watch the validation loss, step it from a callback's ``on_epoch_end`` with
         ``state.history.val_loss[-1]`` and pass no ``schedule``).
     callbacks : Callbacks or functions ``f(state)`` (one, or a list) called after each epoch
-        (return True or set ``state.stop`` to stop).
+        (return True or set ``state.stop`` to stop). They, ``stop_rules``, a schedule and a
+        loss function of yours run under your NumPy error state (``np.errstate``); fit's own
+        steps run with NumPy's overflow warnings off (a NaN or inf loss is a DivergenceError).
     sample_weight : array of shape (n_samples,); l2 : float
         Per-sample loss weights (a batch's loss is ``sum_i w_i l_i / n_batch``; the rows
         ``validation_split`` holds out keep theirs, and weigh the validation scores); an L2
@@ -593,7 +600,9 @@ def fit(
     )
     verbose = int(verbose) if isinstance(verbose, bool) else verbose  # (False: 0, True: 1)
     given = locals()  # (each setting by its rule; batch_size within the rows, a stream's unknown)
-    tasks.check_run("fit", X.shape[0] if src is None else None, **{k: given[k] for k in tasks.RUNS})
+    epochs, max_steps, batch_size, n_iter_no_change, initial_epoch, verbose = tasks.check_run(
+        "fit", X.shape[0] if src is None else None, **{k: given[k] for k in tasks.RUNS}
+    )  # (the counts as Python ints: NumPy's too)
     l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
     check_threads(threads, "fit")
     cbs = _as_callbacks(callbacks, "callbacks")
@@ -624,7 +633,8 @@ def fit(
             "layer), with a named loss; this model or loss needs engine='graph' (or 'auto'): "
             f"{engines.graph_reason(model, spec)}."
         )
-    train_step = fast.step if fast is not None else graph_step(model, spec, loss, l2_step)
+    users = np.geterr()  # (the caller's NumPy error state: their code runs under it)
+    train_step = fast.step if fast else graph_step(model, spec, tasks.under(users, loss), l2_step)
     xp = namespace(params[0].data)  # NumPy, or CuPy: the data follows the model
     if xp is not np:
         X, y_arr, w_arr = (None if a is None else xp.asarray(a) for a in (X, y_arr, w_arr))
@@ -699,15 +709,16 @@ def fit(
     blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
     blas.__enter__()  # first: it may refuse (threads=N without threadpoolctl), changing nothing
     model.train()
-    # NumPy's overflow warnings on the way to a NaN/inf loss are silenced while training:
-    # a non-finite loss is reported once, as DivergenceError (set once, not per step)
+    # NumPy's overflow warnings on the way to a NaN/inf loss are silenced in fit's own steps:
+    # a non-finite loss is reported once, as DivergenceError (set once, not per step); the
+    # caller's code (callbacks, stop_rules, a schedule, a loss function) runs under `users`
     errstate = np.errstate(over="ignore", invalid="ignore", divide="ignore")
     errstate.__enter__()
     ctrl_c = deferred()  # (a Ctrl-C in an update raised once the step is whole)
     hold, update = ctrl_c.__enter__(), None
     try:
-        for c in (*stop_rules, *cbs):  # (a rule that refuses the run: before any callback)
-            c.on_train_begin(state)
+        # (the caller's code, under the caller's error state; a rule that refuses the run first)
+        tasks.call_hooks((*stop_rules, *cbs), "on_train_begin", state, users)
         if loop is not None and loop.whole:  # every epoch in one call, fit's tol rule inside
             history.stop_reason = loop.run_whole(
                 X, y_arr, w_arr, epochs - initial_epoch, tol, n_iter_no_change, max_steps,
@@ -750,8 +761,8 @@ def fit(
                 state.step, state.batch_loss = history.steps, batch_loss
                 if retry:  # (after the books: a Ctrl-C in it leaves the step counted)
                     update, retry = optimizer.prepared(), False
-                for c in step_cbs:
-                    c.on_step_end(state)
+                if step_cbs:  # (the caller's code, under the caller's error state)
+                    tasks.call_hooks(step_cbs, "on_step_end", state, users)
                 if history.steps % 64 == 0:
                     keep_finite(whole)
                 if (max_steps is not None and history.steps >= max_steps) or state.stop:
@@ -764,7 +775,7 @@ def fit(
             history.best_loss = min(history.best_loss, epoch_loss)
             state.epoch_loss = epoch_loss
             if Xv is not None:
-                vl, vm, history.metric_name = tasks.score(model, spec, loss, Xv, yv, wv)
+                vl, vm, history.metric_name = tasks.score(model, spec, loss, Xv, yv, wv, users)
                 history.val_loss.append(vl)
                 history.val_metric.append(vm)
             if verbose:
@@ -774,15 +785,16 @@ def fit(
             # the callbacks, which see the optimizer and schedule as the next epoch starts
             # them (a checkpoint written there resumes as the run goes on); a stop asked by
             # a plain callback is "callback"
-            for c in stop_rules:
-                c.on_epoch_end(state)
-            facts = {"metric": epoch_loss, "samples_seen": seen0 + history.samples_seen}
-            if isinstance(schedule, LRSchedule):  # (a schedule of the user's takes those two)
-                facts["remaining"] = epochs - epoch
-            low = schedule is not None and schedule.epoch_end(**facts)
-            why = getattr(schedule, "stop_reason", "") if low else ""
-            for c in cbs:
-                c.on_epoch_end(state)
+            with np.errstate(**users) if replan else contextlib.nullcontext():  # (the caller's)
+                for c in stop_rules:
+                    c.on_epoch_end(state)
+                facts = {"metric": epoch_loss, "samples_seen": seen0 + history.samples_seen}
+                if isinstance(schedule, LRSchedule):  # (a schedule of the user's takes those two)
+                    facts["remaining"] = epochs - epoch
+                low = schedule is not None and schedule.epoch_end(**facts)
+                why = getattr(schedule, "stop_reason", "") if low else ""
+                for c in cbs:
+                    c.on_epoch_end(state)
             # a stop is named in this order (max_steps over a rule's, as every loop names it)
             if state.stop and not state.stop_reason:
                 state.stop_reason = "callback"
