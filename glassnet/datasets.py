@@ -48,7 +48,14 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import ParameterError, as_rng, bytes_text, check_memory, check_number
+from ._validation import (
+    ParameterError,
+    as_rng,
+    bytes_text,
+    check_memory,
+    check_number,
+    check_size,
+)
 from .stream import (
     MISSING_TOKENS,
     as_point,
@@ -247,6 +254,7 @@ def make_circles(
     """
     func = "make_circles"
     n_samples = check_number(n_samples, "n_samples", func, low=1, integer=True)
+    check_size(f"{func}(n_samples={n_samples})", (n_samples, 2), "use fewer samples", 8)
     noise = check_number(noise, "noise", func, low=0.0)
     factor = check_number(factor, "factor", func, low=0.0, high=1.0, high_open=True)
     rng = as_rng(seed, func)
@@ -297,6 +305,7 @@ def make_moons(
     """
     func = "make_moons"
     n_samples = check_number(n_samples, "n_samples", func, low=1, integer=True)
+    check_size(f"{func}(n_samples={n_samples})", (n_samples, 2), "use fewer samples", 8)
     noise = check_number(noise, "noise", func, low=0.0)
     rng = as_rng(seed, func)
     n0 = n_samples // 2
@@ -350,6 +359,7 @@ def make_spirals(
     func = "make_spirals"
     n_classes = check_number(n_classes, "n_classes", func, low=2, integer=True)
     n_samples = check_number(n_samples, "n_samples", func, low=n_classes, integer=True)
+    check_size(f"{func}(n_samples={n_samples})", (n_samples, 2), "use fewer samples", 8)
     noise = check_number(noise, "noise", func, low=0.0)
     rng = as_rng(seed, func)
     xs, ys = [], []
@@ -427,6 +437,8 @@ def make_blobs(
             raise ValueError(f"The 'centers' parameter of {func} holds NaN or inf: {mu.tolist()}.")
         n_centers, n_features = mu.shape
     n_samples = check_number(n_samples, "n_samples", func, low=n_centers, integer=True)
+    size = f"{func}(n_samples={n_samples}, n_features={n_features})"
+    check_size(size, (n_samples + n_centers, n_features), "use fewer samples or features", 8)
     if np.ndim(cluster_std) == 0:
         stds = np.full(
             n_centers, check_number(cluster_std, "cluster_std", func, low=0.0, low_open=True)
@@ -494,6 +506,8 @@ def make_regression_multi(
     n_samples = check_number(n_samples, "n_samples", func, low=1, integer=True)
     d = check_number(n_features, "n_features", func, low=1, integer=True)
     n_targets = check_number(n_targets, "n_targets", func, low=1, integer=True)
+    size = f"{func}(n_samples={n_samples}, n_features={d}, n_targets={n_targets})"
+    check_size(size, ((n_samples + n_targets) * (d + n_targets),), "use fewer of them", 8)
     noise = check_number(noise, "noise", func, low=0.0)
     rng = as_rng(seed, func)
     X = rng.standard_normal((n_samples, d))  # (N, d)

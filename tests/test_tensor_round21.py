@@ -264,3 +264,22 @@ def test_input_keyword_as_torch(index):
     a = np.array([[1.0, -2.0], [3.0, 0.5], [0.0, 1.0]])
     expected = theirs(input=torch.tensor(a)).detach().numpy()
     np.testing.assert_allclose(ours(input=gn.tensor(a)).data, expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("make_moons", {"n_samples": 10**30}),
+        ("make_circles", {"n_samples": 10**30}),
+        ("make_spirals", {"n_samples": 10**30}),
+        ("make_blobs", {"n_samples": 10**30}),
+        ("make_blobs", {"n_features": 10**30}),
+        ("make_regression_multi", {"n_samples": 10**30}),
+        ("make_regression_multi", {"n_features": 10**30}),
+        ("make_regression_multi", {"n_targets": 10**30}),
+    ],
+)
+def test_datasets_refuse_sizes_beyond_memory_naming_the_argument(name, kwargs):
+    (arg,) = kwargs
+    with pytest.raises(MemoryError, match=rf"{name}\(.*{arg}=10+.*needs about .*: use"):
+        getattr(gn.datasets, name)(**kwargs)
