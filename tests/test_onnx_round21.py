@@ -3,12 +3,13 @@ sigmoid rounds to 0.5, feeds refusing a number beyond the network's dtype, the e
 words for a LeakyReLU slope it cannot write, and what docs/onnx.md says of rows that
 overflow or hold +-inf (what onnxruntime answers there)."""
 
+import json
 import warnings
 
 import numpy as np
 import pytest
 
-pytest.importorskip("onnx")
+onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 from glassnet import nn  # noqa: E402
@@ -116,6 +117,15 @@ def test_feeds_refuses_a_number_beyond_the_networks_dtype_as_pipeline_predict(tr
     # the same file read as a ModelProto or from its path: the same refusal
     with pytest.raises(ValueError, match="beyond float32's largest"):
         feeds(str(model.with_suffix(".onnx")), rows)
+    # a file exported before the dtype was stored: read from the graph's description
+    proto = onnx.load(str(model.with_suffix(".onnx")))
+    for prop in proto.metadata_props:
+        if prop.key == "glassnet.preprocessing":
+            prep = json.loads(prop.value)
+            assert prep.pop("dtype") == "float32"
+            prop.value = json.dumps(prep)
+    with pytest.raises(ValueError, match="beyond float32's largest"):
+        feeds(proto, rows)
     # cells the graph imputes (+-inf, NaN) and numbers within float32 go through, as predict
     ok = pd.DataFrame({"a": [np.inf, -np.inf, 1e30], "col": ["red", "blue", "red"]})
     with warnings.catch_warnings():
