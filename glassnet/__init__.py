@@ -147,6 +147,9 @@ else:
 
     tensor.__class__ = _TensorModule
 
+if _typing.TYPE_CHECKING:  # (the names set by the two loops below: glassnet/functions.pyi)
+    from .functions import *  # noqa: F403
+
 # PyTorch's function forms of Tensor methods, torch.sum(x, dim=1) as gn.sum(x, dim=1) (not in
 # __all__: a star import would shadow Python's sum and abs)
 globals().update({_name: habits.function(_name) for _name in habits.FUNCTIONS})

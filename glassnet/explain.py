@@ -807,7 +807,7 @@ class Explanation:
             return float(self.W[k[1]][k[2], k[3]])
         return float(self.b[k[1]][k[2]])  # type: ignore[index]
 
-    def gradient(self, name: str) -> float | np.ndarray:
+    def gradient(self, name: str) -> Any:  # (which of the two, the name says at run time)
         """dL/d(name): a float for a weight or bias; an array (N,) for a node (per data point)."""
         k = self._kind_of(name)
         if k[0] == "x":

@@ -288,6 +288,7 @@ class Optimizer:
 
     _hyper: tuple[str, ...] = ()
     fuse_above: float = BLOCK
+    state: dict[Any, dict[str, Any]]  # (PyTorch's opt.state: torch_optim sets it, a descriptor)
     lr = setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
     learning_rate = property(
         lambda self: self.lr,

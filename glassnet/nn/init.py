@@ -89,3 +89,11 @@ from .init_inplace import (  # noqa: E402, F401 (nn.init.kaiming_uniform_, ...)
     orthogonal_, trunc_normal_, uniform_, xavier_normal_, xavier_uniform_, zeros_,
 )  # fmt: skip
 # isort: on
+
+__all__ = [
+    "INITIALIZERS", "calculate_gain", "constant", "constant_", "eye_", "get_initializer",
+    "he_normal", "he_uniform", "kaiming_normal_", "kaiming_uniform_", "normal", "normal_",
+    "ones_", "orthogonal_", "trunc_normal_", "uniform", "uniform_", "xavier_normal",
+    "xavier_normal_", "xavier_uniform", "xavier_uniform_", "zeros", "zeros_",
+    "sparse_",  # noqa: F822 (nn.init_inplace sets it here when it is imported)
+]  # fmt: skip

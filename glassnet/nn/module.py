@@ -11,7 +11,7 @@ import contextlib
 import contextvars
 from collections import namedtuple
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -116,7 +116,13 @@ def evaluating(model: Module | None = None) -> Iterator[None]:
             m.training = mode
 
 
-class Module:
+if TYPE_CHECKING:  # (the methods nn.containers attaches, as a type checker sees them)
+    from ..declarations import ModuleMethods, Self
+else:
+    ModuleMethods = object
+
+
+class Module(ModuleMethods):
     """Base class: subclasses set Parameters / Modules as attributes and define ``forward``."""
 
     @property
@@ -308,21 +314,21 @@ class Module:
         return int(sum(p.data.size for p in self.parameters()))
 
     # ------------------------------------------------------------------ modes
-    def train(self, mode: bool = True) -> Module:
+    def train(self, mode: bool = True) -> Self:
         """Training mode (dropout active); returns self."""
         mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
         for m in self.modules():
             m.training = mode
         return self
 
-    def requires_grad_(self, requires_grad: bool = True) -> Module:
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         """Freeze (False) or unfreeze every parameter: optimizers skip a frozen one; self."""
         requires_grad = check_bool(requires_grad, "requires_grad", "requires_grad_")
         for p in self.parameters():
             p.requires_grad = requires_grad
         return self
 
-    def eval(self) -> Module:
+    def eval(self) -> Self:
         """Evaluation mode (dropout off); returns self."""
         return self.train(False)
 
@@ -410,7 +416,7 @@ class Module:
         hparams = {k: getattr(self, k) for k in self._hparams}
         return {"type": type(self).__name__, **hparams, **dtype}
 
-    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Module:
+    def to(self, *args: Any, dtype: Any = None, device: Any = None) -> Self:
         """Convert every parameter, its gradient and float buffers to ``dtype`` (float32 or
         float64; a NumPy dtype, its name, or PyTorch's ``torch.float64``) and to ``device``
         ("cpu": NumPy arrays; "cuda": CuPy arrays on an NVIDIA GPU, ``pip install
@@ -433,11 +439,11 @@ class Module:
                 setattr(m, name, a.astype(dt, copy=False) if floats else a)
         return self
 
-    def double(self) -> Module:
+    def double(self) -> Self:
         """``to(float64)``: every parameter in float64, in place."""
         return self.to(np.float64)
 
-    def float(self) -> Module:
+    def float(self) -> Self:
         """``to(float32)``: every parameter in float32, in place."""
         return self.to(np.float32)
 

@@ -1,0 +1,277 @@
+"""What mypy sees of the names glassnet sets at run time (round 21).
+
+Module's methods that glassnet.nn.containers attaches (``apply``, the hooks,
+``named_modules``, ``cpu``, ...: ``ModuleMethods`` of glassnet/declarations.pyi), the
+optimizers' ``state``, the function forms and dtype names that ``import glassnet`` sets by
+a loop (``gn.sum``, ``gn.float``: glassnet/functions.pyi), PyTorch's import paths that
+``sys.modules`` holds (glassnet/optim/lr_scheduler.pyi, glassnet/utils/data/*.pyi),
+``nn.init``'s ``__all__``, ``train()``/``eval()``/``to()`` returning the model's own type,
+``x.max(1)`` refused, and an Explanation's ``gradient`` indexable. One mypy run (the settings of
+tests/test_typing_round20.py) checks every snippet; each must type-check, save the lines
+marked ``# E:``, which must be the errors, and nothing else.
+"""
+
+from __future__ import annotations
+import __future__
+
+import ast
+import inspect
+import textwrap
+import types
+import typing
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_typing_round20 import MADE_BY_CLASS, ROOT, _parameters, class_body, declarations
+
+import glassnet as gn
+from glassnet import nn
+from glassnet.nn.module import Module
+
+SNIPPETS = {
+    "module_methods": """\
+        import collections
+
+        import glassnet as gn
+        from glassnet import nn
+        from glassnet.hooks import RemovableHandle
+        from glassnet.tensor import Tensor
+
+        class Net(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.fc1 = nn.Linear(4, 8)
+
+            def forward(self, x: Tensor) -> Tensor:
+                return self.fc1.forward(x)
+
+        def init_weights(m: nn.Module) -> None:
+            pass
+
+        net = Net()
+        same: Net = net.apply(init_weights)
+        h: RemovableHandle = net.register_forward_hook(lambda m, i, o: None)
+        h.remove()
+        net.register_forward_pre_hook(lambda m, i: None).remove()
+        net.register_full_backward_hook(lambda m, gi, go: None).remove()
+        names = [name for name, _ in net.named_modules()] + [n for n, _ in net.named_children()]
+        kids: list[nn.Module] = list(net.children())
+        sub: nn.Module = net.get_submodule("fc1")
+        net.add_module("extra", nn.ReLU())
+        net.register_parameter("scale", None)
+        on_cpu: Net = net.cpu()
+        ev: Net = net.eval()
+        tr: Net = net.train().to("cpu").double().float().requires_grad_(True)
+        opt = gn.optim.Adam(net.parameters(), lr=1e-3)
+        state: dict[object, dict[str, object]] = opt.state
+        sgd = gn.optim.SGD(net.parameters(), lr=0.1)
+        sgd.state = collections.defaultdict(dict)
+        net.fly()  # E: "Net" has no attribute "fly"  [attr-defined]
+    """,
+    "function_forms": """\
+        import glassnet as gn
+        from glassnet.habits import Array
+        from glassnet.tensor import Tensor
+
+        x = gn.randn(2, 3)
+        s: Tensor = gn.sum(x, dim=1)
+        p: Tensor = gn.softmax(gn.relu(x), dim=1)
+        i: Array = gn.argmax(x, 1)
+        parts: tuple[Tensor, ...] = gn.split(x, 1, dim=0)
+        n: int = gn.numel(x)
+        z = gn.zeros(2, dtype=gn.double)
+        kinds = [gn.float, gn.long, gn.int64, gn.int32, gn.int, gn.bool]
+        gn.summ(x)  # E: Module has no attribute "summ"  [attr-defined]
+    """,
+    "import_paths": """\
+        from glassnet.optim.lr_scheduler import StepLR
+        from glassnet.utils.data.dataloader import DataLoader
+        from glassnet.utils.data.dataset import TensorDataset
+        from glassnet.utils.data.sampler import RandomSampler
+        from glassnet.nn.init import kaiming_uniform_, zeros_
+        import glassnet as gn
+
+        w = gn.zeros(3, 2)
+        kaiming_uniform_(w, a=5 ** 0.5)
+        gn.nn.init.xavier_uniform_(w)
+        data = TensorDataset(gn.randn(4, 2), gn.randn(4, 1))
+        loader = DataLoader(data, batch_size=2, sampler=RandomSampler(data))
+        sched = StepLR(gn.optim.SGD([w], lr=0.1), step_size=2)
+    """,
+    "max_refused": """\
+        import glassnet as gn
+        from glassnet.tensor import Tensor
+
+        x = gn.randn(2, 3)
+        a: Tensor = x.max()
+        b: Tensor = x.max(axis=1, keepdims=True)
+        c: Tensor = x.min(x)
+        d: Tensor = x.max(other=0.0)
+        x.max(1)  # E: No overload variant of "max"
+        x.min(dim=1)  # E: Unexpected keyword argument "dim" for overloaded function "min"
+    """,
+    "lecture_gradient": """\
+        import numpy as np
+        import glassnet as gn
+        from glassnet.explain import Explanation
+
+        def first(e: Explanation) -> float:
+            return float(e.gradient("x1")[0])
+    """,
+}  # fmt: skip
+
+
+def _expected(name: str) -> dict[int, str]:
+    """The lines of a snippet marked ``# E:``, each with the start of mypy's error there."""
+    out = {}
+    for i, line in enumerate(textwrap.dedent(SNIPPETS[name]).splitlines(), 1):
+        if "  # E: " in line:
+            out[i] = line.split("  # E: ", 1)[1]
+    return out
+
+
+@pytest.fixture(scope="module")
+def mypy_errors(tmp_path_factory):
+    """One mypy run over every snippet: {snippet: [its error lines]}."""
+    api = pytest.importorskip("mypy.api")
+    tmp = tmp_path_factory.mktemp("mypy")
+    paths = {}
+    for name, code in SNIPPETS.items():
+        paths[name] = tmp / f"{name}.py"
+        paths[name].write_text(textwrap.dedent(code))
+    config = tmp / "mypy.ini"
+    config.write_text(
+        textwrap.dedent(f"""\
+        [mypy]
+        mypy_path = {ROOT}
+        follow_imports = silent
+        cache_dir = {tmp / "cache"}
+
+        # (as --strict reads glassnet: a name is exported by __all__ or "import x as x")
+        [mypy-glassnet.*]
+        implicit_reexport = False
+        """)
+    )
+    stdout, stderr, _ = api.run(["--config-file", str(config), *map(str, paths.values())])
+    assert stderr == ""
+    errors = {name: [] for name in SNIPPETS}
+    for line in stdout.splitlines():
+        if ": error:" in line:
+            name = Path(line.split(":", 1)[0]).stem
+            errors[name].append(line)
+    return errors, paths
+
+
+@pytest.mark.parametrize("name", list(SNIPPETS))
+def test_mypy_sees_what_runs_and_refuses_only_the_marked_lines(name, mypy_errors):
+    errors, paths = mypy_errors
+    expected = _expected(name)
+    assert len(errors[name]) == len(expected), errors[name]
+    for line, (i, text) in zip(errors[name], expected.items()):
+        assert line.startswith(f"{paths[name]}:{i}: error: {text}"), (line, text)
+
+
+def test_the_snippets_run():
+    """What the snippets declare type-checked runs (the lines marked as refused raise, or
+    name nothing that exists)."""
+    for name in ("module_methods", "function_forms", "import_paths", "max_refused"):
+        code = textwrap.dedent(SNIPPETS[name])
+        tree = ast.parse(code)
+        marked = {i for i, line in enumerate(code.splitlines(), 1) if "  # E: " in line}
+        kept = [node for node in tree.body if node.lineno not in marked]
+        exec(compile(ast.Module(kept, []), name, "exec"), {})
+        for node in (n for n in tree.body if n.lineno in marked):
+            with pytest.raises((AttributeError, TypeError)):
+                exec(compile(ast.Module([*kept, node], []), name, "exec"), {})
+
+
+# ------------------------------------------------------------------ held to run time
+
+
+def test_module_methods_are_those_attached_with_their_parameters():
+    """ModuleMethods declares what nn.containers attaches to Module, each with its
+    run-time parameters (and nothing Module lacks at run time)."""
+    defs, assigned = class_body(ROOT / "glassnet" / "nn" / "module.py", "Module")
+    tree = ast.parse((ROOT / "glassnet" / "nn" / "module.py").read_text())
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Module")
+    annotated = {n.target.id for n in cls.body if isinstance(n, ast.AnnAssign)}
+    runtime = {}
+    for name, value in vars(Module).items():
+        fn = value.fget if isinstance(value, property) else value
+        replaced = name in defs and getattr(fn, "__qualname__", "") != f"Module.{name}"
+        if name not in MADE_BY_CLASS | defs | assigned | annotated or replaced:
+            runtime[name] = value
+    stub = {k: v for k, v in vars(declarations().ModuleMethods).items() if k not in MADE_BY_CLASS}
+    assert len(runtime) > 10
+    assert sorted(set(runtime) - set(stub)) == [], "attached at run time, not declared"
+    assert sorted(set(stub) - set(runtime)) == [], "declared, not attached at run time"
+    wrong = [n for n in stub if _parameters(runtime[n]) != _parameters(stub[n])]
+    assert wrong == []
+
+
+def test_the_returned_types_declared_are_those_returned():
+    net = nn.Sequential(nn.Linear(2, 3))
+    for method in ("apply", "cpu", "train", "eval", "to", "double", "float", "requires_grad_"):
+        args = {"apply": (lambda m: None,), "to": ("cpu",)}.get(method, ())
+        assert getattr(net, method)(*args) is net, method
+    assert [type(m) for m in net.children()] == [nn.Linear]
+    with pytest.raises(TypeError):
+        net.half()
+
+
+def test_the_optimizers_state_is_declared_where_it_is_set():
+    for cls in {*gn.optim.OPTIMIZERS.values()}:
+        assert "state" in typing.get_type_hints(gn.optim.Optimizer, vars(gn.optim)), cls
+        params = [gn.Tensor(np.ones(2), requires_grad=True)]
+        assert isinstance(cls(params).state, dict), cls
+
+
+def test_the_function_forms_and_dtype_names_are_glassnets():
+    """glassnet/functions.pyi names every function form and dtype name that glassnet sets,
+    each function with the run-time parameters and the method's declared return, and each
+    dtype name as the NumPy type it is."""
+    path = ROOT / "glassnet" / "functions.pyi"
+    stub = types.ModuleType("glassnet.functions")
+    stub.__package__ = "glassnet"
+    flags = __future__.annotations.compiler_flag
+    exec(compile(path.read_text(), str(path), "exec", flags=flags, dont_inherit=True), vars(stub))
+    expected = {*gn.habits.FUNCTIONS, *gn.factories.DTYPE_NAMES}
+    assert set(stub.__all__) == expected
+    for name in gn.habits.FUNCTIONS:
+        assert _parameters(getattr(stub, name)) == _parameters(getattr(gn, name)), name
+    for name, value in gn.factories.DTYPE_NAMES.items():
+        assert getattr(stub, name) is value is getattr(gn, name), name
+    methods = vars(declarations().TensorMethods)
+    for name in gn.habits.FUNCTIONS:
+        declared = inspect.get_annotations(getattr(stub, name))["return"]
+        assert declared == (methods[name].__annotations__["return"] if name in methods
+                            else "Tensor"), name  # fmt: skip
+
+
+def test_the_import_path_stubs_are_the_run_time_modules():
+    """Each import path's stub names what the module in sys.modules holds, and Python
+    still imports the modules, not the stubs' folders."""
+    import glassnet.optim
+    import glassnet.utils.data
+
+    assert Path(glassnet.optim.__file__).name == "optim.py"
+    assert Path(glassnet.utils.data.__file__).name == "data.py"
+    for part, names in glassnet.utils.data._PARTS.items():
+        text = (ROOT / "glassnet" / "utils" / "data" / f"{part}.pyi").read_text()
+        stub = {a.asname for n in ast.parse(text).body if isinstance(n, ast.ImportFrom)
+                for a in n.names}  # fmt: skip
+        assert stub == set(names) == set(getattr(glassnet.utils.data, part).__all__)
+    assert not any((ROOT / "glassnet" / d / "__init__.py").exists()
+                   for d in ("optim", "utils/data"))  # fmt: skip
+    text = (ROOT / "glassnet" / "optim" / "lr_scheduler.pyi").read_text()
+    assert "from glassnet.lr_scheduler import *" in text
+    assert glassnet.optim.lr_scheduler.__name__ == "glassnet.lr_scheduler"
+
+
+def test_nn_init_exports_its_initializers():
+    from glassnet.nn import init, init_inplace
+
+    public = {n for n in vars(init_inplace) if n.endswith("_") and not n.startswith("_")}
+    assert public <= set(init.__all__)
+    assert all(hasattr(init, n) for n in init.__all__)
