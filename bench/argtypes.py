@@ -75,3 +75,32 @@ def checkout(text: str) -> Path:
             f"(git worktree add /tmp/old HEAD~1)"
         )
     return Path(text)
+
+
+def positive_ints(text: str) -> str:
+    """Comma-separated counts of at least 1 (``64,128,256``); returned as given."""
+    for part in text.split(","):
+        positive_int(part.strip())
+    return text
+
+
+def positive_floats(text: str) -> str:
+    """Comma-separated numbers above 0 (``0.2,1,5``); returned as given."""
+    for part in text.split(","):
+        positive_float(part.strip())
+    return text
+
+
+def some_of(*allowed: str):  # noqa: ANN201 - an argparse type
+    """A type for comma-separated names among ``allowed``; the text returned as given."""
+
+    def names(text: str) -> str:
+        got = [n.strip() for n in text.split(",") if n.strip()]
+        unknown = [n for n in got if n not in allowed]
+        if unknown or not got:
+            raise argparse.ArgumentTypeError(
+                f"unknown {unknown or got}; choose from {','.join(allowed)}"
+            )
+        return text
+
+    return names

@@ -283,11 +283,11 @@ def compile_times() -> str:
 
 
 def main() -> None:
-    from argtypes import positive_float, positive_int, workload_list
+    from argtypes import positive_float, positive_int, some_of, workload_list
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--workloads", type=workload_list, default="W3,W2")
-    ap.add_argument("--frameworks", default=",".join(FRAMEWORKS))
+    ap.add_argument("--frameworks", type=some_of(*FRAMEWORKS), default=",".join(FRAMEWORKS))
     ap.add_argument("--rounds", type=positive_int, default=5)
     ap.add_argument("--min-time", type=positive_float, default=0.5)
     ap.add_argument("--threads", type=positive_int, default=2)

@@ -41,12 +41,15 @@ def model_for(w: workloads.Workload) -> nn.MLP:
 
 
 def main() -> None:
+    from argtypes import positive_int, positive_ints
     from mpi4py import MPI
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--samples", type=int, default=16_384)
-    ap.add_argument("--batches", default="64,128,256,1024,4096")
-    ap.add_argument("--repeat", type=int, default=3, help="runs per batch size; the best kept")
+    ap.add_argument("--samples", type=positive_int, default=16_384)
+    ap.add_argument("--batches", type=positive_ints, default="64,128,256,1024,4096")
+    ap.add_argument(
+        "--repeat", type=positive_int, default=3, help="runs per batch size; the best kept"
+    )
     ap.add_argument("--json", help="append the results to this file (rank 0)")
     args = ap.parse_args()
     comm = MPI.COMM_WORLD

@@ -109,8 +109,10 @@ def _chromium_cpu() -> float:
 
 
 def main() -> None:
+    from argtypes import positive_float
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--seconds", type=positive_float, default=5.0)
     args = ap.parse_args()
     pg = Playground().start()
     try:

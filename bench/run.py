@@ -878,6 +878,8 @@ def _rewrite(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from argtypes import positive_int
+
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument(
         "--quick",
@@ -885,7 +887,10 @@ def main(argv: list[str] | None = None) -> int:
         help="small data, 1 round, one process per framework; < 1 minute",
     )
     p.add_argument(
-        "--rounds", type=int, default=None, help="interleaved rounds (default 3; 1 with --quick)"
+        "--rounds",
+        type=positive_int,
+        default=None,
+        help="interleaved rounds (default 3; 1 with --quick)",
     )
     p.add_argument("--workloads", default=",".join(ALL_WORKLOADS), help="comma-separated")
     p.add_argument(

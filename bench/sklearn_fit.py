@@ -228,16 +228,18 @@ def main_partial_fit(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
+    from argtypes import positive_int, some_of
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--rounds", type=int, help="default 3 (fit), 15 (--partial-fit)")
+    ap.add_argument("--rounds", type=positive_int, help="default 3 (fit), 15 (--partial-fit)")
     ap.add_argument(
         "--threads", type=int, default=2, help="BLAS threads (default 2; 1 with --partial-fit)"
     )
     ap.add_argument("--quick", action="store_true", help="1 round, 1/5 of the epochs")
-    ap.add_argument("--solvers", default="adam,sgd,lbfgs")
+    ap.add_argument("--solvers", type=some_of("adam", "sgd", "lbfgs"), default="adam,sgd,lbfgs")
     ap.add_argument("--out", help="also write the table to this Markdown file")
     ap.add_argument("--partial-fit", action="store_true", help="time one partial_fit call")
-    ap.add_argument("--calls", type=int, default=200, help="partial_fit calls per round")
+    ap.add_argument("--calls", type=positive_int, default=200, help="partial_fit calls per round")
     ap.add_argument("--before", help="another glassnet/sklearn.py to time alongside")
     args = ap.parse_args()
     args.threads = _THREADS

@@ -25,11 +25,13 @@ import numpy as np
 
 
 def main() -> None:
+    from argtypes import positive_int
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=400_000)
-    ap.add_argument("--features", type=int, default=50)
-    ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--rows", type=positive_int, default=400_000)
+    ap.add_argument("--features", type=positive_int, default=50)
+    ap.add_argument("--rounds", type=positive_int, default=7)
+    ap.add_argument("--threads", type=positive_int, default=1)
     args = ap.parse_args()
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier as Theirs

@@ -124,8 +124,12 @@ def table_row(r: dict, cli: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from argtypes import positive_floats
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1,5", help="file sizes in GB, comma-separated")
+    ap.add_argument(
+        "--sizes", type=positive_floats, default="1,5", help="file sizes in GB, comma-separated"
+    )
     ap.add_argument("--dir", default="/tmp/glassnet-stream")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", help="append the results to this file")

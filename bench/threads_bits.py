@@ -203,8 +203,10 @@ def _ranges(ks: list[int]) -> str:
 
 
 def main() -> None:
+    from argtypes import positive_int
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--counts", type=int, default=max(2, threads.usable_cpus()))
+    ap.add_argument("--counts", type=positive_int, default=max(2, threads.usable_cpus()))
     args = ap.parse_args()
     counts = range(1, args.counts + 1)
     blas = [d for d in CTL.info() if d["user_api"] == "blas"]

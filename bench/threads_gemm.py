@@ -125,8 +125,10 @@ def calibrate(n: int, k: int) -> list[str]:
 
 
 def main() -> None:
+    from argtypes import positive_int
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    ap.add_argument("--rounds", type=positive_int, default=5, help="interleaved rounds (default 5)")
     ap.add_argument("--load", type=int, default=0, help="background processes keeping a core busy")
     ap.add_argument("--calibrate", type=int, default=0, help="calibration runs per workload")
     args = ap.parse_args()

@@ -151,6 +151,15 @@ MISTAKES = [
     (["bench/same_weights.py", "--compare", "/nonexistent.npz"], "argument --compare"),
     (["bench/ab_inprocess.py", "/nonexistent", "W3"], "argument old"),
     (["bench/ab_graph_loop.py", "/nonexistent"], "argument old"),
+    # (--out: were the refusal lost, the report would not replace bench/results-quick.md)
+    (["bench/run.py", "--rounds", "0", "--quick", "--out", os.devnull], "argument --rounds"),
+    (["bench/sklearn_predict.py", "--rounds", "0"], "argument --rounds"),
+    (["bench/threads_gemm.py", "--rounds", "0"], "argument --rounds"),
+    (["bench/sklearn_fit.py", "--solvers", "zzz", "--quick"], "argument --solvers: unknown"),
+    (["bench/stream_rss.py", "--sizes", "abc"], "argument --sizes: expected a number"),
+    (["bench/threads_bits.py", "--counts", "0"], "argument --counts"),
+    (["bench/jit.py", "--frameworks", "zzz"], "argument --frameworks: unknown ['zzz']"),
+    (["bench/playground_fps.py", "--seconds", "0"], "argument --seconds: must be above 0"),
 ]
 
 
