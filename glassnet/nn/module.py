@@ -336,6 +336,7 @@ class Module(ModuleMethods):
         """Set every parameter's gradient to None, as PyTorch's default, so that an
         optimizer skips a parameter that gets no gradient before its next step;
         ``set_to_none=False``: to zero, in place where it exists."""
+        set_to_none = check_bool(set_to_none, "set_to_none", "zero_grad")
         for p in self.parameters():  # (None: an array the caller kept is left as it is)
             if set_to_none:
                 p.grad = None

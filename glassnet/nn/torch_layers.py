@@ -44,6 +44,7 @@ from .._validation import (
     check_float_dtype,
     check_no_inplace,
     check_number,
+    check_size,
     implicit_dim,
 )
 from ..backend import device_of
@@ -437,6 +438,8 @@ class LayerNorm(Module):
         dt = check_float_dtype(dtype, "LayerNorm", default=get_default_dtype())
         shape = self.normalized_shape
         affine = self.elementwise_affine
+        if affine:
+            check_size(f"LayerNorm({list(shape)})", (2, *shape), "use fewer features", dt.itemsize)
         self.weight = Parameter(np.ones(shape, dt), dtype=dt) if affine else None
         self.bias = Parameter(np.zeros(shape, dt), dtype=dt) if affine and with_bias else None
         if device is not None:  # (PyTorch's nn.LayerNorm(64, device=device))
@@ -534,6 +537,7 @@ class BatchNorm1d(Module):
         self.track_running_stats = check_bool(track_running_stats, "track_running_stats", owner)
         dt = check_float_dtype(dtype, owner, default=get_default_dtype())
         c, track = self.num_features, self.track_running_stats
+        check_size(f"BatchNorm1d({c})", (4, c), "use fewer features", dt.itemsize)
         self.weight = Parameter(np.ones(c, dt), dtype=dt) if self.affine else None
         self.bias = Parameter(np.zeros(c, dt), dtype=dt) if self.affine and with_bias else None
         self.register_buffer("running_mean", np.zeros(c, dt) if track else None)
