@@ -35,14 +35,22 @@ back to its ``"initial_lr"``, as PyTorch's does, and its schedules start from th
 the group's ``"initial_lr"`` instead (the rest of its cycles from ``base_lr``), a remnant of
 its bug #21965, which glassnet does not copy.
 
-One difference: each ``step()`` sets a group's lr from its starting lr (``base_lrs``) in
-closed form, so an lr written into a group by hand between steps
-lasts until the next ``step()``, and a second schedule stepping the same optimizer would
-overwrite the first's rates (PyTorch's chainable schedulers compound): that is refused
-with an error. To compound them, hand both to a :class:`ChainedScheduler` (PyTorch's
-rates, step by step; it compounds the rates it set itself), or write the product of the
-two curves as one ``LambdaLR``; for phases one after the other, hand both to a
-``SequentialLR``, which steps its schedules as one. Change
+Each ``step()`` sets a group's lr from its starting lr (``base_lrs``) in closed form. An lr
+written into a group by hand between steps (``opt.param_groups[0]["lr"] *= 0.5``) carries
+on, as with PyTorch's chainable schedules, which multiply the lr in force (``StepLR``,
+``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR``, ``LinearLR``, PyTorch's
+``ConstantLR``, ``PolynomialLR``, ``MultiplicativeLR``, and a ``SequentialLR`` of them, and
+glassnet's ``ConstantLR``): the next step moves the group's curve through that lr (its
+``base_lrs`` entry; a cosine's until its next bottom, past which PyTorch's rises from the
+starting lr again), so the rates that follow are PyTorch's, to rounding; a group nobody
+touched keeps its curve, bit for bit. (``LambdaLR``, ``CosineAnnealingWarmRestarts``, the
+cycles and a ``ChainedScheduler`` set their rates from the starting lrs, as PyTorch's closed
+forms do: there an lr set by hand lasts until the next ``step()``.) One difference: a second
+schedule stepping the same optimizer would overwrite the first's rates (PyTorch's chainable
+schedulers compound): that is refused with an error. To compound them, hand both to a
+:class:`ChainedScheduler` (PyTorch's rates, step by step; it compounds the rates it set
+itself), or write the product of the two curves as one ``LambdaLR``; for phases one after
+the other, hand both to a ``SequentialLR``, which steps its schedules as one. Change
 ``schedule.base_lrs`` to move a schedule's whole curve.
 
 A param group added with ``optimizer.add_param_group`` while a schedule runs (a layer
@@ -259,8 +267,9 @@ class LRSchedule:
     The training loop calls ``schedule.step()`` at the end of every epoch (after the
     epoch's optimizer steps); the schedule then sets each group's learning rate for the
     next epoch from that group's starting rate (``base_lrs``, the groups' lr when the
-    schedule was built; ``base_lr`` is the first's) and ``epoch``, the number of calls
-    so far: :meth:`lr_at` for the first group. :meth:`epoch_end` takes the epoch's
+    schedule was built, moved where an lr was set by hand: :meth:`_by_hand`; ``base_lr`` is
+    the first's) and ``epoch``, the number of calls so far: :meth:`lr_at` for the first
+    group. :meth:`epoch_end` takes the epoch's
     facts by keyword and passes each schedule what it needs, so a loop can call every
     schedule the same way.
 
@@ -313,6 +322,9 @@ class LRSchedule:
     _initial_lr = True
     _from_initial = False  # True: base_lrs are the initial_lr (a closed form of base_lrs)
     _early = False  # True: its first step came before the optimizer's (:meth:`_order`)
+    # True: PyTorch's chainable schedules, which go on from the lr in force: an lr written into
+    # a group by hand carries on (:meth:`_by_hand`)
+    _follows_hand = False
 
     def __init__(self, optimizer: Any, settings: Any = None, last_epoch: int = -1) -> None:
         name, pytorch = type(self).__name__, self._pytorch()
@@ -542,6 +554,7 @@ class LRSchedule:
         self.epoch += 1
         clock = getattr(self, self._clock)
         try:
+            self._by_hand(groups, self.epoch - 1)
             rates = (
                 self._pytorch_lrs(self.epoch)
                 if self._pytorch()
@@ -571,6 +584,45 @@ class LRSchedule:
                 f"{'batch' if getattr(self, '_per_batch', False) else 'epoch'} (got "
                 f"epoch={epoch!r:.40}); CosineAnnealingWarmRestarts takes step(epoch), a "
                 "fractional epoch for a per-batch schedule, as PyTorch's."
+            )
+
+    def _by_hand(self, groups: list[dict[str, Any]], clock: int) -> None:
+        """As PyTorch's chainable schedules, which multiply the lr in force: a group whose lr
+        was written by hand since this schedule set it goes on from that lr (its curve moved
+        through it at ``clock``, the epoch it was set at: :meth:`_through`), so its next rates
+        are PyTorch's; a group nobody touched keeps its curve, bit for bit. An lr that is not
+        a number >= 0 is refused."""
+        last, name = self.__dict__.get("_last_lr"), type(self).__name__
+        if not self._follows_hand or last is None:  # (None: just loaded, lrs as they are)
+            return
+        for i, (group, was) in enumerate(zip(groups, last)):
+            lr = group["lr"]
+            if type(lr) is float and lr == was:
+                continue
+            lr = float(_check(lr, "lr", f"{name}: param group {i} (its lr, set by hand)"))
+            if i in self.held:  # (the curve has ended there: it keeps its lr, as PyTorch's)
+                self.base_lrs[i] = lr
+            elif lr != was:
+                self._through(i, lr, clock)
+
+    def _through(self, i: int, lr: float, clock: int) -> None:
+        """Move group ``i``'s curve through ``lr`` at ``clock``: the starting lr whose rate
+        there is ``lr`` (the curve's rate is A + B · starting lr); where the curve is at A
+        for every starting lr and stays (:meth:`_flat`) the group keeps its lr (``held``),
+        as PyTorch's step leaves it; elsewhere refused."""
+        low = self._rate(0.0, clock)
+        scale = self._rate(1.0, clock) - low
+        if scale > 0:
+            self.base_lrs[i] = (lr - low) / scale
+        elif self._flat(clock):
+            self.held = [*self.held, i]
+            self.base_lrs[i] = lr
+        else:
+            raise ValueError(
+                f"{type(self).__name__}: param group {i}'s lr was set to {lr!r} by hand at "
+                f"epoch {clock}, where the schedule's curve is at {low!r} for any starting lr: "
+                "no curve of the schedule goes on from that lr. Set the lr back to "
+                f"{low!r}, or build a new schedule on the optimizer."
             )
 
     def _base_at(self, i: int, clock: Any) -> float:
@@ -1017,7 +1069,7 @@ class ConstantLR(LRSchedule):
     """
 
     _never_rises = _chain_scales = True  # (γ₀ = 0 stays 0)
-    _adopts = True
+    _adopts = _follows_hand = True
 
     def __new__(cls, optimizer: Any = None, *args: Any, **kwargs: Any) -> Any:
         if cls is ConstantLR and (args or {"factor", "total_iters"} & kwargs.keys()):
@@ -1040,7 +1092,7 @@ class _Decay(LRSchedule):
     rises, and with gamma >= 1 it is 0 only when γ₀ is, so a rate of 0 (γ₀ = 0, or gammaᵏ
     below the float range) stays 0."""
 
-    _never_rises = _chain_scales = _adopts = True
+    _never_rises = _chain_scales = _adopts = _follows_hand = True
 
 
 class StepLR(_Decay):
@@ -1299,17 +1351,17 @@ class MultiplicativeLR(_SavesLambdas):
     step multiplying the rate by the factor its function gives for the new epoch (one
     function, or a list of one per param group). Building it leaves the rate as it is.
 
-    Here the rate is the starting lr times the product of the factors so far (kept per group
-    as ``products``, part of :meth:`state_dict`; PyTorch multiplies the rate itself: equal
-    up to rounding), so, as with the other schedules, an lr written into a group by hand
-    lasts until the next ``step()``. Each step calls each group's function once, at the new
-    epoch, as PyTorch's does: a function that reads the run (a factor of 0.5 after an epoch whose
-    validation loss rose) sees each epoch once. A factor is a finite number >= 0. As
-    PyTorch's, ``state_dict()["lr_lambdas"]`` holds a callable object's attributes (None for
-    a function; the key is there where an object is among them; of those a glassnet file
-    holds, an attribute holding a function or another object left out): build the schedule
-    with the same callables, then load the state. A rate of 0 stays 0 (a product never rises
-    from 0), which ends a ``fit`` run.
+    Here the rate is the starting lr times the product of the factors so far (kept per group as
+    ``products``, part of :meth:`state_dict`; PyTorch multiplies the rate itself: equal up to
+    rounding); an lr written into a group by hand carries on, as PyTorch's: it becomes the
+    group's starting lr, its product 1. Each step calls each group's function once, at the new
+    epoch, as PyTorch's does: a function that reads the run (a factor of 0.5 after an epoch
+    whose validation loss rose) sees each epoch once. A factor is a finite number >= 0. As
+    PyTorch's, ``state_dict()["lr_lambdas"]`` holds a callable object's attributes (None for a
+    function; the key is there where an object is among them; of those a glassnet file holds, an
+    attribute holding a function or another object left out): build the schedule with the same
+    callables, then load the state. A rate of 0 stays 0 (a product never rises from 0), which
+    ends a ``fit`` run.
 
     >>> from glassnet import nn, optim
     >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=0.1)
@@ -1321,7 +1373,7 @@ class MultiplicativeLR(_SavesLambdas):
     _progress = {"products": None}  # (one per group, set when built: [1.0, ...])
     _rules = {"products": {"low": 0, "each": True}}
     _never_rises = True  # (a product of 0 stays 0: every factor is finite)
-    _chain_scales = True
+    _chain_scales = _follows_hand = True
 
     def __init__(
         self, optimizer: Any, lr_lambda: Callable[[int], float] | Any, last_epoch: int = -1
@@ -1374,6 +1426,7 @@ class MultiplicativeLR(_SavesLambdas):
         self._no_epoch(epoch)
         groups = self._groups()
         self._sizes()
+        self._by_hand(groups, self.epoch)
         at = self.epoch + 1
         products = [p * self._factor(fn, at) for p, fn in zip(self.products, self.lr_lambdas)]
         rates = [
@@ -1388,6 +1441,10 @@ class MultiplicativeLR(_SavesLambdas):
     def _restart(self, claim: bool = True) -> None:
         super()._restart(claim)
         self.products = [1.0] * len(self.base_lrs)
+
+    def _through(self, i: int, lr: float, clock: int) -> None:
+        """An lr set by hand is the group's starting lr from here (each step multiplies it)."""
+        self.base_lrs[i], self.products = lr, [*self.products[:i], 1.0, *self.products[i + 1 :]]
 
     def _chained(self, lrs: list[float], epoch: int) -> tuple[list[float], dict[str, Any]]:
         if not epoch and not self._asked:  # (the constructor's step)
@@ -1447,8 +1504,11 @@ class CosineAnnealingLR(LRSchedule):
     # rise_lrs: None, or (built after another schedule moved the lr) each group's initial_lr,
     # the lr the curve rises back to past T_max, as PyTorch's (its rise reads base_lrs, its
     # initial_lr, where its steps until T_max move the lr in force): the starting lr past T_max
-    _progress = {"rise_lrs": None}
-    _added = ("rise_lrs",)  # (state dicts from before, and of a curve of one start: None)
+    # hand_until: None, or each group's last epoch of base_lrs' curve (T_max, unless its lr
+    # was set by hand: the bottom after that, where PyTorch's curve goes back to rise_lrs')
+    _progress = {"rise_lrs": None, "hand_until": None}
+    _added = ("rise_lrs", "hand_until")  # (state dicts from before: None)
+    _follows_hand = True
 
     def __init__(
         self, optimizer: Any, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
@@ -1459,25 +1519,60 @@ class CosineAnnealingLR(LRSchedule):
         self.rise_lrs = None if initial == self.base_lrs else list(initial)
 
     def _base_at(self, i: int, clock: Any) -> float:
-        rise = self.rise_lrs
-        if rise is not None and clock > self.T_max and i < len(rise):
+        rise, until = self.rise_lrs, self.hand_until
+        end = until[i] if until is not None and i < len(until) else self.T_max
+        if rise is not None and clock > end and i < len(rise):
             return rise[i]
         return self.base_lrs[i]
 
+    def _through(self, i: int, lr: float, clock: int) -> None:
+        """PyTorch's recursive form from ``lr`` at ``clock``: η_min + (lr − η_min) · c(e) /
+        c(clock), c(e) = (1 + cos(π e / T_max)) / 2, until the next bottom (from a bottom: its
+        rise, lr + (γ₀ − η_min) · c(clock + 1), then that ratio), past which it rises from
+        its own γ₀ (``rise_lrs``) again: the curve from a starting lr of its own until then
+        (``hand_until``)."""
+        t, eta, n = self.T_max, self.eta_min, len(self.base_lrs)
+        rise = list(self.rise_lrs or [])
+        rise += self.base_lrs[len(rise) : n]  # (the curve past each group's own part)
+        until = list(self.hand_until or [])
+        until += [t] * (n - len(until))
+
+        def c(e: int) -> float:
+            return (1.0 + math.cos(math.pi * e / t)) / 2.0
+
+        if clock % (2 * t) == t:  # (at a bottom: PyTorch's rise, from its starting lr)
+            nxt = lr + (rise[i] - eta) * (1.0 - math.cos(math.pi / t)) / 2.0
+            self.base_lrs[i] = eta + (nxt - eta) / c(clock + 1)
+        else:
+            self.base_lrs[i] = eta + (lr - eta) / c(clock)
+        until[i] = clock - clock % (2 * t) + t + (2 * t if clock % (2 * t) >= t else 0)
+        self.rise_lrs, self.hand_until = rise, until
+
     def _rebase(self, bases: list[float]) -> None:
         super()._rebase(bases)
-        self.rise_lrs = None  # (SequentialLR: one curve from its starting lrs)
+        self.rise_lrs = self.hand_until = None  # (SequentialLR: one curve from its start)
 
     def state_dict(self) -> dict[str, Any]:
         """:meth:`LRSchedule.state_dict`, with ``rise_lrs`` only where the curve rises back
-        to another lr than it started from (built after another schedule moved the lr)."""
+        to another lr than it started from (built after another schedule moved the lr, or
+        an lr set by hand: ``hand_until`` then too)."""
         state = super().state_dict()
-        if state["rise_lrs"] is not None:
-            return state
-        return {k: v for k, v in state.items() if k != "rise_lrs"}
+        return {k: v for k, v in state.items() if k not in ("rise_lrs", "hand_until") or v}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """:meth:`LRSchedule.load_state_dict`, ``rise_lrs`` None or one lr >= 0 per group."""
+        """:meth:`LRSchedule.load_state_dict`, ``rise_lrs`` None or one lr >= 0 per group,
+        ``hand_until`` None or one epoch >= 1 per group."""
+        until = state.get("hand_until") if isinstance(state, Mapping) else None
+        if until is not None:
+            bases = state.get("base_lrs")
+            ok = isinstance(until, list) and isinstance(bases, list) and len(until) == len(bases)
+            ok = ok and all(isinstance(u, numbers.Integral) and u >= 1 for u in until)
+            if not ok or state.get("rise_lrs") is None:
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: 'hand_until' must be None or "
+                    "list one epoch >= 1 per param group, as base_lrs, with 'rise_lrs'. Got "
+                    f"{until!r:.80}."
+                )
         rise = state.get("rise_lrs") if isinstance(state, Mapping) else None
         if rise is not None:
             bases = state.get("base_lrs")
@@ -1489,7 +1584,7 @@ class CosineAnnealingLR(LRSchedule):
                 )
             rise = [float(_check(v, "lr", type(self).__name__)) for v in rise]
         super().load_state_dict(state)
-        self.rise_lrs = rise
+        self.rise_lrs, self.hand_until = rise, None if until is None else [int(u) for u in until]
 
     def stays_zero(self) -> bool:
         """True only when γ₀ and ``eta_min`` are 0: otherwise the curve rises again."""
@@ -1515,9 +1610,10 @@ class CosineAnnealingLR(LRSchedule):
             return super()._rate_advice(base)
         return (
             f"That starting lr ({base!r}) is below 0: a group added with an lr below "
-            "eta_min joins the curve with a starting lr below eta_min, whose rates rise "
-            "towards eta_min until T_max (PyTorch's recursive form: eta_min + (lr − eta_min) "
-            "× ratio) and past T_max fall back towards that starting lr (PyTorch's fails one "
+            "eta_min (or whose lr was set by hand below it) joins the curve with a starting "
+            "lr below eta_min, whose rates rise towards eta_min until T_max (PyTorch's "
+            "recursive form: eta_min + (lr − eta_min) × ratio) and past T_max fall back "
+            "towards that starting lr (PyTorch's fails one "
             "step past T_max on an added group). Stop stepping the schedule before this "
             "epoch, or set the group's starting lr in schedule.base_lrs to a number >= 0 "
             "(eta_min holds it at eta_min)."
@@ -1540,7 +1636,7 @@ class _Warm(LRSchedule):
     """PyTorch's schedules whose factor at epoch 0 is not 1: building one sets each group's
     lr to its epoch-0 rate, as PyTorch's do (γ₀ stays the starting lr, ``base_lrs``)."""
 
-    _adopts = True
+    _adopts = _follows_hand = True
 
     def __init__(self, optimizer: Any, settings: Any) -> None:
         super().__init__(optimizer, settings)

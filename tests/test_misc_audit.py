@@ -119,8 +119,8 @@ def test_a_schedule_built_after_another_finished_takes_over():
     second = schedules.AdaptiveLR(opt, patience=0, tol=10.0)  # e.g. a second fit
     second.step(1.0)
     assert second.step(1.0) is False and opt.lr == pytest.approx(0.01)
-    first.step()  # back to the first: its curve again
-    assert opt.lr == 0.025
+    first.step()  # back to the first: it goes on from the lr in force, as PyTorch's (0.01 / 2)
+    assert opt.lr == 0.005
 
 
 def test_schedules_built_up_front_and_used_one_after_the_other_are_phases():

@@ -16,6 +16,157 @@ def _opt(lr=0.1, groups=1):
     return optim.SGD([{"params": [p], "lr": lr * (i + 1)} for i, p in enumerate(ps)], lr=lr)
 
 
+def _run(make, steps, hand, lib="gn", groups=1):
+    """Each group's lr before each of ``steps`` steps; ``hand``: {step: (group, factor)}."""
+    if lib == "torch":
+        torch = pytest.importorskip("torch")
+        ps = [torch.nn.Parameter(torch.zeros(2)) for _ in range(groups)]
+        opt = torch.optim.SGD([{"params": [p], "lr": 0.1 * (i + 1)} for i, p in enumerate(ps)])
+        M = torch.optim.lr_scheduler
+    else:
+        opt, M = _opt(groups=groups), L
+    sched = make(M, opt)
+    out = []
+    for k in range(steps):
+        if k in hand:
+            g, f = hand[k]
+            opt.param_groups[g]["lr"] *= f
+        out.append([g["lr"] for g in opt.param_groups])
+        opt.step()
+        sched.step()
+    out.append([g["lr"] for g in opt.param_groups])
+    return out
+
+
+CHAINABLE = {
+    "exponential": lambda M, o: M.ExponentialLR(o, gamma=0.9),
+    "step": lambda M, o: M.StepLR(o, 3, 0.5),
+    "multistep": lambda M, o: M.MultiStepLR(o, [2, 6, 6], 0.5),
+    "cosine": lambda M, o: M.CosineAnnealingLR(o, T_max=4, eta_min=0.01),
+    "cosine0": lambda M, o: M.CosineAnnealingLR(o, T_max=3),
+    "linear": lambda M, o: M.LinearLR(o, 0.2, 1.0, 6),
+    "linear_down": lambda M, o: M.LinearLR(o, 1.0, 0.0, 5),
+    "constant": lambda M, o: M.ConstantLR(o, 0.5, 6),
+    "polynomial": lambda M, o: M.PolynomialLR(o, 8, 2.0),
+    "polynomial_end": lambda M, o: M.PolynomialLR(o, 3, 1.0),
+    "multiplicative": lambda M, o: M.MultiplicativeLR(o, lambda e: 0.9),
+    "sequential": lambda M, o: M.SequentialLR(
+        o, [M.LambdaLR(o, lambda e: (e + 1) / 3), M.CosineAnnealingLR(o, T_max=10)], [3]
+    ),
+    "sequential_exp": lambda M, o: M.SequentialLR(
+        o, [M.LinearLR(o, 0.5, 1.0, 2), M.ExponentialLR(o, 0.8)], [2]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAINABLE))
+@pytest.mark.parametrize("at", [0, 1, 4, 5, 6, 8])
+def test_hand_set_lr_carries_on_as_in_torch(name, at):
+    make = CHAINABLE[name]
+    hand = {at: (1, 0.5), at + 3: (0, 3.0)}
+    mine = _run(make, 16, hand, groups=2)
+    theirs = _run(make, 16, hand, "torch", groups=2)
+    np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-15)
+
+
+def test_hand_set_lr_by_hand_numbers():
+    """PyTorch's recursive forms, worked by hand (no torch needed)."""
+    # ExponentialLR(0.9) from 0.1, lr halved before step 4: 0.06561 / 2, then × 0.9 each step
+    got = [r[0] for r in _run(CHAINABLE["exponential"], 7, {4: (0, 0.5)})]
+    want = [0.1, 0.09, 0.081, 0.0729] + [0.06561 / 2 * 0.9**k for k in (0, 1, 2, 3)]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    # StepLR(3, 0.5): halved before step 4 (lr 0.05 → 0.025), halved again at epoch 6
+    got = [r[0] for r in _run(CHAINABLE["step"], 8, {4: (0, 0.5)})]
+    np.testing.assert_allclose(got, [0.1] * 3 + [0.05, 0.025, 0.025, 0.0125, 0.0125, 0.0125])
+    # ConstantLR(0.5, 6): 0.05 halved by hand to 0.025 before step 2; at epoch 6 ×2: 0.05
+    got = [r[0] for r in _run(CHAINABLE["constant"], 8, {2: (0, 0.5)})]
+    np.testing.assert_allclose(got, [0.05, 0.05] + [0.025] * 4 + [0.05] * 3)
+    # CosineAnnealingLR(T_max=4, eta_min=0.01): lr at epoch 1 set to 0.05; PyTorch's
+    # eta + (lr − eta) · c(e)/c(e − 1) until the bottom (epoch 4), then the rise from base 0.1
+    c = [(1 + math.cos(math.pi * e / 4)) / 2 for e in range(8)]
+    got = [r[0] for r in _run(CHAINABLE["cosine"], 7, {1: (0, 0.5)})]
+    lr1 = (0.01 + 0.09 * c[1]) * 0.5
+    want = [0.1, lr1] + [0.01 + (lr1 - 0.01) * c[e] / c[1] for e in (2, 3, 4)]
+    want += [0.01 + 0.09 * c[e] for e in (5, 6, 7)]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    # PolynomialLR(3, 1.0) past its end (lr 0): set to 0.02 by hand, it stays 0.02
+    got = [r[0] for r in _run(CHAINABLE["polynomial_end"], 6, {4: (0, 1.0)})]
+    assert got[3:] == [0.0] * 4
+    opt = _opt()
+    sched = L.PolynomialLR(opt, 3, 1.0)
+    for _ in range(4):
+        opt.step()
+        sched.step()
+    opt.param_groups[0]["lr"] = 0.02
+    for _ in range(3):
+        opt.step()
+        sched.step()
+        assert opt.param_groups[0]["lr"] == 0.02
+
+
+def _untouched(make, steps=12):
+    opt = _opt(groups=2)
+    sched = make(L, opt)
+    out = []
+    for _ in range(steps):
+        opt.step()
+        sched.step()
+        out.append([g["lr"] for g in opt.param_groups])
+    return out, sched
+
+
+@pytest.mark.parametrize("name", sorted(CHAINABLE))
+def test_untouched_rates_are_the_closed_form(name):
+    """Nobody touching the lr: each rate is the schedule's closed form, bit for bit."""
+    got, sched = _untouched(CHAINABLE[name])
+    if name.startswith("sequential"):
+        sched = sched.schedulers[1]
+        got = got[sched.epoch - len(got) :]
+    product = 1.0
+    for e, lrs in enumerate(got, sched.epoch - len(got) + 1):
+        product *= 0.9
+        for i, base in enumerate(sched.base_lrs):
+            closed = base * product if name == "multiplicative" else sched._rate(base, e)
+            assert lrs[i] == closed
+
+
+@pytest.mark.parametrize("name", sorted(CHAINABLE))
+def test_state_dict_round_trip_after_a_hand_set_lr(name):
+    make = CHAINABLE[name]
+    opt = _opt(groups=2)
+    sched = make(L, opt)
+    for k in range(5):
+        if k == 2:
+            opt.param_groups[1]["lr"] *= 0.5
+        opt.step()
+        sched.step()
+    state, lrs = sched.state_dict(), [g["lr"] for g in opt.param_groups]
+    later = []
+    for _ in range(6):
+        opt.step()
+        sched.step()
+        later.append([g["lr"] for g in opt.param_groups])
+    opt2 = _opt(groups=2)
+    sched2 = make(L, opt2)
+    sched2.load_state_dict(state)
+    for g, lr in zip(opt2.param_groups, lrs):
+        g["lr"] = lr
+    again = []
+    for _ in range(6):
+        opt2.step()
+        sched2.step()
+        again.append([g["lr"] for g in opt2.param_groups])
+    assert again == later
+
+
+def test_a_hand_set_lr_that_is_no_number_is_refused():
+    opt = _opt()
+    sched = L.ExponentialLR(opt, 0.9)
+    opt.param_groups[0]["lr"] = "0.1"
+    with pytest.raises(ParameterError, match="lr"):
+        sched.step()
+
+
 # ConstantLR (glassnet's) called PyTorch's way
 
 
@@ -88,3 +239,32 @@ def test_lambda_lr_bool_factor_refused(flag):
     with pytest.raises(ParameterError, match="bool"):
         sched.step()
     assert opt.param_groups[0]["lr"] == 0.1 and sched.epoch == 0
+
+
+def test_untouched_cosine_state_has_no_new_keys():
+    """An untouched run's state dict is what an older glassnet reads (no hand_until)."""
+    opt = _opt()
+    sched = L.CosineAnnealingLR(opt, T_max=4)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    assert set(sched.state_dict()) == {"type", "base_lrs", "epoch", "T_max", "eta_min"}
+    opt.param_groups[0]["lr"] = 0.01
+    opt.step()
+    sched.step()
+    assert sched.state_dict()["hand_until"] == [4]
+    bad = {**sched.state_dict(), "hand_until": ["x"]}
+    with pytest.raises(ValueError, match="hand_until"):
+        L.CosineAnnealingLR(_opt(), T_max=4).load_state_dict(bad)
+
+
+def test_glassnet_constant_lr_keeps_a_hand_set_lr():
+    opt = _opt()
+    sched = schedules.ConstantLR(opt)
+    opt.step()
+    sched.step()
+    opt.param_groups[0]["lr"] = 0.03
+    for _ in range(3):
+        opt.step()
+        sched.step()
+        assert opt.param_groups[0]["lr"] == 0.03
