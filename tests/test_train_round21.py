@@ -238,7 +238,9 @@ def test_fit_still_silences_its_own_overflow_on_the_way_to_a_divergence():
         with pytest.raises(gn.DivergenceError):
             gn.fit(_net(), X * 1e3, y * 1e6, epochs=50, lr=10.0, verbose=0)
         with pytest.raises(gn.DivergenceError):  # (a callback's code: under the caller's)
-            gn.fit(_net(), X * 1e3, y * 1e6, epochs=50, lr=10.0, verbose=0, callbacks=[print])
+            gn.fit(
+                _net(), X * 1e3, y * 1e6, epochs=50, lr=10.0, verbose=0, callbacks=[lambda s: None]
+            )
 
 
 # ------------------------------------------------------- fit(callbacks=f): typed
