@@ -33,7 +33,8 @@ from .gradient import SortResult, TopkResult, TorchMethods, TorchSize
 from .habits import Array, GradFn
 from .habits import device as Device
 from .hooks import RemovableHandle
-from .nn.module import Module
+from .nn.layers import Sequential
+from .nn.module import Module, Parameter
 from .tensor import Tensor
 
 if sys.version_info >= (3, 11):
@@ -46,9 +47,11 @@ else:
 __all__ = [
     "ArrayMethods",
     "Betas",
+    "LinearMethods",
     "ModuleMethods",
     "Params",
     "Self",
+    "SequentialMethods",
     "Style",
     "Switches",
     "SwitchesNoDecay",
@@ -434,3 +437,36 @@ class ModuleMethods:
     ) -> RemovableHandle: ...
     def register_module(self, name: str, module: Module | None) -> None: ...
     def register_parameter(self, name: str, param: Any) -> None: ...
+
+# Not yet any class's base: glassnet/nn/layers.py's Linear and Sequential would inherit them
+# under TYPE_CHECKING as Module inherits ModuleMethods (tests/test_typing_round21.py holds
+# them to what glassnet.nn.containers attaches already).
+
+class LinearMethods(Module):
+    """What glassnet.nn.containers attaches to Linear: PyTorch's ``reset_parameters()``,
+    and PyTorch's names ``in_features``, ``out_features`` and ``bias`` of ``inputs``,
+    ``neurons`` and ``b`` (a run-time ``__getattr__``, declared by the names it serves
+    only, so that a misspelled attribute is still flagged)."""
+
+    @property
+    def bias(self) -> Parameter | None: ...
+    @bias.setter
+    def bias(self, value: Parameter | None) -> None: ...
+    @property
+    def in_features(self) -> builtins.int: ...
+    @property
+    def out_features(self) -> builtins.int: ...
+    def __setattr__(self, name: str, value: Any) -> None: ...
+    def reset_parameters(self) -> None: ...
+
+class SequentialMethods(Module):
+    """What glassnet.nn.containers attaches to Sequential: PyTorch's list methods."""
+
+    def __add__(self, other: Any) -> Sequential: ...
+    def __delitem__(self, index: builtins.int | slice) -> None: ...
+    def __iadd__(self, other: Any) -> Self: ...
+    def __setitem__(self, index: builtins.int, module: Module) -> None: ...
+    def append(self, module: Module) -> Self: ...
+    def extend(self, modules: Any) -> Self: ...
+    def insert(self, index: builtins.int, module: Module) -> Self: ...
+    def pop(self, index: builtins.int | slice = -1) -> Any: ...

@@ -23,7 +23,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_typing_round20 import MADE_BY_CLASS, ROOT, _parameters, class_body, declarations
+from test_typing_round20 import (
+    MADE_BY_CLASS,
+    ROOT,
+    _parameters,
+    attached,
+    class_body,
+    declarations,
+)
 
 import glassnet as gn
 from glassnet import nn
@@ -209,6 +216,29 @@ def test_module_methods_are_those_attached_with_their_parameters():
     assert sorted(set(stub) - set(runtime)) == [], "declared, not attached at run time"
     wrong = [n for n in stub if _parameters(runtime[n]) != _parameters(stub[n])]
     assert wrong == []
+
+
+def test_linear_and_sequential_methods_are_those_attached():
+    """LinearMethods and SequentialMethods (not yet bases: see the report of round 21)
+    declare what nn.containers attaches to Linear and Sequential, with its parameters;
+    Linear's __getattr__ by the names it serves, which are properties."""
+    from glassnet.nn.containers import _TORCH_NAMES
+
+    layers = ROOT / "glassnet" / "nn" / "layers.py"
+    for cls, decl, served in [(nn.Linear, "LinearMethods", set(_TORCH_NAMES)),
+                              (nn.Sequential, "SequentialMethods", set())]:  # fmt: skip
+        runtime = attached(cls, layers)
+        runtime.pop("__getattr__", None)
+        stub = {k: v for k, v in vars(getattr(declarations(), decl)).items()
+                if k not in MADE_BY_CLASS}  # fmt: skip
+        assert set(stub) == set(runtime) | served, decl
+        assert all(isinstance(stub[n], property) for n in served)
+        wrong = [n for n in runtime if _parameters(runtime[n]) != _parameters(stub[n])]
+        assert wrong == [], decl
+    lin = nn.Linear(2, 3)
+    assert (lin.in_features, lin.out_features, lin.bias) == (2, 3, lin.b)
+    lin.bias = None
+    assert lin.b is None and nn.Linear(2, 3, bias=False).bias is None
 
 
 def test_the_returned_types_declared_are_those_returned():
