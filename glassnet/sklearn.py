@@ -2841,8 +2841,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ([1 - p, p] for two classes; per-label p for multi-label; ones for a single class).
 
         float64, ``exp`` of the log-probabilities of :meth:`predict_log_proba` (so both
-        rank the classes alike). A probability that would fall below about 2.2e-308 (the
-        smallest normal float64) is returned as that, so its log stays finite."""
+        rank the classes alike), but for a binary model's first column: ``1 - p``, as
+        scikit-learn's, so the two columns are complements. A probability that would fall
+        below about 2.2e-308 (the smallest normal float64) is returned as that, so its log
+        stays finite."""
         return self._proba_and_log(X)[0]
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -2906,25 +2908,39 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             # predict_proba returns them ([1 - z, z] for two classes); they have no logs
             P = np.hstack([1.0 - z, z]) if z.shape[1] == 1 and len(self.classes_) == 2 else z
             return P, None  # type: ignore[return-value]
+        logistic = len(self.classes_) > 1 and self.out_activation_ != "softmax"
+        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        binary = logistic and z.shape[1] == 1 and not multilabel
+        expits = binary or (logistic and multilabel)  # (scikit-learn's logistic heads)
         if len(self.classes_) == 1:
             L = np.zeros((z.shape[0], 1))
         elif self.out_activation_ == "softmax":
             z = z - z.max(axis=1, keepdims=True)  # first, so the row's largest L is exact
             L = z - F.logsumexp(z, axis=1)
-        elif z.shape[1] == 1 and self._label_binarizer.y_type_ != "multilabel-indicator":
-            L = -np.logaddexp(0.0, np.hstack([z, -z]))  # [log(1 - p), log p]
         else:
-            L = -np.logaddexp(0.0, -z)  # log p per label
+            L = -np.logaddexp(0.0, -z)  # log p (per label; the positive class's)
         # P's floor is the smallest normal float64 (tiny); every L at or below log(tiny)
         # becomes log(tiny), so probabilities tied at the floor have tied logs (any
         # output, e.g. a softmax row of logits 700 apart), and every L above it gives a
         # P above it (exp(log(tiny)) > tiny)
+        tiny = np.finfo(np.float64).tiny
         low = L <= _LOG_TINY
         L[low] = _LOG_TINY
         P = np.exp(L)
-        P[low] = np.finfo(np.float64).tiny
+        P[low] = tiny
         high = L >= -1.0
+        if expits:  # p >= 1/e: scikit-learn's expit(z), which rounds to 1.0 where it does
+            P[high] = expit(z[high])
         L[high] = np.log(P[high])
+        if binary:  # [1 - p, p], as scikit-learn: complements, which rank the samples alike
+            # (reversed), whichever class is called positive; 1 - p is floored as any
+            # probability is (p rounds to 1.0), and its log, below log(1/e), is the exact
+            # log-sigmoid of -z (floored too), so it stays finite where 1 - p rounds to 0
+            q = np.maximum(1.0 - P, tiny)
+            Lq = np.maximum(-np.logaddexp(0.0, z), _LOG_TINY)
+            upper = q >= np.exp(-1.0)
+            Lq[upper] = np.log(q[upper])
+            P, L = np.hstack([q, P]), np.hstack([Lq, L])
         return P, L
 
     def _check_finite_logits(self, X: np.ndarray, z: np.ndarray) -> None:

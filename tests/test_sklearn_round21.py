@@ -310,3 +310,56 @@ def test_regressor_reads_an_object_array_or_series_of_numbers_as_text_as_scikit_
         ours = MLPRegressor(**kw).fit(X, y)
         ref = MLPRegressor(**kw).fit(X, np.array(_TEXT, dtype=float))
         np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+
+
+# --------------------------------------- binary probabilities as complements (skcompose 2)
+def _saturated(multilabel=False):
+    from sklearn.datasets import load_breast_cancer, make_multilabel_classification
+    from sklearn.neural_network import MLPClassifier as SkClassifier
+
+    if multilabel:
+        X, y = make_multilabel_classification(400, 10, n_classes=3, random_state=0)
+        X = X * 5.0
+    else:
+        X, y = load_breast_cancer(return_X_y=True)
+        X = (X - X.mean(0)) / X.std(0) * 30
+    kw = dict(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    ours, theirs = MLPClassifier(**kw).fit(X, y), SkClassifier(**kw).fit(X, y)
+    for i in range(2):  # the same weights in both, large: saturated outputs
+        theirs.coefs_[i] = ours.coefs_[i] * 4.0
+        theirs.intercepts_[i] = ours.intercepts_[i] * 4.0
+        ours.coefs_[i][...] = theirs.coefs_[i]
+        ours.intercepts_[i][...] = theirs.intercepts_[i]
+    return ours, theirs, X, y
+
+
+def test_binary_columns_are_complements_and_auc_does_not_depend_on_the_positive_class():
+    from sklearn.metrics import roc_auc_score
+
+    ours, theirs, X, y = _saturated()
+    P, S = ours.predict_proba(X), theirs.predict_proba(X)
+    assert (S[:, 1] == 1.0).any() and (S[:, 0] == 0.0).any()
+    tiny = np.finfo(np.float64).tiny
+    np.testing.assert_array_equal(P[:, 0], np.maximum(1.0 - P[:, 1], tiny))
+    np.testing.assert_array_equal(P[:, 1] == 1.0, S[:, 1] == 1.0)  # ties where scikit-learn's
+    np.testing.assert_allclose(P, S, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(P[:, 0] == 1.0, S[:, 0] == 1.0)
+    # the same ranks as scikit-learn's, either class called positive (its two AUCs differ
+    # here too: p's below 1e-16 are distinct, their 1 - p tied at 1.0)
+    assert roc_auc_score(y, P[:, 1]) == roc_auc_score(y, S[:, 1])
+    assert roc_auc_score(1 - y, P[:, 0]) == roc_auc_score(1 - y, S[:, 0])
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    L = ours.predict_log_proba(X)
+    assert np.isfinite(L).all()
+    np.testing.assert_array_equal(L.argmax(1), P.argmax(1))
+    high = P >= np.exp(-1.0)
+    np.testing.assert_array_equal(L[high], np.log(P[high]))
+
+
+def test_multilabel_probabilities_saturate_as_scikit_learns():
+    ours, theirs, X, y = _saturated(multilabel=True)
+    P, S = ours.predict_proba(X), theirs.predict_proba(X)
+    assert (S == 1.0).any()
+    np.testing.assert_array_equal(P == 1.0, S == 1.0)
+    np.testing.assert_allclose(P, S, rtol=1e-13, atol=1e-300)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
