@@ -39,19 +39,19 @@ Each ``step()`` sets a group's lr from its starting lr (``base_lrs``) in closed 
 written into a group by hand between steps (``opt.param_groups[0]["lr"] *= 0.5``) carries
 on, as with PyTorch's chainable schedules, which multiply the lr in force (``StepLR``,
 ``MultiStepLR``, ``ExponentialLR``, ``CosineAnnealingLR``, ``LinearLR``, PyTorch's
-``ConstantLR``, ``PolynomialLR``, ``MultiplicativeLR``, and a ``SequentialLR`` of them, and
-glassnet's ``ConstantLR``): the next step moves the group's curve through that lr (its
-``base_lrs`` entry; a cosine's until its next bottom, past which PyTorch's rises from the
-starting lr again), so the rates that follow are PyTorch's, to rounding; a group nobody
-touched keeps its curve, bit for bit. (``LambdaLR``, ``CosineAnnealingWarmRestarts``, the
-cycles and a ``ChainedScheduler`` set their rates from the starting lrs, as PyTorch's closed
-forms do: there an lr set by hand lasts until the next ``step()``.) One difference: a second
-schedule stepping the same optimizer would overwrite the first's rates (PyTorch's chainable
-schedulers compound): that is refused with an error. To compound them, hand both to a
-:class:`ChainedScheduler` (PyTorch's rates, step by step; it compounds the rates it set
-itself), or write the product of the two curves as one ``LambdaLR``; for phases one after
-the other, hand both to a ``SequentialLR``, which steps its schedules as one. Change
-``schedule.base_lrs`` to move a schedule's whole curve.
+``ConstantLR``, ``PolynomialLR``, ``MultiplicativeLR``, a ``SequentialLR`` or a
+``ChainedScheduler`` of them, and glassnet's ``ConstantLR``): the next step moves the
+group's curve through that lr (its ``base_lrs`` entry; a cosine's until its next bottom,
+past which PyTorch's rises from the starting lr again), so the rates that follow are
+PyTorch's, to rounding; a group nobody touched keeps its curve, bit for bit. (``LambdaLR``,
+``CosineAnnealingWarmRestarts`` and the cycles set their rates from the starting lrs, as
+PyTorch's closed forms do: there an lr set by hand lasts until the next ``step()``.) One
+difference: a second schedule stepping the same optimizer would overwrite the first's rates
+(PyTorch's chainable schedulers compound): that is refused with an error. To compound them,
+hand both to a :class:`ChainedScheduler` (PyTorch's rates, step by step), or write the
+product of the two curves as one ``LambdaLR``; for phases one after the other, hand both to
+a ``SequentialLR``, which steps its schedules as one. Change ``schedule.base_lrs`` to move a
+schedule's whole curve.
 
 A param group added with ``optimizer.add_param_group`` while a schedule runs (a layer
 unfrozen mid-run) joins the curve at its own lr at the next step, as with PyTorch's
@@ -3002,13 +3002,13 @@ class ChainedScheduler(LRSchedule):
     optimizer, one stepped already, or one of another chain or SequentialLR is refused,
     and its schedules are the chain's: stepping one of them by hand is refused.
 
-    One difference from PyTorch's: the chain compounds the rates it set itself
-    (``last_lrs``, part of :meth:`state_dict`), not the groups' lr, so an lr written into a
-    group by hand lasts until the next ``step()``, as with every glassnet schedule, and a
-    run resumes from the chain's state dict alone. ``fit(schedule=...)`` steps it once per
-    epoch; it can be a phase of a :class:`SequentialLR` (it starts again at its milestone):
-    glassnet's own, since PyTorch's SequentialLR cannot restart a chain at a milestone, and
-    as its first phase applies an ExponentialLR's gamma once more at epoch 0.
+    The chain compounds the rates it set itself (``last_lrs``, part of :meth:`state_dict`), so a
+    run resumes from the chain's state dict alone; an lr written into a group by hand since its
+    last step is compounded instead, as PyTorch's chain compounds the lr in force.
+    ``fit(schedule=...)`` steps it once per epoch; it can be a phase of a :class:`SequentialLR`
+    (it starts again at its milestone): glassnet's own, since PyTorch's SequentialLR cannot
+    restart a chain at a milestone, and as its first phase applies an ExponentialLR's gamma once
+    more at epoch 0.
 
     >>> from glassnet import nn, optim
     >>> opt = optim.SGD(nn.Linear(2, 1, rng=0).parameters(), lr=1.0)
@@ -3161,7 +3161,8 @@ class ChainedScheduler(LRSchedule):
 
     def step(self, epoch: Any = None) -> bool:
         """End of an epoch: each schedule's step, in the list's order, from the rates the
-        chain set last. True when every group's lr is then 0 for good, else False."""
+        chain set last (an lr set by hand since: from that lr, as PyTorch's). True when every
+        group's lr is then 0 for good, else False."""
         self._no_epoch(epoch)
         groups = self._groups()
         if len(self.last_lrs) != len(groups):
@@ -3170,8 +3171,16 @@ class ChainedScheduler(LRSchedule):
                 f"last_lrs {len(self.last_lrs)}; a group added after the chain was built "
                 "needs its lr appended to last_lrs and to base_lrs (its schedules' too)."
             )
-        at = self.epoch + 1
-        lrs, kept = self._advance(self.last_lrs, at)  # (all checked first)
+        at, last = self.epoch + 1, self.__dict__.get("_last_lr")  # (None: just loaded)
+        start = [
+            float(_check(g["lr"], "lr", f"ChainedScheduler: param group {i} (its lr)"))
+            if last is not None
+            and i < len(last)  # (a group adopted since: its lr, last_lrs')
+            and not (type(g["lr"]) is float and g["lr"] == last[i])
+            else lr
+            for i, (g, lr) in enumerate(zip(groups, self.last_lrs))
+        ]
+        lrs, kept = self._advance(start, at)  # (all checked first)
         for child, keep in zip(self.schedulers, kept):
             child.__dict__.update(keep)
             child.epoch = at

@@ -415,12 +415,12 @@ def test_chained_scheduler_negative_rate_of_a_cosine_is_refused_not_written():
             chain.step()
 
 
-def test_chained_scheduler_an_lr_set_by_hand_lasts_until_the_next_step():
+def test_chained_scheduler_compounds_an_lr_set_by_hand_as_pytorchs():
     opt = sgd()
     chain = S.ChainedScheduler([S.ExponentialLR(opt, 0.5)])
     opt.param_groups[0]["lr"] = 7.0
     chain.step()
-    assert chain.get_last_lr() == [0.1, 0.025] and chain.last_lrs == [0.1, 0.025]
+    assert chain.get_last_lr() == [3.5, 0.025] and chain.last_lrs == [3.5, 0.025]
 
 
 @pytest.mark.parametrize("key", ["mult-linear", "three", "restarts-mult", "exp-cosine"])

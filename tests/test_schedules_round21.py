@@ -268,3 +268,43 @@ def test_glassnet_constant_lr_keeps_a_hand_set_lr():
         opt.step()
         sched.step()
         assert opt.param_groups[0]["lr"] == 0.03
+
+
+CHAINS = {
+    "exp_cos": lambda M, o: M.ChainedScheduler(
+        [M.ExponentialLR(o, 0.9), M.CosineAnnealingLR(o, 4)]
+    ),
+    "warm_step": lambda M, o: M.ChainedScheduler([M.ConstantLR(o, 0.5, 3), M.StepLR(o, 2, 0.5)]),
+    "lambda_exp": lambda M, o: M.ChainedScheduler(
+        [M.LambdaLR(o, lambda e: 1 / (e + 1)), M.ExponentialLR(o, 0.8)]
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAINS))
+@pytest.mark.parametrize("at", [0, 2, 5])
+def test_chained_scheduler_hand_set_lr_as_in_torch(name, at):
+    hand = {at: (1, 0.5), at + 3: (0, 3.0)}
+    mine = _run(CHAINS[name], 12, hand, groups=2)
+    theirs = _run(CHAINS[name], 12, hand, "torch", groups=2)
+    np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-15)
+
+
+def test_chained_scheduler_resumes_from_its_state_alone():
+    """Loaded, the chain goes on from the rates it saved (a fresh optimizer's lr is not a
+    hand-set lr)."""
+    opt = _opt()
+    chain = CHAINS["exp_cos"](L, opt)
+    for _ in range(3):
+        opt.step()
+        chain.step()
+    state = chain.state_dict()
+    opt.step()
+    chain.step()
+    want = opt.param_groups[0]["lr"]
+    opt2 = _opt()
+    chain2 = CHAINS["exp_cos"](L, opt2)
+    chain2.load_state_dict(state)
+    opt2.step()
+    chain2.step()
+    assert opt2.param_groups[0]["lr"] == want
