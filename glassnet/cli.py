@@ -3536,6 +3536,12 @@ def build_parser() -> argparse.ArgumentParser:
         "slides' numbers). Prints its URL with a new access token and opens it.",
     )
     p.add_argument("--port", type=_nonneg_int, default=0, help="port (default 0: a free one)")
+    p.add_argument(
+        "--host", default=None,
+        help="the address to listen on (default: 127.0.0.1 and ::1, this computer only); "
+        "0.0.0.0 opens it to the room: every computer on this computer's networks that "
+        "has the URL with its token can use it (the URLs for the room are printed)",
+    )  # fmt: skip
     p.add_argument("--no-browser", action="store_true", help="print the URL only")
     p.add_argument(
         "--max-runs", metavar="N", type=_max_runs, default=None,
@@ -8627,6 +8633,13 @@ def _cmd_playground(args: argparse.Namespace) -> int:
     from .playground import serve
 
     kept = {} if args.max_runs is None else {"max_runs": args.max_runs}
+    if args.host is not None:
+        if not args.host.strip():
+            raise CLIError(
+                f"--host must be an address of this computer, such as 0.0.0.0 (every "
+                f"address) or 127.0.0.1; got {args.host!r}"
+            )
+        kept["host"] = args.host
     try:
         serve(port=args.port, open_browser=not args.no_browser, **kept)
     except ValueError as exc:  # (serve's messages name its Python parameters)
@@ -8636,6 +8649,14 @@ def _cmd_playground(args: argparse.Namespace) -> int:
         ) from None
     except OSError as exc:  # the port is taken (on 127.0.0.1, or on ::1), or not ours to bind
         where = getattr(exc, "where", "")  # (the playground's BindError: which address)
+        import errno
+
+        if args.host is not None and exc.errno not in (errno.EADDRINUSE, errno.EACCES):
+            raise CLIError(  # (an address not this computer's, or a name that resolves not)
+                f"cannot serve on {where or args.host}: {exc.strerror or exc}; give --host an "
+                "address of this computer (0.0.0.0: every address), or leave it out (this "
+                "computer only)"
+            ) from None
         where = where if where.startswith("[::1]:") else f"port {args.port}"  # (the IPv6 half)
         raise CLIError(
             f"cannot serve on {where}: {exc.strerror or exc}; choose another --port, "

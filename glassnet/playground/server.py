@@ -16,9 +16,14 @@ Security (a server that computes on request):
   in the URL (the page and downloads) or in the ``X-Glassnet-Token`` header (the API
   calls of the page); it is compared in constant time;
 * a request whose ``Host`` is not this server's loopback address (DNS rebinding; bound
-  to every address, ``host="0.0.0.0"``, any IP address with its port, never a name) or
-  whose ``Origin`` is another site's is refused, and so is an API call that is not
-  ``application/json`` (a cross-site form cannot send one without asking first);
+  to every address, ``host="0.0.0.0"``, any IP address with its port, never a name; no
+  port means port 80) or whose ``Origin`` is another site's is refused, and so is an API
+  call that is not ``application/json`` (a cross-site form cannot send one without
+  asking first);
+* a request must arrive whole within ``request_deadline`` seconds of its first byte
+  (408), and connections are capped per client address and in all: one past a cap gets
+  503 at once and is closed while the others are served; an accept() short of file
+  descriptors waits a moment rather than spin;
 * every field is checked by :func:`glassnet.playground.engine.check_config` and the
   handlers here: names from fixed lists, finite numbers in range, sizes capped, bodies
   at most 64 KiB. A bad request gets a 4xx answer with a one-line JSON message; an
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import errno
 import hmac
+import io
 import ipaddress
 import json
 import math
@@ -40,8 +46,9 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 import webbrowser
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -58,13 +65,17 @@ from .._validation import (
 from .engine import LIMITS, Diverged, Run, previews
 from .export import data_csv, model_bytes
 
-__all__ = ["Playground", "serve", "MAX_BODY", "MAX_RUNS", "LOOPBACK"]
+__all__ = ["Playground", "serve", "lan_addresses", "MAX_BODY", "MAX_RUNS", "LOOPBACK"]
 
 MAX_BODY = 64 * 1024  # bytes of a request body
 MAX_RUNS = 32  # runs kept at once by default (the least recently used one goes first)
 RUNS_LIMIT = 1000  # the most max_runs may be (a run holds 2 to 15 MB, 53 MB at most)
 DROPPED_KEPT = 4096  # ids of runs dropped for room, remembered to say so when asked for
 MAX_UPDATES = 50_000  # gradient-descent steps one request may ask for
+REQUEST_DEADLINE = 20  # seconds a request's headers and body may take, together
+MAX_PER_CLIENT = 24  # connections one client address may hold open at once
+CONNECTIONS_LIMIT = 512  # the most connections open at once by default (fewer: see below)
+REFUSED_KEPT = 32  # refused connections kept open a moment so that their 503 is read
 STATIC = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
@@ -127,17 +138,117 @@ def _every(host: str) -> bool:
         return False
 
 
+def _default_max_connections() -> int:
+    """The connections kept open at once by default: 512, or fewer where the system gives
+    a process fewer file descriptors (macOS: 256), leaving 64 for the rest of the process."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):  # (Windows: no resource module)
+        return CONNECTIONS_LIMIT
+    if soft == resource.RLIM_INFINITY:
+        return CONNECTIONS_LIMIT
+    return max(16, min(CONNECTIONS_LIMIT, soft - 64))
+
+
+def _client(address: str) -> str:
+    """A client's address as people write it (an IPv4 client of a dual-stack socket
+    arrives as ``::ffff:a.b.c.d``)."""
+    return address.removeprefix("::ffff:") if "." in address else address
+
+
 class _Server(ThreadingHTTPServer):
     """One listening socket: IPv4, or IPv6 (with ``dual``: IPV6_V6ONLY off, so that it
     takes IPv4 connections too, as ``::ffff:a.b.c.d``; else IPv6 only, so that a second
-    socket can hold the same port on IPv4)."""
+    socket can hold the same port on IPv4).
+
+    Each connection accepted is counted by its playground (:meth:`Playground._admit`): one
+    past a cap is answered 503 at once, in the accepting thread, and closed (kept open a
+    second first, so that the client reads the answer rather than a reset). An accept()
+    that fails for want of file descriptors waits a moment before the next try: the
+    listening socket stays readable, and the loop spun a core while no one was let in."""
 
     daemon_threads = True
 
     def __init__(self, address: tuple, handler: type, family: int, dual: bool = False) -> None:
         self.address_family = family
         self._dual = dual
+        self._refused: deque[tuple[float, socket.socket]] = deque()
+        self._keep: socket.socket | None = None
         super().__init__(address, handler)
+
+    @property
+    def _playground(self) -> Playground:
+        return self.RequestHandlerClass.playground  # type: ignore[attr-defined]
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            return super().get_request()
+        except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                self._playground._out_of_descriptors(exc)
+                time.sleep(0.1)  # (the socket stays readable: without a wait, a spin)
+            raise
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        refusal = self._playground._admit(_client(client_address[0]))
+        if refusal is None:
+            return True
+        body = json.dumps({"error": refusal}).encode()
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nRetry-After: 5\r\nCache-Control: no-store\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        try:
+            request.setblocking(False)  # (never wait here: this thread accepts for everyone)
+            request.send(head.encode() + body)
+            request.shutdown(socket.SHUT_WR)
+        except OSError:
+            return False  # (gone already: shutdown_request closes it)
+        self._refused.append((time.monotonic() + 1.0, request))
+        self._keep = request
+        while len(self._refused) > REFUSED_KEPT:
+            self._close_refused(self._refused.popleft()[1])
+        return False
+
+    def shutdown_request(self, request: Any) -> None:
+        if request is self._keep:  # a refused one: closed a second later (service_actions)
+            self._keep = None
+            return
+        super().shutdown_request(request)
+
+    def service_actions(self) -> None:
+        now = time.monotonic()
+        while self._refused and self._refused[0][0] <= now:
+            self._close_refused(self._refused.popleft()[1])
+
+    @staticmethod
+    def _close_refused(sock: socket.socket) -> None:
+        try:  # what the client sent (its request): read, so that closing sends no reset
+            sock.recv(65536)
+        except OSError:
+            pass
+        sock.close()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # (no thread: the connection is no longer counted)
+            self._playground._release(_client(client_address[0]))
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._playground._release(_client(client_address[0]))
+
+    def server_close(self) -> None:
+        super().server_close()
+        while self._refused:
+            self._close_refused(self._refused.popleft()[1])
 
     def server_bind(self) -> None:
         if self.address_family == socket.AF_INET6:
@@ -237,6 +348,20 @@ class Playground:
         the terminal says so, the page that made the dropped run says so at its next
         request, and the page that made the new one notes it beside its export buttons,
         where the limit is shown.
+    request_deadline : float
+        Seconds a request's line, headers and body may take to arrive, together (default
+        20; the clock starts at its first byte). Past it the answer is 408 and the
+        connection ends: a client that sends a byte every few seconds no longer holds a
+        connection for ever. (An idle keep-alive connection is closed after 30 seconds.)
+    max_connections : int or None
+        Connections open at once, from every client together. None: 512, or fewer where
+        the system gives the process fewer file descriptors (the limit less 64: 192 on
+        macOS's default of 256). Past it a new connection gets 503 at once and is closed,
+        while the open ones keep being served.
+    max_per_client : int
+        Connections one client address may hold open at once (default 24: a browser opens
+        6 a server, so several browsers or tabs of one computer fit). Past it: 503, as
+        above. Students behind one address (a NAT) share it: raise it then.
     """
 
     def __init__(
@@ -245,8 +370,29 @@ class Playground:
         host: str = LOOPBACK,
         token: str | None = None,
         max_runs: int = MAX_RUNS,
+        *,
+        request_deadline: float = REQUEST_DEADLINE,
+        max_connections: int | None = None,
+        max_per_client: int = MAX_PER_CLIENT,
     ) -> None:
         port = check_number(port, "port", "playground", low=0, high=65535, integer=True)
+        self.request_deadline = check_number(
+            request_deadline, "request_deadline", "playground", low=0.1, high=3600
+        )
+        self.max_connections = (
+            _default_max_connections()
+            if max_connections is None
+            else check_number(
+                max_connections, "max_connections", "playground", low=1, high=100_000,
+                integer=True,
+            )
+        )  # fmt: skip
+        self.max_per_client = check_number(
+            max_per_client, "max_per_client", "playground", low=1, high=100_000, integer=True
+        )
+        self._open = 0  # connections counted (accepted, not yet closed)
+        self._open_by_client: dict[str, int] = {}
+        self._descriptors_said = -math.inf  # when the want of file descriptors was last said
         if not isinstance(host, str) or not host:
             raise ParameterError(
                 "The 'host' parameter of playground must be a str (an address such as "
@@ -278,12 +424,15 @@ class Playground:
         shown = "127.0.0.1" if _every(host) or first in ("0.0.0.0", "::") else first
         shown = f"[{shown}]" if ":" in shown else shown
         self.url = f"http://{shown}:{self.port}/?token={self.token}"
-        self.allowed_hosts = {
-            f"{h}:{self.port}" for h in ("127.0.0.1", "localhost", "[::1]", shown)
-        }
+        self._names = {"127.0.0.1", "localhost", "[::1]", shown}  # (Host: name, or name:port)
+        self.allowed_hosts = {f"{h}:{self.port}" for h in self._names}
+        if self.port == 80:  # a Host without its port means port 80 (browsers send it so)
+            self.allowed_hosts |= self._names
         # bound to every address: the other computers ask by this one's IP address (a name
         # could be DNS rebinding; an address cannot)
         self.any_address = _every(host)
+        # the addresses the room opens it by, for the URLs printed and the refusal of a name
+        self.lan_addresses = lan_addresses() if self.any_address else []
         self._threads: list[threading.Thread] = []
         # the open connections (a page's keep-alive one): close() ends them too, or a page
         # would go on training through its connection after the server stopped
@@ -339,6 +488,83 @@ class Playground:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+    # ------------------------------------------------------------ connections
+    def connections_open(self) -> int:
+        """How many connections are open now (counted at accept, until they close)."""
+        with self._connections_lock:
+            return self._open
+
+    def _admit(self, client: str) -> str | None:
+        """Count a connection just accepted from ``client``; past a cap, the refusal instead."""
+        with self._connections_lock:
+            mine = self._open_by_client.get(client, 0)
+            if mine >= self.max_per_client:
+                return (
+                    f"{mine} connections from {client} are open, the most one computer may "
+                    f"hold (max_per_client={self.max_per_client}): close some of its tabs or "
+                    "scripts, or wait for them to finish, then reload"
+                )
+            if self._open >= self.max_connections:
+                return (
+                    f"the playground holds {self._open} connections, the most it takes "
+                    f"(max_connections={self.max_connections}): wait a moment, then reload"
+                )
+            self._open += 1
+            self._open_by_client[client] = mine + 1
+        return None
+
+    def _release(self, client: str) -> None:
+        with self._connections_lock:
+            self._open -= 1
+            left = self._open_by_client.get(client, 1) - 1
+            if left > 0:
+                self._open_by_client[client] = left
+            else:
+                self._open_by_client.pop(client, None)
+
+    def _out_of_descriptors(self, exc: OSError) -> None:
+        """Say (at most once a minute) that accept() failed for want of file descriptors."""
+        now = time.monotonic()
+        if now - self._descriptors_said < 60:
+            return
+        self._descriptors_said = now
+        print(
+            f"glassnet playground: cannot accept a connection: {exc.strerror} (out of file "
+            f"descriptors, with {self.connections_open()} connections open): new "
+            "connections wait until some close; raise the limit (ulimit -n), or lower "
+            f"max_connections (now {self.max_connections}) so that the extra ones get a "
+            "503 at once",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def host_allowed(self, value: str) -> bool:
+        """Whether a request's ``Host`` header names this server: one of its loopback
+        names with its port (RFC 9110 7.2: no port, or an empty one, is port 80), or,
+        bound to every address, any IP address with the port; never another name (DNS
+        rebinding)."""
+        parsed = _split_host(value)
+        if parsed is None or parsed[1] != self.port:
+            return False
+        return parsed[0] in self._names or (self.any_address and _is_ip(parsed[0]))
+
+    def wrong_host(self, value: str) -> str:
+        """The refusal of a ``Host`` that :meth:`host_allowed` refuses: what to open."""
+        if not self.any_address:
+            return f"this server answers only as {self.url.split('/?')[0]}"
+        shown = value[:60]
+        urls = " or ".join(f"http://{ip}:{self.port}/" for ip in self.lan_addresses)
+        where = (
+            f"open {urls} with the same ?token=..., or ask the teacher for the address"
+            if urls
+            else f"ask the teacher for this computer's IP address and open http://<that "
+            f"address>:{self.port}/ with the same ?token=..."
+        )
+        return (
+            f"this server answers by this computer's IP address and port {self.port}, not "
+            f"as {shown!r} (a name is refused: it could be a DNS-rebinding attack): {where}"
+        )
 
     # ------------------------------------------------------------ runs
     def new_run(self, config: Any, replaces: Any = ()) -> tuple[str, Run]:
@@ -452,14 +678,29 @@ def serve(
     ``open_browser=False``, and serves until Ctrl-C (``block=True``) or returns the
     running :class:`Playground` at once (``block=False``; call ``.close()`` to stop).
     ``port=0`` picks a free port. ``host`` and ``max_runs``: see :class:`Playground`
-    (by default 127.0.0.1 and ::1, and 32 runs kept at once).
+    (by default 127.0.0.1 and ::1, and 32 runs kept at once). On every address
+    (``host="0.0.0.0"``) it prints the URLs the room opens too, one a line: this computer's
+    IPv4 addresses (:func:`lan_addresses`).
     """
     pg = Playground(port=port, host=host, max_runs=max_runs)
     stream = out if out is not None else sys.stdout
     print(f"glassnet playground: {pg.url}", file=stream, flush=True)
+    if pg.any_address:
+        query = pg.url.split("/?", 1)[1]
+        for ip in pg.lan_addresses:
+            print(f"glassnet playground: the room: http://{ip}:{pg.port}/?{query}", file=stream)
+        if not pg.lan_addresses:
+            print(
+                f"glassnet playground: the room: http://<this computer's IP address>:{pg.port}"
+                f"/?{query} (no network address was found: see ipconfig, or ip addr)",
+                file=stream,
+            )
+        stream.flush()
     if host not in (LOOPBACK, "localhost", "127.0.0.1", "::1"):
         print(
-            f"glassnet playground: warning: listening on {host}, not only this computer",
+            f"glassnet playground: warning: listening on {host}, not only this computer: "
+            "anyone on its networks who has the URL with its token can use the playground "
+            "(the token is the lock: give it to the room only)",
             file=sys.stderr,
         )
     if open_browser:
@@ -481,8 +722,50 @@ def _handler_for(pg: Playground) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _TooSlow(Exception):
+    """A request that did not arrive whole within the playground's ``request_deadline``
+    (not a TimeoutError: the standard library would end the connection without an answer)."""
+
+
+class _Reads(io.RawIOBase):
+    """A connection's reads, each given what is left of the request's deadline (the
+    handler's ``_deadline``; None between requests: the idle timeout alone). The socket's
+    own timeout is per read: a client sending a byte every few seconds never reached it."""
+
+    def __init__(self, handler: _Handler) -> None:
+        self.handler, self.sock = handler, handler.connection
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        deadline, idle = self.handler._deadline, self.handler.timeout
+        if deadline is None:
+            return self.sock.recv_into(buffer)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise _TooSlow
+        self.sock.settimeout(min(left, idle) if idle is not None else left)
+        try:
+            return self.sock.recv_into(buffer)
+        except TimeoutError:
+            if time.monotonic() >= deadline - 0.01:
+                raise _TooSlow from None
+            raise
+        finally:
+            try:
+                self.sock.settimeout(idle)  # (the answer's writes: the usual timeout)
+            except OSError:
+                pass  # closed meanwhile
+
+
+def _seconds(n: float) -> str:
+    return "1 second" if n == 1 else f"{n:g} seconds"
+
+
 class _Handler(BaseHTTPRequestHandler):
     _probed = False  # (a half-close probed: _client_gone)
+    _deadline: float | None = None  # when the request being read must have arrived
     protocol_version = "HTTP/1.1"  # keep-alive: the page's frame requests reuse one connection
     server_version = "glassnet-playground"
     sys_version = ""
@@ -503,6 +786,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        plain, self.rfile = self.rfile, io.BufferedReader(_Reads(self))
+        plain.close()  # (it holds a reference to the socket, which would stay open)
         with self.playground._connections_lock:
             self.playground._connections.add(self.connection)
 
@@ -512,6 +797,30 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             with self.playground._connections_lock:
                 self.playground._connections.discard(self.connection)
+
+    def handle_one_request(self) -> None:
+        """One request, which must arrive whole within ``request_deadline`` seconds of its
+        first byte (408 past it); before that byte, the connection idles up to ``timeout``."""
+        self._deadline = None
+        # (what a 408 answer reads, where it comes before the request line is read)
+        self.requestline, self.request_version, self.command = "", "HTTP/1.1", None
+        try:
+            if not self.rfile.peek(1):  # the client closed the connection
+                self.close_connection = True
+                return
+        except TimeoutError:  # idle too long between requests: the connection ends
+            self.close_connection = True
+            return
+        limit = self.playground.request_deadline
+        self._deadline = time.monotonic() + limit
+        try:
+            super().handle_one_request()
+        except _TooSlow:
+            self.send_error(
+                408,
+                f"the request did not arrive whole within {_seconds(limit)} (its line, "
+                "headers and body must arrive within that time of its first byte)",
+            )
 
     # ------------------------------------------------------------ dispatch
     def do_GET(self) -> None:
@@ -549,6 +858,7 @@ class _Handler(BaseHTTPRequestHandler):
             if method != want and not (method == "HEAD" and want == "GET"):
                 raise RequestError(405, f"{parts.path} takes {want}, not {method}")
             body = self._body() if method == "POST" else {}
+            self._deadline = None  # (the request has arrived: the answer takes its time)
             func(self, query, body)
         except RequestError as exc:
             self._send_json({"error": str(exc)}, exc.status)
@@ -580,14 +890,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _check_access(self, query: dict[str, list[str]]) -> None:
         host = self.headers.get("Host", "")
-        if host not in self.playground.allowed_hosts and not (
-            self.playground.any_address and _ip_host(host, self.playground.port)
-        ):
-            raise RequestError(
-                403, f"this server answers only as {self.playground.url.split('/?')[0]}"
-            )
+        if not self.playground.host_allowed(host):
+            raise RequestError(403, self.playground.wrong_host(host))
         origin = self.headers.get("Origin")
-        if origin is not None and origin != f"http://{host}":  # the page's own origin only
+        if origin is not None and not _same_origin(origin, host):  # the page's own only
             raise RequestError(403, "requests from another origin are refused")
         given = self.headers.get("X-Glassnet-Token") or (query.get("token") or [""])[0]
         if not hmac.compare_digest(given.encode(), self.playground.token.encode()):
@@ -621,6 +927,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise RequestError(
                 408, f"the body's {n} bytes did not arrive within {self.timeout} seconds"
+            ) from None
+        except _TooSlow:  # it sends, but too slowly
+            self.close_connection = True
+            limit = _seconds(self.playground.request_deadline)
+            raise RequestError(
+                408,
+                f"the body's {n} bytes did not arrive within {limit} of the request's first "
+                "byte (its line, headers and body must arrive within that time)",
             ) from None
         self._read_body = True
         if len(raw) != n:  # the client closed its side early: a cut body is not the request
@@ -685,16 +999,63 @@ def _shorten(message: str, limit: int = 400) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
-def _ip_host(host: str, port: int) -> bool:
-    """Whether a ``Host`` header is an IP address (not a name) with this server's port."""
-    addr, sep, p = host.rpartition(":")
-    if not sep or p != str(port):
-        return False
+def _split_host(value: str) -> tuple[str, int] | None:
+    """A ``Host`` header's host (lower case; an IPv6 address in its brackets) and port, 80
+    where it gives none or an empty one (RFC 9110 7.2, RFC 3986 3.2.3); None where it is
+    malformed."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        name, sep, rest = value.partition("]")
+        name += sep
+        if not sep or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:]
+    else:
+        name, _, port = value.partition(":")
+        if ":" in port:
+            return None
+    if not name or not re.fullmatch(r"[0-9]{0,5}", port):
+        return None
+    return name, int(port) if port else 80
+
+
+def _is_ip(name: str) -> bool:
+    """Whether a Host's host is an IP address (an IPv6 one in brackets), not a name."""
     try:
-        ipaddress.ip_address(addr.removeprefix("[").removesuffix("]"))
+        if name.startswith("["):
+            ipaddress.IPv6Address(name[1:-1])
+        else:
+            ipaddress.IPv4Address(name)
     except ValueError:
         return False
     return True
+
+
+def _same_origin(origin: str, host: str) -> bool:
+    """Whether an ``Origin`` header is the page's own: http:// and the Host's host and port
+    (a browser leaves port 80 out of both, or writes it in one only)."""
+    if not origin.lower().startswith("http://"):
+        return False
+    mine = _split_host(host)
+    return mine is not None and _split_host(origin[len("http://") :]) == mine
+
+
+def lan_addresses() -> list[str]:
+    """This computer's IPv4 addresses on its networks (not loopback), which the other
+    computers of a room open the playground by: the source address the system would use
+    toward a few private and public networks (a UDP socket's connect() sends nothing)."""
+    found: list[str] = []
+    for target in ("198.51.100.254", "10.254.254.254", "172.31.254.254", "192.168.254.254"):
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.connect((target, 9))
+                ip = s.getsockname()[0]
+        except OSError:  # no route that way
+            continue
+        addr = ipaddress.IPv4Address(ip)
+        if not (addr.is_loopback or addr.is_unspecified) and ip not in found:
+            found.append(ip)
+    return found
 
 
 def _no_constant(name: str) -> Any:
