@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from glassnet.playground import Playground, serve
-from glassnet.playground.server import lan_addresses
+from glassnet.playground import Playground, lan_addresses, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 

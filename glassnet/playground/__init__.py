@@ -21,7 +21,7 @@ See ``docs/playground.md``.
 from __future__ import annotations
 
 from .engine import FEATURES, LECTURE, Diverged, Run, check_config, feature_matrix, make_dataset
-from .server import Playground, serve
+from .server import Playground, lan_addresses, serve
 
 __all__ = [
     "FEATURES",
@@ -31,6 +31,7 @@ __all__ = [
     "Run",
     "check_config",
     "feature_matrix",
+    "lan_addresses",
     "make_dataset",
     "serve",
 ]
