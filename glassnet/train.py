@@ -333,8 +333,9 @@ class WeightChange(_Books):
 
     def on_epoch_end(self, state: TrainState) -> None:
         self.epoch, now = state.epoch, [p.data for p in state.model.parameters()]
-        dw = math.sqrt(sum(float(((a - b) ** 2).sum()) for a, b in zip(now, self.last)))
-        state.history.weight_change.append(dw)
+        with np.errstate(over="ignore", invalid="ignore"):  # (fit's own rule: silent on the
+            dw = math.sqrt(sum(float(((a - b) ** 2).sum()) for a, b in zip(now, self.last)))
+        state.history.weight_change.append(dw)  # way to a divergence, as fit's steps)
         self.last, self.bad = [a.copy() for a in now], self.bad + 1 if dw < self.eps else 0
         if self.bad >= self.patience and not state.stop:
             state.stop, state.stop_reason = True, self.reason

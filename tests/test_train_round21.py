@@ -243,6 +243,25 @@ def test_fit_still_silences_its_own_overflow_on_the_way_to_a_divergence():
             )
 
 
+def test_fits_own_weight_change_rule_is_silent_on_the_way_to_a_divergence_too():
+    # tol_weights' rule is fit's, not the caller's: ||dw|| of float32 weights blown up by
+    # lr = 1e6 overflows in its squares, which must not warn (an error under -W error), also
+    # where a callback of the caller's runs (the rules then run under the caller's state)
+    X = np.random.default_rng(0).normal(size=(7, 2)).astype(np.float32)
+    y = (X[:, :1] > 0).astype(np.float32)
+    for kw in ({}, {"callbacks": [lambda s: None]}):
+        net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+        opt = optim.SGD(net.parameters(), lr=1e6, momentum=0.9)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                gn.fit(net, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=1,
+                       batch_size=2, shuffle=False, tol_weights=1e-3, l2=0.3, verbose=0,
+                       **kw)  # fmt: skip
+            except gn.DivergenceError:
+                pass
+
+
 # ------------------------------------------------------- fit(callbacks=f): typed
 SCRIPT = """\
 import glassnet as gn
