@@ -24,6 +24,7 @@ import itertools
 import math
 import numbers
 import re
+import sys
 import unicodedata
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -372,6 +373,58 @@ class _Params:
     def _fitted(self) -> bool:
         raise NotImplementedError
 
+    def set_output(self, *, transform: str | None = None) -> Any:
+        """scikit-learn's ``set_output`` (what ``Pipeline.set_output`` and
+        ``ColumnTransformer.set_output`` call on each step), without importing scikit-learn:
+        ``transform='pandas'`` makes ``transform`` and ``fit_transform`` return a pandas
+        DataFrame whose columns are :meth:`get_feature_names_out` (and whose index is X's
+        where X is a DataFrame); ``'default'``, NumPy arrays again; ``None`` leaves the
+        setting as it is. Unset, scikit-learn's global ``transform_output`` (``set_config``,
+        ``config_context``) decides, as for its own transformers. Returns self."""
+        where = f"{type(self).__name__}.set_output"
+        if transform is None:
+            return self
+        if not (isinstance(transform, str) and transform in ("default", "pandas")):
+            raise ValueError(
+                f"The 'transform' parameter of {where} must be 'default' (NumPy arrays), "
+                f"'pandas' (DataFrames) or None (unchanged). Got {transform!r}"
+                + (
+                    ": glassnet's transformers give no polars output; use 'pandas' "
+                    "(polars.from_pandas converts a DataFrame)."
+                    if transform == "polars"
+                    else "."
+                )
+            )
+        if transform == "pandas":
+            _pandas_for(where)
+        self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _output(self, out: np.ndarray, X: Any, where: str) -> Any:
+        """``out`` as :meth:`set_output` (or scikit-learn's global ``transform_output``,
+        where scikit-learn is imported) asks: the array, or a pandas DataFrame."""
+        kind = getattr(self, "_sklearn_output_config", {}).get("transform")
+        if kind is None:
+            sklearn = sys.modules.get("sklearn")
+            get_config = getattr(sklearn, "get_config", None)
+            kind = get_config().get("transform_output", "default") if get_config else "default"
+        if kind == "default":
+            return out
+        if kind != "pandas":
+            raise ValueError(
+                f"{where}: scikit-learn's transform_output is {kind!r} (set_config or "
+                "config_context), and glassnet's transformers give 'default' (NumPy arrays) "
+                f"or 'pandas' (DataFrames) only: call {type(self).__name__}()"
+                ".set_output(transform='pandas') (or 'default') on this step, or set "
+                "transform_output to one of those."
+            )
+        pd = _pandas_for(where)
+        index = X.index if isinstance(X, pd.DataFrame | pd.Series) else None
+        return pd.DataFrame(out, index=index, columns=self.get_feature_names_out())
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        raise NotImplementedError
+
     def __sklearn_tags__(self) -> Any:
         """scikit-learn's tags (1.6 and later, which alone call this): a transformer that
         needs no target; the encoder takes text."""
@@ -384,6 +437,18 @@ class _Params:
             transformer_tags=TransformerTags(),
             input_tags=InputTags(string=text, categorical=text),
         )
+
+
+def _pandas_for(where: str) -> Any:
+    """pandas, or an ImportError saying that a 'pandas' output needs it."""
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError(
+            f"{where}: a 'pandas' output needs pandas, which is not installed: pip install "
+            "pandas, or keep transform='default' (NumPy arrays)."
+        ) from None
+    return pandas
 
 
 def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
@@ -819,11 +884,13 @@ class StandardScaler(_Params):
         return arr
 
     def transform(self, X: Any) -> np.ndarray:
-        """``(X - mean_) / scale_``, shape (n_samples, n_features); float32 stays float32."""
+        """``(X - mean_) / scale_``, shape (n_samples, n_features); float32 stays float32 (a
+        pandas DataFrame under :meth:`set_output`'s ``transform='pandas'``)."""
         arr = self._check(X, "StandardScaler.transform")
         with np.errstate(over="ignore"):
             out = self._scaled(arr)
-        return _no_overflow(out, arr, "X", "StandardScaler.transform")
+        out = _no_overflow(out, arr, "X", "StandardScaler.transform")
+        return self._output(out, X, "StandardScaler.transform")  # (set_output's kind)
 
     def _scaled(self, arr: np.ndarray) -> np.ndarray:
         """``(arr - mean_) / scale_`` as it comes, an overflow inf (the Preprocessor's
@@ -1409,7 +1476,8 @@ class OneHotEncoder(_Params):
         ]
 
     def transform(self, X: Any, unknown: str = "error") -> np.ndarray:
-        """Indicator matrix of shape (n_samples, sum of categories), float64.
+        """Indicator matrix of shape (n_samples, sum of categories), float64 (a pandas
+        DataFrame under :meth:`set_output`'s ``transform='pandas'``).
 
         A value not seen at fit raises ``ValueError`` naming the column, a few of the
         values and of the known categories; with ``unknown="ignore"`` its block is all
@@ -1422,7 +1490,7 @@ class OneHotEncoder(_Params):
         widths = [c.size for c in self.categories_]
         out = np.zeros((n, sum(widths)), dtype=np.float64)  # (N, sum k_j)
         self._encode(cols, unknown, out, list(itertools.accumulate(widths, initial=0))[:-1])
-        return out
+        return self._output(out, X, "OneHotEncoder.transform")  # (set_output's kind)
 
     def _columns(self, X: Any, unknown: str) -> list[np.ndarray]:
         """:meth:`transform`'s checks of its arguments, and ``X``'s str columns."""

@@ -363,3 +363,92 @@ def test_multilabel_probabilities_saturate_as_scikit_learns():
     np.testing.assert_array_equal(P == 1.0, S == 1.0)
     np.testing.assert_allclose(P, S, rtol=1e-13, atol=1e-300)
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+
+
+# ----------------------------- set_output of glassnet.preprocessing's transformers (skcompose 3)
+def _frame():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    n = 90
+    df = pd.DataFrame(
+        {"a": rng.randn(n), "b": rng.rand(n), "c": rng.choice(list("xyz"), n)},
+        index=np.arange(100, 100 + n),
+    )
+    return pd, df, rng.randint(0, 2, n)
+
+
+def test_standard_scaler_set_output_pandas_and_default():
+    import glassnet.preprocessing as gp
+
+    pd, df, _ = _frame()
+    s = gp.StandardScaler()
+    assert s.set_output(transform="pandas") is s
+    out = s.fit_transform(df[["a", "b"]])
+    assert isinstance(out, pd.DataFrame)
+    assert out.columns.tolist() == ["a", "b"] and out.index.equals(df.index)
+    plain = gp.StandardScaler().fit_transform(df[["a", "b"]])
+    np.testing.assert_array_equal(out.to_numpy(), plain)
+    assert isinstance(s.transform(df[["a", "b"]].to_numpy()), pd.DataFrame)
+    assert s.set_output(transform=None) is s  # (None: unchanged)
+    assert isinstance(s.transform(df[["a", "b"]]), pd.DataFrame)
+    s.set_output(transform="default")
+    assert isinstance(s.transform(df[["a", "b"]]), np.ndarray)
+
+
+def test_one_hot_encoder_set_output_pandas_names_its_columns():
+    import glassnet.preprocessing as gp
+
+    pd, df, _ = _frame()
+    enc = gp.OneHotEncoder().set_output(transform="pandas")
+    out = enc.fit_transform(df[["c"]])
+    assert isinstance(out, pd.DataFrame)
+    assert out.columns.tolist() == enc.get_feature_names_out().tolist()
+    assert out.index.equals(df.index)
+    np.testing.assert_array_equal(out.to_numpy(), gp.OneHotEncoder().fit_transform(df[["c"]]))
+
+
+@pytest.mark.parametrize("kind", ["polars", "nonsense", 1])
+def test_set_output_refuses_what_it_cannot_give(kind):
+    import glassnet.preprocessing as gp
+
+    with pytest.raises(ValueError, match=r"'transform' parameter of StandardScaler.set_output"):
+        gp.StandardScaler().set_output(transform=kind)
+
+
+def test_pipeline_set_output_pandas_with_glassnet_transformers():
+    from sklearn.base import clone
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+
+    import glassnet.preprocessing as gp
+
+    pd, df, y = _frame()
+    p = make_pipeline(
+        make_column_transformer((gp.OneHotEncoder(), ["c"]), (gp.StandardScaler(), ["a", "b"])),
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=20, random_state=0),
+    )
+    p.set_output(transform="pandas")
+    p.fit(df, y)
+    names = p[-1].feature_names_in_.tolist()
+    assert names[-2:] == ["standardscaler__a", "standardscaler__b"]
+    assert all(n.startswith("onehotencoder__c") for n in names[:3]) and len(names) == 5
+    assert p.predict(df).shape == (90,)
+    assert isinstance(
+        clone(gp.StandardScaler().set_output(transform="pandas")).fit_transform(df[["a"]]),
+        pd.DataFrame,
+    )
+
+
+def test_global_transform_output_pandas_is_followed():
+    import sklearn
+    from sklearn.pipeline import make_pipeline
+
+    import glassnet.preprocessing as gp
+
+    pd, df, _ = _frame()
+    with sklearn.config_context(transform_output="pandas"):
+        out = make_pipeline(gp.StandardScaler()).fit_transform(df[["a", "b"]])
+        assert isinstance(out, pd.DataFrame)
+        s = gp.StandardScaler().set_output(transform="default")  # its own setting first
+        assert isinstance(s.fit_transform(df[["a", "b"]]), np.ndarray)
+    assert isinstance(gp.StandardScaler().fit_transform(df[["a", "b"]]), np.ndarray)
