@@ -401,10 +401,14 @@ class _SklearnRules(Callback):
         # 1) the no-improvement count: validation score with early stopping, else train loss
         if self.val is not None:
             Xv, yv, Yv, wv = self.val
-            out = est._outputs(Xv)
-            score = est._score_outputs(out, yv, wv)
+            # (fit runs its stop rules under the caller's NumPy error state: weights that
+            # diverge overflow here, a NaN score, as scikit-learn scores it, not a warning)
+            with np.errstate(over="ignore", invalid="ignore"):
+                out = est._outputs(Xv)
+                score = est._score_outputs(out, yv, wv)
+                vloss = _sklearn_loss(est._loss_kind(), out, Yv, wv)
             est.validation_scores_.append(score)
-            est.validation_loss_curve_.append(_sklearn_loss(est._loss_kind(), out, Yv, wv))
+            est.validation_loss_curve_.append(vloss)
             if est.verbose:
                 print(f"Validation score: {score:f}")
             if not score >= est.best_validation_score_ + tol:  # NaN counts as no improvement
