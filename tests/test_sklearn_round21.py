@@ -56,13 +56,9 @@ def test_a_filter_a_callback_adds_during_fit_stays():
     def cb(state):
         warnings.filterwarnings("error", message=pattern)
 
-    before = list(warnings.filters)
-    try:
+    with warnings.catch_warnings():  # (the test's own: puts the filters back after it)
         MLPRegressor(hidden_layer_sizes=(3,), max_iter=1, random_state=0, callbacks=[cb]).fit(X, y)
         assert _has(pattern)
-    finally:
-        warnings.filters[:] = before
-        warnings._filters_mutated()
 
 
 def test_a_filter_added_while_a_fit_runs_in_a_thread_stays():
@@ -75,8 +71,7 @@ def test_a_filter_added_while_a_fit_runs_in_a_thread_stays():
         added.wait(5)
 
     est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=1, random_state=0, callbacks=[cb])
-    before = list(warnings.filters)
-    try:
+    with warnings.catch_warnings():  # (the test's own: puts the filters back after it)
         t = threading.Thread(target=lambda: est.fit(X, y))
         t.start()
         assert inside.wait(5)
@@ -84,9 +79,6 @@ def test_a_filter_added_while_a_fit_runs_in_a_thread_stays():
         added.set()
         t.join(10)
         assert _has(pattern)
-    finally:
-        warnings.filters[:] = before
-        warnings._filters_mutated()
 
 
 def test_overlapping_fits_leave_the_filters_as_they_were():
@@ -107,14 +99,14 @@ def test_overlapping_fits_leave_the_filters_as_they_were():
             b_in.set()
             a_out.wait(5)
 
-    before = list(warnings.filters)
     kw = dict(hidden_layer_sizes=(3,), max_iter=2, random_state=0, tol=0.0)
 
     def fit_a():
         MLPRegressor(**kw, callbacks=[cb_a]).fit(X, y)
         a_out.set()
 
-    try:
+    with warnings.catch_warnings():  # (the test's own: puts the filters back after it)
+        before = list(warnings.filters)
         ta = threading.Thread(target=fit_a)
         ta.start()
         assert a_in.wait(5)
@@ -124,9 +116,6 @@ def test_overlapping_fits_leave_the_filters_as_they_were():
         tb.join(10)
         assert warnings.filters == before
         assert not _has("Training interrupted by user")
-    finally:
-        warnings.filters[:] = before
-        warnings._filters_mutated()
 
 
 @pytest.mark.parametrize("partial", [False, True])
