@@ -19,7 +19,8 @@ PyTorch-style script.
 
 Module inherits :class:`ModuleMethods` the same way: the methods glassnet.nn.containers
 attaches to it (``apply``, the hooks, ``named_modules``, ``cpu``; tests/test_typing_round21.py
-holds them to run time).
+holds them to run time), and so do Linear :class:`LinearMethods` and Sequential
+:class:`SequentialMethods` (glassnet/nn/layers.py): at run time their base is Module.
 """
 
 import builtins
@@ -446,10 +447,12 @@ class LinearMethods(Module):
     """What glassnet.nn.containers attaches to Linear: PyTorch's ``reset_parameters()``,
     and PyTorch's names ``in_features``, ``out_features`` and ``bias`` of ``inputs``,
     ``neurons`` and ``b`` (a run-time ``__getattr__``, declared by the names it serves
-    only, so that a misspelled attribute is still flagged)."""
+    only, so that a misspelled attribute is still flagged). ``bias`` (and Linear's ``b``) is
+    None without a bias, yet typed Parameter, as mypy reads PyTorch's ``nn.Linear.bias``:
+    ``layer.bias.data[...] = ...`` type-checks in both."""
 
     @property
-    def bias(self) -> Parameter | None: ...
+    def bias(self) -> Parameter: ...
     @bias.setter
     def bias(self, value: Parameter | None) -> None: ...
     @property

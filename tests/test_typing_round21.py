@@ -126,7 +126,36 @@ SNIPPETS = {
         def first(e: Explanation) -> float:
             return float(e.gradient("x1")[0])
     """,
+    "linear_sequential": """\
+        import glassnet as gn
+        from glassnet import nn
+
+        lin = nn.Linear(2, 3)
+        lin.reset_parameters()
+        sizes: tuple[int, int] = (lin.in_features, lin.out_features)
+        lin.bias.data[...] = 0.5
+        lin.b.data[...] = lin.bias.data + 0.5
+        nn.Linear(2, 3).bias = None
+        net = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+        grown: nn.Sequential = net.append(nn.Linear(3, 1)).insert(0, nn.Identity())
+        net.extend([nn.ReLU()])
+        net[0] = nn.Sigmoid()
+        del net[0]
+        net += nn.Sequential(nn.Identity())
+        both: nn.Sequential = net + nn.Sequential(nn.ReLU())
+        last = net.pop()
+        net.layers[0].W.data[...] = 0.0
+        mlp: nn.MLP = nn.MLP([2, 3, 1]).append(nn.Sigmoid())
+        lin.in_feature  # E: "Linear" has no attribute "in_feature"
+        net.push(nn.ReLU())  # E: "Sequential" has no attribute "push"
+    """,
 }  # fmt: skip
+
+
+# The README's first two code blocks, as a user pastes them into one script: the slide's
+# weights write ``hidden.b.data``, which mypy takes as PyTorch's ``layer.bias.data``.
+_BLOCKS = (ROOT / "README.md").read_text().split("```python\n")[1:3]
+SNIPPETS["readme_lecture"] = "".join(block.split("```", 1)[0] for block in _BLOCKS)
 
 
 def _expected(name: str) -> dict[int, str]:
@@ -183,7 +212,8 @@ def test_mypy_sees_what_runs_and_refuses_only_the_marked_lines(name, mypy_errors
 def test_the_snippets_run():
     """What the snippets declare type-checked runs (the lines marked as refused raise, or
     name nothing that exists)."""
-    for name in ("module_methods", "function_forms", "import_paths", "max_refused"):
+    for name in ("module_methods", "function_forms", "import_paths", "max_refused",
+                 "linear_sequential"):  # fmt: skip
         code = textwrap.dedent(SNIPPETS[name])
         tree = ast.parse(code)
         marked = {i for i, line in enumerate(code.splitlines(), 1) if "  # E: " in line}
@@ -219,9 +249,10 @@ def test_module_methods_are_those_attached_with_their_parameters():
 
 
 def test_linear_and_sequential_methods_are_those_attached():
-    """LinearMethods and SequentialMethods (not yet bases: see the report of round 21)
-    declare what nn.containers attaches to Linear and Sequential, with its parameters;
-    Linear's __getattr__ by the names it serves, which are properties."""
+    """LinearMethods and SequentialMethods (Linear's and Sequential's bases for type
+    checkers only: at run time their base is Module, as before) declare what nn.containers
+    attaches to Linear and Sequential, with its parameters; Linear's __getattr__ by the
+    names it serves, which are properties."""
     from glassnet.nn.containers import _TORCH_NAMES
 
     layers = ROOT / "glassnet" / "nn" / "layers.py"
@@ -235,6 +266,8 @@ def test_linear_and_sequential_methods_are_those_attached():
         assert all(isinstance(stub[n], property) for n in served)
         wrong = [n for n in runtime if _parameters(runtime[n]) != _parameters(stub[n])]
         assert wrong == [], decl
+    assert nn.Linear.__mro__ == (nn.Linear, Module, object)
+    assert nn.MLP.__mro__ == (nn.MLP, nn.Sequential, Module, object)
     lin = nn.Linear(2, 3)
     assert (lin.in_features, lin.out_features, lin.bias) == (2, 3, lin.b)
     lin.bias = None

@@ -6,7 +6,7 @@ Modules are thin: each ``forward`` calls one function of :mod:`glassnet.function
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,8 +26,13 @@ from ..tensor import Tensor, get_default_dtype
 from . import init as initializers
 from .module import Module, Parameter
 
+if TYPE_CHECKING:  # (what nn.containers attaches to Linear and Sequential, as Module's)
+    from ..declarations import LinearMethods, SequentialMethods
+else:
+    LinearMethods = SequentialMethods = Module
 
-class Linear(Module):
+
+class Linear(LinearMethods):
     """A fully-connected layer: Z = X @ W + b.
 
     Parameters
@@ -95,7 +100,9 @@ class Linear(Module):
                 f"returns the shape it is given, (inputs, neurons) = {shape}."
             )
         with_bias = check_bool(bias, "bias", "Linear")
-        self.b = Parameter(np.zeros(self.neurons, dtype=dt), dtype=dt) if with_bias else None
+        # b is None without a bias, yet typed Parameter: mypy reads PyTorch's nn.Linear.bias
+        # as Parameter (no Optional), so layer.b.data[...] = ... type-checks as layer.bias.data
+        self.b: Parameter = Parameter(np.zeros(self.neurons, dt), dtype=dt) if with_bias else None  # type: ignore[assignment]
         if device is not None:  # (PyTorch's nn.Linear(2, 3, device=device))
             self.to(device=device)
 
@@ -247,7 +254,7 @@ class Dropout(Module):
         return F.dropout(x, self.p, self.rng, self.training)
 
 
-class Sequential(Module):
+class Sequential(SequentialMethods):
     """Layers applied one after another: ``Sequential(l1, l2)(x) == l2(l1(x))``."""
 
     def __init__(self, *layers: Module) -> None:
@@ -260,7 +267,7 @@ class Sequential(Module):
                     f"Sequential: layer {i} must be a glassnet Module. Got {type(m).__name__}"
                     f"{named if isinstance(m, dict) else ''}."
                 )
-        self.layers: list[Module] = list(layers)
+        self.layers: list[Any] = list(layers)  # (any layer's attributes: net.layers[0].W)
 
     def forward(self, x: Tensor) -> Tensor:
         for layer in self.layers:
