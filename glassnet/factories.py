@@ -233,7 +233,7 @@ def _dtype(dtype: Any, owner: str) -> np.dtype:
 
 def full(
     size: Any,
-    fill_value: float,
+    fill_value: float | np.integer[Any] | np.floating[Any],  # (what it takes: not a bool)
     *,
     dtype: Any = None,
     requires_grad: bool = False,
@@ -375,7 +375,7 @@ def ones_like(
 
 def full_like(
     x: Any,
-    fill_value: float,
+    fill_value: float | np.integer[Any] | np.floating[Any],
     *,
     dtype: Any = None,
     requires_grad: bool = False,

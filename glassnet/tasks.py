@@ -523,7 +523,7 @@ def get_task(name: str | Task | dict[str, Any], **kw: Any) -> Task:
     return TASKS[name](**kw)
 
 
-def infer_task(y: Any, classes: Sequence[Any] | None = None) -> Task:
+def infer_task(y: Any, classes: Sequence[Any] | None = None) -> Any:
     """The task that fits targets ``y``, fitted to them (classes / outputs learned).
 
     Text labels and integers are classes (2 -> binary, more -> multi-class);
@@ -531,6 +531,10 @@ def infer_task(y: Any, classes: Sequence[Any] | None = None) -> Task:
     regression; a 2-D 0/1 matrix is one-hot multi-class (rows sum to 1) or multi-label.
     ``classes`` lists the labels in the user's order (``['Cat', 'Dog', 'Bird']``: Cat is
     one-hot ``[1, 0, 0]``); its length says binary or multi-class.
+
+    Typed ``Any``, as PyTorch types ``model(x)``: which Task it is (and so whether it has a
+    classifier's ``classes_``) depends on the values in ``y``, which a type checker does
+    not see; ``infer_task(y).classes_`` type-checks. It is always a :class:`Task`.
     """
     t = type_of_target(y)
     if classes is not None:

@@ -6,7 +6,10 @@ optimizers' ``state``, the function forms and dtype names that ``import glassnet
 a loop (``gn.sum``, ``gn.float``: glassnet/functions.pyi), PyTorch's import paths that
 ``sys.modules`` holds (glassnet/optim/lr_scheduler.pyi, glassnet/utils/data/*.pyi),
 ``nn.init``'s ``__all__``, ``train()``/``eval()``/``to()`` returning the model's own type,
-``x.max(1)`` refused, and an Explanation's ``gradient`` indexable. One mypy run (the settings of
+``x.max(1)`` refused, and an Explanation's ``gradient`` indexable; what nn.containers attaches
+to Linear and Sequential (declarations.pyi's ``LinearMethods``, ``SequentialMethods``),
+``layer.b`` typed as PyTorch's ``bias`` (the README's weights), ``gn.full`` of a NumPy scalar
+and ``infer_task(y).classes_``. One mypy run (the settings of
 tests/test_typing_round20.py) checks every snippet; each must type-check, save the lines
 marked ``# E:``, which must be the errors, and nothing else.
 """
@@ -149,6 +152,26 @@ SNIPPETS = {
         lin.in_feature  # E: "Linear" has no attribute "in_feature"
         net.push(nn.ReLU())  # E: "Sequential" has no attribute "push"
     """,
+    "full_of_numbers": """\
+        import numpy as np
+        import glassnet as gn
+        from glassnet.tensor import Tensor
+
+        a: Tensor = gn.full((2, 3), np.float32(0.5))
+        b: Tensor = gn.full((2, 3), np.int64(2), dtype=np.float64)
+        c: Tensor = gn.full((2, 3), 0.5) + gn.full((2, 3), 2)
+        d: Tensor = gn.full_like(a, np.float64(1.5)) + gn.full_like(a, np.uint8(3))
+        gn.full((2, 3), "0.5")  # E: Argument 2 to "full" has incompatible type "str"
+    """,
+    "infer_task_classes": """\
+        from glassnet.tasks import infer_task
+
+        task = infer_task(["cat", "dog", "bird", "dog"])
+        names = [str(c) for c in task.classes_]
+        task = infer_task(["Dog", "Bird", "Cat"], classes=["Cat", "Dog", "Bird"])
+        for label, vector in zip(task.classes_, task.encode(task.classes_).astype(int)):
+            print(f"{label:5s} {vector.tolist()}")
+    """,
 }  # fmt: skip
 
 
@@ -213,7 +236,7 @@ def test_the_snippets_run():
     """What the snippets declare type-checked runs (the lines marked as refused raise, or
     name nothing that exists)."""
     for name in ("module_methods", "function_forms", "import_paths", "max_refused",
-                 "linear_sequential"):  # fmt: skip
+                 "linear_sequential", "full_of_numbers", "infer_task_classes"):  # fmt: skip
         code = textwrap.dedent(SNIPPETS[name])
         tree = ast.parse(code)
         marked = {i for i, line in enumerate(code.splitlines(), 1) if "  # E: " in line}
