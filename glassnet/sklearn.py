@@ -90,7 +90,15 @@ from .tensor import Tensor, no_grad
 from .threads import check_threads
 from .threads import limit as blas_limit
 from .train import STOP_REASONS as _FIT_STOP_REASONS
-from .train import Callback, DivergenceError, History, TrainState, as_callback, interrupted_warning
+from .train import (
+    Callback,
+    DivergenceError,
+    History,
+    OneCallback,
+    TrainState,
+    as_callback,
+    interrupted_warning,
+)
 from .train import fit as _glassnet_fit
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -472,7 +480,7 @@ def _as_callbacks(owner: str, callbacks: Any) -> list[Any]:
         callbacks = [callbacks]
     if not isinstance(callbacks, (list, tuple)):
         raise _fail(
-            owner, "callbacks", "None or a list of glassnet Callbacks / functions", callbacks
+            owner, "callbacks", "a glassnet Callback / function, a list of them, or None", callbacks
         )
     for c in callbacks:
         if not (isinstance(c, Callback) or callable(c)):
@@ -2332,7 +2340,7 @@ _DOC_COMMON = """
     dropout : float in [0, 1), default=0.0
         Beyond scikit-learn: inverted dropout after each hidden activation while
         training ('sgd' / 'adam' only; runs glassnet's graph engine).
-    callbacks : list of glassnet.Callback or functions f(state), default=None
+    callbacks : glassnet.Callback or function f(state), or a list of them, default=None
         Beyond scikit-learn: called after each epoch (lbfgs: each iteration) with a
         :class:`glassnet.TrainState`; return True or set ``state.stop`` to stop.
     dtype : 'float32', 'float64' or None, default=None
@@ -2470,7 +2478,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         max_fun: int = 15000,
         dropout: float = 0.0,
         class_weight: Any = None,
-        callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
+        callbacks: OneCallback | Sequence[OneCallback] | None = None,
         dtype: Any = None,
         threads: Any = None,
         device: str | None = None,
@@ -3041,7 +3049,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         max_fun: int = 15000,
         dropout: float = 0.0,
         output_activation: str = "identity",
-        callbacks: Sequence[Callback | Callable[[TrainState], Any]] | None = None,
+        callbacks: OneCallback | Sequence[OneCallback] | None = None,
         dtype: Any = None,
         threads: Any = None,
         device: str | None = None,

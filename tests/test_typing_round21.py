@@ -172,6 +172,24 @@ SNIPPETS = {
         for label, vector in zip(task.classes_, task.encode(task.classes_).astype(int)):
             print(f"{label:5s} {vector.tolist()}")
     """,
+    "estimator_callbacks": """\
+        import numpy as np
+        from glassnet.sklearn import MLPClassifier, MLPRegressor
+        from glassnet.train import Callback, TrainState
+
+        def log(state: TrainState) -> None:
+            pass
+
+        class Stop(Callback):
+            def on_epoch_end(self, state: TrainState) -> None:
+                state.stop = True
+
+        X, y = np.array([[0.0, 1.0], [1.0, 0.0]] * 4), np.array([0, 1] * 4)
+        MLPClassifier(hidden_layer_sizes=(2,), max_iter=2, callbacks=log).fit(X, y)
+        MLPRegressor(hidden_layer_sizes=(2,), max_iter=2, callbacks=Stop()).fit(X, y)
+        MLPRegressor(hidden_layer_sizes=(2,), max_iter=2, callbacks=[log, Stop()]).fit(X, y)
+        MLPClassifier(callbacks=3).fit(X, y)  # E: Argument "callbacks" to "MLPClassifier"
+    """,
 }  # fmt: skip
 
 
@@ -236,7 +254,8 @@ def test_the_snippets_run():
     """What the snippets declare type-checked runs (the lines marked as refused raise, or
     name nothing that exists)."""
     for name in ("module_methods", "function_forms", "import_paths", "max_refused",
-                 "linear_sequential", "full_of_numbers", "infer_task_classes"):  # fmt: skip
+                 "linear_sequential", "full_of_numbers", "infer_task_classes",
+                 "estimator_callbacks"):  # fmt: skip
         code = textwrap.dedent(SNIPPETS[name])
         tree = ast.parse(code)
         marked = {i for i, line in enumerate(code.splitlines(), 1) if "  # E: " in line}
@@ -380,3 +399,17 @@ def test_the_readme_says_how_mypy_finds_an_editable_install(mypy_errors):
     assert "`[mypy-glassnet.*]` holding `follow_imports = silent`" in paragraph
     errors, _ = mypy_errors
     assert errors.get("glassnet", []) == []  # (an error in glassnet's own files)
+
+
+def test_an_estimators_callbacks_may_be_one_and_its_refusal_says_so():
+    """The estimators take one callback, as fit does (typed OneCallback | Sequence[...]),
+    and refuse anything else naming the three forms they take."""
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import MLPClassifier
+
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0]] * 4), np.array([0, 1] * 4)
+    seen = []
+    MLPClassifier(hidden_layer_sizes=(2,), max_iter=3, callbacks=seen.append).fit(X, y)
+    assert len(seen) == 3
+    with pytest.raises(TypeError, match="a glassnet Callback / function, a list of them, or None"):
+        MLPClassifier(callbacks=3).fit(X, y)
