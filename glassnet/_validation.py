@@ -209,6 +209,14 @@ def check_bool(value: Any, name: str, owner: str) -> bool:
     return bool(value)
 
 
+def check_flag(value: Any, name: str, owner: str) -> bool:
+    """:func:`check_bool` that also reads PyTorch's 0 and 1 as False and True (its flags
+    ``bias``, ``retain_graph``, ``set_to_none`` take them); any other number is refused."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value in (0, 1):
+        return bool(value)
+    return check_bool(value, name, owner)
+
+
 def as_rng(seed: Any, owner: str | None = None, name: str = "seed") -> np.random.Generator:
     """A ``numpy.random.Generator`` from ``None`` (glassnet's default generator, seeded
     from fresh entropy or by :func:`manual_seed`), an int >= 0 or a Generator.

@@ -402,11 +402,8 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subs
     seeds): NumPy's permutation, so a seed does not split as PyTorch's does. Fractions that
     leave a subset empty warn, as PyTorch's (``UserWarning``: "Length of split at index 1 is
     0. This might result in an empty dataset.")."""
-    n, parts = len(dataset), []
-    try:  # (one number, None, a 0-d array: no list of lengths, refused below)
-        parts = list(lengths)
-    except TypeError:
-        pass
+    n, many = len(dataset), hasattr(lengths, "__iter__") and getattr(lengths, "ndim", 1) != 0
+    parts = list(lengths) if many else []  # (one number, None, a 0-d array: refused below)
     fractions = parts and all(isinstance(k, (float, np.floating)) and 0 <= k <= 1 for k in parts)
     if fractions and abs(sum(parts) - 1) < 1e-9:
         counts = [int(np.floor(n * k)) for k in parts]

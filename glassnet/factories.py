@@ -445,8 +445,9 @@ def linspace(
     """``steps`` values evenly spaced from ``start`` to ``end``, both included."""
     k = check_number(steps, "steps", "linspace", low=0, integer=True)
     check_size(f"linspace(steps={k})", (k,), "use fewer steps", np.dtype(np.float64).itemsize)
-    start, end = _number(start, "start", "linspace"), _number(end, "end", "linspace")
-    values = np.linspace(start, end, k).astype(_dtype(dtype, "linspace"))
+    start, end = (_number(v, n, "linspace", False) for n, v in (("start", start), ("end", end)))
+    with np.errstate(invalid="ignore"):  # (a NaN or inf end: NaNs, as PyTorch's, no warning)
+        values = np.linspace(start, end, k).astype(_dtype(dtype, "linspace"))
     return _on(Tensor(values, requires_grad), device)
 
 
@@ -484,10 +485,11 @@ def _range_args(args: tuple[Any, ...], kw: dict[str, Any]) -> tuple[Any, Any, An
     return start, end, step
 
 
-def _number(value: Any, name: str, owner: str) -> Any:
+def _number(value: Any, name: str, owner: str, ranged: bool = True) -> Any:
     """``value`` as a number (a 0-d Tensor or array as its value, as PyTorch takes
     ``arange(n)`` of a 0-d tensor), or a TypeError naming it: NumPy's errors ("unsupported
-    operand type(s) for -: 'str' and 'int'") named neither."""
+    operand type(s) for -: 'str' and 'int'") named neither. ``ranged``: arange's, within
+    int64 and finite (linspace, as PyTorch's, takes any, NaN giving NaNs)."""
     if (
         isinstance(value, (Tensor, np.ndarray))
         and np.ndim(value.data if isinstance(value, Tensor) else value) == 0
@@ -495,6 +497,8 @@ def _number(value: Any, name: str, owner: str) -> Any:
         value = (value.data if isinstance(value, Tensor) else value)[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         raise TypeError(f"{owner}: {name} must be a number. Got {value!r:.40}.")
+    if not ranged:  # (linspace computes in floats: an int past int64, which NumPy refuses, too)
+        return float(value) if isinstance(value, int) and abs(value) >= 2**63 else value
     if isinstance(value, int) and not -(2**63) <= value < 2**63:  # (PyTorch's limit too)
         raise OverflowError(
             f"{owner}: {name} {value:.4g} does not fit int64, as PyTorch refuses it; pass it as "

@@ -69,7 +69,7 @@ from . import lr_scheduler  # (PyTorch's place: glassnet.schedules, PyTorch's Co
 from ._validation import (
     TORCH_SWITCHES,
     build,
-    check_bool,
+    check_flag,
     check_name,
     check_params,
     check_setting,
@@ -479,7 +479,7 @@ class Optimizer:
         step skips a parameter that gets no gradient), or, with ``set_to_none=False``,
         ∂J/∂w ← 0 in place, every ``p.grad`` its flat view again. (Set to None, the flat
         buffer is not zeroed: the next step copies in each new gradient, and a None as 0.)"""
-        set_to_none = check_bool(set_to_none, "set_to_none", "zero_grad")
+        set_to_none = check_flag(set_to_none, "set_to_none", "zero_grad")
         self._generation += 1
         for pack in self._packs:
             if not set_to_none:

@@ -1065,8 +1065,10 @@ def under(errs: dict[str, str] | None, loss: Any) -> Any:
     (``np.geterr()``'s, taken as fit starts): fit's own steps run with NumPy's overflow
     warnings off (a non-finite loss is its DivergenceError), the caller's code as the caller
     set it, so that a ``np.log(0)`` of theirs warns (or raises) as it would outside fit.
-    None, or a loss that is no function (a name), leaves it as it is."""
-    if errs is None or not callable(loss):
+    None, a loss that is no function (a name) or glassnet's own (``nn.MSELoss()``,
+    ``F.mse_loss``: fit's, silent on the way to a divergence) leaves it as it is."""
+    own = getattr(loss, "__module__", None) or type(loss).__module__
+    if errs is None or not callable(loss) or own.startswith("glassnet."):
         return loss
 
     def users(*args: Any) -> Any:

@@ -44,7 +44,7 @@ import numpy as np
 from ._validation import (
     GradShapeError,
     axis_args,
-    check_bool,
+    check_flag,
     check_float_dtype,
     dim_error,
     reshape_error,
@@ -447,7 +447,7 @@ class Tensor(TensorMethods):
             if grad is not None:
                 raise TypeError("backward(): pass grad or gradient (PyTorch's name), not both.")
             grad = gradient
-        check_bool(False if retain_graph is None else retain_graph, "retain_graph", "backward")
+        check_flag(False if retain_graph is None else retain_graph, "retain_graph", "backward")
         keep = None  # the ids of the tensors whose .grad takes the gradient (None: PyTorch's)
         if inputs is not None:
             given = [inputs] if isinstance(inputs, Tensor) else inputs

@@ -9,7 +9,7 @@ from glassnet._validation import ParameterError
 
 
 @pytest.mark.parametrize("owner", ["module", "optimizer"])
-@pytest.mark.parametrize("flag", ["False", 0, None, np.array([True])])
+@pytest.mark.parametrize("flag", ["False", 2, 0.0, None, np.array([True])])
 def test_zero_grad_set_to_none_must_be_a_bool(owner, flag):
     model = gn.nn.Linear(2, 1)
     model(gn.tensor(np.ones((3, 2), np.float32))).sum().backward()
@@ -27,6 +27,11 @@ def test_zero_grad_numpy_bool_still_works(owner):
     target.zero_grad(set_to_none=np.bool_(False))
     assert model.W.grad is not None and not np.any(model.W.grad)
     target.zero_grad(set_to_none=np.bool_(True))
+    assert model.W.grad is None
+    model(gn.tensor(np.ones((3, 2), np.float32))).sum().backward()
+    target.zero_grad(set_to_none=0)  # (PyTorch's 0 and 1 too)
+    assert model.W.grad is not None and not np.any(model.W.grad)
+    target.zero_grad(set_to_none=1)
     assert model.W.grad is None
 
 

@@ -14,7 +14,7 @@ from .. import functional as F
 from .._validation import (
     as_rng,
     check_array,
-    check_bool,
+    check_flag,
     check_float_dtype,
     check_memory,
     check_no_inplace,
@@ -99,7 +99,7 @@ class Linear(LinearMethods):
                 f"Linear: the init {self.init!r} returned shape {self.W.shape}; an initializer "
                 f"returns the shape it is given, (inputs, neurons) = {shape}."
             )
-        with_bias = check_bool(bias, "bias", "Linear")
+        with_bias = check_flag(bias, "bias", "Linear")
         # b is None without a bias, yet typed Parameter: mypy reads PyTorch's nn.Linear.bias
         # as Parameter (no Optional), so layer.b.data[...] = ... type-checks as layer.bias.data
         self.b: Parameter = Parameter(np.zeros(self.neurons, dt), dtype=dt) if with_bias else None  # type: ignore[assignment]

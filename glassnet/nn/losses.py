@@ -54,7 +54,7 @@ def _array(target: Any) -> np.ndarray:
 
 def _finite(who: str, y: Any) -> Any:
     """``y``, a target of ``who``'s; refused where it holds NaN or inf. PyTorch returns a NaN
-    loss there, and the next optimizer step writes NaN into every weight; glassnet's rule,
+    (or inf) loss there, and the next optimizer step writes NaN into every weight; glassnet's rule,
     never a silent NaN, wins, as fit refuses such a y and the BCE losses such a target
     (:func:`F.unit_target`). One sum (NaN or inf where any value is; a finite sum that
     overflowed falls through to the exact check), no mask on the way."""
@@ -65,7 +65,7 @@ def _finite(who: str, y: Any) -> Any:
         raise ValueError(
             f"{who}: the target contains NaN or inf (first at index {at}), which would make the "
             "loss and then every weight NaN. Remove or impute those values, or leave those "
-            "entries out of the loss (reduction='none', then a mean over the rest)."
+            "entries out of the loss: m = np.isfinite(y), then the loss of (output[m], y[m])."
         )
     return y
 

@@ -20,6 +20,7 @@ from .._validation import (
     check_array,
     check_bool,
     check_device,
+    check_flag,
     check_state_arrays,
     check_state_dict,
     check_to_args,
@@ -336,7 +337,7 @@ class Module(ModuleMethods):
         """Set every parameter's gradient to None, as PyTorch's default, so that an
         optimizer skips a parameter that gets no gradient before its next step;
         ``set_to_none=False``: to zero, in place where it exists."""
-        set_to_none = check_bool(set_to_none, "set_to_none", "zero_grad")
+        set_to_none = check_flag(set_to_none, "set_to_none", "zero_grad")
         for p in self.parameters():  # (None: an array the caller kept is left as it is)
             if set_to_none:
                 p.grad = None

@@ -537,7 +537,8 @@ class BatchNorm1d(Module):
         self.track_running_stats = check_bool(track_running_stats, "track_running_stats", owner)
         dt = check_float_dtype(dtype, owner, default=get_default_dtype())
         c, track = self.num_features, self.track_running_stats
-        check_size(f"BatchNorm1d({c})", (4, c), "use fewer features", dt.itemsize)
+        arrays = 2 * self.affine + 2 * track  # (weight and bias, the running mean and var)
+        check_size(f"BatchNorm1d({c})", (arrays, c), "use fewer features", dt.itemsize)
         self.weight = Parameter(np.ones(c, dt), dtype=dt) if self.affine else None
         self.bias = Parameter(np.zeros(c, dt), dtype=dt) if self.affine and with_bias else None
         self.register_buffer("running_mean", np.zeros(c, dt) if track else None)
