@@ -4282,7 +4282,7 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         Y_all = y_all.astype(np.float64)  # (N, K)
         if args.standardize:
             y_scaler = StandardScaler().fit(Y_all[train_rows])
-            Y_all = y_scaler.transform(Y_all)
+            Y_all = y_scaler._transform(Y_all)
         limit = float(np.finfo(dtype).max)
         bad = ~(np.abs(Y_all) <= limit)  # (N, K): too large for the network's dtype
         if bad.any():
@@ -6724,7 +6724,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 if codes is not None:  # each label's texts as 0/1, as in memory: (m, K)
                     y = task.encode(np.stack([c[y[:, k]] for k, c in enumerate(codes)], axis=1))
                 if y_scaler is not None:
-                    y = y_scaler.transform(y.astype(np.float64).reshape(-1, 1))
+                    y = y_scaler._transform(y.astype(np.float64).reshape(-1, 1))
                 if args.test_split > 0:
                     held = np.random.default_rng([args.seed, 2, i]).random(len(X)) < args.test_split
                     keep = held if test else ~held
@@ -8342,7 +8342,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         y = bundle.task.encode(_target_indices(bundle, one))  # (1, 1) 0/1 or (1, C) one-hot
     else:
         values = _target_numbers(one.table, data.targets, data.source)  # (1, K)
-        y = bundle.y_scaler.transform(values) if bundle.y_scaler is not None else values
+        y = bundle.y_scaler._transform(values) if bundle.y_scaler is not None else values
     line = int(data.table.line_numbers[i])
     cells = _few([f"{_shown(c)}={_shown(data.table.raw(c)[i])}" for c in bundle.columns], 16)
     pred = bundle.decode(bundle.outputs(X, one.table))  # (before anything is printed)

@@ -886,11 +886,16 @@ class StandardScaler(_Params):
     def transform(self, X: Any) -> np.ndarray:
         """``(X - mean_) / scale_``, shape (n_samples, n_features); float32 stays float32 (a
         pandas DataFrame under :meth:`set_output`'s ``transform='pandas'``)."""
+        return self._output(self._transform(X), X, "StandardScaler.transform")
+
+    def _transform(self, X: Any) -> np.ndarray:
+        """:meth:`transform`'s array, whatever :meth:`set_output` or scikit-learn's global
+        ``transform_output`` say: glassnet's own scalers (the command line's target) call
+        this, their outputs being glassnet's internals."""
         arr = self._check(X, "StandardScaler.transform")
         with np.errstate(over="ignore"):
             out = self._scaled(arr)
-        out = _no_overflow(out, arr, "X", "StandardScaler.transform")
-        return self._output(out, X, "StandardScaler.transform")  # (set_output's kind)
+        return _no_overflow(out, arr, "X", "StandardScaler.transform")
 
     def _scaled(self, arr: np.ndarray) -> np.ndarray:
         """``(arr - mean_) / scale_`` as it comes, an overflow inf (the Preprocessor's
