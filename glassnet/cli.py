@@ -102,6 +102,7 @@ from .datasets import (
 )
 from .datasets import read_csv as _read_csv_file
 from .files import WriteError, atomic_write, same_file
+from .interrupts import OwnInterrupt
 from .io import (
     CLI_MODEL_FORMAT,
     CLI_MODEL_FORMAT_VERSION,
@@ -3733,10 +3734,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         dtype=np.float64,
     )
     t0 = time.perf_counter()
-    with _own_interrupt_words():
-        history = fit(
-            net, X, y, loss=loss, optimizer="sgd", lr=lr, epochs=epochs, batch_size=None, verbose=0
-        )
+    history = OwnInterrupt.named(  # (an interrupt: told in the command line's words)
+        fit(net, X, y, loss=loss, optimizer="sgd", lr=lr, epochs=epochs, batch_size=None,
+            verbose=0, callbacks=[OwnInterrupt()])
+    )  # fmt: skip
     seconds = time.perf_counter() - t0
     if history.loss[-1] > history.loss[0]:  # (float64: large weights stay finite; as train's
         # divergence, status 1; the demo's own --lr for either loss never gets here)
@@ -5234,16 +5235,18 @@ def _run_epochs(
         every = args.checkpoint_every
         callbacks.append(_Checkpoints(path, every, args.epochs, meta, run_state, rule))
     try:
-        with _signals_stop_training(), _own_interrupt_words():  # (SIGTERM, SIGHUP: Ctrl-C)
+        with _signals_stop_training():  # (SIGTERM, SIGHUP: Ctrl-C)
             h = fit(
                 model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=batch,
                 seed=lambda e: np.random.default_rng([args.seed, 0, e]),
                 validation_data=validation, l2=args.l2, verbose=0,
-                stop_rules=[rule] if rule is not None else [], callbacks=callbacks,
+                stop_rules=[rule] if rule is not None else [],
+                callbacks=[*callbacks, OwnInterrupt()],  # (last: told in our words)
                 distributed="mpi" if _distributed.launched()[1] > 1 else None,
                 threads=args.threads,
             )  # fmt: skip
+            OwnInterrupt.named(h)
     except DivergenceError as exc:
         raise _diverged(exc, args, model, optimizer.lr, batch or len(X_tr)) from None
     finally:
@@ -6849,14 +6852,15 @@ def _train_streamed(args: argparse.Namespace) -> int:
             _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
         )
     try:
-        with _signals_stop_training(), _own_interrupt_words():  # (SIGTERM, SIGHUP: Ctrl-C)
+        with _signals_stop_training():  # (SIGTERM, SIGHUP: Ctrl-C)
             h = fit(
                 model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=args.batch_size,
                 seed=lambda e: np.random.default_rng([args.seed, 0, e]), l2=args.l2, verbose=0,
-                callbacks=callbacks, distributed="mpi" if size > 1 else None,
-                threads=args.threads,
+                callbacks=[*callbacks, OwnInterrupt()],  # (last: told in our words)
+                distributed="mpi" if size > 1 else None, threads=args.threads,
             )  # fmt: skip
+            OwnInterrupt.named(h)
     except ValueError as exc:  # a chunk that fails fit's checks: the file's data
         raise CLIError(_about_file(args.data, exc)) from None
     except DivergenceError as exc:
@@ -9066,15 +9070,6 @@ class _Terminated(KeyboardInterrupt):
 
 #: The signal that stopped the current training run (SIGTERM or SIGHUP), if one did.
 _STOPPED_BY: list[int] = []
-
-
-@contextlib.contextmanager
-def _own_interrupt_words() -> Iterator[None]:
-    """fit's warning of a run cut off by Ctrl-C left out: the command line says it in its
-    own words (the signal, the checkpoint, the exit status)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Training interrupted by user", UserWarning)
-        yield
 
 
 @contextlib.contextmanager

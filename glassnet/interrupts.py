@@ -94,3 +94,29 @@ def deferred() -> Iterator[Hold]:
             for signum in pending:  # (noted in a step that raised: each handler runs, and
                 with contextlib.suppress(BaseException):  # the step's error is the one
                     HOLD.previous[signum](signum, None)  # raised, not Ctrl-C's)
+
+
+class OwnInterrupt:
+    """The last callback of a ``fit`` whose caller tells of an interrupt in its own words
+    (the estimators warn once at their caller's line; the command line names the signal,
+    the checkpoint and the exit status): after every other callback's ``on_train_end`` has
+    seen ``stop_reason`` 'interrupted', it renames it, so ``fit`` does not warn, without a
+    warning filter (the process's, not thread-safe); :meth:`named` puts the name back on the
+    History ``fit`` returns."""
+
+    REASON = "interrupted (its caller tells of it)"
+
+    def on_train_begin(self, state: Any) -> None: ...
+
+    def on_epoch_end(self, state: Any) -> None: ...
+
+    def on_train_end(self, state: Any) -> None:
+        if state.history.stop_reason == "interrupted":
+            state.history.stop_reason = self.REASON
+
+    @classmethod
+    def named(cls, history: Any) -> Any:
+        """``history`` (fit's), its ``stop_reason`` 'interrupted' again where renamed."""
+        if history.stop_reason == cls.REASON:
+            history.stop_reason = "interrupted"
+        return history

@@ -82,6 +82,7 @@ from ._validation import (
     check_number,
     detached,
 )
+from .interrupts import OwnInterrupt as _OwnInterrupt
 from .nn import flatten_parameters
 from .nn.containers import forward_hooked
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
@@ -458,19 +459,6 @@ class _SklearnRules(Callback):
             if est.verbose:
                 print(f"{msg} Stopping.")
             state.stop = True
-
-
-class _OwnInterrupt(Callback):
-    """The last callback of an estimator's ``glassnet.fit``: after every other callback's
-    ``on_train_end`` has seen ``stop_reason`` 'interrupted', it renames it, so fit does not
-    warn of the interrupt (the estimator warns, once, at its caller's line, and puts the
-    name back) without a warning filter, which is process-wide and not thread-safe."""
-
-    REASON = "interrupted (the estimator warns)"
-
-    def on_train_end(self, state: TrainState) -> None:
-        if state.history.stop_reason == "interrupted":
-            state.history.stop_reason = self.REASON
 
 
 def _as_callbacks(owner: str, callbacks: Any) -> list[Any]:
@@ -1312,8 +1300,7 @@ class _BaseMLP(BaseEstimator):
                 verbose=0,
                 threads=self.threads,
             )
-            if history.stop_reason == _OwnInterrupt.REASON:
-                history.stop_reason = "interrupted"
+            _OwnInterrupt.named(history)
         except DivergenceError as e:
             # scikit-learn trains on with non-finite weights and then raises, unless early
             # stopping kept finite best weights; glassnet stops at the first non-finite loss

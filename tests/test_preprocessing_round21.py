@@ -4,6 +4,8 @@ the command line's training runs leave the process's warning filters alone."""
 
 import contextlib
 import io
+import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -136,3 +138,62 @@ def test_the_estimators_fit_and_predict_alike(pandas_output):
             MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y).predict(X)
         )
     np.testing.assert_array_equal(got, want)
+
+
+# ------------------------------ the command line's training runs add no warning filter
+def _interrupt_filters():
+    return [f for f in warnings.filters if f[1] is not None and "interrupted" in f[1].pattern]
+
+
+def test_train_adds_no_filter_for_the_interrupt_warning(tmp_path, monkeypatch):
+    import glassnet.cli as cli
+
+    data, seen = _csv(tmp_path / "d.csv"), []
+    real_fit = cli.fit
+
+    def fit(*args, **kwargs):
+        seen.append(_interrupt_filters())
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "fit", fit)
+    for stream in ((), ("--stream",)):
+        argv = ["train", data, "--target", "y", "--epochs", "2", "--out", tmp_path / "m"]
+        rc, _, err = _run([*argv, "--force", *stream])
+        assert rc == 0, err
+    assert seen == [[], []]
+
+
+def test_overlapping_in_process_trains_leave_no_interrupt_filter(tmp_path, monkeypatch):
+    import glassnet.cli as cli
+
+    data = _csv(tmp_path / "d.csv")
+    real_fit = cli.fit
+    a_in_fit, b_in_fit, a_done = threading.Event(), threading.Event(), threading.Event()
+    codes = {}
+
+    def fit(*args, **kwargs):  # (A enters, B enters, A leaves, B leaves)
+        if threading.current_thread().name == "B":
+            b_in_fit.set()
+            assert a_done.wait(60)
+        else:
+            a_in_fit.set()
+            assert b_in_fit.wait(60)
+        return real_fit(*args, **kwargs)
+
+    def train(name):
+        argv = ["train", data, "--target", "y", "--epochs", "2", "--out", tmp_path / name]
+        codes[name] = main([str(a) for a in argv])  # (pytest's capture, shared: not _run's)
+        if name == "A":
+            a_done.set()
+
+    monkeypatch.setattr(cli, "fit", fit)
+    with warnings.catch_warnings():  # (the test's own: the filters come back after it)
+        a = threading.Thread(target=train, args=("A",), name="A")
+        a.start()
+        assert a_in_fit.wait(60)  # (B's command starts while A trains)
+        b = threading.Thread(target=train, args=("B",), name="B")
+        b.start()
+        a.join(120)
+        b.join(120)
+        assert codes == {"A": 0, "B": 0}
+        assert _interrupt_filters() == []
