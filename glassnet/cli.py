@@ -5241,8 +5241,7 @@ def _run_epochs(
                 initial_epoch=before.epoch, batch_size=batch,
                 seed=lambda e: np.random.default_rng([args.seed, 0, e]),
                 validation_data=validation, l2=args.l2, verbose=0,
-                stop_rules=[rule] if rule is not None else [],
-                callbacks=[*callbacks, OwnInterrupt()],  # (last: told in our words)
+                **_told_in_our_words(callbacks, [rule] if rule is not None else []),
                 distributed="mpi" if _distributed.launched()[1] > 1 else None,
                 threads=args.threads,
             )  # fmt: skip
@@ -6857,7 +6856,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=args.batch_size,
                 seed=lambda e: np.random.default_rng([args.seed, 0, e]), l2=args.l2, verbose=0,
-                callbacks=[*callbacks, OwnInterrupt()],  # (last: told in our words)
+                **_told_in_our_words(callbacks, None),
                 distributed="mpi" if size > 1 else None, threads=args.threads,
             )  # fmt: skip
             OwnInterrupt.named(h)
@@ -9070,6 +9069,18 @@ class _Terminated(KeyboardInterrupt):
 
 #: The signal that stopped the current training run (SIGTERM or SIGHUP), if one did.
 _STOPPED_BY: list[int] = []
+
+
+def _told_in_our_words(callbacks: list[Callback], stop_rules: list[Any] | None) -> dict[str, Any]:
+    """fit's ``callbacks`` and ``stop_rules`` with :class:`OwnInterrupt` last, so that fit
+    does not warn of an interrupt the command line tells in its own words (the signal, the
+    checkpoint, the exit status), without a warning filter: among the callbacks (after the
+    others' ``on_train_end``), or, on an ``mpiexec`` rank other than 0 (where fit runs no
+    callbacks: rank 0 prints), among the stop rules. The caller puts the name back on fit's
+    History (:meth:`OwnInterrupt.named`)."""
+    if _distributed.launched()[0]:
+        return {"callbacks": callbacks, "stop_rules": [*(stop_rules or []), OwnInterrupt()]}
+    return {"callbacks": [*callbacks, OwnInterrupt()], "stop_rules": stop_rules}
 
 
 @contextlib.contextmanager

@@ -197,3 +197,26 @@ def test_overlapping_in_process_trains_leave_no_interrupt_filter(tmp_path, monke
         b.join(120)
         assert codes == {"A": 0, "B": 0}
         assert _interrupt_filters() == []
+
+
+def test_on_an_mpiexec_rank_other_than_0_a_stop_rule_renames_the_interrupt(monkeypatch):
+    """fit runs no callbacks on a rank other than 0 (rank 0 prints): there the command line's
+    OwnInterrupt is a stop rule, so that rank's fit does not warn of Ctrl-C either."""
+    import glassnet.cli as cli
+    from glassnet import fit
+    from glassnet.interrupts import OwnInterrupt
+    from glassnet.nn import MLP
+
+    def stop(state):
+        raise KeyboardInterrupt
+
+    for rank, where in ((0, "callbacks"), (1, "stop_rules")):
+        monkeypatch.setattr(cli._distributed, "launched", lambda rank=rank: (rank, 2))
+        given = cli._told_in_our_words([stop], [])
+        assert isinstance(given[where][-1], OwnInterrupt)
+        X = np.random.default_rng(0).normal(size=(20, 2))
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            h = fit(MLP([2, 3, 1], rng=0), X, X[:, :1], loss="mse", epochs=3, verbose=0, **given)
+        assert [str(w.message) for w in got] == []
+        assert OwnInterrupt.named(h).stop_reason == "interrupted"
