@@ -1,7 +1,7 @@
-"""Round 21 (onnxfuzz): the labels of float64 sigmoid heads at the logit where glassnet's
-sigmoid rounds to 0.5, feeds refusing a number beyond the network's dtype, the export's
-words for a LeakyReLU slope it cannot write, and what docs/onnx.md says of rows that
-overflow or hold +-inf (what onnxruntime answers there)."""
+"""Round 21 (onnxfuzz): the labels of float32 and float64 sigmoid heads at the logit where
+glassnet's sigmoid rounds to 0.5, feeds refusing a number beyond the network's dtype, the
+export's words for a LeakyReLU slope it cannot write, and what docs/onnx.md says of rows
+that overflow or hold +-inf (what onnxruntime answers there)."""
 
 import json
 import warnings
@@ -26,27 +26,38 @@ def _session(proto):
 # logits around 2^-52, where glassnet's float64 sigmoid (1 + tanh(z/2)) / 2 is exactly 0.5
 # (label 0) and onnxruntime's Sigmoid 0.5000000000000001; above it both are above 0.5
 TINY = np.array([2.0**-52, 2e-16, 1.7e-16, np.nextafter(2.0**-52, 1.0), 0.0, -1e-16, 1.0])
+# the same in float32, around 2^-23, where glassnet's float32 sigmoid rounds to 0.5 (label 0)
+# and onnxruntime's is above it: the first four are 2^-23, 2^-24, 1e-7 (label 0) and the
+# float32 after 2^-23 (label 1)
+TINY32 = np.array(
+    [2.0**-23, 2.0**-24, 1e-7, np.nextafter(np.float32(2.0**-23), np.float32(1)), 0.0, -1e-7, 1.0],
+    dtype=np.float32,
+)
+TINIES = {"float32": TINY32, "float64": TINY}
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("multilabel", [False, True])
-def test_a_float64_network_exported_with_its_task_labels_tiny_logits_as_task_decode(multilabel):
+def test_a_network_exported_with_its_task_labels_tiny_logits_as_task_decode(multilabel, dtype):
     width = 2 if multilabel else 1
-    net = nn.MLP([1, width], output_activation="sigmoid", dtype="float64", rng=0)
+    net = nn.MLP([1, width], output_activation="sigmoid", dtype=dtype, rng=0)
     net.layers[0].W.data[:] = 1.0
     net.layers[0].b.data[:] = 0.0
     y = np.array([[0, 1], [1, 0]]) if multilabel else np.array([0, 1])
     task = get_task("multilabel").fit(y) if multilabel else infer_task(y)
-    X = TINY.reshape(-1, 1)
+    X = TINIES[dtype].reshape(-1, 1)
     label, proba = _session(export(net, task=task)).run(None, {"X": X})
     out = net.predict(X)
     want = task.decode(out)
     assert np.asarray(want).reshape(len(X), -1)[:4, 0].tolist() == [0, 0, 0, 1]  # (the case)
     np.testing.assert_array_equal(label, want)
-    np.testing.assert_allclose(proba, task.proba(out), rtol=0, atol=1e-15)
+    atol = 1e-7 if dtype == "float32" else 1e-15  # one float32 rounding of a probability
+    np.testing.assert_allclose(proba, task.proba(out), rtol=0, atol=atol)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("task", ["binary", "multilabel"])
-def test_a_command_line_float64_model_labels_tiny_logits_as_pipeline_predict(tmp_path, task):
+def test_a_command_line_model_labels_tiny_logits_as_pipeline_predict(tmp_path, task, dtype):
     pd = pytest.importorskip("pandas")
     x = np.random.default_rng(0).normal(size=40)
     multi = task == "multilabel"
@@ -55,18 +66,19 @@ def test_a_command_line_float64_model_labels_tiny_logits_as_pipeline_predict(tmp
               for v in x]  # fmt: skip
     (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
     argv = ["train", str(tmp_path / "d.csv"), "--target", "y,u" if multi else "y"]
-    argv += ["--hidden", "none", "--dtype", "float64", "--no-standardize", "--epochs", "2"]
+    argv += ["--hidden", "none", "--dtype", dtype, "--no-standardize", "--epochs", "2"]
     argv += ["-q", "--out", str(tmp_path / "m.glassnet")] + (["--task", task] if multi else [])
     assert main(argv) == 0
     pipe = load_pipeline(tmp_path / "m.glassnet")  # z = x: the network's inputs are the cells
     pipe.network.layers[0].W.data[:] = 1.0
     pipe.network.layers[0].b.data[:] = 0.0
     save_model(pipe.network, tmp_path / "z.glassnet", meta=pipe.meta)
-    rows = pd.DataFrame({"x": TINY})
+    tiny = TINIES[dtype]
+    rows = pd.DataFrame({"x": tiny.astype(np.float64)})  # (float32 cells: exact in float64)
     sess = _session(export(tmp_path / "z.glassnet"))
     label, _ = sess.run(None, feeds(sess, rows))
     want = np.asarray(load_pipeline(tmp_path / "z.glassnet").predict(rows))
-    assert [str(v) for v in want.reshape(len(TINY), -1)[:4, 0]] == ["no", "no", "no", "yes"]
+    assert [str(v) for v in want.reshape(len(tiny), -1)[:4, 0]] == ["no", "no", "no", "yes"]
     assert [str(v) for v in np.ravel(label)] == [str(v) for v in np.ravel(want)]
 
 
