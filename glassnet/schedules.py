@@ -127,7 +127,7 @@ _RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, 
     "patience": {"low": 0, "integer": True, "allow_inf": True},  # (scikit-learn's np.inf)
     **dict.fromkeys(("step_size", "T_max", "T_0", "T_mult"), {"low": 1, "integer": True}),
     "total_iters": {"low": 0, "integer": True},
-    "held": {"low": 1, "integer": True, "each": True},  # (group 0 is never added later)
+    "held": {"low": 0, "integer": True, "each": True},  # (group 0 too: its lr set by hand)
     "start_factor": {"low": 0, "high": 1, "low_open": True},
     "end_factor": {"low": 0, "high": 1},
     "power": {"low": 0},
@@ -553,6 +553,7 @@ class LRSchedule:
         groups = self._groups()
         self.epoch += 1
         clock = getattr(self, self._clock)
+        kept = self._kept()
         try:
             self._by_hand(groups, self.epoch - 1)
             rates = (
@@ -568,10 +569,25 @@ class LRSchedule:
         except Exception:
             self.epoch -= 1  # (a refused step changes nothing: fixed as it says, step again)
             self._steps -= 1
+            self._put_back(kept)
             raise
         for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
         return self._ended(groups)
+
+    def _kept(self) -> tuple[list[float], dict[str, Any]]:
+        """What :meth:`_by_hand` may change (base_lrs, in place; ``held`` and the progress,
+        replaced), for :meth:`_put_back` when the step is then refused."""
+        keys = ("held", *self._progress)
+        return list(self.base_lrs), {k: self.__dict__[k] for k in keys if k in self.__dict__}
+
+    def _put_back(self, kept: tuple[list[float], dict[str, Any]]) -> None:
+        """Undo :meth:`_by_hand`'s changes (a refused step changes nothing: with the lr set
+        back, the next step is the one the refused step would have been)."""
+        self.base_lrs[:] = kept[0]
+        for k in ("held", *self._progress):
+            self.__dict__.pop(k, None)
+        self.__dict__.update(kept[1])
 
     def _no_epoch(self, epoch: Any) -> None:
         """PyTorch's deprecated ``step(epoch)``: refused, saying why, where Python's own
@@ -1261,9 +1277,12 @@ class LambdaLR(_SavesLambdas):
         return [base * self._of(fn, epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
 
     def _of(self, fn: Callable[[int], Any], epoch: int) -> Any:
-        """``fn(epoch)``, a bool refused (True would be read as 1, False as 0)."""
+        """``fn(epoch)``, a bool refused (True would be read as 1, False as 0), a numpy bool
+        array too (``np.array(epoch < 5)``)."""
         factor = fn(epoch)
-        if isinstance(factor, (bool, np.bool_)):
+        if isinstance(factor, (bool, np.bool_)) or (
+            isinstance(factor, np.ndarray) and factor.dtype == np.bool_
+        ):
             raise ParameterError(
                 f"LambdaLR: lr_lambda returned {factor!r} at epoch {epoch}, a bool; it must "
                 "return a number, the factor of the starting lr (1.0 or 0.0, not True or False)."
@@ -1426,13 +1445,19 @@ class MultiplicativeLR(_SavesLambdas):
         self._no_epoch(epoch)
         groups = self._groups()
         self._sizes()
-        self._by_hand(groups, self.epoch)
-        at = self.epoch + 1
-        products = [p * self._factor(fn, at) for p, fn in zip(self.products, self.lr_lambdas)]
-        rates = [
-            self._checked(lambda b, _, p=p: b * p, base, at, at)
-            for base, p in zip(self.base_lrs, products)
-        ]
+        kept = self._kept()
+        try:
+            self._by_hand(groups, self.epoch)
+            at = self.epoch + 1
+            products = [p * self._factor(fn, at) for p, fn in zip(self.products, self.lr_lambdas)]
+            rates = [
+                self._checked(lambda b, _, p=p: b * p, base, at, at)
+                for base, p in zip(self.base_lrs, products)
+            ]
+        except Exception:
+            self._put_back(kept)  # (a refused step changes nothing)
+            self._steps -= 1
+            raise
         for group, lr in zip(groups, rates):  # (all checked first)
             group["lr"] = lr
         self.epoch, self.products = at, products
@@ -1679,7 +1704,7 @@ class _Flat(_Warm):
             if bad or len(set(held)) != len(held):
                 raise ValueError(
                     f"{type(self).__name__}.load_state_dict: 'held' must list distinct "
-                    f"indices of base_lrs' groups (1 to {len(bases) - 1}), those that keep "
+                    f"indices of base_lrs' groups (0 to {len(bases) - 1}), those that keep "
                     f"their lr. Got {held!r:.80}."
                 )
         super().load_state_dict(state)

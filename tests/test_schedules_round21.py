@@ -308,3 +308,87 @@ def test_chained_scheduler_resumes_from_its_state_alone():
     opt2.step()
     chain2.step()
     assert opt2.param_groups[0]["lr"] == want
+
+
+# Mends of the round's review: a checkpoint written after a hand-set lr, before the next step
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda o: L.PolynomialLR(o, total_iters=3),
+        lambda o: L.LinearLR(o, start_factor=1.0, end_factor=0.0, total_iters=3),
+    ],
+)
+def test_held_first_group_state_round_trip(make):
+    opt = _opt(groups=2)
+    sched = make(opt)
+    for _ in range(4):
+        opt.step()
+        sched.step()
+    opt.param_groups[0]["lr"] = 0.05
+    opt.step()
+    sched.step()
+    state = sched.state_dict()
+    assert state["held"] == [0]
+    opt2 = _opt(groups=2)
+    sched2 = make(opt2)
+    sched2.load_state_dict(state)
+    assert sched2.state_dict() == state
+    for g, g2 in zip(opt.param_groups, opt2.param_groups):
+        g2["lr"] = g["lr"]
+    for _ in range(3):
+        for o, s in ((opt, sched), (opt2, sched2)):
+            o.step()
+            s.step()
+        assert [g["lr"] for g in opt2.param_groups] == [g["lr"] for g in opt.param_groups]
+    assert opt2.param_groups[0]["lr"] == 0.05
+    with pytest.raises(ValueError, match="held"):
+        make(_opt(groups=2)).load_state_dict({**state, "held": [-1]})
+
+
+def test_a_refused_step_changes_nothing():
+    """A cosine lr set by hand below eta_min on the rise: the step is refused (the rate would
+    be below 0); with the lr put back the schedule goes on as if that step never came."""
+    opt, ref = _opt(), _opt()
+    sched = L.CosineAnnealingLR(opt, T_max=4, eta_min=0.001)
+    sched_ref = L.CosineAnnealingLR(ref, T_max=4, eta_min=0.001)
+    for _ in range(5):
+        for o, s in ((opt, sched), (ref, sched_ref)):
+            o.step()
+            s.step()
+    before = sched.state_dict()
+    opt.param_groups[0]["lr"] = 0.0
+    with pytest.raises(ValueError, match="below 0|hand"):
+        sched.step()
+    assert sched.state_dict() == before and sched.epoch == 5
+    opt.param_groups[0]["lr"] = sched.get_last_lr()[0]
+    for _ in range(6):
+        for o, s in ((opt, sched), (ref, sched_ref)):
+            o.step()
+            s.step()
+        assert opt.param_groups[0]["lr"] == ref.param_groups[0]["lr"]
+    assert sched.state_dict() == sched_ref.state_dict()
+
+
+def test_lambda_lr_bool_array_factor_refused():
+    with pytest.raises(ParameterError, match="bool"):
+        schedules.LambdaLR(_opt(), lambda e: np.array(e < 1))
+    opt = _opt()
+    sched = schedules.LambdaLR(opt, lambda e: 1.0 if e == 0 else np.array(False))
+    with pytest.raises(ParameterError, match="bool"):
+        sched.step()
+    assert opt.param_groups[0]["lr"] == 0.1 and sched.epoch == 0
+
+
+def test_a_refused_multiplicative_step_changes_nothing():
+    opt = _opt()
+    sched = L.MultiplicativeLR(opt, lambda e: -1.0 if e == 3 else 0.5)
+    for _ in range(2):
+        opt.step()
+        sched.step()
+    before, count = sched.state_dict(), sched._step_count
+    opt.param_groups[0]["lr"] = 0.08
+    with pytest.raises(ParameterError, match="lr_lambda"):
+        sched.step()
+    assert sched.state_dict() == before and sched._step_count == count

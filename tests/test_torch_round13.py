@@ -317,7 +317,7 @@ def test_a_held_group_saves_and_loads_and_the_run_goes_on_while_it_has_an_lr():
     old = {k: v for k, v in fresh.state_dict().items() if k != "held"}  # (saved before)
     fresh.load_state_dict(old)
     assert fresh.held == []
-    for bad in ([2], [0], [1, 1], ["1"]):
+    for bad in ([2], [-1], [1, 1], ["1"]):  # ([0]: group 0 held after a hand-set lr)
         with pytest.raises(ValueError, match="held"):
             again.load_state_dict({**state, "held": bad})
     assert again.held == [1]
