@@ -92,6 +92,9 @@ LIMITS = {
     "history": 2000,
     "changes": 1000,
 }
+#: The recorded changes a frame carries, the first ones (the page's link holds them; a run
+#: with more is shared whole by its exported script, which replays them all)
+LINK_CHANGES = 50
 
 DEFAULTS: dict[str, Any] = {
     "dataset": "circle",
@@ -422,6 +425,9 @@ class Run:
         self.history: list[list[float | None]] = []
         # {"step", "lr", "regularization", "reg_rate"} or {"step", "set": [l, i, j, value]}
         self.changes: list[dict[str, Any]] = []
+        # the changes still to replay (:meth:`replay`), each applied after its step
+        self._replay: list[dict[str, Any]] = []
+        self._replaying = False  # (a replayed change is no change of the user's own)
         #: None, or why the last step was refused (its loss or gradient was NaN or inf)
         self.diverged: str | None = None
         self.history.append([0, *self._losses()])
@@ -505,6 +511,7 @@ class Run:
                     self._update()
                     if self._perm is None:
                         self._record()
+                    self._due()
             except Diverged:
                 self._record()  # where it stopped
                 raise
@@ -524,7 +531,7 @@ class Run:
                 for n, b, g, a in zip(self.parameter_names(), before, grads, after)
             ]
             step = _minus_rate_times(lr)
-            return {
+            update = {
                 "lr": lr,
                 "batch": [int(r) for r in rows[:64]],
                 "batch_size": len(rows),
@@ -533,6 +540,8 @@ class Run:
                 # w - lr * dL/dw, worked out from the printed numbers, give the printed w after
                 "printed": [_printed([b, g], step, a, 4) for _, b, g, a in table],
             }
+            self._due()  # (after the step's table: its lr is the one the step took)
+            return update
 
     def _record(self) -> None:
         self.history.append([self.epoch + self._fraction(), *self._losses()])
@@ -556,10 +565,12 @@ class Run:
             per = self.engine.loss.kernel(acts[-1], self.Y[rows], G)
             return _num(np.mean(per))
 
-    def set_training(self, changes: Mapping[str, Any]) -> None:
+    def set_training(self, changes: Mapping[str, Any]) -> dict[str, Any] | None:
         """Change the learning rate or the regularization mid-run (recorded, so that the
         exported script replays them); any other change starts a new run. An empty
-        ``changes`` is refused (``ParameterError``): a change of nothing did nothing, unsaid."""
+        ``changes`` is refused (``ParameterError``): a change of nothing did nothing, unsaid.
+        Returns what :meth:`replay` had still to apply, dropped by this change of the
+        user's own (:meth:`_own_change`), or None."""
         if not isinstance(changes, Mapping):
             raise ParameterError(
                 "set_training takes a mapping of the settings to change, such as "
@@ -579,16 +590,33 @@ class Run:
         with self.lock:
             new = check_config({**self._raw_config(), **changes})
             if all(new[k] == self.config[k] for k in _TRAINING):
-                return  # nothing changes: nothing to replay
+                return None  # nothing changes: nothing to replay
+            dropped = self._own_change()
             for k in _TRAINING:
                 self.config[k] = new[k]
             self.opt.lr = new["lr"]
             self._change({"step": self.step_count, **{k: new[k] for k in _TRAINING}})
+            return dropped
 
-    def set_weight(self, target: Mapping[str, Any], value: Any) -> None:
+    def set_weight(self, target: Mapping[str, Any], value: Any) -> dict[str, Any] | None:
         """Set one weight (``{"kind": "edge", "layer": l, "from": i, "to": j}``, as in
         :meth:`explain`) or one bias (``{"kind": "neuron", "layer": l, "index": j}``) to
-        ``value``, a number in [-100, 100]; recorded, so that the exported script replays it."""
+        ``value``, a number in [-100, 100]; recorded, so that the exported script replays it.
+        Returns what :meth:`replay` had still to apply, dropped by this change, or None."""
+        with self.lock:
+            l, i, j, value = self._weight_slot(target, value)
+            dropped = self._own_change()
+            lin = self.layers[l - 1].linear
+            if i >= 0:
+                lin.W.data[i, j] = value
+            else:
+                lin.b.data[j] = value  # type: ignore[union-attr]
+            self._change({"step": self.step_count, "set": [l, i, j, float(value)]})
+            self._record()  # (capped, as training's points are)
+            return dropped
+
+    def _weight_slot(self, target: Any, value: Any) -> tuple[int, int, int, float]:
+        """(layer, from, to, value) of a set_weight call, checked: from is -1 for a bias."""
         with self.lock:
             value = check_number(value, "value", "set_weight", low=-100, high=100)
             if not isinstance(target, Mapping):
@@ -608,16 +636,126 @@ class Run:
                     target.get("to"), "to", "set_weight", low=0, high=lin.neurons - 1,
                     integer=True,
                 )  # fmt: skip
-                lin.W.data[i, j] = value
             else:
                 i = -1
                 j = check_number(
                     target.get("index"), "index", "set_weight", low=0, high=lin.neurons - 1,
                     integer=True,
                 )  # fmt: skip
-                lin.b.data[j] = value  # type: ignore[union-attr]
-            self._change({"step": self.step_count, "set": [l, i, j, float(value)]})
-            self._record()  # (capped, as training's points are)
+            return l, i, j, value
+
+    # ------------------------------------------------------------------ a link's replay
+    def replay(self, changes: Any) -> None:
+        """Replay ``changes``, a run's record (:attr:`changes`, as a shared link holds it):
+        each applied after its step (``"step"``: the steps taken before it) as the live
+        control applies it (:meth:`set_training`, :meth:`set_weight`), so that the same
+        steps give the same numbers, bit for bit; those at step 0 at once. Every change is
+        checked first, as the live controls' values are, and refused (``ParameterError``,
+        naming ``changes[n]``) before any applies. A change of the user's own (a live
+        :meth:`set_training` or :meth:`set_weight`) before the last replayed one drops the
+        rest (:meth:`_own_change`). A list at most ``LIMITS["changes"]`` long, in step order."""
+        most = LIMITS["changes"]
+        if not isinstance(changes, (list, tuple)) or len(changes) > most:
+            size = f"{len(changes)} changes" if isinstance(changes, (list, tuple)) else None
+            raise ParameterError(
+                f"'changes' must be a list of at most {most} changes by step, a run's record "
+                "(Run.changes): {'step': 25, 'lr': 1.0} (of 'lr', 'regularization' and "
+                "'reg_rate') or {'step': 26, 'set': [layer, from, to, value]} (from -1: a "
+                f"bias). Got {size or repr(changes)[:60]}."
+            )
+        with self.lock:
+            pending: list[dict[str, Any]] = []
+            last = 0
+            for n, ch in enumerate(changes):
+                try:
+                    pending.append(self._checked_change(ch, last))
+                except ParameterError as exc:
+                    raise ParameterError(f"changes[{n}]: {exc}") from None
+                last = pending[-1]["step"]
+            if pending and pending[0]["step"] < self.step_count:
+                raise ParameterError(
+                    f"changes[0] is after step {pending[0]['step']}, and this run has taken "
+                    f"{self.step_count} steps: a change applies after its step, so replay "
+                    "the changes on a new run (Run(run.initial).replay(changes))."
+                )
+            self._replay = pending
+            self._due()
+
+    def _checked_change(self, ch: Any, last: int) -> dict[str, Any]:
+        """One replayed change, checked as its live call checks it."""
+        if not isinstance(ch, Mapping) or "step" not in ch:
+            raise ParameterError(
+                "a change is an object with its 'step' and 'lr', 'regularization', "
+                f"'reg_rate' or 'set': [layer, from, to, value]. Got {ch!r:.60}."
+            )
+        step = check_number(ch["step"], "step", "changes", low=0, high=2**53, integer=True)
+        if step < last:
+            raise ParameterError(
+                f"the changes must be in step order (as a run records them): step {step} "
+                f"comes after step {last}; sort them by step."
+            )
+        if "set" in ch:
+            extra = [str(k)[:40] for k in ch if k not in ("step", "set")]
+            where = ch["set"]
+            if extra or not isinstance(where, list) or len(where) != 4:
+                raise ParameterError(
+                    "a weight's change is {'step': s, 'set': [layer, from, to, value]} (from "
+                    f"-1: a bias, 'to' its neuron). Got {dict(ch)!r:.80}."
+                )
+            l, i, j, v = where
+            target = (
+                {"kind": "neuron", "layer": l, "index": j}
+                if i == -1 and not isinstance(i, bool)
+                else {"kind": "edge", "layer": l, "from": i, "to": j}
+            )
+            self._weight_slot(target, v)
+            return {"step": step, "target": target, "value": v}
+        training = {k: v for k, v in ch.items() if k != "step"}
+        other = [str(k)[:40] for k in training if k not in _TRAINING]
+        if other or not training:
+            raise ParameterError(
+                f"a change sets 'lr', 'regularization' and 'reg_rate' (or 'set' a weight); "
+                f"{other or 'none'} {'are' if other else 'is'} not a setting changed mid-run "
+                "(the others need a new run)."
+            )
+        check_config({**self._raw_config(), **training})
+        return {"step": step, "training": training}
+
+    def _due(self) -> None:
+        """Apply the replayed changes due at this step (:meth:`replay`)."""
+        while self._replay and self._replay[0]["step"] <= self.step_count:
+            ch = self._replay.pop(0)
+            self._replaying = True
+            try:
+                if "training" in ch:
+                    self.set_training(ch["training"])
+                else:
+                    self.set_weight(ch["target"], ch["value"])
+            finally:
+                self._replaying = False
+
+    def _own_change(self) -> dict[str, Any] | None:
+        """A change of the user's own, not the replay's: the changes still to replay are
+        dropped (the run is no longer the link's, and goes on with the user's changes);
+        returns how many, the step of the next one, and this change's step, or None."""
+        if self._replaying or not self._replay:
+            return None
+        dropped = {"dropped": len(self._replay), "next": self._replay[0]["step"]}
+        self._replay = []
+        return {**dropped, "at": self.step_count}
+
+    def link_changes(self) -> dict[str, Any]:
+        """The record's first :data:`LINK_CHANGES` changes (a link holds them) and its length."""
+        with self.lock:
+            first = [_copy_change(ch) for ch in self.changes[:LINK_CHANGES]]
+            return {"changes": first, "changes_total": len(self.changes)}
+
+    def replay_state(self) -> dict[str, Any] | None:
+        """The replay's progress for the page: changes still to apply and the next one's step."""
+        with self.lock:
+            if not self._replay:
+                return None
+            return {"pending": len(self._replay), "next": self._replay[0]["step"]}
 
     def _change(self, entry: dict[str, Any]) -> None:
         """Record a change for the exported script, which replays them, within
@@ -700,6 +838,11 @@ class Run:
                 "b": [lay.b.tolist() for lay in self.layers],  # type: ignore[union-attr]
                 "diverged": self.diverged,
                 "scale": output_scale(self.config["problem"]),  # (what the legend says)
+                # the settings in force (a replayed change sets them), the replay's
+                # progress, and the record's first changes (the page's link holds them)
+                "training": {k: self.config[k] for k in _TRAINING},
+                "replay": self.replay_state(),
+                **self.link_changes(),
             }
             if self.config["problem"] == "classification":
                 frame["accuracy"] = [self._accuracy(self.train_idx), self._accuracy(self.test_idx)]
@@ -891,6 +1034,10 @@ class Run:
 
 #: The settings :meth:`Run.set_training` changes mid-run.
 _TRAINING = ("lr", "regularization", "reg_rate")
+
+
+def _copy_change(change: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if k == "set" else v for k, v in change.items()}
 
 
 def _change_key(change: Mapping[str, Any]) -> Any:

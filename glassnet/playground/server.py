@@ -567,15 +567,18 @@ class Playground:
         )
 
     # ------------------------------------------------------------ runs
-    def new_run(self, config: Any, replaces: Any = ()) -> tuple[str, Run]:
+    def new_run(self, config: Any, replaces: Any = (), changes: Any = None) -> tuple[str, Run]:
         """A new run from ``config``; the runs ``replaces`` names (the ids of the runs the
         page shows no more) are dropped once it is made, so that the ``max_runs`` kept
         are the pages' current runs, not one per click (a teacher clicking through settings
         in one tab would push out the run of another tab). Ids the server no longer holds
         are no error. Past ``max_runs`` the run used least recently is dropped, and said
-        so (:meth:`_drop_for_room`); ``last_dropped`` holds how many this call dropped."""
+        so (:meth:`_drop_for_room`); ``last_dropped`` holds how many this call dropped.
+        ``changes``: a shared link's changes by step, replayed (:meth:`Run.replay`)."""
         replaces = _run_ids(replaces, "replaces", self.max_runs)
         run = Run(config)  # (refused settings: nothing is dropped)
+        if changes is not None:
+            run.replay(changes)  # (refused changes: nothing is dropped either)
         rid = secrets.token_urlsafe(9)
         with self._runs_lock:
             for old in replaces:
@@ -1101,12 +1104,15 @@ def _view(run: Run, history: bool = True, side: bool = True) -> dict[str, Any]:
 
 
 def _api_run(h: _Handler, query: dict, body: dict) -> None:
-    _fields(body, ("config", "replaces"))
+    _fields(body, ("config", "replaces", "changes"))
     pg = h.playground
-    rid, run = pg.new_run(body.get("config", {}), body.get("replaces", []))
+    rid, run = pg.new_run(body.get("config", {}), body.get("replaces", []), body.get("changes"))
     # runs: the limit, for the page to show, and the runs this new one pushed out
     runs = {**pg.runs_info(), "dropped_now": pg.last_dropped}
-    h._send_json({"run": rid, "config": run.config, "data": run.data(), "runs": runs, **_view(run)})
+    with run.lock:  # config: the settings in force (a link's changes at step 0 applied);
+        # initial: those the run started with (its link's)
+        answer = {"run": rid, "config": run.config, "initial": run.initial, "data": run.data()}
+        h._send_json({**answer, "runs": runs, **_view(run)})
 
 
 def _api_drop(h: _Handler, query: dict, body: dict) -> None:
@@ -1199,16 +1205,24 @@ def _api_settings(h: _Handler, query: dict, body: dict) -> None:
             "/api/settings needs at least one of 'lr', 'regularization' and 'reg_rate' beside "
             "'run'; got none, so nothing would change",
         )
-    run.set_training({k: v for k, v in body.items() if k != "run"})
-    h._send_json({"config": run.config})
+    with run.lock:
+        dropped = run.set_training({k: v for k, v in body.items() if k != "run"})
+        answer: dict[str, Any] = {"config": run.config, "replay": run.replay_state()}
+        # the record's first changes, as frames carry them (the page's link)
+        answer.update(run.link_changes())
+    if dropped:  # a change of the user's own dropped a link's changes still to replay
+        answer["replay_dropped"] = dropped
+    h._send_json(answer)
 
 
 def _api_weight(h: _Handler, query: dict, body: dict) -> None:
     _fields(body, ("run", "target", "value"))
     run = h.playground.run_of(body.get("run"))
     with run.lock:  # (the view of this weight, not of another client's step after it)
-        run.set_weight(body.get("target"), body.get("value"))
+        dropped = run.set_weight(body.get("target"), body.get("value"))
         view = _view(run)
+    if dropped:  # a change of the user's own dropped a link's changes still to replay
+        view["replay_dropped"] = dropped
     h._send_json(view)
 
 
@@ -1230,6 +1244,7 @@ def _api_state(h: _Handler, query: dict, body: dict) -> None:
                 "parameters": run.parameters().tolist(),
                 "W": [lay.W.tolist() for lay in run.layers],
                 "b": [lay.b.tolist() for lay in run.layers],  # type: ignore[union-attr]
+                "changes": run.changes,  # (by step: what a link or the script replays)
             }
         )
 

@@ -25,7 +25,17 @@ const GRID = 100;
 // what a link held that the page cannot use (an unknown setting, a box's value other than
 // true or false): said on the status line once its run is shown (they were dropped silently)
 let linkNotes = [];
-const SETTINGS = [...Object.keys(DEFAULTS)];
+const SETTINGS = [...Object.keys(DEFAULTS), "changes"];
+// a link's changes by step (changes=): {start: its training settings, changes: the run's
+// record's entries}, sent with the /api/run of the link's run (the page's start, the hash
+// changed by hand, Reset), which the server applies each after its step as the live
+// control did; null once a change of the user's own dropped them, or for another run
+let linkReplay = null;
+// the run's own record of changes (the frames' first LINK_CHANGES, and how many in all):
+// what its link holds; replayDropped: what a change of the user's own dropped
+let recorded = { changes: [], total: 0 };
+let replayDropped = null;
+const LINK_CHANGES = 50;   // (the engine's: the changes a frame carries, and a link)
 
 let state = readHash();
 let run = null;       // {id, config, data}
@@ -59,16 +69,98 @@ function readHash() {
     + `${unknown.length === 1 ? "was" : "were"} left out (the settings: ${SETTINGS.join(", ")})`);
   // a lecture link without its settings (typed by hand) trains as the Lecture button does
   if (s.preset === "lecture") for (const [k, v] of Object.entries(LECTURE)) if (!h.has(k)) s[k] = v;
+  linkReplay = null;
+  if (h.get("changes")) {
+    const changes = readChanges(h.get("changes"), value);
+    if (typeof changes === "string") linkNotes.push(changes);
+    else linkReplay = { start: { lr: s.lr, regularization: s.regularization, reg_rate: s.reg_rate }, changes };
+  }
   return s;
 }
 
+// a link's changes: "25:t,1,none,0" (after step 25: learning rate 1, regularization none,
+// rate 0) and "26:w,1,0,1,0.5" (after step 26: layer 1's weight from 0 to 1 set to 0.5; from
+// -1: the bias of neuron 1), joined by ";", as the server records them (Run.changes). The
+// values go to the server as written, which checks them as the live controls' (a bad one is
+// refused by name); a malformed entry is said, and the link's changes are left out whole
+function readChanges(text, value) {
+  const out = [];
+  for (const part of text.split(";")) {
+    const m = /^(\d+):([tw]),(.*)$/.exec(part);
+    const f = m ? m[3].split(",") : [];
+    if (!m || f.length !== (m[2] === "t" ? 3 : 4))
+      return `the link's change '${part.slice(0, 40)}' is not step:t,lr,regularization,rate nor `
+        + "step:w,layer,from,to,value, so the link's changes were left out (its settings are used)";
+    out.push(m[2] === "t" ? { step: +m[1], lr: value(f[0]), regularization: f[1], reg_rate: value(f[2]) }
+      : { step: +m[1], set: f.map(value) });
+  }
+  return out;
+}
+
+// the link's training settings and changes: the run's starting settings with its changes
+// before its first step folded in (the same run), then its record's other changes
+function linkChanges() {
+  const start = {};
+  if (!run?.initial) return { start, changes: [] };
+  for (const k of TRAINING_ONLY) start[k] = run.initial[k];
+  const changes = [];
+  for (const ch of recorded.changes) {
+    if (ch.step === 0 && !ch.set) for (const k of TRAINING_ONLY) start[k] = ch[k];
+    else changes.push(ch);
+  }
+  return { start, changes };
+}
+
+function changesText(changes) {
+  const text = changes.map((ch) => `${ch.step}:` + (ch.set ? "w," + ch.set.join(",")
+    : `t,${ch.lr},${ch.regularization},${ch.reg_rate}`)).join(";");
+  // (commas, colons and semicolons may stand in a URL's fragment: kept readable)
+  return encodeURIComponent(text).replace(/%2C/g, ",").replace(/%3A/g, ":").replace(/%3B/g, ";");
+}
+
+// the link: the settings, with the training settings the run started with, and the changes
+// made during the run by step (a learning rate, a regularization, a weight typed), so that a
+// classmate who opens it and takes the same steps sees the same numbers
 function writeHash() {
   const h = new URLSearchParams();
+  const { start, changes } = linkChanges();
   for (const k of ["dataset", "problem", "activation", "lr", "regularization", "reg_rate", "noise",
-    "train_ratio", "batch_size", "seed", "preset", "show_test", "discretize"]) h.set(k, String(state[k]));
+    "train_ratio", "batch_size", "seed", "preset", "show_test", "discretize"]) h.set(k, String(k in start ? start[k] : state[k]));
   h.set("features", state.features.join(","));
   h.set("hidden", state.hidden.join(","));
-  history.replaceState(null, "", location.pathname + location.search + "#" + h.toString());
+  const more = changes.length ? "&changes=" + changesText(changes) : "";
+  history.replaceState(null, "", location.pathname + location.search + "#" + h.toString() + more);
+}
+
+// a frame's (or /api/settings') record of the run's changes: the link follows it
+function recordChanges(out) {
+  if (!("changes" in out)) return;
+  const now = { changes: out.changes, total: out.changes_total };
+  if (equal(now, recorded)) return;
+  recorded = now;
+  writeHash();
+  showLink();
+}
+
+// the link's status line: a replay's progress, a replay dropped, a link past its cap
+function showLink() {
+  const parts = [];
+  const r = frame?.replay;
+  const n = (k, one) => `${k} ${one}${k === 1 ? "" : "s"}`;
+  if (replayDropped) {
+    const d = replayDropped;
+    parts.push(`Your own change at step ${d.at} came before the link's last one: its ${n(d.dropped, "remaining change")}, `
+      + `from step ${d.next} on, ${d.dropped === 1 ? "was" : "were"} dropped, so this run is yours from there (its link says so).`);
+  } else if (r) {
+    parts.push(`Replaying the link's run: ${n(r.pending, "change")} to come, the next after step ${r.next}; take the same `
+      + "steps for the same numbers (a change of your own before then drops the rest).");
+  }
+  if (recorded.total > recorded.changes.length) {
+    parts.push(`This page's link carries the first ${recorded.changes.length} of this run's ${recorded.total} changes; `
+      + "to share them all, export its Python script.");
+  }
+  const text = parts.join(" ");
+  if ($("link-status").textContent !== text) $("link-status").textContent = text;
 }
 
 function config() {
@@ -173,7 +265,8 @@ window.addEventListener("pagehide", (ev) => {
 async function newRun(id) {
   const sent = structuredClone(state);
   const replaces = leftBehind.slice();
-  const out = await api("/api/run", { config: config(), replaces });
+  const replay = linkReplay ? { changes: linkReplay.changes } : {};
+  const out = await api("/api/run", { config: config(), replaces, ...replay });
   leftBehind = leftBehind.filter((r) => !replaces.includes(r));   // dropped by the server now
   if (id !== restarts) {   // the settings changed again meanwhile: the next restart() shows them
     leftBehind.push(out.run);
@@ -186,7 +279,9 @@ async function newRun(id) {
   // a click that left the lecture preset (a feature, a neuron, a dataset) is said: the slide's
   // network, weights and four points were gone without a word
   const leftLecture = run?.config.preset === "lecture" && out.config.preset !== "lecture";
-  run = { id: out.run, config: out.config, data: out.data };
+  run = { id: out.run, config: out.config, initial: out.initial, data: out.data };
+  recorded = { changes: out.frame.changes, total: out.frame.changes_total };
+  replayDropped = null;
   // the server's checked settings win (the lecture preset fixes the network), except one changed
   // while the run was being made (a learning rate, say: its own call sends it); copies, so that
   // changing the controls' arrays in place never changes the run's
@@ -227,15 +322,29 @@ function showRuns(r) {
   el.classList.toggle("note", n > 0);
 }
 
-function restart() {
+// replay: the run of the link (the page's start, the hash changed by hand, Reset): its changes
+// are sent too, from its starting settings; any other new run (new settings) has none
+function restart(replay = false) {
   const id = ++restarts;
+  if (!replay) linkReplay = null;
+  else if (linkReplay) Object.assign(state, linkReplay.start);
   return queue(async () => {
     if (id !== restarts) return;   // a later click asked for newer settings: that call sends them
+    const replaying = linkReplay !== null;
     try {
       await newRun(id);
       if (id === restarts && linkNotes.length) say(linkNote(), "note");
     } catch (e) {
       if (id !== restarts) throw e;   // newer settings are on their way
+      if (replaying && e instanceof Refusal) {   // the link's changes (or its settings) refused
+        linkReplay = null;
+        try {
+          await newRun(id);
+          say(`The link's changes were refused (${e.message}); its settings are shown without them, so the `
+            + "same steps will not give the link's numbers." + (linkNotes.length ? " " + linkNote() : ""), "error");
+          return;
+        } catch { /* its settings are refused too: as any link's, below */ }
+      }
       if (run) {          // a refused change: the current run stays, and so do its controls
         for (const k of Object.keys(run.config)) if (k in state) state[k] = structuredClone(run.config[k]);
         writeHash(); syncControls(); buildNetwork(); drawNetwork();
@@ -307,11 +416,14 @@ function syncControls() {
 function change(key, value) {
   state[key] = value;
   if (TRAINING_ONLY.includes(key) && run) {
-    writeHash();
     return queue(async () => {
       const out = await api("/api/settings", { run: run.id, [key]: value });
       run.config = out.config;
       report(null);
+      dropReplay(out);
+      if (frame) frame.replay = out.replay;
+      recordChanges(out);
+      showLink();
       // the explain panel's step (w - γ·dL/dw, the penalty) is the new setting's (it kept
       // showing the old learning rate's step until the next click); not for a diverged
       // network, whose numbers are NaN (the status line says so instead, as in show())
@@ -320,6 +432,14 @@ function change(key, value) {
   }
   if (key !== "seed" && !TRAINING_ONLY.includes(key)) state.preset = "none";
   return restart();
+}
+
+// a change of the user's own before a link's last replayed change: the server dropped the rest
+// (out.replay_dropped), said on the link's status line (and Reset no longer replays them)
+function dropReplay(out) {
+  if (!out.replay_dropped) return;
+  replayDropped = out.replay_dropped;
+  linkReplay = null;
 }
 
 function changeNetwork(mutate) {
@@ -390,7 +510,8 @@ function wire() {
     show(out);
     if (out.update) showUpdate(out.update);   // null: the step diverged and was not taken
   }); };
-  $("reset").onclick = () => { setPlaying(false); restart(); };
+  // (a link's run starts again with its changes, unless a change of the user's own dropped them)
+  $("reset").onclick = () => { setPlaying(false); restart(true); };
   $("regenerate").onclick = () => { setPlaying(false); change("seed", (state.seed + 1) % 2147483647); };
   $("lr").onchange = (e) => change("lr", +e.target.value);
   $("reg_rate").onchange = (e) => change("reg_rate", +e.target.value);
@@ -468,7 +589,7 @@ function wire() {
   document.addEventListener("keyup", (ev) => {
     if (ev.key === " " && !typesIn(target(ev))) ev.preventDefault();
   });
-  window.addEventListener("hashchange", () => { state = readHash(); setPlaying(false); restart(); });
+  window.addEventListener("hashchange", () => { state = readHash(); setPlaying(false); restart(true); });
 }
 
 // ---------------------------------------------------------------- colours
@@ -884,6 +1005,14 @@ let diverged = "";      // the status line's divergence message, cleared when tr
 
 function show(out, appended = false) {
   frame = out.frame;
+  // the settings in force: a link's replayed change sets them after its step (the controls
+  // show it); compared with the run's, which a change of the page's own sets when answered
+  if (frame.training && TRAINING_ONLY.some((k) => frame.training[k] !== run.config[k])) {
+    for (const k of TRAINING_ONLY) run.config[k] = state[k] = frame.training[k];
+    syncControls();
+  }
+  recordChanges(frame);
+  showLink();
   if (!appended) lossHistory = frame.history.slice();
   else {
     for (const p of frame.history) if (!lossHistory.length || p[0] > lossHistory[lossHistory.length - 1][0]) lossHistory.push(p);
@@ -1451,7 +1580,9 @@ function setter(name, value) {
     const target = selected.target;
     queue(async () => {
       try {
-        show(await api("/api/weight", { run: run.id, target, value: v }));
+        const out = await api("/api/weight", { run: run.id, target, value: v });
+        dropReplay(out);
+        show(out);
         shown = String(+fmt(v, 4)); input.dataset.shown = shown;   // (until the panel is rebuilt)
       } catch (e) {
         input.value = shown;
@@ -1598,7 +1729,7 @@ wire();
 legend();
 syncControls();
 queue(datasetButtons).then(() => { syncControls(); });
-restart();
+restart(true);
 let netWidth = $("network").clientWidth;
 let pixelRatio = window.devicePixelRatio;
 function redrawForRatio() {   // zoomed, or moved to another screen: every canvas redrawn sharp
