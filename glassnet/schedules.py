@@ -43,7 +43,9 @@ on, as with PyTorch's chainable schedules, which multiply the lr in force (``Ste
 ``ChainedScheduler`` of them, and glassnet's ``ConstantLR``): the next step moves the
 group's curve through that lr (its ``base_lrs`` entry; a cosine's until its next bottom,
 past which PyTorch's rises from the starting lr again), so the rates that follow are
-PyTorch's, to rounding; a group nobody touched keeps its curve, bit for bit. (``LambdaLR``,
+PyTorch's, to rounding; a group nobody touched keeps its curve, bit for bit. A checkpoint
+written after such an lr, before the next step (the schedule's ``state_dict()`` then holds
+PyTorch's ``_last_lr``), resumes with it, the optimizer's state loaded too. (``LambdaLR``,
 ``CosineAnnealingWarmRestarts`` and the cycles set their rates from the starting lrs, as
 PyTorch's closed forms do: there an lr set by hand lasts until the next ``step()``.) One
 difference: a second schedule stepping the same optimizer would overwrite the first's rates
@@ -948,7 +950,8 @@ class LRSchedule:
         """The learning rates the schedule set last, one per param group, as PyTorch's
         ``get_last_lr()`` (its ``_last_lr``): an lr written into a group by hand since is not
         among them (read ``optimizer.param_groups`` for the lrs in force). Right after
-        ``load_state_dict``, until the next step: the groups' lrs."""
+        ``load_state_dict``, until the next step: the groups' lrs (the state's ``_last_lr``
+        where it has one: saved after an lr set by hand)."""
         last = self.__dict__.get("_last_lr")
         return list(last) if last is not None else self._lrs_now()
 
@@ -981,15 +984,29 @@ class LRSchedule:
     # last_epoch (the epoch; CosineAnnealingWarmRestarts saves it), a LambdaLR's lr_lambdas,
     # a CyclicLR's _scale_fn_custom (saved where a callable object is among them), and
     # PyTorch's _step_count (saved by a subclass written outside glassnet, whose get_lr()
-    # may read it)
-    _extra_keys: tuple[str, ...] = ("last_epoch", "_step_count")
+    # may read it), and PyTorch's _last_lr (saved while an lr set by hand is pending)
+    _extra_keys: tuple[str, ...] = ("last_epoch", "_step_count", "_last_lr")
 
     def _saved_extras(self) -> dict[str, Any]:
         """The state dict's entries of ``_extra_keys``: ``_step_count`` for a subclass written
-        outside glassnet (as PyTorch's state_dict holds it)."""
+        outside glassnet (as PyTorch's state_dict holds it); ``_last_lr`` where a group's lr
+        was set by hand since the last step (:meth:`_hand_set`)."""
+        extra = self._hand_set() if self._follows_hand else {}
         if type(self).__module__ != __name__:
-            return {"_step_count": self._step_count}
-        return {}
+            return {"_step_count": self._step_count, **extra}
+        return extra
+
+    def _hand_set(self) -> dict[str, Any]:
+        """``{"_last_lr": the lrs the schedule set last}`` (PyTorch's, which its state dict
+        holds) while a group's lr was set by hand since then, else {} (the state of a run
+        nobody touched keeps its keys): loaded, the hand-set lr in force (the optimizer's
+        state) carries on at the next step, as in the run that was not stopped."""
+        last, groups = self.__dict__.get("_last_lr"), self.optimizer.param_groups
+        if last is None or all(
+            type(g["lr"]) is float and g["lr"] == was for g, was in zip(groups, last)
+        ):
+            return {}
+        return {"_last_lr": list(last)}
 
     def _split_extras(self, state: Any) -> tuple[Any, dict[str, Any]]:
         """``state`` without the ``_extra_keys``, and those (``last_epoch`` checked against
@@ -1003,6 +1020,20 @@ class LRSchedule:
                 f"{type(self).__name__}.load_state_dict: 'last_epoch' ({extras['last_epoch']!r:.40}"
                 f") must be the state's 'epoch' ({rest.get('epoch')!r:.40}), the steps taken; "
                 "pass the dict state_dict() returned (or leave 'last_epoch' out)."
+            )
+        last, bases = extras.get("_last_lr"), rest.get("base_lrs")
+        if "_last_lr" in extras and not (
+            isinstance(last, list)
+            and (not isinstance(bases, list) or len(last) == len(bases))
+            and all(
+                isinstance(v, numbers.Real) and not isinstance(v, bool) and 0 <= v < math.inf
+                for v in last
+            )
+        ):
+            raise ValueError(
+                f"{type(self).__name__}.load_state_dict: '_last_lr' (PyTorch's, the lrs the "
+                "schedule set last) must list one lr >= 0 per param group, as base_lrs. Got "
+                f"{last!r:.60}; pass the dict state_dict() returned (or leave '_last_lr' out)."
             )
         count = extras.get("_step_count")
         if "_step_count" in extras and (
@@ -1062,7 +1093,7 @@ class LRSchedule:
         }
         self._load_extras(extras)  # (checked first: nothing changes when refused)
         self.__dict__.update(checked, base_lrs=bases)
-        self._last_lr = None  # (get_last_lr: the groups' lrs until the next step)
+        self._last_lr = _last_of(extras)
 
     def _counts(self) -> set[int]:
         """The lengths of ``base_lrs`` a state may have: one per group the schedule has, or,
@@ -1235,7 +1266,7 @@ class _SavesLambdas(LRSchedule):
     an attribute holding a function, an optimizer or another object is left out (PyTorch's
     holds it, and ``torch.save`` pickles it) and keeps the value it was built with."""
 
-    _extra_keys = ("last_epoch", "_step_count", "lr_lambdas")
+    _extra_keys = ("last_epoch", "_step_count", "_last_lr", "lr_lambdas")
 
     def _saved_extras(self) -> dict[str, Any]:
         saved = _fn_states(self.lr_lambdas)  # (only where a callable object is among them:
@@ -2642,7 +2673,7 @@ class CyclicLR(_Cycle):
             )
         return value
 
-    _extra_keys = ("last_epoch", "_step_count", "_scale_fn_custom")
+    _extra_keys = ("last_epoch", "_step_count", "_last_lr", "_scale_fn_custom")
 
     def _saved_extras(self) -> dict[str, Any]:
         saved = _fn_states([self._scale_fn_custom])[0]  # (a callable object's only)
@@ -2962,10 +2993,14 @@ class SequentialLR(LRSchedule):
     def state_dict(self) -> dict[str, Any]:
         """Plain Python values: type, base_lrs, epoch, milestones, and ``schedulers``, the
         state dict of each of its schedules."""
+        now = self._current(self.epoch)[1]  # (the others' _last_lr: not the lrs in force)
         return {
             "type": type(self).__name__, "base_lrs": list(self.base_lrs), "epoch": self.epoch,
             "milestones": list(self.milestones),
-            "schedulers": [c.state_dict() for c in self.schedulers],
+            "schedulers": [
+                {k: v for k, v in c.state_dict().items() if c is now or k != "_last_lr"}
+                for c in self.schedulers
+            ],
         }  # fmt: skip
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -3244,7 +3279,7 @@ class ChainedScheduler(LRSchedule):
         return {
             "type": type(self).__name__, "base_lrs": list(self.base_lrs), "epoch": self.epoch,
             "last_lrs": list(self.last_lrs),
-            "schedulers": [c.state_dict() for c in self.schedulers],
+            "schedulers": [c.state_dict() for c in self.schedulers], **self._hand_set(),
         }  # fmt: skip
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
@@ -3252,7 +3287,7 @@ class ChainedScheduler(LRSchedule):
         chain with the same kinds of schedules first). Nothing changes when a part is
         refused."""
         name, n = type(self).__name__, len(self.base_lrs)
-        state, _ = self._split_extras(state)
+        state, extras = self._split_extras(state)
         check_state_dict(state, name, ["type", "base_lrs", "epoch", "last_lrs", "schedulers"])
         lists, counts = {}, self._counts()
         for key in ("base_lrs", "last_lrs"):
@@ -3271,11 +3306,20 @@ class ChainedScheduler(LRSchedule):
         epoch = _check(state["epoch"], "epoch", name)
         _load_children(self.schedulers, state["schedulers"], name)
         self.__dict__.update(lists, epoch=epoch)
-        self._last_lr = None  # (get_last_lr: the groups' lrs until the next step)
+        self._last_lr = _last_of(extras)
 
     def __repr__(self) -> str:
         kinds = ", ".join(type(c).__name__ for c in self.schedulers)
         return f"ChainedScheduler([{kinds}]; epoch={self.epoch}, lr={self.lr!r})"
+
+
+def _last_of(extras: dict[str, Any]) -> list[float] | None:
+    """A loaded state's ``_last_lr`` (saved after an lr set by hand: that lr carries on at
+    the next step, as in the run that was not stopped), or None (a state without it, an
+    untouched run's or one from before it was saved: get_last_lr gives the groups' lrs
+    until the next step, which goes on from the saved curve)."""
+    last = extras.get("_last_lr")
+    return None if last is None else [float(v) for v in last]
 
 
 def _born(schedule: LRSchedule) -> int:

@@ -313,6 +313,98 @@ def test_chained_scheduler_resumes_from_its_state_alone():
 # Mends of the round's review: a checkpoint written after a hand-set lr, before the next step
 
 
+def _resume(make, lib="gn", groups=2, old=False, at=3):
+    """Each group's lr for 5 steps after ``at`` steps, a hand-set lr and a checkpoint: the run
+    goes on (unbroken) and from the checkpoint in fresh objects (resumed). ``old``: the
+    schedule's state without the key this mend added (a state dict from before it)."""
+    if lib == "torch":
+        torch = pytest.importorskip("torch")
+
+        def fresh():
+            ps = [torch.nn.Parameter(torch.zeros(2)) for _ in range(groups)]
+            opt = torch.optim.SGD([{"params": [p], "lr": 0.1 * (i + 1)} for i, p in enumerate(ps)])
+            return opt, make(torch.optim.lr_scheduler, opt)
+    else:
+
+        def fresh():
+            opt = _opt(groups=groups)
+            return opt, make(L, opt)
+
+    runs = []
+    opt, sched = fresh()
+    for _ in range(at):
+        opt.step()
+        sched.step()
+    opt.param_groups[0]["lr"] = 0.5
+    state, opt_state = sched.state_dict(), opt.state_dict()
+    if old:
+        state = {k: v for k, v in state.items() if k != "_last_lr"}
+    opt2, sched2 = fresh()
+    opt2.load_state_dict(opt_state)
+    sched2.load_state_dict(state)
+    for o, s in ((opt, sched), (opt2, sched2)):
+        lrs = []
+        for _ in range(5):
+            o.step()
+            s.step()
+            lrs.append([g["lr"] for g in o.param_groups])
+        runs.append(lrs)
+    return runs
+
+
+RESUMED = {**CHAINABLE, **{f"chain_{k}": v for k, v in CHAINS.items()}}
+
+
+@pytest.mark.parametrize("name", sorted(RESUMED))
+@pytest.mark.parametrize("at", [2, 3])
+def test_resumed_after_a_hand_set_lr_is_the_unbroken_run(name, at):
+    unbroken, resumed = _resume(RESUMED[name], at=at)
+    assert resumed == unbroken
+    theirs, theirs_resumed = _resume(RESUMED[name], "torch", at=at)
+    np.testing.assert_allclose(theirs_resumed, theirs, rtol=1e-12)
+    np.testing.assert_allclose(unbroken, theirs, rtol=1e-12, atol=1e-15)
+
+
+def test_resumed_after_a_hand_set_lr_exponential_numbers():
+    unbroken, resumed = _resume(RESUMED["exponential"], groups=1)
+    assert resumed[0][0] == pytest.approx(0.45, rel=1e-12)
+    assert unbroken[0][0] == pytest.approx(0.45, rel=1e-12)
+
+
+def test_state_dict_without_last_lr_loads_as_before():
+    """A state dict written before ``_last_lr`` was saved loads: the curve goes on from its
+    saved rates (the hand-set lr is not known then), as it did."""
+    _, resumed = _resume(RESUMED["exponential"], groups=1, old=True)
+    assert resumed[0][0] == pytest.approx(0.1 * 0.9**4, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name", ["exponential", "cosine", "step", "polynomial", "sequential", "chain_exp_cos"]
+)
+def test_untouched_state_dict_keys_unchanged(name):
+    opt = _opt()
+    sched = RESUMED[name](L, opt)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    assert "_last_lr" not in sched.state_dict()
+    opt.param_groups[0]["lr"] = 0.5
+    assert "_last_lr" in str(sched.state_dict())
+
+
+@pytest.mark.parametrize("bad", [[-1.0], ["x"], 0.1, [0.1, 0.2]])
+def test_a_bad_saved_last_lr_is_refused(bad):
+    opt = _opt()
+    sched = L.ExponentialLR(opt, 0.9)
+    opt.step()
+    sched.step()
+    state = {**sched.state_dict(), "_last_lr": bad}
+    sched2 = L.ExponentialLR(_opt(), 0.9)
+    with pytest.raises(ValueError, match="_last_lr"):
+        sched2.load_state_dict(state)
+    assert sched2.epoch == 0
+
+
 @pytest.mark.parametrize(
     "make",
     [
@@ -357,8 +449,8 @@ def test_a_refused_step_changes_nothing():
         for o, s in ((opt, sched), (ref, sched_ref)):
             o.step()
             s.step()
-    before = sched.state_dict()
     opt.param_groups[0]["lr"] = 0.0
+    before = sched.state_dict()
     with pytest.raises(ValueError, match="below 0|hand"):
         sched.step()
     assert sched.state_dict() == before and sched.epoch == 5
@@ -387,8 +479,8 @@ def test_a_refused_multiplicative_step_changes_nothing():
     for _ in range(2):
         opt.step()
         sched.step()
-    before, count = sched.state_dict(), sched._step_count
     opt.param_groups[0]["lr"] = 0.08
+    before, count = sched.state_dict(), sched._step_count
     with pytest.raises(ParameterError, match="lr_lambda"):
         sched.step()
     assert sched.state_dict() == before and sched._step_count == count
