@@ -250,6 +250,7 @@ def test_mypy_sees_what_runs_and_refuses_only_the_marked_lines(name, mypy_errors
         assert line.startswith(f"{paths[name]}:{i}: error: {text}"), (line, text)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # (max_iter of 2-3)
 def test_the_snippets_run():
     """What the snippets declare type-checked runs (the lines marked as refused raise, or
     name nothing that exists)."""
@@ -401,6 +402,7 @@ def test_the_readme_says_how_mypy_finds_an_editable_install(mypy_errors):
     assert errors.get("glassnet", []) == []  # (an error in glassnet's own files)
 
 
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # (max_iter of 2-3)
 def test_an_estimators_callbacks_may_be_one_and_its_refusal_says_so():
     """The estimators take one callback, as fit does (typed OneCallback | Sequence[...]),
     and refuse anything else naming the three forms they take."""
