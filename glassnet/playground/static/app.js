@@ -35,7 +35,6 @@ let linkReplay = null;
 // what its link holds; replayDropped: what a change of the user's own dropped
 let recorded = { changes: [], total: 0 };
 let replayDropped = null;
-const LINK_CHANGES = 50;   // (the engine's: the changes a frame carries, and a link)
 
 let state = readHash();
 let run = null;       // {id, config, data}
@@ -422,6 +421,11 @@ function change(key, value) {
       report(null);
       dropReplay(out);
       if (frame) frame.replay = out.replay;
+      // the controls show the settings in force (a replayed change shown meanwhile: this one's)
+      if (TRAINING_ONLY.some((k) => state[k] !== out.config[k])) {
+        for (const k of TRAINING_ONLY) state[k] = out.config[k];
+        syncControls();
+      }
       recordChanges(out);
       showLink();
       // the explain panel's step (w - γ·dL/dw, the penalty) is the new setting's (it kept
