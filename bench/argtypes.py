@@ -6,6 +6,7 @@ a traceback from the middle of a run."""
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 
@@ -21,13 +22,14 @@ def positive_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
-    """A duration above 0 (seconds per timing)."""
+    """A duration or size above 0 and finite (seconds per timing, gigabytes): ``inf``
+    would run or write for ever."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be above 0 and finite, got {text}")
     return value
 
 

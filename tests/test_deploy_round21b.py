@@ -1,0 +1,59 @@
+"""Round 21 (review of the deploy mends): the bench scripts refuse a non-finite number
+(``--sizes inf`` wrote until the disk was full, ``--seconds inf`` never ended), in-process
+``main()`` calls whose reader left do not keep their stdouts open, and ``bench/ab.sh``
+stopped by a plain ``kill`` stops its measurement and leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _script(*argv: str) -> tuple[int, str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, *argv], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+# ------------------------------------------ bench/argtypes.py: positive_float and inf
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["bench/stream_rss.py", "--sizes", "1,inf", "--dir", "/nonexistent"], "--sizes"),
+        (["bench/playground_fps.py", "--seconds", "inf"], "--seconds"),
+        (["bench/playground_fps.py", "--seconds=-inf"], "--seconds"),
+        (["bench/playground_fps.py", "--seconds", "1e999"], "--seconds"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else v,
+)
+def test_scripts_refuse_an_infinite_size_or_duration_with_a_usage_line(argv, needle):
+    """`stream_rss.py --sizes inf` wrote its CSV until the disk was full and
+    `playground_fps.py --seconds inf` never ended: now a usage line, status 2."""
+    code, _, err = _script(*argv)
+    assert code == 2, err
+    assert f"argument {needle}: must be above 0 and finite" in err, err
+    assert "Traceback" not in err, err
+
+
+def test_positive_float_takes_finite_numbers_above_0():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import argtypes
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    assert argtypes.positive_float("0.2") == 0.2
+    assert argtypes.positive_float("1e300") == 1e300
+    assert argtypes.positive_floats("0.2,1,5") == "0.2,1,5"
+    for bad in ["inf", "Infinity", "nan", "0", "-1"]:
+        with pytest.raises(Exception, match="must be above 0 and finite"):
+            argtypes.positive_float(bad)
