@@ -8948,8 +8948,10 @@ class _Nowhere(_io.TextIOBase):
         return len(text)
 
 
-#: The standard outputs whose reader left during a command (see :func:`_quiet_at_exit`).
+#: The standard outputs whose reader left during a command (see :func:`_quiet_at_exit`),
+#: as weak references: a stream its caller let go is not kept open for the check at exit.
 _GONE_STDOUTS: list[Any] = []
+_SILENCED_AT_EXIT: list[bool] = []  # (the handler at exit, registered once a process)
 
 
 def _quiet_at_exit(stream: Any) -> None:
@@ -8957,17 +8959,24 @@ def _quiet_at_exit(stream: Any) -> None:
     left (``glassnet train ... | head -1``), go to /dev/null if ``stream`` is still
     ``sys.stdout`` then: no "Exception ignored ... BrokenPipeError" after the command's
     last line. Only then: :func:`main` called in a host's process gives the host back the
-    ``sys.stdout`` it was called with, and opens no file."""
-    if not _GONE_STDOUTS:
+    ``sys.stdout`` it was called with, and opens no file, nor keeps the stream alive."""
+    import weakref
+
+    if not _SILENCED_AT_EXIT:
         import atexit
 
         atexit.register(_silence_gone_stdout)
-    if not any(s is stream for s in _GONE_STDOUTS):
-        _GONE_STDOUTS.append(stream)
+        _SILENCED_AT_EXIT.append(True)
+    _GONE_STDOUTS[:] = [ref for ref in _GONE_STDOUTS if ref() is not None]
+    if not any(ref() is stream for ref in _GONE_STDOUTS):
+        try:
+            _GONE_STDOUTS.append(weakref.ref(stream))
+        except TypeError:  # (a stream that takes no weak reference: kept, as it was)
+            _GONE_STDOUTS.append(lambda: stream)
 
 
 def _silence_gone_stdout() -> None:
-    if not any(s is sys.stdout for s in _GONE_STDOUTS):
+    if not any(ref() is sys.stdout for ref in _GONE_STDOUTS):
         return
     try:
         sys.stdout.flush()  # (what it still holds, where its reader is still there)

@@ -57,3 +57,59 @@ def test_positive_float_takes_finite_numbers_above_0():
     for bad in ["inf", "Infinity", "nan", "0", "-1"]:
         with pytest.raises(Exception, match="must be above 0 and finite"):
             argtypes.positive_float(bad)
+
+
+# ----------------------- glassnet.cli: main() keeps no stdout alive once its reader left
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts /proc/self/fd")
+def test_main_called_in_process_keeps_no_broken_stdout_open(tmp_path):
+    """Every in-process main() call whose stdout's reader left kept that stdout alive for
+    the rest of the process (for its check at exit): 20 calls left 20 more open file
+    descriptors. Now the stdout goes when its caller lets it go."""
+    import contextlib
+    import gc
+    import io
+    import warnings
+    import weakref
+
+    from cli_helpers import FAST, HEADER, rows, write_csv
+
+    from glassnet import cli
+
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
+    model = tmp_path / "m.glassnet"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert cli.main(["train", str(data), "--target", "label", *FAST, "--out", str(model)]) == 0
+    big = write_csv(tmp_path / "big.csv", HEADER, rows(4000))  # (more than a pipe's buffer)
+    before = _open_fds()
+    refs = []
+    saved = sys.stdout
+    for _ in range(20):
+        r, w = os.pipe()
+        os.close(r)  # (the reader left: every write is a broken pipe)
+        out = io.TextIOWrapper(io.BufferedWriter(io.FileIO(w, "w")))
+        sys.stdout = out
+        try:
+            with contextlib.redirect_stderr(io.StringIO()) as err:
+                code = cli.main(["predict", str(model), str(big)])
+        finally:
+            sys.stdout = saved
+        assert code == 0, err.getvalue()
+        # (what the stream still holds goes to /dev/null when it is closed, not a broken
+        # pipe: its finalizer stays quiet)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, w)
+        os.close(null)
+        refs.append(weakref.ref(out))
+        with warnings.catch_warnings():  # (a host that lets its stream go unclosed)
+            warnings.simplefilter("ignore", ResourceWarning)
+            del out
+            gc.collect()
+    assert len(cli._GONE_STDOUTS) > 0  # (the case: each reader left)
+    assert [ref() for ref in refs] == [None] * 20
+    assert _open_fds() <= before, _open_fds() - before
