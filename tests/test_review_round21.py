@@ -65,3 +65,32 @@ def test_batchnorm_counts_only_the_arrays_it_makes():
     assert bn.weight is None and bn.running_mean is None
     with pytest.raises(MemoryError, match="BatchNorm1d"):
         nn.BatchNorm1d(10**12)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.BCELoss(),
+        lambda: nn.BCEWithLogitsLoss(),
+        lambda: nn.BCEWithLogitsLoss(pos_weight=np.array([2.0])),
+    ],  # fmt: skip
+)
+def test_the_bce_losses_name_a_nan_targets_first_index_as_the_others(make):
+    # the README's loss row: a NaN or inf target is refused, naming its first bad index
+    # (the BCE losses said "values from nan to nan")
+    with pytest.raises(ValueError, match=r"NaN or inf \(first at index \(1,\)\)"):
+        make()(gn.tensor([0.5, 0.5, 0.5]), np.array([0.0, np.nan, 1.0]))
+    with pytest.raises(TypeError, match="must be numeric"):  # (text: still check_target's)
+        make()(gn.tensor([0.5, 0.5, 0.5]), ["a", "b", "c"])
+
+
+def test_a_bare_schedules_constant_lr_is_the_constant_rate_pytorchs_is_at_its_place():
+    # README: schedules.ConstantLR(opt) bare stays scikit-learn's constant rate; PyTorch's
+    # bare ConstantLR (1/3 for 5 epochs) is glassnet.optim.lr_scheduler.ConstantLR
+    from glassnet import schedules
+
+    opt = gn.optim.SGD(nn.Linear(2, 1).parameters(), lr=0.3)
+    schedules.ConstantLR(opt)
+    assert opt.param_groups[0]["lr"] == 0.3
+    gn.optim.lr_scheduler.ConstantLR(opt)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.1)

@@ -101,11 +101,11 @@ def _constant(value: Any, arg: str, name: str, owner: Any = None) -> np.ndarray 
             "(w * per_entry_losses).sum(), with reduction='none')."
         )
     arr = None if value is None else _array(value)
-    if arr is not None and arr.dtype == bool:  # (True is no weight: PyTorch refuses it too)
+    if arr is not None and arr.dtype == bool:  # (True is no weight: PyTorch refuses True)
         raise TypeError(
-            f"{name}: '{arg}' holds bools ({value!r:.40}), not weights; PyTorch refuses a bool "
-            f"there too. Pass numbers, e.g. {arg}=np.array([1.0, 0.0]) for a mask of "
-            "classes or outputs, or leave it out."
+            f"{name}: '{arg}' holds bools ({value!r:.40}), not weights (PyTorch refuses "
+            f"weight=True; glassnet a bool array too: True is no weight). Pass numbers, e.g. "
+            f"{arg}=np.array([1.0, 0.0]) for a mask of classes or outputs, or leave it out."
         )
     return arr
 
@@ -416,7 +416,7 @@ def _bce(x: Tensor, target: Any) -> Tensor:
     its gradient (p − y) / max(p (1 − p), ε), ε = float32(1e-12): finite at p = 0 and 1,
     and 0 there where y = p (:func:`F.binary_cross_entropy` clips p to [eps, 1 − eps])."""
     x, y = F.check_target("BCELoss", x, target)
-    p = x.data
+    p, y = x.data, _finite("BCELoss", y)
     for name, a in (("input", p), ("target", y)):
         bad = a[~((a >= 0) & (a <= 1))]  # (NaN too)
         if bad.size:
@@ -436,7 +436,7 @@ def _bce_pos(x: Tensor, target: Any, pos_weight: np.ndarray) -> Tensor:
     PyTorch's (1 − y) z + (1 + (w⁺ − 1) y) softplus(−z), whose terms cancel: 0 for 3e-7 at
     z = −15, y = 0 in float32, and inf for z = −3e38); dL/dz = (1 + (w⁺ − 1) y) σ(z) − w⁺ y."""
     x, y = F.check_target("BCEWithLogitsLoss", x, target)
-    F.unit_target("BCEWithLogitsLoss", y)
+    F.unit_target("BCEWithLogitsLoss", _finite("BCEWithLogitsLoss", y))
     z, pw = x.data, pos_weight.astype(x.dtype)
     if not broadcasts_to(pw.shape, z.shape):
         raise ValueError(
@@ -503,7 +503,7 @@ class BCEWithLogitsLoss(BCELoss):
     def _per(self, x: Tensor, target: Any) -> Tensor:
         if self.pos_weight is None:  # (F.binary_cross_entropy_with_logits, named as this)
             x, y = F.check_target("BCEWithLogitsLoss", x, target)
-            F.unit_target("BCEWithLogitsLoss", y)
+            F.unit_target("BCEWithLogitsLoss", _finite("BCEWithLogitsLoss", y))
             return F.loss_node("binary_cross_entropy_with_logits", x, y, "none", None)
         F.check_logits("binary_cross_entropy_with_logits", x)  # (as the plain route)
         return _bce_pos(x, target, self.pos_weight)
