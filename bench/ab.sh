@@ -46,6 +46,26 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# A signal to the script alone (`kill <pid>`, SIGHUP when its terminal closes, or Ctrl-C):
+# the measurement running, its own process group (bench/run.py and its worker), is stopped
+# and waited for before the cleanup, so that nothing writes into $work after it is gone.
+child=
+stop() {
+  trap - INT TERM HUP
+  if [[ -n $child ]]; then
+    kill -TERM -- "-$child" 2>/dev/null || true
+    for _ in {1..50}; do # (up to 5 s, then killed)
+      kill -0 -- "-$child" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL -- "-$child" 2>/dev/null || true
+    wait "$child" 2>/dev/null || true
+  fi
+  exit $((128 + $1))
+}
+trap 'stop 2' INT
+trap 'stop 15' TERM
+trap 'stop 1' HUP
 
 checkout() { # a commit -> a worktree of it; a folder -> itself
   if [[ -d $1 ]]; then
@@ -80,8 +100,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
   if ((r % 2)); then order="new old"; else order="old new"; fi
   for side in $order; do
     echo "round $r/$ROUNDS: $side" >&2
-    (cd "$work/$side" && "$python" bench/run.py --frameworks numpy,glassnet --rounds 1 \
-      --out "$work/$side-$r.md" --json "$work/$side-$r.json" "$@" >/dev/null)
+    set -m # (the measurement in a process group of its own, waited for: see stop)
+    (cd "$work/$side" && exec "$python" bench/run.py --frameworks numpy,glassnet --rounds 1 \
+      --out "$work/$side-$r.md" --json "$work/$side-$r.json" "$@" >/dev/null) &
+    child=$!
+    set +m
+    wait "$child"
+    child=
   done
 done
 

@@ -113,3 +113,53 @@ def test_main_called_in_process_keeps_no_broken_stdout_open(tmp_path):
     assert len(cli._GONE_STDOUTS) > 0  # (the case: each reader left)
     assert [ref() for ref in refs] == [None] * 20
     assert _open_fds() <= before, _open_fds() - before
+
+
+# ------------------------------------ bench/ab.sh stopped by a plain kill leaves nothing
+
+
+def _session_processes(sid: int) -> list[str]:
+    out = subprocess.run(["ps", "-e", "-o", "sid=,pid=,args="], capture_output=True, text=True)
+    return [line for line in out.stdout.splitlines() if line.split()[0] == str(sid)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a bash script")
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_ab_sh_killed_stops_its_measurement_and_leaves_no_folder(tmp_path, signame):
+    """`kill <pid of ab.sh>` (SIGTERM, or SIGHUP when its terminal closed) removed the
+    temporary folder but left the running measurement (bench/run.py and its worker)
+    going: it wrote its report into a recreated folder that stayed behind. Now the
+    measurement is stopped before the cleanup, and the script ends with 128 + the
+    signal's number."""
+    import signal
+    import time
+
+    env = {**os.environ, "TMPDIR": str(tmp_path), "ROUNDS": "40", "OLD": str(ROOT)}
+    env.update(HARNESS="new", PYTHON=sys.executable, OPENBLAS_NUM_THREADS="1")
+    log = tmp_path / "ab.log"
+    with open(log, "w") as f:
+        proc = subprocess.Popen(
+            ["bash", str(ROOT / "bench" / "ab.sh"), "--quick", "--workloads", "W3"],
+            env=env, stdout=f, stderr=f, start_new_session=True, cwd=tmp_path,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(
+            "bench/run.py" in p for p in _session_processes(proc.pid)
+        ):  # (bench/run.py started)
+            time.sleep(0.05)
+        time.sleep(0.5)  # (its worker measuring)
+        assert any("bench/run.py" in p for p in _session_processes(proc.pid)), log.read_text()
+        os.kill(proc.pid, getattr(signal, signame))  # (the script alone, not its group)
+        code = proc.wait(timeout=30)
+        time.sleep(3)  # (what an orphan would have written by now)
+        left = _session_processes(proc.pid)
+    finally:
+        with __import__("contextlib").suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        for line in _session_processes(proc.pid):
+            with __import__("contextlib").suppress(ProcessLookupError):
+                os.kill(int(line.split()[1]), signal.SIGKILL)
+    assert left == [], left
+    assert code == 128 + getattr(signal, signame), log.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ab.log"], log.read_text()
