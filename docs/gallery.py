@@ -38,6 +38,7 @@ the record matches the committed files.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import platform
@@ -259,11 +260,31 @@ def pixels(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Regenerate glassnet's documentation pictures.")
     parser.add_argument("--out", default=str(HERE / "img"), help="output folder")
+    parser.add_argument(
+        "--pngs",
+        action="store_true",
+        help="draw the PNG plots only, into --out (not docs/img), and print the environment "
+        "and their pixels as JSON, as gallery_png.json holds them (what the tests compare)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
-    for name, make in pictures().items():
-        path = viz.save(make(), out / name)
-        print(f"wrote {path}")
+    if args.pngs and out.resolve() == RECORD.parent:
+        parser.error("--pngs draws beside the record, not over it: give --out another folder")
+    made = {n: m for n, m in pictures().items() if n.endswith(".png") or not args.pngs}
+    with contextlib.ExitStack() as stack:
+        if any(n.endswith(".png") for n in made):
+            import matplotlib
+
+            stack.enter_context(matplotlib.rc_context())  # (the caller's settings after)
+            matplotlib.rcdefaults()  # (matplotlib's own style: not a user's matplotlibrc)
+        for name, make in made.items():
+            path = viz.save(make(), out / name)
+            if not args.pngs:
+                print(f"wrote {path}")
+    if args.pngs:
+        pngs = {n: pixels(out / n) for n in sorted(made)}
+        print(json.dumps({"environment": environment(), "pixels": pngs}))
+        return 0
     if out.resolve() == RECORD.parent:
         pngs = {n: pixels(out / n) for n in sorted(pictures()) if n.endswith(".png")}
         record = {"environment": environment(), "pixels": pngs}

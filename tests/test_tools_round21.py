@@ -304,6 +304,43 @@ def _gallery():
     return gallery
 
 
+def _redrawn(tmp_path: Path) -> dict:
+    """`docs/gallery.py --pngs` in a process of its own with a clean environment: only what
+    the gallery imports (not SciPy, whose BLAS a test process may hold beside NumPy's) and
+    no user's matplotlibrc (MPLCONFIGDIR an empty folder, run from another empty one)."""
+    import json
+    import subprocess
+
+    home = tmp_path / "clean"
+    (home / "mpl").mkdir(parents=True)
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "HOME": str(home)}
+    env.update(MPLCONFIGDIR=str(home / "mpl"), MPLBACKEND="Agg")
+    argv = [sys.executable, str(ROOT / "docs" / "gallery.py"), "--pngs", "--out", str(home / "o")]
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=home, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _check_gallery(tmp_path: Path) -> bool:
+    """The record matches the committed PNGs; where the versions the PNGs are redrawn under
+    are the recorded ones, the redrawn pixels are the recorded ones. True: compared."""
+    import json
+
+    gallery = _gallery()
+    record = json.loads((ROOT / "docs" / "img" / "gallery_png.json").read_text())
+    pngs = sorted(n for n in gallery.pictures() if n.endswith(".png"))
+    assert sorted(record["pixels"]) == pngs
+    for name in pngs:  # the record is the committed files'
+        assert gallery.pixels(ROOT / "docs" / "img" / name) == record["pixels"][name], name
+    drawn = _redrawn(tmp_path)
+    assert sorted(drawn["pixels"]) == pngs
+    if drawn["environment"] != record["environment"]:
+        return False  # (another matplotlib, NumPy, machine or BLAS: pixels may differ)
+    for name in pngs:
+        assert drawn["pixels"][name] == record["pixels"][name], f"docs/img/{name} is stale"
+    return True
+
+
 def test_gallery_pngs_are_what_the_gallery_draws(tmp_path):
     """Two committed PNGs differed from what `python docs/gallery.py` drew (one pixel each),
     which the gallery test, comparing sizes only, could not see. docs/img/gallery_png.json
@@ -314,18 +351,31 @@ def test_gallery_pngs_are_what_the_gallery_draws(tmp_path):
     and a boundary another CPU's BLAS rounds otherwise; test_viz's gallery test checks
     their sizes there.)"""
     pytest.importorskip("matplotlib")
+    _check_gallery(tmp_path)
+
+
+def test_gallery_redraw_ignores_the_test_process_and_a_users_matplotlibrc(tmp_path, monkeypatch):
+    """The redraw ran in the test process: once SciPy was imported (the sklearn and torch
+    tests, earlier in the suite) its BLAS was listed beside NumPy's, the environment differed
+    from the record and the comparison silently did not run; and a user's matplotlibrc
+    (font.family: serif) drew every PNG otherwise, a false 'stale'. Now the PNGs are drawn
+    in a clean process, under matplotlib's defaults: here the comparison runs (where the
+    recorded versions are this machine's) whatever the test process imported."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("scipy.linalg")  # (as the tests before this one import it)
+    rc = tmp_path / "rc"
+    rc.mkdir()
+    (rc / "matplotlibrc").write_text("font.family: serif\nlines.linewidth: 4\n")
+    monkeypatch.setenv("MPLCONFIGDIR", str(rc))
+    monkeypatch.setenv("MATPLOTLIBRC", str(rc / "matplotlibrc"))
+    monkeypatch.chdir(rc)
+    compared = _check_gallery(tmp_path)
+    gallery = _gallery()
     import json
 
-    from glassnet import viz
-
-    gallery = _gallery()
     record = json.loads((ROOT / "docs" / "img" / "gallery_png.json").read_text())
-    pngs = sorted(n for n in gallery.pictures() if n.endswith(".png"))
-    assert sorted(record["pixels"]) == pngs
-    for name in pngs:  # the record is the committed files'
-        assert gallery.pixels(ROOT / "docs" / "img" / name) == record["pixels"][name], name
-    if gallery.environment() != record["environment"]:
-        return
-    for name in pngs:
-        path = viz.save(gallery.pictures()[name](), tmp_path / name)
-        assert gallery.pixels(path) == record["pixels"][name], f"docs/img/{name} is stale"
+    here = {k: v for k, v in gallery.environment().items() if k != "blas"}
+    if here == {k: v for k, v in record["environment"].items() if k != "blas"}:
+        # (this machine's matplotlib, NumPy and machine are the recorded ones: the redraw's
+        # BLAS, NumPy's alone, is too where NumPy's is among this process's)
+        assert compared or record["environment"]["blas"][0] not in gallery.environment()["blas"]
