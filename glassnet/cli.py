@@ -120,12 +120,14 @@ from .io import (
 )
 from .metrics import r2_per_output
 from .preprocessing import (
+    FAR_OUTSIDE,
     LONGEST_SHOWN,
     LabelEncoder,
     Preprocessor,
     StandardScaler,
     abridge,
     differ_points,
+    first_beyond,
     invisible_characters,
     loose_text,
     train_test_split,
@@ -2193,8 +2195,7 @@ class _Bundle:
         dtype = _model_dtype(self.model)
         _check_range(
             X, self.pre, table, dtype, f"'{table.source}'",
-            "the value is far outside what the model was trained on: check it (or retrain "
-            "with --dtype float64)",
+            f"{FAR_OUTSIDE}: check it (or retrain with --dtype float64)",
         )  # fmt: skip
         return X.astype(dtype, copy=False)
 
@@ -4284,14 +4285,13 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         if args.standardize:
             y_scaler = StandardScaler().fit(Y_all[train_rows])
             Y_all = y_scaler._transform(Y_all)
-        limit = float(np.finfo(dtype).max)
-        bad = ~(np.abs(Y_all) <= limit)  # (N, K): too large for the network's dtype
-        if bad.any():
-            r, k = (int(i) for i in np.argwhere(bad)[0])
+        found = first_beyond(Y_all, dtype, by_row=True)  # (N, K): too large for the dtype
+        if found is not None:
+            r, k = found.row, found.column
             raise CLIError(
                 f"the target column {_q(data.targets[k])} overflows {dtype.name} at line "
                 f"{int(data.table.line_numbers[r])} of {data.source}: {y_all[r, k]:.3g} is "
-                f"beyond {dtype.name}'s largest {limit:.3g}: {fix}"
+                f"{found.words()}: {fix}"
                 + ("" if args.standardize else " (or leave out --no-standardize)")
             )
         _warn_collapsed_targets(y_all, Y_all.astype(dtype), data)
@@ -5005,21 +5005,16 @@ def _check_range(
 ) -> None:
     """The network's inputs ``X`` (float64, preprocessed) must be finite in ``dtype``:
     else an error naming the first column that overflows, its line and its value."""
-    limit = float(np.finfo(dtype).max)
-    step = max(1, (1 << 22) // max(1, X.shape[1]))  # (rows of about 4M cells a check: no
-    if all(np.all(np.abs(X[s : s + step]) <= limit) for s in range(0, len(X), step)):
-        return  # second matrix of X's size for a wide one-hot X)
-    bad = ~(np.abs(X) <= limit)  # (N, n_inputs): inf, NaN, or too large for dtype
-    cols = np.flatnonzero(bad.any(axis=0))
-    j = int(cols[0])
-    r = int(np.flatnonzero(bad[:, j])[0])
+    found = first_beyond(X, dtype)  # (inf, NaN, or too large for dtype)
+    if found is None:
+        return
+    r, j = found.row, found.column
     name = _input_columns(pre)[j]
     cell = str(table.raw(name)[r]) if name in table.names else "?"
-    more = f" ({len(cols)} columns overflow)" if len(cols) > 1 else ""
+    more = f" ({found.columns} columns overflow)" if found.columns > 1 else ""
     raise CLIError(
         f"column {_q(name)} overflows {dtype.name} at line {int(table.line_numbers[r])} of "
-        f"{source}: the value {_esc(cell)} is {X[r, j]:.3g} as the network's input, beyond "
-        f"{dtype.name}'s largest {limit:.3g}{more}: {fix}"
+        f"{source}: the value {_esc(cell)} {found.as_input()}{more}: {fix}"
     )
 
 

@@ -2677,16 +2677,14 @@ class Pipeline:
             )
         params = self.network.parameters()
         dtype = np.dtype(params[0].dtype if params else np.float32)
-        limit = float(np.finfo(dtype).max) if dtype.kind == "f" else math.inf
-        bad = ~(np.abs(Z) <= limit)  # (N, n_inputs): a value the cast would make inf
-        if bad.any():
-            j = int(np.flatnonzero(bad.any(axis=0))[0])
-            r = int(np.flatnonzero(bad[:, j])[0])
+        from .preprocessing import FAR_OUTSIDE, first_beyond
+
+        found = first_beyond(Z, dtype)  # (N, n_inputs): a value the cast would make inf
+        if found is not None:
             raise ValueError(
-                f"Pipeline.transform: row {r} of X, column "
-                f"{self.preprocessor.feature_names_out[j]!r}, is {Z[r, j]:.3g} as the "
-                f"network's input, beyond {dtype.name}'s largest {limit:.3g}: the value is far "
-                f"outside what the model was trained on; check it (or retrain in float64)."
+                f"Pipeline.transform: row {found.row} of X, column "
+                f"{self.preprocessor.feature_names_out[found.column]!r}, {found.as_input()}: "
+                f"{FAR_OUTSIDE}; check it (or retrain in float64)."
             )
         return Z.astype(dtype, copy=False)
 

@@ -103,7 +103,14 @@ from .io import (
     write_error,
 )
 from .nn import MLP, Flatten, Linear, Module, Sequential, activation_module
-from .preprocessing import CategoryValues, LabelEncoder, Preprocessor, StandardScaler
+from .preprocessing import (
+    FAR_OUTSIDE,
+    CategoryValues,
+    LabelEncoder,
+    Preprocessor,
+    StandardScaler,
+    first_beyond,
+)
 from .stream import as_point, check_decimal
 
 __all__ = [
@@ -1867,17 +1874,13 @@ def _check_range(out: dict[str, np.ndarray], prep: Any, described: str) -> None:
         return
     x = np.concatenate([out[c] for c in num], axis=1)
     with np.errstate(all="ignore"):
-        Z = (x - mean) / scale  # (as the graph and StandardScaler compute it)
-    limit = float(np.finfo(dtype).max)
-    bad = np.isfinite(x) & ~(np.abs(Z) <= limit)  # (NaN, +-inf cells: imputed or refused)
-    if bad.any():
-        j = int(np.flatnonzero(bad.any(axis=0))[0])
-        r = int(np.flatnonzero(bad[:, j])[0])
+        Z = scaler._scaled(x)  # (float64, as the graph computes it)
+    found = first_beyond(Z, dtype, check=np.isfinite(x))  # (NaN, +-inf: imputed or refused)
+    if found is not None:
         raise ValueError(
-            f"feeds: row {r} of the rows, column {num[j]!r}, is {Z[r, j]:.3g} as the network's "
-            f"input, beyond {dtype.name}'s largest {limit:.3g}: the value is far outside what "
-            f"the model was trained on; check it (or retrain in float64). The graph would "
-            f"answer NaN probabilities and a label for it; glassnet predict and "
+            f"feeds: row {found.row} of the rows, column {num[found.column]!r}, "
+            f"{found.as_input()}: {FAR_OUTSIDE}; check it (or retrain in float64). The graph "
+            f"would answer NaN probabilities and a label for it; glassnet predict and "
             f"Pipeline.predict refuse it too."
         )
 

@@ -29,7 +29,7 @@ import unicodedata
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -781,6 +781,65 @@ def _no_overflow(out: np.ndarray, arr: np.ndarray, name: str, where: str) -> np.
             f"{c}, which overflows {out.dtype} in the fitted scale: {todo}."
         )
     return out
+
+
+#: What a value beyond the network's dtype means, in every message that refuses one (the
+#: command line, ``Pipeline.transform``, ``glassnet.onnx.feeds``).
+FAR_OUTSIDE = "the value is far outside what the model was trained on"
+
+
+class Beyond(NamedTuple):
+    """The first cell of a scaled matrix beyond a dtype's largest (see :func:`first_beyond`):
+    its row and column, its value, how many columns hold one, the dtype and its largest."""
+
+    row: int
+    column: int
+    value: float
+    columns: int
+    dtype: np.dtype
+    limit: float
+
+    def words(self) -> str:
+        """The shared part of the messages: ``beyond float32's largest 3.4e+38``."""
+        return f"beyond {self.dtype.name}'s largest {self.limit:.3g}"
+
+    def as_input(self) -> str:
+        """``is 1e+300 as the network's input, beyond float32's largest 3.4e+38``."""
+        return f"is {self.value:.3g} as the network's input, {self.words()}"
+
+
+def first_beyond(
+    Z: np.ndarray, dtype: Any, check: np.ndarray | None = None, by_row: bool = False
+) -> Beyond | None:
+    """The first cell of ``Z`` (rows x columns, the float64 values a network of ``dtype``
+    is given) beyond ``dtype``'s largest, which the cast to ``dtype`` would make inf (inf and
+    NaN count): the first such column, then its first row (``by_row``: the first row, then
+    its first column); None where every value fits. ``check``, a mask of ``Z``'s shape: only
+    its cells are looked at (the others: imputed or refused elsewhere). A matrix of many
+    cells is checked in blocks of rows, with no second matrix of its size where all fit."""
+    dtype = np.dtype(dtype)
+    limit = float(np.finfo(dtype).max) if dtype.kind == "f" else math.inf
+    Z = np.asarray(Z)
+    if Z.ndim != 2:
+        Z = Z.reshape(len(Z), -1)
+    step = max(1, (1 << 22) // max(1, Z.shape[1]))  # (rows of about 4M cells a block)
+    with np.errstate(invalid="ignore"):
+        if check is None and all(
+            np.all(np.abs(Z[s : s + step]) <= limit) for s in range(0, len(Z), step)
+        ):
+            return None
+        bad = ~(np.abs(Z) <= limit)
+    if check is not None:
+        bad &= np.asarray(check, dtype=bool)
+    if not bad.any():
+        return None
+    cols = np.flatnonzero(bad.any(axis=0))
+    if by_row:
+        r, j = (int(i) for i in np.argwhere(bad)[0])
+    else:
+        j = int(cols[0])
+        r = int(np.flatnonzero(bad[:, j])[0])
+    return Beyond(r, j, float(Z[r, j]), len(cols), dtype, limit)
 
 
 class StandardScaler(_Params):

@@ -163,3 +163,81 @@ def test_ab_sh_killed_stops_its_measurement_and_leaves_no_folder(tmp_path, signa
     assert left == [], left
     assert code == 128 + getattr(signal, signame), log.read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ab.log"], log.read_text()
+
+
+# ------------------ one check for a value beyond the network's dtype, in every message
+
+
+def test_first_beyond_finds_the_first_cell_a_dtype_cannot_hold():
+    """The check was in four copies (the command line's inputs and target,
+    Pipeline.transform, feeds): now one, glassnet.preprocessing.first_beyond."""
+    import numpy as np
+
+    from glassnet.preprocessing import first_beyond
+
+    Z = np.array([[0.0, 1e300], [1e39, 0.0], [np.nan, 2.0]])
+    found = first_beyond(Z, "float32")  # (the first column, then its first row)
+    assert (found.row, found.column, found.value, found.columns) == (1, 0, 1e39, 2)
+    assert found.as_input() == "is 1e+39 as the network's input, beyond float32's largest 3.4e+38"
+    assert first_beyond(Z, "float32", by_row=True)[:2] == (0, 1)
+    assert first_beyond(Z, np.float32, check=np.isfinite(Z) & (Z < 1e100))[:2] == (1, 0)
+    assert first_beyond(Z, "float64")[:2] == (2, 0)  # (NaN is no value the network can take)
+    assert first_beyond(np.array([[0.0, 1e300]]), "float64") is None
+    assert first_beyond(np.array([[np.nan, 1e300]]), "float64", check=np.array([[0, 1]])) is None
+    big = np.ones((3, 2_000_000))  # (checked a block of rows at a time)
+    assert first_beyond(big, "float32") is None
+    big[2, 1_999_999] = -1e39
+    assert first_beyond(big, "float32")[:3] == (2, 1_999_999, -1e39)
+
+
+def test_the_four_refusals_share_their_words(tmp_path):
+    """glassnet train (an input and a target), glassnet predict, Pipeline.predict and feeds
+    say the same of a value beyond float32: '... beyond float32's largest 3.4e+38'."""
+    pd = pytest.importorskip("pandas")
+    import contextlib
+    import io
+
+    import numpy as np
+
+    from glassnet.cli import main
+    from glassnet.io import load_pipeline
+    from glassnet.preprocessing import FAR_OUTSIDE
+
+    said = "is 1e+300 as the network's input, beyond float32's largest 3.4e+38"
+    x = np.random.default_rng(0).normal(size=30)
+    lines = ["a,y"] + [f"{v:.3f},{v * 2:.3f}" for v in x]
+    (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "big.csv").write_text("a,y\n0.5,1\n1e300,2\n")
+    (tmp_path / "bigy.csv").write_text("\n".join([*lines, "0.5,1e300"]) + "\n")
+    common = ["--hidden", "none", "--no-standardize", "--epochs", "1", "-q"]
+    model = str(tmp_path / "m.glassnet")
+
+    def run(*argv: str) -> tuple[int, str]:
+        with (
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()) as err,
+        ):
+            code = main(list(argv))
+        return code, " ".join(err.getvalue().split())
+
+    assert run("train", str(tmp_path / "d.csv"), "--target", "y", *common, "--out", model)[0] == 0
+    code, err = run("predict", model, str(tmp_path / "big.csv"))
+    assert code != 0 and said in err and FAR_OUTSIDE in err, err
+    code, err = run("train", str(tmp_path / "big.csv"), "--target", "y", *common)
+    assert code != 0 and said in err, err
+    code, err = run("train", str(tmp_path / "bigy.csv"), "--target", "y", *common)
+    assert code != 0 and "1e+300 is beyond float32's largest 3.4e+38" in err, err
+    rows = pd.DataFrame({"a": [0.5, 1e300]})
+    with pytest.raises(ValueError, match="beyond") as caught:
+        load_pipeline(model).predict(rows)
+    assert said in str(caught.value) and FAR_OUTSIDE in str(caught.value)
+    pytest.importorskip("onnxruntime")
+    from glassnet.onnx import export, feeds
+
+    proto = export(model)
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    with pytest.raises(ValueError, match="beyond") as caught:
+        feeds(sess, rows)
+    assert said in str(caught.value) and FAR_OUTSIDE in str(caught.value)
