@@ -26,8 +26,9 @@ Security (a server that computes on request):
   descriptors waits a moment rather than spin;
 * every field is checked by :func:`glassnet.playground.engine.check_config` and the
   handlers here: names from fixed lists, finite numbers in range, sizes capped, bodies
-  at most 64 KiB. A bad request gets a 4xx answer with a one-line JSON message; an
-  unexpected error a 500 answer; the server keeps serving either way.
+  at most 64 KiB (/api/run's 256 KiB: a link's 1,000 changes). A bad request gets a
+  4xx answer with a one-line JSON message; an unexpected error a 500 answer; the server
+  keeps serving either way.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ from .export import data_csv, model_bytes
 __all__ = ["Playground", "serve", "lan_addresses", "MAX_BODY", "MAX_RUNS", "LOOPBACK"]
 
 MAX_BODY = 64 * 1024  # bytes of a request body
+# /api/run's: its settings and a link's 1,000 changes (LIMITS["changes"]) of the largest
+# form, a training change with 17-digit numbers at a 16-digit step: 186 KB indented by 4
+MAX_RUN_BODY = 256 * 1024
 MAX_RUNS = 32  # runs kept at once by default (the least recently used one goes first)
 RUNS_LIMIT = 1000  # the most max_runs may be (a run holds 2 to 15 MB, 53 MB at most)
 DROPPED_KEPT = 4096  # ids of runs dropped for room, remembered to say so when asked for
@@ -921,9 +925,15 @@ class _Handler(BaseHTTPRequestHandler):
             shown = ", ".join(repr(v[:20]) for v in lengths[:3])
             raise RequestError(400, f"the Content-Length must be one number of bytes; got {shown}")
         n = int(lengths[0])
-        if n > MAX_BODY:
+        most = MAX_RUN_BODY if urlsplit(self.path).path == "/api/run" else MAX_BODY
+        if n > most:
             self.close_connection = True
-            raise RequestError(413, f"the body must be at most {MAX_BODY} bytes; got {n}")
+            run = (
+                f" (a run's settings and its 'changes', at most {LIMITS['changes']} changes)"
+                if most == MAX_RUN_BODY
+                else ""
+            )
+            raise RequestError(413, f"the body must be at most {most} bytes{run}; got {n}")
         try:
             raw = self.rfile.read(n)
         except TimeoutError:  # the client announced more than it sends

@@ -119,10 +119,14 @@ function changesText(changes) {
 
 // the link: the settings, with the training settings the run started with, and the changes
 // made during the run by step (a learning rate, a regularization, a weight typed), so that a
-// classmate who opens it and takes the same steps sees the same numbers
-function writeHash() {
+// classmate who opens it and takes the same steps sees the same numbers. While a link's
+// replay has changes to come (replay: the frame's), it is the link's own: its starting
+// settings and all its changes (it held only those applied so far, so that a reload or a
+// copy before the last one gave another run, unsaid)
+function writeHash(replay = frame?.replay) {
   const h = new URLSearchParams();
-  const { start, changes } = linkChanges();
+  const { start, changes } = linkReplay && replay?.pending
+    ? { start: linkReplay.start, changes: linkReplay.changes } : linkChanges();
   for (const k of ["dataset", "problem", "activation", "lr", "regularization", "reg_rate", "noise",
     "train_ratio", "batch_size", "seed", "preset", "show_test", "discretize"]) h.set(k, String(k in start ? start[k] : state[k]));
   h.set("features", state.features.join(","));
@@ -289,7 +293,7 @@ async function newRun(id) {
   }
   selected = { point: keep ? selected.point : run.data.train[0] ?? 0, target: null };
   showRuns(out.runs);
-  writeHash();
+  writeHash(out.frame.replay);
   syncControls();
   buildNetwork();
   exportLinks();

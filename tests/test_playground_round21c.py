@@ -1,0 +1,158 @@
+"""The playground, round 21c: four mends after the review of round 21's commits.
+
+1. A shared link's changes stay in the address bar while its replay is pending: the page
+   rewrote the URL at once with only the changes applied so far, so a reload (or a copy)
+   before the link's last change gave another run, unsaid.
+2. /api/run takes the 1,000 changes it documents: a real record of 1,000 changes (~70 KB)
+   was refused by the 64 KiB body cap, and a longer one's 413 did not name the change limit.
+3. ``glassnet playground --max-per-client N`` / ``--max-connections N`` and serve()'s
+   keywords of the same names: the docs' advice for a room behind one NAT (raise
+   max_per_client) could be followed only from Playground().
+4. Bound to every address, an IP address with the wrong port (or none, port 80) is refused
+   saying the port is wrong, not "a name is refused"; ``host='[::1]'`` (a URL's spelling)
+   is ::1, and an address that cannot be bound is not shown as ``[[::1]]``."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from browser_helpers import needs_browser, open_playground
+
+from glassnet.playground import Playground
+from glassnet.playground.engine import LIMITS
+
+
+@pytest.fixture(scope="module")
+def pg():
+    p = Playground().start()
+    yield p
+    p.close()
+
+
+def _call(pg, path, body=None, raw=None):
+    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(
+        pg.url.split("?")[0].rstrip("/") + path,
+        data=data,
+        headers={"X-Glassnet-Token": pg.token, "Content-Type": "application/json"},
+        method="GET" if data is None else "POST",
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+# ------------------------------------------------------------------ 1. the link, mid-replay
+_LINK = "#seed=4&lr=0.03&changes=5:t,1,none,0;8:w,1,1,0,0.75;200:t,0.3,none,0"
+_CHANGES = "changes=5:t,1,none,0;8:w,1,1,0,0.75;200:t,0.3,none,0"
+
+
+def _steps(page, n):
+    for _ in range(n):
+        before = page.evaluate("frame.step")
+        page.click("#step")
+        page.wait_for_function(f"frame.step === {before + 1}")
+
+
+@needs_browser
+def test_the_address_bar_keeps_a_links_changes_while_its_replay_is_pending(browser, server):
+    from browser_helpers import page_of
+
+    gen = page_of(browser)
+    page = next(gen)
+    open_playground(page, server, _LINK)
+    assert page.evaluate("frame.replay") == {"pending": 3, "next": 5}
+    assert _CHANGES in page.url and "lr=0.03" in page.url  # (it had no changes= at all)
+    _steps(page, 6)  # the first change applied: the two to come stay in the link
+    assert page.evaluate("frame.replay") == {"pending": 2, "next": 8}
+    assert page.evaluate("run.config.lr") == 1
+    assert _CHANGES in page.url and "lr=0.03" in page.url
+    w_before = page.evaluate("frame.W")
+    # a reload mid-replay rebuilds the link's run: all three changes to come again
+    page.reload()
+    page.wait_for_selector(".node.output canvas")
+    page.wait_for_function("frame && frame.replay && frame.replay.pending === 3")
+    assert page.evaluate("frame.replay") == {"pending": 3, "next": 5}
+    _steps(page, 6)
+    assert page.evaluate("frame.W") == w_before
+    # a change of the student's own drops the rest: the link is the run as it now is
+    page.select_option("#lr", "0.3")
+    page.wait_for_function("document.getElementById('link-status').textContent.includes('dropped')")
+    page.wait_for_function("location.hash.includes('changes=5:t,1,none,0;6:t,0.3,none,0')")
+    assert "8:w" not in page.url and "200:t" not in page.url
+    next(gen, None)
+
+
+# ------------------------------------------------------------------ 2. 1,000 changes
+_CONFIG = {"dataset": "circle", "seed": 4, "lr": 0.03, "batch_size": 10}
+
+
+def _largest_changes(n):
+    """n changes of the largest forms a record holds (a training change with every key and
+    17-digit numbers, a weight's change with a 17-digit value), at the largest steps."""
+    out = []
+    for k in range(n):
+        step = 2**53 - n + k
+        if k % 2:
+            out.append({"step": step, "set": [1, 1, 0, -0.12345678901234567 - k / 1e6]})
+        else:
+            lr = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10][k % 11]
+            out.append({"step": step, "lr": lr, "regularization": "none", "reg_rate": 0.0})
+    return out
+
+
+def test_a_record_of_1000_changes_is_taken_by_api_run(pg):
+    rid = _call(pg, "/api/run", {"config": _CONFIG})[1]["run"]
+    for k in range(LIMITS["changes"]):  # a real record: 1,000 changes, each after a step
+        status, out = _call(
+            pg, "/api/settings", {"run": rid, "lr": 0.1 if k % 2 else 0.3, "reg_rate": 0.003,
+                                  "regularization": "L2" if k % 2 else "L1"},
+        )  # fmt: skip
+        assert status == 200, out
+        assert _call(pg, "/api/step", {"run": rid})[0] == 200
+    record = _call(pg, f"/api/state?run={rid}")[1]["changes"]
+    assert len(record) == LIMITS["changes"]
+    body = json.dumps({"config": _CONFIG, "changes": record}).encode()
+    assert len(body) > 64 * 1024  # (what the 64 KiB cap refused)
+    status, out = _call(pg, "/api/run", raw=body)
+    assert status == 200, out
+    frame = out["frame"]  # (the first change, at step 0, applied at once)
+    assert frame["changes_total"] == 1 and frame["replay"]["pending"] == LIMITS["changes"] - 1
+    # the largest forms, indented as a script may send them, fit too
+    body = json.dumps({"config": _CONFIG, "changes": _largest_changes(1000)}, indent=2).encode()
+    status, out = _call(pg, "/api/run", raw=body)
+    assert status == 200, out
+
+
+def test_more_changes_than_the_limit_are_refused_naming_it(pg):
+    status, out = _call(pg, "/api/run", {"config": _CONFIG, "changes": _largest_changes(1001)})
+    assert status == 400 and "at most 1000 changes" in out["error"], out
+    n = len(json.dumps({"config": _CONFIG, "changes": _largest_changes(10_000)}))
+    status, said = _announce(pg, "/api/run", n)  # (refused on its Content-Length)
+    assert status == 413, said
+    assert "1000 changes" in said and f"got {n}" in said, said
+    # another request's body keeps its 64 KiB cap
+    status, said = _announce(pg, "/api/settings", 64 * 1024 + 1)
+    assert status == 413 and "65536" in said and "changes" not in said, said
+
+
+def _announce(pg, path, n):
+    """A POST that announces an n-byte body (and sends none): the status and message."""
+    import http.client
+
+    c = http.client.HTTPConnection("127.0.0.1", pg.port, timeout=30)
+    try:
+        c.putrequest("POST", path)
+        for k, v in (("X-Glassnet-Token", pg.token), ("Content-Type", "application/json"),
+                     ("Content-Length", str(n))):  # fmt: skip
+            c.putheader(k, v)
+        c.endheaders()
+        r = c.getresponse()
+        return r.status, json.loads(r.read())["error"]
+    finally:
+        c.close()
