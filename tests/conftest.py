@@ -48,3 +48,33 @@ def browser():
 def page(browser, server):
     """A page whose script and console errors fail the test."""
     yield from page_of(browser)
+
+
+# mypy on a user's script, with glassnet read from this checkout (its own modules read for
+# their types and not reported on: follow_imports = silent), one cache for the whole run
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope="session")
+def _mypy_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("mypy_cache")
+
+
+@pytest.fixture
+def mypy(tmp_path, _mypy_cache):
+    """``run(code, *flags) -> (errors, stdout, script)``: mypy's error lines on ``code``
+    written as a script (stderr must be empty)."""
+    api = pytest.importorskip("mypy.api")
+
+    def run(code, *flags):
+        script = tmp_path / "script.py"
+        script.write_text(code)
+        config = tmp_path / "mypy.ini"
+        config.write_text(
+            f"[mypy]\nmypy_path = {ROOT}\nfollow_imports = silent\ncache_dir = {_mypy_cache}\n"
+        )
+        stdout, stderr, _ = api.run([*flags, "--config-file", str(config), str(script)])
+        assert stderr == "", stderr
+        return [line for line in stdout.splitlines() if ": error:" in line], stdout, script
+
+    return run

@@ -4,7 +4,6 @@ caller's code inside fit, and fit's ``callbacks`` annotation."""
 
 from __future__ import annotations
 
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -278,19 +277,7 @@ gn.fit(model, [[0.0, 1.0]], [[1.0]], callbacks=3)
 """
 
 
-def test_mypy_takes_one_function_as_callbacks(tmp_path):
-    api = pytest.importorskip("mypy.api")
-    script = tmp_path / "script.py"
-    script.write_text(SCRIPT)
-    config = tmp_path / "mypy.ini"
-    config.write_text(
-        textwrap.dedent(f"""\
-        [mypy]
-        mypy_path = {ROOT}
-        follow_imports = silent
-        cache_dir = {tmp_path / "cache"}
-        """)
-    )
-    stdout, stderr, status = api.run(["--config-file", str(config), str(script)])
-    errors = [line.split(": error:")[0] for line in stdout.splitlines() if ": error:" in line]
+def test_mypy_takes_one_function_as_callbacks(mypy):
+    errors, stdout, script = mypy(SCRIPT)
+    errors = [line.split(": error:")[0] for line in errors]
     assert errors == [f"{script}:11"], stdout  # (callbacks=3 alone)

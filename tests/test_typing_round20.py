@@ -13,7 +13,6 @@ import __future__
 
 import ast
 import inspect
-import textwrap
 import types
 from pathlib import Path
 
@@ -255,29 +254,13 @@ def misspelled() -> None:
 """
 
 
-def test_mypy_sees_the_habits_and_flags_only_the_misspelled_keyword(tmp_path):
-    api = pytest.importorskip("mypy.api")
-    script = tmp_path / "script.py"
-    script.write_text(SCRIPT)
-    config = tmp_path / "mypy.ini"
-    # glassnet's own modules are read for their types and not reported on (silent)
-    config.write_text(
-        textwrap.dedent(f"""\
-        [mypy]
-        mypy_path = {ROOT}
-        follow_imports = silent
-        cache_dir = {tmp_path / "cache"}
-        """)
-    )
-    stdout, stderr, status = api.run(["--config-file", str(config), str(script)])
-    errors = [line for line in stdout.splitlines() if ": error:" in line]
+def test_mypy_sees_the_habits_and_flags_only_the_misspelled_keyword(mypy):
+    errors, stdout, script = mypy(SCRIPT)
     line = SCRIPT[: SCRIPT.index("betass")].count("\n") + 1
-    assert stderr == ""
     assert errors == [
         f'{script}:{line}: error: Unexpected keyword argument "betass" for "Adam"; '
         'did you mean "betas"?  [call-arg]'
     ], stdout
-    assert status == 1
 
 
 def test_the_script_runs():
