@@ -2726,6 +2726,9 @@ _positive_float = _number_flag("a number > 0", low=0, low_open=True)
 _nonneg_float = _number_flag("a number >= 0", low=0)
 _fraction = _number_flag("a fraction in [0, 1)", low=0, high=1, high_open=True)
 _max_runs = _number_flag("a whole number from 1 to 1000", integer=True, low=1, high=1000)
+_connections = _number_flag(
+    "a whole number from 1 to 100000", integer=True, low=1, high=100_000
+)  # (--max-per-client, --max-connections: Playground's bounds)
 
 
 def _threads_flag(text: str) -> str | int:
@@ -3549,6 +3552,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-runs", metavar="N", type=_max_runs, default=None,
         help="runs kept at once, one per open page (default 32, at most 1000); past it the "
         "run used least recently is dropped, and its page and this terminal say so",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-per-client", metavar="N", type=_connections, default=None,
+        help="connections one computer (client address) may hold open at once (default 24; "
+        "a browser opens up to 6); students behind one address, a NAT, share it: raise it",
+    )  # fmt: skip
+    p.add_argument(
+        "--max-connections", metavar="N", type=_connections, default=None,
+        help="connections open at once in all (default 512, or fewer where the system "
+        "gives fewer file descriptors); past either limit a new one gets 503",
     )  # fmt: skip
 
     # -- exercise -----------------------------------------------------------------
@@ -8630,7 +8643,11 @@ def _cmd_jit(args: argparse.Namespace) -> int:
 def _cmd_playground(args: argparse.Namespace) -> int:
     from .playground import serve
 
-    kept = {} if args.max_runs is None else {"max_runs": args.max_runs}
+    kept = {
+        k: getattr(args, k)
+        for k in ("max_runs", "max_per_client", "max_connections")
+        if getattr(args, k) is not None
+    }
     if args.host is not None:
         if not args.host.strip():
             raise CLIError(
@@ -8641,10 +8658,11 @@ def _cmd_playground(args: argparse.Namespace) -> int:
     try:
         serve(port=args.port, open_browser=not args.no_browser, **kept)
     except ValueError as exc:  # (serve's messages name its Python parameters)
-        message = str(exc).replace("The 'port' parameter of playground", "--port")
-        raise CLIError(
-            message.replace("The 'max_runs' parameter of playground", "--max-runs")
-        ) from None
+        message = str(exc)
+        for name in ("port", "max_runs", "max_per_client", "max_connections"):
+            flag = "--" + name.replace("_", "-")
+            message = message.replace(f"The '{name}' parameter of playground", flag)
+        raise CLIError(message) from None
     except OSError as exc:  # the port is taken (on 127.0.0.1, or on ::1), or not ours to bind
         where = getattr(exc, "where", "")  # (the playground's BindError: which address)
         import errno

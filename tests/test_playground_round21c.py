@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import urllib.error
 import urllib.request
@@ -156,3 +157,37 @@ def _announce(pg, path, n):
         return r.status, json.loads(r.read())["error"]
     finally:
         c.close()
+
+
+# ------------------------------------------------------------------ 3. max_per_client
+def test_serve_takes_max_per_client_and_max_connections():
+    from glassnet.playground import serve
+
+    out = io.StringIO()
+    p = serve(port=0, open_browser=False, block=False, out=out, max_per_client=48,
+              max_connections=100)  # fmt: skip
+    try:
+        assert (p.max_per_client, p.max_connections) == (48, 100)
+    finally:
+        p.close()
+    for bad in (0, 1.5, "48"):
+        with pytest.raises(ValueError, match="max_per_client"):
+            serve(port=0, open_browser=False, block=False, out=out, max_per_client=bad)
+
+
+def test_the_command_line_takes_max_per_client(monkeypatch, capsys):
+    import glassnet.playground as playground
+    from glassnet.cli import main
+
+    seen = {}
+    monkeypatch.setattr(playground, "serve", lambda **kw: seen.update(kw))
+    argv = ["playground", "--no-browser", "--max-per-client", "48", "--max-connections", "200"]
+    assert main(argv) == 0
+    assert seen["max_per_client"] == 48 and seen["max_connections"] == 200
+    seen.clear()
+    assert main(["playground", "--no-browser"]) == 0
+    assert "max_per_client" not in seen and "max_connections" not in seen  # (the defaults)
+    for flag, bad in (("--max-per-client", "0"), ("--max-connections", "x")):
+        assert main(["playground", "--no-browser", flag, bad]) == 2
+        said = capsys.readouterr().err
+        assert flag in said and "a whole number from 1 to 100000" in said, said

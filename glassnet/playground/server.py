@@ -678,18 +678,25 @@ def serve(
     block: bool = True,
     out: Any = None,
     max_runs: int = MAX_RUNS,
+    max_per_client: int = MAX_PER_CLIENT,
+    max_connections: int | None = None,
 ) -> Playground:
     """Start the playground: a local web app where glassnet trains a network live.
 
     Prints the URL with its token on one line, opens it in the browser unless
     ``open_browser=False``, and serves until Ctrl-C (``block=True``) or returns the
     running :class:`Playground` at once (``block=False``; call ``.close()`` to stop).
-    ``port=0`` picks a free port. ``host`` and ``max_runs``: see :class:`Playground`
-    (by default 127.0.0.1 and ::1, and 32 runs kept at once). On every address
+    ``port=0`` picks a free port. ``host``, ``max_runs``, ``max_per_client`` and
+    ``max_connections``: see :class:`Playground` (by default 127.0.0.1 and ::1, 32 runs
+    kept at once, 24 connections a client address, 512 in all; a room behind one address,
+    a NAT, shares its 24: raise ``max_per_client``). On every address
     (``host="0.0.0.0"``) it prints the URLs the room opens too, one a line: this computer's
     IPv4 addresses (:func:`lan_addresses`).
     """
-    pg = Playground(port=port, host=host, max_runs=max_runs)
+    pg = Playground(
+        port=port, host=host, max_runs=max_runs, max_per_client=max_per_client,
+        max_connections=max_connections,
+    )  # fmt: skip
     stream = out if out is not None else sys.stdout
     print(f"glassnet playground: {pg.url}", file=stream, flush=True)
     if pg.any_address:
