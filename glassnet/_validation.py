@@ -247,7 +247,57 @@ def detached(value: Any) -> Any:
     values (fit's X and y, the metrics, an estimator's X): NumPy refuses a Tensor that
     requires grad (``np.asarray(model(X))``), so that its own functions do not leave the
     graph in silence. Anything else as it is."""
+    if getattr(value, "requires_grad", False) and type(value).__module__.startswith("torch"):
+        return value.detach().cpu()  # (a torch tensor's values, as .detach().cpu().numpy())
     return value.data if hasattr(value, "backward_fn") and hasattr(value, "data") else value
+
+
+def tensor_data(value: Any) -> Any:
+    """What a Tensor reads of ``value``: a glassnet or torch tensor's values
+    (:func:`detached`); a pandas DataFrame or Series of nullable (extension) dtypes, Float64
+    or Int64, as ``Module.predict`` reads it (:func:`check_array`), not as NumPy's object
+    array. Anything else as it is."""
+    value = detached(value)
+    dtypes = getattr(value, "dtypes", None)
+    kinds = list(dtypes) if hasattr(dtypes, "items") else [dtypes]
+    if hasattr(value, "to_numpy") and any(
+        t is not None and not isinstance(t, np.dtype) for t in kinds
+    ):
+        return check_array("data", value, "Tensor", ndim=(1, 2), allow_empty=True)
+    return value
+
+
+def dates_error(name: str, owner: str, dtype: Any, columns: Sequence[Any] = ()) -> ValueError:
+    """The refusal of dates or durations where numbers are read (a cast would count days,
+    microseconds or nanoseconds: the unit's choice), naming the DataFrame ``columns`` that
+    hold them."""
+    where = f" in columns {[str(c) for c in columns]}" if columns else ""
+    c = f"{name}[{str(columns[0])!r}]" if columns else name
+    fix = (
+        f"seconds since the first, ({c} - {c}.min()).dt.total_seconds()"
+        + (" (a period: .dt.to_timestamp() first)" if "period" in str(dtype) else "")
+        if columns
+        else f"days, {name} / np.timedelta64(1, 'D')"
+        if np.dtype(dtype).kind == "m"
+        else f"days since a date, ({name} - np.datetime64('2020-01-01')) / np.timedelta64(1, 'D')"
+    )
+    return ValueError(
+        f"{owner}: {name} must be numbers. Got dates or durations{where} (dtype {dtype}): "
+        f"convert them to numbers in a unit of your choice first, e.g. {fix}, or drop them."
+    )
+
+
+def time_columns(value: Any) -> list[Any]:
+    """The columns of a DataFrame that hold dates, durations or periods (none for another
+    value)."""
+    dtypes = getattr(value, "dtypes", None)
+    if not hasattr(dtypes, "items"):
+        return []
+    return [
+        c
+        for c, t in dtypes.items()
+        if getattr(t, "kind", "") in "Mm" or type(t).__name__ == "PeriodDtype"
+    ]
 
 
 def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
@@ -273,12 +323,31 @@ def check_array(
     """A finite numeric array of an allowed rank, or a ValueError naming ``name`` (``fix``:
     what to do about a value beyond ``dtype``'s range)."""
     value = detached(value)
+    if type(value).__module__.startswith("scipy.sparse"):  # (NumPy wraps it as one object)
+        raise ValueError(
+            f"{owner}: {name} is a scipy.sparse matrix; pass {name}.toarray() if it fits in "
+            "memory (or train on its rows in chunks, each .toarray())."
+        )
+    if isinstance(value, np.ma.MaskedArray):  # (np.asarray drops the mask: hidden values)
+        hidden = int(np.ma.getmaskarray(value).sum())
+        if hidden:
+            raise ValueError(
+                f"{owner}: {name} is a masked array with {hidden} masked value(s), which "
+                f"would be read with their hidden values: fill them, e.g. {name}.filled("
+                "value), or drop their rows."
+            )
+        value = value.data
+    times = time_columns(value)
+    if times:
+        raise dates_error(name, owner, value.dtypes[times[0]], times)
     if hasattr(value, "to_numpy") and not isinstance(value, np.ndarray):
         value = value.to_numpy()
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as e:
         raise ValueError(f"{owner}: {name} could not be read as an array ({e}).") from e
+    if arr.dtype.kind in "mM":
+        raise dates_error(name, owner, arr.dtype)
     if arr.dtype.kind == "c":
         raise ValueError(f"{owner}: {name} has complex values; only real numbers are supported.")
     if arr.dtype.kind in "USO":  # text is no number: parsing "0.5" would pass it in silence
@@ -290,11 +359,12 @@ def check_array(
                 f"{first}: convert numbers written as text (np.asarray({name}, dtype=float)), "
                 "or encode text columns first."
             )
-    if arr.dtype.kind == "O" and any(v is None for v in arr.flat):  # (astype makes it NaN)
-        where = next(i for i, v in np.ndenumerate(arr) if v is None)
+    if arr.dtype.kind == "O" and any(map(_missing, arr.flat)):  # (astype makes None NaN)
+        where, v = next((i, v) for i, v in np.ndenumerate(arr) if _missing(v))
+        what = _missing(v)
         raise ValueError(
-            f"{owner}: {name} holds None (a missing value) at index {where}; fill it in "
-            "(e.g. with its column's mean) or drop the row."
+            f"{owner}: {name} holds a missing value ({what}) at index {where}; fill it in "
+            "(impute, e.g. with its column's mean) or drop the row."
         )
     if arr.dtype.kind not in "biuf":
         try:
@@ -329,6 +399,14 @@ def check_array(
             "Remove or impute those values."
         )
     return arr
+
+
+def _missing(v: Any) -> str:
+    """How a missing value of an object array is written ('None', 'pd.NA', 'pd.NaT'), or ''
+    for another value."""
+    if v is None:
+        return "None"
+    return {"NAType": "pd.NA", "NaTType": "pd.NaT"}.get(type(v).__name__, "")
 
 
 def _all_finite(arr: np.ndarray) -> bool:

@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from ._validation import ParameterError, as_rng, check_bool, check_number
+from ._validation import ParameterError, as_rng, check_bool, check_number, detached
 from .habits import Array
 from .tensor import Tensor
 
@@ -80,7 +80,7 @@ _convert = default_convert
 
 
 def _array(a: Any) -> np.ndarray:
-    return np.asarray(a.data if isinstance(a, Tensor) else a)
+    return np.asarray(detached(a))  # (a glassnet or torch tensor's values)
 
 
 def _stack(items: list[Any]) -> Any:
@@ -93,6 +93,13 @@ def _stack(items: list[Any]) -> Any:
             "or lists them, or items of one shape."
         )
     stacked = np.stack(arrays)
+    if stacked.dtype.kind in "US":  # (PyTorch's default_collate refuses them too)
+        raise TypeError(
+            "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or "
+            f"lists; found {stacked.dtype} (text), as PyTorch refuses it: convert numbers "
+            "written as text with .astype(float), encode text, or give the DataLoader a "
+            "collate_fn that batches them."
+        )
     if stacked.dtype == object:  # (None, a Fraction, a set: PyTorch's TypeError)
         bad = next((v for v, a in zip(items, arrays) if a.dtype == object), items[0])
         raise TypeError(
@@ -435,6 +442,13 @@ class TensorDataset(Dataset):
     def __init__(self, *arrays: Any) -> None:
         self._given = arrays
         self.arrays = [_array(a) for a in arrays]
+        odd = next((a.dtype for a in self.arrays if a.dtype.kind in "USmM"), None)
+        if odd is not None:  # (a batch of them reaches the model as raw text or dates)
+            raise TypeError(
+                f"TensorDataset takes arrays of numbers. Got dtype {odd} (text, dates or "
+                "durations): convert numbers written as text with .astype(float), encode "
+                "text, and turn dates into numbers, e.g. days since a date, first."
+            )
         lengths = [a.shape[0] if a.ndim else None for a in self.arrays]
         if not arrays or None in lengths or len(set(lengths)) != 1:
             raise ParameterError(

@@ -80,7 +80,9 @@ from ._validation import (
     check_choice,
     check_memory,
     check_number,
+    dates_error,
     detached,
+    time_columns,
 )
 from .interrupts import OwnInterrupt as _OwnInterrupt
 from .nn import flatten_parameters
@@ -977,7 +979,7 @@ class _BaseMLP(BaseEstimator):
         X, y_user, Y = self._validate_input(X, y, incremental, reset=first_pass)
         n, n_features = X.shape
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            sample_weight = _check_sample_weight(_no_text(self, sample_weight), X, dtype=np.float64)
             negative = np.flatnonzero(sample_weight < 0)
             if negative.size:  # (scikit-learn's check says only 'Negative values in data')
                 i = int(negative[0])
@@ -1707,7 +1709,9 @@ class _BaseMLP(BaseEstimator):
             )
         w = None
         if sample_weight is not None:
-            w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            w = _check_sample_weight(
+                _no_text(self, sample_weight), X, dtype=np.float64, ensure_non_negative=True
+            )
         loss, target, w_fit, l2 = self._train_spec(Y, w)
         value = Objective(self.model_, X, target, loss, sample_weight=w_fit, l2=l2)()
         grads = [np.asarray(p.grad, dtype=np.float64) for p in params]
@@ -1988,6 +1992,10 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
             f"NumPy array, a list of rows, a DataFrame or a sparse matrix. Got a "
             f"{type(X).__name__}{how}."
         )
+    kind = getattr(getattr(X, "dtype", None), "kind", "")
+    times = time_columns(X)  # (dates beside numbers fail NumPy's merge: named below)
+    if kind in ("m", "M") or (times and len(times) == len(X.columns)):  # (read as ticks)
+        raise dates_error("X", name, X.dtypes[times[0]] if times else X.dtype, times)
     X = _text_checked(X, at_predict=not y, dtype=kwargs.get("dtype", "numeric"))
     try:
         return validate_data(est, detached(X), *map(detached, y), **kwargs)
@@ -2046,6 +2054,21 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
             f"{str(e).rstrip('.')}. X has non-numeric columns {text}: {name} takes numbers. "
             f"Encode them first, e.g. {encode}."
         ) from e
+
+
+def _no_text(est: Any, sample_weight: Any) -> Any:
+    """``sample_weight`` as given, or a ValueError where it holds text: glassnet reads no
+    number from text in silence (as for y)."""
+    w = detached(sample_weight)
+    arr = w if hasattr(w, "dtype") else np.asarray(w, dtype=object)
+    text = next((v for v in np.ravel(arr) if _is_text(v)), None)
+    if text is not None:
+        raise ValueError(
+            f"{type(est).__name__}: sample_weight holds text (e.g. {str(text)!r:.40}), and "
+            "glassnet reads no number from text in silence: convert it first, "
+            "np.asarray(sample_weight, dtype=float)."
+        )
+    return sample_weight
 
 
 def _time_like(dtype: Any) -> bool:

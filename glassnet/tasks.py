@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import ParameterError, check_array, check_setting, overflowed
+from ._validation import ParameterError, check_array, check_setting, detached, overflowed
 from .metrics import UndefinedMetricWarning, r2_score
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module, evaluating
@@ -1275,6 +1275,8 @@ def check_data(
             "weigh the samples against each other (the loss scales with them: with SGD, "
             "multiply lr by that largest value to keep the steps)."
         )
+        if np.ndim(detached(w)) == 0:  # (one weight for every sample, as the estimators take)
+            w = np.full(X.shape[0], detached(w))
         w = check_array(wname, w, owner, ndim=(1,), dtype=dtype, fix=fix)
         if w.shape[0] != X.shape[0] or (w < 0).any():
             raise ValueError(

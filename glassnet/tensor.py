@@ -48,6 +48,7 @@ from ._validation import (
     check_float_dtype,
     dim_error,
     reshape_error,
+    tensor_data,
     tensor_dtype,
 )
 from .backend import asarray, is_array, to_device
@@ -219,8 +220,7 @@ def detect_anomaly(mode: bool = True) -> Iterator[None]:
 
 def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
     """Convert input data to a float ndarray following the module's dtype rule."""
-    if isinstance(value, Tensor):
-        value = value.data
+    value = tensor_data(value)  # (a Tensor's values; a nullable DataFrame as predict's)
     arr = asarray(value)  # (an array of another library, CuPy's, stays there)
     if arr.dtype.kind not in "biuf":  # a NumPy array, list or scalar of numbers
         kind = "real numbers (take .real first)" if arr.dtype.kind == "c" else "numbers"

@@ -1,0 +1,159 @@
+"""Round 21: the data arguments of fit, fit_many, predict, the estimators and DataLoader
+(dates, masked arrays, pd.NA, sparse X, torch tensors that require grad, scalar and text
+sample weights, nullable DataFrames in model(x), text in a TensorDataset)."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+import glassnet.nn as nn
+from glassnet.data import DataLoader, TensorDataset
+from glassnet.sklearn import MLPClassifier, MLPRegressor
+
+pd = pytest.importorskip("pandas")
+
+X = np.arange(12.0).reshape(6, 2) / 10
+Y = np.arange(6.0).reshape(-1, 1) / 10
+DAYS = pd.date_range("2020-01-01", periods=6)
+
+
+def net(inputs=2):
+    gn.manual_seed(0)
+    return nn.Sequential(nn.Linear(inputs, 1))
+
+
+def fit(model, x, y=Y, **kw):
+    return gn.fit(model, x, y, epochs=1, verbose=0, **kw)
+
+
+DATE_XS = {
+    "datetime64": DAYS.to_numpy().reshape(-1, 1),
+    "timedelta64": (DAYS - DAYS[0]).to_numpy().reshape(-1, 1),
+    "date-only DataFrame": pd.DataFrame({"day": DAYS}),
+    "date and number DataFrame": pd.DataFrame({"day": DAYS, "x": np.arange(6.0)}),
+}
+
+
+@pytest.mark.parametrize("kind", DATE_XS)
+def test_dates_in_x_are_refused_by_fit_fit_many_and_predict(kind):
+    x = DATE_XS[kind]
+    inputs = x.shape[1]
+    for call in (
+        lambda: fit(net(inputs), x),
+        lambda: gn.fit_many([net(inputs), net(inputs)], x, Y, epochs=1),
+        lambda: net(inputs).predict(x),
+    ):
+        with pytest.raises(ValueError, match="dates or durations"):
+            call()
+
+
+def test_dates_in_y_are_refused_by_fit():
+    with pytest.raises(ValueError, match="y must be numbers. Got dates or durations"):
+        fit(net(), X, DAYS.to_numpy().reshape(-1, 1))
+
+
+@pytest.mark.filterwarnings("ignore")  # (max_iter=2 does not converge)
+@pytest.mark.parametrize("kind", DATE_XS)
+def test_dates_in_x_are_refused_by_the_estimators(kind):
+    x, y = DATE_XS[kind], np.arange(6.0)
+    with pytest.raises(ValueError, match="date"):
+        MLPRegressor(hidden_layer_sizes=(3,), max_iter=2).fit(x, y)
+    m = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    m.fit(np.arange(6.0 * x.shape[1]).reshape(6, -1), y)
+    with pytest.raises(ValueError, match="date"):
+        m.predict(x)
+    with pytest.raises(ValueError, match="date"):
+        MLPClassifier((3,), max_iter=2).partial_fit(x, [0, 1] * 3, classes=[0, 1])
+
+
+def masked():
+    xm = np.ma.masked_array(X.copy(), mask=np.zeros_like(X, bool))
+    xm[0, 0] = np.ma.masked
+    xm.data[0, 0] = 999.0
+    return xm
+
+
+def test_a_masked_array_with_masked_cells_is_refused():
+    for call in (
+        lambda: fit(net(), masked()),
+        lambda: fit(net(), X, np.ma.masked_array(Y, mask=Y > 0.4)),
+        lambda: gn.fit_many([net(), net()], masked(), Y, epochs=1),
+        lambda: net().predict(masked()),
+    ):
+        with pytest.raises(ValueError, match=r"masked array with 1 masked value.*filled"):
+            call()
+
+
+def test_a_masked_array_without_masked_cells_is_read():
+    xm = np.ma.masked_array(X, mask=False)
+    np.testing.assert_array_equal(net().predict(xm), net().predict(X))
+
+
+def test_pd_na_sparse_and_date_columns_get_their_own_hint():
+    sp = pytest.importorskip("scipy.sparse")
+    xna = pd.DataFrame(X).astype("Float64")
+    xna.iloc[0, 1] = pd.NA
+    with pytest.raises(ValueError, match=r"missing value \(pd.NA\) at index \(0, 1\)"):
+        fit(net(), xna)
+    with pytest.raises(ValueError, match=r"missing value \(pd.NA\)"):
+        net().predict(xna)
+    for call in (
+        lambda: fit(net(), sp.csr_matrix(X)),
+        lambda: fit(net(), X, validation_data=(sp.csr_matrix(X), Y)),
+        lambda: net().predict(sp.csr_matrix(X)),
+    ):
+        with pytest.raises(ValueError, match=r"sparse.*toarray\(\)"):
+            call()
+    with pytest.raises(ValueError, match=r"dates or durations.*\['day'\]"):
+        fit(net(), pd.DataFrame({"day": DAYS, "x": np.arange(6.0)}))
+
+
+@pytest.mark.filterwarnings("ignore")  # (max_iter=2 does not converge)
+def test_a_torch_tensor_that_requires_grad_is_read_as_its_values():
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(X, requires_grad=True)
+    ty = torch.tensor(Y, requires_grad=True)
+    a, b = net(), net()
+    fit(a, t, ty)
+    fit(b, X, Y)
+    np.testing.assert_array_equal(a.predict(t), b.predict(X))
+    np.testing.assert_array_equal(np.asarray(a(t).data), b.predict(X))
+    m = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    m.fit(t, Y.ravel())
+    assert m.predict(t).shape == (6,)
+    xb, _ = next(iter(DataLoader(TensorDataset(t, ty), batch_size=6)))
+    np.testing.assert_array_equal(np.asarray(xb.data), X)
+
+
+def test_fit_takes_a_scalar_sample_weight_as_one_weight_per_sample():
+    a, b = net(), net()
+    fit(a, X, sample_weight=2.0)
+    fit(b, X, sample_weight=np.full(6, 2.0))
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+
+
+def test_model_call_reads_a_nullable_dataframe_as_predict_does():
+    m = net()
+    for dtype in ("Float64", "Int64"):
+        df = pd.DataFrame(X * 10).astype("Float64").astype(dtype)
+        np.testing.assert_allclose(np.asarray(m(df).data), m.predict(df), rtol=1e-6)
+        np.testing.assert_allclose(np.asarray(gn.tensor(df).data), np.asarray(df, dtype=float))
+
+
+@pytest.mark.filterwarnings("ignore")  # (max_iter=2 does not converge)
+@pytest.mark.parametrize("est", [MLPRegressor, MLPClassifier])
+def test_the_estimators_refuse_text_sample_weight_as_text_y(est):
+    w = np.array(["1", "2", "1", "1", "1", "1"])
+    y = [0, 1] * 3
+    with pytest.raises(ValueError, match="sample_weight holds text"):
+        est(hidden_layer_sizes=(3,), max_iter=2).fit(X, y, sample_weight=w)
+    with pytest.raises(ValueError, match="sample_weight holds text"):
+        est(hidden_layer_sizes=(3,), max_iter=2).fit(X, y, sample_weight=list(w))
+
+
+def test_a_tensor_dataset_of_text_is_refused():
+    xs = np.array([["0.1", "0.2"], ["0.3", "0.4"]])
+    with pytest.raises(TypeError, match=r"TensorDataset.*text.*astype\(float\)"):
+        TensorDataset(xs, np.array([0.0, 1.0]))
+    with pytest.raises(TypeError, match=r"default_collate.*<U3"):
+        next(iter(DataLoader(list(xs), batch_size=2)))
