@@ -252,6 +252,21 @@ def detached(value: Any) -> Any:
     return value.data if hasattr(value, "backward_fn") and hasattr(value, "data") else value
 
 
+def unmasked(value: Any, name: str, owner: str) -> Any:
+    """``value``; a NumPy masked array as its values where no cell is masked, refused where
+    one is (``np.asarray`` drops the mask: its hidden values would be read)."""
+    if isinstance(value, np.ma.MaskedArray):
+        hidden = int(np.ma.getmaskarray(value).sum())
+        if hidden:
+            raise ValueError(
+                f"{owner}: {name} is a masked array with {hidden} masked value(s), which "
+                f"would be read with their hidden values: fill them, e.g. {name}.filled("
+                "value), or drop their rows."
+            )
+        value = value.data
+    return value
+
+
 def tensor_data(value: Any) -> Any:
     """What a Tensor reads of ``value``: a glassnet or torch tensor's values
     (:func:`detached`); a pandas DataFrame or Series of nullable (extension) dtypes, Float64
@@ -328,15 +343,7 @@ def check_array(
             f"{owner}: {name} is a scipy.sparse matrix; pass {name}.toarray() if it fits in "
             "memory (or train on its rows in chunks, each .toarray())."
         )
-    if isinstance(value, np.ma.MaskedArray):  # (np.asarray drops the mask: hidden values)
-        hidden = int(np.ma.getmaskarray(value).sum())
-        if hidden:
-            raise ValueError(
-                f"{owner}: {name} is a masked array with {hidden} masked value(s), which "
-                f"would be read with their hidden values: fill them, e.g. {name}.filled("
-                "value), or drop their rows."
-            )
-        value = value.data
+    value = unmasked(value, name, owner)
     times = time_columns(value)
     if times:
         raise dates_error(name, owner, value.dtypes[times[0]], times)

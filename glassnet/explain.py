@@ -75,7 +75,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice, check_number, network_advice
+from ._validation import check_choice, check_number, detached, network_advice, unmasked
 from .backend import host_model
 from .chain import as_chain
 from .fused import FastMLP, Layer, l2_value, layers_of
@@ -92,7 +92,6 @@ from .report import (
     sci_notation,
     scientific,
 )
-from .tensor import Tensor
 
 __all__ = [
     "explain",
@@ -1803,8 +1802,7 @@ def _numbers(value: Any, name: str) -> np.ndarray:
     """``value`` (numbers, an array or a Tensor) as a float64 array, or a TypeError naming
     ``name``: text is refused, numbers written as text too (as glassnet's every check of
     arrays refuses them), and so are None and lists of uneven rows."""
-    if isinstance(value, Tensor):
-        value = value.data
+    value = unmasked(detached(value), name, "explain")  # (a torch tensor's values too)
     text = False
     try:
         arr = np.asarray(value)

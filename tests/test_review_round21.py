@@ -94,3 +94,14 @@ def test_a_bare_schedules_constant_lr_is_the_constant_rate_pytorchs_is_at_its_pl
     assert opt.param_groups[0]["lr"] == 0.3
     gn.optim.lr_scheduler.ConstantLR(opt)
     assert opt.param_groups[0]["lr"] == pytest.approx(0.1)
+
+
+def test_explain_refuses_a_masked_array_as_fit_does_and_reads_torchs_tensors():
+    net = nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    with pytest.raises(ValueError, match=r"explain: x is a masked array with 1 masked value"):
+        gn.explain(net, np.ma.array([1.0, 0.5], mask=[False, True]), [1.0])
+    want = gn.explain(net, [1.0, 0.5], [1.0]).gradient("w1")
+    assert gn.explain(net, np.ma.array([1.0, 0.5]), [1.0]).gradient("w1") == want
+    torch = pytest.importorskip("torch")
+    x = torch.tensor([1.0, 0.5], dtype=torch.float64, requires_grad=True)
+    assert gn.explain(net, x, [1.0]).gradient("w1") == want
