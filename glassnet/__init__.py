@@ -24,6 +24,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     functional,
     habits,
     io,
+    metrics,
     nn,
     ops,
     optim,

@@ -72,9 +72,8 @@ def test_setting_a_sampler_after_the_loader_is_made_is_refused(name):
 
 def test_stack_dataset_by_position_and_by_name_batches_in_a_loader():
     """PyTorch's StackDataset (ImportError before)."""
-    from glassnet.utils.data.dataset import StackDataset as at_torchs_path
-
     from glassnet.data import StackDataset
+    from glassnet.utils.data.dataset import StackDataset as at_torchs_path
 
     assert at_torchs_path is StackDataset
     X = np.arange(12, dtype=np.float32).reshape(6, 2)
@@ -104,9 +103,8 @@ def test_stack_dataset_refusals_name_what_was_given(args, kwargs, match):
 
 
 def test_default_convert_is_public_at_pytorchs_paths():
-    from glassnet.utils.data.dataloader import default_convert as at_torchs_path
-
     from glassnet.data import default_convert
+    from glassnet.utils.data.dataloader import default_convert as at_torchs_path
 
     assert at_torchs_path is default_convert
     out = default_convert({"x": np.ones(2), "y": [np.int64(1), "a"]})
