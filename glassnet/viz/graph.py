@@ -611,6 +611,19 @@ def _arg_name(
     e = None if short and not _label(p) else expression(p, decimals)
     if e is not None:
         return e
+    if ref is not None and _label(p):  # a name too long for a formula: its node's number
+        return ref(p)
+    name = _letter(node, k, decimals, short, computed, ref)
+    # (a letter that another node of the drawing is named by would read as that node: a
+    # leaf called a beside a title a a that meant learning_signal_scale · a)
+    return ref(p) if ref is not None and name in ref.names else name
+
+
+def _letter(
+    node: Tensor, k: int, decimals: int, short: bool, computed: str, ref: _Refs | None
+) -> str:
+    """Input ``k`` of ``node`` by the letter of its role (:func:`_arg_name`)."""
+    p = node.parents[k]
     op = node.op
     if op == "linear":
         return {0: "A" if p.parents else "X", 1: "W", 2: "b"}.get(k, "x")
@@ -756,6 +769,7 @@ def _edge_texts(
     node's number where it has no name and no short formula; the nodes so named that no
     title named get their number too."""
     refs = _Refs()
+    refs.names = _names([nd.t for nd in nodes])
     refs.number = {id(nd.t): int(nd.tag[1:]) for nd in nodes if nd.tag}
     texts = [
         "" if unlabelled(dst, k) else refs.keep(_local_derivative(nodes[dst].t, k, decimals, refs))
@@ -773,6 +787,7 @@ class _Refs:
 
     def __init__(self) -> None:
         self.number: dict[int, int] = {}  # id(node) -> its number
+        self.names: set[str] = set()  # the names the drawing's nodes are titled by
         self._tried: dict[int, int] = {}  # numbers a title being made gave, not yet kept
 
     def __call__(self, t: Tensor) -> str:
@@ -791,6 +806,11 @@ class _Refs:
                 new[n] = self.number[key] = len(self.number) + 1
         self._tried.clear()
         return re.sub(r"#(\d+)", lambda m: f"#{new.get(int(m.group(1)), int(m.group(1)))}", title)
+
+
+def _names(order: Sequence[Tensor]) -> set[str]:
+    """The names that the drawn nodes are titled by (their labels)."""
+    return {unicode_symbol(n) for n in map(_label, order) if n}
 
 
 def _named_formula(node: Tensor, decimals: int, ref: _Refs | None = None) -> str | None:
@@ -852,6 +872,7 @@ def _build(
     nodes: list[_Node] = []
     index = {id(t): i for i, t in enumerate(order)}
     refs = _Refs()
+    refs.names = _names(order)
     consumers: dict[int, list[tuple[Tensor, int]]] = {}
     for t in order:
         for k, p in enumerate(t.parents):
@@ -1107,7 +1128,7 @@ def _svg(
     if any(nd.tag for nd in nodes):
         legend_text.append(
             "#1, #2, ...: the value of the node with that number at its top right (a node "
-            "without a name, its formula too long to write again)."
+            "whose name or formula is too long to write again)."
         )
     # the legend and the title wrap to the drawing's width (at least _MIN_TEXT_W): they
     # never make the picture wider than its graph

@@ -1,0 +1,107 @@
+"""Round 21: the drawings say what they compute (draw_graph's titles name nodes of the
+picture; edge labels, captions, legends and colour bars tell true, readable numbers)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import viz
+
+F64 = np.float64
+
+
+def _tips(svg: str) -> list[str]:
+    return [t for t in re.findall(r"<title>([^<]*)</title>", str(svg))][1:]
+
+
+_SUP = {"²": "**2", "³": "**3"}
+
+
+def _evaluate(formula: str, values: dict[str, float]) -> float:
+    """A title's formula (``a b + #1``, ``#2 · 3``, ``−(a − b)²``) computed from the
+    values of the nodes named in it (by their titles or numbers)."""
+    names = {}
+    out: list[str] = []
+    prev_operand = False
+    for tok in re.findall(r"#\d+|\d+(?:\.\d+)?|\w+|[()+\-−·/²³]", formula):
+        operand = tok[0].isalnum() or tok[0] in "#(_"
+        if operand and prev_operand:
+            out.append("*")  # a b: a product
+        if tok in _SUP:
+            out.append(_SUP[tok])
+            prev_operand = True
+            continue
+        if tok[0] == "#" or (tok[0].isalpha() or tok[0] == "_"):
+            assert tok in values, (tok, formula, sorted(values))
+            key = f"v{len(names)}"
+            names[key] = values[tok]
+            out.append(key)
+        else:
+            out.append({"−": "-", "·": "*"}.get(tok, tok))
+        prev_operand = tok[0] in "#)_" or tok[0].isalnum()
+    return float(eval(" ".join(out), {"__builtins__": {}}, names))  # noqa: S307
+
+
+def _random_graph(rng: np.random.Generator) -> gn.Tensor:
+    pool = ["a", "b", "c", "x", "w"]
+    long = ["learning_signal_scale", "averyverylongparametername", "another_long_input_name"]
+    labels = [*rng.choice(pool, size=3, replace=False), *rng.choice(long, 2, replace=False)]
+    rng.shuffle(labels)
+    leaves = [
+        gn.Tensor(float(rng.integers(-3, 4) or 1), requires_grad=True, label=str(n), dtype=F64)
+        for n in labels[: int(rng.integers(2, 6))]
+    ]
+    live = list(leaves)
+    for _ in range(int(rng.integers(2, 7))):
+        u, v = (live[int(i)] for i in rng.integers(0, len(live), 2))
+        op = int(rng.integers(0, 6))
+        t = [u * v, u + v, u - v, u * 2, u + 3, -u][op]
+        live.append(t)
+    out = live[-1]
+    for t in live[len(leaves) : -1]:  # every node ends in the root
+        out = out + t
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_title_formula_gives_the_node_value(seed) -> None:
+    """Each node's title, read with the names the picture shows (the leaves' labels and
+    the nodes' numbers #k), computes the value the node shows. A long label was replaced
+    by a, b (the letters of other leaves), so "a a" stood for learning_signal_scale · a."""
+    out = _random_graph(np.random.default_rng(seed))
+    svg = viz.draw_graph(out, decimals=8)
+    tips = _tips(svg)
+    values: dict[str, float] = {}
+    parsed = []
+    for tip in tips:
+        head, _, value = tip.split("\n")[:3]
+        title = re.search(r"grad dL/d\((.*)\) = ", tip).group(1)  # (the title, untagged)
+        tag, sep, kind = head.rpartition(f"{title}: ")
+        assert sep and tag in ("", *(f"#{k} " for k in range(1, 40))), head
+        v = float(value.split("= ")[1])
+        if tag:
+            values[tag.strip()] = v
+        if not kind.startswith("op"):
+            values[title] = v
+        parsed.append((title, kind, v))
+    for title, kind, v in parsed:
+        if kind.startswith("op"):
+            assert _evaluate(title, values) == pytest.approx(v, rel=1e-6, abs=1e-6), (
+                title,
+                v,
+                values,
+            )
+
+
+def test_a_long_name_is_not_a_neighbour_letter() -> None:
+    """The audit's picture: learning_signal_scale · a is titled by the long name's number,
+    not 'a a' beside a leaf a."""
+    L = lambda v, n: gn.Tensor(v, requires_grad=True, label=n, dtype=F64)  # noqa: E731
+    a, b, s = L(2.0, "a"), L(-3.0, "b"), L(4.0, "learning_signal_scale")
+    titles = [t.split(":")[0] for t in _tips(viz.draw_graph(a * b + s * a))]
+    assert "#2 #1 a" in titles and "#1 learning_signal_scale" in titles, titles
+    assert not any(t.endswith(" a a") for t in titles), titles
