@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import urllib.error
 import urllib.request
 
@@ -191,3 +192,47 @@ def test_the_command_line_takes_max_per_client(monkeypatch, capsys):
         assert main(["playground", "--no-browser", flag, bad]) == 2
         said = capsys.readouterr().err
         assert flag in said and "a whole number from 1 to 100000" in said, said
+
+
+# ------------------------------------------------------------------ 4. the Host, the brackets
+def _refusal(p, host):
+    with socket.create_connection(("127.0.0.1", p.port), timeout=10) as s:
+        s.sendall(f"GET /api/previews?token={p.token} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        data = b""
+        while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)["error"]
+
+
+def test_an_ip_address_with_the_wrong_port_is_told_the_port():
+    p = Playground(host="0.0.0.0").start()
+    try:
+        assert p.port != 80
+        for host, given in (("127.0.0.1:80", "80"), ("127.0.0.1", "80"), ("10.1.2.3:1", "1")):
+            status, said = _refusal(p, host)
+            assert status in (400, 403, 421), said
+            assert "a name is refused" not in said, said
+            assert f"port {p.port}" in said and given in said and "port" in said, said
+        status, said = _refusal(p, f"evil.com:{p.port}")  # a name: still said so
+        assert "a name is refused" in said
+    finally:
+        p.close()
+
+
+def test_a_bracketed_ipv6_host_is_the_address():
+    p = Playground(host="[::1]").start()
+    try:
+        assert p.addresses == ["::1"] and p.url.startswith(f"http://[::1]:{p.port}/")
+    finally:
+        p.close()
+    from glassnet.playground.server import BindError
+
+    e = BindError(OSError(99, "Cannot assign requested address"), "[fe80::9]", 5)
+    assert e.where == "[fe80::9]:5" and "[[" not in str(e)
+    with pytest.raises(OSError) as info:
+        Playground(host="[fe80::9]")
+    assert "[[" not in str(info.value) and "fe80::9" in str(info.value)

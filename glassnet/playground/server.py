@@ -105,7 +105,8 @@ class BindError(OSError):
 
     def __init__(self, exc: OSError, host: str, port: int) -> None:
         super().__init__(exc.errno, exc.strerror)
-        self.where = where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        bracket = ":" in host and not host.startswith("[")  # (an IPv6 address's, once)
+        self.where = where = f"[{host}]:{port}" if bracket else f"{host}:{port}"
         if exc.errno in (errno.EADDRINUSE, errno.EACCES):  # taken, or a port below 1024
             hint = "choose another port, or port=0 for a free one"
         else:  # a name that does not resolve, an address not this computer's
@@ -340,9 +341,9 @@ class Playground:
         addresses, 127.0.0.1 and ::1, on one port: only this computer can connect, and a
         browser whose ``localhost`` is ::1 finds it (::1 where the system has IPv6; ::1
         alone where it has no IPv4 loopback). ``"localhost"`` is the same. An address
-        (``"127.0.0.1"``, ``"::1"``, ...) is that one alone; ``"0.0.0.0"`` or ``"::"``
-        every address of this computer, IPv4 and IPv6 (one dual-stack socket,
-        ``IPV6_V6ONLY`` off; IPv4 alone where the system has no IPv6).
+        (``"127.0.0.1"``, ``"::1"`` or ``"[::1]"``, ...) is that one alone;
+        ``"0.0.0.0"`` or ``"::"`` every address of this computer, IPv4 and IPv6 (one
+        dual-stack socket, ``IPV6_V6ONLY`` off; IPv4 alone where the system has no IPv6).
     token : str or None
         The access token; None draws a new random one (``secrets.token_urlsafe(24)``).
     max_runs : int
@@ -402,6 +403,8 @@ class Playground:
                 "The 'host' parameter of playground must be a str (an address such as "
                 f"'127.0.0.1', '::1' or '0.0.0.0', or 'loopback', the default). Got {host!r}."
             )
+        if re.fullmatch(r"\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%\w]*\]", host):
+            host = host[1:-1]  # an IPv6 address as a URL writes it, '[::1]': the address
         self.max_runs = check_number(
             max_runs, "max_runs", "playground", low=1, high=RUNS_LIMIT, integer=True
         )
@@ -565,6 +568,14 @@ class Playground:
             else f"ask the teacher for this computer's IP address and open http://<that "
             f"address>:{self.port}/ with the same ?token=..."
         )
+        parsed = _split_host(value)
+        if parsed is not None and (parsed[0] in self._names or _is_ip(parsed[0])):
+            # an address (or loopback name) with the wrong port, or none: the port is wrong
+            bare = "" if re.search(r":[0-9]+$", value.strip()) else " (no port means 80)"
+            return (
+                f"this server answers on port {self.port}, and {shown!r} asks for port "
+                f"{parsed[1]}{bare}: {where}"
+            )
         return (
             f"this server answers by this computer's IP address and port {self.port}, not "
             f"as {shown!r} (a name is refused: it could be a DNS-rebinding attack): {where}"
@@ -710,9 +721,9 @@ def serve(
                 file=stream,
             )
         stream.flush()
-    if host not in (LOOPBACK, "localhost", "127.0.0.1", "::1"):
+    if pg.host not in (LOOPBACK, "localhost", "127.0.0.1", "::1"):  # ('[::1]' is ::1)
         print(
-            f"glassnet playground: warning: listening on {host}, not only this computer: "
+            f"glassnet playground: warning: listening on {pg.host}, not only this computer: "
             "anyone on its networks who has the URL with its token can use the playground "
             "(the token is the lock: give it to the room only)",
             file=sys.stderr,
