@@ -105,3 +105,47 @@ def test_a_long_name_is_not_a_neighbour_letter() -> None:
     titles = [t.split(":")[0] for t in _tips(viz.draw_graph(a * b + s * a))]
     assert "#2 #1 a" in titles and "#1 learning_signal_scale" in titles, titles
     assert not any(t.endswith(" a a") for t in titles), titles
+
+
+def test_times_a_number_edge_is_the_number() -> None:
+    """x · 3 in float32: the edge's local derivative is the factor 3 of the product (it
+    was worked out as 0.3f/0.1f and read 3.00000007 = 3)."""
+    x = gn.Tensor(np.float32(0.1), requires_grad=True, dtype=np.float32)
+    svg = viz.draw_graph(x * 3 + 1, backward=True, decimals=8)
+    edge = [t for t in _tips(svg) if t.startswith("d(") and "(op mul)" in t]
+    assert len(edge) == 1 and edge[0].endswith(" = 3 (op mul)"), edge
+    assert "3.0000000" not in str(svg)
+
+
+def _sk_fit(**kw):
+    pytest.importorskip("sklearn")
+    import warnings
+
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (max_iter's ConvergenceWarning)
+        return MLPClassifier(hidden_layer_sizes=(5,), random_state=0, **kw).fit(X, y)
+
+
+def test_history_of_a_scikit_learn_mlp_says_how_it_stopped() -> None:
+    """plot_history of a scikit-learn MLP: its caption counts the steps the run took and
+    names what stopped it (it read 'Trained 12 epochs (0 steps); not stopped yet.')."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    clf = _sk_fit(max_iter=50, early_stopping=True)
+    n_train = clf.t_ // clf.n_iter_  # (54 rows: 10% held out for validation)
+    steps = clf.n_iter_ * -(-n_train // min(200, n_train))
+    (text,) = [t.get_text() for t in viz.plot_history(clf).texts]
+    assert clf.n_iter_ < 50 and text.startswith(f"Stopped after {clf.n_iter_} epochs ({steps} step")
+    assert "validation accuracy" in text and "not stopped" not in text, text
+    clf = _sk_fit(max_iter=5, batch_size=16)
+    (text,) = [t.get_text() for t in viz.plot_history(clf).texts]
+    assert text.startswith("Stopped after 5 epochs (20 steps): reached max_iter"), text
+    clf = _sk_fit(max_iter=500, tol=0.5)
+    (text,) = [t.get_text() for t in viz.plot_history(clf).texts]
+    assert "training loss improved by less than tol=0.5" in text, text

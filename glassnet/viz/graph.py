@@ -415,10 +415,10 @@ def _local_derivative(node: Tensor, k: int, decimals: int, ref: _Refs | None = N
     if op == "mul":  # d(a b)/da = b: the other factor
         if other is None:
             sym = "c"  # times a Python number
-            if node.data.size == 1 and p.data.size == 1 and float(p.data.reshape(())) != 0:
-                c = float(node.data.reshape(())) / float(p.data.reshape(()))
-                # (an infinite factor gives inf/inf: the number from the local derivative)
-                sym = fmt(c, decimals) if math.isfinite(c) else (_constant(node) or "c")
+            if node.data.size == 1 and p.data.size == 1:
+                # (the product's own factor: output/input read 0.3f/0.1f = 3.00000007)
+                c = _derivative(node)
+                sym = fmt(c, decimals) if c is not None else (_constant(node) or "c")
         else:  # (a parameter by its role, w, never by its value)
             sym = expression(other, decimals) or (
                 _arg_name(node, 1 - k, decimals, ref=ref)

@@ -29,7 +29,7 @@ from .. import functional as F
 from .._validation import check_number, network_advice, sklearn_mlp
 from ..fused import FastMLP, Layer, layers_of
 from ..nn.module import Module
-from ..report import make_names
+from ..report import fmt, make_names
 from ..tensor import Tensor
 from ..train import History
 from ._svg import whole
@@ -952,7 +952,41 @@ def _sklearn_mlp_history(est: Any) -> Any:
         if np.any(np.isfinite(h.val_metric)):
             h.best_epoch = int(np.nanargmax(h.val_metric)) + 1
             h.best_by = f"validation {h.metric_name}"  # type: ignore[attr-defined]
+    _sklearn_mlp_run(est, h)
     return h
+
+
+def _sklearn_mlp_run(est: Any, h: Any) -> None:
+    """The steps (minibatch updates) and the stop reason of a fitted scikit-learn MLP on
+    ``h``: it counts the samples it saw (``t_``), not steps, and says why it stopped only
+    in a warning (the caption read '(0 steps); not stopped yet.')."""
+    n_iter, seen = int(getattr(est, "n_iter_", 0) or 0), int(getattr(est, "t_", 0) or 0)
+    if n_iter <= 0:
+        return
+    n_train = seen // n_iter  # rows per epoch (the validation split held out)
+    bs = est.batch_size
+    bs = min(200, n_train) if bs == "auto" else int(np.clip(bs, 1, max(n_train, 1)))
+    h.steps, h.samples_seen = n_iter * -(-n_train // max(bs, 1)), seen
+    tol, patience = est.tol, est.n_iter_no_change
+    if n_iter >= est.max_iter:
+        h.stop_reason = f"reached max_iter={est.max_iter}"
+    elif est.solver == "sgd" and est.learning_rate == "adaptive":
+        h.stop_reason = "min_lr"
+    elif est.early_stopping and h.val_metric:
+        best = h.best_epoch
+        h.stop_reason = (
+            f"the validation {h.metric_name} improved by less than tol={tol:g} for more than "
+            f"n_iter_no_change={patience} epochs; the weights of its best epoch, {best} "
+            f"({h.metric_name} {fmt(h.val_metric[best - 1], 3)}), were restored"
+            if best
+            else f"the validation {h.metric_name} improved by less than tol={tol:g} for "
+            f"more than n_iter_no_change={patience} epochs"
+        )
+    else:
+        h.stop_reason = (
+            f"the training loss improved by less than tol={tol:g} for more than "
+            f"n_iter_no_change={patience} epochs"
+        )
 
 
 def plot_history(
