@@ -149,3 +149,116 @@ def test_history_of_a_scikit_learn_mlp_says_how_it_stopped() -> None:
     clf = _sk_fit(max_iter=500, tol=0.5)
     (text,) = [t.get_text() for t in viz.plot_history(clf).texts]
     assert "training loss improved by less than tol=0.5" in text, text
+
+
+def _points_under_legend(fig) -> list[list[float]]:
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    box = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    out = []
+    for c in ax.collections:
+        if c.get_label().startswith("class"):
+            for u, v in c.get_offset_transform().transform(c.get_offsets()):
+                if box.x0 <= u <= box.x1 and box.y0 <= v <= box.y1:
+                    out.append([float(u), float(v)])
+    return out
+
+
+@pytest.mark.parametrize("case", ["10 classes", "long names", "10 classes, ax given"])
+def test_decision_boundary_legend_hides_no_point(case) -> None:
+    """plot_decision_boundary's legend (10 classes, or long class names) is placed off the
+    data points, as plot_history's is off its curves: it hid (-2.33, -0.22) behind
+    'class 0'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    gn.manual_seed(1)
+    if case.startswith("10 classes"):
+        m = gn.nn.MLP([2, 8, 10], activation="relu", output_activation="softmax", dtype=F64)
+        y = rng.integers(0, 10, 60)
+    else:
+        m = gn.nn.MLP([2, 8, 3], activation="relu", output_activation="softmax", dtype=F64)
+        names = np.array([f"a_very_long_class_name_number_{w}" for w in ("zero", "one", "two")])
+        y = names[rng.integers(0, 3, 60)]
+    if case.endswith("ax given"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(5, 5))
+        FigureCanvasAgg(fig)
+        assert viz.plot_decision_boundary(m, X, y, ax=fig.add_subplot()) is fig
+    else:
+        fig = viz.plot_decision_boundary(m, X, y)
+    assert _points_under_legend(fig) == []
+    assert len(fig.axes[0].get_legend().get_texts()) == len(set(y.tolist()))
+
+
+def test_hidden_space_legend_hides_no_point() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    gn.manual_seed(1)
+    m = gn.nn.MLP([2, 2, 10], activation="tanh", output_activation="softmax", dtype=F64)
+    fig = viz.plot_hidden_space(m, X, rng.integers(0, 10, 60))
+    assert _points_under_legend(fig) == []
+
+
+def test_near_constant_colour_bar_ticks_differ() -> None:
+    """A near-constant output's colour bar: its ticks have enough digits to tell them apart
+    (all seven read 0.73)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    mh = gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", dtype=F64)
+    mh.layers[0].W.data[:] = [[1e6, -1e6], [1e6, 1e-8]]
+    fig = viz.plot_decision_boundary(mh, X * 1e-8, (X[:, 0] > 0).astype(int))
+    fig.canvas.draw()
+    bar = fig.axes[1]
+    labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+    assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
+
+
+def _node_circles(svg: str) -> list[tuple[str, list[str]]]:
+    """(fill, texts) of each circle node of a draw_network picture."""
+    out = []
+    for g in re.findall(r'<g class="node">(.*?)</g>', str(svg), re.S):
+        fill = re.search(r'<circle [^>]*fill="([^"]+)"', g)
+        if fill:
+            out.append((fill.group(1), re.findall(r">([^<>]+)</text>", g)))
+    return out
+
+
+def test_network_shade_scale_is_a_drawn_node() -> None:
+    """A 64-neuron layer shows 8: the legend's 'darkest at' value is the largest |value|
+    of a drawn node (it was 6.553, hidden neuron 53's, not drawn)."""
+    gn.manual_seed(0)
+    m = gn.nn.MLP([3, 64, 2], activation="relu", dtype=F64)
+    svg = str(viz.draw_network(m, x=[1, 2, 3]))
+    top = float(re.search(r"darkest at ([-\d.]+) \(neurons\)", svg).group(1))
+    drawn = [
+        abs(float(t[1]))
+        for _, t in _node_circles(svg)
+        if len(t) > 1 and re.fullmatch(r"-?\d+(\.\d+)?", t[1]) and not t[0].startswith("x")
+    ]
+    assert len(drawn) >= 10 and top == pytest.approx(max(drawn), abs=1e-3), (top, drawn)
+
+
+def test_loss_node_is_shaded_by_its_sign() -> None:
+    """The backward picture's L (∂L/∂L = 1 > 0) is shaded by the sign rule the legend gives
+    every node (blue > 0, as dark as the largest on the scale): it was a fixed pink, which
+    the legend reads as negative."""
+    gn.manual_seed(0)
+    m = gn.nn.MLP([2, 2, 1], activation="sigmoid", dtype=F64)
+    svg = str(viz.draw_network(m, x=[1, 2], y=1.0, backward=True))
+    (fill,) = [f for f, t in _node_circles(svg) if t[:2] == ["L", "1"]]
+    r, g, b = (int(fill[k : k + 2], 16) for k in (1, 3, 5))
+    assert b > r, fill  # blue: > 0
+    top = float(re.search(r"darkest at ([-\d.]+) in size", svg).group(1))
+    from glassnet.viz.network import _fill
+
+    assert top < 1 and fill == _fill(1.0, top) == _fill(top, top), (fill, top)  # the darkest

@@ -304,7 +304,8 @@ def draw_network(
     quiet = np.errstate(invalid="ignore", over="ignore") if bad else contextlib.nullcontext()
     widths = [d] + [lay.neurons for lay in layers]
     shown = [_shown(n, max_neurons) for n in widths]
-    wmax = _absmax(lay.W for lay in layers)
+    # (the scales of what is drawn: an elided neuron's weight or value is nowhere to see)
+    wmax = _absmax(lay.W[np.ix_(shown[l], shown[l + 1])] for l, lay in enumerate(layers))
     n_drawn = sum(len(shown[l]) * len(shown[l + 1]) for l in range(len(layers)))
     if edge_labels is None:
         edge_labels = n_drawn <= 16
@@ -466,8 +467,8 @@ def _forward_picture(
     # one shade scale for the neurons (the legend gives it): per column, ŷ = 0.595 was as
     # dark as a₂ = 0.881; the inputs on their own (an unscaled x₁ = 100 washed every
     # neuron white)
-    vmax = _absmax(acts[1:]) if acts is not None else 0.0
-    xmax = _absmax(acts[:1]) if acts is not None else 0.0
+    vmax = _absmax(a[shown[c + 1]] for c, a in enumerate(acts[1:])) if acts is not None else 0.0
+    xmax = _absmax([acts[0][shown[0]]]) if acts is not None else 0.0
     for c, s in enumerate(shown):
         vals = acts[c] if acts is not None else None
         col = []
@@ -521,7 +522,11 @@ def _backward_picture(
     """Columns: x | z(1) a(1) | ... | z(L) y_hat | L. Every number from ``e``."""
     nm, u, d = e.names, unicode_symbol, decimals
     f = lambda v: _num(v, d)  # noqa: E731
-    vmax = _absmax(e.dL_dZ + e.dL_dA + [e.dL_dx])
+    vmax = _absmax(
+        [g[0, shown[l + 1]] for l, g in enumerate(e.dL_dZ)]
+        + [g[0, shown[l + 1]] for l, g in enumerate(e.dL_dA)]
+        + [e.dL_dx[0, shown[0]]]
+    )
     cols: list[list[_Node]] = []
     # inputs: dL/dx
     cols.append(
@@ -562,7 +567,8 @@ def _backward_picture(
         mean = e.kind != "cross_entropy"
         loss_caps = [formula] + ([f"K = {widths[-1]}"] if mean else [])
         loss_caps += [y_row, f"= {f(e.loss)}"]
-    cols.append([_Node("L", "1", loss_caps, "#f4e3e1")])
+    # (∂L/∂L = 1 > 0, shaded as every node: a fixed pink read as negative)
+    cols.append([_Node("L", "1", loss_caps, _fill(1.0, vmax))])
     edges: list[_Edge] = []
     nL = len(layers)
     # L -> y_hat: step 1, dL/dy_hat

@@ -504,7 +504,8 @@ def plot_decision_boundary(
             alpha=0.45,
             norm=norm,
         )
-        fig.colorbar(cf, ax=ax, label="y_hat", shrink=0.85, format="%.2f")
+        bar = fig.colorbar(cf, ax=ax, label="y_hat", shrink=0.85)
+        _distinct_ticks(bar)
         if lo < t < hi:
             ax.contour(gx, gy, v.reshape(gx.shape), levels=[t], colors="black", linewidths=2.0)
         elif lo > t or hi <= t:
@@ -537,7 +538,7 @@ def plot_decision_boundary(
     )
     if own:
         _title_inside(ax)
-    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    _legend_off_points(ax, own)
     return fig
 
 
@@ -706,6 +707,33 @@ def plot_neuron_outputs(
     fig.colorbar(image, ax=axes, label="a = g(z)", shrink=0.9, pad=0.02)
     _room_for_the_colour_bar(fig)
     return fig
+
+
+def _distinct_ticks(bar: Any) -> None:
+    """A colour bar's ticks with two decimals, or as many more as tell them apart (a
+    near-constant output's seven ticks all read 0.73)."""
+    lo, hi = sorted((bar.mappable.norm.vmin, bar.mappable.norm.vmax))
+    ticks = [float(t) for t in bar.get_ticks() if lo <= t <= hi] or [lo, hi]
+    for d in range(2, 13):
+        texts = [f"{t:.{d}f}" for t in ticks]
+        if len(set(texts)) == len(texts):
+            break
+    bar.set_ticks(ticks, labels=texts)
+
+
+def _legend_off_points(ax: Any, own: bool) -> None:
+    """The classes' legend where matplotlib's 'best' puts it, or, where that covers data
+    points (many classes, long class names: a point showed as a ghost behind 'class 0'),
+    below the panel as :func:`plot_history` places one over its curves (in a figure of its
+    own; an ``ax`` given keeps its figure's layout, the legend then under its x label)."""
+    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    if own:
+        _legends_clear_of_data(ax.figure, 0.0, [ax])
+        return
+    if _covered_points(ax, ax.get_legend().get_window_extent()):  # (any canvas)
+        n = len(ax.get_legend_handles_labels()[1])
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=min(n, 4), fontsize=8,
+                  frameon=False)  # fmt: skip
 
 
 def _title_inside(ax: Any, smallest: float = 8.0) -> None:
@@ -885,7 +913,7 @@ def plot_hidden_space(
         _title_inside(ax)
     if annotate:  # (once the axes have their final size)
         _annotate_inputs(ax, H, Xa, ext)
-    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    _legend_off_points(ax, own)
     return fig
 
 
@@ -1186,18 +1214,29 @@ def _covered_points(ax: Any, box: Any) -> int:
         x, y = xy[:, 0], xy[:, 1]
         within = (x >= box.x0) & (x <= box.x1) & (y >= box.y0) & (y <= box.y1)
         inside += int(np.count_nonzero(within))
+    from matplotlib.collections import PathCollection
+
+    for c in ax.collections:  # scatter points: a marker that reaches into the box
+        if type(c) is PathCollection and len(c.get_offsets()):
+            xy = c.get_offset_transform().transform(np.asarray(c.get_offsets(), dtype=np.float64))
+            r = np.sqrt(np.max(c.get_sizes(), initial=36.0)) / 2 * ax.figure.dpi / 72
+            x, y = xy[:, 0], xy[:, 1]
+            within = (x >= box.x0 - r) & (x <= box.x1 + r) & (y >= box.y0 - r) & (y <= box.y1 + r)
+            inside += int(np.count_nonzero(within))
     return inside
 
 
-def _legends_clear_of_data(fig: Any, room: float = 0.0) -> bool:
+def _legends_clear_of_data(fig: Any, room: float = 0.0, panels: list[Any] | None = None) -> bool:
     """Each panel's legend where matplotlib's 'best' put it, unless it covers a curve there
     (no place inside the panel is free of the data: a wide legend over a loss that falls
     across the whole panel). Such a legend goes below its panel, in a band above the
     bottom ``room`` (a message's) that the panels make room for: within the panel's share
     of the figure's width (its columns fewer, a label too long for it wrapped), so that it
     stays inside the figure and clear of the other panel's at any size. The legends are
-    measured without drawing the figure. True when one moved."""
-    axes = [ax for ax in fig.axes if ax.get_legend() is not None]
+    measured without drawing the figure. True when one moved. ``panels``: the figure's
+    panels side by side (all its axes unless given: not a colour bar's)."""
+    panels = list(fig.axes) if panels is None else panels
+    axes = [ax for ax in panels if ax.get_legend() is not None]
     if not axes:
         return False
     renderer = fig.canvas.get_renderer()  # ('best' is worked out for this layout: no draw)
@@ -1205,7 +1244,7 @@ def _legends_clear_of_data(fig: Any, room: float = 0.0) -> bool:
     if not moving:
         return False
     width, height = fig.bbox.width, fig.bbox.height  # (display pixels)
-    share = width / len(fig.axes)  # each panel's slot of the figure's width
+    share = width / len(panels)  # each panel's slot of the figure's width
     pad = 4 * fig.dpi / 72  # (4 points between the legend and the slot's edges)
     band = 0.0
     placed = []
@@ -1219,7 +1258,7 @@ def _legends_clear_of_data(fig: Any, room: float = 0.0) -> bool:
                                frameon=False)  # fmt: skip
             legend.set_in_layout(False)  # (placed by hand below: not part of the panel)
             box = legend.get_window_extent(renderer)
-            if box.width <= share - 2 * pad or wrap <= 8:
+            if box.width <= share - 2 * pad or (ncol == 1 and wrap <= 8):
                 break
             if ncol > 1:
                 ncol -= 1
@@ -1234,7 +1273,7 @@ def _legends_clear_of_data(fig: Any, room: float = 0.0) -> bool:
     frac = max(0.0, room * height + band + 2 * pad - low) / height
     fig.subplots_adjust(bottom=min(fig.subplotpars.bottom + frac, fig.subplotpars.top - 0.05))
     for ax, legend, w in placed:
-        slot = fig.axes.index(ax) * share
+        slot = panels.index(ax) * share
         pos = ax.get_position()
         centre = (pos.x0 + pos.x1) / 2 * width  # under the panel, kept inside its slot
         centre = min(max(centre, slot + pad + w / 2), slot + share - pad - w / 2)
