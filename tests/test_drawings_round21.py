@@ -262,3 +262,26 @@ def test_loss_node_is_shaded_by_its_sign() -> None:
     from glassnet.viz.network import _fill
 
     assert top < 1 and fill == _fill(1.0, top) == _fill(top, top), (fill, top)  # the darkest
+
+
+def test_neuron_outputs_are_laid_out_without_drawing(monkeypatch) -> None:
+    """plot_neuron_outputs of a 64-neuron layer: the room for the colour bar is measured
+    without drawing the figure (two full draws of its 64 panels took most of its 14 s); a
+    colour bar's label still fits inside the figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    draws = []
+    real = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self: draws.append(1) or real(self))
+    gn.manual_seed(0)
+    fig = viz.plot_neuron_outputs(gn.nn.MLP([2, 64, 1], dtype=F64))
+    assert draws == [] and len(fig.axes) == 65
+    fig = viz.plot_neuron_outputs(gn.nn.MLP([2, 1, 1], dtype=F64), layer=0)
+    monkeypatch.setattr(FigureCanvasAgg, "draw", real)
+    fig.canvas.draw()
+    label = fig.axes[-1].yaxis.label
+    assert label.get_text() == "a = g(z)"
+    assert label.get_window_extent().x1 <= fig.bbox.width
