@@ -267,18 +267,28 @@ def unmasked(value: Any, name: str, owner: str) -> Any:
     return value
 
 
-def tensor_data(value: Any) -> Any:
+def tensor_data(value: Any, owner: str = "Tensor") -> Any:
     """What a Tensor reads of ``value``: a glassnet or torch tensor's values
-    (:func:`detached`); a pandas DataFrame or Series of nullable (extension) dtypes, Float64
-    or Int64, as ``Module.predict`` reads it (:func:`check_array`), not as NumPy's object
-    array. Anything else as it is."""
-    value = detached(value)
+    (:func:`detached`); a masked array's where no cell is masked (:func:`unmasked`); a
+    pandas DataFrame or Series of nullable (extension) dtypes, Float64 or Int64, checked
+    as ``Module.predict`` checks it (:func:`check_array`: text, dates and pd.NA refused;
+    inf kept, as elsewhere in a Tensor) and read as the same values in NumPy dtypes are
+    (the default dtype), not as NumPy's object array. Anything else as it is."""
+    value = unmasked(detached(value), "data", owner)
     dtypes = getattr(value, "dtypes", None)
     kinds = list(dtypes) if hasattr(dtypes, "items") else [dtypes]
     if hasattr(value, "to_numpy") and any(
         t is not None and not isinstance(t, np.dtype) for t in kinds
     ):
-        return check_array("data", value, "Tensor", ndim=(1, 2), allow_empty=True)
+        check_array("data", value, owner, ndim=(1, 2), allow_empty=True, finite=False)
+        missing = np.argwhere(np.asarray(value.isna()))  # (pandas 3 writes pd.NA as NaN)
+        if len(missing):
+            raise ValueError(
+                f"{owner}: data holds a missing value (pd.NA) at index "
+                f"{tuple(int(i) for i in missing[0])}; fill it in (impute, e.g. with its "
+                "column's mean) or drop the row."
+            )
+        return value.astype(np.float64)
     return value
 
 
@@ -334,9 +344,11 @@ def check_array(
     allow_empty: bool = False,
     fix: str = "Scale the features (e.g. glassnet.preprocessing.StandardScaler), or train a "
     "float64 model.",
+    finite: bool = True,
 ) -> np.ndarray:
     """A finite numeric array of an allowed rank, or a ValueError naming ``name`` (``fix``:
-    what to do about a value beyond ``dtype``'s range)."""
+    what to do about a value beyond ``dtype``'s range; ``finite=False``: NaN and inf
+    kept)."""
     value = detached(value)
     if type(value).__module__.startswith("scipy.sparse"):  # (NumPy wraps it as one object)
         raise ValueError(
@@ -399,7 +411,7 @@ def check_array(
             f"{owner}: {name} holds {given[bad].item()!r} at index {bad}, beyond the range "
             f"of {arr.dtype}, the model's dtype. {fix}"
         )
-    if arr.dtype.kind == "f" and not _all_finite(arr):
+    if finite and arr.dtype.kind == "f" and not _all_finite(arr):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(
             f"{owner}: {name} contains NaN or inf (first at index {bad}). "

@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from ._validation import ParameterError, as_rng, check_bool, check_number, detached
+from ._validation import ParameterError, as_rng, check_bool, check_number, detached, unmasked
 from .habits import Array
 from .tensor import Tensor
 
@@ -81,6 +81,11 @@ _convert = default_convert
 
 def _array(a: Any) -> np.ndarray:
     return np.asarray(detached(a))  # (a glassnet or torch tensor's values)
+
+
+def _text(a: np.ndarray) -> bool:
+    """Whether an object array holds text (pandas' text Series reads as one)."""
+    return a.dtype == object and any(isinstance(v, (str, bytes)) for v in a.flat)
 
 
 def _stack(items: list[Any]) -> Any:
@@ -441,8 +446,8 @@ class TensorDataset(Dataset):
 
     def __init__(self, *arrays: Any) -> None:
         self._given = arrays
-        self.arrays = [_array(a) for a in arrays]
-        odd = next((a.dtype for a in self.arrays if a.dtype.kind in "USmM"), None)
+        self.arrays = [_array(unmasked(a, "arrays", "TensorDataset")) for a in arrays]
+        odd = next((a.dtype for a in self.arrays if a.dtype.kind in "USmM" or _text(a)), None)
         if odd is not None:  # (a batch of them reaches the model as raw text or dates)
             raise TypeError(
                 f"TensorDataset takes arrays of numbers. Got dtype {odd} (text, dates or "

@@ -52,6 +52,7 @@ from ._validation import (
     check_float_dtype,
     check_number,
     check_size,
+    tensor_data,
 )
 from .backend import asarray
 from .tensor import Tensor, get_default_dtype
@@ -75,9 +76,8 @@ def tensor(
     """A new Tensor holding a copy of ``data`` (numbers, nested lists, an array or a
     Tensor), as ``torch.tensor``: float arrays keep their dtype, the rest take the default
     dtype; ``dtype`` float32 or float64."""
-    if isinstance(data, Tensor):
-        data = data.data
-    elif isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
+    data = tensor_data(data, "tensor")  # (a torch tensor's values, requiring grad or not)
+    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
         data = [np.asarray(v.data) if isinstance(v, Tensor) else v for v in data]  # (values)
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
     dt = None if dtype is None else _dtype(dtype, "tensor")  # (torch.float64 too)

@@ -83,6 +83,7 @@ from ._validation import (
     dates_error,
     detached,
     time_columns,
+    unmasked,
 )
 from .interrupts import OwnInterrupt as _OwnInterrupt
 from .nn import flatten_parameters
@@ -1996,6 +1997,8 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
     times = time_columns(X)  # (dates beside numbers fail NumPy's merge: named below)
     if kind in ("m", "M") or (times and len(times) == len(X.columns)):  # (read as ticks)
         raise dates_error("X", name, X.dtypes[times[0]] if times else X.dtype, times)
+    X = unmasked(X, "X", name)  # (scikit-learn reads the hidden values: refused here)
+    y = tuple(unmasked(v, "y", name) for v in y)
     X = _text_checked(X, at_predict=not y, dtype=kwargs.get("dtype", "numeric"))
     try:
         return validate_data(est, detached(X), *map(detached, y), **kwargs)
@@ -2059,7 +2062,7 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
 def _no_text(est: Any, sample_weight: Any) -> Any:
     """``sample_weight`` as given, or a ValueError where it holds text: glassnet reads no
     number from text in silence (as for y)."""
-    w = detached(sample_weight)
+    w = unmasked(detached(sample_weight), "sample_weight", type(est).__name__)
     arr = w if hasattr(w, "dtype") else np.asarray(w, dtype=object)
     text = next((v for v in np.ravel(arr) if _is_text(v)), None)
     if text is not None:
@@ -2068,7 +2071,7 @@ def _no_text(est: Any, sample_weight: Any) -> Any:
             "glassnet reads no number from text in silence: convert it first, "
             "np.asarray(sample_weight, dtype=float)."
         )
-    return sample_weight
+    return w  # (a torch tensor's values: NumPy refuses one that requires grad)
 
 
 def _time_like(dtype: Any) -> bool:

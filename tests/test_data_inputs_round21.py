@@ -157,3 +157,70 @@ def test_a_tensor_dataset_of_text_is_refused():
         TensorDataset(xs, np.array([0.0, 1.0]))
     with pytest.raises(TypeError, match=r"default_collate.*<U3"):
         next(iter(DataLoader(list(xs), batch_size=2)))
+
+
+# --- mends of the round-21 review (rxy) ---
+
+XM = np.ma.masked_array(np.arange(40.0).reshape(20, 2) / 40, mask=np.eye(20, 2, dtype=bool))
+YM = np.arange(20.0) / 20
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.fit(XM, YM),
+        lambda m: m.partial_fit(XM, YM),
+        lambda m: m.fit(XM.data, YM).predict(XM),
+        lambda m: m.fit(XM.data, YM).score(XM, YM),
+        lambda m: m.fit(XM.data, np.ma.masked_array(YM, mask=np.arange(20) == 3)),
+        lambda m: m.fit(XM.data, YM, sample_weight=np.ma.masked_array(np.ones(20), mask=YM > 0.9)),
+        lambda m: net()(XM),
+        lambda m: gn.tensor(XM),
+        lambda m: TensorDataset(XM, YM),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_every_entry_point_refuses_a_masked_array_with_masked_cells(call):
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match="masked array with [12] masked value"):
+        call(est)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
+def test_the_estimators_read_a_torch_sample_weight_that_requires_grad():
+    torch = pytest.importorskip("torch")
+    w = torch.ones(20, requires_grad=True)
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    ref = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    np.testing.assert_allclose(
+        est.fit(XM.data, YM, sample_weight=w).predict(XM.data),
+        ref.fit(XM.data, YM, sample_weight=np.ones(20)).predict(XM.data),
+    )
+
+
+def test_gn_tensor_reads_a_torch_tensor_that_requires_grad_and_a_parameter():
+    torch = pytest.importorskip("torch")
+    t = torch.arange(3.0, requires_grad=True)
+    np.testing.assert_array_equal(gn.tensor(t).data, [0.0, 1.0, 2.0])
+    p = torch.nn.Parameter(torch.ones(2, 3))
+    assert gn.tensor(p).shape == (2, 3)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [pd.Series(["a", "b"]), np.array(["a", "b"], dtype=object)],
+    ids=["pandas text Series", "object array of text"],
+)
+def test_a_tensor_dataset_of_text_objects_is_refused(data):
+    with pytest.raises(TypeError, match="TensorDataset takes arrays of numbers"):
+        TensorDataset(data)
+
+
+def test_a_nullable_dataframe_takes_the_dtype_of_the_same_values_in_numpy_dtypes():
+    a = pd.DataFrame({"a": [1.5, 2.0], "b": [0.5, 1.0]})
+    assert gn.tensor(a.astype("Float64")).dtype == gn.tensor(a).dtype
+    assert net()(a.astype("Float64")).dtype == net()(a).dtype
+    kept = gn.tensor(pd.Series(pd.array([1.5, np.inf], dtype="Float64")))
+    np.testing.assert_array_equal(kept.data, gn.tensor(pd.Series([1.5, np.inf])).data)
+    with pytest.raises(ValueError, match="pd.NA"):
+        gn.tensor(pd.Series(pd.array([1.5, None], dtype="Float64")))
