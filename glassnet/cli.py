@@ -3753,6 +3753,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             verbose=0, callbacks=[OwnInterrupt()])
     )  # fmt: skip
     seconds = time.perf_counter() - t0
+    if history.stop_reason == "interrupted":  # (docs/cli.md: Ctrl-C 130, SIGTERM 143; the
+        text, status = _stop_signal_text()  # demo printed its table as if it had finished)
+        stop = f"interrupted ({text})" if text == "Ctrl-C" else f"stopped by {text}"
+        raise CLIError(f"{stop} after {history.epochs} of {epochs} epochs", status)
     if history.loss[-1] > history.loss[0]:  # (float64: large weights stay finite; as train's
         # divergence, status 1; the demo's own --lr for either loss never gets here)
         given = f"--loss {args.loss}" if args.loss != "bce" else "the default --loss bce"
@@ -9261,6 +9265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     _USER_TEXTS.clear()
     _USER_TEXTS.update(str(a) for a in (sys.argv[1:] if argv is None else argv))
     try:  # (train: SIGTERM and SIGHUP end it with a line, as in fit they stop it)
+        if sys.stdout is None:  # (>&-: an error before any work, as a full disk's, no bug)
+            raise CLIError(
+                "standard output is closed (>&-): glassnet writes its report there; "
+                "redirect it (> /dev/null drops it)",
+                1,
+            )
         if args.command in _MEMORY_COMMANDS:  # a bad GLASSNET_MEMORY_LIMIT: its own error
             _memory_limit()
         with _signals_exit() if args.command == "train" else contextlib.nullcontext():

@@ -140,7 +140,11 @@ _BETWEEN = {
 
 def between(**given: Any) -> str:
     """What of ``fit``'s call runs between two steps or two epochs ('' for nothing): one
-    clause per keyword of :data:`_BETWEEN` given a true value, joined by "; "."""
+    clause per keyword of :data:`_BETWEEN` given a true value, joined by "; ". A callback
+    whose class sets ``between_epochs = False`` (it does nothing between epochs:
+    :class:`glassnet.interrupts.OwnInterrupt`) runs at the ends of training only."""
+    if given.get("callbacks"):
+        given["callbacks"] = [c for c in given["callbacks"] if getattr(c, "between_epochs", 1)]
     return "; ".join(_BETWEEN[k](v) for k, v in given.items() if v)
 
 

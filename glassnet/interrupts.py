@@ -105,6 +105,7 @@ class OwnInterrupt:
     History ``fit`` returns."""
 
     REASON = "interrupted (its caller tells of it)"
+    between_epochs = False  # (nothing between epochs: fit keeps its whole-run loop)
 
     def on_train_begin(self, state: Any) -> None: ...
 

@@ -105,3 +105,71 @@ def test_explain_refuses_a_masked_array_as_fit_does_and_reads_torchs_tensors():
     torch = pytest.importorskip("torch")
     x = torch.tensor([1.0, 0.5], dtype=torch.float64, requires_grad=True)
     assert gn.explain(net, x, [1.0]).gradient("w1") == want
+
+
+def test_a_callback_that_runs_only_at_the_ends_keeps_fits_whole_run_loop():
+    # the command line's and the estimators' OwnInterrupt (between_epochs = False) cost the
+    # demo its whole-run loop (2.5x slower); another callback still runs between epochs
+    from glassnet import engines
+    from glassnet.interrupts import OwnInterrupt
+
+    assert engines.between(callbacks=[OwnInterrupt()]) == ""
+    assert "callbacks (1 given)" in engines.between(callbacks=[OwnInterrupt(), gn.Callback()])
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    y = np.array([[1], [0], [0], [1]], float)
+    nets = [nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)]
+    nets.append(nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0))
+    for net, cbs in zip(nets, ([], [OwnInterrupt()])):
+        gn.fit(net, X, y, loss="mse", lr=2.0, epochs=500, verbose=0, callbacks=cbs)
+    np.testing.assert_array_equal(nets[0].layers[0].W.data, nets[1].layers[0].W.data)
+
+
+def _glassnet(*args, **kw):
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "glassnet", *args],
+        stdout=kw.get("stdout", subprocess.PIPE),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_demo_stopped_by_ctrl_c_says_so_and_exits_130(monkeypatch, capsys):
+    # docs/cli.md: Ctrl-C elsewhere is "glassnet: error: interrupted" (130); the demo printed
+    # its table as if training had finished and exited 0 (a Ctrl-C at epoch 5, from fit's
+    # own callbacks, as fit holds a real one)
+    from glassnet import cli
+
+    real = cli.fit
+
+    def fit(*args, callbacks=(), **kw):
+        def ctrl_c(state):
+            if state.epoch == 5:
+                raise KeyboardInterrupt
+
+        return real(*args, callbacks=[ctrl_c, *callbacks], **kw)
+
+    monkeypatch.setattr(cli, "fit", fit)
+    assert cli.main(["demo", "--epochs", "1000"]) == 130
+    out, err = capsys.readouterr()
+    assert "glassnet: error: interrupted (Ctrl-C) after 5 of 1000 epochs" in err, err
+    assert "rows wrong" not in out and "rows right" not in out
+
+
+def test_a_closed_standard_output_is_an_error_not_a_bug():
+    import subprocess
+
+    proc = _glassnet("exercise", "--seed", "1", stdout=subprocess.DEVNULL)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import os, sys; os.close(1); sys.stdout = None; "
+         "from glassnet.cli import main; sys.exit(main(['exercise', '--seed', '1']))"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "standard output is closed" in done.stderr and "bug" not in done.stderr
