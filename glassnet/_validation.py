@@ -18,6 +18,7 @@ expect either keep working, whether the value had the wrong type or the wrong si
 from __future__ import annotations
 
 import contextlib
+import datetime
 import decimal
 import inspect
 import math
@@ -252,16 +253,22 @@ def detached(value: Any) -> Any:
     return value.data if hasattr(value, "backward_fn") and hasattr(value, "data") else value
 
 
-def unmasked(value: Any, name: str, owner: str) -> Any:
+def unmasked(
+    value: Any,
+    name: str,
+    owner: str,
+    why: str = "which would be read with their hidden values: fill them, e.g. {name}.filled("
+    "value), or drop their rows",
+) -> Any:
     """``value``; a NumPy masked array as its values where no cell is masked, refused where
-    one is (``np.asarray`` drops the mask: its hidden values would be read)."""
+    one is (``np.asarray`` drops the mask: its hidden values would be read; ``why``: what
+    the caller would do with them, and the fix)."""
     if isinstance(value, np.ma.MaskedArray):
-        hidden = int(np.ma.getmaskarray(value).sum())
+        hidden = int(np.ma.count_masked(value))
         if hidden:
             raise ValueError(
-                f"{owner}: {name} is a masked array with {hidden} masked value(s), which "
-                f"would be read with their hidden values: fill them, e.g. {name}.filled("
-                "value), or drop their rows."
+                f"{owner}: " * bool(owner) + f"{name} is a masked array with {hidden} masked "
+                f"value(s), {why.format(name=name)}."
             )
         value = value.data
     return value
@@ -292,23 +299,75 @@ def tensor_data(value: Any, owner: str = "Tensor") -> Any:
     return value
 
 
-def dates_error(name: str, owner: str, dtype: Any, columns: Sequence[Any] = ()) -> ValueError:
+def dates_error(
+    name: str, owner: str, dtype: Any, columns: Sequence[Any] = (), cell: Any = None
+) -> ValueError:
     """The refusal of dates or durations where numbers are read (a cast would count days,
     microseconds or nanoseconds: the unit's choice), naming the DataFrame ``columns`` that
-    hold them."""
+    hold them, or the first date or duration ``cell`` of an object array."""
     where = f" in columns {[str(c) for c in columns]}" if columns else ""
     c = f"{name}[{str(columns[0])!r}]" if columns else name
-    fix = (
-        f"seconds since the first, ({c} - {c}.min()).dt.total_seconds()"
-        + (" (a period: .dt.to_timestamp() first)" if "period" in str(dtype) else "")
-        if columns
-        else f"days, {name} / np.timedelta64(1, 'D')"
-        if np.dtype(dtype).kind == "m"
-        else f"days since a date, ({name} - np.datetime64('2020-01-01')) / np.timedelta64(1, 'D')"
-    )
+    if columns or not isinstance(dtype, np.dtype):  # (pandas' dtypes: the .dt accessor)
+        period = " (a period: .dt.to_timestamp() first)" if "eriod" in str(dtype) else ""
+        fix = f"seconds since the first, ({c} - {c}.min()).dt.total_seconds(){period}"
+    elif cell is not None:
+        where = f" (objects such as {cell!r:.50})"
+        fix = (
+            "each duration in seconds, d / np.timedelta64(1, 's')"
+            if isinstance(cell, (np.timedelta64, datetime.timedelta))
+            else "each date in days since one of your choice, (np.datetime64(d) - "
+            "np.datetime64('2020-01-01')) / np.timedelta64(1, 'D') (a pandas Period: "
+            "d.to_timestamp() first)"
+        )
+    elif dtype.kind == "m":
+        fix = f"days, {name} / np.timedelta64(1, 'D')"
+    else:
+        fix = f"days since a date, ({name} - np.datetime64('2020-01-01')) / np.timedelta64(1, 'D')"
     return ValueError(
         f"{owner}: {name} must be numbers. Got dates or durations{where} (dtype {dtype}): "
         f"convert them to numbers in a unit of your choice first, e.g. {fix}, or drop them."
+    )
+
+
+def time_like(dtype: Any) -> bool:
+    """Whether a dtype (a DataFrame column's, a Series's, an array's) holds dates,
+    durations or periods."""
+    return getattr(dtype, "kind", None) in ("M", "m") or type(dtype).__name__ == "PeriodDtype"
+
+
+def time_error(name: str, owner: str, value: Any) -> ValueError | None:
+    """:func:`dates_error` where ``value`` (an array, a list of rows, a Series; not a
+    DataFrame: :func:`time_columns`) holds dates, durations or periods, as its dtype or as
+    objects (np.datetime64, datetime, date, timedelta, pandas' Timestamp, Timedelta or
+    Period: NumPy reads some as ticks); None where it holds none."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:  # a list or tuple: its array's
+        try:
+            value = np.asarray(value)
+        except (ValueError, TypeError):
+            return None  # (the caller's reading says what is wrong)
+        dtype = value.dtype
+    if time_like(dtype):
+        return dates_error(name, owner, dtype)
+    if getattr(dtype, "kind", None) == "O" and isinstance(dtype, np.dtype):
+        found = time_cell(value.to_numpy() if hasattr(value, "to_numpy") else value)
+        if found is not None:
+            return dates_error(name, owner, dtype, cell=found[1])
+    return None
+
+
+def time_cell(cells: Any) -> tuple[int, Any] | None:
+    """The flat index and value of the first date, duration or period of an object array
+    ``cells`` (np.datetime64, np.timedelta64, datetime, date, timedelta, pandas' Timestamp,
+    Timedelta or Period), or None where it holds none."""
+    times = (np.datetime64, np.timedelta64, datetime.date, datetime.timedelta)
+    return next(
+        (
+            (i, v)
+            for i, v in enumerate(np.asarray(cells, dtype=object).flat)
+            if isinstance(v, times) or type(v).__name__ == "Period"
+        ),
+        None,
     )
 
 
@@ -318,11 +377,7 @@ def time_columns(value: Any) -> list[Any]:
     dtypes = getattr(value, "dtypes", None)
     if not hasattr(dtypes, "items"):
         return []
-    return [
-        c
-        for c, t in dtypes.items()
-        if getattr(t, "kind", "") in "Mm" or type(t).__name__ == "PeriodDtype"
-    ]
+    return [c for c, t in dtypes.items() if time_like(t)]
 
 
 def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
@@ -359,14 +414,17 @@ def check_array(
     times = time_columns(value)
     if times:
         raise dates_error(name, owner, value.dtypes[times[0]], times)
+    if time_like(getattr(value, "dtype", None)):  # (a Series with a timezone, of periods)
+        raise dates_error(name, owner, value.dtype)
     if hasattr(value, "to_numpy") and not isinstance(value, np.ndarray):
         value = value.to_numpy()
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError) as e:
         raise ValueError(f"{owner}: {name} could not be read as an array ({e}).") from e
-    if arr.dtype.kind in "mM":
-        raise dates_error(name, owner, arr.dtype)
+    timed = time_error(name, owner, arr)  # (as objects too: NumPy casts np.datetime64's)
+    if timed is not None:
+        raise timed
     if arr.dtype.kind == "c":
         raise ValueError(f"{owner}: {name} has complex values; only real numbers are supported.")
     if arr.dtype.kind in "USO":  # text is no number: parsing "0.5" would pass it in silence

@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from ._validation import check_bool, distinct_keys
+from ._validation import check_bool, distinct_keys, unmasked
 from .backend import host_model, is_array, namespace, to_device
 from .files import WriteError, atomic_write, read_only
 from .tensor import Tensor
@@ -310,14 +310,8 @@ def clean_array(a: Any, what: str, nonfinite: bool = False) -> np.ndarray:
         raise TypeError(
             f"{what} must be a numpy.ndarray, got {type(a).__name__}: convert it with numpy.asarray"
         )
-    if isinstance(a, np.ma.MaskedArray):  # (its values alone would drop the mask silently)
-        masked = int(np.ma.count_masked(a))
-        if masked:
-            raise ValueError(
-                f"{what} is a masked array with {masked} masked value(s), which a glassnet "
-                f"file cannot mark: fill them first, e.g. with .filled(0)"
-            )
-        a = a.data
+    why = "which a glassnet file cannot mark: fill them first, e.g. with .filled(0)"
+    a = unmasked(a, what, "", why)  # (its values alone would drop the mask silently)
     if (a.dtype.kind, a.dtype.itemsize) not in _CODES:
         raise ValueError(
             f"{what} has dtype {a.dtype}; glassnet files hold {_DTYPE_NAMES}: "

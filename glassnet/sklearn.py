@@ -82,7 +82,10 @@ from ._validation import (
     check_number,
     dates_error,
     detached,
+    time_cell,
     time_columns,
+    time_error,
+    time_like,
     unmasked,
 )
 from .interrupts import OwnInterrupt as _OwnInterrupt
@@ -1921,7 +1924,7 @@ def _text_checked(X: Any, at_predict: bool, dtype: Any) -> Any:
     if columns is not None and hasattr(dtypes, "items") and getattr(X, "ndim", 2) == 2:
         found = []  # (column, a value) of each column of numbers written as text
         for i, (c, t) in enumerate(dtypes.items()):
-            if getattr(t, "kind", "O") in "biufcmM" or _time_like(t):
+            if getattr(t, "kind", "O") in "biufcmM" or time_like(t):
                 continue
             column = X.iloc[:, i] if hasattr(X, "iloc") else X[c]
             text = next((v for v in column if _is_text(v)), None)
@@ -1993,13 +1996,15 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
             f"NumPy array, a list of rows, a DataFrame or a sparse matrix. Got a "
             f"{type(X).__name__}{how}."
         )
-    kind = getattr(getattr(X, "dtype", None), "kind", "")
-    times = time_columns(X)  # (dates beside numbers fail NumPy's merge: named below)
-    if kind in ("m", "M") or (times and len(times) == len(X.columns)):  # (read as ticks)
-        raise dates_error("X", name, X.dtypes[times[0]] if times else X.dtype, times)
     X = unmasked(X, "X", name)  # (scikit-learn reads the hidden values: refused here)
+    times = time_columns(X)  # (dates beside numbers fail NumPy's merge: named below)
+    if times and len(times) == len(X.columns):  # (read as ticks)
+        raise dates_error("X", name, X.dtypes[times[0]], times)
     y = tuple(unmasked(v, "y", name) for v in y)
     X = _text_checked(X, at_predict=not y, dtype=kwargs.get("dtype", "numeric"))
+    timed = None if hasattr(X, "columns") or scipy.sparse.issparse(X) else time_error("X", name, X)
+    if timed is not None:  # (an array's, a list of rows' (read once, above), dtype or objects)
+        raise timed
     try:
         return validate_data(est, detached(X), *map(detached, y), **kwargs)
     except (ValueError, TypeError) as e:
@@ -2022,12 +2027,12 @@ def _validate(est: Any, X: Any, *y: Any, **kwargs: Any) -> Any:
         bad = [
             c
             for c, t in dtypes.items()
-            if _time_like(t) or (getattr(t, "kind", "O") not in "biuf" and not _numeric(X[c]))
+            if time_like(t) or (getattr(t, "kind", "O") not in "biuf" and not _numeric(X[c]))
         ]
         if not bad:
             raise
-        times = [str(c) for c in bad if _time_like(dtypes[c])]
-        text = [str(c) for c in bad if not _time_like(dtypes[c])]
+        times = [str(c) for c in bad if time_like(dtypes[c])]
+        text = [str(c) for c in bad if not time_like(dtypes[c])]
         encode = (
             "make_pipeline(make_column_transformer((OneHotEncoder(handle_unknown='ignore'), "
             f"{text}), remainder='passthrough'), {name}(...))"
@@ -2072,11 +2077,6 @@ def _no_text(est: Any, sample_weight: Any) -> Any:
             "np.asarray(sample_weight, dtype=float)."
         )
     return w  # (a torch tensor's values: NumPy refuses one that requires grad)
-
-
-def _time_like(dtype: Any) -> bool:
-    """Whether a DataFrame column's dtype holds dates, durations or periods."""
-    return getattr(dtype, "kind", "") in "Mm" or type(dtype).__name__ == "PeriodDtype"
 
 
 def _numeric(column: Any) -> bool:
@@ -2187,27 +2187,24 @@ def _time_objects_error(owner: str, y: Any) -> ValueError | None:
     import datetime
 
     try:
-        cells = np.asarray(y, dtype=object).reshape(-1)
+        found = time_cell(y)
     except Exception:  # noqa: BLE001 (the checks after this one report it)
         return None
+    if found is None:
+        return None
+    i, cell = found
     width = max(1, int(np.prod(np.shape(y)[1:], dtype=np.int64))) if np.ndim(y) > 1 else 1
-    for i, cell in enumerate(cells):
-        durations = isinstance(cell, (np.timedelta64, datetime.timedelta))
-        if not (durations or isinstance(cell, (np.datetime64, datetime.date))
-                or type(cell).__name__ == "Period"):  # fmt: skip
-            continue
-        what, fix = (
-            ("durations", "each duration in seconds, e.g. pd.to_timedelta(y).total_seconds()")
-            if durations
-            else ("dates", "the time elapsed in seconds since a start, or a part such as the year")
-        )
-        return ValueError(
-            f"{owner}: y must hold numbers (a regressor's targets); y holds {what} (objects: "
-            f"{cell!r:.60} at row {i // width}), which would be read as integer ticks or "
-            f"refused as text. Convert y to numbers first, e.g. {fix}, or pass the column of "
-            "amounts you meant to predict."
-        )
-    return None
+    what, fix = (
+        ("durations", "each duration in seconds, e.g. pd.to_timedelta(y).total_seconds()")
+        if isinstance(cell, (np.timedelta64, datetime.timedelta))
+        else ("dates", "the time elapsed in seconds since a start, or a part such as the year")
+    )
+    return ValueError(
+        f"{owner}: y must hold numbers (a regressor's targets); y holds {what} (objects: "
+        f"{cell!r:.60} at row {i // width}), which would be read as integer ticks or "
+        f"refused as text. Convert y to numbers first, e.g. {fix}, or pass the column of "
+        "amounts you meant to predict."
+    )
 
 
 def _target_error(owner: str, y: Any) -> ValueError | None:

@@ -224,3 +224,60 @@ def test_a_nullable_dataframe_takes_the_dtype_of_the_same_values_in_numpy_dtypes
     np.testing.assert_array_equal(kept.data, gn.tensor(pd.Series([1.5, np.inf])).data)
     with pytest.raises(ValueError, match="pd.NA"):
         gn.tensor(pd.Series(pd.array([1.5, None], dtype="Float64")))
+
+
+ROWS_OF_TIMES = {
+    "datetime64 rows": [[v] for v in DAYS.to_numpy()],
+    "timedelta64 rows": [[np.timedelta64(i, "s")] for i in range(6)],
+    "Timestamp rows": [[v] for v in DAYS],
+}
+
+
+@pytest.mark.parametrize("kind", ROWS_OF_TIMES)
+def test_the_estimators_refuse_a_list_of_rows_of_dates_or_durations(kind):
+    est = MLPRegressor(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with pytest.raises(ValueError, match="must be numbers. Got dates or durations"):
+        est.fit(ROWS_OF_TIMES[kind], np.arange(6.0))
+
+
+TIME_YS = {
+    "object array of datetime64[D]": np.array(list(DAYS.to_numpy().astype("M8[D]")), dtype=object),
+    "tz-aware Series": pd.Series(pd.date_range("2020", periods=6, tz="UTC")),
+    "period Series": pd.Series(pd.period_range("2020", periods=6, freq="M")),
+    "Timestamps in an object column": pd.DataFrame({"d": pd.Series(list(DAYS), dtype=object)}),
+}
+
+
+@pytest.mark.parametrize("kind", TIME_YS)
+def test_fit_refuses_dates_that_are_objects_or_pandas_dtypes_with_the_dates_message(kind):
+    with pytest.raises(ValueError, match="y must be numbers. Got dates or durations"):
+        fit(net(), X, TIME_YS[kind])
+    with pytest.raises(ValueError, match="X must be numbers. Got dates or durations"):
+        fit(net(1), TIME_YS[kind], Y)
+
+
+def test_a_scalar_sample_weight_in_fit_is_the_same_weight_for_every_sample():
+    a, b = net(), net()
+    fit(a, X, sample_weight=2)
+    fit(b, X, sample_weight=np.full(6, 2.0))
+    np.testing.assert_array_equal(a(X).data, b(X).data)
+
+
+@pytest.mark.parametrize("w", [-1, float("nan"), float("inf"), 1e300])
+def test_a_bad_scalar_sample_weight_in_fit_is_refused_in_a_scalars_words(w):
+    with pytest.raises(ValueError, match="one weight for every sample") as e:
+        fit(net(), X, sample_weight=w)
+    assert "values" not in str(e.value) and "index" not in str(e.value)
+    assert ".max()" not in str(e.value)
+
+
+def test_the_masked_array_and_date_checks_are_one_helper_each():
+    # (the review found each check written twice: a fix to one would miss the other)
+    import glassnet._validation as v
+    import glassnet.io as io
+    import glassnet.sklearn as sk
+
+    assert io.unmasked is v.unmasked and sk.time_like is v.time_like
+    assert not hasattr(sk, "_time_like")
+    with pytest.raises(ValueError, match=r"^w is a masked array with 1 masked value\(s\), which a"):
+        io.clean_array(np.ma.masked_array([1.0, 2.0], mask=[False, True]), "w")
