@@ -1275,8 +1275,8 @@ def check_data(
             "weigh the samples against each other (the loss scales with them: with SGD, "
             "multiply lr by that largest value to keep the steps)."
         )
-        if np.ndim(detached(w)) == 0:  # (one weight for every sample, as the estimators take)
-            w = np.full(X.shape[0], detached(w))
+        if np.ndim(detached(w)) == 0:  # one weight for every sample: np.full(n, w)'s run
+            w = np.full(X.shape[0], _one_weight(detached(w), wname, owner, dtype))
         w = check_array(wname, w, owner, ndim=(1,), dtype=dtype, fix=fix)
         if w.shape[0] != X.shape[0] or (w < 0).any():
             raise ValueError(
@@ -1301,6 +1301,20 @@ def check_data(
                 "loss and gradient would be 0. Give the samples to learn from a weight > 0."
             )
     return X, y, w
+
+
+def _one_weight(w: Any, wname: str, owner: str, dtype: Any) -> Any:
+    """A scalar sample weight ``w``, refused where it is not a finite number >= 0 that the
+    model's ``dtype`` holds, in words for one number (no count of values, no index)."""
+    if isinstance(w, (int, float, np.integer, np.floating)) and not isinstance(w, bool):
+        if not 0 <= float(w) <= float(np.finfo(dtype).max):  # (NaN fails too)
+            raise ValueError(
+                f"{owner}: {wname}={w!r} is one weight for every sample, so it must be a "
+                f"finite number >= 0 within {np.dtype(dtype).name}'s range: it multiplies "
+                f"every sample's loss (1 weighs as no {wname}; with SGD, a larger one is a "
+                "larger learning rate)."
+            )
+    return w
 
 
 def score(

@@ -504,9 +504,12 @@ def fit(
         (return True or set ``state.stop`` to stop). They, ``stop_rules``, a schedule and a
         loss function of yours run under your NumPy error state (``np.errstate``); fit's own
         steps run with NumPy's overflow warnings off (a NaN or inf loss is a DivergenceError).
-    sample_weight : array of shape (n_samples,); l2 : float
+    sample_weight : array of shape (n_samples,) or a number; l2 : float
         Per-sample loss weights (a batch's loss is ``sum_i w_i l_i / n_batch``; the rows
-        ``validation_split`` holds out keep theirs, and weigh the validation scores); an L2
+        ``validation_split`` holds out keep theirs, and weigh the validation scores; a
+        number ``w`` weighs every sample alike, as ``np.full(n_samples, w)``: the loss and
+        its gradient times ``w``, so with SGD a larger step, where the MLP estimators
+        (glassnet's and scikit-learn's) normalise the weights and ignore a constant one); an L2
         penalty ``l2 / (2 n_batch) * sum ||W||^2`` on weight matrices (scikit-learn's ``alpha``).
     diagnostics : moved to a callback
         ``callbacks=[glassnet.diagnostics.Diagnostics()]`` records per-layer gradient
