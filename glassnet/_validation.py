@@ -291,7 +291,7 @@ def tensor_data(value: Any, owner: str = "Tensor") -> Any:
         missing = np.argwhere(np.asarray(value.isna()))  # (pandas 3 writes pd.NA as NaN)
         if len(missing):
             raise ValueError(
-                f"{owner}: data holds a missing value (pd.NA) at index "
+                f"{owner}: data holds pd.NA (a missing value) at index "
                 f"{tuple(int(i) for i in missing[0])}; fill it in (impute, e.g. with its "
                 "column's mean) or drop the row."
             )
@@ -440,7 +440,7 @@ def check_array(
         where, v = next((i, v) for i, v in np.ndenumerate(arr) if _missing(v))
         what = _missing(v)
         raise ValueError(
-            f"{owner}: {name} holds a missing value ({what}) at index {where}; fill it in "
+            f"{owner}: {name} holds {what} (a missing value) at index {where}; fill it in "
             "(impute, e.g. with its column's mean) or drop the row."
         )
     if arr.dtype.kind not in "biuf":

@@ -93,9 +93,9 @@ def test_pd_na_sparse_and_date_columns_get_their_own_hint():
     sp = pytest.importorskip("scipy.sparse")
     xna = pd.DataFrame(X).astype("Float64")
     xna.iloc[0, 1] = pd.NA
-    with pytest.raises(ValueError, match=r"missing value \(pd.NA\) at index \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"holds pd.NA \(a missing value\) at index \(0, 1\)"):
         fit(net(), xna)
-    with pytest.raises(ValueError, match=r"missing value \(pd.NA\)"):
+    with pytest.raises(ValueError, match=r"pd.NA \(a missing value\)"):
         net().predict(xna)
     for call in (
         lambda: fit(net(), sp.csr_matrix(X)),

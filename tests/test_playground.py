@@ -570,7 +570,10 @@ MALFORMED = [
     ("POST", "/api/run", b'{"config": 5}', {"Content-Type": "application/json"}, 400),
     ("POST", "/api/run", b'{"evil": 1}', {"Content-Type": "application/json"}, 400),
     ("POST", "/api/run", b"\xff\xfe", {"Content-Type": "application/json"}, 400),
-    ("POST", "/api/run", b"[" * 100000, {"Content-Type": "application/json"}, 413),
+    # (past the body cap: /api/run's is MAX_RUN_BODY, for a link's 1,000 changes, the others'
+    # MAX_BODY)
+    ("POST", "/api/run", b"[" * 300000, {"Content-Type": "application/json"}, 413),
+    ("POST", "/api/settings", b"[" * 100000, {"Content-Type": "application/json"}, 413),
     ("POST", "/api/run", b"[" * 60000, {"Content-Type": "application/json"}, 400),  # deep
     ("POST", "/api/run", b"{}", {"Content-Type": "text/plain"}, 415),
     ("POST", "/api/train", b'{"run": "nope"}', {"Content-Type": "application/json"}, 404),
