@@ -220,7 +220,8 @@ def detect_anomaly(mode: bool = True) -> Iterator[None]:
 
 def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
     """Convert input data to a float ndarray following the module's dtype rule."""
-    value = tensor_data(value)  # (a Tensor's values; a nullable DataFrame as predict's)
+    if type(value) is not np.ndarray:  # (a Tensor's values; a nullable DataFrame as predict's)
+        value = tensor_data(value)
     arr = asarray(value)  # (an array of another library, CuPy's, stays there)
     if arr.dtype.kind not in "biuf":  # a NumPy array, list or scalar of numbers
         kind = "real numbers (take .real first)" if arr.dtype.kind == "c" else "numbers"
