@@ -1,0 +1,102 @@
+"""Exercises, round 22: a folder holding a sheet of the same seed but other kinds is not
+replaced without force (the sheet is its seed and its kinds, in order), and no key value is
+a signed zero (-0.0: dL/dz of a switched-off ReLU neuron was one)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from glassnet import exercises as X
+from glassnet.cli import main
+
+
+def _kinds(folder: Path) -> list[str]:
+    return [e["kind"] for e in json.loads((folder / "key.json").read_text())["exercises"]]
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [(["gd_step"], ["forward"]), (["gd_step", "softmax"], list(X.KINDS)),
+     (["forward", "backprop"], ["backprop", "forward"])],
+)  # fmt: skip
+def test_a_sheet_of_the_same_seed_with_other_kinds_is_not_replaced(
+    tmp_path: Path, first: list[str], second: list[str]
+) -> None:
+    out = tmp_path / "ow"
+    X.write(3, out, kinds=first)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(X.SheetExists) as info:
+        X.write(3, out, kinds=second)
+    msg = str(info.value)
+    assert str(out) in msg and "force=True" in msg and "Nothing was written" in msg
+    assert ", ".join(first) in msg and ", ".join(second) in msg
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    X.write(3, out, kinds=second, force=True)
+    assert _kinds(out) == second
+
+
+def test_the_same_sheet_is_written_again_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    X.write(3, out, kinds=["gd_step", "softmax"])
+    X.write(3, out, kinds=["gd_step", "softmax"])  # (the same bytes: nothing lost)
+    X.write(3, out)
+    X.write(3, out, kinds=list(X.KINDS))  # (the default is every kind, in order)
+
+
+def test_a_handed_out_copy_of_other_kinds_is_not_replaced(tmp_path: Path) -> None:
+    """A folder without key.json (the students' copy: questions and template) is the same
+    seed's other sheet too; its exercises are read from the files that are there."""
+    for keep in ("questions.md", "answers_template.txt", "answers.md"):
+        out = tmp_path / keep
+        X.write(3, out, kinds=["gd_step"])
+        for p in out.iterdir():
+            if p.name != keep:
+                p.unlink()
+        with pytest.raises(X.SheetExists, match="gd_step"):
+            X.write(3, out, kinds=["forward"])
+        X.write(3, out, kinds=["gd_step"])  # (its own sheet: written again)
+
+
+def test_the_command_line_refuses_other_kinds_naming_force(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "d"
+    assert main(["exercise", "--seed", "3", "--out", str(out), "--kinds", "gd_step,softmax"]) == 0
+    capsys.readouterr()
+    assert main(["exercise", "--seed", "3", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--force" in err and str(out) in err and "gd_step, softmax" in err
+    assert _kinds(out) == ["gd_step", "softmax"]
+    assert main(["exercise", "--seed", "3", "--out", str(out), "--force"]) == 0
+    assert _kinds(out) == list(X.KINDS)
+
+
+def _signed_zeros(v: object, where: str) -> list[str]:
+    if isinstance(v, float):
+        return [where] if v == 0 and math.copysign(1, v) < 0 else []
+    if isinstance(v, dict):
+        return [z for k, x in v.items() for z in _signed_zeros(x, f"{where}.{k}")]
+    if isinstance(v, (list, tuple)):
+        return [z for i, x in enumerate(v) for z in _signed_zeros(x, f"{where}[{i}]")]
+    return []
+
+
+def test_no_key_value_is_a_signed_zero() -> None:
+    """Seed 0's backprop held dL/dz1 = -0.0 (dL/da1 = -7.5 times g'(z1) = 0); over 60
+    seeds of every kind no step value, nor any number of the exercise's data, is -0.0."""
+    found = []
+    for seed in range(60):
+        for ex in X.generate(seed):
+            found += _signed_zeros([s.value for s in ex.steps], f"{seed}.{ex.kind}.steps")
+            found += _signed_zeros(ex.data, f"{seed}.{ex.kind}.data")
+    assert found == []
+    zero = [s for s in X.generate(0, ["backprop"])[0].steps if s.id == "dL/dz1"]
+    assert zero[0].value == 0 and math.copysign(1, zero[0].value) == 1
+
+
+def test_key_json_holds_no_negative_zero(tmp_path: Path) -> None:
+    X.write(0, tmp_path / "z0")
+    text = (tmp_path / "z0" / "key.json").read_text()
+    assert not _signed_zeros(json.loads(text), "key")
