@@ -7865,20 +7865,21 @@ def _streamed_blocks(
                         "; read with --stream, each block's row numbers must make up a range "
                         "(a shuffled frame's index does not): drop --stream to read it whole"
                     )
-                if "not seen at fit" in text:  # (the values of the block: the first with any)
+                if offset:
+                    text = re.sub(
+                        r"\bat offset (\d+)", lambda m: f"at offset {int(m[1]) + at}", text
+                    )
+                    text = _shift_lines(text, offset, blocks.header_line)
+                    comment = re.match(r"line (\d+) of '.*' is a comment line, ", text)
+                    if comment is not None:  # (the whole file's lines that are such counted)
+                        from .stream import comment_line_text
+
+                        text = comment_line_text(args.data, int(comment[1])) or text
+                if "not seen at fit" in text:  # (the file's lines already: after the shift)
                     text = text.rstrip(".") + (
                         f" (--stream: in lines {start} to {blocks.lines} of the file, the block "
                         f"that holds the first; the lines after it are not read yet)."
                     )
-                if offset == 0:
-                    return text
-                text = re.sub(r"\bat offset (\d+)", lambda m: f"at offset {int(m[1]) + at}", text)
-                text = _shift_lines(text, offset, blocks.header_line)
-                comment = re.match(r"line (\d+) of '.*' is a comment line, ", text)
-                if comment is not None:  # (the whole file's lines that are such counted)
-                    from .stream import comment_line_text
-
-                    text = comment_line_text(args.data, int(comment[1])) or text
                 return text
 
             block = argparse.Namespace(**vars(args))
