@@ -801,25 +801,25 @@ def operand(value: Any, like: Tensor) -> Tensor:
 
 
 def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) -> np.ndarray:
-    """dL/da = g p a^(p-1) (0 where p = 0; at a = 0 with p < 1 inf, as PyTorch's, without
-    NumPy's warning); dL/dp = g y log a, with log a taken as 0 where a < 0 (no real log: a
-    documented subgradient, where PyTorch's NaN would spread) and at a = 0 with p >= 0 (y is
-    0 there); at a = 0 with p < 0, y log a is inf (-inf), PyTorch's -inf."""
+    """dL/da = g p a^(p-1) (0 where p = 0; at a = 0 with p < 1 inf, as PyTorch's); dL/dp =
+    g y log a: NaN where a < 0 (no real log), as PyTorch's and micrograd's Value's; 0 at a = 0
+    with p >= 0, -inf with p < 0, as PyTorch's. Silent, as PyTorch's (an overflow too:
+    micrograd's Value(1e-300) ** -1 reads this)."""
     if not wrt_p:
         if type(p) is float and p >= 1:  # (x ** 2, the common case: no 0 to divide by)
             return g * p * a ** (p - 1)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return g * p * a ** (p - (p != 0))
-    with np.errstate(invalid="ignore"):  # (inf * 0 at a = 0, p < 0: replaced)
-        return g * np.where((a == 0) & (p < 0), -np.inf, y * np.log(np.where(a > 0, a, 1)))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return g * np.where((a == 0) & (p >= 0), 0.0, y * np.log(a))
 
 
 def _div_grad(g: np.ndarray, b: Any, y: Any) -> Any:
-    """dL/da = g / b, or dL/db = -g y / b (y given): inf at b = 0, without NumPy's warning
-    (the forward's own division warned of it)."""
+    """dL/da = g / b, or dL/db = -g y / b (y given): inf at b = 0 or past the dtype's range,
+    without NumPy's warning, as PyTorch's."""
     if type(b) is float and b:  # (a / 2.0: no 0, and no errstate's cost)
         return g / b
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return g / b if y is None else -g * y / b
 
 

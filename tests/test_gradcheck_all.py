@@ -1276,10 +1276,10 @@ SUBGRADIENTS = {  # id: (fn, inputs, expected gradients): the documented values 
         ([[0.0, 0.0], [0.6, 0.8]],),
     ),
     "std of constants is 0": (lambda t: t.std(), ([2.0, 2.0, 2.0],), ([0.0, 0.0, 0.0],)),
-    "pow: dL/dp takes log a as 0 at a <= 0": (
+    "pow: dL/dp is NaN at a < 0 (no real log), 0 at a = 0 (PyTorch's)": (
         lambda a, p: a**p,
         ([-2.0, 0.0], [2.0, 2.0]),
-        ([-4.0, 0.0], [0.0, 0.0]),
+        ([-4.0, 0.0], [np.nan, 0.0]),
     ),
 }
 
