@@ -2565,6 +2565,10 @@ def _read_file_for_model(
             f"--impute: fill the column in, or retrain with --impute {args.impute}, which "
             f"stores the training data's values"
         ) from None
+    if not fills:  # --impute's fills from this file's columns, which the user asked for:
+        # given values, as impute={column: value} gives them (the Preprocessor refuses a
+        # table's own statistics in place of training values it lacks)
+        table.impute, table.fill_values = dict(table.fill_values), {}
     _check_columns(bundle.columns, list(table.names), present, args.data)
     kinds = bundle.pre.kinds_ or {}
     for c in bundle.columns:

@@ -1,0 +1,97 @@
+"""Round 22's "kaggle" audit: the command line on Kaggle-shaped CSVs. --impute mean|median on
+predict, evaluate and explain for a model trained without --impute (this file's own column
+statistics, as docs/cli.md says), the advice to pass --impute that leads there, pandas' 'NA'
+category read as NaN in Pipeline.predict, and a class of one row in the stratified split."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from cli_helpers import FAST, assert_one_line_error, run, write_csv
+
+from glassnet.cli import main
+
+# ---------------------------------------------------------------- --impute from the file's columns
+
+
+@pytest.fixture(scope="module")
+def plain_model(tmp_path_factory):
+    """A model of a number column, a text column and a label, trained without --impute."""
+    d = tmp_path_factory.mktemp("plain")
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 2, 60)
+    rows = [
+        [f"{c + rng.normal(0, 0.3):.3f}", ["r", "g", "b"][int(rng.integers(0, 3))], "yn"[c]]
+        for c in k
+    ]
+    data = write_csv(d / "train.csv", ["a", "c", "y"], rows)
+    model = d / "m.glassnet"
+    assert main(["train", str(data), "--target", "y", "--out", str(model), *FAST]) == 0
+    return model
+
+
+# 'a' holds 0, 0.25, 1.25 (mean 0.5, median 0.25), 'c' g twice (its most frequent value)
+_HOLES = [["", "r", "y"], ["0", "g", "n"], ["0.25", "", "y"], ["1.25", "g", "n"]]
+_FILLED = {
+    "mean": [["0.5", "r", "y"], ["0", "g", "n"], ["0.25", "g", "y"], ["1.25", "g", "n"]],
+    "median": [["0.25", "r", "y"], ["0", "g", "n"], ["0.25", "g", "y"], ["1.25", "g", "n"]],
+}
+
+
+def _pair(tmp_path, how: str, header=("a", "c", "y")):
+    holes = write_csv(tmp_path / "holes.csv", list(header), _HOLES)
+    filled = write_csv(tmp_path / "filled.csv", list(header), _FILLED[how])
+    return holes, filled
+
+
+@pytest.mark.parametrize("how", ["mean", "median"])
+def test_predict_impute_fills_from_the_files_own_columns(capsys, plain_model, tmp_path, how):
+    holes, filled = _pair(tmp_path, how)
+    code, want, err = run(capsys, "predict", plain_model, filled, "--proba")
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", plain_model, holes, "--proba", "--impute", how)
+    assert code == 0, err
+    assert out == want
+    assert f"filled 2 missing cell(s) of '{holes}' with this file's column {how}" in err
+
+
+@pytest.mark.parametrize("how", ["mean", "median"])
+def test_evaluate_impute_fills_from_the_files_own_columns(capsys, plain_model, tmp_path, how):
+    holes, filled = _pair(tmp_path, how)
+    code, want, err = run(capsys, "evaluate", plain_model, filled, "--json")
+    assert code == 0, err
+    code, out, err = run(capsys, "evaluate", plain_model, holes, "--json", "--impute", how)
+    assert code == 0, err
+    got, want = json.loads(out), json.loads(want)
+    got.pop("data"), want.pop("data")
+    assert got == want
+
+
+@pytest.mark.parametrize("how", ["mean", "median"])
+@pytest.mark.parametrize("row", ["1", "2"])  # (row 1's cell filled; row 2 has none)
+def test_explain_impute_fills_from_the_files_own_columns(capsys, plain_model, tmp_path, how, row):
+    holes, filled = _pair(tmp_path, how)
+    code, want, err = run(capsys, "explain", plain_model, filled, "--row", row)
+    assert code == 0, err
+    code, out, err = run(capsys, "explain", plain_model, holes, "--row", row, "--impute", how)
+    assert code == 0, err
+    # (the row's cells as written: 'a=' for the one filled; then the same trace)
+    assert out.split("\n", 1)[1] == want.split("\n", 1)[1]
+
+
+def test_the_advice_to_pass_impute_leads_to_a_prediction(capsys, plain_model, tmp_path):
+    holes = write_csv(tmp_path / "inf.csv", ["a", "c"], [["inf", "r"], ["0", "g"], ["1", "g"]])
+    code, out, err = run(capsys, "predict", plain_model, holes)
+    assert code == 2
+    assert_one_line_error(err, "line 2", "column 'a'", "pass --impute mean")
+    code, out, err = run(capsys, "predict", plain_model, holes, "--impute", "mean")
+    assert code == 0, err
+    assert len(out.splitlines()) == 4  # (a header and 3 rows)
+    # --stream cannot: its refusal says drop --stream, which then predicts
+    code, _, err = run(capsys, "predict", plain_model, holes, "--impute", "mean", "--stream")
+    assert code == 2
+    assert_one_line_error(err, "drop --stream")
+    code, again, err = run(capsys, "predict", plain_model, holes, "--impute", "mean")
+    assert code == 0 and again == out, err
