@@ -924,6 +924,7 @@ class Columns:
         classes are the numbers 0 and 1 is read as 1 and 0, as a bool feature is; against
         other number classes it is a ``ValueError``.
         """
+        _float_dtype(dtype, "Columns.transform")
         table = self._table(batch)
         try:
             return self._transform(table, dtype)
@@ -1194,6 +1195,11 @@ def _table_args(
     check_bool(standardize, "standardize", caller)
     if labels is not None:
         check_bool(labels, "labels", caller)
+    _float_dtype(dtype, caller)
+
+
+def _float_dtype(dtype: Any, caller: str) -> None:
+    """``dtype`` a floating NumPy dtype, else an error naming ``caller``'s argument."""
     try:
         kind = np.dtype(dtype).kind
     except TypeError:
@@ -1961,6 +1967,7 @@ def from_csv(
 
     check_number(block_size, "block_size", "from_csv", low=1, integer=True)
     _table_args("from_csv", target, standardize, labels, dtype, several=True)
+    check_bool(pandas_index, "pandas_index", "from_csv")
     several = not isinstance(target, str)
     if several:
         target = list(target)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import glassnet.cli as cli
+from glassnet import stream
 from tests.cli_helpers import assert_one_line_error, run
 
 
@@ -46,3 +47,25 @@ def test_stream_predict_names_the_block_of_a_late_unseen_category(
         assert_one_line_error(err, "not seen at fit", "'zz'")
         first, last = map(int, re.search(r"in lines (\d+) to (\d+) of the file", err).groups())
         assert first <= 42 <= last == first + 9, err
+
+
+@pytest.mark.parametrize("dtype", [np.int32, bool, "banana", "int8"])
+def test_columns_transform_refuses_a_dtype_that_is_not_floating(
+    tmp_path: Path, dtype: object
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    src = stream.from_csv(_csv(tmp_path / "s.csv", 30), "label", standardize=True)
+    table = pa.table({"x0": [0.5], "x1": [1.0], "x2": [2.0], "cat": ["a"], "label": [1]})
+    with pytest.raises(TypeError, match=r"The 'dtype' parameter of Columns.transform must be a "
+                       r"floating dtype such as np.float32 or np.float64. Got "):  # fmt: skip
+        src.columns.transform(table, dtype=dtype)
+    X, _ = src.columns.transform(table, dtype=np.float64)
+    assert X.dtype == np.float64 and X[0, 0] != 0
+
+
+@pytest.mark.parametrize("flag", ["no", "False", 1, None])
+def test_from_csv_pandas_index_must_be_a_bool(tmp_path: Path, flag: object) -> None:
+    path = _csv(tmp_path / "s.csv", 30)
+    with pytest.raises(TypeError, match=r"The 'pandas_index' parameter of from_csv must be a "
+                       rf"bool \(True or False\). Got {re.escape(repr(flag))}"):  # fmt: skip
+        stream.from_csv(path, "label", pandas_index=flag)
