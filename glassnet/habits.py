@@ -1935,7 +1935,7 @@ def _torch_extreme(op: str) -> Callable[..., Any]:
                 raise TypeError(
                     f"{op}(input) takes no keepdim: give dim, {op}(x, 1, keepdim=True)."
                 )
-            return x.amax() if op == "max" else x.amin()
+            return x.max() if op == "max" else x.min()  # (a NaN: its gradient to it alone)
         if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
             raise TypeError(
                 f"{op}: dim must be one int ({op}(x, 1): values and indices along it), or "
