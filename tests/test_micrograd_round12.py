@@ -4,7 +4,7 @@ A Value built by the ops holds its number and gradient as Python floats, and ``b
 runs glassnet's chain rule on them; ``v.tensor`` (and ``glassnet.viz.draw_graph(v)``) builds
 the Tensor graph beneath it, glassnet's ops on the numbers each op saw. The reference in
 these tests is the Tensor path itself: the same expressions on Values whose leaves have
-their Tensors first (``leaf.tensor``), so that every op is the glassnet Tensor op, as every
+their Tensors first (``Value(gn.Tensor(x, ...))``), so that every op is the Tensor op, as every
 op was before. Every number must agree to the bit, and the drawings to the character.
 """
 
@@ -91,9 +91,8 @@ def _pair(seed: int) -> tuple[list[Value], list[Value], list[Value], list[Value]
     r = random.Random(1000 + seed)
     numbers = [r.uniform(-2, 2) for _ in range(4)]
     lazy = [Value(x) for x in numbers]
-    eager = [Value(x) for x in numbers]
-    for v in eager:
-        assert isinstance(v.tensor, gn.Tensor)  # (its Tensor first: every op a Tensor op)
+    # (leaves wrapping Tensors: every op a Tensor op; a leaf drawn, .tensor, stays on floats)
+    eager = [Value(gn.Tensor(x, requires_grad=True, dtype=np.float64)) for x in numbers]
     return lazy, _expression(lazy, seed), eager, _expression(eager, seed)
 
 
@@ -161,12 +160,14 @@ def test_micrographs_demo_is_the_tensor_paths_to_the_bit():
     for on_tensors in (False, True):
         random.seed(1337)
         model = MLP(2, [16, 16, 1])
-        if on_tensors:
-            for p in model.parameters():
-                p.tensor  # noqa: B018 (its Tensor first: every op a Tensor op)
         losses = []
-        for k in range(3):
-            inputs = [list(map(Value, row)) for row in X]
+        for k in range(3):  # (inputs wrapping Tensors: every op on them a Tensor op)
+            V = (
+                (lambda x: Value(gn.Tensor(x, requires_grad=True, dtype=np.float64)))
+                if on_tensors
+                else Value
+            )
+            inputs = [list(map(V, row)) for row in X]
             scores = list(map(model, inputs))
             loss = sum((1 + -yi * si).relu() for yi, si in zip(y, scores)) * (1.0 / len(y))
             loss = loss + 1e-4 * sum(p * p for p in model.parameters())

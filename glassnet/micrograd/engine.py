@@ -29,14 +29,19 @@ the fast path read (an entry swapped there changes all of them). The Tensor grap
 the values each op saw, the gradients the nodes hold, and glassnet's ops, as if it had
 been built op by op; from then on the nodes are their Tensors (``v.data`` and ``v.grad``
 read them, ``backward()`` is the Tensor's, and an op on such a node makes a Tensor
-node). A result that is not finite (inf or nan) is made by the Tensor op too, and
+node), but for the leaves (a model's weights): an op on a leaf whose Tensor was built
+from its float stays on the float path, reading the number from its Tensor, and
+``backward()`` adds to the Tensor's gradient, so that the training steps after a drawing
+make no Tensor. A ``copy.copy`` or pickle of a drawn node holds its own numbers as floats.
+A result that is not finite (inf or nan) is made by the Tensor op too, and
 ``backward()`` inside ``glassnet.detect_anomaly()`` is the Tensor's, so that its checks
 name the op.
 
 What follows micrograd rather than glassnet's Tensor (and PyTorch):
 
-* ``.data`` and ``.grad`` read as Python floats; ``.grad`` is 0 before any ``backward()``,
-  and assigning ``p.grad = 0`` clears it (micrograd's ``zero_grad``). ``p.data += ...``
+* ``.data`` and ``.grad`` read as Python floats; ``.grad`` is the int 0 before any
+  ``backward()`` and after ``p.grad = 0`` (micrograd's ``zero_grad``), as micrograd's, and
+  a float from then on (``p.grad = 0.0`` reads 0.0). ``p.data += ...``
   (micrograd's update) sets the number: a graph built before keeps the old value.
 * ``c += x`` builds a new node, as micrograd's (where a Tensor updates in place).
 * ``backward()`` leaves the gradient in every node of the graph, not only in the leaves,
@@ -92,7 +97,8 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   glassnet's own ops run faster than micrograd's.
 * ``a ** b`` with ``b`` a Value: dL/db at a negative base is NaN, as PyTorch's (``b ln a``
   has no real value there; glassnet's Tensor ``**`` gives 0, a subgradient).
-* ``Value(2)`` holds the float 2.0 (micrograd keeps the int).
+* ``Value(2)`` holds the float 2.0 (micrograd keeps the int); an int past the float range
+  (``Value(10**400)``) raises an OverflowError.
 * The backward of ``0 ** 0.5`` and ``0 ** 0``, where micrograd's raises a
   ZeroDivisionError (``0.0 ** -0.5`` in its chain rule), gives the limits, inf and 0.
 * Where micrograd's Python floats raise, a Value raises the same error: ``x / 0`` and
@@ -128,6 +134,7 @@ _BINARY = (_ADD, _MUL, _POWV)
 _pow_grad = BINARY_OPS["pow"][1]  # glassnet's d(a^p): the same expression, the same bits
 _new = object.__new__
 _LABELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Value -> its label
+_BUILT = object()  # a leaf's _b once _build made its Tensor from its float (see _num)
 _WALK = threading.RLock()  # (_topo and _sweep keep their walk in the nodes: one walk at a time)
 
 
@@ -135,17 +142,24 @@ def _number(data: Any) -> float:
     """``data`` as a float, or a TypeError that says what a Value holds."""
     if type(data) is float:  # (the common cases first: micrograd's p.grad = 0 an int)
         return data
-    if type(data) is int:
+    try:
+        if type(data) is int:
+            return float(data)
+        if isinstance(data, np.ndarray) and data.size == 1:
+            data = data.reshape(()).item()
+        if isinstance(data, bool) or not isinstance(data, numbers.Real):
+            what = f"an array of shape {data.shape}" if hasattr(data, "shape") else repr(data)[:60]
+            raise TypeError(
+                f"Value holds one real number, as micrograd's does. Got {what} "
+                f"({type(data).__name__}). For arrays, use glassnet.Tensor."
+            )
         return float(data)
-    if isinstance(data, np.ndarray) and data.size == 1:
-        data = data.reshape(()).item()
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
-        what = f"an array of shape {data.shape}" if hasattr(data, "shape") else repr(data)[:60]
-        raise TypeError(
-            f"Value holds one real number, as micrograd's does. Got {what} "
-            f"({type(data).__name__}). For arrays, use glassnet.Tensor."
-        )
-    return float(data)
+    except OverflowError:  # (an int of 400 digits: repr would be too long to show)
+        what = f"an int of {len(str(abs(data)))} digits" if abs(data) < 10**4000 else "an int"
+        raise OverflowError(
+            f"Value holds one real number, as a float (Value(2).data is 2.0). Got {what}, "
+            "past the float range (about 1.8e308); pass a number within it, or float('inf')."
+        ) from None
 
 
 def _finite(out: Value, what: str, inputs: tuple[float, ...]) -> Value:
@@ -223,6 +237,16 @@ def _leaf(data: Any) -> Value:
     return v
 
 
+def _num(v: Value) -> float | None:
+    """The number of ``v``, an operand holding its Tensor, where an op on it can stay on the
+    float path: a leaf whose Tensor was built from its float (a weight once its graph was
+    drawn: the Tensor holds its number and gradient, and backward() adds to them); None
+    for any other node with a Tensor (its op is the Tensor op)."""
+    if v._k == _LEAF and getattr(v, "_b", None) is _BUILT:
+        return float(v._t.data)
+    return None
+
+
 def _node(y: float, k: int, op: str, left: Value, right: Value | None, a: float, b: Any) -> Value:
     """The op node of value ``y`` (its Tensor not built yet)."""
     v = _new(Value)
@@ -231,12 +255,13 @@ def _node(y: float, k: int, op: str, left: Value, right: Value | None, a: float,
     return v
 
 
-def _wrap(t: Tensor, k: int, op: str, left: Value, right: Value | None) -> Value:
-    """The op node whose Tensor ``t`` a glassnet op has made (operands with Tensors)."""
+def _wrap(t: Tensor, k: int, op: str, left: Value, right: Value | None, a: float, b: Any) -> Value:
+    """The op node whose Tensor ``t`` a glassnet op has made (operands with Tensors), with
+    the numbers the op saw as _node's (a copy or pickle of it holds them as floats)."""
     v = _new(Value)
     v._t = t.retain_grad() if t.requires_grad else t  # every node keeps its gradient
     v._data = v._grad = v._mark = None
-    v._k, v._op, v._l, v._r, v._a = k, op, left, right, ()
+    v._k, v._op, v._l, v._r, v._a, v._b = k, op, left, right, a, b
     return v
 
 
@@ -265,7 +290,9 @@ def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> 
         else:
             with np.errstate(over="ignore"):
                 t = ta.exp() if k == _EXP else _pow_node(ta, p) if k == _POW else _powv_node(ta, tb)
-    return _wrap(t, k, op, left, right)
+    a, y = float(ta.data), float(t.data)
+    b = float(tb.data) if k == _ADD or k == _MUL else p if k == _POW else y
+    return _wrap(t, k, op, left, right, a, (b, y) if k == _POWV else b)
 
 
 def _build(root: Value) -> None:
@@ -297,6 +324,7 @@ def _build_one(v: Value) -> None:
     k = v._k
     if k == _LEAF:
         t = Tensor(np.array(v._data), requires_grad=True)
+        v._b = _BUILT
     elif k == _USER and not v._a:  # a leaf whose _backward the user set: it still runs
         t = Tensor(np.array(v._data), requires_grad=True)
         t.backward_fn = _user_fn(v)
@@ -382,10 +410,13 @@ def _run_user_float(v: Value, g: float) -> list[float]:
     """:func:`_run_user` on the float path (``v`` and its children with no Tensor): the
     same, with the numbers set in the slots rather than through ``.grad``."""
     kids = v._a
-    own, kept = v._grad, [c._grad for c in kids]
-    v._grad = None if g == 0 else g  # (as the .grad setter stores them)
+    own, kept = v._grad, [c._grad if c._t is None else c.grad for c in kids]
+    v._grad = g
     for c in kids:
-        c._grad = None
+        if c._t is None:
+            c._grad = None
+        else:  # (a leaf whose Tensor holds its gradient, see _num)
+            c.grad = 0
     try:
         v._b()
         own = _own_after(own, g, v.grad)
@@ -464,6 +495,9 @@ class _Many:
 _MANY = _Many()
 
 
+_STATE = ("_data", "_grad", "_op", "_k", "_l", "_r", "_a", "_b", "_t")  # (__getstate__)
+
+
 class Value:
     """One number and its gradient (micrograd's ``Value``), a node of glassnet's graph.
 
@@ -510,7 +544,8 @@ class Value:
     @property
     def tensor(self) -> Tensor:
         """This node's glassnet Tensor (0-d, float64, requires grad), with the graph
-        beneath it: built when first asked for, the same object from then on."""
+        beneath it: built when first asked for, the same object from then on (a leaf's
+        ops stay on the float path, reading and adding to it: see the module's notes)."""
         if self._t is None:
             _build(self)
         return self._t
@@ -615,11 +650,12 @@ class Value:
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        value = _number(value)
+        # (micrograd's zero_grad sets the int 0, read back as 0; a float, 0.0 too, stays one)
+        value = None if type(value) is int and value == 0 else _number(value)
         if self._t is None:
-            self._grad = None if value == 0 else value
+            self._grad = value
         else:
-            self._t.grad = None if value == 0 else np.array(value)
+            self._t.grad = None if value is None else np.array(value)
 
     # --------------------------------------------------------------- micrograd's primitives
     # (an operand with a Tensor, or a result that is not finite, goes through the Tensor op:
@@ -627,8 +663,12 @@ class Value:
     def __add__(self, other: Any) -> Value:
         if not isinstance(other, Value):
             other = _leaf(other)
-        if self._t is None and other._t is None:
-            a, b = self._data, other._data
+        a, b = self._data, other._data
+        if a is None:  # (a leaf with its Tensor built: still the float op, see _num)
+            a = _num(self)
+        if b is None:
+            b = _num(other)
+        if a is not None and b is not None:
             y = a + b
             if y - y == 0.0:  # (_node's work, written out: this runs for every node)
                 v = _new(Value)
@@ -640,8 +680,12 @@ class Value:
     def __mul__(self, other: Any) -> Value:
         if not isinstance(other, Value):
             other = _leaf(other)
-        if self._t is None and other._t is None:
-            a, b = self._data, other._data
+        a, b = self._data, other._data
+        if a is None:  # (a leaf with its Tensor built: still the float op, see _num)
+            a = _num(self)
+        if b is None:
+            b = _num(other)
+        if a is not None and b is not None:
             y = a * b
             if y - y == 0.0:  # (_node's work, written out: this runs for every node)
                 v = _new(Value)
@@ -667,7 +711,9 @@ class Value:
             k, op, right = _POWV, f"**{p}", other
         else:
             k, op, right = _POW, f"**{other}", None
-        if self._t is None and (right is None or right._t is None):
+        if (self._t is None or _num(self) is not None) and (
+            right is None or right._t is None or _num(right) is not None
+        ):
             if right is None:
                 y = _float_pow(a, p)
             else:  # (micrograd has no Value exponent: np.power, as the Tensor op)
@@ -678,16 +724,16 @@ class Value:
         return _finite(_eager(k, op, self, right, p), f"{a} ** {p}", (a, p))
 
     def relu(self) -> Value:
-        if self._t is None:
-            a = self._data  # (g(z) from glassnet's table, as the Tensor's relu computes it)
+        a = self._data if self._t is None else _num(self)
+        if a is not None:  # (g(z) from glassnet's table, as the Tensor's relu computes it)
             y = float(F.ACTIVATIONS["relu"].fn(np.array(a)))
             if y - y == 0.0:
                 return _node(y, _RELU, "ReLU", self, None, a, y)
         return _eager(_RELU, "ReLU", self, None)
 
     def tanh(self) -> Value:
-        if self._t is None:
-            a = self._data
+        a = self._data if self._t is None else _num(self)
+        if a is not None:
             y = float(F.ACTIVATIONS["tanh"].fn(np.array(a)))  # (glassnet's table: g(z))
             if y - y == 0.0:
                 return _node(y, _TANH, "tanh", self, None, a, y)
@@ -695,7 +741,7 @@ class Value:
 
     def exp(self) -> Value:
         a = self.data
-        if self._t is None:
+        if self._t is None or _num(self) is not None:
             with np.errstate(over="ignore"):
                 y = float(np.exp(np.array(a)))
             if y - y == 0.0:
@@ -749,6 +795,22 @@ class Value:
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
 
+    def __getstate__(self) -> tuple[None, dict[str, Any]]:
+        """The slots, for ``copy`` and ``pickle``: a node whose Tensor was built from its
+        numbers (its graph drawn) gives them as floats, so a copy holds its own number and
+        gradient, drawn or not (its children and op shared, as micrograd's copy shares
+        them), and a pickle holds no Tensor closure."""
+        state = {s: getattr(self, s) for s in _STATE if hasattr(self, s)}
+        t, state["_mark"] = self._t, None
+        if t is not None and (self._k != _LEAF or state.get("_b") is _BUILT):
+            g = t.grad
+            state.update(_t=None, _data=float(t.data), _grad=None if g is None else float(g))
+            if self._k == _LEAF:
+                del state["_b"]
+        if self in _LABELS:
+            state["label"] = _LABELS[self]  # (set last: the label setter reads _t)
+        return None, state
+
 
 def _topo(root: Value) -> list[Value] | None:
     """The nodes under ``root`` in the order glassnet's ``Tensor.backward`` sorts their
@@ -761,14 +823,14 @@ def _topo(root: Value) -> list[Value] | None:
         v = stack[-1]  # loop of every backward, and a tuple a visit cost it a fifth)
         c = v._l
         if c is not None and c._mark is not mark:
-            if c._t is not None:
+            if c._t is not None and _num(c) is None:
                 return None
             c._mark, c._g = mark, None
             stack.append(c)
             continue
         c = v._r
         if c is not None and c._mark is not mark:
-            if c._t is not None:
+            if c._t is not None and (c is _MANY or _num(c) is None):
                 if c is not _MANY:
                     return None
                 c = _next_child(v, mark)  # (a node of the user's with three or more children)
@@ -792,7 +854,7 @@ def _next_child(v: Value, mark: object) -> Value | None | bool:
     Tensor (the graph goes to the Tensor path)."""
     for c in v._a:
         if c._mark is not mark:
-            return False if c._t is not None else c
+            return False if c._t is not None and _num(c) is None else c
     return None
 
 
@@ -806,6 +868,9 @@ def _sweep(root: Value, topo: list[Value]) -> None:
         if g is None:
             continue
         v._g = None
+        if v._t is not None:  # a leaf whose Tensor holds its gradient (see _num)
+            v.grad = v.grad + g
+            continue
         v._grad = g if v._grad is None else v._grad + g
         k = v._k
         if k == _LEAF:
