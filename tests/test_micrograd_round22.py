@@ -11,6 +11,7 @@ import pytest
 import glassnet as gn
 import glassnet.micrograd.engine as E
 from glassnet.micrograd import MLP, Value
+from glassnet.micrograd.nn import Layer, Neuron
 from glassnet.viz import draw_graph
 
 
@@ -111,6 +112,17 @@ def test_a_copy_of_a_node_made_on_the_tensor_path_is_its_own():
     assert c.data == b.data
     c.backward()
     assert c.grad == 1.0
+
+
+def test_neuron_layer_and_mlp_take_any_iterable():
+    random.seed(0)
+    n, layer, mlp = Neuron(2), Layer(2, 3), MLP(2, [3, 1])
+    row = [1.0, -2.0]
+    assert n(x for x in row).data == n(row).data
+    assert [v.data for v in layer(iter(row))] == [v.data for v in layer(row)]
+    assert mlp(map(Value, row)).data == mlp(row).data
+    with pytest.raises(TypeError, match="Neuron.*iterable.*Got int"):
+        n(5)
 
 
 def test_a_zero_gradient_is_a_float_once_set_or_passed():

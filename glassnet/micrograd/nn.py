@@ -12,12 +12,26 @@ these networks make one graph node per multiply and add.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .engine import Value
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
+
+
+def _inputs(x: Any, owner: Any) -> list[Any] | tuple[Any, ...]:
+    """``x``, a list of a layer's inputs: micrograd's zip takes any iterable (a generator,
+    ``map(Value, row)``), read once here."""
+    if type(x) is list or type(x) is tuple:
+        return x
+    try:
+        return list(x)
+    except TypeError:
+        raise TypeError(
+            f"{owner!r} takes an iterable of its inputs (numbers or Values). Got "
+            f"{type(x).__name__}; pass a list, e.g. [x1, x2] or list(map(Value, row))."
+        ) from None
 
 
 class Module:
@@ -40,7 +54,8 @@ class Neuron(Module):
         self.b = Value(0)
         self.nonlin = nonlin
 
-    def __call__(self, x: Sequence[Any]) -> Value:
+    def __call__(self, x: Iterable[Any]) -> Value:
+        x = _inputs(x, self)
         if len(x) != len(self.w):  # (zip would drop the inputs beyond the shorter one)
             raise ValueError(
                 f"{self!r} takes {len(self.w)} inputs. Got {len(x)}; pass one number per input."
@@ -62,7 +77,8 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
-    def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
+    def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
+        x = _inputs(x, self)  # (an iterator once, for every neuron)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
