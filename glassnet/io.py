@@ -2799,12 +2799,15 @@ def _pipeline(network: Module, meta: dict[str, Any], source: str) -> Pipeline:
     several = ("multioutput_regression", "multilabel")
     if (name not in several and len(names) != 1) or (name in several and len(names) != n_out):
         raise bad(f"{len(names)} target name(s) for {n_out} output(s) of a {name} task")
+    field = "preprocessing.preprocessor"  # (named in the message: which part is malformed)
     try:
         pre = Preprocessor.from_dict(pre_meta)
+        field = "target.labels"
         labels = LabelEncoder.from_dict(target["labels"]) if target.get("labels") else None
+        field = "target.scaler"
         scaler = StandardScaler.from_dict(target["scaler"]) if target.get("scaler") else None
     except (KeyError, TypeError, ValueError) as exc:
-        raise bad(f"{type(exc).__name__}: {oneline(exc)}") from None
+        raise bad(f"{field}: {type(exc).__name__}: {oneline(exc)}") from None
     if pre.n_features_out != n_in:
         raise bad(f"the preprocessing makes {pre.n_features_out} inputs; the network takes {n_in}")
     if name in ("binary", "multiclass"):

@@ -226,6 +226,49 @@ def _check_dict(d: Any, cls: str, keys: Sequence[str]) -> Mapping[str, Any]:
     return d
 
 
+def _names_of(values: Any, where: str, field: str) -> list[str]:
+    """A list of distinct str from a ``to_dict`` payload (column names, categories), as
+    ``to_dict`` writes them; else a ValueError naming ``where``'s ``field`` and the value."""
+    odd = (
+        [values] if not isinstance(values, list) else [v for v in values if not isinstance(v, str)]
+    )
+    if odd:
+        raise ValueError(
+            f"{where}: {field!r} must be a list of str, as to_dict writes it. Got "
+            f"{odd[0]!r:.80} ({type(odd[0]).__name__})."
+        )
+    seen: set[str] = set()
+    dup = [v for v in values if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
+    if dup:
+        raise ValueError(f"{where}: {field!r} repeats {_few(dup)}: each is listed once.")
+    return list(values)
+
+
+def _numbers_of(values: Any, where: str, field: str) -> np.ndarray:
+    """A non-empty list of finite JSON numbers from a ``to_dict`` payload as a float64 array;
+    a str, a bool, null, NaN or inf, or an int beyond float64 is a ValueError naming
+    ``where``'s ``field``, the item and its index."""
+    if not isinstance(values, list) or not values:
+        raise ValueError(
+            f"{where}: {field!r} must be a non-empty list of numbers. Got {values!r:.80}."
+        )
+    for i, v in enumerate(values):
+        number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+            v, (bool, np.bool_)
+        )
+        try:
+            finite = number and math.isfinite(float(v))
+        except OverflowError:  # (an int beyond float64's range)
+            finite = False
+        if not finite:
+            what = "not finite" if number else f"a {type(v).__name__}, not a number"
+            raise ValueError(
+                f"{where}: {field!r} must hold finite numbers (JSON numbers, as to_dict "
+                f"writes them). Item {i} is {v!r:.40}: {what}."
+            )
+    return np.array([float(v) for v in values], dtype=np.float64)
+
+
 def _frame_names(X: Any) -> list[str] | None:
     """The column names of a pandas DataFrame whose names are all str (scikit-learn's rule
     for ``feature_names_in_``), else None (an array, a list, a frame of unnamed columns)."""
@@ -1004,16 +1047,17 @@ class StandardScaler(_Params):
     def from_dict(cls, d: Mapping[str, Any]) -> StandardScaler:
         """Rebuild a fitted scaler from :meth:`to_dict`'s output."""
         d = _check_dict(d, "StandardScaler", ("mean", "scale"))
-        mean = np.asarray(d["mean"], dtype=np.float64)
-        scale = np.asarray(d["scale"], dtype=np.float64)
-        if mean.ndim != 1 or mean.shape != scale.shape or mean.size == 0:
+        mean = _numbers_of(d["mean"], "StandardScaler.from_dict", "mean")
+        scale = _numbers_of(d["scale"], "StandardScaler.from_dict", "scale")
+        if mean.shape != scale.shape:
             raise ValueError(
                 f"StandardScaler.from_dict: 'mean' and 'scale' must be lists of the same length "
                 f">= 1. Got lengths {mean.shape} and {scale.shape}."
             )
-        if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+        if not np.all(scale > 0):
             raise ValueError(
-                "StandardScaler.from_dict: 'mean' must be finite and 'scale' finite and > 0."
+                f"StandardScaler.from_dict: 'mean' must be finite and 'scale' finite and > 0. "
+                f"Got 'scale' {scale[scale <= 0][0]!r} at index {int(np.argmax(scale <= 0))}."
             )
         names = d.get("names")
         if names is not None and (
@@ -1733,7 +1777,7 @@ class OneHotEncoder(_Params):
                 f"lists of categories, one per column. Got {given!r:.80}."
             )
         enc = cls(categories=given)
-        enc.names_ = [str(n) for n in names]
+        enc.names_ = _names_of(names, "OneHotEncoder.from_dict", "names")
         names_in = d.get("names_in")
         if names_in is not None and (
             not isinstance(names_in, list)
@@ -1746,7 +1790,9 @@ class OneHotEncoder(_Params):
             )
         enc.feature_names_in_ = list(names_in) if names_in is not None else None
         # the saved order (sorted, or the user's): one-hot column i is category i
-        enc.categories_ = [_ordered_categories(c, "OneHotEncoder.from_dict") for c in cats]
+        enc.categories_ = [
+            np.array(_names_of(c, "OneHotEncoder.from_dict", "categories"), dtype=str) for c in cats
+        ]
         return enc
 
 
@@ -1755,6 +1801,36 @@ class OneHotEncoder(_Params):
 # ---------------------------------------------------------------------------------------
 
 _LABEL_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+#: What ``LabelEncoder.to_dict`` writes for a class label of each type.
+_LABEL_TEXT = {
+    "str": "str",
+    "int": "the text of a whole number ('3', '-2')",
+    "float": "the text of a finite number ('1.5', '2.0')",
+    "bool": "'True' or 'False'",
+}
+
+
+def _label_of(t: Any, kind: str) -> Any:
+    """The class label of type ``kind`` that the text ``t`` of a ``to_dict`` payload holds
+    exactly (written as :meth:`LabelEncoder.to_dict` writes it, or a JSON number of that
+    value); None where it holds none: 1.9 or '3.0' as int, NaN or inf, null, a list, a bool
+    as a number or a number as a str label."""
+    if kind == "str" or (isinstance(t, bool) and kind != "bool"):
+        return t if isinstance(t, str) else None
+    if kind == "bool":
+        return {"True": True, "False": False}.get(t) if isinstance(t, str) else None
+    if kind == "int":
+        digits = t.removeprefix("-") if isinstance(t, str) else ""
+        if digits.isascii() and digits.isdigit() and len(digits) < 100:
+            return int(t) if str(int(t)) == t else None  # ('03', '-0': not as written)
+        return t if isinstance(t, int) else None
+    try:
+        v = float(t) if isinstance(t, (str, int, float)) else math.nan
+    except (ValueError, OverflowError):  # (no number; an int beyond float64)
+        return None
+    return v if math.isfinite(v) and (not isinstance(t, str) or repr(v) == t) else None
 
 
 def _label_type(classes: np.ndarray) -> str:
@@ -1979,15 +2055,14 @@ class LabelEncoder:
             )
         if not isinstance(texts, list) or not texts:
             raise ValueError("LabelEncoder.from_dict: 'classes' must be a non-empty list.")
-        try:
-            if kind == "bool":
-                labels: list[Any] = [{"True": True, "False": False}[t] for t in texts]
-            else:
-                labels = [_LABEL_TYPES[kind](t) for t in texts]
-        except (KeyError, ValueError):
+        labels: list[Any] = [_label_of(t, kind) for t in texts]
+        if None in labels:
+            t = texts[labels.index(None)]
             raise ValueError(
-                f"LabelEncoder.from_dict: 'classes' {texts[:10]} are not all of type {kind}."
-            ) from None
+                f"LabelEncoder.from_dict: 'classes' {texts[:10]!r:.80} are not all of type "
+                f"{kind}: each must be {_LABEL_TEXT[kind]}, as to_dict writes {kind} labels; "
+                f"{t!r:.40} ({type(t).__name__}) is not."
+            )
         if len(set(labels)) != len(labels):
             raise ValueError(f"LabelEncoder.from_dict: 'classes' {texts[:10]} repeat a label.")
         enc = cls()
@@ -2270,7 +2345,7 @@ class Preprocessor:
                 ">= 1, each kind 'numeric' or 'categorical'."
             )
         pre = cls()
-        pre.columns_ = [str(c) for c in cols]
+        pre.columns_ = _names_of(cols, "Preprocessor.from_dict", "columns")
         pre.kinds_ = dict(zip(pre.columns_, kinds, strict=True))
         num, cat = pre._numeric(), pre._categorical()
         if bool(num) != (d["scaler"] is not None) or bool(cat) != (d["encoder"] is not None):

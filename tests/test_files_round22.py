@@ -1,0 +1,165 @@
+"""Round 22 (files): a model file's preprocessing and label metadata, its tensors and its
+values are checked as strictly as the rest of the file."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import glassnet as gn
+from glassnet import io
+from glassnet.io import ModelFileError
+
+X = pd.DataFrame({"a": [0.1, 0.2, -1.0], "b": [1.0, 2.0, 0.5], "c": ["red", "blue", "red"]})
+LABELS = {"type": "LabelEncoder", "label_type": "str", "classes": ["cat", "dog", "eel"]}
+SCALER = {"type": "StandardScaler", "mean": [0.5], "scale": [2.0]}
+
+
+def _meta(task: str = "regression", labels: dict | None = None, scaler: dict | None = None):
+    """A ``glassnet train`` description (columns a, b numeric, c text; target t)."""
+    n_out = 3 if task == "multiclass" else 1
+    return {
+        "format": "glassnet-cli-model",
+        "format_version": 1,
+        "task": {"name": task, "n_outputs": n_out},
+        "target": {"names": ["t"], "labels": labels, "scaler": scaler},
+        "preprocessing": {
+            "preprocessor": {
+                "type": "Preprocessor",
+                "columns": ["a", "b", "c"],
+                "kinds": ["numeric", "numeric", "categorical"],
+                "scaler": {"type": "StandardScaler", "mean": [0.0, 0.2], "scale": [1.0, 0.9]},
+                "encoder": {
+                    "type": "OneHotEncoder",
+                    "names": ["c"],
+                    "categories": [["blue", "red"]],
+                },
+            }
+        },
+    }
+
+
+def _regression(tmp_path, edit=None, dtype=np.float32):
+    meta = _meta(scaler=copy.deepcopy(SCALER))
+    if edit:
+        edit(meta)
+    path = tmp_path / "r.glassnet"
+    io.save_model(gn.nn.MLP([4, 3, 1], dtype=dtype), path, meta=meta)
+    return path
+
+
+def _classes(tmp_path, label_type, classes):
+    meta = _meta("multiclass", {**LABELS, "label_type": label_type, "classes": classes})
+    path = tmp_path / "c.glassnet"
+    io.save_model(gn.nn.MLP([4, 3, 3], output_activation="softmax"), path, meta=meta)
+    return path
+
+
+def test_honest_descriptions_load_and_predict(tmp_path):
+    assert io.load_pipeline(_regression(tmp_path)).predict(X).shape == (3,)
+    p = io.load_pipeline(_classes(tmp_path, "str", ["cat", "dog", "eel"]))
+    assert set(p.predict(X)) <= {"cat", "dog", "eel"}
+    p = io.load_pipeline(_classes(tmp_path, "int", ["2", "7", "18446744073709551615"]))
+    assert p.labels.classes_.tolist() == [2, 7, 2**64 - 1]
+    p = io.load_pipeline(_classes(tmp_path, "float", ["0.1", "1.5", "1e+300"]))
+    assert p.labels.classes_.tolist() == [0.1, 1.5, 1e300]
+
+
+# ---------------------------------------------------------------- 1) repeated columns
+
+
+def test_a_column_listed_twice_is_refused_naming_the_file_and_field(tmp_path):
+    def edit(m):
+        m["preprocessing"]["preprocessor"]["columns"] = ["a", "a", "c"]
+
+    path = _regression(tmp_path, edit)
+    says = r"r\.glassnet.*preprocessing\.preprocessor.*'columns' repeats \['a'\]"
+    with pytest.raises(ModelFileError, match=says):
+        io.load_pipeline(path)
+
+
+@pytest.mark.parametrize("where", ["columns", "names", "categories"])
+def test_a_column_name_or_category_that_is_not_text_is_refused(tmp_path, where):
+    def edit(m):
+        pre = m["preprocessing"]["preprocessor"]
+        if where == "columns":
+            pre["columns"] = ["a", 1, "c"]
+        elif where == "names":
+            pre["encoder"]["names"] = [["c"]]
+        else:
+            pre["encoder"]["categories"] = [[1, 2]]
+
+    with pytest.raises(ModelFileError, match=rf"'{where}' must be a list of str.*Got"):
+        io.load_pipeline(_regression(tmp_path, edit))
+
+
+# ---------------------------------------------------------------- 2) scaler numbers
+
+
+@pytest.mark.parametrize(
+    ("part", "key", "value", "says"),
+    [
+        ("target", "scale", ["2.2181476865139294"], r"'scale'.*Item 0 is '2\.218.*a str, not"),
+        ("target", "mean", [True], r"'mean'.*Item 0 is True: a bool, not a number"),
+        ("target", "mean", [None], r"'mean'.*Item 0 is None: a NoneType"),
+        ("target", "mean", [10**400], r"'mean'.*not finite"),
+        ("input", "mean", [0.0, "0.2"], r"'mean'.*Item 1 is '0\.2'"),
+        ("input", "scale", [1.0, False], r"'scale'.*Item 1 is False"),
+    ],
+)
+def test_scaler_numbers_must_be_json_numbers(tmp_path, part, key, value, says):
+    def edit(m):
+        if part == "target":
+            m["target"]["scaler"][key] = value
+        else:
+            m["preprocessing"]["preprocessor"]["scaler"][key] = value
+
+    field = "target.scaler" if part == "target" else "preprocessing.preprocessor"
+    with pytest.raises(ModelFileError, match=rf"r\.glassnet.*{field}.*{says}"):
+        io.load_pipeline(_regression(tmp_path, edit))
+
+
+# ---------------------------------------------------------------- 3) class labels
+
+
+@pytest.mark.parametrize(
+    ("label_type", "classes", "bad"),
+    [
+        ("int", [1.9, 2.5, "3"], "1.9"),
+        ("int", ["1", "2", "3.0"], "'3.0'"),
+        ("int", ["1", "2", True], "True"),
+        ("float", ["NaN", "nan", "1.0"], "'NaN'"),
+        ("float", ["nan", "inf", "1.0"], "'nan'"),
+        ("float", ["1.0", "2.0", "3"], "'3'"),
+        ("str", [True, False, None], "True"),
+        ("str", ["cat", "dog", None], "None"),
+        ("str", ["cat", "dog", ["x"]], r"\['x'\]"),
+        ("str", ["cat", "dog", 3], "3"),
+        ("bool", ["True", "False", 1], "1"),
+    ],
+)
+def test_class_labels_must_be_exactly_of_their_type(tmp_path, label_type, classes, bad):
+    path = _classes(tmp_path, label_type, classes)
+    with pytest.raises(ModelFileError, match=rf"c\.glassnet.*target\.labels.*'classes'.*{bad} \("):
+        io.load_pipeline(path)
+
+
+def test_label_encoder_round_trips_every_label_type():
+    from glassnet.preprocessing import LabelEncoder
+
+    for y in (
+        np.array([1.5, 2.25, -0.0, 1e300, 1e-300]),
+        np.array([2**63 + 5, 3], dtype=np.uint64),
+        np.array([-(2**63), 4, 2**62]),
+        np.array(["a", "b", ""]),
+        np.array([True, False]),
+    ):
+        enc = LabelEncoder().fit(y)
+        back = LabelEncoder.from_dict(json.loads(json.dumps(enc.to_dict())))
+        assert back.classes_.tolist() == enc.classes_.tolist()
+        assert back.classes_.dtype == enc.classes_.dtype
+
