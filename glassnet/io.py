@@ -1226,13 +1226,20 @@ def _bytes(n: int) -> str:
 
 
 def _load(
-    path: Any, expect_format: bool, verb: str = "loading", digests_out: dict | None = None
+    path: Any,
+    expect_format: bool,
+    verb: str = "loading",
+    digests_out: dict | None = None,
+    check: Callable[[dict, dict, str], Any] | None = None,
 ) -> tuple[dict, dict, str]:
     """Read a glassnet (or, with ``expect_format=False``, any safetensors) file (its
     tensors' :func:`_digests`, when checked against its checksum, put in ``digests_out``).
 
     1) the 8-byte header length, checked against the file's size; 2) the header and
-    the glassnet description, checked before anything is allocated from them; 3) the
+    the glassnet description, checked before anything is allocated from them, and by
+    ``check(tensors, description, kind)`` (the caller's test of the names, shapes and
+    dtypes, ``tensors`` each a read-only stand-in of its shape and dtype that holds no
+    memory: a file's tensors the reader refuses are never read); 3) the
     tensors, each read into its own array, refused if the file was written meanwhile
     (its modification time or size changed); 4) the checksum, when the file has one
     (every file glassnet writes does), against what was read.
@@ -1245,6 +1252,9 @@ def _load(
             entries, metadata = _parse_header(f, size, source)
             by_offset = [e.name for e in sorted(entries)]
             description, kind, order = _read_description(metadata, by_offset, source, expect_format)
+            if check is not None:
+                blank = {e.name: np.broadcast_to(np.zeros((), e.dtype), e.shape) for e in entries}
+                check({name: blank[name] for name in order}, description, kind)
             read = _read_tensors(f, entries, source)
             if _written(f) != before:  # (written in place meanwhile: parts of two files)
                 raise ModelFileError(
@@ -2124,16 +2134,27 @@ def load_model(path: str | os.PathLike[str], *, network_only: bool = False) -> A
 def _read_model(path: Any) -> tuple[Module, dict[str, Any], str]:
     """One read of a model file: (the model, its ``meta``, the quoted file name)."""
     digests: dict = {}
-    read = _load(path, expect_format=True, digests_out=digests)
-    return _model(*read, f"'{_as_path(path)}'", digests)
+    built = _Built(f"'{_as_path(path)}'")
+    read = _load(path, expect_format=True, digests_out=digests, check=built.check)
+    return _model(*read, built.source, digests, built.model)
 
 
-def _model(
-    arrays: dict, description: dict, kind: str, source: str, digests: dict | None = None
-) -> tuple[Module, dict[str, Any], str]:
-    """The model of what one read of the file ``source`` gave (:func:`_load`): (the model,
-    its ``meta``, ``source``). Built from those arrays and that description only, so a file
-    replaced meanwhile cannot give one version's model and another's description."""
+class _Built:
+    """:func:`_load`'s ``check`` of a model file (any file with ``only_models=False``): the
+    tensors against the config, before they are read; ``model`` is the one built."""
+
+    def __init__(self, source: str, only_models: bool = True) -> None:
+        self.source, self.only_models, self.model = source, only_models, None
+
+    def check(self, tensors: dict, description: dict, kind: str) -> None:
+        if kind == "model" or self.only_models:
+            self.model = _built(tensors, description, kind, self.source)
+
+
+def _built(arrays: dict, description: dict, kind: str, source: str) -> Module:
+    """The model that the description of the file ``source`` configures, built once its
+    ``arrays`` (or stand-ins of their shapes and dtypes) were found to be exactly its
+    parameters; else a ModelFileError."""
     from .nn import from_config
 
     if kind != "model":
@@ -2184,8 +2205,26 @@ def _model(
         check_arrays_against(arrays, expected)
     except ModelFileError as exc:
         raise ModelFileError(f"{source}: {exc}") from None
+    return model
+
+
+def _model(
+    arrays: dict,
+    description: dict,
+    kind: str,
+    source: str,
+    digests: dict | None = None,
+    model: Module | None = None,
+) -> tuple[Module, dict[str, Any], str]:
+    """The model of what one read of the file ``source`` gave (:func:`_load`): (the model,
+    its ``meta``, ``source``). Built from those arrays and that description only (or
+    ``model``, :func:`_built` from them), so a file replaced meanwhile cannot give one
+    version's model and another's description."""
+    if model is None:
+        model = _built(arrays, description, kind, source)
     model.load_state_dict(arrays)
-    meta = _restore_modes(model, description["meta"], source, arrays, digests, config)
+    config, meta = description["config"], description["meta"]
+    meta = _restore_modes(model, meta, source, arrays, digests, config)
     return model, meta, source
 
 
@@ -2272,10 +2311,11 @@ def load_file(path: str | os.PathLike[str]) -> LoadedFile:
     (:class:`ModelFileError`).
     """
     digests: dict = {}
-    arrays, description, kind = _load(path, expect_format=False, digests_out=digests)
     source = f"'{_as_path(path)}'"
+    built = _Built(source, only_models=False)
+    arrays, description, kind = _load(path, False, digests_out=digests, check=built.check)
     if kind == "model":
-        model, meta, _ = _model(arrays, description, kind, source, digests)
+        model, meta, _ = _model(arrays, description, kind, source, digests, built.model)
         if meta.get("format") == CLI_MODEL_FORMAT:
             model = _pipeline(model, meta, source)
         return LoadedFile(kind, model, meta)
@@ -2308,15 +2348,20 @@ def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
             f"'module' must be a glassnet.nn.Module you constructed, got "
             f"{type(module).__name__}; to rebuild a model from its file use load_model(path)"
         )
-    arrays, _, kind = _load(path, expect_format=True)
-    if kind == "checkpoint":
-        arrays = {k[len(MODEL_PREFIX) :]: v for k, v in arrays.items()
-                  if k.startswith(MODEL_PREFIX)}  # fmt: skip
     expected = {name: (a.shape, a.dtype) for name, a in module.state_dict().items()}
-    try:
-        check_arrays_against(arrays, expected)
-    except ModelFileError as exc:
-        raise ModelFileError(f"'{_as_path(path)}': {exc}") from None
+
+    def weights(arrays: dict, _: Any, kind: str) -> dict:  # (checked before they are read)
+        if kind == "checkpoint":
+            arrays = {k[len(MODEL_PREFIX) :]: v for k, v in arrays.items()
+                      if k.startswith(MODEL_PREFIX)}  # fmt: skip
+        try:
+            check_arrays_against(arrays, expected)
+        except ModelFileError as exc:
+            raise ModelFileError(f"'{_as_path(path)}': {exc}") from None
+        return arrays
+
+    arrays, _, kind = _load(path, expect_format=True, check=weights)
+    arrays = weights(arrays, None, kind)
     host = host_model(module)  # a model on a GPU: loaded on a host copy, then moved over
     host.load_state_dict(arrays)
     if host is not module:
@@ -2382,6 +2427,31 @@ def _of_rows(message: str, fills: bool) -> str:
             "no values to fill missing cells with (retrain with --impute mean for rows that "
             "have them)",
         )
+    return message
+
+
+#: The texts pandas' ``read_csv`` reads as missing (NaN) by default (its ``na_values``).
+_PANDAS_NA = frozenset(
+    "-1.#IND 1.#QNAN 1.#IND -1.#QNAN #N/A N/A #N/A N/A n/a NA <NA> #NA NULL null NaN -NaN "
+    "nan -nan None".split()
+)
+
+
+def _read_as_missing(message: str, categories: dict[str, Any]) -> str:
+    """:func:`_of_rows`' ``message`` of a missing cell, for a model without fill values, in
+    a column whose ``categories`` hold a text pandas' read_csv reads as missing ('NA' for
+    none, 'None'): the advice to keep it as written, not to retrain with --impute (which
+    would fill every such cell with another category)."""
+    advice = "fill it in or drop the row: the model was trained without --impute"
+    for c, values in categories.items():
+        texts = sorted(str(v) for v in values if str(v) in _PANDAS_NA)
+        if texts and advice in message and f"of X, column {c!r}" in message:
+            return (
+                f"{message[: message.index(advice)]}the model's categories of {c!r} include "
+                f"{', '.join(map(repr, texts))}, which pandas' read_csv reads as missing: "
+                f"read_csv(..., keep_default_na=False) keeps such texts as written, as "
+                f"glassnet's own reader does; else fill the cell in or drop the row."
+            )
     return message
 
 
@@ -2537,6 +2607,13 @@ class Pipeline:
             out.append(list(values))
         return out
 
+    def _categories(self) -> dict[str, np.ndarray]:
+        """Each categorical column's categories, as fitted."""
+        encoder = self.preprocessor.encoder_
+        if encoder is None or encoder.names_ is None or encoder.categories_ is None:
+            return {}
+        return dict(zip(encoder.names_, encoder.categories_, strict=True))
+
     def _table(self, X: Any, respelled: dict[str, dict[str, str]] | None = None) -> Any:
         """Raw rows as a Table of the model's columns (cells as text, as in a CSV file). A
         bool or number cell of a text column (one pandas typed: 1.0 for the code '1') is
@@ -2592,10 +2669,7 @@ class Pipeline:
 
         kinds = self.preprocessor.kinds_ or {}
         cells = {c: [cell(v) for v in columns[c]] for c in self.columns}
-        encoder = self.preprocessor.encoder_
-        known = {}
-        if encoder is not None and encoder.names_ is not None and encoder.categories_ is not None:
-            known = dict(zip(encoder.names_, encoder.categories_, strict=True))
+        known = self._categories()
         for c in self.columns:  # (a text column pandas typed: 1.0 is the code '1')
             if kinds.get(c) != "categorical" or c not in known:
                 continue
@@ -2640,6 +2714,7 @@ class Pipeline:
         except ValueError as exc:  # the reader's words for a file, said of X
             message = _of_rows(str(exc), bool(self.preprocessor.fill_))
             message = _as_given(message, X, self.columns)
+            message = _read_as_missing(message, self._categories())
             if self.decimal != "." and "is not a number" in message:  # ('0.64' to a ',' model)
                 message += (
                     f" The model reads numbers given as text with the decimal mark "

@@ -163,3 +163,74 @@ def test_label_encoder_round_trips_every_label_type():
         assert back.classes_.tolist() == enc.classes_.tolist()
         assert back.classes_.dtype == enc.classes_.dtype
 
+
+# ---------------------------------------------------------------- 5) tensors checked first
+
+MLP_CONFIG = {"type": "MLP", "sizes": [3, 4, 2], "activation": ["relu"], "dtype": "float32"}
+
+
+def _sparse_bomb(path, extra="layers.9.W", shape=(2**28,), kind="model"):
+    """A [3, 4, 2] MLP file plus one tensor the config does not use (or one of its own of
+    another shape), declared as 1 GiB and left sparse (truncate): a few KiB on disk."""
+    arrays = gn.nn.MLP([3, 4, 2]).state_dict()
+    arrays = {k: np.float32(v) for k, v in arrays.items() if k != extra}  # (extra: last)
+    entries, blobs, off = {}, [], 0
+    for name, a in arrays.items():
+        b = a.tobytes()
+        place = [off, off + len(b)]
+        entries[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": place}
+        off, _ = off + len(b), blobs.append(b)
+    size = 4 * int(np.prod(shape))
+    entries[extra] = {"dtype": "F32", "shape": list(shape), "data_offsets": [off, off + size]}
+    desc = {"config": MLP_CONFIG, "meta": {}}
+    md = {"format": "glassnet", "format_version": "1", "kind": kind, "sha256": "0" * 64,
+          "order": json.dumps(list(entries)), "glassnet": json.dumps(desc)}  # fmt: skip
+    head = json.dumps({"__metadata__": md, **entries}).encode()
+    head += b" " * (-len(head) % 8)
+    with open(path, "wb") as f:
+        f.write(len(head).to_bytes(8, "little"))
+        f.write(head)
+        f.writelines(blobs)
+        f.truncate(8 + len(head) + off + size)
+    return path
+
+
+@pytest.fixture
+def no_tensor_read(monkeypatch):
+    """Fail a test that reads the tensors of a file refused by its header."""
+
+    def read(*args, **kwargs):
+        raise AssertionError("the tensors were read before the names were checked")
+
+    monkeypatch.setattr(io, "_read_tensors", read)
+
+
+def test_load_model_refuses_an_unused_tensor_before_reading_any(tmp_path, no_tensor_read):
+    path = _sparse_bomb(tmp_path / "bomb.glassnet")
+    with pytest.raises(ModelFileError, match=r"bomb\.glassnet.*unexpected 'layers\.9\.W'"):
+        io.load_model(path)
+    with pytest.raises(ModelFileError, match=r"bomb\.glassnet.*unexpected 'layers\.9\.W'"):
+        io.load_file(path)
+    with pytest.raises(ModelFileError, match=r"bomb\.glassnet.*unexpected 'layers\.9\.W'"):
+        io.load_weights(gn.nn.MLP([3, 4, 2]), path)
+
+
+def test_load_model_refuses_a_wrong_shape_before_reading_any(tmp_path, no_tensor_read):
+    path = _sparse_bomb(tmp_path / "w.glassnet", extra="layers.0.W", shape=(2**14, 2**14))
+    with pytest.raises(ModelFileError, match=r"w\.glassnet.*'layers\.0\.W': expected shape"):
+        io.load_model(path)
+
+
+def test_honest_files_still_load_bit_identically_after_the_early_check(tmp_path):
+    for dtype in (np.float32, np.float64):
+        net = gn.nn.MLP([3, 5, 2], dtype=dtype).eval()
+        path = tmp_path / f"m{np.dtype(dtype).name}.glassnet"
+        io.save_model(net, path)
+        for back in (io.load_model(path), io.load_file(path).value):
+            for (n1, a), (n2, b) in zip(net.state_dict().items(), back.state_dict().items()):
+                assert n1 == n2 and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        into = io.load_weights(gn.nn.MLP([3, 5, 2], dtype=dtype), path)
+        assert all(
+            a.tobytes() == b.tobytes()
+            for a, b in zip(net.state_dict().values(), into.state_dict().values())
+        )

@@ -389,7 +389,11 @@ def test_a_disk_error_while_reading_the_header_is_a_model_file_error(tmp_path, m
 
     monkeypatch.setattr(gio, "open", FailingDisk, raising=False)
     for loader in (gio.load_arrays, gio.load_model, gio.load_checkpoint):
-        assert "cannot be read ([Errno 5] Input/output error)" in refused(path, loader)
+        message = refused(path, loader)
+        if reads == 2 and loader is gio.load_model:  # (its kind refused before its data)
+            assert "is a glassnet arrays file, not a model file" in message
+            continue
+        assert "cannot be read ([Errno 5] Input/output error)" in message
 
 
 def test_a_path_with_a_nul_character_is_a_model_file_error(tmp_path):
