@@ -367,6 +367,11 @@ def _tensors_back(value: Any, places: Any, same: list) -> Any:
         if route in wanted:
             if not isinstance(node, np.ndarray):
                 raise ValueError(f"a Tensor's place {list(route)!r:.60} holds no array")
+            if node.dtype not in (np.float32, np.float64):  # (converting would lose digits)
+                raise ValueError(
+                    f"the Tensor at {list(route)!r:.60} is stored as {node.dtype}; gn.save "
+                    "writes a Tensor's values as float32 or float64"
+                )
             found += 1
             made[order[route]] = Tensor(node, requires_grad=wanted[route])
             return made[order[route]]

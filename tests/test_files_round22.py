@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import safetensors.numpy as stn
 
 import glassnet as gn
 from glassnet import io
@@ -234,3 +235,48 @@ def test_honest_files_still_load_bit_identically_after_the_early_check(tmp_path)
             a.tobytes() == b.tobytes()
             for a, b in zip(net.state_dict().values(), into.state_dict().values())
         )
+
+
+# ---------------------------------------------------------------- 6) gn.load's Tensors
+
+
+def _object_file(path, array, requires_grad=False):
+    """A file as gn.save writes one for {"x": Tensor}, its array replaced by ``array``."""
+    arrays = {"optim/x": array}
+    desc = {
+        "glassnet.save": "object",
+        "value": {"x": {"__tensor__": "optim/x"}},
+        "tensors": [[["x"], requires_grad]],
+    }
+    md = {"format": "glassnet", "format_version": "1", "kind": "arrays",
+          "order": json.dumps(list(arrays)), "glassnet": json.dumps(desc)}  # fmt: skip
+    md["sha256"] = io._checksum(io._digests(arrays), md)
+    stn.save_file(arrays, str(path), metadata=md)
+    return path
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.array([2**60 + 1, 3], np.int64),
+        np.array([1, 2], np.uint8),
+        np.array([True, False]),
+        np.array([0.1, 2], np.float16),
+    ],  # fmt: skip
+    ids=["int64", "uint8", "bool", "float16"],
+)
+def test_gn_load_refuses_a_tensor_stored_in_another_dtype(tmp_path, array):
+    path = _object_file(tmp_path / "rg.glassnet", array, requires_grad=True)
+    with pytest.raises(ModelFileError, match=rf"rg\.glassnet.*\['x'\].*stored as {array.dtype}"):
+        gn.load(path)
+
+
+def test_gn_load_gives_back_float_tensors_as_saved(tmp_path):
+    for dtype in (np.float32, np.float64):
+        t = gn.tensor(np.array([0.1, 2**60 + 1], dtype), requires_grad=True)
+        gn.save({"x": t}, tmp_path / "t.glassnet")
+        back = gn.load(tmp_path / "t.glassnet")["x"]
+        assert back.dtype == dtype and back.requires_grad
+        assert back.data.tobytes() == t.data.tobytes()
+    path = _object_file(tmp_path / "ok.glassnet", np.array([1.5, 2.5], np.float32))
+    assert gn.load(path)["x"].data.tolist() == [1.5, 2.5]
