@@ -5822,6 +5822,20 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
                 "train without --stream takes",
             )
         )
+        text = re.sub(  # (a late text cell among numbers: the options, not from_csv's)
+            r"read the file with stream\.from_csv\(path, target, missing=\[.*, (.*?)\]\) "
+            r"\(the texts read as missing now, and the column's\)",
+            lambda m: (
+                f"pass --missing {shlex.quote(ast.literal_eval(m[1]))} (with the other "
+                "texts that mark one)"
+            ),
+            text,
+        )
+        text = re.sub(
+            r"pass categorical=\[('.*?')\]",
+            lambda m: f"pass --categorical {shlex.quote(ast.literal_eval(m[1]))}",
+            text,
+        )
         if "has a missing value" in text and args.missing is None:
             text += (
                 " If a text such as NA is a value of that column (a region code), not a "

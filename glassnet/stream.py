@@ -1787,31 +1787,47 @@ def _refuse_text_among_numbers(
             name,
             cell,
         )
-    marks = markers + ([cell] if cell in others else [])
-    given = [*sorted(missing), *(m for m in marks if m.strip().lower() not in missing)]
     if cell in others:
         what = f"{len(text)} value(s) that are not numbers: {shown(others + markers)}"
-        odd = "" if cell.isascii() else " (a minus sign other than '-', or a character not ASCII?)"
-        fix = f"else fix the cell at that line, a plain number such as 1234{decimal}5{odd}."
-        if markers or len(others) > 1 or numbers >= 2:  # (codes: K, 1 ... 12)
-            fix += (
-                f" If the column holds categories ({shown(others)}), pass "
-                f"categorical=[{name!r}] (its numbers are then categories too)."
-            )
+        codes = markers or len(others) > 1 or numbers >= 2  # (codes: K, 1 ... 12)
+        fix = _text_cell_fix(cell, name, decimal, shown(others) if codes else None)
     else:
         what = f"{len(markers)} value(s) that mark missing cells: {shown(markers)}"
         fix = "else write every cell of the column as a number."
     raise ColumnsRefused(
         f"{head}: a column of numbers with text in it ({what}) is read as text, each number "
-        f"one-hot encoded as a category of its own. If {cell!r} marks a missing value, read "
-        f"the file with stream.from_csv(path, target, missing={given!r}) (the texts read as "
-        "missing now, and the column's), which names each row that holds one (a stream "
-        f"trains on complete rows: fill or drop them); {fix}",
+        f"one-hot encoded as a category of its own. If {cell!r} marks a missing value, "
+        f"{_as_missing(cell, missing, markers)}; {fix}",
         cols,
         place,
         name,
         cell,
     )
+
+
+def _as_missing(cell: str, missing: Iterable[str], markers: Iterable[str] = ()) -> str:
+    """How to read a number column's text ``cell`` (and ``markers``) as missing: the
+    advice of every error of a text among numbers, the first block's and a later one's."""
+    given = sorted(missing)
+    given += [m for m in dict.fromkeys([*markers, cell]) if m.strip().lower() not in missing]
+    return (
+        f"read the file with stream.from_csv(path, target, missing={given!r}) (the texts read "
+        "as missing now, and the column's), which names each row that holds one (a stream "
+        "trains on complete rows: fill or drop them)"
+    )
+
+
+def _text_cell_fix(cell: str, name: str, decimal: str, categories: str | None) -> str:
+    """What else to do with a text ``cell`` among column ``name``'s numbers: fix it, or
+    (``categories``: the column's texts, shown) read the column as categories."""
+    odd = "" if cell.isascii() else " (a minus sign other than '-', or a character not ASCII?)"
+    fix = f"else fix the cell at that line, a plain number such as 1234{decimal}5{odd}."
+    if categories is not None:
+        fix += (
+            f" If the column holds categories ({categories}), pass "
+            f"categorical=[{name!r}] (its numbers are then categories too)."
+        )
+    return fix
 
 
 def _unique(names: list[str], where: str) -> None:
@@ -2959,9 +2975,18 @@ def unreadable(
                     f"reader does not read here; write it as {_number_text(cell, decimal)}, "
                     f"or read the file in memory, which reads it so."
                 )
+            missing = {n.lower() for n in nulls}  # (the texts given: nulls spells each so)
+            if not cell.strip():
+                return ValueError(
+                    f"fit: '{path}' line {line}: column {name!r} has a missing value (an empty "
+                    f"cell) where its first rows hold {kinds[name]}: "
+                    f"{_as_missing(cell, missing)}."
+                )
             return ValueError(
-                f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its "
-                f"first rows hold {kinds[name]}; give the column one type throughout."
+                f"fit: '{path}' line {line}: column {name!r} holds {cell!r} where its first "
+                f"rows hold {kinds[name]}. If {cell!r} marks a missing value, "
+                f"{_as_missing(cell, missing)}; "
+                f"{_text_cell_fix(cell, name, decimal, repr(cell))}"
             )
     return long or ValueError(f"fit: pyarrow cannot read '{path}': {e}.")
 

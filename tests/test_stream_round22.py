@@ -4,6 +4,7 @@ the function an error names, and the memory the statistics pass holds."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -69,3 +70,39 @@ def test_from_csv_pandas_index_must_be_a_bool(tmp_path: Path, flag: object) -> N
     with pytest.raises(TypeError, match=r"The 'pandas_index' parameter of from_csv must be a "
                        rf"bool \(True or False\). Got {re.escape(repr(flag))}"):  # fmt: skip
         stream.from_csv(path, "label", pandas_index=flag)
+
+
+def test_a_late_text_or_empty_cell_among_numbers_gets_the_first_blocks_advice(
+    tmp_path: Path,
+) -> None:
+    q = _csv(tmp_path / "q.csv", 400, extra={300: "1,?,3,a,1\n"})  # line 303
+    with pytest.raises(ValueError) as e:
+        stream.from_csv(q, "label", block_size=4096)
+    text = str(e.value)
+    assert "line 303: column 'x1' holds '?' where its first rows hold numbers" in text
+    assert "missing=['', 'n/a', 'na', 'nan', 'null', '?']" in text
+    assert "categorical=['x1']" in text and "one type throughout" not in text
+    empty = _csv(tmp_path / "e.csv", 400, extra={300: "1,,3,a,1\n"})
+    with pytest.raises(ValueError) as e:
+        stream.from_csv(empty, "label", missing=["?"], block_size=4096)
+    text = str(e.value)
+    assert "line 303: column 'x1' has a missing value (an empty cell)" in text
+    assert "missing=['?', '']" in text and "one type throughout" not in text
+    # the first block's message gives the same advice, in the same words
+    with pytest.raises(ValueError) as first:
+        stream.from_csv(empty, "label", missing=["?"])
+    advice = text.split("hold numbers: ")[1].rstrip(".")
+    assert advice in str(first.value)
+
+
+def test_a_late_text_cell_on_the_command_line_names_the_options(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(stream, "from_csv", functools.partial(stream.from_csv, block_size=4096))
+    _csv(tmp_path / "q.csv", 400, extra={300: "1,zz,3,a,1\n"})
+    code, _, err = run(capsys, "train", "q.csv", "--target", "label", "--stream", "-q")
+    assert code != 0
+    assert_one_line_error(err, "line 303: column 'x1' holds 'zz'", "pass --missing zz",
+                          "pass --categorical x1")  # fmt: skip
+    assert "from_csv" not in err and "categorical=[" not in err
