@@ -3602,7 +3602,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--kinds", help="comma-separated kinds (default: all)")
     p.add_argument("--tol", type=float, help="tolerance of check (default 0.01)")
-    p.add_argument("--force", action="store_true", help="replace a sheet of another seed in --out")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace another sheet in --out (of another seed or other kinds)",
+    )
 
     # -- jit ----------------------------------------------------------------------
     command(

@@ -1000,30 +1000,39 @@ def _template(sheet: Sequence[Exercise], seed: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _sheet_seed(folder: Path) -> tuple[int, str] | None:
-    """The seed of the sheet in ``folder`` and the file that says it (its key.json, or the
-    first line of a sheet's other files: the copy handed out holds no key), or None."""
+def _sheet_found(folder: Path) -> tuple[int, list[str] | None, Any, str] | None:
+    """The sheet in ``folder``: its seed, its exercises' kinds in order, their givens
+    (key.json's data) and the file that says them (its key.json, or a sheet's other files:
+    the copy handed out holds no key; their titles name the kinds), or None. None for
+    kinds or givens: not said (compared by the seed only)."""
     try:
         doc = json.loads((folder / "key.json").read_text(encoding="utf-8"))
         seed = doc.get("seed") if isinstance(doc, dict) else None
         if isinstance(seed, int) and not isinstance(seed, bool):
-            return seed, "key.json"
+            exs = doc.get("exercises")
+            if not (isinstance(exs, list) and all(isinstance(e, dict) for e in exs)):
+                return seed, None, None, "key.json"
+            kinds = [e.get("kind") for e in exs]
+            return seed, kinds, [e.get("data") for e in exs], "key.json"
     except (OSError, ValueError):
         pass
     for name in ("questions.md", "answers_template.txt", "answers.md"):
         try:
             with open(folder / name, encoding="utf-8") as f:
-                first = f.readline()
+                text = f.read(1 << 20)
         except (OSError, ValueError):
             continue
-        m = re.match(r"#\s*glassnet exercises, seed (\d+)\b", first)
+        m = re.match(r"#\s*glassnet exercises, seed (\d+)\b", text)
         if m:
-            return int(m.group(1)), name
+            seed = int(m.group(1))
+            titles = re.findall(r"^##? \d+\. (.+)$", text, re.M)
+            kind_of = {ex.title: ex.kind for ex in generate(seed)}
+            return seed, [kind_of.get(t, repr(t)) for t in titles], None, name
     return None
 
 
 class SheetExists(WriteError):
-    """``out`` holds another seed's sheet; :func:`write` replaces it only with force=True."""
+    """``out`` holds another sheet; :func:`write` replaces it only with force=True."""
 
 
 def write(
@@ -1042,8 +1051,9 @@ def write(
     destination is checked first (a read-only file, a folder in the way, a link to a file
     that does not exist), each file is
     written atomically, and should one still fail, the ones written before it are put back.
-    A folder that holds another seed's sheet (its key.json) is refused unless ``force``:
-    writing seed 18 into seed 17's folder would replace one student's key with another's.
+    A folder that holds another sheet (of another seed, or of other kinds, or another
+    version's numbers) is refused unless ``force``: writing seed 18 into seed 17's folder
+    would replace one student's key with another's.
     """
     sheet = generate(seed, kinds)
     check_bool(force, "force", "write")
@@ -1098,14 +1108,31 @@ def write(
                 f"{str(path)!r} is {what}, in the way of that file; move or rename it, or "
                 "choose another folder. Nothing was written."
             )
-    found = _sheet_seed(folder) if folder.is_dir() else None
-    if found is not None and found[0] != int(seed) and not force:
-        other, said = found
-        raise SheetExists(
-            f"write: {str(folder)!r} holds the sheet of seed {other} (its {said}), and this "
-            f"is seed {int(seed)}'s: writing it would replace seed {other}'s sheet. Choose "
-            f"another folder, or replace it with force=True. Nothing was written."
-        )
+    found = _sheet_found(folder) if folder.is_dir() and not force else None
+    if found is not None:
+        other, had, givens, said = found
+        new = [ex.kind for ex in sheet]
+        new_givens = [e["data"] for e in json.loads(files["key.json"])["exercises"]]
+        if other != int(seed):
+            why = f"the sheet of seed {other} (its {said}), and this is seed {int(seed)}'s"
+        elif had is not None and had != new:
+            why = (
+                f"seed {other}'s sheet of kinds {', '.join(map(str, had))} (its {said}), "
+                f"and this is its sheet of kinds {', '.join(new)}"
+            )
+        elif givens is not None and givens != new_givens:
+            why = (
+                f"seed {other}'s sheet of these kinds with other numbers (its {said}: "
+                "written by another version of glassnet), and these are this version's"
+            )
+        else:
+            why = ""
+        if why:
+            raise SheetExists(
+                f"write: {str(folder)!r} holds {why}: writing it would replace that sheet "
+                "and its key. Choose another folder, or replace it with force=True. "
+                "Nothing was written."
+            )
     # each file is written atomically; should one still fail (a full disk), the ones written
     # before it get their earlier bytes back (or are removed), so that the folder never
     # holds two seeds' files (the questions of one, the key of another)

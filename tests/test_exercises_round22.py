@@ -43,8 +43,8 @@ def test_the_same_sheet_is_written_again_without_force(tmp_path: Path) -> None:
     out = tmp_path / "s"
     X.write(3, out, kinds=["gd_step", "softmax"])
     X.write(3, out, kinds=["gd_step", "softmax"])  # (the same bytes: nothing lost)
-    X.write(3, out)
-    X.write(3, out, kinds=list(X.KINDS))  # (the default is every kind, in order)
+    X.write(3, tmp_path / "all")
+    X.write(3, tmp_path / "all", kinds=list(X.KINDS))  # (the default: every kind, in order)
 
 
 def test_a_handed_out_copy_of_other_kinds_is_not_replaced(tmp_path: Path) -> None:
@@ -59,6 +59,21 @@ def test_a_handed_out_copy_of_other_kinds_is_not_replaced(tmp_path: Path) -> Non
         with pytest.raises(X.SheetExists, match="gd_step"):
             X.write(3, out, kinds=["forward"])
         X.write(3, out, kinds=["gd_step"])  # (its own sheet: written again)
+
+
+def test_a_key_of_other_numbers_for_the_same_seed_and_kinds_is_not_replaced(
+    tmp_path: Path,
+) -> None:
+    """A key written by another version (teaching.md: the one-hot draw changed for 42
+    seeds) holds other givens: its questions were handed out with them."""
+    out = tmp_path / "v"
+    X.write(3, out, kinds=["one_hot"])
+    doc = json.loads((out / "key.json").read_text())
+    doc["exercises"][0]["data"]["labels"] = ["x"]
+    (out / "key.json").write_text(json.dumps(doc))
+    with pytest.raises(X.SheetExists, match="other numbers.*another version"):
+        X.write(3, out, kinds=["one_hot"])
+    X.write(3, out, kinds=["one_hot"], force=True)
 
 
 def test_the_command_line_refuses_other_kinds_naming_force(tmp_path: Path, capsys) -> None:
