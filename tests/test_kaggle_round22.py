@@ -95,3 +95,34 @@ def test_the_advice_to_pass_impute_leads_to_a_prediction(capsys, plain_model, tm
     assert_one_line_error(err, "drop --stream")
     code, again, err = run(capsys, "predict", plain_model, holes, "--impute", "mean")
     assert code == 0 and again == out, err
+
+
+# ---------------------------------------------------------------- pandas' 'NA' category
+
+
+def test_pipeline_names_keep_default_na_for_a_category_pandas_reads_as_missing(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from glassnet.io import load_pipeline
+
+    rng = np.random.default_rng(1)
+    grade = rng.choice(["NA", "Gd", "TA"], 40)  # 'NA': none, as house prices' PoolQC
+    price = 100 + 30 * (grade == "Gd") + rng.normal(0, 5, 40)
+    rows = [[g, f"{x:.3f}", f"{p:.1f}"] for g, x, p in zip(grade, rng.normal(size=40), price)]
+    data = write_csv(tmp_path / "hp.csv", ["q", "x", "price"], rows)
+    model = tmp_path / "hp.glassnet"
+    argv = ["train", data, "--target", "price", "--missing", "", "--out", model, *FAST]
+    assert main([str(a) for a in argv]) == 0
+    pipe = load_pipeline(model)
+    X = pd.read_csv(data).drop(columns="price")  # (pandas' defaults: 'NA' is NaN)
+    with pytest.raises(ValueError) as info:
+        pipe.predict(X)
+    message = str(info.value)
+    assert "column 'q'" in message and "'NA'" in message
+    assert "read_csv(..., keep_default_na=False)" in message
+    assert "retrain with --impute" not in message  # (it would fill 'NA' with another grade)
+    kept = pd.read_csv(data, keep_default_na=False).drop(columns="price")
+    assert pipe.predict(kept).shape == (40,)
+    # a number column's NaN: no category of pandas' missing texts, the advice as it was
+    X = kept.assign(x=kept["x"].where(kept.index != 3))
+    with pytest.raises(ValueError, match="retrain with --impute mean"):
+        pipe.predict(X)
