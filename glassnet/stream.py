@@ -2000,11 +2000,17 @@ def from_csv(
     decimal = check_decimal(decimal, "from_csv")
     path = _existing(path)
     with open(path, "rb") as f:  # (a spreadsheet's "sep=;" line: the reader's header else)
-        if f.read(4) == b"PAR1":  # (a Parquet file's magic bytes)
+        magic = f.read(4)
+        if magic == b"PAR1":  # (a Parquet file's magic bytes)
             raise ValueError(
                 f"fit: '{path}' is a Parquet file, not a CSV file: read it with "
                 "stream.from_parquet(path, target) (or fit(model, path, target) with a "
                 ".parquet name)."
+            )
+        if magic[:2] == b"\x1f\x8b" and not path.lower().endswith(".gz"):  # (gzip's)
+            raise ValueError(
+                f"fit: '{path}' is gzip-compressed: name it with .gz at the end (such as "
+                "data.csv.gz), which the reader decompresses, or decompress it (gunzip)."
             )
         f.seek(0)
         hint = re.match(rb"(?:\xef\xbb\xbf)?\s*sep=.\s*$", f.readline(64))
@@ -3487,7 +3493,7 @@ def _as_stream(
                 f"fit: X is a file path, so y names its target column (a str). Got "
                 f"{type(y).__name__}."
             )
-        suffix = Path(X).suffix.lower()
+        suffix = Path(Path(X).name.lower().removesuffix(".gz")).suffix  # (from_csv unzips)
         # read as float64, as the file holds them: fit's checks convert each chunk to the
         # model's dtype (float32 first would round a float64 model's data)
         if suffix in (".parquet", ".pq"):
@@ -3495,7 +3501,9 @@ def _as_stream(
         if suffix in (".csv", ".txt", ".tsv") or suffix.startswith(".csv"):
             return from_csv(X, y, labels=labels, dtype=np.float64)
         raise ValueError(
-            f"fit: '{X}' is neither a .csv nor a .parquet file; read it yourself, or name it so."
+            f"fit: '{X}' is neither a .csv (.csv.gz) nor a .parquet file: read it with "
+            "stream.from_csv(path, target) or stream.from_parquet(path, target) and pass that "
+            "stream."
         )
     if source is not None:
         return from_chunks(X)

@@ -106,3 +106,25 @@ def test_a_late_text_cell_on_the_command_line_names_the_options(
     assert_one_line_error(err, "line 303: column 'x1' holds 'zz'", "pass --missing zz",
                           "pass --categorical x1")  # fmt: skip
     assert "from_csv" not in err and "categorical=[" not in err
+
+
+def test_fit_reads_a_gzipped_csv_by_its_path_as_from_csv_does(tmp_path: Path) -> None:
+    import gzip
+    import shutil
+
+    from glassnet import nn
+    from glassnet.train import fit
+
+    plain = _csv(tmp_path / "s.csv", 200)
+    packed = tmp_path / "s.csv.gz"
+    with open(plain, "rb") as f, gzip.open(packed, "wb") as g:
+        shutil.copyfileobj(f, g)
+    history = fit(nn.Sequential(nn.Linear(6, 2)), str(packed), "label", loss="cross_entropy",
+                  batch_size=64, epochs=1, shuffle=False)  # fmt: skip
+    assert history.epochs == 1
+    # gzip bytes under a .csv name: said so, not a row of garbled cells
+    shutil.copy(packed, tmp_path / "g.csv")
+    with pytest.raises(ValueError, match=r"'.*g\.csv' is gzip-compressed"):
+        stream.from_csv(tmp_path / "g.csv", "label")
+    with pytest.raises(ValueError, match=r"stream\.from_csv\(path, target\)"):
+        fit(nn.Sequential(nn.Linear(6, 2)), str(tmp_path / "s.json"), "label")
