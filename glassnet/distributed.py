@@ -72,6 +72,7 @@ import stat
 import sys
 import time
 import traceback
+import warnings
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -176,6 +177,12 @@ class DataParallel:
                 f"The 'distributed' parameter of fit must be None, 'mpi' or an mpi4py "
                 f"communicator. Got {comm!r}.{fix}"
             )
+        if comm is None:  # (fit's None trains in one process, without a DataParallel)
+            raise TypeError(
+                "DataParallel needs a communicator: 'mpi' (MPI.COMM_WORLD) or an mpi4py "
+                "intracommunicator; got None. To train in one process, call fit with "
+                "distributed=None and no DataParallel."
+            )
         # (named before mpi4py is imported: without it, its absence is not the error)
         if not isinstance(comm, str) and not hasattr(comm, "Get_rank"):
             fix = {
@@ -190,10 +197,20 @@ class DataParallel:
         MPI = _mpi()
         if isinstance(comm, str):
             comm = MPI.COMM_WORLD
-        elif not isinstance(comm, MPI.Intracomm):
+        elif comm == MPI.COMM_NULL:
             raise TypeError(
-                f"The 'distributed' parameter of fit must be None, 'mpi' or an mpi4py "
-                f"communicator. Got {type(comm).__name__}."
+                "fit(distributed=MPI.COMM_NULL): this rank is not a member of the "
+                "communicator (a Split with colour MPI.UNDEFINED gives the ranks left out "
+                "COMM_NULL): pass a communicator this rank belongs to ('mpi', or a Split with "
+                "a colour of its own), or train the ranks left out with distributed=None."
+            )
+        elif not isinstance(comm, MPI.Intracomm):
+            what = "an intercommunicator" if isinstance(comm, MPI.Intercomm) else "no group"
+            raise TypeError(
+                f"fit(distributed=...) needs an mpi4py intracommunicator (one group of ranks: "
+                f"'mpi', MPI.COMM_WORLD, its Dup() or Split()); got {type(comm).__name__}, "
+                f"{what} of ranks to train. An intercommunicator's intercomm.Merge() gives "
+                "one."
             )
         self.MPI, self.comm = MPI, comm
         if MPI.COMM_WORLD.Get_size() > 1:  # (any launcher: glassnet's import saw mpiexec's)
@@ -566,7 +583,7 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         dp.settings["n_iter_no_change"] = 10
     if not isinstance(kwargs.get("optimizer"), str):  # lr is the optimizer's own (checked)
         dp.settings["lr"] = None
-    dp.settings["validation_data"] = _summary(kwargs.get("validation_data"))
+    dp.settings["validation_data"] = _summary(_as_fit_reads(kwargs))
     seed = kwargs.get("seed")
     try:
         if seed is None:
@@ -601,6 +618,29 @@ def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ..
             sd = {**sd, "param_groups": groups}
         parts += list(_leaves(sd))
     return tuple(parts)
+
+
+def _as_fit_reads(kwargs: dict[str, Any]) -> Any:
+    """fit's ``validation_data`` as fit converts it (the features in the model's dtype, the
+    targets as the loss takes them), so that ranks compare it as they compare the training
+    data: the same values given as int32 on one rank and int64 on another are the same
+    validation set. What fit refuses stays as given (fit names the error on every rank)."""
+    given = kwargs.get("validation_data")
+    if given is None:
+        return None
+    from . import tasks
+
+    loss = kwargs.get("loss")
+    try:
+        spec = tasks.loss_spec(loss)
+        with warnings.catch_warnings():  # (fit warns of them itself)
+            warnings.simplefilter("ignore")
+            return tasks.check_data(
+                kwargs["model"], spec, *tasks.validation_parts(given), "fit",
+                tasks.VALIDATION_NAMES, labels=spec is None and tasks.takes_labels(loss),
+            )  # fmt: skip
+    except Exception:
+        return given
 
 
 def _summary(data: Any) -> Any:
@@ -980,6 +1020,12 @@ def end_rank(error: BaseException) -> str:
     busy elsewhere: print it, then end the job with ``MPI.COMM_WORLD.Abort``). An error
     raised from a distributed fit is known to every rank already: no collective. Outside
     ``mpiexec -n N`` (N > 1), ``"report"``."""
+    if not isinstance(error, BaseException):  # (str(e) would reach the other ranks as ours)
+        raise TypeError(
+            f"end_rank: error must be the exception this rank's program ends with. Got "
+            f"{error!r:.60} ({type(error).__name__}): pass the exception object itself, "
+            "end_rank(e) in an 'except Exception as e:' block, not str(e)."
+        )
     if not _HOOKED:
         return "report"
     if _from_fit(error):
