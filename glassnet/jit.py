@@ -58,6 +58,7 @@ the size rule and the speed against NumPy and JAX.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -179,6 +180,7 @@ _CHUNK = 16384  # epochs per compiled call of run_full_batch (W3: about 15 ms)
 _numba: Any = None  # the numba module once imported; False when it cannot be
 _missing = ""  # why the compiled loop cannot run here (see unavailable_reason); "" when it can
 _compiled = False
+_COMPILING = threading.Lock()  # (two threads' first jit fits: each kernel wrapped once)
 _LOADED: set[np.dtype] = set()  # the dtypes whose kernels have run in this process
 
 
@@ -943,11 +945,13 @@ def _compile() -> None:
     if why is not None:
         raise ImportError(why)
     g = globals()
-    for name in _KERNELS:
-        fm = {"contract"} if name in _MATMULS else False
-        fm = {"contract"} if name == "_k_tanh" else fm  # Eigen's form: fused multiply-adds
-        g[name] = _numba.njit(cache=True, fastmath=fm, nogil=True, error_model="numpy")(g[name])
-    _compiled = True
+    with _COMPILING:  # (another thread may have set them up while this one waited)
+        for name in () if _compiled else _KERNELS:
+            fm = {"contract"} if name in _MATMULS else False
+            fm = {"contract"} if name == "_k_tanh" else fm  # Eigen's form: fused multiply-adds
+            njit = _numba.njit(cache=True, fastmath=fm, nogil=True, error_model="numpy")
+            g[name] = njit(g[name])
+        _compiled = True
 
 
 # ------------------------------------------------------------------------------------------

@@ -1,0 +1,257 @@
+"""Round 22's thread-safety mends: jit's one-time set-up under a lock, no process-wide BLAS
+count changed by 'auto' while other Python threads run, parameters() safe against another
+thread's new module attributes, summary that observes only its own call, and predict's
+eval mode of a model with its own train() put back by the last call out."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import jit, nn, threads
+from glassnet.nn.module import evaluating
+
+X = np.random.default_rng(0).normal(size=(8, 10)).astype(np.float32)
+
+
+@pytest.fixture
+def fast_switching():
+    """Switch threads often, so that a race shows within a few hundred iterations."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
+# ------------------------------------------------------------------ 1: jit._compile
+def test_two_threads_set_up_the_jit_kernels_once(monkeypatch):
+    wrapped: list[str] = []
+
+    class FakeNumba:  # numba's njit refuses a function it already wrapped, as the real one
+        @staticmethod
+        def njit(**_):
+            def wrap(f):
+                if getattr(f, "fake_dispatcher", False):
+                    raise TypeError("A jit decorator was called on an already jitted function")
+                time.sleep(1e-4)  # (the other thread runs meanwhile)
+                wrapped.append(f.__name__)
+                g = lambda *a: f(*a)  # noqa: E731
+                g.fake_dispatcher = True
+                g.__name__ = f.__name__
+                return g
+
+            return wrap
+
+    for name in jit._KERNELS:
+        monkeypatch.setitem(vars(jit), name, getattr(jit, name))  # (put back after the test)
+    monkeypatch.setattr(jit, "_compiled", False)
+    monkeypatch.setattr(jit, "_numba", FakeNumba)
+    monkeypatch.setattr(jit, "unavailable_reason", lambda: None)
+    barrier, errors = threading.Barrier(2), []
+
+    def set_up():
+        barrier.wait()
+        try:
+            jit._compile()
+        except Exception as e:  # pragma: no cover (the defect)
+            errors.append(e)
+
+    ts = [threading.Thread(target=set_up) for _ in range(2)]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+    assert errors == []
+    assert sorted(wrapped) == sorted(jit._KERNELS)  # each kernel wrapped once
+
+
+# ------------------------------------------------------------------ 2: threads.limit
+def test_auto_leaves_the_process_blas_count_while_other_threads_run():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if threads.current_blas_threads() is None:
+        pytest.skip("no BLAS that threadpoolctl can set")
+    small = [10, 8, 2]  # 'auto': 1 thread by size
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)  # e.g. a thread serving predict
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        with threads.limit(small, 16) as n:  # alone: 'auto' lowers the count to 1
+            assert n == 1 and threads.current_blas_threads() == 1
+        other.start()
+        try:
+            with threads.limit(small, 16) as n:  # now another thread's products would change
+                assert n is None
+                assert threads.current_blas_threads() == 2
+            with threads.limit(small, 16, threads=1) as n:  # asked for: as before
+                assert n == 1 and threads.current_blas_threads() == 1
+        finally:
+            release.set()
+            other.join()
+        assert threads.current_blas_threads() == 2
+
+
+# ------------------------------------------------------------------ 3: parameters()
+class _KeyAdder:
+    """A value whose isinstance check adds a key to a module's ``__dict__``: what another
+    thread's first ``eval()`` or ``register_forward_hook`` does during the walk."""
+
+    def __init__(self, mod):
+        self._mod = mod
+
+    @property
+    def __class__(self):
+        self._mod.__dict__[f"late{len(self._mod.__dict__)}"] = None
+        return _KeyAdder
+
+
+def test_parameters_survive_a_key_added_during_the_walk():
+    m = nn.Sequential(nn.Linear(3, 4, rng=0), nn.Linear(4, 2, rng=1))
+    m.layers[0].odd = _KeyAdder(m.layers[0])
+    assert len(m.parameters()) == 4
+    assert len(list(m.modules())) == 3
+    assert len(dict(m.named_parameters())) == 4
+
+
+def test_predict_while_another_thread_switches_fresh_models_to_eval(fast_switching):
+    errors = []
+    for _ in range(40):
+        m = nn.Sequential(*[nn.Linear(8, 8, rng=i) for i in range(30)])
+        stop = threading.Event()
+
+        def serve(m=m, stop=stop):
+            while not stop.is_set():
+                try:
+                    m.predict(X[:, :8])
+                except Exception as e:  # pragma: no cover (the defect)
+                    errors.append(repr(e))
+                    return
+
+        t = threading.Thread(target=serve)
+        t.start()
+        m.eval()
+        stop.set()
+        t.join()
+    assert errors == []
+
+
+# ------------------------------------------------------------------ 4: summary
+class _Res(nn.Module):
+    def __init__(self, during=None):
+        super().__init__()
+        self.a = nn.Linear(10, 10, rng=0)
+        self.b = nn.Linear(10, 3, rng=1)
+        self.drop = nn.Dropout(0.5, rng=0)
+        self.during = during
+
+    def forward(self, x):
+        if self.during is not None:
+            self.during(self)
+        return self.b(self.drop(gn.functional.relu(self.a(x))) + x)
+
+
+def test_summary_records_only_its_own_call_and_changes_nothing_others_see():
+    m = _Res()
+    base = str(gn.summary(m, input_data=X[:2]))
+    seen = {}
+
+    def during(model):  # another thread, while the summary's forward runs
+        if seen:  # (once: the other thread's own forward comes here too)
+            return
+        seen["out"] = None
+
+        def other():
+            seen["training"] = [q.training for q in model.modules()]
+            seen["patched"] = [k for q in model.modules() for k in vars(q) if k == "forward"]
+            seen["out"] = model.predict(X)  # its calls are not rows of the summary
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+
+    m.during = during
+    text = str(gn.summary(m, input_data=X[:2]))
+    assert text == base
+    assert seen["training"] == [True] * 4  # the default mode='eval' is this thread's only
+    assert seen["patched"] == []
+    m.during = None
+    np.testing.assert_array_equal(seen["out"], m.predict(X))
+    assert [q.training for q in m.modules()] == [True] * 4
+    assert not any(k.startswith("_forward") or k == "_hooked" for q in m.modules() for k in vars(q))
+
+
+def test_summary_while_another_thread_predicts(fast_switching):
+    m = _Res()
+    base = str(gn.summary(m, input_data=X[:2]))
+    stop, errors = threading.Event(), []
+
+    def serve():
+        while not stop.is_set():
+            try:
+                m.predict(X)
+            except Exception as e:  # pragma: no cover (the defect)
+                errors.append(repr(e))
+                return
+
+    t = threading.Thread(target=serve)
+    t.start()
+    try:
+        odd = [s for s in (str(gn.summary(m, input_data=X[:2])) for _ in range(60)) if s != base]
+    finally:
+        stop.set()
+        t.join()
+    assert errors == [] and odd == []
+
+
+# ------------------------------------------------------------------ 5: evaluating()
+class _OwnTrain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(10, 4, rng=0), nn.Dropout(0.5, rng=0))
+
+    def forward(self, x):
+        return self.body(x)
+
+    def train(self, mode=True):  # a train() of its own, as PyTorch users write
+        return super().train(mode)
+
+
+def test_overlapping_predicts_put_a_custom_train_model_back_in_training_mode():
+    m = _OwnTrain()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():  # enters first, leaves first
+        with evaluating(m):
+            a_in.set()
+            b_in.wait()
+        a_out.set()
+
+    def second():  # enters while the first is inside, leaves last
+        a_in.wait()
+        with evaluating(m):
+            b_in.set()
+            a_out.wait()
+            assert not m.training  # still in eval mode until the last one leaves
+
+    ts = [threading.Thread(target=first), threading.Thread(target=second)]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+    assert [q.training for q in m.modules()] == [True] * 4
+
+
+def test_many_threads_predict_a_custom_train_model():
+    m = _OwnTrain()
+    ref = m.predict(X)
+    out = []
+
+    def serve():
+        out.extend(np.array_equal(m.predict(X), ref) for _ in range(30))
+
+    ts = [threading.Thread(target=serve) for _ in range(6)]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+    assert all(out) and [q.training for q in m.modules()] == [True] * 4
+    m.eval()
+    m.predict(X)
+    assert [q.training for q in m.modules()] == [False] * 4  # eval mode is kept as well
