@@ -177,7 +177,7 @@ class Module(ModuleMethods):
     def _children(self) -> Iterator[tuple[str, Any]]:
         """The module's own Parameters, then its sub-Modules, each in the order set (PyTorch's
         order: its ``_parameters`` before its ``_modules``)."""
-        items = vars(self).items()
+        items = list(vars(self).items())  # (a copy: another thread may add a key meanwhile)
         yield from ((name, value) for name, value in items if isinstance(value, Parameter))
         for name, value in items:
             if isinstance(value, Module):
@@ -281,8 +281,8 @@ class Module(ModuleMethods):
         while stack:  # depth first, as _children: a module's parameters, then its modules'
             mod = stack.pop()
             subs: list[Module] = []
-            for value in vars(mod).values():
-                if isinstance(value, Parameter):
+            for value in mod.__dict__.copy().values():  # (as _children: another thread's eval()
+                if isinstance(value, Parameter):  # or hook may add a key during the walk)
                     found.setdefault(id(value), value)
                 elif isinstance(value, Module):
                     subs.append(value)
