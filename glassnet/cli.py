@@ -8929,7 +8929,7 @@ def _note(message: str) -> None:
 
 
 def _flush_pending(show: bool) -> None:
-    if show:
+    if show and not _distributed.launched()[0]:  # (under mpiexec -n N: rank 0 prints them)
         sys.stderr.write("".join(dict.fromkeys(_PENDING)))
         sys.stderr.flush()
     _PENDING.clear()
