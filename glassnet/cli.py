@@ -9297,7 +9297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in _MEMORY_COMMANDS:  # a bad GLASSNET_MEMORY_LIMIT: its own error
             _memory_limit()
         with _signals_exit() if args.command == "train" else contextlib.nullcontext():
-            with _stdin_as_file(args), _pipes_held():
+            with _stdin_as_file(args), _pipes_held(), _rank0_prints(args):
                 return _main(args)
     except CLIError as exc:  # (standard input, unread)
         return _report(exc, (str(exc), exc.code))
@@ -9365,6 +9365,25 @@ def _ranks_agree_at_the_end() -> None:
     _distributed.install()
     with contextlib.suppress(Exception):  # (mpi4py missing, or its MPI failing to start)
         from mpi4py import MPI  # noqa: F401 - MPI_Init, on every rank alike
+
+
+@contextlib.contextmanager
+def _rank0_prints(args: argparse.Namespace) -> Iterator[None]:
+    """Under ``mpiexec -n N`` (N > 1), predict and evaluate run on every rank (an error
+    every rank hits alike is printed once, every rank ending with its status), but rank 0
+    alone prints their output, as train's rank 0 does: one process's output, not N copies
+    of it. Another rank's standard output goes nowhere; predict's --out is written by each
+    rank whole (atomically: the same bytes), so that a rank of an MPMD launch (``mpiexec
+    -n 1 ... : -n 1 ...``) given an --out of its own writes it."""
+    if args.command not in ("predict", "evaluate") or not _distributed.launched()[0]:
+        yield
+        return
+    stdout = sys.stdout
+    with open(os.devnull, "w", encoding="utf-8") as sys.stdout:
+        try:
+            yield
+        finally:
+            sys.stdout = stdout
 
 
 def _help_once(exc: HelpRequested) -> int:
