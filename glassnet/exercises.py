@@ -1998,6 +1998,12 @@ _SHEET_FILES = (
 """The files :func:`write` makes: in a folder given to :func:`check_all`, not answers."""
 
 
+def _shown(path: str) -> str:
+    """A file's name as printed in the teacher's terminal: as it is, or where it holds a
+    newline, a tab or an escape sequence (a student's file name), as a Python string."""
+    return path if path.isprintable() else repr(path)
+
+
 @dataclass
 class BatchRow:
     """One answers file of :func:`check_all`: its grade, or why it was not graded."""
@@ -2032,15 +2038,16 @@ class BatchResult:
         body = []
         for r in self.rows:
             if r.result is None:
-                body.append([r.path, "-", "-", f"not graded: {r.error}"])
+                body.append([_shown(r.path), "-", "-", f"not graded: {r.error}"])
                 continue
             unread = ", ".join(map(str, r.result.unread_lines)) or "-"
             note = "all right" if r.result.passed else ""
             note = "the file is empty" if r.result.empty else note
-            body.append([r.path, f"{r.result.right}/{r.result.total}", unread, note])
+            body.append([_shown(r.path), f"{r.result.right}/{r.result.total}", unread, note])
         head = ["file", "score", "unreadable lines", "note"]
         width = [max(len(row[i]) for row in [head, *body]) for i in range(3)]
-        out = [f"summary: {len(self.rows)} answers files, seed {self.seed}, tolerance {self.tol:g}"]
+        n = f"{len(self.rows)} answers file{'s' * (len(self.rows) != 1)}"
+        out = [f"summary: {n}, seed {self.seed}, tolerance {self.tol:g}"]
         for row in [head, *body]:
             out.append("  ".join(c.ljust(w) for c, w in zip(row, width)) + "  " + row[3])
         out = [line.rstrip() for line in out]
@@ -2056,7 +2063,7 @@ class BatchResult:
         parts = []
         for r in self.rows:
             text = str(r.result) if r.result is not None else f"not graded: {r.error}"
-            parts.append(f"== {r.path}\n{text}")
+            parts.append(f"== {_shown(r.path)}\n{text}")
         return "\n\n".join([*parts, self.table()])
 
 
@@ -2081,9 +2088,9 @@ def _answers_files(answers: Any) -> tuple[list[Path], list[str]]:
         found, sheet = [], []
         for q in sorted(p.iterdir()):
             if q.name.startswith("."):
-                skipped.append(f"{q} (hidden)")
+                skipped.append(f"{_shown(str(q))} (hidden)")
             elif q.is_dir():
-                skipped.append(f"{q} (a folder: not searched)")
+                skipped.append(f"{_shown(str(q))} (a folder: not searched)")
             elif q.name in _SHEET_FILES:
                 sheet.append(q.name)
             else:
@@ -2098,7 +2105,12 @@ def _answers_files(answers: Any) -> tuple[list[Path], list[str]]:
                 f"none{which})."
             )
         files += found
-    return files, skipped
+    seen: dict[str, Path] = {}
+    for f in files:  # (a folder and one of its files, or ./a.txt and a.txt: graded once)
+        first = seen.setdefault(os.path.realpath(f), f)
+        if first is not f:
+            skipped.append(f"{_shown(str(f))} (given twice: graded as {_shown(str(first))})")
+    return list(seen.values()), skipped
 
 
 def check_all(
@@ -2108,9 +2120,10 @@ def check_all(
 ) -> BatchResult:
     """Grade several answers files against one ``key``: ``answers`` is a folder (its
     files, by name; hidden files and the sheet's own files left out) or a list of files
-    and folders. A file that cannot be graded (not text, empty, another seed's, a
-    key.json, a named pipe or a device, over :data:`ANSWERS_MAX_BYTES`; any failure of
-    one file) is a row saying why; the others are graded as :func:`check` grades them.
+    and folders (a file given twice, as a folder's and by its name, is graded once). A
+    file that cannot be graded (not text, empty, another seed's, a key.json, a named pipe
+    or a device, over :data:`ANSWERS_MAX_BYTES`; any failure of one file) is a row saying
+    why; the others are graded as :func:`check` grades them.
     ``str()`` of the result prints each file's report, then a table: per file, the score,
     the lines that could not be read, and a note."""
     tol = _check_tol(tol)
@@ -2174,7 +2187,7 @@ def run_cli(args: Any) -> int:
         batch = check_all(rest[1], rest[2:], tol)
         print(batch)
         if batch.not_graded:
-            names = ", ".join(r.path for r in batch.not_graded)
+            names = ", ".join(_shown(r.path) for r in batch.not_graded)
             print(
                 f"glassnet exercise check: {len(batch.not_graded)} of {len(batch.rows)} answers "
                 f"files could not be graded: {names} (the table says why)",

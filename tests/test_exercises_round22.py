@@ -115,3 +115,45 @@ def test_key_json_holds_no_negative_zero(tmp_path: Path) -> None:
     X.write(0, tmp_path / "z0")
     text = (tmp_path / "z0" / "key.json").read_text()
     assert not _signed_zeros(json.loads(text), "key")
+
+
+# ------------------------------------------------------- check_all: the files' names
+def _batch(tmp_path: Path) -> tuple[Path, Path]:
+    X.write(17, tmp_path / "k", kinds=["forward"])
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    return tmp_path / "k" / "key.json", folder
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(tmp_path: Path) -> None:
+    """A student's file name is printed in the teacher's terminal: a newline split its row
+    of the table in two, and an escape sequence (ESC [31m) was sent to the terminal."""
+    key, folder = _batch(tmp_path)
+    for name in ("new\nline.txt", "red\x1b[31m.txt", "tab\tname.txt"):
+        (folder / name).write_text("1.z1 = 1\n")
+    text = str(X.check_all(key, folder))
+    assert "\x1b" not in text and "\t" not in text
+    assert "\\x1b[31m" in text and "\\n" in text and "\\t" in text
+    table = X.check_all(key, folder).table().splitlines()
+    assert len(table) == 2 + 3  # (the summary line, the header and one row per file)
+
+
+def test_a_file_given_twice_is_graded_once(tmp_path: Path) -> None:
+    """The folder and one of its files, or one file by two paths: one student counted
+    twice in the summary ('3 answers files' for two students)."""
+    key, folder = _batch(tmp_path)
+    (folder / "a.txt").write_text("1.z1 = 1\n")
+    (folder / "b.txt").write_text("1.z1 = 1\n")
+    twice = folder / ".." / folder.name / "a.txt"
+    result = X.check_all(key, [folder, folder / "a.txt", twice])
+    assert [Path(r.path).name for r in result.rows] == ["a.txt", "b.txt"]
+    assert any("given twice" in s and "a.txt" in s for s in result.skipped)
+
+
+def test_the_command_line_names_an_ungraded_file_escaped(tmp_path: Path, capsys) -> None:
+    key, folder = _batch(tmp_path)
+    (folder / "red\x1b[31m.txt").write_bytes(b"\xff\xfe")
+    (folder / "ok.txt").write_text("1.z1 = 1\n")
+    assert main(["exercise", "check", str(key), str(folder)]) == 2
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err and "\\x1b[31m" in err
