@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import threading
 from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -95,6 +96,8 @@ def _numbers(x: Any) -> bool:
 #: Whether :meth:`Module.predict` runs in this thread: every module reads as in eval mode
 #: there, its flag unwritten (a flag predict set and put back raced other threads' calls).
 _PREDICTING = contextvars.ContextVar("glassnet_predicting", default=False)
+_HELD: dict[int, list[Any]] = {}  # id(a model with its own train()) -> [blocks open, flags]
+_HOLDING = threading.RLock()
 
 
 @contextlib.contextmanager
@@ -102,19 +105,29 @@ def evaluating(model: Module | None = None) -> Iterator[None]:
     """Every module reads as in eval mode (``training`` False) in this thread for the block,
     no flag written: other threads' calls, and every flag after it, are as they were. The
     forward of :meth:`Module.predict` runs so. A ``model`` whose class has a ``train()`` of
-    its own (a mode that changes more than flags) is put in eval mode through it, each
-    module's flag put back after the block."""
-    token = _PREDICTING.set(True)
+    its own (a mode that changes more than flags) is put in eval mode through it, for every
+    thread, by the first such block to open, and each module's flag is put back when the
+    last one still open on that model closes (docs/threads.md)."""
     own = model is not None and type(model).train is not Module.train
-    was = [(m, vars(m).get("training", True)) for m in model.modules()] if own else []
     if own:
-        model.train(False)
+        with _HOLDING:
+            held = _HELD.setdefault(id(model), [0, []])
+            if not held[0]:  # the first in: the flags kept, then eval mode
+                held[1] = [(m, vars(m).get("training", True)) for m in model.modules()]
+                model.train(False)
+            held[0] += 1
+    token = _PREDICTING.set(True)
     try:
         yield
     finally:
         _PREDICTING.reset(token)
-        for m, mode in was:
-            m.training = mode
+        if own:
+            with _HOLDING:
+                held[0] -= 1
+                if not held[0]:  # the last out puts them back
+                    del _HELD[id(model)]
+                    for m, mode in held[1]:
+                        m.training = mode
 
 
 if TYPE_CHECKING:  # (the methods nn.containers attaches, as a type checker sees them)
