@@ -4053,8 +4053,10 @@ class _Prepared:
 def _split_rows(
     args: argparse.Namespace, y_all: np.ndarray, classifier: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Train, validation and test row indices (stratified by class where every class can be:
-    two rows or more each, and room for one of each in both parts)."""
+    """Train, validation and test row indices, stratified by class where the classes can
+    be (room for one row of each in both parts). A class of one row cannot be in both: its
+    row trains (the model is never scored on a class it could not learn), the others are
+    stratified; unless the other classes have too few rows to hold out from."""
 
     def split(rows: np.ndarray, size: float, seed: np.random.Generator, flag: str) -> list:
         strat, held = None, math.ceil(size * len(rows))  # (train_test_split's count)
@@ -4066,17 +4068,19 @@ def _split_rows(
                 f"{flag} {size} holds out {held} of {what}, which leaves none to train on: use "
                 f"a smaller {flag}"
             )
-        classes = len(np.unique(y_all[rows])) if classifier else 0
-        if (
-            classifier
-            and np.bincount(y_all[rows]).min() >= 2
-            and classes <= held <= len(rows) - classes
-        ):
-            strat = y_all[rows]
+        lone = rows[:0]  # (the rows of classes of one row, kept for training)
+        if classifier:
+            _, inverse, counts = np.unique(y_all[rows], return_inverse=True, return_counts=True)
+            single = counts[inverse] == 1  # (n,)
+            if single.any() and held < np.count_nonzero(~single):
+                lone, rows, counts = rows[single], rows[~single], counts[counts > 1]
+            if counts.min() >= 2 and counts.size <= held <= len(rows) - counts.size:
+                strat = y_all[rows]
         try:
-            return train_test_split(rows, test_size=size, seed=seed, stratify=strat)
+            train, test = train_test_split(rows, test_size=held, seed=seed, stratify=strat)
         except ValueError as exc:
             raise CLIError(f"{flag} {size}: {_oneline(str(exc))}") from None
+        return [np.concatenate([train, lone]), test]
 
     rows = np.arange(len(y_all))
     train_rows, test_rows = rows, rows[:0]
@@ -4236,12 +4240,14 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                 f"smaller --test-split / --val-split{cut}"
             )
         single = np.flatnonzero((counts == 1) & (trained > 0))  # (learned from one row)
+        held = len(val_rows) + len(test_rows)
         # (a table of a few rows, as the bundled truth tables, has classes of one row)
         if single.size and not named and n >= 20 and Path(data.source).is_file():
             where = [int(data.table.line_numbers[np.flatnonzero(y_all == k)[0]]) for k in single]
             shown = [f"{classes[k]!r} (line {line})" for k, line in zip(single, where)]
             _warn(
-                f"class(es) of '{data.targets[0]}' with a single row: {_esc(_few(shown))}; one "
+                f"class(es) of '{data.targets[0]}' with a single row: {_esc(_few(shown))}"
+                f"{', kept in the training rows (never scored)' if held else ''}; one "
                 f"row is too few to learn a class from, and is often a typo: fix or drop the "
                 f"row, or add rows of the class{_cut_short(data, y_all, counts, trained)}"
             )

@@ -126,3 +126,64 @@ def test_pipeline_names_keep_default_na_for_a_category_pandas_reads_as_missing(t
     X = kept.assign(x=kept["x"].where(kept.index != 3))
     with pytest.raises(ValueError, match="retrain with --impute mean"):
         pipe.predict(X)
+
+
+# ---------------------------------------------------------------- a class of one row
+
+
+def _split(y, seed, test_split=0.25, val_split=0.0):
+    import argparse
+
+    from glassnet.cli import _split_rows
+
+    args = argparse.Namespace(
+        test_split=test_split, val_split=val_split, early_stopping=False, seed=seed
+    )
+    return _split_rows(args, np.asarray(y), True)
+
+
+def _shares(y, rows):
+    return np.bincount(np.asarray(y)[rows], minlength=4)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_class_of_one_row_trains_and_the_others_stay_stratified(seed):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 120)
+    y[0] = 3  # 'rare': its only row
+    counts = np.bincount(y)
+    train, val, test = _split(y, seed)
+    assert len(test) == 30 and len(val) == 0 and len(train) == 90
+    assert sorted([*train, *test]) == list(range(120))
+    assert 0 in train  # (never tested on a class the model cannot learn)
+    held = _shares(y, test)[:3]
+    want = counts[:3] * 30 / 119  # (each class its share of the test rows, within one)
+    assert np.all(np.abs(held - want) < 1), (held, want)
+    # and so for the validation rows, after the test rows
+    train, val, test = _split(y, seed, val_split=0.2)
+    assert 0 in train and len(val) == 18
+
+
+def test_a_split_without_a_class_of_one_row_is_as_it_was():
+    from glassnet.preprocessing import train_test_split
+
+    y = np.random.default_rng(3).integers(0, 3, 50)
+    train, _, test = _split(y, 7)
+    rows = np.arange(50)
+    want = train_test_split(rows, test_size=0.25, seed=np.random.default_rng([7, 2]), stratify=y)
+    np.testing.assert_array_equal(train, want[0])
+    np.testing.assert_array_equal(test, want[1])
+
+
+def test_train_keeps_the_one_row_of_a_class_and_says_so(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    k = rng.integers(0, 3, 120)
+    rows = [[f"{c + rng.normal(0, 0.3):.3f}", f"{rng.normal():.3f}", "svg"[c]] for c in k]
+    rows[0][2] = "rare"
+    data = write_csv(tmp_path / "sg.csv", ["a", "b", "y"], rows)
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--out", out, *FAST[:-3],
+                       "--seed", "1", "-q")  # fmt: skip
+    assert code == 0, err
+    assert "no training rows" not in err
+    assert "'rare' (line 2)" in err and "kept in the training rows" in err
