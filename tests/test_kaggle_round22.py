@@ -187,3 +187,24 @@ def test_train_keeps_the_one_row_of_a_class_and_says_so(capsys, tmp_path):
     assert code == 0, err
     assert "no training rows" not in err
     assert "'rare' (line 2)" in err and "kept in the training rows" in err
+
+
+# ---------------------------------------------------------------- blanks around cells
+
+
+def test_blanks_around_cells_and_names_are_not_part_of_them(capsys, tmp_path):
+    # docs/cli.md: 'age, income' and ' <=50K' (the Adult census data) read as 'income', '<=50K'
+    rng = np.random.default_rng(0)
+    lines = [f"{k + rng.normal(0, 0.3):.3f}, {['<=50K', '>50K'][k]}" for k in [0, 1] * 20]
+    data = tmp_path / "adult.csv"
+    data.write_text("age, income\n" + "\n".join(lines) + "\n")
+    model = tmp_path / "m.glassnet"
+    code, out, err = run(capsys, "train", data, "--target", " income", "--out", model, *FAST)
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", model, data)
+    assert code == 0, err
+    assert out.splitlines()[0] == "income"
+    assert set(out.splitlines()[1:]) <= {"<=50K", ">50K"}
+    code, out, err = run(capsys, "evaluate", model, data, "--target", "income", "--json")
+    assert code == 0, err
+    assert {c["class"] for c in json.loads(out)["classes"]} == {"<=50K", ">50K"}
