@@ -24,7 +24,9 @@ the plain names, as :func:`glassnet.explain.explain` does.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +45,7 @@ from .explain import (
 )
 from .fused import flatten
 from .nn.layers import ActivationModule, Dropout, Identity, Linear
-from .nn.module import Module
+from .nn.module import Module, evaluating
 from .nn.torch_layers import BatchNorm1d, LayerNorm
 from .report import Section, render_html, render_markdown, render_text
 from .tasks import check_weights_set
@@ -344,27 +346,31 @@ class NotPutBack(RuntimeError):
 
 class _SummaryRun:
     """The run summary makes of ``model`` to learn its shapes, in ``mode`` (torchinfo's
-    names): ``'eval'`` sets every module to evaluation mode, ``'train'`` to training mode,
-    ``'same'`` leaves each module's as it is. On exit, whatever happened, each module's
-    mode and attributes (any a forward sets again) are put back. In evaluation mode nothing
-    draws and no running statistic moves. Where a module runs in training mode, a
-    BatchNorm updates its running statistics in place: the buffers whose values the run
-    changed are written back (a read-only one, a constant, cannot change in place and is
-    left as it is). Generators are not rewound: dropout in training mode draws from them as
-    a training step would (rewinding a shared one would hand another thread's draws out
-    again)."""
+    names): ``'eval'`` runs every module in evaluation mode in this thread alone (no flag
+    written: another thread's calls run in their own mode), ``'train'`` sets every module to
+    training mode, ``'same'`` leaves each module's as it is. On exit, whatever happened, each
+    module's mode and attributes (any a forward sets again) are put back, one at a time (a
+    module's attributes are never emptied: another thread may be walking them). In
+    evaluation mode nothing draws and no running statistic moves. Where a module runs in
+    training mode, a BatchNorm updates its running statistics in place: the buffers whose
+    values the run changed are written back (a read-only one, a constant, cannot change in
+    place and is left as it is). Generators are not rewound: dropout in training mode draws
+    from them as a training step would (rewinding a shared one would hand another thread's
+    draws out again)."""
 
     def __init__(self, model: Module, mode: str) -> None:
         self.model = model
         self.mode = mode
+        self.evaluating = evaluating() if mode == "eval" else contextlib.nullcontext()
 
     def __enter__(self) -> _SummaryRun:
         mods = list(self.model.modules())
         self.attrs = [(m, dict(vars(m))) for m in mods]  # (their modes, ``training``, too)
         self.buffers: list[tuple[Any, Any]] = []
-        if self.mode != "same":
+        self.evaluating.__enter__()
+        if self.mode == "train":
             for m in mods:
-                m.training = self.mode == "train"
+                m.training = True
         if any(m.training for m in mods):  # (in evaluation mode no statistic moves)
             for value in self.model.buffers():
                 writable = getattr(getattr(value, "flags", None), "writeable", True)
@@ -374,11 +380,16 @@ class _SummaryRun:
 
     def __exit__(self, *exc: Any) -> None:
         # each part given back whatever another part does: never a model half restored
+        self.evaluating.__exit__(*exc)
         failed: list[str] = []
         for m, attrs in self.attrs:
             try:
-                vars(m).clear()
-                vars(m).update(attrs)
+                now = vars(m)
+                for key in [k for k in now if k not in attrs]:  # (one at a time, never
+                    del now[key]  # an empty module another thread could see)
+                for key, value in attrs.items():
+                    if key not in now or now[key] is not value:
+                        now[key] = value
             except Exception as e:  # (a module whose attributes cannot be set)
                 failed.append(f"{type(m).__name__} ({type(e).__name__}: {e})")
         for array, values in self.buffers:
@@ -394,44 +405,48 @@ class _SummaryRun:
             )
 
 
+_TRACING = threading.Lock()  # (one summary traces at a time: each sees its own calls only)
+
+
 def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") -> list[LayerRow]:
     """One row per innermost module ``model`` calls on ``example``, in call order, with the
-    shapes seen (as torchinfo does): for models that are not a chain of layers."""
+    shapes seen (as torchinfo does): for models that are not a chain of layers. The calls
+    are seen through a forward hook on each of those modules that records this thread's
+    calls only: another thread's predict meanwhile is no row, and runs as before."""
     leaves = [m for m in model.modules() if m is not model and len(list(m.modules())) == 1]
     seen: list[tuple[Module, tuple[int, ...], tuple[int, ...]]] = []
     outputs: list[Any] = []  # each call's output, to find an activation applied as a function
     inputs: list[Any] = []  # each call's input, to name it in the formula
+    me = threading.get_ident()
 
-    def traced(m: Module) -> Any:
-        forward = m.forward
-
-        def run(*args: Any, **kwargs: Any) -> Any:
-            out = forward(*args, **kwargs)
+    def record(m: Module, args: tuple[Any, ...], out: Any) -> None:
+        if threading.get_ident() == me:
             seen.append((m, tuple(np.shape(args[0])) if args else (), tuple(np.shape(out))))
             outputs.append(out)
             inputs.append(args[0] if args else None)
-            return out
 
-        return run
+    def run(grad: Any) -> Any:
+        with _SummaryRun(model, mode), grad():
+            hooks = [m.register_forward_hook(record, prepend=True) for m in leaves]
+            try:
+                return model(example)
+            finally:
+                for h in hooks:
+                    h.remove()
 
     final = None
     # the model is run in ``mode`` and left as it was found (see _SummaryRun)
     try:
-        try:  # recorded (the parameters require grad): the graph shows F.relu(z) after a layer
-            with _SummaryRun(model, mode), enable_grad():
-                for m in leaves:
-                    m.forward = traced(m)  # type: ignore[method-assign]
-                final = model(example)
-        except NotPutBack:
-            raise
-        except Exception:  # (a forward that cannot run recorded, one writing in place: as it
-            seen.clear()  # ran before, without the graph; its activations show '-')
-            outputs.clear()
-            inputs.clear()
-            with _SummaryRun(model, mode), no_grad():
-                for m in leaves:
-                    m.forward = traced(m)  # type: ignore[method-assign]
-                model(example)
+        with _TRACING:
+            try:  # recorded (the parameters require grad): the graph shows F.relu(z) after a layer
+                final = run(enable_grad)
+            except NotPutBack:
+                raise
+            except Exception:  # (a forward that cannot run recorded, one writing in place: as
+                seen.clear()  # it ran before, without the graph; its activations show '-')
+                outputs.clear()
+                inputs.clear()
+                run(no_grad)
     except NotPutBack:
         raise
     except Exception as e:
@@ -693,7 +708,11 @@ def summary(
         the run, whatever happens. Where a module runs in training mode, a BatchNorm's
         running statistics and ``num_batches_tracked`` are written back after the run
         (torchinfo leaves them updated: summary only describes the model); dropout draws
-        from its generators as a training step would, so they advance.
+        from its generators as a training step would, so they advance. Threads: ``'eval'``
+        is this thread's alone (no flag written), and a model that is no chain is traced
+        through forward hooks that record this thread's calls only, so another thread's
+        ``predict`` meanwhile runs as before and is no row; ``'train'`` writes the flags,
+        which other threads see until the run ends (docs/threads.md).
 
     Returns
     -------
