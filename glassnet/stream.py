@@ -609,6 +609,31 @@ def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
     return stream
 
 
+def _named(reader: Callable[..., Stream]) -> Callable[..., Stream]:
+    """``reader`` (from_csv, ...) whose errors, where the user's code called it, name it:
+    its messages say "fit: " (fit(model, path, target) reads through it, and the command
+    line drops those words) and Stream's buffer_size check "of Stream"."""
+
+    @functools.wraps(reader)
+    def call(*args: Any, **kwargs: Any) -> Stream:
+        try:
+            return reader(*args, **kwargs)
+        except Exception as e:
+            package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+            text = e.args[0] if e.args else None
+            if isinstance(text, str) and not sys._getframe(1).f_code.co_filename.startswith(
+                package
+            ):
+                text = re.sub(r"^fit: ", f"{reader.__name__}: ", text)
+                e.args = (
+                    text.replace(" parameter of Stream ", f" parameter of {reader.__name__} "),
+                    *e.args[1:],
+                )
+            raise
+
+    return call
+
+
 def _once(it: Iterator[Any]) -> Callable[[], Iterator[Any]]:
     """A one-shot iterator as a source: fit's look at its first chunk (a pass that reads one
     chunk) is replayed by the next pass, which reads on; a pass after that is an error."""
@@ -683,6 +708,7 @@ def _no_rows(c: Any) -> bool:
     return chunk and not len(c[0])
 
 
+@_named
 def from_arrays(
     X: Any,
     y: Any,
@@ -1922,6 +1948,7 @@ def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     return sniff_delimiter(sample, decimal, path) or decimal
 
 
+@_named
 def from_csv(
     path: str | os.PathLike[str],
     target: str | list[str],
@@ -3331,6 +3358,7 @@ def plain_rows(rows: bytes, delimiter: str, n_columns: int, n_rows: int) -> Plai
 _NULLS = null_values(MISSING_TOKENS)
 
 
+@_named
 def from_parquet(
     path: str | os.PathLike[str],
     target: str,

@@ -128,3 +128,30 @@ def test_fit_reads_a_gzipped_csv_by_its_path_as_from_csv_does(tmp_path: Path) ->
         stream.from_csv(tmp_path / "g.csv", "label")
     with pytest.raises(ValueError, match=r"stream\.from_csv\(path, target\)"):
         fit(nn.Sequential(nn.Linear(6, 2)), str(tmp_path / "s.json"), "label")
+
+
+def test_errors_of_a_reader_called_directly_name_it_not_fit(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow.parquet")
+    import pandas as pd
+
+    from glassnet import nn
+    from glassnet.train import fit
+
+    path = _csv(tmp_path / "s.csv", 30)
+    pd.read_csv(path).to_parquet(tmp_path / "s.parquet")
+    with pytest.raises(ValueError, match=r"^from_csv: the target column 'nope' is not in"):
+        stream.from_csv(path, "nope")
+    with pytest.raises(FileNotFoundError, match=r"^from_csv: no file at"):
+        stream.from_csv(tmp_path / "nope.csv", "label")
+    with pytest.raises(ValueError, match=r"^from_arrays: X has 5 rows but y has 4"):
+        stream.from_arrays(np.zeros((5, 6)), np.zeros(4))
+    for call in (
+        lambda: stream.from_parquet(tmp_path / "s.parquet", "label", buffer_size=-3),
+        lambda: stream.from_arrays(np.zeros((10, 3)), np.zeros(10), buffer_size=0),
+    ):
+        with pytest.raises(ValueError, match=r"The 'buffer_size' parameter of from_(parquet|"
+                           r"arrays) must be an int >= 1"):  # fmt: skip
+            call()
+    # fit reading a path says fit, as before
+    with pytest.raises(ValueError, match=r"^fit: the target column 'nope' is not in"):
+        fit(nn.Sequential(nn.Linear(6, 2)), str(path), "nope", loss="cross_entropy")
