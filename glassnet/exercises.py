@@ -888,9 +888,8 @@ def _key_rows(ex: Exercise, md: bool) -> list[list[str]]:
 
 
 def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
-    return out
+    out = ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in [headers, *rows]]
+    return out[:1] + ["|" + "---|" * len(headers)] + out[1:]
 
 
 def to_markdown(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
@@ -1237,8 +1236,13 @@ def _read_text(path: str | os.PathLike[str], what: str, owner: str) -> str:
         # (a link to /dev/zero) in a folder of answers would block or never end
         f = open_regular(p)
     except FileNotFoundError:
+        gone = (
+            f"is a link to {os.readlink(p)!r}, which does not exist"
+            if p.is_symlink()
+            else "does not exist"
+        )
         raise FileNotFoundError(
-            f"{owner}: the {what} {str(p)!r} does not exist (the working directory is "
+            f"{owner}: the {what} {str(p)!r} {gone} (the working directory is "
             f"{os.getcwd()!r}); check the path."
         ) from None
     except OSError as exc:

@@ -157,3 +157,22 @@ def test_the_command_line_names_an_ungraded_file_escaped(tmp_path: Path, capsys)
     assert main(["exercise", "check", str(key), str(folder)]) == 2
     out, err = capsys.readouterr()
     assert "\x1b" not in out + err and "\\x1b[31m" in err
+
+
+# ------------------------------------------------ sheets of hand-built exercises; links
+def test_a_markdown_table_header_with_a_bar_stays_one_cell() -> None:
+    """The rows' '|' was escaped, the headers' not: a header 'a|b' made the header row
+    three cells over a two-column table."""
+    ex = X.Exercise("forward", 1, "t", [("table", (["a|b", "c"], [["x|y", "z"]]))],
+                    [X.Step("z1", 1.0, "h")])  # fmt: skip
+    text = X.to_markdown([ex], 3)
+    assert "| a\\|b | c |" in text and "| x\\|$y$ | z |" in text
+
+
+def test_an_answers_file_that_is_a_broken_link_is_named_as_one(tmp_path: Path) -> None:
+    key, folder = _batch(tmp_path)
+    (folder / "ivan.txt").symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(FileNotFoundError, match=r"is a link to .*gone\.txt.*which does not"):
+        X.check(key, folder / "ivan.txt")
+    row = X.check_all(key, folder).rows[0]
+    assert "is a link to" in row.error
