@@ -808,6 +808,18 @@ def _finite_as(arr: np.ndarray, dtype: np.dtype) -> bool:
         return bool(np.all(np.isfinite(arr.astype(dtype, copy=False))))
 
 
+def _overflow(arr: np.ndarray, dtype: np.dtype) -> str:
+    """Where a finite value of the float ``arr`` becomes inf as ``dtype`` (float64 into
+    float32: 1e300), in words (``overflows float32 (|x| > 3.4e+38): 1e+300 at index
+    (0,)``); '' where none does (looked at only for a wider float dtype)."""
+    if arr.dtype.kind != "f" or arr.dtype.itemsize <= dtype.itemsize or dtype.kind != "f":
+        return ""
+    at = _first_beyond(arr, dtype, _limit(dtype))
+    if at is None:
+        return ""
+    return f"overflows {dtype} (|x| > {_limit(dtype):.2g}): {_number(arr[at].item())} at index {at}"
+
+
 def check_state_arrays(
     state: Mapping[str, Any],
     like: Mapping[str, np.ndarray],
@@ -834,6 +846,8 @@ def check_state_arrays(
             bad.append(f"{key!r} must hold real numbers; got dtype {arr.dtype}")
         elif key in inf_ok and np.isnan(arr).any():
             bad.append(f"{key!r} contains NaN")
+        elif finite and (over := _overflow(arr, want.dtype)):
+            bad.append(f"{key!r} {over}")
         elif finite and key not in inf_ok and not _finite_as(arr, want.dtype):
             bad.append(f"{key!r} contains NaN or inf (in {want.dtype})")
         given[key] = arr

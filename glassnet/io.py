@@ -2980,8 +2980,9 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     layer at the first position where the two networks differ. The weights take the
     glassnet model's dtype, as PyTorch's ``load_state_dict`` gives them its model's: a
     float64 state_dict loaded into a float32 model is rounded to float32 (build the model
-    with ``dtype=np.float64`` to keep every digit); NaN or inf, also after the rounding,
-    is refused.
+    with ``dtype=np.float64`` to keep every digit); NaN or inf, or a finite value beyond
+    the model's dtype (1e300 into float32), is refused, in a message that names this
+    function and the file.
 
     >>> import numpy as np
     >>> from glassnet import nn
@@ -2991,6 +2992,21 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     >>> model.predict(np.ones((1, 2)))
     array([[6.]])
     """
+    who = "load_torch_state_dict"
+    if isinstance(source, (str, os.PathLike)):
+        who += f"('{os.fspath(source)}')"
+    try:
+        return _torch_state_dict(model, source, order)
+    except ValueError as exc:  # (the model's own load_state_dict's words too: said as ours)
+        head = re.match(r"(?:load_torch_state_dict|\w+\.load_state_dict): ", str(exc))
+        if head is None or isinstance(exc, ModelFileError):  # (those name the file)
+            raise
+        exc.args = (f"{who}: {str(exc)[head.end() :]}",)
+        raise
+
+
+def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
+    """:func:`load_torch_state_dict`'s work (its messages begin 'load_torch_state_dict: ')."""
     from .nn import Module as _Module
 
     if not isinstance(model, _Module):

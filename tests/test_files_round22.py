@@ -280,3 +280,47 @@ def test_gn_load_gives_back_float_tensors_as_saved(tmp_path):
         assert back.data.tobytes() == t.data.tobytes()
     path = _object_file(tmp_path / "ok.glassnet", np.array([1.5, 2.5], np.float32))
     assert gn.load(path)["x"].data.tolist() == [1.5, 2.5]
+
+
+# ---------------------------------------------------------------- 7) overflow, named
+
+
+def _torch_state(bias):
+    return {"0.weight": np.ones((4, 3), np.float32), "0.bias": bias,
+            "2.weight": np.ones((2, 4), np.float32), "2.bias": np.zeros(2, np.float32)}  # fmt: skip
+
+
+def test_a_finite_value_overflowing_float32_is_named_as_such_with_the_file(tmp_path):
+    path = tmp_path / "t.safetensors"
+    stn.save_file(_torch_state(np.array([0.0, 0.0, -1e300, 0.0])), str(path))
+    says = r"'layers\.0\.b' overflows float32 \(\|x\| > 3\.4e\+38\): -1e\+300 at index \(2,\)"
+    with pytest.raises(
+        gn.nn.StateDictError, match=rf"^load_torch_state_dict\('.*t\.safetensors'\): {says}"
+    ):
+        io.load_torch_state_dict(gn.nn.MLP([3, 4, 2]), path)
+    with pytest.raises(gn.nn.StateDictError, match=rf"^load_torch_state_dict: {says}"):
+        io.load_torch_state_dict(gn.nn.MLP([3, 4, 2]), _torch_state(np.array([0, 0, -1e300, 0])))
+    model = gn.nn.MLP([3, 4, 2])
+    state = {k: np.asarray(v, np.float64) for k, v in model.state_dict().items()}
+    state["layers.2.b"] = np.array([0.0, 1e39])
+    with pytest.raises(
+        gn.nn.StateDictError,
+        match=r"MLP\.load_state_dict: 'layers\.2\.b' overflows float32.*1e\+39 at index \(1,\)",
+    ):
+        model.load_state_dict(state)
+
+
+def test_nan_is_still_called_so_and_a_mismatch_names_the_file(tmp_path):
+    state = _torch_state(np.array([0.0, np.nan, 0.0, 0.0], np.float32))
+    with pytest.raises(
+        gn.nn.StateDictError, match=r"^load_torch_state_dict: 'layers\.0\.b' contains NaN"
+    ):
+        io.load_torch_state_dict(gn.nn.MLP([3, 4, 2]), state)
+    path = tmp_path / "n.safetensors"
+    stn.save_file(_torch_state(np.array([0.0, 1e38, 0.0, 0.0])), str(path))  # (fits float32)
+    with pytest.raises(
+        ValueError, match=r"^load_torch_state_dict\('.*n\.safetensors'\): layer '2'"
+    ):
+        io.load_torch_state_dict(gn.nn.MLP([3, 4, 3]), path)
+    model = io.load_torch_state_dict(gn.nn.MLP([3, 4, 2]), path)
+    assert model.state_dict()["layers.0.b"][1] == np.float32(1e38)
