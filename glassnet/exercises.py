@@ -1021,7 +1021,7 @@ def _sheet_found(folder: Path) -> tuple[int, list[str] | None, Any, str] | None:
                 text = f.read(1 << 20)
         except (OSError, ValueError):
             continue
-        m = re.match(r"#\s*glassnet exercises, seed (\d+)\b", text)
+        m = _SEED_LINE.match(text)
         if m:
             seed = int(m.group(1))
             titles = re.findall(r"^##? \d+\. (.+)$", text, re.M)
@@ -1318,7 +1318,9 @@ class _Answers:
     empty: bool = False
 
 
-_SEED_LINE = re.compile(r"#\s*glassnet exercises, seed (\d+)\b")
+_SEED_LINE = re.compile(r"#\s*glassnet exercises, seed (\d{1,4300})\b")
+"""A sheet's first line (its files', the answers template's): a seed of more digits than
+int() reads (4300) is none that a sheet has (it raised 'Exceeds the limit')."""
 
 
 def _read_answers(path: str | os.PathLike[str], lenient: bool) -> _Answers:

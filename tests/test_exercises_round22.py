@@ -176,3 +176,15 @@ def test_an_answers_file_that_is_a_broken_link_is_named_as_one(tmp_path: Path) -
         X.check(key, folder / "ivan.txt")
     row = X.check_all(key, folder).rows[0]
     assert "is a link to" in row.error
+
+
+def test_a_first_line_naming_a_seed_of_5000_digits_is_no_sheets(tmp_path: Path) -> None:
+    """int() raised 'Exceeds the limit (4300 digits)' from write and check: no sheet has
+    such a seed (its own first line could not be written)."""
+    line = "# glassnet exercises, seed " + "9" * 5000 + "\n"
+    (tmp_path / "big").mkdir()
+    (tmp_path / "big" / "questions.md").write_text(line)
+    X.write(3, tmp_path / "big", kinds=["forward"])  # (not a sheet: replaced)
+    key, folder = _batch(tmp_path)
+    (folder / "a.txt").write_text(line + "1.z1 = 1\n")
+    assert X.check(key, folder / "a.txt").total == 6
