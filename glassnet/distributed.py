@@ -141,13 +141,45 @@ def _mpi() -> Any:
     return MPI
 
 
+# (rank, size) variables of the launchers: PMI-1/PMI-2 (MPICH's and Intel MPI's mpiexec,
+# srun --mpi=pmi2, Flux, Cray's PALS), Open MPI's mpirun, and srun --mpi=pmix, which sets
+# PMIX_RANK but no size (srun's own SLURM_STEP_NUM_TASKS gives it)
+_LAUNCHERS = (
+    ("PMI_RANK", "PMI_SIZE"),
+    ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"),
+    ("PMIX_RANK", "SLURM_STEP_NUM_TASKS"),
+)
+
+
+def _launcher() -> tuple[int, int, str]:
+    """(rank, size, the variable that gave the size) of :func:`launched`."""
+    for rank, size in _LAUNCHERS:
+        if os.environ.get(size, "").isdigit() and (os.environ.get(rank) or "0").isdigit():
+            return int(os.environ.get(rank) or 0), int(os.environ[size]), size
+    return 0, 1, ""
+
+
 def launched() -> tuple[int, int]:
-    """(rank, size) of a process started by ``mpiexec`` (MPICH's or Open MPI's), read from
-    the launcher's environment without starting MPI; ``(0, 1)`` otherwise."""
-    for rank, size in (("PMI_RANK", "PMI_SIZE"), ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE")):
-        if os.environ.get(size, "").isdigit():
-            return int(os.environ.get(rank, "0") or 0), int(os.environ[size])
-    return 0, 1
+    """(rank, size) of a process started by ``mpiexec`` (MPICH's, Intel MPI's or Open MPI's)
+    or ``srun`` (``--mpi=pmi2`` or ``--mpi=pmix``), read from the launcher's environment
+    without starting MPI; ``(0, 1)`` otherwise."""
+    return _launcher()[:2]
+
+
+def _world(MPI: Any) -> Any:
+    """``MPI.COMM_WORLD``, refused when the launcher started more processes than MPI joined:
+    each rank would train alone, in silence."""
+    _, n, var = _launcher()
+    if n > 1 and MPI.COMM_WORLD.Get_size() == 1:
+        raise RuntimeError(
+            f"fit(distributed='mpi'): the launcher started {n} processes ({var}={n}), but "
+            "MPI sees this one alone (MPI.COMM_WORLD has 1 rank): the MPI library mpi4py "
+            "uses does not speak this launcher's process manager, and each rank would train "
+            "by itself. Launch with that MPI's own mpiexec, or give srun an --mpi= it "
+            "speaks (srun --mpi=pmi2 for MPICH); check with: srun -n 2 python -c "
+            "'from mpi4py import MPI; print(MPI.COMM_WORLD.Get_size())'."
+        )
+    return MPI.COMM_WORLD
 
 
 def _fingerprint(*parts: Any) -> int:
@@ -196,7 +228,7 @@ class DataParallel:
             )
         MPI = _mpi()
         if isinstance(comm, str):
-            comm = MPI.COMM_WORLD
+            comm = _world(MPI)
         elif comm == MPI.COMM_NULL:
             raise TypeError(
                 "fit(distributed=MPI.COMM_NULL): this rank is not a member of the "
