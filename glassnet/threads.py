@@ -39,8 +39,9 @@ and 100 neurons). The numbers are as good either way, a few units in the last pl
 but training amplifies such differences (ReLU networks end far apart). A count that
 follows the load would make the same call give other weights on a busy machine than on a
 quiet one; ``threads='auto'`` (the default) is therefore rules 1 and 2 alone, which depend
-only on the sizes, the CPUs this process may use and the BLAS limit in force: the same call
-on the same machine gives the same weights, bit for bit. ``threads='load'`` adds rule 3,
+only on the sizes, the CPUs this process may use and the BLAS limit in force (and whether
+another Python thread is alive, below): the same call on the same machine gives the same
+weights, bit for bit. ``threads='load'`` adds rule 3,
 for speed on a machine other work keeps busy, at the price of weights that depend in their
 last bits on the load (docs/threads.md measures both).
 
@@ -52,7 +53,11 @@ Applying the choice needs threadpoolctl (``pip install 'glassnet[fast]'``). With
 ImportError. :func:`limit` restores the previous limits when it exits.
 
 The choice is made once, when the run starts; a load that starts or stops later in a long
-run is not followed. Limits are process-wide (BLAS has one thread pool per process): while
+run is not followed. Limits are process-wide (BLAS has one thread pool per process), and a
+product's bits can depend on the count: so that a fit never changes the bits of what
+another Python thread computes meanwhile (a served model's predict), a rule (``'auto'``,
+``'load'``) changes nothing while another Python thread is alive and runs with the count
+in force; an int is set as asked, for the whole process (docs/threads.md). While
 several ``limit`` blocks overlap (nested) the most recently entered one that is still open
 holds (an ``auto`` one inside another never goes above it: rule 2), and the limits in force
 before the first are restored after the last. From a Python thread other than the main one
@@ -431,6 +436,11 @@ _TOKENS = itertools.count()
 _MOST_THREADS = 2**31 - 1  # the largest count a BLAS's set_num_threads(int) takes
 
 
+def _others_alive() -> bool:
+    """Whether a Python thread other than this one is alive (it may be running products)."""
+    return threading.active_count() > 1
+
+
 def _apply(ctl: Any) -> int:
     """Set the count of the most recently entered open limit(); return it."""
     n = _ACTIVE[next(reversed(_ACTIVE))]
@@ -451,7 +461,8 @@ def limit(
     limits in force before.
 
     Yields the count in force inside the block, or None where nothing was changed
-    (``threads='auto'`` without threadpoolctl, or no BLAS that threadpoolctl can set).
+    (``threads='auto'`` without threadpoolctl, or no BLAS that threadpoolctl can set, or
+    a rule while another Python thread is alive: the count is the whole process's).
     ``owner`` names the caller in error messages (``fit``, ``MLPClassifier``).
 
     Raises
@@ -498,6 +509,13 @@ def limit(
                 stacklevel=4,
             )
         yield held if asked else None
+        return
+    if not asked and _others_alive():
+        # the count is process-wide: changed here, it would change the bits of the products
+        # another Python thread runs meanwhile (a served model's predict). A rule ('auto',
+        # 'load') therefore takes the count in force while another thread is alive; an int
+        # asked for is set as before, for the whole process (docs/threads.md)
+        yield None
         return
     token = next(_TOKENS)
     with _LOCK:
