@@ -949,7 +949,8 @@ def to_html(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
         out.append(f"<p>{_intro_html()}</p>")
         out.append(f"<p>{html.escape(_PRECISION)}</p>")
     for ex in sheet:
-        out.append(f"<h2>{ex.number}. {html.escape(ex.title)}</h2>")
+        number = html.escape(str(ex.number))  # (a hand-built exercise's: any text)
+        out.append(f"<h2>{number}. {html.escape(ex.title)}</h2>")
         if not key:
             for kind, body in ex.question:
                 if kind == "p":
@@ -960,7 +961,7 @@ def to_html(sheet: Sequence[Exercise], seed: int, key: bool = False) -> str:
                         [[_html_text(c) for c in r] for r in body[1]],
                         raw=True,
                     )
-            ids = ", ".join(f"<code>{ex.number}.{html.escape(s.id)}</code>" for s in ex.steps)
+            ids = ", ".join(f"<code>{number}.{html.escape(s.id)}</code>" for s in ex.steps)
             out.append(f"<p>Answer ids: {ids}</p>")
         else:
             table(["id", "symbol", "how", "value"], _key_rows(ex, False), raw=True)

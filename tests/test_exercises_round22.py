@@ -188,3 +188,12 @@ def test_a_first_line_naming_a_seed_of_5000_digits_is_no_sheets(tmp_path: Path) 
     key, folder = _batch(tmp_path)
     (folder / "a.txt").write_text(line + "1.z1 = 1\n")
     assert X.check(key, folder / "a.txt").total == 6
+
+
+def test_the_html_sheets_escape_every_text_of_a_hand_built_exercise() -> None:
+    bad = "<script>alert(1)</script>"
+    ex = X.Exercise("forward", bad, bad, [("p", bad), ("table", ([bad], [[bad]]))],
+                    [X.Step(bad, 1.0, bad)])  # type: ignore[arg-type]  # fmt: skip
+    for key in (False, True):
+        page = X.to_html([ex], 3, key=key)
+        assert "<script>" not in page and "&lt;script&gt;" in page
