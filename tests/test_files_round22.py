@@ -324,3 +324,34 @@ def test_nan_is_still_called_so_and_a_mismatch_names_the_file(tmp_path):
         io.load_torch_state_dict(gn.nn.MLP([3, 4, 3]), path)
     model = io.load_torch_state_dict(gn.nn.MLP([3, 4, 2]), path)
     assert model.state_dict()["layers.0.b"][1] == np.float32(1e38)
+
+
+# ---------------------------------------------------------------- 4) a target scale too large
+
+
+@pytest.mark.parametrize(("mean", "scale"), [([0.5], [1e308]), ([1.7e308], [1e306])])
+def test_a_target_scale_that_overflows_ordinary_outputs_is_refused_at_load(tmp_path, mean, scale):
+    def edit(m):
+        m["target"]["scaler"].update(mean=mean, scale=scale)
+
+    says = r"r\.glassnet.*target\.scaler: the target 't' has mean .* into inf in float64"
+    with pytest.raises(ModelFileError, match=says):
+        io.load_pipeline(_regression(tmp_path, edit))
+
+
+def test_a_large_but_honest_target_scale_loads(tmp_path):
+    def edit(m):
+        m["target"]["scaler"].update(mean=[-3e303], scale=[1.5e304])
+
+    p = io.load_pipeline(_regression(tmp_path, edit))
+    assert np.all(np.isfinite(p.predict(X)))
+
+
+def test_an_overflowing_prediction_blames_the_models_scaling_not_the_data(tmp_path):
+    p = io.load_pipeline(_regression(tmp_path))
+    W, b = p.network.parameters()[-2:]
+    W.data[...], b.data[...] = 0.0, 5.0  # (every output 5)
+    p.target_scaler.scale_ = np.array([1e308])  # (changed after the load's check)
+    says = r"Pipeline\.predict: the network's output 5 for row 0 of X becomes inf in the model's"
+    with pytest.raises(ValueError, match=says + r".*the model file is damaged, not the data"):
+        p.predict(X)
