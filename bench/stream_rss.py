@@ -43,17 +43,19 @@ import numpy as np
 from glassnet import nn, stream
 from glassnet.train import fit
 
-path = sys.argv[1]
+path, block_size = sys.argv[1], int(sys.argv[2])
 t0 = time.perf_counter()
-src = stream.from_csv(path, "label", standardize=True, buffer_size=65536)
+src = stream.from_csv(path, "label", standardize=True, buffer_size=65536, block_size=block_size)
 t_stats = time.perf_counter() - t0
+stats_peak = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
 model = nn.MLP([len(src.columns.feature_names), 32, 2], output_activation="softmax", rng=0)
 h = fit(model, src, None, loss="cross_entropy", optimizer="adam", lr=1e-3, epochs=1,
         batch_size=1024, seed=0, verbose=0)
 peak = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
 print(json.dumps({"rows": src.columns.rows, "loss": h.loss[-1], "steps": h.steps,
                   "stats_s": t_stats, "total_s": time.perf_counter() - t0,
-                  "peak_rss_mb": int(peak) / 1024}))
+                  "peak_rss_mb": int(peak) / 1024, "stats_peak_rss_mb": int(stats_peak) / 1024,
+                  "block_size": block_size}))
 """
 
 CLI = r"""
@@ -124,7 +126,7 @@ def table_row(r: dict, cli: bool) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from argtypes import positive_floats
+    from argtypes import positive_floats, positive_int
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -134,6 +136,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--json", help="append the results to this file")
     ap.add_argument("--cli", action="store_true", help="train with glassnet train --stream")
+    ap.add_argument(
+        "--block-size", type=positive_int, default=1 << 22, metavar="BYTES",
+        help="from_csv's block_size (without --cli; default 4 MiB, from_csv's own)",
+    )  # fmt: skip
     ap.add_argument(
         "--from-json", metavar="FILE", help="print the table of the rows saved in FILE (--json)"
     )
@@ -161,9 +167,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"(wrote {path}: {path.stat().st_size / 1e9:.2f} GB in "
                   f"{time.perf_counter() - t0:.0f} s)", file=sys.stderr)  # fmt: skip
         env = {**os.environ, "OMP_NUM_THREADS": "1"}
-        code = CLI if args.cli else TRAIN
-        proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
-                              text=True, env=env)  # fmt: skip
+        argv = [sys.executable, "-c", CLI, str(path)] if args.cli else [
+            sys.executable, "-c", TRAIN, str(path), str(args.block_size)
+        ]  # fmt: skip
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env)
         if proc.returncode:
             sys.exit(f"training on {path} failed:\n{proc.stderr[-3000:]}")
         r = json.loads(proc.stdout.strip().splitlines()[-1])
