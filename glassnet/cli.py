@@ -2736,14 +2736,14 @@ _connections = _number_flag(
 
 
 def _threads_flag(text: str) -> str | int:
-    """--threads: 'auto', 'load' or a whole number > 0 (BLAS threads while training)."""
-    if text in ("auto", "load"):
+    """--threads: 'auto', 'load', 'keep' or a whole number > 0 (BLAS threads while training)."""
+    if text in ("auto", "load", "keep"):
         return text
     try:
         return _positive_int(text)
     except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(
-            f"expected 'auto', 'load' or a whole number > 0, got {text!r}"
+            f"expected 'auto', 'load', 'keep' or a whole number > 0, got {text!r}"
         ) from None
 
 
@@ -3298,11 +3298,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         type=_threads_flag,
         default="auto",
-        metavar="N|auto|load",
+        metavar="N|auto|load|keep",
         help="BLAS threads while training: auto (default) from the matrix sizes and the "
         "CPUs, the same count on every run on this machine; load also leaves out the CPUs "
         "other work keeps busy (faster on a busy machine, but the weights' last bits may "
-        "then differ from run to run); N: exactly N",
+        "then differ from run to run); keep: the count in force, unchanged; N: exactly N",
     )
     out = p.add_argument_group("output")
     out.add_argument(

@@ -448,7 +448,9 @@ def fit_many(
     ``'auto'``: one thread per 6 MFLOP of the stacked step, at most one per network and
     the CPUs this process may use, whatever the load (the same call on the same machine
     gets the same count); XNOR-sized networks stay on one. ``'load'``: also at most the
-    CPUs other work leaves free (:func:`glassnet.threads.model_threads`). An int: that
+    CPUs other work leaves free (:func:`glassnet.threads.model_threads`). ``'keep'``: as
+    ``'auto'``, with BLAS's count in force left as it is (not held to one: for a process
+    whose other threads compute meanwhile, docs/threads.md). An int: that
     many. Every network's numbers are the same on any count of threads (with BLAS held
     to one thread: without threadpoolctl, BLAS's own count may change the last bits).
 
@@ -674,7 +676,8 @@ def fit_many(
     # one BLAS thread under each where threadpoolctl can set it; one share too, so that
     # every count of shares gives the same bits (BLAS's own count of threads would not)
     shares = _Shares(layers, spec.name, X.dtype, n_threads) if n_threads > 1 else None
-    blas = blas_limit(models[0], bs, threads=1, owner="fit_many", best_effort=True)
+    one = "keep" if isinstance(threads, str) and threads == "keep" else 1  # (keep: BLAS's own)
+    blas = blas_limit(models[0], bs, threads=one, owner="fit_many", best_effort=True)
     try:
         if blas is not None:
             blas.__enter__()

@@ -2357,13 +2357,14 @@ _DOC_COMMON = """
         Beyond scikit-learn: the training dtype. None follows X (float32 or float64,
         other input becomes float64) as scikit-learn does; 'float32' trains about 1.2-1.6
         times faster on float64 X (see docs/sklearn.md, Speed).
-    threads : 'auto', None, 'load' or int >= 1, default=None
+    threads : 'auto', None, 'load', 'keep' or int >= 1, default=None
         Beyond scikit-learn: BLAS threads while fitting. None / 'auto' chooses from the
         matrix sizes (batch x inputs x neurons) and the usable CPUs, never above the limit
         in force, and not from the machine's load (the same fit gives the same weights on a
         busy machine as on a quiet one); 'load' also leaves out the CPUs other work keeps
         busy (faster there, but the last bits may then differ; docs/threads.md); an int sets
-        exactly that many. The limits in force before are restored after fit. Needs
+        exactly that many; 'keep' sets none (for a process whose other threads compute
+        meanwhile). The limits in force before are restored after fit. Needs
         threadpoolctl (``pip install 'glassnet[fast]'``) to act; without it 'auto' leaves
         BLAS as it is and an int raises ImportError.
     device : None, 'cpu' or 'cuda', default=None

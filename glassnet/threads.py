@@ -39,14 +39,13 @@ and 100 neurons). The numbers are as good either way, a few units in the last pl
 but training amplifies such differences (ReLU networks end far apart). A count that
 follows the load would make the same call give other weights on a busy machine than on a
 quiet one; ``threads='auto'`` (the default) is therefore rules 1 and 2 alone, which depend
-only on the sizes, the CPUs this process may use and the BLAS limit in force (and whether
-another Python thread is alive, below): the same call on the same machine gives the same
-weights, bit for bit. ``threads='load'`` adds rule 3,
+only on the sizes, the CPUs this process may use and the BLAS limit in force: the same call
+on the same machine gives the same weights, bit for bit. ``threads='load'`` adds rule 3,
 for speed on a machine other work keeps busy, at the price of weights that depend in their
 last bits on the load (docs/threads.md measures both).
 
 ``threads=`` overrides the rule: an int sets exactly that many threads; ``'load'`` adds
-rule 3.
+rule 3; ``'keep'`` sets none and runs with the count in force.
 
 Applying the choice needs threadpoolctl (``pip install 'glassnet[fast]'``). Without it
 ``threads='auto'`` (or None) leaves BLAS as it is, and an explicit int raises
@@ -54,10 +53,12 @@ ImportError. :func:`limit` restores the previous limits when it exits.
 
 The choice is made once, when the run starts; a load that starts or stops later in a long
 run is not followed. Limits are process-wide (BLAS has one thread pool per process), and a
-product's bits can depend on the count: so that a fit never changes the bits of what
-another Python thread computes meanwhile (a served model's predict), a rule (``'auto'``,
-``'load'``) changes nothing while another Python thread is alive and runs with the count
-in force; an int is set as asked, for the whole process (docs/threads.md). While
+product's bits can depend on the count: the count a fit sets (``'auto'``, ``'load'`` or an
+int) holds for the whole process while it runs, and can change the last bits of what other
+Python threads compute meanwhile (a served model's predict). A process whose other threads
+compute while it trains sets the count once at start-up
+(``threadpoolctl.threadpool_limits(n, user_api='blas')`` or ``OPENBLAS_NUM_THREADS``) and
+fits with ``threads='keep'``, which changes no count (docs/threads.md). While
 several ``limit`` blocks overlap (nested) the most recently entered one that is still open
 holds (an ``auto`` one inside another never goes above it: rule 2), and the limits in force
 before the first are restored after the last. From a Python thread other than the main one
@@ -283,8 +284,17 @@ def current_blas_threads() -> int | None:
 
 
 # --------------------------------------------------------------------- the rule
+_RULES = ("auto", "load", "keep")
+
+
+def _keeps(threads: Any) -> bool:
+    """Whether ``threads`` is ``'keep'``: the count in force, never changed."""
+    return isinstance(threads, str) and threads == "keep"
+
+
 def check_threads(threads: Any, owner: str, what: str = "BLAS threads") -> int | None:
-    """None for a rule (``'auto'``, None or ``'load'``), else the int >= 1 asked for.
+    """None for a rule (``'auto'``, None, ``'load'`` or ``'keep'``), else the int >= 1 asked
+    for.
 
     Raises
     ------
@@ -292,15 +302,16 @@ def check_threads(threads: Any, owner: str, what: str = "BLAS threads") -> int |
         Anything else, naming ``owner``, the value and the accepted forms (``what``: what
         the int counts).
     """
-    if threads is None or (isinstance(threads, str) and threads in ("auto", "load")):
+    if threads is None or (isinstance(threads, str) and threads in _RULES):
         return None
     want = (
         f"The 'threads' parameter of {owner} must be 'auto' (or None: chosen from the "
         f"matrix sizes and the CPUs), 'load' (also leaves out the CPUs other work keeps busy: "
-        f"faster on a busy machine, but the weights' last bits may then depend on the load) "
-        f"or an int >= 1 (exactly that many {what}). Got {threads!r}."
+        f"faster on a busy machine, but the weights' last bits may then depend on the load), "
+        f"'keep' (BLAS's count in force, left unchanged: for a process whose other threads "
+        f"compute meanwhile) or an int >= 1 (exactly that many {what}). Got {threads!r}."
     )
-    if isinstance(threads, str) and threads.strip().lower() in ("auto", "load"):
+    if isinstance(threads, str) and threads.strip().lower() in _RULES:
         want += f" Write it {threads.strip().lower()!r}, in lower case."
     elif isinstance(threads, numbers.Integral) and not isinstance(threads, bool) and threads < 1:
         want += (
@@ -317,13 +328,17 @@ def check_threads(threads: Any, owner: str, what: str = "BLAS threads") -> int |
 
 def _choose(
     model_or_layer_sizes: Any, batch_size: Any, threads: Any, owner: str
-) -> tuple[int, list[str], bool]:
-    """(threads, the reasons in words, whether it was asked for explicitly)."""
+) -> tuple[Any, list[str], bool]:
+    """(threads, the reasons in words, whether it was asked for explicitly); under
+    ``'keep'`` the count in force, or None where it cannot be read."""
     asked = check_threads(threads, owner)
     rows = check_number(batch_size, "batch_size", owner, low=1, integer=True)
     flops = max([2 * rows * i * o for i, o in _layer_shapes(model_or_layer_sizes, owner)] or [0])
     if asked is not None:
         return asked, [f"threads={asked} asked for"], True
+    if _keeps(threads):
+        held = current_blas_threads()
+        return held, [f"threads='keep': the BLAS count in force ({held}), left as it is"], False
     by_size = max(1, int(flops // FLOPS_PER_THREAD))
     why = [f"largest GEMM {flops / 1e6:.3g} MFLOP: {by_size} thread(s) by size"]
     n = by_size
@@ -361,7 +376,8 @@ def model_threads(flops_per_step: float, models: int, threads: Any = None) -> in
     share costs less than handing it over), at most one per network, then rule 2 of the
     module docstring (the CPUs this process may use): the load is not read, so the same
     call on the same machine gets the same count. ``'load'``: rule 3 too (at most the CPUs
-    other work leaves free). An int: exactly that many (at most ``models``).
+    other work leaves free). ``'keep'``: as ``'auto'`` (it keeps BLAS's count, not this
+    one). An int: exactly that many (at most ``models``).
 
     >>> model_threads(16 * 2.1e6, models=16)   # 16 networks 20-64-64-1, batch 64
     ...                                         # doctest: +SKIP
@@ -388,7 +404,7 @@ def model_threads(flops_per_step: float, models: int, threads: Any = None) -> in
     return n
 
 
-def blas_threads(model_or_layer_sizes: Any, batch_size: int, threads: Any = None) -> int:
+def blas_threads(model_or_layer_sizes: Any, batch_size: int, threads: Any = None) -> int | None:
     """The BLAS thread count for training ``model_or_layer_sizes`` on batches of
     ``batch_size`` rows (the rule in the module docstring).
 
@@ -399,7 +415,7 @@ def blas_threads(model_or_layer_sizes: Any, batch_size: int, threads: Any = None
         or the layer sizes ``[inputs, hidden..., outputs]``.
     batch_size : int >= 1
         Rows per step (the number of samples for full-batch training).
-    threads : 'auto', None, 'load' or int >= 1, default None
+    threads : 'auto', None, 'load', 'keep' or int >= 1, default None
         None / 'auto': one thread per :data:`FLOPS_PER_THREAD` of the largest product, at
         most the CPUs this process may use and the BLAS limit in force (rules 1 and 2). The
         load of the machine is not read: OpenBLAS's products differ in their last bits
@@ -408,11 +424,14 @@ def blas_threads(model_or_layer_sizes: Any, batch_size: int, threads: Any = None
         call on the same machine the same count, and the same weights bit for bit.
         'load': rules 1 and 2, then at most the CPUs that other work leaves free (rule 3):
         faster while other processes keep cores busy, but the weights may then differ in
-        their last bits with the load. An int: exactly that many.
+        their last bits with the load. 'keep': the count in force (what
+        :func:`current_blas_threads` reads), which :func:`limit` then leaves as it is.
+        An int: exactly that many.
 
     Returns
     -------
-    int >= 1
+    int >= 1, or None for 'keep' where the count in force cannot be read (no threadpoolctl,
+    or no BLAS it sees)
 
     >>> blas_threads([20, 64, 64, 1], batch_size=64)   # 0.5 MFLOP per GEMM at most
     1
@@ -427,18 +446,13 @@ def explain(model_or_layer_sizes: Any, batch_size: int, threads: Any = None) -> 
     '1 BLAS thread(s): largest GEMM 3.2e-05 MFLOP: 1 thread(s) by size'
     """
     n, why, _ = _choose(model_or_layer_sizes, batch_size, threads, "explain")
-    return f"{n} BLAS thread(s): " + "; ".join(why)
+    return f"{'unchanged' if n is None else n} BLAS thread(s): " + "; ".join(why)
 
 
 _ACTIVE: dict[int, int] = {}  # token -> threads, one per open limit()
 _ORIGINAL: list[Any] = []  # the threadpoolctl limiter holding the limits before the first
 _TOKENS = itertools.count()
 _MOST_THREADS = 2**31 - 1  # the largest count a BLAS's set_num_threads(int) takes
-
-
-def _others_alive() -> bool:
-    """Whether a Python thread other than this one is alive (it may be running products)."""
-    return threading.active_count() > 1
 
 
 def _apply(ctl: Any) -> int:
@@ -461,14 +475,17 @@ def limit(
     limits in force before.
 
     Yields the count in force inside the block, or None where nothing was changed
-    (``threads='auto'`` without threadpoolctl, or no BLAS that threadpoolctl can set, or
-    a rule while another Python thread is alive: the count is the whole process's).
+    (``threads='auto'`` without threadpoolctl, or no BLAS that threadpoolctl can set).
+    ``threads='keep'`` changes nothing, in any thread, and yields the count in force (as
+    :func:`current_blas_threads` reads it: None without threadpoolctl or a BLAS it sees).
+    The count set is the whole process's while the block runs: other Python threads'
+    products run at it meanwhile (docs/threads.md).
     ``owner`` names the caller in error messages (``fit``, ``MLPClassifier``).
 
     Raises
     ------
     ParameterError
-        ``threads`` neither 'auto', None nor an int >= 1.
+        ``threads`` neither 'auto', None, 'load', 'keep' nor an int >= 1.
     ImportError
         ``threads`` an int and threadpoolctl not installed (``pip install 'glassnet[fast]'``).
     RuntimeError
@@ -479,6 +496,9 @@ def limit(
     1
     """
     n, _, asked = _choose(model_or_layer_sizes, batch_size, threads, owner)
+    if _keeps(threads):  # (a service's fit: another thread's products keep their bits)
+        yield n
+        return
     ctl = _controller(required=asked)
     blas = [] if ctl is None else [c for c in ctl.lib_controllers if c.user_api == "blas"]
     if not blas:
@@ -509,13 +529,6 @@ def limit(
                 stacklevel=4,
             )
         yield held if asked else None
-        return
-    if not asked and _others_alive():
-        # the count is process-wide: changed here, it would change the bits of the products
-        # another Python thread runs meanwhile (a served model's predict). A rule ('auto',
-        # 'load') therefore takes the count in force while another thread is alive; an int
-        # asked for is set as before, for the whole process (docs/threads.md)
-        yield None
         return
     token = next(_TOKENS)
     with _LOCK:

@@ -546,7 +546,7 @@ def fit(
         GPU once and every batch is gathered there; the fast path runs it (a model or loss
         that needs the graph, validation data, a stream and MPI stay on the CPU for now).
 
-    threads : ``'auto'``, None, ``'load'`` or int >= 1
+    threads : ``'auto'``, None, ``'load'``, ``'keep'`` or int >= 1
         BLAS threads for this run (:mod:`glassnet.threads`, docs/threads.md). None /
         ``'auto'``: one per MFLOP of the step's largest matrix product (2 x batch x inputs
         x neurons), at most the usable CPUs and the BLAS limit in force; the machine's load
@@ -554,7 +554,9 @@ def fit(
         weights, bit for bit (OpenBLAS's products can differ in their last bits between
         counts). ``'load'``: also only the CPUs other processes leave free (faster beside
         other work; the weights may then differ in their last bits with the load). An int:
-        exactly that many. The limits before are
+        exactly that many. The count is the whole process's while fit runs; ``'keep'``
+        sets none (the count in force: for a process whose other threads compute
+        meanwhile, docs/threads.md). The limits before are
         restored when fit returns. Without threadpoolctl (``pip install 'glassnet[fast]'``)
         ``'auto'`` changes nothing and an int raises ImportError.
 

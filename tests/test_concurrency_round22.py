@@ -1,5 +1,6 @@
-"""Round 22's thread-safety mends: jit's one-time set-up under a lock, no process-wide BLAS
-count changed by 'auto' while other Python threads run, parameters() safe against another
+"""Round 22's thread-safety mends: jit's one-time set-up under a lock, 'auto' setting the
+same BLAS count whether or not other Python threads are alive and threads='keep' setting
+none, parameters() safe against another
 thread's new module attributes, summary that observes only its own call, and predict's
 eval mode of a model with its own train() put back by the last call out."""
 
@@ -14,6 +15,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import jit, nn, threads
+from glassnet._validation import ParameterError
 from glassnet.nn.module import evaluating
 
 X = np.random.default_rng(0).normal(size=(8, 10)).astype(np.float32)
@@ -69,29 +71,146 @@ def test_two_threads_set_up_the_jit_kernels_once(monkeypatch):
 
 
 # ------------------------------------------------------------------ 2: threads.limit
-def test_auto_leaves_the_process_blas_count_while_other_threads_run(monkeypatch):
+@pytest.fixture
+def blas_at_2():
+    """numpy's BLAS at 2 threads for the test, restored after (skipped where it cannot)."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
     if threads.current_blas_threads() is None:
         pytest.skip("no BLAS that threadpoolctl can set")
-    small = [10, 8, 2]  # 'auto': 1 thread by size
-    release = threading.Event()
-    other = threading.Thread(target=release.wait)  # e.g. a thread serving predict
     with threadpoolctl.threadpool_limits(2, user_api="blas"):
-        with monkeypatch.context() as alone:  # (an earlier test's joblib threads may linger)
-            alone.setattr(threads, "_others_alive", lambda: False, raising=False)
-            with threads.limit(small, 16) as n:  # alone: 'auto' lowers the count to 1
-                assert n == 1 and threads.current_blas_threads() == 1
-        other.start()
-        try:
-            with threads.limit(small, 16) as n:  # now another thread's products would change
-                assert n is None
-                assert threads.current_blas_threads() == 2
-            with threads.limit(small, 16, threads=1) as n:  # asked for: as before
-                assert n == 1 and threads.current_blas_threads() == 1
-        finally:
-            release.set()
-            other.join()
+        yield
+
+
+@pytest.fixture
+def another_thread():
+    """A Python thread alive for the test (e.g. one serving predict, a notebook kernel's)."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    yield other
+    release.set()
+    other.join()
+
+
+def test_auto_sets_its_count_whether_or_not_another_thread_is_alive(blas_at_2, another_thread):
+    # the promise: the same call on the same machine, the same count (so the same weights),
+    # in a script as in a notebook or after joblib's n_jobs=2 left its threads alive
+    small = [10, 8, 2]  # 'auto': 1 thread by size
+    assert threading.active_count() > 1
+    for rule in ("auto", None, "load"):
+        with threads.limit(small, 16, threads=rule) as n:
+            assert n == 1 and threads.current_blas_threads() == 1
         assert threads.current_blas_threads() == 2
+    with threads.limit(small, 16, threads=1) as n:  # an int: as before
+        assert n == 1 and threads.current_blas_threads() == 1
+    assert threads.current_blas_threads() == 2
+
+
+def test_auto_fit_gives_the_same_weights_with_another_thread_alive(blas_at_2):
+    Xr = np.random.default_rng(1).normal(size=(64, 10))
+    y = Xr @ np.arange(10.0)
+
+    def weights():
+        model = nn.MLP([10, 8, 1], rng=0)
+        seen = []
+        gn.fit(
+            model,
+            Xr,
+            y,
+            epochs=2,
+            batch_size=16,
+            seed=0,
+            callbacks=lambda s: seen.append(threads.current_blas_threads()),
+        )
+        return [p.data.copy() for p in model.parameters()], seen
+
+    alone, seen_alone = weights()
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        beside, seen_beside = weights()
+    finally:
+        release.set()
+        other.join()
+    assert seen_alone == seen_beside == [1, 1]  # the count 'auto' chose, set in both
+    assert all(np.array_equal(a, b) for a, b in zip(alone, beside))
+
+
+def test_keep_changes_no_count(blas_at_2):
+    small = [10, 8, 2]  # 'auto' would lower the count to 1
+    with threads.limit(small, 16, threads="keep") as n:
+        assert n == 2 and threads.current_blas_threads() == 2
+    assert threads.blas_threads(small, 16, threads="keep") == 2
+    assert "keep" in threads.explain(small, 16, threads="keep")
+    with threads.limit(small, 16, threads=1):  # nested: the count in force is the outer one
+        with threads.limit(small, 16, threads="keep") as n:
+            assert n == 1 and threads.current_blas_threads() == 1
+    assert threads.current_blas_threads() == 2
+
+
+def test_fit_with_keep_runs_at_the_count_in_force(blas_at_2, another_thread):
+    Xr = np.random.default_rng(1).normal(size=(64, 10))
+    y = Xr @ np.arange(10.0)
+    seen_here, seen_there = [], []
+
+    def watch(state):  # from the fit's thread and from another one, while the fit runs
+        seen_here.append(threads.current_blas_threads())
+        t = threading.Thread(target=lambda: seen_there.append(threads.current_blas_threads()))
+        t.start()
+        t.join()
+
+    gn.fit(
+        nn.MLP([10, 8, 1], rng=0), Xr, y, epochs=2, batch_size=16, threads="keep", callbacks=watch
+    )
+    assert seen_here == seen_there == [2, 2]
+    assert threads.current_blas_threads() == 2
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_keep_in_the_estimators_fit_many_and_the_cli(blas_at_2, monkeypatch):
+    from glassnet.sklearn import MLPRegressor
+
+    Xr = np.random.default_rng(1).normal(size=(32, 10))
+    y = Xr @ np.arange(10.0)
+    seen = []
+    est = MLPRegressor(
+        hidden_layer_sizes=(8,),
+        max_iter=2,
+        threads="keep",
+        random_state=0,
+        callbacks=lambda *a: seen.append(threads.current_blas_threads()),
+    )
+    est.fit(Xr, y)
+    assert seen and set(seen) == {2}
+    sets = []  # fit_many holds BLAS to one thread (a count it sets) unless threads='keep'
+    real = threads._controller
+
+    def spy(required):
+        sets.append(required)
+        return real(required)
+
+    monkeypatch.setattr(threads, "_controller", spy)
+    models = [nn.MLP([10, 8, 1], rng=s) for s in range(2)]
+    gn.fit_many(models, Xr, y, epochs=1, batch_size=16, threads="keep")
+    assert True not in sets and threads.current_blas_threads() == 2
+    gn.fit_many(models, Xr, y, epochs=1, batch_size=16)  # (the spy sees a count set)
+    assert True in sets
+    from glassnet import cli
+
+    assert cli._threads_flag("keep") == "keep"
+
+
+@pytest.mark.parametrize("bad", ["Keep", " keep", "KEEP"])
+def test_keep_in_other_case_is_refused_with_the_hint(bad):
+    with pytest.raises(ParameterError) as e:
+        threads.check_threads(bad, "fit")
+    assert "Write it 'keep', in lower case" in str(e.value) and "'keep'" in str(e.value)
+
+
+def test_the_error_lists_keep():
+    with pytest.raises(ParameterError, match="'keep'"):
+        threads.check_threads("fast", "fit")
 
 
 # ------------------------------------------------------------------ 3: parameters()

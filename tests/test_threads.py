@@ -42,9 +42,8 @@ def machine(monkeypatch):
 
 
 @pytest.fixture
-def blas(monkeypatch):
+def blas():
     """numpy's BLAS at 3 threads for the test (a known starting point), restored after."""
-    monkeypatch.setattr(threads, "_others_alive", lambda: False)  # (joblib's threads linger)
     if not _blas_counts():
         pytest.skip("threadpoolctl sees no BLAS library in this process")
     with threadpoolctl.threadpool_limits(limits=3, user_api="blas"):

@@ -148,5 +148,5 @@ def test_cli_train_refuses_a_bad_threads_naming_the_forms(tmp_path, capsys, bad)
     data = write_csv(tmp_path / "d.csv", HEADER, rows())
     code, _, err = run(capsys, "train", data, "--target", "label", *FAST, f"--threads={bad}")
     assert code == 2, err
-    assert "argument --threads: expected 'auto', 'load' or a whole number > 0" in err
+    assert "argument --threads: expected 'auto', 'load', 'keep' or a whole number > 0" in err
     assert repr(bad) in err
