@@ -1760,3 +1760,17 @@ function watchRatio() {
   }, { once: true });
 }
 watchRatio();
+
+// the focus is never hidden under the sticky export bar (WCAG 2.4.11): the page scrolls a
+// control the keyboard reaches to above it (a 1280 x 800 screen at 200 % is 400 pixels high,
+// and the bar covered the Lecture button and "Show test data"); on a phone the bar is not
+// sticky and the status line, while it speaks, is what covers the bottom
+function padForBar() {
+  const bar = document.querySelector(".bottom"), st = $("status");
+  const cover = getComputedStyle(bar).position === "sticky" ? bar.offsetHeight
+    : getComputedStyle(st).position === "fixed" ? st.offsetHeight : 0;
+  document.documentElement.style.scrollPaddingBottom = cover + 8 + "px";
+}
+new ResizeObserver(padForBar).observe(document.querySelector(".bottom"));
+new ResizeObserver(padForBar).observe($("status"));
+padForBar();
