@@ -51,13 +51,13 @@ def test_a_point_chosen_with_the_keys_is_said_with_its_class_and_prediction(page
     page.focus("#boundary")
     page.keyboard.press("ArrowRight")
     said = "document.querySelector('#point-status').textContent"
-    page.wait_for_function(f"{said}.includes('y\u0302')", timeout=5000)
+    page.wait_for_function(f"{said}.includes('\u0177')", timeout=5000)
     said = page.text_content("#point-status")
     i = page.evaluate("selected.point")
     t = page.evaluate(f"run.data.targets[{i}]")
     assert said.startswith(f"Point #{i}, ")
     assert f"class {t:g}" in said, said
-    m = re.search(r"y\u0302 = (-?[\d.]+)", said)
+    m = re.search(r"\u0177 = (-?[\d.]+(?:e[-+]?\d+)?)", said)
     assert m, said
     right = (float(m.group(1)) > 0.5) == (t > 0.5)
     assert ("(right)" if right else "(wrong)") in said, said

@@ -566,9 +566,7 @@ function wire() {
     ev.preventDefault();   // (the arrows scrolled the page)
     if (dir) stepPoint(...dir);
     else selectPoint(run.data.train[0] ?? 0);
-    const p = run.data.points[selected.point];   // said (the plot's label is not read again)
-    if (p) $("point-status").textContent = `Point #${selected.point}, x1 = ${fmt(p[0])}, x2 = ${fmt(p[1])}`
-      + (run.data.test.includes(selected.point) ? ", a test point" : "");
+    sayPoint(selected.point);   // (the plot's label is not read again)
   });
   // space: play / pause wherever the focus is, except where the key types (a text box, a
   // list). On a button or a box just clicked with the mouse, space would click it once more
@@ -1040,6 +1038,7 @@ function show(out, appended = false) {
   diverged = frame.diverged || "";
   // (null: no test points, or a diverged network's NaN outputs, which have no class)
   if (frame.accuracy) $("accuracy").textContent = (run.data.test.length ? `${pct(frame.accuracy[1])} test, ` : "") + `${pct(frame.accuracy[0])} train`;
+  if ("table" in out || !playing) summarisePlot();
   drawNetwork();
   drawBoundary();
   drawLossCurve();
@@ -1121,8 +1120,46 @@ function drawBoundary() {
   $("ax-lo").textContent = lo; $("ax-hi").textContent = hi;
   const p = run.data.points[selected.point];
   const label = "The output over the plane with the data points: the arrow keys choose the point for the "
-    + "slides' numbers" + (p ? `; now point #${selected.point}, x1 = ${fmt(p[0])}, x2 = ${fmt(p[1])}` : "");
+    + "slides' numbers" + plotSummary
+    + (p ? `; now point #${selected.point}, x1 = ${fmt(p[0])}, x2 = ${fmt(p[1])}, ${pointWords(selected.point)}` : "");
   if (canvas.getAttribute("aria-label") !== label) canvas.setAttribute("aria-label", label);
+}
+
+// a point's class and the network's output there in words, not by colour only (WCAG 1.4.1):
+// "class 1 (blue)", and with ŷ whether the network has it right (ŷ > 0.5 is class 1)
+function pointWords(i, yHat) {
+  const t = run.data.targets[i], has = yHat !== undefined && yHat !== null;
+  if (run.config.problem !== "classification") return `y = ${fmt(t)}` + (has ? `, \u0177 = ${fmt(yHat)}` : "");
+  const cls = `class ${t > 0.5 ? 1 : 0} (${t > 0.5 ? "blue" : "orange"})`;
+  return cls + (has ? `, \u0177 = ${fmt(yHat)} (${(yHat > 0.5) === (t > 0.5) ? "right" : "wrong"})` : "");
+}
+
+// the point the arrow keys chose, said (a polite live region): its place, its class and the
+// network's output there now (asked of the server: the plot's colours are on a grid); only
+// the latest key's answer is said
+let pointsSaid = 0;
+async function sayPoint(i) {
+  const p = run.data.points[i];
+  if (!p) return;
+  const n = ++pointsSaid, id = run.id;
+  let yHat = null;
+  try {
+    const target = { kind: "neuron", layer: run.config.hidden.length + 1, index: 0 };
+    yHat = (await api("/api/explain", { run: id, point: i, target }, { clears: false })).y_hat;
+  } catch { /* (a diverged network has no output: its class is said, the status line says why) */ }
+  if (n !== pointsSaid || !run || run.id !== id) return;
+  $("point-status").textContent = `Point #${i}, x1 = ${fmt(p[0])}, x2 = ${fmt(p[1])}, ${pointWords(i, yHat)}`
+    + (run.data.test.includes(i) ? ", a test point" : "");
+}
+
+// the plot's text summary of what its colours show: how many points the network classifies
+// right, renewed with the side panels (a few times a second while playing, not every frame)
+let plotSummary = "";
+function summarisePlot() {
+  const a = frame?.accuracy, count = (share, rows) => `${Math.round(share * rows.length)} of ${rows.length}`;
+  plotSummary = !a ? "" : a[0] === null ? "; the output is not a number (the training diverged)"
+    : `; ${count(a[0], run.data.train)} training points classified right`
+      + (a[1] !== null ? `, ${count(a[1], run.data.test)} test points` : "");
 }
 
 function pickPoint(ev) {
