@@ -110,9 +110,8 @@ def test_the_spoken_summary_follows_the_numbers_after_play_and_pause(page, serve
     page.wait_for_function(
         "document.querySelector('#play-status').textContent.startsWith('Paused')"
     )
-    page.wait_for_function(
-        "document.querySelector('#explain-status').textContent !== " + repr(before), timeout=5000
-    )
+    said = "document.querySelector('#explain-status').textContent"
+    page.wait_for_function(f"{said} !== {before!r} && {said} !== ''", timeout=5000)
     said = page.text_content("#explain-status")
     z = page.evaluate("+document.querySelector('#explain .num[data-key=z]').dataset.value")
     assert f"= {page.evaluate(f'fmt({z})')}," in said, (said, z)

@@ -461,7 +461,7 @@ function setPlaying(on) {
   $("play").classList.toggle("playing", on);
   $("play").innerHTML = on ? "&#x275A;&#x275A;" : "&#x25B6;";
   $("play").setAttribute("aria-label", on ? "pause" : "play");
-  if (on) { $("play-status").textContent = ""; sayPause = false; loop(++plays); }
+  if (on) { $("play-status").textContent = $("explain-status").textContent = ""; sayPause = false; loop(++plays); }
 }
 
 // play / pause (the button, the space key, a diverged step). While playing, the side panels
@@ -1034,6 +1034,7 @@ function show(out, appended = false) {
   if (frame.diverged) {   // the server refused a step whose loss was NaN or inf: stop and say why
     if (playing) togglePlaying();
     say(frame.diverged, "error");
+    $("explain-status").textContent = "";   // (its numbers are no more: NaN)
   } else if ($("status").textContent === diverged) say("", "error");
   diverged = frame.diverged || "";
   // (null: no test points, or a diverged network's NaN outputs, which have no class)
@@ -1463,9 +1464,14 @@ async function explainSelected(clears = true, reveal = false) {
   }
   if (!current()) return;
   renderExplain(e);
-  if (clears) $("explain-status").textContent = explainSummary(e);
+  // the spoken summary follows the numbers shown (a weight set, a step, a pause: it kept
+  // the first ones); while playing it is emptied, not renewed a few times a second
+  const said = playing ? "" : explainNews + explainSummary(e);
+  if (!playing) explainNews = "";
+  if ($("explain-status").textContent !== said) $("explain-status").textContent = said;
   if (reveal) revealExplain();
 }
+let explainNews = "";   // a weight set with the box: said before its new numbers
 
 // the explain panel's news for a screen reader (a polite live region beside it): a short
 // summary, not the whole panel, which the reader can go to
@@ -1627,6 +1633,7 @@ function setter(name, value) {
       try {
         const out = await api("/api/weight", { run: run.id, target, value: v });
         dropReplay(out);
+        explainNews = `${name} set to ${+fmt(v, 4)}. `;   // (said with the numbers it gives)
         show(out);
         shown = String(+fmt(v, 4)); input.dataset.shown = shown;   // (until the panel is rebuilt)
       } catch (e) {
