@@ -505,6 +505,35 @@ def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:
     return tuple(int(i) for i in np.argwhere(over)[0]) if over.any() else None
 
 
+def check_finite(who: str, y: Any) -> Any:
+    """``y``, a target of ``who``'s; refused where it holds NaN or inf. PyTorch returns a NaN
+    (or inf) loss there, and the next optimizer step writes NaN into every weight; glassnet's
+    rule, never a silent NaN, wins, as fit refuses such a y (:func:`_all_finite`: one sum)."""
+    if not _all_finite(y):
+        at = tuple(int(i) for i in np.argwhere(~np.isfinite(y))[0])
+        raise ValueError(
+            f"{who}: the target contains NaN or inf (first at index {at}), which would make the "
+            "loss and then every weight NaN. Remove or impute those values, or leave those "
+            "entries out of the loss: m = np.isfinite(y), then the loss of (output[m], y[m])."
+        )
+    return y
+
+
+def check_weights(who: str, arg: str, w: Any) -> Any:
+    """``w``, the weights ``arg`` of the loss ``who`` (sample_weight, a class ``weight``,
+    ``pos_weight``); refused where one is NaN, inf or negative. PyTorch takes a negative
+    weight in silence, and the loss then rewards that sample's (class's) error: the step
+    ascends on it; glassnet takes it for the mistake it is. One min and one max."""
+    if w.size and not (w.min() >= 0 and w.max() < np.inf):  # (NaN fails both)
+        at = tuple(int(i) for i in np.argwhere(~((w >= 0) & (w < np.inf)))[0])
+        raise ValueError(
+            f"{who}: {arg} must hold finite weights >= 0. Got {w[at]} at index {at}: a "
+            "negative weight would reward that error (the step ascends on it), NaN or inf "
+            "make the loss NaN or inf. Pass weights >= 0 (0 leaves a sample or class out)."
+        )
+    return w
+
+
 _LIMITS: dict[Any, float] = {}
 """check_fits' table: a dtype (as given: np.float32, 'float32', a np.dtype) to its largest
 finite value as a Python float (inf beyond float64: a longdouble holds any float; 0.0 for a

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_number, dim_error
+from ._validation import check_finite, check_number, check_weights, dim_error, overflowed
 from .backend import asarray, device_of, is_array, kept
 from .gradient import bias_sum, masked
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
@@ -595,7 +595,8 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
         # have (|d| > 1.7e38 in float32) where 2c d g is finite: G holds d/2, from the halves
         G, k = np.subtract(x.data * 0.5, y * 0.5), 4.0 * _SQUARED[name]  # (d may overflow)
     if sample_weight is not None:
-        w = asarray(sample_weight, like=per, dtype=per.dtype)
+        w = check_weights(f"op {name!r}", "sample_weight", asarray(sample_weight, like=per))
+        w = w.astype(per.dtype, copy=False)
         if w.shape != (per.shape[0],):
             raise ValueError(
                 f"op {name!r}: sample_weight has shape {w.shape}; expected ({per.shape[0]},)."
@@ -627,7 +628,7 @@ def squashed(x: Tensor, head: str) -> bool:
     apply a second time."""
     node = x
     for _ in range(4):  # through a few shape-only ops: .squeeze(1), .view(-1), [:, 0], .T
-        if node.op not in ("reshape", "index", "transpose") or not node.parents:
+        if node.op not in ("reshape", "index", "transpose", "astype") or not node.parents:
             break
         node = node.parents[0]
     if node.op != head:
@@ -659,10 +660,17 @@ def _fixed_target(who: str, target: Any) -> None:
         )
 
 
-def check_target(who: str, pred: Any, target: Any, graph: bool = False) -> tuple[Tensor, Any]:
-    """The prediction as a Tensor x, and a numeric target of x's shape, in x's dtype (on
-    x's device); else an error that names ``who`` (``"op 'mse'"``, ``"MSELoss"``). A target
-    that requires grad is refused unless the caller differentiates it too (``graph``)."""
+def check_target(
+    who: str, pred: Any, target: Any, graph: bool = False, finite: bool = True
+) -> tuple[Tensor, Any]:
+    """The prediction as a Tensor x, and a numeric target of x's shape (on x's device), both
+    in one dtype: a Tensor target's where it is the wider float (the dtype rule, as
+    PyTorch's losses: float32 with float64 gives a float64 loss, x's gradient float32),
+    else x's (a NumPy array's values are data, read in the model's dtype as fit reads y,
+    a value beyond its range refused in fit's words); else an error that names ``who``
+    (``"op 'mse'"``, ``"MSELoss"``). A target that requires grad is refused unless the
+    caller differentiates it too (``graph``); one holding NaN or inf is refused
+    (:func:`check_finite`) unless ``finite`` is False (KLDivLoss checks its own)."""
     if not graph:
         _fixed_target(who, target)
     x = as_tensor(pred)
@@ -674,7 +682,19 @@ def check_target(who: str, pred: Any, target: Any, graph: bool = False) -> tuple
             f"{who}: prediction of shape {x.shape} and target of shape {y.shape} "
             "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
         )
-    return x, y.astype(x.dtype, copy=False)
+    if isinstance(target, Tensor) and y.dtype.itemsize > x.dtype.itemsize and y.dtype.kind == "f":
+        x = x.astype(y.dtype)  # the wider wins, as in x - target
+    with np.errstate(over="ignore"):
+        cast = y.astype(x.dtype, copy=False)
+    bad = None if cast is y else overflowed(y, cast)
+    if bad is not None:
+        raise ValueError(
+            f"{who}: the target holds {y[bad].item()!r} at index {bad}, beyond the range of "
+            f"{x.dtype}, the prediction's dtype. Scale the targets (their loss then fits), or "
+            "pass gn.tensor(target, dtype=gn.float64) (the wider dtype wins), or train a "
+            "float64 model."
+        )
+    return x, check_finite(who, cast) if finite else cast
 
 
 def unit_target(who: str, y: np.ndarray) -> None:
@@ -709,6 +729,17 @@ def binary_cross_entropy(
     p is clipped to [eps, 1 - eps] (eps the dtype's machine epsilon) so that a
     saturated sigmoid gives a large finite loss, not inf. Prefer
     :func:`binary_cross_entropy_with_logits`, which needs no clipping.
+
+    Three BCEs of one saturated sigmoid, on purpose: where sigmoid(z) rounds to exactly 0
+    or 1 (|z| > ~37 in float64, ~17 in float32) the probability no longer holds z, and
+    each way caps the loss its own way. This function: at most -log(eps) per entry (36.04
+    in float64, 15.94 in float32), with gradient 0 through the saturated sigmoid;
+    ``nn.BCELoss`` (and ``nn.functional.binary_cross_entropy``): each log clamped at -100,
+    as PyTorch's, at most 100; ``fit``, ``evaluate_loss`` and ``Objective`` with
+    ``loss='binary_cross_entropy'`` after a sigmoid head take the loss of the logits
+    (this function's ``on_logits``, :func:`binary_cross_entropy_with_logits`): the exact
+    loss, |z| for a wrong z (800 at z = 800), gradient sigmoid(z) - y, so training goes
+    on. To check fit's loss by hand, take the logits' loss, not this one of model(X).
     """
     x, y = check_target("op 'binary_cross_entropy'", prob, target)
     if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN

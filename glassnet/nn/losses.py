@@ -17,7 +17,10 @@ in PyTorch's terms, the labels ``y.reshape(-1)``); a regression target of anothe
 than the input is refused (PyTorch warns and broadcasts (4, 1) against (4,) to (4, 4)); a
 target holding NaN or inf (a regression target, probability rows, KLDivLoss's) is refused
 (PyTorch gives a NaN loss, and the next optimizer step NaN weights: never a silent NaN), and
-so is a ``weight`` or ``pos_weight`` of bools (as PyTorch refuses ``weight=True``).
+so is a ``weight`` or ``pos_weight`` of bools (as PyTorch refuses ``weight=True``) or one
+below 0 (PyTorch takes it, and the loss then rewards that class's or entry's error: the
+step ascends on it). A class-weighted 'mean' over labels of weight 0 alone is an error, as
+an all-ignored batch is (0 / 0: PyTorch gives NaN).
 It takes more than PyTorch does: class labels of any integer dtype, or floats holding
 whole numbers, or bools (PyTorch wants int64 or uint8); probability rows for
 :class:`NLLLoss`; BCE targets of an integer dtype. A class ``ignore_index`` (>= 0) with
@@ -37,7 +40,15 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import broadcasts_to, check_array, check_bool, check_choice, check_number
+from .._validation import (
+    broadcasts_to,
+    check_array,
+    check_bool,
+    check_choice,
+    check_finite,
+    check_number,
+    check_weights,
+)
 from ..ops import where
 from ..tensor import Tensor, is_grad_enabled
 from .module import Module
@@ -50,24 +61,6 @@ def _needs_grad(target: Any) -> bool:
 
 def _array(target: Any) -> np.ndarray:
     return np.asarray(target.data if isinstance(target, Tensor) else target)
-
-
-def _finite(who: str, y: Any) -> Any:
-    """``y``, a target of ``who``'s; refused where it holds NaN or inf. PyTorch returns a NaN
-    (or inf) loss there, and the next optimizer step writes NaN into every weight; glassnet's rule,
-    never a silent NaN, wins, as fit refuses such a y and the BCE losses such a target
-    (:func:`F.unit_target`). One sum (NaN or inf where any value is; a finite sum that
-    overflowed falls through to the exact check), no mask on the way."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = y.sum()
-    if not np.isfinite(total) and not np.isfinite(y).all():
-        at = tuple(int(i) for i in np.argwhere(~np.isfinite(y))[0])
-        raise ValueError(
-            f"{who}: the target contains NaN or inf (first at index {at}), which would make the "
-            "loss and then every weight NaN. Remove or impute those values, or leave those "
-            "entries out of the loss: m = np.isfinite(y), then the loss of (output[m], y[m])."
-        )
-    return y
 
 
 def _constant(value: Any, arg: str, name: str, owner: Any = None) -> np.ndarray | None:
@@ -134,7 +127,8 @@ class _Loss(Module):
         name = type(self).__name__
         self.reduction = check_choice(reduction, "reduction", name, ("mean", "sum", "none"))
         w = _constant(weight, "weight", name, self)  # (a Tensor's values: a constant)
-        self.weight = None if w is None else check_array("weight", w, name, ndim=ndim)
+        w = None if w is None else check_array("weight", w, name, ndim=ndim)
+        self.weight = None if w is None else check_weights(name, "weight", w)
 
     def _diff(self, x: Any, target: Any) -> Tensor:
         """d = ŷ − y for a numeric target of the prediction's shape, as :func:`F.mse` checks
@@ -142,7 +136,6 @@ class _Loss(Module):
         target that requires grad (another network's output) keeps its graph: dL/dy = −dL/dd,
         as in PyTorch."""
         x, y = F.check_target(type(self).__name__, x, target, graph=True)
-        _finite(type(self).__name__, y)
         return x - (target.astype(x.dtype) if _needs_grad(target) else y)
 
     def _fixed(self, target: Any) -> Any:
@@ -208,7 +201,15 @@ class _Loss(Module):
                     "a mean over no losses has no value (PyTorch gives NaN). Leave the batch "
                     "out, or use reduction='sum'."
                 )
-        return rows, (y @ w).sum() if t.ndim == 1 else len(x)
+        total = (y @ w).sum() if t.ndim == 1 else len(x)
+        if self.reduction == "mean" and total == 0 and len(x):  # (0 / 0, as every ignored)
+            raise ValueError(
+                f"{type(self).__name__}: every labelled sample here is of a class of weight 0, "
+                "so 'mean''s divisor, the labels' summed class weights, is 0: a mean over no "
+                "weight has no value (PyTorch gives NaN). Leave the batch out, or use "
+                "reduction='sum'."
+            )
+        return rows, total
 
     def _one_hot(self, t: np.ndarray, c: int, dtype: Any) -> np.ndarray:
         """The one-hot rows of class labels ``t``; a bad label refused in this loss's name and
@@ -225,9 +226,9 @@ class _Loss(Module):
     def _check_nc(self, x: Any, t: np.ndarray) -> None:
         """Refuse an input other than (N, C) (PyTorch's unbatched (C,) or K-dimensional
         (N, C, d₁, …) inputs among them), saying how to bring it to (N, C), and probability
-        rows that hold NaN or inf (:func:`_finite`)."""
+        rows that hold NaN or inf (:func:`check_finite`)."""
         if t.ndim > 1 and t.dtype.kind == "f":
-            _finite(type(self).__name__, t)
+            check_finite(type(self).__name__, t)
         shape = np.shape(x.data if isinstance(x, Tensor) else x)
         if len(shape) != 2:
             raise ValueError(
@@ -278,7 +279,7 @@ class MSELoss(_Plain):
         if _needs_grad(target):  # (the fused kernel passes the target no gradient)
             return self._reduce(self._diff(x, target) ** 2)
         x, y = F.check_target("MSELoss", x, target)  # (F.mse's, in this loss's name)
-        return F.loss_node("mse", x, _finite("MSELoss", y), self.reduction, None)
+        return F.loss_node("mse", x, y, self.reduction, None)
 
 
 class L1Loss(_Plain):
@@ -368,7 +369,7 @@ class KLDivLoss(_Loss):
         self.log_target = check_bool(log_target, "log_target", "KLDivLoss")
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
-        x, y = F.check_target("KLDivLoss", x, target, graph=True)
+        x, y = F.check_target("KLDivLoss", x, target, graph=True, finite=False)
         t = target.astype(x.dtype) if _needs_grad(target) else Tensor(y)
         bad = y[~((y < np.inf) & ((y >= 0) | self.log_target))]  # (NaN too; -inf: log 0)
         if bad.size:
@@ -416,7 +417,7 @@ def _bce(x: Tensor, target: Any) -> Tensor:
     its gradient (p − y) / max(p (1 − p), ε), ε = float32(1e-12): finite at p = 0 and 1,
     and 0 there where y = p (:func:`F.binary_cross_entropy` clips p to [eps, 1 − eps])."""
     x, y = F.check_target("BCELoss", x, target)
-    p, y = x.data, _finite("BCELoss", y)
+    p = x.data
     for name, a in (("input", p), ("target", y)):
         bad = a[~((a >= 0) & (a <= 1))]  # (NaN too)
         if bad.size:
@@ -436,7 +437,7 @@ def _bce_pos(x: Tensor, target: Any, pos_weight: np.ndarray) -> Tensor:
     PyTorch's (1 − y) z + (1 + (w⁺ − 1) y) softplus(−z), whose terms cancel: 0 for 3e-7 at
     z = −15, y = 0 in float32, and inf for z = −3e38); dL/dz = (1 + (w⁺ − 1) y) σ(z) − w⁺ y."""
     x, y = F.check_target("BCEWithLogitsLoss", x, target)
-    F.unit_target("BCEWithLogitsLoss", _finite("BCEWithLogitsLoss", y))
+    F.unit_target("BCEWithLogitsLoss", y)
     z, pw = x.data, pos_weight.astype(x.dtype)
     if not broadcasts_to(pw.shape, z.shape):
         raise ValueError(
@@ -456,7 +457,11 @@ class BCELoss(_Loss):
     """L = −w (y log p + (1 − y) log(1 − p)) on probabilities p (PyTorch's ``nn.BCELoss``);
     ``weight`` rescales each entry (broadcast against the input). As PyTorch's, each log is
     clamped at −100 (p = 0 or 1 gives a loss of at most 100 per entry, and 0 where y = p)
-    and the gradient is (p − y) / max(p (1 − p), 1e-12); targets outside [0, 1] are refused."""
+    and the gradient is (p − y) / max(p (1 − p), 1e-12); targets outside [0, 1] are refused.
+    A ``weight`` below 0, NaN or inf is refused (PyTorch takes it: a negative weight rewards
+    that entry's error). On a saturated sigmoid this loss, ``glassnet.functional``'s
+    (clipped at eps) and fit's (of the logits) differ: :func:`F.binary_cross_entropy` says
+    how."""
 
     def __init__(
         self,
@@ -494,16 +499,19 @@ class BCEWithLogitsLoss(BCELoss):
     ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         pw = _constant(pos_weight, "pos_weight", "BCEWithLogitsLoss", self)
-        self.pos_weight = (
+        pw = (
             None
             if pw is None
             else check_array("pos_weight", pw, "BCEWithLogitsLoss", ndim=(0, 1, 2))
+        )
+        self.pos_weight = (
+            None if pw is None else check_weights("BCEWithLogitsLoss", "pos_weight", pw)
         )
 
     def _per(self, x: Tensor, target: Any) -> Tensor:
         if self.pos_weight is None:  # (F.binary_cross_entropy_with_logits, named as this)
             x, y = F.check_target("BCEWithLogitsLoss", x, target)
-            F.unit_target("BCEWithLogitsLoss", _finite("BCEWithLogitsLoss", y))
+            F.unit_target("BCEWithLogitsLoss", y)
             return F.loss_node("binary_cross_entropy_with_logits", x, y, "none", None)
         F.check_logits("binary_cross_entropy_with_logits", x)  # (as the plain route)
         return _bce_pos(x, target, self.pos_weight)
