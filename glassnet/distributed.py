@@ -154,8 +154,10 @@ _LAUNCHERS = (
 def _launcher() -> tuple[int, int, str]:
     """(rank, size, the variable that gave the size) of :func:`launched`."""
     for rank, size in _LAUNCHERS:
-        if os.environ.get(size, "").isdigit() and (os.environ.get(rank) or "0").isdigit():
-            return int(os.environ.get(rank) or 0), int(os.environ[size]), size
+        # (PMIX_RANK itself: Slurm's step size alone is in every srun step, --mpi=none too)
+        given = os.environ.get(rank) or ("0" if rank != "PMIX_RANK" else "")
+        if os.environ.get(size, "").isdigit() and given.isdigit():
+            return int(given), int(os.environ[size]), size
     return 0, 1, ""
 
 
