@@ -9475,6 +9475,8 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, 
         return str(exc), 1
     if isinstance(exc, _distributed.DistributedError):  # another rank's error, named
         return str(exc), 1
+    if isinstance(exc, _distributed._Unjoined):  # a launch whose ranks MPI does not join
+        return exc.detail, 1
     if isinstance(exc, BrokenPipeError) and _stdout_reader_left():
         # 'glassnet predict ... | head': the reader took what it wanted and left, which is
         # no error of a filter (status 0, no line, as when the report's reader leaves

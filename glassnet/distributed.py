@@ -168,13 +168,22 @@ def launched() -> tuple[int, int]:
     return _launcher()[:2]
 
 
+class _Unjoined(RuntimeError):
+    """A launch of N ranks that MPI does not join; ``.detail``: the message without the
+    ``fit(distributed='mpi')`` it starts with (the command line's ``train`` says it)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"fit(distributed='mpi'): {detail}")
+        self.detail = detail
+
+
 def _world(MPI: Any) -> Any:
-    """``MPI.COMM_WORLD``, refused when the launcher started more processes than MPI joined:
-    each rank would train alone, in silence."""
+    """``MPI.COMM_WORLD``, refused in a rank (not a process one started) when the launcher
+    started more processes than MPI joined: each rank would train alone, in silence."""
     _, n, var = _launcher()
-    if n > 1 and MPI.COMM_WORLD.Get_size() == 1:
-        raise RuntimeError(
-            f"fit(distributed='mpi'): the launcher started {n} processes ({var}={n}), but "
+    if _rank_process() and MPI.COMM_WORLD.Get_size() == 1:
+        raise _Unjoined(
+            f"the launcher started {n} processes ({var}={n}), but "
             "MPI sees this one alone (MPI.COMM_WORLD has 1 rank): the MPI library mpi4py "
             "uses does not speak this launcher's process manager, and each rank would train "
             "by itself. Launch with that MPI's own mpiexec, or give srun an --mpi= it "
