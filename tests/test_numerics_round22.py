@@ -80,6 +80,15 @@ def test_class_weights_summing_to_zero_refused():
     assert np.isfinite(gn.nn.CrossEntropyLoss(weight=w)(z, gn.tensor([1, 2])).item())
 
 
+def test_class_weights_whose_sum_overflows_refused():
+    z = f64([[1.0, 2.0, 0.0], [0.0, 1.0, 3.0]])
+    w = np.array([1e308, 1e308, 1.0])
+    with pytest.raises(ValueError, match="overflow.*Scale the"):
+        gn.nn.CrossEntropyLoss(weight=w)(z, np.array([0, 1]))  # (was a loss of 0.0)
+    with pytest.raises(ValueError, match="overflow.*Scale the"):
+        gn.nn.NLLLoss(weight=w)(z.log_softmax(1), np.array([0, 1]))
+
+
 @pytest.mark.parametrize(
     "make",
     [

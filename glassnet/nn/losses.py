@@ -201,13 +201,20 @@ class _Loss(Module):
                     "a mean over no losses has no value (PyTorch gives NaN). Leave the batch "
                     "out, or use reduction='sum'."
                 )
-        total = (y @ w).sum() if t.ndim == 1 else len(x)
+        with np.errstate(over="ignore"):  # (an overflow is refused below)
+            total = (y @ w).sum() if t.ndim == 1 else len(x)
         if self.reduction == "mean" and total == 0 and len(x):  # (0 / 0, as every ignored)
             raise ValueError(
                 f"{type(self).__name__}: every labelled sample here is of a class of weight 0, "
                 "so 'mean''s divisor, the labels' summed class weights, is 0: a mean over no "
                 "weight has no value (PyTorch gives NaN). Leave the batch out, or use "
                 "reduction='sum'."
+            )
+        if self.reduction == "mean" and total == np.inf:  # (weights of 1e308: loss x / inf = 0)
+            raise ValueError(
+                f"{type(self).__name__}: the labels' summed class weights overflow {x.dtype} "
+                f"(the largest weight is {w.max()!r}), so 'mean' would divide by inf and give 0. "
+                "Scale the weights down (under 'mean' only their ratios count)."
             )
         return rows, total
 
