@@ -7447,6 +7447,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise CLIError(f"--proba needs a classification model; '{args.model}' is a regression")
     if out_path is not None and not args.force:
         _guard_predictions(out_path, bundle)
+    if out_path is not None and not _rank_writes(out_path):
+        out_path = None  # (to this rank's standard output, which goes nowhere)
     if args.stream:
         return _predict_streamed(args, bundle, out_path)
     data = _read_for_model(bundle, args, need_target=False)
@@ -8598,6 +8600,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
             raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")
     _guard_paths([], [("the ONNX file", out, "onnx")], args.force)
     _onnx_file_name(out)  # (--force replaces a file; it does not accept a misleading name)
+    if not _rank_writes(out):
+        return 0
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
     try:
         with _loading(args.model):
@@ -9375,21 +9379,45 @@ def _ranks_agree_at_the_end() -> None:
 
 @contextlib.contextmanager
 def _rank0_prints(args: argparse.Namespace) -> Iterator[None]:
-    """Under ``mpiexec -n N`` (N > 1), predict and evaluate run on every rank (an error
-    every rank hits alike is printed once, every rank ending with its status), but rank 0
-    alone prints their output, as train's rank 0 does: one process's output, not N copies
-    of it. Another rank's standard output goes nowhere; predict's --out is written by each
-    rank whole (atomically: the same bytes), so that a rank of an MPMD launch (``mpiexec
-    -n 1 ... : -n 1 ...``) given an --out of its own writes it."""
-    if args.command not in ("predict", "evaluate") or not _distributed.launched()[0]:
+    """Under ``mpiexec -n N`` (N > 1), predict, evaluate, explain, info and export run on
+    every rank (an error every rank hits alike is printed once, every rank ending with its
+    status), but rank 0 alone prints their output, as train's rank 0 does: one process's
+    output, not N copies of it. Another rank's standard output goes nowhere; a file they
+    write (predict's --out, export's OUT) is written by each rank whole (atomically: the
+    same bytes), a device or pipe (/dev/stdout, a FIFO) by rank 0 alone
+    (:func:`_rank_writes`). A rank of another command line of an MPMD launch (``mpiexec
+    -n 1 A : -n 1 B``) than rank 0's prints and writes its own."""
+    if (
+        args.command not in ("predict", "evaluate", "explain", "info", "export")
+        or not _distributed.launched()[0]
+        or _distributed._appnum()
+    ):
         yield
         return
     stdout = sys.stdout
     with open(os.devnull, "w", encoding="utf-8") as sys.stdout:
+        _QUIET_RANK.append(True)
         try:
             yield
         finally:
             sys.stdout = stdout
+            _QUIET_RANK.clear()
+
+
+_QUIET_RANK: list[bool] = []  # [True] in a rank whose output rank 0 prints (_rank0_prints)
+
+
+def _rank_writes(path: Path) -> bool:
+    """Whether this process writes the output ``path``: not a rank whose output rank 0
+    prints when ``path`` is a device or pipe (``/dev/stdout``), which each rank's write
+    would add to."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # (no file yet: written whole, atomically, by each)
+        return True
+    return not _QUIET_RANK or stat.S_ISREG(mode) or stat.S_ISDIR(mode)
 
 
 def _help_once(exc: HelpRequested) -> int:

@@ -193,6 +193,16 @@ def _world(MPI: Any) -> Any:
     return MPI.COMM_WORLD
 
 
+def _appnum() -> int:
+    """Which command line of an MPMD launch (``mpiexec -n 1 A : -n 1 B``) started this
+    rank, read from MPI (0: rank 0's; 0 too where MPI is not started or does not say)."""
+    MPI = sys.modules.get("mpi4py.MPI")
+    with contextlib.suppress(Exception):
+        if MPI is not None and MPI.Is_initialized() and not MPI.Is_finalized():
+            return int(MPI.COMM_WORLD.Get_attr(MPI.APPNUM) or 0)
+    return 0
+
+
 def _fingerprint(*parts: Any) -> int:
     """A 32-bit checksum of ``parts`` (arrays by their bytes, the rest by repr)."""
     crc = 0
