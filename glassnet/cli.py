@@ -8939,7 +8939,8 @@ def _note(message: str) -> None:
 
 
 def _flush_pending(show: bool) -> None:
-    if show and not _distributed.launched()[0]:  # (under mpiexec -n N: rank 0 prints them)
+    # (under mpiexec -n N: rank 0 prints them, and a rank of an MPMD launch's other command)
+    if show and (not _distributed.launched()[0] or _distributed._appnum()):
         sys.stderr.write("".join(dict.fromkeys(_PENDING)))
         sys.stderr.flush()
     _PENDING.clear()

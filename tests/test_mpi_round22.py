@@ -319,3 +319,16 @@ def test_info_explain_and_export_print_once_under_mpiexec(tmp_path, argv, once):
     assert code == 0, err
     assert out == out1, out
     assert once in out
+
+
+def test_an_mpmd_launchs_other_command_line_prints_its_notes(tmp_path):
+    """A note only rank 1 had (its own data file's blank line) was dropped: notes were rank
+    0's alone. A rank of another command line than rank 0's prints its own."""
+    _model(tmp_path)
+    lines = (tmp_path / "d.csv").read_text().splitlines()
+    (tmp_path / "d3.csv").write_text("\n".join([*lines[:12], "", *lines[12:25]]) + "\n")
+    args = ["-n", "1", *GLASSNET, "predict", "m.glassnet", "d.csv", "--out", "o0.csv"]
+    args += [":", "-n", "1", *GLASSNET, "predict", "m.glassnet", "d3.csv", "--out", "o1.csv"]
+    code, out, err = _mpiexec(tmp_path, args)
+    assert code == 0, err
+    assert "note: 'd3.csv'" in err and "blank" in err, err
