@@ -148,3 +148,43 @@ def test_an_int_past_the_float_range_is_refused_in_words():
         Value(10**400)
     with pytest.raises(OverflowError, match=r"float range"):
         Value(1.0) + 10**400
+
+
+_OPS = {
+    "add": lambda h, e: h + e,
+    "add number": lambda h, e: 2.0 + h,
+    "mul": lambda h, e: h * e,
+    "mul number": lambda h, e: h * 3.0,
+    "pow number": lambda h, e: h**3,
+    "pow value": lambda h, e: h**e,
+    "relu": lambda h, e: h.relu(),
+    "tanh": lambda h, e: h.tanh(),
+    "exp": lambda h, e: h.exp(),
+    "sub": lambda h, e: h - e,
+    "rsub": lambda h, e: 5.0 - h,
+    "div": lambda h, e: h / e,
+    "rdiv": lambda h, e: 3.0 / h,
+    "neg": lambda h, e: -h,
+}
+
+
+@pytest.mark.parametrize("how", ["copy", "pickle"])
+@pytest.mark.parametrize("op", list(_OPS))
+def test_a_copy_of_each_op_made_on_the_tensor_path_has_the_float_paths_gradients(op, how):
+    # (a ** Value node made by _eager recorded (output, output), not (exponent, output): its
+    # copy's backward ran with the output as the exponent, a.grad 1024.0 where 12.0 is right)
+    a, e = Value(2.0), Value(3.0)
+    z = _OPS[op](a * 1.0, e)
+    z.backward()
+    want = (z.data, a.grad, e.grad)
+    a, e = Value(2.0), Value(3.0)
+    h = a * 1.0
+    h.tensor  # noqa: B018  (a drawn op node: the op on it runs on the Tensor path)
+    z = _OPS[op](h, e)
+    assert z._t is not None
+    if how == "copy":
+        zc = copy.copy(z)
+    else:
+        zc, a, e = pickle.loads(pickle.dumps((z, a, e)))
+    zc.backward()
+    assert (zc.data, a.grad, e.grad) == want

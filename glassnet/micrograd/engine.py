@@ -291,7 +291,7 @@ def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> 
             with np.errstate(over="ignore"):
                 t = ta.exp() if k == _EXP else _pow_node(ta, p) if k == _POW else _powv_node(ta, tb)
     a, y = float(ta.data), float(t.data)
-    b = float(tb.data) if k == _ADD or k == _MUL else p if k == _POW else y
+    b = float(tb.data) if k in _BINARY else p if k == _POW else y  # (_node's numbers)
     return _wrap(t, k, op, left, right, a, (b, y) if k == _POWV else b)
 
 
