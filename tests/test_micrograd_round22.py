@@ -188,3 +188,12 @@ def test_a_copy_of_each_op_made_on_the_tensor_path_has_the_float_paths_gradients
         zc, a, e = pickle.loads(pickle.dumps((z, a, e)))
     zc.backward()
     assert (zc.data, a.grad, e.grad) == want
+
+
+def test_a_number_past_the_float_range_is_named_by_its_type():
+    from fractions import Fraction
+
+    with pytest.raises(OverflowError, match=r"Got a Fraction, past the float range"):
+        Value(Fraction(10**400, 3))
+    with pytest.raises(OverflowError, match=r"Got an int of 401 digits, past"):
+        Value(10**400)

@@ -154,8 +154,11 @@ def _number(data: Any) -> float:
                 f"({type(data).__name__}). For arrays, use glassnet.Tensor."
             )
         return float(data)
-    except OverflowError:  # (an int of 400 digits: repr would be too long to show)
-        what = f"an int of {len(str(abs(data)))} digits" if abs(data) < 10**4000 else "an int"
+    except OverflowError:  # (an int of 400 digits, a Fraction: repr would be too long to show)
+        kind = type(data).__name__
+        what = f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
+        if isinstance(data, int) and abs(data) < 10**4000:
+            what += f" of {len(str(abs(data)))} digits"
         raise OverflowError(
             f"Value holds one real number, as a float (Value(2).data is 2.0). Got {what}, "
             "past the float range (about 1.8e308); pass a number within it, or float('inf')."
