@@ -666,6 +666,7 @@ class Value:
     def __add__(self, other: Any) -> Value:
         if not isinstance(other, Value):
             other = _leaf(other)
+        # (this block, as __mul__'s, is written out on purpose, for speed: not a helper's call)
         a, b = self._data, other._data
         if a is None:  # (a leaf with its Tensor built: still the float op, see _num)
             a = _num(self)
@@ -683,6 +684,7 @@ class Value:
     def __mul__(self, other: Any) -> Value:
         if not isinstance(other, Value):
             other = _leaf(other)
+        # (this block, as __add__'s, is written out on purpose, for speed: not a helper's call)
         a, b = self._data, other._data
         if a is None:  # (a leaf with its Tensor built: still the float op, see _num)
             a = _num(self)
