@@ -1000,11 +1000,11 @@ def _template(sheet: Sequence[Exercise], seed: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def _sheet_found(folder: Path) -> tuple[int, list[str] | None, Any, str] | None:
+def _sheet_found(folder: Path, seed_of: int) -> tuple[int, list[str] | None, Any, str] | None:
     """The sheet in ``folder``: its seed, its exercises' kinds in order, their givens
     (key.json's data) and the file that says them (its key.json, or a sheet's other files:
-    the copy handed out holds no key; their titles name the kinds), or None. None for
-    kinds or givens: not said (compared by the seed only)."""
+    the copy handed out holds no key; their titles name the kinds, read for a sheet of seed
+    ``seed_of`` only), or None. None for kinds or givens: not said (compared by the seed)."""
     try:
         doc = json.loads((folder / "key.json").read_text(encoding="utf-8"))
         seed = doc.get("seed") if isinstance(doc, dict) else None
@@ -1025,10 +1025,18 @@ def _sheet_found(folder: Path) -> tuple[int, list[str] | None, Any, str] | None:
         m = _SEED_LINE.match(text)
         if m:
             seed = int(m.group(1))
+            if seed != seed_of:  # (another seed: its sheet is not made, 5 s for 4000 digits)
+                return seed, None, None, name
             titles = re.findall(r"^##? \d+\. (.+)$", text, re.M)
             kind_of = {ex.title: ex.kind for ex in generate(seed)}
             return seed, [kind_of.get(t, repr(t)) for t in titles], None, name
     return None
+
+
+def _seed(seed: int) -> str:
+    """``seed`` for a message: one of 4000 digits cut to its first ones and its length."""
+    text = str(int(seed))
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} digits)"
 
 
 class SheetExists(WriteError):
@@ -1108,13 +1116,13 @@ def write(
                 f"{str(path)!r} is {what}, in the way of that file; move or rename it, or "
                 "choose another folder. Nothing was written."
             )
-    found = _sheet_found(folder) if folder.is_dir() and not force else None
+    found = _sheet_found(folder, int(seed)) if folder.is_dir() and not force else None
     if found is not None:
         other, had, givens, said = found
         new = [ex.kind for ex in sheet]
         new_givens = [e["data"] for e in json.loads(files["key.json"])["exercises"]]
         if other != int(seed):
-            why = f"the sheet of seed {other} (its {said}), and this is seed {int(seed)}'s"
+            why = f"the sheet of seed {_seed(other)} (its {said}), and this is seed {_seed(seed)}'s"
         elif had is not None and had != new:
             why = (
                 f"seed {other}'s sheet of kinds {', '.join(map(str, had))} (its {said}), "

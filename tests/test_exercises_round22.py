@@ -197,3 +197,21 @@ def test_the_html_sheets_escape_every_text_of_a_hand_built_exercise() -> None:
     for key in (False, True):
         page = X.to_html([ex], 3, key=key)
         assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_a_folder_of_another_seed_is_refused_without_making_its_sheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guard made the folder's seed's sheet (to read its titles' kinds) even when the
+    seeds differ: 5.3 s for a handed-out questions.md of a 4000-digit seed, whose refusal
+    then printed the whole number."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    big = "7" * 4000
+    (folder / "questions.md").write_text(f"# glassnet exercises, seed {big}\n\n## 1. Forward\n")
+    made = []
+    generate = X.generate
+    monkeypatch.setattr(X, "generate", lambda seed, *a: made.append(seed) or generate(seed, *a))
+    with pytest.raises(X.SheetExists, match=r"seed 777777.*\(4000 digits\) \(its questions") as e:
+        X.write(1, folder, kinds=["forward"])
+    assert made == [1] and len(str(e.value)) < 400
