@@ -340,25 +340,110 @@ class _OwnTrain(nn.Module):
 
 def test_overlapping_predicts_put_a_custom_train_model_back_in_training_mode():
     m = _OwnTrain()
-    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    a_in, b_tries, b_done = threading.Event(), threading.Event(), threading.Event()
 
-    def first():  # enters first, leaves first
+    def first():
         with evaluating(m):
             a_in.set()
-            b_in.wait()
-        a_out.set()
+            b_tries.wait(5)
+            assert not b_done.wait(0.05)  # the second waits for the first to leave
 
-    def second():  # enters while the first is inside, leaves last
-        a_in.wait()
+    def second():
+        a_in.wait(5)
+        b_tries.set()
         with evaluating(m):
-            b_in.set()
-            a_out.wait()
-            assert not m.training  # still in eval mode until the last one leaves
+            assert not m.training and vars(m)["training"] is False
+        b_done.set()
 
     ts = [threading.Thread(target=first), threading.Thread(target=second)]
     [t.start() for t in ts]
-    [t.join() for t in ts]
-    assert [q.training for q in m.modules()] == [True] * 4
+    [t.join(10) for t in ts]
+    assert b_done.is_set() and [q.training for q in m.modules()] == [True] * 4
+
+
+class _Noisy(nn.Module):  # a train() that also switches a state of its own
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 2, rng=0)
+        self.noisy = True
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.noisy = mode
+        return self
+
+    def forward(self, x):
+        return self.fc(x) + (1.0 if self.noisy else 0.0)
+
+
+def test_a_mode_set_while_others_predict_is_the_users_last_word():
+    m, x = _Noisy(), np.ones((4, 3), np.float32)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            m.predict(x)
+
+    def user():  # a third thread: training mode again and again, then eval mode
+        for _ in range(50):
+            m.train()
+            time.sleep(0.0002)
+        m.eval()
+
+    ts = [threading.Thread(target=serve) for _ in range(2)]
+    [t.start() for t in ts]
+    u = threading.Thread(target=user)
+    u.start()
+    u.join(20)
+    time.sleep(0.02)  # more predicts after the user's eval()
+    stop.set()
+    [t.join(20) for t in ts]
+    assert [q.training for q in m.modules()] == [False, False] and m.noisy is False
+    np.testing.assert_array_equal(m.predict(x), m.fc.eval()(x).data)
+
+
+def test_a_train_that_waits_on_another_threads_predict_does_not_deadlock():
+    x = np.ones((4, 3), np.float32)
+
+    class Waits(_Noisy):
+        def train(self, mode=True):
+            super().train(mode)
+            if not mode:  # another model's predict, in another thread
+                t = threading.Thread(target=lambda: _Noisy().predict(x), daemon=True)
+                t.start()
+                t.join(3)
+                self.stuck = t.is_alive()
+            return self
+
+    w = Waits()
+    w.predict(x)
+    assert w.stuck is False
+
+
+def test_a_train_that_raises_leaves_nothing_held():
+    import gc
+    import weakref
+
+    class Raises(_Noisy):
+        def train(self, mode=True):
+            super().train(mode)
+            if not mode:
+                raise RuntimeError("no eval mode here")
+            return self
+
+    m = Raises()
+    with pytest.raises(RuntimeError, match="no eval mode here"):
+        m.predict(np.ones((4, 3), np.float32))
+    assert [q.training for q in m.modules()] == [True, True]  # the flags found, put back
+    got = []
+    t = threading.Thread(target=lambda q: got.append(q.train() is q), args=(m,))  # held by none
+    t.start()
+    t.join(5)
+    assert got == [True]
+    ref = weakref.ref(m)
+    del m
+    gc.collect()
+    assert ref() is None  # nothing keeps it alive
 
 
 def test_many_threads_predict_a_custom_train_model():

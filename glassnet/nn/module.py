@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
+import weakref
 from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -96,8 +97,17 @@ def _numbers(x: Any) -> bool:
 #: Whether :meth:`Module.predict` runs in this thread: every module reads as in eval mode
 #: there, its flag unwritten (a flag predict set and put back raced other threads' calls).
 _PREDICTING = contextvars.ContextVar("glassnet_predicting", default=False)
-_HELD: dict[int, list[Any]] = {}  # id(a model with its own train()) -> [blocks open, flags]
-_HOLDING = threading.RLock()
+_LOCKS: dict[int, threading.RLock] = {}  # id(a model with its own train()) -> its lock
+_MAKING = threading.Lock()  # (held a moment to make one: never while user code runs)
+
+
+def _lock_of(model: Module) -> threading.RLock:
+    """``model``'s re-entrant lock, made on first use and dropped when the model is freed."""
+    with _MAKING:
+        if id(model) not in _LOCKS:
+            _LOCKS[id(model)] = threading.RLock()
+            weakref.finalize(model, _LOCKS.pop, id(model), None)
+        return _LOCKS[id(model)]
 
 
 @contextlib.contextmanager
@@ -105,29 +115,23 @@ def evaluating(model: Module | None = None) -> Iterator[None]:
     """Every module reads as in eval mode (``training`` False) in this thread for the block,
     no flag written: other threads' calls, and every flag after it, are as they were. The
     forward of :meth:`Module.predict` runs so. A ``model`` whose class has a ``train()`` of
-    its own (a mode that changes more than flags) is put in eval mode through it, for every
-    thread, by the first such block to open, and each module's flag is put back when the
-    last one still open on that model closes (docs/threads.md)."""
+    its own (a mode that changes more than flags) is put in eval mode through it and each
+    module's flag put back after the block, under the model's own lock: such blocks, and
+    :meth:`Module.train` on that model, run one at a time (docs/threads.md)."""
     own = model is not None and type(model).train is not Module.train
-    if own:
-        with _HOLDING:
-            held = _HELD.setdefault(id(model), [0, []])
-            if not held[0]:  # the first in: the flags kept, then eval mode
-                held[1] = [(m, vars(m).get("training", True)) for m in model.modules()]
+    with _lock_of(model) if own else contextlib.nullcontext():  # (released on any exception)
+        was = [(m, vars(m).get("training", True)) for m in model.modules()] if own else []
+        token = None
+        try:
+            if own:
                 model.train(False)
-            held[0] += 1
-    token = _PREDICTING.set(True)
-    try:
-        yield
-    finally:
-        _PREDICTING.reset(token)
-        if own:
-            with _HOLDING:
-                held[0] -= 1
-                if not held[0]:  # the last out puts them back
-                    del _HELD[id(model)]
-                    for m, mode in held[1]:
-                        m.training = mode
+            token = _PREDICTING.set(True)
+            yield
+        finally:
+            if token is not None:
+                _PREDICTING.reset(token)
+            for m, mode in was:
+                m.training = mode
 
 
 if TYPE_CHECKING:  # (the methods nn.containers attaches, as a type checker sees them)
@@ -331,8 +335,10 @@ class Module(ModuleMethods):
     def train(self, mode: bool = True) -> Self:
         """Training mode (dropout active); returns self."""
         mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
-        for m in self.modules():
-            m.training = mode
+        own = type(self).train is not Module.train  # (waits for a predict of it: evaluating)
+        with _lock_of(self) if own else contextlib.nullcontext():
+            for m in self.modules():
+                m.training = mode
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Self:
