@@ -2596,10 +2596,12 @@ def _read_file_for_model(
             _numbers(table, c, _INPUT_FIX)
     if table.imputed:
         cells = sum(len(v) for v in table.imputed.values())
-        how = "the training data's values" if fills else f"this file's column {args.impute}"
+        how = "with the training data's values" if fills else "from this file's columns"
+        by = {c: "" if fills else f", {args.impute}" for c in table.imputed}
+        by.update({c: ", most frequent" for c in by if by[c] and isinstance(table.impute[c], str)})
         _note(
-            f"filled {cells} missing cell(s) of '{args.data}' with {how}: "
-            + _few([f"{c} ({len(v)})" for c, v in table.imputed.items()])
+            f"filled {cells} missing cell(s) of '{args.data}' {how}: "
+            + _few([f"{c} ({len(v)}{by[c]})" for c, v in table.imputed.items()])
         )
     return _Data(table, bundle.columns, present, args.data)
 

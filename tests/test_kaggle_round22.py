@@ -54,7 +54,7 @@ def test_predict_impute_fills_from_the_files_own_columns(capsys, plain_model, tm
     code, out, err = run(capsys, "predict", plain_model, holes, "--proba", "--impute", how)
     assert code == 0, err
     assert out == want
-    assert f"filled 2 missing cell(s) of '{holes}' with this file's column {how}" in err
+    assert f"of '{holes}' from this file's columns: a (1, {how}), c (1, most frequent)" in err
 
 
 @pytest.mark.parametrize("how", ["mean", "median"])
