@@ -25,6 +25,7 @@ the plain names, as :func:`glassnet.explain.explain` does.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import re
 import threading
 from collections.abc import Iterable
@@ -405,34 +406,45 @@ class _SummaryRun:
             )
 
 
-_TRACING = threading.Lock()  # (one summary traces at a time: each sees its own calls only)
+_TRACING = threading.RLock()  # (one thread traces at a time; a summary within a traced forward too)
+_TRACER: contextvars.ContextVar[object] = contextvars.ContextVar("glassnet_tracer", default=None)
 
 
 def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") -> list[LayerRow]:
     """One row per innermost module ``model`` calls on ``example``, in call order, with the
-    shapes seen (as torchinfo does): for models that are not a chain of layers. The calls
-    are seen through a forward hook on each of those modules that records this thread's
-    calls only: another thread's predict meanwhile is no row, and runs as before."""
+    shapes seen (as torchinfo does): for models that are not a chain of layers. Each of
+    those modules' ``forward`` is wrapped on the instance for the run (so a direct
+    ``layer.forward(x)`` call is seen too) and the wrapper records this run's calls only:
+    another thread's predict meanwhile, or a summary within this one, passes straight
+    through and is no row; the instance is left as it was found (see _SummaryRun)."""
     leaves = [m for m in model.modules() if m is not model and len(list(m.modules())) == 1]
     seen: list[tuple[Module, tuple[int, ...], tuple[int, ...]]] = []
     outputs: list[Any] = []  # each call's output, to find an activation applied as a function
     inputs: list[Any] = []  # each call's input, to name it in the formula
-    me = threading.get_ident()
+    me, token = threading.get_ident(), object()
 
-    def record(m: Module, args: tuple[Any, ...], out: Any) -> None:
-        if threading.get_ident() == me:
-            seen.append((m, tuple(np.shape(args[0])) if args else (), tuple(np.shape(out))))
-            outputs.append(out)
-            inputs.append(args[0] if args else None)
+    def traced(m: Module) -> Any:
+        forward = m.forward
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            out = forward(*args, **kwargs)
+            if _TRACER.get() is token and threading.get_ident() == me:
+                seen.append((m, tuple(np.shape(args[0])) if args else (), tuple(np.shape(out))))
+                outputs.append(out)
+                inputs.append(args[0] if args else None)
+            return out
+
+        return run
 
     def run(grad: Any) -> Any:
         with _SummaryRun(model, mode), grad():
-            hooks = [m.register_forward_hook(record, prepend=True) for m in leaves]
+            for m in leaves:
+                m.forward = traced(m)  # type: ignore[method-assign]
+            mine = _TRACER.set(token)
             try:
                 return model(example)
             finally:
-                for h in hooks:
-                    h.remove()
+                _TRACER.reset(mine)
 
     final = None
     # the model is run in ``mode`` and left as it was found (see _SummaryRun)
@@ -710,9 +722,10 @@ def summary(
         (torchinfo leaves them updated: summary only describes the model); dropout draws
         from its generators as a training step would, so they advance. Threads: ``'eval'``
         is this thread's alone (no flag written), and a model that is no chain is traced
-        through forward hooks that record this thread's calls only, so another thread's
-        ``predict`` meanwhile runs as before and is no row; ``'train'`` writes the flags,
-        which other threads see until the run ends (docs/threads.md).
+        through a wrapper of each layer's ``forward`` that records this run's calls only,
+        so another thread's ``predict`` meanwhile runs as before and is no row;
+        ``'train'`` writes the flags, which other threads see until the run ends
+        (docs/threads.md).
 
     Returns
     -------
