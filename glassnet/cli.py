@@ -4009,7 +4009,7 @@ def _settings(args: argparse.Namespace, data: _Data, task_name: str, lr: float) 
         "lr": lr,
         "batch_size": args.batch_size,
         "l2": args.l2,
-        "val_split": args.val_split,
+        "val_split": _val_split(args),  # (the split held out: 0.1 with --early-stopping alone)
         "early_stopping": bool(args.early_stopping),
         "patience": args.patience,
         "seed": args.seed,
@@ -4017,7 +4017,13 @@ def _settings(args: argparse.Namespace, data: _Data, task_name: str, lr: float) 
         "standardize": bool(args.standardize),
         "impute": args.impute,
         "categorical": data.categorical if args.data else _split_names(args.categorical),
+        "dtype": args.dtype,
     }
+
+
+def _val_split(args: argparse.Namespace) -> float:
+    """The fraction of the training rows held out for validation (--early-stopping alone: 0.1)."""
+    return args.val_split if args.val_split > 0 else (0.1 if args.early_stopping else 0.0)
 
 
 def _fingerprint(*arrays: np.ndarray | None) -> str:
@@ -4089,7 +4095,7 @@ def _split_rows(
     if args.test_split > 0:
         rng = np.random.default_rng([args.seed, 2])
         train_rows, test_rows = split(rows, args.test_split, rng, "--test-split")
-    val_split = args.val_split if args.val_split > 0 else (0.1 if args.early_stopping else 0.0)
+    val_split = _val_split(args)
     val_rows = train_rows[:0]
     if val_split > 0:
         rng = np.random.default_rng([args.seed, 3])
@@ -5394,6 +5400,9 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
         writes.append(("--checkpoint", ckpt_path, "checkpoint"))
     elif args.resume:
         reads.append(("checkpoint", ckpt_path))
+    with contextlib.suppress(OSError):  # (read, not written: a damaged one's cause, not --force)
+        if args.resume and ckpt_path.is_file() and file_kind(ckpt_path) != "checkpoint":
+            load_checkpoint(ckpt_path)
     _guard_paths(reads, writes, args.force)
     if checkpointing and args.checkpoint:  # (after: "is the same file as --out" says more)
         _checkpoint_file_name(ckpt_path)
@@ -5490,7 +5499,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     # 2) model, optimizer, and the checkpoint to resume from
     lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
-    settings = _settings(args, p.data, p.task_name, lr)
+    settings = _settings(args, p.data, p.task_name, lr)  # (and "threads", below)
     rng = np.random.default_rng([args.seed, 1])
     sizes = [p.X_all.shape[1], *args.hidden, p.task.n_outputs]
     n_train = len(p.train_rows)
@@ -5507,6 +5516,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     )
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
     batch = None if args.batch_size == 0 or args.batch_size >= n_train else args.batch_size
+    settings["threads"] = _threads_used(args, model, batch or n_train)
     if args.batch_size > n_train and args.batch_size != 32:  # (not the default on small data)
         _note(
             f"--batch-size {args.batch_size} is larger than the training set ({n_train} rows "
@@ -6817,7 +6827,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
         "test_split": args.test_split, "standardize": bool(args.standardize), "impute": None,
         "categorical": _split_names(args.categorical), "stream": True,
         "buffer_size": buffer_size,
-        "dtype": args.dtype,
+        "dtype": args.dtype, "threads": _threads_used(args, model, args.batch_size),
     }  # fmt: skip
     # the data's fingerprint: the statistics pass's results (a checkpoint of a stream is
     # resumed only on a file with the same rows, columns, scaling, categories and classes)
@@ -7139,9 +7149,19 @@ def _finite_or_none(value: Any) -> Any:
     return value
 
 
-#: The settings that a streamed run alone stores (``train --stream``'s shuffle buffer and
-#: the dtype its chunks are read in): not compared with an in-memory run's, which lacks them.
-_STREAM_ONLY_SETTINGS = ("buffer_size", "dtype")
+#: The settings that a streamed run alone stores (``train --stream``'s shuffle buffer), or
+#: that older checkpoints lack (the dtype of an in-memory run, the thread count): not
+#: compared with a run's that lacks them.
+_STREAM_ONLY_SETTINGS = ("buffer_size", "dtype", "threads")
+
+
+def _threads_used(args: argparse.Namespace, model: Any, rows: int) -> int | None:
+    """The BLAS thread count that fit will train ``model`` with on batches of ``rows`` rows
+    (--threads resolved: 'auto' and 'load' as the int they give; the products' last bits
+    can depend on it, so a checkpoint stores it and --resume compares it)."""
+    from .threads import blas_threads
+
+    return blas_threads(model, rows, args.threads)
 
 
 def _resume(
@@ -7163,6 +7183,14 @@ def _resume(
             f"got {type(saved).__name__}. Start afresh without --resume."
         )
     current = json.loads(json.dumps(settings))
+    if saved.get("early_stopping") and not saved.get("val_split"):  # (before round 22: 0.0
+        saved = {**saved, "val_split": 0.1}  # stored for the 0.1 that --early-stopping holds out)
+    if "threads" in current and "threads" not in saved:
+        _note(
+            f"--resume: '{path}' does not record the thread count it was trained with "
+            f"(written by an older glassnet); if it was not {current['threads']}, the weights' "
+            f"last bits will differ from an unbroken run's"
+        )
 
     def value(run: dict[str, Any], k: str) -> Any:
         return run.get(k, False if k == "stream" else None)  # (an in-memory run: no stream)
@@ -7176,9 +7204,12 @@ def _resume(
         if k != "data" and k not in alone and value(saved, k) != value(current, k)
     ]
     if changed:
+        threads = saved.get("threads")
+        way = (f" (--threads {threads} resumes with the thread count it ran with: bit for bit)"
+               if any(c.startswith("threads ") for c in changed) else "")  # fmt: skip
         raise CLIError(
             f"--resume: '{path}' was written with other settings ({'; '.join(changed)}); "
-            f"rerun the original command with --resume, or start afresh without it"
+            f"rerun the original command with --resume{way}, or start afresh without it"
         )
     if meta.get("fingerprint") != fingerprint:
         raise CLIError(

@@ -1,0 +1,111 @@
+"""train --checkpoint-every/--resume (round 22 audit): the thread count, the effective
+--val-split and --dtype are settings a resume names; a truncated checkpoint is said to be
+one; an interrupted run (Ctrl-C, SIGTERM) writes the last completed epoch's checkpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_helpers import assert_one_line_error, run
+
+import glassnet as gn
+from glassnet.io import load_checkpoint, save_checkpoint
+
+MOONS = ["train", "--dataset", "moons", "--hidden", "8", "-q"]
+
+
+def _train(capsys, tmp_path: Path, *argv: object, out: str = "m.glassnet"):
+    return run(capsys, *MOONS, "--out", tmp_path / out, *argv)
+
+
+def _weights(path: Path) -> dict[str, np.ndarray]:
+    return gn.io.load_model(path).network.state_dict()
+
+
+def _same(a: Path, b: Path) -> bool:
+    x, y = _weights(a), _weights(b)
+    return x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x)
+
+
+# ------------------------------------------------------------------- 1. --threads
+
+
+def test_the_checkpoint_stores_the_thread_count_used_and_resume_names_a_change(capsys, tmp_path):
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", "--checkpoint-every", "1",
+                          "--threads", "1")  # fmt: skip
+    assert code == 0, err
+    code, _, err = _train(capsys, tmp_path, "--epochs", "4", "--checkpoint-every", "1",
+                          "--threads", "2", "--resume")  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "threads 1 -> 2", "--threads 1")
+
+
+def test_auto_threads_are_stored_as_the_count_they_resolved_to(capsys, tmp_path):
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", "--checkpoint-every", "1")
+    assert code == 0, err
+    threads = load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["settings"]["threads"]
+    assert isinstance(threads, int) and threads >= 1
+    code, _, err = _train(capsys, tmp_path, "--epochs", "3", "--checkpoint-every", "1",
+                          "--threads", str(threads), "--resume")  # fmt: skip
+    assert code == 0, err
+
+
+def test_an_older_checkpoint_without_the_thread_count_resumes_with_a_note(capsys, tmp_path):
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", "--checkpoint-every", "1")
+    assert code == 0, err
+    path = tmp_path / "m.glassnet.ckpt"
+    ck = load_checkpoint(path)
+    del ck.meta["settings"]["threads"]
+    save_checkpoint(path, ck.model_state, ck.optimizer_state, ck.meta, replace_any=True)
+    code, _, err = _train(capsys, tmp_path, "--epochs", "3", "--checkpoint-every", "1",
+                          "--resume")  # fmt: skip
+    assert code == 0, err
+    assert "thread count" in err and "note" in err
+
+
+# ---------------------------------------------------------- 2. the effective val split
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [([], ["--val-split", "0.1"]), (["--val-split", "0.1"], [])]
+)
+def test_early_stopping_resumes_with_or_without_the_default_val_split(
+    capsys, tmp_path, first, then
+):
+    es = ["--checkpoint-every", "2", "--early-stopping"]
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", *es, *first)
+    assert code == 0, err
+    assert load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["settings"]["val_split"] == 0.1
+    code, _, err = _train(capsys, tmp_path, "--epochs", "4", *es, *then, "--resume")
+    assert code == 0, err
+
+
+# ----------------------------------------------------------------------- 3. --dtype
+
+
+def test_another_dtype_in_memory_is_named(capsys, tmp_path):
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", "--checkpoint-every", "1")
+    assert code == 0, err
+    code, _, err = _train(capsys, tmp_path, "--epochs", "4", "--checkpoint-every", "1",
+                          "--dtype", "float64", "--resume")  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "dtype 'float32' -> 'float64'")
+    assert "data differ" not in err
+
+
+# ------------------------------------------------------------ 4. a truncated checkpoint
+
+
+def test_a_truncated_checkpoint_is_said_to_be_one_and_force_is_not_advised(capsys, tmp_path):
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", "--checkpoint-every", "1")
+    assert code == 0, err
+    path = tmp_path / "m.glassnet.ckpt"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    code, _, err = _train(capsys, tmp_path, "--epochs", "4", "--checkpoint-every", "1",
+                          "--resume")  # fmt: skip
+    assert code != 0
+    assert "truncated or corrupt" in err and "--force" not in err, err
+    assert path.read_bytes() == data[: len(data) // 2]  # (left as it was)
