@@ -5792,7 +5792,7 @@ def _stream_refusals(args: argparse.Namespace) -> None:
 def _about_file(path: str, exc: Exception) -> str:
     """A stream's error (which speaks of fit()) as the command line's, about the file: named
     once, by the message when it names it (a cell's line), else in front."""
-    text = _oneline(str(exc)).replace("fit: ", "")
+    text = _oneline(str(exc)).replace("glassnet train: ", "").replace("fit: ", "")
     if "invalid UTF8" in text:  # (past the first block, which is checked before reading)
         text += (
             " The file is not UTF-8 throughout: save it as 'CSV UTF-8', or convert it: "
@@ -5810,7 +5810,7 @@ def _stream_source(args: argparse.Namespace, target: str | list[str], labels: bo
             args.data, target, standardize=bool(args.standardize), labels=labels,
             buffer_size=args.buffer_size, dtype=np.dtype(args.dtype), missing=args.missing,
             decimal=args.decimal, delimiter=_stream_delimiter(args), pandas_index=True,
-            categorical=_split_names(args.categorical) or None,
+            categorical=_split_names(args.categorical) or None, caller="glassnet train",
         )  # fmt: skip
     except FileNotFoundError:
         raise CLIError(

@@ -609,29 +609,39 @@ def from_chunks(chunks: Any, *, buffer_size: int = 65_536) -> Stream:
     return stream
 
 
-def _named(reader: Callable[..., Stream]) -> Callable[..., Stream]:
-    """``reader`` (from_csv, ...) whose errors, where the user's code called it, name it:
-    its messages say "fit: " (fit(model, path, target) reads through it, and the command
-    line drops those words) and Stream's buffer_size check "of Stream"."""
+def _worded(reader: Callable[..., Stream]) -> Callable[..., Stream]:
+    """``reader`` (from_csv, ...) whose errors start with the name its ``caller`` argument
+    gives (its own by default; "fit" where fit reads a path or memmap, "glassnet train" on
+    the command line): those of the call (its statistics pass) and of each pass over the
+    stream it returns (fit's epochs), whose texts begin "fit: "."""
 
     @functools.wraps(reader)
     def call(*args: Any, **kwargs: Any) -> Stream:
-        try:
-            return reader(*args, **kwargs)
-        except Exception as e:
-            package = os.path.dirname(os.path.abspath(__file__)) + os.sep
-            text = e.args[0] if e.args else None
-            if isinstance(text, str) and not sys._getframe(1).f_code.co_filename.startswith(
-                package
-            ):
-                text = re.sub(r"^fit: ", f"{reader.__name__}: ", text)
-                e.args = (
-                    text.replace(" parameter of Stream ", f" parameter of {reader.__name__} "),
-                    *e.args[1:],
-                )
-            raise
+        caller = kwargs.get("caller", reader.__name__)
+        with _said_by(caller):
+            stream = reader(*args, **kwargs)
+        source = stream._chunks
+
+        def again() -> Iterator[Any]:
+            with _said_by(caller):
+                yield from source()
+
+        stream._chunks = again
+        return stream
 
     return call
+
+
+@contextmanager
+def _said_by(caller: str) -> Iterator[None]:
+    """An error of the block whose text begins "fit: ", begun with ``caller``'s name."""
+    try:
+        yield
+    except Exception as e:
+        text = e.args[0] if e.args else None
+        if caller != "fit" and isinstance(text, str) and text.startswith("fit: "):
+            e.args = (f"{caller}: {text[len('fit: ') :]}", *e.args[1:])
+        raise
 
 
 def _once(it: Iterator[Any]) -> Callable[[], Iterator[Any]]:
@@ -708,7 +718,7 @@ def _no_rows(c: Any) -> bool:
     return chunk and not len(c[0])
 
 
-@_named
+@_worded
 def from_arrays(
     X: Any,
     y: Any,
@@ -716,10 +726,13 @@ def from_arrays(
     *,
     chunk_rows: int = 65_536,
     buffer_size: int = 65_536,
+    caller: str = "from_arrays",
 ) -> Stream:
     """A stream over arrays too large for memory, typically ``numpy.memmap``s (or
-    ``numpy.load(path, mmap_mode="r")``), ``chunk_rows`` rows at a time."""
+    ``numpy.load(path, mmap_mode="r")``), ``chunk_rows`` rows at a time. ``caller``: as
+    :func:`from_csv`'s."""
     check_number(chunk_rows, "chunk_rows", "from_arrays", low=1, integer=True)
+    check_number(buffer_size, "buffer_size", "from_arrays", low=1, integer=True)
     if y is None:
         raise TypeError(
             "fit: X is a memmap, which holds no targets: pass y (an array or a memmap of as "
@@ -1948,7 +1961,7 @@ def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     return sniff_delimiter(sample, decimal, path) or decimal
 
 
-@_named
+@_worded
 def from_csv(
     path: str | os.PathLike[str],
     target: str | list[str],
@@ -1963,6 +1976,7 @@ def from_csv(
     decimal: str = ".",
     pandas_index: bool = False,
     categorical: Iterable[str] | None = None,
+    caller: str = "from_csv",
 ) -> Stream:
     """A CSV file read in blocks of ``block_size`` bytes by pyarrow's streaming reader.
 
@@ -2004,11 +2018,16 @@ def from_csv(
     each cell's index in ``columns.classes[k]`` (that column's sorted texts; how many rows
     hold each in ``columns.counts[k]``). Deciding which of them is a label's positive value
     is the caller's (``glassnet train --task multilabel --stream`` does it as in memory).
+
+    ``caller``: the name this reader's errors begin with, those of this call and of each
+    pass over the stream (from_parquet's and from_arrays' too): ``"fit"`` where
+    ``fit(model, path, target)`` reads the file.
     """
     pa = _pyarrow()
     from pyarrow import csv
 
     check_number(block_size, "block_size", "from_csv", low=1, integer=True)
+    check_number(buffer_size, "buffer_size", "from_csv", low=1, integer=True)
     _table_args("from_csv", target, standardize, labels, dtype, several=True)
     check_bool(pandas_index, "pandas_index", "from_csv")
     several = not isinstance(target, str)
@@ -3358,7 +3377,7 @@ def plain_rows(rows: bytes, delimiter: str, n_columns: int, n_rows: int) -> Plai
 _NULLS = null_values(MISSING_TOKENS)
 
 
-@_named
+@_worded
 def from_parquet(
     path: str | os.PathLike[str],
     target: str,
@@ -3368,6 +3387,7 @@ def from_parquet(
     batch_rows: int = 65_536,
     buffer_size: int = 65_536,
     dtype: Any = np.float32,
+    caller: str = "from_parquet",
 ) -> Stream:
     """A Parquet file read ``batch_rows`` rows at a time (pyarrow ``iter_batches``).
 
@@ -3377,9 +3397,11 @@ def from_parquet(
     left out of the features, as ``pd.read_parquet`` takes them for the index, not for
     data; ``columns.dropped`` names them. One named as the ``target`` is the target. To
     train on such a column, save the frame after ``reset_index()`` (a frame's default
-    index, 0..n-1, is saved as metadata only, with no column).
+    index, 0..n-1, is saved as metadata only, with no column). ``caller``: as
+    :func:`from_csv`'s.
     """
     check_number(batch_rows, "batch_rows", "from_parquet", low=1, integer=True)
+    check_number(buffer_size, "buffer_size", "from_parquet", low=1, integer=True)
     _table_args("from_parquet", target, standardize, labels, dtype)
     pa = _pyarrow()
     import pyarrow.parquet as pq
@@ -3485,7 +3507,7 @@ def _as_stream(
                 f"fit: X (a memmap, which fit streams) must be 2-D, of shape (rows, "
                 f"features). Got shape {X.shape}; a single feature is X.reshape(-1, 1)."
             )
-        return from_arrays(X, y, sample_weight)
+        return from_arrays(X, y, sample_weight, caller="fit")
     if isinstance(X, Stream) and y is not None:
         raise TypeError(
             f"fit: X is a Stream, which holds its targets: pass y=None (got {_given(y)}, "
@@ -3525,9 +3547,9 @@ def _as_stream(
         # read as float64, as the file holds them: fit's checks convert each chunk to the
         # model's dtype (float32 first would round a float64 model's data)
         if suffix in (".parquet", ".pq"):
-            return from_parquet(X, y, labels=labels, dtype=np.float64)
+            return from_parquet(X, y, labels=labels, dtype=np.float64, caller="fit")
         if suffix in (".csv", ".txt", ".tsv") or suffix.startswith(".csv"):
-            return from_csv(X, y, labels=labels, dtype=np.float64)
+            return from_csv(X, y, labels=labels, dtype=np.float64, caller="fit")
         raise ValueError(
             f"fit: '{X}' is neither a .csv (.csv.gz) nor a .parquet file: read it with "
             "stream.from_csv(path, target) or stream.from_parquet(path, target) and pass that "

@@ -188,3 +188,50 @@ def test_stream_rss_measures_the_block_size_asked_and_the_docs_say_what_the_peak
     assert "`buffer_size`, not on the file. (" not in docs
     assert "up to 32 blocks of `block_size` bytes" in docs
     assert "`python bench/stream_rss.py --sizes\n0.01,0.03,0.06,0.12,0.24`" in docs
+
+
+def test_the_name_an_error_starts_with_follows_the_entry_point_not_the_import_path(
+    tmp_path: Path,
+) -> None:
+    """fit(model, path, target) says fit: even where glassnet was imported through a path
+    with '..' in it (the name is passed, not guessed from the calling frame's file)."""
+    import subprocess
+    import sys
+
+    _csv(tmp_path / "s.csv", 20)
+    repo = Path(__file__).resolve().parent
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(repo / '..')!r})\n"
+        "from glassnet import nn\n"
+        "from glassnet.train import fit\n"
+        "try:\n"
+        "    fit(nn.Sequential(nn.Linear(4, 2)), 's.csv', 'nope', loss='cross_entropy')\n"
+        "except ValueError as e:\n"
+        "    print(str(e)[:40])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)  # fmt: skip
+    assert out.stdout.startswith("fit: the target column 'nope'"), out.stdout + out.stderr
+
+
+def test_a_reader_s_errors_carry_one_name_in_every_pass(tmp_path: Path) -> None:
+    """A data error reads the same whichever pass finds it: from_csv's own name for a
+    stream the user made (the statistics pass and fit's epochs alike), fit's for a path
+    given to fit, and the name a caller passes."""
+    from glassnet import nn
+    from glassnet.train import fit
+
+    path = _csv(tmp_path / "s.csv", 40)
+    with pytest.raises(ValueError, match=r"^fit: the target column 'nope'"):
+        stream.from_csv(path, "nope", caller="fit")
+    with pytest.raises(ValueError, match=r"^glassnet train: the target column 'nope'"):
+        stream.from_csv(path, "nope", caller="glassnet train")
+    src = stream.from_csv(path, "label")
+    with open(path, "a") as f:  # (found by the epoch, not the statistics pass)
+        f.write("0.1,0.2,0.3,a,1\n")
+    with pytest.raises(ValueError, match=r"^from_csv: '.*s\.csv' changed after"):
+        fit(nn.Sequential(nn.Linear(6, 2)), src, None, loss="cross_entropy", batch_size=8)
+    X = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", shape=(5, 2))
+    with pytest.raises(ValueError, match=r"^fit: X has 5 rows but y has 4"):
+        fit(nn.Sequential(nn.Linear(2, 1)), X, np.zeros(4), loss="mse", batch_size=2)

@@ -154,7 +154,9 @@ def test_the_stream_itself_still_blames_a_file_that_changed(trained):
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
     # (since round 19 the file's inode and status-change time are compared too: the
     # rewrite is caught before the pass, as a file changed after the statistics pass)
-    with pytest.raises(ValueError, match="^fit: .*changed (while fit|after the statistics pass)"):
+    with pytest.raises(
+        ValueError, match="^from_csv: .*changed (while fit|after the statistics pass)"
+    ):
         list(s.chunks())
 
 
