@@ -2470,8 +2470,8 @@ def _csv_input(path: str, delimiter: str, mends: _Mends | None) -> Any:
     what it mended counted in ``mends``)."""
     import pyarrow as pa
 
-    if mends is None:
-        return pa.input_stream(path)
+    if mends is None:  # (pyarrow detects .gz in lower case only)
+        return pa.input_stream(path, "gzip" if path.lower().endswith(".gz") else "detect")
     return pa.PythonFile(_Mended(path, delimiter, mends), mode="r")
 
 
@@ -3412,6 +3412,13 @@ def from_parquet(
         try:
             return pq.ParquetFile(path)
         except pa.ArrowInvalid as e:  # an empty file, a CSV named .parquet, a cut-off copy
+            with open(path, "rb") as f:
+                if f.read(2) == b"\x1f\x8b":  # (gzip's magic bytes)
+                    raise ValueError(
+                        f"fit: '{path}' is gzip-compressed, which pyarrow does not read for a "
+                        "Parquet file (it reads the compression inside one: snappy, gzip, "
+                        "zstd): decompress it (gunzip) and read the .parquet file."
+                    ) from None
             raise ValueError(
                 f"fit: '{path}' is not a Parquet file that pyarrow can read ({e}); check that "
                 "the file is complete, or read a CSV file with from_csv."

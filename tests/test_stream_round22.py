@@ -235,3 +235,34 @@ def test_a_reader_s_errors_carry_one_name_in_every_pass(tmp_path: Path) -> None:
     X = np.lib.format.open_memmap(tmp_path / "x.npy", mode="w+", shape=(5, 2))
     with pytest.raises(ValueError, match=r"^fit: X has 5 rows but y has 4"):
         fit(nn.Sequential(nn.Linear(2, 1)), X, np.zeros(4), loss="mse", batch_size=2)
+
+
+def test_a_gzipped_file_is_recognised_by_its_suffix_in_any_case(tmp_path: Path) -> None:
+    """G.CSV.GZ is decompressed as g.csv.gz is (as .CSV is read as .csv); a gzipped
+    Parquet file is refused saying so (Parquet compresses inside the file)."""
+    import gzip
+    import shutil
+
+    pytest.importorskip("pyarrow.parquet")
+    import pandas as pd
+
+    from glassnet import nn
+    from glassnet.train import fit
+
+    plain = _csv(tmp_path / "s.csv", 50)
+    with open(plain, "rb") as f, gzip.open(tmp_path / "G.CSV.GZ", "wb") as g:
+        shutil.copyfileobj(f, g)
+    history = fit(nn.Sequential(nn.Linear(6, 2)), str(tmp_path / "G.CSV.GZ"), "label",
+                  loss="cross_entropy", batch_size=16, epochs=1)  # fmt: skip
+    assert history.epochs == 1
+    src = stream.from_csv(tmp_path / "G.CSV.GZ", "label")
+    assert sum(len(c[0]) for c in src.chunks()) == 50
+    pd.read_csv(plain).to_parquet(tmp_path / "s.parquet")
+    for name in ("s.parquet.gz", "S.PQ.GZ"):
+        with open(tmp_path / "s.parquet", "rb") as f, gzip.open(tmp_path / name, "wb") as g:
+            shutil.copyfileobj(f, g)
+        with pytest.raises(ValueError, match=r"^fit: '.*' is gzip-compressed.*gunzip"):
+            fit(nn.Sequential(nn.Linear(6, 2)), str(tmp_path / name), "label",
+                loss="cross_entropy", batch_size=16)  # fmt: skip
+    with pytest.raises(ValueError, match=r"^from_parquet: '.*' is gzip-compressed.*gunzip"):
+        stream.from_parquet(tmp_path / "s.parquet.gz", "label")
