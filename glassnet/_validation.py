@@ -860,7 +860,9 @@ def check_state_arrays(
 ) -> dict[str, np.ndarray]:
     """The arrays of ``state`` named in ``like`` (those present), as arrays, each of its
     ``like`` array's shape (and dtype with ``same_dtype``) and finite (unless ``finite`` is
-    False; those named in ``inf_ok`` may hold inf and -inf, a causal mask's, but no NaN);
+    False; those named in ``inf_ok`` may hold inf and -inf, a causal mask's, but no NaN,
+    and a value beyond ``like``'s dtype there becomes +-inf in the cast, as PyTorch's
+    ``load_state_dict`` copies a buffer: float64's -1.8e308 into float32 is -inf);
     else one ValueError that lists every mismatch. Nothing is changed, so a failed load
     leaves its owner intact."""
     given, bad = {}, []
@@ -875,7 +877,7 @@ def check_state_arrays(
             bad.append(f"{key!r} must hold real numbers; got dtype {arr.dtype}")
         elif key in inf_ok and np.isnan(arr).any():
             bad.append(f"{key!r} contains NaN")
-        elif finite and (over := _overflow(arr, want.dtype)):
+        elif finite and key not in inf_ok and (over := _overflow(arr, want.dtype)):
             bad.append(f"{key!r} {over}")
         elif finite and key not in inf_ok and not _finite_as(arr, want.dtype):
             bad.append(f"{key!r} contains NaN or inf (in {want.dtype})")
