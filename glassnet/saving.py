@@ -335,6 +335,17 @@ def _route(place: Any, second: type) -> tuple | None:
     return tuple(place[0])
 
 
+def _tensor_of(array: np.ndarray, requires_grad: bool, where: str = "") -> Tensor:
+    """The Tensor of a file's ``array``; a ValueError for one not of float32 or float64,
+    which gn.save never writes (converting it would lose digits: 2**60 + 1)."""
+    if array.dtype not in (np.float32, np.float64):
+        raise ValueError(
+            f"the Tensor{where} is stored as {array.dtype}; gn.save writes a Tensor's "
+            "values as float32 or float64"
+        )
+    return Tensor(array, requires_grad=requires_grad)
+
+
 def _tensors_back(value: Any, places: Any, same: list) -> Any:
     """``value`` with a Tensor (``requires_grad`` as saved) at each of ``places``
     (``[route, requires_grad]``, each an array there), and at each of ``same`` (``[route,
@@ -367,13 +378,8 @@ def _tensors_back(value: Any, places: Any, same: list) -> Any:
         if route in wanted:
             if not isinstance(node, np.ndarray):
                 raise ValueError(f"a Tensor's place {list(route)!r:.60} holds no array")
-            if node.dtype not in (np.float32, np.float64):  # (converting would lose digits)
-                raise ValueError(
-                    f"the Tensor at {list(route)!r:.60} is stored as {node.dtype}; gn.save "
-                    "writes a Tensor's values as float32 or float64"
-                )
             found += 1
-            made[order[route]] = Tensor(node, requires_grad=wanted[route])
+            made[order[route]] = _tensor_of(node, wanted[route], f" at {list(route)!r:.60}")
             return made[order[route]]
         if route in again:  # (the writer notes a Tensor's first place first)
             first = made.get(again[route])
@@ -683,7 +689,10 @@ def load(
     arrays, meta = value, saved
     what = meta.get(_KIND) if isinstance(meta, Mapping) else None
     if what == "tensor" and "tensor" in arrays:
-        return Tensor(arrays["tensor"], requires_grad=bool(meta.get("requires_grad", False)))
+        try:
+            return _tensor_of(arrays["tensor"], bool(meta.get("requires_grad", False)))
+        except ValueError as exc:
+            raise ModelFileError(f"'{os.fspath(path)}': {exc}; the file is corrupt") from None
     if what == _OBJECT:  # (a nested dict, list or tuple: a checkpoint's)
         return _load_object(arrays, meta, path)
     order = meta.get("order") if what == "state_dict" else None
