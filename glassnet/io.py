@@ -1771,7 +1771,14 @@ def load_checkpoint(path: str | os.PathLike[str]) -> Checkpoint:
         For everything :func:`load_arrays` refuses, and for a glassnet file that
         is not a checkpoint or whose optimizer state is inconsistent.
     """
-    return _checkpoint(*_load(path, expect_format=True), f"'{_as_path(path)}'")
+    source = f"'{_as_path(path)}'"
+    return _checkpoint(*_load(path, True, check=_checked_checkpoint(source)), source)
+
+
+def _checked_checkpoint(source: str) -> Callable[[dict, dict, str], Any]:
+    """:func:`_load`'s ``check`` of a checkpoint: its tensors' names against its
+    description (:func:`_checkpoint` on the stand-ins), before any tensor is read."""
+    return lambda tensors, description, kind: _checkpoint(tensors, description, kind, source)
 
 
 def _arrays_reader(description: Any) -> str:
@@ -2149,6 +2156,8 @@ class _Built:
     def check(self, tensors: dict, description: dict, kind: str) -> None:
         if kind == "model" or self.only_models:
             self.model = _built(tensors, description, kind, self.source)
+        elif kind == "checkpoint":
+            _checkpoint(tensors, description, kind, self.source)
 
 
 def _built(arrays: dict, description: dict, kind: str, source: str) -> Module:
@@ -2350,8 +2359,9 @@ def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
         )
     expected = {name: (a.shape, a.dtype) for name, a in module.state_dict().items()}
 
-    def weights(arrays: dict, _: Any, kind: str) -> dict:  # (checked before they are read)
-        if kind == "checkpoint":
+    def weights(arrays: dict, description: Any, kind: str) -> dict:  # (before the read too)
+        if kind == "checkpoint":  # (its tensors as load_checkpoint checks them)
+            _checkpoint(arrays, description, kind, f"'{_as_path(path)}'")
             arrays = {k[len(MODEL_PREFIX) :]: v for k, v in arrays.items()
                       if k.startswith(MODEL_PREFIX)}  # fmt: skip
         try:
@@ -2360,8 +2370,8 @@ def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
             raise ModelFileError(f"'{_as_path(path)}': {exc}") from None
         return arrays
 
-    arrays, _, kind = _load(path, expect_format=True, check=weights)
-    arrays = weights(arrays, None, kind)
+    arrays, description, kind = _load(path, expect_format=True, check=weights)
+    arrays = weights(arrays, description, kind)
     host = host_model(module)  # a model on a GPU: loaded on a host copy, then moved over
     host.load_state_dict(arrays)
     if host is not module:
@@ -3113,7 +3123,7 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
             f"nn.LayerNorm for nn.LayerNorm, nn.BatchNorm1d for nn.BatchNorm1d)."
         )
     names = {id(p): name for name, p in model.named_parameters()}
-    state = {}
+    state, theirs = {}, {}  # (theirs: the caller's name of each of ours)
     for i, ((prefix, weight, bias), module) in enumerate(zip(entries, modules)):
         wanted = _torch_shapes(module)
         if kinds[i] == "BatchNorm1d":
@@ -3132,16 +3142,21 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
                 f"weight {wanted[0]}{layout} and "
                 f"{f'a bias {wanted[1]}' if wanted[1] is not None else 'no bias'}."
             )
-        if kinds[i] == "Linear":
-            state[names[id(module.W)]] = weight.T
-            if bias is not None:
-                state[names[id(module.b)]] = bias
-        else:
-            if weight is not None:
-                state[names[id(module.weight)]] = weight
-            if bias is not None:
-                state[names[id(module.bias)]] = bias
-    model.load_state_dict(state)  # checks the names, shapes and values, then copies
+        pair = (module.W, module.b) if kinds[i] == "Linear" else (module.weight, module.bias)
+        if kinds[i] == "Linear" and weight is not None:  # (PyTorch's (out, in))
+            weight = weight.T
+        for given, param, end in zip((weight, bias), pair, ("weight", "bias"), strict=True):
+            if given is not None:
+                state[names[id(param)]] = given
+                theirs[names[id(param)]] = f"{prefix}.{end}"
+    try:
+        model.load_state_dict(state)  # checks the names, shapes and values, then copies
+    except ValueError as exc:  # (a value refused: named by the caller's key, then ours)
+        told = str(exc)
+        for ours, key in theirs.items():
+            told = told.replace(f"{ours!r} ", f"{key!r} (the model's {ours!r}) ", 1)
+        exc.args = (told,)
+        raise
     return model
 
 

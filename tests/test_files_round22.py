@@ -170,11 +170,12 @@ def test_label_encoder_round_trips_every_label_type():
 MLP_CONFIG = {"type": "MLP", "sizes": [3, 4, 2], "activation": ["relu"], "dtype": "float32"}
 
 
-def _sparse_bomb(path, extra="layers.9.W", shape=(2**28,), kind="model"):
+def _sparse_bomb(path, extra="layers.9.W", shape=(2**28,), kind="model", prefix=""):
     """A [3, 4, 2] MLP file plus one tensor the config does not use (or one of its own of
     another shape), declared as 1 GiB and left sparse (truncate): a few KiB on disk."""
     arrays = gn.nn.MLP([3, 4, 2]).state_dict()
-    arrays = {k: np.float32(v) for k, v in arrays.items() if k != extra}  # (extra: last)
+    arrays = {prefix + k: np.float32(v) for k, v in arrays.items()}
+    arrays = {k: v for k, v in arrays.items() if k != extra}  # (extra: last)
     entries, blobs, off = {}, [], 0
     for name, a in arrays.items():
         b = a.tobytes()
@@ -183,7 +184,7 @@ def _sparse_bomb(path, extra="layers.9.W", shape=(2**28,), kind="model"):
         off, _ = off + len(b), blobs.append(b)
     size = 4 * int(np.prod(shape))
     entries[extra] = {"dtype": "F32", "shape": list(shape), "data_offsets": [off, off + size]}
-    desc = {"config": MLP_CONFIG, "meta": {}}
+    desc = {"config": MLP_CONFIG, "meta": {}} if kind == "model" else {"meta": {}, "optimizer": {}}
     md = {"format": "glassnet", "format_version": "1", "kind": kind, "sha256": "0" * 64,
           "order": json.dumps(list(entries)), "glassnet": json.dumps(desc)}  # fmt: skip
     head = json.dumps({"__metadata__": md, **entries}).encode()
@@ -214,6 +215,50 @@ def test_load_model_refuses_an_unused_tensor_before_reading_any(tmp_path, no_ten
         io.load_file(path)
     with pytest.raises(ModelFileError, match=r"bomb\.glassnet.*unexpected 'layers\.9\.W'"):
         io.load_weights(gn.nn.MLP([3, 4, 2]), path)
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [("junk", "neither 'model/' nor 'optim/'"), ("optim/unused", "belongs to no optimizer")],
+)
+def test_a_checkpoint_with_an_unused_tensor_is_refused_before_reading_any(
+    tmp_path, no_tensor_read, extra, says
+):
+    path = _sparse_bomb(tmp_path / "ck.glassnet", extra, kind="checkpoint", prefix="model/")
+    for load in (
+        io.load_checkpoint,
+        io.load_file,
+        gn.load,
+        lambda p: io.load_weights(gn.nn.MLP([3, 4, 2]), p),  # (it dropped 'junk' silently)
+    ):
+        with pytest.raises(ModelFileError, match=rf"ck\.glassnet.*{extra}.*{says}"):
+            load(path)
+
+
+def _same(a, b):
+    """``a`` and ``b`` alike, arrays byte for byte, containers item by item."""
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    if isinstance(a, dict):
+        return isinstance(b, dict) and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    return type(a) is type(b) and a == b
+
+
+def test_honest_checkpoints_load_bit_identically_after_the_early_check(tmp_path):
+    net = gn.nn.MLP([3, 4, 2])
+    opt = gn.optim.Adam(net.parameters(), lr=0.01)
+    out = net(gn.tensor(np.ones((2, 3), np.float32)))
+    (out * out).sum().backward()
+    opt.step()
+    io.save_checkpoint(tmp_path / "c.glassnet", net.state_dict(), opt.state_dict(), meta={"e": 1})
+    ck = io.load_checkpoint(tmp_path / "c.glassnet")
+    assert ck.meta == {"e": 1} and _same(ck.optimizer_state, opt.state_dict())
+    for back in (ck.model_state, gn.load(tmp_path / "c.glassnet")["model"]):
+        assert all(back[k].tobytes() == v.tobytes() for k, v in net.state_dict().items())
+    into = io.load_weights(gn.nn.MLP([3, 4, 2]), tmp_path / "c.glassnet")
+    assert all(into.state_dict()[k].tobytes() == v.tobytes() for k, v in net.state_dict().items())
 
 
 def test_load_model_refuses_a_wrong_shape_before_reading_any(tmp_path, no_tensor_read):
@@ -271,6 +316,23 @@ def test_gn_load_refuses_a_tensor_stored_in_another_dtype(tmp_path, array):
         gn.load(path)
 
 
+@pytest.mark.parametrize("array", [np.array([2**60 + 1]), np.array([1, 0], np.uint8)])
+def test_gn_load_refuses_a_single_tensor_file_stored_in_another_dtype(tmp_path, array):
+    path = tmp_path / "tint.glassnet"
+    io.save_arrays(
+        path, {"tensor": array}, meta={"glassnet.save": "tensor", "requires_grad": False}
+    )
+    with pytest.raises(ModelFileError, match=rf"tint\.glassnet.*Tensor is stored as {array.dtype}"):
+        gn.load(path)
+    for dtype in (np.float32, np.float64):  # (what gn.save(tensor) writes: back as it was)
+        t = gn.tensor(np.array([0.1, 2**60 + 1], dtype), requires_grad=True)
+        gn.save(t, tmp_path / "t.glassnet")
+        back = gn.load(tmp_path / "t.glassnet")
+        assert (
+            back.dtype == dtype and back.requires_grad and back.data.tobytes() == t.data.tobytes()
+        )
+
+
 def test_gn_load_gives_back_float_tensors_as_saved(tmp_path):
     for dtype in (np.float32, np.float64):
         t = gn.tensor(np.array([0.1, 2**60 + 1], dtype), requires_grad=True)
@@ -293,7 +355,8 @@ def _torch_state(bias):
 def test_a_finite_value_overflowing_float32_is_named_as_such_with_the_file(tmp_path):
     path = tmp_path / "t.safetensors"
     stn.save_file(_torch_state(np.array([0.0, 0.0, -1e300, 0.0])), str(path))
-    says = r"'layers\.0\.b' overflows float32 \(\|x\| > 3\.4e\+38\): -1e\+300 at index \(2,\)"
+    says = r"'0\.bias' \(the model's 'layers\.0\.b'\) overflows float32 \(\|x\| > 3\.4e\+38\): "
+    says += r"-1e\+300 at index \(2,\)"  # (the caller's key first)
     with pytest.raises(
         gn.nn.StateDictError, match=rf"^load_torch_state_dict\('.*t\.safetensors'\): {says}"
     ):
@@ -313,7 +376,8 @@ def test_a_finite_value_overflowing_float32_is_named_as_such_with_the_file(tmp_p
 def test_nan_is_still_called_so_and_a_mismatch_names_the_file(tmp_path):
     state = _torch_state(np.array([0.0, np.nan, 0.0, 0.0], np.float32))
     with pytest.raises(
-        gn.nn.StateDictError, match=r"^load_torch_state_dict: 'layers\.0\.b' contains NaN"
+        gn.nn.StateDictError,
+        match=r"^load_torch_state_dict: '0\.bias' \(the model's 'layers\.0\.b'\) contains NaN",
     ):
         io.load_torch_state_dict(gn.nn.MLP([3, 4, 2]), state)
     path = tmp_path / "n.safetensors"
@@ -363,3 +427,23 @@ def test_an_overflowing_prediction_names_the_row_and_its_standard_deviations(tmp
     says = r"Pipeline\.predict: the network's output for row 0 of X is 5 standard deviations"
     with pytest.raises(ValueError, match=says + r".*far beyond the range of the training data"):
         p.predict(X)
+
+
+class _Masked(gn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = gn.nn.Linear(2, 2)
+        self.register_buffer("mask", np.triu(np.full((2, 2), -np.inf, np.float32), 1))
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast")
+@pytest.mark.parametrize("fill", [-np.inf, np.finfo(np.float64).min, -1e300])
+def test_a_float64_buffer_beyond_float32_becomes_inf_as_in_pytorch(fill):
+    model = _Masked()
+    state = dict(model.state_dict())
+    state["mask"] = np.triu(np.full((2, 2), fill, np.float64), 1)
+    model.load_state_dict(state)
+    assert model.state_dict()["mask"].tolist() == [[0.0, -np.inf], [0.0, 0.0]]
+    state["lin.b"] = np.array([0.0, -1e300])  # (a parameter: refused, as before)
+    with pytest.raises(gn.nn.StateDictError, match=r"'lin\.b' overflows float32"):
+        model.load_state_dict(state)
