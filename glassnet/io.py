@@ -2212,8 +2212,12 @@ def _built(arrays: dict, description: dict, kind: str, source: str) -> Module:
     expected = {name: (a.shape, a.dtype) for name, a in model.state_dict().items()}
     try:
         check_arrays_against(arrays, expected)
-    except ModelFileError as exc:
-        raise ModelFileError(f"{source}: {exc}") from None
+    except ModelFileError as exc:  # (the header's tensors against its own config)
+        raise ModelFileError(
+            f"{source}: {exc}; the file's tensors disagree with its own config: the file is "
+            f"damaged or was edited (its checksum is checked after this), or its tensors "
+            f"were written for another model; use an intact copy or train again"
+        ) from None
     return model
 
 

@@ -447,3 +447,15 @@ def test_a_float64_buffer_beyond_float32_becomes_inf_as_in_pytorch(fill):
     state["lin.b"] = np.array([0.0, -1e300])  # (a parameter: refused, as before)
     with pytest.raises(gn.nn.StateDictError, match=r"'lin\.b' overflows float32"):
         model.load_state_dict(state)
+
+
+def test_a_config_that_disagrees_with_the_tensors_says_the_file_may_be_damaged(tmp_path):
+    path = tmp_path / "c.glassnet"
+    io.save_model(gn.nn.MLP([3, 5, 2]), path)
+    data = path.read_bytes()
+    at = data.index(b"[3, 5, 2]")  # (the config's sizes: one byte flipped)
+    path.write_bytes(data[:at] + data[at : at + 9].replace(b"5", b"6") + data[at + 9 :])
+    says = r"'layers\.0\.W': expected shape \(3, 6\).*the file is damaged or was edited"
+    for load in (io.load_model, io.load_file, gn.load):
+        with pytest.raises(ModelFileError, match=rf"c\.glassnet.*{says}"):
+            load(path)
