@@ -5179,8 +5179,10 @@ class _Checkpoints(Callback):
 
     Every write happens in on_epoch_end, the last one included: fit calls the stopping
     rules' on_train_end before the callbacks', and early stopping puts the best weights
-    back there, while a checkpoint holds the last epoch's. After Ctrl-C nothing is
-    written: the last complete checkpoint stays.
+    back there, while a checkpoint holds the last epoch's. Between writes the last
+    completed epoch's checkpoint is kept in memory (copies of the weights and the
+    optimizer's state), and :meth:`write_kept` writes it after Ctrl-C or SIGTERM (which
+    may land mid-epoch, with weights no epoch ended with).
     """
 
     def __init__(
@@ -5189,23 +5191,44 @@ class _Checkpoints(Callback):
     ) -> None:  # fmt: skip
         self.path, self.every, self.last, self.meta = path, every, last, meta
         self.run_state, self.rule = run_state, rule
+        self.kept: tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any]] | None = None
 
     def on_epoch_end(self, state: TrainState) -> None:
         last = state.epoch == self.last
+        weights = state.model.state_dict()
+        if self.rule is not None and self.rule.weights is not None:
+            names = _rule_names(state.model)  # (the rule's order, not state_dict's)
+            weights.update({_BEST + k: v for k, v in zip(names, self.rule.weights)})
+        # the stop reason as fit will report it (it names max_epochs after the callbacks)
+        why = state.stop_reason or ("max_epochs" if last else "")
+        run = self.run_state(state.history, why).to_json()
+        if reproducible():  # (SOURCE_DATE_EPOCH: no wall-clock time in the file)
+            run["seconds"] = 0.0
+        self.kept = (weights, state.optimizer.state_dict(), {**self.meta, "state": run})
         if state.epoch % self.every == 0 or last or state.stop:
-            weights = state.model.state_dict()
-            if self.rule is not None and self.rule.weights is not None:
-                names = _rule_names(state.model)  # (the rule's order, not state_dict's)
-                weights.update({_BEST + k: v for k, v in zip(names, self.rule.weights)})
-            # the stop reason as fit will report it (it names max_epochs after the callbacks)
-            why = state.stop_reason or ("max_epochs" if last else "")
-            run = self.run_state(state.history, why).to_json()
-            if reproducible():  # (SOURCE_DATE_EPOCH: no wall-clock time in the file)
-                run["seconds"] = 0.0
-            meta = {**self.meta, "state": run}
-            save_checkpoint(  # (a file of another kind there: refused before, or --force)
-                self.path, weights, state.optimizer.state_dict(), meta, replace_any=True
-            )
+            self.write_kept()
+
+    def write_kept(self) -> int | None:
+        """Write the kept checkpoint unless written already; its epoch, or None if none."""
+        if self.kept is None:
+            return None
+        weights, optimizer_state, meta = self.kept
+        self.kept = None
+        save_checkpoint(  # (a file of another kind there: refused before, or --force)
+            self.path, weights, optimizer_state, meta, replace_any=True
+        )
+        return int(meta["state"]["epoch"])
+
+
+def _write_interrupted(saver: _Checkpoints | None, h: History) -> None:
+    """After Ctrl-C or SIGTERM: the checkpoint of the last completed epoch, said where."""
+    if saver is None or h.stop_reason != "interrupted":
+        return
+    epoch = saver.write_kept()
+    if epoch is not None:
+        _note(f"the checkpoint of epoch {epoch}, the last completed, is written to '{saver.path}'")
+    elif not saver.path.is_file():
+        _note(f"no epoch completed: no checkpoint written to '{saver.path}'; start afresh")
 
 
 def _run_epochs(
@@ -5264,10 +5287,11 @@ def _run_epochs(
     else:  # a log file, a pipe or a dumb terminal: plain lines, no carriage return or escape
         progress = _LogProgress(args.epochs, 0 if args.quiet else 1)
     callbacks: list[Callback] = [progress]
+    saver = None
     if checkpoint is not None:
         path, meta = checkpoint
-        every = args.checkpoint_every
-        callbacks.append(_Checkpoints(path, every, args.epochs, meta, run_state, rule))
+        saver = _Checkpoints(path, args.checkpoint_every, args.epochs, meta, run_state, rule)
+        callbacks.append(saver)
     try:
         with _signals_stop_training():  # (SIGTERM, SIGHUP: Ctrl-C)
             h = fit(
@@ -5280,6 +5304,7 @@ def _run_epochs(
                 threads=args.threads,
             )  # fmt: skip
             OwnInterrupt.named(h)
+            _write_interrupted(saver, h)
     except DivergenceError as exc:
         raise _diverged(exc, args, model, optimizer.lr, batch or len(X_tr)) from None
     finally:
@@ -6895,13 +6920,13 @@ def _train_streamed(args: argparse.Namespace) -> int:
     else:  # (a dumb terminal too)
         progress = _LogProgress(args.epochs, 0 if args.quiet else 1)
     callbacks: list[Callback] = [progress]
+    saver = None
     if checkpointing:
         meta = {"format": CHECKPOINT_FORMAT, "format_version": MODEL_FORMAT_VERSION,
                 "glassnet_version": __version__, "settings": settings,
                 "fingerprint": fingerprint}  # fmt: skip
-        callbacks.append(
-            _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
-        )
+        saver = _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
+        callbacks.append(saver)
     try:
         with _signals_stop_training():  # (SIGTERM, SIGHUP: Ctrl-C)
             h = fit(
@@ -6912,6 +6937,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                 distributed="mpi" if size > 1 else None, threads=args.threads,
             )  # fmt: skip
             OwnInterrupt.named(h)
+            _write_interrupted(saver, h)
     except ValueError as exc:  # a chunk that fails fit's checks: the file's data
         raise CLIError(_about_file(args.data, exc)) from None
     except DivergenceError as exc:

@@ -462,7 +462,8 @@ def test_interrupted_and_resumed_run_is_bit_identical(
 
     def interrupted_fit(*args, **kwargs):
         calls.append(1)
-        # the last checkpoint holds epoch 4; fit catches the Ctrl-C, returns what it learned
+        # fit catches the Ctrl-C, returns what it learned; the checkpoint of the last
+        # completed epoch (5, between the writes of 4 and 6) is written then
         kwargs["callbacks"] = [*kwargs["callbacks"], CtrlC(where)]
         return real_fit(*args, **kwargs)
 
@@ -472,13 +473,13 @@ def test_interrupted_and_resumed_run_is_bit_identical(
     assert code == 130 and "interrupted" in stdout and "--resume" in stdout
     assert model_meta(b)["history"]["epoch"] == 5  # the epochs completed
     ckpt = load_checkpoint(tmp_path / "b.glassnet.ckpt")
-    assert ckpt.meta["state"]["epoch"] == 4 and ckpt.optimizer_state["t"] > 0
+    assert ckpt.meta["state"]["epoch"] == 5 and ckpt.optimizer_state["t"] > 0
     assert any(k.startswith("best:") for k in ckpt.model_state)
     monkeypatch.setattr(cli, "fit", real_fit)
 
     code, stdout, err = run(capsys, *common, "--out", b, "--resume")
     assert code == 0, err
-    assert "resuming after epoch 4" in stdout
+    assert "resuming after epoch 5" in stdout
     wa, wb = weights(a), weights(b)
     assert wa.keys() == wb.keys()
     for name in wa:
@@ -509,7 +510,7 @@ def test_a_rerun_without_resume_never_replaces_an_unfinished_checkpoint(
     before = ckpt.read_bytes()
     code, _, err = run(capsys, *common, "--out", out)
     assert code == 2
-    assert_one_line_error(err, "holds an unfinished run (stopped after epoch 4)", "--resume")
+    assert_one_line_error(err, "holds an unfinished run (stopped after epoch 5)", "--resume")
     assert ckpt.read_bytes() == before
     code, _, err = run(capsys, *common, "--out", out, "--resume")
     assert code == 0, err

@@ -4,6 +4,11 @@ one; an interrupted run (Ctrl-C, SIGTERM) writes the last completed epoch's chec
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +16,7 @@ import pytest
 from cli_helpers import assert_one_line_error, run
 
 import glassnet as gn
+from glassnet import cli
 from glassnet.io import load_checkpoint, save_checkpoint
 
 MOONS = ["train", "--dataset", "moons", "--hidden", "8", "-q"]
@@ -109,3 +115,65 @@ def test_a_truncated_checkpoint_is_said_to_be_one_and_force_is_not_advised(capsy
     assert code != 0
     assert "truncated or corrupt" in err and "--force" not in err, err
     assert path.read_bytes() == data[: len(data) // 2]  # (left as it was)
+
+
+# ------------------------------------------------- 5. an interrupt writes a checkpoint
+
+
+class _CtrlC(gn.train.Callback):
+    """Ctrl-C in the middle of epoch ``epoch`` (after its first step)."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_step_end(self, state) -> None:
+        if state.epoch == self.epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("extra", [[], ["--early-stopping", "--patience", "50"]])
+def test_ctrl_c_writes_the_last_completed_epoch_and_resume_is_exact(
+    capsys, tmp_path, monkeypatch, extra
+):
+    args = ["--epochs", "6", "--checkpoint-every", "100", *extra]
+    code, _, err = _train(capsys, tmp_path, *args, out="full.glassnet")
+    assert code == 0, err
+    fit = cli.fit
+
+    def interrupted(*a, callbacks=(), **kw):
+        return fit(*a, callbacks=[*callbacks, _CtrlC(4)], **kw)
+
+    monkeypatch.setattr(cli, "fit", interrupted)
+    code, out, err = _train(capsys, tmp_path, *args)
+    assert code == 130, err
+    ck = load_checkpoint(tmp_path / "m.glassnet.ckpt")
+    assert ck.meta["state"]["epoch"] == 3
+    monkeypatch.setattr(cli, "fit", fit)
+    code, out, err = _train(capsys, tmp_path, *args, "--resume")
+    assert code == 0, err
+    assert _same(tmp_path / "m.glassnet", tmp_path / "full.glassnet")
+
+
+def test_sigterm_writes_the_last_completed_epoch_and_resume_is_exact(capsys, tmp_path):
+    args = ["train", "--dataset", "digits", "--hidden", "16", "--epochs", "1000",
+            "--checkpoint-every", "5000", "--threads", "1", "-q"]  # fmt: skip
+    cmd = [sys.executable, "-m", "glassnet", *args, "--out", tmp_path / "m.glassnet"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as proc:  # fmt: skip
+        for line in proc.stdout:
+            if line.startswith("training"):
+                break
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 143, err
+    assert "the last completed" in err
+    epoch = load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["state"]["epoch"]
+    assert 1 <= epoch < 1000
+    args[args.index("1000")] = str(epoch + 1)
+    code, _, err = run(capsys, *args, "--out", tmp_path / "m.glassnet", "--resume")
+    assert code == 0, err
+    code, _, err = run(capsys, *args, "--out", tmp_path / "full.glassnet")
+    assert code == 0, err
+    assert _same(tmp_path / "m.glassnet", tmp_path / "full.glassnet")
