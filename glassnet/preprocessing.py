@@ -226,9 +226,16 @@ def _check_dict(d: Any, cls: str, keys: Sequence[str]) -> Mapping[str, Any]:
     return d
 
 
-def _names_of(values: Any, where: str, field: str) -> list[str]:
+def _repeated(texts: Sequence[str]) -> list[str]:
+    """The texts listed more than once in ``texts``, sorted, each once."""
+    seen: set[str] = set()
+    return sorted({t for t in texts if t in seen or seen.add(t)})  # type: ignore[func-returns-value]
+
+
+def _names_of(values: Any, where: str, field: str, size: int | None = None) -> list[str]:
     """A list of distinct str from a ``to_dict`` payload (column names, categories), as
-    ``to_dict`` writes them; else a ValueError naming ``where``'s ``field`` and the value."""
+    ``to_dict`` writes them (``size`` of them, one per column, where given); else a
+    ValueError naming ``where``'s ``field`` and the value."""
     odd = (
         [values] if not isinstance(values, list) else [v for v in values if not isinstance(v, str)]
     )
@@ -237,8 +244,12 @@ def _names_of(values: Any, where: str, field: str) -> list[str]:
             f"{where}: {field!r} must be a list of str, as to_dict writes it. Got "
             f"{odd[0]!r:.80} ({type(odd[0]).__name__})."
         )
-    seen: set[str] = set()
-    dup = [v for v in values if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
+    if size is not None and len(values) != size:
+        raise ValueError(
+            f"{where}: {field!r} must be a list of {size} str, one per column. Got "
+            f"{len(values)}: {values!r:.80}."
+        )
+    dup = _repeated(values)
     if dup:
         raise ValueError(f"{where}: {field!r} repeats {_few(dup)}: each is listed once.")
     return list(values)
@@ -253,9 +264,7 @@ def _numbers_of(values: Any, where: str, field: str) -> np.ndarray:
             f"{where}: {field!r} must be a non-empty list of numbers. Got {values!r:.80}."
         )
     for i, v in enumerate(values):
-        number = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
-            v, (bool, np.bool_)
-        )
+        number = _is_number(type(v))
         try:
             finite = number and math.isfinite(float(v))
         except OverflowError:  # (an int beyond float64's range)
@@ -1060,15 +1069,8 @@ class StandardScaler(_Params):
                 f"Got 'scale' {scale[scale <= 0][0]!r} at index {int(np.argmax(scale <= 0))}."
             )
         names = d.get("names")
-        if names is not None and (
-            not isinstance(names, list)
-            or len(names) != mean.size
-            or not all(isinstance(n, str) for n in names)
-        ):
-            raise ValueError(
-                f"StandardScaler.from_dict: 'names' must be a list of {mean.size} str, one per "
-                f"column. Got {names!r}."
-            )
+        if names is not None:
+            names = _names_of(names, "StandardScaler.from_dict", "names", int(mean.size))
         s = cls()
         s.mean_, s.scale_, s.n_features_in_ = mean, scale, int(mean.size)
         s.feature_names_in_ = list(names) if names is not None else None
@@ -1249,7 +1251,7 @@ def _ordered_categories(cats: Sequence[Any], where: str, numbers_once: bool = Fa
             f"of their own such as 'missing', and list that."
         )
     arr = np.array([str(v) for v in cats], dtype=str)
-    dup = [str(c) for c, k in zip(*np.unique(arr, return_counts=True)) if k > 1]
+    dup = _repeated(arr.tolist())
     if dup:
         raise ValueError(f"The categories given to {where} repeat {_few(dup)}: list each once.")
     if numbers_once:
@@ -1779,15 +1781,8 @@ class OneHotEncoder(_Params):
         enc = cls(categories=given)
         enc.names_ = _names_of(names, "OneHotEncoder.from_dict", "names")
         names_in = d.get("names_in")
-        if names_in is not None and (
-            not isinstance(names_in, list)
-            or len(names_in) != len(names)
-            or not all(isinstance(n, str) for n in names_in)
-        ):
-            raise ValueError(
-                f"OneHotEncoder.from_dict: 'names_in' must be a list of {len(names)} str, one "
-                f"per column. Got {names_in!r}."
-            )
+        if names_in is not None:
+            names_in = _names_of(names_in, "OneHotEncoder.from_dict", "names_in", len(names))
         enc.feature_names_in_ = list(names_in) if names_in is not None else None
         # the saved order (sorted, or the user's): one-hot column i is category i
         enc.categories_ = [
@@ -2162,6 +2157,11 @@ class Preprocessor:
                 f"The 'columns' parameter of Preprocessor.fit includes the target column "
                 f"{table.target!r}: leave it out."
             )
+        if _repeated(cols):  # (a column given twice: from_dict refuses the file it would write)
+            raise ValueError(
+                f"The 'columns' parameter of Preprocessor.fit repeats {_few(_repeated(cols))}: "
+                f"list each column once. Got {_few(cols)}."
+            )
         self.columns_ = cols
         self.kinds_ = {c: table.kinds[c] for c in cols}
         self.fill_ = {c: table.fill_values[c] for c in cols if c in table.fill_values}
@@ -2361,19 +2361,21 @@ class Preprocessor:
                 f"but there are {len(num)} numeric columns."
             )
         fill = d.get("fill", {})
-        if not isinstance(fill, Mapping) or any(
-            c not in pre.kinds_
-            or not (
-                isinstance(v, str)
-                if pre.kinds_[c] == "categorical"
-                else isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-            )
-            for c, v in fill.items()
-        ):
+        if not isinstance(fill, Mapping) or any(c not in pre.kinds_ for c in fill):
             raise ValueError(
                 "Preprocessor.from_dict: 'fill' must map feature columns to fill values (a "
-                "finite number for a numeric column, a str for a categorical one)."
+                f"finite number for a numeric column, a str for a categorical one). Got "
+                f"{fill!r:.80}."
             )
+        for c, v in fill.items():  # (a number as the scaler's, a category as the encoder's)
+            if pre.kinds_[c] != "categorical":
+                _numbers_of([v], "Preprocessor.from_dict", f"fill.{c}")
+            elif not isinstance(v, str):
+                raise ValueError(
+                    f"Preprocessor.from_dict: 'fill.{c}' must be a str (a category of a "
+                    f"categorical column), as to_dict writes it. Got {v!r:.80} "
+                    f"({type(v).__name__})."
+                )
         pre.fill_ = dict(fill)
         if pre.encoder_ is not None and pre.encoder_.names_ != cat:
             raise ValueError(

@@ -644,7 +644,7 @@ CASES += [  # -- 4. messy tables: --drop, --id, --unknown
     Case(
         "predict-fill-of-the-wrong-type",
         ["predict", *M, "u.csv"],
-        ("'fill' must map",),
+        ("'fill.x1' must hold finite numbers", "Item 0 is 'a': a str, not a number"),
         setup=lambda d: (
             remeta(put({"x1": "a"}, "preprocessing", "preprocessor", "fill"))(d),
             content("u.csv", "x1,x2,color\n,2,red\n")(d),

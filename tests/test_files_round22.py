@@ -459,3 +459,71 @@ def test_a_config_that_disagrees_with_the_tensors_says_the_file_may_be_damaged(t
     for load in (io.load_model, io.load_file, gn.load):
         with pytest.raises(ModelFileError, match=rf"c\.glassnet.*{says}"):
             load(path)
+
+
+# ---------------------------------------------------------------- preprocessing, uniformly
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        (10**400, r"'fill\.a' must hold finite numbers.*Item 0 is 1000.*not finite"),
+        ("1.5", r"'fill\.a' must hold finite numbers.*Item 0 is '1\.5': a str, not a number"),
+        (True, r"'fill\.a'.*Item 0 is True: a bool, not a number"),
+    ],
+    ids=["int-beyond-float64", "str", "bool"],
+)
+def test_a_fill_value_is_checked_as_the_scalers_numbers(tmp_path, value, says):
+    def edit(m):
+        m["preprocessing"]["preprocessor"]["fill"] = {"a": value, "c": "red"}
+
+    with pytest.raises(ModelFileError, match=rf"r\.glassnet.*{says}"):
+        io.load_pipeline(_regression(tmp_path, edit))
+
+
+def test_a_fill_of_a_text_column_must_be_text(tmp_path):
+    def edit(m):
+        m["preprocessing"]["preprocessor"]["fill"] = {"a": 0.5, "c": 1}
+
+    with pytest.raises(ModelFileError, match=r"'fill\.c' must be a str .* Got 1 \(int\)"):
+        io.load_pipeline(_regression(tmp_path, edit))
+
+
+def _names_in(m, names):
+    m["preprocessing"]["preprocessor"]["encoder"]["names_in"] = names
+
+
+def _scaler_names(m, names):
+    m["preprocessing"]["preprocessor"]["scaler"]["names"] = names
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "names"),
+    [(_scaler_names, "names", ["a", "a"]), (_names_in, "names_in", ["c"])],
+)
+def test_repeated_scaler_names_or_encoder_names_in_are_refused(tmp_path, edit, field, names):
+    if edit is _names_in:  # (a second categorical column, so that one can repeat)
+        edit = _two_categorical
+    with pytest.raises(ModelFileError, match=rf"'{field}' repeats \['[ac]'\]: each is listed"):
+        io.load_pipeline(_regression(tmp_path, lambda m: edit(m, names)))
+    fine = ["a", "b"] if field == "names" else ["c", "d"]
+    assert io.load_file(_regression(tmp_path, lambda m: edit(m, fine))).kind == "model"
+
+
+def _two_categorical(m, names):
+    """Columns a, b numeric, c and d text, the encoder's names_in ``names`` made two."""
+    pre = m["preprocessing"]["preprocessor"]
+    pre["columns"], pre["kinds"] = ["a", "b", "c", "d"], ["numeric"] * 2 + ["categorical"] * 2
+    pre["encoder"].update(names=["c", "d"], categories=[["red"], ["x"]])  # (4 inputs)
+    pre["encoder"]["names_in"] = names if len(names) == 2 else names * 2
+
+
+def test_preprocessor_fit_refuses_a_column_given_twice():
+    from glassnet.datasets import Table
+
+    table = Table({"a": ["1", "2"], "b": ["3", "4"], "c": ["x", "y"]})
+    says = r"'columns' parameter of Preprocessor\.fit repeats \['a'\]: list each column once"
+    with pytest.raises(ValueError, match=says):
+        gn.preprocessing.Preprocessor().fit(table, columns=["a", "a", "c"])
+    fitted = gn.preprocessing.Preprocessor().fit(table, columns=["a", "c"])
+    assert fitted.columns_ == ["a", "c"]
