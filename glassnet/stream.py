@@ -1935,6 +1935,22 @@ def sniff_delimiter(sample: str, decimal: str = ".", path: Any = None) -> str | 
     return found
 
 
+def _gzipped(path: str | os.PathLike[str]) -> bool:
+    """Whether the CSV file ``path`` is read decompressed: named .gz (in any case)."""
+    return str(path).lower().endswith(".gz")
+
+
+def _open_csv(path: str | os.PathLike[str], mode: str = "rb", **text: Any) -> Any:
+    """The CSV file ``path`` opened for reading as :func:`from_csv` reads it: decompressed
+    when it is named .gz (:func:`_gzipped`), as it is else; ``mode`` ``"rb"`` or ``"r"``
+    (text, ``text``: open's encoding, errors, newline)."""
+    if _gzipped(path):
+        import gzip
+
+        return gzip.open(path, mode if "b" in mode else "rt", **text)
+    return open(path, mode, **text)
+
+
 def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     """The delimiter :func:`from_csv` reads ``path`` with when none is given, found as the
     in-memory reader finds it: :func:`sniff_delimiter`'s from the file's first 64 Ki
@@ -1953,7 +1969,7 @@ def csv_delimiter(path: str | os.PathLike[str], decimal: str = ".") -> str:
     >>> folder.cleanup()
     """
     try:
-        with open(path, "rb") as f:
+        with _open_csv(path) as f:
             head = f.read(1 << 18)  # (64 Ki characters of UTF-8 at most)
     except OSError:
         return ","  # (the reader says what is wrong with the file)
@@ -2053,12 +2069,17 @@ def from_csv(
                 "stream.from_parquet(path, target) (or fit(model, path, target) with a "
                 ".parquet name)."
             )
-        if magic[:2] == b"\x1f\x8b" and not path.lower().endswith(".gz"):  # (gzip's)
+        if magic[:2] == b"\x1f\x8b" and not _gzipped(path):
             raise ValueError(
                 f"fit: '{path}' is gzip-compressed: name it with .gz at the end (such as "
                 "data.csv.gz), which the reader decompresses, or decompress it (gunzip)."
             )
-        f.seek(0)
+        if magic and magic[:2] != b"\x1f\x8b" and _gzipped(path):
+            raise ValueError(
+                f"fit: '{path}' is named .gz but is not gzip-compressed (it starts with "
+                f"{magic!r}): name it without .gz (such as data.csv), or compress it (gzip)."
+            )
+    with _open_csv(path) as f:
         hint = re.match(rb"(?:\xef\xbb\xbf)?\s*sep=.\s*$", f.readline(64))
     if hint:
         raise ValueError(
@@ -2471,7 +2492,7 @@ def _csv_input(path: str, delimiter: str, mends: _Mends | None) -> Any:
     import pyarrow as pa
 
     if mends is None:  # (pyarrow detects .gz in lower case only)
-        return pa.input_stream(path, "gzip" if path.lower().endswith(".gz") else "detect")
+        return pa.input_stream(path, "gzip" if _gzipped(path) else "detect")
     return pa.PythonFile(_Mended(path, delimiter, mends), mode="r")
 
 
@@ -2580,7 +2601,7 @@ class _Mended(io.RawIOBase):
 
     def __init__(self, path: str, delimiter: str, mends: _Mends) -> None:
         super().__init__()
-        self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+        self._file = _open_csv(path)  # (closed by close())
         self._delimiter, self._mends = delimiter, mends
         self._parts = self._mended()
         self._left = memoryview(b"")
@@ -2953,9 +2974,10 @@ def _csv_rows(
     is where the row ends."""
     import csv as pycsv
 
-    if pycsv.field_size_limit() < os.path.getsize(path):  # (a long cell is no error)
-        pycsv.field_size_limit(min(os.path.getsize(path), 2**31 - 1))
-    with open(path, newline="", encoding="utf-8-sig", errors="replace") as f:
+    size = 2**31 - 1 if _gzipped(path) else min(os.path.getsize(path), 2**31 - 1)
+    if pycsv.field_size_limit() < size:  # (a long cell is no error)
+        pycsv.field_size_limit(size)
+    with _open_csv(path, "r", newline="", encoding="utf-8-sig", errors="replace") as f:
         reader = pycsv.reader(f, delimiter=delimiter)
         header = next((cells for cells in reader if cells), [])  # (blank lines skipped)
         for cells in reader:
@@ -2979,7 +3001,7 @@ def _long_line(path: str, block_size: int, e: Exception) -> ValueError | None:
     if "straddl" not in str(e):
         if "Empty CSV file" not in str(e):
             return None
-        with open(path, "rb") as f:  # (a header line and its line break past block_size)
+        with _open_csv(path) as f:  # (a header line and its line break past block_size)
             if len(f.readline(block_size + 1)) <= block_size:
                 return None  # an empty file indeed
     return ValueError(
@@ -3051,7 +3073,7 @@ def comment_line_text(path: str | os.PathLike[str], line: int) -> str | None:
     when ``#`` starts the file's data rows (``#A12``, a category ``#3``): an earlier row
     that starts with ``#`` was read as a row, or half the lines start with it."""
     try:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        with _open_csv(path, "r", encoding="utf-8-sig", errors="replace", newline="") as f:
             starts = [x.lstrip().startswith("#") for x in f]
     except OSError:
         return None
@@ -3060,7 +3082,7 @@ def comment_line_text(path: str | os.PathLike[str], line: int) -> str | None:
     count = sum(starts)
     if any(starts[1 : line - 1]) or 2 * count >= len(starts):  # ('#' opens data rows)
         return None
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+    with _open_csv(path, "r", encoding="utf-8-sig", errors="replace", newline="") as f:
         text = next(itertools.islice(f, line - 1, None), "")
     import shlex  # (not at import: glassnet._startup's Ctrl-C handler is not set yet)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -266,3 +267,106 @@ def test_a_gzipped_file_is_recognised_by_its_suffix_in_any_case(tmp_path: Path) 
                 loss="cross_entropy", batch_size=16)  # fmt: skip
     with pytest.raises(ValueError, match=r"^from_parquet: '.*' is gzip-compressed.*gunzip"):
         stream.from_parquet(tmp_path / "s.parquet.gz", "label")
+
+
+def _rows(n: int) -> list[str]:
+    rng = np.random.default_rng(1)
+    return [f"{rng.normal():.3f},{rng.normal():.3f},{i % 2}" for i in range(n)]
+
+
+def _text(lines: list[str], nl: str = "\n", bom: bool = False) -> str:
+    return ("\ufeff" if bom else "") + nl.join(lines) + nl
+
+
+_H, _R = "x0,x1,label", _rows(40)
+#: Messy CSV texts that the mending reader mends or that an error names by line.
+_MESSY = {
+    "blank lines": _text([_H, *_R[:10], "", "", *_R[10:]]),
+    "a row of blank cells": _text([_H, *_R[:10], ",,", *_R[10:]]),
+    "a blank line before the header": _text(["", _H, *_R[:5], ",,", *_R[5:]]),
+    "a row ending in an empty field": _text([_H, *_R[:10], _R[10] + ",", *_R[11:]]),
+    "a ragged row": _text([_H, *_R[:30], _R[30] + ",5", *_R[31:]]),
+    "a late bad cell": _text([_H, *_R[:33], "zz,1,0", *_R[33:]]),
+    "a late empty cell": _text([_H, *_R[:33], ",1,0", *_R[33:]]),
+    "a repeated header": _text([_H, *_R[:20], _H, *_R[20:]]),
+    "CRLF and a bad cell": _text([_H, *_R[:33], "zz,1,0", *_R[33:]], nl="\r\n"),
+    "CRLF and mended rows": _text([_H, *_R[:10], _R[10] + ",", "", *_R[11:]], nl="\r\n"),
+    "a BOM and a mended row": _text([_H, *_R[:10], _R[10] + ",", *_R[11:]], bom=True),
+    "a BOM and a bad cell": _text([_H, *_R[:33], "zz,1,0", *_R[33:]], bom=True),
+    "semicolons": _text([x.replace(",", ";") for x in [_H, *_R]]),
+    "a sep= line": _text(["sep=,", _H, *_R]),
+    "a comment line": _text([_H, *_R[:10], "# a note", *_R[10:]]),
+    "a stray quote": _text([_H, *_R[:10], '"1.0,2,0', *_R[10:]]),
+    "a value in an unnamed column": _text(
+        ["x0,x1,label,", *[x + "," for x in _R[:10]], _R[10] + ",7", *[x + "," for x in _R[11:]]]
+    ),
+}
+
+
+def _outcome(call: Callable[[], object], folder: Path) -> object:
+    """What ``call`` gives, or its error's type and text (the file's name without .gz)."""
+    try:
+        return call()
+    except Exception as e:  # noqa: BLE001 (compared, plain file against gzipped)
+        return type(e).__name__, str(e).replace(str(folder), "D").replace(".csv.gz", ".csv")
+
+
+@pytest.mark.parametrize("case", list(_MESSY))
+def test_a_gzipped_messy_csv_reads_as_the_plain_one(tmp_path: Path, case: str) -> None:
+    """The mending reader, the delimiter's sniffing, the sep= check and the helpers that name
+    a bad row's line read a .csv.gz decompressed: it trains to the same model bit for bit,
+    or fails with the same error and line (each read the compressed bytes: a ragged row
+    became 'line 2 has 2 cells', a bad cell's line '?', a sep= line went unseen)."""
+    import gzip
+
+    import glassnet as gn
+    from glassnet import nn
+    from glassnet.train import fit
+
+    data = _MESSY[case].encode()
+    plain, packed = tmp_path / "s.csv", tmp_path / "s.csv.gz"
+    plain.write_bytes(data)
+    packed.write_bytes(gzip.compress(data))
+
+    def trained(path: Path) -> list[bytes]:
+        gn.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 2))
+        fit(model, str(path), "label", loss="cross_entropy", batch_size=8, epochs=2,
+            shuffle=False)  # fmt: skip
+        return [np.asarray(p.data).tobytes() for p in model.parameters()]
+
+    def streamed(path: Path, **kw: object) -> object:
+        s = stream.from_csv(path, "label", **kw)
+        chunks = [tuple(np.asarray(a).tobytes() for a in c if a is not None) for c in s.chunks()]
+        return chunks, s.columns.line_notes
+
+    for call in (trained, streamed):
+        a, b = (_outcome(functools.partial(call, p), tmp_path) for p in (plain, packed))
+        assert a == b, (call.__name__, a if isinstance(a, tuple) else "trained", b)
+
+
+@pytest.mark.parametrize("row", ["zz,1,0", ",1,0", "0.5,1,0,9", ",,", "0.5,1,0,", "# x", _H])
+def test_a_gzipped_csv_s_late_messy_row_reads_as_the_plain_one(tmp_path: Path, row: str) -> None:
+    """A messy row past the first block (the reader read again, mended, or the row's line
+    looked up): the same in a .csv.gz as in the .csv."""
+    import gzip
+
+    rows = _rows(300)
+    data = _text([_H, *rows[:250], row, *rows[250:]]).encode()
+    (tmp_path / "s.csv").write_bytes(data)
+    (tmp_path / "s.csv.gz").write_bytes(gzip.compress(data))
+
+    def streamed(name: str) -> object:
+        s = stream.from_csv(tmp_path / name, "label", block_size=512)
+        chunks = [tuple(np.asarray(a).tobytes() for a in c if a is not None) for c in s.chunks()]
+        return chunks, s.columns.line_notes
+
+    a, b = (_outcome(functools.partial(streamed, n), tmp_path) for n in ("s.csv", "s.csv.gz"))
+    assert a == b
+
+
+def test_a_csv_named_gz_that_is_not_gzipped_is_said_so(tmp_path: Path) -> None:
+    (tmp_path / "t.csv.gz").write_text("a,label\n1,0\n2,1\n")
+    with pytest.raises(ValueError, match=r"^from_csv: '.*t\.csv\.gz' is named \.gz but is not "
+                       r"gzip-compressed .*name it without \.gz"):  # fmt: skip
+        stream.from_csv(tmp_path / "t.csv.gz", "label")
