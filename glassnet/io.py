@@ -2787,8 +2787,9 @@ class Pipeline:
         values = out.astype(np.float64).reshape(len(out), -1)  # (N, K)
         if self.target_scaler is not None:
             s = self.target_scaler
-            with np.errstate(over="ignore"):
-                beyond = ~np.isfinite(values * s.scale_ + s.mean_)
+            with np.errstate(over="ignore"):  # (inverse_transform's sum, checked here once)
+                scaled = values * s.scale_ + s.mean_
+            beyond = ~np.isfinite(scaled)
             if beyond.any():  # (X far beyond the training data's range, or a damaged file)
                 r, k = (int(i) for i in np.argwhere(beyond)[0])
                 raise ValueError(
@@ -2798,7 +2799,7 @@ class Pipeline:
                     f"+ {s.mean_[k]:.4g}): row {r} is likely far beyond the range of the "
                     f"training data (or the model file is damaged); check that row's values"
                 )
-            values = s.inverse_transform(values)
+            values = scaled
         return values[:, 0] if values.shape[1] == 1 else values
 
     def predict_proba(self, X: Any, unknown: str = "error") -> np.ndarray:
