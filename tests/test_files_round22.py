@@ -411,6 +411,22 @@ def test_a_target_scale_that_a_fit_on_finite_targets_writes_loads_and_predicts(t
     assert np.isfinite(want) and p.predict(X).tolist() == [want] * 3
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_a_glassnet_train_model_of_targets_of_std_3e306_loads_and_predicts(tmp_path, capsys, dtype):
+    from cli_helpers import run, write_csv
+
+    r = np.random.RandomState(0)
+    rows = [[a, b, (a + 0.5 * b) * 3e306] for a, b in r.randn(60, 2)]
+    data = write_csv(tmp_path / "t.csv", ["a", "b", "y"], rows)
+    out = tmp_path / "t.glassnet"
+    argv = ["train", data, "--target", "y", "--task", "regression", "--epochs", "2", "-q"]
+    assert run(capsys, *argv, "--dtype", dtype, "--out", out)[0] == 0
+    assert run(capsys, "info", out)[0] == 0  # (refused as 'the file is corrupt')
+    p = io.load_pipeline(out)
+    got = p.predict(pd.DataFrame(rows[:3], columns=["a", "b", "y"]).drop(columns="y"))
+    assert np.all(np.isfinite(got)) and p.target_scaler.scale_[0] > 1e306
+
+
 def test_a_large_but_honest_target_scale_loads(tmp_path):
     def edit(m):
         m["target"]["scaler"].update(mean=[-3e303], scale=[1.5e304])
