@@ -3153,13 +3153,14 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
         for given, param, end in zip((weight, bias), pair, ("weight", "bias"), strict=True):
             if given is not None:
                 state[names[id(param)]] = given
-                theirs[names[id(param)]] = f"{prefix}.{end}"
+                own, flip = names[id(param)], given is weight and kinds[i] == "Linear"
+                theirs[own] = f"'{prefix}.{end}' (the model's {own!r}{', its .T' * flip})"
     try:
         model.load_state_dict(state)  # checks the names, shapes and values, then copies
     except ValueError as exc:  # (a value refused: named by the caller's key, then ours)
         told = str(exc)
-        for ours, key in theirs.items():
-            told = told.replace(f"{ours!r} ", f"{key!r} (the model's {ours!r}) ", 1)
+        for own, key in theirs.items():  # (an index is of the model's array)
+            told = told.replace(f"{own!r} ", f"{key} ", 1)
         exc.args = (told,)
         raise
     return model

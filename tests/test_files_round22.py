@@ -373,6 +373,15 @@ def test_a_finite_value_overflowing_float32_is_named_as_such_with_the_file(tmp_p
         model.load_state_dict(state)
 
 
+def test_a_torch_weight_overflowing_is_named_by_the_callers_key_and_its_transpose():
+    state = _torch_state(np.zeros(4))
+    state["2.weight"] = np.zeros((2, 4))
+    state["2.weight"][0, 3] = 1e300  # (PyTorch's (out, in): the model's W[3, 0])
+    says = r"'2\.weight' \(the model's 'layers\.2\.W', its \.T\) overflows float32.*\(3, 0\)"
+    with pytest.raises(gn.nn.StateDictError, match=rf"^load_torch_state_dict: {says}"):
+        io.load_torch_state_dict(gn.nn.MLP([3, 4, 2]), state)
+
+
 def test_nan_is_still_called_so_and_a_mismatch_names_the_file(tmp_path):
     state = _torch_state(np.array([0.0, np.nan, 0.0, 0.0], np.float32))
     with pytest.raises(
