@@ -115,3 +115,40 @@ def test_the_spoken_summary_follows_the_numbers_after_play_and_pause(page, serve
     said = page.text_content("#explain-status")
     z = page.evaluate("+document.querySelector('#explain .num[data-key=z]').dataset.value")
     assert f"= {page.evaluate(f'fmt({z})')}," in said, (said, z)
+
+
+# ------------------------------------------------------------------ round 22, review d
+# 1. the arrow keys on the plot: one /api/explain for a burst of keys (the last key's point),
+# not one per key (about 11 a second cut training's frames by a fifth while playing)
+def _explains(page):
+    seen = []
+    page.on("request", lambda r: seen.append(r.url) if "/api/explain" in r.url else None)
+    return seen
+
+
+# a burst of arrow keys in one task: well within the debounce window, however loaded the host
+_BURST = """(n) => {
+  const plot = document.querySelector('#boundary');
+  for (let k = 0; k < n; k++)
+    plot.dispatchEvent(new KeyboardEvent('keydown',
+                                         {key: 'ArrowRight', bubbles: true, cancelable: true}));
+  return selected.point;
+}"""
+
+
+@pytest.mark.parametrize("play", [False, True])
+def test_a_burst_of_arrow_keys_asks_the_server_once_for_the_last_point(page, server, play):
+    open_playground(page, server, "#preset=lecture")
+    page.focus("#boundary")
+    if play:
+        page.click("#play")
+        page.focus("#boundary")
+        page.wait_for_function("playing && frame.epoch >= 3")
+    explains = _explains(page)
+    last = page.evaluate(_BURST, 8)
+    said = "document.querySelector('#point-status').textContent"
+    page.wait_for_function(f"{said}.startsWith('Point #{last},') && {said}.includes('\u0177')")
+    page.wait_for_timeout(300)  # (a late request for an earlier key would be in by now)
+    if play:
+        page.click("#play")
+    assert len(explains) == 1, explains

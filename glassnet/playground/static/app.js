@@ -1136,13 +1136,20 @@ function pointWords(i, yHat) {
 }
 
 // the point the arrow keys chose, said (a polite live region): its place, its class and the
-// network's output there now (asked of the server: the plot's colours are on a grid); only
-// the latest key's answer is said
-let pointsSaid = 0;
-async function sayPoint(i) {
-  const p = run.data.points[i];
-  if (!p) return;
-  const n = ++pointsSaid, id = run.id;
+// network's output there now (asked of the server: the plot's colours are on a grid). Asked
+// once the keys rest for 150 ms, for the last key's point only: a held arrow repeats some 30
+// times a second, and each ask holds the engine (while playing, 11 keys a second cost a fifth
+// of training's frames); only the latest key's answer is said
+let pointsSaid = 0, pointTimer = 0;
+function sayPoint(i) {
+  const n = ++pointsSaid;
+  clearTimeout(pointTimer);
+  pointTimer = setTimeout(() => askPoint(i, n), 150);
+}
+async function askPoint(i, n) {
+  const p = run?.data.points[i];
+  if (!p || n !== pointsSaid) return;
+  const id = run.id;
   let yHat = null;
   try {
     const target = { kind: "neuron", layer: run.config.hidden.length + 1, index: 0 };
