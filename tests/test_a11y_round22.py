@@ -152,3 +152,38 @@ def test_a_burst_of_arrow_keys_asks_the_server_once_for_the_last_point(page, ser
     if play:
         page.click("#play")
     assert len(explains) == 1, explains
+
+
+# 2. on a phone, the status line (fixed at the bottom while it speaks) hides no control the
+# keyboard reaches: the page ends its height below the last one (Data (CSV) was under it)
+_UNDER_STATUS = """() => {
+  const e = document.activeElement, q = e.getBoundingClientRect();
+  const st = document.querySelector('#status').getBoundingClientRect();
+  const h = document.elementFromPoint(q.left + q.width / 2, q.top + q.height / 2);
+  return {name: e.getAttribute('aria-label') || e.id || e.textContent.trim().slice(0, 30),
+          top: q.top, bottom: q.bottom, statusTop: st.top, statusHeight: st.height,
+          svg: e instanceof SVGElement, atCentre: !!h && (h === e || e.contains(h)),
+          body: e === document.body};
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 375])
+def test_no_focused_control_is_hidden_under_a_phones_status_line(page, server, width):
+    page.set_viewport_size({"width": width, "height": 740})
+    open_playground(page, server)
+    page.evaluate(
+        "note('A long note to test the fixed status line on a phone: it covers the bottom "
+        "of the screen while it speaks.')"
+    )
+    seen, hidden = [], []
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        f = page.evaluate(_UNDER_STATUS)
+        if f["body"] or (seen and f["name"] == seen[0]):
+            break  # round the page once
+        assert f["statusHeight"] > 20, f
+        seen.append(f["name"])
+        if f["bottom"] > f["statusTop"] + 0.5 or not (f["svg"] or f["atCentre"]):
+            hidden.append(f)
+    assert "export-data" in seen, seen
+    assert not hidden, hidden

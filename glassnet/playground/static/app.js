@@ -1815,12 +1815,14 @@ watchRatio();
 // the focus is never hidden under the sticky export bar (WCAG 2.4.11): the page scrolls a
 // control the keyboard reaches to above it (a 1280 x 800 screen at 200 % is 400 pixels high,
 // and the bar covered the Lecture button and "Show test data"); on a phone the bar is not
-// sticky and the status line, while it speaks, is what covers the bottom
+// sticky and the status line, while it speaks, is what covers the bottom: the page then ends
+// as much lower, so that its last controls (Data (CSV)) can be scrolled to above it
 function padForBar() {
   const bar = document.querySelector(".bottom"), st = $("status");
-  const cover = getComputedStyle(bar).position === "sticky" ? bar.offsetHeight
-    : getComputedStyle(st).position === "fixed" ? st.offsetHeight : 0;
+  const fixed = getComputedStyle(st).position === "fixed" ? st.offsetHeight : 0;
+  const cover = getComputedStyle(bar).position === "sticky" ? bar.offsetHeight : fixed;
   document.documentElement.style.scrollPaddingBottom = cover + 8 + "px";
+  document.body.style.paddingBottom = fixed ? fixed + "px" : "";
 }
 new ResizeObserver(padForBar).observe(document.querySelector(".bottom"));
 new ResizeObserver(padForBar).observe($("status"));
