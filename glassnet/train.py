@@ -211,7 +211,11 @@ def graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Call
 
     def step(X: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
         model.zero_grad()
-        lt = loss_fn(forward(Tensor(X)), y, w)
+        out, F.CHECKED.on = forward(Tensor(X)), spec is not None  # (fit checked y and w)
+        try:
+            lt = loss_fn(out, y, w)
+        finally:
+            F.CHECKED.on = False
         lt.backward()
         return float(lt.data) + (add_l2(weights, l2, X.shape[0]) if l2 else 0.0)
 

@@ -179,3 +179,32 @@ def test_function_max_min_nan_gradient_as_method(op):
         grads.append(x.grad.copy())
     np.testing.assert_array_equal(grads[0], [1.0, 0.0, 0.0])
     np.testing.assert_array_equal(grads[0], grads[1])
+
+
+# 5. review_d: fit's graph path does not re-check what fit checked; weighted means are stable
+def test_fit_graph_path_skips_the_loss_calls_own_checks(monkeypatch):
+    import glassnet._validation as V
+
+    calls = []
+    for name in ("check_finite", "check_weights"):
+        real = getattr(V, name)
+        spy = lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a)  # noqa: E731
+        monkeypatch.setattr(F, name, spy)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 3)), rng.standard_normal((64, 1))
+    model = gn.nn.MLP([3, 4, 1], "tanh", rng=0)
+    w = np.ones(64)
+    gn.fit(model, X, y, loss="mse", epochs=2, batch_size=16, engine="graph", sample_weight=w)
+    assert calls == []  # (fit checked y and sample_weight once, up front)
+    F.mse(model(gn.tensor(X[:4])), y[:4], sample_weight=np.ones(4))  # a hand loop's: checked
+    assert calls == ["check_finite", "check_weights"]
+
+
+def test_checks_still_refuse_after_fit_in_the_same_thread():
+    model = gn.nn.MLP([3, 4, 1], "tanh", rng=0)
+    X, y = np.ones((8, 3)), np.ones((8, 1))
+    gn.fit(model, X, y, loss="mse", epochs=1, batch_size=4, engine="graph", verbose=0)
+    with pytest.raises(ValueError, match="NaN or inf"):
+        F.mse(model(gn.tensor(X)), np.full((8, 1), np.nan))
+    with pytest.raises(ValueError, match="sample_weight"):
+        F.mse(model(gn.tensor(X)), y, sample_weight=-np.ones(8))
