@@ -186,7 +186,11 @@ class _Loss(Module):
                 f"{type(self).__name__} takes an input of shape (N, C) and class labels (N,) or "
                 f"probability rows (N, C). Got {x.shape} and {t.shape}."
             )
-        w = np.ones(c, x.dtype) if self.weight is None else self.weight.astype(x.dtype)
+        w = np.ones(c, x.dtype) if self.weight is None else self.weight
+        if t.ndim == 1 and self.reduction == "mean" and w.size and w.max() > 1:
+            w = np.ldexp(w, -np.frexp(w.max())[1])  # (only ratios count: 1e38s add up;
+            # 2**-k is exact: the loss and gradient bit for bit those of the weights given)
+        w = w.astype(x.dtype)
         if w.shape != (c,):
             raise ValueError(
                 f"{type(self).__name__}: 'weight' has shape {w.shape} but the input has {c} "
@@ -201,20 +205,13 @@ class _Loss(Module):
                     "a mean over no losses has no value (PyTorch gives NaN). Leave the batch "
                     "out, or use reduction='sum'."
                 )
-        with np.errstate(over="ignore"):  # (an overflow is refused below)
-            total = (y @ w).sum() if t.ndim == 1 else len(x)
+        total = (y @ w).sum() if t.ndim == 1 else len(x)
         if self.reduction == "mean" and total == 0 and len(x):  # (0 / 0, as every ignored)
             raise ValueError(
                 f"{type(self).__name__}: every labelled sample here is of a class of weight 0, "
                 "so 'mean''s divisor, the labels' summed class weights, is 0: a mean over no "
                 "weight has no value (PyTorch gives NaN). Leave the batch out, or use "
                 "reduction='sum'."
-            )
-        if self.reduction == "mean" and total == np.inf:  # (weights of 1e308: loss x / inf = 0)
-            raise ValueError(
-                f"{type(self).__name__}: the labels' summed class weights overflow {x.dtype} "
-                f"(the largest weight is {w.max()!r}), so 'mean' would divide by inf and give 0. "
-                "Scale the weights down (under 'mean' only their ratios count)."
             )
         return rows, total
 
