@@ -725,6 +725,14 @@ def mse(
 
     pred, target : arrays of the same shape, e.g. (N,) or (N, K). 'mean' averages
     over every entry (N * K), as PyTorch's ``MSELoss`` does.
+
+    Dtypes (every loss here and in :mod:`glassnet.nn`): a float64 Tensor target with a
+    float32 prediction gives a float64 loss (the wider wins, as PyTorch's; the prediction's
+    gradient stays float32), so a hand-written loop's ``loss(model(x), gn.tensor(y))``,
+    ``gn.tensor`` of a float64 NumPy y, computes in float64 since round 22 (its weights
+    differ from before by ~1e-5 relative after 200 steps); for float32's numbers pass
+    ``gn.tensor(y, dtype=gn.float32)`` or the NumPy y itself, read in the model's dtype as
+    ``fit`` reads it.
     """
     x, y = check_target("op 'mse'", pred, target)
     return loss_node("half_mse" if half else "mse", x, y, reduction, sample_weight)

@@ -244,3 +244,13 @@ def test_class_weights_sum_loss_overflow_is_inf_not_rescaled():
     with np.errstate(over="ignore"):
         loss = gn.nn.CrossEntropyLoss(weight=w, reduction="sum")(z, np.array([0, 1]))
     assert loss.item() == np.inf
+
+
+def test_docs_say_a_float64_tensor_target_makes_a_loop_float64():
+    import glassnet.nn.losses as losses
+
+    assert "gn.tensor(y, dtype=gn.float32)" in F.mse.__doc__
+    assert "computes in float64 since" in losses.__doc__
+    p = gn.nn.MLP([2, 1], rng=0)(gn.tensor(np.ones((3, 2)), dtype=gn.float32))
+    assert F.mse(p, gn.tensor(np.zeros((3, 1)))).dtype == np.float64  # (as the docs say)
+    assert F.mse(p, np.zeros((3, 1))).dtype == np.float32

@@ -24,7 +24,11 @@ an all-ignored batch is (0 / 0: PyTorch gives NaN).
 It takes more than PyTorch does: class labels of any integer dtype, or floats holding
 whole numbers, or bools (PyTorch wants int64 or uint8); probability rows for
 :class:`NLLLoss`; BCE targets of an integer dtype. A class ``ignore_index`` (>= 0) with
-probability rows is refused, as in PyTorch.
+probability rows is refused, as in PyTorch. As PyTorch's, a float64 Tensor target with a
+float32 input gives a float64 loss (the input's gradient stays float32): a hand-written
+loop's ``loss(model(x), gn.tensor(y))`` on a float64 NumPy y computes in float64 since
+round 22 (:func:`glassnet.functional.mse` says more); a NumPy target is read in the
+input's dtype.
 
 >>> import numpy as np
 >>> from glassnet import nn
