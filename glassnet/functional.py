@@ -693,9 +693,11 @@ def check_target(
         )
     if isinstance(target, Tensor) and y.dtype.itemsize > x.dtype.itemsize and y.dtype.kind == "f":
         x = x.astype(y.dtype)  # the wider wins, as in x - target
-    with np.errstate(over="ignore"):
-        cast = y.astype(x.dtype, copy=False)
-    bad = None if cast is y else overflowed(y, cast)
+    cast, bad = y, None
+    if y.dtype != x.dtype:  # (errstate's context costs more than the loss's check: skip it)
+        with np.errstate(over="ignore"):
+            cast = y.astype(x.dtype)
+        bad = overflowed(y, cast)
     if bad is not None:
         raise ValueError(
             f"{who}: the target holds {y[bad].item()!r} at index {bad}, beyond the range of "
