@@ -60,7 +60,7 @@ import numpy as np
 from . import functional as F
 from ._validation import ParameterError, check_bool, check_choice
 from .explain import decimals_for, explain, fmt_more, typeset, unicode_symbol
-from .files import WriteError, atomic_write
+from .files import WriteError, atomic_write, home_refusal, read_only_file_system, read_only_refusal
 from .fused import layers_of
 from .io import open_regular, read_only
 from .nn import MLP, Neuron
@@ -1070,7 +1070,13 @@ def write(
             f"write: 'out' must be the path of a folder (a str or pathlib.Path). Got {out!r:.80} "
             f"of type {type(out).__name__}."
         )
+    if "\0" in os.fspath(out):
+        raise ValueError(
+            f"write: 'out' cannot be {os.fspath(out)!r}: a path cannot hold a NUL character"
+        )
     folder = Path(out)
+    if not folder.exists() and home_refusal(folder):  # (not a folder named '~' here)
+        raise WriteError(f"write: {home_refusal(folder)}")
     if folder.exists() and not folder.is_dir():
         raise ValueError(
             f"write: 'out' must be a folder; {str(folder)!r} is a file. Give the name of a "
@@ -1094,6 +1100,8 @@ def write(
     }
     for name in files:  # (checked before any is written: the sheet is written whole)
         path = folder / name
+        if read_only_file_system(path):
+            raise WriteError(f"write: {read_only_refusal(path)}. Nothing was written.")
         if read_only(path):
             raise WriteError(
                 f"write: cannot write {str(path)!r}: the file is read-only, so it is "

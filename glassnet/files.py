@@ -31,7 +31,10 @@ __all__ = [
     "WriteError",
     "atomic_write",
     "open_in_place",
+    "home_refusal",
     "read_only",
+    "read_only_file_system",
+    "read_only_refusal",
     "replace_into",
     "same_file",
     "stale_temporaries",
@@ -140,7 +143,10 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     try:
         sa, sb = os.stat(a), os.stat(b)
     except OSError:
-        return Path(a).resolve() == Path(b).resolve()
+        try:
+            return Path(a).resolve() == Path(b).resolve()
+        except (OSError, RuntimeError):  # (a loop of links names no file: the writer says so)
+            return os.path.abspath(a) == os.path.abspath(b)
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
@@ -337,9 +343,46 @@ def read_only(path: str | os.PathLike[str]) -> bool:
         info = os.stat(path)
     except (OSError, ValueError):  # missing (about to be written), or a name it cannot take
         return False
-    if not stat.S_ISREG(info.st_mode):
-        return False
+    if not stat.S_ISREG(info.st_mode) or read_only_file_system(path):
+        return False  # (a read-only file system: no chmod helps, read_only_refusal says so)
     return not (info.st_mode & 0o222 and os.access(path, os.W_OK))
+
+
+def read_only_file_system(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` (or, when it does not exist, its directory) is on a file system
+    mounted read-only (``os.statvfs``'s ``ST_RDONLY``)."""
+    for p in (path, os.path.dirname(os.fspath(path)) or "."):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            return bool(os.statvfs(p).f_flag & os.ST_RDONLY)
+    return False
+
+
+def read_only_refusal(path: str | os.PathLike[str]) -> str:
+    """Why ``path`` cannot be written, for a path on a read-only file system (the same words
+    everywhere): the file system, not the file, is read-only."""
+    directory = os.path.dirname(os.fspath(path)) or "."
+    return (
+        f"cannot write '{os.fspath(path)}': the directory '{directory}' is on a read-only file "
+        f"system; choose a path in a directory you can write to"
+    )
+
+
+def home_refusal(path: Any) -> str:
+    """Why an output ``path`` starting with ``~`` is refused, or "" when it is not: neither
+    glassnet nor ``open()`` replaces the ``~`` by the home folder (a shell does, but not
+    after '='), so it would create a folder named ``~`` in the current directory."""
+    given = os.fspath(path) if isinstance(path, (str, os.PathLike)) else ""
+    if not isinstance(given, str) or not given.startswith("~"):
+        return ""
+    first = given.replace(os.sep, "/").split("/", 1)[0]
+    home = os.path.expanduser(given)
+    if home == given or os.path.exists(first):
+        return ""
+    return (
+        f"cannot write '{given}': its '~' is not replaced by your home folder here (a shell "
+        f"does, but not after '='), so it would create a folder named '{first}' in the current "
+        f"directory; give the path as '{home}' (os.path.expanduser(path))"
+    )
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
@@ -430,6 +473,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
                 f"({exc}); remove it or give another path"
             ) from exc
     directory = target.parent
+    if read_only_file_system(target):
+        raise WriteError(read_only_refusal(target))
     if read_only(target):  # (its mode bits too: root may write any file, but was told not to)
         raise WriteError(
             f"cannot write '{target}': the file is read-only (mode "
@@ -455,12 +500,26 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             os.unlink(leftover)
     try:
         tmp = tempfile.NamedTemporaryFile(
-            dir=directory,
-            prefix=temporary_prefix(target),
-            suffix=".tmp",
-            delete=False,
+            dir=directory, prefix=temporary_prefix(target), suffix=".tmp", delete=False
         )
     except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise WriteError(
+                f"cannot write '{target}': cannot create a file in '{directory}' "
+                f"({_cause(exc)}); choose a writable directory"
+            ) from exc
+        tmp = None  # (the path is near PATH_MAX: a short name '.gn-XXXXXX.tmp' fits)
+    try:
+        tmp = tmp or tempfile.NamedTemporaryFile(
+            dir=directory, prefix=".gn-", suffix=".tmp", delete=False
+        )
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise WriteError(
+                f"cannot write '{target}': the path of its temporary file beside it "
+                f"('{directory}/.gn-XXXXXXXX.tmp') is too long for this system ({_cause(exc)}); "
+                f"give a shorter path (a shorter directory)"
+            ) from exc
         raise WriteError(
             f"cannot write '{target}': cannot create a file in '{directory}' "
             f"({_cause(exc)}); choose a writable directory"

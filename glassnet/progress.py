@@ -7,6 +7,7 @@ other callbacks, reading the epoch, the loss and the validation curves from the 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from typing import Any
@@ -61,6 +62,8 @@ class Progress:
             f"{state.epoch_loss:.4g}{extra or ''} "
             f"({(state.epoch - self.before) / max(now - self.t0, 1e-9):.1f} epochs/s)"
         )
+        if tty:  # (cut to the terminal's width: a wrapped line's \r leaves rows behind)
+            line = line[: max(shutil.get_terminal_size().columns - 1, 1)]
         sys.stderr.write(f"\r{line}\x1b[K" if tty else line + "\n")  # \x1b[K: erase the rest
         sys.stderr.flush()
 

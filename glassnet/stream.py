@@ -3501,8 +3501,12 @@ def _existing(path: Any) -> str:
             f"{type(path).__name__} {path!r:.60}."
         )
     p = Path(path)
+    if p.is_dir():
+        raise IsADirectoryError(f"fit: '{p}' is a directory, not a CSV file; give a file's path.")
     if not p.is_file():
-        raise FileNotFoundError(f"fit: no file at '{p}'.")
+        from .io import tilde_hint
+
+        raise FileNotFoundError(f"fit: no file at '{p}'{tilde_hint(p)}.")
     return str(p)
 
 

@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..files import WriteError, atomic_write
+from ..files import WriteError, atomic_write, home_refusal
 from ..tensor import Tensor
 from ._svg import overlapping_texts, text_boxes
 from .graph import draw_graph, graph_nodes, local_derivative
@@ -158,6 +158,8 @@ def _figure_bytes(fig: Any, p: Path, suffix: str, kwargs: dict[str, Any]) -> byt
 
 def _make_directory(p: Path) -> None:
     """Create the directory ``p`` goes in, or say why it cannot be."""
+    if not p.parent.exists() and home_refusal(p):  # (not a folder named '~' here)
+        raise WriteError(home_refusal(p))
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
