@@ -7540,7 +7540,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             atomic_write(out_path, buf.getvalue())
         except WriteError as exc:
             raise CLIError(str(exc)) from None
-        sys.stdout.write(f"wrote {len(X)} predictions to {out_path}\n")
+        _Escaping(sys.stdout).write(f"wrote {len(X)} predictions to {out_path}\n")
     return 0
 
 
@@ -8049,7 +8049,7 @@ def _predict_streamed(args: argparse.Namespace, bundle: _Bundle, out_path: Path 
             _flush_pending(True)
         raise
     if out_path is not None:
-        sys.stdout.write(f"wrote {written} predictions to {out_path}\n")
+        _Escaping(sys.stdout).write(f"wrote {written} predictions to {out_path}\n")
     return 0
 
 
