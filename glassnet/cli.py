@@ -280,16 +280,27 @@ def _num(v: float, digits: int = 4) -> str:
     return f"{float(v) + 0.0:.{digits}g}"  # (-0.0 + 0.0 is 0.0)
 
 
+def _display_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal: 2 for a wide (CJK, emoji) character, 0 for
+    a combining one, 1 for any other."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
 def _render(rows: Sequence[Sequence[str]], align: str, indent: str = "  ") -> list[str]:
     """Rows of cells as aligned text lines; ``align`` holds 'l', 'r' or 'c' per column."""
-    rows = [[_esc(c) for c in r] for r in rows]  # (a name's line break: no second line)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(align))]
+    enc = getattr(sys.stdout, "encoding", None) or "utf-8"  # (measured as printed: \xe9)
+    rows = [[_esc(c).encode(enc, "backslashreplace").decode(enc) for c in r] for r in rows]
+    widths = [max(_display_width(r[i]) for r in rows) for i in range(len(align))]
     out = []
     for r in rows:
-        cells = [
-            c.rjust(w) if a == "r" else c.center(w) if a == "c" else c.ljust(w)
-            for c, w, a in zip(r, widths, align)
-        ]
+        cells = []
+        for c, w, a in zip(r, widths, align):  # (padded by display width: 中文 takes 4)
+            n = w - _display_width(c)
+            left = n if a == "r" else n // 2 if a == "c" else 0
+            cells.append(" " * left + c + " " * (n - left))
         out.append((indent + "  ".join(cells)).rstrip())
     return out
 
