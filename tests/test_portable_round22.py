@@ -178,3 +178,15 @@ def test_exercises_write_nul(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValueError, match=r"'out' .*NUL character"):
         exercises.write(1, "a\x00b")
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "utf-8"])
+def test_table_columns_line_up_escaped_and_wide(monkeypatch, encoding):
+    # defect 8: widths measured before escaping, and 中文🙂 counted as 3 columns
+    from glassnet import cli
+
+    monkeypatch.setattr(sys, "stdout", types.SimpleNamespace(encoding=encoding))
+    rows = [["", "été", "中文🙂"], ["été", "43", "7"], ["中文🙂", "6", "44"]]
+    lines = cli._render(rows, "lrr")
+    ends = {cli._display_width(line) for line in lines}
+    assert len(ends) == 1, lines  # (right-aligned numbers end in the same column)
