@@ -20,6 +20,7 @@ import errno
 import hashlib
 import os
 import re
+import secrets
 import socket
 import stat
 import tempfile
@@ -31,6 +32,7 @@ __all__ = [
     "WriteError",
     "atomic_write",
     "open_in_place",
+    "probe_directory",
     "home_refusal",
     "read_only",
     "read_only_file_system",
@@ -85,7 +87,7 @@ def _file_mode(target: Path) -> int:
     return 0o666 & ~_umask()
 
 
-def _keep_owner(tmp: str, target: Path) -> None:
+def _keep_owner(tmp: str, target: Path, dir_fd: int | None = None) -> None:
     """Give the temporary file the old file's owner and group, as far as this process may:
     a file replaced by a new one otherwise belongs to its writer's user and primary group,
     so a group-writable file of a shared directory (a team's models) would stop being the
@@ -94,16 +96,63 @@ def _keep_owner(tmp: str, target: Path) -> None:
     if not hasattr(os, "chown"):
         return
     try:
-        old, new = os.stat(target), os.stat(tmp)
+        old, new = os.stat(target), os.stat(tmp, dir_fd=dir_fd)
     except OSError:
         return  # (a new file: the writer's, as any new file)
     if (old.st_uid, old.st_gid) == (new.st_uid, new.st_gid):
         return
     try:
-        os.chown(tmp, old.st_uid, old.st_gid)
+        os.chown(tmp, old.st_uid, old.st_gid, dir_fd=dir_fd)
     except OSError:
         with contextlib.suppress(OSError):
-            os.chown(tmp, -1, old.st_gid)  # (not root: the group alone, if a member)
+            os.chown(tmp, -1, old.st_gid, dir_fd=dir_fd)  # (not root: the group alone)
+
+
+def _short_temporary(dir_fd: int) -> str:
+    """A new empty file '.gn-XXXXXX.tmp' (mode 0600) in the directory open as ``dir_fd``:
+    its name, relative to it (a short name, for a target's path near PATH_MAX)."""
+    while True:
+        name = f".gn-{secrets.token_hex(3)}.tmp"
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600, dir_fd=dir_fd))
+            return name
+
+
+def probe_directory(directory: str | os.PathLike[str]) -> None:
+    """Create and remove a temporary file in ``directory`` (whether a file can be written
+    there: not in /proc, even for root); its OSError propagates. By the directory's
+    descriptor, so a path near PATH_MAX is probed as :func:`atomic_write` writes it."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.unlink(_short_temporary(fd), dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _write_by_directory(target: Path, payload: bytes) -> None:
+    """:func:`atomic_write`'s steps for a ``target`` whose temporary's full path would pass
+    PATH_MAX: the temporary ('.gn-XXXXXX.tmp') made, renamed and removed relative to the
+    directory's descriptor, so any path that ``open()`` can write is written."""
+    fd = os.open(target.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        name = _short_temporary(fd)
+        try:
+            out = os.open(name, os.O_WRONLY, dir_fd=fd)
+            with os.fdopen(out, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            _keep_owner(name, target, fd)
+            os.chmod(name, _file_mode(target), dir_fd=fd)
+            os.replace(name, target.name, src_dir_fd=fd, dst_dir_fd=fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=fd)
+            raise
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def replace_into(tmp: str, target: Path) -> None:
@@ -508,22 +557,13 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
                 f"cannot write '{target}': cannot create a file in '{directory}' "
                 f"({_cause(exc)}); choose a writable directory"
             ) from exc
-        tmp = None  # (the path is near PATH_MAX: a short name '.gn-XXXXXX.tmp' fits)
-    try:
-        tmp = tmp or tempfile.NamedTemporaryFile(
-            dir=directory, prefix=".gn-", suffix=".tmp", delete=False
-        )
-    except OSError as exc:
-        if exc.errno == errno.ENAMETOOLONG:
+        try:  # (the path is near PATH_MAX, the temporary's longer: made by the directory's fd)
+            _write_by_directory(target, payload)
+        except OSError as exc2:
             raise WriteError(
-                f"cannot write '{target}': the path of its temporary file beside it "
-                f"('{directory}/.gn-XXXXXXXX.tmp') is too long for this system ({_cause(exc)}); "
-                f"give a shorter path (a shorter directory)"
-            ) from exc
-        raise WriteError(
-            f"cannot write '{target}': cannot create a file in '{directory}' "
-            f"({_cause(exc)}); choose a writable directory"
-        ) from exc
+                f"cannot write '{target}' ({_cause(exc2)}); any previous file there is untouched"
+            ) from exc2
+        return given
     try:
         with tmp:
             tmp.write(payload)

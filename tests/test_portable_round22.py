@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import subprocess
 import sys
-import tempfile
 import types
 
 import pytest
@@ -98,30 +96,37 @@ def test_same_file_symlink_loop(tmp_path, trained):
     assert b"bug in glassnet" not in r.stderr
 
 
-def test_long_temporary_name_falls_back_to_a_short_one(tmp_path, monkeypatch):
+def _near_path_max(base, name):
+    """A directory under ``base`` whose path plus '/' + ``name`` is 4092 bytes (under
+    PATH_MAX, 4096 with its NUL), the temporary's longer name beside it over."""
+    room = 4092 - len(os.fsencode(str(base))) - 1 - len(name)
+    parts = [("d" * 250)] * (room // 251)
+    last = room - 251 * len(parts) - 1
+    directory = os.path.join(str(base), *parts, "e" * last)
+    os.makedirs(directory)
+    assert len(os.fsencode(os.path.join(directory, name))) == 4092
+    return directory
+
+
+def test_path_near_path_max_is_written(tmp_path):
     # defect 5: the temporary's long name passed PATH_MAX; the directory was blamed
-    real, prefixes = tempfile.NamedTemporaryFile, []
+    import glassnet as gn
 
-    def fake(*a, prefix="", **k):
-        prefixes.append(prefix)
-        if prefix != ".gn-":
-            raise OSError(errno.ENAMETOOLONG, "File name too long")
-        return real(*a, prefix=prefix, **k)
-
-    monkeypatch.setattr(tempfile, "NamedTemporaryFile", fake)
-    atomic_write(tmp_path / "p.csv", "x\n")
-    assert (tmp_path / "p.csv").read_text() == "x\n" and prefixes[-1] == ".gn-"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
+    directory = _near_path_max(tmp_path, "p.csv")
+    target = os.path.join(directory, "p.csv")
+    atomic_write(target, "x\n")
+    atomic_write(target, "y\n")  # (replaced, as atomically)
+    with open(target) as f:
+        assert f.read() == "y\n"
+    gn.save(gn.nn.Linear(2, 1), os.path.join(directory, "m.gn"))
+    assert sorted(os.listdir(directory)) == ["m.gn", "p.csv"]  # (no temporary left)
 
 
-def test_temporary_path_too_long_says_so(tmp_path, monkeypatch):
-    def fake(*a, **k):
-        raise OSError(errno.ENAMETOOLONG, "File name too long")
-
-    monkeypatch.setattr(tempfile, "NamedTemporaryFile", fake)
-    with pytest.raises(WriteError, match="temporary file .* too long") as info:
-        atomic_write(tmp_path / "p.csv", "x\n")
-    assert "writable directory" not in str(info.value)
+def test_cli_output_near_path_max(trained, tmp_path):
+    directory = _near_path_max(tmp_path, "p.csv")
+    r = _cli(["predict", "m.glassnet", "d.csv", "--out", os.path.join(directory, "p.csv")], trained)
+    assert r.returncode == 0, r.stderr
+    assert os.listdir(directory) == ["p.csv"]
 
 
 @pytest.mark.parametrize("which", ["viz", "exercises"])
