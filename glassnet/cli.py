@@ -101,7 +101,7 @@ from .datasets import (
     utf8_text,
 )
 from .datasets import read_csv as _read_csv_file
-from .files import WriteError, atomic_write, same_file
+from .files import WriteError, atomic_write, probe_directory, same_file
 from .interrupts import OwnInterrupt
 from .io import (
     CLI_MODEL_FORMAT,
@@ -497,8 +497,7 @@ def _check_writable(path: Path, what: str, given: str | None = None) -> None:
     in_place = path.exists() and not path.is_file()  # (a device or a pipe: written in place)
     try:  # (root may write anywhere, but not in /proc: a file made there says so, now)
         if not in_place:
-            with tempfile.NamedTemporaryFile(dir=parent, prefix=".glassnet-check.", suffix=".tmp"):
-                pass
+            probe_directory(parent)  # (by its descriptor: a path near PATH_MAX too)
     except OSError as exc:
         raise CLIError(
             f"cannot write the {what} '{path}': cannot create a file in '{parent}' "
