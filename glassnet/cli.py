@@ -2981,6 +2981,13 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with usage errors as one line: ``glassnet: error: ...``."""
 
     def error(self, message: str) -> Any:  # type: ignore[override]
+        names = re.fullmatch(r"argument (\S+): expected one argument", message)
+        words = getattr(self, "_words", [])
+        for i, w in enumerate(words[:-1]):  # (--target -moon: a value starting with '-')
+            if names and w in names.group(1).split("/") and words[i + 1].startswith("-"):
+                flag = names.group(1).split("/")[-1]
+                message += f"; a value that starts with '-' goes after '=': {flag}={words[i + 1]}"
+                break
         message = f"{message} (see '{self.prog} --help')"
         if _distributed.launched()[1] > 1:  # printed once, by main()
             raise UsageError(message)
@@ -2990,6 +2997,7 @@ class _Parser(argparse.ArgumentParser):
         """argparse's, with the words no option of a command takes told by that command's
         parser (its help named: ``glassnet predict --help``), not the top-level one's; a
         word after train's data file, the target's name without --target, says so."""
+        self._words = [str(w) for w in (sys.argv[1:] if args is None else args)]
         parsed, extras = super().parse_known_args(args, namespace)
         command = getattr(parsed, "command", None)
         if command == "exercise" and extras and not any(w.startswith("-") for w in extras):
@@ -3028,6 +3036,9 @@ class _Parser(argparse.ArgumentParser):
                 )
             if meant:
                 message += f"; did you mean {', '.join(meant)}?"
+            dashed = [w for w in extras if w.startswith("-") and os.path.isfile(w)]
+            if dashed:  # (a file named '-data.csv' reads as an option)
+                message += f"; for the file {dashed[0]!r} write ./{dashed[0]} (or put -- before it)"
             sub.error(message)
         return parsed, extras
 
