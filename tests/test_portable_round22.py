@@ -195,3 +195,12 @@ def test_table_columns_line_up_escaped_and_wide(monkeypatch, encoding):
     lines = cli._render(rows, "lrr")
     ends = {cli._display_width(line) for line in lines}
     assert len(ends) == 1, lines  # (right-aligned numbers end in the same column)
+
+
+def test_dash_names_get_a_way_forward(tmp_path):
+    # defect 11: argparse's bare 'unrecognized arguments' / 'expected one argument'
+    (tmp_path / "-data.csv").write_text(MODEL_CSV)
+    r = _cli(["train", "-data.csv", "--target", "moon"], tmp_path)
+    assert r.returncode == 2 and b"./-data.csv" in r.stderr
+    r = _cli(["train", "d.csv", "--target", "-moon"], tmp_path)
+    assert r.returncode == 2 and b"--target=-moon" in r.stderr
