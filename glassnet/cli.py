@@ -56,6 +56,7 @@ import ast
 import contextlib
 import csv
 import difflib
+import gzip
 import hashlib
 import importlib.util
 import io as _io
@@ -72,6 +73,7 @@ import time
 import traceback
 import unicodedata
 import warnings
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,6 +148,7 @@ from .stream import (
     plain_example,
     single_text,
 )
+from .stream import _gzipped as _gzip_named
 from .tasks import Task, get_task, infer_task
 from .tensor import no_grad
 from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
@@ -9303,38 +9306,54 @@ def _copy_stdin(source: Any, f: Any, row: int | None) -> None:
 def _stdin_as_file(args: argparse.Namespace) -> Any:
     """For a data file given as '-' (train, predict, evaluate, explain): standard input,
     copied to a temporary file first (the commands read a file more than once: its header,
-    then its rows; --stream, once per epoch), which the messages name '-'."""
-    if args.command not in _STDIN_COMMANDS or getattr(args, "data", None) != "-":
+    then its rows; --stream, once per epoch), which the messages name '-'. A data file
+    named .gz (any case) is so too, decompressed: read as the plain file, named as given."""
+    data = getattr(args, "data", None)
+    gz = isinstance(data, str) and _gzip_named(data) and Path(data).is_file()
+    if args.command not in _STDIN_COMMANDS or (data != "-" and not gz):
         yield
         return
     stdin = sys.stdin
-    if stdin is None or _isatty(stdin):
+    if gz:
+        with open(data, "rb") as f:
+            magic = f.read(4)
+        if magic[:2] != b"\x1f\x8b":  # (gzip's magic bytes)
+            raise CLIError(
+                f"'{data}' is named .gz but is not gzip-compressed (it starts with "
+                f"{magic!r}): name it without .gz (such as data.csv), or compress it (gzip)"
+            )
+        stdin = gzip.open(data, "rb")
+    elif stdin is None or _isatty(stdin):
         raise CLIError(
             f"the data file '-' is standard input, which is a terminal here, not a file: pipe "
             f"the CSV file in (zcat data.csv.gz | glassnet {args.command} ... -), or give its "
             f"path"
         )
     with _signals_exit(), tempfile.TemporaryDirectory(prefix="glassnet-") as tmp:
-        copy = str(Path(tmp) / "stdin.csv")
+        copy = str(Path(tmp) / ("data.csv" if gz else "stdin.csv"))
         # explain --row reads a file larger than EXPLAIN_WHOLE_BYTES up to its row only
         # (its --impute, from the file's columns, may need every row)
         rows = args.row if args.command == "explain" and args.impute is None else None
         try:
-            with open(copy, "wb") as f:
+            with open(copy, "wb") as f, stdin if gz else contextlib.nullcontext():
                 _copy_stdin(getattr(stdin, "buffer", stdin), f, rows)
         except KeyboardInterrupt:  # Ctrl-C while the pipe is read: as during a command
             raise CLIError("interrupted", 130) from None
-        except OSError as exc:
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # (a damaged .gz)
             raise CLIError(
-                f"cannot read the data file '-' (standard input) into a temporary file in "
-                f"'{tmp}': {exc.strerror or exc}"
+                f"cannot decompress '{data}': {exc} (is it cut off or damaged? gzip -t tests it)"
             ) from None
-        args.data = copy
-        _SHOWN[copy] = "-"
+        except OSError as exc:
+            what = f"'{data}' decompressed" if gz else "the data file '-' (standard input)"
+            raise CLIError(
+                f"cannot read {what} into a temporary file in '{tmp}': {exc.strerror or exc}"
+            ) from None
+        args.data, shown = copy, "-" if data == "-" else data
+        _SHOWN[copy] = shown
         out, err = sys.stdout, sys.stderr
         if args.command != "predict":  # (predictions go out as computed)
-            sys.stdout = _Renaming(out, copy, "-")  # type: ignore[assignment]
-        sys.stderr = _Renaming(err, copy, "-")  # type: ignore[assignment]
+            sys.stdout = _Renaming(out, copy, shown)  # type: ignore[assignment]
+        sys.stderr = _Renaming(err, copy, shown)  # type: ignore[assignment]
         try:
             yield
         finally:
@@ -9572,6 +9591,9 @@ def _compressed_hint(line: str, args: argparse.Namespace) -> str:
     if data in _SHOWN:  # (already standard input: decompressed on its way in)
         pipe = f"... | {_CAT[found[1]]} | glassnet {args.command}{model} -"
     told = f", or pipe it in decompressed, as the data file '-': {pipe} (and the options as given)"
+    if found[1] == "gzip" and data not in _SHOWN:  # (a name ending in .gz is read decompressed)
+        named = shlex.quote(data + ".gz")
+        told = f", or name it with .gz at the end ({named}), which is read decompressed{told}"
     return line[: found.end()] + told + line[found.end() :]
 
 
