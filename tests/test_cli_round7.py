@@ -332,7 +332,7 @@ def test_a_compressed_data_file_s_error_says_how_to_pipe_it_in(tmp_path, capsys,
     import gzip
 
     data, model = plain_model
-    packed = tmp_path / "new.csv.gz"
+    packed = tmp_path / "new.csv"  # (gzip bytes; named .gz it is read: test_cligz_round22)
     packed.write_bytes(gzip.compress(data.read_bytes()))
     code, _, err = run(capsys, "predict", model, packed)
     assert code == 2, err
