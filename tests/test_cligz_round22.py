@@ -12,15 +12,12 @@ import numpy as np
 import pytest
 
 from tests.cli_helpers import assert_one_line_error, run
+from tests.test_stream_round22 import _text
 
 
 def _rows(n: int) -> list[str]:
     rng = np.random.default_rng(3)
     return [f"{rng.normal():.3f},{rng.normal():.3f},{'ab'[i % 2]}" for i in range(n)]
-
-
-def _text(lines: list[str], nl: str = "\n", bom: bool = False) -> str:
-    return ("\ufeff" if bom else "") + nl.join(lines) + nl
 
 
 _H, _R = "x0,x1,label", _rows(40)
