@@ -794,8 +794,8 @@ def cross_entropy(
         raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
     _fixed_target("op 'cross_entropy'", target)
     t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
-    if t.ndim != 1:  # target rows, one per prediction row
-        x, t = check_target("op 'cross_entropy'", x, t)
+    if t.ndim != 1:  # target rows, one per prediction row (a Tensor's dtype promotes)
+        x, t = check_target("op 'cross_entropy'", x, target)
         return loss_node("cross_entropy", x, t, reduction, sample_weight)
     if t.shape[0] != x.shape[0]:
         raise ValueError(
