@@ -3706,7 +3706,8 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
         "--impute",
         choices=("mean", "median"),
         help="for a model trained without --impute: fill missing/NaN/inf feature cells from "
-        "this file's column mean or median (a model trained with --impute fills them with "
+        "this file's column mean or median, a text column's most frequent value (a model "
+        "trained with --impute fills them with "
         "its training data's values; another --impute than its own is refused)",
     )
     p.add_argument(

@@ -4,8 +4,9 @@ A :class:`Stream` re-reads its source once per epoch, chunk by chunk, and hands 
 mini-batches drawn through a **shuffle buffer** of ``buffer_size`` rows (TensorFlow's
 ``Dataset.shuffle`` semantics, batched): the buffer is filled from the stream, then each
 batch is the rows of ``batch_size`` random slots, which the next rows of the stream refill;
-at the end of the stream the rest of the buffer is shuffled and emitted. Memory is the
-buffer plus one chunk, whatever the size of the data. With ``buffer_size`` at least the
+at the end of the stream the rest of the buffer is shuffled and emitted. Memory is
+bounded by the buffer and the reader's chunks (pyarrow's CSV reader reads up to 32 blocks
+ahead: docs/scaling.md), whatever the size of the data. With ``buffer_size`` at least the
 number of rows the shuffle is a full one; smaller buffers mix rows within about
 ``buffer_size`` rows of each other (shuffle a file's rows once on disk if its order is
 sorted).
