@@ -122,6 +122,19 @@ def no_legacy(name: str, size_average: Any, reduce: Any, slots: tuple[str, str])
             )
 
 
+def _shift(w: np.ndarray, n: int, dtype: Any) -> int:
+    """The k of 2**-k that scales class weights ``w`` (max > 0) of ``n`` labels so that their
+    sum cannot overflow ``dtype``: 0 where n·max(w) stays below √max of dtype (the weights as
+    given), else n·max(w) brought near √max, but no nonzero weight below dtype's smallest normal
+    number (2**-k exact, so the loss and gradient are those of the weights given)."""
+    fi = np.finfo(dtype)
+    top = np.frexp(w.max())[1] + np.frexp(float(n))[1]  # (n·max(w) < 2**top, no inf)
+    if top <= fi.maxexp // 2:
+        return 0
+    low = np.frexp(w[w > 0].min())[1] - 1 - fi.minexp  # (the smallest weight kept normal)
+    return max(top - fi.maxexp + 1, min(top - fi.maxexp // 2, low))
+
+
 class _Loss(Module):
     """Base: ``reduction`` checked, applied by :meth:`_reduce`; a ``weight`` array."""
 
@@ -191,9 +204,8 @@ class _Loss(Module):
                 f"probability rows (N, C). Got {x.shape} and {t.shape}."
             )
         w = np.ones(c, x.dtype) if self.weight is None else self.weight
-        if t.ndim == 1 and self.reduction == "mean" and w.size and w.max() > 1:
-            w = np.ldexp(w, -np.frexp(w.max())[1])  # (only ratios count: 1e38s add up;
-            # 2**-k is exact: the loss and gradient bit for bit those of the weights given)
+        if t.ndim == 1 and self.reduction == "mean" and w.size and w.max() > 0:
+            w = np.ldexp(w, -_shift(w, len(x), x.dtype))  # (only ratios count: 1e38s add up)
         w = w.astype(x.dtype)
         if w.shape != (c,):
             raise ValueError(
