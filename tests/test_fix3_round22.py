@@ -49,3 +49,35 @@ def test_far_apart_weights_gradient_matches_central_differences_in_float64():
             f = [loss(gn.tensor(X + s * d), t).item() for s in (1, -1)]
             num[i] = (f[0] - f[1]) / (2 * h)
         np.testing.assert_allclose(grad, num, atol=1e-8)
+
+
+# 2. fit's "already checked" flag: glassnet's own losses only, and restored as it was
+def test_a_user_built_loss_still_has_its_nan_target_refused_inside_fit():
+    import dataclasses
+
+    F = gn.functional
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 3)), rng.normal(size=(16, 1))
+    seen = []
+
+    def mine(out, t, sample_weight=None):
+        with pytest.raises(ValueError):
+            F.mse(gn.tensor(np.zeros((2, 1))), np.array([[np.nan], [0.0]]))
+        seen.append(F.CHECKED.on)
+        return F.mse(out, t, sample_weight=sample_weight)
+
+    loss = dataclasses.replace(F.LOSSES["mse"], name="my_mse", fn=mine)
+    gn.fit(gn.nn.Sequential(gn.nn.Linear(3, 1)), X, y, loss=loss, epochs=1, engine="graph")
+    assert seen and not any(seen)
+
+
+def test_the_checked_flag_is_restored_not_cleared():
+    F = gn.functional
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 3)), rng.normal(size=(8, 1))
+    F.CHECKED.on = True
+    try:
+        gn.fit(gn.nn.Sequential(gn.nn.Linear(3, 1)), X, y, loss="mse", epochs=1, engine="graph")
+        assert F.CHECKED.on is True
+    finally:
+        F.CHECKED.on = False
