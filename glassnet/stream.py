@@ -619,12 +619,19 @@ def _worded(reader: Callable[..., Stream]) -> Callable[..., Stream]:
     @functools.wraps(reader)
     def call(*args: Any, **kwargs: Any) -> Stream:
         caller = kwargs.get("caller", reader.__name__)
-        with _said_by(caller):
+        if not isinstance(caller, str) or not caller.strip():
+            raise (ValueError if isinstance(caller, str) else TypeError)(
+                f"The 'caller' parameter of {reader.__name__} must be a non-empty str, the "
+                f"name its errors begin with (such as 'fit'). Got {caller!r}."
+            )
+        path = args[0] if args else kwargs.get("path")
+        gz = path if isinstance(path, (str, os.PathLike)) and _gzipped(path) else None
+        with _said_by(caller, gz):
             stream = reader(*args, **kwargs)
         source = stream._chunks
 
         def again() -> Iterator[Any]:
-            with _said_by(caller):
+            with _said_by(caller, gz):
                 yield from source()
 
         stream._chunks = again
@@ -633,12 +640,32 @@ def _worded(reader: Callable[..., Stream]) -> Callable[..., Stream]:
     return call
 
 
+def cannot_decompress(path: Any) -> str:
+    """The words for a .gz file ``path`` that gzip cannot read to its end (the reader's and
+    the command line's)."""
+    return f"cannot decompress '{path}': it is cut off or damaged (gzip -t tests it)"
+
+
+def _undecompressed(e: BaseException) -> bool:
+    """Whether ``e`` is gzip's (Python's or pyarrow's) for a .gz file cut off or damaged."""
+    import gzip
+    import zlib
+
+    if isinstance(e, (EOFError, zlib.error, gzip.BadGzipFile)):
+        return True
+    text = str(e).lower()  # (pyarrow's: "Truncated compressed stream", "zlib inflate failed")
+    return type(e) is OSError and e.errno is None and ("compressed" in text or "zlib" in text)
+
+
 @contextmanager
-def _said_by(caller: str) -> Iterator[None]:
-    """An error of the block whose text begins "fit: ", begun with ``caller``'s name."""
+def _said_by(caller: str, gz: Any = None) -> Iterator[None]:
+    """An error of the block whose text begins "fit: ", begun with ``caller``'s name; one
+    of decompressing the .gz file ``gz`` (None: not one) said so (:func:`cannot_decompress`)."""
     try:
         yield
     except Exception as e:
+        if gz is not None and _undecompressed(e):
+            raise ValueError(f"{caller}: {cannot_decompress(gz)}") from e
         text = e.args[0] if e.args else None
         if caller != "fit" and isinstance(text, str) and text.startswith("fit: "):
             e.args = (f"{caller}: {text[len('fit: ') :]}", *e.args[1:])
