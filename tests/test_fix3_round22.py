@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from browser_helpers import needs_browser, open_playground
 
 import glassnet as gn
 
@@ -81,3 +82,23 @@ def test_the_checked_flag_is_restored_not_cleared():
         assert F.CHECKED.on is True
     finally:
         F.CHECKED.on = False
+
+
+# 3. the playground: a point key pressed just before the data change is not said of the new data
+@needs_browser
+def test_a_point_key_before_a_data_change_does_not_say_the_new_datas_point(page, server):
+    open_playground(page, server)
+    page.focus("#boundary")
+    i = page.evaluate("""async () => {
+      const plot = document.querySelector('#boundary');
+      for (let k = 0; k < 3; k++) plot.dispatchEvent(new KeyboardEvent('keydown',
+        {key: 'ArrowRight', bubbles: true, cancelable: true}));
+      const i = selected.point;
+      state.dataset = 'xor';
+      await restart();
+      return i; }""")
+    page.wait_for_timeout(400)  # (the 150 ms debounce and its request)
+    said, sel = page.evaluate(
+        "[document.querySelector('#point-status').textContent, selected.point]"
+    )
+    assert said == "" or said.startswith(f"Point #{sel}, "), (i, sel, said)

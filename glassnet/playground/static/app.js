@@ -1142,14 +1142,13 @@ function pointWords(i, yHat) {
 // of training's frames); only the latest key's answer is said
 let pointsSaid = 0, pointTimer = 0;
 function sayPoint(i) {
-  const n = ++pointsSaid;
+  const n = ++pointsSaid, id = run?.id;   // (the key's run: point i of newer data is not i)
   clearTimeout(pointTimer);
-  pointTimer = setTimeout(() => askPoint(i, n), 150);
+  pointTimer = setTimeout(() => askPoint(i, n, id), 150);
 }
-async function askPoint(i, n) {
+async function askPoint(i, n, id) {
   const p = run?.data.points[i];
-  if (!p || n !== pointsSaid) return;
-  const id = run.id;
+  if (!p || n !== pointsSaid || run.id !== id) return;
   let yHat = null;
   try {
     const target = { kind: "neuron", layer: run.config.hidden.length + 1, index: 0 };
