@@ -461,9 +461,8 @@ class _Masked(gn.nn.Module):
         self.register_buffer("mask", np.triu(np.full((2, 2), -np.inf, np.float32), 1))
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered in cast")
 @pytest.mark.parametrize("fill", [-np.inf, np.finfo(np.float64).min, -1e300])
-def test_a_float64_buffer_beyond_float32_becomes_inf_as_in_pytorch(fill):
+def test_a_float64_buffer_beyond_float32_becomes_inf_as_in_pytorch(fill):  # (warnings: errors)
     model = _Masked()
     state = dict(model.state_dict())
     state["mask"] = np.triu(np.full((2, 2), fill, np.float64), 1)
@@ -472,6 +471,36 @@ def test_a_float64_buffer_beyond_float32_becomes_inf_as_in_pytorch(fill):
     state["lin.b"] = np.array([0.0, -1e300])  # (a parameter: refused, as before)
     with pytest.raises(gn.nn.StateDictError, match=r"'lin\.b' overflows float32"):
         model.load_state_dict(state)
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_buffer_beyond_float32_loads_whole_with_warnings_as_errors():
+    model = _Masked()
+    state = {k: v.astype(np.float64) + 7 for k, v in model.state_dict().items()}
+    state["mask"] = np.full((2, 2), -1e300)  # (the last key: the weights were copied first)
+    model.load_state_dict(state)  # (no "overflow encountered in cast")
+    got = model.state_dict()
+    assert got["lin.W"].tolist() == state["lin.W"].astype(np.float32).tolist()
+    assert got["mask"].tolist() == [[-np.inf] * 2] * 2
+
+
+class _Counted(_Masked):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("seen", np.zeros(2, np.int64))
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("value", [np.inf, 1e300])
+def test_a_value_an_int_buffer_cannot_hold_is_refused_before_anything_is_written(value):
+    model = _Counted()
+    before = model.state_dict()
+    state = {k: v.astype(np.float64) + 7 for k, v in before.items()}
+    state["seen"] = np.array([3.0, value])  # (an int buffer, after the ones that fit)
+    with pytest.raises(gn.nn.StateDictError, match=r"'seen' holds a value that int64 cannot"):
+        model.load_state_dict(state)
+    after = model.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)  # nothing written
 
 
 def test_a_config_that_disagrees_with_the_tensors_says_the_file_may_be_damaged(tmp_path):

@@ -421,7 +421,17 @@ class Module(ModuleMethods):
             )
         except ValueError as e:  # (a shape, a dtype, a NaN: PyTorch's RuntimeError too)
             raise StateDictError(str(e)) from None
-        for name, v in given.items():  # all checked first: a bad state leaves the model intact
+        for name, v in given.items():  # all converted first: a bad state leaves the model intact
+            try:  # (a buffer beyond a float dtype: +-inf, as PyTorch's copy; no parameter is)
+                with np.errstate(over="ignore", invalid="raise"):
+                    given[name] = asarray(v, like=like[name], dtype=like[name].dtype)
+            except FloatingPointError:  # (inf or 1e300 into an int buffer)
+                raise StateDictError(
+                    f"{type(self).__name__}.load_state_dict: {name!r} holds a value that "
+                    f"{like[name].dtype} cannot hold (inf, or beyond its range); give values "
+                    "within it."
+                ) from None
+        for name, v in given.items():
             like[name][...] = v
         missing = [k for k in like if k not in given]
         return IncompatibleKeys(missing, [k for k in state if k not in like])
