@@ -9340,10 +9340,10 @@ def _stdin_as_file(args: argparse.Namespace) -> Any:
                 _copy_stdin(getattr(stdin, "buffer", stdin), f, rows)
         except KeyboardInterrupt:  # Ctrl-C while the pipe is read: as during a command
             raise CLIError("interrupted", 130) from None
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # (a damaged .gz)
-            raise CLIError(
-                f"cannot decompress '{data}': {exc} (is it cut off or damaged? gzip -t tests it)"
-            ) from None
+        except (EOFError, zlib.error, gzip.BadGzipFile):  # (a damaged .gz: the reader's words)
+            from .stream import cannot_decompress
+
+            raise CLIError(cannot_decompress(data)) from None
         except OSError as exc:
             what = f"'{data}' decompressed" if gz else "the data file '-' (standard input)"
             raise CLIError(

@@ -444,3 +444,17 @@ def test_a_reader_s_caller_must_be_a_name(tmp_path: Path, caller: object) -> Non
     assert repr(caller) in str(info.value)
     with pytest.raises((TypeError, ValueError), match=r"'caller' parameter of from_arrays"):
         stream.from_arrays(np.zeros((4, 2)), np.zeros(4), caller=caller)
+
+
+@pytest.mark.parametrize("how", ["half", "crc"])
+def test_the_command_line_says_a_cut_off_gz_in_the_reader_s_words(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, how: str
+) -> None:
+    """glassnet train on a cut-off or damaged .csv.gz says what from_csv says (one wording,
+    stream.cannot_decompress), with the file's name as given."""
+    data = tmp_path / "s.csv.gz"
+    data.write_bytes(_cut_gz(_gz_rows(3000), how))
+    argv = ("train", data, "--target", "label", "--epochs", "1", "--out", tmp_path / "m")
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert_one_line_error(err, stream.cannot_decompress(data))
