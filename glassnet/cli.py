@@ -7712,16 +7712,13 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
         return
     if target.is_symlink():  # written through: the link stays, the file it names changes
         target = target.resolve()
-    from .files import replace_into, stale_temporaries, temporary_prefix
+    from .files import replace_into, stale_temporaries, temporary_beside
 
     for leftover in stale_temporaries(target):  # (of writes killed before cleaning up)
         with contextlib.suppress(OSError):
             os.unlink(leftover)
-    try:
-        tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
-            "w", encoding="utf-8", newline="", dir=target.parent, delete=False,
-            prefix=temporary_prefix(target), suffix=".tmp",
-        )  # fmt: skip
+    try:  # (near PATH_MAX a short name, relative to the directory's descriptor fd)
+        tmp, name, fd = temporary_beside(target, mode="w", encoding="utf-8", newline="")
     except OSError as exc:
         raise CLIError(
             f"cannot write '{out_path}': cannot create a file in '{target.parent}' "
@@ -7733,7 +7730,7 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
             yield tmp
             tmp.flush()
             os.fsync(tmp.fileno())
-        replace_into(tmp.name, target)  # (atomic_write's: owner, mode, rename, fsync)
+        replace_into(name, target, fd)  # (atomic_write's: owner, mode, rename, fsync)
         done = True
     except UnicodeEncodeError as exc:
         raise CLIError(
@@ -7747,7 +7744,9 @@ def _streamed_output(out_path: Path | None) -> Iterator[Any]:
     finally:
         if not done:
             with contextlib.suppress(OSError):
-                os.unlink(tmp.name)
+                os.unlink(name, dir_fd=fd)
+        if fd is not None:
+            os.close(fd)
 
 
 def _stream_predict_refusals(args: argparse.Namespace, bundle: _Bundle) -> None:

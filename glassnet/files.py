@@ -142,28 +142,60 @@ def _write_by_directory(target: Path, payload: bytes) -> None:
                 f.write(payload)
                 f.flush()
                 os.fsync(f.fileno())
-            _keep_owner(name, target, fd)
-            os.chmod(name, _file_mode(target), dir_fd=fd)
-            os.replace(name, target.name, src_dir_fd=fd, dst_dir_fd=fd)
+            replace_into(name, target, fd)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(name, dir_fd=fd)
             raise
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def replace_into(tmp: str, target: Path) -> None:
+def replace_into(tmp: str, target: Path, dir_fd: int | None = None) -> None:
     """Rename the written and fsynced temporary file ``tmp`` onto ``target`` as
     :func:`atomic_write` does: the old file's owner and permissions first, then
     ``os.replace``, then the directory fsynced (for a writer of its own: a stream written
-    block by block into a temporary named with :func:`temporary_prefix`)."""
-    _keep_owner(tmp, target)  # (before chmod: a chown may clear mode bits)
-    os.chmod(tmp, _file_mode(target))
-    os.replace(tmp, target)
-    _fsync_directory(target.parent)
+    block by block into a temporary named with :func:`temporary_prefix`, or
+    :func:`temporary_beside`'s, ``tmp`` relative to the directory open as ``dir_fd``)."""
+    _keep_owner(tmp, target, dir_fd)  # (before chmod: a chown may clear mode bits)
+    os.chmod(tmp, _file_mode(target), dir_fd=dir_fd)
+    if dir_fd is None:
+        os.replace(tmp, target)
+        _fsync_directory(target.parent)
+        return
+    os.replace(tmp, target.name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    with contextlib.suppress(OSError):
+        os.fsync(dir_fd)
+
+
+def temporary_beside(target: Path, **kw: Any) -> tuple[Any, str, int | None]:
+    """A new temporary file beside ``target``, open (``kw`` as :func:`open`'s: mode 'w+b' by
+    default), for :func:`replace_into`: (file, name, None) as :func:`atomic_write` names it,
+    else, where that full path would pass PATH_MAX, (file, '.gn-XXXXXX.tmp', the directory's
+    descriptor, to close after). Its OSError propagates."""
+    mode = kw.pop("mode", "w+b")
+    try:
+        tmp = tempfile.NamedTemporaryFile(
+            mode, dir=target.parent, prefix=temporary_prefix(target), suffix=".tmp",
+            delete=False, **kw,
+        )  # fmt: skip
+        return tmp, tmp.name, None
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+    fd = os.open(target.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        name = _short_temporary(fd)
+    except BaseException:
+        os.close(fd)
+        raise
+    try:
+        return os.fdopen(os.open(name, os.O_RDWR, dir_fd=fd), mode, **kw), name, fd
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name, dir_fd=fd)
+        os.close(fd)
+        raise
 
 
 def _fsync_directory(directory: Path) -> None:

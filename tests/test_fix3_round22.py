@@ -1,11 +1,13 @@
 """Round 22 mends (fix3): class weights far apart under 'mean', the fit-checked flag for
 user-built losses, predict --stream --out's writer near PATH_MAX, one home-folder helper."""
 
+import os
 import warnings
 
 import numpy as np
 import pytest
 from browser_helpers import needs_browser, open_playground
+from test_portable_round22 import _cli, _near_path_max, trained  # noqa: F401
 
 import glassnet as gn
 
@@ -102,3 +104,16 @@ def test_a_point_key_before_a_data_change_does_not_say_the_new_datas_point(page,
         "[document.querySelector('#point-status').textContent, selected.point]"
     )
     assert said == "" or said.startswith(f"Point #{sel}, "), (i, sel, said)
+
+
+# 4. predict --stream --out near PATH_MAX: its own writer makes a short temporary there too
+def test_predict_stream_out_near_path_max(trained, tmp_path):  # noqa: F811
+    directory = _near_path_max(tmp_path, "p.csv")
+    out = os.path.join(directory, "p.csv")
+    for _ in range(2):  # (written, then replaced)
+        r = _cli(["predict", "m.glassnet", "d.csv", "--stream", "--out", out], trained)
+        assert r.returncode == 0, r.stderr
+    assert os.listdir(directory) == ["p.csv"]
+    r = _cli(["predict", "m.glassnet", "d.csv", "--out", "whole.csv"], trained)
+    with open(out) as f, open(os.path.join(trained, "whole.csv")) as g:
+        assert f.read() == g.read()
