@@ -103,7 +103,7 @@ from .datasets import (
     utf8_text,
 )
 from .datasets import read_csv as _read_csv_file
-from .files import WriteError, atomic_write, probe_directory, same_file
+from .files import WriteError, atomic_write, probe_directory, same_file, unreplaced_home
 from .interrupts import OwnInterrupt
 from .io import (
     CLI_MODEL_FORMAT,
@@ -475,11 +475,11 @@ def _check_writable(path: Path, what: str, given: str | None = None) -> None:
             f"in it)"
         )
     parent = path.parent
-    if not parent.is_dir() and str(path).startswith("~") and not parent.exists():
-        home = os.path.expanduser(str(path))
+    home = None if parent.is_dir() else unreplaced_home(path)
+    if home:
         raise CLIError(
             f"cannot write the {what} '{path}': its '~' was not replaced by your home folder "
-            f"(a shell does not, after '='); give the path as '{home}', or write the option "
+            f"(a shell does not, after '='); give the path as '{home[1]}', or write the option "
             f"and the path apart (--out ~/...)"
         )
     if parent.exists() and not parent.is_dir():

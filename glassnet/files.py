@@ -34,6 +34,7 @@ __all__ = [
     "open_in_place",
     "probe_directory",
     "home_refusal",
+    "unreplaced_home",
     "read_only",
     "read_only_file_system",
     "read_only_refusal",
@@ -448,21 +449,30 @@ def read_only_refusal(path: str | os.PathLike[str]) -> str:
     )
 
 
-def home_refusal(path: Any) -> str:
-    """Why an output ``path`` starting with ``~`` is refused, or "" when it is not: neither
-    glassnet nor ``open()`` replaces the ``~`` by the home folder (a shell does, but not
-    after '='), so it would create a folder named ``~`` in the current directory."""
+def unreplaced_home(path: Any) -> tuple[str, str] | None:
+    """For a ``path`` starting with ``~`` (or ``~user``) that names no file or folder here:
+    (that first part, the path with the home folder put in); else None. Neither glassnet nor
+    ``open()`` replaces the ``~`` (a shell does, but not after '='), so such a path would
+    name a folder called ``~`` in the current directory (the rule of :func:`home_refusal`,
+    ``io.tilde_hint`` and the command line's output check)."""
     given = os.fspath(path) if isinstance(path, (str, os.PathLike)) else ""
     if not isinstance(given, str) or not given.startswith("~"):
-        return ""
+        return None
     first = given.replace(os.sep, "/").split("/", 1)[0]
     home = os.path.expanduser(given)
-    if home == given or os.path.exists(first):
+    return None if home == given or os.path.exists(first) else (first, home)
+
+
+def home_refusal(path: Any) -> str:
+    """Why an output ``path`` starting with ``~`` is refused (:func:`unreplaced_home`), or
+    "" when it is not."""
+    found = unreplaced_home(path)
+    if found is None:
         return ""
     return (
-        f"cannot write '{given}': its '~' is not replaced by your home folder here (a shell "
-        f"does, but not after '='), so it would create a folder named '{first}' in the current "
-        f"directory; give the path as '{home}' (os.path.expanduser(path))"
+        f"cannot write '{os.fspath(path)}': its '~' is not replaced by your home folder here "
+        f"(a shell does, but not after '='), so it would create a folder named '{found[0]}' "
+        f"in the current directory; give the path as '{found[1]}' (os.path.expanduser(path))"
     )
 
 

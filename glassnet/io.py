@@ -60,7 +60,7 @@ import numpy as np
 
 from ._validation import check_bool, distinct_keys, unmasked
 from .backend import host_model, is_array, namespace, to_device
-from .files import WriteError, atomic_write, read_only
+from .files import WriteError, atomic_write, read_only, unreplaced_home
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -788,19 +788,15 @@ def open_regular(path: str | os.PathLike[str]) -> Any:
 
 
 def tilde_hint(path: Any) -> str:
-    """A sentence for a path that starts with ``~`` naming no folder here: neither
-    glassnet nor ``open()`` replaces the ``~`` by the home folder (a shell does), so
-    ``'~/m.glassnet'`` names a folder called ``~``. Empty otherwise."""
-    given = os.fspath(path) if isinstance(path, (str, os.PathLike)) else ""
-    if not isinstance(given, str) or not given.startswith("~"):
-        return ""
-    home = os.path.expanduser(given)
-    first = given.replace(os.sep, "/").split("/", 1)[0]
-    if home == given or os.path.exists(first):
+    """A sentence for a path that starts with ``~`` naming no folder here
+    (:func:`glassnet.files.unreplaced_home`): ``'~/m.glassnet'`` names a folder called
+    ``~``. Empty otherwise."""
+    found = unreplaced_home(path)
+    if found is None:
         return ""
     return (
         f" ('~' is not replaced by your home folder here, as open() does not replace it: "
-        f"give the path as '{home}', os.path.expanduser(path))"
+        f"give the path as '{found[1]}', os.path.expanduser(path))"
     )
 
 

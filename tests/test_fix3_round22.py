@@ -117,3 +117,30 @@ def test_predict_stream_out_near_path_max(trained, tmp_path):  # noqa: F811
     r = _cli(["predict", "m.glassnet", "d.csv", "--out", "whole.csv"], trained)
     with open(out) as f, open(os.path.join(trained, "whole.csv")) as g:
         assert f.read() == g.read()
+
+
+# 5. one rule for a '~' that no shell replaced: files.home_refusal, io.tilde_hint and the CLI
+def test_a_tilde_folder_that_exists_here_is_no_home_folder_to_the_cli(trained, tmp_path):  # noqa: F811
+    os.mkdir(os.path.join(trained, "~"))
+    try:  # ('~' names a folder here: '~/sub' is a missing folder in it, as files says)
+        r = _cli(["predict", "m.glassnet", "d.csv", "--out=~/sub/p.csv"], trained)
+    finally:
+        os.rmdir(os.path.join(trained, "~"))
+    assert r.returncode != 0
+    assert b"home folder" not in r.stderr, r.stderr
+    assert b"sub" in r.stderr
+
+
+def test_the_three_tilde_checks_share_one_rule(tmp_path, monkeypatch):
+    from glassnet import cli, files, io
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    home = os.path.join(str(tmp_path / "home"), "x", "m.csv")
+    assert files.unreplaced_home("~/x/m.csv") == ("~", home)
+    assert files.unreplaced_home("x/m.csv") is None
+    assert home in files.home_refusal("~/x/m.csv")
+    assert home in io.tilde_hint("~/x/m.csv")
+    with pytest.raises(cli.CLIError, match="home folder") as info:
+        cli._check_writable(cli.Path("~/x/m.csv"), "predictions file", "~/x/m.csv")
+    assert home in str(info.value)
