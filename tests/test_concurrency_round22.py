@@ -409,17 +409,15 @@ class _OwnTrain(nn.Module):
 
 def test_overlapping_predicts_put_a_custom_train_model_back_in_training_mode():
     m = _OwnTrain()
-    a_in, b_tries, b_done = threading.Event(), threading.Event(), threading.Event()
+    a_in, b_done, overlapped = threading.Event(), threading.Event(), []
 
     def first():
         with evaluating(m):
             a_in.set()
-            b_tries.wait(5)
-            assert not b_done.wait(0.05)  # the second waits for the first to leave
+            overlapped.append(b_done.wait(5))  # the second runs while the first is in
 
     def second():
         a_in.wait(5)
-        b_tries.set()
         with evaluating(m):
             assert not m.training and vars(m)["training"] is False
         b_done.set()
@@ -427,7 +425,33 @@ def test_overlapping_predicts_put_a_custom_train_model_back_in_training_mode():
     ts = [threading.Thread(target=first), threading.Thread(target=second)]
     [t.start() for t in ts]
     [t.join(10) for t in ts]
-    assert b_done.is_set() and [q.training for q in m.modules()] == [True] * 4
+    assert overlapped == [True] and [q.training for q in m.modules()] == [True] * 4
+
+
+class _Meets(_OwnTrain):
+    def __init__(self):
+        super().__init__()
+        self.barrier = threading.Barrier(2, timeout=5)
+
+    def forward(self, x):
+        self.barrier.wait()  # both predicts in at once, or BrokenBarrierError
+        return super().forward(x)
+
+
+def test_two_predicts_of_a_custom_train_model_run_at_once():
+    m, outs, errors = _Meets(), [], []
+
+    def serve():
+        try:
+            outs.append(m.predict(X))
+        except Exception as e:  # pragma: no cover (the defect: one at a time)
+            errors.append(repr(e))
+
+    ts = [threading.Thread(target=serve) for _ in range(2)]
+    [t.start() for t in ts]
+    [t.join(20) for t in ts]
+    assert errors == [] and len(outs) == 2
+    assert [q.training for q in m.modules()] == [True] * 4
 
 
 class _Noisy(nn.Module):  # a train() that also switches a state of its own
@@ -530,3 +554,119 @@ def test_many_threads_predict_a_custom_train_model():
     m.eval()
     m.predict(X)
     assert [q.training for q in m.modules()] == [False] * 4  # eval mode is kept as well
+
+
+def _until(check):
+    """Wait (5 s at most) for ``check()``: another thread's step."""
+    for _ in range(5000):
+        if check():
+            return True
+        time.sleep(0.001)
+    return False
+
+
+class _Held(_Noisy):  # a forward that thread "A" holds until released, logging each call
+    def __init__(self):
+        super().__init__()
+        self.hold, self.log = threading.Event(), []
+
+    def forward(self, x):
+        name = threading.current_thread().name
+        self.log.append((name, self.training, self.noisy))
+        if name == "A":
+            self.hold.wait(5)
+        return super().forward(x)
+
+
+def test_a_train_waits_for_running_predicts_and_new_predicts_wait_behind_it():
+    from glassnet.nn.module import _gate_of
+
+    m, x = _Held(), np.ones((4, 3), np.float32)
+    a = threading.Thread(target=m.predict, args=(x,), name="A")
+    a.start()
+    assert _until(lambda: m.log)
+    u = threading.Thread(target=m.eval, name="U")  # the user's eval(), from another thread
+    u.start()
+    assert _until(lambda: _gate_of(m).waiting == 1)  # it waits for the running predict
+    b = threading.Thread(target=m.predict, args=(x,), name="B")
+    b.start()
+    b.join(0.05)
+    assert [n for n, *_ in m.log] == ["A"]  # a new predict waits behind the waiting eval()
+    m.hold.set()
+    [t.join(10) for t in (a, u, b)]
+    assert m.log == [("A", False, False), ("B", False, False)]
+    assert [q.training for q in m.modules()] == [False, False] and m.noisy is False  # kept
+
+
+def test_a_predict_or_train_within_a_predict_of_the_same_thread_passes_while_a_train_waits():
+    from glassnet.nn.module import _gate_of
+
+    x = np.ones((4, 3), np.float32)
+
+    class Inner(_Noisy):
+        def forward(self, x):
+            if not vars(self).get("nested"):
+                self.nested = True
+                waiting.wait(5)  # another thread's train() waits meanwhile
+                self.predict(x)  # nested: passes
+                self.train()  # from the forward: passes (and is undone on the way out)
+            return super().forward(x)
+
+    m, waiting = Inner(), threading.Event()
+    t = threading.Thread(target=m.predict, args=(x,), daemon=True)
+    t.start()
+    u = threading.Thread(target=m.eval, daemon=True)
+    u.start()
+    assert _until(lambda: _gate_of(m).waiting == 1)
+    waiting.set()
+    t.join(10)
+    u.join(10)
+    assert not t.is_alive() and not u.is_alive(), "a predict within a predict deadlocked"
+    assert [q.training for q in m.modules()] == [False, False] and m.noisy is False
+
+
+@pytest.mark.parametrize("exc", [KeyboardInterrupt, ValueError])
+def test_a_predict_that_raises_leaves_the_model_free(exc):
+    class Raises(_Noisy):
+        def forward(self, x):
+            raise exc("stop")
+
+    m = Raises()
+    with pytest.raises(exc, match="stop"):
+        m.predict(np.ones((4, 3), np.float32))
+    assert [q.training for q in m.modules()] == [True, True] and m.noisy is True
+    u = threading.Thread(target=m.eval, daemon=True)
+    u.start()
+    u.join(5)
+    assert not u.is_alive() and m.noisy is False
+
+
+class _Seen(_Noisy):  # records the mode each forward runs in
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(2, 2, rng=1))
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append((self.training, self.noisy))
+        return super().forward(x)
+
+
+def test_fit_with_validation_trains_every_epoch_in_your_train_state():
+    Xr = np.random.default_rng(0).normal(size=(64, 3)).astype(np.float32)
+    m = _Seen()
+    gn.fit(m, Xr, Xr[:, :2], epochs=3, batch_size=32, verbose=0, validation_data=(Xr, Xr[:, :2]))
+    assert m.seen.count((True, True)) == 6 and m.seen.count((False, False)) == 3
+    assert len(m.seen) == 9  # (no epoch trains with the state of your eval mode)
+
+
+def test_predict_puts_back_your_train_state_and_every_flag_as_found():
+    m = _Seen()
+    m.train()
+    m.body.eval()  # a part kept in eval mode (frozen)
+    m.predict(np.ones((4, 3), np.float32))
+    assert m.seen == [(False, False)] and m.noisy is True
+    assert [q.training for q in m.modules()] == [True, True, False, False]
+    m.eval()
+    m.predict(np.ones((4, 3), np.float32))
+    assert m.noisy is False and [q.training for q in m.modules()] == [False] * 4
