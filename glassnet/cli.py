@@ -5238,10 +5238,10 @@ class _Checkpoints(Callback):
         if self.kept is None:
             return None
         weights, optimizer_state, meta = self.kept
-        self.kept = None
         save_checkpoint(  # (a file of another kind there: refused before, or --force)
             self.path, weights, optimizer_state, meta, replace_any=True
         )
+        self.kept = None  # (only once written: Ctrl-C within the write leaves it to retry)
         return int(meta["state"]["epoch"])
 
 
@@ -5452,7 +5452,7 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
         reads.append(("checkpoint", ckpt_path))
     with contextlib.suppress(OSError):  # (read, not written: a damaged one's cause, not --force)
         if args.resume and ckpt_path.is_file() and file_kind(ckpt_path) != "checkpoint":
-            load_checkpoint(ckpt_path)
+            _resumed_checkpoint(ckpt_path)
     _guard_paths(reads, writes, args.force)
     if checkpointing and args.checkpoint:  # (after: "is the same file as --out" says more)
         _checkpoint_file_name(ckpt_path)
@@ -5579,7 +5579,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     state = _RunState()
     best_weights: dict[str, np.ndarray] | None = None
     if args.resume:
-        state, best_weights = _resume(ckpt_path, model, optimizer, settings, fingerprint)
+        state, best_weights = _resume(
+            ckpt_path, model, optimizer, settings, fingerprint, args.threads == "load"
+        )
         if state.epoch > args.epochs:
             raise CLIError(
                 f"--resume: the checkpoint '{ckpt_path}' is at epoch {state.epoch}, past "
@@ -6887,7 +6889,9 @@ def _train_streamed(args: argparse.Namespace) -> int:
     )  # fmt: skip
     before = _RunState()
     if args.resume:
-        before, _ = _resume(ckpt_path, model, optimizer, settings, fingerprint)
+        before, _ = _resume(
+            ckpt_path, model, optimizer, settings, fingerprint, args.threads == "load"
+        )
         if before.epoch > args.epochs:
             raise CLIError(
                 f"--resume: the checkpoint '{ckpt_path}' is at epoch {before.epoch}, past "
@@ -7215,15 +7219,33 @@ def _threads_used(args: argparse.Namespace, model: Any, rows: int) -> int | None
     return blas_threads(model, rows, args.threads)
 
 
+def _resumed_checkpoint(path: Path) -> Any:
+    """``load_checkpoint(path)`` for --resume: a damaged (cut-off or empty) file's error
+    says the ways out."""
+    try:
+        return load_checkpoint(path)
+    except ModelFileError as exc:
+        text = str(exc)
+        if "the file is empty" in text:
+            text = f"'{path}' is an empty checkpoint (was its writing cut short?)"
+        elif "truncated or corrupt" not in text:
+            raise
+        raise ModelFileError(
+            f"{text}; start afresh without --resume, or restore a good copy of the file"
+        ) from None
+
+
 def _resume(
     path: Path,
     model: Any,
     optimizer: Any,
     settings: dict[str, Any],
     fingerprint: str,
+    load: bool = False,
 ) -> tuple[_RunState, dict[str, np.ndarray] | None]:
-    """Load a checkpoint into ``model`` and ``optimizer`` after checking it fits this run."""
-    ckpt = load_checkpoint(path)
+    """Load a checkpoint into ``model`` and ``optimizer`` after checking it fits this run
+    (``load``: --threads load, whose thread count may change, and is not compared)."""
+    ckpt = _resumed_checkpoint(path)
     meta = ckpt.meta
     if meta.get("format") != CHECKPOINT_FORMAT:
         raise CLIError(f"'{path}' is not a checkpoint written by glassnet train")
@@ -7242,6 +7264,13 @@ def _resume(
             f"(written by an older glassnet); if it was not {current['threads']}, the weights' "
             f"last bits will differ from an unbroken run's"
         )
+    elif load and saved.get("threads") != current.get("threads"):  # (never bit for bit)
+        _note(
+            f"--resume: '{path}' was trained with thread count {saved.get('threads')}, "
+            f"--threads load now gives {current.get('threads')}; the weights' last bits "
+            f"will differ from an unbroken run's"
+        )
+        saved = {**saved, "threads": current.get("threads")}
 
     def value(run: dict[str, Any], k: str) -> Any:
         return run.get(k, False if k == "stream" else None)  # (an in-memory run: no stream)
@@ -7255,12 +7284,14 @@ def _resume(
         if k != "data" and k not in alone and value(saved, k) != value(current, k)
     ]
     if changed:
-        threads = saved.get("threads")
-        way = (f" (--threads {threads} resumes with the thread count it ran with: bit for bit)"
-               if any(c.startswith("threads ") for c in changed) else "")  # fmt: skip
+        threads = any(c.startswith("threads ") for c in changed)
+        flag = f"--threads {saved.get('threads')}"
+        way = ("rerun the original command with --resume" + (f" and {flag}" if threads else "")
+               if len(changed) > threads
+               else f"resume with {flag} (the thread count it ran with: bit for bit)")  # fmt: skip
         raise CLIError(
             f"--resume: '{path}' was written with other settings ({'; '.join(changed)}); "
-            f"rerun the original command with --resume{way}, or start afresh without it"
+            f"{way}, or start afresh without it"
         )
     if meta.get("fingerprint") != fingerprint:
         raise CLIError(

@@ -177,3 +177,74 @@ def test_sigterm_writes_the_last_completed_epoch_and_resume_is_exact(capsys, tmp
     code, _, err = run(capsys, *args, "--out", tmp_path / "full.glassnet")
     assert code == 0, err
     assert _same(tmp_path / "m.glassnet", tmp_path / "full.glassnet")
+
+
+# ------------------------------------------------ round 22 review g: fix6
+
+
+def test_ctrl_c_inside_a_checkpoint_write_keeps_that_epoch_for_the_interrupt_write(
+    capsys, tmp_path, monkeypatch
+):
+    args = ["--epochs", "6", "--checkpoint-every", "3", "--threads", "1"]
+    code, _, err = _train(capsys, tmp_path, *args, out="full.glassnet")
+    assert code == 0, err
+    save, calls = cli.save_checkpoint, []
+
+    def interrupted_once(*a, **kw):
+        calls.append(1)
+        if len(calls) == 1:  # (Ctrl-C inside the epoch-3 write)
+            raise KeyboardInterrupt
+        return save(*a, **kw)
+
+    monkeypatch.setattr(cli, "save_checkpoint", interrupted_once)
+    code, _, err = _train(capsys, tmp_path, *args)
+    assert code == 130, err
+    assert "no epoch completed" not in err and "epoch 3" in err, err
+    assert load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["state"]["epoch"] == 3
+    monkeypatch.setattr(cli, "save_checkpoint", save)
+    code, _, err = _train(capsys, tmp_path, *args, "--resume")
+    assert code == 0, err
+    assert _same(tmp_path / "m.glassnet", tmp_path / "full.glassnet")
+
+
+def _stored_threads(tmp_path: Path, threads: int) -> None:
+    path = tmp_path / "m.glassnet.ckpt"
+    ck = load_checkpoint(path)
+    ck.meta["settings"]["threads"] = threads
+    save_checkpoint(path, ck.model_state, ck.optimizer_state, ck.meta, replace_any=True)
+
+
+def test_threads_load_resumes_when_the_load_changed_the_count_with_a_note(capsys, tmp_path):
+    args = ["--checkpoint-every", "1", "--threads", "load"]
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", *args)
+    assert code == 0, err
+    _stored_threads(tmp_path, 97)  # (as if the load had been other then)
+    code, _, err = _train(capsys, tmp_path, "--epochs", "3", *args, "--resume")
+    assert code == 0, err
+    assert "note" in err and "97" in err and "thread count" in err, err
+
+
+def test_a_changed_thread_count_names_the_exact_flag_not_the_refused_command(capsys, tmp_path):
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", "--checkpoint-every", "1")
+    assert code == 0, err
+    _stored_threads(tmp_path, 97)
+    code, _, err = _train(capsys, tmp_path, "--epochs", "3", "--checkpoint-every", "1",
+                          "--resume")  # fmt: skip
+    assert code == 2
+    assert_one_line_error(err, "threads 97 ->", "--threads 97")
+    assert "rerun the original command" not in err, err
+
+
+@pytest.mark.parametrize("cut", ["half", "20 bytes", "empty"])
+def test_a_damaged_checkpoint_says_what_to_do(capsys, tmp_path, cut):
+    code, _, err = _train(capsys, tmp_path, "--epochs", "2", "--checkpoint-every", "1")
+    assert code == 0, err
+    path = tmp_path / "m.glassnet.ckpt"
+    data = path.read_bytes()
+    path.write_bytes({"half": data[: len(data) // 2], "20 bytes": data[:20], "empty": b""}[cut])
+    code, _, err = _train(capsys, tmp_path, "--epochs", "4", "--checkpoint-every", "1",
+                          "--resume")  # fmt: skip
+    assert code != 0
+    assert "start afresh without --resume" in err and "restore a good copy" in err, err
+    if cut == "empty":
+        assert "empty checkpoint" in err and "not a model file" not in err, err
