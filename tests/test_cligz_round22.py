@@ -10,9 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error, run
 
-from tests.cli_helpers import assert_one_line_error, run
-from tests.test_stream_round22 import _text
+
+def _text(lines: list[str], nl: str = "\n", bom: bool = False) -> str:
+    return ("\ufeff" if bom else "") + nl.join(lines) + nl
 
 
 def _rows(n: int) -> list[str]:
