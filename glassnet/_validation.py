@@ -525,7 +525,20 @@ def check_weights(who: str, arg: str, w: Any) -> Any:
     """``w``, the weights ``arg`` of the loss ``who`` (sample_weight, a class ``weight``,
     ``pos_weight``); refused where one is NaN, inf or negative. PyTorch takes a negative
     weight in silence, and the loss then rewards that sample's (class's) error: the step
-    ascends on it; glassnet takes it for the mistake it is. One min and one max."""
+    ascends on it; glassnet takes it for the mistake it is. One min and one max. Text and
+    bools are refused too (True is no weight), as the loss modules' own checks word it."""
+    if w.dtype.kind == "b":
+        raise TypeError(
+            f"{who}: '{arg}' holds bools, not weights (PyTorch refuses weight=True; glassnet a "
+            f"bool array too: True is no weight). Pass numbers, e.g. {arg}=np.array([1.0, "
+            "0.0]), or leave it out."
+        )
+    if w.dtype.kind not in "iuf":
+        raise ValueError(
+            f"{who}: {arg} must be numeric. It holds {w.dtype} values, e.g. "
+            f"{_show(w.flat[0] if w.size else w, 40)}: pass numbers (np.asarray({arg}, "
+            "dtype=float) for numbers written as text)."
+        )
     if w.size and not (w.min() >= 0 and w.max() < np.inf):  # (NaN fails both)
         at = tuple(int(i) for i in np.argwhere(~((w >= 0) & (w < np.inf)))[0])
         raise ValueError(

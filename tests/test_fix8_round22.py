@@ -1,0 +1,24 @@
+"""Round 22, fix8: fuzz22's defects 7-11 (functional sample_weight dtypes, a model file's
+categorical fill, an empty .gz in the CLI, the threads bound, dtype=None in stream)."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+import glassnet.functional as F
+
+
+@pytest.mark.parametrize("loss", ["mse", "binary_cross_entropy_with_logits"])
+def test_functional_sample_weight_text_and_bools_refused(loss):
+    b = gn.tensor(np.array([0.1, -0.2, 0.3, 0.0], dtype="float32"))
+    t = np.array([0, 1, 1, 0.0])
+    with pytest.raises(ValueError, match="sample_weight must be numeric"):
+        getattr(F, loss)(b, t, sample_weight=["a", "b", "c", "d"])
+    with pytest.raises(TypeError, match="holds bools.*True is no weight"):
+        getattr(F, loss)(b, t, sample_weight=[True, True, True, True])
+
+
+def test_cross_entropy_sample_weight_text_refused():
+    x = gn.tensor(np.zeros((2, 3), dtype="float32"))
+    with pytest.raises(ValueError, match="sample_weight must be numeric"):
+        F.cross_entropy(x, np.array([0, 1]), sample_weight="ab")
