@@ -2376,10 +2376,18 @@ class Preprocessor:
                     f"categorical column), as to_dict writes it. Got {v!r:.80} "
                     f"({type(v).__name__})."
                 )
-        pre.fill_ = dict(fill)
         if pre.encoder_ is not None and pre.encoder_.names_ != cat:
             raise ValueError(
                 f"Preprocessor.from_dict: the encoder's columns {pre.encoder_.names_} differ "
                 f"from the categorical columns {cat}."
             )
+        for c, v in fill.items():  # (a fill outside the categories: predict blamed the data)
+            known = [] if pre.kinds_[c] != "categorical" else pre.encoder_.categories_[cat.index(c)]
+            if len(known) and v not in set(known.tolist()):
+                raise ValueError(
+                    f"Preprocessor.from_dict: 'fill.{c}' is {v!r:.80}, not one of the categories "
+                    f"{known.tolist()!r:.200} of column {c!r}: the file was edited or damaged. "
+                    "Restore the file, or refit the model."
+                )
+        pre.fill_ = dict(fill)
         return pre

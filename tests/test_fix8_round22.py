@@ -22,3 +22,16 @@ def test_cross_entropy_sample_weight_text_refused():
     x = gn.tensor(np.zeros((2, 3), dtype="float32"))
     with pytest.raises(ValueError, match="sample_weight must be numeric"):
         F.cross_entropy(x, np.array([0, 1]), sample_weight="ab")
+
+
+@pytest.mark.parametrize("fill", ["never-seen", ""])
+def test_preprocessor_from_dict_refuses_a_fill_outside_the_categories(fill):
+    from glassnet.datasets import Table
+    from glassnet.preprocessing import Preprocessor
+
+    t = Table({"size": ["1", "3"], "color": ["red", "blue"], "y": ["0", "1"]}, target="y")
+    d = Preprocessor().fit(t).to_dict()
+    Preprocessor.from_dict(d)  # (as written: loads)
+    d["fill"] = {"color": fill}
+    with pytest.raises(ValueError, match=r"'fill\.color' is .*not one of the categories"):
+        Preprocessor.from_dict(d)
