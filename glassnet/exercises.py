@@ -1033,6 +1033,20 @@ def _sheet_found(folder: Path, seed_of: int) -> tuple[int, list[str] | None, Any
     return None
 
 
+def _own_file(path: Path, seed: int) -> bool:
+    """Whether ``path`` is a file of a glassnet sheet of ``seed`` (its title says so, or
+    key.json's "seed"): :func:`write` replaces no other file without force."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read(1 << 20)
+        if path.name == "key.json":
+            doc = json.loads(text)
+            return isinstance(doc, dict) and type(doc.get("seed")) is int and doc["seed"] == seed
+    except (OSError, ValueError):
+        return False
+    return re.search(rf"glassnet exercises, seed {seed}(?!\d)", text[: 1 << 16]) is not None
+
+
 def _seed(seed: int) -> str:
     """``seed`` for a message: one of 4000 digits cut to its first ones and its length."""
     text = str(int(seed))
@@ -1063,6 +1077,7 @@ def write(
     version's numbers) is refused unless ``force``: writing seed 18 into seed 17's folder
     would replace one student's key with another's.
     """
+    seed = _check_seed(seed)  # (a NumPy integer as the int it is: json.dumps refuses it)
     sheet = generate(seed, kinds)
     check_bool(force, "force", "write")
     if not isinstance(out, (str, os.PathLike)):
@@ -1074,6 +1089,8 @@ def write(
         raise ValueError(
             f"write: 'out' cannot be {os.fspath(out)!r}: a path cannot hold a NUL character"
         )
+    if not os.fspath(out):  # (Path('') is '.': the sheet would land where Python runs)
+        raise ValueError("write: 'out' is ''; give the folder to write into ('.' for this one).")
     folder = Path(out)
     if not folder.exists() and home_refusal(folder):  # (not a folder named '~' here)
         raise WriteError(f"write: {home_refusal(folder)}")
@@ -1148,6 +1165,13 @@ def write(
                 f"write: {str(folder)!r} holds {why}: writing it would replace that sheet "
                 "and its key. Choose another folder, or replace it with force=True. "
                 "Nothing was written."
+            )
+    for name in files if not force else ():  # (a file not of this sheet: the user's own)
+        if (folder / name).is_file() and not _own_file(folder / name, seed):
+            raise SheetExists(
+                f"write: {str(folder / name)!r} is not a file of glassnet's sheet of seed "
+                f"{_seed(seed)}: writing the sheet would replace it. Move it, choose another "
+                "folder, or replace it with force=True. Nothing was written."
             )
     # each file is written atomically; should one still fail (a full disk), the ones written
     # before it get their earlier bytes back (or are removed), so that the folder never

@@ -184,7 +184,9 @@ def test_a_first_line_naming_a_seed_of_5000_digits_is_no_sheets(tmp_path: Path) 
     line = "# glassnet exercises, seed " + "9" * 5000 + "\n"
     (tmp_path / "big").mkdir()
     (tmp_path / "big" / "questions.md").write_text(line)
-    X.write(3, tmp_path / "big", kinds=["forward"])  # (not a sheet: replaced)
+    with pytest.raises(X.SheetExists, match="force=True"):  # (not a sheet: the user's file)
+        X.write(3, tmp_path / "big", kinds=["forward"])
+    X.write(3, tmp_path / "big", kinds=["forward"], force=True)
     key, folder = _batch(tmp_path)
     (folder / "a.txt").write_text(line + "1.z1 = 1\n")
     assert X.check(key, folder / "a.txt").total == 6
@@ -215,3 +217,39 @@ def test_a_folder_of_another_seed_is_refused_without_making_its_sheet(
     with pytest.raises(X.SheetExists, match=r"seed 777777.*\(4000 digits\) \(its questions") as e:
         X.write(1, folder, kinds=["forward"])
     assert made == [1] and len(str(e.value)) < 400
+
+
+def test_a_numpy_integer_seed_writes_the_seed_s_sheet(tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy")
+    X.write(np.int64(3), tmp_path / "a")
+    X.write(3, tmp_path / "b")
+    for name in ("questions.md", "answers.md", "key.json", "answers_template.txt"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert json.loads((tmp_path / "a" / "key.json").read_text())["seed"] == 3
+
+
+@pytest.mark.parametrize(
+    "name", ["questions.md", "answers.md", "questions.html", "answers.html", "key.json",
+             "answers_template.txt"],
+)  # fmt: skip
+def test_a_user_s_own_file_is_not_replaced_without_force(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("my own notes\n")
+    with pytest.raises(X.SheetExists, match=rf"(?s){name}.*force=True"):
+        X.write(1, tmp_path)
+    assert (tmp_path / name).read_text() == "my own notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # (nothing written)
+    X.write(1, tmp_path, force=True)
+    assert (tmp_path / name).read_text() != "my own notes\n"
+
+
+def test_a_user_s_file_beside_the_same_seed_s_sheet_is_not_replaced(tmp_path: Path) -> None:
+    X.write(1, tmp_path)
+    (tmp_path / "answers.md").write_text("# the teacher's own answers\n")
+    with pytest.raises(X.SheetExists, match="answers.md"):
+        X.write(1, tmp_path)
+    assert (tmp_path / "answers.md").read_text() == "# the teacher's own answers\n"
+
+
+def test_an_empty_out_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="'out'"):
+        X.write(1, "")
