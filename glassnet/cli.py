@@ -143,6 +143,7 @@ from .stream import (
     check_decimal,
     formatted_form,
     long_label_runs,
+    not_gzip,
     number_value,
     numbers_majority,
     plain_example,
@@ -9348,11 +9349,8 @@ def _stdin_as_file(args: argparse.Namespace) -> Any:
     if gz:
         with open(data, "rb") as f:
             magic = f.read(4)
-        if magic[:2] != b"\x1f\x8b":  # (gzip's magic bytes)
-            raise CLIError(
-                f"'{data}' is named .gz but is not gzip-compressed (it starts with "
-                f"{magic!r}): name it without .gz (such as data.csv), or compress it (gzip)"
-            )
+        if not_gzip(data, magic):  # (an empty file: "is empty", as fit says)
+            raise CLIError(not_gzip(data, magic))
         stdin = gzip.open(data, "rb")
     elif stdin is None or _isatty(stdin):
         raise CLIError(

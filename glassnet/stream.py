@@ -2102,11 +2102,8 @@ def from_csv(
                 f"fit: '{path}' is gzip-compressed: name it with .gz at the end (such as "
                 "data.csv.gz), which the reader decompresses, or decompress it (gunzip)."
             )
-        if magic and magic[:2] != b"\x1f\x8b" and _gzipped(path):
-            raise ValueError(
-                f"fit: '{path}' is named .gz but is not gzip-compressed (it starts with "
-                f"{magic!r}): name it without .gz (such as data.csv), or compress it (gzip)."
-            )
+        if _gzipped(path) and not_gzip(path, magic):
+            raise ValueError(f"fit: {not_gzip(path, magic)}.")
     with _open_csv(path) as f:
         hint = re.match(rb"(?:\xef\xbb\xbf)?\s*sep=.\s*$", f.readline(64))
     if hint:
@@ -3036,6 +3033,18 @@ def _long_line(path: str, block_size: int, e: Exception) -> ValueError | None:
         f"fit: '{path}' has a line longer than block_size ({block_size} bytes), the most "
         "pyarrow reads at once: pass a block_size above the longest line's length (the "
         "default is 4 MiB)."
+    )
+
+
+def not_gzip(path: str, magic: bytes) -> str | None:
+    """The refusal of the file ``path``, named .gz, that starts with ``magic`` (its first
+    bytes): None where they are gzip's, or where there are none (an empty file: the
+    reader's "is empty" says so, not "name it without .gz")."""
+    if not magic or magic[:2] == b"\x1f\x8b":  # (gzip's magic bytes)
+        return None
+    return (
+        f"'{path}' is named .gz but is not gzip-compressed (it starts with {magic!r}): name "
+        "it without .gz (such as data.csv), or compress it (gzip)"
     )
 
 

@@ -1,8 +1,11 @@
 """Round 22, fix8: fuzz22's defects 7-11 (functional sample_weight dtypes, a model file's
 categorical fill, an empty .gz in the CLI, the threads bound, dtype=None in stream)."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from cli_helpers import assert_one_line_error, run
 
 import glassnet as gn
 import glassnet.functional as F
@@ -35,3 +38,16 @@ def test_preprocessor_from_dict_refuses_a_fill_outside_the_categories(fill):
     d["fill"] = {"color": fill}
     with pytest.raises(ValueError, match=r"'fill\.color' is .*not one of the categories"):
         Preprocessor.from_dict(d)
+
+
+@pytest.mark.parametrize("extra", [(), ("--stream",)], ids=["memory", "stream"])
+def test_cli_an_empty_gz_file_is_said_empty(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, extra: tuple[str, ...]
+) -> None:
+    data = tmp_path / "zero.csv.gz"
+    data.write_bytes(b"")  # (a failed download: not "name it without .gz")
+    out = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", *extra, "--out", out)
+    assert code == 2
+    assert_one_line_error(err, str(data), "is empty")
+    assert "without .gz" not in err
