@@ -670,3 +670,24 @@ def test_predict_puts_back_your_train_state_and_every_flag_as_found():
     m.eval()
     m.predict(np.ones((4, 3), np.float32))
     assert m.noisy is False and [q.training for q in m.modules()] == [False] * 4
+
+
+def test_the_gate_lives_outside_the_core_and_predict_uses_it():
+    # the readers-writer gate is generic machinery: nn/_gate.py, not counted in the core
+    import importlib.util
+    from pathlib import Path
+
+    from glassnet.nn import _gate, module
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("loc_tool", root / "tools" / "loc.py")
+    loc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loc)
+    assert not loc.is_core(Path("nn/_gate.py")) and loc.is_core(Path("nn/module.py"))
+    assert not hasattr(module, "_Gate")  # (nn.module only calls it)
+    m = _Seen()
+    seen = []
+    with evaluating(m):
+        seen.append(_gate.gate_of(m).depth.copy())
+    assert seen == [{threading.get_ident(): 1}] and _gate.gate_of(m).depth == {}
+    assert _Noisy.train.__wrapped__.__qualname__ == "_Noisy.train"  # (a writer of the gate)

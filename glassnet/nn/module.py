@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
-import threading
-import types
-import weakref
 from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -36,6 +32,7 @@ from ..backend import asarray, namespace, to_device
 from ..gradient import as_grad
 from ..habits import Parameters  # (a list that next() walks too, as PyTorch's generator)
 from ..tensor import Tensor, get_default_dtype, no_grad
+from . import _gate as gate
 
 __all__ = ["IncompatibleKeys", "Module", "Parameter", "StateDictError", "evaluating"]
 
@@ -99,107 +96,7 @@ def _numbers(x: Any) -> bool:
 #: Whether :meth:`Module.predict` runs in this thread: every module reads as in eval mode
 #: there, its flag unwritten (a flag predict set and put back raced other threads' calls).
 _PREDICTING = contextvars.ContextVar("glassnet_predicting", default=False)
-_GATES: dict[int, _Gate] = {}  # id(a model with its own train()) -> its gate
-_MAKING = threading.Lock()  # (held a moment to make one: never while user code runs)
-
-
-class _Gate:
-    """The readers-writer gate of a model whose class has its own ``train()``: its predicts
-    read together (the first in switches it to eval mode through that ``train()``, the last
-    out back), a ``train()`` writes alone, and predicts wait behind a waiting ``train()``.
-    Re-entrant: a thread's predict or ``train()`` within its own predict or ``train()``
-    passes. Its own lock is held only a moment, never while user code runs."""
-
-    def __init__(self) -> None:
-        self.cond = threading.Condition(threading.Lock())
-        self.depth: dict[int, int] = {}  # thread -> its predicts running (nested)
-        self.writers: list[int] = []  # the thread running train(), once per nesting
-        self.waiting = self.switching = 0  # trains waiting; the first in or last out switching
-        self.was: list[tuple[Module, bool]] = []  # every module's flag, as the first in found
-
-    def _enter(self, write: bool) -> bool:
-        """Wait for the turn (none, within the thread's own); whether it is the first reader."""
-        me = threading.get_ident()
-        with self.cond:
-            if not (self.depth.get(me) or me in self.writers):
-                self.waiting += write
-                try:
-                    while self.writers or self.switching or (self.depth if write else self.waiting):
-                        self.cond.wait()
-                finally:
-                    self.waiting -= write
-            first = not write and not self.depth
-            self.switching += first
-            if write:
-                self.writers.append(me)
-            else:
-                self.depth[me] = self.depth.get(me, 0) + 1
-            return first
-
-    def _leave(self, write: bool, last: bool = False) -> bool:
-        """Leave; whether this is the last reader out, who switches back first (``last``)."""
-        me = threading.get_ident()
-        with self.cond:
-            if not (write or last) and self.depth == {me: 1}:
-                self.switching += 1
-                return True
-            if write:
-                self.writers.remove(me)
-            elif self.depth[me] > 1:
-                self.depth[me] -= 1
-            else:
-                del self.depth[me]
-            self.switching -= last
-            self.cond.notify_all()
-            return False
-
-    @contextlib.contextmanager
-    def reading(self, model: Module) -> Iterator[None]:
-        """Predict's: eval mode through the model's ``train(False)`` while any predict runs;
-        the last out calls ``train(mode found)`` and puts back every module's flag as found."""
-        first = self._enter(False)
-        try:
-            if first:  # (a train() waits for the last out: the flags stay as found till then)
-                self.was = [(m, vars(m).get("training", True)) for m in model.modules()]
-                try:
-                    model.train(False)
-                finally:
-                    with self.cond:
-                        self.switching -= 1
-                        self.cond.notify_all()
-            yield
-        finally:
-            if self._leave(False):
-                try:
-                    model.train(self.was[0][1])  # (the state your own train() sets, too)
-                finally:
-                    for m, mode in self.was:
-                        m.training = mode
-                    self.was = []  # (the gate holds no module: it goes with the model)
-                    self._leave(False, last=True)
-
-
-def _gate_of(model: Module) -> _Gate:
-    """``model``'s gate, made on first use and dropped when the model is freed."""
-    with _MAKING:
-        if id(model) not in _GATES:
-            _GATES[id(model)] = _Gate()
-            weakref.finalize(model, _GATES.pop, id(model), None)
-        return _GATES[id(model)]
-
-
-def _writes(train: Any) -> Any:
-    """A class's own ``train()``, run as a writer of the model's gate."""
-
-    @functools.wraps(train)
-    def train_(self: Module, *args: Any, **kwargs: Any) -> Any:
-        (gate := _gate_of(self))._enter(True)
-        try:
-            return train(self, *args, **kwargs)
-        finally:
-            gate._leave(True)
-
-    return train_
+_gate_of = gate.gate_of  # (a model's gate, by its name here before it moved to nn._gate)
 
 
 @contextlib.contextmanager
@@ -207,10 +104,10 @@ def evaluating(model: Module | None = None) -> Iterator[None]:
     """Every module reads as in eval mode (``training`` False) in this thread for the block,
     no flag written: other threads' calls, and every flag after it, are as they were. The
     forward of :meth:`Module.predict` runs so. A ``model`` whose class has a ``train()`` of
-    its own (a mode that changes more than flags) is a reader of its gate (:class:`_Gate`):
+    its own (a mode that changes more than flags) is a reader of its gate (:mod:`._gate`):
     such blocks run together, and a ``train()`` of that model waits for them (docs/threads.md)."""
-    own = model if model is not None and type(model).train is not Module.train else None
-    with _gate_of(own).reading(own) if own is not None else contextlib.nullcontext():
+    own = model is not None and type(model).train is not Module.train
+    with gate.reading(model) if own else contextlib.nullcontext():
         token = _PREDICTING.set(True)
         try:
             yield
@@ -231,8 +128,7 @@ class Module(ModuleMethods):
         """A ``train()`` of the class's own runs as a writer of the model's gate: it waits for
         the model's predicts in other threads, and new ones wait for it (:func:`evaluating`)."""
         super().__init_subclass__(**kwargs)
-        if isinstance(vars(cls).get("train"), types.FunctionType):
-            cls.train = _writes(vars(cls)["train"])  # type: ignore[method-assign]
+        gate.guard_train(cls)
 
     @property
     def training(self) -> bool:
