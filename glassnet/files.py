@@ -454,7 +454,7 @@ def unreplaced_home(path: Any) -> tuple[str, str] | None:
     (that first part, the path with the home folder put in); else None. Neither glassnet nor
     ``open()`` replaces the ``~`` (a shell does, but not after '='), so such a path would
     name a folder called ``~`` in the current directory (the rule of :func:`home_refusal`,
-    ``io.tilde_hint`` and the command line's output check)."""
+    ``tilde_hint`` and the command line's output check)."""
     given = os.fspath(path) if isinstance(path, (str, os.PathLike)) else ""
     if not isinstance(given, str) or not given.startswith("~"):
         return None
@@ -633,3 +633,16 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str) -> Path:
             ) from exc
         raise
     return given
+
+
+def tilde_hint(path: Any) -> str:
+    """A sentence for a path that starts with ``~`` naming no folder here
+    (:func:`glassnet.files.unreplaced_home`): ``'~/m.glassnet'`` names a folder called
+    ``~``. Empty otherwise."""
+    found = unreplaced_home(path)
+    if found is None:
+        return ""
+    return (
+        f" ('~' is not replaced by your home folder here, as open() does not replace it: "
+        f"give the path as '{found[1]}', os.path.expanduser(path))"
+    )

@@ -60,7 +60,7 @@ import numpy as np
 
 from ._validation import check_bool, distinct_keys, unmasked
 from .backend import host_model, is_array, namespace, to_device
-from .files import WriteError, atomic_write, read_only, unreplaced_home
+from .files import WriteError, atomic_write, read_only, tilde_hint
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -785,19 +785,6 @@ def open_regular(path: str | os.PathLike[str]) -> Any:
     ``open`` for ever), then checked on the descriptor itself (``fstat``). An ``OSError``
     of the open (no such file, permission denied) propagates for the caller to name."""
     return _open_regular(Path(path))
-
-
-def tilde_hint(path: Any) -> str:
-    """A sentence for a path that starts with ``~`` naming no folder here
-    (:func:`glassnet.files.unreplaced_home`): ``'~/m.glassnet'`` names a folder called
-    ``~``. Empty otherwise."""
-    found = unreplaced_home(path)
-    if found is None:
-        return ""
-    return (
-        f" ('~' is not replaced by your home folder here, as open() does not replace it: "
-        f"give the path as '{found[1]}', os.path.expanduser(path))"
-    )
 
 
 def _open(path: Any) -> tuple[Any, int, str]:

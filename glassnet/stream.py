@@ -3541,7 +3541,7 @@ def _existing(path: Any) -> str:
     if p.is_dir():
         raise IsADirectoryError(f"fit: '{p}' is a directory, not a CSV file; give a file's path.")
     if not p.is_file():
-        from .io import tilde_hint
+        from .files import tilde_hint
 
         raise FileNotFoundError(f"fit: no file at '{p}'{tilde_hint(p)}.")
     return str(p)
