@@ -1286,6 +1286,9 @@ class _BaseMLP(BaseEstimator):
             for m in dropouts:
                 m.rng = masks
         diverged = None
+        if isinstance(self.threads, numbers.Integral):  # (over the BLAS's cap: refused
+            with blas_limit(model, 1, threads=self.threads, owner=type(self).__name__):
+                pass  # naming the estimator, not the fit it calls)
         try:  # (fit applies the BLAS threads: threads= is passed on)
             history = _glassnet_fit(
                 model,

@@ -294,7 +294,9 @@ def _keeps(threads: Any) -> bool:
 
 def check_threads(threads: Any, owner: str, what: str = "BLAS threads") -> int | None:
     """None for a rule (``'auto'``, None, ``'load'`` or ``'keep'``), else the int >= 1 asked
-    for.
+    for, at most 2**31 - 1 (what a BLAS takes): the one bound of every reader of ``threads``
+    (fit, fit_many, the estimators, :func:`blas_threads`, :func:`explain`, :func:`limit`;
+    :func:`limit` refuses a count above the BLAS's own cap too, which only setting it reads).
 
     Raises
     ------
@@ -318,10 +320,15 @@ def check_threads(threads: Any, owner: str, what: str = "BLAS threads") -> int |
             " (joblib's n_jobs=-1, every CPU, is threads='auto' here: up to every usable "
             "CPU, as many as the step has work for.)"
         )
+    elif isinstance(threads, numbers.Integral) and threads > _MOST_THREADS:
+        want += (
+            f" A BLAS takes at most 2**31 - 1 = {_MOST_THREADS} threads (and its build often "
+            "64): give the CPUs to use, such as os.cpu_count(), or 'auto'."
+        )
     if isinstance(threads, str):
         raise ParameterError(want)
     try:
-        return check_number(threads, "threads", owner, low=1, integer=True)
+        return check_number(threads, "threads", owner, low=1, high=_MOST_THREADS, integer=True)
     except ParameterError:
         raise ParameterError(want) from None
 
@@ -533,8 +540,8 @@ def limit(
     token = next(_TOKENS)
     with _LOCK:
         # (BLAS takes a C int: 2**32 + 1 read as 1 thread, and 10**30 raised ctypes' error
-        # with this block left open; asked above the largest int, the check below refuses it)
-        _ACTIVE[token] = m = min(n, _MOST_THREADS)
+        # with this block left open; check_threads refuses a count above the largest int)
+        _ACTIVE[token] = m = n
         try:
             if len(_ACTIVE) == 1:  # the first: keep the limits before, to restore them (None:
                 same = all(c.num_threads == m for c in blas)  # m already, nothing to do)

@@ -51,3 +51,31 @@ def test_cli_an_empty_gz_file_is_said_empty(
     assert code == 2
     assert_one_line_error(err, str(data), "is empty")
     assert "without .gz" not in err
+
+
+def test_threads_over_the_bound_refused_by_every_reader() -> None:
+    from glassnet import threads
+    from glassnet._validation import ParameterError
+
+    for f in (threads.blas_threads, threads.explain):
+        with pytest.raises(ParameterError, match=r"2\*\*31 - 1"):
+            f([3, 4, 2], 32, 10**30)
+    with pytest.raises(ParameterError, match=r"of limit .*2\*\*31 - 1"):
+        with threads.limit([3, 4, 2], 32, 10**30):
+            pass
+    assert threads.blas_threads([3, 4, 2], 32, 3) == 3
+
+
+def test_estimator_names_itself_for_too_many_threads() -> None:
+    from glassnet._validation import ParameterError
+    from glassnet.sklearn import MLPClassifier
+
+    X, y = np.random.default_rng(0).random((20, 3)), np.arange(20) % 2
+    with pytest.raises(ParameterError, match="parameter of MLPClassifier"):
+        MLPClassifier(threads=10**30, max_iter=2).fit(X, y)
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    apis = {i.get("internal_api") for i in threadpoolctl.threadpool_info()}
+    if "openblas" not in apis:  # (OpenBLAS caps a count at its build's, 64 or so)
+        pytest.skip("the BLAS's own cap is OpenBLAS's here")
+    with pytest.raises(ParameterError, match="parameter of MLPClassifier asks for 99999"):
+        MLPClassifier(threads=99999, max_iter=2).fit(X, y)
