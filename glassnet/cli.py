@@ -149,7 +149,7 @@ from .stream import (
     plain_example,
     single_text,
 )
-from .stream import _gzipped as _gzip_named
+from .stream import gzipped as _gzip_named
 from .tasks import Task, get_task, infer_task
 from .tensor import no_grad
 from .train import Callback, DivergenceError, EarlyStopping, History, TrainState, fit
@@ -9055,7 +9055,7 @@ def _note(message: str) -> None:
 
 def _flush_pending(show: bool) -> None:
     # (under mpiexec -n N: rank 0 prints them, and a rank of an MPMD launch's other command)
-    if show and (not _distributed.launched()[0] or _distributed._appnum()):
+    if show and (not _distributed.launched()[0] or _distributed.appnum()):
         sys.stderr.write("".join(dict.fromkeys(_PENDING)))
         sys.stderr.flush()
     _PENDING.clear()
@@ -9519,7 +9519,7 @@ def _rank0_prints(args: argparse.Namespace) -> Iterator[None]:
     if (
         args.command not in ("predict", "evaluate", "explain", "info", "export")
         or not _distributed.launched()[0]
-        or _distributed._appnum()
+        or _distributed.appnum()
     ):
         yield
         return
@@ -9635,7 +9635,7 @@ def _failure(exc: BaseException, args: argparse.Namespace) -> tuple[str | None, 
         return str(exc), 1
     if isinstance(exc, _distributed.DistributedError):  # another rank's error, named
         return str(exc), 1
-    if isinstance(exc, _distributed._Unjoined):  # a launch whose ranks MPI does not join
+    if isinstance(exc, _distributed.Unjoined):  # a launch whose ranks MPI does not join
         return exc.detail, 1
     if isinstance(exc, BrokenPipeError) and _stdout_reader_left():
         # 'glassnet predict ... | head': the reader took what it wanted and left, which is

@@ -168,7 +168,7 @@ def launched() -> tuple[int, int]:
     return _launcher()[:2]
 
 
-class _Unjoined(RuntimeError):
+class Unjoined(RuntimeError):
     """A launch of N ranks that MPI does not join; ``.detail``: the message without the
     ``fit(distributed='mpi')`` it starts with (the command line's ``train`` says it)."""
 
@@ -182,7 +182,7 @@ def _world(MPI: Any) -> Any:
     started more processes than MPI joined: each rank would train alone, in silence."""
     _, n, var = _launcher()
     if _rank_process() and MPI.COMM_WORLD.Get_size() == 1:
-        raise _Unjoined(
+        raise Unjoined(
             f"the launcher started {n} processes ({var}={n}), but "
             "MPI sees this one alone (MPI.COMM_WORLD has 1 rank): the MPI library mpi4py "
             "uses does not speak this launcher's process manager, and each rank would train "
@@ -193,7 +193,7 @@ def _world(MPI: Any) -> Any:
     return MPI.COMM_WORLD
 
 
-def _appnum() -> int:
+def appnum() -> int:
     """Which command line of an MPMD launch (``mpiexec -n 1 A : -n 1 B``) started this
     rank, read from MPI (0: rank 0's; 0 too where MPI is not started or does not say)."""
     MPI = sys.modules.get("mpi4py.MPI")

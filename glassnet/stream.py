@@ -625,7 +625,7 @@ def _worded(reader: Callable[..., Stream]) -> Callable[..., Stream]:
                 f"name its errors begin with (such as 'fit'). Got {caller!r}."
             )
         path = args[0] if args else kwargs.get("path")
-        gz = path if isinstance(path, (str, os.PathLike)) and _gzipped(path) else None
+        gz = path if isinstance(path, (str, os.PathLike)) and gzipped(path) else None
         with _said_by(caller, gz):
             stream = reader(*args, **kwargs)
         source = stream._chunks
@@ -1963,16 +1963,16 @@ def sniff_delimiter(sample: str, decimal: str = ".", path: Any = None) -> str | 
     return found
 
 
-def _gzipped(path: str | os.PathLike[str]) -> bool:
+def gzipped(path: str | os.PathLike[str]) -> bool:
     """Whether the CSV file ``path`` is read decompressed: named .gz (in any case)."""
     return str(path).lower().endswith(".gz")
 
 
 def _open_csv(path: str | os.PathLike[str], mode: str = "rb", **text: Any) -> Any:
     """The CSV file ``path`` opened for reading as :func:`from_csv` reads it: decompressed
-    when it is named .gz (:func:`_gzipped`), as it is else; ``mode`` ``"rb"`` or ``"r"``
+    when it is named .gz (:func:`gzipped`), as it is else; ``mode`` ``"rb"`` or ``"r"``
     (text, ``text``: open's encoding, errors, newline)."""
-    if _gzipped(path):
+    if gzipped(path):
         import gzip
 
         return gzip.open(path, mode if "b" in mode else "rt", **text)
@@ -2097,12 +2097,12 @@ def from_csv(
                 "stream.from_parquet(path, target) (or fit(model, path, target) with a "
                 ".parquet name)."
             )
-        if magic[:2] == b"\x1f\x8b" and not _gzipped(path):
+        if magic[:2] == b"\x1f\x8b" and not gzipped(path):
             raise ValueError(
                 f"fit: '{path}' is gzip-compressed: name it with .gz at the end (such as "
                 "data.csv.gz), which the reader decompresses, or decompress it (gunzip)."
             )
-        if _gzipped(path) and not_gzip(path, magic):
+        if gzipped(path) and not_gzip(path, magic):
             raise ValueError(f"fit: {not_gzip(path, magic)}.")
     with _open_csv(path) as f:
         hint = re.match(rb"(?:\xef\xbb\xbf)?\s*sep=.\s*$", f.readline(64))
@@ -2517,7 +2517,7 @@ def _csv_input(path: str, delimiter: str, mends: _Mends | None) -> Any:
     import pyarrow as pa
 
     if mends is None:  # (pyarrow detects .gz in lower case only)
-        return pa.input_stream(path, "gzip" if _gzipped(path) else "detect")
+        return pa.input_stream(path, "gzip" if gzipped(path) else "detect")
     return pa.PythonFile(_Mended(path, delimiter, mends), mode="r")
 
 
@@ -2999,7 +2999,7 @@ def _csv_rows(
     is where the row ends."""
     import csv as pycsv
 
-    size = 2**31 - 1 if _gzipped(path) else min(os.path.getsize(path), 2**31 - 1)
+    size = 2**31 - 1 if gzipped(path) else min(os.path.getsize(path), 2**31 - 1)
     if pycsv.field_size_limit() < size:  # (a long cell is no error)
         pycsv.field_size_limit(size)
     with _open_csv(path, "r", newline="", encoding="utf-8-sig", errors="replace") as f:
