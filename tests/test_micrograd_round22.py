@@ -197,3 +197,58 @@ def test_a_number_past_the_float_range_is_named_by_its_type():
         Value(Fraction(10**400, 3))
     with pytest.raises(OverflowError, match=r"Got an int of 401 digits, past"):
         Value(10**400)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda x: Neuron(2)(x), lambda x: Layer(2, 3)(x), lambda x: MLP(2, [2, 1])(x)],
+)
+def test_an_endless_iterable_of_inputs_is_refused_after_one_too_many(call):
+    import itertools
+
+    seen = itertools.count()
+    with pytest.raises(ValueError, match="takes 2 inputs. Got more than 2"):
+        call(seen)
+    assert next(seen) <= 4  # (read 3, not all of them)
+
+
+@pytest.mark.parametrize("x", [{1: 1, 2: 2}, {1, 2}, "12"])
+def test_a_dict_set_or_text_of_inputs_is_refused(x):
+    with pytest.raises(TypeError, match=f"Got {type(x).__name__}.*list"):
+        Neuron(2)(x)
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: MLP(2, (n for n in [3, 1])), "'nouts'.*generator"),
+        (lambda: MLP(2, __import__("itertools").count(1)), "'nouts'.*count"),
+        (lambda: MLP(2, "31"), "'nouts'.*'31'"),
+        (lambda: MLP(2, {3: 0, 1: 0}), "'nouts'.*dict"),
+        (lambda: MLP(2, {3, 1}), "'nouts'.*set"),
+        (lambda: MLP(2, []), "'nouts'.*empty"),
+        (lambda: MLP(2, [3.0, 1]), r"'nouts\[0\]'.*int >= 1. Got 3.0"),
+        (lambda: MLP(2, [True, 1]), r"'nouts\[0\]'.*Got True"),
+        (lambda: MLP(0, [1]), "'nin'.*Got 0"),
+        (lambda: Layer(2, (i for i in [3])), "'nout'.*generator"),
+        (lambda: Layer(2, 0), "'nout'.*Got 0"),
+        (lambda: Neuron(0), "'nin' parameter of Neuron must be an int >= 1. Got 0"),
+        (lambda: Neuron(2.5), "'nin'.*Got 2.5"),
+        (lambda: MLP(2, [10**30]), "3000000000000000000000000000000 Values"),
+        (lambda: Neuron(10**9), "1000000001 Values"),
+    ],
+)
+def test_odd_sizes_are_refused_naming_the_argument(make, words):
+    with pytest.raises((TypeError, ValueError), match=words):
+        make()
+
+
+def test_sizes_of_ints_in_a_list_or_tuple_and_numpy_ints_build():
+    random.seed(1)
+    a = MLP(2, [3, 1])
+    random.seed(1)
+    b = MLP(np.int64(2), (np.int64(3), 1))
+    assert [p.data for p in a.parameters()] == [p.data for p in b.parameters()]
+    assert repr(a) == repr(b)
+    with pytest.raises(TypeError, match="'nouts'.*range"):
+        MLP(2, range(10**30))

@@ -11,27 +11,54 @@ these networks make one graph node per multiply and add.
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
 
+from .._validation import check_number
 from .engine import Value
 
 __all__ = ["MLP", "Layer", "Module", "Neuron"]
 
+MOST_VALUES = 10**6
+"""The most weights and biases a network here makes (one Python object each)."""
 
-def _inputs(x: Any, owner: Any) -> list[Any] | tuple[Any, ...]:
-    """``x``, a list of a layer's inputs: micrograd's zip takes any iterable (a generator,
-    ``map(Value, row)``), read once here."""
+
+def _inputs(x: Any, owner: Any, n: int) -> list[Any] | tuple[Any, ...]:
+    """``x``, a list of a layer's ``n`` inputs: micrograd's zip takes any iterable (a
+    generator, ``map(Value, row)``), read once here, ``n + 1`` items at most."""
     if type(x) is list or type(x) is tuple:
         return x
-    try:
-        return list(x)
-    except TypeError:
+    if isinstance(x, (Mapping, Set, str, bytes)) or not isinstance(x, Iterable):
         raise TypeError(
-            f"{owner!r} takes an iterable of its inputs (numbers or Values). Got "
+            f"{owner!r} takes an iterable of its inputs (numbers or Values), in order. Got "
             f"{type(x).__name__}; pass a list, e.g. [x1, x2] or list(map(Value, row))."
-        ) from None
+        )
+    x = list(itertools.islice(x, n + 1))  # (an endless iterator is no row)
+    if len(x) > n:
+        raise ValueError(f"{owner!r} takes {n} inputs. Got more than {n}; pass one per input.")
+    return x
+
+
+def _sizes(owner: str, nin: Any, nouts: Any, name: str = "nouts") -> list[int]:
+    """``[nin, *nouts]``, each an int >= 1, ``nouts`` a list or tuple (in order)."""
+    if not isinstance(nouts, (list, tuple)) or not nouts:
+        raise TypeError(
+            f"The {name!r} parameter of {owner} must be a non-empty list of layer sizes "
+            f"(ints >= 1), e.g. [4, 4, 1]. Got {nouts!r:.80} of type {type(nouts).__name__}."
+        )
+    names = ["nin"] + ([name] if name == "nout" else [f"{name}[{i}]" for i in range(len(nouts))])
+    sz = [check_number(n, k, owner, low=1, integer=True) for k, n in zip(names, [nin, *nouts])]
+    count = sum((a + 1) * b for a, b in zip(sz, sz[1:]))
+    if count > MOST_VALUES:
+        call = {"Neuron": f"{sz[0]}", "Layer": f"{sz[0]}, {sz[1]}"}.get(owner, f"{sz[0]}, {sz[1:]}")
+        raise ValueError(
+            f"{owner}({call}) would make {count} Values (weights and biases), over the "
+            f"{MOST_VALUES} a Python object each can hold sanely: choose smaller sizes, or use "
+            "glassnet.nn.MLP for arrays."
+        )
+    return sz
 
 
 class Module:
@@ -50,12 +77,13 @@ class Neuron(Module):
     """``nin`` weights from ``random.uniform(-1, 1)``, a bias at 0; ReLU when ``nonlin``."""
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
+        nin = _sizes("Neuron", nin, [1])[0]
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
         self.nonlin = nonlin
 
     def __call__(self, x: Iterable[Any]) -> Value:
-        x = _inputs(x, self)
+        x = _inputs(x, self, len(self.w))
         if len(x) != len(self.w):  # (zip would drop the inputs beyond the shorter one)
             raise ValueError(
                 f"{self!r} takes {len(self.w)} inputs. Got {len(x)}; pass one number per input."
@@ -75,10 +103,12 @@ class Layer(Module):
     as a list, as in micrograd."""
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        nin, nout = _sizes("Layer", nin, [nout], "nout")
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
-        x = _inputs(x, self)  # (an iterator once, for every neuron)
+        first = self.neurons[0]
+        x = _inputs(x, first, len(first.w))  # (an iterator once, for every neuron)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
@@ -93,7 +123,7 @@ class MLP(Module):
     """Layers of sizes ``[nin] + nouts``; ReLU in every layer but the last."""
 
     def __init__(self, nin: int, nouts: Sequence[int]) -> None:
-        sz = [nin, *nouts]
+        sz = _sizes("MLP", nin, nouts)
         self.layers = [
             Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
         ]
