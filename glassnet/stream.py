@@ -984,14 +984,14 @@ class Columns:
         converted with ``pyarrow.Table.from_pandas`` (its index left out). The table needs
         every feature column and the target (for rows without a target, to predict on:
         ``glassnet.preprocessing.Preprocessor.from_dict(columns.preprocessor_dict())``).
-        A cell that cannot be transformed (a category or class the training file did not
-        hold: it has no one-hot column or class code; an empty cell; a number that is not
-        finite) is a ``ValueError`` naming its row (0-based), column and value. A target
-        of bools (true/false in a CSV, ``df.y.astype(bool)``) where the training file's
-        classes are the numbers 0 and 1 is read as 1 and 0, as a bool feature is; against
-        other number classes it is a ``ValueError``.
+        ``dtype`` None is the default, float32. A cell that cannot be transformed (a category or
+        class the training file did not hold: it has no one-hot column or class code; an empty cell;
+        a number that is not finite) is a ``ValueError`` naming its row (0-based), column and value.
+        A target of bools (true/false in a CSV, ``df.y.astype(bool)``) where the training file's
+        classes are the numbers 0 and 1 is read as 1 and 0, as a bool feature is; against other
+        number classes it is a ``ValueError``.
         """
-        _float_dtype(dtype, "Columns.transform")
+        dtype = _float_dtype(dtype, "Columns.transform")
         table = self._table(batch)
         try:
             return self._transform(table, dtype)
@@ -1240,10 +1240,11 @@ def _signless(col: Any) -> Any:
 
 def _table_args(
     caller: str, target: Any, standardize: Any, labels: Any, dtype: Any, several: bool = False
-) -> None:
+) -> Any:
     """A file stream's arguments checked before the file is read: "no" is no bool (it
     was true), an int dtype truncated standardized values, a target is a column's name
-    (or, where ``several`` may be, a non-empty list of names, each once, of labels)."""
+    (or, where ``several`` may be, a non-empty list of names, each once, of labels).
+    Returns ``dtype``, None read as float32."""
     names = several and isinstance(target, list | tuple) and len(target) > 0
     if names and all(isinstance(t, str) for t in target) and len(set(target)) == len(target):
         if labels is False:
@@ -1262,11 +1263,15 @@ def _table_args(
     check_bool(standardize, "standardize", caller)
     if labels is not None:
         check_bool(labels, "labels", caller)
-    _float_dtype(dtype, caller)
+    return _float_dtype(dtype, caller)  # (None: float32)
 
 
-def _float_dtype(dtype: Any, caller: str) -> None:
-    """``dtype`` a floating NumPy dtype, else an error naming ``caller``'s argument."""
+def _float_dtype(dtype: Any, caller: str) -> Any:
+    """``dtype`` if a floating NumPy dtype (None: float32, the default, as None is a layer's
+    default dtype; NumPy would read it as float64), else an error naming ``caller``'s
+    argument."""
+    if dtype is None:
+        return np.float32
     try:
         kind = np.dtype(dtype).kind
     except TypeError:
@@ -1276,6 +1281,7 @@ def _float_dtype(dtype: Any, caller: str) -> None:
             f"The 'dtype' parameter of {caller} must be a floating dtype such as np.float32 "
             f"or np.float64. Got {dtype!r:.60}."
         )
+    return dtype
 
 
 def _pyarrow() -> Any:
@@ -2052,6 +2058,7 @@ def from_csv(
     highest numbers); the statistics pass checks that they are whole numbers that go up by
     one from row to row (0, 1, 2, ...), else the column is an error (the in-memory reader
     takes them in any order: a shuffled frame's).
+    ``dtype``: X's floating dtype (default float32; None too, not NumPy's float64).
     ``categorical``: feature columns read as text and one-hot encoded whatever their cells
     (codes such as floors G, B, 1 ... 20, or grades K, 1 ... 12, which are refused as
     numbers with text in them otherwise), as :func:`glassnet.datasets.read_csv`'s
@@ -2072,7 +2079,7 @@ def from_csv(
 
     check_number(block_size, "block_size", "from_csv", low=1, integer=True)
     check_number(buffer_size, "buffer_size", "from_csv", low=1, integer=True)
-    _table_args("from_csv", target, standardize, labels, dtype, several=True)
+    dtype = _table_args("from_csv", target, standardize, labels, dtype, several=True)
     check_bool(pandas_index, "pandas_index", "from_csv")
     several = not isinstance(target, str)
     if several:
@@ -3461,7 +3468,7 @@ def from_parquet(
     """
     check_number(batch_rows, "batch_rows", "from_parquet", low=1, integer=True)
     check_number(buffer_size, "buffer_size", "from_parquet", low=1, integer=True)
-    _table_args("from_parquet", target, standardize, labels, dtype)
+    dtype = _table_args("from_parquet", target, standardize, labels, dtype)
     pa = _pyarrow()
     import pyarrow.parquet as pq
 

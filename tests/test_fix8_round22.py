@@ -79,3 +79,15 @@ def test_estimator_names_itself_for_too_many_threads() -> None:
         pytest.skip("the BLAS's own cap is OpenBLAS's here")
     with pytest.raises(ParameterError, match="parameter of MLPClassifier asks for 99999"):
         MLPClassifier(threads=99999, max_iter=2).fit(X, y)
+
+
+def test_stream_dtype_none_is_the_default_float32(tmp_path: Path) -> None:
+    import glassnet.stream as gs
+
+    pc = pytest.importorskip("pyarrow.csv")
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(12)))
+    stream = gs.from_csv(str(path), "label", dtype=None)
+    assert next(stream.chunks())[0].dtype == np.float32
+    X, _ = stream.columns.transform(pc.read_csv(str(path)), dtype=None)
+    assert X.dtype == np.float32
