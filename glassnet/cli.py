@@ -5198,39 +5198,86 @@ def _rule_names(model: Any) -> list[str]:
     return [k for k, _ in model.named_parameters()] + [k for k, _ in model.named_buffers()]
 
 
+def _mark(h: History, rule: EarlyStopping | None) -> tuple[int, int, int | None, float, int, float]:
+    """Where a run stands at an epoch's end, in numbers (for ``run_state(h, why, mark)``):
+    the lengths of ``h.loss`` and ``h.val_loss``, ``h.best_epoch``, the rule's best score
+    and bad-epoch count, and the clock."""
+    best, bad = (rule.best, rule.bad) if rule is not None else (math.inf, 0)
+    return len(h.loss), len(h.val_loss), h.best_epoch, best, bad, time.perf_counter()
+
+
+def _copy_optimizer_state(optimizer: Any, kept: dict[str, Any] | None) -> dict[str, Any]:
+    """``optimizer.state_dict()``, into ``kept`` (an earlier one's copies) where it fits: a
+    built-in optimizer's buffers are copied with np.copyto, with no new arrays."""
+    packs = getattr(optimizer, "_packs", None) if hasattr(type(optimizer), "_rule") else None
+    if kept is None or packs is None or len(packs) != len(kept["param_groups"]):
+        return optimizer.state_dict()
+    for pack, group in zip(packs, kept["param_groups"]):
+        pairs = [
+            (group.get(f"{n}.{g}"), b) for g, st in enumerate(pack.state) for n, b in st.items()
+        ]
+        pairs.append((group.get("steps"), pack.steps))
+        if any(k is None or k.shape != b.shape for k, b in pairs):
+            return optimizer.state_dict()
+        for k, b in pairs:
+            np.copyto(k, b)
+    kept["t"] = optimizer.t
+    return kept
+
+
 class _Checkpoints(Callback):
     """Writes the checkpoint at ``path`` every ``every`` epochs and after the run's last
     epoch (once): the weights, the early-stopping best weights under ``best:``, the
-    optimizer's state, and ``meta`` with the run state (``run_state(history, stop_reason)``).
+    optimizer's state, and ``meta`` with the run state (``run_state(history, stop_reason,
+    mark)``).
 
     Every write happens in on_epoch_end, the last one included: fit calls the stopping
     rules' on_train_end before the callbacks', and early stopping puts the best weights
     back there, while a checkpoint holds the last epoch's. Between writes the last
-    completed epoch's checkpoint is kept in memory (copies of the weights and the
-    optimizer's state), and :meth:`write_kept` writes it after Ctrl-C or SIGTERM (which
-    may land mid-epoch, with weights no epoch ended with).
+    completed epoch's state is kept in memory, and :meth:`write_kept` writes it after
+    Ctrl-C or SIGTERM (which may land mid-epoch, with weights no epoch ended with). To
+    keep it costs little: two sets of copies of the weights and the optimizer's buffers,
+    made once and refreshed in turn with np.copyto (an interrupt within one leaves the
+    other whole), the rule's best weights by reference (it makes new ones), and the run
+    state as numbers (:func:`_mark`); the checkpoint itself is built when written.
     """
 
     def __init__(
         self, path: Path, every: int, last: int, meta: dict[str, Any],
-        run_state: Callable[[History, str], _RunState], rule: EarlyStopping | None,
+        run_state: Callable[..., _RunState], rule: EarlyStopping | None,
     ) -> None:  # fmt: skip
         self.path, self.every, self.last, self.meta = path, every, last, meta
         self.run_state, self.rule = run_state, rule
-        self.kept: tuple[dict[str, np.ndarray], dict[str, Any], dict[str, Any]] | None = None
+        self.kept: tuple[Any, ...] | None = None
+        self._sets: list[tuple[dict[str, np.ndarray], dict[str, Any]] | None] = [None, None]
+        self._params: list[tuple[str, Any]] | None = None
+        self._names: list[str] = []
+        self._plain = False  # (the model's state is its parameters alone)
+
+    def _copy_weights(
+        self, model: Any, kept: dict[str, np.ndarray] | None
+    ) -> dict[str, np.ndarray]:
+        if self._params is None:  # (the parameters stay; their arrays are read each time)
+            self._params = list(model.named_parameters())
+            self._names = _rule_names(model)
+            self._plain = set(model.state_dict()) == set(self._names[: len(self._params)])
+        if kept is None or not self._plain:  # (buffers too: state_dict reads them anew)
+            return model.state_dict()
+        for k, p in self._params:
+            np.copyto(kept[k], p.data)
+        return kept
 
     def on_epoch_end(self, state: TrainState) -> None:
         last = state.epoch == self.last
-        weights = state.model.state_dict()
-        if self.rule is not None and self.rule.weights is not None:
-            names = _rule_names(state.model)  # (the rule's order, not state_dict's)
-            weights.update({_BEST + k: v for k, v in zip(names, self.rule.weights)})
         # the stop reason as fit will report it (it names max_epochs after the callbacks)
         why = state.stop_reason or ("max_epochs" if last else "")
-        run = self.run_state(state.history, why).to_json()
-        if reproducible():  # (SOURCE_DATE_EPOCH: no wall-clock time in the file)
-            run["seconds"] = 0.0
-        self.kept = (weights, state.optimizer.state_dict(), {**self.meta, "state": run})
+        spare = 1 if self.kept is not None and self.kept[0] is self._sets[0] else 0
+        weights, opt = self._sets[spare] or (None, None)
+        copies = (self._copy_weights(state.model, weights),
+                  _copy_optimizer_state(state.optimizer, opt))  # fmt: skip
+        self._sets[spare] = copies
+        best = self.rule.weights if self.rule is not None else None
+        self.kept = (copies, best, state.history, why, _mark(state.history, self.rule))
         if state.epoch % self.every == 0 or last or state.stop:
             self.write_kept()
 
@@ -5238,12 +5285,18 @@ class _Checkpoints(Callback):
         """Write the kept checkpoint unless written already; its epoch, or None if none."""
         if self.kept is None:
             return None
-        weights, optimizer_state, meta = self.kept
+        (weights, optimizer_state), best, h, why, mark = self.kept
+        weights = dict(weights)
+        if best is not None:  # (the rule's order, not state_dict's)
+            weights.update({_BEST + k: v for k, v in zip(self._names, best)})
+        run = self.run_state(h, why, mark).to_json()
+        if reproducible():  # (SOURCE_DATE_EPOCH: no wall-clock time in the file)
+            run["seconds"] = 0.0
         save_checkpoint(  # (a file of another kind there: refused before, or --force)
-            self.path, weights, optimizer_state, meta, replace_any=True
+            self.path, weights, optimizer_state, {**self.meta, "state": run}, replace_any=True
         )
         self.kept = None  # (only once written: Ctrl-C within the write leaves it to retry)
-        return int(meta["state"]["epoch"])
+        return int(run["epoch"])
 
 
 def _write_interrupted(saver: _Checkpoints | None, h: History) -> None:
@@ -5291,21 +5344,23 @@ def _run_epochs(
         rule.weights = None if best is None else [best[k] for k in _rule_names(model)]
     t0 = time.perf_counter() - before.seconds
 
-    def run_state(h: History, stop_reason: str) -> _RunState:
-        """The earlier run's curves (when resumed) followed by this fit's."""
+    def run_state(h: History, stop_reason: str, mark: Any = None) -> _RunState:
+        """The earlier run's curves (when resumed) followed by this fit's (up to ``mark``,
+        :func:`_mark` at an epoch's end; by default now)."""
+        n_loss, n_val, best_epoch, best, bad, now = mark or _mark(h, rule)
         # complete epochs only (a Ctrl-C may land between an epoch's loss and its validation)
-        done = len(h.val_loss) if h.metric_name else len(h.loss)
+        done = n_val if h.metric_name else n_loss
         return _RunState(
             epoch=before.epoch + done,
             loss=before.loss + h.loss[:done],
             val_loss=before.val_loss + h.val_loss[:done],
             val_metric=before.val_metric + h.val_metric[:done],
             metric_name=h.metric_name or before.metric_name,
-            best_val=rule.best if rule is not None and rule.best < math.inf else None,
-            best_epoch=before.best_epoch if h.best_epoch is None else h.best_epoch,
-            bad_epochs=rule.bad if rule is not None else 0,
+            best_val=best if best < math.inf else None,
+            best_epoch=before.best_epoch if best_epoch is None else best_epoch,
+            bad_epochs=bad,
             stop_reason=stop_reason or None,
-            seconds=time.perf_counter() - t0,
+            seconds=now - t0,
         )
 
     if _isatty(sys.stderr) and not dumb_terminal():
@@ -6938,11 +6993,12 @@ def _train_streamed(args: argparse.Namespace) -> int:
 
     t_train = time.perf_counter() - before.seconds
 
-    def run_state(h: History, stop_reason: str) -> _RunState:
-        """The earlier run's curve (when resumed) followed by this fit's."""
+    def run_state(h: History, stop_reason: str, mark: Any = None) -> _RunState:
+        """The earlier run's curve (when resumed) followed by this fit's (up to ``mark``)."""
+        n, _, _, _, _, now = mark or _mark(h, None)
         return _RunState(
-            epoch=before.epoch + len(h.loss), loss=before.loss + list(h.loss),
-            stop_reason=stop_reason or None, seconds=time.perf_counter() - t_train,
+            epoch=before.epoch + n, loss=before.loss + h.loss[:n],
+            stop_reason=stop_reason or None, seconds=now - t_train,
         )  # fmt: skip
 
     if _isatty(sys.stderr) and not dumb_terminal():

@@ -248,3 +248,25 @@ def test_a_damaged_checkpoint_says_what_to_do(capsys, tmp_path, cut):
     assert "start afresh without --resume" in err and "restore a good copy" in err, err
     if cut == "empty":
         assert "empty checkpoint" in err and "not a model file" not in err, err
+
+
+def test_keeping_the_last_epoch_copies_in_place_not_a_state_dict_per_epoch(
+    capsys, tmp_path, monkeypatch
+):
+    calls: list[str] = []
+    model_sd, rule_names = gn.nn.Module.state_dict, cli._rule_names
+
+    def counted(self):
+        calls.append("state_dict")
+        return model_sd(self)
+
+    def names(model):
+        calls.append("names")
+        return rule_names(model)
+
+    monkeypatch.setattr(gn.nn.Module, "state_dict", counted)
+    monkeypatch.setattr(cli, "_rule_names", names)
+    code, _, err = _train(capsys, tmp_path, "--epochs", "30", "--batch-size", "0",
+                          "--early-stopping", "--patience", "100", "--checkpoint-every", "100")  # fmt: skip
+    assert code == 0, err
+    assert calls.count("names") <= 1 and calls.count("state_dict") < 10, calls
