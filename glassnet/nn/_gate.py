@@ -1,24 +1,22 @@
 """The readers-writer gate of a model whose class has its own ``train()``: generic
 concurrency machinery, not the lecture's mathematics, so it sits outside the core's line
 budget (tools/loc.py), as ``glassnet._validation``'s checks do. ``nn.module`` only calls it:
-:func:`reading` in ``evaluating()`` (so in ``predict``), :func:`guard_train` in
-``Module.__init_subclass__``. How it behaves: docs/threads.md.
+:func:`reading` in ``evaluating()`` (so in ``predict``), :func:`writing` in
+``Module.train``. How it behaves: docs/threads.md.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
-import types
 import weakref
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .module import Module
 
-__all__ = ["Gate", "gate_of", "guard_train", "reading"]
+__all__ = ["Gate", "gate_of", "reading", "writing"]
 
 _GATES: dict[int, Gate] = {}  # id(a model with its own train()) -> its gate
 _MAKING = threading.Lock()  # (held a moment to make one: never while user code runs)
@@ -91,8 +89,9 @@ class Gate:
             yield
         finally:
             if self.leave(False):
-                try:
-                    model.train(self.was[0][1])  # (the state your own train() sets, too)
+                try:  # (the state your own train() sets, too; a waiting train() sets its own)
+                    if not self.waiting:
+                        model.train(self.was[0][1])
                 finally:
                     for m, mode in self.was:
                         m.training = mode
@@ -115,22 +114,13 @@ def reading(model: Module) -> contextlib.AbstractContextManager[None]:
     return gate_of(model).reading(model)
 
 
-def _writes(train: Any) -> Any:
-    """A class's own ``train()``, run as a writer of the model's gate."""
-
-    @functools.wraps(train)
-    def train_(self: Module, *args: Any, **kwargs: Any) -> Any:
-        (gate := gate_of(self)).enter(True)
-        try:
-            return train(self, *args, **kwargs)
-        finally:
-            gate.leave(True)
-
-    return train_
-
-
-def guard_train(cls: type) -> None:
-    """Make a ``train()`` that ``cls`` defines itself a writer of the model's gate: it waits
-    for the model's predicts in other threads, and new ones wait for it."""
-    if isinstance(vars(cls).get("train"), types.FunctionType):
-        cls.train = _writes(vars(cls)["train"])  # type: ignore[attr-defined]
+@contextlib.contextmanager
+def writing(model: Module) -> Iterator[None]:
+    """A writer of ``model``'s gate for the block: ``Module.train``'s flag writes, which
+    every ``train()`` reaches (so not your code around them). It waits for the model's
+    predicts in other threads, and new ones wait for it."""
+    (gate := gate_of(model)).enter(True)
+    try:
+        yield
+    finally:
+        gate.leave(True)

@@ -96,7 +96,6 @@ def _numbers(x: Any) -> bool:
 #: Whether :meth:`Module.predict` runs in this thread: every module reads as in eval mode
 #: there, its flag unwritten (a flag predict set and put back raced other threads' calls).
 _PREDICTING = contextvars.ContextVar("glassnet_predicting", default=False)
-_gate_of = gate.gate_of  # (a model's gate, by its name here before it moved to nn._gate)
 
 
 @contextlib.contextmanager
@@ -106,13 +105,19 @@ def evaluating(model: Module | None = None) -> Iterator[None]:
     forward of :meth:`Module.predict` runs so. A ``model`` whose class has a ``train()`` of
     its own (a mode that changes more than flags) is a reader of its gate (:mod:`._gate`):
     such blocks run together, and a ``train()`` of that model waits for them (docs/threads.md)."""
-    own = model is not None and type(model).train is not Module.train
-    with gate.reading(model) if own else contextlib.nullcontext():
+    with _gated(model, gate.reading):
         token = _PREDICTING.set(True)
         try:
             yield
         finally:
             _PREDICTING.reset(token)
+
+
+def _gated(model: Module | None, side: Any) -> contextlib.AbstractContextManager[None]:
+    """``side`` (``gate.reading``/``writing``) of the gate of a model whose class has a
+    ``train()`` of its own (where the gate is): nothing for any other model."""
+    own = model is not None and type(model).train is not Module.train
+    return side(model) if own else contextlib.nullcontext()
 
 
 if TYPE_CHECKING:  # (the methods nn.containers attaches, as a type checker sees them)
@@ -123,12 +128,6 @@ else:
 
 class Module(ModuleMethods):
     """Base class: subclasses set Parameters / Modules as attributes and define ``forward``."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A ``train()`` of the class's own runs as a writer of the model's gate: it waits for
-        the model's predicts in other threads, and new ones wait for it (:func:`evaluating`)."""
-        super().__init_subclass__(**kwargs)
-        gate.guard_train(cls)
 
     @property
     def training(self) -> bool:
@@ -322,8 +321,9 @@ class Module(ModuleMethods):
     def train(self, mode: bool = True) -> Self:
         """Training mode (dropout active); returns self."""
         mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
-        for m in self.modules():
-            m.training = mode
+        with _gated(self, gate.writing):  # (a writer of its gate: docs/threads.md)
+            for m in self.modules():
+                m.training = mode
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Self:
