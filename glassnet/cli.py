@@ -5374,7 +5374,7 @@ def _run_epochs(
         saver = _Checkpoints(path, args.checkpoint_every, args.epochs, meta, run_state, rule)
         callbacks.append(saver)
     try:
-        with _signals_stop_training():  # (SIGTERM, SIGHUP: Ctrl-C)
+        with _signals_stop_training(saver is not None):  # (SIGTERM, SIGHUP: Ctrl-C)
             h = fit(
                 model, X_tr, Y_tr, loss=p.task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=batch,
@@ -7014,7 +7014,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
         saver = _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
         callbacks.append(saver)
     try:
-        with _signals_stop_training():  # (SIGTERM, SIGHUP: Ctrl-C)
+        with _signals_stop_training(saver is not None):  # (SIGTERM, SIGHUP: Ctrl-C)
             h = fit(
                 model, train_src, None, loss=task.loss, optimizer=optimizer, epochs=args.epochs,
                 initial_epoch=before.epoch, batch_size=args.batch_size,
@@ -7190,25 +7190,27 @@ def _save_trained(
     After Ctrl-C a model file that a finished run wrote before is kept: the weights so far
     go beside it (``NAME.interrupted.glassnet``), not over it. (One written by an
     interrupted run, as a resumed run's own earlier save, is replaced as usual.)"""
-    hint = ""
-    if interrupted and checkpointing and ckpt_path.is_file():
-        hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
-    if interrupted and _finished_model(out_path):
-        kept_path = _aside(out_path, ckpt_path)
-        save_model(model, kept_path, meta=meta, replace_any=True)
-        say(f"saved     {kept_path}")
-        say(
-            f"          training was interrupted: {kept_path} holds {kept}; '{out_path}', "
-            "written by a finished run before this one, is kept (move the new file over it "
-            f"to use the new weights){hint}"
-        )
-        return _interrupted(f"'{kept_path}' holds {kept}{hint}")
-    save_model(model, out_path, meta=meta, replace_any=True)  # (--force checked before)
-    say(f"saved     {out_path}")
-    if interrupted:
-        say(f"          training was interrupted: the model holds {kept}{hint}")
-        return _interrupted(f"'{out_path}' holds {kept}{hint}")
-    return 0
+    held = interrupted and checkpointing  # (a further interrupt while saving: noted)
+    with _signals_stop_training(True, True) if held else contextlib.nullcontext():
+        hint = ""
+        if interrupted and checkpointing and ckpt_path.is_file():
+            hint = f"; continue from the checkpoint '{ckpt_path}' with --resume"
+        if interrupted and _finished_model(out_path):
+            kept_path = _aside(out_path, ckpt_path)
+            save_model(model, kept_path, meta=meta, replace_any=True)
+            say(f"saved     {kept_path}")
+            say(
+                f"          training was interrupted: {kept_path} holds {kept}; '{out_path}', "
+                "written by a finished run before this one, is kept (move the new file over it "
+                f"to use the new weights){hint}"
+            )
+            return _interrupted(f"'{kept_path}' holds {kept}{hint}")
+        save_model(model, out_path, meta=meta, replace_any=True)  # (--force checked before)
+        say(f"saved     {out_path}")
+        if interrupted:
+            say(f"          training was interrupted: the model holds {kept}{hint}")
+            return _interrupted(f"'{out_path}' holds {kept}{hint}")
+        return 0
 
 
 def _interrupted(saved: str) -> int:
@@ -9300,6 +9302,8 @@ class _Terminated(KeyboardInterrupt):
 
 #: The signal that stopped the current training run (SIGTERM or SIGHUP), if one did.
 _STOPPED_BY: list[int] = []
+#: The interrupts (signal numbers) since the current training run began.
+_INTERRUPTS: list[int] = []
 
 
 def _told_in_our_words(callbacks: list[Callback], stop_rules: list[Any] | None) -> dict[str, Any]:
@@ -9315,30 +9319,48 @@ def _told_in_our_words(callbacks: list[Callback], stop_rules: list[Any] | None) 
 
 
 @contextlib.contextmanager
-def _signals_stop_training() -> Any:
+def _signals_stop_training(checkpointing: bool = False, stopped: bool = False) -> Any:
     """Inside the block (a training run's fit), SIGTERM and SIGHUP stop training as Ctrl-C
     does (:class:`_Terminated`): the weights so far are saved, with the checkpoint and the
     resume hint, and the command exits with status 128 + the signal's number. Only a signal
     left at its default action, or at :func:`_signals_exit`'s, is taken over (one ignored,
     ``nohup``, or handled by the caller stays as it is); nothing changes outside the main
-    thread."""
+    thread. With ``checkpointing`` (Ctrl-C's default handler taken over too), a second
+    interrupt after the one that stopped the run is noted, not raised, so the checkpoint of
+    the last completed epoch (and, in the block of ``stopped``, a run already stopped, the
+    model) is written whole; a third stops at once."""
     import signal
     import threading
 
-    _STOPPED_BY.clear()
+    if not stopped:
+        _STOPPED_BY.clear()
+        _INTERRUPTS.clear()
+    elif not _INTERRUPTS:  # (stopped by a KeyboardInterrupt that no signal raised)
+        _INTERRUPTS.append(0)
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def _stop(signum: int, frame: Any) -> None:
-        if not _STOPPED_BY:
+        _INTERRUPTS.append(signum)
+        if len(_INTERRUPTS) == 2 and checkpointing:  # (a quick second Ctrl-C: the write goes on)
+            with contextlib.suppress(Exception):  # (stderr busy: the note is skipped)
+                sys.stderr.write("glassnet: note: interrupted again: the checkpoint of the last "
+                                 "completed epoch and the weights so far are written first; "
+                                 "interrupt a third time to stop without them\n")  # fmt: skip
+                sys.stderr.flush()
+            return
+        if _INTERRUPTS == [signum] and signum != signal.SIGINT:  # (the one that stops)
             _STOPPED_BY.append(signum)
-        raise _Terminated
+        raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated
 
     previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGTERM", "SIGHUP", "SIGINT"):
         number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) in (signal.SIG_DFL, _raise_signalled):
+        ours = (signal.default_int_handler,) if checkpointing and name == "SIGINT" else ()
+        if number is not None and signal.getsignal(number) in (
+            (signal.SIG_DFL, _raise_signalled) if name != "SIGINT" else ours
+        ):
             previous[number] = signal.signal(number, _stop)
     try:
         yield
