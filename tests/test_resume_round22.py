@@ -266,7 +266,7 @@ def test_keeping_the_last_epoch_copies_in_place_not_a_state_dict_per_epoch(
 
     monkeypatch.setattr(gn.nn.Module, "state_dict", counted)
     monkeypatch.setattr(cli, "_rule_names", names)
-    code, _, err = _train(capsys, tmp_path, "--epochs", "30", "--batch-size", "0",
-                          "--early-stopping", "--patience", "100", "--checkpoint-every", "100")  # fmt: skip
+    args = ["--epochs", "30", "--batch-size", "0", "--early-stopping", "--patience", "100"]
+    code, _, err = _train(capsys, tmp_path, *args, "--checkpoint-every", "100")
     assert code == 0, err
     assert calls.count("names") <= 1 and calls.count("state_dict") < 10, calls
