@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -142,4 +143,31 @@ def test_a_second_ctrl_c_while_the_model_is_saved_is_noted_too(capsys, tmp_path,
     assert _handlers() == before
     assert code == 130 and "interrupted again" in err, err
     assert gn.io.load_model(tmp_path / "m.glassnet").network is not None
+    assert load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["state"]["epoch"] == 3
+
+
+class _CtrlC(gn.train.Callback):
+    """Ctrl-C (no signal: off the main thread none can be sent) in epoch 4."""
+
+    def on_step_end(self, state) -> None:
+        if state.epoch == 4:
+            raise KeyboardInterrupt
+
+
+def test_off_the_main_thread_no_handler_is_set_and_the_checkpoint_is_written(
+    capsys, tmp_path, monkeypatch
+):
+    fit, before, codes = cli.fit, _handlers(), []
+
+    def interrupted(*a, callbacks=(), **kw):
+        assert _handlers() == before  # (no handler can be set off the main thread)
+        return fit(*a, callbacks=[*callbacks, _CtrlC()], **kw)
+
+    monkeypatch.setattr(cli, "fit", interrupted)
+    argv = [str(a) for a in [*MOONS, "--out", tmp_path / "m.glassnet", *ARGS]]
+    worker = threading.Thread(target=lambda: codes.append(cli.main(argv)))
+    worker.start()
+    worker.join(60)
+    err = capsys.readouterr().err
+    assert codes == [130], err
     assert load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["state"]["epoch"] == 3
