@@ -526,8 +526,15 @@ def check_weights(who: str, arg: str, w: Any) -> Any:
     ``pos_weight``); refused where one is NaN, inf or negative. PyTorch takes a negative
     weight in silence, and the loss then rewards that sample's (class's) error: the step
     ascends on it; glassnet takes it for the mistake it is. One min and one max. Text and
-    bools are refused too (True is no weight), as the loss modules' own checks word it."""
-    if w.dtype.kind == "b":
+    bools are refused too (True is no weight), as the loss modules' own checks word it;
+    real numbers held as objects (an object column's values, Decimals) are taken as floats."""
+    odd = w.flat[0] if w.size else w  # (shown where w is refused: no real number)
+    if w.dtype.kind == "O":
+        real = (numbers.Real, decimal.Decimal)
+        at = [i for i, e in enumerate(w.flat) if isinstance(e, bool) or not isinstance(e, real)]
+        odd = w.flat[at[0]] if at else odd
+        w = w if at else w.astype(np.float64)
+    if w.dtype.kind == "b" or isinstance(odd, (bool, np.bool_)):
         raise TypeError(
             f"{who}: '{arg}' holds bools, not weights (PyTorch refuses weight=True; glassnet a "
             f"bool array too: True is no weight). Pass numbers, e.g. {arg}=np.array([1.0, "
@@ -536,8 +543,8 @@ def check_weights(who: str, arg: str, w: Any) -> Any:
     if w.dtype.kind not in "iuf":
         raise ValueError(
             f"{who}: {arg} must be numeric. It holds {w.dtype} values, e.g. "
-            f"{_show(w.flat[0] if w.size else w, 40)}: pass numbers (np.asarray({arg}, "
-            "dtype=float) for numbers written as text)."
+            f"{_show(odd, 40)}: pass real numbers "
+            f"(np.asarray({arg}, dtype=float) for numbers written as text)."
         )
     if w.size and not (w.min() >= 0 and w.max() < np.inf):  # (NaN fails both)
         at = tuple(int(i) for i in np.argwhere(~((w >= 0) & (w < np.inf)))[0])
