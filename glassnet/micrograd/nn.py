@@ -16,6 +16,8 @@ import random
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
 
+import numpy as np
+
 from .._validation import check_number
 from .engine import Value
 
@@ -42,22 +44,33 @@ def _inputs(x: Any, owner: Any, n: int) -> list[Any] | tuple[Any, ...]:
 
 
 def _sizes(owner: str, nin: Any, nouts: Any, name: str = "nouts") -> list[int]:
-    """``[nin, *nouts]``, each an int >= 1, ``nouts`` a list or tuple (in order)."""
-    if not isinstance(nouts, (list, tuple)) or not nouts:
+    """``[nin, *nouts]``, each an int >= 1; ``nouts`` in order: a list, tuple, range (any
+    sequence but text) or 1-D NumPy array, read up to the Values cap (range(1, 10**30))."""
+    text = isinstance(nouts, (str, bytes, bytearray))
+    seq = isinstance(nouts, Sequence) and not text
+    if not (seq or isinstance(nouts, np.ndarray) and nouts.ndim == 1) or not len(nouts[:1]):
         raise TypeError(
             f"The {name!r} parameter of {owner} must be a non-empty list of layer sizes "
-            f"(ints >= 1), e.g. [4, 4, 1]. Got {nouts!r:.80} of type {type(nouts).__name__}."
+            f"(ints >= 1), e.g. [4, 4, 1] (a tuple, range or 1-D NumPy array too; a set, "
+            f"dict or iterator has no order kept: pass a list). Got {nouts!r:.80} of type "
+            f"{type(nouts).__name__}."
         )
-    names = ["nin"] + ([name] if name == "nout" else [f"{name}[{i}]" for i in range(len(nouts))])
-    sz = [check_number(n, k, owner, low=1, integer=True) for k, n in zip(names, [nin, *nouts])]
-    count = sum((a + 1) * b for a, b in zip(sz, sz[1:]))
-    if count > MOST_VALUES:
-        call = {"Neuron": f"{sz[0]}", "Layer": f"{sz[0]}, {sz[1]}"}.get(owner, f"{sz[0]}, {sz[1:]}")
-        raise ValueError(
-            f"{owner}({call}) would make {count} Values (weights and biases), over the "
-            f"{MOST_VALUES} a Python object each can hold sanely: choose smaller sizes, or use "
-            "glassnet.nn.MLP for arrays."
+    sz, count = [check_number(nin, "nin", owner, low=1, integer=True)], 0
+    for i, n in enumerate(nouts):
+        sz.append(
+            check_number(n, name if name == "nout" else f"{name}[{i}]", owner, low=1, integer=True)
         )
+        count += (sz[-2] + 1) * sz[-1]
+        if count > MOST_VALUES:
+            more = len(nouts[i + 1 : i + 2]) > 0  # (a long range: its first layers do)
+            call = {"Neuron": f"{sz[0]}", "Layer": f"{sz[0]}, {sz[1]}"}.get(
+                owner, f"{sz[0]}, {nouts!r:.60}" if more else f"{sz[0]}, {sz[1:]}"
+            )
+            raise ValueError(
+                f"{owner}({call}) would make {'over ' if more else ''}{count} Values (weights "
+                f"and biases), over the {MOST_VALUES} a Python object each can hold sanely: "
+                "choose smaller sizes, or use glassnet.nn.MLP for arrays."
+            )
     return sz
 
 
@@ -124,9 +137,7 @@ class MLP(Module):
 
     def __init__(self, nin: int, nouts: Sequence[int]) -> None:
         sz = _sizes("MLP", nin, nouts)
-        self.layers = [
-            Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
-        ]
+        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(sz) - 2) for i in range(len(sz) - 1)]
 
     def __call__(self, x: Any) -> Any:
         for layer in self.layers:
