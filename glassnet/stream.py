@@ -3046,9 +3046,12 @@ def _long_line(path: str, block_size: int, e: Exception) -> ValueError | None:
 def not_gzip(path: str, magic: bytes) -> str | None:
     """The refusal of the file ``path``, named .gz, that starts with ``magic`` (its first
     bytes): None where they are gzip's, or where there are none (an empty file: the
-    reader's "is empty" says so, not "name it without .gz")."""
+    reader's "is empty" says so, not "name it without .gz"); gzip's first byte alone is a
+    download cut off, said so."""
     if not magic or magic[:2] == b"\x1f\x8b":  # (gzip's magic bytes)
         return None
+    if magic == b"\x1f":
+        return cannot_decompress(path)
     return (
         f"'{path}' is named .gz but is not gzip-compressed (it starts with {magic!r}): name "
         "it without .gz (such as data.csv), or compress it (gzip)"
