@@ -984,7 +984,8 @@ class Columns:
         converted with ``pyarrow.Table.from_pandas`` (its index left out). The table needs
         every feature column and the target (for rows without a target, to predict on:
         ``glassnet.preprocessing.Preprocessor.from_dict(columns.preprocessor_dict())``).
-        ``dtype`` None is the default, float32. A cell that cannot be transformed (a category or
+        ``dtype`` None is the default, float32, even where ``glassnet.set_default_dtype`` makes
+        the layers' another. A cell that cannot be transformed (a category or
         class the training file did not hold: it has no one-hot column or class code; an empty cell;
         a number that is not finite) is a ``ValueError`` naming its row (0-based), column and value.
         A target of bools (true/false in a CSV, ``df.y.astype(bool)``) where the training file's
@@ -1267,9 +1268,9 @@ def _table_args(
 
 
 def _float_dtype(dtype: Any, caller: str) -> Any:
-    """``dtype`` if a floating NumPy dtype (None: float32, the default, as None is a layer's
-    default dtype; NumPy would read it as float64), else an error naming ``caller``'s
-    argument."""
+    """``dtype`` if a floating NumPy dtype (None: float32, the readers' own default, whatever
+    ``set_default_dtype`` makes the layers' default; NumPy would read None as float64), else
+    an error naming ``caller``'s argument."""
     if dtype is None:
         return np.float32
     try:
@@ -2058,7 +2059,8 @@ def from_csv(
     highest numbers); the statistics pass checks that they are whole numbers that go up by
     one from row to row (0, 1, 2, ...), else the column is an error (the in-memory reader
     takes them in any order: a shuffled frame's).
-    ``dtype``: X's floating dtype (default float32; None too, not NumPy's float64).
+    ``dtype``: X's floating dtype (default float32; None too, not NumPy's float64, nor the
+    layers' default that ``glassnet.set_default_dtype`` sets).
     ``categorical``: feature columns read as text and one-hot encoded whatever their cells
     (codes such as floors G, B, 1 ... 20, or grades K, 1 ... 12, which are refused as
     numbers with text in them otherwise), as :func:`glassnet.datasets.read_csv`'s
