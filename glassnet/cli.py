@@ -5661,6 +5661,20 @@ def _cmd_train(args: argparse.Namespace) -> int:
         (ckpt_path, checkpoint) if checkpointing else None,
     )  # fmt: skip
     interrupted = state.stop_reason == "interrupted"
+    held = interrupted and checkpointing  # (a further interrupt from here to the save: noted)
+    with _signals_stop_training(True, True) if held else contextlib.nullcontext():
+        return _report_and_save(args, p, model, state, settings, say, out_path, ckpt_path, held)
+
+
+def _report_and_save(
+    args: argparse.Namespace, p: Any, model: Any, state: Any, settings: dict[str, Any],
+    say: Callable[[str], None], out_path: Path, ckpt_path: Path, checkpointing: bool,
+) -> int:  # fmt: skip
+    """train's end (``_cmd_train``'s, after fit): the stopped lines, the held-out scores,
+    the model file; its exit code. (``checkpointing`` matters only to a run interrupted.)"""
+    from . import __version__
+
+    interrupted = state.stop_reason == "interrupted"
     kept = "the best epoch's weights" if args.early_stopping else "the weights so far"
     stop = {
         "max_epochs": f"reached --epochs {args.epochs}",

@@ -171,3 +171,22 @@ def test_off_the_main_thread_no_handler_is_set_and_the_checkpoint_is_written(
     err = capsys.readouterr().err
     assert codes == [130], err
     assert load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["state"]["epoch"] == 3
+
+
+def test_a_second_ctrl_c_while_the_test_rows_are_scored_is_noted_too(capsys, tmp_path, monkeypatch):
+    before = _handlers()
+    _interrupt(monkeypatch, signal.SIGINT)
+    outputs, sent = cli._Bundle.outputs, []
+
+    def scored_while_signalled(self, *a, **kw):  # (the held-out scoring, after fit)
+        if not sent:
+            sent.append(1)
+            os.kill(os.getpid(), signal.SIGINT)
+        return outputs(self, *a, **kw)
+
+    monkeypatch.setattr(cli._Bundle, "outputs", scored_while_signalled)
+    code, _, err = _train(capsys, tmp_path, *ARGS)
+    assert sent and _handlers() == before
+    assert code == 130 and "interrupted again" in err, err
+    assert gn.io.load_model(tmp_path / "m.glassnet").network is not None
+    assert load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["state"]["epoch"] == 3
