@@ -2,21 +2,24 @@
 concurrency machinery, not the lecture's mathematics, so it sits outside the core's line
 budget (tools/loc.py), as ``glassnet._validation``'s checks do. ``nn.module`` only calls it:
 :func:`reading` in ``evaluating()`` (so in ``predict``), :func:`writing` in
-``Module.train``. How it behaves: docs/threads.md.
+``Module.train``; :class:`Guarded`, ``Module``'s base at run time, makes each class's own
+``train()`` a writer whole (:func:`guard_train`). How it behaves: docs/threads.md.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
+import types
 import weakref
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .module import Module
 
-__all__ = ["Gate", "gate_of", "reading", "writing"]
+__all__ = ["Gate", "Guarded", "gate_of", "guard_train", "reading", "writing"]
 
 _GATES: dict[int, Gate] = {}  # id(a model with its own train()) -> its gate
 _MAKING = threading.Lock()  # (held a moment to make one: never while user code runs)
@@ -75,7 +78,9 @@ class Gate:
     @contextlib.contextmanager
     def reading(self, model: Module) -> Iterator[None]:
         """Predict's: eval mode through the model's ``train(False)`` while any predict runs;
-        the last out calls ``train(mode found)`` and puts back every module's flag as found."""
+        the last out calls ``train(mode found)`` and puts back every module's flag as found
+        (a waiting writer then sets its mode: a class's own ``train()`` has run none of its
+        code yet, being guarded whole)."""
         first = self.enter(False)
         try:
             if first:  # (a train() waits for the last out: the flags stay as found till then)
@@ -89,9 +94,8 @@ class Gate:
             yield
         finally:
             if self.leave(False):
-                try:  # (the state your own train() sets, too; a waiting train() sets its own)
-                    if not self.waiting:
-                        model.train(self.was[0][1])
+                try:
+                    model.train(self.was[0][1])  # (the state your own train() sets, too)
                 finally:
                     for m, mode in self.was:
                         m.training = mode
@@ -117,10 +121,39 @@ def reading(model: Module) -> contextlib.AbstractContextManager[None]:
 @contextlib.contextmanager
 def writing(model: Module) -> Iterator[None]:
     """A writer of ``model``'s gate for the block: ``Module.train``'s flag writes, which
-    every ``train()`` reaches (so not your code around them). It waits for the model's
-    predicts in other threads, and new ones wait for it."""
+    every ``train()`` reaches (a mixin's, an assigned one, a direct ``nn.Module.train``).
+    It waits for the model's predicts in other threads, and new ones wait for it;
+    re-entrant, so within a guarded ``train()`` or a predict of the thread it passes."""
     (gate := gate_of(model)).enter(True)
     try:
         yield
     finally:
         gate.leave(True)
+
+
+def _writes(train: Any) -> Any:
+    """A class's own ``train()``, run whole as a writer of the model's gate."""
+
+    @functools.wraps(train)
+    def train_(self: Module, *args: Any, **kwargs: Any) -> Any:
+        with writing(self):
+            return train(self, *args, **kwargs)
+
+    return train_
+
+
+def guard_train(cls: type) -> None:
+    """Make a ``train()`` that ``cls`` defines itself a writer of the model's gate, whole: it
+    waits for the model's predicts in other threads, and new ones wait for it."""
+    if isinstance(vars(cls).get("train"), types.FunctionType):
+        cls.train = _writes(vars(cls)["train"])  # type: ignore[attr-defined]
+
+
+class Guarded:
+    """``nn.Module``'s base at run time: each subclass's own ``train()`` is guarded whole
+    (:func:`guard_train`); ``Module`` itself, whose ``train`` holds :func:`writing`, is not."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if Guarded not in cls.__bases__:
+            guard_train(cls)

@@ -123,7 +123,7 @@ def _gated(model: Module | None, side: Any) -> contextlib.AbstractContextManager
 if TYPE_CHECKING:  # (the methods nn.containers attaches, as a type checker sees them)
     from ..declarations import ModuleMethods, Self
 else:
-    ModuleMethods = object
+    ModuleMethods = gate.Guarded  # (at run time: a subclass's own train() guarded whole)
 
 
 class Module(ModuleMethods):
