@@ -533,7 +533,20 @@ def check_weights(who: str, arg: str, w: Any) -> Any:
         real = (numbers.Real, decimal.Decimal)
         at = [i for i, e in enumerate(w.flat) if isinstance(e, bool) or not isinstance(e, real)]
         odd = w.flat[at[0]] if at else odd
-        w = w if at else w.astype(np.float64)
+        try:
+            w = w if at else w.astype(np.float64)
+        except (OverflowError, ValueError):  # (an int beyond float64, Decimal('sNaN'))
+            for i in range(w.size):  # (the first with no float value)
+                try:
+                    float(e := w.flat[i])
+                except (OverflowError, ValueError):
+                    break
+            raise ValueError(
+                f"{who}: {arg} must hold finite weights >= 0. Got {_show(e, 40)} at index "
+                f"{tuple(map(int, np.unravel_index(i, w.shape)))}, beyond the range of float64 "
+                "(largest 1.798e+308) or a signalling NaN: no weight. Pass weights >= 0 (0 "
+                "leaves a sample or class out)."
+            ) from None
     if w.dtype.kind == "b" or isinstance(odd, (bool, np.bool_)):
         raise TypeError(
             f"{who}: '{arg}' holds bools, not weights (PyTorch refuses weight=True; glassnet a "

@@ -106,3 +106,14 @@ def test_stream_fit_a_gz_file_cut_off_in_its_magic_is_said_cut_off(tmp_path: Pat
 
     assert "cut off or damaged" in not_gzip("one.csv.gz", b"\x1f")
     assert "without .gz" in not_gzip("one.csv.gz", b"\x1e")
+
+
+@pytest.mark.parametrize(
+    "item, shown",
+    [(10**400, r"1000000.*at index \(1,\), beyond the range"), (decimal.Decimal("sNaN"), "sNaN")],
+)
+def test_sample_weight_objects_without_a_float_value_are_refused_in_words(item, shown):
+    b, t = _bt()
+    w = np.array([1, item, 1, 1], dtype=object)
+    with pytest.raises(ValueError, match=f"mse.*sample_weight must hold finite weights.*{shown}"):
+        F.mse(b, t, sample_weight=w)
