@@ -179,7 +179,7 @@ def test_a_replaced_model_file_keeps_its_owner_and_group(tmp_path, monkeypatch, 
 
     calls = []
 
-    def chown(p, uid, gid):
+    def chown(p, uid, gid, **kwargs):  # (os.chown's dir_fd=, None beside the target)
         calls.append((os.path.dirname(p) == str(tmp_path), uid, gid))
         if not root and uid != -1:
             raise PermissionError(1, "Operation not permitted")

@@ -86,7 +86,11 @@ def test_a_link_to_a_missing_file_is_refused_before_anything_is_written(tmp_path
     assert sorted(p.name for p in elsewhere.iterdir()) == ["a.md"]
     monkeypatch.setattr(X, "atomic_write", real)  # the link removed: the sheet is written
     (out / "questions.md").unlink()
-    X.write(2, out)
+    # answers.md links to a file of the user's own (round 22: not replaced without force)
+    with pytest.raises(X.SheetExists, match="answers.md' is not a file of glassnet's sheet"):
+        X.write(2, out)
+    assert (elsewhere / "a.md").read_text() == "old key\n"
+    X.write(2, out, force=True)
     assert (out / "answers.md").is_symlink() and "seed 2" in (elsewhere / "a.md").read_text()
 
 
