@@ -279,7 +279,7 @@ def test_module_methods_are_those_attached_with_their_parameters():
     annotated = {n.target.id for n in cls.body if isinstance(n, ast.AnnAssign)}
     runtime = {}
     for name, value in vars(Module).items():
-        fn = value.fget if isinstance(value, property) else value
+        fn = value.fget if isinstance(value, property) else getattr(value, "__func__", value)
         replaced = name in defs and getattr(fn, "__qualname__", "") != f"Module.{name}"
         if name not in MADE_BY_CLASS | defs | assigned | annotated or replaced:
             runtime[name] = value

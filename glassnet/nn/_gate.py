@@ -2,8 +2,8 @@
 concurrency machinery, not the lecture's mathematics, so it sits outside the core's line
 budget (tools/loc.py), as ``glassnet._validation``'s checks do. ``nn.module`` only calls it:
 :func:`reading` in ``evaluating()`` (so in ``predict``), :func:`writing` in
-``Module.train``; :class:`Guarded`, ``Module``'s base at run time, makes each class's own
-``train()`` a writer whole (:func:`guard_train`). How it behaves: docs/threads.md.
+``Module.train``; ``Module.__init_subclass__`` makes each class's own ``train()`` a writer
+whole (:func:`guard_train`). How it behaves: docs/threads.md.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .module import Module
 
-__all__ = ["Gate", "Guarded", "gate_of", "guard_train", "reading", "writing"]
+__all__ = ["Gate", "gate_of", "guard_train", "reading", "writing"]
 
 _GATES: dict[int, Gate] = {}  # id(a model with its own train()) -> its gate
 _MAKING = threading.Lock()  # (held a moment to make one: never while user code runs)
@@ -147,13 +147,3 @@ def guard_train(cls: type) -> None:
     waits for the model's predicts in other threads, and new ones wait for it."""
     if isinstance(vars(cls).get("train"), types.FunctionType):
         cls.train = _writes(vars(cls)["train"])  # type: ignore[attr-defined]
-
-
-class Guarded:
-    """``nn.Module``'s base at run time: each subclass's own ``train()`` is guarded whole
-    (:func:`guard_train`); ``Module`` itself, whose ``train`` holds :func:`writing`, is not."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if Guarded not in cls.__bases__:
-            guard_train(cls)

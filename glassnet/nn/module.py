@@ -123,11 +123,15 @@ def _gated(model: Module | None, side: Any) -> contextlib.AbstractContextManager
 if TYPE_CHECKING:  # (the methods nn.containers attaches, as a type checker sees them)
     from ..declarations import ModuleMethods, Self
 else:
-    ModuleMethods = gate.Guarded  # (at run time: a subclass's own train() guarded whole)
+    ModuleMethods = object
 
 
 class Module(ModuleMethods):
     """Base class: subclasses set Parameters / Modules as attributes and define ``forward``."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        gate.guard_train(cls)  # (a subclass's own train() guarded whole: docs/threads.md)
 
     @property
     def training(self) -> bool:
