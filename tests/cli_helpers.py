@@ -4,6 +4,11 @@ check that an error is the one line a user should see."""
 from __future__ import annotations
 
 import csv
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -54,3 +59,25 @@ def warnings(err: str) -> list[str]:
     """The warnings of stderr, without the one about a held-out score (2 epochs earn one)."""
     lines = err.splitlines()
     return [x for x in lines if x.startswith("glassnet: warning: ") and "held-out" not in x]
+
+
+def train_interrupted(out: Path, *signals: signal.Signals, gap: float = 0.002) -> tuple[int, str]:
+    """``glassnet train`` on digits (16 hidden, 1,000 epochs, checkpoints on) in a process of
+    its own, sent ``signals`` (``gap`` seconds apart) 0.3 s into training: (status, stderr)."""
+    cmd = [sys.executable, "-m", "glassnet", "train", "--dataset", "digits", "--hidden", "16",
+           "--epochs", "1000", "--checkpoint-every", "5000", "--threads", "1", "-q",
+           "--out", out]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as proc:  # fmt: skip
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("training"):
+                break
+        time.sleep(0.3)
+        for i, sig in enumerate(signals):
+            if i:
+                time.sleep(gap)
+            proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    return proc.returncode, err

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
-from cli_helpers import run
+from cli_helpers import run, train_interrupted
 
 import glassnet as gn
 from glassnet import cli
@@ -109,21 +106,8 @@ def test_a_third_interrupt_stops_at_once_and_the_handlers_are_put_back(
 
 def test_two_real_ctrl_c_in_quick_succession_write_the_checkpoint(tmp_path):
     out = tmp_path / "m.glassnet"
-    cmd = [sys.executable, "-m", "glassnet", "train", "--dataset", "digits", "--hidden", "16",
-           "--epochs", "1000", "--checkpoint-every", "5000", "--threads", "1", "-q",
-           "--out", out]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True) as proc:  # fmt: skip
-        for line in proc.stdout:
-            if line.startswith("training"):
-                break
-        time.sleep(0.3)
-        proc.send_signal(signal.SIGINT)
-        time.sleep(0.002)
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    code, err = train_interrupted(out, signal.SIGINT, signal.SIGINT, gap=0.002)
+    assert code == 130, err
     assert "the last completed, is written" in err, err
     assert 1 <= load_checkpoint(Path(f"{out}.ckpt")).meta["state"]["epoch"] < 1000
     assert out.is_file()

@@ -4,16 +4,12 @@ one; an interrupted run (Ctrl-C, SIGTERM) writes the last completed epoch's chec
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_helpers import assert_one_line_error, run
+from cli_helpers import assert_one_line_error, run, train_interrupted
 
 import glassnet as gn
 from glassnet import cli
@@ -157,17 +153,8 @@ def test_ctrl_c_writes_the_last_completed_epoch_and_resume_is_exact(
 def test_sigterm_writes_the_last_completed_epoch_and_resume_is_exact(capsys, tmp_path):
     args = ["train", "--dataset", "digits", "--hidden", "16", "--epochs", "1000",
             "--checkpoint-every", "5000", "--threads", "1", "-q"]  # fmt: skip
-    cmd = [sys.executable, "-m", "glassnet", *args, "--out", tmp_path / "m.glassnet"]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True) as proc:  # fmt: skip
-        for line in proc.stdout:
-            if line.startswith("training"):
-                break
-        time.sleep(0.3)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-        assert proc.returncode == 143, err
+    code, err = train_interrupted(tmp_path / "m.glassnet", signal.SIGTERM)
+    assert code == 143, err
     assert "the last completed" in err
     epoch = load_checkpoint(tmp_path / "m.glassnet.ckpt").meta["state"]["epoch"]
     assert 1 <= epoch < 1000
