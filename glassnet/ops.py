@@ -111,7 +111,9 @@ def _values_only(op: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
             f"not PyTorch's (values, indices). Write x.{op}(axis={d!r}) or "
             f"x.a{op}(dim={d!r}) for the values"
             + (
-                f", x.arg{op}({d}) for the indices. At ties these share the gradient equally, "
+                f", x.arg{op}({d}) for the indices, or gn.{op}(x, {d}) for PyTorch's "
+                f"(values, indices) as torch.{op}(x, {d}) gives them. At ties the values "
+                "share the gradient equally, "
                 f"as PyTorch's a{op}; PyTorch's {op}({d}) gives it all to the index it returns, "
                 f"as x.gather({d}, x.arg{op}({d}, keepdim=True)).squeeze({d}) does."
                 if one
