@@ -938,20 +938,24 @@ class _Handler(BaseHTTPRequestHandler):
             raise RequestError(411, "a POST needs a Content-Length, not a Transfer-Encoding")
         if not lengths:
             raise RequestError(411, "a POST needs a Content-Length")
-        if len(lengths) > 1 or not re.fullmatch(r"[0-9]{1,9}", lengths[0].strip()):
+        if len(lengths) > 1 or not re.fullmatch(r"[0-9]+", lengths[0].strip()):
             self.close_connection = True
             shown = ", ".join(repr(v[:20]) for v in lengths[:3])
             raise RequestError(400, f"the Content-Length must be one number of bytes; got {shown}")
-        n = int(lengths[0])
+        # any number of digits is a length (too large a one is refused as too large below);
+        # one of thousands of digits is not converted (int() refuses past 4300) nor shown whole
+        digits = lengths[0].strip().lstrip("0") or "0"
         most = MAX_RUN_BODY if urlsplit(self.path).path == "/api/run" else MAX_BODY
-        if n > most:
+        if len(digits) > len(str(most)) or int(digits) > most:
             self.close_connection = True
             run = (
                 f" (a run's settings and its 'changes', at most {LIMITS['changes']} changes)"
                 if most == MAX_RUN_BODY
                 else ""
             )
-            raise RequestError(413, f"the body must be at most {most} bytes{run}; got {n}")
+            got = digits if len(digits) <= 40 else f"a number of {len(digits)} digits"
+            raise RequestError(413, f"the body must be at most {most} bytes{run}; got {got}")
+        n = int(digits)
         try:
             raw = self.rfile.read(n)
         except TimeoutError:  # the client announced more than it sends
@@ -973,12 +977,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise RequestError(400, f"the body ended after {len(raw)} of its {n} bytes")
         if ctype != "application/json":
             raise RequestError(415, "the body must be JSON (Content-Type: application/json)")
-        try:
-            body = json.loads(
-                raw.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=distinct_keys
-            )
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
-            raise RequestError(400, f"the body is not valid JSON: {str(exc)[:100]}") from None
+        body = _read_json(raw)
         if not isinstance(body, dict):
             raise RequestError(400, f"the body must be a JSON object, not {type(body).__name__}")
         return body
@@ -1089,8 +1088,69 @@ def lan_addresses() -> list[str]:
     return found
 
 
+class _Unreadable(ValueError):
+    """Why a request's JSON cannot be read, in glassnet's own words."""
+
+
 def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
+    raise _Unreadable(
+        f"the body is not valid JSON: {name} is not a number JSON allows; give a finite number"
+    )
+
+
+def _json_int(text: str) -> int:
+    """A JSON integer, or the reason it is not one: int() refuses one of more than
+    sys.get_int_max_str_digits() digits with advice for Python's callers."""
+    limit = sys.get_int_max_str_digits()
+    size = len(text.lstrip("-"))
+    if limit and size > limit:
+        raise _Unreadable(
+            f"the body's JSON has a number of {size} digits (an integer may have at most "
+            f"{limit}); give a smaller number"
+        )
+    return int(text)
+
+
+def _distinct(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    try:
+        return distinct_keys(pairs)
+    except ValueError as exc:  # its own message, short (the key shown to 60 characters)
+        raise _Unreadable(f"the body's JSON has a {exc}; give each key once") from None
+
+
+def _read_json(raw: bytes) -> Any:
+    """A request's body read as JSON, or a 400 that says what was wrong and what to send
+    (never a Python exception's text, which was cut at 100 characters mid-word)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RequestError(
+            400,
+            f"the body is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
+            "send the JSON encoded as UTF-8",
+        ) from None
+    try:
+        return json.loads(
+            text, parse_constant=_no_constant, parse_int=_json_int, object_pairs_hook=_distinct
+        )
+    except json.JSONDecodeError as exc:  # (json's own message is short and whole)
+        raise RequestError(
+            400,
+            f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; "
+            'send one JSON object, such as {"config": {"lr": 0.03}}',
+        ) from None
+    except RecursionError:
+        raise RequestError(
+            400,
+            "the body's JSON nests too deeply (arrays or objects within each other, thousands "
+            "of levels); send one JSON object of settings",
+        ) from None
+    except _Unreadable as exc:
+        raise RequestError(400, str(exc)) from None
+    except ValueError:  # (no other is known: said in glassnet's words all the same)
+        raise RequestError(
+            400, 'the body is not valid JSON; send one JSON object, such as {"config": {}}'
+        ) from None
 
 
 # =====================================================================================
