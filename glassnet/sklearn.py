@@ -36,6 +36,7 @@ only: ``pip install 'glassnet[sklearn]'``.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import operator
 import re
@@ -389,6 +390,34 @@ class _SklearnShuffles:
         self.gen.order = perm if previous is None else previous[perm]
 
 
+def _lbfgs_signature(names: str) -> inspect.Signature:
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return inspect.Signature([inspect.Parameter(n, kind) for n in names.split()])
+
+
+# scikit-learn's BaseMultilayerPerceptron._loss_grad_lbfgs, without self: 1.7+'s, then 1.6's
+_LBFGS_SIGNATURES = (
+    _lbfgs_signature(
+        "packed_coef_inter X y sample_weight activations deltas coef_grads intercept_grads"
+    ),
+    _lbfgs_signature("packed_coef_inter X y activations deltas coef_grads intercept_grads"),
+)
+
+
+def _loss_attrs_float64(state: dict[str, Any]) -> None:
+    """An estimator pickled when glassnet kept ``loss_``, ``best_loss_`` and ``loss_curve_``
+    as Python floats: NumPy float64s, the values unchanged, as a fit now records them (and
+    scikit-learn does). A ``best_loss_`` of inf (no epoch yet) stays Python's, as in both."""
+    if type(state.get("loss_")) is float:
+        state["loss_"] = np.float64(state["loss_"])
+    best = state.get("best_loss_")
+    if type(best) is float and best != np.inf:
+        state["best_loss_"] = np.float64(best)
+    curve = state.get("loss_curve_")
+    if isinstance(curve, list) and any(type(v) is float for v in curve):
+        state["loss_curve_"] = [np.float64(v) for v in curve]
+
+
 # ------------------------------------------------- the sklearn rules, per epoch
 class _SklearnRules(Callback):
     """scikit-learn's end-of-epoch bookkeeping and stopping rules: glassnet.fit's stop rule
@@ -405,7 +434,7 @@ class _SklearnRules(Callback):
 
     def on_epoch_end(self, state: TrainState) -> None:
         est = self.est
-        loss = float(state.epoch_loss)
+        loss = np.float64(state.epoch_loss)  # (NumPy's float64, as scikit-learn's loss_)
         est.n_iter_ += 1
         est.t_ += self.n_train
         est.loss_ = loss
@@ -1322,8 +1351,8 @@ class _BaseMLP(BaseEstimator):
                 # its epochs are booked, its last update diverged) the diverged epoch, cut
                 # short, scored as scikit-learn scores it: NaN
                 self.n_iter_ += 1
-                self.loss_ = np.nan
-                self.loss_curve_.append(np.nan)
+                self.loss_ = np.float64(np.nan)
+                self.loss_curve_.append(self.loss_)
                 self.validation_scores_.append(np.nan)  # type: ignore[union-attr]
                 self.validation_loss_curve_.append(np.nan)  # type: ignore[union-attr]
         finally:  # a model trained on the GPU comes back: predict, coefs_, pickling as ever
@@ -1474,6 +1503,7 @@ class _BaseMLP(BaseEstimator):
         super().__setstate__(state)
         if "threads" not in self.__dict__:  # pickled before the parameter existed
             self.threads = None
+        _loss_attrs_float64(self.__dict__)
         opt, sched = self.__dict__.get("_optimizer"), self.__dict__.get("_schedule")
         if isinstance(opt, dict):
             sched_state = sched["state_dict"] if isinstance(sched, dict) else None
@@ -1567,15 +1597,15 @@ class _BaseMLP(BaseEstimator):
             # once evaluated; a fresh fit cut off in its first evaluation has none)
             kept = curve[-1:] or [v for v in first if np.isfinite(v)]
             if kept:
-                self.loss_ = kept[0]
+                self.loss_ = np.float64(kept[0])
             elif not self.loss_curve_ and hasattr(self, "loss_"):
                 # no loss of this run's weights, and no warm start's curve they continue:
                 # no loss_, as a fresh estimator's (a refit's new initial weights are not
                 # the previous fit's, whose loss_ it was)
                 del self.loss_
             before = self.best_loss_ if self.best_loss_ is not None else np.inf
-            self.loss_curve_.extend(curve)
-            self.best_loss_ = min([before, *curve, *kept])
+            self.loss_curve_.extend(map(np.float64, curve))
+            self.best_loss_ = np.float64(min([before, *curve, *kept]))
             self.validation_scores_ = self.validation_loss_curve_ = None
             self.best_validation_score_ = None
             self.stop_reason_ = "interrupted"
@@ -1607,12 +1637,12 @@ class _BaseMLP(BaseEstimator):
             res.x, res.fun = lowest[1], lowest[0]
         theta[...] = res.x
         self.n_iter_ = min(int(res.nit), int(self.max_iter))
-        self.loss_ = float(res.fun)
+        self.loss_ = np.float64(res.fun)  # (NumPy's float64, as scikit-learn's loss_)
         # a warm start appends to the curve and keeps the best loss of every run, as 'sgd' and
         # 'adam' do (a fresh fit's network starts them anew: _build)
         before = self.best_loss_ if self.best_loss_ is not None else np.inf
-        self.loss_curve_.extend(curve)
-        self.best_loss_ = min(before, min(curve) if curve else self.loss_)
+        self.loss_curve_.extend(map(np.float64, curve))
+        self.best_loss_ = np.float64(min(before, min(curve) if curve else self.loss_))
         # early_stopping does not apply to lbfgs: no validation set, whatever the parameter
         self.validation_scores_ = self.validation_loss_curve_ = None
         self.best_validation_score_ = None
@@ -1670,19 +1700,14 @@ class _BaseMLP(BaseEstimator):
             f"Scale X, e.g. a StandardScaler in a Pipeline before the estimator{fix}."
         )
 
-    def _loss_grad_lbfgs(
-        self,
-        packed_coef_inter: Any,
-        X: Any,
-        y: Any,
-        sample_weight: Any,
-        activations: list[Any],
-        deltas: list[Any],
-        coef_grads: list[Any],
-        intercept_grads: list[Any],
-    ) -> tuple[float, np.ndarray]:
+    def _loss_grad_lbfgs(self, *args: Any, **kwargs: Any) -> tuple[float, np.ndarray]:
         """scikit-learn's private L-BFGS objective, with its signature and effects, for code
         that calls it (scikit-learn's own ``test_gradient`` does).
+
+        Either argument list, by position or by name: scikit-learn 1.7+'s ``(packed_coef_inter,
+        X, y, sample_weight, activations, deltas, coef_grads, intercept_grads)`` or 1.6's,
+        without ``sample_weight`` (unweighted). A call fits at most one of the two: the
+        newer has one argument more, and is the only one with ``sample_weight``.
 
         The weights are set from ``packed_coef_inter`` (every ``coefs_`` flattened, then every
         ``intercepts_``, scikit-learn's packing), and the loss (its L2 term included) and
@@ -1693,6 +1718,23 @@ class _BaseMLP(BaseEstimator):
         ``intercept_grads[i]`` the gradient's parts; ``deltas``, scikit-learn's scratch space
         for its backward pass, is not written (glassnet's engine keeps its own buffers).
         """
+        for signature in _LBFGS_SIGNATURES:
+            try:
+                bound = signature.bind(*args, **kwargs).arguments
+                break
+            except TypeError:
+                continue
+        else:
+            given = [*(type(a).__name__ for a in args), *(f"{k}=" for k in kwargs)]
+            raise TypeError(
+                f"_loss_grad_lbfgs takes scikit-learn's arguments {_LBFGS_SIGNATURES[0]} "
+                f"(scikit-learn 1.7+) or {_LBFGS_SIGNATURES[1]} (1.6). Got ({', '.join(given)}): "
+                "pass one of these lists."
+            )
+        packed_coef_inter, X, y = bound["packed_coef_inter"], bound["X"], bound["y"]
+        sample_weight = bound.get("sample_weight")
+        activations, coef_grads = bound["activations"], bound["coef_grads"]
+        intercept_grads = bound["intercept_grads"]
         Ws, bs = self._layer_params("coefs_"), self._layer_params("intercepts_")
         params = Ws + bs
         theta = np.asarray(packed_coef_inter, dtype=np.float64).reshape(-1)
@@ -1737,7 +1779,8 @@ class _BaseMLP(BaseEstimator):
             coef_grads[i] = g
         for i, g in enumerate(grads[len(Ws) :]):
             intercept_grads[i] = g
-        return float(value), np.concatenate([g.reshape(-1) for g in grads])
+        # (the loss a NumPy float64, as scikit-learn's)
+        return np.float64(value), np.concatenate([g.reshape(-1) for g in grads])
 
     def _stochastic_only(self) -> bool:
         if self.solver not in _STOCHASTIC:
@@ -2377,12 +2420,12 @@ _DOC_COMMON = """
         attributes and pickling work as ever (docs/gpu.md). None and 'cpu': the CPU."""
 
 _DOC_ATTRIBUTES = """
-    loss_ : float
+    loss_ : numpy.float64
         Last epoch's training loss (batch losses weighted by batch size, penalty
         included), in scikit-learn's scale.
-    best_loss_ : float or None
+    best_loss_ : numpy.float64 or None
         Lowest training loss (None with early stopping).
-    loss_curve_ : list of float
+    loss_curve_ : list of numpy.float64
         Training loss per epoch (lbfgs: per iteration).
     validation_scores_ : list of float or None
         Validation accuracy / R^2 per epoch, with early stopping.
