@@ -64,6 +64,7 @@ The ``onnx`` extra installs what this module needs: ``pip install 'glassnet[onnx
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import os
@@ -205,10 +206,12 @@ class _Graph:
         *,
         out: str | None = None,
         domain: str = "",
-        doc: str = "",
+        doc: str,
         **attrs: Any,
     ) -> str:
-        """Add one node; returns its output's name (``out`` when given)."""
+        """Add one node; returns its output's name (``out`` when given). ``doc``: what the
+        node computes, the layer or column it belongs to and its formula (its doc string:
+        every node has one, as docs/onnx.md says)."""
         output = out if out is not None else self.name(base)
         node = helper.make_node(
             op_type, list(inputs), [output], name=self.name(f"{base}_{op_type}"), domain=domain,
@@ -249,7 +252,7 @@ class _SklGraph(_Graph):
         *,
         out: str | None = None,
         domain: str = "",
-        doc: str = "",
+        doc: str,
         **attrs: Any,
     ) -> str:
         output = out if out is not None else self.name(base)
@@ -257,6 +260,9 @@ class _SklGraph(_Graph):
             op_type, list(inputs), [output], op_domain=domain,
             name=self.scope.get_unique_operator_name(op_type), **attrs,
         )  # fmt: skip
+        nodes = getattr(self.container, "nodes", None)  # (skl2onnx's list, the node last)
+        if nodes and list(nodes[-1].output) == [output]:
+            nodes[-1].doc_string = doc
         return output
 
 
@@ -281,7 +287,10 @@ def _network(
         if act == "leaky_relu" and lay.W.dtype == np.float64:
             # onnxruntime has no float64 LeakyRelu kernel; for 0 <= alpha < 1,
             # max(z, alpha z) is the same function, bit for bit (load() reads it back)
-            az = g.op("Mul", [x, g.const(f"alpha{i}", np.array(lay.alpha))], f"alphaZ{i}")
+            az = g.op(
+                "Mul", [x, g.const(f"alpha{i}", np.array(lay.alpha))], f"alphaZ{i}",
+                doc=f"layer {i}: alpha Z{i}, alpha = {lay.alpha} (leaky_relu's slope below 0)",
+            )  # fmt: skip
             x = g.op(
                 "Max", [x, az], f"A{i}", out=out if last else None,
                 doc=f"layer {i}: A{i} = g(Z{i}), g = leaky_relu: max(alpha z, z)",
@@ -378,9 +387,15 @@ def _classes_const(g: _Graph, classes: np.ndarray) -> tuple[str, int]:
 def _columns_text(classes: Any, shown: int = 64) -> str:
     """The ``probabilities`` output's doc string: its columns' classes in their order (the
     model's, ``--classes``'s when given; the first ``shown`` of more)."""
-    names = [str(c) for c in classes]
+    return f"class probabilities, columns: {_names_text(classes, shown)}"
+
+
+def _names_text(names: Any, shown: int = 16) -> str:
+    """``names`` (columns, classes, categories) for a doc string: the first ``shown``, in
+    their order, and how many there are when more."""
+    names = [str(c) for c in names]
     more = f", ... ({len(names)} in all)" if len(names) > shown else ""
-    return f"class probabilities, columns: {', '.join(names[:shown])}{more}"
+    return f"{', '.join(names[:shown])}{more}"
 
 
 def _half_logit(dt: np.dtype, prob: Any = None) -> np.ndarray:
@@ -411,7 +426,11 @@ def _above_half(g: _Graph, z: str, dt: np.dtype, prob: Any = None) -> str:
     """A boolean of ``z``'s shape: the logit z (of dtype ``dt``) is above
     :func:`_half_logit`, i.e. its probability, as the model's predict computes it
     (``prob``), is above 0.5: the label a binary or multi-label head reads."""
-    return g.op("Greater", [z, g.const("half_logit", _half_logit(dt, prob))], "z_above")
+    return g.op(
+        "Greater", [z, g.const("half_logit", _half_logit(dt, prob))], "z_above",
+        doc="label: z > half_logit, the output layer's logit z whose probability is above 0.5 "
+        "(as predict reads p > 0.5)",
+    )  # fmt: skip
 
 
 def _classifier_head(
@@ -444,7 +463,10 @@ def _classifier_head(
     if logits is not None and kind in ("binary", "multilabel"):
         above = _above_half(g, logits[0], logits[1], prob)
     elif kind in ("binary", "multilabel"):  # (p > 0.5)
-        above = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
+        above = g.op(
+            "Greater", [p, g.const("half", np.array(0.5, dt))], "above_half",
+            doc="label: p > 0.5, p the output layer's probability",
+        )  # fmt: skip
     if kind == "single":  # one class: a column of ones, and that class for every row
         _probabilities(g, p, dt, proba, ones=True)
         return _label(g, kind, classes, label, p)
@@ -453,8 +475,14 @@ def _classifier_head(
         return _label(g, kind, classes, label, above)
     scores = proba
     if logits is not None:  # (predict's float64 probabilities: its ties, the first)
-        z64 = g.op("Cast", [logits[0]], "z_double", to=TensorProto.DOUBLE)
-        scores = g.op("Softmax", [z64], "probabilities_double", axis=1)
+        z64 = g.op(
+            "Cast", [logits[0]], "z_double", to=TensorProto.DOUBLE,
+            doc="label: the output layer's logits z in float64 (predict's probabilities)",
+        )  # fmt: skip
+        scores = g.op(
+            "Softmax", [z64], "probabilities_double", axis=1,
+            doc="label: float64 probabilities softmax(z) = e^z / sum(e^z), read by the argmax",
+        )  # fmt: skip
     return _label(g, kind, classes, label, scores)
 
 
@@ -466,12 +494,25 @@ def _probabilities(
     ``p``."""
     if ones:
         col = g.const("ones", np.ones((1, 1), dt))
-        g.op("Expand", [col, g.op("Shape", [p], "p_shape")], "probabilities", out=proba)
+        rows = g.op("Shape", [p], "p_shape", doc="probabilities: the shape (N, 1) of p")
+        g.op(
+            "Expand", [col, rows], "probabilities", out=proba,
+            doc="probabilities: 1 for every row (one class, as predict_proba)",
+        )  # fmt: skip
     elif two:
-        q = g.op("Sub", [g.const("one", np.array(1.0, dt)), p], "one_minus_p")
-        g.op("Concat", [q, p], "probabilities", out=proba, axis=1)
+        q = g.op(
+            "Sub", [g.const("one", np.array(1.0, dt)), p], "one_minus_p",
+            doc="probabilities: 1 - p, the first class's (p: the second class's)",
+        )  # fmt: skip
+        g.op(
+            "Concat", [q, p], "probabilities", out=proba, axis=1,
+            doc="probabilities = [1 - p, p], one column per class",
+        )  # fmt: skip
     else:
-        g.op("Identity", [p], "probabilities", out=proba)
+        g.op(
+            "Identity", [p], "probabilities", out=proba,
+            doc="probabilities = p, the output layer's values (a column per class or label)",
+        )  # fmt: skip
 
 
 def _label(g: _Graph, kind: str, classes: np.ndarray, label: str, values: str) -> int:
@@ -482,15 +523,30 @@ def _label(g: _Graph, kind: str, classes: np.ndarray, label: str, values: str) -
     NaN too; Shape's start/end would need opset 15, and skl2onnx's target_opset may be
     older)."""
     if kind == "multilabel":
-        g.op("Cast", [values], "label", out=label, to=TensorProto.INT64)
+        g.op(
+            "Cast", [values], "label", out=label, to=TensorProto.INT64,
+            doc="label = 1 where a label's probability is above 0.5, else 0 (int64)",
+        )  # fmt: skip
         return TensorProto.INT64
     cls, elem = _classes_const(g, classes)
     if kind == "binary":
-        flat = g.op("Reshape", [values, g.const("flat", np.array([-1], np.int64))], "above_flat")
-        idx = g.op("Cast", [flat], "class_index", to=TensorProto.INT64)
+        flat = g.op(
+            "Reshape", [values, g.const("flat", np.array([-1], np.int64))], "above_flat",
+            doc="label: p > 0.5 as one value per row (N,)",
+        )  # fmt: skip
+        idx = g.op(
+            "Cast", [flat], "class_index", to=TensorProto.INT64,
+            doc="label: class index = 1 where p > 0.5, else 0",
+        )  # fmt: skip
     else:
-        idx = g.op("ArgMax", [values], "class_index", axis=1, keepdims=0)
-    g.op("Gather", [cls, idx], "label", out=label, axis=0)
+        idx = g.op(
+            "ArgMax", [values], "class_index", axis=1, keepdims=0,
+            doc="label: class index = argmax of the row's probabilities (the first of ties)",
+        )  # fmt: skip
+    g.op(
+        "Gather", [cls, idx], "label", out=label, axis=0,
+        doc=f"label = classes[class index], classes: {_names_text(classes)}",
+    )  # fmt: skip
     return elem
 
 
@@ -695,36 +751,47 @@ def _not_replaced(path: str | os.PathLike[str]) -> None:
     """Refuse, before any work, to write over an existing file that is no ONNX model (a
     model file, a checkpoint, a CSV file): as glassnet's other writers and the command line
     refuse it."""
+    kind = _in_the_way(path)
+    if kind is not None:
+        raise _write_refusal(
+            f"export: 'path' {os.fspath(path)!r} exists and is {_KIND_NAMES[kind]}: writing "
+            "the ONNX model would replace it. Choose another path or delete it (or pass "
+            "replace_any=True to replace it).",
+            path,
+        )
+
+
+def _in_the_way(path: str | os.PathLike[str]) -> str | None:
+    """The :func:`~glassnet.io.file_kind` of the existing file at ``path`` that an export
+    does not replace (any file but an empty one or an ONNX model), else None (no file, a
+    directory, a dangling link, a path that cannot be read: the writer names those). The
+    rule export refuses a path by, and :func:`_write_refusal` classes a failed write by,
+    as gn.save's :func:`~glassnet.io.foreign_file` is for a glassnet file."""
     try:
         kind = file_kind(path)
-    except (OSError, TypeError, ValueError):  # (missing, a directory: the writer says so)
-        return
+    except (OSError, TypeError, ValueError):
+        return None
     if kind == "empty":
-        return
+        return None
     if kind in ("binary", "text"):
         try:
             proto = _read(path, "export", "path")[0]
         except (OSError, ValueError):
             proto = None
         if proto is not None and proto.ir_version > 0 and len(proto.opset_import) > 0:
-            return  # an ONNX model: replaced, as an export replaces its own earlier file
-    raise _write_refusal(
-        f"export: 'path' {os.fspath(path)!r} exists and is {_KIND_NAMES[kind]}: writing the "
-        "ONNX model would replace it. Choose another path or delete it (or pass "
-        "replace_any=True to replace it).",
-        path,
-    )
+            return None  # an ONNX model: replaced, as an export replaces its own earlier file
+    return kind
 
 
 def _write_refusal(
     message: str, path: str | os.PathLike[str], cause: BaseException | None = None
 ) -> ModelWriteError:
-    """The glassnet.io.ModelWriteError that gn.save and save_model raise for ``path``: a
-    ModelFileExistsError for a file in the way (any file but a directory, where no write
-    failed), a ModelIsADirectoryError for a directory."""
-    where = os.fspath(path)
-    in_the_way = cause is None and os.path.lexists(where) and not os.path.isdir(where)
-    return write_error(message, path, cause, in_the_way)
+    """The glassnet.io.ModelWriteError that gn.save and save_model raise for ``path``
+    (:func:`~glassnet.io.write_error`): a ModelFileExistsError for a file in the way
+    (:func:`_in_the_way`: not for an ONNX model that cannot be written, nor for a dangling
+    link), a ModelIsADirectoryError for a directory, else a plain ModelWriteError with the
+    cause's errno."""
+    return write_error(message, path, cause, _in_the_way(path) is not None)
 
 
 def _finish(
@@ -1187,7 +1254,10 @@ def _head_as_set(
     if head == "identity":  # (predict reads the labels from z itself, as predict_proba)
         _probabilities(g, z, dt, proba, two=width == 2 and kind == "binary")
         if kind in ("binary", "multilabel"):
-            above = g.op("Greater", [z, g.const("half", np.array(0.5, dt))], "above_half")
+            above = g.op(
+                "Greater", [z, g.const("half", np.array(0.5, dt))], "above_half",
+                doc="label: z > 0.5 (out_activation_='identity': predict reads z itself)",
+            )  # fmt: skip
             return _label(g, kind, classes, label, above)
         return _label(g, kind, classes, label, z)
     if kind == "single":
@@ -1195,20 +1265,34 @@ def _head_as_set(
         return _label(g, kind, classes, label, z)
     op = "Softmax" if head == "softmax" else "Sigmoid"
     kw: dict[str, Any] = {"axis": 1} if op == "Softmax" else {}
-    p = g.op(op, [z], "p", **kw)
+    formula = "e^z / sum(e^z)" if op == "Softmax" else "1 / (1 + e^-z)"
+    p = g.op(op, [z], "p", doc=f"out_activation_={head!r}: p = {formula}", **kw)
     _probabilities(g, p, dt, proba, two=width == 2 and kind == "binary")  # (logistic: [1-p, p])
     # predict reads float64 probabilities (its ties and its 0.5, not those of dt), from
     # log-probabilities of z as its _proba_and_log computes them
-    z64 = g.op("Cast", [z], "z_double", to=TensorProto.DOUBLE)
+    z64 = g.op(
+        "Cast", [z], "z_double", to=TensorProto.DOUBLE,
+        doc="label: the output layer's logits z in float64 (predict's probabilities)",
+    )  # fmt: skip
     log_p = _log_probabilities(g, z64, head)
     if kind in ("multilabel", "binary"):  # (p > 0.5: log p above predict's own bound;
         # softmax of a binary output's one column: 1, the second class)
-        above = g.op("Greater", [log_p, g.const("half_log", _half_log())], "above_half")
+        above = g.op(
+            "Greater", [log_p, g.const("half_log", _half_log())], "above_half",
+            doc="label: log p > half_log, i.e. p > 0.5 as predict reads it",
+        )  # fmt: skip
         return _label(g, kind, classes, label, above)
     # multi-class 'logistic': the argmax of p, its ties the first, as predict's
-    low = g.op("LessOrEqual", [log_p, g.const("log_tiny", np.array(_LOG_TINY))], "low")
+    low = g.op(
+        "LessOrEqual", [log_p, g.const("log_tiny", np.array(_LOG_TINY))], "low",
+        doc="label: log p <= log_tiny, the floor of predict_log_proba",
+    )  # fmt: skip
     tiny = g.const("tiny", np.array(np.finfo(np.float64).tiny))
-    values = g.op("Where", [low, tiny, g.op("Exp", [log_p], "p_exp")], "p_double")
+    exp = g.op("Exp", [log_p], "p_exp", doc="label: p = e^(log p) in float64")
+    values = g.op(
+        "Where", [low, tiny, exp], "p_double",
+        doc="label: p = tiny where log p is at the floor, else e^(log p)",
+    )  # fmt: skip
     return _label(g, kind, classes, label, values)
 
 
@@ -1224,17 +1308,30 @@ def _log_probabilities(g: _Graph, z64: str, head: str) -> str:
     tiny u (``u log(w) / (w - 1)``, w = 1 + u; Sigmoid's 1 / (1 + e^-z) rounds 1 + e^-z,
     which decided near-tied rows otherwise than predict)."""
     if head == "softmax":
-        return g.op("LogSoftmax", [z64], "log_p", axis=1)
+        return g.op(
+            "LogSoftmax", [z64], "log_p", axis=1,
+            doc="label: log p = z - max(z) - log(sum(e^(z - max(z)))), in float64",
+        )  # fmt: skip
     one, zero = g.const("one_double", np.array(1.0)), g.const("zero_double", np.array(0.0))
-    u = g.op("Exp", [g.op("Neg", [g.op("Abs", [z64], "abs_z")], "minus_abs_z")], "u")
-    w = g.op("Add", [one, u], "one_plus_u")
-    w1 = g.op("Sub", [w, one], "w_minus_one")
-    exact = g.op("Equal", [w1, zero], "u_below_ulp")
-    ratio = g.op("Div", [u, g.op("Where", [exact, u, w1], "w_minus_one_safe")], "ratio")
-    log1p = g.op("Mul", [g.op("Log", [w], "log_w"), ratio], "log1p_accurate")
-    log1p = g.op("Where", [exact, u, log1p], "log1p_u")
-    low = g.op("Min", [z64, zero], "min_z_0")
-    return g.op("Sub", [low, log1p], "log_p")
+    abs_z = g.op("Abs", [z64], "abs_z", doc="label: |z| (log p = log sigmoid(z))")
+    neg = g.op("Neg", [abs_z], "minus_abs_z", doc="label: -|z|")
+    u = g.op("Exp", [neg], "u", doc="label: u = e^-|z|")
+    w = g.op("Add", [one, u], "one_plus_u", doc="label: w = 1 + u")
+    w1 = g.op("Sub", [w, one], "w_minus_one", doc="label: w - 1 (u, rounded)")
+    exact = g.op("Equal", [w1, zero], "u_below_ulp", doc="label: w - 1 == 0 (u below 1's ulp)")
+    safe = g.op("Where", [exact, u, w1], "w_minus_one_safe", doc="label: w - 1, or u where it is 0")
+    ratio = g.op("Div", [u, safe], "ratio", doc="label: u / (w - 1)")
+    log_w = g.op("Log", [w], "log_w", doc="label: log w")
+    log1p = g.op(
+        "Mul", [log_w, ratio], "log1p_accurate", doc="label: log1p(u) = log(w) u / (w - 1)"
+    )
+    log1p = g.op(
+        "Where", [exact, u, log1p], "log1p_u", doc="label: log1p(u), u itself where w - 1 is 0"
+    )
+    low = g.op("Min", [z64, zero], "min_z_0", doc="label: min(z, 0)")
+    return g.op(
+        "Sub", [low, log1p], "log_p", doc="label: log p = min(z, 0) - log1p(e^-|z|), float64"
+    )
 
 
 def _half_log() -> np.ndarray:
@@ -1247,6 +1344,36 @@ def _half_log() -> np.ndarray:
         while np.exp(L) > 0.5:
             L = np.nextafter(L, -np.inf)
     return np.array(L, np.float64)
+
+
+def _json_param(value: Any) -> Any:
+    """An estimator parameter as a JSON value for ``glassnet.params``: numbers (NumPy's as
+    Python's; inf and NaN as the texts 'inf', '-inf', 'nan'), strings, bools and None as
+    they are, tuples, lists and arrays as lists, dicts with text keys; anything else (a
+    RandomState, a callback) as a description that is the same in every process, with no
+    memory address: ``'<RandomState>'``, ``'<function module.name>'``."""
+    if isinstance(value, np.floating):  # (its shortest text: float32 0.001 as 0.001)
+        value = float(str(value))
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if np.isfinite(value) else str(value)
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_json_param(v) for v in value]
+    if isinstance(value, dict):
+        return {str(_json_param(k)): _json_param(v) for k, v in value.items()}
+    if isinstance(value, np.dtype):
+        return str(value)
+    if isinstance(value, type) or inspect.isroutine(value):
+        kind = "class" if isinstance(value, type) else "function"
+        where = getattr(value, "__module__", None)
+        name = getattr(value, "__qualname__", None) or getattr(value, "__name__", "?")
+        return f"<{kind} {where}.{name}>" if where else f"<{kind} {name}>"
+    return f"<{type(value).__name__}>"
 
 
 def _estimator_graph(
@@ -1265,7 +1392,7 @@ def _estimator_graph(
     layers, kind, classes, head = _estimator_parts(est)
     dt = layers[0].W.dtype
     if in_dtype != dt:
-        x = g.op("Cast", [x], "X_cast", to=_FLOATS[dt])
+        x = g.op("Cast", [x], "X_cast", to=_FLOATS[dt], doc=f"X in {dt}, the network's dtype")
     own = layers[-1].act
     if kind == "regression":
         fitted = _REGRESSOR_HEADS[head] == _ONNX_ACT.get(own) or (head, own) == ("exp", "identity")
@@ -1282,18 +1409,26 @@ def _estimator_graph(
             kw: dict[str, Any] = {"axis": 1} if head == "softmax" else {}
             out = g.op(_REGRESSOR_HEADS[head], [out], "head", doc=f"out_activation_={head!r}", **kw)
         if out_dtype != dt:
-            out = g.op("Cast", [out], "out_cast", to=_FLOATS[out_dtype])
-        g.op("Identity", [out], "variable", out=outputs[0])
+            out = g.op(
+                "Cast", [out], "out_cast", to=_FLOATS[out_dtype], doc=f"outputs in {out_dtype}"
+            )
+        g.op(
+            "Identity", [out], "variable", out=outputs[0],
+            doc="variable = the output layer's A, as predict (N, outputs)",
+        )  # fmt: skip
         return TensorProto.UNDEFINED
     assert classes is not None
     if labels is not None:
         classes = labels
     if not fitted:
-        zo = z[0] if out_dtype == dt else g.op("Cast", [z[0]], "z_cast", to=_FLOATS[out_dtype])
+        zo = z[0] if out_dtype == dt else g.op(
+            "Cast", [z[0]], "z_cast", to=_FLOATS[out_dtype],
+            doc=f"the output layer's logits z in {out_dtype}",
+        )  # fmt: skip
         width = _proba_width(est)
         return _head_as_set(g, zo, out_dtype, classes, kind, head, width, *outputs[:2])
     if out_dtype != dt:
-        out = g.op("Cast", [out], "out_cast", to=_FLOATS[out_dtype])
+        out = g.op("Cast", [out], "out_cast", to=_FLOATS[out_dtype], doc=f"outputs in {out_dtype}")
     return _classifier_head(
         g, out, out_dtype, classes, kind, outputs[0], outputs[1], logits=(z[0], dt)
     )
@@ -1342,7 +1477,7 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     meta = {
         "glassnet.kind": name,
         "glassnet.task": kind,
-        "glassnet.params": {k: repr(v) for k, v in est.get_params(deep=False).items()},
+        "glassnet.params": {k: _json_param(v) for k, v in est.get_params(deep=False).items()},
     }
     if classes is not None:
         meta["glassnet.classes"] = [str(c) for c in classes.tolist()]
@@ -1544,14 +1679,32 @@ def _export_cli_model(
     # 1) number columns: (N, n_num) double; impute NaN and +-inf; (x - mean) / scale
     num = [c for c in columns if kinds[c] == "numeric"]
     if num:
-        x = g.op("Concat", num, "numbers", axis=1) if len(num) > 1 else num[0]
+        named = _names_text(num)
+        if len(num) > 1:
+            x = g.op("Concat", num, "numbers", axis=1, doc=f"number columns side by side: {named}")
+        else:
+            x = num[0]
         if fills is not None:
+            how = meta.get("preprocessing", {}).get("impute")
             fill = g.const("fill_values", np.array([float(fills[c]) for c in num]))
-            bad = g.op("Or", [g.op("IsNaN", [x], "is_nan"), g.op("IsInf", [x], "is_inf")], "bad")
-            x = g.op("Where", [bad, fill, x], "imputed", doc="missing cells: training statistic")
+            nan = g.op("IsNaN", [x], "is_nan", doc=f"number columns ({named}): cell is NaN")
+            inf = g.op("IsInf", [x], "is_inf", doc=f"number columns ({named}): cell is +-inf")
+            bad = g.op("Or", [nan, inf], "bad", doc="number columns: missing = NaN or +-inf")
+            x = g.op(
+                "Where", [bad, fill, x], "imputed",
+                doc=f"number columns ({named}): x = fill_values where missing, else x "
+                f"(fill_values: each column's training {how})",
+            )  # fmt: skip
         assert pre.scaler_ is not None and pre.scaler_.mean_ is not None
-        x = g.op("Sub", [x, g.const("mean", pre.scaler_.mean_)], "centered")
-        x = g.op("Div", [x, g.const("scale", pre.scaler_.scale_)], "standardized")
+        x = g.op(
+            "Sub", [x, g.const("mean", pre.scaler_.mean_)], "centered",
+            doc=f"number columns ({named}): x - mean, mean: each column's training mean",
+        )  # fmt: skip
+        x = g.op(
+            "Div", [x, g.const("scale", pre.scaler_.scale_)], "standardized",
+            doc=f"number columns ({named}): (x - mean) / scale, scale: each column's "
+            "training standard deviation",
+        )  # fmt: skip
         for j, c in enumerate(num):
             blocks[c] = g.op(
                 "Slice",
@@ -1559,6 +1712,7 @@ def _export_cli_model(
                  g.const("end", np.array([j + 1], np.int64)),
                  g.const("axis1", np.array([1], np.int64))],
                 f"{c}_std",
+                doc=f"column {c!r}: its standardized number (column {j} of the numbers)",
             )  # fmt: skip
     # 2) text columns: category index (unknown: -1), then one-hot (unknown: all zeros)
     if pre.encoder_ is not None:
@@ -1571,16 +1725,32 @@ def _export_cli_model(
                 spellings = [t for tok in sorted(tokens) for t in _variants(tok)]
                 extra = [t for t in spellings if t not in keys]
                 keys, values = keys + extra, values + [at] * len(extra)
+            missing = f"; a missing cell: the index of {fills[c]!r}" if fills is not None else ""
             idx = g.op(
                 "LabelEncoder", [c], f"{c}_index", domain="ai.onnx.ml",
                 keys_strings=keys, values_int64s=values, default_int64=-1,
+                doc=f"column {c!r}: category index 0..{len(cats) - 1} of "
+                f"{_names_text([str(v) for v in cats.tolist()])}; unknown text: -1{missing}",
             )  # fmt: skip
-            eq = g.op("Equal", [idx, g.const(f"{c}_codes", np.arange(len(cats)))], f"{c}_is")
-            blocks[c] = g.op("Cast", [eq], f"{c}_onehot", to=TensorProto.DOUBLE)
+            eq = g.op(
+                "Equal", [idx, g.const(f"{c}_codes", np.arange(len(cats)))], f"{c}_is",
+                doc=f"column {c!r}: one-hot, index == k for k = 0..{len(cats) - 1}",
+            )  # fmt: skip
+            blocks[c] = g.op(
+                "Cast", [eq], f"{c}_onehot", to=TensorProto.DOUBLE,
+                doc=f"column {c!r}: its one-hot columns as 0/1 (unknown: all 0)",
+            )  # fmt: skip
     # 3) the network's inputs in the preprocessor's order, in the model's dtype
     pieces = [blocks[c] for c in columns]
-    x = g.op("Concat", pieces, "features", axis=1) if len(pieces) > 1 else pieces[0]
-    x = g.op("Cast", [x], "inputs", to=_FLOATS[dt])
+    blocks_named = [c if kinds[c] == "numeric" else f"{c} (one-hot)" for c in columns]
+    if len(pieces) > 1:
+        x = g.op(
+            "Concat", pieces, "features", axis=1,
+            doc=f"the network's inputs A0: {_names_text(blocks_named)}",
+        )  # fmt: skip
+    else:
+        x = pieces[0]
+    x = g.op("Cast", [x], "inputs", to=_FLOATS[dt], doc=f"the network's inputs A0 in {dt}")
     z: list[str] = []  # (a sigmoid head's labels are read from its logits z)
     out = _network(g, layers, x, z=z)
     logits = (z[0], dt) if layers[-1].act == "sigmoid" else None
@@ -1606,13 +1776,21 @@ def _export_cli_model(
             _value(outputs[1], _FLOATS[dt], ["N", c], _columns_text(labels.classes_)),
         ]
     else:
-        y = g.op("Cast", [out], "outputs64", to=TensorProto.DOUBLE)
-        if y_scaler is not None:
-            y = g.op("Mul", [y, g.const("y_scale", y_scaler.scale_)], "y_scaled")
-            y = g.op("Add", [y, g.const("y_mean", y_scaler.mean_)], "y_units")
-        g.op("Identity", [y], "variable", out=outputs[0])
-        k = layers[-1].neurons
         names = ", ".join(meta["target"]["names"])
+        y = g.op(
+            "Cast", [out], "outputs64", to=TensorProto.DOUBLE, doc="the network's outputs, float64"
+        )
+        if y_scaler is not None:
+            y = g.op(
+                "Mul", [y, g.const("y_scale", y_scaler.scale_)], "y_scaled",
+                doc=f"target ({names}): y * scale, scale: the training target's standard deviation",
+            )  # fmt: skip
+            y = g.op(
+                "Add", [y, g.const("y_mean", y_scaler.mean_)], "y_units",
+                doc=f"target ({names}): y * scale + mean, mean: the training target's mean",
+            )  # fmt: skip
+        g.op("Identity", [y], "variable", out=outputs[0], doc=f"variable = predicted {names}")
+        k = layers[-1].neurons
         outs = [_value(outputs[0], TensorProto.DOUBLE, ["N", k], f"predicted {names}")]
     inputs = [
         _value(c, TensorProto.DOUBLE, ["N", 1], f"column {c!r}: numbers; NaN is a missing cell")
@@ -1667,17 +1845,32 @@ def _multilabel_head(g: _Graph, p: str, dt: np.dtype, logits: tuple[str, np.dtyp
     :func:`_classifier_head` reads it: glassnet's sigmoid rounds to 0.5 where onnxruntime's
     does not; None: from ``p``), gathered from ``values`` (K, 2) flattened: index ``2 k +
     hit``. Returns the label's element type."""
-    g.op("Identity", [p], "probabilities", out=proba)
+    g.op(
+        "Identity", [p], "probabilities", out=proba,
+        doc="probabilities = p, each label's positive value's probability (the sigmoid's)",
+    )  # fmt: skip
     if logits is not None:
         high = _above_half(g, *logits, F.sigmoid_fn)
     else:
-        high = g.op("Greater", [p, g.const("half", np.array(0.5, dt))], "above_half")
-    hit = g.op("Cast", [high], "is_positive", to=TensorProto.INT64)
+        high = g.op(
+            "Greater", [p, g.const("half", np.array(0.5, dt))], "above_half",
+            doc="label k: p > 0.5",
+        )  # fmt: skip
+    hit = g.op(
+        "Cast", [high], "is_positive", to=TensorProto.INT64,
+        doc="label k: hit = 1 where its value is the positive one, else 0",
+    )  # fmt: skip
     k = values.shape[0]
     offsets = g.const("label_offsets", (2 * np.arange(k, dtype=np.int64)).reshape(1, k))
-    idx = g.op("Add", [hit, offsets], "value_index", doc="label k's values sit at 2k, 2k+1")
+    idx = g.op(
+        "Add", [hit, offsets], "value_index",
+        doc="label k: index 2k + hit (label k's values sit at 2k, 2k+1 of label_values)",
+    )  # fmt: skip
     table = g.const("label_values", values.reshape(-1))
-    g.op("Gather", [table, idx], "label", out=label, axis=0)
+    g.op(
+        "Gather", [table, idx], "label", out=label, axis=0,
+        doc="label k = label_values[2k + hit], its negative or positive value",
+    )  # fmt: skip
     kind = values.dtype.kind
     return TensorProto.INT64 if kind == "i" else TensorProto.DOUBLE if kind == "f" else (
         TensorProto.STRING)  # fmt: skip
@@ -2208,7 +2401,7 @@ def _skl_convert(scope: Any, operator: Any, container: Any) -> None:
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
     if not isinstance(in_type, (FloatTensorType, DoubleTensorType)):
-        x = g.op("Cast", [x], "X_float", to=_FLOATS[dt])
+        x = g.op("Cast", [x], "X_float", to=_FLOATS[dt], doc=f"X in {dt}, the network's dtype")
     labels = None
     if hasattr(est, "classes_"):  # skl2onnx's label types: int64 or string
         labels = est.classes_
