@@ -334,11 +334,18 @@ def _no_html(text: str) -> str:
     return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", re.sub(r"&(?=[A-Za-z#])", "&amp;", text))
 
 
-def _latex_markdown(title: str, sections: Sequence[Section], level: int) -> str:
+def _latex_markdown(
+    title: str, sections: Sequence[Section], level: int, marked: bool | None = None
+) -> str:
     """Markdown whose symbols are LaTeX (``$...$``): GitHub, Jupyter, MkDocs with MathJax
-    or KaTeX typeset them. Text outside the maths is escaped; tables are pipe tables."""
+    or KaTeX typeset them. Text outside the maths is escaped; tables are pipe tables.
+    ``marked``: the formulas are between :data:`MARKDOWN_MATH`'s delimiters, so every
+    other ``$`` is escaped, in sections with no formula too (a summary that cannot lay
+    its model out has none: ``Cost$5to$10`` was typeset as maths); None: when any text
+    holds the delimiters."""
 
-    marked = any(MARKDOWN_MATH[0] in t for t in _texts(title, sections))
+    if marked is None:
+        marked = any(MARKDOWN_MATH[0] in t for t in _texts(title, sections))
 
     def esc(text: str) -> str:
         if marked:  # glassnet's formulas marked apart: every other $ is a user's, escaped
@@ -369,10 +376,15 @@ def terminal_shows_unicode() -> bool:
     return _terminal_shows_unicode()
 
 
-def latex_markdown(title: str, sections: Sequence[Section], level: int = 3) -> str:
+def latex_markdown(
+    title: str, sections: Sequence[Section], level: int = 3, *, marked: bool | None = None
+) -> str:
     """``sections`` (:class:`glassnet.report.Section`) as Markdown whose ``$...$`` LaTeX is
     left for MathJax/KaTeX and whose other text is escaped: the renderer of explain's and
-    summary's ``to_markdown(notation='latex')``."""
+    summary's ``to_markdown(notation='latex')``. ``marked=True``: the formulas are written
+    between :data:`MARKDOWN_MATH`'s delimiters (as explain and summary write them) and every
+    ``$`` outside them is text, escaped; by default (None) they count as marked when any
+    text holds a delimiter, and otherwise ``$...$`` is LaTeX."""
     if not (
         isinstance(title, str)
         and isinstance(sections, (list, tuple))
@@ -382,7 +394,9 @@ def latex_markdown(title: str, sections: Sequence[Section], level: int = 3) -> s
             "latex_markdown: title must be a str and sections a list of glassnet.report.Section "
             f"(as Explanation and summary make them). Got {title!r:.40} and {sections!r:.60}."
         )
-    return _latex_markdown(title, sections, level)
+    if marked is not None and not isinstance(marked, bool):
+        raise TypeError(f"latex_markdown: marked must be True, False or None. Got {marked!r}.")
+    return _latex_markdown(title, sections, level, marked)
 
 
 # =====================================================================================
@@ -1505,7 +1519,16 @@ class Explanation:
                 if not isinstance(self._show_paths, bool)
                 else nm.x + [n for n, *_ in self._weights()]
             )
-            ps.pre("\n\n".join(str(self.paths(n)) for n in want))
+            # only the sums shown are worked out: every path sum of a 784-128-10 network
+            # (100,000 of them) took seconds to minutes for a display of the first ones
+            lines = _Capped(None if limit is None else 4 * limit)
+            for j, n in enumerate(want):
+                if not lines.room():
+                    lines.skip(4 * (len(want) - j))  # (each: a blank line and 3 lines)
+                    break
+                for line in [""] * (j > 0) + str(self.paths(n)).split("\n"):
+                    lines.add(line)
+            lines.pre(ps)
             secs.append(ps)
         return secs
 
@@ -1692,7 +1715,7 @@ class Explanation:
         nt = self._notation(notation, NOTATIONS)
         secs = _typeset_sections(self._parts(parts, max_rows), nt, MARKDOWN_MATH)
         if nt == "latex":
-            return _latex_markdown(self._title(), secs, level)
+            return _latex_markdown(self._title(), secs, level, marked=True)
         return render_markdown(self._title(), secs, level)
 
     def to_html(

@@ -200,7 +200,7 @@ class ModelSummary:
         ``'unicode'`` and ``'ascii'`` as in :meth:`to_text`."""
         nt = self._notation(notation, NOTATIONS)
         if nt == "latex":  # (its formulas marked: a $ in a name is escaped)
-            return latex_markdown(self.title, self._sections(nt, MARKDOWN_MATH), level)
+            return latex_markdown(self.title, self._sections(nt, MARKDOWN_MATH), level, marked=True)
         return render_markdown(self.title, self._sections(nt), level)
 
     def to_html(self, notation: str = "unicode") -> str:

@@ -590,7 +590,7 @@ def test_save_text_tensor_and_figure(tmp_path: Path) -> None:
     assert q.read_text().startswith("digraph") and "dir=back" in q.read_text()
     ET.parse(viz.save(L, tmp_path / "graph.svg"))
     fig = viz.plot_activations(["sigmoid"], dpi=40)
-    r = viz.save(fig, tmp_path / "act.png")
+    r = viz.save(fig, tmp_path / "act.png", bbox_inches=None)  # (the figure's own size)
     assert png_size(r) == (round(fig.get_figwidth() * 40), round(fig.get_figheight() * 40))
     with pytest.raises(TypeError, match="Figure"):
         viz.save(123, tmp_path / "x.svg")
@@ -637,7 +637,8 @@ def test_save_refuses_mismatched_suffixes_and_names_bad_paths(tmp_path: Path, mo
     monkeypatch.setattr(viz, "atomic_write", spy)
     out = viz.save(fig, tmp_path / "plot.png")
     assert out == tmp_path / "plot.png" and written == [("plot.png", b"\x89PNG")]
-    assert png_size(out) == (round(fig.get_figwidth() * 20), round(fig.get_figheight() * 20))
+    # (cropped as the notebook's picture is)
+    assert png_size(out) == struct.unpack(">II", fig._repr_png_()[16:24])
 
 
 def test_decision_boundary_binary_and_multiclass(tmp_path: Path) -> None:
@@ -645,7 +646,7 @@ def test_decision_boundary_binary_and_multiclass(tmp_path: Path) -> None:
 
     X, y = gn.datasets.xnor_gate()
     fig = viz.plot_decision_boundary(xnor_net(), X, y, resolution=40, dpi=50)
-    path = viz.save(fig, tmp_path / "xnor.png")
+    path = viz.save(fig, tmp_path / "xnor.png", bbox_inches=None)  # (the figure's own size)
     assert png_size(path) == (250, 225)
     assert mpimg.imread(path).shape[:2] == (225, 250)
     ax = fig.axes[0]
@@ -661,7 +662,7 @@ def test_decision_boundary_binary_and_multiclass(tmp_path: Path) -> None:
     model.layers[0].b.data[:] = [0, -4.5, -4.5]
     fig = viz.plot_decision_boundary(model, Xm, ym, resolution=30, dpi=40)
     assert "3 classes" in fig.axes[0].get_title()
-    assert png_size(viz.save(fig, tmp_path / "mc.png")) == (200, 180)
+    assert png_size(viz.save(fig, tmp_path / "mc.png", bbox_inches=None)) == (200, 180)
 
 
 def _point_colours(ax) -> dict[str, str]:
@@ -800,7 +801,7 @@ def test_neuron_outputs_one_panel_per_hidden_neuron(tmp_path: Path) -> None:
     assert img.min() >= 0 and img.max() <= 1  # sigmoid outputs
     # a1 = sigma(-6 + 4 x1 + 4 x2) is "AND": high at the top-right corner (1.2, 1.2)
     assert img[-1, -1] == pytest.approx(F.sigmoid_fn(-6 + 4 * 2.4)) and img[0, 0] < 0.001
-    w, h = png_size(viz.save(fig, tmp_path / "n.png"))
+    w, h = png_size(viz.save(fig, tmp_path / "n.png", bbox_inches=None))
     assert (w, h) == (round(fig.get_figwidth() * 40), round(fig.get_figheight() * 40))
     deep = gn.nn.MLP([2, 3, 2, 1], rng=0)  # relu: unbounded, one scale over all 5 panels
     fig = viz.plot_neuron_outputs(deep, resolution=20, dpi=30)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from ._svg import overlapping_texts, text_boxes
 from .graph import draw_graph, graph_nodes, local_derivative
 from .network import draw_network
 from .plots import (
+    placed_texts_kept,
     plot_activations,
     plot_decision_boundary,
     plot_hidden_space,
@@ -56,7 +58,9 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
 
     ``drawing`` is the SVG or DOT text of :func:`draw_graph` / :func:`draw_network`,
     a matplotlib ``Figure`` from a ``plot_*`` function (saved with ``savefig``, ``kwargs``
-    going to it; the file type follows the suffix, e.g. ``.png``, ``.svg``, ``.pdf``), or a
+    going to it; the file type follows the suffix, e.g. ``.png``, ``.svg``, ``.pdf``;
+    cropped to what is drawn, as a notebook shows it, unless ``bbox_inches`` is given:
+    ``bbox_inches=None`` keeps the figure's own size), or a
     Tensor (drawn with :func:`draw_graph` in the format of the suffix, ``.svg`` or
     ``.dot``/``.gv``; ``kwargs`` go to draw_graph). Every file is written atomically
     (:func:`glassnet.files.atomic_write`: a reader sees the old file or the new one), its
@@ -142,11 +146,17 @@ def _figure_bytes(fig: Any, p: Path, suffix: str, kwargs: dict[str, Any]) -> byt
             + ("has none" if not fmt else f"names {fmt!r}, which matplotlib cannot write")
             + f". Use one of: {', '.join('.' + k for k in sorted(supported))}."
         )
+    given_kwargs = dict(kwargs)
+    # cropped to the drawing as the notebook shows it (the figure's _repr_png_): without,
+    # a decision boundary's y label next to its colour bar was cut at the file's left edge
+    kwargs.setdefault("bbox_inches", "tight")
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format=fmt, **kwargs)
+        tight = isinstance(kwargs["bbox_inches"], str) and kwargs["bbox_inches"] == "tight"
+        with placed_texts_kept(fig) if tight else nullcontext():
+            fig.savefig(buf, format=fmt, **kwargs)
     except (TypeError, ValueError, AttributeError) as err:  # (raised deep in matplotlib)
-        if not kwargs:
+        if not given_kwargs:
             raise
         raise ValueError(
             f"save: matplotlib's savefig could not use the options {kwargs!r} ({err}). Give "

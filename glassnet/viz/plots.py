@@ -3,8 +3,9 @@
 matplotlib is imported only when a plot is made, and figures are built on the
 non-interactive Agg canvas (``matplotlib.figure.Figure``, not ``pyplot``): no
 window opens, no global backend is changed, nothing needs a display. Each function
-returns the ``Figure``; save it with ``fig.savefig(path)`` or
-:func:`glassnet.viz.save`. The pixel size is ``figsize * dpi``.
+returns the ``Figure``; save it with :func:`glassnet.viz.save` (cropped to what is
+drawn, as a notebook shows it) or ``fig.savefig(path)`` (the whole figure, of pixel size
+``figsize * dpi``).
 
 * :func:`plot_decision_boundary` - the regions a 2-D classifier assigns to each class,
   with the data (binary and multi-class).
@@ -18,9 +19,10 @@ returns the ``Figure``; save it with ``fig.savefig(path)`` or
 
 from __future__ import annotations
 
+import contextlib
 import math
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -88,13 +90,37 @@ def _notebook_figure() -> Any:
                 import io
 
                 buf = io.BytesIO()  # (as the inline backend draws a figure)
-                self.savefig(buf, format="png", bbox_inches="tight")
+                with placed_texts_kept(self):
+                    self.savefig(buf, format="png", bbox_inches="tight")
                 return buf.getvalue()
 
         NotebookFigure.__module__, NotebookFigure.__qualname__ = __name__, "NotebookFigure"
         NotebookFigure.__name__ = "Figure"  # (its repr: <Figure size ...>, as matplotlib's)
         _NOTEBOOK_FIGURE.append(NotebookFigure)
     return _NOTEBOOK_FIGURE[0]
+
+
+@contextlib.contextmanager
+def placed_texts_kept(fig: Any) -> Iterator[None]:
+    """Within it, ``fig.savefig(..., bbox_inches="tight")`` crops to every text and legend
+    drawn: the ones placed by hand outside the layout (``set_in_layout(False)``: a training
+    curve's legend moved below its panel, its "Stopped after ..." caption) were left
+    outside the crop, lost from the notebook's picture and a saved file."""
+    from matplotlib.legend import Legend
+    from matplotlib.text import Text
+
+    placed = [
+        a
+        for a in fig.findobj(lambda a: isinstance(a, (Legend, Text)))
+        if a.get_visible() and not a.get_in_layout()
+    ]
+    for a in placed:
+        a.set_in_layout(True)
+    try:
+        yield
+    finally:
+        for a in placed:
+            a.set_in_layout(False)
 
 
 def __getattr__(name: str) -> Any:  # (a pickled figure's class, made on first use)
@@ -171,6 +197,19 @@ def real_numbers(value: Any, name: str, owner: str) -> Any:
     return value
 
 
+def _not_one_hot(y: np.ndarray) -> tuple[int, list[Any]] | None:
+    """The first row (its index and values) of the 2-D ``y`` that is not one-hot (one 1,
+    the rest 0; numbers or bools), or None when every row is."""
+    if y.dtype.kind in "biuf":
+        ok = np.all((y == 0) | (y == 1), axis=1) & (np.sum(y == 1, axis=1) == 1)
+    else:  # (text or objects are not one-hot rows)
+        ok = np.zeros(len(y), dtype=bool)
+    if ok.all():
+        return None
+    r = int(np.argmin(ok))
+    return r, y[r].tolist()
+
+
 def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndarray, np.ndarray]:
     X = X.data if isinstance(X, Tensor) else X
     y = y.data if isinstance(y, Tensor) else y
@@ -207,7 +246,23 @@ def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndar
             "one-hot rows (N, C)). Got None."
         )
     ya = np.asarray(y)
+    fix = {
+        "plot_decision_boundary": "for a regression model, plot_neuron_outputs(model, X, "
+        "layer=<the output layer's index>) draws its output over the plane",
+        "plot_neuron_outputs": "pass y=None to draw the points in one colour",
+    }.get(owner, "pass the classes of a classifier's data, e.g. (y > 0).astype(int)")
     if ya.ndim == 2 and ya.shape[1] > 1:
+        # rows of a 2-output regression's targets were argmaxed into two made-up classes
+        bad = _not_one_hot(ya)
+        if bad is not None:
+            row = ", ".join(f"{v:g}" if isinstance(v, float) else repr(v) for v in bad[1][:6])
+            raise ValueError(
+                f"{owner}: y of shape {ya.shape} must be one-hot rows (each row one 1, the "
+                "rest 0) or class labels of shape (N,): the points are coloured and named by "
+                f"class. Got row {bad[0]} = [{row}{', ...' if ya.shape[1] > 6 else ''}]"
+                " (regression targets, or probabilities?); for probabilities pass "
+                f"y.argmax(axis=1), {fix}."
+            )
         ya = ya.argmax(axis=1)  # one-hot rows
     ya = ya.reshape(-1)
     if ya.shape[0] != Xa.shape[0]:
@@ -223,11 +278,6 @@ def _check_xy(X: Any, y: Any, owner: str, need_2d: bool = True) -> tuple[np.ndar
         # regression targets: each value was taken for a class, a legend of "class 0.4293..."
         # entries, one per point, ran off the picture
         first = float(ya[np.argmax(ya != np.round(ya))])
-        fix = {
-            "plot_decision_boundary": "for a regression model, plot_neuron_outputs(model, X, "
-            "layer=<the output layer's index>) draws its output over the plane",
-            "plot_neuron_outputs": "pass y=None to draw the points in one colour",
-        }.get(owner, "pass the classes of a classifier's data, e.g. (y > 0).astype(int)")
         raise ValueError(
             f"{owner}: y must be class labels (whole numbers, text or one-hot rows): the "
             f"points are coloured and named by class. Got {len(np.unique(ya))} distinct "
