@@ -185,7 +185,11 @@ class Activation:
 
     ``fn(z) -> a`` and ``grad(z, a) -> g'(z)`` act on NumPy arrays (leaky ReLU takes
     ``alpha=`` too). ``formula`` and ``derivative`` are the lecture's notation, used by
-    explanations. ``elementwise`` is False only for softmax (its derivative is a Jacobian).
+    explanations. ``elementwise=False`` marks a vector activation (softmax): ``fn(z,
+    axis=-1)`` works along ``axis``, and ``grad(z, a)`` receives z and a with that axis
+    moved last, shape (..., C), and returns the Jacobian ``J[..., i, j] = d a_i / d z_j``,
+    shape (..., C, C) (``softmax_jac``); the backward contracts it with dL/da (softmax's
+    own entry by its Jacobian-vector product, never forming J).
     """
 
     name: str
@@ -196,8 +200,8 @@ class Activation:
     elementwise: bool = True
 
     def backward(self, g: np.ndarray, z: np.ndarray, a: np.ndarray, **kw: Any) -> np.ndarray:
-        """dL/dz from dL/da = g: ``g * g'(z)``; for softmax the Jacobian-vector product
-        ``a * (g - sum_j g_j a_j)`` along ``axis`` (the Jacobian is never formed)."""
+        """dL/dz from dL/da = g: ``g * g'(z)``; for a vector activation ``sum_i g_i J_ij``
+        along ``axis``, for softmax's Jacobian the product ``a * (g - sum_j g_j a_j)``."""
         if self.elementwise:
             d = self.grad(z, a, **kw)
             if (self.fn, self.grad) not in INPLACE or d.dtype != g.dtype:
@@ -206,7 +210,11 @@ class Activation:
                 return masked(g, d, out=d if is_array(d) else None)  # an inf g times 0 is NaN
             d *= g  # a built-in g' returns a new array of a's shape: multiplied in place
             return d
-        return a * (g - np.sum(g * a, axis=kw.get("axis", -1), keepdims=True))
+        ax = kw.pop("axis", -1)
+        if self.grad is softmax_jac:  # (J itself: C times the memory and work)
+            return a * (g - np.sum(g * a, axis=ax, keepdims=True))
+        J = self.grad(np.moveaxis(z, ax, -1), np.moveaxis(a, ax, -1), **kw)
+        return np.moveaxis((np.moveaxis(g, ax, -1)[..., None, :] @ J)[..., 0, :], -1, ax)
 
 
 # fmt: off
