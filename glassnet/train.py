@@ -541,6 +541,7 @@ def fit(
     stop_rules : callbacks that decide termination (they set ``state.stop`` and
         ``state.stop_reason``) in place of the :class:`Tolerance` / :class:`EarlyStopping`
         rule built from ``tol`` and ``early_stopping`` (both then left off: else a ValueError).
+        Their hooks run as the callbacks' do, ``on_step_end`` after each step included.
     distributed : None or ``'mpi'``
         Data-parallel training over the ranks of ``mpiexec -n N`` (mpi4py): every rank
         passes the same arguments, runs its shard of each global batch, and one Allreduce
@@ -661,7 +662,8 @@ def fit(
         )
     state = TrainState(model, optimizer, history, epoch=initial_epoch, X=X, verbose=verbose)
     hook = Callback.on_step_end  # (a plain callback's, which does nothing)
-    step_cbs = [c for c in cbs if getattr(type(c), "on_step_end", hook) is not hook]
+    hooked = [*(stop_rules or ()), *cbs]  # (the rules given first, as at an epoch's end)
+    step_cbs = [c for c in hooked if getattr(type(c), "on_step_end", hook) is not hook]
     if dp is not None and not dp.root:
         cbs, verbose = [], 0  # rank 0 writes and prints; on_step_end runs on every rank
     # between two steps on the fast path only the gradients' values change, unless something
