@@ -216,15 +216,28 @@ class LeakyReLU(ActivationModule):
         return F.leaky_relu(x, self.alpha)
 
 
+class TableActivation(ActivationModule):
+    """The activation called ``name`` in :data:`glassnet.functional.ACTIVATIONS`: the module
+    of an entry added there (``MLP(activation=name)`` builds one), run from the table."""
+
+    _hparams = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = F.get_activation(name).name
+
+
 _ACT_MODULES = {m.name: m for m in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
 
 
 def activation_module(name: str | Module, alpha: float = 0.01) -> Module:
     """The activation module for a name from :data:`glassnet.functional.ACTIVATIONS`
-    (``alpha``: the slope of ``'leaky_relu'`` for z < 0)."""
+    (``alpha``: the slope of ``'leaky_relu'`` for z < 0; a name added to the table: a
+    :class:`TableActivation`)."""
     if isinstance(name, Module):
         return name
-    module = _ACT_MODULES[F.get_activation(name).name]
+    module = _ACT_MODULES.get(name := F.get_activation(name).name)
+    if module is None:  # (a name added to the table)
+        return TableActivation(name)
     return LeakyReLU(alpha) if module is LeakyReLU else module()
 
 
@@ -457,4 +470,5 @@ def from_config(cfg: dict[str, Any]) -> Module:
 
 #: The module types from_config builds, by name (nn.containers adds Flatten).
 BUILDABLE = {m.__name__: m for m in (Linear, MLP, Neuron, Dropout, *_ACT_MODULES.values())}
+BUILDABLE["TableActivation"] = TableActivation
 BUILDABLE["Sequential"] = lambda layers: Sequential(*map(from_config, layers))  # type: ignore
