@@ -1431,3 +1431,56 @@ def _torch_word(name: str, parts: tuple[Any, ...]) -> bool:
             stacklevel=3,
         )
     return False
+
+
+# ------------------------------------------------- optim / flat: the refusals' wording
+# (nn.flat and optim keep each refusal's condition and raise these messages on its failing
+# branch only, so a step runs the same code until something is refused)
+_FLAT_MESSAGES: dict[str, Callable[..., str]] = {
+    "parameter": lambda i, p, d, array: (
+        f"Parameter {i} must have a .grad and, in .data, a float32 or float64 numpy "
+        f"array; got {type(p).__name__} with .data {getattr(d, 'dtype', type(d))}. "
+        "Pass parameters such as model.parameters() with float arrays"
+        + (
+            f" (in this machine's byte order: p.data = p.data.astype('{d.dtype.name}'))."
+            if array and not d.dtype.isnative
+            else "."
+        )
+    ),
+    "tied": lambda first, i: (
+        f"Parameters {first} and {i} are the same object or share one .data "
+        f"array; each parameter gets its own slot, which would untie them. Pass "
+        f"each parameter once (tie weights by reusing one parameter object)."
+    ),
+    "devices": lambda: (
+        "The parameters live on more than one device (NumPy and CuPy arrays); move the "
+        "whole model with model.to(device) before building the optimizer."
+    ),
+    "setter": lambda p: (
+        f"{type(p).__name__} does not keep the array assigned to .data/.grad (its "
+        f"setter copies it), so it cannot be bound to a flat buffer."
+    ),
+    "shape": lambda i, attr, value, view: (
+        f"Parameter {i} has .{attr} of shape {np.shape(value)} but its slot has "
+        f"shape {view.shape}: a gradient has its parameter's shape (or is None), and "
+        f"a parameter keeps its shape (pack again for new shapes)."
+    ),
+    "device": lambda i, attr, value, view: (
+        f"Parameter {i} moved to another device (its .{attr} is a "
+        f"{type(value).__module__}.{type(value).__name__}, its slot a "
+        f"{type(view).__module__}.{type(view).__name__}); build the optimizer after "
+        f"model.to(device)."
+    ),
+    "dtype": lambda i, value, view: (
+        f"Parameter {i} changed dtype from {view.dtype} to {value.dtype} (after "
+        f"model.to(), .double() or .float()?); build the optimizer after "
+        f"converting the model."
+    ),
+}
+
+
+def flat_message(key: str, **facts: Any) -> str:
+    """The message of :class:`glassnet.nn.FlatParameters`' refusal ``key`` (a parameter
+    that is none, two tied, mixed devices, a copying setter, then a parameter's changed
+    shape, device or dtype), from the facts the refusal names."""
+    return _FLAT_MESSAGES[key](**facts)

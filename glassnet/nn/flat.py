@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from .._validation import flat_message
 from ..backend import is_array, namespace
 from ..gradient import as_grad
 
@@ -63,25 +64,12 @@ class FlatParameters:
         for i, p in enumerate(params):  # 1) check everything before changing anything
             d = getattr(p, "data", None)
             if not hasattr(p, "grad") or not is_array(d) or d.dtype not in _FLOATS:
-                raise TypeError(
-                    f"Parameter {i} must have a .grad and, in .data, a float32 or float64 numpy "
-                    f"array; got {type(p).__name__} with .data {getattr(d, 'dtype', type(d))}. "
-                    "Pass parameters such as model.parameters() with float arrays"
-                    + (f" (in this machine's byte order: p.data = p.data.astype('{d.dtype.name}'))."
-                       if is_array(d) and not d.dtype.isnative else ".")
-                )  # fmt: skip
+                raise TypeError(flat_message("parameter", i=i, p=p, d=d, array=is_array(d)))
             if id(d) in seen:
-                raise ValueError(
-                    f"Parameters {seen[id(d)]} and {i} are the same object or share one .data "
-                    f"array; each parameter gets its own slot, which would untie them. Pass "
-                    f"each parameter once (tie weights by reusing one parameter object)."
-                )
+                raise ValueError(flat_message("tied", first=seen[id(d)], i=i))
             seen[id(d)] = i
         if len({namespace(p.data) for p in params}) > 1:
-            raise TypeError(
-                "The parameters live on more than one device (NumPy and CuPy arrays); move the "
-                "whole model with model.to(device) before building the optimizer."
-            )
+            raise TypeError(flat_message("devices"))
         self.dtypes = list(dict.fromkeys(p.data.dtype for p in params))
         self.slots, used = [], [0] * len(self.dtypes)
         for p in params:  # 2) lay the parameters out, one group per dtype
@@ -101,10 +89,7 @@ class FlatParameters:
         for p, dv, gv in self._slots:
             p.data, p.grad = dv, gv
             if p.data is not dv or p.grad is not gv:
-                raise TypeError(
-                    f"{type(p).__name__} does not keep the array assigned to .data/.grad (its "
-                    f"setter copies it), so it cannot be bound to a flat buffer."
-                )
+                raise TypeError(flat_message("setter", p=p))
             _PACKED[id(p)] = self
 
     def _copy_in(self, i: int, grad: bool = True) -> None:
@@ -119,24 +104,11 @@ class FlatParameters:
                 view.fill(0)
                 continue
             if np.shape(value) != view.shape:
-                raise ValueError(
-                    f"Parameter {i} has .{attr} of shape {np.shape(value)} but its slot has "
-                    f"shape {view.shape}: a gradient has its parameter's shape (or is None), and "
-                    f"a parameter keeps its shape (pack again for new shapes)."
-                )
+                raise ValueError(flat_message("shape", i=i, attr=attr, value=value, view=view))
             if type(value) is not type(view) and namespace(value) is not namespace(view):
-                raise TypeError(
-                    f"Parameter {i} moved to another device (its .{attr} is a "
-                    f"{type(value).__module__}.{type(value).__name__}, its slot a "
-                    f"{type(view).__module__}.{type(view).__name__}); build the optimizer after "
-                    f"model.to(device)."
-                )
+                raise TypeError(flat_message("device", i=i, attr=attr, value=value, view=view))
             if attr == "data" and getattr(value, "dtype", view.dtype) != view.dtype:
-                raise TypeError(
-                    f"Parameter {i} changed dtype from {view.dtype} to {value.dtype} (after "
-                    f"model.to(), .double() or .float()?); build the optimizer after "
-                    f"converting the model."
-                )
+                raise TypeError(flat_message("dtype", i=i, value=value, view=view))
             view[...] = value
 
     def sync(self, keep: Container[int] = ()) -> FlatParameters:
