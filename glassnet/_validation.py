@@ -1484,3 +1484,37 @@ def flat_message(key: str, **facts: Any) -> str:
     that is none, two tied, mixed devices, a copying setter, then a parameter's changed
     shape, device or dtype), from the facts the refusal names."""
     return _FLAT_MESSAGES[key](**facts)
+
+
+_OPTIM_MESSAGES: dict[str, Callable[..., str]] = {
+    "shared": lambda name: (
+        f"{name}: a parameter appears in more than one param group; give each "
+        f"parameter to one group."
+    ),
+    "edited": lambda name: (
+        f"{name}: param_groups was edited after the optimizer was built "
+        "(a group's 'params' changed, or a group removed or replaced); its parameters "
+        "were packed when their group was added. Add parameters with "
+        "add_param_group({'params': [...]}) (or append such a dict), or build a new "
+        "optimizer."
+    ),
+    "groups": lambda name, saved, packs: (
+        f"{name}.load_state_dict: the state dict holds {len(saved)} param groups but "
+        f"this optimizer has {len(packs)}; build it with the same groups."
+    ),
+    "nesterov": lambda owner, mu, damp: (
+        f"{owner} with nesterov=True needs momentum > 0 and dampening=0. Got "
+        f"momentum={mu!r}, dampening={damp!r}; set momentum, e.g. momentum=0.9."
+    ),
+    "dampening": lambda owner, damp: (
+        f"The 'dampening' parameter of {owner} applies to style='torch' only. Got "
+        f"dampening={damp!r} with style='sklearn'; set dampening=0."
+    ),
+}
+
+
+def optim_message(key: str, **facts: Any) -> str:
+    """The message of an optimizer's refusal ``key`` (a parameter in two groups, edited
+    ``param_groups``, a state dict of another number of groups, SGD's nesterov without
+    momentum, dampening in scikit-learn's style), from the facts the refusal names."""
+    return _OPTIM_MESSAGES[key](**facts)

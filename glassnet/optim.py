@@ -76,6 +76,7 @@ from ._validation import (
     check_state_arrays,
     check_state_dict,
     moved,
+    optim_message,
     torch_switches,
 )
 from .backend import namespace
@@ -337,10 +338,7 @@ class Optimizer:
         given = group["params"]  # (one tensor, as PyTorch's group takes it: a list of one)
         plist = check_params([given] if isinstance(given, Tensor) else given, name)
         if {id(p) for p in plist} & {id(p) for p in self.params}:
-            raise ValueError(
-                f"{name}: a parameter appears in more than one param group; give each "
-                f"parameter to one group."
-            )
+            raise ValueError(optim_message("shared", name=name))
         nones = [p for p in plist if p.grad is None]  # PyTorch's: None until a gradient comes
         self._packs.append(_Pack(flatten_parameters(plist), plist))  # checks, then binds
         for p in nones:  # (a step binds it to its flat view when one came)
@@ -460,13 +458,7 @@ class Optimizer:
             or [*map(id, g["params"])] != [*map(id, p.order)]
             for g, p in zip(groups, self._packs)
         ):  # fmt: skip
-            raise RuntimeError(
-                f"{type(self).__name__}: param_groups was edited after the optimizer was built "
-                "(a group's 'params' changed, or a group removed or replaced); its parameters "
-                "were packed when their group was added. Add parameters with "
-                "add_param_group({'params': [...]}) (or append such a dict), or build a new "
-                "optimizer."
-            )
+            raise RuntimeError(optim_message("edited", name=type(self).__name__))
         for group in groups[n:]:
             del groups[n]
             self.add_param_group(group)
@@ -533,10 +525,7 @@ class Optimizer:
         check_state_dict(state, name, ["type", "t", "param_groups"])
         t, saved = _check(state["t"], "t", name), state["param_groups"]
         if not isinstance(saved, list) or len(saved) != len(self._packs):
-            raise ValueError(
-                f"{name}.load_state_dict: the state dict holds {len(saved)} param groups but "
-                f"this optimizer has {len(self._packs)}; build it with the same groups."
-            )
+            raise ValueError(optim_message("groups", name=name, saved=saved, packs=self._packs))
         loaded = [self._loaded(entry, pack, finite) for entry, pack in zip(saved, self._packs)]
         for group, pack, (hyper, bufs, steps, own) in zip(self.param_groups, self._packs, loaded):
             pack.steps = np.array([t] * len(pack.steps) if steps is None else steps, np.int64)
@@ -645,15 +634,9 @@ class SGD(Optimizer):
         h, owner = super()._validate(settings, rate), type(self).__name__
         mu, damp = h["momentum"], h["dampening"]
         if h["style"] == "torch" and h["nesterov"] and (mu <= 0 or damp):
-            raise ValueError(
-                f"{owner} with nesterov=True needs momentum > 0 and dampening=0. Got "
-                f"momentum={mu!r}, dampening={damp!r}; set momentum, e.g. momentum=0.9."
-            )
+            raise ValueError(optim_message("nesterov", owner=owner, mu=mu, damp=damp))
         if h["style"] == "sklearn" and damp:
-            raise ValueError(
-                f"The 'dampening' parameter of {owner} applies to style='torch' only. Got "
-                f"dampening={damp!r} with style='sklearn'; set dampening=0."
-            )
+            raise ValueError(optim_message("dampening", owner=owner, damp=damp))
         return h
 
     _buffers = staticmethod(lambda hyper: ["v"] if hyper["momentum"] > 0 else [])
