@@ -87,7 +87,7 @@ from . import functional as F
 from .nn.containers import Flatten
 from .nn.layers import MLP, LeakyReLU, Linear, Neuron, Sequential, activation_module
 from .nn.module import Module, evaluating
-from .tasks import model_dtype
+from .tasks import builtin_forward, model_dtype
 from .tensor import Tensor, enable_grad
 
 __all__ = ["as_chain"]
@@ -152,7 +152,9 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool
             f"{type(model).__name__}'s forward took no input as wide as one of its Linear layers."
         )
     name = type(model).__name__
-    foreign = [type(m).__name__ for m in model.modules() if m is not model and not _own(m)]
+    foreign = [
+        type(m).__name__ for m in model.modules() if m is not model and not builtin_forward(m)
+    ]
     if foreign:  # (a layer of the user's own class: named, as glassnet.fused names it)
         name += f" (it holds a {foreign[0]}, a module of your own)"
     fix = (
@@ -190,14 +192,7 @@ def _glassnets_own(model: Module) -> bool:
     """Whether every module of ``model`` computes what glassnet's class of it computes
     (no subclass of the user's with a forward or a call of its own): then the layers of
     glassnet.fused read it as it is; else its forward is traced."""
-    return all(_own(m) for m in model.modules())
-
-
-def _own(m: Module) -> bool:
-    """Whether ``m``'s class computes as glassnet's own (its forward and call are glassnet's)."""
-    return type(m).__call__ is Module.__call__ and type(m).forward.__module__.startswith(
-        "glassnet."
-    )
+    return all(builtin_forward(m) for m in model.modules())
 
 
 _ORDERINGS = (

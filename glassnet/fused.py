@@ -46,7 +46,7 @@ from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, plain
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
-from .tasks import check_weights_set, prepare_targets
+from .tasks import builtin_forward, check_weights_set, own_forward, prepare_targets
 
 # fmt: off
 __all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value", "takes",
@@ -89,7 +89,7 @@ class Layer:
 
 def flatten(model: Module) -> Iterator[Module]:
     """The modules of ``model`` in order, nested Sequentials opened up."""
-    if isinstance(model, Sequential):
+    if isinstance(model, Sequential) and builtin_forward(model):  # (a forward of yours: kept)
         for m in model.layers:
             yield from flatten(m)
     else:
@@ -123,7 +123,10 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             "autodiff graph's backward(); remove them (handle.remove()) first."
         )
     layers: list[Layer] = []
+    read = (Linear, ActivationModule, Dropout, Sequential)  # (by their class: not called)
     for m in flatten(model):
+        if isinstance(m, read) and not builtin_forward(m):  # (a forward of yours: the graph's)
+            raise TypeError(own_forward(m, owner, m is model, training))
         if isinstance(m, Linear):
             layers.append(Layer(m))
         elif isinstance(m, Identity) or (isinstance(m, Dropout) and not (training and m.p > 0)):

@@ -49,7 +49,7 @@ from .nn.layers import ActivationModule, Dropout, Identity, Linear
 from .nn.module import Module, evaluating
 from .nn.torch_layers import BatchNorm1d, LayerNorm
 from .report import Section, render_html, render_markdown, render_text
-from .tasks import check_weights_set
+from .tasks import builtin_forward, check_weights_set
 from .tensor import Tensor, enable_grad, no_grad
 
 __all__ = ["summary", "ModelSummary", "LayerRow"]
@@ -486,7 +486,8 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
     j = 0
     symbols = layer_names((m.W, m.b) for m, _, _ in seen if isinstance(m, Linear))
     for (m, x_shape, out_shape), out, inp in zip(seen, outputs, inputs):
-        linear = isinstance(m, Linear)
+        own = builtin_forward(m, instance=False)  # (a subclass with a forward of yours: no
+        linear = isinstance(m, Linear) and own  # formula of its class's; shown as it is)
         first_row.setdefault(id(m), len(rows) + 1)
         terms = None
         if linear:  # the lecture's formula: A2 = g(A1 W2 + b2), its input named where known
@@ -497,7 +498,7 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
             terms = ("y_hat" if last else f"A{j}", applied.get(id(out), "identity"), "", W, b)
             terms = terms[:2] + (_input_name(inp, example, made),) + terms[3:]
             made[id(out)] = terms[0]
-        elif isinstance(m, ActivationModule):  # H2 = relu(A1): its output named as a row's
+        elif isinstance(m, ActivationModule) and own:  # H2 = relu(A1): its output named
             terms = (f"H{len(rows) + 1}", m.name, _input_name(inp, example, made), "", None)
             made[id(out)] = terms[0]
         path = paths.get(id(m))
@@ -509,7 +510,7 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
             input_shape=shape(x_shape),
             output_shape=shape(out_shape),
             activation=getattr(m, "name", "-")
-            if isinstance(m, ActivationModule)
+            if isinstance(m, ActivationModule) and own
             else applied.get(id(out), "-"),
             W_shape=str(tuple(m.W.shape)) if linear else "-",
             b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
@@ -770,7 +771,8 @@ def summary(
     names = layer_names((m.W, m.b) for m in mods if isinstance(m, Linear))
     later: list[tuple[LayerRow, list[tuple[Any, int]]]] = []  # shared ones, named at the end
     for m in mods:
-        if isinstance(m, Linear):
+        own = builtin_forward(m, instance=False)  # (a forward of yours: another kind, below)
+        if isinstance(m, Linear) and own:
             j += 1
             again = first_use.get(id(m))
             first_use.setdefault(id(m), len(rows) + 1)
@@ -796,6 +798,7 @@ def summary(
             cur = m.neurons
         elif (
             isinstance(m, (ActivationModule, Dropout, Identity))
+            and own
             and rows
             and (len(rows) - 1 in outs)
         ):
@@ -805,7 +808,7 @@ def summary(
             elif not isinstance(m, Identity):
                 acts.append(m.name)
             rows[-1].activation = ", ".join((acts or ["identity"]) + drops)
-        elif isinstance(m, (ActivationModule, Dropout, Identity)):
+        elif isinstance(m, (ActivationModule, Dropout, Identity)) and own:
             # before any Linear layer (or after another module): its own row, the shape kept
             rows.append(
                 LayerRow(

@@ -66,6 +66,8 @@ __all__ = [
     "n_outputs",
     "loss_spec",
     "loss_parts",
+    "builtin_forward",
+    "own_forward",
     "model_dtype",
     "check_data",
     "score",
@@ -1087,6 +1089,55 @@ def call_hooks(hooks: Sequence[Any], name: str, state: Any, errs: dict[str, str]
             getattr(hook, name)(state)
 
 
+def builtin_forward(m: Module, instance: bool = True) -> bool:
+    """Whether module ``m`` computes what glassnet's own class of it computes, so that it
+    may be read by its class rather than run: its class's ``forward`` and ``__call__`` are
+    those of the nearest glassnet class it derives from (a subclass of yours that only adds
+    attributes, a ``__repr__`` or a constructor keeps them), no ``forward`` is set on the
+    instance, and an activation's table name is the one its forward computes. The one check
+    of a layer "of your own": the fast path (:func:`glassnet.fused.layers_of`), the graph's
+    loss head (:func:`loss_parts`) and :func:`glassnet.chain.as_chain` read a module by it.
+    ``instance=False`` leaves a forward set on the instance out (summary's, which shows the
+    calls it records: a wrapper set there to watch the calls is no other layer)."""
+    cls = type(m)
+    base = next(c for c in cls.__mro__ if f"{c.__module__}.".startswith("glassnet."))
+    if (
+        cls.forward is not base.forward
+        or cls.__call__ is not base.__call__
+        or (instance and "forward" in vars(m))
+    ):
+        return False  # (a forward of your own: the graph runs it; nothing else may read it)
+    return (  # (ActivationModule's forward computes its name's entry; LeakyReLU's its own)
+        not isinstance(m, ActivationModule)
+        or cls.forward is ActivationModule.forward
+        or m.name == base.name
+    )
+
+
+def own_forward(m: Module, owner: str, whole: bool, training: bool) -> str:
+    """The refusal of a module ``m`` that :func:`builtin_forward` does not pass, by a reader
+    of glassnet's layers by their class (``owner``: fit's fast path, fit_many, a plot);
+    ``whole``: ``m`` is the model itself."""
+    base = next(c for c in type(m).__mro__ if f"{c.__module__}.".startswith("glassnet."))
+    kind = type(m).__name__
+    what = f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind}, a subclass of nn.{base.__name__}"
+    if "forward" in vars(m) or type(m).forward is not base.forward:
+        what += " given a forward" if "forward" in vars(m) else " with a forward of its own"
+    else:  # (an activation renamed: its forward computes its class's function, not the name's)
+        what += f" named {m.name!r}, whose forward computes {base.name}"
+    todo = (
+        "train it with glassnet.fit's engine='graph' (or 'auto', which takes the graph for "
+        "it): the autodiff graph runs your forward"
+        if training
+        else f"{owner} takes a model of glassnet's own layers (build it of those)"
+    )
+    return (
+        f"{owner} reads glassnet's layers by their class and computes their built-in maths, "
+        f"without calling a forward. The model {'is' if whole else 'holds'} {what}, which "
+        f"{'the fast path' if training else owner} would not run: {todo}."
+    )
+
+
 def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any, Any]:
     """``(forward, loss_fn, head)`` for the graph engine: ``loss_fn(forward(x), y, w)`` is
     the scalar loss. A model ending in the loss's head (softmax for cross-entropy, sigmoid
@@ -1095,20 +1146,34 @@ def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any,
     if spec is None:
         return model, lambda out, y, w: _scalar(loss(out, y)), None
     last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
-    if spec.head and isinstance(last, ActivationModule) and last.name == spec.head:
+    own = isinstance(last, ActivationModule) and builtin_forward(last)  # (a head of yours:
+    if spec.head and own and last.name == spec.head:  # the loss is on its real output)
         fn = F.LOSSES[spec.on_logits]
         return model[:-1], lambda z, y, w: fn(z, y, sample_weight=w), last  # type: ignore[index]
     if spec.head and spec.on_logits == spec.name:  # (cross-entropy: a custom forward's softmax
-        # head, over the classes, is scored on its logits, as a Sequential's is)
-        return model, lambda out, y, w: spec(_logits(out, spec.head), y, sample_weight=w), None
+        # head, over the classes, is scored on its logits, as a Sequential's is; a head of
+        # yours whose output is no softmax is refused: it gives probabilities, not logits)
+        yours = None if own or getattr(last, "name", "") != spec.head else type(last).__name__
+        fn = lambda out, y, w: spec(_logits(out, spec.head, yours), y, sample_weight=w)  # noqa: E731
+        return model, fn, None
     return model, lambda out, y, w: spec(out, y, sample_weight=w), None
 
 
-def _logits(out: Tensor, head: str) -> Tensor:
+def _logits(out: Tensor, head: str, yours: str | None = None) -> Tensor:
     """Logits of ``out``, a custom forward's output: the head's input where ``out`` is the
     head's (softmax over the classes) output, log(out) where no_grad() kept no input
-    (softmax(log p) = p: the same loss), else ``out`` as it is."""
+    (softmax(log p) = p: the same loss), else ``out`` as it is (refused where the model
+    ends in ``yours``, a head module of the user's class: its output is probabilities)."""
     if out.op != head or not F.squashed(out, head):  # (a view of it: check_logits refuses)
+        if yours:
+            raise ValueError(
+                f"fit: loss='cross_entropy' takes logits (it applies softmax itself); the "
+                f"model ends in {yours}, a subclass of nn.Softmax with a forward of its own, "
+                f"whose output is not softmax(logits) (its last op is {out.op or 'none'!r}), so "
+                "no logits can be read from it. End its forward with F.softmax(z) (a "
+                "temperature: F.softmax(x / T)), or pass fit a loss function of your own on "
+                "its probabilities (loss=lambda p, y: ...)."
+            )
         return out
     return out.parents[0] if out.parents else out.log()
 
