@@ -1518,3 +1518,15 @@ def optim_message(key: str, **facts: Any) -> str:
     ``param_groups``, a state dict of another number of groups, SGD's nesterov without
     momentum, dampening in scikit-learn's style), from the facts the refusal names."""
     return _OPTIM_MESSAGES[key](**facts)
+
+
+def legacy_optimizer_state(state: Mapping[str, Any]) -> dict[str, Any]:
+    """An optimizer state dict of glassnet 0.1 (one group, its settings and buffers at the
+    top level; Adam's ``beta1``/``beta2``) in today's layout, for ``load_state_dict`` to
+    check and load: ``{"type", "t", "param_groups": [group]}``."""
+    layout = ("numel.", "dtype.")  # (the buffers' own shapes and dtypes tell it now)
+    group = {k: v for k, v in state.items() if k not in ("type", "t")}
+    group = {k: v for k, v in group.items() if not k.startswith(layout)}
+    if "beta1" in group:
+        group["betas"] = (group.pop("beta1"), group.pop("beta2", None))
+    return {"type": state.get("type"), "t": state.get("t"), "param_groups": [group]}

@@ -75,6 +75,7 @@ from ._validation import (
     check_setting,
     check_state_arrays,
     check_state_dict,
+    legacy_optimizer_state,
     moved,
     optim_message,
     torch_switches,
@@ -515,13 +516,8 @@ class Optimizer:
         name = type(self).__name__
         if not hasattr(type(self), "_rule"):  # (a step of its own: PyTorch's layout)
             return _torch.load_own_state_dict(self, state)
-        if isinstance(state, Mapping) and "param_groups" not in state:  # glassnet 0.1
-            layout = ("numel.", "dtype.")  # (the buffers' own shapes and dtypes tell it now)
-            group = {k: v for k, v in state.items() if k not in ("type", "t")}
-            group = {k: v for k, v in group.items() if not k.startswith(layout)}
-            if "beta1" in group:
-                group["betas"] = (group.pop("beta1"), group.pop("beta2", None))
-            state = {"type": state.get("type"), "t": state.get("t"), "param_groups": [group]}
+        if isinstance(state, Mapping) and "param_groups" not in state:  # glassnet 0.1's layout
+            state = legacy_optimizer_state(state)
         check_state_dict(state, name, ["type", "t", "param_groups"])
         t, saved = _check(state["t"], "t", name), state["param_groups"]
         if not isinstance(saved, list) or len(saved) != len(self._packs):
