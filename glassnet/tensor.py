@@ -80,6 +80,10 @@ def _unhooked() -> None:
     _state.hooks -= 1
 
 
+def _graph_cut(g: Any) -> tuple:  # (a stand-in's backward: none reaches it, it has no parents)
+    return ()
+
+
 _grad_enabled = contextvars.ContextVar("grad_enabled", default=True)
 _anomaly = contextvars.ContextVar("anomaly", default=False)
 _held: contextvars.ContextVar[tuple] = contextvars.ContextVar("held", default=())  # (_switch's)
@@ -324,7 +328,7 @@ class Tensor(TensorMethods):
         # the tensor whose values this one's data views (Tensor(t) keeps t's array: as
         # t.detach(), one clock for both, so an in-place write through either is seen)
         self._base: Tensor | None = (
-            data if isinstance(data, Tensor) and self.data is data.data else None
+            data._stand_in() if isinstance(data, Tensor) and self.data is data.data else None
         )
 
     # ------------------------------------------------------------------ graph
@@ -610,6 +614,17 @@ class Tensor(TensorMethods):
         """A tensor sharing the values but cut from the graph (no gradient flows back). An
         in-place change of one is a change of the other for the graphs that used either."""
         return Tensor(self, label=self.label)  # (its array, on this tensor's clock)
+
+    def _stand_in(self) -> Tensor:
+        """What a tensor sharing these values links to (``Tensor(t)``, ``t.detach()``): this
+        tensor, or for a graph's node a stand-in with its values, op and clock but not its
+        graph, which the link kept alive (a loop of ``h = h.detach()`` grew without end)."""
+        if self.backward_fn is None:
+            return self
+        out = Tensor.from_op(self.data, self.op, (), _graph_cut)
+        out.backward_fn, out._version = _graph_cut, self._version  # (write refused, as z's)
+        out._base = None if self._base is None else self._base._stand_in()
+        return out
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another float dtype; the gradient is cast back."""

@@ -13,3 +13,47 @@ def test_max_method_refusal_names_the_function_that_gives_values_and_indices():
     values, indices = gn.max(x, 1)
     np.testing.assert_array_equal(values.numpy(), [2.0, 4.0])
     np.testing.assert_array_equal(indices, [1, 1])
+
+
+def test_detach_does_not_keep_the_graph_alive():
+    import gc
+    import weakref
+
+    w = gn.Tensor(np.ones((3, 3)), requires_grad=True)
+    h = gn.Tensor(np.ones((2, 3)))
+    first = None
+    for _ in range(5):
+        z = (h @ w).tanh()
+        if first is None:
+            first = weakref.ref(z)
+        z.sum().backward()
+        h = z.detach()  # truncated backprop through time: the chunk before is let go
+    del z
+    gc.collect()
+    assert first() is None  # the first chunk's node is freed
+    v = gn.Tensor(np.ones(3), requires_grad=True)
+    (h * v).sum().backward()  # a detached tensor still works as an input
+    np.testing.assert_allclose(v.grad, h.numpy().sum(axis=0))
+
+
+def test_detach_of_a_graph_node_still_refuses_a_write_and_pickles():
+    import pickle
+
+    w = gn.Tensor(np.ones((2, 2)), requires_grad=True)
+    z = w * 3
+    x = z.detach()
+    with pytest.raises(RuntimeError, match="as z.detach\\(\\) does"):
+        x[0] = 5.0
+    back = pickle.loads(pickle.dumps(x))
+    np.testing.assert_array_equal(back.numpy(), np.full((2, 2), 3.0))
+
+
+def test_detach_of_a_view_of_a_parameter_still_sees_a_later_write_to_it():
+    w = gn.Tensor(np.ones((2, 2)), requires_grad=True)
+    v = gn.Tensor(np.ones(2), requires_grad=True)
+    x = w[0].detach()  # w[0] is a node of the graph; its values are w's
+    y = (x * v).sum()
+    with gn.no_grad():
+        w += 1.0  # changes x's values after y used them
+    with pytest.raises(RuntimeError, match="changed in place"):
+        y.backward()
