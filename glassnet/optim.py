@@ -293,11 +293,7 @@ class Optimizer:
     fuse_above: float = BLOCK
     state: dict[Any, dict[str, Any]]  # (PyTorch's opt.state: torch_optim sets it, a descriptor)
     lr = setting("lr")  # the learning rate γ, >= 0 once set (a schedule may reach 0)
-    learning_rate = property(
-        lambda self: self.lr,
-        lambda self, value: setattr(self, "lr", value),
-        doc="``lr`` (scikit-learn's optimizers' name).",
-    )
+    learning_rate: float  # (scikit-learn's name of lr: torch_optim sets it, a property)
 
     def __init__(self, params: Iterable[Any] | Any, lr: float, settings: Any = None) -> None:
         name, settings = type(self).__name__, settings or {}

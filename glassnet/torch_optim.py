@@ -125,6 +125,12 @@ class _State:
 
 
 Optimizer.state = _State()  # type: ignore[attr-defined]
+# scikit-learn's name of lr, read and written (its optimizers' learning_rate)
+Optimizer.learning_rate = property(  # type: ignore[assignment]
+    lambda self: self.lr,
+    lambda self, value: setattr(self, "lr", value),
+    doc="``lr`` (scikit-learn's optimizers' name).",
+)
 
 
 # ---------------------------------------------------------------------------
