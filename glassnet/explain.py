@@ -5,7 +5,8 @@ network of fully-connected layers in float64 and lays out every intermediate
 number as the lecture's slides do. The numbers are the trace of the fast path
 that trains the network (:meth:`glassnet.fused.FastMLP.trace`), whose activations
 and losses come from :mod:`glassnet.functional`'s tables; explain adds the names,
-the formulas and the chain-rule bookkeeping:
+the formulas and the chain-rule bookkeeping (an entry replaced in a table is shown with
+its own texts, never the built-in's formula: :func:`replaced_entry`):
 
 1. **Forward.** For each neuron its weighted sum ``z = b + w1*x1 + ...`` (with the
    numbers substituted) and its activation ``a = g(z)``; the prediction y_hat and
@@ -62,6 +63,7 @@ is the slides' loss. Any alias of :data:`glassnet.functional.LOSS_ALIASES` works
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 import math
@@ -103,6 +105,7 @@ __all__ = [
     "NOTATIONS",
     "latex_symbol",
     "latex_markdown",
+    "replaced_entry",
     "terminal_shows_unicode",
     "typeset",
     "unicode_symbol",
@@ -118,6 +121,55 @@ _KINDS = (
     "binary_cross_entropy_with_logits",
     "cross_entropy",
 )
+
+
+# The built-in entries of functional's tables, as glassnet's import left them (every front
+# door imports this module then, before a script can replace one), without their texts.
+_BUILTIN = (
+    {n: dataclasses.replace(a, formula="", derivative="") for n, a in F.ACTIVATIONS.items()},
+    {n: dataclasses.replace(loss, formula="") for n, loss in F.LOSSES.items()},
+)
+# their texts: a replaced entry that keeps the built-in's text shows none
+_BUILTIN_TEXTS = (
+    {n: a.derivative for n, a in F.ACTIVATIONS.items()},
+    {n: loss.formula for n, loss in F.LOSSES.items()},
+)
+
+
+def replaced_entry(name: str, loss: bool = False) -> bool:
+    """Whether the entry ``name`` of :data:`glassnet.functional.ACTIVATIONS` (``loss=True``:
+    :data:`~glassnet.functional.LOSSES`) is one of glassnet's built-in names whose entry in
+    force no longer computes the built-in function: a function of it (``fn``, ``grad``,
+    a loss's ``kernel``...) was replaced, or the entry removed. A copy that changes only
+    its texts (``formula``, ``derivative``) is not replaced, nor is a name added to the
+    table. What knows the built-in formulas by name (explain, ``viz.local_derivative``) or
+    writes the built-in function (ONNX export, ``gn.save``) asks this first."""
+    if not isinstance(name, str):
+        raise TypeError(f"replaced_entry: name must be a str such as 'tanh'. Got {name!r:.60}.")
+    builtin = _BUILTIN[bool(loss)].get(name)
+    if builtin is None:
+        return False
+    entry = (F.LOSSES if loss else F.ACTIVATIONS).get(name)
+    if not isinstance(entry, type(builtin)):
+        return True
+    texts = {"formula": ""} if loss else {"formula": "", "derivative": ""}
+    return dataclasses.replace(entry, **texts) != builtin  # (the functions by identity)
+
+
+def _own_text(text: str, builtin: str, **names: str) -> str | None:
+    """A replaced entry's own ``text`` (its formula or derivative), or None where it is the
+    built-in's ``builtin`` still (which the entry no longer computes); ``names`` substitute
+    the entry's symbols (``g(z)`` -> ``a1``, ``z`` -> ``z1``)."""
+    if not isinstance(text, str) or not text.strip() or text == builtin:
+        return None
+    return _with_names(text, **names)
+
+
+def _with_names(text: str, a: str = "", z: str = "") -> str:
+    """A table entry's text with the node's names: ``g(z)`` as ``a``, ``z`` as ``z``."""
+    if a:
+        text = text.replace("g(z)", a)
+    return re.sub(r"(?<![\w\\])z(?!\w)", z, text) if z else text
 
 
 def loss_kind(loss: Any) -> str | None:
@@ -700,6 +752,18 @@ class Explanation:
         self.x = X
         self.y = Y
         self.kind = kind
+        spec = F.LOSSES[kind]
+        fused = bool(spec.head) and layers[-1].act == spec.head
+        self._loss_entry = spec
+        # the loss's replaced table entry (or, fused with it, its logits' form's or its
+        # head's), "" for built-in ones; and each activation's entry, and whether replaced:
+        # a replaced entry's numbers are shown with its own texts, never a built-in formula
+        self._loss_replaced = next(
+            (n for n, loss in ((kind, True), (spec.on_logits, True), (spec.head, False))
+             if (n == kind or fused) and replaced_entry(n, loss=loss)),
+            "",
+        )  # fmt: skip
+        self._acts = {lay.act: (F.ACTIVATIONS[lay.act], replaced_entry(lay.act)) for lay in layers}
         self.lr = lr
         self.names = names
         self.decimals = decimals
@@ -864,6 +928,8 @@ class Explanation:
     def _loss_symbol(self, k: int) -> str:
         """dL/dy_hat_k for one data point, as a symbol (including the loss's averaging)."""
         yh, y = self.names.a[-1][k], self.names.y[k]
+        if self._loss_replaced:  # (a replaced entry's: the number itself, weights and all)
+            return f"dL/d{yh}"
         core = {
             "half_mse": f"({yh} - {y})",
             "mse": f"2 ({yh} - {y})",
@@ -875,6 +941,14 @@ class Explanation:
         }[self.kind]
         core = self._weighted(core)
         return f"{core}/{self._count}" if self._count > 1 else core
+
+    def _dz_symbol(self, k: int, div: int) -> str:
+        """dL/dz_k of an output fused with its loss, ``(y_hat - y)/div`` (times s with
+        weights); ``dL/dz3`` itself where a table entry it comes from was replaced."""
+        if self._loss_replaced:
+            return f"dL/d{self.names.z[-1][k]}"
+        sym = self._weighted(f"({self.names.a[-1][k]} - {self.names.y[k]})")
+        return f"{sym}/{div}" if div > 1 else sym
 
     def _weighted(self, sym: str) -> str:
         """``sym`` times the data point's sample weight s (unchanged without weights)."""
@@ -888,11 +962,7 @@ class Explanation:
         zk = self.names.z[-1][k]
         if lay.act == "softmax":
             if self.kind == "cross_entropy":
-                div = self.n_samples
-                sym = self._weighted(f"({self.names.a[-1][k]} - {self.names.y[k]})") + (
-                    f"/{div}" if div > 1 else ""
-                )
-                return [[(sym, float(self.dL_dZ[-1][n, k]))]]
+                return [[(self._dz_symbol(k, self.n_samples), float(self.dL_dZ[-1][n, k]))]]
             J = self.gprime[-1][n]  # (K, K)
             return [
                 [
@@ -915,8 +985,7 @@ class Explanation:
                 # a saturated sigmoid (a rounds to 0 or 1, so g'(z) = 0; or y_hat so near
                 # that the loss clips it, and Step 1's dL/dy_hat, the clipped y_hat's, times
                 # g'(z) is not dL/dz): show their product, (y_hat - y)/count, as Step 3 does
-                sym = self._weighted(f"({self.names.a[-1][k]} - {self.names.y[k]})")
-                return [[(f"{sym}/{self._count}" if self._count > 1 else sym, dz)]]
+                return [[(self._dz_symbol(k, self._count), dz)]]
             return [[(self._loss_symbol(k), dz / gp), (f"g'({zk})", gp)]]
         return [
             [
@@ -1024,6 +1093,15 @@ class Explanation:
         return f"glassnet.explain: {self._model_name} {sizes} ({acts}), {pts}"
 
     def _loss_formula(self) -> str:
+        if self._loss_replaced:  # (the entry's own formula, else its name)
+            own = _own_text(self._loss_entry.formula, _BUILTIN_TEXTS[1][self.kind])
+            s = "" if self.sample_weight is None else "s * "
+            if own is None or self._loss_replaced != self.kind:
+                return (
+                    f"L = {s}{self.kind}(y_hat, y), from the table's replaced entry "
+                    f"{self._loss_replaced!r}"
+                )
+            return f"L = {s}({own})" if s else f"L = {own}"
         y, yh = ("y", "y_hat")
         text = {
             "half_mse": f"L = 1/2 ({yh} - {y})^2",
@@ -1316,7 +1394,7 @@ class Explanation:
                         cap.add(
                             [
                                 f"{nm.a[l][i]} -> {nm.z[l][k]}",
-                                f"{nm.a[l][i]} (delta_{i + 1}{sep}{k + 1} - {nm.a[l][k]})",
+                                _jacobian_label(*self._acts[lay.act], nm.a[l], nm.z[l], i, k, sep),
                             ]
                             + vals(self.gprime[l][:, i, k])
                         )
@@ -1324,8 +1402,9 @@ class Explanation:
                     cap.add(
                         [
                             f"{nm.a[l][k]} -> {nm.z[l][k]}",
-                            f"g'({nm.z[l][k]}) = "
-                            + _gprime_formula(lay.act, nm.a[l][k], nm.z[l][k], lay.alpha),
+                            _gprime_label(
+                                lay.act, *self._acts[lay.act], nm.a[l][k], nm.z[l][k], lay.alpha
+                            ),
                         ]
                         + vals(self.gprime[l][:, k])
                     )
@@ -1542,6 +1621,14 @@ class Explanation:
 
     def _dyhat_formula(self) -> str:
         K = self._layers[-1].neurons
+        if self._loss_replaced:  # (no formula: the kernel's gradient, as fit takes it)
+            div = self._count if self.kind != "cross_entropy" else self.n_samples
+            text = f"the gradient from the table's replaced entry {self._loss_replaced!r}"
+            text = text if self.sample_weight is None else f"s * {text}"
+            text += "" if div == 1 else f", divided by {div}"
+            if self.n_samples == 1 and K == 1:
+                text += f" = {fmt(self.dL_dyhat[0, 0], self.decimals)}"
+            return text
         base = {
             "half_mse": "y_hat - y",
             "mse": "2 (y_hat - y)",
@@ -1620,8 +1707,7 @@ class Explanation:
             shown = float(sum(a * b for _, a, b in parts))  # type: ignore[operator]
         if math.isfinite(shown) and math.isclose(shown, dz, rel_tol=1e-9, abs_tol=1e-12):
             return parts
-        sym = self._weighted(f"({self.names.a[-1][k]} - {self.names.y[k]})")
-        return [(f"{sym}/{self._count}" if self._count > 1 else sym, dz, None)]
+        return [(self._dz_symbol(k, self._count), dz, None)]
 
     def _grad_row(
         self, node: str, parts: list[tuple[str, float, float | None]], values: np.ndarray
@@ -1808,14 +1894,38 @@ def _extend(
         yield p + tail
 
 
-def _gprime_formula(act: str, a: str, z: str, alpha: float) -> str:
-    return {
+def _jacobian_label(
+    entry: F.Activation, replaced: bool, a: list[str], z: list[str], i: int, k: int, sep: str
+) -> str:
+    """A softmax edge's label: its Jacobian's entry ``a_i (delta_ik - a_k)``; for a
+    replaced ``entry`` its own ``derivative`` text, or none (see :func:`_gprime_label`)."""
+    if not replaced:
+        return f"{a[i]} (delta_{i + 1}{sep}{k + 1} - {a[k]})"
+    text = _own_text(entry.derivative, _BUILTIN_TEXTS[0]["softmax"])
+    at = f"d{a[i]}/d{z[k]}"
+    return f"{at} of the table's replaced entry 'softmax'" if text is None else f"{at}: {text}"
+
+
+def _gprime_label(
+    act: str, entry: F.Activation, replaced: bool, a: str, z: str, alpha: float
+) -> str:
+    """The activation edge's label, ``g'(z1) = 1 - a1^2``: the lecture's formula of a
+    built-in entry, an added entry's ``derivative`` with the node's names, and for a
+    replaced ``entry`` its own ``derivative`` text, or none where that text is still the
+    built-in's (whose formula would contradict the numbers beside it)."""
+    if replaced:
+        text = _own_text(entry.derivative, _BUILTIN_TEXTS[0][act], a=a, z=z)
+        if text is None:
+            return f"g'({z}) of the table's replaced entry {act!r}"
+        return f"g'({z}) = {text}"
+    formula = {
         "sigmoid": f"{a} (1 - {a})",
         "tanh": f"1 - {a}^2",
         "relu": f"1 if {z} > 0 else 0",
         "leaky_relu": f"1 if {z} > 0 else {alpha:g}",
         "identity": "1",
-    }.get(act, F.ACTIVATIONS[act].derivative)
+    }.get(act)
+    return f"g'({z}) = " + (_with_names(entry.derivative, a, z) if formula is None else formula)
 
 
 # =====================================================================================

@@ -89,6 +89,7 @@ from . import functional as F
 from ._validation import check_bool, check_number
 from .chain import as_chain
 from .datasets import MISSING_TOKENS, missing_tokens
+from .explain import replaced_entry
 from .files import WriteError, atomic_write, same_file
 from .fused import FastMLP, Layer, layers_of
 from .fused import flatten as opened
@@ -332,7 +333,17 @@ def _network_layers(model: Module, owner: str) -> list[Layer]:
         if "handles networks of Linear layers" not in str(exc):
             raise
         raise TypeError(f"{exc} {_EXPORTED}.") from None
-    for lay in layers:
+    for i, lay in enumerate(layers, 1):
+        if replaced_entry(lay.act):  # (the operator below is the built-in's: refused by name)
+            op = _ONNX_ACT.get(lay.act, "Identity")
+            raise OnnxError(
+                f"{owner}: the table entry of {lay.act!r} (layer {i}'s activation) was replaced "
+                f"in glassnet.functional.ACTIVATIONS; ONNX exports only glassnet's built-in "
+                f"functions (its {op} operator computes the built-in {lay.act}, not yours). "
+                "Put the built-in entry back to export this network, or keep its weights, "
+                "gn.save(model.state_dict(), path), and load them into a network built where "
+                "the same table entry is in force."
+            )
         if lay.act not in _ONNX_ACT and lay.act != "identity":
             raise OnnxError(
                 f"{owner}: the activation {lay.act!r} has no ONNX operator here; glassnet "

@@ -18,7 +18,9 @@ What ``save`` takes, and ``load`` gives back:
   mode it was saved in (``eval()``) and with its frozen parameters still frozen, as
   PyTorch's whole-model save keeps them. A model holding a class of your own (a subclass
   too) is refused, saying to save its ``state_dict()``: a file of arrays cannot rebuild
-  your class's code (torch.save pickles it);
+  your class's code (torch.save pickles it); so is a model whose activation's entry of
+  :data:`glassnet.functional.ACTIVATIONS` was replaced (the file names the activation
+  only: loaded where the built-in is in force, it would compute the built-in);
 * a Tensor (a Parameter too): a Tensor of the same values (inf and NaN too),
   ``requires_grad`` as saved (no graph, as PyTorch's);
 * a :class:`glassnet.io.Pipeline` (what ``load`` gives for a ``glassnet train`` file): that
@@ -64,6 +66,7 @@ import numpy as np
 
 from . import nn
 from .backend import is_array
+from .explain import replaced_entry
 from .io import (
     MAX_JSON_DEPTH,
     OPTIM_PREFIX,
@@ -450,6 +453,20 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 "its code; glassnet's files hold none): save its weights, gn.save(model."
                 "state_dict(), path), and load them into a new one, model.load_state_dict("
                 "gn.load(path))."
+            )
+        replaced = [  # (an activation the file names only: its table entry in force here)
+            m.name
+            for m in obj.modules()
+            if isinstance(m, nn.ActivationModule) and replaced_entry(m.name)
+        ]
+        if replaced:
+            raise TypeError(
+                f"save: the table entry of {replaced[0]!r} in glassnet.functional.ACTIVATIONS "
+                f"was replaced, and this {type(obj).__name__} uses it: the file would name "
+                f"{replaced[0]!r} only (it holds no code), so loading it where the built-in "
+                "is in force would not rebuild this model. Save its weights, gn.save(model."
+                "state_dict(), path), and load them into the same network built with the same "
+                "table entry, model.load_state_dict(gn.load(path))."
             )
         try:  # (what load would build: the same layers?)
             rebuilt: Module | None = nn.from_config(obj.config())

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..explain import unicode_symbol
+from ..explain import replaced_entry, unicode_symbol
 from ..nn.module import Parameter
 from ..report import fmt
 from ..summary import layer_names, own_label
@@ -217,7 +217,12 @@ def expression(
         if u.op == "pow" and len(args) == 1 and u.data.size == 1 and u.parents[0].data.size == 1:
             p = _exponent(u)
             return None if p is None else f"{paren[0]}{_sup(p)}"
-        if u.op in ("half_mse", "mse") and u.data.size == 1 and u.parents[0].data.size == 1:
+        if (
+            u.op in ("half_mse", "mse")
+            and u.data.size == 1
+            and u.parents[0].data.size == 1
+            and not replaced_entry(u.op, loss=True)
+        ):
             return f"({args[0]} − y)²" + ("/2" if u.op == "half_mse" else "")
         if u.op in _FUNCS and len(args) == 1:
             return f"{_FUNCS[u.op]}({args[0]})" if u.op != "log" else f"log {paren[0]}"
@@ -412,6 +417,8 @@ def _local_derivative(node: Tensor, k: int, decimals: int, ref: _Refs | None = N
         "binary_cross_entropy_with_logits": f"σ({pname}) − y",
         "cross_entropy": f"softmax({pname}) − y",
     }.get(op)
+    if _replaced_loss(op):  # (its formula is not the built-in's)
+        sym = f"∂L/∂{par} of the table's replaced {op!r}"
     if op == "mul":  # d(a b)/da = b: the other factor
         if other is None:
             sym = "c"  # times a Python number
@@ -451,7 +458,7 @@ def _local_derivative(node: Tensor, k: int, decimals: int, ref: _Refs | None = N
         sym = {0: f"{_name(ps[1], 'W')}ᵀ", 1: f"{inp}ᵀ", 2: "sum over rows"}[k]
     elif sym is None:
         sym = f"d{op}/d{pname}"
-    elif op in _LOSS_OPS and op != "binary_cross_entropy":
+    elif op in _LOSS_OPS and op != "binary_cross_entropy" and not sym.startswith("∂L/∂"):
         # a loss's mean over n entries (n rows for cross-entropy) divides each entry's
         # derivative by n: 2 (ŷ − y)/4, not 2 (ŷ − y)
         n = _mean_over(node)
@@ -477,6 +484,13 @@ _LOSS_OPS = (
     "binary_cross_entropy_with_logits",
     "cross_entropy",
 )
+
+
+def _replaced_loss(op: str) -> bool:
+    """Whether ``op`` is a loss whose entry in :data:`glassnet.functional.LOSSES` was
+    replaced (:func:`glassnet.explain.replaced_entry`): its node and edge show no built-in
+    formula, which would contradict the numbers."""
+    return op in _LOSS_OPS and replaced_entry(op, loss=True)
 
 
 def _mean_over(node: Tensor) -> int:
@@ -583,7 +597,7 @@ _SYMBOL = {
 
 def _op_line(op: str) -> str:
     """``op + (add)``: the op's symbol, then its name (``op tanh`` where they agree)."""
-    sym = _SYMBOL.get(op)
+    sym = None if _replaced_loss(op) else _SYMBOL.get(op)  # (not a replaced loss's formula)
     return f"op {sym} ({op})" if sym and sym != op else f"op {op}"
 
 
@@ -695,6 +709,8 @@ def _op_formula(
         return q[0] + _INFIX[op] + cc
     if op == "linear":
         return f"{a[0]} {a[1]}" + (f" + {a[2]}" if len(a) > 2 else "")
+    if _replaced_loss(op):  # (the table's entry, by name: not the built-in's formula)
+        return _reduced(node, f"{op}({a[0]}, y)")
     if op == "matmul":
         return f"{q[0]} @ {q[1]}"
     if op == "neg":
