@@ -294,3 +294,23 @@ def record_epoch(got: np.ndarray, bs: int, n: int, history: Any, state: Any) -> 
     history.samples_seen += sum(rows)
     state.step, state.batch_loss = history.steps, float(got[k - 1]) if k else math.nan
     return total, sum(rows), k
+
+
+def fused_refusal(model: Module, spec: F.Loss | None) -> str:
+    """fit's refusal of ``engine='fused'`` for a model or loss the fast path does not take."""
+    return (
+        "fit: engine='fused' handles a Sequential/MLP of Linear layers of one dtype, each "
+        "followed by sigmoid, tanh, relu, leaky_relu or identity (softmax as the last "
+        "layer), with a named loss; this model or loss needs engine='graph' (or 'auto'): "
+        f"{graph_reason(model, spec)}."
+    )
+
+
+def diverged_message(why: str, finite: bool) -> str:
+    """fit's DivergenceError message: why, and which weights the model keeps."""
+    kept = (
+        "its weights from before that step."
+        if finite
+        else "the last finite weights recorded (up to 64 steps earlier)."
+    )
+    return f"fit: {why}. The model keeps " + kept

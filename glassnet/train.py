@@ -641,12 +641,7 @@ def fit(
     l2_step = l2 if dp is None else 0.0  # distributed: added once, to the summed gradient
     fast = fast_path(model, spec, l2_step) if engine != "graph" else None
     if engine == "fused" and fast is None:
-        raise ValueError(
-            "fit: engine='fused' handles a Sequential/MLP of Linear layers of one dtype, each "
-            "followed by sigmoid, tanh, relu, leaky_relu or identity (softmax as the last "
-            "layer), with a named loss; this model or loss needs engine='graph' (or 'auto'): "
-            f"{engines.graph_reason(model, spec)}."
-        )
+        raise ValueError(engines.fused_refusal(model, spec))
     users = np.geterr()  # (the caller's NumPy error state: their code runs under it)
     train_step = fast.step if fast else graph_step(model, spec, tasks.under(users, loss), l2_step)
     xp = namespace(params[0].data)  # NumPy, or CuPy: the data follows the model
@@ -837,16 +832,7 @@ def fit(
             p.data[...] = v
         history.stop_reason = "diverged"
         progress.close("")
-        kept = (
-            "its weights from before that step."
-            if finite
-            else "the last finite weights recorded (up to 64 steps earlier)."
-        )
-        raise DivergenceError(
-            f"fit: {why}. The model keeps " + kept,
-            history,
-            d.epoch,
-        ) from None
+        raise DivergenceError(engines.diverged_message(why, finite), history, d.epoch) from None
     finally:
         blas.__exit__(None, None, None)
         errstate.__exit__(None, None, None)
