@@ -3661,3 +3661,12 @@ def _chunk_list(X: Any) -> bool:
 def _chunky(X: Any) -> bool:
     """An iterable of chunks, or a function returning one (not an array)."""
     return (hasattr(X, "__iter__") or callable(X)) and not hasattr(X, "__array__")
+
+
+def warn_resumed(seed: Any, initial_epoch: int) -> None:
+    """fit's warning: an int seed resumed on a stream repeats epoch 1's shuffle order."""
+    warnings.warn(  # (its buffer draws as many numbers as its rows need: not skipped)
+        f"fit: seed={seed} with initial_epoch={initial_epoch} on a stream repeats epoch 1's "
+        "shuffle order; for a resumable order train with a seed function of the epoch, "
+        f"seed=lambda e: numpy.random.default_rng([{seed}, e]).", UserWarning, stacklevel=3,
+    )  # fmt: skip

@@ -679,11 +679,7 @@ def fit(
     # an int seed resumed: its first initial_epoch orders drawn (a stream's draws, unknown)
     resumed = initial_epoch and shuffle and not full_batch and isinstance(seed, (int, np.integer))
     if resumed and src is not None:
-        warnings.warn(  # (its buffer draws as many numbers as its rows need: not skipped)
-            f"fit: seed={seed} with initial_epoch={initial_epoch} on a stream repeats epoch 1's "
-            "shuffle order; for a resumable order train with a seed function of the epoch, "
-            f"seed=lambda e: numpy.random.default_rng([{seed}, e]).", UserWarning, stacklevel=2,
-        )  # fmt: skip
+        stream_mod.warn_resumed(seed, initial_epoch)
     for _ in range(initial_epoch) if resumed and src is None else ():
         rng.permutation(n)
     # refused before allocating: gradients and optimizer state (3 copies of the weights), and
