@@ -1406,3 +1406,14 @@ def score(
         return value, math.nan, ""
     name, m = metric(spec or metric_loss(loss), out, y, w, spec is None and takes_labels(loss))
     return value, m, name
+
+
+def check_fit_memory(model: Module, params: Any, bs: int, dtype: Any) -> None:
+    """fit's refusal before allocating: gradients and optimizer state (3 copies of the
+    weights), and per batch row each layer's activation, its dL/dZ and a scratch buffer."""
+    from ._validation import check_memory
+
+    widths = sum(m.neurons for m in model.modules() if isinstance(m, Linear))
+    weights = sum(p.data.nbytes for p in params)
+    need = 3 * weights + 3 * bs * widths * np.dtype(dtype).itemsize
+    check_memory("fit", need, "use a smaller batch_size or fewer, narrower layers")

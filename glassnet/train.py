@@ -40,7 +40,7 @@ from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
 from . import stream as stream_mod
-from ._validation import as_rng, check_memory, check_setting, check_state_dict
+from ._validation import as_rng, check_setting, check_state_dict
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
@@ -684,10 +684,7 @@ def fit(
         rng.permutation(n)
     # refused before allocating: gradients and optimizer state (3 copies of the weights), and
     # per batch row each layer's activation, its dL/dZ and a scratch buffer
-    widths = sum(m.neurons for m in model.modules() if isinstance(m, Linear))
-    weights = sum(p.data.nbytes for p in params)
-    need = 3 * weights + 3 * bs * widths * np.dtype(dtype).itemsize
-    check_memory("fit", need, "use a smaller batch_size or fewer, narrower layers")
+    tasks.check_fit_memory(model, params, bs, dtype)
 
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
         dp.start(
