@@ -74,14 +74,14 @@ import time
 import traceback
 import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from .fused import add_l2
 from .interrupts import deferred
-from .nn.layers import Dropout
+from .nn.layers import Dropout, Linear
 
 __all__ = [
     "DataParallel", "DistributedError", "run", "launched", "checks_of", "end_rank", "install"
@@ -533,6 +533,13 @@ class DataParallel:
         m = stop - start
         self.n_global = m
         return start + m * self.rank // self.size, start + m * (self.rank + 1) // self.size
+
+    def begin(self, model: Any, step: Callable, l2: float, data: tuple, seed: Any, rng: Any,
+              optimizer: Any) -> Callable:  # fmt: skip
+        """fit's start of a run over the ranks: rank 0's weights everywhere (the checks of
+        ``data = (X, y, w)`` compared), ``step`` wrapped to sum the gradients once a step."""
+        self.start(model, checks_of(*data, None if callable(seed) else rng, optimizer))
+        return self.wrap(step, [m.W for m in model.modules() if isinstance(m, Linear)], l2)
 
     def wrap(self, step: Callable[..., float], weights: list[Any], l2: float) -> Callable:
         """``step(X, y, w) -> loss`` on this rank's shard, made the global batch's step: the
@@ -1125,3 +1132,12 @@ def _at_exit() -> None:
         _part(None, _ANSWER_WITHIN)
     except Exception as e:  # (an MPI error)
         sys.stderr.write(f"glassnet: could not tell the other ranks that this rank ends: {e}\n")
+
+
+def shards(batches: Iterator[tuple], dp: DataParallel | None) -> Iterator[tuple]:
+    """fit's global batches ``(X, y, w)`` of a stream as ``(X, y, w, rows)``, cut to this
+    rank's shard (whole without ``dp``)."""
+    for xb, yb, wb in batches:
+        m = xb.shape[0]
+        lo, hi = (0, m) if dp is None else dp.shard(0, m)
+        yield xb[lo:hi], yb[lo:hi], None if wb is None else wb[lo:hi], m

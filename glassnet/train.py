@@ -29,7 +29,7 @@ import contextlib
 import copy
 import math
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -391,14 +391,6 @@ class EarlyStopping(Tolerance):
                 a[...] = v
 
 
-def _shards(batches: Iterator[tuple], dp: Any) -> Iterator[tuple]:
-    """Global batches ``(X, y, w)`` as ``(X, y, w, rows)``, cut to this rank's shard."""
-    for xb, yb, wb in batches:
-        m = xb.shape[0]
-        lo, hi = (0, m) if dp is None else dp.shard(0, m)
-        yield xb[lo:hi], yb[lo:hi], None if wb is None else wb[lo:hi], m
-
-
 # -------------------------------------------------------------------- fit
 def fit(
     model: Module,
@@ -687,11 +679,7 @@ def fit(
     tasks.check_fit_memory(model, params, bs, dtype)
 
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
-        dp.start(
-            model, dist_mod.checks_of(X, y_arr, w_arr, None if callable(seed) else rng, optimizer)
-        )
-        weights = [m.W for m in model.modules() if isinstance(m, Linear)]
-        train_step = dp.wrap(train_step, weights, l2)
+        train_step = dp.begin(model, train_step, l2, (X, y_arr, w_arr), seed, rng, optimizer)
     snapshot = [p.data.copy() for p in params]  # last known finite weights
     whole = list(zip(params, snapshot))
     # an epoch (full batch: the whole run) in a loop of its own when nothing of the caller's
@@ -735,7 +723,7 @@ def fit(
                 rng = as_rng(seed(epoch))
             total, seen = 0.0, 0
             if src is not None:  # through the shuffle buffer, each rank's shard sliced
-                batches = _shards(src.batches(bs, rng if shuffle else None, check), dp)
+                batches = dist_mod.shards(src.batches(bs, rng if shuffle else None, check), dp)
             elif full_batch and dp is None:  # the arrays themselves, every epoch
                 batches, order = ((X, y_arr, w_arr, n),), None
             else:
