@@ -1530,3 +1530,64 @@ def legacy_optimizer_state(state: Mapping[str, Any]) -> dict[str, Any]:
     if "beta1" in group:
         group["betas"] = (group.pop("beta1"), group.pop("beta2", None))
     return {"type": state.get("type"), "t": state.get("t"), "param_groups": [group]}
+
+
+# ------------------------------------------------- train / fused: the refusals' wording
+# (fused's layers_of and FastMLP.trace keep each refusal's condition and raise these messages
+# on its failing branch only; glassnet.engines.graph_reason reads the last sentence of
+# layers_of's: keep their words)
+_FUSED_MESSAGES: dict[str, Callable[..., str]] = {
+    "module": lambda owner, got: (
+        f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got {got}."
+    ),
+    "hooks": lambda owner: (
+        f"{owner}: the model has forward hooks (or, for training, module backward hooks), "
+        "which run only when a module is called "
+        "(the autodiff graph); remove them (handle.remove()) first."
+    ),
+    "grad_hooks": lambda owner: (
+        f"{owner}: a parameter has gradient hooks (register_hook), which run in the "
+        "autodiff graph's backward(); remove them (handle.remove()) first."
+    ),
+    "starts": lambda owner, kind: (
+        f"{owner}: the model starts with an activation ({kind}); it needs a Linear layer first."
+    ),
+    "two": lambda owner, first, then: (
+        f"{owner}: two activations follow one Linear layer ({first} then "
+        f"{then}); combine them into one or insert a Linear layer."
+    ),
+    "slope": lambda owner, slope: (
+        f"{owner} computes a LeakyReLU as max(z, slope z), for 0 <= negative_slope < "
+        f"1. The model holds a LeakyReLU with negative_slope={slope:g}: use a slope "
+        "in [0, 1), or the autodiff graph (fit's engine='auto' or 'graph': any slope)."
+    ),
+    "kind": lambda owner, kind, whole: (  # (an ELU, a GELU)
+        f"{owner} handles networks of Linear layers and activations (Sequential, MLP, "
+        f"Neuron). The model {'is' if whole else 'holds'} "
+        f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind}."
+    ),
+    "shared": lambda owner: (
+        f"{owner}: the model uses one Linear layer more than once (shared weights), where "
+        "each use's dL/dW would overwrite the other's; the autodiff graph trains it "
+        "(glassnet.fit picks the graph for such a model by itself)."
+    ),
+    "sizes": lambda owner, i, lay, following: (
+        f"{owner}: layer {i + 1} has {lay.neurons} neurons but layer {i + 2} expects "
+        f"{following.inputs} inputs."
+    ),
+    "softmax": lambda owner, i, n: (
+        f"{owner}: softmax is only supported on the output layer; layer {i + 1} of {n} uses it."
+    ),
+    "trace": lambda shape, rows, inputs: (
+        f"FastMLP.trace: X of shape {shape} (targets, weights: {sorted(rows)} rows) does "
+        f"not fit; pass X of shape (N, {inputs}), a target and weight a row."
+    ),
+}
+
+
+def fused_message(key: str, **facts: Any) -> str:
+    """The message of the fast path's refusal ``key`` (``layers_of``: a model that is no
+    Module, hooks, an activation first or two in a row, a LeakyReLU's slope, a layer of
+    another kind, shared weights, sizes that do not chain, softmax before the output layer;
+    ``FastMLP.trace``'s X), from the facts the refusal names."""
+    return _FUSED_MESSAGES[key](**facts)

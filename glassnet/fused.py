@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_array, check_bool, check_trace
+from ._validation import check_array, check_bool, check_trace, fused_message
 from .backend import kept, namespace
 from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, plain
 from .nn.flat import grad_view
@@ -104,24 +104,14 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
     For training, a Linear layer may appear once only (shared weights need the graph).
     """
     if not isinstance(model, Module):
-        raise TypeError(
-            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
-            f"Got {type(model).__name__}."
-        )
+        raise TypeError(fused_message("module", owner=owner, got=type(model).__name__))
     check_weights_set(model, owner)
     kinds = ("_forward_pre_hooks", "_forward_hooks", *training * ("_backward_pre_hooks",
              "_backward_hooks"))  # (a backward hook runs in backward() only)  # fmt: skip
     if any(vars(m).get(k) for m in model.modules() for k in kinds):  # (this reads its weights)
-        raise TypeError(
-            f"{owner}: the model has forward hooks (or, for training, module backward hooks), "
-            "which run only when a module is called "
-            "(the autodiff graph); remove them (handle.remove()) first."
-        )
+        raise TypeError(fused_message("hooks", owner=owner))
     if training and any(getattr(p, "_hooks", None) for p in model.parameters()):
-        raise TypeError(
-            f"{owner}: a parameter has gradient hooks (register_hook), which run in the "
-            "autodiff graph's backward(); remove them (handle.remove()) first."
-        )
+        raise TypeError(fused_message("grad_hooks", owner=owner))
     layers: list[Layer] = []
     read = (Linear, ActivationModule, Dropout, Sequential)  # (by their class: not called)
     for m in flatten(model):
@@ -133,51 +123,32 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             continue
         elif isinstance(m, ActivationModule):
             if not layers:
-                raise TypeError(
-                    f"{owner}: the model starts with an activation ({type(m).__name__}); "
-                    "it needs a Linear layer first."
-                )
+                raise TypeError(fused_message("starts", owner=owner, kind=type(m).__name__))
             if layers[-1].act != "identity":
                 raise TypeError(
-                    f"{owner}: two activations follow one Linear layer ({layers[-1].act} then "
-                    f"{m.name}); combine them into one or insert a Linear layer."
+                    fused_message("two", owner=owner, first=layers[-1].act, then=m.name)
                 )
             layers[-1].act = m.name
             layers[-1].alpha = slope = float(getattr(m, "alpha", 0.0))
             if not 0 <= slope < 1:  # (the kernels' max(z, slope z) is the function there only)
-                raise TypeError(
-                    f"{owner} computes a LeakyReLU as max(z, slope z), for 0 <= negative_slope < "
-                    f"1. The model holds a LeakyReLU with negative_slope={slope:g}: use a slope "
-                    "in [0, 1), or the autodiff graph (fit's engine='auto' or 'graph': any slope)."
-                )
+                raise TypeError(fused_message("slope", owner=owner, slope=slope))
         else:
-            kind = type(m).__name__
-            kind = f"an {kind}" if kind[0] in "AEIOU" else f"a {kind}"  # (an ELU, a GELU)
             raise TypeError(
-                f"{owner} handles networks of Linear layers and activations (Sequential, MLP, "
-                f"Neuron). The model {'is' if m is model else 'holds'} {kind}."
+                fused_message("kind", owner=owner, kind=type(m).__name__, whole=m is model)
             )
     if not layers:
         raise TypeError(f"{owner}: the model has no Linear layer. Got {type(model).__name__}.")
     # a Linear used twice: each use's dL/dW would overwrite the other's in its one .grad
     # (the graph adds them up)
     if training and len({id(lay.linear) for lay in layers}) < len(layers):
-        raise TypeError(
-            f"{owner}: the model uses one Linear layer more than once (shared weights), where "
-            "each use's dL/dW would overwrite the other's; the autodiff graph trains it "
-            "(glassnet.fit picks the graph for such a model by itself)."
-        )
+        raise TypeError(fused_message("shared", owner=owner))
     for i, lay in enumerate(layers[:-1]):
         if lay.neurons != layers[i + 1].inputs:
             raise TypeError(
-                f"{owner}: layer {i + 1} has {lay.neurons} neurons but layer {i + 2} expects "
-                f"{layers[i + 1].inputs} inputs."
+                fused_message("sizes", owner=owner, i=i, lay=lay, following=layers[i + 1])
             )
         if lay.act == "softmax":
-            raise TypeError(
-                f"{owner}: softmax is only supported on the output layer; layer {i + 1} of "
-                f"{len(layers)} uses it."
-            )
+            raise TypeError(fused_message("softmax", owner=owner, i=i, n=len(layers)))
     return layers
 
 
@@ -464,8 +435,7 @@ class FastMLP:
         rows = {len(np.atleast_1d(v)) for v in (y, sample_weight) if v is not None}
         if X.shape[1] != self.layers[0].inputs or rows - {X.shape[0]}:
             raise ValueError(
-                f"FastMLP.trace: X of shape {X.shape} (targets, weights: {sorted(rows)} rows) does "
-                f"not fit; pass X of shape (N, {self.layers[0].inputs}), a target and weight a row."
+                fused_message("trace", shape=X.shape, rows=rows, inputs=self.layers[0].inputs)
             )
         record: list[dict] = []
         t = Trace(layers=record)
