@@ -4650,8 +4650,11 @@ def _warn_single_values(
         values = table.numbers(name)
         if not np.isnan(values).any() and np.all(values == values[0]):
             kept = np.flatnonzero(_not_imputed(table, name))  # (a filled cell's text is '')
+            raw = table.raw(name)
+            if _exact_count([raw[int(i)] for i in kept]) > 1:
+                continue  # (2**63 + i: one float, many numbers; the digits warning's case)
             first = int(kept[0]) if kept.size else 0
-            single[name] = str(table.raw(name)[first]).strip()
+            single[name] = str(raw[first]).strip()
     if pre.encoder_ is not None and pre.encoder_.categories_ is not None:
         for c, cats in zip(pre.encoder_.names_ or [], pre.encoder_.categories_, strict=True):
             if cats.size == 1:
@@ -4671,6 +4674,18 @@ def _warn_single_values(
         them = "it" if len(single) == 1 else "them"
         flag = shlex.quote(",".join(single))
         _warn(_single_value_text(single, n, f"leave {them} out with --drop {flag}"))
+
+
+def _exact_count(cells: Sequence[Any]) -> int:
+    """How many distinct numbers the text ``cells`` hold, read exactly (as decimals:
+    9223372036854775808 and 9223372036854775809 differ, their floats do not); 1 where a
+    cell is not such a number (a decimal comma's: the floats' count stands)."""
+    import decimal
+
+    try:
+        return len({decimal.Decimal(str(c).strip()) for c in cells})
+    except (decimal.InvalidOperation, ValueError):
+        return 1
 
 
 def _filled_whole(table: Table) -> set[str]:
