@@ -280,23 +280,28 @@ def tensor_data(value: Any, owner: str = "Tensor") -> Any:
     pandas DataFrame or Series of nullable (extension) dtypes, Float64 or Int64, checked
     as ``Module.predict`` checks it (:func:`check_array`: text, dates and pd.NA refused;
     inf kept, as elsewhere in a Tensor) and read as the same values in NumPy dtypes are
-    (the default dtype), not as NumPy's object array. Anything else as it is."""
+    (Int64 as int64, boolean as bool: gn.tensor's exactness and True/False refusals see
+    them; pyarrow's too), not as NumPy's object array; one of NumPy dtypes as its NumPy
+    array (a copy: float64 kept as float64, as the array is). Anything else as it is."""
     value = unmasked(detached(value), "data", owner)
     dtypes = getattr(value, "dtypes", None)
+    if dtypes is None or not hasattr(value, "to_numpy"):
+        return value
     kinds = list(dtypes) if hasattr(dtypes, "items") else [dtypes]
-    if hasattr(value, "to_numpy") and any(
-        t is not None and not isinstance(t, np.dtype) for t in kinds
-    ):
-        check_array("data", value, owner, ndim=(1, 2), allow_empty=True, finite=False)
-        missing = np.argwhere(np.asarray(value.isna()))  # (pandas 3 writes pd.NA as NaN)
-        if len(missing):
-            raise ValueError(
-                f"{owner}: data holds pd.NA (a missing value) at index "
-                f"{tuple(int(i) for i in missing[0])}; fill it in (impute, e.g. with its "
-                "column's mean) or drop the row."
-            )
-        return value.astype(np.float64)
-    return value
+    if all(isinstance(t, np.dtype) for t in kinds):
+        return value.to_numpy(copy=True)  # (pandas 3's own is a read-only view)
+    check_array("data", value, owner, ndim=(1, 2), allow_empty=True, finite=False)
+    missing = np.argwhere(np.asarray(value.isna()))  # (pandas 3 writes pd.NA as NaN)
+    if len(missing):
+        raise ValueError(
+            f"{owner}: data holds pd.NA (a missing value) at index "
+            f"{tuple(int(i) for i in missing[0])}; fill it in (impute, e.g. with its "
+            "column's mean) or drop the row."
+        )
+    numpy = [getattr(t, "numpy_dtype", None) for t in kinds]  # (Int64's int64)
+    ok = [t for t in numpy if isinstance(t, np.dtype) and t.kind in "biuf"]
+    dt = np.result_type(*ok) if len(ok) == len(numpy) else np.float64  # (decimals)
+    return value.to_numpy(dtype=dt)
 
 
 def dates_error(
@@ -626,7 +631,10 @@ def _number(e: Any) -> str:
     return _show(e, 40)
 
 
-def check_fits(value: Any, dtype: Any, what: str, name: str = "the value") -> None:
+_HIDDEN = "whose hidden values would be written: fill them first (a.filled(value))"
+
+
+def check_fits(value: Any, dtype: Any, what: str, name: str = "the value", fix: str = "") -> None:
     """Refuse writing ``value`` (a number, an array, a Tensor's values) into a tensor of the
     float ``dtype`` when a finite value of it would become inf there (beyond float32's
     range, 3.4e38): a ValueError naming ``what`` (the call), ``name``, the value and the
@@ -635,7 +643,9 @@ def check_fits(value: Any, dtype: Any, what: str, name: str = "the value") -> No
     both. Near free where nothing is refused: a number is compared with the dtype's largest
     value; an array is looked at only where its dtype's range exceeds ``dtype``'s (float64
     into float32: its sum of squares, one pass, bounds every value), and the message is
-    written only for a refusal."""
+    written only for a refusal. A complex value is refused (PyTorch's "cannot be converted"),
+    and a masked array with masked cells (:func:`unmasked`). ``fix``: what the message
+    offers in place of the conversion of the tensor to float64."""
     lim = _LIMITS.get(dtype)
     if lim is None:
         lim = _limit(dtype)
@@ -651,10 +661,18 @@ def check_fits(value: Any, dtype: Any, what: str, name: str = "the value") -> No
         if hasattr(v, "backward_fn") and hasattr(v, "data"):
             v = v.data
         try:
-            given = np.asarray(v)
+            given = np.asarray(unmasked(v, name, what, _HIDDEN))
         except (TypeError, ValueError):  # (a CuPy array, or no array: the write says why)
+            if isinstance(v, np.ma.MaskedArray):
+                raise
             return
         kind = given.dtype.kind
+        if kind == "c":
+            raise TypeError(
+                f"{what}: {name} is complex ({given.dtype}), which a real tensor cannot hold "
+                "(its imaginary part would be dropped; PyTorch refuses it too): write its "
+                "real part, .real, or abs(value) if the modulus is meant."
+            )
         if kind == "f":
             wide = _LIMITS.get(given.dtype)
             if (wide or _limit(given.dtype)) <= lim or not given.size:
@@ -665,7 +683,7 @@ def check_fits(value: Any, dtype: Any, what: str, name: str = "the value") -> No
             if lim > 1.9e19:  # (above uint64's largest: any integer array fits)
                 return
         elif kind != "O":
-            return  # (bools fit; complex numbers and text: the write says why)
+            return  # (bools fit; text: the write says why)
         bad = _first_beyond(given, np.dtype(dtype), lim)
         if bad is None:
             return
@@ -673,12 +691,69 @@ def check_fits(value: Any, dtype: Any, what: str, name: str = "the value") -> No
     where = f" at index {bad}" if bad else ""
     dt = np.dtype(dtype)
     wider = " or convert the tensor to float64 first (x.double())." if dt.itemsize < 8 else ""
+    wider = fix or wider
     raise ValueError(
         f"{what}: {name} {'holds' if bad else 'is'} {shown}{where}, beyond the range of "
         f"{dt} (largest {lim:.4g}), the tensor's dtype: it would be stored as inf. Give a "
         f"value within +-{lim:.4g}, float('inf') or float('-inf') if infinity is meant (a "
         f"mask's -inf){',' + wider if wider else '.'}"
     )
+
+
+def data_error(arr: np.ndarray, owner: str = "Tensor") -> TypeError:
+    """The refusal of Tensor data ``arr`` that is not of real numbers a Tensor holds: complex,
+    a longdouble (float32 or float64 only), whole numbers past int64 (NumPy's object array),
+    anything else."""
+    dt = arr.dtype
+    if dt.kind == "c":
+        return TypeError(f"{owner} data must be real numbers (take .real first). Got dtype {dt}.")
+    if dt.kind == "f":
+        return TypeError(
+            f"{owner}: data has dtype {dt} (longdouble); glassnet tensors hold float32 or "
+            f"float64 only, as PyTorch refuses a longdouble array: pass data.astype(np.float64)"
+            f" (or dtype=gn.float64), checking that float64 keeps what you need of it."
+        )
+    if dt.kind == "O":
+        big = next((v for v in arr.flat if type(v) is int and abs(v) >= 2**63), None)
+        if big is not None:
+            shown = format(decimal.Decimal(big), ".4g")
+            fix = "Pass float(v) if a rounded float is meant, or keep"
+            past = " (a float keeps about 16 of its digits)"
+            if abs(big) >= 2**1024:
+                fix, past = (
+                    "Scale it into that range, or keep",
+                    ", and past float64's range (1.8e308)",
+                )
+            return TypeError(
+                f"{owner}: data holds the whole number {shown}, too large for int64{past}. "
+                f"{fix} such integers (IDs, keys) out of the tensor, as Python ints."
+            )
+    return TypeError(f"{owner} data must be numbers. Got dtype {dt}.")
+
+
+_F64, _F32_MAX = np.dtype(np.float64), float(np.finfo(np.float32).max)
+_F32_SQUARED = _F32_MAX**2 * (1 - 1e-6)
+
+
+def cast_fits(arr: np.ndarray, dtype: Any, copy: bool = True) -> np.ndarray:
+    """``arr`` (of numbers) as a Tensor's ``dtype``, a finite value beyond its range refused
+    (:func:`check_fits`: ``gn.tensor([1e300])`` in float32 is not inf), as ``gn.full`` and
+    ``new_tensor`` refuse it. Only a wider float is looked at: a float64 number compared
+    with float32's largest, an array by its sum of squares first (one pass), value by
+    value only where that is large."""
+    dt = arr.dtype
+    if dt is _F64 and not arr.ndim:  # (Tensor(0.5), x + 0.5's operand: the common case)
+        if -_F32_MAX <= arr.item() <= _F32_MAX or dtype != np.float32:
+            return arr.astype(dtype, copy=copy)
+    elif dt.kind != "f" or dt.itemsize <= np.dtype(dtype).itemsize:
+        return arr.astype(dtype, copy=copy)
+    elif dt is _F64 and np.vdot(arr, arr) <= _F32_SQUARED:
+        return arr.astype(dtype, copy=copy)
+    check_fits(arr.item() if not arr.ndim else arr, dtype, "Tensor", "data", _FIX_DTYPE)
+    return arr.astype(dtype, copy=copy)
+
+
+_FIX_DTYPE = " or pass dtype=gn.float64 (gn.tensor(data, dtype=gn.float64))."
 
 
 def torch_keys_hint(state: Any, like: Any) -> str:
@@ -903,6 +978,12 @@ def check_state_arrays(
     given, bad = {}, []
     for key in [k for k in like if k in state]:
         value, want = state[key], like[key]
+        if isinstance(value, np.ma.MaskedArray) and (hidden := int(np.ma.count_masked(value))):
+            bad.append(
+                f"{key!r} is a masked array with {hidden} masked value(s), which would be "
+                "loaded with their hidden values: fill them (a.filled(value))"
+            )
+            continue
         arr = np.asarray(value) if not same_dtype or isinstance(value, np.ndarray) else None
         kind = f"a {want.dtype} array" if same_dtype else "an array"
         got = f"{getattr(arr, 'dtype', type(value).__name__)} {getattr(arr, 'shape', '')}"

@@ -442,7 +442,7 @@ class Grad(TorchMethods, np.ndarray):
         self.fill(0)
         return self
 
-    def fill_(self, value: float) -> Grad:
+    def fill_(self, value: float) -> Grad:  # (fill_ and copy_: habits binds the checked ones)
         self.fill(value)
         return self
 

@@ -103,6 +103,7 @@ import numpy as np
 from ._validation import check_bool, check_device, check_fits, reduced
 from .backend import device_of
 from .gradient import (
+    Grad,
     MaxResult,
     MinResult,
     SortResult,
@@ -1655,6 +1656,27 @@ Tensor.fill_, Tensor.copy_ = _write("x.fill_(v)", one_value=True), _write("x.cop
 _zero = _write("x.zero_()", one_value=True)
 Tensor.zero_ = lambda self: _zero(self, 0)  # (its own name in its messages)
 Tensor.masked_fill, Tensor.masked_fill_ = masked_fill, masked_fill_
+
+
+def _grad_fill(self: Grad, value: Any) -> Grad:
+    """``p.grad.fill_(v)`` under ``x.fill_(v)``'s refusals (:func:`check_fits`: a complex
+    value, a finite one stored as inf), as PyTorch's gradient is a tensor."""
+    check_fits(
+        value.data if isinstance(value, Tensor) else value, self.dtype, "p.grad.fill_(v)", "v"
+    )
+    self.fill(value.data if isinstance(value, Tensor) else value)
+    return self
+
+
+def _grad_copy(self: Grad, src: Any) -> Grad:
+    """``p.grad.copy_(src)`` under ``x.copy_(src)``'s refusals (masked cells too)."""
+    v = src.data if isinstance(src, Tensor) else src
+    check_fits(v, self.dtype, "p.grad.copy_(src)", "src")
+    self[...] = v
+    return self
+
+
+Grad.fill_, Grad.copy_ = _grad_fill, _grad_copy  # (gradient.py knows no _validation)
 Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float
 Tensor.__int__ = _int
 
@@ -3081,7 +3103,7 @@ class FloatTensor(metaclass=_LegacyType):
                 f"{cls.__name__}() takes numbers (a list, an array or a Tensor). Got values of "
                 f"dtype {a.dtype}."
             )
-        out = _exact(Tensor(np.array(a, dtype=cls._dtype)), a, cls.__name__)  # (a copy)
+        out = _exact(Tensor(np.array(a), dtype=cls._dtype), a, cls.__name__)  # (a copy; no inf)
         return out if device is None else out.to(device)
 
 

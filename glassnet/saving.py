@@ -66,6 +66,7 @@ import numpy as np
 
 from . import nn
 from .backend import is_array
+from .explain import replaced_entry
 from .io import (
     MAX_JSON_DEPTH,
     OPTIM_PREFIX,
@@ -80,7 +81,6 @@ from .io import (
     in_the_way,
     load_file,
     oneline,
-    refuse_replaced,
     save_arrays,
     save_model,
     to_json,
@@ -253,6 +253,14 @@ def _plain(
     if value is None or isinstance(value, (bool, str, int, float, np.bool_, np.number)):
         if isinstance(value, np.complexfloating):
             raise TypeError(_refusal(where, value))
+        if isinstance(value, np.floating) and value.dtype.itemsize > 8 and value == value:
+            if np.longdouble(float(value)) != value:  # (1e400 would be inf, 1 + 2**-60 1.0)
+                raise ValueError(
+                    f"save: {where or 'the value'!r} is a NumPy longdouble ({value.dtype}), "
+                    f"{value!r:.40}, which a float64 would change (to {float(value)!r}): "
+                    "glassnet files hold float64 numbers; save float(value) if that is "
+                    "meant, or str(value) for every digit."
+                )
         # (huge ints refused; inf, -inf and NaN kept, as torch.save keeps a diverged loss)
         to_json(value, f"save: {where or 'the value'!r}", nonfinite=True, nan=True)
         return value
@@ -454,7 +462,20 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 "state_dict(), path), and load them into a new one, model.load_state_dict("
                 "gn.load(path))."
             )
-        refuse_replaced(obj, "save")
+        replaced = [  # (an activation the file names only: its table entry in force here)
+            m.name
+            for m in obj.modules()
+            if isinstance(m, nn.ActivationModule) and replaced_entry(m.name)
+        ]
+        if replaced:
+            raise TypeError(
+                f"save: the table entry of {replaced[0]!r} in glassnet.functional.ACTIVATIONS "
+                f"was replaced, and this {type(obj).__name__} uses it: the file would name "
+                f"{replaced[0]!r} only (it holds no code), so loading it where the built-in "
+                "is in force would not rebuild this model. Save its weights, gn.save(model."
+                "state_dict(), path), and load them into the same network built with the same "
+                "table entry, model.load_state_dict(gn.load(path))."
+            )
         try:  # (what load would build: the same layers?)
             rebuilt: Module | None = nn.from_config(obj.config())
         except (TypeError, ValueError):  # (a module the description cannot name: a loss)

@@ -44,8 +44,10 @@ import numpy as np
 from ._validation import (
     GradShapeError,
     axis_args,
+    cast_fits,
     check_flag,
     check_float_dtype,
+    data_error,
     dim_error,
     reshape_error,
     tensor_data,
@@ -227,15 +229,14 @@ def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
     if type(value) is not np.ndarray:  # (a Tensor's values; a nullable DataFrame as predict's)
         value = tensor_data(value)
     arr = asarray(value)  # (an array of another library, CuPy's, stays there)
-    if arr.dtype.kind not in "biuf":  # a NumPy array, list or scalar of numbers
-        kind = "real numbers (take .real first)" if arr.dtype.kind == "c" else "numbers"
-        raise TypeError(f"Tensor data must be {kind}. Got dtype {arr.dtype}.")
-    if dtype is not None:
-        return arr.astype(tensor_dtype(dtype, "Tensor"), copy=False)
+    if arr.dtype.kind not in "biuf" or (dtype is None and arr.dtype.itemsize > 8):
+        raise data_error(arr)  # (numbers; a longdouble only converted where asked for)
+    if dtype is not None:  # (a finite value beyond float32's range refused, not inf)
+        return cast_fits(arr, tensor_dtype(dtype, "Tensor"), copy=False)
     if arr.dtype.kind == "f" and (arr is value or isinstance(value, (np.ndarray, np.generic))):
-        # float32 and wider arrays are kept as they are (not copied); float16 widens
+        # float32 and float64 arrays are kept as they are (not copied); float16 widens
         return arr.astype(max(arr.dtype, np.dtype(np.float32)), copy=False)
-    return arr.astype(_state.default_dtype)
+    return cast_fits(arr, _state.default_dtype)
 
 
 def _copy(g: Any, dtype: Any) -> Any:

@@ -153,6 +153,8 @@ def _number(data: Any) -> float:
                 f"Value holds one real number, as micrograd's does. Got {what} "
                 f"({type(data).__name__}). For arrays, use glassnet.Tensor."
             )
+        if isinstance(data, np.floating) and data.dtype.itemsize > 8 and data == data:
+            return _longdouble(data)
         return float(data)
     except OverflowError:  # (an int of 400 digits, a Fraction: repr would be too long to show)
         kind = type(data).__name__
@@ -163,6 +165,24 @@ def _number(data: Any) -> float:
             f"Value holds one real number, as a float (Value(2).data is 2.0). Got {what}, "
             "past the float range (about 1.8e308); pass a number within it, or float('inf')."
         ) from None
+
+
+def _longdouble(data: Any) -> float:
+    """A NumPy longdouble ``data`` as the float that holds it exactly; else an OverflowError
+    (past the float range: not inf) or a ValueError (digits a float drops)."""
+    f = float(data)
+    if np.longdouble(f) == data:
+        return f
+    if math.isinf(f):
+        raise OverflowError(
+            f"Value holds one real number, as a float. Got a NumPy longdouble, {data!r:.40}, "
+            "past the float range (about 1.8e308); pass a number within it, or float('inf')."
+        )
+    raise ValueError(
+        f"Value holds one real number, as a float (float64). Got a NumPy longdouble, "
+        f"{data!r:.40}, which is not exact in a float (it would become {f!r}): pass "
+        "float(value) if that is meant."
+    )
 
 
 def _finite(out: Value, what: str, inputs: tuple[float, ...]) -> Value:
