@@ -12,7 +12,27 @@ import sys
 import time
 from typing import Any
 
-__all__ = ["Progress", "dumb_terminal"]
+__all__ = ["Progress", "dumb_terminal", "STOP_REASONS"]
+
+#: Why a run stopped, in words, by ``History.stop_reason`` (glassnet.train.STOP_REASONS).
+STOP_REASONS = {
+    "max_epochs": "reached the maximum number of epochs",
+    "max_steps": "reached the maximum number of steps",
+    "tol": "training loss improved by less than tol for n_iter_no_change epochs",
+    "val_tol": "validation loss improved by less than tol for n_iter_no_change epochs (the "
+    "last weights kept: EarlyStopping restores the best)",
+    "early_stopping": "validation loss did not improve for n_iter_no_change epochs "
+    "(best weights restored)",
+    "callback": "a callback asked to stop",
+    "interrupted": "interrupted by the user (KeyboardInterrupt); the weights learned so far "
+    "are kept (the best ones, with early stopping)",
+    "min_lr": "the adaptive learning rate reached its minimum",
+    "lr_zero": "the learning-rate schedule brought every param group's lr to 0, where it stays "
+    "for the rest of the run (every later epoch would leave the weights as they are)",
+    "weight_change": "the weights changed by less than tol_weights (||Δw||, the L2 norm over "
+    "all parameters in an epoch) for n_iter_no_change epochs",
+    "diverged": "the loss became NaN or inf",
+}  # (glassnet.sklearn adds the criteria only its estimators have: max_iter, max_fun, ...)
 
 
 def dumb_terminal() -> bool:

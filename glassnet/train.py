@@ -47,7 +47,7 @@ from .fused import add_l2, keep_finite
 from .interrupts import deferred
 from .nn.layers import Linear
 from .nn.module import Module
-from .progress import Progress
+from .progress import STOP_REASONS, Progress
 from .schedules import LRSchedule, check_schedule
 from .tensor import Tensor
 from .threads import check_threads
@@ -59,26 +59,6 @@ __all__ = [
     "as_callback", "Progress", "Tolerance", "EarlyStopping", "WeightChange", "STOP_REASONS",
 ]
 # fmt: on
-
-STOP_REASONS = {
-    "max_epochs": "reached the maximum number of epochs",
-    "max_steps": "reached the maximum number of steps",
-    "tol": "training loss improved by less than tol for n_iter_no_change epochs",
-    "val_tol": "validation loss improved by less than tol for n_iter_no_change epochs (the "
-    "last weights kept: EarlyStopping restores the best)",
-    "early_stopping": "validation loss did not improve for n_iter_no_change epochs "
-    "(best weights restored)",
-    "callback": "a callback asked to stop",
-    "interrupted": "interrupted by the user (KeyboardInterrupt); the weights learned so far "
-    "are kept (the best ones, with early stopping)",
-    "min_lr": "the adaptive learning rate reached its minimum",
-    "lr_zero": "the learning-rate schedule brought every param group's lr to 0, where it stays "
-    "for the rest of the run (every later epoch would leave the weights as they are)",
-    "weight_change": "the weights changed by less than tol_weights (||Δw||, the L2 norm over "
-    "all parameters in an epoch) for n_iter_no_change epochs",
-    "diverged": "the loss became NaN or inf",
-}  # (glassnet.sklearn adds the criteria only its estimators have: max_iter, max_fun, ...)
-
 
 class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite loss (or its last update, non-finite weights).
