@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["HOLD", "Hold", "deferred"]
+__all__ = ["HOLD", "Hold", "deferred", "interrupted_warning"]
 
 #: The signals whose Python handlers wait for a step to end.
 SIGNALS = tuple(
@@ -121,3 +121,12 @@ class OwnInterrupt:
         if history.stop_reason == cls.REASON:
             history.stop_reason = "interrupted"
         return history
+
+
+def interrupted_warning(history: Any) -> str:
+    """The warning of a run cut off by KeyboardInterrupt (fit's; the estimators' too)."""
+    return (
+        f"Training interrupted by user after {history.epochs} epochs ({history.steps} "
+        "steps): the model keeps the weights of the last whole step (the best ones where "
+        "early stopping restores them), not those of a finished run."
+    )

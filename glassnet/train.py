@@ -44,7 +44,7 @@ from ._validation import as_rng, check_setting, check_state_dict
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
-from .interrupts import deferred
+from .interrupts import deferred, interrupted_warning
 from .nn.layers import Linear
 from .nn.module import Module
 from .progress import STOP_REASONS, Progress
@@ -59,6 +59,7 @@ __all__ = [
     "as_callback", "Progress", "Tolerance", "EarlyStopping", "WeightChange", "STOP_REASONS",
 ]
 # fmt: on
+
 
 class DivergenceError(FloatingPointError):
     """Training produced a NaN or infinite loss (or its last update, non-finite weights).
@@ -807,12 +808,3 @@ def fit(
     if history.stop_reason == "interrupted":
         warnings.warn(interrupted_warning(history), UserWarning, stacklevel=2)
     return history
-
-
-def interrupted_warning(history: History) -> str:
-    """The warning of a run cut off by KeyboardInterrupt (fit's; the estimators' too)."""
-    return (
-        f"Training interrupted by user after {history.epochs} epochs ({history.steps} "
-        "steps): the model keeps the weights of the last whole step (the best ones where "
-        "early stopping restores them), not those of a finished run."
-    )
