@@ -6,7 +6,7 @@ number as the lecture's slides do. The numbers are the trace of the fast path
 that trains the network (:meth:`glassnet.fused.FastMLP.trace`), whose activations
 and losses come from :mod:`glassnet.functional`'s tables; explain adds the names,
 the formulas and the chain-rule bookkeeping (an entry replaced in a table is shown with
-its own texts, never the built-in's formula: :func:`replaced_entry`):
+its own texts, never the built-in's formula: :func:`glassnet.functional.replaced_entry`):
 
 1. **Forward.** For each neuron its weighted sum ``z = b + w1*x1 + ...`` (with the
    numbers substituted) and its activation ``a = g(z)``; the prediction y_hat and
@@ -63,7 +63,6 @@ is the slides' loss. Any alias of :data:`glassnet.functional.LOSS_ALIASES` works
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import itertools
 import math
@@ -123,37 +122,13 @@ _KINDS = (
 )
 
 
-# The built-in entries of functional's tables, as glassnet's import left them (every front
-# door imports this module then, before a script can replace one), without their texts.
-_BUILTIN = (
-    {n: dataclasses.replace(a, formula="", derivative="") for n, a in F.ACTIVATIONS.items()},
-    {n: dataclasses.replace(loss, formula="") for n, loss in F.LOSSES.items()},
-)
-# their texts: a replaced entry that keeps the built-in's text shows none
+# the built-in entries' texts: a replaced entry (functional.replaced_entry, also importable
+# from here) that keeps the built-in's text shows none
 _BUILTIN_TEXTS = (
     {n: a.derivative for n, a in F.ACTIVATIONS.items()},
     {n: loss.formula for n, loss in F.LOSSES.items()},
 )
-
-
-def replaced_entry(name: str, loss: bool = False) -> bool:
-    """Whether the entry ``name`` of :data:`glassnet.functional.ACTIVATIONS` (``loss=True``:
-    :data:`~glassnet.functional.LOSSES`) is one of glassnet's built-in names whose entry in
-    force no longer computes the built-in function: a function of it (``fn``, ``grad``,
-    a loss's ``kernel``...) was replaced, or the entry removed. A copy that changes only
-    its texts (``formula``, ``derivative``) is not replaced, nor is a name added to the
-    table. What knows the built-in formulas by name (explain, ``viz.local_derivative``) or
-    writes the built-in function (ONNX export, ``gn.save``) asks this first."""
-    if not isinstance(name, str):
-        raise TypeError(f"replaced_entry: name must be a str such as 'tanh'. Got {name!r:.60}.")
-    builtin = _BUILTIN[bool(loss)].get(name)
-    if builtin is None:
-        return False
-    entry = (F.LOSSES if loss else F.ACTIVATIONS).get(name)
-    if not isinstance(entry, type(builtin)):
-        return True
-    texts = {"formula": ""} if loss else {"formula": "", "derivative": ""}
-    return dataclasses.replace(entry, **texts) != builtin  # (the functions by identity)
+replaced_entry = F.replaced_entry
 
 
 def _own_text(text: str, builtin: str, **names: str) -> str | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ __all__ = [
     "loss_node", "check_logits", "squashed", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "one_hot",
     "LOSSES", "get_loss", "Loss", "LOSS_ALIASES", "logsumexp", "INPLACE", "check_target",
+    "replaced_entry",
 ]
 # fmt: on
 
@@ -882,3 +883,22 @@ def get_loss(name: str) -> Loss:
     case, as activations, optimizers and initializers are (``'MSE'`` is ``'mse'``)."""
     key = name.lower().replace("-", "_") if isinstance(name, str) else name
     return _lookup("loss", LOSSES, LOSS_ALIASES, name, key)
+
+
+# the built-in entries as glassnet's import left them, without their texts
+_TEXTS = ({"formula": "", "derivative": ""}, {"formula": ""})
+_BUILTIN = tuple(
+    {n: replace(e, **t) for n, e in d.items()} for d, t in zip((ACTIVATIONS, LOSSES), _TEXTS)
+)
+
+
+def replaced_entry(name: str, loss: bool = False) -> bool:
+    """Whether the built-in entry ``name`` of :data:`ACTIVATIONS` (``loss=True``: :data:`LOSSES`)
+    no longer computes the built-in function: a function of it (``fn``, ``grad``, ``kernel``...)
+    was replaced, or the entry removed. New texts only, or an added name, are no replacement."""
+    if not isinstance(name, str):
+        raise TypeError(f"replaced_entry: name must be a str such as 'tanh'. Got {name!r:.60}.")
+    builtin, entry = _BUILTIN[bool(loss)].get(name), (LOSSES if loss else ACTIVATIONS).get(name)
+    return builtin is not None and (
+        not isinstance(entry, type(builtin)) or replace(entry, **_TEXTS[bool(loss)]) != builtin
+    )

@@ -46,7 +46,7 @@ from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, plain
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
-from .tasks import builtin_forward, check_weights_set, own_forward, prepare_targets
+from .tasks import builtin_forward, check_weights_set, on_output, own_forward, prepare_targets
 
 # fmt: off
 __all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value", "takes",
@@ -230,8 +230,9 @@ class FastMLP:
     ) -> None:
         self.layers = layers
         self.spec = spec = F.get_loss(loss)
-        self.fused = bool(spec.head) and layers[-1].act == spec.head
-        self.loss = F.LOSSES[spec.on_logits] if self.fused else spec
+        head = bool(spec.head) and layers[-1].act == spec.head  # (replaced: on its output)
+        self.fused = head and not F.replaced_entry(spec.head)
+        self.loss = F.LOSSES[spec.on_logits] if self.fused else on_output(spec) if head else spec
         self.l2 = l2
         self.dtype = np.dtype(dtype or layers[0].linear.W.dtype)
         self.lead = layers[0].linear.W.shape[:-2]  # (K,) for a stack of networks, else ()

@@ -61,6 +61,7 @@ import numpy as np
 from ._validation import check_bool, distinct_keys, unmasked
 from .backend import host_model, is_array, namespace, to_device
 from .files import WriteError, atomic_write, read_only, tilde_hint
+from .functional import replaced_entry
 from .tensor import Tensor
 
 if TYPE_CHECKING:
@@ -1992,6 +1993,28 @@ def save_model(
     return write_model(model, path, meta=meta, replace_any=replace_any)
 
 
+def refuse_replaced(model: Any, who: str) -> None:
+    """Refuse to write ``model`` (``who``: ``save``, ``save_model``) where it uses an entry of
+    glassnet.functional.ACTIVATIONS that was replaced (:func:`~glassnet.functional.replaced_entry`):
+    the file names the activation only, and would load as the built-in."""
+    from .nn import ActivationModule
+
+    replaced = [  # (an activation the file names only: its table entry in force here)
+        m.name
+        for m in model.modules()
+        if isinstance(m, ActivationModule) and replaced_entry(m.name)
+    ]
+    if replaced:
+        raise TypeError(
+            f"{who}: the table entry of {replaced[0]!r} in glassnet.functional.ACTIVATIONS "
+            f"was replaced, and this {type(model).__name__} uses it: the file would name "
+            f"{replaced[0]!r} only (it holds no code), so loading it where the built-in "
+            "is in force would not rebuild this model. Save its weights, gn.save(model."
+            "state_dict(), path), and load them into the same network built with the same "
+            "table entry, model.load_state_dict(gn.load(path))."
+        )
+
+
 def write_model(
     model: Any,
     path: Any,
@@ -2038,6 +2061,8 @@ def write_model(
         config = None  # a module of the user's own: its weights only (see load_weights)
     if config is not None and not _rebuilds(model, config):
         config = None  # (a subclass, or a model changed after it was built: the same)
+    if config is not None:  # (the file names its activations)
+        refuse_replaced(model, "save_model")
     description = {"config": config, "meta": _describe(meta)}
     own = [key for key in OWN_META_KEYS if key in description["meta"]]
     if own:

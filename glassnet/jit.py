@@ -306,15 +306,9 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
         return f"the dtype must be float32 or float64; got {fast.dtype}"
     last = len(fast.layers) - 1
     for i, lay in enumerate(fast.layers):
-        act = F.ACTIVATIONS.get(lay.act)
-        if lay.act not in _ACT or act is None:
+        if lay.act not in _ACT or lay.act not in F.ACTIVATIONS:
             return f"layer {i + 1}'s activation {lay.act!r} has no compiled form"
-        builtin = (
-            (act.fn, act.grad) in F.INPLACE
-            if act.elementwise
-            else act.fn is F.softmax_fn and act.grad is F.softmax_jac
-        )
-        if not builtin:
+        if F.replaced_entry(lay.act):  # (the loop computes the built-in of its name)
             return (
                 f"the table entry of {lay.act!r} was replaced; the compiled loop has the built-in"
             )

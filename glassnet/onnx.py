@@ -89,8 +89,8 @@ from . import functional as F
 from ._validation import check_bool, check_number
 from .chain import as_chain
 from .datasets import MISSING_TOKENS, missing_tokens
-from .explain import replaced_entry
 from .files import WriteError, atomic_write, same_file
+from .functional import replaced_entry
 from .fused import FastMLP, Layer, layers_of
 from .fused import flatten as opened
 from .io import (

@@ -66,7 +66,6 @@ import numpy as np
 
 from . import nn
 from .backend import is_array
-from .explain import replaced_entry
 from .io import (
     MAX_JSON_DEPTH,
     OPTIM_PREFIX,
@@ -81,6 +80,7 @@ from .io import (
     in_the_way,
     load_file,
     oneline,
+    refuse_replaced,
     save_arrays,
     save_model,
     to_json,
@@ -462,20 +462,7 @@ def save(obj: Any, path: str | os.PathLike[str]) -> None:
                 "state_dict(), path), and load them into a new one, model.load_state_dict("
                 "gn.load(path))."
             )
-        replaced = [  # (an activation the file names only: its table entry in force here)
-            m.name
-            for m in obj.modules()
-            if isinstance(m, nn.ActivationModule) and replaced_entry(m.name)
-        ]
-        if replaced:
-            raise TypeError(
-                f"save: the table entry of {replaced[0]!r} in glassnet.functional.ACTIVATIONS "
-                f"was replaced, and this {type(obj).__name__} uses it: the file would name "
-                f"{replaced[0]!r} only (it holds no code), so loading it where the built-in "
-                "is in force would not rebuild this model. Save its weights, gn.save(model."
-                "state_dict(), path), and load them into the same network built with the same "
-                "table entry, model.load_state_dict(gn.load(path))."
-            )
+        refuse_replaced(obj, "save")
         try:  # (what load would build: the same layers?)
             rebuilt: Module | None = nn.from_config(obj.config())
         except (TypeError, ValueError):  # (a module the description cannot name: a loss)

@@ -33,6 +33,7 @@ metric).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import warnings
 from collections.abc import Sequence
@@ -67,6 +68,7 @@ __all__ = [
     "loss_spec",
     "loss_parts",
     "builtin_forward",
+    "on_output",
     "own_forward",
     "model_dtype",
     "check_data",
@@ -1148,6 +1150,9 @@ def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any,
     last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
     own = isinstance(last, ActivationModule) and builtin_forward(last)  # (a head of yours:
     if spec.head and own and last.name == spec.head:  # the loss is on its real output)
+        if F.replaced_entry(spec.head):  # (the head's entry replaced: its own output too)
+            fn = on_output(spec)
+            return model, lambda out, y, w: fn(out, y, sample_weight=w), None
         fn = F.LOSSES[spec.on_logits]
         return model[:-1], lambda z, y, w: fn(z, y, sample_weight=w), last  # type: ignore[index]
     if spec.head and spec.on_logits == spec.name:  # (cross-entropy: a custom forward's softmax
@@ -1157,6 +1162,31 @@ def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any,
         fn = lambda out, y, w: spec(_logits(out, spec.head, yours), y, sample_weight=w)  # noqa: E731
         return model, fn, None
     return model, lambda out, y, w: spec(out, y, sample_weight=w), None
+
+
+def on_output(spec: F.Loss) -> F.Loss:
+    """The loss ``spec`` (one with a ``head``) on the head's output, for a head whose table
+    entry was replaced (:func:`glassnet.functional.replaced_entry`), which is then not fused
+    with the loss on the logits: binary cross-entropy is that already; cross-entropy becomes
+    ``-sum_i y_i log p_i`` of the probabilities p, of labels (N,) or target rows (N, C)."""
+    if spec.on_logits != spec.name:
+        return spec
+    probs = spec.on_probabilities
+    assert probs is not None  # (a loss with a head has it)
+
+    def rows(Y: Any, C: int, dtype: Any) -> Any:
+        return F.one_hot(Y, C, dtype=dtype) if np.ndim(Y) == 1 else Y
+
+    def kernel(P: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> Any:
+        return probs(P, rows(Y, P.shape[1], P.dtype), G, value=value)
+
+    def fn(p: Tensor, y: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:
+        y = y.data if isinstance(y, Tensor) else y
+        per = -(p.log() * rows(np.asarray(y), p.shape[1], p.dtype)).sum(axis=1)
+        per = per if sample_weight is None else per * np.asarray(sample_weight).reshape(-1)
+        return {"mean": per.mean, "sum": per.sum}.get(reduction, lambda: per)()
+
+    return dataclasses.replace(spec, kernel=kernel, fn=fn, head="", on_logits="")
 
 
 def _logits(out: Tensor, head: str, yours: str | None = None) -> Tensor:

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..explain import replaced_entry, unicode_symbol
+from ..explain import unicode_symbol
+from ..functional import replaced_entry
 from ..nn.module import Parameter
 from ..report import fmt
 from ..summary import layer_names, own_label
@@ -488,7 +489,7 @@ _LOSS_OPS = (
 
 def _replaced_loss(op: str) -> bool:
     """Whether ``op`` is a loss whose entry in :data:`glassnet.functional.LOSSES` was
-    replaced (:func:`glassnet.explain.replaced_entry`): its node and edge show no built-in
+    replaced (:func:`glassnet.functional.replaced_entry`): its node and edge show no built-in
     formula, which would contradict the numbers."""
     return op in _LOSS_OPS and replaced_entry(op, loss=True)
 
