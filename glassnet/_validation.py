@@ -1672,3 +1672,28 @@ def fused_message(key: str, **facts: Any) -> str:
     another kind, shared weights, sizes that do not chain, softmax before the output layer;
     ``FastMLP.trace``'s X), from the facts the refusal names."""
     return _FUSED_MESSAGES[key](**facts)
+
+
+_TRAIN_MESSAGES: dict[str, Callable[..., str]] = {
+    "callback": lambda arg, c: (
+        f"fit: {arg} must be a glassnet Callback (an instance), a function f(state), or a "
+        f"list of them. Got {c!r:.80}"
+        f"{f': pass an instance, {c.__name__}()' if isinstance(c, type) else ''}."
+    ),
+    "new_run": lambda rule, initial: (
+        f"fit: the {type(rule).__name__} in stop_rules last saw epoch {rule.epoch}, not "
+        f"initial_epoch={initial}: give it the state_dict() saved at epoch "
+        f"{initial} (load_state_dict), or pass a new one."
+    ),
+    "no_validation": lambda kind: (
+        f"fit: {kind} watches the validation loss, and the run has no "
+        "validation data: pass validation_data or validation_split."
+    ),
+}
+
+
+def train_message(key: str, **facts: Any) -> str:
+    """The message of fit's refusal ``key`` (a callback that is none, a stop rule given to
+    a run resumed at another epoch, a rule watching a validation loss the run lacks), from
+    the facts the refusal names."""
+    return _TRAIN_MESSAGES[key](**facts)

@@ -40,7 +40,7 @@ from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
 from . import stream as stream_mod
-from ._validation import as_rng, check_setting, check_state_dict
+from ._validation import as_rng, check_setting, check_state_dict, train_message
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
@@ -212,11 +212,7 @@ def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks
     ``arg``."""
     hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
     if isinstance(c, type) or not (callable(c) or all(hasattr(c, h) for h in hooks)):
-        fix = f": pass an instance, {c.__name__}()" if isinstance(c, type) else ""
-        raise TypeError(
-            f"fit: {arg} must be a glassnet Callback (an instance), a function f(state), or a "
-            f"list of them. Got {c!r:.80}{fix}."
-        )
+        raise TypeError(train_message("callback", arg=arg, c=c))
     return c if all(hasattr(c, h) for h in hooks) else _FunctionCallback(c)
 
 
@@ -255,11 +251,7 @@ class _Books(Callback):
         go (books set before a first run, as the command line's resume sets them, stay);
         with ``refuse``, a run resumed at another epoch raises (a checkpoint's mix-up)."""
         if refuse and self.ran and state.epoch and state.epoch != self.epoch:
-            raise ValueError(
-                f"fit: the {type(self).__name__} in stop_rules last saw epoch {self.epoch}, not "
-                f"initial_epoch={state.epoch}: give it the state_dict() saved at epoch "
-                f"{state.epoch} (load_state_dict), or pass a new one."
-            )
+            raise ValueError(train_message("new_run", rule=self, initial=state.epoch))
         return self.ran and self.epoch != state.epoch
 
 
@@ -283,10 +275,7 @@ class Tolerance(_Books):
 
     def on_train_begin(self, state: TrainState) -> None:
         if self.monitor == "val_loss" and not state.history.metric_name:  # (set with val. data)
-            raise ValueError(
-                f"fit: {type(self).__name__} watches the validation loss, and the run has no "
-                "validation data: pass validation_data or validation_split."
-            )
+            raise ValueError(train_message("no_validation", kind=type(self).__name__))
         if self._new_run(state):
             self.best, self.bad, self.best_epoch = math.inf, 0, None
         self.ran, state.history.best_epoch = True, self.best_epoch  # (resumed: still its best)
