@@ -2100,8 +2100,8 @@ def estimator_advice(obj: Any, verb: str) -> str:
         return (
             f" (a fitted scikit-learn estimator): {verb}(est.model_, path) saves its network "
             "(not its classes or output head); to keep the whole estimator, export it to "
-            "ONNX, glassnet.onnx.export(est, 'model.onnx'), or pickle it (joblib.dump), as "
-            "scikit-learn's estimators are kept"
+            "ONNX (import glassnet.onnx, then glassnet.onnx.export(est, 'model.onnx')), or "
+            "pickle it (joblib.dump), as scikit-learn's estimators are kept"
         )
     return (
         " (a scikit-learn estimator, not a network): glassnet's files hold glassnet networks. "

@@ -889,8 +889,9 @@ def check_trainable(model: Any, diagnostics: Any = False) -> None:
     if isinstance(diagnostics, np.ndarray) or diagnostics:  # (an array: no truth value)
         given = "True" if diagnostics is True else f"{diagnostics!r:.40}"
         raise TypeError(
-            f"fit(diagnostics={given}) moved to a callback: pass callbacks=[glassnet."
-            "diagnostics.Diagnostics()] (the records land in history.diagnostics as before)."
+            f"fit(diagnostics={given}) moved to a callback: import glassnet.diagnostics, "
+            "then pass callbacks=[glassnet.diagnostics.Diagnostics()] (the records land in "
+            "history.diagnostics as before)."
         )
 
 
@@ -1335,8 +1336,8 @@ def check_data(
         raise ValueError(
             f"{owner}: {names[1]} holds text labels (e.g. {text!r:.40}), and {spec.name} trains "
             "on class indices 0..C-1: encode them with glassnet.preprocessing.LabelEncoder "
-            "(its classes_ maps them back), or use glassnet.sklearn.MLPClassifier, which "
-            "takes labels as they are."
+            "(its classes_ maps them back), or use glassnet.sklearn's MLPClassifier (from "
+            "glassnet.sklearn import MLPClassifier), which takes labels as they are."
         )
     y = check_array(names[1], y, owner, ndim=(1, 2))
     if y.shape[0] != X.shape[0]:
