@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_finite, check_number, check_weights, dim_error, overflowed
+from ._validation import check_finite, check_number, check_weights, dim_error, overflowed, unmasked
 from .backend import asarray, device_of, is_array, kept
 from .gradient import bias_sum, masked
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
@@ -214,8 +214,21 @@ class Activation:
         ax = kw.pop("axis", -1)
         if self.grad is softmax_jac:  # (J itself: C times the memory and work)
             return a * (g - np.sum(g * a, axis=ax, keepdims=True))
-        J = self.grad(np.moveaxis(z, ax, -1), np.moveaxis(a, ax, -1), **kw)
-        return np.moveaxis((np.moveaxis(g, ax, -1)[..., None, :] @ J)[..., 0, :], -1, ax)
+        g, z, a = (np.moveaxis(v, ax, -1) for v in (g, z, a))
+        C, lead = a.shape[-1], a.shape[:-1]
+        g, z, a = (v.reshape(int(np.prod(lead)), C) for v in (g, z, a))
+        rows, out = max(1, JACOBIAN_BYTES // (8 * C * C or 1)), []  # (J's rows at a time)
+        for i in range(0, max(len(a), 1), rows):
+            J, b = self.grad(z[i : i + rows], a[i : i + rows], **kw), g[i : i + rows]
+            if getattr(J, "shape", None) not in ((len(b), C, C), (1, C, C)):
+                raise ValueError(
+                    f"activation {self.name!r} has elementwise=False: its grad(z, a) must "
+                    f"return the Jacobian d a_i / d z_j, shape (..., C, C) for z and a of shape "
+                    f"(..., C); it returned {getattr(J, 'shape', type(J))} for {b.shape}. An "
+                    "elementwise g'(z) needs elementwise=True."
+                )
+            out.append(np.einsum("ni,nij->nj", b, J))
+        return np.moveaxis(np.concatenate(out).reshape(*lead, C), -1, ax)
 
 
 # fmt: off
@@ -691,7 +704,7 @@ def check_target(
     (:func:`check_finite`) unless ``finite`` is False (KLDivLoss checks its own)."""
     if not graph:
         _fixed_target(who, target)
-    x = as_tensor(pred)
+    x, target = as_tensor(pred), unmasked(target, "target", who)  # (a masked cell refused)
     y = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{who}: the target must be numeric. Got dtype {y.dtype}.")
@@ -802,6 +815,7 @@ def cross_entropy(
     if x.ndim != 2:
         raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
     _fixed_target("op 'cross_entropy'", target)
+    target = unmasked(target, "target", "op 'cross_entropy'")
     t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
     if t.ndim != 1:  # target rows, one per prediction row (a Tensor's dtype promotes)
         x, t = check_target("op 'cross_entropy'", x, target)

@@ -57,3 +57,21 @@ def test_detach_of_a_view_of_a_parameter_still_sees_a_later_write_to_it():
         w += 1.0  # changes x's values after y used them
     with pytest.raises(RuntimeError, match="changed in place"):
         y.backward()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, t: F.mse(gn.tensor(np.zeros(3)), t),
+        lambda F, t: gn.nn.functional.mse_loss(gn.tensor(np.zeros(3)), t),
+        lambda F, t: F.cross_entropy(gn.tensor(np.zeros((3, 3))), t.astype(int)),
+        lambda F, t: F.one_hot(t.astype(int), 3),
+    ],
+)
+def test_losses_refuse_a_masked_target_cell(call):
+    import glassnet.functional as F
+
+    t = np.ma.array([1.0, 2.0, 100.0], mask=[0, 0, 1])
+    with pytest.raises(ValueError, match="masked value"):
+        call(F, t)
+    call(F, np.ma.array([1.0, 2.0, 0.0]))  # nothing masked: read as its values
