@@ -180,6 +180,10 @@ def logsumexp(z: Any, axis: int = -1) -> Any:
     return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
 
 
+# the most bytes of a vector activation's Jacobian held at once (8 a number): rows in blocks
+JACOBIAN_BYTES = 64 * 2**20
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function g beside its derivative g'.
@@ -190,7 +194,10 @@ class Activation:
     axis=-1)`` works along ``axis``, and ``grad(z, a)`` receives z and a with that axis
     moved last, shape (..., C), and returns the Jacobian ``J[..., i, j] = d a_i / d z_j``,
     shape (..., C, C) (``softmax_jac``); the backward contracts it with dL/da (softmax's
-    own entry by its Jacobian-vector product, never forming J).
+    own entry by its Jacobian-vector product, never forming J). Any other ``grad`` costs
+    C times the memory and work of softmax's: O(N C^2) for N rows, a few rows at a time
+    so that J holds at most ``JACOBIAN_BYTES`` (64 MiB; more while ``grad`` makes its own
+    temporaries, two J's for ``softmax_jac``), z and a given as (rows, C) blocks.
     """
 
     name: str
@@ -831,7 +838,7 @@ def cross_entropy(
 def _class_labels(who: str, labels: Any, classes: int | None) -> tuple[np.ndarray, int]:
     """1-D integer labels in [0, classes) (whole-number floats and bools become integers)
     and the number of classes (the largest label + 1 when ``classes`` is None)."""
-    y = asarray(labels)
+    y = asarray(unmasked(labels, "labels", who))
     if y.dtype.kind == "b" or (y.dtype.kind == "f" and np.all(y == np.round(y))):
         y = y.astype(np.int64)  # (a bool array would index as a mask)
     if y.dtype.kind == "f":  # (whole numbers were taken above)
