@@ -1396,6 +1396,18 @@ def implicit_dim(input: Any, dim: Any, owner: str, example: str = "") -> None:
         )
 
 
+def missing_activation(name: Any, owner: str) -> str:
+    """The refusal of an activation ``name`` that glassnet.functional.ACTIVATIONS lacks in
+    this process: a TableActivation's entry, added where the model was built or saved."""
+    F = "glassnet.functional"
+    return (
+        f"{owner}: the activation {name!r} is not in {F}.ACTIVATIONS in this process (a "
+        f"model built where that entry was added, then saved, pickled or copied here); add "
+        f"it, {F}.ACTIVATIONS[{name!r}] = {F}.Activation(...), before loading or using the "
+        "model."
+    )
+
+
 def sklearn_mlp(model: Any) -> bool:
     """Whether ``model`` is scikit-learn's own ``MLPClassifier`` or ``MLPRegressor`` (whose
     weights, ``coefs_`` and ``intercepts_``, are no glassnet network)."""

@@ -124,8 +124,9 @@ class Diverged(Exception):
 
 # what of fit's call runs between two steps or two epochs, as engine='jit' names it
 _BETWEEN = {
-    "on_step_end": lambda cbs: (
-        f"an on_step_end callback ({type(cbs[0]).__name__}) runs after every step"
+    "on_step_end": lambda cbs: (  # (fit's stop_rules first, then its callbacks: one list)
+        f"the on_step_end hook of {type(cbs[0]).__name__} (a stop rule or callback given to "
+        "fit) runs after every step"
     ),
     "distributed": lambda _: "MPI (distributed='mpi') sums the gradients after every step",
     "stream": lambda _: "streamed data (a file, a memmap or chunks) is read batch by batch",

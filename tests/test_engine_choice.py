@@ -125,7 +125,7 @@ def test_an_on_step_callback_with_engine_jit_is_refused():
         def on_step_end(self, state):
             pass
 
-    with pytest.raises(ValueError, match="on_step_end callback"):
+    with pytest.raises(ValueError, match="the on_step_end hook of Each"):
         gn.fit(_xnor(), XNOR_X, XNOR_Y, loss="mse", epochs=2, callbacks=[Each()],
                engine="jit", verbose=0)  # fmt: skip
 

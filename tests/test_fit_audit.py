@@ -38,7 +38,7 @@ class _StepHook(gn.Callback):
         ({"early_stopping": True}, "early_stopping=True"),
         ({"stop_rules": [gn.train.Tolerance(None, 10)]}, "the stop_rules given"),
         ({"tol_weights": 1e-3}, "tol_weights=0.001"),
-        ({"callbacks": [_StepHook()], "batch_size": 8}, "an on_step_end callback (_StepHook)"),
+        ({"callbacks": [_StepHook()], "batch_size": 8}, "the on_step_end hook of _StepHook"),
     ],
 )
 def test_engine_jit_refusal_names_the_cause_given(kw, cause):

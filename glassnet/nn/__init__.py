@@ -13,7 +13,7 @@ from .containers import Flatten, ModuleDict, ModuleList, ParameterDict, Paramete
 from .flat import FlatParameters, flatten_parameters
 from .layers import (
     MLP, ActivationModule, Dropout, Identity, LeakyReLU, Linear, Neuron, ReLU, Sequential,
-    Sigmoid, Softmax, Tanh, activation_module, from_config,
+    Sigmoid, Softmax, TableActivation, Tanh, activation_module, from_config,
 )  # fmt: skip
 from .losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
@@ -31,6 +31,6 @@ __all__ = [
     "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
     "from_config", "functional", "init", "utils", "ELU", "GELU", "LayerNorm", "LogSoftmax",
     "SiLU", "Softplus", "KLDivLoss", "SmoothL1Loss", "BatchNorm1d", "ParameterDict",
-    "ParameterList", "StateDictError",
+    "ParameterList", "StateDictError", "TableActivation",
 ]
 # fmt: on

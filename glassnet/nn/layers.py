@@ -20,6 +20,7 @@ from .._validation import (
     check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
+    missing_activation,
     one_of,
 )
 from ..tensor import Tensor, get_default_dtype
@@ -223,10 +224,23 @@ class TableActivation(ActivationModule):
     _hparams = ("name",)
 
     def __init__(self, name: str) -> None:
-        self.name = F.get_activation(name).name
+        try:
+            self.name = _table_key(name)
+        except ValueError as e:  # (an entry added in another process: a model loaded here)
+            raise ValueError(f"{missing_activation(name, 'TableActivation')} ({e})") from None
 
 
 _ACT_MODULES = {m.name: m for m in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
+
+
+def _table_key(name: str) -> str:
+    """The key of :data:`glassnet.functional.ACTIVATIONS` that ``name`` reads as (itself,
+    lower-cased, or the name an alias stands for), whatever its entry's ``.name`` (an entry
+    copied with ``dataclasses.replace`` keeps the original's)."""
+    entry = F.ACTIVATIONS.get(name) if isinstance(name, str) else None
+    entry = entry or F.get_activation(name)  # (a TypeError or ValueError naming ``name``)
+    low = name.lower().replace("-", "_")
+    return next(k for k in (name, low, *F.ACTIVATIONS) if F.ACTIVATIONS.get(k) is entry)
 
 
 def activation_module(name: str | Module, alpha: float = 0.01) -> Module:
@@ -235,7 +249,7 @@ def activation_module(name: str | Module, alpha: float = 0.01) -> Module:
     :class:`TableActivation`)."""
     if isinstance(name, Module):
         return name
-    module = _ACT_MODULES.get(name := F.get_activation(name).name)
+    module = _ACT_MODULES.get(name := _table_key(name))
     if module is None:  # (a name added to the table)
         return TableActivation(name)
     return LeakyReLU(alpha) if module is LeakyReLU else module()
@@ -367,13 +381,13 @@ class MLP(Sequential):
                     f"MLP: {arg} must be an activation name: 'identity' for none, 'relu', "
                     f"'sigmoid', ... Got {v!r}."
                 )
-        acts = [F.get_activation(activation).name] * n_hidden if single else [*activation]
+        acts = [_table_key(activation)] * n_hidden if single else [*activation]
         if len(acts) != n_hidden:
             raise ValueError(
                 f"MLP: {n_hidden} hidden layers but {len(acts)} activations were given; "
                 "pass one name, or one per hidden layer."
             )
-        *acts, out_act = [F.get_activation(a).name for a in [*acts, output_activation]]
+        *acts, out_act = [_table_key(a) for a in [*acts, output_activation]]
         gen = as_rng(rng, "MLP", "rng")
         dt = check_float_dtype(dtype, "MLP", default=get_default_dtype())
         size = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * np.dtype(dt).itemsize
@@ -413,7 +427,7 @@ class Neuron(Sequential):
     ) -> None:
         lin = Linear(inputs, 1, init="xavier_uniform", rng=rng, dtype=dtype)
         lin.W.label, lin.b.label = "w", "w0"  # type: ignore[union-attr]
-        act = F.get_activation(activation).name
+        act = _table_key(activation)
         if act == "softmax":  # (an MLP may end in one: a one-class task's, fit refuses it)
             raise ValueError(
                 "Neuron: a softmax over one output is always 1, its gradient 0: it never "
