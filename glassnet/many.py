@@ -577,15 +577,20 @@ def fit_many(
         need += weights
     if lead and shuffle and bs < n:  # each epoch's permutations, one per model, and their stack
         need += 2 * K * n * np.dtype(np.intp).itemsize
-    # validation runs over groups of networks, so that its rows (held out from all the data)
-    # cost about what a training step's batch costs, not K models' forward passes of them
-    val_group = K
+    # validation runs forward only, over groups of networks and of rows, so that its rows
+    # (held out from all the data) cost about what a training step's batch costs (64 MiB at
+    # least), not K models' forward passes of them all: per network and row, the forward's
+    # three buffers of the widest layer; per network, its outputs for every row (the loss's
+    # and the metric's arrays of them, which an output-sized pass keeps whole)
+    val_group, val_rows = K, 1
     if Xv is not None:
-        outputs = layers[-1].neurons
-        one = Xv.shape[-2] * ((3 * widths + 3 * outputs) * X.dtype.itemsize + 8)  # one network
-        budget = max(_VALIDATION_BYTES, 3 * K * bs * widths * X.dtype.itemsize)
-        val_group = int(max(1, min(K, budget // one)))
-        need += val_group * one
+        nv, size = Xv.shape[-2], X.dtype.itemsize
+        row = 3 * max(lay.neurons for lay in layers) * size
+        kept = nv * (4 * layers[-1].neurons * size + 8)
+        budget = max(_VALIDATION_BYTES, 3 * K * bs * widths * size)
+        val_group = int(max(1, min(K, budget // (nv * row + kept))))
+        val_rows = int(max(1, min(nv, budget // (val_group * row))))
+        need += val_group * (val_rows * row + kept)
     check_memory("fit_many", need, "train fewer models at once, or use a smaller batch_size")
     # the engine: one FastMLP over the stacks, one optimizer over the stacked parameters
     engine = FastMLP(layers, spec.name, dtype=X.dtype)
@@ -771,10 +776,10 @@ def fit_many(
             epoch_loss = total / seen
             records.append((epoch_loss, None, active.copy()))  # (a Ctrl-C in validating: kept)
             val = None
-            if Xv is not None and val_group == K:
-                val = _validate(engine, Xv, yv, wv, K)
-            elif Xv is not None:
-                val = _validate_groups(layers, spec.name, X.dtype, (Xv, yv, wv), K, val_group)
+            if Xv is not None:
+                val = _validate_groups(
+                    layers, spec.name, X.dtype, (Xv, yv, wv), K, (val_group, val_rows)
+                )
             records[-1] = (epoch_loss, val, records[-1][2])
             score = val[0] if early_stopping else epoch_loss
             limit = (tol or 0.0) if early_stopping else tol
@@ -899,13 +904,12 @@ def _histories(
     return out
 
 
-def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, wv: Any, K: int) -> tuple:
-    """Each model's validation loss and metric (accuracy or R^2) from one stacked pass:
-    on its own held-out rows (``Xv`` (K, n, features), split with its own seed) or on the
-    one set all share (``Xv`` (n, features): validation_data, or one seed); weighted by
-    ``wv`` ((K, n) or (n,), as the rows) as fit's score weighs them."""
-    out = engine.forward(Xv)[-1]  # (K, n, outputs); logits when the head is fused
-    own = Xv.ndim == 3  # (not whether the training rows are each model's own)
+def _validate(engine: FastMLP, out: Any, yv: np.ndarray, wv: Any, K: int, own: bool) -> tuple:
+    """Each model's validation loss and metric (accuracy or R^2) from its outputs ``out``
+    (K, n, outputs; logits when the head is fused): on its own held-out rows (``own``: ``yv``
+    (K, n, ...), split with its own seed) or on the one set all share (``yv`` (n, ...):
+    validation_data, or one seed); weighted by ``wv`` ((K, n) or (n,), as the rows) as fit's
+    score weighs them."""
     yk = np.ascontiguousarray(yv if own else np.broadcast_to(yv, (K, *yv.shape)))
     C = out.shape[-1]
     G = np.empty((out.shape[0] * out.shape[1], C), out.dtype)
@@ -926,14 +930,60 @@ def _validate(engine: FastMLP, Xv: np.ndarray, yv: np.ndarray, wv: Any, K: int) 
     return losses, tasks.metric(engine.spec, head, yk, wv)[1]
 
 
+def _outputs(engine: FastMLP, X: Any, K: int, rows: int) -> Any:
+    """The output layer's values (K, n, outputs) of the stacked networks of ``engine`` for
+    the rows X ((n, features) shared, or (K, n, features)), ``rows`` rows at a time: the
+    forward pass only, each layer's values for those rows in two buffers taken in turn and
+    a scratch buffer (no buffers of the backward pass). Each row's outputs are the ones
+    :meth:`FastMLP.forward` makes of all the rows at once (the same operations, row by row
+    independent); an output fused with its loss is left as logits."""
+    layers, last = engine.layers, len(engine.layers) - 1
+    n = X.shape[-2]
+    # blocks that start at a multiple of 64 rows, the last one taking the few rows left: a
+    # BLAS computes a row as its product of all the rows does where the block keeps the row's
+    # place in the kernel's tiles (and NumPy multiplies a block of one row as a vector)
+    step = max(n, 1) if rows >= n else max(_ROW_BLOCK, rows - rows % _ROW_BLOCK)
+    starts = list(range(0, n, step))
+    if len(starts) > 1 and n - starts[-1] < _ROW_BLOCK:
+        starts.pop()
+    starts.append(n)
+    xp = namespace(layers[0].linear.W.data)
+    longest = max((e - r for r, e in zip(starts, starts[1:])), default=0)
+    size = K * longest * max(lay.neurons for lay in layers)
+    flat = [xp.empty(size, engine.dtype) for _ in range(3)]  # two for A in turn, a scratch
+    acts = [F.ACTIVATIONS["identity" if i == last and engine.fused else lay.act]
+            for i, lay in enumerate(layers)]  # fmt: skip
+    out = xp.empty((K, n, layers[-1].neurons), engine.dtype)
+    for r, e in zip(starts, starts[1:]):
+        a = X[..., r:e, :]
+        for i, (lay, act) in enumerate(zip(layers, acts)):
+            shape = (K, a.shape[-2], lay.neurons)
+            A, T = (f[: math.prod(shape)].reshape(shape) for f in (flat[i % 2], flat[2]))
+            np.matmul(a, lay.linear.W.data, out=A)
+            if lay.linear.b is not None:
+                np.add(A, lay.linear.b.data, out=A)
+            kernel = F.INPLACE.get((act.fn, act.grad))
+            if kernel is not None:
+                kernel[0](A, T, lay.alpha)  # A <- g(Z) in place
+            else:  # (an activation of the table without in-place kernels: as FastMLP's)
+                np.copyto(T, A)
+                np.copyto(A, act.fn(T, **lay.kw))
+            a = A
+        out[:, r:e] = a
+    return out
+
+
 def _validate_groups(
-    layers: list[Layer], loss: str, dtype: Any, val: tuple, K: int, group: int
+    layers: list[Layer], loss: str, dtype: Any, val: tuple, K: int, chunk: tuple[int, int]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_validate` over networks [a, a + group) at a time, each group a FastMLP over
-    views of the stacked weights, made for the call and dropped after it: its buffers for
-    the validation rows hold ``group`` networks' activations, not K. Each network's numbers
-    are the whole stack's (its products, losses and sums never mix with another's)."""
+    """:func:`_validate` over networks [a, a + group) at a time, ``chunk`` = (group, rows),
+    each group a FastMLP over views of the stacked weights, made for the call and dropped
+    after it, whose forward pass runs ``rows`` rows at a time (:func:`_outputs`): the
+    validation's buffers hold ``group`` networks' activations of ``rows`` rows, not K
+    networks' of all the rows. Each network's numbers are the whole stack's (its products,
+    losses and sums never mix with another's, and its loss sums every row's at once)."""
     Xv, yv, wv = val
+    group, rows = chunk
     own = Xv.ndim == 3  # (each model's own held-out rows)
     parts = []
     for a in range(0, K, group):
@@ -944,14 +994,18 @@ def _validate_groups(
                                  lay.inputs, lay.neurons), lay.act, lay.alpha)
             for lay in layers
         ]  # fmt: skip
-        rows = (Xv[a:b], yv[a:b], None if wv is None else wv[a:b]) if own else (Xv, yv, wv)
-        parts.append(_validate(FastMLP(part, loss, dtype=dtype), *rows, b - a))
+        engine = FastMLP(part, loss, dtype=dtype)
+        out = _outputs(engine, Xv[a:b] if own else Xv, b - a, rows)
+        labels = (yv[a:b], None if wv is None else wv[a:b]) if own else (yv, wv)
+        parts.append(_validate(engine, out, *labels, b - a, own))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-# validation's memory for a group of networks (at least one network; more where a
-# training step's buffers are larger): see fit_many
+# validation's memory for a group of networks and rows (at least one network's row; more
+# where a training step's buffers are larger): see fit_many
 _VALIDATION_BYTES = 64 << 20
+# validation's blocks of rows start at multiples of this many rows: see _outputs
+_ROW_BLOCK = 64
 
 
 # ------------------------------------------------------------------- searches over a grid

@@ -1,15 +1,20 @@
-"""Lines an error message suggests run as written after ``import glassnet``."""
+"""Lines an error message suggests run as written after ``import glassnet``, and fit_many's
+validation keeps to its memory bound: the forward pass only, over groups of networks and
+blocks of rows, with the scores of one pass over all the rows."""
 
 from __future__ import annotations
 
 import re
 import sys
+import tracemalloc
 
 import numpy as np
 import pytest
 
 import glassnet
+import glassnet.many as many
 from glassnet import nn
+from glassnet.many import fit_many
 
 # the submodules ``import glassnet`` leaves unloaded (a message naming one says to import it)
 _UNLOADED = ("diagnostics", "sklearn", "onnx")
@@ -81,3 +86,54 @@ def test_saving_an_estimator_message_line_works_after_import_glassnet(monkeypatc
         glassnet.save(est, tmp_path / "m.glassnet")
     _fresh(monkeypatch)
     assert _runs_as_written(str(e.value)) == ["glassnet.onnx.export"]
+
+
+# ------------------------------------------------------------ fit_many's validation memory
+
+
+def _data(n: int = 20_000, features: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, features)).astype(np.float32)
+    return X, (X[:, 0] > 0).astype(np.float32)
+
+
+def test_fit_many_validation_keeps_to_its_bytes_by_blocks_of_rows(monkeypatch):
+    """One network's validation over 20,000 rows in blocks: 256 KiB of forward buffers, not
+    the 20,000 rows' activations and backward buffers (about 23 MB)."""
+    monkeypatch.setattr(many, "_VALIDATION_BYTES", 256 << 10)
+    X, y = _data()
+
+    def run(rows: int) -> None:
+        model = nn.MLP([20, 64, 64, 1], activation="relu", output_activation="sigmoid", rng=0)
+        fit_many([model], X[:256], y[:256], loss="binary_cross_entropy", lr=0.05, epochs=1,
+                 batch_size=64, validation_data=(X[:rows], y[:rows]))  # fmt: skip
+
+    run(500)  # (what a first call loads and keeps is not the validation's)
+    tracemalloc.start()
+    try:
+        run(len(X))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # the forward's 256 KiB, the outputs' arrays (20,000 rows x 1 output, a few of them) and
+    # the training's own
+    assert peak < 2 << 20, f"fit_many's validation peaked at {peak / 2**20:.1f} MiB"
+
+
+@pytest.mark.parametrize("budget", [1, 20_000, 200_000])
+def test_fit_many_validation_scores_do_not_depend_on_the_blocks(monkeypatch, budget):
+    """Scores of blocks of rows and groups of networks are the scores of one pass (bit for
+    bit with OpenBLAS; within a float32 rounding where a BLAS computes a row otherwise)."""
+    X, y = _data(1_000, 7)
+    w = np.random.default_rng(1).uniform(0.5, 2.0, size=300).astype(np.float32)
+
+    def scores(nbytes: int) -> np.ndarray:
+        monkeypatch.setattr(many, "_VALIDATION_BYTES", nbytes)
+        models = [nn.MLP([7, 16, 8, 1], activation="leaky_relu", output_activation="sigmoid",
+                         rng=k) for k in range(3)]  # fmt: skip
+        hs = fit_many(models, X[300:], y[300:], loss="binary_cross_entropy", lr=0.05, epochs=2,
+                      batch_size=64, seed=0, validation_data=(X[:300], y[:300], w))  # fmt: skip
+        return np.array([[*h.val_loss, *h.val_metric] for h in hs])
+
+    whole = scores(1 << 30)
+    np.testing.assert_allclose(scores(budget), whole, rtol=1e-6, atol=0)
