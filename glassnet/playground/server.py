@@ -26,9 +26,10 @@ Security (a server that computes on request):
   descriptors waits a moment rather than spin;
 * every field is checked by :func:`glassnet.playground.engine.check_config` and the
   handlers here: names from fixed lists, finite numbers in range, sizes capped, bodies
-  at most 64 KiB (/api/run's 256 KiB: a link's 1,000 changes). A bad request gets a
-  4xx answer with a one-line JSON message; an unexpected error a 500 answer; the server
-  keeps serving either way.
+  at most 64 KiB (/api/run's 256 KiB: a link's 1,000 changes); a GET takes none, and a
+  connection ends after any request whose body was not read (it would be read as the
+  next request). A bad request gets a 4xx answer with a one-line JSON message; an
+  unexpected error a 500 answer; the server keeps serving either way.
 """
 
 from __future__ import annotations
@@ -882,7 +883,7 @@ class _Handler(BaseHTTPRequestHandler):
             # HEAD: a GET's answer without its body (curl -I)
             if method != want and not (method == "HEAD" and want == "GET"):
                 raise RequestError(405, f"{parts.path} takes {want}, not {method}")
-            body = self._body() if method == "POST" else {}
+            body = self._body() if method == "POST" else self._no_body(method)
             self._deadline = None  # (the request has arrived: the answer takes its time)
             func(self, query, body)
         except RequestError as exc:
@@ -927,6 +928,26 @@ class _Handler(BaseHTTPRequestHandler):
                 "missing or wrong token: open the URL that 'glassnet playground' printed "
                 "(it ends with ?token=...)",
             )
+
+    def _no_body(self, method: str) -> dict[str, Any]:
+        """A GET's (or HEAD's) body, which must be none: one left unread would be read as
+        the next request on the connection, so one announced is refused and the connection
+        ends (by ``_send``); a Content-Length of 0 is no body."""
+        if self.headers.get("Transfer-Encoding") is not None:
+            raise RequestError(
+                400, f"a {method} takes no body; send it without a Transfer-Encoding or a body"
+            )
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1 or not all(re.fullmatch(r"[0-9]+", v.strip()) for v in lengths):
+            shown = ", ".join(repr(v[:20]) for v in lengths[:3])
+            raise RequestError(400, f"the Content-Length must be one number of bytes; got {shown}")
+        digits = lengths[0].strip().lstrip("0") if lengths else ""
+        if digits:
+            got = digits if len(digits) <= 40 else f"a number of {len(digits)} digits"
+            raise RequestError(
+                413, f"a {method} takes no body; got {got} bytes (send it with no body, or a POST)"
+            )
+        return {}
 
     def _body(self) -> dict[str, Any]:
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -987,7 +1008,7 @@ class _Handler(BaseHTTPRequestHandler):
         self, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None
     ) -> None:
         self.send_response(status)
-        if status >= 400 and not self._read_body and self.headers.get("Content-Length", "0") != "0":
+        if not self._read_body and self._announces_body():
             self.close_connection = True  # its body is still unread: end the connection
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -1002,6 +1023,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+    def _announces_body(self) -> bool:
+        """Whether the request announces a body (chunks, or a Content-Length other than
+        0): one not read would be read as the next request."""
+        if self.headers.get("Transfer-Encoding") is not None:
+            return True
+        return any(v.strip().lstrip("0") for v in self.headers.get_all("Content-Length") or [])
 
     def _send_json(self, obj: Any, status: int = 200) -> None:
         try:
@@ -1100,8 +1128,9 @@ def _no_constant(name: str) -> Any:
 
 def _json_int(text: str) -> int:
     """A JSON integer, or the reason it is not one: int() refuses one of more than
-    sys.get_int_max_str_digits() digits with advice for Python's callers."""
-    limit = sys.get_int_max_str_digits()
+    sys.get_int_max_str_digits() digits with advice for Python's callers (before Python
+    3.10.7, which has no such function, int() has no limit: 0)."""
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 0)()
     size = len(text.lstrip("-"))
     if limit and size > limit:
         raise _Unreadable(
@@ -1129,14 +1158,18 @@ def _read_json(raw: bytes) -> Any:
             f"the body is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
             "send the JSON encoded as UTF-8",
         ) from None
+    # a byte-order mark before the JSON (Windows' editors, PowerShell) may be ignored (RFC
+    # 8259 8.1); json.loads refused it with advice for Python's callers (utf-8-sig)
+    text = text.removeprefix("\ufeff")
     try:
         return json.loads(
             text, parse_constant=_no_constant, parse_int=_json_int, object_pairs_hook=_distinct
         )
     except json.JSONDecodeError as exc:  # (json's own message is short and whole)
+        said = "a second byte-order mark (U+FEFF)" if "BOM" in exc.msg else exc.msg
         raise RequestError(
             400,
-            f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}; "
+            f"the body is not valid JSON: {said} at line {exc.lineno} column {exc.colno}; "
             'send one JSON object, such as {"config": {"lr": 0.03}}',
         ) from None
     except RecursionError:

@@ -359,6 +359,9 @@ function restart(replay = false) {
       if (run) {          // a refused change: the current run stays, and so do its controls
         for (const k of Object.keys(run.config)) if (k in state) state[k] = structuredClone(run.config[k]);
         writeHash(); syncControls(); buildNetwork(); drawNetwork();
+        // a link's (the hash changed) notes are said beside its refusal (#lr=abc&lr=0.3: that
+        // it gave 0.3 too was lost, and said with a later run's status)
+        if (linkNotes.length) e.message += " " + linkNote();
         throw e;
       }
       // a link whose settings the server refuses: say so, and start from the defaults
