@@ -1625,6 +1625,57 @@ def legacy_optimizer_state(state: Mapping[str, Any]) -> dict[str, Any]:
     return {"type": state.get("type"), "t": state.get("t"), "param_groups": [group]}
 
 
+# ----------------------------------------------- nn layers / module: the refusals' wording
+# (nn.layers and nn.module keep each refusal's condition and raise these messages on its
+# failing branch only)
+_LAYERS_MESSAGES: dict[str, Callable[..., str]] = {
+    "init": lambda init, got, shape: (
+        f"Linear: the init {init!r} returned shape {got}; an initializer "
+        f"returns the shape it is given, (inputs, neurons) = {shape}."
+    ),
+    "softmax_dim": lambda dim: (
+        f"Softmax(dim={dim!r}): a network's softmax layer normalizes the features of "
+        f"each row, dim=1 (or -1, or None). For another axis call x.softmax(dim="
+        f"{dim!r}) in your forward."
+    ),
+    "layer": lambda i, m: (
+        f"Sequential: layer {i} must be a glassnet Module. Got {type(m).__name__}"
+        + (
+            " (a dict of named layers: Sequential(*d.values()), or nn.ModuleDict)"
+            if isinstance(m, dict)
+            else ""
+        )
+        + "."
+    ),
+    "sizes": lambda sizes: (
+        f"The 'sizes' parameter of MLP must list at least an input and an output width, "
+        f"e.g. [2, 2, 1]. Got {sizes!r}."
+    ),
+    "activation": lambda arg, v: (
+        f"MLP: {arg} must be an activation name: 'identity' for none, 'relu', "
+        f"'sigmoid', ... Got {v!r}."
+    ),
+    "count": lambda n_hidden, given: (
+        f"MLP: {n_hidden} hidden layers but {given} activations were given; "
+        "pass one name, or one per hidden layer."
+    ),
+    "neuron_softmax": lambda: (
+        "Neuron: a softmax over one output is always 1, its gradient 0: it never "
+        "learns. For two classes use 'sigmoid'; for more, MLP([inputs, classes], "
+        "output_activation='softmax')."
+    ),
+    "weights": lambda n, got: f"Neuron.set_weights: expected {n} weights. Got {got}.",
+}
+
+
+def layers_message(key: str, **facts: Any) -> str:
+    """The message of an nn layer's refusal ``key`` (a Linear initializer's shape, a
+    Softmax's dim, a Sequential's layer that is no Module, an MLP's sizes, activation names
+    or their count, a softmax Neuron, ``Neuron.set_weights``' count), from the facts the
+    refusal names."""
+    return _LAYERS_MESSAGES[key](**facts)
+
+
 # ------------------------------------------------- train / fused: the refusals' wording
 # (fused's layers_of and FastMLP.trace keep each refusal's condition and raise these messages
 # on its failing branch only; glassnet.engines.graph_reason reads the last sentence of

@@ -20,6 +20,7 @@ from .._validation import (
     check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
+    layers_message,
     missing_activation,
     one_of,
 )
@@ -96,10 +97,7 @@ class Linear(LinearMethods):
         W = initializers.get_initializer(init)(shape, as_rng(rng, "Linear", "rng"), dt)
         self.W = Parameter(W, dtype=dt)  # a custom initializer may return another dtype
         if self.W.shape != shape:
-            raise ValueError(
-                f"Linear: the init {self.init!r} returned shape {self.W.shape}; an initializer "
-                f"returns the shape it is given, (inputs, neurons) = {shape}."
-            )
+            raise ValueError(layers_message("init", init=self.init, got=self.W.shape, shape=shape))
         with_bias = check_flag(bias, "bias", "Linear")
         # b is None without a bias, yet typed Parameter: mypy reads PyTorch's nn.Linear.bias
         # as Parameter (no Optional), so layer.b.data[...] = ... type-checks as layer.bias.data
@@ -174,11 +172,7 @@ class Softmax(ActivationModule):
 
     def __init__(self, dim: int | None = None) -> None:
         if dim is not None and (type(dim) not in (int, np.int64, np.int32) or dim not in (-1, 1)):
-            raise ValueError(
-                f"Softmax(dim={dim!r}): a network's softmax layer normalizes the features of "
-                f"each row, dim=1 (or -1, or None). For another axis call x.softmax(dim="
-                f"{dim!r}) in your forward."
-            )
+            raise ValueError(layers_message("softmax_dim", dim=dim))
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
@@ -289,11 +283,7 @@ class Sequential(SequentialMethods):
             layers = tuple(layers[0])
         for i, m in enumerate(layers):
             if not isinstance(m, Module):  # (PyTorch's Sequential(OrderedDict) names its layers)
-                named = " (a dict of named layers: Sequential(*d.values()), or nn.ModuleDict)"
-                raise TypeError(
-                    f"Sequential: layer {i} must be a glassnet Module. Got {type(m).__name__}"
-                    f"{named if isinstance(m, dict) else ''}."
-                )
+                raise TypeError(layers_message("layer", i=i, m=m))
         self.layers: list[Any] = list(layers)  # (any layer's attributes: net.layers[0].W)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -365,10 +355,7 @@ class MLP(Sequential):
     ) -> None:
         sizes = list(sizes) if isinstance(sizes, (list, tuple, range, np.ndarray)) else sizes
         if not isinstance(sizes, list) or len(sizes) < 2:
-            raise ValueError(
-                f"The 'sizes' parameter of MLP must list at least an input and an output width, "
-                f"e.g. [2, 2, 1]. Got {sizes!r}."
-            )
+            raise ValueError(layers_message("sizes", sizes=sizes))
         sizes = [check_number(s, "sizes", "MLP", low=1, integer=True) for s in sizes]
         dropout = check_number(dropout, "dropout", "MLP", low=0, high=1, high_open=True)
         leaky_alpha = check_number(leaky_alpha, "leaky_alpha", "MLP", low=0, high=1, high_open=True)
@@ -377,16 +364,10 @@ class MLP(Sequential):
         for arg, v in (("activation", activation), ("output_activation", output_activation)):
             many = arg == "activation" and not single  # (a name per hidden layer)
             if not all(isinstance(a, str) for a in (v if many else [v])):
-                raise TypeError(
-                    f"MLP: {arg} must be an activation name: 'identity' for none, 'relu', "
-                    f"'sigmoid', ... Got {v!r}."
-                )
+                raise TypeError(layers_message("activation", arg=arg, v=v))
         acts = [_table_key(activation)] * n_hidden if single else [*activation]
         if len(acts) != n_hidden:
-            raise ValueError(
-                f"MLP: {n_hidden} hidden layers but {len(acts)} activations were given; "
-                "pass one name, or one per hidden layer."
-            )
+            raise ValueError(layers_message("count", n_hidden=n_hidden, given=len(acts)))
         *acts, out_act = [_table_key(a) for a in [*acts, output_activation]]
         gen = as_rng(rng, "MLP", "rng")
         dt = check_float_dtype(dtype, "MLP", default=get_default_dtype())
@@ -429,11 +410,7 @@ class Neuron(Sequential):
         lin.W.label, lin.b.label = "w", "w0"  # type: ignore[union-attr]
         act = _table_key(activation)
         if act == "softmax":  # (an MLP may end in one: a one-class task's, fit refuses it)
-            raise ValueError(
-                "Neuron: a softmax over one output is always 1, its gradient 0: it never "
-                "learns. For two classes use 'sigmoid'; for more, MLP([inputs, classes], "
-                "output_activation='softmax')."
-            )
+            raise ValueError(layers_message("neuron_softmax"))
         super().__init__(lin, activation_module(act))
         self.inputs, self.activation = lin.inputs, act
         self.activation_name = act  # (the name it had first; public since 0.1)
@@ -454,9 +431,7 @@ class Neuron(Sequential):
         w = check_array("w", w, "Neuron.set_weights", ndim=(0, 1, 2), dtype=lin.W.dtype).ravel()
         w0 = check_number(w0, "w0", "Neuron.set_weights")
         if w.shape != (lin.inputs,):
-            raise ValueError(
-                f"Neuron.set_weights: expected {lin.inputs} weights. Got {w.shape[0]}."
-            )
+            raise ValueError(layers_message("weights", n=lin.inputs, got=w.shape[0]))
         lin.W.data[:, 0] = w
         lin.b.data[0] = w0
 
