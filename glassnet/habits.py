@@ -1317,6 +1317,24 @@ def to(
 
 
 Tensor.to = to
+
+
+def _pickled(self: Tensor) -> tuple[Any, dict[str, Any]]:
+    """A Tensor's pickled state (``pickle``, ``copy.deepcopy``, ``gn.save`` of a dict):
+    its slots without the link to the tensor whose values it viewed (a copy's values are
+    its own) and with its clock at 0, the start of any process's clock: a write-counter
+    from the process that pickled it would read, in the next, as a later in-place write."""
+    slots = {
+        k: getattr(self, k)
+        for c in type(self).__mro__
+        for k in getattr(c, "__slots__", ())
+        if k != "__weakref__" and hasattr(self, k)
+    }
+    slots["_base"], slots["_version"] = None, 0
+    return getattr(self, "__dict__", None) or None, slots
+
+
+Tensor.__getstate__ = _pickled
 Tensor.cpu = lambda self: self.to("cpu")  # (the tensor itself on the host, as PyTorch's)
 Tensor.cuda = lambda self: self.to("cuda")
 Tensor.is_leaf = property(

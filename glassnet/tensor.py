@@ -620,12 +620,22 @@ class Tensor(TensorMethods):
         """What a tensor sharing these values links to (``Tensor(t)``, ``t.detach()``): this
         tensor, or for a graph's node a stand-in with its values, op and clock but not its
         graph, which the link kept alive (a loop of ``h = h.detach()`` grew without end)."""
-        if self.backward_fn is None:
+        head = tail = None
+        t: Tensor | None = self
+        while t is not None and t.backward_fn is not None:  # (a loop: long chains of views)
+            out = Tensor.__new__(Tensor)  # (no op: nothing for detect_anomaly to check)
+            out.data, out._grad, out.label, out._retain, out._rg = t.data, None, None, False, False
+            out.op, out.parents, out.backward_fn = t.op, (), _graph_cut  # (a write refused)
+            out._version, out._base = t._version, None
+            if tail is None:
+                head = out
+            else:
+                tail._base = out
+            tail, t = out, t._base
+        if tail is None:
             return self
-        out = Tensor.from_op(self.data, self.op, (), _graph_cut)
-        out.backward_fn, out._version = _graph_cut, self._version  # (write refused, as z's)
-        out._base = None if self._base is None else self._base._stand_in()
-        return out
+        tail._base = t  # (the leaf whose values these are, or None)
+        return head
 
     def astype(self, dtype: Any) -> Tensor:
         """Cast to another float dtype; the gradient is cast back."""

@@ -75,3 +75,33 @@ def test_losses_refuse_a_masked_target_cell(call):
     with pytest.raises(ValueError, match="masked value"):
         call(F, t)
     call(F, np.ma.array([1.0, 2.0, 0.0]))  # nothing masked: read as its values
+
+
+def test_detached_and_written_tensors_unpickle_without_a_stale_clock(monkeypatch):
+    import pickle
+
+    import glassnet.tensor as T
+
+    w = gn.Tensor(np.ones(3), requires_grad=True)
+    for _ in range(3):
+        with gn.no_grad():
+            w -= 0.1  # moves the process-wide clock and w's own
+    x = (w * 2).detach()
+    for t in (x, w):
+        blob = pickle.dumps(t)
+        monkeypatch.setattr(T._state, "version", 0)  # a fresh process: its clock at 0
+        back = pickle.loads(blob)
+        v = gn.Tensor(np.ones(3), requires_grad=True)
+        (back * v).sum().backward()  # (a stale clock read as "changed in place")
+        np.testing.assert_allclose(v.grad, t.numpy())
+
+
+def test_detach_of_a_long_chain_of_views_and_under_detect_anomaly():
+    w = gn.Tensor(np.ones(4), requires_grad=True)
+    z = w * 1.0
+    for _ in range(1500):
+        z = z.view(-1)
+    assert z.detach().shape == (4,)  # (a RecursionError)
+    bad = w * np.inf
+    with gn.detect_anomaly():
+        assert np.isinf(bad.detach().numpy()).all()  # detach runs no op: nothing to check
