@@ -1647,18 +1647,6 @@ _LAYERS_MESSAGES: dict[str, Callable[..., str]] = {
         )
         + "."
     ),
-    "sizes": lambda sizes: (
-        f"The 'sizes' parameter of MLP must list at least an input and an output width, "
-        f"e.g. [2, 2, 1]. Got {sizes!r}."
-    ),
-    "activation": lambda arg, v: (
-        f"MLP: {arg} must be an activation name: 'identity' for none, 'relu', "
-        f"'sigmoid', ... Got {v!r}."
-    ),
-    "count": lambda n_hidden, given: (
-        f"MLP: {n_hidden} hidden layers but {given} activations were given; "
-        "pass one name, or one per hidden layer."
-    ),
     "neuron_softmax": lambda: (
         "Neuron: a softmax over one output is always 1, its gradient 0: it never "
         "learns. For two classes use 'sigmoid'; for more, MLP([inputs, classes], "
@@ -1670,10 +1658,42 @@ _LAYERS_MESSAGES: dict[str, Callable[..., str]] = {
 
 def layers_message(key: str, **facts: Any) -> str:
     """The message of an nn layer's refusal ``key`` (a Linear initializer's shape, a
-    Softmax's dim, a Sequential's layer that is no Module, an MLP's sizes, activation names
-    or their count, a softmax Neuron, ``Neuron.set_weights``' count), from the facts the
-    refusal names."""
+    Softmax's dim, a Sequential's layer that is no Module, a softmax Neuron,
+    ``Neuron.set_weights``' count), from the facts the refusal names."""
     return _LAYERS_MESSAGES[key](**facts)
+
+
+def check_mlp_args(
+    sizes: Any, activation: Any, output_activation: Any, dropout: Any, leaky_alpha: Any
+) -> tuple[list[int], float, float]:
+    """An MLP's arguments checked, in this order: ``sizes`` (a sequence of at least two
+    widths, each an int >= 1), ``dropout`` and ``leaky_alpha`` (in [0, 1)), then
+    ``activation`` (one name, or a list or tuple of one per hidden layer) and
+    ``output_activation`` (one name) as names; returns the widths as a list, ``dropout``
+    and ``leaky_alpha``. Whether a name is in the table is the table's (``get_activation``)."""
+    sizes = list(sizes) if isinstance(sizes, (list, tuple, range, np.ndarray)) else sizes
+    if not isinstance(sizes, list) or len(sizes) < 2:
+        raise ValueError(
+            f"The 'sizes' parameter of MLP must list at least an input and an output width, "
+            f"e.g. [2, 2, 1]. Got {sizes!r}."
+        )
+    sizes = [check_number(s, "sizes", "MLP", low=1, integer=True) for s in sizes]
+    dropout = check_number(dropout, "dropout", "MLP", low=0, high=1, high_open=True)
+    leaky_alpha = check_number(leaky_alpha, "leaky_alpha", "MLP", low=0, high=1, high_open=True)
+    single = not isinstance(activation, (list, tuple))  # (checked with no hidden layer too)
+    for arg, v in (("activation", activation), ("output_activation", output_activation)):
+        many = arg == "activation" and not single  # (a name per hidden layer)
+        if not all(isinstance(a, str) for a in (v if many else [v])):
+            raise TypeError(
+                f"MLP: {arg} must be an activation name: 'identity' for none, 'relu', "
+                f"'sigmoid', ... Got {v!r}."
+            )
+    if not single and len(activation) != len(sizes) - 2:
+        raise ValueError(
+            f"MLP: {len(sizes) - 2} hidden layers but {len(activation)} activations were given; "
+            "pass one name, or one per hidden layer."
+        )
+    return sizes, dropout, leaky_alpha
 
 
 # ------------------------------------------------- train / fused: the refusals' wording

@@ -17,6 +17,7 @@ from .._validation import (
     check_flag,
     check_float_dtype,
     check_memory,
+    check_mlp_args,
     check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
@@ -353,21 +354,11 @@ class MLP(Sequential):
         dtype: Any = None,
         leaky_alpha: float = 0.01,
     ) -> None:
-        sizes = list(sizes) if isinstance(sizes, (list, tuple, range, np.ndarray)) else sizes
-        if not isinstance(sizes, list) or len(sizes) < 2:
-            raise ValueError(layers_message("sizes", sizes=sizes))
-        sizes = [check_number(s, "sizes", "MLP", low=1, integer=True) for s in sizes]
-        dropout = check_number(dropout, "dropout", "MLP", low=0, high=1, high_open=True)
-        leaky_alpha = check_number(leaky_alpha, "leaky_alpha", "MLP", low=0, high=1, high_open=True)
-        n_hidden = len(sizes) - 2
-        single = not isinstance(activation, (list, tuple))  # (checked with no hidden layer too)
-        for arg, v in (("activation", activation), ("output_activation", output_activation)):
-            many = arg == "activation" and not single  # (a name per hidden layer)
-            if not all(isinstance(a, str) for a in (v if many else [v])):
-                raise TypeError(layers_message("activation", arg=arg, v=v))
+        sizes, dropout, leaky_alpha = check_mlp_args(
+            sizes, activation, output_activation, dropout, leaky_alpha
+        )  # (widths, names, one activation or one per hidden layer)
+        n_hidden, single = len(sizes) - 2, not isinstance(activation, (list, tuple))
         acts = [_table_key(activation)] * n_hidden if single else [*activation]
-        if len(acts) != n_hidden:
-            raise ValueError(layers_message("count", n_hidden=n_hidden, given=len(acts)))
         *acts, out_act = [_table_key(a) for a in [*acts, output_activation]]
         gen = as_rng(rng, "MLP", "rng")
         dt = check_float_dtype(dtype, "MLP", default=get_default_dtype())
