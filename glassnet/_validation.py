@@ -1780,3 +1780,68 @@ def train_message(key: str, **facts: Any) -> str:
     a run resumed at another epoch, a rule watching a validation loss the run lacks), from
     the facts the refusal names."""
     return _TRAIN_MESSAGES[key](**facts)
+
+
+# ---------------------------------------- tensor / functional: the refusals' wording
+# (tensor and functional keep each refusal's condition and raise these messages on its
+# failing branch only; the label and target checks below take arrays, not Tensors)
+_TENSOR_MESSAGES: dict[str, Callable[..., str]] = {
+    "leaf_flag": lambda op: (
+        f"requires_grad=False on the result of op {op!r}: only a leaf's flag can "
+        "change (PyTorch's rule). For a copy outside the graph use x.detach()."
+    ),
+    "retain_grad": lambda: (
+        "retain_grad() on a tensor that does not require grad: it gets no gradient to "
+        "keep. Set requires_grad=True on the leaves it is computed from."
+    ),
+    "register_hook": lambda: (
+        "register_hook on a tensor that does not require grad: set requires_grad=True "
+        "on it, or on the leaves it comes from."
+    ),
+    "inputs": lambda inputs: (
+        "backward(): inputs must be a tensor that requires grad, or a non-empty "
+        f"sequence of them. Got {inputs!r:.80}."
+    ),
+    "backward_no_grad": lambda: (
+        "backward() on a tensor that does not require grad: no input had "
+        "requires_grad=True (or it ran inside no_grad())."
+    ),
+    "non_scalar": lambda shape: (
+        f"backward() of a non-scalar tensor of shape {shape} needs grad= of that "
+        "shape; or reduce it to a scalar first (.sum() or .mean())."
+    ),
+    "seed_shape": lambda got, shape: (
+        f"backward(): grad has shape {got}; pass one of the tensor's shape {shape}"
+    ),
+    "in_place": lambda op, shape: (
+        f"backward of op {op!r}: an input of shape {shape} was changed "
+        "in place (x += ..., x[i] = ..., x.add_(...)) after the op used it, which "
+        "glassnet refuses for every op (PyTorch: where the backward reads it): "
+        "call backward() before the write, or write into a copy, x.clone()."
+    ),
+    "grad_shape": lambda op, got, shape: (
+        f"backward of op {op!r} produced a gradient of shape {got} "
+        f"for an input of shape {shape}; a backward returns a tuple, "
+        "one gradient per input, of its shape: (g * ...,) for one input"
+    ),
+    "matmul": lambda a, b: (
+        f"op 'matmul': shapes {a} and {b} do not match: the last axis of the "
+        "left must equal the second-to-last (a vector's only) axis of the right."
+    ),
+    "empty_mean": lambda shape, axis: (
+        f"mean over an axis of length 0 (a tensor of shape {shape}, axis {axis}) has "
+        "no values to average; check the batch is not empty, or take the sum."
+    ),
+    "broadcast": lambda op, a, b: (
+        f"op {op!r}: shapes {a} and {b} cannot be broadcast together "
+        "(NumPy broadcasting compares shapes from the right; each pair must be equal or 1)."
+    ),
+}
+
+
+def tensor_message(key: str, **facts: Any) -> str:
+    """The message of a Tensor's refusal ``key`` (a non-leaf's flag, ``retain_grad`` or
+    ``register_hook`` without grad, ``backward``'s inputs, seed and in-place checks, a
+    backward's gradient shape, matmul and broadcast shapes, an empty mean), from the facts
+    the refusal names."""
+    return _TENSOR_MESSAGES[key](**facts)

@@ -52,6 +52,7 @@ from ._validation import (
     reshape_error,
     tensor_data,
     tensor_dtype,
+    tensor_message,
 )
 from .backend import asarray, is_array, to_device
 from .gradient import as_grad, axis_sum, plain
@@ -387,19 +388,13 @@ class Tensor(TensorMethods):
             why = " (PyTorch's sizes, Tensor(2, 3)? gn.empty(2, 3))" if type(value) is int else ""
             raise TypeError(f"Tensor: requires_grad must be True or False. Got {value!r:.40}{why}.")
         if not value and getattr(self, "backward_fn", None) is not None:
-            raise RuntimeError(
-                f"requires_grad=False on the result of op {self.op!r}: only a leaf's flag can "
-                "change (PyTorch's rule). For a copy outside the graph use x.detach()."
-            )
+            raise RuntimeError(tensor_message("leaf_flag", op=self.op))
         self._rg = bool(value)
 
     def retain_grad(self) -> Tensor:
         """Keep ``.grad`` on this non-leaf tensor after ``backward()``; returns self."""
         if not self._rg:
-            raise RuntimeError(
-                "retain_grad() on a tensor that does not require grad: it gets no gradient to "
-                "keep. Set requires_grad=True on the leaves it is computed from."
-            )
+            raise RuntimeError(tensor_message("retain_grad"))
         self._retain = True
         return self
 
@@ -408,10 +403,7 @@ class Tensor(TensorMethods):
         (read-only); a result other than None takes its place, in ``.grad`` and on the way to
         the inputs (:func:`glassnet.hooks.run_grad_hooks`). Returns a handle: ``.remove()``."""
         if not self._rg:
-            raise RuntimeError(
-                "register_hook on a tensor that does not require grad: set requires_grad=True "
-                "on it, or on the leaves it comes from."
-            )
+            raise RuntimeError(tensor_message("register_hook"))
         if not callable(hook):
             raise TypeError(f"register_hook takes a function hook(grad). Got {hook!r:.60}.")
         if getattr(self, "_hooks", None) is None:  # (the slot is unset until a first hook)
@@ -459,27 +451,16 @@ class Tensor(TensorMethods):
             given = [inputs] if isinstance(inputs, Tensor) else inputs
             given = list(given) if hasattr(given, "__iter__") and not isinstance(given, str) else []
             if not given or not all(isinstance(t, Tensor) and t._rg for t in given):
-                raise ValueError(
-                    "backward(): inputs must be a tensor that requires grad, or a non-empty "
-                    f"sequence of them. Got {inputs!r:.80}."
-                )
+                raise ValueError(tensor_message("inputs", inputs=inputs))
             keep = {id(t) for t in given}
             reach = set(keep)
         if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a tensor that does not require grad: no input had "
-                "requires_grad=True (or it ran inside no_grad())."
-            )
+            raise RuntimeError(tensor_message("backward_no_grad"))
         if grad is None and self.data.size != 1:
-            raise RuntimeError(
-                f"backward() of a non-scalar tensor of shape {self.data.shape} needs grad= of that "
-                "shape; or reduce it to a scalar first (.sum() or .mean())."
-            )
+            raise RuntimeError(tensor_message("non_scalar", shape=self.data.shape))
         g = np.ones_like(self.data) if grad is None else _to_array(grad, self.data.dtype)
         if g.shape != self.data.shape:
-            raise GradShapeError(
-                f"backward(): grad has shape {g.shape}; pass one of the tensor's shape {self.shape}"
-            )
+            raise GradShapeError(tensor_message("seed_shape", got=g.shape, shape=self.shape))
 
         # 1) iterative topological sort: a depth-first walk with an explicit stack of (node,
         # its parents still to visit); a node joins topo once all its parents have
@@ -530,19 +511,12 @@ class Tensor(TensorMethods):
                 _check_finite(node.op, who, g, "backward (incoming gradient)")
             for p, pg in zip(node.parents, fn(g)):
                 if (p._version if p._base is None else p._written()) > node._version:
-                    raise RuntimeError(
-                        f"backward of op {node.op!r}: an input of shape {p.data.shape} was changed "
-                        "in place (x += ..., x[i] = ..., x.add_(...)) after the op used it, which "
-                        "glassnet refuses for every op (PyTorch: where the backward reads it): "
-                        "call backward() before the write, or write into a copy, x.clone()."
-                    )
+                    raise RuntimeError(tensor_message("in_place", op=node.op, shape=p.data.shape))
                 if pg is None or not p._rg:
                     continue
                 if pg.shape != p.data.shape:
                     raise ValueError(
-                        f"backward of op {node.op!r} produced a gradient of shape {pg.shape} "
-                        f"for an input of shape {p.data.shape}; a backward returns a tuple, "
-                        "one gradient per input, of its shape: (g * ...,) for one input"
+                        tensor_message("grad_shape", op=node.op, got=pg.shape, shape=p.data.shape)
                     )
                 if anomaly:
                     _check_finite(node.op, who, pg, "backward")
@@ -700,10 +674,7 @@ class Tensor(TensorMethods):
         try:
             out = np.matmul(A, B)
         except ValueError as e:
-            raise ValueError(
-                f"op 'matmul': shapes {A.shape} and {B.shape} do not match: the last axis of the "
-                "left must equal the second-to-last (a vector's only) axis of the right."
-            ) from e
+            raise ValueError(tensor_message("matmul", a=A.shape, b=B.shape)) from e
         A2 = A[None, :] if A.ndim == 1 else A  # 1-D operands as (1, n) and (n, 1) matrices
         B2 = B[:, None] if B.ndim == 1 else B
 
@@ -770,10 +741,7 @@ class Tensor(TensorMethods):
         n = self.data.size // max(np.size(out), 1) if op == "mean" else 1
         if n != 1:
             if not n and np.size(out):  # (NumPy's 0 / 0: NaN, and a warning of its own)
-                raise ValueError(
-                    f"mean over an axis of length 0 (a tensor of shape {shape}, axis {axis}) has "
-                    "no values to average; check the batch is not empty, or take the sum."
-                )
+                raise ValueError(tensor_message("empty_mean", shape=shape, axis=axis))
             out = out / n
         return Tensor.from_op(
             out, op, (self,), lambda g: (spread(g if n == 1 else g / n, shape, axis, keepdims),)
@@ -879,10 +847,7 @@ def binary_op(op: str, a: Tensor, other: Any) -> Tensor:
     try:
         y = fn(A, B)
     except ValueError as e:
-        raise ValueError(
-            f"op {op!r}: shapes {A.shape} and {np.shape(B)} cannot be broadcast together "
-            "(NumPy broadcasting compares shapes from the right; each pair must be equal or 1)."
-        ) from e
+        raise ValueError(tensor_message("broadcast", op=op, a=A.shape, b=np.shape(B))) from e
 
     def backward(g: np.ndarray) -> tuple[np.ndarray, ...]:
         ga = unbroadcast(d(g, A, B, y, False), A.shape)
