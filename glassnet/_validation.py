@@ -1845,3 +1845,20 @@ def tensor_message(key: str, **facts: Any) -> str:
     backward's gradient shape, matmul and broadcast shapes, an empty mean), from the facts
     the refusal names."""
     return _TENSOR_MESSAGES[key](**facts)
+
+
+def checked_grad(value: Any, like: Any, array: bool) -> None:
+    """Refuse a ``.grad`` that is no array (``array`` False: not NumPy's nor the device's)
+    or not of ``like``'s shape and dtype: the Tensor's setter calls this only off its
+    inline fast test."""
+    if not array:
+        raise TypeError(
+            f"grad must be a NumPy array or None. Got {type(value).__name__}; "
+            "pass np.asarray(...) of the tensor's shape and dtype."
+        )
+    if value.shape != like.shape or value.dtype != like.dtype:
+        raise ValueError(
+            f"grad must have the tensor's shape {like.shape} and dtype "
+            f"{like.dtype}. Got shape {value.shape}, dtype {value.dtype}; "
+            "a gradient of another shape or dtype cannot accumulate into this tensor."
+        )

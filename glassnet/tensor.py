@@ -47,6 +47,7 @@ from ._validation import (
     cast_fits,
     check_flag,
     check_float_dtype,
+    checked_grad,
     data_error,
     dim_error,
     reshape_error,
@@ -540,19 +541,12 @@ class Tensor(TensorMethods):
         return out
 
     def _set_grad(self, value: Any) -> None:
-        if value is not None and not isinstance(value, np.ndarray):  # (a Grad, or an array)
+        d = self.data  # (the common case, an array of d's shape and dtype, is tested inline)
+        if value is not None and not (
+            isinstance(value, np.ndarray) and value.shape == d.shape and value.dtype == d.dtype
+        ):
             value = as_grad(value.data) if isinstance(value, Tensor) else value
-            if not is_array(value):
-                raise TypeError(
-                    f"grad must be a NumPy array or None. Got {type(value).__name__}; "
-                    "pass np.asarray(...) of the tensor's shape and dtype."
-                )
-        if value is not None and (value.shape != self.data.shape or value.dtype != self.data.dtype):
-            raise ValueError(
-                f"grad must have the tensor's shape {self.data.shape} and dtype "
-                f"{self.data.dtype}. Got shape {value.shape}, dtype {value.dtype}; "
-                "a gradient of another shape or dtype cannot accumulate into this tensor."
-            )
+            checked_grad(value, d, isinstance(value, np.ndarray) or is_array(value))
         self._grad = value
 
     # read through a C-level getter: fit's fast path reads each parameter's .grad every step
