@@ -1862,3 +1862,42 @@ def checked_grad(value: Any, like: Any, array: bool) -> None:
             f"{like.dtype}. Got shape {value.shape}, dtype {value.dtype}; "
             "a gradient of another shape or dtype cannot accumulate into this tensor."
         )
+
+
+def class_labels(who: str, y: Any, classes: int | None) -> tuple[Any, int]:
+    """1-D integer labels in [0, classes) (whole-number floats and bools become integers)
+    and the number of classes (the largest label + 1 when ``classes`` is None), from the
+    array ``y`` (NumPy's, or the device's as the caller holds it: none is converted here)."""
+    if y.dtype.kind == "b" or (y.dtype.kind == "f" and np.all(y == np.round(y))):
+        y = y.astype(np.int64)  # (a bool array would index as a mask)
+    if y.dtype.kind == "f":  # (whole numbers were taken above)
+        bad = y[y != np.round(y)].flat[0]
+        raise TypeError(
+            f"{who}: labels must be integer class labels (integers 0..C-1). Got {bad}, "
+            "not a whole number; round them, or pass rows of class probabilities (N, C)."
+        )
+    if y.dtype.kind not in "iu":
+        raise TypeError(
+            f"{who}: labels must be integer class labels (integers 0..C-1). Got dtype {y.dtype}; "
+            "encode strings with glassnet.preprocessing.LabelEncoder, or pass probability rows."
+        )
+    if y.ndim != 1:
+        raise ValueError(f"{who}: labels must be 1-D. Got shape {y.shape}.")
+    c = int(y.max()) + 1 if classes is None and y.size else int(classes or 0)
+    if y.size and y.view(f"{y.dtype.byteorder}u{y.itemsize}").max() >= c:  # (negative: huge)
+        raise ValueError(
+            f"{who}: labels must lie in [0, {c - 1}] (>= 0 and < num_classes={c}). "
+            f"Got labels from {y.min()} to {y.max()}."
+        )
+    return y, c
+
+
+def unit_target(who: str, y: Any) -> None:
+    """Refuse a binary cross-entropy target outside [0, 1] (NaN too): with -1/+1 labels the
+    loss falls below 0, without end. One min and one max."""
+    lo, hi = (y.min(), y.max()) if y.size else (0, 0)
+    if not (lo >= 0 and hi <= 1):
+        raise ValueError(
+            f"{who}: the target must lie in [0, 1] (labels 0 and 1, or probabilities). Got "
+            f"values from {float(lo):.4g} to {float(hi):.4g}; for -1/+1 labels pass (y + 1) / 2."
+        )

@@ -23,7 +23,16 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_finite, check_number, check_weights, dim_error, overflowed, unmasked
+from ._validation import (
+    check_finite,
+    check_number,
+    check_weights,
+    class_labels,
+    dim_error,
+    overflowed,
+    unit_target,
+    unmasked,
+)
 from .backend import asarray, device_of, is_array, kept
 from .gradient import bias_sum, masked
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
@@ -737,17 +746,6 @@ def check_target(
     return x, check_finite(who, cast) if finite and not CHECKED.on else cast
 
 
-def unit_target(who: str, y: np.ndarray) -> None:
-    """Refuse a binary cross-entropy target outside [0, 1] (NaN too): with -1/+1 labels the
-    loss falls below 0, without end. One min and one max."""
-    lo, hi = (y.min(), y.max()) if y.size else (0, 0)
-    if not (lo >= 0 and hi <= 1):
-        raise ValueError(
-            f"{who}: the target must lie in [0, 1] (labels 0 and 1, or probabilities). Got "
-            f"values from {float(lo):.4g} to {float(hi):.4g}; for -1/+1 labels pass (y + 1) / 2."
-        )
-
-
 def mse(
     pred: Any, target: Any, reduction: str = "mean", half: bool = False, sample_weight: Any = None
 ) -> Tensor:
@@ -831,36 +829,8 @@ def cross_entropy(
         raise ValueError(
             f"op 'cross_entropy': logits {x.shape} need one label per row; got labels {t.shape}."
         )
-    t = _class_labels("cross_entropy", t, x.shape[1])[0]
+    t = class_labels("cross_entropy", t, x.shape[1])[0]
     return loss_node("cross_entropy", x, t, reduction, sample_weight)
-
-
-def _class_labels(who: str, labels: Any, classes: int | None) -> tuple[np.ndarray, int]:
-    """1-D integer labels in [0, classes) (whole-number floats and bools become integers)
-    and the number of classes (the largest label + 1 when ``classes`` is None)."""
-    y = asarray(unmasked(labels, "labels", who))
-    if y.dtype.kind == "b" or (y.dtype.kind == "f" and np.all(y == np.round(y))):
-        y = y.astype(np.int64)  # (a bool array would index as a mask)
-    if y.dtype.kind == "f":  # (whole numbers were taken above)
-        bad = y[y != np.round(y)].flat[0]
-        raise TypeError(
-            f"{who}: labels must be integer class labels (integers 0..C-1). Got {bad}, "
-            "not a whole number; round them, or pass rows of class probabilities (N, C)."
-        )
-    if y.dtype.kind not in "iu":
-        raise TypeError(
-            f"{who}: labels must be integer class labels (integers 0..C-1). Got dtype {y.dtype}; "
-            "encode strings with glassnet.preprocessing.LabelEncoder, or pass probability rows."
-        )
-    if y.ndim != 1:
-        raise ValueError(f"{who}: labels must be 1-D. Got shape {y.shape}.")
-    c = int(y.max()) + 1 if classes is None and y.size else int(classes or 0)
-    if y.size and y.view(f"{y.dtype.byteorder}u{y.itemsize}").max() >= c:  # (negative: huge)
-        raise ValueError(
-            f"{who}: labels must lie in [0, {c - 1}] (>= 0 and < num_classes={c}). "
-            f"Got labels from {y.min()} to {y.max()}."
-        )
-    return y, c
 
 
 def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32) -> np.ndarray:
@@ -871,7 +841,7 @@ def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32
            [0., 0., 1.],
            [0., 1., 0.]], dtype=float32)
     """
-    y, c = _class_labels("one_hot", labels, num_classes)
+    y, c = class_labels("one_hot", asarray(unmasked(labels, "labels", "one_hot")), num_classes)
     out = np.zeros((y.shape[0], c), dtype=dtype)
     out[np.arange(y.shape[0]), y] = 1
     return out
