@@ -1901,3 +1901,55 @@ def unit_target(who: str, y: Any) -> None:
             f"{who}: the target must lie in [0, 1] (labels 0 and 1, or probabilities). Got "
             f"values from {float(lo):.4g} to {float(hi):.4g}; for -1/+1 labels pass (y + 1) / 2."
         )
+
+
+_OF_PROBABILITIES = {
+    "softmax": "the lecture's -sum y log y_hat, nll_loss(p.log(), labels)",
+    "sigmoid": "binary_cross_entropy(p, y)",
+}
+_FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
+    "linear": lambda x, w, n: (
+        f"op 'linear': input of shape {x} does not fit weights of shape {w}; "
+        + (
+            f"the layer expects inputs of shape (N, {n}) or ({n},), or (N, *, {n})."
+            if n is not None
+            else "W must be 2-D, of shape (inputs, neurons)."
+        )
+    ),
+    "weights": lambda name, w, n: f"op {name!r}: sample_weight has shape {w}; expected ({n},).",
+    "squashed": lambda name, head: (
+        f"{name} takes logits, the last Linear layer's output, and applies {head} itself; "
+        f"its input here is a {head}'s output, which it would squash twice (a wrong loss "
+        "and gradient). Pass the logits (output_activation='identity', or a forward that "
+        f"returns them), or take the loss of probabilities: {_OF_PROBABILITIES[head]}."
+    ),
+    "fixed_target": lambda who: (
+        f"{who}: the target requires grad, but this loss passes it no gradient; pass "
+        "target.detach(), or write the loss from Tensor ops."
+    ),
+    "target_shape": lambda who, x, y: (
+        f"{who}: prediction of shape {x} and target of shape {y} "
+        "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
+    ),
+    "target_range": lambda who, y, at, dt: (
+        f"{who}: the target holds {y[at].item()!r} at index {at}, beyond the range of "
+        f"{dt}, the prediction's dtype. Scale the targets (their loss then fits), or "
+        "pass gn.tensor(target, dtype=gn.float64) (the wider dtype wins), or train a "
+        "float64 model."
+    ),
+    "probabilities": lambda lo, hi: (
+        f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {lo} to "
+        f"{hi}; for raw scores (logits) use binary_cross_entropy_with_logits."
+    ),
+    "label_rows": lambda x, t: (
+        f"op 'cross_entropy': logits {x} need one label per row; got labels {t}."
+    ),
+}
+
+
+def functional_message(key: str, **facts: Any) -> str:
+    """The message of a functional op's refusal ``key`` (linear's shapes, a loss's
+    sample_weight shape, probabilities given to a loss on logits, a target that requires
+    grad, of another shape, beyond the prediction's dtype, probabilities outside [0, 1],
+    labels not one a row), from the facts the refusal names."""
+    return _FUNCTIONAL_MESSAGES[key](**facts)

@@ -29,6 +29,7 @@ from ._validation import (
     check_weights,
     class_labels,
     dim_error,
+    functional_message,
     overflowed,
     unit_target,
     unmasked,
@@ -419,11 +420,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
     X, Wd = x.data, W.data
     if Wd.ndim != 2 or X.ndim < 1 or X.shape[-1] != Wd.shape[0]:
         n = Wd.shape[0] if Wd.ndim == 2 else None  # (W 2-D: the layer's inputs)
-        raise ValueError(
-            f"op 'linear': input of shape {X.shape} does not fit weights of shape {Wd.shape}; "
-            + (f"the layer expects inputs of shape (N, {n}) or ({n},), or (N, *, {n})."
-               if n is not None else "W must be 2-D, of shape (inputs, neurons).")
-        )  # fmt: skip
+        raise ValueError(functional_message("linear", x=X.shape, w=Wd.shape, n=n))
     Z = X @ Wd
     if b is not None:
         Z += b.data
@@ -464,10 +461,6 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 _SQUARED = {"mse": 1.0, "half_mse": 0.5}  # c of c (y_hat - y)^2, for loss_node
 # the losses on logits, and the activation each applies first (loss_node refuses its output)
 _SQUASHES = {"cross_entropy": "softmax", "binary_cross_entropy_with_logits": "sigmoid"}
-_OF_PROBABILITIES = {
-    "softmax": "the lecture's -sum y log y_hat, nll_loss(p.log(), labels)",
-    "sigmoid": "binary_cross_entropy(p, y)",
-}
 
 
 def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
@@ -645,9 +638,7 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
         w = w if CHECKED.on else check_weights(f"op {name!r}", "sample_weight", w)
         w = w.astype(per.dtype, copy=False)
         if w.shape != (per.shape[0],):
-            raise ValueError(
-                f"op {name!r}: sample_weight has shape {w.shape}; expected ({per.shape[0]},)."
-            )
+            raise ValueError(functional_message("weights", name=name, w=w.shape, n=per.shape[0]))
         per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
         G = G * w.reshape((-1,) + (1,) * (G.ndim - 1))
     if reduction == "none":
@@ -690,21 +681,13 @@ def check_logits(name: str, x: Tensor) -> None:
     binary_cross_entropy_with_logits): it would squash them twice, in silence."""
     head = _SQUASHES.get(name)
     if head is not None and squashed(x, head):  # (fit strips a model's head before it)
-        raise ValueError(
-            f"{name} takes logits, the last Linear layer's output, and applies {head} itself; "
-            f"its input here is a {head}'s output, which it would squash twice (a wrong loss "
-            "and gradient). Pass the logits (output_activation='identity', or a forward that "
-            f"returns them), or take the loss of probabilities: {_OF_PROBABILITIES[head]}."
-        )
+        raise ValueError(functional_message("squashed", name=name, head=head))
 
 
 def _fixed_target(who: str, target: Any) -> None:
     """Refuse a target that requires grad: these losses pass their target no gradient."""
     if isinstance(target, Tensor) and target.requires_grad and is_grad_enabled():
-        raise RuntimeError(
-            f"{who}: the target requires grad, but this loss passes it no gradient; pass "
-            "target.detach(), or write the loss from Tensor ops."
-        )
+        raise RuntimeError(functional_message("fixed_target", who=who))
 
 
 def check_target(
@@ -725,10 +708,7 @@ def check_target(
     if y.dtype.kind not in "biuf":
         raise TypeError(f"{who}: the target must be numeric. Got dtype {y.dtype}.")
     if y.shape != x.shape:
-        raise ValueError(
-            f"{who}: prediction of shape {x.shape} and target of shape {y.shape} "
-            "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
-        )
+        raise ValueError(functional_message("target_shape", who=who, x=x.shape, y=y.shape))
     if isinstance(target, Tensor) and y.dtype.itemsize > x.dtype.itemsize and y.dtype.kind == "f":
         x = x.astype(y.dtype)  # the wider wins, as in x - target
     cast, bad = y, None
@@ -737,12 +717,7 @@ def check_target(
             cast = y.astype(x.dtype)
         bad = overflowed(y, cast)
     if bad is not None:
-        raise ValueError(
-            f"{who}: the target holds {y[bad].item()!r} at index {bad}, beyond the range of "
-            f"{x.dtype}, the prediction's dtype. Scale the targets (their loss then fits), or "
-            "pass gn.tensor(target, dtype=gn.float64) (the wider dtype wins), or train a "
-            "float64 model."
-        )
+        raise ValueError(functional_message("target_range", who=who, y=y, at=bad, dt=x.dtype))
     return x, check_finite(who, cast) if finite and not CHECKED.on else cast
 
 
@@ -789,10 +764,7 @@ def binary_cross_entropy(
     """
     x, y = check_target("op 'binary_cross_entropy'", prob, target)
     if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN
-        raise ValueError(
-            f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {x.data.min()} to "
-            f"{x.data.max()}; for raw scores (logits) use binary_cross_entropy_with_logits."
-        )
+        raise ValueError(functional_message("probabilities", lo=x.data.min(), hi=x.data.max()))
     return loss_node("binary_cross_entropy", x, y, reduction, sample_weight)
 
 
@@ -826,9 +798,7 @@ def cross_entropy(
         x, t = check_target("op 'cross_entropy'", x, target)
         return loss_node("cross_entropy", x, t, reduction, sample_weight)
     if t.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"op 'cross_entropy': logits {x.shape} need one label per row; got labels {t.shape}."
-        )
+        raise ValueError(functional_message("label_rows", x=x.shape, t=t.shape))
     t = class_labels("cross_entropy", t, x.shape[1])[0]
     return loss_node("cross_entropy", x, t, reduction, sample_weight)
 
