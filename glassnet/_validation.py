@@ -1864,10 +1864,15 @@ def checked_grad(value: Any, like: Any, array: bool) -> None:
         )
 
 
-def class_labels(who: str, y: Any, classes: int | None) -> tuple[Any, int]:
+def class_labels(who: str, y: Any, classes: int | None, logits: Any = None) -> tuple[Any, int]:
     """1-D integer labels in [0, classes) (whole-number floats and bools become integers)
     and the number of classes (the largest label + 1 when ``classes`` is None), from the
-    array ``y`` (NumPy's, or the device's as the caller holds it: none is converted here)."""
+    array ``y`` (NumPy's, or the device's as the caller holds it: none is converted here);
+    with cross_entropy's ``logits`` shape (N, C), first one label a row of them."""
+    if logits is not None and y.shape[0] != logits[0]:
+        raise ValueError(
+            f"op 'cross_entropy': logits {logits} need one label per row; got labels {y.shape}."
+        )
     if y.dtype.kind == "b" or (y.dtype.kind == "f" and np.all(y == np.round(y))):
         y = y.astype(np.int64)  # (a bool array would index as a mask)
     if y.dtype.kind == "f":  # (whole numbers were taken above)
@@ -1941,15 +1946,12 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
         f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {lo} to "
         f"{hi}; for raw scores (logits) use binary_cross_entropy_with_logits."
     ),
-    "label_rows": lambda x, t: (
-        f"op 'cross_entropy': logits {x} need one label per row; got labels {t}."
-    ),
 }
 
 
 def functional_message(key: str, **facts: Any) -> str:
     """The message of a functional op's refusal ``key`` (linear's shapes, a loss's
     sample_weight shape, probabilities given to a loss on logits, a target that requires
-    grad, of another shape, beyond the prediction's dtype, probabilities outside [0, 1],
-    labels not one a row), from the facts the refusal names."""
+    grad, of another shape, beyond the prediction's dtype, probabilities outside [0, 1]),
+    from the facts the refusal names."""
     return _FUNCTIONAL_MESSAGES[key](**facts)

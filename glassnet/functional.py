@@ -797,9 +797,7 @@ def cross_entropy(
     if t.ndim != 1:  # target rows, one per prediction row (a Tensor's dtype promotes)
         x, t = check_target("op 'cross_entropy'", x, target)
         return loss_node("cross_entropy", x, t, reduction, sample_weight)
-    if t.shape[0] != x.shape[0]:
-        raise ValueError(functional_message("label_rows", x=x.shape, t=t.shape))
-    t = class_labels("cross_entropy", t, x.shape[1])[0]
+    t = class_labels("cross_entropy", t, x.shape[1], logits=x.shape)[0]  # (one label a row)
     return loss_node("cross_entropy", x, t, reduction, sample_weight)
 
 
