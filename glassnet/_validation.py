@@ -1663,6 +1663,26 @@ def layers_message(key: str, **facts: Any) -> str:
     return _LAYERS_MESSAGES[key](**facts)
 
 
+_MODULE_MESSAGES: dict[str, Callable[..., str]] = {
+    "label": lambda label: (
+        f"Parameter: the second argument is the label, a str. Got {label!r:.40}; for "
+        "PyTorch's requires_grad give it by name: Parameter(data, requires_grad=False)."
+    ),
+    "range": lambda who, name, dt: (
+        f"{who}.load_state_dict: {name!r} holds a value that "
+        f"{dt} cannot hold (inf, or beyond its range); give values "
+        "within it."
+    ),
+}
+
+
+def module_message(key: str, **facts: Any) -> str:
+    """The message of :class:`glassnet.nn.Module`'s or ``Parameter``'s refusal ``key`` (a
+    label that is no str, a state dict's value that a buffer's dtype cannot hold), from the
+    facts the refusal names."""
+    return _MODULE_MESSAGES[key](**facts)
+
+
 def check_mlp_args(
     sizes: Any, activation: Any, output_activation: Any, dropout: Any, leaky_alpha: Any
 ) -> tuple[list[int], float, float]:

@@ -24,6 +24,7 @@ from .._validation import (
     check_state_arrays,
     check_state_dict,
     check_to_args,
+    module_message,
     not_finite_output,
     torch_input,
     torch_keys_hint,
@@ -50,10 +51,7 @@ class Parameter(Tensor):
         self, data: Any, label: str | None = None, dtype: Any = None, requires_grad: bool = True
     ) -> None:
         if label is not None and not isinstance(label, str):  # (PyTorch's second: requires_grad)
-            raise TypeError(
-                f"Parameter: the second argument is the label, a str. Got {label!r:.40}; for "
-                "PyTorch's requires_grad give it by name: Parameter(data, requires_grad=False)."
-            )
+            raise TypeError(module_message("label", label=label))
         super().__init__(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
     def __repr__(self) -> str:  # (PyTorch's form: the values, and a frozen one says so)
@@ -416,9 +414,7 @@ class Module(ModuleMethods):
                     given[name] = asarray(v, like=like[name], dtype=like[name].dtype)
             except FloatingPointError:  # (inf or 1e300 into an int buffer)
                 raise StateDictError(
-                    f"{type(self).__name__}.load_state_dict: {name!r} holds a value that "
-                    f"{like[name].dtype} cannot hold (inf, or beyond its range); give values "
-                    "within it."
+                    module_message("range", who=type(self).__name__, name=name, dt=like[name].dtype)
                 ) from None
         for name, v in given.items():
             like[name][...] = v
