@@ -1053,10 +1053,11 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
     "functional": dict.fromkeys(
         (
             "Activation ACTIVATIONS get_activation LOSSES get_loss Loss LOSS_ALIASES INPLACE "
-            "check_target one_hot loss_node logsumexp check_logits squashed"
+            "check_target one_hot loss_node logsumexp check_logits squashed replaced_entry"
         ).split(),
         "a table, a look-up or a NumPy helper, not a graph function (loss_node: every loss; "
-        "check_logits, squashed: whether a loss was given probabilities)",
+        "check_logits, squashed: whether a loss was given probabilities; replaced_entry: "
+        "whether a table entry is the built-in one)",
     ),
 }
 DUNDERS = (
