@@ -409,9 +409,9 @@ class ArrayMethods(TorchMethods):
 
 class ModuleMethods:
     """The methods glassnet.nn.containers attaches to Module at run time (PyTorch's: the
-    tree of sub-modules, hooks, ``apply``, ``cpu``/``cuda``); those that return the module
-    return its own type, as PyTorch's. ``half`` and ``bfloat16`` always raise (glassnet
-    trains in float32 or float64)."""
+    tree of sub-modules, hooks, ``apply``, ``cpu``/``cuda``, ``register_buffer``); those
+    that return the module return its own type, as PyTorch's. ``half`` and ``bfloat16``
+    always raise (glassnet trains in float32 or float64)."""
 
     def add_module(self, name: str, module: Module | None) -> None: ...
     def apply(self, fn: Any) -> Self: ...
@@ -426,6 +426,7 @@ class ModuleMethods:
         self, memo: Any = None, prefix: str = "", remove_duplicate: builtins.bool = True
     ) -> Iterator[tuple[str, Module]]: ...
     def register_backward_hook(self, hook: Any) -> RemovableHandle: ...
+    def register_buffer(self, name: str, tensor: Any, persistent: builtins.bool = True) -> None: ...
     def register_forward_hook(
         self, hook: Any, *, prepend: Any = False, with_kwargs: Any = False, always_call: Any = False
     ) -> RemovableHandle: ...

@@ -45,14 +45,14 @@ from typing import Any
 import numpy as np
 
 from .._validation import as_rng, check_bool
-from ..backend import is_array
+from ..backend import is_array, namespace
 from ..hooks import RemovableHandle, run_module_hooks
 from ..hooks import ids as hook_ids
 from ..tensor import Tensor, is_grad_enabled, no_grad
 from . import init as initializers
 from . import layers
 from .layers import Linear, Sequential
-from .module import Module, Parameter, StateDictError
+from .module import BufferNameError, Module, Parameter, StateDictError
 from .torch_layers import BatchNorm1d, LayerNorm
 
 __all__ = ["ModuleDict", "ModuleList", "ParameterDict", "ParameterList"]
@@ -1008,6 +1008,38 @@ Module.register_backward_hook = register_backward_hook
 Module.add_module = Module.register_module = add_module
 Module.register_parameter = register_parameter
 Module.cpu = lambda self: self.to("cpu")  # (PyTorch's model.cpu(): returns the module)
+
+
+def register_buffer(self: Module, name: str, tensor: Any, persistent: bool = True) -> None:
+    """Keep ``tensor`` (an array, a Tensor's values, or None) as the attribute ``name``:
+    state that is no parameter (a BatchNorm's running mean), so in ``buffers()``,
+    ``to()``, ``state_dict()`` and ``load_state_dict`` (these two not with
+    ``persistent=False``, a buffer that is not saved), never in ``parameters()`` (no
+    optimizer or L2 sees it), as PyTorch's ``register_buffer``. Set it again as
+    ``self.name = array``."""
+    owner = f"{type(self).__name__}.register_buffer"
+    if not isinstance(name, str) or not name.isidentifier():  # (a str: PyTorch's KeyError)
+        raise (BufferNameError if isinstance(name, str) else TypeError)(
+            f"{owner}: name must be an attribute name (a str, no '.'). Got {name!r:.40}."
+        )
+    if hasattr(self, name) and name not in vars(self).get("_buffers", ()):
+        raise KeyError(f"{owner}: attribute {name!r} already exists; choose another name.")
+    saved = check_bool(persistent, "persistent", owner)
+    value = tensor.data if isinstance(tensor, Tensor) else tensor
+    if value is not None and namespace(value) is np:
+        value = np.asarray(value)
+    setattr(self, name, value)
+    for key, keep in (("_buffers", True), ("_transient", not saved)):
+        names = vars(self).setdefault(key, [])  # (a buffer set again keeps its place)
+        if keep and name not in names:
+            names.append(name)
+        elif not keep and name in names:
+            names.remove(name)
+
+
+# PyTorch's, which no engine module calls, Module's as before (the buffer's bookkeeping
+# that the engine reads, __setattr__, _named_state and buffers(), is module.py's)
+Module.register_buffer = register_buffer
 
 
 # PyTorch's rules for a module's attributes, around module.py's bookkeeping: what would drop

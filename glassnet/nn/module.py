@@ -249,32 +249,6 @@ class Module(ModuleMethods):
         """The buffers' arrays, in named_buffers' order (``recurse=False``: its own)."""
         return [v for _, v in self.named_buffers(recurse=recurse)]
 
-    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
-        """Keep ``tensor`` (an array, a Tensor's values, or None) as the attribute ``name``:
-        state that is no parameter (a BatchNorm's running mean), so in ``buffers()``,
-        ``to()``, ``state_dict()`` and ``load_state_dict`` (these two not with
-        ``persistent=False``, a buffer that is not saved), never in ``parameters()`` (no
-        optimizer or L2 sees it), as PyTorch's ``register_buffer``. Set it again as
-        ``self.name = array``."""
-        owner = f"{type(self).__name__}.register_buffer"
-        if not isinstance(name, str) or not name.isidentifier():  # (a str: PyTorch's KeyError)
-            raise (BufferNameError if isinstance(name, str) else TypeError)(
-                f"{owner}: name must be an attribute name (a str, no '.'). Got {name!r:.40}."
-            )
-        if hasattr(self, name) and name not in vars(self).get("_buffers", ()):
-            raise KeyError(f"{owner}: attribute {name!r} already exists; choose another name.")
-        saved = check_bool(persistent, "persistent", owner)
-        value = tensor.data if isinstance(tensor, Tensor) else tensor
-        if value is not None and namespace(value) is np:
-            value = np.asarray(value)
-        setattr(self, name, value)
-        for key, keep in (("_buffers", True), ("_transient", not saved)):
-            names = vars(self).setdefault(key, [])  # (a buffer set again keeps its place)
-            if keep and name not in names:
-                names.append(name)
-            elif not keep and name in names:
-                names.remove(name)
-
     def parameters(self, recurse: bool = True) -> Parameters:
         """The list of this module's parameters (each once), in named_parameters' order; found
         without building names once each has its label (model.zero_grad() every step).
