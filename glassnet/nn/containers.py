@@ -40,7 +40,7 @@ import inspect
 import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,6 +54,9 @@ from . import layers
 from .layers import Linear, Sequential
 from .module import BufferNameError, Module, Parameter, StateDictError
 from .torch_layers import BatchNorm1d, LayerNorm
+
+if TYPE_CHECKING:
+    from ..declarations import Self
 
 __all__ = ["ModuleDict", "ModuleList", "ParameterDict", "ParameterList"]
 
@@ -1037,9 +1040,35 @@ def register_buffer(self: Module, name: str, tensor: Any, persistent: bool = Tru
             names.remove(name)
 
 
+def _num_parameters(self) -> int:
+    """The number of learned values."""
+    return int(sum(p.data.size for p in self.parameters()))
+
+
+def _requires_grad_(self, requires_grad: bool = True) -> Self:
+    """Freeze (False) or unfreeze every parameter: optimizers skip a frozen one; self."""
+    requires_grad = check_bool(requires_grad, "requires_grad", "requires_grad_")
+    for p in self.parameters():
+        p.requires_grad = requires_grad
+    return self
+
+
+def _double(self) -> Self:
+    """``to(float64)``: every parameter in float64, in place."""
+    return self.to(np.float64)
+
+
+def _float(self) -> Self:
+    """``to(float32)``: every parameter in float32, in place."""
+    return self.to(np.float32)
+
+
 # PyTorch's, which no engine module calls, Module's as before (the buffer's bookkeeping
 # that the engine reads, __setattr__, _named_state and buffers(), is module.py's)
 Module.register_buffer = register_buffer
+for _fn in (_num_parameters, _requires_grad_, _double, _float):
+    _fn.__name__, _fn.__qualname__ = _fn.__name__[1:], f"Module.{_fn.__name__[1:]}"
+    setattr(Module, _fn.__name__, _fn)
 
 
 # PyTorch's rules for a module's attributes, around module.py's bookkeeping: what would drop

@@ -289,10 +289,6 @@ class Module(ModuleMethods):
 
         yield from walk(self)
 
-    def num_parameters(self) -> int:
-        """The number of learned values."""
-        return int(sum(p.data.size for p in self.parameters()))
-
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Self:
         """Training mode (dropout active); returns self."""
@@ -300,13 +296,6 @@ class Module(ModuleMethods):
         with _gated(self, gate.writing):  # (a writer of its gate: docs/threads.md)
             for m in self.modules():
                 m.training = mode
-        return self
-
-    def requires_grad_(self, requires_grad: bool = True) -> Self:
-        """Freeze (False) or unfreeze every parameter: optimizers skip a frozen one; self."""
-        requires_grad = check_bool(requires_grad, "requires_grad", "requires_grad_")
-        for p in self.parameters():
-            p.requires_grad = requires_grad
         return self
 
     def eval(self) -> Self:
@@ -428,14 +417,6 @@ class Module(ModuleMethods):
                 floats = dt is not None and a.dtype.kind == "f"
                 setattr(m, name, a.astype(dt, copy=False) if floats else a)
         return self
-
-    def double(self) -> Self:
-        """``to(float64)``: every parameter in float64, in place."""
-        return self.to(np.float64)
-
-    def float(self) -> Self:
-        """``to(float32)``: every parameter in float32, in place."""
-        return self.to(np.float32)
 
     def extra_repr(self) -> str:
         return ", ".join(f"{k}={getattr(self, k)}" for k in self._hparams or ())
