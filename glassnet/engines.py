@@ -37,6 +37,7 @@ from .backend import namespace
 from .fused import FastMLP, layers_of
 from .nn.layers import Sequential
 from .nn.module import Module
+from .tasks import kind_of, own_layer
 
 __all__ = [
     "fast_path", "between", "choose", "Loop", "Diverged", "record_epoch", "optimizer_for",
@@ -99,6 +100,10 @@ def _fast_layers(model: Module, spec: F.Loss | None) -> tuple[Any, str]:
         return None, "the loss is a function of your own (the fast path takes a named loss)"
     if not isinstance(model, Sequential):
         return None, f"the model is a {type(model).__name__} (the fast path takes a Sequential)"
+    mine = own_layer(model)
+    if mine is not None:  # (read by its class, never called: its forward would not run)
+        held = "is" if mine is model else "holds"
+        return None, f"the model {held} {kind_of(mine)}, which the fast path would not run"
     try:
         layers = layers_of(model, "fit", training=True)
     except TypeError as e:  # (its message names the layer: "The model holds a Dropout.")
@@ -206,7 +211,7 @@ def _no_jit(
     """Why ``fit(engine="jit")`` cannot hand this run to the compiled loop ('' when it can):
     ``steps_by`` / ``epochs_by`` what of the call runs between steps / epochs (:func:`between`)."""
     if fast is None:
-        return "the model or the loss needs the autodiff graph (engine='graph')"
+        return "the model or the loss needs the autodiff graph"
     if namespace(fast.layers[0].W) is not np:
         return "the model is on the GPU, where the captured step runs (glassnet.capture)"
     if steps_by:
@@ -295,6 +300,22 @@ def record_epoch(got: np.ndarray, bs: int, n: int, history: Any, state: Any) -> 
     history.samples_seen += sum(rows)
     state.step, state.batch_loss = history.steps, float(got[k - 1]) if k else math.nan
     return total, sum(rows), k
+
+
+def graph_note(model: Module, spec: F.Loss | None) -> list[str]:
+    """fit's note (for ``history.warnings``) where ``engine='auto'`` trains ``model`` on the
+    autodiff graph because one of its layers has a forward of the user's, which the fast
+    path, reading layers by their class, would not run; [] otherwise."""
+    mine = own_layer(model) if spec is not None and isinstance(model, Sequential) else None
+    if mine is None:
+        return []
+    return [
+        f"fit: the model {'is' if mine is model else 'holds'} {kind_of(mine)}, so it trained "
+        "on the autodiff graph, which runs that forward, and not on the faster fused path, "
+        "which reads glassnet's layers by their class. To keep the fused path, leave forward "
+        "and __call__ to glassnet's class (a subclass that only adds attributes keeps it); "
+        "engine='graph' chooses the graph without this note."
+    ]
 
 
 def fused_refusal(model: Module, spec: F.Loss | None) -> str:

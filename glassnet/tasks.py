@@ -33,8 +33,10 @@ metric).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import math
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -1092,23 +1094,38 @@ def call_hooks(hooks: Sequence[Any], name: str, state: Any, errs: dict[str, str]
             getattr(hook, name)(state)
 
 
-def builtin_forward(m: Module, instance: bool = True) -> bool:
+WATCHES = "glassnet_watches"  # (a wrapper's attribute: the forward it watches, set on
+# the instance for one run: summary's tracing, loss_parts' look at the head; no forward of yours)
+
+
+def forward_set(m: Module) -> Any:
+    """The forward set on the instance ``m`` by its user, or None: glassnet's own watching
+    wrappers (marked with :data:`WATCHES`) are looked through to the forward they wrap, and
+    the class's own forward bound to ``m`` is none of the user's."""
+    f = vars(m).get("forward")
+    while f is not None and hasattr(f, WATCHES):
+        f = getattr(f, WATCHES)
+    mine = getattr(f, "__self__", None) is m and getattr(f, "__func__", None) is type(m).forward
+    return None if mine else f
+
+
+def glassnet_base(m: Module) -> type:
+    """The nearest class of glassnet's that ``m``'s class derives from."""
+    return next(c for c in type(m).__mro__ if f"{c.__module__}.".startswith("glassnet."))
+
+
+def builtin_forward(m: Module) -> bool:
     """Whether module ``m`` computes what glassnet's own class of it computes, so that it
     may be read by its class rather than run: its class's ``forward`` and ``__call__`` are
     those of the nearest glassnet class it derives from (a subclass of yours that only adds
-    attributes, a ``__repr__`` or a constructor keeps them), no ``forward`` is set on the
-    instance, and an activation's table name is the one its forward computes. The one check
+    attributes, a ``__repr__`` or a constructor keeps them), no ``forward`` of the user's is
+    set on the instance (:func:`forward_set`: glassnet's own wrappers, summary's, are looked
+    through), and an activation's table name is the one its forward computes. The one check
     of a layer "of your own": the fast path (:func:`glassnet.fused.layers_of`), the graph's
-    loss head (:func:`loss_parts`) and :func:`glassnet.chain.as_chain` read a module by it.
-    ``instance=False`` leaves a forward set on the instance out (summary's, which shows the
-    calls it records: a wrapper set there to watch the calls is no other layer)."""
-    cls = type(m)
-    base = next(c for c in cls.__mro__ if f"{c.__module__}.".startswith("glassnet."))
-    if (
-        cls.forward is not base.forward
-        or cls.__call__ is not base.__call__
-        or (instance and "forward" in vars(m))
-    ):
+    loss head (:func:`loss_parts`), :func:`glassnet.chain.as_chain` and summary read a
+    module by it."""
+    cls, base = type(m), glassnet_base(m)
+    if cls.forward is not base.forward or cls.__call__ is not base.__call__ or forward_set(m):
         return False  # (a forward of your own: the graph runs it; nothing else may read it)
     return (  # (ActivationModule's forward computes its name's entry; LeakyReLU's its own)
         not isinstance(m, ActivationModule)
@@ -1117,27 +1134,44 @@ def builtin_forward(m: Module, instance: bool = True) -> bool:
     )
 
 
+def kind_of(m: Module) -> str:
+    """What ``m``, a module :func:`builtin_forward` does not pass, is, in words: "a Tanh
+    given a forward on the instance", "a ScaledTanh, a subclass of nn.Tanh, with a forward
+    of its own", "a MySm, a subclass of nn.ActivationModule, with ...", ..."""
+    cls, base = type(m), glassnet_base(m)
+    what = f"{'an' if cls.__name__[0] in 'AEIOU' else 'a'} {cls.__name__}"
+    what += "" if cls is base else f", a subclass of nn.{base.__name__},"
+    if forward_set(m) is not None:
+        return what + " given a forward on the instance"
+    if cls.forward is not base.forward:
+        return what + " with a forward of its own"
+    if cls.__call__ is not base.__call__:
+        return what + " with a __call__ of its own"
+    return what + f" named {m.name!r}, whose forward computes {base.name}"
+
+
+def own_layer(model: Module) -> Module | None:
+    """The first of ``model``'s modules (itself first) that the fast path reads by its class
+    (a Linear, an activation, Dropout, a Sequential) and that has a forward of the user's
+    (:func:`builtin_forward` fails), or None."""
+    read = (Linear, ActivationModule, Dropout, Sequential)
+    return next(
+        (m for m in model.modules() if isinstance(m, read) and not builtin_forward(m)), None
+    )
+
+
 def own_forward(m: Module, owner: str, whole: bool, training: bool) -> str:
     """The refusal of a module ``m`` that :func:`builtin_forward` does not pass, by a reader
     of glassnet's layers by their class (``owner``: fit's fast path, fit_many, a plot);
     ``whole``: ``m`` is the model itself."""
-    base = next(c for c in type(m).__mro__ if f"{c.__module__}.".startswith("glassnet."))
-    kind = type(m).__name__
-    what = f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind}, a subclass of nn.{base.__name__}"
-    if "forward" in vars(m) or type(m).forward is not base.forward:
-        what += " given a forward" if "forward" in vars(m) else " with a forward of its own"
-    else:  # (an activation renamed: its forward computes its class's function, not the name's)
-        what += f" named {m.name!r}, whose forward computes {base.name}"
     todo = (
-        "train it with glassnet.fit's engine='graph' (or 'auto', which takes the graph for "
-        "it): the autodiff graph runs your forward"
+        "train it with glassnet.fit (engine='graph' or 'auto'), whose autodiff graph runs it"
         if training
-        else f"{owner} takes a model of glassnet's own layers (build it of those)"
+        else f"build the model of glassnet's own layers for {owner}"
     )
     return (
-        f"{owner} reads glassnet's layers by their class and computes their built-in maths, "
-        f"without calling a forward. The model {'is' if whole else 'holds'} {what}, which "
-        f"{'the fast path' if training else owner} would not run: {todo}."
+        f"{owner} reads glassnet's layers by their class, without calling a forward, so it "
+        f"cannot run {kind_of(m)}, which the model {'is' if whole else 'holds'}; {todo}."
     )
 
 
@@ -1156,13 +1190,102 @@ def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any,
             return model, lambda out, y, w: fn(out, y, sample_weight=w), None
         fn = F.LOSSES[spec.on_logits]
         return model[:-1], lambda z, y, w: fn(z, y, sample_weight=w), last  # type: ignore[index]
+    if spec.head and own and spec.on_logits == spec.name and vector_head(last.name, spec):
+        fn, head = on_output(spec), last.name  # (an added vector entry: its probabilities)
+
+        def scored(out: Tensor, y: Any, w: Any) -> Tensor:
+            if np.any(out.data < 0):  # (no probabilities: a log of them has no value)
+                raise ValueError(
+                    f"{spec.name}: the model ends in {head!r}, a vector activation of "
+                    "glassnet.functional.ACTIVATIONS, whose outputs it scores as probabilities "
+                    f"(-sum_k y_k log p_k), but they hold {np.min(out.data):.4g} < 0. End the "
+                    "model in an activation whose outputs are probabilities (softmax), or in "
+                    "none (output_activation='identity') to score raw scores as logits."
+                )
+            return fn(out, y, sample_weight=w)
+
+        return model, scored, None
     if spec.head and spec.on_logits == spec.name:  # (cross-entropy: a custom forward's softmax
         # head, over the classes, is scored on its logits, as a Sequential's is; a head of
         # yours whose output is no softmax is refused: it gives probabilities, not logits)
-        yours = None if own or getattr(last, "name", "") != spec.head else type(last).__name__
-        fn = lambda out, y, w: spec(_logits(out, spec.head, yours), y, sample_weight=w)  # noqa: E731
-        return model, fn, None
+        yours = None if own or getattr(last, "name", "") != spec.head else kind_of(last)
+        heads = [] if last is not None else _heads_of_yours(model, spec.head)
+        forward, ends = (model, None) if not heads else _watched(model, heads)
+
+        def fn(out: Tensor, y: Any, w: Any) -> Tensor:
+            mine = yours if ends is None or ends[0] is None else kind_of(ends[0])
+            return spec(_logits(out, spec.head, mine), y, sample_weight=w)
+
+        return forward, fn, None
     return model, lambda out, y, w: spec(out, y, sample_weight=w), None
+
+
+def _heads_of_yours(model: Module, head: str) -> list[Module]:
+    """The modules within ``model`` (a model of the user's, no Sequential) that may be its
+    softmax head of the user's: activations named ``head`` failing :func:`builtin_forward`."""
+    return [
+        m
+        for m in model.modules()
+        if m is not model
+        and isinstance(m, ActivationModule)
+        and getattr(m, "name", "") == head
+        and not builtin_forward(m)
+    ]
+
+
+_WATCH = threading.RLock()  # (one forward watched at a time: the instances are put back)
+_WATCHER: contextvars.ContextVar[object] = contextvars.ContextVar("glassnet_watch", default=None)
+
+
+def _watched(model: Module, heads: list[Module]) -> tuple[Any, list[Any]]:
+    """``(forward, ends)``: ``forward(x)`` is ``model(x)``, each of ``heads``' forward
+    watched on its instance for that call (a wrapper marked :data:`WATCHES`, which another
+    thread's calls pass straight through; the instance put back as found after it), and
+    ``ends[0]`` is the one of ``heads`` whose output the model's output is (else None)."""
+    ends: list[Any] = [None]
+
+    def forward(x: Any) -> Any:
+        made: dict[int, tuple[Any, Module]] = {}
+        token, put = object(), []
+        with _WATCH:
+            for m in heads:
+                inner, had = m.forward, vars(m).get("forward", _WATCH)
+
+                def run(*args: Any, _m: Module = m, _f: Any = inner, **kwargs: Any) -> Any:
+                    out = _f(*args, **kwargs)
+                    if _WATCHER.get() is token:
+                        made[id(out)] = (out, _m)
+                    return out
+
+                setattr(run, WATCHES, inner)
+                vars(m)["forward"] = run
+                put.append((m, had, run))
+            mine = _WATCHER.set(token)
+            try:
+                out = model(x)
+            finally:
+                _WATCHER.reset(mine)
+                for m, had, run in put:
+                    if vars(m).get("forward") is run:  # (one set meanwhile is left as it is)
+                        if had is _WATCH:
+                            del vars(m)["forward"]
+                        else:
+                            vars(m)["forward"] = had
+        got = made.get(id(out))
+        ends[0] = got[1] if got is not None and got[0] is out else None
+        return out
+
+    return forward, ends
+
+
+def vector_head(name: str, spec: F.Loss) -> bool:
+    """Whether the activation ``name`` ending a model is a vector entry of
+    :data:`glassnet.functional.ACTIVATIONS` (``elementwise=False``) under another key than
+    the loss ``spec``'s head (a temperature softmax added to the table, or softmax's entry
+    copied under a new key): its output, probabilities, is scored as it is
+    (:func:`on_output`), not taken for logits that the loss would squash again."""
+    entry = F.ACTIVATIONS.get(name)
+    return name != spec.head and entry is not None and not entry.elementwise
 
 
 def on_output(spec: F.Loss) -> F.Loss:
@@ -1194,16 +1317,16 @@ def _logits(out: Tensor, head: str, yours: str | None = None) -> Tensor:
     """Logits of ``out``, a custom forward's output: the head's input where ``out`` is the
     head's (softmax over the classes) output, log(out) where no_grad() kept no input
     (softmax(log p) = p: the same loss), else ``out`` as it is (refused where the model
-    ends in ``yours``, a head module of the user's class: its output is probabilities)."""
+    ends in ``yours``, a head module of the user's, in words (:func:`kind_of`): its output
+    is probabilities)."""
     if out.op != head or not F.squashed(out, head):  # (a view of it: check_logits refuses)
         if yours:
             raise ValueError(
-                f"fit: loss='cross_entropy' takes logits (it applies softmax itself); the "
-                f"model ends in {yours}, a subclass of nn.Softmax with a forward of its own, "
-                f"whose output is not softmax(logits) (its last op is {out.op or 'none'!r}), so "
-                "no logits can be read from it. End its forward with F.softmax(z) (a "
-                "temperature: F.softmax(x / T)), or pass fit a loss function of your own on "
-                "its probabilities (loss=lambda p, y: ...)."
+                f"loss='cross_entropy' takes logits (it applies softmax itself), but the "
+                f"model ends in {yours}, whose output is not softmax(logits) (its last op is "
+                f"{out.op or 'none'!r}), so no logits can be read from it: end that forward "
+                "with F.softmax(z) (a temperature: F.softmax(z / T)), or pass a loss function "
+                "of your own on its probabilities (loss=lambda p, y: ...)."
             )
         return out
     return out.parents[0] if out.parents else out.log()

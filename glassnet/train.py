@@ -612,6 +612,7 @@ def fit(
 
     # (epochs counts the run's total: a resumed run that stops in its first epoch is there)
     history = History(engine="fused" if fast else "graph", epochs=initial_epoch)
+    history.warnings += engines.graph_note(model, spec) if engine == "auto" and not fast else []
     if Xv is not None:
         width = tasks.n_outputs(model) or y_arr.shape[-1]  # (unseen: the first scores say)
         history.metric_name = tasks.metric_name(

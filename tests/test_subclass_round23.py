@@ -160,5 +160,5 @@ def test_a_softmax_head_of_yours_that_gives_no_logits_is_refused_by_cross_entrop
 
     m = nn.Sequential(lin(2, 2, 0), Clamped())
     y = (X[:, 0] > 0).astype(int)
-    with pytest.raises(ValueError, match="ends in Clamped.*no logits.*F.softmax"):
+    with pytest.raises(ValueError, match="ends in a Clamped.*no logits.*F.softmax"):
         gn.fit(m, X, y, loss="cross_entropy", lr=0.1, epochs=1, engine="graph", verbose=0)
