@@ -82,7 +82,7 @@ def tensor(
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
     dt = None if dtype is None else _dtype(dtype, "tensor")  # (torch.float64 too)
     values = copy if isinstance(copy, np.ndarray) else asarray(copy)  # (ragged: a message)
-    _no_mask(values, "tensor", dt)
+    _no_mask(values, "tensor", dt, copy)
     return _on(Tensor(copy, requires_grad=requires_grad, dtype=dt), device)
 
 
@@ -94,13 +94,15 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if isinstance(data, Tensor):  # (moved as t.to(device=) moves it: the caller's kept as is)
         out = data if dt is None or data.dtype == dt else data.to(dt)
         return out if device is None else out.to(device=device)
-    _no_mask(np.asarray(data), "as_tensor", dt)
+    _no_mask(np.asarray(data), "as_tensor", dt, data)
     return _on(Tensor(data, dtype=dt), device)
 
 
-def _no_mask(values: np.ndarray, owner: str, dt: Any) -> None:
+def _no_mask(values: np.ndarray, owner: str, dt: Any, given: Any = None) -> None:
     """Refuse True/False values (PyTorch's bool tensor, a mask: glassnet's would be 0/1
-    floats, indices) and whole numbers ``dt`` (or the default dtype) cannot hold exactly."""
+    floats, indices) and whole numbers ``dt`` (or the default dtype) cannot hold exactly;
+    ``given``: the data ``values`` was read from (a list of whole numbers NumPy read as
+    floats is checked as its numbers)."""
     if values.dtype.kind == "b":  # (PyTorch's is a bool tensor: a mask, x[mask])
         raise TypeError(
             f"{owner}: these values are all True/False, which PyTorch keeps as a bool tensor, "
@@ -111,6 +113,21 @@ def _no_mask(values: np.ndarray, owner: str, dt: Any) -> None:
         )
     if values.dtype.kind in "iu":  # (PyTorch keeps whole numbers as int64: exact)
         _exact(values, get_default_dtype() if dt is None else dt, owner)
+    elif isinstance(given, (list, tuple)) and values.dtype == np.float64:
+        _exact_list(given, values, get_default_dtype() if dt is None else dt, owner)
+
+
+def _exact_list(given: list | tuple, values: np.ndarray, dtype: Any, owner: str) -> None:
+    """:func:`_exact` for a list or tuple (nested) ``given`` of whole numbers that NumPy read
+    as the floats ``values`` (it does for one in [2**63, 2**64) beside a negative one or one
+    below 2**63), each rounded to float64 already: looked at only where a value reaches
+    2**24 (float32) or 2**53 (float64), up to which ``dtype`` holds every whole number."""
+    limit = 2 ** (np.finfo(dtype).nmant + 1)
+    if not values.size or not ((values >= limit) | (values <= -limit)).any():
+        return  # (a whole number beyond the limit is read as a float at least as far out)
+    numbers = np.array(given, dtype=object)  # (Python's ints, unrounded)
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in numbers.flat):
+        _exact(numbers, dtype, owner)  # (floats given: rounded, as PyTorch's float tensor is)
 
 
 def _exact(values: np.ndarray, dtype: Any, owner: str) -> None:
