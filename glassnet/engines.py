@@ -24,6 +24,7 @@ loop fills them. A non-finite loss raises :class:`Diverged`, which ``fit`` repor
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -94,10 +95,33 @@ def graph_reason(model: Module, spec: F.Loss | None) -> str:
     return _fast_layers(model, spec)[1]
 
 
+_LOSSES = dict(F.LOSSES)  # the built-in entries, as glassnet's import left them
+
+
+def replaced_loss(spec: F.Loss) -> str:
+    """Why the fast path, which computes a loss by its table entry's ``kernel`` alone, cannot
+    follow ``spec``'s entry (or its ``on_logits`` one) in :data:`glassnet.functional.LOSSES`:
+    one replaced (:func:`glassnet.functional.replaced_entry`) in more than its kernel (its
+    ``fn``, which the graph calls...), in words; '' when it can."""
+    for name in dict.fromkeys(n for n in (spec.name, spec.on_logits) if n):
+        if not F.replaced_entry(name, loss=True):
+            continue
+        entry, built = F.LOSSES.get(name), _LOSSES[name]
+        kept = dict(kernel=built.kernel, formula=built.formula)  # (the kernel: followed)
+        if not isinstance(entry, F.Loss) or dataclasses.replace(entry, **kept) != built:
+            return (
+                f"the entry {name!r} of glassnet.functional.LOSSES was replaced (its fn, which "
+                "the graph calls, or more than its kernel, the one function the fast path runs)"
+            )
+    return ""
+
+
 def _fast_layers(model: Module, spec: F.Loss | None) -> tuple[Any, str]:
     """(the fast path's layers, "") for a model and loss it takes, else (None, why)."""
     if spec is None:
         return None, "the loss is a function of your own (the fast path takes a named loss)"
+    if replaced_loss(spec):
+        return None, replaced_loss(spec)
     if not isinstance(model, Sequential):
         return None, f"the model is a {type(model).__name__} (the fast path takes a Sequential)"
     mine = own_layer(model)

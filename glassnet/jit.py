@@ -322,6 +322,9 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
     name = fast.loss.name
     if name not in _LOSS or fast.loss.kernel is not _LOSS_KERNELS[name]:
         return f"the loss {fast.spec.name!r} has no compiled form"
+    for n in (n for n in (fast.spec.name, fast.spec.on_logits) if n):
+        if F.replaced_entry(n, loss=True):  # (the loop computes the built-in of its name)
+            return f"the table entry of the loss {n!r} was replaced; the loop has the built-in"
     if type(optimizer) not in (optim_mod.SGD, optim_mod.Adam, optim_mod.AdamW):
         return (
             f"the optimizer must be glassnet.optim.SGD, Adam or AdamW; got "

@@ -71,3 +71,44 @@ def test_softmax_head_still_on_logits():
                engine="graph", verbose=0)  # fmt: skip
     out = m(gn.tensor(X)).data.astype(np.float64)
     assert h.loss[-1] == pytest.approx(-(Y * np.log(out)).sum(1).mean(), rel=1e-5)
+
+
+# --------------------------------------- a loss entry whose fn is replaced
+def _fit(engine: str) -> gn.History:
+    y = X[:, :1] * 2.0
+    net = nn.MLP([3, 4, 1], activation="tanh", rng=0)
+    return gn.fit(net, X, y, loss="mse", epochs=1, lr=1e-30, batch_size=16,
+                  engine=engine, verbose=0)  # fmt: skip
+
+
+def test_replaced_loss_fn_same_on_graph_and_auto():
+    built = _fit("auto").loss[-1]
+    mse = F.LOSSES["mse"]
+    F.LOSSES["mse"] = dataclasses.replace(mse, fn=lambda *a, **k: 2 * mse.fn(*a, **k))
+    graph, auto = _fit("graph"), _fit("auto")
+    assert auto.engine == "graph"
+    assert graph.loss[-1] == auto.loss[-1] == pytest.approx(2 * built, rel=1e-6)
+
+
+@pytest.mark.parametrize("engine", ["fused", "jit"])
+def test_replaced_loss_fn_refused_by_fast_engines(engine):
+    mse = F.LOSSES["mse"]
+    F.LOSSES["mse"] = dataclasses.replace(mse, fn=lambda *a, **k: 2 * mse.fn(*a, **k))
+    with pytest.raises(
+        ValueError, match=f"engine='{engine}'.*'mse' of glassnet.functional.LOSSES was replaced"
+    ):
+        _fit(engine)
+
+
+def test_replaced_on_logits_fn_refused_by_fused():
+    ce = F.LOSSES["cross_entropy"]
+    F.LOSSES["cross_entropy"] = dataclasses.replace(ce, fn=lambda *a, **k: 2 * ce.fn(*a, **k))
+    m = nn.MLP([3, 4, 3], activation="tanh", output_activation="softmax", rng=0)
+    with pytest.raises(ValueError, match="'cross_entropy' of glassnet.functional.LOSSES"):
+        gn.fit(m, X, Y, loss="cross_entropy", epochs=1, engine="fused", verbose=0)
+
+
+def test_replaced_loss_kernel_still_fused():
+    mse = F.LOSSES["mse"]
+    F.LOSSES["mse"] = dataclasses.replace(mse, kernel=lambda *a, **k: mse.kernel(*a, **k))
+    assert _fit("fused").engine == "fused"
