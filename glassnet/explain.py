@@ -935,7 +935,7 @@ class Explanation:
         """Paths from the loss to output neuron k's weighted sum z."""
         lay = self._layers[-1]
         zk = self.names.z[-1][k]
-        if lay.act == "softmax":
+        if self._vector(lay):
             if self.kind == "cross_entropy":
                 return [[(self._dz_symbol(k, self.n_samples), float(self.dL_dZ[-1][n, k]))]]
             J = self.gprime[-1][n]  # (K, K)
@@ -982,7 +982,7 @@ class Explanation:
     def _count_z(self, l: int) -> int:
         c = (
             self._layers[-1].neurons
-            if (self._layers[-1].act == "softmax" and self.kind != "cross_entropy")
+            if (self._vector(self._layers[-1]) and self.kind != "cross_entropy")
             else 1
         )
         for lay in self._layers[l + 1 :]:
@@ -1130,12 +1130,18 @@ class Explanation:
             terms += [""] * (len(ins) - shown)
         return _join_terms(sym), _join_terms(num), _join_terms(coef)  # type: ignore[return-value]
 
+    def _vector(self, lay: Any) -> bool:
+        """Whether layer ``lay``'s activation is a vector one (its table entry's
+        ``elementwise=False``: softmax, or one added to the table), whose g' is a Jacobian
+        (N, K, K) and not one g'(z) per neuron."""
+        return not self._acts[lay.act][0].elementwise
+
     def _act_text(self, l: int, k: int) -> str:
         lay = self._layers[l]
         zs = self.names.z[l]
-        if lay.act == "softmax":
+        if self._vector(lay):
             inner = ", ".join(zs) if len(zs) <= 4 else "z"
-            return f"softmax({inner})_{k + 1}"
+            return f"{lay.act}({inner})_{k + 1}"
         if lay.act == "leaky_relu":
             return f"leaky_relu({zs[k]}, {lay.alpha:g})"
         return f"{lay.act}({zs[k]})"
@@ -1360,8 +1366,8 @@ class Explanation:
             sep = "," if lay.neurons > 9 else ""  # delta_1,12 and delta_11,2, not delta_112
             for k in range(lay.neurons):
                 if not cap.room():
-                    cap.skip(lay.neurons if lay.act == "softmax" else 1)
-                elif lay.act == "softmax":
+                    cap.skip(lay.neurons if self._vector(lay) else 1)
+                elif self._vector(lay):
                     for i in range(lay.neurons):
                         if not cap.room():
                             cap.skip()
@@ -1369,7 +1375,9 @@ class Explanation:
                         cap.add(
                             [
                                 f"{nm.a[l][i]} -> {nm.z[l][k]}",
-                                _jacobian_label(*self._acts[lay.act], nm.a[l], nm.z[l], i, k, sep),
+                                _jacobian_label(
+                                    *self._acts[lay.act], nm.a[l], nm.z[l], i, k, sep, lay.act
+                                ),
                             ]
                             + vals(self.gprime[l][:, i, k])
                         )
@@ -1409,7 +1417,7 @@ class Explanation:
                 if not cap.room():
                     cap.skip()
                     continue
-                if lay.act == "softmax":
+                if self._vector(lay):
                     parts = [
                         (
                             f"dL/d{nm.a[l][i]} * d{nm.a[l][i]}/d{nm.z[l][k]}",
@@ -1870,10 +1878,21 @@ def _extend(
 
 
 def _jacobian_label(
-    entry: F.Activation, replaced: bool, a: list[str], z: list[str], i: int, k: int, sep: str
+    entry: F.Activation,
+    replaced: bool,
+    a: list[str],
+    z: list[str],
+    i: int,
+    k: int,
+    sep: str,
+    act: str = "softmax",
 ) -> str:
     """A softmax edge's label: its Jacobian's entry ``a_i (delta_ik - a_k)``; for a
-    replaced ``entry`` its own ``derivative`` text, or none (see :func:`_gprime_label`)."""
+    replaced ``entry`` its own ``derivative`` text, or none (see :func:`_gprime_label`);
+    for another vector entry ``act`` added to the table, its ``derivative`` text."""
+    if act != "softmax" and not replaced:  # (an added vector entry: its own text)
+        text = f": {entry.derivative}" if entry.derivative else ""
+        return f"d{a[i]}/d{z[k]} of {act!r}{text}"
     if not replaced:
         return f"{a[i]} (delta_{i + 1}{sep}{k + 1} - {a[k]})"
     text = _own_text(entry.derivative, _BUILTIN_TEXTS[0]["softmax"])

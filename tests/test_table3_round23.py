@@ -112,3 +112,12 @@ def test_replaced_loss_kernel_still_fused():
     mse = F.LOSSES["mse"]
     F.LOSSES["mse"] = dataclasses.replace(mse, kernel=lambda *a, **k: mse.kernel(*a, **k))
     assert _fit("fused").engine == "fused"
+
+
+# --------------------------------------- explain of an added vector entry
+@pytest.mark.parametrize("where", ["output_activation", "activation"])
+def test_explain_vector_entry(where):
+    kw = {"activation": "tanh", where: "sharp"}
+    m = nn.MLP([3, 4, 3], **kw, rng=0)
+    text = str(gn.explain(m, X[:1].astype(np.float64), Y[:1], loss="mse"))
+    assert "of 'sharp'" in text and "sharp(z" in text
