@@ -1408,6 +1408,19 @@ def missing_activation(name: Any, owner: str) -> str:
     )
 
 
+def missing_entry(cfg: Mapping, lookup: Callable[[str], Any]) -> str | None:
+    """The refusal of an MLP's or a Neuron's config (``from_config``, a model loaded) naming
+    an activation that ``lookup`` (glassnet.functional.get_activation) does not find in this
+    process, as :func:`missing_activation` says it; None when every name is found."""
+    acts = cfg.get("activation"), cfg.get("output_activation")
+    for name in [*(acts[0] if isinstance(acts[0], (list, tuple)) else [acts[0]]), acts[1]]:
+        try:
+            lookup(name) if isinstance(name, str) else None
+        except ValueError as e:
+            return f"{missing_activation(name, str(cfg.get('type')))} ({e})"
+    return None
+
+
 def sklearn_mlp(model: Any) -> bool:
     """Whether ``model`` is scikit-learn's own ``MLPClassifier`` or ``MLPRegressor`` (whose
     weights, ``coefs_`` and ``intercepts_``, are no glassnet network)."""

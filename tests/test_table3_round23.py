@@ -121,3 +121,26 @@ def test_explain_vector_entry(where):
     m = nn.MLP([3, 4, 3], **kw, rng=0)
     text = str(gn.explain(m, X[:1].astype(np.float64), Y[:1], loss="mse"))
     assert "of 'sharp'" in text and "sharp(z" in text
+
+
+# --------------------------------------- an MLP/Neuron of an added entry, loaded elsewhere
+@pytest.mark.parametrize(
+    "build", [lambda: nn.MLP([3, 4, 1], activation="softplus", rng=0),
+              lambda: nn.Neuron(3, "softplus"),
+              lambda: nn.MLP([3, 4, 1], activation=["softplus"], rng=0),
+              lambda: nn.MLP([3, 4, 1], output_activation="softplus", rng=0)],
+)  # fmt: skip
+def test_missing_entry_of_a_loaded_model(tmp_path, build):
+    gn.save(build(), tmp_path / "m.gn")
+    cfg = build().config()
+    del F.ACTIVATIONS["softplus"]
+    said = "'softplus' is not in glassnet.functional.ACTIVATIONS in this process.*add it"
+    with pytest.raises(Exception, match=said):
+        gn.load(tmp_path / "m.gn")
+    with pytest.raises(ValueError, match=f"{cfg['type']}: the activation {said}"):
+        nn.from_config(cfg)
+
+
+def test_unknown_name_at_build_unchanged():
+    with pytest.raises(ValueError, match="Unknown activation 'softplux'"):
+        nn.MLP([3, 4, 1], activation="softplux")

@@ -23,6 +23,7 @@ from .._validation import (
     implicit_dim,  # (PyTorch's implicit softmax axis)
     layers_message,
     missing_activation,
+    missing_entry,
     one_of,
 )
 from ..tensor import Tensor, get_default_dtype
@@ -442,6 +443,8 @@ def from_config(cfg: dict[str, Any]) -> Module:
         raise ValueError(f"from_config: unknown module type {cfg['type']!r}.")
     if module in (Linear, MLP, Neuron):
         kwargs["rng"] = 0  # a fixed seed: rebuilding is deterministic (the weights come next)
+        if (why := missing_entry(cfg, F.get_activation)) is not None:  # (added where saved)
+            raise ValueError(why)
     try:
         return module(**kwargs)
     except TypeError as e:  # a key the constructor does not take
