@@ -1660,6 +1660,13 @@ _LAYERS_MESSAGES: dict[str, Callable[..., str]] = {
         )
         + "."
     ),
+    "neuron_vector": lambda act: (
+        f"Neuron: the activation {act!r} is a vector one (elementwise=False in "
+        "glassnet.functional.ACTIVATIONS: it acts on a layer's outputs together, as softmax "
+        "does), and a Neuron has one output, which it would see alone (softmax's is always 1, "
+        "its gradient 0: it never learns). Give an elementwise activation ('sigmoid', "
+        f"'identity', ...), or MLP([inputs, classes], output_activation={act!r})."
+    ),
     "neuron_softmax": lambda: (
         "Neuron: a softmax over one output is always 1, its gradient 0: it never "
         "learns. For two classes use 'sigmoid'; for more, MLP([inputs, classes], "

@@ -144,3 +144,10 @@ def test_missing_entry_of_a_loaded_model(tmp_path, build):
 def test_unknown_name_at_build_unchanged():
     with pytest.raises(ValueError, match="Unknown activation 'softplux'"):
         nn.MLP([3, 4, 1], activation="softplux")
+
+
+# --------------------------------------- a Neuron of a vector entry
+def test_neuron_of_vector_entry_refused():
+    with pytest.raises(ValueError, match="Neuron: the activation 'sharp' is a vector one"):
+        nn.Neuron(3, "sharp")
+    assert nn.Neuron(3, "softplus")(gn.tensor(np.ones((2, 3)))).shape == (2, 1)

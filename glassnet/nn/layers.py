@@ -403,6 +403,8 @@ class Neuron(Sequential):
         act = _table_key(activation)
         if act == "softmax":  # (an MLP may end in one: a one-class task's, fit refuses it)
             raise ValueError(layers_message("neuron_softmax"))
+        if not F.ACTIVATIONS[act].elementwise:  # (one added: its one output seen alone)
+            raise ValueError(layers_message("neuron_vector", act=act))
         super().__init__(lin, activation_module(act))
         self.inputs, self.activation = lin.inputs, act
         self.activation_name = act  # (the name it had first; public since 0.1)
