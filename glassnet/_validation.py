@@ -1607,6 +1607,10 @@ _OPTIM_MESSAGES: dict[str, Callable[..., str]] = {
     "groups": lambda name, saved, packs: (
         f"{name}.load_state_dict: the state dict holds {len(saved)} param groups but "
         f"this optimizer has {len(packs)}; build it with the same groups."
+        if isinstance(saved, list)
+        else f"{name}.load_state_dict: the state dict's 'param_groups' must be a list, one "
+        f"entry per param group. Got {type(saved).__name__}; pass the dict that "
+        f"{name}.state_dict() returned."
     ),
     "nesterov": lambda owner, mu, damp: (
         f"{owner} with nesterov=True needs momentum > 0 and dampening=0. Got "

@@ -105,3 +105,12 @@ def test_detach_of_a_long_chain_of_views_and_under_detect_anomaly():
     bad = w * np.inf
     with gn.detect_anomaly():
         assert np.isinf(bad.detach().numpy()).all()  # detach runs no op: nothing to check
+
+
+@pytest.mark.parametrize("bad", [None, 3])
+def test_optimizer_state_dict_whose_param_groups_is_no_list_is_refused_in_words(bad):
+    m = gn.nn.Linear(2, 1)
+    opt = gn.optim.SGD(m.parameters(), lr=0.1)
+    state = dict(opt.state_dict(), param_groups=bad)
+    with pytest.raises(ValueError, match="'param_groups' must be a list"):
+        opt.load_state_dict(state)
