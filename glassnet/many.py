@@ -939,14 +939,8 @@ def _outputs(engine: FastMLP, X: Any, K: int, rows: int) -> Any:
     independent); an output fused with its loss is left as logits."""
     layers, last = engine.layers, len(engine.layers) - 1
     n = X.shape[-2]
-    # blocks that start at a multiple of 64 rows, the last one taking the few rows left: a
-    # BLAS computes a row as its product of all the rows does where the block keeps the row's
-    # place in the kernel's tiles (and NumPy multiplies a block of one row as a vector)
-    step = max(n, 1) if rows >= n else max(_ROW_BLOCK, rows - rows % _ROW_BLOCK)
-    starts = list(range(0, n, step))
-    if len(starts) > 1 and n - starts[-1] < _ROW_BLOCK:
-        starts.pop()
-    starts.append(n)
+    shapes = [(lay.inputs, lay.neurons) for lay in layers]  # (blocks with the bits of one pass)
+    starts = tasks.row_blocks(n, rows, shapes)
     xp = namespace(layers[0].linear.W.data)
     longest = max((e - r for r, e in zip(starts, starts[1:])), default=0)
     size = K * longest * max(lay.neurons for lay in layers)
@@ -1004,8 +998,6 @@ def _validate_groups(
 # validation's memory for a group of networks and rows (at least one network's row; more
 # where a training step's buffers are larger): see fit_many
 _VALIDATION_BYTES = 64 << 20
-# validation's blocks of rows start at multiples of this many rows: see _outputs
-_ROW_BLOCK = 64
 
 
 # ------------------------------------------------------------------- searches over a grid

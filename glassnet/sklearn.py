@@ -871,7 +871,9 @@ class _BaseMLP(BaseEstimator):
         scikit-learn's predict applies it), 'exp' (the Poisson loss's) or glassnet's
         'sigmoid' and 'leaky_relu'; another value is a ValueError naming them."""
         head = self._checked_head()
-        if head == "softmax":
+        if _replaced_head(head):  # (a replaced table entry: the model's own output, as fit's)
+            z = np.asarray(F.ACTIVATIONS[_replaced_head(head)].fn(z), np.float64)
+        elif head == "softmax":
             z = F.softmax_fn(z, axis=1)
         elif head in ("logistic", "sigmoid"):
             z = expit(z)  # 1 / (1 + e^-z), accurate in both tails
@@ -2981,6 +2983,11 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
         binary = logistic and z.shape[1] == 1 and not multilabel
         expits = binary or (logistic and multilabel)  # (scikit-learn's logistic heads)
+        if len(self.classes_) > 1 and _replaced_head(head):  # (the model's own output, as
+            # fit trained it: the replaced entry's probabilities, their logs taken of them)
+            P = np.maximum(self._head(z), np.finfo(np.float64).tiny)
+            P = np.hstack([np.maximum(1.0 - P, np.finfo(np.float64).tiny), P]) if binary else P
+            return P, np.log(P)
         if len(self.classes_) == 1:
             L = np.zeros((z.shape[0], 1))
         elif self.out_activation_ == "softmax":
@@ -3340,3 +3347,13 @@ def _fill_doc(cls: type) -> None:
 
 _fill_doc(MLPClassifier)
 _fill_doc(MLPRegressor)
+
+
+def _replaced_head(head: Any) -> str:
+    """The table name of an output activation ``head`` ('logistic' or 'sigmoid': 'sigmoid';
+    'softmax') whose entry in functional.ACTIVATIONS the user replaced, else '': the network
+    outputs that entry's values (fit trains the head on them, see tasks.on_output), so the
+    estimators' outputs and probabilities are that entry's too, as a replaced hidden
+    activation's are."""
+    name = {"logistic": "sigmoid", "sigmoid": "sigmoid", "softmax": "softmax"}.get(head, "")
+    return name if name and F.replaced_entry(name) else ""

@@ -45,6 +45,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import ParameterError, check_array, check_setting, detached, overflowed
+from .backend import namespace
 from .metrics import UndefinedMetricWarning, r2_score
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module, evaluating
@@ -1553,13 +1554,85 @@ def score(
     NumPy's error state ``errs`` (:func:`under`)."""
     forward, loss_fn, head = loss_parts(model, spec, under(errs, loss) if spec is None else loss)
     with evaluating(model), no_grad():  # (eval mode in this thread alone: no flag written)
-        z = forward(Tensor(X))
+        z = forward_rows(forward, X) if rowwise(forward) else forward(Tensor(X))
         value = float(loss_fn(z, y, w).data)
         out = (head(z) if head is not None else z).data
     if not with_metric:
         return value, math.nan, ""
     name, m = metric(spec or metric_loss(loss), out, y, w, spec is None and takes_labels(loss))
     return value, m, name
+
+
+ROW_BLOCK = 64  # (rows: a block of rows starts at a multiple of it)
+FORWARD_BYTES = 64 << 20  # (about what a forward pass in blocks of rows holds at once)
+
+
+def row_blocks(n: int, rows: int, shapes: Sequence[tuple[int, int]] = ()) -> list[int]:
+    """The starts of blocks of about ``rows`` of ``n`` rows, and ``n``, for a forward pass
+    through layers of weights of ``shapes`` ((inputs, outputs) each) that gives the bits of
+    one pass over all the rows: blocks that start at a multiple of :data:`ROW_BLOCK` rows
+    (a BLAS computes a row of a product as its product of all the rows does where the block
+    keeps the row's place in the kernel's tiles), none of fewer rows than a product of all
+    the rows stays off OpenBLAS's small-matrix kernels with (M N K > 100^3: another order
+    of the sums; a layer of one output is multiplied as by a vector, row by row) and none
+    of one row (which NumPy multiplies as a vector): the rows left at
+    the end join the block before where fewer. All n rows at once where ``rows`` >= n."""
+    least = max([ROW_BLOCK] + [_SMALL_GEMM // (a * b) + 1 for a, b in shapes if a * b > 1 < b])
+    step = max(rows - rows % ROW_BLOCK, -(-least // ROW_BLOCK) * ROW_BLOCK)
+    starts = list(range(0, n, step))
+    if len(starts) > 1 and n - starts[-1] < least:
+        starts.pop()
+    starts.append(n)
+    return starts
+
+
+_SMALL_GEMM = 100**3  # (OpenBLAS multiplies M x K by K x N with M N K at most this apart)
+
+
+def rowwise(model: Any) -> bool:
+    """Whether ``model`` computes each row of its input alone (in eval mode): a chain of
+    glassnet's Linear layers, built-in activations (their table entries not replaced, none
+    of the user's functions), Dropout and Sequentials of them, all with glassnet's forward
+    (:func:`builtin_forward`) and no hooks. A forward of the user's may mix rows (a
+    BatchNorm in train mode, a sum over the batch), so it is run on all the rows at once."""
+    if not isinstance(model, Module) or any(
+        vars(m).get(k) for m in model.modules() for k in ("_forward_pre_hooks", "_forward_hooks")
+    ):
+        return False
+    for m in model.modules():
+        if not isinstance(m, (Linear, ActivationModule, Dropout, Sequential)):
+            return False
+        if not builtin_forward(m) or (isinstance(m, Dropout) and m.training and m.p > 0):
+            return False
+        if isinstance(m, ActivationModule):
+            entry = F.ACTIVATIONS.get(m.name)
+            fn = getattr(entry, "fn", None)
+            if F.replaced_entry(m.name) or not getattr(fn, "__module__", "").startswith(
+                "glassnet."
+            ):
+                return False
+    return True
+
+
+def forward_rows(forward: Module, X: Any, nbytes: int | None = None) -> Tensor:
+    """``forward(Tensor(X))`` under no_grad for a :func:`rowwise` model, run over blocks of
+    the rows of the 2-D ``X`` (:func:`row_blocks`) so that its layers' values hold about
+    ``nbytes`` (:data:`FORWARD_BYTES` by default) at once, not every row's: the outputs
+    joined are the bits of one pass over all the rows (the same operations, row by row)."""
+    nbytes = FORWARD_BYTES if nbytes is None else nbytes
+    n = X.shape[0] if getattr(X, "ndim", 0) == 2 else 0
+    shapes = [(m.W.shape[0], m.W.shape[1]) for m in forward.modules() if isinstance(m, Linear)]
+    row = 3 * max([b for _, b in shapes] + [X.shape[-1]]) * X.dtype.itemsize if n else 1
+    starts = row_blocks(n, max(1, nbytes // row), shapes)
+    if len(starts) <= 2:
+        return forward(Tensor(X))
+    out = None  # (the rows' outputs, joined)
+    for r, e in zip(starts, starts[1:]):
+        part = forward(Tensor(X[r:e])).data
+        if out is None:
+            out = namespace(part).empty((n, *part.shape[1:]), part.dtype)
+        out[r:e] = part
+    return Tensor(out)
 
 
 def check_fit_memory(model: Module, params: Any, bs: int, dtype: Any) -> None:
