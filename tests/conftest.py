@@ -78,3 +78,19 @@ def mypy(tmp_path, _mypy_cache):
         return [line for line in stdout.splitlines() if ": error:" in line], stdout, script
 
     return run
+
+
+@pytest.fixture
+def tables():
+    """functional's tables as they were, restored after the test whatever it added or
+    replaced in them (the same dicts, which every module reads)."""
+    import glassnet.functional as F
+
+    acts, losses = dict(F.ACTIVATIONS), dict(F.LOSSES)
+    try:
+        yield
+    finally:
+        F.ACTIVATIONS.clear()
+        F.ACTIVATIONS.update(acts)
+        F.LOSSES.clear()
+        F.LOSSES.update(losses)

@@ -16,19 +16,6 @@ from glassnet.fused import FastMLP, layers_of
 X = np.array([[1.0, 0.5], [0.2, 0.1], [-0.3, 0.8]])
 
 
-@pytest.fixture
-def tables():
-    """The tables as they were, restored after the test whatever it replaced."""
-    acts, losses = dict(F.ACTIVATIONS), dict(F.LOSSES)
-    try:
-        yield
-    finally:
-        F.ACTIVATIONS.clear()
-        F.ACTIVATIONS.update(acts)
-        F.LOSSES.clear()
-        F.LOSSES.update(losses)
-
-
 def _sigmoid_of_tanh():  # 0.5 (1 + tanh z): sigmoid(2z), so another function than sigmoid
     F.ACTIVATIONS["sigmoid"] = dataclasses.replace(
         F.ACTIVATIONS["sigmoid"],

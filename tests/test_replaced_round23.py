@@ -14,19 +14,6 @@ from glassnet.explain import explain
 from glassnet.viz import local_derivative
 
 
-@pytest.fixture
-def tables():
-    """The tables as they were, restored after the test whatever it replaced."""
-    acts, losses = dict(F.ACTIVATIONS), dict(F.LOSSES)
-    try:
-        yield
-    finally:
-        F.ACTIVATIONS.clear()
-        F.ACTIVATIONS.update(acts)
-        F.LOSSES.clear()
-        F.LOSSES.update(losses)
-
-
 def _net():
     return nn.Sequential(nn.Linear(2, 1, rng=0, dtype=np.float64), nn.Tanh())
 
