@@ -274,7 +274,7 @@ def unmasked(
     return value
 
 
-def tensor_data(value: Any, owner: str = "Tensor") -> Any:
+def tensor_data(value: Any, owner: str = "Tensor", name: str = "data") -> Any:
     """What a Tensor reads of ``value``: a glassnet or torch tensor's values
     (:func:`detached`); a masked array's where no cell is masked (:func:`unmasked`); a
     pandas DataFrame or Series of nullable (extension) dtypes, Float64 or Int64, checked
@@ -282,19 +282,20 @@ def tensor_data(value: Any, owner: str = "Tensor") -> Any:
     inf kept, as elsewhere in a Tensor) and read as the same values in NumPy dtypes are
     (Int64 as int64, boolean as bool: gn.tensor's exactness and True/False refusals see
     them; pyarrow's too), not as NumPy's object array; one of NumPy dtypes as its NumPy
-    array (a copy: float64 kept as float64, as the array is). Anything else as it is."""
-    value = unmasked(detached(value), "data", owner)
+    array (a copy: float64 kept as float64, as the array is). Anything else as it is.
+    ``name``: the data's name in the messages."""
+    value = unmasked(detached(value), name, owner)
     dtypes = getattr(value, "dtypes", None)
     if dtypes is None or not hasattr(value, "to_numpy"):
         return value
     kinds = list(dtypes) if hasattr(dtypes, "items") else [dtypes]
     if all(isinstance(t, np.dtype) for t in kinds):
         return value.to_numpy(copy=True)  # (pandas 3's own is a read-only view)
-    check_array("data", value, owner, ndim=(1, 2), allow_empty=True, finite=False)
+    check_array(name, value, owner, ndim=(1, 2), allow_empty=True, finite=False)
     missing = np.argwhere(np.asarray(value.isna()))  # (pandas 3 writes pd.NA as NaN)
     if len(missing):
         raise ValueError(
-            f"{owner}: data holds pd.NA (a missing value) at index "
+            f"{owner}: {name} holds pd.NA (a missing value) at index "
             f"{tuple(int(i) for i in missing[0])}; fill it in (impute, e.g. with its "
             "column's mean) or drop the row."
         )
@@ -632,6 +633,23 @@ def _number(e: Any) -> str:
 
 
 _HIDDEN = "whose hidden values would be written: fill them first (a.filled(value))"
+_NARROW = frozenset((np.float16, np.float32))  # (check_fits compares them as Python floats)
+
+
+def _no_missing_or_dates(given: np.ndarray, name: str, what: str) -> None:
+    """Refuse an object array ``given`` (a value written into a tensor) that holds a date
+    or a duration (:func:`dates_error`), or pandas' pd.NA, as a Tensor's data is refused."""
+    found = time_cell(given)
+    if found is not None:
+        raise dates_error(name, what, given.dtype, cell=found[1])
+    na = next((i for i, e in enumerate(given.flat) if type(e).__name__ == "NAType"), None)
+    if na is not None:
+        at = tuple(int(k) for k in np.unravel_index(na, given.shape))
+        raise ValueError(
+            f"{what}: {name} {'holds' if at else 'is'} pd.NA (a missing value)"
+            f"{f' at index {at}' if at else ''}: fill it in (impute, e.g. with its column's "
+            "mean), or write float('nan') where NaN is meant."
+        )
 
 
 def check_fits(value: Any, dtype: Any, what: str, name: str = "the value", fix: str = "") -> None:
@@ -653,13 +671,23 @@ def check_fits(value: Any, dtype: Any, what: str, name: str = "the value", fix: 
         return  # (an integer dtype: NumPy's write says what it does)
     v = value
     if isinstance(v, (float, int, np.floating, np.integer)):  # (a bool fits)
-        if -lim <= v <= lim or v != v or not _overflows(v, np.dtype(dtype), lim):
+        if type(v) in _NARROW:  # (NumPy would compare in its dtype: float32's largest as inf)
+            v = float(v)
+        try:
+            inside = -lim <= v <= lim
+        except TypeError:  # (np.timedelta64, an integer to NumPy)
+            raise dates_error(name, what, v.dtype) from None
+        if inside or v != v or not _overflows(v, np.dtype(dtype), lim):
             return
         bad: tuple[int, ...] | None = ()
         shown = _number(v)
     else:
-        if hasattr(v, "backward_fn") and hasattr(v, "data"):
+        if isinstance(v, np.ndarray):
+            pass
+        elif hasattr(v, "backward_fn") and hasattr(v, "data"):
             v = v.data
+        elif hasattr(v, "to_numpy") and hasattr(v, "dtypes"):  # (pandas: NumPy reads pd.NA
+            v = tensor_data(v, what, name)  # as NaN, a date as a count: refused as gn.tensor)
         try:
             given = np.asarray(unmasked(v, name, what, _HIDDEN))
         except (TypeError, ValueError):  # (a CuPy array, or no array: the write says why)
@@ -683,7 +711,11 @@ def check_fits(value: Any, dtype: Any, what: str, name: str = "the value", fix: 
             if lim > 1.9e19:  # (above uint64's largest: any integer array fits)
                 return
         elif kind != "O":
+            if kind in "Mm":  # (a cast would write days or microseconds)
+                raise dates_error(name, what, given.dtype)
             return  # (bools fit; text: the write says why)
+        else:
+            _no_missing_or_dates(given, name, what)
         bad = _first_beyond(given, np.dtype(dtype), lim)
         if bad is None:
             return
