@@ -1323,7 +1323,15 @@ def _pickled(self: Tensor) -> tuple[Any, dict[str, Any]]:
     """A Tensor's pickled state (``pickle``, ``copy.deepcopy``, ``gn.save`` of a dict):
     its slots without the link to the tensor whose values it viewed (a copy's values are
     its own) and with its clock at 0, the start of any process's clock: a write-counter
-    from the process that pickled it would read, in the next, as a later in-place write."""
+    from the process that pickled it would read, in the next, as a later in-place write.
+    A graph node that requires grad is refused (its backward is code of this process)."""
+    if self.backward_fn is not None and self.requires_grad:
+        raise RuntimeError(
+            f"pickle (or copy.deepcopy) of a tensor computed by op {self.op!r}: a non-leaf "
+            "tensor that requires grad cannot be pickled: the graph cannot cross processes; "
+            "call .detach() to send its values (t.detach(), a leaf; "
+            "t.detach().requires_grad_() to start a new graph from them)."
+        )
     slots = {
         k: getattr(self, k)
         for c in type(self).__mro__

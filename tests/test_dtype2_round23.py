@@ -1,6 +1,8 @@
 """Dtypes at the edges of a Tensor (2): whole numbers in a list NumPy reads as floats,
 missing values and dates written into a tensor, a float16 written, a graph node pickled."""
 
+import copy
+import pickle
 import warnings
 
 import numpy as np
@@ -120,3 +122,22 @@ def test_fill_float16_no_warning(dtype):
     assert x.data.tolist() == [3.5, np.inf]
     with pytest.raises(ValueError, match="beyond the range"):
         gn.zeros(1).fill_(np.float64(1e300))
+
+
+# 4. a graph node that requires grad is refused by pickle with a reason
+def test_pickle_of_graph_node_refused():
+    p = gn.Tensor(np.ones(3), requires_grad=True)
+    y = p[1:]
+    for dump in (pickle.dumps, copy.deepcopy):
+        with pytest.raises(RuntimeError, match=r"non-leaf tensor that requires grad.*detach\(\)"):
+            dump(y)
+    back = pickle.loads(pickle.dumps(y.detach()))
+    assert back.data.tolist() == [1.0, 1.0] and not back.requires_grad
+    assert pickle.loads(pickle.dumps(p)).requires_grad  # (a leaf: as before)
+
+
+def test_save_of_graph_node_keeps_values(tmp_path):
+    p = gn.Tensor(np.ones(3), requires_grad=True)
+    gn.save({"y": p[1:] * 2}, tmp_path / "y.gn")
+    back = gn.load(tmp_path / "y.gn")["y"]
+    assert back.data.tolist() == [2.0, 2.0] and back.is_leaf  # (the values, no graph)
