@@ -114,3 +114,26 @@ def test_optimizer_state_dict_whose_param_groups_is_no_list_is_refused_in_words(
     state = dict(opt.state_dict(), param_groups=bad)
     with pytest.raises(ValueError, match="'param_groups' must be a list"):
         opt.load_state_dict(state)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda x, t: gn.nn.functional.cross_entropy(x, t),
+        lambda x, t: gn.nn.CrossEntropyLoss()(x, t),
+        lambda x, t: gn.nn.CrossEntropyLoss(label_smoothing=0.1)(x, t),
+        lambda x, t: gn.nn.NLLLoss()(x, t),
+    ],
+)
+def test_loss_modules_refuse_masked_class_labels(loss):
+    x = gn.tensor([[5.0, 0.0, 0.0], [0.0, 5.0, 0.0]])
+    with pytest.raises(ValueError, match="masked value"):
+        loss(x, np.ma.array([0, 2], mask=[0, 1]))  # (the hidden 2 was read: 2.5134)
+    loss(x, np.ma.array([0, 1]))  # nothing masked: its values
+
+
+def test_loss_module_refuses_a_masked_class_weight():
+    x = gn.tensor([[5.0, 0.0, 0.0], [0.0, 5.0, 0.0]])
+    weight = np.ma.array([1.0, 1.0, 9.0], mask=[0, 0, 1])
+    with pytest.raises(ValueError, match="weight is a masked array"):
+        gn.nn.CrossEntropyLoss(weight=weight)(x, np.array([0, 1]))

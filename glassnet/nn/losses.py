@@ -52,6 +52,7 @@ from .._validation import (
     check_finite,
     check_number,
     check_weights,
+    unmasked,
 )
 from ..ops import where
 from ..tensor import Tensor, is_grad_enabled
@@ -63,7 +64,10 @@ def _needs_grad(target: Any) -> bool:
     return isinstance(target, Tensor) and target.requires_grad and is_grad_enabled()
 
 
-def _array(target: Any) -> np.ndarray:
+def _array(target: Any, owner: str, name: str = "target") -> np.ndarray:
+    """A target's or weight's values as an array; a masked cell refused (its hidden value
+    would be read)."""
+    target = unmasked(target, name, owner)
     return np.asarray(target.data if isinstance(target, Tensor) else target)
 
 
@@ -97,7 +101,7 @@ def _constant(value: Any, arg: str, name: str, owner: Any = None) -> np.ndarray 
             "weights, or, to learn them, write the loss from Tensor ops (e.g. "
             "(w * per_entry_losses).sum(), with reduction='none')."
         )
-    arr = None if value is None else _array(value)
+    arr = None if value is None else _array(value, name, arg)
     if arr is not None and arr.dtype == bool:  # (True is no weight: PyTorch refuses True)
         raise TypeError(
             f"{name}: '{arg}' holds bools ({value!r:.40}), not weights (PyTorch refuses "
@@ -191,7 +195,7 @@ class _Loss(Module):
         or the given probability rows (N, C); and what 'mean' divides by: Σ_n w_{y_n} for
         labels, N for rows (PyTorch's rules). A label equal to ``ignore_index`` gives a row
         of zeros (no loss, no gradient) and adds nothing to Σ_n w_{y_n}."""
-        t = _array(target)
+        t = _array(target, type(self).__name__)
         c = x.shape[-1] if x.ndim else 0
         skip = self._ignored(t)
         if skip is not None:
@@ -585,7 +589,7 @@ class CrossEntropyLoss(_Loss):
 
     def forward(self, x: Tensor, target: Any) -> Tensor:
         target = self._fixed(target)
-        t = _array(target)
+        t = _array(target, type(self).__name__)
         if self._plain(x, t):
             return F.loss_node("cross_entropy", x, t, self.reduction, None)
         F.check_logits("cross_entropy", x)  # (weights, smoothing, ignore_index: as the plain)
