@@ -17,6 +17,7 @@ layers in) and ``nn/init_inplace.py`` (PyTorch's in-place initializers on a tens
 and ``nn/functional.py`` (PyTorch's ``torch.nn.functional`` names: the loss modules and
 activations called as functions) and ``nn/torch_layers.py`` (PyTorch's further layers,
 ``nn.GELU``, ``nn.SiLU``, ``nn.ELU``, ``nn.Softplus``, ``nn.LayerNorm``, ``nn.LogSoftmax``,
+``nn.BatchNorm1d``,
 which run on the graph only: the fast path, ``explain`` and the ONNX export refuse them).
 They serve a hand-written PyTorch-style loop or model; nothing in the engine (fit, the fast
 path, the graph, the optimizers) imports them, so a reader learning how glassnet trains
@@ -29,7 +30,8 @@ loop takes only those.
 
 For the same reason ``habits.py`` (indexing, in-place writes and PyTorch's shape ops on the
 Tensor) is its own module, a layer above the engine, which attaches them as ``functional``
-attaches the activations: nothing in the engine calls them. So is ``ops.py``: the Tensor
+attaches the activations: nothing in the engine calls them (but ``habits.Parameters``, the
+list type ``model.parameters()`` returns). So is ``ops.py``: the Tensor
 ops beyond micrograd's set (max/min, abs, sqrt, clip, where, maximum/minimum, concatenate,
 stack), which only losses and models written by users call.
 
