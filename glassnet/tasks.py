@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import inspect
 import math
 import threading
 import warnings
@@ -1104,8 +1105,11 @@ def forward_set(m: Module) -> Any:
     wrappers (marked with :data:`WATCHES`) are looked through to the forward they wrap, and
     the class's own forward bound to ``m`` is none of the user's."""
     f = vars(m).get("forward")
-    while f is not None and hasattr(f, WATCHES):
-        f = getattr(f, WATCHES)
+    for _ in range(64):  # (glassnet's wrappers only: a function whose own attribute names the
+        # forward it wraps; a mock claims every attribute, and is a forward of the user's)
+        if not inspect.isfunction(f) or WATCHES not in vars(f):
+            break
+        f = vars(f)[WATCHES]
     mine = getattr(f, "__self__", None) is m and getattr(f, "__func__", None) is type(m).forward
     return None if mine else f
 
