@@ -1558,7 +1558,7 @@ def score(
     NumPy's error state ``errs`` (:func:`under`)."""
     forward, loss_fn, head = loss_parts(model, spec, under(errs, loss) if spec is None else loss)
     with evaluating(model), no_grad():  # (eval mode in this thread alone: no flag written)
-        z = forward_rows(forward, X) if rowwise(forward) else forward(Tensor(X))
+        z = forward_rows(forward, X) if graph_free(forward, spec, head) else forward(Tensor(X))
         value = float(loss_fn(z, y, w).data)
         out = (head(z) if head is not None else z).data
     if not with_metric:
@@ -1616,6 +1616,21 @@ def rowwise(model: Any) -> bool:
             ):
                 return False
     return True
+
+
+def graph_free(forward: Any, spec: F.Loss | None, head: Any) -> bool:
+    """Whether :func:`score` may run ``forward`` (of :func:`loss_parts`) in blocks of rows
+    (:func:`forward_rows`, whose output has no graph): a :func:`rowwise` chain whose loss
+    reads nothing from the output's graph: a loss of no head, or the head stripped off
+    (``head``), or a chain ending in a Linear (its logits as they are). A chain ending in a
+    softmax within (a nested head, then Identity or Dropout) is run in one pass: the loss
+    reads its logits from the graph (:func:`_logits`) and refuses probabilities there."""
+    if not rowwise(forward):
+        return False
+    if spec is None or not spec.head or head is not None:
+        return True
+    leaves = [m for m in forward.modules() if not isinstance(m, Sequential)]
+    return bool(leaves) and isinstance(leaves[-1], Linear)
 
 
 def forward_rows(forward: Module, X: Any, nbytes: int | None = None) -> Tensor:

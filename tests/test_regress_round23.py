@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import functional as F
 from glassnet import nn, tasks
+from glassnet.objective import evaluate_loss
 
 X = np.random.default_rng(0).standard_normal((32, 2))
 Y = X[:, :1] * 0.5
@@ -48,3 +50,38 @@ def test_a_patched_forward_with_a_return_value_runs_in_summary():
     m = net()
     with mock.patch.object(m.layers[1], "forward", return_value=gn.Tensor(np.zeros((1, 4)))):
         assert "layers.2" in finishes(lambda: str(gn.summary(m, (1, 2))))
+
+
+def _chains():
+    def lin(a, b, seed):
+        return nn.Linear(a, b, rng=seed, dtype=np.float64)
+
+    def body():
+        return [lin(20, 64, 0), nn.Tanh(), lin(64, 10, 1)]
+
+    return {
+        "softmax, identity": nn.Sequential(*body(), nn.Softmax(), nn.Identity()),
+        "softmax, dropout": nn.Sequential(*body(), nn.Softmax(), nn.Dropout(0.0)),
+        "nested head": nn.Sequential(*body()[:2], nn.Sequential(lin(64, 10, 1), nn.Softmax())),
+        "softmax head": nn.Sequential(*body(), nn.Softmax()),
+        "logits": nn.Sequential(*body()),
+    }
+
+
+@pytest.mark.parametrize("name", list(_chains()))
+def test_cross_entropy_over_blocks_of_rows_is_the_one_pass(monkeypatch, name):
+    rng = np.random.default_rng(2)
+    Xv, L = rng.standard_normal((4000, 20)), rng.integers(0, 10, 4000)
+    spec = F.LOSSES["cross_entropy"]
+
+    def run():
+        model = _chains()[name]
+        h = gn.fit(model, Xv[:64], L[:64], loss="cross_entropy", lr=0.1, epochs=1, verbose=0,
+                   validation_data=(Xv, L))  # fmt: skip
+        return (evaluate_loss(model, Xv, L, loss="cross_entropy"),
+                tasks.score(model, spec, "cross_entropy", Xv, L), h.val_loss[-1])  # fmt: skip
+
+    whole = run()
+    monkeypatch.setattr(tasks, "FORWARD_BYTES", 2_000)
+    assert len(tasks.row_blocks(4000, 10, [(20, 64), (64, 10)])) > 2  # (blocks of rows)
+    assert run() == whole
