@@ -1644,9 +1644,13 @@ _OPTIM_MESSAGES: dict[str, Callable[..., str]] = {
         f"entry per param group. Got {type(saved).__name__}; pass the dict that "
         f"{name}.state_dict() returned."
     ),
-    "nesterov": lambda owner, mu, damp: (
+    "nesterov": lambda owner, mu, damp: (  # (the advice: for the values that are wrong)
         f"{owner} with nesterov=True needs momentum > 0 and dampening=0. Got "
-        f"momentum={mu!r}, dampening={damp!r}; set momentum, e.g. momentum=0.9."
+        f"momentum={mu!r}, dampening={damp!r}; set "
+        + ("momentum, e.g. momentum=0.9" if mu <= 0 else "")
+        + (", and " if mu <= 0 and damp else "")
+        + ("dampening=0 (or nesterov=False to keep the dampening)" if damp else "")
+        + "."
     ),
     "dampening": lambda owner, damp: (
         f"The 'dampening' parameter of {owner} applies to style='torch' only. Got "

@@ -195,17 +195,21 @@ class Batches:
     ``order[k bs : (k + 1) bs]`` gathered into buffers made once for every epoch (``order``
     None: those rows in order, as views; all of them: the arrays themselves), m the rows of
     the whole batch; with ``dp`` (:class:`glassnet.distributed.DataParallel`), only this
-    rank's shard of each."""
+    rank's shard of each. With ``fresh``, each gathered batch is new arrays instead, as a
+    PyTorch DataLoader's: fit's per-step loop hands its batches to the caller's code (a
+    forward, a hook, a loss), which may keep them; the fast path shows its batches to none."""
 
-    def __init__(self, X: Any, y: Any, w: Any, bs: int, dp: Any = None) -> None:
-        self.X, self.y, self.w, self.bs, self.dp = X, y, w, bs, dp
+    def __init__(
+        self, X: Any, y: Any, w: Any, bs: int, dp: Any = None, fresh: bool = False
+    ) -> None:
+        self.X, self.y, self.w, self.bs, self.dp, self.fresh = X, y, w, bs, dp, fresh
         self.n, self.order, self.bufs = X.shape[0], None, None
         self.starts = range(0, self.n, bs)
         self.clip = ("clip",) if type(X) is np.ndarray else ()  # (CuPy's take has no mode)
 
     def epoch(self, order: Any) -> Batches:
         """This epoch's batches: the rows in ``order`` (None: in order, as views)."""
-        if order is not None and self.bufs is None:  # (the gather's buffers, made once)
+        if order is not None and self.bufs is None and not self.fresh:  # (made once)
             X, y, w, bs, xp = self.X, self.y, self.w, self.bs, namespace(self.X)
             Xb, yb = xp.empty((bs, X.shape[1]), X.dtype), xp.empty((bs, *y.shape[1:]), y.dtype)
             self.bufs = Xb, yb, None if w is None else xp.empty(bs, w.dtype)
@@ -226,7 +230,11 @@ class Batches:
             if hi - lo == self.n:  # full batch: the arrays themselves
                 return X, y, w, m
             return X[lo:hi], y[lo:hi], None if w is None else w[lo:hi], m
-        idx, (Xb, yb, wb), r, clip = self.order[lo:hi], self.bufs, hi - lo, self.clip
+        idx, r, clip = self.order[lo:hi], hi - lo, self.clip
+        if self.fresh:  # (new arrays: take's out=None)
+            wbt = None if w is None else w.take(idx, None, None, *clip)
+            return X.take(idx, 0, None, *clip), y.take(idx, 0, None, *clip), wbt, m
+        Xb, yb, wb = self.bufs
         xb = X.take(idx, 0, Xb[:r], *clip)  # (the method: np.take's wrapper costs more
         ybt = y.take(idx, 0, yb[:r], *clip)  # than the copy here)
         return xb, ybt, None if w is None else w.take(idx, None, wb[:r], *clip), m

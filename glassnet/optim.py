@@ -5,11 +5,11 @@ The lecture learns weights by gradient descent,
     w_j ← w_j − γ ∂J/∂w_j,
 
 repeated until a termination criterion holds. This module implements that rule
-(:class:`SGD`, alias :class:`GradientDescent`) and the variants used in practice:
-momentum and Nesterov momentum (PyTorch's and scikit-learn's forms), :class:`Adam`,
-:class:`AdamW`, :class:`RMSprop`, and PyTorch's :class:`Adagrad`, :class:`Adadelta`,
-:class:`Adamax`, :class:`NAdam` and :class:`RAdam`. The learning-rate schedules that change γ
-between epochs are :mod:`glassnet.schedules`.
+(:class:`SGD`, alias :class:`GradientDescent`), momentum and Nesterov momentum (PyTorch's
+and scikit-learn's forms), :class:`Adam` and :class:`AdamW`. PyTorch's further optimizers
+(:class:`RMSprop`, :class:`Adagrad`, :class:`Adadelta`, :class:`Adamax`, :class:`NAdam`,
+:class:`RAdam`) are :mod:`glassnet.torch_optim`'s, imported here and named in ``OPTIMIZERS``.
+The learning-rate schedules that change γ between epochs are :mod:`glassnet.schedules`.
 
 **Parameters** are duck-typed: any object with ``.data`` (a float32 or float64
 ``numpy.ndarray``) and ``.grad`` (an array of the same shape, or ``None``). As in
@@ -19,7 +19,7 @@ PyTorch, a step leaves alone every parameter whose ``.grad`` is ``None`` or whos
 **Param groups.** As in PyTorch, ``params`` may be a list of dicts, each with its
 ``"params"`` and its own settings (``{"params": head, "lr": 0.1}``); settings a group
 does not give come from the constructor's arguments. ``optimizer.param_groups`` holds
-them (:class:`ParamGroup`); a schedule sets each group's ``"lr"``. ``optimizer.lr``
+them (plain dicts); a schedule sets each group's ``"lr"``. ``optimizer.lr``
 and the other settings read as attributes are the first group's; assigning one sets
 it in every group. As PyTorch's, a group may carry keys the optimizer does not read (a
 wrapper's ``lookahead_step``, a ``"name"``): kept, ignored by the step; a key a letter or

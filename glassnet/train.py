@@ -249,8 +249,8 @@ class _Books(Callback):
     def _new_run(self, state: TrainState, refuse: bool = True) -> bool:
         """Given to another run than the one it last saw, resumed at its epoch: its books
         go (books set before a first run, as the command line's resume sets them, stay);
-        with ``refuse``, a run resumed at another epoch raises (a checkpoint's mix-up)."""
-        if refuse and self.ran and state.epoch and state.epoch != self.epoch:
+        with ``refuse``, one resumed at another epoch than it saw raises (none seen: fresh)."""
+        if refuse and self.ran and state.epoch and self.epoch not in (None, state.epoch):
             raise ValueError(train_message("new_run", rule=self, initial=state.epoch))
         return self.ran and self.epoch != state.epoch
 
@@ -667,7 +667,7 @@ def fit(
         graph_why=engines.graph_reason(model, spec) if engine == "jit" and not fast else "",
     )  # fmt: skip
     history.engine = history.engine if loop is None else loop.engine
-    gather = eager_mod.Batches(X, y_arr, w_arr, bs, dp)  # fit's loop: its buffers made once
+    gather = eager_mod.Batches(X, y_arr, w_arr, bs, dp, fresh=True)  # (a batch kept stays)
     blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
     blas.__enter__()  # first: it may refuse (threads=N without threadpoolctl), changing nothing
     model.train()
