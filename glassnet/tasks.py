@@ -33,11 +33,9 @@ metric).
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import dataclasses
 import inspect
 import math
-import threading
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -48,6 +46,7 @@ from . import functional as F
 from ._validation import ParameterError, check_array, check_setting, detached, overflowed
 from .backend import namespace
 from .metrics import UndefinedMetricWarning, r2_score
+from .nn._gate import WATCH
 from .nn.layers import MLP, ActivationModule, Dropout, Linear, Sequential
 from .nn.module import Module, evaluating
 from .tensor import Tensor, no_grad
@@ -1238,44 +1237,29 @@ def _heads_of_yours(model: Module, head: str) -> list[Module]:
     ]
 
 
-_WATCH = threading.RLock()  # (one forward watched at a time: the instances are put back)
-_WATCHER: contextvars.ContextVar[object] = contextvars.ContextVar("glassnet_watch", default=None)
-
-
 def _watched(model: Module, heads: list[Module]) -> tuple[Any, list[Any]]:
-    """``(forward, ends)``: ``forward(x)`` is ``model(x)``, each of ``heads``' forward
-    watched on its instance for that call (a wrapper marked :data:`WATCHES`, which another
-    thread's calls pass straight through; the instance put back as found after it), and
-    ``ends[0]`` is the one of ``heads`` whose output the model's output is (else None)."""
+    """``(forward, ends)``: ``forward(x)`` is ``model(x)``, and ``ends[0]`` the one of
+    ``heads`` whose output (its ``__call__``'s, seen through :data:`glassnet.nn._gate.WATCH`
+    for that call in this context alone) the model's output is, else None. Nothing is set on
+    the layers: another thread, a copy or a pickle of the model meanwhile sees them as they
+    are. A head called by its ``forward`` directly, or by a ``__call__`` of its own, is not
+    seen (then ends[0] is None: its output is scored as it is)."""
     ends: list[Any] = [None]
+    ids = {id(m) for m in heads}
 
     def forward(x: Any) -> Any:
         made: dict[int, tuple[Any, Module]] = {}
-        token, put = object(), []
-        with _WATCH:
-            for m in heads:
-                inner, had = m.forward, vars(m).get("forward", _WATCH)
 
-                def run(*args: Any, _m: Module = m, _f: Any = inner, **kwargs: Any) -> Any:
-                    out = _f(*args, **kwargs)
-                    if _WATCHER.get() is token:
-                        made[id(out)] = (out, _m)
-                    return out
+        def seen(m: Module, out: Any) -> Any:
+            if id(m) in ids:
+                made[id(out)] = (out, m)
+            return out
 
-                setattr(run, WATCHES, inner)
-                vars(m)["forward"] = run
-                put.append((m, had, run))
-            mine = _WATCHER.set(token)
-            try:
-                out = model(x)
-            finally:
-                _WATCHER.reset(mine)
-                for m, had, run in put:
-                    if vars(m).get("forward") is run:  # (one set meanwhile is left as it is)
-                        if had is _WATCH:
-                            del vars(m)["forward"]
-                        else:
-                            vars(m)["forward"] = had
+        mine = WATCH.set(seen)
+        try:
+            out = model(x)
+        finally:
+            WATCH.reset(mine)
         got = made.get(id(out))
         ends[0] = got[1] if got is not None and got[0] is out else None
         return out

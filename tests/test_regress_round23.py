@@ -2,6 +2,8 @@
 validation over blocks of rows scores cross-entropy as one pass does on every chain; loss_parts
 looks at a softmax head of a model of the user's without setting anything on its layers."""
 
+import copy
+import pickle
 import threading
 from unittest import mock
 
@@ -85,3 +87,38 @@ def test_cross_entropy_over_blocks_of_rows_is_the_one_pass(monkeypatch, name):
     monkeypatch.setattr(tasks, "FORWARD_BYTES", 2_000)
     assert len(tasks.row_blocks(4000, 10, [(20, 64), (64, 10)])) > 2  # (blocks of rows)
     assert run() == whole
+
+
+class Clamped(nn.Softmax):  # probabilities, no softmax's output: refused by cross-entropy
+    def forward(self, x):
+        seen.append(("forward" in vars(self), pickle.dumps(owner[0]), copy.deepcopy(owner[0])))
+        return F.softmax(x) * 0.98 + 0.01
+
+
+seen: list = []
+owner: list = []
+
+
+class Net(nn.Module):  # a model of the user's own, ending in a softmax head of the user's
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(2, 2, rng=0, dtype=np.float64)
+        self.head = Clamped()
+
+    def forward(self, x):
+        return self.head(self.a(x))
+
+
+def test_the_head_of_a_model_of_yours_is_watched_without_setting_anything_on_it():
+    m = Net()
+    owner[:] = [m]
+    seen.clear()
+    with pytest.raises(ValueError, match=r"loss='cross_entropy'.*Clamped, a subclass"):
+        gn.fit(m, X, (X[:, 0] > 0).astype(int), loss="cross_entropy", epochs=1, verbose=0)
+    on_it, pickled, copied = seen[0]
+    assert not on_it and "forward" not in vars(m.head)  # (nothing set, during nor after)
+    assert "forward" not in vars(pickle.loads(pickled).head)
+    assert "forward" not in vars(copied.head)
+    with gn.no_grad():  # (the copy's head runs its own forward, on its own instance)
+        copied.head(gn.Tensor(X[:2]))
+    assert "forward" not in vars(copied.head)

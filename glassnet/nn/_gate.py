@@ -9,6 +9,7 @@ whole (:func:`guard_train`). How it behaves: docs/threads.md.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import threading
 import types
@@ -19,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .module import Module
 
-__all__ = ["Gate", "gate_of", "guard_train", "reading", "writing"]
+__all__ = ["WATCH", "Gate", "gate_of", "guard_train", "reading", "writing"]
+
+WATCH: contextvars.ContextVar[Any] = contextvars.ContextVar("glassnet_watch", default=None)
+# (a watcher of module outputs for one call in this context, or None: ``Module.__call__``
+# gives it each module and its output, ``watch(module, out)``, and returns what it returns;
+# glassnet.tasks' look at a softmax head of a model of the user's. Nothing is set on a layer)
 
 _GATES: dict[int, Gate] = {}  # id(a model with its own train()) -> its gate
 _MAKING = threading.Lock()  # (held a moment to make one: never while user code runs)

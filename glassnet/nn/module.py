@@ -157,7 +157,8 @@ class Module(ModuleMethods):
         if args and not isinstance(args[0], Tensor) and _numbers(args[0]):
             args = (Tensor(args[0]), *args[1:])
         hooked = self.__dict__.get("_hooked")  # (forward hooks: nn/containers.py's runner)
-        return hooked(self, args, kwargs) if hooked else self.forward(*args, **kwargs)
+        out = hooked(self, args, kwargs) if hooked else self.forward(*args, **kwargs)
+        return out if (watch := gate.WATCH.get()) is None else watch(self, out)  # (tasks')
 
     def __setattr__(self, name: str, value: Any) -> None:
         # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
