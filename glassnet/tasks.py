@@ -1095,8 +1095,8 @@ def call_hooks(hooks: Sequence[Any], name: str, state: Any, errs: dict[str, str]
             getattr(hook, name)(state)
 
 
-WATCHES = "glassnet_watches"  # (a wrapper's attribute: the forward it watches, set on
-# the instance for one run: summary's tracing, loss_parts' look at the head; no forward of yours)
+WATCHES = "glassnet_watches"  # (a wrapper function's own attribute: the forward it watches,
+# set on the instance for one run by summary's tracing; no forward of yours)
 
 
 def forward_set(m: Module) -> Any:
