@@ -251,9 +251,24 @@ def activation_module(name: str | Module, alpha: float = 0.01) -> Module:
     return LeakyReLU(alpha) if module is LeakyReLU else module()
 
 
+def _int_seed(rng: Any) -> int | None:
+    """The int seed an rng= argument is (after as_rng took it), else None."""
+    return None if rng is None or isinstance(rng, np.random.Generator) else int(rng)
+
+
+def _with_seed(cfg: dict[str, Any], seed: int | None) -> dict[str, Any]:
+    return cfg if seed is None else {**cfg, "seed": seed}  # (from_config: its dropout's rng)
+
+
 class Dropout(Module):
     """Inverted dropout: in training, zero each value with probability p, scale the rest
-    by 1 / (1 - p); in eval mode, the identity."""
+    by 1 / (1 - p); in eval mode, the identity.
+
+    ``rng``: an int seed, a Generator, or None (glassnet's default generator, which
+    :func:`glassnet.manual_seed` seeds). ``gn.save`` keeps an int seed (its ``config()``'s
+    ``seed``): ``gn.load`` gives masks from that seed's start, as a new ``Dropout(p, seed)``
+    draws. A Generator is not saved: the loaded layer draws from the default generator, as
+    PyTorch's dropout draws from its global one. (An MLP's dropout likewise, by its rng.)"""
 
     _hparams = ("p",)
 
@@ -270,6 +285,10 @@ class Dropout(Module):
     @rng.setter
     def rng(self, rng: Any) -> None:
         self._rng = None if rng is None else as_rng(rng, "Dropout", "rng")
+        self._seed = _int_seed(rng)
+
+    def config(self) -> dict[str, Any]:
+        return _with_seed(Module.config(self), getattr(self, "_seed", None))
 
     def forward(self, x: Tensor) -> Tensor:
         if self.p == 1:  # (in training every value dropped: PyTorch's input * 0)
@@ -342,7 +361,10 @@ class MLP(Sequential):
     """
 
     _hparams = ("sizes", "activation", "output_activation", "dropout", "leaky_alpha")
-    config = Module.config  # (not Sequential's: an MLP is built from its arguments)
+
+    def config(self) -> dict[str, Any]:  # (not Sequential's: an MLP is built from its arguments)
+        seed = getattr(self, "_seed", None) if self.dropout > 0 else None
+        return _with_seed(Module.config(self), seed)
 
     def __init__(
         self,
@@ -378,6 +400,7 @@ class MLP(Sequential):
         self.sizes, self.activations, self.output_activation = sizes, acts, out_act
         self.activation = acts  # (the constructor's argument, as _hparams names it)
         self.init, self.dropout, self.leaky_alpha = init, dropout, leaky_alpha
+        self._seed = _int_seed(rng)
 
 
 class Neuron(Sequential):
@@ -443,14 +466,22 @@ def from_config(cfg: dict[str, Any]) -> Module:
     module = BUILDABLE.get(cfg["type"])
     if module is None:
         raise ValueError(f"from_config: unknown module type {cfg['type']!r}.")
-    if module in (Linear, MLP, Neuron):
-        kwargs["rng"] = 0  # a fixed seed: rebuilding is deterministic (the weights come next)
+    seed = kwargs.pop("seed", None) if module in (MLP, Dropout) else None  # (an int rng=)
+    if module is Dropout:
+        kwargs["rng"] = seed
+    if module in (Linear, MLP, Neuron):  # a fixed seed: rebuilding is deterministic (the
+        kwargs["rng"] = 0 if seed is None else seed  # weights come next); an MLP's: its masks'
         if (why := missing_entry(cfg, F.get_activation)) is not None:  # (added where saved)
             raise ValueError(why)
     try:
-        return module(**kwargs)
+        built = module(**kwargs)
     except TypeError as e:  # a key the constructor does not take
         raise ValueError(f"from_config: {cfg['type']} cannot be built from {cfg!r:.80}: {e}") from e
+    if module is MLP and seed is None:  # (not rng=0's stream: the default generator's, as saved)
+        built._seed = None
+        for m in (m for m in built.layers if isinstance(m, Dropout)):
+            m.rng = None
+    return built
 
 
 #: The module types from_config builds, by name (nn.containers adds Flatten).
