@@ -30,6 +30,7 @@ NOT_RUN = re.compile(r"<!-- not run: (.*?) -->\n$")
 # the Python blocks each doc's test below runs: all of the doc's blocks not marked not run
 RUNS = {
     "cli.md": 2,
+    "extending.md": 1,
     "graph_speed.md": 1,
     "jit.md": 1,
     "lecture.md": 24,
@@ -438,3 +439,11 @@ def test_every_glassnet_name_in_the_docs_exists():
         names = set(re.findall(r"(?<![\w/.])(glassnet(?:\.[A-Za-z_]\w*)+)", text)) - ONNX_METADATA
         missing = sorted(name for name in names if not _resolves(name))
         assert not missing, f"docs/{path.name} names what is not there: {missing}"
+
+
+def test_extending_example_prints_what_the_doc_shows(in_tmp, tables):
+    """docs/extending.md's example adds an entry to functional's table (``tables``
+    restores it after)."""
+    (block,) = _python("extending.md")
+    text = [body for lang, body in _fenced("extending.md") if lang == "text"][0]
+    assert _run("extending.md", 0, block, {}).strip() == text.strip()
