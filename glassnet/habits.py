@@ -100,7 +100,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import check_bool, check_device, check_fits, reduced
+from ._validation import check_bool, check_device, check_fits, reduced, unmasked
 from .backend import device_of
 from .gradient import (
     Grad,
@@ -1135,7 +1135,7 @@ def _fill_args(op: str, x: np.ndarray, mask: Any, value: Any) -> tuple[np.ndarra
             f"bool mask. Got a Tensor (of {mask.dtype}): glassnet's Tensors hold floats; "
             "write mask.data != 0 for a Tensor of 0/1 values."
         )
-    m = np.asarray(mask)
+    m = np.asarray(unmasked(mask, "mask", op))  # (a masked cell's hidden value refused)
     if m.dtype != bool:
         raise TypeError(
             f"{op}: mask must be a bool array, as PyTorch's (which refuses other dtypes too). "

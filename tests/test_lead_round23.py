@@ -137,3 +137,13 @@ def test_loss_module_refuses_a_masked_class_weight():
     weight = np.ma.array([1.0, 1.0, 9.0], mask=[0, 0, 1])
     with pytest.raises(ValueError, match="weight is a masked array"):
         gn.nn.CrossEntropyLoss(weight=weight)(x, np.array([0, 1]))
+
+
+@pytest.mark.parametrize("op", ["masked_fill", "masked_fill_"])
+def test_masked_fill_refuses_a_mask_with_a_masked_cell(op):
+    x = gn.tensor([1.0, 2.0, 3.0])
+    mask = np.ma.array([True, False, True], mask=[0, 0, 1])
+    with pytest.raises(ValueError, match="mask is a masked array"):
+        getattr(x, op)(mask, 0.0)
+    out = getattr(x, op)(np.ma.array([True, False, False]), 0.0)  # nothing masked: its values
+    np.testing.assert_array_equal(out.numpy(), [0.0, 2.0, 3.0])
