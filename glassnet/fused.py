@@ -266,15 +266,11 @@ class FastMLP:
         b = self._bufs.get(n)
         if b is None:
             per_layer, xp = [], namespace(self.layers[0].linear.W.data)  # NumPy, or CuPy
-            for lay, act, k in zip(self.layers, self._acts, self._kernels):
+            for lay, k, (fwd, gp) in zip(self.layers, self._kernels, self.layer_fns()):
                 s = (*self.lead, n, lay.neurons)
                 # scratch: g'(z) work space, or a copy of Z for an activation without kernels
                 # (identity's: none)
                 t = self.dtype if k is None or k[2] == "f" else k[2]
-                # fwd(A, T, alpha): A <- g(Z) in place; gp(D, A, T, alpha): D <- dL/dZ =
-                # D g'(Z); the kernels (None: identity's, which do nothing)
-                fwd, gp = _unfused(act, lay.kw) if k is None else k[:2]
-                fwd, gp = (None, None) if k is not None and act.name == "identity" else (fwd, gp)
                 bufs = (
                     xp.empty(s, self.dtype),
                     xp.empty(s, self.dtype),
@@ -303,6 +299,16 @@ class FastMLP:
             b = self._bufs[n] = (per_layer, back, xp.ones(n, self.dtype), keep, out, sq, loss)
         return b
 
+    def layer_fns(self) -> list[tuple[Any, Any]]:
+        """Each layer's ``(fwd, gp)``: ``fwd(A, T, alpha)``: A <- g(Z) in place (Z kept in the
+        scratch T where g' needs it); ``gp(D, A, T, alpha)``: D <- dL/dZ = D g'(Z); the
+        in-place kernels, or the table entry's fn and grad (None, None: identity's)."""
+        return [
+            (None, None) if k is not None and act.name == "identity"
+            else _unfused(act, lay.kw) if k is None else k[:2]
+            for lay, act, k in zip(self.layers, self._acts, self._kernels)
+        ]  # fmt: skip
+
     def outputs(self, n: int) -> Any:
         """The vector :meth:`run` leaves its outputs in for a batch of n rows: the per-entry
         losses (weighted), then each layer's ||W||² (with L2)."""
@@ -317,11 +323,13 @@ class FastMLP:
         """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
         by the next call). An output fused with its loss is left as logits."""
         per_layer = self._buffers(X.shape[-2])[0]
-        self._forward(per_layer, X, record)
+        self.forward_layers(per_layer, X, record)
         return [t[2] for t in per_layer]
 
     @staticmethod
-    def _forward(per_layer: list, X: np.ndarray, record: list[dict] | None) -> None:
+    def forward_layers(per_layer: list, X: Any, record: list[dict] | None = None) -> None:
+        """The forward pass into ``per_layer``'s buffers, each (W, b, A, _, T, alpha, fwd,
+        _): A <- g(a @ W + b), a the layer below's A (X first)."""
         a = X
         for W, b, A, _, T, alpha, fwd, _ in per_layer:
             np.matmul(a, W.data, out=A)  # (n, neurons)
@@ -349,7 +357,7 @@ class FastMLP:
             raise ValueError("FastMLP.run: the batch is empty (0 rows); a loss needs rows.")
         per_layer, back, ones, keep, _, sq, loss = self._bufs.get(n) or self._buffers(n)
         # 1) forward, keeping each layer's activation (g' is read from a)
-        self._forward(per_layer, X, record)
+        self.forward_layers(per_layer, X, record)
         # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
         _, _, out, G, T, alpha, _, gp = per_layer[-1]
         o, Gk, args, count, scale = loss  # (a stack: (K N, outputs) rows, labels (K N,))

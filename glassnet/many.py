@@ -937,7 +937,7 @@ def _outputs(engine: FastMLP, X: Any, K: int, rows: int) -> Any:
     a scratch buffer (no buffers of the backward pass). Each row's outputs are the ones
     :meth:`FastMLP.forward` makes of all the rows at once (the same operations, row by row
     independent); an output fused with its loss is left as logits."""
-    layers, last = engine.layers, len(engine.layers) - 1
+    layers = engine.layers
     n = X.shape[-2]
     shapes = [(lay.inputs, lay.neurons) for lay in layers]  # (blocks with the bits of one pass)
     starts = tasks.row_blocks(n, rows, shapes)
@@ -945,25 +945,16 @@ def _outputs(engine: FastMLP, X: Any, K: int, rows: int) -> Any:
     longest = max((e - r for r, e in zip(starts, starts[1:])), default=0)
     size = K * longest * max(lay.neurons for lay in layers)
     flat = [xp.empty(size, engine.dtype) for _ in range(3)]  # two for A in turn, a scratch
-    acts = [F.ACTIVATIONS["identity" if i == last and engine.fused else lay.act]
-            for i, lay in enumerate(layers)]  # fmt: skip
+    fns = engine.layer_fns()  # (the training step's own in-place activations)
     out = xp.empty((K, n, layers[-1].neurons), engine.dtype)
     for r, e in zip(starts, starts[1:]):
-        a = X[..., r:e, :]
-        for i, (lay, act) in enumerate(zip(layers, acts)):
-            shape = (K, a.shape[-2], lay.neurons)
+        per_layer = []
+        for i, (lay, (fwd, _)) in enumerate(zip(layers, fns)):
+            shape = (K, e - r, lay.neurons)
             A, T = (f[: math.prod(shape)].reshape(shape) for f in (flat[i % 2], flat[2]))
-            np.matmul(a, lay.linear.W.data, out=A)
-            if lay.linear.b is not None:
-                np.add(A, lay.linear.b.data, out=A)
-            kernel = F.INPLACE.get((act.fn, act.grad))
-            if kernel is not None:
-                kernel[0](A, T, lay.alpha)  # A <- g(Z) in place
-            else:  # (an activation of the table without in-place kernels: as FastMLP's)
-                np.copyto(T, A)
-                np.copyto(A, act.fn(T, **lay.kw))
-            a = A
-        out[:, r:e] = a
+            per_layer.append((lay.linear.W, lay.linear.b, A, None, T, lay.alpha, fwd, None))
+        FastMLP.forward_layers(per_layer, X[..., r:e, :])
+        out[:, r:e] = per_layer[-1][2]
     return out
 
 
