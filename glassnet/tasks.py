@@ -43,7 +43,14 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import ParameterError, check_array, check_setting, detached, overflowed
+from ._validation import (
+    ParameterError,
+    check_array,
+    check_memory,
+    check_setting,
+    detached,
+    overflowed,
+)
 from .backend import namespace
 from .metrics import UndefinedMetricWarning, r2_score
 from .nn._gate import WATCH
@@ -1641,8 +1648,6 @@ def forward_rows(forward: Module, X: Any, nbytes: int | None = None) -> Tensor:
 def check_fit_memory(model: Module, params: Any, bs: int, dtype: Any) -> None:
     """fit's refusal before allocating: gradients and optimizer state (3 copies of the
     weights), and per batch row each layer's activation, its dL/dZ and a scratch buffer."""
-    from ._validation import check_memory
-
     widths = sum(m.neurons for m in model.modules() if isinstance(m, Linear))
     weights = sum(p.data.nbytes for p in params)
     need = 3 * weights + 3 * bs * widths * np.dtype(dtype).itemsize
