@@ -578,16 +578,17 @@ def fit_many(
     if lead and shuffle and bs < n:  # each epoch's permutations, one per model, and their stack
         need += 2 * K * n * np.dtype(np.intp).itemsize
     # validation runs forward only, over groups of networks and of rows, so that its rows
-    # (held out from all the data) cost about what a training step's batch costs (64 MiB at
-    # least), not K models' forward passes of them all: per network and row, the forward's
-    # three buffers of the widest layer; per network, its outputs for every row (the loss's
-    # and the metric's arrays of them, which an output-sized pass keeps whole)
+    # (held out from all the data) cost about what a training step's batch costs (at least
+    # tasks.FORWARD_BYTES, what a forward pass in blocks of rows holds), not K models'
+    # forward passes of them all: per network and row, the forward's three buffers of the
+    # widest layer; per network, its outputs for every row (the loss's and the metric's
+    # arrays of them, which an output-sized pass keeps whole)
     val_group, val_rows = K, 1
     if Xv is not None:
         nv, size = Xv.shape[-2], X.dtype.itemsize
         row = 3 * max(lay.neurons for lay in layers) * size
         kept = nv * (4 * layers[-1].neurons * size + 8)
-        budget = max(_VALIDATION_BYTES, 3 * K * bs * widths * size)
+        budget = max(tasks.FORWARD_BYTES, 3 * K * bs * widths * size)
         val_group = int(max(1, min(K, budget // (nv * row + kept))))
         val_rows = int(max(1, min(nv, budget // (val_group * row))))
         need += val_group * (val_rows * row + kept)
@@ -984,11 +985,6 @@ def _validate_groups(
         labels = (yv[a:b], None if wv is None else wv[a:b]) if own else (yv, wv)
         parts.append(_validate(engine, out, *labels, b - a, own))
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-
-
-# validation's memory for a group of networks and rows (at least one network's row; more
-# where a training step's buffers are larger): see fit_many
-_VALIDATION_BYTES = 64 << 20
 
 
 # ------------------------------------------------------------------- searches over a grid

@@ -226,9 +226,9 @@ def test_validation_of_many_models_costs_about_a_training_step_s_memory():
 def test_validation_in_groups_of_networks_scores_each_as_its_own_fit(monkeypatch, seed):
     """One network per validation group: every History and weight is its fit's, bit for bit
     (a seed per model: each its own held-out rows, weighted; one seed: rows shared)."""
-    import glassnet.many
+    import glassnet.tasks
 
-    monkeypatch.setattr(glassnet.many, "_VALIDATION_BYTES", 1, raising=False)
+    monkeypatch.setattr(glassnet.tasks, "FORWARD_BYTES", 1)
     X, y = data(n=103)
     w = np.random.default_rng(1).uniform(0.1, 2.0, 103)
     options = {"loss": "bce", "lr": 0.3, "epochs": 12, "batch_size": 16,

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import glassnet
-import glassnet.many as many
+import glassnet.tasks as tasks
 from glassnet import nn
 from glassnet.many import fit_many
 
@@ -100,7 +100,7 @@ def _data(n: int = 20_000, features: int = 20) -> tuple[np.ndarray, np.ndarray]:
 def test_fit_many_validation_keeps_to_its_bytes_by_blocks_of_rows(monkeypatch):
     """One network's validation over 20,000 rows in blocks: 256 KiB of forward buffers, not
     the 20,000 rows' activations and backward buffers (about 23 MB)."""
-    monkeypatch.setattr(many, "_VALIDATION_BYTES", 256 << 10)
+    monkeypatch.setattr(tasks, "FORWARD_BYTES", 256 << 10)
     X, y = _data()
 
     def run(rows: int) -> None:
@@ -128,7 +128,7 @@ def test_fit_many_validation_scores_do_not_depend_on_the_blocks(monkeypatch, bud
     w = np.random.default_rng(1).uniform(0.5, 2.0, size=300).astype(np.float32)
 
     def scores(nbytes: int) -> np.ndarray:
-        monkeypatch.setattr(many, "_VALIDATION_BYTES", nbytes)
+        monkeypatch.setattr(tasks, "FORWARD_BYTES", nbytes)
         models = [nn.MLP([7, 16, 8, 1], activation="leaky_relu", output_activation="sigmoid",
                          rng=k) for k in range(3)]  # fmt: skip
         hs = fit_many(models, X[300:], y[300:], loss="binary_cross_entropy", lr=0.05, epochs=2,
