@@ -35,6 +35,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     viz,
 )
 from ._validation import manual_seed
+from .autograd import detect_anomaly, set_grad_enabled
 from .factories import (
     Generator,
     arange,
@@ -84,14 +85,12 @@ from .saving import load, save
 from .tensor import (
     AnomalyError,
     Tensor,
-    detect_anomaly,
     enable_grad,
     get_default_dtype,
     is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
     set_default_dtype,
-    set_grad_enabled,
 )
 from .train import Callback, DivergenceError, History, TrainState, fit
 

@@ -35,24 +35,111 @@ for each tensor and its seed, accumulating into ``.grad``. A seed of the wrong s
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from . import tensor as tensor_module
 from ._validation import GradShapeError, broadcasts_to
 from .tensor import (
     AnomalyError,
+    Switch,
     Tensor,
-    detect_anomaly,
+    anomaly_mode,
     enable_grad,
+    grad_mode,
     is_anomaly_enabled,
     no_grad,
     unbroadcast,
 )
 
 __all__ = ["Function", "FunctionCtx", "GradShapeError", "backward", "grad"]
+
+
+def _decorate(self: Switch, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``no_grad``'s and ``enable_grad``'s decorator form (PyTorch's ``@no_grad``): ``fn``
+    runs in the switch's mode in each call. A generator function runs in the mode each time
+    it is resumed, as PyTorch's: the caller's code between two items keeps its own mode (a
+    generator's body runs after the call returns, so a with-block around the call alone would
+    leave it recording)."""
+    if not callable(fn):  # (no_grad(x): a Tensor is no function to decorate)
+        name = "enable_grad" if self.value else "no_grad"  # (the grad switches' names)
+        raise TypeError(f"{name} decorates a function. Got {type(fn).__name__}.")
+    mode = lambda: Switch(self.switch, self.value)  # noqa: E731 (one per call: reentrant)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with mode():
+            return fn(*args, **kwargs)
+
+    def generator(*args: Any, **kwargs: Any) -> Any:
+        gen, sent, resume = fn(*args, **kwargs), None, "send"
+        while True:
+            with mode():
+                try:  # (a value sent in, or an exception thrown in, goes on to fn's body)
+                    item = getattr(gen, resume)(sent)
+                except StopIteration as stop:
+                    return stop.value
+            try:
+                sent, resume = (yield item), "send"
+            except GeneratorExit:
+                with mode():
+                    gen.close()
+                raise
+            except BaseException as e:
+                sent, resume = e, "throw"
+
+    return functools.wraps(fn)(generator if inspect.isgeneratorfunction(fn) else call)
+
+
+Switch.__call__ = _decorate  # (tensor.py's no_grad(fn) and enable_grad(fn) call it)
+
+
+class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
+    """Recording on (``mode`` True) or off from the call on, as PyTorch's
+    ``torch.set_grad_enabled(mode)``; as a with-block (or a decorator) the mode before comes
+    back after it."""
+
+    def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled: mode must be True or False. Got {mode!r:.40}.")
+        self.prev, self.mode = grad_mode.get(), bool(mode)
+        grad_mode.set(self.mode)
+
+    def __enter__(self) -> None:
+        grad_mode.set(self.mode)  # (again: an object reused in a second with-block)
+
+    def __exit__(self, *exc: object) -> None:
+        grad_mode.set(self.prev)
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """A decorator: the call's own change undone, the mode set for each call of ``fn``."""
+        grad_mode.set(self.prev)
+        return Switch(grad_mode, self.mode)(fn)
+
+
+@contextlib.contextmanager
+def detect_anomaly(mode: bool = True) -> Iterator[None]:
+    """Context manager: the first op whose forward value or backward gradient
+    contains NaN or inf raises :class:`AnomalyError`, naming the op and its label
+    (``detect_anomaly(False)``: off inside, as around a Function's own backward).
+
+    >>> import glassnet as gn
+    >>> x = gn.Tensor([0.0], requires_grad=True, label="x")
+    >>> with gn.detect_anomaly():
+    ...     y = x.log()
+    Traceback (most recent call last):
+    ...
+    glassnet.tensor.AnomalyError: forward of op 'log' (inputs 'x') produced -inf...
+    """
+    with Switch(anomaly_mode, bool(mode)), np.errstate(all="ignore"):
+        yield
+
+
+# where they were defined before, and where PyTorch's users of glassnet.tensor find them
+tensor_module.set_grad_enabled, tensor_module.detect_anomaly = set_grad_enabled, detect_anomaly
 
 
 def _tensors(value: Any, name: str, who: str = "grad") -> list[Tensor]:

@@ -29,13 +29,10 @@ array([4., 6.], dtype=float32)
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-import functools
-import inspect
 import operator
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from types import NoneType, SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -62,9 +59,8 @@ from .hooks import ids as hook_ids
 
 # fmt: off
 __all__ = [
-    "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly",
-    "is_anomaly_enabled",
-    "set_grad_enabled",
+    "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "is_anomaly_enabled",
+    "Switch", "grad_mode", "anomaly_mode",
     "set_default_dtype", "get_default_dtype", "as_tensor", "unbroadcast", "axis_args",
     "binary_op", "spread", "BINARY_OPS", "operand",
 ]
@@ -88,9 +84,10 @@ def _graph_cut(g: Any) -> tuple:  # (a stand-in's backward: none reaches it, it 
     return ()
 
 
-_grad_enabled = contextvars.ContextVar("grad_enabled", default=True)
-_anomaly = contextvars.ContextVar("anomaly", default=False)
-_held: contextvars.ContextVar[tuple] = contextvars.ContextVar("held", default=())  # (_switch's)
+# the switches (public: glassnet.autograd's set_grad_enabled and detect_anomaly set them)
+grad_mode = contextvars.ContextVar("grad_enabled", default=True)
+anomaly_mode = contextvars.ContextVar("anomaly", default=False)
+_held: contextvars.ContextVar[tuple] = contextvars.ContextVar("held", default=())  # (Switch's)
 
 
 class AnomalyError(FloatingPointError):
@@ -108,20 +105,18 @@ def get_default_dtype() -> np.dtype:
 
 
 def is_grad_enabled() -> bool:
-    return _grad_enabled.get()
+    return grad_mode.get()
 
 
 def is_anomaly_enabled() -> bool:
     """Whether :func:`detect_anomaly` is on here (PyTorch's ``torch.is_anomaly_enabled``)."""
-    return _anomaly.get()
+    return anomaly_mode.get()
 
 
-class _switch:  # noqa: N801 (used as a function)
-    """Set ``switch`` (``_grad_enabled``, ``_anomaly``) inside a with-block, or, as a
-    decorator, inside each call of the function. A generator function runs in the mode each
-    time it is resumed, as PyTorch's: the caller's code between two items keeps its own mode
-    (a generator's body runs after the call returns, so a with-block around the call alone
-    would leave it recording)."""
+class Switch:
+    """Set ``switch`` (``grad_mode``, ``anomaly_mode``) inside a with-block; its decorator
+    form (PyTorch's ``@no_grad``, a generator's body run in the mode each time it is
+    resumed), ``set_grad_enabled`` and ``detect_anomaly`` are :mod:`glassnet.autograd`'s."""
 
     def __init__(self, switch: contextvars.ContextVar[bool], value: bool) -> None:
         self.switch, self.value = switch, value
@@ -135,35 +130,6 @@ class _switch:  # noqa: N801 (used as a function)
         self.switch.reset(held[i][1])
         _held.set(held[:i] + held[i + 1 :])
 
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        if not callable(fn):  # (no_grad(x): a Tensor is no function to decorate)
-            name = "enable_grad" if self.value else "no_grad"  # (the grad switches' names)
-            raise TypeError(f"{name} decorates a function. Got {type(fn).__name__}.")
-        mode = lambda: _switch(self.switch, self.value)  # noqa: E731 (one per call: reentrant)
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            with mode():
-                return fn(*args, **kwargs)
-
-        def generator(*args: Any, **kwargs: Any) -> Any:
-            gen, sent, resume = fn(*args, **kwargs), None, "send"
-            while True:
-                with mode():
-                    try:  # (a value sent in, or an exception thrown in, goes on to fn's body)
-                        item = getattr(gen, resume)(sent)
-                    except StopIteration as stop:
-                        return stop.value
-                try:
-                    sent, resume = (yield item), "send"
-                except GeneratorExit:
-                    with mode():
-                        gen.close()
-                    raise
-                except BaseException as e:
-                    sent, resume = e, "throw"
-
-        return functools.wraps(fn)(generator if inspect.isgeneratorfunction(fn) else call)
-
 
 def no_grad(fn: Callable[..., Any] | None = None) -> Any:
     """Context manager: operations inside record no graph (inference, updates). A decorator
@@ -176,54 +142,13 @@ def no_grad(fn: Callable[..., Any] | None = None) -> Any:
     >>> y.requires_grad
     False
     """
-    return _switch(_grad_enabled, False) if fn is None else _switch(_grad_enabled, False)(fn)
+    return Switch(grad_mode, False) if fn is None else Switch(grad_mode, False)(fn)
 
 
 def enable_grad(fn: Callable[..., Any] | None = None) -> Any:
     """Context manager: re-enable graph recording inside a :func:`no_grad` block (a decorator
     too, with or without the call's parentheses)."""
-    return _switch(_grad_enabled, True) if fn is None else _switch(_grad_enabled, True)(fn)
-
-
-class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
-    """Recording on (``mode`` True) or off from the call on, as PyTorch's
-    ``torch.set_grad_enabled(mode)``; as a with-block (or a decorator) the mode before comes
-    back after it."""
-
-    def __init__(self, mode: bool) -> None:
-        if not isinstance(mode, (bool, np.bool_)):
-            raise TypeError(f"set_grad_enabled: mode must be True or False. Got {mode!r:.40}.")
-        self.prev, self.mode = _grad_enabled.get(), bool(mode)
-        _grad_enabled.set(self.mode)
-
-    def __enter__(self) -> None:
-        _grad_enabled.set(self.mode)  # (again: an object reused in a second with-block)
-
-    def __exit__(self, *exc: object) -> None:
-        _grad_enabled.set(self.prev)
-
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        """A decorator: the call's own change undone, the mode set for each call of ``fn``."""
-        _grad_enabled.set(self.prev)
-        return _switch(_grad_enabled, self.mode)(fn)
-
-
-@contextlib.contextmanager
-def detect_anomaly(mode: bool = True) -> Iterator[None]:
-    """Context manager: the first op whose forward value or backward gradient
-    contains NaN or inf raises :class:`AnomalyError`, naming the op and its label
-    (``detect_anomaly(False)``: off inside, as around a Function's own backward).
-
-    >>> import glassnet as gn
-    >>> x = gn.Tensor([0.0], requires_grad=True, label="x")
-    >>> with gn.detect_anomaly():
-    ...     y = x.log()
-    Traceback (most recent call last):
-    ...
-    glassnet.tensor.AnomalyError: forward of op 'log' (inputs 'x') produced -inf...
-    """
-    with _switch(_anomaly, bool(mode)), np.errstate(all="ignore"):
-        yield
+    return Switch(grad_mode, True) if fn is None else Switch(grad_mode, True)(fn)
 
 
 def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
@@ -352,7 +277,7 @@ class Tensor(TensorMethods):
         out._base = None
         out.op = op
         needs = False
-        if _grad_enabled.get():
+        if grad_mode.get():
             for p in parents:  # a loop, not any(<generator>): this runs for every op
                 if p._rg:  # (the slot, not the property: this runs for every op)
                     needs = True
@@ -360,7 +285,7 @@ class Tensor(TensorMethods):
         out._rg = needs
         out.parents = parents if needs else ()
         out.backward_fn = backward if needs else None
-        if _anomaly.get():
+        if anomaly_mode.get():
             labels = ", ".join(repr(p.label) for p in parents if p.label)
             _check_finite(op, f"inputs {labels}" if labels else "", data, "forward")
         return out
@@ -485,7 +410,7 @@ class Tensor(TensorMethods):
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
-        anomaly, pg, hooked = _anomaly.get(), None, _state.hooks
+        anomaly, pg, hooked = anomaly_mode.get(), None, _state.hooks
         for node in reversed(topo):
             g, fn = grads.pop(id(node), None), node.backward_fn
             if g is None:
