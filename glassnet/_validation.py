@@ -2002,11 +2002,12 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
         )
     ),
     "weights": lambda name, w, n: f"op {name!r}: sample_weight has shape {w}; expected ({n},).",
-    "squashed": lambda name, head: (
+    "squashed": lambda name, head, got: (
         f"{name} takes logits, the last Linear layer's output, and applies {head} itself; "
-        f"its input here is a {head}'s output, which it would squash twice (a wrong loss "
-        "and gradient). Pass the logits (output_activation='identity', or a forward that "
-        f"returns them), or take the loss of probabilities: {_OF_PROBABILITIES[head]}."
+        f"its input here is a {got}'s output (probabilities), which it would squash twice (a "
+        "wrong loss and gradient). Pass the logits (output_activation='identity', or a "
+        "forward that returns them), or take the loss of probabilities: "
+        f"{_OF_PROBABILITIES.get(got, _OF_PROBABILITIES['softmax'])}."
     ),
     "fixed_target": lambda who: (
         f"{who}: the target requires grad, but this loss passes it no gradient; pass "

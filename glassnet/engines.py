@@ -116,6 +116,20 @@ def replaced_loss(spec: F.Loss) -> str:
     return ""
 
 
+def check_followed(spec: F.Loss, owner: str) -> None:
+    """Refuse, in words, a loss whose table entry ``owner`` would not follow: ``owner``
+    (explain, fit_many) computes it by the entry's kernel alone, as the fast path does, and
+    the entry was replaced in more than its kernel (:func:`replaced_loss`)."""
+    why = replaced_loss(spec)
+    if why:
+        raise ValueError(
+            f"{owner}: {why}. {owner} computes the loss by the entry's kernel alone, as fit's "
+            "fast path does, so its numbers would not be those fit trains on (on the graph, "
+            "engine='auto', by the entry's fn). Restore the entry, or replace its kernel alone "
+            "(which fit, explain and fit_many all follow)."
+        )
+
+
 def _fast_layers(model: Module, spec: F.Loss | None) -> tuple[Any, str]:
     """(the fast path's layers, "") for a model and loss it takes, else (None, why)."""
     if spec is None:

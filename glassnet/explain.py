@@ -79,6 +79,7 @@ from . import functional as F
 from ._validation import check_choice, check_number, detached, network_advice, unmasked
 from .backend import host_model
 from .chain import as_chain
+from .engines import check_followed
 from .fused import FastMLP, Layer, l2_value, layers_of
 from .nn.module import Module
 from .report import (
@@ -2171,6 +2172,7 @@ def explain(
     kind = loss_kind(loss)  # (the table's name, any case or alias)
     if kind not in _KINDS:
         raise ValueError(f"The 'loss' parameter of explain must be one of {known}. Got {loss!r}.")
+    check_followed(F.LOSSES[kind], "explain")  # (a replaced fn: fit's numbers, not the kernel's)
     # (NumPy numbers too: np.float32(0.1) was refused as "must be a float > 0")
     lr = check_number(lr, "lr", "explain", low=0, low_open=True)
     decimals = check_number(decimals, "decimals", "explain", low=0, high=12, integer=True)

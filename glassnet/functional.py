@@ -334,8 +334,8 @@ def activation(x: Any, name: str, **kw: Any) -> Tensor:
     if act.fn is identity_fn and act.grad is identity_grad:
         return x
     z = x.data
-    a = act.fn(z, **kw)
-    return Tensor.from_op(a, act.name, (x,), lambda g: (act.backward(g, z, a, **kw),))
+    a, op = act.fn(z, **kw), name if name in ACTIVATIONS else act.name  # (op: the key, as read)
+    return Tensor.from_op(a, op, (x,), lambda g: (act.backward(g, z, a, **kw),))
 
 
 def sigmoid(x: Any) -> Tensor:
@@ -678,10 +678,12 @@ def squashed(x: Tensor, head: str) -> bool:
 
 def check_logits(name: str, x: Tensor) -> None:
     """Refuse probabilities given to the loss on logits ``name`` (cross_entropy,
-    binary_cross_entropy_with_logits): it would squash them twice, in silence."""
-    head = _SQUASHES.get(name)
-    if head is not None and squashed(x, head):  # (fit strips a model's head before it)
-        raise ValueError(functional_message("squashed", name=name, head=head))
+    binary_cross_entropy_with_logits), a vector activation's output too (probabilities):
+    it would squash them twice, in silence. (fit strips a model's head before it.)"""
+    head, vec = _SQUASHES.get(name), not getattr(ACTIVATIONS.get(x.op), "elementwise", True)
+    got = x.op if vec else head  # (a vector entry's output, by its key: probabilities too)
+    if head is not None and (got != head or squashed(x, head)):
+        raise ValueError(functional_message("squashed", name=name, head=head, got=got))
 
 
 def _fixed_target(who: str, target: Any) -> None:

@@ -64,6 +64,7 @@ from ._validation import (
     check_positive,
 )
 from .backend import namespace
+from .engines import check_followed
 from .fused import FastMLP, Layer, add_l2, layers_of
 from .gradient import plain
 from .metrics import UndefinedMetricWarning
@@ -362,6 +363,7 @@ def _named_loss(owner: str, loss: Any) -> Any:
             f"all the models at once. Got the function {name}; pass a name such as 'mse' or "
             "'cross_entropy', or train each model with glassnet.fit, which takes a function."
         )
+    check_followed(spec, owner)  # (an entry replaced in its fn: fit's numbers, not the kernel's)
     return spec
 
 

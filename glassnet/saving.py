@@ -438,7 +438,9 @@ def _writable(path: Any) -> None:
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
     """Write ``obj`` (a state dict, a model of glassnet's layers, a Tensor, or dicts, lists
     and tuples of those, numbers and strings: PyTorch's checkpoint dict) to ``path``,
-    atomically, as a glassnet file: see the module's docstring."""
+    atomically, as a glassnet file: see the module's docstring. A model's dropout keeps its
+    int seed, not its stream's position: the loaded model's masks start again from the seed
+    (:class:`glassnet.nn.Dropout`; a pickle keeps the position)."""
     if isinstance(obj, (str, os.PathLike)) and not isinstance(path, (str, os.PathLike)):
         raise TypeError("save(obj, path): the object to save comes first, then the path.")
     _writable(path)

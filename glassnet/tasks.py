@@ -1202,29 +1202,24 @@ def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any,
         fn = F.LOSSES[spec.on_logits]
         return model[:-1], lambda z, y, w: fn(z, y, sample_weight=w), last  # type: ignore[index]
     if spec.head and own and spec.on_logits == spec.name and vector_head(last.name, spec):
-        fn, head = on_output(spec), last.name  # (an added vector entry: its probabilities)
-
-        def scored(out: Tensor, y: Any, w: Any) -> Tensor:
-            if np.any(out.data < 0):  # (no probabilities: a log of them has no value)
-                raise ValueError(
-                    f"{spec.name}: the model ends in {head!r}, a vector activation of "
-                    "glassnet.functional.ACTIVATIONS, whose outputs it scores as probabilities "
-                    f"(-sum_k y_k log p_k), but they hold {np.min(out.data):.4g} < 0. End the "
-                    "model in an activation whose outputs are probabilities (softmax), or in "
-                    "none (output_activation='identity') to score raw scores as logits."
-                )
-            return fn(out, y, sample_weight=w)
-
-        return model, scored, None
+        scored = _probabilities(spec)  # (an added vector entry: its probabilities)
+        return model, lambda out, y, w: scored(out, y, w, last.name), None
     if spec.head and spec.on_logits == spec.name:  # (cross-entropy: a custom forward's softmax
         # head, over the classes, is scored on its logits, as a Sequential's is; a head of
-        # yours whose output is no softmax is refused: it gives probabilities, not logits)
+        # yours whose output is no softmax is refused: it gives probabilities, not logits.
+        # The output of a vector entry of the table other than the built-in softmax (added,
+        # or softmax's replaced) is scored as the probabilities it is, as a Sequential's is)
         yours = None if own or getattr(last, "name", "") != spec.head else kind_of(last)
         heads = [] if last is not None else _heads_of_yours(model, spec.head)
         forward, ends = (model, None) if not heads else _watched(model, heads)
+        scored = _probabilities(spec)
 
         def fn(out: Tensor, y: Any, w: Any) -> Tensor:
+            if _vector_output(out, spec):
+                return scored(out, y, w, out.op)
             mine = yours if ends is None or ends[0] is None else kind_of(ends[0])
+            if heads and ends[0] is None and _probability_rows(out):  # (a head of yours called
+                mine = kind_of(heads[0])  # by its forward, unseen: its output read by its rows)
             return spec(_logits(out, spec.head, mine), y, sample_weight=w)
 
         return forward, fn, None
@@ -1274,6 +1269,49 @@ def _watched(model: Module, heads: list[Module]) -> tuple[Any, list[Any]]:
     return forward, ends
 
 
+def _probability_rows(out: Any) -> bool:
+    """Whether every row of ``out`` (N, C), C > 1, holds values in [0, 1] summing to 1 (as
+    :func:`glassnet.functional.squashed` reads a softmax's rows): probabilities, not logits."""
+    data = getattr(out, "data", None)
+    if not isinstance(data, np.ndarray) or data.ndim != 2 or data.shape[1] < 2 or not data.size:
+        return False
+    tol = 1e-3  # (squashed's)
+    inside = data.min() >= -tol and data.max() <= 1 + tol
+    return bool(inside and np.allclose(data.sum(axis=1), 1, atol=tol))
+
+
+def _vector_output(out: Any, spec: F.Loss) -> bool:
+    """Whether ``out`` is the output of a vector entry of the table (its op is the entry's
+    key, :func:`glassnet.functional.activation`) that ``spec`` cannot read logits from: an
+    added one, or the loss's head whose entry was replaced."""
+    op = getattr(out, "op", "")
+    return vector_head(op, spec) or (op == spec.head and F.replaced_entry(op))
+
+
+def _probabilities(spec: F.Loss) -> Any:
+    """``scored(out, y, w, head)``: the loss ``spec`` of ``out``, the probabilities of the
+    vector activation ``head`` (:func:`on_output`), refused where they hold a value below
+    0 by more than rounding: C eps of out's dtype for C classes (a head computing one class
+    as 1 - the sum of the others gives -2.2e-16 for 0 in float64)."""
+    fn = on_output(spec)
+
+    def scored(out: Tensor, y: Any, w: Any, head: str) -> Tensor:
+        data = out.data
+        tol = np.finfo(data.dtype).eps * max(data.shape[-1] if data.ndim else 1, 1)
+        if data.size and np.min(data) < -tol:  # (no probabilities: a log of them has no value)
+            raise ValueError(
+                f"{spec.name}: the model ends in {head!r}, a vector activation of "
+                "glassnet.functional.ACTIVATIONS, whose outputs it scores as probabilities "
+                f"(-sum_k y_k log p_k), but they hold {np.min(data):.4g} < 0 (beyond rounding, "
+                f"{tol:.3g}: C eps of {data.dtype} for C = {data.shape[-1]} classes). End the "
+                "model in an activation whose outputs are probabilities (softmax), or in "
+                "none (output_activation='identity') to score raw scores as logits."
+            )
+        return fn(out, y, sample_weight=w)
+
+    return scored
+
+
 def vector_head(name: str, spec: F.Loss) -> bool:
     """Whether the activation ``name`` ending a model is a vector entry of
     :data:`glassnet.functional.ACTIVATIONS` (``elementwise=False``) under another key than
@@ -1302,7 +1340,9 @@ def on_output(spec: F.Loss) -> F.Loss:
 
     def fn(p: Tensor, y: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:
         y = y.data if isinstance(y, Tensor) else y
-        per = -(p.log() * rows(np.asarray(y), p.shape[1], p.dtype)).sum(axis=1)
+        q = np.maximum(p.data, np.finfo(p.data.dtype).eps)  # (the kernel's clip: a p of 0, or
+        log = Tensor.from_op(np.log(q), "log", (p,), lambda g: (g / q,))  # -2e-16, reads eps)
+        per = -(log * rows(np.asarray(y), p.shape[1], p.dtype)).sum(axis=1)
         per = per if sample_weight is None else per * np.asarray(sample_weight).reshape(-1)
         return {"mean": per.mean, "sum": per.sum}.get(reduction, lambda: per)()
 
@@ -1370,15 +1410,19 @@ def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
     accuracy, thresholded at logit 0, is the share of positives)."""
     last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
     act = last.name if isinstance(last, ActivationModule) else ""
-    fix = _FIX_HEAD.get((spec.name if spec is not None else "", act))
+    # a vector entry of the table (added: a temperature softmax) gives probabilities as
+    # softmax does, and is refused where softmax is
+    vec = act != "softmax" and not getattr(F.ACTIVATIONS.get(act), "elementwise", True)
+    fix = _FIX_HEAD.get((spec.name if spec is not None else "", "softmax" if vec else act))
     if fix:
         raise ValueError(
             f"{owner}: the model ends in {act}, so its outputs are probabilities, and "
             f"{spec.name} takes raw scores (logits): they would be squashed again. {fix}."  # type: ignore[union-attr]
         )
-    if spec is not None and spec.name == "binary_cross_entropy" and act == "softmax":
+    if spec is not None and spec.name == "binary_cross_entropy" and (act == "softmax" or vec):
+        kind = "a vector activation: each depends on its whole row" if vec else "they sum to 1"
         raise ValueError(
-            f"{owner}: the model ends in softmax, whose outputs compete (they sum to 1), and "
+            f"{owner}: the model ends in {act}, whose outputs compete ({kind}), and "
             "binary_cross_entropy scores each output as a yes/no of its own (and its accuracy "
             "each label apart: all outputs below 0.5 score (C - 1) / C). Use "
             "loss='cross_entropy' for one class per sample, or end the model in sigmoid "

@@ -267,8 +267,10 @@ class Dropout(Module):
     ``rng``: an int seed, a Generator, or None (glassnet's default generator, which
     :func:`glassnet.manual_seed` seeds). ``gn.save`` keeps an int seed (its ``config()``'s
     ``seed``): ``gn.load`` gives masks from that seed's start, as a new ``Dropout(p, seed)``
-    draws. A Generator is not saved: the loaded layer draws from the default generator, as
-    PyTorch's dropout draws from its global one. (An MLP's dropout likewise, by its rng.)"""
+    draws, however many the saved layer had drawn (no stream position is saved, as
+    ``torch.save`` keeps no random state; a pickle or ``copy.deepcopy`` keeps the Generator
+    where it stands). A Generator is not saved: the loaded layer draws from the default
+    generator, as PyTorch's dropout draws from its global one. (An MLP's dropout likewise.)"""
 
     _hparams = ("p",)
 
