@@ -12,7 +12,8 @@ Six files of ``nn`` are PyTorch's surface rather than the engine, and are listed
 thin wrappers over functional's losses, with PyTorch's class weights and label
 smoothing), ``nn/utils.py`` (``clip_grad_norm_``/``clip_grad_value_``), ``nn/containers.py``
 (``nn.ModuleList``/``nn.ModuleDict``, which a model written as PyTorch models are keeps its
-layers in) and ``nn/init_inplace.py`` (PyTorch's in-place initializers on a tensor,
+layers in, and ``nn.from_config``, which rebuilds a model file's modules) and
+``nn/init_inplace.py`` (PyTorch's in-place initializers on a tensor,
 ``nn.init.kaiming_uniform_`` and the rest, beside glassnet's own initializers of a shape)
 and ``nn/functional.py`` (PyTorch's ``torch.nn.functional`` names: the loss modules and
 activations called as functions) and ``nn/torch_layers.py`` (PyTorch's further layers,

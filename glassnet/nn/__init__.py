@@ -9,11 +9,11 @@ activations as functions)."""
 # The names are listed as rows of data (isort and the formatter would give each a line).
 # isort: off
 from . import functional, init, utils
-from .containers import Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList
+from .containers import Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList, from_config
 from .flat import FlatParameters, flatten_parameters
 from .layers import (
     MLP, ActivationModule, Dropout, Identity, LeakyReLU, Linear, Neuron, ReLU, Sequential,
-    Sigmoid, Softmax, TableActivation, Tanh, activation_module, from_config,
+    Sigmoid, Softmax, TableActivation, Tanh, activation_module,
 )  # fmt: skip
 from .losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,

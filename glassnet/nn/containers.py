@@ -5,7 +5,9 @@ module tree's PyTorch names (``children``, ``named_children``, ``named_modules``
 ``apply``; ``Linear.in_features``, ``out_features`` and ``bias``; ``reset_parameters()`` of
 ``Linear``, ``BatchNorm1d`` and ``LayerNorm``), and a ``Sequential``'s
 list habits (``append``, ``extend``, ``insert``, ``seq[i] = m``, ``del seq[i]``, ``pop``,
-``seq1 + seq2``).
+``seq1 + seq2``); and :func:`from_config`, which rebuilds a module tree from its
+``config()`` (what ``gn.load`` and ``glassnet.io`` do with a model file's description: no
+engine calls it), with the table of the types it builds, ``BUILDABLE``.
 
 A model written as PyTorch models are keeps its layers in one of these:
 
@@ -44,16 +46,29 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import as_rng, check_bool
+from .._validation import as_rng, check_bool, missing_entry
 from ..backend import is_array, namespace
+from ..functional import get_activation
 from ..hooks import RemovableHandle, run_module_hooks
 from ..hooks import ids as hook_ids
 from ..tensor import Tensor, is_grad_enabled, no_grad
 from . import init as initializers
-from . import layers
-from .layers import Linear, Sequential
+from .layers import (
+    MLP,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    Linear,
+    Neuron,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    TableActivation,
+    Tanh,
+)  # fmt: skip
 from .module import BufferNameError, Module, Parameter, StateDictError
-from .torch_layers import BatchNorm1d, LayerNorm
+from .torch_layers import ELU, GELU, BatchNorm1d, LayerNorm, LogSoftmax, SiLU, Softplus
 
 if TYPE_CHECKING:
     from ..declarations import Self
@@ -1318,4 +1333,40 @@ class Flatten(Module):
         return x.flatten(self.start_dim, self.end_dim)
 
 
-layers.BUILDABLE["Flatten"] = Flatten  # (from_config rebuilds it: a model file holds it)
+def from_config(cfg: dict[str, Any]) -> Module:
+    """Rebuild a module from :meth:`Module.config` (weights are zero/random: load them next).
+
+    A config holds the module's type and the arguments of its constructor.
+    """
+    if not isinstance(cfg, dict) or "type" not in cfg:
+        raise ValueError(f"from_config: expected a dict with a 'type' key. Got {cfg!r:.80}.")
+    kwargs = {k: v for k, v in cfg.items() if k != "type"}
+    module = BUILDABLE.get(cfg["type"])
+    if module is None:
+        raise ValueError(f"from_config: unknown module type {cfg['type']!r}.")
+    seed = kwargs.pop("seed", None) if module in (MLP, Dropout) else None  # (an int rng=)
+    if module is Dropout:
+        kwargs["rng"] = seed
+    if module in (Linear, MLP, Neuron):  # a fixed seed: rebuilding is deterministic (the
+        kwargs["rng"] = 0 if seed is None else seed  # weights come next); an MLP's: its masks'
+        if (why := missing_entry(cfg, get_activation)) is not None:  # (added where saved)
+            raise ValueError(why)
+    try:
+        built = module(**kwargs)
+    except TypeError as e:  # a key the constructor does not take
+        raise ValueError(f"from_config: {cfg['type']} cannot be built from {cfg!r:.80}: {e}") from e
+    if module is MLP and seed is None:  # (not rng=0's stream: the default generator's, as saved)
+        built._seed = None
+        for m in (m for m in built.layers if isinstance(m, Dropout)):
+            m.rng = None
+    return built
+
+
+# fmt: off
+#: The module types from_config builds, by name (the layers a model file may hold).
+BUILDABLE: dict[str, Any] = {m.__name__: m for m in (
+    Linear, MLP, Neuron, Dropout, Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax,
+    TableActivation, Flatten, GELU, SiLU, ELU, Softplus, LogSoftmax, LayerNorm, BatchNorm1d,
+)}
+# fmt: on
+BUILDABLE["Sequential"] = lambda layers: Sequential(*map(from_config, layers))

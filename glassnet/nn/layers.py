@@ -23,7 +23,6 @@ from .._validation import (
     implicit_dim,  # (PyTorch's implicit softmax axis)
     layers_message,
     missing_activation,
-    missing_entry,
     one_of,
 )
 from ..tensor import Tensor, get_default_dtype
@@ -455,38 +454,3 @@ class Neuron(Sequential):
         lin.b.data[0] = w0
 
     config = Module.config  # (not Sequential's: a Neuron is built from its arguments)
-
-
-def from_config(cfg: dict[str, Any]) -> Module:
-    """Rebuild a module from :meth:`Module.config` (weights are zero/random: load them next).
-
-    A config holds the module's type and the arguments of its constructor.
-    """
-    if not isinstance(cfg, dict) or "type" not in cfg:
-        raise ValueError(f"from_config: expected a dict with a 'type' key. Got {cfg!r:.80}.")
-    kwargs = {k: v for k, v in cfg.items() if k != "type"}
-    module = BUILDABLE.get(cfg["type"])
-    if module is None:
-        raise ValueError(f"from_config: unknown module type {cfg['type']!r}.")
-    seed = kwargs.pop("seed", None) if module in (MLP, Dropout) else None  # (an int rng=)
-    if module is Dropout:
-        kwargs["rng"] = seed
-    if module in (Linear, MLP, Neuron):  # a fixed seed: rebuilding is deterministic (the
-        kwargs["rng"] = 0 if seed is None else seed  # weights come next); an MLP's: its masks'
-        if (why := missing_entry(cfg, F.get_activation)) is not None:  # (added where saved)
-            raise ValueError(why)
-    try:
-        built = module(**kwargs)
-    except TypeError as e:  # a key the constructor does not take
-        raise ValueError(f"from_config: {cfg['type']} cannot be built from {cfg!r:.80}: {e}") from e
-    if module is MLP and seed is None:  # (not rng=0's stream: the default generator's, as saved)
-        built._seed = None
-        for m in (m for m in built.layers if isinstance(m, Dropout)):
-            m.rng = None
-    return built
-
-
-#: The module types from_config builds, by name (nn.containers adds Flatten).
-BUILDABLE = {m.__name__: m for m in (Linear, MLP, Neuron, Dropout, *_ACT_MODULES.values())}
-BUILDABLE["TableActivation"] = TableActivation
-BUILDABLE["Sequential"] = lambda layers: Sequential(*map(from_config, layers))  # type: ignore

@@ -49,7 +49,6 @@ from .._validation import (
 )
 from ..backend import device_of
 from ..tensor import Tensor, as_tensor, get_default_dtype
-from . import layers
 from .module import Module, Parameter
 
 # fmt: off
@@ -633,15 +632,3 @@ class BatchNorm1d(Module):
             "track_running_stats": self.track_running_stats,
             **({"dtype": held.dtype.name} if held is not None else {}),
         }
-
-
-for _m in (
-    GELU,
-    SiLU,
-    ELU,
-    Softplus,
-    LogSoftmax,
-    LayerNorm,
-    BatchNorm1d,
-):  # from_config builds them
-    layers.BUILDABLE[_m.__name__] = _m
