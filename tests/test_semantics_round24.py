@@ -13,6 +13,7 @@ import pytest
 import glassnet as gn
 import glassnet.functional as F
 from glassnet import nn
+from glassnet.chain import as_chain
 
 SM = F.ACTIVATIONS["softmax"]
 T = 3.0
@@ -77,6 +78,8 @@ def _expected(net):
 def test_entry_named_softmax_under_another_key(monkeypatch):
     monkeypatch.setitem(F.ACTIVATIONS, "hot", _hot())  # (.name "softmax")
     assert F.activation(gn.Tensor(X), "hot").op == "hot"  # (the op is the key)
+    chain = as_chain(_Net("hot"), X)  # (explain's reading: the entry, not the built-in softmax)
+    assert type(chain.layers[-1]) is nn.TableActivation and chain.layers[-1].name == "hot"
     net = _Net("hot")
     h = gn.fit(net, X, LABELS, loss="cross_entropy", epochs=1, lr=1e-300, batch_size=8)
     assert h.loss[0] == pytest.approx(_expected(net), rel=1e-6)  # (float32; z itself: 1.585)
