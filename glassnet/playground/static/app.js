@@ -67,12 +67,13 @@ function readHash() {
     + `${unknown.length === 1 ? "is no setting" : "are no settings"} of the playground and `
     + `${unknown.length === 1 ? "was" : "were"} left out (the settings: ${SETTINGS.join(", ")})`);
   // a setting given twice (a hand-edited link's leftover lr=): its first value is used, and
-  // the others are said (they were dropped silently)
+  // the others are said (they were dropped silently). Each as the link writes it, k=v, and
+  // "; " between them: a value may hold commas (hidden=3,3), which ", " would blur
   for (const k of [...new Set(h.keys())].filter((k) => SETTINGS.includes(k) && h.getAll(k).length > 1)) {
     const all = h.getAll(k);
-    const shown = all.slice(0, 5).map((v) => v.slice(0, 40)).join(", ") + (all.length > 5 ? ", ..." : "");
-    linkNotes.push(`the link gives '${k}' ${all.length} times (${shown}) and only the first, `
-      + `${k}=${all[0].slice(0, 40)}, was used (give each setting once)`);
+    const shown = all.slice(0, 5).map((v) => `${k}=${v.slice(0, 40)}`).join("; ") + (all.length > 5 ? "; ..." : "");
+    linkNotes.push(`the link gives '${k}' ${all.length} times (${shown}) and only the first `
+      + `(${k}=${all[0].slice(0, 40)}) was used (give each setting once)`);
   }
   // a lecture link without its settings (typed by hand) trains as the Lecture button does
   if (s.preset === "lecture") for (const [k, v] of Object.entries(LECTURE)) if (!h.has(k)) s[k] = v;
