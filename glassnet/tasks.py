@@ -1417,7 +1417,8 @@ def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
     if fix:
         raise ValueError(
             f"{owner}: the model ends in {act}, so its outputs are probabilities, and "
-            f"{spec.name} takes raw scores (logits): they would be squashed again. {fix}."  # type: ignore[union-attr]
+            f"{spec.name} takes raw scores (logits): they would be squashed again. "  # type: ignore[union-attr]
+            f"{fix.replace('final softmax', f'final {act}')}."
         )
     if spec is not None and spec.name == "binary_cross_entropy" and (act == "softmax" or vec):
         kind = "a vector activation: each depends on its whole row" if vec else "they sum to 1"
