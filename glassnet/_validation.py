@@ -1916,14 +1916,18 @@ _TENSOR_MESSAGES: dict[str, Callable[..., str]] = {
         f"op {op!r}: shapes {a} and {b} cannot be broadcast together "
         "(NumPy broadcasting compares shapes from the right; each pair must be equal or 1)."
     ),
+    "anomaly": lambda where, op, who, bad: (  # (who names the node: "label 'z1'", or "")
+        f"{where} of op {op!r}{f' ({who})' if who else ''} produced {bad}. Check the inputs of "
+        "this op, or lower the learning rate if the values grew during training."
+    ),
 }
 
 
 def tensor_message(key: str, **facts: Any) -> str:
     """The message of a Tensor's refusal ``key`` (a non-leaf's flag, ``retain_grad`` or
     ``register_hook`` without grad, ``backward``'s inputs, seed and in-place checks, a
-    backward's gradient shape, matmul and broadcast shapes, an empty mean), from the facts
-    the refusal names."""
+    backward's gradient shape, matmul and broadcast shapes, an empty mean, detect_anomaly's
+    NaN or inf), from the facts the refusal names."""
     return _TENSOR_MESSAGES[key](**facts)
 
 
@@ -2027,12 +2031,18 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
         f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {lo} to "
         f"{hi}; for raw scores (logits) use binary_cross_entropy_with_logits."
     ),
+    "jacobian": lambda name, J, g: (  # (g: the shape of the block of dL/da given)
+        f"activation {name!r} has elementwise=False: its grad(z, a) must "
+        f"return the Jacobian d a_i / d z_j, shape (..., C, C) for z and a of shape "
+        f"(..., C); it returned {getattr(J, 'shape', type(J))} for {g}. An "
+        "elementwise g'(z) needs elementwise=True."
+    ),
 }
 
 
 def functional_message(key: str, **facts: Any) -> str:
     """The message of a functional op's refusal ``key`` (linear's shapes, a loss's
     sample_weight shape, probabilities given to a loss on logits, a target that requires
-    grad, of another shape, beyond the prediction's dtype, probabilities outside [0, 1]),
-    from the facts the refusal names."""
+    grad, of another shape, beyond the prediction's dtype, probabilities outside [0, 1], a
+    vector activation's grad that returns no Jacobian), from the facts the refusal names."""
     return _FUNCTIONAL_MESSAGES[key](**facts)

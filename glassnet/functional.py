@@ -238,12 +238,7 @@ class Activation:
         for i in range(0, max(len(a), 1), rows):
             J, b = self.grad(z[i : i + rows], a[i : i + rows], **kw), g[i : i + rows]
             if getattr(J, "shape", None) not in ((len(b), C, C), (1, C, C)):
-                raise ValueError(
-                    f"activation {self.name!r} has elementwise=False: its grad(z, a) must "
-                    f"return the Jacobian d a_i / d z_j, shape (..., C, C) for z and a of shape "
-                    f"(..., C); it returned {getattr(J, 'shape', type(J))} for {b.shape}. An "
-                    "elementwise g'(z) needs elementwise=True."
-                )
+                raise ValueError(functional_message("jacobian", name=self.name, J=J, g=b.shape))
             out.append(np.einsum("ni,nij->nj", b, J))
         return np.moveaxis(np.concatenate(out).reshape(*lead, C), -1, ax)
 

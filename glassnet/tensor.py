@@ -194,11 +194,7 @@ def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
     """Raise AnomalyError if ``arr`` holds NaN/inf; ``who`` names the node ("label 'z1'")."""
     if not np.all(np.isfinite(arr)):
         bad = "nan" if np.isnan(arr).any() else ("-inf" if np.isneginf(arr).any() else "inf")
-        name = f" ({who})" if who else ""
-        raise AnomalyError(
-            f"{where} of op {op!r}{name} produced {bad}. Check the inputs of this op, "
-            "or lower the learning rate if the values grew during training."
-        )
+        raise AnomalyError(tensor_message("anomaly", where=where, op=op, who=who, bad=bad))
 
 
 # The references sys.getrefcount sees to an array that one local name alone holds (2 in CPython
