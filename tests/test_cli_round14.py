@@ -10,6 +10,7 @@ import random
 import numpy as np
 import pytest
 from cli_helpers import FAST, assert_one_line_error, run, warnings, write_csv
+from memory_helpers import traced
 
 from glassnet.io import load_pipeline
 
@@ -357,18 +358,12 @@ def test_an_unknown_option_suggests_only_a_close_one(tmp_path):
 def test_the_range_check_of_a_wide_input_makes_no_second_matrix():
     """A one-hot X of many columns is checked in blocks of rows: its peak was a float64 copy
     of X and a bool matrix beside it (predict of 40,000 rows x 7,938 inputs: 5.4 GB)."""
-    import tracemalloc
 
     from glassnet import cli
 
     X = np.zeros((1000, 20_000))  # 160 MB
     X[-1, -1] = 1.0
-    tracemalloc.start()
-    try:
-        cli._check_range(X, None, None, np.dtype(np.float32), "f.csv", "fix it")  # type: ignore[arg-type]
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced(cli._check_range, X, None, None, np.dtype(np.float32), "f.csv", "fix it")[1]
     assert peak < 0.3 * X.nbytes, peak
 
 

@@ -8,10 +8,10 @@ import io
 import json
 import struct
 import sys
-import tracemalloc
 
 import numpy as np
 import pytest
+from memory_helpers import traced
 
 import glassnet as gn
 from glassnet import io as gio
@@ -40,11 +40,7 @@ def refused(path, loader=gio.load_arrays) -> str:
 
 def refused_with_peak(path) -> tuple[str, int]:
     """:func:`refused`, and the peak of the memory Python allocated meanwhile (bytes)."""
-    tracemalloc.start()
-    try:
-        return refused(path), tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    return traced(refused, path)
 
 
 # ----------------------------------------------------------------------------- hostile JSON

@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 import pytest
+from memory_helpers import traced
 
 import glassnet as gn
 from glassnet import nn, train
@@ -201,7 +202,6 @@ def test_validation_of_many_models_costs_about_a_training_step_s_memory():
     the run: 40 networks of 20-64-64-1 scored on 2,000 rows peaked at 260 MB (200 on
     4,000 rows, 2.5 GB), where training takes a few MB; and fit_many's memory check did not
     count it. It runs over groups of networks now (64 MiB of rows at a time)."""
-    import tracemalloc
 
     rng = np.random.default_rng(0)
     X = rng.standard_normal((10_000, 20))
@@ -211,13 +211,8 @@ def test_validation_of_many_models_costs_about_a_training_step_s_memory():
                dtype=np.float64)
         for s in range(40)
     ]  # fmt: skip
-    tracemalloc.start()
-    try:
-        hs = fit_many(models, X, y, loss="bce", lr=0.1, epochs=1, batch_size=100,
+    hs, peak = traced(fit_many, models, X, y, loss="bce", lr=0.1, epochs=1, batch_size=100,
                       validation_split=0.2, seed=1, threads=1)  # fmt: skip
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
     assert peak < 128 << 20, f"peak {peak / 2**20:.0f} MiB"
     assert all(len(h.val_loss) == 1 and np.isfinite(h.val_loss[0]) for h in hs)
 

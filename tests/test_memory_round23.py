@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 import sys
-import tracemalloc
 
 import numpy as np
 import pytest
+from memory_helpers import traced
 
 import glassnet
 import glassnet.tasks as tasks
@@ -109,12 +109,7 @@ def test_fit_many_validation_keeps_to_its_bytes_by_blocks_of_rows(monkeypatch):
                  batch_size=64, validation_data=(X[:rows], y[:rows]))  # fmt: skip
 
     run(500)  # (what a first call loads and keeps is not the validation's)
-    tracemalloc.start()
-    try:
-        run(len(X))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced(run, len(X))[1]
     # the forward's 256 KiB, the outputs' arrays (20,000 rows x 1 output, a few of them) and
     # the training's own
     assert peak < 2 << 20, f"fit_many's validation peaked at {peak / 2**20:.1f} MiB"

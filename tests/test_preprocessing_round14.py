@@ -3,10 +3,9 @@ into the output, in its dtype, with no second matrix of its size."""
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pytest
+from memory_helpers import traced
 
 from glassnet.datasets import Table
 from glassnet.preprocessing import OneHotEncoder, Preprocessor
@@ -50,21 +49,11 @@ def test_transform_peak_memory_is_one_output_matrix():
     table = wide_table()
     pre = Preprocessor().fit(table)
     pre.transform(table)  # (warm: NumPy's and the caches' first allocations)
-    tracemalloc.start()
-    try:
-        out = pre.transform(table)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out, peak = traced(pre.transform, table)
     assert out.dtype == np.float64 and out.shape == (3000, len(pre.feature_names_out))
     assert out.shape[1] > 1000
     assert peak < 1.25 * out.nbytes, (peak, out.nbytes)
-    tracemalloc.start()
-    try:
-        out32 = pre.transform(table, dtype=np.float32)
-        _, peak32 = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    out32, peak32 = traced(pre.transform, table, dtype=np.float32)
     assert out32.dtype == np.float32
     assert peak32 < 1.25 * out32.nbytes, (peak32, out32.nbytes)
 

@@ -8,6 +8,7 @@ import random
 
 import numpy as np
 import pytest
+from memory_helpers import traced
 
 import glassnet.datasets as D
 
@@ -210,7 +211,6 @@ def test_the_memory_estimate_covers_the_plain_rows_fast_path(tmp_path):
     # byte of the file above the estimate, so a file could pass the memory check and then
     # run out of memory instead of getting CSVMemoryError
     pa = pytest.importorskip("pyarrow")
-    import tracemalloc
     from pathlib import Path
 
     rng = np.random.default_rng(0)
@@ -222,12 +222,7 @@ def test_the_memory_estimate_covers_the_plain_rows_fast_path(tmp_path):
             f.write(",".join(map(repr, X[i])) + f",{('red', 'green', 'blue')[colour[i]]},{i % 2}\n")
     pool = pa.default_memory_pool()
     arrow_before = pool.max_memory()
-    tracemalloc.start()
-    try:
-        D.read_csv(path)
-        python_peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    python_peak = traced(D.read_csv, path)[1]
     arrow_peak = pool.max_memory() - arrow_before if arrow_before else pool.max_memory()
     # (their sum bounds the true peak from above: the two need not peak together)
     assert D._bytes_needed(Path(path), path.stat().st_size) >= python_peak + arrow_peak

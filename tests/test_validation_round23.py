@@ -2,10 +2,10 @@
 probabilities of a replaced sigmoid or softmax head (the model's own output)."""
 
 import dataclasses
-import tracemalloc
 
 import numpy as np
 import pytest
+from memory_helpers import traced
 
 import glassnet as gn
 import glassnet.functional as F
@@ -30,12 +30,7 @@ def test_fit_validation_keeps_to_blocks_of_rows(monkeypatch):
                batch_size=64, validation_data=(X[:rows], y[:rows]), verbose=0)  # fmt: skip
 
     run(500)  # (what a first call loads and keeps is not the validation's)
-    tracemalloc.start()
-    try:
-        run(len(X))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = traced(run, len(X))[1]
     assert peak < 4 << 20, f"fit's validation peaked at {peak / 2**20:.1f} MiB"
 
 
