@@ -1916,6 +1916,11 @@ _TENSOR_MESSAGES: dict[str, Callable[..., str]] = {
         f"op {op!r}: shapes {a} and {b} cannot be broadcast together "
         "(NumPy broadcasting compares shapes from the right; each pair must be equal or 1)."
     ),
+    "flag": lambda value: (  # (an int: PyTorch's sizes, Tensor(2, 3), read as data and a flag)
+        f"Tensor: requires_grad must be True or False. Got {value!r:.40}"
+        + (" (PyTorch's sizes, Tensor(2, 3)? gn.empty(2, 3))" if type(value) is int else "")
+        + "."
+    ),
     "anomaly": lambda where, op, who, bad: (  # (who names the node: "label 'z1'", or "")
         f"{where} of op {op!r}{f' ({who})' if who else ''} produced {bad}. Check the inputs of "
         "this op, or lower the learning rate if the values grew during training."
@@ -1924,10 +1929,10 @@ _TENSOR_MESSAGES: dict[str, Callable[..., str]] = {
 
 
 def tensor_message(key: str, **facts: Any) -> str:
-    """The message of a Tensor's refusal ``key`` (a non-leaf's flag, ``retain_grad`` or
-    ``register_hook`` without grad, ``backward``'s inputs, seed and in-place checks, a
-    backward's gradient shape, matmul and broadcast shapes, an empty mean, detect_anomaly's
-    NaN or inf), from the facts the refusal names."""
+    """The message of a Tensor's refusal ``key`` (a flag that is no bool, a non-leaf's flag,
+    ``retain_grad`` or ``register_hook`` without grad, ``backward``'s inputs, seed and
+    in-place checks, a backward's gradient shape, matmul and broadcast shapes, an empty mean,
+    detect_anomaly's NaN or inf), from the facts the refusal names."""
     return _TENSOR_MESSAGES[key](**facts)
 
 
@@ -2031,6 +2036,9 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
         f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {lo} to "
         f"{hi}; for raw scores (logits) use binary_cross_entropy_with_logits."
     ),
+    "unknown": lambda what, name, valid: (  # (valid: the table and its aliases, as one dict)
+        f"Unknown {what} {name!r}. Valid names: {', '.join(sorted(set(valid)))}."
+    ),
     "jacobian": lambda name, J, g: (  # (g: the shape of the block of dL/da given)
         f"activation {name!r} has elementwise=False: its grad(z, a) must "
         f"return the Jacobian d a_i / d z_j, shape (..., C, C) for z and a of shape "
@@ -2044,5 +2052,6 @@ def functional_message(key: str, **facts: Any) -> str:
     """The message of a functional op's refusal ``key`` (linear's shapes, a loss's
     sample_weight shape, probabilities given to a loss on logits, a target that requires
     grad, of another shape, beyond the prediction's dtype, probabilities outside [0, 1], a
-    vector activation's grad that returns no Jacobian), from the facts the refusal names."""
+    vector activation's grad that returns no Jacobian, a name no table holds), from the facts
+    the refusal names."""
     return _FUNCTIONAL_MESSAGES[key](**facts)

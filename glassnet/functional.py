@@ -316,8 +316,7 @@ def _lookup(what: str, table: dict, aliases: dict, name: Any, key: Any) -> Any:
     ``name`` and listing every valid name: one lookup for activations and losses."""
     key = aliases.get(key, key) if isinstance(key, str) else key
     if not isinstance(key, str) or key not in table:
-        valid = ", ".join(sorted(set(table) | set(aliases)))
-        raise ValueError(f"Unknown {what} {name!r}. Valid names: {valid}.")
+        raise ValueError(functional_message("unknown", what=what, name=name, valid=table | aliases))
     return table[key]
 
 

@@ -307,8 +307,7 @@ class Tensor(TensorMethods):
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if not isinstance(value, (bool, np.bool_)):  # ("no" would read as True)
-            why = " (PyTorch's sizes, Tensor(2, 3)? gn.empty(2, 3))" if type(value) is int else ""
-            raise TypeError(f"Tensor: requires_grad must be True or False. Got {value!r:.40}{why}.")
+            raise TypeError(tensor_message("flag", value=value))
         if not value and getattr(self, "backward_fn", None) is not None:
             raise RuntimeError(tensor_message("leaf_flag", op=self.op))
         self._rg = bool(value)
