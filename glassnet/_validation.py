@@ -2039,6 +2039,13 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
     "unknown": lambda what, name, valid: (  # (valid: the table and its aliases, as one dict)
         f"Unknown {what} {name!r}. Valid names: {', '.join(sorted(set(valid)))}."
     ),
+    "dropout_rng": lambda rng: (
+        "glassnet.functional.dropout(x, p, rng, training=True): rng, the source of the "
+        f"masks, must be a numpy.random.Generator. Got {_show(rng)} of type "
+        f"{type(rng).__name__}. For PyTorch's F.dropout(x, p, training) use "
+        "glassnet.nn.functional.dropout (import glassnet.nn.functional as F; its masks come "
+        "from the generator gn.manual_seed seeds), or pass rng=np.random.default_rng(seed)."
+    ),
     "jacobian": lambda name, J, g: (  # (g: the shape of the block of dL/da given)
         f"activation {name!r} has elementwise=False: its grad(z, a) must "
         f"return the Jacobian d a_i / d z_j, shape (..., C, C) for z and a of shape "

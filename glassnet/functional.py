@@ -432,6 +432,8 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
 def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -> Tensor:
     """Zero each value with probability p and scale the rest by 1 / (1 - p) (inverted dropout)."""
     p = check_number(p, "p", "dropout", low=0, high=1, high_open=True)
+    if not isinstance(rng, np.random.Generator):  # (PyTorch's order: x, p, training)
+        raise TypeError(functional_message("dropout_rng", rng=rng))
     x = as_tensor(x)
     if not training or p == 0:
         return x
