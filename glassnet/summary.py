@@ -477,7 +477,7 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
             return str(t)
         return "(" + ", ".join([batch, *map(str, t[1:])]) + ")"
 
-    applied = _activations_after(final, outputs)  # id(a layer's output) -> the function's
+    applied = _activations_after(final, outputs, inputs)  # id(a layer's output) -> the function's
     names = {id(q): n for n, q in model.named_parameters()}  # (a shared one: its first name)
     counted = _Counted()
     rows: list[LayerRow] = []
@@ -486,6 +486,7 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
     made: dict[int, str] = {}  # id(a call's output) -> its name in the formulas (A1)
     j = 0
     symbols = layer_names((m.W, m.b) for m, _, _ in seen if isinstance(m, Linear))
+    before: set[int] = set()  # id(an earlier call's output)
     for (m, x_shape, out_shape), out, inp in zip(seen, outputs, inputs):
         own = builtin_forward(m)  # (a subclass with a forward of yours: no
         linear = isinstance(m, Linear) and own  # formula of its class's; shown as it is)
@@ -512,6 +513,8 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
             output_shape=shape(out_shape),
             activation=getattr(m, "name", "-")
             if isinstance(m, ActivationModule) and own
+            else "-"
+            if out is inp and id(out) in before  # (a pass-through: the producer's row has them)
             else applied.get(id(out), "-"),
             W_shape=str(tuple(m.W.shape)) if linear else "-",
             b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
@@ -521,6 +524,7 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
         # a module called again, or one holding another's parameter (tied weights): each
         # parameter is counted at its first use
         rows.append(_named(row, *counted.count(row.index, m.parameters()), names))
+        before.add(id(out))
     # parameters no call above counts (their sum fell short of the total, in silence): a
     # layer the forward did not call, and the model's own (x @ self.w in its forward)
     for m in leaves:
@@ -652,13 +656,15 @@ def _param_row(index: int, layer: str, computes: str, params: list[Any]) -> Laye
     )
 
 
-def _activations_after(final: Any, outputs: list[Any]) -> dict[int, str]:
+def _activations_after(final: Any, outputs: list[Any], inputs: list[Any]) -> dict[int, str]:
     """For each module call's output that activations of the table consume as functions
     (``F.relu(z)``, ``z.tanh()``: no module call of their own), their names in order
-    ("relu, tanh"), found by walking the recorded graph back from the model's output."""
+    ("relu, tanh"), found by walking the recorded graph back from the model's output. A
+    call that returns its input (an eval-mode Dropout, an Identity) computes nothing: the
+    activation it passes on (``drop(F.relu(z))``) is still the one after z's layer."""
     if not isinstance(final, Tensor):
         return {}
-    called = {id(o) for o in outputs}
+    called = {id(o) for o, i in zip(outputs, inputs) if o is not i}
     uses: dict[int, list[Any]] = {}  # id(tensor) -> the nodes computed from it
     seen, todo = set(), [final]
     while todo:

