@@ -48,7 +48,11 @@ __all__ = [
     "ParameterError",
     "as_rng",
     "manual_seed",
+    "arrow_read",
     "check_array",
+    "check_exact",
+    "exact_input",
+    "not_sparse",
     "check_bool",
     "check_choice",
     "check_float_dtype",
@@ -274,6 +278,34 @@ def unmasked(
     return value
 
 
+def not_sparse(value: Any, name: str, owner: str) -> Any:
+    """``value``; refused where it is a scipy.sparse matrix or array (NumPy wraps one as a
+    single object: "dtype object", "shape ()"), with the ``.toarray()`` hint."""
+    if type(value).__module__.startswith("scipy.sparse"):
+        raise ValueError(
+            f"{owner}: {name} is a scipy.sparse matrix; pass {name}.toarray() if it fits in "
+            "memory (or train on its rows in chunks, each .toarray())."
+        )
+    return value
+
+
+def arrow_read(value: Any) -> Any:
+    """A pyarrow Array, ChunkedArray, Table or RecordBatch as the pandas Series or DataFrame
+    of its Arrow dtypes (a dictionary column: a categorical), which the readers of pandas
+    data check: float64 kept float64, a null refused as pd.NA is, bools as bools, text as
+    text (``to_numpy()`` of a pyarrow Array copies nothing: it raised on bools, text and
+    nulls, and NumPy read a Table as float32 objects). Anything else as it is."""
+    if not type(value).__module__.startswith("pyarrow") or not hasattr(value, "to_pandas"):
+        return value
+    import pandas as pd  # (pyarrow's to_pandas needs it: installed beside pyarrow)
+    import pyarrow as pa
+
+    def mapper(t: Any) -> Any:
+        return None if pa.types.is_dictionary(t) else pd.ArrowDtype(t)
+
+    return value.to_pandas(types_mapper=mapper)
+
+
 def tensor_data(value: Any, owner: str = "Tensor", name: str = "data") -> Any:
     """What a Tensor reads of ``value``: a glassnet or torch tensor's values
     (:func:`detached`); a masked array's where no cell is masked (:func:`unmasked`); a
@@ -284,7 +316,7 @@ def tensor_data(value: Any, owner: str = "Tensor", name: str = "data") -> Any:
     them; pyarrow's too), not as NumPy's object array; one of NumPy dtypes as its NumPy
     array (a copy: float64 kept as float64, as the array is). Anything else as it is.
     ``name``: the data's name in the messages."""
-    value = unmasked(detached(value), name, owner)
+    value = arrow_read(unmasked(not_sparse(detached(value), name, owner), name, owner))
     dtypes = getattr(value, "dtypes", None)
     if dtypes is None or not hasattr(value, "to_numpy"):
         return value
@@ -303,6 +335,49 @@ def tensor_data(value: Any, owner: str = "Tensor", name: str = "data") -> Any:
     ok = [t for t in numpy if isinstance(t, np.dtype) and t.kind in "biuf"]
     dt = np.result_type(*ok) if len(ok) == len(numpy) else np.float64  # (decimals)
     return value.to_numpy(dtype=dt)
+
+
+def check_exact(
+    given: np.ndarray, dtype: Any, name: str, owner: str, fix: str, what: str = "the model's"
+) -> None:
+    """Refuse the whole numbers of the int array ``given`` that ``dtype`` (a float dtype: the
+    model's) cannot hold exactly, above 2**24 in float32 and 2**53 in float64: the cast
+    would read another number, in silence (``gn.tensor`` refuses them too). ``fix``: what to
+    do instead; ``what``: whose dtype it is. One max and one min where all are small."""
+    dtype = np.dtype(dtype)
+    if given.dtype.kind not in "iu" or dtype.kind != "f" or not given.size:
+        return
+    limit = 2 ** (np.finfo(dtype).nmant + 1)  # (every whole number up to it is exact)
+    if -limit <= given.min() and given.max() <= limit:
+        return
+    cast = given.astype(dtype)
+    with np.errstate(invalid="ignore"):  # (2**64 - 1 rounds to 2**64: no uint64)
+        off = cast.astype(given.dtype) != given
+    if off.any():
+        at = tuple(int(i) for i in np.argwhere(off)[0])
+        raise ValueError(
+            f"{owner}: {name} holds the whole number {given[at]} at index {at}, which is not "
+            f"exact in {dtype}, {what} dtype (it would become {int(cast[at])}, another "
+            f"number). {fix}"
+        )
+
+
+def exact_input(value: Any, owner: Any, dtype: Any) -> Any:
+    """What a module called on ``value`` (not a Tensor) reads of it (:func:`tensor_data`),
+    refused where it holds whole numbers that ``Tensor(value)``'s ``dtype`` (the default
+    dtype) would round (:func:`check_exact`); ``owner``: the module."""
+    value = tensor_data(value)
+    try:
+        arr = np.asarray(value) if isinstance(value, (list, tuple, np.ndarray)) else None
+    except (ValueError, TypeError):
+        return value  # (ragged: Tensor's reading says what is wrong)
+    if arr is not None and arr.dtype.kind in "iu":
+        check_exact(
+            arr, dtype, "x", type(owner).__name__, "Call it on gn.tensor(x, dtype=gn.float64) "
+            "with a float64 model (exact up to 2**53), or scale the column first (e.g. "
+            "subtract its smallest value).", "the default",
+        )  # fmt: skip
+    return value
 
 
 def dates_error(
@@ -410,13 +485,7 @@ def check_array(
     """A finite numeric array of an allowed rank, or a ValueError naming ``name`` (``fix``:
     what to do about a value beyond ``dtype``'s range; ``finite=False``: NaN and inf
     kept)."""
-    value = detached(value)
-    if type(value).__module__.startswith("scipy.sparse"):  # (NumPy wraps it as one object)
-        raise ValueError(
-            f"{owner}: {name} is a scipy.sparse matrix; pass {name}.toarray() if it fits in "
-            "memory (or train on its rows in chunks, each .toarray())."
-        )
-    value = unmasked(value, name, owner)
+    value = unmasked(not_sparse(arrow_read(detached(value)), name, owner), name, owner)
     times = time_columns(value)
     if times:
         raise dates_error(name, owner, value.dtypes[times[0]], times)
@@ -475,6 +544,10 @@ def check_array(
             f"{owner}: {name} holds {given[bad].item()!r} at index {bad}, beyond the range "
             f"of {arr.dtype}, the model's dtype. {fix}"
         )
+    check_exact(
+        given, arr.dtype, name, owner, "Train a float64 model (dtype=gn.float64: exact up to "
+        "2**53), or scale the column first (e.g. subtract its smallest value).",
+    )  # fmt: skip
     if finite and arr.dtype.kind == "f" and not _all_finite(arr):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(

@@ -32,7 +32,17 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from ._validation import ParameterError, as_rng, check_bool, check_number, detached, unmasked
+from ._validation import (
+    ParameterError,
+    arrow_read,
+    as_rng,
+    check_bool,
+    check_number,
+    detached,
+    not_sparse,
+    tensor_data,
+    unmasked,
+)
 from .habits import Array
 from .tensor import Tensor
 
@@ -440,13 +450,25 @@ def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list[Subs
     return [Subset(dataset, order[e - k : e]) for k, e in zip(parts, ends)]
 
 
+def _numbers(a: Any, name: str) -> Any:
+    """TensorDataset's array ``a`` (named ``name``): pyarrow data as pandas data
+    (:func:`arrow_read`); nullable numbers as gn.tensor reads them (a missing value refused:
+    it was NaN in silence); anything else as it is (text: refused by TensorDataset)."""
+    a = unmasked(not_sparse(arrow_read(a), name, "TensorDataset"), name, "TensorDataset")
+    dtypes = getattr(a, "dtypes", None)
+    kinds = list(dtypes) if hasattr(dtypes, "items") else [dtypes]
+    if any(not isinstance(t, np.dtype) and getattr(t, "kind", "O") in "biuf" for t in kinds):
+        return tensor_data(a, "TensorDataset", name)
+    return a
+
+
 class TensorDataset(Dataset):
     """Arrays (or Tensors) of the same length, indexed together: ``ds[i]`` is the tuple of
     their i-th rows, as PyTorch's ``TensorDataset``."""
 
     def __init__(self, *arrays: Any) -> None:
         self._given = arrays
-        self.arrays = [_array(unmasked(a, "arrays", "TensorDataset")) for a in arrays]
+        self.arrays = [_array(_numbers(a, f"arrays[{i}]")) for i, a in enumerate(arrays)]
         odd = next((a.dtype for a in self.arrays if a.dtype.kind in "USmM" or _text(a)), None)
         if odd is not None:  # (a batch of them reaches the model as raw text or dates)
             raise TypeError(
@@ -924,7 +946,15 @@ class DataLoader:
                     "order (PyTorch refuses them too). Leave them out, and shuffle inside the "
                     "dataset's __iter__ if you need to."
                 )
-        elif not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+        elif type(dataset).__module__.startswith("pyarrow"):  # (table[i]: a column)
+            raise ParameterError(
+                f"The 'dataset' parameter of DataLoader is a pyarrow {type(dataset).__name__}, "
+                "whose data[i] is no row (a Table's is its i-th column): wrap it as "
+                "TensorDataset(data) (with its targets, TensorDataset(data, y)), which reads "
+                "its rows."
+            )
+        elif not (hasattr(not_sparse(dataset, "dataset", "DataLoader"), "__len__")
+                  and hasattr(dataset, "__getitem__")):  # fmt: skip
             raise ParameterError(
                 "The 'dataset' parameter of DataLoader must support len(dataset) and "
                 f"dataset[i]: a TensorDataset(X, y), an array or a list of items. Got "

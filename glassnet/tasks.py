@@ -45,7 +45,9 @@ import numpy as np
 from . import functional as F
 from ._validation import (
     ParameterError,
+    arrow_read,
     check_array,
+    check_exact,
     check_memory,
     check_setting,
     detached,
@@ -624,6 +626,11 @@ def _in_range(y: np.ndarray, dtype: Any, owner: str, name: str) -> np.ndarray:
         cast = y.astype(dtype, copy=False)
     bad = None if cast is y else overflowed(y, cast)
     if bad is None:  # (NaN or inf given: the check of y's values names them)
+        check_exact(
+            y, cast.dtype, name, owner, "Train a float64 model (dtype=gn.float64: exact up "
+            f"to 2**53), or scale the targets (e.g. {name} - {name}.min(), and the "
+            "predictions back).",
+        )  # fmt: skip
         return cast
     raise ValueError(
         f"{owner}: {name} holds {y[bad].item()!r} at index {bad}, beyond the range of "
@@ -1376,6 +1383,7 @@ def model_dtype(model: Module) -> np.dtype:
 def _text_in(y: Any) -> Any:
     """The first text value of ``y`` (an array, list or pandas object) that is not a number
     written as text, or None (numbers written as text alone: check_array names them)."""
+    y = arrow_read(y)  # (a pyarrow Array's to_numpy() copies no text)
     try:
         arr = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
     except (ValueError, TypeError):

@@ -24,6 +24,7 @@ from .._validation import (
     check_state_arrays,
     check_state_dict,
     check_to_args,
+    exact_input,
     module_message,
     not_finite_output,
     torch_input,
@@ -155,7 +156,7 @@ class Module(ModuleMethods):
         if "input" in kwargs:  # (layer(input=x): the name of PyTorch's forward's argument)
             args, kwargs = torch_input(self.forward, args, kwargs)
         if args and not isinstance(args[0], Tensor) and _numbers(args[0]):
-            args = (Tensor(args[0]), *args[1:])
+            args = (Tensor(exact_input(args[0], self, get_default_dtype())), *args[1:])
         hooked = self.__dict__.get("_hooked")  # (forward hooks: nn/containers.py's runner)
         out = hooked(self, args, kwargs) if hooked else self.forward(*args, **kwargs)
         return out if (watch := gate.WATCH.get()) is None else watch(self, out)  # (tasks')

@@ -1,0 +1,141 @@
+"""Data at the door: pyarrow data read with its own dtype and nulls, whole numbers a float32
+model would round, scipy.sparse hints, DataFrame column names kept by fit."""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import nn
+from glassnet.data import DataLoader, TensorDataset
+
+pa = pytest.importorskip("pyarrow")
+pd = pytest.importorskip("pandas")
+
+
+# ------------------------------------------------------------- pyarrow float64 kept
+@pytest.mark.parametrize(
+    "make", [pa.array, pa.chunked_array, lambda c: pa.table({"a": c})], ids=["arr", "chk", "tab"]
+)
+def test_pyarrow_float64_is_read_as_float64(make):
+    col = [1.0000001, 0.1]
+    data = make([col]) if make is pa.chunked_array else make(col)
+    t = gn.tensor(data)
+    assert t.data.dtype == np.float64
+    assert t.data.ravel().tolist() == col
+
+
+def test_float64_model_on_a_pyarrow_table_equals_numpy():
+    m = nn.MLP([1, 1], output_activation="identity", rng=0, dtype=gn.float64)
+    x = np.array([[1.0000001], [0.1]])
+    assert np.array_equal(m(x).data, m(pa.table({"a": x[:, 0]})).data)
+
+
+def test_pyarrow_float32_stays_float32():
+    assert gn.tensor(pa.array(np.float32([0.5, 1.5]))).data.dtype == np.float32
+
+
+# ------------------------------------------------------------- pyarrow nulls refused
+def test_pyarrow_null_refused_by_tensor_and_tensordataset():
+    with pytest.raises(ValueError, match=r"missing value\) at index \(1,\)"):
+        gn.tensor(pa.array([1.5, None]))
+    with pytest.raises(ValueError, match=r"arrays\[1\] holds .*missing value\) at index \(2,\)"):
+        TensorDataset(np.eye(4)[:, :3], pa.array([0, 1, None, 1]))
+    with pytest.raises(ValueError, match="missing value"):
+        gn.tensor(pa.table({"a": [1.0, None]}))
+
+
+# ------------------------------------------------------- pyarrow y, weights, predict
+def _m():
+    return nn.MLP([3, 1], output_activation="sigmoid", rng=0)
+
+
+def test_pyarrow_bool_y_trains_as_numpy_bools():
+    X = np.eye(4)[:, :3]
+    a, b = _m(), _m()
+    gn.fit(a, X, pa.array([True, False, True, False]), loss="binary_cross_entropy", epochs=2,
+           verbose=0)  # fmt: skip
+    gn.fit(b, X, np.array([True, False, True, False]), loss="binary_cross_entropy", epochs=2,
+           verbose=0)  # fmt: skip
+    assert np.array_equal(a.predict(X), b.predict(X))
+
+
+def test_pyarrow_text_y_gets_the_label_encoder_hint():
+    X = np.eye(4)[:, :3]
+    for y in (pa.array(["a", "b", "a", "b"]), pa.array(["a", "b", "a", "b"]).dictionary_encode()):
+        with pytest.raises(ValueError, match="LabelEncoder"):
+            gn.fit(_m(), X, y, loss="binary_cross_entropy", epochs=1, verbose=0)
+
+
+def test_pyarrow_null_y_and_weight_refused_in_words():
+    X = np.eye(4)[:, :3]
+    with pytest.raises(ValueError, match="y contains NaN"):
+        gn.fit(_m(), X, pa.array([0, 1, None, 1]), loss="binary_cross_entropy", epochs=1,
+               verbose=0)  # fmt: skip
+    with pytest.raises(ValueError, match="sample_weight"):
+        gn.fit(_m(), X, np.array([0, 1, 0, 1]), sample_weight=pa.array([1.0, 1.0, None, 1.0]),
+               loss="binary_cross_entropy", epochs=1, verbose=0)  # fmt: skip
+
+
+def test_pyarrow_bool_predict_as_numpy_bools():
+    m = _m()
+    rows = [True, False, True]
+    assert np.array_equal(m.predict(pa.array(rows)), m.predict(np.array(rows)))
+
+
+def test_fit_many_takes_a_pyarrow_bool_y():
+    X = np.eye(4)[:, :3]
+    gn.fit_many([_m(), _m()], X, pa.array([True, False, True, False]),
+                loss="binary_cross_entropy", epochs=1)  # fmt: skip
+
+
+# ---------------------------------------------------- whole numbers past float32
+X_BIG = np.array([[1700000001], [1700000060], [1700000100]])
+
+
+def test_whole_numbers_past_float32_refused_at_predict_call_and_fit():
+    m = nn.MLP([1, 1], output_activation="identity", rng=0)
+    with pytest.raises(ValueError, match="whole number 1700000001 .* not exact in float32"):
+        m(X_BIG)
+    with pytest.raises(ValueError, match="predict: X holds the whole number 1700000001"):
+        m.predict(X_BIG)
+    with pytest.raises(ValueError, match="fit: X holds the whole number 1700000001"):
+        gn.fit(m, X_BIG, np.array([0.0, 1.0, 2.0]), loss="mse", epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="fit: y holds the whole number 16777217"):
+        gn.fit(m, np.zeros((3, 1)), np.array([16777217, 16777219, 16777221]), loss="mse",
+               epochs=1, verbose=0)  # fmt: skip
+    df = pd.DataFrame({"a": pd.array([2**24 + 1] * 3, dtype="Int64")})
+    with pytest.raises(ValueError, match="not exact in float32"):
+        gn.fit(m, df, np.zeros(3), loss="mse", epochs=1, verbose=0)
+
+
+def test_whole_numbers_exact_in_the_dtype_pass():
+    m = nn.MLP([1, 1], output_activation="identity", rng=0)
+    small = np.array([[0], [1], [2**24], [-(2**24)], [2**25]])  # (2**25 is exact in float32)
+    assert np.array_equal(m(small).data, m(small.astype(np.float32)).data)
+    assert np.array_equal(m.predict(small), m.predict(small.astype(np.float32)))
+    gn.fit(m, np.array([[0], [1], [1]]), np.array([0, 1, 1]), loss="mse", epochs=1, verbose=0)
+    m64 = nn.MLP([1, 1], output_activation="identity", rng=0, dtype=gn.float64)
+    assert np.array_equal(m64.predict(X_BIG), m64.predict(X_BIG.astype(np.float64)))
+
+
+# ------------------------------------------------------------ scipy.sparse hints
+def test_sparse_gets_the_toarray_hint_wherever_data_enters():
+    sp = pytest.importorskip("scipy.sparse")
+    C = sp.csr_matrix(np.eye(4))
+    m = nn.MLP([4, 2], rng=0)
+    for call in (
+        lambda: gn.tensor(C),
+        lambda: m(C),
+        lambda: TensorDataset(C, np.arange(4)),
+        lambda: DataLoader(C, batch_size=2),
+    ):
+        with pytest.raises(ValueError, match=r"scipy.sparse matrix; pass .*\.toarray\(\)"):
+            call()
+
+
+def test_dataloader_of_a_pyarrow_table_says_wrap_it():
+    with pytest.raises(ValueError, match=r"pyarrow Table.*TensorDataset\(data\)"):
+        DataLoader(pa.table({"a": [1.0, 2.0]}), batch_size=2)
+    ds = TensorDataset(pa.table({"a": [1.0, 2.0]}))
+    (batch,) = list(DataLoader(ds, batch_size=2))
+    assert np.array_equal(np.asarray(batch[0].data).ravel(), [1.0, 2.0])
