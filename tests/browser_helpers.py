@@ -65,3 +65,11 @@ needs_browser = pytest.mark.skipif(
     reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
 )
 """A browser test's mark: skipped, saying why, where Chromium is missing."""
+
+
+def steps(page: Any, n: int) -> None:
+    """Click the page's Step button ``n`` times, each time waiting for the step it takes."""
+    for _ in range(n):
+        before = page.evaluate("frame.step")
+        page.click("#step")
+        page.wait_for_function(f"frame.step === {before + 1}")

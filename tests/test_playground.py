@@ -441,11 +441,6 @@ def test_exported_model_works_with_glassnet_predict(tmp_path, capsys):
 # =====================================================================================
 # The server
 # =====================================================================================
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
 
 
 def _request(pg, method, path, body=None, headers=None, token=True, conn=None):

@@ -22,13 +22,6 @@ from glassnet.playground.engine import ACTIVATIONS, Diverged
 from glassnet.playground.export import model_bytes
 
 
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
-
-
 def _raw(pg, data, shut=True, wait=10):
     """Send bytes as they are; every answer the server gives, until it closes."""
     s = socket.create_connection(("127.0.0.1", pg.port), timeout=wait)

@@ -12,17 +12,10 @@ import json
 import os
 
 import pytest
-from browser_helpers import CHROMIUM, chromium
+from browser_helpers import needs_browser
 
 from glassnet.playground import Playground
 from glassnet.playground.server import MAX_RUNS
-
-
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
 
 
 def _post(server, path, body):
@@ -95,19 +88,6 @@ def test_replaces_is_checked(server, replaces, word):
 # =====================================================================================
 # In the browser
 # =====================================================================================
-try:
-    from playwright import sync_api
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_api = None
-
-needs_browser = pytest.mark.skipif(
-    sync_api is None or CHROMIUM is None,
-    reason="needs playwright (the test extra) and Chromium at /usr/bin/chromium "
-    "(apt-get install -y chromium; .ci/run does it)",
-)
-
-
-browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_helpers import CHROMIUM, chromium, open_playground, page_of
+from browser_helpers import CHROMIUM, open_playground, page_of
 
 from glassnet.explain import explain
 from glassnet.playground import Playground
@@ -28,16 +28,6 @@ pytestmark = pytest.mark.skipif(
     reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
 )
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
-
-
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
-
-
-browser = pytest.fixture(scope="module", name="browser")(chromium)
 
 
 @pytest.fixture

@@ -4,26 +4,8 @@ dropped silently (headless Chromium through Playwright, as tests/test_playground
 from __future__ import annotations
 
 import pytest
-from browser_helpers import chromium, page_of
-
-from glassnet.playground import Playground
 
 pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
-
-
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
-
-
-browser = pytest.fixture(scope="module", name="browser")(chromium)
-
-
-@pytest.fixture
-def page(browser, server):
-    yield from page_of(browser)
 
 
 def _status_after(page, server, fragment):

@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from browser_helpers import needs_browser, open_playground
+from browser_helpers import needs_browser, open_playground, steps
 
 from glassnet.playground import Playground
 
@@ -208,13 +208,6 @@ def _choose_w2(page):
     assert page.evaluate("selected.target") == {"kind": "edge", "layer": 1, "from": 1, "to": 0}
 
 
-def _steps(page, n):
-    for _ in range(n):
-        before = page.evaluate("frame.step")
-        page.click("#step")
-        page.wait_for_function(f"frame.step === {before + 1}")
-
-
 @needs_browser
 def test_a_copied_link_rebuilds_the_run_with_its_mid_run_changes(browser, server):
     from browser_helpers import page_of
@@ -222,15 +215,15 @@ def test_a_copied_link_rebuilds_the_run_with_its_mid_run_changes(browser, server
     a_gen, b_gen = page_of(browser), page_of(browser)
     a, b = next(a_gen), next(b_gen)
     open_playground(a, server, "#seed=4")
-    _steps(a, 5)
+    steps(a, 5)
     a.select_option("#lr", "1")
     a.wait_for_function("run.config.lr === 1 && location.hash.includes('changes=')")
-    _steps(a, 3)
+    steps(a, 3)
     _choose_w2(a)  # an edge: its weight box in the explain panel
     a.fill("#set-value", "0.75")
     a.press("#set-value", "Enter")
     a.wait_for_function("frame.W[0][1][0] === 0.75 && location.hash.includes(',0.75')")
-    _steps(a, 2)
+    steps(a, 2)
     link = a.url
     assert "lr=0.03" in link  # the starting learning rate, and the changes by step
     assert "changes=5:t,1,none,0;8:w,1,1,0,0.75" in link
@@ -238,9 +231,9 @@ def test_a_copied_link_rebuilds_the_run_with_its_mid_run_changes(browser, server
 
     open_playground(b, server, "#" + link.split("#", 1)[1])
     assert b.evaluate("document.getElementById('lr').value") == "0.03"
-    _steps(b, 5)  # the replayed lr is shown on its control after step 5
+    steps(b, 5)  # the replayed lr is shown on its control after step 5
     b.wait_for_function("document.getElementById('lr').value === '1'")
-    _steps(b, 5)
+    steps(b, 5)
     assert b.evaluate(_SHOWN) == teacher
     assert b.evaluate("frame.W") == a.evaluate("frame.W")
     assert b.url.split("#", 1)[1] == link.split("#", 1)[1]  # its own link: the same run
@@ -257,14 +250,14 @@ def test_an_own_change_mid_replay_is_said_and_the_rest_dropped(browser, server):
     open_playground(page, server, "#seed=4&changes=2:t,1,none,0;6:w,1,0,1,0.75")
     line = page.locator("#link-status")
     assert "replaying the link's run: 2 changes to come" in line.text_content().lower()
-    _steps(page, 3)
+    steps(page, 3)
     page.select_option("#lr", "0.3")
     page.wait_for_function("document.getElementById('link-status').textContent.includes('dropped')")
     assert line.get_attribute("role") == "status"  # (read politely)
     said = line.text_content()
     assert "step 3" in said and "1 remaining change, from step 6" in said
     page.wait_for_function("location.hash.includes('changes=2:t,1,none,0;3:t,0.3,none,0')")
-    _steps(page, 4)
+    steps(page, 4)
     assert page.evaluate("frame.W[0][0][1]") != 0.75
     next(gen, None)
 

@@ -21,7 +21,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from browser_helpers import needs_browser, open_playground
+from browser_helpers import needs_browser, open_playground, steps
 
 from glassnet.playground import Playground
 from glassnet.playground.engine import LIMITS
@@ -54,13 +54,6 @@ _LINK = "#seed=4&lr=0.03&changes=5:t,1,none,0;8:w,1,1,0,0.75;200:t,0.3,none,0"
 _CHANGES = "changes=5:t,1,none,0;8:w,1,1,0,0.75;200:t,0.3,none,0"
 
 
-def _steps(page, n):
-    for _ in range(n):
-        before = page.evaluate("frame.step")
-        page.click("#step")
-        page.wait_for_function(f"frame.step === {before + 1}")
-
-
 @needs_browser
 def test_the_address_bar_keeps_a_links_changes_while_its_replay_is_pending(browser, server):
     from browser_helpers import page_of
@@ -70,7 +63,7 @@ def test_the_address_bar_keeps_a_links_changes_while_its_replay_is_pending(brows
     open_playground(page, server, _LINK)
     assert page.evaluate("frame.replay") == {"pending": 3, "next": 5}
     assert _CHANGES in page.url and "lr=0.03" in page.url  # (it had no changes= at all)
-    _steps(page, 6)  # the first change applied: the two to come stay in the link
+    steps(page, 6)  # the first change applied: the two to come stay in the link
     assert page.evaluate("frame.replay") == {"pending": 2, "next": 8}
     assert page.evaluate("run.config.lr") == 1
     assert _CHANGES in page.url and "lr=0.03" in page.url
@@ -80,7 +73,7 @@ def test_the_address_bar_keeps_a_links_changes_while_its_replay_is_pending(brows
     page.wait_for_selector(".node.output canvas")
     page.wait_for_function("frame && frame.replay && frame.replay.pending === 3")
     assert page.evaluate("frame.replay") == {"pending": 3, "next": 5}
-    _steps(page, 6)
+    steps(page, 6)
     assert page.evaluate("frame.W") == w_before
     # a change of the student's own drops the rest: the link is the run as it now is
     page.select_option("#lr", "0.3")

@@ -23,7 +23,7 @@ import socket
 
 import numpy as np
 import pytest
-from browser_helpers import CHROMIUM, chromium
+from browser_helpers import needs_browser
 
 from glassnet._validation import ParameterError
 from glassnet.playground import Playground, serve
@@ -70,11 +70,6 @@ SMALL = {"grid": 10, "samples": 20}
 # =====================================================================================
 # IPv4 and IPv6
 # =====================================================================================
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
 
 
 def test_the_default_server_answers_on_127_0_0_1(server):
@@ -249,18 +244,7 @@ def test_serve_takes_max_runs():
 # =====================================================================================
 # In the browser
 # =====================================================================================
-try:
-    from playwright import sync_api
-except ImportError:  # pragma: no cover - the test extra installs it
-    sync_api = None
 
-needs_browser = pytest.mark.skipif(
-    sync_api is None or CHROMIUM is None,
-    reason="needs playwright (the test extra) and Chromium at /usr/bin/chromium "
-    "(apt-get install -y chromium; .ci/run does it)",
-)
-
-browser = pytest.fixture(scope="module", name="browser")(chromium)
 SIX = "#hidden=8%2C8%2C8%2C8%2C8%2C8"
 
 

@@ -35,35 +35,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_helpers import CHROMIUM, chromium, open_playground, page_of
+from browser_helpers import needs_browser, open_playground
 
 from glassnet import cli
 from glassnet.io import load_model
-from glassnet.playground import Playground, Run
+from glassnet.playground import Run
 from glassnet.playground.export import data_csv, model_bytes
 from glassnet.report import fmt
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (the test extra)")
-
-needs_browser = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="needs Chromium at /usr/bin/chromium (apt-get install -y chromium; .ci/run does it)",
-)
-
-
-@pytest.fixture(scope="module")
-def server():
-    pg = Playground().start()
-    yield pg
-    pg.close()
-
-
-browser = pytest.fixture(scope="module", name="browser")(chromium)
-
-
-@pytest.fixture
-def page(browser, server):
-    yield from page_of(browser)
 
 
 _open = open_playground
