@@ -599,8 +599,8 @@ def _as_float_2d(X: Any, name: str, where: str) -> np.ndarray:
 def _n_rows(a: Any) -> int:
     if isinstance(a, Table):
         return len(a)
-    if isinstance(a, str | bytes | Mapping | set | frozenset):
-        raise TypeError(
+    if isinstance(a, str | bytes | Mapping | set | frozenset) and not hasattr(a, "tocsr"):
+        raise TypeError(  # (scipy's dok_matrix is a Mapping: a sparse matrix of rows)
             f"train_test_split takes arrays, lists or Tables. Got {type(a).__name__}, which has "
             f"no rows to split: pass a list or array of its items."
         )
@@ -624,6 +624,9 @@ def _take(a: Any, idx: np.ndarray) -> Any:
         return [a[i] for i in idx.tolist()]
     if hasattr(a, "iloc"):  # pandas DataFrame / Series: rows by position
         return a.iloc[idx]
+    if type(a).__module__.startswith("scipy.sparse"):  # rows as scikit-learn's, by CSR;
+        part = a.tocsr()[idx]  # the part in the format given (coo has no rows to index)
+        return part if a.format == "csr" else part.asformat(a.format)
     return np.asarray(a)[idx]
 
 
@@ -667,7 +670,7 @@ def train_test_split(
     list
         ``[a_train, a_test, b_train, b_test, ...]``; NumPy arrays stay arrays, lists
         and tuples become lists, Tables stay Tables, pandas objects are split by
-        position (``.iloc``).
+        position (``.iloc``), scipy.sparse matrices by rows, in their format.
 
     Examples
     --------

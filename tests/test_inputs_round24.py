@@ -139,3 +139,19 @@ def test_dataloader_of_a_pyarrow_table_says_wrap_it():
     ds = TensorDataset(pa.table({"a": [1.0, 2.0]}))
     (batch,) = list(DataLoader(ds, batch_size=2))
     assert np.array_equal(np.asarray(batch[0].data).ravel(), [1.0, 2.0])
+
+
+# ------------------------------------------------------- train_test_split of sparse X
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "lil", "dok", "bsr", "dia", "csr_array"])
+def test_train_test_split_splits_sparse_rows_in_their_format(fmt):
+    sp = pytest.importorskip("scipy.sparse")
+    from glassnet.preprocessing import train_test_split
+
+    dense = np.arange(30.0).reshape(10, 3) * (np.arange(30).reshape(10, 3) % 4 == 0)
+    X = sp.csr_array(dense) if fmt == "csr_array" else sp.csr_matrix(dense).asformat(fmt)
+    y = np.arange(10)
+    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, seed=0)
+    assert type(X_tr) is type(X) and type(X_te) is type(X)
+    assert X_tr.shape == (7, 3) and X_te.shape == (3, 3)
+    assert np.array_equal(X_tr.toarray(), dense[y_tr])
+    assert np.array_equal(X_te.toarray(), dense[y_te])
