@@ -85,6 +85,7 @@ from .nn.module import Module
 from .report import (
     Names,
     Section,
+    WeightNames,
     decimal_fixed,
     fmt,
     make_names,
@@ -202,6 +203,26 @@ _INDEX = re.compile(r"\)_(k|\d+)(?![\w\[])")  # softmax(z3, z4, z5)_1, softmax(y
 _INDEX_SUB = {"k": "ₖ", "n": "ₙ"}
 # a symbol squared (not e^2, a power of e, which the exercises write as it is)
 _SQUARE = re.compile(r"(?<=[A-Za-df-zŷ₀-₉])\^2(?!\d|\.\d)")
+
+
+_UNSUB = {ord(c): str(i) for i, c in enumerate("₀₁₂₃₄₅₆₇₈₉")}
+_UNSUP = {ord(c): str(i) for i, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
+
+
+def ascii_name(symbol: str) -> str:
+    """The name a printed symbol stands for (:func:`unicode_symbol` read back):
+    ``w⁽¹⁾₁,₁`` -> ``w[1]_1,1``, ``ŷ₂`` -> ``y_hat2``, ``z₃`` -> ``z3``; any other text is
+    returned unchanged.
+
+    >>> [ascii_name(s) for s in ("w⁽²⁾₁,₁₀", "ŷ", "z₃", "loss")]
+    ['w[2]_1,10', 'y_hat', 'z3', 'loss']
+    """
+    m = re.fullmatch(r"(ŷ|[a-zA-Z])(?:⁽([⁰-⁹¹²³]+)⁾)?([₀-₉,]*)", symbol.strip())
+    if m is None:
+        return symbol
+    head = "y_hat" if m[1] == "ŷ" else m[1]
+    layer = f"[{m[2].translate(_UNSUP)}]_" if m[2] else ""
+    return head + layer + m[3].translate(_UNSUB)
 
 
 def _latex_name(name: str) -> str:
@@ -838,14 +859,49 @@ class Explanation:
     def n_samples(self) -> int:
         return self.x.shape[0]
 
+    def _name_of(self, name: str) -> str:
+        """``name`` as the lookup spells it: the printed symbol (``w⁽¹⁾₁,₁``, ``ŷ₂``) read
+        back, a layered weight of a narrow net with the comma of a wide one's (``w[1]_1,1``
+        for ``w[1]_11``, which is one weight only while input and neuron are below 10)."""
+        if not isinstance(name, str) or name in self._lookup:
+            return name
+        plain = ascii_name(name)
+        m = re.fullmatch(r"([wW])\[(\d+)\]_(\d+),(\d+)", plain)
+        if m and len(m[3]) == len(m[4]) == 1 and plain not in self._lookup:  # (w[1]_11)
+            plain = f"{m[1]}[{m[2]}]_{m[3]}{m[4]}"
+        return plain if plain in self._lookup else name
+
     def _kind_of(self, name: str) -> tuple:
+        name = self._name_of(name)
         if not isinstance(name, str) or name not in self._lookup:
-            some = ", ".join(itertools.islice(self._lookup, 12))  # (not every weight's name)
             raise KeyError(
-                f"Explanation has no quantity named {name!r}. Names here: {some}, ... "
-                f"(scheme {self.names.scheme!r}; see glassnet.explain's docstring)."
+                f"Explanation has no quantity named {name!r:.60}. Names here (scheme "
+                f"{self.names.scheme!r}, or their printed symbols such as "
+                f"{unicode_symbol(self.names.w[0][0][0])}): {self._some_names()}."
             )
         return self._lookup[name]
+
+    def _some_names(self) -> str:
+        """A few names of each kind, first and last: what a KeyError shows (a weight's among
+        them, which a list of the first names of a wide net never reached)."""
+
+        def few(names: Sequence[str], what: str) -> str:
+            shown = list(names[:2]) + (["...", names[-1]] if len(names) > 3 else list(names[2:]))
+            return f"{what} {', '.join(shown)}"
+
+        nm, L = self.names, len(self._layers)
+        ws = nm.w[-1]  # (the last weight's name, its row not written: a 4000-wide net's)
+        w_first, w_last = nm.w[0][0][:2], ws.last() if isinstance(ws, WeightNames) else ws[-1][-1]
+        kinds = [few(nm.x, "inputs"), few(nm.z[0], "sums"), few(nm.a[0], "activations")]
+        kinds.append(f"weights {', '.join(w_first)}, ..., {w_last}")
+        if nm.scheme == "layered":
+            comma = "w[l]_i,k, or w[l]_ik while both are below 10"
+            kinds[-1] += f" ({comma}: layer l = 1..{L}, input i, neuron k)"
+        else:
+            kinds[-1] += " (numbered through the network, row by row)"
+        if nm.b[0] is not None:
+            kinds.append(few(nm.b[0], "biases"))
+        return "; ".join(kinds)
 
     def value(self, name: str) -> float | np.ndarray:
         """A weight's value (float) or a node's value per data point (array (N,))."""
@@ -998,7 +1054,7 @@ class Explanation:
         derivative, ``g'(z)`` and ``w`` along the way (the slides' chain rule (2):
         the paths' contributions add up).
         """
-        k = self._kind_of(name)
+        k, name = self._kind_of(name), self._name_of(name)
         max_terms = check_number(max_terms, "max_terms", "paths", low=1, integer=True)
         if not (isinstance(sample, (int, np.integer)) and 0 <= sample < self.n_samples):
             raise ValueError(

@@ -239,6 +239,11 @@ class WeightNames(Sequence):
         self._written[i] = row
         return row
 
+    def last(self) -> str:
+        """The last weight's name, written alone (its row is not kept): an error's example."""
+        i, k = self.inputs, self.neurons
+        return self.pattern.format(*((i, k) if "_" in self.pattern else (self.start + i * k,)))
+
     def __getitem__(self, i: Any) -> Any:
         row = self._written.get(i) if type(i) is int else None  # (the common case, fast)
         if row is not None:

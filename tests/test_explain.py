@@ -700,7 +700,7 @@ def test_an_unknown_name_of_a_wide_network_writes_a_few_names_only() -> None:
     net = gn.nn.MLP([2, 300, 300, 1], rng=0)
     e = explain(net, [0.1, 0.2], 0.5)
     written = sum(len(w._written) for w in e.names.w)  # (the rows of weight names written)
-    with pytest.raises(KeyError, match=r"no quantity named 'nope'. Names here: x1, x2, z\[1\]_1"):
+    with pytest.raises(KeyError, match=r"named 'nope'. Names .*: inputs x1, x2; sums z\[1\]_1"):
         e.paths("nope")
     assert sum(len(w._written) for w in e.names.w) == written < 10
 
@@ -724,9 +724,13 @@ def test_an_unknown_name_in_paths_of_a_wide_network_writes_a_few_names_only(monk
 @pytest.mark.parametrize("name", ["w₁", "w[1]_₁₂", "w[1]_1,₂", "z₁"])
 def test_a_name_copied_from_the_unicode_output_is_named_as_unknown(name):
     # "w₁" raised int()'s "invalid literal ... '₁'": str.isdigit takes subscript digits
+    # (the printed symbols themselves, w₁ and z₁, are read back as w1 and z1 since)
     e = gn.explain(gn.nn.MLP([2, 2, 1], rng=0), [1.0, 2.0], 1.0)
-    with pytest.raises(KeyError, match="no quantity named"):
-        e.paths(name)
+    if name in ("w₁", "z₁"):
+        assert str(e.paths(name)) == str(e.paths(name.replace("₁", "1")))
+    else:
+        with pytest.raises(KeyError, match="no quantity named"):
+            e.paths(name)
     with pytest.raises(ValueError, match="'paths' parameter of explain names unknown"):
         gn.explain(gn.nn.MLP([2, 2, 1], rng=0), [1.0, 2.0], 1.0, paths=[name])
 

@@ -63,3 +63,30 @@ def test_functional_dropout_refuses_pytorch_order_in_words() -> None:
     # the Generator order still works, and nn.functional takes PyTorch's
     assert F.dropout(x, 0.2, np.random.default_rng(0), False) is x
     assert gn.nn.functional.dropout(x, 0.2, False) is x
+
+
+@pytest.mark.parametrize("sizes", [[5, 8, 1], [20, 16, 10]])
+def test_gradient_takes_the_printed_symbol_and_lists_weight_names(sizes: list[int]) -> None:
+    from glassnet.explain import unicode_symbol
+
+    net = nn.MLP(sizes, activation="relu", rng=0)
+    loss = "half_mse" if sizes[-1] == 1 else "cross_entropy"
+    e = gn.explain(net, np.linspace(-1, 1, sizes[0]), 0, loss=loss, names="layered")
+    first = e.names.w[0][0][0]
+    g = e.gradient(first)
+    assert e.gradient(unicode_symbol(first)) == g  # (w⁽¹⁾₁₁ or w⁽¹⁾₁,₁, as printed)
+    assert e.gradient("w⁽¹⁾₁,₁") == g and e.gradient("w[1]_1,1") == g
+    assert e.value(unicode_symbol(first)) == e.value(first)
+    assert e.paths(unicode_symbol(first)).name == first
+    with pytest.raises(KeyError) as info:
+        e.gradient("w1")
+    text = str(info.value)
+    assert first in text and "weights" in text and "biases" in text
+    assert "input i, neuron k" in text and e.names.x[-1] in text
+
+
+def test_gradient_message_of_the_lecture_scheme_names_weights() -> None:
+    e = gn.explain(nn.MLP([2, 3, 1], activation="tanh", rng=0), [0.5, -1.0], 0.3)
+    assert e.gradient("w₁") == e.gradient("w1")
+    with pytest.raises(KeyError, match=r"weights w1, w2, \.\.\., w9"):
+        e.gradient("w[1]_11")
