@@ -52,6 +52,7 @@ __all__ = [
     "check_array",
     "check_exact",
     "exact_input",
+    "no_rows",
     "not_sparse",
     "check_bool",
     "check_choice",
@@ -289,6 +290,29 @@ def not_sparse(value: Any, name: str, owner: str) -> Any:
     return value
 
 
+def no_rows(value: Any, name: str, owner: str) -> None:
+    """Refuse a container that holds no rows of numbers for NumPy to read, saying what was
+    given and what to pass (NumPy makes an object array of it, refused as text otherwise):
+    a generator or iterator, a dict of columns, a list of dicts (records), a set."""
+    if isinstance(value, Mapping):
+        what = (
+            f"dict (of columns?): pass pd.DataFrame({name}), or "
+            f"np.column_stack(list({name}.values()))"
+        )
+    elif isinstance(value, (list, tuple)) and len(value) and isinstance(value[0], Mapping):
+        what = f"list of dicts (records): pass pd.DataFrame({name}), one column per key"
+    elif isinstance(value, (set, frozenset)):
+        what = "set, which has no order: pass a list in the order of the samples"
+    elif hasattr(value, "__next__") and not hasattr(value, "__len__"):
+        what = f"{type(value).__name__} (a one-pass iterator): pass list({name})"
+    else:
+        return
+    raise ValueError(
+        f"{owner}: {name} must be an array of numbers (a NumPy array, a list of rows, a "
+        f"DataFrame). Got a {what}."
+    )
+
+
 def arrow_read(value: Any) -> Any:
     """A pyarrow Array, ChunkedArray, Table or RecordBatch as the pandas Series or DataFrame
     of its Arrow dtypes (a dictionary column: a categorical), which the readers of pandas
@@ -486,6 +510,7 @@ def check_array(
     what to do about a value beyond ``dtype``'s range; ``finite=False``: NaN and inf
     kept)."""
     value = unmasked(not_sparse(arrow_read(detached(value)), name, owner), name, owner)
+    no_rows(value, name, owner)
     times = time_columns(value)
     if times:
         raise dates_error(name, owner, value.dtypes[times[0]], times)

@@ -155,3 +155,18 @@ def test_train_test_split_splits_sparse_rows_in_their_format(fmt):
     assert X_tr.shape == (7, 3) and X_te.shape == (3, 3)
     assert np.array_equal(X_tr.toarray(), dense[y_tr])
     assert np.array_equal(X_te.toarray(), dense[y_te])
+
+
+# ---------------------------------------------- containers of no rows, said in words
+def test_fit_and_predict_say_what_container_was_given():
+    m = nn.MLP([3, 2], rng=0)
+    X = np.eye(3)
+    with pytest.raises(ValueError, match=r"predict: X .* Got a generator .*pass list\(X\)"):
+        m.predict(r for r in X)
+    with pytest.raises(ValueError, match=r"X .* Got a list of dicts .*pd.DataFrame\(X\)"):
+        gn.fit(m, [dict(a=1.0, b=0.0, c=0.0)] * 3, np.zeros(3), loss="mse", epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"X .* Got a dict .*pd.DataFrame\(X\)"):
+        gn.fit(m, {"a": X[0], "b": X[1], "c": X[2]}, np.zeros(3), loss="mse", epochs=1,
+               verbose=0)  # fmt: skip
+    with pytest.raises(ValueError, match=r"y .* Got a set, which has no order"):
+        gn.fit(m, X, {0.0, 1.0, 2.0}, loss="mse", epochs=1, verbose=0)
