@@ -55,6 +55,26 @@ def rows(n: int = 40, seed: int = 0) -> list[list[str]]:
     return [[f"{a:.3f}", f"{b:.3f}", "yes" if a + b > 0 else "no"] for a, b in X]
 
 
+#: The columns of :func:`multilabel_rows`: two features, a category, four labels.
+MULTILABEL_HEADER = ["x1", "x2", "color", "a", "b", "c", "d"]
+
+
+def multilabel_rows(n: int = 120, seed: int = 0) -> list[list[object]]:
+    """Rows of :data:`MULTILABEL_HEADER` with four labels: 0/1 numbers, yes/no in two
+    spellings, two texts, true/false."""
+    rng = np.random.default_rng(seed)
+    out: list[list[object]] = []
+    for i, (x1, x2) in enumerate(rng.normal(size=(n, 2))):
+        out.append([
+            f"{x1:.3f}", f"{x2:.3f}", ["red", "blue"][i % 2],
+            int(x1 > 0),
+            ("yes" if i % 3 else "Yes") if x2 > 0 else "no",
+            "dog" if x1 + x2 > 0 else "cat",
+            "TRUE" if x1 - x2 > 0 else "false",
+        ])  # fmt: skip
+    return out
+
+
 def warnings(err: str) -> list[str]:
     """The warnings of stderr, without the one about a held-out score (2 epochs earn one)."""
     lines = err.splitlines()

@@ -12,25 +12,10 @@ import re
 import numpy as np
 import pytest
 from cli_helpers import FAST, assert_one_line_error, run, write_csv
+from cli_helpers import MULTILABEL_HEADER as HEADER
+from cli_helpers import multilabel_rows as _rows
 
 from glassnet.cli import multilabel_metrics
-
-HEADER = ["x1", "x2", "color", "a", "b", "c", "d"]
-
-
-def _rows(n: int = 120, seed: int = 0) -> list[list[str]]:
-    """Four labels: 0/1 numbers, yes/no in two spellings, two texts, true/false."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for i, (x1, x2) in enumerate(rng.normal(size=(n, 2))):
-        out.append([
-            f"{x1:.3f}", f"{x2:.3f}", ["red", "blue"][i % 2],
-            int(x1 > 0),
-            ("yes" if i % 3 else "Yes") if x2 > 0 else "no",
-            "dog" if x1 + x2 > 0 else "cat",
-            "TRUE" if x1 - x2 > 0 else "false",
-        ])  # fmt: skip
-    return out
 
 
 @pytest.fixture
