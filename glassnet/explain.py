@@ -771,6 +771,11 @@ class Explanation:
         self.matrix = False
         self._cache: dict[tuple[Any, ...], list[Section]] = {}
         self.W = [lay.W.astype(np.float64) for lay in layers]
+        # (weight, bias) of each layer that requires no grad: fit leaves it, the step too
+        self.frozen = [
+            (not lay.linear.W.requires_grad, lay.b is not None and not lay.linear.b.requires_grad)
+            for lay in layers
+        ]
         self.b = [None if lay.b is None else lay.b.astype(np.float64) for lay in layers]
         # every number of one pass, from the fast path's trace in float64:
         # 1) forward Z = A_prev @ W + b, A = g(Z); 2) the loss; 3) backward dL/dZ = dL/dA g'(Z)
@@ -935,7 +940,7 @@ class Explanation:
         for name, l, i, k in self._weights():
             w = float(self.W[l][i, k] if i >= 0 else self.b[l][k])  # type: ignore[index]
             g = float(self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k])  # type: ignore[index]
-            out[name] = (w, g, w - self.lr * g)
+            out[name] = (w, g, w if self.frozen[l][i < 0] else w - self.lr * g)
         return out
 
     def _n_weights(self) -> int:
@@ -1594,6 +1599,9 @@ class Explanation:
                 break
             w = float(self.W[l][i, k] if i >= 0 else self.b[l][k])  # type: ignore[index]
             g = float(self.grad_W[l][i, k] if i >= 0 else self.grad_b[l][k])  # type: ignore[index]
+            if self.frozen[l][i < 0]:  # (requires_grad=False: fit's step leaves it)
+                step_rows.add([f"{name} (frozen)", fmt(w, d), fmt(g, d), fmt(w, d)])
+                continue
             new = w - self.lr * g  # (as step() computes it)
             # w and dL/dw with the decimals that make w - lr * dL/dw as written give the
             # new weight as printed (Step 3's rule: 0 - 0.5*(-0.017) is 0.0085, which
@@ -1610,6 +1618,14 @@ class Explanation:
                 step_off.append(f"{name} ({'0' if got == 0 else format(ctx.normalize(got), 'f')})")
             step_rows.add([name, fmt_more(w, d, c), fmt_more(g, d, c), fmt(new, d)])
         step_rows.table(gd, ["weight", "w", "dL/dw", "w - lr * dL/dw"])
+        kinds = ("weights", "biases")
+        still = [f"layer {l + 1}'s " + " and ".join(kinds[j] for j in (0, 1) if f[j])
+                 for l, f in enumerate(self.frozen) if any(f)]  # fmt: skip
+        if still:
+            gd.p(
+                f"Frozen (requires_grad=False): {_join_list(still)}. fit leaves them as they "
+                "are, so the step does too (their rows keep w); dL/dw is shown all the same."
+            )
         if step_off:
             gd.p(
                 f"Not an equation as printed: the numbers of {_join_list(step_off)} give the "

@@ -90,3 +90,33 @@ def test_gradient_message_of_the_lecture_scheme_names_weights() -> None:
     assert e.gradient("w₁") == e.gradient("w1")
     with pytest.raises(KeyError, match=r"weights w1, w2, \.\.\., w9"):
         e.gradient("w[1]_11")
+
+
+def test_step_preview_leaves_frozen_weights_as_fit_does() -> None:
+    net = nn.MLP([3, 4, 2], activation="relu", rng=0)
+    net.layers[0].requires_grad_(False)
+    x, y = np.array([0.5, -1.0, 2.0]), np.array([1.0, 0.0])
+    e = gn.explain(net, x, y, lr=0.5)
+    W0 = net.layers[0].W.data.copy()
+    W1 = [m for m in net.layers if isinstance(m, nn.Linear)][1].W.data.astype(np.float64)
+    gn.fit(net, x[None], y[None], loss="half_mse", lr=0.5, epochs=1, verbose=0)
+    assert np.array_equal(net.layers[0].W.data, W0)
+    for name in sum(e.names.w[0], []) + list(e.names.b[0]):
+        w, g, new = e.step()[name]
+        assert new == w  # (frozen: kept, although dL/dw is shown)
+    moved = [e.step()[n][2] for n in sum(e.names.w[1], [])]
+    assert np.allclose(np.reshape(moved, W1.shape), W1 - 0.5 * e.grad_W[1])
+    text = str(e)
+    step = text[text.index("4. Gradient-descent step") :]
+    assert "(frozen)" in step and "Frozen (requires_grad=False): layer 1's weights" in step
+    assert step.count("(frozen)") == 12 + 4  # (3x4 weights and 4 biases, no more)
+    assert "rozen" in e.to_html()
+
+
+def test_step_preview_of_a_frozen_bias_alone() -> None:
+    seq = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1))
+    seq.layers[2].b.requires_grad_(False)
+    e = gn.explain(seq, [0.5, -1.0], 0.3, names="layered")
+    (b,) = e.names.b[1]
+    assert e.step()[b][0] == e.step()[b][2]
+    assert "layer 2's biases." in str(e) and "layer 2's weights" not in str(e)
