@@ -37,12 +37,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import tensor as tensor_module
 from ._validation import GradShapeError, broadcasts_to
 from .tensor import (
     AnomalyError,
@@ -94,7 +94,7 @@ def _decorate(self: Switch, fn: Callable[..., Any]) -> Callable[..., Any]:
     return functools.wraps(fn)(generator if inspect.isgeneratorfunction(fn) else call)
 
 
-Switch.__call__ = _decorate  # (tensor.py's no_grad(fn) and enable_grad(fn) call it)
+Switch.__call__ = _decorate  # type: ignore[method-assign]  # (tensor's no_grad(fn) calls it)
 
 
 class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
@@ -139,7 +139,9 @@ def detect_anomaly(mode: bool = True) -> Iterator[None]:
 
 
 # where they were defined before, and where PyTorch's users of glassnet.tensor find them
-tensor_module.set_grad_enabled, tensor_module.detect_anomaly = set_grad_enabled, detect_anomaly
+vars(sys.modules[Tensor.__module__]).update(
+    set_grad_enabled=set_grad_enabled, detect_anomaly=detect_anomaly
+)
 
 
 def _tensors(value: Any, name: str, who: str = "grad") -> list[Tensor]:

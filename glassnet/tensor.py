@@ -118,6 +118,8 @@ class Switch:
     form (PyTorch's ``@no_grad``, a generator's body run in the mode each time it is
     resumed), ``set_grad_enabled`` and ``detect_anomaly`` are :mod:`glassnet.autograd`'s."""
 
+    __call__: Callable[..., Any]  # (the decorator form, glassnet.autograd's)
+
     def __init__(self, switch: contextvars.ContextVar[bool], value: bool) -> None:
         self.switch, self.value = switch, value
 
