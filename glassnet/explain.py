@@ -783,11 +783,16 @@ class Explanation:
         # numbers are checked below and the header says what went wrong, see _problems)
         with np.errstate(all="ignore"):
             t = FastMLP(layers, kind, l2=l2, dtype=np.float64).trace(
-                X, Y, sample_weight, finite=False
+                X, Y, sample_weight, finite=False, jacobians=False
             )
         self.Z = [r["Z"] for r in t.layers]  # (N, neurons_l)
         self.A = [r["A"] for r in t.layers]
-        self.gprime = [r["gprime"] for r in t.layers]  # softmax: (N, K, K)
+        # softmax: (N, K, K), each entry made when read (a 1000-class head's 32 rows were
+        # 256 MB kept, which cross-entropy's dL/dz = y_hat - y never reads)
+        self.gprime = [
+            r["gprime"] if "gprime" in r else Jacobians(lay, r["Z"], r["A"])
+            for lay, r in zip(layers, t.layers)
+        ]
         self.y_hat = self.A[-1]
         if kind == "binary_cross_entropy" and np.any((self.y_hat < 0) | (self.y_hat > 1)):
             raise ValueError(
@@ -1480,11 +1485,12 @@ class Explanation:
                     cap.skip()
                     continue
                 if self._vector(lay):
+                    column = self.gprime[l][0, :, k]  # (read at once: made when read)
                     parts = [
                         (
                             f"dL/d{nm.a[l][i]} * d{nm.a[l][i]}/d{nm.z[l][k]}",
                             self.dL_dA[l][0, i],
-                            self.gprime[l][0, i, k],
+                            column[i],
                         )
                         for i in range(lay.neurons)
                     ]
@@ -1879,6 +1885,47 @@ class Explanation:
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown(notation="latex")
+
+
+class Jacobians:
+    """A vector activation's g'(Z) (softmax's d a_i / d z_k per row), shape (N, C, C), whose
+    entries are made when they are read (``J[n]``, ``J[:, i, k]``, ``J[0, :, k]``;
+    ``np.asarray(J)`` makes all): the same numbers as the table's ``grad(Z, A)``, in O(N C)
+    memory until read (an explanation reads the few it shows). The built-in softmax's
+    entries are a_i (delta_ik - a_k), as its grad computes each; another entry's rows are
+    its grad of one row at a time."""
+
+    ndim = 3
+
+    def __init__(self, layer: Layer, Z: np.ndarray, A: np.ndarray) -> None:
+        self._layer, self._Z, self._A = layer, Z, A
+        self.shape = (*A.shape, A.shape[-1])
+        self.dtype = A.dtype
+        self._softmax = layer.activation.grad is F.softmax_jac
+
+    def __getitem__(self, key: Any) -> Any:
+        key = key if isinstance(key, tuple) else (key,)
+        if len(key) > 3 or any(k is Ellipsis or k is None for k in key):
+            return np.asarray(self)[key]
+        n, i, k = (*key, slice(None), slice(None))[:3]
+        C = self.shape[-1]
+        rows, ins, outs = np.arange(self.shape[0])[n], np.arange(C)[i], np.arange(C)[k]
+        r, a, b = (np.atleast_1d(v) for v in (rows, ins, outs))
+        if self._softmax:  # (each entry's arithmetic as softmax_jac's: a_i * (delta - a_k))
+            A = self._A[r]
+            delta = (a[:, None] == b[None, :]).astype(self.dtype)
+            J = A[:, a, None] * (delta - A[:, None, b])
+        else:
+            grad, Z, kw = self._layer.activation.grad, self._Z, self._layer.kw
+            J = np.stack([grad(Z[m : m + 1], self._A[m : m + 1], **kw)[0][np.ix_(a, b)] for m in r])
+        return J[tuple(0 if np.ndim(v) == 0 else slice(None) for v in (rows, ins, outs))]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        whole = self._layer.activation.grad(self._Z, self._A, **self._layer.kw)
+        return whole if dtype is None else whole.astype(dtype)
+
+    def __len__(self) -> int:
+        return self.shape[0]
 
 
 class _Capped:

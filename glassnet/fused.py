@@ -435,12 +435,14 @@ class FastMLP:
             self.spec.on_probabilities(P, Y, G)
         rec["dA"] = G / count if w is None else G * (w.reshape(-1, 1) / count)
 
-    def trace(self, X: Any, y: Any = None, sample_weight: Any = None, finite: bool = True) -> Trace:
+    def trace(self, X: Any, y: Any = None, sample_weight: Any = None, finite: bool = True,
+              jacobians: bool = True) -> Trace:  # fmt: skip
         """Every number of one pass over the batch X (and the backward pass, L2 penalty included
         and rows weighted by ``sample_weight`` (N,), when targets ``y`` are given in the loss's
         form: labels or rows for cross-entropy, (N, K) values otherwise), in ``self.dtype``.
         A NaN or inf among them is a ValueError naming the first made; ``finite=False``
-        returns them (``glassnet.explain`` names the cause itself)."""
+        returns them (``glassnet.explain`` names the cause itself). ``jacobians=False``: no
+        ``gprime`` for a vector activation (softmax: (N, C, C); explain makes its rows)."""
         X = check_array("X", X, "FastMLP.trace", ndim=(2,), dtype=self.dtype)
         finite = check_bool(finite, "finite", "FastMLP.trace")
         rows = {len(np.atleast_1d(v)) for v in (y, sample_weight) if v is not None}
@@ -464,7 +466,8 @@ class FastMLP:
                 # a head fused with its loss left logits in its buffer: its output is g(Z)
                 fused_head = self.fused and i == len(record) - 1
                 rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
-                rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
+                if jacobians or lay.activation.elementwise:
+                    rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
         if finite:  # (else the caller looks at NaN and inf itself)
             weights = [w for lay in self.layers for w in (lay.W, lay.b) if w is not None]
             check_trace(record, None if y is None else t.loss, weights, self.dtype)

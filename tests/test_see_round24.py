@@ -120,3 +120,46 @@ def test_step_preview_of_a_frozen_bias_alone() -> None:
     (b,) = e.names.b[1]
     assert e.step()[b][0] == e.step()[b][2]
     assert "layer 2's biases." in str(e) and "layer 2's weights" not in str(e)
+
+
+def _softmax_net(K: int, seed: int = 0) -> nn.Module:
+    return nn.MLP([6, 5, K], activation="tanh", output_activation="softmax", rng=seed)
+
+
+def test_softmax_jacobian_is_not_stored_for_cross_entropy() -> None:
+    import tracemalloc
+
+    K, N = 400, 32  # (the whole Jacobian: 32 x 400 x 400 float64 = 41 MB)
+    net = _softmax_net(K)
+    X = np.random.default_rng(0).standard_normal((N, 6))
+    gn.explain(net, X[:2], [0, 1], loss="cross_entropy")  # (imports and caches warmed)
+    tracemalloc.start()
+    try:
+        e = gn.explain(net, X, np.arange(N) % K, loss="cross_entropy")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000, peak  # (was about 82 MB: the Jacobian and a temporary of it)
+    assert e.gprime[-1].shape == (N, K, K)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "half_mse"])
+def test_softmax_jacobian_read_gives_the_numbers_of_the_whole(loss: str) -> None:
+    K, N = 12, 3
+    net = _softmax_net(K, seed=1)
+    X = np.random.default_rng(1).standard_normal((N, 6))
+    y = np.array([0, 5, 11]) if loss == "cross_entropy" else np.eye(K)[[0, 5, 11]]
+    e = gn.explain(net, X, y, loss=loss, paths=True)
+    J = e.gprime[-1]
+    whole = F.softmax_jac(e.Z[-1], e.A[-1])
+    assert np.array_equal(np.asarray(J), whole)
+    assert np.array_equal(J[1], whole[1]) and np.array_equal(J[:, 2, 7], whole[:, 2, 7])
+    assert np.array_equal(J[0, :, 4], whole[0, :, 4]) and J[2, 3, 3] == whole[2, 3, 3]
+    assert np.array_equal(J[1:, 2:5, ::2], whole[1:, 2:5, ::2])
+    # everything shown is what the stored Jacobian showed
+    eager = gn.explain(net, X, y, loss=loss, paths=True)
+    eager.gprime[-1] = whole
+    assert str(e) == str(eager) and e.to_html() == eager.to_html()
+    assert str(e.paths("x2", sample=1)) == str(eager.paths("x2", sample=1))
+    svg = gn.viz.draw_network(net, X[0], y[0], loss=loss, backward=True)
+    assert "svg" in svg
