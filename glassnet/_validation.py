@@ -51,7 +51,10 @@ __all__ = [
     "arrow_read",
     "check_array",
     "check_exact",
-    "exact_input",
+    "model_input",
+    "check_names",
+    "frame_names",
+    "record_names",
     "no_rows",
     "not_sparse",
     "check_bool",
@@ -386,10 +389,18 @@ def check_exact(
         )
 
 
-def exact_input(value: Any, owner: Any, dtype: Any) -> Any:
-    """What a module called on ``value`` (not a Tensor) reads of it (:func:`tensor_data`),
-    refused where it holds whole numbers that ``Tensor(value)``'s ``dtype`` (the default
-    dtype) would round (:func:`check_exact`); ``owner``: the module."""
+def model_input(value: Any, owner: Any, dtype: Any) -> Any:
+    """What the module ``owner`` called on ``value`` (not a Tensor) reads of it
+    (:func:`tensor_data`): a DataFrame whose column names differ from those the model was
+    fitted on refused (:func:`check_names`); whole numbers that ``Tensor(value)``'s
+    ``dtype`` (the default dtype) would round refused (:func:`check_exact`). ``dtype``
+    None (``predict``'s call, whose own check reads X): the names checked alone, a warning
+    where X has none, as scikit-learn's; ``value`` as it is."""
+    who = type(owner).__name__
+    if dtype is None:
+        check_names(owner, value, f"{who}.predict", "X", warn=True)
+        return value
+    check_names(owner, value, who, "x")
     value = tensor_data(value)
     try:
         arr = np.asarray(value) if isinstance(value, (list, tuple, np.ndarray)) else None
@@ -397,11 +408,71 @@ def exact_input(value: Any, owner: Any, dtype: Any) -> Any:
         return value  # (ragged: Tensor's reading says what is wrong)
     if arr is not None and arr.dtype.kind in "iu":
         check_exact(
-            arr, dtype, "x", type(owner).__name__, "Call it on gn.tensor(x, dtype=gn.float64) "
+            arr, dtype, "x", who, "Call it on gn.tensor(x, dtype=gn.float64) "
             "with a float64 model (exact up to 2**53), or scale the column first (e.g. "
             "subtract its smallest value).", "the default",
         )  # fmt: skip
     return value
+
+
+def frame_names(X: Any) -> list[str] | None:
+    """The column names of a pandas DataFrame whose names are all str (scikit-learn's rule
+    for ``feature_names_in_``), else None (an array, a list, a frame of unnamed columns)."""
+    cols = getattr(X, "columns", None)
+    if cols is None or not hasattr(X, "iloc"):
+        return None
+    names = list(cols)
+    return names if names and all(isinstance(n, str) for n in names) else None
+
+
+def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -> None:
+    """Refuse a DataFrame ``X`` whose column names differ from, or come in another order
+    than, ``model.feature_names_in_`` (the columns of the DataFrame ``fit`` trained it on):
+    its columns would be read by position, the wrong ones in silence. ``warn``: a warning
+    where X has no column names (an array), as scikit-learn's "X does not have valid
+    feature names"; it is read by position. A model with no names: nothing checked."""
+    fitted = getattr(model, "feature_names_in_", None)
+    if fitted is None:
+        return
+    got = frame_names(X)
+    if got is None:
+        if warn:
+            warnings.warn(
+                f"{owner}: {name} has no column names, but the model was fitted on a "
+                f"DataFrame with columns {_show(list(fitted), 120)} (model.feature_names_in_): "
+                "its columns are read in that order, by position.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return
+    if got == list(fitted):
+        return
+    if sorted(got) == sorted(fitted):
+        todo = "the same columns in another order"
+    else:
+        lacks = [c for c in fitted if c not in set(got)]
+        extra = [c for c in got if c not in set(fitted)]
+        parts = [f"lacks {_show(lacks, 80)}"] if lacks else []
+        parts += [f"has {_show(extra, 80)} not seen at fit"] if extra else []
+        todo = f"it {' and '.join(parts)}"
+    raise ValueError(
+        f"{owner}: {name} is a DataFrame with columns {_show(got, 120)}, but the model was "
+        f"fitted on columns {_show(list(fitted), 120)} (model.feature_names_in_): {todo}, "
+        f"which would be read by position, the wrong ones. Pass {name}[model."
+        "feature_names_in_] (the fitted columns, in order); to train the model on other "
+        "columns, del model.feature_names_in_ first."
+    )
+
+
+def record_names(model: Any, X: Any, owner: str, name: str = "X") -> None:
+    """``fit``'s record of the column names of a DataFrame ``X`` as
+    ``model.feature_names_in_`` (scikit-learn's name), after :func:`check_names` (a model
+    fitted already on named columns takes the same again; an array is read by position,
+    with a warning). ``name`` other than "X" (validation data): checked, not recorded."""
+    check_names(model, X, owner, name, warn=name == "X")
+    got = frame_names(X)
+    if name == "X" and got is not None:
+        model.feature_names_in_ = got
 
 
 def dates_error(

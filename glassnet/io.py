@@ -2082,6 +2082,8 @@ def write_model(
         if saved_by is not None:
             description["meta"][_SAVE_KEY] = to_json(saved_by, "gn.save's record")
             record["frozen"] = [n for n, p in model.named_parameters() if not p.requires_grad]
+        if getattr(model, "feature_names_in_", None) is not None:  # (fit on a DataFrame's)
+            record["feature_names_in"] = [str(c) for c in model.feature_names_in_]
         record["fingerprint"] = _record_print(digests, config, description["meta"])
         description["meta"][MODES_KEY] = record
     return _save(
@@ -2304,6 +2306,9 @@ def _restore_modes(
     for name, p in model.named_parameters():  # (its frozen parameters frozen again)
         if name in frozen:
             p.requires_grad_(False)
+    columns = record.get("feature_names_in")  # (the DataFrame columns fit trained it on)
+    if isinstance(columns, list) and columns and all(isinstance(c, str) for c in columns):
+        model.feature_names_in_ = columns
     return _user_meta(meta)
 
 

@@ -62,6 +62,7 @@ from ._validation import (
     check_name,
     check_number,
     check_positive,
+    record_names,
 )
 from .backend import namespace
 from .engines import check_followed
@@ -499,6 +500,8 @@ def fit_many(
                 "epochs would change nothing, and its History would count steps it never "
                 "took. Unfreeze some, p.requires_grad_(True), or leave it out of models."
             )
+    for m in models[1:]:  # (a DataFrame's column names, each model's: check_data, the first's)
+        record_names(m, X, "fit_many")
     X, y, w = tasks.check_data(models[0], spec, X, y, sample_weight, "fit_many")
     # (as fit checks them: a batch_size against all the rows, one above the rows a
     # validation split leaves trains on those full-batch)
@@ -1292,6 +1295,8 @@ def search(
         models.append(model)
     _check_grid_effects(grid, points, models)
     spec = _named_loss("search", loss)
+    for m in models[1:]:  # (a DataFrame's column names, each model's: check_data, the first's)
+        record_names(m, X, "search")
     X, y, w = tasks.check_data(models[0], spec, X, y, fit_options.get("sample_weight"), "search")
     if validation_data is not None and validation_split is not None:
         raise ValueError(

@@ -52,6 +52,7 @@ from ._validation import (
     check_setting,
     detached,
     overflowed,
+    record_names,
 )
 from .backend import namespace
 from .metrics import UndefinedMetricWarning, r2_score
@@ -1502,6 +1503,8 @@ def check_data(
     named loss against the model's head."""
     _check_head(model, spec if spec is not None else metric_loss(loss), owner)
     dtype = model_dtype(model)
+    if owner in ("fit", "fit_many", "search") and names[0] in ("X", VALIDATION_NAMES[0]):
+        record_names(model, X, owner, names[0])  # (a DataFrame's columns, as scikit-learn's)
     X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype)
     text = _text_in(y) if spec is not None and "entropy" in spec.name else None
     if text is not None:  # (class labels as text: not numbers written as text)

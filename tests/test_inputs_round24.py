@@ -170,3 +170,89 @@ def test_fit_and_predict_say_what_container_was_given():
                verbose=0)  # fmt: skip
     with pytest.raises(ValueError, match=r"y .* Got a set, which has no order"):
         gn.fit(m, X, {0.0, 1.0, 2.0}, loss="mse", epochs=1, verbose=0)
+
+
+# ------------------------------------------------- a DataFrame's column names kept by fit
+def _frame_fit():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(50, 3)), columns=["age", "income", "score"])
+    y = (df.age > 0).astype(int)
+    m = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0)
+    gn.fit(m, df, y, loss="binary_cross_entropy", epochs=5, verbose=0)
+    return m, df, y
+
+
+def test_fit_records_the_columns_and_predict_refuses_another_order_or_names():
+    m, df, y = _frame_fit()
+    assert m.feature_names_in_ == ["age", "income", "score"]
+    for other in (df[["score", "age", "income"]], df.rename(columns={"age": "AGE"})):
+        with pytest.raises(ValueError, match=r"feature_names_in_\]"):
+            m.predict(other)
+        with pytest.raises(ValueError, match="fitted on columns"):
+            m(other)
+    with pytest.raises(ValueError, match="another order"):
+        m.predict(df[["score", "age", "income"]])
+    with pytest.raises(ValueError, match=r"lacks \['age'\] and has \['AGE'\]"):
+        m.predict(df.rename(columns={"age": "AGE"}))
+    shuffled = df[["score", "age", "income"]]
+    assert np.array_equal(m.predict(shuffled[m.feature_names_in_]), m.predict(df))
+
+
+def test_an_array_after_a_frame_fit_warns_at_predict_as_scikit_learn():
+    m, df, _ = _frame_fit()
+    with pytest.warns(UserWarning, match="has no column names"):
+        out = m.predict(df.to_numpy())
+    assert np.array_equal(out, m.predict(df))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m(df.to_numpy())  # (the PyTorch call: no names, no warning)
+        m.predict(df)
+
+
+def test_validation_data_and_a_second_fit_are_checked_against_the_columns():
+    m, df, y = _frame_fit()
+    with pytest.raises(ValueError, match=r"validation_data\[0\] is a DataFrame"):
+        gn.fit(m, df, y, loss="binary_cross_entropy", epochs=1, verbose=0,
+               validation_data=(df[["income", "age", "score"]], y))  # fmt: skip
+    with pytest.raises(ValueError, match="fit: X is a DataFrame"):
+        gn.fit(m, df[["income", "age", "score"]], y, loss="binary_cross_entropy", epochs=1,
+               verbose=0)  # fmt: skip
+    del m.feature_names_in_  # (the way out the message gives)
+    gn.fit(m, df[["income", "age", "score"]], y, loss="binary_cross_entropy", epochs=1,
+           verbose=0)  # fmt: skip
+    assert m.feature_names_in_ == ["income", "age", "score"]
+
+
+def test_fit_many_records_each_models_columns():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(20, 3)), columns=["a", "b", "c"])
+    ms = [nn.MLP([3, 1], output_activation="sigmoid", rng=s) for s in (0, 1)]
+    gn.fit_many(ms, df, (df.a > 0).astype(int), loss="binary_cross_entropy", epochs=1)
+    assert [m.feature_names_in_ for m in ms] == [["a", "b", "c"]] * 2
+
+
+def test_arrays_and_unnamed_frames_record_nothing():
+    m = nn.MLP([2, 1], rng=0)
+    gn.fit(m, np.zeros((4, 2)), np.zeros(4), loss="mse", epochs=1, verbose=0)
+    gn.fit(m, pd.DataFrame(np.zeros((4, 2))), np.zeros(4), loss="mse", epochs=1, verbose=0)
+    assert getattr(m, "feature_names_in_", None) is None
+
+
+@pytest.mark.parametrize("how", ["gn.save", "save_model"])
+def test_the_columns_are_kept_by_model_files(tmp_path, how):
+    from glassnet import io
+
+    m, df, _ = _frame_fit()
+    path = tmp_path / "m.safetensors"
+    if how == "gn.save":
+        gn.save(m, path)
+        back = gn.load(path)
+    else:
+        io.save_model(m, path)
+        back = io.load_model(path)
+    assert back.feature_names_in_ == ["age", "income", "score"]
+    assert np.array_equal(back.predict(df), m.predict(df))
+    with pytest.raises(ValueError, match="another order"):
+        back.predict(df[["score", "age", "income"]])

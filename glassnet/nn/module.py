@@ -24,7 +24,7 @@ from .._validation import (
     check_state_arrays,
     check_state_dict,
     check_to_args,
-    exact_input,
+    model_input,
     module_message,
     not_finite_output,
     torch_input,
@@ -156,7 +156,7 @@ class Module(ModuleMethods):
         if "input" in kwargs:  # (layer(input=x): the name of PyTorch's forward's argument)
             args, kwargs = torch_input(self.forward, args, kwargs)
         if args and not isinstance(args[0], Tensor) and _numbers(args[0]):
-            args = (Tensor(exact_input(args[0], self, get_default_dtype())), *args[1:])
+            args = (Tensor(model_input(args[0], self, get_default_dtype())), *args[1:])
         hooked = self.__dict__.get("_hooked")  # (forward hooks: nn/containers.py's runner)
         out = hooked(self, args, kwargs) if hooked else self.forward(*args, **kwargs)
         return out if (watch := gate.WATCH.get()) is None else watch(self, out)  # (tasks')
@@ -326,7 +326,7 @@ class Module(ModuleMethods):
         ValueError that says which, never a value returned. A model whose output is meant to
         hold inf is called as ``model.eval()(X)`` under :func:`glassnet.no_grad`."""
         ps = self.parameters()
-        X = X.data if isinstance(X, Tensor) else X
+        X = X.data if isinstance(X, Tensor) else model_input(X, self, None)  # (its names)
         if namespace(X) is np:  # (1e39 for float32 was NumPy's "overflow in cast")
             floats = isinstance(X, (np.ndarray, np.generic)) and X.dtype.kind == "f"
             own = max(X.dtype, np.dtype(np.float32)) if floats else get_default_dtype()
