@@ -80,7 +80,8 @@ from ._validation import check_choice, check_number, detached, network_advice, u
 from .backend import host_model
 from .chain import as_chain
 from .engines import check_followed
-from .fused import FastMLP, Layer, l2_value, layers_of
+from .fused import FastMLP, Layer, flatten, l2_value, layers_of
+from .nn.layers import Dropout, Linear
 from .nn.module import Module
 from .report import (
     Names,
@@ -769,6 +770,7 @@ class Explanation:
         self.notation = "unicode"
         self.bias = "b"
         self.matrix = False
+        self.dropout = ""  # (explain's sentence on the model's Dropout layers, left out)
         self._cache: dict[tuple[Any, ...], list[Section]] = {}
         self.W = [lay.W.astype(np.float64) for lay in layers]
         # (weight, bias) of each layer that requires no grad: fit leaves it, the step too
@@ -1318,6 +1320,8 @@ class Explanation:
                 else ""
             )
         )
+        if self.dropout:
+            head.p(self.dropout)
         if self.sample_weight is not None:
             sw = _join_list([fmt(v, d) for v in self.sample_weight])
             head.p(
@@ -2275,6 +2279,7 @@ def explain(
         )
     model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
     title = type(model).__name__
+    skipped = dropout_note(model)
     model = as_chain(model, x)  # (a Module of the user's own: its chain of layers)
     layers = layers_of(model)
     uses = [l for l, lay in enumerate(layers) if any(lay.linear is o.linear for o in layers[:l])]
@@ -2344,10 +2349,55 @@ def explain(
                     f"biases are named {', '.join(n for b in nm.b for n in b or [])}."
                 )
     e = Explanation(layers, X, Y, kind, lr, nm, decimals, paths, title, sample_weight=s, l2=l2)
+    e.dropout = skipped
     e.notation = notation
     e.bias = bias
     e.matrix = matrix
     return e
+
+
+def dropout_note(model: Any, short: bool = False) -> str:
+    """A sentence on ``model``'s Dropout layers (p > 0), which explain's and draw_network's
+    numbers leave out (they are those of the eval-mode pass); '' where it has none. A
+    Sequential's dropout is placed after its layer; another Module's is named by its path.
+    ``short``: a drawing's line.
+
+    >>> import glassnet as gn
+    >>> dropout_note(gn.nn.MLP([3, 4, 2], dropout=0.5).eval())[:52]
+    'Dropout 0.5 after layer 1: off, as in eval mode, the'
+    """
+    if not isinstance(model, Module):
+        return ""
+    if isinstance(model, Linear) or not list(model.modules())[1:]:
+        return ""
+    drops, seen = [], 0
+    chain = list(flatten(model))
+    mods = chain if len(chain) > 1 else [m for _, m in model.named_modules()]
+    paths = {id(m): p for p, m in model.named_modules()}
+    for m in mods:
+        seen += isinstance(m, Linear)
+        if isinstance(m, Dropout) and m.p > 0:
+            place = f"after layer {seen}" if len(chain) > 1 else f"({paths.get(id(m), '')})"
+            drops.append((f"{m.p:g} {place}", m.training))
+    if not drops:
+        return ""
+    which = _join_list([t for t, _ in drops])
+    training = any(training for _, training in drops)
+    if short:
+        return f"Dropout {which}: not drawn, the eval-mode pass" + (
+            " (the model is in training mode: its own output differs)." if training else "."
+        )
+    if training:
+        return (
+            f"Dropout {which} not applied: these are the numbers of the model in eval mode "
+            "(model.eval()). It is in training mode now, where its own forward zeroes values "
+            "at random (and scales the rest by 1/(1 - p)), so its output differs from y_hat "
+            "here."
+        )
+    return (
+        f"Dropout {which}: off, as in eval mode, the model's mode now: these are the numbers "
+        "of its own forward."
+    )
 
 
 def _constant(nm: Names, l: int) -> str:

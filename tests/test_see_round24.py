@@ -163,3 +163,27 @@ def test_softmax_jacobian_read_gives_the_numbers_of_the_whole(loss: str) -> None
     assert str(e.paths("x2", sample=1)) == str(eager.paths("x2", sample=1))
     svg = gn.viz.draw_network(net, X[0], y[0], loss=loss, backward=True)
     assert "svg" in svg
+
+
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_explain_and_draw_network_say_dropout_is_left_out(mode: str) -> None:
+    dn = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Dropout(0.5), nn.Linear(4, 3))
+    getattr(dn, mode)()
+    x = np.random.default_rng(0).standard_normal(5)
+    e = gn.explain(dn, x, 1, loss="cross_entropy")
+    assert "Dropout 0.5 after layer 1" in str(e) and "Dropout 0.5 after layer 1" in e.to_html()
+    assert ("differs" in e.dropout) is (mode == "train")
+    assert ("eval mode" in e.dropout) and "Dropout 0.5 after layer 1" in e.to_markdown()
+    backward = gn.viz.draw_network(dn, x, 1, backward=True, loss="cross_entropy")
+    for svg in (gn.viz.draw_network(dn, x), backward):
+        assert "Dropout 0.5 after layer 1: not drawn" in svg
+        assert ("training mode" in svg) is (mode == "train")
+        assert gn.viz.overlapping_texts(svg) == []
+
+
+def test_dropout_of_a_forward_of_ones_own_is_named_by_its_path() -> None:
+    m = _Net("relu_then_drop").train()
+    e = gn.explain(m, np.ones(4), [0.0, 1.0])
+    assert "Dropout 0.2 (drop) not applied" in str(e)
+    plain = gn.explain(nn.MLP([3, 4, 1], rng=0), [1.0, 2.0, 3.0], 0.5)
+    assert plain.dropout == "" and "ropout" not in str(plain)

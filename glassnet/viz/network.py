@@ -38,7 +38,7 @@ import numpy as np
 from .. import functional as F
 from .._validation import check_choice
 from ..chain import as_chain
-from ..explain import Explanation, explain, loss_kind, unicode_symbol
+from ..explain import Explanation, dropout_note, explain, loss_kind, unicode_symbol
 from ..fused import FastMLP
 from ..nn.module import Module
 from ..report import fmt, make_names
@@ -266,6 +266,7 @@ def draw_network(
     str
         The SVG document; save it with :func:`glassnet.viz.save`.
     """
+    skipped = dropout_note(model, short=True)  # (said on the picture: it draws the eval-mode pass)
     model = as_chain(model, x, "draw_network")  # (a Module of the user's own: its chain)
     layers = network_layers(model, "draw_network")
     max_neurons = _check_int(max_neurons, "max_neurons", 2)
@@ -367,7 +368,7 @@ def draw_network(
     r = float(math.ceil(r - 1e-9))  # (the circle is written with a whole radius)
     dxs = [g + 2 * (r - _R) for g in dxs]
     dy += 2 * (r - _R)
-    notes = _elision_note(widths, shown)
+    notes = _elision_note(widths, shown) + [skipped] * bool(skipped)
     if bad:
         notes.append(
             f"{bad} of the weights are NaN or inf (has training diverged?): NaN edges are "
