@@ -658,8 +658,8 @@ def _times(G: Any, g: Any, k: float, extra: tuple = ()) -> Any:
 
 def squashed(x: Tensor, head: str) -> bool:
     """Whether ``x`` is the output of ``head`` (sigmoid; softmax over its last axis, the
-    classes': its rows sum to 1), maybe reshaped or indexed, which a loss on logits would
-    apply a second time."""
+    classes', or another vector entry of :data:`ACTIVATIONS`: its rows lie in [0, 1] and sum
+    to 1), maybe reshaped or indexed, which a loss on logits would apply a second time."""
     node = x
     for _ in range(4):  # through a few shape-only ops: .squeeze(1), .view(-1), [:, 0], .T
         if node.op not in ("reshape", "index", "transpose", "astype") or not node.parents:
@@ -668,16 +668,21 @@ def squashed(x: Tensor, head: str) -> bool:
     if node.op != head:
         return False
     rows = (x,) if node is x else (x, node)  # (a view may have moved the classes' axis)
-    sums = (np.add.reduce(t.data, axis=-1) for t in rows)  # (lazy: sigmoid needs none)
-    return head != "softmax" or any(np.allclose(s, 1, atol=1e-3) for s in sums)
+    vector = head == "softmax" or not getattr(ACTIVATIONS.get(head), "elementwise", True)
+    return not vector or any(not t.size or _unit_rows(t.data) for t in rows)
+
+
+def _unit_rows(d: Any) -> bool:
+    return bool(-1e-3 <= d.min() and d.max() <= 1 + 1e-3) and np.allclose(d.sum(-1), 1, atol=1e-3)
 
 
 def check_logits(name: str, x: Tensor) -> None:
     """Refuse probabilities given to the loss on logits ``name`` (cross_entropy,
-    binary_cross_entropy_with_logits), a vector activation's output too (probabilities):
-    it would squash them twice, in silence. (fit strips a model's head before it.)"""
+    binary_cross_entropy_with_logits), a vector activation's output too where its rows are
+    probabilities (:func:`squashed`): it would squash them twice, in silence. (fit strips a
+    model's head before it. Other vector outputs, z - mean z, log softmax: logits.)"""
     head, vec = _SQUASHES.get(name), not getattr(ACTIVATIONS.get(x.op), "elementwise", True)
-    got = x.op if vec else head  # (a vector entry's output, by its key: probabilities too)
+    got = x.op if head and vec and x.op != head and squashed(x, x.op) else head  # (its rows)
     if head is not None and (got != head or squashed(x, head)):
         raise ValueError(functional_message("squashed", name=name, head=head, got=got))
 

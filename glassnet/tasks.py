@@ -1226,8 +1226,6 @@ def loss_parts(model: Module, spec: F.Loss | None, loss: Any) -> tuple[Any, Any,
             if _vector_output(out, spec):
                 return scored(out, y, w, out.op)
             mine = yours if ends is None or ends[0] is None else kind_of(ends[0])
-            if heads and ends[0] is None and _probability_rows(out):  # (a head of yours called
-                mine = kind_of(heads[0])  # by its forward, unseen: its output read by its rows)
             return spec(_logits(out, spec.head, mine), y, sample_weight=w)
 
         return forward, fn, None
@@ -1277,23 +1275,15 @@ def _watched(model: Module, heads: list[Module]) -> tuple[Any, list[Any]]:
     return forward, ends
 
 
-def _probability_rows(out: Any) -> bool:
-    """Whether every row of ``out`` (N, C), C > 1, holds values in [0, 1] summing to 1 (as
-    :func:`glassnet.functional.squashed` reads a softmax's rows): probabilities, not logits."""
-    data = getattr(out, "data", None)
-    if not isinstance(data, np.ndarray) or data.ndim != 2 or data.shape[1] < 2 or not data.size:
-        return False
-    tol = 1e-3  # (squashed's)
-    inside = data.min() >= -tol and data.max() <= 1 + tol
-    return bool(inside and np.allclose(data.sum(axis=1), 1, atol=tol))
-
-
 def _vector_output(out: Any, spec: F.Loss) -> bool:
     """Whether ``out`` is the output of a vector entry of the table (its op is the entry's
     key, :func:`glassnet.functional.activation`) that ``spec`` cannot read logits from: an
-    added one, or the loss's head whose entry was replaced."""
+    added one, or the loss's head whose entry was replaced, whose rows are probabilities
+    (:func:`glassnet.functional.squashed`). Other rows (z - mean z, a log softmax) are
+    logits: the loss takes them as they are, as PyTorch's cross_entropy does."""
     op = getattr(out, "op", "")
-    return vector_head(op, spec) or (op == spec.head and F.replaced_entry(op))
+    vector = vector_head(op, spec) or (op == spec.head and F.replaced_entry(op))
+    return vector and F.squashed(out, op)
 
 
 def _probabilities(spec: F.Loss) -> Any:
@@ -1334,22 +1324,27 @@ def on_output(spec: F.Loss) -> F.Loss:
     """The loss ``spec`` (one with a ``head``) on the head's output, for a head whose table
     entry was replaced (:func:`glassnet.functional.replaced_entry`), which is then not fused
     with the loss on the logits: binary cross-entropy is that already; cross-entropy becomes
-    ``-sum_i y_i log p_i`` of the probabilities p, of labels (N,) or target rows (N, C)."""
+    ``-sum_i y_i log p_i`` of the probabilities p, of labels (N,) or target rows (N, C):
+    the exact log and gradient -y / p for every p from the dtype's smallest normal number
+    up, as PyTorch's nll_loss(log p); a p below it (0, a rounding to -2e-16) is read as it,
+    a finite loss (87.3 in float32) where PyTorch gives inf. Its kernel (the fast path's,
+    for a replaced softmax head) computes the same. (sklearn's log_loss, and the table's
+    on_probabilities, clip at eps instead: 15.9 in float32 for any p below 1.2e-7.)"""
     if spec.on_logits != spec.name:
         return spec
-    probs = spec.on_probabilities
-    assert probs is not None  # (a loss with a head has it)
 
     def rows(Y: Any, C: int, dtype: Any) -> Any:
         return F.one_hot(Y, C, dtype=dtype) if np.ndim(Y) == 1 else Y
 
     def kernel(P: Any, Y: Any, G: Any, keep: Any = None, value: bool = True) -> Any:
-        return probs(P, rows(Y, P.shape[1], P.dtype), G, value=value)
+        Y, p = rows(Y, P.shape[1], P.dtype), np.maximum(P, np.finfo(P.dtype).tiny)  # (as fn)
+        np.divide(-Y, p, out=G)
+        return -np.add.reduce(Y * np.log(p), axis=1) if value else None
 
     def fn(p: Tensor, y: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:
-        y = y.data if isinstance(y, Tensor) else y
-        q = np.maximum(p.data, np.finfo(p.data.dtype).eps)  # (the kernel's clip: a p of 0, or
-        log = Tensor.from_op(np.log(q), "log", (p,), lambda g: (g / q,))  # -2e-16, reads eps)
+        y = y.data if isinstance(y, Tensor) else y  # p's exact log for every normal p > 0
+        q = np.maximum(p.data, np.finfo(p.data.dtype).tiny)  # (a 0, or -2e-16, reads the
+        log = Tensor.from_op(np.log(q), "log", (p,), lambda g: (g / q,))  # smallest normal)
         per = -(log * rows(np.asarray(y), p.shape[1], p.dtype)).sum(axis=1)
         per = per if sample_weight is None else per * np.asarray(sample_weight).reshape(-1)
         return {"mean": per.mean, "sum": per.sum}.get(reduction, lambda: per)()
@@ -1412,6 +1407,17 @@ _FIX_HEAD = {  # (a loss on logits, the model's last activation): what to do ins
 _UNBOUNDED = ("identity", "relu", "leaky_relu", "tanh")  # (outputs that leave [0, 1])
 
 
+def _gives_probabilities(act: str) -> bool:
+    """Whether the vector entry ``act`` of the table turns a probe of logits into rows of
+    probabilities (:func:`glassnet.functional.squashed`); False where it cannot take them
+    (then a loss on logits refuses its probabilities batch by batch, by their values)."""
+    probe = Tensor(np.array([[-1.0, 0.0, 2.0], [3.0, -2.0, 0.5]]))
+    try:
+        return F.squashed(F.activation(probe, act), act)
+    except Exception:  # noqa: BLE001 (an entry of the user's: any error of its fn)
+        return False
+
+
 def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
     """Refuse a model ending in sigmoid or softmax trained on a loss that takes raw scores
     (logits) and is not that head's own: its probabilities would be squashed again, in
@@ -1419,10 +1425,11 @@ def _check_head(model: Module, spec: F.Loss | None, owner: str) -> None:
     accuracy, thresholded at logit 0, is the share of positives)."""
     last = model.layers[-1] if isinstance(model, Sequential) and model.layers else None
     act = last.name if isinstance(last, ActivationModule) else ""
-    # a vector entry of the table (added: a temperature softmax) gives probabilities as
-    # softmax does, and is refused where softmax is
+    # a vector entry of the table (added: a temperature softmax) that gives probabilities
+    # as softmax does is refused where softmax is (one of z - mean z is logits)
     vec = act != "softmax" and not getattr(F.ACTIVATIONS.get(act), "elementwise", True)
-    fix = _FIX_HEAD.get((spec.name if spec is not None else "", "softmax" if vec else act))
+    probs = vec and _gives_probabilities(act)
+    fix = _FIX_HEAD.get((spec.name if spec is not None else "", "softmax" if probs else act))
     if fix:
         raise ValueError(
             f"{owner}: the model ends in {act}, so its outputs are probabilities, and "

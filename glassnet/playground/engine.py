@@ -36,7 +36,9 @@ import numpy as np
 
 from .. import datasets
 from .._validation import ParameterError, check_choice, check_number
+from ..engines import check_followed
 from ..explain import decimals_for, explain, fmt_more
+from ..functional import get_loss
 from ..fused import FastMLP, layers_of
 from ..nn import MLP
 from ..optim import SGD
@@ -405,6 +407,7 @@ class Run:
         self.names = make_names(self.layers, "auto")
         self.params = list(self.model.parameters())  # (a walk over the modules: once)
         self.opt = SGD(self.params, lr=c["lr"])
+        check_followed(get_loss(self.loss_name), "the playground")  # (it runs the kernel)
         self.engine = FastMLP(self.layers, self.loss_name, dtype=np.float64)
         # forward only, with the output activation applied (no fused head)
         self.viewer = FastMLP(self.layers, "half_mse", dtype=np.float64)
