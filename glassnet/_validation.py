@@ -284,7 +284,13 @@ def unmasked(
 
 def not_sparse(value: Any, name: str, owner: str) -> Any:
     """``value``; refused where it is a scipy.sparse matrix or array (NumPy wraps one as a
-    single object: "dtype object", "shape ()"), with the ``.toarray()`` hint."""
+    single object: "dtype object", "shape ()"), with the ``.toarray()`` hint, or a torch
+    bfloat16 tensor (NumPy has no bfloat16: torch's "unsupported ScalarType BFloat16")."""
+    if str(getattr(value, "dtype", "")) == "torch.bfloat16":
+        raise TypeError(
+            f"{owner}: {name} is a torch bfloat16 tensor, a dtype NumPy (and glassnet) has "
+            f"no arrays of: pass {name}.float() (float32; bfloat16's values are exact in it)."
+        )
     if type(value).__module__.startswith("scipy.sparse"):
         raise ValueError(
             f"{owner}: {name} is a scipy.sparse matrix; pass {name}.toarray() if it fits in "

@@ -256,3 +256,19 @@ def test_the_columns_are_kept_by_model_files(tmp_path, how):
     assert np.array_equal(back.predict(df), m.predict(df))
     with pytest.raises(ValueError, match="another order"):
         back.predict(df[["score", "age", "income"]])
+
+
+def test_a_torch_bfloat16_tensor_gets_the_float_hint():
+    torch = pytest.importorskip("torch")
+    t = torch.ones(4, 3, dtype=torch.bfloat16)
+    m = nn.MLP([3, 1], rng=0)
+    for call in (
+        lambda: gn.tensor(t),
+        lambda: m(t),
+        lambda: m.predict(t),
+        lambda: gn.fit(m, t, np.zeros(4), loss="mse", epochs=1, verbose=0),
+        lambda: TensorDataset(t),
+    ):
+        with pytest.raises(TypeError, match=r"bfloat16 tensor.*\.float\(\)"):
+            call()
+    assert np.array_equal(m.predict(t.float()), m.predict(np.ones((4, 3), np.float32)))
