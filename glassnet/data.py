@@ -953,6 +953,19 @@ class DataLoader:
                 "TensorDataset(data) (with its targets, TensorDataset(data, y)), which reads "
                 "its rows."
             )
+        elif hasattr(dataset, "iloc") and (
+            hasattr(dataset, "columns")
+            or not np.array_equal(np.asarray(dataset.index), np.arange(len(dataset)))
+        ):  # (data[i]: a DataFrame's column i, a Series's row labelled i, not its i-th row)
+            what = "DataFrame, whose data[i] is its column" if hasattr(dataset, "columns") else (
+                "Series whose index is not 0..n-1: its data[i] is the row labelled i, not the "
+                "i-th row (a shuffled or filtered Series gives its rows in another order)"
+            )  # fmt: skip
+            raise ParameterError(
+                f"The 'dataset' parameter of DataLoader is a pandas {what}: wrap it as "
+                "TensorDataset(data) (with its targets, TensorDataset(data, y)), which reads "
+                "its rows by position."
+            )
         elif not (hasattr(not_sparse(dataset, "dataset", "DataLoader"), "__len__")
                   and hasattr(dataset, "__getitem__")):  # fmt: skip
             raise ParameterError(

@@ -272,3 +272,15 @@ def test_a_torch_bfloat16_tensor_gets_the_float_hint():
         with pytest.raises(TypeError, match=r"bfloat16 tensor.*\.float\(\)"):
             call()
     assert np.array_equal(m.predict(t.float()), m.predict(np.ones((4, 3), np.float32)))
+
+
+def test_dataloader_refuses_pandas_data_it_would_read_by_label():
+    shuffled = pd.Series([0.0, 1.0, 2.0], index=[2, 1, 0])
+    with pytest.raises(ValueError, match=r"row labelled i.*TensorDataset\(data\)"):
+        DataLoader(shuffled, batch_size=2)
+    with pytest.raises(ValueError, match="DataFrame, whose data"):
+        DataLoader(pd.DataFrame({"a": [1.0, 2.0]}), batch_size=2)
+    batches = list(DataLoader(TensorDataset(shuffled), batch_size=2))
+    assert np.asarray(batches[0][0].data).tolist() == [0.0, 1.0]
+    plain = list(DataLoader(pd.Series([0.0, 1.0, 2.0]), batch_size=2))  # (0..n-1: as before)
+    assert np.asarray(getattr(plain[0], "data", plain[0])).tolist() == [0.0, 1.0]
