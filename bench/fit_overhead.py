@@ -74,62 +74,62 @@ class _WithLoss(fused_numpy.Runner):
         # parent would add a call a step to the reference timed, on W3 one epoch a step)
         w, X, y = self.w, self.X, self.y
         n, B = w.n_samples, w.batch
-        rng = np.random.default_rng(workloads.SHUFFLE_SEED)
+        rng = np.random.default_rng(self.shuffle_seed)
         self.losses = []
         for _ in range(w.epochs):
             self.total = 0.0
             if not w.shuffle:
-                for s in range(0, n, B):
-                    self._step(X[s : s + B], y[s : s + B])
+                for _, _, ops in self.batches:
+                    for f, a in ops:
+                        f(*a)
             else:
                 order = workloads.epoch_order(rng, n)
                 for s in range(0, n, B):
                     idx = order[s : s + B]
-                    k = len(idx)
-                    xb = np.take(X, idx, axis=0, out=self.xb[:k], mode="clip")
-                    yb = np.take(y, idx, axis=0, out=self.yb[:k], mode="clip")
-                    self._step(xb, yb)
+                    xa, yb, ops = self.plans[len(idx)]
+                    np.take(X, idx, axis=0, out=xa[:, :-1], mode="clip")
+                    np.take(y, idx, axis=0, out=yb, mode="clip")
+                    for f, a in ops:
+                        f(*a)
             loss = self.total / n
             if not math.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss}")
             self.losses.append(loss)
 
-    def _output_delta(self, z: np.ndarray, yb: np.ndarray, n: int) -> np.ndarray:
-        """The parent's, with the batch loss added to ``self.total`` (times n)."""
-        w, K = self.w, z.shape[1]
-        c = (1.0 if self.adam else w.lr) / n
-        if w.loss == "cross_entropy":
-            m, s = self.mx[:n], self.s[:n]
-            fi = np.add(self.rowK[:n], yb, out=self.fi[:n])
-            zf = z.reshape(-1)
-            np.max(z, axis=1, keepdims=True, out=m)
-            z -= m
-            zy = zf[fi]  # z_y - m
-            np.exp(z, out=z)
-            np.sum(z, axis=1, keepdims=True, out=s)
-            self.total += float(np.log(s).sum()) - float(zy.sum())  # n * mean(-log p_y)
-            np.divide(c, s, out=s)
-            z *= s
-            zf[fi] -= c
-        elif w.loss == "binary_cross_entropy":
-            self.total += (float(np.logaddexp(0, z).sum()) - float(np.vdot(yb, z))) / K
-            fused_numpy._sigmoid_(z)
-            z -= yb
-            z *= c
-        elif w.output == "identity":
-            z -= yb
-            self.total += float(np.vdot(z, z)) / K
-            z *= 2 * c / K
-        else:
-            fused_numpy._sigmoid_(z)
-            e = self.E[:n]
-            np.subtract(z, yb, out=e)
-            self.total += float(np.vdot(e, e)) / K
-            e *= 2 * c / K
-            e *= z
-            np.subtract(1, z, out=z)
-            z *= e
-        return z
+    def _delta_ops(self, z: np.ndarray, yb, k: int) -> list:
+        """The parent's calls, with the batch loss added to ``self.total`` (times k)."""
+        ops, K = super()._delta_ops(z, yb, k), z.shape[1]
+        vdot, log, logaddexp = np.vdot, np.log, np.logaddexp
+        if self.w.loss == "cross_entropy":  # after z -= max: + sum log s - sum (z_y - m)
+            rowK, zf = np.arange(k, dtype=np.int64) * K, z.reshape(-1)
+            s = ops[3][1][3]  # the row sums' buffer
+            zy = [0.0]
+
+            def label_logits() -> None:
+                zy[0] = float(zf[rowK + yb].sum())
+
+            def add_loss() -> None:
+                self.total += float(log(s).sum()) - zy[0]
+
+            return ops[:2] + [(label_logits, ())] + ops[2:4] + [(add_loss, ())] + ops[4:]
+        if self.w.loss == "binary_cross_entropy":
+
+            def add_bce() -> None:
+                self.total += (float(logaddexp(0, z).sum()) - float(vdot(yb, z))) / K
+
+            return [(add_bce, ())] + ops
+        if self.w.output == "identity":  # ops: z -= y, z *= 2c/K
+
+            def add_mse() -> None:
+                self.total += float(vdot(z, z)) / K
+
+            return ops[:1] + [(add_mse, ())] + ops[1:]
+        e = ops[4][1][2]  # sigmoid + MSE: after e = p - y (ops 0-3: the sigmoid)
+
+        def add_sq() -> None:
+            self.total += float(vdot(e, e)) / K
+
+        return ops[:5] + [(add_sq, ())] + ops[5:]
 
 
 class _PerStep(glassnet_fit.Runner):

@@ -8,19 +8,26 @@
 
 Frameworks, each training the workload from bench/workloads.py's data and initial weights:
 
-* ``glassnet.jit``: what ``fit`` runs with the compiled path: the network's FastMLP, then
-  ``jit.run_full_batch`` (W3, every epoch in one call) or one ``jit.run_epoch`` per epoch
-  with fit's batch order (``default_rng(0).permutation(n)`` each epoch; W2);
-* ``glassnet``: the whole ``glassnet.fit`` call on the NumPy fused path
-  (bench/peers/glassnet_fit.py);
+* ``fit-jit``: the whole ``glassnet.fit(..., engine="jit")`` call, as a user calls it
+  (bench/peers/glassnet_fit.py with ``engine="jit"``): its checks, history and books, and
+  the compiled loop (numba): every W3 epoch in one compiled call, one call per W2 epoch;
+* ``jit-raw``: the compiled loop alone, without ``fit`` around it: the network's
+  FastMLP, then ``jit.run_full_batch`` (W3) or one ``jit.run_epoch`` per epoch with fit's
+  batch order (``default_rng(0).permutation(n)`` each epoch; W2);
+* ``glassnet``: the whole ``glassnet.fit`` call on the NumPy fused path;
 * ``numpy``: the hand-written fused NumPy step (bench/peers/fused_numpy.py);
-* ``jax``: one ``jax.jit`` step per batch (bench/peers/jax_jit.py).
+* ``jax``: JAX called once per step from Python: one ``jax.jit`` step per batch
+  (bench/peers/jax_jit.py ``Runner``); on W3's 4 rows this times JAX's dispatch;
+* ``jax-loop``: JAX compiling the same amount of the loop as glassnet.jit: the whole W3 run
+  in one ``jax.jit`` call (``lax.fori_loop`` over the epochs), each W2 epoch's full batches
+  in one (the partial last batch by the per-step function) (``jax_jit.LoopRunner``).
 
 All in this one process (the peers' runners as bench/run.py uses them), BLAS at
 ``--threads`` threads (default 2). Rounds are interleaved, the framework order rotating;
 each measurement repeats the whole training run from the initial weights for at least
 ``--min-time`` seconds and keeps the median run; the table gives the median over rounds and
-the spread (max - min) / median. Throughput is steps/s for W3 and samples/s for W2. After
+the spread (max - min) / median; each ratio is taken within each round and given as the
+median over rounds (min-max). Throughput is steps/s for W3 and samples/s for W2. After
 timing, every framework's weights go through workloads.evaluate_loss (the same problem).
 """
 
@@ -57,7 +64,21 @@ sys.path[:0] = [str(BENCH), str(BENCH / "peers"), str(ROOT)]
 import numpy as np  # noqa: E402
 import workloads  # noqa: E402
 
-FRAMEWORKS = ("glassnet.jit", "glassnet", "numpy", "jax")
+FRAMEWORKS = ("fit-jit", "jit-raw", "glassnet", "numpy", "jax", "jax-loop")
+
+
+def _fit_jit_runner():
+    import glassnet_fit
+
+    class Runner(glassnet_fit.Runner):
+        """glassnet.fit as the user calls it, with the compiled loop."""
+
+        extra = {"engine": "jit"}
+
+        def info(self) -> dict:
+            return {}
+
+    return Runner
 
 
 def _jit_runner():
@@ -93,10 +114,14 @@ def _jit_runner():
 
 
 def _runner(fw: str, w, data, init):
-    if fw == "glassnet.jit":
+    if fw == "fit-jit":
+        return _fit_jit_runner()(w, data, init)
+    if fw == "jit-raw":
         return _jit_runner()(w, data, init)
     import peers
 
+    if fw == "jax-loop":
+        return peers.load("jax").LoopRunner(w, data, init)
     return peers.load(fw).Runner(w, data, init)
 
 
@@ -160,14 +185,27 @@ def bench(names: list[str], frameworks: list[str], rounds: int, min_time: float)
     return results
 
 
+def _num(x: float) -> str:
+    return f"{x:.2f}" if x >= 0.1 else f"{x:.2g}"
+
+
+RATIOS = (
+    ("fit-jit", "jax", "fit-jit / jax per step"),
+    ("fit-jit", "jax-loop", "fit-jit / jax loop"),
+    ("fit-jit", "numpy", "fit-jit / numpy"),
+    ("fit-jit", "glassnet", "fit-jit / fit (NumPy)"),
+    ("fit-jit", "jit-raw", "fit-jit / jit-raw"),
+)
+
+
 def report(results: dict, rounds: int) -> str:
     lines = [
         f"Throughput, median of {rounds} interleaved rounds (± = (max - min) / median); "
-        f"{THREADS} BLAS threads; ratios against jitted JAX measured in the same run.",
+        f"{THREADS} BLAS threads.",
         "",
-        "| workload | unit | glassnet.jit | glassnet (fit, NumPy) | numpy (hand-written) | jax "
-        "| jit / jax | jit / fit | jit / numpy |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        '| workload | unit | fit(engine="jit") | jit loop alone | fit (NumPy) '
+        "| numpy (hand-written) | jax, per step | jax, loop compiled |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, res in results.items():
         fw = res["fw"]
@@ -177,17 +215,28 @@ def report(results: dict, rounds: int) -> str:
                 return "-"
             return f"{fw[k]['median']:,.0f} ±{100 * fw[k]['spread']:.0f}%"
 
-        def ratio(a: str, b: str, fw: dict = fw) -> str:
-            return f"{fw[a]['median'] / fw[b]['median']:.2f}×" if a in fw and b in fw else "-"
-
-        lines.append(
-            f"| {name} | {res['unit']} | {cell('glassnet.jit')} | {cell('glassnet')} | "
-            f"{cell('numpy')} | {cell('jax')} | {ratio('glassnet.jit', 'jax')} | "
-            f"{ratio('glassnet.jit', 'glassnet')} | {ratio('glassnet.jit', 'numpy')} |"
-        )
+        cells = " | ".join(cell(k) for k in ("fit-jit", "jit-raw", "glassnet", "numpy", "jax"))
+        lines.append(f"| {name} | {res['unit']} | {cells} | {cell('jax-loop')} |")
+    lines += [
+        "",
+        "Speed ratios, within each round: median over rounds (min-max).",
+        "",
+        "| workload | " + " | ".join(r[2] for r in RATIOS) + " |",
+        "|---|" + "---:|" * len(RATIOS),
+    ]
+    for name, res in results.items():
+        fw = res["fw"]
+        cells = []
+        for a, b, _ in RATIOS:
+            if a not in fw or b not in fw:
+                cells.append("-")
+                continue
+            r = [x / y for x, y in zip(fw[a]["samples"], fw[b]["samples"])]
+            cells.append(f"{_num(statistics.median(r))}× ({_num(min(r))}-{_num(max(r))})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("")
     for name, res in results.items():
-        losses = ", ".join(f"{k} {v['loss']:.4f}" for k, v in res["fw"].items())
+        losses = ", ".join(f"{k} {v['loss']:.6f}" for k, v in res["fw"].items())
         load = ", ".join(f"{x:.1f}" for x in res["load_avg"])
         lines.append(f"- {name}: {res['describe']}. Final loss: {losses}. Load average: {load}.")
     return "\n".join(lines)

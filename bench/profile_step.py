@@ -10,9 +10,11 @@ comes from this.
 
 ``--instructions E1 E2`` counts instead of timing, for a machine too busy to time on: the
 CPU instructions a training step executes (``valgrind --tool=callgrind``), for the
-hand-written step, the hand-written step with its loss (bench/fit_overhead.py's
-``_WithLoss``) and ``glassnet.fit``, each as the difference between a whole run of E2
-epochs and one of E1 (imports, data and warm-up cancel), divided by the steps between.
+hand-written step (``hand``; ``hand-old``: the per-layer loop it replaced,
+``fused_numpy.LayerLoopRunner``), the hand-written step with its loss
+(bench/fit_overhead.py's ``_WithLoss``) and ``glassnet.fit`` (``--who`` picks), each as
+the difference between a whole run of E2 epochs and one of E1 (imports, data and warm-up
+cancel), divided by the steps between.
 ``--rows N`` shrinks the data (N rows) so that a run under valgrind stays short. The
 counts are deterministic (one BLAS thread, ``PYTHONHASHSEED=0``); they weigh a
 microsecond of Python the same as one of arithmetic, so they show where the Python
@@ -45,6 +47,8 @@ def _runner(who: str, w: workloads.Workload, data: workloads.Data, init: workloa
         import fit_overhead
 
         return fit_overhead._WithLoss(w, data, init)
+    if who == "hand-old":
+        return fused_numpy.LayerLoopRunner(w, data, init)
     return (fused_numpy if who == "hand" else glassnet_fit).Runner(w, data, init)
 
 
@@ -59,13 +63,16 @@ def _one_run(who: str, name: str, epochs: int, rows: int | None) -> None:
     r.train()
 
 
-def instructions(name: str, e1: int, e2: int, rows: int | None) -> None:
+WHO = ("hand-old", "hand", "hand+loss", "fit")
+
+
+def instructions(name: str, e1: int, e2: int, rows: int | None, who_list=WHO) -> None:
     env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1"}
     w = workloads.get(name)
     w = w if rows is None else dataclasses.replace(w, n_samples=rows)
     extra = dataclasses.replace(w, epochs=e2).steps - dataclasses.replace(w, epochs=e1).steps
     per = {}
-    for who in ("hand", "hand+loss", "fit"):
+    for who in who_list:
         count = []
         for e in (e1, e2):
             cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
@@ -75,7 +82,7 @@ def instructions(name: str, e1: int, e2: int, rows: int | None) -> None:
             count.append(int(re.search(r"Collected : (\d+)", out.stderr).group(1)))
         per[who] = (count[1] - count[0]) / extra
         print(f"{name} {who}: {per[who]:,.0f} instructions a step", flush=True)
-    for who in ("hand", "hand+loss"):
+    for who in (x for x in who_list if x != "fit" and "fit" in per):
         print(f"{name} {who} / fit: {per[who] / per['fit']:.3f}")
 
 
@@ -88,12 +95,13 @@ def main() -> None:
     what = "count instructions a step (valgrind) between runs of E1 and E2 epochs"
     ap.add_argument("--instructions", type=int, nargs=2, metavar=("E1", "E2"), help=what)
     ap.add_argument("--rows", type=positive_int, help="with --instructions: the data's rows")
+    ap.add_argument("--who", nargs="+", choices=WHO, default=list(WHO), help="with --instructions")
     ap.add_argument("--one-run", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one_run:
         return _one_run(args.one_run[0], args.workload, int(args.one_run[1]), args.rows)
     if args.instructions:
-        return instructions(args.workload, *args.instructions, args.rows)
+        return instructions(args.workload, *args.instructions, args.rows, args.who)
     w = workloads.get(args.workload)
     data, init = workloads.make_data(w), workloads.init_weights(w)
     for label, mod in (("hand-written numpy", fused_numpy), ("glassnet", glassnet_fit)):

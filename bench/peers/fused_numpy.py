@@ -19,6 +19,8 @@ Layer ``l`` (lecture notation, W of shape (inputs, neurons))::
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from workloads import SHUFFLE_SEED, Data, Weights, Workload, epoch_order
 
@@ -43,8 +45,251 @@ def unsupported(w: Workload) -> str | None:
 
 
 class Runner:
-    def __init__(self, w: Workload, data: Data, init: Weights) -> None:
+    """The reference step: for each batch size the run meets (the full batch, and the
+    partial last one), the step's NumPy calls are laid out once, at construction, as a list
+    of ``(function, arguments)`` on fixed buffers and views, and a step runs that list:
+    no attribute look-up, slicing or ``if`` on the activation or loss per step. Where
+    ``fold`` (the default), each bias is the last row of its layer's matrix and each layer's
+    input carries a column of ones, so ``Z = [A 1] @ [W; b]`` is one GEMM and ``[dW; db] =
+    [A 1].T @ dZ`` another (no ``+= b``, no bias-gradient GEMV); the flat parameter buffer
+    keeps the layout ``W_1, b_1, W_2, b_2, ...`` either way. ``fold=False`` is the same list
+    with the biases added by ``+= b`` and their gradients by a GEMV (as LayerLoopRunner).
+    ``fold=None`` (the default) folds where it trains to the same bits as the unfolded step:
+    unshuffled data (W3), where ``[X 1]`` is made once. On shuffled batches the GEMM with
+    one more row sums in another order (weights 1 ulp apart after a run, the losses equal to
+    8 digits), and the batch is gathered into a strided buffer, so the biases stay apart.
+
+    ``shuffle_seed``: the seed of the epoch permutations (``default_rng(seed).permutation``
+    each epoch); ``0`` draws ``glassnet.fit(..., seed=0)``'s order, so the final loss can be
+    compared with fit's to float32 rounding (bench/loss_check.py)."""
+
+    def __init__(
+        self,
+        w: Workload,
+        data: Data,
+        init: Weights,
+        shuffle_seed: int = SHUFFLE_SEED,
+        fold: bool | None = None,
+    ) -> None:
         self.w, self.X, self.y, self.init = w, data.X, data.y, init
+        self.shuffle_seed = shuffle_seed
+        self.fold = not w.shuffle if fold is None else fold
+        sizes, B = w.sizes, w.batch
+        n_par = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
+        self.p, self.g = np.empty(n_par, F32), np.empty(n_par, F32)
+        self.Wa, self.gWa = [], []  # [W; b] of each layer, (inputs + 1, neurons)
+        off = 0
+        for i, o in zip(sizes[:-1], sizes[1:]):
+            self.Wa.append(self.p[off : off + (i + 1) * o].reshape(i + 1, o))
+            self.gWa.append(self.g[off : off + (i + 1) * o].reshape(i + 1, o))
+            off += (i + 1) * o
+        self.adam = w.optimizer == "adam"
+        if self.adam:
+            self.m, self.v = np.zeros(n_par, F32), np.zeros(n_par, F32)
+            self.tmp = np.empty(n_par, F32)
+        # the layer inputs [A 1] (hidden activations in their first columns, ones last)
+        d, K = sizes[0], sizes[-1]
+        self.xa = np.ones((B, d + 1), F32)
+        self.Aa = [np.ones((B, s + 1), F32) for s in sizes[1:-1]]
+        self.Z = np.empty((B, K), F32)  # the logits, then dZ_L in place
+        self.yb = np.empty((B,) + self.y.shape[1:], self.y.dtype)
+        if w.shuffle:  # gathered into xa and yb, one plan per batch size
+            self.plans = {k: self._plan(k, self.xa[:k], self.yb[:k]) for k in w.batch_shapes}
+        else:  # slices of [X 1] (made once) and y: one plan per batch, in order
+            Xa, n = np.ones((w.n_samples, d + 1), F32), w.n_samples
+            Xa[:, :d] = self.X
+            self.batches = [
+                self._plan(min(B, n - s), Xa[s : s + B], self.y[s : s + B]) for s in range(0, n, B)
+            ]
+        self.reset()
+
+    # -- the step's calls, laid out once per batch size -------------------------------------
+
+    def _plan(self, k: int, xa: np.ndarray, yb: np.ndarray) -> tuple:
+        """(xa, yb, [(function, arguments), ...]): a step on the k rows of ``xa`` ([X 1])
+        and ``yb``, the buffers a shuffled batch is gathered into or a slice of [X 1] and y."""
+        w, L, fold = self.w, len(self.Wa), self.fold
+        mm, mul, sub = np.matmul, np.multiply, np.subtract
+        ins = [xa] + [A[:k] for A in self.Aa]  # [A_{l-1} 1]
+        outs = [A[:k, :-1] for A in self.Aa] + [self.Z[:k]]  # Z_l, then A_l in place
+        ops: list = []
+        for i in range(L):  # forward
+            Wa, z = self.Wa[i], outs[i]
+            if fold:
+                ops.append((mm, (ins[i], Wa, z)))
+            else:
+                ops.append((mm, (ins[i][:, :-1], Wa[:-1], z)))
+                ops.append((np.add, (z, Wa[-1], z)))
+            if i < L - 1:
+                ops += _activation(w.activation, z)
+        z = outs[-1]
+        ops += self._delta_ops(z, yb, k)
+        d = z
+        ones = np.ones(k, F32)
+        for i in range(L - 1, -1, -1):  # backward
+            a_in = ins[i]  # [A 1]; A = its first columns
+            a = a_in[:, :-1]
+            if fold:
+                ops.append((mm, (a_in.T, d, self.gWa[i])))
+            else:
+                ops.append((mm, (a.T, d, self.gWa[i][:-1])))
+                ops.append((mm, (ones, d, self.gWa[i][-1])))
+            if i == 0:
+                break
+            dp = np.empty_like(outs[i - 1])
+            ops.append((mm, (d, self.Wa[i][:-1].T, dp)))
+            if w.activation == "relu":
+                m = np.empty(dp.shape, np.bool_)
+                ops += [(np.greater, (a, 0, m)), (mul, (dp, m, dp))]
+            else:
+                t = np.empty_like(dp)
+                if w.activation == "tanh":  # g' = 1 - A^2
+                    ops += [(mul, (a, a, t)), (sub, (1, t, t))]
+                else:  # sigmoid: g' = A (1 - A)
+                    ops += [(sub, (1, a, t)), (mul, (t, a, t))]
+                ops.append((mul, (dp, t, dp)))
+            d = dp
+        if self.adam:
+            ops.append((self._adam, ()))
+        else:
+            ops.append((sub, (self.p, self.g, self.p)))  # p -= lr * grad (lr in dZ_L)
+        return xa, yb, ops
+
+    def _delta_ops(self, z: np.ndarray, yb, k: int) -> list:
+        """The calls making dZ_L in place over the logits ``z`` (lr folded in for SGD)."""
+        w, K = self.w, z.shape[1]
+        c = (1.0 if self.adam else w.lr) / k
+        mul, sub = np.multiply, np.subtract
+        if w.loss == "cross_entropy":  # dZ = (softmax(Z) - onehot(y)) / n
+            mx, s = np.empty((k, 1), F32), np.empty((k, 1), F32)
+            rowK, fi, zf = np.arange(k, dtype=np.int64) * K, np.empty(k, np.int64), z.reshape(-1)
+
+            def minus_c_at_labels() -> None:
+                np.add(rowK, yb, out=fi)
+                zf[fi] -= c
+
+            return [
+                (np.maximum.reduce, (z, 1, None, mx, True)),
+                (sub, (z, mx, z)),
+                (np.exp, (z, z)),
+                (np.add.reduce, (z, 1, None, s, True)),
+                (np.divide, (c, s, s)),
+                (mul, (z, s, z)),
+                (minus_c_at_labels, ()),
+            ]
+        if w.loss == "binary_cross_entropy":  # dZ = (sigmoid(Z) - y) / n
+            return _sigmoid_ops(z) + [(sub, (z, yb, z)), (mul, (z, c, z))]
+        if w.output == "identity":  # MSE mean over n*K elements: dZ = 2 (Z - y) / (n K)
+            return [(sub, (z, yb, z)), (mul, (z, 2 * c / K, z))]
+        e = np.empty_like(z)  # sigmoid + MSE: dZ = 2 (p - y) p (1 - p) / (n K)
+        return _sigmoid_ops(z) + [
+            (sub, (z, yb, e)),
+            (mul, (e, 2 * c / K, e)),
+            (mul, (e, z, e)),
+            (sub, (1, z, z)),
+            (mul, (z, e, z)),
+        ]
+
+    def _adam(self) -> None:
+        # torch.optim.Adam's update: p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps)
+        self.t = t = self.t + 1
+        g, m, v, tmp = self.g, self.m, self.v, self.tmp
+        mul = np.multiply
+        mul(m, BETA1, m)
+        mul(g, 1 - BETA1, tmp)
+        np.add(m, tmp, m)
+        mul(v, BETA2, v)
+        mul(g, g, tmp)
+        mul(tmp, 1 - BETA2, tmp)
+        np.add(v, tmp, v)
+        bc1, bc2 = 1 - BETA1**t, 1 - BETA2**t
+        np.sqrt(v, tmp)
+        mul(tmp, 1 / np.sqrt(bc2), tmp)  # (a float64 scalar: as LayerLoopRunner)
+        np.add(tmp, EPS, tmp)
+        np.divide(m, tmp, tmp)
+        mul(tmp, self.w.lr / bc1, tmp)
+        np.subtract(self.p, tmp, self.p)
+
+    # -- the runner's interface (bench/peers/__init__.py) -----------------------------------
+
+    def reset(self) -> None:
+        for (W, b), Wa in zip(self.init, self.Wa):
+            Wa[:-1] = W
+            Wa[-1] = b
+        if self.adam:
+            self.m.fill(0)
+            self.v.fill(0)
+        self.t = 0
+
+    def warmup(self) -> None:
+        w = self.w
+        if w.shuffle:
+            for k in w.batch_shapes:
+                self._run(self.plans[k], np.arange(k))
+        else:
+            for plan in self.batches:
+                self._run(plan, None)
+        self.reset()
+
+    def _run(self, plan: tuple, idx: np.ndarray | None) -> None:
+        xa, yb, ops = plan
+        if idx is not None:
+            np.take(self.X, idx, axis=0, out=xa[:, :-1], mode="clip")
+            np.take(self.y, idx, axis=0, out=yb, mode="clip")
+        for f, a in ops:
+            f(*a)
+
+    def train(self) -> None:
+        w, X, y = self.w, self.X, self.y
+        if not w.shuffle:
+            batches = [ops for _, _, ops in self.batches]
+            for _ in range(w.epochs):
+                for ops in batches:
+                    for f, a in ops:
+                        f(*a)
+            return
+        n, B, plans, take = w.n_samples, w.batch, self.plans, np.take
+        rng = np.random.default_rng(self.shuffle_seed)
+        for _ in range(w.epochs):
+            order = epoch_order(rng, n)
+            for s in range(0, n, B):
+                idx = order[s : s + B]
+                xa, yb, ops = plans[len(idx)]
+                take(X, idx, axis=0, out=xa[:, :-1], mode="clip")
+                take(y, idx, axis=0, out=yb, mode="clip")
+                for f, a in ops:
+                    f(*a)
+
+    def weights(self) -> Weights:
+        return [(Wa[:-1].copy(), Wa[-1].copy()) for Wa in self.Wa]
+
+
+def _activation(act: str, z: np.ndarray) -> list:
+    if act == "relu":
+        return [(functools.partial(np.maximum, out=z), (z, 0))]  # (out= by keyword only)
+    if act == "tanh":
+        return [(np.tanh, (z, z))]
+    return _sigmoid_ops(z)
+
+
+def _sigmoid_ops(z: np.ndarray) -> list:
+    """sigmoid(z) = (1 + tanh(z/2)) / 2 in place, overflow-free (as _sigmoid_)."""
+    mul = np.multiply
+    return [(mul, (z, 0.5, z)), (np.tanh, (z, z)), (mul, (z, 0.5, z)), (np.add, (z, 0.5, z))]
+
+
+class LayerLoopRunner:
+    """The reference step as it was up to glassnet 0.23 (kept to compare against): the same
+    math as ``Runner``, written as a loop over the layers with the activation and loss chosen
+    by ``if`` at every step, each buffer sliced to the batch at every step, the biases added
+    by a separate ``+= b`` and their gradients by a GEMV. ``Runner`` trains to the same
+    weights (tests/test_benchfix24_round24.py) with about 30% fewer instructions a step on W3."""
+
+    def __init__(
+        self, w: Workload, data: Data, init: Weights, shuffle_seed: int = SHUFFLE_SEED
+    ) -> None:
+        self.w, self.X, self.y, self.init = w, data.X, data.y, init
+        self.shuffle_seed = shuffle_seed
         sizes, B = w.sizes, w.batch
         self.L = len(sizes) - 1
         n_par = sum(i * o + o for i, o in zip(sizes[:-1], sizes[1:]))
@@ -96,7 +341,7 @@ class Runner:
     def train(self) -> None:
         w, X, y = self.w, self.X, self.y
         n, B = w.n_samples, w.batch
-        rng = np.random.default_rng(SHUFFLE_SEED)
+        rng = np.random.default_rng(self.shuffle_seed)
         for _ in range(w.epochs):
             if not w.shuffle:
                 for s in range(0, n, B):

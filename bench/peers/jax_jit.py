@@ -86,6 +86,7 @@ class Runner:
             return update(params, state, grad_fn(params, X, y))
 
         self.step, self.step_full = step, step_full
+        self.grad_fn, self.update = grad_fn, update
         warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
         self.reset()
 
@@ -132,3 +133,57 @@ class Runner:
 
     def weights(self) -> Weights:
         return [(np.asarray(W), np.asarray(b)) for W, b in self.params]
+
+
+class LoopRunner(Runner):
+    """JAX compiling as much of the loop as ``glassnet.jit`` does: the whole full-batch run
+    in one ``jax.jit`` call (``lax.fori_loop`` over the epochs: W3), or each epoch's full
+    batches in one call (``lax.fori_loop`` over them, the batch sliced from the epoch's
+    order and gathered inside; the partial last batch, if any, by ``Runner``'s step: W2).
+    The same loss, gradients and update as ``Runner``."""
+
+    def __init__(self, w: Workload, data: Data, init: Weights) -> None:
+        super().__init__(w, data, init)
+        jax, jnp = self.jax, self.jnp
+        from jax import lax
+
+        grad_fn, update, B = self.grad_fn, self.update, w.batch
+
+        @functools.partial(jax.jit, static_argnames="epochs", donate_argnums=(0, 1))
+        def run_full(params, state, X, y, epochs):
+            def body(i, ps):
+                return update(ps[0], ps[1], grad_fn(ps[0], X, y))
+
+            return lax.fori_loop(0, epochs, body, (params, state))
+
+        @functools.partial(jax.jit, static_argnames="nfull", donate_argnums=(0, 1))
+        def epoch(params, state, X, y, order, nfull):
+            def body(i, ps):
+                idx = lax.dynamic_slice(order, (i * B,), (B,))
+                xb, yb = jnp.take(X, idx, axis=0), jnp.take(y, idx, axis=0)
+                return update(ps[0], ps[1], grad_fn(ps[0], xb, yb))
+
+            return lax.fori_loop(0, nfull, body, (params, state))
+
+        self.run_full, self.epoch = run_full, epoch
+
+    def warmup(self) -> None:
+        super().warmup()  # (the partial batch's step compiled)
+        self.train()
+        self.reset()
+
+    def train(self) -> None:
+        w, jnp = self.w, self.jnp
+        n, B = w.n_samples, w.batch
+        params, state, X, y = self.params, self.state, self.X, self.y
+        if w.batch_size is None and not w.shuffle:
+            params, state = self.run_full(params, state, X, y, epochs=w.epochs)
+        else:
+            rng = np.random.default_rng(SHUFFLE_SEED)
+            nfull = n // B
+            for _ in range(w.epochs):
+                order = jnp.asarray(epoch_order(rng, n).astype(np.int32))
+                params, state = self.epoch(params, state, X, y, order, nfull=nfull)
+                if n % B:
+                    params, state = self.step(params, state, X, y, order, nfull * B, size=n % B)
+        self.params, self.state = self.jax.block_until_ready((params, state))
