@@ -85,6 +85,7 @@ import numpy as np
 from . import _startup
 from . import distributed as _distributed
 from . import functional as F
+from . import io as _model_io
 from . import optim as _optim
 from ._validation import ParameterError, bytes_text, check_memory, check_number, memory_limit
 from .datasets import (
@@ -337,7 +338,7 @@ class _Style:
 
 
 def classification_metrics(
-    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int
+    y_true: np.ndarray, y_pred: np.ndarray, n_classes: int, *, confusion_max: int | None = None
 ) -> dict[str, Any]:
     """Accuracy, per-class precision/recall/F1, their macro averages and the confusion matrix.
 
@@ -355,6 +356,10 @@ def classification_metrics(
     ----------
     y_true, y_pred : int arrays of shape (N,), class indices ``0 .. n_classes - 1``
     n_classes : int
+    confusion_max : int, optional
+        With more classes than this, the ``n_classes`` x ``n_classes`` matrix is neither
+        built nor returned: ``confusion_left_out`` (:func:`_left_out`) says so and lists
+        the largest confusions (what a model file keeps: :data:`CONFUSION_STORED_MAX`).
 
     Returns
     -------
@@ -369,11 +374,34 @@ def classification_metrics(
     """
     t = np.asarray(y_true, dtype=np.int64).reshape(-1)
     p = np.asarray(y_pred, dtype=np.int64).reshape(-1)
+    if confusion_max is not None and n_classes > confusion_max:
+        wrong = t != p
+        pairs = Counter(dict(zip(*(v.tolist() for v in np.unique(
+            t[wrong] * n_classes + p[wrong], return_counts=True)))))  # fmt: skip
+        tp = np.bincount(t[~wrong], minlength=n_classes).astype(np.float64)  # (C,)
+        predicted = np.bincount(p, minlength=n_classes).astype(np.float64)  # (C,)
+        support = np.bincount(t, minlength=n_classes).astype(np.float64)  # (C,)
+        return {**_class_scores(tp, predicted, support), "confusion_left_out": pairs}
     cm = np.zeros((n_classes, n_classes), dtype=np.int64)  # (C, C): rows true, columns predicted
     np.add.at(cm, (t, p), 1)
-    tp = np.diag(cm).astype(np.float64)  # (C,)
-    predicted = cm.sum(axis=0).astype(np.float64)  # (C,)
-    support = cm.sum(axis=1).astype(np.float64)  # (C,)
+    return _confusion_metrics(cm)
+
+
+#: The most classes whose test-set confusion matrix (classes x classes counts) a model
+#: file of ``glassnet train`` stores in its description: above it the file keeps each
+#: class's scores and the :data:`TOP_CONFUSIONS` largest confusions, and says so in
+#: ``test_metrics.confusion_left_out`` (a matrix of 1,500 classes made the file unsaveable).
+CONFUSION_STORED_MAX = 100
+#: The most classes whose confusion matrix ``evaluate`` prints (a table as many columns
+#: wide); above it, the largest confusions, and ``--json`` holds the whole matrix.
+CONFUSION_PRINTED_MAX = 20
+#: How many of the largest off-diagonal cells stand in for a confusion matrix left out.
+TOP_CONFUSIONS = 20
+
+
+def _class_scores(tp: np.ndarray, predicted: np.ndarray, support: np.ndarray) -> dict[str, Any]:
+    """:func:`classification_metrics`' scores (all but the matrix) from each class's right
+    rows ``tp``, rows predicted as it and rows of it, each (C,)."""
     precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
     recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
     denom = precision + recall
@@ -382,7 +410,7 @@ def classification_metrics(
     if not present.any():
         present[:] = True
     return {
-        "accuracy": float(tp.sum() / max(t.size, 1)),
+        "accuracy": float(tp.sum() / max(int(support.sum()), 1)),
         "precision": precision.tolist(),
         "recall": recall.tolist(),
         "f1": f1.tolist(),
@@ -390,7 +418,114 @@ def classification_metrics(
         "macro_precision": float(precision[present].mean()),
         "macro_recall": float(recall[present].mean()),
         "macro_f1": float(f1[present].mean()),
-        "confusion": cm.tolist(),
+    }
+
+
+def _top_confusions(pairs: Mapping[int, int], classes: Sequence[Any], k: int) -> list[Any]:
+    """The ``k`` largest confusions of ``pairs`` (true * C + predicted class index: rows),
+    largest first (ties: in the classes' order), as ``{"true", "predicted", "rows"}``."""
+    c = len(classes)
+    top = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    return [
+        {"true": classes[code // c], "predicted": classes[code % c], "rows": int(n)}
+        for code, n in top
+    ]
+
+
+def _check_file_fits(
+    args: argparse.Namespace, pre: Any, classes: Sequence[Any] | None, model: Any, lists: int
+) -> None:
+    """Refuse, before training, a run whose model file glassnet would refuse to write
+    after it (a header of more than ``glassnet.io.MAX_JSON_ITEMS`` JSON items or
+    ``MAX_HEADER_BYTES`` bytes): what grows with the data and the flags is each class's
+    name and test scores (the confusion matrix is left out above
+    :data:`CONFUSION_STORED_MAX` classes), the preprocessing's categories and names, and
+    ``lists`` numbers per epoch in the history. The estimate is generous (24 characters a
+    number), so a refusal here is a file that would fail."""
+    names = [str(c) for c in classes or ()]
+    k = len(names)
+    pre_text = json.dumps(pre.to_dict()) + json.dumps(list(pre.feature_names_out))
+    cells = k * k if k <= CONFUSION_STORED_MAX else 4 * TOP_CONFUSIONS  # (the matrix kept)
+    parts = {  # (JSON items, characters) of each part that grows
+        "classes": (5 * k + cells,
+                    sum(len(json.dumps(c)) + 1 for c in names) + 24 * (4 * k + cells)),
+        "epochs": (lists * args.epochs, 24 * lists * args.epochs),
+        "inputs": (sum(pre_text.count(c) for c in ",:[{"), len(pre_text)),
+    }  # fmt: skip
+    arrays = len(model.state_dict())
+    items = sum(i for i, _ in parts.values()) + 16 * arrays + 1000
+    chars = int(1.2 * sum(c for _, c in parts.values())) + 200 * arrays + 50_000  # (\" escapes)
+    most_items, most_bytes = _model_io.MAX_JSON_ITEMS, _model_io.MAX_HEADER_BYTES
+    if items <= most_items and chars <= most_bytes:
+        return
+    part = max(parts, key=lambda name: parts[name][0] / most_items + parts[name][1] / most_bytes)
+    size = (
+        f"about {items:,} JSON items, more than the {most_items:,} glassnet reads back"
+        if items > most_items
+        else f"about {bytes_text(chars)} of description, more than the "
+        f"{most_bytes // 10**6} MB a safetensors header holds"
+    )
+    why = f"the model file would hold {size}, so it could not be saved after training"
+    if part == "classes":
+        target = ", ".join(_split_names(args.target)) if args.target else "the target"
+        raise CLIError(
+            f"the target {_q(target)} has {k:,} classes: {why} (each class's name and test "
+            f"scores are stored); a target of that many distinct values is more often an "
+            f"identifier or free text than classes: name the column to predict with --target, "
+            f"or group its values into fewer classes"
+        )
+    if part == "epochs":
+        fewer = max(1, (most_items - (items - parts["epochs"][0])) // max(lists, 1))
+        raise CLIError(
+            f"--epochs {args.epochs}: {why} (the history keeps {lists} number(s) per epoch): "
+            f"give --epochs {fewer:,} or fewer"
+        )
+    raise CLIError(
+        f"the {pre.n_features_out:,} inputs of the feature columns (a text column's every "
+        f"distinct value is an input, its name stored): {why}; leave the columns of many "
+        f"distinct values (an ID, free text) out with --drop COL, or keep them in the "
+        f"predictions with --id COL"
+    )
+
+
+def _say_left_out(say: Callable[[str], None], m: dict[str, Any]) -> None:
+    """train's line under the test scores when the confusion matrix is left out of the file."""
+    if "confusion_left_out" in m:
+        k = len(m["support"])
+        say(
+            f"          the {k} x {k} confusion matrix is not stored (more than "
+            f"{CONFUSION_STORED_MAX} classes): the file keeps each class's scores and the "
+            f"{TOP_CONFUSIONS} largest confusions (test_metrics.confusion_left_out); "
+            f"'glassnet evaluate MODEL DATA --json' gives a file's whole matrix"
+        )
+
+
+def _stored_metrics(m: dict[str, Any] | None, classes: Sequence[Any] | None) -> Any:
+    """The test metrics ``m`` as a model file stores them: a matrix of more than
+    :data:`CONFUSION_STORED_MAX` classes (``m["confusion_left_out"]``, the confusions'
+    counts) replaced by a note of what was left out and the largest confusions."""
+    if m is None or "confusion_left_out" not in m or classes is None:
+        return _finite_or_none(m)
+    pairs = m.pop("confusion_left_out")
+    out = _finite_or_none(m)
+    out["confusion_left_out"] = _left_out(pairs, [str(c) for c in classes])
+    return out
+
+
+def _left_out(pairs: Mapping[int, int], classes: Sequence[str]) -> dict[str, Any]:
+    """``test_metrics.confusion_left_out`` of a model file: why the matrix is not stored,
+    and its :data:`TOP_CONFUSIONS` largest off-diagonal cells."""
+    return {
+        "classes": len(classes),
+        "stored_up_to": CONFUSION_STORED_MAX,
+        "why": (
+            f"a confusion matrix of {len(classes)} x {len(classes)} counts is stored only "
+            f"up to {CONFUSION_STORED_MAX} classes; each class's scores are kept, and "
+            f"'top_confusions' lists the {TOP_CONFUSIONS} largest counts of rows of one class "
+            f"predicted as another; 'glassnet evaluate MODEL DATA --json' gives the whole "
+            f"matrix of a file's rows"
+        ),
+        "top_confusions": _top_confusions(pairs, classes, TOP_CONFUSIONS),
     }
 
 
@@ -562,6 +697,7 @@ def _pipes_held() -> Iterator[None]:
         while _HELD_PIPES:
             with contextlib.suppress(OSError):
                 _HELD_PIPES.pop().close()
+        _release_locks()
 
 
 #: What may already be at an output path of each kind without --force ("empty": 0 bytes).
@@ -1806,7 +1942,7 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         hint = f". Did you mean {' and '.join(repr(n) for n in near)}?" if near else ""
         raise CLIError(
             f"target column(s) {missing} are not in '{args.data}'; its columns are: "
-            f"{', '.join(table.names)}{_HEADERLESS * headerless(table.names)}{hint}"
+            f"{_names_text(table.names)}{_HEADERLESS * headerless(table.names)}{hint}"
         )
     for t in targets:
         if t in table.imputed:
@@ -2007,11 +2143,25 @@ def _missing_text(tokens: frozenset[str]) -> str:
     return " ".join(_missing_option(t) for t in sorted(tokens)) or "(none)"
 
 
+def _names_text(names: Sequence[str]) -> str:
+    """Column ``names`` comma-separated, a name that holds a comma or a double quote
+    written in double quotes as --target takes it (``x1, "price, EUR"``)."""
+    return ", ".join('"' + n.replace('"', '""') + '"' if "," in n or '"' in n else n for n in names)
+
+
 def _split_names(text: str | None, header: Sequence[str] | None = None) -> list[str]:
     """The comma-separated names in ``text``; with the file's ``header``, a name that holds
     commas itself ("Price, USD") is one name."""
     if not text:
         return []
+    if any(p.strip().startswith('"') for p in text.split(",")):
+        # CSV-quoted, as --classes and a file's header are: '"price, EUR",x1'
+        try:
+            row = csv.reader([re.sub(r'"[ \t]+(?=,|$)', '"', text)], strict=True,
+                             skipinitialspace=True)  # fmt: skip
+            return [name for name in (c.strip() for c in next(row)) if name]
+        except csv.Error:
+            pass  # (no CSV row: the names as typed, the error names them)
     pieces = text.split(",")
     known = set(header or ())
     names = []
@@ -2982,7 +3132,13 @@ class _Version(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with usage errors as one line: ``glassnet: error: ...``."""
+    """argparse, with usage errors as one line: ``glassnet: error: ...``; a long option
+    only as spelled in full (``allow_abbrev=False``: ``--epo 3`` is refused, as a script
+    written with it would break the day an option of that prefix is added)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> Any:  # type: ignore[override]
         names = re.fullmatch(r"argument (\S+): expected one argument", message)
@@ -3031,6 +3187,8 @@ class _Parser(argparse.ArgumentParser):
                     close = close or difflib.get_close_matches(rest, bare, n=1, cutoff=0.6)
                     starts = [k for k in bare if len(k) >= 2 and typed.startswith(k)]
                     close = close or sorted(starts, key=len)[-1:]
+                    # (an abbreviation, --epo: options are taken spelled in full only)
+                    close = close or sorted(k for k in bare if typed and k.startswith(typed))[:1]
                     meant += [f"--{close[0]} (for {w.split('=', 1)[0]})"] if close else []
             if command == "train" and getattr(parsed, "target", None) is None and len(words) == 1:
                 data = getattr(parsed, "data", None) or "DATA.csv"
@@ -3090,10 +3248,11 @@ def build_parser() -> argparse.ArgumentParser:
         "  glassnet jit                                      compile the small-network kernels",
         formatter_class=fmt,
         epilog="Run 'glassnet COMMAND --help' for a command's options.\n"
-        "Exit status: 0 ok; 1 training failed, memory ran out, a package is missing, or an\n"
-        "internal error; 2 usage or data error (also work refused before it starts as\n"
-        "needing more memory than may be used); 3 'exercise check' graded the answers and\n"
-        "some are wrong; 130 interrupted (Ctrl-C); 143 stopped by SIGTERM (129: SIGHUP).",
+        "Exit status: 0 ok; 1 training failed, memory ran out, an output could not be\n"
+        "written (a full disk), a package is missing, or an internal error; 2 usage or\n"
+        "data error (also work refused before it starts as needing more memory than may\n"
+        "be used); 3 'exercise check' graded the answers and some are wrong; 130\n"
+        "interrupted (Ctrl-C); 143 stopped by SIGTERM (129: SIGHUP).",
     )
     parser.add_argument("--version", action=_Version, version=f"glassnet {__version__}")
     parser.add_argument(
@@ -3181,7 +3340,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="COL",
         action=_Repeated,
         help="the column to predict (several, comma-separated: multi-output regression, or "
-        "with --task multilabel one yes/no label each)",
+        "with --task multilabel one yes/no label each; a name holding a comma in double "
+        "quotes, as --classes takes it: --target '\"price, EUR\"')",
     )
     src.add_argument(
         "--task",
@@ -3647,7 +3807,19 @@ def build_parser() -> argparse.ArgumentParser:
         "extra: pip install 'glassnet[jit]'. Replaces 'python -m glassnet.jit', which still "
         "works but makes Python warn that glassnet.jit was imported before it ran.",
     )
+    for name in _QUIET_COMMANDS:  # (train's -q: no progress bar; see _flush_pending)
+        sub.choices[name].add_argument(
+            "-q",
+            "--quiet",
+            action="store_true",
+            help="no notes on stderr (glassnet: note: ..., such as the cells filled by "
+            "--impute): for cron and scripts; warnings and errors are still printed",
+        )
     return parser
+
+
+#: The commands whose -q/--quiet leaves out the notes (train's: the progress bar).
+_QUIET_COMMANDS = ("predict", "evaluate", "explain")
 
 
 def _add_chunk_rows(p: argparse.ArgumentParser) -> None:
@@ -4247,6 +4419,9 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
         assert data.y_numeric is not None
         y_all = data.y_numeric.reshape(n, -1)  # (N, K)
         n_outputs = y_all.shape[1]
+        if args.task == "auto" and args.data is not None:
+            for k, name in enumerate(data.targets):
+                _warn_identifier_target(name, y_all[:, k])
     task = _make_task(task_name, n_outputs)
 
     # 2) rows
@@ -4400,6 +4575,29 @@ def _first_date(table: Table, name: str, categories: np.ndarray) -> str | None:
         if cell.lower() not in table.missing:
             return f"{cell} at line {int(table.line_numbers[r])}"
     return None
+
+
+#: A target inferred as a regression whose values are all distinct whole numbers, in at
+#: least this many rows, is warned about as looking like an identifier.
+MIN_IDENTIFIER_ROWS = 20
+
+
+def _warn_identifier_target(name: str, values: np.ndarray) -> None:
+    """Warn of a regression target (inferred: no --task) whose ``values`` (N,) are distinct
+    whole numbers, at least :data:`MIN_IDENTIFIER_ROWS` of them: a customer number or an
+    order ID, which no feature predicts; ``--task regression`` says it is meant."""
+    v = values[np.isfinite(values)]
+    if v.size < MIN_IDENTIFIER_ROWS or not np.all(v == np.round(v)):
+        return
+    if np.unique(v).size != v.size:
+        return
+    _warn(
+        f"the target {_q(name)} holds {v.size} distinct whole numbers, one per row, so it "
+        f"looks like an identifier (a customer or order number), which no feature predicts; "
+        f"it is trained as a regression: if it is not the column to predict, name that one "
+        f"with --target (give --task regression to say it is meant, and leave out this "
+        f"warning)"
+    )
 
 
 def _dates_text(name: str, date: str, count: int, fix: str) -> str:
@@ -5534,7 +5732,96 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
             f"--resume: no checkpoint at '{ckpt_path}'; train without --resume first "
             f"(with --checkpoint-every N), or name the file with --checkpoint"
         )
+    if not _distributed.launched()[0]:  # (under mpiexec, rank 0 writes the files)
+        _lock_output(out_path, "--out")
+        if checkpointing and args.checkpoint:  # (the default one is beside --out's lock)
+            _lock_output(ckpt_path, "--checkpoint")
+        args._out_seen = _file_state(out_path)
     return out_path, ckpt_path, checkpointing
+
+
+#: The lock files train holds (open, flock'ed) on its outputs until the command ends.
+_HELD_LOCKS: list[tuple[Any, Path]] = []
+
+
+def _lock_output(path: Path, flag: str) -> None:
+    """Refuse, before any work, a train run whose output ``path`` another glassnet train
+    run is writing (two runs on one --out replaced each other's file, each saying "saved",
+    the last one's kept): ``path.lock`` beside it is held locked (``flock``, which the
+    system releases when a process ends, even killed) until the command ends, and then
+    deleted. Where no lock can be taken (no ``fcntl``: Windows; a directory that takes no
+    new file; a file system without locks) the run goes on unlocked, as before."""
+    try:
+        import fcntl
+    except ImportError:
+        return
+    if not path.parent.is_dir() or (path.exists() and not path.is_file()):
+        return  # (a pipe or a device as --out: no file to replace)
+    lock = path.with_name(path.name + ".lock")
+    for _ in range(5):  # (a lock deleted as it was taken: taken again, on the new file)
+        try:
+            f = open(lock, "a+")  # noqa: SIM115 (held until the command ends)
+        except OSError:
+            return
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            pid = f.read(32).strip()
+            f.close()
+            by = f" (process {pid})" if pid.isdigit() else ""
+            raise CLIError(
+                f"another glassnet train{by} is writing '{path}' now (it holds the lock "
+                f"'{lock}'): two runs writing one {flag} would replace each other's file, the "
+                f"last one's kept; wait for it to end, or give another {flag}"
+            ) from None
+        except OSError:  # (a file system without locks)
+            f.close()
+            return
+        try:
+            same = os.fstat(f.fileno()).st_ino == os.stat(lock).st_ino
+        except OSError:
+            same = False
+        if same:
+            f.seek(0)
+            f.truncate()
+            f.write(f"{os.getpid()}\n")
+            f.flush()
+            _HELD_LOCKS.append((f, lock))
+            return
+        f.close()
+
+
+def _release_locks() -> None:
+    """Delete and unlock the lock files :func:`_lock_output` took (the command ended)."""
+    while _HELD_LOCKS:
+        f, lock = _HELD_LOCKS.pop()
+        with contextlib.suppress(OSError):
+            lock.unlink()
+        with contextlib.suppress(OSError):
+            f.close()
+
+
+def _file_state(path: Path) -> tuple[int, int, int] | None:
+    """The (inode, size, modification time in ns) of ``path``, None where there is none."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _warn_replaced(args: argparse.Namespace, out_path: Path) -> None:
+    """Warn, as the model is saved, when ``out_path`` changed while this run trained (a
+    program that takes no lock wrote it, or a run on another machine of a shared disk):
+    this run's model replaces that file."""
+    seen = getattr(args, "_out_seen", "unknown")
+    if seen != "unknown" and _file_state(out_path) != seen:
+        _warn(
+            f"'{out_path}' was {'written' if seen is None else 'changed'} by another program "
+            f"while this run trained; this run's model replaces it (give each run its own "
+            f"--out to keep both)"
+        )
 
 
 #: The bundled truth tables (--dataset): 4 rows, each a case of its own.
@@ -5635,6 +5922,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     model = p.task.build_model(
         p.X_all.shape[1], args.hidden, args.activation, rng=rng, dtype=np.dtype(args.dtype)
     )
+    _check_file_fits(args, p.pre, p.classes, model, 3 if len(p.val_rows) else 1)
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
     batch = None if args.batch_size == 0 or args.batch_size >= n_train else args.batch_size
     settings["threads"] = _threads_used(args, model, batch or n_train)
@@ -5723,11 +6011,14 @@ def _report_and_save(
                 f"(rows with every label right)"
             )
         elif p.task.is_classifier:
-            test_metrics = classification_metrics(truth, pred, len(p.classes))
+            test_metrics = classification_metrics(
+                truth, pred, len(p.classes), confusion_max=CONFUSION_STORED_MAX
+            )
             say(
                 f"test      {n_test} rows: accuracy {test_metrics['accuracy']:.4f}, "
                 f"macro F1 {test_metrics['macro_f1']:.4f}"
             )
+            _say_left_out(say, test_metrics)
             majority = int(np.bincount(p.y_all[p.train_rows]).argmax())
             base = float(np.mean(truth == majority))
             if _truth_table(args):  # (no advice: no tuning learns a case never shown)
@@ -5817,8 +6108,9 @@ def _report_and_save(
             "multiline_cells": bool(args.multiline_cells),
         },
         "history": _history(state, stop),
-        "test_metrics": _finite_or_none(test_metrics),
+        "test_metrics": _stored_metrics(test_metrics, p.classes),
     }
+    _warn_replaced(args, out_path)
     return _save_trained(model, out_path, meta, say, interrupted, checkpointing, ckpt_path, kept)
 
 
@@ -5899,6 +6191,12 @@ def _stream_refusals(args: argparse.Namespace) -> None:
             "--stream trains on one --target column, or with --task multilabel on several "
             "label columns; several targets of numbers (a multi-output regression) need the "
             "in-memory path: drop --stream"
+            + (
+                f" (or, if {_q(args.target)} is one column's name, write it in double quotes: "
+                f"--target {shlex.quote(_names_text([args.target.strip()]))})"
+                if len(targets) > 1 and args.task != "multilabel"
+                else ""
+            )
         )
     if args.delimiter is not None:
         _check_delimiter(Path(args.data), args.delimiter)
@@ -6104,7 +6402,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
         hint = f" Did you mean {close[0]!r}?" if close else _stream_header_hint(names)
         raise CLIError(
             f"target column(s) {absent} are not in '{args.data}'; its columns are: "
-            f"{', '.join(_esc(n) for n in names)}" + ("." + hint if hint else "")
+            f"{_names_text([_esc(n) for n in names])}" + ("." + hint if hint else "")
         )
     if len(first.schema.names) <= len(targets):
         raise CLIError(f"'{args.data}' has no feature columns besides the target {targets}")
@@ -6584,24 +6882,7 @@ def _confusion_metrics(cm: np.ndarray) -> dict[str, Any]:
     columns predicted), summed over the chunks of a stream: the same formulas and keys."""
     tp = np.diag(cm).astype(np.float64)  # (C,)
     predicted, support = cm.sum(axis=0).astype(np.float64), cm.sum(axis=1).astype(np.float64)
-    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
-    recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
-    denom = precision + recall
-    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
-    present = (support > 0) | (predicted > 0)
-    if not present.any():
-        present[:] = True
-    return {
-        "accuracy": float(tp.sum() / max(int(cm.sum()), 1)),
-        "precision": precision.tolist(),
-        "recall": recall.tolist(),
-        "f1": f1.tolist(),
-        "support": support.astype(np.int64).tolist(),
-        "macro_precision": float(precision[present].mean()),
-        "macro_recall": float(recall[present].mean()),
-        "macro_f1": float(f1[present].mean()),
-        "confusion": cm.tolist(),
-    }
+    return {**_class_scores(tp, predicted, support), "confusion": cm.tolist()}
 
 
 class _StreamedScores:
@@ -6612,12 +6893,27 @@ class _StreamedScores:
     rescaled exactly), as :func:`~glassnet.metrics.r2_per_output` scales a column: targets
     of 1e200 square without overflow and R^2 is the in-memory run's."""
 
-    def __init__(self, n_classes: int | None) -> None:
+    def __init__(self, n_classes: int | None, confusion_max: int | None = None) -> None:
+        # (more classes than confusion_max: each class's counts and the confusions', the
+        # classes x classes matrix never built, as classification_metrics(confusion_max=))
+        self.sparse = None
+        if n_classes is not None and confusion_max is not None and n_classes > confusion_max:
+            self.sparse = (np.zeros((3, n_classes), np.int64), Counter[int]())
+            n_classes = None
         self.cm = None if n_classes is None else np.zeros((n_classes, n_classes), np.int64)
         self.n, self.sse, self.sae, self.mean, self.m2 = 0, 0.0, 0.0, 0.0, 0.0
         self.exp: int | None = None
 
     def add(self, truth: np.ndarray, pred: np.ndarray) -> None:
+        if self.sparse is not None:  # (right, predicted, of the class; the confusions)
+            counts, pairs = self.sparse
+            t, p, c = truth.astype(np.int64), pred.astype(np.int64), counts.shape[1]
+            wrong = t != p
+            for row, v in enumerate((t[~wrong], p, t)):
+                counts[row] += np.bincount(v, minlength=c)
+            codes, n = np.unique(t[wrong] * c + p[wrong], return_counts=True)
+            pairs.update(dict(zip(codes.tolist(), n.tolist())))
+            return
         if self.cm is not None:
             np.add.at(self.cm, (truth.astype(np.int64), pred.astype(np.int64)), 1)
             return
@@ -6642,6 +6938,10 @@ class _StreamedScores:
         self.n += m
 
     def metrics(self) -> dict[str, Any]:
+        if self.sparse is not None:
+            counts, pairs = self.sparse
+            tp, predicted, support = counts.astype(np.float64)
+            return {**_class_scores(tp, predicted, support), "confusion_left_out": pairs}
         if self.cm is not None:
             return _confusion_metrics(self.cm)
         r2 = 1.0 - self.sse / self.m2 if self.m2 > 0 else None
@@ -6952,6 +7252,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
     )  # fmt: skip
     rng = np.random.default_rng([args.seed, 1])
     model = task.build_model(n_in, args.hidden, args.activation, rng=rng, dtype=dtype)
+    _check_file_fits(args, pre, classes if labels is not None else None, model, 1)
     lr = args.lr if args.lr is not None else _DEFAULT_LR.get(args.optimizer, 0.01)
     optimizer = _optim.get_optimizer(args.optimizer, model.parameters(), lr=lr)
     settings = {
@@ -7081,7 +7382,8 @@ def _train_streamed(args: argparse.Namespace) -> int:
     elif args.test_split > 0:
         bundle = _Bundle(str(out_path), model, {}, task, pre, labels, y_scaler)
         scores: Any = _StreamedScores(
-            len(classes) if task.is_classifier and entries is None else None
+            len(classes) if task.is_classifier and entries is None else None,
+            CONFUSION_STORED_MAX,
         )
         if entries is not None:
             scores = _StreamedLabelScores(len(targets))
@@ -7115,6 +7417,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
                     f"test      {n_test} rows: accuracy {test_metrics['accuracy']:.4f}, "
                     f"macro F1 {test_metrics['macro_f1']:.4f}"
                 )
+                _say_left_out(say, test_metrics)
             else:
                 r2, mae, mse = (_num(test_metrics[m][0]) for m in ("r2", "mae", "mse"))
                 say(f"test      {n_test} rows, {_esc(target)}: R^2 {r2}, MAE {mae}, MSE {mse}")
@@ -7162,8 +7465,9 @@ def _train_streamed(args: argparse.Namespace) -> int:
             "multiline_cells": bool(args.multiline_cells),
         },
         "history": _history(state, stop),
-        "test_metrics": _finite_or_none(test_metrics),
+        "test_metrics": _stored_metrics(test_metrics, classes if task.is_classifier else None),
     }
+    _warn_replaced(args, out_path)
     return _save_trained(
         model, out_path, meta, say, interrupted, checkpointing, ckpt_path, "the weights so far"
     )
@@ -8439,18 +8743,44 @@ def _print_evaluation(
                 "the other classes)"
             )
         lines += zeros
-        lines += ["", "  confusion matrix (rows: true class, columns: predicted class)"]
-        cm = m["confusion"]
-        names = _shown_apart(list(bundle.classes))
-        rows = [["", *names]]
-        rows += [[c, *(str(v) for v in cm[i])] for i, c in enumerate(names)]
-        lines += _render(rows, "l" + "r" * len(bundle.classes))
+        lines += _confusion_lines(m["confusion"], _shown_apart(list(bundle.classes)))
     else:
         rows = [["target", "MSE", "MAE", "R^2"]]
         for k, t in enumerate(targets):
             rows.append([t, _num(m["mse"][k], 6), _num(m["mae"][k], 6), _num(m["r2"][k], 4)])
         lines += _render(rows, "lrrr")
     sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _confusion_lines(cm: Sequence[Sequence[int]], names: list[str]) -> list[str]:
+    """evaluate's confusion matrix ``cm`` of the classes ``names`` as printed: the table up
+    to :data:`CONFUSION_PRINTED_MAX` classes; above it (a table as wide, hundreds of
+    characters a line) the :data:`TOP_CONFUSIONS` largest off-diagonal cells, saying so
+    and where the whole matrix is (``--json``'s ``metrics.confusion``)."""
+    k = len(names)
+    if k <= CONFUSION_PRINTED_MAX:
+        rows = [["", *names]] + [[c, *(str(v) for v in cm[i])] for i, c in enumerate(names)]
+        return ["", "  confusion matrix (rows: true class, columns: predicted class)",
+                *_render(rows, "l" + "r" * k)]  # fmt: skip
+    a = np.asarray(cm, dtype=np.int64)  # (C, C)
+    np.fill_diagonal(a, 0)
+    codes = np.flatnonzero(a)
+    pairs = dict(zip(codes.tolist(), a.reshape(-1)[codes].tolist()))
+    top = _top_confusions(pairs, list(range(k)), TOP_CONFUSIONS)
+    lines = [
+        "",
+        f"  confusion matrix: {k} x {k}, more than the {CONFUSION_PRINTED_MAX} classes "
+        f"printed; 'glassnet evaluate ... --json' holds the whole matrix (metrics.confusion)",
+    ]
+    if not top:
+        return [*lines, "  (no row is predicted as another class)"]
+    rows = [["true class", "predicted as", "rows"]]
+    rows += [[names[e["true"]], names[e["predicted"]], str(e["rows"])] for e in top]
+    shown = f"the {len(top)} largest" if len(pairs) > len(top) else f"all {len(top)}"
+    return [
+        *lines, f"  {shown} of its {len(pairs)} nonzero cells off the diagonal (rows of one "
+        "class predicted as another), largest first:", *_render(rows, "llr"),
+    ]  # fmt: skip
 
 
 def _absent_classes(cm: Sequence[Sequence[int]]) -> list[bool]:
@@ -9140,17 +9470,25 @@ def _note(message: str) -> None:
     _PENDING.append(f"glassnet: note: {_abridged(_esc(_oneline(message)))}\n")
 
 
+#: Whether the running command was given -q to leave out its notes (:data:`_QUIET_COMMANDS`).
+_NOTES_OFF: list[bool] = [False]
+
+
 def _flush_pending(show: bool) -> None:
     # (under mpiexec -n N: rank 0 prints them, and a rank of an MPMD launch's other command)
+    if _NOTES_OFF[0]:  # (-q: the notes left out, the warnings kept)
+        _PENDING[:] = [line for line in _PENDING if not line.startswith("glassnet: note: ")]
     if show and (not _distributed.launched()[0] or _distributed.appnum()):
-        sys.stderr.write("".join(dict.fromkeys(_PENDING)))
-        sys.stderr.flush()
+        with contextlib.suppress(OSError):  # (a stderr that takes no writes: 2>&-)
+            sys.stderr.write("".join(dict.fromkeys(_PENDING)))
+            sys.stderr.flush()
     _PENDING.clear()
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"glassnet: error: {_abridged(_esc(_oneline(message)))}\n")
-    sys.stderr.flush()
+    with contextlib.suppress(OSError):  # (a stderr that takes no writes: the status stands)
+        sys.stderr.write(f"glassnet: error: {_abridged(_esc(_oneline(message)))}\n")
+        sys.stderr.flush()
 
 
 def _isatty(stream: Any) -> bool:
@@ -9441,6 +9779,24 @@ def _copy_stdin(source: Any, f: Any, row: int | None) -> None:
     shutil.copyfileobj(source, f)
 
 
+def _streamed_pipe(args: argparse.Namespace) -> bool:
+    """Whether ``train --stream`` is given a data file that is a named pipe or a device
+    (``<(zcat big.csv.gz)``, ``/dev/fd/N``): a stream reads its file once for the statistics,
+    again for each epoch and for the test rows, which a pipe gives once, so it is copied
+    to a temporary file first, as standard input '-' is."""
+    import stat
+
+    data = getattr(args, "data", None)
+    streamed = getattr(args, "stream", False) or getattr(args, "buffer_size", None) is not None
+    if args.command != "train" or not streamed or not isinstance(data, str) or data == "-":
+        return False
+    try:
+        mode = os.stat(data).st_mode
+    except (OSError, ValueError):  # (no such file: the reader says so)
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
 @contextlib.contextmanager
 def _stdin_as_file(args: argparse.Namespace) -> Any:
     """For a data file given as '-' (train, predict, evaluate, explain): standard input,
@@ -9449,11 +9805,17 @@ def _stdin_as_file(args: argparse.Namespace) -> Any:
     named .gz (any case) is so too, decompressed: read as the plain file, named as given."""
     data = getattr(args, "data", None)
     gz = isinstance(data, str) and _gzip_named(data) and Path(data).is_file()
-    if args.command not in _STDIN_COMMANDS or (data != "-" and not gz):
+    pipe = _streamed_pipe(args)
+    if args.command not in _STDIN_COMMANDS or (data != "-" and not gz and not pipe):
         yield
         return
     stdin = sys.stdin
-    if gz:
+    if pipe:  # (train --stream reads its file once per pass: a pipe's rows, kept)
+        try:
+            stdin = open(data, "rb")  # noqa: SIM115 (closed below, as the .gz file is)
+        except OSError as exc:
+            raise CLIError(f"cannot read '{data}': {exc.strerror or exc}") from None
+    elif gz:
         with open(data, "rb") as f:
             magic = f.read(4)
         if not_gzip(data, magic):  # (an empty file: "is empty", as fit says)
@@ -9471,7 +9833,7 @@ def _stdin_as_file(args: argparse.Namespace) -> Any:
         # (its --impute, from the file's columns, may need every row)
         rows = args.row if args.command == "explain" and args.impute is None else None
         try:
-            with open(copy, "wb") as f, stdin if gz else contextlib.nullcontext():
+            with open(copy, "wb") as f, stdin if gz or pipe else contextlib.nullcontext():
                 _copy_stdin(getattr(stdin, "buffer", stdin), f, rows)
         except KeyboardInterrupt:  # Ctrl-C while the pipe is read: as during a command
             raise CLIError("interrupted", 130) from None
@@ -9481,6 +9843,7 @@ def _stdin_as_file(args: argparse.Namespace) -> Any:
             raise CLIError(cannot_decompress(data)) from None
         except OSError as exc:
             what = f"'{data}' decompressed" if gz else "the data file '-' (standard input)"
+            what = f"the pipe '{data}'" if pipe else what
             raise CLIError(
                 f"cannot read {what} into a temporary file in '{tmp}': {exc.strerror or exc}"
             ) from None
@@ -9507,6 +9870,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ``--debug`` is given, which lets every traceback through. With ``--debug`` the
     traceback of an input error comes before its line, and the exit status is the same.
     """
+    if sys.stderr is not None:
+        return _main_argv(argv)
+    # 2>&-: stderr closed (Python's sys.stderr is None): the messages go nowhere, and the
+    # exit status is the one they would have had (not 1, of the failing write)
+    with open(os.devnull, "w") as null:
+        sys.stderr = null
+        try:
+            return _main_argv(argv)
+        finally:
+            sys.stderr = None  # type: ignore[assignment]
+
+
+def _main_argv(argv: Sequence[str] | None) -> int:
+    """:func:`main`, with a standard error to write to."""
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -9531,6 +9908,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "train" and _distributed.launched()[1] > 1:
         _ranks_agree_at_the_end()
     _PENDING.clear()
+    _NOTES_OFF[0] = args.command in _QUIET_COMMANDS and bool(getattr(args, "quiet", False))
     _USER_TEXTS.clear()
     _USER_TEXTS.update(str(a) for a in (sys.argv[1:] if argv is None else argv))
     try:  # (train: SIGTERM and SIGHUP end it with a line, as in fit they stop it)

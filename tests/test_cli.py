@@ -281,8 +281,8 @@ def test_task_inference_and_override(capsys, tmp_path):
     few = write_csv(
         tmp_path / "few.csv", ["a", "b", "k"], [[*x, int(i % 3)] for i, x in enumerate(X)]
     )
-    many = write_csv(
-        tmp_path / "many.csv", ["a", "b", "k"], [[*x, int(i)] for i, x in enumerate(X)]
+    many = write_csv(  # (30 whole numbers, each twice: no identifier, which is warned of)
+        tmp_path / "many.csv", ["a", "b", "k"], [[*x, int(i % 30)] for i, x in enumerate(X)]
     )
     out = tmp_path / "m.glassnet"
     assert "multiclass classification" in train(capsys, few, "k", out)

@@ -264,9 +264,9 @@ def test_train_stream_warns_of_a_file_sorted_by_its_label(capsys, tmp_path):
 
 
 def test_an_unknown_argument_points_to_its_commands_help(capsys, tmp_path):
-    code, _, err = run(capsys, "predict", "m.glassnet", "d.csv", "-q")
+    code, _, err = run(capsys, "predict", "m.glassnet", "d.csv", "-x")  # (-q: a quiet run)
     assert code == 2
-    assert_one_line_error(err, "unrecognized arguments: -q (see 'glassnet predict --help')")
+    assert_one_line_error(err, "unrecognized arguments: -x (see 'glassnet predict --help')")
     code, _, err = run(capsys, "train", "x.csv", "label")
     assert code == 2
     assert_one_line_error(
