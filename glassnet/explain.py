@@ -1077,11 +1077,16 @@ class Explanation:
         n = int(sample)
         gens: list[Iterator[list[tuple[str, float]]]] = []
         total = 0
+
+        # (a wide layer's paths are made as they are taken: the first max_terms only)
+        def through(l: int, i: int) -> Iterator[list[tuple[str, float]]]:
+            for nxt in range(self._layers[l].neurons):
+                w = (self.names.w[l][i][nxt], float(self.W[l][i, nxt]))
+                yield from _extend(self._paths_z(l, nxt, n), [w])
+
         if k[0] == "x":
             i = k[1]
-            for nxt in range(self._layers[0].neurons):
-                w = (self.names.w[0][i][nxt], float(self.W[0][i, nxt]))
-                gens.append(_extend(self._paths_z(0, nxt, n), [w]))
+            gens.append(through(0, i))
             total = self._layers[0].neurons * self._count_z(0)
             value = float(self.dL_dx[n, i])
         elif k[0] == "z":
@@ -1095,9 +1100,7 @@ class Explanation:
                 gens.append(iter([[(self._loss_symbol(j), float(self.dL_dyhat[n, j]))]]))
                 total = 1
             else:
-                for nxt in range(self._layers[l + 1].neurons):
-                    w = (self.names.w[l + 1][j][nxt], float(self.W[l + 1][j, nxt]))
-                    gens.append(_extend(self._paths_z(l + 1, nxt, n), [w]))
+                gens.append(through(l + 1, j))
                 total = self._layers[l + 1].neurons * self._count_z(l + 1)
             value = float(self.dL_dA[l][n, j])
         else:
@@ -1377,22 +1380,28 @@ class Explanation:
                         f"{nm.z[l][k]} = {coef}   ({sym});  {nm.a[l][k]} = {self._act_text(l, k)}"
                     )
             lines.pre(fw)
-            headers = ["#"] + nm.x + nm.y + ([] if self.sample_weight is None else ["s"])
-            for l in range(L):
-                for k in range(self._layers[l].neurons):
-                    headers += [nm.z[l][k], nm.a[l][k]]
-            headers.append("L_n")
-            rows = []
-            for n in range(N):
-                r = [str(n + 1)] + [fmt(v, d) for v in self.x[n]] + [fmt(v, d) for v in self.y[n]]
-                if self.sample_weight is not None:
-                    r.append(fmt(self.sample_weight[n], d))
-                for l in range(L):
-                    for k in range(self._layers[l].neurons):
-                        r += [fmt(self.Z[l][n, k], d), fmt(self.A[l][n, k], d)]
-                r.append(fmt(self.sample_loss[n], d))
-                rows.append(r)
+            # a column per input, target and neuron, then L_n: past MAX_COLUMNS only the
+            # first ones are shown (see _cut), so only those are formatted
+            sw = [] if self.sample_weight is None else [("s", self.sample_weight)]
+            cols = itertools.chain(
+                zip(nm.x, self.x.T), zip(nm.y, self.y.T), sw,
+                ((nm_[k], M[:, k]) for l in range(L) for k in range(self._layers[l].neurons)
+                 for nm_, M in ((nm.z[l], self.Z[l]), (nm.a[l], self.A[l]))),
+            )  # fmt: skip
+            width = 1 + len(nm.x) + len(nm.y) + len(sw) + 2 * sum(nm_n.neurons for nm_n in
+                                                                     self._layers) + 1  # fmt: skip
+            cut = limit is not None and width > MAX_COLUMNS
+            shown = list(itertools.islice(cols, MAX_COLUMNS - 3 if cut else None))
+            headers = ["#"] + [h for h, _ in shown] + ["..."] * cut + ["L_n"]
+            rows = [
+                [str(n + 1)] + [fmt(v[n], d) for _, v in shown] + ["..."] * cut
+                + [fmt(self.sample_loss[n], d)]
+                for n in range(N)
+            ]  # fmt: skip
             fw.table(headers, rows)
+            if cut:
+                more = width - (MAX_COLUMNS - 2) - 1
+                fw.p(f"... {more} more columns of this table (max_rows=None shows every column).")
             fw.p(
                 "Loss L = mean over the data points"
                 + (" + L2 penalty" if self.l2 else "")
@@ -1659,17 +1668,19 @@ class Explanation:
                 )
             elif self.l2:
                 ps.p("The L2 penalty's term l2 * w ends each weight's sum.")
+            listed = not isinstance(self._show_paths, bool)
             want = (
-                list(self._show_paths)
-                if not isinstance(self._show_paths, bool)
-                else nm.x + [n for n, *_ in self._weights()]
-            )
+                iter(self._show_paths)
+                if listed
+                else itertools.chain(nm.x, (n for n, *_ in self._weights()))
+            )  # (every weight's name is not written: those shown are)
+            count = len(self._show_paths) if listed else len(nm.x) + self._n_weights()
             # only the sums shown are worked out: every path sum of a 784-128-10 network
             # (100,000 of them) took seconds to minutes for a display of the first ones
             lines = _Capped(None if limit is None else 4 * limit)
             for j, n in enumerate(want):
                 if not lines.room():
-                    lines.skip(4 * (len(want) - j))  # (each: a blank line and 3 lines)
+                    lines.skip(4 * (count - j))  # (each: a blank line and 3 lines)
                     break
                 for line in [""] * (j > 0) + str(self.paths(n)).split("\n"):
                     lines.add(line)

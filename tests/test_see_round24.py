@@ -187,3 +187,58 @@ def test_dropout_of_a_forward_of_ones_own_is_named_by_its_path() -> None:
     assert "Dropout 0.2 (drop) not applied" in str(e)
     plain = gn.explain(nn.MLP([3, 4, 1], rng=0), [1.0, 2.0, 3.0], 0.5)
     assert plain.dropout == "" and "ropout" not in str(plain)
+
+
+def _formatting_calls(width: int, monkeypatch: pytest.MonkeyPatch, paths: bool) -> tuple:
+    import glassnet.explain as ex
+
+    calls = [0]
+    real_fmt, real_more = ex.fmt, ex.fmt_more
+
+    def counting_fmt(*a, **k):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return real_fmt(*a, **k)
+
+    def counting_more(*a, **k):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return real_more(*a, **k)
+
+    rng = np.random.default_rng(0)
+    net = nn.MLP([16, width, 1], activation="tanh", rng=0)
+    for layer in net.layers[::2]:  # (numbers of the same sizes at either width: z_out's too)
+        layer.W.data[:] = rng.uniform(-0.5, 0.5, layer.W.shape) / np.sqrt(layer.W.shape[0] / 16)
+    X, y = rng.standard_normal((16, 16)), rng.standard_normal(16)
+    e = gn.explain(net, X, y, paths=paths)
+    monkeypatch.setattr(ex, "fmt", counting_fmt)
+    monkeypatch.setattr(ex, "fmt_more", counting_more)
+    text = str(e)
+    monkeypatch.undo()
+    return calls[0], len(text), sum(len(rows._written) for rows in e.names.w)
+
+
+@pytest.mark.parametrize("paths", [False, True])
+def test_printing_formats_what_is_shown_not_the_layer_width(monkeypatch, paths: bool) -> None:
+    # two widths past every cap (800 lines of the forward pass, 200 rows of a table), so
+    # the text shown is about as long at either
+    narrow, short, _ = _formatting_calls(1000, monkeypatch, paths)
+    wide, chars, rows = _formatting_calls(4000, monkeypatch, paths)
+    assert 0.8 < chars / short < 1.25
+    # (the forward table formatted 2 x 16 numbers per neuron: 96,000 more calls at 4000)
+    assert wide < 1.25 * narrow, (narrow, wide)
+    small = gn.explain(nn.MLP([16, 40, 1], rng=0), np.ones((2, 16)), [0.0, 1.0])
+    assert "more columns of this table" in str(small)
+    if paths:
+        assert rows < 300  # (the paths listed every weight's name: 4016 rows of them)
+
+
+def test_a_capped_forward_table_is_the_columns_of_the_whole() -> None:
+    rng = np.random.default_rng(3)
+    e = gn.explain(nn.MLP([8, 40, 2], rng=0), rng.standard_normal((3, 8)), np.ones((3, 2)))
+    capped = str(e).splitlines()
+    whole = e.to_text(max_rows=None).splitlines()
+    head = next(i for i, line in enumerate(capped) if line.startswith("#  x"))
+    full = next(i for i, line in enumerate(whole) if line.startswith("#  x"))
+    for a, b in zip(capped[head + 2 : head + 5], whole[full + 2 : full + 5]):
+        cells_a, cells_b = a.split(), b.split()
+        assert cells_a[:62] == cells_b[:62] and cells_a[-1] == cells_b[-1] and cells_a[62] == "..."
+    assert "... 33 more columns of this table" in str(e)
