@@ -79,18 +79,16 @@ class _WithLoss(fused_numpy.Runner):
         for _ in range(w.epochs):
             self.total = 0.0
             if not w.shuffle:
-                for _, _, ops in self.batches:
-                    for f, a in ops:
-                        f(*a)
+                for _, _, step in self.batches:
+                    step()
             else:
                 order = workloads.epoch_order(rng, n)
                 for s in range(0, n, B):
                     idx = order[s : s + B]
-                    xa, yb, ops = self.plans[len(idx)]
-                    np.take(X, idx, axis=0, out=xa[:, :-1], mode="clip")
+                    xin, yb, step = self.plans[len(idx)]
+                    np.take(X, idx, axis=0, out=xin, mode="clip")
                     np.take(y, idx, axis=0, out=yb, mode="clip")
-                    for f, a in ops:
-                        f(*a)
+                    step()
             loss = self.total / n
             if not math.isfinite(loss):
                 raise FloatingPointError(f"the loss became {loss}")

@@ -1,4 +1,9 @@
-"""The hand-written fused NumPy training step: the speed of light for a NumPy engine.
+"""The hand-written fused NumPy training step: the reference step for a NumPy engine.
+
+A reference, not a proven ceiling: ``Runner`` lays each batch size's calls out once and
+writes them out as straight-line code; ``LayerLoopRunner``, the reference until glassnet
+0.23, loops over the layers with the activation and loss chosen at every step, which cost
+W3 (2-2-1, 4 rows: Python-bound) about 15% more instructions a step for the same bits.
 
 No graph, no allocation in the loop: every array is preallocated once, every ufunc and
 matmul writes with ``out=``, the batch is gathered with ``np.take(..., out=, mode="clip")``
@@ -47,8 +52,9 @@ def unsupported(w: Workload) -> str | None:
 class Runner:
     """The reference step: for each batch size the run meets (the full batch, and the
     partial last one), the step's NumPy calls are laid out once, at construction, as a list
-    of ``(function, arguments)`` on fixed buffers and views, and a step runs that list:
-    no attribute look-up, slicing or ``if`` on the activation or loss per step. Where
+    of ``(function, arguments)`` on fixed buffers and views, and written out as one function
+    of straight-line calls (``_unrolled``: what a programmer writes by hand for one network):
+    no attribute look-up, slicing, loop or ``if`` on the activation or loss per step. Where
     ``fold`` (the default), each bias is the last row of its layer's matrix and each layer's
     input carries a column of ones, so ``Z = [A 1] @ [W; b]`` is one GEMM and ``[dW; db] =
     [A 1].T @ dZ`` another (no ``+= b``, no bias-gradient GEMV); the flat parameter buffer
@@ -87,56 +93,75 @@ class Runner:
         if self.adam:
             self.m, self.v = np.zeros(n_par, F32), np.zeros(n_par, F32)
             self.tmp = np.empty(n_par, F32)
-        # the layer inputs [A 1] (hidden activations in their first columns, ones last)
+        # hidden layers: Z_l computed in a contiguous buffer; folded, the activation's last
+        # call writes A_l into the first columns of [A_l 1], else A_l is Z_l's buffer
         d, K = sizes[0], sizes[-1]
-        self.xa = np.ones((B, d + 1), F32)
-        self.Aa = [np.ones((B, s + 1), F32) for s in sizes[1:-1]]
+        fold = self.fold
+        self.Zh = [np.empty((B, s), F32) for s in sizes[1:-1]]
+        self.Aa = [np.ones((B, s + 1), F32) for s in sizes[1:-1]] if fold else None
         self.Z = np.empty((B, K), F32)  # the logits, then dZ_L in place
         self.yb = np.empty((B,) + self.y.shape[1:], self.y.dtype)
-        if w.shuffle:  # gathered into xa and yb, one plan per batch size
-            self.plans = {k: self._plan(k, self.xa[:k], self.yb[:k]) for k in w.batch_shapes}
-        else:  # slices of [X 1] (made once) and y: one plan per batch, in order
-            Xa, n = np.ones((w.n_samples, d + 1), F32), w.n_samples
-            Xa[:, :d] = self.X
-            self.batches = [
-                self._plan(min(B, n - s), Xa[s : s + B], self.y[s : s + B]) for s in range(0, n, B)
-            ]
+        if w.shuffle:  # gathered into a fixed buffer, one plan per batch size
+            xbuf = np.ones((B, d + 1), F32) if fold else np.empty((B, d), F32)
+            self.plans = {}
+            for k in w.batch_shapes:
+                x = xbuf[:k]
+                xin = x[:, :-1] if fold else x  # (where np.take writes)
+                self.plans[k] = (xin, self.yb[:k], self._step(k, x, x.T, self.yb[:k]))
+        else:  # slices of X (or of [X 1], made once) and y: one plan per batch, in order
+            n = w.n_samples
+            X = np.ones((n, d + 1), F32) if fold else self.X
+            if fold:
+                X[:, :d] = self.X
+            self.batches = []
+            for s in range(0, n, B):
+                x, yb = X[s : s + B], self.y[s : s + B]
+                xT = np.ascontiguousarray(x.T)  # (made once: no transpose per step)
+                self.batches.append((x, yb, self._step(len(x), x, xT, yb)))
         self.reset()
 
     # -- the step's calls, laid out once per batch size -------------------------------------
 
-    def _plan(self, k: int, xa: np.ndarray, yb: np.ndarray) -> tuple:
-        """(xa, yb, [(function, arguments), ...]): a step on the k rows of ``xa`` ([X 1])
-        and ``yb``, the buffers a shuffled batch is gathered into or a slice of [X 1] and y."""
+    def _step(self, k: int, x: np.ndarray, xT: np.ndarray, yb: np.ndarray):
+        """``step()``: the plan's calls, written out one after another."""
+        return _unrolled(self._plan(k, x, xT, yb))
+
+    def _plan(self, k: int, x: np.ndarray, xT: np.ndarray, yb: np.ndarray) -> list:
+        """[(function, arguments), ...]: a step on the k rows of ``x`` (``[X 1]`` where the
+        biases are folded) and ``yb``; ``xT`` is ``x.T`` (a contiguous copy where x is fixed)."""
         w, L, fold = self.w, len(self.Wa), self.fold
         mm, mul, sub = np.matmul, np.multiply, np.subtract
-        ins = [xa] + [A[:k] for A in self.Aa]  # [A_{l-1} 1]
-        outs = [A[:k, :-1] for A in self.Aa] + [self.Z[:k]]  # Z_l, then A_l in place
+        Zs = [Z[:k] for Z in self.Zh] + [self.Z[:k]]
+        if fold:  # what each layer multiplies: [A_{l-1} 1]; its activations: A_{l-1}
+            ins = [x] + [A[:k] for A in self.Aa]
+            acts = [None] + [A[:k, :-1] for A in self.Aa]
+        else:
+            ins = [x] + Zs[:-1]
+            acts = [None] + Zs[:-1]
         ops: list = []
         for i in range(L):  # forward
-            Wa, z = self.Wa[i], outs[i]
+            Wa, z = self.Wa[i], Zs[i]
             if fold:
                 ops.append((mm, (ins[i], Wa, z)))
             else:
-                ops.append((mm, (ins[i][:, :-1], Wa[:-1], z)))
+                ops.append((mm, (ins[i], Wa[:-1], z)))
                 ops.append((np.add, (z, Wa[-1], z)))
             if i < L - 1:
-                ops += _activation(w.activation, z)
-        z = outs[-1]
+                ops += _activation(w.activation, z, acts[i + 1])
+        z = Zs[-1]
         ops += self._delta_ops(z, yb, k)
         d = z
         ones = np.ones(k, F32)
         for i in range(L - 1, -1, -1):  # backward
-            a_in = ins[i]  # [A 1]; A = its first columns
-            a = a_in[:, :-1]
+            inT = xT if i == 0 else ins[i].T
             if fold:
-                ops.append((mm, (a_in.T, d, self.gWa[i])))
+                ops.append((mm, (inT, d, self.gWa[i])))
             else:
-                ops.append((mm, (a.T, d, self.gWa[i][:-1])))
+                ops.append((mm, (inT, d, self.gWa[i][:-1])))
                 ops.append((mm, (ones, d, self.gWa[i][-1])))
             if i == 0:
                 break
-            dp = np.empty_like(outs[i - 1])
+            a, dp = acts[i], np.empty((k, self.w.sizes[i]), F32)
             ops.append((mm, (d, self.Wa[i][:-1].T, dp)))
             if w.activation == "relu":
                 m = np.empty(dp.shape, np.bool_)
@@ -153,7 +178,7 @@ class Runner:
             ops.append((self._adam, ()))
         else:
             ops.append((sub, (self.p, self.g, self.p)))  # p -= lr * grad (lr in dZ_L)
-        return xa, yb, ops
+        return ops
 
     def _delta_ops(self, z: np.ndarray, yb, k: int) -> list:
         """The calls making dZ_L in place over the logits ``z`` (lr folded in for SGD)."""
@@ -225,28 +250,22 @@ class Runner:
         w = self.w
         if w.shuffle:
             for k in w.batch_shapes:
-                self._run(self.plans[k], np.arange(k))
+                xin, yb, step = self.plans[k]
+                np.take(self.X, np.arange(k), axis=0, out=xin, mode="clip")
+                np.take(self.y, np.arange(k), axis=0, out=yb, mode="clip")
+                step()
         else:
-            for plan in self.batches:
-                self._run(plan, None)
+            for _, _, step in self.batches:
+                step()
         self.reset()
-
-    def _run(self, plan: tuple, idx: np.ndarray | None) -> None:
-        xa, yb, ops = plan
-        if idx is not None:
-            np.take(self.X, idx, axis=0, out=xa[:, :-1], mode="clip")
-            np.take(self.y, idx, axis=0, out=yb, mode="clip")
-        for f, a in ops:
-            f(*a)
 
     def train(self) -> None:
         w, X, y = self.w, self.X, self.y
         if not w.shuffle:
-            batches = [ops for _, _, ops in self.batches]
+            steps = [step for _, _, step in self.batches]
             for _ in range(w.epochs):
-                for ops in batches:
-                    for f, a in ops:
-                        f(*a)
+                for step in steps:
+                    step()
             return
         n, B, plans, take = w.n_samples, w.batch, self.plans, np.take
         rng = np.random.default_rng(self.shuffle_seed)
@@ -254,28 +273,53 @@ class Runner:
             order = epoch_order(rng, n)
             for s in range(0, n, B):
                 idx = order[s : s + B]
-                xa, yb, ops = plans[len(idx)]
-                take(X, idx, axis=0, out=xa[:, :-1], mode="clip")
+                xin, yb, step = plans[len(idx)]
+                take(X, idx, axis=0, out=xin, mode="clip")
                 take(y, idx, axis=0, out=yb, mode="clip")
-                for f, a in ops:
-                    f(*a)
+                step()
 
     def weights(self) -> Weights:
         return [(Wa[:-1].copy(), Wa[-1].copy()) for Wa in self.Wa]
 
 
-def _activation(act: str, z: np.ndarray) -> list:
+def _unrolled(ops: list):
+    """One function calling ``f(*args)`` for each of ``ops`` in turn, written out as the
+    calls of a network-specific step are by hand: each function and argument a name of its
+    closure, no loop or argument tuple per call. A ufunc's Python scalar becomes a float32
+    (the value NumPy would convert it to: the same bits, without the weak-scalar path)."""
+    names: dict = {}
+    lines = []
+    for i, (f, args) in enumerate(ops):
+        names[f"f{i}"] = f
+        arg_names = []
+        for j, a in enumerate(args):
+            if isinstance(f, np.ufunc) and type(a) in (int, float):
+                a = F32(a)
+            names[f"a{i}_{j}"] = a
+            arg_names.append(f"a{i}_{j}")
+        lines.append(f"        f{i}({', '.join(arg_names)})")
+    src = f"def make({', '.join(names)}):\n    def step():\n"
+    src += "\n".join(lines or ["        pass"]) + "\n    return step\n"
+    scope: dict = {}
+    exec(src, scope)  # (our own text: names and calls only)
+    return scope["make"](**names)
+
+
+def _activation(act: str, z: np.ndarray, out: np.ndarray | None) -> list:
+    """g(z), computed in z and written by the last call into ``out`` (z where None)."""
+    out = z if out is None else out
     if act == "relu":
-        return [(functools.partial(np.maximum, out=z), (z, 0))]  # (out= by keyword only)
+        return [(functools.partial(np.maximum, out=out), (z, 0))]  # (out= by keyword only)
     if act == "tanh":
-        return [(np.tanh, (z, z))]
-    return _sigmoid_ops(z)
+        return [(np.tanh, (z, out))]
+    return _sigmoid_ops(z, out)
 
 
-def _sigmoid_ops(z: np.ndarray) -> list:
-    """sigmoid(z) = (1 + tanh(z/2)) / 2 in place, overflow-free (as _sigmoid_)."""
-    mul = np.multiply
-    return [(mul, (z, 0.5, z)), (np.tanh, (z, z)), (mul, (z, 0.5, z)), (np.add, (z, 0.5, z))]
+def _sigmoid_ops(z: np.ndarray, out: np.ndarray | None = None) -> list:
+    """sigmoid(z) = (1 + tanh(z/2)) / 2 in z, overflow-free (as _sigmoid_), the last call
+    writing into ``out`` (z where None)."""
+    mul, out = np.multiply, z if out is None else out
+    return [(mul, (z, 0.5, z)), (np.tanh, (z, z)), (mul, (z, 0.5, z)), (np.add, (z, 0.5, out))]
 
 
 class LayerLoopRunner:
