@@ -1738,7 +1738,10 @@ class Explanation:
                     float(self.dL_dyhat[0, 0]),
                     d,
                 )
-            yh, y = fmt_more(self.y_hat[0, 0], d, c), fmt_more(self.y[0, 0], d, c)
+            yh, y = (
+                fmt_more(self.y_hat[0, 0], d, c),
+                _par(self.y[0, 0], d, c),
+            )  # (-0.289 - (-0.700))
             num = {
                 "half_mse": f"{yh} - {y}",
                 "mse": f"2 ({yh} - {y})",

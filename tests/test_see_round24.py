@@ -242,3 +242,16 @@ def test_a_capped_forward_table_is_the_columns_of_the_whole() -> None:
         cells_a, cells_b = a.split(), b.split()
         assert cells_a[:62] == cells_b[:62] and cells_a[-1] == cells_b[-1] and cells_a[62] == "..."
     assert "... 33 more columns of this table" in str(e)
+
+
+@pytest.mark.parametrize("loss", ["half_mse", "mse"])
+def test_step_1_puts_a_negative_target_in_parentheses(loss: str) -> None:
+    net = nn.MLP([2, 3, 1], activation="tanh", rng=0)
+    e = gn.explain(net, [0.5, -1.0], -0.7, loss=loss)
+    step = next(line for line in str(e).splitlines() if line.startswith("Step 1"))
+    assert "− (-0.700)" in step and "- -" not in step and "− -" not in step
+    ascii_text = e.to_text(notation="ascii")
+    assert "- (-0.700)" in ascii_text and "- -0.7" not in ascii_text
+    assert "(-0.700)" in e.to_markdown() and "- -0.7" not in e.to_html()
+    positive = gn.explain(net, [0.5, -1.0], 0.7, loss=loss)
+    assert "− 0.700" in next(ln for ln in str(positive).splitlines() if ln.startswith("Step 1"))
