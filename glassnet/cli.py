@@ -376,12 +376,13 @@ def classification_metrics(
     p = np.asarray(y_pred, dtype=np.int64).reshape(-1)
     if confusion_max is not None and n_classes > confusion_max:
         wrong = t != p
-        pairs = Counter(dict(zip(*(v.tolist() for v in np.unique(
-            t[wrong] * n_classes + p[wrong], return_counts=True)))))  # fmt: skip
+        pairs = dict(zip(*(v.tolist() for v in np.unique(
+            t[wrong] * n_classes + p[wrong], return_counts=True))))  # fmt: skip
         tp = np.bincount(t[~wrong], minlength=n_classes).astype(np.float64)  # (C,)
         predicted = np.bincount(p, minlength=n_classes).astype(np.float64)  # (C,)
         support = np.bincount(t, minlength=n_classes).astype(np.float64)  # (C,)
-        return {**_class_scores(tp, predicted, support), "confusion_left_out": pairs}
+        left = _Confusions(pairs, predicted.astype(np.int64))
+        return {**_class_scores(tp, predicted, support), "confusion_left_out": left}
     cm = np.zeros((n_classes, n_classes), dtype=np.int64)  # (C, C): rows true, columns predicted
     np.add.at(cm, (t, p), 1)
     return _confusion_metrics(cm)
@@ -397,6 +398,16 @@ CONFUSION_STORED_MAX = 100
 CONFUSION_PRINTED_MAX = 20
 #: How many of the largest off-diagonal cells stand in for a confusion matrix left out.
 TOP_CONFUSIONS = 20
+
+
+class _Confusions(Counter[int]):
+    """The confusion matrix left out (``confusion_left_out`` of :func:`classification_metrics`
+    with ``confusion_max``): the count of each off-diagonal cell that is not 0, keyed by
+    true * C + predicted class index, and ``predicted`` (C,), the rows predicted as each class."""
+
+    def __init__(self, pairs: Mapping[int, int], predicted: np.ndarray) -> None:
+        super().__init__(pairs)
+        self.predicted = predicted
 
 
 def _class_scores(tp: np.ndarray, predicted: np.ndarray, support: np.ndarray) -> dict[str, Any]:
@@ -6941,7 +6952,8 @@ class _StreamedScores:
         if self.sparse is not None:
             counts, pairs = self.sparse
             tp, predicted, support = counts.astype(np.float64)
-            return {**_class_scores(tp, predicted, support), "confusion_left_out": pairs}
+            left = _Confusions(pairs, counts[1].copy())
+            return {**_class_scores(tp, predicted, support), "confusion_left_out": left}
         if self.cm is not None:
             return _confusion_metrics(self.cm)
         r2 = 1.0 - self.sse / self.m2 if self.m2 > 0 else None
@@ -7465,7 +7477,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
             "multiline_cells": bool(args.multiline_cells),
         },
         "history": _history(state, stop),
-        "test_metrics": _stored_metrics(test_metrics, classes if task.is_classifier else None),
+        "test_metrics": _stored_metrics(test_metrics, classes if labels is not None else None),
     }
     _warn_replaced(args, out_path)
     return _save_trained(
@@ -8614,8 +8626,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     pred = parts[0] if len(parts) == 1 else np.concatenate(parts)
     if bundle.label_values:
         m = multilabel_metrics(truth, pred)
-    elif bundle.task.is_classifier:
-        m = classification_metrics(truth, pred, len(bundle.classes))
+    elif bundle.task.is_classifier:  # (the report prints the matrix up to a size only)
+        most = None if getattr(args, "json", False) else CONFUSION_PRINTED_MAX
+        m = classification_metrics(truth, pred, len(bundle.classes), confusion_max=most)
     else:
         m = regression_metrics(truth, pred)
     _print_evaluation(args, bundle, data.targets, data.table.n_rows, data.table.line_notes, m)
@@ -8630,8 +8643,9 @@ def _evaluate_streamed(args: argparse.Namespace, bundle: _Bundle) -> int:
     held = _HeldRows()
     if bundle.label_values:
         scores: list[Any] = [_StreamedLabelScores(len(bundle.targets))]
-    elif bundle.task.is_classifier:
-        scores = [_StreamedScores(len(bundle.classes))]
+    elif bundle.task.is_classifier:  # (the report prints the matrix up to a size only)
+        most = None if getattr(args, "json", False) else CONFUSION_PRINTED_MAX
+        scores = [_StreamedScores(len(bundle.classes), most)]
     else:
         scores = [_StreamedScores(None) for _ in bundle.targets]
     targets: list[str] = []
@@ -8713,13 +8727,17 @@ def _print_evaluation(
         right = int(round(m["accuracy"] * n))
         lines += [f"  accuracy  {m['accuracy']:.4f}  ({right} of {n} right)", ""]
         rows = [["class", "precision", "recall", "f1", "support"]]
-        cm = m["confusion"]
-        absent = _absent_classes(cm)
+        left = m.get("confusion_left_out")  # (more classes than the matrix printed)
+        cm = None if left is not None else np.asarray(m["confusion"], dtype=np.int64)
+        support = np.asarray(m["support"]) if cm is None else cm.sum(axis=1)  # (C,)
+        predicted = left.predicted if cm is None else cm.sum(axis=0)  # (C,)
+        absent = ((support == 0) & (predicted == 0)).tolist()
+        absent = [False] * len(absent) if all(absent) else absent  # (_absent_classes')
         # a class that occurs, but that no row is predicted as (precision 0/0) or no row is
         # of (recall 0/0): the score is 0, in the macro average too, marked (scikit-learn's
         # zero_division, with its UndefinedMetricWarning); F1 is then 0, defined
         undefined = [
-            (not absent[i] and not any(r[i] for r in cm), not absent[i] and not any(cm[i]), False)
+            (not absent[i] and not predicted[i], not absent[i] and not support[i], False)
             for i in range(len(bundle.classes))
         ]
         marked = _marked_scores(m, undefined, range(len(bundle.classes)))
@@ -8743,7 +8761,7 @@ def _print_evaluation(
                 "the other classes)"
             )
         lines += zeros
-        lines += _confusion_lines(m["confusion"], _shown_apart(list(bundle.classes)))
+        lines += _confusion_lines(left if cm is None else cm, _shown_apart(list(bundle.classes)))
     else:
         rows = [["target", "MSE", "MAE", "R^2"]]
         for k, t in enumerate(targets):
@@ -8752,20 +8770,24 @@ def _print_evaluation(
     sys.stdout.write("\n".join(lines) + "\n")
 
 
-def _confusion_lines(cm: Sequence[Sequence[int]], names: list[str]) -> list[str]:
-    """evaluate's confusion matrix ``cm`` of the classes ``names`` as printed: the table up
-    to :data:`CONFUSION_PRINTED_MAX` classes; above it (a table as wide, hundreds of
-    characters a line) the :data:`TOP_CONFUSIONS` largest off-diagonal cells, saying so
-    and where the whole matrix is (``--json``'s ``metrics.confusion``)."""
+def _confusion_lines(cm: np.ndarray | _Confusions, names: list[str]) -> list[str]:
+    """evaluate's confusion matrix ``cm`` (C, C) of the classes ``names`` as printed: the
+    table up to :data:`CONFUSION_PRINTED_MAX` classes; above it (a table as wide, hundreds
+    of characters a line) the :data:`TOP_CONFUSIONS` largest off-diagonal cells (``cm``
+    may then be their counts alone, :class:`_Confusions`), saying so and where the whole
+    matrix is (``--json``'s ``metrics.confusion``)."""
     k = len(names)
-    if k <= CONFUSION_PRINTED_MAX:
+    if isinstance(cm, np.ndarray) and k <= CONFUSION_PRINTED_MAX:
         rows = [["", *names]] + [[c, *(str(v) for v in cm[i])] for i, c in enumerate(names)]
         return ["", "  confusion matrix (rows: true class, columns: predicted class)",
                 *_render(rows, "l" + "r" * k)]  # fmt: skip
-    a = np.asarray(cm, dtype=np.int64)  # (C, C)
-    np.fill_diagonal(a, 0)
-    codes = np.flatnonzero(a)
-    pairs = dict(zip(codes.tolist(), a.reshape(-1)[codes].tolist()))
+    if isinstance(cm, np.ndarray):
+        a = cm.copy()
+        np.fill_diagonal(a, 0)
+        codes = np.flatnonzero(a)
+        pairs: Mapping[int, int] = dict(zip(codes.tolist(), a.reshape(-1)[codes].tolist()))
+    else:
+        pairs = cm
     top = _top_confusions(pairs, list(range(k)), TOP_CONFUSIONS)
     lines = [
         "",
