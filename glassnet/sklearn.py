@@ -94,6 +94,7 @@ from .nn import flatten_parameters
 from .nn.containers import forward_hooked
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
 from .objective import Objective
+from .tasks import FORWARD_BYTES, row_blocks
 from .tensor import Tensor, no_grad
 from .threads import check_threads
 from .threads import limit as blas_limit
@@ -913,6 +914,15 @@ class _BaseMLP(BaseEstimator):
                 "model_.layers[i]."
             )
         layers = self.model_.layers
+        if hasattr(X, "toarray"):  # sparse: densified a block of rows at a time (the bits of
+            shapes = [m.W.shape for m in layers if isinstance(m, Linear)]  # one pass: blocks
+            wide = 8 * max([X.shape[1], *(b for _, b in shapes)])  # at multiples of 64 rows,
+            starts = row_blocks(X.shape[0], FORWARD_BYTES // wide, shapes)  # tasks.row_blocks)
+            if len(starts) <= 2:  # (each dense block checked against the memory limit)
+                return self._logits(_dense(X))
+            return np.concatenate(
+                [self._logits(_dense(X[a:b])) for a, b in zip(starts, starts[1:])]
+            )
         body = layers[:-1] if isinstance(layers[-1], ActivationModule) else layers
         fresh = False  # whether t holds a Linear's new output, which an activation may overwrite
         with no_grad():
@@ -941,6 +951,7 @@ class _BaseMLP(BaseEstimator):
             return
         self._refuse_nonfinite_weights(result)  # (a NaN written into coefs_, not X's fault)
         name = type(self).__name__
+        X = _dense(X)  # (a sparse X of predict's: dense to name its cells)
         holes = ~np.isfinite(X[rows]).all(axis=1)
         if holes.any():
             r = int(rows[np.argmax(holes)])
@@ -961,12 +972,13 @@ class _BaseMLP(BaseEstimator):
             f"(e.g. a StandardScaler in a Pipeline){fix}."
         )
 
-    def _check_X(self, X: Any) -> np.ndarray:
-        """Validate X at predict time (features, NaN/inf, dtype), densify sparse input."""
+    def _check_X(self, X: Any, dense: bool = True) -> Any:
+        """Validate X at predict time (features, NaN/inf, dtype), densify sparse input
+        (``dense=False``: kept sparse, as CSR, for :meth:`_logits` to densify by rows)."""
         X = _validate(
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
-        return _dense(X)
+        return _dense(X) if dense else X.tocsr() if hasattr(X, "tocsr") else X
 
     # ------------------------------------------------------------------ fit
     def _fit(
@@ -2971,7 +2983,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         L at its log (-708.4), so probabilities tied there have tied logs too."""
         check_is_fitted(self)
         head = self._proba_head()
-        X = self._check_X(X)
+        X = self._check_X(X, dense=False)  # (sparse: _logits densifies it by rows)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow: the error below
             z = self._logits(X)  # (n, n_outputs)
         self._check_finite_logits(X, z)
@@ -3315,7 +3327,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """Predictions, shape (n_samples,) for one target, (n_samples, n_targets) otherwise;
         float32 when both X and the training dtype are float32, else float64."""
         check_is_fitted(self)
-        X = self._check_X(X)
+        X = self._check_X(X, dense=False)  # (sparse: _logits densifies it by rows)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow: the error below
             z = self._logits(X)
         # refused as the classifier's: a NaN output (inf - inf inside the network, or NaN in

@@ -284,3 +284,30 @@ def test_dataloader_refuses_pandas_data_it_would_read_by_label():
     assert np.asarray(batches[0][0].data).tolist() == [0.0, 1.0]
     plain = list(DataLoader(pd.Series([0.0, 1.0, 2.0]), batch_size=2))  # (0..n-1: as before)
     assert np.asarray(getattr(plain[0], "data", plain[0])).tolist() == [0.0, 1.0]
+
+
+# ------------------------------------------- the estimators predict sparse X by blocks
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_estimators_predict_sparse_x_by_blocks_with_the_bits_of_dense(kind, monkeypatch):
+    sp = pytest.importorskip("scipy.sparse")
+    pytest.importorskip("sklearn")
+    import warnings
+
+    import glassnet.sklearn as gsk
+
+    rng = np.random.default_rng(0)
+    X = sp.random(1000, 50, density=0.1, format="csr", random_state=0)
+    y = (rng.random(1000) > 0.5).astype(int)
+    est = gsk.MLPClassifier if kind == "classifier" else gsk.MLPRegressor
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (max_iter=2: not converged)
+        m = est(hidden_layer_sizes=(100,), max_iter=2, random_state=0).fit(X, y)
+    dense = m.predict(X.toarray())
+    calls = []
+    real = gsk.row_blocks
+    monkeypatch.setattr(gsk, "FORWARD_BYTES", 1 << 16)  # (blocks of 256 rows here)
+    monkeypatch.setattr(gsk, "row_blocks", lambda *a: calls.append(a) or real(*a))
+    assert np.array_equal(m.predict(X), dense)
+    assert len(real(*calls[0])) > 3  # (several blocks were taken)
+    if kind == "classifier":
+        assert np.array_equal(m.predict_proba(X), m.predict_proba(X.toarray()))
