@@ -36,6 +36,13 @@ def normalised(path: Path) -> tuple[int, int]:
     return 8 + padded + (len(raw) - 8 - n), padded
 
 
+# The header is padded to a multiple of 8 bytes, and it holds the test set's scores as JSON
+# numbers written at their shortest: one more or one fewer digit there (the trained weights'
+# last bits depend on the BLAS kernel OpenBLAS picks for the CPU at run time: Haswell's and
+# SkylakeX's differ) can move the padded header, and the file, by one step of 8 bytes.
+PAD = 8
+
+
 def page() -> str:
     return DOC.read_text(encoding="utf-8")
 
@@ -101,7 +108,7 @@ def test_the_sizes_info_shows_on_the_page_are_the_files(made, name):
     assert got == (made / name).stat().st_size
     assert rest == shown_rest
     size, _ = normalised(made / name)
-    assert size == shown, (
+    assert abs(size - shown) <= PAD, (
         f"docs/cli.md shows {name} as {shown} bytes; its command makes {size} (with a "
         f"training time of {TIME_WIDTH} characters): run the page's commands again and update it"
     )
@@ -120,7 +127,7 @@ def test_the_truncated_files_header_length_on_the_page_is_the_files(made):
     assert got.group(2) == shown.group(2) == "992"
     _, header = normalised(made / "model.glassnet")
     assert int(got.group(1)) == int.from_bytes((made / "model.glassnet").read_bytes()[:8], "little")
-    assert header == int(shown.group(1)), (
+    assert abs(header - int(shown.group(1))) <= PAD, (
         f"docs/cli.md shows a header of {shown.group(1)} bytes; the file has {header} (with a "
         f"training time of {TIME_WIDTH} characters)"
     )
