@@ -3,7 +3,8 @@
 A reference, not a proven ceiling: ``Runner`` lays each batch size's calls out once and
 writes them out as straight-line code; ``LayerLoopRunner``, the reference until glassnet
 0.23, loops over the layers with the activation and loss chosen at every step, which cost
-W3 (2-2-1, 4 rows: Python-bound) about 15% more instructions a step for the same bits.
+W3 (2-2-1, 4 rows: Python-bound) 1.49x the instructions a step (187,089 against 125,732
+under callgrind) and W2 1.06x (889,366 against 837,433), for the same bits.
 
 No graph, no allocation in the loop: every array is preallocated once, every ufunc and
 matmul writes with ``out=``, the batch is gathered with ``np.take(..., out=, mode="clip")``
@@ -327,7 +328,7 @@ class LayerLoopRunner:
     math as ``Runner``, written as a loop over the layers with the activation and loss chosen
     by ``if`` at every step, each buffer sliced to the batch at every step, the biases added
     by a separate ``+= b`` and their gradients by a GEMV. ``Runner`` trains to the same
-    weights (tests/test_benchfix24_round24.py) with about 30% fewer instructions a step on W3."""
+    weights (tests/test_benchfix24_round24.py) with a third fewer instructions a step on W3."""
 
     def __init__(
         self, w: Workload, data: Data, init: Weights, shuffle_seed: int = SHUFFLE_SEED
