@@ -61,7 +61,8 @@ import numpy as np
 
 from ._validation import check_positive
 from .backend import namespace
-from .fused import FastMLP, keep_finite, l2_value, takes
+from .fused import FastMLP, add_l2, keep_finite, l2_value, takes
+from .gradient import LONG_SUM, bias_sum
 from .interrupts import deferred
 from .jit import FullBatchRun, check_order, put_back
 
@@ -203,7 +204,7 @@ class Batches:
         self, X: Any, y: Any, w: Any, bs: int, dp: Any = None, fresh: bool = False
     ) -> None:
         self.X, self.y, self.w, self.bs, self.dp, self.fresh = X, y, w, bs, dp, fresh
-        self.n, self.order, self.bufs = X.shape[0], None, None
+        self.n, self.order, self.bufs, self.views = X.shape[0], None, None, {}
         self.starts = range(0, self.n, bs)
         self.clip = ("clip",) if type(X) is np.ndarray else ()  # (CuPy's take has no mode)
 
@@ -234,10 +235,13 @@ class Batches:
         if self.fresh:  # (new arrays: take's out=None)
             wbt = None if w is None else w.take(idx, None, None, *clip)
             return X.take(idx, 0, None, *clip), y.take(idx, 0, None, *clip), wbt, m
-        Xb, yb, wb = self.bufs
-        xb = X.take(idx, 0, Xb[:r], *clip)  # (the method: np.take's wrapper costs more
-        ybt = y.take(idx, 0, yb[:r], *clip)  # than the copy here)
-        return xb, ybt, None if w is None else w.take(idx, None, wb[:r], *clip), m
+        v = self.views.get(r)
+        if v is None:  # (the same views every epoch: a step bound to them, eager._bound)
+            Xb, yb, wb = self.bufs
+            v = self.views[r] = Xb[:r], yb[:r], None if wb is None else wb[:r]
+        xb = X.take(idx, 0, v[0], *clip)  # (the method: np.take's wrapper costs more
+        ybt = y.take(idx, 0, v[1], *clip)  # than the copy here)
+        return xb, ybt, None if w is None else w.take(idx, None, v[2], *clip), m
 
 
 def _check(
@@ -313,20 +317,23 @@ def run_epoch(
 
 def _run(
     fast: FastMLP, optimizer: Any, batch: Callable[[int], tuple], steps: int, counter: _Counter,
-    rows: Callable[[_Counter], Any], step0: int, snapshot: Any,
+    rows: Callable[[_Counter], Any], step0: int, snapshot: Any, whole: Any = None,
 ) -> np.ndarray:  # fmt: skip
     """Steps 0 .. steps - 1, step k on ``batch(k)`` = (X, y, w, rows), in runs that end
     where a count falls: at each 64th step of training (``step0`` taken before) and where
     the counter's rows are full; the counter's rows ``rows(counter)`` of y and w. Returns
     every step's loss up to the first non-finite one (the run then put back to the step
     before it, :func:`_diverged`). Ctrl-C: the steps taken are counted and go with the
-    ``KeyboardInterrupt`` (``e.losses``)."""
+    ``KeyboardInterrupt`` (``e.losses``). A step on arrays seen before (the same
+    buffers) runs as :func:`_bound` binds it; ``whole``: the (X, y, w, rows) of every step
+    (a full-batch run: then nothing is gathered)."""
 
     def again(k: int, rules: Any) -> None:  # step k taken again (a late divergence)
         fast.run(*batch(k)[:3], value=False)
         rules()
 
     update, fresh, base, losses, done = optimizer.prepared(), True, _Base(optimizer), [], 0
+    bound: dict[int, tuple] = {}  # per batch size: its step bound (_bound) and its arrays
     step, keep = fast.run, counter.keep  # (looked up once; value=False passed by position)
     ctrl_c = deferred()  # (a Ctrl-C in an update: raised once the step is whole, counted)
     hold = ctrl_c.__enter__()
@@ -334,9 +341,28 @@ def _run(
         base.take(0)
         while done < steps:
             run = min(steps - done, _EVERY - (step0 + done) % _EVERY, counter.room)
+            go = bound.get(whole[3], (None,))[0] if whole is not None else None
+            if go is not None:  # a full batch: its step bound, nothing to gather
+                m = whole[3]
+                for _ in range(run):
+                    go()
+                    hold.held = True
+                    update()
+                    keep(m)
+                    hold.held = False
+                    if hold.pending:
+                        hold.release()
+                run, done = 0, done + run
             for k in range(done, done + run):
                 xb, yb, wb, m = batch(k)
-                step(xb, yb, wb, None, False)
+                b = bound.get(m)
+                if b is not None and b[1] is xb and b[2] is yb and b[3] is wb:
+                    b[0]()  # (fast.run's calls, bound once)
+                else:
+                    step(xb, yb, wb, None, False)
+                    if not fresh and m not in bound:  # (its gradients and the rules bound)
+                        go = _bound(fast, optimizer, update, xb, yb, wb)
+                        bound[m] = (go, xb, yb, wb) if go is not None else (None,) * 4
                 hold.held = True
                 update()
                 keep(m)
@@ -450,7 +476,7 @@ def run_full_batch(
     reason = "max_steps" if max_steps is not None and max_steps <= epochs else "max_epochs"
     whole, rows = (X, y, w, n), lambda c: slice(0, c.rows)  # (every epoch: the same rows)
     try:
-        got = _run(fast, optimizer, lambda k: whole, steps, counter, rows, step0, snapshot)
+        got = _run(fast, optimizer, lambda k: whole, steps, counter, rows, step0, snapshot, whole)
     except KeyboardInterrupt as e:
         got, reason = e.losses, "interrupted"
     losses = got.tolist()
@@ -460,6 +486,65 @@ def run_full_batch(
         i = int(np.argmin(got[: run.steps]))  # then, epochs without a lower loss
         run.best, run.best_epoch, run.bad = losses[i], i, run.steps - 1 - i
     return run
+
+
+def _bound(fast: FastMLP, optimizer: Any, update: Any, X: Any, y: Any, w: Any) -> Any:
+    """``fast.run(X, y, w, None, False)`` with its lookups made once, for a run whose every
+    step is on the same arrays (full batch): the same calls on the same buffers in the same
+    order, so the same bits. None where it does not apply: a stack of networks, or an
+    optimizer whose update is its own ``step`` (which may rebind a ``.grad`` or ``.data``:
+    ``fast.run`` then binds again, reading them at every step). Made after the first step
+    (``fast.run`` has bound the gradients, the optimizer its rules)."""
+    if fast.lead or update == optimizer.step:
+        return None
+    n = X.shape[0]
+    per_layer, back, ones, keep, _, sq, loss = fast._buffers(n)
+    outs = fast._outs  # where fast.run writes dL/dW, dL/db (last layer first)
+    if len(outs) != 2 * len(back) or any(
+        g is not None and (p is None or p.grad is None) for p, g in zip(fast._params, outs)
+    ):
+        return None
+    fwd = [(W.data, None if b is None else b.data, A, T, alpha, f)
+           for W, b, A, _, T, alpha, f, _ in per_layer]  # fmt: skip
+    bwd = [(X.T if aT is None else aT, G, outs[2 * i], outs[2 * i + 1] if b is not None else None,
+            W.data.T, A, D, T, alpha, gp)
+           for i, (W, b, G, aT, A, D, T, alpha, gp) in enumerate(back)]  # fmt: skip
+    _, _, out, G, T, alpha, _, gp = per_layer[-1]
+    o, Gk, args, _, scale = loss
+    kernel, wk = fast.loss.kernel, None if w is None else w.reshape(-1, 1)
+    wp = None if w is None else w.reshape(-1)
+    l2, Ws = fast.l2, [lay.linear.W for lay in fast.layers]
+    mm, add, mul, short = np.matmul, np.add, np.multiply, n <= LONG_SUM
+
+    def go() -> None:
+        a = X
+        for Wd, bd, A, T_, alpha_, f in fwd:  # A <- g(a W + b)
+            mm(a, Wd, A)
+            if bd is not None:
+                add(A, bd, A)
+            if f is not None:
+                f(A, T_, alpha_)
+            a = A
+        per = kernel(o, y, Gk, *args, value=False)  # dL/d(out) into G
+        if gp is not None:
+            gp(G, out, T, alpha)
+        if wk is not None:
+            if per is not None:
+                mul(per, wp.reshape((-1,) + (1,) * (per.ndim - 1)), per)
+            mul(Gk, wk, Gk)
+        mul(G, scale, G)  # 1 / count (as G *= scale)
+        for aT, G_, gW, gb, WT, A, D, T_, alpha_, gp_ in bwd:
+            mm(aT, G_, gW)  # dL/dW = A_prevᵀ G
+            if gb is not None:  # dL/db = 1ᵀ G
+                mm(ones, G_, gb) if short else bias_sum(G_, ones, gb)
+            if A is not None:  # dL/dA below = G Wᵀ, then dL/dZ below
+                mm(G_, WT, D)
+                if gp_ is not None:
+                    gp_(D, A, T_, alpha_)
+        if l2:
+            add_l2(Ws, l2, n, keep, sq)
+
+    return go
 
 
 def _tiled(a: Any, k: int) -> Any:
