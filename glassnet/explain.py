@@ -718,7 +718,8 @@ class Explanation:
         within 2.2e-16 of 0 or 1), dL_dyhat is the clipped y_hat's and is not
         dL_dZ / gprime (the text says so, and its paths show y_hat - y as one factor).
     gprime : list of arrays
-        g'(Z) per layer, (N, neurons_l); for a softmax output the Jacobian (N, K, K).
+        g'(Z) per layer, (N, neurons_l); for a softmax output the Jacobian (N, K, K), a
+        :class:`Jacobians` whose entries are made when read (``np.asarray`` makes all).
     grad_W, grad_b : lists of arrays
         dL/dW (inputs, neurons) and dL/db (neurons,) per layer (grad_b[l] is None
         without a bias): what autodiff puts in each parameter's ``.grad``.
@@ -2224,7 +2225,9 @@ def explain(
     model : Module
         A ``Sequential``, ``MLP`` or ``Neuron`` of ``Linear`` layers and
         activations (sigmoid, tanh, relu, leaky_relu, identity; softmax on the output).
-        It is not modified; its weights are read in float64. Dropout is skipped.
+        It is not modified; its weights are read in float64. Dropout is skipped (the
+        numbers are the eval-mode pass's), and the header says so. A weight or bias that
+        requires no grad is kept by the step preview, as fit keeps it.
     x : array of shape (d,) for one data point, or (N, d) with N <= 32
     y : target(s): a number or shape (K,) per data point, i.e. (N,) or (N, K); for
         ``'cross_entropy'`` also class labels 0..K-1 of shape (N,).
