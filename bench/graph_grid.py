@@ -15,7 +15,7 @@ A PyTorch user's loop, written on glassnet's graph (``glassnet.Tensor``, ``nn.ML
 timed against the hand-written NumPy step (forward, backward and update written with NumPy
 directly into preallocated buffers, the learning rate folded into the output delta, no
 loss value: a reference step, written as a loop over the layers with the activation chosen
-by ``if`` at every step, as ``bench/peers/fused_numpy.py`` was until glassnet 0.23, so on
+by ``if`` at every step, as ``bench/peers/fused_numpy.py`` was until round 23, so on
 the small cells, where Python costs as much as arithmetic, a faster layout exists) and
 against the same loop in PyTorch eager (float32). The axes: the hidden activation (sigmoid,
 tanh, relu, leaky_relu, identity), the head (softmax + cross-entropy on 10 classes, or

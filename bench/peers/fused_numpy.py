@@ -1,8 +1,8 @@
 """The hand-written fused NumPy training step: the reference step for a NumPy engine.
 
 A reference, not a proven ceiling: ``Runner`` lays each batch size's calls out once and
-writes them out as straight-line code; ``LayerLoopRunner``, the reference until glassnet
-0.23, loops over the layers with the activation and loss chosen at every step, which cost
+writes them out as straight-line code; ``LayerLoopRunner``, the reference until round
+23, loops over the layers with the activation and loss chosen at every step, which cost
 W3 (2-2-1, 4 rows: Python-bound) 1.49x the instructions a step (187,089 against 125,732
 under callgrind) and W2 1.06x (889,366 against 837,433), for the same bits.
 
@@ -324,7 +324,7 @@ def _sigmoid_ops(z: np.ndarray, out: np.ndarray | None = None) -> list:
 
 
 class LayerLoopRunner:
-    """The reference step as it was up to glassnet 0.23 (kept to compare against): the same
+    """The reference step as it was up to round 23 (kept to compare against): the same
     math as ``Runner``, written as a loop over the layers with the activation and loss chosen
     by ``if`` at every step, each buffer sliced to the batch at every step, the biases added
     by a separate ``+= b`` and their gradients by a GEMV. ``Runner`` trains to the same
