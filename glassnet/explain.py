@@ -226,6 +226,17 @@ def ascii_name(symbol: str) -> str:
     return head + layer + m[3].translate(_UNSUB)
 
 
+def _spelled(name: Any, lookup: Any) -> Any:
+    """``name`` as ``lookup`` spells it (see Explanation._name_of), else as it is."""
+    if not isinstance(name, str) or name in lookup:
+        return name
+    plain = ascii_name(name)
+    m = re.fullmatch(r"([wW])\[(\d+)\]_(\d+),(\d+)", plain)
+    if m and len(m[3]) == len(m[4]) == 1 and plain not in lookup:  # (w[1]_11)
+        plain = f"{m[1]}[{m[2]}]_{m[3]}{m[4]}"
+    return plain if plain in lookup else name
+
+
 def _latex_name(name: str) -> str:
     m = re.fullmatch(r"(y_hat|[a-zA-Z])(?:\[(\d+)\]_)?([\d,]*)", name)
     if m is None:
@@ -876,13 +887,7 @@ class Explanation:
         """``name`` as the lookup spells it: the printed symbol (``w⁽¹⁾₁,₁``, ``ŷ₂``) read
         back, a layered weight of a narrow net with the comma of a wide one's (``w[1]_1,1``
         for ``w[1]_11``, which is one weight only while input and neuron are below 10)."""
-        if not isinstance(name, str) or name in self._lookup:
-            return name
-        plain = ascii_name(name)
-        m = re.fullmatch(r"([wW])\[(\d+)\]_(\d+),(\d+)", plain)
-        if m and len(m[3]) == len(m[4]) == 1 and plain not in self._lookup:  # (w[1]_11)
-            plain = f"{m[1]}[{m[2]}]_{m[3]}{m[4]}"
-        return plain if plain in self._lookup else name
+        return _spelled(name, self._lookup)
 
     def _kind_of(self, name: str) -> tuple:
         name = self._name_of(name)
@@ -2341,6 +2346,7 @@ def explain(
                 f"such as ['x1', 'w1']. Got {paths!r}."
             )
         lookup = nm.lookup()
+        paths = [_spelled(p, lookup) for p in paths]  # (a printed symbol: its name)
         # (under bias='w0' the biases' names are w0's, checked below: paths=['w0,1'] was
         # refused here as unknown, so no bias's paths could be asked for by name)
         bad = [p for p in paths if p not in lookup] if bias != "w0" else []
@@ -2358,6 +2364,7 @@ def explain(
         nm = _bias_as_w0(nm)
         if not isinstance(paths, bool):
             lookup = nm.lookup()
+            paths = [_spelled(p, lookup) for p in paths]
             bad = [p for p in paths if p not in lookup]
             if bad:
                 raise ValueError(

@@ -277,3 +277,13 @@ def test_large_numbers_read_in_one_form() -> None:
     numbers = re.findall(r"-?\d[\d.]*(?:e[+-]\d+)?", line.split("  ", 1)[1])
     big = [n for n in numbers if abs(float(n)) >= 1e5]
     assert big and all("e+" in n for n in big), line
+
+
+def test_explain_paths_takes_printed_symbols_too() -> None:
+    net = nn.MLP([20, 16, 10], activation="relu", rng=0)
+    x = np.linspace(-1, 1, 20)
+    e = gn.explain(net, x, 3, loss="cross_entropy", paths=["w⁽¹⁾₁,₂", "x₃"])
+    plain = gn.explain(net, x, 3, loss="cross_entropy", paths=["w[1]_1,2", "x3"])
+    assert str(e) == str(plain) and e._show_paths == ["w[1]_1,2", "x3"]
+    with pytest.raises(ValueError, match="names unknown"):
+        gn.explain(net, x, 3, loss="cross_entropy", paths=["w⁽⁹⁾₁,₂"])
