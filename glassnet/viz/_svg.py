@@ -14,7 +14,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -43,7 +42,11 @@ class SVG(str):
 def esc(text: Any) -> str:
     """Escape text for an SVG/XML text node or attribute; a character XML cannot hold at
     all (a control character such as ESC) is written as U+FFFD, so the document parses."""
-    return escape(_NOT_XML.sub("\ufffd", str(text)), {'"': "&quot;"})
+    text = _NOT_XML.sub("\ufffd", str(text))  # (xml.sax.saxutils' escape, without the
+    # email, http and ssl modules its package imports: import glassnet stays light)
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def whole(v: Any) -> int | None:
