@@ -2536,8 +2536,10 @@ def _tensor(t: onnx.TensorProto, where: str, budget: list[int]) -> np.ndarray:
     if t.data_location == TensorProto.EXTERNAL or t.external_data:
         raise _fail(
             f"load: {where}: the tensor {t.name!r} keeps its data in an external file; "
-            "glassnet reads only self-contained ONNX files (onnx.save(..., "
-            "save_as_external_data=False))."
+            "glassnet reads no file beside the one it is given. For a file you trust, "
+            "glassnet.onnx.load(onnx.load(path)) reads it (onnx.load brings the external data "
+            "in); the writer can save one self-contained file with onnx.save(..., "
+            "save_as_external_data=False)."
         )
     if t.data_type not in _READABLE:
         kind = _READABLE_NAMES.get(t.data_type, str(t.data_type))
@@ -2619,6 +2621,27 @@ def _topological(nodes: Sequence[onnx.NodeProto], where: str) -> list[onnx.NodeP
     return [nodes[i] for i in order]
 
 
+def _one_producer(graph: onnx.GraphProto, inits: dict[str, Any], where: str) -> None:
+    """Refuse two producers of one value among the initializers and the nodes (onnx.checker
+    does; onnxruntime warns and takes the last): which one the file means is not known."""
+    if len(inits) != len(graph.initializer):
+        seen: set[str] = set()
+        twice = next(t.name for t in graph.initializer if t.name in seen or seen.add(t.name))
+        raise _fail(
+            f"load: {where}: the value {twice!r} is given by two initializers; a value has one "
+            "producer (onnx.checker refuses this file too). Write the file with one "
+            f"initializer named {twice!r}."
+        )
+    node = next((n for n in graph.node if any(o in inits for o in n.output)), None)
+    if node is not None:
+        name = next(o for o in node.output if o in inits)
+        raise _fail(
+            f"load: {where}: the value {name!r} is both an initializer and the output of node "
+            f"{_node_name(node)}; a value has one producer (onnx.checker refuses this file "
+            "too). Rename one of them."
+        )
+
+
 def _node_name(node: onnx.NodeProto) -> str:
     return f"{node.name or '(unnamed)'!r} ({node.op_type})"
 
@@ -2629,6 +2652,17 @@ _EXP_HEAD = (
     "the network's output), which no glassnet layer computes; to load the network, export "
     "its model_ (glassnet.onnx.export(reg.model_, path)) and take np.exp of its predict"
 )
+
+
+#: Why an operator is not read, where a hint saves the reader a search
+_WHY_NOT = {
+    "Exp": _EXP_HEAD,
+    "Shape": (
+        "a Shape node is how PyTorch's exporter writes x.view(x.size(0), -1) (Shape, Gather, "
+        "Unsqueeze, Concat, Reshape), which glassnet does not read; flatten with nn.Flatten() "
+        "or x.flatten(1) in the module and export again: that writes one Flatten node"
+    ),
+}
 
 
 def _unsupported(node: onnx.NodeProto, where: str, why: str = "") -> OnnxError:
@@ -2697,6 +2731,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         raise _fail(f"load: {where} has {len(graph.node)} nodes; an MLP has a few per layer.")
     budget = [max_weights]
     raw_consts = {t.name: t for t in graph.initializer}
+    _one_producer(graph, raw_consts, where)
     consts: dict[str, np.ndarray] = {}
 
     alias: dict[str, str] = {}  # an Identity's output of a constant: that constant's name
@@ -2770,8 +2805,13 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
     leaky: tuple[float, str, onnx.NodeProto] | None = None  # a Mul waiting for its Max
     for node in nodes:
         at.append(node)
-        if node.domain not in ("", "ai.onnx") or node.op_type not in _SUPPORTED:
-            raise _unsupported(node, where, _EXP_HEAD if node.op_type == "Exp" else "")
+        if node.domain not in ("", "ai.onnx"):
+            raise _unsupported(
+                node, where, f"{node.op_type} of domain {node.domain!r}: only the default ONNX "
+                "domain's ops are read",
+            )  # fmt: skip
+        if node.op_type not in _SUPPORTED:
+            raise _unsupported(node, where, _WHY_NOT.get(node.op_type, ""))
         attrs = _attrs(node)
         if node.op_type == "Constant":
             if len(node.output) != 1 or "value" not in attrs:
