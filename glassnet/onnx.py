@@ -147,13 +147,15 @@ _GLASSNET_ACT = {op: name for name, op in _ONNX_ACT.items()}
 _SUPPORTED = (
     *("Gemm", "MatMul", "Add", *_GLASSNET_ACT, "Identity", "Constant", "Mul", "Max"),
     *("Cast", "Reshape"),  # no-ops as skl2onnx writes them: Cast to a float, Reshape to (N, k)
+    "Dropout",  # the identity at inference (training_mode absent or false)
     "Flatten",  # to (N, features): PyTorch's nn.Flatten (a no-op on rows already flat)
 )
 _FLOATS = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
 _FLOAT_TYPES = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16)
-# element types a constant may have (integer ones: shapes and the like, refused later)
+# element types a constant may have (integer ones: shapes and the like, refused later;
+# bool: a Dropout's training_mode)
 _READABLE = (TensorProto.FLOAT, TensorProto.DOUBLE, TensorProto.FLOAT16, TensorProto.INT64,
-             TensorProto.INT32)  # fmt: skip
+             TensorProto.INT32, TensorProto.BOOL)  # fmt: skip
 _READABLE_NAMES = {v: k for k, v in TensorProto.DataType.items()}
 
 
@@ -2563,6 +2565,7 @@ def _tensor(t: onnx.TensorProto, where: str, budget: list[int]) -> np.ndarray:
         TensorProto.FLOAT16: len(t.int32_data),
         TensorProto.INT32: len(t.int32_data),
         TensorProto.INT64: len(t.int64_data),
+        TensorProto.BOOL: len(t.int32_data),
     }[t.data_type]
     if t.HasField("raw_data") or t.raw_data:
         held = len(t.raw_data) // size if len(t.raw_data) % size == 0 else -1
@@ -2619,6 +2622,53 @@ def _topological(nodes: Sequence[onnx.NodeProto], where: str) -> list[onnx.NodeP
             "is a chain of layers."
         )
     return [nodes[i] for i in order]
+
+
+def _inference_dropout(
+    node: onnx.NodeProto,
+    attrs: dict[str, Any],
+    opset: int,
+    known: set[str],
+    const: Any,
+    graph: onnx.GraphProto,
+    where: str,
+) -> None:
+    """Refuse a Dropout that is not the identity: one in training mode (is_test = 0 before
+    opset 7; a training_mode input that is true, or not a constant), one whose ratio input
+    is not a constant, or whose mask output is read (at inference it is all ones, a value
+    the network's layers do not compute)."""
+    if opset < 7 and not attrs.get("is_test", 0):
+        raise _unsupported(
+            node, where, "before opset 7 a Dropout without is_test = 1 drops values (training "
+            "mode); glassnet reads the identity a Dropout is at inference: write it with "
+            "is_test = 1, or remove it",
+        )  # fmt: skip
+    for k, role in ((1, "ratio"), (2, "training_mode")):
+        name = node.input[k] if len(node.input) > k else ""
+        if name and name not in known:
+            raise _unsupported(
+                node, where, f"its {role} input {name!r} is not a constant; glassnet reads a "
+                "Dropout at inference (the identity), where training_mode is absent or a "
+                "constant false and the ratio a constant",
+            )  # fmt: skip
+        if name and role == "training_mode":
+            mode = np.asarray(const(name, node))
+            if mode.size != 1 or bool(mode.reshape(-1)[0]):
+                raise _unsupported(
+                    node, where, f"its training_mode {name!r} is true: it drops values at "
+                    "random; glassnet reads a Dropout at inference (the identity): export the "
+                    "model in inference mode (PyTorch: model.eval()), or remove the node",
+                )  # fmt: skip
+    mask = node.output[1] if len(node.output) > 1 else ""
+    if mask and (
+        any(mask in n.input for n in graph.node) or any(o.name == mask for o in graph.output)
+    ):
+        raise _unsupported(
+            node, where, f"its mask output {mask!r} is read; glassnet reads a Dropout as the "
+            "identity, whose mask no layer computes",
+        )  # fmt: skip
+    if len(node.output) > 2:
+        raise _unsupported(node, where, f"it has {len(node.output)} outputs")
 
 
 def _one_producer(graph: onnx.GraphProto, inits: dict[str, Any], where: str) -> None:
@@ -2828,6 +2878,15 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             modules.append(_activation("LeakyRelu", {"alpha": leaky[0]}, node, where, opset))
             current, leaky = node.output[0], None
             continue
+        if node.op_type == "Dropout":  # the identity at inference: checked, then skipped
+            known = set(raw_consts) | set(alias) | set(consts)
+            _inference_dropout(node, attrs, opset, known, const, graph, where)
+            if node.input[:1] != [current]:
+                raise _unsupported(
+                    node, where, f"its first input must be the previous layer's output {current!r}"
+                )
+            current = node.output[0]
+            continue
         if len(node.output) != 1:
             raise _unsupported(node, where, f"it has {len(node.output)} outputs")
         ins = list(node.input)
@@ -2895,7 +2954,10 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         elif op == "Cast":
             flowing[0] = np.dtype(helper.tensor_dtype_to_np_dtype(attrs["to"]))
         elif op == "Reshape":
-            shape = const(node.input[1], node).reshape(-1).tolist() if len(node.input) > 1 else []
+            given = const(node.input[1], node) if len(node.input) > 1 else np.zeros(0, np.int64)
+            if given.dtype.kind not in "iu":
+                raise _unsupported(node, where, f"its shape is {given.dtype}, not int64")
+            shape = given.reshape(-1).tolist()
             width = next((m.neurons for m in reversed(modules) if isinstance(m, Linear)), n_in)
             copy_n = (-1, 0) if not attrs.get("allowzero", 0) else (-1,)  # (allowzero: 0 is 0)
             if (
