@@ -88,7 +88,10 @@ def test_a_request_must_arrive_whole_within_the_deadline():
         s.sendall(b"GET /api/previews HTTP/1.1\r\nX-a: ")
         cut = False  # the server answered and closed while the client was still sending
         try:
-            for _ in range(100):  # (30 s: a hang guard, were the deadline not kept)
+            # the deadline must cut the request within 15 sends (4.5 s, for a 1 s deadline:
+            # a load that slows the server slows this client too, whose sleeps never end
+            # early), not merely some time before 30 s
+            for _ in range(15):
                 s.sendall(b"a")
                 time.sleep(0.3)
         except OSError:
@@ -160,32 +163,48 @@ def test_connections_past_the_caps_get_503_at_once_and_the_others_keep_being_ser
 
 
 # The server counts the turns of its accept loops (each waits in select() for a connection
-# or the poll interval; a loop that spins turns without waiting): each line on its stdin is
-# answered with the count. Its request deadline is an hour, so that a slow client's
-# connections end only when the client closes them.
+# or the poll interval; a loop that spins turns without waiting), and notes the waits it
+# asks for: select()'s timeouts (the poll interval) and the sleeps after a failed accept()
+# (the back-off). Each line on its stdin is answered with them (JSON). Its request deadline
+# is an hour, so that a slow client's connections end only when the client closes them.
 SERVER = """
-import resource, socketserver, sys
+import json, resource, socketserver, sys, time
 resource.setrlimit(resource.RLIMIT_NOFILE, ({fds}, {fds}))
-from glassnet.playground import Playground
-turns = [0]
+from glassnet.playground import Playground, server
+turns, polls, backoffs = [0], set(), set()
 select = socketserver._ServerSelector.select  # (what serve_forever waits in)
 def counted(self, timeout=None):
     turns[0] += 1
+    polls.add(timeout)
     return select(self, timeout)
 socketserver._ServerSelector.select = counted
+class Time:  # (server.py's time module: its sleeps in get_request noted)
+    def __getattr__(self, name):
+        return getattr(time, name)
+    def sleep(self, seconds):
+        if sys._getframe(1).f_code.co_name == "get_request":
+            backoffs.add(seconds)
+        time.sleep(seconds)
+server.time = Time()
 pg = Playground(port=0, token="t" * 24, request_deadline=3600, **{kwargs}).start()
 print(pg.port, flush=True)
 for line in sys.stdin:
-    print(turns[0], flush=True)
+    state = dict(turns=turns[0], polls=sorted(polls), backoffs=sorted(backoffs))
+    print(json.dumps(state), flush=True)
 pg.close()
 """
 
 
-def _turns(proc):
-    """How many times the server's accept loops have turned (see SERVER)."""
+def _state(proc):
+    """The server's turns, poll intervals and back-offs so far (see SERVER)."""
     proc.stdin.write("\n")
     proc.stdin.flush()
-    return int(proc.stdout.readline())
+    return json.loads(proc.stdout.readline())
+
+
+def _turns(proc):
+    """How many times the server's accept loops have turned (see SERVER)."""
+    return _state(proc)["turns"]
 
 
 class _Loris:
@@ -254,8 +273,16 @@ def test_a_slow_loris_does_not_stop_the_server(fds, kwargs, word):
         loris = None
         # once the slow client has gone, a student is served: at once, not when the slow
         # client's connections time out (the request deadline, an hour here; the 60 s of
-        # the socket's timeout only keep a failure from hanging)
+        # the socket's timeout only keep a failure from hanging), nor after a long back-off:
+        # the server waits after a failed accept() no longer than its loop's poll interval
+        # (the waits it asks for are counted, not the time it takes)
         assert _get(port, "t" * 24, timeout=60)[0] == 200
+        state = _state(proc)
+        assert state["polls"] == [0.5], state
+        if word:
+            assert state["backoffs"] and max(state["backoffs"]) <= 0.5, state
+        else:
+            assert state["backoffs"] == [], state
     finally:
         if loris is not None:
             loris.close()
