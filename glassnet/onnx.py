@@ -2871,7 +2871,23 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             t.name = node.output[0]
             raw_consts[node.output[0]] = t
             continue
-        data = [i for i in node.input if i and i not in raw_consts and i not in alias]
+        if (
+            node.op_type == "Cast"
+            and node.input[:1]
+            and node.input[0] in {*raw_consts, *alias, *consts}
+        ):
+            # a Cast of a weight (float16 weights cast to float32, as fp16-compressed files
+            # store them): folded, the weight's values in the type cast to
+            to = attrs.get("to")
+            if to not in _FLOAT_TYPES or len(node.output) != 1:
+                raise _unsupported(
+                    node, where, f"a Cast of the constant {node.input[0]!r} is read only when it "
+                    "casts to a float type (float32, float64, float16), giving one output",
+                )  # fmt: skip
+            folded = const(node.input[0], node)
+            consts[node.output[0]] = folded.astype(helper.tensor_dtype_to_np_dtype(to))
+            continue
+        data = [i for i in node.input if i and i not in {*raw_consts, *alias, *consts}]
         if leaky is not None:  # Mul(z, alpha) was read: only Max(z, alpha z) may follow
             if node.op_type != "Max" or sorted(node.input) != sorted([current, leaky[1]]):
                 raise _unsupported(leaky[2], where, "a Mul must be half of max(z, alpha z)")
@@ -2952,7 +2968,16 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         elif op == "Cast" and attrs.get("to") not in _FLOAT_TYPES:
             raise _unsupported(node, where, "a Cast is read only when it casts to a float type")
         elif op == "Cast":
-            flowing[0] = np.dtype(helper.tensor_dtype_to_np_dtype(attrs["to"]))
+            to = np.dtype(helper.tensor_dtype_to_np_dtype(attrs["to"]))
+            if to.itemsize < flowing[0].itemsize and (modules or pending is not None):
+                raise _unsupported(
+                    node, where, f"it casts a layer's {flowing[0]} output to {to}, rounding "
+                    f"it, which glassnet's network does not do (it would compute in "
+                    f"{flowing[0]}, and its results would differ from the file's by that "
+                    "rounding); write the file without the narrowing Cast, or with the "
+                    "layers in the narrower type",
+                )  # fmt: skip
+            flowing[0] = to
         elif op == "Reshape":
             given = const(node.input[1], node) if len(node.input) > 1 else np.zeros(0, np.int64)
             if given.dtype.kind not in "iu":
@@ -3135,7 +3160,13 @@ def _classifier_network(
             "other outputs (label, probabilities) come from them."
         )
     read = {i for n in ours for i in n.input}  # (the head's own Constant nodes are not read)
-    keep = [n for n in nodes if id(n) in chosen or (n.op_type == "Constant" and read & {*n.output})]
+    keep = [
+        n
+        for n in nodes
+        if id(n) in chosen
+        or (n.op_type == "Constant" and read & {*n.output})
+        or (n.op_type == "Cast" and read & {*n.output} and n.input[:1] and n.input[0] in made)
+    ]  # (a Cast of a weight the chain reads: folded by load)
     return keep, end
 
 
