@@ -18,6 +18,9 @@ def old_package(root: Path, into: Path) -> str:
     for path in target.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         new = re.sub(r"\b(from|import) glassnet([\s.])", r"\1 glassnet_old\2", text)
+        # the package's own name where a module's origin is checked (``__module__`` read
+        # against the literal "glassnet."): the copy's classes live in glassnet_old
+        new = re.sub(r"(['\"])glassnet\.\1", r"\1glassnet_old.\1", new)
         if new != text:
             path.write_text(new, encoding="utf-8")
     if str(into) not in sys.path:
