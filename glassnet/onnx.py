@@ -2969,13 +2969,19 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             raise _unsupported(node, where, "a Cast is read only when it casts to a float type")
         elif op == "Cast":
             to = np.dtype(helper.tensor_dtype_to_np_dtype(attrs["to"]))
-            if to.itemsize < flowing[0].itemsize and (modules or pending is not None):
+            # the type glassnet computes the values here in: the last layer's (float16
+            # weights compute in float32); a Cast narrower than it rounds what glassnet
+            # does not (a Cast back to it after a widening one rounds nothing)
+            made = pending[0].dtype if pending is not None else next(
+                (m.W.dtype for m in reversed(modules) if isinstance(m, Linear)), None
+            )  # fmt: skip
+            made = np.dtype(np.float32) if made == np.float16 else made
+            if made is not None and to.itemsize < made.itemsize:
                 raise _unsupported(
-                    node, where, f"it casts a layer's {flowing[0]} output to {to}, rounding "
-                    f"it, which glassnet's network does not do (it would compute in "
-                    f"{flowing[0]}, and its results would differ from the file's by that "
-                    "rounding); write the file without the narrowing Cast, or with the "
-                    "layers in the narrower type",
+                    node, where, f"it casts a layer's {made} output to {to}, rounding it, "
+                    f"which glassnet's network does not do (it would compute in {made}, and "
+                    "its results would differ from the file's by that rounding); write the "
+                    "file without the narrowing Cast, or with the layers in the narrower type",
                 )  # fmt: skip
             flowing[0] = to
         elif op == "Reshape":

@@ -202,6 +202,18 @@ def test_a_narrowing_cast_between_layers_is_refused():
         load(m)
 
 
+def test_a_cast_back_after_a_widening_one_rounds_nothing_and_loads():
+    nodes = [
+        h.make_node("Gemm", ["X", "W1"], ["Z"]),
+        h.make_node("Cast", ["Z"], ["Z64"], to=T.DOUBLE),
+        h.make_node("Cast", ["Z64"], ["Z32"], to=T.FLOAT),
+        h.make_node("Relu", ["Z32"], ["Y"]),
+    ]
+    m = _model(nodes, [nh.from_array(_W(), "W1")])
+    X = np.random.default_rng(5).normal(size=(4, 4)).astype(np.float32)
+    np.testing.assert_array_equal(load(m).predict(X), _ort(m, X))
+
+
 def test_a_widening_cast_between_layers_still_loads():
     nodes = [
         h.make_node("Gemm", ["X", "W1"], ["Z"]),
@@ -255,3 +267,16 @@ def test_a_cast_weight_in_a_classifiers_graph_is_folded():
     np.testing.assert_allclose(
         load(m).predict(X), sess.run(None, {"X": X})[1], rtol=1e-5, atol=1e-7
     )
+
+
+def test_a_float16_network_behind_float32_input_and_output_casts_loads():
+    # (onnxconverter-common's keep_io_types: computed in float32, as a float16 model is)
+    W16 = _W(6).astype(np.float16)
+    nodes = [
+        h.make_node("Cast", ["X"], ["X16"], to=T.FLOAT16),
+        h.make_node("Gemm", ["X16", "W16"], ["Z16"]),
+        h.make_node("Cast", ["Z16"], ["Y"], to=T.FLOAT),
+    ]
+    m = _model(nodes, [nh.from_array(W16, "W16")])
+    X = np.random.default_rng(7).normal(size=(5, 4)).astype(np.float32)
+    np.testing.assert_allclose(load(m).predict(X), _ort(m, X), atol=5e-3)
