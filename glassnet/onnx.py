@@ -2624,6 +2624,66 @@ def _topological(nodes: Sequence[onnx.NodeProto], where: str) -> list[onnx.NodeP
     return [nodes[i] for i in order]
 
 
+def _view_flatten(
+    nodes: list[onnx.NodeProto], graph: onnx.GraphProto, raw_consts: dict[str, Any]
+) -> list[onnx.NodeProto]:
+    """PyTorch's ``x.view(x.size(0), -1)``, exported as ``Reshape(x, Concat(Unsqueeze(
+    Gather(Shape(x), 0), [0]), [-1]))``: the Reshape's shape becomes the constant [0, -1]
+    (N copied, the rest flattened), and the four nodes that computed it are dropped. Only
+    that exact pattern, each value read once, is rewritten; anything else is left to be
+    refused (a Shape node's refusal names this pattern and its fix)."""
+    producer = {o: n for n in nodes for o in n.output}
+    reads: dict[str, int] = {}
+    for n in nodes:
+        for i in n.input:
+            reads[i] = reads.get(i, 0) + 1
+    for o in graph.output:
+        reads[o.name] = reads.get(o.name, 0) + 1
+
+    def small(name: str) -> list[int] | None:  # a constant's values, from a tiny int tensor
+        t = raw_consts.get(name)
+        n = producer.get(name)
+        if t is None and n is not None and n.op_type == "Constant" and n.attribute:
+            t = _attrs(n).get("value")
+        if not isinstance(t, onnx.TensorProto) or t.data_type != TensorProto.INT64:
+            return None
+        if int(np.prod(t.dims, dtype=object)) > 1 or t.external_data:
+            return None
+        return [int(v) for v in numpy_helper.to_array(t).reshape(-1)]
+
+    def made_by(name: str, op: str) -> onnx.NodeProto | None:
+        n = producer.get(name)
+        ok = n is not None and n.op_type == op and n.domain in ("", "ai.onnx")
+        return n if ok and reads.get(name) == 1 and len(n.output) == 1 else None
+
+    drop: set[int] = set()
+    for r in nodes:
+        if r.op_type != "Reshape" or r.domain not in ("", "ai.onnx") or len(r.input) != 2:
+            continue
+        if _attrs(r).get("allowzero", 0):
+            continue
+        cat = made_by(r.input[1], "Concat")
+        if cat is None or _attrs(cat).get("axis") != 0 or len(cat.input) != 2:
+            continue
+        if small(cat.input[1]) != [-1]:
+            continue
+        uns = made_by(cat.input[0], "Unsqueeze")
+        if uns is None or not uns.input:
+            continue
+        axes = small(uns.input[1]) if len(uns.input) > 1 else _attrs(uns).get("axes")
+        gat = made_by(uns.input[0], "Gather")
+        if list(axes or ()) != [0] or gat is None or len(gat.input) != 2:
+            continue
+        if _attrs(gat).get("axis", 0) != 0 or small(gat.input[1]) != [0]:
+            continue
+        shp = made_by(gat.input[0], "Shape")
+        if shp is None or list(shp.input) != [r.input[0]] or _attrs(shp).get("start", 0) != 0:
+            continue
+        drop |= {id(cat), id(uns), id(gat), id(shp)}
+        raw_consts[r.input[1]] = numpy_helper.from_array(np.array([0, -1], np.int64), r.input[1])
+    return [n for n in nodes if id(n) not in drop] if drop else nodes
+
+
 def _inference_dropout(
     node: onnx.NodeProto,
     attrs: dict[str, Any],
@@ -2709,8 +2769,10 @@ _WHY_NOT = {
     "Exp": _EXP_HEAD,
     "Shape": (
         "a Shape node is how PyTorch's exporter writes x.view(x.size(0), -1) (Shape, Gather, "
-        "Unsqueeze, Concat, Reshape), which glassnet does not read; flatten with nn.Flatten() "
-        "or x.flatten(1) in the module and export again: that writes one Flatten node"
+        "Unsqueeze, Concat, Reshape); glassnet reads that pattern only as written so (index 0 "
+        "of the shape of the Reshape's own input, concatenated with -1), which this is not; "
+        "flatten with nn.Flatten() or x.flatten(1) in the module and export again: that "
+        "writes one Flatten node"
     ),
 }
 
@@ -2818,7 +2880,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             )
         return a
 
-    nodes = _topological(list(graph.node), where)
+    nodes = _view_flatten(_topological(list(graph.node), where), graph, raw_consts)
     # an Identity of a constant is that constant, as a Constant node is one: PyTorch's
     # exporter writes one where two weights are equal (the zero biases of two layers of one
     # size, tied weights), keeping one initializer and aliasing the other to it

@@ -280,3 +280,54 @@ def test_a_float16_network_behind_float32_input_and_output_casts_loads():
     m = _model(nodes, [nh.from_array(W16, "W16")])
     X = np.random.default_rng(7).normal(size=(5, 4)).astype(np.float32)
     np.testing.assert_allclose(load(m).predict(X), _ort(m, X), atol=5e-3)
+
+
+def _view_nodes(opset, index=0, of="X"):
+    c = lambda name, v: h.make_node(  # noqa: E731
+        "Constant", [], [name], value=nh.from_array(np.array(v, np.int64), name)
+    )
+    uns = (
+        h.make_node("Unsqueeze", ["g", "axes"], ["u"])
+        if opset >= 13
+        else h.make_node("Unsqueeze", ["g"], ["u"], axes=[0])
+    )
+    return [
+        h.make_node("Shape", [of], ["s"]),
+        c("i", index),
+        h.make_node("Gather", ["s", "i"], ["g"], axis=0),
+        *([c("axes", [0])] if opset >= 13 else []),
+        uns,
+        c("m1", [-1]),
+        h.make_node("Concat", ["u", "m1"], ["shape"], axis=0),
+        h.make_node("Reshape", ["X", "shape"], ["F"]),
+        h.make_node("Gemm", ["F", "W"], ["Y"]),
+    ]
+
+
+@pytest.mark.parametrize("opset", [11, 13, 19])
+def test_pytorchs_view_flatten_pattern_is_read(opset):
+    W = _W(8, (12, 3))
+    g = h.make_graph(
+        _view_nodes(opset),
+        "g",
+        [h.make_tensor_value_info("X", T.FLOAT, ["N", 3, 4])],
+        [h.make_tensor_value_info("Y", T.FLOAT, ["N", 3])],
+        [nh.from_array(W, "W")],
+    )
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)], ir_version=7)
+    X = np.random.default_rng(9).normal(size=(5, 3, 4)).astype(np.float32)
+    net = load(m)
+    np.testing.assert_allclose(net.predict(X.reshape(5, -1)), _ort(m, X), rtol=1e-6, atol=1e-6)
+
+
+def test_a_view_pattern_of_another_index_is_refused_naming_the_fix():
+    g = h.make_graph(
+        _view_nodes(13, index=1),
+        "g",
+        [h.make_tensor_value_info("X", T.FLOAT, ["N", 3, 4])],
+        [h.make_tensor_value_info("Y", T.FLOAT, ["N", 3])],
+        [nh.from_array(_W(8, (12, 3)), "W")],
+    )
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], ir_version=7)
+    with pytest.raises(OnnxError, match=r"\(Shape\).*x\.flatten\(1\)"):
+        load(m)
