@@ -30,6 +30,10 @@ from typing import Any, Literal, NoReturn, TypedDict, overload
 
 import numpy as np
 
+# glassnet.autograd's grad switches, which it writes into glassnet.tensor at run time:
+# tensor names them from here for a type checker (an import of autograd would break the layers)
+from .autograd import detect_anomaly as detect_anomaly
+from .autograd import set_grad_enabled as set_grad_enabled
 from .gradient import SortResult, TopkResult, TorchMethods, TorchSize
 from .habits import Array, GradFn
 from .habits import device as Device

@@ -60,7 +60,7 @@ from .hooks import ids as hook_ids
 # fmt: off
 __all__ = [
     "Tensor", "AnomalyError", "no_grad", "enable_grad", "is_grad_enabled", "is_anomaly_enabled",
-    "Switch", "grad_mode", "anomaly_mode",
+    "Switch", "grad_mode", "anomaly_mode", "set_grad_enabled", "detect_anomaly",
     "set_default_dtype", "get_default_dtype", "as_tensor", "unbroadcast", "axis_args",
     "binary_op", "spread", "BINARY_OPS", "operand",
 ]
@@ -206,8 +206,8 @@ _CPYTHON = sys.implementation.name == "cpython" and sys.version_info < (3, 14)
 _LONE = (lambda g: sys.getrefcount(g))(np.empty(0)) if _CPYTHON else 0
 
 
-if TYPE_CHECKING:  # (the methods other modules attach, as a type checker sees them)
-    from .declarations import TensorMethods
+if TYPE_CHECKING:  # (the methods and switches other modules attach, as a type checker sees them)
+    from .declarations import TensorMethods, detect_anomaly, set_grad_enabled
 else:
     TensorMethods = object
 

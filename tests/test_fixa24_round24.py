@@ -1,0 +1,33 @@
+"""glassnet.tensor's grad switches as a type checker and a star import see them, and the
+callers of FastMLP.trace that never read a softmax head's Jacobian not making it."""
+
+from __future__ import annotations
+
+import glassnet as gn
+
+SCRIPT = """\
+from glassnet.tensor import detect_anomaly, set_grad_enabled
+
+with set_grad_enabled(False):
+    pass
+with detect_anomaly():
+    pass
+"""
+
+
+def test_the_grad_switches_type_check_from_glassnet_tensor(mypy):
+    # they live in glassnet.autograd and are written into glassnet.tensor at run time,
+    # which a type checker cannot see: tensor declares them for it
+    errors, stdout, _ = mypy(SCRIPT)
+    assert errors == [], stdout
+
+
+def test_a_star_import_of_glassnet_tensor_gives_the_grad_switches():
+    import glassnet.autograd
+    import glassnet.tensor
+
+    space: dict = {}
+    exec("from glassnet.tensor import *", space)
+    assert space["set_grad_enabled"] is glassnet.autograd.set_grad_enabled is gn.set_grad_enabled
+    assert space["detect_anomaly"] is glassnet.autograd.detect_anomaly is gn.detect_anomaly
+    assert {"set_grad_enabled", "detect_anomaly"} <= set(glassnet.tensor.__all__)
