@@ -145,9 +145,8 @@ def activation_stats(model: Module, X: Any, max_samples: int = 256) -> dict[str,
     # finite numbers in the model's dtype (an error that names activation_stats, not the
     # fast path it calls)
     Xa = check_array("X", Xa, "activation_stats", ndim=(2,), dtype=layers[0].W.dtype)
-    trace = FastMLP(layers, "mse").trace(
-        Xa, finite=False
-    )  # the fast path's forward pass, every layer
+    # the fast path's forward pass, every layer (no softmax head's (N, K, K) Jacobian: unread)
+    trace = FastMLP(layers, "mse").trace(Xa, finite=False, jacobians=False)
     dead: dict[str, float] = {}
     sat: dict[str, float] = {}
     for j, (lay, rec) in enumerate(zip(layers[:-1], trace.layers[:-1])):  # hidden layers only
@@ -176,7 +175,7 @@ def _dead_on_every_row(layers: list[Any], X: Any, chunk: int) -> dict[str, float
     fast = FastMLP(layers, "mse")
     for lo in range(0, n, chunk):
         part = check_array("X", Xa[lo : lo + chunk], "activation_stats", dtype=layers[0].W.dtype)
-        trace = fast.trace(part, finite=False)
+        trace = fast.trace(part, finite=False, jacobians=False)
         for j, (lay, rec) in enumerate(zip(layers[:-1], trace.layers[:-1])):
             if lay.act != "relu":
                 continue

@@ -1163,7 +1163,7 @@ def _export_network(
     # its value (all 64 outputs near 0.003, from terms near 0.5, were refused in float32)
     A = X.reshape(len(X), -1)
     if len(layers) > 1:
-        A = FastMLP(layers[:-1], "mse").trace(A, finite=False).layers[-1]["A"]
+        A = FastMLP(layers[:-1], "mse").trace(A, finite=False, jacobians=False).layers[-1]["A"]
     last = layers[-1].linear
     terms = np.abs(A) @ np.abs(last.W.data) + (0 if last.b is None else np.abs(last.b.data))
     scale = float(np.nanmax(terms, initial=0.0)) if kind is None else 0.0  # (values alone)

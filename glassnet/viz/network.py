@@ -459,8 +459,9 @@ def _forward_picture(
     acts = zs = None
     if x is not None:
         xa = _one_input(x, d)
-        # the fast path's forward trace (no targets: the loss is never computed)
-        trace = FastMLP(layers, "mse", dtype=np.float64).trace(xa.reshape(1, d), finite=False)
+        # the fast path's forward trace (no targets: the loss is never computed; g' unread)
+        fast = FastMLP(layers, "mse", dtype=np.float64)
+        trace = fast.trace(xa.reshape(1, d), finite=False, jacobians=False)
         acts = [xa.reshape(d)] + [rec["A"][0] for rec in trace.layers]
         zs = [rec["Z"][0] for rec in trace.layers]
     u = unicode_symbol

@@ -365,9 +365,11 @@ def _grid(ext: Sequence[float], resolution: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _trace(layers: list[Layer], X: np.ndarray) -> list[dict[str, np.ndarray]]:
-    """Each layer's ``Z`` and ``A`` (and g'(Z)) for the points X, (N, d): the fast path's
-    forward trace in float64 (without targets no loss is computed, so any loss name does)."""
-    return FastMLP(layers, "mse", dtype=np.float64).trace(X, finite=False).layers
+    """Each layer's ``Z`` and ``A`` for the points X, (N, d): the fast path's forward trace in
+    float64 (without targets no loss is computed, so any loss name does; no softmax head's
+    (N, K, K) Jacobian, which no plot reads)."""
+    fast = FastMLP(layers, "mse", dtype=np.float64)
+    return fast.trace(X, finite=False, jacobians=False).layers
 
 
 def _check_threshold(threshold: Any, owner: str) -> float | None:
