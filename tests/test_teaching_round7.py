@@ -222,7 +222,7 @@ def test_fmt_keeps_the_lectures_xnor_table_and_every_value_that_is_no_half():
     assert [fmt(np.float32(v)) for v in sig] == ["0.002", "0.119", "0.881", "0.998", "0.881"]
     assert fmt(0.25) == "0.250" and fmt(3.14159) == "3.142" and fmt(-2.0) == "-2"
     assert fmt(0.0003) == "3.00e-04" and fmt(1e6) == "1.00e+06"
-    assert fmt(999999.9996) == "1.00e+06" and fmt(999999.5) == "1.00e+06"  # (from 1e5 on)
+    assert fmt(999999.9996) == "1.00e+06" and fmt(999999.5) == "999999.500"
 
 
 def test_fmt_prints_at_most_half_a_last_decimal_in_scientific_notation():
@@ -238,16 +238,16 @@ def test_fmt_prints_at_most_half_a_last_decimal_in_scientific_notation():
 def _fmt_by_decimal(v: float, decimals: int) -> str:
     """fmt's rule done wholly in Decimal arithmetic (its first form, slow): the shortest
     digits of the float rounded half up, scientific at most half a last decimal or from
-    100,000."""
+    a million."""
     from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_UP, Context, Decimal
 
     v = float(v)
-    if v == int(v) and abs(v) < 1e5:
+    if v == int(v) and abs(v) < 1e6:
         return str(int(v))
     ctx = Context(prec=MAX_PREC, rounding=ROUND_HALF_UP, Emin=MIN_EMIN, Emax=MAX_EMAX, traps=[])
     exact = Decimal(repr(v))
     fixed = f"{ctx.quantize(exact, Decimal(1).scaleb(-decimals, ctx)):f}"
-    if ctx.compare(ctx.abs(exact), Decimal(f"5e-{decimals + 1}")) <= 0 or abs(float(fixed)) >= 1e5:
+    if ctx.compare(ctx.abs(exact), Decimal(f"5e-{decimals + 1}")) <= 0 or abs(float(fixed)) >= 1e6:
         digits = max(decimals - 1, 1)
         head = Context(prec=digits + 1, rounding=ROUND_HALF_UP, traps=[]).plus(exact)
         mantissa, _, exponent = format(head, f".{digits}e").partition("e")

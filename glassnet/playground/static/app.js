@@ -1398,13 +1398,13 @@ function labelHiddenPoints(ctx, c, hs, X, Y) {
 // shortest digits that give the float back (2.675 is 2.68, 1.005 is 1.01, -0.125 is -0.13),
 // not on its binary value as toFixed does (2.675, stored as 2.67499999..., read 2.67). A value
 // of at most half a unit of the last decimal (0.0005 with 3 decimals), and one whose decimals
-// reach 100,000 (a whole number too), in scientific notation with d - 1 decimals (at least 1) and an exponent of
+// reach a million, in scientific notation with d - 1 decimals (at least 1) and an exponent of
 // two digits or more: 5.00e-04, 1.00e-07, 5.38e+25, as Python writes them.
 function fmt(v, d = 3) {
   if (v === null || v === undefined) return "-";
   if (Number.isNaN(v)) return "nan";
   if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-  if (Number.isInteger(v) && Math.abs(v) < 1e5) return String(v);   // (String(-0) is "0")
+  if (Number.isInteger(v) && Math.abs(v) < 1e6) return String(v);   // (String(-0) is "0")
   const sign = v < 0 ? "-" : "";
   // the shortest digits of |v| (Python's repr's: toExponential() without an argument) and the
   // power of ten of the first one: 2.675 -> "2675", 0; 1e-7 -> "1", -7
@@ -1413,7 +1413,7 @@ function fmt(v, d = 3) {
   if (Math.abs(v) <= Number("5e-" + (d + 1))) return sign + fmtSci(digits, exp, Math.max(d - 1, 1));
   const kept = roundHalfUp(digits, exp + 1 + d).padStart(d + 1, "0");   // the value times 10^d
   const fixed = d ? kept.slice(0, -d) + "." + kept.slice(-d) : kept;
-  if (Math.abs(v) >= 99999 && Number(fixed) >= 1e5) return sign + fmtSci(digits, exp, Math.max(d - 1, 1));
+  if (Math.abs(v) >= 999999 && Number(fixed) >= 1e6) return sign + fmtSci(digits, exp, Math.max(d - 1, 1));
   return sign + fixed;
 }
 // the first n of the decimal digits, rounded half up on the next one (a carry adds a digit:
