@@ -5,6 +5,8 @@ bounded formatting and legible numbers."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -265,3 +267,29 @@ def test_explain_paths_takes_printed_symbols_too() -> None:
     assert str(e) == str(plain) and e._show_paths == ["w[1]_1,2", "x3"]
     with pytest.raises(ValueError, match="names unknown"):
         gn.explain(net, x, 3, loss="cross_entropy", paths=["w⁽⁹⁾₁,₂"])
+
+
+def _printed_numbers(text: str) -> list[str]:
+    return re.findall(r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?", text)
+
+
+def test_a_written_sum_between_1e5_and_1e6_adds_up_as_printed() -> None:
+    net = nn.MLP([2, 2, 1], activation="relu", rng=0)
+    e = gn.explain(net, np.array([150000.0, 3.0]), 250000.0)
+    row = next(ln for ln in str(e).splitlines() if ln.startswith("x₂ "))
+    cells = re.split(r"\s{2,}", row.strip())
+    total = float(cells[-1])
+    assert 1e5 <= abs(total) < 1e6, row
+    terms = [
+        _printed_numbers(term) for term in cells[-2].replace("(", "").replace(")", "").split(" + ")
+    ]
+    by_hand = sum(float(a) * float(b) for a, b in terms)
+    decimals = len(cells[-1].split(".")[1]) if "." in cells[-1] else 0
+    assert "e+" not in cells[-1] and abs(by_hand - total) <= 10.0**-decimals, row
+
+
+def test_whole_number_data_print_exactly() -> None:
+    net = nn.MLP([2, 1], activation="relu", rng=0)
+    text = str(gn.explain(net, np.array([123456.0, 3.0]), 654321.0))
+    data = next(ln for ln in text.splitlines() if "x₁ =" in ln)
+    assert "x₁ = 123456" in data and "y = 654321" in data and "e+05" not in data
