@@ -729,8 +729,10 @@ class Explanation:
         within 2.2e-16 of 0 or 1), dL_dyhat is the clipped y_hat's and is not
         dL_dZ / gprime (the text says so, and its paths show y_hat - y as one factor).
     gprime : list of arrays
-        g'(Z) per layer, (N, neurons_l); for a softmax output the Jacobian (N, K, K), a
-        :class:`Jacobians` whose entries are made when read (``np.asarray`` makes all).
+        g'(Z) per layer, (N, neurons_l); for a softmax output the Jacobian (N, K, K), an
+        ndarray made on the first read of ``gprime`` (the explanation's own text reads
+        only the entries it shows, so a 1000-class head's Jacobian is never made unless
+        asked for).
     grad_W, grad_b : lists of arrays
         dL/dW (inputs, neurons) and dL/db (neurons,) per layer (grad_b[l] is None
         without a bias): what autodiff puts in each parameter's ``.grad``.
@@ -803,10 +805,12 @@ class Explanation:
         self.A = [r["A"] for r in t.layers]
         # softmax: (N, K, K), each entry made when read (a 1000-class head's 32 rows were
         # 256 MB kept, which cross-entropy's dL/dz = y_hat - y never reads)
-        self.gprime = [
+        # (the text reads _gprime; the attribute gprime is arrays, made on first read)
+        self._gprime: list[Any] = [
             r["gprime"] if "gprime" in r else Jacobians(lay, r["Z"], r["A"])
             for lay, r in zip(layers, t.layers)
         ]
+        self._gprime_arrays: list[np.ndarray] | None = None
         self.y_hat = self.A[-1]
         if kind == "binary_cross_entropy" and np.any((self.y_hat < 0) | (self.y_hat > 1)):
             raise ValueError(
@@ -882,6 +886,19 @@ class Explanation:
     @property
     def n_samples(self) -> int:
         return self.x.shape[0]
+
+    @property
+    def gprime(self) -> list[np.ndarray]:
+        """g'(Z) per layer as arrays; a softmax head's (N, K, K) Jacobian is made on the
+        first read and kept (see the class's Attributes)."""
+        if self._gprime_arrays is None:
+            self._gprime_arrays = [np.asarray(g) for g in self._gprime]
+        return self._gprime_arrays
+
+    @gprime.setter
+    def gprime(self, value: list[np.ndarray]) -> None:
+        self._gprime = list(value)
+        self._gprime_arrays = None
 
     def _name_of(self, name: str) -> str:
         """``name`` as the lookup spells it: the printed symbol (``w⁽¹⁾₁,₁``, ``ŷ₂``) read
@@ -1013,7 +1030,7 @@ class Explanation:
         if self._vector(lay):
             if self.kind == "cross_entropy":
                 return [[(self._dz_symbol(k, self.n_samples), float(self.dL_dZ[-1][n, k]))]]
-            J = self.gprime[-1][n]  # (K, K)
+            J = self._gprime[-1][n]  # (K, K)
             return [
                 [
                     (self._loss_symbol(i), float(self.dL_dyhat[n, i])),
@@ -1024,7 +1041,7 @@ class Explanation:
         if self.kind == "binary_cross_entropy" and lay.act == "sigmoid":
             # dL/dy_hat * g'(z), with dL/dy_hat taken so that the product is the stable
             # dL/dz = (y_hat - y)/count that the backward pass uses
-            gp = float(self.gprime[-1][n, k])
+            gp = float(self._gprime[-1][n, k])
             dz = float(self.dL_dZ[-1][n, k])
             dyhat = float(self.dL_dyhat[n, k])
             if (
@@ -1040,7 +1057,7 @@ class Explanation:
         return [
             [
                 (self._loss_symbol(k), float(self.dL_dyhat[n, k])),
-                (f"g'({zk})", float(self.gprime[-1][n, k])),
+                (f"g'({zk})", float(self._gprime[-1][n, k])),
             ]
         ]
 
@@ -1048,7 +1065,7 @@ class Explanation:
         if l == len(self._layers) - 1:
             yield from self._top_paths(k, n)
             return
-        g = (f"g'({self.names.z[l][k]})", float(self.gprime[l][n, k]))
+        g = (f"g'({self.names.z[l][k]})", float(self._gprime[l][n, k]))
         for nxt in range(self._layers[l + 1].neurons):
             w = (self.names.w[l + 1][k][nxt], float(self.W[l + 1][k, nxt]))
             for p in self._paths_z(l + 1, nxt, n):
@@ -1465,7 +1482,7 @@ class Explanation:
                                     *self._acts[lay.act], nm.a[l], nm.z[l], i, k, sep, lay.act
                                 ),
                             ]
-                            + vals(self.gprime[l][:, i, k])
+                            + vals(self._gprime[l][:, i, k])
                         )
                 else:
                     cap.add(
@@ -1475,7 +1492,7 @@ class Explanation:
                                 lay.act, *self._acts[lay.act], nm.a[l][k], nm.z[l][k], lay.alpha
                             ),
                         ]
-                        + vals(self.gprime[l][:, k])
+                        + vals(self._gprime[l][:, k])
                     )
             ins = nm.x if l == 0 else nm.a[l - 1]
             for k in range(lay.neurons):
@@ -1504,7 +1521,7 @@ class Explanation:
                     cap.skip()
                     continue
                 if self._vector(lay):
-                    column = self.gprime[l][0, :, k]  # (read at once: made when read)
+                    column = self._gprime[l][0, :, k]  # (read at once: made when read)
                     parts = [
                         (
                             f"dL/d{nm.a[l][i]} * d{nm.a[l][i]}/d{nm.z[l][k]}",
@@ -1518,7 +1535,7 @@ class Explanation:
                         (
                             f"dL/d{nm.a[l][k]} * g'({nm.z[l][k]})",
                             self.dL_dA[l][0, k],
-                            self.gprime[l][0, k],
+                            self._gprime[l][0, k],
                         )
                     ]
                 if l == L - 1 and one:

@@ -293,3 +293,31 @@ def test_whole_number_data_print_exactly() -> None:
     text = str(gn.explain(net, np.array([123456.0, 3.0]), 654321.0))
     data = next(ln for ln in text.splitlines() if "x₁ =" in ln)
     assert "x₁ = 123456" in data and "y = 654321" in data and "e+05" not in data
+
+
+def test_gprime_is_an_ndarray_and_explaining_a_wide_head_stays_small() -> None:
+    import tracemalloc
+
+    K, N = 1000, 32
+    net = _softmax_net(K)
+    X = np.random.default_rng(0).standard_normal((N, 6))
+    y = np.arange(N) % K
+    gn.explain(net, X[:2], [0, 1], loss="cross_entropy")  # (imports and caches warmed)
+    tracemalloc.start()
+    try:
+        e = gn.explain(net, X, y, loss="cross_entropy")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        str(e), e.to_html(), str(e.paths("x2", sample=1))
+        shown = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # (the whole Jacobian alone is 32 x 1000 x 1000 x 8 = 256 MB; the text and HTML of a
+    # 1000-class head, with their cached tables, take about 12 MB of their own)
+    assert peak < 8_000_000 and shown < 32_000_000, (peak, shown)
+    small = gn.explain(_softmax_net(12, seed=1), X[:3], [0, 5, 11], loss="cross_entropy")
+    J = small.gprime[-1]
+    assert isinstance(J, np.ndarray) and J.shape == (3, 12, 12)
+    assert np.array_equal(J, F.softmax_jac(small.Z[-1], small.A[-1]))
+    assert np.array_equal(J * 2, 2 * J.copy()) and J.T.shape == (12, 12, 3) and J.size == 432
+    assert all(isinstance(g, np.ndarray) for g in small.gprime)
