@@ -2215,8 +2215,9 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
         f"Unknown {what} {name!r}. Valid names: {', '.join(sorted(set(valid)))}."
     ),
     "dropout_rng": lambda rng: (
-        "glassnet.functional.dropout(x, p, rng, training=True): rng, the source of the "
-        f"masks, must be a numpy.random.Generator. Got {_show(rng)} of type "
+        "glassnet.functional.dropout(x, p, rng, training): rng, the source of the masks, "
+        "must be a numpy.random.Generator, a numpy.random.RandomState or an int seed >= 0 "
+        f"(None only where no mask is drawn: training=False or p=0). Got {_show(rng)} of type "
         f"{type(rng).__name__}. For PyTorch's F.dropout(x, p, training) use "
         "glassnet.nn.functional.dropout (import glassnet.nn.functional as F; its masks come "
         "from the generator gn.manual_seed seeds), or pass rng=np.random.default_rng(seed)."
@@ -2228,6 +2229,17 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
         "elementwise g'(z) needs elementwise=True."
     ),
 }
+
+
+def dropout_rng(rng: Any) -> Any:
+    """glassnet.functional.dropout's source of masks: a Generator or a RandomState as it is,
+    an int >= 0 as ``numpy.random.default_rng(rng)`` (as :func:`as_rng` reads a seed); a
+    bool, None or anything else refused with PyTorch's order (x, p, training) named."""
+    if isinstance(rng, (np.random.Generator, np.random.RandomState)):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, (bool, np.bool_)) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise TypeError(functional_message("dropout_rng", rng=rng))
 
 
 def functional_message(key: str, **facts: Any) -> str:

@@ -29,6 +29,7 @@ from ._validation import (
     check_weights,
     class_labels,
     dim_error,
+    dropout_rng,
     functional_message,
     overflowed,
     unit_target,
@@ -432,11 +433,10 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
 def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -> Tensor:
     """Zero each value with probability p and scale the rest by 1 / (1 - p) (inverted dropout)."""
     p = check_number(p, "p", "dropout", low=0, high=1, high_open=True)
-    if not isinstance(rng, np.random.Generator):  # (PyTorch's order: x, p, training)
-        raise TypeError(functional_message("dropout_rng", rng=rng))
     x = as_tensor(x)
     if not training or p == 0:
         return x
+    rng = dropout_rng(rng)  # (refuses PyTorch's order, x, p, training, in words)
     keep = asarray((rng.random(x.shape) >= p).astype(x.dtype) / (1.0 - p), like=x.data)
     return Tensor.from_op(x.data * keep, "dropout", (x,), lambda g: (g * keep,))
 

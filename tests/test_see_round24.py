@@ -321,3 +321,17 @@ def test_gprime_is_an_ndarray_and_explaining_a_wide_head_stays_small() -> None:
     assert np.array_equal(J, F.softmax_jac(small.Z[-1], small.A[-1]))
     assert np.array_equal(J * 2, 2 * J.copy()) and J.T.shape == (12, 12, 3) and J.size == 432
     assert all(isinstance(g, np.ndarray) for g in small.gprime)
+
+
+def test_functional_dropout_takes_the_rngs_the_library_takes() -> None:
+    x = gn.tensor(np.ones((200, 3)))
+    # no mask drawn: rng is not read, None included
+    assert F.dropout(x, 0.5, None, training=False) is x and F.dropout(x, 0.0, None) is x
+    a = F.dropout(x, 0.5, 7).data
+    assert np.array_equal(a, F.dropout(x, 0.5, np.random.default_rng(7)).data)
+    b = F.dropout(x, 0.5, np.random.RandomState(0)).data
+    assert np.array_equal(b, F.dropout(x, 0.5, np.random.RandomState(0)).data)
+    assert set(np.unique(a)) == {0.0, 2.0} and set(np.unique(b)) == {0.0, 2.0}
+    for bad in (-1, "0", 1.5, True):
+        with pytest.raises(TypeError, match="an int seed >= 0"):
+            F.dropout(x, 0.5, bad)
