@@ -25,6 +25,7 @@ import math
 import numbers
 import operator
 import os
+import sys
 import warnings
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
@@ -286,7 +287,7 @@ def not_sparse(value: Any, name: str, owner: str) -> Any:
     """``value``; refused where it is a scipy.sparse matrix or array (NumPy wraps one as a
     single object: "dtype object", "shape ()"), with the ``.toarray()`` hint, or a torch
     bfloat16 tensor (NumPy has no bfloat16: torch's "unsupported ScalarType BFloat16")."""
-    if str(getattr(value, "dtype", "")) == "torch.bfloat16":
+    if type(value).__module__ == "torch" and str(value.dtype) == "torch.bfloat16":
         raise TypeError(
             f"{owner}: {name} is a torch bfloat16 tensor, a dtype NumPy (and glassnet) has "
             f"no arrays of: pass {name}.float() (float32; bfloat16's values are exact in it)."
@@ -339,7 +340,7 @@ def arrow_read(value: Any) -> Any:
     return value.to_pandas(types_mapper=mapper)
 
 
-def tensor_data(value: Any, owner: str = "Tensor", name: str = "data") -> Any:
+def tensor_data(value: Any, owner: str = "Tensor", name: str = "data", dtype: Any = None) -> Any:
     """What a Tensor reads of ``value``: a glassnet or torch tensor's values
     (:func:`detached`); a masked array's where no cell is masked (:func:`unmasked`); a
     pandas DataFrame or Series of nullable (extension) dtypes, Float64 or Int64, checked
@@ -348,8 +349,11 @@ def tensor_data(value: Any, owner: str = "Tensor", name: str = "data") -> Any:
     (Int64 as int64, boolean as bool: gn.tensor's exactness and True/False refusals see
     them; pyarrow's too), not as NumPy's object array; one of NumPy dtypes as its NumPy
     array (a copy: float64 kept as float64, as the array is). Anything else as it is.
-    ``name``: the data's name in the messages."""
+    ``name``: the data's name in the messages; ``dtype``: the float dtype it is read as
+    (None: its own), whose rounding of an int or decimal column is refused
+    (:func:`exact_columns`)."""
     value = arrow_read(unmasked(not_sparse(detached(value), name, owner), name, owner))
+    exact_columns(value, dtype, name, owner, what="the")
     dtypes = getattr(value, "dtypes", None)
     if dtypes is None or not hasattr(value, "to_numpy"):
         return value
@@ -402,14 +406,17 @@ def model_input(value: Any, owner: Any, dtype: Any) -> Any:
     ``dtype`` (the default dtype) would round refused (:func:`check_exact`). ``dtype``
     None (``predict``'s call, whose own check reads X): the names checked alone, a warning
     where X has none, as scikit-learn's; ``value`` as it is."""
+    if dtype is not None and type(value) is np.ndarray and value.dtype.kind not in "iu":
+        return value  # (a float or bool array: no names, nothing to round)
     who = type(owner).__name__
     if dtype is None:
         check_names(owner, value, f"{who}.predict", "X", warn=True)
         return value
     check_names(owner, value, who, "x")
-    value = tensor_data(value)
+    value = tensor_data(value, dtype=dtype)
     try:
-        arr = np.asarray(value) if isinstance(value, (list, tuple, np.ndarray)) else None
+        listed = isinstance(value, (list, tuple, np.ndarray))
+        arr = np.asarray(value) if listed or type(value).__module__ == "torch" else None
     except (ValueError, TypeError):
         return value  # (ragged: Tensor's reading says what is wrong)
     if arr is not None and arr.dtype.kind in "iu":
@@ -422,13 +429,35 @@ def model_input(value: Any, owner: Any, dtype: Any) -> Any:
 
 
 def frame_names(X: Any) -> list[str] | None:
-    """The column names of a pandas DataFrame whose names are all str (scikit-learn's rule
-    for ``feature_names_in_``), else None (an array, a list, a frame of unnamed columns)."""
-    cols = getattr(X, "columns", None)
-    if cols is None or not hasattr(X, "iloc"):
+    """The column names of a pandas DataFrame, or a pyarrow Table or RecordBatch (read as
+    one), whose names are all str (scikit-learn's rule for ``feature_names_in_``), else
+    None (an array, a list, a frame of unnamed columns)."""
+    if type(X).__module__.startswith("pyarrow") and hasattr(X, "column_names"):
+        names = list(X.column_names)
+    elif getattr(X, "columns", None) is None or not hasattr(X, "iloc"):
         return None
-    names = list(cols)
+    else:
+        names = list(X.columns)
     return names if names and all(isinstance(n, str) for n in names) else None
+
+
+def _user_level() -> int:
+    """The ``stacklevel`` that a ``warnings.warn`` in the caller of this function gives to
+    name the first frame outside the glassnet package: the user's line (``predict`` and
+    ``fit`` reach the warning through different depths of calls)."""
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _frame_kind(X: Any, name: str) -> tuple[str, str]:
+    """What ``X`` is (a pyarrow Table or RecordBatch, else a DataFrame) and how its fitted
+    columns are taken, in messages."""
+    if type(X).__module__.startswith("pyarrow"):
+        return f"pyarrow {type(X).__name__}", f"{name}.select(model.feature_names_in_)"
+    return "DataFrame", f"{name}[model.feature_names_in_]"
 
 
 def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -> None:
@@ -448,7 +477,7 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
                 f"DataFrame with columns {_show(list(fitted), 120)} (model.feature_names_in_): "
                 "its columns are read in that order, by position.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=_user_level(),
             )
         return
     if got == list(fitted):
@@ -461,11 +490,12 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
         parts = [f"lacks {_show(lacks, 80)}"] if lacks else []
         parts += [f"has {_show(extra, 80)} not seen at fit"] if extra else []
         todo = f"it {' and '.join(parts)}"
+    kind, take = _frame_kind(X, name)
     raise ValueError(
-        f"{owner}: {name} is a DataFrame with columns {_show(got, 120)}, but the model was "
+        f"{owner}: {name} is a {kind} with columns {_show(got, 120)}, but the model was "
         f"fitted on columns {_show(list(fitted), 120)} (model.feature_names_in_): {todo}, "
-        f"which would be read by position, the wrong ones. Pass {name}[model."
-        "feature_names_in_] (the fitted columns, in order); to train the model on other "
+        f"which would be read by position, the wrong ones. Pass {take} (the fitted "
+        "columns, in order); to train the model on other "
         "columns, del model.feature_names_in_ first."
     )
 
@@ -587,6 +617,7 @@ def check_array(
     what to do about a value beyond ``dtype``'s range; ``finite=False``: NaN and inf
     kept)."""
     value = unmasked(not_sparse(arrow_read(detached(value)), name, owner), name, owner)
+    exact_columns(value, dtype, name, owner)
     no_rows(value, name, owner)
     times = time_columns(value)
     if times:
@@ -686,6 +717,70 @@ def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:
         return None
     over = ~np.isfinite(cast) & np.isfinite(given)
     return tuple(int(i) for i in np.argwhere(over)[0]) if over.any() else None
+
+
+_EXACT_FIX = (
+    "Train a float64 model (dtype=gn.float64: exact up to 2**53), or scale the column first "
+    "(e.g. subtract its smallest value)."
+)
+
+
+def exact_columns(
+    value: Any, dtype: Any, name: str, owner: str, fix: str = _EXACT_FIX, what: str = "the model's"
+) -> None:
+    """Refuse a whole number of an integer or decimal column of the DataFrame or Series
+    ``value`` that ``dtype`` (a float dtype; None: float64 where the columns read as one
+    float block) cannot hold exactly: pandas converts a frame of int and float columns as
+    one float64 block first, so the check of the converted array (:func:`check_exact`)
+    never sees the int column's number; a decimal (Arrow's big integer) is read as float64.
+    The column is named, with the message :func:`check_exact` gives. Not for arrays."""
+    dtypes = getattr(value, "dtypes", None)
+    if dtypes is None or not hasattr(value, "to_numpy"):
+        return
+    kinds = list(dtypes) if hasattr(dtypes, "items") else [dtypes]
+    numpy = [getattr(t, "numpy_dtype", t) for t in kinds]  # (Int64's int64; decimal: object)
+    ints = [isinstance(t, np.dtype) and t.kind in "iu" for t in numpy]
+    if dtype is None and all(ints):
+        return  # (an int block stays int: the array's own check sees it)
+    dtype = np.dtype(np.float64 if dtype is None else dtype)
+    if dtype.kind != "f":
+        return
+    limit = 2 ** (np.finfo(dtype).nmant + 1)  # (every whole number up to it is exact)
+    columns = [value.iloc[:, j] for j in range(len(kinds))] if len(kinds) > 1 or (
+        hasattr(dtypes, "items")) else [value]  # fmt: skip
+    for j, (t, col) in enumerate(zip(numpy, columns)):
+        pa_type = getattr(kinds[j], "pyarrow_dtype", None)
+        decimal = pa_type is not None and "decimal" in str(pa_type)
+        if decimal:
+            cells = col.to_numpy(dtype=object)
+            with np.errstate(over="ignore"):
+                floats = np.abs(col.to_numpy(dtype=np.float64, na_value=0.0))
+            if not floats.size or floats.max() < limit:
+                continue  # (a number below the limit is exact, a fraction too)
+            whole = [i for i, v in enumerate(cells) if v is not None and v == v.to_integral_value()]
+            off = [i for i in whole if int(dtype.type(int(cells[i]))) != int(cells[i])]
+            if not off:
+                continue
+            i, given = off[0], int(cells[off[0]])
+        elif isinstance(t, np.dtype) and t.kind in "iu":
+            arr = col.to_numpy(dtype=t, na_value=0) if t != getattr(col, "dtype", t) else (
+                col.to_numpy())  # fmt: skip
+            if not arr.size or (-limit <= arr.min() and arr.max() <= limit):
+                continue
+            with np.errstate(invalid="ignore"):  # (2**64 - 1 rounds to 2**64: no uint64)
+                offs = np.flatnonzero(arr.astype(dtype).astype(t) != arr)
+            if not offs.size:
+                continue
+            i, given = int(offs[0]), int(arr[offs[0]])
+        else:
+            continue
+        at = (i, j) if hasattr(dtypes, "items") else (i,)
+        column = f" (column {value.columns[j]!r})" if hasattr(dtypes, "items") else ""
+        raise ValueError(
+            f"{owner}: {name} holds the whole number {given} at index {at}{column}, which is "
+            f"not exact in {dtype}, {what} dtype (it would become "
+            f"{int(dtype.type(given))}, another number). {fix}"
+        )
 
 
 def check_finite(who: str, y: Any) -> Any:

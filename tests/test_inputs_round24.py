@@ -311,3 +311,67 @@ def test_estimators_predict_sparse_x_by_blocks_with_the_bits_of_dense(kind, monk
     assert len(real(*calls[0])) > 3  # (several blocks were taken)
     if kind == "classifier":
         assert np.array_equal(m.predict_proba(X), m.predict_proba(X.toarray()))
+
+
+# ---------------------------------------- model(ndarray): the cheap way, refusals kept
+def test_a_float_or_bool_array_passes_model_input_as_it_is():
+    from glassnet._validation import model_input
+
+    m = nn.MLP([2, 1], output_activation="identity", rng=0)
+    for x in (np.zeros((3, 2), np.float32), np.zeros((3, 2)), np.zeros((3, 2), bool)):
+        assert model_input(x, m, np.float32) is x
+    with pytest.raises(ValueError, match="not exact in float32"):
+        m(np.array([[2**24 + 1, 1]]))  # (an int array is still checked)
+
+
+def test_a_torch_int64_tensor_past_float32_is_refused_at_the_call():
+    torch = pytest.importorskip("torch")
+    m = nn.MLP([2, 1], output_activation="identity", rng=0)
+    with pytest.raises(ValueError, match="whole number 16777217 .* not exact in float32"):
+        m(torch.tensor([[2**24 + 1, 1]]))
+    small = torch.tensor([[2**24, 1]])
+    assert np.array_equal(m(small).data, m(np.float32([[2**24, 1]])).data)
+    with pytest.raises(TypeError, match="bfloat16"):
+        m(torch.zeros((1, 2), dtype=torch.bfloat16))
+
+
+# ------------------------------------ a pyarrow Table's column names count as a frame's
+def test_a_pyarrow_table_records_and_is_checked_against_the_columns():
+    m, df, y = _frame_fit()
+    swapped = pa.table({"income": df["income"], "age": df["age"], "score": df["score"]})
+    with pytest.raises(ValueError, match=r"pyarrow Table .*another order.*X\.select\("):
+        m.predict(swapped)
+    with pytest.raises(ValueError, match="fitted on columns"):
+        m(swapped)
+    with pytest.raises(ValueError, match="fitted on columns"):
+        gn.fit(m, swapped, y, loss="binary_cross_entropy", epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="fitted on columns"):
+        m(pa.RecordBatch.from_pandas(df[["score", "age", "income"]], preserve_index=False))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no false "no column names" warning)
+        same = m.predict(pa.Table.from_pandas(df, preserve_index=False))
+        assert np.array_equal(same, m.predict(df))
+        assert np.array_equal(m.predict(swapped.select(m.feature_names_in_)), same)
+    t = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0)
+    gn.fit(t, swapped, y, loss="binary_cross_entropy", epochs=1, verbose=0)
+    assert t.feature_names_in_ == ["income", "age", "score"]
+    with pytest.raises(ValueError, match="DataFrame with columns"):
+        t.predict(df)
+
+
+# ---------------------------------------- fit's "no column names" warning: the user's line
+def test_fits_no_column_names_warning_points_at_the_callers_line():
+    import warnings
+
+    m, df, y = _frame_fit()
+    for call in (
+        lambda: gn.fit(m, df.to_numpy(), y, loss="binary_cross_entropy", epochs=1, verbose=0),
+        lambda: m.predict(df.to_numpy()),
+    ):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            call()
+        named = [w for w in seen if "has no column names" in str(w.message)]
+        assert named and {w.filename for w in named} == {__file__}, [w.filename for w in named]
