@@ -477,7 +477,7 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
             return str(t)
         return "(" + ", ".join([batch, *map(str, t[1:])]) + ")"
 
-    applied = _activations_after(final, outputs, inputs)  # id(a layer's output) -> the function's
+    after = _activations_after(final, outputs, inputs)  # each call's functions after it
     names = {id(q): n for n, q in model.named_parameters()}  # (a shared one: its first name)
     counted = _Counted()
     rows: list[LayerRow] = []
@@ -486,8 +486,7 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
     made: dict[int, str] = {}  # id(a call's output) -> its name in the formulas (A1)
     j = 0
     symbols = layer_names((m.W, m.b) for m, _, _ in seen if isinstance(m, Linear))
-    before: set[int] = set()  # id(an earlier call's output)
-    for (m, x_shape, out_shape), out, inp in zip(seen, outputs, inputs):
+    for (m, x_shape, out_shape), out, inp, fns in zip(seen, outputs, inputs, after):
         own = builtin_forward(m)  # (a subclass with a forward of yours: no
         linear = isinstance(m, Linear) and own  # formula of its class's; shown as it is)
         first_row.setdefault(id(m), len(rows) + 1)
@@ -496,8 +495,8 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
             j += 1
             W = symbols.get(id(m.W), m.W.label)
             b = None if m.b is None else symbols.get(id(m.b), m.b.label)
-            last = _ends_the_model(out, final, applied)
-            terms = ("y_hat" if last else f"A{j}", applied.get(id(out), "identity"), "", W, b)
+            last = _ends_the_model(out, final, fns)
+            terms = ("y_hat" if last else f"A{j}", fns or "identity", "", W, b)
             terms = terms[:2] + (_input_name(inp, example, made),) + terms[3:]
             made[id(out)] = terms[0]
         elif isinstance(m, ActivationModule) and own:  # H2 = relu(A1): its output named
@@ -513,9 +512,7 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
             output_shape=shape(out_shape),
             activation=getattr(m, "name", "-")
             if isinstance(m, ActivationModule) and own
-            else "-"
-            if out is inp and id(out) in before  # (a pass-through: the producer's row has them)
-            else applied.get(id(out), "-"),
+            else fns or "-",
             W_shape=str(tuple(m.W.shape)) if linear else "-",
             b_shape=str(tuple(m.b.shape)) if linear and m.b is not None else "-",
             parameters=0,
@@ -524,7 +521,6 @@ def _traced_rows(model: Module, example: Any, batch: str, mode: str = "eval") ->
         # a module called again, or one holding another's parameter (tied weights): each
         # parameter is counted at its first use
         rows.append(_named(row, *counted.count(row.index, m.parameters()), names))
-        before.add(id(out))
     # parameters no call above counts (their sum fell short of the total, in silence): a
     # layer the forward did not call, and the model's own (x @ self.w in its forward)
     for m in leaves:
@@ -560,16 +556,17 @@ def _module_paths(model: Module) -> dict[int, str]:
     return {id(m): name for name, m in model.named_modules() if name}
 
 
-def _ends_the_model(out: Any, final: Any, applied: dict[int, str]) -> bool:
+def _ends_the_model(out: Any, final: Any, fns: str | None) -> bool:
     """Whether a layer's output ``out`` is the model's output ``final``, as it is or through
-    the activation functions applied to it (``applied``)."""
+    the activation functions its row lists (``fns``, all of those between them)."""
     if out is final:
         return True
-    cur = final
+    cur, between = final, []
     while isinstance(cur, Tensor) and cur.op in F.ACTIVATIONS and len(cur.parents) == 1:
+        between.append(cur.op)
         cur = cur.parents[0]
         if cur is out:
-            return id(out) in applied
+            return fns == ", ".join(reversed(between))
     return False
 
 
@@ -656,15 +653,19 @@ def _param_row(index: int, layer: str, computes: str, params: list[Any]) -> Laye
     )
 
 
-def _activations_after(final: Any, outputs: list[Any], inputs: list[Any]) -> dict[int, str]:
-    """For each module call's output that activations of the table consume as functions
+def _activations_after(final: Any, outputs: list[Any], inputs: list[Any]) -> list[str | None]:
+    """For each module call, the activations that follow its output as functions
     (``F.relu(z)``, ``z.tanh()``: no module call of their own), their names in order
-    ("relu, tanh"), found by walking the recorded graph back from the model's output. A
-    call that returns its input (an eval-mode Dropout, an Identity) computes nothing: the
-    activation it passes on (``drop(F.relu(z))``) is still the one after z's layer."""
+    ("relu, tanh"), or None; found by walking the recorded graph back from the model's
+    output. A call that returns its input (an eval-mode Dropout, an Identity) computes
+    nothing and stands where it was called: the functions before it are the earlier
+    call's, those after it its own (the last of such calls on one tensor), so each is
+    listed once, in the forward's order."""
     if not isinstance(final, Tensor):
-        return {}
-    called = {id(o) for o, i in zip(outputs, inputs) if o is not i}
+        return [None] * len(outputs)
+    passes = [o is i for o, i in zip(outputs, inputs)]
+    called = {id(o) for o, p in zip(outputs, passes) if not p}
+    at = {id(o) for o, p in zip(outputs, passes) if p}  # where a pass-through stands
     uses: dict[int, list[Any]] = {}  # id(tensor) -> the nodes computed from it
     seen, todo = set(), [final]
     while todo:
@@ -675,17 +676,19 @@ def _activations_after(final: Any, outputs: list[Any], inputs: list[Any]) -> dic
         for p in node.parents:
             uses.setdefault(id(p), []).append(node)
             todo.append(p)
-    found: dict[int, str] = {}
-    for out in outputs:
+    found: list[str | None] = []
+    for c, out in enumerate(outputs):
         names, cur = [], out
-        while len(uses.get(id(cur), [])) == 1:
+        later = any(p and o is out for o, p in zip(outputs[c + 1 :], passes[c + 1 :]))
+        while not later and len(uses.get(id(cur), [])) == 1:
             (nxt,) = uses[id(cur)]
             if nxt.op not in F.ACTIVATIONS or id(nxt) in called:
                 break
             names.append(nxt.op)
             cur = nxt
-        if names:
-            found[id(out)] = ", ".join(names)
+            if id(cur) in at:  # (a pass-through called on it: what follows is its)
+                break
+        found.append(", ".join(names) if names else None)
     return found
 
 

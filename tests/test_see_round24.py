@@ -54,7 +54,8 @@ def test_summary_lists_tanh_after_dropout_once(mode: str) -> None:
     getattr(m, mode)()
     s = gn.summary(m, input_data=np.ones((5, 4), np.float32))
     assert [r.activation for r in s.rows].count("tanh") == 1
-    assert s.rows[0].activation == "tanh"
+    # (listed where the forward applies it: after the Dropout, on its row)
+    assert [r.activation for r in s.rows] == ["-", "tanh", "-"]
 
 
 def test_functional_dropout_refuses_pytorch_order_in_words() -> None:
@@ -335,3 +336,40 @@ def test_functional_dropout_takes_the_rngs_the_library_takes() -> None:
     for bad in (-1, "0", 1.5, True):
         with pytest.raises(TypeError, match="an int seed >= 0"):
             F.dropout(x, 0.5, bad)
+
+
+class _After(nn.Module):
+    """A function between the layer and a pass-through module, and one after it."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.l, self.i, self.d, self.o = (
+            nn.Linear(4, 3),
+            nn.Identity(),
+            nn.Dropout(0.5),
+            nn.Linear(3, 1),
+        )
+        self.kind = kind
+
+    def forward(self, x):  # type: ignore[no-untyped-def]
+        if self.kind == "tanh_drop_relu":
+            return F.relu(self.d(F.tanh(self.l(x))))
+        return self.o(self.d(self.i(F.relu(self.l(x)))).tanh())
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("tanh_drop_relu", ["tanh", "relu", "-"]),  # (o: a layer not called, its own row)
+        ("relu_ident_drop_tanh", ["relu", "identity", "tanh", "-"]),
+    ],
+)
+def test_summary_lists_each_function_once_where_the_forward_applies_it(
+    kind: str, expected: list[str]
+) -> None:
+    m = _After(kind)
+    m.eval()
+    s = gn.summary(m, input_data=np.ones((2, 4), np.float32))
+    assert [r.activation for r in s.rows] == expected
+    later = "relu" if expected[0] == "tanh" else "tanh"
+    assert f"{expected[0]}(" in s.rows[0].computes and later not in s.rows[0].computes
