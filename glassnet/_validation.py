@@ -616,6 +616,8 @@ def check_array(
     """A finite numeric array of an allowed rank, or a ValueError naming ``name`` (``fix``:
     what to do about a value beyond ``dtype``'s range; ``finite=False``: NaN and inf
     kept)."""
+    series = hasattr(value, "to_frame") and hasattr(value, "iloc")  # (a Series: no reshape)
+    one = f"{name}.to_frame()" if series else f"{name}.reshape(-1, 1)"
     value = unmasked(not_sparse(arrow_read(detached(value)), name, owner), name, owner)
     exact_columns(value, dtype, name, owner)
     no_rows(value, name, owner)
@@ -663,7 +665,7 @@ def check_array(
         raise ValueError(
             f"{owner}: {name} must have {' or '.join(map(str, ndim))} dimensions. "
             f"Got shape {arr.shape}."
-            + (" Reshape a single feature with X.reshape(-1, 1)." if arr.ndim == 1 else "")
+            + (f" Reshape a single feature with {one}." if arr.ndim == 1 else "")
         )
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{owner}: {name} is empty (shape {arr.shape}); pass at least one sample.")
