@@ -73,3 +73,12 @@ def test_decimal_whole_numbers_refused_as_int64_is():
     assert gn.tensor(pa.array([decimal.Decimal(2**53)], pa.decimal128(38, 0))).numpy()[0] == 2.0**53
     frac = pa.array([decimal.Decimal("0.1"), decimal.Decimal("2.5")], pa.decimal128(10, 2))
     np.testing.assert_array_equal(gn.tensor(frac).numpy(), [0.1, 2.5])
+
+
+def test_series_hint_names_to_frame():
+    s = pd.Series(np.arange(6.0))
+    with pytest.raises(ValueError) as e:
+        gn.fit(_model(1), s, np.arange(6.0), epochs=1)
+    assert "X.to_frame()" in str(e.value) and "X.reshape" not in str(e.value)
+    with pytest.raises(ValueError, match=r"X.reshape\(-1, 1\)"):
+        gn.fit(_model(1), np.arange(6.0), np.arange(6.0), epochs=1)
