@@ -5761,14 +5761,17 @@ def _lock_output(path: Path, flag: str) -> None:
     the last one's kept): ``path.lock`` beside it is held locked (``flock``, which the
     system releases when a process ends, even killed) until the command ends, and then
     deleted. Where no lock can be taken (no ``fcntl``: Windows; a directory that takes no
-    new file; a file system without locks) the run goes on unlocked, as before."""
+    new file; a file system without locks) the run goes on unlocked, as before. The lock
+    is beside the file ``path`` resolves to (symlinks followed), so every spelling of one
+    file meets it."""
     try:
         import fcntl
     except ImportError:
         return
     if not path.parent.is_dir() or (path.exists() and not path.is_file()):
         return  # (a pipe or a device as --out: no file to replace)
-    lock = path.with_name(path.name + ".lock")
+    real = Path(os.path.realpath(path))  # (a symlink's file: one lock however it is named)
+    lock = real.with_name(real.name + ".lock")
     for _ in range(5):  # (a lock deleted as it was taken: taken again, on the new file)
         try:
             f = open(lock, "a+")  # noqa: SIM115 (held until the command ends)

@@ -4,6 +4,7 @@ a pyarrow decimal holding a whole number; the command line's lock on the file wr
 it is spelled; the hint for a pandas Series given as X."""
 
 import decimal
+import os
 
 import numpy as np
 import pytest
@@ -82,3 +83,25 @@ def test_series_hint_names_to_frame():
     assert "X.to_frame()" in str(e.value) and "X.reshape" not in str(e.value)
     with pytest.raises(ValueError, match=r"X.reshape\(-1, 1\)"):
         gn.fit(_model(1), np.arange(6.0), np.arange(6.0), epochs=1)
+
+
+fcntl = pytest.importorskip("fcntl") if os.name == "posix" else None
+
+
+@pytest.mark.skipif(fcntl is None, reason="the output lock needs fcntl (POSIX)")
+def test_train_out_through_a_symlink_meets_the_real_files_lock(capsys, tmp_path):
+    """The lock is the file's, not its spelling: a link to the file another run writes."""
+    from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
+
+    data = write_csv(tmp_path / "d.csv", HEADER, rows(40))
+    real = tmp_path / "real.glassnet"
+    link = tmp_path / "link.glassnet"
+    real.write_bytes(b"")
+    link.symlink_to(real.name)
+    with open(tmp_path / "real.glassnet.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        code, out, err = run(capsys, "train", data, "--target", "label", *FAST,
+                             "--out", link, "--force")  # fmt: skip
+    assert code == 2 and out == "", err
+    assert_one_line_error(err, "is writing", "another --out")
+    assert not (tmp_path / "link.glassnet.lock").exists()
