@@ -914,10 +914,10 @@ class _BaseMLP(BaseEstimator):
                 "model_.layers[i]."
             )
         layers = self.model_.layers
-        if hasattr(X, "toarray"):  # sparse: densified a block of rows at a time (the bits of
-            shapes = [m.W.shape for m in layers if isinstance(m, Linear)]  # one pass: blocks
-            wide = 8 * max([X.shape[1], *(b for _, b in shapes)])  # at multiples of 64 rows,
-            starts = row_blocks(X.shape[0], FORWARD_BYTES // wide, shapes)  # tasks.row_blocks)
+        if hasattr(X, "toarray"):  # sparse: densified a block of rows at a time (one pass's
+            shapes = [m.W.shape for m in layers if isinstance(m, Linear)]  # numbers: its bits
+            wide = 8 * max([X.shape[1], *(b for _, b in shapes)])  # in float64, to rounding
+            starts = row_blocks(X.shape[0], FORWARD_BYTES // wide, shapes)  # in float32)
             if len(starts) <= 2:  # (each dense block checked against the memory limit)
                 return self._logits(_dense(X))
             return np.concatenate(

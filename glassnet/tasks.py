@@ -1627,14 +1627,18 @@ FORWARD_BYTES = 64 << 20  # (about what a forward pass in blocks of rows holds a
 
 def row_blocks(n: int, rows: int, shapes: Sequence[tuple[int, int]] = ()) -> list[int]:
     """The starts of blocks of about ``rows`` of ``n`` rows, and ``n``, for a forward pass
-    through layers of weights of ``shapes`` ((inputs, outputs) each) that gives the bits of
-    one pass over all the rows: blocks that start at a multiple of :data:`ROW_BLOCK` rows
+    through layers of weights of ``shapes`` ((inputs, outputs) each) that gives the numbers
+    of one pass over all the rows: blocks that start at a multiple of :data:`ROW_BLOCK` rows
     (a BLAS computes a row of a product as its product of all the rows does where the block
     keeps the row's place in the kernel's tiles), none of fewer rows than a product of all
     the rows stays off OpenBLAS's small-matrix kernels with (M N K > 100^3: another order
     of the sums; a layer of one output is multiplied as by a vector, row by row) and none
     of one row (which NumPy multiplies as a vector): the rows left at
-    the end join the block before where fewer. All n rows at once where ``rows`` >= n."""
+    the end join the block before where fewer. All n rows at once where ``rows`` >= n.
+    Bit for bit in float64 (dgemm) and on kernels whose products are row-invariant; in
+    float32, agreeing to rounding only (~1e-7 relative): OpenBLAS 0.3.31's Haswell sgemm
+    gives rows of a block other last bits than the product of all the rows, wherever the
+    block starts (multiples of 64 to 2048 rows tried: most rows of a later block differ)."""
     least = max([ROW_BLOCK] + [_SMALL_GEMM // (a * b) + 1 for a, b in shapes if a * b > 1 < b])
     step = max(rows - rows % ROW_BLOCK, -(-least // ROW_BLOCK) * ROW_BLOCK)
     starts = list(range(0, n, step))
@@ -1691,7 +1695,8 @@ def forward_rows(forward: Module, X: Any, nbytes: int | None = None) -> Tensor:
     """``forward(Tensor(X))`` under no_grad for a :func:`rowwise` model, run over blocks of
     the rows of the 2-D ``X`` (:func:`row_blocks`) so that its layers' values hold about
     ``nbytes`` (:data:`FORWARD_BYTES` by default) at once, not every row's: the outputs
-    joined are the bits of one pass over all the rows (the same operations, row by row)."""
+    joined are the numbers of one pass over all the rows (the same operations, row by row):
+    its bits in float64, to rounding in float32 (:func:`row_blocks`)."""
     nbytes = FORWARD_BYTES if nbytes is None else nbytes
     n = X.shape[0] if getattr(X, "ndim", 0) == 2 else 0
     shapes = [(m.W.shape[0], m.W.shape[1]) for m in forward.modules() if isinstance(m, Linear)]

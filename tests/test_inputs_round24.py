@@ -375,3 +375,46 @@ def test_fits_no_column_names_warning_points_at_the_callers_line():
             call()
         named = [w for w in seen if "has no column names" in str(w.message)]
         assert named and {w.filename for w in named} == {__file__}, [w.filename for w in named]
+
+
+# ----------------------------- blocks of rows in float32: the numbers of one pass, to rounding
+# A float32 product's rows need not have the same last bits in a block as in the product of
+# all the rows (OpenBLAS 0.3.31's Haswell sgemm: most rows of a later block differ, wherever
+# it starts), so float32 blocks are held to rounding (a few float32 ulps); float64 (dgemm)
+# stays bit for bit in the tests beside this one.
+F32_BLOCKS_RTOL = 1e-5  # (1.2e-6 seen at outputs near 1 of a 200-100-100 model: ~10 ulps)
+
+
+def test_forward_rows_in_float32_blocks_agree_with_one_pass_to_rounding():
+    from glassnet import tasks
+
+    X = np.random.default_rng(0).standard_normal((3000, 200)).astype(np.float32)
+    for dtype in (np.float32, np.float64):
+        m = nn.MLP([200, 100, 100], activation="tanh", output_activation="identity", rng=0)
+        m = m.to(dtype) if dtype is np.float64 else m
+        whole = m(X.astype(dtype)).data
+        assert len(tasks.row_blocks(3000, 640, [(200, 100), (100, 100)])) > 3
+        blocks = tasks.forward_rows(m, X.astype(dtype), nbytes=640 * 3 * 200 * 4).data
+        if dtype is np.float64:
+            assert np.array_equal(blocks, whole)
+        else:
+            np.testing.assert_allclose(blocks, whole, rtol=F32_BLOCKS_RTOL, atol=1e-5)
+
+
+def test_a_float32_estimator_predicts_sparse_x_by_blocks_to_rounding(monkeypatch):
+    sp = pytest.importorskip("scipy.sparse")
+    pytest.importorskip("sklearn")
+    import warnings
+
+    import glassnet.sklearn as gsk
+
+    X = sp.random(3000, 50, density=0.1, format="csr", random_state=0)
+    y = (np.random.default_rng(0).random(3000) > 0.5).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (max_iter=2: not converged)
+        m = gsk.MLPClassifier(hidden_layer_sizes=(100,), max_iter=2, random_state=0,
+                              dtype="float32").fit(X, y)  # fmt: skip
+    dense = m.predict_proba(X.toarray())
+    monkeypatch.setattr(gsk, "FORWARD_BYTES", 1 << 18)  # (blocks of 640 rows here)
+    assert len(gsk.row_blocks(3000, (1 << 18) // 800, [(50, 100), (100, 1)])) > 3
+    np.testing.assert_allclose(m.predict_proba(X), dense, rtol=F32_BLOCKS_RTOL, atol=1e-7)

@@ -86,7 +86,15 @@ def test_cross_entropy_over_blocks_of_rows_is_the_one_pass(monkeypatch, name):
     whole = run()
     monkeypatch.setattr(tasks, "FORWARD_BYTES", 2_000)
     assert len(tasks.row_blocks(4000, 10, [(20, 64), (64, 10)])) > 2  # (blocks of rows)
-    assert run() == whole
+    # (a float32 model: to rounding, as a float32 BLAS product's rows may take other last
+    # bits in a block than in the product of all the rows; a wrong head is off by far more)
+    got = run()
+    assert got[1][2:] == whole[1][2:]  # (the metric's name)
+
+    def numbers(r):
+        return [r[0], *r[1][:2], r[2]]
+
+    np.testing.assert_allclose(numbers(got), numbers(whole), rtol=1e-5, equal_nan=True)
 
 
 class Clamped(nn.Softmax):  # probabilities, no softmax's output: refused by cross-entropy

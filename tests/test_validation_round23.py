@@ -44,7 +44,9 @@ def test_fit_validation_keeps_to_blocks_of_rows(monkeypatch):
 )
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fit_validation_scores_are_those_of_one_pass(monkeypatch, sizes, act, head, loss, dtype):
-    """Blocks of rows give the loss and metric of one pass over all the rows, bit for bit."""
+    """Blocks of rows give the loss and metric of one pass over all the rows: bit for bit in
+    float64; in float32 to rounding, since a float32 BLAS product's rows may take other last
+    bits in a block than in the product of all the rows (OpenBLAS's Haswell sgemm does)."""
     rng = np.random.default_rng(1)
     n = 5_003
     X = rng.normal(size=(n, 7)).astype(dtype)
@@ -60,7 +62,12 @@ def test_fit_validation_scores_are_those_of_one_pass(monkeypatch, sizes, act, he
     whole = tasks.score(model, spec, loss, X, y, w)
     for nbytes in (1, 40_000, 400_000):
         monkeypatch.setattr(tasks, "FORWARD_BYTES", nbytes)
-        assert tasks.score(model, spec, loss, X, y, w) == whole
+        got = tasks.score(model, spec, loss, X, y, w)
+        if dtype is np.float64:
+            assert got == whole
+        else:  # (float32: to rounding, see the docstring)
+            assert got[2:] == whole[2:]
+            np.testing.assert_allclose(got[:2], whole[:2], rtol=1e-5, equal_nan=True)
 
 
 def test_row_blocks_start_at_multiples_of_64_rows():
