@@ -930,7 +930,17 @@ class Explanation:
         kinds = [few(nm.x, "inputs"), few(nm.z[0], "sums"), few(nm.a[0], "activations")]
         kinds.append(f"weights {', '.join(w_first)}, ..., {w_last}")
         if nm.scheme == "layered":
-            comma = "w[l]_i,k, or w[l]_ik while both are below 10"
+            # (w[l]_ik, no comma, is a name only in a layer of fewer than 10 inputs and neurons)
+            short = [
+                str(l + 1) for l, y in enumerate(self._layers) if max(y.inputs, y.neurons) < 10
+            ]
+            comma = "w[l]_i,k" + (
+                ", or w[l]_ik"
+                if len(short) == L
+                else ""
+                if not short
+                else f", or w[l]_ik in layer {', '.join(short)} (under 10 inputs and neurons)"
+            )
             kinds[-1] += f" ({comma}: layer l = 1..{L}, input i, neuron k)"
         else:
             kinds[-1] += " (numbered through the network, row by row)"

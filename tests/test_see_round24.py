@@ -373,3 +373,24 @@ def test_summary_lists_each_function_once_where_the_forward_applies_it(
     assert [r.activation for r in s.rows] == expected
     later = "relu" if expected[0] == "tanh" else "tanh"
     assert f"{expected[0]}(" in s.rows[0].computes and later not in s.rows[0].computes
+
+
+@pytest.mark.parametrize(
+    ("sizes", "hint"),
+    [
+        ([3, 13, 2], "(w[l]_i,k: layer"),
+        ([3, 4, 2], "(w[l]_i,k, or w[l]_ik: layer"),
+        ([3, 4, 13], "(w[l]_i,k, or w[l]_ik in layer 1 (under 10 inputs and neurons): layer"),
+    ],
+)
+def test_unknown_name_hint_says_where_the_comma_free_weight_name_holds(
+    sizes: list[int], hint: str
+) -> None:
+    net = nn.MLP(sizes, activation="tanh", rng=0)
+    e = gn.explain(net, np.ones(3), np.zeros(sizes[-1]), names="layered")
+    with pytest.raises(KeyError) as info:
+        e.gradient("w[9]_12")
+    assert hint in str(info.value) and "while both are below 10" not in str(info.value)
+    if sizes[1] == 13:  # (w[1]_12 is refused there: the hint no longer offers it)
+        with pytest.raises(KeyError, match=r"w\[l\]_i,k: layer"):
+            e.gradient("w[1]_12")
