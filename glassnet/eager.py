@@ -325,15 +325,17 @@ def _run(
     every step's loss up to the first non-finite one (the run then put back to the step
     before it, :func:`_diverged`). Ctrl-C: the steps taken are counted and go with the
     ``KeyboardInterrupt`` (``e.losses``). A step on arrays seen before (the same
-    buffers) runs as :func:`_bound` binds it; ``whole``: the (X, y, w, rows) of every step
-    (a full-batch run: then nothing is gathered)."""
+    buffers) runs as :func:`_bound` binds it, bound when they come back (an epoch's short
+    last batch, stepped once, is never bound); ``whole``: the (X, y, w, rows) of every
+    step (a full-batch run: then nothing is gathered)."""
 
     def again(k: int, rules: Any) -> None:  # step k taken again (a late divergence)
         fast.run(*batch(k)[:3], value=False)
         rules()
 
     update, fresh, base, losses, done = optimizer.prepared(), True, _Base(optimizer), [], 0
-    bound: dict[int, tuple] = {}  # per batch size: its step bound (_bound) and its arrays
+    bound: dict[int, tuple] = {}  # per batch size: its step bound (_bound: None, seen once;
+    # False, not bindable) and its arrays
     step, keep = fast.run, counter.keep  # (looked up once; value=False passed by position)
     ctrl_c = deferred()  # (a Ctrl-C in an update: raised once the step is whole, counted)
     hold = ctrl_c.__enter__()
@@ -342,7 +344,7 @@ def _run(
         while done < steps:
             run = min(steps - done, _EVERY - (step0 + done) % _EVERY, counter.room)
             go = bound.get(whole[3], (None,))[0] if whole is not None else None
-            if go is not None:  # a full batch: its step bound, nothing to gather
+            if go:  # a full batch: its step bound, nothing to gather
                 m = whole[3]
                 for _ in range(run):
                     go()
@@ -357,12 +359,15 @@ def _run(
                 xb, yb, wb, m = batch(k)
                 b = bound.get(m)
                 if b is not None and b[1] is xb and b[2] is yb and b[3] is wb:
-                    b[0]()  # (fast.run's calls, bound once)
+                    go = b[0]
+                    if go is None:  # the same arrays a second time: bound now, then kept
+                        go = _bound(fast, optimizer, update, xb, yb, wb) or False
+                        bound[m] = (go, xb, yb, wb)
+                    go() if go else step(xb, yb, wb, None, False)  # (fast.run's calls)
                 else:
                     step(xb, yb, wb, None, False)
-                    if not fresh and m not in bound:  # (its gradients and the rules bound)
-                        go = _bound(fast, optimizer, update, xb, yb, wb)
-                        bound[m] = (go, xb, yb, wb) if go is not None else (None,) * 4
+                    if not fresh:  # (its gradients and the rules bound): seen once, not bound
+                        bound[m] = (None, xb, yb, wb)  # (an epoch's last batch never comes back)
                 hold.held = True
                 update()
                 keep(m)
