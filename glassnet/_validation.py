@@ -748,11 +748,13 @@ def exact_columns(
     if dtype.kind != "f":
         return
     limit = 2 ** (np.finfo(dtype).nmant + 1)  # (every whole number up to it is exact)
-    columns = [value.iloc[:, j] for j in range(len(kinds))] if len(kinds) > 1 or (
-        hasattr(dtypes, "items")) else [value]  # fmt: skip
-    for j, (t, col) in enumerate(zip(numpy, columns)):
+    framed = hasattr(dtypes, "items")
+    for j, t in enumerate(numpy):
         pa_type = getattr(kinds[j], "pyarrow_dtype", None)
         decimal = pa_type is not None and "decimal" in str(pa_type)
+        if not (decimal or ints[j]):
+            continue  # (a float column: read as it is; no column taken out of the frame)
+        col = value.iloc[:, j] if framed else value
         if decimal:
             cells = col.to_numpy(dtype=object)
             with np.errstate(over="ignore"):
@@ -760,7 +762,7 @@ def exact_columns(
             if not floats.size or floats.max() < limit:
                 continue  # (a number below the limit is exact, a fraction too)
             whole = [i for i, v in enumerate(cells) if v is not None and v == v.to_integral_value()]
-            off = [i for i in whole if int(dtype.type(int(cells[i]))) != int(cells[i])]
+            off = [i for i in whole if _became(dtype, int(cells[i])) != int(cells[i])]
             if not off:
                 continue
             i, given = off[0], int(cells[off[0]])
@@ -776,13 +778,23 @@ def exact_columns(
             i, given = int(offs[0]), int(arr[offs[0]])
         else:
             continue
-        at = (i, j) if hasattr(dtypes, "items") else (i,)
-        column = f" (column {value.columns[j]!r})" if hasattr(dtypes, "items") else ""
+        at = (i, j) if framed else (i,)
+        column = f" (column {value.columns[j]!r})" if framed else ""
         raise ValueError(
             f"{owner}: {name} holds the whole number {given} at index {at}{column}, which is "
             f"not exact in {dtype}, {what} dtype (it would become "
-            f"{int(dtype.type(given))}, another number). {fix}"
+            f"{_became(dtype, given)}, another number). {fix}"
         )
+
+
+def _became(dtype: np.dtype, v: int) -> Any:
+    """The whole number ``v`` as the float ``dtype`` holds it, as an int ('inf' beyond it)."""
+    with np.errstate(over="ignore"):
+        try:
+            f = dtype.type(v)
+        except OverflowError:  # (beyond float64: Python's int to float)
+            return "inf"
+    return int(f) if np.isfinite(f) else "inf"
 
 
 def check_finite(who: str, y: Any) -> Any:

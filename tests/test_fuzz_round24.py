@@ -105,3 +105,18 @@ def test_train_out_through_a_symlink_meets_the_real_files_lock(capsys, tmp_path)
     assert code == 2 and out == "", err
     assert_one_line_error(err, "is writing", "another --out")
     assert not (tmp_path / "link.glassnet.lock").exists()
+
+
+def test_a_decimal_beyond_the_float_range_is_refused_in_words():
+    huge = pa.array([decimal.Decimal(10**60)], pa.decimal256(70, 0))
+    with pytest.raises(ValueError, match="not exact in float32.*would become inf"):
+        gn.tensor(huge, dtype=gn.float32)
+    with pytest.raises(ValueError, match="not exact in float64"):
+        gn.tensor(huge)
+
+
+def test_a_float_frame_and_nullable_int_column():
+    X = pd.DataFrame({"a": pd.array([1, 2**24 + 1], dtype="Int64"), "b": [0.5, 0.5]})
+    with pytest.raises(ValueError, match=r"16777217 at index \(1, 0\) \(column 'a'\)"):
+        _model(2).predict(X)
+    assert _model(2).predict(pd.DataFrame({"a": [1, 2], "b": [0.5, 0.5]})).shape == (2, 1)
