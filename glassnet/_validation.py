@@ -413,6 +413,12 @@ def model_input(value: Any, owner: Any, dtype: Any) -> Any:
         check_names(owner, value, f"{who}.predict", "X", warn=True)
         return value
     check_names(owner, value, who, "x")
+    fix = (
+        "Call it on gn.tensor(x, dtype=gn.float64) with a float64 model (exact up to 2**53), "
+        "or scale the column first (e.g. subtract its smallest value)."
+    )
+    value = arrow_read(value)  # (a Table's int column beside a float one: named)
+    exact_columns(value, dtype, "x", who, fix, "the default")
     value = tensor_data(value, dtype=dtype)
     try:
         listed = isinstance(value, (list, tuple, np.ndarray))
@@ -420,11 +426,7 @@ def model_input(value: Any, owner: Any, dtype: Any) -> Any:
     except (ValueError, TypeError):
         return value  # (ragged: Tensor's reading says what is wrong)
     if arr is not None and arr.dtype.kind in "iu":
-        check_exact(
-            arr, dtype, "x", who, "Call it on gn.tensor(x, dtype=gn.float64) "
-            "with a float64 model (exact up to 2**53), or scale the column first (e.g. "
-            "subtract its smallest value).", "the default",
-        )  # fmt: skip
+        check_exact(arr, dtype, "x", who, fix, "the default")
     return value
 
 
