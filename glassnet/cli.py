@@ -487,6 +487,15 @@ def _check_file_fits(
         )
     if part == "epochs":
         fewer = max(1, (most_items - (items - parts["epochs"][0])) // max(lists, 1))
+        fewer = min(fewer, max(1, math.floor((most_bytes - chars) / (29 * lists)) + args.epochs))
+        if getattr(args, "early_stopping", False) and fewer < args.epochs:
+            _warn(  # (a run early stopping ends: not refused, its epochs capped to the file's)
+                f"--epochs {args.epochs:,}: the model file holds the history of at most "
+                f"{fewer:,} epochs ({lists} number(s) each), so the run stops there if early "
+                f"stopping has not ended it before"
+            )
+            args.epochs = fewer
+            return _check_file_fits(args, pre, classes, model, lists)
         raise CLIError(
             f"--epochs {args.epochs}: {why} (the history keeps {lists} number(s) per epoch): "
             f"give --epochs {fewer:,} or fewer"
@@ -4589,22 +4598,45 @@ def _first_date(table: Table, name: str, categories: np.ndarray) -> str | None:
 
 
 #: A target inferred as a regression whose values are all distinct whole numbers, in at
-#: least this many rows, is warned about as looking like an identifier.
+#: least this many rows, is warned about as looking like an identifier (if also sorted,
+#: nearly consecutive, or named as an identifier: _identifier_sign).
 MIN_IDENTIFIER_ROWS = 20
+
+#: A column name that names an identifier: a word id, key, number, no, num or code
+#: ("customer_id", "Order No", "CustomerID", "ticket-number").
+_ID_NAME = re.compile(r"(?:^|[^a-z])(?:ids?|keys?|numbers?|no|num|code)(?:$|[^a-z])")
+
+
+def _identifier_sign(name: str, v: np.ndarray) -> str:
+    """Why distinct whole numbers ``v`` (in file order) look like an identifier rather than
+    a quantity of whole units (prices in whole dollars, counts): sorted, nearly consecutive
+    (spanning at most twice as many integers as there are rows), or a column named as an
+    identifier; '' if none of these."""
+    d = np.diff(v)
+    if np.all(d > 0) or np.all(d < 0):
+        return "in order"
+    if v.max() - v.min() + 1 <= 2 * v.size:
+        return "nearly consecutive"
+    named = _ID_NAME.search(name.lower()) or re.search(r"[a-z]I[dD]$", name)  # (CustomerID)
+    return "its name an identifier's" if named else ""
 
 
 def _warn_identifier_target(name: str, values: np.ndarray) -> None:
     """Warn of a regression target (inferred: no --task) whose ``values`` (N,) are distinct
-    whole numbers, at least :data:`MIN_IDENTIFIER_ROWS` of them: a customer number or an
+    whole numbers, at least :data:`MIN_IDENTIFIER_ROWS` of them, and sorted, nearly
+    consecutive or named as an identifier (:func:`_identifier_sign`): a customer number or an
     order ID, which no feature predicts; ``--task regression`` says it is meant."""
     v = values[np.isfinite(values)]
     if v.size < MIN_IDENTIFIER_ROWS or not np.all(v == np.round(v)):
         return
     if np.unique(v).size != v.size:
         return
+    sign = _identifier_sign(name, v)
+    if not sign:
+        return
     _warn(
-        f"the target {_q(name)} holds {v.size} distinct whole numbers, one per row, so it "
-        f"looks like an identifier (a customer or order number), which no feature predicts; "
+        f"the target {_q(name)} holds {v.size} distinct whole numbers, one per row ({sign}), "
+        f"so it looks like an identifier (a customer or order number), which no feature predicts; "
         f"it is trained as a regression: if it is not the column to predict, name that one "
         f"with --target (give --task regression to say it is meant, and leave out this "
         f"warning)"
