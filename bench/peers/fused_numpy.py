@@ -328,7 +328,7 @@ class LayerLoopRunner:
     math as ``Runner``, written as a loop over the layers with the activation and loss chosen
     by ``if`` at every step, each buffer sliced to the batch at every step, the biases added
     by a separate ``+= b`` and their gradients by a GEMV. ``Runner`` trains to the same
-    weights (tests/test_benchfix24_round24.py) with a third fewer instructions a step on W3."""
+    weights (tests/test_bench_reference_round24.py) with a third fewer instructions a step on W3."""
 
     def __init__(
         self, w: Workload, data: Data, init: Weights, shuffle_seed: int = SHUFFLE_SEED
