@@ -462,6 +462,19 @@ def _frame_kind(X: Any, name: str) -> tuple[str, str]:
     return "DataFrame", f"{name}[model.feature_names_in_]"
 
 
+def column_change(got: list, fitted: list, show: Callable[[list], str]) -> str:
+    """How the columns ``got`` differ from the ``fitted`` ones, for a message: "the same
+    columns in another order", or "it lacks [...] and has [...] not seen at fit" (each
+    list written by ``show``)."""
+    if sorted(got) == sorted(fitted):
+        return "the same columns in another order"
+    lacks = [c for c in fitted if c not in set(got)]
+    extra = [c for c in got if c not in set(fitted)]
+    parts = [f"lacks {show(lacks)}"] if lacks else []
+    parts += [f"has {show(extra)} not seen at fit"] if extra else []
+    return f"it {' and '.join(parts)}"
+
+
 def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -> None:
     """Refuse a DataFrame ``X`` whose column names differ from, or come in another order
     than, ``model.feature_names_in_`` (the columns of the DataFrame ``fit`` trained it on):
@@ -484,14 +497,7 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
         return
     if got == list(fitted):
         return
-    if sorted(got) == sorted(fitted):
-        todo = "the same columns in another order"
-    else:
-        lacks = [c for c in fitted if c not in set(got)]
-        extra = [c for c in got if c not in set(fitted)]
-        parts = [f"lacks {_show(lacks, 80)}"] if lacks else []
-        parts += [f"has {_show(extra, 80)} not seen at fit"] if extra else []
-        todo = f"it {' and '.join(parts)}"
+    todo = column_change(got, list(fitted), lambda c: _show(c, 80))
     kind, take = _frame_kind(X, name)
     raise ValueError(
         f"{owner}: {name} is a {kind} with columns {_show(got, 120)}, but the model was "

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import as_rng, check_float_dtype
+from ._validation import as_rng, check_float_dtype, column_change
 from .datasets import SeedLike, Table
 
 __all__ = [
@@ -295,14 +295,11 @@ def _check_frame_names(X: Any, fitted: Sequence[str] | None, name: str, where: s
     got = _frame_names(X)
     if got is None or fitted is None or got == list(fitted):
         return
-    if sorted(got) == sorted(fitted):
-        todo = f"the same columns in another order: pass X[{list(fitted)!r}]"
-    else:
-        lacks = [c for c in fitted if c not in set(got)]
-        extra = [c for c in got if c not in set(fitted)]
-        parts = [f"lacks {_few(lacks)}"] if lacks else []
-        parts += [f"has {_few(extra)} not seen at fit"] if extra else []
-        todo = f"it {' and '.join(parts)}: pass a DataFrame with the fitted columns, in order"
+    todo = column_change(got, list(fitted), _few) + (
+        f": pass X[{list(fitted)!r}]"
+        if sorted(got) == sorted(fitted)
+        else ": pass a DataFrame with the fitted columns, in order"
+    )
     raise ValueError(
         f"The '{name}' parameter of {where} is a DataFrame with columns {_few(got)}, but it was "
         f"fitted on columns {_few(list(fitted))}; {todo}."
