@@ -117,19 +117,29 @@ class Runner:
         self.reset()
 
     def train(self) -> None:
-        w, jnp = self.w, self.jnp
-        n, B = w.n_samples, w.batch
+        w = self.w
         params, state, X, y = self.params, self.state, self.X, self.y
         if w.batch_size is None and not w.shuffle:
-            for _ in range(w.epochs):
-                params, state = self.step_full(params, state, X, y)
+            params, state = self.full_batch_run(params, state, X, y)
         else:
             rng = np.random.default_rng(SHUFFLE_SEED)
             for _ in range(w.epochs):
-                order = jnp.asarray(epoch_order(rng, n).astype(np.int32))
-                for s in range(0, n, B):
-                    params, state = self.step(params, state, X, y, order, s, size=min(B, n - s))
+                order = self.jnp.asarray(epoch_order(rng, w.n_samples).astype(np.int32))
+                params, state = self.one_epoch(params, state, X, y, order)
         self.params, self.state = self.jax.block_until_ready((params, state))
+
+    def full_batch_run(self, params, state, X, y):
+        """Every epoch of a full-batch run: one jitted step each, called from Python."""
+        for _ in range(self.w.epochs):
+            params, state = self.step_full(params, state, X, y)
+        return params, state
+
+    def one_epoch(self, params, state, X, y, order):
+        """One epoch of mini-batches in ``order``: one jitted step each, called from Python."""
+        n, B = self.w.n_samples, self.w.batch
+        for s in range(0, n, B):
+            params, state = self.step(params, state, X, y, order, s, size=min(B, n - s))
+        return params, state
 
     def weights(self) -> Weights:
         return [(np.asarray(W), np.asarray(b)) for W, b in self.params]
@@ -172,18 +182,12 @@ class LoopRunner(Runner):
         self.train()
         self.reset()
 
-    def train(self) -> None:
-        w, jnp = self.w, self.jnp
-        n, B = w.n_samples, w.batch
-        params, state, X, y = self.params, self.state, self.X, self.y
-        if w.batch_size is None and not w.shuffle:
-            params, state = self.run_full(params, state, X, y, epochs=w.epochs)
-        else:
-            rng = np.random.default_rng(SHUFFLE_SEED)
-            nfull = n // B
-            for _ in range(w.epochs):
-                order = jnp.asarray(epoch_order(rng, n).astype(np.int32))
-                params, state = self.epoch(params, state, X, y, order, nfull=nfull)
-                if n % B:
-                    params, state = self.step(params, state, X, y, order, nfull * B, size=n % B)
-        self.params, self.state = self.jax.block_until_ready((params, state))
+    def full_batch_run(self, params, state, X, y):
+        return self.run_full(params, state, X, y, epochs=self.w.epochs)
+
+    def one_epoch(self, params, state, X, y, order):
+        n, B = self.w.n_samples, self.w.batch
+        params, state = self.epoch(params, state, X, y, order, nfull=n // B)
+        if n % B:  # (the partial last batch: Runner's step)
+            params, state = self.step(params, state, X, y, order, n - n % B, size=n % B)
+        return params, state
