@@ -43,6 +43,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"  # before NumPy loads its BLAS
 
 import argparse  # noqa: E402
+import functools  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
@@ -50,7 +51,8 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+_BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(_BENCH, ".."), _BENCH, os.path.join(_BENCH, "peers")]
 
 import glassnet as gn  # noqa: E402
 
@@ -159,7 +161,97 @@ def torch_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
 
 def numpy_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
     """Forward, backward and SGD written with NumPy: preallocated buffers, out= everywhere,
-    parameters and gradients in one flat buffer each, lr folded into the output delta."""
+    parameters and gradients in one flat buffer each, lr folded into the output delta. The
+    cell's calls are laid out once and written out as straight-line code
+    (``fused_numpy._unrolled``: no loop over the layers, no ``if`` on the activation, no
+    look-up per step), what a programmer writes by hand for one network; the same calls, in
+    the same order, as :func:`numpy_loop_step`, so the same bits."""
+    from fused_numpy import _unrolled
+
+    act, n, L = cell["act"], len(X), len(init)
+    n_par = sum(W.size + b.size for W, b in init)
+    p, g = np.empty(n_par, np.float32), np.empty(n_par, np.float32)
+    Ws, bs, gWs, gbs, off = [], [], [], [], 0
+    for W, b in init:
+        for store, grad, arr in ((Ws, gWs, W), (bs, gbs, b)):
+            store.append(p[off : off + arr.size].reshape(arr.shape))
+            grad.append(g[off : off + arr.size].reshape(arr.shape))
+            store[-1][...] = arr
+            off += arr.size
+    A = [np.empty((n, W.shape[1]), np.float32) for W, _ in init]
+    D = [np.empty_like(a) for a in A[:-1]]
+    T = [np.empty_like(a) for a in A[:-1]]
+    M = [np.empty(a.shape, bool) for a in A[:-1]]
+    ones = np.ones(n, np.float32)
+    mx, s = np.empty((n, 1), np.float32), np.empty((n, 1), np.float32)
+    AF, onesK = np.empty((n, D_OUT), np.float32, order="F"), np.ones((D_OUT, 1), np.float32)
+    flat_y = np.arange(n) * D_OUT + (y if cell["head"] == "ce" else 0)
+    c = LR / n
+    mm, mul, sub, f32 = np.matmul, np.multiply, np.subtract, np.float32
+    ops: list = []
+    a = X
+    for i in range(L):  # forward, activations in place
+        z = A[i]
+        ops += [(mm, (a, Ws[i], z)), (np.add, (z, bs[i], z))]
+        if i < L - 1:
+            if act == "relu":
+                ops.append((functools.partial(np.maximum, out=z), (z, f32(0))))
+            elif act == "leaky_relu":
+                t = T[i]  # (z * ALPHA into a buffer: the loop's temporary, preallocated)
+                ops += [(mul, (z, ALPHA, t)), (functools.partial(np.maximum, out=z), (z, t))]
+            elif act == "tanh":
+                ops.append((np.tanh, (z, z)))
+            elif act == "sigmoid":
+                ops += [(mul, (z, 0.5, z)), (np.tanh, (z, z)), (mul, (z, 0.5, z))]
+                ops.append((np.add, (z, 0.5, z)))
+        a = z
+    if cell["head"] == "ce":  # dZ = lr (softmax(Z) - onehot(y)) / n
+        af = a.reshape(-1)
+        if n >= 32:  # NumPy reduces a short last axis slowly; column-major, fast
+            ops.append((np.copyto, (AF, a)))
+        ops += [
+            (np.maximum.reduce, (AF if n >= 32 else a, 1, None, mx, True)),
+            (sub, (a, mx, a)),
+            (np.exp, (a, a)),
+            (mm, (a, onesK, s)),  # row sums as a GEMV (faster than np.sum(axis=1))
+            (np.divide, (c, s, s)),
+            (mul, (a, s, a)),
+            (np.subtract.at, (af, flat_y, f32(c))),
+        ]
+    else:  # dZ = lr 2 (Z - y) / (n K)
+        ops += [(sub, (a, y, a)), (mul, (a, 2 * c / D_OUT, a))]
+    d = a
+    for i in range(L - 1, -1, -1):  # backward
+        a_prev = X if i == 0 else A[i - 1]
+        if n == 1:  # an outer product: BLAS's GEMM with k = 1 is several times slower
+            ops.append((mul, (a_prev.T, d, gWs[i])))
+        else:
+            ops.append((mm, (a_prev.T, d, gWs[i])))
+        ops.append((mm, (ones, d, gbs[i])))
+        if i == 0:
+            break
+        dp, t = D[i - 1], T[i - 1]
+        ops.append((mm, (d, Ws[i].T, dp)))
+        if act == "relu":  # g' = [A > 0]
+            ops += [(np.greater, (a_prev, 0, M[i - 1])), (mul, (dp, M[i - 1], dp))]
+        elif act == "leaky_relu":  # g' = alpha + (1 - alpha) [A > 0]
+            ops += [(np.greater, (a_prev, 0, M[i - 1])), (mul, (M[i - 1], 1 - ALPHA, t))]
+            ops += [(np.add, (t, ALPHA, t)), (mul, (dp, t, dp))]
+        elif act == "tanh":  # g' = 1 - A^2
+            ops += [(mul, (a_prev, a_prev, t)), (sub, (1, t, t)), (mul, (dp, t, dp))]
+        elif act == "sigmoid":  # g' = A (1 - A)
+            ops += [(sub, (1, a_prev, t)), (mul, (t, a_prev, t)), (mul, (dp, t, dp))]
+        d = dp
+    ops.append((sub, (p, g, p)))  # SGD: lr already in g
+    step = _unrolled(ops)
+    step.weights = lambda: Ws
+    return step
+
+
+def numpy_loop_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
+    """The reference as it was up to round 24 (``--reference loop``): forward, backward
+    and SGD written with NumPy as a loop over the layers, the activation chosen by ``if``
+    at every step; the same calls as :func:`numpy_step`, with Python around them."""
     act, n, L = cell["act"], len(X), len(init)
     n_par = sum(W.size + b.size for W, b in init)
     p, g = np.empty(n_par, np.float32), np.empty(n_par, np.float32)
@@ -253,7 +345,8 @@ ENGINES = {"glassnet": glassnet_step, "numpy": numpy_step, "torch": torch_step}
 
 def agree(steps: int = 3) -> float:
     """The three engines train the same network: after ``steps`` steps on every activation
-    and head (width 16, batch 8), the largest difference of a weight from PyTorch's."""
+    and head (width 16, batch 8), the largest difference of a weight from PyTorch's (the
+    straight-line NumPy reference and the per-layer loop: the same bits)."""
 
     worst = 0.0
     for act, head in itertools.product(ACTS, HEADS):
@@ -266,7 +359,12 @@ def agree(steps: int = 3) -> float:
         for _ in range(steps):
             for step in made.values():
                 step()
+        loop = numpy_loop_step(cell, X, y, [(W.copy(), b.copy()) for W, b in init])
+        for _ in range(steps):
+            loop()
         found = {name: step.weights() for name, step in made.items()}
+        if not all(np.array_equal(a, b) for a, b in zip(found["numpy"], loop.weights())):
+            raise AssertionError(f"the two NumPy references differ on {act}/{head}")
         for name in ("glassnet", "numpy"):
             diff = max(np.abs(a - b).max() for a, b in zip(found[name], found["torch"]))
             moved = max(np.abs(a - W).max() for a, (W, _) in zip(found["torch"], init))
@@ -397,7 +495,16 @@ def main() -> None:
         help="only run N glassnet steps of each cell, untimed: for instruction counts "
         "(valgrind --tool=callgrind, the difference of two N)",
     )
+    ap.add_argument(
+        "--reference",
+        choices=("lean", "loop"),
+        default="lean",
+        help="the NumPy reference: the cell's calls as straight-line code (lean, the "
+        "default) or the per-layer loop it was up to round 24 (loop); the same bits",
+    )
     args = ap.parse_args()
+    if args.reference == "loop":
+        ENGINES["numpy"] = numpy_loop_step
     if args.compare:
         print(compare(*args.compare))
         return
