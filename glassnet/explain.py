@@ -917,8 +917,9 @@ class Explanation:
         return self._lookup[name]
 
     def _some_names(self) -> str:
-        """A few names of each kind, first and last: what a KeyError shows (a weight's among
-        them, which a list of the first names of a wide net never reached)."""
+        """A few names of each kind, the first and the last over the whole network (the
+        output's among them): what a KeyError shows (a weight's too, which a list of the
+        first names of a wide net never reached)."""
 
         def few(names: Sequence[str], what: str) -> str:
             shown = list(names[:2]) + (["...", names[-1]] if len(names) > 3 else list(names[2:]))
@@ -927,7 +928,8 @@ class Explanation:
         nm, L = self.names, len(self._layers)
         ws = nm.w[-1]  # (the last weight's name, its row not written: a 4000-wide net's)
         w_first, w_last = nm.w[0][0][:2], ws.last() if isinstance(ws, WeightNames) else ws[-1][-1]
-        kinds = [few(nm.x, "inputs"), few(nm.z[0], "sums"), few(nm.a[0], "activations")]
+        every = lambda per_layer: [n for names in per_layer for n in names or ()]  # noqa: E731
+        kinds = [few(nm.x, "inputs"), few(every(nm.z), "sums"), few(every(nm.a), "activations")]
         kinds.append(f"weights {', '.join(w_first)}, ..., {w_last}")
         if nm.scheme == "layered":
             # (w[l]_ik, no comma, is a name only in a layer of fewer than 10 inputs and neurons)
@@ -944,8 +946,8 @@ class Explanation:
             kinds[-1] += f" ({comma}: layer l = 1..{L}, input i, neuron k)"
         else:
             kinds[-1] += " (numbered through the network, row by row)"
-        if nm.b[0] is not None:
-            kinds.append(few(nm.b[0], "biases"))
+        if every(nm.b):
+            kinds.append(few(every(nm.b), "biases"))
         return "; ".join(kinds)
 
     def value(self, name: str) -> float | np.ndarray:
@@ -2182,8 +2184,9 @@ def _as_targets(y: Any, N: int, K: int, kind: str, head: str = "") -> np.ndarray
     if looks_like_labels:  # (fit says the same of the same mistake)
         onehot = f"pass one-hot rows (y of shape ({N}, {K})) to loss={kind!r}"
         fix = (
-            f"explain them with loss='cross_entropy' (the loss of a {head} output trained on "
-            f"class labels), or {onehot}"
+            f"explain them with loss='cross_entropy' (the loss of "
+            f"{'an' if head == 'identity' else 'a'} {head} output trained on class labels), "
+            f"or {onehot}"
             if head in ("softmax", "identity")
             else onehot
         )

@@ -200,6 +200,12 @@ def check_config(raw: Any) -> dict[str, Any]:
             f"The 'hidden' parameter of {_OWNER} must be a list of at most "
             f"{LIMITS['hidden_layers']} layer widths. Got {str(hidden)[:80]}."
         )
+    if any(type(h) is int and h == 0 for h in hidden):  # (a teacher's "no hidden layer")
+        raise ParameterError(
+            f"The 'hidden' parameter of {_OWNER} lists the hidden layers' widths, each 1 to "
+            f"{LIMITS['neurons']} neurons; got a layer of 0 in {str(hidden)[:80]}. For no "
+            "hidden layer at all, leave the list empty (`hidden=` in a link, [] in a config)."
+        )
     out["hidden"] = [
         check_number(h, "hidden", _OWNER, low=1, high=LIMITS["neurons"], integer=True)
         for h in hidden
