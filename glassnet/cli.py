@@ -3937,10 +3937,11 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def _affine(bias: float, weights: Sequence[float], names: Sequence[str]) -> str:
-    """``b + w1 x1 + w2 x2`` with signs written out: 'sigmoid(2 - 4 x1 - 4 x2)'."""
-    text = f"{bias:.3g}"
+    """``b + w1 x1 + w2 x2`` with signs written out: 'sigmoid(2.00 - 4.00 x1 - 4.00 x2)',
+    every number with two decimals (a slide's reader tells 14.00 from 13.99)."""
+    text = f"{bias:.2f}"
     for w, n in zip(weights, names):
-        text += f" {'-' if w < 0 else '+'} {abs(w):.3g} {n}"
+        text += f" {'-' if w < 0 else '+'} {abs(w):.2f} {n}"
     return f"sigmoid({text})"
 
 

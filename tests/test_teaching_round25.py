@@ -56,3 +56,12 @@ def test_playground_zero_hidden_width_says_how_to_ask_for_none():
     with pytest.raises(ParameterError, match="hidden"):  # other widths as before
         check_config({"hidden": [9]})
     assert check_config({"hidden": []})["hidden"] == []
+
+
+def test_demo_writes_each_learned_weight_with_two_decimals():
+    """`glassnet demo` wrote its learned weights with .3g: '6.5 - 13.6 a1 + 14 a2', where the
+    reader could not tell 14 from 13.996."""
+    from glassnet.cli import _affine
+
+    assert _affine(6.5, [-13.649, 13.996], ["a1", "a2"]) == "sigmoid(6.50 - 13.65 a1 + 14.00 a2)"
+    assert _affine(-0.004, [1234.5], ["x1"]) == "sigmoid(-0.00 + 1234.50 x1)"
