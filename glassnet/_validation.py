@@ -182,9 +182,16 @@ def check_number(
             want = f"a float {interval}" if interval else "a finite float"
         if allow_inf:
             want += " or numpy.inf"
-        raise ParameterError(
-            f"The {name!r} parameter of {owner} must be {want}. Got {_show(value)}."
-        )
+        got = f"Got {_show(value)}."
+        if isinstance(value, (bool, np.bool_)):  # (False is >= 0: say why it is refused)
+            fix = f"write {want}"
+            with contextlib.suppress(ParameterError):
+                as_number = int(value) if integer else float(value)
+                bounds = {"low": low, "high": high, "low_open": low_open, "high_open": high_open}
+                num = check_number(as_number, name, owner, integer=integer, **bounds)
+                fix = f"write {name}={num!r}" if name.isidentifier() else f"write {num!r}"
+            got = f"Got {_show(value)}: a bool is not taken as a number; {fix}."
+        raise ParameterError(f"The {name!r} parameter of {owner} must be {want}. {got}")
     return x
 
 
