@@ -77,6 +77,7 @@ from . import functional as F
 from . import optim, schedules
 from ._validation import (
     ParameterError,
+    _show,
     check_bool,
     check_choice,
     check_memory,
@@ -205,6 +206,12 @@ def _column_to_1d(y: np.ndarray) -> np.ndarray:
 class MLPParameterError(ParameterError, InvalidParameterError):
     """A bad constructor parameter, found by fit: scikit-learn's InvalidParameterError (a
     ValueError and a TypeError), so code catching either type works unchanged."""
+
+
+def _array_like(value: Any) -> bool:
+    """scikit-learn's "array-like" (``_is_arraylike``): a value with a length, a shape or
+    ``__array__``, which can be read more than once (an iterator has none of them)."""
+    return any(hasattr(value, a) for a in ("__len__", "shape", "__array__"))
 
 
 def _fail(owner: str, name: str, want: str, value: Any) -> ValueError:
@@ -521,6 +528,15 @@ class _BaseMLP(BaseEstimator):
         o = type(self).__name__
         hls = self.hidden_layer_sizes
         text = isinstance(hls, (str, bytes))
+        if hasattr(hls, "__iter__") and not text and not _array_like(hls):
+            # a generator, iter(...), map(...): reading it here would leave the network
+            # no hidden layers (scikit-learn refuses it: not an array-like)
+            raise ValueError(
+                f"The 'hidden_layer_sizes' parameter of {o} must be an int >= 1 or a tuple "
+                f"or list of them (neurons per hidden layer), e.g. (100,) or (64, 32). Got "
+                f"{hls!r}, which can be read only once (fit would find it empty): pass "
+                "tuple(...) of it, e.g. hidden_layer_sizes=tuple(sizes)."
+            )
         sizes = list(hls) if hasattr(hls, "__iter__") and not text else [hls]
         for s in sizes:
             want = (
@@ -1932,6 +1948,23 @@ def _balanced_weights(y: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
     return per_class[idx.ravel()]  # (n,)
 
 
+def _check_classes_sequence(classes: Any) -> None:
+    """partial_fit's ``classes`` is a sequence or an array of the labels: scikit-learn's
+    label check refuses anything else (a set, a generator, dict keys, a str) with the words
+    that begin this error; without this check those became a 0-d object array, whose error
+    told to convert the 'labels' (the container) with ``.astype``."""
+    listed = isinstance(classes, Sequence) or hasattr(classes, "__array__")
+    if (listed or scipy.sparse.issparse(classes)) and not isinstance(classes, str):
+        return
+    kind = type(classes).__name__
+    fix = f"classes=[{classes!r}]" if isinstance(classes, str) else "classes=sorted(labels)"
+    raise ValueError(
+        f"Expected array-like (array or non-string sequence), got {_show(classes)}. "
+        "classes is every label the model will be trained on, as a list or an array (in "
+        f"any order), and a {kind} is not one: pass e.g. {fix} or list(labels)."
+    )
+
+
 def _same_classes(fitted: np.ndarray, classes: Any) -> bool:
     """Whether ``unique_labels(classes)`` equals ``fitted`` (sorted, unique labels).
 
@@ -2871,6 +2904,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         """partial_fit's ``classes``: ``classes_`` from it on the first call, the same on a
         later one. Run by ``_fit`` after the parameters are checked (as scikit-learn
         does); a refused call leaves no ``classes_`` behind."""
+        if classes is not None:
+            _check_classes_sequence(classes)
         if not hasattr(self, "classes_"):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -2969,6 +3004,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 "the classifier can apply: 'logistic' (two classes, multi-label), 'softmax' "
                 "(multi-class) or 'identity' (predict_proba then returns the raw outputs, the "
                 f"logits). This network was fitted with {self._fitted_head()!r}."
+            )
+        if head == "softmax" and self.n_outputs_ == 1 and len(self.classes_) == 2:
+            raise ValueError(  # (scikit-learn's predict_proba: [0, 1] on every row)
+                f"{type(self).__name__}: out_activation_='softmax' cannot give two classes' "
+                "probabilities from this network's one output: the softmax of one number is "
+                "1 whatever X is. Set out_activation_ back to 'logistic' (what fit set: "
+                "[1 - p, p]), or to 'identity' to read the logits."
             )
         return head
 
