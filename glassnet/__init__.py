@@ -35,6 +35,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     viz,
 )
 from ._validation import manual_seed
+from ._validation import missing_name as _missing_name
 from .autograd import detect_anomaly, set_grad_enabled
 from .factories import (
     Generator,
@@ -95,6 +96,12 @@ from .tensor import (
 from .train import Callback, DivergenceError, History, TrainState, fit
 
 __version__ = "0.1.0"
+
+
+if not _typing.TYPE_CHECKING:  # (a type checker still refuses gn.autocast and other typos)
+
+    def __getattr__(name: str) -> _typing.NoReturn:  # PyTorch's names glassnet has not
+        raise _missing_name(__name__, name)
 
 
 class _CallableModule(_types.ModuleType):

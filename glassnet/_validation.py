@@ -1202,7 +1202,17 @@ def check_setting(value: Any, name: str, owner: str, rule: Any) -> Any:
         return check_choice(value, name, owner, rule)
     bounds = {k: v for k, v in rule.items() if k != "pair"}
     if not rule.get("pair"):
-        return check_number(value, name, owner, **bounds)
+        try:
+            return check_number(value, name, owner, **bounds)
+        except ParameterError as exc:  # (a one-value tensor, as PyTorch's Tensor lr: say how)
+            if getattr(value, "ndim", None) != 0 or isinstance(value, numbers.Real):
+                raise
+            kind = type(value).__name__
+            exc.args = (
+                f"{str(exc)[:-1]}: a {kind} is not taken as a number (PyTorch keeps a Tensor "
+                f"{name} as it is; glassnet reads numbers): pass float({name}) ({name}.item()).",
+            )
+            raise
     try:
         first, second = (check_number(v, name, owner, **bounds) for v in value)
     except (TypeError, ValueError):
@@ -2181,6 +2191,11 @@ _TENSOR_MESSAGES: dict[str, Callable[..., str]] = {
         "backward(): inputs must be a tensor that requires grad, or a non-empty "
         f"sequence of them. Got {inputs!r:.80}."
     ),
+    "create_graph": lambda: (
+        "backward(create_graph=True): glassnet does not record its backward pass, so there "
+        "are no second derivatives (gn.autograd.grad(create_graph=True) refuses it too); "
+        "call backward() once, create_graph=False."
+    ),
     "backward_no_grad": lambda: (
         "backward() on a tensor that does not require grad: no input had "
         "requires_grad=True (or it ran inside no_grad())."
@@ -2225,6 +2240,57 @@ _TENSOR_MESSAGES: dict[str, Callable[..., str]] = {
         "this op, or lower the learning rate if the values grew during training."
     ),
 }
+
+
+# PyTorch's names a module of glassnet has not, and what to write instead (the modules'
+# __getattr__: glassnet's and glassnet.nn.init's); any other name: Python's own message
+_GPU = "the GPU path is CuPy's, see docs/gpu.md"
+_FLOATS = (
+    "glassnet has no mixed precision: it trains in float32 or float64 (pass dtype=, or "
+    "gn.set_default_dtype); leave {name} out"
+)
+_MISSING_NAMES: dict[str, dict[str, str]] = {
+    "glassnet": {
+        "autocast": _FLOATS,
+        "amp": _FLOATS + " (a GradScaler is not needed without float16)",
+        "compile": (
+            "glassnet has no torch.compile: fit(..., engine='jit') trains compiled (numba, "
+            "glassnet[jit]; see glassnet.jit); leave the model uncompiled"
+        ),
+        "backends": (
+            "glassnet has no torch.backends: pick the device with "
+            "'cuda' if gn.cuda.is_available() else 'cpu' (no mps; " + _GPU + ")"
+        ),
+        "mps": (
+            "glassnet has no mps device: 'cuda' if gn.cuda.is_available() else 'cpu' (" + _GPU + ")"
+        ),
+    },
+    "glassnet.nn.init": {
+        "_calculate_fan_in_and_fan_out": (
+            "glassnet has not PyTorch's private _calculate_fan_in_and_fan_out: the fans are "
+            "the weight's shape, fan_in = W.shape[0] for the lecture's W: (inputs, neurons), "
+            "weight.shape[1] for PyTorch's (out, in) used with nn.functional.linear (and "
+            "nn.init's fan-based initializers take layout='torch' for that one)"
+        ),
+    },
+}
+
+
+def missing_name(module: str, name: str) -> AttributeError:
+    """The AttributeError of ``module.name`` (a module's ``__getattr__``): Python's message,
+    and for a PyTorch name glassnet has not, what to write instead."""
+    hint = _MISSING_NAMES.get(module, {}).get(name)
+    told = f"module {module!r} has no attribute {name!r}"
+    return AttributeError(f"{told}: {hint.format(name=name)}." if hint else told, name=name)
+
+
+def backward_flags(retain_graph: Any, create_graph: Any) -> None:
+    """``Tensor.backward``'s PyTorch switches: ``retain_graph`` any flag (glassnet keeps
+    every graph), ``create_graph`` False only (True is refused, as autograd.grad refuses it:
+    there are no second derivatives)."""
+    check_flag(False if retain_graph is None else retain_graph, "retain_graph", "backward")
+    if check_flag(create_graph, "create_graph", "backward"):
+        raise ValueError(tensor_message("create_graph"))
 
 
 def tensor_message(key: str, **facts: Any) -> str:

@@ -3009,7 +3009,9 @@ def load_torch_state_dict(model: Module, source: Any, order: Any = None) -> Modu
     ``<layer>.bias`` becomes ``b``; a ``LayerNorm``'s ``weight`` and ``bias`` (of its
     ``normalized_shape``) are copied as they are, and so are a ``BatchNorm1d``'s ``weight``,
     ``bias``, ``running_mean``, ``running_var`` and ``num_batches_tracked`` (glassnet's
-    BatchNorm1d has PyTorch's names and meaning). The layers are taken in the network's
+    BatchNorm1d has PyTorch's names and meaning). A single layer's state_dict, its keys
+    unprefixed (a bare ``nn.Linear``'s ``weight`` and ``bias``), is one layer: it loads into
+    a glassnet ``Linear`` (or a model holding one). The layers are taken in the network's
     order, from input to output: a ``state_dict`` keeps it (PyTorch orders it as the
     layers were registered: ``hidden`` before ``head``); numbered names, as
     ``nn.Sequential``'s, give it too (``0``, ``2``, ``10``: compared as numbers). A
@@ -3071,13 +3073,16 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
             f"path of a safetensors file. Got {type(source).__name__}{hint}."
         )
     arrays = {str(k): _torch_array(v, k) for k, v in source.items()}  # arrays, by name
+    if arrays and all(f".{k}" in (".weight", ".bias", *_STATS) for k in arrays):
+        arrays = {f"{_BARE}.{k}": v for k, v in arrays.items()}  # (one layer's: nn.Linear's)
     odd = sorted(k for k in arrays if not k.endswith((".weight", ".bias", *_STATS)))
     if odd:
         raise ValueError(
             f"load_torch_state_dict: only Linear, LayerNorm and BatchNorm1d layers' 'weight', "
             f"'bias' (and BatchNorm1d's running statistics) can be loaded; the state_dict "
             f"also holds {odd[:5]} (another kind of layer? an nn.Parameter of the model's "
-            f"own)."
+            f"own, beside its layers? a single layer's state_dict, a bare nn.Linear's 'weight' "
+            f"and 'bias', loads)."
         )
 
     found = list(dict.fromkeys(k.rsplit(".", 1)[0] for k in arrays))  # in the dict's order
@@ -3167,7 +3172,8 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
             if given is not None:
                 state[names[id(param)]] = given
                 own, flip = names[id(param)], given is weight and kinds[i] == "Linear"
-                theirs[own] = f"'{prefix}.{end}' (the model's {own!r}{', its .T' * flip})"
+                key = end if prefix == _BARE else f"{prefix}.{end}"
+                theirs[own] = f"'{key}' (the model's {own!r}{', its .T' * flip})"
     try:
         model.load_state_dict(state)  # checks the names, shapes and values, then copies
     except ValueError as exc:  # (a value refused: named by the caller's key, then ours)
@@ -3218,6 +3224,7 @@ def _torch_file(path: Any) -> Any:
 
 #: the keys of a BatchNorm1d's running statistics (PyTorch's buffer names, and glassnet's)
 _STATS = (".running_mean", ".running_var", ".num_batches_tracked")
+_BARE = "(the layer)"  # the name of a single layer's state_dict ('weight', 'bias': no prefix)
 
 
 def _batchnorm_stats(prefix: str, given: dict, module: Any, path: str) -> dict[str, Any]:

@@ -41,8 +41,8 @@ import numpy as np
 from ._validation import (
     GradShapeError,
     axis_args,
+    backward_flags,
     cast_fits,
-    check_flag,
     check_float_dtype,
     checked_grad,
     data_error,
@@ -340,9 +340,10 @@ class Tensor(TensorMethods):
         self,
         grad: Any = None,
         retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
         *,
         gradient: Any = None,
-        inputs: Any = None,
     ) -> None:
         """Compute the gradient of this tensor with respect to every leaf that requires it.
 
@@ -355,11 +356,14 @@ class Tensor(TensorMethods):
             PyTorch's argument, taken so that its code runs: glassnet keeps every graph
             (as ``retain_graph=True``), so a second ``backward()`` through it works and
             adds its gradients again, where PyTorch without ``retain_graph`` raises.
-        gradient : array_like, optional
-            PyTorch's name of ``grad``.
+        create_graph : bool, optional
+            PyTorch's: False only (as ``gn.autograd.grad``'s: glassnet does not record its
+            backward pass, so ``True``, second derivatives, is refused saying so).
         inputs : Tensor or sequence of Tensors, optional
             PyTorch's: add the gradient into these tensors' ``.grad`` (leaves, or tensors the
-            graph computed) and into no other's.
+            graph computed) and into no other's. The four by place in PyTorch's order.
+        gradient : array_like, optional
+            PyTorch's name of ``grad``.
 
         Gradients *accumulate* into ``.grad`` of leaves (and of tensors marked
         with :meth:`retain_grad`): call ``zero_grad`` between steps.
@@ -368,7 +372,7 @@ class Tensor(TensorMethods):
             if grad is not None:
                 raise TypeError("backward(): pass grad or gradient (PyTorch's name), not both.")
             grad = gradient
-        check_flag(False if retain_graph is None else retain_graph, "retain_graph", "backward")
+        backward_flags(retain_graph, create_graph)  # (create_graph=True refused, saying why)
         keep = None  # the ids of the tensors whose .grad takes the gradient (None: PyTorch's)
         if inputs is not None:
             given = [inputs] if isinstance(inputs, Tensor) else inputs

@@ -203,9 +203,9 @@ def test_add_module_on_a_sequential_appends_or_replaces_a_layer():
     s.register_module("1", tanh)
     assert s.layers[1] is tanh and len(s) == 3
     for name in ("act", "7"):
-        with pytest.raises(KeyError, match="append"):
+        with pytest.raises(ValueError, match="append"):
             s.add_module(name, nn.ReLU())
-    with pytest.raises(KeyError, match="append"):
+    with pytest.raises(ValueError, match="append"):
         s.add_module("3", None)
     assert len(s) == 3
 

@@ -902,11 +902,12 @@ def add_module(self: Module, name: str, module: Module | None) -> None:
         _module(module, owner, "module")
     if isinstance(self, Sequential):  # (its layers are its list, named layers.0, layers.1, ...)
         place = int(name) if isinstance(name, str) and name.isdigit() else -1
-        if module is None or not 0 <= place <= len(self.layers):
-            raise KeyError(
+        if module is None or not 0 <= place <= len(self.layers):  # (PyTorch's takes any name)
+            raise ValueError(
                 f"{owner}: a Sequential's layers are its list, named by their place: give a "
                 f"module and its place ({len(self.layers)} appends it, a smaller one replaces "
-                f"that layer), or call append(module). Got {name!r:.40}."
+                f"that layer), or call append(module). Got {name!r:.40}. (PyTorch's takes any "
+                "name: for layers by name, hold them in an nn.ModuleDict or your own Module.)"
             )
         self.layers[place : place + 1] = [module]  # (PyTorch's: a name held is replaced)
         return

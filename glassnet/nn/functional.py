@@ -49,7 +49,8 @@ from .. import functional as _gf
 from .._validation import ParameterError, as_rng, check_bool, check_float_dtype, implicit_dim
 from ..habits import Array
 from ..tensor import Tensor, as_tensor
-from . import losses
+from . import init, losses  # noqa: F401 (init before init_inplace: it loads that module)
+from .init_inplace import warn_layout
 from .layers import LeakyReLU, ReLU
 from .torch_layers import elu, gelu, layer_norm, silu, softplus
 
@@ -68,7 +69,12 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:  # noqa: A002
     in PyTorch's layout, (out_features, in_features), and x of shape (*, in_features).
     (:func:`glassnet.functional.linear` takes the lecture's W, (inputs, neurons): the
     transpose of this weight; a square weight would give no error, so mind which one you
-    import.) One graph node of glassnet.functional.linear on ``weight.T``."""
+    import.) One graph node of glassnet.functional.linear on ``weight.T``.
+
+    Initialize such a weight in its layout: ``nn.init.kaiming_uniform_(weight,
+    a=math.sqrt(5), layout="torch")`` (PyTorch's ``nn.Linear`` init, fan_in =
+    ``weight.shape[1]``); a weight whose fans an initializer read as the lecture's W (no
+    ``layout``; a spread for the wrong fan_in) gets a warning at its first call here."""
     x, w = as_tensor(input), as_tensor(weight)
     if w.ndim != 2 or x.ndim < 1 or x.shape[-1] != w.shape[1]:
         raise ValueError(
@@ -77,6 +83,7 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:  # noqa: A002
             f"shape {tuple(x.shape)}. glassnet.functional.linear(x, W, b) takes the lecture's "
             "W of shape (inputs, neurons) instead."
         )
+    warn_layout(w)
     if x.ndim <= 2:
         return _gf.linear(x, w.T, bias)
     lead = x.shape[:-1]  # (*, in) -> (N, in) -> (N, out) -> (*, out)

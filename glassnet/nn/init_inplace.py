@@ -17,6 +17,15 @@ draws from the distribution ``kaiming_uniform_(layer.weight)`` draws from in PyT
 values differ: the generators differ). A vector (a bias) has no fans: the fan-based
 initializers refuse it, as PyTorch's do.
 
+**A weight kept in PyTorch's layout** ``(out, in)`` (a port's own ``nn.Parameter`` used with
+:func:`glassnet.nn.functional.linear`, which takes that layout) is read so with
+``layout="torch"``: ``kaiming_uniform_(self.weight, a=math.sqrt(5), layout="torch")`` reads
+fan_in = ``weight.shape[1]``, as PyTorch's. Without it such a weight is read as a W, its
+fans swapped (for a 1024 -> 16 layer, 8 times PyTorch's spread), and ``F.linear`` warns
+at its first call with it. Every fan-based initializer and ``sparse_`` take ``layout``
+(``"lecture"``, the default, or ``"torch"``; the xavier laws read both fans, so the two
+layouts draw alike).
+
 ``generator``: None (glassnet's default generator, :func:`glassnet.manual_seed`), an int
 seed or a ``numpy.random.Generator``. The values are drawn in float64 and written in the
 tensor's dtype, into its own memory (a parameter packed into an optimizer's flat buffer
@@ -36,11 +45,12 @@ from __future__ import annotations
 
 import math
 import warnings
+import weakref
 from typing import Any
 
 import numpy as np
 
-from .._validation import as_rng, check_fits, check_setting
+from .._validation import as_rng, check_fits, check_setting, missing_name
 from ..backend import asarray
 from ..gradient import Grad
 from ..habits import check_writable, write_values
@@ -98,12 +108,28 @@ def _fill(tensor: Any, values: Any, owner: str) -> Any:
     data = _target(tensor, owner)
     check_fits(values, data.dtype, f"nn.init.{owner}", "what it writes")  # (not inf from a finite)
     data[...] = asarray(np.asarray(values, dtype=np.float64), like=data, dtype=data.dtype)
+    if isinstance(tensor, Tensor):  # (new values: any mark of the old ones is off)
+        _READ_AS_W.pop(id(tensor), None)
     return tensor
 
 
-def _fans(data: Any, owner: str) -> tuple[int, int]:
-    """(fan_in, fan_out) of a weight matrix; (1, 1) for one of no values, after a warning
-    that nothing is drawn (PyTorch's, for a zero-element tensor)."""
+_LAYOUTS = ("lecture", "torch")  # W: (inputs, neurons), or PyTorch's weight: (out, in)
+_READ_AS_W: dict[int, tuple] = {}  # id(tensor) -> (weakref, initializer, its values' sum)
+
+
+def _check_layout(layout: Any, owner: str) -> None:
+    if not isinstance(layout, str) or layout not in _LAYOUTS:
+        raise ValueError(
+            f"{owner}: layout must be 'lecture' (the tensor is a W: (inputs, neurons), "
+            f"glassnet's Linear's) or 'torch' (PyTorch's weight: (out, in), as "
+            f"nn.functional.linear takes it). Got {layout!r:.40}."
+        )
+
+
+def _fans(data: Any, owner: str, layout: Any = "lecture") -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight matrix in ``layout``; (1, 1) for one of no values,
+    after a warning that nothing is drawn (PyTorch's, for a zero-element tensor)."""
+    _check_layout(layout, owner)
     if data.ndim == 2 and data.size == 0:
         warnings.warn(
             f"{owner}: the tensor of shape {tuple(data.shape)} holds no values; nothing to "
@@ -118,7 +144,35 @@ def _fans(data: Any, owner: str) -> tuple[int, int]:
             f"got a tensor of shape {tuple(data.shape)}. Initialize a bias with zeros_, "
             "constant_, uniform_ or normal_."
         )
-    return int(data.shape[0]), int(data.shape[1])
+    fans = int(data.shape[0]), int(data.shape[1])
+    return fans[::-1] if layout == "torch" else fans
+
+
+def _mark(tensor: Any, owner: str, layout: str) -> Any:
+    """Remember a non-square Tensor whose fans ``owner`` read as a W, for :func:`warn_layout`
+    (with its values' sum: a write since, a loaded state_dict, takes the mark off)."""
+    shape = tensor.shape if isinstance(tensor, Tensor) else ()
+    if layout == "lecture" and len(shape) == 2 and shape[0] != shape[1]:
+        key = id(tensor)  # (by identity: == on tensors compares values)
+        gone = weakref.ref(tensor, lambda _: _READ_AS_W.pop(key, None))
+        _READ_AS_W[key] = (gone, owner, float(tensor.data.sum()))
+    return tensor
+
+
+def warn_layout(weight: Tensor) -> None:
+    """Warn (once) when ``weight``, taken as PyTorch's ``(out, in)``, holds the values an
+    initializer drew reading it as the lecture's W: their spread is then not PyTorch's."""
+    ref, owner, total = _READ_AS_W.pop(id(weight), (None,) * 3) if _READ_AS_W else (None,) * 3
+    if ref is not None and ref() is weight and float(weight.data.sum()) == total:
+        out, inputs = weight.shape
+        warnings.warn(
+            f"nn.functional.linear takes weight of shape {(out, inputs)} as PyTorch's "
+            f"(out, in), fan_in {inputs}, but nn.init.{owner} read it as the lecture's W: "
+            f"(inputs, neurons), fan_in {out}, so its values do not have PyTorch's spread. "
+            f"Initialize it with nn.init.{owner}(weight, ..., layout='torch').",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _rng(generator: Any, owner: str) -> np.random.Generator:
@@ -207,26 +261,34 @@ def eye_(tensor: Any) -> Any:
     return _fill(tensor, np.eye(*data.shape), "eye_")
 
 
-def xavier_uniform_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
-    """Glorot/Xavier: U(-a, a), a = gain · √(6 / (fan_in + fan_out)), in place."""
+def xavier_uniform_(
+    tensor: Any, gain: float = 1.0, generator: Any = None, *, layout: str = "lecture"
+) -> Any:
+    """Glorot/Xavier: U(-a, a), a = gain · √(6 / (fan_in + fan_out)), in place (``layout``:
+    the module's docstring; the sum of the fans is the same in both)."""
     data, owner = _target(tensor, "xavier_uniform_"), "xavier_uniform_"
-    _fans(data, owner)
+    _fans(data, owner, layout)
     gain = check_setting(gain, "gain", owner, _REAL)
-    return _fill(
-        tensor, xavier_uniform(data.shape, _rng(generator, owner), np.float64, gain), owner
-    )
+    values = xavier_uniform(data.shape, _rng(generator, owner), np.float64, gain)
+    return _fill(tensor, values, owner)  # (the fans read alike in both layouts)
 
 
-def xavier_normal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
-    """Glorot/Xavier: N(0, s²), s = gain · √(2 / (fan_in + fan_out)), in place."""
+def xavier_normal_(
+    tensor: Any, gain: float = 1.0, generator: Any = None, *, layout: str = "lecture"
+) -> Any:
+    """Glorot/Xavier: N(0, s²), s = gain · √(2 / (fan_in + fan_out)), in place (``layout``:
+    see :func:`xavier_uniform_`)."""
     data, owner = _target(tensor, "xavier_normal_"), "xavier_normal_"
-    _fans(data, owner)
+    _fans(data, owner, layout)
     gain = check_setting(gain, "gain", owner, _REAL)
-    return _fill(tensor, xavier_normal(data.shape, _rng(generator, owner), np.float64, gain), owner)
+    values = xavier_normal(data.shape, _rng(generator, owner), np.float64, gain)
+    return _fill(tensor, values, owner)
 
 
-def _kaiming_std(data: Any, a: float, mode: str, nonlinearity: str, owner: str) -> float:
-    fan_in, fan_out = _fans(data, owner)
+def _kaiming_std(
+    data: Any, a: float, mode: str, nonlinearity: str, owner: str, layout: str
+) -> float:
+    fan_in, fan_out = _fans(data, owner, layout)
     mode = check_setting(mode, "mode", owner, ("fan_in", "fan_out"))
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
@@ -238,13 +300,18 @@ def kaiming_uniform_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     generator: Any = None,
+    *,
+    layout: str = "lecture",
 ) -> Any:
     """He/Kaiming: U(-bound, bound), bound = gain · √(3 / fan), ``fan`` the inputs
     (``mode="fan_in"``) or the neurons (``"fan_out"``), ``gain`` =
-    ``calculate_gain(nonlinearity, a)`` (√2 for the default, leaky ReLU with a = 0), in place."""
+    ``calculate_gain(nonlinearity, a)`` (√2 for the default, leaky ReLU with a = 0), in place.
+    The inputs are ``W.shape[0]`` (``layout="lecture"``, the default) or, of a weight in
+    PyTorch's layout (out, in), ``weight.shape[1]`` (``layout="torch"``)."""
     data, owner = _target(tensor, "kaiming_uniform_"), "kaiming_uniform_"
-    bound = math.sqrt(3.0) * _kaiming_std(data, a, mode, nonlinearity, owner)
-    return _fill(tensor, _rng(generator, owner).uniform(-bound, bound, data.shape), owner)
+    bound = math.sqrt(3.0) * _kaiming_std(data, a, mode, nonlinearity, owner, layout)
+    values = _rng(generator, owner).uniform(-bound, bound, data.shape)
+    return _mark(_fill(tensor, values, owner), owner, layout)
 
 
 def kaiming_normal_(
@@ -253,11 +320,15 @@ def kaiming_normal_(
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
     generator: Any = None,
+    *,
+    layout: str = "lecture",
 ) -> Any:
-    """He/Kaiming: N(0, std²), std = gain / √fan (see :func:`kaiming_uniform_`), in place."""
+    """He/Kaiming: N(0, std²), std = gain / √fan (see :func:`kaiming_uniform_`, ``layout``
+    too), in place."""
     data, owner = _target(tensor, "kaiming_normal_"), "kaiming_normal_"
-    std = _kaiming_std(data, a, mode, nonlinearity, owner)
-    return _fill(tensor, std * _rng(generator, owner).standard_normal(data.shape), owner)
+    std = _kaiming_std(data, a, mode, nonlinearity, owner, layout)
+    values = std * _rng(generator, owner).standard_normal(data.shape)
+    return _mark(_fill(tensor, values, owner), owner, layout)
 
 
 def orthogonal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
@@ -276,7 +347,14 @@ def orthogonal_(tensor: Any, gain: float = 1.0, generator: Any = None) -> Any:
     return _fill(tensor, gain * (q.T if rows < cols else q), owner)
 
 
-def sparse_(tensor: Any, sparsity: float, std: float = 0.01, generator: Any = None) -> Any:
+def sparse_(
+    tensor: Any,
+    sparsity: float,
+    std: float = 0.01,
+    generator: Any = None,
+    *,
+    layout: str = "lecture",
+) -> Any:
     """PyTorch's ``sparse_`` (Martens, 2010): values from N(0, std²), then, for each input,
     the connections to ``ceil(sparsity · neurons)`` of the neurons, chosen at random, set to
     0, in place; returns ``tensor``.
@@ -287,7 +365,8 @@ def sparse_(tensor: Any, sparsity: float, std: float = 0.01, generator: Any = No
     of W: each row of W gets ``ceil(sparsity · W.shape[1])`` zeros, and
     ``sparse_(layer.W, s)`` draws from the distribution PyTorch's
     ``sparse_(layer.weight, s)`` draws from (the values differ: the generators differ).
-    Every neuron keeps about ``1 - sparsity`` of its inputs.
+    Every neuron keeps about ``1 - sparsity`` of its inputs. ``layout="torch"``: ``tensor``
+    is PyTorch's ``weight: (out, in)``, and each of its columns gets the zeros, as there.
 
     ``sparsity`` in [0, 1]; ``std`` >= 0; a 2-D tensor only, as PyTorch's.
 
@@ -305,14 +384,15 @@ def sparse_(tensor: Any, sparsity: float, std: float = 0.01, generator: Any = No
         )
     sparsity = check_setting(sparsity, "sparsity", owner, {"low": 0, "high": 1})
     std = check_setting(std, "std", owner, {"low": 0})
-    inputs, neurons = data.shape
+    _check_layout(layout, owner)
+    inputs, neurons = data.shape[::-1] if layout == "torch" else data.shape
     zeros = math.ceil(sparsity * neurons)  # (per input: PyTorch's per column of weight)
     rng = _rng(generator, owner)
-    values = normal(data.shape, rng, np.float64, 0.0, std)
+    values = normal((inputs, neurons), rng, np.float64, 0.0, std)  # (as a W)
     if zeros and inputs:  # each row's own random choice of neurons: a permutation per row
-        chosen = np.argsort(rng.random(data.shape), axis=1)[:, :zeros]
+        chosen = np.argsort(rng.random((inputs, neurons)), axis=1)[:, :zeros]
         np.put_along_axis(values, chosen, 0.0, axis=1)
-    return _fill(tensor, values, owner)
+    return _fill(tensor, values.T if layout == "torch" else values, owner)
 
 
 def _pytorch_args(name: str, names: tuple[str, str], args: tuple, kwargs: dict) -> list[Any]:
@@ -365,3 +445,10 @@ Grad.normal_, Grad.uniform_ = _pytorch_normal, _pytorch_uniform  # (into the gra
 from . import init as _init  # noqa: E402
 
 _init.sparse_ = sparse_
+
+
+def _missing(name: str) -> Any:  # (nn.init's __getattr__: PyTorch's names it has not)
+    raise missing_name("glassnet.nn.init", name)
+
+
+_init.__getattr__ = _missing  # type: ignore[attr-defined]
