@@ -93,7 +93,7 @@ class DimError(IndexError, TypeError):
     out of range and glassnet's shape ops' (``transpose``, ``unsqueeze``) before."""
 
 
-def _show(value: Any, limit: int = 200) -> str:
+def shown(value: Any, limit: int = 200) -> str:
     """repr() of a value for a message; NumPy scalars shown as plain numbers (0.5, not
     np.float64(0.5)); a long one cut to ``limit`` characters (a list of 10,000 numbers
     given as ``lr`` made a message of 59,000)."""
@@ -110,7 +110,7 @@ def distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     for key, value in pairs:
         if key in obj:
-            raise ValueError(f"duplicate key {_show(key, 60)}: it appears twice in one object")
+            raise ValueError(f"duplicate key {shown(key, 60)}: it appears twice in one object")
         obj[key] = value
     return obj
 
@@ -119,12 +119,12 @@ def _interval(low: Any, high: Any, low_open: bool, high_open: bool) -> str:
     """``> 0``, ``>= 1``, ``<= 1`` or ``in [0, 1)``; bounds shown as the caller wrote them."""
     if low is not None and high is not None:
         return (
-            f"in {'(' if low_open else '['}{_show(low)}, {_show(high)}{')' if high_open else ']'}"
+            f"in {'(' if low_open else '['}{shown(low)}, {shown(high)}{')' if high_open else ']'}"
         )
     if low is not None:
-        return f"{'>' if low_open else '>='} {_show(low)}"
+        return f"{'>' if low_open else '>='} {shown(low)}"
     if high is not None:
-        return f"{'<' if high_open else '<='} {_show(high)}"
+        return f"{'<' if high_open else '<='} {shown(high)}"
     return ""
 
 
@@ -182,7 +182,7 @@ def check_number(
             want = f"a float {interval}" if interval else "a finite float"
         if allow_inf:
             want += " or numpy.inf"
-        got = f"Got {_show(value)}."
+        got = f"Got {shown(value)}."
         if isinstance(value, (bool, np.bool_)):  # (False is >= 0: say why it is refused)
             fix = f"write {want}"
             with contextlib.suppress(ParameterError):
@@ -190,7 +190,7 @@ def check_number(
                 bounds = {"low": low, "high": high, "low_open": low_open, "high_open": high_open}
                 num = check_number(as_number, name, owner, integer=integer, **bounds)
                 fix = f"write {name}={num!r}" if name.isidentifier() else f"write {num!r}"
-            got = f"Got {_show(value)}: a bool is not taken as a number; {fix}."
+            got = f"Got {shown(value)}: a bool is not taken as a number; {fix}."
         raise ParameterError(f"The {name!r} parameter of {owner} must be {want}. {got}")
     return x
 
@@ -211,7 +211,7 @@ def check_choice(value: Any, name: str, owner: str, choices: Sequence[str]) -> s
         quoted = [repr(c) for c in choices]
         listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
         raise ParameterError(
-            f"The {name!r} parameter of {owner} must be {listed}. Got {_show(value)}."
+            f"The {name!r} parameter of {owner} must be {listed}. Got {shown(value)}."
         )
     return value
 
@@ -221,7 +221,7 @@ def check_bool(value: Any, name: str, owner: str) -> bool:
     ``The 'shuffle' parameter of fit must be a bool (True or False). Got 1.``"""
     if not isinstance(value, (bool, np.bool_)):
         raise ParameterError(
-            f"The {name!r} parameter of {owner} must be a bool (True or False). Got {_show(value)}."
+            f"The {name!r} parameter of {owner} must be a bool (True or False). Got {shown(value)}."
         )
     return bool(value)
 
@@ -252,10 +252,10 @@ def as_rng(seed: Any, owner: str | None = None, name: str = "seed") -> np.random
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
         raise ParameterError(
             f"{whose} must be None, an int >= 0 or a numpy.random.Generator. "
-            f"Got {_show(seed)} of type {type(seed).__name__}."
+            f"Got {shown(seed)} of type {type(seed).__name__}."
         )
     if seed < 0:
-        raise ParameterError(f"{whose} must be an int >= 0. Got {_show(seed)}.")
+        raise ParameterError(f"{whose} must be an int >= 0. Got {shown(seed)}.")
     return np.random.default_rng(int(seed))
 
 
@@ -496,7 +496,7 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
         if warn:
             warnings.warn(
                 f"{owner}: {name} has no column names, but the model was fitted on a "
-                f"DataFrame with columns {_show(list(fitted), 120)} (model.feature_names_in_): "
+                f"DataFrame with columns {shown(list(fitted), 120)} (model.feature_names_in_): "
                 "its columns are read in that order, by position.",
                 UserWarning,
                 stacklevel=_user_level(),
@@ -504,11 +504,11 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
         return
     if got == list(fitted):
         return
-    todo = column_change(got, list(fitted), lambda c: _show(c, 80))
+    todo = column_change(got, list(fitted), lambda c: shown(c, 80))
     kind, take = _frame_kind(X, name)
     raise ValueError(
-        f"{owner}: {name} is a {kind} with columns {_show(got, 120)}, but the model was "
-        f"fitted on columns {_show(list(fitted), 120)} (model.feature_names_in_): {todo}, "
+        f"{owner}: {name} is a {kind} with columns {shown(got, 120)}, but the model was "
+        f"fitted on columns {shown(list(fitted), 120)} (model.feature_names_in_): {todo}, "
         f"which would be read by position, the wrong ones. Pass {take} (the fitted "
         "columns, in order); to train the model on other "
         "columns, del model.feature_names_in_ first."
@@ -655,7 +655,7 @@ def check_array(
     if arr.dtype.kind in "USO":  # text is no number: parsing "0.5" would pass it in silence
         text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
         if text is not None or arr.dtype.kind != "O":
-            first = _show(text if text is not None else arr.flat[0], 40)
+            first = shown(text if text is not None else arr.flat[0], 40)
             raise ValueError(
                 f"{owner}: {name} must be numeric. It holds text (dtype {arr.dtype}), e.g. "
                 f"{first}: convert numbers written as text (np.asarray({name}, dtype=float)), "
@@ -847,7 +847,7 @@ def check_weights(who: str, arg: str, w: Any) -> Any:
                 except (OverflowError, ValueError):
                     break
             raise ValueError(
-                f"{who}: {arg} must hold finite weights >= 0. Got {_show(e, 40)} at index "
+                f"{who}: {arg} must hold finite weights >= 0. Got {shown(e, 40)} at index "
                 f"{tuple(map(int, np.unravel_index(i, w.shape)))}, beyond the range of float64 "
                 "(largest 1.798e+308) or a signalling NaN: no weight. Pass weights >= 0 (0 "
                 "leaves a sample or class out)."
@@ -861,7 +861,7 @@ def check_weights(who: str, arg: str, w: Any) -> Any:
     if w.dtype.kind not in "iuf":
         raise ValueError(
             f"{who}: {arg} must be numeric. It holds {w.dtype} values, e.g. "
-            f"{_show(odd, 40)}: pass real numbers "
+            f"{shown(odd, 40)}: pass real numbers "
             f"(np.asarray({arg}, dtype=float) for numbers written as text)."
         )
     if w.size and not (w.min() >= 0 and w.max() < np.inf):  # (NaN fails both)
@@ -928,7 +928,7 @@ def _number(e: Any) -> str:
     """A number for check_fits' message: an int to 4 digits (10**400 too), else its repr."""
     if isinstance(e, (int, np.integer)) and not isinstance(e, bool):
         return format(decimal.Decimal(int(e)), ".4g")
-    return _show(e, 40)
+    return shown(e, 40)
 
 
 _HIDDEN = "whose hidden values would be written: fill them first (a.filled(value))"
@@ -1154,7 +1154,7 @@ def check_float_dtype(dtype: Any, owner: str, name: str = "dtype", default: Any 
         dt = None
     if dt not in (np.float32, np.float64):
         raise ParameterError(
-            f"The {name!r} parameter of {owner} must be float32 or float64. Got {_show(dtype)}."
+            f"The {name!r} parameter of {owner} must be float32 or float64. Got {shown(dtype)}."
         )
     return dt
 
@@ -1224,7 +1224,7 @@ def check_setting(value: Any, name: str, owner: str, rule: Any) -> Any:
         )
         raise ParameterError(
             f"The {name!r} parameter of {owner} must be a pair of floats {interval}. "
-            f"Got {_show(value)}."
+            f"Got {shown(value)}."
         ) from None
     return first, second
 
@@ -1627,7 +1627,7 @@ def check_dims(axis: Any, op: str) -> Any:
         return axis
     raise DimError(
         f"{op}(): dim must be an integer, a tuple of integers, or None (every axis). Got "
-        f"{_show(axis, 40)} ({type(axis).__name__})."
+        f"{shown(axis, 40)} ({type(axis).__name__})."
     )
 
 
@@ -1654,8 +1654,8 @@ def tensor_dtype(dtype: Any, owner: str) -> np.dtype:
     except TypeError:
         dt = None
     if dt not in (np.float32, np.float64):  # (float16 and longdouble too, as the message says)
-        shown = dt if dt is not None else _show(dtype, 40)
-        raise TypeError(f"{owner}: a Tensor's dtype must be float32 or float64. Got {shown}.")
+        got = dt if dt is not None else shown(dtype, 40)
+        raise TypeError(f"{owner}: a Tensor's dtype must be float32 or float64. Got {got}.")
     return dt
 
 
@@ -1666,7 +1666,7 @@ def reshape_error(shape: tuple[int, ...], size: int, new: tuple[Any, ...]) -> Ex
         return ValueError(f"op 'reshape': cannot reshape {shape} ({size} values) into {new}.")
     return TypeError(
         f"op 'reshape': the sizes must be integers (-1: the one inferred), as x.reshape(2, -1) "
-        f"or x.reshape((2, -1)). Got {_show(new, 60)}."
+        f"or x.reshape((2, -1)). Got {shown(new, 60)}."
     )
 
 
@@ -2407,7 +2407,7 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
     "dropout_rng": lambda rng: (
         "glassnet.functional.dropout(x, p, rng, training): rng, the source of the masks, "
         "must be a numpy.random.Generator, a numpy.random.RandomState or an int seed >= 0 "
-        f"(None only where no mask is drawn: training=False or p=0). Got {_show(rng)} of type "
+        f"(None only where no mask is drawn: training=False or p=0). Got {shown(rng)} of type "
         f"{type(rng).__name__}. For PyTorch's F.dropout(x, p, training) use "
         "glassnet.nn.functional.dropout (import glassnet.nn.functional as F; its masks come "
         "from the generator gn.manual_seed seeds), or pass rng=np.random.default_rng(seed)."

@@ -77,13 +77,13 @@ from . import functional as F
 from . import optim, schedules
 from ._validation import (
     ParameterError,
-    _show,
     check_bool,
     check_choice,
     check_memory,
     check_number,
     dates_error,
     detached,
+    shown,
     time_cell,
     time_columns,
     time_error,
@@ -1959,7 +1959,7 @@ def _check_classes_sequence(classes: Any) -> None:
     kind = type(classes).__name__
     fix = f"classes=[{classes!r}]" if isinstance(classes, str) else "classes=sorted(labels)"
     raise ValueError(
-        f"Expected array-like (array or non-string sequence), got {_show(classes)}. "
+        f"Expected array-like (array or non-string sequence), got {shown(classes)}. "
         "classes is every label the model will be trained on, as a list or an array (in "
         f"any order), and a {kind} is not one: pass e.g. {fix} or list(labels)."
     )
