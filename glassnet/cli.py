@@ -9855,6 +9855,45 @@ def _streamed_pipe(args: argparse.Namespace) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
 
 
+def _rank_reads_a_pipe(args: argparse.Namespace) -> str | None:
+    """The usage error of a data file given as standard input '-', a named pipe or a device
+    (``/dev/stdin``, ``<(zcat d.csv.gz)``) to a rank of a launch of several (``mpiexec -n
+    N``, N > 1, as the launcher's variables say, before MPI starts): MPICH's mpiexec sends
+    standard input to rank 0 alone and leaves the other ranks' open and empty for ever (a
+    rank copying it waited for ever, and rank 0 in MPI_Init for that rank); a pipe's rows
+    would go to one rank or be split among them. None where the data file is a file."""
+    import stat
+
+    data = getattr(args, "data", None)
+    _, size, var = _distributed._launcher()  # (every rank's words alike: printed once)
+    if args.command not in _STDIN_COMMANDS or not isinstance(data, str) or size < 2:
+        return None
+    how = f"this process is one of {size} ranks ({var}={size}: started by mpiexec or srun)"
+    todo = (
+        f"Write the data to a file every rank can read (cat ... > data.csv, on a file system "
+        f"every node sees) and give its path: mpiexec -n {size} glassnet {args.command} ... "
+        "data.csv"
+    )
+    if data == "-":
+        return (
+            f"the data file '-' is standard input, which a launch of several ranks cannot "
+            f"read: mpiexec gives it to rank 0 alone (the other ranks' never ends, and they "
+            f"would wait for ever); {how}. {todo}"
+        )
+    try:
+        mode = os.stat(data).st_mode
+    except (OSError, ValueError):  # (no such file: the reader says so)
+        return None
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
+        kind = "a named pipe" if stat.S_ISFIFO(mode) else "a device or socket, not a file"
+        return (
+            f"the data file '{data}' is {kind}, which every rank of a launch of several "
+            f"would read from one writer: each rank a part of its rows, or waiting for "
+            f"ever; {how}. {todo}"
+        )
+    return None
+
+
 @contextlib.contextmanager
 def _stdin_as_file(args: argparse.Namespace) -> Any:
     """For a data file given as '-' (train, predict, evaluate, explain): standard input,
@@ -9963,6 +10002,9 @@ def _main_argv(argv: Sequence[str] | None) -> int:
             return _help_once(HelpRequested(parser.format_help(), 2))
         parser.print_help(sys.stderr)
         return 2
+    refused = _rank_reads_a_pipe(args)  # (before anything reads it: on every rank alike)
+    if refused is not None:
+        return _end_command(UsageError(refused), (refused, 2), args.command)
     if args.command != "train" and _distributed.launched()[1] > 1:
         _ranks_agree_at_the_end()
     _PENDING.clear()
