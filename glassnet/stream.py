@@ -129,6 +129,9 @@ class Stream:
         # hold them)
         self.runs_of_labels: Callable[[], Columns | None] | None = None
         self._last: Any = None  # the iterator the source gave last (each pass needs a new one)
+        # a table file's stream: the file and place of data row ``row`` (-1: the file), as
+        # its errors name them (its classes refused before training: the first row's line)
+        self.where: Callable[[int], str] | None = None
 
     def __repr__(self) -> str:
         return f"Stream(buffer_size={self.buffer_size}, columns={self.columns!r})"
@@ -166,7 +169,7 @@ class Stream:
                     runs = None
             text = None if runs is None else label_runs_warning(runs, self.buffer_size, bs)
             if text is not None:  # (at the caller's line: its fit call)
-                warnings.warn(text, UserWarning, stacklevel=_outside_glassnet())
+                warnings.warn(text, UserWarning, stacklevel=outside_glassnet())
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
         buf: list[np.ndarray | None] | None = None
         fill, perm, pos, tail = 0, np.empty(0, np.intp), 0, None
@@ -231,12 +234,78 @@ class Stream:
                 f"and fit was asked for {epochs}. Pass a list of chunks, an object whose "
                 "__iter__ starts over, or a function returning a fresh iterator; or epochs=1."
             )
-        for c in _checked(self.chunks(), check):
-            return c
+        seen: list[bool] = []
+
+        def first_checked(*c: Any) -> Chunk:  # (the classes, before the first chunk's rows)
+            if not seen:
+                seen.append(True)
+                self._classes_held(check, *c)
+            return check(*c)
+
+        try:
+            for c in _checked(self.chunks(), first_checked):
+                return c
+        except _ClassesRefused as e:  # (the file's, not the first chunk's: said as is)
+            raise ValueError(str(e)) from None
         raise ValueError("fit: the stream yielded no chunks; it has no data to train on.")
 
+    def _classes_held(self, check: Callable[..., Chunk], X: Any, y: Any, w: Any) -> None:
+        """Refuse, before training, a table's target classes (counted by its statistics
+        pass) that ``check`` refuses of a chunk (more classes than the model has outputs),
+        naming the file's place of the first row of the lowest refused class: such a row
+        deep in the file was refused when an epoch reached it, after steps had changed the
+        model, at its place in the shuffled epoch. ``X, y, w``: the first chunk, as read."""
+        cols = self.columns
+        if cols is None or not isinstance(cols.target, str) or not cols.classes or np.ndim(y) != 1:
+            return
 
-def _outside_glassnet() -> int:
+        def refused(*labels: int) -> str | None:
+            k = len(labels)
+            one = (np.repeat(X[:1], k, axis=0), np.array(labels, y.dtype))
+            try:
+                check(*one, None if w is None else np.ones(k, w.dtype))
+            except (ValueError, TypeError) as e:
+                return _bare(e)
+            return None
+
+        n = len(cols.classes)
+        why = refused(*range(n))
+        if not len(y) or why is None or refused(y[0]) is not None:  # (X's own: said as read)
+            return
+        bad = [k for k in range(n) if refused(k) is not None]
+        row = -1  # the data row (file order) of the first row of a refused class
+        if bad and cols.run_classes is not None and cols.run_rows is not None:
+            at = np.flatnonzero(np.isin(cols.run_classes, bad))
+            row = int(cols.run_rows[: at[0]].sum()) if at.size else -1
+        elif bad:  # (a file of many runs: read again, in order, up to that row)
+            start = 0
+            with _closing(self.chunks()) as chunks:
+                for _, yc, _ in chunks:
+                    hit = np.flatnonzero(np.isin(yc, bad))
+                    if hit.size:
+                        row = start + int(hit[0])
+                        break
+                    start += len(yc)
+        shown = ", ".join(map(repr, cols.classes[:10])) + (", ..." if n > 10 else "")
+        place = self.where(row) if self.where is not None else "the stream"
+        held = ""
+        if bad and row >= 0:
+            k = bad[0]
+            many = cols.class_counts[k] if cols.class_counts else 2
+            rows = "its one row" if many == 1 else f"the first of its {many} rows"
+            held = f"holds class {cols.classes[k]!r} ({rows}), and "
+        raise _ClassesRefused(
+            f"fit: {place}: the target column {cols.target!r} {held}the statistics pass "
+            f"counted {n} classes in it before training ({shown}): {why}"
+        )
+
+
+class _ClassesRefused(Exception):
+    """:meth:`Stream._classes_held`'s refusal, past the first chunk's check (which names
+    the chunk): ``fit`` raises it as a ValueError."""
+
+
+def outside_glassnet() -> int:
     """The ``stacklevel`` that a ``warnings.warn`` in the caller of this function gives to
     name the first frame outside the glassnet package (the user's call)."""
     package = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -1563,7 +1632,9 @@ def _table_stream(
                 start += b.num_rows
                 yield chunk
 
-    return Stream(chunks, buffer_size=buffer_size, columns=cols)
+    out = Stream(chunks, buffer_size=buffer_size, columns=cols)
+    out.where = where
+    return out
 
 
 def _row_numbers(col: Any, first: float, start: int) -> float | None:
