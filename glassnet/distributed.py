@@ -478,9 +478,13 @@ class DataParallel:
         if int(ctl[_HI]) * _B24 + int(ctl[_LO]) != mine:
             raise ValueError(
                 f"fit(distributed='mpi'): rank {self.rank} has other training data, seed or "
-                "optimizer state than rank 0 (their checksums differ). Every rank must call "
-                "fit with the same X, y, sample_weight and seed, and the same optimizer "
-                "(resume: load the same checkpoint on every rank)."
+                "optimizer state than rank 0: the ranks compare, by checksum, the data's "
+                "shapes and X's dtype, the first and last rows of X, y and sample_weight (a "
+                "stream's: of its first chunk), the shuffling generator's state and the "
+                "optimizer's state, and these differ. The rows in between are not compared "
+                "(ranks whose data differ only there train on a mix of their rows). Every "
+                "rank must call fit with the same X, y, sample_weight and seed, and the same "
+                "optimizer (resume: load the same checkpoint on every rank)."
             )
 
     def _same_model_and_settings(self, model: Any) -> None:

@@ -796,5 +796,6 @@ def fit(
     # fit(); save_model(...) in one cell does not save a half-trained model unnoticed (the
     # command line filters it out and says it in its own words: the signal, the checkpoint)
     if history.stop_reason == "interrupted":
-        warnings.warn(interrupted_warning(history), UserWarning, stacklevel=2)
+        level = stream_mod.outside_glassnet()  # (the caller's fit line; distributed.run's too)
+        warnings.warn(interrupted_warning(history), UserWarning, stacklevel=level)
     return history
