@@ -9865,7 +9865,7 @@ def _rank_reads_a_pipe(args: argparse.Namespace) -> str | None:
     import stat
 
     data = getattr(args, "data", None)
-    _, size, var = _distributed._launcher()  # (every rank's words alike: printed once)
+    _, size, var = _distributed.launcher()  # (every rank's words alike: printed once)
     if args.command not in _STDIN_COMMANDS or not isinstance(data, str) or size < 2:
         return None
     how = f"this process is one of {size} ranks ({var}={size}: started by mpiexec or srun)"

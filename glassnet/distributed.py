@@ -151,7 +151,7 @@ _LAUNCHERS = (
 )
 
 
-def _launcher() -> tuple[int, int, str]:
+def launcher() -> tuple[int, int, str]:
     """(rank, size, the variable that gave the size) of :func:`launched`."""
     for rank, size in _LAUNCHERS:
         # (PMIX_RANK itself: Slurm's step size alone is in every srun step, --mpi=none too)
@@ -165,7 +165,7 @@ def launched() -> tuple[int, int]:
     """(rank, size) of a process started by ``mpiexec`` (MPICH's, Intel MPI's or Open MPI's)
     or ``srun`` (``--mpi=pmi2`` or ``--mpi=pmix``), read from the launcher's environment
     without starting MPI; ``(0, 1)`` otherwise."""
-    return _launcher()[:2]
+    return launcher()[:2]
 
 
 class Unjoined(RuntimeError):
@@ -180,7 +180,7 @@ class Unjoined(RuntimeError):
 def _world(MPI: Any) -> Any:
     """``MPI.COMM_WORLD``, refused in a rank (not a process one started) when the launcher
     started more processes than MPI joined: each rank would train alone, in silence."""
-    _, n, var = _launcher()
+    _, n, var = launcher()
     if _rank_process() and MPI.COMM_WORLD.Get_size() == 1:
         raise Unjoined(
             f"the launcher started {n} processes ({var}={n}), but "
