@@ -450,49 +450,54 @@ def _k_tanh_libm(x, tc):
     return _k_tanh_tail(x, np.abs(x), np.tanh(x), tc)
 
 
-def _k_matmul(A, ao, n, K, W, wo, J, Z, zo):
-    """Z = A @ W for flat (array, offset) views A (n, K), W (K, J), Z (n, J): each entry
-    summed over k in order, in a register."""
+def _k_matmul(A, n, K, W, J, Z):
+    """Z = A @ W for flat views A (n, K), W (K, J), Z (n, J): Z[r, :] += A[r, k] W[k, :]."""
     for r in range(n):
-        z, a = zo + r * J, ao + r * K
+        zr = Z[r * J : r * J + J]
+        ar = A[r * K : r * K + K]
         for j in range(J):
-            s = A[a] * W[wo + j]
-            for k in range(1, K):
-                s += A[a + k] * W[wo + k * J + j]
-            Z[z + j] = s
+            zr[j] = 0
+        for k in range(K):
+            s = ar[k]
+            wk = W[k * J : k * J + J]
+            for j in range(J):
+                zr[j] += s * wk[j]
 
 
-def _k_matmul_tn(A, ao, n, K, G, go, J, D, do):
-    """D = Aᵀ G for flat views A (n, K), G (n, J), D (K, J): each entry summed over the
-    rows in order, in a register."""
-    for k in range(K):
-        d = do + k * J
-        for j in range(J):
-            s = A[ao + k] * G[go + j]
-            for r in range(1, n):
-                s += A[ao + r * K + k] * G[go + r * J + j]
-            D[d + j] = s
+def _k_matmul_tn(A, n, K, G, J, D):
+    """D = Aᵀ G for flat views A (n, K), G (n, J), D (K, J): D[k, :] += A[r, k] G[r, :]."""
+    for i in range(K * J):
+        D[i] = 0
+    for r in range(n):
+        gr = G[r * J : r * J + J]
+        ar = A[r * K : r * K + K]
+        for k in range(K):
+            s = ar[k]
+            dk = D[k * J : k * J + J]
+            for j in range(J):
+                dk[j] += s * gr[j]
 
 
-def _k_matmul_nt(G, go, n, J, W, wo, K, D, do):
+def _k_matmul_nt(G, n, J, W, K, D):
     """D = G Wᵀ for flat views G (n, J), W (K, J), D (n, K): D[r, k] = G[r, :] · W[k, :]."""
     for r in range(n):
-        g, d = go + r * J, do + r * K
+        gr = G[r * J : r * J + J]
+        dr = D[r * K : r * K + K]
         for k in range(K):
-            w = wo + k * J
-            s = G[g] * W[w]
+            wk = W[k * J : k * J + J]
+            s = gr[0] * wk[0]
             for j in range(1, J):
-                s += G[g + j] * W[w + j]
-            D[d + k] = s
+                s += gr[j] * wk[j]
+            dr[k] = s
 
 
 def _k_blas(A, ao, n, K, B, bo, J, C, co, mode):
     """A matrix product by NumPy's dot on SciPy's BLAS, on flat (array, offset) views:
     mode 0: C (n, J) = A (n, K) @ B (K, J); 1: C (K, J) = A (n, K)ᵀ @ B (n, J); 2: C (n,
-    J) = A (n, K) @ B (J, K)ᵀ. The one kernel
-    compiled with numba's reference counting (its np.dot needs it); the others run without
-    (a reference count up and down per array view and call, atomic, was most of a tiny
-    step)."""
+    J) = A (n, K) @ B (J, K)ᵀ. The one kernel compiled with numba's reference counting
+    (its np.dot needs it); the others run without: a slice or a call counted a reference
+    up and down (an atomic operation, in a call), tens of times a step, about a quarter
+    of a W3 step."""
     if mode == 0:
         np.dot(
             A[ao : ao + n * K].reshape((n, K)),
@@ -513,175 +518,169 @@ def _k_blas(A, ao, n, K, B, bo, J, C, co, mode):
         )
 
 
-def _k_mm(A, ao, n, K, W, wo, J, Z, zo):
+def _k_mm(A, n, K, W, J, Z):
     """Z = A @ W: BLAS (NumPy's dot, on SciPy's BLAS) unless the product is tiny or has
     one column (a dot product per row, vectorized here)."""
     if J == 1:
         for r in range(n):
-            a = ao + r * K
-            s = A[a] * W[wo]
+            ar = A[r * K : r * K + K]
+            s = ar[0] * W[0]
             for k in range(1, K):
-                s += A[a + k] * W[wo + k]
-            Z[zo + r] = s
+                s += ar[k] * W[k]
+            Z[r] = s
     elif n * K * J < _BLAS_MIN:
-        _k_matmul(A, ao, n, K, W, wo, J, Z, zo)
+        _k_matmul(A, n, K, W, J, Z)
     else:
-        _k_blas(A, ao, n, K, W, wo, J, Z, zo, 0)
+        _k_blas(A, 0, n, K, W, 0, J, Z, 0, 0)
 
 
-def _k_mm_tn(A, ao, n, K, G, go, J, D, do):
+def _k_mm_tn(A, n, K, G, J, D):
     """D = Aᵀ G, as _k_mm (one column: D += A[r, :] G[r] per row)."""
     if J == 1:
         for k in range(K):
-            s = A[ao + k] * G[go]
-            for r in range(1, n):
-                s += A[ao + r * K + k] * G[go + r]
-            D[do + k] = s
+            D[k] = 0
+        for r in range(n):
+            ar = A[r * K : r * K + K]
+            g = G[r]
+            for k in range(K):
+                D[k] += ar[k] * g
     elif n * K * J < _BLAS_MIN:
-        _k_matmul_tn(A, ao, n, K, G, go, J, D, do)
+        _k_matmul_tn(A, n, K, G, J, D)
     else:
-        _k_blas(A, ao, n, K, G, go, J, D, do, 1)
+        _k_blas(A, 0, n, K, G, 0, J, D, 0, 1)
 
 
-def _k_mm_nt(G, go, n, J, W, wo, K, D, do):
+def _k_mm_nt(G, n, J, W, K, D):
     """D = G Wᵀ, as _k_mm (one column: the outer product G[r] W[:, 0])."""
     if J == 1:
         for r in range(n):
-            d = do + r * K
-            g = G[go + r]
+            dr = D[r * K : r * K + K]
+            g = G[r]
             for k in range(K):
-                D[d + k] = g * W[wo + k]
+                dr[k] = g * W[k]
     elif n * K * J < _BLAS_MIN:
-        _k_matmul_nt(G, go, n, J, W, wo, K, D, do)
+        _k_matmul_nt(G, n, J, W, K, D)
     else:
-        _k_blas(G, go, n, J, W, wo, K, D, do, 2)
+        _k_blas(G, 0, n, J, W, 0, K, D, 0, 2)
 
 
-def _k_softmax_row(z, zo, out, oo, K):
-    """out[oo : oo + K] = softmax(z[zo : zo + K]) for one row (out may be z): e = exp(z -
-    max z), e / sum e; returns (max z, sum e) for the row's logsumexp."""
-    mx = z[zo]
+def _k_softmax_row(z, out):
+    """out = softmax(z) for one row (out may be z): e = exp(z - max z), e / sum e; returns
+    (max z, sum e) for the row's logsumexp."""
+    K = z.shape[0]
+    mx = z[0]
     for j in range(1, K):
-        v = z[zo + j]
+        v = z[j]
         if v > mx or v != v:
             mx = v
     for j in range(K):
-        out[oo + j] = np.exp(z[zo + j] - mx)
-    s = out[oo]
+        out[j] = np.exp(z[j] - mx)
+    s = out[0]
     for j in range(1, K):
-        s += out[oo + j]
+        s += out[j]
     for j in range(K):
-        out[oo + j] = out[oo + j] / s
+        out[j] = out[j] / s
     return mx, s
 
 
-def _k_act(A, ao, n, J, code, alpha, hd):
-    """A <- g(Z) in place on the flat view A[ao : ao + n J] (n, J) (FastMLP's in-place
-    kernels; softmax as functional.softmax_fn)."""
+def _k_activate(A, n, J, code, alpha, hd):
+    """A <- g(Z) in place on the flat view A (n, J) (FastMLP's in-place kernels; softmax as
+    functional.softmax_fn)."""
     half, one = hd[_HALF], hd[_ONE]
     tc, fast = _k_tanh_constants(hd), hd[_FAST] > 0
     m = n * J
     if code == 1 and fast:  # (1 + tanh(z / 2)) / 2
-        for i in range(ao, ao + m):
+        for i in range(m):
             A[i] = (_k_tanh(A[i] * half, tc) + one) * half
     elif code == 1:
-        for i in range(ao, ao + m):
+        for i in range(m):
             A[i] = (_k_tanh_libm(A[i] * half, tc) + one) * half
     elif code == 2 and fast:
-        for i in range(ao, ao + m):
+        for i in range(m):
             A[i] = _k_tanh(A[i], tc)
     elif code == 2:
-        for i in range(ao, ao + m):
+        for i in range(m):
             A[i] = _k_tanh_libm(A[i], tc)
     elif code == 3:  # np.maximum(z, 0): NaN stays NaN
-        for i in range(ao, ao + m):
+        for i in range(m):
             a = A[i]
             if not (a >= 0 or a != a):
                 A[i] = 0
     elif code == 4:  # np.maximum(z, alpha z); z itself where z > 0 (0 · inf is NaN)
-        for i in range(ao, ao + m):
+        for i in range(m):
             a = A[i]
             b = a * alpha
             if not (a > 0 or a >= b or a != a):
                 A[i] = b
     elif code == 5:  # e = exp(z - max z); e / sum e, per row
         for r in range(n):
-            _k_softmax_row(A, ao + r * J, A, ao + r * J, J)
+            _k_softmax_row(A[r * J : r * J + J], A[r * J : r * J + J])
 
 
-def _k_activate(A, n, J, code, alpha, hd):
-    """A <- g(Z) in place on the flat array A (n, J): _k_act at offset 0."""
-    _k_act(A, 0, n, J, code, alpha, hd)
-
-
-def _k_gprime(D, do, A, ao, n, J, code, alpha, hd):
-    """D <- D * g'(z) on flat views D[do:], A[ao:] (n, J), g' read from a = g(z) (softmax:
+def _k_times_gprime(D, A, n, J, code, alpha, hd):
+    """D <- D * g'(z) on flat views (n, J), g' read from a = g(z) (softmax:
     a * (D - sum(D * a)) per row)."""
     one = hd[_ONE]
     m = n * J
     if code == 1:
         for i in range(m):
-            a = A[ao + i]
-            D[do + i] *= (one - a) * a
+            a = A[i]
+            D[i] *= (one - a) * a
     elif code == 2:
         for i in range(m):
-            a = A[ao + i]
-            D[do + i] *= one - a * a
+            a = A[i]
+            D[i] *= one - a * a
     elif code == 3:
         for i in range(m):
-            D[do + i] *= one if A[ao + i] != 0 else one - one  # (NaN passes g, as the fast path)
+            D[i] *= one if A[i] != 0 else one - one  # (NaN passes g, as the fast path)
     elif code == 4:
         for i in range(m):
-            if not A[ao + i] > 0:
-                D[do + i] *= alpha
+            if not A[i] > 0:
+                D[i] *= alpha
     elif code == 5:
         for r in range(n):
-            d, a = do + r * J, ao + r * J
-            s = D[d] * A[a]
+            dr = D[r * J : r * J + J]
+            ar = A[r * J : r * J + J]
+            s = dr[0] * ar[0]
             for j in range(1, J):
-                s += D[d + j] * A[a + j]
+                s += dr[j] * ar[j]
             for j in range(J):
-                D[d + j] = A[a + j] * (D[d + j] - s)
+                dr[j] = ar[j] * (dr[j] - s)
 
 
-def _k_times_gprime(D, A, n, J, code, alpha, hd):
-    """D <- D * g'(z) on the flat arrays D, A (n, J): _k_gprime at offset 0."""
-    _k_gprime(D, 0, A, 0, n, J, code, alpha, hd)
-
-
-def _k_output(P, po, n, K, yf, yi, w, has_w, G, go, per, code, hd):
-    """The table's loss kernel on the output P[po:] (flat (n, K)): the unreduced dL/dP into
-    G[go:], each row's loss (sample-weighted when weights are given) into ``per``; returns
-    the number of per-entry losses (n for cross-entropy, n K otherwise)."""
+def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd):
+    """The table's loss kernel on the output P (flat (n, K)): the unreduced dL/dP into G,
+    each row's loss (sample-weighted when weights are given) into ``per``; returns the
+    number of per-entry losses (n for cross-entropy, n K otherwise)."""
     one = hd[_ONE]
     zero = one - one
     if code <= 1:  # (y_hat - y)^2 c; dL/dy_hat = 2 c (y_hat - y)
         c, c2 = hd[_C], hd[_2C]
         for r in range(n):
-            p, q, y0 = po + r * K, go + r * K, r * K
+            pr, yr, gr = P[r * K : r * K + K], yf[r * K : r * K + K], G[r * K : r * K + K]
             acc = 0.0
             for j in range(K):
-                g = P[p + j] - yf[y0 + j]
+                g = pr[j] - yr[j]
                 e = g * g
                 if code == 1:
                     e = e * c
                 if has_w:
                     e = e * w[r]
                 acc += e
-                G[q + j] = g * c2
+                gr[j] = g * c2
             per[r] = acc
         return n * K
     if code == 2:  # max(z, 0) - z y + log(1 + e^-|z|); dL/dz = sigma(z) - y
         half = hd[_HALF]
         tc, fast = _k_tanh_constants(hd), hd[_FAST] > 0
         for r in range(n):
-            p, q, y0 = po + r * K, go + r * K, r * K
+            pr, yr, gr = P[r * K : r * K + K], yf[r * K : r * K + K], G[r * K : r * K + K]
             acc = 0.0
             for j in range(K):
-                z = P[p + j]
-                y = yf[y0 + j]
+                z = pr[j]
+                y = yr[j]
                 t = _k_tanh(z * half, tc) if fast else _k_tanh_libm(z * half, tc)
-                G[q + j] = (t + one) * half - y
+                gr[j] = (t + one) * half - y
                 e = (z if (z > 0 or z != z) else zero) - z * y + np.log1p(np.exp(-np.abs(z)))
                 if has_w:
                     e = e * w[r]
@@ -691,23 +690,23 @@ def _k_output(P, po, n, K, yf, yi, w, has_w, G, go, per, code, hd):
     # cross-entropy from logits: softmax(z) sum_i y_i - y; lse sum_i y_i - sum_i z_i y_i
     half = hd[_HALF]
     for r in range(n):
-        p, q = po + r * K, go + r * K
-        mx, s = _k_softmax_row(P, p, G, q, K)
+        pr, gr = P[r * K : r * K + K], G[r * K : r * K + K]
+        mx, s = _k_softmax_row(pr, gr)
         lse = np.log(s)  # log sum e^(z - m): m never added back and subtracted (functional's)
         if yi.shape[0] > 0:
             c = yi[r]
-            G[q + c] -= one
-            e = (mx - P[p + c]) + lse
+            gr[c] -= one
+            e = (mx - pr[c]) + lse
         else:
-            y0 = r * K
-            t = yf[y0]
+            yr = yf[r * K : r * K + K]
+            t = yr[0]
             for j in range(1, K):
-                t += yf[y0 + j]
-            zy = (P[p] * half - mx * half) * yf[y0]  # sum y (z - m), from the halves: finite
+                t += yr[j]
+            zy = (pr[0] * half - mx * half) * yr[0]  # sum y (z - m), from the halves: finite
             for j in range(1, K):
-                zy += (P[p + j] * half - mx * half) * yf[y0 + j]
+                zy += (pr[j] * half - mx * half) * yr[j]
             for j in range(K):
-                G[q + j] = G[q + j] * t - yf[y0 + j]
+                gr[j] = gr[j] * t - yr[j]
             e = lse * t - (zy + zy)
         if has_w:
             e = e * w[r]
@@ -717,9 +716,7 @@ def _k_output(P, po, n, K, yf, yi, w, has_w, G, go, per, code, hd):
 
 def _k_step(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, per):
     """One forward, loss and backward pass on the batch x (flat (n, inputs)): dL/dθ into
-    ``grad``, the batch loss (mean, weighted, plus the L2 penalty) returned. Every view is
-    an (array, offset) pair: a slice in numba costs a reference count up and down (atomic,
-    in a call), which on W3's tiny layers was most of a step."""
+    ``grad``, the batch loss (mean, weighted, plus the L2 penalty) returned."""
     L = meta.shape[0]
     # 1) forward: Z = A_prev @ W + b, A = g(Z), in place in act
     for l in range(L):
@@ -731,33 +728,34 @@ def _k_step(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, 
             meta[l, 5],
             meta[l, 6],
         )
-        if ai < 0:
-            _k_mm(x, 0, n, K, theta, wo, J, act, zo)
-        else:
-            _k_mm(act, ai, n, K, theta, wo, J, act, zo)
+        a_prev = x[: n * K] if ai < 0 else act[ai : ai + n * K]
+        Z = act[zo : zo + n * J]
+        _k_mm(a_prev, n, K, theta[wo : wo + K * J], J, Z)
         if bo >= 0:
+            b = theta[bo : bo + J]
             for r in range(n):
-                z = zo + r * J
+                zr = Z[r * J : r * J + J]
                 for j in range(J):
-                    act[z + j] += theta[bo + j]
-        _k_act(act, zo, n, J, meta[l, 4], alphas[l], hd)
+                    zr[j] += b[j]
+        _k_activate(Z, n, J, meta[l, 4], alphas[l], hd)
     # 2) the loss and dL/dZ of the output layer (kernel, g', weights, 1 / count)
     K, zo, go = meta[L - 1, 1], meta[L - 1, 6], meta[L - 1, 7]
-    count = _k_output(act, zo, n, K, yf, yi, w, has_w, dz, go, per, meta[0, 8], hd)
-    _k_gprime(dz, go, act, zo, n, K, meta[L - 1, 4], alphas[L - 1], hd)
+    out, G = act[zo : zo + n * K], dz[go : go + n * K]
+    count = _k_output(out, n, K, yf, yi, w, has_w, G, per, meta[0, 8], hd)
+    _k_times_gprime(G, out, n, K, meta[L - 1, 4], alphas[L - 1], hd)
     if has_w:
         for r in range(n):
-            g = go + r * K
+            gr = G[r * K : r * K + K]
             for j in range(K):
-                dz[g + j] *= w[r]
+                gr[j] *= w[r]
     total = 0.0
     for r in range(n):
         total += per[r]
     loss = total / count
     hd[_N_HYPER] = 1.0 / count  # rounded to the dtype, as NumPy's G *= 1.0 / count
     inv = hd[_N_HYPER]
-    for i in range(go, go + n * K):
-        dz[i] *= inv
+    for i in range(n * K):
+        G[i] *= inv
     # 3) backward: dW = A_prevᵀ G, db = 1ᵀ G, dA_prev = G Wᵀ (times g'(Z_prev))
     for l in range(L - 1, -1, -1):
         K, J, wo, bo, ai, go = (
@@ -768,21 +766,22 @@ def _k_step(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, 
             meta[l, 5],
             meta[l, 7],
         )
-        if ai < 0:
-            _k_mm_tn(x, 0, n, K, dz, go, J, grad, wo)
-        else:
-            _k_mm_tn(act, ai, n, K, dz, go, J, grad, wo)
+        a_prev = x[: n * K] if ai < 0 else act[ai : ai + n * K]
+        G = dz[go : go + n * J]
+        _k_mm_tn(a_prev, n, K, G, J, grad[wo : wo + K * J])
         if bo >= 0:
+            gb = grad[bo : bo + J]
             for j in range(J):
-                grad[bo + j] = dz[go + j]
+                gb[j] = G[j]
             for r in range(1, n):
-                g = go + r * J
+                gr = G[r * J : r * J + J]
                 for j in range(J):
-                    grad[bo + j] += dz[g + j]
+                    gb[j] += gr[j]
         if l > 0:
             pgo = meta[l - 1, 7]
-            _k_mm_nt(dz, go, n, J, theta, wo, K, dz, pgo)
-            _k_gprime(dz, pgo, act, ai, n, K, meta[l - 1, 4], alphas[l - 1], hd)
+            D = dz[pgo : pgo + n * K]
+            _k_mm_nt(G, n, J, theta[wo : wo + K * J], K, D)
+            _k_times_gprime(D, a_prev, n, K, meta[l - 1, 4], alphas[l - 1], hd)
     # L2: dL/dW += (l2 / n) W, L += l2 / (2 n) ||W||^2
     if l2 > 0:
         c = l2 / n
@@ -791,10 +790,11 @@ def _k_step(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, 
         penalty = 0.0
         for l in range(L):
             wo, size = meta[l, 2], meta[l, 0] * meta[l, 1]
+            Wl, gW = theta[wo : wo + size], grad[wo : wo + size]
             sq = 0.0
-            for i in range(wo, wo + size):
-                v = theta[i]
-                grad[i] += cd * v
+            for i in range(size):
+                v = Wl[i]
+                gW[i] += cd * v
                 sq += v * v
             penalty += 0.5 * c * sq
         loss += penalty
@@ -948,8 +948,8 @@ def _k_run(
 _KERNELS = (
     "_k_tanh_constants", "_k_tanh_tail", "_k_tanh", "_k_tanh_libm", "_k_softmax_row",
     "_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_blas", "_k_mm", "_k_mm_tn", "_k_mm_nt",
-    "_k_act", "_k_activate", "_k_gprime", "_k_times_gprime", "_k_output", "_k_step",
-    "_k_update", "_k_copy", "_k_finite", "_k_run",
+    "_k_activate", "_k_times_gprime", "_k_output", "_k_step", "_k_update", "_k_copy",
+    "_k_finite", "_k_run",
 )  # fmt: skip
 # inlined where called (numba's inline="always"): the helpers of a step, so that a step
 # is one compiled function (a call per layer and helper, with a dozen arguments per array,
@@ -957,8 +957,8 @@ _KERNELS = (
 # the step's arithmetic is IEEE in the order written, sums included
 _INLINE = (
     "_k_tanh_constants", "_k_tanh_tail", "_k_tanh_libm", "_k_softmax_row", "_k_matmul",
-    "_k_matmul_tn", "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt", "_k_act", "_k_gprime",
-    "_k_output",
+    "_k_matmul_tn", "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt", "_k_activate",
+    "_k_times_gprime", "_k_output",
 )  # fmt: skip
 # Eigen's tanh fuses multiply-adds (fastmath={"contract"}), as XLA's does (within 4.3 ulp of
 # tanh; 5.4 without); a function of its own, which LLVM inlines where it is called
