@@ -61,8 +61,7 @@ import numpy as np
 
 from ._validation import check_positive
 from .backend import namespace
-from .fused import FastMLP, add_l2, keep_finite, l2_value, takes
-from .gradient import LONG_SUM, bias_sum
+from .fused import FastMLP, keep_finite, l2_value, takes
 from .interrupts import deferred
 from .jit import FullBatchRun, check_order, put_back
 
@@ -494,62 +493,12 @@ def run_full_batch(
 
 
 def _bound(fast: FastMLP, optimizer: Any, update: Any, X: Any, y: Any, w: Any) -> Any:
-    """``fast.run(X, y, w, None, False)`` with its lookups made once, for a run whose every
-    step is on the same arrays (full batch): the same calls on the same buffers in the same
-    order, so the same bits. None where it does not apply: a stack of networks, or an
-    optimizer whose update is its own ``step`` (which may rebind a ``.grad`` or ``.data``:
-    ``fast.run`` then binds again, reading them at every step). Made after the first step
-    (``fast.run`` has bound the gradients, the optimizer its rules)."""
-    if fast.lead or update == optimizer.step:
-        return None
-    n = X.shape[0]
-    per_layer, back, ones, keep, _, sq, loss = fast._buffers(n)
-    outs = fast._outs  # where fast.run writes dL/dW, dL/db (last layer first)
-    if len(outs) != 2 * len(back) or any(
-        g is not None and (p is None or p.grad is None) for p, g in zip(fast._params, outs)
-    ):
-        return None
-    fwd = [(W.data, None if b is None else b.data, A, T, alpha, f)
-           for W, b, A, _, T, alpha, f, _ in per_layer]  # fmt: skip
-    bwd = [(X.T if aT is None else aT, G, outs[2 * i], outs[2 * i + 1] if b is not None else None,
-            W.data.T, A, D, T, alpha, gp)
-           for i, (W, b, G, aT, A, D, T, alpha, gp) in enumerate(back)]  # fmt: skip
-    _, _, out, G, T, alpha, _, gp = per_layer[-1]
-    o, Gk, args, _, scale = loss
-    kernel, wk = fast.loss.kernel, None if w is None else w.reshape(-1, 1)
-    wp = None if w is None else w.reshape(-1)
-    l2, Ws = fast.l2, [lay.linear.W for lay in fast.layers]
-    mm, add, mul, short = np.matmul, np.add, np.multiply, n <= LONG_SUM
-
-    def go() -> None:
-        a = X
-        for Wd, bd, A, T_, alpha_, f in fwd:  # A <- g(a W + b)
-            mm(a, Wd, A)
-            if bd is not None:
-                add(A, bd, A)
-            if f is not None:
-                f(A, T_, alpha_)
-            a = A
-        per = kernel(o, y, Gk, *args, value=False)  # dL/d(out) into G
-        if gp is not None:
-            gp(G, out, T, alpha)
-        if wk is not None:
-            if per is not None:
-                mul(per, wp.reshape((-1,) + (1,) * (per.ndim - 1)), per)
-            mul(Gk, wk, Gk)
-        mul(G, scale, G)  # 1 / count (as G *= scale)
-        for aT, G_, gW, gb, WT, A, D, T_, alpha_, gp_ in bwd:
-            mm(aT, G_, gW)  # dL/dW = A_prevᵀ G
-            if gb is not None:  # dL/db = 1ᵀ G
-                mm(ones, G_, gb) if short else bias_sum(G_, ones, gb)
-            if A is not None:  # dL/dA below = G Wᵀ, then dL/dZ below
-                mm(G_, WT, D)
-                if gp_ is not None:
-                    gp_(D, A, T_, alpha_)
-        if l2:
-            add_l2(Ws, l2, n, keep, sq)
-
-    return go
+    """``fast.run(X, y, w, None, False)`` bound to these arrays (:meth:`FastMLP.bind`), for
+    a run whose every step is on them (a full batch, a batch size's reused buffers). None
+    where the binding would not hold: an optimizer whose update is its own ``step``, which
+    may rebind a ``.grad`` or ``.data`` (``fast.run`` binds again at every step). Made after
+    the first step (the optimizer's rules bound)."""
+    return None if update == optimizer.step else fast.bind(X, y, w, None, False)
 
 
 def _tiled(a: Any, k: int) -> Any:

@@ -193,7 +193,7 @@ def l2_value(l2: Any, n: int, squares: Any) -> Any:
 
 
 _GRADIENT_ONLY = {"value": False}  # a loss kernel's keyword: no value (a user's may not take it)
-_GRAD, _NONE = itertools.repeat("grad"), itertools.repeat(None)  # getattr(p, "grad", None)
+_GRAD, _DATA, _NONE = itertools.repeat("grad"), itertools.repeat("data"), itertools.repeat(None)
 
 
 @dataclass
@@ -253,12 +253,11 @@ class FastMLP:
         # first), and the arrays it wrote into last: bound again when a .grad was rebound
         self._params = [p for lay in layers[::-1] for p in (lay.linear.W, lay.linear.b)]
         self._grads: list[Any] = [...] * len(self._params)
-        self._outs: list[Any] = []
+        self._datas, self._outs, self._plans = list(self._grads), [], {}  # (see bind)
 
     def _buffers(self, n: int) -> tuple[Any, ...]:
-        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, alpha, fwd, gp); the
-        backward pass's plan, last layer first: (W, b, dL/dZ, A_prevᵀ (None: Xᵀ), and the
-        layer below's A, dL/dZ, scratch, alpha, gp, or Nones); a vector of ones for dL/db;
+        """Per batch size n: each layer's (W, b, A, dL/dZ, scratch, alpha, fwd, gp); a vector
+        of ones for dL/db;
         the loss kernel's buffers (``keep``); the step's outputs: one vector holding the
         per-entry losses, then each layer's ||W||² (per network of a stack), with those
         ||W||² as views; and the loss's plan: the output's and dL/d(out)'s rows as the
@@ -277,11 +276,6 @@ class FastMLP:
                     xp.empty(s if gp else 0, t),
                 )
                 per_layer.append((lay.linear.W, lay.linear.b, *bufs, lay.alpha, fwd, gp))
-            back = [
-                (W, bias, G, *((per_layer[i - 1][2].swapaxes(-1, -2), *per_layer[i - 1][2:6],
-                                per_layer[i - 1][7]) if i else (None,) * 6))
-                for i, (W, bias, _, G, *_) in enumerate(per_layer)
-            ][::-1]  # fmt: skip
             nets, L = int(np.prod(self.lead)), len(self.layers)
             per = (nets * n,) + (() if self.loss.per_row else (per_layer[-1][2].shape[-1],))
             size = int(np.prod(per))
@@ -296,7 +290,7 @@ class FastMLP:
             # forward pass only, as the graph's)
             scale = np.array(1 / max(count, 1), self.dtype) if xp is np else 1 / max(count, 1)
             loss = (o, G, (keep,) if self._keeps else (), count, scale)
-            b = self._bufs[n] = (per_layer, back, xp.ones(n, self.dtype), keep, out, sq, loss)
+            b = self._bufs[n] = (per_layer, xp.ones(n, self.dtype), keep, out, sq, loss)
         return b
 
     def layer_fns(self) -> list[tuple[Any, Any]]:
@@ -312,7 +306,7 @@ class FastMLP:
     def outputs(self, n: int) -> Any:
         """The vector :meth:`run` leaves its outputs in for a batch of n rows: the per-entry
         losses (weighted), then each layer's ||W||² (with L2)."""
-        return self._buffers(n)[4]
+        return self._buffers(n)[3]
 
     def output(self, n: int) -> Any:
         """The output layer's buffer for a batch of n rows: after :meth:`run`, its values
@@ -322,9 +316,8 @@ class FastMLP:
     def forward(self, X: np.ndarray, record: list[dict] | None = None) -> list[np.ndarray]:
         """Each layer's activation ``A = g(A_prev @ W + b)`` for the batch X (buffers reused
         by the next call). An output fused with its loss is left as logits."""
-        per_layer = self._buffers(X.shape[-2])[0]
-        self.forward_layers(per_layer, X, record)
-        return [t[2] for t in per_layer]
+        self.bind(X, None, None, record)()
+        return [t[2] for t in self._bufs[X.shape[-2]][0]]
 
     @staticmethod
     def forward_layers(per_layer: list, X: Any, record: list[dict] | None = None) -> None:
@@ -351,60 +344,103 @@ class FastMLP:
         captured on a GPU replays, glassnet.capture). Returns the per-entry losses and how
         many of them make one network's mean. ``value=False`` leaves the losses out (None):
         the loss kernel computes the gradient only (glassnet.eager computes the values
-        later, from the output layer's buffer)."""
-        n = X.shape[-2]
-        if not n:  # (before any gradient is written: a mean over no rows, as the graph refuses)
+        later, from the output layer's buffer). The step is :meth:`bind`'s, bound anew."""
+        return self.bind(X, y, w, record, value)(), self._bufs[X.shape[-2]][-1][3]
+
+    def bind(
+        self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None, value: bool = True
+    ) -> Callable[[], Any]:
+        """:meth:`run` on these arrays as a function of no arguments, every lookup made now:
+        for steps on the same arrays (a full batch, a batch size's reused buffers:
+        glassnet.eager), updated in place between them. It holds while no parameter's
+        ``.data`` or ``.grad`` is rebound (an optimizer's prepared update rebinds none);
+        :meth:`run` binds at every call, so it sees them. ``y=None``: the forward pass only."""
+        n, params, lead = X.shape[-2], self._params, self.lead
+        if not n and y is not None:  # (a mean over no rows, as the graph refuses)
             raise ValueError("FastMLP.run: the batch is empty (0 rows); a loss needs rows.")
-        per_layer, back, ones, keep, _, sq, loss = self._bufs.get(n) or self._buffers(n)
-        # 1) forward, keeping each layer's activation (g' is read from a)
-        self.forward_layers(per_layer, X, record)
-        # 2) the loss and dL/dZ of the output layer: the table's kernel writes dL/d(out) to G
+        if not all(map(is_, map(getattr, params, _DATA, _NONE), self._datas)):  # (in C)
+            self._datas, self._plans = [getattr(p, "data", None) for p in params], {}
+        grads = self._grads  # (one look at every .grad: bound again where one changed)
+        if record is None and y is not None and not all(map(is_, map(getattr, params, _GRAD,
+                                                                     _NONE), grads)):  # fmt: skip
+            grads[:] = [None if p is None else _grad_of(p) for p in params]
+            self._outs, self._plans = [plain(g) for g in grads], {}  # (a Grad's plain view)
+        step = self._plans.get((n, value)) or self._plan(n, value)
+        XT = X.swapaxes(-1, -2) if lead else X.T
+        yk = y.reshape(-1, *y.shape[2:]) if lead and y is not None else y  # (a stack: (K N,))
+        wk = None if w is None else w.reshape(-1, 1)  # (a column)
+        return functools.partial(step, X, XT, yk, wk, record)
+
+    def _plan(self, n: int, value: bool) -> Callable[..., Any]:
+        """The step on n rows (``value``: as :meth:`run`'s) as a function of (X, Xᵀ, y, w as a
+        column, record) that returns the per-entry losses, with the parameters' arrays
+        :meth:`bind` checked and the buffers of :meth:`_buffers` bound (kept per n until a
+        ``.data`` or ``.grad`` is rebound)."""
+        per_layer, ones, keep, _, sq, (o, Gk, args, count, scale) = self._buffers(n)
+        L, lead, outs = len(per_layer), self.lead, self._outs or [None] * len(self._params)
+        fwd = [(W.data, None if b is None else b.data, A, T, alpha, f)
+               for W, b, A, _, T, alpha, f, _ in per_layer]  # fmt: skip
+        # backward, last layer first: each layer's dL/dZ, where its dL/dW and dL/db go, W, Wᵀ,
+        # and the layer below's Aᵀ (None: Xᵀ), A, dL/dZ, scratch, alpha, gp (or Nones)
+        below = [(None,) * 6] + [(A.swapaxes(-1, -2), A, D, T, alpha, gp)
+                                 for _, _, A, D, T, alpha, _, gp in per_layer[:-1]]  # fmt: skip
+        bwd = [(i - L, G, gW, None if gb is None else gb[:, 0] if lead else gb, W.data,
+                W.data.swapaxes(-1, -2), *below[i])
+               for i, ((W, _, _, G, *_), gW, gb)
+               in enumerate(zip(per_layer, outs[-2::-2], outs[::-2]))][::-1]  # fmt: skip
         _, _, out, G, T, alpha, _, gp = per_layer[-1]
-        o, Gk, args, count, scale = loss  # (a stack: (K N, outputs) rows, labels (K N,))
-        lead, yk = self.lead, y.reshape(-1, *y.shape[2:]) if self.lead else y
-        args = args if record is None else ()
-        per = self.loss.kernel(o, yk, Gk, *args, **({} if value else _GRADIENT_ONLY))
-        if record is not None:
-            self._record_output(record[-1], out, yk, Gk, count, w)
-        if gp is not None:
-            gp(G, out, T, alpha)
-        if w is not None:
-            if per is not None:
-                wk = w.reshape((-1,) + (1,) * (per.ndim - 1))
-                per = per * wk if record is not None else np.multiply(per, wk, out=per)
-            Gk *= w.reshape(-1, 1)
-        if record is not None:
-            record[-1]["per_sample"] = per  # (weighted, as the graph's reduction='none')
-        G *= scale  # 1 / count: the mean over per-sample (ce) or per-entry (bce, mse) losses
-        grads = self._grads  # (one look at every .grad, in C: bound again if one changed)
-        if record is None and not all(map(is_, map(getattr, self._params, _GRAD, _NONE), grads)):
-            grads[:] = [None if p is None else _grad_of(p) for p in self._params]
-            self._outs = [plain(g) for g in grads]  # (written into: a Grad's plain view)
-        outs = self._outs
-        # 3) backward through the layers: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
-        for i, (W, b, G, aT, A, D, T, alpha, gp) in enumerate(back):
-            aT = aT if aT is not None else X.swapaxes(-1, -2) if lead else X.T  # (.T: cheaper)
-            if record is not None:
-                rec = record[-1 - i]
-                rec["dZ"] = G.copy()
-                # (W in the trace's dtype: a float32 layer traced in float64 rounds no term)
-                rec["dW"] = aT @ G + self.l2 / n * W.data.astype(G.dtype)
-                rec["db"] = axis_sum(G, 0)
-            else:
-                np.matmul(aT, G, out=outs[2 * i])
-                if b is not None:  # a matrix-vector product (BLAS): faster than a sum
-                    gb = outs[2 * i + 1]  # (neurons,), or (K, 1, neurons) for a stack
-                    out = gb[:, 0] if lead else gb  # (past LONG_SUM rows: float64 sums;
-                    np.matmul(ones, G, out=out) if n <= LONG_SUM else bias_sum(G, ones, out)  # )
-            if A is not None:  # the layer below
-                np.matmul(G, W.data.swapaxes(-1, -2) if lead else W.data.T, out=D)  # dL/dA below
+        kernel, l2, Ws = self.loss.kernel, self.l2, [lay.linear.W for lay in self.layers]
+        mm, add, mul, short = np.matmul, np.add, np.multiply, n <= LONG_SUM
+        kw = {} if value else _GRADIENT_ONLY  # (the loss kernel's keywords)
+
+        def step(X: Any, XT: Any, y: Any, w: Any, record: Any) -> Any:
+            a = X  # 1) forward, keeping each layer's activation (g' is read from A)
+            for Wd, bd, A, T_, alpha_, f in fwd:  # A <- g(a W + b)
+                mm(a, Wd, A)
+                if bd is not None:
+                    add(A, bd, A)
                 if record is not None:
-                    record[-2 - i]["dA"] = D.copy()
-                if gp is not None:
-                    gp(D, A, T, alpha)
-        if self.l2 and record is None:  # 4) L2: (l2 / n) W into dL/dW, and ||W||²
-            add_l2([lay.linear.W for lay in self.layers], self.l2, n, keep, sq)
-        return per, count
+                    record.append({"X": a, "Z": A.copy()})
+                if f is not None:
+                    f(A, T_, alpha_)  # (in place)
+                a = A
+            if y is None:
+                return None
+            # 2) the loss and dL/dZ of the output layer: the kernel writes dL/d(out) to G
+            per = kernel(o, y, Gk, *(args if record is None else ()), **kw)
+            if record is not None:
+                self._record_output(record[-1], out, y, Gk, count, w)
+            if gp is not None:
+                gp(G, out, T, alpha)
+            if w is not None:
+                if per is not None:
+                    wp = w.reshape((-1,) + (1,) * (per.ndim - 1))
+                    per = per * wp if record is not None else mul(per, wp, per)
+                mul(Gk, w, Gk)
+            if record is not None:
+                record[-1]["per_sample"] = per  # (weighted, as the graph's reduction='none')
+            mul(G, scale, G)  # 1 / count: the mean over per-sample (ce) or per-entry losses
+            # 3) backward, last layer first: dL/dW = A_prevᵀ G, dL/db = 1ᵀ G, dL/dA_prev = G Wᵀ
+            for i, G_, gW, gb, Wd, WT, aT, A, D, T_, alpha_, gp_ in bwd:
+                aT = XT if aT is None else aT
+                if record is None:
+                    mm(aT, G_, gW)
+                    if gb is not None:  # a matrix-vector product (BLAS): faster than a sum
+                        mm(ones, G_, gb) if short else bias_sum(G_, ones, gb)  # (else float64)
+                else:  # (W in the trace's dtype: a float32 layer traced in float64 rounds no term)
+                    dW = aT @ G_ + l2 / n * Wd.astype(G_.dtype)
+                    record[i].update(dZ=G_.copy(), dW=dW, db=axis_sum(G_, 0))
+                if A is not None:  # the layer below: dL/dA, then dL/dZ = dL/dA g'(Z)
+                    mm(G_, WT, D)
+                    if record is not None:
+                        record[i - 1]["dA"] = D.copy()
+                    if gp_ is not None:
+                        gp_(D, A, T_, alpha_)
+            if l2 and record is None:  # 4) L2: (l2 / n) W into dL/dW, and ||W||²
+                add_l2(Ws, l2, n, keep, sq)
+            return per
+
+        return self._plans.setdefault((n, value), step)
 
     def step(self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None) -> Any:
         """:meth:`run`, then the loss: the mean over the batch (weighted by ``w``), plus the
@@ -420,7 +456,7 @@ class FastMLP:
     def penalty(self, n: int, sq: Any = None) -> Any:
         """The L2 penalty ``l2 / (2 n) sum ||W||²`` of the last :meth:`run` on n rows (from
         ``sq``, host copies of its ||W||², when given)."""
-        return l2_value(self.l2, n, self._buffers(n)[5] if sq is None else sq)
+        return l2_value(self.l2, n, self._buffers(n)[4] if sq is None else sq)
 
     def _record_output(
         self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int, w: Any
