@@ -399,6 +399,19 @@ def test_bad_arguments_name_themselves():
     assert opt.t == 0
 
 
+def test_a_step_is_one_compiled_function_without_reference_counting():
+    # numba's reference counting (an atomic increment and decrement, each a call, per
+    # array slice and argument) and a compiled call per helper were about half of a tiny
+    # W3 step: the helpers are inlined and only the BLAS kernel (np.dot needs it) counts
+    jit._compile()
+    for name in jit._KERNELS:
+        opts = getattr(jit, name).targetoptions
+        assert opts["_nrt"] is (name == "_k_blas"), name
+        assert opts["inline"] == ("always" if name in jit._INLINE else "never"), name
+    assert {"_k_mm", "_k_activate", "_k_output"} <= set(jit._INLINE)
+    assert "_k_step" not in jit._INLINE and "_k_blas" not in jit._INLINE
+
+
 def test_eigens_tanh_is_within_5_ulp():
     x = np.concatenate([np.linspace(-10, 10, 200001), np.geomspace(1e-8, 10, 10001)])
     x = np.concatenate([x, -x]).astype(F32)
