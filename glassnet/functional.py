@@ -181,14 +181,15 @@ def softmax_jac(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 def logsumexp(z: Any, axis: int = -1) -> Any:
     """log sum_j e^{z_j} along ``axis`` (kept as a size-1 axis), shifted by max(z): finite
-    for any finite z; -inf, the log of an empty sum, along an empty axis. A Tensor gives
-    its graph node, ``z.logsumexp(axis, keepdim=True)`` (PyTorch's method, glassnet.ops')."""
+    for any finite z, inf where z holds inf, -inf where all are -inf or the axis is empty.
+    A Tensor gives its graph node, ``z.logsumexp(axis, keepdim=True)`` (glassnet.ops')."""
     if isinstance(z, Tensor):
         return z.logsumexp(tuple(range(z.ndim)) if axis is None else axis, keepdim=True)
     if not z.size:  # (in z's float type: an integer z's logsumexp is a float, as NumPy's log)
         return np.full(np.sum(z, axis=axis, keepdims=True).shape, -np.inf, np.result_type(z, 1.0))
-    m = np.max(z, axis=axis, keepdims=True)
-    return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+    m = np.where(np.isfinite(m := np.max(z, axis=axis, keepdims=True)), m, 0)  # (±inf: 0)
+    with np.errstate(divide="ignore", over="ignore"):  # (log 0: -inf; e^inf: inf)
+        return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
 
 
 # the most bytes of a vector activation's Jacobian held at once (8 a number): rows in blocks

@@ -113,6 +113,12 @@ def gradcheck(
     with a factor c it is c times the gradient at 1; a backward that returns ``2 * a`` for
     ``2 * a * g`` fails, the report naming it.
 
+    The absolute floor ``atol`` (1e-5, PyTorch's default too) passes any backward whose
+    gradients all lie below it, however wrong: ``3 x`` for d(x²)/dx passes on a loss scaled
+    by 1e-10 (autodiff 9e-10 against numeric 6e-10, both shown in the report). For gradients
+    that small (an op checked at tiny or subnormal inputs), pass ``atol=0``, the relative
+    test ``rtol`` alone, or scale ``fn``'s output up before checking.
+
     Returns a :class:`GradcheckReport` (worst mismatch per input); raises
     :class:`GradcheckError` with that report when an entry fails (unless
     ``raise_exception=False``).

@@ -624,7 +624,7 @@ def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """PyTorch's ``x.logsumexp(dim, keepdim=False)``: log Σ exp(x) over ``dim`` (an int or a
     tuple of them; needed, as PyTorch's), without overflow: each slice's maximum m is taken
     out first, m + log Σ exp(x − m), so logits of 1e4 give 1e4 + log(count), not inf. One
-    node, PyTorch's: the gradient is the softmax of the slice, exp(x − out) · g. A slice all
+    node, PyTorch's: the gradient is the softmax of the slice, exp(x − m) / Σ · g. A slice all
     −inf gives −inf, one holding +inf gives inf (gradient 0 at its finite values, NaN at the
     inf), as PyTorch's."""
     if dim is None:
@@ -640,17 +640,20 @@ def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     axes = {d % max(a.ndim, 1) for d in _var_axes(a.shape, axis, "logsumexp")}
     with np.errstate(invalid="ignore"):
         m = np.max(a, axis=axis, keepdims=True, initial=-np.inf)
-    shift = np.where(np.isfinite(m), m, 0).astype(a.dtype)
+    shift = np.where(fin := np.isfinite(m), m, 0).astype(a.dtype)
     with np.errstate(divide="ignore", over="ignore"):  # (log 0 of a slice all -inf: -inf)
-        full = np.log(np.add.reduce(np.exp(a - shift), axis=axis, keepdims=True)) + shift
+        s = np.add.reduce(e := np.exp(a - shift), axis=axis, keepdims=True)
+        full = np.log(s) + shift
 
-    # one node, as PyTorch's: dL/dx = exp(x − out) · g, the slice's softmax. Through the
-    # graph's exp, sum and log a slice holding +inf gave NaN everywhere (0 · inf in exp's
-    # backward); here exp(1e30 − inf) is 0 beside inf's NaN (inf − inf), as PyTorch's
+    # one node: dL/dx = softmax(x) · g, e / s (exp(x − out), PyTorch's, is 1, not 1/n, where
+    # out rounds to x: equal logits of 1e8 in float32). Through the graph's exp, sum and log a
+    # slice holding +inf gave NaN everywhere (0 · inf in exp's backward); such a slice (or
+    # one all −inf) takes exp(x − out): 0 at 1e30 beside inf's NaN (inf − inf), as PyTorch's
     def backward(g: np.ndarray) -> tuple[np.ndarray]:
         gk = g if keep else g.reshape(full.shape)  # (the reduced axes back, as 1s)
         with np.errstate(invalid="ignore"):
-            return ((np.exp(a - full) * gk).astype(a.dtype, copy=False),)
+            soft = e / s if fin.all() else np.where(fin, e / s, np.exp(a - full))
+            return ((soft * gk).astype(a.dtype, copy=False),)
 
     out = full if keep else full.reshape(tuple(n for i, n in enumerate(a.shape) if i not in axes))
     return Tensor.from_op(out, "logsumexp", (self,), backward)

@@ -2974,7 +2974,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         for two saturated labels) get the same log and ``argmax`` agrees with
         ``predict_proba``'s. Like predict_proba's probabilities (floored at the smallest
         normal float64, about 2.2e-308), the logs are floored at its log, -708.4: classes
-        tied at that floor are tied in both."""
+        tied at that floor are tied in both. A binary model's first column (``1 - p``) is the
+        exception: below log(1/e) it is the exact log-sigmoid ``-log(1 + e^z)``, about -z,
+        not floored (finite: at z = +inf the most negative float64)."""
         if self._proba_head() == "identity":
             raise ValueError(
                 f"{type(self).__name__}: out_activation_='identity' makes predict_proba return "
@@ -3065,9 +3067,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if binary:  # [1 - p, p], as scikit-learn: complements, which rank the samples alike
             # (reversed), whichever class is called positive; 1 - p is floored as any
             # probability is (p rounds to 1.0), and its log, below log(1/e), is the exact
-            # log-sigmoid of -z (floored too), so it stays finite where 1 - p rounds to 0
+            # log-sigmoid of -z, not floored (about -z, -910.7 at z = 910.7), finite where
+            # 1 - p rounds to 0 (at z = +inf the most negative float64, below every other)
             q = np.maximum(1.0 - P, tiny)
-            Lq = np.maximum(-np.logaddexp(0.0, z), _LOG_TINY)
+            Lq = np.maximum(-np.logaddexp(0.0, z), np.finfo(np.float64).min)
             upper = q >= np.exp(-1.0)
             Lq[upper] = np.log(q[upper])
             P, L = np.hstack([q, P]), np.hstack([Lq, L])
