@@ -448,8 +448,9 @@ class FastMLP:
         per, count = self.run(X, y, w, record)
         if self.lead:  # one loss per network of the stack
             loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
-        else:
-            loss = float(np.add.reduce(per, axis=None)) / count
+        elif not abs(loss := float(np.add.reduce(per, axis=None)) / count) < np.inf:  # (NaN too)
+            # finite terms whose float32 sum overflowed: summed in float64, as engine="jit"
+            loss = loss if not np.isfinite(per).all() else float(per.sum(dtype=np.float64)) / count
         sq = [_squared_norm(lay.W) for lay in self.layers] if record and self.l2 else None
         return loss + self.penalty(X.shape[-2], sq) if self.l2 else loss
 
