@@ -627,10 +627,12 @@ def check_array(
     fix: str = "Scale the features (e.g. glassnet.preprocessing.StandardScaler), or train a "
     "float64 model.",
     finite: bool = True,
+    collapse: bool = True,
 ) -> np.ndarray:
     """A finite numeric array of an allowed rank, or a ValueError naming ``name`` (``fix``:
     what to do about a value beyond ``dtype``'s range; ``finite=False``: NaN and inf
-    kept)."""
+    kept); a column whose distinct values the cast to ``dtype`` makes one is warned of
+    (:func:`collapsed`; ``collapse=False``: not, for weights, whose ratios alone matter)."""
     series = hasattr(value, "to_frame") and hasattr(value, "iloc")  # (a Series: no reshape)
     one = f"{name}.to_frame()" if series else f"{name}.reshape(-1, 1)"
     value = unmasked(not_sparse(arrow_read(detached(value)), name, owner), name, owner)
@@ -704,7 +706,15 @@ def check_array(
             f"{owner}: {name} contains NaN or inf (first at index {bad}). "
             "Remove or impute those values."
         )
+    if collapse:
+        collapsed(given, arr, name, owner, _COLLAPSED_FIX)
     return arr
+
+
+_COLLAPSED_FIX = (
+    "Centre and scale the features (glassnet.preprocessing.StandardScaler, or subtract the "
+    "column's mean), or train a float64 model (dtype=gn.float64, or model.double())."
+)
 
 
 def _missing(v: Any) -> str:
@@ -724,6 +734,38 @@ def _all_finite(arr: np.ndarray) -> bool:
     with np.errstate(over="ignore", invalid="ignore"):
         total = np.add.reduce(arr, axis=None)
     return bool(np.isfinite(total) or np.all(np.isfinite(arr)))
+
+
+def collapsed(given: np.ndarray, cast: np.ndarray, name: str, owner: str, fix: str) -> None:
+    """Warn where the cast of the float array ``given`` to ``cast``'s narrower float dtype
+    (the model's) made a column's distinct values one value: targets of 1e9 plus a variation
+    below float32's spacing there (64) become one target, in silence; a feature likewise
+    becomes a constant column. A column is one of a 2-D array's (a 1-D array is one). Only
+    the columns whose cast is equal at 9 rows spread over it are read whole (a min and max
+    per column over the whole array cost 4x the cast). ``fix``: what to do, after it."""
+    if given.dtype.kind != "f" or cast.dtype.itemsize >= given.dtype.itemsize or len(given) < 2:
+        return
+    flat = cast.reshape(len(cast), -1)
+    rows = flat[np.linspace(0, len(flat) - 1, 9).astype(np.intp)]
+    maybe = np.flatnonzero((rows == rows[0]).all(axis=0))  # (NaN: not one value)
+    if not maybe.size:
+        return
+    one = maybe[((c := flat[:, maybe]) == c[0]).all(axis=0)]
+    col = given.reshape(len(given), -1)[:, one]  # (those columns, as given: one value too?)
+    lost = np.flatnonzero((col != col[0]).any(axis=0)) if one.size else one
+    if not lost.size:
+        return
+    j, k = int(one[lost[0]]), int(lost[0])
+    lo, hi = col.min(axis=0), col.max(axis=0)
+    where = f" (column {j}{f' and {lost.size - 1} more' if lost.size > 1 else ''})"
+    warnings.warn(
+        f"{owner}: {name}{where if given.ndim == 2 else ''} holds distinct values, from "
+        f"{float(lo[k])!r} to {float(hi[k])!r}, that all become {flat[0, j].item()!r} in "
+        f"{cast.dtype}, the model's dtype: they differ by less than its spacing there "
+        f"({float(np.spacing(flat[0, j])):.3g}), so the model sees one value. {fix}",
+        UserWarning,
+        stacklevel=_user_level(),
+    )
 
 
 def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:

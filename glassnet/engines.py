@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -33,15 +34,17 @@ import numpy as np
 from . import capture, eager, jit
 from . import functional as F
 from . import optim as optim_mod
-from ._validation import check_optimizer, check_positive
+from ._validation import _all_finite, _user_level, check_optimizer, check_positive
 from .backend import namespace
 from .fused import FastMLP, layers_of
 from .nn.layers import Sequential
 from .nn.module import Module
 from .tasks import kind_of, own_layer
+from .torch_optim import _TORCH_STATE
 
 __all__ = [
     "fast_path", "between", "choose", "Loop", "Diverged", "record_epoch", "optimizer_for",
+    "check_end",
 ]  # fmt: skip
 
 
@@ -363,6 +366,41 @@ def fused_refusal(model: Module, spec: F.Loss | None) -> str:
         "followed by sigmoid, tanh, relu, leaky_relu or identity (softmax as the last "
         "layer), with a named loss; this model or loss needs engine='graph' (or 'auto'): "
         f"{graph_reason(model, spec)}."
+    )
+
+
+def check_end(history: Any, optimizer: Any, params: list) -> None:
+    """The end of a run whose every loss was finite: a weight that is not finite (a step's
+    update overflowed) is a divergence, :class:`Diverged`; an optimizer state buffer that is
+    not (Adam's v = (1 − β₂) g² past float32's range: inf, its step m / √v then 0) froze
+    its weights while the loss stayed finite: said, in ``history.warnings`` and as a
+    UserWarning (PyTorch's Adam freezes the same way, in silence). Read once, not per step."""
+    if not history.steps:
+        return
+    if not all(np.isfinite(p.data).all() for p in params):
+        raise Diverged(history.steps, history.epochs, None)
+    for pack in getattr(optimizer, "_packs", ()):  # (glassnet's optimizers; not another's)
+        for name, b in ((n, b) for bufs in pack.state for n, b in bufs.items()):
+            if not _all_finite(b):
+                history.warnings.append(note := _frozen_note(optimizer, name, b, history))
+                warnings.warn(note, UserWarning, stacklevel=_user_level())
+                return
+
+
+def _frozen_note(optimizer: Any, name: str, b: Any, history: Any) -> str:
+    """fit's words for the state buffer ``name`` of ``optimizer`` holding inf or NaN."""
+    cls = type(optimizer)
+    torch = next((_TORCH_STATE[c.__name__] for c in cls.__mro__ if c.__name__ in _TORCH_STATE), {})
+    bad = int(np.count_nonzero(~np.isfinite(np.asarray(b))))
+    return (
+        f"fit: {cls.__name__}'s state {name!r} (opt.state[p][{torch.get(name, name)!r}]) is not "
+        f"finite at {bad} of its {b.size} values: a gradient's square (or a step's) overflowed "
+        f"{b.dtype}, so those weights' steps became 0 (divided by sqrt(inf)) and they stopped "
+        f"moving, while the loss ({history.loss[-1] if history.loss else math.nan:.4g}) "
+        "stayed finite; training did not converge for them. Scale the data and targets "
+        "(glassnet.preprocessing.StandardScaler; y / y.std()), lower the learning rate lr "
+        f"(now {getattr(optimizer, 'lr', math.nan):.4g}), or train a float64 model "
+        "(model.double())."
     )
 
 

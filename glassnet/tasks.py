@@ -50,6 +50,7 @@ from ._validation import (
     check_exact,
     check_memory,
     check_setting,
+    collapsed,
     detached,
     overflowed,
     record_names,
@@ -631,6 +632,11 @@ def _in_range(y: np.ndarray, dtype: Any, owner: str, name: str) -> np.ndarray:
             y, cast.dtype, name, owner, "Train a float64 model (dtype=gn.float64: exact up "
             f"to 2**53), or scale the targets (e.g. {name} - {name}.min(), and the "
             "predictions back).",
+        )  # fmt: skip
+        collapsed(
+            y, cast, name, owner, f"Centre and scale the targets (e.g. ({name} - "
+            f"{name}.mean()) / {name}.std(), and the predictions back), or train a float64 "
+            "model (model.double()).",
         )  # fmt: skip
         return cast
     raise ValueError(
@@ -1555,12 +1561,13 @@ def check_data(
         )
         if np.ndim(detached(w)) == 0:  # one weight for every sample: np.full(n, w)'s run
             w = np.full(X.shape[0], _one_weight(detached(w), wname, owner, dtype))
-        w = check_array(wname, w, owner, ndim=(1,), dtype=dtype, fix=fix)
+        given, w = w, check_array(wname, w, owner, ndim=(1,), dtype=dtype, fix=fix, collapse=False)
         if w.shape[0] != X.shape[0] or (w < 0).any():
             raise ValueError(
                 f"{owner}: {wname} must hold {X.shape[0]} non-negative values, one per "
                 f"sample. Got {w.shape[0]} values, the smallest {w.min():.4g}."
             )
+        _underflowed(given, w, wname, owner)
         if len(names) > 2 and not w.any():  # (0 / 0: a weighted score of no sample)
             raise ValueError(
                 f"{owner}: every weight in {wname} is 0, so the weighted validation loss and "
@@ -1579,6 +1586,27 @@ def check_data(
                 "loss and gradient would be 0. Give the samples to learn from a weight > 0."
             )
     return X, y, w
+
+
+def _underflowed(given: Any, w: np.ndarray, wname: str, owner: str) -> None:
+    """Refuse sample weights > 0 that the cast to the model's dtype made 0 (below its
+    smallest subnormal, 1.4e-45 in float32): their samples would drop out of the loss, in
+    silence (every one of them: "every sample_weight is 0" blamed values that were not).
+    ``given``: the weights as passed; ``w``: cast. One test of ``w`` where none is 0."""
+    if w.all() or w.dtype == np.float64:
+        return
+    given = np.asarray(detached(given), dtype=np.float64)
+    lost = int(np.count_nonzero(given > 0)) - int(np.count_nonzero(w))
+    if lost > 0:
+        raise ValueError(
+            f"{owner}: {lost} of the {w.size} values of {wname} are > 0 but round to 0 in "
+            f"{w.dtype}, the model's dtype (its smallest is "
+            f"{float(np.finfo(w.dtype).smallest_subnormal):.3g}; the smallest given is "
+            f"{given[given > 0].min():.3g}), so their samples would not train. Multiply "
+            f"{wname} by a constant (only the ratios of the weights matter: with SGD, divide lr "
+            "by it), or train a float64 model (model.double()); give a sample meant to drop "
+            "out a weight of 0."
+        )
 
 
 def _one_weight(w: Any, wname: str, owner: str, dtype: Any) -> Any:

@@ -771,8 +771,7 @@ def fit(
                 break
         else:
             history.stop_reason = history.stop_reason or "max_epochs"
-        if history.steps and not all(np.isfinite(p.data).all() for p in params):  # (every
-            raise engines.Diverged(history.steps, history.epochs, None)  # loss was finite)
+        engines.check_end(history, optimizer, params)  # (weights, optimizer state finite)
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
     except engines.Diverged as d:
