@@ -1152,10 +1152,11 @@ class _Plan:
 
 def put_back(optimizer: Any, state: Any) -> None:
     """``optimizer.load_state_dict(state)`` of a state a loop kept or made itself, as it is:
-    NaN and inf included (Adam's v = g² may overflow while every loss is still finite; the
-    run then diverges, as fit's per-step loop does). A ``load_state_dict`` of the user's own
-    that takes no ``finite=`` is called as it is (it keeps its own state; it may refuse an
-    overflowed one)."""
+    NaN and inf included (Adam's v = (1 − β₂) g² may overflow to inf while every loss is
+    still finite: those weights' steps are then 0 and they stop moving, and fit says so at
+    the end of the run, a UserWarning naming the state, as after its per-step loop). A
+    ``load_state_dict`` of the user's own that takes no ``finite=`` is called as it is (it
+    keeps its own state; it may refuse an overflowed one)."""
     try:
         optimizer.load_state_dict(state, finite=False)
     except TypeError:  # (an override without finite=, or an optimizer of the user's own)
