@@ -60,8 +60,12 @@ def test_functional_logsumexp_array_with_inf():
 
 # 2. an optimizer state that overflowed (v = inf: a step of 0, the weight frozen) is said
 @pytest.mark.parametrize("opt", ["Adam", "RMSprop", "Adagrad", "NAdam", "Adadelta"])
-@pytest.mark.parametrize("engine", ["graph", "fused"])
+@pytest.mark.parametrize("engine", ["graph", "fused", "jit"])
 def test_overflowed_optimizer_state_warns(opt, engine):
+    if engine == "jit" and opt != "Adam":
+        pytest.skip("engine='jit' trains SGD, Adam and AdamW")
+    if engine == "jit":
+        pytest.importorskip("numba")
     m = _net()
     o = getattr(gn.optim, opt)(m.parameters(), lr=0.1)
     with pytest.warns(UserWarning, match="not finite") as rec:
