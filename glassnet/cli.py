@@ -104,7 +104,17 @@ from .datasets import (
     utf8_text,
 )
 from .datasets import read_csv as _read_csv_file
-from .files import WriteError, atomic_write, probe_directory, same_file, unreplaced_home
+from .files import (
+    NOT_CSV,
+    NOT_MODEL,
+    NOT_ONNX,
+    WriteError,
+    atomic_write,
+    misnamed,
+    probe_directory,
+    same_file,
+    unreplaced_home,
+)
 from .interrupts import OwnInterrupt
 from .io import (
     CLI_MODEL_FORMAT,
@@ -2691,6 +2701,12 @@ def _read_file_for_model(
             )
         elif _title(header) and not set(header) & {*bundle.columns, *targets, *bundle.left_out}:
             fix = "; " + _title(header)  # (one name the model knows: a header, no title)
+        elif getattr(args, "target", None):  # (named already: the file lacks it)
+            raise CLIError(
+                f"--target names the column {lacking[0]!r}, which '{args.data}' does not "
+                f"have (its columns: {_few(header)}): name the column that holds the true "
+                f"values, or add it; 'glassnet predict' takes rows without it"
+            )
         raise CLIError(
             f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
             f"columns are: {', '.join(header)}{fix}"
@@ -7809,29 +7825,7 @@ def _guard_predictions(path: Path, bundle: _Bundle) -> None:
         )
 
 
-#: Names of files that predict's CSV text would only pretend to be, by suffix.
-_NOT_CSV = {
-    ".gz": "a gzip-compressed file", ".bz2": "a bzip2-compressed file",
-    ".xz": "an xz-compressed file", ".zst": "a zstd-compressed file", ".zip": "a zip archive",
-    ".xlsx": "an Excel workbook", ".xls": "an Excel workbook", ".ods": "a spreadsheet",
-    ".parquet": "a Parquet file", ".feather": "a Feather file", ".arrow": "an Arrow file",
-    ".npy": "a NumPy file", ".npz": "a NumPy file", ".pkl": "a pickle", ".json": "a JSON file",
-    ".glassnet": "a glassnet model file", ".safetensors": "a safetensors file",
-    ".ckpt": "a checkpoint", ".onnx": "an ONNX model",
-}  # fmt: skip
-
-#: Names of files that train's model file (binary safetensors) would only pretend to be.
-_NOT_MODEL = {
-    ".csv": "a CSV file", ".tsv": "a TSV file", ".txt": "a text file", ".tab": "a TSV file",
-    **{k: v for k, v in _NOT_CSV.items() if k not in (".glassnet", ".safetensors")},
-}  # fmt: skip
-
-
-#: Names of files that export's ONNX model (binary protobuf) would only pretend to be.
-_NOT_ONNX = {
-    **{k: v for k, v in _NOT_MODEL.items() if k != ".onnx"},
-    ".glassnet": "a glassnet model file", ".safetensors": "a safetensors file",
-}  # fmt: skip
+_NOT_CSV, _NOT_MODEL, _NOT_ONNX = NOT_CSV, NOT_MODEL, NOT_ONNX
 
 #: Names of files that train's checkpoint (binary safetensors, of a run to --resume) would
 #: only pretend to be: those of a model file's, less its own (.ckpt; .glassnet is allowed,
@@ -7855,15 +7849,9 @@ def _refuse_misnamed(
     refused suffixes to what they name; ``writes`` says what the command writes there;
     ``suffix`` is the name's ending to give instead (``fix``: other advice). No option
     accepts such a name: --force replaces an existing file, it does not rename one."""
-    kind = table.get(path.suffix.lower())
-    if kind is None:
-        return
-    if fix is None:
-        fix = f"give a name ending in {suffix}, e.g. '{path.with_suffix(suffix)}'"
-    raise CLIError(
-        f"{flag} '{path}' names {kind} ({path.suffix}), but {writes}, which that name would "
-        f"misdescribe: {fix}{tail}"
-    )
+    message = misnamed(path, flag, table, writes, suffix, fix)
+    if message is not None:
+        raise CLIError(message + tail)
 
 
 def _model_file_name(path: Path) -> None:

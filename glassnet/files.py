@@ -57,6 +57,51 @@ STALE_AFTER = 3600.0
 FOREIGN_STALE_AFTER = 86400.0
 
 
+#: Names of files that glassnet predict's CSV text would only pretend to be, by suffix.
+NOT_CSV = {
+    ".gz": "a gzip-compressed file", ".bz2": "a bzip2-compressed file",
+    ".xz": "an xz-compressed file", ".zst": "a zstd-compressed file", ".zip": "a zip archive",
+    ".xlsx": "an Excel workbook", ".xls": "an Excel workbook", ".ods": "a spreadsheet",
+    ".parquet": "a Parquet file", ".feather": "a Feather file", ".arrow": "an Arrow file",
+    ".npy": "a NumPy file", ".npz": "a NumPy file", ".pkl": "a pickle", ".json": "a JSON file",
+    ".glassnet": "a glassnet model file", ".safetensors": "a safetensors file",
+    ".ckpt": "a checkpoint", ".onnx": "an ONNX model",
+}  # fmt: skip
+
+#: Names of files that a glassnet model file (binary safetensors: train --out,
+#: save_model) would only pretend to be.
+NOT_MODEL = {
+    ".csv": "a CSV file", ".tsv": "a TSV file", ".txt": "a text file", ".tab": "a TSV file",
+    **{k: v for k, v in NOT_CSV.items() if k not in (".glassnet", ".safetensors")},
+}  # fmt: skip
+
+
+#: Names of files that an ONNX model (binary protobuf: glassnet export,
+#: glassnet.onnx.export) would only pretend to be.
+NOT_ONNX = {
+    **{k: v for k, v in NOT_MODEL.items() if k != ".onnx"},
+    ".glassnet": "a glassnet model file", ".safetensors": "a safetensors file",
+}  # fmt: skip
+
+
+def misnamed(
+    path: Path, label: str, table: dict[str, str], writes: str, suffix: str, fix: str | None = None
+) -> str | None:
+    """The refusal of an output ``path`` named as a format other than the one written there
+    (a model file as ``model.onnx``, an ONNX model as ``net.glassnet``), or None: ``table``
+    maps the refused suffixes to what they name (:data:`NOT_MODEL`, ...), ``writes`` says
+    what is written, ``suffix`` the ending to give instead (``fix``: other advice)."""
+    kind = table.get(path.suffix.lower())
+    if kind is None:
+        return None
+    if fix is None:
+        fix = f"give a name ending in {suffix}, e.g. '{path.with_suffix(suffix)}'"
+    return (
+        f"{label} '{path}' names {kind} ({path.suffix}), but {writes}, which that name would "
+        f"misdescribe: {fix}"
+    )
+
+
 class WriteError(OSError):
     """A file could not be written; the message names the path, the cause and the fix."""
 

@@ -60,7 +60,7 @@ import numpy as np
 
 from ._validation import check_bool, distinct_keys, unmasked
 from .backend import host_model, is_array, namespace, to_device
-from .files import WriteError, atomic_write, read_only, tilde_hint
+from .files import NOT_MODEL, WriteError, atomic_write, misnamed, read_only, tilde_hint
 from .functional import replaced_entry
 from .tensor import Tensor
 
@@ -865,6 +865,15 @@ _COMPRESSED = (
 )
 
 
+#: How a network and an estimator are kept, said of a pickle given as a model file.
+_KEPT = (
+    "a glassnet network is saved with glassnet.io.save_model(net, 'model.glassnet') (a "
+    "fitted glassnet estimator's with save_model(est.model_, path)); a whole estimator is "
+    "exported with glassnet.onnx.export(est, 'model.onnx'), or kept as a pickle and read "
+    "back with joblib.load from a source you trust"
+)
+
+
 def _foreign(f: Any) -> str:
     """What a file that is no safetensors file looks like, from its first bytes, and
     what to do (or "" when it looks like nothing known)."""
@@ -878,8 +887,11 @@ def _foreign(f: Any) -> str:
     elif head.startswith(b"\x93NUMPY"):
         what, todo = "a NumPy .npy file", f"load it with numpy.load, {_SAVE_ARRAYS}"
     elif head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        what = "a Python pickle"
-        todo = "glassnet never unpickles (it can run any code): save the model with save_model"
+        what = "a Python pickle (pickle.dump or joblib.dump: a scikit-learn estimator?)"
+        todo = f"glassnet never unpickles (it can run any code), so it does not read it; {_KEPT}"
+    elif len(head) > 1 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
+        what = "a zlib-compressed file (joblib.dump(..., compress=...) writes these: a pickle)"
+        todo = f"glassnet never unpickles (it can run any code), so it does not read it; {_KEPT}"
     elif head.startswith(b"\x89HDF\r\n\x1a\n"):
         what, todo = "an HDF5 file (a Keras .h5 model?)", f"load it with h5py, {_SAVE_ARRAYS}"
     elif any(head.startswith(magic) for magic, _ in _COMPRESSED):
@@ -1990,6 +2002,17 @@ def save_model(
     >>> bool((same.predict([[0.0, 1.0]]) == net.predict([[0.0, 1.0]])).all())
     True
     """
+    check_bool(replace_any, "replace_any", "save_model")
+    if not replace_any and isinstance(path, (str, os.PathLike)) and not os.path.lexists(path):
+        wrong = misnamed(
+            Path(path),
+            "save_model: 'path'",
+            NOT_MODEL,
+            "save_model writes a glassnet model file (binary safetensors)",
+            ".glassnet",
+        )  # (as glassnet train --out refuses it)
+        if wrong is not None:
+            raise ValueError(f"{wrong} (or pass replace_any=True to write it under this name).")
     return write_model(model, path, meta=meta, replace_any=replace_any)
 
 
@@ -2458,9 +2481,9 @@ def _of_rows(message: str, fills: bool) -> str:
 
 
 #: The texts pandas' ``read_csv`` reads as missing (NaN) by default (its ``na_values``).
-_PANDAS_NA = frozenset(
-    "-1.#IND 1.#QNAN 1.#IND -1.#QNAN #N/A N/A #N/A N/A n/a NA <NA> #NA NULL null NaN -NaN "
-    "nan -nan None".split()
+PANDAS_NA = frozenset(
+    ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND")
+    + ("1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
 )
 
 
@@ -2471,7 +2494,7 @@ def _read_as_missing(message: str, categories: dict[str, Any]) -> str:
     would fill every such cell with another category)."""
     advice = "fill it in or drop the row: the model was trained without --impute"
     for c, values in categories.items():
-        texts = sorted(str(v) for v in values if str(v) in _PANDAS_NA)
+        texts = sorted(str(v) for v in values if str(v) in PANDAS_NA)
         if texts and advice in message and f"of X, column {c!r}" in message:
             return (
                 f"{message[: message.index(advice)]}the model's categories of {c!r} include "
@@ -2534,6 +2557,30 @@ def _as_given(message: str, X: Any, columns: list[str]) -> str:
     return message
 
 
+def not_in_model(names: list[str], columns: list[str], meta: Any) -> str:
+    """What to say of the columns ``names`` (of rows to predict) that a 'glassnet train'
+    model of feature ``columns`` and description ``meta`` does not take: "" when there are
+    none. Its target columns and its --id and --drop columns may be there (read, not used),
+    as glassnet predict reads them."""
+    prep = meta.get("preprocessing") if isinstance(meta, dict) else None
+    target = meta.get("target") if isinstance(meta, dict) else None
+    skip = set(columns)
+    if isinstance(target, dict) and isinstance(target.get("names"), list):
+        skip.update(str(c) for c in target["names"])
+    if isinstance(prep, dict):
+        skip.update(str(c) for c in prep.get("drop") or [] if isinstance(c, str))
+        if isinstance(prep.get("id"), str):
+            skip.add(prep["id"])
+    extra = [c for c in names if c not in skip]
+    if not extra:
+        return ""
+    shown = ", ".join(extra[:8]) + (f", ... ({len(extra)} in all)" if len(extra) > 8 else "")
+    trained = ", ".join(columns[:8]) + (" ..." if len(columns) > 8 else "")
+    return (
+        f"the model was trained on {len(columns)} column(s) ({trained}); not in the model: {shown}"
+    )
+
+
 class Pipeline:
     """A model trained by ``glassnet train``: its preprocessing, network and labels.
 
@@ -2547,6 +2594,8 @@ class Pipeline:
     ``--missing`` (by default empty, ``nan``, ``NA``, ``N/A``, ``null``) and None or NaN
     are missing cells, and numbers given as text are read with its ``--decimal`` mark
     (``"2,5"`` for a model trained with ``--decimal ,``; Python numbers are numbers).
+    Columns other than the model's, its targets and its ``--id``/``--drop`` columns are
+    refused, naming them, as ``glassnet predict`` refuses them.
 
     Attributes
     ----------
@@ -2679,6 +2728,12 @@ class Pipeline:
             raise ValueError(
                 f"Pipeline.predict: X lacks the column(s) {missing[:8]} the model was trained "
                 f"on; it needs {self.columns[:8]}{' ...' if len(self.columns) > 8 else ''}."
+            )
+        extra = not_in_model(list(columns), self.columns, self.meta)
+        if extra:  # (as glassnet predict refuses them: a column left out in silence)
+            raise ValueError(
+                f"Pipeline.predict: {extra}: remove them from X (X[pipeline.columns] keeps "
+                f"the model's), as glassnet predict refuses them."
             )
 
         tokens = self.missing

@@ -89,16 +89,18 @@ from . import functional as F
 from ._validation import check_bool, check_number
 from .chain import as_chain
 from .datasets import MISSING_TOKENS, missing_tokens
-from .files import WriteError, atomic_write, same_file
+from .files import NOT_ONNX, WriteError, atomic_write, misnamed, same_file
 from .functional import replaced_entry
 from .fused import FastMLP, Layer, layers_of
 from .fused import flatten as opened
 from .io import (
+    PANDAS_NA,
     ModelFileError,
     ModelWriteError,
     Pipeline,
     file_kind,
     load_model,
+    not_in_model,
     oneline,
     open_regular,
     tilde_hint,
@@ -681,6 +683,11 @@ def export(
     replace_any = check_bool(replace_any, "replace_any", "export")
     if path is not None and not replace_any:
         _not_replaced(path)
+        wrong = misnamed(
+            Path(path), "export: 'path'", NOT_ONNX, "export writes an ONNX model (binary)", ".onnx"
+        )  # (as glassnet export refuses it)
+        if wrong is not None:
+            raise ValueError(f"{wrong} (or pass replace_any=True to write it under this name).")
     if input_shape is not None and not isinstance(model, Module):
         raise ValueError(
             "The 'input_shape' parameter of export applies to networks (glassnet.nn modules); "
@@ -1961,7 +1968,9 @@ def feeds(model: Any, rows: Any, *, unknown: str = "error") -> dict[str, np.ndar
         missing cells NaN (the texts the model was trained to read as missing, in any
         case: its ``--missing``, stored in the ONNX file's ``glassnet.preprocessing``; by
         default empty, ``nan``, ``NA``, ``N/A``, ``null``); a text column str (N, 1).
-        Columns the model does not take are ignored.
+        Columns the model does not take are not sent: its target and ``--id``/``--drop``
+        columns in silence, others with a ``UserWarning`` naming them (``glassnet
+        predict`` and ``Pipeline.predict`` refuse those).
     unknown : {"error", "ignore"}, default "error"
         A text column's cell that is none of the model's categories (those stored in the
         file's ``glassnet.preprocessing``): refused, naming the column, the cells and the
@@ -2050,10 +2059,30 @@ def feeds(model: Any, rows: Any, *, unknown: str = "error") -> dict[str, np.ndar
             f"feeds: the model's input columns have different numbers of rows ({shown}); "
             "give each column one cell per row."
         )
+    taken = [name for name, _ in wanted]
+    meta = {"preprocessing": prep, "target": {"names": _target_names(props)}}
+    extra = not_in_model(list(columns), taken, meta) if "glassnet.target" in props else ""
+    if extra:  # (documented: not sent; glassnet predict refuses them)
+        warnings.warn(
+            f"feeds: {extra}: they are not sent to the graph (glassnet predict and "
+            f"Pipeline.predict refuse them: remove them, e.g. rows[{taken[:8]!r}]).",
+            UserWarning,
+            stacklevel=2,
+        )
     out = _typed(wanted, columns, tokens, decimal, _categories(prep), unknown)
     _check_range(out, prep, described)
     _filled_note(out, prep, tokens)
     return out
+
+
+def _target_names(props: dict[str, str]) -> list[str]:
+    """The target columns named in an exported model's metadata ``glassnet.target``."""
+    try:
+        target = json.loads(props.get("glassnet.target", "{}"))
+    except ValueError:
+        return []
+    names = target.get("names") if isinstance(target, dict) else None
+    return [str(n) for n in names] if isinstance(names, list) else []
 
 
 def _check_range(out: dict[str, np.ndarray], prep: Any, described: str) -> None:
@@ -2124,6 +2153,16 @@ def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) 
     unfilled = [name for name in holes if not (isinstance(fill, dict) and name in fill)]
     if unfilled:
         name = unfilled[0]
+        read = [c for c in _categories(prep).get(name, []) if c in PANDAS_NA]
+        if read:  # ('NA' a category, read by pandas as NaN: no cell was missing in the file)
+            raise ValueError(
+                f"feeds: row {int(holes[name][0])} of column {name!r} is missing, and the "
+                f"model's categories of {name!r} include {', '.join(map(repr, read))}, which "
+                "pandas' read_csv reads as missing: read the file with read_csv(..., "
+                "keep_default_na=False) (or dtype=str, keep_default_na=False), which keeps "
+                "such texts as written, as glassnet's own reader does; else fill the cell in "
+                "or drop the row."
+            )
         raise ValueError(
             f"feeds: row {int(holes[name][0])} of column {name!r} is missing or not finite "
             f"(empty, inf, or one of the model's missing-cell texts {sorted(tokens)}), and the "
