@@ -1232,6 +1232,41 @@ def check_state_dict(
         )
 
 
+def _one_value(exc: ParameterError, value: Any, name: str, owner: str, bounds: dict) -> str:
+    """check_setting's message for a one-value array or tensor given for a number (a 0-d
+    Tensor lr, as PyTorch keeps): ``exc``'s, then that it is not read as a number, and the
+    fix, ``float(lr)`` or ``int(max_iter.item())``, where its value is in range; else that
+    its value is not in range either. Any other value (a bool, NumPy's too): ``exc``'s
+    message as it is."""
+    told = str(exc)
+    if getattr(value, "ndim", None) != 0 or isinstance(value, (numbers.Real, np.bool_)):
+        return told
+    try:
+        item = value.item()
+    except Exception:  # (no .item(): the message as it is)
+        return told
+    if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Real):
+        return told
+    kind = type(value).__name__
+    torch_like = " (PyTorch keeps a Tensor {name} as it is; glassnet reads numbers)"
+    article = "an" if kind[0] in "aeiou" or kind == "ndarray" else "a"
+    said = (
+        f"{told[:-1]}: {article} {kind} is not taken as a number"
+        f"{torch_like.format(name=name) if kind == 'Tensor' else ''}"
+    )
+    integer = bounds.get("integer", False)
+    try:
+        check_number(item, name, owner, **bounds)
+    except ParameterError:
+        if integer and float(item).is_integer():
+            with contextlib.suppress(ParameterError, OverflowError, ValueError):
+                check_number(int(item), name, owner, **bounds)
+                return f"{said}: pass int({name}.item())."
+        want = told.split(" must be ", 1)[1].split(". Got ", 1)[0]
+        return f"{said}, and its value, {item:.8g}, is not {want} either."
+    return f"{said}: pass {f'int({name}.item())' if integer else f'float({name}) ({name}.item())'}."
+
+
 def check_setting(value: Any, name: str, owner: str, rule: Any) -> Any:
     """``value`` checked by ``rule``, a declarative description of a setting (one table
     of rules per class, e.g. :mod:`glassnet.optim`'s): ``bool`` (:func:`check_bool`), a
@@ -1247,13 +1282,7 @@ def check_setting(value: Any, name: str, owner: str, rule: Any) -> Any:
         try:
             return check_number(value, name, owner, **bounds)
         except ParameterError as exc:  # (a one-value tensor, as PyTorch's Tensor lr: say how)
-            if getattr(value, "ndim", None) != 0 or isinstance(value, numbers.Real):
-                raise
-            kind = type(value).__name__
-            exc.args = (
-                f"{str(exc)[:-1]}: a {kind} is not taken as a number (PyTorch keeps a Tensor "
-                f"{name} as it is; glassnet reads numbers): pass float({name}) ({name}.item()).",
-            )
+            exc.args = (_one_value(exc, value, name, owner, bounds),)
             raise
     try:
         first, second = (check_number(v, name, owner, **bounds) for v in value)

@@ -963,14 +963,21 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
         raise bad("the file is empty, so it is not a model file (was its writing cut short?)")
     if size < 8:
         raise bad(
-            f"the file is {size} bytes long, shorter than the 8-byte header length "
-            f"that starts every safetensors file{_foreign(f)}"
+            f"the file is {size} byte{'s' * (size != 1)} long, shorter than the 8-byte header "
+            f"length that starts every safetensors file{_foreign(f)}"
         )
     n = int.from_bytes(f.read(8), "little")  # (the header's length in bytes)
     if n > MAX_HEADER_BYTES or 8 + n > size:
         onnx_file = _onnx_file(f) or _pytorch_pt(f)  # (said first: no length to speak of)
         if onnx_file:
             raise bad(onnx_file)
+        kind = _foreign(f)  # (a pickle, a zip archive: its kind first, the length after)
+        if kind.startswith(": it looks like "):
+            what, _, todo = kind[2:].partition(", not a glassnet file; ")
+            raise bad(
+                f"{what}, not a glassnet file (its first 8 bytes, read as a safetensors "
+                f"header length, say {n} bytes); {todo}"
+            )
         f.seek(8)
     if n > MAX_HEADER_BYTES:
         raise bad(
@@ -3128,20 +3135,33 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
             f"path of a safetensors file. Got {type(source).__name__}{hint}."
         )
     arrays = {str(k): _torch_array(v, k) for k, v in source.items()}  # arrays, by name
-    if arrays and all(f".{k}" in (".weight", ".bias", *_STATS) for k in arrays):
+    ends = (".weight", ".bias", *_STATS)
+    bare = [k for k in arrays if f".{k}" in ends]  # (a single layer's keys: no layer name)
+    if arrays and len(bare) == len(arrays):
         arrays = {f"{_BARE}.{k}": v for k, v in arrays.items()}  # (one layer's: nn.Linear's)
-    odd = sorted(k for k in arrays if not k.endswith((".weight", ".bias", *_STATS)))
+    odd = sorted(k for k in arrays if not k.endswith(ends))
+    if odd and bare and all("." not in k for k in arrays):  # (one layer, of another kind)
+        raise ValueError(
+            f"load_torch_state_dict: the state_dict is a single layer's (no layer names in "
+            f"its keys) and holds {sorted(set(odd) - set(bare))[:5]} beside {sorted(bare)}: "
+            f"only a Linear's, a LayerNorm's and a BatchNorm1d's 'weight', 'bias' (and "
+            f"BatchNorm1d's running statistics) can be loaded (another kind of layer?)."
+        )
     if odd:
         raise ValueError(
             f"load_torch_state_dict: only Linear, LayerNorm and BatchNorm1d layers' 'weight', "
             f"'bias' (and BatchNorm1d's running statistics) can be loaded; the state_dict "
             f"also holds {odd[:5]} (another kind of layer? an nn.Parameter of the model's "
-            f"own, beside its layers? a single layer's state_dict, a bare nn.Linear's 'weight' "
-            f"and 'bias', loads)."
+            f"own, beside its layers?)."
         )
 
     found = list(dict.fromkeys(k.rsplit(".", 1)[0] for k in arrays))  # in the dict's order
     prefixes = _torch_layer_order(found)
+    if order is not None and _BARE in found:
+        raise ValueError(
+            f"load_torch_state_dict: the state_dict is a single layer's ({_listed(bare)}, no "
+            f"layer names): there is no order to give; leave 'order' out."
+        )
     if order is not None:
         try:
             given = [str(p) for p in order] if not isinstance(order, str) else [order]
@@ -3177,14 +3197,18 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
     ours = [type(m).__name__ for m in modules]
     if kinds != ours:
         if set(kinds) | set(ours) == {"Linear"}:  # (only the count differs)
+            one = _BARE in prefixes  # (a single layer's: it may go into one of the model's)
+            held = _their_layer(_BARE, bare) if one else f"[{_listed(prefixes)}]"
             raise ValueError(
-                f"load_torch_state_dict: the state_dict holds {len(prefixes)} Linear layers "
-                f"([{_listed(prefixes)}]) but the model has {len(modules)}; build the model "
-                f"with the PyTorch network's layer sizes."
+                f"load_torch_state_dict: the state_dict holds {len(prefixes)} Linear "
+                f"layer{'s' * (len(prefixes) != 1)} ({held}) but the model has {len(modules)}; "
+                f"build the model with the PyTorch network's layer sizes"
+                f"{f', or load it into one of its layers ({_listed(paths)})' * one}."
             )
         i = next(i for i, (a, b) in enumerate(zip([*kinds, None], [*ours, None])) if a != b)
         theirs = (
-            f"PyTorch's entry {i + 1} ({prefixes[i]!r}) is {_torch_entry(*entries[i], kinds[i])}"
+            f"PyTorch's entry {i + 1} ({_their_layer(prefixes[i], bare)}) is "
+            f"{_torch_entry(*entries[i], kinds[i])}"
             if i < len(entries)
             else f"the state_dict has no entry {i + 1}"
         )
@@ -3205,7 +3229,8 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
     for i, ((prefix, weight, bias), module) in enumerate(zip(entries, modules)):
         wanted = _torch_shapes(module)
         if kinds[i] == "BatchNorm1d":
-            state.update(_batchnorm_stats(prefix, stats[prefix], module, paths[i]))
+            named = repr(prefix) if prefix != _BARE else "(a single layer's state_dict)"
+            state.update(_batchnorm_stats(named, stats[prefix], module, paths[i]))
         if (
             (weight is None) != (wanted[0] is None)
             or (weight is not None and weight.shape != wanted[0])
@@ -3214,7 +3239,7 @@ def _torch_state_dict(model: Module, source: Any, order: Any) -> Module:
         ):
             layout = " (PyTorch's (out, in))" if kinds[i] == "Linear" else ""
             raise ValueError(
-                f"load_torch_state_dict: layer {prefix!r} holds weight "
+                f"load_torch_state_dict: {_their_layer(prefix, bare, 'layer ')} holds weight "
                 f"{getattr(weight, 'shape', None)} and bias {getattr(bias, 'shape', None)}, but "
                 f"the matching glassnet layer {module!r} (module {i + 1}, {paths[i]!r}) needs "
                 f"weight {wanted[0]}{layout} and "
@@ -3282,14 +3307,23 @@ _STATS = (".running_mean", ".running_var", ".num_batches_tracked")
 _BARE = "(the layer)"  # the name of a single layer's state_dict ('weight', 'bias': no prefix)
 
 
+def _their_layer(prefix: str, bare: list[str], noun: str = "") -> str:
+    """The state_dict's layer ``prefix`` as a message names it, by the caller's keys:
+    ``'fc'`` (``layer 'fc'`` with ``noun`` 'layer '); a single layer's state_dict (its keys
+    ``bare``, no layer name) as ``the single layer of keys 'weight', 'bias'``."""
+    if prefix == _BARE:
+        return f"the single layer of keys {', '.join(repr(k) for k in bare)}"
+    return f"{noun}{prefix!r}"
+
+
 def _batchnorm_stats(prefix: str, given: dict, module: Any, path: str) -> dict[str, Any]:
     """A PyTorch BatchNorm1d's running statistics as the glassnet BatchNorm1d ``module``'s
     state_dict entries (named at ``path``); refused where one tracks them and the other
-    does not."""
+    does not (``prefix``: PyTorch's layer as a message names it, :func:`_their_layers`)."""
     want = [k for k in _STATS if getattr(module, k[1:]) is not None]
     if sorted(given) != sorted(want):
         raise ValueError(
-            f"load_torch_state_dict: PyTorch's BatchNorm1d {prefix!r} holds "
+            f"load_torch_state_dict: PyTorch's BatchNorm1d {prefix} holds "
             f"[{_listed(sorted(k[1:] for k in given))}] and glassnet's ({path!r}) "
             f"[{_listed(sorted(k[1:] for k in want))}]: build it with the same "
             f"track_running_stats as PyTorch's."

@@ -212,7 +212,7 @@ def test_a_layernorm_over_two_axes_is_copied_as_it_is():
 def test_the_all_linear_messages_are_kept():
     state = {"0.weight": np.ones((3, 2)), "0.bias": np.zeros(3)}
     with pytest.raises(
-        ValueError, match="holds 1 Linear layers \\(\\['0'\\]\\) but the model has 2"
+        ValueError, match="holds 1 Linear layer \\(\\['0'\\]\\) but the model has 2"
     ):
         gio.load_torch_state_dict(nn.MLP([2, 3, 1]), state)
     with pytest.raises(

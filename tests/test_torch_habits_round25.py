@@ -212,3 +212,118 @@ def test_an_unknown_name_stays_a_plain_attribute_error():
         gn.nothing_here  # noqa: B018
     with pytest.raises(AttributeError, match="has no attribute 'nothing_here'"):
         nn.init.nothing_here  # noqa: B018
+
+
+# ----------------------------------------------------------------- round 25, the review's cases
+@pytest.mark.parametrize(
+    "make, fix",
+    [
+        (lambda p, v: gn.optim.LBFGS(p, max_iter=v), "pass int(max_iter.item())"),
+        (
+            lambda p, v: gn.schedules.StepLR(gn.optim.SGD(p, lr=0.1), step_size=v),
+            "pass int(step_size.item())",
+        ),
+    ],
+)
+def test_a_tensor_for_a_whole_number_setting_says_int(make, fix):
+    params = nn.Linear(2, 2).parameters()
+    with pytest.raises(ValueError) as info:
+        make(params, gn.tensor(5.0))
+    assert fix in str(info.value) and "float(" not in str(info.value)
+    make(nn.Linear(2, 2).parameters(), int(gn.tensor(5.0).item()))  # what it says works
+
+
+def test_a_tensor_out_of_range_says_its_value_is_refused_too():
+    for value in (gn.tensor(-0.1), torch.tensor(-0.1)):
+        with pytest.raises(ValueError) as info:
+            gn.optim.SGD(nn.Linear(2, 2).parameters(), lr=value)
+        msg = str(info.value)
+        assert "not taken as a number" in msg and "float(lr)" not in msg, msg
+        assert "its value, -0.1, is not a float > 0 either" in msg, msg
+    with pytest.raises(ValueError) as info:  # 2.5 steps: int() would hide the .5
+        gn.optim.LBFGS(nn.Linear(2, 2).parameters(), max_iter=gn.tensor(2.5))
+    assert "its value, 2.5, is not an int >= 1 either" in str(info.value)
+
+
+def test_a_numpy_bool_or_array_lr_gets_its_own_message():
+    with pytest.raises(ValueError) as info:
+        gn.optim.SGD(nn.Linear(2, 2).parameters(), lr=np.True_)
+    assert str(info.value) == (
+        "The 'lr' parameter of SGD must be a float > 0. Got True: a bool is not taken as a "
+        "number; write lr=1.0."
+    )
+    with pytest.raises(ValueError) as info:
+        gn.optim.SGD(nn.Linear(2, 2).parameters(), lr=np.array(0.1))
+    msg = str(info.value)
+    assert "an ndarray is not taken as a number" in msg and "float(lr)" in msg, msg
+    assert "PyTorch" not in msg, msg
+
+
+def test_f_linear_does_not_warn_of_a_linears_own_w_tied_into_a_decoder():
+    enc = nn.Linear(6, 3)
+    nn.init.kaiming_uniform_(enc.W, generator=0)  # right for enc: fan_in 6
+    x = gn.randn(4, 6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.linear(enc(x), enc.W)  # the tied decoder: h @ W.T
+        model = nn.Sequential(nn.Linear(6, 3))
+        nn.init.kaiming_normal_(model.layers[0].W, generator=0)
+        F.linear(model(x), model.layers[0].W)
+    with pytest.warns(UserWarning, match="layout='torch'"):  # a port's own weight still warns
+        weight = nn.Parameter(np.empty((3, 6)))
+        nn.init.kaiming_uniform_(weight, generator=0)
+        F.linear(x, weight)
+
+
+def test_f_linear_does_not_warn_of_a_weight_of_no_values():
+    weight = nn.Parameter(np.empty((0, 6)))
+    with pytest.warns(UserWarning, match="holds no values"):
+        nn.init.kaiming_uniform_(weight, generator=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.linear(np.ones((4, 6)), weight)
+
+
+@pytest.fixture
+def _bare():
+    return torch.nn.Linear(6, 3).state_dict()
+
+
+def test_a_bare_layers_refusals_name_the_users_keys(_bare):
+    with pytest.raises(ValueError) as info:  # a shape
+        gn.io.load_torch_state_dict(nn.Linear(6, 4), _bare)
+    msg = str(info.value)
+    assert "(the layer)" not in msg and "'weight'" in msg and "(3, 6)" in msg, msg
+    with pytest.raises(ValueError) as info:  # a count
+        gn.io.load_torch_state_dict(nn.Sequential(nn.Linear(6, 3), nn.Linear(3, 2)), _bare)
+    msg = str(info.value)
+    assert "(the layer)" not in msg and "'weight'" in msg and "2" in msg, msg
+    with pytest.raises(ValueError) as info:  # a kind
+        gn.io.load_torch_state_dict(nn.LayerNorm(6), _bare)
+    assert "(the layer)" not in str(info.value), str(info.value)
+    with pytest.raises(ValueError, match="leave 'order' out"):
+        gn.io.load_torch_state_dict(nn.Linear(6, 3), _bare, order=["weight"])
+    stats = torch.nn.BatchNorm1d(6).state_dict()
+    with pytest.raises(ValueError) as info:  # the running statistics
+        gn.io.load_torch_state_dict(nn.BatchNorm1d(6, track_running_stats=False), stats)
+    assert "(the layer)" not in str(info.value) and "single layer" in str(info.value)
+    odd = {**_bare, "scale": torch.ones(1)}  # a single layer of another kind
+    with pytest.raises(ValueError) as info:
+        gn.io.load_torch_state_dict(nn.Linear(6, 3), odd)
+    msg = str(info.value)
+    assert "['scale']" in msg and "['bias', 'scale', 'weight']" not in msg, msg
+
+
+def test_pytorchs_names_in_a_from_import_are_pythons_import_error():
+    # Python's `from glassnet import autocast` calls the module's __getattr__ and drops its
+    # AttributeError (hint included) for its own ImportError: the hint is getattr's alone.
+    with pytest.raises(ImportError, match="cannot import name 'autocast'"):
+        from glassnet import autocast  # noqa: F401
+
+
+def test_the_init_docs_say_which_initializers_f_linear_warns_of():
+    from glassnet.nn import init_inplace
+
+    doc = " ".join(init_inplace.__doc__.split())
+    assert "kaiming_uniform_ or kaiming_normal_" in doc, doc
+    assert "sparse_ does not" in doc, doc

@@ -73,8 +73,10 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:  # noqa: A002
 
     Initialize such a weight in its layout: ``nn.init.kaiming_uniform_(weight,
     a=math.sqrt(5), layout="torch")`` (PyTorch's ``nn.Linear`` init, fan_in =
-    ``weight.shape[1]``); a weight whose fans an initializer read as the lecture's W (no
-    ``layout``; a spread for the wrong fan_in) gets a warning at its first call here."""
+    ``weight.shape[1]``); a weight whose fans kaiming_uniform_ or kaiming_normal_ read as
+    the lecture's W (no ``layout``; a spread for the wrong fan_in) gets a warning at its
+    first call here, unless it is a glassnet Linear's own W (tied weights: ``F.linear(h,
+    encoder.W)``, drawn for that layer)."""
     x, w = as_tensor(input), as_tensor(weight)
     if w.ndim != 2 or x.ndim < 1 or x.shape[-1] != w.shape[1]:
         raise ValueError(

@@ -21,10 +21,16 @@ initializers refuse it, as PyTorch's do.
 :func:`glassnet.nn.functional.linear`, which takes that layout) is read so with
 ``layout="torch"``: ``kaiming_uniform_(self.weight, a=math.sqrt(5), layout="torch")`` reads
 fan_in = ``weight.shape[1]``, as PyTorch's. Without it such a weight is read as a W, its
-fans swapped (for a 1024 -> 16 layer, 8 times PyTorch's spread), and ``F.linear`` warns
-at its first call with it. Every fan-based initializer and ``sparse_`` take ``layout``
-(``"lecture"``, the default, or ``"torch"``; the xavier laws read both fans, so the two
-layouts draw alike).
+fans swapped (for a 1024 -> 16 layer, 8 times PyTorch's spread). Every fan-based
+initializer and ``sparse_`` take ``layout`` (``"lecture"``, the default, or ``"torch"``; the
+xavier laws read both fans, so the two layouts draw alike).
+
+``F.linear`` warns at its first call with a weight that kaiming_uniform_ or kaiming_normal_
+drew without ``layout="torch"``, non-square and holding those values still (not since
+written: a loaded state_dict, another init), unless it is a glassnet Linear's own ``W``
+(drawn for that layer, as tied weights reuse it). Nothing else warns: sparse_ does not
+(its zeros fall per row instead of per column), nor the xavier laws (alike in both
+layouts), nor a copy of such a weight (``copy.deepcopy``, ``clone()``).
 
 ``generator``: None (glassnet's default generator, :func:`glassnet.manual_seed`), an int
 seed or a ``numpy.random.Generator``. The values are drawn in float64 and written in the
@@ -43,6 +49,7 @@ layout as the fans are). (PyTorch's ``dirac_`` is not here: glassnet has no conv
 
 from __future__ import annotations
 
+import gc
 import math
 import warnings
 import weakref
@@ -151,8 +158,8 @@ def _fans(data: Any, owner: str, layout: Any = "lecture") -> tuple[int, int]:
 def _mark(tensor: Any, owner: str, layout: str) -> Any:
     """Remember a non-square Tensor whose fans ``owner`` read as a W, for :func:`warn_layout`
     (with its values' sum: a write since, a loaded state_dict, takes the mark off)."""
-    shape = tensor.shape if isinstance(tensor, Tensor) else ()
-    if layout == "lecture" and len(shape) == 2 and shape[0] != shape[1]:
+    shape = tensor.shape if isinstance(tensor, Tensor) else ()  # (no values: nothing drawn)
+    if layout == "lecture" and len(shape) == 2 and shape[0] != shape[1] and 0 not in shape:
         key = id(tensor)  # (by identity: == on tensors compares values)
         gone = weakref.ref(tensor, lambda _: _READ_AS_W.pop(key, None))
         _READ_AS_W[key] = (gone, owner, float(tensor.data.sum()))
@@ -163,7 +170,9 @@ def warn_layout(weight: Tensor) -> None:
     """Warn (once) when ``weight``, taken as PyTorch's ``(out, in)``, holds the values an
     initializer drew reading it as the lecture's W: their spread is then not PyTorch's."""
     ref, owner, total = _READ_AS_W.pop(id(weight), (None,) * 3) if _READ_AS_W else (None,) * 3
-    if ref is not None and ref() is weight and float(weight.data.sum()) == total:
+    if ref is None or ref() is not weight or float(weight.data.sum()) != total:
+        return
+    if not _a_linears_w(weight):
         out, inputs = weight.shape
         warnings.warn(
             f"nn.functional.linear takes weight of shape {(out, inputs)} as PyTorch's "
@@ -173,6 +182,23 @@ def warn_layout(weight: Tensor) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _a_linears_w(weight: Tensor) -> bool:
+    """Whether ``weight`` is the ``W`` of a glassnet Linear: a W drawn in the lecture's layout
+    on purpose, for that layer, and used as its transpose with F.linear (tied weights: a
+    decoder's ``F.linear(h, encoder.W)``). Looked up among what holds it (a Linear, or its
+    ``__dict__``), only for a weight about to be warned of: once."""
+    from .layers import Linear
+
+    for holder in gc.get_referrers(weight):
+        if isinstance(holder, Linear) and holder.W is weight:
+            return True
+        if isinstance(holder, dict) and holder.get("W") is weight:
+            owners = gc.get_referrers(holder)
+            if any(isinstance(m, Linear) and vars(m) is holder for m in owners):
+                return True
+    return False
 
 
 def _rng(generator: Any, owner: str) -> np.random.Generator:
