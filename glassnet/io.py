@@ -963,14 +963,21 @@ def _parse_header(f: Any, size: int, source: str) -> tuple[list[_Entry], dict[st
         raise bad("the file is empty, so it is not a model file (was its writing cut short?)")
     if size < 8:
         raise bad(
-            f"the file is {size} bytes long, shorter than the 8-byte header length "
-            f"that starts every safetensors file{_foreign(f)}"
+            f"the file is {size} byte{'s' * (size != 1)} long, shorter than the 8-byte header "
+            f"length that starts every safetensors file{_foreign(f)}"
         )
     n = int.from_bytes(f.read(8), "little")  # (the header's length in bytes)
     if n > MAX_HEADER_BYTES or 8 + n > size:
         onnx_file = _onnx_file(f) or _pytorch_pt(f)  # (said first: no length to speak of)
         if onnx_file:
             raise bad(onnx_file)
+        kind = _foreign(f)  # (a pickle, a zip archive: its kind first, the length after)
+        if kind.startswith(": it looks like "):
+            what, _, todo = kind[2:].partition(", not a glassnet file; ")
+            raise bad(
+                f"{what}, not a glassnet file (its first 8 bytes, read as a safetensors "
+                f"header length, say {n} bytes); {todo}"
+            )
         f.seek(8)
     if n > MAX_HEADER_BYTES:
         raise bad(

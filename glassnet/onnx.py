@@ -334,6 +334,13 @@ def _network_layers(model: Module, owner: str) -> list[Layer]:
     try:
         layers = layers_of(model, owner=owner)
     except TypeError as exc:  # (a layer of glassnet's that has no ONNX form here: say what does)
+        if "softmax is only supported on the output layer" in str(exc):  # (MLP takes it)
+            raise TypeError(
+                f"{exc} Softmax goes at the output only (MLP(..., output_activation="
+                "'softmax')): train the network with relu, tanh or sigmoid in its hidden "
+                "layers to export it, or keep this one in a glassnet file "
+                "(glassnet.io.save_model)."
+            ) from None
         if "handles networks of Linear layers" not in str(exc):
             raise
         raise TypeError(f"{exc} {_EXPORTED}.") from None

@@ -103,3 +103,24 @@ def test_a_joblib_file_is_named_with_the_way_to_keep_an_estimator(tmp_path):
     assert "glassnet.onnx.export(est" in str(plain.value)
     with pytest.raises(gio.ModelFileError, match=r"zlib-compressed.*joblib\.dump"):
         gio.load_model(tmp_path / "packed.glassnet")
+
+
+def test_export_of_a_hidden_softmax_says_what_to_do():
+    pytest.importorskip("onnx")
+    from glassnet.onnx import export
+
+    net = gn.nn.MLP([3, 4, 2], activation="softmax", rng=0)
+    with pytest.raises(TypeError, match=r"layer 1 of 2 uses it\. .*relu, tanh or sigmoid"):
+        export(net)
+
+
+def test_a_foreign_file_is_named_first_and_a_one_byte_file_in_the_singular(tmp_path):
+    import pickle
+
+    (tmp_path / "p.glassnet").write_bytes(pickle.dumps({"a": list(range(50))}, protocol=4))
+    with pytest.raises(gio.ModelFileError) as info:
+        gio.load_model(tmp_path / "p.glassnet")
+    assert str(info.value).split(": ", 1)[1].startswith("it looks like a Python pickle")
+    (tmp_path / "one.glassnet").write_bytes(b"a")
+    with pytest.raises(gio.ModelFileError, match="the file is 1 byte long,"):
+        gio.load_model(tmp_path / "one.glassnet")
