@@ -3954,11 +3954,18 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 def _affine(bias: float, weights: Sequence[float], names: Sequence[str]) -> str:
     """``b + w1 x1 + w2 x2`` with signs written out: 'sigmoid(2.00 - 4.00 x1 - 4.00 x2)',
-    every number with two decimals (a slide's reader tells 14.00 from 13.99)."""
-    text = f"{bias:.2f}"
+    every number with two decimals (a slide's reader tells 14.00 from 13.99); one that
+    rounds to zero as 0.00, no minus; from a million on, three digits (1e+20)."""
+    text = _demo_number(bias)
     for w, n in zip(weights, names):
-        text += f" {'-' if w < 0 else '+'} {abs(w):.2f} {n}"
+        shown = _demo_number(w)
+        text += f" {'-' if shown.startswith('-') else '+'} {shown.lstrip('-')} {n}"
     return f"sigmoid({text})"
+
+
+def _demo_number(value: float) -> str:
+    text = f"{value:.2f}" if abs(value) < 1e6 else f"{value:.3g}"
+    return "0.00" if text == "-0.00" else text
 
 
 def _demo_table(

@@ -64,4 +64,16 @@ def test_demo_writes_each_learned_weight_with_two_decimals():
     from glassnet.cli import _affine
 
     assert _affine(6.5, [-13.649, 13.996], ["a1", "a2"]) == "sigmoid(6.50 - 13.65 a1 + 14.00 a2)"
-    assert _affine(-0.004, [1234.5], ["x1"]) == "sigmoid(-0.00 + 1234.50 x1)"
+    assert _affine(-0.004, [1234.5], ["x1"]) == "sigmoid(0.00 + 1234.50 x1)"
+
+
+def test_demo_writes_a_number_that_rounds_to_zero_without_a_minus_and_huge_ones_short():
+    """`glassnet demo --epochs 1 --seed 36` printed 'sigmoid(-0.00 - 0.25 x1 ...)'."""
+    from glassnet.cli import _affine
+
+    got = _affine(-0.001, [-0.004, 0.003, -0.0, -0.005], ["x1", "x2", "x3", "x4"])
+    assert got == "sigmoid(0.00 + 0.00 x1 + 0.00 x2 + 0.00 x3 - 0.01 x4)"
+    assert _affine(1e20, [-3e15, 999999.994], ["x1", "x2"]) == (
+        "sigmoid(1e+20 - 3e+15 x1 + 999999.99 x2)"
+    )
+    assert _affine(-2.5e6, [float("inf")], ["x1"]) == "sigmoid(-2.5e+06 + inf x1)"
