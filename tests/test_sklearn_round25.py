@@ -202,3 +202,33 @@ def test_partial_fit_classes_sequences_still_taken():
     # objects that are ints: the conversion advice, as before
     with pytest.raises(ValueError, match=r"classes\.astype\(int\)"):
         MLPClassifier().partial_fit(X, Y3, classes=np.array([0, 1, 2], dtype=object))
+
+
+# ------------------------------------------------- docs/sklearn.md's bool row, against sklearn
+def test_the_docs_bool_row_says_which_bools_scikit_learn_takes():
+    """The row said scikit-learn reads a bool given for a number as 0 and 1; it refuses
+    validation_fraction=True and n_iter_no_change=False (the number is out of range)."""
+    import re
+    from pathlib import Path
+
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "sklearn.md"
+    row = next(
+        r
+        for r in docs.read_text().splitlines()
+        if r.startswith("| a number parameter given as a bool")
+    )
+    theirs = row.split(" | ")[1]
+    taken = re.search(r"taken where [^(]*\(([^)]*)\)", theirs).group(1)
+    refused = re.search(r"refused where [^(]*\(([^)]*)\)", theirs).group(1)
+    pairs = {
+        side: [(k, v == "True") for k, v in re.findall(r"`(\w+)=(True|False)`", text)]
+        for side, text in (("taken", taken), ("refused", refused))
+    }
+    assert len(pairs["taken"]) >= 4 and len(pairs["refused"]) >= 2, theirs
+    for name, value in pairs["taken"]:
+        SkMLP(**{"hidden_layer_sizes": (3,), "max_iter": 2, name: value}).fit(X, Y2)
+    for name, value in pairs["refused"]:
+        with pytest.raises(InvalidParameterError, match=f"Got {value} instead"):
+            SkMLP(**{"max_iter": 2, name: value}).fit(X, Y2)
