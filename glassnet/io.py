@@ -3319,7 +3319,7 @@ def _their_layer(prefix: str, bare: list[str], noun: str = "") -> str:
 def _batchnorm_stats(prefix: str, given: dict, module: Any, path: str) -> dict[str, Any]:
     """A PyTorch BatchNorm1d's running statistics as the glassnet BatchNorm1d ``module``'s
     state_dict entries (named at ``path``); refused where one tracks them and the other
-    does not (``prefix``: PyTorch's layer as a message names it, :func:`_their_layers`)."""
+    does not (``prefix``: PyTorch's layer as a message names it: 'fc')."""
     want = [k for k in _STATS if getattr(module, k[1:]) is not None]
     if sorted(given) != sorted(want):
         raise ValueError(
