@@ -272,16 +272,22 @@ class Stream:
         why = refused(*range(n))
         if not len(y) or why is None or refused(y[0]) is not None:  # (X's own: said as read)
             return
-        bad = [k for k in range(n) if refused(k) is not None]
-        row = -1  # the data row (file order) of the first row of a refused class
-        if bad and cols.run_classes is not None and cols.run_rows is not None:
-            at = np.flatnonzero(np.isin(cols.run_classes, bad))
+        # the lowest refused class: the shortest run of labels 0..m-1 refused (a few checks
+        # of a bisection; each class alone was O(classes) checks), m - 1 refused alone
+        lo, hi = 0, n
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if refused(*range(mid)) is not None else (mid, hi)
+        bad = hi - 1 if refused(hi - 1) is not None else -1
+        row = -1  # the data row (file order) of that class's first row
+        if bad >= 0 and cols.run_classes is not None and cols.run_rows is not None:
+            at = np.flatnonzero(cols.run_classes == bad)
             row = int(cols.run_rows[: at[0]].sum()) if at.size else -1
-        elif bad:  # (a file of many runs: read again, in order, up to that row)
+        elif bad >= 0:  # (a file of many runs: read again, in order, up to that row)
             start = 0
             with _closing(self.chunks()) as chunks:
                 for _, yc, _ in chunks:
-                    hit = np.flatnonzero(np.isin(yc, bad))
+                    hit = np.flatnonzero(np.asarray(yc) == bad)
                     if hit.size:
                         row = start + int(hit[0])
                         break
@@ -289,11 +295,10 @@ class Stream:
         shown = ", ".join(map(repr, cols.classes[:10])) + (", ..." if n > 10 else "")
         place = self.where(row) if self.where is not None else "the stream"
         held = ""
-        if bad and row >= 0:
-            k = bad[0]
-            many = cols.class_counts[k] if cols.class_counts else 2
+        if row >= 0:
+            many = cols.class_counts[bad] if cols.class_counts else 2
             rows = "its one row" if many == 1 else f"the first of its {many} rows"
-            held = f"holds class {cols.classes[k]!r} ({rows}), and "
+            held = f"holds class {cols.classes[bad]!r} ({rows}), and "
         raise _ClassesRefused(
             f"fit: {place}: the target column {cols.target!r} {held}the statistics pass "
             f"counted {n} classes in it before training ({shown}): {why}"
