@@ -9853,7 +9853,8 @@ def _streamed_pipe(args: argparse.Namespace) -> bool:
 def _rank_reads_a_pipe(args: argparse.Namespace) -> str | None:
     """The usage error of a data file given as standard input '-', a named pipe or a device
     (``/dev/stdin``, ``<(zcat d.csv.gz)``) to a rank of a launch of several (``mpiexec -n
-    N``, N > 1, as the launcher's variables say, before MPI starts): MPICH's mpiexec sends
+    N``, N > 1, as the launcher's variables say, before MPI starts; not a process a rank
+    started, nor one whose PMI_FD is no launcher's socket): MPICH's mpiexec sends
     standard input to rank 0 alone and leaves the other ranks' open and empty for ever (a
     rank copying it waited for ever, and rank 0 in MPI_Init for that rank); a pipe's rows
     would go to one rank or be split among them. None where the data file is a file."""
@@ -9863,7 +9864,12 @@ def _rank_reads_a_pipe(args: argparse.Namespace) -> str | None:
     _, size, var = _distributed.launcher()  # (every rank's words alike: printed once)
     if args.command not in _STDIN_COMMANDS or not isinstance(data, str) or size < 2:
         return None
-    how = f"this process is one of {size} ranks ({var}={size}: started by mpiexec or srun)"
+    if not _distributed.rank_process():  # (a process a rank started; a launcher's PMI_FD
+        return None  # left over, no socket of its: no rank, its standard input its own)
+    how = (
+        f"this process is one of {size} ranks, as {var}={size} says (if no mpiexec or srun "
+        f"started glassnet, {var} is left over in this shell: unset {var})"
+    )
     todo = (
         f"Write the data to a file every rank can read (cat ... > data.csv, on a file system "
         f"every node sees) and give its path: mpiexec -n {size} glassnet {args.command} ... "
@@ -10000,7 +10006,7 @@ def _main_argv(argv: Sequence[str] | None) -> int:
     refused = _rank_reads_a_pipe(args)  # (before anything reads it: on every rank alike)
     if refused is not None:
         return _end_command(UsageError(refused), (refused, 2), args.command)
-    if args.command != "train" and _distributed.launched()[1] > 1:
+    if args.command != "train" and _distributed.rank_process():  # (not a rank's child)
         _ranks_agree_at_the_end()
     _PENDING.clear()
     _NOTES_OFF[0] = args.command in _QUIET_COMMANDS and bool(getattr(args, "quiet", False))

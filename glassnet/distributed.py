@@ -181,7 +181,7 @@ def _world(MPI: Any) -> Any:
     """``MPI.COMM_WORLD``, refused in a rank (not a process one started) when the launcher
     started more processes than MPI joined: each rank would train alone, in silence."""
     _, n, var = launcher()
-    if _rank_process() and MPI.COMM_WORLD.Get_size() == 1:
+    if rank_process() and MPI.COMM_WORLD.Get_size() == 1:
         raise Unjoined(
             f"the launcher started {n} processes ({var}={n}), but "
             "MPI sees this one alone (MPI.COMM_WORLD has 1 rank): the MPI library mpi4py "
@@ -775,7 +775,7 @@ _WATCHED: list[Any] = []  # the key of MPI.COMM_SELF's attribute whose deletion 
 _ANSWER_WITHIN = 10.0  # seconds a failing rank waits for the others before MPI_Abort
 
 
-def _rank_process() -> bool:
+def rank_process() -> bool:
     """Whether this process is one of N > 1 ranks that mpiexec started, not a process one
     of them started (multiprocessing's or joblib's workers inherit its environment)."""
     if launched()[1] < 2:
@@ -807,7 +807,7 @@ def install() -> None:
     that never join (MPICH then warns at MPI_Finalize of the request left pending). (A
     distributed fit, without it, installs the same for the communicators it used, from its
     start on; ``install()`` adds ``MPI.COMM_WORLD`` and the time before the first fit.)"""
-    if not _rank_process():
+    if not rank_process():
         return
     if not _ASKED:
         _ASKED.append(True)

@@ -204,19 +204,19 @@ def test_a_process_a_rank_started_is_not_a_rank(monkeypatch):
     monkeypatch.setenv("PMI_SIZE", "2")
     monkeypatch.delenv("PMI_FD", raising=False)
     monkeypatch.setenv("GLASSNET_MPI_RANK_PID", str(os.getpid() + 1))  # its parent's
-    assert not distributed._rank_process()
+    assert not distributed.rank_process()
     monkeypatch.setenv("GLASSNET_MPI_RANK_PID", str(os.getpid()))
-    assert distributed._rank_process()
+    assert distributed.rank_process()
     r, w = os.pipe()  # (MPICH's rank holds a socket to its launcher there, not a pipe)
     try:
         monkeypatch.setenv("PMI_FD", str(r))
-        assert not distributed._rank_process()
+        assert not distributed.rank_process()
     finally:
         os.close(r)
         os.close(w)
     monkeypatch.setenv("PMI_SIZE", "1")
     monkeypatch.delenv("PMI_FD")
-    assert not distributed._rank_process()
+    assert not distributed.rank_process()
 
 
 def test_who_reports_a_failure(monkeypatch):

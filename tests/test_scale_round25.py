@@ -324,3 +324,35 @@ def test_many_classes_are_refused_without_checking_each(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"line 4: the target column 'y' holds class 2 \(its"):
         fit(model, src, None, loss="cross_entropy", batch_size=64, epochs=1, verbose=0)
     assert len(calls) < 100, len(calls)
+
+
+def _stdin_run(tmp_path, argv, env, data):
+    proc = subprocess.run(
+        [sys.executable, "-m", "glassnet", *argv], input=data, capture_output=True,
+        text=True, cwd=tmp_path, env=env, timeout=120,
+    )  # fmt: skip
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_standard_input_with_a_leftover_launcher_variable(tmp_path):
+    """A launcher's variables left in a shell that mpiexec did not start (PMI_SIZE=4 with a
+    PMI_FD that is no socket of a launcher's; a process a rank started): 'glassnet evaluate
+    m -' read standard input before the refusal came, and exited 2 after it. Such a process
+    is no rank: it reads '-' again. Where the variables alone cannot tell (PMI_SIZE with
+    nothing else), the refusal names the variable and says to unset it if no mpiexec or
+    srun started glassnet."""
+    data = _csv(tmp_path / "d.csv").read_text()
+    argv = ["train", "d.csv", "--target", "y", "--epochs", "1", "--out", "m.glassnet"]
+    code, _, err = _stdin_run(tmp_path, [*argv, "--quiet"], _env(), "")
+    assert code == 0, err
+    evaluate = ["evaluate", "m.glassnet", "-"]
+    stale = {"PMI_RANK": "0", "PMI_SIZE": "4", "PMI_FD": "250"}  # (fd 250: not open)
+    code, out, err = _stdin_run(tmp_path, evaluate, _env(**stale), data)
+    assert code == 0, err
+    assert "accuracy" in out, out
+    child = {"PMI_RANK": "1", "PMI_SIZE": "2", "GLASSNET_MPI_RANK_PID": "1"}  # (a rank's)
+    code, out, err = _stdin_run(tmp_path, evaluate, _env(**child), data)
+    assert code == 0, err
+    code, out, err = _stdin_run(tmp_path, evaluate, _env(PMI_SIZE="4"), data)
+    assert code == 2, err
+    assert "PMI_SIZE=4" in err and "unset PMI_SIZE" in err, err
