@@ -523,7 +523,8 @@ def test_the_size_rule_refuses_a_batch_size_that_is_not_rows_per_step(name, bad)
     if name == "supported" and bad is None:  # (no batch_size: the size rule is not asked)
         assert call(bad)
         return
-    words = rf"'batch_size' parameter of {name} must be an int > 0\. Got {bad!r}\."
+    # (a bool's message goes on to say why: "Got True: a bool is not taken as a number")
+    words = rf"'batch_size' parameter of {name} must be an int > 0\. Got {bad!r}[.:]"
     with pytest.raises(ValueError, match=words):
         call(bad)
     assert call(np.int64(4)) and call(4)
