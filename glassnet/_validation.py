@@ -450,7 +450,7 @@ def frame_names(X: Any) -> list[str] | None:
     return names if names and all(isinstance(n, str) for n in names) else None
 
 
-def _user_level() -> int:
+def user_level() -> int:
     """The ``stacklevel`` that a ``warnings.warn`` in the caller of this function gives to
     name the first frame outside the glassnet package: the user's line (``predict`` and
     ``fit`` reach the warning through different depths of calls)."""
@@ -499,7 +499,7 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
                 f"DataFrame with columns {shown(list(fitted), 120)} (model.feature_names_in_): "
                 "its columns are read in that order, by position.",
                 UserWarning,
-                stacklevel=_user_level(),
+                stacklevel=user_level(),
             )
         return
     if got == list(fitted):
@@ -700,7 +700,7 @@ def check_array(
         given, arr.dtype, name, owner, "Train a float64 model (dtype=gn.float64: exact up to "
         "2**53), or scale the column first (e.g. subtract its smallest value).",
     )  # fmt: skip
-    if finite and arr.dtype.kind == "f" and not _all_finite(arr):
+    if finite and arr.dtype.kind == "f" and not all_finite(arr):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(
             f"{owner}: {name} contains NaN or inf (first at index {bad}). "
@@ -725,7 +725,7 @@ def _missing(v: Any) -> str:
     return {"NAType": "pd.NA", "NaTType": "pd.NaT"}.get(type(v).__name__, "")
 
 
-def _all_finite(arr: np.ndarray) -> bool:
+def all_finite(arr: np.ndarray) -> bool:
     """Whether every value of the float array ``arr`` is finite: a sum is NaN or inf when
     any value is (a cheap first test that allocates no mask the size of X; a finite sum
     that overflowed falls through to the exact check); a small one's mask is cheaper."""
@@ -764,7 +764,7 @@ def collapsed(given: np.ndarray, cast: np.ndarray, name: str, owner: str, fix: s
         f"{cast.dtype}, the model's dtype: they differ by less than its spacing there "
         f"({float(np.spacing(flat[0, j])):.3g}), so the model sees one value. {fix}",
         UserWarning,
-        stacklevel=_user_level(),
+        stacklevel=user_level(),
     )
 
 
@@ -772,7 +772,7 @@ def overflowed(given: np.ndarray, cast: np.ndarray) -> tuple[int, ...] | None:
     """The first index where the cast of ``given`` to ``cast``'s float dtype made a finite
     value inf (beyond the dtype's range: NumPy's cast warns, no more); None where none did.
     The features' check and the targets' (:mod:`glassnet.tasks`) share it."""
-    if cast.dtype.kind != "f" or _all_finite(cast):
+    if cast.dtype.kind != "f" or all_finite(cast):
         return None
     over = ~np.isfinite(cast) & np.isfinite(given)
     return tuple(int(i) for i in np.argwhere(over)[0]) if over.any() else None
@@ -857,8 +857,8 @@ def _became(dtype: np.dtype, v: int) -> Any:
 def check_finite(who: str, y: Any) -> Any:
     """``y``, a target of ``who``'s; refused where it holds NaN or inf. PyTorch returns a NaN
     (or inf) loss there, and the next optimizer step writes NaN into every weight; glassnet's
-    rule, never a silent NaN, wins, as fit refuses such a y (:func:`_all_finite`: one sum)."""
-    if not _all_finite(y):
+    rule, never a silent NaN, wins, as fit refuses such a y (:func:`all_finite`: one sum)."""
+    if not all_finite(y):
         at = tuple(int(i) for i in np.argwhere(~np.isfinite(y))[0])
         raise ValueError(
             f"{who}: the target contains NaN or inf (first at index {at}), which would make the "

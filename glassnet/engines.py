@@ -34,13 +34,13 @@ import numpy as np
 from . import capture, eager, jit
 from . import functional as F
 from . import optim as optim_mod
-from ._validation import _all_finite, _user_level, check_optimizer, check_positive
+from ._validation import all_finite, check_optimizer, check_positive, user_level
 from .backend import namespace
 from .fused import FastMLP, layers_of
 from .nn.layers import Sequential
 from .nn.module import Module
 from .tasks import kind_of, own_layer
-from .torch_optim import _TORCH_STATE
+from .torch_optim import TORCH_STATE
 
 __all__ = [
     "fast_path", "between", "choose", "Loop", "Diverged", "record_epoch", "optimizer_for",
@@ -381,16 +381,16 @@ def check_end(history: Any, optimizer: Any, params: list) -> None:
         raise Diverged(history.steps, history.epochs, None)
     for pack in getattr(optimizer, "_packs", ()):  # (glassnet's optimizers; not another's)
         for name, b in ((n, b) for bufs in pack.state for n, b in bufs.items()):
-            if not _all_finite(b):
+            if not all_finite(b):
                 history.warnings.append(note := _frozen_note(optimizer, name, b, history))
-                warnings.warn(note, UserWarning, stacklevel=_user_level())
+                warnings.warn(note, UserWarning, stacklevel=user_level())
                 return
 
 
 def _frozen_note(optimizer: Any, name: str, b: Any, history: Any) -> str:
     """fit's words for the state buffer ``name`` of ``optimizer`` holding inf or NaN."""
     cls = type(optimizer)
-    torch = next((_TORCH_STATE[c.__name__] for c in cls.__mro__ if c.__name__ in _TORCH_STATE), {})
+    torch = next((TORCH_STATE[c.__name__] for c in cls.__mro__ if c.__name__ in TORCH_STATE), {})
     bad = int(np.count_nonzero(~np.isfinite(np.asarray(b))))
     return (
         f"fit: {cls.__name__}'s state {name!r} (opt.state[p][{torch.get(name, name)!r}]) is not "

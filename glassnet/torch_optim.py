@@ -43,7 +43,7 @@ __all__ = ["RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
 # ---------------------------------------------------------------------------
 #: PyTorch's names of the optimizers' state buffers (``opt.state[p]["exp_avg"]``), by class;
 #: a buffer not named here keeps glassnet's name
-_TORCH_STATE = {
+TORCH_STATE = {
     "SGD": {"v": "momentum_buffer"},
     "Adam": {"m": "exp_avg", "v": "exp_avg_sq", "v_max": "max_exp_avg_sq"},
     "RMSprop": {"v": "square_avg", "g_avg": "grad_avg", "b": "momentum_buffer"},
@@ -89,8 +89,8 @@ class _State:
         if not hasattr(type(opt), "_rule"):  # (a step of its own: PyTorch's defaultdict(dict))
             return opt.__dict__.setdefault("_own_state", collections.defaultdict(dict))
         opt._regroup()
-        names = next((_TORCH_STATE[c.__name__] for c in type(opt).__mro__ if c.__name__ in
-                      _TORCH_STATE), {})  # fmt: skip
+        names = next((TORCH_STATE[c.__name__] for c in type(opt).__mro__ if c.__name__ in
+                      TORCH_STATE), {})  # fmt: skip
         state = _StateView()
         for pack in opt._packs:
             steps = pack.steps
