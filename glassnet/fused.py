@@ -365,7 +365,7 @@ class FastMLP:
                                                                      _NONE), grads)):  # fmt: skip
             grads[:] = [None if p is None else _grad_of(p) for p in params]
             self._outs, self._plans = [plain(g) for g in grads], {}  # (a Grad's plain view)
-        step = self._plans.get((n, value)) or self._plan(n, value)
+        step = self._plans.get((n, value, self.l2, self.loss)) or self._plan(n, value)
         XT = X.swapaxes(-1, -2) if lead else X.T
         yk = y.reshape(-1, *y.shape[2:]) if lead and y is not None else y  # (a stack: (K N,))
         wk = None if w is None else w.reshape(-1, 1)  # (a column)
@@ -390,6 +390,7 @@ class FastMLP:
                in enumerate(zip(per_layer, outs[-2::-2], outs[::-2]))][::-1]  # fmt: skip
         _, _, out, G, T, alpha, _, gp = per_layer[-1]
         kernel, l2, Ws = self.loss.kernel, self.l2, [lay.linear.W for lay in self.layers]
+        head = (self.fused, self.layers[-1], self.spec)  # (no self in step: no cycle to free)
         mm, add, mul, short = np.matmul, np.add, np.multiply, n <= LONG_SUM
         kw = {} if value else _GRADIENT_ONLY  # (the loss kernel's keywords)
 
@@ -409,7 +410,7 @@ class FastMLP:
             # 2) the loss and dL/dZ of the output layer: the kernel writes dL/d(out) to G
             per = kernel(o, y, Gk, *(args if record is None else ()), **kw)
             if record is not None:
-                self._record_output(record[-1], out, y, Gk, count, w)
+                _record_output(*head, record[-1], out, y, Gk, count, w)
             if gp is not None:
                 gp(G, out, T, alpha)
             if w is not None:
@@ -440,7 +441,8 @@ class FastMLP:
                 add_l2(Ws, l2, n, keep, sq)
             return per
 
-        return self._plans.setdefault((n, value), step)
+        return self._plans.setdefault((n, value, l2, self.loss), step)  # (a new l2 or loss:
+        # another plan)
 
     def step(self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None) -> Any:
         """:meth:`run`, then the loss: the mean over the batch (weighted by ``w``), plus the
@@ -458,19 +460,6 @@ class FastMLP:
         """The L2 penalty ``l2 / (2 n) sum ||W||²`` of the last :meth:`run` on n rows (from
         ``sq``, host copies of its ||W||², when given)."""
         return l2_value(self.l2, n, self._buffers(n)[4] if sq is None else sq)
-
-    def _record_output(
-        self, rec: dict, out: np.ndarray, y: np.ndarray, G: np.ndarray, count: int, w: Any
-    ) -> None:
-        """The output layer's dL/dA (dL/dy_hat), rows weighted by ``w``: the kernel's G, or,
-        when the head is fused with the loss, its derivative with respect to the head's output."""
-        if self.fused:
-            lay = self.layers[-1]
-            P = lay.activation.fn(out, **lay.kw)
-            G = np.empty_like(P)
-            Y = F.one_hot(y, P.shape[1], dtype=P.dtype) if y.ndim == 1 else y  # labels: rows
-            self.spec.on_probabilities(P, Y, G)
-        rec["dA"] = G / count if w is None else G * (w.reshape(-1, 1) / count)
 
     def trace(self, X: Any, y: Any = None, sample_weight: Any = None, finite: bool = True,
               jacobians: bool = True) -> Trace:  # fmt: skip
@@ -509,6 +498,20 @@ class FastMLP:
             weights = [w for lay in self.layers for w in (lay.W, lay.b) if w is not None]
             check_trace(record, None if y is None else t.loss, weights, self.dtype)
         return t
+
+
+def _record_output(
+    fused: bool, lay: Layer, spec: Any, rec: dict, out: Any, y: Any, G: Any, count: int, w: Any
+) -> None:
+    """The output layer's dL/dA (dL/dy_hat), rows weighted by ``w``: the kernel's G, or, when
+    the head is fused with the loss (``spec``), its derivative with respect to the head's
+    output."""
+    if fused:
+        P = lay.activation.fn(out, **lay.kw)
+        G = np.empty_like(P)
+        Y = F.one_hot(y, P.shape[1], dtype=P.dtype) if y.ndim == 1 else y  # labels: rows
+        spec.on_probabilities(P, Y, G)
+    rec["dA"] = G / count if w is None else G * (w.reshape(-1, 1) / count)
 
 
 def keep_finite(snapshot: Any) -> None:
