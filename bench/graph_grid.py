@@ -159,16 +159,11 @@ def torch_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
     return step
 
 
-def numpy_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
-    """Forward, backward and SGD written with NumPy: preallocated buffers, out= everywhere,
-    parameters and gradients in one flat buffer each, lr folded into the output delta. The
-    cell's calls are laid out once and written out as straight-line code
-    (``fused_numpy._unrolled``: no loop over the layers, no ``if`` on the activation, no
-    look-up per step), what a programmer writes by hand for one network; the same calls, in
-    the same order, as :func:`numpy_loop_step`, so the same bits."""
-    from fused_numpy import _unrolled
-
-    act, n, L = cell["act"], len(X), len(init)
+def _arrays(cell: dict, y: np.ndarray, init: list, n: int) -> tuple:
+    """The NumPy references' arrays, allocated once: parameters and gradients in one flat
+    buffer each (with each layer's W, b views), activations, deltas, scratch and masks per
+    hidden layer, the ones vector of the bias gradients, the softmax head's buffers, the
+    labels' flat indices and lr / n."""
     n_par = sum(W.size + b.size for W, b in init)
     p, g = np.empty(n_par, np.float32), np.empty(n_par, np.float32)
     Ws, bs, gWs, gbs, off = [], [], [], [], 0
@@ -186,7 +181,21 @@ def numpy_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
     mx, s = np.empty((n, 1), np.float32), np.empty((n, 1), np.float32)
     AF, onesK = np.empty((n, D_OUT), np.float32, order="F"), np.ones((D_OUT, 1), np.float32)
     flat_y = np.arange(n) * D_OUT + (y if cell["head"] == "ce" else 0)
-    c = LR / n
+    return p, g, Ws, bs, gWs, gbs, A, D, T, M, ones, mx, s, AF, onesK, flat_y, LR / n
+
+
+def numpy_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
+    """Forward, backward and SGD written with NumPy: preallocated buffers, out= everywhere,
+    parameters and gradients in one flat buffer each, lr folded into the output delta. The
+    cell's calls are laid out once and written out as straight-line code
+    (``fused_numpy._unrolled``: no loop over the layers, no ``if`` on the activation, no
+    look-up per step), what a programmer writes by hand for one network; the same calls, in
+    the same order, as :func:`numpy_loop_step`, so the same bits."""
+    from fused_numpy import _unrolled
+
+    act, n, L = cell["act"], len(X), len(init)
+    arrays = _arrays(cell, y, init, n)
+    p, g, Ws, bs, gWs, gbs, A, D, T, M, ones, mx, s, AF, onesK, flat_y, c = arrays
     mm, mul, sub, f32 = np.matmul, np.multiply, np.subtract, np.float32
     ops: list = []
     a = X
@@ -253,24 +262,8 @@ def numpy_loop_step(cell: dict, X: np.ndarray, y: np.ndarray, init: list):
     and SGD written with NumPy as a loop over the layers, the activation chosen by ``if``
     at every step; the same calls as :func:`numpy_step`, with Python around them."""
     act, n, L = cell["act"], len(X), len(init)
-    n_par = sum(W.size + b.size for W, b in init)
-    p, g = np.empty(n_par, np.float32), np.empty(n_par, np.float32)
-    Ws, bs, gWs, gbs, off = [], [], [], [], 0
-    for W, b in init:
-        for store, grad, arr in ((Ws, gWs, W), (bs, gbs, b)):
-            store.append(p[off : off + arr.size].reshape(arr.shape))
-            grad.append(g[off : off + arr.size].reshape(arr.shape))
-            store[-1][...] = arr
-            off += arr.size
-    A = [np.empty((n, W.shape[1]), np.float32) for W, _ in init]
-    D = [np.empty_like(a) for a in A[:-1]]
-    T = [np.empty_like(a) for a in A[:-1]]
-    M = [np.empty(a.shape, bool) for a in A[:-1]]
-    ones = np.ones(n, np.float32)
-    mx, s = np.empty((n, 1), np.float32), np.empty((n, 1), np.float32)
-    AF, onesK = np.empty((n, D_OUT), np.float32, order="F"), np.ones((D_OUT, 1), np.float32)
-    flat_y = np.arange(n) * D_OUT + (y if cell["head"] == "ce" else 0)
-    c = LR / n
+    arrays = _arrays(cell, y, init, n)
+    p, g, Ws, bs, gWs, gbs, A, D, T, M, ones, mx, s, AF, onesK, flat_y, c = arrays
 
     def step() -> None:
         a = X
