@@ -34,6 +34,8 @@ import numpy as np
 
 __all__ = [
     "TORCH_SWITCHES",
+    "COLLAPSED_FEATURES",
+    "collapsed_targets",
     "overflowed",
     "check_fits",
     "detached",
@@ -627,12 +629,13 @@ def check_array(
     fix: str = "Scale the features (e.g. glassnet.preprocessing.StandardScaler), or train a "
     "float64 model.",
     finite: bool = True,
-    collapse: bool = True,
+    collapse: str = "",
 ) -> np.ndarray:
     """A finite numeric array of an allowed rank, or a ValueError naming ``name`` (``fix``:
     what to do about a value beyond ``dtype``'s range; ``finite=False``: NaN and inf
-    kept); a column whose distinct values the cast to ``dtype`` makes one is warned of
-    (:func:`collapsed`; ``collapse=False``: not, for weights, whose ratios alone matter)."""
+    kept). ``collapse``: training data's words (:data:`COLLAPSED_FEATURES`,
+    :func:`collapsed_targets`) for a column whose distinct values the cast to ``dtype``
+    makes one (:func:`collapsed`); '' (predict, sample weights): not checked."""
     series = hasattr(value, "to_frame") and hasattr(value, "iloc")  # (a Series: no reshape)
     one = f"{name}.to_frame()" if series else f"{name}.reshape(-1, 1)"
     value = unmasked(not_sparse(arrow_read(detached(value)), name, owner), name, owner)
@@ -707,14 +710,22 @@ def check_array(
             "Remove or impute those values."
         )
     if collapse:
-        collapsed(given, arr, name, owner, _COLLAPSED_FIX)
+        collapsed(given, arr, name, owner, collapse)
     return arr
 
 
-_COLLAPSED_FIX = (
+COLLAPSED_FEATURES = (
     "Centre and scale the features (glassnet.preprocessing.StandardScaler, or subtract the "
     "column's mean), or train a float64 model (dtype=gn.float64, or model.double())."
 )
+
+
+def collapsed_targets(name: str) -> str:
+    """What to do about targets ``name`` that a float32 cast made one value."""
+    return (
+        f"Centre and scale the targets (e.g. ({name} - {name}.mean()) / {name}.std(), and "
+        "the predictions back), or train a float64 model (model.double())."
+    )
 
 
 def _missing(v: Any) -> str:
@@ -740,23 +751,35 @@ def collapsed(given: np.ndarray, cast: np.ndarray, name: str, owner: str, fix: s
     """Warn where the cast of the float array ``given`` to ``cast``'s narrower float dtype
     (the model's) made a column's distinct values one value: targets of 1e9 plus a variation
     below float32's spacing there (64) become one target, in silence; a feature likewise
-    becomes a constant column. A column is one of a 2-D array's (a 1-D array is one). Only
-    the columns whose cast is equal at 9 rows spread over it are read whole (a min and max
-    per column over the whole array cost 4x the cast). ``fix``: what to do, after it."""
+    becomes a constant column. A column is one of a 2-D array's (a 1-D array is one).
+
+    Training data only (fit's and jit's features and targets), once a run, where the lost
+    values are lost training signal; not at predict (the same loss, said on every call to
+    someone who may not train), nor for sample weights (only their ratios matter). Distinct
+    means a meaningful spread, max - min > 2**-40 * max|x| (4096 float64 spacings): a column
+    equal up to float64 rounding, as (price * 1.1) / price, is one value already. Cost: the
+    cast's columns equal at 9 spread rows are read on, a block of rows at a time, until they
+    differ (one-hot data: within the first block); the float64 values of only those equal
+    throughout (typically none). ``fix``: what to do, after it."""
     if given.dtype.kind != "f" or cast.dtype.itemsize >= given.dtype.itemsize or len(given) < 2:
         return
     flat = cast.reshape(len(cast), -1)
     rows = flat[np.linspace(0, len(flat) - 1, 9).astype(np.intp)]
-    maybe = np.flatnonzero((rows == rows[0]).all(axis=0))  # (NaN: not one value)
-    if not maybe.size:
+    one = np.flatnonzero((rows == rows[0]).all(axis=0))  # (NaN: not one value)
+    block = max(1024, (1 << 20) // flat.shape[1])  # (rows: a block of 1M values)
+    for lo in range(0, len(flat), block):
+        if not one.size:
+            return
+        one = one[(flat[lo : lo + block, one] == flat[0, one]).all(axis=0)]
+    if not one.size:
         return
-    one = maybe[((c := flat[:, maybe]) == c[0]).all(axis=0)]
     col = given.reshape(len(given), -1)[:, one]  # (those columns, as given: one value too?)
-    lost = np.flatnonzero((col != col[0]).any(axis=0)) if one.size else one
+    lo, hi = col.min(axis=0), col.max(axis=0)
+    with np.errstate(over="ignore"):
+        lost = np.flatnonzero(hi - lo > 2.0**-40 * np.maximum(abs(lo), abs(hi)))
     if not lost.size:
         return
     j, k = int(one[lost[0]]), int(lost[0])
-    lo, hi = col.min(axis=0), col.max(axis=0)
     where = f" (column {j}{f' and {lost.size - 1} more' if lost.size > 1 else ''})"
     warnings.warn(
         f"{owner}: {name}{where if given.ndim == 2 else ''} holds distinct values, from "

@@ -68,7 +68,7 @@ import numpy as np
 
 from . import functional as F
 from . import optim as optim_mod
-from ._validation import check_array, check_positive
+from ._validation import COLLAPSED_FEATURES, check_array, check_positive, collapsed_targets
 from .backend import namespace
 from .fused import FastMLP, layers_of
 from .gradient import as_grad
@@ -1166,7 +1166,7 @@ def put_back(optimizer: Any, state: Any) -> None:
 def _check_data(plan: _Plan, X: Any, y: Any, w: Any, owner: str) -> tuple:
     """X (n, inputs) C-contiguous in the dtype; y as float rows (n, K) and/or int labels."""
     dt, fast = plan.fast.dtype, plan.fast
-    X = check_array("X", X, owner, ndim=(2,), dtype=dt)
+    X = check_array("X", X, owner, ndim=(2,), dtype=dt, collapse=COLLAPSED_FEATURES)
     X = np.ascontiguousarray(X, dtype=dt)
     n, K0 = X.shape
     if K0 != fast.layers[0].inputs:
@@ -1192,7 +1192,7 @@ def _check_data(plan: _Plan, X: Any, y: Any, w: Any, owner: str) -> tuple:
                 f"{owner}: y must have shape ({n}, {C}) (one row of targets per sample); got "
                 f"shape {y.shape}, dtype {y.dtype}."
             )
-        y = check_array("y", y, owner, ndim=(2,), dtype=dt)  # numbers, finite
+        y = check_array("y", y, owner, ndim=(2,), dtype=dt, collapse=collapsed_targets("y"))
         yf, yi = np.ascontiguousarray(y, dtype=dt), empty_i
     if w is None:
         wv, has_w = np.zeros(0, dt), False

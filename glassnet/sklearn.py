@@ -81,6 +81,7 @@ from ._validation import (
     check_choice,
     check_memory,
     check_number,
+    collapsed,
     dates_error,
     detached,
     shown,
@@ -154,6 +155,12 @@ STOP_REASONS = {
 _FIT_STOP_REASONS.update({k: v for k, v in STOP_REASONS.items() if k not in _FIT_STOP_REASONS})
 
 _LOG_TINY = float(np.log(np.finfo(np.float64).tiny))  # -708.396...: predict_log_proba's floor
+_COLLAPSED = "Centre and scale the features (StandardScaler), or fit with dtype=np.float64."
+_COLLAPSED_Y = (
+    "Centre and scale the targets (TransformedTargetRegressor(regressor=..., "
+    "transformer=StandardScaler())), or fit with dtype=np.float64."
+)
+
 _NONFINITE = (  # scikit-learn's message, which code may match on
     "Solver produced non-finite parameter weights. The input data may contain large values "
     "and need to be preprocessed (e.g. StandardScaler)."
@@ -1081,7 +1088,8 @@ class _BaseMLP(BaseEstimator):
             self._follow_params(Y)
         if not first_pass:  # (the live coefs_ views may have been written into)
             self._refuse_nonfinite_weights("training")
-        X = self._in_dtype(X)
+        X, given = self._in_dtype(X), X
+        collapsed(given, X, "X", f"{type(self).__name__}.fit", _COLLAPSED)  # (not at predict)
         if self.solver == "lbfgs":
             self._fit_lbfgs(X, Y, w, began)
         else:
@@ -1166,6 +1174,7 @@ class _BaseMLP(BaseEstimator):
                 "Scale y (e.g. TransformedTargetRegressor(regressor=..., "
                 "transformer=StandardScaler()))",
             )
+        collapsed(Y, Yc, "y", f"{type(self).__name__}.fit", _COLLAPSED_Y)
         return Yc
 
     def _beyond_range(self, name: str, values: np.ndarray, scale: str) -> ValueError:

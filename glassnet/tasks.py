@@ -44,6 +44,7 @@ import numpy as np
 
 from . import functional as F
 from ._validation import (
+    COLLAPSED_FEATURES,
     ParameterError,
     arrow_read,
     check_array,
@@ -51,6 +52,7 @@ from ._validation import (
     check_memory,
     check_setting,
     collapsed,
+    collapsed_targets,
     detached,
     overflowed,
     record_names,
@@ -633,11 +635,7 @@ def _in_range(y: np.ndarray, dtype: Any, owner: str, name: str) -> np.ndarray:
             f"to 2**53), or scale the targets (e.g. {name} - {name}.min(), and the "
             "predictions back).",
         )  # fmt: skip
-        collapsed(
-            y, cast, name, owner, f"Centre and scale the targets (e.g. ({name} - "
-            f"{name}.mean()) / {name}.std(), and the predictions back), or train a float64 "
-            "model (model.double()).",
-        )  # fmt: skip
+        collapsed(y, cast, name, owner, collapsed_targets(name))  # (training data only)
         return cast
     raise ValueError(
         f"{owner}: {name} holds {y[bad].item()!r} at index {bad}, beyond the range of "
@@ -1518,7 +1516,7 @@ def check_data(
     dtype = model_dtype(model)
     if owner in ("fit", "fit_many", "search") and names[0] in ("X", VALIDATION_NAMES[0]):
         record_names(model, X, owner, names[0])  # (a DataFrame's columns, as scikit-learn's)
-    X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype)
+    X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype, collapse=COLLAPSED_FEATURES)
     text = _text_in(y) if spec is not None and "entropy" in spec.name else None
     if text is not None:  # (class labels as text: not numbers written as text)
         raise ValueError(
@@ -1561,7 +1559,7 @@ def check_data(
         )
         if np.ndim(detached(w)) == 0:  # one weight for every sample: np.full(n, w)'s run
             w = np.full(X.shape[0], _one_weight(detached(w), wname, owner, dtype))
-        given, w = w, check_array(wname, w, owner, ndim=(1,), dtype=dtype, fix=fix, collapse=False)
+        given, w = w, check_array(wname, w, owner, ndim=(1,), dtype=dtype, fix=fix)
         if w.shape[0] != X.shape[0] or (w < 0).any():
             raise ValueError(
                 f"{owner}: {wname} must hold {X.shape[0]} non-negative values, one per "

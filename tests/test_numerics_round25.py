@@ -219,3 +219,96 @@ def test_gradcheck_small_gradients_need_atol_0():
     assert not gn.gradcheck(small, x, atol=0, raise_exception=False)  # (what the doc advises)
     doc = gn.gradcheck.__doc__
     assert "atol=0" in doc and "below it" in doc
+
+
+# 9. the collapse warning: meaningful spreads only, fit's data only, one cheap pass
+def test_float32_cast_rounding_noise_column_says_nothing():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    price = rng.uniform(1, 100, 300)
+    ratio = (price * 1.1) / price  # (1.1 up to float64 rounding: nothing to lose)
+    ratio[:3] = 1.1 + np.spacing(1.1) * np.array([-2, 1, 2])  # (a few ulps: distinct)
+    assert np.unique(ratio).size > 1 and np.unique(ratio.astype(np.float32)).size == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gn.fit(_net(4), np.c_[X, ratio], X[:, 0], epochs=1, verbose=0)
+        gn.fit(_net(3), X, ratio, epochs=1, verbose=0)  # (targets alike)
+
+
+def test_float32_cast_few_units_at_1e9_warns():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    X[:, 2] = 1e9 + rng.integers(-3, 4, 300)  # (a few units: below float32's spacing, 64)
+    with pytest.warns(UserWarning, match=r"X .*column 2.*float32"):
+        gn.fit(_net(3), X, X[:, 0], epochs=1, verbose=0)
+
+
+def test_float32_cast_collapse_among_one_hot_columns_warns():
+    rng = np.random.default_rng(0)
+    n = 400
+    X = np.zeros((n, 40))  # (every column 0 at most rows: the sampled rows equal)
+    X[np.arange(n), rng.integers(0, 39, n)] = 1.0
+    X[:, 39] = 1e9 + rng.integers(-3, 4, n)
+    with pytest.warns(UserWarning, match=r"X .*column 39.*float32"):
+        gn.fit(_net(40), X, X[:, 0], epochs=1, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gn.fit(_net(39), X[:, :39], X[:, 0], epochs=1, verbose=0)
+
+
+def test_float32_cast_collapse_not_warned_at_predict():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    X[:, 1] = 1e9 + 5 * X[:, 1]
+    net = _net(2)
+    with pytest.warns(UserWarning, match="column 1"):  # (training: warned once, in fit)
+        gn.fit(net, X, X[:, 0], epochs=1, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        net.predict(X)
+        net(gn.tensor(X.astype(np.float32)))
+        from glassnet.diagnostics import activation_stats
+        from glassnet.fused import FastMLP, layers_of
+
+        FastMLP(layers_of(net), "mse").trace(X)
+        activation_stats(net, X)
+
+
+def test_jit_run_full_batch_weights_not_checked_for_collapse():
+    jit = pytest.importorskip("glassnet.jit")
+    if not jit.available():
+        pytest.skip("numba not installed")
+    from glassnet.fused import FastMLP, layers_of
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(50, 3)), rng.normal(size=(50, 1))
+    w = 1.0 + 1e-9 * rng.normal(size=50)  # (only the weights' ratios matter)
+    net = _net(3)
+    fast = FastMLP(layers_of(net, training=True), "mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jit.run_full_batch(fast, gn.optim.SGD(net.parameters(), lr=0.01), X, y, w, epochs=2)
+    X[:, 1] = 1e9 + 5 * X[:, 1]  # (the features: warned, with the features' words)
+    with pytest.warns(UserWarning, match=r"X .*column 1.*features"):
+        jit.run_full_batch(fast, gn.optim.SGD(net.parameters(), lr=0.01), X, y, epochs=1)
+    with pytest.warns(UserWarning, match=r"y .*targets"):
+        jit.run_full_batch(fast, gn.optim.SGD(net.parameters(), lr=0.01), X[:, :3] * 0 + 1,
+                           1e9 + 5 * y, epochs=1)  # fmt: skip
+
+
+def test_sklearn_float32_fit_warns_of_collapse_as_fit_does():
+    from glassnet.sklearn import MLPRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    X[:, 2] = 1e9 + rng.integers(-3, 4, 300)
+    kw = dict(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        est = MLPRegressor(dtype=np.float32, **kw).fit(X, 1e9 + X[:, 2] - 1e9 + X[:, 0])
+        said = [str(w.message) for w in rec if "distinct values" in str(w.message)]
+        assert len(said) == 2 and "X (column 2)" in said[0] and "dtype=np.float64" in said[0]
+        assert said[1].startswith("MLPRegressor.fit: y (column 0) holds")
+        est.predict(X)  # (predict: not said again)
+        MLPRegressor(dtype=np.float64, **kw).fit(X, X[:, 0])
+    assert len([w for w in rec if "distinct values" in str(w.message)]) == 2
