@@ -635,7 +635,8 @@ def _in_range(y: np.ndarray, dtype: Any, owner: str, name: str) -> np.ndarray:
             f"to 2**53), or scale the targets (e.g. {name} - {name}.min(), and the "
             "predictions back).",
         )  # fmt: skip
-        collapsed(y, cast, name, owner, collapsed_targets(name))  # (training data only)
+        if owner != "evaluate_loss":  # (training data only: a score loses no training)
+            collapsed(y, cast, name, owner, collapsed_targets(name))
         return cast
     raise ValueError(
         f"{owner}: {name} holds {y[bad].item()!r} at index {bad}, beyond the range of "
@@ -1516,7 +1517,8 @@ def check_data(
     dtype = model_dtype(model)
     if owner in ("fit", "fit_many", "search") and names[0] in ("X", VALIDATION_NAMES[0]):
         record_names(model, X, owner, names[0])  # (a DataFrame's columns, as scikit-learn's)
-    X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype, collapse=COLLAPSED_FEATURES)
+    collapse = None if owner == "evaluate_loss" else COLLAPSED_FEATURES  # (as the targets')
+    X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype, collapse=collapse)
     text = _text_in(y) if spec is not None and "entropy" in spec.name else None
     if text is not None:  # (class labels as text: not numbers written as text)
         raise ValueError(

@@ -274,6 +274,26 @@ def test_float32_cast_collapse_not_warned_at_predict():
         activation_stats(net, X)
 
 
+def test_float32_cast_collapse_not_warned_when_only_scoring():
+    """evaluate_loss scores; it trains nothing the collapse could cost: no warning (fit
+    warns of the same data)."""
+    from glassnet.objective import evaluate_loss
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    X[:, 1] = 1e9 + 5 * X[:, 1]
+    y = 1e9 + 5 * X[:, 0]
+    net = _net(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(evaluate_loss(net, X, y[:, None], loss="mse"))
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        gn.fit(net, X, y, epochs=1, verbose=0)
+    said = " ".join(str(r.message) for r in rec)
+    assert "column 1" in said and "y holds distinct values" in said
+
+
 def test_jit_run_full_batch_weights_not_checked_for_collapse():
     jit = pytest.importorskip("glassnet.jit")
     if not jit.available():
