@@ -49,7 +49,6 @@ import math
 import mmap
 import os
 import re
-import sys
 import warnings
 import weakref
 from collections import Counter
@@ -61,7 +60,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import check_bool, check_number
+from ._validation import check_bool, check_number, user_level
 
 __all__ = [
     "Stream",
@@ -169,7 +168,7 @@ class Stream:
                     runs = None
             text = None if runs is None else label_runs_warning(runs, self.buffer_size, bs)
             if text is not None:  # (at the caller's line: its fit call)
-                warnings.warn(text, UserWarning, stacklevel=outside_glassnet())
+                warnings.warn(text, UserWarning, stacklevel=user_level())
         cap = max(self.buffer_size // bs, 1) * bs  # whole batches
         buf: list[np.ndarray | None] | None = None
         fill, perm, pos, tail = 0, np.empty(0, np.intp), 0, None
@@ -308,16 +307,6 @@ class Stream:
 class _ClassesRefused(Exception):
     """:meth:`Stream._classes_held`'s refusal, past the first chunk's check (which names
     the chunk): ``fit`` raises it as a ValueError."""
-
-
-def outside_glassnet() -> int:
-    """The ``stacklevel`` that a ``warnings.warn`` in the caller of this function gives to
-    name the first frame outside the glassnet package (the user's call)."""
-    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 #: Long runs of a label (:func:`long_label_runs`): some stretch of the epoch (a tenth of

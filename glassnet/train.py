@@ -40,7 +40,7 @@ from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
 from . import stream as stream_mod
-from ._validation import as_rng, check_setting, check_state_dict, train_message
+from ._validation import as_rng, check_setting, check_state_dict, train_message, user_level
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
@@ -795,6 +795,6 @@ def fit(
     # fit(); save_model(...) in one cell does not save a half-trained model unnoticed (the
     # command line filters it out and says it in its own words: the signal, the checkpoint)
     if history.stop_reason == "interrupted":
-        level = stream_mod.outside_glassnet()  # (the caller's fit line; distributed.run's too)
+        level = user_level()  # (the caller's fit line; distributed.run's too)
         warnings.warn(interrupted_warning(history), UserWarning, stacklevel=level)
     return history
