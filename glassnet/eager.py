@@ -62,6 +62,7 @@ import numpy as np
 from ._validation import check_positive
 from .backend import namespace
 from .fused import FastMLP, keep_finite, l2_value, takes
+from .gradient import loss_sum
 from .interrupts import deferred
 from .jit import FullBatchRun, check_order, put_back
 
@@ -159,11 +160,7 @@ class _Counter:
         losses, at = [], 0
         for m, run in groupby(self.steps):  # runs of equal batches: one reduction each
             k, c = len(list(run)), m * self.per_row
-            sums = np.add.reduce(block := per[at : at + k * c].reshape(k, c), axis=1)
-            if not np.isfinite(sums).all():  # as FastMLP.step: a float32 sum that overflowed
-                # of finite terms summed again in float64
-                again = np.isinf(sums) & np.isfinite(block).all(axis=1)
-                sums = np.where(again, np.add.reduce(block, axis=1, dtype=np.float64), sums)
+            sums = loss_sum(per[at : at + k * c].reshape(k, c), axis=1)  # as FastMLP.step
             losses += [s / c for s in sums.tolist()]
             at += k * c
         return losses

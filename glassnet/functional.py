@@ -36,7 +36,7 @@ from ._validation import (
     unmasked,
 )
 from .backend import asarray, device_of, is_array, kept
-from .gradient import bias_sum, masked
+from .gradient import bias_sum, loss_sum, masked
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 
 # fmt: off
@@ -644,11 +644,7 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
     if reduction == "mean" and per.size == 0:
         raise ValueError(f"op {name!r}: the batch is empty; a mean over no losses has no value.")
     scale = 1.0 / per.size if reduction == "mean" else 1.0
-    total = np.add.reduce(per, axis=None)  # (finite terms whose float32 sum overflowed: float64;
-    # NumPy's only: a device's value is not read back, NaN is not below inf either)
-    if isinstance(total, np.generic) and not abs(total) < np.inf and np.isfinite(per).all():
-        total = np.add.reduce(per, axis=None, dtype=np.float64)  # (jit's sum, as fused.py's)
-    value = asarray(total * scale, like=per, dtype=x.dtype)
+    value = asarray(loss_sum(per) * scale, like=per, dtype=x.dtype)
     return Tensor.from_op(value, name, (x,), lambda g: (_times(G, g * scale, k),))
 
 

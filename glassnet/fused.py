@@ -42,7 +42,7 @@ import numpy as np
 from . import functional as F
 from ._validation import check_array, check_bool, check_trace, fused_message, missing_activation
 from .backend import kept, namespace
-from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, plain
+from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, loss_sum, plain
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
@@ -450,9 +450,8 @@ class FastMLP:
         per, count = self.run(X, y, w, record)
         if self.lead:  # one loss per network of the stack
             loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
-        elif not abs(loss := float(np.add.reduce(per, axis=None)) / count) < np.inf:  # (NaN too)
-            # finite terms whose float32 sum overflowed: summed in float64, as engine="jit"
-            loss = loss if not np.isfinite(per).all() else float(per.sum(dtype=np.float64)) / count
+        else:
+            loss = float(loss_sum(per)) / count
         sq = [_squared_norm(lay.W) for lay in self.layers] if record and self.l2 else None
         return loss + self.penalty(X.shape[-2], sq) if self.l2 else loss
 

@@ -699,6 +699,22 @@ def axis_sum(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndar
     return np.add.reduce(a, axis=axis, keepdims=keepdims)
 
 
+def loss_sum(per: Any, axis: int | None = None) -> Any:
+    """``np.add.reduce(per, axis)`` of losses; a sum of finite terms that overflowed (float32:
+    weights of 1e38) taken again in float64, as ``engine="jit"`` sums, so ordinary sums keep
+    their bits. NumPy's arrays only: a device's sum is not read back to the host."""
+    total = np.add.reduce(per, axis=axis)
+    if type(per) is not np.ndarray:
+        return total
+    if axis is None:  # (one sum: a scalar compare at every step; NaN is not below inf either)
+        if not abs(total) < np.inf and np.isfinite(per).all():
+            total = np.add.reduce(per, axis=None, dtype=np.float64)
+    elif not np.isfinite(total).all():
+        again = np.isinf(total) & np.isfinite(per).all(axis=axis)
+        total = np.where(again, np.add.reduce(per, axis=axis, dtype=np.float64), total)
+    return total
+
+
 def bias_sum(G: Any, ones: Any = None, out: Any = None) -> Any:
     """dL/db = 1ᵀ G, the sum of the rows of G (N, neurons), or of each network's rows of a
     stack G (K, N, neurons) into ``out`` (K, neurons): BLAS's product with ``ones`` (a
