@@ -40,7 +40,7 @@ from .fused import FastMLP, layers_of
 from .nn.layers import Sequential
 from .nn.module import Module
 from .tasks import kind_of, own_layer
-from .torch_optim import TORCH_STATE
+from .torch_optim import torch_state_names
 
 __all__ = [
     "fast_path", "between", "choose", "Loop", "Diverged", "record_epoch", "optimizer_for",
@@ -389,8 +389,7 @@ def check_end(history: Any, optimizer: Any, params: list) -> None:
 
 def _frozen_note(optimizer: Any, name: str, b: Any, history: Any) -> str:
     """fit's words for the state buffer ``name`` of ``optimizer`` holding inf or NaN."""
-    cls = type(optimizer)
-    torch = next((TORCH_STATE[c.__name__] for c in cls.__mro__ if c.__name__ in TORCH_STATE), {})
+    cls, torch = type(optimizer), torch_state_names(optimizer)
     bad = int(np.count_nonzero(~np.isfinite(np.asarray(b))))
     return (
         f"fit: {cls.__name__}'s state {name!r} (opt.state[p][{torch.get(name, name)!r}]) is not "

@@ -43,7 +43,7 @@ __all__ = ["RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]
 # ---------------------------------------------------------------------------
 #: PyTorch's names of the optimizers' state buffers (``opt.state[p]["exp_avg"]``), by class;
 #: a buffer not named here keeps glassnet's name
-TORCH_STATE = {
+_TORCH_STATE = {
     "SGD": {"v": "momentum_buffer"},
     "Adam": {"m": "exp_avg", "v": "exp_avg_sq", "v_max": "max_exp_avg_sq"},
     "RMSprop": {"v": "square_avg", "g_avg": "grad_avg", "b": "momentum_buffer"},
@@ -53,6 +53,13 @@ TORCH_STATE = {
     "NAdam": {"m": "exp_avg", "v": "exp_avg_sq"},
     "RAdam": {"m": "exp_avg", "v": "exp_avg_sq"},
 }
+
+
+def torch_state_names(opt: Any) -> dict[str, str]:
+    """PyTorch's names of ``opt``'s state buffers (glassnet's name -> PyTorch's), by its
+    class or the nearest base class :data:`_TORCH_STATE` names; {} for others."""
+    return next((_TORCH_STATE[c.__name__] for c in type(opt).__mro__ if c.__name__ in
+                 _TORCH_STATE), {})  # fmt: skip
 
 
 class _StateView(dict):
@@ -89,8 +96,7 @@ class _State:
         if not hasattr(type(opt), "_rule"):  # (a step of its own: PyTorch's defaultdict(dict))
             return opt.__dict__.setdefault("_own_state", collections.defaultdict(dict))
         opt._regroup()
-        names = next((TORCH_STATE[c.__name__] for c in type(opt).__mro__ if c.__name__ in
-                      TORCH_STATE), {})  # fmt: skip
+        names = torch_state_names(opt)
         state = _StateView()
         for pack in opt._packs:
             steps = pack.steps
