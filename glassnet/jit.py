@@ -491,31 +491,18 @@ def _k_matmul_nt(G, n, J, W, K, D):
             dr[k] = s
 
 
-def _k_blas(A, ao, n, K, B, bo, J, C, co, mode):
-    """A matrix product by NumPy's dot on SciPy's BLAS, on flat (array, offset) views:
-    mode 0: C (n, J) = A (n, K) @ B (K, J); 1: C (K, J) = A (n, K)ᵀ @ B (n, J); 2: C (n,
-    J) = A (n, K) @ B (J, K)ᵀ. The one kernel compiled with numba's reference counting
-    (its np.dot needs it); the others run without: a slice or a call counted a reference
-    up and down (an atomic operation, in a call), tens of times a step, about a quarter
-    of a W3 step."""
+def _k_blas(A, n, K, B, J, C, mode):
+    """A matrix product by NumPy's dot on SciPy's BLAS, of flat arrays: mode 0: C (n, J) =
+    A (n, K) @ B (K, J); 1: C (K, J) = A (n, K)ᵀ @ B (n, J); 2: C (n, J) = A (n, K) @
+    B (J, K)ᵀ. The one kernel compiled with numba's reference counting (its np.dot needs
+    it); the others run without: a slice or a call counted a reference up and down (an
+    atomic operation, in a call), tens of times a step, about a quarter of a W3 step."""
     if mode == 0:
-        np.dot(
-            A[ao : ao + n * K].reshape((n, K)),
-            B[bo : bo + K * J].reshape((K, J)),
-            C[co : co + n * J].reshape((n, J)),
-        )
+        np.dot(A.reshape((n, K)), B.reshape((K, J)), C.reshape((n, J)))
     elif mode == 1:
-        np.dot(
-            A[ao : ao + n * K].reshape((n, K)).T,
-            B[bo : bo + n * J].reshape((n, J)),
-            C[co : co + K * J].reshape((K, J)),
-        )
+        np.dot(A.reshape((n, K)).T, B.reshape((n, J)), C.reshape((K, J)))
     else:
-        np.dot(
-            A[ao : ao + n * K].reshape((n, K)),
-            B[bo : bo + J * K].reshape((J, K)).T,
-            C[co : co + n * J].reshape((n, J)),
-        )
+        np.dot(A.reshape((n, K)), B.reshape((J, K)).T, C.reshape((n, J)))
 
 
 def _k_mm(A, n, K, W, J, Z):
@@ -531,7 +518,7 @@ def _k_mm(A, n, K, W, J, Z):
     elif n * K * J < _BLAS_MIN:
         _k_matmul(A, n, K, W, J, Z)
     else:
-        _k_blas(A, 0, n, K, W, 0, J, Z, 0, 0)
+        _k_blas(A, n, K, W, J, Z, 0)
 
 
 def _k_mm_tn(A, n, K, G, J, D):
@@ -547,7 +534,7 @@ def _k_mm_tn(A, n, K, G, J, D):
     elif n * K * J < _BLAS_MIN:
         _k_matmul_tn(A, n, K, G, J, D)
     else:
-        _k_blas(A, 0, n, K, G, 0, J, D, 0, 1)
+        _k_blas(A, n, K, G, J, D, 1)
 
 
 def _k_mm_nt(G, n, J, W, K, D):
@@ -561,7 +548,7 @@ def _k_mm_nt(G, n, J, W, K, D):
     elif n * K * J < _BLAS_MIN:
         _k_matmul_nt(G, n, J, W, K, D)
     else:
-        _k_blas(G, 0, n, J, W, 0, K, D, 0, 2)
+        _k_blas(G, n, J, W, K, D, 2)
 
 
 def _k_softmax_row(z, out):
