@@ -449,7 +449,7 @@ class FastMLP:
         L2 penalty (one loss per network of a stack)."""
         per, count = self.run(X, y, w, record)
         if self.lead:  # one loss per network of the stack
-            loss = np.add.reduce(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
+            loss = loss_sum(per.reshape(*self.lead, -1), axis=-1).astype(np.float64) / count
         else:
             loss = float(loss_sum(per)) / count
         sq = [_squared_norm(lay.W) for lay in self.layers] if record and self.l2 else None

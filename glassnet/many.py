@@ -67,7 +67,7 @@ from ._validation import (
 from .backend import namespace
 from .engines import check_followed
 from .fused import FastMLP, Layer, add_l2, layers_of
-from .gradient import plain
+from .gradient import loss_sum, plain
 from .metrics import UndefinedMetricWarning
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
@@ -923,10 +923,10 @@ def _validate(engine: FastMLP, out: Any, yv: np.ndarray, wv: Any, K: int, own: b
     if wv is not None:  # each row's loss times its weight, in the loss's dtype (as fit's)
         wk = np.broadcast_to(wv, out.shape[:2]).reshape(-1).astype(per.dtype)
         per = per * wk.reshape((-1,) + (1,) * (per.ndim - 1))
-    # each network's mean as fit's score takes it: the sum times 1 / n, in the loss's dtype
-    losses = (np.add.reduce(per.reshape(K, -1), axis=-1) * (1.0 / (per.size // K))).astype(
-        np.float64
-    )
+    # each network's mean as fit's score takes it: the sum (again in float64 where a float32
+    # sum of finite terms overflowed) times 1 / n, in the loss's dtype
+    mean = loss_sum(per.reshape(K, -1), axis=-1) * (1.0 / (per.size // K))
+    losses = mean.astype(per.dtype).astype(np.float64)
     if not engine.fused:
         return losses, tasks.metric(engine.loss, out, yk, wv)[1]
     # the metric from the head's outputs, as fit scores the model's own output: logits that
