@@ -2456,6 +2456,23 @@ def unit_target(who: str, y: Any) -> None:
         )
 
 
+def _probabilities_message(p: Any) -> str:
+    """binary_cross_entropy's refusal of a prediction ``p`` (a NumPy array) outside [0, 1]:
+    where it holds NaN, the first NaN's index (a min and max of NaN say nothing); else how
+    many values lie outside, and their range."""
+    out = (p < 0) | (p > 1)
+    got = (
+        f"The prediction holds NaN (first at index {tuple(map(int, np.argwhere(np.isnan(p))[0]))}),"
+        " the output of a model that diverged or read NaN"
+        if np.isnan(p).any()
+        else f"Got {int(out.sum())} value(s) outside, from {p[out].min():.4g} to {p[out].max():.4g}"
+    )
+    return (
+        f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. {got}; for raw scores "
+        "(logits) use binary_cross_entropy_with_logits."
+    )
+
+
 _OF_PROBABILITIES = {
     "softmax": "the lecture's -sum y log y_hat, nll_loss(p.log(), labels)",
     "sigmoid": "binary_cross_entropy(p, y)",
@@ -2491,10 +2508,7 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
         "pass gn.tensor(target, dtype=gn.float64) (the wider dtype wins), or train a "
         "float64 model."
     ),
-    "probabilities": lambda lo, hi: (
-        f"op 'binary_cross_entropy': probabilities must lie in [0, 1]. Got {lo} to "
-        f"{hi}; for raw scores (logits) use binary_cross_entropy_with_logits."
-    ),
+    "probabilities": lambda p: _probabilities_message(p),
     "unknown": lambda what, name, valid: (  # (valid: the table and its aliases, as one dict)
         f"Unknown {what} {name!r}. Valid names: {', '.join(sorted(set(valid)))}."
     ),

@@ -35,7 +35,7 @@ from ._validation import (
     unit_target,
     unmasked,
 )
-from .backend import asarray, device_of, is_array, kept
+from .backend import asarray, device_of, is_array, kept, to_device
 from .gradient import bias_sum, loss_sum, masked
 from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
 
@@ -768,7 +768,8 @@ def binary_cross_entropy(
     """
     x, y = check_target("op 'binary_cross_entropy'", prob, target)
     if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN
-        raise ValueError(functional_message("probabilities", lo=x.data.min(), hi=x.data.max()))
+        raise ValueError(functional_message("probabilities", p=to_device(x.data, "cpu")))
+    unit_target("op 'binary_cross_entropy'", y)
     return loss_node("binary_cross_entropy", x, y, reduction, sample_weight)
 
 
