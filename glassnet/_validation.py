@@ -2412,6 +2412,14 @@ def checked_grad(value: Any, like: Any, array: bool) -> None:
         )
 
 
+def label_value(v: Any) -> Any:
+    """A class label as a message shows it: a whole-number float that int64 holds as an int
+    (2.0 as 2), any other value (1e+20, inf, 0.5) as it is."""
+    v = v.item() if hasattr(v, "item") else v
+    whole = isinstance(v, float) and math.isfinite(v) and v.is_integer() and abs(v) < 2**63
+    return int(v) if whole else v
+
+
 def class_labels(who: str, y: Any, classes: int | None, logits: Any = None) -> tuple[Any, int]:
     """1-D integer labels in [0, classes) (whole-number floats and bools become integers)
     and the number of classes (the largest label + 1 when ``classes`` is None), from the
@@ -2420,6 +2428,15 @@ def class_labels(who: str, y: Any, classes: int | None, logits: Any = None) -> t
     if logits is not None and y.shape[0] != logits[0]:
         raise ValueError(
             f"op 'cross_entropy': logits {logits} need one label per row; got labels {y.shape}."
+        )
+    if y.dtype.kind == "f" and np.any(np.abs(y) >= 2**63):  # (inf, 1e20: no int64 holds it)
+        lo, hi = label_value(np.nanmin(y)), label_value(np.nanmax(y))
+        raise ValueError(
+            f"{who}: labels must lie in [0, {classes - 1}] (>= 0 and < num_classes={classes}). "
+            f"Got labels from {lo} to {hi}."
+            if classes
+            else f"{who}: labels must be integer class labels (integers 0..C-1). Got labels "
+            f"from {lo} to {hi}, beyond any number of classes."
         )
     if y.dtype.kind == "b" or (y.dtype.kind == "f" and np.all(y == np.round(y))):
         y = y.astype(np.int64)  # (a bool array would index as a mask)

@@ -54,6 +54,7 @@ from ._validation import (
     collapsed,
     collapsed_targets,
     detached,
+    label_value,
     overflowed,
     record_names,
 )
@@ -670,14 +671,19 @@ def prepare_targets(
                 f"{owner}: cross_entropy needs integer class labels 0..C-1 or one-hot "
                 f"rows. Got non-integer values in {name}."
             )
-        yi = y.astype(np.int64, copy=False)
-        if n_out is not None and yi.size and (yi.min() < 0 or yi.max() >= n_out):
+        lo, hi = (y.min(), y.max()) if y.size else (0, 0)  # (before the cast: 1e20 fits none)
+        if (n_out is not None and (lo < 0 or hi >= n_out)) or not -(2**63) <= lo <= hi < 2**63:
             raise ValueError(
-                f"{owner}: {name} has labels from {yi.min()} to {yi.max()}, but the model has "
-                f"{n_out} outputs (classes 0..{n_out - 1}). Encode labels as 0..C-1 "
-                "(glassnet.preprocessing.LabelEncoder) or widen the output layer."
+                f"{owner}: {name} has labels from {label_value(lo)} to {label_value(hi)}, but "
+                + (
+                    f"the model has {n_out} outputs (classes 0..{n_out - 1})"
+                    if n_out is not None
+                    else "class labels are integers 0..C-1"
+                )
+                + ". Encode labels as 0..C-1 (glassnet.preprocessing.LabelEncoder) or widen "
+                "the output layer."
             )
-        return yi
+        return y.astype(np.int64, copy=False)
     y = _in_range(y, dtype, owner, name)
     if y.ndim == 1:
         y = y.reshape(-1, 1)

@@ -42,3 +42,44 @@ def test_bce_prediction_outside_unit_names_values_outside():
     p = gn.Tensor(np.array([[1.5], [0.5], [-0.25]]))
     with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\]\. Got 2 value\(s\) outside, from -0\.25 to 1\.5"):
         F.binary_cross_entropy(p, np.array([[0.0], [1.0], [1.0]]))
+
+
+# 2. float class labels beyond int64 (or inf): named as given, no cast warning
+def _ce_model():
+    return nn.MLP([2, 3], output_activation="softmax", rng=0)
+
+
+@pytest.mark.parametrize("big", [1e20, 2.0**63, -1e20])
+def test_fit_labels_beyond_int64_named(big):
+    y = np.array([0, 1, big])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"fit: y has labels from") as e:
+            gn.fit(_ce_model(), np.zeros((3, 2)), y, loss="cross_entropy", verbose=0)
+    assert "9223372036854775808" not in str(e.value)
+    assert str(float(big)) in str(e.value)
+
+
+def test_fit_uint64_labels_beyond_int64_named():
+    y = np.array([0, 1, 2**64 - 1], dtype=np.uint64)
+    with pytest.raises(ValueError, match=r"fit: y has labels from 0 to 18446744073709551615"):
+        gn.fit(_ce_model(), np.zeros((3, 2)), y, loss="cross_entropy", verbose=0)
+
+
+def test_fit_labels_in_range_and_negative_message_kept():
+    with pytest.raises(ValueError, match=r"fit: y has labels from -1 to 2, but the model has 3"):
+        gn.fit(_ce_model(), np.zeros((3, 2)), np.array([-1.0, 0, 2]), loss="cross_entropy", verbose=0)
+    gn.fit(_ce_model(), np.zeros((3, 2)), np.array([0.0, 1, 2]), loss="cross_entropy", verbose=0, epochs=1)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, 1e20, 2.0**63])
+@pytest.mark.parametrize("module", [False, True])
+def test_cross_entropy_labels_inf_or_beyond_int64_named(bad, module):
+    z = gn.Tensor(np.zeros((2, 2)))
+    y = np.array([0.0, bad])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"labels must lie in \[0, 1\]") as e:
+            nn.CrossEntropyLoss()(z, y) if module else F.cross_entropy(z, y)
+    assert "9223372036854775808" not in str(e.value)
+    assert str(float(bad)) in str(e.value)
