@@ -2490,6 +2490,30 @@ def _probabilities_message(p: Any) -> str:
     )
 
 
+def _target_shape_hint(who: str, x: tuple, y: tuple) -> str:
+    """The fix for a loss's target of shape ``y`` beside a prediction of shape ``x``, as the
+    shapes show it: cross_entropy's labels (N,) or rows of C columns; a reshape where the
+    sizes agree; else one value per entry (the losses do not broadcast)."""
+    n = x[0] if x else 1
+    if who == "op 'cross_entropy'":
+        c = x[-1]
+        if y == (n, 1) and c > 1:
+            return (
+                f"the target is one column {y} beside {c} classes: labels go as (N,) integers, "
+                f"y.reshape(-1), or as probability rows ({n}, {c})."
+            )
+        if len(y) == 2 and y[0] == n:
+            return f"one-hot or probability rows need {c} columns, one per class; got {y[1]}."
+        return f"pass class labels of shape ({n},) or probability rows of shape {x}."
+    if math.prod(y) == math.prod(x):
+        spell = {((n, 1), (n,)): "-1, 1", ((n,), (n, 1)): "-1"}.get((x, y), str(x)[1:-1])
+        spell = spell.rstrip(",") or "()"  # ((3,): 3; a 0-d prediction: ())
+        return f"reshape the target: y.reshape({spell})."
+    if y == ():
+        return f"the losses do not broadcast; pass np.broadcast_to(y, {x})."
+    return f"the target needs one value per entry of the prediction, shape {x}."
+
+
 _OF_PROBABILITIES = {
     "softmax": "the lecture's -sum y log y_hat, nll_loss(p.log(), labels)",
     "sigmoid": "binary_cross_entropy(p, y)",
@@ -2516,8 +2540,8 @@ _FUNCTIONAL_MESSAGES: dict[str, Callable[..., str]] = {
         "target.detach(), or write the loss from Tensor ops."
     ),
     "target_shape": lambda who, x, y: (
-        f"{who}: prediction of shape {x} and target of shape {y} "
-        "differ; reshape the target (e.g. y.reshape(-1, 1) for one output)."
+        f"{who}: prediction of shape {x} and target of shape {y} differ; "
+        + _target_shape_hint(who, x, y)
     ),
     "target_range": lambda who, y, at, dt: (
         f"{who}: the target holds {y[at].item()!r} at index {at}, beyond the range of "

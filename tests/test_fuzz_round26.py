@@ -83,3 +83,41 @@ def test_cross_entropy_labels_inf_or_beyond_int64_named(bad, module):
             nn.CrossEntropyLoss()(z, y) if module else F.cross_entropy(z, y)
     assert "9223372036854775808" not in str(e.value)
     assert str(float(bad)) in str(e.value)
+
+
+# 3. the shape hint of the functional losses fits the shapes
+def test_cross_entropy_label_column_hint():
+    z = gn.Tensor(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"one column \(4, 1\) beside 3 classes.*reshape\(-1\)") as e:
+        F.cross_entropy(z, np.array([[0], [1], [2], [1]]))
+    assert "reshape(-1, 1)" not in str(e.value)
+
+
+def test_cross_entropy_one_hot_width_hint():
+    z = gn.Tensor(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"3 columns, one per class") as e:
+        F.cross_entropy(z, np.eye(4))
+    assert "reshape(-1, 1)" not in str(e.value)
+
+
+def test_cross_entropy_scalar_target_hint():
+    z = gn.Tensor(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"class labels of shape \(4,\)") as e:
+        F.cross_entropy(z, np.array(1.0))
+    assert "reshape(-1, 1)" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("xs", "ys", "hint"),
+    [
+        ((4, 1), (4,), "y.reshape(-1, 1)"),
+        ((4,), (4, 1), "y.reshape(-1)"),
+        ((2, 3), (3, 2), "y.reshape(2, 3)"),
+        ((4, 3), (), "np.broadcast_to(y, (4, 3))"),
+        ((4, 3), (4,), "one value per entry of the prediction"),
+    ],
+)
+def test_mse_shape_hint_fits(xs, ys, hint):
+    with pytest.raises(ValueError, match=r"op 'mse': prediction of shape") as e:
+        F.mse(gn.Tensor(np.zeros(xs)), np.zeros(ys))
+    assert hint in str(e.value)
