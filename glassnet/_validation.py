@@ -688,7 +688,12 @@ def check_array(
             + (f" Reshape a single feature with {one}." if arr.ndim == 1 else "")
         )
     if not allow_empty and arr.size == 0:
-        raise ValueError(f"{owner}: {name} is empty (shape {arr.shape}); pass at least one sample.")
+        raise ValueError(
+            f"{owner}: {name} has {arr.shape[0]} rows but 0 columns (shape {arr.shape}); pass at "
+            f"least one {'feature' if name == 'X' else 'column'}."
+            if arr.ndim == 2 and arr.shape[0]
+            else f"{owner}: {name} is empty (shape {arr.shape}); pass at least one sample."
+        )
     given = arr
     if dtype is not None:  # (a value beyond the dtype's range becomes inf: named below)
         with np.errstate(over="ignore"):

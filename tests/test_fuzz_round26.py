@@ -121,3 +121,20 @@ def test_mse_shape_hint_fits(xs, ys, hint):
     with pytest.raises(ValueError, match=r"op 'mse': prediction of shape") as e:
         F.mse(gn.Tensor(np.zeros(xs)), np.zeros(ys))
     assert hint in str(e.value)
+
+
+# 4. X or y of zero columns is not called "empty ... at least one sample"
+def test_fit_x_zero_columns():
+    with pytest.raises(ValueError, match=r"fit: X has 10 rows but 0 columns \(shape \(10, 0\)\); pass at least one feature") as e:
+        gn.fit(nn.MLP([3, 2, 1], rng=0), np.zeros((10, 0)), np.zeros(10), verbose=0)
+    assert "sample" not in str(e.value)
+
+
+def test_fit_y_zero_columns():
+    with pytest.raises(ValueError, match=r"fit: y has 10 rows but 0 columns \(shape \(10, 0\)\)"):
+        gn.fit(nn.MLP([3, 2, 1], rng=0), np.zeros((10, 3)), np.zeros((10, 0)), verbose=0)
+
+
+def test_fit_zero_rows_still_empty():
+    with pytest.raises(ValueError, match=r"fit: X is empty \(shape \(0, 3\)\); pass at least one sample"):
+        gn.fit(nn.MLP([3, 2, 1], rng=0), np.zeros((0, 3)), np.zeros(0), verbose=0)
