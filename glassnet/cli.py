@@ -3839,7 +3839,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Compile the compiled loop's kernels for small networks (glassnet.jit, numba) for "
         "float32 and float64 now, or load them from numba's cache, and print how long each "
         "took. Optional: the first training run that uses them (fit(..., engine='jit')) "
-        "does it otherwise (15-30 s, once per machine and glassnet version). Needs the jit "
+        "does it otherwise (30-60 s, once per machine and glassnet version). Needs the jit "
         "extra: pip install 'glassnet[jit]'. Replaces 'python -m glassnet.jit', which still "
         "works but makes Python warn that glassnet.jit was imported before it ran.",
     )
@@ -4082,7 +4082,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     else:
         lines.append(
             style.bad(f"  {int((~right).sum())} of 4 rows wrong: ")
-            + "this start got stuck in a local minimum; try another --seed or more --epochs."
+            + "this start stalled on a plateau (hidden neurons saturated: more epochs barely\n"
+            "  move it); try another --seed."
         )
     out.write("\n".join(lines) + "\n")
     return 0
