@@ -52,6 +52,7 @@ import os
 import re
 import stat
 import warnings
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -2706,7 +2707,14 @@ class Pipeline:
         from .preprocessing import CategoryValues
 
         if hasattr(X, "columns") and hasattr(X, "to_dict"):  # a pandas DataFrame
-            columns = {str(c): list(X[c]) for c in X.columns}
+            names = [str(c) for c in X.columns]
+            twice = [c for c, n in Counter(names).items() if n > 1]
+            if twice:  # (X[c] would be a DataFrame: its cells the column names)
+                raise ValueError(
+                    f"Pipeline.predict: X has the column {twice[0]!r} twice; keep one "
+                    f"(X.loc[:, ~X.columns.duplicated()]) or rename the other."
+                )
+            columns = {c: list(X.iloc[:, j]) for j, c in enumerate(names)}
         elif isinstance(X, Mapping):
             single = [c for c, v in X.items() if isinstance(v, (str, bytes)) or np.ndim(v) == 0]
             if single and len(single) < len(X):
@@ -2777,6 +2785,13 @@ class Pipeline:
         for c in self.columns:  # 18_24 is a number to float() only: text, as in a CSV file
             if kinds.get(c) != "numeric":
                 continue
+            for r, v in enumerate(columns[c]):  # (as glassnet.onnx.feeds: a bool is no number)
+                if isinstance(v, (bool, np.bool_)):
+                    raise ValueError(
+                        f"Pipeline.predict: X's column {c!r} holds {bool(v)} at row {r}, a bool, "
+                        f"not a number; the model was trained on numbers in this column: give "
+                        f"1.0 and 0.0 (X.astype({{{c!r}: float}}) for a DataFrame)."
+                    )
             for r, text in enumerate(cells[c]):
                 if "_" in text and _python_number(text):
                     raise ValueError(

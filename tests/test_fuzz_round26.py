@@ -138,3 +138,40 @@ def test_fit_y_zero_columns():
 def test_fit_zero_rows_still_empty():
     with pytest.raises(ValueError, match=r"fit: X is empty \(shape \(0, 3\)\); pass at least one sample"):
         gn.fit(nn.MLP([3, 2, 1], rng=0), np.zeros((0, 3)), np.zeros(0), verbose=0)
+
+
+# 6. Pipeline.predict: a repeated column of a DataFrame; a bool column read as 1/0
+@pytest.fixture
+def pipe(tmp_path, capsys):
+    from glassnet.cli import main
+
+    data = tmp_path / "d.csv"
+    rng = np.random.default_rng(0)
+    rows = ["x1,x2,color,label"] + [
+        f"{a:.3f},{b:.3f},{'red' if a > 0 else 'blue'},{'yes' if a + b > 0 else 'no'}"
+        for a, b in rng.standard_normal((40, 2))
+    ]
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "m.glassnet"
+    assert main(["train", str(data), "--target", "label", "--out", str(out), "--epochs", "2"]) == 0
+    capsys.readouterr()
+    return gn.io.load_pipeline(out)
+
+
+def test_pipeline_repeated_column_named(pipe):
+    pd = pytest.importorskip("pandas")
+    good = pd.DataFrame({"x1": [0.1, 2.0], "x2": [0.3, -1.0], "color": ["red", "blue"]})
+    with pytest.raises(ValueError, match=r"X has the column 'x1' twice") as e:
+        pipe.predict(pd.concat([good, good[["x1"]]], axis=1))
+    assert "is not a number" not in str(e.value)
+    with pytest.raises(ValueError, match=r"X has the column 'x2' twice"):
+        pipe.predict(pd.concat([good, good[["x2"]]], axis=1))
+    assert pipe.predict(good).shape == (2,)
+
+
+def test_pipeline_bool_column_named_as_a_bool(pipe):
+    pd = pytest.importorskip("pandas")
+    good = pd.DataFrame({"x1": [1.0, 0.0], "x2": [0.3, -1.0], "color": ["red", "blue"]})
+    with pytest.raises(ValueError, match=r"column 'x1' holds True at row 0, a bool, not a number.*X\.astype\(\{'x1': float\}\)"):
+        pipe.predict(good.assign(x1=[True, False]))
+    assert pipe.predict(good.assign(x1=good.x1.astype(float))).shape == (2,)
