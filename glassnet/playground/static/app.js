@@ -15,6 +15,9 @@ const REGRESSION = ["reg-plane", "reg-gauss"];
 const DATASET_LABEL = { circle: "circle", xor: "xor", gauss: "gauss", spiral: "spiral", moons: "moons",
   xnor: "xnor", "reg-plane": "plane", "reg-gauss": "gaussians" };
 const LECTURE = { lr: 1, regularization: "none", reg_rate: 0 };  // the slides' setup
+// what the Lecture preset fixes (the server's LECTURE config): a link's other value is said
+const LECTURE_FIXED = { dataset: "xnor", problem: "classification", features: ["x1", "x2"], hidden: [2],
+  activation: "sigmoid", batch_size: 4, noise: 0, train_ratio: 100 };
 const DEFAULTS = { dataset: "circle", problem: "classification", features: ["x1", "x2"], hidden: [4, 2],
   activation: "tanh", lr: 0.03, regularization: "none", reg_rate: 0, noise: 0, train_ratio: 50,
   batch_size: 10, seed: 0, preset: "none", show_test: false, discretize: false };
@@ -77,6 +80,20 @@ function readHash() {
   }
   // a lecture link without its settings (typed by hand) trains as the Lecture button does
   if (s.preset === "lecture") for (const [k, v] of Object.entries(LECTURE)) if (!h.has(k)) s[k] = v;
+  // the network and data settings the preset fixes: a link's other value for one is named and
+  // left out, said on the status line (they were dropped silently, and the address bar
+  // rewritten without them)
+  if (s.preset === "lecture") {
+    const other = Object.keys(LECTURE_FIXED).filter((k) => h.has(k)
+      && JSON.stringify(s[k]) !== JSON.stringify(LECTURE_FIXED[k]));
+    if (other.length) {
+      const one = other.length === 1;
+      const shown = (k, v) => `${k}=${Array.isArray(v) ? v.join(",") : String(v).slice(0, 40)}`;
+      linkNotes.push(`the link's ${other.map((k) => shown(k, h.get(k))).join(", ")} ${one ? "is a setting" : "are settings"} `
+        + `the Lecture preset fixes (the slide's network and data: ${other.map((k) => shown(k, LECTURE_FIXED[k])).join(", ")}), `
+        + `so ${one ? "it was" : "they were"} left out; to use ${one ? "it" : "them"}, set preset=none in the link`);
+    }
+  }
   linkReplay = null;
   if (h.get("changes")) {
     const changes = readChanges(h.get("changes"), value);
