@@ -5,7 +5,7 @@ the model file's epochs and the exported test rows, and the drawings' labels and
 
 from __future__ import annotations
 
-from browser_helpers import needs_browser, open_playground
+from browser_helpers import needs_browser, open_playground, steps
 
 
 def _status(page) -> str:
@@ -33,3 +33,48 @@ def test_a_lecture_link_names_the_settings_the_preset_fixes(page, server):
     open_playground(page, server, link)
     page.wait_for_timeout(200)
     assert _status(page) == "" and page.evaluate("state.preset") == "lecture"
+
+
+# ------------------------------------------------------------- 2. the LAST STEP table
+def _update_text(page) -> str:
+    return page.evaluate("document.querySelector('#update').innerText")
+
+
+@needs_browser
+def test_the_last_step_table_is_the_last_steps_or_says_why_it_is_gone(page, server):
+    """The table kept step 1's numbers after 1,575 steps of play, after a refused (diverged)
+    step and after a weight typed by hand, under its title LAST STEP."""
+    open_playground(page, server, "#seed=3")
+    steps(page, 1)
+    assert _update_text(page).startswith("Step 1, the last one taken: one step on a batch")
+    page.click("#play")
+    page.wait_for_function("frame.step >= 30")
+    page.click("#play")
+    page.wait_for_function("!playing && document.querySelector('#update table') === null")
+    said = _update_text(page)
+    assert "more steps after step 1, whose table was here" in said and "0.0" not in said, said
+    steps(page, 1)
+    n = page.evaluate("frame.step")
+    assert _update_text(page).startswith(f"Step {n}, the last one taken")
+    # a weight typed by hand: the table is no longer the weights in force
+    page.click("path.hit >> nth=0", force=True)
+    page.wait_for_selector("#set-value")
+    page.fill("#set-value", "0.25")
+    page.press("#set-value", "Enter")
+    page.wait_for_function("document.querySelector('#update table') === null")
+    assert f"was set by hand after step {n}: that step's table no longer" in _update_text(page)
+    # a refused step (the network diverges): said, no table of an older step
+    page.evaluate("location.hash = '#problem=regression&dataset=reg-plane&activation=linear&lr=10'")
+    page.wait_for_function("run.config.lr === 10 && frame.step === 0")
+    for _ in range(40):
+        before = page.evaluate("frame.step")
+        page.click("#step")
+        page.wait_for_function(f"frame.step > {before} || frame.diverged !== null")
+        if page.evaluate("frame.diverged !== null"):
+            break
+    else:
+        raise AssertionError("the run did not diverge within 40 steps")
+    k = page.evaluate("frame.step")
+    said = _update_text(page)
+    assert f"Step {k + 1} was refused" in said and f"those after step {k}" in said, said
+    assert page.locator("#update table").count() == 0

@@ -324,7 +324,7 @@ async function newRun(id) {
   buildNetwork();
   exportLinks();
   show(out);
-  $("update").innerHTML = '<p class="hint">Press the step button (\u25b6|) to take one gradient-descent step and see every weight before and after.</p>';
+  clearUpdate("");
   $("explain").innerHTML = `<p class="hint">${EXPLAIN_HINT}</p>`;
   report(null);
   if (leftLecture) note(`The Lecture preset is left: the slide's 2-2-1 network and its weights are gone, and `
@@ -545,7 +545,10 @@ function wire() {
   $("step").onclick = () => { setPlaying(false); queue(async () => {
     const out = await api("/api/step", { run: run.id });
     show(out);
-    if (out.update) showUpdate(out.update);   // null: the step diverged and was not taken
+    // null: the step diverged and was not taken: the table shown was a step ago, or older
+    if (out.update) showUpdate(out.update);
+    else clearUpdate(`Step ${frame.step + 1} was refused (the training diverged: the status line says why), so `
+      + `no step was taken: the weights are still those after step ${frame.step}.`);
   }); };
   // (a link's run starts again with its changes, unless a change of the user's own dropped them)
   $("reset").onclick = () => { setPlaying(false); restart(true); };
@@ -1052,6 +1055,11 @@ function show(out, appended = false) {
   else {
     for (const p of frame.history) if (!lossHistory.length || p[0] > lossHistory[lossHistory.length - 1][0]) lossHistory.push(p);
     if (lossHistory.length > 2000) lossHistory = lossHistory.filter((p, i) => i % 2 === 0 || i >= 1000);
+  }
+  // the LAST STEP table is of a step before these weights (play took more): said, not shown
+  if (updateStep !== null && frame.step !== updateStep) {
+    const n = frame.step - updateStep;
+    clearUpdate(n > 0 ? `Play took ${n} more step${n === 1 ? "" : "s"} after step ${updateStep}, whose table was here.` : "");
   }
   const ep = String(frame.epoch).padStart(6, "0");
   $("epoch").textContent = ep.slice(0, 3) + "," + ep.slice(3);
@@ -1670,6 +1678,8 @@ function setter(name, value) {
         dropReplay(out);
         explainNews = `${name} set to ${+fmt(v, 4)}. `;   // (said with the numbers it gives)
         show(out);
+        if (updateStep !== null) clearUpdate(`${name} was set by hand after step ${updateStep}: that step's `
+          + "table no longer shows the weights in force.");
         shown = String(+fmt(v, 4)); input.dataset.shown = shown;   // (until the panel is rebuilt)
       } catch (e) {
         input.value = shown;
@@ -1702,12 +1712,26 @@ function ambiguousComma(text) {
   return m ? [m[1] + m[2] + m[3], m[1] + m[2] + "." + m[3]] : null;
 }
 
+// the LAST STEP panel: the table of the step that made the weights shown (updateStep), or a
+// hint. Play, a refused step or a weight typed make it say why its table is gone (it kept
+// step 1's table after 1,575 steps of play, beside other weights)
+let updateStep = null;
+const UPDATE_HINT = "Press the step button (\u25b6|) to take one gradient-descent step and see every weight before and after.";
+function clearUpdate(why) {
+  updateStep = null;
+  const p = document.createElement("p");
+  p.className = "hint";
+  p.textContent = (why ? why + " " : "") + UPDATE_HINT;
+  $("update").replaceChildren(p);
+}
+
 function showUpdate(u) {
   const box = $("update");
   box.replaceChildren();
+  updateStep = frame.step;
   const p = document.createElement("p");
   p.className = "hint";
-  p.textContent = `One step on a batch of ${u.batch_size} point(s), \u03b3 = ${u.lr}; dL/dw is the batch's mean` +
+  p.textContent = `Step ${frame.step}, the last one taken: one step on a batch of ${u.batch_size} point(s), \u03b3 = ${u.lr}; dL/dw is the batch's mean` +
     (run.config.regularization !== "none" && run.config.reg_rate ? ` plus the ${run.config.regularization} penalty's gradient.` : ".");
   const tbl = document.createElement("table");
   const head = tbl.insertRow();
