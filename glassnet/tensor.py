@@ -335,7 +335,7 @@ class Tensor(TensorMethods):
         _state.hooks += 1  # (while any is on, backward looks for them)
         return RemovableHandle(self._hooks, key, _unhooked)
 
-    @np.errstate(invalid="ignore")  # (inf * 0 in a chain rule: PyTorch's NaN, not a warning)
+    @np.errstate(divide="ignore", invalid="ignore", over="ignore")  # (1/0, inf*0: inf, NaN, silent)
     def backward(
         self,
         grad: Any = None,

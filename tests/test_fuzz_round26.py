@@ -175,3 +175,26 @@ def test_pipeline_bool_column_named_as_a_bool(pipe):
     with pytest.raises(ValueError, match=r"column 'x1' holds True at row 0, a bool, not a number.*X\.astype\(\{'x1': float\}\)"):
         pipe.predict(good.assign(x1=[True, False]))
     assert pipe.predict(good.assign(x1=good.x1.astype(float))).shape == (2,)
+
+
+# 8. glassnet's own chain rule is silent, as PyTorch's: divide and overflow too
+def test_log1p_backward_at_minus_one_is_inf_without_a_warning():
+    x = gn.Tensor(np.array([-1.0, 0.0]), requires_grad=True)
+    x.log1p().sum().backward()  # (pytest: warnings are errors)
+    np.testing.assert_array_equal(x.grad, [np.inf, 1.0])
+
+
+def test_gradient_accumulation_overflow_is_inf_without_a_warning():
+    x = gn.Tensor(np.array([1e308]), requires_grad=True)
+    with np.errstate(over="ignore"):  # (the forward's overflow: the caller's error state)
+        loss = (x * x).sum()
+    loss.backward()  # (each product's gradient 1e308, their sum inf: PyTorch's)
+    np.testing.assert_array_equal(x.grad, [np.inf])
+
+
+def test_forward_ops_follow_the_callers_numpy_error_state():
+    with pytest.warns(RuntimeWarning, match="invalid value"):
+        gn.Tensor([-1.0]).sqrt()
+    with np.errstate(all="ignore"):
+        assert np.isnan(gn.Tensor([-1.0]).sqrt().item())
+        assert np.isinf((1.0 / gn.Tensor([0.0])).item())
