@@ -78,3 +78,54 @@ def test_the_last_step_table_is_the_last_steps_or_says_why_it_is_gone(page, serv
     said = _update_text(page)
     assert f"Step {k + 1} was refused" in said and f"those after step {k}" in said, said
     assert page.locator("#update table").count() == 0
+
+
+# ------------------------------------------------------------- 3. the backlog, a large body
+def test_a_burst_of_connections_waits_in_the_backlog_rather_than_being_dropped():
+    """The listen backlog was socketserver's 5: while the accepting thread was busy, the
+    sixth connection on was dropped (a reset, or a connect that hangs), not answered (200 or
+    the documented 503). The accepting thread is held here (its connection count's lock)."""
+    import socket
+
+    from glassnet.playground import Playground
+
+    pg = Playground().start()
+    socks = []
+    try:
+        with pg._connections_lock:  # the accepting thread waits here, in its verify_request
+            for _ in range(40):
+                s = socket.socket()
+                s.settimeout(1.0)
+                try:
+                    s.connect(("127.0.0.1", pg.port))
+                except OSError:
+                    s.close()
+                    break
+                socks.append(s)
+        assert len(socks) == 40, f"only {len(socks)} connections got into the backlog"
+    finally:
+        for s in socks:
+            s.close()
+        pg.close()
+
+
+def test_a_body_too_large_is_read_away_so_the_client_reads_its_413(server):
+    """A 10 MB POST got BrokenPipeError (or a reset) in urllib instead of the 413: the
+    server answered and closed with the body unread."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(
+        server.url.split("?")[0].rstrip("/") + "/api/view",
+        data=b"x" * 10_000_000,
+        headers={"X-Glassnet-Token": server.token, "Content-Type": "application/json"},
+    )
+    try:
+        urllib.request.urlopen(req, timeout=30)
+    except urllib.error.HTTPError as exc:
+        said = json.loads(exc.read())["error"]
+        assert exc.code == 413 and "at most 65536 bytes" in said and "10000000" in said, said
+    else:
+        raise AssertionError("a 10 MB body was taken")
+

@@ -81,6 +81,15 @@ REQUEST_DEADLINE = 20  # seconds a request's headers and body may take, together
 MAX_PER_CLIENT = 24  # connections one client address may hold open at once
 CONNECTIONS_LIMIT = 512  # the most connections open at once by default (fewer: see below)
 REFUSED_KEPT = 32  # refused connections kept open a moment so that their 503 is read
+# connections waiting to be accepted (the listen backlog; the system caps it, Linux at
+# net.core.somaxconn): socketserver's 5 dropped a class's burst (about 5 requests a page,
+# while the accepting thread waits for the GIL) with resets instead of answers or 503s
+BACKLOG = 1024
+# a body refused as too large (413) is read away, up to this many bytes within this many
+# seconds, before the connection ends: a client that writes its whole body before reading
+# (urllib, requests) then reads the 413; closing with it unread sent a reset (BrokenPipe)
+DISCARD_MAX = 16 * 1024 * 1024
+DISCARD_SECONDS = 5.0
 STATIC = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
@@ -176,6 +185,7 @@ class _Server(ThreadingHTTPServer):
     listening socket stays readable, and the loop spun a core while no one was let in."""
 
     daemon_threads = True
+    request_queue_size = BACKLOG
 
     def __init__(self, address: tuple, handler: type, family: int, dual: bool = False) -> None:
         self.address_family = family
@@ -792,6 +802,7 @@ def _seconds(n: float) -> str:
 class _Handler(BaseHTTPRequestHandler):
     _probed = False  # (a half-close probed: _client_gone)
     _deadline: float | None = None  # when the request being read must have arrived
+    _discard = 0  # bytes of a body refused as too large, read away after the answer
     protocol_version = "HTTP/1.1"  # keep-alive: the page's frame requests reuse one connection
     server_version = "glassnet-playground"
     sys_version = ""
@@ -975,6 +986,8 @@ class _Handler(BaseHTTPRequestHandler):
                 else ""
             )
             got = digits if len(digits) <= 40 else f"a number of {len(digits)} digits"
+            if len(digits) <= 9 and int(digits) <= DISCARD_MAX:  # (read away once answered)
+                self._discard = int(digits)
             raise RequestError(413, f"the body must be at most {most} bytes{run}; got {got}")
         n = int(digits)
         try:
@@ -1023,6 +1036,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+        if self._discard:
+            self._read_away()
+
+    def _read_away(self) -> None:
+        """Read (and drop) the body of a request refused as too large, so that the client,
+        which may be writing it still, reads the answer rather than a reset; at most
+        ``DISCARD_MAX`` bytes within ``DISCARD_SECONDS`` (the connection ends after)."""
+        left, self._discard = self._discard, 0
+        self._deadline = time.monotonic() + DISCARD_SECONDS
+        try:
+            while left > 0:
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except (_TooSlow, OSError, ValueError):
+            pass  # (gone, or too slow: the connection ends as it would have)
+        finally:
+            self._deadline = None
 
     def _announces_body(self) -> bool:
         """Whether the request announces a body (chunks, or a Content-Length other than
