@@ -24,8 +24,11 @@ The Tensor of a node is built when first asked for (``v.tensor``,
 holds its number and gradient as Python floats, and ``backward()`` runs glassnet's chain
 rule on them, the same arithmetic in the same order as on the Tensor graph (the same
 bits), at micrograd's cost rather than a NumPy array per number; ``relu`` and ``tanh`` read
-g(z) and g'(z) from :data:`glassnet.functional.ACTIVATIONS`, the table the Tensor's ops and
-the fast path read (an entry swapped there changes all of them). The Tensor graph holds
+g(z) from :data:`glassnet.functional.ACTIVATIONS`, the table the Tensor's ops and the fast
+path read (an entry swapped there changes all of them), and ``tanh`` its g'(z) too;
+``relu``'s backward is micrograd's gate ``(out.data > 0) * out.grad`` on both paths, so an
+inf or NaN gradient reaching a unit that is off gives NaN below it, as micrograd's
+(``0 * inf``; glassnet's Tensor relu, as PyTorch's, gives 0 there). The Tensor graph holds
 the values each op saw, the gradients the nodes hold, and glassnet's ops, as if it had
 been built op by op; from then on the nodes are their Tensors (``v.data`` and ``v.grad``
 read them, ``backward()`` is the Tensor's, and an op on such a node makes a Tensor
@@ -59,8 +62,12 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
 
   glassnet keeps the sum because its Tensor graph (built once the graph is drawn, say)
   gives that one: micrograd's would make a Value's numbers depend on whether it was drawn.
-  Zero the gradients between two ``backward()`` calls, as micrograd's lessons do, and the
-  numbers are micrograd's.
+  ``zero_grad()`` between the two calls does not make them agree: micrograd's (and the
+  lessons' ``p.grad = 0``) zeroes the parameters only, and the inner nodes keep their
+  gradients, which micrograd's second call passes on again (after ``zero_grad()`` glassnet's
+  second call gives the gradient of that call, the right one; micrograd's does not). Build
+  the graph again for each ``backward()``, as micrograd's training loop does (a forward
+  pass per step), and the numbers are micrograd's.
 * An op of your own, micrograd's way (its lecture's): ``out = Value(y, (x,), 'op')`` and
   ``out._backward = fn``, ``fn`` adding to each child's ``.grad`` from ``out.grad``.
   ``backward()`` calls ``fn`` with ``out.grad`` the gradient that reached ``out`` in that
@@ -97,15 +104,25 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   glassnet's own ops run faster than micrograd's.
 * ``a ** b`` with ``b`` a Value: dL/db at a negative base is NaN, as PyTorch's (``b ln a``
   has no real value there; glassnet's Tensor ``**`` gives 0, a subgradient).
-* ``Value(2)`` holds the float 2.0 (micrograd keeps the int); an int past the float range
-  (``Value(10**400)``) raises an OverflowError.
+* ``Value(2)`` holds the float 2.0 (micrograd keeps the int), as does ``Value(np.float64(2))``
+  and a size-1 array, ``Value(y[i])`` of a column (micrograd keeps the array: its
+  ``.data`` is ``[2.]``); an int past the float range (``Value(10**400)``) raises an
+  OverflowError. A NumPy float32 (or float16) number is kept as it is, and computed in,
+  as micrograd's (NumPy's arithmetic: ``Value(np.float32(0.1)) * 3`` is the float32
+  0.3000000119..., ``.data`` and ``.grad`` float32 numbers where micrograd's are), its
+  relu's 0 the int 0 as micrograd's; such a graph has no Tensors (they are float64):
+  ``v.tensor`` and ``draw_graph(v)`` refuse it, saying so (pass ``float(x)`` to draw).
+  ``Value(True)`` is refused (``Value(x > 0)`` is a slip more often than not), but a bool
+  as an operand is its number, as in micrograd (``a + True``, ``a ** True``,
+  ``score - (y > 0)``).
 * The backward of ``0 ** 0.5`` and ``0 ** 0``, where micrograd's raises a
   ZeroDivisionError (``0.0 ** -0.5`` in its chain rule), gives the limits, inf and 0.
 * Where micrograd's Python floats raise, a Value raises the same error: ``x / 0`` and
-  ``0 ** -1`` a ZeroDivisionError, ``exp`` or ``**`` past the float range an
-  OverflowError; a negative base to a non-integer power (a complex number in micrograd) a
-  ValueError. A sum or product past the range is inf, as with floats, and ``backward()``
-  through it warns of nothing, as floats do not.
+  ``0 ** -1`` a ZeroDivisionError (a NumPy zero is NumPy's, as in micrograd:
+  ``x / np.float64(0)`` is inf, with NumPy's RuntimeWarning), ``exp`` or ``**`` past the
+  float range an OverflowError; a negative base to a non-integer power (a complex number
+  in micrograd) a ValueError. A sum or product past the range is inf, as with floats, and
+  ``backward()`` through it warns of nothing, as floats do not.
 * A Value records its graph always, as micrograd's (which has no such switch), inside
   ``glassnet.no_grad()`` too: that is the Tensor's switch.
 """
@@ -135,24 +152,28 @@ _pow_grad = BINARY_OPS["pow"][1]  # glassnet's d(a^p): the same expression, the 
 _new = object.__new__
 _LABELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Value -> its label
 _BUILT = object()  # a leaf's _b once _build made its Tensor from its float (see _num)
+_INF = math.inf
+_RELU_GRAD = F.relu_grad  # (the table's own relu: micrograd's gate is its backward, see _relu)
 _WALK = threading.RLock()  # (_topo and _sweep keep their walk in the nodes: one walk at a time)
 
 
-def _number(data: Any) -> float:
-    """``data`` as a float, or a TypeError that says what a Value holds."""
+def _number(data: Any) -> Any:
+    """``data`` as a Value's number: a float (an int and a NumPy float64 or int scalar
+    become the float of the same value), or a NumPy float32 or float16 scalar kept as it
+    is (micrograd's Value keeps it, and computes in it: NumPy's arithmetic); else a
+    TypeError that says what a Value holds (a bool too: ``Value(x > 0)`` is a slip more
+    often than not; as an operand, ``a + True``, it is the number, see _operand)."""
     if type(data) is float:  # (the common cases first: micrograd's p.grad = 0 an int)
         return data
     try:
         if type(data) is int:
             return float(data)
-        if isinstance(data, np.ndarray) and data.size == 1:
-            data = data.reshape(()).item()
+        if isinstance(data, np.ndarray) and data.size == 1:  # (micrograd takes it too)
+            data = data.reshape(())[()]  # (its NumPy scalar: a float32 stays float32)
+        if isinstance(data, np.floating) and data.dtype.itemsize < 8:
+            return data  # (float32, float16: micrograd computes in them)
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
-            what = f"an array of shape {data.shape}" if hasattr(data, "shape") else repr(data)[:60]
-            raise TypeError(
-                f"Value holds one real number, as micrograd's does. Got {what} "
-                f"({type(data).__name__}). For arrays, use glassnet.Tensor."
-            )
+            raise TypeError(_not_a_number(data))
         if isinstance(data, np.floating) and data.dtype.itemsize > 8 and data == data:
             return _longdouble(data)
         return float(data)
@@ -165,6 +186,55 @@ def _number(data: Any) -> float:
             f"Value holds one real number, as a float (Value(2).data is 2.0). Got {what}, "
             "past the float range (about 1.8e308); pass a number within it, or float('inf')."
         ) from None
+
+
+def _not_a_number(data: Any) -> str:
+    """Why ``data`` (not a real number) is no Value's number, and what to pass instead."""
+    kind = type(data)
+    if isinstance(data, (bool, np.bool_)):
+        return (
+            f"Value holds one real number. Got {data!r} ({kind.__name__}): a Value of a bool "
+            "is refused (Value(x > 0) is often a slip); pass float(x) for its 1.0 or 0.0 (as "
+            "an operand, a + True, a bool is its number, as in micrograd)."
+        )
+    if kind.__name__ == "Value" and kind.__module__.startswith("micrograd"):
+        return (
+            f"Value holds one real number. Got {data!r:.60}, a {kind.__module__}.Value from "
+            "the micrograd package, mixed with glassnet's: import Value from "
+            "glassnet.micrograd.engine (use glassnet.micrograd.engine.Value) everywhere, or "
+            "pass its number, x.data."
+        )
+    if isinstance(data, Value):
+        return (
+            f"Value holds one real number. Got {data!r:.60}, a Value already: use it as it is "
+            "in the ops, or Value(v.data) for a new leaf of its number."
+        )
+    if isinstance(data, Tensor):
+        return _tensor_message(data)
+    if isinstance(data, np.ndarray):
+        what = f"an array of shape {data.shape} and dtype {data.dtype}"
+        fix = "For arrays, use glassnet.Tensor (a Value holds one number)."
+    else:
+        what, fix = f"{data!r:.60} ({kind.__name__})", "Pass a number, e.g. float(x)."
+    return f"Value holds one real number, as micrograd's does. Got {what}. {fix}"
+
+
+def _tensor_message(t: Tensor) -> str:
+    """The refusal of a glassnet Tensor that is no Value's node (a Value wraps a 0-d float64
+    Tensor), with the two ways to go on."""
+    shape, dtype = t.data.shape, t.data.dtype
+    if shape != ():
+        fix = "For arrays, stay with glassnet.Tensor: a Value holds one number."
+    else:
+        fix = (
+            "For its number, use Value(t.item()); for a node whose gradient flows back into "
+            "the Tensor, make it float64 (gn.Tensor(x, dtype='float64', requires_grad=True), "
+            "or a Value's own v.tensor)."
+        )
+    return (
+        "A Value holds one real number, and wraps a glassnet Tensor only as a 0-d float64 "
+        f"node. Got a Tensor of shape {shape} and dtype {dtype}. {fix}"
+    )
 
 
 def _longdouble(data: Any) -> float:
@@ -185,10 +255,37 @@ def _longdouble(data: Any) -> float:
     )
 
 
+class _NarrowGraph(TypeError):
+    """A graph of NumPy float32 numbers asked for its Tensors (which are float64)."""
+
+
+def _like(x: Any, *like: Any) -> Any:
+    """The 0-d result ``x`` of a NumPy op on the numbers ``like``: a float where they are
+    Python floats (or ints), else the NumPy scalar of their type (NumPy's promotion: a
+    float32 Value's tanh is a float32)."""
+    if all(type(v) is float or type(v) is int for v in like):
+        return float(x)
+    return np.asarray(x).astype(np.result_type(*like))[()]
+
+
+def _off_floats(y: Any, k: int, op: str, left: Value, right: Value | None, a: Any, b: Any,
+                p: Any = None) -> Value:  # fmt: skip
+    """The node of a result ``y`` that is not finite (inf or nan): made by the Tensor op
+    (whose checks name it), but where the graph holds NumPy float32 numbers (no Tensor
+    graph: float64): the float node, as micrograd's."""
+    if type(y) is float:
+        try:
+            return _eager(k, op, left, right, p)
+        except _NarrowGraph:
+            pass
+    return _node(y, k, op, left, right, a, b)
+
+
 def _finite(out: Value, what: str, inputs: tuple[float, ...]) -> Value:
     """``out``, or the OverflowError Python's float ops (micrograd's) raise where finite
     ``inputs`` give a result past the float range."""
-    if math.isinf(out.data) and all(math.isfinite(v) for v in inputs):
+    y = out.data  # (a NumPy float32's inf is NumPy's, with its warning: micrograd's)
+    if type(y) is float and math.isinf(y) and all(math.isfinite(v) for v in inputs):
         raise OverflowError(
             f"Value: {what} is past the float range (about 1.8e308), as with Python floats "
             "(micrograd's Value raises too). Use smaller numbers, e.g. a smaller learning rate."
@@ -199,7 +296,8 @@ def _finite(out: Value, what: str, inputs: tuple[float, ...]) -> Value:
 def _nonzero(divisor: Any, dividend: Any) -> None:
     """The ZeroDivisionError of Python's ``x / 0`` (micrograd's Value raises it too)."""
     d = divisor.data if isinstance(divisor, Value) else divisor
-    if isinstance(d, numbers.Real) and d == 0:
+    if isinstance(d, numbers.Real) and not isinstance(d, np.generic) and d == 0:
+        # (a NumPy scalar's 0 is NumPy's: np.float64(0) ** -1 is inf, with its warning)
         n = dividend.data if isinstance(dividend, Value) else dividend
         raise ZeroDivisionError(f"Value: division by zero ({n} / {d}).")
 
@@ -249,10 +347,16 @@ def _powv_node(ta: Tensor, tb: Tensor) -> Tensor:
     return t
 
 
+def _operand(x: Any) -> Any:
+    """An operand or exponent ``x`` of an op as micrograd's arithmetic reads it: a bool
+    (Python's or NumPy's) is its number, 1.0 or 0.0 (``score - (y > 0)``, ``a ** True``)."""
+    return float(x) if isinstance(x, (bool, np.bool_)) else x
+
+
 def _leaf(data: Any) -> Value:
     """A leaf Value of the number ``data`` (the ops' constants: ``x * 2``)."""
     if type(data) is not float:  # (anything else as Value() takes it: an int, a Tensor)
-        return Value(data)
+        return Value(_operand(data))
     v = _new(Value)
     v._data = data
     v._grad = v._l = v._r = v._t = v._mark = None
@@ -289,13 +393,34 @@ def _wrap(t: Tensor, k: int, op: str, left: Value, right: Value | None, a: float
 
 
 def _relu(ta: Tensor) -> Tensor:
-    """glassnet's relu node, with micrograd's gate ``(out.data > 0) * out.grad``: 0 where
-    the input is NaN, where glassnet's Tensor (as PyTorch's) passes the gradient on."""
+    """glassnet's relu node (g(z) from the table), with micrograd's gate as its backward,
+    ``(out.data > 0) * out.grad``: 0 where the input is NaN (glassnet's Tensor, as
+    PyTorch's, passes the gradient on there), and NaN at an unit that is off where the
+    gradient reaching it is inf or NaN (0 * inf: PyTorch's mask gives 0). A relu of the
+    user's swapped into the table: its own g'."""
     t = ta.relu()
-    out = t.data
-    if not np.isnan(out).any():
+    if F.ACTIVATIONS["relu"].grad is not _RELU_GRAD:
         return t
-    return Tensor.from_op(out, "relu", (ta,), lambda g: (g * (out > 0),))
+    out = t.data
+    return Tensor.from_op(out, "relu", (ta,), lambda g: (_gate(out, g),))
+
+
+def _relu_back(z: Any, out: Any, g: Any) -> Any:
+    """dL/dz of a relu node (``z`` its input, ``out`` its output), dL/dout = ``g``:
+    micrograd's gate ``(out.data > 0) * out.grad`` where glassnet's table holds its own
+    relu (the same mask as the table's g', with micrograd's 0 * inf = NaN where PyTorch's
+    gives 0); a relu of the user's swapped into the table, its own g'(z)."""
+    act = F.ACTIVATIONS["relu"]
+    if act.grad is _RELU_GRAD:
+        return (out > 0) * g
+    return _like(act.backward(np.array(g), np.array(z), np.array(out)), z, g)
+
+
+def _gate(out: Any, g: Any) -> Any:
+    """micrograd's relu backward, ``(out.data > 0) * out.grad``, for arrays (NumPy's
+    0 * inf warning silenced: Python's floats, micrograd's, give NaN and say nothing)."""
+    with np.errstate(invalid="ignore"):
+        return (out > 0) * g
 
 
 def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> Value:
@@ -337,6 +462,15 @@ def _build_locked(root: Value) -> None:
                 break
         else:
             order.append(stack.pop())
+    for v in order:
+        if type(v._data) is not float:
+            raise _NarrowGraph(
+                "Value.tensor (and draw_graph(v), and backward() inside detect_anomaly(): "
+                "glassnet's Tensor graph) is float64; this graph holds "
+                f"{v._data!r} of type {type(v._data).__name__}, from a NumPy float32 or "
+                "float16 number given to Value (kept, and computed in, as micrograd keeps "
+                "it). Give Value float(x) where the graph is to be drawn."
+            )
     with enable_grad():  # (asked for inside no_grad(): the graph all the same)
         for v in order:
             _build_one(v)
@@ -473,16 +607,18 @@ def _local(k: int, l: Value, r: Value | None, a: Any, b: Any, fn: Any, g: float)
         return [(l, g * b), (r, g * a)]
     if k == _ADD:
         return [(l, g), (r, g)]
-    if k == _RELU or k == _TANH:
-        act = F.ACTIVATIONS["relu" if k == _RELU else "tanh"]
-        return [(l, float(act.backward(np.array(g), np.array(a), np.array(b))))]
+    if k == _RELU:  # micrograd's gate (b: the output)
+        return [(l, _relu_back(a, b, g))]
+    if k == _TANH:
+        act = F.ACTIVATIONS["tanh"]
+        return [(l, _like(act.backward(np.array(g), np.array(a), np.array(b)), a))]
     if k == _EXP:
         return [(l, g * b)]
     if k == _POW:
         return [(l, _pow_local(a, b, g))]
     A, p, y = np.array(a), np.array(b[0]), np.array(b[1])  # _POWV
-    gb = math.nan if a < 0 else float(_pow_grad(g, A, p, y, True))
-    return [(l, float(_pow_grad(g, A, p, y, False))), (r, gb)]
+    gb = math.nan if a < 0 else _like(_pow_grad(g, A, p, y, True), g, a, b[0])
+    return [(l, _like(_pow_grad(g, A, p, y, False), g, a, b[0])), (r, gb)]
 
 
 def _pass_on(v: Value) -> Any:
@@ -552,11 +688,7 @@ class Value:
         self._k, self._op, self._a = _LEAF, _op, tuple(_children)
         if isinstance(data, Tensor):  # a Tensor node, wrapped
             if data.data.shape != () or data.data.dtype != np.float64:
-                raise TypeError(
-                    "Value holds one real number, as micrograd's does. Got a Tensor of shape "
-                    f"{data.data.shape} and dtype {data.data.dtype}; a Value wraps a 0-d float64 "
-                    "Tensor (use glassnet.Tensor for arrays)."
-                )
+                raise TypeError(_tensor_message(data))
             self._t, self._data = (data.retain_grad() if data.requires_grad else data), None
         else:
             self._t, self._data = None, _number(data)
@@ -660,7 +792,7 @@ class Value:
         if self._t is None:
             self._data = _number(value)
         else:
-            self._t.data = np.array(_number(value))
+            self._t.data = np.array(_number(value), dtype=np.float64)
 
     @property
     def grad(self) -> float:
@@ -668,8 +800,10 @@ class Value:
         t = self._t
         g = self._grad if t is None else t.grad
         # (micrograd's 0 before any backward is an int; + 0.0: its grad starts at 0 and adds,
-        # so a zero gradient is 0.0, never -0.0)
-        return 0 if g is None else float(g) + 0.0
+        # so a zero gradient is 0.0, never -0.0; a NumPy float32 one stays float32)
+        if g is None:
+            return 0
+        return (g if t is None else float(g)) + 0.0
 
     @grad.setter
     def grad(self, value: Any) -> None:
@@ -678,11 +812,11 @@ class Value:
         if self._t is None:
             self._grad = value
         else:
-            self._t.grad = None if value is None else np.array(value)
+            self._t.grad = None if value is None else np.array(value, dtype=np.float64)
 
     # --------------------------------------------------------------- micrograd's primitives
     # (an operand with a Tensor, or a result that is not finite, goes through the Tensor op:
-    # y - y is 0 exactly for a finite y)
+    # abs(y) < inf for a finite y: no NumPy warning where y is a float32's inf, as y - y has)
     def __add__(self, other: Any) -> Value:
         if not isinstance(other, Value):
             other = _leaf(other)
@@ -694,11 +828,12 @@ class Value:
             b = _num(other)
         if a is not None and b is not None:
             y = a + b
-            if y - y == 0.0:  # (_node's work, written out: this runs for every node)
+            if abs(y) < _INF:  # (_node's work, written out: this runs for every node)
                 v = _new(Value)
                 v._data, v._k, v._op, v._l, v._r, v._a, v._b = y, _ADD, "+", self, other, a, b
                 v._grad = v._t = v._mark = None
                 return v
+            return _off_floats(y, _ADD, "+", self, other, a, b)
         return _eager(_ADD, "+", self, other)
 
     def __mul__(self, other: Any) -> Value:
@@ -712,22 +847,25 @@ class Value:
             b = _num(other)
         if a is not None and b is not None:
             y = a * b
-            if y - y == 0.0:  # (_node's work, written out: this runs for every node)
+            if abs(y) < _INF:  # (_node's work, written out: this runs for every node)
                 v = _new(Value)
                 v._data, v._k, v._op, v._l, v._r, v._a, v._b = y, _MUL, "*", self, other, a, b
                 v._grad = v._t = v._mark = None
                 return v
+            return _off_floats(y, _MUL, "*", self, other, a, b)
         return _eager(_MUL, "*", self, other)
 
     def __pow__(self, other: Any) -> Value:
-        p = other.data if isinstance(other, Value) else _number(other)
+        p = other.data if isinstance(other, Value) else _number(_operand(other))
         a = self.data
-        if a == 0 and p < 0:  # (Python's float, and so micrograd's Value, raise this)
+        if isinstance(a, np.generic) or isinstance(p, np.generic):
+            pass  # (NumPy's float32 **: inf or nan with NumPy's warning, as in micrograd)
+        elif a == 0 and p < 0:  # (Python's float, and so micrograd's Value, raise this)
             raise ZeroDivisionError(
                 f"Value: 0.0 cannot be raised to a negative power ({a} ** {p}), as with Python "
                 "floats: a division by zero."
             )
-        if a < 0 and math.isfinite(p) and p != int(p):  # (Python's float gives a complex)
+        elif a < 0 and math.isfinite(p) and p != int(p):  # (Python's float gives a complex)
             raise ValueError(
                 f"Value: ({a}) ** {p} is not a real number (a negative base to a non-integer "
                 "power); a Value holds one real number."
@@ -743,41 +881,54 @@ class Value:
                 y = _float_pow(a, p)
             else:  # (micrograd has no Value exponent: np.power, as the Tensor op)
                 with np.errstate(over="ignore"):
-                    y = float(np.power(np.array(a), np.array(p)))
-            if y - y == 0.0:
-                return _node(y, k, op, self, right, a, p if right is None else (p, y))
+                    y = _like(np.power(np.array(a), np.array(p)), a, p)
+            b = p if right is None else (p, y)
+            if abs(y) < _INF:
+                return _node(y, k, op, self, right, a, b)
+            return _finite(_off_floats(y, k, op, self, right, a, b, p), f"{a} ** {p}", (a, p))
         return _finite(_eager(k, op, self, right, p), f"{a} ** {p}", (a, p))
 
     def relu(self) -> Value:
         a = self._data if self._t is None else _num(self)
         if a is not None:  # (g(z) from glassnet's table, as the Tensor's relu computes it)
-            y = float(F.ACTIVATIONS["relu"].fn(np.array(a)))
-            if y - y == 0.0:
+            if type(a) is float:
+                y = float(F.ACTIVATIONS["relu"].fn(np.array(a)))
+            else:  # (a NumPy float32's: micrograd's own, its int 0 included)
+                y = 0 if a < 0 else a
+            if abs(y) < _INF:
                 return _node(y, _RELU, "ReLU", self, None, a, y)
+            return _off_floats(y, _RELU, "ReLU", self, None, a, y)
         return _eager(_RELU, "ReLU", self, None)
 
     def tanh(self) -> Value:
         a = self._data if self._t is None else _num(self)
         if a is not None:
-            y = float(F.ACTIVATIONS["tanh"].fn(np.array(a)))  # (glassnet's table: g(z))
-            if y - y == 0.0:
+            y = _like(F.ACTIVATIONS["tanh"].fn(np.array(a)), a)  # (glassnet's table: g(z))
+            if abs(y) < _INF:
                 return _node(y, _TANH, "tanh", self, None, a, y)
+            return _off_floats(y, _TANH, "tanh", self, None, a, y)
         return _eager(_TANH, "tanh", self, None)
 
     def exp(self) -> Value:
         a = self.data
         if self._t is None or _num(self) is not None:
             with np.errstate(over="ignore"):
-                y = float(np.exp(np.array(a)))
-            if y - y == 0.0:
+                y = _like(np.exp(np.array(a)), a)
+            if abs(y) < _INF:
                 return _node(y, _EXP, "exp", self, None, a, y)
+            return _finite(_off_floats(y, _EXP, "exp", self, None, a, y), f"exp({a})", (a,))
         return _finite(_eager(_EXP, "exp", self, None), f"exp({a})", (a,))
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node this value depends on (dself/dnode), adding to
         what a previous ``backward()`` left; this value's own ``.grad`` is set to 1, as
         micrograd sets it."""
-        if self._t is None and not is_anomaly_enabled():
+        if self._t is None and is_anomaly_enabled():
+            try:  # (the Tensor's backward, whose checks name the op)
+                _build(self)
+            except _NarrowGraph:  # (NumPy float32 numbers: no Tensor graph, the float path)
+                pass
+        if self._t is None:
             with _WALK:
                 topo = _topo(self)
                 if topo is not None:
@@ -904,9 +1055,15 @@ def _sweep(root: Value, topo: list[Value]) -> None:
             ga, gb = g * v._b, g * v._a
         elif k == _ADD:
             ga = gb = g
-        elif k == _RELU or k == _TANH:  # g'(z) from glassnet's table (_a: z, _b: the output)
-            act = F.ACTIVATIONS["relu" if k == _RELU else "tanh"]
-            ga = float(act.backward(np.array(g), np.array(v._a), np.array(v._b)))
+        elif k == _RELU:  # micrograd's gate, (out.data > 0) * out.grad (_b: the output)
+            ga = (
+                (v._b > 0) * g
+                if F.ACTIVATIONS["relu"].grad is _RELU_GRAD
+                else _relu_back(v._a, v._b, g)
+            )
+        elif k == _TANH:  # g'(z) from glassnet's table (_a: z, _b: the output)
+            act = F.ACTIVATIONS["tanh"]
+            ga = _like(act.backward(np.array(g), np.array(v._a), np.array(v._b)), v._a)
         elif k == _EXP:
             ga = g * v._b
         elif k == _POW:  # a ** p: micrograd's expression, in Python floats
@@ -917,8 +1074,8 @@ def _sweep(root: Value, topo: list[Value]) -> None:
             continue
         else:  # a ** b, b a Value (_b: b and y); d/db PyTorch's NaN at a < 0 (no real log)
             A, p, y = np.array(v._a), np.array(v._b[0]), np.array(v._b[1])
-            ga = float(_pow_grad(g, A, p, y, False))
-            gb = math.nan if v._a < 0 else float(_pow_grad(g, A, p, y, True))
+            ga = _like(_pow_grad(g, A, p, y, False), g, v._a, v._b[0])
+            gb = math.nan if v._a < 0 else _like(_pow_grad(g, A, p, y, True), g, v._a, v._b[0])
         c = v._l
         c._g = ga if c._g is None else c._g + ga
         if k in _BINARY:

@@ -32,6 +32,12 @@ def _inputs(x: Any, owner: Any, n: int) -> list[Any] | tuple[Any, ...]:
     generator, ``map(Value, row)``), read once here, ``n + 1`` items at most."""
     if type(x) is list or type(x) is tuple:
         return x
+    if isinstance(x, Value):  # (a Layer of one neuron returns one: micrograd's Layer)
+        raise TypeError(
+            f"{owner!r} takes a list of its inputs (numbers or Values), in order. Got a single "
+            "Value, which is what a Layer of one neuron returns (not a list, as micrograd's "
+            "Layer); pass [v] for one input."
+        )
     if isinstance(x, (Mapping, Set, str, bytes)) or not isinstance(x, Iterable):
         raise TypeError(
             f"{owner!r} takes an iterable of its inputs (numbers or Values), in order. Got "
@@ -140,9 +146,21 @@ class MLP(Module):
         self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(sz) - 2) for i in range(len(sz) - 1)]
 
     def __call__(self, x: Any) -> Any:
-        for layer in self.layers:
+        for i, layer in enumerate(self.layers):
+            if i and isinstance(x, Value):  # (micrograd: "'Value' object is not iterable")
+                raise TypeError(
+                    f"MLP({len(self.layers[0].neurons[0].w)}, {self._nouts()}): hidden layer "
+                    f"{i - 1} has one neuron, and a Layer of one neuron returns its output as a "
+                    "bare Value, not a list (as micrograd's, whose MLP fails here too), so "
+                    f"layer {i} cannot take it as its inputs. Give each hidden layer 2 or more "
+                    "neurons (only the last layer may have one)."
+                )
             x = layer(x)
         return x
+
+    def _nouts(self) -> list[int]:
+        """The ``nouts`` this MLP was made with (for its messages)."""
+        return [len(layer.neurons) for layer in self.layers]
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
