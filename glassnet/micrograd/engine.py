@@ -42,7 +42,8 @@ name the op.
 
 What follows micrograd rather than glassnet's Tensor (and PyTorch):
 
-* ``.data`` and ``.grad`` read as Python floats; ``.grad`` is the int 0 before any
+* ``.data`` and ``.grad`` read as Python floats (NumPy float32 numbers where a float32 was
+  given, as micrograd's: see below); ``.grad`` is the int 0 before any
   ``backward()`` and after ``p.grad = 0`` (micrograd's ``zero_grad``), as micrograd's, and
   a float from then on (``p.grad = 0.0`` reads 0.0). ``p.data += ...``
   (micrograd's update) sets the number: a graph built before keeps the old value.
@@ -783,7 +784,7 @@ class Value:
     # --------------------------------------------------------------- the numbers
     @property
     def data(self) -> float:
-        """The number (a float)."""
+        """The number (a float; a NumPy float32 given, or computed from one, stays one)."""
         t = self._t
         return self._data if t is None else float(t.data)
 
@@ -796,7 +797,8 @@ class Value:
 
     @property
     def grad(self) -> float:
-        """dL/dself after ``backward()`` (a float; 0 before, as in micrograd)."""
+        """dL/dself after ``backward()`` (a float, or a NumPy scalar where the graph holds
+        float32 numbers, as micrograd's; 0 before, as in micrograd)."""
         t = self._t
         g = self._grad if t is None else t.grad
         # (micrograd's 0 before any backward is an int; + 0.0: its grad starts at 0 and adds,
