@@ -5,6 +5,7 @@ the model file's epochs and the exported test rows, and the drawings' labels and
 
 from __future__ import annotations
 
+import pytest
 from browser_helpers import needs_browser, open_playground, steps
 
 
@@ -129,3 +130,85 @@ def test_a_body_too_large_is_read_away_so_the_client_reads_its_413(server):
     else:
         raise AssertionError("a 10 MB body was taken")
 
+
+# ------------------------------------------------------------- 4. the exports
+def _run_of(steps_taken: int):
+    from glassnet.playground import Run
+
+    run = Run({"seed": 1})
+    for _ in range(steps_taken):
+        run.step()
+    return run
+
+
+def test_the_model_file_says_the_steps_and_fractional_epochs_taken(tmp_path, capsys):
+    """After 30 steps (1.2 epochs of 25 steps) `glassnet info` read "1 epochs ... --epochs 1"
+    and nothing said the 5 steps of the second epoch."""
+    import json
+
+    pytest.importorskip("safetensors")
+    from glassnet.cli import main
+    from glassnet.io import load_pipeline
+    from glassnet.playground.export import model_bytes
+
+    def load_model_meta(path):
+        return load_pipeline(path).meta
+
+    path = tmp_path / "playground.glassnet"
+    path.write_bytes(model_bytes(_run_of(30)))
+    meta = load_model_meta(path)
+    assert meta["training"]["playground"]["steps"] == 30
+    assert meta["training"]["playground"]["epochs"] == 1.2
+    assert "epochs" not in meta["training"], json.dumps(meta["training"])  # (no --epochs 1)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "--epochs 1 " not in out, out
+    assert "after 30 steps, 1.2 epochs (25 steps an epoch)" in out, out
+    # whole epochs: the --epochs that took them, as before
+    path.write_bytes(model_bytes(_run_of(50)))
+    assert load_model_meta(path)["training"]["epochs"] == 2
+
+
+def test_the_test_rows_export_gives_the_pages_test_accuracy(server, tmp_path, capsys):
+    """The data CSV mixed train and test rows with no column to tell them (a column would
+    be refused by `glassnet evaluate` as a feature the model lacks): `rows=test` (the page's
+    "Test rows" button) exports the test rows alone, whose accuracy is the page's."""
+    import json
+    import urllib.request
+
+    from glassnet.cli import main
+
+    base = server.url.split("?")[0].rstrip("/")
+
+    def call(path, body=None):
+        req = urllib.request.Request(
+            base + path,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"X-Glassnet-Token": server.token, "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.read(), r.headers
+
+    out = json.loads(call("/api/run", {"config": {"seed": 4, "dataset": "moons"}})[0])
+    rid = out["run"]
+    frame = json.loads(call("/api/train", {"run": rid, "epochs": 3})[0])["frame"]
+    (tmp_path / "m.glassnet").write_bytes(call(f"/api/export?run={rid}&what=model")[0])
+    for rows, acc in (("test", frame["accuracy"][1]), ("train", frame["accuracy"][0])):
+        data, headers = call(f"/api/export?run={rid}&what=data&rows={rows}")
+        assert f'filename="playground_{rows}.csv"' in headers["Content-Disposition"]
+        (tmp_path / f"{rows}.csv").write_bytes(data)
+        assert data.decode().splitlines()[0] == "x1,x2,label"
+        capsys.readouterr()
+        assert main(["evaluate", str(tmp_path / "m.glassnet"), str(tmp_path / f"{rows}.csv")]) == 0
+        said = capsys.readouterr().out
+        assert f"accuracy  {acc:.4f}" in said and "250 rows" in said, said
+    # every row, as before, and a bad choice refused by name
+    data, headers = call(f"/api/export?run={rid}&what=data")
+    assert len(data.decode().splitlines()) == 501
+    try:
+        call(f"/api/export?run={rid}&what=data&rows=some")
+    except urllib.error.HTTPError as exc:
+        said = json.loads(exc.read())["error"]
+        assert exc.code == 400 and "'rows'" in said and "test" in said, said
+    else:
+        raise AssertionError("rows=some was taken")

@@ -561,6 +561,17 @@ class Run:
     def _fraction(self) -> float:
         return 0.0 if self._perm is None else self._pos / len(self._perm)
 
+    @property
+    def epochs_done(self) -> float:
+        """The epochs trained, with the part of the one under way (30 steps of 25 an epoch:
+        1.2), as the loss curve's axis counts them; :attr:`epoch` counts whole epochs."""
+        return self.epoch + self._fraction()
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """The gradient-descent steps of one epoch (the last batch may be smaller)."""
+        return -(-len(self.train_idx) // self.config["batch_size"])
+
     def _losses(self) -> tuple[float | None, float | None]:
         return self._loss(self.train_idx), self._loss(self.test_idx)
 

@@ -48,6 +48,16 @@ def model_bytes(run: Run) -> bytes:
     c = run.config
     classify = c["problem"] == "classification"
     feats = list(c["features"])
+    # the epochs as the page counts them: 30 steps of 25 an epoch are 1.2 (it said 1, and
+    # `glassnet info` "--epochs 1"); `--epochs` is written for whole epochs only (it is an
+    # integer), the fraction in the history's message and the playground's own fields
+    epochs = round(run.epochs_done, 6)
+    whole = {"epochs": run.epoch} if epochs == run.epoch else {}
+    per = run.steps_per_epoch
+    done = (
+        f"after {run.step_count} step{'' if run.step_count == 1 else 's'}, {epochs:g} "
+        f"epoch{'' if epochs == 1 else 's'} ({per} step{'' if per == 1 else 's'} an epoch)"
+    )
     meta = {
         "format": MODEL_FORMAT,
         "format_version": MODEL_FORMAT_VERSION,
@@ -89,19 +99,21 @@ def model_bytes(run: Run) -> bytes:
             "optimizer": "sgd",
             "lr": c["lr"],
             "batch_size": c["batch_size"],
-            "epochs": run.epoch,
+            **whole,
             "seed": c["seed"],
             "rows": {"train": len(run.train_idx), "validation": 0, "test": len(run.test_idx)},
             "playground": {
                 "settings": dict(c),
                 "steps": run.step_count,
+                "epochs": epochs,
+                "steps_per_epoch": per,
                 "changes": list(run.changes),
             },
         },
         "history": {
             "epoch": run.epoch,
             "seconds": run.seconds,
-            "message": f"exported from the playground after {run.step_count} steps",
+            "message": f"exported from the playground {done}",
             "epochs": [h[0] for h in run.history],
             "loss": [h[1] for h in run.history],
             "test_loss": [h[2] for h in run.history],

@@ -1413,6 +1413,11 @@ def _download(h: _Handler, data: bytes, ctype: str, filename: str) -> None:
 def _api_export(h: _Handler, query: dict, body: dict) -> None:
     run = h.playground.run_of(_one(query, "run"))
     what = check_choice(_one(query, "what", "model"), "what", "export", ("model", "script", "data"))
+    # the data's rows: all (the split not said: a column would be a feature to evaluate), or
+    # the train or test rows alone, whose `glassnet evaluate` is the page's accuracy
+    rows = check_choice(_one(query, "rows", "all"), "rows", "export", ("all", "train", "test"))
+    if "rows" in query and what != "data":
+        raise RequestError(400, f"'rows' chooses the data's rows (what=data), not the {what}'s")
     with run.lock:
         if what == "model":
             try:
@@ -1423,7 +1428,8 @@ def _api_export(h: _Handler, query: dict, body: dict) -> None:
         elif what == "script":
             _download(h, run.script().encode(), "text/x-python; charset=utf-8", "playground_run.py")
         else:
-            _download(h, data_csv(run).encode(), "text/csv; charset=utf-8", "playground_data.csv")
+            name = "playground_data.csv" if rows == "all" else f"playground_{rows}.csv"
+            _download(h, data_csv(run, rows).encode(), "text/csv; charset=utf-8", name)
 
 
 ROUTES: dict[str, tuple[str, Callable[[_Handler, dict, dict], None]]] = {

@@ -1792,6 +1792,7 @@ function exportLinks() {
   $("export-model").href = q("model");
   $("export-script").href = q("script");
   $("export-data").href = q("data");
+  $("export-test").href = q("data&rows=test");   // (glassnet evaluate of these: the test accuracy)
 }
 
 // an export is fetched by the page and then saved, so that a refusal (the run pushed out by
@@ -1826,7 +1827,7 @@ async function exportFile(ev) {
   save.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
-for (const id of ["export-model", "export-script", "export-data"]) $(id).onclick = exportFile;
+for (const id of ["export-model", "export-script", "export-data", "export-test"]) $(id).onclick = exportFile;
 
 function legend() {   // the colour scale from -1 to 1: colour() is linear between its three stops
   const { ctx, w, h } = hidpi($("legend"));
