@@ -699,20 +699,23 @@ def axis_sum(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndar
     return np.add.reduce(a, axis=axis, keepdims=keepdims)
 
 
-def loss_sum(per: Any, axis: int | None = None) -> Any:
+def loss_sum(per: Any, axis: int | None = None, scale: float | None = None) -> Any:
     """``np.add.reduce(per, axis)`` of losses; a sum of finite terms that overflowed (float32:
     weights of 1e38) taken again in float64, as ``engine="jit"`` sums, so ordinary sums keep
-    their bits. NumPy's arrays only: a device's sum is not read back to the host."""
-    total = np.add.reduce(per, axis=axis)
-    if type(per) is not np.ndarray:
-        return total
-    if axis is None:  # (one sum: a scalar compare at every step; NaN is not below inf either)
+    their bits. NumPy's arrays only: a device's sum is not read back to the host. ``scale``:
+    each sum times it (a mean, as the graph's loss takes it: in the terms' dtype, in float64
+    where the sum was taken again)."""
+    total, host = np.add.reduce(per, axis=axis), type(per) is np.ndarray
+    if host and axis is None:  # (one sum: a scalar compare at every step; NaN is not below inf)
         if not abs(total) < np.inf and np.isfinite(per).all():
             total = np.add.reduce(per, axis=None, dtype=np.float64)
-    elif not np.isfinite(total).all():
+    elif host and not np.isfinite(total).all():
         again = np.isinf(total) & np.isfinite(per).all(axis=axis)
-        total = np.where(again, np.add.reduce(per, axis=axis, dtype=np.float64), total)
-    return total
+        wide = np.add.reduce(per, axis=axis, dtype=np.float64)
+        if scale is not None:  # (each sum scaled in its own dtype)
+            return np.where(again, wide * scale, total * scale)
+        total = np.where(again, wide, total)
+    return total if scale is None else total * scale
 
 
 def bias_sum(G: Any, ones: Any = None, out: Any = None) -> Any:

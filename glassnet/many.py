@@ -925,7 +925,7 @@ def _validate(engine: FastMLP, out: Any, yv: np.ndarray, wv: Any, K: int, own: b
         per = per * wk.reshape((-1,) + (1,) * (per.ndim - 1))
     # each network's mean as fit's score takes it: the sum (again in float64 where a float32
     # sum of finite terms overflowed) times 1 / n, in the loss's dtype
-    mean = loss_sum(per.reshape(K, -1), axis=-1) * (1.0 / (per.size // K))
+    mean = loss_sum(per.reshape(K, -1), axis=-1, scale=1.0 / (per.size // K))
     losses = mean.astype(per.dtype).astype(np.float64)
     if not engine.fused:
         return losses, tasks.metric(engine.loss, out, yk, wv)[1]

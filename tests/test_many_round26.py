@@ -5,6 +5,7 @@ not called diverged where its own fit would go on."""
 import warnings
 
 import numpy as np
+import pytest
 
 import glassnet as gn
 from glassnet import nn
@@ -49,3 +50,28 @@ def test_fit_many_validation_loss_sums_past_float32_overflow():
         hs = gn.fit_many([_net()], X, y, **opts)
     assert np.isfinite(h1.val_loss[0]) and h1.val_loss[0] > 1e37  # (16 terms of ~2e37)
     assert hs[0].val_loss[0] == h1.val_loss[0]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_fit_many_validation_means_round_as_fit_s_beside_an_overflowed_model(seed):
+    """One model's float32 validation sum overflows (taken again in float64); the other's
+    mean keeps fit's float32 product (the sum times float32(1 / n)), bit for bit."""
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(7, 2)).astype(np.float32), rng.normal(size=7)
+    Xv, yv = rng.normal(size=(5, 2)), rng.normal(size=5)
+    nets = []
+    for k in range(2):
+        gn.manual_seed(k)
+        nets.append(nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1)))
+    with gn.no_grad():
+        nets[1][1].b.data[:] = 1e19  # (squared errors of 1e38: their float32 sum overflows)
+    opts = dict(loss="mse", epochs=1, lr=1e-30, validation_data=(Xv, yv))
+    singles = []
+    for k in range(2):
+        gn.manual_seed(k)
+        m = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+        m.load_state_dict(nets[k].state_dict())
+        singles.append(gn.fit(m, X, y, verbose=0, **opts).val_loss[0])
+    hs = gn.fit_many(nets, X, y, **opts)
+    assert np.isfinite(singles[1]) and singles[1] > 1e37
+    assert [h.val_loss[0] for h in hs] == singles
