@@ -122,15 +122,19 @@ def _values_only(op: str, args: tuple[Any, ...], kw: dict[str, Any]) -> None:
         )
 
 
-def _amax(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def _amax(
+    self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     """PyTorch's ``amax(dim, keepdim)``: the maxima over ``dim`` (all axes by default), g
-    shared equally among ties, as PyTorch's."""
-    return _extreme(self, np.max, "max", *axis_args("amax", None, dim, None, keepdim))
+    shared equally among ties, as PyTorch's (NumPy's ``axis=``/``keepdims=`` too)."""
+    return _extreme(self, np.max, "max", *axis_args("amax", axis, dim, keepdims, keepdim))
 
 
-def _amin(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def _amin(
+    self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     """PyTorch's ``amin(dim, keepdim)``: the minima over ``dim``, g shared among ties."""
-    return _extreme(self, np.min, "min", *axis_args("amin", None, dim, None, keepdim))
+    return _extreme(self, np.min, "min", *axis_args("amin", axis, dim, keepdims, keepdim))
 
 
 def _extreme(
@@ -307,7 +311,15 @@ def _log1p(self: Tensor) -> Tensor:
     return Tensor.from_op(out, "log1p", (self,), lambda g: (g / (1 + a),))
 
 
-def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+def _norm(
+    self: Tensor,
+    p: Any = "fro",
+    dim: Any = None,
+    keepdim: Any = None,
+    *,
+    axis: Any = None,
+    keepdims: Any = None,
+) -> Tensor:
     """PyTorch's ``x.norm(p="fro", dim=None, keepdim=False)`` over ``dim`` (all values by
     default): ``p`` any real number, (Σ|x|^p)^(1/p) (2 or "fro" the 2-norm, None too; a
     negative p too), ``inf`` the largest |x|, ``-inf`` the smallest, 0 the number of nonzero
@@ -318,7 +330,8 @@ def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) 
     of a slice whose norm is NaN (as PyTorch's: a NaN value shows in all of them). Each
     slice is scaled by a power of two near its largest |x| (its smallest for p < 0) first,
     exactly, so that |x|^p neither overflows (1e300) nor underflows: the norm and its
-    gradient are finite where they are."""
+    gradient are finite where they are. NumPy's ``axis=``/``keepdims=`` are taken too."""
+    dim, keepdim = axis_args("norm", axis, dim, keepdims, keepdim)
     if isinstance(p, str):
         if p == "nuc":
             return _nuclear_norm(self, dim, keepdim)
@@ -467,10 +480,11 @@ def _var(
     self: Tensor,
     dim: Any = None,
     unbiased: Any = None,
-    keepdim: bool = False,
+    keepdim: Any = None,
     *,
     correction: Any = None,
     axis: Any = None,
+    keepdims: Any = None,
     ddof: Any = None,
     dtype: Any = None,
     out: Any = None,
@@ -479,7 +493,8 @@ def _var(
     ``correction=1`` (the default; ``unbiased=True``) the sample variance, 0 the population's
     (``x.var(False)``, as PyTorch's positional ``unbiased``). Fewer values than ``correction``
     + 1 is an error (PyTorch gives NaN or inf). One node, PyTorch's: dL/dx = 2 (x − mean) /
-    (n − correction) · g, exact where the values are far apart (1e12 and 1)."""
+    (n − correction) · g, exact where the values are far apart (1e12 and 1). NumPy's
+    ``axis=``, ``keepdims=`` and ``ddof=`` are taken too."""
     if isinstance(dim, (bool, np.bool_)):  # x.var(False): PyTorch's unbiased, positionally
         dim, unbiased = None, dim if unbiased is None else unbiased
     dim = axis_args("var", axis, dim)[0]  # (NumPy's axis= too, as the other reductions)
@@ -499,7 +514,7 @@ def _var(
         not correction >= 0
     ):  # fmt: skip
         raise ValueError(f"var/std: correction must be a number >= 0. Got {correction!r:.40}.")
-    axis, keep = axis_args("var", None, dim, None, check_bool(keepdim, "keepdim", "var"))
+    axis, keep = axis_args("var", None, dim, keepdims, keepdim)
     axes = _var_axes(self.data.shape, axis)
     n = math.prod(self.data.shape[a] for a in axes)  # (the values reduced into each output)
     if n - correction <= 0:
@@ -539,8 +554,13 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     a power of two scales exactly: the same value and gradient), so values whose squares
     pass the float range (1e20 in float32) or fall below it still give their std."""
     a = self.data
+    code = _var.__code__  # (var's keywords, after self and dim; _var's error named _var)
+    bad = sorted(set(kw) - set(code.co_varnames[2 : code.co_argcount + code.co_kwonlyargcount]))
+    if bad:
+        raise TypeError(f"Tensor.std() got an unexpected keyword argument {bad[0]!r}")
     axis = None if isinstance(dim, (bool, np.bool_)) else dim  # (x.std(False): unbiased)
-    axis = _scalar_dim("std", a.ndim, axis_args("std", kw.get("axis"), axis)[0])
+    axis = axis_args("std", kw.get("axis"), axis, kw.get("keepdims"), kw.get("keepdim"))[0]
+    axis = _scalar_dim("std", a.ndim, axis)
     if axis is not None and a.ndim:
         _var_axes(a.shape, axis_args("std", None, axis)[0])  # (before np.max meets it)
     if a.size:
@@ -620,20 +640,21 @@ def _prod(
     return Tensor.from_op(np.asarray(out, dtype=a.dtype), "prod", (x,), backward)
 
 
-def _logsumexp(self: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
+def _logsumexp(
+    self: Tensor, dim: Any = None, keepdim: Any = None, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     """PyTorch's ``x.logsumexp(dim, keepdim=False)``: log Σ exp(x) over ``dim`` (an int or a
     tuple of them; needed, as PyTorch's), without overflow: each slice's maximum m is taken
     out first, m + log Σ exp(x − m), so logits of 1e4 give 1e4 + log(count), not inf. One
     node, PyTorch's: the gradient is the softmax of the slice, exp(x − m) / Σ · g. A slice all
     −inf gives −inf, one holding +inf gives inf (gradient 0 at its finite values, NaN at the
-    inf), as PyTorch's."""
-    if dim is None:
+    inf), as PyTorch's. NumPy's ``axis=``/``keepdims=`` are taken too."""
+    if dim is None and axis is None:
         raise TypeError(
-            "logsumexp() missing its dim, the axis (or axes) to reduce, as PyTorch's: "
+            "logsumexp() missing its dim (or axis=), the axis (or axes) to reduce, as PyTorch's: "
             "x.logsumexp(1), or x.logsumexp(tuple(range(x.dim()))) for every value."
         )
-    keep = check_bool(keepdim, "keepdim", "logsumexp")
-    axis = axis_args("logsumexp", None, dim)[0]
+    axis, keep = axis_args("logsumexp", axis, dim, keepdims, keepdim)
     axis = _scalar_dim("logsumexp", self.data.ndim, axis)
     a = self.data
     # (each axis in range, none twice; NumPy's errors said less)
@@ -804,6 +825,9 @@ Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
 Tensor.clamp_min, Tensor.clamp_max = _clamp_min, _clamp_max
 Tensor.cumsum = _cumsum
 Tensor.prod, Tensor.logsumexp = _prod, _logsumexp
+for _n, _f in list(vars(Tensor).items()):  # (a TypeError names Tensor.var, not _var)
+    if getattr(_f, "__module__", None) == __name__ and _f.__qualname__.startswith("_"):
+        _f.__name__, _f.__qualname__ = _n, f"Tensor.{_n}"
 
 
 # ------------------------------------------------------------ functions

@@ -198,3 +198,72 @@ def test_forward_ops_follow_the_callers_numpy_error_state():
     with np.errstate(all="ignore"):
         assert np.isnan(gn.Tensor([-1.0]).sqrt().item())
         assert np.isinf((1.0 / gn.Tensor([0.0])).item())
+
+
+# 7. the reduction keywords: NumPy's axis=/keepdims= and PyTorch's dim=/keepdim= everywhere
+def _x64(shape=(3, 4), seed=0):
+    return np.random.default_rng(seed).uniform(0.3, 2.0, shape) * np.random.default_rng(
+        seed + 1
+    ).choice([-1.0, 1.0], shape)
+
+
+REDUCE = {  # name: (the NumPy-spelled call, the PyTorch-spelled one)
+    "var": (lambda t, a, k: t.var(axis=a, keepdims=k), lambda t, a, k: t.var(dim=a, keepdim=k)),
+    "std": (lambda t, a, k: t.std(axis=a, keepdims=k), lambda t, a, k: t.std(dim=a, keepdim=k)),
+    "logsumexp": (
+        lambda t, a, k: t.logsumexp(axis=a, keepdims=k),
+        lambda t, a, k: t.logsumexp(dim=a, keepdim=k),
+    ),
+    "norm": (
+        lambda t, a, k: t.norm(axis=a, keepdims=k),
+        lambda t, a, k: t.norm(dim=a, keepdim=k),
+    ),
+    "norm1": (
+        lambda t, a, k: t.norm(1, axis=a, keepdims=k),
+        lambda t, a, k: t.norm(1, dim=a, keepdim=k),
+    ),
+    "amax": (lambda t, a, k: t.amax(axis=a, keepdims=k), lambda t, a, k: t.amax(dim=a, keepdim=k)),
+    "amin": (lambda t, a, k: t.amin(axis=a, keepdims=k), lambda t, a, k: t.amin(dim=a, keepdim=k)),
+}
+
+
+@pytest.mark.parametrize("name", list(REDUCE))
+@pytest.mark.parametrize("axis", [0, 1, -1, (0, 1)])
+@pytest.mark.parametrize("keep", [False, True])
+def test_reduction_axis_keepdims_gradcheck(name, axis, keep):
+    numpy_call, torch_call = REDUCE[name]
+    x = _x64()
+    t = gn.Tensor(x, requires_grad=True)
+    a, b = numpy_call(t, axis, keep), torch_call(gn.Tensor(x), axis, keep)
+    np.testing.assert_array_equal(a.data, b.data)
+    assert a.shape == b.shape
+    assert gn.gradcheck(lambda v: numpy_call(v, axis, keep), gn.Tensor(x, requires_grad=True))
+
+
+def test_reduction_axis_keepdims_match_numpy():
+    x = _x64()
+    t = gn.Tensor(x)
+    np.testing.assert_allclose(t.var(axis=0, keepdims=True).data, x.var(0, ddof=1, keepdims=True))
+    np.testing.assert_allclose(t.std(axis=1, keepdims=True, ddof=0).data, x.std(1, keepdims=True))
+    np.testing.assert_allclose(t.amax(axis=1, keepdims=True).data, x.max(1, keepdims=True))
+    np.testing.assert_allclose(t.norm(axis=0).data, np.linalg.norm(x, axis=0))
+    m = x.max(0, keepdims=True)
+    np.testing.assert_allclose(t.logsumexp(axis=0).data, (m + np.log(np.exp(x - m).sum(0, keepdims=True)))[0])
+
+
+@pytest.mark.parametrize("name", ["var", "std", "logsumexp", "norm", "amax", "amin"])
+def test_reduction_both_spellings_refused_naming_the_method(name):
+    t = gn.Tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match=rf"{name}\(\): pass axis or dim"):
+        getattr(t, name)(axis=0, dim=0)
+    with pytest.raises(TypeError, match=rf"{name}\(\): pass axis or dim, keepdims or keepdim"):
+        getattr(t, name)(dim=0, keepdims=True, keepdim=True)
+
+
+@pytest.mark.parametrize("name", ["var", "std", "logsumexp", "norm", "amax", "amin", "log1p", "sqrt", "max", "clamp", "prod"])
+def test_unknown_keyword_names_the_public_method(name):
+    t = gn.Tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError) as e:
+        getattr(t, name)(bogus=1)
+    assert f"Tensor.{name}()" in str(e.value) or f"x.{name}(" in str(e.value)
+    assert f"_{name}(" not in str(e.value)
