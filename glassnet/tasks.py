@@ -47,6 +47,7 @@ from ._validation import (
     COLLAPSED_FEATURES,
     ParameterError,
     arrow_read,
+    as_rng,
     check_array,
     check_exact,
     check_memory,
@@ -57,6 +58,7 @@ from ._validation import (
     label_value,
     overflowed,
     record_names,
+    shown,
 )
 from .backend import namespace
 from .metrics import UndefinedMetricWarning, r2_score
@@ -922,6 +924,24 @@ def check_trainable(model: Any, diagnostics: Any = False) -> None:
             "then pass callbacks=[glassnet.diagnostics.Diagnostics()] (the records land in "
             "history.diagnostics as before)."
         )
+
+
+def epoch_rng(seed: Any, epoch: int, owner: str = "fit", call: bool = True) -> np.random.Generator:
+    """fit's ``seed`` as a stream (:func:`as_rng`); a seed function's for ``epoch`` (0: the
+    validation split's; ``call=False``: not called, glassnet's default generator), a value it
+    cannot read refused as the function's return (the message said 'The seed argument must
+    be ...', naming what the caller never passed)."""
+    if not callable(seed) or not call:
+        return as_rng(None if callable(seed) else seed)
+    value = seed(epoch)
+    try:
+        return as_rng(value)
+    except ParameterError:
+        raise ParameterError(
+            f"{owner}: seed({epoch}) returned {shown(value)} of type {type(value).__name__}; a "
+            "seed function must return None, an int >= 0 or a numpy.random.Generator for each "
+            "epoch (seed=lambda epoch: 1000 + epoch)."
+        ) from None
 
 
 def check_stops(

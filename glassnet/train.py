@@ -40,7 +40,7 @@ from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
 from . import stream as stream_mod
-from ._validation import as_rng, check_setting, check_state_dict, train_message, user_level
+from ._validation import check_setting, check_state_dict, train_message, user_level
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
@@ -586,7 +586,7 @@ def fit(
     tasks.check_stops(initial_epoch, epochs, stop_rules, tol, early_stopping)
     # a seed function's epoch 0 draws the split (and is called only for one)
     split = validation_split > 0 or (early_stopping and validation_data is None)
-    rng = as_rng(seed(0) if callable(seed) and split else None if callable(seed) else seed)
+    rng = tasks.epoch_rng(seed, 0, call=split)
 
     X, y_arr, w_arr, Xv, yv, wv = tasks.validation_set(
         model, spec, X, y_arr, w_arr, validation_data, validation_split, early_stopping, rng,
@@ -682,6 +682,7 @@ def fit(
         # (the caller's code, under the caller's error state; a rule that refuses the run first)
         tasks.call_hooks((*stop_rules, *cbs), "on_train_begin", state, users)
         if loop is not None and loop.whole:  # every epoch in one call, fit's tol rule inside
+            tasks.epoch_rng(seed, initial_epoch + 1)  # (a seed function's return checked)
             history.stop_reason = loop.run_whole(
                 X, y_arr, w_arr, epochs - initial_epoch, tol, n_iter_no_change, max_steps,
                 history, state, rule, initial_epoch,
@@ -691,7 +692,7 @@ def fit(
             if loop is None and (update is None or replan or (quick and update == optimizer.step)):
                 update = optimizer.prepared() if quick else optimizer.step
             if callable(seed):
-                rng = as_rng(seed(epoch))
+                rng = tasks.epoch_rng(seed, epoch)
             total, seen = 0.0, 0
             if src is not None:  # through the shuffle buffer, each rank's shard sliced
                 batches = dist_mod.shards(src.batches(bs, rng if shuffle else None, check), dp)

@@ -12,6 +12,7 @@ import pytest
 import glassnet as gn
 import glassnet.functional as F
 from glassnet import nn
+from glassnet._validation import ParameterError
 
 
 # 1. functional.binary_cross_entropy: a target outside [0, 1]
@@ -267,3 +268,36 @@ def test_unknown_keyword_names_the_public_method(name):
         getattr(t, name)(bogus=1)
     assert f"Tensor.{name}()" in str(e.value) or f"x.{name}(" in str(e.value)
     assert f"_{name}(" not in str(e.value)
+
+
+# 10. rough edges: a seed function's return; fit_many([]); Sequential's layer; pandas string
+def _reg():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(20, 3)).astype(np.float32), rng.normal(size=20)
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+@pytest.mark.parametrize("engine", ["auto", "graph"])
+def test_seed_function_returning_garbage_refused(batch_size, engine):
+    X, y = _reg()
+    model = nn.MLP([3, 4, 1], activation="relu", rng=0)
+    with pytest.raises(ParameterError, match=r"fit: seed\(1\) returned 'x' of type str; a seed function must return None, an int >= 0 or a numpy\.random\.Generator"):
+        gn.fit(model, X, y, epochs=3, batch_size=batch_size, verbose=0, seed=lambda e: "x", engine=engine)
+
+
+def test_seed_function_for_the_split_named():
+    X, y = _reg()
+    model = nn.MLP([3, 4, 1], activation="relu", rng=0)
+    with pytest.raises(ParameterError, match=r"fit: seed\(0\) returned -1"):
+        gn.fit(model, X, y, epochs=2, verbose=0, seed=lambda e: -1, validation_split=0.25)
+
+
+def test_seed_function_good_still_reproducible():
+    X, y = _reg()
+    runs = []
+    for _ in range(2):
+        m = nn.MLP([3, 4, 1], activation="relu", rng=0)
+        gn.fit(m, X, y, epochs=3, batch_size=4, verbose=0, seed=lambda e: e + 7)
+        runs.append([p.data.copy() for p in m.parameters()])
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
