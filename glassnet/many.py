@@ -464,8 +464,15 @@ def fit_many(
     overflowed; with early stopping too, as in fit); the others go on. Each model must be
     its own object, sharing no parameter with another.
     """
+    given = type(models).__name__
     if isinstance(models, np.ndarray) and models.ndim == 1:  # (an object array of models)
         models = list(models)
+    if isinstance(models, (list, tuple)) and not models:
+        raise ParameterError(  # (a ValueError, and the TypeError it was)
+            f"fit_many: models must be a non-empty list of glassnet models of one shape. Got an "
+            f"empty {given}: pass at least one model, e.g. [nn.MLP([2, 8, 1], rng=s) for s in "
+            "range(5)]."
+        )
     if isinstance(models, Module) or not isinstance(models, Sequence) or not models:
         raise TypeError(
             "fit_many: models must be a non-empty list of glassnet models of one shape. "

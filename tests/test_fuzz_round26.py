@@ -301,3 +301,10 @@ def test_seed_function_good_still_reproducible():
         runs.append([p.data.copy() for p in m.parameters()])
     for a, b in zip(*runs):
         np.testing.assert_array_equal(a, b)
+
+
+def test_fit_many_empty_list_says_empty():
+    with pytest.raises(ValueError, match=r"fit_many: models must be a non-empty list .* Got an empty list: pass at least one model"):
+        gn.fit_many([], np.zeros((4, 2)), np.zeros(4))
+    with pytest.raises(TypeError, match=r"fit_many: models must be a non-empty list .* Got int"):
+        gn.fit_many(3, np.zeros((4, 2)), np.zeros(4))
