@@ -173,6 +173,49 @@ def test_a_float32_graph_refuses_its_tensor_in_words():
     assert y.grad == 1.0
 
 
+def _train(nn, V, dtype):
+    """micrograd's demo loop, small: its SVM loss, L2 term and update, on ``dtype`` data
+    with int64 labels (``y * 2 - 1``)."""
+    X = np.random.RandomState(0).randn(6, 2).astype(dtype)
+    y = np.array([1, 0, 1, 1, 0, 0]) * 2 - 1
+    random.seed(3)
+    m = nn.MLP(2, [4, 4, 1])
+    out = []
+    for _ in range(3):
+        scores = [m(list(map(V, x))) for x in X]
+        loss = sum(((1 + -yi * s).relu() for yi, s in zip(y, scores)), V(0.0)) * (1.0 / len(X))
+        loss = loss + 1e-4 * sum(p * p for p in m.parameters())
+        m.zero_grad()
+        loss.backward()
+        for p in m.parameters():
+            p.data -= 0.1 * p.grad
+        out.append(loss.data)
+    return out + [p.data for p in m.parameters()] + [p.grad for p in m.parameters()]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_a_training_loop_on_numpy_data_is_micrograds_bit_for_bit(dtype, operand_order):
+    import micrograd.nn as MN
+
+    want, got = _train(MN, M.Value, dtype), _train(GN, G.Value, dtype)
+    assert [_key(x) for x in got] == [_key(x) for x in want]
+    assert type(got[0]) is np.dtype(dtype).type  # (float32 data: a float32 loss)
+    assert type(got[-1]) is type(want[-1])  # (and NumPy's types where micrograd has them)
+
+
+def test_numpy_numbers_are_kept_and_still_draw():
+    assert type(G.Value(np.float64(1.5)).data) is np.float64
+    assert type(G.Value(np.int64(3)).data) is np.int64
+    x = G.Value(np.float64(-0.5))
+    y = (x * np.int64(3)).relu() + x * x
+    y.backward()
+    before = x.grad
+    assert y.tensor.dtype == np.float64  # (float64 and int numbers: the Tensor graph)
+    x.grad = 0
+    y.backward()
+    assert x.grad == before
+
+
 # ------------------------------------------------------------------ 3. size-1 arrays
 def test_a_size_one_array_is_its_number_a_larger_one_refused():
     assert G.Value(np.array([[5.0]])).data == 5.0  # (micrograd keeps [[5.]]; it takes it)
@@ -245,6 +288,9 @@ def test_division_by_a_numpy_zero_is_numpys_inf_as_micrograds():
     for V in (M.Value, G.Value):
         with pytest.warns(RuntimeWarning, match="divide by zero"):
             y = V(2.0) / np.float64(0)
+        assert y.data == math.inf
+        with pytest.warns(RuntimeWarning, match="divide by zero"):
+            y = V(2.0) / V(np.float64(0))
         assert y.data == math.inf
     with pytest.raises(ZeroDivisionError):
         G.Value(2.0) / 0.0  # (Python's zero raises, as micrograd's)

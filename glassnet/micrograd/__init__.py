@@ -4,7 +4,7 @@ from Andrej Karpathy's micrograd (github.com/karpathy/micrograd) and its video.
 ``from glassnet.micrograd.engine import Value`` and ``from glassnet.micrograd.nn import
 MLP`` stand where ``micrograd.engine`` and ``micrograd.nn`` stand, with micrograd's
 behaviour: a ``Value`` holds one number, ``.data`` and ``.grad`` are floats (``.grad``
-starts at 0; a NumPy float32 number stays float32, computed in as micrograd's),
+starts at 0; a NumPy number, float32 say, is kept and computed in as micrograd's),
 ``c += x`` makes a new node as micrograd's does, and every node of the graph keeps
 its gradient after ``backward()``. Each node is a glassnet :class:`~glassnet.Tensor`
 underneath (``v.tensor``), so the graph is glassnet's: gradient-checked ops, and the

@@ -42,7 +42,7 @@ name the op.
 
 What follows micrograd rather than glassnet's Tensor (and PyTorch):
 
-* ``.data`` and ``.grad`` read as Python floats (NumPy float32 numbers where a float32 was
+* ``.data`` and ``.grad`` read as Python floats (NumPy numbers where NumPy numbers were
   given, as micrograd's: see below); ``.grad`` is the int 0 before any
   ``backward()`` and after ``p.grad = 0`` (micrograd's ``zero_grad``), as micrograd's, and
   a float from then on (``p.grad = 0.0`` reads 0.0). ``p.data += ...``
@@ -105,14 +105,17 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   glassnet's own ops run faster than micrograd's.
 * ``a ** b`` with ``b`` a Value: dL/db at a negative base is NaN, as PyTorch's (``b ln a``
   has no real value there; glassnet's Tensor ``**`` gives 0, a subgradient).
-* ``Value(2)`` holds the float 2.0 (micrograd keeps the int), as does ``Value(np.float64(2))``
-  and a size-1 array, ``Value(y[i])`` of a column (micrograd keeps the array: its
-  ``.data`` is ``[2.]``); an int past the float range (``Value(10**400)``) raises an
-  OverflowError. A NumPy float32 (or float16) number is kept as it is, and computed in,
-  as micrograd's (NumPy's arithmetic: ``Value(np.float32(0.1)) * 3`` is the float32
-  0.3000000119..., ``.data`` and ``.grad`` float32 numbers where micrograd's are), its
-  relu's 0 the int 0 as micrograd's; such a graph has no Tensors (they are float64):
-  ``v.tensor`` and ``draw_graph(v)`` refuse it, saying so (pass ``float(x)`` to draw).
+* ``Value(2)`` holds the float 2.0 (micrograd keeps the int); an int past the float range
+  (``Value(10**400)``) raises an OverflowError. A NumPy number (float32, float64, int64,
+  ...) is kept as it is, and computed in, as micrograd's: NumPy's arithmetic and
+  promotion, so ``Value(np.float32(0.1)) * 3`` is the float32 0.3000000119..., a float32
+  times a NumPy float64 or int64 (a label of ``y = y*2 - 1``) a float64, and a training
+  loop on float32 data gives micrograd's numbers and types to the bit; a relu of a NumPy
+  number that is off gives the int 0, as micrograd's. A size-1 array is its NumPy number
+  (``Value(y[i])`` of a column; micrograd keeps the array, its ``.data`` ``[2.]``). A graph
+  holding float32 (or float16) numbers has no Tensors (they are float64, whose arithmetic
+  is not float32's): ``v.tensor`` and ``draw_graph(v)`` refuse it, saying so (pass
+  ``float(x)`` to draw it); float64 and int numbers draw as before.
   ``Value(True)`` is refused (``Value(x > 0)`` is a slip more often than not), but a bool
   as an operand is its number, as in micrograd (``a + True``, ``a ** True``,
   ``score - (y > 0)``).
@@ -159,11 +162,12 @@ _WALK = threading.RLock()  # (_topo and _sweep keep their walk in the nodes: one
 
 
 def _number(data: Any) -> Any:
-    """``data`` as a Value's number: a float (an int and a NumPy float64 or int scalar
-    become the float of the same value), or a NumPy float32 or float16 scalar kept as it
-    is (micrograd's Value keeps it, and computes in it: NumPy's arithmetic); else a
-    TypeError that says what a Value holds (a bool too: ``Value(x > 0)`` is a slip more
-    often than not; as an operand, ``a + True``, it is the number, see _operand)."""
+    """``data`` as a Value's number: a Python int as the float of its value; a NumPy
+    scalar (float32, float64, int64, ...) kept as it is, as micrograd's Value keeps it:
+    NumPy's arithmetic and promotion (a float32 times a NumPy float64 or int64 is a
+    float64, times a Python float a float32); else a TypeError that says what a Value
+    holds (a bool too: ``Value(x > 0)`` is a slip more often than not; as an operand,
+    ``a + True``, it is the number, see _operand)."""
     if type(data) is float:  # (the common cases first: micrograd's p.grad = 0 an int)
         return data
     try:
@@ -171,8 +175,8 @@ def _number(data: Any) -> Any:
             return float(data)
         if isinstance(data, np.ndarray) and data.size == 1:  # (micrograd takes it too)
             data = data.reshape(())[()]  # (its NumPy scalar: a float32 stays float32)
-        if isinstance(data, np.floating) and data.dtype.itemsize < 8:
-            return data  # (float32, float16: micrograd computes in them)
+        if isinstance(data, (np.floating, np.integer)) and data.dtype.itemsize <= 8:
+            return data  # (micrograd computes in them; a longdouble: below)
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(_not_a_number(data))
         if isinstance(data, np.floating) and data.dtype.itemsize > 8 and data == data:
@@ -256,6 +260,15 @@ def _longdouble(data: Any) -> float:
     )
 
 
+def _float64(x: Any) -> bool:
+    """Whether the number ``x`` of a node is a float64's exactly, as its Tensor holds it: a
+    float, a NumPy float64, a bool, an int of 53 bits (not a float32, float16 or a larger
+    int: NumPy's arithmetic in them differs)."""
+    if type(x) is float or type(x) is np.float64 or isinstance(x, (bool, np.bool_)):
+        return True
+    return isinstance(x, (int, np.integer)) and -(2**53) <= x <= 2**53
+
+
 class _NarrowGraph(TypeError):
     """A graph of NumPy float32 numbers asked for its Tensors (which are float64)."""
 
@@ -323,13 +336,17 @@ def _pow_local(a: float, p: float, g: Any) -> Any:
         return float(_pow_grad(g, np.array(a), p, None, False))
 
 
-def _pow_node(ta: Tensor, p: float) -> Tensor:
+def _pow_node(ta: Tensor, p: float, a: Any = None) -> Tensor:
     """The Tensor node of ``a ** p`` (a number p) with micrograd's arithmetic, forward and
     backward (glassnet's ``**`` is np.power's, an ulp off micrograd's at times): the op
-    ``pow`` of one parent, as glassnet's, which the drawings read the same."""
-    a = float(ta.data)
+    ``pow`` of one parent, as glassnet's, which the drawings read the same. ``a``: the
+    number as the float path saw it (a NumPy float64's ``**`` is NumPy's, as micrograd's)."""
+    a = float(ta.data) if a is None else a
     y = _float_pow(a, p)
-    return Tensor.from_op(np.array(y), "pow", (ta,), lambda g: (np.array(_pow_local(a, p, g)),))
+    return Tensor.from_op(
+        np.array(y, dtype=np.float64), "pow", (ta,),
+        lambda g: (np.array(_pow_local(a, p, g), dtype=np.float64),),
+    )  # fmt: skip
 
 
 def _powv_node(ta: Tensor, tb: Tensor) -> Tensor:
@@ -349,15 +366,23 @@ def _powv_node(ta: Tensor, tb: Tensor) -> Tensor:
 
 
 def _operand(x: Any) -> Any:
-    """An operand or exponent ``x`` of an op as micrograd's arithmetic reads it: a bool
-    (Python's or NumPy's) is its number, 1.0 or 0.0 (``score - (y > 0)``, ``a ** True``)."""
+    """An exponent ``x`` as micrograd's arithmetic reads it: a bool is its number, 1.0 or
+    0.0 (``a ** True``)."""
     return float(x) if isinstance(x, (bool, np.bool_)) else x
 
 
 def _leaf(data: Any) -> Value:
-    """A leaf Value of the number ``data`` (the ops' constants: ``x * 2``)."""
+    """A leaf Value of the number ``data`` (the ops' constants: ``x * 2``); a bool is its
+    number there, as in micrograd (``score - (y > 0)``): Python's as 1.0 or 0.0, NumPy's
+    kept (``2.0 * np.True_`` is NumPy's float64, as micrograd's)."""
     if type(data) is not float:  # (anything else as Value() takes it: an int, a Tensor)
-        return Value(_operand(data))
+        if type(data) is bool:
+            data = float(data)
+        elif type(data) is np.bool_:
+            v = Value(0.0)
+            v._data = data
+            return v
+        return Value(data)
     v = _new(Value)
     v._data = data
     v._grad = v._l = v._r = v._t = v._mark = None
@@ -464,13 +489,14 @@ def _build_locked(root: Value) -> None:
         else:
             order.append(stack.pop())
     for v in order:
-        if type(v._data) is not float:
+        if not _float64(v._data):
             raise _NarrowGraph(
                 "Value.tensor (and draw_graph(v), and backward() inside detect_anomaly(): "
                 "glassnet's Tensor graph) is float64; this graph holds "
-                f"{v._data!r} of type {type(v._data).__name__}, from a NumPy float32 or "
-                "float16 number given to Value (kept, and computed in, as micrograd keeps "
-                "it). Give Value float(x) where the graph is to be drawn."
+                f"{v._data!r} of type {type(v._data).__name__}, from a NumPy number given "
+                "to Value (kept, and computed in, as micrograd keeps it: float32 "
+                "arithmetic is not float64's). Give Value float(x) where the graph is to "
+                "be drawn."
             )
     with enable_grad():  # (asked for inside no_grad(): the graph all the same)
         for v in order:
@@ -481,22 +507,23 @@ def _build_one(v: Value) -> None:
     """``v``'s Tensor, its operands' built."""
     k = v._k
     if k == _LEAF:
-        t = Tensor(np.array(v._data), requires_grad=True)
+        t = Tensor(np.array(v._data, dtype=np.float64), requires_grad=True)
         v._b = _BUILT
     elif k == _USER and not v._a:  # a leaf whose _backward the user set: it still runs
-        t = Tensor(np.array(v._data), requires_grad=True)
+        t = Tensor(np.array(v._data, dtype=np.float64), requires_grad=True)
         t.backward_fn = _user_fn(v)
     elif k == _USER:  # the user's _backward passes the gradient on
         kids = v._a
-        t = Tensor.from_op(np.array(v._data), v._op or "_backward", tuple(c._t for c in kids),
+        t = Tensor.from_op(np.array(v._data, dtype=np.float64), v._op or "_backward",
+                           tuple(c._t for c in kids),
                            _user_fn(v))  # fmt: skip
     else:  # the op on its operands' Tensors holding the numbers the op saw
         ta, tb = v._l._t, (v._r._t if k in _BINARY else None)
         sa = ta.data
-        ta.data = np.array(v._a)
+        ta.data = np.array(v._a, dtype=np.float64)
         if tb is not None:
             sb = tb.data
-            tb.data = np.array(v._b[0] if k == _POWV else v._b)
+            tb.data = np.array(v._b[0] if k == _POWV else v._b, dtype=np.float64)
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 if k == _ADD:
@@ -506,7 +533,7 @@ def _build_one(v: Value) -> None:
                 elif k == _RELU:
                     t = _relu(ta)
                 elif k == _POW:
-                    t = _pow_node(ta, v._b)
+                    t = _pow_node(ta, v._b, v._a)
                 elif k == _POWV:
                     t = _powv_node(ta, tb)
                 elif k == _TANH:
@@ -518,13 +545,13 @@ def _build_one(v: Value) -> None:
                 tb.data = sb
             ta.data = sa
         if not float(t.data) == v._data:  # the number set on the node since (p.data = x)
-            t.data = np.array(v._data)
+            t.data = np.array(v._data, dtype=np.float64)
     t.retain_grad()  # every node keeps its gradient, as in micrograd
     label = _LABELS.get(v) if _LABELS else None
     if label:
         t.label = label
     if v._grad is not None:
-        t.grad = np.array(v._grad)
+        t.grad = np.array(v._grad, dtype=np.float64)
     v._t, v._data, v._grad = t, None, None  # (the Tensor holds them from now on)
 
 
@@ -784,7 +811,7 @@ class Value:
     # --------------------------------------------------------------- the numbers
     @property
     def data(self) -> float:
-        """The number (a float; a NumPy float32 given, or computed from one, stays one)."""
+        """The number (a float; a NumPy number given, or computed from one, as NumPy's)."""
         t = self._t
         return self._data if t is None else float(t.data)
 
@@ -797,12 +824,12 @@ class Value:
 
     @property
     def grad(self) -> float:
-        """dL/dself after ``backward()`` (a float, or a NumPy scalar where the graph holds
-        float32 numbers, as micrograd's; 0 before, as in micrograd)."""
+        """dL/dself after ``backward()`` (a float, or a NumPy number where the graph holds
+        NumPy numbers, as micrograd's; 0 before, as in micrograd)."""
         t = self._t
         g = self._grad if t is None else t.grad
         # (micrograd's 0 before any backward is an int; + 0.0: its grad starts at 0 and adds,
-        # so a zero gradient is 0.0, never -0.0; a NumPy float32 one stays float32)
+        # so a zero gradient is 0.0, never -0.0; a NumPy number stays one)
         if g is None:
             return 0
         return (g if t is None else float(g)) + 0.0
@@ -895,7 +922,7 @@ class Value:
         if a is not None:  # (g(z) from glassnet's table, as the Tensor's relu computes it)
             if type(a) is float:
                 y = float(F.ACTIVATIONS["relu"].fn(np.array(a)))
-            else:  # (a NumPy float32's: micrograd's own, its int 0 included)
+            else:  # (a NumPy number's: micrograd's own, its int 0 included)
                 y = 0 if a < 0 else a
             if abs(y) < _INF:
                 return _node(y, _RELU, "ReLU", self, None, a, y)
