@@ -2124,6 +2124,23 @@ _LAYERS_MESSAGES: dict[str, Callable[..., str]] = {
 }
 
 
+def name_layer(error: ValueError, owner: str, i: int, layer: Any) -> ValueError:
+    """``error``, a width error ``layer`` raised (op 'linear''s shapes, which named no layer),
+    its message naming the layer ``i`` of a Sequential (``owner``: its class's name), in place
+    (its type and traceback kept): ``Sequential layer 1 (Linear(inputs=3, neurons=2)): op
+    'linear': ...``; in a Sequential within another, the path of indices, as PyTorch's module
+    names: ``Sequential layer 1.0 (...)``."""
+    message = str(error)
+    if message.startswith("op 'linear': input of shape"):
+        message = f"{owner} layer {i} ({layer!r}): {message}"
+    elif getattr(error, "layer_named", False):  # (an inner Sequential's: its index path)
+        message = f"{owner} layer {i}." + message.split(" layer ", 1)[1]
+    else:
+        return error
+    error.args, error.layer_named = (message, *error.args[1:]), True
+    return error
+
+
 def layers_message(key: str, **facts: Any) -> str:
     """The message of an nn layer's refusal ``key`` (a Linear initializer's shape, a
     Softmax's dim, a Sequential's layer that is no Module, a softmax Neuron,

@@ -308,3 +308,14 @@ def test_fit_many_empty_list_says_empty():
         gn.fit_many([], np.zeros((4, 2)), np.zeros(4))
     with pytest.raises(TypeError, match=r"fit_many: models must be a non-empty list .* Got int"):
         gn.fit_many(3, np.zeros((4, 2)), np.zeros(4))
+
+
+def test_sequential_width_error_names_the_layer():
+    net = nn.Sequential(nn.Linear(3, 2), nn.Linear(3, 2))
+    with pytest.raises(ValueError, match=r"Sequential layer 1 \(Linear.*\): op 'linear': input of shape \(4, 2\) does not fit weights of shape \(3, 2\)"):
+        net(np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"^MLP layer 0 \(Linear.*\): op 'linear': input of shape \(4, 2\)"):
+        nn.MLP([3, 2, 1])(np.zeros((4, 2)))
+    outer = nn.Sequential(nn.Linear(3, 3), nn.Sequential(nn.Linear(2, 1)))  # (net[1][0])
+    with pytest.raises(ValueError, match=r"^Sequential layer 1\.0 \(Linear\(inputs=2, neurons=1\)\): op .linear."):
+        outer(np.zeros((4, 3)))

@@ -23,6 +23,7 @@ from .._validation import (
     implicit_dim,  # (PyTorch's implicit softmax axis)
     layers_message,
     missing_activation,
+    name_layer,
     one_of,
 )
 from ..tensor import Tensor, get_default_dtype
@@ -309,8 +310,11 @@ class Sequential(SequentialMethods):
         self.layers: list[Any] = list(layers)  # (any layer's attributes: net.layers[0].W)
 
     def forward(self, x: Tensor) -> Tensor:
-        for layer in self.layers:
-            x = layer(x)
+        for i, layer in enumerate(self.layers):
+            try:
+                x = layer(x)
+            except ValueError as e:  # (a width error names the layer: name_layer)
+                raise name_layer(e, type(self).__name__, i, layer)  # noqa: B904 (e itself)
         return x
 
     def __getitem__(self, i: int | slice) -> Any:
