@@ -618,6 +618,17 @@ def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
         return False
 
 
+def _text_where(given: Any, arr: np.ndarray, at: int) -> str:
+    """Where check_array's text is, in the words of what the caller passed: a DataFrame's
+    column by its name and pandas dtype (``string``, ``object``, ``category``), a Series' dtype,
+    else the array's (the DataFrame's dtypes were lost to to_numpy's ``object``)."""
+    dtypes = getattr(given, "dtypes", None)
+    if arr.ndim == 2 and hasattr(dtypes, "iloc") and len(dtypes) == arr.shape[1]:
+        j = np.unravel_index(at, arr.shape)[1]
+        return f"Its column {shown(given.columns[j])} holds text (dtype {dtypes.iloc[j]})"
+    return f"It holds text (dtype {getattr(given, 'dtype', arr.dtype)})"
+
+
 def check_array(
     name: str,
     value: Any,
@@ -646,6 +657,7 @@ def check_array(
         raise dates_error(name, owner, value.dtypes[times[0]], times)
     if time_like(getattr(value, "dtype", None)):  # (a Series with a timezone, of periods)
         raise dates_error(name, owner, value.dtype)
+    given = value  # (a DataFrame's or Series' own dtypes, for the message of a text column)
     if hasattr(value, "to_numpy") and not isinstance(value, np.ndarray):
         value = value.to_numpy()
     try:
@@ -658,11 +670,11 @@ def check_array(
     if arr.dtype.kind == "c":
         raise ValueError(f"{owner}: {name} has complex values; only real numbers are supported.")
     if arr.dtype.kind in "USO":  # text is no number: parsing "0.5" would pass it in silence
-        text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
-        if text is not None or arr.dtype.kind != "O":
-            first = shown(text if text is not None else arr.flat[0], 40)
+        at = next((k for k, v in enumerate(arr.flat) if isinstance(v, (str, bytes))), None)
+        if at is not None or arr.dtype.kind != "O":
+            first = shown(arr.flat[at or 0], 40)
             raise ValueError(
-                f"{owner}: {name} must be numeric. It holds text (dtype {arr.dtype}), e.g. "
+                f"{owner}: {name} must be numeric. {_text_where(given, arr, at or 0)}, e.g. "
                 f"{first}: convert numbers written as text (np.asarray({name}, dtype=float)), "
                 "or encode text columns first."
             )

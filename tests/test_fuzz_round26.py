@@ -319,3 +319,17 @@ def test_sequential_width_error_names_the_layer():
     outer = nn.Sequential(nn.Linear(3, 3), nn.Sequential(nn.Linear(2, 1)))  # (net[1][0])
     with pytest.raises(ValueError, match=r"^Sequential layer 1\.0 \(Linear\(inputs=2, neurons=1\)\): op .linear."):
         outer(np.zeros((4, 3)))
+
+
+def test_text_column_named_with_the_users_dtype():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({"a": [1.0, 2, 3], "b": pd.array(["x", "y", "z"], dtype="string")})
+    with pytest.raises(ValueError, match=r"fit: X must be numeric\. Its column 'b' holds text \(dtype string\), e\.g\. 'x'"):
+        gn.fit(nn.MLP([2, 1]), X, np.zeros(3), verbose=0)
+    with pytest.raises(ValueError, match=r"Its column 'b' holds text \(dtype object\)"):
+        nn.MLP([2, 1]).predict(X.astype({"b": object}))
+    y = pd.Series(["a", "b", "c"], dtype="string")
+    with pytest.raises(ValueError, match=r"fit: y must be numeric\. It holds text \(dtype string\)"):
+        gn.fit(nn.MLP([2, 1]), np.zeros((3, 2)), y, verbose=0)
+    with pytest.raises(ValueError, match=r"fit: X must be numeric\. It holds text \(dtype <U1\)"):
+        gn.fit(nn.MLP([2, 1]), np.array([["a", "b"]] * 3), np.zeros(3), verbose=0)
