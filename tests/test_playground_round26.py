@@ -212,3 +212,129 @@ def test_the_test_rows_export_gives_the_pages_test_accuracy(server, tmp_path, ca
         assert exc.code == 400 and "'rows'" in said and "test" in said, said
     else:
         raise AssertionError("rows=some was taken")
+
+
+# ------------------------------------------------------------- 5. the drawings
+_DARK_GREY_IN = """([x0, y0, x1, y1]) => {
+    const c = document.querySelector('#hidden-space'), r = window.devicePixelRatio;
+    const d = c.getContext('2d').getImageData(Math.ceil(x0 * r), Math.ceil(y0 * r),
+        Math.floor((x1 - x0) * r), Math.floor((y1 - y0) * r)).data;
+    let n = 0;   // the dashed line's #444, not the names' lighter #666 (nor a point's colour)
+    for (let i = 0; i < d.length; i += 4)
+        if (d[i + 3] > 128 && d[i] < 90
+            && Math.abs(d[i] - d[i + 1]) < 8 && Math.abs(d[i + 1] - d[i + 2]) < 8) n++;
+    return n;
+}"""
+
+_LEGEND = """() => {
+    const c = document.querySelector('#legend'), ctx = c.getContext('2d');
+    return [0.1, 0.5 - 0.02, 0.5 + 0.02, 0.9].map((f) =>
+        [...ctx.getImageData(Math.floor(c.width * f), Math.floor(c.height / 2), 1, 1).data]);
+}"""
+
+
+@needs_browser
+def test_the_drawings_labels_scales_and_sizes(page, server):
+    """The hidden feature space's dashed line ran over its axes' names (which touched the
+    outer ticks' values); the output plot had no x2 axis; regression's "Discretize output"
+    kept the continuous legend; a diverged loss read "NaN / ∞" though the server knew which;
+    a 2560-pixel screen stretched a 2-4-2-1 network over about 2,000 pixels."""
+    open_playground(page, server, "#seed=3")
+    # a line from corner to corner (a5 = -a6), as the audit's: never drawn over the names
+    page.evaluate("drawHiddenSpace({...hiddenSpace, w: [1, 1], b: 0})")
+    boxes = page.evaluate("hsBoxes")
+    assert len(boxes["names"]) == 2 and len(boxes["ticks"]) == 6, boxes
+    for name in boxes["names"]:
+        assert page.evaluate(_DARK_GREY_IN, name) == 0, name
+        for tick in boxes["ticks"]:  # clear of the ticks' values
+            apart = (
+                name[2] <= tick[0] or tick[2] <= name[0] or name[3] <= tick[1] or tick[3] <= name[1]
+            )
+            assert apart, (name, tick)
+    # the output plot's vertical axis: x2 from -6 (bottom) to 6 (top), right of the plot
+    plot = page.locator("#boundary").bounding_box()
+    axis = page.locator(".axis-y").bounding_box()
+    ys = page.evaluate("[...document.querySelectorAll('.axis-y span')].map(s => s.textContent)")
+    assert ys == ["6", "x2", "-6"], ys
+    assert axis["x"] >= plot["x"] + plot["width"] and axis["y"] <= plot["y"] + 2
+    assert axis["y"] + axis["height"] >= plot["y"] + plot["height"] - 2
+    # regression discretized: the legend says the two colours and draws two blocks
+    page.evaluate("location.hash = '#problem=regression&dataset=reg-plane&discretize=true'")
+    page.wait_for_function("run.config.problem === 'regression' && frame !== null")
+    page.wait_for_function(
+        "document.querySelector('#legend-words').textContent.includes('discretized')"
+    )
+    words = page.text_content("#legend-words")
+    assert "orange ŷ ≤ 0, blue ŷ > 0" in words and "clipped" not in words, words
+    left, mid_left, mid_right, right = page.evaluate(_LEGEND)
+    assert left == mid_left and right == mid_right and left != right, (left, right)
+    page.click("#discretize")  # back to the continuous scale
+    page.wait_for_function(
+        "!document.querySelector('#legend-words').textContent.includes('discretized')"
+    )
+    left, mid_left, mid_right, right = page.evaluate(_LEGEND)
+    assert left != mid_left and mid_right != right
+    # a diverged loss: the server's word for it
+    deep = "hidden=8,8,8,8,8,8&features=x1,x2,x1%5E2,x2%5E2,x1x2"
+    page.evaluate(f"location.hash = '#activation=linear&lr=10&{deep}'")
+    page.wait_for_function("run.config.lr === 10 && run.config.hidden.length === 6")
+    page.click("#play")
+    page.wait_for_function("frame.diverged !== null", timeout=30_000)
+    page.wait_for_timeout(300)
+    for loss in ("#train-loss", "#test-loss"):
+        assert page.text_content(loss) in ("NaN", "infinite"), page.text_content(loss)
+    # a projector-class screen: the network drawn at most 240 pixels a column
+    page.evaluate("location.hash = '#hidden=4,2'")
+    page.set_viewport_size({"width": 2560, "height": 1440})
+    page.wait_for_function("run.config.hidden.length === 2 && frame.step === 0")
+    page.wait_for_timeout(300)
+    first = page.locator(".node.input >> nth=0").bounding_box()
+    out = page.locator(".node.output").bounding_box()
+    assert out["x"] - first["x"] <= 3 * 240 + 1, (first, out)
+    assert page.evaluate("document.querySelector('#network').clientWidth") > 1500
+
+
+def test_the_served_page_has_no_file_notice(server):
+    """The notice for the page opened as a file (below) is not served."""
+    import urllib.request
+
+    with urllib.request.urlopen(server.url, timeout=10) as r:
+        html = r.read().decode()
+    assert "served-only" not in html and "file-only" not in html and 'id="app"' not in html
+    assert "{{TOKEN}}" not in html and 'class="board"' in html
+
+
+@needs_browser
+def test_the_page_opened_as_a_file_says_to_run_glassnet_playground(browser):
+    """Opened from file:// it showed an unstyled half-page of controls, '(seed )' and no
+    word of what to do."""
+    from pathlib import Path
+
+    import glassnet.playground
+
+    index = Path(glassnet.playground.__file__).parent / "static" / "index.html"
+    ctx = browser.new_context(viewport={"width": 1000, "height": 700})
+    try:
+        pg = ctx.new_page()
+        pg.goto(index.as_uri())
+        text = pg.evaluate("document.body.innerText")
+        assert "Run glassnet playground in a terminal" in text and "open the URL it prints" in text
+        assert "Regenerate" not in text and "{{TOKEN}}" not in text, text
+        assert not pg.locator("#play").is_visible()
+    finally:
+        ctx.close()
+
+
+def test_a_diverged_runs_frame_says_which_its_losses_are():
+    """JSON's null said neither NaN nor infinite: the page wrote "NaN / ∞"."""
+    from glassnet.playground import Run
+    from glassnet.playground.engine import Diverged
+
+    feats = ["x1", "x2", "x1^2", "x2^2", "x1x2"]
+    run = Run({"activation": "linear", "lr": 10, "hidden": [8] * 6, "features": feats})
+    with pytest.raises(Diverged):
+        for _ in range(100):
+            run.step()
+    frame = run.frame()
+    assert frame["train_loss"] is None and frame["loss_words"][0] in ("NaN", "infinite")
+    assert Run({}).frame()["loss_words"] == [None, None]

@@ -575,6 +575,17 @@ class Run:
     def _losses(self) -> tuple[float | None, float | None]:
         return self._loss(self.train_idx), self._loss(self.test_idx)
 
+    def _loss_word(self, rows: np.ndarray) -> str | None:
+        """What a data loss over ``rows`` that is not finite is: 'NaN' or 'infinite' (the
+        frame's null says neither); None for a finite one, or no rows."""
+        if len(rows) == 0:
+            return None
+        with np.errstate(**_QUIET):
+            acts = self.engine.forward(self.X[rows])
+            per = self.engine.loss.kernel(acts[-1], self.Y[rows], np.empty_like(acts[-1]))
+            v = float(np.mean(per))
+        return None if math.isfinite(v) else _word(v)
+
     def _loss(self, rows: np.ndarray) -> float | None:
         """The data loss (no regularization) over ``rows``, as training computes it."""
         if len(rows) == 0:
@@ -847,6 +858,11 @@ class Run:
                 "step": self.step_count,
                 "train_loss": train,
                 "test_loss": test,
+                # a loss that is not finite (null above): NaN or infinite, as the page says it
+                "loss_words": [
+                    None if v is not None else self._loss_word(rows)
+                    for v, rows in ((train, self.train_idx), (test, self.test_idx))
+                ],
                 "history": self.history if history else self.history[-1:],
                 # the heat maps on the colour scale: the output over the grid, then every
                 # input and neuron over a THUMB x THUMB grid (hidden values clipped to [-1, 1])

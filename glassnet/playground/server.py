@@ -1226,6 +1226,9 @@ def _page(h: _Handler, query: dict, body: dict) -> None:
     data = _static(name)
     if name == "index.html":
         data = data.replace(b"{{TOKEN}}", h.playground.token.encode())
+        # the page opened as a file (no server) says to run glassnet playground, and hides
+        # the rest: served, that sentence and the hiding go
+        data = re.sub(rb"<!--file-only-->.*?<!--/file-only-->", b"", data, flags=re.S)
     h._send(200, data, ctype)
 
 

@@ -692,7 +692,7 @@ function paint(canvas, values, n, scale, size) {   // values: n*n, row 0 at the 
 }
 
 // ---------------------------------------------------------------- network drawing
-const NODE = 40, COL0 = 100, LAYER_GAP = 0.82;
+const NODE = 40, COL0 = 100, LAYER_GAP = 0.82, COL_MOST = 240;
 const NAME_FONT = 10;   // px: a neuron's name under its node (.node .name)
 let nodeSize = NODE; // a node's width and height: smaller where many layers share little width
 let nodeEls = [];    // nodeEls[layer][j]: the node's div (layer 0: the inputs, all 7 features)
@@ -722,7 +722,9 @@ function layout() {
   // that wide and scaled down to the box, so that no name is cut off or drawn over
   const label = textWidth(run.data.names.neurons.flat(), NAME_FONT) + 6;
   const need = Math.max(42, size + 16, Math.ceil(label) + 8);
-  const width = Math.max(box, Math.ceil(COL0 + span * need + size + 40));
+  // at most COL_MOST a column on a wide screen (2560 pixels drew a 2-4-2-1 network 2,000
+  // wide, its edges long thin curves): the drawing then keeps to the box's left part
+  const width = Math.max(Math.min(box, COL0 + span * COL_MOST + size + 40), Math.ceil(COL0 + span * need + size + 40));
   const xOf = (l) => COL0 + (width - COL0 - size - 40) * (l / span);
   const scale = Math.min(1, box / width);
   // a layer's + and − are 24 pixels on the screen at least (a finger's target, WCAG 2.5.8):
@@ -1065,9 +1067,11 @@ function show(out, appended = false) {
   $("epoch").textContent = ep.slice(0, 3) + "," + ep.slice(3);
   $("steps").textContent = frame.step + (frame.step === 1 ? " step" : " steps");
   // a loss of null is NaN or infinite (JSON has no word for them), or there are no points
-  const loss = (v, rows) => (v !== null ? fmt(v, 3) : rows.length ? "NaN / \u221e" : "- (no test points)");
-  $("train-loss").textContent = loss(frame.train_loss, run.data.train);
-  $("test-loss").textContent = loss(frame.test_loss, run.data.test);
+  // (the server's word for one that is not finite: NaN or infinite; both where it sent none)
+  const words = frame.loss_words || [null, null];
+  const loss = (v, rows, word) => (v !== null ? fmt(v, 3) : rows.length ? word || "NaN / \u221e" : "- (no test points)");
+  $("train-loss").textContent = loss(frame.train_loss, run.data.train, words[0]);
+  $("test-loss").textContent = loss(frame.test_loss, run.data.test, words[1]);
   if (frame.diverged) {   // the server refused a step whose loss was NaN or inf: stop and say why
     if (playing) togglePlaying();
     say(frame.diverged, "error");
@@ -1122,9 +1126,19 @@ function drawPoints(width, height) {
 // the legend under the big plot says the scale it shows: the output's (a classifier's
 // ŷ from 0 to 1, the engine's output_scale), or a hovered input's or neuron's (-1 to 1)
 function showScale(own) {
-  const scale = own ? { ticks: [-1, 0, 1], words: `${own}: orange negative, white 0, blue positive (clipped to [\u22121, 1])` }
+  let scale = own ? { ticks: [-1, 0, 1], words: `${own}: orange negative, white 0, blue positive (clipped to [\u22121, 1])` }
     : frame.scale;
   if (!scale) return;
+  // the output discretized paints two colours, split at the middle tick (a regression's 0, a
+  // classifier's 0.5): the legend says so, and draws two blocks (it kept the continuous scale)
+  const split = !own && state.discretize;
+  if (split) {
+    const m = fmt(scale.ticks[1], 1);
+    scale = { ticks: scale.ticks, words: run.config.problem === "classification"
+      ? `output \u0177, discretized: orange class 0 (\u0177 \u2264 ${m}), blue class 1 (\u0177 > ${m})`
+      : `output \u0177, discretized: orange \u0177 \u2264 ${m}, blue \u0177 > ${m}` };
+  }
+  if (legendSplit !== split) legend(split);
   const [lo, mid, hi] = scale.ticks.map((v) => fmt(v, 1));
   for (const [id, text] of [["legend-lo", lo], ["legend-mid", mid], ["legend-hi", hi], ["legend-words", scale.words]])
     if ($(id).textContent !== text) $(id).textContent = text;
@@ -1156,6 +1170,7 @@ function drawBoundary() {
     ctx.lineWidth = 2; ctx.strokeStyle = "#000"; ctx.stroke();
   }
   $("ax-lo").textContent = lo; $("ax-hi").textContent = hi;
+  $("ay-lo").textContent = lo; $("ay-hi").textContent = hi;
   const p = run.data.points[selected.point];
   const label = "The output over the plane with the data points: the arrow keys choose the point for the "
     + "slides' numbers" + plotSummary
@@ -1317,6 +1332,7 @@ function drawTable(t) {
 
 let hiddenSpace = null;   // the last hidden feature space the server sent (redrawn for "Show test data")
 let hsTicks = [], hsLabels = [];   // the panel's tick values and point labels, as drawn
+let hsBoxes = { names: [], ticks: [] };   // its axes' names and ticks' values: their boxes (x0, y0, x1, y1)
 function drawHiddenSpace(hs) {
   hiddenSpace = hs;
   $("hidden-space-wrap").hidden = !hs;
@@ -1332,7 +1348,8 @@ function drawHiddenSpace(hs) {
   if (lo >= -0.2 && hi <= 1.2) { lo = Math.min(lo, 0); hi = Math.max(hi, 1); ticks = [0, 1]; }
   else if (lo >= -1.2 && hi <= 1.2) { lo = Math.min(lo, -1); hi = Math.max(hi, 1); ticks = [-1, 0, 1]; }
   else ticks = [lo, hi];
-  const pad = (hi - lo) * 0.1 || 0.5; lo -= pad; hi += pad;
+  // (a margin of 15 %: the corners hold the axes' names, clear of the outer ticks' values)
+  const pad = (hi - lo) * 0.15 || 0.5; lo -= pad; hi += pad;
   const X = (v) => ((v - lo) / (hi - lo)) * c.width, Y = (v) => c.height - ((v - lo) / (hi - lo)) * c.height;
   // the output neuron's line: w1 a1 + w2 a2 + b = 0
   const [w1, w2] = hs.w, b = hs.b;
@@ -1348,10 +1365,18 @@ function drawHiddenSpace(hs) {
     ctx.fillStyle = css(classify ? 2 * t - 1 : t); ctx.fill();
     ctx.strokeStyle = "#fff"; ctx.lineWidth = 1; ctx.stroke();
   });
-  ctx.fillStyle = "#666";   // (4.5:1 on white, as the page's quieter text)
   ctx.font = "10px sans-serif";
-  ctx.fillText(hs.names[0] + " \u2192", c.width - 34, c.height - 18);   // (above the ticks' values)
-  ctx.fillText("\u2191 " + hs.names[1], 3, 11);
+  // the axes' names on white, over the dashed line (it ran through them): a1 across at the
+  // bottom right above the ticks' values, a2 up at the top left; hsBoxes: where (CSS pixels)
+  hsBoxes = { names: [], ticks: [] };
+  const across = hs.names[0] + " \u2192", up = "\u2191 " + hs.names[1];
+  const wa = ctx.measureText(across).width, wu = ctx.measureText(up).width;
+  for (const [text, x, y, w] of [[across, c.width - wa - 4, c.height - 19, wa], [up, 3, 11, wu]]) {
+    ctx.fillStyle = "#fff"; ctx.fillRect(x - 2, y - 10, w + 4, 13);
+    ctx.fillStyle = "#666";   // (4.5:1 on white, as the page's quieter text)
+    ctx.fillText(text, x, y);
+    hsBoxes.names.push([x - 2, y - 10, x + w + 2, y + 3]);
+  }
   hsTicks = [];
   ctx.strokeStyle = "#888"; ctx.lineWidth = 1;
   for (const v of ticks) {   // a tick on the bottom and the left edge, its value beside it
@@ -1360,6 +1385,8 @@ function drawHiddenSpace(hs) {
     ctx.moveTo(0, y); ctx.lineTo(5, y); ctx.stroke();
     ctx.textAlign = "center"; ctx.fillText(text, x, c.height - 7);
     ctx.textAlign = "left"; ctx.fillText(text, 7, y + 3.5);
+    const tw = ctx.measureText(text).width;
+    hsBoxes.ticks.push([x - tw / 2, c.height - 16, x + tw / 2, c.height - 5], [7, y - 5.5, 7 + tw, y + 5.5]);
     hsTicks.push(text);
   }
   hsLabels = labelHiddenPoints(ctx, c, hs, X, Y);
@@ -1829,8 +1856,17 @@ async function exportFile(ev) {
 }
 for (const id of ["export-model", "export-script", "export-data", "export-test"]) $(id).onclick = exportFile;
 
-function legend() {   // the colour scale from -1 to 1: colour() is linear between its three stops
+// the colour scale from -1 to 1: colour() is linear between its three stops; split: the
+// discretized output's two colours, each a half
+let legendSplit = false;
+function legend(split = legendSplit) {
+  legendSplit = split;
   const { ctx, w, h } = hidpi($("legend"));
+  if (split) {
+    ctx.fillStyle = css(-1); ctx.fillRect(0, 0, w / 2, h);
+    ctx.fillStyle = css(1); ctx.fillRect(w / 2, 0, w - w / 2, h);
+    return;
+  }
   const g = ctx.createLinearGradient(0, 0, w, 0);
   g.addColorStop(0, css(-1)); g.addColorStop(0.5, css(0)); g.addColorStop(1, css(1));
   ctx.fillStyle = g; ctx.fillRect(0, 0, w, h);
