@@ -20,7 +20,10 @@ from glassnet._validation import ParameterError
 def test_bce_target_outside_unit_refused(t):
     p = gn.Tensor(np.array([[0.9], [0.5]]), requires_grad=True)
     y = np.array([[t], [1.0]])
-    with pytest.raises(ValueError, match=r"op 'binary_cross_entropy': the (target must lie in \[0, 1\]|target contains NaN)"):
+    with pytest.raises(
+        ValueError,
+        match=r"op 'binary_cross_entropy': the (target must lie in \[0, 1\]|target contains NaN)",
+    ):
         F.binary_cross_entropy(p, y)
 
 
@@ -41,7 +44,10 @@ def test_bce_nan_prediction_named():
 
 def test_bce_prediction_outside_unit_names_values_outside():
     p = gn.Tensor(np.array([[1.5], [0.5], [-0.25]]))
-    with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\]\. Got 2 value\(s\) outside, from -0\.25 to 1\.5"):
+    with pytest.raises(
+        ValueError,
+        match=r"probabilities must lie in \[0, 1\]\. Got 2 value\(s\) outside, from -0\.25 to 1\.5",
+    ):
         F.binary_cross_entropy(p, np.array([[0.0], [1.0], [1.0]]))
 
 
@@ -69,8 +75,17 @@ def test_fit_uint64_labels_beyond_int64_named():
 
 def test_fit_labels_in_range_and_negative_message_kept():
     with pytest.raises(ValueError, match=r"fit: y has labels from -1 to 2, but the model has 3"):
-        gn.fit(_ce_model(), np.zeros((3, 2)), np.array([-1.0, 0, 2]), loss="cross_entropy", verbose=0)
-    gn.fit(_ce_model(), np.zeros((3, 2)), np.array([0.0, 1, 2]), loss="cross_entropy", verbose=0, epochs=1)
+        gn.fit(
+            _ce_model(), np.zeros((3, 2)), np.array([-1.0, 0, 2]), loss="cross_entropy", verbose=0
+        )
+    gn.fit(
+        _ce_model(),
+        np.zeros((3, 2)),
+        np.array([0.0, 1, 2]),
+        loss="cross_entropy",
+        verbose=0,
+        epochs=1,
+    )
 
 
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, 1e20, 2.0**63])
@@ -89,7 +104,9 @@ def test_cross_entropy_labels_inf_or_beyond_int64_named(bad, module):
 # 3. the shape hint of the functional losses fits the shapes
 def test_cross_entropy_label_column_hint():
     z = gn.Tensor(np.zeros((4, 3)))
-    with pytest.raises(ValueError, match=r"one column \(4, 1\) beside 3 classes.*reshape\(-1\)") as e:
+    with pytest.raises(
+        ValueError, match=r"one column \(4, 1\) beside 3 classes.*reshape\(-1\)"
+    ) as e:
         F.cross_entropy(z, np.array([[0], [1], [2], [1]]))
     assert "reshape(-1, 1)" not in str(e.value)
 
@@ -126,7 +143,10 @@ def test_mse_shape_hint_fits(xs, ys, hint):
 
 # 4. X or y of zero columns is not called "empty ... at least one sample"
 def test_fit_x_zero_columns():
-    with pytest.raises(ValueError, match=r"fit: X has 10 rows but 0 columns \(shape \(10, 0\)\); pass at least one feature") as e:
+    with pytest.raises(
+        ValueError,
+        match=r"fit: X has 10 rows but 0 columns \(shape \(10, 0\)\); pass at least one feature",
+    ) as e:
         gn.fit(nn.MLP([3, 2, 1], rng=0), np.zeros((10, 0)), np.zeros(10), verbose=0)
     assert "sample" not in str(e.value)
 
@@ -137,7 +157,9 @@ def test_fit_y_zero_columns():
 
 
 def test_fit_zero_rows_still_empty():
-    with pytest.raises(ValueError, match=r"fit: X is empty \(shape \(0, 3\)\); pass at least one sample"):
+    with pytest.raises(
+        ValueError, match=r"fit: X is empty \(shape \(0, 3\)\); pass at least one sample"
+    ):
         gn.fit(nn.MLP([3, 2, 1], rng=0), np.zeros((0, 3)), np.zeros(0), verbose=0)
 
 
@@ -173,7 +195,11 @@ def test_pipeline_repeated_column_named(pipe):
 def test_pipeline_bool_column_named_as_a_bool(pipe):
     pd = pytest.importorskip("pandas")
     good = pd.DataFrame({"x1": [1.0, 0.0], "x2": [0.3, -1.0], "color": ["red", "blue"]})
-    with pytest.raises(ValueError, match=r"column 'x1' holds True at row 0, a bool, not a number.*X\.astype\(\{'x1': float\}\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"column 'x1' holds True at row 0, a bool, not a number"
+        r".*X\.astype\(\{'x1': float\}\)",
+    ):
         pipe.predict(good.assign(x1=[True, False]))
     assert pipe.predict(good.assign(x1=good.x1.astype(float))).shape == (2,)
 
@@ -249,7 +275,9 @@ def test_reduction_axis_keepdims_match_numpy():
     np.testing.assert_allclose(t.amax(axis=1, keepdims=True).data, x.max(1, keepdims=True))
     np.testing.assert_allclose(t.norm(axis=0).data, np.linalg.norm(x, axis=0))
     m = x.max(0, keepdims=True)
-    np.testing.assert_allclose(t.logsumexp(axis=0).data, (m + np.log(np.exp(x - m).sum(0, keepdims=True)))[0])
+    np.testing.assert_allclose(
+        t.logsumexp(axis=0).data, (m + np.log(np.exp(x - m).sum(0, keepdims=True)))[0]
+    )
 
 
 @pytest.mark.parametrize("name", ["var", "std", "logsumexp", "norm", "amax", "amin"])
@@ -261,7 +289,10 @@ def test_reduction_both_spellings_refused_naming_the_method(name):
         getattr(t, name)(dim=0, keepdims=True, keepdim=True)
 
 
-@pytest.mark.parametrize("name", ["var", "std", "logsumexp", "norm", "amax", "amin", "log1p", "sqrt", "max", "clamp", "prod"])
+@pytest.mark.parametrize(
+    "name",
+    ["var", "std", "logsumexp", "norm", "amax", "amin", "log1p", "sqrt", "max", "clamp", "prod"],
+)
 def test_unknown_keyword_names_the_public_method(name):
     t = gn.Tensor(np.ones((2, 3)))
     with pytest.raises(TypeError) as e:
@@ -281,8 +312,21 @@ def _reg():
 def test_seed_function_returning_garbage_refused(batch_size, engine):
     X, y = _reg()
     model = nn.MLP([3, 4, 1], activation="relu", rng=0)
-    with pytest.raises(ParameterError, match=r"fit: seed\(1\) returned 'x' of type str; a seed function must return None, an int >= 0 or a numpy\.random\.Generator"):
-        gn.fit(model, X, y, epochs=3, batch_size=batch_size, verbose=0, seed=lambda e: "x", engine=engine)
+    with pytest.raises(
+        ParameterError,
+        match=r"fit: seed\(1\) returned 'x' of type str; a seed function must return None, "
+        r"an int >= 0 or a numpy\.random\.Generator",
+    ):
+        gn.fit(
+            model,
+            X,
+            y,
+            epochs=3,
+            batch_size=batch_size,
+            verbose=0,
+            seed=lambda e: "x",
+            engine=engine,
+        )
 
 
 def test_seed_function_for_the_split_named():
@@ -304,7 +348,11 @@ def test_seed_function_good_still_reproducible():
 
 
 def test_fit_many_empty_list_says_empty():
-    with pytest.raises(ValueError, match=r"fit_many: models must be a non-empty list .* Got an empty list: pass at least one model"):
+    with pytest.raises(
+        ValueError,
+        match=r"fit_many: models must be a non-empty list .* Got an empty list: pass at least "
+        "one model",
+    ):
         gn.fit_many([], np.zeros((4, 2)), np.zeros(4))
     with pytest.raises(TypeError, match=r"fit_many: models must be a non-empty list .* Got int"):
         gn.fit_many(3, np.zeros((4, 2)), np.zeros(4))
@@ -312,24 +360,47 @@ def test_fit_many_empty_list_says_empty():
 
 def test_sequential_width_error_names_the_layer():
     net = nn.Sequential(nn.Linear(3, 2), nn.Linear(3, 2))
-    with pytest.raises(ValueError, match=r"Sequential layer 1 \(Linear.*\): op 'linear': input of shape \(4, 2\) does not fit weights of shape \(3, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"Sequential layer 1 \(Linear.*\): op 'linear': input of shape \(4, 2\) does not "
+        r"fit weights of shape \(3, 2\)",
+    ):
         net(np.zeros((4, 3)))
-    with pytest.raises(ValueError, match=r"^MLP layer 0 \(Linear.*\): op 'linear': input of shape \(4, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"^MLP layer 0 \(Linear.*\): op 'linear': input of shape \(4, 2\)"
+    ):
         nn.MLP([3, 2, 1])(np.zeros((4, 2)))
     outer = nn.Sequential(nn.Linear(3, 3), nn.Sequential(nn.Linear(2, 1)))  # (net[1][0])
-    with pytest.raises(ValueError, match=r"^Sequential layer 1\.0 \(Linear\(inputs=2, neurons=1\)\): op .linear."):
+    with pytest.raises(
+        ValueError, match=r"^Sequential layer 1\.0 \(Linear\(inputs=2, neurons=1\)\): op .linear."
+    ):
         outer(np.zeros((4, 3)))
 
 
 def test_text_column_named_with_the_users_dtype():
     pd = pytest.importorskip("pandas")
     X = pd.DataFrame({"a": [1.0, 2, 3], "b": pd.array(["x", "y", "z"], dtype="string")})
-    with pytest.raises(ValueError, match=r"fit: X must be numeric\. Its column 'b' holds text \(dtype string\), e\.g\. 'x'"):
+    with pytest.raises(
+        ValueError,
+        match=r"fit: X must be numeric\. Its column 'b' holds text \(dtype string\), e\.g\. 'x'",
+    ):
         gn.fit(nn.MLP([2, 1]), X, np.zeros(3), verbose=0)
     with pytest.raises(ValueError, match=r"Its column 'b' holds text \(dtype object\)"):
         nn.MLP([2, 1]).predict(X.astype({"b": object}))
     y = pd.Series(["a", "b", "c"], dtype="string")
-    with pytest.raises(ValueError, match=r"fit: y must be numeric\. It holds text \(dtype string\)"):
+    with pytest.raises(
+        ValueError, match=r"fit: y must be numeric\. It holds text \(dtype string\)"
+    ):
         gn.fit(nn.MLP([2, 1]), np.zeros((3, 2)), y, verbose=0)
     with pytest.raises(ValueError, match=r"fit: X must be numeric\. It holds text \(dtype <U1\)"):
         gn.fit(nn.MLP([2, 1]), np.array([["a", "b"]] * 3), np.zeros(3), verbose=0)
+
+
+def test_verbose_true_is_taken_as_documented():
+    """README: verbose must be 0, 1 or 2 (True and False are 1 and 0), as Keras' and
+    scikit-learn's verbose flag; the counts (epochs=True) are refused, a bool no number."""
+    X, y = _reg()
+    a = gn.fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=2, verbose=True)
+    assert a.loss == gn.fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=2, verbose=1).loss
+    with pytest.raises(ValueError, match="bool"):
+        gn.fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=True, verbose=0)
