@@ -65,8 +65,9 @@ def test_the_last_step_table_is_the_last_steps_or_says_why_it_is_gone(page, serv
     page.wait_for_function("document.querySelector('#update table') === null")
     assert f"was set by hand after step {n}: that step's table no longer" in _update_text(page)
     # a refused step (the network diverges): said, no table of an older step
-    page.evaluate("location.hash = '#problem=regression&dataset=reg-plane&activation=linear&lr=10'")
-    page.wait_for_function("run.config.lr === 10 && frame.step === 0")
+    deep = "hidden=8,8,8,8,8,8&features=x1,x2,x1%5E2,x2%5E2,x1x2"  # (diverges at step 4)
+    page.evaluate(f"location.hash = '#activation=linear&lr=10&{deep}'")
+    page.wait_for_function("run.config.lr === 10 && run.config.hidden.length === 6")
     for _ in range(40):
         before = page.evaluate("frame.step")
         page.click("#step")
