@@ -1141,6 +1141,13 @@ def data_error(arr: np.ndarray, owner: str = "Tensor") -> TypeError:
                 f"{owner}: data holds the whole number {shown}, too large for int64{past}. "
                 f"{fix} such integers (IDs, keys) out of the tensor, as Python ints."
             )
+        kinds = {type(v).__module__ + "." + type(v).__name__ for v in arr.flat[:8]}
+        if "glassnet.micrograd.engine.Value" in kinds:  # (t * v: the Tensor's op runs first)
+            return TypeError(
+                f"{owner}: a glassnet.micrograd Value in a Tensor's op. Use v.tensor (its 0-d "
+                f"float64 node, the gradient flowing back to v) or v.data (its number), or put "
+                f"the Value first (v * t)."
+            )
     return TypeError(f"{owner} data must be numbers. Got dtype {dt}.")
 
 

@@ -294,3 +294,18 @@ def test_division_by_a_numpy_zero_is_numpys_inf_as_micrograds():
         assert y.data == math.inf
     with pytest.raises(ZeroDivisionError):
         G.Value(2.0) / 0.0  # (Python's zero raises, as micrograd's)
+
+
+def test_a_tensor_first_in_an_op_with_a_value_says_what_to_do():
+    """t * v runs the Tensor's op first, which met the Value as an object array ("Tensor
+    data must be numbers. Got dtype object."): it names the Value and the ways out."""
+    import glassnet as gn
+    from glassnet.micrograd.engine import Value
+
+    v = Value(2.0)
+    for op in (lambda t: t * v, lambda t: t + v, lambda t: t - v):
+        with pytest.raises(TypeError, match=r"micrograd Value in a Tensor's op\. Use v\.tensor"):
+            op(gn.Tensor(3.0))
+    with pytest.raises(TypeError, match="must be numbers. Got dtype object"):
+        gn.Tensor(3.0) * object()  # (another object: the plain refusal)
+    assert (v * gn.Tensor(3.0, dtype=gn.float64)).data == 6.0  # (the Value first works)
