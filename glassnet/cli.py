@@ -96,6 +96,7 @@ from .datasets import (
     check_header,
     dot_thousands_text,
     headerless,
+    iconv_command,
     load_dataset,
     missing_tokens,
     read_pipe,
@@ -142,7 +143,9 @@ from .preprocessing import (
     differ_points,
     first_beyond,
     invisible_characters,
+    loose_spelling,
     loose_text,
+    number_written_otherwise,
     train_test_split,
     visible_text,
 )
@@ -157,7 +160,9 @@ from .stream import (
     not_gzip,
     number_value,
     numbers_majority,
+    people_numbers,
     plain_example,
+    sheet_errors,
     single_text,
 )
 from .stream import gzipped as _gzip_named
@@ -792,13 +797,16 @@ def _guard_paths(
             )
 
 
-def _peek_header(path: Path, delimiter: str | None, decimal: str = ".") -> list[str] | None:
+def _peek_header(
+    path: Path, delimiter: str | None, decimal: str = ".", raw: bool = False
+) -> list[str] | None:
     """The column names of a CSV file (its first non-blank row), or None if unreadable.
 
     Read as :func:`read_csv` reads them: after a spreadsheet's ``sep=;`` first line (whose
     delimiter it takes), and without the unnamed columns that a delimiter ending every
     line leaves. Reads the file only up to the end of that row (however wide it is). The
-    decimal mark ``decimal`` (--decimal) is no delimiter, as read_csv sniffs it."""
+    decimal mark ``decimal`` (--decimal) is no delimiter, as read_csv sniffs it. ``raw``:
+    the names as written, with the blanks around them."""
     try:
         with open(path, "rb") as f:
             head = f.read(65536)
@@ -825,7 +833,7 @@ def _peek_header(path: Path, delimiter: str | None, decimal: str = ".") -> list[
                     header = [c.strip() for c in row]
                     while len(header) > 1 and not header[-1]:
                         header.pop()  # unnamed columns after the last name
-                    return header
+                    return row[: len(header)] if raw else header
     except (OSError, csv.Error, UnicodeDecodeError):
         return None
     return None
@@ -1076,7 +1084,9 @@ def _reader_error(
         message = f"--decimal {clash[1]} is " + message[clash.end() :]
         message = message.replace(" (given)", " (given by --delimiter)").replace(
             "give the delimiter (such as ';'), or another decimal mark.",
-            "give the file's delimiter with --delimiter (such as ';'), or another --decimal.",
+            _COMMA_FILE_FIX
+            if clash[1] == "','"
+            else "give the file's delimiter with --delimiter (such as ';'), or another --decimal.",
         )
     return CLIError(message)
 
@@ -1665,34 +1675,46 @@ def _multilabel_targets(table: Table, targets: Sequence[str], source: str) -> _D
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 
 
+#: What to do with a file whose cells are separated by commas and whose numbers are written
+#: with decimal commas (quoted: "0,13"), which no reader of glassnet's reads.
+_COMMA_FILE_FIX = (
+    "glassnet reads no decimal comma in a file whose cells are separated by commas, even "
+    "in quoted cells (\"0,13\"): export the file again with ';' between cells (in "
+    "LibreOffice or Excel: CSV with ';' as the field delimiter) and pass --decimal ,, or "
+    "write the numbers with decimal points; if the cells are separated by another "
+    "character, give it with --delimiter."
+)
+
+
 def _decimal_hint(table: Table, cell: str) -> str:
     """The advice to pass --decimal , when ``cell`` is written with a decimal comma in a
     file read with the decimal point whose cells are not separated by commas (a ';' export
     of a European spreadsheet); "" if not so."""
-    if table.decimal != "." or table.delimiter in (None, ",") or not _DECIMAL_COMMA.fullmatch(cell):
+    if table.decimal != "." or table.delimiter is None or not _DECIMAL_COMMA.fullmatch(cell):
         return ""
+    if table.delimiter == ",":  # (quoted: "0,13")
+        return "; if they are decimal commas (3,14), " + _COMMA_FILE_FIX[:-1]
     return "; if the file writes decimal commas (3,14), pass --decimal ,"
 
 
-def _formatted_numbers(table: Table, name: str) -> int | None:
-    """The first row of a text column whose cells are all numbers written for people
-    (:data:`FORMATTED_NUMBER`, a typographic minus sign, or plain), which glassnet reads as
-    text; None if not so. With --decimal ',' a cell such as 3.14 is one of those."""
+def _formatted_numbers(table: Table, name: str) -> tuple[int, list[str]] | None:
+    """The first row of a text column whose cells are numbers written for people
+    (:data:`FORMATTED_NUMBER`, a typographic minus sign, a unit such as 5.3k: the stream's
+    :func:`people_numbers`) or plain but for a few texts that mark missing cells (n.v., TBD),
+    which glassnet reads as text, and those texts; None if not so. With --decimal ',' a cell
+    such as 3.14 is one of those."""
     cells = table.raw(name)  # (N,) str
     if _grouped_by_underscores(table, name) is not None:
         return None  # (bands 100_200, 200_500: text, as spreadsheets and pandas read them)
-    first = None
-    for cell in dict.fromkeys(cells.tolist()):
-        if cell.lower() in table.missing or number_value(cell, table.decimal) is not None:
-            continue
-        typographic = _typographic_number(cell, table.decimal)
-        if FORMATTED_NUMBER.fullmatch(cell) is None and typographic is None:
-            return None
-        if first is None:
-            first = cell
-    if first is None:
+    found = people_numbers(
+        Counter(cells.tolist()),
+        table.decimal,
+        table.missing,
+        also=lambda c: _typographic_number(c, table.decimal),
+    )
+    if found is None:
         return None
-    return int(np.flatnonzero(cells == first)[0])
+    return int(np.flatnonzero(cells == found[0][0])[0]), found[1]
 
 
 #: A band written with '_': two numbers, the lower first (18_24, 100_200, 0.5_1.5).
@@ -1718,17 +1740,48 @@ def _grouped_by_underscores(table: Table, name: str) -> int | None:
     return None if first is None else int(np.flatnonzero(cells == first)[0])
 
 
-def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, fix: str) -> None:
-    """A column of numbers written with separators or signs is an error, not text."""
+def _marker_advice(table: Table, name: str, texts: Sequence[str], target: bool = False) -> str:
+    """What a column of numbers written for people says of its few other ``texts`` (n.v.,
+    TBD, —): where they are, and the --missing flags that read them as missing cells (a
+    ``target``'s rows are then dropped, never imputed); "" for none."""
+    if not texts:
+        return ""
+    cells = table.raw(name)  # (N,) str
+    shown = []
+    for t in texts[:3]:
+        rows = np.flatnonzero(cells == t)
+        shown.append(f"{_q(t)} at line {int(table.line_numbers[rows[0]])} ({rows.size} cell(s))")
+    given = sorted(table.missing) if table.missing != MISSING_TOKENS else [""]
+    flags = " ".join(_missing_option(t) for t in dict.fromkeys([*given, *texts]))
+    return (
+        f"; its other cells, {_esc(', '.join(shown))}, are text: if they mark missing cells, "
+        f"pass {_esc(flags)} "
+        + (
+            "and drop those rows (a target is never imputed)"
+            if target
+            else "(with --impute mean to fill them)"
+        )
+    )
+
+
+def _refuse_formatted_numbers(
+    table: Table, names: Sequence[str], source: str, fix: str, target: bool = False
+) -> None:
+    """A column of numbers written with separators or signs (``target``: the target's) is an
+    error, not text."""
     for name in names:
-        r = _formatted_numbers(table, name)
+        found = _formatted_numbers(table, name)
+        r, texts = found if found is not None else (None, [])
         cell = table.raw(name)[r] if r is not None else ""
+        more = _marker_advice(table, name, texts, target)
         typographic = _typographic_number(cell, table.decimal) if r is not None else None
         if r is not None and typographic is not None:  # "−0.5": a minus sign, U+2212
             raise CLIError(
                 f"column {_q(name)} of '{source}' holds numbers that are read as text: "
                 f"{_q(table.raw(name)[r])} at line {int(table.line_numbers[r])} is a "
-                f"number but for {typographic}; fix every such cell, " + fix.format(name=name)
+                f"number but for {typographic}; fix every such cell, "
+                + fix.format(name=name)
+                + more
             )
         if r is not None and table.decimal != ".":
             d = table.decimal
@@ -1737,14 +1790,17 @@ def _refuse_formatted_numbers(table: Table, names: Sequence[str], source: str, f
                 f"not read ({_q(table.raw(name)[r])} at line {int(table.line_numbers[r])}: "
                 f"a decimal point other than {d!r}, a thousands separator, or a currency or "
                 f"percent sign), which are read as text: write them with {d!r} as their only "
-                f"mark, such as 1234{d}5, " + fix.format(name=name)
+                f"mark, such as 1234{d}5, " + fix.format(name=name) + more
             )
         if r is not None:
             raise CLIError(
                 f"column {_q(name)} of '{source}' holds numbers written with "
                 f"{formatted_form(cell)} ({_q(cell)} at line {int(table.line_numbers[r])}), "
                 f"which are read as text: write them as plain numbers such as "
-                f"{plain_example(cell)}.5, " + fix.format(name=name) + _decimal_hint(table, cell)
+                f"{plain_example(cell)}.5, "
+                + fix.format(name=name)
+                + _decimal_hint(table, cell)
+                + more
             )
 
 
@@ -1869,8 +1925,20 @@ def _target_numbers(table: Table, names: Sequence[str], source: str) -> np.ndarr
     """The target columns ``names`` of a file scored by a regression model, (N, K); a column
     of numbers written for people (1,304.5, $1,200) is named as such, not as "categorical"."""
     texts = [n for n in names if table.kinds[n] != "numeric"]
-    _refuse_formatted_numbers(table, texts, source, "as the model predicts numbers")
+    _refuse_formatted_numbers(table, texts, source, "as the model predicts numbers", True)
     return np.stack([_numbers(table, t, _SCORED_FIX) for t in names], axis=1)
+
+
+def _did_you_mean(missing: Sequence[str], names: Sequence[str], lead: str = " ") -> str:
+    """``lead`` and "Did you mean 'label'?" for column names not in ``names`` (the same but
+    for case, or one close to it), as train and evaluate say of a --target; "" if none."""
+    folded = {n.casefold(): n for n in names}
+    near = [
+        folded.get(t.casefold()) or next(iter(difflib.get_close_matches(t, names, 1)), None)
+        for t in missing
+    ]
+    near = [n for n in dict.fromkeys(near) if n is not None]
+    return f"{lead}Did you mean {' and '.join(repr(n) for n in near)}?" if near else ""
 
 
 def _csv_data(args: argparse.Namespace) -> _Data:
@@ -1956,20 +2024,14 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         )
         if empty is None:
             _refuse_empty_column(args, str(exc), targets)
+            _refuse_totals_target(args, str(exc), targets)
             raise
         name = shlex.quote(empty.group(1)[1:-1])  # (the name as repr() wrote it)
         message = str(exc)[: -len("drop the column.")]
         raise CLIError(f"{message}leave it out with --drop {name}") from None
     missing = [t for t in targets if t not in table.names]
     if missing:
-        folded = {n.casefold(): n for n in table.names}
-        near = [
-            folded.get(t.casefold())
-            or next(iter(difflib.get_close_matches(t, table.names, 1)), None)
-            for t in missing
-        ]
-        near = [n for n in dict.fromkeys(near) if n is not None]
-        hint = f". Did you mean {' and '.join(repr(n) for n in near)}?" if near else ""
+        hint = _did_you_mean(missing, table.names, ". ")
         raise CLIError(
             f"target column(s) {missing} are not in '{args.data}'; its columns are: "
             f"{_names_text(table.names)}{_HEADERLESS * headerless(table.names)}{hint}"
@@ -1984,6 +2046,15 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     features = [n for n in table.names if n not in targets]
     if not features:
         raise CLIError(f"'{args.data}' has no feature columns besides the target {targets}")
+    for name in [*targets, *features]:  # '#N/A' in a text column: no class, no category
+        if table.kinds[name] == "categorical":
+            cells = table.raw(name).tolist()
+            counts = Counter(c for c in cells if c.strip().lower() not in table.missing)
+            errors = sheet_errors(counts)
+            if errors:
+                r = cells.index(errors[0])
+                where = f"line {int(table.line_numbers[r])}"
+                _refuse_sheet_errors(args.data, name, errors, counts, where, name in targets)
     texts = [n for n in features if table.kinds[n] == "categorical" and n not in categorical]
     _refuse_formatted_numbers(
         table, texts, args.data, "or pass --categorical {name} if they are codes, not amounts"
@@ -1994,7 +2065,11 @@ def _csv_data(args: argparse.Namespace) -> _Data:
     if single is not None and table.kinds[single] == "categorical" and args.task == "auto":
         if not getattr(args, "classes", None):
             _refuse_formatted_numbers(
-                table, [single], args.data, "or pass --task multiclass if they are class labels"
+                table,
+                [single],
+                args.data,
+                "or pass --task multiclass if they are class labels",
+                True,
             )
     if labels:
         data = _multilabel_targets(table, targets, args.data)
@@ -2014,6 +2089,35 @@ def _csv_data(args: argparse.Namespace) -> _Data:
         fix = "Fix the value: several target columns make a multi-output regression of numbers."
         data.y_numeric = np.stack([_numbers(table, t, fix) for t in targets], axis=1)  # (N, K)
     return data
+
+
+def _refuse_sheet_errors(
+    source: str,
+    name: str,
+    errors: list[str],
+    counts: Mapping[str, int],
+    where: str | None,
+    target: bool,
+) -> None:
+    """A label or text column holding spreadsheet formula errors (``errors``: '#N/A',
+    '#DIV/0!', each with its cells in ``counts``; ``where``: the line of the first, or None
+    where unknown, the stream's) is an error, as in a number column: each would be a class
+    (a ``target``'s) or a category of its own."""
+    shown = ", ".join(f"{_q(e)} ({counts[e]} cell(s))" for e in errors[:5])
+    one = len(errors) == 1
+    first = f", the first at {where}" if where else " (without --stream, the error names each line)"
+    flags = " ".join(_missing_option(t) for t in ["", *errors])
+    if target:
+        fix = "or drop those rows (a target is never imputed)"
+    else:
+        fix = f"or, to read them as missing cells, pass {_esc(flags)} with --impute mean"
+    raise CLIError(
+        f"column {_q(name)} of '{source}' holds {_esc(shown)}{first}: "
+        f"{'a spreadsheet formula error' if one else 'spreadsheet formula errors'} (a formula "
+        f"that failed in the sheet, exported as its error text), which would be read as "
+        f"{'a class' if target else 'a category'} of {'its' if one else 'their'} own: fix the "
+        f"formula{'' if one else 's'} and export the file again, {fix}"
+    )
 
 
 #: The first cell of a spreadsheet's row of totals ("Total", "Grand total:", "SUM").
@@ -2090,6 +2194,64 @@ def _suggest_multilabel(table: Table, targets: Sequence[str], source: str) -> No
         f"trained as a multi-output regression (--task auto); if each is a yes/no label, add "
         f"--task multilabel (one sigmoid output per label, binary cross-entropy)"
     )
+
+
+def _refuse_totals_target(args: argparse.Namespace, message: str, targets: Sequence[str]) -> None:
+    """An empty target cell in a row whose number cells are the sums of the other rows' (a
+    spreadsheet's row of totals, its label cell empty) is said to be such a row, to delete,
+    not a label to fill in. On the error's path only, for a file up to 16 MiB: read again."""
+    m = re.match(
+        r"Missing value '' at line (\d+) of .*, column ('.*?'): fill it in or drop the row\.$",
+        message,
+    )
+    path = Path(args.data)
+    if m is None or m[2][1:-1] not in targets or not path.is_file():
+        return
+    if path.stat().st_size > 1 << 24:
+        return
+    line, decimal = int(m[1]), args.decimal or "."
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return
+    hint = re.match(r"[ \t]*sep=(.)[ \t]*(?:\r\n|\r|\n)", text, flags=re.IGNORECASE)
+    delimiter = args.delimiter or (hint[1] if hint else sniff_delimiter(text[:65536], decimal))
+    if delimiter is None:
+        return
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
+    header, rows, total = None, [], None
+    try:
+        for row in reader:
+            if not any(c.strip() for c in row) or (hint and reader.line_num == 1):
+                continue
+            if header is None:
+                header = [c.strip() for c in row]
+            elif reader.line_num == line:
+                total = row
+            else:
+                rows.append(row)
+    except csv.Error:
+        return
+    if header is None or total is None or len(rows) < 2:
+        return
+    summed = []
+    for j, name in enumerate(header):
+        if name in targets or j >= len(total):
+            continue
+        cells = [r[j] for r in rows if j < len(r) and r[j].strip()]
+        values = [number_value(c, decimal) for c in cells]
+        value = number_value(total[j], decimal)
+        if value is None or not values or any(v is None for v in values):
+            continue
+        others = math.fsum(values)  # type: ignore[arg-type]
+        if others and abs(value - others) <= 0.005 * abs(others):
+            summed.append(name)
+    if summed:
+        raise CLIError(
+            f"{message.rstrip('.')}; but line {line} looks like a row of totals, not a row "
+            f"of data (its {_esc(_few([repr(c) for c in summed], 3))} the sums of the other "
+            f"rows'): delete that line from the file"
+        )
 
 
 def _refuse_empty_column(args: argparse.Namespace, message: str, targets: Sequence[str]) -> None:
@@ -2217,7 +2379,11 @@ def _written_otherwise(value: str, known: str) -> str:
     (:func:`loose_text`'s steps, those that change either): "accent encoding" (a letter and
     a combining mark for one character: NFD for NFC), "width or compatibility form"
     (full-width 'ｒｅｄ', a ligature: NFKC), "an invisible character", "blanks" (doubled,
-    leading or trailing), "case"."""
+    leading or trailing), "case"; or how one number is written otherwise
+    (:func:`number_written_otherwise`: leading zeros lost, a whole number as a float)."""
+    number = number_written_otherwise(value, known)
+    if number:
+        return number
     steps = (
         ("accent encoding", lambda t: unicodedata.normalize("NFC", t)),
         ("width or compatibility form", lambda t: unicodedata.normalize("NFKC", t)),
@@ -2408,12 +2574,12 @@ class _Bundle:
                 continue
             cats = [str(v) for v in known[c].tolist()]
             exact, folded = set(cats), {}
-            for v in cats:
-                folded.setdefault(loose_text(v), v)
+            for v in cats:  # ('2134' for '02134', '1.0' for '1': one number, too)
+                folded.setdefault(loose_spelling(v), v)
             for value in dict.fromkeys(table.strings(c).tolist()):
-                if value in exact or loose_text(value) not in folded:
+                if value in exact or loose_spelling(value) not in folded:
                     continue
-                near[(c, value)] = folded[loose_text(value)]
+                near[(c, value)] = folded[loose_spelling(value)]
         return near
 
     def outputs(self, X: np.ndarray, table: Table | None = None) -> np.ndarray:
@@ -2643,7 +2809,7 @@ def _read_for_model_with(
         try:
             data = _read_file_for_model(bundle, spooled, need_target, nrows)
         except (CLIError, ValueError) as exc:  # (the messages name the file as given)
-            raise CLIError(str(exc).replace(str(copy), args.data)) from None
+            raise CLIError(_renamed(str(exc), str(copy), args.data)) from None
         finally:  # (and so do the notes: "filled 1 missing cell(s) of '/dev/stdin'")
             _PENDING[noted:] = [m.replace(str(copy), _esc(args.data)) for m in _PENDING[noted:]]
     data.table.source = data.source = args.data
@@ -2664,7 +2830,10 @@ def _read_file_for_model(
     if header is not None:
         _check_delimiter(Path(args.data), args.delimiter)
         try:  # a name twice is no "missing: b" (the column count is right)
-            check_header(header, args.data)
+            written = _peek_header(Path(args.data), args.delimiter, args.decimal, raw=True)
+            if written is not None and len(written) == len(header) + 1:
+                written = written[1:]  # (pandas' row index, as above)
+            check_header(header, args.data, written)
         except ValueError as exc:
             raise CLIError(str(exc)) from None
     targets = bundle.targets
@@ -2706,6 +2875,7 @@ def _read_file_for_model(
                 f"--target names the column {lacking[0]!r}, which '{args.data}' does not "
                 f"have (its columns: {_few(header)}): name the column that holds the true "
                 f"values, or add it; 'glassnet predict' takes rows without it"
+                + _did_you_mean(lacking, header, ". ")
             )
         raise CLIError(
             f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
@@ -5020,22 +5190,7 @@ def _cut_short(data: _Data, y: np.ndarray, counts: np.ndarray, among: np.ndarray
     return ""
 
 
-def _spelling(text: str) -> str:
-    """What a label or category is, read loosely: a number's value ("1", "1.0" and "01" are
-    1.0), or the text Unicode-normalized, without case and with its blanks collapsed ("Yes",
-    "yes"; "Café" with its accent as one character or as a combining mark)."""
-    if re.fullmatch(r"\s*[+-]?\d+\s*", text) and abs(int(text)) >= 2**53:
-        return str(int(text))  # (past float64's whole numbers: 20-digit codes stay apart)
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if math.isfinite(value):
-        return repr(value)
-    return loose_text(text)
-
-
-#: The loose spellings (:func:`_spelling`) of yes and no: True for yes, False for no.
+#: The loose spellings (:func:`loose_spelling`) of yes and no: True for yes, False for no.
 _YES_NO = {
     **dict.fromkeys(("yes", "y", "true", "t", "on", repr(1.0)), True),
     **dict.fromkeys(("no", "n", "false", "f", "off", repr(0.0)), False),
@@ -5048,7 +5203,7 @@ def _warn_lookalikes(values: Sequence[str], what: str, fix: str) -> None:
     its own, and "Yes" beside "yes" is more often a typo than a distinction."""
     groups: dict[str, list[str]] = {}
     for v in values:
-        groups.setdefault(_spelling(v), []).append(v)
+        groups.setdefault(loose_spelling(v), []).append(v)
     alike = [" and ".join(visible_text(v) for v in g) for g in groups.values() if len(g) > 1]
     # yes/no written several ways (data merged from sources: yes, Y, 1, true beside no, N,
     # 0, false): each spelling a class or a category of its own
@@ -6273,10 +6428,14 @@ def _stream_refusals(args: argparse.Namespace) -> None:
         _check_delimiter(Path(args.data), args.delimiter)
     if args.decimal == _stream_delimiter(args):
         given = "given by --delimiter" if args.delimiter is not None else "sniffed from its header"
+        fix = (
+            _COMMA_FILE_FIX[:-1]
+            if args.decimal == ","
+            else "give the file's delimiter with --delimiter (such as ';'), or another --decimal"
+        )
         raise CLIError(
             f"--decimal {args.decimal!r} is the field separator of '{args.data}' ({given}): "
-            f"the decimal mark must differ from it; give the file's delimiter with --delimiter "
-            f"(such as ';'), or another --decimal"
+            f"the decimal mark must differ from it; {fix}"
         )
     if args.batch_size == 0:
         raise CLIError(
@@ -6302,7 +6461,7 @@ def _about_file(path: str, exc: Exception) -> str:
     if "invalid UTF8" in text:  # (past the first block, which is checked before reading)
         text += (
             " The file is not UTF-8 throughout: save it as 'CSV UTF-8', or convert it: "
-            "iconv -f CP1252 -t UTF-8."
+            f"{iconv_command(path, 'CP1252')}."
         )
     return text if f"'{path}'" in text else f"'{path}': {text}"
 
@@ -6772,6 +6931,42 @@ def _refuse_repeated_header(args: argparse.Namespace, cols: Any) -> None:
         )
 
 
+def _refuse_streamed_text_columns(
+    args: argparse.Namespace, target: str, cols: Any, multilabel: bool
+) -> None:
+    """As the in-memory path refuses them: spreadsheet formula errors ('#N/A') in the
+    target's classes or a text feature's categories, and a target of amounts written for
+    people ('$1,234.56', a few 'TBD') that --task auto would read as classes."""
+    columns = dict(cols.categories)
+    counts = dict(cols.category_counts)
+    if cols.classes is not None and not multilabel:
+        columns[target] = cols.classes
+        counts[target] = cols.class_counts or [1] * len(cols.classes)
+    for name, values in columns.items():
+        rows = dict(zip(map(str, values), counts.get(name) or [1] * len(values)))
+        errors = sheet_errors(rows)
+        if errors:
+            _refuse_sheet_errors(args.data, name, errors, rows, None, name == target)
+    if cols.classes is not None and not multilabel and args.task == "auto":
+        rows = dict(zip(map(str, cols.classes), counts[target]))
+        found = people_numbers(rows, args.decimal, ())
+        if found is not None:
+            formatted, texts = found
+            marker = (
+                f"; its other cells, {_esc(_few([repr(t) for t in texts], 3))}, are text: if "
+                f"they mark missing cells, drop those rows (a target is never imputed)"
+                if texts
+                else ""
+            )
+            raise CLIError(
+                f"column {_q(target)} of '{args.data}' holds numbers written with "
+                f"{formatted_form(formatted[0])} ({_few([repr(t) for t in formatted], 5)}), which "
+                f"are read as text: write them as plain numbers such as "
+                f"{plain_example(formatted[0])}{args.decimal}5, or pass --task multiclass if "
+                f"they are class labels{marker}"
+            )
+
+
 def _refuse_streamed_numbers_as_text(
     source: str,
     categories: dict[str, list[Any]],
@@ -6818,7 +7013,17 @@ def _refuse_streamed_numbers_as_text(
         single = bool(rows) and single_text(
             formatted + text, [number_value(v, decimal) for v in numbers]
         )
-        if stray and not (majority or single):
+        # (numbers written for people and a few texts, "5,2" and "n.v.": the in-memory test)
+        people = people_numbers(
+            rows or dict.fromkeys(map(str, cats), 1),
+            decimal,
+            (),
+            also=lambda c: _typographic_number(c, decimal),
+        )
+        if people is not None:
+            formatted, text = people
+            stray = [v for v in text if v in stray]
+        if stray and not (majority or single or people):
             continue
         if len(plain) + len(formatted) < 2 and not majority:
             continue
@@ -6850,6 +7055,24 @@ def _refuse_streamed_numbers_as_text(
                 f"as text: if the file writes decimal commas (3,14), pass --decimal , (if the "
                 f"commas separate thousands, write every cell as a plain number such as 1234.5)"
             )
+        if people is not None and text:  # "5,2" and "n.v.": the numbers, then the texts
+            example = plain_example(formatted[0])
+            comma = decimal == "." and delimiter != "," and _DECIMAL_COMMA.fullmatch(formatted[0])
+            raise CLIError(
+                f"column {_q(name)} of '{source}' holds numbers written with "
+                f"{formatted_form(formatted[0])} ({_few([repr(t) for t in formatted], 5)}) and "
+                f"{_esc(_few([repr(t) for t in text], 3))}, so the streaming reader reads it as "
+                f"text, {len(cats)} categories one-hot encoded: write every cell as a plain "
+                f"number such as {example}{decimal}5"
+                + (
+                    ", or pass --decimal , if the file writes decimal commas (3,14)"
+                    if comma
+                    else ""
+                )
+                + f"; if {_esc(repr(text[0]))} marks a missing cell, pass "
+                f"{_esc(' '.join(_missing_option(t) for t in text))} (the stream then names each "
+                f"row that holds one); --categorical {_esc(shlex.quote(name))} keeps codes as text"
+            )
         place, cell = (places or {}).get(name, (None, None))
         if stray and cell not in stray:  # (the line named holds no stray text: none named)
             place, cell = None, stray[0]
@@ -6880,6 +7103,14 @@ def _refuse_streamed_numbers_as_text(
             f"in-memory "
             f"reader names each cell's line); --categorical {_esc(shlex.quote(name))} keeps "
             f"codes as text"
+            + (
+                f"; if they are decimal commas (3,14), {_COMMA_FILE_FIX[:-1]}"
+                if decimal == "."
+                and delimiter == ","
+                and formatted
+                and all(_DECIMAL_COMMA.fullmatch(v) for v in formatted)
+                else ""
+            )
         )
 
 
@@ -7176,6 +7407,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
             f"the index that pandas' to_csv writes (or R's write.csv): left out, not a "
             f"feature (to_csv(index=False) writes no such column)"
         )
+    _refuse_streamed_text_columns(args, target, cols, multilabel)
     passes = [cols]  # the statistics passes' columns (each with the passes it made)
     entries, codes = None, None  # multi-label: each label's values, and its texts' 0/1
     if multilabel:
@@ -8000,9 +8232,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         _guard_predictions(out_path, bundle)
     if out_path is not None and not _rank_writes(out_path):
         out_path = None  # (to this rank's standard output, which goes nowhere)
-    if args.stream:
-        return _predict_streamed(args, bundle, out_path)
-    data = _read_for_model(bundle, args, need_target=False)
+    try:
+        if args.stream:
+            return _predict_streamed(args, bundle, out_path)
+        data = _read_for_model(bundle, args, need_target=False)
+    except CLIError as exc:  # a header and no rows (a day of no new rows): no predictions
+        if not re.search(r"has a header row \(.*\) but no data rows\.$", str(exc)):
+            raise
+        return _no_predictions(args, bundle, out_path, exc)
     X = bundle.inputs(data.table, args.unknown)  # (N, n_inputs)
     buf = _io.StringIO()
     tabs = out_path is not None and out_path.suffix.lower() in (".tsv", ".tab")
@@ -8033,6 +8270,31 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         except WriteError as exc:
             raise CLIError(str(exc)) from None
         _Escaping(sys.stdout).write(f"wrote {len(X)} predictions to {out_path}\n")
+    return 0
+
+
+def _no_predictions(
+    args: argparse.Namespace, bundle: _Bundle, out_path: Path | None, exc: CLIError
+) -> int:
+    """predict on a file of a header row and no rows: its predictions file holds the header
+    row alone, with a note (a batch of no new rows is no error), when the header names
+    every column of the model's (else ``exc``, the error of no rows, stands)."""
+    header = _peek_header(Path(args.data), args.delimiter, args.decimal or ".") or []
+    if Path(args.data).is_file() is False or any(c not in header for c in bundle.columns):
+        raise exc
+    buf = _io.StringIO()
+    tabs = out_path is not None and out_path.suffix.lower() in (".tsv", ".tab")
+    writer = csv.writer(buf, lineterminator="\n", delimiter="\t" if tabs else ",")
+    writer.writerow(_prediction_header(bundle, args.proba, bundle.id_column in header))
+    _note(f"'{args.data}' has a header row but no data rows: no predictions to write")
+    if out_path is None:
+        sys.stdout.write(buf.getvalue())
+        return 0
+    try:
+        atomic_write(out_path, buf.getvalue())
+    except WriteError as e:
+        raise CLIError(str(e)) from None
+    _Escaping(sys.stdout).write(f"wrote 0 predictions to {out_path}\n")
     return 0
 
 
@@ -8435,7 +8697,7 @@ def _streamed_blocks(
             at -= 0 if number == 0 else len(blocks.header)  # (its bytes: after the header's)
 
             def fix(text: str, offset: int = offset, start: int = start, at: int = at) -> str:
-                text = text.replace(str(tmp), args.data)
+                text = _renamed(text, str(tmp), args.data)
                 for hint in (_MEMORY_HINT, _SCORING_HINT):  # (a block too large: a smaller one)
                     if hint in text:
                         text = text.replace("reading '", "reading a block of '", 1)
@@ -8581,8 +8843,8 @@ def _target_indices(bundle: _Bundle, data: _Data) -> np.ndarray:
     if unseen:
         first = next(i for i, k in enumerate(keys) if k not in lookup)
         line = int(data.table.line_numbers[first])
-        known = {_spelling(c): c for c in bundle.classes}
-        alike = [(u, known[_spelling(u)]) for u in unseen if _spelling(u) in known]
+        known = {loose_spelling(c): c for c in bundle.classes}
+        alike = [(u, known[loose_spelling(u)]) for u in unseen if loose_spelling(u) in known]
         fix = ""
         if alike:  # "YES" for the model's "yes": labels are compared as they are written
             fix = "; labels must match exactly, case included: write " + ", ".join(
@@ -9672,11 +9934,24 @@ class _Renaming:
         self.stream, self.old, self.new = stream, old, new
 
     def write(self, text: str) -> int:
-        self.stream.write(text.replace(self.old, self.new))
+        self.stream.write(_renamed(text, self.old, self.new))
         return len(text)
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, ...
         return getattr(self.stream, name)
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    """``text`` with the temporary file ``old`` named ``new``, the file as given, and its
+    conversion to UTF-8 (iconv's command, :func:`iconv_command`) the given file's: a .gz
+    one decompressed and compressed again, standard input's without names."""
+    if "iconv -f" in text:
+        text = re.sub(
+            rf"iconv -f (\S+) -t UTF-8 {re.escape(shlex.quote(old))} > \S+?(?=[.,;]?(?:\s|$))",
+            lambda m: iconv_command(new, m[1]),
+            text,
+        )
+    return text.replace(old, new)
 
 
 class _Signalled(SystemExit):

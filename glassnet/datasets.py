@@ -58,11 +58,13 @@ from ._validation import (
 )
 from .stream import (
     MISSING_TOKENS,
+    SHEET_ERRORS,
     as_point,
     check_decimal,
     float_columns,
     line_notes_text,
     missing_tokens,
+    people_numbers,
     plain_rows,
     sniff_delimiter,
 )
@@ -792,20 +794,12 @@ def _marker_like(text: str) -> bool:
     return text.lower() in _MARKERS or not any(ch.isalnum() for ch in text)
 
 
-#: The error values of spreadsheet formulas, as Excel, LibreOffice and Google Sheets export
-#: them into a CSV file's cells (upper case).
-_SHEET_ERRORS = frozenset(
-    {"#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#N/A", "#SPILL!", "#CALC!",
-     "#GETTING_DATA", "#FIELD!", "#ERROR!"}
-)  # fmt: skip
-
-
 def _text_hint(name: str, counts: Counter[str], tokens: frozenset[str]) -> str:
     """The advice for the text cells of a number column, ``counts`` (each distinct text and
     its cells): when there are several, each (up to 5) and its count; ``missing=`` with every
     marker-like text (``?``, ``-``, ``N/A``) added to ``tokens``; ``categorical=`` when some
     hold letters or digits, as categories do. '' when the one text is no marker."""
-    errors = [t for t in counts if t.strip().upper() in _SHEET_ERRORS]  # no categories
+    errors = [t for t in counts if t.strip().upper() in SHEET_ERRORS]  # no categories
     markers = [t for t in counts if _marker_like(t) or t in errors]
     others = [t for t in counts if t not in markers]
     hint = ""
@@ -1971,31 +1965,35 @@ def _refuse_decimal_commas(table: Table, categorical: Sequence[str]) -> None:
         if table.kinds[name] != "categorical" or name in kept:
             continue
         cells = table._cells(name)
-        first = None
-        for r, cell in enumerate(cells):
-            if cell.lower() in table.missing:
-                continue
-            if _COMMA_NUMBER.fullmatch(cell) is None:
-                first = None
-                break
-            if first is None and "," in cell:
-                first = r
-        if first is None:
+        # (numbers, some written with a decimal comma, and perhaps a few texts: n.v., TBD)
+        found = people_numbers(Counter(cells), table.decimal, table.missing)
+        if found is None or not all(_COMMA_NUMBER.fullmatch(c) for c in found[0]):
             continue
-        commas = [c for c in cells if "," in c and c.lower() not in table.missing]
+        first = cells.index(found[0][0])
+        commas = found[0]
         where = f"{cells[first]!r} at line {int(table.line_numbers[first])}"
+        texts, tail = found[1], ""
+        if texts:  # (what to do with them: the missing cells they mark)
+            given = (*sorted(table.missing), *texts)
+            lines = ", ".join(
+                f"{t!r} at line {int(table.line_numbers[cells.index(t)])}" for t in texts
+            )
+            tail = (
+                f" Its other cells, {lines}, are text: if they mark missing cells, also pass "
+                f"missing={given!r}."
+            )
         if all(_THOUSANDS.fullmatch(c) for c in commas):  # 1,250 12,500: which is it?
             raise ValueError(
                 f"Column {name!r} of {table._src} holds numbers with a comma ({where}), read "
                 f"as text with decimal='.': a thousands separator (1,250 for 1250) or a "
                 f"decimal comma (1,250 for 1.25) cannot be told apart here. For a thousands "
                 f"separator, write the numbers without it; for a decimal comma, pass "
-                f"decimal=','; to keep them as text, categorical=[{name!r}]."
+                f"decimal=','; to keep them as text, categorical=[{name!r}]." + tail
             )
         raise ValueError(
             f"Column {name!r} of {table._src} holds numbers written with a decimal comma "
             f"({where}), read as text with decimal='.': pass decimal=',' to read them as "
-            f"numbers (or categorical=[{name!r}] to keep them as text)."
+            f"numbers (or categorical=[{name!r}] to keep them as text)." + tail
         )
 
 
@@ -2227,7 +2225,7 @@ def _read_plain(
     kept = {categorical} if isinstance(categorical, str) else set(categorical)
     numbers = point and not _number_like(tokens)
     index = pandas_index and not header[0] and all(header[1:])
-    check_header(header[1:] if index else header, src)
+    check_header(header[1:] if index else header, src, first[1:] if index else first)
     raw = set(drop) | ({""} if index else set())  # (kept as read, not stripped)
     columns = [_Column(h not in raw, numbers and h not in raw and h not in kept) for h in header]
     if held[1] is not None:  # (ASCII: the file's bytes, a character a byte)
@@ -2465,6 +2463,7 @@ def _read_csv(
                 joined += end - start
             if header is None:
                 header, header_line = [c.strip() for c in row], start
+                written = row[: len(header)]
                 # a delimiter at the end of every line (as spreadsheets write): unnamed
                 # columns at the end, which must stay empty
                 while len(header) > 1 and not header[-1]:
@@ -2472,7 +2471,10 @@ def _read_csv(
                     unnamed += 1
                 # pandas' row index, perhaps: its values say (below)
                 index = pandas_index and len(header) > 1 and not header[0] and all(header[1:])
-                check_header(header[1:] if index else header, src)
+                written = written[: len(header)]
+                check_header(
+                    header[1:] if index else header, src, written[1:] if index else written
+                )
                 raw = set(drop) | ({""} if index else set())  # (kept as read, not stripped)
                 columns = [
                     _Column(h not in raw, numbers and h not in raw and h not in kept)
@@ -2754,6 +2756,24 @@ def read_pipe(path: str | os.PathLike[str], limit: float = math.inf) -> bytes:
     return b"".join(parts)
 
 
+def iconv_command(src: str, encoding: str) -> str:
+    """The shell command that converts the file ``src`` from ``encoding`` to UTF-8 (a
+    gzip-compressed one decompressed, converted and compressed again), into a file named
+    after it; "iconv -f ENCODING -t UTF-8" alone for no file's name (standard input)."""
+    import shlex  # (here: the command line's Ctrl-C while glassnet imports is its own)
+
+    if src.startswith("<") or src == "-":
+        return f"iconv -f {encoding} -t UTF-8"
+    path = Path(src)
+    gz = path.suffix.lower() == ".gz"
+    inner = Path(path.stem) if gz else path  # (data.csv of data.csv.gz)
+    out = path.with_name(f"{inner.stem}-utf8{inner.suffix}" + (path.suffix if gz else ""))
+    a, b = shlex.quote(str(path)), shlex.quote(str(out))
+    if gz:
+        return f"gunzip -c {a} | iconv -f {encoding} -t UTF-8 | gzip > {b}"
+    return f"iconv -f {encoding} -t UTF-8 {a} > {b}"
+
+
 def utf8_text(data: bytes, src: str, complete: bool = True) -> str:
     """``data`` decoded as UTF-8 (a byte-order mark dropped), else a ValueError naming the
     encoding it is in (UTF-16, UTF-32), its NUL bytes (binary), or its first byte that is
@@ -2763,7 +2783,7 @@ def utf8_text(data: bytes, src: str, complete: bool = True) -> str:
     if wide is not None:
         raise ValueError(
             f"{src!r} is {wide} text (as a spreadsheet's 'Unicode Text' export writes), not "
-            f"UTF-8. Save it as 'CSV UTF-8', or convert it: iconv -f {wide} -t UTF-8."
+            f"UTF-8. Save it as 'CSV UTF-8', or convert it: {iconv_command(src, wide)}."
         )
     if b"\x00" in data:
         kind = _binary_kind(data)
@@ -2787,7 +2807,7 @@ def utf8_text(data: bytes, src: str, complete: bool = True) -> str:
         raise ValueError(
             f"{src!r} is not UTF-8 text: byte 0x{data[at]:02x} at offset {at} (line {line}) "
             f"cannot be decoded; read as Windows-1252 (Latin-1) that line is {shown!r}. Save "
-            f"the file as 'CSV UTF-8', or convert it: iconv -f CP1252 -t UTF-8."
+            f"the file as 'CSV UTF-8', or convert it: {iconv_command(src, 'CP1252')}."
         ) from None
 
 
@@ -2836,9 +2856,10 @@ def headerless(names: Sequence[str]) -> bool:
     return True
 
 
-def check_header(header: list[str], src: str) -> None:
+def check_header(header: list[str], src: str, raw: Sequence[str] | None = None) -> None:
     """A ValueError, naming the file ``src``, for a header row (its names, stripped) with an
-    unnamed column, a name twice, or numbers only (a file without a header row)."""
+    unnamed column, a name twice, or numbers only (a file without a header row). ``raw``:
+    its names as written, for a name twice but for the blanks around it ('x1' and 'x1 ')."""
     empty = [j + 1 for j, h in enumerate(header) if not h]
     if empty:
         index = ""
@@ -2854,7 +2875,19 @@ def check_header(header: list[str], src: str) -> None:
     counts = Counter(header)  # (one pass: wide files have 10^5 columns)
     dup = sorted(h for h, n in counts.items() if n > 1)
     if dup:
-        raise ValueError(f"The header row of {src!r} repeats column names {dup}: make them unique.")
+        told = []
+        for h in dup[:3] if raw is not None and len(raw) == len(header) else ():
+            spelled = [(j + 1, raw[j]) for j, x in enumerate(header) if x == h]  # type: ignore[index]
+            if len({r for _, r in spelled}) > 1:
+                told.append(" and ".join(f"{r!r} (column {j})" for j, r in spelled))
+        blanks = (
+            f" ({'; '.join(told)}: the blanks around a name are stripped, so these are one name)"
+            if told
+            else ""
+        )
+        raise ValueError(
+            f"The header row of {src!r} repeats column names {dup}{blanks}: make them unique."
+        )
     if all(_classify(h) in (_NUM, _NONFINITE) for h in header):
         raise ValueError(
             f"The first line of {src!r} is all numbers ({', '.join(header)}): a header row "

@@ -167,6 +167,40 @@ def loose_text(value: Any) -> str:
     return " ".join(text.casefold().split())
 
 
+def loose_spelling(text: str) -> str:
+    """What a label or category is, read loosely: a number's value ("1", "1.0" and "01" are
+    1.0), or the text Unicode-normalized, without case and with its blanks collapsed ("Yes",
+    "yes"; "Café" with its accent as one character or as a combining mark: :func:`loose_text`).
+    Two values of one loose spelling are one written otherwise, for train's warning and
+    predict's hints alike."""
+    if re.fullmatch(r"\s*[+-]?\d+\s*", text) and abs(int(text)) >= 2**53:
+        return str(int(text))  # (past float64's whole numbers: 20-digit codes stay apart)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if math.isfinite(value):
+        return repr(value)
+    return loose_text(text)
+
+
+def number_written_otherwise(value: str, known: str) -> str:
+    """How the number ``value`` is written otherwise than ``known``, the same number:
+    "leading zeros lost, as a spreadsheet drops them" ('2134' for '02134'), "leading zeros
+    added", "a whole number written as a float" ('1.0' for '1'), or "how the number is
+    written" ('1e3' for '1000'); "" where they are not one number written two ways."""
+    a, b = value.strip(), known.strip()
+    if a == b or loose_text(a) == loose_text(b) or loose_spelling(a) != loose_spelling(b):
+        return ""
+    if re.fullmatch(r"[+-]?\d+", a) and re.fullmatch(r"[+-]?\d+", b):
+        if len(b) > len(a):
+            return "leading zeros lost, as a spreadsheet drops them"
+        return "leading zeros added"
+    if re.fullmatch(r"[+-]?\d+[.,]0+", a) and re.fullmatch(r"[+-]?\d+", b):
+        return "a whole number written as a float"
+    return "how the number is written"
+
+
 def invisible_characters(value: Any) -> list[str]:
     """The distinct invisible characters of a text, as Unicode names them ("ZERO WIDTH
     SPACE (U+200B)"): the format characters (category Cf: a zero-width space, joiner or
@@ -1663,6 +1697,20 @@ class OneHotEncoder(_Params):
                             f" {visible_text(u)} differs from {known} "
                             f"only by an invisible character, {', '.join(chars)}: write the "
                             "value as the model knows it."
+                        )
+                    numbers = {loose_spelling(str(c)): str(c) for c in cats.tolist()}
+                    zeros = [
+                        (visible_text(numbers[loose_spelling(u)]), visible_text(u))
+                        for u in map(str, unseen)
+                        if "leading zeros"
+                        in number_written_otherwise(u, numbers.get(loose_spelling(u), u))
+                    ]
+                    if zeros:  # '2134' for the code '02134': a spreadsheet dropped its zeros
+                        case += (
+                            " Codes written without their leading zeros (as a spreadsheet "
+                            "drops them) are other texts: write "
+                            + ", ".join(f"{c} for {u}" for c, u in zeros[:5])
+                            + " (keep the column as text when the file is saved or read)."
                         )
                     floats = _whole_float_texts([str(u) for u in unseen], cats)
                     if floats:  # '1.0' for the code '1': pandas typed the column as floats

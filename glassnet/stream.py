@@ -1696,6 +1696,20 @@ class ColumnsRefused(ValueError):
         self.place, self.column, self.cell = place, column, cell
 
 
+#: The error values of spreadsheet formulas, as Excel, LibreOffice and Google Sheets export
+#: them into a CSV file's cells (upper case).
+SHEET_ERRORS = frozenset(
+    {"#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#N/A", "#SPILL!", "#CALC!",
+     "#GETTING_DATA", "#FIELD!", "#ERROR!"}
+)  # fmt: skip
+
+
+def sheet_errors(values: Iterable[str]) -> list[str]:
+    """The distinct ``values`` that are spreadsheet formula errors (:data:`SHEET_ERRORS`:
+    '#N/A', '#DIV/0!'), in order."""
+    return [v for v in dict.fromkeys(values) if v.strip().upper() in SHEET_ERRORS]
+
+
 #: Cell texts that stand for a missing value, beside those without letter or digit (?, -).
 MISSING_WORDS = frozenset(
     {"missing", "unknown", "none", "nil", "n.a.", "#n/a", "n/d", "empty", "blank", "not available",
@@ -1737,6 +1751,56 @@ FORMATTED_NUMBER = re.compile(
 )
 
 
+#: A number with a multiplier or a unit written after it ("5.3k", "$5.3k", "5.25M", "5.3 kg"):
+#: a number written for people (:func:`people_numbers`) when a column's cells share the unit.
+UNIT_NUMBER = re.compile(r"(?:[$€£¥]\s?)?[+-]?\d+(?:[.,]\d+)?\s?([A-Za-zµ]{1,3})")
+
+
+def people_numbers(
+    counts: dict[str, int],
+    decimal: str = ".",
+    missing: Iterable[str] = ("",),
+    also: Callable[[str], object] | None = None,
+) -> tuple[list[str], list[str]] | None:
+    """The numbers written for people of a text column, and its few other texts, when the
+    column is one of numbers (plain, or written for people: :data:`FORMATTED_NUMBER`, ``also``
+    for the caller's other forms, or a number with a unit or a multiplier after it, "5.3k",
+    "5.3 kg": :data:`UNIT_NUMBER`, when every such cell has the same unit, three distinct
+    numbers at least and one with decimals, so that codes such as 12a, 64GB or 5k are not) but
+    for at most three distinct texts ("n.v.", "TBD", "—": marks of a missing cell), in fewer
+    cells than its numbers. ``counts``: each distinct cell's rows; ``missing``: the texts read
+    as missing cells (lowercase). The distinct cells written for people and the other texts,
+    in the order of ``counts``; None if the column is not such a column (no number written for
+    people in it: text, or numbers the reader reads). The one test of the in-memory reader
+    (:func:`glassnet.datasets.read_csv`), :func:`from_csv` and the command line."""
+    gone = set(missing)
+    formatted, units, texts = [], [], []
+    numbers = 0
+    for cell, n in counts.items():
+        v = cell.strip()
+        if v.lower() in gone:
+            continue
+        if number_value(v, decimal) is not None:
+            numbers += n
+        elif FORMATTED_NUMBER.fullmatch(v) or (also is not None and also(cell)):
+            formatted.append(cell)
+            numbers += n
+        elif UNIT_NUMBER.fullmatch(v):
+            units.append(cell)
+        else:
+            texts.append(cell)
+    suffixes = {UNIT_NUMBER.fullmatch(u.strip()).group(1) for u in units}  # type: ignore[union-attr]
+    if len(suffixes) == 1 and len(units) >= 3 and any(re.search(r"[.,]\d", u) for u in units):
+        formatted += units
+        numbers += sum(counts[u] for u in units)
+    else:
+        texts += units
+    if not formatted or len(texts) > 3 or sum(counts[t] for t in texts) >= numbers:
+        return None
+    order = {c: i for i, c in enumerate(counts)}
+    return sorted(formatted, key=order.__getitem__), texts
+
+
 def formatted_form(cell: str) -> str:
     """How the number written for people ``cell`` (:data:`FORMATTED_NUMBER`) is written,
     for an error that says "a number written with" it: "parentheses for its minus sign, as
@@ -1749,6 +1813,8 @@ def formatted_form(cell: str) -> str:
         return "its minus sign after it"
     if re.search(_CODE, text):
         return "a currency code"
+    if UNIT_NUMBER.fullmatch(text) and not FORMATTED_NUMBER.fullmatch(text):
+        return "a unit or a multiplier after it, such as k, M or kg,"
     return "a thousands separator, a decimal comma or a currency or percent sign"
 
 
@@ -1830,14 +1896,16 @@ def _text_among_numbers(
         # (one text beside two numbers or more: codes, or a mark of missing cells, refused
         # by the in-memory reader whatever the counts of cells)
         codes = not majority and single_text(text, [number_value(v, decimal) for v in numbers])
-        majority = majority or codes
+        # (numbers written for people and a few texts, "5,2" and "n.v.": the in-memory test)
+        people = people_numbers(counts, decimal, missing)
+        majority = majority or codes or people is not None
         if not majority and len(numbers) < 2:
             continue
         markers, formatted, others = [], [], []
         for v in text:
             if _missing_marker(v):
                 markers.append(v)
-            elif FORMATTED_NUMBER.fullmatch(v.strip()) is not None:
+            elif FORMATTED_NUMBER.fullmatch(v.strip()) is not None or v in (people or ((),))[0]:
                 formatted.append(v)
             else:
                 others.append(v)
@@ -1920,7 +1988,18 @@ def _refuse_text_among_numbers(
             f"{head}: a column of numbers written with {formatted_form(cell)} "
             f"({shown(formatted)}) is read as text, each "
             f"number one-hot encoded as a category of its own: write every cell of the column "
-            f"as a plain number such as {plain_example(cell)}{decimal}5.",
+            f"as a plain number such as {plain_example(cell)}{decimal}5"
+            + (
+                " (decimal=',' reads decimal commas such as 3,14)"
+                if decimal == "." and all(re.fullmatch(r"[+-]?\d+,\d+", v) for v in formatted)
+                else ""
+            )
+            + (
+                f"; if {(markers + others)[0]!r} marks a missing value, "
+                f"{_as_missing((markers + others)[0], missing, markers + others)}."
+                if markers or others
+                else "."
+            ),
             cols,
             place,
             name,
