@@ -1740,10 +1740,13 @@ def _grouped_by_underscores(table: Table, name: str) -> int | None:
     return None if first is None else int(np.flatnonzero(cells == first)[0])
 
 
-def _marker_advice(table: Table, name: str, texts: Sequence[str], target: bool = False) -> str:
+def _marker_advice(
+    table: Table, name: str, texts: Sequence[str], target: bool = False, model: bool = False
+) -> str:
     """What a column of numbers written for people says of its few other ``texts`` (n.v.,
     TBD, —): where they are, and the --missing flags that read them as missing cells (a
-    ``target``'s rows are then dropped, never imputed); "" for none."""
+    ``target``'s rows are then dropped, never imputed; a ``model``'s file, read as its
+    training run read: empty them); "" for none."""
     if not texts:
         return ""
     cells = table.raw(name)  # (N,) str
@@ -1753,6 +1756,12 @@ def _marker_advice(table: Table, name: str, texts: Sequence[str], target: bool =
         shown.append(f"{_q(t)} at line {int(table.line_numbers[rows[0]])} ({rows.size} cell(s))")
     given = sorted(table.missing) if table.missing != MISSING_TOKENS else [""]
     flags = " ".join(_missing_option(t) for t in dict.fromkeys([*given, *texts]))
+    if model:  # (a model reads as missing what its training run did: no --missing here)
+        return (
+            f"; its other cells, {_esc(', '.join(shown))}, are text: write numbers there too"
+            + ("" if target else ", or empty them if they mark missing cells")
+            + (" (or drop those rows)" if target else "")
+        )
     return (
         f"; its other cells, {_esc(', '.join(shown))}, are text: if they mark missing cells, "
         f"pass {_esc(flags)} "
@@ -1765,7 +1774,12 @@ def _marker_advice(table: Table, name: str, texts: Sequence[str], target: bool =
 
 
 def _refuse_formatted_numbers(
-    table: Table, names: Sequence[str], source: str, fix: str, target: bool = False
+    table: Table,
+    names: Sequence[str],
+    source: str,
+    fix: str,
+    target: bool = False,
+    model: bool = False,
 ) -> None:
     """A column of numbers written with separators or signs (``target``: the target's) is an
     error, not text."""
@@ -1773,7 +1787,7 @@ def _refuse_formatted_numbers(
         found = _formatted_numbers(table, name)
         r, texts = found if found is not None else (None, [])
         cell = table.raw(name)[r] if r is not None else ""
-        more = _marker_advice(table, name, texts, target)
+        more = _marker_advice(table, name, texts, target, model)
         typographic = _typographic_number(cell, table.decimal) if r is not None else None
         if r is not None and typographic is not None:  # "−0.5": a minus sign, U+2212
             raise CLIError(
@@ -1925,7 +1939,7 @@ def _target_numbers(table: Table, names: Sequence[str], source: str) -> np.ndarr
     """The target columns ``names`` of a file scored by a regression model, (N, K); a column
     of numbers written for people (1,304.5, $1,200) is named as such, not as "categorical"."""
     texts = [n for n in names if table.kinds[n] != "numeric"]
-    _refuse_formatted_numbers(table, texts, source, "as the model predicts numbers", True)
+    _refuse_formatted_numbers(table, texts, source, "as the model predicts numbers", True, True)
     return np.stack([_numbers(table, t, _SCORED_FIX) for t in names], axis=1)
 
 
@@ -2944,7 +2958,7 @@ def _read_file_for_model(
     for c in bundle.columns:
         if kinds.get(c) == "numeric" and table.kinds[c] != "numeric":
             fix = "as the model was trained on plain numbers in this column"
-            _refuse_formatted_numbers(table, [c], args.data, fix)  # "0,5", "−0.5": no shift
+            _refuse_formatted_numbers(table, [c], args.data, fix, model=True)  # "0,5", "−0.5"
             _refuse_underscored(table, c, args.data)
             marked = _marker_text(table, c)  # "?", "-" more often than numbers: per cell
             if marked is not None:

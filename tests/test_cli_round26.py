@@ -270,3 +270,16 @@ def test_a_totals_row_with_an_empty_label_is_named(capsys, tmp_path):
     path = write_csv(tmp_path / "t.csv", ["Income", "Age", "Churn"], body, delimiter=";")
     code, _, err = run(capsys, "train", path, "--target", "Churn", "--decimal", ",")
     assert code == 2 and "line 52" in err and "row of totals" not in err, err
+
+
+def test_predict_names_the_few_texts_beside_numbers_written_for_people(capsys, tmp_path):
+    """predict: '$-0.66' ... and one 'TBD' were 'categorical, not numeric' with no word of
+    the amounts; the texts are named, with what a model's file can do (no --missing: the
+    model reads as missing what its training run did)."""
+    path = column(tmp_path, lambda i, v: f"{v:.2f}")
+    assert train(capsys, path)[0] == 0
+    new = write_csv(tmp_path / "n.csv", ["v", "z"],
+                    [["TBD" if i == 3 else f"${i}.50", "0.5"] for i in range(20)])  # fmt: skip
+    code, _, err = run(capsys, "predict", path.with_suffix(".m"), new)
+    assert code == 2 and "'$0.50' at line 2" in err and "'TBD' at line 5" in err, err
+    assert "--missing" not in err, err
