@@ -78,6 +78,7 @@ import numpy as np
 from . import functional as F
 from .backend import namespace, to_device
 from .fused import FastMLP
+from .gradient import loss_sum
 from .jit import check_order
 from .optim import Optimizer
 
@@ -354,7 +355,7 @@ def run_epoch(
         m = min(bs, n - starts[k])
         b = plan.bufs[m]
         per = host[k, : b.count].reshape(b.per_shape)  # as FastMLP.step reduces them
-        loss = float(np.add.reduce(per, axis=None)) / b.count
+        loss = float(loss_sum(per)) / b.count
         if fast.l2:
             loss += fast.penalty(m, host[k, b.count : b.out.size])
         out.append(loss)

@@ -315,3 +315,17 @@ def test_an_optimizer_with_a_step_of_its_own_is_not_captured(gpu):
     assert "has a step() of its own" in capture.why_not(fast, opt)
     h = gn.fit(model, X, X[:, :1], optimizer=opt, epochs=2, batch_size=10, verbose=0)
     assert h.engine != "captured" and Counting.calls == h.steps == 8
+
+
+def test_a_float32_loss_sum_that_overflows_is_taken_again_as_the_eager_run_takes_it(gpu):
+    """Sample weights of 1e37 in float32: each batch's losses are finite, their float32 sum
+    is not. The eager run sums them again in float64 (gradient.loss_sum) and diverges at
+    step 2; the captured run summed in float32 and stopped at step 1, 'before any update'."""
+    runs = []
+    for captured in (False, True):
+        with pytest.raises(gn.DivergenceError) as e:
+            _train("nesterov", captured, dtype=np.float32,
+                   sample_weight=np.full(100, 1e37))  # fmt: skip
+        runs.append(str(e.value))
+    head = "the loss became nan at step 2 (epoch 1): training diverged"
+    assert head in runs[0] and head in runs[1]  # (the captured run finds it at the epoch's end)
