@@ -106,7 +106,9 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
 * ``a ** b`` with ``b`` a Value: dL/db at a negative base is NaN, as PyTorch's (``b ln a``
   has no real value there; glassnet's Tensor ``**`` gives 0, a subgradient).
 * ``Value(2)`` holds the float 2.0 (micrograd keeps the int); an int past the float range
-  (``Value(10**400)``) raises an OverflowError. A NumPy number (float32, float64, int64,
+  (``Value(10**400)``) raises an OverflowError. A Python int as an op's constant (the 2 of
+  ``x * 2``, the -1 of ``-x``) is kept as micrograd keeps it, so ``-h`` of micrograd's int
+  0 (a relu of a NumPy number that is off) is 0, not -0.0. A NumPy number (float32, float64, int64,
   ...) is kept as it is, and computed in, as micrograd's: NumPy's arithmetic and
   promotion, so ``Value(np.float32(0.1)) * 3`` is the float32 0.3000000119..., a float32
   times a NumPy float64 or int64 (a label of ``y = y*2 - 1``) a float64, and a training
@@ -115,7 +117,13 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   (``Value(y[i])`` of a column; micrograd keeps the array, its ``.data`` ``[2.]``). A graph
   holding float32 (or float16) numbers has no Tensors (they are float64, whose arithmetic
   is not float32's): ``v.tensor`` and ``draw_graph(v)`` refuse it, saying so (pass
-  ``float(x)`` to draw it); float64 and int numbers draw as before.
+  ``float(x)`` to draw it); float64 and int numbers draw as before. Such a graph in an op
+  with a node that has its Tensor (a drawn node, one after ``v.tensor``, a ``Value(t)``)
+  goes on the Tensor path, which is float64: its numbers are widened (exactly) into
+  float64 Tensors, and read as floats from then on, so the results from there differ
+  from micrograd's float32 ones by float32's rounding (a relative 2**-24 an op, more
+  where terms cancel; float16's 2**-11), not its bits (``(o - np.float32(1.0)) ** 2``
+  of a drawn ``o``).
   ``Value(True)`` is refused (``Value(x > 0)`` is a slip more often than not), but a bool
   as an operand is its number, as in micrograd (``a + True``, ``a ** True``,
   ``score - (y > 0)``).
@@ -124,9 +132,14 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
 * Where micrograd's Python floats raise, a Value raises the same error: ``x / 0`` and
   ``0 ** -1`` a ZeroDivisionError (a NumPy zero is NumPy's, as in micrograd:
   ``x / np.float64(0)`` is inf, with NumPy's RuntimeWarning), ``exp`` or ``**`` past the
-  float range an OverflowError; a negative base to a non-integer power (a complex number
-  in micrograd) a ValueError. A sum or product past the range is inf, as with floats, and
-  ``backward()`` through it warns of nothing, as floats do not.
+  float range an OverflowError. ``exp`` is the lecture's ``math.exp(x)`` for a NumPy number
+  too: a float (``Value(np.float32(100)).exp()`` is 2.69e43), an OverflowError past the
+  range (``Value(np.float64(1000)).exp()``, as ``math.exp(np.float64(1000))``); ``**`` of a
+  NumPy number is NumPy's, as micrograd's (``Value(np.float64(10)) ** 400.0`` is inf, with
+  NumPy's RuntimeWarning), and so with a Value exponent (``** Value(400.0)``). A negative
+  base to a non-integer power (a complex number in micrograd) raises a ValueError. A sum
+  or product past the range is inf, as with floats, and ``backward()`` through it warns
+  of nothing, as floats do not.
 * A Value records its graph always, as micrograd's (which has no such switch), inside
   ``glassnet.no_grad()`` too: that is the Tensor's switch.
 """
@@ -289,16 +302,16 @@ def _off_floats(y: Any, k: int, op: str, left: Value, right: Value | None, a: An
     graph: float64): the float node, as micrograd's."""
     if type(y) is float:
         try:
-            return _eager(k, op, left, right, p)
+            return _eager(k, op, left, right, p, widen=False)
         except _NarrowGraph:
             pass
     return _node(y, k, op, left, right, a, b)
 
 
-def _finite(out: Value, what: str, inputs: tuple[float, ...]) -> Value:
-    """``out``, or the OverflowError Python's float ops (micrograd's) raise where finite
-    ``inputs`` give a result past the float range."""
-    y = out.data  # (a NumPy float32's inf is NumPy's, with its warning: micrograd's)
+def _finite(out: Any, what: str, inputs: tuple[float, ...]) -> Any:
+    """``out`` (a Value, or its number), or the OverflowError Python's float ops
+    (micrograd's) raise where finite ``inputs`` give a result past the float range."""
+    y = out.data if isinstance(out, Value) else out  # (a NumPy number's inf is NumPy's)
     if type(y) is float and math.isinf(y) and all(math.isfinite(v) for v in inputs):
         raise OverflowError(
             f"Value: {what} is past the float range (about 1.8e308), as with Python floats "
@@ -378,7 +391,7 @@ def _leaf(data: Any) -> Value:
     if type(data) is not float:  # (anything else as Value() takes it: an int, a Tensor)
         if type(data) is bool:
             data = float(data)
-        elif type(data) is np.bool_:
+        elif type(data) is int and -(2**53) <= data <= 2**53 or type(data) is np.bool_:
             v = Value(0.0)
             v._data = data
             return v
@@ -449,10 +462,13 @@ def _gate(out: Any, g: Any) -> Any:
         return (out > 0) * g
 
 
-def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> Value:
+def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None,
+           widen: bool = True) -> Value:  # fmt: skip
     """The node made by glassnet's Tensor op on the operands' Tensors (recorded inside
-    ``no_grad()`` too: a Value records its graph always, as micrograd's)."""
-    ta, tb = left.tensor, (right.tensor if k in _BINARY else None)
+    ``no_grad()`` too: a Value records its graph always, as micrograd's); an operand's
+    graph of NumPy float32 numbers gets float64 Tensors, its numbers widened (``widen``)."""
+    ta = _tensor(left, widen)
+    tb = _tensor(right, widen) if k in _BINARY else None
     with enable_grad():
         if k == _ADD or k == _MUL:  # (a sum or product past the float range is inf, and
             with np.errstate(over="ignore", invalid="ignore"):  # inf - inf nan, as floats)
@@ -469,15 +485,30 @@ def _eager(k: int, op: str, left: Value, right: Value | None, p: Any = None) -> 
     return _wrap(t, k, op, left, right, a, (b, y) if k == _POWV else b)
 
 
-def _build(root: Value) -> None:
+def _tensor(v: Value, widen: bool) -> Tensor:
+    """``v``'s Tensor, built (with the graph beneath it) where it has none."""
+    if v._t is None:
+        _build(v, widen)
+    return v._t
+
+
+def _build(root: Value, widen: bool = True) -> None:
     """Build the Tensor of ``root`` and of every node beneath it that has none: glassnet's
-    op of each node, on the numbers it saw, holding the gradient the node holds."""
+    op of each node, on the numbers it saw, holding the gradient the node holds. A graph
+    holding NumPy float32 (float16, or ints past 2**53) numbers: float64 Tensors of its
+    numbers widened, or where not ``widen``, the _NarrowGraph error."""
     with _WALK:  # (one build at a time: a leaf shared by two graphs gets one Tensor)
         if root._t is None:
-            _build_locked(root)
+            _build_locked(root, widen)
 
 
-def _build_locked(root: Value) -> None:
+def _wide(x: Any) -> Any:
+    """A number of a node as its float64 Tensor op computes with it: a NumPy float32 (or
+    float16, or an int past 2**53) as the float it widens to; any other as it is."""
+    return x if _float64(x) else float(x)
+
+
+def _build_locked(root: Value, widen: bool) -> None:
     order, stack, seen = [], [root], {id(root)}
     while stack:  # (post-order: children first)
         v = stack[-1]
@@ -488,15 +519,14 @@ def _build_locked(root: Value) -> None:
                 break
         else:
             order.append(stack.pop())
-    for v in order:
+    for v in order if not widen else ():
         if not _float64(v._data):
             raise _NarrowGraph(
-                "Value.tensor (and draw_graph(v), and backward() inside detect_anomaly(): "
-                "glassnet's Tensor graph) is float64; this graph holds "
-                f"{v._data!r} of type {type(v._data).__name__}, from a NumPy number given "
-                "to Value (kept, and computed in, as micrograd keeps it: float32 "
-                "arithmetic is not float64's). Give Value float(x) where the graph is to "
-                "be drawn."
+                "Value.tensor (and draw_graph(v): glassnet's Tensor graph) is float64; this "
+                f"graph holds {v._data!r} of type {type(v._data).__name__}, from a NumPy "
+                "number given to Value (kept, and computed in, as micrograd keeps it: "
+                f"{type(v._data).__name__} arithmetic is not float64's). Give Value float(x) "
+                "where the graph is to be drawn."
             )
     with enable_grad():  # (asked for inside no_grad(): the graph all the same)
         for v in order:
@@ -533,7 +563,7 @@ def _build_one(v: Value) -> None:
                 elif k == _RELU:
                     t = _relu(ta)
                 elif k == _POW:
-                    t = _pow_node(ta, v._b, v._a)
+                    t = _pow_node(ta, _wide(v._b), _wide(v._a))
                 elif k == _POWV:
                     t = _powv_node(ta, tb)
                 elif k == _TANH:
@@ -730,7 +760,10 @@ class Value:
         beneath it: built when first asked for, the same object from then on (a leaf's
         ops stay on the float path, reading and adding to it: see the module's notes)."""
         if self._t is None:
-            _build(self)
+            try:
+                _build(self, widen=False)
+            except _NarrowGraph as e:  # (a TypeError; raised by its public name)
+                raise TypeError(str(e)) from None
         return self._t
 
     @property
@@ -811,7 +844,8 @@ class Value:
     # --------------------------------------------------------------- the numbers
     @property
     def data(self) -> float:
-        """The number (a float; a NumPy number given, or computed from one, as NumPy's)."""
+        """The number (a float; a NumPy number given, or computed from one, as NumPy's; a
+        float once the node has its Tensor: drawn, or after ``v.tensor``)."""
         t = self._t
         return self._data if t is None else float(t.data)
 
@@ -908,13 +942,18 @@ class Value:
         ):
             if right is None:
                 y = _float_pow(a, p)
-            else:  # (micrograd has no Value exponent: np.power, as the Tensor op)
-                with np.errstate(over="ignore"):
-                    y = _like(np.power(np.array(a), np.array(p)), a, p)
+            else:  # (micrograd has no Value exponent: np.power, as the Tensor op; NumPy's
+                A, P = (float(x) if type(x) is int else x for x in (a, p))  # warning on
+                if isinstance(a, np.generic) or isinstance(p, np.generic):  # NumPy numbers,
+                    y = _like(np.power(np.array(A), np.array(P)), a, p)  # as micrograd's **)
+                else:
+                    with np.errstate(over="ignore"):
+                        y = _like(np.power(np.array(A), np.array(P)), a, p)
             b = p if right is None else (p, y)
             if abs(y) < _INF:
                 return _node(y, k, op, self, right, a, b)
-            return _finite(_off_floats(y, k, op, self, right, a, b, p), f"{a} ** {p}", (a, p))
+            y = _finite(y, f"{a} ** {p}", (a, p))  # (raised before any Tensor is built)
+            return _off_floats(y, k, op, self, right, a, b, p)
         return _finite(_eager(k, op, self, right, p), f"{a} ** {p}", (a, p))
 
     def relu(self) -> Value:
@@ -941,11 +980,12 @@ class Value:
     def exp(self) -> Value:
         a = self.data
         if self._t is None or _num(self) is not None:
-            with np.errstate(over="ignore"):
-                y = _like(np.exp(np.array(a)), a)
+            with np.errstate(over="ignore"):  # (the lecture's math.exp(x): a float, and an
+                y = float(np.exp(np.float64(a)))  # OverflowError past the range, _finite's)
             if abs(y) < _INF:
                 return _node(y, _EXP, "exp", self, None, a, y)
-            return _finite(_off_floats(y, _EXP, "exp", self, None, a, y), f"exp({a})", (a,))
+            y = _finite(y, f"exp({a})", (a,))
+            return _off_floats(y, _EXP, "exp", self, None, a, y)
         return _finite(_eager(_EXP, "exp", self, None), f"exp({a})", (a,))
 
     def backward(self) -> None:
@@ -954,7 +994,7 @@ class Value:
         micrograd sets it."""
         if self._t is None and is_anomaly_enabled():
             try:  # (the Tensor's backward, whose checks name the op)
-                _build(self)
+                _build(self, widen=False)
             except _NarrowGraph:  # (NumPy float32 numbers: no Tensor graph, the float path)
                 pass
         if self._t is None:
