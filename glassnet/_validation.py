@@ -702,7 +702,7 @@ def check_array(
     if not allow_empty and arr.size == 0:
         raise ValueError(
             f"{owner}: {name} has {arr.shape[0]} rows but 0 columns (shape {arr.shape}); pass at "
-            f"least one {'feature' if name == 'X' else 'column'}."
+            f"least one {'feature' if name in ('X', 'validation_data[0]') else 'column'}."
             if arr.ndim == 2 and arr.shape[0]
             else f"{owner}: {name} is empty (shape {arr.shape}); pass at least one sample."
         )
@@ -2143,20 +2143,33 @@ _LAYERS_MESSAGES: dict[str, Callable[..., str]] = {
 }
 
 
-def name_layer(error: ValueError, owner: str, i: int, layer: Any) -> ValueError:
-    """``error``, a width error ``layer`` raised (op 'linear''s shapes, which named no layer),
-    its message naming the layer ``i`` of a Sequential (``owner``: its class's name), in place
-    (its type and traceback kept): ``Sequential layer 1 (Linear(inputs=3, neurons=2)): op
-    'linear': ...``; in a Sequential within another, the path of indices, as PyTorch's module
-    names: ``Sequential layer 1.0 (...)``."""
-    message = str(error)
-    if message.startswith("op 'linear': input of shape"):
-        message = f"{owner} layer {i} ({layer!r}): {message}"
-    elif getattr(error, "layer_named", False):  # (an inner Sequential's: its index path)
-        message = f"{owner} layer {i}." + message.split(" layer ", 1)[1]
-    else:
+def width_error(x: tuple, w: tuple, n: int | None) -> ValueError:
+    """op 'linear''s refusal of an input of shape ``x`` beside weights ``w`` (``n`` inputs),
+    marked: its ``wrong_width`` holds the op's text, by which :func:`name_layer` and
+    ``chain.as_chain`` tell it (its message changes as Sequentials name the layer)."""
+    error = ValueError(functional_message("linear", x=x, w=w, n=n))
+    error.wrong_width = error.args[0]  # type: ignore[attr-defined]
+    return error
+
+
+def name_layer(error: ValueError, seq: Any, i: int, layer: Any) -> ValueError:
+    """``error``, a width error (:func:`width_error`) ``layer`` raised, its message naming the
+    layer ``i`` of the Sequential ``seq`` (by its class's name), in place (its type and
+    traceback kept): ``Sequential layer 1 (Linear(inputs=3, neurons=2)): op 'linear': ...``;
+    in a Sequential within another, the path, as PyTorch's module names: ``1.0``, or
+    ``1.seq.1`` through a module of one's own that holds the inner one as ``seq``. The same
+    exception raised again is named afresh (not ``0.0``)."""
+    if not getattr(error, "wrong_width", None):
         return error
-    error.args, error.layer_named = (message, *error.args[1:]), True
+    named = getattr(error, "layer_path", None)  # (the Sequential that named it, its path, text)
+    walk = getattr(layer, "named_modules", None)
+    names = {id(m): n for n, m in walk()} if named and callable(walk) else {}
+    if named and id(named[0]) in names:  # (an inner Sequential's; "": the layer itself)
+        path, tail = ".".join(filter(None, (str(i), names[id(named[0])], named[1]))), named[2]
+    else:  # (layer raised it, or raised again an exception named before)
+        path, tail = str(i), f"({layer!r}): {error.wrong_width}"  # type: ignore[attr-defined]
+    error.args = (f"{type(seq).__name__} layer {path} {tail}", *error.args[1:])
+    error.layer_path = (seq, path, tail)  # type: ignore[attr-defined]
     return error
 
 
@@ -2470,7 +2483,8 @@ def class_labels(who: str, y: Any, classes: int | None, logits: Any = None) -> t
         raise ValueError(
             f"op 'cross_entropy': logits {logits} need one label per row; got labels {y.shape}."
         )
-    if y.dtype.kind == "f" and np.any(np.abs(y) >= 2**63):  # (inf, 1e20: no int64 holds it)
+    if y.dtype.kind == "f" and np.any(np.abs(y) >= np.float64(2.0**63)):  # (inf, 1e20: no
+        # int64 holds it; a float64 bound: 2**63 cast to float16 overflowed, warning)
         lo, hi = label_value(np.nanmin(y)), label_value(np.nanmax(y))
         raise ValueError(
             f"{who}: labels must lie in [0, {classes - 1}] (>= 0 and < num_classes={classes}). "
@@ -2546,10 +2560,18 @@ def _target_shape_hint(who: str, x: tuple, y: tuple) -> str:
         if len(y) == 2 and y[0] == n:
             return f"one-hot or probability rows need {c} columns, one per class; got {y[1]}."
         return f"pass class labels of shape ({n},) or probability rows of shape {x}."
-    if math.prod(y) == math.prod(x):
+    if math.prod(y) == math.prod(x) and len(x) == len(y) == 2 and y == x[::-1] and min(x) > 1:
+        return "the target looks transposed: pass y.T."  # (a reshape would mispair them)
+    lines = sum(d > 1 for d in x) <= 1 and sum(d > 1 for d in y) <= 1  # (a vector, row, column)
+    if math.prod(y) == math.prod(x) and lines:  # (one order only: a reshape pairs them right)
         spell = {((n, 1), (n,)): "-1, 1", ((n,), (n, 1)): "-1"}.get((x, y), str(x)[1:-1])
         spell = spell.rstrip(",") or "()"  # ((3,): 3; a 0-d prediction: ())
         return f"reshape the target: y.reshape({spell})."
+    if math.prod(y) == math.prod(x):  # (rows or columns: which order they are in, not told)
+        return (
+            f"the target holds the prediction's {math.prod(x)} values in another shape; pass "
+            f"one value per entry of the prediction, shape {x}, in the prediction's order."
+        )
     if y == ():
         return f"the losses do not broadcast; pass np.broadcast_to(y, {x})."
     return f"the target needs one value per entry of the prediction, shape {x}."

@@ -143,7 +143,8 @@ def as_chain(model: Any, x: Any = None, owner: str = "explain", *, flatten: bool
             try:
                 return as_chain(model, rows, owner, flatten=flatten)
             except (TypeError, ValueError) as e:  # (a width's own error, not linear's refusal
-                wrong_width = str(e).startswith("op 'linear'")  # of another width, is kept)
+                wrong_width = getattr(e, "wrong_width", None)  # of another width, is kept;
+                # told by its mark, a Sequential's name before its text: _validation.width_error)
                 err = err or (None if wrong_width else e)
         if err is not None:
             raise err

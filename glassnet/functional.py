@@ -34,6 +34,7 @@ from ._validation import (
     overflowed,
     unit_target,
     unmasked,
+    width_error,
 )
 from .backend import asarray, device_of, is_array, kept, to_device
 from .gradient import bias_sum, loss_sum, masked
@@ -417,7 +418,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
     X, Wd = x.data, W.data
     if Wd.ndim != 2 or X.ndim < 1 or X.shape[-1] != Wd.shape[0]:
         n = Wd.shape[0] if Wd.ndim == 2 else None  # (W 2-D: the layer's inputs)
-        raise ValueError(functional_message("linear", x=X.shape, w=Wd.shape, n=n))
+        raise width_error(X.shape, Wd.shape, n)
     Z = X @ Wd
     if b is not None:
         Z += b.data

@@ -558,6 +558,10 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
     bad = sorted(set(kw) - set(code.co_varnames[2 : code.co_argcount + code.co_kwonlyargcount]))
     if bad:
         raise TypeError(f"Tensor.std() got an unexpected keyword argument {bad[0]!r}")
+    if len(args) > 2:  # (var's positionals: dim, unbiased, keepdim)
+        raise TypeError(
+            f"Tensor.std() takes from 1 to 4 positional arguments but {len(args) + 2} were given"
+        )
     axis = None if isinstance(dim, (bool, np.bool_)) else dim  # (x.std(False): unbiased)
     axis = axis_args("std", kw.get("axis"), axis, kw.get("keepdims"), kw.get("keepdim"))[0]
     axis = _scalar_dim("std", a.ndim, axis)

@@ -673,7 +673,8 @@ def prepare_targets(
                 f"{owner}: cross_entropy needs integer class labels 0..C-1 or one-hot "
                 f"rows. Got non-integer values in {name}."
             )
-        lo, hi = (y.min(), y.max()) if y.size else (0, 0)  # (before the cast: 1e20 fits none)
+        lo, hi = (y.min().item(), y.max().item()) if y.size else (0, 0)  # (before the cast:
+        # 1e20 fits none; Python's values, compared exactly: a bool, a float16 to 2**63)
         if (n_out is not None and (lo < 0 or hi >= n_out)) or not -(2**63) <= lo <= hi < 2**63:
             raise ValueError(
                 f"{owner}: {name} has labels from {label_value(lo)} to {label_value(hi)}, but "

@@ -130,7 +130,7 @@ def test_cross_entropy_scalar_target_hint():
     [
         ((4, 1), (4,), "y.reshape(-1, 1)"),
         ((4,), (4, 1), "y.reshape(-1)"),
-        ((2, 3), (3, 2), "y.reshape(2, 3)"),
+        ((2, 3), (3, 2), "y.T"),
         ((4, 3), (), "np.broadcast_to(y, (4, 3))"),
         ((4, 3), (4,), "one value per entry of the prediction"),
     ],
@@ -404,3 +404,132 @@ def test_verbose_true_is_taken_as_documented():
     assert a.loss == gn.fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=2, verbose=1).loss
     with pytest.raises(ValueError, match="bool"):
         gn.fit(nn.MLP([3, 4, 1], rng=0), X, y, epochs=True, verbose=0)
+
+
+# rev26b's mends: bool class labels, the chain's width errors, float16 labels, the hint
+# for a transposed target, name_layer's path, std's own name, validation X's wording
+def _bool_data():
+    X = np.random.default_rng(0).normal(size=(40, 2)).astype(np.float32)
+    return X, X[:, 0] > 0
+
+
+def test_bool_class_labels_train_as_their_integers():
+    X, yb = _bool_data()
+    runs = []
+    for y in (yb, yb.astype(np.int64), list(yb)):
+        m = nn.MLP([2, 4, 2], rng=0)
+        gn.fit(m, X, y, loss="cross_entropy", epochs=3, verbose=0, validation_data=(X, y))
+        runs.append([p.data.copy() for p in m.parameters()])
+    for run in runs[1:]:
+        assert all(np.array_equal(a, b) for a, b in zip(runs[0], run))
+
+
+def test_bool_class_labels_in_fit_many_and_evaluate_loss():
+    from glassnet.objective import evaluate_loss
+
+    X, yb = _bool_data()
+    ms = [nn.MLP([2, 4, 2], rng=s) for s in range(2)]
+    gn.fit_many(ms, X, yb, loss="cross_entropy", epochs=2)
+    got = evaluate_loss(ms[0], X, yb, loss="cross_entropy")
+    assert got == evaluate_loss(ms[0], X, yb.astype(np.int64), loss="cross_entropy")
+
+
+def test_float16_class_labels_warn_nothing():
+    y = np.array([0, 1, 2, 1], np.float16)
+    z = gn.tensor(np.zeros((4, 3), np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = F.cross_entropy(z, y).item()
+        b = nn.CrossEntropyLoss()(z, y).item()
+        X = np.random.default_rng(0).normal(size=(4, 2)).astype(np.float32)
+        gn.fit(nn.MLP([2, 3], rng=0), X, y, loss="cross_entropy", epochs=1, verbose=0)
+    assert a == b == pytest.approx(np.log(3))
+    with pytest.raises(ValueError, match=r"labels from 0 to inf"):
+        F.cross_entropy(z, np.array([0, 1, np.inf, 1], np.float16))
+
+
+class _Doubler(nn.Module):  # (its forward takes no input as wide as its Linear)
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 1))
+
+    def forward(self, x):
+        return self.body(gn.cat([x, x], 1))
+
+
+def test_chain_tells_a_width_error_inside_a_sequential():
+    from glassnet.chain import as_chain
+
+    with pytest.raises(TypeError, match=r"took no input as wide as one of its Linear layers"):
+        as_chain(_Doubler(), None, "draw_network")
+    with pytest.raises(TypeError, match=r"took no input as wide as one of its Linear layers"):
+        gn.viz.draw_network(_Doubler())
+
+
+@pytest.mark.parametrize(
+    ("xs", "ys", "hint", "not_in"),
+    [
+        ((2, 3), (3, 2), "looks transposed", "reshape"),
+        ((2, 6), (3, 4), "(2, 6)", "reshape"),
+        ((4, 3), (12,), "(4, 3)", "reshape"),
+        ((3,), (1, 3), "y.reshape(3)", "transposed"),
+        ((4, 1), (1, 4), "y.reshape(4, 1)", "transposed"),
+    ],
+)
+def test_shape_hint_reshapes_only_a_column_or_row(xs, ys, hint, not_in):
+    for loss in (F.mse, nn.MSELoss()):
+        with pytest.raises(ValueError, match=r"prediction of shape") as e:
+            loss(gn.Tensor(np.zeros(xs)), np.zeros(ys))
+        assert hint in str(e.value) and not_in not in str(e.value)
+
+
+def test_name_layer_idempotent_on_a_cached_error():
+    class Cached(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin, self.err = nn.Linear(3, 1), None
+
+        def forward(self, x):
+            if self.err is None:
+                try:
+                    self.lin(x)
+                except ValueError as e:
+                    self.err = e
+            raise self.err
+
+    nets = ((nn.Sequential(Cached()), "0"), (nn.Sequential(nn.Sequential(Cached())), "0.0"))
+    for net, path in nets:
+        for _ in range(3):  # (the same exception each call: named once)
+            named = rf"(?s)^Sequential layer {path} \(Cached\(.*\)\): op .linear.: input"
+            with pytest.raises(ValueError, match=named):
+                net(np.zeros((4, 2)))
+
+
+def test_name_layer_path_through_a_module_of_ones_own():
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.seq = nn.Sequential(nn.Linear(3, 3), nn.Linear(2, 1))
+
+        def forward(self, x):
+            return self.seq(x)
+
+    net = nn.Sequential(nn.Linear(2, 3), Block())
+    with pytest.raises(
+        ValueError, match=r"^Sequential layer 1\.seq\.1 \(Linear\(inputs=2, neurons=1\)\): op"
+    ):
+        net(np.zeros((4, 2)))
+
+
+def test_std_too_many_positionals_names_std():
+    x = gn.tensor(np.ones((3, 4)))
+    with pytest.raises(TypeError, match=r"^Tensor\.std\(\) takes from 1 to 4 positional"):
+        x.std(0, True, True, 5)
+
+
+def test_validation_x_zero_columns_says_feature():
+    with pytest.raises(ValueError, match=r"validation_data\[0\] .*pass at least one feature"):
+        gn.fit(
+            nn.MLP([3, 2, 1], rng=0), np.zeros((10, 3)), np.zeros(10), verbose=0,
+            validation_data=(np.zeros((5, 0)), np.zeros(5)),
+        )  # fmt: skip

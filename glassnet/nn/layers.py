@@ -314,7 +314,7 @@ class Sequential(SequentialMethods):
             try:
                 x = layer(x)
             except ValueError as e:  # (a width error names the layer: name_layer)
-                raise name_layer(e, type(self).__name__, i, layer)  # noqa: B904 (e itself)
+                raise name_layer(e, self, i, layer)  # noqa: B904 (e itself)
         return x
 
     def __getitem__(self, i: int | slice) -> Any:
