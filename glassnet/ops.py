@@ -562,6 +562,9 @@ def _std(self: Tensor, dim: Any = None, *args: Any, **kw: Any) -> Tensor:
         raise TypeError(
             f"Tensor.std() takes from 1 to 4 positional arguments but {len(args) + 2} were given"
         )
+    twice = sorted(set(code.co_varnames[2 : 2 + len(args)]) & set(kw))  # (x.std(0, True,
+    if twice:  # unbiased=False): var's error named var)
+        raise TypeError(f"Tensor.std() got multiple values for argument {twice[0]!r}")
     axis = None if isinstance(dim, (bool, np.bool_)) else dim  # (x.std(False): unbiased)
     axis = axis_args("std", kw.get("axis"), axis, kw.get("keepdims"), kw.get("keepdim"))[0]
     axis = _scalar_dim("std", a.ndim, axis)

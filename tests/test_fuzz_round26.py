@@ -533,3 +533,9 @@ def test_validation_x_zero_columns_says_feature():
             nn.MLP([3, 2, 1], rng=0), np.zeros((10, 3)), np.zeros(10), verbose=0,
             validation_data=(np.zeros((5, 0)), np.zeros(5)),
         )  # fmt: skip
+
+
+def test_std_argument_given_twice_names_std():
+    x = gn.tensor(np.ones((3, 4)))
+    with pytest.raises(TypeError, match=r"^Tensor\.std\(\) got multiple values for argument .unb"):
+        x.std(0, True, unbiased=False)
