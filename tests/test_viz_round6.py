@@ -153,7 +153,7 @@ def test_small_matrices_drawn_as_rows_and_every_number_in_the_tooltip() -> None:
     svg = viz.draw_graph(L, backward=True)
     nodes = {lines[0]: (lines, tip) for _, lines, tip in nodes_of(svg)}
     w_lines, w_tip = nodes["W₁"]
-    assert w_lines[2:4] == ["value [4 -4]", "[4 -4]"]  # (the second row indented under it)
+    assert w_lines[2:4] == ["value [4, -4]", "[4, -4]"]  # (the second row indented under it)
     L.backward()
     gw = net.layers[0].W.grad
     for v in np.ravel(gw):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,14 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
         raise TypeError(
             f"save: path must be a file path (str or pathlib.Path). Got {type(path).__name__}."
         )
+    text_path = os.fspath(path)
+    example = "plot.png" if hasattr(drawing, "savefig") else "drawing.svg"
+    seps = tuple(sep for sep in ("/", os.sep, os.altsep) if sep)
+    if isinstance(text_path, str) and text_path.endswith(seps):
+        raise WriteError(
+            f"cannot write {text_path!r}: it ends in a separator, the name of a folder; give "
+            f"a file name inside it instead (e.g. {text_path + example!r})"
+        )
     p = Path(path)
     suffix = p.suffix.lower()
     if p.is_dir():
@@ -93,22 +102,31 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
         kind = ""
         if head.startswith(("<svg", "<?xml")):
             kind = "SVG"
-        elif head.startswith(("digraph", "graph", "strict")):
+        elif _DOT_START.match(head):
             kind = "DOT"
         fits = {"SVG": (".svg",), "DOT": (".dot", ".gv")}
+        # a drawing goes to its own suffix only (SVG markup in notes.md, or in a file with
+        # no suffix, was written without a word); other text keeps any but these
         wrong = {".svg", ".dot", ".gv"} | _IMAGE_SUFFIXES
-        if not kind and suffix in wrong:  # other text (Markdown, say) goes to other files
+        if not kind and suffix in wrong:
             raise ValueError(
                 f"save: this text is neither SVG nor DOT (it starts {head[:30]!r}); a path "
                 f"ending in {suffix} would hold text that is not {suffix[1:].upper()}. Got the "
                 f"path {str(path)!r}; pass a drawing (draw_network, draw_graph, a plot_* "
                 "figure), or save other text under its own suffix (.md, .txt)."
             )
-        if kind and suffix in wrong and suffix not in fits[kind]:
+        if kind and suffix not in fits[kind]:
+            ending = (
+                f"a path ending in {suffix} would hold text that is not {suffix[1:].upper()}"
+                if suffix in wrong
+                else f"a path ending in {suffix} is not {'an' if kind == 'SVG' else 'a'} {kind} "
+                "file's name"
+                if suffix
+                else "a path without a suffix would hide what it holds"
+            )
             raise ValueError(
-                f"save: this drawing is {kind} text; a path ending in {suffix} would hold "
-                f"text that is not {suffix[1:].upper()}. Got the path {str(path)!r}; save it "
-                f"as {' or '.join(fits[kind])}"
+                f"save: this drawing is {kind} text; {ending}. Got the path {str(path)!r}; "
+                f"save it as {' or '.join(fits[kind])}"
                 + (
                     " (matplotlib plots are the ones saved as images)."
                     if suffix in _IMAGE_SUFFIXES
@@ -124,6 +142,13 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     _make_directory(p)
     return atomic_write(p, data)
 
+
+# DOT text: [strict] graph|digraph [ID] {  (keywords in any case; "graph theory notes" is not)
+_DOT_START = re.compile(
+    r'(strict\s+)?(di)?graph\s*("(?:[^"\\]|\\.)*"|[A-Za-z_\x80-\uffff][\w\x80-\uffff]*'
+    r"|-?(\.\d+|\d+(\.\d*)?))?\s*\{",
+    re.IGNORECASE,
+)
 
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".pdf", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 _IMAGE_SUFFIXES |= {".eps", ".ps", ".svgz", ".avif"}

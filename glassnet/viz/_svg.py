@@ -87,17 +87,17 @@ def svg_open(width: float, height: float, title: str = "", size: float = 12.0) -
     return out
 
 
-def arrow_marker(ident: str, color: str, size: float | None = None) -> str:
-    """An arrow head; with ``size`` (px) its size does not follow the line's width."""
-    dims = (
-        f'markerUnits="userSpaceOnUse" markerWidth="{size:g}" markerHeight="{size:g}"'
-        if size
-        else 'markerWidth="7" markerHeight="7"'
-    )
+def arrow_head(x: float, y: float, ux: float, uy: float, color: str, size: float) -> str:
+    """An arrow head drawn in place (no ``<marker>``: SVGs inlined into one HTML page
+    share one id space, where ``url(#id)`` found the first drawing's marker, of another
+    colour, or none when that drawing was hidden): its tip just past (x, y), pointing
+    along the unit vector (ux, uy), ``size`` px long and wide."""
+    tx, ty = x + ux * size * 0.1, y + uy * size * 0.1
+    bx, by = x - ux * size * 0.9, y - uy * size * 0.9
+    hx, hy = -uy * size / 2, ux * size / 2
     return (
-        f'<marker id="{ident}" viewBox="0 0 10 10" refX="9" refY="5" {dims} '
-        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        f'fill="{color}"/></marker>'
+        f'<path class="arrow" d="M{bx + hx:.1f},{by + hy:.1f} L{tx:.1f},{ty:.1f} '
+        f'L{bx - hx:.1f},{by - hy:.1f} z" fill="{color}"/>'
     )
 
 

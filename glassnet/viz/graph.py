@@ -40,7 +40,7 @@ from ._svg import (
     SVG,
     Box,
     Placer,
-    arrow_marker,
+    arrow_head,
     esc,
     label_el,
     label_size,
@@ -319,11 +319,13 @@ def _derivative(node: Tensor) -> float | None:
 
 
 def _constant(node: Tensor) -> str | None:
-    """The Python number c of a scalar ``a + c``, ``a - c``, ``c * a`` or ``a / c`` node
-    (it is not a parent): from the local derivative (c, or 1/c) of a product or quotient,
-    from the values of a sum or difference; None when these are not finite."""
+    """The Python number c of an ``a + c``, ``a - c``, ``c * a`` or ``a / c`` node (it is
+    not a parent): from the local derivative (c, or 1/c) of a product or quotient, from
+    the values of a sum or difference. For a tensor, the number it adds to (or multiplies)
+    every entry, or a constant array of at most 4 numbers (``[2, 3]``); None when these
+    are not finite, or for a larger array."""
     if node.data.size != 1 or node.parents[0].data.size != 1:
-        return None
+        return _constant_array(node)
     a = float(node.parents[0].data.reshape(()))
     y = float(node.data.reshape(()))
     dtype = node.data.dtype
@@ -341,6 +343,34 @@ def _constant(node: Tensor) -> str | None:
     if not np.isfinite(v):
         return None
     return fmt(_snap(v, scale, dtype), 3)
+
+
+def _constant_array(node: Tensor) -> str | None:
+    """:func:`_constant` of a tensor node of its input's shape: one number when every
+    entry's is the same, else the numbers of a constant of at most 4 (``[2, 3]``)."""
+    a, y = node.parents[0].data, node.data
+    if node.op not in ("mul", "div", "add", "sub") or a.shape != y.shape or y.size == 0:
+        return None
+    if node.backward_fn is None:
+        return None
+    a64, y64 = a.astype(np.float64), y.astype(np.float64)
+    with np.errstate(all="ignore"):
+        if node.op in ("mul", "div"):
+            d = np.asarray(node.backward_fn(np.ones_like(y))[0], dtype=np.float64)
+            if d.shape != y.shape or (node.op == "div" and np.any(d == 0)):
+                return None
+            v, scale = (d, np.abs(d)) if node.op == "mul" else (1.0 / d, np.abs(1.0 / d))
+        else:
+            v = y64 - a64 if node.op == "add" else a64 - y64
+            scale = np.maximum(np.abs(a64), np.abs(y64))
+    if not np.all(np.isfinite(v)):
+        return None
+    snapped = [_snap(float(e), float(s), y.dtype) for e, s in zip(v.ravel(), scale.ravel())]
+    if all(e == snapped[0] for e in snapped):
+        return fmt(snapped[0], 3)
+    if len(snapped) > 4:
+        return None
+    return "[" + ", ".join(fmt(e, 3) for e in snapped) + "]"
 
 
 def _sup(p: float) -> str:
@@ -422,7 +452,7 @@ def _local_derivative(node: Tensor, k: int, decimals: int, ref: _Refs | None = N
         sym = f"∂L/∂{par} of the table's replaced {op!r}"
     if op == "mul":  # d(a b)/da = b: the other factor
         if other is None:
-            sym = "c"  # times a Python number
+            sym = _constant(node) or "c"  # times a Python number (or an array)
             if node.data.size == 1 and p.data.size == 1:
                 # (the product's own factor: output/input read 0.3f/0.1f = 3.00000007)
                 c = _derivative(node)
@@ -531,13 +561,14 @@ def _summary(a: np.ndarray, decimals: int) -> str:
 def _number_lines(prefix: str, a: np.ndarray, decimals: int) -> list[str]:
     """``prefix`` and a tensor's numbers as a node writes them: a number; a vector (or one
     row) of at most 4 numbers as a list; a matrix of at most 4 numbers as its rows, one
-    line each, the columns aligned (``value [4 -4]`` over ``      [4 -4]``); anything
+    line each, the columns aligned (``value [4, -4]`` over ``      [4, -4]``); anything
     larger as its range ``[min .. max]``, on two lines when long (``value [0.002 ..`` over
     ``      .. 0.881]``); the node's tooltip holds every number."""
     if a.ndim == 2 and a.shape[0] > 1 and a.shape[1] >= 1 and a.size <= 4:
         cells = [[fmt(float(v), decimals) for v in row] for row in a]
         widths = [max(len(r[j]) for r in cells) for j in range(a.shape[1])]
-        rows = ["[" + " ".join(c.rjust(w) for c, w in zip(r, widths)) + "]" for r in cells]
+        # (commas, as a vector's [0.013, 0.021]: one style in one drawing)
+        rows = ["[" + ", ".join(c.rjust(w) for c, w in zip(r, widths)) + "]" for r in cells]
         pad = " " * (len(prefix) + 1)
         return [f"{prefix} {rows[0]}"] + [pad + r for r in rows[1:]]
     line = f"{prefix} {_summary(a, decimals)}"
@@ -1166,14 +1197,15 @@ def _svg(
     height = dy + body_h + 12 + len(legend) * (_LS + 5) + (8 if legend else 0)
     color = _BACKWARD_EDGE if backward else _FORWARD_EDGE
     out = svg_open(width, height, title or "glassnet computational graph", _FS)
-    out.append(f"<defs>{arrow_marker('gn-arrow', color, 10)}</defs>")
     for j, t in enumerate(titles):
         out.append(text_el(16, _FS + 8 + j * (_FS + 5), t, _FS + 1, bold=True))
     out.append(f'<g transform="translate(0,{dy:g})">')
     for route in routes:
         path = _route_path(route)
-        marker = 'marker-start="url(#gn-arrow)"' if backward else 'marker-end="url(#gn-arrow)"'
-        out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="1.3" {marker}/>')
+        out.append(f'<path d="{path}" fill="none" stroke="{color}" stroke-width="1.3"/>')
+        # (a route leaves and enters its nodes level: the arrow heads are horizontal)
+        x, y = route[0][1][:2] if backward else route[-1][1][2:]
+        out.append(arrow_head(x, y, -1.0 if backward else 1.0, 0.0, color, 10))
     for nd in nodes:
         fill = _FILL[nd.kind]
         out.append(

@@ -45,11 +45,12 @@ from ..report import fmt, make_names
 from ..tensor import Tensor
 from ._svg import (
     ASCENT,
+    CHAR_EM,
     DESCENT,
     SVG,
     Box,
     Placer,
-    arrow_marker,
+    arrow_head,
     backing_el,
     esc,
     label_el,
@@ -60,6 +61,7 @@ from ._svg import (
     text_el,
     text_width,
     whole,
+    wrap_text,
 )
 from .plots import network_layers, not_real
 
@@ -640,14 +642,15 @@ def _elision_note(widths: list[int], shown: list[list[int]]) -> list[str]:
     parts = []
     names = ["input"] + [f"hidden {c}" for c in range(1, len(widths) - 1)] + ["output"]
     for c, (w, s) in enumerate(zip(widths, shown)):
-        if len(s) < w:
-            parts.append(f"{names[c]}: {len(s)} of {w}")
+        if len(s) < w:  # (the inputs are no neurons)
+            parts.append(f"{names[c]}: {len(s)} of {w}" + (" inputs" if c == 0 else ""))
     if not parts:
         return []
+    neurons = " neurons" if any(len(s) < w for w, s in zip(widths[1:], shown[1:])) else ""
     return [
         "Wide layers elided (first neurons and the last shown, ⋮ marks the rest; their "
         "edges are not drawn):",
-        "  " + ", ".join(parts) + " neurons drawn.",
+        "  " + ", ".join(parts) + neurons + " drawn.",
     ]
 
 
@@ -706,11 +709,16 @@ def _render(
     lh = small + 3
     slots = [len(c) + (1 if m else 0) for c, m in zip(cols, more)]
     rows = max(slots)
-    top = 24.0 + (fs + 16 if title else 0.0) + fs + 14  # title, column captions
     x0 = 34.0 + max(text_width(c, small) for c in caps[:1]) / 2 + r
     xs = [x0]
     for g in dxs:
         xs.append(xs[-1] + g)
+    # the title wraps to the network's width (at least 480 px): a long one made the drawing
+    # 3282 px wide, the network in its left quarter
+    title_w = max(xs[-1] + r + 34, 480.0) - 40
+    titles = wrap_text(title, int(title_w // (CHAR_EM * (fs + 2)))) if title else []
+    title_lh = fs + 2 + 5
+    top = 24.0 + (fs + 16 + (len(titles) - 1) * title_lh if titles else 0.0) + fs + 14
     for c, col in enumerate(cols):
         y0 = top + (rows - slots[c]) * dy / 2
         for row, node in enumerate(col):
@@ -742,14 +750,16 @@ def _render(
         segs.append((a.x, a.y, b.x, b.y))
         length = float(np.hypot(b.x - a.x, b.y - a.y))
         ux, uy = (b.x - a.x) / length, (b.y - a.y) / length
-        marker = ' marker-end="url(#gn-arrow-bw)"' if backward else ""
         op = 0.9 if len(edges) <= 40 else 0.55
         lines_svg.append(
             f'<line x1="{a.x + ux * r:.1f}" y1="{a.y + uy * r:.1f}" '
             f'x2="{b.x - ux * (r + 1):.1f}" y2="{b.y - uy * (r + 1):.1f}" stroke="{ed.color}" '
-            f'stroke-width="{ed.width:.2f}" stroke-opacity="{op}"{marker}>'
+            f'stroke-width="{ed.width:.2f}" stroke-opacity="{op}">'
             f"<title>{esc(ed.tip)}</title></line>"
         )
+        if backward:
+            ex, ey = b.x - ux * (r + 1), b.y - uy * (r + 1)
+            lines_svg.append(arrow_head(ex, ey, ux, uy, "#333333", 11))
     # labels: the steepest edges first (they have the fewest free places), each on its
     # own edge, where it covers the fewest other edges
     ts = sorted(np.linspace(0.2, 0.8, 25), key=lambda t: abs(t - 0.5))
@@ -777,15 +787,14 @@ def _render(
     foot_w = max((text_width(t, small) for t in foot), default=0.0) + 40
     cap_w = max(xs[c] + text_width(cap, small) / 2 for c, cap in enumerate(caps)) + 20
     right = max(b.x1 for b in placer.taken) + 16  # node captions, labels
-    width = max(content_w, foot_w, cap_w, right, text_width(title, fs + 2) + 40)
+    title_w = max((text_width(t, fs + 2) for t in titles), default=0.0) + 40
+    width = max(content_w, foot_w, cap_w, right, title_w)
     lowest = max(b.y1 for b in placer.taken)
     gap = max(22.0, ASCENT * small + 10)  # from the lowest caption to the first note
     height = lowest + gap + len(foot) * lh + 10
     out = svg_open(width, height, title or "glassnet network diagram", fs)
-    if backward:
-        out.append(f"<defs>{arrow_marker('gn-arrow-bw', '#333333', 11)}</defs>")
-    if title:
-        out.append(text_el(20, 24 + fs, title, fs + 2, bold=True))
+    for j, t in enumerate(titles):
+        out.append(text_el(20, 24 + fs + j * title_lh, t, fs + 2, bold=True))
     for c, cap in enumerate(caps):
         out.append(text_el(xs[c], top - 14, cap, small, "middle", "#444"))
     out += lines_svg

@@ -731,20 +731,23 @@ def plot_neuron_outputs(
     # one legend, on the first panel: the classes of the points and the dashed line (a
     # teacher had to say what the dots' colours and the white dashes were)
     handles, _ = axes[0].get_legend_handles_labels()
+    labels = [h.get_label() for h in handles]
     if boundary:
-        from matplotlib import patheffects
         from matplotlib.lines import Line2D
 
+        # white dashes in a dark bar (the plane behind them): white dashes outlined one
+        # by one read "==:" in the legend's short handle
         handles.append(
-            Line2D([], [], color="white", linestyle="--", linewidth=1.2, label="z = 0",
-                   path_effects=[patheffects.withStroke(linewidth=2.6, foreground="#333")])
+            (Line2D([], [], color="#333", linewidth=2.6),
+             Line2D([], [], color="white", linestyle=(0, (3, 2)), linewidth=1.2))
         )  # fmt: skip
+        labels.append("z = 0")
     if handles:  # (beneath the panels: on one, it covered the plane it explains)
         # in one row where it fits across the figure, else in as many columns as fit (one
         # neuron's panel and 5 classes: the row ran past both edges, "class 0" cut off)
         renderer = fig.canvas.get_renderer()
         for ncol in range(len(handles), 0, -1):
-            legend = fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=7,
+            legend = fig.legend(handles, labels, loc="lower center", ncol=ncol, fontsize=7,
                                 frameon=False, markerscale=0.7, borderaxespad=0.2)  # fmt: skip
             box = legend.get_window_extent(renderer)
             if ncol == 1 or box.width <= fig.bbox.width - 4:
