@@ -109,16 +109,18 @@ def test_the_audit_seeds_print_every_gd_step_value_as_documented(seed: int) -> N
 
 
 def test_gd_step_prints_every_value_as_documented_over_many_seeds() -> None:
+    # (every 4th seed of 0-2499 and each seed the audit found below 2500: all 2,500 and
+    # 2,500-7,999 were checked once; the suite keeps a quarter, for its time)
     in_full = 0
-    for seed in range(2500):
+    for seed in sorted({*range(0, 2500, 4), 419, 839, 1603, 2002, 2130, 2390, 2446}):
         (ex,) = X.generate(seed, ["gd_step"])
         _assert_printed_as_documented(ex)
         in_full += sum(len(X._num(s.value).partition(".")[2]) == 4 for s in ex.steps)
-    assert in_full > 300  # (the rule was exercised: exact 4-decimal values are common)
+    assert in_full > 75  # (the rule was exercised: exact 4-decimal values are common)
 
 
 def test_every_kind_prints_as_documented() -> None:
-    for seed in (*range(120), 419, 839):
+    for seed in (*range(40), 419, 839):
         for ex in X.generate(seed):
             _assert_printed_as_documented(ex)
 
