@@ -339,3 +339,92 @@ def test_a_diverged_runs_frame_says_which_its_losses_are():
     frame = run.frame()
     assert frame["train_loss"] is None and frame["loss_words"][0] in ("NaN", "infinite")
     assert Run({}).frame()["loss_words"] == [None, None]
+
+
+# ------------------------------------------------------------- 6. the review of round 26
+_CORNER_POINTS = """() => {
+    // every point at the corner where tanh saturates, (1, -1): under the a5 name's place
+    const hs = {...hiddenSpace, w: [1, 1], b: 0, points: hiddenSpace.points.map(() => [1, -1])};
+    hs.points[0] = [-1, 1];
+    drawHiddenSpace(hs);
+    const c = document.querySelector('#hidden-space'), r = window.devicePixelRatio;
+    const [x0, y0, x1, y1] = hsBoxes.names[0];
+    const d = c.getContext('2d').getImageData(Math.ceil(x0 * r), Math.ceil(y0 * r),
+        Math.floor((x1 - x0) * r), Math.floor((y1 - y0) * r)).data;
+    let n = 0;   // a point's colour (orange or blue), not the white box nor the grey text
+    for (let i = 0; i < d.length; i += 4) {
+        const rgb = [d[i], d[i + 1], d[i + 2]];
+        if (d[i + 3] > 128 && Math.max(...rgb) - Math.min(...rgb) > 80) n++;
+    }
+    return n;
+}"""
+
+_OVER_HIDDEN_LAYER = """() => {
+    const a = document.querySelector('#add-layer').getBoundingClientRect();
+    const t = document.querySelector('#layers-title').getBoundingClientRect();
+    const n = nodeEls[1][0].getBoundingClientRect();
+    return [(a.left + t.right) / 2, n.left + n.width / 2];
+}"""
+
+
+@needs_browser
+def test_review_26c_points_counts_links_widths_and_the_test_rows_button(page, server):
+    """A lecture link with its features in another order was named as a setting the preset
+    fixes; the x2 axis pushed the page sideways (1000-1100 pixels with the lecture preset's
+    "-0.5", every preset at 320); "Test rows (CSV)" was offered with no test rows; at 2560
+    pixels the hidden layers' header sat right of the drawing; the hidden space's name box
+    hid the points in its corner; LAST STEP's "Play took K more steps" kept its first K."""
+    open_playground(page, server, "#preset=lecture&features=x2,x1")
+    page.wait_for_timeout(300)
+    assert _status(page) == "", _status(page)
+    assert page.evaluate("[state.preset, state.features]") == ["lecture", ["x1", "x2"]]
+    # the lecture preset has no test rows: the button says so and is not a link
+    test_rows = page.locator("#export-test")
+    assert test_rows.get_attribute("aria-disabled") == "true"
+    assert "no test rows" in test_rows.get_attribute("title").lower()
+    assert test_rows.get_attribute("href") is None
+    # no sideways scroll, the lecture preset's x2 values ("-0.5") included
+    for width in (320, 375, 1000, 1040, 1100, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(150)
+        sw, cw = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert sw <= cw, (width, sw, cw)
+    # a projector-class screen: the header over the hidden layer it counts
+    page.set_viewport_size({"width": 2560, "height": 1440})
+    page.wait_for_timeout(300)
+    head, column = page.evaluate(_OVER_HIDDEN_LAYER)
+    assert abs(head - column) < 40, (head, column)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_timeout(150)
+    # the points in the corner under "a1 →" are drawn over its box, not hidden by it
+    assert page.evaluate(_CORNER_POINTS) > 5
+    # LAST STEP: the count of steps play took is the count now, not at play's first frame
+    page.evaluate("location.hash = '#seed=3'")
+    page.wait_for_function(
+        "run.config.seed === 3 && state.preset !== 'lecture' && frame.step === 0"
+    )
+    assert test_rows.get_attribute("aria-disabled") is None and test_rows.get_attribute("href")
+    steps(page, 1)
+    page.click("#play")
+    for at_least in (30, 300):
+        page.wait_for_function(f"frame.step >= {at_least}")
+        said, step = page.evaluate("[document.querySelector('#update').innerText, frame.step]")
+        assert f"Play took {step - 1} more steps after step 1, whose table was here" in said, (
+            step,
+            said,
+        )
+    page.click("#play")
+    page.wait_for_function("!playing")
+    page.wait_for_timeout(300)
+    said, step = page.evaluate("[document.querySelector('#update').innerText, frame.step]")
+    assert f"Play took {step - 1} more steps after step 1" in said, (step, said)
+    # a weight typed after play: said, with the table's step
+    page.click("path.hit >> nth=0", force=True)
+    page.wait_for_selector("#set-value")
+    page.fill("#set-value", "0.25")
+    page.press("#set-value", "Enter")
+    page.wait_for_function("document.querySelector('#update').innerText.includes('by hand')")
+    said = _update_text(page)
+    assert f"was set by hand after step {step}: step 1's table no longer" in said, said

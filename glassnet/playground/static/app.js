@@ -84,8 +84,10 @@ function readHash() {
   // left out, said on the status line (they were dropped silently, and the address bar
   // rewritten without them)
   if (s.preset === "lecture") {
-    const other = Object.keys(LECTURE_FIXED).filter((k) => h.has(k)
-      && JSON.stringify(s[k]) !== JSON.stringify(LECTURE_FIXED[k]));
+    // (features as the server takes them: in the page's order, x2,x1 is x1,x2)
+    const same = (k, a, b) => k === "features" && Array.isArray(a)
+      ? JSON.stringify([...a].sort()) === JSON.stringify([...b].sort()) : JSON.stringify(a) === JSON.stringify(b);
+    const other = Object.keys(LECTURE_FIXED).filter((k) => h.has(k) && !same(k, s[k], LECTURE_FIXED[k]));
     if (other.length) {
       const one = other.length === 1;
       const shown = (k, v) => `${k}=${Array.isArray(v) ? v.join(",") : String(v).slice(0, 40)}`;
@@ -547,8 +549,12 @@ function wire() {
     show(out);
     // null: the step diverged and was not taken: the table shown was a step ago, or older
     if (out.update) showUpdate(out.update);
-    else clearUpdate(`Step ${frame.step + 1} was refused (the training diverged: the status line says why), so `
-      + `no step was taken: the weights are still those after step ${frame.step}.`);
+    else {
+      const at = frame.step, refused = (s) => (s === at ? `Step ${at + 1} was refused (the training diverged: the status line `
+        + `says why), so no step was taken: the weights are still those after step ${at}.`
+        : s > at ? `Step ${at + 1} was refused (the training diverged); ${s - at} more steps were taken since.` : "");
+      clearUpdate(refused(at), refused, updateStep ?? updateGone?.from ?? null);
+    }
   }); };
   // (a link's run starts again with its changes, unless a change of the user's own dropped them)
   $("reset").onclick = () => { setPlaying(false); restart(true); };
@@ -752,6 +758,15 @@ function buildNetwork() {
   net.style.setProperty("--node", size + "px");
   draw.style.width = width + "px";
   draw.style.transform = scale < 1 ? `scale(${scale})` : "";
+  // the header ("2 hidden layers", its + and −) centred over the hidden layers where the
+  // drawing keeps to the box's left part (a wide screen): it was over empty space
+  const head = document.querySelector(".layers-head"), n = run.config.hidden.length;
+  head.style.maxWidth = "";
+  if (scale === 1 && width < net.clientWidth) {
+    const left = head.getBoundingClientRect().left - net.getBoundingClientRect().left;
+    const mid = n ? (xOf(1) + xOf(n)) / 2 + size / 2 : (xOf(0) + xOf(1)) / 2 + size / 2;
+    head.style.maxWidth = Math.max(0, Math.round(2 * (mid - left))) + "px";
+  }
   const sizes = [run.config.features.length, ...run.config.hidden, 1];
   // many layers on a narrow screen (tight): each layer's control its number alone, its
   // buttons one above the other
@@ -1058,11 +1073,13 @@ function show(out, appended = false) {
     for (const p of frame.history) if (!lossHistory.length || p[0] > lossHistory[lossHistory.length - 1][0]) lossHistory.push(p);
     if (lossHistory.length > 2000) lossHistory = lossHistory.filter((p, i) => i % 2 === 0 || i >= 1000);
   }
-  // the LAST STEP table is of a step before these weights (play took more): said, not shown
+  // the LAST STEP table is of a step before these weights (play took more): said, not shown,
+  // and the count kept true on every frame of play (it kept the first frame's)
   if (updateStep !== null && frame.step !== updateStep) {
-    const n = frame.step - updateStep;
-    clearUpdate(n > 0 ? `Play took ${n} more step${n === 1 ? "" : "s"} after step ${updateStep}, whose table was here.` : "");
-  }
+    const from = updateStep;
+    const took = (s) => (s > from ? `Play took ${s - from} more step${s - from === 1 ? "" : "s"} after step ${from}, whose table was here.` : "");
+    clearUpdate(took(frame.step), took, from);
+  } else if (updateGone && frame.step !== updateGone.at) clearUpdate(updateGone.later(frame.step), updateGone.later, updateGone.from);
   const ep = String(frame.epoch).padStart(6, "0");
   $("epoch").textContent = ep.slice(0, 3) + "," + ep.slice(3);
   $("steps").textContent = frame.step + (frame.step === 1 ? " step" : " steps");
@@ -1357,17 +1374,11 @@ function drawHiddenSpace(hs) {
   if (Math.abs(w2) > 1e-12) { ctx.moveTo(X(lo), Y(-(b + w1 * lo) / w2)); ctx.lineTo(X(hi), Y(-(b + w1 * hi) / w2)); }
   else if (Math.abs(w1) > 1e-12) { ctx.moveTo(X(-b / w1), Y(lo)); ctx.lineTo(X(-b / w1), Y(hi)); }
   ctx.strokeStyle = "#444"; ctx.setLineDash([5, 4]); ctx.lineWidth = 1.5; ctx.stroke(); ctx.setLineDash([]);
-  const classify = run.config.problem === "classification";
-  hs.points.forEach(([a, bb], i) => {
-    if (!run.data.train.includes(i) && !state.show_test) return;
-    ctx.beginPath(); ctx.arc(X(a), Y(bb), 4, 0, 2 * Math.PI);
-    const t = run.data.targets[i];
-    ctx.fillStyle = css(classify ? 2 * t - 1 : t); ctx.fill();
-    ctx.strokeStyle = "#fff"; ctx.lineWidth = 1; ctx.stroke();
-  });
   ctx.font = "10px sans-serif";
-  // the axes' names on white, over the dashed line (it ran through them): a1 across at the
-  // bottom right above the ticks' values, a2 up at the top left; hsBoxes: where (CSS pixels)
+  // the axes' names on white, over the dashed line (it ran through them) and under the
+  // points (the box hid a whole class where tanh, sigmoid or relu gather them, at the
+  // corner): a1 across at the bottom right above the ticks' values, a2 up at the top left;
+  // hsBoxes: where (CSS pixels)
   hsBoxes = { names: [], ticks: [] };
   const across = hs.names[0] + " \u2192", up = "\u2191 " + hs.names[1];
   const wa = ctx.measureText(across).width, wu = ctx.measureText(up).width;
@@ -1377,6 +1388,14 @@ function drawHiddenSpace(hs) {
     ctx.fillText(text, x, y);
     hsBoxes.names.push([x - 2, y - 10, x + w + 2, y + 3]);
   }
+  const classify = run.config.problem === "classification";
+  hs.points.forEach(([a, bb], i) => {
+    if (!run.data.train.includes(i) && !state.show_test) return;
+    ctx.beginPath(); ctx.arc(X(a), Y(bb), 4, 0, 2 * Math.PI);
+    const t = run.data.targets[i];
+    ctx.fillStyle = css(classify ? 2 * t - 1 : t); ctx.fill();
+    ctx.strokeStyle = "#fff"; ctx.lineWidth = 1; ctx.stroke();
+  });
   hsTicks = [];
   ctx.strokeStyle = "#888"; ctx.lineWidth = 1;
   for (const v of ticks) {   // a tick on the bottom and the left edge, its value beside it
@@ -1705,8 +1724,10 @@ function setter(name, value) {
         dropReplay(out);
         explainNews = `${name} set to ${+fmt(v, 4)}. `;   // (said with the numbers it gives)
         show(out);
-        if (updateStep !== null) clearUpdate(`${name} was set by hand after step ${updateStep}: that step's `
-          + "table no longer shows the weights in force.");
+        const from = updateStep ?? updateGone?.from ?? null, at = frame.step;
+        const set = (s) => `${name} was set by hand after step ${at}${s > at ? `, and play took ${s - at} more steps` : ""}`
+          + (from === null ? "." : `: ${from === at ? "that step's" : `step ${from}'s`} table no longer shows the weights in force.`);
+        if (from !== null || updateGone) clearUpdate(set(at), set, from);
         shown = String(+fmt(v, 4)); input.dataset.shown = shown;   // (until the panel is rebuilt)
       } catch (e) {
         input.value = shown;
@@ -1743,9 +1764,13 @@ function ambiguousComma(text) {
 // hint. Play, a refused step or a weight typed make it say why its table is gone (it kept
 // step 1's table after 1,575 steps of play, beside other weights)
 let updateStep = null;
+// the table gone (play, a refused step, a weight typed): its step (from, or null), the step
+// when that was said (at) and the sentence for a later step (later), rewritten on each frame
+let updateGone = null;
 const UPDATE_HINT = "Press the step button (\u25b6|) to take one gradient-descent step and see every weight before and after.";
-function clearUpdate(why) {
+function clearUpdate(why, later = null, from = null) {
   updateStep = null;
+  updateGone = later ? { from, at: frame ? frame.step : 0, later } : null;
   const p = document.createElement("p");
   p.className = "hint";
   p.textContent = (why ? why + " " : "") + UPDATE_HINT;
@@ -1755,7 +1780,7 @@ function clearUpdate(why) {
 function showUpdate(u) {
   const box = $("update");
   box.replaceChildren();
-  updateStep = frame.step;
+  updateStep = frame.step; updateGone = null;
   const p = document.createElement("p");
   p.className = "hint";
   p.textContent = `Step ${frame.step}, the last one taken: one step on a batch of ${u.batch_size} point(s), \u03b3 = ${u.lr}; dL/dw is the batch's mean` +
@@ -1819,7 +1844,13 @@ function exportLinks() {
   $("export-model").href = q("model");
   $("export-script").href = q("script");
   $("export-data").href = q("data");
-  $("export-test").href = q("data&rows=test");   // (glassnet evaluate of these: the test accuracy)
+  // (glassnet evaluate of these: the test accuracy); none (a ratio of 100, the lecture
+  // preset): no link, and its title says why (it saved a file of a header row alone)
+  const test = $("export-test"), none = !run.data.test.length;
+  test.title = none ? "No test rows: the training ratio is 100 %, every point is a training point"
+    : "The test points alone: glassnet evaluate of the model file on them gives the page's test accuracy";
+  if (none) { test.removeAttribute("href"); test.setAttribute("aria-disabled", "true"); }
+  else { test.href = q("data&rows=test"); test.removeAttribute("aria-disabled"); }
 }
 
 // an export is fetched by the page and then saved, so that a refusal (the run pushed out by
@@ -1829,6 +1860,7 @@ function exportLinks() {
 async function exportFile(ev) {
   if (ev.button !== 0 || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.altKey) return;
   ev.preventDefault();
+  if (!ev.currentTarget.href) return;   // (Test rows where there are none)
   const link = ev.currentTarget, what = link.textContent.trim().toLowerCase();
   let r;
   try {
