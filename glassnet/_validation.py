@@ -2161,15 +2161,16 @@ def name_layer(error: ValueError, seq: Any, i: int, layer: Any) -> ValueError:
     exception raised again is named afresh (not ``0.0``)."""
     if not getattr(error, "wrong_width", None):
         return error
-    named = getattr(error, "layer_path", None)  # (the Sequential that named it, its path, text)
+    named = getattr(error, "layer_path", None)  # (id of the Sequential that named it, path,
+    # text: its id, not the object, so that a pickled or kept error does not hold the model)
     walk = getattr(layer, "named_modules", None)
     names = {id(m): n for n, m in walk()} if named and callable(walk) else {}
-    if named and id(named[0]) in names:  # (an inner Sequential's; "": the layer itself)
-        path, tail = ".".join(filter(None, (str(i), names[id(named[0])], named[1]))), named[2]
+    if named and named[0] in names:  # (an inner Sequential's; "": the layer itself)
+        path, tail = ".".join(filter(None, (str(i), names[named[0]], named[1]))), named[2]
     else:  # (layer raised it, or raised again an exception named before)
         path, tail = str(i), f"({layer!r}): {error.wrong_width}"  # type: ignore[attr-defined]
     error.args = (f"{type(seq).__name__} layer {path} {tail}", *error.args[1:])
-    error.layer_path = (seq, path, tail)  # type: ignore[attr-defined]
+    error.layer_path = (id(seq), path, tail)  # type: ignore[attr-defined]
     return error
 
 

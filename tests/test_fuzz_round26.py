@@ -539,3 +539,17 @@ def test_std_argument_given_twice_names_std():
     x = gn.tensor(np.ones((3, 4)))
     with pytest.raises(TypeError, match=r"^Tensor\.std\(\) got multiple values for argument .unb"):
         x.std(0, True, unbiased=False)
+
+
+def test_a_width_error_named_by_a_sequential_does_not_hold_the_model():
+    """The error keeps the naming Sequential's id, not the object: pickled (a worker
+    process's error) it stays small and needs no pickling of the model."""
+    import pickle
+
+    seq = gn.nn.Sequential(gn.nn.Linear(1000, 1000), gn.nn.Linear(3, 2))
+    seq.hook = lambda: None  # (a model that does not pickle)
+    with pytest.raises(ValueError, match=r"Sequential layer 1 \(Linear") as e:
+        seq(np.ones((2, 1000), np.float32))
+    blob = pickle.dumps(e.value)
+    assert len(blob) < 4000
+    assert "Sequential layer 1" in str(pickle.loads(blob))
