@@ -2564,7 +2564,8 @@ def _target_shape_hint(who: str, x: tuple, y: tuple) -> str:
     if math.prod(y) == math.prod(x) and len(x) == len(y) == 2 and y == x[::-1] and min(x) > 1:
         return "the target looks transposed: pass y.T."  # (a reshape would mispair them)
     lines = sum(d > 1 for d in x) <= 1 and sum(d > 1 for d in y) <= 1  # (a vector, row, column)
-    if math.prod(y) == math.prod(x) and lines:  # (one order only: a reshape pairs them right)
+    ones = [d for d in x if d != 1] == [d for d in y if d != 1]  # (apart by axes of size 1)
+    if math.prod(y) == math.prod(x) and (lines or ones):  # (a reshape pairs them right)
         spell = {((n, 1), (n,)): "-1, 1", ((n,), (n, 1)): "-1"}.get((x, y), str(x)[1:-1])
         spell = spell.rstrip(",") or "()"  # ((3,): 3; a 0-d prediction: ())
         return f"reshape the target: y.reshape({spell})."

@@ -553,3 +553,9 @@ def test_a_width_error_named_by_a_sequential_does_not_hold_the_model():
     blob = pickle.dumps(e.value)
     assert len(blob) < 4000
     assert "Sequential layer 1" in str(pickle.loads(blob))
+
+
+@pytest.mark.parametrize("x,y", [((2, 3, 1), (2, 3)), ((2, 3), (2, 3, 1)), ((2, 1, 3), (2, 3))])
+def test_shapes_apart_by_axes_of_size_1_are_told_the_reshape(x, y):
+    with pytest.raises(ValueError, match=rf"y\.reshape\({', '.join(map(str, x))}\)"):
+        F.mse(gn.Tensor(np.zeros(x)), np.zeros(y))
