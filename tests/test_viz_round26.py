@@ -1,4 +1,4 @@
-"""Drawings, round 26: arrow markers with an id of their own per drawing (two drawings on
+"""Drawings, round 26: arrowheads drawn in place, with no marker and no id (two drawings on
 one HTML page each keep their own arrowheads), constants of non-scalar graphs written,
 viz.save's paths and texts, and a few rough edges (long titles, one array style, the
 dashed line's legend handle, the elision note's inputs)."""
@@ -161,7 +161,7 @@ def test_save_refuses_a_folder_path_and_svg_text_under_another_suffix(tmp_path: 
 
     svg = viz.draw_graph(_scalar_graph())
     dot = viz.draw_graph(_scalar_graph(), fmt="dot")
-    with pytest.raises(WriteError, match="ends in a separator.*a file name inside it"):
+    with pytest.raises(ValueError, match="ends in a separator.*a file name inside it"):
         viz.save(svg, str(tmp_path / "newdir2") + "/")
     with pytest.raises(WriteError, match="it is a directory"):
         viz.save(svg, tmp_path)
@@ -252,3 +252,105 @@ def test_elision_note_calls_inputs_inputs() -> None:
     assert "input: 8 of 100 inputs drawn." in svg, _texts(svg)[-3:]
     net = gn.nn.MLP([64, 32, 1], rng=0)
     assert "input: 8 of 64 inputs, hidden 1: 8 of 32 neurons drawn." in viz.draw_network(net)
+
+
+# ------------------------------------------------- review rev26g: constants, viz.save
+def _formulas(y: gn.Tensor) -> list[str]:
+    return [t for t in _texts(viz.draw_graph(y)) if not t.startswith(("value", "grad", "shape"))]
+
+
+def test_a_tensor_constant_is_read_from_the_operand_not_from_every_entry(monkeypatch) -> None:
+    """draw_graph of a 300x300 tensor times a number snapped every entry in Python, several
+    times per node (0.03 s -> 7 s). The constant is the op's own operand: the entries are
+    never looked at (a graph of 90,000 entries makes as many rounding calls as one of 4)."""
+    from glassnet.viz import graph
+
+    calls = []
+    snap = graph._snap
+    monkeypatch.setattr(graph, "_snap", lambda *a: calls.append(1) or snap(*a))
+    counts = []
+    for n in (2, 300):
+        x = gn.Tensor(np.ones((n, n), np.float32), requires_grad=True, label="x")
+        calls.clear()
+        texts = _texts(viz.draw_graph(((x * 3 + 0.5) / 4).sum(), backward=True))
+        assert "3 x + 0.500" in texts and "1/4" in texts, texts
+        counts.append(len(calls))
+    assert counts[0] == counts[1] <= 4, counts
+    # the number comes from the code, not from the values (changed after the op here)
+    x = gn.Tensor([1.0, 2.0], requires_grad=True, label="x")
+    y = x * 3
+    y.data[:] = np.nan
+    assert "3 x" in _formulas(y)
+
+
+def test_a_small_constant_on_a_float32_tensor_is_not_drawn_as_0() -> None:
+    """(x + 1e-7).log() read log (x + 0); [1000, 1] + 0.001 read x + [0, 0.001]."""
+    x = gn.Tensor([0.5, 0.9], requires_grad=True, label="x")
+    assert x.data.dtype == np.float32
+    texts = _formulas((x + 1e-7).log())
+    assert "log (x + 1.00e-07)" in texts and "x + 0" not in texts, texts
+    xb = gn.Tensor([1000.0, 1.0], requires_grad=True, label="x")
+    assert "x + 0.001" in _formulas(xb + 0.001)
+    big = gn.Tensor(np.array([1e8, 1.0], np.float32), requires_grad=True, label="x")
+    assert "x + 2.500" in _formulas(big + 2.5)
+    s = gn.Tensor(0.5, requires_grad=True, label="s")  # the scalar path too
+    assert "s + 1.00e-07" in _formulas(s + 1e-7)
+    assert "1.00e-07 s" in _formulas(s * 1e-7)
+    assert "0.100 s" in _formulas(s * 0.1)  # (not float32's 0.1000000015)
+
+
+def test_a_broadcast_constant_is_written_in_its_own_shape() -> None:
+    """X + [1, 2] read x + [1, 2, 1, 2]; a 2x2 constant read [1, 2, 3, 4] x."""
+    X = gn.Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="x")
+    assert "x + [1, 2]" in _formulas(X + np.array([1.0, 2.0]))
+    assert "x + [[1], [2]]" in _formulas(X + np.array([[1.0], [2.0]]))
+    texts = _texts(viz.draw_graph(X * np.array([[1.0, 2.0], [3.0, 4.0]]), backward=True))
+    assert "[[1, 2], [3, 4]] x" in texts, texts
+    flat = [t for t in texts if "1, 2, 3" in t or "1, 2, 1" in t]
+    assert not flat, flat
+    # a larger constant is c with its shape, never flattened
+    texts = _formulas(X * np.arange(1.0, 7.0).reshape(3, 1, 2))
+    assert any("c₃ₓ₁ₓ₂" in t for t in texts), texts
+    x = gn.Tensor([1.0, 2.0], requires_grad=True, label="x")
+    assert "x + 2.500" in _formulas(x + 2.5) and "[2, 3] x" in _formulas(x * [2.0, 3.0])
+
+
+def test_save_svg_to_html_xml_that_is_not_svg_and_dot_grammar(tmp_path: Path) -> None:
+    svg = viz.draw_graph(_scalar_graph())
+    # an SVG in an .html file shows in every browser: written (documented in save)
+    assert viz.save(svg, tmp_path / "slide.html").read_text() == svg
+    assert viz.save(svg, tmp_path / "slide.htm").read_text() == svg
+    # XML that is not SVG is other text: written under its own suffix, not called SVG
+    plist = '<?xml version="1.0"?><plist/>'
+    assert viz.save(plist, tmp_path / "a.xml").read_text() == plist
+    with pytest.raises(ValueError, match="neither SVG nor DOT"):
+        viz.save(plist, tmp_path / "a.svg")
+    lead = '<?xml version="1.0"?>\n<!-- made by hand -->\n<svg xmlns="http://www.w3.org/2000/svg"/>'
+    with pytest.raises(ValueError, match="this drawing is SVG text"):
+        viz.save(lead, tmp_path / "a.xml")
+    assert viz.save(lead, tmp_path / "a.svg").read_text() == lead
+    # DOT: a keyword, then whitespace before a bare ID; an HTML ID <...> is an ID
+    for text in ("digraph <<b>G</b>> {}", 'graph"g"{}', "digraph\tG {}"):
+        assert viz.save(text, tmp_path / "h.dot").read_text() == text
+    for text in ("graphfoo {", "digraphG{}", "digraph <b>G</b> {"):
+        with pytest.raises(ValueError, match="neither SVG nor DOT"):
+            viz.save(text, tmp_path / "h.dot")
+
+
+def test_save_a_folder_path_is_a_value_error_for_every_drawing(tmp_path: Path) -> None:
+    """A path ending in '/' for a figure or a Tensor raised WriteError (an OSError) where
+    it raised ValueError before: a bad path argument is a ValueError, as the others."""
+    y = _scalar_graph()
+    for drawing in (y, viz.draw_graph(y)):
+        with pytest.raises(ValueError, match="ends in a separator"):
+            viz.save(drawing, str(tmp_path / "plots") + "/")
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure()
+    try:
+        with pytest.raises(ValueError, match="ends in a separator.*plot.png"):
+            viz.save(fig, str(tmp_path / "plots") + "/")
+    finally:
+        plt.close(fig)
+    assert not list(tmp_path.iterdir())

@@ -66,7 +66,11 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     ``.dot``/``.gv``; ``kwargs`` go to draw_graph). Every file is written atomically
     (:func:`glassnet.files.atomic_write`: a reader sees the old file or the new one), its
     directory created when missing. A suffix that does not fit the drawing (SVG text to
-    ``.png``) is refused.
+    ``.png``) is refused. SVG text goes to ``.svg``, or to ``.html``/``.htm`` (an ``<svg>``
+    alone in an HTML file shows in every browser); DOT text to ``.dot``/``.gv``; other text
+    (a Markdown table, XML that is not SVG) to any other suffix. A path ending in a
+    separator (``"plots/"``) is a ValueError, as a wrong suffix is; an existing directory
+    is a :class:`~glassnet.files.WriteError`.
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(
@@ -75,9 +79,9 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     text_path = os.fspath(path)
     example = "plot.png" if hasattr(drawing, "savefig") else "drawing.svg"
     seps = tuple(sep for sep in ("/", os.sep, os.altsep) if sep)
-    if isinstance(text_path, str) and text_path.endswith(seps):
-        raise WriteError(
-            f"cannot write {text_path!r}: it ends in a separator, the name of a folder; give "
+    if isinstance(text_path, str) and text_path.endswith(seps):  # (a bad argument: ValueError)
+        raise ValueError(
+            f"save: cannot write {text_path!r}: it ends in a separator, the name of a folder; give "
             f"a file name inside it instead (e.g. {text_path + example!r})"
         )
     p = Path(path)
@@ -100,11 +104,12 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
             raise TypeError(f"save: options {sorted(kwargs)} apply only to Tensors and figures.")
         head = drawing.lstrip()
         kind = ""
-        if head.startswith(("<svg", "<?xml")):
+        if _SVG_START.match(head):
             kind = "SVG"
         elif _DOT_START.match(head):
             kind = "DOT"
-        fits = {"SVG": (".svg",), "DOT": (".dot", ".gv")}
+        # (an SVG in an .html page shows in every browser, as draw_graph's in a notebook)
+        fits = {"SVG": (".svg", ".html", ".htm"), "DOT": (".dot", ".gv")}
         # a drawing goes to its own suffix only (SVG markup in notes.md, or in a file with
         # no suffix, was written without a word); other text keeps any but these
         wrong = {".svg", ".dot", ".gv"} | _IMAGE_SUFFIXES
@@ -126,7 +131,7 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
             )
             raise ValueError(
                 f"save: this drawing is {kind} text; {ending}. Got the path {str(path)!r}; "
-                f"save it as {' or '.join(fits[kind])}"
+                f"save it as {'.svg' if kind == 'SVG' else '.dot or .gv'}"
                 + (
                     " (matplotlib plots are the ones saved as images)."
                     if suffix in _IMAGE_SUFFIXES
@@ -143,12 +148,18 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     return atomic_write(p, data)
 
 
-# DOT text: [strict] graph|digraph [ID] {  (keywords in any case; "graph theory notes" is not)
+# DOT text, by DOT's grammar: [strict] graph|digraph [ID] {, keywords in any case, a bare ID
+# (a name or a number) after whitespace ("graph theory notes" and "graphfoo {" are not DOT),
+# a quoted or an HTML ID (<...>, its angle brackets balanced: <<b>G</b>>) after any
 _DOT_START = re.compile(
-    r'(strict\s+)?(di)?graph\s*("(?:[^"\\]|\\.)*"|[A-Za-z_\x80-\uffff][\w\x80-\uffff]*'
-    r"|-?(\.\d+|\d+(\.\d*)?))?\s*\{",
+    r"(strict\s+)?(di)?graph(\s+([A-Za-z_\x80-\uffff][\w\x80-\uffff]*|-?(\.\d+|\d+(\.\d*)?))"
+    r'|\s*"(?:[^"\\]|\\.)*"|\s*<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\{',
     re.IGNORECASE,
 )
+
+# SVG text: its root element is <svg>, maybe after an XML declaration, comments and a
+# doctype (any other XML, a .plist, is other text)
+_SVG_START = re.compile(r"(<\?xml\b.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>|\s)*<svg[\s>/]", re.DOTALL)
 
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".pdf", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 _IMAGE_SUFFIXES |= {".eps", ".ps", ".svgz", ".avif"}

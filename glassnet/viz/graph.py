@@ -34,7 +34,7 @@ from ..functional import replaced_entry
 from ..nn.module import Parameter
 from ..report import fmt
 from ..summary import layer_names, own_label
-from ..tensor import Tensor
+from ..tensor import BINARY_OPS, Tensor
 from ._svg import (
     CHAR_EM,
     SVG,
@@ -319,58 +319,82 @@ def _derivative(node: Tensor) -> float | None:
 
 
 def _constant(node: Tensor) -> str | None:
-    """The Python number c of an ``a + c``, ``a - c``, ``c * a`` or ``a / c`` node (it is
-    not a parent): from the local derivative (c, or 1/c) of a product or quotient, from
-    the values of a sum or difference. For a tensor, the number it adds to (or multiplies)
-    every entry, or a constant array of at most 4 numbers (``[2, 3]``); None when these
-    are not finite, or for a larger array."""
+    """The constant c of an ``a + c``, ``a - c``, ``c * a`` or ``a / c`` node (it is not a
+    parent) as the formulas write it: the op's own operand (a Python number or an array,
+    see :func:`_operand`), never rebuilt entry by entry from the values (that took seconds
+    on a large tensor, and a float32 ``x + 1e-7`` read ``x + 0``). A number, or an array
+    whose entries are all one number that does not widen the input's shape, is that number
+    (``2.500``, ``1.00e-07``); an array of at most 4 numbers is written in its own shape
+    (``[1, 2]``, ``[[1], [2]]``); a larger one is ``c`` with its shape (``c₃ₓ₂``). None
+    where the number is not finite, or the node is not such an op."""
+    if node.op not in _INFIX or len(node.parents) != 1:
+        return None
+    b = _operand(node)
+    if b is None:  # (not binary_op's node: a scalar's number from its values)
+        return _constant_of_values(node)
+    b = np.asarray(b)
+    if b.size == 0 or not np.all(np.isfinite(b)):
+        return None
+    first = float(b.reshape(-1)[0])
+    shape = node.parents[0].data.shape
+    if b.ndim == 0 or (np.broadcast_shapes(shape, b.shape) == shape and np.all(b == first)):
+        return fmt(first, 3)
+    if b.size <= 4:
+        return _literal(b)
+    return "c" + "ₓ".join(str(n) for n in b.shape).translate(_SUBSCRIPT)
+
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _literal(b: np.ndarray) -> str:
+    """A small array as a nested list of its numbers, in its own shape (``[[1], [2]]``)."""
+    if b.ndim == 0:
+        return fmt(float(b), 3)
+    return "[" + ", ".join(_literal(row) for row in b) + "]"
+
+
+def _operand(node: Tensor) -> object:
+    """The constant operand ``B`` of a one-parent node of :func:`glassnet.tensor.binary_op`
+    (the Python number or array it was given), read from its backward function's closure;
+    None for another node (its closure is not binary_op's for this op)."""
+    fn = node.backward_fn
+    code, cells = getattr(fn, "__code__", None), getattr(fn, "__closure__", None)
+    if code is None or not cells:
+        return None
+    try:
+        free = dict(zip(code.co_freevars, (c.cell_contents for c in cells)))
+    except ValueError:  # (an empty cell)
+        return None
+    table = BINARY_OPS.get(node.op)
+    if table is None or free.get("d") is not table[1] or "B" not in free:
+        return None
+    return free["B"]
+
+
+def _constant_of_values(node: Tensor) -> str | None:
+    """:func:`_constant` of a scalar node not built by binary_op: from the local derivative
+    (c, or 1/c) of a product or quotient, from the values of a sum or difference, snapped to
+    the fewest decimals the dtype tells apart; None for a tensor, or where the snapped
+    number is 0 but the rebuilt one is not (a float32 ``0.5 + 1e-7`` rebuilds to 1.19e-07:
+    neither 0 nor that is the constant)."""
     if node.data.size != 1 or node.parents[0].data.size != 1:
-        return _constant_array(node)
+        return None
     a = float(node.parents[0].data.reshape(()))
     y = float(node.data.reshape(()))
-    dtype = node.data.dtype
     if node.op in ("mul", "div"):
         d = _derivative(node)
         if d is None or d == 0:
             return None
         v = d if node.op == "mul" else 1.0 / d
         scale = abs(v)
-    elif node.op in ("add", "sub"):
+    else:
         v = y - a if node.op == "add" else a - y
         scale = max(abs(a), abs(y))
-    else:
-        return None
     if not np.isfinite(v):
         return None
-    return fmt(_snap(v, scale, dtype), 3)
-
-
-def _constant_array(node: Tensor) -> str | None:
-    """:func:`_constant` of a tensor node of its input's shape: one number when every
-    entry's is the same, else the numbers of a constant of at most 4 (``[2, 3]``)."""
-    a, y = node.parents[0].data, node.data
-    if node.op not in ("mul", "div", "add", "sub") or a.shape != y.shape or y.size == 0:
-        return None
-    if node.backward_fn is None:
-        return None
-    a64, y64 = a.astype(np.float64), y.astype(np.float64)
-    with np.errstate(all="ignore"):
-        if node.op in ("mul", "div"):
-            d = np.asarray(node.backward_fn(np.ones_like(y))[0], dtype=np.float64)
-            if d.shape != y.shape or (node.op == "div" and np.any(d == 0)):
-                return None
-            v, scale = (d, np.abs(d)) if node.op == "mul" else (1.0 / d, np.abs(1.0 / d))
-        else:
-            v = y64 - a64 if node.op == "add" else a64 - y64
-            scale = np.maximum(np.abs(a64), np.abs(y64))
-    if not np.all(np.isfinite(v)):
-        return None
-    snapped = [_snap(float(e), float(s), y.dtype) for e, s in zip(v.ravel(), scale.ravel())]
-    if all(e == snapped[0] for e in snapped):
-        return fmt(snapped[0], 3)
-    if len(snapped) > 4:
-        return None
-    return "[" + ", ".join(fmt(e, 3) for e in snapped) + "]"
+    snapped = _snap(v, scale, node.data.dtype)
+    return None if snapped == 0 and v != 0 else fmt(snapped, 3)
 
 
 def _sup(p: float) -> str:
