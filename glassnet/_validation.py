@@ -2259,9 +2259,21 @@ _FUSED_MESSAGES: dict[str, Callable[..., str]] = {
         f"{then}); combine them into one or insert a Linear layer."
     ),
     "slope": lambda owner, slope: (
-        f"{owner} computes a LeakyReLU as max(z, slope z), for 0 <= negative_slope < "
-        f"1. The model holds a LeakyReLU with negative_slope={slope:g}: use a slope "
-        "in [0, 1), or the autodiff graph (fit's engine='auto' or 'graph': any slope)."
+        f"{owner} computes a LeakyReLU as max(z, slope z), for 0 <= negative_slope < 1 "
+        f"(alpha, its glassnet name). The model holds a LeakyReLU with negative_slope="
+        f"{slope:g}: use a slope in [0, 1)"
+        + (
+            ", or nn.Identity() in its place (a slope of 1 makes LeakyReLU the identity, "
+            "a = z: the network is the same)"
+            if slope == 1
+            else ""
+        )
+        + (  # (fit's reason for leaving the fast path is this last sentence: no '. ' in it)
+            ", or the autodiff graph (fit's engine='auto' or 'graph': any slope)."
+            if owner in ("fit", "fit_many", "search")
+            else f"; fit trains any slope on the autodiff graph (engine='auto' or 'graph'), "
+            f"but {owner} reads the fast path's layers."
+        )
     ),
     "kind": lambda owner, kind, whole: (  # (an ELU, a GELU)
         f"{owner} handles networks of Linear layers and activations (Sequential, MLP, "
@@ -2285,6 +2297,26 @@ _FUSED_MESSAGES: dict[str, Callable[..., str]] = {
         f"not fit; pass X of shape (N, {inputs}), a target and weight a row."
     ),
 }
+
+
+def check_slope(slope: Any, owner: str) -> float:
+    """The fast path's one rule for a LeakyReLU's slope (its kernels compute max(z, slope z),
+    the function for 0 <= slope < 1 only): ``slope`` as a float, or a ParameterError (a
+    ValueError, and the TypeError it was) in :func:`fused_message`'s words. explain,
+    draw_network and ``glassnet explain --layer`` meet it through ``fused.layers_of``."""
+    slope = float(slope)
+    if not 0 <= slope < 1:
+        raise ParameterError(fused_message("slope", owner=owner, slope=slope))
+    return slope
+
+
+def check_activation(m: Any, owner: str, known: Any) -> tuple[str, float]:
+    """The fast path's (name, slope) of an activation module ``m``: its name must be in
+    ``known`` (glassnet.functional.ACTIVATIONS, else :func:`missing_activation`'s
+    ValueError) and its slope pass :func:`check_slope`."""
+    if m.name not in known:  # (a TableActivation's entry, added elsewhere)
+        raise ValueError(missing_activation(m.name, owner))
+    return m.name, check_slope(getattr(m, "alpha", 0.0), owner)
 
 
 def fused_message(key: str, **facts: Any) -> str:

@@ -51,7 +51,14 @@ import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -764,8 +771,10 @@ def _check_seed(seed: Any, owner: str = "glassnet.exercises") -> int:
 
 def _check_sheet(sheet: Any, seed: Any, key: Any, owner: str) -> int:
     """The arguments of to_markdown and to_html: a sheet from generate(), its seed (None:
-    the seed the sheet was generated for), key. A seed other than the sheet's is refused:
-    the sheet would be labelled with it and graded by its key, every answer wrong."""
+    the seed the sheet was generated for), key. A seed other than that of one generate()'s
+    sheet is refused: the sheet would be labelled with it and graded by its key, every
+    answer wrong. A sheet combined on purpose (exercises of several seeds, or some built by
+    hand) is labelled with the seed given."""
     if isinstance(sheet, Exercise):
         raise TypeError(
             f"{owner}: 'sheet' must be the list of exercises generate() returns. Got one "
@@ -778,21 +787,22 @@ def _check_sheet(sheet: Any, seed: Any, key: Any, owner: str) -> int:
         )
     check_bool(key, "key", owner)
     drawn = sorted({e.seed for e in sheet if e.seed is not None})
-    if len(drawn) > 1:
-        raise ValueError(
-            f"{owner}: the sheet mixes exercises generated for seeds "
-            f"{', '.join(map(str, drawn[:-1]))} and {drawn[-1]}; a sheet is one seed's "
-            "(labelled with it and graded by its key): generate(seed) gives each seed's."
-        )
     if seed is None:
+        if len(drawn) > 1:  # (a sheet combined from several generate calls: which label?)
+            raise TypeError(
+                f"{owner}: the sheet combines exercises generated for seeds "
+                f"{', '.join(map(str, drawn[:-1]))} and {drawn[-1]}; pass seed= to label "
+                "the combined sheet with (its key is this sheet's own)."
+            )
         if not drawn:
             raise TypeError(
-                f"{owner}: give the sheet's 'seed' (its exercises were not made by generate(), "
-                "so they do not carry it)."
+                f"{owner}: no seed is recorded on the sheet's exercises (built by hand, or "
+                "saved by a glassnet older than round 26); pass seed= to label the sheet with."
             )
         return drawn[0]
     seed = _check_seed(seed, owner)
-    if drawn and drawn[0] != seed:
+    one = len(drawn) == 1 and all(e.seed == drawn[0] for e in sheet)  # (one generate's)
+    if one and drawn[0] != seed:
         raise ValueError(
             f"{owner}: the sheet was generated for seed {_seed(drawn[0])} (generate("
             f"{_seed(drawn[0])})), and 'seed' is {_seed(seed)}: it would be labelled seed "
@@ -831,7 +841,9 @@ def generate(seed: int, kinds: Sequence[str] = KINDS) -> list[Exercise]:
             check_choice(k, "kinds", "generate", KINDS)
         except ParameterError as exc:  # (a kind misspelled: forwrd, FORWARD, gd-step, onehot)
             typed = k.strip().lower().replace("-", "_") if isinstance(k, str) else ""
-            close = difflib.get_close_matches(typed, KINDS, n=1) if typed else []
+            close = [m for m in KINDS if typed and m.startswith(typed)]  # (sep: separable)
+            if len(close) != 1:
+                close = difflib.get_close_matches(typed, KINDS, n=1) if typed else []
             if not close:
                 raise
             raise ParameterError(f"{exc} Did you mean {close[0]!r}?") from None
@@ -887,7 +899,8 @@ one who cut 3 decimals off rather than rounding missed L in 18 of 360 softmax ex
 
 def _r3(v: float) -> float:
     """``v`` rounded to 3 decimals as the sheet says (a half away from zero, by its digits)."""
-    return float(Decimal(repr(float(v))).quantize(Decimal("0.001"), ROUND_HALF_UP))
+    with localcontext(Context()):  # (not the caller's: its precision, traps and flags)
+        return float(Decimal(repr(float(v))).quantize(Decimal("0.001"), ROUND_HALF_UP))
 
 
 def _carried_L(ex: Exercise) -> float | None:
@@ -899,12 +912,17 @@ def _carried_L(ex: Exercise) -> float | None:
     L = next((s.value for s in ex.steps if s.id == "L"), None)
     if ex.kind != "softmax" or not isinstance(z, list) or not isinstance(c, int) or L is None:
         return None
-    e = [_r3(math.exp(v)) for v in z]
-    far = 0.0
-    for total in {_r3(sum(e)), _r3(sum(math.exp(v) for v in z))}:
-        for p in {_r3(e[c] / total), _r3(math.exp(z[c]) / sum(math.exp(v) for v in z))}:
-            for got in (-math.log(p), math.log(total) - z[c], -math.log(e[c] / total)):
-                far = max(far, abs(_r3(got) - L))
+    if ex.seed is None:  # (a hand-built exercise: its sheet reads as before, whatever data)
+        return None
+    try:  # (data changed by hand: y_hat rounded to 0, e^z overflowing, a label out of range)
+        e = [_r3(math.exp(v)) for v in z]
+        far = 0.0
+        for total in {_r3(sum(e)), _r3(sum(math.exp(v) for v in z))}:
+            for p in {_r3(e[c] / total), _r3(math.exp(z[c]) / sum(math.exp(v) for v in z))}:
+                for got in (-math.log(p), math.log(total) - z[c], -math.log(e[c] / total)):
+                    far = max(far, abs(_r3(got) - float(L)))
+    except (ArithmeticError, ValueError, TypeError, IndexError):
+        return None
     return far
 
 
@@ -995,7 +1013,10 @@ def _md_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 def to_markdown(sheet: Sequence[Exercise], seed: int | None = None, key: bool = False) -> str:
     """The question sheet (``key=False``) or the answer key, as Markdown with LaTeX.
 
-    ``seed``: the sheet's, generate()'s (left out, the sheet's own); another is refused."""
+    ``seed``: the sheet's, generate()'s (left out, the sheet's own); another is refused
+    for one generate()'s sheet. A sheet combined from several generate() calls
+    (``generate(3, ["forward"]) + generate(4, ["softmax"])``) is labelled with the seed
+    passed, which it needs: ``to_markdown(sheet, 3)`` titles it seed 3."""
     seed = _check_sheet(sheet, seed, key, "to_markdown")
     title = f"glassnet exercises, seed {seed}" + (": answer key" if key else "")
     out = [f"# {title}", ""]

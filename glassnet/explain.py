@@ -76,19 +76,12 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import (
-    ParameterError,
-    check_choice,
-    check_number,
-    detached,
-    network_advice,
-    unmasked,
-)
+from ._validation import check_choice, check_number, detached, network_advice, unmasked
 from .backend import host_model
 from .chain import as_chain
 from .engines import check_followed
 from .fused import FastMLP, Layer, flatten, l2_value, layers_of
-from .nn.layers import Dropout, LeakyReLU, Linear
+from .nn.layers import Dropout, Linear
 from .nn.module import Module
 from .report import (
     Names,
@@ -2244,30 +2237,6 @@ def _as_weights(w: Any, N: int) -> np.ndarray:
     return s.reshape(N)
 
 
-def _check_slopes(model: Any) -> None:
-    """Refuse a LeakyReLU whose slope the trace cannot compute (outside [0, 1)) as the bad
-    value it is: a ParameterError (a ValueError, and the TypeError it was), naming
-    negative_slope and what to do; a slope of 1 is the identity, nn.Identity() explains it."""
-    for m in flatten(model) if isinstance(model, Module) else ():
-        if not isinstance(m, LeakyReLU):
-            continue
-        slope = float(m.alpha)
-        if 0 <= slope < 1:
-            continue
-        same = (
-            ", or nn.Identity() in its place: a slope of 1 makes LeakyReLU the identity, a = z, "
-            "so the network is the same"
-            if slope == 1
-            else ""
-        )
-        raise ParameterError(
-            "explain computes a LeakyReLU as max(z, slope z), for 0 <= negative_slope < 1 "
-            f"(alpha, its glassnet name). The model holds a LeakyReLU with negative_slope="
-            f"{slope:g}: use a slope in [0, 1){same}. fit trains any slope on the autodiff "
-            "graph (engine='auto' or 'graph'), but explain traces the fast path."
-        )
-
-
 def explain(
     model: Module,
     x: Any,
@@ -2364,7 +2333,6 @@ def explain(
     title = type(model).__name__
     skipped = dropout_note(model)
     model = as_chain(model, x)  # (a Module of the user's own: its chain of layers)
-    _check_slopes(model)
     layers = layers_of(model)
     uses = [l for l, lay in enumerate(layers) if any(lay.linear is o.linear for o in layers[:l])]
     if uses:

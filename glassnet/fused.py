@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_array, check_bool, check_trace, fused_message, missing_activation
+from ._validation import check_activation, check_array, check_bool, check_trace, fused_message
 from .backend import kept, namespace
 from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, loss_sum, plain
 from .nn.flat import grad_view
@@ -128,12 +128,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
                 raise TypeError(
                     fused_message("two", owner=owner, first=layers[-1].act, then=m.name)
                 )
-            if m.name not in F.ACTIVATIONS:  # (a TableActivation's entry, added elsewhere)
-                raise ValueError(missing_activation(m.name, owner))
-            layers[-1].act = m.name
-            layers[-1].alpha = slope = float(getattr(m, "alpha", 0.0))
-            if not 0 <= slope < 1:  # (the kernels' max(z, slope z) is the function there only)
-                raise TypeError(fused_message("slope", owner=owner, slope=slope))
+            layers[-1].act, layers[-1].alpha = check_activation(m, owner, F.ACTIVATIONS)
         else:
             raise TypeError(
                 fused_message("kind", owner=owner, kind=type(m).__name__, whole=m is model)

@@ -265,9 +265,9 @@ def test_a_sheet_is_not_labelled_with_another_seed(render) -> None:
         assert render(sheet, key=key) == render(sheet, 3, key=key)  # (the sheet's own)
 
 
-def test_a_sheet_of_two_seeds_is_refused() -> None:
-    with pytest.raises(ValueError, match="seeds 3 and 4"):
-        X.to_markdown(X.generate(3, ["forward"]) + X.generate(4, ["gd_step"]), 3)
+def test_a_sheet_of_two_seeds_needs_the_seed_that_labels_it() -> None:
+    with pytest.raises(TypeError, match="seeds 3 and 4"):
+        X.to_markdown(X.generate(3, ["forward"]) + X.generate(4, ["gd_step"]))
 
 
 def test_a_hand_built_sheet_still_needs_its_seed() -> None:
@@ -311,3 +311,101 @@ def test_a_slope_of_one_still_trains_on_the_graph() -> None:
     X_ = np.random.default_rng(0).standard_normal((20, 1))
     net = gn.nn.Sequential(gn.nn.Linear(1, 1), gn.nn.LeakyReLU(1.0))
     assert gn.fit(net, X_, 2 * X_, epochs=2, verbose=0).engine == "graph"
+
+
+# ------------------------------------------------------------ review rev26d's mends
+def _hand_softmax(logits, label, L=1.0):
+    data = {"logits": logits, "label": label}
+    return X.Exercise("softmax", 1, "Softmax", [("p", "z")], [X.Step("L", L, "-log")], data)
+
+
+@pytest.mark.parametrize("render", [X.to_markdown, X.to_html])
+@pytest.mark.parametrize(
+    "logits, label",
+    [([5.0, -3.0, 0.0], 1), ([1000.0, 0.0, 0.0], 1), ([1.0, 0.0], 5), (["a", "b", "c"], 0)],
+)  # (y_hat rounds to 0.000; e^1000 overflows; a label out of range; logits of text)
+def test_a_hand_built_softmax_sheet_renders_as_before(render, logits, label) -> None:
+    ex = _hand_softmax(logits, label)
+    got = render([ex], 3)
+    # as before the allowance sentence: the sheet of the same exercise without data
+    plain = render([X.Exercise(ex.kind, 1, ex.title, ex.question, ex.steps, {})], 3)
+    assert got == plain
+    assert "counts as right within" not in got
+
+
+def test_a_generated_sheet_still_names_a_wide_allowance() -> None:
+    assert "counts as right within 0.040" in X.to_markdown(X.generate(26, ["softmax"]))
+
+
+@pytest.mark.parametrize("render", [X.to_markdown, X.to_html])
+def test_a_sheet_combined_from_two_seeds_is_labelled_by_the_seed_given(render) -> None:
+    a, b = X.generate(3, ["forward"]), X.generate(4, ["softmax"])
+    for key in (False, True):
+        for seed in (3, 4, 9):
+            assert f"seed {seed}" in render(a + b, seed, key=key)
+    with pytest.raises(TypeError) as info:
+        render(a + b)
+    assert "seeds 3 and 4" in str(info.value) and "seed=" in str(info.value)
+    with pytest.raises(ValueError, match="generated for seed 3"):  # (one generate's sheet)
+        render(X.generate(3), 5)
+
+
+def test_a_sheet_without_a_recorded_seed_is_told_so_truthfully() -> None:
+    ex = X.generate(3, ["forward"])[0]
+    old = X.Exercise(ex.kind, ex.number, ex.title, ex.question, ex.steps, ex.data)
+    del old.seed  # (as an old version's pickle: no seed field; the class default is None)
+    with pytest.raises(TypeError) as info:
+        X.to_markdown([old])
+    msg = str(info.value)
+    assert "no seed" in msg and "seed=" in msg and "not made by generate" not in msg
+    assert "seed 3" in X.to_markdown([old], 3)
+
+
+@pytest.mark.parametrize("typed, meant", [("sep", "separable"), ("back", "backprop"),
+                                          ("gd", "gd_step"), ("one", "one_hot")])  # fmt: skip
+def test_a_unique_prefix_is_the_kind_suggested(tmp_path: Path, capsys, typed, meant) -> None:
+    with pytest.raises(ValueError, match=rf"Did you mean {meant!r}\?"):
+        X.generate(0, [typed])
+    if typed == "sep":
+        rc = main(["exercise", "--kinds", typed, "--out", str(tmp_path / "o")])
+        assert rc == 2 and "Did you mean 'separable'?" in capsys.readouterr().err
+
+
+def _slope_net(slope: float):
+    return gn.nn.Sequential(gn.nn.Linear(1, 1), gn.nn.LeakyReLU(slope), gn.nn.Linear(1, 1))
+
+
+def _refusal(call) -> str:
+    with pytest.raises(ValueError) as info:
+        call()
+    assert isinstance(info.value, TypeError)  # (code catching TypeError still does)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("slope", [1.0, -0.5])
+def test_every_path_into_explains_trace_refuses_a_slope_in_the_same_words(slope, tmp_path):
+    from glassnet.explain import explain
+    from glassnet.viz import draw_network
+
+    said = {
+        "explain": _refusal(lambda: explain(_slope_net(slope), [1.0], 0.0)),
+        "draw_network": _refusal(lambda: draw_network(_slope_net(slope), [1.0], [0.0])),
+        "layers_of": _refusal(lambda: gn.fused.layers_of(_slope_net(slope), "explain")),
+    }
+    for owner, msg in said.items():
+        assert f"negative_slope={slope:g}" in msg and "[0, 1)" in msg, (owner, msg)
+        assert ("nn.Identity()" in msg) == (slope == 1.0), (owner, msg)
+    assert said["layers_of"] == said["explain"]  # (the CLI's explain --layer calls layers_of)
+    assert said["draw_network"] == said["explain"].replace("explain", "draw_network")
+
+
+def test_the_allowance_leaves_the_callers_decimal_context_alone() -> None:
+    import decimal
+
+    want = X.to_markdown(X.generate(26, ["softmax"]))
+    with decimal.localcontext() as ctx:
+        ctx.clear_flags()
+        ctx.prec, ctx.rounding = 2, decimal.ROUND_DOWN
+        ctx.traps[decimal.Inexact] = ctx.traps[decimal.Rounded] = True
+        assert X.to_markdown(X.generate(26, ["softmax"])) == want
+        assert not any(ctx.flags.values())  # (_r3 set Inexact and Rounded in it)
