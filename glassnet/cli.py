@@ -2123,6 +2123,11 @@ def _refuse_sheet_errors(
     flags = " ".join(_missing_option(t) for t in ["", *errors])
     if target:
         fix = "or drop those rows (a target is never imputed)"
+    elif where is None:  # (--stream, which refuses --impute and trains on complete rows)
+        fix = (
+            f"or drop those rows (a stream trains on complete rows), or train without --stream "
+            f"with {_esc(flags)} --impute mean to read them as missing cells"
+        )
     else:
         fix = f"or, to read them as missing cells, pass {_esc(flags)} with --impute mean"
     raise CLIError(

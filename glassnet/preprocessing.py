@@ -192,8 +192,8 @@ def number_written_otherwise(value: str, known: str) -> str:
     a, b = value.strip(), known.strip()
     if a == b or loose_text(a) == loose_text(b) or loose_spelling(a) != loose_spelling(b):
         return ""
-    if re.fullmatch(r"[+-]?\d+", a) and re.fullmatch(r"[+-]?\d+", b):
-        if len(b) > len(a):
+    if re.fullmatch(r"\d+", a) and re.fullmatch(r"\d+", b) and a.lstrip("0") == b.lstrip("0"):
+        if len(b) > len(a):  # ('2134' for '02134'; not '5' for '+5', nor '002134' for '02134')
             return "leading zeros lost, as a spreadsheet drops them"
         return "leading zeros added"
     if re.fullmatch(r"[+-]?\d+[.,]0+", a) and re.fullmatch(r"[+-]?\d+", b):
@@ -1702,7 +1702,7 @@ class OneHotEncoder(_Params):
                     zeros = [
                         (visible_text(numbers[loose_spelling(u)]), visible_text(u))
                         for u in map(str, unseen)
-                        if "leading zeros"
+                        if "leading zeros lost"
                         in number_written_otherwise(u, numbers.get(loose_spelling(u), u))
                     ]
                     if zeros:  # '2134' for the code '02134': a spreadsheet dropped its zeros

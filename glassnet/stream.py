@@ -1765,20 +1765,25 @@ def people_numbers(
     """The numbers written for people of a text column, and its few other texts, when the
     column is one of numbers (plain, or written for people: :data:`FORMATTED_NUMBER`, ``also``
     for the caller's other forms, or a number with a unit or a multiplier after it, "5.3k",
-    "5.3 kg": :data:`UNIT_NUMBER`, when every such cell has the same unit, three distinct
-    numbers at least and one with decimals, so that codes such as 12a, 64GB or 5k are not) but
-    for at most three distinct texts ("n.v.", "TBD", "—": marks of a missing cell), in fewer
-    cells than its numbers. ``counts``: each distinct cell's rows; ``missing``: the texts read
-    as missing cells (lowercase). The distinct cells written for people and the other texts,
-    in the order of ``counts``; None if the column is not such a column (no number written for
-    people in it: text, or numbers the reader reads). The one test of the in-memory reader
+    "5.3 kg": :data:`UNIT_NUMBER`, when every such cell has the same unit, many distinct
+    numbers (:func:`_many`: 20 at least, or 10 at least that are half the cells) and one with
+    decimals, so that codes such as 12a, 64GB or 5k and categories such as 3G, 4.5G, 5G are
+    not) but for at most three distinct texts ("n.v.", "TBD", "—": marks of a missing cell),
+    in fewer cells than its numbers; with such texts, only with many distinct numbers (10%,
+    20%, 50% and BOGO are categories) and none of the texts a list ("1,2,3": the answers of
+    a multi-select question, beside "1" and "1,2"). ``counts``: each distinct cell's rows;
+    ``missing``: the texts read as missing cells (lowercase). The distinct cells written for
+    people and the other texts, in the order of ``counts``; None if the column is not such a
+    column (no number written for people in it: text, or numbers the reader reads; a few
+    categories, as above). The one test of the in-memory reader
     (:func:`glassnet.datasets.read_csv`), :func:`from_csv` and the command line."""
     gone = set(missing)
     formatted, units, texts = [], [], []
-    numbers = 0
+    numbers = skipped = 0
     for cell, n in counts.items():
         v = cell.strip()
         if v.lower() in gone:
+            skipped += 1
             continue
         if number_value(v, decimal) is not None:
             numbers += n
@@ -1790,15 +1795,35 @@ def people_numbers(
         else:
             texts.append(cell)
     suffixes = {UNIT_NUMBER.fullmatch(u.strip()).group(1) for u in units}  # type: ignore[union-attr]
-    if len(suffixes) == 1 and len(units) >= 3 and any(re.search(r"[.,]\d", u) for u in units):
+    distinct = len(counts) - len(texts) - len(units) - skipped  # (distinct numbers)
+    if (
+        len(suffixes) == 1
+        and _many(distinct + len(units), numbers + sum(counts[u] for u in units))
+        and any(re.search(r"[.,]\d", u) for u in units)
+    ):
         formatted += units
         numbers += sum(counts[u] for u in units)
+        distinct += len(units)
     else:
         texts += units
     if not formatted or len(texts) > 3 or sum(counts[t] for t in texts) >= numbers:
         return None
+    if texts and (not _many(distinct, numbers) or any(_LIST.fullmatch(t) for t in texts)):
+        return None  # (a few categories, "10%", "50%", "BOGO"; answers "1", "1,2", "1,2,3")
     order = {c: i for i, c in enumerate(counts)}
     return sorted(formatted, key=order.__getitem__), texts
+
+
+#: A list of whole numbers, a survey's multi-select answers ("1,2,3", "2, 4"): not a number
+#: with a thousands separator (whose groups have three digits).
+_LIST = re.compile(r"\s*\d+(\s*[,;]\s*\d+){2,}\s*")
+
+
+def _many(distinct: int, cells: int) -> bool:
+    """Whether ``distinct`` distinct values in ``cells`` cells are many, as a column of
+    amounts has (20 at least, or 10 at least that are half its cells or more), not a few
+    categories written with a unit or a sign (3G, 4G, 5G; 10%, 20%, 50%; 2.5 kg, 5 kg)."""
+    return distinct >= 20 or (distinct >= 10 and 2 * distinct >= cells)
 
 
 def formatted_form(cell: str) -> str:
@@ -1902,10 +1927,11 @@ def _text_among_numbers(
         if not majority and len(numbers) < 2:
             continue
         markers, formatted, others = [], [], []
+        written = set(people[0]) if people is not None else set()  # (a set: one look-up a cell)
         for v in text:
             if _missing_marker(v):
                 markers.append(v)
-            elif FORMATTED_NUMBER.fullmatch(v.strip()) is not None or v in (people or ((),))[0]:
+            elif FORMATTED_NUMBER.fullmatch(v.strip()) is not None or v in written:
                 formatted.append(v)
             else:
                 others.append(v)

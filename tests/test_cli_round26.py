@@ -283,3 +283,73 @@ def test_predict_names_the_few_texts_beside_numbers_written_for_people(capsys, t
     code, _, err = run(capsys, "predict", path.with_suffix(".m"), new)
     assert code == 2 and "'$0.50' at line 2" in err and "'TBD' at line 5" in err, err
     assert "--missing" not in err, err
+
+
+# ------------------------------------ review rev26e: categories that are not number columns
+
+#: Columns of a few categories written with a unit, a '%' or a comma: each trains, one-hot
+#: encoded, as it did before round 26 (no lower limit on distinct values refused them all).
+CATEGORIES = {
+    "network generations": ["3G", "4G", "4.5G", "5G"],
+    "wifi bands": ["2.4G", "5G", "6G"],
+    "shoe sizes": ["8.5M", "9M", "9.5M", "10M"],
+    "truck classes": ["3.5T", "7.5T", "12T", "18T"],
+    "pack sizes": ["2.5 kg", "5 kg", "10 kg"],
+    "race names": ["5k", "10k", "21.1k", "42.2k"],
+    "doses": ["0.5mg", "1mg", "2mg", "placebo"],
+    "engine sizes": ["1.6L", "2.0L", "2.4L", "3.5L", "1.2L"],
+    "flat sizes": ["1 BHK", "2 BHK", "3 BHK", "1.5 BHK", "4 Bedroom"],
+    "salary bands": ["$50k", "$75k", "$37.5k", "$100k+"],
+    "promotions": ["10%", "20%", "50%", "BOGO", "none"],
+    "blends": ["100%", "50%", "65%", "blend"],
+    "price tiers": ["9,99 €", "19,99 €", "29,99 €", "free"],
+    "multi-select": ["1", "2", "3", "1,2", "1,3", "2,3", "1,2,3", "Other"],
+    "multi-select, no other": ["1", "2", "1,2", "2,3", "1,2,3"],
+}
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("kind", list(CATEGORIES))
+def test_a_few_categories_with_units_or_commas_train(capsys, tmp_path, kind, stream):
+    values = CATEGORIES[kind]
+    path = column(tmp_path, lambda i, v: values[i % len(values)])
+    code, _, err = train(capsys, path, *(["--stream"] if stream else []))
+    assert code == 0, err
+
+
+def test_read_csv_reads_a_multi_select_column_as_categories(tmp_path):
+    """'1,2' and '1,2,3' in a ';' file are lists of answers, not decimal commas."""
+    values = CATEGORIES["multi-select"]
+    path = column(tmp_path, lambda i, v: values[i % len(values)], delimiter=";")
+    assert read_csv(path).kinds["v"] == "categorical"
+
+
+def test_predict_names_only_codes_that_lost_zeros(capsys, tmp_path):
+    """'002134' (zeros added) and '5' for '+5' were listed as codes written without their
+    leading zeros: the length of the texts was compared."""
+    model = codes_model(capsys, tmp_path, ["02134", "00501", "+5"])
+    new = write_csv(tmp_path / "n.csv", ["x", "zip"],
+                    [["0.1", "2134"], ["0.2", "002134"], ["0.3", "5"]])  # fmt: skip
+    code, _, err = run(capsys, "predict", model, new, "--out", tmp_path / "p.csv")
+    assert code == 2, err
+    zeros = err.split("without their leading zeros")[1].split("(keep")[0]
+    assert "'02134' for '2134'" in zeros and "002134" not in zeros and "'5'" not in zeros, err
+
+
+def test_predict_zero_hint_is_for_zeros_lost_only(capsys, tmp_path):
+    model = codes_model(capsys, tmp_path, ["02134", "00501", "+5"])
+    new = write_csv(tmp_path / "n.csv", ["x", "zip"], [["0.2", "002134"], ["0.3", "5"]])
+    code, _, err = run(capsys, "predict", model, new, "--out", tmp_path / "p.csv")
+    assert code == 2 and "without their leading zeros" not in err, err
+    code, _, err = run(capsys, "predict", model, new, "--out", tmp_path / "p.csv",
+                       "--unknown", "ignore")  # fmt: skip
+    assert code == 0 and "zeros lost" not in err, err
+
+
+def test_a_spreadsheet_error_in_a_text_feature_under_stream_gets_stream_advice(capsys, tmp_path):
+    """--stream was told '--missing ... with --impute mean', which --stream refuses."""
+    path = labelled(tmp_path, color_error="#N/A")
+    code, _, err = train(capsys, path, "--stream")
+    assert code == 2 and "'#N/A'" in err, err
+    assert "--impute mean" not in err or "without --stream" in err, err
+    assert "drop those rows" in err, err
