@@ -7115,8 +7115,8 @@ def _refuse_streamed_numbers_as_text(
                 f"--categorical {_esc(shlex.quote(name))} (its numbers are then categories too)"
             )
         example = plain_example(formatted[0]) if formatted else "1234"
-        raise CLIError(
-            f"{of} holds numbers and {_esc(what)}, so the "
+        raise CLIError(  # (no "numbers and" for a column of '5.3k' cells alone)
+            f"{of} holds {'numbers and ' if plain else ''}{_esc(what)}, so the "
             f"streaming reader reads it as text, {len(cats)} categories one-hot encoded: write "
             f"every cell as a plain number such as {example}{decimal}5, or drop --stream (the "
             f"in-memory "

@@ -353,3 +353,9 @@ def test_a_spreadsheet_error_in_a_text_feature_under_stream_gets_stream_advice(c
     assert code == 2 and "'#N/A'" in err, err
     assert "--impute mean" not in err or "without --stream" in err, err
     assert "drop those rows" in err, err
+
+
+def test_a_stream_of_unit_cells_alone_is_not_said_to_hold_plain_numbers(capsys, tmp_path):
+    path = column(tmp_path, FORMATS["k, no marker"][0])
+    code, _, err = train(capsys, path, "--stream")
+    assert code == 2 and "holds numbers written with a unit" in err, err
