@@ -354,3 +354,15 @@ def test_save_a_folder_path_is_a_value_error_for_every_drawing(tmp_path: Path) -
     finally:
         plt.close(fig)
     assert not list(tmp_path.iterdir())
+
+
+def test_save_dot_after_comments_and_svg_after_a_byte_order_mark(tmp_path: Path) -> None:
+    """DOT allows comments before the graph; an SVG file's text may begin with a BOM."""
+    for text in ("// c\ndigraph G { a -> b }", "/* c */ digraph G { a -> b }", "# 1\ngraph {}"):
+        assert viz.save(text, tmp_path / "c.dot").read_text() == text
+        with pytest.raises(ValueError, match="this drawing is DOT text"):
+            viz.save(text, tmp_path / "c.svg")
+    svg = "\ufeff" + viz.draw_graph(_scalar_graph())
+    assert viz.save(svg, tmp_path / "b.svg").read_text() == svg
+    with pytest.raises(ValueError, match="neither SVG nor DOT"):
+        viz.save("// just a comment", tmp_path / "c.dot")

@@ -102,7 +102,7 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
     elif isinstance(drawing, str):
         if kwargs:
             raise TypeError(f"save: options {sorted(kwargs)} apply only to Tensors and figures.")
-        head = drawing.lstrip()
+        head = drawing.lstrip().lstrip("\ufeff").lstrip()  # (a byte order mark too)
         kind = ""
         if _SVG_START.match(head):
             kind = "SVG"
@@ -150,8 +150,10 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
 
 # DOT text, by DOT's grammar: [strict] graph|digraph [ID] {, keywords in any case, a bare ID
 # (a name or a number) after whitespace ("graph theory notes" and "graphfoo {" are not DOT),
-# a quoted or an HTML ID (<...>, its angle brackets balanced: <<b>G</b>>) after any
+# a quoted or an HTML ID (<...>, its angle brackets balanced: <<b>G</b>>) after any; after
+# any comments (// and # lines, /* */)
 _DOT_START = re.compile(
+    r"(\s|//[^\n]*\n|#[^\n]*\n|/\*([^*]|\*+[^*/])*\*+/)*"  # (comments: no backtracking)
     r"(strict\s+)?(di)?graph(\s+([A-Za-z_\x80-\uffff][\w\x80-\uffff]*|-?(\.\d+|\d+(\.\d*)?))"
     r'|\s*"(?:[^"\\]|\\.)*"|\s*<(?:[^<>]|<(?:[^<>]|<[^<>]*>)*>)*>)?\s*\{',
     re.IGNORECASE,
