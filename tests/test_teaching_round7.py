@@ -329,6 +329,7 @@ def test_fmt_does_not_depend_on_the_callers_decimal_context():
     for prec in (1, 4):
         with decimal.localcontext() as ctx:
             ctx.prec, ctx.rounding, ctx.Emax, ctx.Emin = prec, decimal.ROUND_DOWN, 9, -9
+            ctx.clear_flags()  # (flags copied from the context an earlier test left: not fmt's)
             for trap in (decimal.Inexact, decimal.Rounded, decimal.Overflow, decimal.Underflow):
                 ctx.traps[trap] = True
             assert [fmt(v, d) for v, d in cases] == expected
