@@ -8280,15 +8280,21 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         _prediction_rows(bundle, outputs, part, args.proba, writer)
     if data.table.line_notes:  # (on stderr: standard output holds the predictions)
         _note(f"'{args.data}': {data.table.line_notes}")
+    return _emit_predictions(buf.getvalue(), out_path, len(X))
+
+
+def _emit_predictions(text: str, out_path: Path | None, n: int) -> int:
+    """predict's CSV ``text`` of ``n`` rows to standard output (encoded whole before a byte
+    is written) or, atomically, to ``out_path``, saying so."""
     if out_path is None:
-        _check_stdout_encoding(buf.getvalue())  # (encoded whole before a byte is written)
-        sys.stdout.write(buf.getvalue())
-    else:
-        try:
-            atomic_write(out_path, buf.getvalue())
-        except WriteError as exc:
-            raise CLIError(str(exc)) from None
-        _Escaping(sys.stdout).write(f"wrote {len(X)} predictions to {out_path}\n")
+        _check_stdout_encoding(text)
+        sys.stdout.write(text)
+        return 0
+    try:
+        atomic_write(out_path, text)
+    except WriteError as exc:
+        raise CLIError(str(exc)) from None
+    _Escaping(sys.stdout).write(f"wrote {n} predictions to {out_path}\n")
     return 0
 
 
@@ -8306,15 +8312,7 @@ def _no_predictions(
     writer = csv.writer(buf, lineterminator="\n", delimiter="\t" if tabs else ",")
     writer.writerow(_prediction_header(bundle, args.proba, bundle.id_column in header))
     _note(f"'{args.data}' has a header row but no data rows: no predictions to write")
-    if out_path is None:
-        sys.stdout.write(buf.getvalue())
-        return 0
-    try:
-        atomic_write(out_path, buf.getvalue())
-    except WriteError as e:
-        raise CLIError(str(e)) from None
-    _Escaping(sys.stdout).write(f"wrote 0 predictions to {out_path}\n")
-    return 0
+    return _emit_predictions(buf.getvalue(), out_path, 0)
 
 
 # ------------------------------------------------------------------ predict --stream
