@@ -1181,6 +1181,13 @@ def torch_keys_hint(state: Any, like: Any) -> str:
     state_dict's (a ``weight`` that ``like``, the module's own names, lacks; none of
     glassnet's ``W``/``b``): the loader that maps PyTorch's weight (out, in) to W (in, out)."""
     keys = [k for k in state if isinstance(k, str)]
+    inner = [k for k in keys if isinstance(state[k], Mapping) and set(state[k]) & set(like)]
+    if inner and not set(keys) & set(like):  # (a whole checkpoint: ck['model_state_dict'])
+        return (
+            f" It is a dict that holds a model's state dict under {inner[0]!r} (a whole "
+            f"checkpoint): pass that one, model.load_state_dict(ck[{inner[0]!r}]), ck the "
+            "dict given."
+        )
     torch_keys = [k for k in keys if k.split(".")[-1] == "weight" and k not in like]
     if not torch_keys or any(k.split(".")[-1] in ("W", "b") for k in keys):
         return ""  # (glassnet's own, of a LayerNorm's weight too)
@@ -1265,9 +1272,11 @@ def check_state_dict(
                if arrays else ".")
         )  # fmt: skip
     if "type" in expected and state.get("type", owner) != owner:
+        kind = state["type"]
+        article = "an" if str(kind)[:1].upper() in "AEIOU" else "a"
         raise ValueError(
-            f"This state dict was saved from {state['type']!r}, not {owner}; "
-            f"load it into a {state['type']} (build one with the same parameters) instead."
+            f"This state dict was saved from {kind!r}, not {owner}; "
+            f"load it into {article} {kind} (build one with the same parameters) instead."
         )
     missing = sorted(set(expected) - set(state))
     extra = [] if partial else sorted(set(state) - set(expected))
@@ -1423,9 +1432,10 @@ def check_state_arrays(
     like: Mapping[str, np.ndarray],
     owner: str,
     *,
-    same_dtype: bool,
+    same_dtype: bool = False,
     finite: bool = True,
     inf_ok: Container[str] = (),
+    params: int | None = None,
 ) -> dict[str, np.ndarray]:
     """The arrays of ``state`` named in ``like`` (those present), as arrays, each of its
     ``like`` array's shape (and dtype with ``same_dtype``) and finite (unless ``finite`` is
@@ -1433,7 +1443,15 @@ def check_state_arrays(
     and a value beyond ``like``'s dtype there becomes +-inf in the cast, as PyTorch's
     ``load_state_dict`` copies a buffer: float64's -1.8e308 into float32 is -inf);
     else one ValueError that lists every mismatch. Nothing is changed, so a failed load
-    leaves its owner intact."""
+    leaves its owner intact.
+
+    ``params``: the arrays are an optimizer group's packed state buffers over that many
+    parameters (``state["steps"]`` one count per parameter): a state saved over other
+    parameters is refused in those terms, and each array is converted to its ``like``
+    array's dtype, as PyTorch's ``Optimizer.load_state_dict`` casts the state to each
+    parameter's dtype."""
+    if params is not None:
+        _check_optimizer_layout(state, like, owner, params)
     given, bad = {}, []
     for key in [k for k in like if k in state]:
         value, want = state[key], like[key]
@@ -1444,7 +1462,7 @@ def check_state_arrays(
             )
             continue
         arr = np.asarray(value) if not same_dtype or isinstance(value, np.ndarray) else None
-        kind = f"a {want.dtype} array" if same_dtype else "an array"
+        kind = f"a {want.dtype} array" if same_dtype or params else "an array"
         got = f"{getattr(arr, 'dtype', type(value).__name__)} {getattr(arr, 'shape', '')}"
         if arr is None or arr.shape != want.shape or (same_dtype and arr.dtype != want.dtype):
             bad.append(f"{key!r} must be {kind} of shape {want.shape}; got {got.strip()}")
@@ -1456,10 +1474,71 @@ def check_state_arrays(
             bad.append(f"{key!r} {over}")
         elif finite and key not in inf_ok and not _finite_as(arr, want.dtype):
             bad.append(f"{key!r} contains NaN or inf (in {want.dtype})")
-        given[key] = arr
+        given[key] = arr if params is None else arr.astype(want.dtype, copy=False)
     if bad:
         raise ValueError(f"{owner}.load_state_dict: " + "; ".join(bad) + ".")
     return given
+
+
+def _check_optimizer_layout(
+    state: Mapping[str, Any], like: Mapping[str, np.ndarray], owner: str, params: int
+) -> None:
+    """An optimizer group's saved buffers and step counts (``state``) laid out over the
+    parameters this group holds (``like``, ``params`` of them); else a ValueError that says
+    the state was saved over other parameters, in values and parameters, not buffers."""
+    keys = [k for k in like if k in state]
+    if not all(isinstance(state[k], np.ndarray) and state[k].ndim == 1 for k in keys):
+        return  # (not arrays: check_state_arrays names them)
+    steps = state.get("steps")
+    counts = np.shape(steps) if steps is not None else (params,)
+    if counts == (params,) and all(state[k].shape == like[k].shape for k in keys):
+        return
+    by_dtype = {(k.split(".")[-1], state[k].size) for k in keys}  # (one size per dtype group:
+    if len(by_dtype) != len({k.split(".")[-1] for k in keys}):  # else an edited state,
+        return  # which check_state_arrays names buffer by buffer)
+    first = keys[0].split(".")[0] if keys else None  # (one buffer's size over the dtypes)
+    saved = sum(state[k].size for k in keys if k.split(".")[0] == first)
+    mine = sum(v.size for k, v in like.items() if k.split(".")[0] == first)
+    def n_params(n: int) -> str:
+        return f"{n} parameter{'' if n == 1 else 's'}"
+
+    was = "" if steps is None else f" in {n_params(int(np.size(steps)))}"
+    values, has = (f"{saved} values{was}", f"{mine} values in ") if keys else (was[4:], "")
+    raise ValueError(
+        f"{owner}.load_state_dict: the state was saved from an optimizer over {values}; "
+        f"this one has {has}{n_params(params)}: it was built on another model (another "
+        "architecture). Build this optimizer on the same model, one built as the saved "
+        "run's was (the same layers and sizes), and load its state there."
+    )
+
+
+def not_optimizer_state(state: Mapping[str, Any], owner: str) -> str:
+    """The message for a dict given to an optimizer's ``load_state_dict`` that is no
+    optimizer's ``state_dict()`` (no ``"type"``, no ``"param_groups"``): a whole checkpoint
+    dict, ``{}``, a model's state dict. It names the keys given and, where one of them
+    holds an optimizer's state dict, points to it."""
+    keys = list(state)
+    shown = ", ".join(repr(k) for k in keys[:8]) + (", ..." if len(keys) > 8 else "")
+    got = f"a dict with keys {shown}" if keys else "an empty dict"
+    holder = next(
+        (k for k, v in state.items()
+         if isinstance(v, Mapping) and "type" in v and ("param_groups" in v or "t" in v)),
+        None,
+    )  # fmt: skip
+    if holder is not None:
+        fix = f"pass ck[{holder!r}] (ck the dict given), which holds one"
+    elif keys and all(isinstance(v, np.ndarray) or hasattr(v, "shape") for v in state.values()):
+        fix = (
+            "it looks like a model's state_dict() (arrays by name): load that into the "
+            "model, model.load_state_dict(...), and give this optimizer the dict its "
+            "state_dict() returned"
+        )
+    else:
+        fix = "pass the dict returned by an optimizer's state_dict(), saved at the same epoch"
+    return (
+        f"{owner}.load_state_dict got {got}, which is not an optimizer's state_dict() (that "
+        f"holds 'type', 't' and 'param_groups'): {fix}."
+    )
 
 
 def check_to_args(args: Sequence[Any], owner: str) -> tuple[np.dtype | None, str | None]:
@@ -2093,10 +2172,12 @@ def optim_message(key: str, **facts: Any) -> str:
     return _OPTIM_MESSAGES[key](**facts)
 
 
-def legacy_optimizer_state(state: Mapping[str, Any]) -> dict[str, Any]:
+def legacy_optimizer_state(state: Mapping[str, Any], owner: str = "Optimizer") -> dict[str, Any]:
     """An optimizer state dict of glassnet 0.1 (one group, its settings and buffers at the
     top level; Adam's ``beta1``/``beta2``) in today's layout, for ``load_state_dict`` to
     check and load: ``{"type", "t", "param_groups": [group]}``."""
+    if "type" not in state:  # (0.1's had it: a checkpoint dict, {}, a model's state dict)
+        raise ValueError(not_optimizer_state(state, owner))
     layout = ("numel.", "dtype.")  # (the buffers' own shapes and dtypes tell it now)
     group = {k: v for k, v in state.items() if k not in ("type", "t")}
     group = {k: v for k, v in group.items() if not k.startswith(layout)}

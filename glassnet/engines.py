@@ -44,8 +44,43 @@ from .torch_optim import torch_state_names
 
 __all__ = [
     "fast_path", "between", "choose", "Loop", "Diverged", "record_epoch", "optimizer_for",
-    "check_end",
+    "check_end", "check_resumed",
 ]  # fmt: skip
+
+
+def check_resumed(
+    optimizer: Any, initial_epoch: int, rows: int, batch_size: int | None, other: tuple = ()
+) -> None:
+    """In a run resumed after epoch ``initial_epoch``, ``optimizer`` (a built-in one) resumed
+    too: one with state (moments, a velocity, sums) must have stepped, as the schedule must
+    have (glassnet.schedules.check_schedule); and where a plain run's step count is known
+    (``rows`` training rows in batches of ``batch_size``, None the whole set, and no stream
+    or distributed run among ``other``), its ``t`` must be that of ``initial_epoch`` epochs.
+    Plain SGD keeps no state: a fresh one is taken."""
+    if not initial_epoch or not hasattr(type(optimizer), "_rule"):
+        return
+    name, t = type(optimizer).__name__, optimizer.t
+    stateful = any(optimizer._buffers(p.settings) for p in optimizer._packs)
+    if t == 0 and stateful:
+        raise ValueError(
+            f"fit: the run resumes after epoch {initial_epoch} but the optimizer has not "
+            f"stepped: this {name} keeps state (its moments or velocity) that a fresh one "
+            "restarts from zero, so the weights would differ from the uninterrupted run's. "
+            "Load the interrupted run's optimizer state_dict (optimizer.load_state_dict(...), "
+            "saved with the model at that epoch), then pass that optimizer to fit."
+        )
+    per_epoch = math.ceil(rows / (batch_size or rows)) if rows else 0
+    if not per_epoch or any(o is not None for o in other) or not t:
+        return
+    if t != initial_epoch * per_epoch:
+        at = f"; that is epoch {t // per_epoch}'s state" if t % per_epoch == 0 else ""
+        raise ValueError(
+            f"fit: the run resumes after epoch {initial_epoch}, {initial_epoch} x "
+            f"{per_epoch} = {initial_epoch * per_epoch} steps ({rows} rows in batches of "
+            f"{batch_size or rows}), but the {name} has taken {t} steps{at}. Load the "
+            f"optimizer state saved at the end of epoch {initial_epoch}, or pass the "
+            "initial_epoch that state was saved at (with the same batch_size and data)."
+        )
 
 
 def optimizer_for(optimizer: Any, params: list, lr: Any, schedule: Any, owner: str) -> Any:

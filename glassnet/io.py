@@ -642,10 +642,16 @@ def _save(
         digests = _digests(arrays)
     metadata[CHECKSUM_KEY] = _checksum(digests, metadata)
     text = sum(len(v) for v in metadata.values())  # (characters: the header holds more)
+    less = (  # (gn.save has no meta: its lists and numbers are the description)
+        "store long lists as arrays, np.asarray(the_list), which gn.save keeps as one "
+        "tensor, not as JSON items"
+        if isinstance(description, dict) and "glassnet.save" in description
+        else "keep less in 'meta'"
+    )
     too_large = ModelFileError(
         f"cannot write '{target}': its header (the description, {_bytes(text)} of text, and "
         f"the arrays' entries) would take more than the {MAX_HEADER_BYTES // 10**6} MB a "
-        f"safetensors header holds; keep less in 'meta' (store large data as arrays, or in "
+        f"safetensors header holds; {less} (store large data as arrays, or in "
         f"a file of its own)"
     )
     if text > MAX_HEADER_BYTES:  # (safetensors refuses it as "header too large")
@@ -664,7 +670,7 @@ def _save(
         raise ModelFileError(
             f"cannot write '{target}': its header would hold about {items} JSON items (the "
             f"arrays' entries and the description), more than the {MAX_JSON_ITEMS} glassnet "
-            f"reads back; store fewer arrays, or keep less in 'meta'"
+            f"reads back; store fewer arrays, or {less}"
         )
     try:  # (the path as given: Path(...) drops a final '/', which names a directory)
         return Path(atomic_write(path, data))
@@ -1113,6 +1119,13 @@ def _read_description(
         return ModelFileError(f"{source}: {message}")
 
     hint = "; to read any safetensors file use load_arrays(path, expect_format=False)"
+    torch_ends = (".weight", ".bias", ".running_mean", ".running_var", ".num_batches_tracked")
+    if names and all(n.endswith(torch_ends) for n in names):  # (a PyTorch state_dict's)
+        hint = (
+            f"; its tensor names ({', '.join(repr(n) for n in names[:3])}"
+            f"{', ...' if len(names) > 3 else ''}) are a PyTorch state_dict's: load them "
+            "into a glassnet model with glassnet.io.load_torch_state_dict(model, path)"
+        )
     ours = _METADATA_KEYS - {"format"}
     if (
         metadata is not None
@@ -2405,7 +2418,9 @@ def load_weights(module: Module, path: str | os.PathLike[str]) -> Module:
             f"'module' must be a glassnet.nn.Module you constructed, got "
             f"{type(module).__name__}; to rebuild a model from its file use load_model(path)"
         )
-    expected = {name: (a.shape, a.dtype) for name, a in module.state_dict().items()}
+    # (a float array of another float dtype is converted, as module.load_state_dict does)
+    expected = {k: (a.shape, None if a.dtype.kind == "f" else a.dtype)
+                for k, a in module.state_dict().items()}  # fmt: skip
 
     def weights(arrays: dict, description: Any, kind: str) -> dict:  # (before the read too)
         if kind == "checkpoint":  # (its tensors as load_checkpoint checks them)

@@ -513,7 +513,7 @@ class Optimizer:
         if not hasattr(type(self), "_rule"):  # (a step of its own: PyTorch's layout)
             return _torch.load_own_state_dict(self, state)
         if isinstance(state, Mapping) and "param_groups" not in state:  # glassnet 0.1's layout
-            state = legacy_optimizer_state(state)
+            state = legacy_optimizer_state(state, name)
         check_state_dict(state, name, ["type", "t", "param_groups"])
         t, saved = _check(state["t"], "t", name), state["param_groups"]
         if not isinstance(saved, list) or len(saved) != len(self._packs):
@@ -538,7 +538,7 @@ class Optimizer:
         steps = entry.get("steps")  # each parameter's step count (none before glassnet 0.2)
         check_state_dict(entry, name, [*self.defaults, *like, *{"steps", "extra"} & set(entry)])
         extra = _torch.checked_extras(entry, name, self.defaults)
-        arrays = check_state_arrays(entry, like, name, same_dtype=True, finite=finite)
+        arrays = check_state_arrays(entry, like, name, finite=finite, params=len(pack.steps))
         if steps is not None and np.shape(steps) != pack.steps.shape:
             raise ValueError(f"{name}: 'steps' must hold one count per parameter of its group.")
         steps = None if steps is None else [_check(int(k), "t", name) for k in steps]

@@ -597,6 +597,7 @@ def fit(
     params = model.parameters()
     optimizer = engines.optimizer_for(optimizer, params, lr, schedule, "fit")
     schedule = check_schedule(schedule, optimizer, "fit", initial_epoch)
+    engines.check_resumed(optimizer, initial_epoch, X.shape[0], batch_size, (src, dp))
     seen0 = getattr(schedule, "samples_seen", 0)  # (InvScalingLR's clock goes on, resumed)
 
     # engine: the fast path where it applies, else the graph

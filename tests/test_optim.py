@@ -473,12 +473,13 @@ def test_load_state_dict_errors():
         AdamW([P(np.zeros(3))]).load_state_dict(state)
     with pytest.raises(TypeError, match="expects the dict"):
         adam.load_state_dict([1, 2])
-    with pytest.raises(
-        ValueError, match=r"'m.0' must be a float64 array of shape \(4,\).*got float64 \(3,\)"
+    with pytest.raises(  # (another model's: said in values and parameters, round 27)
+        ValueError, match=r"saved from an optimizer over 3 values in 1 parameter; this one has 4"
     ):
         Adam([P(np.zeros(4))]).load_state_dict(state)
-    with pytest.raises(ValueError, match=r"must be a float32 array of shape \(3,\).*got float64"):
-        Adam([P(np.zeros(3, dtype=np.float32))]).load_state_dict(state)
+    narrow = Adam([P(np.zeros(3, dtype=np.float32))])  # (converted, as PyTorch's: round 27)
+    narrow.load_state_dict(state)
+    assert narrow.state_dict()["param_groups"][0]["m.0"].dtype == np.float32
     with pytest.raises(ValueError, match=r"missing keys \['m\.0'\]"):
         adam.load_state_dict(edited(state, drop=["m.0"]))
     with pytest.raises(ValueError, match=r"unexpected keys \['v_max\.0'\]"):
