@@ -320,6 +320,14 @@ _EXPORTED = (
 )
 
 
+#: The chains that layers_of refuses (its words) and export names (load reads them).
+_CHAIN_SHAPES = (
+    ("two activations follow one Linear layer", "two activations after one Linear layer"),
+    ("starts with an activation", "an activation before its first Linear layer"),
+    ("softmax is only supported on the output layer", "a softmax on a hidden layer"),
+)
+
+
 def _network_layers(model: Module, owner: str) -> list[Layer]:
     for m in opened(model):  # (before layers_of, whose words are the fast path's)
         slope = getattr(m, "alpha", 0.0) if getattr(m, "name", None) == "leaky_relu" else 0.0
@@ -334,17 +342,42 @@ def _network_layers(model: Module, owner: str) -> list[Layer]:
     try:
         layers = layers_of(model, owner=owner)
     except TypeError as exc:  # (a layer of glassnet's that has no ONNX form here: say what does)
-        if "softmax is only supported on the output layer" in str(exc):  # (MLP takes it)
+        shape = next(
+            (name for words, name in _CHAIN_SHAPES if words in str(exc)), None
+        )  # (a chain glassnet.onnx.load reads, as a Sequential, from another writer's file)
+        if shape is not None:
+            hint = (
+                " Softmax goes at the output only (MLP(..., output_activation='softmax')): "
+                "train the network with relu, tanh or sigmoid in its hidden layers to export it."
+                if shape == "a softmax on a hidden layer"
+                else ""
+            )
             raise TypeError(
-                f"{exc} Softmax goes at the output only (MLP(..., output_activation="
-                "'softmax')): train the network with relu, tanh or sigmoid in its hidden "
-                "layers to export it, or keep this one in a glassnet file "
-                "(glassnet.io.save_model)."
+                f"{exc} {owner} writes a chain of Linear layers, each followed by at most one "
+                f"activation (softmax at the output only), and this network has {shape}, "
+                f"which it does not write (as explain and draw_network do not read it).{hint} "
+                "A network glassnet.onnx.load read from such a file predicts, fits and "
+                "summarizes as it is: keep it in a glassnet file (gn.save(net, "
+                "'net.glassnet')), or use the ONNX file it came from."
             ) from None
         if "handles networks of Linear layers" not in str(exc):
             raise
         raise TypeError(f"{exc} {_EXPORTED}.") from None
     for i, lay in enumerate(layers, 1):
+        if lay.act == "leaky_relu" and np.float32(lay.alpha) >= 1:
+            how = (  # (ONNX's LeakyRelu stores alpha as float32: load refuses its 1.0)
+                "1.0 in float32, as the network computes it and as ONNX's LeakyRelu stores its "
+                "alpha (the identity, which load refuses as a LeakyRelu)"
+                if lay.W.dtype == np.float32
+                else "1.0 once rounded to float32, and onnxruntime's graph optimizer does "
+                "round max(z, slope z)'s slope so: it would compute the identity"
+            )
+            raise TypeError(
+                f"{owner}: layer {i}'s LeakyReLU slope {float(lay.alpha)!r} is {how}. Give a "
+                f"slope of at most {np.nextafter(np.float32(1), np.float32(0))} (float32's "
+                "largest below 1), or keep this network in a glassnet file "
+                "(glassnet.io.save_model), which takes any slope."
+            )
         if replaced_entry(lay.act):  # (the operator below is the built-in's: refused by name)
             op = _ONNX_ACT.get(lay.act, "Identity")
             raise OnnxError(
@@ -607,7 +640,8 @@ def export(
         which the imputation statistics are recomputed exactly as training computed them
         (needed only while the model file does not store them).
     task : fitted glassnet.tasks.Task, optional
-        For a network: the task it was trained for (``infer_task(y)`` or
+        For a network, or the file of one (``gn.save``; a ``glassnet train`` file knows its
+        task, and refuses this): the task it was trained for (``infer_task(y)`` or
         ``get_task(...).fit(y)``). A classification task adds the outputs ``label``
         (``task.decode``) and ``probabilities`` (``task.proba``) in place of ``Y``; a
         regression task names the output ``variable``.
@@ -706,7 +740,7 @@ def export(
                 f"export: '{os.fspath(model)}' ends in '/', so it names a directory, but "
                 f"'{Path(model)}' is a file; give the file's path without the '/'."
             )
-        proto = _export_file(Path(model), impute_from)
+        proto = _export_file(Path(model), impute_from, task)
     elif impute_from is not None:
         raise ValueError(
             "The 'impute_from' parameter of export applies to model files written by "
@@ -714,8 +748,8 @@ def export(
         )
     elif task is not None and not isinstance(model, Module):
         raise ValueError(
-            "The 'task' parameter of export applies to networks (glassnet.nn modules); an "
-            "estimator or a model file knows its task."
+            "The 'task' parameter of export applies to networks (glassnet.nn modules, or "
+            "the file of one); an estimator knows its task."
         )
     elif isinstance(model, Module):  # (a Module of the user's own: its chain of layers)
         shape = None if input_shape is None else _sample_shape(input_shape)
@@ -1524,7 +1558,9 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
 # ---------------------------------------------------------------- model files
 
 
-def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
+def _export_file(
+    path: Path, impute_from: Any, task: Any = None
+) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     if path.is_dir():
         raise IsADirectoryError(f"export: '{path}' is a directory, not a model file.")
     if not path.exists():
@@ -1539,7 +1575,13 @@ def _export_file(path: Path, impute_from: Any) -> tuple[str, dict[str, Any], onn
                 f"export: '{path}' holds a network without preprocessing (not from "
                 "'glassnet train'); 'impute_from' does not apply."
             )
-        return _export_network(loaded)
+        return _export_network(loaded, task)  # (a bare network: the task, as for the object)
+    if task is not None:  # (the file stores its task, its labels and its preprocessing)
+        raise ValueError(
+            f"The 'task' parameter of export does not apply to '{path}': a model file from "
+            f"'glassnet train' knows its task ({loaded.task.name}) and its labels, and exports "
+            "with them; leave out task=."
+        )
     return _export_cli_model(path, loaded, impute_from)
 
 
@@ -2179,13 +2221,33 @@ def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) 
         )
     if holes:
         counts = [f"{name!r} ({len(rows)})" for name, rows in holes.items()]
+        # (a category pandas reads as missing: glassnet predict keeps the text as written,
+        # the category; fed as NaN, the graph fills it with the training data's value)
+        read = {
+            name: [c for c in _categories(prep).get(name, []) if c in PANDAS_NA] for name in holes
+        }
+        read = {name: texts for name, texts in read.items() if texts}
+        others = [t for t in ("NA", "null", "None", "<NA>", "#N/A") if t.lower() not in tokens]
+        named = "; ".join(
+            f"the categories of {name!r} include {', '.join(map(repr, texts))}"
+            for name, texts in list(read.items())[:4]
+        )
         warnings.warn(
             f"feeds: {sum(len(r) for r in holes.values())} missing cell(s), by column "
             f"{', '.join(counts[:8])}{' ...' if len(counts) > 8 else ''} (empty, not finite, or "
             "a missing-cell text): the model's graph fills them with the training data's "
-            f"values (--impute {prep.get('impute')}), as "
-            "glassnet predict does. pandas' read_csv reads texts such as 'NA' or 'null' as "
-            "missing: read_csv(..., keep_default_na=False) keeps them as written.",
+            f"values (--impute {prep.get('impute')}), as glassnet predict fills the cells "
+            f"that its CSV file leaves empty or writes as one of the model's missing-cell "
+            f"texts {sorted(tokens)}. pandas' read_csv also reads other texts as missing "
+            f"(such as {', '.join(map(repr, others[:3]))}), which glassnet predict keeps as "
+            "written"
+            + (
+                f" ({named}: a cell that held such a text is that category to glassnet "
+                "predict, but is filled here)"
+                if read
+                else ""
+            )
+            + ": read_csv(..., keep_default_na=False) keeps them so.",
             UserWarning,
             stacklevel=3,
         )
@@ -2569,7 +2631,15 @@ def _check_versions(proto: onnx.ModelProto, where: str) -> int:
             f"load: {where} has IR version {proto.ir_version}; this onnx package reads 3 to "
             f"{onnx.IR_VERSION}."
         )
-    versions = {o.domain: o.version for o in proto.opset_import}
+    versions: dict[str, int] = {}
+    for o in proto.opset_import:  # ('' and 'ai.onnx' name one domain)
+        key = "" if o.domain == "ai.onnx" else o.domain
+        if versions.setdefault(key, o.version) != o.version:
+            raise _fail(
+                f"load: {where} declares opset {versions[key]} and opset {o.version} for the "
+                f"domain {o.domain or 'ai.onnx'!r}; which one its nodes follow is not known. "
+                "Write the file with one opset per domain."
+            )
     opset = versions.get("", versions.get("ai.onnx"))
     newest = onnx.defs.onnx_opset_version()
     if opset is None or not 1 <= opset <= newest:
@@ -2628,6 +2698,77 @@ def _tensor(t: onnx.TensorProto, where: str, budget: list[int]) -> np.ndarray:
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise _fail(f"load: {where}: the tensor {t.name!r} holds NaN or inf.")
     return arr
+
+
+def _sparse(sp: onnx.SparseTensorProto, where: str, budget: list[int]) -> np.ndarray:
+    """A sparse initializer (or a Constant's ``sparse_value``) as a dense array: its values
+    at its indices (linear, (NNZ,), or one per axis, (NNZ, rank)), zeros elsewhere; its
+    dense size checked against the budget before anything is allocated."""
+    name = sp.values.name
+    what = f"load: {where}: the sparse initializer {name!r}"
+    dims = [int(d) for d in sp.dims]
+    if not dims or any(d < 0 for d in dims) or len(dims) > 8:
+        raise _fail(f"{what} has shape {dims}.")
+    n = int(np.prod(dims, dtype=object))
+    if n > budget[0]:
+        raise _fail(
+            f"{what} of shape {dims} holds {n} values once dense, more than the {budget[0]} "
+            "left of max_weights; pass a larger max_weights if the file is trusted."
+        )
+    values = _tensor(sp.values, where, budget)
+    if sp.indices.data_type != TensorProto.INT64:
+        raise _fail(f"{what}: its indices must be int64 (as ONNX requires).")
+    index = _tensor(sp.indices, where, budget)
+    nnz = values.size
+    if values.ndim != 1 or index.shape not in ((nnz,), (nnz, len(dims))):
+        raise _fail(
+            f"{what}: its values have shape {list(values.shape)} and its indices "
+            f"{list(index.shape)}; ONNX's are (NNZ,) and (NNZ,) or (NNZ, {len(dims)})."
+        )
+    high = np.array([n] if index.ndim == 1 else dims, dtype=np.int64)
+    if nnz and (np.any(index < 0) or np.any(index >= high)):
+        raise _fail(f"{what}: an index lies outside its shape {dims} (corrupt).")
+    flat = index if index.ndim == 1 else np.ravel_multi_index(tuple(index.T), dims)
+    if len(np.unique(flat)) != nnz:
+        raise _fail(f"{what}: an index appears twice (onnx.checker refuses this file too).")
+    budget[0] -= n
+    dense = np.zeros(n, dtype=values.dtype)
+    dense[flat] = values
+    return dense.reshape(dims)
+
+
+#: A Constant's attributes other than ``value`` (a tensor): a float32 or int64 tensor of
+#: their values, 0-d for one value (value_float, value_int), 1-d for a list.
+_CONSTANT_LISTS = {
+    "value_float": TensorProto.FLOAT, "value_floats": TensorProto.FLOAT,
+    "value_int": TensorProto.INT64, "value_ints": TensorProto.INT64,
+}  # fmt: skip
+
+
+def _constant(node: onnx.NodeProto, attrs: dict[str, Any], where: str) -> Any:
+    """A Constant node's value as an initializer would hold it: a TensorProto (a copy: the
+    caller's model stays as it was), or the SparseTensorProto of ``sparse_value``."""
+    given = [k for k in attrs if k in ("value", "sparse_value", *_CONSTANT_LISTS)]
+    if len(node.output) != 1 or len(given) != 1:
+        raise _unsupported(
+            node, where, "a Constant is read from one of value (a tensor), sparse_value, "
+            "value_float(s) and value_int(s), giving one output",
+        )  # fmt: skip
+    key, name = given[0], node.output[0]
+    if key == "sparse_value":
+        sp = onnx.SparseTensorProto()
+        sp.CopyFrom(attrs[key])
+        sp.values.name = name
+        return sp
+    if key == "value":
+        t = onnx.TensorProto()
+        t.CopyFrom(attrs[key])
+        t.name = name
+        return t
+    value = attrs[key]
+    one = not isinstance(value, (list, tuple))
+    return helper.make_tensor(name, _CONSTANT_LISTS[key], [] if one else [len(value)],
+                              [value] if one else list(value))  # fmt: skip
 
 
 def _attrs(node: onnx.NodeProto) -> dict[str, Any]:
@@ -2844,12 +2985,14 @@ def load(source: Any, *, max_weights: int = MAX_WEIGHTS) -> Module:
         reshapes to (N, width), as skl2onnx writes them, and ``Flatten`` at axis 1 are
         skipped. An input (N, d1, d2, ...) is read when a ``Flatten`` or ``Reshape`` to
         (N, d1 * d2 * ...) comes first; the network takes those flattened rows. Weights come
-        from initializers or ``Constant`` nodes, float32 or float64 (float16 is read
-        as float32). A classifier's graph of several outputs (skl2onnx's of scikit-learn's
-        ``MLPClassifier``: ``label`` and ``probabilities``, a ``ZipMap`` or a tensor; glassnet's
-        own) is read up to the ``Softmax`` or ``Sigmoid`` its outputs branch off: the
-        network of the probabilities (for two classes, p of the second class); its head
-        (``ArgMax``, ``ArrayFeatureExtractor``, ``ZipMap``, ``Cast``, ...) is not read.
+        from initializers (sparse ones densified) or ``Constant`` nodes (``value``,
+        ``sparse_value``, ``value_float(s)``, ``value_int(s)``), float32 or float64
+        (float16 is read as float32). A classifier's graph of several outputs (skl2onnx's
+        of scikit-learn's ``MLPClassifier``: ``label`` and ``probabilities``, a ``ZipMap``
+        or a tensor; glassnet's own) is read up to the ``Softmax`` or ``Sigmoid`` its
+        outputs branch off: the network of the probabilities (for two classes, p of the
+        second class); its head (``ArgMax``, ``ArrayFeatureExtractor``, ``ZipMap``,
+        ``Cast``, ...) is not read.
     max_weights : int
         The most values the file's tensors may hold together (default 2e8); checked
         before anything is allocated.
@@ -2858,6 +3001,9 @@ def load(source: Any, *, max_weights: int = MAX_WEIGHTS) -> Module:
     -------
     glassnet.nn.MLP, or a ``Sequential`` where an MLP cannot say it (a layer without a
     bias, LeakyRelu slopes that differ, an activation that does not follow a layer).
+    Every one predicts, fits and summarizes; ``explain``, ``viz.draw_network`` and
+    ``export`` refuse, naming the shape, a chain that is no Linear+activation chain (two
+    activations after one layer, an activation before the first layer, a hidden softmax).
     ``W`` of each ``Linear`` is ``(inputs, neurons)``: a ``Gemm`` with ``transB = 1``
     (PyTorch's ``nn.Linear``) is transposed on the way in.
 
@@ -2888,8 +3034,16 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
     if len(graph.node) > MAX_NODES:
         raise _fail(f"load: {where} has {len(graph.node)} nodes; an MLP has a few per layer.")
     budget = [max_weights]
-    raw_consts = {t.name: t for t in graph.initializer}
+    raw_consts: dict[str, Any] = {t.name: t for t in graph.initializer}
     _one_producer(graph, raw_consts, where)
+    for sp in graph.sparse_initializer:  # (densified when a node reads it, as const() does)
+        name = sp.values.name
+        if name in raw_consts:
+            raise _fail(
+                f"load: {where}: the value {name!r} is given by two initializers (a sparse "
+                "one among them); a value has one producer (onnx.checker refuses this file too)."
+            )
+        raw_consts[name] = sp
     consts: dict[str, np.ndarray] = {}
 
     alias: dict[str, str] = {}  # an Identity's output of a constant: that constant's name
@@ -2899,7 +3053,9 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         if name not in consts:
             if name not in raw_consts:
                 raise _unsupported(node, where, f"its input {name!r} is not a constant")
-            consts[name] = _tensor(raw_consts[name], where, budget)
+            t = raw_consts[name]
+            read = _sparse if isinstance(t, onnx.SparseTensorProto) else _tensor
+            consts[name] = read(t, where, budget)
         return consts[name]
 
     inputs = [i for i in graph.input if i.name not in raw_consts]
@@ -2972,12 +3128,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             raise _unsupported(node, where, _WHY_NOT.get(node.op_type, ""))
         attrs = _attrs(node)
         if node.op_type == "Constant":
-            if len(node.output) != 1 or "value" not in attrs:
-                raise _unsupported(node, where, "only tensor constants are read")
-            t = onnx.TensorProto()
-            t.CopyFrom(attrs["value"])  # (a copy: the caller's model stays as it was)
-            t.name = node.output[0]
-            raw_consts[node.output[0]] = t
+            raw_consts[node.output[0]] = _constant(node, attrs, where)
             continue
         if (
             node.op_type == "Cast"
@@ -2999,7 +3150,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         if leaky is not None:  # Mul(z, alpha) was read: only Max(z, alpha z) may follow
             if node.op_type != "Max" or sorted(node.input) != sorted([current, leaky[1]]):
                 raise _unsupported(leaky[2], where, "a Mul must be half of max(z, alpha z)")
-            modules.append(_activation("LeakyRelu", {"alpha": leaky[0]}, node, where, opset))
+            modules.append(_activation("LeakyRelu", {"alpha": leaky[0]}, node, where, opset, False))
             current, leaky = node.output[0], None
             continue
         if node.op_type == "Dropout":  # the identity at inference: checked, then skipped
@@ -3043,6 +3194,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
                 raise _unsupported(node, where, f"its weight has shape {B.shape}")
             W = _scaled(B.T if attrs.get("transB", 0) else B, "alpha", attrs, node, where)
             if len(node.input) > 2 and node.input[2]:
+                _broadcast(node, attrs, opset, where)
                 C = typed(const(node.input[2], node), node.input[2], node, "bias")
                 b = _bias(C, W.shape[1], node, where)
                 modules.append(_linear(W, _scaled(b, "beta", attrs, node, where), node, where))
@@ -3057,6 +3209,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         elif op == "Add":
             if pending is None:
                 raise _unsupported(node, where, "an Add must follow a MatMul or Gemm (its bias)")
+            _broadcast(node, attrs, opset, where)
             b = _bias(
                 typed(const(ins[1], node), ins[1], node, "bias"), pending[0].shape[1], node, where
             )
@@ -3126,6 +3279,14 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         raise _fail(
             f"load: {where}: the chain of layers ends at {current!r}, not at the graph's "
             f"output {end!r}."
+        )
+    declared = graph.output[0].type.tensor_type.elem_type if len(graph.output) == 1 else 0
+    if declared and np.dtype(helper.tensor_dtype_to_np_dtype(declared)) != flowing[0]:
+        kind = _READABLE_NAMES.get(declared, str(declared)).lower()
+        raise _fail(
+            f"load: {where}: the output {end!r} is declared {kind}, but the network computes "
+            f"{flowing[0]}; onnx.checker and onnxruntime refuse this file. Declare the output "
+            f"{flowing[0]}, or Cast to {kind} before it."
         )
     return _assemble(modules, n_in, where)
 
@@ -3305,6 +3466,18 @@ def _input_width(info: onnx.ValueInfoProto, where: str) -> tuple[int | None, int
     return int(np.prod([d.dim_value for d in dims[1:]], dtype=object)), len(dims)
 
 
+def _broadcast(node: onnx.NodeProto, attrs: dict[str, Any], opset: int, where: str) -> None:
+    """Before opset 7 a Gemm's C and an Add's second input broadcast only with
+    ``broadcast=1``: without it, a bias (neurons,) is not (N, neurons), and onnxruntime has no
+    kernel for the file."""
+    if opset < 7 and not attrs.get("broadcast", 0):
+        raise _unsupported(
+            node, where, f"under opset {opset} its bias (neurons,) needs broadcast=1 to apply "
+            "to each row (opset 7 and later broadcast it); write the file with broadcast=1, "
+            "or with opset 7 or later",
+        )  # fmt: skip
+
+
 def _bias(b: np.ndarray, n: int, node: onnx.NodeProto, where: str) -> np.ndarray:
     if b.size == 1 and b.ndim <= 2:  # (of more dimensions, it would broadcast the rows up)
         return np.full(n, b.reshape(()), dtype=b.dtype)
@@ -3343,7 +3516,12 @@ def _linear(W: np.ndarray, b: np.ndarray | None, node: onnx.NodeProto, where: st
 
 
 def _activation(
-    op: str, attrs: dict[str, Any], node: onnx.NodeProto, where: str, opset: int
+    op: str,
+    attrs: dict[str, Any],
+    node: onnx.NodeProto,
+    where: str,
+    opset: int,
+    from_attribute: bool = True,
 ) -> Module:
     name = _GLASSNET_ACT[op]
     if op == "Softmax":
@@ -3353,6 +3531,8 @@ def _activation(
     alpha = attrs.get("alpha", 0.01)
     if op == "LeakyRelu" and not (isinstance(alpha, float) and 0 <= alpha < 1):
         raise _unsupported(node, where, f"alpha {alpha}; glassnet's LeakyReLU takes [0, 1)")
+    if op == "LeakyRelu" and from_attribute:  # (a float32 attribute: its shortest decimal,
+        alpha = float(str(np.float32(alpha)))  # 0.1 and not 0.10000000149011612: one float32)
     return activation_module(name, alpha)
 
 
