@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import decimal
+import functools
 import inspect
 import math
 import numbers
@@ -75,6 +76,16 @@ __all__ = [
     "check_to_args",
     "GradShapeError",
 ]
+
+
+class NotGiven:
+    """A default that stands for an argument not given (where None is a value of its own):
+    shown as ``<not given>`` in help() and signatures, not ``<object object at 0x..>``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<not given>"
 
 
 class ParameterError(ValueError, TypeError):
@@ -259,6 +270,23 @@ def as_rng(seed: Any, owner: str | None = None, name: str = "seed") -> np.random
     if seed < 0:
         raise ParameterError(f"{whose} must be an int >= 0. Got {shown(seed)}.")
     return np.random.default_rng(int(seed))
+
+
+def seed_alias(seed: Any, random_state: Any, owner: str) -> tuple[Any, str]:
+    """``seed``, or ``random_state``, scikit-learn's name of it, with the name given (for
+    messages): one of the two, or both with the same value; two different ones refused."""
+    if random_state is None:
+        return seed, "seed"
+    ints = all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+        for v in (seed, random_state)
+    )
+    if seed is not None and not (seed is random_state or (ints and seed == random_state)):
+        raise ParameterError(
+            f"{owner} got seed={shown(seed, 60)} and random_state={shown(random_state, 60)}: "
+            "random_state is scikit-learn's name of seed; give one of the two."
+        )
+    return random_state, "random_state"
 
 
 def detached(value: Any) -> Any:
@@ -647,6 +675,8 @@ def check_array(
     kept). ``collapse``: training data's words (:data:`COLLAPSED_FEATURES`,
     :func:`collapsed_targets`) for a column whose distinct values the cast to ``dtype``
     makes one (:func:`collapsed`); '' (predict, sample weights): not checked."""
+    if value is None:  # (not "holds None (a missing value) at index ()": no data at all)
+        raise ValueError(f"{owner}: {name} is None; pass the data (an array of numbers).")
     series = hasattr(value, "to_frame") and hasattr(value, "iloc")  # (a Series: no reshape)
     one = f"{name}.to_frame()" if series else f"{name}.reshape(-1, 1)"
     value = unmasked(not_sparse(arrow_read(detached(value)), name, owner), name, owner)
@@ -1148,6 +1178,9 @@ def data_error(arr: np.ndarray, owner: str = "Tensor") -> TypeError:
                 f"float64 node, the gradient flowing back to v) or v.data (its number), or put "
                 f"the Value first (v * t)."
             )
+    if owner != "Tensor":  # (an op's operand, "add: the other operand": what was given)
+        given = arr.item() if arr.ndim == 0 else arr
+        return TypeError(f"{owner} must be a number or an array of numbers. Got {given!r:.60}.")
     return TypeError(f"{owner} data must be numbers. Got dtype {dt}.")
 
 
@@ -1232,6 +1265,15 @@ def manual_seed(seed: int) -> np.random.Generator:
     >>> bool((gn.nn.Linear(2, 2).W.data == a).all())
     True
     """
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(
+        seed, (int, np.integer, np.random.Generator)
+    ):  # (None: as_rng's current generator, a no-op; PyTorch refuses it too)
+        unset = ": an unset seed? Pass one, or leave manual_seed out for fresh randomness"
+        raise ParameterError(
+            f"The 'seed' parameter of manual_seed must be an int >= 0 (or a "
+            f"numpy.random.Generator). Got {shown(seed, 60)} of type {type(seed).__name__}"
+            f"{unset if seed is None else ''}."
+        )
     _DEFAULT_RNG[0] = as_rng(seed, "manual_seed")
     return _DEFAULT_RNG[0]
 
@@ -1244,8 +1286,12 @@ def check_float_dtype(dtype: Any, owner: str, name: str = "dtype", default: Any 
     PyTorch's ``set_default_dtype`` reaches ``nn.Linear``); without it None is refused."""
     if dtype is None and default is not None:
         return np.dtype(default)
-    try:
-        dt = np.dtype(str(dtype).removeprefix("torch.") if "torch." in str(dtype) else dtype)
+    try:  # (None without a default refused: NumPy reads np.dtype(None) as float64)
+        dt = (
+            None
+            if dtype is None
+            else np.dtype(str(dtype).removeprefix("torch.") if "torch." in str(dtype) else dtype)
+        )
     except TypeError:
         dt = None
     if dt not in (np.float32, np.float64):
@@ -1354,6 +1400,50 @@ def check_setting(value: Any, name: str, owner: str, rule: Any) -> Any:
             f"Got {shown(value)}."
         ) from None
     return first, second
+
+
+_INIT_NUMBERS = {"std": {"low": 0}, "mean": {}, "low": {}, "high": {}, "gain": {}, "value": {}}
+
+
+def checked_initializer(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``f``, a shape-taking initializer of :mod:`glassnet.nn.init` (``f(shape, rng, dtype,
+    ...)``), with its arguments checked first, as its in-place twin's (``normal_``) and
+    Linear's are: ``shape`` a tuple of ints >= 0 (an int n read as (n,)), with inputs
+    (``shape[0]``, the fan in) for He's laws and a fan for Xavier's; ``dtype`` float32 or
+    float64; ``std`` >= 0, ``low`` <= ``high``, the other numbers real. A ParameterError
+    names them, not NumPy's error from inside (``float division by zero``)."""
+    sig, owner = inspect.signature(f), f"nn.init.{f.__name__}"
+    fan = {"he": "shape[0] (the inputs, the fan in)", "xa": "shape[0] + shape[-1] (the fans)"}
+    fan_rule = fan.get(f.__name__[:2])
+
+    @functools.wraps(f)
+    def initializer(*args: Any, **kwargs: Any) -> Any:
+        bound = sig.bind(*args, **kwargs)
+        bound.apply_defaults()
+        a = bound.arguments
+        shape = (a["shape"],) if isinstance(a["shape"], (int, np.integer)) else a["shape"]
+        ok = isinstance(shape, (tuple, list)) and all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in shape
+        )
+        fans = (shape[0] if f.__name__[:2] == "he" else shape[0] + shape[-1]) if ok and shape else 0
+        if not ok or (fan_rule and fans <= 0):
+            need = f"; {fan_rule} must be > 0" if ok and fan_rule else ""
+            raise ParameterError(
+                f"The 'shape' parameter of {owner} must be a tuple of ints >= 0, such as "
+                f"(inputs, neurons){need}. Got {shown(a['shape'], 80)}."
+            )
+        a["shape"] = tuple(int(n) for n in shape)
+        a["dtype"] = check_float_dtype(a["dtype"], owner)
+        for name in _INIT_NUMBERS.keys() & a.keys():
+            a[name] = check_setting(a[name], name, owner, _INIT_NUMBERS[name])
+        if "low" in a and a["low"] > a["high"]:
+            raise ParameterError(
+                f"{owner}: the lower bound low={a['low']} is above the upper bound "
+                f"high={a['high']}."
+            )
+        return f(*bound.args, **bound.kwargs)
+
+    return initializer
 
 
 def check_name(name: Any, table: Mapping[str, Any], what: str, base: type | None = None) -> Any:
@@ -2197,7 +2287,7 @@ _LAYERS_MESSAGES: dict[str, Callable[..., str]] = {
     "softmax_dim": lambda dim: (
         f"Softmax(dim={dim!r}): a network's softmax layer normalizes the features of "
         f"each row, dim=1 (or -1, or None). For another axis call x.softmax(dim="
-        f"{dim!r}) in your forward."
+        + (f"{dim!r}) in your forward." if type(dim) is int else "k) in your forward, k an int.")
     ),
     "layer": lambda i, m: (
         f"Sequential: layer {i} must be a glassnet Module. Got {type(m).__name__}"

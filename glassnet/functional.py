@@ -19,6 +19,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -462,18 +463,17 @@ _SQUARED = {"mse": 1.0, "half_mse": 0.5}  # c of c (y_hat - y)^2, for loss_node
 _SQUASHES = {"cross_entropy": "softmax", "binary_cross_entropy_with_logits": "sigmoid"}
 
 
-def _squared_kernel(c: float) -> Callable[..., np.ndarray]:
-    twice = _constants(2.0 * c)
+_TWICE = {c: _constants(2.0 * c) for c in _SQUARED.values()}
 
-    def kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
-        np.subtract(P, Y, out=G)  # y_hat - y
-        per = np.multiply(G, G, out=kept(keep, "per", lambda: np.empty_like(G))) if value else None
-        if value and c != 1.0:
-            per *= c
-        G *= twice(G)[0]  # dL/dy_hat = 2c (y_hat - y)
-        return per
 
-    return kernel
+def _mse_kernel(P: Any, Y: Any, G: Any, keep: Any = None, value: bool = True, *, c: float) -> Any:
+    """c (y_hat - y)^2 (LOSSES' partial of it: a module function, so a loss pickles)."""
+    np.subtract(P, Y, out=G)  # y_hat - y
+    per = np.multiply(G, G, out=kept(keep, "per", lambda: np.empty_like(G))) if value else None
+    if value and c != 1.0:
+        per *= c
+    G *= _TWICE[c](G)[0]  # dL/dy_hat = 2c (y_hat - y)
+    return per
 
 
 def _bce_kernel(P: Any, Y: Any, G: Any, keep: dict | None = None, value: bool = True) -> Any:
@@ -829,8 +829,8 @@ def half_mse(pred: Any, target: Any, reduction: str = "mean", sample_weight: Any
 
 # fmt: off
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
-    Loss("mse", _squared_kernel(1.0), "(y_hat - y)^2", mse),
-    Loss("half_mse", _squared_kernel(0.5), "1/2 (y_hat - y)^2", half_mse),
+    Loss("mse", partial(_mse_kernel, c=1.0), "(y_hat - y)^2", mse),
+    Loss("half_mse", partial(_mse_kernel, c=0.5), "1/2 (y_hat - y)^2", half_mse),
     Loss("binary_cross_entropy", _bce_kernel, "-(y log y_hat + (1 - y) log(1 - y_hat))",
          binary_cross_entropy, head="sigmoid", on_logits="binary_cross_entropy_with_logits",
          on_probabilities=_bce_kernel),

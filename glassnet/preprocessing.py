@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import as_rng, check_float_dtype, column_change
+from ._validation import as_rng, check_float_dtype, column_change, seed_alias
 from .datasets import SeedLike, Table
 
 __all__ = [
@@ -693,7 +693,7 @@ def train_test_split(
     shuffle : bool, default True
         False: no shuffle, the last ``n_test`` rows the test part (scikit-learn's name).
     random_state : int, numpy.random.Generator or None
-        scikit-learn's name of ``seed`` (give one of the two). The rows drawn are
+        scikit-learn's name of ``seed`` (give one of the two, or both equal). The rows drawn are
         glassnet's, not scikit-learn's: only ``shuffle=False`` gives scikit-learn's parts.
 
     Returns
@@ -713,14 +713,7 @@ def train_test_split(
     >>> train_test_split(y, test_size=0.3, shuffle=False)
     [array([0, 1, 2, 3, 4, 5, 6]), array([7, 8, 9])]
     """
-    seed_name = "seed"
-    if random_state is not None:
-        if seed is not None:
-            raise TypeError(
-                f"train_test_split got seed={seed!r} and random_state={random_state!r}: "
-                f"random_state is scikit-learn's name of seed; give one of the two."
-            )
-        seed, seed_name = random_state, "random_state"
+    seed, seed_name = seed_alias(seed, random_state, "train_test_split")
     if not isinstance(shuffle, bool | np.bool_):
         raise TypeError(
             f"The 'shuffle' parameter of train_test_split must be True or False. Got "
@@ -1928,6 +1921,12 @@ class LabelEncoder:
 
     def __init__(self, classes: Sequence[Any] | None = None) -> None:
         if classes is not None:
+            if isinstance(classes, (str, bytes)) or not hasattr(classes, "__iter__"):
+                raise TypeError(
+                    f"The 'classes' parameter of LabelEncoder must be a list (or array) of "
+                    f"labels, such as ['cat', 'dog']. Got {classes!r:.60} of type "
+                    f"{type(classes).__name__}."
+                )
             if not isinstance(classes, np.ndarray):  # np.asarray would turn [1, "a"] into str
                 kinds = sorted({_kind_of(v) for v in classes})
                 if len(kinds) > 1 and not set(kinds) <= {"bool", "int", "float"}:

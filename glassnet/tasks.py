@@ -1404,6 +1404,8 @@ def _logits(out: Tensor, head: str, yours: str | None = None) -> Tensor:
 
 
 def model_dtype(model: Module) -> np.dtype:
+    """The dtype of ``model``'s first parameter (its weights' float type), float32 for a model
+    without parameters."""
     ps = model.parameters()
     return ps[0].dtype if ps else np.dtype(np.float32)
 

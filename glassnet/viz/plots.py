@@ -473,6 +473,7 @@ def plot_decision_boundary(
     resolution : grid points per axis; padding : margin around the data, as a fraction
     threshold : decision threshold for one output (pass 0 for a model that outputs
         logits, e.g. one trained with ``loss='binary_cross_entropy_with_logits'``)
+    title : the axes' title (default: "decision boundary" and the threshold or classes)
     figsize, dpi : size of a new figure (pixels = figsize * dpi)
 
     Returns
@@ -619,7 +620,9 @@ def plot_neuron_outputs(
     X, y : optional data drawn on every panel (then the plane spans the data)
     layer : index of the hidden layer (0 = first); default every hidden layer (the
         output layer for a network without one)
+    resolution : grid points per axis of each panel
     extent : (x1_min, x1_max, x2_min, x2_max) without data
+    padding : margin around the data, as a fraction of its range (with X)
     ncols : panels per row; panel_size : inches per panel; dpi
 
     Returns
@@ -876,8 +879,12 @@ def plot_hidden_space(
     model : Sequential / MLP with at least one hidden layer
     X : inputs (N, d); y : class labels (N,) or one-hot rows
     layer : hidden layer index (0 = first); dims : the two neurons shown
+    ax : matplotlib Axes to draw into (default: a new Figure)
+    boundary : shade the output layer's regions in the plane, where it can (see above)
     annotate : write each point's input next to it (default: for at most 16 points)
     threshold : decision threshold for one output (default 0.5; 0 for tanh)
+    title : the axes' title (default: "hidden feature space (layer k ...)")
+    figsize, dpi : size of a new figure (pixels = figsize * dpi)
 
     Returns
     -------
