@@ -55,6 +55,7 @@ from ._validation import (
     check_memory,
     check_number,
     check_size,
+    seed_alias,
 )
 from .stream import (
     MISSING_TOKENS,
@@ -223,7 +224,12 @@ def _split_counts(n_samples: int, n_groups: int) -> list[int]:
 
 
 def make_circles(
-    n_samples: int = 200, noise: float = 0.05, factor: float = 0.5, seed: SeedLike = None
+    n_samples: int = 200,
+    noise: float = 0.05,
+    factor: float = 0.5,
+    seed: SeedLike = None,
+    *,
+    random_state: SeedLike = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two concentric circles: a binary set no straight line separates.
 
@@ -242,6 +248,8 @@ def make_circles(
     factor : float in [0, 1)
         Radius of the inner circle relative to the outer one.
     seed : int, numpy.random.Generator or None
+    random_state : int, numpy.random.Generator or None
+        scikit-learn's name of ``seed`` (give one of the two, or both equal).
 
     Returns
     -------
@@ -255,11 +263,12 @@ def make_circles(
     ((100, 2), (100,), [0, 1])
     """
     func = "make_circles"
+    seed, seed_name = seed_alias(seed, random_state, func)
     n_samples = check_number(n_samples, "n_samples", func, low=1, integer=True)
     check_size(f"{func}(n_samples={n_samples})", (n_samples, 2), "use fewer samples", 8)
     noise = check_number(noise, "noise", func, low=0.0)
     factor = check_number(factor, "factor", func, low=0.0, high=1.0, high_open=True)
-    rng = as_rng(seed, func)
+    rng = as_rng(seed, func, seed_name)
     n_out = n_samples // 2
     n_in = n_samples - n_out
     t_out = np.linspace(0.0, 2.0 * np.pi, n_out, endpoint=False)  # (n_out,)
@@ -276,7 +285,11 @@ def make_circles(
 
 
 def make_moons(
-    n_samples: int = 200, noise: float = 0.1, seed: SeedLike = None
+    n_samples: int = 200,
+    noise: float = 0.1,
+    seed: SeedLike = None,
+    *,
+    random_state: SeedLike = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (the "moons"), a binary set with a curved boundary.
 
@@ -293,6 +306,8 @@ def make_moons(
     noise : float >= 0
         Standard deviation of the Gaussian noise added to each coordinate.
     seed : int, numpy.random.Generator or None
+    random_state : int, numpy.random.Generator or None
+        scikit-learn's name of ``seed`` (give one of the two, or both equal).
 
     Returns
     -------
@@ -306,10 +321,11 @@ def make_moons(
     ((10, 2), 5)
     """
     func = "make_moons"
+    seed, seed_name = seed_alias(seed, random_state, func)
     n_samples = check_number(n_samples, "n_samples", func, low=1, integer=True)
     check_size(f"{func}(n_samples={n_samples})", (n_samples, 2), "use fewer samples", 8)
     noise = check_number(noise, "noise", func, low=0.0)
-    rng = as_rng(seed, func)
+    rng = as_rng(seed, func, seed_name)
     n0 = n_samples // 2
     n1 = n_samples - n0
     t0 = np.linspace(0.0, np.pi, n0)
@@ -379,6 +395,8 @@ def make_blobs(
     cluster_std: float | Sequence[float] = 1.0,
     n_features: int = 2,
     seed: SeedLike = None,
+    *,
+    random_state: SeedLike = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Isotropic Gaussian blobs, one per class.
 
@@ -398,6 +416,8 @@ def make_blobs(
     n_features : int >= 1
         Dimension of the points when ``centers`` is an int.
     seed : int, numpy.random.Generator or None
+    random_state : int, numpy.random.Generator or None
+        scikit-learn's name of ``seed`` (give one of the two, or both equal).
 
     Returns
     -------
@@ -411,7 +431,8 @@ def make_blobs(
     ((6, 2), [3, 3])
     """
     func = "make_blobs"
-    rng = as_rng(seed, func)
+    seed, seed_name = seed_alias(seed, random_state, func)
+    rng = as_rng(seed, func, seed_name)
     if isinstance(centers, int | np.integer) and not isinstance(centers, bool | np.bool_):
         n_centers = check_number(centers, "centers", func, low=1, integer=True)
         n_features = check_number(n_features, "n_features", func, low=1, integer=True)
@@ -2744,6 +2765,11 @@ def read_pipe(path: str | os.PathLike[str], limit: float = math.inf) -> bytes:
     """The bytes of a pipe or device (``/dev/stdin``), to their end or to the block that
     holds the first NUL byte (a binary stream such as ``/dev/zero`` has no end); a
     MemoryError past ``limit`` bytes."""
+    if not isinstance(path, (str, os.PathLike)):  # (as read_csv's, not open()'s words)
+        raise TypeError(
+            f"The 'path' parameter of read_pipe must be a path, a str or a pathlib.Path "
+            f"(such as '/dev/stdin'). Got {type(path).__name__} {path!r:.60}."
+        )
     parts, total = [], 0
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):

@@ -52,6 +52,7 @@ from ._validation import (
     check_float_dtype,
     check_number,
     check_size,
+    shown,
     tensor_data,
 )
 from .backend import asarray
@@ -335,16 +336,26 @@ preserve_format, contiguous_format = "preserve_format", "contiguous_format"
 arrays have one layout, NumPy's, which both name."""
 
 
-def _like(x: Any, device: Any, memory_format: Any = None) -> tuple[tuple[int, ...], np.dtype, Any]:
-    """``x``'s shape, (float) dtype and device (PyTorch's ``zeros_like`` of a tensor on the
-    GPU is on the GPU): ``device`` when given, else "cuda" for a CuPy tensor, else None."""
+def _like(
+    x: Any, device: Any, memory_format: Any, dtype: Any, owner: str
+) -> tuple[tuple[int, ...], np.dtype, Any]:
+    """``x``'s shape, (float) dtype (``dtype`` when given, checked for ``owner``) and device
+    (PyTorch's ``zeros_like`` of a tensor on the GPU is on the GPU): ``device`` when given,
+    else "cuda" for a CuPy tensor, else None. ``x`` not of numbers (None, a str, a dict)
+    refused, as PyTorch's TypeError refuses it, not read as a 0-d tensor."""
     if memory_format not in (None, preserve_format, contiguous_format):
         raise ValueError(
             f"memory_format={memory_format!r:.40}: glassnet's arrays have one layout, NumPy's "
             "(PyTorch's preserve_format and contiguous_format name it); leave it out."
         )
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if data.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{owner}(): argument 'input' must be a Tensor or an array of numbers (its shape "
+            f"and dtype are taken). Got {shown(x, 60)} of type {type(x).__name__}."
+        )
     dt = data.dtype if data.dtype in (np.float32, np.float64) else get_default_dtype()
+    dt = dt if dtype is None else _dtype(dtype, owner)
     if device is None and not isinstance(data, np.ndarray):  # (a CuPy array: x on the GPU)
         device = "cuda"
     return data.shape, dt, device
@@ -359,8 +370,8 @@ def zeros_like(
     memory_format: Any = None,
 ) -> Tensor:
     """Zeros of ``x``'s shape and (float) dtype, on its device."""
-    shape, dt, dev = _like(x, device, memory_format)
-    return zeros(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
+    shape, dt, dev = _like(x, device, memory_format, dtype, "zeros_like")
+    return zeros(shape, dtype=dt, requires_grad=requires_grad, device=dev)
 
 
 def empty_like(
@@ -373,8 +384,8 @@ def empty_like(
 ) -> Tensor:
     """PyTorch's ``empty_like(x)``: as :func:`empty`, zeros of ``x``'s shape and (float)
     dtype, on its device."""
-    shape, dt, dev = _like(x, device, memory_format)
-    return empty(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
+    shape, dt, dev = _like(x, device, memory_format, dtype, "empty_like")
+    return empty(shape, dtype=dt, requires_grad=requires_grad, device=dev)
 
 
 def ones_like(
@@ -386,8 +397,8 @@ def ones_like(
     memory_format: Any = None,
 ) -> Tensor:
     """Ones of ``x``'s shape and (float) dtype, on its device."""
-    shape, dt, dev = _like(x, device, memory_format)
-    return ones(shape, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
+    shape, dt, dev = _like(x, device, memory_format, dtype, "ones_like")
+    return ones(shape, dtype=dt, requires_grad=requires_grad, device=dev)
 
 
 def full_like(
@@ -401,8 +412,8 @@ def full_like(
 ) -> Tensor:
     """``fill_value`` in ``x``'s shape and (float) dtype, on its device, as
     ``torch.full_like``."""
-    shape, dt, dev = _like(x, device, memory_format)
-    return full(shape, fill_value, dtype=dtype or dt, requires_grad=requires_grad, device=dev)
+    shape, dt, dev = _like(x, device, memory_format, dtype, "full_like")
+    return full(shape, fill_value, dtype=dt, requires_grad=requires_grad, device=dev)
 
 
 def rand_like(
@@ -415,10 +426,8 @@ def rand_like(
     memory_format: Any = None,
 ) -> Tensor:
     """:func:`rand` of ``x``'s shape and (float) dtype, on its device."""
-    shape, dt, dev = _like(x, device, memory_format)
-    return rand(
-        shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad, device=dev
-    )
+    shape, dt, dev = _like(x, device, memory_format, dtype, "rand_like")
+    return rand(shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=dev)
 
 
 def randn_like(
@@ -431,10 +440,8 @@ def randn_like(
     memory_format: Any = None,
 ) -> Tensor:
     """:func:`randn` of ``x``'s shape and (float) dtype, on its device."""
-    shape, dt, dev = _like(x, device, memory_format)
-    return randn(
-        shape, generator=generator, dtype=dtype or dt, requires_grad=requires_grad, device=dev
-    )
+    shape, dt, dev = _like(x, device, memory_format, dtype, "randn_like")
+    return randn(shape, generator=generator, dtype=dt, requires_grad=requires_grad, device=dev)
 
 
 def eye(
@@ -464,8 +471,21 @@ def linspace(
     check_size(f"linspace(steps={k})", (k,), "use fewer steps", np.dtype(np.float64).itemsize)
     start, end = (_number(v, n, "linspace", False) for n, v in (("start", start), ("end", end)))
     with np.errstate(invalid="ignore"):  # (a NaN or inf end: NaNs, as PyTorch's, no warning)
-        values = np.linspace(start, end, k).astype(_dtype(dtype, "linspace"))
+        values = np.linspace(start, end, k)
+    whole = all(isinstance(v, (int, np.integer)) for v in (start, end))
+    values = _cast(values, _dtype(dtype, "linspace"), "linspace", whole)
     return _on(Tensor(values, requires_grad), device)
+
+
+def _cast(values: np.ndarray, dt: np.dtype, owner: str, whole: bool) -> np.ndarray:
+    """The float64 ``values`` of arange or linspace in ``dt``, refused as the other factories
+    refuse theirs: a finite value beyond float32's range (not inf), and (``whole``: whole
+    numbers given) a whole number among them that ``dt`` would round."""
+    check_fits(values, dt, owner, "the result", " or pass dtype=gn.float64.")
+    big = values[np.abs(values) > 2 ** (np.finfo(dt).nmant + 1)] if whole else values[:0]
+    if big.size:  # (an int64 copy of the whole ones: _exact's numbers, exact in float64)
+        _exact(big[big == np.floor(big)].astype(np.int64), dt, owner)
+    return values.astype(dt)
 
 
 def is_tensor(obj: Any) -> bool:
@@ -548,7 +568,7 @@ def arange(
     )
     if whole and max(abs(start), abs(end)) > 2 ** (np.finfo(dt).nmant + 1):  # (PyTorch's int64)
         _exact(np.arange(start, end, step, dtype=np.int64), dt, "arange")
-    values = np.arange(start, end, step, dtype=np.float64).astype(dt)
+    values = _cast(np.arange(start, end, step, dtype=np.float64), dt, "arange", False)
     return _on(Tensor(values, requires_grad), device)
 
 

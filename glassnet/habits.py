@@ -100,7 +100,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import check_bool, check_device, check_fits, reduced, unmasked
+from ._validation import NotGiven, check_bool, check_device, check_fits, reduced, unmasked
 from .backend import device_of
 from .gradient import (
     Grad,
@@ -714,7 +714,7 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
     return self._viewing(node)
 
 
-_NO_AXIS: Any = object()
+_NO_AXIS: Any = NotGiven()
 
 
 def repeat(self: Tensor, *sizes: Any, axis: Any = _NO_AXIS) -> Tensor:
@@ -1436,7 +1436,15 @@ FUNCTIONS = (
 def _made(values: Any, owner: str) -> Tensor:
     """``values`` (an array, list or number) made a Tensor by the dtype rule; whole numbers
     the float type would round (above 2**24 in float32) are refused, not rounded."""
-    return _exact(Tensor(values), values, owner)
+    try:
+        t = Tensor(values)
+    except TypeError as e:  # (None, a str: named by the function, gn.sum(None))
+        if not str(e).startswith("Tensor data must be numbers"):
+            raise
+        raise TypeError(
+            f"{owner}: the input must be a Tensor or an array of numbers. Got {values!r:.60}."
+        ) from None
+    return _exact(t, values, owner)
 
 
 def _exact(t: Tensor, values: Any, owner: str) -> Tensor:
@@ -2837,6 +2845,32 @@ def detach_(self: Tensor) -> Tensor:
 Tensor.contiguous, Tensor.view_as, Tensor.index_select = contiguous, view_as, index_select
 Tensor.flip, Tensor.roll, Tensor.detach_ = flip, roll, detach_
 Tensor.tril, Tensor.triu = _triangle("tril", np.tril), _triangle("triu", np.triu)
+
+# what help(Tensor.fill_) shows of the methods set above as lambdas and made functions (else
+# "<lambda> lambda self, value", or "function method" for add_): a name and a docstring
+_DOCS = {
+    "add_": "``x.add_(y, alpha=1)``: x += alpha * y in place, as PyTorch's; returns x.",
+    "sub_": "``x.sub_(y, alpha=1)``: x -= alpha * y in place, as PyTorch's; returns x.",
+    "mul_": "``x.mul_(y)``: x *= y in place, as PyTorch's; returns x.",
+    "div_": "``x.div_(y)``: x /= y in place, as PyTorch's; returns x.",
+    "fill_": "``x.fill_(value)``: every value of x set to the number ``value``; returns x.",
+    "copy_": "``x.copy_(src)``: src's values (broadcast to x's shape) written into x; returns x.",
+    "zero_": "``x.zero_()``: every value of x set to 0 in place; returns x.",
+    "cpu": "``x.cpu()``: x in host memory (NumPy): x itself there, else a copy, as PyTorch's.",
+    "cuda": "``x.cuda()``: x on the GPU (CuPy), as ``x.to('cuda')``.",
+    "dim": "``x.dim()``: the number of axes, PyTorch's name of ``x.ndim``.",
+    "numel": "``x.numel()``: the number of values, PyTorch's name of ``x.size`` (an int).",
+    "float": "``x.float()``: x as float32 (x itself when it is float32 already).",
+    "double": "``x.double()``: x as float64 (x itself when it is float64 already).",
+    "square": "``x.square()``: x * x, elementwise (in the graph).",
+    "tolist": "``x.tolist()``: the values as (nested) Python lists of floats; a float for 0-d.",
+    "tril": "``x.tril(diagonal=0)``: the values on and below the diagonal kept, the rest 0.",
+    "triu": "``x.triu(diagonal=0)``: the values on and above the diagonal kept, the rest 0.",
+}
+for _name, _doc in _DOCS.items():
+    _fn = getattr(Tensor, _name)
+    _fn.__doc__, _fn.__name__, _fn.__qualname__ = _doc, _name, f"Tensor.{_name}"
+Tensor.__neg__.__doc__ = "``-x`` (PyTorch's ``x.neg()``): the values negated, in the graph."
 
 
 # ------------------------------------------- the pointwise ops of hand-written optimizers

@@ -86,9 +86,25 @@ class Objective:
             model, spec, X, y, sample_weight, "Objective", loss=loss
         )
         self.l2 = float(check_positive("l2", l2, "Objective", allow_zero=True))
-        self.fused = fast_path(model, spec, self.l2)
+        self._loss = loss
+        self._engines()
+
+    def _engines(self) -> None:
+        """The fused step (where the model and loss allow it) and the graph's, built for the
+        model: at construction, and again after unpickling (they hold closures)."""
+        spec = tasks.loss_spec(self._loss, "Objective")
+        self.fused = fast_path(self.model, spec, self.l2)
         self.engine = "fused" if self.fused is not None else "graph"
-        self._graph = graph_step(model, spec, loss, self.l2)
+        self._graph = graph_step(self.model, spec, self._loss, self.l2)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The model, data, loss and l2; the engines are rebuilt by :meth:`__setstate__`, so
+        an Objective pickles (a worker process of an external optimizer gets one)."""
+        return {k: v for k, v in vars(self).items() if k not in ("fused", "engine", "_graph")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self._engines()
 
     def __call__(self) -> float:
         """L(w) for the current weights; dL/dw is left in each parameter's ``.grad``."""

@@ -42,12 +42,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, check_fits, reduced
+from ._validation import NotGiven, check_bool, check_fits, reduced, shown
 from .backend import asarray
 from .gradient import axis_sum, masked, running_sum, scaled_norm
 from .tensor import (
@@ -873,13 +873,20 @@ def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -
             f"{op} takes a sequence of tensors (a list or tuple). Got one "
             f"{type(tensors).__name__} of shape {np.shape(tensors)}: pass [t] (or several)."
         )
+    if not isinstance(tensors, (list, tuple)):  # (a generator: read once, here)
+        if not isinstance(tensors, Iterable) or isinstance(tensors, (str, bytes, dict)):
+            raise TypeError(
+                f"{op} takes a sequence of tensors (a list or tuple). Got "
+                f"{shown(tensors, 60)} of type {type(tensors).__name__}."
+            )
+        tensors = list(tensors)
     arrays = [t for t in tensors if isinstance(t, np.ndarray) and t.dtype.kind in "biu"]
     if arrays and len(arrays) == len(tensors):  # (labels or indices: PyTorch's long tensors)
         try:  # (their own kind of array, as torch.cat of LongTensors is one; no graph)
             return None, fn([np.asarray(t) for t in arrays], axis=axis).view(type(arrays[0]))
         except ValueError as e:
             raise ValueError(f"op {op!r}: shapes {[t.shape for t in arrays]} {rule}.") from e
-    ts = tuple(as_tensor(t) for t in tensors)
+    ts = tuple(_member(t, i, op) for i, t in enumerate(tensors))
     if not ts:
         raise ValueError(f"{op} needs at least one tensor. Got an empty sequence.")
     try:
@@ -887,6 +894,18 @@ def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -
     except ValueError as e:  # (an axis out of range, NumPy's AxisError, is an IndexError too)
         rule = f"cannot be joined: {e}" if isinstance(e, IndexError) else rule
         raise ValueError(f"op {op!r}: shapes {[t.shape for t in ts]} {rule}.") from e
+
+
+def _member(t: Any, i: int, op: str) -> Tensor:
+    """``tensors[i]`` of cat or stack as a Tensor; one not of numbers named by its place."""
+    try:
+        return as_tensor(t)
+    except TypeError as e:
+        why = "" if str(e).startswith("Tensor data must be numbers") else f" ({e})"
+        raise TypeError(
+            f"{op}: tensors[{i}] must be a Tensor or an array of numbers. Got "
+            f"{shown(t, 60)} of type {type(t).__name__}{why}."
+        ) from None
 
 
 class _Zero(int):
@@ -935,7 +954,7 @@ def stack(tensors: Sequence[Any], axis: int = _AXIS0, *, dim: int | None = None)
 
 
 # ------------------------------------------------------------ splitting (cat's inverse)
-_NOT_GIVEN: Any = object()
+_NOT_GIVEN: Any = NotGiven()
 
 
 def _whole_number(value: Any) -> bool:

@@ -342,6 +342,12 @@ class LRSchedule:
         if pytorch:  # (PyTorch's LRScheduler.__init__(optimizer, last_epoch=-1))
             _fresh(name, last_epoch if settings is None else settings)
             settings = None
+        elif type(self) is LRSchedule:  # (no subclass: the base class itself)
+            raise TypeError(
+                f"{name} is the base class of the schedules; it sets no rates itself. Pick one "
+                "(StepLR, ExponentialLR, CosineAnnealingLR, LambdaLR(optimizer, lambda epoch: "
+                "factor), ...), or subclass it and override get_lr()."
+            )
         elif type(self)._rate is LRSchedule._rate and type(self).step is LRSchedule.step:
             raise TypeError(
                 f"{name} subclasses LRScheduler (glassnet's LRSchedule) but overrides neither "
@@ -1104,7 +1110,8 @@ class LRSchedule:
 
     def __repr__(self) -> str:
         items = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._hyper)
-        return f"{type(self).__name__}({items}; epoch={self.epoch}, lr={self.lr!r})"
+        items += "; " if items else ""  # (ConstantLR, no settings: not "(;")
+        return f"{type(self).__name__}({items}epoch={self.epoch}, lr={self.lr!r})"
 
 
 class ConstantLR(LRSchedule):

@@ -105,6 +105,8 @@ def get_default_dtype() -> np.dtype:
 
 
 def is_grad_enabled() -> bool:
+    """Whether ops record the graph here: False inside :func:`no_grad` (PyTorch's
+    ``torch.is_grad_enabled``)."""
     return grad_mode.get()
 
 
@@ -153,13 +155,14 @@ def enable_grad(fn: Callable[..., Any] | None = None) -> Any:
     return Switch(grad_mode, True) if fn is None else Switch(grad_mode, True)(fn)
 
 
-def _to_array(value: Any, dtype: Any = None) -> np.ndarray:
-    """Convert input data to a float ndarray following the module's dtype rule."""
+def _to_array(value: Any, dtype: Any = None, owner: str = "Tensor") -> np.ndarray:
+    """Convert input data to a float ndarray following the module's dtype rule (``owner``:
+    who refuses data not of numbers, ``"add: the other operand"`` for an op's)."""
     if type(value) is not np.ndarray:  # (a Tensor's values; a nullable DataFrame as predict's)
         value = tensor_data(value)
     arr = asarray(value)  # (an array of another library, CuPy's, stays there)
     if arr.dtype.kind not in "biuf" or (dtype is None and arr.dtype.itemsize > 8):
-        raise data_error(arr)  # (numbers; a longdouble only converted where asked for)
+        raise data_error(arr, owner)  # (numbers; a longdouble only converted where asked for)
     if dtype is not None:  # (a finite value beyond float32's range refused, not inf)
         return cast_fits(arr, tensor_dtype(dtype, "Tensor"), copy=False)
     if arr.dtype.kind == "f" and (arr is value or isinstance(value, (np.ndarray, np.generic))):
@@ -542,10 +545,14 @@ class Tensor(TensorMethods):
         extra = "".join(f", {k}={v!r}" for k, v in tags.items() if v)
         host = to_device(self.data, "cpu")  # (a GPU tensor shows its values too)
         body = np.array2string(host, precision=4, separator=", ", prefix="Tensor(")
-        return f"Tensor({body}, dtype={self.data.dtype}{extra})"
+        size = f", size={host.shape}" if host.size == 0 else ""  # (PyTorch's: [] loses it)
+        return f"Tensor({body}{size}, dtype={self.data.dtype}{extra})"
 
     def __bool__(self) -> bool:
-        raise TypeError("A Tensor's truth value is ambiguous; compare .data, or .item() a scalar.")
+        """One value's truth (``if loss:``), as PyTorch's; more (or none) is ambiguous."""
+        if self.data.size != 1:
+            raise TypeError("A Tensor's truth value is ambiguous; use .any() or .all() of it.")
+        return bool(self.data.item())
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
@@ -763,7 +770,7 @@ def binary_op(op: str, a: Tensor, other: Any) -> Tensor:
     elif isinstance(other, (int, float)) and not isinstance(other, bool):
         B, parents = float(other), (a,)  # (NumPy's float64 scalar too: a number, as NumPy 1's)
     else:
-        B, parents = _to_array(other), (a,)
+        B, parents = _to_array(other, None, f"{op}: the other operand"), (a,)
     try:
         y = fn(A, B)
     except ValueError as e:

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet._validation import TORCH_SWITCHES
+from glassnet._validation import TORCH_SWITCHES, NotGiven
 from glassnet.gradient import TorchMethods
 from glassnet.habits import Array
 from glassnet.tensor import Tensor
@@ -96,11 +96,12 @@ def test_every_attached_attribute_is_declared_and_nothing_else(decl, cls, path):
 
 
 def _parameters(fn: object) -> list[tuple[str, object, object]]:
-    """(name, kind, default) of each parameter; a default that is a bare ``object()``
-    (a sentinel no caller can write) reads as the stub's ``...``."""
+    """(name, kind, default) of each parameter; a default that is a bare ``object()`` or a
+    ``NotGiven()`` (a sentinel no caller can write, shown as ``<not given>``) reads as the
+    stub's ``...``."""
     out = []
     for p in inspect.signature(fn).parameters.values():  # type: ignore[arg-type]
-        default = ... if type(p.default) is object else p.default
+        default = ... if type(p.default) in (object, NotGiven) else p.default
         out.append((p.name, p.kind, default))
     return out
 

@@ -97,9 +97,15 @@ class Neuron(Module):
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
         nin = _sizes("Neuron", nin, [1])[0]
+        if not (isinstance(nonlin, (bool, np.bool_)) or (type(nonlin) is int and nonlin in (0, 1))):
+            raise TypeError(
+                f"Neuron: nonlin must be True (ReLU) or False (linear, no activation), as "
+                f"micrograd's MLP passes it. Got {nonlin!r:.40}: write nonlin=True for a ReLU "
+                "neuron, nonlin=False for a linear one (micrograd has no other activation)."
+            )
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
-        self.nonlin = nonlin
+        self.nonlin = bool(nonlin)
 
     def __call__(self, x: Iterable[Any]) -> Value:
         x = _inputs(x, self, len(self.w))

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import as_rng, check_name
+from .._validation import as_rng, check_name, checked_initializer
 
 Shape = tuple[int, ...]
 F32 = np.float32  # the default dtype of every initializer
@@ -71,6 +71,8 @@ def constant(shape: Shape, rng: Any = None, dtype: Any = F32, value: float = 0.0
 
 
 _ALL = (xavier_uniform, xavier_normal, he_uniform, he_normal, normal, uniform, zeros, constant)
+_ALL = tuple(map(checked_initializer, _ALL))  # (arguments checked, as normal_'s and Linear's)
+xavier_uniform, xavier_normal, he_uniform, he_normal, normal, uniform, zeros, constant = _ALL
 INITIALIZERS: dict[str, Callable[..., np.ndarray]] = {f.__name__: f for f in _ALL}
 INITIALIZERS.update(glorot_uniform=xavier_uniform, glorot_normal=xavier_normal)
 INITIALIZERS.update(kaiming_uniform=he_uniform, kaiming_normal=he_normal)

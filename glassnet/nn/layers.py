@@ -354,6 +354,8 @@ class MLP(Sequential):
     dropout : float
         Dropout probability after each hidden activation (0: none).
     rng : int or Generator; dtype : float32 or float64 (default: ``get_default_dtype()``).
+    leaky_alpha : float in [0, 1)
+        The slope of ``'leaky_relu'`` for z < 0 (PyTorch's ``negative_slope``), 0.01.
 
     >>> import glassnet as gn
     >>> gn.nn.MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
