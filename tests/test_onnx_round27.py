@@ -208,6 +208,21 @@ def test_constant_value_ints_as_a_reshape_shape_is_read():
     np.testing.assert_allclose(load(m).predict(X3), _ort(m, X3), rtol=1e-6)
 
 
+def test_constant_sparse_value_is_read():
+    W = np.zeros((3, 4), np.float32)
+    W[1, 2], W[0, 0] = 2.0, -1.0
+    idx = np.flatnonzero(W)
+    sp = h.make_sparse_tensor(
+        nh.from_array(W.ravel()[idx], "v"), nh.from_array(idx.astype(np.int64), "i"), [3, 4]
+    )
+    gemm = h.make_node("Gemm", ["X", "W"], ["Y"])
+    m = _model([h.make_node("Constant", [], ["W"], sparse_value=sp), gemm], [])
+    np.testing.assert_allclose(load(m).predict(X3), _ort(m, X3), rtol=1e-6)
+    bad = _model([h.make_node("Constant", [], ["W"], value_strings=["a"]), gemm], [])
+    with pytest.raises(OnnxError, match="value_float.*value_int"):
+        load(bad)
+
+
 # ------------------------------------------------------------------ 6. what onnx.checker refuses
 
 
