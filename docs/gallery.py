@@ -197,7 +197,7 @@ def pictures() -> dict[str, Callable[[], object]]:
             title="A 64-32-10 classifier: wide layers elided",
         ),
         "backprop_graph.svg": lambda: viz.draw_graph(
-            lecture_graph(), decimals=2, title="L = (ŷ − y)²/2 for x = (1, 0.5), y = 1"
+            lecture_graph(), decimals=2, title="L = ½(ŷ − y)² for x = (1, 0.5), y = 1"
         ),
         "backprop_graph_backward.svg": lambda: viz.draw_graph(
             lecture_graph(),

@@ -86,6 +86,11 @@ for name in ["sigmoid", "identity", "tanh", "relu", "leaky_relu"]:
     ),
     (
         """\
+The leaky ReLU is written as glassnet (and PyTorch) computes it, z if z > 0 else a z:
+that is the lecture's g(z) = max(a z, z) for a ≤ 1 (the slope a, `alpha=`, is 0.1
+here). `nn.LeakyReLU` and `functional.leaky_relu` take any finite slope, as PyTorch's
+do; for a > 1 that function is min(a z, z), not max(a z, z).
+
 ![The activation functions and their derivatives](img/activations.png)
 
 ## 3. Logic gates with one neuron
@@ -268,7 +273,11 @@ print("glassnet y_hat =", deep(x).numpy().round(4), " L =", len(Ws), "layers")
 The output layer and the loss follow from the targets: one sigmoid neuron and
 binary cross-entropy for two classes; C softmax neurons and cross-entropy on
 one-hot targets for C classes; identity outputs and the squared error for one or
-K real-valued targets. `glassnet.tasks` reads the task off the targets:
+K real-valued targets. `glassnet.tasks` reads the task off the targets: text labels
+and integers are classes, numbers with a fraction are regression, and floats that are
+all whole numbers are classes when there are at most 20 distinct values (as
+scikit-learn's `type_of_target` reads them; prices such as 100., 250., 310. would be 3
+classes: `get_task("regression")` trains them as real numbers), regression above that:
 """,
         """\
 from glassnet.tasks import infer_task
@@ -398,10 +407,12 @@ for step in range(5):
     (
         """\
 The termination criteria the lecture names: the **maximum number of steps**
-(`max_steps=`, or `epochs=`) and a **small change**: of the weights, ||Δw|| < ε
-(`tol_weights=`: the L2 norm of the change of all weights over an epoch, for
-`n_iter_no_change` epochs in a row), or of the loss (`tol=`). `history.stop_reason`
-names the one that stopped training:
+(`max_steps=`, or `epochs=`) and a **small change**. `tol_weights=` is glassnet's
+reading of the lecture's 'change between steps is small' (the lecture names neither
+the quantity nor a norm): ||Δw|| < ε, the L2 norm of the change of all weights over an
+epoch (one step per epoch in full-batch training; with mini-batches, an epoch's
+steps together), for `n_iter_no_change` epochs in a row. Or the change of the loss
+(`tol=`). `history.stop_reason` names the one that stopped training:
 """,
         """\
 Xm, ym = gn.datasets.make_moons(200, noise=0.15, seed=0)
@@ -523,9 +534,11 @@ print(f"dl/dx = {z2v} * {2 * xv} + {z1v} * 3 = {by_hand:.6f}, autodiff {float(xt
     ),
     (
         """\
-**A multi-layer network.** The slides' network: two inputs, two sigmoid hidden
-neurons, one sigmoid output, no biases, z1 = w1 x1 + w3 x2, z2 = w2 x1 + w4 x2,
-z3 = w5 a1 + w6 a2, and the loss L = 1/2 (y_hat - y)^2. `explain` follows the
+**A multi-layer network.** The slides' network: two inputs, two hidden neurons, one
+output, no biases, z1 = w1 x1 + w3 x2, z2 = w2 x1 + w4 x2, z3 = w5 a1 + w6 a2, an
+activation function g(z), and the loss L = 1/2 (y_hat - y)^2. The slides give no
+numbers: the sigmoid for g, the weights 0.5, -0.3, 0.8, 0.2, 1, -1.5 and the data
+point x = (1, 0.5), y = 1 are glassnet's choice for the example. `explain` follows the
 slides' recipe: (1) dL/dy_hat; (2) reverse the graph, each edge weighted by g'(z)
 or by w; (3) walk it back, adding the paths. Then dL/dw = dL/du * v for every
 weight, the gradient-descent step, and, on request, each gradient as its sum over

@@ -288,10 +288,30 @@ def _unicode_token(token: str) -> str:
     return unicode_symbol(token)
 
 
+# the gradient-descent step as ASCII writes it, ``w <- w - lr * dL/dw (lr = 0.5)``: in
+# Unicode and LaTeX the slides' w ← w − γ ∂L/∂w (γ = lr = 0.5). Only an update (the same
+# name on both sides): a reversed edge's ``a <- z`` stays.
+_UPDATE = re.compile(
+    r"(?<![\w/])(w\w*) <- \1 - lr(?: \*)? (dL/d\1)(?![\w\[])(?: \(lr = ([^)]*)\))?"
+)
+
+
+def _update(m: re.Match[str], a: str = "", b: str = "") -> str:
+    """An :data:`_UPDATE` match in Unicode, or in LaTeX between the delimiters ``a``, ``b``;
+    γ is tied to lr, the name the reader types (``(γ = lr)``, ``(γ = lr = 0.5)``)."""
+    lr = " = lr" + ("" if m[3] is None else f" = {m[3]}") + ")"
+    if not a:  # (Unicode: typeset's symbols and minus signs follow)
+        return f"{m[1]} ← {m[1]} - γ {m[2]} (γ{lr}"
+    w, grad = _latex_name(m[1]), latex_symbol(m[2])
+    rate = f" ({a}\\gamma{b}{lr}"
+    return f"{a}{w} \\leftarrow {w} - \\gamma {grad}{b}{rate}"
+
+
 def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", "$")) -> str:
     """``text`` written by explain (``dL/dz1 = (y_hat - y) g'(z3)``) in ``notation``:
     Unicode (``∂L/∂z₁ = (ŷ − y) g′(z₃)``), LaTeX (each symbol wrapped in ``math``
-    delimiters) or unchanged (``'ascii'``). Numbers are never touched.
+    delimiters) or unchanged (``'ascii'``). Numbers are never touched. The step
+    ``w <- w - lr * dL/dw`` is written as the slides write it, ``w ← w − γ ∂L/∂w (γ = lr)``.
 
     >>> typeset("dL/dw1 = dL/dz1 * x1 = (y_hat - y) g'(z3)")
     '∂L/∂w₁ = ∂L/∂z₁ · x₁ = (ŷ − y) g′(z₃)'
@@ -306,6 +326,7 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
     if notation == "ascii":
         return text
     if notation == "unicode":
+        text = _UPDATE.sub(lambda m: _update(m), text)
         out = _SYMBOL.sub(lambda m: _unicode_token(m.group(0)), text)
         out = _INDEX.sub(lambda m: ")" + _INDEX_SUB.get(m[1], m[1].translate(_SUB)), out)
         out = re.sub(r"(?<=[\w)\]]) - (?=[\w(])", " − ", out)  # binary minus, not -0.3
@@ -318,6 +339,7 @@ def typeset(text: str, notation: str = "unicode", math: tuple[str, str] = ("$", 
         out = _SQUARE.sub("²", out)  # tanh's g'(z) = 1 - a1^2 -> 1 − a₁²
         return out.replace("1/2 (", "½(").replace(")^2", ")²")
     a, b = math
+    text = _UPDATE.sub(lambda m: _update(m, a, b), text)
     out = _SYMBOL.sub(lambda m: f"{a}{latex_symbol(m.group(0))}{b}", text)
     out = out.replace(f"{b}^2", f"^{{2}}{b}")  # $a_{1}$^2 -> $a_{1}^{2}$
     # the lecture's loss, 1/2 (y_hat - y)^2: its half and its square in the maths too
@@ -964,7 +986,11 @@ class Explanation:
         return float(self.b[k[1]][k[2]])  # type: ignore[index]
 
     def gradient(self, name: str) -> Any:  # (which of the two, the name says at run time)
-        """dL/d(name): a float for a weight or bias; an array (N,) for a node (per data point)."""
+        """dL/d(name), as :meth:`value` returns the value: for a weight or bias
+        (``'w1'``, ``'w[1]_12'``, ``'b1'``) a float, the gradient of the loss averaged over
+        the data points; for a value, an input, weighted sum or activation (``'x1'``,
+        ``'z3'``, ``'a1'``, ``'y_hat'``), an array of shape (N,), one gradient per data point
+        (``e.gradient('x1')[0]`` for one data point)."""
         k = self._kind_of(name)
         if k[0] == "x":
             return self.dL_dx[:, k[1]]
@@ -1352,8 +1378,9 @@ class Explanation:
             )
             + f". Names: {nm.scheme} scheme."
             + (
-                " Each bias is the weight w0 of a constant input x0 = 1 (a0 = 1 for a hidden "
-                "layer's neurons), as the slides write z = sum_j w_j x_j from j = 0."
+                " Each bias is the weight w0 of a constant input x0 = 1"
+                + (" (a0 = 1 for a hidden layer's neurons)" if len(self.W) > 1 else "")
+                + ", as the slides write z = sum_j w_j x_j from j = 0."
                 if self.bias == "w0"
                 else ""
             )

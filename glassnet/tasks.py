@@ -550,7 +550,11 @@ def infer_task(y: Any, classes: Sequence[Any] | None = None) -> Any:
     """The task that fits targets ``y``, fitted to them (classes / outputs learned).
 
     Text labels and integers are classes (2 -> binary, more -> multi-class);
-    non-integer numbers are regression; a 2-D float array is multi-output
+    non-integer numbers are regression. Floats that are all whole numbers are classes
+    too when they hold at most :data:`MAX_FLOAT_CLASSES` (20) distinct values
+    (``[100., 250., 310.]``, prices say, become 3 classes; ``Regression().fit(y)`` or
+    ``get_task('regression')`` trains them as real numbers), regression above that, as
+    :func:`type_of_target` reads them. A 2-D float array is multi-output
     regression; a 2-D 0/1 matrix is one-hot multi-class (rows sum to 1) or multi-label.
     ``classes`` lists the labels in the user's order (``['Cat', 'Dog', 'Bird']``: Cat is
     one-hot ``[1, 0, 0]``); its length says binary or multi-class.

@@ -77,7 +77,7 @@ def _rows_html(text: str) -> list[list[str]]:
 
 
 def _lr_printed(text: str) -> str:
-    return re.search(r"\(lr = ([^)]+)\)", text).group(1)
+    return re.search(r"lr = ([^)]+)\)", text).group(1)  # ((lr = 0.5), (γ = lr = 0.5))
 
 
 def _bad_rows(rows: list[list[str]], lr: str) -> list[list[str]]:

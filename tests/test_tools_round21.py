@@ -97,13 +97,15 @@ def test_exercise_generation_leaves_glassnets_global_generator_alone(tmp_path):
 # The sheets (every file: questions, answers, key, template) of these seeds as written before
 # the generator stopped drawing from the global one: not one byte of an exercise or of its
 # answer key may change with that mend (sha256 of the files' names and bytes, in order).
+# (lecture audit 27: the questions' step reads the slides' w ← w − γ ∂L/∂w (γ = lr), not
+# w <- w - lr dL/dw: only that line of questions.md and questions.html changed)
 SHEETS = {
-    0: "660a7549b78e4d18",  # (round 22: key.json's -0.0 values are 0.0, nothing else)
-    1: "7063b7759da2cfe2",
-    3: "e7fc07c8fede71a8",
-    17: "241efa1c7d0c5a11",
-    359: "0bfa44259d4a3d7f",
-    1000: "d47274598ed48206",  # (likewise)
+    0: "d9493965bebe0d8e",  # (round 22: key.json's -0.0 values are 0.0, nothing else)
+    1: "0f5194f954daa8ac",
+    3: "6833cb551961b7ae",
+    17: "8e4a117a5ff66d75",
+    359: "5487492dd4fbe419",
+    1000: "1617e1385455cc9a",  # (likewise)
 }
 
 

@@ -446,7 +446,7 @@ def test_backward_network_numbers_are_explains(net, x, y, loss) -> None:
         (
             "half_mse",
             "identity",
-            "L = (1/K) Σₖ (ŷₖ − yₖ)²/2",
+            "L = (1/K) Σₖ ½(ŷₖ − yₖ)²",  # (the slides' ½, as explain writes it)
             lambda p, y: np.mean((p - y) ** 2) / 2,
         ),
         ("mse", "identity", "L = (1/K) Σₖ (ŷₖ − yₖ)²", lambda p, y: np.mean((p - y) ** 2)),

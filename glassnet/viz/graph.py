@@ -224,7 +224,7 @@ def expression(
             and u.parents[0].data.size == 1
             and not replaced_entry(u.op, loss=True)
         ):
-            return f"({args[0]} − y)²" + ("/2" if u.op == "half_mse" else "")
+            return ("½" if u.op == "half_mse" else "") + f"({args[0]} − y)²"  # (the slides' ½)
         if u.op in _FUNCS and len(args) == 1:
             return f"{_FUNCS[u.op]}({args[0]})" if u.op != "log" else f"log {paren[0]}"
         return None

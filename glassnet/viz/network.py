@@ -76,16 +76,17 @@ _R = 28.0  # neuron radius
 _PAD = 3.0  # label padding
 
 LOSS_FORMULAS = {
-    "half_mse": "L = (ŷ − y)²/2",
+    "half_mse": "L = ½(ŷ − y)²",
     "mse": "L = (ŷ − y)²",
     "binary_cross_entropy": "L = −y log ŷ − (1 − y) log(1 − ŷ)",
     "binary_cross_entropy_with_logits": "L = −y log σ(ŷ) − (1 − y) log(1 − σ(ŷ))",
     "cross_entropy": "L = −Σₖ yₖ log ŷₖ",
 }
-"""The loss of each kind, as the backward picture writes it (one data point, one output)."""
+"""The loss of each kind, as the backward picture writes it (one data point, one output):
+the lecture's ½(ŷ − y)², as explain writes it."""
 
 _MEAN_FORMULAS = {
-    "half_mse": "L = (1/K) Σₖ (ŷₖ − yₖ)²/2",
+    "half_mse": "L = (1/K) Σₖ ½(ŷₖ − yₖ)²",
     "mse": "L = (1/K) Σₖ (ŷₖ − yₖ)²",
     "binary_cross_entropy": "L = (1/K) Σₖ [−yₖ log ŷₖ − (1 − yₖ) log(1 − ŷₖ)]",
     "binary_cross_entropy_with_logits": "L = (1/K) Σₖ [−yₖ log σ(ŷₖ) − (1 − yₖ) log(1 − σ(ŷₖ))]",

@@ -1361,7 +1361,9 @@ _ACT_TITLES = {
     "leaky_relu": r"$g(z) = \max(a z,\ z)$",
 }
 """The panels' formulas in the slides' notation (matplotlib's mathtext) where plain text
-reads worse (``1 / (1 + e^-z)``); the identity's ``g(z) = z`` stays plain."""
+reads worse (``1 / (1 + e^-z)``); the identity's ``g(z) = z`` stays plain. The leaky
+ReLU's max(a z, z) is what glassnet computes (``z if z > 0 else a z``) for a <= 1 only:
+a steeper slope's panel writes the latter."""
 
 
 def plot_activations(
@@ -1463,7 +1465,10 @@ def plot_activations(
         ax.axhline(0, color="#999", linewidth=0.6, zorder=1)
         ax.axvline(0, color="#999", linewidth=0.6, zorder=1)
         label = act.name + (f" (a = {slope:g})" if act.name == "leaky_relu" else "")
-        ax.set_title(f"{label}\n{_ACT_TITLES.get(act.name, 'g(z) = ' + act.formula)}", fontsize=8)
+        formula = _ACT_TITLES.get(act.name, "g(z) = " + act.formula)
+        if act.name == "leaky_relu" and slope > 1:  # (max(a z, z) is min(a z, z) for a > 1)
+            formula = r"$g(z) = z$ if $z > 0$ else $a z$"
+        ax.set_title(f"{label}\n{formula}", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.25)
         if p == 0:
