@@ -1575,6 +1575,10 @@ def _export_file(
                 f"export: '{path}' holds a network without preprocessing (not from "
                 "'glassnet train'); 'impute_from' does not apply."
             )
+        try:  # (a network of the file's without an ONNX form: the file's fault, not a type's)
+            _network_layers(_flattened(loaded, None)[0], "export")
+        except TypeError as exc:  # (glassnet export said "internal error" for it)
+            raise OnnxError(f"{exc} (The network of '{path}'.)") from None
         return _export_network(loaded, task)  # (a bare network: the task, as for the object)
     if task is not None:  # (the file stores its task, its labels and its preprocessing)
         raise ValueError(

@@ -146,6 +146,18 @@ def test_a_loaded_chain_export_cannot_write_is_refused_naming_its_shape(kind, wo
     assert words in msg and "Linear" in msg and "gn.save" in msg
 
 
+def test_a_model_file_of_such_a_chain_is_refused_by_export_and_glassnet_export(tmp_path, capsys):
+    from glassnet.cli import main
+
+    path = tmp_path / "net.glassnet"
+    gn.save(load(_chain("two")), path)
+    with pytest.raises(OnnxError, match=f"two activations after one Linear layer.*'{path}'"):
+        export(path)
+    assert main(["export", str(path), str(tmp_path / "net.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert "two activations after one Linear layer" in err and "internal error" not in err
+
+
 # ------------------------------------------------------------------ 4. sparse initializers
 
 
