@@ -82,7 +82,7 @@ from .habits import unique_of as unique
 from .many import fit_many
 from .objective import Objective
 from .ops import cat, concatenate, maximum, minimum, stack, where
-from .saving import load, save
+from .saving import ModelCheckpoint, load, save
 from .tensor import (
     AnomalyError,
     Tensor,
@@ -231,6 +231,7 @@ __all__ = [
     "return_types",
     "load",
     "save",
+    "ModelCheckpoint",
     "is_tensor",
     "linspace",
     "set_grad_enabled",

@@ -150,6 +150,7 @@ from .preprocessing import (
     visible_text,
 )
 from .progress import Progress, dumb_terminal
+from .saving import ModelCheckpoint
 from .stream import (
     FORMATTED_NUMBER,
     MISSING_WORDS,
@@ -5661,86 +5662,42 @@ def _mark(h: History, rule: EarlyStopping | None) -> tuple[int, int, int | None,
     return len(h.loss), len(h.val_loss), h.best_epoch, best, bad, time.perf_counter()
 
 
-def _copy_optimizer_state(optimizer: Any, kept: dict[str, Any] | None) -> dict[str, Any]:
-    """``optimizer.state_dict()``, into ``kept`` (an earlier one's copies) where it fits: a
-    built-in optimizer's buffers are copied with np.copyto, with no new arrays."""
-    packs = getattr(optimizer, "_packs", None) if hasattr(type(optimizer), "_rule") else None
-    if kept is None or packs is None or len(packs) != len(kept["param_groups"]):
-        return optimizer.state_dict()
-    for pack, group in zip(packs, kept["param_groups"]):
-        pairs = [
-            (group.get(f"{n}.{g}"), b) for g, st in enumerate(pack.state) for n, b in st.items()
-        ]
-        pairs.append((group.get("steps"), pack.steps))
-        if any(k is None or k.shape != b.shape for k, b in pairs):
-            return optimizer.state_dict()
-        for k, b in pairs:
-            np.copyto(k, b)
-    kept["t"] = optimizer.t
-    return kept
-
-
-class _Checkpoints(Callback):
+class _Checkpoints(ModelCheckpoint):
     """Writes the checkpoint at ``path`` every ``every`` epochs and after the run's last
-    epoch (once): the weights, the early-stopping best weights under ``best:``, the
-    optimizer's state, and ``meta`` with the run state (``run_state(history, stop_reason,
-    mark)``).
+    epoch (once), with :class:`glassnet.ModelCheckpoint`'s machinery: the weights, the
+    early-stopping best weights under ``best:``, the optimizer's state, and ``meta`` with
+    the run state (``run_state(history, stop_reason, mark)``).
 
     Every write happens in on_epoch_end, the last one included: fit calls the stopping
     rules' on_train_end before the callbacks', and early stopping puts the best weights
     back there, while a checkpoint holds the last epoch's. Between writes the last
     completed epoch's state is kept in memory, and :meth:`write_kept` writes it after
-    Ctrl-C or SIGTERM (which may land mid-epoch, with weights no epoch ended with). To
-    keep it costs little: two sets of copies of the weights and the optimizer's buffers,
-    made once and refreshed in turn with np.copyto (an interrupt within one leaves the
-    other whole), the rule's best weights by reference (it makes new ones), and the run
-    state as numbers (:func:`_mark`); the checkpoint itself is built when written.
+    Ctrl-C or SIGTERM (which may land mid-epoch, with weights no epoch ended with), from
+    :func:`_write_interrupted`, which says so. To keep it costs little: two sets of copies
+    of the weights and the optimizer's buffers, made once and refreshed in turn with
+    np.copyto (an interrupt within one leaves the other whole), the rule's best weights by
+    reference (it makes new ones), and the run state as numbers (:func:`_mark`); the
+    checkpoint itself is built when written.
     """
 
     def __init__(
         self, path: Path, every: int, last: int, meta: dict[str, Any],
         run_state: Callable[..., _RunState], rule: EarlyStopping | None,
     ) -> None:  # fmt: skip
-        self.path, self.every, self.last, self.meta = path, every, last, meta
-        self.run_state, self.rule = run_state, rule
-        self.kept: tuple[Any, ...] | None = None
-        self._sets: list[tuple[dict[str, np.ndarray], dict[str, Any]] | None] = [None, None]
-        self._params: list[tuple[str, Any]] | None = None
-        self._names: list[str] = []
-        self._plain = False  # (the model's state is its parameters alone)
+        super().__init__(path, every, epochs=last)
+        self.meta, self.run_state, self.rule = meta, run_state, rule
 
-    def _copy_weights(
-        self, model: Any, kept: dict[str, np.ndarray] | None
-    ) -> dict[str, np.ndarray]:
-        if self._params is None:  # (the parameters stay; their arrays are read each time)
-            self._params = list(model.named_parameters())
-            self._names = _rule_names(model)
-            self._plain = set(model.state_dict()) == set(self._names[: len(self._params)])
-        if kept is None or not self._plain:  # (buffers too: state_dict reads them anew)
-            return model.state_dict()
-        for k, p in self._params:
-            np.copyto(kept[k], p.data)
-        return kept
-
-    def on_epoch_end(self, state: TrainState) -> None:
-        last = state.epoch == self.last
+    def kept_extra(self, state: TrainState, last: bool) -> tuple[Any, ...]:
         # the stop reason as fit will report it (it names max_epochs after the callbacks)
         why = state.stop_reason or ("max_epochs" if last else "")
-        spare = 1 if self.kept is not None and self.kept[0] is self._sets[0] else 0
-        weights, opt = self._sets[spare] or (None, None)
-        copies = (self._copy_weights(state.model, weights),
-                  _copy_optimizer_state(state.optimizer, opt))  # fmt: skip
-        self._sets[spare] = copies
         best = self.rule.weights if self.rule is not None else None
-        self.kept = (copies, best, state.history, why, _mark(state.history, self.rule))
-        if state.epoch % self.every == 0 or last or state.stop:
-            self.write_kept()
+        return best, state.history, why, _mark(state.history, self.rule)
 
-    def write_kept(self) -> int | None:
-        """Write the kept checkpoint unless written already; its epoch, or None if none."""
-        if self.kept is None:
-            return None
-        (weights, optimizer_state), best, h, why, mark = self.kept
+    def on_train_end(self, state: TrainState) -> None:
+        pass  # (an interrupted run's checkpoint: _write_interrupted writes it, and says so)
+
+    def write(self, copies: tuple, best: Any, h: History, why: str, mark: Any) -> int:
+        weights, optimizer_state = copies
         weights = dict(weights)
         if best is not None:  # (the rule's order, not state_dict's)
             weights.update({_BEST + k: v for k, v in zip(self._names, best)})
@@ -5750,7 +5707,6 @@ class _Checkpoints(Callback):
         save_checkpoint(  # (a file of another kind there: refused before, or --force)
             self.path, weights, optimizer_state, {**self.meta, "state": run}, replace_any=True
         )
-        self.kept = None  # (only once written: Ctrl-C within the write leaves it to retry)
         return int(run["epoch"])
 
 
@@ -5974,6 +5930,11 @@ def _train_files(args: argparse.Namespace) -> tuple[Path, Path, bool]:
             f"--resume: no checkpoint at '{ckpt_path}'; train without --resume first "
             f"(with --checkpoint-every N), or name the file with --checkpoint"
         )
+    if args.resume and not checkpointing:  # (written on at the interval it was written with)
+        args.checkpoint_every = _kept_interval(ckpt_path)
+        checkpointing = args.checkpoint_every is not None
+        if checkpointing:
+            _check_writable(ckpt_path, "checkpoint", args.checkpoint)
     if not _distributed.launched()[0]:  # (under mpiexec, rank 0 writes the files)
         _lock_output(out_path, "--out")
         if checkpointing and args.checkpoint:  # (the default one is beside --out's lock)
@@ -6201,6 +6162,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         "glassnet_version": __version__,
         "settings": settings,
         "fingerprint": fingerprint,
+        "checkpoint_every": args.checkpoint_every,  # (what --resume keeps without one)
     }  # and "state", the run state, at each write
 
     # 3) train; early stopping (and Ctrl-C with early stopping) keeps the best epoch's weights
@@ -7663,7 +7625,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
     if checkpointing:
         meta = {"format": CHECKPOINT_FORMAT, "format_version": MODEL_FORMAT_VERSION,
                 "glassnet_version": __version__, "settings": settings,
-                "fingerprint": fingerprint}  # fmt: skip
+                "fingerprint": fingerprint, "checkpoint_every": args.checkpoint_every}  # fmt: skip
         saver = _Checkpoints(ckpt_path, args.checkpoint_every, args.epochs, meta, run_state, None)
         callbacks.append(saver)
     try:
@@ -7934,6 +7896,27 @@ def _threads_used(args: argparse.Namespace, model: Any, rows: int) -> int | None
     return blas_threads(model, rows, args.threads)
 
 
+def _kept_interval(path: Path) -> int | None:
+    """The --checkpoint-every interval a --resume run without one keeps: the one the
+    checkpoint at ``path`` was written with (noted), so a resumed run goes on writing it and
+    a later interruption loses no more than an interval; None (noted) for a checkpoint of an
+    older glassnet, which does not record it, or none readable (the resume says why)."""
+    try:
+        meta = load_checkpoint(path).meta
+    except (OSError, ValueError, ModelFileError):
+        return None
+    every = meta.get("checkpoint_every") if isinstance(meta, dict) else None
+    if isinstance(every, int) and not isinstance(every, bool) and every > 0:
+        _note(f"--resume: the checkpoint is written every {every} epochs, as before "
+              f"(--checkpoint-every {every}); give --checkpoint-every N to change it")  # fmt: skip
+        return every
+    _note(
+        f"--resume without --checkpoint-every: '{path}' is not written again in this run (it "
+        "does not record its interval); add --checkpoint-every N to keep it current"
+    )
+    return None
+
+
 def _resumed_checkpoint(path: Path) -> Any:
     """``load_checkpoint(path)`` for --resume: a damaged (cut-off or empty) file's error
     says the ways out."""
@@ -7943,6 +7926,15 @@ def _resumed_checkpoint(path: Path) -> Any:
         text = str(exc)
         if "the file is empty" in text:
             text = f"'{path}' is an empty checkpoint (was its writing cut short?)"
+        elif "not a checkpoint" in text or "model files are written by" in text:
+            model = "is a model file (what train --out writes), not" if "model file, not" in \
+                text else "is not"  # fmt: skip
+            raise CLIError(
+                f"--resume: '{path}' {model} a checkpoint; --resume reads the checkpoint "
+                f"that train --checkpoint-every N writes: '<out>.ckpt' beside --out's file, or "
+                f"the --checkpoint file given with --checkpoint-every. Name that one with "
+                f"--checkpoint, or train without --resume"
+            ) from None
         elif "truncated or corrupt" not in text:
             raise
         raise ModelFileError(
@@ -9585,6 +9577,9 @@ def _cmd_playground(args: argparse.Namespace) -> int:
 
 def _cmd_info(args: argparse.Namespace) -> int:
     _not_a_text_file(args)
+    with contextlib.suppress(OSError, ModelFileError):
+        if file_kind(args.model) == "checkpoint":
+            return _info_checkpoint(args)
     model, meta = _load_any(args.model)
     mode, in_eval, frozen = _restored_state(model)
     if args.json:
@@ -9620,6 +9615,52 @@ def _cmd_info(args: argparse.Namespace) -> int:
     bundle = _load_bundle(args.model)
     for line in _info_lines(bundle, meta):
         say(line)
+    return 0
+
+
+def _info_checkpoint(args: argparse.Namespace) -> int:
+    """``info`` of a checkpoint: its epoch, how its run stood, the run's settings (a
+    ``glassnet train`` checkpoint's) and the model's arrays, by name and shape."""
+    ckpt = load_checkpoint(args.model)
+    meta = ckpt.meta if isinstance(ckpt.meta, dict) else {}
+    weights = {k: v for k, v in ckpt.model_state.items() if not k.startswith(_BEST)}
+    if args.json:
+        shapes = {k: list(v.shape) for k, v in weights.items()}
+        out = {"kind": "checkpoint", "meta": meta, "weights": shapes}
+        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        return 0
+    say: Callable[[str], None] = lambda s: sys.stdout.write(s + "\n")  # noqa: E731
+    size = Path(args.model).stat().st_size
+    ours = meta.get("format") == CHECKPOINT_FORMAT
+    who = f"written by glassnet {meta.get('glassnet_version', '?')} train" if ours else (
+        "written with the Python API")  # fmt: skip
+    say(f"{args.model}: glassnet checkpoint file, {size} bytes, {who}")
+    say("")
+    state = _dig(meta, "state", kind=dict) or {}
+    epoch = state.get("epoch", meta.get("epoch", "?"))
+    why = state.get("stop_reason")
+    stood = "unfinished (resume it: rerun its train command with --resume)" if ours and \
+        why is None else f"stopped: {why}"  # fmt: skip
+    say(f"epoch         {epoch}, {stood}" if ours else f"epoch         {epoch}")
+    losses = _dig(state, "loss", kind=list)
+    if losses:
+        val = _dig(state, "val_loss", kind=list)
+        last = f"last loss {_g(losses[-1])}" + (f", val_loss {_g(val[-1])}" if val else "")
+        best = state.get("best_epoch")
+        say(f"training      {last}" + (f"; best epoch {best}" if best is not None else ""))
+    if isinstance(meta.get("checkpoint_every"), int):
+        say(f"written       every {meta['checkpoint_every']} epochs (--checkpoint-every)")
+    n = sum(int(v.size) for v in weights.values())
+    say(f"model         {len(weights)} arrays, {n} values")
+    for k, v in list(weights.items())[:40]:
+        say(f"    {k:<24} {tuple(v.shape)} {v.dtype}")
+    settings = _dig(meta, "settings", kind=dict)
+    if settings:
+        say("settings")
+        for k, v in settings.items():
+            say(f"    {k:<24} {json.dumps(v)[:120]}")
+    elif meta:
+        say(f"description   {json.dumps(meta)[:200]}")
     return 0
 
 

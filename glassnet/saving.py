@@ -66,6 +66,7 @@ import numpy as np
 
 from . import nn
 from .backend import is_array
+from .factories import get_rng_state, set_rng_state
 from .io import (
     MAX_JSON_DEPTH,
     OPTIM_PREFIX,
@@ -78,10 +79,12 @@ from .io import (
     estimator_advice,
     foreign_file,
     in_the_way,
+    load_checkpoint,
     load_file,
     oneline,
     refuse_replaced,
     save_arrays,
+    save_checkpoint,
     save_model,
     to_json,
     too_deep,
@@ -91,8 +94,9 @@ from .io import (
 from .nn.module import Module
 from .tasks import check_weights_set
 from .tensor import Tensor
+from .train import Callback, TrainState
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "ModelCheckpoint"]
 
 _KIND = "glassnet.save"  # (the description's key: what save wrote)
 
@@ -722,3 +726,185 @@ def load(
                 ) from None
         return state
     return dict(arrays)
+
+
+# ------------------------------------------------------------------ the checkpoint callback
+def copy_optimizer_state(optimizer: Any, kept: dict[str, Any] | None) -> dict[str, Any]:
+    """``optimizer.state_dict()``, into ``kept`` (an earlier one's copies) where it fits: a
+    built-in optimizer's buffers are copied with np.copyto, with no new arrays, and its
+    settings (the lr a schedule set) taken anew."""
+    packs = getattr(optimizer, "_packs", None) if hasattr(type(optimizer), "_rule") else None
+    if kept is None or packs is None or len(packs) != len(kept["param_groups"]):
+        return optimizer.state_dict()
+    optimizer._regroup()  # (the settings as param_groups hold them now, as state_dict reads)
+    for pack, group in zip(packs, kept["param_groups"]):
+        group.update(pack.settings)
+        pairs = [
+            (group.get(f"{n}.{g}"), b) for g, st in enumerate(pack.state) for n, b in st.items()
+        ]
+        pairs.append((group.get("steps"), pack.steps))
+        if any(k is None or k.shape != b.shape for k, b in pairs):
+            return optimizer.state_dict()
+        for k, b in pairs:
+            np.copyto(k, b)
+    kept["t"] = optimizer.t
+    return kept
+
+
+def _module_rngs(model: Any) -> dict[str, Any]:
+    """The NumPy generators of ``model``'s modules (a ``Dropout(p, rng=7)``'s, an
+    ``MLP(dropout=, rng=0)``'s), by module name: their bit generators' states."""
+    return {
+        name or "model": m.rng.bit_generator.state
+        for name, m in model.named_modules()
+        if isinstance(getattr(m, "rng", None), np.random.Generator)
+    }
+
+
+class ModelCheckpoint(Callback):
+    """A callback of :func:`glassnet.fit` that writes a checkpoint to ``path`` every
+    ``every`` epochs, after the run's last epoch, and, after Ctrl-C (which may land within
+    an epoch), the last whole epoch's: the model's weights, the optimizer's state, the
+    ``schedule``'s (when given), the epoch, glassnet's default generator
+    (:func:`glassnet.get_rng_state`) and the generators of the model's seeded modules
+    (``Dropout(p, rng=7)``). Each write is atomic (a crash leaves the old file or the new
+    one, whole). It is what ``glassnet train --checkpoint-every N`` writes its
+    checkpoints with.
+
+    Between writes the last whole epoch is kept in memory: two sets of copies of the
+    weights and the optimizer's buffers, made once and refreshed in turn with np.copyto.
+
+    The resume, bit for bit the uninterrupted run (the same data and settings, and a
+    ``seed`` that is an int or a function of the epoch, so that each epoch draws its own
+    batches)::
+
+        model, opt = build()                      # as the first run built them
+        sched = glassnet.schedules.StepLR(opt, step_size=10)
+        epoch = glassnet.ModelCheckpoint.restore("run.ckpt", model, opt, sched)
+        glassnet.fit(model, X, y, optimizer=opt, schedule=sched, epochs=100,
+                     initial_epoch=epoch, seed=0,
+                     callbacks=[glassnet.ModelCheckpoint("run.ckpt", every=5, schedule=sched)])
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The checkpoint file (``.ckpt`` or ``.glassnet``); replaced at each write.
+    every : int >= 1, default 1
+        Write every that many epochs (counted from the run's start, ``initial_epoch``
+        included); the last epoch and an interrupted run's last whole epoch are written too.
+    schedule : an LR schedule, optional
+        The schedule given to fit, whose ``state_dict()`` the checkpoint keeps.
+    epochs : int, optional
+        The run's last epoch (fit's ``epochs``): written at its end. Without it the last
+        epoch is written when the run ends (``on_train_end``).
+    """
+
+    FORMAT = "glassnet-checkpoint"  # (the meta's "format": what restore reads)
+
+    def __init__(
+        self, path: Any, every: int = 1, *, schedule: Any = None, epochs: int | None = None
+    ) -> None:
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+            raise ValueError(
+                f"ModelCheckpoint: 'every' must be an int >= 1 (epochs between writes); got "
+                f"{every!r}."
+            )
+        if schedule is not None and not callable(getattr(schedule, "state_dict", None)):
+            raise TypeError(
+                "ModelCheckpoint: 'schedule' must be the LR schedule given to fit (it has a "
+                f"state_dict()); got {type(schedule).__name__}."
+            )
+        self.path, self.every, self.schedule, self.last = path, int(every), schedule, epochs
+        self.kept: tuple[Any, ...] | None = None
+        self._sets: list[tuple[dict[str, np.ndarray], dict[str, Any]] | None] = [None, None]
+        self._params: list[tuple[str, Any]] | None = None
+        self._names: list[str] = []
+        self._plain = False  # (the model's state is its parameters alone)
+
+    def _copy_weights(
+        self, model: Any, kept: dict[str, np.ndarray] | None
+    ) -> dict[str, np.ndarray]:
+        if self._params is None:  # (the parameters stay; their arrays are read each time)
+            self._params = list(model.named_parameters())
+            self._names = [k for k, _ in self._params] + [k for k, _ in model.named_buffers()]
+            self._plain = set(model.state_dict()) == set(self._names[: len(self._params)])
+        if kept is None or not self._plain:  # (buffers too: state_dict reads them anew)
+            return model.state_dict()
+        for k, p in self._params:
+            np.copyto(kept[k], p.data)
+        return kept
+
+    def kept_extra(self, state: TrainState, last: bool) -> tuple[Any, ...]:
+        """What a checkpoint keeps of epoch ``state.epoch`` besides the weights and the
+        optimizer's state (a subclass's own: the command line's run state)."""
+        schedule = None if self.schedule is None else self.schedule.state_dict()
+        return state.epoch, schedule, get_rng_state(), _module_rngs(state.model)
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        last = state.epoch == self.last
+        spare = 1 if self.kept is not None and self.kept[0] is self._sets[0] else 0
+        weights, opt = self._sets[spare] or (None, None)
+        copies = (self._copy_weights(state.model, weights),
+                  copy_optimizer_state(state.optimizer, opt))  # fmt: skip
+        self._sets[spare] = copies
+        self.kept = (copies, *self.kept_extra(state, last))
+        if state.epoch % self.every == 0 or last or state.stop:
+            self.write_kept()
+
+    def on_train_end(self, state: TrainState) -> None:
+        self.write_kept()  # (the last whole epoch, when no write took it yet)
+
+    def write_kept(self) -> int | None:
+        """Write the kept checkpoint unless written already; its epoch, or None if none."""
+        if self.kept is None:
+            return None
+        epoch = self.write(*self.kept)
+        self.kept = None  # (only once written: Ctrl-C within the write leaves it to retry)
+        return epoch
+
+    def write(self, copies: tuple, epoch: int, schedule: Any, rng: Any, rngs: Any) -> int:
+        """Write one checkpoint (atomically); its epoch."""
+        weights, optimizer = copies
+        state = {"optimizer": optimizer, "schedule": schedule, "rng": rng, "module_rngs": rngs}
+        save_checkpoint(
+            self.path, weights, state, {"format": self.FORMAT, "epoch": int(epoch)},
+            replace_any=True,
+        )  # fmt: skip
+        return int(epoch)
+
+    @classmethod
+    def restore(cls, path: Any, model: Any, optimizer: Any, schedule: Any = None) -> int:
+        """Load a checkpoint this callback wrote into ``model``, ``optimizer`` and
+        ``schedule`` (each built as the first run built it), and put back glassnet's
+        default generator and the model's seeded modules' generators; returns its epoch,
+        fit's ``initial_epoch``."""
+        ck = load_checkpoint(path)
+        if not isinstance(ck.meta, dict) or ck.meta.get("format") != cls.FORMAT:
+            raise ModelFileError(
+                f"'{path}' is not a checkpoint of glassnet.ModelCheckpoint (a glassnet train "
+                "checkpoint resumes with 'glassnet train ... --resume'; one of "
+                "glassnet.io.save_checkpoint reads with glassnet.io.load_checkpoint)."
+            )
+        saved = ck.optimizer_state
+        if (saved.get("schedule") is None) != (schedule is None):
+            has = "holds a schedule's state" if schedule is None else "holds no schedule"
+            raise ValueError(
+                f"ModelCheckpoint.restore: '{path}' {has}; pass the schedule the run was "
+                "given (built on this optimizer), or none, as the first run did."
+            )
+        rngs = _module_rngs(model)
+        if set(rngs) != set(saved.get("module_rngs") or {}):
+            raise ValueError(
+                f"ModelCheckpoint.restore: '{path}' holds the generators of the modules "
+                f"{sorted(saved.get('module_rngs') or {})}; this model's seeded modules are "
+                f"{sorted(rngs)}: build the model as the first run built it."
+            )
+        model.load_state_dict(ck.model_state)
+        optimizer.load_state_dict(saved["optimizer"])
+        if schedule is not None:
+            schedule.load_state_dict(saved["schedule"])
+        set_rng_state(saved["rng"])
+        modules = dict(model.named_modules())
+        for name, st in (saved.get("module_rngs") or {}).items():
+            modules["" if name == "model" else name].rng.bit_generator.state = st
+        return int(ck.meta["epoch"])

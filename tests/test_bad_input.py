@@ -827,9 +827,7 @@ CASES += [  # -- the files and cells every CSV user gets wrong
         ("is a directory",),
         setup=lambda d: (d / "sub").mkdir(),
     ),
-    Case(
-        "info-checkpoint-not-model", ["info", "model.ckpt"], ("checkpoint file, not a model file",)
-    ),
+    # (info-checkpoint-not-model: info shows a checkpoint since round 27)
     Case(
         "predict-columns-differ",
         ["predict", "model.glassnet", "bad.csv"],

@@ -589,8 +589,7 @@ def test_a_checkpoint_given_as_the_model_says_how_to_finish_its_run(capsys, tmp_
     argv = ["train", moons_csv, "--target", "side", "--out", out, "--checkpoint-every", "2"]
     assert run(capsys, *argv, *FAST)[0] == 0
     ckpt = tmp_path / "m.glassnet.ckpt"
-    for command in (
-        ["info", ckpt],
+    for command in (  # (info shows a checkpoint since round 27: tests/test_resume_round27.py)
         ["predict", ckpt, moons_csv],
         ["export", ckpt, tmp_path / "x.onnx"],
     ):

@@ -4,6 +4,8 @@ and pointers, gn.save's list advice, the checkpoint callback, the CLI's checkpoi
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -163,3 +165,91 @@ def test_model_load_of_gn_load_checkpoint_points_to_model_key(tmp_path):
     gn.io.save_checkpoint(tmp_path / "c.glassnet", m.state_dict(), o.state_dict(), {"epoch": 1})
     with pytest.raises(ValueError, match=r"ck\['model'\]"):
         m.load_state_dict(gn.load(tmp_path / "c.glassnet"))
+
+
+# 6, 10, 11: the command line's checkpoints
+def _cli(args, capsys):
+    from glassnet.cli import main
+
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+TRAIN = ["train", "--dataset", "moons", "--hidden", "4", "--seed", "0", "--threads", "1"]
+
+
+def test_cli_resume_with_a_model_file_as_checkpoint_speaks_cli(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _cli([*TRAIN, "--epochs", "2", "--out", "full.glassnet"], capsys)[0] == 0
+    code, _, err = _cli([*TRAIN, "--epochs", "4", "--out", "q.glassnet", "--checkpoint-every",
+                         "1", "--resume", "--checkpoint", "full.glassnet"], capsys)  # fmt: skip
+    assert code != 0
+    assert "model file (what train --out writes)" in err and "'<out>.ckpt'" in err
+    assert "load_model" not in err
+
+
+def test_cli_resume_keeps_the_checkpoint_interval(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = [*TRAIN, "--out", "nn.glassnet"]
+    assert _cli([*args, "--epochs", "4", "--checkpoint-every", "2"], capsys)[0] == 0
+    code, _, err = _cli([*args, "--epochs", "6", "--resume"], capsys)
+    assert code == 0 and "every 2 epochs, as before" in err
+    ck = gn.io.load_checkpoint(tmp_path / "nn.glassnet.ckpt")
+    assert ck.meta["state"]["epoch"] == 6 and ck.meta["checkpoint_every"] == 2
+    # info of a checkpoint: its epoch, settings and arrays
+    code, out, _ = _cli(["info", "nn.glassnet.ckpt"], capsys)
+    assert code == 0 and "checkpoint file" in out and "epoch         6" in out
+    assert "layers.0.W" in out and "hidden" in out
+    code, out, _ = _cli(["info", "--json", "nn.glassnet.ckpt"], capsys)
+    assert code == 0 and '"kind": "checkpoint"' in out
+
+
+# 9. the public checkpoint callback: a resumed run bit for bit the uninterrupted one
+class _CtrlC(gn.train.Callback):
+    def __init__(self, at_step):
+        self.at, self.steps = at_step, 0
+
+    def on_step_end(self, state):
+        self.steps += 1
+        if self.steps == self.at:
+            raise KeyboardInterrupt
+
+
+def _dropout_run(folder, epochs, restore=False, stop_at=None, rng=7):
+    from glassnet.schedules import StepLR
+
+    folder.mkdir(exist_ok=True)
+    gn.manual_seed(3)  # (the default generator: restored from the checkpoint too)
+    m = nn.MLP([3, 6, 2], rng=rng, output_activation="softmax", dropout=0.3)
+    o = optim.Adam(m.parameters(), lr=0.01)
+    s = StepLR(o, step_size=2, gamma=0.5)
+    path = folder / "run.ckpt"
+    start = gn.ModelCheckpoint.restore(path, m, o, s) if restore else 0
+    cbs = [gn.ModelCheckpoint(path, every=2, schedule=s)]
+    if stop_at is not None:
+        cbs.append(_CtrlC(stop_at))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the interrupted run's warning)
+        gn.fit(m, X, Y, loss="cross_entropy", optimizer=o, schedule=s, epochs=epochs,
+               initial_epoch=start, verbose=0, batch_size=16, seed=0, callbacks=cbs)  # fmt: skip
+    return m
+
+
+@pytest.mark.parametrize("rng", [7, None])
+@pytest.mark.parametrize("stop_at", [None, 14])
+def test_model_checkpoint_resume_is_bit_identical(tmp_path, stop_at, rng):
+    full = _dropout_run(tmp_path / "a", 6, rng=rng)
+    if stop_at is None:
+        _dropout_run(tmp_path / "b", 3, rng=rng)  # (epoch 3: written at the end, every=2)
+    else:
+        _dropout_run(tmp_path / "b", 6, stop_at=stop_at, rng=rng)  # (Ctrl-C within epoch 4)
+    assert gn.io.load_checkpoint(tmp_path / "b" / "run.ckpt").meta["epoch"] == 3
+    got = _dropout_run(tmp_path / "b", 6, restore=True, rng=rng)
+    for k, v in full.state_dict().items():
+        assert np.array_equal(v, got.state_dict()[k]), k
+
+
+def test_model_checkpoint_refuses_a_bad_interval(tmp_path):
+    with pytest.raises(ValueError, match="'every' must be an int >= 1"):
+        gn.ModelCheckpoint(tmp_path / "c.ckpt", every=0)

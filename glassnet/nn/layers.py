@@ -270,7 +270,18 @@ class Dropout(Module):
     draws, however many the saved layer had drawn (no stream position is saved, as
     ``torch.save`` keeps no random state; a pickle or ``copy.deepcopy`` keeps the Generator
     where it stands). A Generator is not saved: the loaded layer draws from the default
-    generator, as PyTorch's dropout draws from its global one. (An MLP's dropout likewise.)"""
+    generator, as PyTorch's dropout draws from its global one. (An MLP's dropout likewise.)
+
+    Resuming a run: ``state_dict()`` holds no generator, so a seeded layer rebuilt for a
+    resumed run (``Dropout(p, rng=7)``, ``MLP(..., dropout=p, rng=0)``) restarts its mask
+    stream, and the resumed weights differ from an uninterrupted run's. Keep its position
+    with the checkpoint: ``glassnet.ModelCheckpoint`` saves and restores it (and the
+    default generator's), or by hand, ``gn.save({"drop": layer.rng.bit_generator.state},
+    path)`` at the epoch's end and ``layer.rng.bit_generator.state =
+    gn.load(path)["drop"]`` after rebuilding (each seeded Dropout of an MLP:
+    ``[m for m in model.modules() if isinstance(m, nn.Dropout)]``). With ``rng=None``
+    the masks come from the default generator: ``glassnet.get_rng_state()`` /
+    ``set_rng_state`` keep it."""
 
     _hparams = ("p",)
 
