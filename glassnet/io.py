@@ -353,6 +353,14 @@ def _clean_arrays(
     return out
 
 
+def finite_floats(value: Any) -> bool:
+    """Whether ``value`` is a list of Python floats, every one finite (a loss history): JSON
+    as it is, exactly (each float's repr reads back as that float), with no walk per item."""
+    if type(value) is not list or len(value) < 16 or not all(type(v) is float for v in value):
+        return False
+    return bool(np.isfinite(np.fromiter(value, float, len(value))).all())
+
+
 def to_json(value: Any, where: str, nonfinite: bool = False, nan: bool = False) -> Any:
     """A JSON-ready copy of ``value`` (tuples become lists, NumPy scalars Python ones);
     ``nonfinite``: inf and -inf as ``{"__float__": "inf"}`` (a checkpoint's), else
@@ -1636,6 +1644,8 @@ def encode_state(
                 for i, v in enumerate(value)
             ]
         }
+    if finite_floats(value):  # (a loss history: as it is, exactly)
+        return list(value)
     if isinstance(value, list):
         return [
             encode_state(v, f"{where}[{i}]", (*parts, str(i)), tensors, nonfinite, **more)
@@ -1672,8 +1682,8 @@ def decode_state(
     def decode(v: Any) -> Any:
         return decode_state(v, tensors, used, nan=nan, shared=shared)
 
-    if isinstance(value, list):
-        return [decode(v) for v in value]
+    if isinstance(value, list):  # (a list of floats, a loss history: as it is)
+        return list(value) if all(type(v) is float for v in value) else [decode(v) for v in value]
     if not isinstance(value, dict):
         return value
     tags = [k for k in value if k.startswith("__")]

@@ -77,6 +77,7 @@ from .io import (
     decode_state,
     encode_state,
     estimator_advice,
+    finite_floats,
     foreign_file,
     in_the_way,
     load_checkpoint,
@@ -214,6 +215,8 @@ def _plain(
         return seen.array(value.data, f"save: {where or 'the Tensor'!r}")
     if is_array(value):
         return seen.array(value, f"save: {where or 'the array'!r}")
+    if finite_floats(value):  # (a loss history: as it is, exactly, no walk per item)
+        return list(value)
     if isinstance(value, (Mapping, list, tuple)):
         if id(value) in within:
             raise ValueError(

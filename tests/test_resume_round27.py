@@ -253,3 +253,16 @@ def test_model_checkpoint_resume_is_bit_identical(tmp_path, stop_at, rng):
 def test_model_checkpoint_refuses_a_bad_interval(tmp_path):
     with pytest.raises(ValueError, match="'every' must be an int >= 1"):
         gn.ModelCheckpoint(tmp_path / "c.ckpt", every=0)
+
+
+def test_save_a_long_float_list_exactly(tmp_path):
+    rng = np.random.default_rng(0)
+    floats = [float(x) for x in rng.normal(size=500)] + [-0.0, 5e-324, 1.7976931348623157e308]
+    mixed = [1, 2.5, True, None] + [0.5] * 20  # (not all floats: each item as before)
+    tail = [0.25] * 20 + [float("inf"), float("nan")]  # (non-finite: tagged as before)
+    gn.save({"loss": floats, "mixed": mixed, "tail": tail}, tmp_path / "h.glassnet")
+    got = gn.load(tmp_path / "h.glassnet")
+    assert got["loss"] == floats and all(type(v) is float for v in got["loss"])
+    assert str(got["loss"][-3]) == "-0.0"
+    assert got["mixed"] == mixed and [type(v) for v in got["mixed"]] == [type(v) for v in mixed]
+    assert got["tail"][:21] == tail[:21] and np.isnan(got["tail"][-1])
