@@ -395,6 +395,10 @@ def tensor_data(value: Any, owner: str = "Tensor", name: str = "data", dtype: An
     if dtypes is None or not hasattr(value, "to_numpy"):
         return value
     kinds = list(dtypes) if hasattr(dtypes, "items") else [dtypes]
+    if any(t == np.dtype(object) for t in kinds):  # (numbers as objects: read as predict does)
+        read = check_array(name, value, owner, ndim=(1, 2), allow_empty=True, finite=False)
+        typed = np.array(value.to_numpy().tolist())  # (ints as int64: exactness is checked)
+        return typed if typed.dtype.kind in "biuf" and typed.shape == read.shape else read
     if all(isinstance(t, np.dtype) for t in kinds):
         return value.to_numpy(copy=True)  # (pandas 3's own is a read-only view)
     check_array(name, value, owner, ndim=(1, 2), allow_empty=True, finite=False)
@@ -429,11 +433,45 @@ def check_exact(
         off = cast.astype(given.dtype) != given
     if off.any():
         at = tuple(int(i) for i in np.argwhere(off)[0])
-        raise ValueError(
-            f"{owner}: {name} holds the whole number {given[at]} at index {at}, which is not "
-            f"exact in {dtype}, {what} dtype (it would become {int(cast[at])}, another "
-            f"number). {fix}"
-        )
+        raise exact_error(owner, name, int(given[at]), at, dtype, what, fix)
+
+
+def exact_error(
+    owner: str,
+    name: str,
+    given: int,
+    at: tuple,
+    dtype: Any,
+    what: str,
+    fix: str,
+    column: Any = None,
+) -> ValueError:
+    """The refusal of the whole number ``given`` at index ``at`` (of ``column``, a
+    DataFrame's, where named) that the float ``dtype`` would round. ``fix``'s advice of a
+    float64 model is left out where ``dtype`` is float64 already (no wider float to take)."""
+    dtype = np.dtype(dtype)
+    if dtype.itemsize >= 8 and "float64" in fix:
+        fix = _EXACT_FIX64
+    where = f" (column {column!r})" if column is not None else ""
+    return ValueError(
+        f"{owner}: {name} holds the whole number {given} at index {at}{where}, which is not "
+        f"exact in {dtype}, {what} dtype (it would become {_became(dtype, given)}, another "
+        f"number). {fix}"
+    )
+
+
+def inexact_cell(cells: Any, dtype: Any) -> tuple[int, int] | None:
+    """The flat index and value of the first whole number (a Python or NumPy int, not a
+    bool) among the objects ``cells`` (an object array's, a categorical column's) that the
+    float ``dtype`` would round, or None: an object column of ints is read as float64 first,
+    which the int arrays' check (:func:`check_exact`) would not see."""
+    dtype = np.dtype(dtype)
+    limit = 2 ** (np.finfo(dtype).nmant + 1)
+    for i, v in enumerate(np.asarray(cells, dtype=object).flat):
+        if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
+            if not -limit <= v <= limit and _became(dtype, int(v)) != int(v):
+                return i, int(v)
+    return None
 
 
 def model_input(value: Any, owner: Any, dtype: Any) -> Any:
@@ -448,6 +486,7 @@ def model_input(value: Any, owner: Any, dtype: Any) -> Any:
     who = type(owner).__name__
     if dtype is None:
         check_names(owner, value, f"{who}.predict", "X", warn=True)
+        check_width(owner, value, f"{who}.predict")
         return value
     check_names(owner, value, who, "x")
     fix = (
@@ -465,6 +504,55 @@ def model_input(value: Any, owner: Any, dtype: Any) -> Any:
     if arr is not None and arr.dtype.kind in "iu":
         check_exact(arr, dtype, "x", who, fix, "the default")
     return value
+
+
+def check_width(model: Any, X: Any, owner: str) -> None:
+    """Refuse a 2-D ``X`` (an array, a DataFrame) whose number of columns is not the
+    inputs of the model's first layer, a Linear (a Sequential's first, nested or not), with
+    :func:`width_error`'s words, as fit's (the layer's own message names shapes alone)."""
+    first = model
+    while type(first).__name__ == "Sequential" and len(first):
+        first = first[0]
+    n_in = getattr(first, "inputs", None) if type(first).__name__ == "Linear" else None
+    shape = getattr(X, "shape", None)
+    if isinstance(n_in, int) and isinstance(shape, tuple) and len(shape) == 2:
+        if shape[1] != n_in:
+            fix = f"check its columns or build the model with inputs={shape[1]}"
+            raise features_error(owner, "X", shape[1], n_in, fix, frame_names(X))
+
+
+def features_error(
+    owner: str, name: str, width: int, n_in: int, fix: str, columns: list | None = None
+) -> ValueError:
+    """X of ``width`` features per sample (its ``columns``, a DataFrame's) where the
+    model's first layer takes ``n_in``: fit's and predict's words."""
+    cols = f" (columns {shown(columns, 120)})" if columns else ""
+    return ValueError(
+        f"{owner}: {name} has {width} features per sample{cols} but the model's first "
+        f"layer expects {n_in}; {fix}."
+    )
+
+
+def is_series(X: Any) -> bool:
+    """Whether ``X`` is a pandas Series (a row ``df.iloc[i]``, labelled by column names, or
+    a column ``df[c]``), by its attributes: pandas is not imported."""
+    return hasattr(X, "to_frame") and hasattr(X, "iloc") and getattr(X, "columns", None) is None
+
+
+def unique_names(names: Sequence[Any] | None, owner: str, name: str = "X") -> None:
+    """Refuse column ``names`` (a DataFrame's, at fit) that hold a name more than once, as
+    scikit-learn does: the names could not say which column is which."""
+    seen: dict[Any, int] = {}
+    for n in names or ():
+        seen[n] = seen.get(n, 0) + 1
+    twice = [n for n, k in seen.items() if k > 1]
+    if twice:
+        raise ValueError(
+            f"{owner}: {name} has the column name(s) {shown(twice, 80)} more than once "
+            f"(columns {shown(list(names or ()), 120)}); each column needs a name of its own "
+            "(scikit-learn refuses duplicate names too), or the names cannot say which is "
+            f"which: rename them, or drop the copies ({name}.loc[:, ~{name}.columns.duplicated()])."
+        )
 
 
 def frame_names(X: Any) -> list[str] | None:
@@ -521,6 +609,9 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
     fitted = getattr(model, "feature_names_in_", None)
     if fitted is None:
         return
+    if is_series(X):
+        _check_row(X, list(fitted), owner, name)
+        return
     got = frame_names(X)
     if got is None:
         if warn:
@@ -545,11 +636,47 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
     )
 
 
+def _check_row(X: Any, fitted: list, owner: str, name: str) -> None:
+    """:func:`check_names` of a pandas Series: a row (``df.iloc[i]``) whose labels are the
+    fitted names in their order is one sample; one of other labels, or in another order, is
+    refused (read by position, the wrong values), as a column (``df[c]``) is."""
+    labels = list(X.index)
+    if labels == fitted:
+        return
+    if not set(labels) & set(fitted):
+        raise ValueError(
+            f"{owner}: {name} is a pandas Series with index {shown(labels, 80)}, not the "
+            f"column names the model was fitted on, {shown(fitted, 120)} "
+            "(model.feature_names_in_): a column, not a row? Pass "
+            f"{name}.to_frame() (one column), or df.iloc[[i]] (row i, as a DataFrame)."
+        )
+    todo = column_change(labels, fitted, lambda c: shown(c, 80))
+    raise ValueError(
+        f"{owner}: {name} is a pandas Series (one row) with labels {shown(labels, 120)}, "
+        f"but the model was fitted on columns {shown(fitted, 120)} "
+        f"(model.feature_names_in_): {todo}, which would be read by position, the wrong "
+        f"ones. Pass {name}[model.feature_names_in_] (the fitted columns, in order)."
+    )
+
+
 def record_names(model: Any, X: Any, owner: str, name: str = "X") -> None:
     """``fit``'s record of the column names of a DataFrame ``X`` as
     ``model.feature_names_in_`` (scikit-learn's name), after :func:`check_names` (a model
     fitted already on named columns takes the same again; an array is read by position,
     with a warning). ``name`` other than "X" (validation data): checked, not recorded."""
+    columns = getattr(X, "columns", None) if hasattr(X, "iloc") else None
+    if name == "X" and columns is not None:
+        types = {type(c).__name__ for c in columns}
+        if len({isinstance(c, str) for c in columns}) > 1:  # (scikit-learn's TypeError)
+            raise TypeError(
+                f"{owner}: Feature names are only supported if all input features have "
+                f"string names, but your input has {sorted(types)} as feature name / column "
+                "name types. If you want feature names to be stored and validated, you must "
+                "convert them all to strings, by using X.columns = X.columns.astype(str) for "
+                "example. Otherwise you can remove feature / column names from your input "
+                "data, or convert them all to a non-string data type."
+            )
+        unique_names(frame_names(X), owner, name)
     check_names(model, X, owner, name, warn=name == "X")
     got = frame_names(X)
     if name == "X" and got is not None:
@@ -715,6 +842,11 @@ def check_array(
             f"{owner}: {name} holds {what} (a missing value) at index {where}; fill it in "
             "(impute, e.g. with its column's mean) or drop the row."
         )
+    if arr.dtype.kind == "O" and dtype is not None and not hasattr(given, "dtypes"):
+        found = inexact_cell(arr, dtype)  # (a DataFrame's or Series': exact_columns')
+        if found is not None:
+            at = tuple(int(i) for i in np.unravel_index(found[0], arr.shape))
+            raise exact_error(owner, name, found[1], at, dtype, "the model's", _EXACT_FIX)
     if arr.dtype.kind not in "biuf":
         try:
             arr = arr.astype(np.float64)
@@ -852,6 +984,10 @@ _EXACT_FIX = (
     "Train a float64 model (dtype=gn.float64: exact up to 2**53), or scale the column first "
     "(e.g. subtract its smallest value)."
 )
+_EXACT_FIX64 = (
+    "Scale the column first (e.g. subtract its smallest value), or, for an ID, drop it or "
+    "encode it as categories (float64, exact up to 2**53, is the widest float)."
+)
 
 
 def exact_columns(
@@ -871,6 +1007,7 @@ def exact_columns(
     ints = [isinstance(t, np.dtype) and t.kind in "iu" for t in numpy]
     if dtype is None and all(ints):
         return  # (an int block stays int: the array's own check sees it)
+    given_none = dtype is None  # (object columns: checked for a model's dtype alone)
     dtype = np.dtype(np.float64 if dtype is None else dtype)
     if dtype.kind != "f":
         return
@@ -879,10 +1016,19 @@ def exact_columns(
     for j, t in enumerate(numpy):
         pa_type = getattr(kinds[j], "pyarrow_dtype", None)
         decimal = pa_type is not None and "decimal" in str(pa_type)
-        if not (decimal or ints[j]):
+        objects = not decimal and (
+            (isinstance(t, np.dtype) and t.kind == "O" and not given_none)
+            or type(t).__name__ == "CategoricalDtype"  # (Python's ints, read as float64)
+        )
+        if not (decimal or ints[j] or objects):
             continue  # (a float column: read as it is; no column taken out of the frame)
         col = value.iloc[:, j] if framed else value
-        if decimal:
+        if objects:
+            found = inexact_cell(col.to_numpy(dtype=object), dtype)
+            if found is None:
+                continue
+            i, given = found
+        elif decimal:
             cells = col.to_numpy(dtype=object)
             with np.errstate(over="ignore"):
                 floats = np.abs(col.to_numpy(dtype=np.float64, na_value=0.0))
@@ -906,12 +1052,8 @@ def exact_columns(
         else:
             continue
         at = (i, j) if framed else (i,)
-        column = f" (column {value.columns[j]!r})" if framed else ""
-        raise ValueError(
-            f"{owner}: {name} holds the whole number {given} at index {at}{column}, which is "
-            f"not exact in {dtype}, {what} dtype (it would become "
-            f"{_became(dtype, given)}, another number). {fix}"
-        )
+        column = value.columns[j] if framed else None
+        raise exact_error(owner, name, given, at, dtype, what, fix, column)
 
 
 def _became(dtype: np.dtype, v: int) -> Any:

@@ -76,7 +76,14 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice, check_number, detached, network_advice, unmasked
+from ._validation import (
+    check_choice,
+    check_names,
+    check_number,
+    detached,
+    network_advice,
+    unmasked,
+)
 from .backend import host_model
 from .chain import as_chain
 from .engines import check_followed
@@ -2356,6 +2363,7 @@ def explain(
             f"explain: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
             f"{type(model).__name__}, {advice}"
         )
+    check_names(model, x, "explain", "x")  # (a DataFrame of the fitted columns, in order)
     model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
     title = type(model).__name__
     skipped = dropout_note(model)

@@ -2740,6 +2740,17 @@ class Pipeline:
                     f"(X.loc[:, ~X.columns.duplicated()]) or rename the other."
                 )
             columns = {c: list(X.iloc[:, j]) for j, c in enumerate(names)}
+        elif hasattr(X, "to_frame") and hasattr(X, "index") and hasattr(X, "iloc"):  # a Series
+            labels = [str(c) for c in X.index]  # (a row, df.iloc[i]: read by its labels)
+            if not set(labels) & set(self.columns) or len(set(labels)) < len(labels):
+                raise TypeError(
+                    "Pipeline.predict: X must be a pandas DataFrame, a dict of columns, a list "
+                    "of dicts, or rows of values; a Series is read as one row labelled by the "
+                    f"model's columns {self.columns[:8]}. Got Series with index "
+                    f"{_short(labels)}: a column, not a row? Pass X.to_frame(), or "
+                    "df.iloc[[i]] (row i, as a DataFrame)."
+                )
+            columns = {c: [X.iloc[j]] for j, c in enumerate(labels)}
         elif isinstance(X, Mapping):
             single = [c for c, v in X.items() if isinstance(v, (str, bytes)) or np.ndim(v) == 0]
             if single and len(single) < len(X):

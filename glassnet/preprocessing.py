@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import as_rng, check_float_dtype, column_change, seed_alias
+from ._validation import as_rng, check_float_dtype, column_change, seed_alias, unique_names
 from .datasets import SeedLike, Table
 
 __all__ = [
@@ -785,15 +785,16 @@ def _stratified(
             f"The 'stratify' parameter must be a 1-D array of {n} labels, one per row. "
             f"Got shape {labels.shape}."
         )
+    gone = [i for i, v in enumerate(labels.tolist()) if _is_missing(v)] if (
+        labels.dtype.kind in "fcOmM") else []  # fmt: skip
+    if gone:  # (None, NaN, pandas' NA: no class to keep the share of)
+        raise ValueError(
+            f"The 'stratify' parameter holds {len(gone)} missing label(s) (None, NaN, "
+            f"pandas' NA), the first at row {gone[0]}: drop those rows or give them a label."
+        )
     try:
         classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
     except TypeError:
-        gone = [i for i, v in enumerate(labels.tolist()) if _is_missing(v)]
-        if gone:  # (None, pandas' NA: no class to keep the share of)
-            raise ValueError(
-                f"The 'stratify' parameter holds {len(gone)} missing label(s) (None, pandas' "
-                f"NA), the first at row {gone[0]}: drop those rows or give them a label."
-            ) from None
         raise TypeError(
             "The 'stratify' labels mix types that cannot be sorted (e.g. str and int): "
             "use one type."
@@ -976,6 +977,7 @@ class StandardScaler(_Params):
         ``y`` is ignored, as scikit-learn's transformers ignore it (a ``Pipeline`` passes
         its target to every step); one that is not a target of ``X``'s rows is refused.
         """
+        unique_names(_frame_names(X), "StandardScaler.fit")  # (scikit-learn's refusal)
         arr = _as_float_2d(X, "X", "StandardScaler.fit").astype(np.float64)
         _check_y(y, arr.shape[0], "StandardScaler.fit")
         # Each column is divided by a power of two p near its largest |x| first, so that
@@ -1510,6 +1512,7 @@ class OneHotEncoder(_Params):
         (pass ``names=`` for that). Anything else is the target (a target of repeated
         values, or of numbers, is never names); one that is not ``X``'s rows' is refused.
         """
+        unique_names(_frame_names(X), "OneHotEncoder.fit")  # (scikit-learn's refusal)
         self.feature_names_in_ = _frame_names(X)
         shape = _table_shape(X)  # (before X's checks: names given second name its columns)
         if names is None and y is not None and shape is not None:
@@ -1990,7 +1993,19 @@ class LabelEncoder:
             if kinds in ({"str"}, {"int"}, {"float"}, {"bool"}, {"int", "float"}):
                 arr = np.array(vals)
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-            raise ValueError(f"The 'y' parameter of {where} holds NaN or inf labels.")
+            gone = [tuple(int(i) for i in at) for at in np.argwhere(np.isnan(arr))]
+            if gone:  # (pandas' NA of an Int64 y reads as NaN)
+                first = gone[0][0] if arr.ndim == 1 else gone[0]
+                raise ValueError(
+                    f"The 'y' parameter of {where} holds {len(gone)} missing label(s) (NaN or "
+                    f"pandas' NA), the first at position {first}: drop those samples or give "
+                    "them a label."
+                )
+            at = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+            raise ValueError(
+                f"The 'y' parameter of {where} holds NaN or inf labels: {arr[at]} at position "
+                f"{at[0] if arr.ndim == 1 else at}; drop those samples or give them a label."
+            )
         return arr
 
     def fit(self, y: Any) -> LabelEncoder:

@@ -51,10 +51,12 @@ from ._validation import (
     check_array,
     check_exact,
     check_memory,
+    check_names,
     check_setting,
     collapsed,
     collapsed_targets,
     detached,
+    features_error,
     label_value,
     overflowed,
     record_names,
@@ -240,11 +242,15 @@ class _Classification(Task):
     def _fit_classes(self, labels: np.ndarray) -> None:
         if getattr(self, "classes", None) is not None:  # the user's order
             known = set(self.classes.tolist())
-            missing = sorted({str(v) for v in labels.tolist() if v not in known})
+            missing = sorted({v for v in labels.tolist() if v not in known}, key=repr)
             if missing:
+                theirs = sorted({type(v).__name__ for v in missing})
+                ours = sorted({type(c).__name__ for c in self.classes.tolist()})
+                types = f" (y's labels are {theirs}, the classes {ours})" if theirs != ours else ""
                 raise ValueError(
-                    f"y has labels missing from 'classes': {missing[:5]}; classes: "
-                    f"{[str(c) for c in self.classes]}. Add them to the list or fix y."
+                    f"y has labels missing from 'classes': {shown(missing[:5], 200)}; classes: "
+                    f"{shown(self.classes.tolist(), 200)}{types}. Add them to the list or fix "
+                    "y (or convert one to the other's type)."
                 )
             self.classes_ = self.classes
             return
@@ -1550,6 +1556,8 @@ def check_data(
     dtype = model_dtype(model)
     if owner in ("fit", "fit_many", "search") and names[0] in ("X", VALIDATION_NAMES[0]):
         record_names(model, X, owner, names[0])  # (a DataFrame's columns, as scikit-learn's)
+    else:  # (evaluate_loss, Objective: a DataFrame of other columns is refused as predict's)
+        check_names(model, X, owner, names[0])
     collapse = None if owner == "evaluate_loss" else COLLAPSED_FEATURES  # (as the targets')
     X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype, collapse=collapse)
     text = _text_in(y) if spec is not None and "entropy" in spec.name else None
@@ -1573,10 +1581,7 @@ def check_data(
             if names[0] == VALIDATION_NAMES[0]
             else f"check its columns or build the model with inputs={X.shape[1]}"
         )
-        raise ValueError(
-            f"{owner}: {names[0]} has {X.shape[1]} features per sample but the model's first "
-            f"layer expects {n_in}; {fix}."
-        )
+        raise features_error(owner, names[0], X.shape[1], n_in, fix)
     y = prepare_targets(spec, y, dtype, n_outputs(model), owner, names[1], labels)
     _check_range(model, spec, y, owner, names[1])
     if w is not None:

@@ -347,8 +347,10 @@ def test_label_encoder_errors():
         enc.inverse_transform([0, 3])
     with pytest.raises(ValueError, match=r"1-D.*y.ravel\(\)"):
         LabelEncoder().fit(np.array([[1], [2]]))
-    with pytest.raises(ValueError, match="NaN or inf"):
-        LabelEncoder().fit([1.0, np.nan])
+    with pytest.raises(
+        ValueError, match=r"1 missing label\(s\) \(NaN or pandas' NA\), the first at"
+    ):
+        LabelEncoder().fit([1.0, np.nan])  # (round 27: missing, its position named)
     with pytest.raises(TypeError, match="one type"):
         LabelEncoder().fit(np.array([1, "a"], dtype=object))
     with pytest.raises(NotFittedError, match="LabelEncoder"):

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import check_number, network_advice, sklearn_mlp
+from .._validation import check_names, check_number, network_advice, sklearn_mlp
 from ..fused import FastMLP, Layer, layers_of
 from ..nn.module import Module
 from ..report import fmt, make_names
@@ -481,6 +481,7 @@ def plot_decision_boundary(
     matplotlib.figure.Figure
     """
     owner = "plot_decision_boundary"
+    check_names(model, X, owner, "X")  # (a DataFrame of the fitted columns, in order)
     Xa, ya = _check_xy(X, y, owner)
     threshold = _check_threshold(threshold, owner)
     res = _check_res(resolution, owner)
@@ -630,6 +631,7 @@ def plot_neuron_outputs(
     matplotlib.figure.Figure
     """
     owner = "plot_neuron_outputs"
+    check_names(model, X, owner, "X")  # (a DataFrame of the fitted columns, in order)
     layers = network_layers(model, owner)
     if layers[0].inputs != 2:
         raise ValueError(
@@ -891,6 +893,7 @@ def plot_hidden_space(
     matplotlib.figure.Figure
     """
     owner = "plot_hidden_space"
+    check_names(model, X, owner, "X")  # (a DataFrame of the fitted columns, in order)
     layers = network_layers(model, owner)
     if len(layers) < 2:
         raise ValueError(f"{owner}: the model has no hidden layer; there is no feature space.")
