@@ -121,6 +121,7 @@ from .io import (
     CLI_MODEL_FORMAT,
     CLI_MODEL_FORMAT_VERSION,
     LABEL_WORDS,
+    Checkpoint,
     ModelFileError,
     file_kind,
     load_arrays,
@@ -2736,13 +2737,16 @@ def _loading(path: str) -> Iterator[None]:
         ) from None
 
 
-def _load_any(path: str) -> tuple[Any, dict[str, Any]]:
-    """A model file's network and JSON ``meta``."""
+def _load_any(path: str, checkpoint: bool = False) -> tuple[Any, dict[str, Any]]:
+    """A model file's network and JSON ``meta`` (``checkpoint``: a checkpoint file's
+    :class:`~glassnet.io.Checkpoint` and meta, from the same read, for ``info``)."""
     p = Path(path)
     if not p.exists():
         raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
     with _loading(path):
         loaded = load_file(p)  # (one read: a file replaced meanwhile is one version or the other)
+    if loaded.kind == "checkpoint" and checkpoint:
+        return loaded.value, loaded.meta if isinstance(loaded.meta, dict) else {}
     if loaded.kind == "checkpoint":
         _not_a_checkpoint(path)
     if loaded.kind != "model":
@@ -9577,10 +9581,9 @@ def _cmd_playground(args: argparse.Namespace) -> int:
 
 def _cmd_info(args: argparse.Namespace) -> int:
     _not_a_text_file(args)
-    with contextlib.suppress(OSError, ModelFileError):
-        if file_kind(args.model) == "checkpoint":
-            return _info_checkpoint(args)
-    model, meta = _load_any(args.model)
+    model, meta = _load_any(args.model, checkpoint=True)
+    if isinstance(model, Checkpoint):  # (info shows a checkpoint too: its epoch, settings)
+        return _info_checkpoint(args, model)
     mode, in_eval, frozen = _restored_state(model)
     if args.json:
         state = {"mode": mode, "eval_modules": in_eval, "frozen": frozen}
@@ -9618,10 +9621,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _info_checkpoint(args: argparse.Namespace) -> int:
+def _info_checkpoint(args: argparse.Namespace, ckpt: Checkpoint) -> int:
     """``info`` of a checkpoint: its epoch, how its run stood, the run's settings (a
     ``glassnet train`` checkpoint's) and the model's arrays, by name and shape."""
-    ckpt = load_checkpoint(args.model)
     meta = ckpt.meta if isinstance(ckpt.meta, dict) else {}
     weights = {k: v for k, v in ckpt.model_state.items() if not k.startswith(_BEST)}
     if args.json:
