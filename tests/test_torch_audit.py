@@ -678,6 +678,13 @@ def test_dataloader_shuffles_with_a_generator_each_epoch_anew_and_reproducibly()
 # --------------------------------------------------------------------------- LR schedulers
 
 
+def _scheduler_id(v):
+    """A test id that is the same in every process (a function's repr holds its address)."""
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {getattr(x, '__name__', x)}" for k, x in v.items()) + "}"
+    return str(v)
+
+
 def _warmup(epoch):
     return min(1.0, (epoch + 1) / 5) * 0.9 ** max(0, epoch - 5)
 
@@ -702,7 +709,7 @@ def _lrs(opt, sched, steps=30):
     return lrs
 
 
-@pytest.mark.parametrize(("name", "kw"), SCHEDULERS, ids=lambda v: getattr(v, "__name__", str(v)))
+@pytest.mark.parametrize(("name", "kw"), SCHEDULERS, ids=_scheduler_id)
 def test_lr_sequence_over_30_epochs_matches_pytorch(name, kw):
     a, b = nn.Parameter(np.zeros(2)), nn.Parameter(np.zeros(3))
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
@@ -717,7 +724,7 @@ def test_lr_sequence_over_30_epochs_matches_pytorch(name, kw):
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize(("name", "kw"), SCHEDULERS, ids=lambda v: getattr(v, "__name__", str(v)))
+@pytest.mark.parametrize(("name", "kw"), SCHEDULERS, ids=_scheduler_id)
 def test_a_schedule_state_dict_round_trip_continues_the_sequence(name, kw):
     def build():
         opt = optim.SGD([nn.Parameter(np.zeros(2))], lr=0.1)
