@@ -1980,6 +1980,14 @@ def _csv_data(args: argparse.Namespace) -> _Data:
             f"the target column {clash[0]!r} is also named by --drop or --id; a column is "
             f"either predicted or left out"
         )
+    both = [c for c in categorical if c in drop and c not in targets]
+    if both:  # (a target's --categorical reads its labels: no feature)
+        flag = "--id" if both[0] == args.id else "--drop"
+        raise CLIError(
+            f"the column {both[0]!r} is named by --categorical and by {flag}: --categorical "
+            f"reads a feature as categories, {flag} leaves it out of the features; give it "
+            f"to one of them"
+        )
     single = targets[0] if len(targets) == 1 else None
     labels = args.task == "multilabel"  # (its label columns are read as text, as written)
     reading: dict[str, Any] = dict(
@@ -2303,6 +2311,13 @@ def _refuse_empty_column(args: argparse.Namespace, message: str, targets: Sequen
             ) from None
 
 
+#: The target's name of a bundled classification set, as its source names it (UCI's
+#: iris "species", breast cancer "diagnosis", wine "cultivar", digits "digit"); the gates'
+#: and generated sets', which have none, is "y" (docs/cli.md).
+_DATASET_TARGETS = {"iris": "species", "breast_cancer": "diagnosis", "wine": "cultivar",
+                    "digits": "digit"}  # fmt: skip
+
+
 def _dataset_data(name: str, seed: int) -> _Data:
     ds = load_dataset(name, seed=seed)
     source = f"--dataset {ds.name}"
@@ -2311,7 +2326,18 @@ def _dataset_data(name: str, seed: int) -> _Data:
     table = Table(columns, source=source)
     if ds.task_hint in ("binary", "multiclass"):
         labels = np.array(ds.target_names, dtype=str)[np.asarray(ds.y).astype(np.int64)]
-        return _Data(table, names, ["y"], source, y_labels=labels, task_hint=ds.task_hint)
+        target = _DATASET_TARGETS.get(ds.name, "y")
+        data = _Data(table, names, [target], source, y_labels=labels, task_hint=ds.task_hint)
+        try:  # class names that are numbers (a gate's 0/1): a numeric target too
+            data.y_numeric = labels.astype(np.float64)
+        except ValueError:
+            data.label_error = (
+                f"the target '{target}' of {source} holds class names "
+                f"({', '.join(ds.target_names[:5])}{', ...' if len(ds.target_names) > 5 else ''}), "
+                f"not numbers: train a classifier with --task {ds.task_hint} (or leave --task "
+                f"out)"
+            )
+        return data
     y = np.asarray(ds.y, dtype=np.float64)
     data = _Data(table, names, list(ds.target_names), source, y_numeric=y)
     data.task_hint = ds.task_hint
@@ -2872,6 +2898,14 @@ def _read_file_for_model(
             )
         if sorted(targets) == sorted(bundle.targets):  # its own names, in any order: by name
             targets = list(bundle.targets)
+        if targets and len(targets) != len(bundle.targets):  # (y2 was no stray feature)
+            raise CLIError(
+                f"--target names {len(targets)} column(s) ({_names_text(targets)}) but the "
+                f"model predicts {len(bundle.targets)} ({_names_text(bundle.targets)}): name "
+                f"the column of '{args.data}' that holds each, in the model's order, --target "
+                f"{_option_names(bundle.targets)}, or leave --target out where the file names "
+                f"them so"
+            )
         moved = [
             (k, t) for k, t in enumerate(targets) if t in bundle.targets and t != bundle.targets[k]
         ]
@@ -3204,6 +3238,32 @@ class _Repeated(argparse.Action):
         given = getattr(namespace, f"given_{self.dest}", None) or []
         setattr(namespace, f"given_{self.dest}", [*given, values])
         setattr(namespace, self.dest, values)
+        if option is not None:  # (every option's, in order: _warn_repeated)
+            seen = getattr(namespace, "options_given", None) or []
+            name = max(self.option_strings, key=len)  # (--out, not -o or an abbreviation)
+            namespace.options_given = [*seen, (name, self.dest, values)]
+
+
+#: The options whose repetition their command answers itself: --hidden's own warning (the
+#: widths of each), --target's refusal (the columns of each, in one option).
+_REPEATS_TOLD = ("hidden", "target")
+
+
+def _warn_repeated(args: argparse.Namespace) -> None:
+    """A warning for each option of one value given more than once (--epochs 3 --epochs 4):
+    the last one counts, as argparse takes it, which the user may not have meant."""
+    by: dict[str, list[tuple[str, Any]]] = {}
+    for option, dest, value in getattr(args, "options_given", None) or []:
+        by.setdefault(dest, []).append((option, value))
+    for dest, given in by.items():
+        if len(given) < 2 or dest in _REPEATS_TOLD:
+            continue
+        texts = [_exact(v) if isinstance(v, float) else str(v) for _, v in given]
+        option = given[-1][0]
+        _warn(
+            f"{option} was given {len(given)} times ({', then '.join(texts)}): only the last "
+            f"one, {option} {texts[-1]}, was used; give it once"
+        )
 
 
 def _target_given_once(args: argparse.Namespace) -> None:
@@ -3508,6 +3568,8 @@ def build_parser() -> argparse.ArgumentParser:
             name, parents=[debug], help=help, description=_wrap(description),
             formatter_class=fmt, epilog=epilog,
         )  # fmt: skip
+        for key in (None, "store"):  # (an option given twice: _warn_repeated)
+            q.register("action", key, _Repeated)
         q.set_defaults(func=func)
         if model is not None:
             q.add_argument("model", type=_input_text, metavar="MODEL", help=model)
@@ -3644,7 +3706,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_int,
         metavar="N",
         help="with --stream: rows held by the shuffle buffer (default 65536; at least the "
-        "file's rows for a full shuffle)",
+        "file's rows for a full shuffle); held in whole --batch-size batches (rounded down, one "
+        "batch at least)",
     )
     net = p.add_argument_group("network and training")
     net.add_argument(
@@ -3666,7 +3729,7 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument(
         "--lr",
         type=_positive_float,
-        help="learning rate (default 0.01; 0.1 for sgd, 1.0 for adadelta)",
+        help="learning rate (default 0.01; 0.1 for sgd and gd, 1.0 for adadelta)",
     )
     net.add_argument("--epochs", type=_positive_int, default=100, help="default 100")
     net.add_argument(
@@ -3886,8 +3949,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--top",
         type=_positive_int,
         metavar="K",
-        help="how many neurons and terms the compact view shows, largest first (default 5); "
-        "given, it asks for the compact view of a small network too",
+        help="how many neurons, and terms of each, the compact view shows, largest first "
+        "(default 5 neurons, 3 terms); given, it asks for the compact view of a small network "
+        "too",
     )
     p.add_argument(
         "--full",
@@ -4274,13 +4338,34 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             "  one straight line splits: " + style.good("all 4 rows right.")
         )
     else:
-        lines.append(
-            style.bad(f"  {int((~right).sum())} of 4 rows wrong: ")
-            + "this start stalled on a plateau (hidden neurons saturated: more epochs barely\n"
-            "  move it); try another --seed."
-        )
+        lines.append(style.bad(f"  {int((~right).sum())} of 4 rows wrong: ") + _demo_advice(
+            history.loss, epochs, default_epochs
+        ))  # fmt: skip
     out.write("\n".join(lines) + "\n")
     return 0
+
+
+def _demo_advice(loss: list[float], epochs: int, default: int) -> str:
+    """What to try when the demo left rows wrong: more --epochs when it ran fewer than its
+    default or its loss still fell over the last tenth of the epochs (by 0.1% or more), else
+    another --seed (the loss moved less: this start stalled on a plateau)."""
+    tail = max(epochs // 10, 1)
+    before = loss[-tail - 1] if len(loss) > tail else loss[0]
+    fall = (before - loss[-1]) / max(abs(loss[-1]), 1e-12)
+    if epochs < default:
+        return (
+            f"{epochs} epochs are fewer than the demo's {default}: try more\n"
+            f"  epochs first (--epochs {default}), then another --seed if rows stay wrong."
+        )
+    if fall >= 1e-3:
+        return (
+            f"the loss still fell by {fall:.1%} over the last {tail} epochs: try more\n"
+            f"  --epochs (then another --seed if rows stay wrong)."
+        )
+    return (
+        f"this start stalled on a plateau (the loss moved {fall:.2%} over the last {tail}\n"
+        f"  epochs: hidden neurons saturated); try another --seed."
+    )
 
 
 # ======================================================================== train
@@ -6252,7 +6337,12 @@ def _report_and_save(
                         f"worse than its mean would: {_TUNING_HINT}"
                     )
     gate = _truth_table(args)
-    if gate is not None and not len(p.test_rows):  # (the lecture's: scored on its 4 rows)
+    if gate is not None and not len(p.test_rows) and not p.task.is_classifier:
+        bundle = _Bundle(str(out_path), model, {}, p.task, p.pre, p.labels, p.y_scaler)
+        fit_all = regression_metrics(p.y_all, bundle.decode(bundle.outputs(p.X_all)))
+        r2, mae, mse = (_num(fit_all[m][0]) for m in ("r2", "mae", "mse"))  # (--task regression)
+        say(f"table     {len(p.y_all)} rows, the whole truth table: R^2 {r2}, MAE {mae}, MSE {mse}")
+    elif gate is not None and not len(p.test_rows):  # (the lecture's: scored on its 4 rows)
         bundle = _Bundle(str(out_path), model, {}, p.task, p.pre, p.labels, p.y_scaler)
         table = classification_metrics(
             p.y_all, bundle.decode(bundle.outputs(p.X_all)), len(p.classes)
@@ -7375,6 +7465,12 @@ def _train_streamed(args: argparse.Namespace) -> int:
     _stream_refusals(args)
     out_path, ckpt_path, checkpointing = _train_files(args)
     buffer_size = args.buffer_size or 65_536
+    held = max(buffer_size // args.batch_size, 1) * args.batch_size if args.batch_size else 0
+    if args.buffer_size is not None and held > buffer_size:  # (as stream.py holds: rounded
+        _note(  # down to whole batches, as its --help says, or raised to one)
+            f"--buffer-size {buffer_size} is less than one batch of --batch-size "
+            f"{args.batch_size}: the shuffle buffer holds whole batches, one of {held} rows"
+        )
     args.buffer_size = buffer_size
     targets = _split_names(args.target)
     target = targets[0]
@@ -7515,6 +7611,11 @@ def _train_streamed(args: argparse.Namespace) -> int:
         return chunks
 
     train_src = gs.from_chunks(rows(False), buffer_size=buffer_size)
+    if args.batch_size > cols.rows and args.batch_size != 32:  # (not the default: as in memory)
+        _note(
+            f"--batch-size {args.batch_size} is larger than the training set ({cols.rows} rows "
+            f"in the file, before the test split): each step uses all of them"
+        )
     if args.test_split > 0:  # (each row drawn: a training row found, or none at all)
         probe = rows(False)()
         try:
@@ -8237,8 +8338,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if out_path is not None:  # before any work: the output must destroy nothing
         _check_writable(out_path, "predictions file", args.out)
         reads = [("model file", Path(args.model)), ("data file", Path(args.data))]
+        _guard_paths(reads, [("--out", out_path, "csv")], True)  # (an input: refused first)
+        _plain_csv_name(out_path, args)  # (a name --force does not accept: before its advice)
         _guard_paths(reads, [("--out", out_path, "csv")], args.force)
-        _plain_csv_name(out_path, args)
     _not_a_text_file(args)
     bundle = _load_bundle(args.model)
     if args.proba and not bundle.task.is_classifier:
@@ -9334,6 +9436,7 @@ def _compact_explanation(
 
     layers = layers_of(bundle.model, owner="explain")
     k = args.top if args.top is not None else 5
+    terms = args.top if args.top is not None else 3  # (per neuron: the table's width)
     n_layers = len(layers)
     names = [[_shown(c) for c in bundle.pre.feature_names_out]]
     # --names lecture or layered: the neurons named by that scheme, as in the full trace
@@ -9400,7 +9503,7 @@ def _compact_explanation(
             rows.append([
                 z_names[l][j],
                 _num(z[j], 3), _num(a[j], 3), _num(dz[j], 3),
-                _terms(contrib, names[l], min(k, 3)),
+                _terms(contrib, names[l], terms),
             ])  # fmt: skip
         out += _render(rows, "lrrrl")
         if len(shown) < lay.neurons:
@@ -9459,8 +9562,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     for source in (args.model, args.impute_from):
         if source is not None and same_file(source, out):
             raise CLIError(f"the ONNX file '{out}' is an input ('{source}'); choose another path")
-    _guard_paths([], [("the ONNX file", out, "onnx")], args.force)
     _onnx_file_name(out)  # (--force replaces a file; it does not accept a misleading name)
+    _guard_paths([], [("the ONNX file", out, "onnx")], args.force)
     if not _rank_writes(out):
         return 0
     opset = gn_onnx.DEFAULT_OPSET if args.opset is None else args.opset
@@ -9490,6 +9593,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise CLIError(f"--impute-from '{args.impute_from}' {why} (the working directory is "
                        f"'{os.getcwd()}')") from None  # fmt: skip
     except ValueError as exc:  # (export's messages name its Python parameter)
+        lacks = re.match(r"Target column (.*) is not in .*?\. Available columns: (.*?)\.?$",
+                         str(exc), flags=re.DOTALL)  # fmt: skip
+        if lacks and args.impute_from is not None:  # (read_csv's words: no flag named)
+            raise CLIError(
+                f"--impute-from '{args.impute_from}' lacks the model's target column "
+                f"{lacks.group(1)} (its columns: {_oneline(lacks.group(2))}): pass the CSV "
+                f"the model was trained on"
+            ) from None
         message = str(exc).replace("The 'impute_from' parameter of export", "--impute-from")
         message = message.replace("The 'opset' parameter of export", "--opset")
         message = message.replace("leave out 'impute_from'", "leave out --impute-from")
@@ -9700,6 +9811,77 @@ def _g(value: Any, spec: str = ".4g") -> str:
     return format(value, spec)
 
 
+def _option_names(names: Sequence[str]) -> str:
+    """Column ``names`` as one --target/--drop/--categorical value, quoted for a shell (a
+    name that holds a comma or a double quote in double quotes, as _split_names reads it)."""
+    return shlex.quote(
+        ",".join('"' + n.replace('"', '""') + '"' if "," in n or '"' in n else n for n in names)
+    )
+
+
+def _exact(value: Any) -> str:
+    """A stored number as an option's value that reads back as the same float (repr's
+    shortest digits: --lr 0.0012345678, not 'g''s 0.00123457); '?' when it is no number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "?"
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _retrain_command(bundle: _Bundle, meta: dict[str, Any], t: dict[str, Any]) -> str:
+    """``info``'s command line that trains the model again: the stored data and every
+    stored setting that shapes the weights, each as its train option (the defaults too,
+    where a default depends on the data: --task, --test-split); '?' where one is missing."""
+    data = _dig(t, "data", kind=str) or "?"
+    dataset = data.startswith("--dataset ")
+    words = ["glassnet", "train", *(data.split() if dataset else [shlex.quote(data)])]
+    prep = _dig(meta, "preprocessing", kind=dict) or {}
+    if not dataset:
+        words += ["--target", _option_names(_dig(t, "target", kind=list) or bundle.targets)]
+    words += ["--task", str(_dig(t, "task", kind=str) or bundle.task.name)]
+    classes = bundle.classes
+    if classes and not dataset and list(classes) != sorted(classes) and not _dig(t, "stream"):
+        words += ["--classes", _option_names([str(c) for c in classes])]  # (not sorted: given)
+    hidden = _dig(t, "hidden", kind=list)
+    words += ["--hidden", "?" if hidden is None else ",".join(str(h) for h in hidden) or "none"]
+    if hidden != []:  # (no hidden layer: train refuses an --activation)
+        words += ["--activation", str(_dig(t, "activation") or "?")]
+    words += [
+        "--optimizer", str(_dig(t, "optimizer") or "?"), "--lr", _exact(_dig(t, "lr")),
+        "--batch-size", _g(_dig(t, "batch_size"), "d"), "--epochs", _g(_dig(t, "epochs"), "d"),
+        "--seed", _g(_dig(t, "seed"), "d"), "--test-split", _exact(_dig(t, "test_split")),
+    ]  # fmt: skip
+    if _dig(t, "l2", kind=(int, float)):
+        words += ["--l2", _exact(t["l2"])]
+    if _dig(t, "dtype", kind=str) not in (None, "float32"):
+        words += ["--dtype", t["dtype"]]
+    if _dig(t, "val_split", kind=(int, float)):
+        words += ["--val-split", _exact(t["val_split"])]
+    if _dig(t, "early_stopping") is True:
+        words += ["--early-stopping", "--patience", _g(_dig(t, "patience"), "d")]
+    if _dig(t, "standardize") is False:
+        words.append("--no-standardize")
+    if _dig(t, "impute", kind=str):
+        words += ["--impute", t["impute"]]
+    for flag, names in (("--categorical", _dig(t, "categorical", kind=list)),
+                        ("--drop", _dig(prep, "drop", kind=list))):  # fmt: skip
+        if names and not dataset:
+            words += [flag, _option_names([str(n) for n in names])]
+    if _dig(prep, "id", kind=str):
+        words += ["--id", shlex.quote(prep["id"])]
+    if bundle.missing != MISSING_TOKENS and bundle.missing:
+        words.append(_missing_text(bundle.missing))
+    if bundle.decimal != ".":
+        words += ["--decimal", shlex.quote(bundle.decimal)]
+    if bundle.multiline_cells:
+        words.append("--multiline-cells")
+    if _dig(t, "stream") is True:
+        words += ["--stream", "--buffer-size", _g(_dig(t, "buffer_size"), "d")]
+    if _dig(t, "threads", kind=int):  # (the BLAS threads it ran with: the weights' last bits)
+        words += ["--threads", str(t["threads"])]
+    return " ".join(words)
+
+
 def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
     """The lines ``info`` prints about a ``glassnet train`` model; each optional part of the
     description that is absent (or of the wrong type) is left out or shown as '?'."""
@@ -9761,25 +9943,7 @@ def _info_lines(bundle: _Bundle, meta: dict[str, Any]) -> list[str]:
             f"training      data {_dig(t, 'data', kind=str) or '?'}, rows {rows_of[0]} train "
             f"/ {rows_of[1]} validation / {rows_of[2]} test"
         )
-        hidden = _dig(t, "hidden", kind=list)
-        hidden_text = "?" if hidden is None else ",".join(str(h) for h in hidden) or "none"
-        activation = f" --activation {_dig(t, 'activation') or '?'}"
-        if hidden_text == "none":  # (no hidden layer: train refuses an --activation)
-            activation = ""
-        out.append(
-            f"              --hidden {hidden_text}{activation} "
-            f"--optimizer {_dig(t, 'optimizer') or '?'} --lr {_g(_dig(t, 'lr'), 'g')} "
-            f"--batch-size {_g(_dig(t, 'batch_size'), 'd')} --epochs {_g(_dig(t, 'epochs'), 'd')} "
-            f"--seed {_g(_dig(t, 'seed'), 'd')}"
-            + (f" --l2 {_g(t['l2'], 'g')}" if _dig(t, "l2", kind=(int, float)) else "")
-            + (" --early-stopping" if _dig(t, "early_stopping") is True else "")
-            + (" --no-standardize" if _dig(t, "standardize") is False else "")
-            + (
-                f" --stream --buffer-size {_g(_dig(t, 'buffer_size'), 'd')}"
-                if _dig(t, "stream") is True
-                else ""
-            )
-        )
+        out.append(f"              {_retrain_command(bundle, meta, t)}")
     h = _dig(meta, "history", kind=dict)
     if h is not None:
         why = _dig(h, "message", kind=str) or _dig(h, "stop_reason", kind=str) or "?"
@@ -10348,6 +10512,7 @@ def _main_argv(argv: Sequence[str] | None) -> int:
     _NOTES_OFF[0] = args.command in _QUIET_COMMANDS and bool(getattr(args, "quiet", False))
     _USER_TEXTS.clear()
     _USER_TEXTS.update(str(a) for a in (sys.argv[1:] if argv is None else argv))
+    _warn_repeated(args)
     try:  # (train: SIGTERM and SIGHUP end it with a line, as in fit they stop it)
         if sys.stdout is None:  # (>&-: an error before any work, as a full disk's, no bug)
             raise CLIError(

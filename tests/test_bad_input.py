@@ -293,13 +293,14 @@ CASES: list[Case] = [
     Case(
         "predict-out-over-a-model",
         [*PREDICT, "--out", "other.glassnet"],
-        ("--out 'other.glassnet' exists and is a glassnet model file, not a CSV file", "--force"),
+        # (its name first, which --force would not take: no advice to pass it, round 27)
+        ("--out 'other.glassnet' names a glassnet model file", "give a name ending in .csv"),
         setup=lambda d: shutil.copy(d / "model.glassnet", d / "other.glassnet"),
     ),
     Case(
         "predict-out-over-a-checkpoint",
         [*PREDICT, "--out", "model.ckpt"],
-        ("is a glassnet checkpoint, not a CSV file",),
+        ("--out 'model.ckpt' names a checkpoint (.ckpt)", "give a name ending in .csv"),
     ),
     # -- 1. the CSV reader swallows no rows
     Case(

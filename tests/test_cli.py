@@ -58,8 +58,9 @@ def reg_csv(tmp_path: Path) -> Path:
 
 def train(capsys, data: Path, target: str, out: Path, *extra: object) -> str:
     fast = list(FAST)
-    if "--hidden" in extra:  # (given twice, the last one counts and a warning says so)
-        del fast[fast.index("--hidden") : fast.index("--hidden") + 2]
+    for flag in ("--epochs", "--hidden", "--seed"):  # (given twice, the last one counts and
+        if flag in extra:  # a warning says so: FAST's is left out)
+            del fast[fast.index(flag) : fast.index(flag) + 2]
     code, stdout, err = run(capsys, "train", data, "--target", target, "--out", out, *fast, *extra)
     assert code == 0, err
     # (a run on noise may be warned about its held-out score; nothing else goes to stderr)
