@@ -275,9 +275,10 @@ binary cross-entropy for two classes; C softmax neurons and cross-entropy on
 one-hot targets for C classes; identity outputs and the squared error for one or
 K real-valued targets. `glassnet.tasks` reads the task off the targets: text labels
 and integers are classes, numbers with a fraction are regression, and floats that are
-all whole numbers are classes when there are at most 20 distinct values (as
-scikit-learn's `type_of_target` reads them; prices such as 100., 250., 310. would be 3
-classes: `get_task("regression")` trains them as real numbers), regression above that:
+all whole numbers are classes when there are at most 20 distinct values (glassnet's
+rule: scikit-learn's `type_of_target` calls any number of them classes; prices such as
+100., 250., 310. would be 3 classes: `get_task("regression")` trains them as real
+numbers), regression above that:
 """,
         """\
 from glassnet.tasks import infer_task

@@ -299,7 +299,7 @@ def _unicode_token(token: str) -> str:
 # Unicode and LaTeX the slides' w ← w − γ ∂L/∂w (γ = lr = 0.5). Only an update (the same
 # name on both sides): a reversed edge's ``a <- z`` stays.
 _UPDATE = re.compile(
-    r"(?<![\w/])(w\w*) <- \1 - lr(?: \*)? (dL/d\1)(?![\w\[])(?: \(lr = ([^)]*)\))?"
+    r"(?<![\w/])(w(?:\d*|\[\d+\]_\d+)) <- \1 - lr(?: \*)? (dL/d\1)(?![\w\[])(?: \(lr = ([^)]*)\))?"
 )
 
 
