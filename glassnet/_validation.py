@@ -1288,10 +1288,13 @@ def check_fits(value: Any, dtype: Any, what: str, name: str = "the value", fix: 
 def data_error(arr: np.ndarray, owner: str = "Tensor") -> TypeError:
     """The refusal of Tensor data ``arr`` that is not of real numbers a Tensor holds: complex,
     a longdouble (float32 or float64 only), whole numbers past int64 (NumPy's object array),
-    anything else."""
-    dt = arr.dtype
+    anything else. ``owner``: "Tensor", or the name of the op whose other operand ``arr`` is
+    ("add": "add: the other operand ..."; "where: b" as it is), the words built here, only
+    when refusing (never on the path of an operand that is taken)."""
+    dt, who = arr.dtype, "Tensor data" if owner == "Tensor" else owner
+    who = f"{owner}: the other operand" if owner.isidentifier() and who == owner else who
     if dt.kind == "c":
-        return TypeError(f"{owner} data must be real numbers (take .real first). Got dtype {dt}.")
+        return TypeError(f"{who} must be real numbers (take .real first). Got dtype {dt}.")
     if dt.kind == "f":
         return TypeError(
             f"{owner}: data has dtype {dt} (longdouble); glassnet tensors hold float32 or "
@@ -1320,10 +1323,24 @@ def data_error(arr: np.ndarray, owner: str = "Tensor") -> TypeError:
                 f"float64 node, the gradient flowing back to v) or v.data (its number), or put "
                 f"the Value first (v * t)."
             )
+        if any(isinstance(v, decimal.Decimal) for v in arr.flat[:8]):  # (a number NumPy can't)
+            return TypeError(
+                f"{who}: a decimal.Decimal is not supported (glassnet tensors hold float32 or "
+                f"float64, and gn.tensor refuses a Decimal). Pass float(d), or an array of floats."
+            )
     if owner != "Tensor":  # (an op's operand, "add: the other operand": what was given)
         given = arr.item() if arr.ndim == 0 else arr
-        return TypeError(f"{owner} must be a number or an array of numbers. Got {given!r:.60}.")
+        return TypeError(f"{who} must be a number or an array of numbers. Got {given!r:.60}.")
     return TypeError(f"{owner} data must be numbers. Got dtype {dt}.")
+
+
+def operand_error(e: TypeError, op: str, value: Any) -> TypeError:
+    """``e``, a Tensor's refusal of ``value`` as data not of numbers, retold as the refusal
+    of ``op``'s operand (:func:`data_error`'s words, ``op`` "add" or "where: b"); another
+    error as it is. For the callers that make ``value`` a Tensor (``t.add(None)``)."""
+    if not str(e).startswith(("Tensor data must", "Tensor data: a decimal")):
+        return e
+    return data_error(np.asarray(value), op)
 
 
 _F64, _F32_MAX = np.dtype(np.float64), float(np.finfo(np.float32).max)
@@ -1544,7 +1561,8 @@ def check_setting(value: Any, name: str, owner: str, rule: Any) -> Any:
     return first, second
 
 
-_INIT_NUMBERS = {"std": {"low": 0}, "mean": {}, "low": {}, "high": {}, "gain": {}, "value": {}}
+_INIT_NUMBERS = {"std": {"low": 0}, "mean": {}, "low": {}, "high": {}, "gain": {"low": 0}}
+_INIT_NUMBERS["value"] = {}  # (gain >= 0: PyTorch's xavier refuses the negative std it makes)
 
 
 def checked_initializer(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -1564,6 +1582,8 @@ def checked_initializer(f: Callable[..., Any]) -> Callable[..., Any]:
         bound.apply_defaults()
         a = bound.arguments
         shape = (a["shape"],) if isinstance(a["shape"], (int, np.integer)) else a["shape"]
+        if isinstance(shape, np.ndarray) and shape.ndim == 1 and shape.dtype.kind in "iu":
+            shape = shape.tolist()  # (x.shape of an array, np.array([2, 3]): taken, as before)
         ok = isinstance(shape, (tuple, list)) and all(
             isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in shape
         )
