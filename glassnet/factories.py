@@ -52,6 +52,7 @@ from ._validation import (
     check_float_dtype,
     check_number,
     check_size,
+    data_error,
     shown,
     tensor_data,
 )
@@ -348,11 +349,15 @@ def _like(
             f"memory_format={memory_format!r:.40}: glassnet's arrays have one layout, NumPy's "
             "(PyTorch's preserve_format and contiguous_format name it); leave it out."
         )
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
-    if data.dtype.kind not in "biuf":
+    if isinstance(x, Tensor):
+        data = x.data
+    else:  # (read as gn.tensor reads it, a nullable DataFrame too: taken where it takes it)
+        data = asarray(x if type(x) is np.ndarray else tensor_data(x, owner, "input"))
+    if data.dtype.kind not in "biuf":  # (a bool or longdouble array's shape: taken, as before)
         raise TypeError(
             f"{owner}(): argument 'input' must be a Tensor or an array of numbers (its shape "
-            f"and dtype are taken). Got {shown(x, 60)} of type {type(x).__name__}."
+            f"and dtype are taken), as gn.tensor takes. Got {shown(x, 60)} of type "
+            f"{type(x).__name__}: {data_error(data)}"
         )
     dt = data.dtype if data.dtype in (np.float32, np.float64) else get_default_dtype()
     dt = dt if dtype is None else _dtype(dtype, owner)
@@ -469,11 +474,17 @@ def linspace(
     """``steps`` values evenly spaced from ``start`` to ``end``, both included."""
     k = check_number(steps, "steps", "linspace", low=0, integer=True)
     check_size(f"linspace(steps={k})", (k,), "use fewer steps", np.dtype(np.float64).itemsize)
+    dt = _dtype(dtype, "linspace")
     start, end = (_number(v, n, "linspace", False) for n, v in (("start", start), ("end", end)))
+    # a whole-number end (an int64's, arange's rule) checked as given, before float64 rounds
+    # one past 2**53 (2**53 + 1 would pass as 2**53); a float end, or an int past int64
+    # (_number's float), is rounded, as gn.tensor rounds a float and PyTorch's linspace both
+    ints = [v for v in (start, end) if isinstance(v, (int, np.integer))]
+    _exact(np.array(ints, dtype=object), dt, "linspace")
     with np.errstate(invalid="ignore"):  # (a NaN or inf end: NaNs, as PyTorch's, no warning)
         values = np.linspace(start, end, k)
     whole = all(isinstance(v, (int, np.integer)) for v in (start, end))
-    values = _cast(values, _dtype(dtype, "linspace"), "linspace", whole)
+    values = _cast(values, dt, "linspace", whole)
     return _on(Tensor(values, requires_grad), device)
 
 

@@ -100,7 +100,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validation import NotGiven, check_bool, check_device, check_fits, reduced, unmasked
+from ._validation import (
+    NotGiven,
+    check_bool,
+    check_device,
+    check_fits,
+    operand_error,
+    reduced,
+    unmasked,
+)
 from .backend import device_of
 from .gradient import (
     Grad,
@@ -1365,7 +1373,10 @@ def _arith(name: str, op: Callable[[Tensor, Any], Tensor], scaled: bool = False)
                 f"Got {rounding_mode!r:.30}."
             )
         if not isinstance(other, Tensor):  # (as the operator reads it: a list times alpha
-            other = operand(other, self)  # would repeat the list)
+            try:  # would repeat the list)
+                other = operand(other, self)
+            except TypeError as e:  # (t.add(None): named as t + None is)
+                raise operand_error(e, name, other) from None
         if rounding_mode is None:
             return op(self, other if alpha == 1 else other * alpha)
         # PyTorch's rounded quotient, from the exact remainder (floor_divide: 1 // 0.1 is 9,

@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import NotGiven, check_bool, check_fits, reduced, shown
+from ._validation import NotGiven, check_bool, check_fits, operand_error, reduced, shown
 from .backend import asarray
 from .gradient import axis_sum, masked, running_sum, scaled_norm
 from .tensor import (
@@ -1102,8 +1102,14 @@ def where(condition: Any, a: Any = _NOT_GIVEN, b: Any = _NOT_GIVEN) -> Any:
     for name, v, t in (("a", a, b), ("b", b, a)):  # (a number takes the other's dtype)
         if isinstance(v, (int, float)) and isinstance(t, Tensor):
             check_fits(v, t.dtype, "where(condition, a, b)", name)
-    ta = operand(a, b) if isinstance(b, Tensor) else as_tensor(a)
-    tb = operand(b, ta)
+    try:
+        ta = operand(a, b) if isinstance(b, Tensor) else as_tensor(a)
+    except TypeError as e:  # (where(c, None, t): named, as t + None is)
+        raise operand_error(e, "where: a", a) from None
+    try:
+        tb = operand(b, ta)
+    except TypeError as e:
+        raise operand_error(e, "where: b", b) from None
     try:
         out = np.where(cond, ta.data, tb.data)
     except ValueError as e:

@@ -157,7 +157,8 @@ def enable_grad(fn: Callable[..., Any] | None = None) -> Any:
 
 def _to_array(value: Any, dtype: Any = None, owner: str = "Tensor") -> np.ndarray:
     """Convert input data to a float ndarray following the module's dtype rule (``owner``:
-    who refuses data not of numbers, ``"add: the other operand"`` for an op's)."""
+    who refuses data not of numbers, an op's name, "add", for its other operand: the words
+    built by data_error only when refusing)."""
     if type(value) is not np.ndarray:  # (a Tensor's values; a nullable DataFrame as predict's)
         value = tensor_data(value)
     arr = asarray(value)  # (an array of another library, CuPy's, stays there)
@@ -566,7 +567,7 @@ class Tensor(TensorMethods):
         return binary_op("sub", self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        return (-self) + other
+        return binary_op("add", -self, other, "sub")  # ((-a) + b, named as written: b - a)
 
     def __mul__(self, other: Any) -> Tensor:
         """y = a * b; dL/da = g b, dL/db = g a."""
@@ -757,11 +758,12 @@ BINARY_OPS: dict[str, tuple[Callable, Callable]] = {
 }
 
 
-def binary_op(op: str, a: Tensor, other: Any) -> Tensor:
+def binary_op(op: str, a: Tensor, other: Any, name: str = "") -> Tensor:
     """The node of ``y = fn(a, b)`` for the op ``op`` of :data:`BINARY_OPS`, with broadcasting.
 
     A Python number ``b`` keeps ``a``'s dtype; a non-Tensor ``b`` is a constant (no
-    gradient). A shape mismatch names the op and both shapes.
+    gradient). A shape mismatch names the op and both shapes; a ``b`` not of numbers names
+    ``name`` (the op the user wrote, "sub" of ``1 - t``), else ``op``.
     """
     fn, d = BINARY_OPS[op]
     A = a.data
@@ -770,7 +772,7 @@ def binary_op(op: str, a: Tensor, other: Any) -> Tensor:
     elif isinstance(other, (int, float)) and not isinstance(other, bool):
         B, parents = float(other), (a,)  # (NumPy's float64 scalar too: a number, as NumPy 1's)
     else:
-        B, parents = _to_array(other, None, f"{op}: the other operand"), (a,)
+        B, parents = _to_array(other, None, name or op), (a,)
     try:
         y = fn(A, B)
     except ValueError as e:

@@ -283,3 +283,184 @@ def test_train_test_split_equal_seed_and_random_state():
     a = gn.preprocessing.train_test_split(X, seed=0)
     b = gn.preprocessing.train_test_split(X, seed=0, random_state=0)
     assert all(np.array_equal(np.asarray(u), np.asarray(v)) for u, v in zip(a, b))
+
+
+# apifix27 (review rev27a) ----------------------------------------------------------------
+LIKES = [gn.zeros_like, gn.ones_like, gn.empty_like, gn.rand_like, gn.randn_like]
+
+
+@pytest.mark.parametrize("fn", LIKES + [lambda x: gn.full_like(x, 2.0)])
+def test_like_takes_what_tensor_takes(fn):
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"a": pd.array([1, 2], dtype="Int64"), "b": [1.5, 2.5]})
+    assert gn.tensor(df).shape == (2, 2)
+    assert fn(df).shape == (2, 2)
+
+
+@pytest.mark.parametrize("fn", LIKES)
+def test_like_refuses_what_tensor_refuses_named(fn):
+    from decimal import Decimal
+
+    for bad in (np.array([1, 2.0], dtype=object), [Decimal(1)], np.array([1j])):
+        with pytest.raises(TypeError):
+            gn.tensor(bad)
+        with pytest.raises(TypeError, match=fn.__name__):
+            fn(bad)
+
+
+@pytest.mark.parametrize(
+    "ok", [np.int64(1), np.int64(0), np.array(True), np.array(False), np.uint8(1), True, 0]
+)
+def test_micrograd_nonlin_numpy_ints_and_0d_bools(ok):
+    n = mg.nn.Neuron(3, nonlin=ok)
+    assert n.nonlin is bool(ok)
+    assert mg.nn.Layer(3, 2, nonlin=ok).neurons[0].nonlin is bool(ok)
+
+
+@pytest.mark.parametrize("bad", ["relu", np.int64(2), 1.0, np.array([1]), None])
+def test_micrograd_nonlin_others_refused(bad):
+    with pytest.raises(TypeError, match="nonlin"):
+        mg.nn.Neuron(3, nonlin=bad)
+
+
+def test_init_takes_an_ndarray_shape():
+    a = init.uniform(np.array([2, 3]), rng=0)
+    assert a.shape == (2, 3) and a.dtype == np.float32
+    assert np.array_equal(a, init.uniform((2, 3), rng=0))
+    assert init.he_normal(np.array([4, 2]), rng=0).shape == (4, 2)
+    with pytest.raises(ParameterError, match="shape"):
+        init.uniform(np.array([2.0, 3.0]), rng=0)
+    with pytest.raises(ParameterError, match="shape"):
+        init.uniform(np.array([[2, 3]]), rng=0)
+
+
+@pytest.mark.parametrize("fn", [init.xavier_normal, init.xavier_uniform])
+def test_negative_xavier_gain_named(fn):
+    with pytest.raises(ParameterError, match="gain") as e:
+        fn((2, 2), rng=0, gain=-1)
+    assert "std" not in str(e.value) and "low" not in str(e.value)
+    inplace = getattr(init, fn.__name__ + "_")
+    with pytest.raises(ParameterError, match="gain") as e:
+        inplace(gn.zeros((2, 2)), gain=-1)
+    assert "std" not in str(e.value) and "low=" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (0, 2**53 + 1, 2, gn.float64),
+        (2**60 + 1, 2**60 + 1, 1, None),
+        (0, 2**53 + 1, 2, None),
+        (0.0, 16777217, 2, None),
+        (16777217, 0.0, 2, None),
+        (0, 2**63 - 1, 2, gn.float64),
+        (np.int64(2**53 + 1), 0, 2, gn.float64),
+    ],
+)
+def test_linspace_checks_the_given_whole_ends(args):
+    start, end, k, dt = args
+    with pytest.raises(ParameterError, match="linspace.*not exact"):
+        gn.linspace(start, end, k, dtype=dt)
+
+
+def test_linspace_exact_ends_still_work():
+    assert gn.linspace(0, 2**53, 2, dtype=gn.float64).tolist() == [0.0, 2.0**53]
+    assert gn.linspace(0.0, 16777217.0, 2).tolist() == [0.0, 16777216.0]  # (floats: rounded,
+    assert gn.tensor(16777217.0).item() == 16777216.0  # as gn.tensor and gn.full round them)
+    assert gn.linspace(0, 1, 5).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert gn.linspace(0, 10**30, 2, dtype=gn.float64).tolist() == [0.0, 1e30]  # (past int64:
+    # a float, as PyTorch's linspace takes it; tests/test_tensor_round21.py)
+
+
+@pytest.mark.parametrize(
+    "call,name",
+    [
+        (lambda t: t.add(None), "add"),
+        (lambda t: t.sub(None), "sub"),
+        (lambda t: t.mul(None), "mul"),
+        (lambda t: t.div(None), "div"),
+        (lambda t: gn.add(t, None), "add"),
+        (lambda t: gn.mul(t, "a"), "mul"),
+        (lambda t: gn.where(t > 1, t, None), "where: b"),
+        (lambda t: gn.where(t > 1, None, t), "where: a"),
+        (lambda t: None - t, "sub"),
+        (lambda t: "a" - t, "sub"),
+        (lambda t: t - None, "sub"),
+    ],
+)
+def test_operand_named_in_methods_functions_and_rsub(call, name):
+    t = gn.tensor([1.0, 2.0])
+    other = "" if ":" in name else ": the other operand"
+    with pytest.raises(TypeError, match=f"^{name}{other} must be a number") as e:
+        call(t)
+    assert "add" not in str(e.value) or name == "add"
+
+
+def test_decimal_operand_says_decimal_is_not_supported():
+    from decimal import Decimal
+
+    t = gn.tensor([1.0, 2.0])
+    with pytest.raises(TypeError):
+        gn.tensor(Decimal(2))  # (gn.tensor refuses a Decimal: so do the ops, saying why)
+    for call in (lambda: t * Decimal(2), lambda: t.add(Decimal(1)), lambda: Decimal(1) - t):
+        with pytest.raises(TypeError, match="Decimal") as e:
+            call()
+        assert "must be a number" not in str(e.value)
+
+
+def test_valid_operands_unchanged():
+    t = gn.tensor([[1.0, 2.0]])
+    assert (t + np.array([1.0, 2.0])).tolist() == [[2.0, 4.0]]
+    assert (t + [1.0, 2.0]).tolist() == [[2.0, 4.0]]
+    assert (t + np.float32(2)).dtype == np.float32
+    assert (3 - t).tolist() == [[2.0, 1.0]] and (True + t).tolist() == [[2.0, 3.0]]
+    assert t.add(np.array([1.0, 1.0]), alpha=2).tolist() == [[3.0, 4.0]]
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (int, float, str, bool, type(None), np.generic)):
+        return a == b or (a != a and b != b)
+    return True  # (a callable or module: not a number)
+
+
+@pytest.mark.parametrize("loss", ["mse", "half_mse", "cross_entropy"])
+def test_explanation_pickle_keeps_every_number(loss):
+    m = gn.nn.MLP([2, 3, 2 if loss == "cross_entropy" else 1], rng=0)
+    y = [1] if loss == "cross_entropy" else [1.0]
+    e = gn.explain.explain(m, [1.0, 0.0], y, loss=loss)
+    e2 = pickle.loads(pickle.dumps(e))
+    assert str(e2) == str(e) and repr(e2) == repr(e)
+    assert vars(e).keys() == vars(e2).keys()
+    for k in vars(e):
+        assert _same(vars(e)[k], vars(e2)[k]), k
+
+
+def test_objective_pickles_on_the_graph_engine():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 2))
+    y = X[:, :1]
+    m = gn.nn.Sequential(
+        gn.nn.Linear(2, 3, rng=0), gn.nn.Tanh(), gn.nn.Dropout(0.5), gn.nn.Linear(3, 1, rng=1)
+    )
+    m.eval()
+    obj = gn.Objective(m, X, y, loss=gn.functional.mse)
+    back = pickle.loads(pickle.dumps(obj))
+    assert back.engine == obj.engine == "graph"
+    assert back() == obj()
+    for p, q in zip(obj.model.parameters(), back.model.parameters()):
+        assert np.array_equal(p.grad, q.grad) and np.array_equal(p.data, q.data)
+    back.model.parameters()[0].data += 1.0
+    assert back() != obj()
+
+
+@pytest.mark.parametrize("fn", LIKES)
+def test_like_still_takes_bool_and_longdouble_shapes(fn):
+    # (gn.tensor refuses their values as data; a *_like reads only the shape: kept, as before)
+    assert fn(np.array([True, False])).shape == (2,)
+    assert fn(np.ones(3, np.longdouble)).dtype == gn.get_default_dtype()

@@ -92,12 +92,21 @@ class Module:
         return []
 
 
+def _is_flag(value: Any) -> bool:
+    """Whether ``value`` is a truth flag as upstream micrograd reads ``nonlin``: a bool, or an
+    integer 0 or 1, NumPy's (np.int64(1), a 0-d bool or int array) too; not 1.0, not 'relu'."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    ok = isinstance(value, (bool, np.bool_, int, np.integer))
+    return ok and value in (0, 1)
+
+
 class Neuron(Module):
     """``nin`` weights from ``random.uniform(-1, 1)``, a bias at 0; ReLU when ``nonlin``."""
 
     def __init__(self, nin: int, nonlin: bool = True) -> None:
         nin = _sizes("Neuron", nin, [1])[0]
-        if not (isinstance(nonlin, (bool, np.bool_)) or (type(nonlin) is int and nonlin in (0, 1))):
+        if not _is_flag(nonlin):
             raise TypeError(
                 f"Neuron: nonlin must be True (ReLU) or False (linear, no activation), as "
                 f"micrograd's MLP passes it. Got {nonlin!r:.40}: write nonlin=True for a ReLU "

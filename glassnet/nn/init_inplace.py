@@ -294,7 +294,7 @@ def xavier_uniform_(
     the module's docstring; the sum of the fans is the same in both)."""
     data, owner = _target(tensor, "xavier_uniform_"), "xavier_uniform_"
     _fans(data, owner, layout)
-    gain = check_setting(gain, "gain", owner, _REAL)
+    gain = check_setting(gain, "gain", owner, {"low": 0})  # (>= 0: a negative gain, a negative std)
     values = xavier_uniform(data.shape, _rng(generator, owner), np.float64, gain)
     return _fill(tensor, values, owner)  # (the fans read alike in both layouts)
 
@@ -306,7 +306,7 @@ def xavier_normal_(
     see :func:`xavier_uniform_`)."""
     data, owner = _target(tensor, "xavier_normal_"), "xavier_normal_"
     _fans(data, owner, layout)
-    gain = check_setting(gain, "gain", owner, _REAL)
+    gain = check_setting(gain, "gain", owner, {"low": 0})
     values = xavier_normal(data.shape, _rng(generator, owner), np.float64, gain)
     return _fill(tensor, values, owner)
 
