@@ -316,8 +316,10 @@ def _network(
 _EXPORTED = (
     "glassnet exports nn.Linear layers, the activations ReLU, LeakyReLU, Sigmoid, Tanh and "
     "Softmax (at the output), and Identity, Dropout and a leading Flatten: build the network "
-    "of those and train it again, or keep this one in a glassnet file (glassnet.io.save_model)"
+    "of those and train it again"
 )
+#: The advice for a network object (a model file's network is in a glassnet file already)
+_KEEP = ", or keep this one in a glassnet file (glassnet.io.save_model)"
 
 
 #: The chains that layers_of refuses (its words) and export names (load reads them).
@@ -328,7 +330,8 @@ _CHAIN_SHAPES = (
 )
 
 
-def _network_layers(model: Module, owner: str) -> list[Layer]:
+def _network_layers(model: Module, owner: str, in_file: bool = False) -> list[Layer]:
+    keep = "" if in_file else _KEEP  # (a file's network: to keep it in one says nothing)
     for m in opened(model):  # (before layers_of, whose words are the fast path's)
         slope = getattr(m, "alpha", 0.0) if getattr(m, "name", None) == "leaky_relu" else 0.0
         if not 0 <= slope < 1:
@@ -336,8 +339,8 @@ def _network_layers(model: Module, owner: str) -> list[Layer]:
                 f"{owner} writes a LeakyReLU for 0 <= negative_slope < 1 only (ONNX's "
                 f"LeakyRelu, in float64 max(z, slope z), which equals it there only; load "
                 f"reads those back). The model holds a LeakyReLU with negative_slope="
-                f"{float(slope):g}: train the network with a slope in [0, 1) to export it, or "
-                "keep this one in a glassnet file (glassnet.io.save_model), which takes any slope."
+                f"{float(slope):g}: train the network with a slope in [0, 1) to export it"
+                f"{keep}{', which takes any slope' if keep else ''}."
             )
     try:
         layers = layers_of(model, owner=owner)
@@ -357,12 +360,17 @@ def _network_layers(model: Module, owner: str) -> list[Layer]:
                 f"activation (softmax at the output only), and this network has {shape}, "
                 f"which it does not write (as explain and draw_network do not read it).{hint} "
                 "A network glassnet.onnx.load read from such a file predicts, fits and "
-                "summarizes as it is: keep it in a glassnet file (gn.save(net, "
-                "'net.glassnet')), or use the ONNX file it came from."
+                "summarizes as it is: "
+                + (
+                    "gn.load reads this file, and the ONNX file it came from is its ONNX form."
+                    if in_file
+                    else "keep it in a glassnet file (gn.save(net, 'net.glassnet')), or use "
+                    "the ONNX file it came from."
+                )
             ) from None
         if "handles networks of Linear layers" not in str(exc):
             raise
-        raise TypeError(f"{exc} {_EXPORTED}.") from None
+        raise TypeError(f"{exc} {_EXPORTED}{keep}.") from None
     for i, lay in enumerate(layers, 1):
         if lay.act == "leaky_relu" and np.float32(lay.alpha) >= 1:
             how = (  # (ONNX's LeakyRelu stores alpha as float32: load refuses its 1.0)
@@ -375,8 +383,7 @@ def _network_layers(model: Module, owner: str) -> list[Layer]:
             raise TypeError(
                 f"{owner}: layer {i}'s LeakyReLU slope {float(lay.alpha)!r} is {how}. Give a "
                 f"slope of at most {np.nextafter(np.float32(1), np.float32(0))} (float32's "
-                "largest below 1), or keep this network in a glassnet file "
-                "(glassnet.io.save_model), which takes any slope."
+                f"largest below 1){keep}{', which takes any slope' if keep else ''}."
             )
         if replaced_entry(lay.act):  # (the operator below is the built-in's: refused by name)
             op = _ONNX_ACT.get(lay.act, "Identity")
@@ -1576,15 +1583,20 @@ def _export_file(
                 "'glassnet train'); 'impute_from' does not apply."
             )
         try:  # (a network of the file's without an ONNX form: the file's fault, not a type's)
-            _network_layers(_flattened(loaded, None)[0], "export")
+            _network_layers(_flattened(loaded, None)[0], "export", in_file=True)
         except TypeError as exc:  # (glassnet export said "internal error" for it)
             raise OnnxError(f"{exc} (The network of '{path}'.)") from None
         return _export_network(loaded, task)  # (a bare network: the task, as for the object)
-    if task is not None:  # (the file stores its task, its labels and its preprocessing)
+    if task is not None:  # (the file stores its task, a classifier's labels, its preprocessing)
+        name = loaded.task.name
+        what = (
+            f"its task ({name}) and its labels, and exports with them"
+            if loaded.task.is_classifier
+            else f"its task ({name}), and exports with it"
+        )
         raise ValueError(
             f"The 'task' parameter of export does not apply to '{path}': a model file from "
-            f"'glassnet train' knows its task ({loaded.task.name}) and its labels, and exports "
-            "with them; leave out task=."
+            f"'glassnet train' knows {what}; leave out task=."
         )
     return _export_cli_model(path, loaded, impute_from)
 
@@ -2188,6 +2200,17 @@ def _categories(prep: Any) -> dict[str, list[str]]:
     }  # fmt: skip
 
 
+def _said_texts(tokens: frozenset[str]) -> str:
+    """' or <the model's missing-cell texts>' as a reader reads them, '' left out (an empty
+    cell, which the messages name): nothing where '' is the only one."""
+    said = [repr(t) for t in sorted(tokens) if t]
+    if not said:
+        return ""
+    return f" or {'one of ' if len(said) > 1 else ''}the model's missing-cell " + (
+        f"texts ({', '.join(said)})" if len(said) > 1 else f"text {said[0]}"
+    )
+
+
 def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) -> None:
     """Say what becomes of the missing cells of ``out``, as ``glassnet predict`` does: a
     model trained without imputation (no ``fill`` in its preprocessing) has none for them,
@@ -2218,7 +2241,7 @@ def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) 
             )
         raise ValueError(
             f"feeds: row {int(holes[name][0])} of column {name!r} is missing or not finite "
-            f"(empty, inf, or one of the model's missing-cell texts {sorted(tokens)}), and the "
+            f"(empty, inf{_said_texts(tokens)}), and the "
             "model was trained "
             "without imputation, so its graph has no value for it and would answer NaN: fill "
             "it in, drop the row, or train with --impute mean (as glassnet predict says)."
@@ -2236,15 +2259,16 @@ def _filled_note(out: dict[str, np.ndarray], prep: Any, tokens: frozenset[str]) 
             f"the categories of {name!r} include {', '.join(map(repr, texts))}"
             for name, texts in list(read.items())[:4]
         )
+        written = _said_texts(tokens).replace(" or", " or writes as", 1)
         warnings.warn(
             f"feeds: {sum(len(r) for r in holes.values())} missing cell(s), by column "
             f"{', '.join(counts[:8])}{' ...' if len(counts) > 8 else ''} (empty, not finite, or "
             "a missing-cell text): the model's graph fills them with the training data's "
             f"values (--impute {prep.get('impute')}), as glassnet predict fills the cells "
-            f"that its CSV file leaves empty or writes as one of the model's missing-cell "
-            f"texts {sorted(tokens)}. pandas' read_csv also reads other texts as missing "
-            f"(such as {', '.join(map(repr, others[:3]))}), which glassnet predict keeps as "
-            "written"
+            f"that its CSV file leaves empty{written}."
+            f" pandas' read_csv also reads other texts as missing (such as "
+            f"{', '.join(map(repr, others[:3]))}), which glassnet predict reads as text, not "
+            "as missing (in a text column, a category; in a numeric column, a value it refuses)"
             + (
                 f" ({named}: a cell that held such a text is that category to glassnet "
                 "predict, but is filled here)"
@@ -2636,9 +2660,9 @@ def _check_versions(proto: onnx.ModelProto, where: str) -> int:
             f"{onnx.IR_VERSION}."
         )
     versions: dict[str, int] = {}
-    for o in proto.opset_import:  # ('' and 'ai.onnx' name one domain)
+    for o in proto.opset_import:  # ('' and 'ai.onnx' name one domain, the one glassnet reads)
         key = "" if o.domain == "ai.onnx" else o.domain
-        if versions.setdefault(key, o.version) != o.version:
+        if versions.setdefault(key, o.version) != o.version and not key:
             raise _fail(
                 f"load: {where} declares opset {versions[key]} and opset {o.version} for the "
                 f"domain {o.domain or 'ai.onnx'!r}; which one its nodes follow is not known. "
@@ -2922,17 +2946,21 @@ def _inference_dropout(
         raise _unsupported(node, where, f"it has {len(node.output)} outputs")
 
 
-def _one_producer(graph: onnx.GraphProto, inits: dict[str, Any], where: str) -> None:
-    """Refuse two producers of one value among the initializers and the nodes (onnx.checker
-    does; onnxruntime warns and takes the last): which one the file means is not known."""
-    if len(inits) != len(graph.initializer):
-        seen: set[str] = set()
-        twice = next(t.name for t in graph.initializer if t.name in seen or seen.add(t.name))
-        raise _fail(
-            f"load: {where}: the value {twice!r} is given by two initializers; a value has one "
-            "producer (onnx.checker refuses this file too). Write the file with one "
-            f"initializer named {twice!r}."
-        )
+def _one_producer(graph: onnx.GraphProto, where: str) -> dict[str, Any]:
+    """The initializers, dense and sparse, by name; two producers of one value among them
+    and the nodes refused (onnx.checker does; onnxruntime warns and takes the last): which
+    one the file means is not known."""
+    inits: dict[str, Any] = {}
+    for t in [*graph.initializer, *graph.sparse_initializer]:
+        name = t.values.name if isinstance(t, onnx.SparseTensorProto) else t.name
+        if name in inits:
+            sparse = " (a sparse one among them)" if graph.sparse_initializer else ""
+            raise _fail(
+                f"load: {where}: the value {name!r} is given by two initializers{sparse}; a "
+                "value has one producer (onnx.checker refuses this file too). Write the file "
+                f"with one initializer named {name!r}."
+            )
+        inits[name] = t
     node = next((n for n in graph.node if any(o in inits for o in n.output)), None)
     if node is not None:
         name = next(o for o in node.output if o in inits)
@@ -2941,6 +2969,7 @@ def _one_producer(graph: onnx.GraphProto, inits: dict[str, Any], where: str) -> 
             f"{_node_name(node)}; a value has one producer (onnx.checker refuses this file "
             "too). Rename one of them."
         )
+    return inits
 
 
 def _node_name(node: onnx.NodeProto) -> str:
@@ -3038,16 +3067,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
     if len(graph.node) > MAX_NODES:
         raise _fail(f"load: {where} has {len(graph.node)} nodes; an MLP has a few per layer.")
     budget = [max_weights]
-    raw_consts: dict[str, Any] = {t.name: t for t in graph.initializer}
-    _one_producer(graph, raw_consts, where)
-    for sp in graph.sparse_initializer:  # (densified when a node reads it, as const() does)
-        name = sp.values.name
-        if name in raw_consts:
-            raise _fail(
-                f"load: {where}: the value {name!r} is given by two initializers (a sparse "
-                "one among them); a value has one producer (onnx.checker refuses this file too)."
-            )
-        raw_consts[name] = sp
+    raw_consts = _one_producer(graph, where)  # (a sparse one densified when a node reads it)
     consts: dict[str, np.ndarray] = {}
 
     alias: dict[str, str] = {}  # an Identity's output of a constant: that constant's name
@@ -3120,7 +3140,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         nodes, end = _classifier_network(nodes, current, graph, set(raw_consts) | set(alias), where)
     modules: list[Module] = []
     pending: tuple[np.ndarray, onnx.NodeProto] | None = None  # a MatMul waiting for its Add
-    leaky: tuple[float, str, onnx.NodeProto] | None = None  # a Mul waiting for its Max
+    leaky: tuple[float, str, onnx.NodeProto, bool] | None = None  # a Mul waiting for its Max
     for node in nodes:
         at.append(node)
         if node.domain not in ("", "ai.onnx"):
@@ -3154,7 +3174,8 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         if leaky is not None:  # Mul(z, alpha) was read: only Max(z, alpha z) may follow
             if node.op_type != "Max" or sorted(node.input) != sorted([current, leaky[1]]):
                 raise _unsupported(leaky[2], where, "a Mul must be half of max(z, alpha z)")
-            modules.append(_activation("LeakyRelu", {"alpha": leaky[0]}, node, where, opset, False))
+            slope = {"alpha": leaky[0]}  # (float32 or float64, as the graph computes)
+            modules.append(_activation("LeakyRelu", slope, node, where, opset, leaky[3]))
             current, leaky = node.output[0], None
             continue
         if node.op_type == "Dropout":  # the identity at inference: checked, then skipped
@@ -3220,13 +3241,13 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             modules.append(_linear(pending[0], b, pending[1], where))
             pending = None
         elif op in _GLASSNET_ACT:
-            modules.append(_activation(op, attrs, node, where, opset))
+            modules.append(_activation(op, attrs, node, where, opset, flowing[0] != np.float64))
         elif op == "Mul":  # leaky ReLU in float64 is written as max(z, alpha z)
             alpha = const(ins[1], node) if len(ins) == 2 else None
             if alpha is None or alpha.size != 1 or alpha.ndim > 2:  # (more: a higher rank)
                 raise _unsupported(node, where, "a Mul must be half of max(z, alpha z)")
             typed(alpha, ins[1], node, "slope")
-            leaky = (float(alpha.reshape(())), out, node)
+            leaky = (float(alpha.reshape(())), out, node, flowing[0] != np.float64)
             continue  # the Max that follows reads z and alpha z
         elif op == "Max":
             raise _unsupported(node, where, "a Max must be max(z, alpha z), after its Mul")
@@ -3284,7 +3305,8 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             f"load: {where}: the chain of layers ends at {current!r}, not at the graph's "
             f"output {end!r}."
         )
-    declared = graph.output[0].type.tensor_type.elem_type if len(graph.output) == 1 else 0
+    # (a classifier's graph: the probabilities output, when the chain ends at one)
+    declared = next((o.type.tensor_type.elem_type for o in graph.output if o.name == end), 0)
     if declared and np.dtype(helper.tensor_dtype_to_np_dtype(declared)) != flowing[0]:
         kind = _READABLE_NAMES.get(declared, str(declared)).lower()
         raise _fail(
@@ -3292,7 +3314,41 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
             f"{flowing[0]}; onnx.checker and onnxruntime refuse this file. Declare the output "
             f"{flowing[0]}, or Cast to {kind} before it."
         )
+    if len(graph.output) > 1:  # (the head's outputs: the types onnx's inference gives them)
+        _check_head_types(proto, where)
     return _assemble(modules, n_in, where)
+
+
+def _check_head_types(proto: onnx.ModelProto, where: str) -> None:
+    """Refuse a classifier graph's output declared of another element type than its nodes
+    give it (a label declared double that ArgMax gives as int64), as onnx.checker and
+    onnxruntime do: the types onnx's shape inference gives the outputs, in a copy of the
+    graph without weights' data and without the declared output types."""
+    g = proto.graph
+    named = {i.name for i in g.input}
+    weights = [
+        helper.make_tensor_value_info(t.name, t.data_type, list(t.dims))
+        for t in [*g.initializer, *(s.values for s in g.sparse_initializer)]
+        if t.name not in named
+    ]
+    bare = [onnx.ValueInfoProto(name=o.name) for o in g.output]
+    lite = helper.make_graph(list(g.node), "types", [*g.input, *weights], bare)
+    copy = helper.make_model(lite, opset_imports=list(proto.opset_import))
+    copy.ir_version = proto.ir_version
+    try:
+        given = onnx.shape_inference.infer_shapes(copy).graph.output
+    except Exception:  # (no inference: the check has nothing to say)
+        return
+    for o, inferred in zip(g.output, given, strict=True):
+        declared, made = o.type.tensor_type.elem_type, inferred.type.tensor_type.elem_type
+        if declared and made and declared != made:
+            kind = _READABLE_NAMES.get(declared, str(declared)).lower()
+            is_ = _READABLE_NAMES.get(made, str(made)).lower()
+            raise _fail(
+                f"load: {where}: the output {o.name!r} is declared {kind}, but the graph's "
+                f"nodes give it as {is_}; onnx.checker and onnxruntime refuse this file. "
+                f"Declare the output {is_}."
+            )
 
 
 # the nodes of a classifier's head, from the probabilities to the label and the outputs
@@ -3525,7 +3581,7 @@ def _activation(
     node: onnx.NodeProto,
     where: str,
     opset: int,
-    from_attribute: bool = True,
+    float32: bool = True,
 ) -> Module:
     name = _GLASSNET_ACT[op]
     if op == "Softmax":
@@ -3535,9 +3591,9 @@ def _activation(
     alpha = attrs.get("alpha", 0.01)
     if op == "LeakyRelu" and not (isinstance(alpha, float) and 0 <= alpha < 1):
         raise _unsupported(node, where, f"alpha {alpha}; glassnet's LeakyReLU takes [0, 1)")
-    if op == "LeakyRelu" and from_attribute:  # (a float32 attribute: its shortest decimal,
-        alpha = float(str(np.float32(alpha)))  # 0.1 and not 0.10000000149011612: one float32)
-    return activation_module(name, alpha)
+    if op == "LeakyRelu" and float32:  # (a float32 network: the slope's shortest decimal, 0.1
+        alpha = float(str(np.float32(alpha)))  # and not 0.10000000149011612, one float32; a
+    return activation_module(name, alpha)  # float64 one computes with the exact value)
 
 
 def _assemble(modules: list[Module], n_in: int | None, where: str) -> Module:

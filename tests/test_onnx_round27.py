@@ -290,3 +290,146 @@ def test_feeds_names_a_column_whose_categories_pandas_reads_as_missing(tmp_path)
     msg = str(rec[0].message)
     assert "glassnet predict does" not in msg
     assert "'c'" in msg and "'NA'" in msg and "keep_default_na=False" in msg
+
+
+# ------------------------------------------------------------------ review 27b
+
+
+def _leaky64(alpha):
+    r = np.random.default_rng(0)
+    inits = [nh.from_array(r.normal(size=(3, 4)), "W"), nh.from_array(r.normal(size=4), "b")]
+    nodes = [h.make_node("Gemm", ["X", "W", "b"], ["Z"]),
+             h.make_node("LeakyRelu", ["Z"], ["Y"], alpha=alpha)]  # fmt: skip
+    return _model(nodes, inits, elem=T.DOUBLE)
+
+
+@pytest.mark.parametrize("alpha", [0.1, 0.123456789, 0.2, 0.01])
+def test_a_float64_leaky_relu_keeps_the_attribute_value_and_matches_onnxruntime(alpha):
+    m = _leaky64(alpha)
+    X = -np.abs(np.random.default_rng(2).normal(size=(200, 3))) * 10
+    net = load(m)
+    (slope,) = {m.alpha for m in net.modules() if getattr(m, "name", "") == "leaky_relu"}
+    assert slope == float(np.float32(alpha))  # (the float32 attribute's exact value)
+    np.testing.assert_array_equal(net.predict(X), _ort(m, X))
+
+
+def test_a_float32_max_mul_pair_gives_the_same_slope_as_the_leaky_relu_attribute():
+    r = np.random.default_rng(0)
+    inits = [nh.from_array(r.normal(size=(3, 4)).astype("f4"), "W"),
+             nh.from_array(r.normal(size=4).astype("f4"), "b")]  # fmt: skip
+    pair = [h.make_node("Gemm", ["X", "W", "b"], ["Z"]),
+            h.make_node("Constant", [], ["a"], value_float=0.1),
+            h.make_node("Mul", ["Z", "a"], ["AZ"]),
+            h.make_node("Max", ["Z", "AZ"], ["Y"])]  # fmt: skip
+    attr = [pair[0], h.make_node("LeakyRelu", ["Z"], ["Y"], alpha=0.1)]
+    a, b = load(_model(pair, inits)), load(_model(attr, inits))
+    slopes = [
+        {m.alpha for m in n.modules() if getattr(m, "name", "") == "leaky_relu"} for n in (a, b)
+    ]
+    assert slopes == [{0.1}, {0.1}]
+    assert repr(a) == repr(b)
+    np.testing.assert_array_equal(a.predict(X3), b.predict(X3))
+
+
+def test_a_sparse_initializer_named_as_a_constant_output_is_refused():
+    b = h.make_sparse_tensor(
+        nh.from_array(np.array([5.0], "f4"), "b"), nh.from_array(np.array([0], np.int64)), [4]
+    )
+    nodes = [h.make_node("Constant", [], ["b"], value=nh.from_array(np.full(4, 7, "f4"))),
+             h.make_node("Gemm", ["X", "W", "b"], ["Y"])]  # fmt: skip
+    with pytest.raises(OnnxError, match="'b' is both an initializer and the output of node"):
+        load(_model(nodes, [_ONES], sparse=[b]))
+    # two sparse initializers of one name: refused as two dense ones are
+    b2 = h.make_sparse_tensor(
+        nh.from_array(np.array([6.0], "f4"), "b"), nh.from_array(np.array([1], np.int64)), [4]
+    )
+    with pytest.raises(OnnxError, match="'b' is given by two initializers"):
+        load(_model([nodes[1]], [_ONES], sparse=[b, b2]))
+
+
+def _two_outputs(proba_type):
+    r = np.random.default_rng(0)
+    inits = [nh.from_array(r.normal(size=(3, 4)).astype("f4"), "W"),
+             nh.from_array(np.zeros(4, "f4"), "b")]  # fmt: skip
+    nodes = [h.make_node("Gemm", ["X", "W", "b"], ["Z"]),
+             h.make_node("Softmax", ["Z"], ["P"], axis=1),
+             h.make_node("ArgMax", ["P"], ["L"], axis=1, keepdims=0)]  # fmt: skip
+    g = h.make_graph(
+        nodes, "g", [h.make_tensor_value_info("X", T.FLOAT, ["N", 3])],
+        [h.make_tensor_value_info("L", T.INT64, ["N"]),
+         h.make_tensor_value_info("P", proba_type, ["N", 4])], inits,
+    )  # fmt: skip
+    return h.make_model(g, opset_imports=[h.make_opsetid("", 17)], ir_version=8)
+
+
+def test_the_declared_type_of_a_classifier_graphs_probabilities_is_checked():
+    np.testing.assert_allclose(load(_two_outputs(T.FLOAT)).predict(X3).sum(1), 1, rtol=1e-6)
+    with pytest.raises(OnnxError, match="'P' is declared double.*float32"):
+        load(_two_outputs(T.DOUBLE))
+    m = _two_outputs(T.FLOAT)  # (the label: ArgMax gives int64)
+    m.graph.output[0].type.tensor_type.elem_type = T.DOUBLE
+    with pytest.raises(OnnxError, match="'L' is declared double.*int64"):
+        load(m)
+
+
+def test_conflicting_opsets_of_a_domain_glassnet_does_not_read_are_accepted():
+    ops = [("", 17), ("ai.onnx.ml", 3), ("ai.onnx.ml", 1)]
+    m = _model([h.make_node("Gemm", ["X", "W"], ["Y"])], [_ONES], opsets=ops)
+    np.testing.assert_array_equal(load(m).predict(X3), _ort(m, X3))
+    m = _model(
+        [h.make_node("Gemm", ["X", "W"], ["Y"])], [_ONES], opsets=[("", 17), ("ai.onnx", 11)]
+    )
+    with pytest.raises(OnnxError, match="opset 17 and opset 11"):
+        load(m)
+
+
+def test_errors_for_a_glassnet_file_do_not_advise_keeping_it_in_a_glassnet_file(tmp_path):
+    near1 = tmp_path / "near1.glassnet"
+    gn.save(nn.MLP([3, 4, 2], activation="leaky_relu", leaky_alpha=0.99999999, rng=0), near1)
+    chain = tmp_path / "chain.glassnet"
+    gn.save(load(_chain("two")), chain)
+    gelu = tmp_path / "gelu.glassnet"
+    gn.save(nn.Sequential(nn.Linear(3, 4, rng=0), nn.GELU(), nn.Linear(4, 2, rng=1)), gelu)
+    big = tmp_path / "big.glassnet"
+    gn.save(nn.Sequential(nn.Linear(3, 4, rng=0), nn.LeakyReLU(1.5), nn.Linear(4, 2, rng=1)), big)
+    for path in (near1, chain, gelu, big):
+        with pytest.raises(OnnxError) as info:
+            export(path)
+        msg = str(info.value)
+        assert str(path) in msg and "glassnet file" not in msg and "save" not in msg, msg
+
+
+def test_task_refusal_for_a_regression_train_file_speaks_of_its_task_only(tmp_path):
+    from glassnet.cli import main
+
+    rng = np.random.default_rng(0)
+    lines = ["a,b,y"] + [f"{a:.3f},{b:.3f},{a - b:.3f}" for a, b in rng.normal(size=(40, 2))]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n")
+    model = tmp_path / "m.glassnet"
+    argv = ["train", str(data), "--target", "y", "--epochs", "1", "-q", "--out", str(model)]
+    assert main(argv) == 0
+    with pytest.raises(ValueError, match="knows its task") as info:
+        export(model, task=infer_task(np.array([0.5, 1.5])))
+    assert "label" not in str(info.value)
+
+
+def test_the_feeds_warning_says_missing_cell_texts_readably(tmp_path):
+    from glassnet.cli import main
+    from glassnet.onnx import feeds
+
+    rng = np.random.default_rng(0)
+    lines = ["a,c,y"] + [
+        f"{a:.3f},{['red', 'blue'][i % 2]},{int(a > 0)}" for i, a in enumerate(rng.normal(size=40))
+    ]
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n")
+    model = tmp_path / "m.glassnet"
+    argv = ["train", str(data), "--target", "y", "--epochs", "1", "-q", "--impute", "mean",
+            "--categorical", "c", "--missing", "", "--out", str(model)]  # fmt: skip
+    assert main(argv) == 0
+    with pytest.warns(UserWarning) as rec:
+        feeds(export(model), {"a": [np.nan, 0.1], "c": ["red", "blue"]})
+    msg = str(rec[0].message)
+    assert "['']" not in msg and "as written" not in msg, msg
+    assert "'NA'" in msg and "keep_default_na=False" in msg

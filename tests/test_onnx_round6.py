@@ -241,12 +241,14 @@ def test_glassnets_own_classifier_files_load_back():
         np.testing.assert_array_equal(net.predict(X), est.model_.predict(X))
 
 
-def _two_outputs(nodes, inits, outputs=("p", "label"), x_shape=(None, 2)):
+def _two_outputs(nodes, inits, outputs=("p", "label"), x_shape=(None, 2), label=TensorProto.INT64):
+    # (the label declared as its head gives it: ArgMax int64; load refuses another type)
+    types = {"label": label}
     graph = helper.make_graph(
         nodes,
         "g",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))],
-        [helper.make_tensor_value_info(o, TensorProto.FLOAT, None) for o in outputs],
+        [helper.make_tensor_value_info(o, types.get(o, TensorProto.FLOAT), None) for o in outputs],
         [numpy_helper.from_array(np.asarray(v, np.float32), k) for k, v in inits.items()],
     )
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
@@ -299,7 +301,7 @@ def test_classifier_graphs_glassnet_cannot_read_name_the_node_and_its_op_type():
         helper.make_node("Constant", [], ["shape"], value_ints=[-1]),
         helper.make_node("Reshape", ["p", "shape"], ["label"]),
     ]
-    net = load(_two_outputs([gemm, soft, *head], W))
+    net = load(_two_outputs([gemm, soft, *head], W, label=TensorProto.FLOAT))
     assert isinstance(net, nn.MLP) and net.sizes == [2, 3]
     assert isinstance(net.layers[-1], nn.Softmax)
 
