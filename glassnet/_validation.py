@@ -396,8 +396,12 @@ def tensor_data(value: Any, owner: str = "Tensor", name: str = "data", dtype: An
         return value
     kinds = list(dtypes) if hasattr(dtypes, "items") else [dtypes]
     if any(t == np.dtype(object) for t in kinds):  # (numbers as objects: read as predict does)
-        read = check_array(name, value, owner, ndim=(1, 2), allow_empty=True, finite=False)
         typed = np.array(value.to_numpy().tolist())  # (ints as int64: exactness is checked)
+        if typed.dtype.kind == "O" and any(map(_past_int64, typed.flat)):
+            return value  # (ints past int64: the Tensor's refusal, "too large for int64")
+        read = check_array(name, value, owner, ndim=(1, 2), allow_empty=True, finite=False)
+        if typed.dtype.kind == "f" and dtype is None:  # (ints beside floats: float64)
+            exact_columns(value, np.float64, name, owner, what="the")
         return typed if typed.dtype.kind in "biuf" and typed.shape == read.shape else read
     if all(isinstance(t, np.dtype) for t in kinds):
         return value.to_numpy(copy=True)  # (pandas 3's own is a read-only view)
@@ -413,6 +417,11 @@ def tensor_data(value: Any, owner: str = "Tensor", name: str = "data", dtype: An
     ok = [t for t in numpy if isinstance(t, np.dtype) and t.kind in "biuf"]
     dt = np.result_type(*ok) if len(ok) == len(numpy) else np.float64  # (decimals)
     return value.to_numpy(dtype=dt)
+
+
+def _past_int64(v: Any) -> bool:
+    """Whether ``v`` is a Python int that neither int64 nor uint64 holds."""
+    return type(v) is int and not -(2**63) <= v < 2**64
 
 
 def check_exact(
@@ -453,21 +462,33 @@ def exact_error(
     if dtype.itemsize >= 8 and "float64" in fix:
         fix = _EXACT_FIX64
     where = f" (column {column!r})" if column is not None else ""
+    became = _whole(_became(dtype, given))
+    became = "another number, its last digits lost" if became == _whole(given) else (
+        f"{became}, another number")  # fmt: skip
     return ValueError(
-        f"{owner}: {name} holds the whole number {given} at index {at}{where}, which is not "
-        f"exact in {dtype}, {what} dtype (it would become {_became(dtype, given)}, another "
-        f"number). {fix}"
+        f"{owner}: {name} holds the whole number {_whole(given)} at index {at}{where}, which "
+        f"is not exact in {dtype}, {what} dtype (it would become {became}). {fix}"
     )
+
+
+def _whole(v: Any) -> Any:
+    """The int ``v`` as it is, or, past 20 digits, shortened (:func:`_number`'s 1.000e+40)
+    with its count of digits; anything else as it is."""
+    if type(v) is not int or abs(v) < 10**20:
+        return v
+    return f"{_number(v)} ({len(str(abs(v)))} digits)"
 
 
 def inexact_cell(cells: Any, dtype: Any) -> tuple[int, int] | None:
     """The flat index and value of the first whole number (a Python or NumPy int, not a
-    bool) among the objects ``cells`` (an object array's, a categorical column's) that the
-    float ``dtype`` would round, or None: an object column of ints is read as float64 first,
-    which the int arrays' check (:func:`check_exact`) would not see."""
+    bool; a whole ``Decimal``) among the objects ``cells`` (an object array's, a categorical
+    column's) that the float ``dtype`` would round, or None: an object column of ints is read
+    as float64 first, which the int arrays' check (:func:`check_exact`) would not see."""
     dtype = np.dtype(dtype)
     limit = 2 ** (np.finfo(dtype).nmant + 1)
     for i, v in enumerate(np.asarray(cells, dtype=object).flat):
+        if isinstance(v, decimal.Decimal) and v.is_finite() and v == v.to_integral_value():
+            v = int(v)  # (a whole Decimal, SQL NUMERIC's: as a pyarrow decimal is checked)
         if isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)):
             if not -limit <= v <= limit and _became(dtype, int(v)) != int(v):
                 return i, int(v)
@@ -509,16 +530,25 @@ def model_input(value: Any, owner: Any, dtype: Any) -> Any:
 def check_width(model: Any, X: Any, owner: str) -> None:
     """Refuse a 2-D ``X`` (an array, a DataFrame) whose number of columns is not the
     inputs of the model's first layer, a Linear (a Sequential's first, nested or not), with
-    :func:`width_error`'s words, as fit's (the layer's own message names shapes alone)."""
-    first = model
-    while type(first).__name__ == "Sequential" and len(first):
+    :func:`features_error`'s words, as fit's (the layer's own message names shapes alone)."""
+    first = model  # (isinstance by the classes' names: nn is a layer above this module)
+    while _is_a(first, "Sequential") and len(first):
         first = first[0]
-    n_in = getattr(first, "inputs", None) if type(first).__name__ == "Linear" else None
+    n_in = getattr(first, "inputs", None) if _is_a(first, "Linear") else None
     shape = getattr(X, "shape", None)
     if isinstance(n_in, int) and isinstance(shape, tuple) and len(shape) == 2:
         if shape[1] != n_in:
-            fix = f"check its columns or build the model with inputs={shape[1]}"
+            fitted = getattr(model, "feature_names_in_", None)
+            named = f" {shown(list(fitted), 120)}" if fitted is not None else ""
+            fix = f"the model was trained on {n_in} columns: pass the same columns as at fit{named}"
             raise features_error(owner, "X", shape[1], n_in, fix, frame_names(X))
+
+
+def _is_a(obj: Any, cls: str) -> bool:
+    """``isinstance(obj, nn.<cls>)`` (nn.MLP is a Sequential), by the names of its classes."""
+    return any(
+        c.__name__ == cls and c.__module__.startswith("glassnet.nn") for c in type(obj).__mro__
+    )
 
 
 def features_error(
@@ -539,9 +569,35 @@ def is_series(X: Any) -> bool:
     return hasattr(X, "to_frame") and hasattr(X, "iloc") and getattr(X, "columns", None) is None
 
 
-def unique_names(names: Sequence[Any] | None, owner: str, name: str = "X") -> None:
+def positional(X: Any) -> bool:
+    """Whether the pandas Series ``X`` has a plain RangeIndex 0..n-1 (a row of an unnamed
+    frame, ``pd.Series(values)``): its labels are positions, and it is read as a 1-D array."""
+    index = getattr(X, "index", None)
+    return type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
+
+
+def mixed_names(X: Any, owner: str) -> None:
+    """Refuse a DataFrame ``X`` whose column names mix str and other types, with
+    scikit-learn's TypeError (its names could be recorded in part alone)."""
+    columns = getattr(X, "columns", None) if hasattr(X, "iloc") else None
+    if columns is not None and len({isinstance(c, str) for c in columns}) > 1:
+        types = {type(c).__name__ for c in columns}
+        raise TypeError(
+            f"{owner}: Feature names are only supported if all input features have "
+            f"string names, but your input has {sorted(types)} as feature name / column "
+            "name types. If you want feature names to be stored and validated, you must "
+            "convert them all to strings, by using X.columns = X.columns.astype(str) for "
+            "example. Otherwise you can remove feature / column names from your input "
+            "data, or convert them all to a non-string data type."
+        )
+
+
+def unique_names(
+    names: Sequence[Any] | None, owner: str, name: str = "X", arrow: bool = False
+) -> None:
     """Refuse column ``names`` (a DataFrame's, at fit) that hold a name more than once, as
-    scikit-learn does: the names could not say which column is which."""
+    scikit-learn does: the names could not say which column is which. ``arrow``: the names
+    of a pyarrow Table's or RecordBatch's (advice in its own methods)."""
     seen: dict[Any, int] = {}
     for n in names or ():
         seen[n] = seen.get(n, 0) + 1
@@ -551,7 +607,12 @@ def unique_names(names: Sequence[Any] | None, owner: str, name: str = "X") -> No
             f"{owner}: {name} has the column name(s) {shown(twice, 80)} more than once "
             f"(columns {shown(list(names or ()), 120)}); each column needs a name of its own "
             "(scikit-learn refuses duplicate names too), or the names cannot say which is "
-            f"which: rename them, or drop the copies ({name}.loc[:, ~{name}.columns.duplicated()])."
+            + (
+                f"which: rename them ({name}.rename_columns([...])), or drop the copies."
+                if arrow
+                else f"which: rename them, or drop the copies "
+                f"({name}.loc[:, ~{name}.columns.duplicated()])."
+            )
         )
 
 
@@ -609,7 +670,7 @@ def check_names(model: Any, X: Any, owner: str, name: str, warn: bool = False) -
     fitted = getattr(model, "feature_names_in_", None)
     if fitted is None:
         return
-    if is_series(X):
+    if is_series(X) and not positional(X):  # (a positional one: as a 1-D array, below)
         _check_row(X, list(fitted), owner, name)
         return
     got = frame_names(X)
@@ -664,19 +725,9 @@ def record_names(model: Any, X: Any, owner: str, name: str = "X") -> None:
     ``model.feature_names_in_`` (scikit-learn's name), after :func:`check_names` (a model
     fitted already on named columns takes the same again; an array is read by position,
     with a warning). ``name`` other than "X" (validation data): checked, not recorded."""
-    columns = getattr(X, "columns", None) if hasattr(X, "iloc") else None
-    if name == "X" and columns is not None:
-        types = {type(c).__name__ for c in columns}
-        if len({isinstance(c, str) for c in columns}) > 1:  # (scikit-learn's TypeError)
-            raise TypeError(
-                f"{owner}: Feature names are only supported if all input features have "
-                f"string names, but your input has {sorted(types)} as feature name / column "
-                "name types. If you want feature names to be stored and validated, you must "
-                "convert them all to strings, by using X.columns = X.columns.astype(str) for "
-                "example. Otherwise you can remove feature / column names from your input "
-                "data, or convert them all to a non-string data type."
-            )
-        unique_names(frame_names(X), owner, name)
+    if name == "X":  # (a pyarrow Table's names too: frame_names reads them)
+        mixed_names(X, owner)
+        unique_names(frame_names(X), owner, name, type(X).__module__.startswith("pyarrow"))
     check_names(model, X, owner, name, warn=name == "X")
     got = frame_names(X)
     if name == "X" and got is not None:
@@ -842,6 +893,9 @@ def check_array(
             f"{owner}: {name} holds {what} (a missing value) at index {where}; fill it in "
             "(impute, e.g. with its column's mean) or drop the row."
         )
+    if arr.dtype.kind == "O" and dtype is None and arr.size:  # (a y of ints: as int64 y)
+        typed = np.array(arr.tolist()) if isinstance(arr.flat[0], (int, np.integer)) else arr
+        arr = typed if typed.dtype.kind in "iu" and typed.shape == arr.shape else arr
     if arr.dtype.kind == "O" and dtype is not None and not hasattr(given, "dtypes"):
         found = inexact_cell(arr, dtype)  # (a DataFrame's or Series': exact_columns')
         if found is not None:
@@ -1016,14 +1070,21 @@ def exact_columns(
     for j, t in enumerate(numpy):
         pa_type = getattr(kinds[j], "pyarrow_dtype", None)
         decimal = pa_type is not None and "decimal" in str(pa_type)
+        category = type(t).__name__ == "CategoricalDtype"  # (a Series': read as its ints)
         objects = not decimal and (
             (isinstance(t, np.dtype) and t.kind == "O" and not given_none)
-            or type(t).__name__ == "CategoricalDtype"  # (Python's ints, read as float64)
+            or (category and (framed or not given_none))  # (Python's ints, read as float64)
         )
         if not (decimal or ints[j] or objects):
             continue  # (a float column: read as it is; no column taken out of the frame)
         col = value.iloc[:, j] if framed else value
-        if objects:
+        if objects and category:  # (its categories, once: not cell by cell)
+            cats = t.categories
+            found = None if cats.dtype.kind == "f" else inexact_cell(cats.to_numpy(object), dtype)
+            if found is None:
+                continue
+            i, given = int(np.flatnonzero(col.cat.codes.to_numpy() == found[0])[0]), found[1]
+        elif objects:
             found = inexact_cell(col.to_numpy(dtype=object), dtype)
             if found is None:
                 continue
@@ -1053,7 +1114,8 @@ def exact_columns(
             continue
         at = (i, j) if framed else (i,)
         column = value.columns[j] if framed else None
-        raise exact_error(owner, name, given, at, dtype, what, fix, column)
+        how = "the columns' shared" if given_none else what  # (no model's dtype given)
+        raise exact_error(owner, name, given, at, dtype, how, fix, column)
 
 
 def _became(dtype: np.dtype, v: int) -> Any:

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from ._validation import check_bool, distinct_keys, unmasked
+from ._validation import check_bool, distinct_keys, is_series, positional, unmasked
 from .backend import host_model, is_array, namespace, to_device
 from .files import NOT_MODEL, WriteError, atomic_write, misnamed, read_only, tilde_hint
 from .functional import replaced_entry
@@ -2731,6 +2731,8 @@ class Pipeline:
         from .datasets import Table
         from .preprocessing import CategoryValues
 
+        if is_series(X) and positional(X) and not {str(c) for c in X.index} & set(self.columns):
+            X = X.tolist()  # (pd.Series(values): a row of values in the columns' order)
         if hasattr(X, "columns") and hasattr(X, "to_dict"):  # a pandas DataFrame
             names = [str(c) for c in X.columns]
             twice = [c for c, n in Counter(names).items() if n > 1]
@@ -2740,7 +2742,7 @@ class Pipeline:
                     f"(X.loc[:, ~X.columns.duplicated()]) or rename the other."
                 )
             columns = {c: list(X.iloc[:, j]) for j, c in enumerate(names)}
-        elif hasattr(X, "to_frame") and hasattr(X, "index") and hasattr(X, "iloc"):  # a Series
+        elif is_series(X):  # a Series
             labels = [str(c) for c in X.index]  # (a row, df.iloc[i]: read by its labels)
             if not set(labels) & set(self.columns) or len(set(labels)) < len(labels):
                 raise TypeError(

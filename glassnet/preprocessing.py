@@ -33,7 +33,14 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._validation import as_rng, check_float_dtype, column_change, seed_alias, unique_names
+from ._validation import (
+    as_rng,
+    check_float_dtype,
+    column_change,
+    mixed_names,
+    seed_alias,
+    unique_names,
+)
 from .datasets import SeedLike, Table
 
 __all__ = [
@@ -785,8 +792,13 @@ def _stratified(
             f"The 'stratify' parameter must be a 1-D array of {n} labels, one per row. "
             f"Got shape {labels.shape}."
         )
-    gone = [i for i, v in enumerate(labels.tolist()) if _is_missing(v)] if (
-        labels.dtype.kind in "fcOmM") else []  # fmt: skip
+    kind = labels.dtype.kind  # (NaN, NaT found by NumPy; objects alone one by one)
+    gone = (
+        np.flatnonzero(np.isnan(labels)).tolist() if kind in "fc"
+        else np.flatnonzero(np.isnat(labels)).tolist() if kind in "mM"
+        else [i for i, v in enumerate(labels.tolist()) if _is_missing(v)] if kind == "O"
+        else []
+    )  # fmt: skip
     if gone:  # (None, NaN, pandas' NA: no class to keep the share of)
         raise ValueError(
             f"The 'stratify' parameter holds {len(gone)} missing label(s) (None, NaN, "
@@ -977,7 +989,8 @@ class StandardScaler(_Params):
         ``y`` is ignored, as scikit-learn's transformers ignore it (a ``Pipeline`` passes
         its target to every step); one that is not a target of ``X``'s rows is refused.
         """
-        unique_names(_frame_names(X), "StandardScaler.fit")  # (scikit-learn's refusal)
+        mixed_names(X, "StandardScaler.fit")  # (scikit-learn's refusals)
+        unique_names(_frame_names(X), "StandardScaler.fit")
         arr = _as_float_2d(X, "X", "StandardScaler.fit").astype(np.float64)
         _check_y(y, arr.shape[0], "StandardScaler.fit")
         # Each column is divided by a power of two p near its largest |x| first, so that
@@ -1512,7 +1525,8 @@ class OneHotEncoder(_Params):
         (pass ``names=`` for that). Anything else is the target (a target of repeated
         values, or of numbers, is never names); one that is not ``X``'s rows' is refused.
         """
-        unique_names(_frame_names(X), "OneHotEncoder.fit")  # (scikit-learn's refusal)
+        mixed_names(X, "OneHotEncoder.fit")  # (scikit-learn's refusals)
+        unique_names(_frame_names(X), "OneHotEncoder.fit")
         self.feature_names_in_ = _frame_names(X)
         shape = _table_shape(X)  # (before X's checks: names given second name its columns)
         if names is None and y is not None and shape is not None:

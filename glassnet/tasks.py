@@ -57,6 +57,7 @@ from ._validation import (
     collapsed_targets,
     detached,
     features_error,
+    frame_names,
     label_value,
     overflowed,
     record_names,
@@ -1559,6 +1560,7 @@ def check_data(
     else:  # (evaluate_loss, Objective: a DataFrame of other columns is refused as predict's)
         check_names(model, X, owner, names[0])
     collapse = None if owner == "evaluate_loss" else COLLAPSED_FEATURES  # (as the targets')
+    columns = frame_names(X)  # (a DataFrame's, for the width message)
     X = check_array(names[0], X, owner, ndim=(2,), dtype=dtype, collapse=collapse)
     text = _text_in(y) if spec is not None and "entropy" in spec.name else None
     if text is not None:  # (class labels as text: not numbers written as text)
@@ -1581,7 +1583,7 @@ def check_data(
             if names[0] == VALIDATION_NAMES[0]
             else f"check its columns or build the model with inputs={X.shape[1]}"
         )
-        raise features_error(owner, names[0], X.shape[1], n_in, fix)
+        raise features_error(owner, names[0], X.shape[1], n_in, fix, columns)
     y = prepare_targets(spec, y, dtype, n_outputs(model), owner, names[1], labels)
     _check_range(model, spec, y, owner, names[1])
     if w is not None:

@@ -59,7 +59,7 @@ def test_pipeline_reads_a_series_row_by_its_labels(pipeline):
 def test_pipeline_refuses_a_column_series(pipeline):
     p, X = pipeline
     with pytest.raises(TypeError, match=r"Got Series.*to_frame|Got Series.*iloc\[\[i\]\]"):
-        p.predict(X["age"].iloc[:3])
+        p.predict(X["age"].iloc[3:6])  # (a RangeIndex from 0: a row of values, as a list)
 
 
 # 2. Module.predict / model(x) on a Series
@@ -78,9 +78,9 @@ def test_predict_reads_a_series_row_by_its_labels_and_refuses_another_order():
 def test_predict_refuses_a_column_series_on_a_model_with_names():
     m, X, _ = _fitted()
     with pytest.raises(ValueError, match=r"a column, not a row\?.*to_frame\(\).*iloc\[\[i\]\]"):
-        m.predict(X["a"].iloc[:2])
+        m.predict(X["a"].iloc[2:4])
     with pytest.raises(ValueError, match=r"a column, not a row\?"):
-        m(X["a"].iloc[:2])
+        m(X["a"].iloc[2:4])
 
 
 # 3. explain, Objective and the plots check the names
@@ -210,3 +210,137 @@ def test_fit_refuses_mixed_str_and_int_column_names():
     m2 = nn.Linear(2, 1)
     gn.fit(m2, X.set_axis([0, 1], axis=1), y, epochs=1, verbose=0)
     assert not hasattr(m2, "feature_names_in_")
+
+
+# review rev27d of the mend
+def test_tensor_refuses_object_ints_as_int64_columns_and_the_parent():
+    Xo = pd.DataFrame({"a": [1, 2**53 + 1], "b": [1.5, 2.0]}).astype({"a": object})
+    with pytest.raises(ValueError, match=r"9007199254740993.*\(column 'a'\).*not exact in float64"):
+        gn.tensor(Xo)
+    with pytest.raises(TypeError, match="too large for int64"):
+        gn.tensor(pd.Series([1, 2**64 + 1], dtype=object))
+    with pytest.raises(TypeError, match="past float64's range"):
+        gn.tensor(pd.Series([1, 10**400], dtype=object))
+    got = gn.tensor(pd.DataFrame({"a": [1, 3], "b": [1.5, 2.0]}).astype({"a": object}))
+    np.testing.assert_array_equal(got.data, [[1, 1.5], [3, 2]])
+
+
+class _MySeq(nn.Sequential):
+    pass
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.MLP([2, 3, 1]),
+        lambda: nn.Sequential(nn.MLP([2, 3, 1])),
+        lambda: _MySeq(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1)),
+    ],
+)
+def test_predict_width_message_for_mlp_and_sequential_subclasses(make):
+    m = make()
+    with pytest.raises(ValueError, match=r"X has 3 features per sample.*expects 2") as e:
+        m.predict(np.ones((2, 3)))
+    assert "inputs=" not in str(e.value) and "same columns as at fit" in str(e.value)
+
+
+def test_width_messages_name_the_columns_at_fit_and_predict():
+    m, X, y = _fitted()
+    X3 = X.assign(c=1.0)
+    with pytest.raises(ValueError, match=r"\(columns \['a', 'b', 'c'\]\).*expects 2"):
+        gn.fit(nn.Linear(2, 1), X3, y, epochs=1, verbose=0)
+    with pytest.warns(UserWarning, match="no column names"):
+        with pytest.raises(ValueError, match=r"trained on 2 columns.*\['a', 'b'\]") as e:
+            m.predict(np.ones((2, 3)))
+    assert "build the model" not in str(e.value)
+
+
+def test_pyarrow_table_with_duplicate_names_is_refused_at_fit():
+    pa = pytest.importorskip("pyarrow")
+    t = pa.Table.from_arrays([pa.array([1.0, 2, 3]), pa.array([10.0, 30, 20])], names=["a", "a"])
+    with pytest.raises(ValueError, match=r"column name\(s\) \['a'\] more than once"):
+        gn.fit(nn.Linear(2, 1), t, np.array([0.0, 1, 2]), epochs=1, verbose=0)
+
+
+def test_object_decimal_columns_and_object_y_are_checked_for_exactness():
+    import decimal
+
+    big = decimal.Decimal(2**24 + 1)
+    Xd = pd.DataFrame({"a": [0.5, 1.5], "c": pd.Series([big, decimal.Decimal(2)], dtype=object)})
+    with pytest.raises(ValueError, match=r"16777217.*not exact in float32"):
+        nn.Linear(2, 1).predict(Xd)
+    X = pd.DataFrame({"a": [0.5, 1.5] * 2, "b": [1.0, 2.0] * 2})
+    with pytest.raises(ValueError, match=r"16777217.*not exact in float32"):
+        gn.fit(nn.Linear(2, 1), X, pd.Series([2**24 + 1, 3] * 2, dtype=object), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("make", [gp.StandardScaler, gp.OneHotEncoder])
+def test_transformers_refuse_mixed_str_and_int_column_names(make):
+    X = pd.DataFrame([[1.0, 10.0], [2.0, 30.0]], columns=["a", 1])
+    with pytest.raises(TypeError, match="only supported if all input features have string"):
+        make().fit(X)
+
+
+def test_a_positional_series_is_read_as_a_1d_array_on_a_named_model(pipeline):
+    m, X, _ = _fitted()
+    row = [1.0, 2.0]
+    with pytest.warns(UserWarning, match="no column names"):
+        got = m.predict(pd.Series(row))
+    with pytest.warns(UserWarning, match="no column names"):
+        np.testing.assert_array_equal(got, m.predict(np.array(row)))
+    with pytest.warns(UserWarning, match="no column names"):
+        m.predict(pd.DataFrame([row]).iloc[0])
+    p, Xp = pipeline
+    r = Xp.iloc[0]
+    positional = pd.Series(r.tolist())
+    np.testing.assert_array_equal(p.predict_proba(positional), p.predict_proba(r.tolist()))
+
+
+def test_categorical_columns_are_checked_by_their_categories(monkeypatch):
+    import glassnet._validation as v
+
+    sizes, inexact = [], v.inexact_cell
+
+    def counted(cells, dtype):
+        sizes.append(np.asarray(cells).size)
+        return inexact(cells, dtype)
+
+    monkeypatch.setattr(v, "inexact_cell", counted)
+    rng = np.random.default_rng(0)
+    n = 20_000
+    ints = rng.integers(0, 50, n)
+    Xc = pd.DataFrame({"a": rng.normal(size=n), "c": pd.Categorical(ints)})
+    m = nn.Linear(2, 1)
+    m.predict(Xc)
+    m(Xc)
+    assert sizes and max(sizes) <= 50  # (the categories, not the 20,000 cells)
+    bad = pd.DataFrame({"a": [0.5] * 3, "c": pd.Categorical([2, 2**24 + 1, 2])})
+    with pytest.raises(ValueError, match=r"16777217 at index \(1, 1\) \(column 'c'\)"):
+        m.predict(bad)
+
+
+def test_stratify_float_labels_are_checked_without_a_python_loop(monkeypatch):
+    def no_loop(value):
+        raise AssertionError("a label checked in Python")
+
+    monkeypatch.setattr(gp, "_is_missing", no_loop)
+    st = np.random.default_rng(0).integers(0, 3, 1000).astype(float)
+    gp.train_test_split(np.arange(1000), stratify=st, seed=0)
+    st[5] = np.nan
+    with pytest.raises(ValueError, match="1 missing label.*first at row 5"):
+        gp.train_test_split(np.arange(1000), stratify=st, seed=0)
+
+
+def test_huge_categorical_class_labels_keep_the_label_encoder_advice():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=20), "b": rng.normal(size=20)})
+    y = pd.Series(pd.Categorical([2**60 + 1, 2**60 + 3] * 10))
+    with pytest.raises(ValueError, match="LabelEncoder") as e:
+        gn.fit(nn.Sequential(nn.Linear(2, 2)), X, y, loss="cross_entropy", epochs=1, verbose=0)
+    assert "float64" not in str(e.value)
+
+
+def test_huge_object_ints_are_shown_shortened_with_their_digit_count():
+    X = pd.DataFrame({"a": [0.5, 1.5], "c": pd.Series([10**40, 2], dtype=object)})
+    with pytest.raises(ValueError, match=r"1\.000e\+40 \(41 digits\).*its last digits lost"):
+        nn.Linear(2, 1, dtype=gn.float64).predict(X)
