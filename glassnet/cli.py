@@ -9750,10 +9750,11 @@ def _info_checkpoint(args: argparse.Namespace, ckpt: Checkpoint) -> int:
     say(f"{args.model}: glassnet checkpoint file, {size} bytes, {who}")
     say("")
     state = _dig(meta, "state", kind=dict) or {}
-    epoch = state.get("epoch", meta.get("epoch", "?"))
+    epoch = state.get("epoch", meta.get("epoch"))
     why = state.get("stop_reason")
     stood = "unfinished (resume it: rerun its train command with --resume)" if ours and \
         why is None else f"stopped: {why}"  # fmt: skip
+    epoch = "no epoch recorded" if epoch is None else epoch
     say(f"epoch         {epoch}, {stood}" if ours else f"epoch         {epoch}")
     losses = _dig(state, "loss", kind=list)
     if losses:

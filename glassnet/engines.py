@@ -40,7 +40,7 @@ from .fused import FastMLP, layers_of
 from .nn.layers import Sequential
 from .nn.module import Module
 from .tasks import kind_of, own_layer
-from .torch_optim import torch_state_names
+from .torch_optim import rule_state, state_buffers, torch_state_names
 
 __all__ = [
     "fast_path", "between", "choose", "Loop", "Diverged", "record_epoch", "optimizer_for",
@@ -49,38 +49,46 @@ __all__ = [
 
 
 def check_resumed(
-    optimizer: Any, initial_epoch: int, rows: int, batch_size: int | None, other: tuple = ()
-) -> None:
-    """In a run resumed after epoch ``initial_epoch``, ``optimizer`` (a built-in one) resumed
-    too: one with state (moments, a velocity, sums) must have stepped, as the schedule must
-    have (glassnet.schedules.check_schedule); and where a plain run's step count is known
-    (``rows`` training rows in batches of ``batch_size``, None the whole set, and no stream
-    or distributed run among ``other``), its ``t`` must be that of ``initial_epoch`` epochs.
-    Plain SGD keeps no state: a fresh one is taken."""
-    if not initial_epoch or not hasattr(type(optimizer), "_rule"):
+    optimizer: Any, initial_epoch: int, epochs: int, rows: int, batch_size: int | None,
+    other: tuple = (),
+) -> None:  # fmt: skip
+    """In a run resumed after epoch ``initial_epoch`` (with a step to run: ``epochs`` past
+    it), a UserWarning where ``optimizer`` (a glassnet one) is not the interrupted run's
+    state, as a resume bit for bit needs: one with state (moments, a velocity, sums) that
+    never stepped (``optimizer="adam"`` builds such a one), or one whose step count ``t`` is
+    not that of ``initial_epoch`` epochs where a plain run's count is known (``rows``
+    training rows in batches of ``batch_size``, None the whole set, and no stream or
+    distributed run among ``other``). A warning, not a refusal: a fresh optimizer, another
+    batch size or more data on purpose (fine-tuning) are a user's choice; plain SGD keeps
+    no state, and a fresh one is taken in silence."""
+    names = rule_state(optimizer)
+    if not initial_epoch or initial_epoch >= epochs or names is None:
         return
-    name, t = type(optimizer).__name__, optimizer.t
-    stateful = any(optimizer._buffers(p.settings) for p in optimizer._packs)
-    if t == 0 and stateful:
-        raise ValueError(
-            f"fit: the run resumes after epoch {initial_epoch} but the optimizer has not "
-            f"stepped: this {name} keeps state (its moments or velocity) that a fresh one "
-            "restarts from zero, so the weights would differ from the uninterrupted run's. "
-            "Load the interrupted run's optimizer state_dict (optimizer.load_state_dict(...), "
-            "saved with the model at that epoch), then pass that optimizer to fit."
-        )
+    name, t, k = type(optimizer).__name__, optimizer.t, initial_epoch
+    ignore = "on purpose: ignore this warning (warnings.filterwarnings)."
+    if t == 0:
+        if names:
+            warnings.warn(
+                f"fit: the run resumes after epoch {k} with a fresh {name} (no moments): to "
+                "resume the interrupted run exactly, load its optimizer state_dict "
+                f"(opt = glassnet.optim.{name}(model.parameters(), ...); opt.load_state_dict"
+                f"(saved); fit(..., optimizer=opt): optimizer='{name.lower()}' builds a fresh "
+                f"one); a fresh optimizer {ignore}",
+                UserWarning, stacklevel=user_level(),
+            )  # fmt: skip
+        return
     per_epoch = math.ceil(rows / (batch_size or rows)) if rows else 0
-    if not per_epoch or any(o is not None for o in other) or not t:
-        return
-    if t != initial_epoch * per_epoch:
-        at = f"; that is epoch {t // per_epoch}'s state" if t % per_epoch == 0 else ""
-        raise ValueError(
-            f"fit: the run resumes after epoch {initial_epoch}, {initial_epoch} x "
-            f"{per_epoch} = {initial_epoch * per_epoch} steps ({rows} rows in batches of "
-            f"{batch_size or rows}), but the {name} has taken {t} steps{at}. Load the "
-            f"optimizer state saved at the end of epoch {initial_epoch}, or pass the "
-            "initial_epoch that state was saved at (with the same batch_size and data)."
-        )
+    if per_epoch and all(o is None for o in other) and t != k * per_epoch:
+        warnings.warn(
+            f"fit: the run resumes after epoch {k}, which takes {k} x {per_epoch} = "
+            f"{k * per_epoch} steps ({rows} rows in batches of {batch_size or rows}), but the "
+            f"{name} has taken {t} steps: its state belongs to another batch size or data, to "
+            "another epoch, or to a run cut within an epoch (max_steps, a stop in on_step_end, "
+            "Ctrl-C), so the run will not be the uninterrupted one's. To resume that exactly, "
+            f"load the optimizer state_dict saved at the end of epoch {k}, with the same "
+            f"batch_size and data; a change {ignore}",
+            UserWarning, stacklevel=user_level(),
+        )  # fmt: skip
 
 
 def optimizer_for(optimizer: Any, params: list, lr: Any, schedule: Any, owner: str) -> Any:
@@ -414,12 +422,11 @@ def check_end(history: Any, optimizer: Any, params: list) -> None:
         return
     if not all(np.isfinite(p.data).all() for p in params):
         raise Diverged(history.steps, history.epochs, None)
-    for pack in getattr(optimizer, "_packs", ()):  # (glassnet's optimizers; not another's)
-        for name, b in ((n, b) for bufs in pack.state for n, b in bufs.items()):
-            if not all_finite(b):
-                history.warnings.append(note := _frozen_note(optimizer, name, b, history))
-                warnings.warn(note, UserWarning, stacklevel=user_level())
-                return
+    for name, b in state_buffers(optimizer):  # (glassnet's optimizers; not another's)
+        if not all_finite(b):
+            history.warnings.append(note := _frozen_note(optimizer, name, b, history))
+            warnings.warn(note, UserWarning, stacklevel=user_level())
+            return
 
 
 def _frozen_note(optimizer: Any, name: str, b: Any, history: Any) -> str:

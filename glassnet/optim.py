@@ -508,6 +508,12 @@ class Optimizer:
         and each buffer's shape and dtype, and that it is finite (``finite=False`` takes
         NaN and inf too: a state kept from a run whose moments overflowed, put back as it
         was, as :mod:`glassnet.eager` puts back the step before a divergence).
+
+        A state saved from parameters of another float dtype is converted to each
+        parameter's dtype, as PyTorch's is, where every parameter of a group has one dtype
+        (float32 into float64 and back). A group of mixed float32 and float64 parameters
+        keeps one buffer per dtype (``"m.0"``, ``"m.1"``): its state is not converted, and
+        loads only into a group of the same dtypes in the same order.
         """
         name = type(self).__name__
         if not hasattr(type(self), "_rule"):  # (a step of its own: PyTorch's layout)

@@ -59,12 +59,15 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from . import nn
+from ._validation import user_level
 from .backend import is_array
 from .factories import get_rng_state, set_rng_state
 from .io import (
@@ -95,6 +98,7 @@ from .io import (
 from .nn.module import Module
 from .tasks import check_weights_set
 from .tensor import Tensor
+from .torch_optim import state_dict_into
 from .train import Callback, TrainState
 
 __all__ = ["save", "load", "ModelCheckpoint"]
@@ -732,28 +736,6 @@ def load(
 
 
 # ------------------------------------------------------------------ the checkpoint callback
-def copy_optimizer_state(optimizer: Any, kept: dict[str, Any] | None) -> dict[str, Any]:
-    """``optimizer.state_dict()``, into ``kept`` (an earlier one's copies) where it fits: a
-    built-in optimizer's buffers are copied with np.copyto, with no new arrays, and its
-    settings (the lr a schedule set) taken anew."""
-    packs = getattr(optimizer, "_packs", None) if hasattr(type(optimizer), "_rule") else None
-    if kept is None or packs is None or len(packs) != len(kept["param_groups"]):
-        return optimizer.state_dict()
-    optimizer._regroup()  # (the settings as param_groups hold them now, as state_dict reads)
-    for pack, group in zip(packs, kept["param_groups"]):
-        group.update(pack.settings)
-        pairs = [
-            (group.get(f"{n}.{g}"), b) for g, st in enumerate(pack.state) for n, b in st.items()
-        ]
-        pairs.append((group.get("steps"), pack.steps))
-        if any(k is None or k.shape != b.shape for k, b in pairs):
-            return optimizer.state_dict()
-        for k, b in pairs:
-            np.copyto(k, b)
-    kept["t"] = optimizer.t
-    return kept
-
-
 def _module_rngs(model: Any) -> dict[str, Any]:
     """The NumPy generators of ``model``'s modules (a ``Dropout(p, rng=7)``'s, an
     ``MLP(dropout=, rng=0)``'s), by module name: their bit generators' states."""
@@ -764,34 +746,53 @@ def _module_rngs(model: Any) -> dict[str, Any]:
     }
 
 
+#: The stopping rules' books that :meth:`ModelCheckpoint.restore` read, by model, for the
+#: ModelCheckpoint given to that model's resumed fit to put back at its start.
+_RESUMED: weakref.WeakKeyDictionary[Any, tuple[int, list]] = weakref.WeakKeyDictionary()
+
+
 class ModelCheckpoint(Callback):
     """A callback of :func:`glassnet.fit` that writes a checkpoint to ``path`` every
     ``every`` epochs, after the run's last epoch, and, after Ctrl-C (which may land within
     an epoch), the last whole epoch's: the model's weights, the optimizer's state, the
     ``schedule``'s (when given), the epoch, glassnet's default generator
-    (:func:`glassnet.get_rng_state`) and the generators of the model's seeded modules
-    (``Dropout(p, rng=7)``). Each write is atomic (a crash leaves the old file or the new
-    one, whole). It is what ``glassnet train --checkpoint-every N`` writes its
-    checkpoints with.
+    (:func:`glassnet.get_rng_state`), the generators of the model's seeded modules
+    (``Dropout(p, rng=7)``) and the books of the run's stopping rules (fit's own rule
+    from ``early_stopping`` or ``tol``, the ``stop_rules`` given, ``tol_weights``'s: their
+    ``state_dict()``, the best loss, the count of epochs without improvement, the best
+    weights). Each write is atomic (a crash leaves the old file or the new one, whole).
+    It is what ``glassnet train --checkpoint-every N`` writes its checkpoints with (its own
+    subclass, which keeps the command line's run state and early stopping's books in its
+    own layout).
+
+    The rules' books go back into the resumed run's rules at its start: :meth:`restore`
+    reads them, and the ModelCheckpoint given to the model's next fit (this object or
+    another, at any path) puts them into that fit's rules, when it resumes at the restored
+    epoch and its rules are of the same types, in the same order (else a UserWarning says
+    they start afresh). A stopping rule without ``state_dict()`` (a rule of your own in
+    ``stop_rules``) is not saved: it starts afresh in the resumed run, which then differs
+    from the uninterrupted one wherever that rule's books would have decided a stop.
 
     Between writes the last whole epoch is kept in memory: two sets of copies of the
     weights and the optimizer's buffers, made once and refreshed in turn with np.copyto.
 
-    The resume, bit for bit the uninterrupted run (the same data and settings, and a
-    ``seed`` that is an int or a function of the epoch, so that each epoch draws its own
-    batches)::
+    The resume, bit for bit the uninterrupted run, early stopping included (the same data
+    and settings, and a ``seed`` that is an int or a function of the epoch, so that each
+    epoch draws its own batches)::
 
         model, opt = build()                      # as the first run built them
         sched = glassnet.schedules.StepLR(opt, step_size=10)
         epoch = glassnet.ModelCheckpoint.restore("run.ckpt", model, opt, sched)
         glassnet.fit(model, X, y, optimizer=opt, schedule=sched, epochs=100,
-                     initial_epoch=epoch, seed=0,
+                     initial_epoch=epoch, seed=0, validation_split=0.2, early_stopping=True,
                      callbacks=[glassnet.ModelCheckpoint("run.ckpt", every=5, schedule=sched)])
 
     Parameters
     ----------
     path : str or os.PathLike
-        The checkpoint file (``.ckpt`` or ``.glassnet``); replaced at each write.
+        The checkpoint file, in an existing folder (else a ModelWriteError at once); replaced
+        at each write. It is glassnet's checkpoint format whatever the name (``.ckpt`` by
+        convention; :func:`glassnet.io.load_checkpoint` reads it).
     every : int >= 1, default 1
         Write every that many epochs (counted from the run's start, ``initial_epoch``
         included); the last epoch and an interrupted run's last whole epoch are written too.
@@ -817,6 +818,13 @@ class ModelCheckpoint(Callback):
                 "ModelCheckpoint: 'schedule' must be the LR schedule given to fit (it has a "
                 f"state_dict()); got {type(schedule).__name__}."
             )
+        folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+        if not os.path.isdir(folder):
+            raise ModelWriteError(
+                f"ModelCheckpoint: the folder of path '{os.fspath(path)}' ('{folder}') is "
+                f"missing: create it first (os.makedirs('{folder}')), or give a path in an "
+                "existing folder."
+            )
         self.path, self.every, self.schedule, self.last = path, int(every), schedule, epochs
         self.kept: tuple[Any, ...] | None = None
         self._sets: list[tuple[dict[str, np.ndarray], dict[str, Any]] | None] = [None, None]
@@ -837,18 +845,41 @@ class ModelCheckpoint(Callback):
             np.copyto(kept[k], p.data)
         return kept
 
+    def on_train_begin(self, state: TrainState) -> None:
+        # a new run (another model, perhaps): nothing of the last one's kept or cached
+        self.kept, self._sets, self._params = None, [None, None], None
+        epoch, books = _RESUMED.pop(state.model, (None, None))
+        if books is None or epoch != state.epoch:  # (a restore this run does not resume)
+            return
+        rules = [r for r in state.rules if callable(getattr(r, "load_state_dict", None))]
+        if [type(r).__name__ for r in rules] != [kind for kind, _ in books]:
+            warnings.warn(
+                f"ModelCheckpoint: the checkpoint restored holds the books of the stopping "
+                f"rules {[kind for kind, _ in books]}, and this run stops by "
+                f"{[type(r).__name__ for r in rules]}: its rules start afresh. Give fit the "
+                "first run's (early_stopping=, tol=, stop_rules=, tol_weights=) to resume "
+                "those too.",
+                UserWarning, stacklevel=user_level(),
+            )  # fmt: skip
+            return
+        for rule, (_, book) in zip(rules, books):
+            rule.load_state_dict(book)
+            rule.on_train_begin(state)  # (its start again, from its books: the best epoch)
+
     def kept_extra(self, state: TrainState, last: bool) -> tuple[Any, ...]:
         """What a checkpoint keeps of epoch ``state.epoch`` besides the weights and the
         optimizer's state (a subclass's own: the command line's run state)."""
         schedule = None if self.schedule is None else self.schedule.state_dict()
-        return state.epoch, schedule, get_rng_state(), _module_rngs(state.model)
+        books = [(type(r).__name__, r.state_dict()) for r in state.rules
+                 if callable(getattr(r, "state_dict", None))]  # fmt: skip
+        return state.epoch, schedule, get_rng_state(), _module_rngs(state.model), books
 
     def on_epoch_end(self, state: TrainState) -> None:
         last = state.epoch == self.last
         spare = 1 if self.kept is not None and self.kept[0] is self._sets[0] else 0
         weights, opt = self._sets[spare] or (None, None)
         copies = (self._copy_weights(state.model, weights),
-                  copy_optimizer_state(state.optimizer, opt))  # fmt: skip
+                  state_dict_into(state.optimizer, opt))  # fmt: skip
         self._sets[spare] = copies
         self.kept = (copies, *self.kept_extra(state, last))
         if state.epoch % self.every == 0 or last or state.stop:
@@ -865,10 +896,13 @@ class ModelCheckpoint(Callback):
         self.kept = None  # (only once written: Ctrl-C within the write leaves it to retry)
         return epoch
 
-    def write(self, copies: tuple, epoch: int, schedule: Any, rng: Any, rngs: Any) -> int:
+    def write(
+        self, copies: tuple, epoch: int, schedule: Any, rng: Any, rngs: Any, books: list
+    ) -> int:
         """Write one checkpoint (atomically); its epoch."""
         weights, optimizer = copies
-        state = {"optimizer": optimizer, "schedule": schedule, "rng": rng, "module_rngs": rngs}
+        state = {"optimizer": optimizer, "schedule": schedule, "rng": rng, "module_rngs": rngs,
+                 "stop_rules": books}  # fmt: skip
         save_checkpoint(
             self.path, weights, state, {"format": self.FORMAT, "epoch": int(epoch)},
             replace_any=True,
@@ -880,7 +914,8 @@ class ModelCheckpoint(Callback):
         """Load a checkpoint this callback wrote into ``model``, ``optimizer`` and
         ``schedule`` (each built as the first run built it), and put back glassnet's
         default generator and the model's seeded modules' generators; returns its epoch,
-        fit's ``initial_epoch``."""
+        fit's ``initial_epoch``. The stopping rules' books it holds go into the rules of
+        the model's next fit resumed at that epoch, by the ModelCheckpoint given to it."""
         ck = load_checkpoint(path)
         if not isinstance(ck.meta, dict) or ck.meta.get("format") != cls.FORMAT:
             raise ModelFileError(
@@ -910,4 +945,5 @@ class ModelCheckpoint(Callback):
         modules = dict(model.named_modules())
         for name, st in (saved.get("module_rngs") or {}).items():
             modules["" if name == "model" else name].rng.bit_generator.state = st
+        _RESUMED[model] = (int(ck.meta["epoch"]), saved.get("stop_rules"))
         return int(ck.meta["epoch"])

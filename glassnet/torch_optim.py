@@ -62,6 +62,46 @@ def torch_state_names(opt: Any) -> dict[str, str]:
                  _TORCH_STATE), {})  # fmt: skip
 
 
+def rule_state(opt: Any) -> list[str] | None:
+    """The names of the state buffers ``opt``'s update rule keeps (moments, a velocity,
+    sums), which a fresh one starts at zero: [] for plain SGD; None for an optimizer with
+    a step of its own (not a glassnet rule: its step count is its own too). What
+    ``fit(initial_epoch=k)`` reads of an optimizer, here beside the optimizers' classes."""
+    if not hasattr(type(opt), "_rule"):
+        return None
+    return sorted({n for pack in opt._packs for n in opt._buffers(pack.settings)})
+
+
+def state_buffers(opt: Any) -> list[tuple[str, Any]]:
+    """``(name, buffer)`` for each flat state buffer of a glassnet optimizer ``opt`` (one
+    per buffer name, param group and dtype); [] for another's."""
+    packs = getattr(opt, "_packs", ()) if hasattr(type(opt), "_rule") else ()
+    return [(n, b) for pack in packs for bufs in pack.state for n, b in bufs.items()]
+
+
+def state_dict_into(opt: Any, kept: dict[str, Any] | None) -> dict[str, Any]:
+    """``opt.state_dict()``, into ``kept`` (an earlier one's copies) where it fits: a
+    glassnet optimizer's buffers and step counts are copied with np.copyto, with no new
+    arrays, and its settings (the lr a schedule set) taken anew (what
+    :class:`glassnet.ModelCheckpoint` keeps of every epoch)."""
+    packs = opt._packs if hasattr(type(opt), "_rule") else None
+    if kept is None or packs is None or len(packs) != len(kept["param_groups"]):
+        return opt.state_dict()
+    opt._regroup()  # (the settings as param_groups hold them now, as state_dict reads)
+    for pack, group in zip(packs, kept["param_groups"]):
+        group.update(pack.settings)
+        pairs = [
+            (group.get(f"{n}.{g}"), b) for g, st in enumerate(pack.state) for n, b in st.items()
+        ]
+        pairs.append((group.get("steps"), pack.steps))
+        if any(k is None or k.shape != b.shape for k, b in pairs):
+            return opt.state_dict()
+        for k, b in pairs:
+            np.copyto(k, b)
+    kept["t"] = opt.t
+    return kept
+
+
 class _StateView(dict):
     """What ``opt.state`` and each of its entries read as: made anew at each read from the
     optimizer's buffers, so a write into the mapping itself would be lost; it is refused

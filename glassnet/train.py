@@ -155,6 +155,7 @@ class TrainState:
     stop_reason: str = ""  # a stopping rule names itself; a plain callback's stop is "callback"
     X: Any = None  # the training data of this run (after any validation split)
     verbose: int = 0
+    rules: list = field(default_factory=list)  # the stopping rules in force (fit's or given)
 
 
 class Callback:
@@ -499,7 +500,14 @@ def fit(
         too, pass ``stop_rules`` (:class:`Tolerance`, :class:`EarlyStopping`,
         :class:`WeightChange`) to both calls: the same objects, copies, or new ones given the
         first's ``state_dict()`` (saved with ``gn.save`` beside the model's and optimizer's).
-        A rule goes on with its books in a run resumed at the epoch it last saw.
+        A rule goes on with its books in a run resumed at the epoch it last saw
+        (:class:`glassnet.ModelCheckpoint` saves and restores them all, fit's own too). A
+        glassnet optimizer that is not the interrupted run's state is warned of (a
+        UserWarning, not a refusal): one that keeps state (Adam, a momentum) but never
+        stepped (``optimizer="adam"`` builds such a one), or whose step count is not
+        ``initial_epoch`` epochs' (another batch size or data, another epoch, a run cut
+        within an epoch). Load its ``state_dict()`` to resume exactly; a fresh optimizer
+        on purpose: ignore the warning (``warnings.filterwarnings``).
     stop_rules : callbacks that decide termination (they set ``state.stop`` and
         ``state.stop_reason``) in place of the :class:`Tolerance` / :class:`EarlyStopping`
         rule built from ``tol`` and ``early_stopping`` (both then left off: else a ValueError).
@@ -558,7 +566,6 @@ def fit(
     # 0) validate at the boundary
     tasks.check_trainable(model, diagnostics)
     spec = tasks.loss_spec(loss)
-    dtype = tasks.model_dtype(model)
     # a file's target: class labels for cross-entropy; for BCE its type decides (0.1/0.9 soft)
     name = spec.name if spec else ""
     labels = True if name == "cross_entropy" else (None if "entropy" in name else False)
@@ -597,7 +604,7 @@ def fit(
     params = model.parameters()
     optimizer = engines.optimizer_for(optimizer, params, lr, schedule, "fit")
     schedule = check_schedule(schedule, optimizer, "fit", initial_epoch)
-    engines.check_resumed(optimizer, initial_epoch, X.shape[0], batch_size, (src, dp))
+    engines.check_resumed(optimizer, initial_epoch, epochs, X.shape[0], batch_size, (src, dp))
     seen0 = getattr(schedule, "samples_seen", 0)  # (InvScalingLR's clock goes on, resumed)
 
     # engine: the fast path where it applies, else the graph
@@ -633,8 +640,8 @@ def fit(
     rule = Tolerance(tol, n_iter_no_change)  # (with stop_rules=[], tol is None: it never stops)
     if stop_rules is None:
         stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
-    if tol_weights is not None:  # beside the rules built or given
-        stop_rules = [*stop_rules, WeightChange(tol_weights, n_iter_no_change)]
+    watch = [] if tol_weights is None else [WeightChange(tol_weights, n_iter_no_change)]
+    state.rules = stop_rules = [*stop_rules, *watch]  # (tol_weights: beside those built or given)
     progress = Progress(epochs, verbose)
 
     n = X.shape[0]
@@ -648,7 +655,7 @@ def fit(
         rng.permutation(n)
     # refused before allocating: gradients and optimizer state (3 copies of the weights), and
     # per batch row each layer's activation, its dL/dZ and a scratch buffer
-    tasks.check_fit_memory(model, params, bs, dtype)
+    tasks.check_fit_memory(model, params, bs, tasks.model_dtype(model))
 
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
         train_step = dp.begin(model, train_step, l2, (X, y_arr, w_arr), seed, rng, optimizer)
