@@ -3256,8 +3256,8 @@ def _warn_repeated(args: argparse.Namespace) -> None:
     for option, dest, value in getattr(args, "options_given", None) or []:
         by.setdefault(dest, []).append((option, value))
     for dest, given in by.items():
-        if len(given) < 2 or dest in _REPEATS_TOLD:
-            continue
+        if len(given) < 2 or dest in _REPEATS_TOLD or all(v == given[0][1] for _, v in given):
+            continue  # (the same value each time: nothing was overridden)
         texts = [_exact(v) if isinstance(v, float) else str(v) for _, v in given]
         option = given[-1][0]
         _warn(
@@ -4339,16 +4339,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         )
     else:
         lines.append(style.bad(f"  {int((~right).sum())} of 4 rows wrong: ") + _demo_advice(
-            history.loss, epochs, default_epochs
+            history.loss, epochs, default_epochs, lr, default_lr
         ))  # fmt: skip
     out.write("\n".join(lines) + "\n")
     return 0
 
 
-def _demo_advice(loss: list[float], epochs: int, default: int) -> str:
+def _demo_advice(loss: list[float], epochs: int, default: int, lr: float, default_lr: float) -> str:
     """What to try when the demo left rows wrong: more --epochs when it ran fewer than its
-    default or its loss still fell over the last tenth of the epochs (by 0.1% or more), else
-    another --seed (the loss moved less: this start stalled on a plateau)."""
+    default or its loss still fell over the last tenth of the epochs (by 0.1% or more); the
+    default --lr (or more epochs) when --lr was below it (small steps: a slow fall, no
+    plateau); else another --seed (the loss moved less: this start stalled on a plateau)."""
     tail = max(epochs // 10, 1)
     before = loss[-tail - 1] if len(loss) > tail else loss[0]
     fall = (before - loss[-1]) / max(abs(loss[-1]), 1e-12)
@@ -4356,6 +4357,12 @@ def _demo_advice(loss: list[float], epochs: int, default: int) -> str:
         return (
             f"{epochs} epochs are fewer than the demo's {default}: try more\n"
             f"  epochs first (--epochs {default}), then another --seed if rows stay wrong."
+        )
+    if lr < default_lr:
+        return (
+            f"--lr {_exact(lr)} is below the demo's {_exact(default_lr)}: its small steps\n"
+            f"  need more epochs; try the default --lr {_exact(default_lr)} (or more --epochs),\n"
+            f"  then another --seed if rows stay wrong."
         )
     if fall >= 1e-3:
         return (
@@ -9841,8 +9848,8 @@ def _retrain_command(bundle: _Bundle, meta: dict[str, Any], t: dict[str, Any]) -
         words += ["--target", _option_names(_dig(t, "target", kind=list) or bundle.targets)]
     words += ["--task", str(_dig(t, "task", kind=str) or bundle.task.name)]
     classes = bundle.classes
-    if classes and not dataset and list(classes) != sorted(classes) and not _dig(t, "stream"):
-        words += ["--classes", _option_names([str(c) for c in classes])]  # (not sorted: given)
+    if classes and not dataset and not _dig(t, "stream"):  # (a sorted list may hold a class
+        words += ["--classes", _option_names([str(c) for c in classes])]  # the data lack)
     hidden = _dig(t, "hidden", kind=list)
     words += ["--hidden", "?" if hidden is None else ",".join(str(h) for h in hidden) or "none"]
     if hidden != []:  # (no hidden layer: train refuses an --activation)

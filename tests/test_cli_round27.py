@@ -236,3 +236,72 @@ def test_export_impute_from_without_the_target_names_the_flag(capsys, tmp_path):
     code, _, err = run(capsys, "export", m, tmp_path / "r.onnx", "--impute-from", other)
     assert code == 2, err
     assert "--impute-from" in err and "'t'" in err, err
+
+
+# ------------------------------------------------ round 27 review (rev27f)
+
+
+def _info_line_argv(capsys, path):
+    code, out, err = run(capsys, "info", path)
+    assert code == 0, err
+    line = next(ln for ln in out.splitlines() if "glassnet train " in ln)
+    return shlex.split(line[line.index("glassnet train ") :])[1:]
+
+
+@pytest.mark.parametrize(
+    "more",
+    [
+        ["--classes", "maybe,no,yes"],  # (sorted, but 'maybe' is not in the data)
+        [],  # (inferred: sorted labels)
+    ],
+)
+def test_info_command_keeps_a_sorted_classes_list_with_an_absent_class(
+    capsys, tmp_path, monkeypatch, more
+):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    monkeypatch.chdir(tmp_path)
+    data = table(tmp_path, n=40)
+    first = tmp_path / "f.glassnet"
+    code, _, err = run(capsys, "train", data.name, "--target", "label", *more, "--epochs",
+                       "3", "--hidden", "4", "--out", first.name, "-q")  # fmt: skip
+    assert code == 0, err
+    argv = _info_line_argv(capsys, first.name)
+    if more:
+        assert argv[argv.index("--classes") + 1] == "maybe,no,yes", argv
+    code, _, err = run(capsys, *argv, "--out", "g.glassnet", "-q")
+    assert code == 0, err
+    assert (tmp_path / "g.glassnet").read_bytes() == first.read_bytes()
+
+
+def test_info_command_round_trips_numeric_classes(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 2))
+    body = [[f"{a:.3f}", f"{b:.3f}", str((1, 2, 10)[i % 3])] for i, (a, b) in enumerate(X)]
+    data = write_csv(tmp_path / "n.csv", ["x1", "x2", "k"], body)
+    first = tmp_path / "f.glassnet"
+    code, _, err = run(capsys, "train", data.name, "--target", "k", "--task", "multiclass",
+                       "--epochs", "3", "--hidden", "4", "--out", first.name, "-q")  # fmt: skip
+    assert code == 0, err
+    argv = _info_line_argv(capsys, first.name)
+    code, _, err = run(capsys, *argv, "--out", "g.glassnet", "-q")
+    assert code == 0, err
+    assert (tmp_path / "g.glassnet").read_bytes() == first.read_bytes()
+
+
+def test_demo_with_a_low_lr_suggests_the_default_lr_not_a_seed(capsys):
+    code, out, _ = run(capsys, "demo", "--lr", "0.01")
+    assert code == 0
+    assert "wrong" in out, out  # (the premise: 0.01 leaves rows wrong after 1000 epochs)
+    assert "plateau" not in out and "another --seed" not in out.split("wrong")[-1][:200], out
+    assert "--lr 5" in out and "--epochs" in out, out
+
+
+def test_an_option_given_twice_with_the_same_value_does_not_warn(capsys, tmp_path):
+    data = table(tmp_path)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--epochs", "2",
+                       "--epochs", "2", "--hidden", "4", "--out", tmp_path / "m.glassnet",
+                       "-q")  # fmt: skip
+    assert code == 0, err
+    assert "given 2 times" not in err, err
