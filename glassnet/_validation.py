@@ -1813,6 +1813,7 @@ def _check_optimizer_layout(
     first = keys[0].split(".")[0] if keys else None  # (one buffer's size over the dtypes)
     saved = sum(state[k].size for k in keys if k.split(".")[0] == first)
     mine = sum(v.size for k, v in like.items() if k.split(".")[0] == first)
+
     def n_params(n: int) -> str:
         return f"{n} parameter{'' if n == 1 else 's'}"
 
