@@ -9822,8 +9822,25 @@ def _g(value: Any, spec: str = ".4g") -> str:
 def _option_names(names: Sequence[str]) -> str:
     """Column ``names`` as one --target/--drop/--categorical value, quoted for a shell (a
     name that holds a comma or a double quote in double quotes, as _split_names reads it)."""
-    return shlex.quote(
+    return _shell_word(
         ",".join('"' + n.replace('"', '""') + '"' if "," in n or '"' in n else n for n in names)
+    )
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one word of a POSIX shell's command line on one line: shlex.quote's, or,
+    where it holds a line break or another control character (a class label "yes\nreally"),
+    bash's $'...' with the character escaped (shlex.quote would break the line there)."""
+    if not any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return shlex.quote(text)
+    named = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    return (
+        "$'"
+        + "".join(
+            named.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c)
+            for c in text
+        )
+        + "'"
     )
 
 
@@ -9842,7 +9859,7 @@ def _retrain_command(bundle: _Bundle, meta: dict[str, Any], t: dict[str, Any]) -
     where a default depends on the data: --task, --test-split); '?' where one is missing."""
     data = _dig(t, "data", kind=str) or "?"
     dataset = data.startswith("--dataset ")
-    words = ["glassnet", "train", *(data.split() if dataset else [shlex.quote(data)])]
+    words = ["glassnet", "train", *(data.split() if dataset else [_shell_word(data)])]
     prep = _dig(meta, "preprocessing", kind=dict) or {}
     if not dataset:
         words += ["--target", _option_names(_dig(t, "target", kind=list) or bundle.targets)]

@@ -6,6 +6,8 @@ info's command line trains the same model; evaluate of a two-target model given 
 batch and buffer notes; bundled sets' target names; export --impute-from's error."""
 
 import shlex
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -305,3 +307,16 @@ def test_an_option_given_twice_with_the_same_value_does_not_warn(capsys, tmp_pat
                        "-q")  # fmt: skip
     assert code == 0, err
     assert "given 2 times" not in err, err
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash to read the line back")
+def test_info_lines_words_read_back_in_bash_whole_even_with_a_line_break():
+    # info's train line wrote a class label "yes\nreally" with shlex.quote, whose quotes hold
+    # the raw line break: the command spilled onto a second line of info's table
+    from glassnet.cli import _shell_word
+
+    for text in ["no,yes\nreally", "it's", "a\tb\\c", "plain", "bell\x07", "x\r\ny"]:
+        word = _shell_word(text)
+        assert "\n" not in word and "\r" not in word
+        out = subprocess.run(["bash", "-c", f"printf %s {word}"], capture_output=True)
+        assert out.stdout.decode() == text, (text, word)
