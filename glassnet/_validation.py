@@ -1356,7 +1356,7 @@ def data_error(arr: np.ndarray, owner: str = "Tensor") -> TypeError:
     dt, who = arr.dtype, "Tensor data" if owner == "Tensor" else owner
     who = f"{owner}: the other operand" if owner.isidentifier() and who == owner else who
     if dt.kind == "c":
-        return TypeError(f"{who} must be real numbers (take .real first). Got dtype {dt}.")
+        return refusal("real", f"{who} must be real numbers (take .real first). Got dtype {dt}.")
     if dt.kind == "f":
         return TypeError(
             f"{owner}: data has dtype {dt} (longdouble); glassnet tensors hold float32 or "
@@ -1386,21 +1386,36 @@ def data_error(arr: np.ndarray, owner: str = "Tensor") -> TypeError:
                 f"the Value first (v * t)."
             )
         if any(isinstance(v, decimal.Decimal) for v in arr.flat[:8]):  # (a number NumPy can't)
-            return TypeError(
+            return refusal(
+                "decimal",
                 f"{who}: a decimal.Decimal is not supported (glassnet tensors hold float32 or "
-                f"float64, and gn.tensor refuses a Decimal). Pass float(d), or an array of floats."
+                f"float64, and gn.tensor refuses a Decimal). Pass float(d), or an array of floats.",
             )
     if owner != "Tensor":  # (an op's operand, "add: the other operand": what was given)
         given = arr.item() if arr.ndim == 0 else arr
         return TypeError(f"{who} must be a number or an array of numbers. Got {given!r:.60}.")
-    return TypeError(f"{owner} data must be numbers. Got dtype {dt}.")
+    return refusal("numbers", f"{owner} data must be numbers. Got dtype {dt}.")
+
+
+def refusal(kind: str, text: str) -> TypeError:
+    """A TypeError of :func:`data_error` marked with what it refused (``kind``: "numbers",
+    "real", "decimal"), which :func:`refused` reads: callers that retell it in their own
+    words tell the kinds apart by the mark, not by the words."""
+    e = TypeError(text)
+    e.refused = kind  # type: ignore[attr-defined]
+    return e
+
+
+def refused(e: BaseException, *kinds: str) -> bool:
+    """Whether ``e`` is :func:`data_error`'s refusal of one of ``kinds``."""
+    return getattr(e, "refused", None) in kinds
 
 
 def operand_error(e: TypeError, op: str, value: Any) -> TypeError:
     """``e``, a Tensor's refusal of ``value`` as data not of numbers, retold as the refusal
     of ``op``'s operand (:func:`data_error`'s words, ``op`` "add" or "where: b"); another
     error as it is. For the callers that make ``value`` a Tensor (``t.add(None)``)."""
-    if not str(e).startswith(("Tensor data must", "Tensor data: a decimal")):
+    if not refused(e, "numbers", "real", "decimal"):
         return e
     return data_error(np.asarray(value), op)
 

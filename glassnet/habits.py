@@ -107,6 +107,7 @@ from ._validation import (
     check_fits,
     operand_error,
     reduced,
+    refused,
     unmasked,
 )
 from .backend import device_of
@@ -1450,7 +1451,7 @@ def _made(values: Any, owner: str) -> Tensor:
     try:
         t = Tensor(values)
     except TypeError as e:  # (None, a str: named by the function, gn.sum(None))
-        if not str(e).startswith("Tensor data must be numbers"):
+        if not refused(e, "numbers"):
             raise
         raise TypeError(
             f"{owner}: the input must be a Tensor or an array of numbers. Got {values!r:.60}."

@@ -47,7 +47,15 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import NotGiven, check_bool, check_fits, operand_error, reduced, shown
+from ._validation import (
+    NotGiven,
+    check_bool,
+    check_fits,
+    operand_error,
+    reduced,
+    refused,
+    shown,
+)
 from .backend import asarray
 from .gradient import axis_sum, masked, running_sum, scaled_norm
 from .tensor import (
@@ -901,7 +909,7 @@ def _member(t: Any, i: int, op: str) -> Tensor:
     try:
         return as_tensor(t)
     except TypeError as e:
-        why = "" if str(e).startswith("Tensor data must be numbers") else f" ({e})"
+        why = "" if refused(e, "numbers") else f" ({e})"
         raise TypeError(
             f"{op}: tensors[{i}] must be a Tensor or an array of numbers. Got "
             f"{shown(t, 60)} of type {type(t).__name__}{why}."
