@@ -47,6 +47,7 @@ from ._validation import (
     checked_grad,
     data_error,
     dim_error,
+    operand_error,
     reshape_error,
     tensor_data,
     tensor_dtype,
@@ -580,14 +581,14 @@ class Tensor(TensorMethods):
         return binary_op("div", self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return operand(other, self) / self
+        return operand(other, self, "div") / self
 
     def __pow__(self, other: Any) -> Tensor:
         """y = a^p; dL/da = g p a^(p-1), dL/dp = g y log a (log a taken as 0 where a <= 0)."""
         return binary_op("pow", self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return operand(other, self) ** self
+        return operand(other, self, "pow") ** self
 
     def __neg__(self) -> Tensor:
         return Tensor.from_op(-self.data, "neg", (self,), lambda g: (-g,))
@@ -597,7 +598,7 @@ class Tensor(TensorMethods):
 
         Backward: dL/da = g @ bᵀ, dL/db = aᵀ @ g (summed over broadcast batch axes).
         """
-        a, b = self, as_tensor(other)
+        a, b = self, operand(other, self, "matmul")
         A, B = a.data, b.data
         try:
             out = np.matmul(A, B)
@@ -619,7 +620,7 @@ class Tensor(TensorMethods):
         return Tensor.from_op(out, "matmul", (a, b), backward)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return operand(other, self) @ self
+        return operand(other, self, "matmul") @ self
 
     # In-place writes (x -= y, x[i] = y) are PyTorch's habits, in glassnet.habits; the clock
     # that makes a graph built from old values refuse backward is here, with backward.
@@ -715,11 +716,15 @@ def spread(g: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> np.ndar
     return np.broadcast_to(g, shape).copy()
 
 
-def operand(value: Any, like: Tensor) -> Tensor:
+def operand(value: Any, like: Tensor, op: str = "Tensor") -> Tensor:
     """The other operand of a reflected op: a Python number keeps ``like``'s dtype,
-    anything else follows the dtype rule (float32 with float64 gives float64)."""
+    anything else follows the dtype rule (float32 with float64 gives float64); data not of
+    numbers refused as ``op``'s operand (``None / t`` as ``t / None`` is)."""
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return as_tensor(value, like.data.dtype if number else None)
+    try:
+        return as_tensor(value, like.data.dtype if number else None)
+    except TypeError as e:
+        raise operand_error(e, op, value) from None
 
 
 def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) -> np.ndarray:

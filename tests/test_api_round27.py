@@ -386,6 +386,11 @@ def test_linspace_exact_ends_still_work():
         (lambda t: None - t, "sub"),
         (lambda t: "a" - t, "sub"),
         (lambda t: t - None, "sub"),
+        (lambda t: None / t, "div"),  # (the reflected ops: round 28)
+        (lambda t: "2" ** t, "pow"),
+        (lambda t: None @ t, "matmul"),
+        (lambda t: t @ None, "matmul"),
+        (lambda t: t.matmul("a"), "matmul"),
     ],
 )
 def test_operand_named_in_methods_functions_and_rsub(call, name):
