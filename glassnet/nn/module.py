@@ -257,21 +257,12 @@ class Module(ModuleMethods):
         ``recurse=False``: this module's own parameters only, as PyTorch's."""
         if recurse is not True:
             return Parameters(p for _, p in self.named_parameters(recurse=recurse))
-        found: dict[int, Parameter] = {}
-        stack, seen = [self], set()
-        while stack:  # depth first, as _children: a module's parameters, then its modules'
-            mod = stack.pop()
-            subs: list[Module] = []
-            for value in mod.__dict__.copy().values():  # (as _children: another thread's eval()
-                if isinstance(value, Parameter):  # or hook may add a key during the walk)
-                    found.setdefault(id(value), value)
-                elif isinstance(value, Module):
-                    subs.append(value)
-                elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
-                    subs.extend(value)
-            if subs and id(mod) not in seen:  # (a module held twice: its modules walked once,
-                seen.add(id(mod))  # and a module that holds its parent ends)
-                stack.extend(reversed(subs))  # (the first sub-module next)
+        found = {
+            id(v): v
+            for m in self.modules()
+            for v in m.__dict__.copy().values()
+            if isinstance(v, Parameter)
+        }  # (in the order met: each module's, then its modules')
         if all(p.label is not None for p in found.values()):
             return Parameters(found.values())
         return Parameters(p for _, p in self.named_parameters())  # (which labels them)
@@ -280,16 +271,21 @@ class Module(ModuleMethods):
         """This module and every sub-module, depth first, each once (a sub-module used twice,
         for shared weights, too: as PyTorch's)."""
         seen: set[int] = set()
-
-        def walk(mod: Module) -> Iterator[Module]:
+        stack: list[Module] = [self]
+        while stack:  # (its sub-modules on top, the first next: each one's before its sibling's)
+            mod = stack.pop()
             if id(mod) not in seen:
                 seen.add(id(mod))
                 yield mod
-                for _, value in mod._children():
+                subs: list[Module] = []  # (as _children, without names; a copy, as there)
+                for value in mod.__dict__.copy().values():
                     if isinstance(value, Module):
-                        yield from walk(value)
-
-        yield from walk(self)
+                        subs.append(value)
+                    elif isinstance(value, (list, tuple)) and all(
+                        isinstance(v, Module) for v in value
+                    ):
+                        subs.extend(value)
+                stack += reversed(subs)
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Self:
