@@ -21,7 +21,8 @@ is called in its place); a signal ignored or left to the system stays so.
 
 from __future__ import annotations
 
-import contextlib
+import _signal  # (signal's functions without its enum wrapping: a fit takes over and
+import contextlib  # gives back Ctrl-C's handler at every call)
 import signal
 import threading
 from collections.abc import Iterator
@@ -75,10 +76,10 @@ def deferred() -> Iterator[Hold]:
         return
     if HOLD.depth == 0:
         for signum in SIGNALS:
-            handler = signal.getsignal(signum)
+            handler = _signal.getsignal(signum)
             # (never the hold's own: one a callback left installed keeps what it replaced)
             if callable(handler) and handler != HOLD.on_signal:
-                HOLD.previous[signum] = signal.signal(signum, HOLD.on_signal)
+                HOLD.previous[signum] = _signal.signal(signum, HOLD.on_signal)
     HOLD.depth += 1
     held = HOLD.held
     try:
@@ -88,8 +89,8 @@ def deferred() -> Iterator[Hold]:
         HOLD.depth -= 1
         if HOLD.depth == 0:
             for signum, handler in HOLD.previous.items():
-                if signal.getsignal(signum) == HOLD.on_signal:  # (not one set meanwhile)
-                    signal.signal(signum, handler)
+                if _signal.getsignal(signum) == HOLD.on_signal:  # (not one set meanwhile)
+                    _signal.signal(signum, handler)
             pending, HOLD.pending = HOLD.pending, []
             for signum in pending:  # (noted in a step that raised: each handler runs, and
                 with contextlib.suppress(BaseException):  # the step's error is the one
