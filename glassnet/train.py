@@ -655,7 +655,7 @@ def fit(
         rng.permutation(n)
     # refused before allocating: gradients and optimizer state (3 copies of the weights), and
     # per batch row each layer's activation, its dL/dZ and a scratch buffer
-    tasks.check_fit_memory(model, params, bs, tasks.model_dtype(model))
+    tasks.check_fit_memory(model, params, bs, params[0].dtype)  # (tasks.model_dtype's)
 
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
         train_step = dp.begin(model, train_step, l2, (X, y_arr, w_arr), seed, rng, optimizer)

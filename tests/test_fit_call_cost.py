@@ -73,3 +73,33 @@ def test_modules_and_parameters_keep_their_order_and_each_once():
                      "layers.0.layers.2", "layers.0.layers.2.layers.0", "layers.1",
                      "extra.0", "extra.1"]  # fmt: skip
     assert [p.label for p in outer.parameters()] == [n for n, _ in outer.named_parameters()]
+
+
+def test_fit_takes_over_ctrl_c_without_the_signal_modules_enum_wrappers(monkeypatch):
+    # signal.getsignal/signal.signal wrap every handler in an enum (a few microseconds each,
+    # 5 a call); fit reads and sets the handlers with _signal's functions, the same handlers
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    model = _xnor()
+
+    def refused(*args):
+        raise AssertionError("signal's wrapper called")
+
+    monkeypatch.setattr(signal, "getsignal", refused)
+    monkeypatch.setattr(signal, "signal", refused)
+    assert _fit(model).steps == 1
+    monkeypatch.undo()
+    assert signal.getsignal(signal.SIGINT) is before  # (given back)
+
+
+def test_fit_reads_the_parameters_a_bounded_number_of_times(monkeypatch):
+    # every check that needs them walks the module tree for them (Module.parameters); fit
+    # walked once more for the parameters' dtype, which the params it holds already give
+    model = _xnor()
+    _fit(model)
+    reads = []
+    real = Module.parameters
+    monkeypatch.setattr(Module, "parameters", lambda self, *a: reads.append(a) or real(self, *a))
+    _fit(model)
+    assert len(reads) <= 6, f"fit read model.parameters() {len(reads)} times"
