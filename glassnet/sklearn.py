@@ -617,9 +617,10 @@ class _BaseMLP(BaseEstimator):
         if not (
             rs is None
             or isinstance(rs, np.random.RandomState)
-            or (isinstance(rs, numbers.Integral) and 0 <= rs <= 2**32 - 1)
-        ):
-            raise _fail(o, "random_state", "None, an int in [0, 2**32 - 1] or a RandomState", rs)
+            or (isinstance(rs, numbers.Integral) and not isinstance(rs, bool) and 0 <= rs < 2**32)
+        ):  # (True is an Integral: it seeded 1 in silence, where np.True_ was refused)
+            want = "None, an int in [0, 2**32 - 1] (not a bool) or a RandomState"
+            raise _fail(o, "random_state", want, rs)
         check_number(self.dropout, "dropout", o, low=0, high=1, high_open=True)
         _as_dtype(o, self.dtype)
         _as_callbacks(o, self.callbacks)
