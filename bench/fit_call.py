@@ -21,14 +21,17 @@ The cases, each a call as a user writes it (``verbose=0``, threads left to fit's
                (its own default network), ``.fit(X, y)``
 
 Both versions run in one process (bench/oldcopy.py: the old package copied as
-``glassnet_old``, as bench/ab_inprocess.py does), each on its own model built once and
-fitted again and again (a model goes on from its weights: the cost per call does not depend
-on them). Each round times, for each version in an order that alternates between rounds, a
-block of calls (as many as take about ``--block`` seconds, fixed after the warm-up) and
-divides by their number. Prints per case the median per-call time of each (min-max over the
-rounds) and old time / new (the ratio within each round: median, min-max), and the load
-average before and after. The BLAS environment is left as the user's (fit's thread rule
-sets the count for each call and puts the one before back, which is part of the call).
+``glassnet_old``, as bench/ab_inprocess.py does; the new one is this checkout's glassnet,
+so ``python /tmp/new/bench/fit_call.py /tmp/old`` compares two worktrees), each on its own
+model built once and fitted again and again (a model goes on from its weights: the cost per
+call does not depend on them). Each round times, for each version in an order that
+alternates between rounds, a block of calls (as many as take about ``--block`` seconds,
+fixed after the warm-up) and divides by their number. Prints per case the median per-call
+time of each (min-max over the rounds) and old time / new (the ratio within each round:
+median, min-max), the fastest single call of each over all rounds (the least disturbed on a
+shared machine) and their ratio, and the load average before and after. The BLAS
+environment is left as the user's (fit's thread rule sets the count for each call and puts
+the one before back, which is part of the call).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # (this checkout's)
 
 import numpy as np  # noqa: E402
 from oldcopy import old_package  # noqa: E402
@@ -88,13 +92,16 @@ def call_for(gn, case: str):
     return one
 
 
-def _block(f, k: int) -> float:
-    """Seconds per call over k calls of f."""
+def _block(f, k: int) -> tuple[float, float]:
+    """Seconds per call over k calls of f, and the fastest call's."""
     gc.collect()
-    t = time.perf_counter()
+    clock, fastest = time.perf_counter, float("inf")
+    t0 = clock()
     for _ in range(k):
+        t = clock()
         f()
-    return (time.perf_counter() - t) / k
+        fastest = min(fastest, clock() - t)
+    return (clock() - t0) / k, fastest
 
 
 def _ms(v: list[float]) -> str:
@@ -103,20 +110,24 @@ def _ms(v: list[float]) -> str:
 
 def compare(old, new, cases: list[str], rounds: int, block: float) -> None:
     print(f"load average before: {Path('/proc/loadavg').read_text().strip()}", flush=True)
-    print("| case | old ms/call | new ms/call | old / new |")
-    print("|---|---:|---:|---:|")
+    print("| case | old ms/call | new ms/call | old / new | fastest call old, new: old / new |")
+    print("|---|---:|---:|---:|---:|")
     for case in cases:
         calls = {"old": call_for(old, case), "new": call_for(new, case)}
         for f in calls.values():  # (warm-up: imports, caches, BLAS)
             _block(f, 3)
-        k = max(1, round(block / _block(calls["old"], 5)))
+        k = max(1, round(block / _block(calls["old"], 5)[0]))
         times: dict[str, list[float]] = {"old": [], "new": []}
+        best = {"old": float("inf"), "new": float("inf")}
         for i in range(rounds):
             for side in ("old", "new") if i % 2 == 0 else ("new", "old"):
-                times[side].append(_block(calls[side], k))
+                mean, fastest = _block(calls[side], k)
+                times[side].append(mean)
+                best[side] = min(best[side], fastest)
         ratio = [a / b for a, b in zip(times["old"], times["new"])]
         r = f"{statistics.median(ratio):.2f} ({min(ratio):.2f}-{max(ratio):.2f})"
-        print(f"| {case} | {_ms(times['old'])} | {_ms(times['new'])} | {r} |", flush=True)
+        quick = f"{best['old'] * 1e3:.3f}, {best['new'] * 1e3:.3f}: {best['old'] / best['new']:.2f}"
+        print(f"| {case} | {_ms(times['old'])} | {_ms(times['new'])} | {r} | {quick} |", flush=True)
     print(f"load average after: {Path('/proc/loadavg').read_text().strip()}", flush=True)
 
 
