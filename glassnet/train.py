@@ -690,8 +690,7 @@ def fit(
         # (the caller's code, under the caller's error state; a rule that refuses the run first)
         tasks.call_hooks((*stop_rules, *cbs), "on_train_begin", state, users)
         if loop is not None and loop.whole:  # every epoch in one call, fit's tol rule inside
-            if callable(seed):  # (a seed function's return checked; another seed was)
-                tasks.epoch_rng(seed, initial_epoch + 1)
+            tasks.epoch_rng(seed, initial_epoch + 1) if callable(seed) else None  # (its return)
             history.stop_reason = loop.run_whole(
                 X, y_arr, w_arr, epochs - initial_epoch, tol, n_iter_no_change, max_steps,
                 history, state, rule, initial_epoch,

@@ -257,12 +257,9 @@ class Module(ModuleMethods):
         ``recurse=False``: this module's own parameters only, as PyTorch's."""
         if recurse is not True:
             return Parameters(p for _, p in self.named_parameters(recurse=recurse))
-        found = {
-            id(v): v
-            for m in self.modules()
-            for v in m.__dict__.copy().values()
-            if isinstance(v, Parameter)
-        }  # (in the order met: each module's, then its modules')
+        found: dict[int, Parameter] = {}
+        for _ in self._walk(found):  # (each module's own, then its modules': depth first)
+            pass
         if all(p.label is not None for p in found.values()):
             return Parameters(found.values())
         return Parameters(p for _, p in self.named_parameters())  # (which labels them)
@@ -270,17 +267,25 @@ class Module(ModuleMethods):
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module, depth first, each once (a sub-module used twice,
         for shared weights, too: as PyTorch's)."""
+        return self._walk(None)
+
+    def _walk(self, found: dict[int, Parameter] | None) -> Iterator[Module]:
+        """modules(), each module's parameters put in ``found`` (by id, each once) on the way:
+        the module tree read as _children reads it, without the names (a copy of each
+        module's attributes, read once the module is yielded; the first sub-module next)."""
         seen: set[int] = set()
         stack: list[Module] = [self]
-        while stack:  # (its sub-modules on top, the first next: each one's before its sibling's)
+        while stack:
             mod = stack.pop()
             if id(mod) not in seen:
                 seen.add(id(mod))
                 yield mod
-                subs: list[Module] = []  # (as _children, without names; a copy, as there)
+                subs: list[Module] = []
                 for value in mod.__dict__.copy().values():
                     if isinstance(value, Module):
                         subs.append(value)
+                    elif found is not None and isinstance(value, Parameter):
+                        found.setdefault(id(value), value)
                     elif isinstance(value, (list, tuple)) and all(
                         isinstance(v, Module) for v in value
                     ):
