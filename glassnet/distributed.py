@@ -29,11 +29,16 @@ left waiting. A rank whose ``fit`` ends takes part in one last collective, so
 an error after the last step is caught too.
 
 Before training every collective runs on a buffer of one fixed size, the same on every
-rank whatever its model: rank 0's seed, then rank 0's model (its layers, parameter shapes
-and dtypes) and fit's settings (epochs, batch_size, loss, ..., validation_data's shapes and
-first and last rows: each rank's early stopping restores its own best epoch), which every
-rank compares with its own before the P-entry buffer is made. So a rank that fails while
-checking its data, or whose model or settings differ from rank 0's, ends every rank with an
+rank whatever its model: rank 0's seed, then the checksums of rank 0's model (its layers,
+parameter shapes and dtypes), fit's settings (epochs, batch_size, loss, ...,
+validation_data's shapes and first and last rows: each rank's early stopping restores its
+own best epoch) and of its data, seed and optimizer, item by item (:func:`checks_of`: the
+data's shapes, dtype and first and last rows, the shuffling generator's state, the
+optimizer's lr, settings and state, a stream's shuffle buffer in whole batches), which every
+rank compares with its own before the P-entry buffer is made; when some rank differs, every
+rank gathers each rank's summary of those items (short texts), and a rank that differs
+raises naming each item with its value and rank 0's. So a rank that fails while checking
+its data, or whose model, settings or data differ from rank 0's, ends every rank with an
 error rather than with buffers of different sizes meeting in one ``Allreduce``.
 
 A rank's program ending: under ``mpiexec -n N`` (N > 1), after :func:`install` (which a
@@ -42,7 +47,9 @@ on its own (an uncaught exception outside fit, such as its data file missing bef
 first fit; ``sys.exit()``; the end of its script) joins the other ranks in one last
 collective, of the kind and size of fit's first ones (MPI is started for it if nothing
 had: the others wait for it in ``MPI_Init``); after a distributed fit without it, the same
-on that fit's communicators. Ranks in fit raise
+on that fit's communicators. (A communicator of the script's own that this rank has not
+trained on yet, a ``Split`` group, is not among them: the ranks in their first fit there
+are not told, and the job ends with ``MPI_Abort`` after 10 s.) Ranks in fit raise
 :class:`DistributedError` naming it; ranks that end too end. An error every rank hit alike
 is printed by rank 0 alone. A failing rank whose others
 do not join within 10 s (busy in code of their own, such as their own ``bcast``) ends the
@@ -116,8 +123,20 @@ _SETTINGS = (
     "initial_epoch", "schedule", "validation_data",
 )
 # fmt: on
-_MODEL, _COUNT = 0, 1  # the slots before training: rank 0's model checksum, parameter count,
-_CHECKS = 2 + len(_SETTINGS)  # then one checksum per setting
+# what the ranks compare of the data, the seed and the optimizer (checks_of), each by name:
+# X's rows, its shape past them and dtype, y's shape past its rows, whether sample_weight is
+# given, the first and last rows of each (a stream's: its first row), the shuffling
+# generator's state, the optimizer's lr, its other settings and its state, and a stream's
+# shuffle buffer (its whole batches: which rows each global batch draws)
+# fmt: off
+_DATA = (
+    "rows", "columns", "dtype", "targets", "weights", "X rows", "y rows", "w rows", "seed",
+    "lr of the optimizer", "optimizer settings", "optimizer state", "buffer",
+)
+# fmt: on
+_KEYS = ("model", *_SETTINGS, *_DATA)  # the slots before training: one checksum per key
+_CHECKS = len(_KEYS)
+_BUFFER = 65_536  # (the shuffle buffer of the streams fit makes: stream.Stream's default)
 
 
 class DistributedError(RuntimeError):
@@ -283,6 +302,7 @@ class DataParallel:
         self.fixed = True
         self.n_global = 0
         self.settings: dict[str, Any] = {}  # fit's settings to compare with rank 0's (run)
+        self.source: dict[str, Any] = {}  # the data's source: a stream's (run, checks_of)
         # before training: one size on every rank, whatever its model (see the module doc)
         self.buf = np.zeros(_CHECKS + _CONTROL, np.float64)
         self.params: list[Any] = []
@@ -391,7 +411,8 @@ class DataParallel:
             where = (
                 " outside fit, and has ended its program (its error is on its stderr)"
                 if r in left
-                else " (that rank's traceback is in .error and on its stderr)"
+                else " (that rank's stderr has its traceback, as has this error's .error "
+                "attribute in Python)"
             )
             error = DistributedError(
                 f"distributed training stopped: rank {r} of {self.size} failed with {head}{where}",
@@ -433,12 +454,13 @@ class DataParallel:
         return int(ctl[_HI]) * _B24 + int(ctl[_LO])
 
     # ------------------------------------------------------------ training
-    def start(self, model: Any, checks: tuple[Any, ...]) -> None:
+    def start(self, model: Any, checks: dict[str, tuple[Any, str]]) -> None:
         """Give every parameter rank 0's value and check that every rank trains the same
         model (layers, parameter shapes and dtypes) with the same settings of fit, on the
-        same data, seed and optimizer state (``checks``, compared by checksum). Each
-        dropout layer gets a stream of its own per rank (its generator's next draw and the
-        rank): equal generators would drop the same positions of every rank's shard."""
+        same data, seed and optimizer state (``checks``: :func:`checks_of`, compared by
+        checksum). Each dropout layer gets a stream of its own per rank (its generator's
+        next draw and the rank): equal generators would drop the same positions of every
+        rank's shard."""
         held = [name for name, _ in model.named_buffers()]
         if held:  # (before any collective: every rank refuses alike)
             raise ValueError(
@@ -449,7 +471,7 @@ class DataParallel:
                 "buffers), which distributed training takes."
             )
         self.params = params = model.parameters()
-        self._same_model_and_settings(model)
+        self._same_model_and_settings(model, checks)
         for m in model.modules():
             if isinstance(m, Dropout):
                 m.rng = np.random.default_rng([int(m.rng.integers(2**62)), self.rank])
@@ -465,72 +487,47 @@ class DataParallel:
         self.views = [
             self.buf[a:b].reshape(p.data.shape) for a, b, p in zip(offsets, offsets[1:], params)
         ]
-        mine = _fingerprint(*checks)
         if self.root:
             for v, p in zip(self.views, params):
                 v[...] = p.data
-        ctl = self.buf[self.buf.size - _CONTROL :]
-        if self.root:
-            ctl[_HI], ctl[_LO] = divmod(mine, _B24)
         self._collective(kind=_START)
         for v, p in zip(self.views, params):
             p.data[...] = v  # x + 0 + ... + 0 is x: rank 0's weights, exactly
-        if int(ctl[_HI]) * _B24 + int(ctl[_LO]) != mine:
-            raise ValueError(
-                f"fit(distributed='mpi'): rank {self.rank} has other training data, seed or "
-                "optimizer state than rank 0: the ranks compare, by checksum, the data's "
-                "shapes and X's dtype, the first and last rows of X, y and sample_weight (a "
-                "stream's: of its first chunk), the shuffling generator's state and the "
-                "optimizer's state, and these differ. The rows in between are not compared "
-                "(ranks whose data differ only there train on a mix of their rows). Every "
-                "rank must call fit with the same X, y, sample_weight and seed, and the same "
-                "optimizer (resume: load the same checkpoint on every rank)."
-            )
 
-    def _same_model_and_settings(self, model: Any) -> None:
-        """Raise on a rank whose model or fit settings differ from rank 0's, and on every
-        other rank a DistributedError naming it; two collectives on the buffer of the size
-        every rank holds before training (a rank that fails there joins from fail())."""
+    def _same_model_and_settings(self, model: Any, checks: dict[str, tuple[Any, str]]) -> None:
+        """Raise on a rank whose model, fit settings, data, seed or optimizer differ from
+        rank 0's, naming each item with this rank's value and rank 0's, and on every other
+        rank a DistributedError naming it. Collectives on the buffer of the size every rank
+        holds before training (a rank that fails there joins from fail()): rank 0's checksum
+        of each item; whether some rank differs; only then, every rank's summary of its
+        items (allgather: small texts), and the collective where the differing ranks fail."""
         params = model.parameters()
         layers = [type(m).__name__ for m in model.modules()]
         shapes = [(tuple(p.data.shape), str(p.data.dtype)) for p in params]
         count = sum(p.data.size for p in params)
-        mine = [_fingerprint(layers, shapes), count]
-        mine += [_fingerprint(_comparable(self.settings.get(k))) for k in _SETTINGS]
+        items: dict[str, tuple[Any, str]] = {"model": ((layers, shapes), str(count))}
+        for k in _SETTINGS:
+            v = self.settings.get(k)
+            shown = f"{k}={v!r:.60}" if k != "validation_data" else ""
+            items[k] = (_comparable(v), shown)
+        items.update(checks)
+        mine = [_fingerprint(*_leaves(items.get(k, (None, ""))[0])) for k in _KEYS]
         self.buf = np.zeros(_CHECKS + _CONTROL, np.float64)
         if self.root:
             self.buf[:_CHECKS] = mine
         self._collective(kind=_SETTINGS_KIND)
-        root = [int(v) for v in self.buf[:_CHECKS]]
-        if root[:2] != mine[:2]:
-            raise ValueError(
-                f"fit(distributed='mpi'): rank {self.rank}'s model differs from rank 0's "
-                f"(rank 0's has {root[_COUNT]} parameter values, this rank's {count}: layers "
-                f"{layers}, parameters (shape, dtype) {shapes}). Every rank must build the "
-                "same model: the same layer sizes, activations and dtype."
-            )
-        differ = [k for k, a, b in zip(_SETTINGS, root[2:], mine[2:]) if a != b]
-        if differ:
-            given = ", ".join(
-                f"{k}={self.settings.get(k)!r:.60}"
-                if k != "validation_data"
-                else "validation_data (its shapes, dtypes, first or last rows)"
-                for k in differ
-            )
-            raise ValueError(
-                f"fit(distributed='mpi'): rank {self.rank} called fit with other settings "
-                f"than rank 0: {given} differ from rank 0's. Every rank must call fit with "
-                "the same arguments (only callbacks, verbose, device and threads may differ)"
-                + (
-                    "; every rank validates on all of validation_data, and each rank's early "
-                    "stopping puts back the weights of its own best epoch: give every rank "
-                    "the same rows, not a part of them each."
-                    if "validation_data" in differ
-                    else "."
-                )
-            )
+        differ = [k for k, a, b in zip(_KEYS, self.buf[:_CHECKS], mine) if int(a) != b]
         self.buf[:] = 0.0
+        self.buf[0] = 1.0 if differ else 0.0
         self._collective(kind=_PASSED)  # every rank passed; one that did not joins from fail()
+        if not self.buf[0]:
+            return
+        shown = {k: v[1] for k, v in items.items()}
+        root = self.comm.allgather(shown)[0]  # (every rank: some rank differs)
+        if differ:  # (the others learn it from this rank's fail(), at their next collective)
+            raise ValueError(_mismatch(self.rank, differ, shown, root, layers, shapes))
+        self.buf[:] = 0.0
+        self._collective(kind=_PASSED)  # (raises DistributedError, naming the ranks that differ)
 
     def shard(self, start: int, stop: int) -> tuple[int, int]:
         """This rank's rows [lo, hi) of the global batch [start, stop)."""
@@ -542,7 +539,8 @@ class DataParallel:
               optimizer: Any) -> Callable:  # fmt: skip
         """fit's start of a run over the ranks: rank 0's weights everywhere (the checks of
         ``data = (X, y, w)`` compared), ``step`` wrapped to sum the gradients once a step."""
-        self.start(model, checks_of(*data, None if callable(seed) else rng, optimizer))
+        self.start(model, checks_of(*data, None if callable(seed) else rng, optimizer,
+                                    self.source))  # fmt: skip
         return self.wrap(step, [m.W for m in model.modules() if isinstance(m, Linear)], l2)
 
     def wrap(self, step: Callable[..., float], weights: list[Any], l2: float) -> Callable:
@@ -649,6 +647,16 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         dp.settings["lr"] = None
     dp.settings["validation_data"] = _summary(_as_fit_reads(kwargs))
     seed = kwargs.get("seed")
+    X, y = kwargs.get("X"), kwargs.get("y")
+    # a stream (fit's X then its first chunk): a Stream, a path (y a column's name), memmaps,
+    # chunks (y None); its shuffle buffer is a Stream's, else that of the streams fit makes
+    dp.source = {
+        "stream": y is None or isinstance(y, str) or isinstance(X, np.memmap),
+        "buffer_size": getattr(X, "buffer_size", _BUFFER),
+        "batch_size": kwargs.get("batch_size"),
+        "shuffle": kwargs.get("shuffle", True),
+        "seed": seed,
+    }
     try:
         if seed is None:
             entropy = np.random.SeedSequence().entropy if dp.root else 0
@@ -665,23 +673,184 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     return history
 
 
-def checks_of(X: Any, y: Any, w: Any, rng: Any, optimizer: Any) -> tuple[Any, ...]:
-    """What every rank must agree on, cheaply: the data's shapes, its first and last rows,
-    the shuffling generator's state and the optimizer's state."""
-    parts: list[Any] = [X.shape, str(X.dtype), y.shape]
-    for a in (X, y, w):
+def checks_of(
+    X: Any, y: Any, w: Any, rng: Any, optimizer: Any, source: dict[str, Any] | None = None
+) -> dict[str, tuple[Any, str]]:
+    """What every rank must agree on, cheaply, by name (:data:`_DATA`): ``(compared, shown)``,
+    what is compared by checksum and how it reads in an error (this rank's value). The data's
+    shapes and dtype and its first and last rows, the shuffling generator's state and the
+    optimizer's (its lr, other settings and state). ``source``, for a stream (``X`` its first
+    chunk): ``stream`` (True), ``buffer_size``, ``batch_size`` and ``shuffle``: its first row
+    and its shuffle buffer's whole batches are compared, not its chunks (the stream is re-cut
+    into batches: the same rows in other chunks give the same batches); and ``seed``, the seed
+    given to fit, as the error shows it."""
+    source = source or {}
+    streamed = bool(source.get("stream"))
+    out: dict[str, tuple[Any, str]] = {}
+    shape = tuple(X.shape)
+    out["rows"] = (None, "") if streamed else (shape[0], f"{shape[0]} rows")
+    wide = f"{shape[1]} feature column{'s' * (shape[1] != 1)}" if len(shape) == 2 else ""
+    out["columns"] = (shape[1:], wide or f"shape {('rows', *shape[1:])}")
+    out["dtype"] = (str(X.dtype), str(X.dtype))
+    out["targets"] = (tuple(y.shape[1:]), f"{('rows', *y.shape[1:])}".replace("'", ""))
+    out["weights"] = (w is None, "None" if w is None else "given")
+    for key, a, name in (("X rows", X, "X"), ("y rows", y, "y"), ("w rows", w, "sample_weight")):
+        parts: list[Any] = []
         if a is not None and len(a):
-            parts += [np.asarray(a[:1]), np.asarray(a[-1:])]
-    if rng is not None:
-        parts.append(rng.bit_generator.state)
-    state = getattr(optimizer, "state_dict", None)
-    if callable(state):  # (a group's own keys, "extra", are objects of the user's: not compared)
-        sd = state()
-        if isinstance(sd, dict) and isinstance(sd.get("param_groups"), list):
-            groups = [{k: v for k, v in g.items() if k != "extra"} for g in sd["param_groups"]]
-            sd = {**sd, "param_groups": groups}
-        parts += list(_leaves(sd))
-    return tuple(parts)
+            parts = [np.asarray(a[:1])] if streamed else [np.asarray(a[:1]), np.asarray(a[-1:])]
+        said = f"the first or last rows of {name} differ"
+        out[key] = (parts, f"the first row of {name} (the stream's) differs" if streamed else said)
+    seed = source.get("seed")
+    out["seed"] = (None, "") if rng is None else (rng.bit_generator.state, f"seed={seed!r:.40}")
+    lrs: list[Any] = []
+    settings: list[Any] = []
+    state: list[Any] = []
+    sd = getattr(optimizer, "state_dict", None)
+    sd = sd() if callable(sd) else None
+    if isinstance(sd, dict):  # (a group's own "extra" holds objects of the user's: not compared)
+        for g in sd.get("param_groups", ()) if isinstance(sd.get("param_groups"), list) else ():
+            for k in sorted(g, key=str):
+                v = g[k]
+                if k == "lr":
+                    lrs.append(v)
+                elif k != "extra":
+                    (state if isinstance(v, np.ndarray) else settings).append((str(k), v))
+        state += [(str(k), v) for k, v in sd.items() if k != "param_groups"]
+    shown_lr = f"{lrs[0]!r}" if len(set(map(repr, lrs))) == 1 else f"{lrs!r:.60}"
+    out["lr of the optimizer"] = (lrs, shown_lr)
+    said = ", ".join(f"{k}={v!r:.20}" for k, v in settings if k != "type")
+    out["optimizer settings"] = (list(_leaves(settings)), f"{said:.100}")
+    out["optimizer state"] = (list(_leaves(state)), "")
+    if streamed:
+        bs, size = source.get("batch_size") or 1, source.get("buffer_size")
+        cap = max(size // bs, 1) * bs if source.get("shuffle") and size else None
+        held = "no shuffle buffer" if cap is None else f"{cap} rows (buffer_size={size})"
+        out["buffer"] = (cap, held)
+    else:
+        out["buffer"] = (None, "")
+    return out
+
+
+# how an item of checks_of that differs is said: with this rank's value and rank 0's (mine,
+# theirs), and without them where they read alike
+_SAID = {
+    "rows": ("X's rows differ", "X has {mine} on rank {r}, {theirs} on rank 0"),
+    "columns": ("X's shape differs", "X has {mine} on rank {r}, {theirs} on rank 0"),
+    "dtype": ("X's dtype differs", "X is {mine} on rank {r}, {theirs} on rank 0"),
+    "targets": ("y's shape differs", "y has shape {mine} on rank {r}, {theirs} on rank 0"),
+    "weights": ("sample_weight differs", "sample_weight is {mine} on rank {r}, {theirs} on rank 0"),
+    "X rows": ("{mine}", "{mine}"),
+    "y rows": ("{mine}", "{mine}"),
+    "w rows": ("{mine}", "{mine}"),
+    "seed": (
+        "the shuffling generator's state differs (fit's seed: a Generator in another state?)",
+        "{mine} on rank {r}, {theirs} on rank 0 (fit's seed; the command line's --seed)",
+    ),
+    "lr of the optimizer": (
+        "the optimizer's learning rates differ",
+        "the optimizer's lr is {mine} on rank {r}, {theirs} on rank 0",
+    ),  # fmt: skip
+    "optimizer settings": (
+        "the optimizer's settings differ",
+        "the optimizer's settings differ: {mine} on rank {r}, {theirs} on rank 0",
+    ),
+    "optimizer state": (
+        "the optimizer's state (its step count and moments) differs (resume: load the same "
+        "checkpoint on every rank)",
+        "",
+    ),  # fmt: skip
+    "buffer": (
+        "the stream's shuffle buffer differs",
+        "the stream's shuffle buffer holds {mine} on rank {r}, {theirs} on rank 0 (a Stream's "
+        "buffer_size, the command line's --buffer-size, in whole batches: buffers of other "
+        "batches draw other rows into each global batch)",
+    ),
+}
+_KIND_OF = {"seed": "shuffling seed", "lr of the optimizer": "optimizer",
+            "optimizer settings": "optimizer", "optimizer state": "optimizer"}  # fmt: skip
+
+
+def _said(key: str, rank: int, mine: str, theirs: str) -> str:
+    """The item ``key`` of :func:`checks_of` that differs, in words (:data:`_SAID`)."""
+    plain, valued = _SAID[key]
+    text = valued if valued and mine != theirs else plain
+    return text.format(mine=mine, theirs=theirs, r=rank)
+
+
+def _mismatch(
+    rank: int, differ: list[str], mine: dict[str, str], root: dict[str, str],
+    layers: list[str], shapes: list[Any],
+) -> str:  # fmt: skip
+    """The error of a rank whose items ``differ`` from rank 0's (their summaries: ``mine``
+    and rank 0's ``root``): the model, then fit's settings, then the data, seed and optimizer,
+    each item with both values where they are short."""
+    told: list[str] = []
+    cols = "columns" in differ
+    if "model" in differ:
+        lead = f"{_said('columns', rank, mine['columns'], root['columns'])}, so " if cols else ""
+        told.append(
+            f"{lead}rank {rank}'s model differs from rank 0's (rank 0's has {root['model']} "
+            f"parameter values, this rank's {mine['model']}: layers {layers}, parameters "
+            f"(shape, dtype) {shapes}). Every rank must build the same model: the same layer "
+            "sizes, activations and dtype"
+            + (
+                ", from data of the same columns (on the command line: the same data file)."
+                if cols
+                else "."
+            )  # fmt: skip
+        )
+    valued = [k for k in differ if k in _SETTINGS and k != "validation_data"]
+    if valued or "validation_data" in differ:
+        said = []
+        if valued:
+            ours = ", ".join(mine[k] for k in valued)
+            said.append(f"{ours} on rank {rank}, where rank 0 has "
+                        + ", ".join(root[k] for k in valued))  # fmt: skip
+        if "validation_data" in differ:
+            said.append("validation_data (its shapes, dtypes, first or last rows) differs from "
+                        "rank 0's")  # fmt: skip
+        told.append(
+            f"rank {rank} called fit with other settings than rank 0: {'; '.join(said)}. Every "
+            "rank must call fit with the same arguments (only callbacks, verbose, device and "
+            "threads may differ)"
+            + (
+                "; every rank validates on all of validation_data, and each rank's early "
+                "stopping puts back the weights of its own best epoch: give every rank "
+                "the same rows, not a part of them each."
+                if "validation_data" in differ
+                else "."
+            )
+        )
+    # what follows from an item said (another model: its optimizer state; other columns:
+    # X's rows; another row count: the last rows; an lr or optimizer given to fit: its own)
+    also = {"columns", "optimizer state"} if "model" in differ else set()
+    also |= {"X rows"} if cols else set()
+    also |= {"X rows", "y rows", "w rows"} if "rows" in differ else set()
+    also |= {"w rows"} if "weights" in differ else set()
+    also |= {"lr of the optimizer"} if "lr" in differ else set()
+    also |= {"lr of the optimizer", "optimizer settings", "optimizer state"} if (
+        "optimizer" in differ
+    ) else set()  # fmt: skip
+    data = [k for k in differ if k in _DATA and k not in also]
+    if data:
+        kinds = list(dict.fromkeys(_KIND_OF.get(k, "training data") for k in data))
+        verb = "differs" if len(kinds) == 1 else "differ"
+        told.append(
+            f"rank {rank}'s {' and '.join(kinds)} {verb} from rank 0's: "
+            + "; ".join(_said(k, rank, mine[k], root[k]) for k in data)
+            + ". Every rank must call fit with the same X, y, sample_weight and seed, and the "
+            "same optimizer (resume: load the same checkpoint on every rank; on the command "
+            "line: the same data file and options)."
+            + (
+                " The ranks compare the data's shapes and dtype, the first and last rows of X, "
+                "y and sample_weight (a stream's first row, and its shuffle buffer), the "
+                "shuffling generator's state and the optimizer's; the rows in between are not "
+                "compared (ranks whose data differ only there train on a mix of their rows)."
+                if {"X rows", "y rows", "w rows"} & set(data)
+                else ""
+            )
+        )
+    return "fit(distributed='mpi'): " + " ".join(told)
 
 
 def _as_fit_reads(kwargs: dict[str, Any]) -> Any:

@@ -1267,6 +1267,12 @@ def search(
                 f"search: grid[{key!r}] must be a flat list of values to try, one per grid "
                 f"point. Got {nested!r:.40} among them; flatten it (np.ravel)."
             )
+        for v in values if key in ("lr", "l2") else ():  # (fit_many's check, of the grid)
+            try:
+                check_positive(key, v, "fit_many", allow_zero=key == "l2")
+            except (ValueError, TypeError) as e:
+                told = str(e).replace(f"The {key!r} parameter of fit_many", "", 1)
+                raise type(e)(f"search: each value of grid[{key!r}]{told}") from None
     _in_memory(X, y, "search")
     opt = fit_options.get("optimizer", "sgd")
     if "lr" in grid and len({repr(v) for v in grid["lr"]}) > 1 and isinstance(opt, (str, type)):

@@ -1,0 +1,238 @@
+"""Round 28's mends of distributed training and its docs (the scale28 audit).
+
+* Ranks whose streams hold shuffle buffers of other sizes (a Stream's buffer_size, the
+  command line's --buffer-size) trained silently on batches of no one order: refused now,
+  naming the buffer of each rank. The same data cut into other chunks (which gives the same
+  batches) trains, and matches one process.
+* The start-up check of the data said "other training data, seed or optimizer state" for any
+  difference: it names the item now, with this rank's value and rank 0's (rows, lr, seed,
+  sample_weight given on one rank, ...).
+* Settings: "shuffle=False differ from rank 0's" (grammar, and rank 0's value unsaid).
+* A command-line rank told that another rank's traceback is "in .error" (a Python attribute);
+  a rank whose CSV has other columns told only that "the model" differs.
+* search: a bad lr in the grid named as fit_many's 'lr' parameter.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import mpi_helpers
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    import numpy as np
+    import glassnet.distributed as gd
+    from glassnet import nn, optim, stream
+    from glassnet.train import fit
+
+    case = sys.argv[1]
+    one = len(sys.argv) > 2  # one process: the reference run
+    if not one:
+        gd.install()
+        from mpi4py import MPI
+        rank = MPI.COMM_WORLD.Get_rank()
+    else:
+        rank = 0
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2000, 3))
+    y = (X[:, 0] > 0).astype(float)
+    m = nn.MLP([3, 4, 1], output_activation="sigmoid", rng=0, dtype="float64")
+    kw = dict(loss="binary_cross_entropy", batch_size=64, epochs=2, seed=0, optimizer="sgd",
+              lr=0.1, verbose=0, distributed=None if one else "mpi")
+    data = (X, y)
+    if case == "buffer":
+        data = (stream.from_arrays(X, y, buffer_size=500 if rank == 1 else 1000), None)
+    elif case == "buffer_same_cap":  # 500 // 64 == 510 // 64: the same 448-row buffer
+        data = (stream.from_arrays(X, y, buffer_size=510 if rank == 1 else 500), None)
+    elif case == "chunks":  # the same rows cut otherwise: the same batches
+        data = (stream.from_arrays(X, y, chunk_rows=300 if rank == 1 else 100,
+                                   buffer_size=500), None)
+    elif case == "rows":
+        data = (X[: 203 - rank], y[: 203 - rank])
+    elif case == "lr":
+        kw["lr"] = 0.1 if rank == 1 else 0.01
+    elif case == "optimizer_lr":
+        kw["optimizer"] = optim.SGD(m.parameters(), lr=0.1 if rank == 1 else 0.01)
+        kw.pop("lr")
+    elif case == "weights":
+        kw["sample_weight"] = np.ones(len(y)) if rank == 1 else None
+    elif case == "seed":
+        kw["seed"] = rank
+    elif case == "shuffle":
+        kw["shuffle"] = rank != 1
+    elif case == "columns":
+        data = (X[:, : 3 - rank], y)
+        m = nn.MLP([3 - rank, 4, 1], output_activation="sigmoid", rng=0, dtype="float64")
+    try:
+        fit(m, *data, **kw)
+    except Exception as e:
+        said = f"{type(e).__name__}: {e}"
+    else:
+        w = np.concatenate([p.data.ravel() for p in m.parameters()])
+        np.save(f"w_{case}_{'one' if one else rank}.npy", w)
+        said = "ok"
+    with open(f"said_{'one' if one else rank}.txt", "w") as f:  # (ranks' stdout interleaves)
+        f.write(said)
+    """
+)
+
+
+def _launch(tmp_path, args, timeout=120):
+    got = mpi_helpers.launch(args, tmp_path, timeout)
+    if got is None:
+        pytest.fail(f"mpiexec {' '.join(map(str, args))} hung (killed after {timeout} s)")
+    return got
+
+
+def _ranks(tmp_path, case):
+    """Each rank's line of ``mpiexec -n 2 python s.py case``: {rank: text}."""
+    (tmp_path / "s.py").write_text(SCRIPT)
+    code, out, err = _launch(tmp_path, ["-n", "2", sys.executable, "s.py", case])
+    assert code == 0, err[-3000:]
+    return {r: (tmp_path / f"said_{r}.txt").read_text() for r in (0, 1)}
+
+
+def _one_process(tmp_path, case):
+    import subprocess
+
+    path = f"{ROOT}:{tmp_path}"
+    proc = subprocess.run(
+        [sys.executable, "s.py", case, "one"], cwd=tmp_path, capture_output=True, text=True,
+        env={"PYTHONPATH": path, "PATH": "/usr/bin:/bin"}, timeout=120,
+    )  # fmt: skip
+    assert (tmp_path / "said_one.txt").read_text() == "ok", proc.stdout + proc.stderr
+    return np.load(tmp_path / f"w_{case}_one.npy")
+
+
+def _refused(lines, *said):
+    """Rank 1 raised a ValueError saying each of ``said``; rank 0 a DistributedError naming
+    rank 1 and saying them too."""
+    assert lines[1].startswith("ValueError: fit(distributed='mpi'): "), lines
+    assert lines[0].startswith("DistributedError: distributed training stopped: rank 1 of 2"), lines
+    for text in said:
+        assert text in lines[1], lines[1]
+        assert text in lines[0], lines[0]
+
+
+def test_other_shuffle_buffers_are_refused_naming_them(tmp_path):
+    """Rank 1's stream held 500 rows, rank 0's 1000: each cut its shard of another global
+    batch, the job ended 0 with weights of no real run."""
+    lines = _ranks(tmp_path, "buffer")
+    _refused(
+        lines,
+        "the stream's shuffle buffer holds 448 rows (buffer_size=500) on rank 1, 960 rows "
+        "(buffer_size=1000) on rank 0",
+        "--buffer-size",
+    )
+
+
+def test_buffers_of_the_same_whole_batches_train_as_one_process(tmp_path):
+    """500 and 510 rows both hold 7 batches of 64: the same batches, nothing refused."""
+    lines = _ranks(tmp_path, "buffer_same_cap")
+    assert lines == {0: "ok", 1: "ok"}
+    ref = _one_process(tmp_path, "buffer_same_cap")
+    for r in (0, 1):
+        np.testing.assert_allclose(np.load(tmp_path / f"w_buffer_same_cap_{r}.npy"), ref,
+                                   rtol=0, atol=1e-12)  # fmt: skip
+
+
+def test_the_same_stream_in_other_chunks_trains_as_one_process(tmp_path):
+    """chunk_rows 100 and 300 over the same rows: refused as "other training data" (the
+    first chunks differ), though the batches are the same (re-cut to batch_size rows)."""
+    lines = _ranks(tmp_path, "chunks")
+    assert lines == {0: "ok", 1: "ok"}
+    ref = _one_process(tmp_path, "chunks")
+    for r in (0, 1):
+        np.testing.assert_allclose(np.load(tmp_path / f"w_chunks_{r}.npy"), ref,
+                                   rtol=0, atol=1e-12)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "said"),
+    [
+        ("rows", ["X has 202 rows on rank 1, 203 rows on rank 0"]),
+        ("optimizer_lr", ["the optimizer's lr is 0.1 on rank 1, 0.01 on rank 0"]),
+        ("lr", ["lr=0.1 on rank 1, where rank 0 has lr=0.01"]),
+        ("weights", ["sample_weight is given on rank 1, None on rank 0"]),
+        ("seed", ["rank 1's shuffling seed differs from rank 0's: seed=1 on rank 1, seed=0 on "
+                  "rank 0"]),
+        ("shuffle", ["shuffle=False on rank 1, where rank 0 has shuffle=True"]),
+        ("columns", ["X has 2 feature columns on rank 1, 3 feature columns on rank 0",
+                     "rank 1's model differs from rank 0's"]),
+    ],
+)  # fmt: skip
+def test_a_mismatch_names_what_differs_and_each_ranks_value(tmp_path, case, said):
+    """One checksum covered the shapes, rows, rng and optimizer state: every case got the
+    same "other training data, seed or optimizer state" (false for an lr)."""
+    lines = _ranks(tmp_path, case)
+    _refused(lines, *said)
+    assert "differ from rank 0's" not in lines[1]  # (the grammar of one setting)
+    assert "other training data, seed or optimizer state" not in lines[1]
+
+
+def _csv(path, columns, n=400):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, columns))
+    y = (X[:, 0] > 0).astype(int)
+    head = ",".join(f"x{i}" for i in range(columns)) + ",y\n"
+    path.write_text(head + "".join(",".join(f"{v:.4f}" for v in r) + f",{t}\n"
+                                   for r, t in zip(X, y)))  # fmt: skip
+    return path
+
+
+def _mpmd(tmp_path, first, second):
+    base = [sys.executable, "-m", "glassnet", "train"]
+    opts = ["--target", "y", "--epochs", "1", "--batch-size", "16", "--seed", "0", "--quiet"]
+    args = ["-n", "1", *base, *first, *opts, "--out", "a.glassnet", ":",
+            "-n", "1", *base, *second, *opts, "--out", "b.glassnet"]  # fmt: skip
+    return _launch(tmp_path, args)
+
+
+def test_command_line_other_buffer_size_is_refused(tmp_path):
+    """An MPMD launch whose second command line has another --buffer-size: status 0 and a
+    model of mixed batches."""
+    _csv(tmp_path / "d.csv", 3)
+    code, out, err = _mpmd(
+        tmp_path, ["d.csv", "--stream", "--buffer-size", "64"],
+        ["d.csv", "--stream", "--buffer-size", "128"],
+    )  # fmt: skip
+    assert code != 0, out + err
+    assert "shuffle buffer holds" in err and "--buffer-size" in err, err
+    assert "in .error" not in err, err
+
+
+def test_command_line_other_columns_named_and_no_python_attribute(tmp_path):
+    """Rank 1's CSV of 2 feature columns, rank 0's of 3: told as "the model" differs, the
+    others pointed at ".error"."""
+    _csv(tmp_path / "d3.csv", 3)
+    _csv(tmp_path / "d2.csv", 2)
+    code, out, err = _mpmd(tmp_path, ["d3.csv"], ["d2.csv"])
+    assert code != 0, out + err
+    assert "X has 2 feature columns on rank 1, 3 feature columns on rank 0" in err, err
+    assert "in .error" not in err, err
+
+
+def test_search_names_its_grid_for_a_bad_lr():
+    from glassnet import nn
+    from glassnet.many import search
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(float)
+
+    def build(params):
+        return nn.MLP([2, 3, 1], output_activation="sigmoid", rng=0)
+
+    with pytest.raises(ValueError) as e:
+        search(build, X, y, {"lr": [float("nan"), 0.1]}, loss="binary_cross_entropy",
+               epochs=2, batch_size=16)  # fmt: skip
+    assert "grid['lr']" in str(e.value), e.value
+    assert "parameter of fit_many" not in str(e.value), e.value
