@@ -411,8 +411,7 @@ class DataParallel:
             where = (
                 " outside fit, and has ended its program (its error is on its stderr)"
                 if r in left
-                else " (that rank's stderr has its traceback, as has this error's .error "
-                "attribute in Python)"
+                else " (its traceback is on that rank's stderr)"
             )
             error = DistributedError(
                 f"distributed training stopped: rank {r} of {self.size} failed with {head}{where}",
@@ -840,7 +839,8 @@ def _mismatch(
             + "; ".join(_said(k, rank, mine[k], root[k]) for k in data)
             + ". Every rank must call fit with the same X, y, sample_weight and seed, and the "
             "same optimizer (resume: load the same checkpoint on every rank; on the command "
-            "line: the same data file and options)."
+            "line: the same data file and options, --seed and --test-split choosing the "
+            "training rows)."
             + (
                 " The ranks compare the data's shapes and dtype, the first and last rows of X, "
                 "y and sample_weight (a stream's first row, and its shuffle buffer), the "
