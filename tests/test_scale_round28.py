@@ -236,3 +236,22 @@ def test_search_names_its_grid_for_a_bad_lr():
                epochs=2, batch_size=16)  # fmt: skip
     assert "grid['lr']" in str(e.value), e.value
     assert "parameter of fit_many" not in str(e.value), e.value
+
+
+def test_cli_docs_say_a_process_substitution_is_copied_for_train():
+    """cli.md said `train <(zcat big.csv.gz) --stream` reads the rows with no copy; its
+    streaming section (and the code) copy every pipe to $TMPDIR for train."""
+    text = " ".join((ROOT / "docs" / "cli.md").read_text().split())
+    assert "`glassnet train <(zcat big.csv.gz) --stream` reads the rows as they come" not in text
+    assert "`glassnet train <(zcat big.csv.gz) --stream` copy the rows there too" in text
+
+
+def test_the_buffer_of_streams_fit_makes_is_the_one_compared():
+    """A rank passing a path (fit's own stream) and one a Stream of the default buffer hold
+    the same buffer: the check takes the default for streams fit makes."""
+    import inspect
+
+    from glassnet import distributed, stream
+
+    default = inspect.signature(stream.Stream).parameters["buffer_size"].default
+    assert distributed._BUFFER == default
