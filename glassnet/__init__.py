@@ -31,11 +31,11 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     preprocessing,
     schedules,
     tasks,
+    torch_tensor,
     utils,
     viz,
 )
 from ._validation import manual_seed
-from ._validation import missing_name as _missing_name
 from .autograd import detect_anomaly, set_grad_enabled
 from .factories import (
     Generator,
@@ -93,6 +93,31 @@ from .tensor import (
     no_grad,
     set_default_dtype,
 )
+from .torch_tensor import (
+    count_nonzero,
+    diag,
+    diagonal,
+    einsum,
+    erf,
+    floor_divide,
+    fmod,
+    index_put,
+    masked_select,
+    median,
+    nan_to_num,
+    narrow,
+    quantile,
+    reciprocal,
+    remainder,
+    repeat_interleave,
+    rsqrt,
+    select,
+    std_mean,
+    trace,
+    unbind,
+    unflatten,
+    var_mean,
+)
 from .train import Callback, DivergenceError, History, TrainState, fit
 
 __version__ = "0.1.0"
@@ -101,7 +126,7 @@ __version__ = "0.1.0"
 if not _typing.TYPE_CHECKING:  # (a type checker still refuses gn.autocast and other typos)
 
     def __getattr__(name: str) -> _typing.NoReturn:  # PyTorch's names glassnet has not
-        raise _missing_name(__name__, name)
+        raise torch_tensor.missing_name(__name__, name)
 
 
 class _CallableModule(_types.ModuleType):
@@ -252,6 +277,29 @@ __all__ = [
     "unique",
     "preserve_format",
     "contiguous_format",
+    "count_nonzero",
+    "diag",
+    "diagonal",
+    "einsum",
+    "erf",
+    "floor_divide",
+    "fmod",
+    "index_put",
+    "masked_select",
+    "median",
+    "nan_to_num",
+    "narrow",
+    "quantile",
+    "reciprocal",
+    "remainder",
+    "repeat_interleave",
+    "rsqrt",
+    "select",
+    "std_mean",
+    "trace",
+    "unbind",
+    "unflatten",
+    "var_mean",
 ]
 
 _startup.done()

@@ -26,7 +26,7 @@ holds them to run time), and so do Linear :class:`LinearMethods` and Sequential
 import builtins
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal, NoReturn, TypedDict, overload
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypedDict, overload
 
 import numpy as np
 
@@ -396,6 +396,67 @@ class TensorMethods:
     def view(self, *shape: Any) -> Tensor: ...
     def view_as(self, other: Any) -> Tensor: ...
     def zero_(self) -> Tensor: ...
+
+    # glassnet.torch_tensor's: PyTorch's further names, as its functions (the tensor is
+    # ``input``, PyTorch's name of the function form's first argument)
+    @property
+    def mT(self) -> Tensor: ...
+    def __floordiv__(self, other: Any) -> Tensor: ...
+    def __rfloordiv__(self, other: Any) -> Tensor: ...
+    def __mod__(self, other: Any) -> Tensor: ...
+    def __rmod__(self, other: Any) -> Tensor: ...
+    def count_nonzero(input, dim: Any = None) -> Array: ...  # pyright: ignore[reportSelfClsParameterName]
+    def diag(input, diagonal: builtins.int = 0) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def diagonal(  # pyright: ignore[reportSelfClsParameterName]
+        input, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+    ) -> Tensor: ...
+    def erf(input) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def floor_divide(input, other: Any) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def fmod(input, other: Any) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def index_put(  # pyright: ignore[reportSelfClsParameterName]
+        input, indices: Any, values: Any, accumulate: builtins.bool = False
+    ) -> Tensor: ...
+    def index_put_(
+        self, indices: Any, values: Any, accumulate: builtins.bool = False
+    ) -> Tensor: ...
+    def masked_select(input, mask: Any) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def median(  # pyright: ignore[reportSelfClsParameterName]
+        input, dim: Any = None, keepdim: builtins.bool = False
+    ) -> Any: ...
+    def nan_to_num(  # pyright: ignore[reportSelfClsParameterName]
+        input,
+        nan: builtins.float = 0.0,
+        posinf: builtins.float | None = None,
+        neginf: builtins.float | None = None,
+    ) -> Tensor: ...
+    def narrow(  # pyright: ignore[reportSelfClsParameterName]
+        input, dim: builtins.int, start: builtins.int, length: builtins.int
+    ) -> Tensor: ...
+    def quantile(  # pyright: ignore[reportSelfClsParameterName]
+        input,
+        q: Any,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        interpolation: str = "linear",
+    ) -> Tensor: ...
+    def reciprocal(input) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def remainder(input, other: Any) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def repeat_interleave(  # pyright: ignore[reportSelfClsParameterName]
+        input,
+        repeats: Any,
+        dim: builtins.int | None = None,
+        *,
+        output_size: builtins.int | None = None,
+    ) -> Tensor: ...
+    def rsqrt(input) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def select(input, dim: builtins.int, index: builtins.int) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def trace(input) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def unbind(input, dim: builtins.int = 0) -> tuple[Tensor, ...]: ...  # pyright: ignore[reportSelfClsParameterName]
+    def unflatten(input, dim: builtins.int, sizes: Any) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    if not TYPE_CHECKING:  # run-time only (the test reads it): a type checker keeps flagging
+        # a misspelled attribute, where glassnet's __getattr__ names PyTorch's it has not
+        def __getattr__(self, name: str) -> NoReturn: ...
 
 class ArrayMethods(TorchMethods):
     """The methods and properties attached to Array at run time (its class body's are its own)."""

@@ -34,6 +34,7 @@ import glassnet as gn
 from glassnet import autograd, habits, nn, ops
 from glassnet import functional as F
 from glassnet import tensor as T
+from glassnet import torch_tensor as TT
 from glassnet.nn import functional as NF
 from glassnet.nn import losses as NL
 from glassnet.nn import torch_layers as TL
@@ -546,6 +547,7 @@ case(
 
 # ---------------------------------------------------------------- masked_fill, clip
 MASK = u((3, 4), seed=19) > 0
+MASK_TT = u((3, 4), seed=53) > 0
 for cid, mask in (
     ("mask (3,4)", MASK),
     ("mask (4,)", MASK[0]),
@@ -973,6 +975,131 @@ case("Tensor:lerp", "weight tensor", lambda a, b, w: a.lerp(b, w), u((2, 3)), u(
      u((2, 3), 0.0, 1.0, seed=4))  # fmt: skip
 
 
+# ---------------------------------------------------------------- glassnet.torch_tensor (round 28)
+def tt(name: str, cid: str, method: Callable | None, function: Callable, *inputs: Any) -> None:
+    """A case of the method (x.name) and of the function (gn.name / torch_tensor.name)."""
+    if method is not None:
+        case(f"Tensor:{name}", cid, method, *inputs)
+    case(f"torch_tensor:{name}", cid, function, *inputs)
+
+
+X_TT = grid((3, 4), 35, offset=0.03)  # distinct values (no ties of a sort or median)
+A_MOD, B_MOD = u((3, 4), -3.0, 3.0, seed=36), away((4,), seed=37, gap=0.4)
+case("Tensor:mT", "3-D", lambda t: t.mT, u(SHAPE3, seed=38))
+case("Tensor:__mod__", "x % y", lambda a, b: a % b, A_MOD, B_MOD)
+case("Tensor:__mod__", "x % 0.7", lambda a: a % 0.7, A_MOD)
+tt("remainder", "x, y", lambda a, b: a.remainder(b), TT.remainder, A_MOD, B_MOD)
+tt("fmod", "x, y", lambda a, b: a.fmod(b), TT.fmod, A_MOD, B_MOD)
+tt("diag", "matrix", lambda t: t.diag(1), lambda t: gn.diag(t, -1), u((3, 4), seed=39))
+tt("diag", "vector", lambda t: t.diag(), lambda t: gn.diag(t, 2), u((3,), seed=40))
+tt(
+    "diagonal",
+    "dims",
+    lambda t: t.diagonal(1, 2, 0),
+    lambda t: gn.diagonal(t, -1, 1, 2),
+    u(SHAPE3, seed=41),
+)
+tt("trace", "", lambda t: t.trace(), TT.trace, u((3, 4), seed=42))
+tt("select", "dim 1", lambda t: t.select(1, -1), lambda t: gn.select(t, 0, 1), u(SHAPE3))
+tt("narrow", "dim -1", lambda t: t.narrow(-1, 1, 2), lambda t: gn.narrow(t, 0, -1, 1), u(SHAPE3))
+tt(
+    "unbind",
+    "dim 1",
+    lambda t: _weighted(t.unbind(1), 0),
+    lambda t: _weighted(gn.unbind(t), 0),
+    u(SHAPE3),
+)
+tt(
+    "unflatten",
+    "",
+    lambda t: t.unflatten(2, (2, -1)),
+    lambda t: gn.unflatten(t, 1, [3, 1]),
+    u(SHAPE3),
+)
+tt(
+    "masked_select",
+    "broadcast mask",
+    lambda t: t.masked_select(MASK_TT),
+    lambda t: gn.masked_select(t, MASK_TT[0]),
+    u((3, 4), seed=43),
+)
+tt(
+    "repeat_interleave",
+    "counts",
+    lambda t: t.repeat_interleave(np.array([2, 0, 1]), dim=0),
+    lambda t: gn.repeat_interleave(t, 3),
+    u((3, 4), seed=44),
+)
+tt("reciprocal", "", lambda t: t.reciprocal(), TT.reciprocal, away((3, 4), seed=45))
+tt("rsqrt", "", lambda t: t.rsqrt(), TT.rsqrt, pos((3, 4), seed=46))
+tt("erf", "", lambda t: t.erf(), TT.erf, u((3, 4), -3.0, 3.0, seed=47))
+tt("nan_to_num", "", lambda t: t.nan_to_num(), TT.nan_to_num, u((3, 4), seed=48))
+tt("median", "all", lambda t: t.median(), TT.median, X_TT)
+tt("median", "dim", lambda t: t.median(1).values, lambda t: gn.median(t, 0, True)[0], X_TT)
+tt(
+    "quantile",
+    "linear",
+    lambda t: t.quantile(0.4),
+    lambda t: gn.quantile(t, [0.1, 0.9], dim=1),
+    X_TT,
+)
+for _how in ("lower", "higher", "midpoint", "nearest"):
+    tt(
+        "quantile",
+        _how,
+        None,
+        lambda t, h=_how: gn.quantile(t, 0.3, 0, True, interpolation=h),
+        X_TT,
+    )
+IDX_TT = (np.array([0, 2, 0]), np.array([1, 3, 1]))  # (position (0, 1) twice)
+tt(
+    "index_put",
+    "accumulate",
+    lambda t, v: t.index_put(IDX_TT, v, accumulate=True),
+    lambda t, v: gn.index_put(t, IDX_TT, v, True),
+    u((3, 4), seed=49),
+    u((3,), seed=50),
+)
+tt(
+    "index_put",
+    "overwrite",
+    lambda t, v: t.index_put((np.array([1, 2]),), v),
+    lambda t, v: gn.index_put(t, (np.array([0]),), v),
+    u((3, 4), seed=51),
+    u((4,), seed=52),
+)
+case("torch_tensor:var_mean", "dim", lambda t: _weighted(gn.var_mean(t, 1), 0), u((3, 4)))
+case(
+    "torch_tensor:std_mean",
+    "all",
+    lambda t: _weighted(gn.std_mean(t, 0, correction=0), 0),
+    u((3, 4)),
+)
+EINSUM = {
+    "matmul": ("ij,jk->ik", (3, 4), (4, 2)),
+    "batched": ("bij,bjk->bik", (2, 3, 4), (2, 4, 5)),
+    "diagonal": ("ii->i", (3, 3)),
+    "trace implicit": ("ii", (3, 3)),
+    "sum": ("ij->", (3, 4)),
+    "implicit": ("ij,j", (3, 4), (4,)),
+    "outer": ("i,j->ij", (3,), (4,)),
+    "ellipsis": ("...ij,jk->...ik", (2, 3, 4), (4, 2)),
+    "lone letter": ("ij,k->i", (3, 4), (2,)),
+    "broadcast 1": ("ij,ij->i", (3, 1), (3, 4)),
+    "three": ("ij,jk,kl->il", (2, 3), (3, 4), (4, 2)),
+}
+for _cid, (_eq, *_shapes) in EINSUM.items():
+    case(
+        "torch_tensor:einsum",
+        _cid,
+        lambda *ts, e=_eq: gn.einsum(e, *ts),
+        *(u(s, seed=60 + i) for i, s in enumerate(_shapes)),
+    )
+case("nn.torch_layers:hardtanh", "", lambda t: TL.hardtanh(t, -0.5, 1.5), X_TL)
+case("nn.torch_layers:Hardtanh", "", TL.Hardtanh(), X_TL)
+case("nn.torch_layers:Unflatten", "", TL.Unflatten(1, (C, 1)), X_TL)
+
+
 # ---------------------------------------------------------------- custom Functions
 class _Legendre3(autograd.Function):
     """PyTorch's tutorial Function, P3(x) = (5x^3 - 3x) / 2, with its hand-written backward."""
@@ -1035,7 +1162,19 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
         "GradShapeError": "an exception class",
         "FunctionCtx": "the ctx of a Function (autograd:Function's cases use it)",
     },
-    "nn.torch_layers": {"erf": "a NumPy function", "erfc": "a NumPy function"},
+    "nn.torch_layers": {
+        "erf": "a NumPy function",
+        "erfc": "a NumPy function",
+        "unflattened_shape": "a shape",
+        "unflattened_sizes": "sizes checked",
+    },
+    "torch_tensor": {
+        "floor_divide": "no derivative (piecewise constant), as PyTorch's: backward refuses",
+        "count_nonzero": "an int64 Array",
+        "index_put_": "an in-place write",
+        "NOT_OFFERED": "a table",
+        "missing_name": "an AttributeError",
+    },
     "Tensor": dict.fromkeys(
         (
             "add_ allclose argmax argmin argsort backward backward_fn clamp_ copy_ cpu cuda "
@@ -1044,7 +1183,8 @@ NOT_DIFFERENTIABLE = {  # table: {name: why it has no gradient check}
             "register_hook requires_grad_ retain_grad shape size sub_ tolist "
             "zero_ zero_grad grad_fn scatter_ new_zeros new_ones new_full new_tensor long int "
             "bool isnan isinf isfinite any all detach_ normal_ uniform_ addcmul_ addcdiv_ "
-            "lerp_ exp_ sqrt_ abs_ neg_ pow_ sign_ is_cuda unique"
+            "lerp_ exp_ sqrt_ abs_ neg_ pow_ sign_ is_cuda unique floor_divide count_nonzero "
+            "index_put_"
         ).split(),
         "not an op of the graph: an attribute, an in-place write, indices, graph control "
         "(detach_), a new leaf (new_zeros, ...), an integer or bool Array (long, int, bool), "
@@ -1066,6 +1206,7 @@ DUNDERS = (
     "__matmul__",
     "__rmatmul__",
     "__getitem__",
+    "__mod__",
 )
 TABLES = {
     "BINARY_OPS": sorted(T.BINARY_OPS),
@@ -1079,6 +1220,7 @@ TABLES = {
     "functional": list(F.__all__),
     "Tensor": [n for n in dir(Tensor) if not n.startswith("_")] + list(DUNDERS),
     "autograd": list(autograd.__all__),
+    "torch_tensor": list(TT.__all__),
 }
 
 

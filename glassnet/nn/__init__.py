@@ -20,7 +20,9 @@ from .losses import (
     NLLLoss, SmoothL1Loss,
 )  # fmt: skip
 from .module import Module, Parameter, StateDictError
-from .torch_layers import ELU, GELU, BatchNorm1d, LayerNorm, LogSoftmax, SiLU, Softplus
+from .torch_layers import (
+    ELU, GELU, BatchNorm1d, Hardtanh, LayerNorm, LogSoftmax, SiLU, Softplus, Unflatten,
+)  # fmt: skip
 # isort: on
 
 # fmt: off
@@ -31,6 +33,6 @@ __all__ = [
     "Sequential", "Sigmoid", "Softmax", "Tanh", "activation_module", "flatten_parameters",
     "from_config", "functional", "init", "utils", "ELU", "GELU", "LayerNorm", "LogSoftmax",
     "SiLU", "Softplus", "KLDivLoss", "SmoothL1Loss", "BatchNorm1d", "ParameterDict",
-    "ParameterList", "StateDictError", "TableActivation",
+    "ParameterList", "StateDictError", "TableActivation", "Hardtanh", "Unflatten",
 ]
 # fmt: on

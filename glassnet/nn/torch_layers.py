@@ -1,7 +1,7 @@
 """PyTorch's further layers for MLPs: ``nn.GELU``, ``nn.SiLU``, ``nn.ELU``, ``nn.Softplus``,
-``nn.LayerNorm``, ``nn.BatchNorm1d`` and ``nn.LogSoftmax``, and their functions
-(``F.gelu``, ``F.silu``, ``F.elu``, ``F.softplus``, ``F.layer_norm``), as PyTorch names and
-computes them.
+``nn.LayerNorm``, ``nn.BatchNorm1d``, ``nn.LogSoftmax``, ``nn.Hardtanh`` and ``nn.Unflatten``,
+and their functions (``F.gelu``, ``F.silu``, ``F.elu``, ``F.softplus``, ``F.layer_norm``,
+``hardtanh``), as PyTorch names and computes them.
 
 They run on the autodiff graph only: they are not activations of the lecture's table
 (:data:`glassnet.functional.ACTIVATIONS`), so the fast path (``fit(engine='fused')``),
@@ -54,7 +54,8 @@ from .module import Module, Parameter
 # fmt: off
 __all__ = [
     "GELU", "SiLU", "ELU", "Softplus", "LayerNorm", "BatchNorm1d", "LogSoftmax", "gelu",
-    "silu", "elu", "softplus", "layer_norm", "erf", "erfc",
+    "silu", "elu", "softplus", "layer_norm", "erf", "erfc", "Hardtanh", "hardtanh",
+    "Unflatten", "unflattened_shape", "unflattened_sizes",
 ]
 # fmt: on
 
@@ -632,3 +633,94 @@ class BatchNorm1d(Module):
             "track_running_stats": self.track_running_stats,
             **({"dtype": held.dtype.name} if held is not None else {}),
         }
+
+
+# ------------------------------------------------------------------------------------ round 28
+def hardtanh(
+    input: Any,  # noqa: A002 (PyTorch's names)
+    min_val: float = -1.0,
+    max_val: float = 1.0,
+    inplace: bool = False,
+) -> Tensor:
+    """x clipped into [min_val, max_val], PyTorch's ``F.hardtanh``; d/dx = 1 strictly
+    inside, 0 outside and at the bounds themselves (PyTorch's, where ``clamp``'s is 1 there).
+    ``inplace``: False only."""
+    lo = check_number(min_val, "min_val", "hardtanh")
+    hi = check_number(max_val, "max_val", "hardtanh")
+    if lo > hi:
+        raise ParameterError(
+            f"hardtanh: min_val ({lo}) must be at most max_val ({hi}), as PyTorch's asks."
+        )
+    check_no_inplace(inplace, "hardtanh")
+    x = _values(input, "hardtanh")
+    return _unary(input, "hardtanh", np.clip(x, lo, hi), (x > lo) & (x < hi))
+
+
+class Hardtanh(Module):
+    """a = x clipped into [min_val, max_val] (−1 and 1): see :func:`hardtanh`. PyTorch's
+    ``nn.Hardtanh`` (``inplace``: False only)."""
+
+    _hparams = ("min_val", "max_val")
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        hardtanh(np.zeros(1), min_val, max_val, inplace)  # (the same checks as the function's)
+        self.min_val, self.max_val = float(min_val), float(max_val)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return hardtanh(x, self.min_val, self.max_val)
+
+
+def unflattened_sizes(sizes: Any, owner: str) -> tuple[int, ...]:
+    """PyTorch's ``unflattened_size``: a non-empty sequence of ints >= 1 (one may be -1)."""
+    raw = sizes.tolist() if hasattr(sizes, "tolist") else sizes
+    if (
+        not isinstance(raw, (tuple, list))
+        or not raw
+        or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in raw)
+        or any(s < 1 and s != -1 for s in raw)
+        or list(raw).count(-1) > 1
+    ):
+        raise TypeError(
+            f"{owner}: the sizes must be a tuple of ints >= 1, one of them -1 at most (its size "
+            f"inferred), e.g. (1, 28, 28). Got {sizes!r:.60}."
+        )
+    return tuple(int(s) for s in raw)
+
+
+def unflattened_shape(shape: tuple[int, ...], dim: Any, sizes: Any, owner: str) -> tuple[int, ...]:
+    """``shape`` with axis ``dim`` split into ``sizes`` (one of them may be -1), as
+    PyTorch's ``unflatten``; a RuntimeError where they do not multiply up to that axis."""
+    n = max(len(shape), 1)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or not -n <= dim < n:
+        raise IndexError(
+            f"{owner}: dim must be an int in [{-n}, {n - 1}] (the axis to split, of an input "
+            f"of shape {tuple(shape)}). Got {dim!r:.40}."
+        )
+    d = int(dim) % n
+    sizes = unflattened_sizes(sizes, owner)
+    m = shape[d] if shape else 1
+    known = math.prod(s for s in sizes if s != -1)
+    wild = -1 in sizes
+    if (not wild and known != m) or (wild and m % known):
+        raise RuntimeError(
+            f"{owner}: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({m}) in the input tensor."
+        )
+    return (*shape[:d], *(m // known if s == -1 else s for s in sizes), *shape[d + 1 :])
+
+
+class Unflatten(Module):
+    """Axis ``dim`` of the input split into ``unflattened_size`` (``Unflatten(1, (1, 28,
+    28))`` undoes ``Flatten``), PyTorch's ``nn.Unflatten``: a reshape, in the graph."""
+
+    _hparams = ("dim", "unflattened_size")
+
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"Unflatten: dim must be an int (the axis to split). Got {dim!r:.40}.")
+        self.dim = int(dim)
+        self.unflattened_size = unflattened_sizes(unflattened_size, "Unflatten")
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x)
+        return x.reshape(*unflattened_shape(x.shape, self.dim, self.unflattened_size, "Unflatten"))

@@ -1,7 +1,8 @@
 """Gradient clipping, as PyTorch's ``torch.nn.utils``: ``clip_grad_norm_`` and
 ``clip_grad_value_`` change every ``.grad`` in place (a flat buffer's views stay views);
 and ``parameters_to_vector``/``vector_to_parameters``, the parameters as one vector (a copy,
-outside the graph) and back (written into each ``p.data``).
+outside the graph) and back (written into each ``p.data``); ``get_total_norm`` and
+``clip_grads_with_norm_``, the two halves of ``clip_grad_norm_`` (PyTorch 2.6's).
 
 Unlike PyTorch, a ``max_norm`` or ``clip_value`` below 0 is refused (PyTorch's flips the
 gradients' sign, or sets every entry to ``clip_value``), and so is ``norm_type=0``
@@ -29,7 +30,8 @@ from .._validation import check_bool, check_number
 from ..tensor import Tensor
 
 __all__ = [
-    "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters"
+    "clip_grad_norm_", "clip_grad_value_", "parameters_to_vector", "vector_to_parameters",
+    "get_total_norm", "clip_grads_with_norm_",
 ]  # fmt: skip
 
 
@@ -157,3 +159,58 @@ def vector_to_parameters(vec: Any, parameters: Any) -> None:
     for p in params:
         p.data[...] = v[at : at + p.data.size].reshape(p.data.shape)
         at += p.data.size
+
+
+def get_total_norm(
+    tensors: Any,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """The p-norm of the tensors' p-norms (``norm_type`` p; ``inf`` or ``'inf'``: the
+    largest |x|), as one 0-d Tensor in their dtype (float64 if any is): PyTorch's
+    ``nn.utils.get_total_norm``, the norm :func:`clip_grad_norm_` measures, of any tensors
+    (``[p.grad for p in model.parameters()]``; a Tensor or a NumPy array each; None entries
+    skipped). ``error_if_nonfinite=True`` raises for a NaN or inf total."""
+    _foreach(foreach, "get_total_norm")
+    norm_type = math.inf if isinstance(norm_type, str) and norm_type == "inf" else norm_type
+    p = check_number(norm_type, "norm_type", "get_total_norm", low=0, low_open=True, allow_inf=True)
+    strict = check_bool(error_if_nonfinite, "error_if_nonfinite", "get_total_norm")
+    single = isinstance(tensors, (Tensor, np.ndarray)) or not hasattr(tensors, "__iter__")
+    arrays = []
+    for t in [tensors] if single else list(tensors):
+        if t is None:
+            continue
+        if not isinstance(t, (Tensor, np.ndarray)):
+            raise TypeError(
+                f"get_total_norm: tensors must be a Tensor or an iterable of Tensors (the "
+                f"gradients: [p.grad for p in model.parameters()]). Got {type(t).__name__}."
+            )
+        arrays.append(np.asarray(t.data if isinstance(t, Tensor) else t))
+    if not arrays:
+        return Tensor(0.0)
+    total = _norm(np.array([_norm(a, p) for a in arrays]), p)
+    dtype = np.result_type(*arrays)
+    with np.errstate(over="ignore"):
+        out = np.asarray(total, dtype if np.issubdtype(dtype, np.floating) else np.float32)
+    if strict and not np.isfinite(out):
+        raise RuntimeError(
+            f"get_total_norm: the total norm of the tensors is {out}; look for the NaN or inf "
+            "(glassnet.detect_anomaly) or pass error_if_nonfinite=False."
+        )
+    return Tensor(out)
+
+
+def clip_grads_with_norm_(
+    parameters: Any, max_norm: float, total_norm: Any, foreach: bool | None = None
+) -> None:
+    """Scale every gradient by min(1, max_norm / (total_norm + 1e-6)), in place: PyTorch's
+    ``nn.utils.clip_grads_with_norm_``, the second half of :func:`clip_grad_norm_` with the
+    norm :func:`get_total_norm` gave."""
+    _foreach(foreach, "clip_grads_with_norm_")
+    max_norm = check_number(max_norm, "max_norm", "clip_grads_with_norm_", low=0, allow_inf=True)
+    total = float(np.asarray(total_norm.data if isinstance(total_norm, Tensor) else total_norm))
+    coef = min(max_norm / (total + 1e-6), 1.0)
+    with np.errstate(invalid="ignore"):
+        for g in _grads(parameters, "clip_grads_with_norm_"):
+            g *= coef
