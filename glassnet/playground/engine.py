@@ -114,7 +114,14 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "grid": 100,
     "preset": "none",
+    "loss": "cross_entropy",
 }
+#: The page's losses and glassnet's for them: a classifier's binary cross-entropy (on the
+#: logits) or the slides' L = 1/2 (y_hat - y)^2 (``half_mse``); a regression's is half_mse.
+LOSSES = {"cross_entropy": "binary_cross_entropy", "half_mse": "half_mse"}
+#: What the Lecture preset lets change and stays the preset (a new run from the slide's
+#: weights): the training settings, the batch size (1 for one point a step) and the loss.
+LECTURE_FREE = ("lr", "regularization", "reg_rate", "batch_size", "loss", "grid", "seed")
 
 #: The lecture's XNOR network: a 2-2-1 sigmoid network with the slide's weights,
 #: a1 = σ(-6 + 4 x1 + 4 x2), a2 = σ(2 - 4 x1 - 4 x2), y_hat = σ(-0.5 + a1 + a2).
@@ -130,6 +137,7 @@ LECTURE: dict[str, Any] = {
         "samples": 4,
         "noise": 0,
         "train_ratio": 100,
+        "loss": "half_mse",  # the slides' L = 1/2 (y_hat - y)^2, so their backprop matches
     },
     "W": [[[4.0, -4.0], [4.0, -4.0]], [[1.0], [1.0]]],
     "b": [[-6.0, 2.0], [-0.5]],
@@ -166,8 +174,10 @@ def check_config(raw: Any) -> dict[str, Any]:
         )
     preset = check_choice(raw.get("preset", "none"), "preset", _OWNER, PRESETS)
     base = {**DEFAULTS, **(LECTURE["config"] if preset == "lecture" else {})}
-    if preset == "lecture":  # the slide's network: only the training settings may change
-        fixed = [k for k in raw if k in LECTURE["config"] and k != "lr" and raw[k] != base[k]]
+    if preset == "lecture":  # the slide's network and data: the training settings may change
+        fixed = [
+            k for k in raw if k in LECTURE["config"] and k not in LECTURE_FREE and raw[k] != base[k]
+        ]
         if fixed:
             raise ParameterError(
                 f"The lecture preset fixes {', '.join(repr(k) for k in fixed)} (its value is "
@@ -211,6 +221,15 @@ def check_config(raw: Any) -> dict[str, Any]:
         for h in hidden
     ]
     out["activation"] = check_choice(c["activation"], "activation", _OWNER, tuple(ACTIVATIONS))
+    if "loss" not in raw and out["problem"] == "regression":  # (the default follows the problem)
+        c["loss"] = "half_mse"
+    out["loss"] = check_choice(c["loss"], "loss", _OWNER, tuple(LOSSES))
+    if out["problem"] == "regression" and out["loss"] != "half_mse":
+        raise ParameterError(
+            f"The 'loss' parameter of {_OWNER} is 'half_mse' (1/2 (y_hat - y)^2) for regression: "
+            f"cross-entropy is a classifier's loss. Got {out['loss']!r}; leave it out, or "
+            "set problem 'classification'."
+        )
     out["lr"] = check_number(c["lr"], "lr", _OWNER, low=0, low_open=True, high=10)
     out["regularization"] = check_choice(
         c["regularization"], "regularization", _OWNER, REGULARIZATIONS
@@ -364,6 +383,19 @@ def _word(v: float) -> str:
     return "NaN" if math.isnan(v) else "infinite"
 
 
+def mean_of(values: np.ndarray) -> float:
+    """The mean of ``values`` (per-point losses), as ``np.mean`` gives it, without its
+    overflow: where every value is finite but their sum is not (7.48e+307 a point), the
+    mean of the values scaled by the largest, times it (7.48e+307, not inf). NaN and inf
+    stay NaN and inf."""
+    with np.errstate(over="ignore"):
+        v = float(np.mean(values))
+    if math.isinf(v) and np.isfinite(values).all():  # (np.mean sums first: it overflowed)
+        top = float(np.abs(values).max())
+        v = float(np.mean(values / top)) * top
+    return v
+
+
 def _num(v: float) -> float | None:
     """A float for JSON (None for NaN or inf, which JSON has no word for)."""
     v = float(v)
@@ -393,10 +425,11 @@ class Run:
         self.points, self.targets = P, y
         self.X = feature_matrix(P, c["features"])  # (N, features)
         self.Y = y.reshape(-1, 1)  # (N, 1)
-        # 2) the network: sigmoid + binary cross-entropy (trained on the logits) for
-        # classification, identity + the lecture's 1/2 (y_hat - y)^2 for regression
+        # 2) the network: a sigmoid output for classification, with binary cross-entropy
+        # (trained on the logits) or the slides' 1/2 (y_hat - y)^2 (the Lecture preset's);
+        # an identity output with 1/2 (y_hat - y)^2 for regression
         classify = c["problem"] == "classification"
-        self.loss_name = "binary_cross_entropy" if classify else "half_mse"
+        self.loss_name = LOSSES[c["loss"]]
         sizes = [len(c["features"]), *c["hidden"], 1]
         self.model = MLP(
             sizes,
@@ -439,6 +472,8 @@ class Run:
         self._replaying = False  # (a replayed change is no change of the user's own)
         #: None, or why the last step was refused (its loss or gradient was NaN or inf)
         self.diverged: str | None = None
+        self._batch_loss = 0.0  # the last step's (before it), as FastMLP.step gives it
+        self.records = 0  #: the loss points recorded after the first (history may halve)
         self.history.append([0, *self._losses()])
 
     # ------------------------------------------------------------------ training
@@ -464,14 +499,19 @@ class Run:
         # 1) forward and backward: dL/dW, dL/db into each parameter's .grad
         with np.errstate(**_QUIET):  # a diverging step is refused below
             loss = self.engine.step(self.X[rows], self.Y[rows])
+            if math.isinf(loss):  # (its mean sums first: finite points' losses may overflow)
+                out = self.engine.forward(self.X[rows])[-1]
+                loss = mean_of(self.engine.loss.kernel(out, self.Y[rows], np.empty_like(out)))
             # 2) the regularization's gradient on the weight matrices (not the biases)
             lam, kind = self.config["reg_rate"], self.config["regularization"]
             if lam and kind != "none":
                 for lay in self.layers:
                     W = lay.linear.W
                     W.grad += lam * (W.data if kind == "L2" else np.sign(W.data))
-            # a sum of finite numbers is finite (unless it overflows: diverging too)
+            # a sum of finite numbers is finite, unless it overflows: then each is looked at
             total = sum(float(np.add.reduce(p.grad, axis=None)) for p in self.params)
+            if math.isinf(total) and all(np.isfinite(p.grad).all() for p in self.params):
+                total = 0.0
         if not (math.isfinite(loss) and math.isfinite(total)):
             self._perm, self._pos, self.epoch = position  # the step is not taken
             what = "loss" if not math.isfinite(loss) else "gradient"
@@ -483,6 +523,7 @@ class Run:
             )
             raise Diverged(self.diverged)
         self.diverged = None
+        self._batch_loss = loss
         if detail:
             before = self.parameters()
             grads = np.concatenate([p.grad.ravel() for p in self.model.parameters()])
@@ -518,14 +559,22 @@ class Run:
             try:
                 while self.epoch < target:
                     self._update()
-                    if self._perm is None:
+                    if self._perm is None or self._exploding():
                         self._record()
                     self._due()
             except Diverged:
-                self._record()  # where it stopped
+                if self.history[-1][0] != self.epochs_done:  # (not recorded there yet)
+                    self._record()  # where it stopped
                 raise
             finally:
                 self.seconds += time.perf_counter() - t0
+
+    def _exploding(self) -> bool:
+        """The last step's batch loss is over 1,000 times the last training loss recorded
+        (and over 1,000): the loss curve gets a point mid-epoch, so that a run that diverges
+        within an epoch draws its climb (its curve held the start and the stop alone)."""
+        last = self.history[-1][1]
+        return last is not None and self._batch_loss > 1e3 * max(1.0, last)
 
     def step(self) -> dict[str, Any]:
         """One gradient-descent step (one batch), and the update as the slides write it:
@@ -553,6 +602,7 @@ class Run:
             return update
 
     def _record(self) -> None:
+        self.records += 1
         self.history.append([self.epoch + self._fraction(), *self._losses()])
         if len(self.history) > LIMITS["history"]:  # keep every other point of the old half
             half = len(self.history) // 2
@@ -583,7 +633,7 @@ class Run:
         with np.errstate(**_QUIET):
             acts = self.engine.forward(self.X[rows])
             per = self.engine.loss.kernel(acts[-1], self.Y[rows], np.empty_like(acts[-1]))
-            v = float(np.mean(per))
+            v = mean_of(per)
         return None if math.isfinite(v) else _word(v)
 
     def _loss(self, rows: np.ndarray) -> float | None:
@@ -594,7 +644,7 @@ class Run:
             acts = self.engine.forward(self.X[rows])
             G = np.empty_like(acts[-1])
             per = self.engine.loss.kernel(acts[-1], self.Y[rows], G)
-            return _num(np.mean(per))
+            return _num(mean_of(per))
 
     def set_training(self, changes: Mapping[str, Any]) -> dict[str, Any] | None:
         """Change the learning rate or the regularization mid-run (recorded, so that the
@@ -816,7 +866,7 @@ class Run:
     def _raw_config(self, initial: bool = False) -> dict[str, Any]:
         c = dict(self.initial if initial else self.config)
         if c["preset"] == "lecture":
-            c = {k: c[k] for k in ("preset", "lr", "regularization", "reg_rate", "grid", "seed")}
+            c = {k: c[k] for k in ("preset", *LECTURE_FREE)}
         return c
 
     # ------------------------------------------------------------------ the view
@@ -840,10 +890,11 @@ class Run:
                 },
             }
 
-    def frame(self, history: bool = True) -> dict[str, Any]:
+    def frame(self, history: bool | int = True) -> dict[str, Any]:
         """Everything the page draws now: the counters, the losses, the output over the
         plane, every neuron's output over the plane (a thumbnail), the weights; the whole
-        loss history when ``history`` (else only its last point: the page appends it)."""
+        loss history when ``history`` is True, else its last point, or its last ``history``
+        points for a number (the page appends them: :attr:`records` counts them)."""
         with self.lock:
             with np.errstate(**_QUIET):
                 acts = self.viewer.forward(self.grid_inputs)  # (grid*grid, neurons) per layer
@@ -863,7 +914,9 @@ class Run:
                     None if v is not None else self._loss_word(rows)
                     for v, rows in ((train, self.train_idx), (test, self.test_idx))
                 ],
-                "history": self.history if history else self.history[-1:],
+                "history": self.history
+                if history is True
+                else self.history[-max(1, int(history)) :],
                 # the heat maps on the colour scale: the output over the grid, then every
                 # input and neuron over a THUMB x THUMB grid (hidden values clipped to [-1, 1])
                 "output": colour_bytes(out),

@@ -232,7 +232,7 @@ print(f", test loss {{data_loss(test):.6f}}" if len(test) else "")
 def script(config: Mapping[str, Any], changes: Sequence[Mapping[str, Any]], steps: int) -> str:
     """The reproducing script for a run with ``config`` (as :func:`check_config` gives
     it), the mid-run ``changes`` and ``steps`` gradient-descent steps so far."""
-    from .engine import ACTIVATIONS, LECTURE, check_config
+    from .engine import ACTIVATIONS, LECTURE, LOSSES, check_config
 
     c = check_config(dict(config))
     classify = c["problem"] == "classification"
@@ -257,6 +257,6 @@ def script(config: Mapping[str, Any], changes: Sequence[Mapping[str, Any]], step
         sizes=sizes,
         activation=ACTIVATIONS[c["activation"]],
         output="sigmoid" if classify else "identity",
-        loss="binary_cross_entropy" if classify else "half_mse",
+        loss=LOSSES[c["loss"]],
         weights=weights,
     )

@@ -1229,6 +1229,9 @@ def _page(h: _Handler, query: dict, body: dict) -> None:
         # the page opened as a file (no server) says to run glassnet playground, and hides
         # the rest: served, that sentence and the hiding go
         data = re.sub(rb"<!--file-only-->.*?<!--/file-only-->", b"", data, flags=re.S)
+        # its style and script: comments in the file (opened as one, the browser asked for
+        # /static/... on the disk and logged two errors), tags when served
+        data = re.sub(rb"<!--if-served (.*?) /if-served-->", rb"\1", data, flags=re.S)
     h._send(200, data, ctype)
 
 
@@ -1246,7 +1249,7 @@ def _one(query: dict[str, list[str]], name: str, default: str | None = None) -> 
     return values[0]
 
 
-def _view(run: Run, history: bool = True, side: bool = True) -> dict[str, Any]:
+def _view(run: Run, history: bool | int = True, side: bool = True) -> dict[str, Any]:
     """A frame, and with ``side`` the side panels (the hidden-layer table and space), all
     of one step: under the run's lock throughout (each takes it, but between them another
     client's /api/train could step the run, giving a frame of one step, panels of a later
@@ -1290,6 +1293,7 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
         )
     side = check_bool(body.get("side", True), "side", "train")
     with run.lock:  # (the view of these epochs, not of another client's after them)
+        records = run.records
         try:
             # epoch by epoch: a client gone (a tab closed, a script stopped) ends the training
             # at the epoch's end (its request held the run's lock until every epoch was done)
@@ -1302,8 +1306,10 @@ def _api_train(h: _Handler, query: dict, body: dict) -> None:
         if _client_gone(h):
             h.close_connection = True  # (no one to answer)
             return
-        view = _view(run, history=False, side=side)
-    h._send_json(view)  # the page appends the loss point (sent outside the lock)
+        # the loss points these epochs recorded (one an epoch, and a diverging one's climb)
+        new = min(run.records - records, len(run.history))
+        view = _view(run, history=max(1, new), side=side)
+    h._send_json(view)  # the page appends the loss points (sent outside the lock)
 
 
 def _client_gone(h: _Handler) -> bool:

@@ -14,13 +14,19 @@ const CLASSIFICATION = ["circle", "xor", "gauss", "spiral", "moons", "xnor"];
 const REGRESSION = ["reg-plane", "reg-gauss"];
 const DATASET_LABEL = { circle: "circle", xor: "xor", gauss: "gauss", spiral: "spiral", moons: "moons",
   xnor: "xnor", "reg-plane": "plane", "reg-gauss": "gaussians" };
-const LECTURE = { lr: 1, regularization: "none", reg_rate: 0 };  // the slides' setup
+// the slides' setup: their learning rate, no penalty, the four points in one batch, their loss
+const LECTURE = { lr: 1, regularization: "none", reg_rate: 0, batch_size: 4, loss: "half_mse" };
 // what the Lecture preset fixes (the server's LECTURE config): a link's other value is said
 const LECTURE_FIXED = { dataset: "xnor", problem: "classification", features: ["x1", "x2"], hidden: [2],
-  activation: "sigmoid", batch_size: 4, noise: 0, train_ratio: 100 };
+  activation: "sigmoid", noise: 0, train_ratio: 100 };
+// the new-run settings the preset takes and stays the preset (a new run from the slide's
+// weights): the batch size (1: one point a step) and the loss; the others leave it
+const IN_PRESET = ["batch_size", "loss"];
+// the losses as the page names them (the loss control, the line under the losses)
+const LOSS_WORDS = { cross_entropy: "cross-entropy", half_mse: "\u00bd(\u0177 \u2212 y)\u00b2" };
 const DEFAULTS = { dataset: "circle", problem: "classification", features: ["x1", "x2"], hidden: [4, 2],
   activation: "tanh", lr: 0.03, regularization: "none", reg_rate: 0, noise: 0, train_ratio: 50,
-  batch_size: 10, seed: 0, preset: "none", show_test: false, discretize: false };
+  batch_size: 10, seed: 0, preset: "none", loss: "cross_entropy", show_test: false, discretize: false };
 const TRAINING_ONLY = ["lr", "regularization", "reg_rate"]; // changed without a new run
 const GRID = 100;
 
@@ -55,7 +61,8 @@ function readHash() {
   // written, which refuses it by name (it was dropped for the default, or sent as null, read
   // "Got None"); so do feature names that are not the page's (they were filtered out)
   const value = (v) => (v.trim() !== "" && isFinite(+v) ? +v : v);
-  for (const k of ["dataset", "problem", "activation", "regularization", "preset"]) if (h.has(k)) s[k] = h.get(k);
+  for (const k of ["dataset", "problem", "activation", "regularization", "preset", "loss"]) if (h.has(k)) s[k] = h.get(k);
+  if (!h.has("loss") && s.problem === "regression") s.loss = "half_mse";   // (regression's only loss)
   for (const k of ["lr", "reg_rate", "noise", "train_ratio", "batch_size", "seed"]) if (h.has(k)) s[k] = value(h.get(k));
   if (h.has("features")) s.features = h.get("features") === "" ? [] : h.get("features").split(",");
   if (h.has("hidden")) s.hidden = h.get("hidden") === "" ? [] : h.get("hidden").split(",").map(value);
@@ -156,7 +163,7 @@ function writeHash(replay = frame?.replay) {
   const { start, changes } = linkReplay && replay?.pending
     ? { start: linkReplay.start, changes: linkReplay.changes } : linkChanges();
   for (const k of ["dataset", "problem", "activation", "lr", "regularization", "reg_rate", "noise",
-    "train_ratio", "batch_size", "seed", "preset", "show_test", "discretize"]) h.set(k, String(k in start ? start[k] : state[k]));
+    "train_ratio", "batch_size", "seed", "preset", "loss", "show_test", "discretize"]) h.set(k, String(k in start ? start[k] : state[k]));
   h.set("features", state.features.join(","));
   h.set("hidden", state.hidden.join(","));
   const more = changes.length ? "&changes=" + changesText(changes) : "";
@@ -197,10 +204,10 @@ function showLink() {
 function config() {
   const c = {};
   for (const k of ["dataset", "problem", "features", "hidden", "activation", "lr", "regularization",
-    "reg_rate", "noise", "train_ratio", "batch_size", "seed", "preset"]) c[k] = state[k];
+    "reg_rate", "noise", "train_ratio", "batch_size", "seed", "preset", "loss"]) c[k] = state[k];
   c.grid = GRID;
   if (state.preset === "lecture") return { preset: "lecture", lr: c.lr, regularization: c.regularization,
-    reg_rate: c.reg_rate, seed: c.seed, grid: GRID };
+    reg_rate: c.reg_rate, seed: c.seed, grid: GRID, batch_size: c.batch_size, loss: c.loss };
   return c;
 }
 
@@ -309,7 +316,7 @@ async function newRun(id) {
   const keep = run && selected.point !== null && sameData(run.data, out.data);
   // a click that left the lecture preset (a feature, a neuron, a dataset) is said: the slide's
   // network, weights and four points were gone without a word
-  const leftLecture = run?.config.preset === "lecture" && out.config.preset !== "lecture";
+  const leftLecture = run?.config.preset === "lecture" && out.config.preset !== "lecture" && run.config;
   run = { id: out.run, config: out.config, initial: out.initial, data: out.data };
   recorded = { changes: out.frame.changes, total: out.frame.changes_total };
   replayDropped = null;
@@ -331,7 +338,16 @@ async function newRun(id) {
   report(null);
   if (leftLecture) note(`The Lecture preset is left: the slide's 2-2-1 network and its weights are gone, and `
     + `this is a new run with random starting weights on ${out.data.points.length} ${DATASET_LABEL[run.config.dataset]
-    || run.config.dataset} points. The Lecture button brings the slide's network back.`);
+    || run.config.dataset} points${backToDefaults(leftLecture, run.config)}. The Lecture button brings the slide's network back.`);
+}
+
+// the preset's data and training settings that went back to the defaults when it was left
+// (they stayed, unsaid: the next dataset had no test points, a ratio of 100 %)
+function backToDefaults(was, now) {
+  const words = { train_ratio: (v) => `ratio ${v}%`, batch_size: (v) => `batch size ${v}`,
+    loss: (v) => `loss ${LOSS_WORDS[v]}` };
+  const back = Object.keys(words).filter((k) => was[k] !== now[k]).map((k) => `${words[k](now[k])} (the preset's: ${words[k](was[k]).replace(/^\S+ (size )?/, "")})`);
+  return back.length ? `, with the default ${back.join(", ")}` : "";
 }
 
 // the explain panel's hint, before a neuron, an input or an edge is chosen (index.html's too)
@@ -409,7 +425,18 @@ function syncControls() {
     sel.value = want;
   };
   fmtSel("lr", state.lr); fmtSel("reg_rate", state.reg_rate);
-  for (const id of ["activation", "regularization", "problem"]) $(id).value = state[id];
+  for (const id of ["activation", "regularization", "problem", "loss"]) $(id).value = state[id];
+  // regression trains on ½(ŷ − y)² alone (the control shows it, greyed out)
+  $("loss").disabled = state.problem === "regression";
+  $("loss").title = state.problem === "regression" ? "Regression trains on \u00bd(\u0177 \u2212 y)\u00b2, its only loss here"
+    : "The loss the network trains on and the slides' numbers use (the Lecture preset: the slides' \u00bd(\u0177 \u2212 y)\u00b2)";
+  // the lecture's four points: no noise, every one for training (the sliders said otherwise,
+  // and moving one left the preset); the batch size stays the preset's to choose
+  for (const id of ["noise", "train_ratio"]) {
+    $(id).disabled = state.preset === "lecture";
+    $(id).title = state.preset === "lecture" ? "The Lecture preset's data are the slide's four points, every one for "
+      + "training, without noise; pick a dataset to change them" : "";
+  }
   for (const id of ["train_ratio", "noise", "batch_size"]) {
     // a link (or the API) may hold a value past the slider's own marks (a batch of 100, noise
     // 7): the slider widens, or takes steps of 1, to show it (else it shows a value the run
@@ -469,7 +496,7 @@ function change(key, value) {
       if (selected.target && !frame?.diverged) await explainSelected();
     });
   }
-  if (key !== "seed" && !TRAINING_ONLY.includes(key)) state.preset = "none";
+  if (key !== "seed" && !TRAINING_ONLY.includes(key) && !IN_PRESET.includes(key)) leavePreset(key);
   return restart();
 }
 
@@ -481,8 +508,18 @@ function dropReplay(out) {
   linkReplay = null;
 }
 
-function changeNetwork(mutate) {
+// a change of the network or the data leaves the Lecture preset: its ratio (100 %), batch size
+// (4) and loss (the slides') go back to the defaults, but for the one changed (said by newRun)
+function leavePreset(key) {
+  if (state.preset === "lecture") {
+    for (const k of ["train_ratio", "batch_size"]) if (k !== key) state[k] = DEFAULTS[k];
+    if (key !== "loss") state.loss = state.problem === "regression" ? "half_mse" : DEFAULTS.loss;
+  }
   state.preset = "none";
+}
+
+function changeNetwork(mutate) {
+  leavePreset("hidden");
   mutate(state.hidden);
   return restart();
 }
@@ -563,8 +600,10 @@ function wire() {
   $("reg_rate").onchange = (e) => change("reg_rate", +e.target.value);
   $("regularization").onchange = (e) => change("regularization", e.target.value);
   $("activation").onchange = (e) => change("activation", e.target.value);
+  $("loss").onchange = (e) => change("loss", e.target.value);
   $("problem").onchange = (e) => {
     state.dataset = e.target.value === "classification" ? "circle" : "reg-plane";
+    state.loss = e.target.value === "classification" ? DEFAULTS.loss : "half_mse";
     change("problem", e.target.value);
   };
   for (const id of ["train_ratio", "noise", "batch_size"]) {
@@ -929,7 +968,7 @@ function toggleFeature(f) {
     return false;
   }
   state.features = on ? state.features.filter((x) => x !== f) : FEATURES.filter((x) => x === f || state.features.includes(x));
-  state.preset = "none";
+  leavePreset("features");
   restart();
   return true;
 }
@@ -1294,11 +1333,28 @@ function drawLossCurve() {
   const x0 = h[0][0], x1 = h[h.length - 1][0] || 1;
   const X = (e) => ((e - x0) / (x1 - x0 || 1)) * (c.width - 2) + 1;
   const Y = (v) => c.height - 2 - (v / (max || 1)) * (c.height - 6);
+  let off = false;   // a loss past the curve's top (NaN or infinite: a diverged run's last)
   for (const [k, col, w] of [[1, "#999", 1.2], [2, "#000", 1.5]]) {
     ctx.beginPath();
-    h.forEach((p, i) => { if (p[k] !== null) (i ? ctx.lineTo(X(p[0]), Y(p[k])) : ctx.moveTo(X(p[0]), Y(p[k]))); });
+    let last = null;   // the last point drawn: a null after it climbs off the top (it was blank)
+    h.forEach((p) => {
+      if (p[k] !== null) { (last ? ctx.lineTo(X(p[0]), Y(p[k])) : ctx.moveTo(X(p[0]), Y(p[k]))); last = p; }
+      else if (last) { ctx.lineTo(X(p[0]), 0); off = true; last = null; }
+    });
     ctx.strokeStyle = col; ctx.lineWidth = w; ctx.stroke();
   }
+  if (off) {   // said where it is drawn: the loss is no number there
+    ctx.fillStyle = "#b00020"; ctx.font = "11px sans-serif"; ctx.textAlign = "right"; ctx.textBaseline = "top";
+    ctx.fillText(lossWord(h.length - 1, 1) || "infinite", c.width - 3, 2);
+  }
+}
+
+// what a loss of null in the curve is: the frame's word (NaN, infinite) for the last point,
+// "NaN or infinite" for an earlier one; null where there are no points (no test points)
+function lossWord(i, k) {
+  if (k === 2 && !run.data.test.length) return null;
+  if (i === lossHistory.length - 1 && frame?.loss_words?.[k - 1]) return frame.loss_words[k - 1];
+  return "NaN or infinite";
 }
 
 // the loss curve's text alternative (its canvas is an image): the epochs it spans and where
@@ -1308,7 +1364,9 @@ function describeLossCurve(h) {
   let label = "Loss curve: no epochs trained yet";
   if (h.length) {
     const a = h[0], b = h[h.length - 1];
-    const span = (k) => (h.length > 1 ? `from ${fmt(a[k])} to ${fmt(b[k])}` : fmt(b[k]));
+    // (a null is NaN or infinite, as the losses above say: it read "-")
+    const v = (p, i, k) => (p[k] !== null ? fmt(p[k]) : lossWord(i, k) || "-");
+    const span = (k) => (h.length > 1 ? `from ${v(a, 0, k)} to ${v(b, h.length - 1, k)}` : v(b, h.length - 1, k));
     label = (h.length > 1 ? `Loss curve over epochs ${a[0]} to ${b[0]}: ` : `Loss curve at epoch ${b[0]}: `)
       + `training loss (grey line) ${span(1)}`
       + (run.data.test.length ? `, test loss (black line) ${span(2)}` : ", no test points");
@@ -1409,7 +1467,41 @@ function drawHiddenSpace(hs) {
     hsTicks.push(text);
   }
   hsLabels = labelHiddenPoints(ctx, c, hs, X, Y);
+  if (!hsLabels.length) hsLabels = countPileUps(ctx, c, hs, X, Y);
   describeHiddenSpace(hs);
+}
+
+// Many points on one spot (a saturated tanh or sigmoid layer puts whole groups at a corner)
+// drew as one dot, its class the last one drawn's: 125 right and 125 wrong points read as
+// a clean split. A spot holding a tenth of the points shown (10 at least) gets its count,
+// with each class's for a classifier: "250 here: 125 orange, 125 blue".
+function countPileUps(ctx, c, hs, X, Y) {
+  const shown = hs.points.map((p, i) => i).filter((i) => run.data.train.includes(i) || state.show_test);
+  const spots = new Map();   // a 3-pixel cell -> its points' count and classes
+  for (const i of shown) {
+    const [a, b] = hs.points[i], key = Math.round(X(a) / 3) + "," + Math.round(Y(b) / 3);
+    if (!spots.has(key)) spots.set(key, { x: X(a), y: Y(b), a, b, n: 0, ones: 0 });
+    const s = spots.get(key);
+    s.n += 1; s.ones += run.data.targets[i] > 0.5 ? 1 : 0;
+  }
+  const classify = run.config.problem === "classification";
+  const big = [...spots.values()].filter((s) => s.n >= Math.max(10, 0.1 * shown.length))
+    .sort((p, q) => q.n - p.n).slice(0, 6);
+  ctx.font = "10px sans-serif";
+  const out = [], boxes = [];
+  for (const s of big) {
+    const text = `${s.n} here` + (classify ? `: ${s.n - s.ones} orange, ${s.ones} blue` : "");
+    const w = ctx.measureText(text).width;
+    let x0 = s.x + 8 + w > c.width - 2 ? Math.max(2, s.x - 8 - w) : s.x + 8;
+    let y0 = Math.min(Math.max(s.y + 3, 24), c.height - 22);
+    while (boxes.some((bx) => x0 < bx[2] && bx[0] < x0 + w && y0 - 9 < bx[3] && bx[1] < y0 + 3) && y0 > 24) y0 -= 12;
+    boxes.push([x0, y0 - 9, x0 + w, y0 + 3]);
+    ctx.fillStyle = "rgba(255, 255, 255, 0.85)"; ctx.fillRect(x0 - 1, y0 - 9, w + 2, 12);
+    ctx.fillStyle = "#333"; ctx.textAlign = "left"; ctx.fillText(text, x0, y0);
+    out.push(`${s.n} points on one spot at (${fmt(s.a)}, ${fmt(s.b)})`
+      + (classify ? `, ${s.n - s.ones} of class 0 and ${s.ones} of class 1` : ""));
+  }
+  return out;
 }
 
 // the hidden feature space's text alternative: what the panel shows, and for a classifier how
@@ -1783,7 +1875,7 @@ function showUpdate(u) {
   updateStep = frame.step; updateGone = null;
   const p = document.createElement("p");
   p.className = "hint";
-  p.textContent = `Step ${frame.step}, the last one taken: one step on a batch of ${u.batch_size} point(s), \u03b3 = ${u.lr}; dL/dw is the batch's mean` +
+  p.textContent = `Step ${frame.step}, the last one taken: one step on a batch of ${u.batch_size} point(s), \u03b3 = ${u.lr}; dL/dw is the gradient of the batch's mean loss (${LOSS[run.config.loss === "cross_entropy" ? "binary_cross_entropy" : "half_mse"].replace(/ L = .*/, "")})` +
     (run.config.regularization !== "none" && run.config.reg_rate ? ` plus the ${run.config.regularization} penalty's gradient.` : ".");
   const tbl = document.createElement("table");
   const head = tbl.insertRow();
