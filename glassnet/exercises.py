@@ -52,6 +52,8 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     Context,
@@ -59,7 +61,6 @@ from decimal import (
     InvalidOperation,
     localcontext,
 )
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -276,7 +277,8 @@ def _net_question(e: Any, what: str) -> list[tuple[str, Any]]:
             "A network with 2 inputs, one hidden layer of 2 ReLU neurons and one output "
             "neuron with the identity activation (a regression output). Each neuron "
             "computes z = b + sum of w * (its inputs), then a = g(z); the output is "
-            "y_hat = z3.",
+            "y_hat = z3. A neuron's bias b (b1, b2, b3 below) is the slides' w0 of that "
+            "neuron, the weight of a constant input x0 = 1.",
         ),
         ("table", (["weight", "edge", "value"], rows)),
         ("p", f"The input is {x}. {what}"),
@@ -449,8 +451,9 @@ def _gd_step(rng: np.random.Generator, number: int) -> Exercise:
     q = [
         (
             "p",
-            "One neuron with the identity activation: y_hat = z = w0 + w1 x1 + w2 x2, and "
-            "the loss L = 1/2 (y_hat - y)^2.",
+            "One neuron with the identity activation: y_hat = z = w0 + w1 x1 + w2 x2, with "
+            "w0 (the bias, the weight of a constant input x0 = 1, as in the slides), and the "
+            "loss L = 1/2 (y_hat - y)^2.",
         ),
         (
             "table",
@@ -490,23 +493,69 @@ def _separates(gate: Sequence[int], w1: float, w2: float, w0: float) -> bool:
     exactly where z = w0 + w1 x1 + w2 x2 > 0, the question's rule, worked out exactly in
     decimal on the weights as written (a point on the line, z = 0, gives 0: AND with
     [0.1, 0.2, -0.3] is 0 at (1, 1), where binary floats made z 5.6e-17 and output 1).
-    A float's shortest digits (``repr``) are the decimals the student wrote, for any
-    answer of up to 15 significant digits. Weights that are not finite compute no gate."""
+    An answer's weight is its text's decimal, whatever its digits (the float of
+    -1.9999999999999999 is -2.0, of 1e-400 0.0: AND with [1, 1, -1.9999999999999999] or
+    [1e-400, 1e-400, -1.5e-400] was graded wrong); a weight that came with no text is its
+    float's shortest digits. Weights that are not finite compute no gate."""
     if not all(math.isfinite(v) for v in (w1, w2, w0)):
         return False
     return _gate_miss(gate, w1, w2, w0) is None
 
 
+def _z(terms: Sequence[Decimal]) -> tuple[int, Decimal]:
+    """The exact sum of at most three finite decimals as its sign (-1, 0, 1), exact however
+    far apart their exponents (1.5 + 1e-999999999 - 1.5 is positive), and its value to 50
+    digits: two terms of like size are added exactly, with the digits that takes; a term
+    over 100 times the others' size decides the sign alone."""
+    t = sorted((d for d in terms if d != 0), key=lambda d: d.adjusted(), reverse=True)
+    with localcontext(Context(prec=50, Emax=MAX_EMAX, Emin=MIN_EMIN)) as ctx:
+        if not t:
+            return 0, Decimal(0)
+        if len(t) == 3 and t[0].adjusted() > t[1].adjusted() + 2:  # |t1| + |t2| < |t0|
+            return (1 if t[0] > 0 else -1), t[0] + t[1] + t[2]
+        if len(t) == 3:
+            low = min(int(t[0].as_tuple().exponent), int(t[1].as_tuple().exponent))
+            ctx.prec = max(50, t[0].adjusted() + 3 - low)  # (exact: the digits of the sum)
+            t = [d for d in (t[0] + t[1], t[2]) if d != 0]
+            ctx.prec = 50
+        if len(t) == 1:
+            return (1 if t[0] > 0 else -1), +t[0]
+        return (t[0] > -t[1]) - (t[0] < -t[1]), t[0] + t[1]  # (a comparison is exact)
+
+
+def _z_shown(z: Decimal) -> str:
+    """z as a grader's message shows it: 3 decimals, or, where that reads 0.000 though z is
+    not 0 (or z is beyond a float's range), 4 significant digits (1e-16)."""
+    if z == 0:
+        return "0"
+    if abs(z) >= Decimal("0.0005") and math.isfinite(float(z)):
+        return _num(float(z))
+    return format(z.normalize(Context(prec=4, Emax=MAX_EMAX, Emin=MIN_EMIN)), "g").replace("E", "e")
+
+
 def _gate_miss(gate: Sequence[int], w1: float, w2: float, w0: float) -> str | None:
     """The first input where the weights (finite) give the wrong output, as the grader says
-    it (``at (1, 1), z = 0 gives 0, the gate 1``), or None where they compute the gate."""
-    a, b, c = (Fraction(repr(float(v))) for v in (w1, w2, w0))
+    it (``at (1, 1), z = 0 gives 0, the gate 1``), or None where they compute the gate.
+    The weights as written, exactly (:func:`_separates`)."""
+    a, b, c = (_answer_decimal(v) for v in (w1, w2, w0))
     for (x1, x2), t in zip(_GATE_X, gate):
-        z = c + a * x1 + b * x2
-        if int(z > 0) != int(t):
-            shown = _num(float(z)) if z != 0 else "0"
-            return f"at ({x1}, {x2}), z = {shown} gives {int(z > 0)}, the gate {int(t)}"
+        sign, z = _z([c] + ([a] if x1 else []) + ([b] if x2 else []))
+        if int(sign > 0) != int(t):
+            return f"at ({x1}, {x2}), z = {_z_shown(z)} gives {int(sign > 0)}, the gate {int(t)}"
     return None
+
+
+def _slides_order(gate: Sequence[int], got: list[Any]) -> str:
+    """The hint for weights that fail as [w1, w2, w0] but compute the gate read in the
+    slides' order [w0, w1, w2] (z = w0 + w1 x1 + w2 x2): the answer's order, and the
+    weights in it; '' for any other."""
+    w0, w1, w2 = got
+    if not _separates(gate, w1, w2, w0):
+        return ""
+    return (
+        "; read in the slides' order [w0, w1, w2] they would compute it, but the answer "
+        f"is asked as [w1, w2, w0], w0 last: write {_written([w1, w2, w0])}"
+    )
 
 
 def _neuron_separates(gate: Sequence[int], w1: float, w2: float, w0: float) -> bool:
@@ -565,8 +614,9 @@ def _separable(rng: np.random.Generator, number: int) -> Exercise:
             "p",
             "Is it linearly separable, i.e. can one neuron with a step activation (output 1 "
             "where z = w0 + w1 x1 + w2 x2 > 0, else 0) compute it? Answer separable = 1 "
-            "(yes) or 0 (no); if yes, give weights = [w1, w2, w0]; if no, leave weights "
-            "empty (a blank, [] or none).",
+            "(yes) or 0 (no); if yes, give weights = [w1, w2, w0], in this order: w0 (the "
+            "bias) last, not first as z writes it; if no, leave weights empty (a blank, [] "
+            "or none).",
         ),
     ]
     return Exercise("separable", number, f"Linear separability: {name}", q, steps,
@@ -877,7 +927,17 @@ _INTRO = (
 )
 """The question sheets' first paragraph, one text for the Markdown and the HTML sheet
 (`` `code` `` spans; the HTML sheet writes e^x as eˣ): the HTML sheet left out the
-example answers the Markdown one gave."""
+example answers the Markdown one gave. A sheet with no softmax exercise leaves out the
+calculator for e^x and log (:func:`_intro`)."""
+
+
+def _intro(sheet: Sequence[Exercise]) -> str:
+    """:data:`_INTRO` for ``sheet``: "Work by hand." where it has no softmax exercise (a
+    forward-only sheet spoke of e^x and log)."""
+    if any(ex.kind == "softmax" for ex in sheet):
+        return _INTRO
+    return _INTRO.replace(" (a calculator for e^x and log).", ".", 1)
+
 
 _PRECISION = (
     "Round each answer to 3 decimals, a half up (away from zero, as by hand: 0.0625 "
@@ -894,7 +954,30 @@ _PRECISION = (
 the 3 decimals (rounded half up, as :func:`glassnet.report.fmt` does) its slack for
 L = -log y_hat assumes, and why the key shows 4 decimals or more in places (a sheet said
 nothing, and a student who gave 1 or 2 decimals was marked wrong by rules never stated;
-one who cut 3 decimals off rather than rounding missed L in 18 of 360 softmax exercises)."""
+one who cut 3 decimals off rather than rounding missed L in 18 of 360 softmax exercises).
+A sheet says of it only what applies to its kinds (:func:`_precision_for`)."""
+
+_SOFTMAX_MISS = ": -log of a small probability moves fast"
+_FOUR_DECIMALS = (
+    ", or in full where it has exactly 4 decimals (2.8875, a half, not rounded for you)"
+)
+_WORKED = (
+    "; where 3 decimals of the numbers in a worked line would not give its value, the line "
+    "writes them with more, so that its arithmetic adds up"
+)
+
+
+def _precision_for(kinds: set[str]) -> str:
+    """:data:`_PRECISION` with what a sheet of ``kinds`` has: -log moving fast and the worked
+    lines written with more decimals (softmax: its lines only need them), the values of
+    exactly 4 decimals (gd_step: w - lr dL/dw with lr = 0.05; no other kind's key has one
+    in seeds 0-1499). A forward-only sheet spoke of -log and 2.8875."""
+    text = _PRECISION
+    if "softmax" not in kinds:
+        text = text.replace(_SOFTMAX_MISS, "").replace(_WORKED, "")
+    if "gd_step" not in kinds:
+        text = text.replace(_FOUR_DECIMALS, "")
+    return text
 
 
 def _r3(v: float) -> float:
@@ -933,27 +1016,27 @@ def _precision(sheet: Sequence[Exercise]) -> str:
     the grader gives it, tol + its slack to 3 decimals rounded down (12 of the 360 softmax
     exercises); any other sheet reads as before."""
     wide = []
+    text = _precision_for({ex.kind for ex in sheet})
     for ex in sheet:
         far = _carried_L(ex)
         if far is not None and far > DEFAULT_TOL:
             slack = next(s.slack for s in ex.steps if s.id == "L")
             wide.append((ex.number, math.floor((DEFAULT_TOL + slack) * 1000) / 1000))
     if not wide:
-        return _PRECISION
+        return text
     each = " and ".join(
         f"{'the cross-entropy L' if i == 0 else 'that'} of exercise {n}, which counts as right "
         f"within {within:.3f} of the exact value"
         for i, (n, within) in enumerate(wide)
     )
     return (
-        f"{_PRECISION[:-1]}, except {each} (the probability carried into its -log has 3 "
-        "decimals only)."
+        f"{text[:-1]}, except {each} (the probability carried into its -log has 3 decimals only)."
     )
 
 
-def _intro_html() -> str:
-    """:data:`_INTRO` as HTML: its `` `code` `` spans in <code>, e^x as eˣ."""
-    parts = re.split(r"`([^`]*)`", _INTRO)
+def _intro_html(sheet: Sequence[Exercise]) -> str:
+    """:func:`_intro` as HTML: its `` `code` `` spans in <code>, e^x as eˣ."""
+    parts = re.split(r"`([^`]*)`", _intro(sheet))
     return "".join(
         f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p).replace("e^x", "e\u02e3")
         for i, p in enumerate(parts)
@@ -988,16 +1071,31 @@ def _md_text(text: str) -> str:
 
 
 def _html_text(text: str) -> str:
-    """Prose in the slides' Unicode (ŷ, ∂L/∂w₁, ½(ŷ − y)²), by explain's typesetter."""
+    """Prose in the slides' Unicode (ŷ, ∂L/∂w₁, ½(ŷ − y)²), by explain's typesetter, and
+    HTML's (:func:`_html_maths`)."""
     parts = re.split(r"((?<![\w/'^])e\^z\d)", text)
     out = "".join(_uni(p) if re.fullmatch(r"e\^z\d", p) else typeset(p, "unicode") for p in parts)
-    return html.escape(out, quote=False)
+    return _html_maths(html.escape(out, quote=False))
+
+
+def _html_maths(text: str) -> str:
+    """HTML text (escaped) with the few symbols the Unicode typesetter leaves in ASCII set
+    as the rest of the page sets its symbols: a power of e as e<sup>z₁</sup> (``e^z₁``,
+    ``e^-1``: no Unicode superscript has z₁), a derivative's prime as ′ (``relu'(z₁)``
+    beside ``g′(z₁)``), and the minus sign of ``-log`` as − (beside ``log 8.757 − 2``)."""
+    text = re.sub(
+        r"(?<![\w^])e\^(-?\d+(?:\.\d+)?|[a-z][\u2080-\u2089]*)(?![\w.])",
+        lambda m: f"e<sup>{m.group(1).replace('-', chr(0x2212))}</sup>",
+        text,
+    )
+    text = re.sub(r"(?<=[a-z])'\(", "\u2032(", text)
+    return re.sub(r"(?<![\w\u2212-])-(?=log\b)", "\u2212", text)
 
 
 def _key_rows(ex: Exercise, md: bool) -> list[list[str]]:
     rows = []
     for s in ex.steps:
-        sym = f"${_tex(s.id)}$" if md else html.escape(_uni(s.id))
+        sym = f"${_tex(s.id)}$" if md else _html_maths(html.escape(_uni(s.id)))
         how = _md_text(s.how) if md else _html_text(s.how)
         rows.append(
             [f"`{s.id}`" if md else f"<code>{html.escape(s.id)}</code>", sym, how, _num(s.value)]
@@ -1022,7 +1120,7 @@ def to_markdown(sheet: Sequence[Exercise], seed: int | None = None, key: bool = 
     out = [f"# {title}", ""]
     if not key:
         out += [
-            _INTRO,
+            _intro(sheet),
             "",
             _md_escape(_precision(sheet)),
             "",
@@ -1070,8 +1168,8 @@ def to_html(sheet: Sequence[Exercise], seed: int | None = None, key: bool = Fals
         out.append("</table>")
 
     if not key:
-        out.append(f"<p>{_intro_html()}</p>")
-        out.append(f"<p>{html.escape(_precision(sheet))}</p>")
+        out.append(f"<p>{_intro_html(sheet)}</p>")
+        out.append(f"<p>{_html_maths(html.escape(_precision(sheet), quote=False))}</p>")
     for ex in sheet:
         number = html.escape(str(ex.number))  # (a hand-built exercise's: any text)
         out.append(f"<h2>{number}. {html.escape(ex.title)}</h2>")
@@ -2111,6 +2209,7 @@ def _grade(doc: dict[str, Any], key: Any, answers: Any, tol: float) -> CheckResu
                     why = _weights_wrong(got) or (
                         "does not compute the gate: "
                         f"{_gate_miss(ex['data']['gate'], *got)} (output 1 only where z > 0)"
+                        + _slides_order(ex["data"]["gate"], got)
                     )
                     first[num] = f"{k} = {_written(got)} {why} (e.g. {_num(s['value'])})"
                 else:

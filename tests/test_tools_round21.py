@@ -99,13 +99,16 @@ def test_exercise_generation_leaves_glassnets_global_generator_alone(tmp_path):
 # answer key may change with that mend (sha256 of the files' names and bytes, in order).
 # (lecture audit 27: the questions' step reads the slides' w ← w − γ ∂L/∂w (γ = lr), not
 # w <- w - lr dL/dw: only that line of questions.md and questions.html changed)
+# (exercises round 28: the questions name the bias as the slides' w0 and state the weights'
+# order; the HTML sheets write e<sup>z₁</sup>, relu′ and −log: key.json, answers.md and
+# answers_template.txt are byte for byte as before)
 SHEETS = {
-    0: "d9493965bebe0d8e",  # (round 22: key.json's -0.0 values are 0.0, nothing else)
-    1: "0f5194f954daa8ac",
-    3: "6833cb551961b7ae",
-    17: "8e4a117a5ff66d75",
-    359: "5487492dd4fbe419",
-    1000: "1617e1385455cc9a",  # (likewise)
+    0: "ccb4cc09146a0c54",  # (round 22: key.json's -0.0 values are 0.0, nothing else)
+    1: "469672922ab8e716",
+    3: "862167e7e9b3633c",
+    17: "7fc417513831a6ba",
+    359: "602fc7a3d88d4d9a",
+    1000: "c07c6a0c99e05882",  # (likewise)
 }
 
 
