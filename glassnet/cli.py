@@ -9395,7 +9395,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     lr = args.lr if args.lr is not None else _dig(bundle.meta, "training", "lr", kind=(int, float))
     if lr is None or not 0 < lr < math.inf:
         lr = 0.1  # (the description does not say: a hand-written or older file)
-    result = explain(bundle.model, X, y, loss=bundle.task.loss, lr=lr, l2=args.l2, names=args.names)
+    # the loss the file names (a playground export's slides' half_mse), else the task's
+    loss = _dig(bundle.meta, "task", "loss", kind=str)
+    loss = loss if loss in F.LOSSES else bundle.task.loss
+    result = explain(bundle.model, X, y, loss=loss, lr=lr, l2=args.l2, names=args.names)
     if args.full or (args.layer is None and args.top is None and _explain_is_small(result)):
         # (--full: every row of every table; a small network's fit in explain's default;
         # --top K asks for the compact view's K largest, whatever the network's size)

@@ -312,9 +312,9 @@ def test_removing_the_only_input_says_why_it_is_kept(page, server):
 def test_the_explained_point_is_the_row_glassnet_explain_reads(page, server, tmp_path, capsys):
     # the page counts points from 0 ("Point #3"), glassnet explain --row from 1: --row 3
     # explained another point. The panel now names the row, and its numbers are that row's.
-    # (cross-entropy: `glassnet explain` explains a binary model with it, whatever the file's
-    # loss; the Lecture preset trains on the slides' half_mse by default)
-    _open(page, server, "#preset=lecture&lr=1&loss=cross_entropy")
+    # (the Lecture preset's loss, the slides' half_mse: `glassnet explain` reads it from the
+    # file, tests/test_cli_round28.py)
+    _open(page, server, "#preset=lecture&lr=1")
     for _ in range(3):
         page.click("#step")
         page.wait_for_function(f"frame.step === {_ + 1}")
