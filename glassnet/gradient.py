@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import collections
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -438,6 +439,15 @@ class Grad(TorchMethods, np.ndarray):
     def __repr__(self) -> str:
         return repr(np.ndarray.view(self, np.ndarray))
 
+    def __getitem__(self, index: Any) -> Any:
+        """NumPy's indexing, but one value (an integer for every axis) is its 0-d view, as
+        PyTorch's, so that ``p.grad[0].zero_()`` writes into the gradient (``g[()]``, NumPy's
+        way to the value itself, stays NumPy's)."""
+        out = super().__getitem__(index)
+        if isinstance(out, np.generic) and (type(index) is not tuple or index):
+            return super().__getitem__(element_index(index))
+        return out
+
     def zero_(self) -> Grad:
         self.fill(0)
         return self
@@ -605,6 +615,15 @@ def _spread(method: str, dim: Any, unbiased: Any, keepdim: Any, kwargs: dict) ->
     elif unbiased is not None or correction is not None:
         raise TypeError(f"{method}(): pass ddof (NumPy's) or unbiased/correction, not both.")
     return _axes(method, dim, keepdim, kwargs)
+
+
+def element_index(index: Any) -> tuple[Any, ...]:
+    """``index``, an integer for every axis of an array (NumPy's integers and 0-d integer
+    arrays too), as the index of that value's 0-d view (PyTorch's ``x[i, j]``): plain
+    integers and an Ellipsis (without it NumPy gives a copy, and with a 0-d array too)."""
+    if type(index) is int:  # (x[i]: the common case, at once)
+        return index, Ellipsis
+    return (*map(operator.index, index if type(index) is tuple else (index,)), Ellipsis)
 
 
 def as_grad(a: Any) -> Any:

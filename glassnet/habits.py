@@ -119,6 +119,7 @@ from .gradient import (
     TopkResult,
     TorchMethods,
     TorchSize,
+    element_index,
     stable_order,
 )
 from .tensor import (
@@ -475,7 +476,9 @@ def _index(t: Any) -> Any:
         return tuple(map(_index, t))
     if isinstance(t, Tensor) and not np.all(t.data == np.round(t.data)):
         raise IndexError("A Tensor used as an index must hold whole numbers; use an integer array.")
-    return t.data.astype(np.intp) if isinstance(t, Tensor) else t
+    if not isinstance(t, Tensor):
+        return t
+    return t.data.astype(np.intp) if t.data.ndim else int(t.data)  # (0-d: a select, a view)
 
 
 def _sequence_as_tuple(index: list[Any]) -> bool:
@@ -778,6 +781,10 @@ def getitem(self: Tensor, index: Any) -> Tensor:
         return (full,)
 
     out = a[index] if first is None else a[first][index]
+    if type(out) is not np.ndarray and isinstance(out, np.generic):  # one value: NumPy's copy;
+        out = a[(*index, ...) if type(index) is tuple else (index, ...)]  # PyTorch's 0-d view
+        if out.base is None:  # (NumPy copies it where a 0-d integer array is among them)
+            out = a[element_index(index)]  # (x[0].add_(1) writes into x through it)
     return self._viewing(Tensor.from_op(out, "index", (self,), backward))
 
 
@@ -893,9 +900,19 @@ def _scatter_args(
     n = max(a.ndim, 1)
     d = _dim(op, dim, n)
     idx = _gather_index(index, a, d, dim, op)
-    if src is not None:
+    if src is None:  # (1e300 in float32 would be written as inf: refused, as PyTorch's)
+        check_fits(value, a.dtype, f"x.{op}(dim, index, value)", "value")
+    else:
         if not isinstance(src, Tensor):
             src = Tensor(src, dtype=a.dtype)
+        if src.data.dtype != a.dtype:  # (a silent cast: float64's values rounded, or inf)
+            to = {"float32": ".float()", "float64": ".double()"}.get(a.dtype.name, "")
+            raise TypeError(
+                f"x.{op}(dim, index, src): src is {src.data.dtype} but x is {a.dtype}; "
+                f"PyTorch's scatter refuses mixed dtypes too (expected src's dtype to equal "
+                f"x's). Convert src to x's dtype (src{to or f'.to({a.dtype.name})'}), or x "
+                f"to {src.data.dtype}."
+            )
         sshape = src.shape or (1,)
         if len(sshape) != n or any(i > k for i, k in zip(idx.shape, sshape)):
             raise ValueError(
@@ -1100,6 +1117,9 @@ def _method(sym: str) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
         if alpha != 1 and sym not in ("+=", "-="):
             raise TypeError(f"alpha= is an argument of add_ and sub_ only. Got alpha={alpha!r}.")
+        if alpha != 1:  # (held in other's dtype, or x's: 1e39 in float32 refused, as PyTorch's)
+            what = "x.add_" if sym == "+=" else "x.sub_"
+            check_fits(alpha, getattr(other, "dtype", self.data.dtype), what, "alpha")
         return op(self, other if alpha == 1 else other * alpha)
 
     return method
@@ -1378,6 +1398,8 @@ def _arith(name: str, op: Callable[[Tensor, Any], Tensor], scaled: bool = False)
                 other = operand(other, self)
             except TypeError as e:  # (t.add(None): named as t + None is)
                 raise operand_error(e, name, other) from None
+        if alpha != 1:  # (held in other's dtype: 1e39 in float32 refused, as PyTorch's)
+            check_fits(alpha, other.dtype, f"x.{name}", "alpha")
         if rounding_mode is None:
             return op(self, other if alpha == 1 else other * alpha)
         # PyTorch's rounded quotient, from the exact remainder (floor_divide: 1 // 0.1 is 9,
@@ -1687,7 +1709,19 @@ def _numpy_values(self: Tensor, dtype: Any = None, copy: Any = None) -> np.ndarr
     return np.array(out, copy=True) if copy else out
 
 
+def _len(self: Tensor) -> int:
+    """``len(x)``: the length of the first axis; a 0-d tensor's refused, as PyTorch's."""
+    try:
+        return len(self.data)
+    except TypeError:  # (NumPy's "len() of unsized object" named neither x nor what to do)
+        raise TypeError(
+            f"len() of a 0-d tensor (one value, {self.data.item()!r:.20}), as in PyTorch: it has "
+            "no first axis; x.numel() counts its values (1), x.item() reads the value."
+        ) from None
+
+
 Tensor.__getitem__, Tensor.__setitem__, Tensor.__iter__ = getitem, setitem, _iter
+Tensor.__len__ = _len
 Tensor.__array__ = _numpy_values
 Tensor.gather = gather
 _INPLACE = {
@@ -2886,13 +2920,15 @@ Tensor.__neg__.__doc__ = "``-x`` (PyTorch's ``x.neg()``): the values negated, in
 
 
 # ------------------------------------------- the pointwise ops of hand-written optimizers
-def _scale(value: Any, name: str, op: str) -> Any:
-    """A ``value=``/``weight=`` number (a real one, not a bool)."""
+def _scale(value: Any, name: str, op: str, dtype: Any) -> Any:
+    """A ``value=``/``weight=`` number (a real one, not a bool) that ``dtype``, the tensor's
+    it multiplies, holds (1e39 in float32 would be inf: refused, as PyTorch refuses it)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"x.{op}: {name} must be a number, as PyTorch's. Got {value!r:.40} of type "
             f"{type(value).__name__}."
         )
+    check_fits(value, dtype, f"x.{op}", name)
     return value
 
 
@@ -2903,16 +2939,16 @@ def _operand(value: Any, like: Tensor) -> Tensor:
 def addcmul(self: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
     """PyTorch's ``x.addcmul(t1, t2, value=v)``: x + v·t1·t2, in the graph (each input gets
     its gradient)."""
-    v = _scale(value, "value", "addcmul")
     t1 = _operand(tensor1, self)
+    v = _scale(value, "value", "addcmul", t1.dtype)
     return self + (t1 if v == 1 else v * t1) * _operand(tensor2, self)
 
 
 def addcdiv(self: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
     """PyTorch's ``x.addcdiv(t1, t2, value=v)``: x + v·t1/t2, in the graph (Adam's step,
     ``p.addcdiv(m, v.sqrt() + eps, value=-lr)``)."""
-    v = _scale(value, "value", "addcdiv")
     t1 = _operand(tensor1, self)
+    v = _scale(value, "value", "addcdiv", t1.dtype)
     return self + (t1 if v == 1 else v * t1) / _operand(tensor2, self)
 
 
@@ -2935,6 +2971,7 @@ def _lerp(self: Tensor, end: Any, weight: Any, inplace: bool) -> Tensor:
         if dt is None or np.dtype(dt).kind != "f" or np.dtype(dt) == x_dt:
             continue
         if name == "weight" and np.ndim(a) == 0:  # (a 0-d weight is a number, as PyTorch's)
+            check_fits(a, x_dt, what, name)
             weight = v.astype(x_dt) if isinstance(v, Tensor) else x_dt.type(v)
             continue
         to = {"float32": ".float()", "float64": ".double()"}.get(x_dt.name, f".to({x_dt.name})")
@@ -2950,7 +2987,7 @@ def _lerp(self: Tensor, end: Any, weight: Any, inplace: bool) -> Tensor:
     e = _operand(end, self)
     diff = e - self
     if not isinstance(weight, (Tensor, np.ndarray)):
-        w = _scale(weight, "weight", what[2:])
+        w = _scale(weight, "weight", what[2:], diff.dtype)
         return self + w * diff if abs(w) < 0.5 else e - diff * (1 - w)
     w = _operand(weight, self)
     near, far = self + w * diff, e - diff * (1 - w)  # (one shape: every operand's broadcast)

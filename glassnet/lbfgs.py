@@ -62,7 +62,7 @@ __all__ = ["LBFGS"]
 
 # what each setting must be (glassnet._validation.check_setting's rules)
 _RULES: dict[str, Any] = {
-    "lr": {"low": 0, "low_open": True},  # as given to the constructor (a schedule may reach 0)
+    "lr": {"low": 0},  # (0 too, as PyTorch's: a run that moves nothing)
     "max_iter": {"low": 1, "integer": True},
     "max_eval": {"low": 1, "integer": True},
     "tolerance_grad": {"low": 0},
@@ -282,7 +282,7 @@ class LBFGS(Optimizer):
     ----------
     params : iterable of parameters (objects with ``.data`` and ``.grad``), or one dict
         PyTorch's LBFGS takes one param group only; a second one is refused.
-    lr : float > 0, default 1
+    lr : float >= 0, default 1
         The step length of each iteration without a line search (the first of a run:
         ``min(1, 1/‖g‖₁)·lr``); the first step the line search tries.
     max_iter : int >= 1, default 20
@@ -300,9 +300,8 @@ class LBFGS(Optimizer):
     line_search_fn : None or "strong_wolfe", default None
         PyTorch's one line search (any other name is refused: PyTorch supports only it).
 
-    Differences from PyTorch's: ``lr`` must be > 0 when given (PyTorch takes 0; a schedule
-    may still bring it to 0), and the tolerances >= 0 and ``max_eval`` >= 1 (below, PyTorch
-    never stops on them, or fails in its line search). A parameter with ``requires_grad``
+    Differences from PyTorch's: the tolerances must be >= 0 and ``max_eval`` >= 1 (below,
+    PyTorch never stops on them, or fails in its line search). A parameter with ``requires_grad``
     False is left as it is, and counts as a gradient of 0, even if it holds an old ``.grad``
     (PyTorch would read that gradient). A parameter whose ``.grad`` is None counts as a
     gradient of 0, as in PyTorch (which moves it by 0). PyTorch's ``state["al"]`` (scratch
@@ -349,7 +348,7 @@ class LBFGS(Optimizer):
 
     def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
         """The settings checked, ``max_eval`` None made ``max_iter * 5 // 4`` (PyTorch's);
-        ``lr`` by the rule ``rate`` (None: > 0, for an lr the user gives)."""
+        ``lr`` by the rule ``rate`` (None: ``_RULES``', for an lr the user gives; >= 0)."""
         name, known = type(self).__name__, ("lr", *self._hyper)
         check_keys(name, settings, known)  # (others' keys kept, as PyTorch's; misspellings refused)
         search = settings["line_search_fn"]

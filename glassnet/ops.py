@@ -859,14 +859,23 @@ BINARY_OPS.update(maximum=(np.maximum, _ties(np.less)), minimum=(np.minimum, _ti
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise maximum; g goes to the larger value, split equally at ties."""
-    a, b = (b, a) if isinstance(b, Tensor) and not isinstance(a, Tensor) else (a, b)
-    return binary_op("maximum", as_tensor(a), b)  # (a number keeps the tensor's dtype)
+    return _elementwise_extreme("maximum", a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise minimum; g goes to the smaller value, split equally at ties."""
+    return _elementwise_extreme("minimum", a, b)
+
+
+def _elementwise_extreme(op: str, a: Any, b: Any) -> Tensor:
+    """maximum or minimum of a Tensor and a Tensor, array or number; a number keeps the
+    tensor's dtype, so one past its range (1e300 in float32, which would be inf) is
+    refused, as PyTorch refuses it."""
     a, b = (b, a) if isinstance(b, Tensor) and not isinstance(a, Tensor) else (a, b)
-    return binary_op("minimum", as_tensor(a), b)  # (a number keeps the tensor's dtype)
+    a = as_tensor(a)
+    if isinstance(b, numbers.Real):
+        check_fits(b, a.dtype, f"gn.{op}", "the number")
+    return binary_op(op, a, b)
 
 
 def _join(tensors: Sequence[Any], fn: Callable, op: str, axis: int, rule: str) -> Any:

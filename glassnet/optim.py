@@ -108,8 +108,8 @@ _UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
 RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, bool, choices
     "momentum": _UNIT,
     **dict.fromkeys(("nesterov", "amsgrad"), bool),
-    **dict.fromkeys(("lr", "eps"), {"low": 0, "low_open": True}),
-    "weight_decay": {"low": 0},
+    **dict.fromkeys(("lr", "weight_decay"), {"low": 0}),  # (lr=0.0 too, as PyTorch's)
+    "eps": {"low": 0, "low_open": True},
     "t": {"low": 0, "integer": True},
     "dampening": {"low": 0, "high": 1},
     "style": ("torch", "sklearn"),
@@ -120,7 +120,7 @@ _RATE = {"low": 0}  # a learning rate once set: a schedule such as cosine anneal
 
 def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
     """``value`` if it is what ``rule`` (default ``RULES[name]``) asks, else a
-    ParameterError: ``The 'lr' parameter of SGD must be a float > 0. Got -1.``"""
+    ParameterError: ``The 'lr' parameter of SGD must be a float >= 0. Got -1.``"""
     return check_setting(value, name, owner, RULES[name] if rule is None else rule)
 
 
@@ -311,8 +311,8 @@ class Optimizer:
 
     def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
         """A group's settings (``lr`` and ``_hyper``), checked; no other keys but "params".
-        ``lr`` by the rule ``rate``: >= 0 once set (a schedule may reach 0); None: > 0, as
-        ``RULES`` says, for an lr the user gives (the constructor's, a new group's)."""
+        ``lr`` by the rule ``rate`` (None: ``RULES``', for an lr the user gives: the
+        constructor's, a new group's); >= 0 either way, as PyTorch's."""
         name, known = type(self).__name__, ("lr", *self._hyper)
         if getattr(self, "_free", False):  # (PyTorch's defaults: the subclass's own settings)
             return _torch.free_settings(self, settings)
@@ -466,13 +466,20 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
         step skips a parameter that gets no gradient), or, with ``set_to_none=False``,
-        ∂J/∂w ← 0 in place, every ``p.grad`` its flat view again. (Set to None, the flat
-        buffer is not zeroed: the next step copies in each new gradient, and a None as 0.)"""
+        ∂J/∂w ← 0 in place: a ``p.grad`` of its own (one that ``backward()`` made, which the
+        caller may hold) zeroed where it is and kept, as PyTorch's; a None its flat view.
+        (Set to None, the flat buffer is not zeroed: the next step copies in each new
+        gradient, and a None as 0.)"""
         set_to_none = check_flag(set_to_none, "set_to_none", "zero_grad")
         self._generation += 1
         for pack in self._packs:
+            held = () if set_to_none else [p.grad for p in pack.flat.params]
             if not set_to_none:
                 pack.flat.zero_grad()
+            for p, g in zip(pack.flat.params, held):  # (the step copies it in, as a new one)
+                if g is not None and g is not p.grad:
+                    g.fill(0)
+                    p.grad = g
             for p in pack.flat.params if set_to_none else ():
                 p.grad = None
 
@@ -590,7 +597,7 @@ class SGD(Optimizer):
     Parameters
     ----------
     params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 1e-3
+    lr : float >= 0, default 1e-3
         The learning rate γ (PyTorch's default; it was 0.01 before this version).
     momentum : float in [0, 1), default 0
         μ; 0 turns the velocity off (no state kept).
@@ -695,7 +702,7 @@ class Adam(Optimizer):
     Parameters
     ----------
     params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 1e-3
+    lr : float >= 0, default 1e-3
     betas : pair of floats in [0, 1), default (0.9, 0.999)
     eps : float > 0, default 1e-8
     weight_decay : float >= 0, default 0

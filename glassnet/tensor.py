@@ -497,9 +497,6 @@ class Tensor(TensorMethods):
     ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``data``.")
     dtype = property(lambda self: self.data.dtype, doc="The dtype of ``data``.")
 
-    def __len__(self) -> int:
-        return len(self.data)
-
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (shared, not copied)."""
         return self.data

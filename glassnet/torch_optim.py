@@ -421,7 +421,7 @@ class RMSprop(Optimizer):
     Parameters
     ----------
     params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 1e-2
+    lr : float >= 0, default 1e-2
     alpha : float in [0, 1), default 0.99
     eps : float > 0, default 1e-8
     weight_decay : float >= 0, default 0
@@ -476,7 +476,7 @@ class Adagrad(Optimizer):
     Parameters
     ----------
     params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 1e-2
+    lr : float >= 0, default 1e-2
     lr_decay : float >= 0, default 0
     weight_decay : float >= 0, default 0
     initial_accumulator_value : float >= 0, default 0
@@ -520,7 +520,7 @@ class Adadelta(Optimizer):
     Parameters
     ----------
     params : iterable of parameters (objects with ``.data`` and ``.grad``)
-    lr : float > 0, default 1.0
+    lr : float >= 0, default 1.0
     rho : float in [0, 1], default 0.9
     eps : float > 0, default 1e-6
     weight_decay : float >= 0, default 0

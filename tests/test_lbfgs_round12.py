@@ -380,8 +380,7 @@ def test_a_closure_may_return_a_number():
 @pytest.mark.parametrize(
     "kw,message",
     [
-        ({"lr": 0}, "The 'lr' parameter of LBFGS must be a float > 0. Got 0."),
-        ({"lr": -1.0}, "The 'lr' parameter of LBFGS must be a float > 0. Got -1.0."),
+        ({"lr": -1.0}, "The 'lr' parameter of LBFGS must be a float >= 0. Got -1.0."),
         ({"history_size": 0}, "The 'history_size' parameter of LBFGS must be an int >= 1. Got 0."),
         ({"max_iter": 0}, "The 'max_iter' parameter of LBFGS must be an int >= 1. Got 0."),
         ({"max_iter": 2.5}, "The 'max_iter' parameter of LBFGS must be an int"),

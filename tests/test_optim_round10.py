@@ -443,7 +443,7 @@ def test_registered_by_name():
 # ---------------------------------------------------------------------------
 
 BAD = [
-    (optim.Adagrad, {"lr": -1}, "The 'lr' parameter of Adagrad must be a float > 0. Got -1."),
+    (optim.Adagrad, {"lr": -1}, "The 'lr' parameter of Adagrad must be a float >= 0. Got -1."),
     (optim.Adagrad, {"lr_decay": -0.1},
      "The 'lr_decay' parameter of Adagrad must be a float >= 0. Got -0.1."),
     (optim.Adagrad, {"initial_accumulator_value": -1.0},
@@ -453,7 +453,6 @@ BAD = [
      "The 'weight_decay' parameter of Adagrad must be a float >= 0. Got -1."),
     (optim.Adadelta, {"rho": 1.5}, "The 'rho' parameter of Adadelta must be a float in [0, 1]. "
      "Got 1.5."),
-    (optim.Adadelta, {"lr": 0.0}, "The 'lr' parameter of Adadelta must be a float > 0. Got 0.0."),
     (optim.Adamax, {"betas": (0.9, 1.0)},
      "The 'betas' parameter of Adamax must be a pair of floats in [0, 1). Got (0.9, 1.0)."),
     (optim.Adamax, {"eps": -1e-8},

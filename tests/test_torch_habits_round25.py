@@ -239,7 +239,7 @@ def test_a_tensor_out_of_range_says_its_value_is_refused_too():
             gn.optim.SGD(nn.Linear(2, 2).parameters(), lr=value)
         msg = str(info.value)
         assert "not taken as a number" in msg and "float(lr)" not in msg, msg
-        assert "its value, -0.1, is not a float > 0 either" in msg, msg
+        assert "its value, -0.1, is not a float >= 0 either" in msg, msg
     with pytest.raises(ValueError) as info:  # 2.5 steps: int() would hide the .5
         gn.optim.LBFGS(nn.Linear(2, 2).parameters(), max_iter=gn.tensor(2.5))
     assert "its value, 2.5, is not an int >= 1 either" in str(info.value)
@@ -249,7 +249,7 @@ def test_a_numpy_bool_or_array_lr_gets_its_own_message():
     with pytest.raises(ValueError) as info:
         gn.optim.SGD(nn.Linear(2, 2).parameters(), lr=np.True_)
     assert str(info.value) == (
-        "The 'lr' parameter of SGD must be a float > 0. Got True: a bool is not taken as a "
+        "The 'lr' parameter of SGD must be a float >= 0. Got True: a bool is not taken as a "
         "number; write lr=1.0."
     )
     with pytest.raises(ValueError) as info:
