@@ -1356,6 +1356,7 @@ def data_error(arr: np.ndarray, owner: str = "Tensor") -> TypeError:
     ("add": "add: the other operand ..."; "where: b" as it is), the words built here, only
     when refusing (never on the path of an operand that is taken)."""
     dt, who = arr.dtype, "Tensor data" if owner == "Tensor" else owner
+    who = SEED if owner == "backward" else who
     who = f"{owner}: the other operand" if owner.isidentifier() and who == owner else who
     if dt.kind == "c":
         return refusal("real", f"{who} must be real numbers (take .real first). Got dtype {dt}.")
@@ -1426,12 +1427,13 @@ _F64, _F32_MAX = np.dtype(np.float64), float(np.finfo(np.float32).max)
 _F32_SQUARED = _F32_MAX**2 * (1 - 1e-6)
 
 
-def cast_fits(arr: np.ndarray, dtype: Any, copy: bool = True) -> np.ndarray:
+def cast_fits(arr: np.ndarray, dtype: Any, copy: bool = True, owner: str = "Tensor") -> np.ndarray:
     """``arr`` (of numbers) as a Tensor's ``dtype``, a finite value beyond its range refused
     (:func:`check_fits`: ``gn.tensor([1e300])`` in float32 is not inf), as ``gn.full`` and
     ``new_tensor`` refuse it. Only a wider float is looked at: a float64 number compared
     with float32's largest, an array by its sum of squares first (one pass), value by
-    value only where that is large."""
+    value only where that is large. ``owner``: "Tensor" (its data), or "backward" (the
+    gradient seed of ``Tensor.backward``, which ``autograd.grad`` passes on)."""
     dt = arr.dtype
     if dt is _F64 and not arr.ndim:  # (Tensor(0.5), x + 0.5's operand: the common case)
         if -_F32_MAX <= arr.item() <= _F32_MAX or dtype != np.float32:
@@ -1440,11 +1442,20 @@ def cast_fits(arr: np.ndarray, dtype: Any, copy: bool = True) -> np.ndarray:
         return arr.astype(dtype, copy=copy)
     elif dt is _F64 and np.vdot(arr, arr) <= _F32_SQUARED:
         return arr.astype(dtype, copy=copy)
-    check_fits(arr.item() if not arr.ndim else arr, dtype, "Tensor", "data", _FIX_DTYPE)
+    given = arr.item() if not arr.ndim else arr
+    if owner == "backward":  # (the seed: named as given, not as a Tensor's data)
+        check_fits(given, dtype, "backward", SEED, _FIX_SEED)
+    check_fits(given, dtype, "Tensor", "data", _FIX_DTYPE)
     return arr.astype(dtype, copy=copy)
 
 
 _FIX_DTYPE = " or pass dtype=gn.float64 (gn.tensor(data, dtype=gn.float64))."
+#: the gradient seed, as refusals name it (Tensor.backward's, autograd.grad's grad_outputs)
+SEED = "the gradient seed (backward's gradient=, or grad_outputs= of glassnet.autograd.grad)"
+_FIX_SEED = (
+    " or compute the output in float64 (the model or the inputs as float64: model.double(),"
+    " x.double()), whose seed then fits."
+)
 
 
 def torch_keys_hint(state: Any, like: Any) -> str:

@@ -2045,7 +2045,7 @@ def _torch_extreme(op: str) -> Callable[..., Any]:
                 f"{dim!r:.40}."
             )
         keep = check_bool(keepdim, "keepdim", op)
-        index = getattr(x, arg)(dim, keepdim=True)
+        index = _arg(getattr(np, arg), op)(x, dim, keepdim=True)  # (its refusals name op)
         values = x.gather(_dim(op, dim, max(x.ndim, 1)), index.reshape(index.shape or (1,)))
         if not keep:
             values, index = values.squeeze(dim), np.squeeze(index, axis=dim)

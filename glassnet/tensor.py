@@ -166,7 +166,7 @@ def _to_array(value: Any, dtype: Any = None, owner: str = "Tensor") -> np.ndarra
     if arr.dtype.kind not in "biuf" or (dtype is None and arr.dtype.itemsize > 8):
         raise data_error(arr, owner)  # (numbers; a longdouble only converted where asked for)
     if dtype is not None:  # (a finite value beyond float32's range refused, not inf)
-        return cast_fits(arr, tensor_dtype(dtype, "Tensor"), copy=False)
+        return cast_fits(arr, tensor_dtype(dtype, "Tensor"), False, owner)
     if arr.dtype.kind == "f" and (arr is value or isinstance(value, (np.ndarray, np.generic))):
         # float32 and float64 arrays are kept as they are (not copied); float16 widens
         return arr.astype(max(arr.dtype, np.dtype(np.float32)), copy=False)
@@ -390,7 +390,7 @@ class Tensor(TensorMethods):
             raise RuntimeError(tensor_message("backward_no_grad"))
         if grad is None and self.data.size != 1:
             raise RuntimeError(tensor_message("non_scalar", shape=self.data.shape))
-        g = np.ones_like(self.data) if grad is None else _to_array(grad, self.data.dtype)
+        g = np.ones_like(self.data) if grad is None else _to_array(grad, self.dtype, "backward")
         if g.shape != self.data.shape:
             raise GradShapeError(tensor_message("seed_shape", got=g.shape, shape=self.shape))
 

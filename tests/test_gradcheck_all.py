@@ -636,7 +636,8 @@ N, C = 4, 3
 LOSS_DATA = {  # name: [(case id, x, target)]
     "mse": [("", u((N, C)), u((N, C), seed=1)), ("1-D", u(N), u(N, seed=1))],
     "half_mse": [("", u((N, C)), u((N, C), seed=1))],
-    "binary_cross_entropy": [
+    "binary_cross_entropy": [  # (p in [0.05, 0.95]: below eps the clipped loss is flat but
+        # dL/dp is the clipped point's, -1/eps, on purpose: F.binary_cross_entropy's docstring)
         ("hard", prob((N, C)), binary((N, C), 1)),
         ("soft", prob((N, C)), prob((N, C), 1)),
     ],
