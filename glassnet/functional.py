@@ -768,6 +768,12 @@ def binary_cross_entropy(
     (this function's ``on_logits``, :func:`binary_cross_entropy_with_logits`): the exact
     loss, |z| for a wrong z (800 at z = 800), gradient sigmoid(z) - y, so training goes
     on. To check fit's loss by hand, take the logits' loss, not this one of model(X).
+
+    A probability below eps (or above 1 - eps) given directly: the loss is the clipped,
+    flat one, but dL/dp is taken at the clipped point, (p_c - y) / (p_c (1 - p_c)), -4.5e15
+    at p < eps for y = 1 in float64, not the flat function's 0, on purpose: a zero gradient
+    would stop learning a saturated output (PyTorch's BCE keeps a large finite one too). A
+    finite difference there sees the flat loss (0) and disagrees, by design.
     """
     x, y = check_target("op 'binary_cross_entropy'", prob, target)
     if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN

@@ -181,6 +181,13 @@ class _Loss(Module):
         s = per.sum()
         return s if self.reduction == "sum" else s / (per.data.size if total is None else total)
 
+    def _rows_in(self, x: Tensor) -> Tensor:
+        """``x``; an empty batch under 'mean' refused in this loss's name (as :meth:`_reduce`
+        refuses it), not in the name of the functional loss it calls."""
+        if self.reduction == "mean" and not x.data.size:
+            self._reduce(x)
+        return x
+
     def _one_node(self, per: Tensor) -> Tensor:
         """:meth:`_reduce` of a loss node ``per`` of one input, as one node: its value is
         ``per.sum() / n`` as the Tensor ops compute it (n = 1 for 'sum': x / 1 is x), and
@@ -303,7 +310,7 @@ class MSELoss(_Plain):
         if _needs_grad(target):  # (the fused kernel passes the target no gradient)
             return self._reduce(self._diff(x, target) ** 2)
         x, y = F.check_target("MSELoss", x, target)  # (F.mse's, in this loss's name)
-        return F.loss_node("mse", x, y, self.reduction, None)
+        return F.loss_node("mse", self._rows_in(x), y, self.reduction, None)
 
 
 class L1Loss(_Plain):
@@ -596,7 +603,7 @@ class CrossEntropyLoss(_Loss):
         self._check_nc(x, t)
         skip = self._ignored(t)
         if self.weight is None and not self.label_smoothing and skip is None:
-            return F.cross_entropy(x, target, self.reduction)  # the fused kernel as it is
+            return F.cross_entropy(self._rows_in(x), target, self.reduction)  # the fused kernel
         if skip is not None and np.shape(x) == (len(t), np.shape(x)[-1]):
             x = where(skip[:, None], 0.0, x)  # (an ignored row's −inf logit: no 0 · inf = NaN)
         rows, total = self._rows(x, target, self.label_smoothing)
