@@ -114,7 +114,7 @@ def phone(browser, server):
 
 
 def test_a_tap_on_an_input_shows_its_numbers_and_keeps_the_lecture(phone, server):
-    open_playground(phone, server, "#preset=lecture")
+    open_playground(phone, server, "#preset=lecture&loss=half_mse")  # (loss=: no note)
     phone.tap('.node.input[data-feature="x1"]')
     phone.wait_for_function(
         "document.querySelector('#explain').textContent.includes('the gradient reaching an input')"
@@ -126,7 +126,7 @@ def test_a_tap_on_an_input_shows_its_numbers_and_keeps_the_lecture(phone, server
 
 
 def test_a_tap_on_an_inputs_box_turns_it_off_and_says_the_lecture_is_left(phone, server):
-    open_playground(phone, server, "#preset=lecture")
+    open_playground(phone, server, "#preset=lecture&loss=half_mse")  # (loss=: no note)
     box = phone.locator('.feature-use[data-feature="x1"]')
     assert box.is_visible() and box.is_checked()
     assert box.bounding_box()["width"] >= 20  # a finger's box (pointer: coarse)

@@ -374,7 +374,7 @@ def test_review_26c_points_counts_links_widths_and_the_test_rows_button(page, se
     "-0.5", every preset at 320); "Test rows (CSV)" was offered with no test rows; at 2560
     pixels the hidden layers' header sat right of the drawing; the hidden space's name box
     hid the points in its corner; LAST STEP's "Play took K more steps" kept its first K."""
-    open_playground(page, server, "#preset=lecture&features=x2,x1")
+    open_playground(page, server, "#preset=lecture&features=x2,x1&loss=half_mse")
     page.wait_for_timeout(300)
     assert _status(page) == "", _status(page)
     assert page.evaluate("[state.preset, state.features]") == ["lecture", ["x1", "x2"]]

@@ -251,3 +251,80 @@ def test_the_page_opened_as_a_file_logs_no_errors(page):
     assert "needs the glassnet process" in page.text_content("body")
     page.wait_for_timeout(100)
     # (the page fixture fails the test on any console error)
+
+
+# ------------------------------------------------------------- a Lecture link of before
+# (rev28b) a Lecture link copied before the loss setting has no loss=: it trained with
+# cross-entropy then, and silently with 1/2 (y_hat - y)^2 after (0.087 for 0.520, unsaid)
+_PARENT_LOSS = 0.5196354448863756  # the parent's Lecture run, 3 steps (binary cross-entropy)
+_OLD_LINK = (
+    "#dataset=xnor&problem=classification&activation=sigmoid&lr=1&regularization=none"
+    "&reg_rate=0&noise=0&train_ratio=100&batch_size=4&seed=0&preset=lecture&show_test=false"
+    "&discretize=false&features=x1%2Cx2&hidden=2"
+)
+
+
+def test_the_lecture_preset_with_cross_entropy_is_the_parents_run():
+    """What a Lecture link of before gives with &loss=cross_entropy: the parent's run."""
+    run = Run({"preset": "lecture", "lr": 1, "seed": 0, "loss": "cross_entropy"})
+    for _ in range(3):
+        run.step()
+    assert run.frame()["train_loss"] == _PARENT_LOSS
+
+
+@needs_browser
+def test_a_lecture_link_copied_before_the_loss_setting_rebuilds_and_says_so(page, server):
+    """A link the page wrote before (every setting, no loss=) trained with 1/2 (y_hat - y)^2,
+    unsaid: it trains with cross-entropy, as when it was copied, and the status line says so."""
+    open_playground(page, server, _OLD_LINK)
+    assert page.evaluate("[run.config.preset, run.config.loss]") == ["lecture", "cross_entropy"]
+    said = _status(page)
+    assert "copied before" in said and "cross-entropy" in said, said
+    assert "\u00bd(\u0177 \u2212 y)\u00b2" in said and "loss=half_mse" in said, said
+    steps(page, 3)
+    assert page.evaluate("frame.train_loss") == _PARENT_LOSS
+    assert "loss=cross_entropy" in page.url  # (the address bar: the run it rebuilt)
+
+
+@needs_browser
+def test_a_typed_lecture_link_without_a_loss_says_the_preset_s_loss(page, server):
+    """A typed (or trimmed) Lecture link without loss= takes the preset's 1/2 (y_hat - y)^2,
+    said with the way back to a link of before's numbers (&loss=cross_entropy)."""
+    open_playground(page, server, "#preset=lecture&lr=1&seed=0")
+    assert page.evaluate("run.config.loss") == "half_mse"
+    said = _status(page)
+    assert "\u00bd(\u0177 \u2212 y)\u00b2" in said and "loss=cross_entropy" in said, said
+    # the same link with &loss=cross_entropy: the parent's numbers, nothing to say
+    page.goto("about:blank")
+    open_playground(page, server, "#preset=lecture&lr=1&seed=0&loss=cross_entropy")
+    assert _status(page) == ""
+    steps(page, 3)
+    assert page.evaluate("frame.train_loss") == _PARENT_LOSS
+    # a link the page writes now holds its loss: no note
+    page.goto("about:blank")
+    open_playground(page, server, "#preset=lecture&loss=half_mse")
+    assert _status(page) == ""
+
+
+@needs_browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_loss_control_shows_its_whole_option(browser, server, width):
+    """The option 1/2 (y_hat - y)^2, the slides' was cut off at the select's right edge:
+    Chromium sized it 21 px wider than the text, and its arrow and inner padding take about
+    25 (a phone's 390 px; 1280, which 1920 at 150 % zoom is too)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        open_playground(page, server, "#preset=lecture")
+        fits = page.evaluate("""() => {
+            const s = document.querySelector('#loss');
+            const c = document.createElement('canvas').getContext('2d');
+            c.font = getComputedStyle(s).font;
+            const text = Math.max(...[...s.options].map((o) => c.measureText(o.textContent).width));
+            const r = s.getBoundingClientRect();
+            return [s.clientWidth - text >= 26, r.right <= document.documentElement.clientWidth,
+                    s.clientWidth, text];
+        }""")
+        assert fits[0] and fits[1], fits
+    finally:
+        context.close()

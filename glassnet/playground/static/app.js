@@ -22,6 +22,10 @@ const LECTURE_FIXED = { dataset: "xnor", problem: "classification", features: ["
 // the new-run settings the preset takes and stays the preset (a new run from the slide's
 // weights): the batch size (1: one point a step) and the loss; the others leave it
 const IN_PRESET = ["batch_size", "loss"];
+// the keys of every link the page wrote before the loss setting (loss= since): a lecture link
+// with all of them and no loss= is one copied then, which trained with cross-entropy
+const OLD_LINK_KEYS = ["dataset", "problem", "activation", "lr", "regularization", "reg_rate", "noise",
+  "train_ratio", "batch_size", "seed", "preset", "show_test", "discretize", "features", "hidden"];
 // the losses as the page names them (the loss control, the line under the losses)
 const LOSS_WORDS = { cross_entropy: "cross-entropy", half_mse: "\u00bd(\u0177 \u2212 y)\u00b2" };
 const DEFAULTS = { dataset: "circle", problem: "classification", features: ["x1", "x2"], hidden: [4, 2],
@@ -87,6 +91,22 @@ function readHash() {
   }
   // a lecture link without its settings (typed by hand) trains as the Lecture button does
   if (s.preset === "lecture") for (const [k, v] of Object.entries(LECTURE)) if (!h.has(k)) s[k] = v;
+  // a lecture link without loss=: the preset trained with cross-entropy until the loss
+  // setting came, and trains with the slides' ½(ŷ − y)² since (a link of before trained with
+  // the new loss, other numbers, unsaid). One the page wrote (every key it wrote then, which
+  // a link typed by hand does not give) rebuilds its run, with cross-entropy; a typed one
+  // takes the preset's loss. Either is said
+  if (s.preset === "lecture" && !h.has("loss")) {
+    const half = LOSS_WORDS.half_mse;
+    if (OLD_LINK_KEYS.every((k) => h.has(k))) {
+      s.loss = "cross_entropy";
+      linkNotes.push("this link was copied before the loss setting: it trains with cross-entropy, as the Lecture "
+        + `preset did then, and gives its numbers of then (the preset now trains on the slides' ${half}: loss=half_mse)`);
+    } else {
+      linkNotes.push(`the link gives no loss: the Lecture preset now trains on the slides' ${half}; `
+        + "&loss=cross_entropy rebuilds a link copied before this version (its cross-entropy)");
+    }
+  }
   // the network and data settings the preset fixes: a link's other value for one is named and
   // left out, said on the status line (they were dropped silently, and the address bar
   // rewritten without them)
