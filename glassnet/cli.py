@@ -9395,9 +9395,16 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     lr = args.lr if args.lr is not None else _dig(bundle.meta, "training", "lr", kind=(int, float))
     if lr is None or not 0 < lr < math.inf:
         lr = 0.1  # (the description does not say: a hand-written or older file)
-    # the loss the file names (a playground export's slides' half_mse), else the task's
-    loss = _dig(bundle.meta, "task", "loss", kind=str)
-    loss = loss if loss in F.LOSSES else bundle.task.loss
+    # the loss the file names (a playground export's slides' half_mse): the task's own or a
+    # squared error, which fits any output; another (an edited file's) is refused by name
+    loss = _dig(bundle.meta, "task", "loss", kind=str) or bundle.task.loss
+    if loss != bundle.task.loss and loss not in ("mse", "half_mse"):
+        raise CLIError(
+            f"the model file '{args.model}' names the loss '{_shown(loss)}', which does not fit "
+            f"its {bundle.task.name} task ({bundle.task.output_activation} output): explain "
+            f"takes {bundle.task.loss}, mse or half_mse for it; was the file edited?",
+            2,
+        )
     result = explain(bundle.model, X, y, loss=loss, lr=lr, l2=args.l2, names=args.names)
     if args.full or (args.layer is None and args.top is None and _explain_is_small(result)):
         # (--full: every row of every table; a small network's fit in explain's default;
