@@ -595,7 +595,7 @@ class Tensor(TensorMethods):
 
         Backward: dL/da = g @ bᵀ, dL/db = aᵀ @ g (summed over broadcast batch axes).
         """
-        a, b = self, operand(other, self, "matmul")
+        a, b = self, other if isinstance(other, Tensor) else operand(other, self, "matmul")
         A, B = a.data, b.data
         try:
             out = np.matmul(A, B)
