@@ -124,6 +124,20 @@ def optimizer_for(optimizer: Any, params: list, lr: Any, schedule: Any, owner: s
             f"({getattr(optimizer, 'lr', '?')}): set it there, or drop lr."
         )
     check_optimizer(optimizer, params, owner)
+    groups = getattr(optimizer, "param_groups", None) or [{"lr": None}]
+    if (
+        schedule is None
+        and all(g.get("lr") == 0 for g in groups)
+        and not any(
+            g.get("style") == "sklearn" and g.get("momentum")
+            for g in groups  # (it coasts at 0)
+        )
+    ):  # (as fit(lr=0): every epoch would move nothing; a schedule may raise it, a warm-up)
+        raise ValueError(
+            f"{owner}: the {type(optimizer).__name__}'s lr is 0 in every param group, so no "
+            "step would move a weight: give it an lr > 0, or pass the schedule that raises "
+            "it (schedule=, a warm-up from 0)."
+        )
     return optimizer
 
 
