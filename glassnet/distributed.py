@@ -124,19 +124,23 @@ _SETTINGS = (
 )
 # fmt: on
 # what the ranks compare of the data, the seed and the optimizer (checks_of), each by name:
-# X's rows, its shape past them and dtype, y's shape past its rows, whether sample_weight is
-# given, the first and last rows of each (a stream's: its first row), the shuffling
-# generator's state, the optimizer's lr, its other settings and its state, and a stream's
-# shuffle buffer (its whole batches: which rows each global batch draws)
+# X's rows (a stream's where known), its shape past them and dtype, y's shape past its rows,
+# whether sample_weight is given, the first row of each, the last rows (arrays'), the
+# shuffling generator's state, the optimizer's lr, its other settings and its state, and the
+# shuffle (a stream's buffer in whole batches, unless it holds every row: which rows each
+# global batch draws)
 # fmt: off
 _DATA = (
-    "rows", "columns", "dtype", "targets", "weights", "X rows", "y rows", "w rows", "seed",
-    "lr of the optimizer", "optimizer settings", "optimizer state", "buffer",
+    "rows", "columns", "dtype", "targets", "weights", "X rows", "y rows", "w rows",
+    "last rows", "seed", "lr of the optimizer", "optimizer settings", "optimizer state",
+    "buffer",
 )
 # fmt: on
 _KEYS = ("model", *_SETTINGS, *_DATA)  # the slots before training: one checksum per key
 _CHECKS = len(_KEYS)
 _BUFFER = 65_536  # (the shuffle buffer of the streams fit makes: stream.Stream's default)
+_ANY = object()  # an item of checks_of that this rank cannot know (a stream's rows): it
+# agrees with any value
 
 
 class DistributedError(RuntimeError):
@@ -229,6 +233,16 @@ def _fingerprint(*parts: Any) -> int:
         b = np.ascontiguousarray(p).tobytes() if isinstance(p, np.ndarray) else repr(p).encode()
         crc = zlib.crc32(b, crc)
     return crc
+
+
+def _checksum(value: Any) -> int:
+    """An item's checksum (:func:`checks_of`): a list holding arrays by its parts (arrays by
+    their bytes), anything else by its repr as a whole; -1 for :data:`_ANY`."""
+    if value is _ANY:
+        return -1
+    if isinstance(value, list) and any(isinstance(p, np.ndarray) for p in value):
+        return _fingerprint(*value)
+    return _fingerprint(value)
 
 
 class DataParallel:
@@ -504,24 +518,24 @@ class DataParallel:
         layers = [type(m).__name__ for m in model.modules()]
         shapes = [(tuple(p.data.shape), str(p.data.dtype)) for p in params]
         count = sum(p.data.size for p in params)
-        items: dict[str, tuple[Any, str]] = {"model": ((layers, shapes), str(count))}
+        items: dict[str, tuple[Any, Any]] = {"model": ((layers, shapes, count), str(count))}
         for k in _SETTINGS:
             v = self.settings.get(k)
-            shown = f"{k}={v!r:.60}" if k != "validation_data" else ""
-            items[k] = (_comparable(v), shown)
+            items[k] = (_comparable(v), (k, v))  # (shown as k=v, only on a mismatch)
         items.update(checks)
-        mine = [_fingerprint(*_leaves(items.get(k, (None, ""))[0])) for k in _KEYS]
+        mine = [_checksum(items[k][0]) if k in items else 0 for k in _KEYS]
         self.buf = np.zeros(_CHECKS + _CONTROL, np.float64)
         if self.root:
             self.buf[:_CHECKS] = mine
         self._collective(kind=_SETTINGS_KIND)
-        differ = [k for k, a, b in zip(_KEYS, self.buf[:_CHECKS], mine) if int(a) != b]
+        differ = [k for k, a, b in zip(_KEYS, self.buf[:_CHECKS].tolist(), mine)
+                  if a != b and a != -1 and b != -1]  # fmt: skip
         self.buf[:] = 0.0
         self.buf[0] = 1.0 if differ else 0.0
         self._collective(kind=_PASSED)  # every rank passed; one that did not joins from fail()
         if not self.buf[0]:
             return
-        shown = {k: v[1] for k, v in items.items()}
+        shown = {k: _shown(k, v[1]) for k, v in items.items()}
         root = self.comm.allgather(shown)[0]  # (every rank: some rank differs)
         if differ:  # (the others learn it from this rank's fail(), at their next collective)
             raise ValueError(_mismatch(self.rank, differ, shown, root, layers, shapes))
@@ -649,8 +663,10 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     X, y = kwargs.get("X"), kwargs.get("y")
     # a stream (fit's X then its first chunk): a Stream, a path (y a column's name), memmaps,
     # chunks (y None); its shuffle buffer is a Stream's, else that of the streams fit makes
+    # and its rows where known (a memmap's; a Stream's rows: from_arrays, from_csv)
     dp.source = {
         "stream": y is None or isinstance(y, str) or isinstance(X, np.memmap),
+        "rows": len(X) if isinstance(X, np.memmap) else getattr(X, "rows", None),
         "buffer_size": getattr(X, "buffer_size", _BUFFER),
         "batch_size": kwargs.get("batch_size"),
         "shuffle": kwargs.get("shuffle", True),
@@ -674,31 +690,38 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
 
 def checks_of(
     X: Any, y: Any, w: Any, rng: Any, optimizer: Any, source: dict[str, Any] | None = None
-) -> dict[str, tuple[Any, str]]:
+) -> dict[str, tuple[Any, Any]]:
     """What every rank must agree on, cheaply, by name (:data:`_DATA`): ``(compared, shown)``,
-    what is compared by checksum and how it reads in an error (this rank's value). The data's
-    shapes and dtype and its first and last rows, the shuffling generator's state and the
-    optimizer's (its lr, other settings and state). ``source``, for a stream (``X`` its first
-    chunk): ``stream`` (True), ``buffer_size``, ``batch_size`` and ``shuffle``: its first row
-    and its shuffle buffer's whole batches are compared, not its chunks (the stream is re-cut
-    into batches: the same rows in other chunks give the same batches); and ``seed``, the seed
-    given to fit, as the error shows it."""
+    what is compared by checksum (:data:`_ANY`: not known here, agreeing with any value) and
+    how it reads in an error (this rank's value: a text, or a function giving it, called only
+    on a mismatch). The data's shapes and dtype and its first and last rows, the shuffling
+    generator's state and the optimizer's (its lr, other settings and state). ``source``, for
+    a stream (``X`` its first chunk): ``stream`` (True), ``rows`` (its rows, None where not
+    known), ``buffer_size``, ``batch_size`` and ``shuffle``: its rows where known and its
+    first row are compared, not its chunks (the stream is re-cut into batches: the same rows
+    in other chunks give the same batches), and its shuffle buffer in whole batches, unless
+    the buffer holds every whole batch of its rows: then it shuffles all rows at once, as
+    arrays in memory do; and ``seed``, the seed given to fit, as the error shows it."""
     source = source or {}
     streamed = bool(source.get("stream"))
-    out: dict[str, tuple[Any, str]] = {}
+    out: dict[str, tuple[Any, Any]] = {}
     shape = tuple(X.shape)
-    out["rows"] = (None, "") if streamed else (shape[0], f"{shape[0]} rows")
-    wide = f"{shape[1]} feature column{'s' * (shape[1] != 1)}" if len(shape) == 2 else ""
-    out["columns"] = (shape[1:], wide or f"shape {('rows', *shape[1:])}")
+    n = source.get("rows") if streamed else shape[0]
+    n = n if isinstance(n, (int, np.integer)) and not isinstance(n, bool) else None
+    out["rows"] = (_ANY, "") if n is None else (int(n), f"{n} rows")
+    out["columns"] = (shape[1:], lambda: _columns_said(shape))
     out["dtype"] = (str(X.dtype), str(X.dtype))
-    out["targets"] = (tuple(y.shape[1:]), f"{('rows', *y.shape[1:])}".replace("'", ""))
+    out["targets"] = (y.shape[1:], lambda: f"{('rows', *y.shape[1:])}".replace("'", ""))
     out["weights"] = (w is None, "None" if w is None else "given")
+    last: list[Any] = []
     for key, a, name in (("X rows", X, "X"), ("y rows", y, "y"), ("w rows", w, "sample_weight")):
-        parts: list[Any] = []
-        if a is not None and len(a):
-            parts = [np.asarray(a[:1])] if streamed else [np.asarray(a[:1]), np.asarray(a[-1:])]
-        said = f"the first or last rows of {name} differ"
-        out[key] = (parts, f"the first row of {name} (the stream's) differs" if streamed else said)
+        some = a is not None and len(a)
+        out[key] = ([np.asarray(a[:1])] if some else [], f"the first row of {name} differs")
+        last.append(np.asarray(a[-1:]) if some else None)
+    out["last rows"] = (
+        _ANY if streamed else last,
+        "the last rows of X, y or sample_weight differ (their last row each)",
+    )  # fmt: skip
     seed = source.get("seed")
     out["seed"] = (None, "") if rng is None else (rng.bit_generator.state, f"seed={seed!r:.40}")
     lrs: list[Any] = []
@@ -715,19 +738,43 @@ def checks_of(
                 elif k != "extra":
                     (state if isinstance(v, np.ndarray) else settings).append((str(k), v))
         state += [(str(k), v) for k, v in sd.items() if k != "param_groups"]
-    shown_lr = f"{lrs[0]!r}" if len(set(map(repr, lrs))) == 1 else f"{lrs!r:.60}"
-    out["lr of the optimizer"] = (lrs, shown_lr)
-    said = ", ".join(f"{k}={v!r:.20}" for k, v in settings if k != "type")
-    out["optimizer settings"] = (list(_leaves(settings)), f"{said:.100}")
-    out["optimizer state"] = (list(_leaves(state)), "")
-    if streamed:
-        bs, size = source.get("batch_size") or 1, source.get("buffer_size")
-        cap = max(size // bs, 1) * bs if source.get("shuffle") and size else None
-        held = "no shuffle buffer" if cap is None else f"{cap} rows (buffer_size={size})"
-        out["buffer"] = (cap, held)
-    else:
-        out["buffer"] = (None, "")
+    out["lr of the optimizer"] = (
+        lrs, lambda: f"{lrs[0]!r}" if len(set(map(repr, lrs))) == 1 else f"{lrs!r:.60}"
+    )  # fmt: skip
+    out["optimizer settings"] = (settings, lambda: _settings_said(settings))
+    out["optimizer state"] = (list(_leaves(state)) if state else [], "")
+    out["buffer"] = (None, "no shuffle (shuffle=False)")
+    if source.get("shuffle", True) and streamed:
+        bs, size = source.get("batch_size") or 1, source.get("buffer_size") or 1
+        cap = max(size // bs, 1) * bs
+        if n is not None and cap >= n // bs * bs:  # (Stream.batches: all rows, one permutation)
+            out["buffer"] = ("all", f"all {n} rows of a stream (buffer_size={size})")
+        else:
+            out["buffer"] = (cap, f"{cap} rows of a stream (buffer_size={size})")
+    elif source.get("shuffle", True):
+        out["buffer"] = ("all", f"all {n} rows (arrays in memory)")
     return out
+
+
+def _columns_said(shape: tuple[int, ...]) -> str:
+    """X's shape past its rows, as :func:`checks_of` shows it."""
+    if len(shape) == 2:
+        return f"{shape[1]} feature column{'s' * (shape[1] != 1)}"
+    return f"shape {('rows', *shape[1:])}"
+
+
+def _settings_said(settings: list[Any]) -> str:
+    """The optimizer's settings but its type, as :func:`checks_of` shows them."""
+    said = ", ".join(f"{k}={v!r:.20}" for k, v in settings if k != "type")
+    return f"{said:.100}"
+
+
+def _shown(key: str, shown: Any) -> str:
+    """An item's text as an error shows it (:func:`checks_of`; a setting of fit: k=v)."""
+    if key in _SETTINGS:
+        k, v = shown
+        return f"{k}={v!r:.60}" if k != "validation_data" else ""
+    return shown() if callable(shown) else shown
 
 
 # how an item of checks_of that differs is said: with this rank's value and rank 0's (mine,
@@ -741,6 +788,7 @@ _SAID = {
     "X rows": ("{mine}", "{mine}"),
     "y rows": ("{mine}", "{mine}"),
     "w rows": ("{mine}", "{mine}"),
+    "last rows": ("{mine}", "{mine}"),
     "seed": (
         "the shuffling generator's state differs (fit's seed: a Generator in another state?)",
         "{mine} on rank {r}, {theirs} on rank 0 (fit's seed; the command line's --seed)",
@@ -759,10 +807,12 @@ _SAID = {
         "",
     ),  # fmt: skip
     "buffer": (
-        "the stream's shuffle buffer differs",
-        "the stream's shuffle buffer holds {mine} on rank {r}, {theirs} on rank 0 (a Stream's "
-        "buffer_size, the command line's --buffer-size, in whole batches: buffers of other "
-        "batches draw other rows into each global batch)",
+        "the shuffle differs",
+        "the shuffle buffer holds {mine} on rank {r}, {theirs} on rank 0 (a stream's "
+        "buffer_size, the command line's --buffer-size, counts in whole batches; a buffer "
+        "smaller than the stream's rows draws other rows into each global batch than another "
+        "buffer, or than arrays in memory: give every rank the same buffer_size, the same kind "
+        "of data)",
     ),
 }
 _KIND_OF = {"seed": "shuffling seed", "lr of the optimizer": "optimizer",
@@ -820,16 +870,22 @@ def _mismatch(
                 else "."
             )
         )
-    # what follows from an item said (another model: its optimizer state; other columns:
-    # X's rows; another row count: the last rows; an lr or optimizer given to fit: its own)
+    # what follows from an item said, left out (another model: its optimizer state; other
+    # columns: X's rows; another row count: the last rows and the buffer; an lr or optimizer
+    # given to fit: its own; other optimizer settings or lr: its state; another batch_size or
+    # shuffle: the buffer)
     also = {"columns", "optimizer state"} if "model" in differ else set()
-    also |= {"X rows"} if cols else set()
-    also |= {"X rows", "y rows", "w rows"} if "rows" in differ else set()
-    also |= {"w rows"} if "weights" in differ else set()
-    also |= {"lr of the optimizer"} if "lr" in differ else set()
+    also |= {"X rows", "last rows"} if cols else set()
+    also |= {"last rows", "buffer"} if "rows" in differ else set()
+    also |= {"w rows", "last rows"} if "weights" in differ else set()
+    also |= {"lr of the optimizer", "optimizer state"} if "lr" in differ else set()
     also |= {"lr of the optimizer", "optimizer settings", "optimizer state"} if (
         "optimizer" in differ
     ) else set()  # fmt: skip
+    also |= {"optimizer state"} if {"lr of the optimizer", "optimizer settings"} & set(
+        differ
+    ) else set()  # fmt: skip
+    also |= {"buffer"} if {"batch_size", "shuffle"} & set(differ) else set()
     data = [k for k in differ if k in _DATA and k not in also]
     if data:
         kinds = list(dict.fromkeys(_KIND_OF.get(k, "training data") for k in data))
@@ -838,18 +894,24 @@ def _mismatch(
             f"rank {rank}'s {' and '.join(kinds)} {verb} from rank 0's: "
             + "; ".join(_said(k, rank, mine[k], root[k]) for k in data)
             + ". Every rank must call fit with the same X, y, sample_weight and seed, and the "
-            "same optimizer (resume: load the same checkpoint on every rank; on the command "
-            "line: the same data file and options, --seed and --test-split choosing the "
-            "training rows)."
+            "same optimizer ("
+            + (
+                "resume: load the same checkpoint on every rank; "
+                if "optimizer state" in data
+                else ""
+            )  # fmt: skip
+            + "on the command line: the same data file and options, --seed and --test-split "
+            "choosing the training rows)."
             + (
                 " The ranks compare the data's shapes and dtype, the first and last rows of X, "
                 "y and sample_weight (a stream's first row, and its shuffle buffer), the "
                 "shuffling generator's state and the optimizer's; the rows in between are not "
                 "compared (ranks whose data differ only there train on a mix of their rows)."
-                if {"X rows", "y rows", "w rows"} & set(data)
+                if {"X rows", "y rows", "w rows", "last rows"} & set(data)
                 else ""
             )
         )
+    told[1:] = [t[:1].upper() + t[1:] for t in told[1:]]  # (each sentence after the first)
     return "fit(distributed='mpi'): " + " ".join(told)
 
 

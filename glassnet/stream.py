@@ -122,6 +122,9 @@ class Stream:
         check_number(buffer_size, "buffer_size", "Stream", low=1, integer=True)
         self._chunks, self.buffer_size, self.columns = chunks, int(buffer_size), columns
         self.epochs = None  # (a one-shot iterator's stream: 1, the epochs it can serve)
+        # the rows of one pass where known (from_arrays; from_csv: the statistics pass's
+        # count), else None: distributed training sees a buffer that holds them all
+        self.rows: int | None = None
         self.warn_label_runs = True  # (the warning of long label runs: once)
         # a stream of arrays (from_arrays, a memmap given to fit, a list of chunks): its
         # labels' runs (label_runs_of), read for that warning (a table stream's columns
@@ -850,6 +853,7 @@ def from_arrays(
             yield _read_rows(y, s, min(s + chunk_rows, n))
 
     stream = Stream(chunks, buffer_size=buffer_size)
+    stream.rows = n
     stream.runs_of_labels = lambda: label_runs_of(labels(), "the arrays streamed")
     return stream
 
@@ -1627,7 +1631,7 @@ def _table_stream(
                 yield chunk
 
     out = Stream(chunks, buffer_size=buffer_size, columns=cols)
-    out.where = where
+    out.where, out.rows = where, cols.rows
     return out
 
 

@@ -89,8 +89,8 @@ def test_a_failing_rank_stops_every_rank(launched):
         else:
             assert "rank 0 of" in epoch and "No space left on device" in epoch
         for case, said in (  # other data; another learning rate: named
-            ("fail_data", "rank 1's training data differs from rank 0's: the first or last "
-             "rows of X differ"),
+            ("fail_data", "rank 1's training data differs from rank 0's: the first row of X "
+             "differs; the last rows of X, y or sample_weight differ"),
             ("fail_optim", "rank 1's optimizer differs from rank 0's: the optimizer's lr is "
              "0.02 on rank 1, 0.01 on rank 0"),
         ):  # fmt: skip

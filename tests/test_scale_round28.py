@@ -71,6 +71,27 @@ SCRIPT = textwrap.dedent(
     elif case == "columns":
         data = (X[:, : 3 - rank], y)
         m = nn.MLP([3 - rank, 4, 1], output_activation="sigmoid", rng=0, dtype="float64")
+    elif case == "big_buffers":  # both buffers hold all 2000 rows: the same batches
+        data = (stream.from_arrays(X, y, buffer_size=5000 if rank == 1 else 8000), None)
+    elif case == "big_default":  # a memmap (the default 65,536) and a buffer of 100,000
+        np.save(f"X{rank}.npy", X)
+        Xm = np.load(f"X{rank}.npy", mmap_mode="r")
+        data = (Xm, y) if rank == 0 else (stream.from_arrays(Xm, y, buffer_size=100_000), None)
+    elif case == "memmap_array":  # rank 0 a memmap, rank 1 the same rows in memory
+        np.save(f"X{rank}.npy", X)
+        data = (np.load("X0.npy", mmap_mode="r") if rank == 0 else X, y)
+    elif case == "path_arrays":  # rank 0 a CSV file (a stream), rank 1 arrays
+        if rank == 0:
+            with open("d.csv", "w") as f:
+                f.write("a,b,c,y\\n" + "".join(f"{r[0]:.17g},{r[1]:.17g},{r[2]:.17g},{t:g}\\n"
+                                             for r, t in zip(X, y)))
+        data = ("d.csv", "y") if rank == 0 else (X, y)
+    elif case == "bs_stream":  # another batch_size, the same buffer_size
+        data = (stream.from_arrays(X, y, buffer_size=1000), None)
+        kw["batch_size"] = 100 if rank == 1 else 64
+    elif case == "momentum":
+        kw["optimizer"] = optim.SGD(m.parameters(), lr=0.1, momentum=0.9 if rank == 1 else 0.0)
+        kw.pop("lr")
     try:
         fit(m, *data, **kw)
     except Exception as e:
@@ -128,8 +149,8 @@ def test_other_shuffle_buffers_are_refused_naming_them(tmp_path):
     lines = _ranks(tmp_path, "buffer")
     _refused(
         lines,
-        "the stream's shuffle buffer holds 448 rows (buffer_size=500) on rank 1, 960 rows "
-        "(buffer_size=1000) on rank 0",
+        "the shuffle buffer holds 448 rows of a stream (buffer_size=500) on rank 1, 960 rows "
+        "of a stream (buffer_size=1000) on rank 0",
         "--buffer-size",
     )
 
@@ -255,3 +276,45 @@ def test_the_buffer_of_streams_fit_makes_is_the_one_compared():
 
     default = inspect.signature(stream.Stream).parameters["buffer_size"].default
     assert distributed._BUFFER == default
+
+
+# ---------------------------------------------------------------- the fix of rev28a
+@pytest.mark.parametrize("case", ["big_buffers", "big_default", "memmap_array"])
+def test_buffers_holding_all_rows_train_as_one_process(tmp_path, case):
+    """Buffers of 5000 and 8000 rows (or the default and 100,000) over 2000 rows shuffle all
+    rows alike, as arrays in memory do (a memmap on one rank, the rows in memory on the
+    other): refused as other shuffle buffers, where they had trained and matched one
+    process."""
+    lines = _ranks(tmp_path, case)
+    assert lines == {0: "ok", 1: "ok"}, lines
+    ref = _one_process(tmp_path, case)
+    for r in (0, 1):
+        np.testing.assert_allclose(np.load(tmp_path / f"w_{case}_{r}.npy"), ref,
+                                   rtol=0, atol=1e-12)  # fmt: skip
+
+
+def test_a_stream_and_arrays_are_named_as_such(tmp_path):
+    """A path on rank 0, arrays on rank 1: "X has 2000 rows on rank 1,  on rank 0; the
+    stream's shuffle buffer holds  on rank 1, ...", values left empty."""
+    lines = _ranks(tmp_path, "path_arrays")
+    _refused(lines, "the shuffle buffer holds all 2000 rows (arrays in memory) on rank 1, "
+             "65536 rows of a stream (buffer_size=65536) on rank 0")  # fmt: skip
+    assert ",  on rank" not in lines[1] and "holds  on" not in lines[1], lines[1]
+
+
+@pytest.mark.parametrize(
+    "case, said, unsaid",
+    [
+        ("bs_stream", "batch_size=100 on rank 1, where rank 0 has batch_size=64",
+         "shuffle buffer"),
+        ("momentum", "the optimizer's settings differ: ", "optimizer's state"),
+    ],
+)  # fmt: skip
+def test_a_consequence_is_not_named_beside_its_cause(tmp_path, case, said, unsaid):
+    """Another batch_size on a stream was also told as another shuffle buffer (pointing at
+    --buffer-size, equal on both); another momentum also as other optimizer state ("resume:
+    load the same checkpoint"), with nothing resumed."""
+    lines = _ranks(tmp_path, case)
+    _refused(lines, said)
+    assert unsaid not in lines[1], lines[1]
+    assert ". rank " not in lines[1], lines[1]  # (each sentence starts in upper case)
