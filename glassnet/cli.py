@@ -7618,6 +7618,7 @@ def _train_streamed(args: argparse.Namespace) -> int:
         return chunks
 
     train_src = gs.from_chunks(rows(False), buffer_size=buffer_size)
+    train_src.rows_at_most = cols.rows  # (distributed: a buffer holding them all agrees)
     if args.batch_size > cols.rows and args.batch_size != 32:  # (not the default: as in memory)
         _note(
             f"--batch-size {args.batch_size} is larger than the training set ({cols.rows} rows "

@@ -667,6 +667,7 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     dp.source = {
         "stream": y is None or isinstance(y, str) or isinstance(X, np.memmap),
         "rows": len(X) if isinstance(X, np.memmap) else getattr(X, "rows", None),
+        "rows_at_most": getattr(X, "rows_at_most", None),
         "buffer_size": getattr(X, "buffer_size", _BUFFER),
         "batch_size": kwargs.get("batch_size"),
         "shuffle": kwargs.get("shuffle", True),
@@ -697,7 +698,8 @@ def checks_of(
     on a mismatch). The data's shapes and dtype and its first and last rows, the shuffling
     generator's state and the optimizer's (its lr, other settings and state). ``source``, for
     a stream (``X`` its first chunk): ``stream`` (True), ``rows`` (its rows, None where not
-    known), ``buffer_size``, ``batch_size`` and ``shuffle``: its rows where known and its
+    known), ``rows_at_most`` (a bound on them, where only that is known), ``buffer_size``,
+    ``batch_size`` and ``shuffle``: its rows where known and its
     first row are compared, not its chunks (the stream is re-cut into batches: the same rows
     in other chunks give the same batches), and its shuffle buffer in whole batches, unless
     the buffer holds every whole batch of its rows: then it shuffles all rows at once, as
@@ -747,8 +749,11 @@ def checks_of(
     if source.get("shuffle", True) and streamed:
         bs, size = source.get("batch_size") or 1, source.get("buffer_size") or 1
         cap = max(size // bs, 1) * bs
-        if n is not None and cap >= n // bs * bs:  # (Stream.batches: all rows, one permutation)
-            out["buffer"] = ("all", f"all {n} rows of a stream (buffer_size={size})")
+        most = n if n is not None else source.get("rows_at_most")
+        most = most if isinstance(most, (int, np.integer)) and not isinstance(most, bool) else None
+        if most is not None and cap >= most // bs * bs:  # (Stream.batches: all rows at once)
+            rows = f"{n} " if n is not None else ""
+            out["buffer"] = ("all", f"all {rows}rows of a stream (buffer_size={size})")
         else:
             out["buffer"] = (cap, f"{cap} rows of a stream (buffer_size={size})")
     elif source.get("shuffle", True):

@@ -125,6 +125,8 @@ class Stream:
         # the rows of one pass where known (from_arrays; from_csv: the statistics pass's
         # count), else None: distributed training sees a buffer that holds them all
         self.rows: int | None = None
+        self.rows_at_most: int | None = None  # (a bound where only that is known: the CLI's
+        # training rows, its test split drawn per chunk)
         self.warn_label_runs = True  # (the warning of long label runs: once)
         # a stream of arrays (from_arrays, a memmap given to fit, a list of chunks): its
         # labels' runs (label_runs_of), read for that warning (a table stream's columns

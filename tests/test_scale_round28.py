@@ -318,3 +318,15 @@ def test_a_consequence_is_not_named_beside_its_cause(tmp_path, case, said, unsai
     _refused(lines, said)
     assert unsaid not in lines[1], lines[1]
     assert ". rank " not in lines[1], lines[1]  # (each sentence starts in upper case)
+
+
+def test_command_line_buffers_holding_every_row_train(tmp_path):
+    """--buffer-size 5000 and 8000 on a 400-row file: both shuffle every row at once (the
+    same batches), refused as other shuffle buffers (status 3); both ranks write one model."""
+    _csv(tmp_path / "d.csv", 3)
+    code, out, err = _mpmd(
+        tmp_path, ["d.csv", "--stream", "--buffer-size", "5000"],
+        ["d.csv", "--stream", "--buffer-size", "8000"],
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert "shuffle buffer" not in err, err
