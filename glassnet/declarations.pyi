@@ -454,9 +454,15 @@ class TensorMethods:
     def trace(input) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
     def unbind(input, dim: builtins.int = 0) -> tuple[Tensor, ...]: ...  # pyright: ignore[reportSelfClsParameterName]
     def unflatten(input, dim: builtins.int, sizes: Any) -> Tensor: ...  # pyright: ignore[reportSelfClsParameterName]
+    def __ifloordiv__(self, other: Any) -> Tensor: ...
+    def __imod__(self, other: Any) -> Tensor: ...
     if not TYPE_CHECKING:  # run-time only (the test reads it): a type checker keeps flagging
-        # a misspelled attribute, where glassnet's __getattr__ names PyTorch's it has not
-        def __getattr__(self, name: str) -> NoReturn: ...
+        # PyTorch's names glassnet has not (properties whose reading raises, saying
+        # what to write: glassnet.torch_tensor.NOT_OFFERED)
+        H = bfloat16 = broadcast_to = cumprod = data_ptr = half = index_add = property()
+        index_add_ = index_copy_ = is_contiguous = kthvalue = logical_not = mH = property()
+        mode = moveaxis = movedim = nanmean = nansum = nelement = reshape_as = property()
+        stride = swapaxes = swapdims = take_along_dim = tile = property()
 
 class ArrayMethods(TorchMethods):
     """The methods and properties attached to Array at run time (its class body's are its own)."""

@@ -45,6 +45,7 @@ __all__ = [
     "TorchMethods",
     "TorchSize",
     "as_grad",
+    "axis_of",
     "axis_sum",
     "bias_sum",
     "long_sum",
@@ -119,7 +120,7 @@ def _ints(op: str, args: tuple[Any, ...], noun: str) -> tuple[int, ...]:
     return tuple(int(k) for k in args)
 
 
-def _axis_of(op: str, dim: Any, ndim: int) -> int:
+def axis_of(op: str, dim: Any, ndim: int) -> int:
     """PyTorch's ``dim`` as an axis in [0, ndim) (a 0-d array takes 0 and -1)."""
     n = max(ndim, 1)
     if isinstance(dim, (bool, np.bool_)) or not isinstance(dim, (int, np.integer)):
@@ -231,7 +232,7 @@ class TorchMethods:
         if len(axes) != 2 or not all(isinstance(d, (int, np.integer)) for d in axes):
             return super().transpose(*axes)  # type: ignore[misc]
         n = self._plain().ndim
-        a, b = (_axis_of("transpose", d, n) for d in axes)
+        a, b = (axis_of("transpose", d, n) for d in axes)
         if n == 0:
             return self
         return self._own(np.swapaxes(self, a, b))  # (a view: the subclass kept)
@@ -248,14 +249,14 @@ class TorchMethods:
     def permute(self, *dims: Any) -> Any:
         """PyTorch's ``a.permute(1, 0)``: axis i of the result is axis ``dims[i]``."""
         n = self._plain().ndim
-        perm = tuple(_axis_of("permute", d, n) for d in _ints("permute", dims, "the axes"))
+        perm = tuple(axis_of("permute", d, n) for d in _ints("permute", dims, "the axes"))
         if sorted(perm) != list(range(n)):
             raise ValueError(f"permute: dims must order all {n} axes once each. Got {dims}.")
         return super().transpose(perm)  # type: ignore[misc]
 
     def unsqueeze(self, dim: Any) -> Any:
         """An axis of length 1 inserted at ``dim``, as PyTorch's ``unsqueeze``."""
-        return self._own(np.expand_dims(self, _axis_of("unsqueeze", dim, self._plain().ndim + 1)))
+        return self._own(np.expand_dims(self, axis_of("unsqueeze", dim, self._plain().ndim + 1)))
 
     def squeeze(self, *args: Any, **kwargs: Any) -> Any:
         """PyTorch's ``a.squeeze(dim)``: the axes of length 1 among ``dim`` removed (others
@@ -266,7 +267,7 @@ class TorchMethods:
             raise TypeError(f"squeeze() takes one dim (PyTorch's). Got {args}, {kwargs}.")
         dims = kwargs.get("dim", args[0] if args else None)
         a = self._plain()
-        axes = [_axis_of("squeeze", d, a.ndim) for d in _ints("squeeze", (dims,), "dims")]
+        axes = [axis_of("squeeze", d, a.ndim) for d in _ints("squeeze", (dims,), "dims")]
         if not a.ndim:
             return self
         return super().squeeze(axis=tuple(d for d in axes if a.shape[d] == 1))  # type: ignore[misc]
@@ -284,7 +285,7 @@ class TorchMethods:
         start, end = given.get("start_dim", 0), given.get("end_dim", -1)
         a = self._plain()
         n = max(a.ndim, 1)
-        s, e = _axis_of("flatten", start, n), _axis_of("flatten", end, n) + 1
+        s, e = axis_of("flatten", start, n), axis_of("flatten", end, n) + 1
         if s >= e:
             raise ValueError(
                 f"flatten: start_dim cannot come after end_dim. Got {start}, {end} for shape "
@@ -329,7 +330,7 @@ class TorchMethods:
         if isinstance(dim, np.ndarray) or hasattr(dim, "backward_fn"):  # a.max(b): elementwise
             other = np.asarray(getattr(dim, "data", dim))
             return self._own((np.maximum if op == "max" else np.minimum)(a, other))
-        axis = _axis_of(op, dim, a.ndim)
+        axis = axis_of(op, dim, a.ndim)
         if not a.ndim:
             return (MaxResult if op == "max" else MinResult)(self, self._own(np.int64(0)))
         index = (np.argmax if op == "max" else np.argmin)(a, axis=axis, keepdims=True)
@@ -386,7 +387,7 @@ class TorchMethods:
         desc = given.get("descending", False)
         if not isinstance(desc, (bool, np.bool_)):
             raise TypeError(f"{op}: descending must be True or False. Got {desc!r:.40}.")
-        return _axis_of(op, given.get("dim", -1), self._plain().ndim), bool(desc)
+        return axis_of(op, given.get("dim", -1), self._plain().ndim), bool(desc)
 
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         """PyTorch's ``a.nonzero()``: the indices of the nonzero values, one row each (an

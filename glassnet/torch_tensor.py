@@ -10,8 +10,8 @@ and the function form of each method (``gn.diag(x)``). Each op's gradient is PyT
 has none, as in PyTorch: a backward through it is refused, saying so.
 
 A PyTorch name glassnet does not offer (``x.half()``, ``x.movedim``, ...) fails with an
-AttributeError that says what to write instead (:data:`NOT_OFFERED`; a Tensor's
-``__getattr__``, which runs only after a lookup failed); any other name keeps Python's
+AttributeError that says what to write instead (:data:`NOT_OFFERED`; a property of
+Tensor whose reading raises, so ``hasattr`` is False); any other name keeps Python's
 plain message.
 
 Nothing of the engine imports this module; ``import glassnet`` attaches its methods to
@@ -32,9 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool
+from ._validation import check_bool, check_fits
 from ._validation import missing_name as _module_missing_name
-from .habits import Array, write_values
+from .gradient import axis_of
+from .habits import Array, check_writable, write_values
 from .nn.containers import BUILDABLE
 from .nn.torch_layers import Hardtanh, Unflatten, unflattened_shape
 from .nn.torch_layers import erf as erf_values
@@ -56,19 +57,6 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-def _axis(op: str, dim: Any, ndim: int) -> int:
-    """PyTorch's dim (negative from the end), an IndexError naming the range otherwise."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"{op}: dim must be an int. Got {dim!r:.40}.")
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(
-            f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but "
-            f"got {dim})."
-        )
-    return int(dim) % n
-
-
 def _node(value: Any, op: str, inputs: tuple[Any, ...], grads: Any) -> Tensor:
     """One node: ``value``; ``grads(g)`` gives d/d input for each input (None for a
     number), summed back to each input's shape."""
@@ -86,16 +74,16 @@ def _node(value: Any, op: str, inputs: tuple[Any, ...], grads: Any) -> Tensor:
 
 def _binary(a: Any, b: Any, op: str) -> tuple[Any, Any, np.ndarray, np.ndarray]:
     """The operands and their arrays in the result's dtype: two Tensors' (or a Tensor's and
-    an array's) NumPy promotion; a number takes the Tensor's dtype, as PyTorch's."""
+    a float array's) NumPy promotion; a number or an integer array takes the Tensor's dtype,
+    as PyTorch's and glassnet's ``x + y``."""
     for v in (a, b):
         if not isinstance(v, (Tensor, np.ndarray, int, float, np.integer, np.floating)):
             raise TypeError(
                 f"{op}: the operands must be Tensors or numbers. Got {type(v).__name__}."
             )
     x, y = _data(a), _data(b)
-    dt = np.result_type(*(v.dtype for v in (x, y) if isinstance(v, np.ndarray)))
-    if not np.issubdtype(dt, np.floating):
-        dt = np.dtype(np.float32)
+    floats = [v.dtype for v in (x, y) if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
+    dt = np.result_type(*floats) if floats else np.dtype(np.float32)
     return a, b, np.asarray(x, dt), np.asarray(y, dt)
 
 
@@ -147,8 +135,28 @@ def fmod(input: Any, other: Any) -> Tensor:  # noqa: A002
     return _node(value, "fmod", (a, b), lambda g: (g, -g * q))
 
 
+def _inplace(sym: str, fn: Any) -> Any:
+    """``x //= y`` and ``x %= y`` in place, under the rules of ``x += y`` (habits): a leaf
+    that requires grad only under ``no_grad()``, a graph's node refused, the version bumped."""
+
+    def op(self: Tensor, other: Any) -> Tensor:
+        check_writable(self, f"x {sym} y", sym[:-1], other)
+        _binary(self, other, f"x {sym} y")  # (the same operand types as x // y)
+        try:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                fn(self.data, _data(other), out=self.data)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"x {sym} y on x of shape {self.shape}: {e}") from e
+        self._bump()
+        return self
+
+    return op
+
+
 # ------------------------------------------------------------------------------------ diagonals
 def _mt(self: Tensor) -> Tensor:
+    if self.ndim == 0:  # (PyTorch's: the 0-d tensor itself)
+        return self.reshape(())
     if self.ndim < 2:
         raise RuntimeError(
             f"tensor.mT is only supported on matrices or batches of matrices. Got "
@@ -161,7 +169,7 @@ def diagonal(input: Any, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tenso
     """The diagonal of the matrices over axes ``dim1``/``dim2`` (``offset`` above it, below
     for negative), as a new last axis: PyTorch's ``diagonal`` (a copy here, not a view)."""
     t = as_tensor(input)
-    d1, d2 = _axis("diagonal", dim1, t.ndim), _axis("diagonal", dim2, t.ndim)
+    d1, d2 = axis_of("diagonal", dim1, t.ndim), axis_of("diagonal", dim2, t.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal: dim1 and dim2 cannot be equal. Got {dim1} and {dim2}.")
     offset = int(offset)
@@ -210,7 +218,7 @@ def select(input: Any, dim: int, index: int) -> Tensor:  # noqa: A002
     t = as_tensor(input)
     if t.ndim == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = _axis("select", dim, t.ndim)
+    d = axis_of("select", dim, t.ndim)
     n = t.shape[d]
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
         raise TypeError(f"select: index must be an int. Got {index!r:.40}.")
@@ -228,7 +236,7 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A0
     t = as_tensor(input)
     if t.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = _axis("narrow", dim, t.ndim)
+    d = axis_of("narrow", dim, t.ndim)
     n = t.shape[d]
     start, length = _data(start), _data(length)
     if not -n <= int(start) <= n:
@@ -247,7 +255,7 @@ def narrow(input: Any, dim: int, start: int, length: int) -> Tensor:  # noqa: A0
 def unbind(input: Any, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """The slices along ``dim``, each without that axis, PyTorch's ``unbind``."""
     t = as_tensor(input)
-    d = _axis("unbind", dim, t.ndim)
+    d = axis_of("unbind", dim, t.ndim)
     return tuple(select(t, d, i) for i in range(t.shape[d]))
 
 
@@ -284,7 +292,7 @@ def repeat_interleave(
     if dim is None:
         t, d = t.reshape(-1), 0
     else:
-        d = _axis("repeat_interleave", dim, t.ndim)
+        d = axis_of("repeat_interleave", dim, t.ndim)
         if t.ndim == 0:
             t = t.reshape(1)
     r = np.asarray(_data(repeats))
@@ -394,21 +402,28 @@ def std_mean(
 def median(input: Any, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
     """PyTorch's ``median``: the lower of the two middle values (no average), NaN where a
     NaN is. Without ``dim`` a 0-d Tensor of all values; with it ``(values, indices)``. The
-    gradient goes to the entry chosen."""
+    gradient: along ``dim`` to the entry chosen; without ``dim`` split evenly between the
+    entries equal to the median (the NaNs where one is), as PyTorch's. An empty tensor's
+    median is NaN, as PyTorch's; along an axis of length 0 it is refused, as PyTorch's."""
     t = as_tensor(input)
-    if t.data.size == 0:
-        raise IndexError("median() of an empty tensor is undefined (PyTorch refuses it too).")
     if dim is None:
-        flat = t.reshape(-1)
-        a = flat.data
+        a = t.data
         nan = np.isnan(a)
-        i = (
-            int(np.argmax(nan))
-            if nan.any()
-            else int(np.argsort(a, kind="stable")[(a.size - 1) // 2])
+        if a.size == 0:
+            value = np.array(np.nan, a.dtype)
+        elif nan.any():
+            value = np.array(np.nan, a.dtype)
+        else:
+            value = np.sort(a, axis=None)[(a.size - 1) // 2]
+        ties = nan if np.isnan(value) else a == value
+        share = ties / max(int(ties.sum()), 1)
+        return _node(value, "median", (t,), lambda g: (g * share.astype(g.dtype),))
+    d = axis_of("median", dim, t.ndim)
+    if t.ndim and t.shape[d] == 0:
+        raise IndexError(
+            f"median(): Expected reduction dim {d} to have non-zero size (shape {t.shape}), "
+            "as PyTorch's: an axis of length 0 has no middle value."
         )
-        return flat[i]
-    d = _axis("median", dim, t.ndim)
     a = t.data if t.ndim else t.data.reshape(1)
     k = (a.shape[d] - 1) // 2
     idx = np.take(np.argsort(a, axis=d, kind="stable"), [k], axis=d)
@@ -453,10 +468,13 @@ def quantile(
     if dim is None:
         x, d = t.reshape(-1), 0
     else:
-        d = _axis("quantile", dim, t.ndim)
+        d = axis_of("quantile", dim, t.ndim)
         x = t if t.ndim else t.reshape(1)
     n = x.shape[d]
     order = np.argsort(x.data, axis=d, kind="stable")
+    nan = np.isnan(x.data).any(axis=d, keepdims=True)
+    if nan.any():  # (PyTorch's: a row with NaN takes its last sorted value, a NaN, gradient too)
+        order = np.where(nan, np.take(order, [n - 1], axis=d), order)
     pos = qs.reshape(-1) * (n - 1)
     lo, hi = np.floor(pos).astype(np.int64), np.ceil(pos).astype(np.int64)
     if interpolation == "nearest":
@@ -477,10 +495,7 @@ def quantile(
     v_lo, v_hi = at(lo), at(hi)
     shape = (-1,) + (1,) * (v_lo.ndim - 1)
     out = v_lo + (v_hi - v_lo) * Tensor(w.reshape(shape).astype(x.data.dtype))
-    nan = np.isnan(x.data).any(axis=d)
-    if nan.any():
-        out = out + Tensor(np.where(nan, np.nan, 0).astype(x.data.dtype))
-    if keepdim:
+    if keepdim and t.ndim:  # (a 0-d input keeps no axis, as PyTorch's)
         out = out.unsqueeze(d + 1) if dim is not None else out.reshape(-1, *([1] * t.ndim))
     return out if qs.ndim else out.squeeze(0)
 
@@ -512,6 +527,7 @@ def _put(t: Tensor, indices: Any, values: Any, accumulate: Any, op: str) -> tupl
     idx = _indices(indices, op)
     check_bool(accumulate, "accumulate", op)
     v = np.asarray(_data(values))
+    check_fits(v, t.data.dtype, f"x.{op}(indices, values)", "values")
     new = t.data.copy()
     try:
         if accumulate:
@@ -549,8 +565,10 @@ def index_put_(self: Tensor, indices: Any, values: Any, accumulate: bool = False
     """``x[indices] = values`` in place (``accumulate=True``: ``+=``, repeated positions
     summed: ``np.add.at``), PyTorch's ``index_put_``, under the rules of ``x += y`` (a
     parameter under ``no_grad()``, a tensor no graph needs)."""
+    what = "x.index_put_(indices, values)"
+    check_writable(self, what, "", values)  # (values' own gradient, before any write)
     new = _put(self, indices, values, accumulate, "index_put_")[1]
-    return write_values(self, "x.index_put_(indices, values)", new)
+    return write_values(self, what, new)
 
 
 # ------------------------------------------------------------------------------------ einsum
@@ -582,7 +600,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
         if "..." in s:
             k = t.ndim - len(s.replace("...", ""))
             s = s.replace("...", dots[width - k :] if k > 0 else "")
-        if len(s) != t.ndim or not s.isalpha():
+        if len(s) != t.ndim or (s and not s.isalpha()):  # ('' names a 0-d operand)
             raise ValueError(
                 f"einsum(): the term {s!r} of {equation!r} names {len(s)} axes for an operand "
                 f"of {t.ndim} (shape {t.shape})."
@@ -682,17 +700,21 @@ def missing_name(module: str, name: str) -> AttributeError:
     )
 
 
-def _tensor_getattr(self: Tensor, name: str) -> Any:
-    """Runs only after a failed lookup: PyTorch's names glassnet lacks say what to write."""
-    hint = NOT_OFFERED["Tensor"].get(name)
-    told = f"'Tensor' object has no attribute {name!r}"
-    if hint is None:
-        raise AttributeError(told, name=name, obj=self)
-    raise AttributeError(
-        f"{told}: PyTorch's x.{name} is not offered by glassnet; {hint}.",
-        name=name,
-        obj=self,
-    )
+def _not_offered(name: str) -> property:
+    """A Tensor property for a PyTorch name glassnet lacks: reading it raises the
+    AttributeError that says what to write (``hasattr`` is False). Not a ``__getattr__``:
+    on CPython 3.11 that would slow every Tensor attribute access (no specialisation)."""
+    hint = NOT_OFFERED["Tensor"][name]
+
+    def read(self: Tensor) -> Any:
+        raise AttributeError(
+            f"'Tensor' object has no attribute {name!r}: PyTorch's x.{name} is not offered "
+            f"by glassnet; {hint}.",
+            name=name,
+            obj=self,
+        )
+
+    return property(read, doc=f"Not offered (PyTorch's x.{name}): {hint}.")
 
 
 # ------------------------------------------------------------------------------------ attach
@@ -701,6 +723,8 @@ Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
 Tensor.__rfloordiv__ = lambda self, other: floor_divide(other, self)
 Tensor.__mod__ = lambda self, other: remainder(self, other)
 Tensor.__rmod__ = lambda self, other: remainder(other, self)
+Tensor.__ifloordiv__ = _inplace("//=", np.floor_divide)  # (without them, x //= y and x %= y
+Tensor.__imod__ = _inplace("%=", np.remainder)  # made a new tensor, leaving x's alias as it was)
 Tensor.floor_divide, Tensor.remainder, Tensor.fmod = floor_divide, remainder, fmod
 Tensor.diag, Tensor.diagonal, Tensor.trace = diag, diagonal, trace
 Tensor.select, Tensor.narrow, Tensor.unbind, Tensor.unflatten = select, narrow, unbind, unflatten
@@ -709,5 +733,6 @@ Tensor.reciprocal, Tensor.rsqrt, Tensor.erf = reciprocal, rsqrt, erf
 Tensor.nan_to_num, Tensor.count_nonzero = nan_to_num, count_nonzero
 Tensor.median, Tensor.quantile = median, quantile
 Tensor.index_put, Tensor.index_put_ = index_put, index_put_
-Tensor.__getattr__ = _tensor_getattr
+for _name in NOT_OFFERED["Tensor"]:
+    setattr(Tensor, _name, _not_offered(_name))
 BUILDABLE.update(Hardtanh=Hardtanh, Unflatten=Unflatten)  # (gn.load rebuilds them)

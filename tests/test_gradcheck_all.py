@@ -1219,7 +1219,10 @@ TABLES = {
     "nn.torch_layers": list(TL.__all__),
     "ops": list(ops.__all__),
     "functional": list(F.__all__),
-    "Tensor": [n for n in dir(Tensor) if not n.startswith("_")] + list(DUNDERS),
+    "Tensor": [  # (PyTorch's names not offered are class attributes that raise: skipped)
+        n for n in dir(Tensor) if not n.startswith("_") and n not in TT.NOT_OFFERED["Tensor"]
+    ]
+    + list(DUNDERS),
     "autograd": list(autograd.__all__),
     "torch_tensor": list(TT.__all__),
 }

@@ -664,6 +664,11 @@ class Hardtanh(Module):
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         hardtanh(np.zeros(1), min_val, max_val, inplace)  # (the same checks as the function's)
+        if not max_val > min_val:  # (the function takes them equal; the layer does not)
+            raise ParameterError(
+                f"Hardtanh: max_val ({float(max_val)}) must be greater than min_val "
+                f"({float(min_val)}), as PyTorch's nn.Hardtanh asks (F.hardtanh takes them equal)."
+            )
         self.min_val, self.max_val = float(min_val), float(max_val)
 
     def forward(self, x: Tensor) -> Tensor:
