@@ -603,104 +603,48 @@ def _is_bce(loss: F.Loss | None) -> bool:
 
 
 def divergence_reason(
-    step: int,
-    epoch: int,
-    value: Any,
-    optimizer: Any,
-    params: list,
-    spec: Any = "?",
-    each_step: bool = False,
+    step: int, epoch: int, value: Any, optimizer: Any, params: list, spec: Any = "?"
 ) -> str:
     """What fit's DivergenceError says happened and why: the loss ``value`` (None: an update
     left non-finite weights) at ``step``; read before the finite weights are put back.
-    ``spec``: fit's named loss (:func:`loss_spec`), None for a loss function of the user's,
-    "?" not known. ``each_step``: every loss was checked before its update (fit's
-    step-by-step loop), so ``params`` are the weights the loss was computed from; an
-    epoch-at-a-time loop checks losses later, and its weights may be those of later steps.
-    Which value was not finite decides the advice: the loss of the starting weights (not the
-    learning rate), weights an update made inf or NaN from a finite loss (a gradient that
-    was not finite: no learning rate fixes it), or a loss past the dtype's range (the
-    learning rate)."""
+    ``spec``: fit's named loss (:func:`loss_spec`), None for a loss function of the user's
+    (blamed first for a loss not finite before any update, not the squared error), "?" not
+    known."""
     what = f"the loss became {value} at step {step} (epoch {epoch})"
     if value is None:  # (every loss was finite; the last update was not)
         what = f"the update of step {step} (epoch {epoch}) left non-finite weights"
     lr = getattr(optimizer, "lr", "?")
     dtype = np.dtype(params[0].data.dtype) if params else np.dtype(np.float64)
-    nan = any(np.isnan(p.data).any() for p in params)
-    inf = any(np.isinf(p.data).any() for p in params)
-    grads = [g for g in (getattr(p, "grad", None) for p in params) if g is not None]
-    bad_grad = value is None and any(not np.isfinite(g).all() for g in grads)
-    lr_advice = (
-        f"training diverged. Try a smaller learning rate (now {lr}), standardize the "
-        "features, or check X and y for extreme values"
-    )
-    no_derivative = (
-        "a loss with no finite derivative where it was evaluated (the sqrt of a loss that is "
-        "exactly 0; the sqrt, or a power below 1, of any value exactly 0; a log or 1/x at 0) "
-        "gives one at any learning rate: check the loss and the model's forward "
-        "(glassnet.gradcheck, gn.detect_anomaly())"
-    )
-    if step == 1 and value is not None:  # (no update yet: not the learning rate)
+    if step == 1 and value is not None and spec is None:  # (a loss function of the user's)
+        why = (
+            f"{what}, before any update, so the learning rate is not the cause: the loss "
+            "function given returned a non-finite value on the model's starting outputs. "
+            "Check where it has none (a log of 0 or of a negative, a division by 0, the sqrt "
+            "of a negative; gn.detect_anomaly() names the op), and where its values are large "
+            f"enough to pass {dtype}'s range (largest {np.finfo(dtype).max:.3g})"
+        )
+    elif step == 1 and value is not None:  # (no update yet: not the learning rate)
         top = np.finfo(dtype).max
-        why = f"{what}, before any update, so the learning rate is not the cause: "
-        if spec is None:  # (a loss function of the user's: its own arithmetic first)
-            why += (
-                "the loss function given returned a non-finite value on the model's "
-                "starting outputs. Check where it has none (a log of 0 or of a negative, a "
-                "division by 0, the sqrt of a negative; gn.detect_anomaly() names the op). "
-                f"Where its values are large, a value past {dtype}'s range (largest "
-                f"{top:.3g}) overflows: scale y and X, or train a float64 model "
-                "(model.double())"
-            )
-        else:
-            squared = spec == "?" or getattr(spec, "name", "") in ("mse", "half_mse")
-            why += (
-                "the loss of the model's starting weights on X and y is not finite. A value "
-                f"past {dtype}'s range (the model's dtype, largest {top:.3g}) overflows"
-                + (
-                    f", and targets or outputs near {np.sqrt(top):.2g} square past it (the "
-                    "mean squared error)"
-                    if squared
-                    else " (outputs that large: X or the weights far from 1)"
-                )
-                + ". Scale y (e.g. y / y.std(), and the predictions back) and X, or train "
-                "a float64 model (model.double()); or check the starting weights"
-            )
-    elif bad_grad:  # (the last update's own gradient: every loss was finite)
-        kinds = "inf" if any(np.isinf(g).any() for g in grads) else "NaN"
         why = (
-            f"{what}: its gradient was {kinds} at a finite loss: {no_derivative}; or a term "
-            "of it overflowed (a huge l2 penalty, extreme X or y)"
-        )
-    elif each_step and value is not None and (nan or inf):  # (from a finite earlier loss)
-        kinds, mark = (
-            ("inf", "an infinite gradient (a plain step, w - lr g, makes inf weights of it)")
-            if not nan
-            else ("NaN", "a NaN gradient (or an inf one, which Adam's m / sqrt(v) makes NaN)")
-            if not inf
-            else ("inf and NaN", "a gradient that was not finite")
-        )
-        why = (
-            f"{what}: training diverged, from weights that were already {kinds}: an earlier "
-            f"update made them so while its loss was finite, the mark of {mark} or of a step "
-            f"past {dtype}'s range: {no_derivative}; a finite gradient too large to step by "
-            f"(a huge l2 penalty, extreme X or y, a learning rate far too large: now {lr}) "
-            "overflows"
+            f"{what}, before any update, so the learning rate is not the cause: the loss of "
+            f"the model's starting weights on X and y is not finite. A value past {dtype}'s "
+            f"range (the model's dtype, largest {top:.3g}) overflows, and targets or outputs "
+            f"near {np.sqrt(top):.2g} square past it (the mean squared error). Scale y (e.g. "
+            "y / y.std(), and the predictions back) and X, or train a float64 model "
+            "(model.double()); or check the loss function and the starting weights"
         )
     else:
-        why = f"{what}: {lr_advice}"
-        if nan and not inf:  # (a finite step of a finite gradient makes no NaN)
-            why += (
-                ". The weights turned NaN (none inf), the mark of a NaN gradient: a loss "
-                "with no derivative where it was evaluated (the sqrt of a loss that is "
-                "exactly 0, a log of 0) gives one at any learning rate (glassnet.gradcheck "
-                "checks a loss)"
-            )
-    if isinstance(value, float) and value != value and not (nan or inf):  # (another: inf)
+        why = (
+            f"{what}: training diverged. Try a smaller learning rate (now {lr}), "
+            "standardize the features, or check X and y for extreme values"
+        )
+    if any(np.isnan(p.data).any() for p in params) and all(
+        not np.isinf(p.data).any() for p in params
+    ):  # (a finite step of a finite gradient makes no NaN: the gradient was NaN)
         why += (
-            ". The loss was NaN, not inf: an inf met a 0 or another inf in its arithmetic "
-            "(an output or logit that overflowed to +-inf); the graph engine, which takes a "
-            "loss's limit at an infinite logit, reports the same step as inf"
+            ". The weights turned NaN (none inf), the mark of a NaN gradient: a loss with no "
+            "derivative where it was evaluated (the sqrt of a loss that is exactly 0, a log "
+            "of 0) gives one at any learning rate (glassnet.gradcheck checks a loss)"
         )
     return why
 

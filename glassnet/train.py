@@ -787,7 +787,7 @@ def fit(
         # (the captured step sees a loss after the steps that followed it)
         captured = loop is not None and loop.engine == "captured"
         finite = not captured and all(np.isfinite(p.data).all() for p in params)
-        why = tasks.divergence_reason(d.step, d.epoch, d.value, optimizer, params, spec, not loop)
+        why = tasks.divergence_reason(d.step, d.epoch, d.value, optimizer, params, spec)
         for p, v in whole if not finite else ():
             p.data[...] = v
         history.stop_reason = "diverged"
