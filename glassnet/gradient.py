@@ -437,6 +437,8 @@ class Grad(TorchMethods, np.ndarray):
         arr = np.ndarray.view(arr, np.ndarray)
         return arr[()] if arr.ndim == 0 and _NUMPY1 else arr  # (NumPy 1's reductions: 0-d)
 
+    __hash__ = object.__hash__  # (by identity, as a Tensor's and PyTorch's: {g[0, 1]: 1})
+
     def __repr__(self) -> str:
         return repr(np.ndarray.view(self, np.ndarray))
 

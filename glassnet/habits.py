@@ -1117,9 +1117,12 @@ def _method(sym: str) -> Callable[..., Tensor]:
     def method(self: Tensor, other: Any, *, alpha: float = 1) -> Tensor:
         if alpha != 1 and sym not in ("+=", "-="):
             raise TypeError(f"alpha= is an argument of add_ and sub_ only. Got alpha={alpha!r}.")
-        if alpha != 1:  # (held in other's dtype, or x's: 1e39 in float32 refused, as PyTorch's)
+        if alpha != 1:  # (in the result's dtype: 1e39 in float32 refused, as PyTorch's)
             what = "x.add_" if sym == "+=" else "x.sub_"
-            check_fits(alpha, getattr(other, "dtype", self.data.dtype), what, "alpha")
+            dt = np.result_type(self.data.dtype, getattr(other, "dtype", self.data.dtype))
+            check_fits(alpha, dt, what, "alpha")
+            if isinstance(other, (Tensor, np.ndarray)) and other.dtype != dt:
+                other = other.to(dt) if isinstance(other, Tensor) else other.astype(dt)
         return op(self, other if alpha == 1 else other * alpha)
 
     return method
@@ -1398,8 +1401,10 @@ def _arith(name: str, op: Callable[[Tensor, Any], Tensor], scaled: bool = False)
                 other = operand(other, self)
             except TypeError as e:  # (t.add(None): named as t + None is)
                 raise operand_error(e, name, other) from None
-        if alpha != 1:  # (held in other's dtype: 1e39 in float32 refused, as PyTorch's)
-            check_fits(alpha, other.dtype, f"x.{name}", "alpha")
+        if alpha != 1:  # (alpha·other in the result's dtype: 1e39 in float32 refused, as
+            dt = np.result_type(self.data.dtype, other.data.dtype)  # PyTorch's; in float64 kept)
+            check_fits(alpha, dt, f"x.{name}", "alpha")
+            other = other if other.data.dtype == dt else other.to(dt)
         if rounding_mode is None:
             return op(self, other if alpha == 1 else other * alpha)
         # PyTorch's rounded quotient, from the exact remainder (floor_divide: 1 // 0.1 is 9,
@@ -2936,20 +2941,28 @@ def _operand(value: Any, like: Tensor) -> Tensor:
     return value if isinstance(value, Tensor) else operand(value, like)
 
 
+def _scaled(x: Tensor, t1: Tensor, t2: Tensor, value: Any, op: str) -> tuple[Tensor, Any]:
+    """addcmul's/addcdiv's ``value`` checked against the result's dtype (x's, t1's and t2's
+    promoted: a float64 x with float32 t1, t2 keeps 1e39, as PyTorch's), and t1 in it."""
+    dt = np.result_type(x.data.dtype, t1.data.dtype, t2.data.dtype)
+    v = _scale(value, "value", op, dt)
+    return (t1 if t1.data.dtype == dt or v == 1 else t1.to(dt)), v
+
+
 def addcmul(self: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
     """PyTorch's ``x.addcmul(t1, t2, value=v)``: x + v·t1·t2, in the graph (each input gets
     its gradient)."""
-    t1 = _operand(tensor1, self)
-    v = _scale(value, "value", "addcmul", t1.dtype)
-    return self + (t1 if v == 1 else v * t1) * _operand(tensor2, self)
+    t1, t2 = _operand(tensor1, self), _operand(tensor2, self)
+    t1, v = _scaled(self, t1, t2, value, "addcmul")
+    return self + (t1 if v == 1 else v * t1) * t2
 
 
 def addcdiv(self: Tensor, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Tensor:
     """PyTorch's ``x.addcdiv(t1, t2, value=v)``: x + v·t1/t2, in the graph (Adam's step,
     ``p.addcdiv(m, v.sqrt() + eps, value=-lr)``)."""
-    t1 = _operand(tensor1, self)
-    v = _scale(value, "value", "addcdiv", t1.dtype)
-    return self + (t1 if v == 1 else v * t1) / _operand(tensor2, self)
+    t1, t2 = _operand(tensor1, self), _operand(tensor2, self)
+    t1, v = _scaled(self, t1, t2, value, "addcdiv")
+    return self + (t1 if v == 1 else v * t1) / t2
 
 
 def lerp(self: Tensor, end: Any, weight: Any) -> Tensor:

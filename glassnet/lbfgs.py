@@ -592,7 +592,7 @@ class LBFGS(Optimizer):
 
                 # optional line search: user function
                 ls_func_evals = 0
-                if line_search_fn is not None:
+                if line_search_fn is not None and t > 0:  # (lr 0: no search, nothing moves)
                     # perform line search, using user function
                     x_init = self._clone_param()
 

@@ -208,3 +208,46 @@ def test_scatter_refuses_a_src_of_another_dtype():
     out = x.scatter(1, np.array([[0, 1]]), gn.tensor([[5.0, 2.0]]))
     assert out.tolist() == [[5, 2, 0], [0, 0, 0]]
     assert x.scatter(1, np.array([[2]]), np.array([[3.0]])).tolist() == [[0, 0, 3], [0, 0, 0]]
+
+
+# ------------------------------------------------------- review rev28d
+def test_alpha_and_value_are_checked_against_the_result_dtype():
+    x = gn.tensor(np.array([1.0, 2.0]))
+    o = gn.tensor(np.array([3.0, 4.0], dtype=np.float32))
+    assert x.add(o, alpha=1e39).tolist() == pytest.approx([3e39, 4e39])
+    assert x.sub(o, alpha=1e39).tolist() == pytest.approx([-3e39, -4e39])
+    assert x.addcmul(o, o, value=1e39).tolist() == pytest.approx([9e39, 16e39])
+    assert x.addcdiv(o, o, value=1e39).tolist() == pytest.approx([1e39, 1e39])
+    assert x.clone().add_(o, alpha=1e39).tolist() == pytest.approx([3e39, 4e39])
+    w = gn.tensor(np.array([3.0, 4.0], dtype=np.float32), requires_grad=True)
+    x.add(w, alpha=2.0).sum().backward()
+    assert w.grad.tolist() == [2, 2] and w.grad.dtype == np.float32
+    # a float32 x with a float32 operand: still refused, naming float32
+    with pytest.raises(ValueError, match="float32"):
+        o.add(o, alpha=1e39)
+    with pytest.raises(ValueError, match="float32"):
+        o.addcmul(o, o, value=1e39)
+
+
+def test_lbfgs_lr_zero_with_strong_wolfe_moves_nothing():
+    w = gn.tensor([1.0, -2.0], requires_grad=True)
+    opt = optim.LBFGS([w], lr=0.0, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    for _ in range(3):
+        opt.step(closure)
+    assert w.tolist() == [1, -2]
+
+
+def test_a_grad_element_hashes_by_identity():
+    w = gn.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (w * w).sum().backward()
+    g = w.grad
+    e = g[0, 1]
+    assert {e: 1}[e] == 1 and len({g[1, 1], g[0, 0]}) == 2
+    assert hash(e) == hash(e) and hash(g) == hash(g)
