@@ -482,8 +482,8 @@ def run_full_batch(
     whole, rows = (X, y, w, n), lambda c: slice(0, c.rows)  # (every epoch: the same rows)
     try:
         got = _run(fast, optimizer, lambda k: whole, steps, counter, rows, step0, snapshot, whole)
-    except KeyboardInterrupt as e:
-        got, reason = e.losses, "interrupted"
+    except KeyboardInterrupt as e:  # (one in the loop's set-up: before any step, none)
+        got, reason = getattr(e, "losses", np.zeros(0)), "interrupted"
     losses = got.tolist()
     diverged = bool(losses) and not math.isfinite(losses[-1])  # (they end at the first one)
     run = FullBatchRun(got, "diverged" if diverged else reason, len(losses) - diverged)

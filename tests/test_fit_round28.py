@@ -40,3 +40,22 @@ def test_a_group_at_lr_0_beside_another_and_a_warm_up_from_0_still_train():
     start = [p.data.copy() for p in m.parameters()]
     gn.fit(m, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=3, schedule=warm)
     assert any(not np.array_equal(a, p.data) for a, p in zip(start, m.parameters(), strict=True))
+
+
+def test_a_ctrl_c_while_the_full_batch_loop_sets_up_stops_the_run_as_interrupted(monkeypatch):
+    # a KeyboardInterrupt before the eager loop's first step (in its set-up) reached fit as
+    # "AttributeError: 'KeyboardInterrupt' object has no attribute 'losses'"
+    import glassnet.eager as eager
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(eager, "_Base", ctrl_c)
+    Xg = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    yg = np.array([[1], [0], [0], [1]], dtype=float)
+    m = MLP([2, 2, 1], activation="sigmoid", output_activation="sigmoid", rng=0)
+    before = [p.data.copy() for p in m.parameters()]
+    with pytest.warns(UserWarning, match="interrupted by user after 0 epochs"):
+        h = gn.fit(m, Xg, yg, lr=1.0, epochs=30, seed=0, verbose=0)
+    assert h.stop_reason == "interrupted" and h.epochs == 0
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, m.parameters(), strict=True))
