@@ -174,9 +174,9 @@ def check_number(
     glassnet._validation.ParameterError: The 'lr' parameter of SGD must be a float > 0. Got -1.
     """
     kind = numbers.Integral if integer else numbers.Real
-    ok = type(value) is int or (  # (a plain int, or float where one is taken: no ABC's check)
-        type(value) is float and not integer
-    ) or (isinstance(value, kind) and not isinstance(value, (bool, np.bool_)))
+    # (a plain int, or a float where one is taken: no ABC's check)
+    plain = type(value) is int or (type(value) is float and not integer)
+    ok = plain or (isinstance(value, kind) and not isinstance(value, (bool, np.bool_)))
     if ok:
         try:  # (an int too large for a float is finite, and out of any float bound)
             x = int(value) if integer else float(value)
