@@ -236,7 +236,7 @@ class _Pack:
     them is no longer the same object, or a key was added)."""
 
     def __init__(self, flat: Any, params: list[Any]) -> None:
-        self.flat, self.settings, self.seen, self.group = flat, {}, [], {}
+        self.flat, self.settings, self.seen, self.group, self.held = flat, {}, [], {}, []
         self.order = list(params)  # the group's order (a packing reused may have another)
         self.steps = np.zeros(len(flat.params), np.int64)
         self.work = [(np.empty_like(d), np.empty_like(d)) for d in flat.data]
@@ -376,6 +376,7 @@ class Optimizer:
             # fresh gradients, read where backward() left them when that saves a copy
             own = flat.own_grads() if sum(d.size for d in flat.data) >= BLOCK else {}
             own = own if own and sum(a.size for a in own.values()) >= BLOCK else {}
+            pack.held = [p.grad for p in flat.params]  # (zero_grad(False) zeroes them after)
             flat.sync(keep=own)
             if every and not own and min(steps) == max(steps):  # one rule per dtype buffer
                 h = self._per_step({**pack.settings, "t": steps[0] + 1})
@@ -467,21 +468,24 @@ class Optimizer:
         """Clear ∂J/∂w: ``p.grad = None`` for every parameter (PyTorch's default: the next
         step skips a parameter that gets no gradient), or, with ``set_to_none=False``,
         ∂J/∂w ← 0 in place: a ``p.grad`` of its own (one that ``backward()`` made, which the
-        caller may hold) zeroed where it is and kept, as PyTorch's; a None its flat view.
-        (Set to None, the flat buffer is not zeroed: the next step copies in each new
-        gradient, and a None as 0.)"""
+        caller may hold) zeroed where it is and kept, as PyTorch's, also after a ``step()``
+        (which copied it into the flat buffer); a None its flat view. (Set to None, the
+        flat buffer is not zeroed: the next step copies in each new gradient, and a None
+        as 0.)"""
         set_to_none = check_flag(set_to_none, "set_to_none", "zero_grad")
         self._generation += 1
         for pack in self._packs:
             held = () if set_to_none else [p.grad for p in pack.flat.params]
             if not set_to_none:
                 pack.flat.zero_grad()
-            for p, g in zip(pack.flat.params, held):  # (the step copies it in, as a new one)
+            for p, g, h in zip(pack.flat.params, held, pack.held or held):  # (h: the step's)
+                g = h if g is p.grad else g  # (the step copies it in, as a new one)
                 if g is not None and g is not p.grad:
                     g.fill(0)
                     p.grad = g
             for p in pack.flat.params if set_to_none else ():
                 p.grad = None
+            pack.held = []
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume: plain Python values and copied arrays.

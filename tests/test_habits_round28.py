@@ -251,3 +251,19 @@ def test_a_grad_element_hashes_by_identity():
     e = g[0, 1]
     assert {e: 1}[e] == 1 and len({g[1, 1], g[0, 0]}) == 2
     assert hash(e) == hash(e) and hash(g) == hash(g)
+
+
+def test_zero_grad_keep_zeroes_a_grad_held_across_a_step():
+    w = gn.tensor([1.0, 2.0], requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    (w * 3).sum().backward()
+    g = w.grad
+    opt.step()
+    opt.zero_grad(set_to_none=False)
+    assert g.tolist() == [0, 0] and w.grad is g
+    (w * 2).sum().backward()
+    assert g.tolist() == [2, 2]
+    opt.step()
+    assert w.tolist() == pytest.approx([0.5, 1.5])
+    opt.zero_grad()
+    assert w.grad is None
