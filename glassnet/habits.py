@@ -476,8 +476,8 @@ def _index(t: Any) -> Any:
         return tuple(map(_index, t))
     if isinstance(t, Tensor) and not np.all(t.data == np.round(t.data)):
         raise IndexError("A Tensor used as an index must hold whole numbers; use an integer array.")
-    if not isinstance(t, Tensor):
-        return t
+    if not isinstance(t, Tensor):  # (a 0-d integer array too: an int, as PyTorch's 0-d long)
+        return int(t) if isinstance(t, np.ndarray) and not t.ndim and t.dtype.kind in "iu" else t
     return t.data.astype(np.intp) if t.data.ndim else int(t.data)  # (0-d: a select, a view)
 
 
@@ -545,6 +545,8 @@ def _torch_index(index: Any, ndim: int) -> tuple[Any, Any]:
     (``x[[[0, 1]]]`` is ``x[[0, 1]]``) is one here too."""
     kind = type(index)
     if kind in _ALONE:  # (x[i], x[a:b], x[idx], x[mask]: the common cases, at once)
+        if kind is np.ndarray and not index.ndim and index.dtype.kind in "iu":
+            return None, int(index)  # (a 0-d integer array: a select, a view, as PyTorch's)
         return None, index
     if kind is tuple:
         types = set(map(type, index))

@@ -267,3 +267,14 @@ def test_zero_grad_keep_zeroes_a_grad_held_across_a_step():
     assert w.tolist() == pytest.approx([0.5, 1.5])
     opt.zero_grad()
     assert w.grad is None
+
+
+def test_a_0d_integer_array_index_selects_a_view():
+    x = gn.tensor([[1.0, 2.0], [3.0, 4.0]])
+    x[np.asarray(1)].fill_(0)
+    assert x.tolist() == [[1, 2], [0, 0]]
+    x[np.asarray(0), np.asarray(1)].fill_(7)
+    assert x.tolist() == [[1, 7], [0, 0]]
+    assert x[np.asarray(0), [0, 1]].tolist() == [1, 7]
+    assert x[[0, 1], np.asarray(1)].tolist() == [7, 0]
+    assert x[np.asarray(True)].shape == (1, 2, 2)
