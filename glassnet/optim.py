@@ -59,6 +59,7 @@ import inspect
 import itertools
 import math
 import sys
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from operator import is_not
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -229,6 +230,15 @@ def _taking(params: list[Any]) -> list[bool]:
     return [p.grad is not None and getattr(p, "requires_grad", True) for p in params]
 
 
+def _weak(value: Any) -> Callable[[], Any]:
+    """A weak reference to ``value`` (an array), or for a value that takes none (a float)
+    a function that returns it."""
+    try:
+        return weakref.ref(value)
+    except TypeError:
+        return lambda: value
+
+
 class _Pack:
     """What an optimizer keeps per param group: the parameters' flat buffers, two scratch
     arrays and the state buffers per dtype, the group's settings as last checked, and the
@@ -376,7 +386,9 @@ class Optimizer:
             # fresh gradients, read where backward() left them when that saves a copy
             own = flat.own_grads() if sum(d.size for d in flat.data) >= BLOCK else {}
             own = own if own and sum(a.size for a in own.values()) >= BLOCK else {}
-            pack.held = [p.grad for p in flat.params]  # (zero_grad(False) zeroes them after)
+            # (zero_grad(False) zeroes those a caller still holds after: weak, or the step
+            # would keep each alive through the next backward)
+            pack.held = [None if p.grad is None else _weak(p.grad) for p in flat.params]
             flat.sync(keep=own)
             if every and not own and min(steps) == max(steps):  # one rule per dtype buffer
                 h = self._per_step({**pack.settings, "t": steps[0] + 1})
@@ -478,8 +490,8 @@ class Optimizer:
             held = () if set_to_none else [p.grad for p in pack.flat.params]
             if not set_to_none:
                 pack.flat.zero_grad()
-            for p, g, h in zip(pack.flat.params, held, pack.held or held):  # (h: the step's)
-                g = h if g is p.grad else g  # (the step copies it in, as a new one)
+            for p, g, h in zip(pack.flat.params, held, pack.held or [None] * len(held)):
+                g = h() if h is not None and g is p.grad else g  # (h: the step's, copied in)
                 if g is not None and g is not p.grad:
                     g.fill(0)
                     p.grad = g

@@ -269,6 +269,26 @@ def test_zero_grad_keep_zeroes_a_grad_held_across_a_step():
     assert w.grad is None
 
 
+def test_a_step_keeps_no_gradient_alive_that_nobody_holds():
+    # the step's list of the gradients it copied (for zero_grad(set_to_none=False)) kept
+    # them alive through the next backward in PyTorch's model.zero_grad(); backward(); step()
+    import gc
+    import weakref
+
+    w = gn.tensor(np.ones(4), requires_grad=True)
+    opt = optim.SGD([w], lr=0.1)
+    (w * 3).sum().backward()
+    ref = weakref.ref(w.grad)
+    opt.step()
+    w.grad = None  # (model.zero_grad()'s set_to_none)
+    gc.collect()
+    assert ref() is None
+    (w * 2).sum().backward()
+    opt.step()
+    opt.zero_grad(set_to_none=False)  # (nothing held: the flat view, zeroed)
+    assert w.grad.tolist() == [0, 0, 0, 0]
+
+
 def test_a_0d_integer_array_index_selects_a_view():
     x = gn.tensor([[1.0, 2.0], [3.0, 4.0]])
     x[np.asarray(1)].fill_(0)
