@@ -91,11 +91,14 @@ def check_resumed(
         )  # fmt: skip
 
 
-def optimizer_for(optimizer: Any, params: list, lr: Any, schedule: Any, owner: str) -> Any:
+def optimizer_for(
+    optimizer: Any, params: list, lr: Any, schedule: Any, owner: str, callbacks: Any = ()
+) -> Any:
     """The optimizer ``fit`` trains ``params`` with: one built from a name (at ``lr``, 0.01
     by default), or the object given, checked to hold exactly ``params``; refused: an
-    optimizer that steps with a closure (L-BFGS), and an ``lr`` beside an object built with
-    another (unless a ``schedule`` starts from it)."""
+    optimizer that steps with a closure (L-BFGS), an ``lr`` beside an object built with
+    another (unless a ``schedule`` starts from it), and one at lr 0 in every group that
+    nothing can raise (no ``schedule``, no ``callbacks``: one may step a schedule)."""
     closure = tuple(optim_mod.CLOSURE_OPTIMIZERS.values())
     if (
         optim_mod.CLOSURE_OPTIMIZERS.get(optimizer.lower()) in closure
@@ -125,18 +128,14 @@ def optimizer_for(optimizer: Any, params: list, lr: Any, schedule: Any, owner: s
         )
     check_optimizer(optimizer, params, owner)
     groups = getattr(optimizer, "param_groups", None) or [{"lr": None}]
-    if (
-        schedule is None
-        and all(g.get("lr") == 0 for g in groups)
-        and not any(
-            g.get("style") == "sklearn" and g.get("momentum")
-            for g in groups  # (it coasts at 0)
-        )
-    ):  # (as fit(lr=0): every epoch would move nothing; a schedule may raise it, a warm-up)
-        raise ValueError(
+    coasts = getattr(optimizer, "t", 0) and any(  # (a velocity of its own, resumed, at lr 0)
+        g.get("style") == "sklearn" and g.get("momentum") for g in groups
+    )
+    if schedule is None and not callbacks and all(g.get("lr") == 0 for g in groups) and not coasts:
+        raise ValueError(  # (as fit(lr=0): every epoch would move nothing)
             f"{owner}: the {type(optimizer).__name__}'s lr is 0 in every param group, so no "
             "step would move a weight: give it an lr > 0, or pass the schedule that raises "
-            "it (schedule=, a warm-up from 0)."
+            "it (schedule=, a warm-up from 0, or a callback that steps one)."
         )
     return optimizer
 

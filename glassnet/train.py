@@ -602,7 +602,7 @@ def fit(
     backend.place(model, device, optimizer, Xv is None and src is None and dp is None)
     # optimizer: a name, or one built on exactly the model's parameters
     params = model.parameters()
-    optimizer = engines.optimizer_for(optimizer, params, lr, schedule, "fit")
+    optimizer = engines.optimizer_for(optimizer, params, lr, schedule, "fit", cbs)
     schedule = check_schedule(schedule, optimizer, "fit", initial_epoch)
     engines.check_resumed(optimizer, initial_epoch, epochs, X.shape[0], batch_size, (src, dp))
     seen0 = getattr(schedule, "samples_seen", 0)  # (InvScalingLR's clock goes on, resumed)

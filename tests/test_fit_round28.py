@@ -59,3 +59,19 @@ def test_a_ctrl_c_while_the_full_batch_loop_sets_up_stops_the_run_as_interrupted
         h = gn.fit(m, Xg, yg, lr=1.0, epochs=30, seed=0, verbose=0)
     assert h.stop_reason == "interrupted" and h.epochs == 0
     assert all(np.array_equal(a, p.data) for a, p in zip(before, m.parameters(), strict=True))
+
+
+def test_a_warm_up_stepped_by_a_callback_trains_and_a_fresh_sklearn_momentum_is_refused():
+    # a schedule stepped from a callback (fit's docstring shows it) may raise an lr of 0:
+    # not refused; SGD with scikit-learn's momentum coasts at lr 0 only on a velocity it has
+    m = _model()
+    opt = gn.optim.SGD(m.parameters(), lr=0.5)
+    warm = gn.lr_scheduler.LambdaLR(opt, lambda e: e / 3)
+    start = [p.data.copy() for p in m.parameters()]
+    gn.fit(m, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=3,
+           callbacks=[lambda state: warm.step()])  # fmt: skip
+    assert any(not np.array_equal(a, p.data) for a, p in zip(start, m.parameters(), strict=True))
+    m = _model()
+    opt = gn.optim.SGD(m.parameters(), lr=0.0, momentum=0.9, style="sklearn")
+    with pytest.raises(ValueError, match="lr is 0 in every param group"):
+        gn.fit(m, X, y, loss="binary_cross_entropy", optimizer=opt)
