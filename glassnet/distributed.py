@@ -137,7 +137,7 @@ _DATA = (
 )
 # fmt: on
 _KEYS = ("model", *_SETTINGS, *_DATA)  # the slots before training: one checksum per key
-_CHECKS = len(_KEYS)
+_CHECKS = len(_KEYS) + 1  # (and one slot: whether rank 0's shuffle buffer holds every row)
 _BUFFER = 65_536  # (the shuffle buffer of the streams fit makes: stream.Stream's default)
 _ANY = object()  # an item of checks_of that this rank cannot know (a stream's rows): it
 # agrees with any value
@@ -523,13 +523,18 @@ class DataParallel:
             v = self.settings.get(k)
             items[k] = (_comparable(v), (k, v))  # (shown as k=v, only on a mismatch)
         items.update(checks)
+        # the buffer: its whole batches (cap) in its slot, and after the checksums whether it
+        # holds every row (full): equal caps agree, and so do buffers that both hold all rows
+        cap, full = items.get("buffer", ((0, False), ""))[0]
         mine = [_checksum(items[k][0]) if k in items else 0 for k in _KEYS]
+        mine[_KEYS.index("buffer")] = cap
         self.buf = np.zeros(_CHECKS + _CONTROL, np.float64)
         if self.root:
-            self.buf[:_CHECKS] = mine
+            self.buf[:_CHECKS] = [*mine, full]
         self._collective(kind=_SETTINGS_KIND)
+        agree = {"buffer"} if full and self.buf[_CHECKS - 1] else set()  # (both hold all rows)
         differ = [k for k, a, b in zip(_KEYS, self.buf[:_CHECKS].tolist(), mine)
-                  if a != b and a != -1 and b != -1]  # fmt: skip
+                  if a != b and a != -1 and b != -1 and k not in agree]  # fmt: skip
         self.buf[:] = 0.0
         self.buf[0] = 1.0 if differ else 0.0
         self._collective(kind=_PASSED)  # every rank passed; one that did not joins from fail()
@@ -549,11 +554,15 @@ class DataParallel:
         return start + m * self.rank // self.size, start + m * (self.rank + 1) // self.size
 
     def begin(self, model: Any, step: Callable, l2: float, data: tuple, seed: Any, rng: Any,
-              optimizer: Any) -> Callable:  # fmt: skip
+              optimizer: Any, src: Any = None) -> Callable:  # fmt: skip
         """fit's start of a run over the ranks: rank 0's weights everywhere (the checks of
-        ``data = (X, y, w)`` compared), ``step`` wrapped to sum the gradients once a step."""
+        ``data = (X, y, w)`` compared, ``src`` the stream fit reads, if any), ``step`` wrapped
+        to sum the gradients once a step."""
+        # (a stream's rows where it knows them: a memmap, from_arrays, from_csv and a path,
+        # the statistics pass's count; a bound on them, the command line's)
+        rows = {k: getattr(src, k, None) for k in ("rows", "rows_at_most")}
         self.start(model, checks_of(*data, None if callable(seed) else rng, optimizer,
-                                    self.source))  # fmt: skip
+                                    {**self.source, **rows}))  # fmt: skip
         return self.wrap(step, [m.W for m in model.modules() if isinstance(m, Linear)], l2)
 
     def wrap(self, step: Callable[..., float], weights: list[Any], l2: float) -> Callable:
@@ -663,11 +672,8 @@ def run(fit: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     X, y = kwargs.get("X"), kwargs.get("y")
     # a stream (fit's X then its first chunk): a Stream, a path (y a column's name), memmaps,
     # chunks (y None); its shuffle buffer is a Stream's, else that of the streams fit makes
-    # and its rows where known (a memmap's; a Stream's rows: from_arrays, from_csv)
     dp.source = {
         "stream": y is None or isinstance(y, str) or isinstance(X, np.memmap),
-        "rows": len(X) if isinstance(X, np.memmap) else getattr(X, "rows", None),
-        "rows_at_most": getattr(X, "rows_at_most", None),
         "buffer_size": getattr(X, "buffer_size", _BUFFER),
         "batch_size": kwargs.get("batch_size"),
         "shuffle": kwargs.get("shuffle", True),
@@ -745,7 +751,9 @@ def checks_of(
     )  # fmt: skip
     out["optimizer settings"] = (settings, lambda: _settings_said(settings))
     out["optimizer state"] = (list(_leaves(state)) if state else [], "")
-    out["buffer"] = (None, "no shuffle (shuffle=False)")
+    # the buffer: (its whole batches, whether it holds every row), equal if either is (arrays
+    # hold all: -2; no shuffle: 0); a stream's rows unknown, only its whole batches tell
+    out["buffer"] = ((0, False), "no shuffle (shuffle=False)")
     if source.get("shuffle", True) and streamed:
         bs, size = source.get("batch_size") or 1, source.get("buffer_size") or 1
         cap = max(size // bs, 1) * bs
@@ -753,11 +761,16 @@ def checks_of(
         most = most if isinstance(most, (int, np.integer)) and not isinstance(most, bool) else None
         if most is not None and cap >= most // bs * bs:  # (Stream.batches: all rows at once)
             rows = f"{n} " if n is not None else ""
-            out["buffer"] = ("all", f"all {rows}rows of a stream (buffer_size={size})")
+            out["buffer"] = ((cap, True), f"all {rows}rows of a stream (buffer_size={size})")
         else:
-            out["buffer"] = (cap, f"{cap} rows of a stream (buffer_size={size})")
+            of = (
+                "" if n is not None
+                else f" whose row count is unknown (at most {most})" if most is not None
+                else " whose row count is unknown"
+            )  # fmt: skip
+            out["buffer"] = ((cap, False), f"{cap} rows of a stream{of} (buffer_size={size})")
     elif source.get("shuffle", True):
-        out["buffer"] = ("all", f"all {n} rows (arrays in memory)")
+        out["buffer"] = ((-2, True), f"all {n} rows (arrays in memory)")
     return out
 
 
@@ -820,6 +833,14 @@ _SAID = {
         "of data)",
     ),
 }
+_UNKNOWN = (
+    "the shuffle buffer holds {mine} on rank {r}, {theirs} on rank 0: where a stream's row "
+    "count is unknown (chunks, a generator, a Stream of your own), whether its buffer holds "
+    "every row cannot be told, and buffers of another buffer_size (the command line's "
+    "--buffer-size), or arrays beside it, may draw other rows into each global batch. Give "
+    "every rank the same kind of data and the same buffer_size, or a stream that knows its "
+    "rows (stream.from_arrays, stream.from_csv, a memmap)"
+)
 _KIND_OF = {"seed": "shuffling seed", "lr of the optimizer": "optimizer",
             "optimizer settings": "optimizer", "optimizer state": "optimizer"}  # fmt: skip
 
@@ -828,6 +849,8 @@ def _said(key: str, rank: int, mine: str, theirs: str) -> str:
     """The item ``key`` of :func:`checks_of` that differs, in words (:data:`_SAID`)."""
     plain, valued = _SAID[key]
     text = valued if valued and mine != theirs else plain
+    if key == "buffer" and "unknown" in mine + theirs:  # (cannot be told: said so)
+        text = _UNKNOWN
     return text.format(mine=mine, theirs=theirs, r=rank)
 
 

@@ -658,7 +658,7 @@ def fit(
     tasks.check_fit_memory(model, params, bs, params[0].dtype)  # (tasks.model_dtype's)
 
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
-        train_step = dp.begin(model, train_step, l2, (X, y_arr, w_arr), seed, rng, optimizer)
+        train_step = dp.begin(model, train_step, l2, (X, y_arr, w_arr), seed, rng, optimizer, src)
     snapshot = [p.data.copy() for p in params]  # last known finite weights
     whole = list(zip(params, snapshot))
     # an epoch (full batch: the whole run) in a loop of its own when nothing of the caller's

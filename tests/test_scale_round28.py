@@ -86,6 +86,14 @@ SCRIPT = textwrap.dedent(
                 f.write("a,b,c,y\\n" + "".join(f"{r[0]:.17g},{r[1]:.17g},{r[2]:.17g},{t:g}\\n"
                                              for r, t in zip(X, y)))
         data = ("d.csv", "y") if rank == 0 else (X, y)
+    elif case.startswith("chunks_arrays"):  # rank 1's rows unknown (chunks), rank 0's known
+        size = {"chunks_arrays": 5000, "chunks_arrays_small": 500}.get(case, 8000)
+        cut = [(X[i : i + 500], y[i : i + 500]) for i in range(0, 2000, 500)]
+        data = ((stream.from_arrays(X, y, buffer_size=5000 if case.endswith("_other") else size)
+                 if rank == 0 else stream.from_chunks(cut, buffer_size=size)), None)
+    elif case == "chunks_in_memory":  # rank 0 arrays, rank 1 chunks of unknown rows
+        cut = [(X[i : i + 500], y[i : i + 500]) for i in range(0, 2000, 500)]
+        data = (X, y) if rank == 0 else (stream.from_chunks(cut, buffer_size=5000), None)
     elif case == "bs_stream":  # another batch_size, the same buffer_size
         data = (stream.from_arrays(X, y, buffer_size=1000), None)
         kw["batch_size"] = 100 if rank == 1 else 64
@@ -295,11 +303,48 @@ def test_buffers_holding_all_rows_train_as_one_process(tmp_path, case):
 
 def test_a_stream_and_arrays_are_named_as_such(tmp_path):
     """A path on rank 0, arrays on rank 1: "X has 2000 rows on rank 1,  on rank 0; the
-    stream's shuffle buffer holds  on rank 1, ...", values left empty."""
+    stream's shuffle buffer holds  on rank 1, ...", values left empty. Then (distfix28)
+    refused as another shuffle, though the file's 2000 rows (a count fit's stream knows)
+    fit the default buffer of 65,536 rows: all rows shuffled at once, as arrays are. It
+    trains now, and matches one process."""
     lines = _ranks(tmp_path, "path_arrays")
-    _refused(lines, "the shuffle buffer holds all 2000 rows (arrays in memory) on rank 1, "
-             "65536 rows of a stream (buffer_size=65536) on rank 0")  # fmt: skip
-    assert ",  on rank" not in lines[1] and "holds  on" not in lines[1], lines[1]
+    assert lines == {0: "ok", 1: "ok"}, lines
+    ref = _one_process(tmp_path, "path_arrays")
+    for r in (0, 1):
+        np.testing.assert_allclose(np.load(tmp_path / f"w_path_arrays_{r}.npy"), ref,
+                                   rtol=0, atol=1e-12)  # fmt: skip
+
+
+# ---------------------------------------------------------------- the fix of rev28g
+@pytest.mark.parametrize("case", ["chunks_arrays", "chunks_arrays_small"])
+def test_the_same_buffer_size_trains_whether_or_not_rows_are_known(tmp_path, case):
+    """Rank 0 from_arrays, rank 1 the same rows as a list of chunks (its row count
+    unknown), both buffer_size=5000 (or 500): refused as "4992 rows ... (buffer_size=5000)
+    on rank 1, all 2000 rows ... (buffer_size=5000) on rank 0 ... give every rank the same
+    buffer_size", which they had; they trained alike before round 28."""
+    lines = _ranks(tmp_path, case)
+    assert lines == {0: "ok", 1: "ok"}, lines
+    ref = _one_process(tmp_path, case)
+    for r in (0, 1):
+        np.testing.assert_allclose(np.load(tmp_path / f"w_{case}_{r}.npy"), ref,
+                                   rtol=0, atol=1e-12)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "case, said",
+    [
+        ("chunks_arrays_other", "the shuffle buffer holds 8000 rows of a stream whose row "
+         "count is unknown (buffer_size=8000) on rank 1, all 2000 rows of a stream "
+         "(buffer_size=5000) on rank 0"),
+        ("chunks_in_memory", "the shuffle buffer holds 4992 rows of a stream whose row count "
+         "is unknown (buffer_size=5000) on rank 1, all 2000 rows (arrays in memory) on rank 0"),
+    ],
+)  # fmt: skip
+def test_an_unknown_row_count_is_said_where_buffers_differ(tmp_path, case, said):
+    """Where the buffers differ and a stream's rows are unknown (chunks), whether its buffer
+    holds every row cannot be told: refused, saying so and what to do."""
+    lines = _ranks(tmp_path, case)
+    _refused(lines, said, "row count is unknown", "stream.from_arrays")
 
 
 @pytest.mark.parametrize(
