@@ -784,9 +784,7 @@ def getitem(self: Tensor, index: Any) -> Tensor:
 
     out = a[index] if first is None else a[first][index]
     if type(out) is not np.ndarray and isinstance(out, np.generic):  # one value: NumPy's copy;
-        out = a[(*index, ...) if type(index) is tuple else (index, ...)]  # PyTorch's 0-d view
-        if out.base is None:  # (NumPy copies it where a 0-d integer array is among them)
-            out = a[element_index(index)]  # (x[0].add_(1) writes into x through it)
+        out = a[element_index(index)]  # PyTorch's 0-d view (x[0].add_(1) writes into x)
     return self._viewing(Tensor.from_op(out, "index", (self,), backward))
 
 

@@ -141,6 +141,16 @@ def _one_process(tmp_path, case):
     return np.load(tmp_path / f"w_{case}_one.npy")
 
 
+def _trains_as_one_process(tmp_path, case):
+    """Both ranks of ``case`` train ("ok") to the weights of one process, to 1e-12."""
+    lines = _ranks(tmp_path, case)
+    assert lines == {0: "ok", 1: "ok"}, lines
+    ref = _one_process(tmp_path, case)
+    for r in (0, 1):
+        np.testing.assert_allclose(np.load(tmp_path / f"w_{case}_{r}.npy"), ref,
+                                   rtol=0, atol=1e-12)  # fmt: skip
+
+
 def _refused(lines, *said):
     """Rank 1 raised a ValueError saying each of ``said``; rank 0 a DistributedError naming
     rank 1 and saying them too."""
@@ -165,23 +175,13 @@ def test_other_shuffle_buffers_are_refused_naming_them(tmp_path):
 
 def test_buffers_of_the_same_whole_batches_train_as_one_process(tmp_path):
     """500 and 510 rows both hold 7 batches of 64: the same batches, nothing refused."""
-    lines = _ranks(tmp_path, "buffer_same_cap")
-    assert lines == {0: "ok", 1: "ok"}
-    ref = _one_process(tmp_path, "buffer_same_cap")
-    for r in (0, 1):
-        np.testing.assert_allclose(np.load(tmp_path / f"w_buffer_same_cap_{r}.npy"), ref,
-                                   rtol=0, atol=1e-12)  # fmt: skip
+    _trains_as_one_process(tmp_path, "buffer_same_cap")
 
 
 def test_the_same_stream_in_other_chunks_trains_as_one_process(tmp_path):
     """chunk_rows 100 and 300 over the same rows: refused as "other training data" (the
     first chunks differ), though the batches are the same (re-cut to batch_size rows)."""
-    lines = _ranks(tmp_path, "chunks")
-    assert lines == {0: "ok", 1: "ok"}
-    ref = _one_process(tmp_path, "chunks")
-    for r in (0, 1):
-        np.testing.assert_allclose(np.load(tmp_path / f"w_chunks_{r}.npy"), ref,
-                                   rtol=0, atol=1e-12)  # fmt: skip
+    _trains_as_one_process(tmp_path, "chunks")
 
 
 @pytest.mark.parametrize(
@@ -293,12 +293,7 @@ def test_buffers_holding_all_rows_train_as_one_process(tmp_path, case):
     rows alike, as arrays in memory do (a memmap on one rank, the rows in memory on the
     other): refused as other shuffle buffers, where they had trained and matched one
     process."""
-    lines = _ranks(tmp_path, case)
-    assert lines == {0: "ok", 1: "ok"}, lines
-    ref = _one_process(tmp_path, case)
-    for r in (0, 1):
-        np.testing.assert_allclose(np.load(tmp_path / f"w_{case}_{r}.npy"), ref,
-                                   rtol=0, atol=1e-12)  # fmt: skip
+    _trains_as_one_process(tmp_path, case)
 
 
 def test_a_stream_and_arrays_are_named_as_such(tmp_path):
@@ -307,12 +302,7 @@ def test_a_stream_and_arrays_are_named_as_such(tmp_path):
     refused as another shuffle, though the file's 2000 rows (a count fit's stream knows)
     fit the default buffer of 65,536 rows: all rows shuffled at once, as arrays are. It
     trains now, and matches one process."""
-    lines = _ranks(tmp_path, "path_arrays")
-    assert lines == {0: "ok", 1: "ok"}, lines
-    ref = _one_process(tmp_path, "path_arrays")
-    for r in (0, 1):
-        np.testing.assert_allclose(np.load(tmp_path / f"w_path_arrays_{r}.npy"), ref,
-                                   rtol=0, atol=1e-12)  # fmt: skip
+    _trains_as_one_process(tmp_path, "path_arrays")
 
 
 # ---------------------------------------------------------------- the fix of rev28g
@@ -322,12 +312,7 @@ def test_the_same_buffer_size_trains_whether_or_not_rows_are_known(tmp_path, cas
     unknown), both buffer_size=5000 (or 500): refused as "4992 rows ... (buffer_size=5000)
     on rank 1, all 2000 rows ... (buffer_size=5000) on rank 0 ... give every rank the same
     buffer_size", which they had; they trained alike before round 28."""
-    lines = _ranks(tmp_path, case)
-    assert lines == {0: "ok", 1: "ok"}, lines
-    ref = _one_process(tmp_path, case)
-    for r in (0, 1):
-        np.testing.assert_allclose(np.load(tmp_path / f"w_{case}_{r}.npy"), ref,
-                                   rtol=0, atol=1e-12)  # fmt: skip
+    _trains_as_one_process(tmp_path, case)
 
 
 @pytest.mark.parametrize(
