@@ -70,6 +70,8 @@ needs_browser = pytest.mark.skipif(
 def steps(page: Any, n: int) -> None:
     """Click the page's Step button ``n`` times, each time waiting for the step it takes."""
     for _ in range(n):
-        before = page.evaluate("frame.step")
+        # the page's queue first: a frame of play still on its way after a pause (an epoch of
+        # steps) would land after ``before`` was read, and the click's step be before + k + 1
+        before = page.evaluate("busy.then(() => frame.step)")
         page.click("#step")
         page.wait_for_function(f"frame.step === {before + 1}")
