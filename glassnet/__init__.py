@@ -32,6 +32,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     schedules,
     tasks,
     torch_tensor,
+    tracing,
     utils,
     viz,
 )

@@ -15,8 +15,9 @@ size, activations applied in place (each g'(z) is read from a = g(z)), and an ou
 activation fused with its cross-entropy (``dL/dz = y_hat - y``).
 
 The same code, with ``record=`` given, is the see-through trace: every layer's Z, A,
-g'(Z), dL/dA, dL/dZ, dL/dW and dL/db for a batch (:meth:`FastMLP.trace`), which
-``explain``, ``viz``, ``diagnostics`` and ``summary`` read.
+g'(Z), dL/dA, dL/dZ, dL/dW and dL/db for a batch (``FastMLP.trace``, which
+:mod:`glassnet.tracing` attaches), which ``explain``, ``viz``, ``diagnostics`` and
+``summary`` read.
 
 >>> import numpy as np
 >>> from glassnet import nn
@@ -33,23 +34,23 @@ import functools
 import inspect
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import is_
 from typing import Any
 
 import numpy as np
 
 from . import functional as F
-from ._validation import check_activation, check_array, check_bool, check_trace, fused_message
+from ._validation import check_activation, fused_message
 from .backend import kept, namespace
 from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, loss_sum, plain
 from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
-from .tasks import builtin_forward, check_weights_set, on_output, own_forward, prepare_targets
+from .tasks import builtin_forward, check_weights_set, on_output, own_forward
 
 # fmt: off
-__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "Trace", "add_l2", "l2_value", "takes",
+__all__ = ["Layer", "layers_of", "flatten", "FastMLP", "add_l2", "l2_value", "takes",
            "keep_finite"]
 # fmt: on
 
@@ -189,18 +190,6 @@ def l2_value(l2: Any, n: int, squares: Any) -> Any:
 
 _GRADIENT_ONLY = {"value": False}  # a loss kernel's keyword: no value (a user's may not take it)
 _GRAD, _DATA, _NONE = itertools.repeat("grad"), itertools.repeat("data"), itertools.repeat(None)
-
-
-@dataclass
-class Trace:
-    """What one pass computed: ``layers[l]`` maps ``X`` (the layer's input), ``Z``, ``A``,
-    ``gprime`` (g'(Z); for softmax the Jacobian, (N, C, C)), ``dA``, ``dZ``, ``dW``,
-    ``db`` to arrays (the backward ones only when targets were given); ``per_sample`` holds
-    each entry's loss before the mean, ``loss`` the batch loss."""
-
-    layers: list[dict[str, np.ndarray]] = field(default_factory=list)
-    per_sample: np.ndarray | None = None
-    loss: float = float("nan")
 
 
 class FastMLP:
@@ -371,7 +360,7 @@ class FastMLP:
         column, record) that returns the per-entry losses, with the parameters' arrays
         :meth:`bind` checked and the buffers of :meth:`_buffers` bound (kept per n until a
         ``.data`` or ``.grad`` is rebound)."""
-        per_layer, ones, keep, _, sq, (o, Gk, args, count, scale) = self._buffers(n)
+        per_layer, ones, keep, _, sq, (o, Gk, args, _, scale) = self._buffers(n)
         L, lead, outs = len(per_layer), self.lead, self._outs or [None] * len(self._params)
         fwd = [(W.data, None if b is None else b.data, A, T, alpha, f)
                for W, b, A, _, T, alpha, f, _ in per_layer]  # fmt: skip
@@ -385,7 +374,6 @@ class FastMLP:
                in enumerate(zip(per_layer, outs[-2::-2], outs[::-2]))][::-1]  # fmt: skip
         _, _, out, G, T, alpha, _, gp = per_layer[-1]
         kernel, l2, Ws = self.loss.kernel, self.l2, [lay.linear.W for lay in self.layers]
-        head = (self.fused, self.layers[-1], self.spec)  # (no self in step: no cycle to free)
         mm, add, mul, short = np.matmul, np.add, np.multiply, n <= LONG_SUM
         kw = {} if value else _GRADIENT_ONLY  # (the loss kernel's keywords)
 
@@ -404,8 +392,6 @@ class FastMLP:
                 return None
             # 2) the loss and dL/dZ of the output layer: the kernel writes dL/d(out) to G
             per = kernel(o, y, Gk, *(args if record is None else ()), **kw)
-            if record is not None:
-                _record_output(*head, record[-1], out, y, Gk, count, w)
             if gp is not None:
                 gp(G, out, T, alpha)
             if w is not None:
@@ -454,58 +440,6 @@ class FastMLP:
         """The L2 penalty ``l2 / (2 n) sum ||W||²`` of the last :meth:`run` on n rows (from
         ``sq``, host copies of its ||W||², when given)."""
         return l2_value(self.l2, n, self._buffers(n)[4] if sq is None else sq)
-
-    def trace(self, X: Any, y: Any = None, sample_weight: Any = None, finite: bool = True,
-              jacobians: bool = True) -> Trace:  # fmt: skip
-        """Every number of one pass over the batch X (and the backward pass, L2 penalty included
-        and rows weighted by ``sample_weight`` (N,), when targets ``y`` are given in the loss's
-        form: labels or rows for cross-entropy, (N, K) values otherwise), in ``self.dtype``.
-        A NaN or inf among them is a ValueError naming the first made; ``finite=False``
-        returns them (``glassnet.explain`` names the cause itself). ``jacobians=False``: no
-        ``gprime`` for a vector activation (softmax: (N, C, C); explain makes its rows)."""
-        X = check_array("X", X, "FastMLP.trace", ndim=(2,), dtype=self.dtype)
-        finite = check_bool(finite, "finite", "FastMLP.trace")
-        rows = {len(np.atleast_1d(v)) for v in (y, sample_weight) if v is not None}
-        if X.shape[1] != self.layers[0].inputs or rows - {X.shape[0]}:
-            raise ValueError(
-                fused_message("trace", shape=X.shape, rows=rows, inputs=self.layers[0].inputs)
-            )
-        record: list[dict] = []
-        t = Trace(layers=record)
-        with np.errstate(all="ignore"):  # (a number that overflows is refused below)
-            if y is None:
-                acts = self.forward(X, record)
-            else:
-                n_out, w = self.layers[-1].neurons, sample_weight
-                y = prepare_targets(self.spec, np.asarray(y), self.dtype, n_out, "FastMLP.trace")
-                w = None if w is None else np.asarray(w, dtype=self.dtype).reshape(X.shape[0])
-                t.loss = self.step(X, y, w, record)
-                t.per_sample = record[-1].pop("per_sample")
-                acts = [t[2] for t in self._buffers(X.shape[0])[0]]
-            for i, (lay, rec, A) in enumerate(zip(self.layers, record, acts)):
-                # a head fused with its loss left logits in its buffer: its output is g(Z)
-                fused_head = self.fused and i == len(record) - 1
-                rec["A"] = lay.activation.fn(rec["Z"], **lay.kw) if fused_head else A.copy()
-                if jacobians or lay.activation.elementwise:
-                    rec["gprime"] = lay.activation.grad(rec["Z"], rec["A"], **lay.kw)
-        if finite:  # (else the caller looks at NaN and inf itself)
-            weights = [w for lay in self.layers for w in (lay.W, lay.b) if w is not None]
-            check_trace(record, None if y is None else t.loss, weights, self.dtype)
-        return t
-
-
-def _record_output(
-    fused: bool, lay: Layer, spec: Any, rec: dict, out: Any, y: Any, G: Any, count: int, w: Any
-) -> None:
-    """The output layer's dL/dA (dL/dy_hat), rows weighted by ``w``: the kernel's G, or, when
-    the head is fused with the loss (``spec``), its derivative with respect to the head's
-    output."""
-    if fused:
-        P = lay.activation.fn(out, **lay.kw)
-        G = np.empty_like(P)
-        Y = F.one_hot(y, P.shape[1], dtype=P.dtype) if y.ndim == 1 else y  # labels: rows
-        spec.on_probabilities(P, Y, G)
-    rec["dA"] = G / count if w is None else G * (w.reshape(-1, 1) / count)
 
 
 def keep_finite(snapshot: Any) -> None:
