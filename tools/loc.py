@@ -7,7 +7,7 @@ The core is the engine a reader must understand to know how glassnet trains: ten
 functional, nn, the fast path (fused), optim and train. ``tasks`` sits between nn and the
 fast path in the layering but is counted outside the budget, as the issue that set it did.
 
-Seven files of ``nn`` are PyTorch's surface rather than the engine, and are listed apart
+Six files of ``nn`` are PyTorch's surface rather than the engine, and are listed apart
 (``outside``): ``nn/losses.py`` (the loss *modules*, ``nn.CrossEntropyLoss`` and the rest:
 thin wrappers over functional's losses, with PyTorch's class weights and label
 smoothing), ``nn/utils.py`` (``clip_grad_norm_``/``clip_grad_value_``), ``nn/containers.py``
@@ -19,10 +19,7 @@ and ``nn/functional.py`` (PyTorch's ``torch.nn.functional`` names: the loss modu
 activations called as functions) and ``nn/torch_layers.py`` (PyTorch's further layers,
 ``nn.GELU``, ``nn.SiLU``, ``nn.ELU``, ``nn.Softplus``, ``nn.LayerNorm``, ``nn.LogSoftmax``,
 ``nn.BatchNorm1d``,
-which run on the graph only: the fast path, ``explain`` and the ONNX export refuse them)
-and ``nn/torch_module.py`` (a module's PyTorch surface, attached to ``Module`` and the
-layers: ``named_parameters``/``named_buffers``/``buffers``, ``state_dict``/
-``load_state_dict``, ``to()``, the reprs, and ``config()``, the description ``gn.save`` keeps).
+which run on the graph only: the fast path, ``explain`` and the ONNX export refuse them).
 They serve a hand-written PyTorch-style loop or model; nothing in the engine (fit, the fast
 path, the graph, the optimizers) imports them, so a reader learning how glassnet trains
 never needs them. They stay in ``nn`` because that is where a PyTorch user looks for them.
@@ -31,10 +28,6 @@ For the same reason PyTorch's further optimizers (RMSprop, Adagrad, Adadelta, Ad
 RAdam) are ``torch_optim.py``, beside ``optim`` (whose ``OPTIMIZERS`` names them): the lecture's
 and scikit-learn's rules (SGD with momentum, Adam, AdamW) are ``optim``'s own, and the compiled
 loop takes only those.
-So is ``optim_habits.py``: an optimizer's PyTorch habits (``state_dict``/``load_state_dict``,
-``zero_grad``, the checks of ``param_groups`` edited between steps, the repr, the old import
-paths), which ``optim`` imports at its end and attaches to ``Optimizer``: ``fit`` steps an
-optimizer through its update rules alone.
 
 For the same reason ``habits.py`` (indexing, in-place writes and PyTorch's shape ops on the
 Tensor) is its own module, a layer above the engine, which attaches them as ``functional``
@@ -78,7 +71,7 @@ BUDGET = 2200
 # in nn for PyTorch's users, not the engine (and nn's gate, machinery): see above
 OUTSIDE = (
     "nn/losses.py", "nn/utils.py", "nn/containers.py", "nn/init_inplace.py", "nn/functional.py",
-    "nn/torch_layers.py", "nn/_gate.py", "nn/torch_module.py",
+    "nn/torch_layers.py", "nn/_gate.py",
 )  # fmt: skip
 
 
