@@ -1186,9 +1186,22 @@ def forward_set(m: Module) -> Any:
     return None if mine else f
 
 
+_BASES: dict[type, tuple[tuple[type, ...], type]] = {}  # class: (its __mro__, its base)
+
+
 def glassnet_base(m: Module) -> type:
-    """The nearest class of glassnet's that ``m``'s class derives from."""
-    return next(c for c in type(m).__mro__ if f"{c.__module__}.".startswith("glassnet."))
+    """The nearest class of glassnet's that ``m``'s class derives from (kept per class while
+    its ``__mro__`` is the same tuple: fit reads it for every layer twice a call, and the
+    walk up the classes cost more than the rest of :func:`builtin_forward`)."""
+    cls = type(m)
+    kept = _BASES.get(cls)
+    if kept is not None and kept[0] is cls.__mro__:  # (__bases__ reassigned: a new tuple)
+        return kept[1]
+    base = next(c for c in cls.__mro__ if f"{c.__module__}.".startswith("glassnet."))
+    if len(_BASES) >= 1024:  # (classes made in a loop: at most 1024 held)
+        _BASES.clear()
+    _BASES[cls] = (cls.__mro__, base)
+    return base
 
 
 def builtin_forward(m: Module) -> bool:

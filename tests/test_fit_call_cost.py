@@ -103,3 +103,49 @@ def test_fit_reads_the_parameters_a_bounded_number_of_times(monkeypatch):
     monkeypatch.setattr(Module, "parameters", lambda self, *a: reads.append(a) or real(self, *a))
     _fit(model)
     assert len(reads) <= 6, f"fit read model.parameters() {len(reads)} times"
+
+
+class _CountedModule(str):
+    """A class's ``__module__`` that counts how often its name is formatted (the walk up a
+    class's bases for the nearest class of glassnet's formats each one's)."""
+
+    reads = 0
+
+    def __format__(self, spec: str) -> str:
+        type(self).reads += 1
+        return str.__format__(str(self), spec)
+
+
+def test_fit_finds_each_layer_classs_glassnet_base_once(monkeypatch):
+    # the fast path's checks (own_layer, layers_of) ask builtin_forward of every layer,
+    # which walked up the layer's classes (formatting each one's module) at every ask: 2 a
+    # layer a call; now once a class while its __mro__ stays
+    class MyLinear(gn.nn.Linear):
+        pass
+
+    class MyTanh(gn.nn.Tanh):
+        pass
+
+    monkeypatch.setattr(_CountedModule, "reads", 0)
+    MyLinear.__module__ = MyTanh.__module__ = _CountedModule("tests.mine")
+    rng = np.random.default_rng(0)
+    model = gn.nn.Sequential(MyLinear(2, 2, rng=rng), MyTanh(), MyLinear(2, 1, rng=rng))
+    h = gn.fit(model, X, Y, loss="mse", lr=0.1, epochs=1, seed=0, verbose=0)
+    assert h.engine == "fused"  # (a subclass that adds nothing: read by its class)
+    first = _CountedModule.reads
+    gn.fit(model, X, Y, loss="mse", lr=0.1, epochs=1, seed=0, verbose=0)
+    assert _CountedModule.reads == first
+
+
+def test_a_layer_class_given_other_bases_is_read_by_its_new_base():
+    from glassnet.tasks import builtin_forward, glassnet_base
+
+    class Act(gn.nn.Tanh):
+        pass
+
+    a = Act()
+    assert glassnet_base(a) is gn.nn.Tanh and builtin_forward(a)
+    Act.__bases__ = (gn.nn.Sigmoid,)  # (a new __mro__: looked up again)
+    assert glassnet_base(a) is gn.nn.Sigmoid
+    Act.forward = lambda self, x: x  # (a forward of its own, set after a look-up: seen)
+    assert not builtin_forward(a)
