@@ -28,6 +28,10 @@ For the same reason PyTorch's further optimizers (RMSprop, Adagrad, Adadelta, Ad
 RAdam) are ``torch_optim.py``, beside ``optim`` (whose ``OPTIMIZERS`` names them): the lecture's
 and scikit-learn's rules (SGD with momentum, Adam, AdamW) are ``optim``'s own, and the compiled
 loop takes only those.
+So is ``optim_habits.py``: an optimizer's PyTorch habits (``state_dict``/``load_state_dict``,
+``zero_grad``, the checks of ``param_groups`` edited between steps, the repr, the old import
+paths), which ``optim`` imports at its end and attaches to ``Optimizer``: ``fit`` steps an
+optimizer through its update rules alone.
 
 For the same reason ``habits.py`` (indexing, in-place writes and PyTorch's shape ops on the
 Tensor) is its own module, a layer above the engine, which attaches them as ``functional``
