@@ -375,7 +375,7 @@ def _run(
                 if hold.pending:  # (a Ctrl-C during the update: raised now, the step whole)
                     hold.release()
                 if fresh:  # a fresh optimizer's first step binds its gradients: then the rules
-                    update, fresh = optimizer.prepared(), False
+                    update, fresh = optimizer.prepared() if k + 1 < steps else update, False
             done += run
             if _counted(losses, counter, rows, base, again):
                 break
@@ -475,9 +475,10 @@ def run_full_batch(
     check_positive("epochs", epochs, "run_full_batch", integer=True)
     check_positive("n_iter_no_change", n_iter_no_change, "run_full_batch", integer=True)
     n = X.shape[0]
-    counter = _Counter(fast, y, w, n)
-    counter.y, counter.w = _tiled(y, counter.room), None if w is None else _tiled(w, counter.room)
     steps = epochs if max_steps is None else min(epochs, max_steps)
+    counter = _Counter(fast, y, w, n)
+    counter.room = min(counter.room, steps)  # (the targets of the epochs run, not of 64)
+    counter.y, counter.w = _tiled(y, counter.room), None if w is None else _tiled(w, counter.room)
     reason = "max_steps" if max_steps is not None and max_steps <= epochs else "max_epochs"
     whole, rows = (X, y, w, n), lambda c: slice(0, c.rows)  # (every epoch: the same rows)
     try:
@@ -503,5 +504,6 @@ def _bound(fast: FastMLP, optimizer: Any, update: Any, X: Any, y: Any, w: Any) -
 
 
 def _tiled(a: Any, k: int) -> Any:
-    """``a`` repeated k times along its first axis (the targets of k epochs' outputs)."""
-    return np.concatenate([a] * k)
+    """``a`` repeated k times along its first axis (the targets of k epochs' outputs; ``a``
+    itself for one: only read)."""
+    return a if k == 1 else np.concatenate([a] * k)

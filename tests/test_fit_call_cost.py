@@ -149,3 +149,35 @@ def test_a_layer_class_given_other_bases_is_read_by_its_new_base():
     assert glassnet_base(a) is gn.nn.Sigmoid
     Act.forward = lambda self, x: x  # (a forward of its own, set after a look-up: seen)
     assert not builtin_forward(a)
+
+
+def test_a_one_step_run_prepares_the_optimizers_rules_once(monkeypatch):
+    # the whole-run loop asks a fresh optimizer for its prepared rules again after the
+    # first step (which binds the gradients); a run of one step has no second step to use
+    # them for
+    from glassnet.optim import Optimizer
+
+    model = _xnor()
+    _fit(model)
+    asked = []
+    real = Optimizer.prepared
+    monkeypatch.setattr(Optimizer, "prepared", lambda self: asked.append(1) or real(self))
+    h = _fit(model)
+    assert (h.engine, h.steps, len(asked)) == ("fused", 1, 1)
+    gn.fit(model, X, Y, lr=1.0, epochs=2, seed=0, verbose=0)
+    assert len(asked) == 3  # (two steps: the rules asked for again after the first)
+
+
+def test_a_full_batch_run_tiles_its_targets_for_the_epochs_it_runs(monkeypatch):
+    # the losses of the epochs a count holds are counted at once against the targets tiled:
+    # 64 copies of y were made for a run of one epoch
+    from glassnet import eager
+
+    tiled = []
+    real = eager._tiled
+    monkeypatch.setattr(eager, "_tiled", lambda a, k: tiled.append(k) or real(a, k))
+    model = _xnor()
+    h1 = _fit(model)
+    h3 = gn.fit(model, X, Y, lr=1.0, epochs=3, seed=0, verbose=0)
+    assert tiled == [1, 3]
+    assert (h1.engine, h3.engine, len(h3.loss)) == ("fused", "fused", 3)
