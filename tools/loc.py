@@ -7,7 +7,7 @@ The core is the engine a reader must understand to know how glassnet trains: ten
 functional, nn, the fast path (fused), optim and train. ``tasks`` sits between nn and the
 fast path in the layering but is counted outside the budget, as the issue that set it did.
 
-Six files of ``nn`` are PyTorch's surface rather than the engine, and are listed apart
+Seven files of ``nn`` are PyTorch's surface rather than the engine, and are listed apart
 (``outside``): ``nn/losses.py`` (the loss *modules*, ``nn.CrossEntropyLoss`` and the rest:
 thin wrappers over functional's losses, with PyTorch's class weights and label
 smoothing), ``nn/utils.py`` (``clip_grad_norm_``/``clip_grad_value_``), ``nn/containers.py``
@@ -19,7 +19,10 @@ and ``nn/functional.py`` (PyTorch's ``torch.nn.functional`` names: the loss modu
 activations called as functions) and ``nn/torch_layers.py`` (PyTorch's further layers,
 ``nn.GELU``, ``nn.SiLU``, ``nn.ELU``, ``nn.Softplus``, ``nn.LayerNorm``, ``nn.LogSoftmax``,
 ``nn.BatchNorm1d``,
-which run on the graph only: the fast path, ``explain`` and the ONNX export refuse them).
+which run on the graph only: the fast path, ``explain`` and the ONNX export refuse them)
+and ``nn/torch_module.py`` (a module's PyTorch surface, attached to ``Module`` and the
+layers: ``named_parameters``/``named_buffers``/``buffers``, ``state_dict``/
+``load_state_dict``, ``to()``, the reprs, and ``config()``, the description ``gn.save`` keeps).
 They serve a hand-written PyTorch-style loop or model; nothing in the engine (fit, the fast
 path, the graph, the optimizers) imports them, so a reader learning how glassnet trains
 never needs them. They stay in ``nn`` because that is where a PyTorch user looks for them.
@@ -58,6 +61,9 @@ counted outside as ``_validation``'s checks are: the readers-writer gate that le
 of a model whose class has its own ``train()`` run together while that ``train()`` waits.
 ``nn/module.py`` only calls it. It sits in ``nn``, not beside ``_validation``, since only
 nn uses it and the layering contract (pyproject.toml, exhaustive) then needs no new entry.
+So is ``nn/_checks.py``, for the same reasons: the refusals of nn's core modules (a layer's
+constructor arguments, what ``predict`` takes and gives, what ``flatten_parameters`` packs),
+each one call there named for what it checks, as ``_validation``'s are.
 """
 
 from __future__ import annotations
@@ -72,10 +78,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] / "glassnet"
 CORE = ("tensor.py", "functional.py", "nn", "fused.py", "optim.py", "train.py")
 BUDGET = 2200
-# in nn for PyTorch's users, not the engine (and nn's gate, machinery): see above
+# in nn for PyTorch's users, not the engine (and nn's gate and checks, machinery): see above
 OUTSIDE = (
     "nn/losses.py", "nn/utils.py", "nn/containers.py", "nn/init_inplace.py", "nn/functional.py",
-    "nn/torch_layers.py", "nn/_gate.py",
+    "nn/torch_layers.py", "nn/_gate.py", "nn/torch_module.py", "nn/_checks.py",
 )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ activations as functions)."""
 
 # The names are listed as rows of data (isort and the formatter would give each a line).
 # isort: off
+from .torch_module import StateDictError  # (first: Module's PyTorch surface, containers wraps)
 from . import functional, init, utils
 from .containers import Flatten, ModuleDict, ModuleList, ParameterDict, ParameterList, from_config
 from .flat import FlatParameters, flatten_parameters
@@ -19,7 +20,7 @@ from .losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
     NLLLoss, SmoothL1Loss,
 )  # fmt: skip
-from .module import Module, Parameter, StateDictError
+from .module import Module, Parameter
 from .torch_layers import (
     ELU, GELU, BatchNorm1d, Hardtanh, LayerNorm, LogSoftmax, SiLU, Softplus, Unflatten,
 )  # fmt: skip

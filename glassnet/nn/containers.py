@@ -67,8 +67,9 @@ from .layers import (
     TableActivation,
     Tanh,
 )  # fmt: skip
-from .module import BufferNameError, Module, Parameter, StateDictError
+from .module import Module, Parameter
 from .torch_layers import ELU, GELU, BatchNorm1d, LayerNorm, LogSoftmax, SiLU, Softplus
+from .torch_module import BufferNameError, StateDictError
 
 if TYPE_CHECKING:
     from ..declarations import Self

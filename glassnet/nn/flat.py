@@ -31,13 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from .._validation import flat_message
-from ..backend import is_array, namespace
+from ..backend import namespace
 from ..gradient import as_grad
+from ._checks import check_bound, check_copyable, check_packable
 
 __all__ = ["FlatParameters", "flatten_parameters", "grad_view"]
 
-_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _PACKED: weakref.WeakValueDictionary[int, FlatParameters] = weakref.WeakValueDictionary()
 """id(parameter) → the packing that holds it (a packing keeps its parameters alive)."""
 
@@ -60,16 +59,7 @@ class FlatParameters:
 
     def __init__(self, params: Iterable[Any]) -> None:
         self.params = params = list(params)
-        seen: dict[int, int] = {}
-        for i, p in enumerate(params):  # 1) check everything before changing anything
-            d = getattr(p, "data", None)
-            if not hasattr(p, "grad") or not is_array(d) or d.dtype not in _FLOATS:
-                raise TypeError(flat_message("parameter", i=i, p=p, d=d, array=is_array(d)))
-            if id(d) in seen:
-                raise ValueError(flat_message("tied", first=seen[id(d)], i=i))
-            seen[id(d)] = i
-        if len({namespace(p.data) for p in params}) > 1:
-            raise TypeError(flat_message("devices"))
+        check_packable(params)  # 1) check everything before changing anything
         self.dtypes = list(dict.fromkeys(p.data.dtype for p in params))
         self.slots, used = [], [0] * len(self.dtypes)
         for p in params:  # 2) lay the parameters out, one group per dtype
@@ -88,8 +78,7 @@ class FlatParameters:
             self._copy_in(i)
         for p, dv, gv in self._slots:
             p.data, p.grad = dv, gv
-            if p.data is not dv or p.grad is not gv:
-                raise TypeError(flat_message("setter", p=p))
+            check_bound(p, dv, gv)  # (a setter that copies instead: refused)
             _PACKED[id(p)] = self
 
     def _copy_in(self, i: int, grad: bool = True) -> None:
@@ -103,12 +92,7 @@ class FlatParameters:
             if value is None and attr == "grad":  # no gradient computed: a zero gradient
                 view.fill(0)
                 continue
-            if np.shape(value) != view.shape:
-                raise ValueError(flat_message("shape", i=i, attr=attr, value=value, view=view))
-            if type(value) is not type(view) and namespace(value) is not namespace(view):
-                raise TypeError(flat_message("device", i=i, attr=attr, value=value, view=view))
-            if attr == "data" and getattr(value, "dtype", view.dtype) != view.dtype:
-                raise TypeError(flat_message("dtype", i=i, value=value, view=view))
+            check_copyable(i, attr, value, view)  # (its shape, array library and dtype)
             view[...] = value
 
     def sync(self, keep: Container[int] = ()) -> FlatParameters:

@@ -13,24 +13,28 @@ import numpy as np
 from .. import functional as F
 from .._validation import (
     as_rng,
-    check_array,
     check_flag,
-    check_float_dtype,
-    check_memory,
-    check_mlp_args,
     check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
     layers_message,
     missing_activation,
     name_layer,
-    one_of,
 )
-from ..tensor import Tensor, get_default_dtype
+from ..tensor import Tensor
 from . import init as initializers
+from ._checks import (
+    check_init_shape,
+    leaky_slope,
+    linear_args,
+    mlp_args,
+    neuron_activation,
+    neuron_weights,
+    softmax_dim,
+)
 from .module import Module, Parameter
 
-if TYPE_CHECKING:  # (what nn.containers attaches to Linear and Sequential, as Module's)
+if TYPE_CHECKING:  # (what nn.containers and nn.torch_module attach to Linear and Sequential)
     from ..declarations import LinearMethods, SequentialMethods
 else:
     LinearMethods = SequentialMethods = Module
@@ -83,23 +87,13 @@ class Linear(LinearMethods):
         out_features: int | None = None,
         device: Any = None,
     ) -> None:
-        names = (
-            "in_features" if inputs is None else "inputs",
-            "out_features" if neurons is None else "neurons",
-        )  # (as given, for messages)
-        inputs = one_of(inputs, in_features, "inputs", "in_features", "Linear")
-        neurons = one_of(neurons, out_features, "neurons", "out_features", "Linear")
-        self.inputs = check_number(inputs, names[0], "Linear", low=1, integer=True)
-        self.neurons = check_number(neurons, names[1], "Linear", low=1, integer=True)
-        dt = check_float_dtype(dtype, "Linear", default=get_default_dtype())
-        size = (self.inputs + 1) * self.neurons * np.dtype(dt).itemsize
-        check_memory(f"Linear({self.inputs}, {self.neurons})", size, "use fewer neurons")
+        args = (inputs, neurons, in_features, out_features, dtype)  # (PyTorch's names too)
+        self.inputs, self.neurons, dt = linear_args(*args)  # (widths, dtype, memory)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
         shape = (self.inputs, self.neurons)
         W = initializers.get_initializer(init)(shape, as_rng(rng, "Linear", "rng"), dt)
         self.W = Parameter(W, dtype=dt)  # a custom initializer may return another dtype
-        if self.W.shape != shape:
-            raise ValueError(layers_message("init", init=self.init, got=self.W.shape, shape=shape))
+        check_init_shape(self.W, shape, self.init)
         with_bias = check_flag(bias, "bias", "Linear")
         # b is None without a bias, yet typed Parameter: mypy reads PyTorch's nn.Linear.bias
         # as Parameter (no Optional), so layer.b.data[...] = ... type-checks as layer.bias.data
@@ -109,12 +103,6 @@ class Linear(LinearMethods):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.linear(x, self.W, self.b)
-
-    def extra_repr(self) -> str:
-        return super().extra_repr() + ("" if self.b is not None else ", bias=False")
-
-    def config(self) -> dict[str, Any]:
-        return {**super().config(), "bias": self.b is not None}
 
 
 class ActivationModule(Module):
@@ -173,19 +161,11 @@ class Softmax(ActivationModule):
     name = "softmax"
 
     def __init__(self, dim: int | None = None) -> None:
-        if dim is not None and (type(dim) not in (int, np.int64, np.int32) or dim not in (-1, 1)):
-            raise ValueError(layers_message("softmax_dim", dim=dim))
-        self.dim = dim
+        self.dim = softmax_dim(dim)  # (None, -1 or 1)
 
     def forward(self, x: Tensor) -> Tensor:
         implicit_dim(x, self.dim, "nn.Softmax()", "nn.Softmax(dim=-1)")  # (PyTorch's on 3 axes)
         return F.softmax(x, axis=-1 if self.dim is None else self.dim)
-
-    def extra_repr(self) -> str:
-        return "" if self.dim is None else f"dim={self.dim}"
-
-    def config(self) -> dict[str, Any]:
-        return {**super().config(), **({} if self.dim is None else {"dim": self.dim})}
 
 
 class LeakyReLU(ActivationModule):
@@ -201,13 +181,7 @@ class LeakyReLU(ActivationModule):
     def __init__(
         self, alpha: float = 0.01, inplace: bool = False, *, negative_slope: float | None = None
     ) -> None:
-        if negative_slope is not None and alpha != 0.01:  # (PyTorch's name of alpha)
-            raise TypeError("LeakyReLU: give alpha or negative_slope (its PyTorch name), not both.")
-        name = "alpha" if negative_slope is None else "negative_slope"
-        check_no_inplace(inplace, "LeakyReLU")
-        self.alpha = check_number(
-            alpha if negative_slope is None else negative_slope, name, "LeakyReLU"
-        )
+        self.alpha = leaky_slope(alpha, negative_slope, inplace)  # (one of the two names)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.alpha)
@@ -256,10 +230,6 @@ def _int_seed(rng: Any) -> int | None:
     return None if rng is None or isinstance(rng, np.random.Generator) else int(rng)
 
 
-def _with_seed(cfg: dict[str, Any], seed: int | None) -> dict[str, Any]:
-    return cfg if seed is None else {**cfg, "seed": seed}  # (from_config: its dropout's rng)
-
-
 class Dropout(Module):
     """Inverted dropout: in training, zero each value with probability p, scale the rest
     by 1 / (1 - p); in eval mode, the identity.
@@ -300,9 +270,6 @@ class Dropout(Module):
         self._rng = None if rng is None else as_rng(rng, "Dropout", "rng")
         self._seed = _int_seed(rng)
 
-    def config(self) -> dict[str, Any]:
-        return _with_seed(Module.config(self), getattr(self, "_seed", None))
-
     def forward(self, x: Tensor) -> Tensor:
         if self.p == 1:  # (in training every value dropped: PyTorch's input * 0)
             return x * 0.0 if self.training else x
@@ -336,13 +303,6 @@ class Sequential(SequentialMethods):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
-
-    def __repr__(self) -> str:
-        body = "".join("\n  " + f"({i}): {m!r}".replace("\n", "\n  ") for i, m in enumerate(self))
-        return f"{type(self).__name__}({body}\n)" if body else f"{type(self).__name__}()"
-
-    def config(self) -> dict[str, Any]:
-        return {"type": "Sequential", "layers": [m.config() for m in self.layers]}
 
 
 class MLP(Sequential):
@@ -380,10 +340,6 @@ class MLP(Sequential):
 
     _hparams = ("sizes", "activation", "output_activation", "dropout", "leaky_alpha")
 
-    def config(self) -> dict[str, Any]:  # (not Sequential's: an MLP is built from its arguments)
-        seed = getattr(self, "_seed", None) if self.dropout > 0 else None
-        return _with_seed(Module.config(self), seed)
-
     def __init__(
         self,
         sizes: Sequence[int],
@@ -395,16 +351,12 @@ class MLP(Sequential):
         dtype: Any = None,
         leaky_alpha: float = 0.01,
     ) -> None:
-        sizes, dropout, leaky_alpha = check_mlp_args(
-            sizes, activation, output_activation, dropout, leaky_alpha
-        )  # (widths, names, one activation or one per hidden layer)
+        args = (sizes, activation, output_activation, dropout, leaky_alpha, dtype)
+        sizes, dropout, leaky_alpha, dt = mlp_args(*args)  # (widths, names, dtype, memory)
         n_hidden, single = len(sizes) - 2, not isinstance(activation, (list, tuple))
         acts = [_table_key(activation)] * n_hidden if single else [*activation]
         *acts, out_act = [_table_key(a) for a in [*acts, output_activation]]
         gen = as_rng(rng, "MLP", "rng")
-        dt = check_float_dtype(dtype, "MLP", default=get_default_dtype())
-        size = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * np.dtype(dt).itemsize
-        check_memory(f"MLP({sizes})", size, "use fewer or narrower layers")
         super().__init__()  # (the layers appended as they are built)
         for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*acts, out_act])):
             auto = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"
@@ -442,10 +394,7 @@ class Neuron(Sequential):
         lin = Linear(inputs, 1, init="xavier_uniform", rng=rng, dtype=dtype)
         lin.W.label, lin.b.label = "w", "w0"  # type: ignore[union-attr]
         act = _table_key(activation)
-        if act == "softmax":  # (an MLP may end in one: a one-class task's, fit refuses it)
-            raise ValueError(layers_message("neuron_softmax"))
-        if not F.ACTIVATIONS[act].elementwise:  # (one added: its one output seen alone)
-            raise ValueError(layers_message("neuron_vector", act=act))
+        neuron_activation(act, F.ACTIVATIONS[act].elementwise)  # (one output, seen alone)
         super().__init__(lin, activation_module(act))
         self.inputs, self.activation = lin.inputs, act
         self.activation_name = act  # (the name it had first; public since 0.1)
@@ -463,11 +412,6 @@ class Neuron(Sequential):
     def set_weights(self, w: Sequence[float], w0: float) -> None:
         """Set w_1..w_d and w_0 (in place)."""
         lin = self.layers[0]
-        w = check_array("w", w, "Neuron.set_weights", ndim=(0, 1, 2), dtype=lin.W.dtype).ravel()
-        w0 = check_number(w0, "w0", "Neuron.set_weights")
-        if w.shape != (lin.inputs,):
-            raise ValueError(layers_message("weights", n=lin.inputs, got=w.shape[0]))
+        w, w0 = neuron_weights(w, w0, lin.inputs, lin.W.dtype)  # (inputs numbers, and one)
         lin.W.data[:, 0] = w
         lin.b.data[0] = w0
-
-    config = Module.config  # (not Sequential's: a Neuron is built from its arguments)
