@@ -31,6 +31,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     preprocessing,
     schedules,
     tasks,
+    tensor_habits,
     torch_tensor,
     tracing,
     utils,

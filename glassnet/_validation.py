@@ -2898,6 +2898,32 @@ def backward_flags(retain_graph: Any, create_graph: Any) -> None:
         raise ValueError(tensor_message("create_graph"))
 
 
+def backward_args(
+    t: Any, grad: Any, gradient: Any, retain_graph: Any, create_graph: Any, inputs: Any
+) -> tuple[Any, set[int] | None]:
+    """``t.backward``'s arguments checked: the seed (``grad``, or ``gradient``, PyTorch's name;
+    None only for one value), the switches (:func:`backward_flags`), and ``inputs``, a
+    tensor or a sequence of tensors that require grad, as the ids of those whose ``.grad``
+    takes the gradient (None: every leaf's, PyTorch's default). Returns (seed, ids)."""
+    if gradient is not None:  # (PyTorch's name)
+        if grad is not None:
+            raise TypeError("backward(): pass grad or gradient (PyTorch's name), not both.")
+        grad = gradient
+    backward_flags(retain_graph, create_graph)  # (create_graph=True refused, saying why)
+    keep = None
+    if inputs is not None:
+        given = [inputs] if hasattr(inputs, "backward_fn") else inputs  # (one Tensor)
+        given = list(given) if hasattr(given, "__iter__") and not isinstance(given, str) else []
+        if not given or not all(getattr(x, "_rg", None) is True for x in given):
+            raise ValueError(tensor_message("inputs", inputs=inputs))  # (tensors needing grad)
+        keep = {id(x) for x in given}
+    if not t.requires_grad:
+        raise RuntimeError(tensor_message("backward_no_grad"))
+    if grad is None and t.data.size != 1:
+        raise RuntimeError(tensor_message("non_scalar", shape=t.data.shape))
+    return grad, keep
+
+
 def tensor_message(key: str, **facts: Any) -> str:
     """The message of a Tensor's refusal ``key`` (a flag that is no bool, a non-leaf's flag,
     ``retain_grad`` or ``register_hook`` without grad, ``backward``'s inputs, seed and

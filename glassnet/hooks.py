@@ -16,6 +16,7 @@ the keys); the handle they return takes its hook out of that dict.
 from __future__ import annotations
 
 import itertools
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from .gradient import as_grad, plain
 
 __all__ = [
     "RemovableHandle",
+    "grad_hooks",
     "ids",
     "read_only",
     "replacement",
@@ -31,6 +33,8 @@ __all__ = [
 ]
 
 ids = itertools.count()  # the keys of every hook registered, in order
+# how many gradient hooks of tensors are on (register_hook's): backward looks for them then
+grad_hooks = types.SimpleNamespace(on=0)
 
 
 class RemovableHandle:

@@ -41,7 +41,7 @@ import numpy as np
 from ._validation import (
     GradShapeError,
     axis_args,
-    backward_flags,
+    backward_args,
     cast_fits,
     check_float_dtype,
     checked_grad,
@@ -53,10 +53,9 @@ from ._validation import (
     tensor_dtype,
     tensor_message,
 )
-from .backend import asarray, is_array, to_device
+from .backend import asarray, is_array
 from .gradient import as_grad, axis_sum, plain
-from .hooks import RemovableHandle, run_grad_hooks
-from .hooks import ids as hook_ids
+from .hooks import grad_hooks, run_grad_hooks
 
 # fmt: off
 __all__ = [
@@ -71,14 +70,9 @@ __all__ = [
 Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/dparents
 
 
-# The count of in-place updates so far (a tensor's _version: the count at its last write), the
-# default dtype, how many gradient hooks are on (register_hook's); and the switches, each
-# thread's own (as PyTorch's grad mode)
-_state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32), hooks=0)
-
-
-def _unhooked() -> None:
-    _state.hooks -= 1
+# The count of in-place updates so far (a tensor's _version: the count at its last write) and
+# the default dtype; and the switches, each thread's own (as PyTorch's grad mode)
+_state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32))
 
 
 def _graph_cut(g: Any) -> tuple:  # (a stand-in's backward: none reaches it, it has no parents)
@@ -319,27 +313,6 @@ class Tensor(TensorMethods):
             raise RuntimeError(tensor_message("leaf_flag", op=self.op))
         self._rg = bool(value)
 
-    def retain_grad(self) -> Tensor:
-        """Keep ``.grad`` on this non-leaf tensor after ``backward()``; returns self."""
-        if not self._rg:
-            raise RuntimeError(tensor_message("retain_grad"))
-        self._retain = True
-        return self
-
-    def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
-        """PyTorch's: ``hook(grad)`` runs when ``backward()`` reaches this tensor, with dL/dself
-        (read-only); a result other than None takes its place, in ``.grad`` and on the way to
-        the inputs (:func:`glassnet.hooks.run_grad_hooks`). Returns a handle: ``.remove()``."""
-        if not self._rg:
-            raise RuntimeError(tensor_message("register_hook"))
-        if not callable(hook):
-            raise TypeError(f"register_hook takes a function hook(grad). Got {hook!r:.60}.")
-        if getattr(self, "_hooks", None) is None:  # (the slot is unset until a first hook)
-            self._hooks: dict[int, Any] = {}
-        self._hooks[key := next(hook_ids)] = hook
-        _state.hooks += 1  # (while any is on, backward looks for them)
-        return RemovableHandle(self._hooks, key, _unhooked)
-
     @np.errstate(divide="ignore", invalid="ignore", over="ignore")  # (1/0, inf*0: inf, NaN, silent)
     def backward(
         self,
@@ -373,23 +346,7 @@ class Tensor(TensorMethods):
         Gradients *accumulate* into ``.grad`` of leaves (and of tensors marked
         with :meth:`retain_grad`): call ``zero_grad`` between steps.
         """
-        if gradient is not None:  # (PyTorch's name)
-            if grad is not None:
-                raise TypeError("backward(): pass grad or gradient (PyTorch's name), not both.")
-            grad = gradient
-        backward_flags(retain_graph, create_graph)  # (create_graph=True refused, saying why)
-        keep = None  # the ids of the tensors whose .grad takes the gradient (None: PyTorch's)
-        if inputs is not None:
-            given = [inputs] if isinstance(inputs, Tensor) else inputs
-            given = list(given) if hasattr(given, "__iter__") and not isinstance(given, str) else []
-            if not given or not all(isinstance(t, Tensor) and t._rg for t in given):
-                raise ValueError(tensor_message("inputs", inputs=inputs))
-            keep = {id(t) for t in given}
-            reach = set(keep)
-        if not self.requires_grad:
-            raise RuntimeError(tensor_message("backward_no_grad"))
-        if grad is None and self.data.size != 1:
-            raise RuntimeError(tensor_message("non_scalar", shape=self.data.shape))
+        grad, keep = backward_args(self, grad, gradient, retain_graph, create_graph, inputs)
         g = np.ones_like(self.data) if grad is None else _to_array(grad, self.dtype, "backward")
         if g.shape != self.data.shape:
             raise GradShapeError(tensor_message("seed_shape", got=g.shape, shape=self.shape))
@@ -409,6 +366,7 @@ class Tensor(TensorMethods):
             else:
                 stack.pop()
                 topo.append(node)
+        reach = set(keep or ())  # keep: the ids of the tensors whose .grad takes the gradient
         if keep is not None and any(n._retain for n in topo):  # (retained ones on a path to an
             for node in topo:  # input are filled, as PyTorch's: the path found only then)
                 if any(id(p) in reach for p in node.parents):
@@ -416,7 +374,7 @@ class Tensor(TensorMethods):
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
-        anomaly, pg, hooked = anomaly_mode.get(), None, _state.hooks
+        anomaly, pg, hooked = anomaly_mode.get(), None, grad_hooks.on
         for node in reversed(topo):
             g, fn = grads.pop(id(node), None), node.backward_fn
             if g is None:
@@ -497,16 +455,6 @@ class Tensor(TensorMethods):
     ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``data``.")
     dtype = property(lambda self: self.data.dtype, doc="The dtype of ``data``.")
 
-    def numpy(self) -> np.ndarray:
-        """The values as a NumPy array (shared, not copied)."""
-        return self.data
-
-    def item(self) -> float:
-        """The single value of a one-element tensor as a Python float."""
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor of one value. Got shape {self.shape}.")
-        return float(self.data.reshape(()))
-
     def detach(self) -> Tensor:
         """A tensor sharing the values but cut from the graph (no gradient flows back). An
         in-place change of one is a change of the other for the graphs that used either."""
@@ -538,20 +486,6 @@ class Tensor(TensorMethods):
         dt = tensor_dtype(dtype, "astype")
         src = self.data.dtype
         return Tensor.from_op(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
-
-    def __repr__(self) -> str:
-        tags = {"label": self.label, "op": self.op, "requires_grad": self.requires_grad}
-        extra = "".join(f", {k}={v!r}" for k, v in tags.items() if v)
-        host = to_device(self.data, "cpu")  # (a GPU tensor shows its values too)
-        body = np.array2string(host, precision=4, separator=", ", prefix="Tensor(")
-        size = f", size={host.shape}" if host.size == 0 else ""  # (PyTorch's: [] loses it)
-        return f"Tensor({body}{size}, dtype={self.data.dtype}{extra})"
-
-    def __bool__(self) -> bool:
-        """One value's truth (``if loss:``), as PyTorch's; more (or none) is ambiguous."""
-        if self.data.size != 1:
-            raise TypeError("A Tensor's truth value is ambiguous; use .any() or .all() of it.")
-        return bool(self.data.item())
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:

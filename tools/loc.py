@@ -52,6 +52,11 @@ hand-off between them and ``fit``: which runner takes a run, and ``fit``'s books
 losses a runner returns (the rules of each runner, which a reader of the loop needs no
 more than the runners themselves).
 
+So is ``tensor_habits.py``: a Tensor's ``register_hook``/``retain_grad`` (what ``backward`` does
+with hooks and retained gradients stays in ``tensor.py``; registering them is PyTorch's
+surface), the repr, the truth value of one value, ``item()`` and ``numpy()``, which it
+attaches to ``Tensor``: the forward and backward passes call none of them.
+
 ``tracing.py`` is the fast path's see-through, ``FastMLP.trace``, which it attaches: every
 number of one pass (Z, A, g'(Z), dL/dA, dL/dZ, dL/dW, dL/db) for ``explain``, ``viz`` and
 ``diagnostics`` to show. It reads the step's own record; ``fit`` never calls it.

@@ -1,0 +1,84 @@
+"""PyTorch's habits of the Tensor that the engine's forward and backward never call.
+
+``t.register_hook(fn)`` and ``t.retain_grad()`` (what ``backward`` does with a tensor's hooks
+and its retained gradient is the engine's, in :meth:`Tensor.backward`; registering them is
+not), the repr, the truth value of one value (``if loss:``), ``t.item()`` and
+``t.numpy()``: PyTorch's surface of a tensor, which a hand-written loop reads.
+
+It is outside the core (``tools/loc.py``): a layer above the Tensor, which it attaches
+these to as :mod:`glassnet.habits` attaches indexing and the shape ops (``import glassnet``
+loads it), so that ``glassnet/tensor.py`` reads as the lecture's engine in one sitting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ._validation import tensor_message
+from .backend import to_device
+from .hooks import RemovableHandle, grad_hooks, ids
+from .tensor import Tensor
+
+__all__ = ["register_hook", "retain_grad"]
+
+
+def retain_grad(self: Tensor) -> Tensor:
+    """Keep ``.grad`` on this non-leaf tensor after ``backward()``; returns self."""
+    if not self._rg:
+        raise RuntimeError(tensor_message("retain_grad"))
+    self._retain = True
+    return self
+
+
+def register_hook(self: Tensor, hook: Callable[[Any], Any]) -> RemovableHandle:
+    """PyTorch's: ``hook(grad)`` runs when ``backward()`` reaches this tensor, with dL/dself
+    (read-only); a result other than None takes its place, in ``.grad`` and on the way to
+    the inputs (:func:`glassnet.hooks.run_grad_hooks`). Returns a handle: ``.remove()``."""
+    if not self._rg:
+        raise RuntimeError(tensor_message("register_hook"))
+    if not callable(hook):
+        raise TypeError(f"register_hook takes a function hook(grad). Got {hook!r:.60}.")
+    if getattr(self, "_hooks", None) is None:  # (the slot is unset until a first hook)
+        self._hooks = {}
+    self._hooks[key := next(ids)] = hook
+    grad_hooks.on += 1  # (while any is on, backward looks for them)
+    return RemovableHandle(self._hooks, key, _unhooked)
+
+
+def _unhooked() -> None:
+    grad_hooks.on -= 1
+
+
+def _repr(self: Tensor) -> str:
+    tags = {"label": self.label, "op": self.op, "requires_grad": self.requires_grad}
+    extra = "".join(f", {k}={v!r}" for k, v in tags.items() if v)
+    host = to_device(self.data, "cpu")  # (a GPU tensor shows its values too)
+    body = np.array2string(host, precision=4, separator=", ", prefix="Tensor(")
+    size = f", size={host.shape}" if host.size == 0 else ""  # (PyTorch's: [] loses it)
+    return f"Tensor({body}{size}, dtype={self.data.dtype}{extra})"
+
+
+def _bool(self: Tensor) -> bool:
+    """One value's truth (``if loss:``), as PyTorch's; more (or none) is ambiguous."""
+    if self.data.size != 1:
+        raise TypeError("A Tensor's truth value is ambiguous; use .any() or .all() of it.")
+    return bool(self.data.item())
+
+
+def numpy(self: Tensor) -> np.ndarray:
+    """The values as a NumPy array (shared, not copied)."""
+    return self.data
+
+
+def item(self: Tensor) -> float:
+    """The single value of a one-element tensor as a Python float."""
+    if self.data.size != 1:
+        raise ValueError(f"item() needs a tensor of one value. Got shape {self.shape}.")
+    return float(self.data.reshape(()))
+
+
+Tensor.retain_grad, Tensor.register_hook = retain_grad, register_hook
+Tensor.__repr__, Tensor.__bool__, Tensor.numpy, Tensor.item = _repr, _bool, numpy, item
