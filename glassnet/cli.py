@@ -9864,33 +9864,52 @@ def _exact(value: Any) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _chosen(value: Any, choices: Sequence[str]) -> str:
+    """A stored setting as train's option value: ``value`` when it is one of ``choices``
+    (train wrote nothing else), else '?' (an edited file's text never reaches the line)."""
+    return value if isinstance(value, str) and value in choices else "?"
+
+
 def _retrain_command(bundle: _Bundle, meta: dict[str, Any], t: dict[str, Any]) -> str:
     """``info``'s command line that trains the model again: the stored data and every
     stored setting that shapes the weights, each as its train option (the defaults too,
-    where a default depends on the data: --task, --test-split); '?' where one is missing."""
+    where a default depends on the data: --task, --test-split); '?' where one is missing.
+
+    The description is the file's to say (its checksum is unkeyed: anyone may edit it and
+    write a new one), and users paste this line into a shell: a setting with a closed set
+    of values (task, activation, optimizer, dtype, impute, a bundled data set, the widths)
+    is printed only when it is one train takes, else '?'; every other text (paths, column
+    names, labels) is one quoted shell word."""
     data = _dig(t, "data", kind=str) or "?"
-    dataset = data.startswith("--dataset ")
-    words = ["glassnet", "train", *(data.split() if dataset else [_shell_word(data)])]
+    name = data[len("--dataset ") :] if data.startswith("--dataset ") else None
+    dataset = name is not None
+    if dataset:
+        words = ["glassnet", "train", "--dataset", _chosen(name, DATASETS)]
+    else:  # (a path that starts with '-' would read as an option: ./-x.csv is the same file)
+        path = f"./{data}" if data.startswith("-") and data != "-" else data
+        words = ["glassnet", "train", "?" if data == "?" else _shell_word(path)]
     prep = _dig(meta, "preprocessing", kind=dict) or {}
     if not dataset:
         words += ["--target", _option_names(_dig(t, "target", kind=list) or bundle.targets)]
-    words += ["--task", str(_dig(t, "task", kind=str) or bundle.task.name)]
+    words += ["--task", _chosen(_dig(t, "task") or bundle.task.name, _TASK_CHOICES[1:])]
     classes = bundle.classes
     if classes and not dataset and not _dig(t, "stream"):  # (a sorted list may hold a class
         words += ["--classes", _option_names([str(c) for c in classes])]  # the data lack)
     hidden = _dig(t, "hidden", kind=list)
-    words += ["--hidden", "?" if hidden is None else ",".join(str(h) for h in hidden) or "none"]
+    widths = hidden is not None and all(type(h) is int and h > 0 for h in hidden)
+    words += ["--hidden", ",".join(map(str, hidden)) or "none" if widths else "?"]
     if hidden != []:  # (no hidden layer: train refuses an --activation)
-        words += ["--activation", str(_dig(t, "activation") or "?")]
+        words += ["--activation", _chosen(_dig(t, "activation"), _ACTIVATION_CHOICES)]
     words += [
-        "--optimizer", str(_dig(t, "optimizer") or "?"), "--lr", _exact(_dig(t, "lr")),
+        "--optimizer", _chosen(_dig(t, "optimizer"), _OPTIMIZER_CHOICES),
+        "--lr", _exact(_dig(t, "lr")),
         "--batch-size", _g(_dig(t, "batch_size"), "d"), "--epochs", _g(_dig(t, "epochs"), "d"),
         "--seed", _g(_dig(t, "seed"), "d"), "--test-split", _exact(_dig(t, "test_split")),
     ]  # fmt: skip
     if _dig(t, "l2", kind=(int, float)):
         words += ["--l2", _exact(t["l2"])]
     if _dig(t, "dtype", kind=str) not in (None, "float32"):
-        words += ["--dtype", t["dtype"]]
+        words += ["--dtype", _chosen(t["dtype"], ("float64",))]
     if _dig(t, "val_split", kind=(int, float)):
         words += ["--val-split", _exact(t["val_split"])]
     if _dig(t, "early_stopping") is True:
@@ -9898,23 +9917,23 @@ def _retrain_command(bundle: _Bundle, meta: dict[str, Any], t: dict[str, Any]) -
     if _dig(t, "standardize") is False:
         words.append("--no-standardize")
     if _dig(t, "impute", kind=str):
-        words += ["--impute", t["impute"]]
+        words += ["--impute", _chosen(t["impute"], ("mean", "median"))]
     for flag, names in (("--categorical", _dig(t, "categorical", kind=list)),
                         ("--drop", _dig(prep, "drop", kind=list))):  # fmt: skip
         if names and not dataset:
             words += [flag, _option_names([str(n) for n in names])]
     if _dig(prep, "id", kind=str):
-        words += ["--id", shlex.quote(prep["id"])]
+        words += ["--id", _shell_word(prep["id"])]
     if bundle.missing != MISSING_TOKENS and bundle.missing:
         words.append(_missing_text(bundle.missing))
     if bundle.decimal != ".":
-        words += ["--decimal", shlex.quote(bundle.decimal)]
+        words += ["--decimal", _shell_word(bundle.decimal)]
     if bundle.multiline_cells:
         words.append("--multiline-cells")
     if _dig(t, "stream") is True:
         words += ["--stream", "--buffer-size", _g(_dig(t, "buffer_size"), "d")]
     if _dig(t, "threads", kind=int):  # (the BLAS threads it ran with: the weights' last bits)
-        words += ["--threads", str(t["threads"])]
+        words += ["--threads", _g(t["threads"], "d")]
     return " ".join(words)
 
 
