@@ -1,15 +1,15 @@
-"""The refusals of nn's core modules, each one call there named for what it checks: a layer's
-constructor arguments (``linear_args``, ``mlp_args``, ``leaky_slope``, ``softmax_dim``,
-``neuron_activation``), what ``predict`` takes (``predict_input``) and gives
-(``check_output``), the weights ``Neuron.set_weights`` writes, and what
-``flatten_parameters`` packs, copies and binds (``check_packable``, ``check_copyable``,
-``check_bound``).
+"""The refusals of nn's core modules, each one call there named for what it checks: a
+layer's constructor arguments (``linear_args``, ``mlp_args``, ``leaky_slope``,
+``softmax_dim``, ``neuron_activation``, ``check_layers``, a Parameter's ``check_label``),
+what ``predict`` takes (``predict_input``) and gives (``check_output``), the weights
+``Neuron.set_weights`` writes, and what ``flatten_parameters`` packs, copies and binds
+(``check_packable``, ``check_copyable``, ``check_bound``).
 
 It is counted outside the core (``tools/loc.py``), as ``_validation``'s checks are: a check
 and its message are what a user's mistake meets, not the lecture's mathematics, and a reader
 of a layer learns what it refuses from the call's name. It sits in ``nn``, beside
 ``_gate``, since only nn calls it (the layering contract then needs no new entry); it
-imports nothing of nn.
+imports nothing of nn (``check_layers`` is given the Module class).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .._validation import (
     flat_message,
     layers_message,
     model_input,
+    module_message,
     not_finite_output,
     one_of,
 )
@@ -54,6 +55,21 @@ def linear_args(
     size = (inputs + 1) * neurons * np.dtype(dt).itemsize
     check_memory(f"Linear({inputs}, {neurons})", size, "use fewer neurons")
     return inputs, neurons, dt
+
+
+def check_label(label: Any) -> None:
+    """A Parameter's label is a str or None (PyTorch's second argument, ``requires_grad``,
+    is the third here)."""
+    if label is not None and not isinstance(label, str):
+        raise TypeError(module_message("label", label=label))
+
+
+def check_layers(layers: tuple[Any, ...], module: type) -> None:
+    """A Sequential's layers are modules (PyTorch's ``Sequential(OrderedDict)`` names its
+    layers: a TypeError that says so)."""
+    for i, m in enumerate(layers):
+        if not isinstance(m, module):
+            raise TypeError(layers_message("layer", i=i, m=m))
 
 
 def check_init_shape(W: Any, shape: tuple[int, int], init: str) -> None:

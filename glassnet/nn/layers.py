@@ -17,7 +17,6 @@ from .._validation import (
     check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
-    layers_message,
     missing_activation,
     name_layer,
 )
@@ -25,6 +24,7 @@ from ..tensor import Tensor
 from . import init as initializers
 from ._checks import (
     check_init_shape,
+    check_layers,
     leaky_slope,
     linear_args,
     mlp_args,
@@ -282,9 +282,7 @@ class Sequential(SequentialMethods):
     def __init__(self, *layers: Module) -> None:
         if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
             layers = tuple(layers[0])
-        for i, m in enumerate(layers):
-            if not isinstance(m, Module):  # (PyTorch's Sequential(OrderedDict) names its layers)
-                raise TypeError(layers_message("layer", i=i, m=m))
+        check_layers(layers, Module)  # (modules only: PyTorch's Sequential(OrderedDict) too)
         self.layers: list[Any] = list(layers)  # (any layer's attributes: net.layers[0].W)
 
     def forward(self, x: Tensor) -> Tensor:

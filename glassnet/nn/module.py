@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import check_bool, check_flag, model_input, module_message, torch_input
+from .._validation import check_bool, check_flag, model_input, torch_input
 from ..backend import asarray, to_device
 from ..habits import Parameters  # (a list that next() walks too, as PyTorch's generator)
 from ..tensor import Tensor, get_default_dtype, no_grad
 from . import _gate as gate
-from ._checks import check_output, predict_input
+from ._checks import check_label, check_output, predict_input
 
 __all__ = ["Module", "Parameter", "evaluating"]
 
@@ -38,8 +38,7 @@ class Parameter(Tensor):
     def __init__(
         self, data: Any, label: str | None = None, dtype: Any = None, requires_grad: bool = True
     ) -> None:
-        if label is not None and not isinstance(label, str):  # (PyTorch's second: requires_grad)
-            raise TypeError(module_message("label", label=label))
+        check_label(label)  # (a str or None: PyTorch's second argument is requires_grad)
         super().__init__(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
 
@@ -131,7 +130,8 @@ class Module(ModuleMethods):
     def __setattr__(self, name: str, value: Any) -> None:
         # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
         # Tensor's values, as register_buffer keeps them; a Parameter or a Module makes it one
-        # (no buffer of that name any more, PyTorch's). nn/containers.py wraps this method
+        # (no buffer of that name any more, PyTorch's: nn/torch_module.py's __delattr__
+        # forgets it). nn/containers.py wraps this method
         # with PyTorch's refusals (a Tensor set over a Parameter, a number over a buffer, ...).
         if name in self.__dict__.get("_buffers", ()):
             if isinstance(value, (Parameter, Module)):
@@ -139,13 +139,6 @@ class Module(ModuleMethods):
             elif isinstance(value, Tensor):
                 value = value.data
         object.__setattr__(self, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        """``del module.name``; a buffer's name is no buffer's any more, as PyTorch's."""
-        object.__delattr__(self, name)
-        for key in ("_buffers", "_transient"):  # (a new list: a copy.copy shares the old)
-            if name in self.__dict__.get(key, ()):
-                self.__dict__[key] = [n for n in self.__dict__[key] if n != name]
 
     def parameters(self, recurse: bool = True) -> Parameters:
         """The list of this module's parameters (each once), in named_parameters' order; found

@@ -64,6 +64,14 @@ def _parameter_repr(self: Parameter) -> str:
     return f"Parameter containing:\n{text[:-1]}{frozen})"
 
 
+def __delattr__(self: Module, name: str) -> None:  # noqa: N807 (Module.__delattr__)
+    """``del module.name``; a buffer's name is no buffer's any more, as PyTorch's."""
+    object.__delattr__(self, name)
+    for key in ("_buffers", "_transient"):  # (a new list: a copy.copy shares the old)
+        if name in self.__dict__.get(key, ()):
+            self.__dict__[key] = [n for n in self.__dict__[key] if n != name]
+
+
 # --------------------------------------------------------------- the tree by name
 def _children(self: Module) -> Iterator[tuple[str, Any]]:
     """The module's own Parameters, then its sub-Modules, each in the order set (PyTorch's
@@ -274,8 +282,8 @@ def _mlp_config(self: MLP) -> dict[str, Any]:  # (not Sequential's: built from i
 
 
 Parameter.__repr__ = _parameter_repr  # type: ignore[method-assign]
-for _fn in (_children, _named_state, named_parameters, named_buffers, buffers, state_dict,
-            load_state_dict, to, config, extra_repr):  # fmt: skip
+for _fn in (__delattr__, _children, _named_state, named_parameters, named_buffers, buffers,
+            state_dict, load_state_dict, to, config, extra_repr):  # fmt: skip
     _fn.__qualname__ = f"Module.{_fn.__name__}"
     setattr(Module, _fn.__name__, _fn)
 for _cls, _name, _fn in (
