@@ -16,7 +16,6 @@ array([0.002, 0.119, 0.881])
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
@@ -25,21 +24,26 @@ from typing import Any
 import numpy as np
 
 from ._validation import (
-    check_finite,
     check_number,
-    check_weights,
     class_labels,
     dim_error,
     dropout_rng,
     functional_message,
-    overflowed,
     unit_target,
     unmasked,
     width_error,
 )
-from .backend import asarray, device_of, is_array, kept, to_device
+from .backend import asarray, device_of, is_array, kept
 from .gradient import bias_sum, loss_sum, masked
-from .tensor import Tensor, as_tensor, axis_args, is_grad_enabled
+from .loss_checks import (
+    CHECKED,  # noqa: F401 (F.CHECKED, train.graph_step's switch, where it was)
+    check_probabilities,
+    check_reduction,
+    check_target,
+    class_targets,
+    row_weights,
+)
+from .tensor import Tensor, as_tensor, axis_args
 
 # fmt: off
 __all__ = [
@@ -599,13 +603,6 @@ class Loss:
         return self.fn(*args, **kw)
 
 
-class _Checked(threading.local):  # CHECKED.on: train.graph_step calls a named loss on the y
-    on = False  # and w fit checked up front: check_target and loss_node skip those checks
-
-
-CHECKED = _Checked()
-
-
 def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) -> Tensor:
     """The loss ``name`` of ``x`` against the target ``y`` (of x's shape, or class labels for
     cross-entropy): the table's kernel, then sample weights and the reduction, as one graph
@@ -616,8 +613,7 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
     'mean' divides by the number of per-entry losses; 'sum' adds them; 'none' keeps them.
     ``sample_weight`` (shape (N,)) scales each row's loss; 'mean' still divides by N.
     """
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{name}: 'reduction' must be 'mean', 'sum' or 'none'. Got {reduction!r}.")
+    check_reduction(name, reduction)
     check_logits(name, x)
     G = np.empty_like(x.data, order="C")
     # a logit of ±inf (any logits come here): the loss's limit, 0 where y agrees (1 at +inf, 0
@@ -634,11 +630,7 @@ def loss_node(name: str, x: Tensor, y: Any, reduction: str, sample_weight: Any) 
         # have (|d| > 1.7e38 in float32) where 2c d g is finite: G holds d/2, from the halves
         G, k = np.subtract(x.data * 0.5, y * 0.5), 4.0 * _SQUARED[name]  # (d may overflow)
     if sample_weight is not None:
-        w = asarray(sample_weight, like=per)
-        w = w if CHECKED.on else check_weights(f"op {name!r}", "sample_weight", w)
-        w = w.astype(per.dtype, copy=False)
-        if w.shape != (per.shape[0],):
-            raise ValueError(functional_message("weights", name=name, w=w.shape, n=per.shape[0]))
+        w = row_weights(name, sample_weight, per)
         per = per * w.reshape((-1,) + (1,) * (per.ndim - 1))
         G = G * w.reshape((-1,) + (1,) * (G.ndim - 1))
     if reduction == "none":
@@ -691,43 +683,6 @@ def check_logits(name: str, x: Tensor) -> None:
         raise ValueError(functional_message("squashed", name=name, head=head, got=got))
 
 
-def _fixed_target(who: str, target: Any) -> None:
-    """Refuse a target that requires grad: these losses pass their target no gradient."""
-    if isinstance(target, Tensor) and target.requires_grad and is_grad_enabled():
-        raise RuntimeError(functional_message("fixed_target", who=who))
-
-
-def check_target(
-    who: str, pred: Any, target: Any, graph: bool = False, finite: bool = True
-) -> tuple[Tensor, Any]:
-    """The prediction as a Tensor x, and a numeric target of x's shape (on x's device), both
-    in one dtype: a Tensor target's where it is the wider float (the dtype rule, as
-    PyTorch's losses: float32 with float64 gives a float64 loss, x's gradient float32),
-    else x's (a NumPy array's values are data, read in the model's dtype as fit reads y,
-    a value beyond its range refused in fit's words); else an error that names ``who``
-    (``"op 'mse'"``, ``"MSELoss"``). A target that requires grad is refused unless the
-    caller differentiates it too (``graph``); one holding NaN or inf is refused
-    (:func:`check_finite`) unless ``finite`` is False (KLDivLoss checks its own)."""
-    if not graph:
-        _fixed_target(who, target)
-    x, target = as_tensor(pred), unmasked(target, "target", who)  # (a masked cell refused)
-    y = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: the target must be numeric. Got dtype {y.dtype}.")
-    if y.shape != x.shape:
-        raise ValueError(functional_message("target_shape", who=who, x=x.shape, y=y.shape))
-    if isinstance(target, Tensor) and y.dtype.itemsize > x.dtype.itemsize and y.dtype.kind == "f":
-        x = x.astype(y.dtype)  # the wider wins, as in x - target
-    cast, bad = y, None
-    if y.dtype != x.dtype:  # (errstate's context costs more than the loss's check: skip it)
-        with np.errstate(over="ignore"):
-            cast = y.astype(x.dtype)
-        bad = overflowed(y, cast)
-    if bad is not None:
-        raise ValueError(functional_message("target_range", who=who, y=y, at=bad, dt=x.dtype))
-    return x, check_finite(who, cast) if finite and not CHECKED.on else cast
-
-
 def mse(
     pred: Any, target: Any, reduction: str = "mean", half: bool = False, sample_weight: Any = None
 ) -> Tensor:
@@ -776,9 +731,7 @@ def binary_cross_entropy(
     finite difference there sees the flat loss (0) and disagrees, by design.
     """
     x, y = check_target("op 'binary_cross_entropy'", prob, target)
-    if not np.all((x.data >= 0) & (x.data <= 1)):  # also catches NaN
-        raise ValueError(functional_message("probabilities", p=to_device(x.data, "cpu")))
-    unit_target("op 'binary_cross_entropy'", y)
+    check_probabilities("op 'binary_cross_entropy'", x, y)
     return loss_node("binary_cross_entropy", x, y, reduction, sample_weight)
 
 
@@ -802,16 +755,7 @@ def cross_entropy(
     labels of shape (N,) in [0, C) or one-hot / probability rows of shape (N, C).
     Backward: dL/dz_n = softmax(z_n) - y_n (fused; no Jacobian is formed).
     """
-    x = as_tensor(logits)
-    if x.ndim != 2:
-        raise ValueError(f"op 'cross_entropy': logits must have shape (N, C). Got shape {x.shape}.")
-    _fixed_target("op 'cross_entropy'", target)
-    target = unmasked(target, "target", "op 'cross_entropy'")
-    t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
-    if t.ndim != 1:  # target rows, one per prediction row (a Tensor's dtype promotes)
-        x, t = check_target("op 'cross_entropy'", x, target)
-        return loss_node("cross_entropy", x, t, reduction, sample_weight)
-    t = class_labels("cross_entropy", t, x.shape[1], logits=x.shape)[0]  # (one label a row)
+    x, t = class_targets(logits, target)  # (labels (N,), or rows of x's shape)
     return loss_node("cross_entropy", x, t, reduction, sample_weight)
 
 

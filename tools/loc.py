@@ -57,6 +57,10 @@ with hooks and retained gradients stays in ``tensor.py``; registering them is Py
 surface), the repr, the truth value of one value, ``item()`` and ``numpy()``, which it
 attaches to ``Tensor``: the forward and backward passes call none of them.
 
+``loss_checks.py`` holds the refusals of functional's losses (a target's type, shape, range
+and finiteness, class labels, probabilities, the reduction, sample weights), counted outside
+as ``_validation``'s checks are: each loss calls one check whose name says what it refuses.
+
 ``tracing.py`` is the fast path's see-through, ``FastMLP.trace``, which it attaches: every
 number of one pass (Z, A, g'(Z), dL/dA, dL/dZ, dL/dW, dL/db) for ``explain``, ``viz`` and
 ``diagnostics`` to show. It reads the step's own record; ``fit`` never calls it.
