@@ -26,10 +26,9 @@ trains on, the checks on its data and the validation score belong to :mod:`glass
 from __future__ import annotations
 
 import contextlib
-import copy
 import math
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +39,7 @@ from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
 from . import stream as stream_mod
-from ._validation import check_setting, check_state_dict, train_message, user_level
+from ._validation import check_setting, train_message, user_level
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
@@ -131,13 +130,6 @@ class History:
         count = lambda k, what: f"{k} {what}" + "s" * (k != 1)  # noqa: E731
         done = f"{count(self.epochs, 'epoch')} ({count(self.steps, 'step')})"
         return f"Stopped after {done}: {why}." if why else f"Trained {done}; not stopped yet."
-
-    def __repr__(self) -> str:
-        last = f"{self.loss[-1]:.6g}" if self.loss else "n/a"
-        return (
-            f"History(epochs={self.epochs}, steps={self.steps}, loss={last}, "
-            f"stop_reason={self.stop_reason!r}, engine={self.engine!r})"
-        )
 
 
 @dataclass
@@ -230,22 +222,12 @@ class _Books(Callback):
     starts at the epoch they end at (``initial_epoch``), whatever the model object (one
     loaded from a checkpoint too); a run from epoch 0 starts them again, and a run resumed
     at another epoch is refused. ``state_dict()`` gives them for ``gn.save`` (beside the
-    model's and the optimizer's); pickle and ``copy.deepcopy`` keep them, so a copy resumes
-    as the rule itself would."""
+    model's and the optimizer's; attached by :mod:`glassnet.train_habits`); pickle and
+    ``copy.deepcopy`` keep them, so a copy resumes as the rule itself would."""
 
     books: tuple[str, ...] = ("bad", "epoch")
     ran: bool = False  # (a run seen)
     epoch: int | None = None  # (the last epoch it saw)
-
-    def state_dict(self) -> dict[str, Any]:
-        """The rule's type and books (copies; best weights as arrays), as PyTorch's."""
-        books = {k: getattr(self, k) for k in self.books}
-        return {"type": type(self).__name__, **copy.deepcopy(books)}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore what :meth:`state_dict` returned: a run resumed at its epoch goes on."""
-        check_state_dict(state, type(self).__name__, ("type", *self.books))
-        self.__dict__.update(copy.deepcopy({k: state[k] for k in self.books}), ran=True)
 
     def _new_run(self, state: TrainState, refuse: bool = True) -> bool:
         """Given to another run than the one it last saw, resumed at its epoch: its books
@@ -807,3 +789,7 @@ def fit(
         level = user_level()  # (the caller's fit line; distributed.run's too)
         warnings.warn(interrupted_warning(history), UserWarning, stacklevel=level)
     return history
+
+
+# PyTorch's habits: the rules' state dicts, the History's repr (glassnet.train_habits)
+from . import train_habits  # noqa: E402, F401

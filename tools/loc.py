@@ -35,6 +35,9 @@ So is ``optim_habits.py``: an optimizer's PyTorch habits (``state_dict``/``load_
 ``zero_grad``, the checks of ``param_groups`` edited between steps, the repr, the old import
 paths), which ``optim`` imports at its end and attaches to ``Optimizer``: ``fit`` steps an
 optimizer through its update rules alone.
+So is ``train_habits.py``: the stopping rules' ``state_dict``/``load_state_dict`` (what a
+checkpoint keeps of them) and the History's repr, which ``train`` imports at its end and
+attaches: ``fit`` reads a rule's books, never saves or prints them.
 
 For the same reason ``habits.py`` (indexing, in-place writes and PyTorch's shape ops on the
 Tensor) is its own module, a layer above the engine, which attaches them as ``functional``
