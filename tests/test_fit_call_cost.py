@@ -181,3 +181,35 @@ def test_a_full_batch_run_tiles_its_targets_for_the_epochs_it_runs(monkeypatch):
     h3 = gn.fit(model, X, Y, lr=1.0, epochs=3, seed=0, verbose=0)
     assert tiled == [1, 3]
     assert (h1.engine, h3.engine, len(h3.loss)) == ("fused", "fused", 3)
+
+
+def test_fit_compares_no_untouched_loss_entry_with_the_built_in(monkeypatch):
+    # the fast path follows a loss by its table entry's kernel alone; whether the entry was
+    # replaced in more than that was asked at every call, by a dataclasses.replace of the
+    # entry and a comparison of every field (a few tens of us); the entry import left, a
+    # frozen dataclass, is the built-in: nothing to compare
+    import glassnet.functional as F
+
+    asked = []
+    real = F.replaced_entry
+    monkeypatch.setattr(
+        F, "replaced_entry", lambda n, loss=False: (asked.append(n) if loss else 0) or real(n, loss)
+    )
+    assert _fit(_xnor()).engine == "fused"
+    assert gn.fit(_xnor(), X, Y, loss="binary_cross_entropy", epochs=1, verbose=0).engine == "fused"
+    assert asked == []
+
+
+def test_a_loss_entry_replaced_in_more_than_its_kernel_still_takes_the_graph(monkeypatch):
+    import dataclasses
+
+    import glassnet.functional as F
+    from glassnet.engines import graph_reason
+
+    entry = F.LOSSES["mse"]
+    mine = dataclasses.replace(entry, fn=lambda *a, **k: entry.fn(*a, **k))
+    monkeypatch.setitem(F.LOSSES, "mse", mine)
+    assert "'mse' of glassnet.functional.LOSSES was replaced" in graph_reason(_xnor(), entry)
+    assert _fit(_xnor()).engine == "graph"
+    monkeypatch.setitem(F.LOSSES, "mse", dataclasses.replace(entry, formula="my words"))
+    assert graph_reason(_xnor(), entry) == "" and _fit(_xnor()).engine == "fused"
