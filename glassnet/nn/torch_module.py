@@ -34,6 +34,7 @@ from .._validation import (
 from ..backend import asarray, to_device
 from ..gradient import as_grad
 from ..tensor import Tensor
+from . import module as _module
 from .layers import MLP, Dropout, Linear, Neuron, Sequential, Softmax
 from .module import Module, Parameter
 
@@ -297,3 +298,6 @@ for _cls, _name, _fn in (
     if _fn is not config:
         _fn.__name__, _fn.__qualname__ = _name, f"{_cls.__name__}.{_name}"
     setattr(_cls, _name, _fn)
+# (their import path before they moved here, glassnet.nn.module's, kept)
+_module.IncompatibleKeys, _module.StateDictError = IncompatibleKeys, StateDictError
+_module.BufferNameError = BufferNameError
