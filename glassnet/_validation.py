@@ -2734,10 +2734,45 @@ def check_slope(slope: Any, owner: str) -> float:
     return slope
 
 
-def check_activation(m: Any, owner: str, known: Any) -> tuple[str, float]:
-    """The fast path's (name, slope) of an activation module ``m``: its name must be in
-    ``known`` (glassnet.functional.ACTIVATIONS, else :func:`missing_activation`'s
-    ValueError) and its slope pass :func:`check_slope`."""
+def check_unhooked(model: Any, owner: str, training: bool) -> None:
+    """Refuse, for the fast path (``layers_of``), a model whose modules have forward hooks
+    (backward hooks too when ``training``: they run in ``backward()`` only) or, for
+    training, whose parameters have gradient hooks: the fast path runs none of them."""
+    kinds = ("_forward_pre_hooks", "_forward_hooks", *training * ("_backward_pre_hooks",
+             "_backward_hooks"))  # fmt: skip
+    if any(vars(m).get(k) for m in model.modules() for k in kinds):  # (this reads its weights)
+        raise TypeError(fused_message("hooks", owner=owner))
+    if training and any(getattr(p, "_hooks", None) for p in model.parameters()):
+        raise TypeError(fused_message("grad_hooks", owner=owner))
+
+
+def check_chain(layers: list[Any], owner: str, training: bool, got: str) -> None:
+    """Refuse, for the fast path, layers (``layers_of``'s, of a model of class ``got``) that
+    are no chain of Linear layers: none at all, a Linear used twice for training (each use's
+    dL/dW would overwrite the other's in its one ``.grad``; the graph adds them up), sizes
+    that do not chain, or a softmax before the output layer."""
+    if not layers:
+        raise TypeError(f"{owner}: the model has no Linear layer. Got {got}.")
+    if training and len({id(lay.linear) for lay in layers}) < len(layers):
+        raise TypeError(fused_message("shared", owner=owner))
+    for i, lay in enumerate(layers[:-1]):
+        if lay.neurons != layers[i + 1].inputs:
+            raise TypeError(
+                fused_message("sizes", owner=owner, i=i, lay=lay, following=layers[i + 1])
+            )
+        if lay.act == "softmax":
+            raise TypeError(fused_message("softmax", owner=owner, i=i, n=len(layers)))
+
+
+def check_activation(m: Any, owner: str, known: Any, layers: list[Any]) -> tuple[str, float]:
+    """The fast path's (name, slope) of an activation module ``m`` after ``layers`` (a
+    Linear layer's, which has none yet, else refused): its name must be in ``known``
+    (glassnet.functional.ACTIVATIONS, else :func:`missing_activation`'s ValueError) and
+    its slope pass :func:`check_slope`."""
+    if not layers:
+        raise TypeError(fused_message("starts", owner=owner, kind=type(m).__name__))
+    if layers[-1].act != "identity":
+        raise TypeError(fused_message("two", owner=owner, first=layers[-1].act, then=m.name))
     if m.name not in known:  # (a TableActivation's entry, added elsewhere)
         raise ValueError(missing_activation(m.name, owner))
     return m.name, check_slope(getattr(m, "alpha", 0.0), owner)

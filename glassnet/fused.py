@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_activation, fused_message
+from ._validation import check_activation, check_chain, check_unhooked, fused_message
 from .backend import kept, namespace
 from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, loss_sum, plain
 from .nn.flat import grad_view
@@ -107,12 +107,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
     if not isinstance(model, Module):
         raise TypeError(fused_message("module", owner=owner, got=type(model).__name__))
     check_weights_set(model, owner)
-    kinds = ("_forward_pre_hooks", "_forward_hooks", *training * ("_backward_pre_hooks",
-             "_backward_hooks"))  # (a backward hook runs in backward() only)  # fmt: skip
-    if any(vars(m).get(k) for m in model.modules() for k in kinds):  # (this reads its weights)
-        raise TypeError(fused_message("hooks", owner=owner))
-    if training and any(getattr(p, "_hooks", None) for p in model.parameters()):
-        raise TypeError(fused_message("grad_hooks", owner=owner))
+    check_unhooked(model, owner, training)  # (the fast path runs no hook)
     layers: list[Layer] = []
     read = (Linear, ActivationModule, Dropout, Sequential)  # (by their class: not called)
     for m in flatten(model):
@@ -122,31 +117,13 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
             layers.append(Layer(m))
         elif isinstance(m, Identity) or (isinstance(m, Dropout) and not (training and m.p > 0)):
             continue
-        elif isinstance(m, ActivationModule):
-            if not layers:
-                raise TypeError(fused_message("starts", owner=owner, kind=type(m).__name__))
-            if layers[-1].act != "identity":
-                raise TypeError(
-                    fused_message("two", owner=owner, first=layers[-1].act, then=m.name)
-                )
-            layers[-1].act, layers[-1].alpha = check_activation(m, owner, F.ACTIVATIONS)
+        elif isinstance(m, ActivationModule):  # (after a Linear layer of its own)
+            layers[-1].act, layers[-1].alpha = check_activation(m, owner, F.ACTIVATIONS, layers)
         else:
             raise TypeError(
                 fused_message("kind", owner=owner, kind=type(m).__name__, whole=m is model)
             )
-    if not layers:
-        raise TypeError(f"{owner}: the model has no Linear layer. Got {type(model).__name__}.")
-    # a Linear used twice: each use's dL/dW would overwrite the other's in its one .grad
-    # (the graph adds them up)
-    if training and len({id(lay.linear) for lay in layers}) < len(layers):
-        raise TypeError(fused_message("shared", owner=owner))
-    for i, lay in enumerate(layers[:-1]):
-        if lay.neurons != layers[i + 1].inputs:
-            raise TypeError(
-                fused_message("sizes", owner=owner, i=i, lay=lay, following=layers[i + 1])
-            )
-        if lay.act == "softmax":
-            raise TypeError(fused_message("softmax", owner=owner, i=i, n=len(layers)))
+    check_chain(layers, owner, training, type(model).__name__)  # (Linear layers that chain)
     return layers
 
 
