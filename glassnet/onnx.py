@@ -3136,6 +3136,7 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
     if alias:
         nodes = [n for n in nodes if not (n.op_type == "Identity" and n.output[0] in alias)]
     end = graph.output[0].name
+    every = nodes
     if len(graph.output) > 1:  # a classifier's graph: the network, then its label and proba
         nodes, end = _classifier_network(nodes, current, graph, set(raw_consts) | set(alias), where)
     modules: list[Module] = []
@@ -3316,6 +3317,13 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         )
     if len(graph.output) > 1:  # (the head's outputs: the types onnx's inference gives them)
         _check_head_types(proto, where)
+        width = next((m.neurons for m in reversed(modules) if isinstance(m, Linear)), 0)
+        made_by = {o: n for n in nodes for o in n.output}
+        last = made_by.get(end)
+        while last is not None and last.op_type in ("Identity", "Cast"):
+            last = made_by.get(last.input[0])
+        sigmoid = last is not None and last.op_type == "Sigmoid"
+        _check_probabilities(every, end, graph, const, width, flowing[0], sigmoid, opset, where)
     return _assemble(modules, n_in, where)
 
 
@@ -3637,3 +3645,152 @@ def _assemble(modules: list[Module], n_in: int | None, where: str) -> Module:
         mine.W.data[...] = theirs.W.data
         mine.b.data[...] = theirs.b.data  # type: ignore[union-attr]
     return mlp
+
+
+#: Operators :func:`_head_values` computes, on the way from the probabilities to an output
+_HEAD_EVAL = {"Identity", "Cast", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Sub",
+              "Concat", "Slice", "Gather", "ArrayFeatureExtractor", "ZipMap", "Expand",
+              "Shape"}  # fmt: skip
+
+
+class _LabelLike(Exception):
+    """An output computed with an operator of a label (ArgMax, Greater, Binarizer, ...)."""
+
+
+def _head_values(
+    nodes: list[onnx.NodeProto], p: str, P: np.ndarray, const: Any, opset: int, where: str
+) -> Any:
+    """A function giving the value the head computes at a name from probabilities ``P`` at
+    ``p`` (a ZipMap's maps as the matrix of their values, in the order of its classes),
+    each node as ONNX computes it; :class:`_LabelLike` where another operator comes (a
+    label's: ArgMax, Greater, ...) or the logits are read."""
+    producer = {o: n for n in nodes for o in n.output}
+    env: dict[str, np.ndarray] = {p: P}
+
+    def value(name: str) -> np.ndarray:
+        if name in env:
+            return env[name]
+        n = producer.get(name)
+        if n is not None and n.op_type == "Constant":
+            t = _constant(n, _attrs(n), where)
+            if not isinstance(t, onnx.TensorProto):
+                raise _LabelLike(name)
+            env[name] = numpy_helper.to_array(t)
+            return env[name]
+        if n is None:
+            try:
+                env[name] = np.asarray(const(name, nodes[0]))
+            except OnnxError:
+                raise _LabelLike(name) from None
+            return env[name]
+        op, a = n.op_type, _attrs(n)
+        if op not in _HEAD_EVAL or n.domain not in ("", "ai.onnx", "ai.onnx.ml"):
+            raise _LabelLike(name)
+        ins = [value(i) if i else None for i in n.input]
+        x = ins[0]
+        if op in ("Identity", "ZipMap"):
+            r = x
+        elif op == "Cast":
+            r = x.astype(helper.tensor_dtype_to_np_dtype(a["to"]))
+        elif op == "Reshape":
+            shape = [int(s) for s in np.asarray(ins[1]).reshape(-1)]
+            if not a.get("allowzero", 0):
+                shape = [x.shape[i] if s == 0 else s for i, s in enumerate(shape)]
+            r = x.reshape(shape)
+        elif op == "Flatten":
+            axis = a.get("axis", 1) % x.ndim if x.ndim else 0
+            r = x.reshape(int(np.prod(x.shape[:axis])), -1)
+        elif op in ("Squeeze", "Unsqueeze"):
+            given = a.get("axes") if len(ins) < 2 or ins[1] is None else ins[1]
+            axes = None if given is None else [int(i) for i in np.asarray(given).reshape(-1)]
+            if op == "Squeeze":
+                r = np.squeeze(x, axis=None if axes is None else tuple(axes))
+            else:
+                r = x
+                for ax in sorted(i % (x.ndim + len(axes or ())) for i in axes or ()):
+                    r = np.expand_dims(r, ax)
+        elif op == "Sub":
+            r = np.subtract(x, ins[1]).astype(np.result_type(x, ins[1]))
+        elif op == "Concat":
+            r = np.concatenate([i for i in ins if i is not None], axis=a["axis"])
+        elif op == "Slice":
+            if opset < 10:
+                starts, ends = list(a["starts"]), list(a["ends"])
+                axes, steps = list(a.get("axes", range(len(starts)))), [1] * len(starts)
+            else:
+                starts, ends = ins[1].reshape(-1).tolist(), ins[2].reshape(-1).tolist()
+                axes = (
+                    ins[3].reshape(-1).tolist()
+                    if len(ins) > 3 and ins[3] is not None
+                    else list(range(len(starts)))
+                )
+                steps = (
+                    ins[4].reshape(-1).tolist()
+                    if len(ins) > 4 and ins[4] is not None
+                    else [1] * len(starts)
+                )
+            key = [slice(None)] * x.ndim
+            for s, e, ax, st in zip(starts, ends, axes, steps, strict=True):
+                key[ax] = slice(int(s), int(e) if abs(e) < 2**62 else None, int(st))
+            r = x[tuple(key)]
+        elif op == "Gather":
+            r = np.take(x, ins[1].astype(np.int64), axis=a.get("axis", 0))
+        elif op == "ArrayFeatureExtractor":
+            r = np.take(x, ins[1].astype(np.int64).reshape(-1), axis=-1)
+        elif op == "Expand":
+            r = x * np.ones(tuple(int(i) for i in ins[1].reshape(-1)), x.dtype)
+        else:  # Shape
+            r = np.array(x.shape, np.int64)[a.get("start", 0) : a.get("end", None)]
+        env[n.output[0]] = r
+        return r
+
+    return value
+
+
+def _check_probabilities(
+    nodes: list[onnx.NodeProto], p: str, graph: onnx.GraphProto, const: Any,
+    width: int, dtype: np.dtype, sigmoid: bool, opset: int, where: str,
+) -> None:  # fmt: skip
+    """A classifier's graph whose probability outputs give what the loaded network
+    predicts: the probabilities p themselves (after a Sigmoid, also [1 - p, p]), in each
+    such output (a tensor, or a ZipMap's maps), or one column per output in order
+    (skl2onnx's zipmap='columns'). The head is computed on probe rows; an output that a
+    label's operator computes (ArgMax, Greater, Binarizer, ...) is the label, and not
+    checked. A head that reorders, selects, rounds or changes the probabilities is refused,
+    naming the output."""
+    rng = np.random.default_rng(12345)
+    P = (rng.random((3, width)) * 0.98 + 0.01).astype(dtype)
+    value = _head_values(nodes, p, P, const, opset, where)
+    got: dict[str, np.ndarray] = {}
+    for o in graph.output:
+        try:
+            v = np.asarray(value(o.name))
+        except _LabelLike:
+            continue
+        if v.dtype.kind == "f":
+            got[o.name] = v
+    full = [P] + ([np.concatenate([(1 - P).astype(dtype), P], axis=1)] if sigmoid else [])
+
+    def same(a: np.ndarray, b: np.ndarray) -> bool:
+        return a.size == b.size and bool(
+            np.array_equal(a.reshape(b.shape).astype(np.float64), b.astype(np.float64))
+        )
+
+    if not got or any(all(same(v, f) for v in got.values()) for f in full):
+        return
+    if any(
+        len(got) == f.shape[1] and all(same(v, f[:, j : j + 1]) for j, v in enumerate(got.values()))
+        for f in full
+    ):
+        return
+    bad = next(n for n, v in got.items() if not any(same(v, f) for f in full))
+    forms = "p" + (", or [1 - p, p] after its Sigmoid," if sigmoid else "")
+    raise _fail(
+        f"load: {where}: the output {bad!r} does not give the network's probabilities "
+        f"{p!r} ({width} column(s)) unchanged: the graph's head reorders, selects, rounds "
+        "or otherwise changes them, so the network glassnet would read predicts other "
+        f"numbers than the file. glassnet reads a classifier whose probability outputs give "
+        f"{forms} as they are (a tensor or a ZipMap, or one column per output, in order), "
+        "through Identity, widening Cast, Reshape, Sub + Concat and ZipMap nodes; run this "
+        "file with onnxruntime instead, or write it with such a head."
+    )

@@ -1,0 +1,144 @@
+"""ONNX audit 29: load refuses a classifier's head that changes the probabilities (a
+Gather reordering them, a Slice, a float16 round trip) and still reads skl2onnx's and
+glassnet's own heads; export(net, task=...) checks a regression task against the network;
+a glassnet.sklearn MLPRegressor whose out_activation_ is 'sigmoid', 'relu' or 'leaky_relu'
+exports what predict computes; load of a 'glassnet train' export names its loader."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from onnx import TensorProto as T  # noqa: E402
+from onnx import helper as h  # noqa: E402
+from onnx import numpy_helper as nh  # noqa: E402
+
+from glassnet.onnx import OnnxError, load  # noqa: E402
+
+
+def _ort(m, X):
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(None, {"X": X})
+
+
+def _classifier(head, extra=(), act="Softmax", width=3, out_width=None, out_elem=T.FLOAT):
+    rng = np.random.default_rng(0)
+    W = rng.normal(size=(4, width)).astype(np.float32)
+    b = np.zeros(width, np.float32)
+    act_node = (
+        h.make_node("Softmax", ["z"], ["p"], axis=1)
+        if act == "Softmax"
+        else h.make_node("Sigmoid", ["z"], ["p"])
+    )
+    nodes = [
+        h.make_node("Gemm", ["X", "W", "b"], ["z"]),
+        act_node,
+        h.make_node("ArgMax", ["p"], ["label"], axis=1, keepdims=0),
+        *head,
+    ]
+    inits = [nh.from_array(W, "W"), nh.from_array(b, "b"), *extra]
+    g = h.make_graph(
+        nodes, "g", [h.make_tensor_value_info("X", T.FLOAT, ["N", 4])],
+        [h.make_tensor_value_info("label", T.INT64, ["N"]),
+         h.make_tensor_value_info("probabilities", out_elem, ["N", out_width or width])],
+        inits,
+    )  # fmt: skip
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 19)])
+    onnx.checker.check_model(m, full_check=True)
+    return m
+
+
+_X = np.random.default_rng(1).normal(size=(5, 4)).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "head, extra, out_width",
+    [
+        ([h.make_node("Gather", ["p", "idx"], ["probabilities"], axis=1)],
+         [nh.from_array(np.array([2, 0, 1], np.int64), "idx")], 3),
+        ([h.make_node("Gather", ["p", "idx"], ["probabilities"], axis=1)],
+         [nh.from_array(np.array([0, 0, 0], np.int64), "idx")], 3),
+        ([h.make_node("Slice", ["p", "s", "e", "a"], ["probabilities"])],
+         [nh.from_array(np.array([1], np.int64), "s"), nh.from_array(np.array([3], np.int64), "e"),
+          nh.from_array(np.array([1], np.int64), "a")], 2),
+        ([h.make_node("Cast", ["p"], ["p16"], to=T.FLOAT16),
+          h.make_node("Cast", ["p16"], ["probabilities"], to=T.FLOAT)], [], 3),
+        ([h.make_node("Sub", ["one", "p"], ["probabilities"])],
+         [nh.from_array(np.array(1, np.float32), "one")], 3),
+        ([h.make_node("Concat", ["p", "p"], ["probabilities"], axis=1)], [], 6),
+    ],
+)  # fmt: skip
+def test_a_head_that_changes_the_probabilities_is_refused(head, extra, out_width):
+    m = _classifier(head, extra, out_width=out_width)
+    _ort(m, _X)  # (a valid file, that onnxruntime runs)
+    with pytest.raises(OnnxError, match="probabilities 'p' .* unchanged"):
+        load(m)
+
+
+def test_a_head_that_passes_the_probabilities_on_loads_and_agrees():
+    m = _classifier([h.make_node("Identity", ["p"], ["probabilities"])])
+    np.testing.assert_allclose(load(m).predict(_X), _ort(m, _X)[1], rtol=1e-6)
+    widen = _classifier(
+        [h.make_node("Cast", ["p"], ["probabilities"], to=T.DOUBLE)], out_elem=T.DOUBLE
+    )
+    np.testing.assert_allclose(load(widen).predict(_X), _ort(widen, _X)[1], rtol=1e-6)
+    # a Sigmoid's p and [1 - p, p] (skl2onnx's binary and multilabel heads)
+    pair = _classifier(
+        [h.make_node("Sub", ["one", "p"], ["q"]),
+         h.make_node("Concat", ["q", "p"], ["probabilities"], axis=1)],
+        [nh.from_array(np.array(1, np.float32), "one")], act="Sigmoid", width=1, out_width=2,
+    )  # fmt: skip
+    np.testing.assert_allclose(load(pair).predict(_X)[:, 0], _ort(pair, _X)[1][:, 1], rtol=1e-6)
+
+
+def test_a_sigmoid_pair_in_the_wrong_order_is_refused():
+    m = _classifier(
+        [h.make_node("Sub", ["one", "p"], ["q"]),
+         h.make_node("Concat", ["p", "q"], ["probabilities"], axis=1)],
+        [nh.from_array(np.array(1, np.float32), "one")], act="Sigmoid", width=1, out_width=2,
+    )  # fmt: skip
+    with pytest.raises(OnnxError, match="unchanged"):
+        load(m)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_skl2onnx_and_glassnet_heads_still_load():
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    from glassnet.onnx import export, register_skl2onnx
+    from glassnet.sklearn import MLPClassifier
+
+    register_skl2onnx()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3)).astype(np.float32)
+    ys = {
+        "binary": (X[:, 0] > 0).astype(int),
+        "multiclass": np.digitize(X[:, 0], [-0.5, 0.5]),
+        "multilabel": np.c_[X[:, 0] > 0, X[:, 1] > 0].astype(int),
+    }
+    for kind, y in ys.items():
+        gn_est = MLPClassifier(max_iter=5, hidden_layer_sizes=(4,)).fit(X, y)
+        files = [export(gn_est)]
+        for zipmap in (True, False, "columns"):
+            if kind == "multilabel" and zipmap is not False:
+                continue
+            for est in (SkMLP(max_iter=5, hidden_layer_sizes=(4,)).fit(X, y), gn_est):
+                files.append(skl2onnx.to_onnx(est, X[:1], options={"zipmap": zipmap}))
+        for m in files:
+            net = load(m)
+            ref = _ort_any(m, X)
+            got = net.predict(X)
+            np.testing.assert_allclose(got, ref[:, -got.shape[1] :], rtol=1e-6, atol=1e-7)
+
+
+def _ort_any(m, X):
+    """The probabilities of a classifier's file as one matrix (maps and columns joined)."""
+    sess = ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    outs = sess.run(None, {sess.get_inputs()[0].name: X})[1:]
+    if isinstance(outs[0], list):  # ZipMap
+        return np.array([list(d.values()) for d in outs[0]])
+    return np.concatenate([np.asarray(o).reshape(len(X), -1) for o in outs], axis=1)
