@@ -40,8 +40,10 @@ from .loss_checks import (
     check_probabilities,
     check_reduction,
     check_target,
+    check_unsquashed,
     class_targets,
     row_weights,
+    squashed_by,
 )
 from .tensor import Tensor, as_tensor, axis_args
 
@@ -464,8 +466,6 @@ def dropout(x: Any, p: float, rng: np.random.Generator, training: bool = True) -
 
 
 _SQUARED = {"mse": 1.0, "half_mse": 0.5}  # c of c (y_hat - y)^2, for loss_node
-# the losses on logits, and the activation each applies first (loss_node refuses its output)
-_SQUASHES = {"cross_entropy": "softmax", "binary_cross_entropy_with_logits": "sigmoid"}
 
 
 _TWICE = {c: _constants(2.0 * c) for c in _SQUARED.values()}
@@ -656,20 +656,7 @@ def squashed(x: Tensor, head: str) -> bool:
     """Whether ``x`` is the output of ``head`` (sigmoid; softmax over its last axis, the
     classes', or another vector entry of :data:`ACTIVATIONS`: its rows lie in [0, 1] and sum
     to 1), maybe reshaped or indexed, which a loss on logits would apply a second time."""
-    node = x
-    for _ in range(4):  # through a few shape-only ops: .squeeze(1), .view(-1), [:, 0], .T
-        if node.op not in ("reshape", "index", "transpose", "astype") or not node.parents:
-            break
-        node = node.parents[0]
-    if node.op != head:
-        return False
-    rows = (x,) if node is x else (x, node)  # (a view may have moved the classes' axis)
-    vector = head == "softmax" or not getattr(ACTIVATIONS.get(head), "elementwise", True)
-    return not vector or any(not t.size or _unit_rows(t.data) for t in rows)
-
-
-def _unit_rows(d: Any) -> bool:
-    return bool(-1e-3 <= d.min() and d.max() <= 1 + 1e-3) and np.allclose(d.sum(-1), 1, atol=1e-3)
+    return squashed_by(x, head, ACTIVATIONS)
 
 
 def check_logits(name: str, x: Tensor) -> None:
@@ -677,10 +664,7 @@ def check_logits(name: str, x: Tensor) -> None:
     binary_cross_entropy_with_logits), a vector activation's output too where its rows are
     probabilities (:func:`squashed`): it would squash them twice, in silence. (fit strips a
     model's head before it. Other vector outputs, z - mean z, log softmax: logits.)"""
-    head, vec = _SQUASHES.get(name), not getattr(ACTIVATIONS.get(x.op), "elementwise", True)
-    got = x.op if head and vec and x.op != head and squashed(x, x.op) else head  # (its rows)
-    if head is not None and (got != head or squashed(x, head)):
-        raise ValueError(functional_message("squashed", name=name, head=head, got=got))
+    check_unsquashed(name, x, ACTIVATIONS)
 
 
 def mse(

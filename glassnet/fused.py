@@ -280,21 +280,6 @@ class FastMLP:
         self.bind(X, None, None, record)()
         return [t[2] for t in self._bufs[X.shape[-2]][0]]
 
-    @staticmethod
-    def forward_layers(per_layer: list, X: Any, record: list[dict] | None = None) -> None:
-        """The forward pass into ``per_layer``'s buffers, each (W, b, A, _, T, alpha, fwd,
-        _): A <- g(a @ W + b), a the layer below's A (X first)."""
-        a = X
-        for W, b, A, _, T, alpha, fwd, _ in per_layer:
-            np.matmul(a, W.data, out=A)  # (n, neurons)
-            if b is not None:
-                np.add(A, b.data, out=A)
-            if record is not None:
-                record.append({"X": a, "Z": A.copy()})
-            if fwd is not None:
-                fwd(A, T, alpha)  # A <- g(Z) in place
-            a = A
-
     def run(
         self, X: Any, y: Any, w: Any = None, record: list[dict] | None = None, value: bool = True
     ) -> Any:

@@ -34,10 +34,16 @@ __all__ = [
     "check_probabilities",
     "check_reduction",
     "check_target",
+    "check_unsquashed",
     "class_targets",
     "fixed_target",
     "row_weights",
+    "squashed_by",
 ]
+
+# the losses on logits, and the activation each applies first (check_unsquashed refuses its
+# output)
+SQUASHES = {"cross_entropy": "softmax", "binary_cross_entropy_with_logits": "sigmoid"}
 
 
 class _Checked(threading.local):  # CHECKED.on: train.graph_step calls a named loss on the y
@@ -122,3 +128,35 @@ def row_weights(name: str, sample_weight: Any, per: Any) -> Any:
     if w.shape != (per.shape[0],):
         raise ValueError(functional_message("weights", name=name, w=w.shape, n=per.shape[0]))
     return w
+
+
+def squashed_by(x: Tensor, head: str, activations: dict[str, Any]) -> bool:
+    """Whether ``x`` is the output of ``head`` (sigmoid; softmax over its last axis, the
+    classes', or another vector entry of ``activations``, glassnet.functional.ACTIVATIONS:
+    its rows lie in [0, 1] and sum to 1), maybe reshaped or indexed, which a loss on logits
+    would apply a second time (:func:`glassnet.functional.squashed`)."""
+    node = x
+    for _ in range(4):  # through a few shape-only ops: .squeeze(1), .view(-1), [:, 0], .T
+        if node.op not in ("reshape", "index", "transpose", "astype") or not node.parents:
+            break
+        node = node.parents[0]
+    if node.op != head:
+        return False
+    rows = (x,) if node is x else (x, node)  # (a view may have moved the classes' axis)
+    vector = head == "softmax" or not getattr(activations.get(head), "elementwise", True)
+    return not vector or any(not t.size or _unit_rows(t.data) for t in rows)
+
+
+def _unit_rows(d: Any) -> bool:
+    return bool(-1e-3 <= d.min() and d.max() <= 1 + 1e-3) and np.allclose(d.sum(-1), 1, atol=1e-3)
+
+
+def check_unsquashed(name: str, x: Tensor, activations: dict[str, Any]) -> None:
+    """Refuse probabilities given to the loss on logits ``name`` (cross_entropy,
+    binary_cross_entropy_with_logits), the output of a vector entry of ``activations`` too
+    where its rows are probabilities (:func:`squashed_by`): the loss would squash them
+    twice, in silence (:func:`glassnet.functional.check_logits`)."""
+    head, vec = SQUASHES.get(name), not getattr(activations.get(x.op), "elementwise", True)
+    got = x.op if head and vec and x.op != head and squashed_by(x, x.op, activations) else head
+    if head is not None and (got != head or squashed_by(x, head, activations)):
+        raise ValueError(functional_message("squashed", name=name, head=head, got=got))

@@ -966,9 +966,29 @@ def _outputs(engine: FastMLP, X: Any, K: int, rows: int) -> Any:
             shape = (K, e - r, lay.neurons)
             A, T = (f[: math.prod(shape)].reshape(shape) for f in (flat[i % 2], flat[2]))
             per_layer.append((lay.linear.W, lay.linear.b, A, None, T, lay.alpha, fwd, None))
-        FastMLP.forward_layers(per_layer, X[..., r:e, :])
+        forward_layers(per_layer, X[..., r:e, :])
         out[:, r:e] = per_layer[-1][2]
     return out
+
+
+def forward_layers(per_layer: list, X: Any, record: list[dict] | None = None) -> None:
+    """The forward pass into ``per_layer``'s buffers, each (W, b, A, _, T, alpha, fwd, _):
+    A <- g(a @ W + b), a the layer below's A (X first). :func:`_outputs`'s, row blocks of a
+    stack's predictions; ``FastMLP.forward_layers`` (attached below: the fast path's own
+    step runs its forward inline, and never calls this)."""
+    a = X
+    for W, b, A, _, T, alpha, fwd, _ in per_layer:
+        np.matmul(a, W.data, out=A)  # (n, neurons)
+        if b is not None:
+            np.add(A, b.data, out=A)
+        if record is not None:
+            record.append({"X": a, "Z": A.copy()})
+        if fwd is not None:
+            fwd(A, T, alpha)  # A <- g(Z) in place
+        a = A
+
+
+FastMLP.forward_layers = staticmethod(forward_layers)
 
 
 def _validate_groups(
