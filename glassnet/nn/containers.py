@@ -1080,8 +1080,8 @@ def _float(self) -> Self:
     return self.to(np.float32)
 
 
-# PyTorch's, which no engine module calls, Module's as before (the buffer's bookkeeping
-# that the engine reads, __setattr__, _named_state and buffers(), is module.py's)
+# PyTorch's, which no engine module calls, Module's as before (the buffer's bookkeeping:
+# __setattr__ in module.py, __delattr__, _named_state and buffers() in torch_module.py)
 Module.register_buffer = register_buffer
 for _fn in (_num_parameters, _requires_grad_, _double, _float):
     _fn.__name__, _fn.__qualname__ = _fn.__name__[1:], f"Module.{_fn.__name__[1:]}"
