@@ -1683,11 +1683,14 @@ def _cli_fills(
                 "export; leave out 'impute_from'."
             )
         return None
-    if isinstance(stored, dict) and impute_from is None:
-        return {str(k): v for k, v in stored.items()}
     fill = getattr(pre, "fill_", None) or {}
-    if impute_from is None and pre.columns_ and all(c in fill for c in pre.columns_):
-        return dict(fill)  # the training run's own values, one for every column
+    own = None  # the statistics the file stores
+    if isinstance(stored, dict):
+        own = {str(k): v for k, v in stored.items()}
+    elif pre.columns_ and all(c in fill for c in pre.columns_):
+        own = dict(fill)  # the training run's own values, one for every column
+    if own is not None and impute_from is None:
+        return own
     if impute_from is None:
         raise ValueError(
             f"export: '{path}' was trained with --impute {mode} but its file does not store "
@@ -1695,11 +1698,36 @@ def _cli_fills(
             f"--impute-from on the command line) to recompute them exactly."
         )
     training = meta.get("training", {})
-    return _fills_from_csv(
+    fills = _fills_from_csv(
         impute_from, pre, mode, list(meta["target"]["names"]),
         list(training.get("categorical", [])), _model_missing(meta, f"export: '{path}'"),
         _model_decimal(meta, f"export: '{path}'"),
     )  # fmt: skip
+    if own is not None:  # (the file's own: the CSV may only confirm them)
+        _same_fills(own, fills, impute_from, path)
+        return own
+    return fills
+
+
+def _same_fills(own: dict[str, Any], fills: dict[str, Any], source: Any, path: Path) -> None:
+    """Refuse an 'impute_from' CSV whose statistics differ from those the model file
+    stores: the ONNX file would fill missing cells otherwise than glassnet predict does."""
+
+    def differ(a: Any, b: Any) -> bool:
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return not bool(np.isclose(float(a), float(b), rtol=1e-9, atol=0.0, equal_nan=True))
+        return str(a) != str(b)
+
+    diff = [c for c in own if c in fills and differ(own[c], fills[c])]
+    if diff:
+        shown = "; ".join(f"{c!r}: {fills[c]!r} against {own[c]!r}" for c in diff[:5])
+        raise ValueError(
+            f"export: '{path}' stores the imputation statistics of its training run, and "
+            f"'impute_from' (--impute-from) {str(source)!r} gives others ({shown}); the ONNX "
+            "file would fill missing cells otherwise than glassnet predict does. Leave out "
+            "'impute_from' to export the stored statistics (--impute-from is for model files "
+            "that do not store them)."
+        )
 
 
 def _model_decimal(meta: dict[str, Any], where: str) -> str:

@@ -142,3 +142,46 @@ def _ort_any(m, X):
     if isinstance(outs[0], list):  # ZipMap
         return np.array([list(d.values()) for d in outs[0]])
     return np.concatenate([np.asarray(o).reshape(len(X), -1) for o in outs], axis=1)
+
+
+# ---------------------------------------------------------------- --impute-from (#2)
+
+
+def _churn(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from glassnet.cli import main
+
+    rng = np.random.default_rng(1)
+    n = 120
+    df = pd.DataFrame(
+        {"age": rng.normal(40, 10, n).round(1), "plan": rng.choice(["basic", "pro", "max"], n),
+         "tenure": rng.integers(0, 60, n)}
+    )  # fmt: skip
+    df["churn"] = np.where(df.age - df.tenure * 0.3 > 25, "yes", "no")
+    df.loc[[3, 7], "age"] = np.nan
+    data, first = tmp_path / "churn.csv", tmp_path / "first20.csv"
+    df.to_csv(data, index=False)
+    df.head(20).to_csv(first, index=False)
+    model = tmp_path / "churn.glassnet"
+    args = ["train", str(data), "--target", "churn", "--impute", "mean", "--epochs", "3"]
+    assert main([*args, "--out", str(model), "-q"]) == 0
+    return data, first, model
+
+
+def test_impute_from_that_differs_from_the_stored_statistics_is_refused(tmp_path, capsys):
+    import json
+
+    from glassnet.cli import main
+    from glassnet.onnx import export
+
+    data, first, model = _churn(tmp_path)
+    with pytest.raises(ValueError, match=r"stores the imputation statistics.*'age'.*Leave out"):
+        export(model, tmp_path / "a.onnx", impute_from=first)
+    assert not (tmp_path / "a.onnx").exists()
+    assert main(["export", str(model), str(tmp_path / "b.onnx"), "--impute-from", str(first)]) == 2
+    assert "stores the imputation statistics" in capsys.readouterr().err
+    # the training CSV itself gives the stored values: accepted, and the file keeps them
+    proto = export(model, tmp_path / "c.onnx", impute_from=data)
+    meta = {p.key: p.value for p in proto.metadata_props}
+    plain = {p.key: p.value for p in export(model).metadata_props}
+    assert json.loads(meta["glassnet.imputation"]) == json.loads(plain["glassnet.imputation"])
