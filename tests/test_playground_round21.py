@@ -135,9 +135,18 @@ def _wait(predicate, seconds=5):
     return False
 
 
+def _held(pg, source):
+    """A connection from ``source`` that has shown the token (one request answered): it
+    counts against the caps (a connection yet to show it gives its slot up: sec29 #3)."""
+    s = _connect(pg.port, source)
+    s.sendall(_request_line(pg))
+    assert _answer(s)[0] == 200
+    return s
+
+
 def test_connections_past_the_caps_get_503_at_once_and_the_others_keep_being_served():
     with Playground(max_connections=5, max_per_client=3).start() as pg:
-        held = [_connect(pg.port, "127.0.0.2") for _ in range(3)]
+        held = [_held(pg, "127.0.0.2") for _ in range(3)]
         assert _wait(lambda: pg.connections_open() == 3)
         extra = _connect(pg.port, "127.0.0.2")
         status, body = _answer(extra)  # (the held three never close meanwhile: no waiting)
@@ -149,7 +158,7 @@ def test_connections_past_the_caps_get_503_at_once_and_the_others_keep_being_ser
         held[0].sendall(_request_line(pg))
         assert _answer(held[0])[0] == 200
         # the total: 3 + 2 held, a sixth is refused whoever asks
-        held += [_connect(pg.port, "127.0.0.3") for _ in range(2)]
+        held += [_held(pg, "127.0.0.3") for _ in range(2)]
         assert _wait(lambda: pg.connections_open() == 5)
         status, body = _get(pg.port, pg.token)
         assert status == 503 and "5 connections" in body["error"], body

@@ -22,8 +22,10 @@ Security (a server that computes on request):
   asking first);
 * a request must arrive whole within ``request_deadline`` seconds of its first byte
   (408), and connections are capped per client address and in all: one past a cap gets
-  503 at once and is closed while the others are served; an accept() short of file
-  descriptors waits a moment rather than spin;
+  503 at once and is closed while the others are served, unless it can take the slot of
+  a connection that has not yet shown the token (see :meth:`Playground._admit`); an
+  accept() short of file descriptors waits a moment rather than spin;
+* a request with two ``Host`` headers, or an absolute URL naming another host, is 400;
 * every field is checked by :func:`glassnet.playground.engine.check_config` and the
   handlers here: names from fixed lists, finite numbers in range, sizes capped, bodies
   at most 64 KiB (/api/run's 256 KiB: a link's 1,000 changes); a GET takes none, and a
@@ -79,6 +81,7 @@ DROPPED_KEPT = 4096  # ids of runs dropped for room, remembered to say so when a
 MAX_UPDATES = 50_000  # gradient-descent steps one request may ask for
 REQUEST_DEADLINE = 20  # seconds a request's headers and body may take, together
 MAX_PER_CLIENT = 24  # connections one client address may hold open at once
+FIRST_REQUEST_SECONDS = 10  # a connection yet to show the token: its idle time at most
 CONNECTIONS_LIMIT = 512  # the most connections open at once by default (fewer: see below)
 REFUSED_KEPT = 32  # refused connections kept open a moment so that their 503 is read
 # connections waiting to be accepted (the listen backlog; the system caps it, Linux at
@@ -208,7 +211,7 @@ class _Server(ThreadingHTTPServer):
             raise
 
     def verify_request(self, request: Any, client_address: Any) -> bool:
-        refusal = self._playground._admit(_client(client_address[0]))
+        refusal = self._playground._admit(_client(client_address[0]), request)
         if refusal is None:
             return True
         body = json.dumps({"error": refusal}).encode()
@@ -252,14 +255,14 @@ class _Server(ThreadingHTTPServer):
         try:
             super().process_request(request, client_address)
         except BaseException:  # (no thread: the connection is no longer counted)
-            self._playground._release(_client(client_address[0]))
+            self._playground._release(_client(client_address[0]), request)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._playground._release(_client(client_address[0]))
+            self._playground._release(_client(client_address[0]), request)
 
     def server_close(self) -> None:
         super().server_close()
@@ -408,6 +411,10 @@ class Playground:
         )
         self._open = 0  # connections counted (accepted, not yet closed)
         self._open_by_client: dict[str, int] = {}
+        # connections counted that have not yet sent a request with the token, oldest
+        # first (each with its client), and those closed to make room, not yet released
+        self._pending: OrderedDict[socket.socket, str] = OrderedDict()
+        self._evicted: set[socket.socket] = set()
         self._descriptors_said = -math.inf  # when the want of file descriptors was last said
         if not isinstance(host, str) or not host:
             raise ParameterError(
@@ -513,33 +520,80 @@ class Playground:
         with self._connections_lock:
             return self._open
 
-    def _admit(self, client: str) -> str | None:
-        """Count a connection just accepted from ``client``; past a cap, the refusal instead."""
+    def _admit(self, client: str, sock: socket.socket | None = None) -> str | None:
+        """Count a connection just accepted from ``client``; past a cap, the refusal instead.
+
+        Connections are counted from their accept, before any request says who sent it, so
+        a process without the token (on a loopback bind every local process is 127.0.0.1)
+        could hold every slot with idle sockets and keep the page at 503. So a connection
+        counts as *pending* until it sends a request with the right token (:meth:`_trust`),
+        and a connection past a cap first takes the slot of the oldest pending one (of the
+        same client for ``max_per_client``, of any for ``max_connections``), which is closed:
+        a page's connection sends its request at once and is trusted within milliseconds,
+        while a socket held idle is the oldest. Only trusted connections make a 503. A
+        pending connection also idles at most ``FIRST_REQUEST_SECONDS`` (not the 30 s of
+        one that has shown the token)."""
         with self._connections_lock:
             mine = self._open_by_client.get(client, 0)
+            if mine >= self.max_per_client and self._evict(client):
+                mine = self._open_by_client.get(client, 0)
             if mine >= self.max_per_client:
                 return (
                     f"{mine} connections from {client} are open, the most one computer may "
                     f"hold (max_per_client={self.max_per_client}): close some of its tabs or "
                     "scripts, or wait for them to finish, then reload"
                 )
-            if self._open >= self.max_connections:
+            if self._open >= self.max_connections and not self._evict(None):
                 return (
                     f"the playground holds {self._open} connections, the most it takes "
                     f"(max_connections={self.max_connections}): wait a moment, then reload"
                 )
             self._open += 1
             self._open_by_client[client] = mine + 1
+            if sock is not None:
+                self._pending[sock] = client
         return None
 
-    def _release(self, client: str) -> None:
+    def _evict(self, client: str | None) -> bool:
+        """Close the oldest pending connection (of ``client``, or of any with None) and stop
+        counting it; False when there is none. The caller holds the connections' lock."""
+        sock = next((k for k, c in self._pending.items() if client in (None, c)), None)
+        if sock is None:
+            return False
+        self._uncount(self._pending.pop(sock))
+        self._evicted.add(sock)  # (its thread's release counts nothing again)
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # its handler reads the end and finishes
+        except OSError:
+            pass  # closed meanwhile
+        return True
+
+    def _trust(self, sock: socket.socket) -> None:
+        """The connection ``sock`` sent a request with the right token: it keeps its slot."""
         with self._connections_lock:
-            self._open -= 1
-            left = self._open_by_client.get(client, 1) - 1
-            if left > 0:
-                self._open_by_client[client] = left
-            else:
-                self._open_by_client.pop(client, None)
+            self._pending.pop(sock, None)
+
+    def _trusted(self, sock: socket.socket) -> bool:
+        with self._connections_lock:
+            return sock not in self._pending
+
+    def _release(self, client: str, sock: socket.socket | None = None) -> None:
+        with self._connections_lock:
+            if sock is not None:
+                if sock in self._evicted:  # (no longer counted since its eviction)
+                    self._evicted.discard(sock)
+                    return
+                self._pending.pop(sock, None)
+            self._uncount(client)
+
+    def _uncount(self, client: str) -> None:
+        """One connection of ``client`` no longer counted (the connections' lock held)."""
+        self._open -= 1
+        left = self._open_by_client.get(client, 1) - 1
+        if left > 0:
+            self._open_by_client[client] = left
+        else:
+            self._open_by_client.pop(client, None)
 
     def _out_of_descriptors(self, exc: OSError) -> None:
         """Say (at most once a minute) that accept() failed for want of file descriptors."""
@@ -841,7 +895,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._deadline = None
         # (what a 408 answer reads, where it comes before the request line is read)
         self.requestline, self.request_version, self.command = "", "HTTP/1.1", None
+        trusted = self.playground._trusted(self.connection)  # (else: see Playground._admit)
         try:
+            self.connection.settimeout(
+                self.timeout if trusted else min(self.timeout, FIRST_REQUEST_SECONDS)
+            )
             if not self.rfile.peek(1):  # the client closed the connection
                 self.close_connection = True
                 return
@@ -882,11 +940,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._read_body = False
         try:
             parts = urlsplit(self.path)
+            if self.path.startswith("/"):  # (the origin form: '//x/y' is a path, no authority)
+                parts = parts._replace(netloc="", path=re.split(r"[?#]", self.path, maxsplit=1)[0])
             try:
                 query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=20)
             except ValueError:
                 raise RequestError(400, "too many query fields (at most 20)") from None
-            self._check_access(query)
+            self._check_access(query, parts.netloc)
             route = ROUTES.get(parts.path)
             if route is None:
                 raise RequestError(404, f"no such page {parts.path[:80]!r}")
@@ -894,6 +954,8 @@ class _Handler(BaseHTTPRequestHandler):
             # HEAD: a GET's answer without its body (curl -I)
             if method != want and not (method == "HEAD" and want == "GET"):
                 raise RequestError(405, f"{parts.path} takes {want}, not {method}")
+            if parts.path in QUERY_FIELDS:  # (as a POST's body: a misspelt field is refused)
+                _fields(query, ("token", *QUERY_FIELDS[parts.path]))
             body = self._body() if method == "POST" else self._no_body(method)
             self._deadline = None  # (the request has arrived: the answer takes its time)
             func(self, query, body)
@@ -925,8 +987,20 @@ class _Handler(BaseHTTPRequestHandler):
         text = message or self.responses.get(code, ("refused", ""))[0]
         self._send_json({"error": _shorten(text)}, code)
 
-    def _check_access(self, query: dict[str, list[str]]) -> None:
-        host = self.headers.get("Host", "")
+    def _check_access(self, query: dict[str, list[str]], authority: str = "") -> None:
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1:  # (RFC 9112 3.2: which one is meant is anyone's guess)
+            shown = ", ".join(repr(h[:60]) for h in hosts[:3])
+            raise RequestError(
+                400, f"the request gives {len(hosts)} Host headers ({shown}); give one"
+            )
+        host = hosts[0] if hosts else ""
+        if authority and authority.lower() != host.lower():  # (an absolute URL's host is meant)
+            raise RequestError(
+                400,
+                f"the request's URL names the host {authority[:60]!r} and its Host header "
+                f"{host[:60]!r}: send the path alone (GET /api/...) with one Host",
+            )
         if not self.playground.host_allowed(host):
             raise RequestError(403, self.playground.wrong_host(host))
         origin = self.headers.get("Origin")
@@ -939,6 +1013,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "missing or wrong token: open the URL that 'glassnet playground' printed "
                 "(it ends with ?token=...)",
             )
+        self.playground._trust(self.connection)
 
     def _no_body(self, method: str) -> dict[str, Any]:
         """A GET's (or HEAD's) body, which must be none: one left unread would be read as
@@ -1440,6 +1515,13 @@ def _api_export(h: _Handler, query: dict, body: dict) -> None:
             name = "playground_data.csv" if rows == "all" else f"playground_{rows}.csv"
             _download(h, data_csv(run, rows).encode(), "text/csv; charset=utf-8", name)
 
+
+#: The URL fields each API GET takes besides ``token`` (another is refused, naming it).
+QUERY_FIELDS: dict[str, tuple[str, ...]] = {
+    "/api/state": ("run",),
+    "/api/previews": (),
+    "/api/export": ("run", "what", "rows"),
+}
 
 ROUTES: dict[str, tuple[str, Callable[[_Handler, dict, dict], None]]] = {
     **{path: ("GET", _page) for path in STATIC},
