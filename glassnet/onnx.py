@@ -1028,7 +1028,21 @@ def _task_kind(task: Any, layers: list[Layer]) -> str | None:
     name = getattr(task, "name", None)
     if not hasattr(task, "is_classifier") or name is None:
         raise TypeError(f"export: 'task' must be a glassnet.tasks.Task. Got {type(task).__name__}.")
-    if not task.is_classifier:
+    if not task.is_classifier:  # (checked against the network as a classifier's task is)
+        head, k = layers[-1].act, int(task.n_outputs)
+        if head != task.output_activation:
+            raise ValueError(
+                f"export: 'task' is a {name} task of a {task.output_activation} output layer, "
+                f"but the network's output layer is {head}: pass the task the network was "
+                f"trained with (e.g. {type(task).__name__}({head!r}), when it is one), or "
+                "leave out 'task'."
+            )
+        if layers[-1].neurons != k:
+            raise ValueError(
+                f"export: 'task' is a {name} task of {k} outputs; the network has "
+                f"{layers[-1].neurons}: fit the task on the targets the network was trained "
+                "on (task.fit(y)), or leave out 'task'."
+            )
         return None
     if getattr(task, "classes_", None) is None:
         raise ValueError(f"export: the {name} task is not fitted: call task.fit(y) first.")
@@ -1272,8 +1286,11 @@ def _estimator_parts(est: Any) -> tuple[list[Layer], str, np.ndarray | None, str
 
 #: A regressor's out_activation_ and the ONNX operator that applies it to z.
 _REGRESSOR_HEADS = {
-    "identity": None, "logistic": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax", "exp": "Exp",
+    "identity": None, "logistic": "Sigmoid", "sigmoid": "Sigmoid", "tanh": "Tanh",
+    "softmax": "Softmax", "exp": "Exp", "relu": "Relu", "leaky_relu": "LeakyRelu",
 }  # fmt: skip
+#: The slope of predict's 'leaky_relu' head (glassnet's activation table's default).
+_HEAD_SLOPE = 0.01
 
 
 def _proba_width(est: Any) -> int:
@@ -1464,16 +1481,21 @@ def _estimator_graph(
     own = layers[-1].act
     if kind == "regression":
         fitted = _REGRESSOR_HEADS[head] == _ONNX_ACT.get(own) or (head, own) == ("exp", "identity")
+        fitted &= head != "leaky_relu" or float(layers[-1].alpha) == _HEAD_SLOPE
     else:
         fitted = _fitted_head(kind, head, own)
     if not fitted:  # (predict applies out_activation_ to z, not the network's own activation)
-        layers = [*layers[:-1], dataclasses.replace(layers[-1], act="identity", alpha=0.0)]
+        # (a relu or leaky_relu head: the output layer's own, as _network writes them,
+        # with predict's slope)
+        act = head if kind == "regression" and head in ("relu", "leaky_relu") else "identity"
+        slope = _HEAD_SLOPE if act == "leaky_relu" else 0.0
+        layers = [*layers[:-1], dataclasses.replace(layers[-1], act=act, alpha=slope)]
     z: list[str] = []  # (the output layer's logits: a classifier's labels are read from them)
     out = _network(g, layers, x, z=z)
     if kind == "regression":
         if head == "exp":
             out = g.op("Exp", [out], "mu", doc="loss='poisson': mu = e^z")
-        elif not fitted and _REGRESSOR_HEADS[head] is not None:
+        elif not fitted and head not in ("relu", "leaky_relu") and _REGRESSOR_HEADS[head]:
             kw: dict[str, Any] = {"axis": 1} if head == "softmax" else {}
             out = g.op(_REGRESSOR_HEADS[head], [out], "head", doc=f"out_activation_={head!r}", **kw)
         if out_dtype != dt:

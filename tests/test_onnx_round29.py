@@ -185,3 +185,46 @@ def test_impute_from_that_differs_from_the_stored_statistics_is_refused(tmp_path
     meta = {p.key: p.value for p in proto.metadata_props}
     plain = {p.key: p.value for p in export(model).metadata_props}
     assert json.loads(meta["glassnet.imputation"]) == json.loads(plain["glassnet.imputation"])
+
+
+# ---------------------------------------------------------------- a regression task (#3)
+
+
+def test_a_regression_task_that_does_not_fit_the_network_is_refused():
+    from glassnet import nn
+    from glassnet.onnx import export
+    from glassnet.tasks import MultiOutputRegression, Regression
+
+    net = nn.MLP([3, 4, 1], rng=0)  # one identity output
+    with pytest.raises(ValueError, match=r"'task'.*5 outputs.*the network has 1"):
+        export(net, task=MultiOutputRegression().fit(np.zeros((3, 5))))
+    with pytest.raises(ValueError, match=r"'task'.*sigmoid output layer.*identity"):
+        export(net, task=Regression("sigmoid").fit(np.array([0.1, 0.9])))
+    # a task that fits is applied
+    m = export(net, task=Regression().fit(np.array([0.1, 0.9])))
+    assert {p.key: p.value for p in m.metadata_props}["glassnet.task"] == "regression"
+    two = nn.MLP([3, 4, 2], output_activation="tanh", rng=0)
+    m = export(two, task=MultiOutputRegression("tanh").fit(np.zeros((3, 2))))
+    assert {p.key: p.value for p in m.metadata_props}["glassnet.task"] == "multioutput_regression"
+
+
+# ---------------------------------------------------------------- a regressor's head (#6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("head", ["sigmoid", "relu", "leaky_relu", "logistic"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_regressors_hand_set_head_exports_what_predict_computes(head, dtype):
+    pytest.importorskip("sklearn")
+    from glassnet.onnx import export
+    from glassnet.sklearn import MLPRegressor
+
+    X = np.random.default_rng(0).normal(size=(60, 3)).astype(dtype)
+    r = MLPRegressor(max_iter=20, hidden_layer_sizes=(5,), random_state=0).fit(X, X[:, :2])
+    r.out_activation_ = head
+    sess = ort.InferenceSession(export(r).SerializeToString(), providers=["CPUExecutionProvider"])
+    got = sess.run(None, {sess.get_inputs()[0].name: X})[0]
+    want = r.predict(X)
+    np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6)
+    if head in ("relu", "leaky_relu"):
+        assert (want < 0).any() == (head == "leaky_relu")
