@@ -1661,7 +1661,7 @@ def _read_json_answers(text: str, path: Any, lenient: bool) -> dict[str, Any]:
         return seen
 
     try:
-        data = json.loads(text, object_pairs_hook=unique, parse_float=_Written)
+        data = json.loads(text, object_pairs_hook=unique, parse_float=_Written, parse_int=_json_int)
     except json.JSONDecodeError as err:
         raise ValueError(f"read_answers: {str(path)!r} is not valid JSON ({err}).") from err
     except RecursionError:
@@ -1743,6 +1743,16 @@ class _Written(float):
 
     def __reduce__(self) -> tuple[Any, tuple[str]]:  # (pickle, copy: with its text)
         return type(self), (self.text,)
+
+
+def _json_int(text: str) -> int | _Written:
+    """A JSON answer's integer: an int, or one of more digits than Python converts (4,300
+    by default: int() refuses it with advice about sys.set_int_max_str_digits) as its
+    text, graded as written, as the .txt reader grades it."""
+    try:
+        return int(text)
+    except ValueError:
+        return _Written(text)
 
 
 def _number(v: Any) -> float:

@@ -116,3 +116,19 @@ def test_info_retrain_command_of_a_dataset_names_only_a_bundled_one(capsys, tmp_
     assert code == 0, err
     words = shlex.split(_retrain_line(out))
     assert "--help" not in words, words
+
+
+# ------------------------------------------------------------ exercise check: huge ints
+def test_a_json_answer_of_thousands_of_digits_is_graded_as_written(capsys, tmp_path):
+    # sec29 #6: a JSON answer of 5,000 digits stopped the file with Python's int-string
+    # limit and its advice (sys.set_int_max_str_digits), naming neither file nor answer;
+    # the same number in a .txt answers file was graded
+    sheet = tmp_path / "ex"
+    code, _, err = run(capsys, "exercise", "--seed", "3", "--out", sheet, "--kinds", "forward")
+    assert code == 0, err
+    answers = tmp_path / "b1.json"
+    answers.write_text('{"1.z1": ' + "9" * 5000 + "}", encoding="utf-8")
+    code, out, err = run(capsys, "exercise", "check", sheet / "key.json", answers)
+    text = out + err
+    assert "set_int_max_str_digits" not in text and "Traceback" not in text, text[-600:]
+    assert "1.z1" in text and "(5000 characters)" in text, text[-600:]
