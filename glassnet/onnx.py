@@ -3133,6 +3133,15 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         return consts[name]
 
     inputs = [i for i in graph.input if i.name not in raw_consts]
+    kind = next((p.value for p in proto.metadata_props if p.key == "glassnet.kind"), None)
+    if kind == "glassnet-cli-model":
+        raise _fail(
+            f"load: {where} is a 'glassnet train' model exported with its preprocessing "
+            f"({len(inputs)} inputs, one per column, and {len(graph.output)} outputs), not a "
+            "network: read its .glassnet file with glassnet.io.load_pipeline(path) (its "
+            "network is the pipeline's .network), or run this file with onnxruntime, feeding "
+            "it rows with glassnet.onnx.feeds(session, rows)."
+        )
     if len(inputs) != 1 or not graph.output:
         raise _fail(
             f"load: {where} has {len(inputs)} input(s) and {len(graph.output)} output(s); an "

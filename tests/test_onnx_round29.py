@@ -228,3 +228,15 @@ def test_a_regressors_hand_set_head_exports_what_predict_computes(head, dtype):
     np.testing.assert_allclose(got, want, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-6)
     if head in ("relu", "leaky_relu"):
         assert (want < 0).any() == (head == "leaky_relu")
+
+
+# ---------------------------------------------------------------- a 'glassnet train' file (#8)
+
+
+def test_load_of_a_glassnet_train_export_names_what_it_is(tmp_path):
+    from glassnet.onnx import export
+
+    _, _, model = _churn(tmp_path)
+    export(model, tmp_path / "churn.onnx")
+    with pytest.raises(OnnxError, match=r"glassnet train.*load_pipeline.*feeds"):
+        load(tmp_path / "churn.onnx")
