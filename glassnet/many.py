@@ -68,13 +68,14 @@ from .backend import namespace
 from .engines import check_followed
 from .fused import FastMLP, Layer, add_l2, layers_of
 from .gradient import loss_sum, plain
+from .interrupts import interrupted_warning
 from .metrics import UndefinedMetricWarning
 from .nn.flat import grad_view
 from .nn.module import Module, Parameter
 from .stream import Stream
 from .threads import gemm_flops, model_threads
 from .threads import limit as blas_limit
-from .train import History, fit, interrupted_warning
+from .train import History, fit
 
 __all__ = ["fit_many", "search", "SearchResult"]
 

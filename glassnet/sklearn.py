@@ -92,6 +92,7 @@ from ._validation import (
     unmasked,
 )
 from .interrupts import OwnInterrupt as _OwnInterrupt
+from .interrupts import interrupted_warning
 from .nn import flatten_parameters
 from .nn.containers import forward_hooked
 from .nn.layers import MLP, ActivationModule, Dropout, Linear
@@ -108,7 +109,6 @@ from .train import (
     OneCallback,
     TrainState,
     as_callback,
-    interrupted_warning,
 )
 from .train import fit as _glassnet_fit
 

@@ -27,23 +27,22 @@ from __future__ import annotations
 
 import contextlib
 import math
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from . import backend, engines, tasks
+from . import backend, engines, fitting, tasks
 from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
 from . import stream as stream_mod
-from ._validation import check_setting, train_message, user_level
+from ._validation import check_setting, train_message
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
-from .interrupts import deferred, interrupted_warning
+from .interrupts import deferred
 from .nn.layers import Linear
 from .nn.module import Module
 from .progress import STOP_REASONS, Progress
@@ -548,18 +547,12 @@ def fit(
     # 0) validate at the boundary
     tasks.check_trainable(model, diagnostics)
     spec = tasks.loss_spec(loss)
-    # a file's target: class labels for cross-entropy; for BCE its type decides (0.1/0.9 soft)
-    name = spec.name if spec else ""
-    labels = True if name == "cross_entropy" else (None if "entropy" in name else False)
-    src = stream_mod.as_stream(X, y, sample_weight, labels=labels)
     takes = spec is None and tasks.takes_labels(loss)  # (nn.CrossEntropyLoss: class labels)
-    if src is not None:  # data larger than memory: chunks, each checked as it comes
-
-        def check(*c: Any) -> Any:
-            return tasks.check_data(model, spec, *c, "fit", whole=False, labels=takes, loss=loss)
-
-        split = validation_split > 0 or (early_stopping and not validation_data)
-        X, y, sample_weight = src.first(check, batch_size, split, epochs - initial_epoch)
+    # data larger than memory: its first chunk here, each checked as it comes (else arrays)
+    data, held = (X, y, sample_weight), (validation_split, early_stopping, validation_data)
+    src, check, (X, y, sample_weight) = fitting.open_stream(
+        model, spec, loss, takes, data, batch_size, epochs - initial_epoch, held
+    )
     X, y_arr, w_arr = tasks.check_data(
         model, spec, X, y, sample_weight, "fit", whole=src is None, labels=takes, loss=loss
     )
@@ -765,16 +758,11 @@ def fit(
         engines.check_end(history, optimizer, params)  # (weights, optimizer state finite)
     except KeyboardInterrupt:
         history.stop_reason = "interrupted"
-    except engines.Diverged as d:
-        # (the captured step sees a loss after the steps that followed it)
-        captured = loop is not None and loop.engine == "captured"
-        finite = not captured and all(np.isfinite(p.data).all() for p in params)
-        why = tasks.divergence_reason(d.step, d.epoch, d.value, optimizer, params, spec)
-        for p, v in whole if not finite else ():
-            p.data[...] = v
+    except engines.Diverged as d:  # (the last finite weights put back)
+        message = fitting.diverged(d, loop, optimizer, whole, spec)
         history.stop_reason = "diverged"
         progress.close("")
-        raise DivergenceError(engines.diverged_message(why, finite), history, d.epoch) from None
+        raise DivergenceError(message, history, d.epoch) from None
     finally:
         blas.__exit__(None, None, None)
         errstate.__exit__(None, None, None)
@@ -782,12 +770,7 @@ def fit(
     for c in (*stop_rules, *cbs):
         c.on_train_end(state)
     progress.close(history.message)
-    # the notebook's Stop button: said at every verbose, as scikit-learn's MLP says it, so
-    # fit(); save_model(...) in one cell does not save a half-trained model unnoticed (the
-    # command line filters it out and says it in its own words: the signal, the checkpoint)
-    if history.stop_reason == "interrupted":
-        level = user_level()  # (the caller's fit line; distributed.run's too)
-        warnings.warn(interrupted_warning(history), UserWarning, stacklevel=level)
+    fitting.warn_interrupted(history)  # (the notebook's Stop button: said at every verbose)
     return history
 
 

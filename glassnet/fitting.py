@@ -1,0 +1,72 @@
+"""What ``fit`` does before its loop and after it ends, that is not the loop.
+
+:mod:`glassnet.train` is the lecture's loop (batches, forward, loss, backward, the update)
+and its termination rules. Around it, ``fit`` opens data larger than memory
+(:mod:`glassnet.stream`: its first chunk read and checked, the rest as the epochs come),
+reports a divergence (the last finite weights put back, the message saying where and
+why) and warns of a run that Ctrl-C ended. Those are here, a layer below ``train``, as the
+checks of :mod:`glassnet.tasks` and the hand-offs of :mod:`glassnet.engines` are: a reader
+learning how glassnet trains reads ``fit``'s calls of them by their names.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import engines, tasks
+from . import stream as stream_mod
+from ._validation import user_level
+from .interrupts import interrupted_warning
+
+__all__ = ["diverged", "open_stream", "warn_interrupted"]
+
+
+def open_stream(
+    model: Any, spec: Any, loss: Any, takes: bool, data: tuple, batch: Any, epochs: int, held: tuple
+) -> tuple[Any, Callable[..., Any] | None, tuple]:
+    """``(stream, check, (X, y, sample_weight))``: fit's ``data`` as a :mod:`glassnet.stream`
+    source where it is larger than memory (a CSV or Parquet path, a memmap, chunks), its
+    first chunk read and checked in place of ``X, y, sample_weight`` and ``check`` the
+    check of each chunk to come; ``(None, None, data)`` for arrays. A file's target is read
+    as class labels for cross-entropy; for binary cross-entropy its type decides (0.1/0.9:
+    soft targets). A stream is refused without a ``batch`` size or with a validation split
+    asked of it (``held``: fit's validation_split, early_stopping and validation_data)."""
+    name = spec.name if spec else ""
+    labels = True if name == "cross_entropy" else (None if "entropy" in name else False)
+    src = stream_mod.as_stream(*data, labels=labels)
+    if src is None:
+        return None, None, data
+
+    def check(*c: Any) -> Any:
+        return tasks.check_data(model, spec, *c, "fit", whole=False, labels=takes, loss=loss)
+
+    validation_split, early_stopping, validation_data = held
+    split = validation_split > 0 or (early_stopping and not validation_data)
+    return src, check, src.first(check, batch, split, epochs)
+
+
+def diverged(d: engines.Diverged, loop: Any, optimizer: Any, whole: list, spec: Any) -> str:
+    """The message of fit's DivergenceError for the non-finite loss ``d``, each parameter
+    of ``whole`` (``(parameter, its last known finite weights)``) put back to them where
+    a weight is no longer finite (always after a captured step, which sees a loss after
+    the steps that followed it)."""
+    params = [p for p, _ in whole]
+    captured = loop is not None and loop.engine == "captured"
+    finite = not captured and all(np.isfinite(p.data).all() for p in params)
+    why = tasks.divergence_reason(d.step, d.epoch, d.value, optimizer, params, spec)
+    for p, v in whole if not finite else ():
+        p.data[...] = v
+    return engines.diverged_message(why, finite)
+
+
+def warn_interrupted(history: Any) -> None:
+    """The notebook's Stop button (Ctrl-C): said at every verbose, as scikit-learn's MLP
+    says it, so ``fit(); save_model(...)`` in one cell does not save a half-trained model
+    unnoticed (the command line filters it out and says it in its own words: the signal,
+    the checkpoint). The warning names the caller's ``fit`` line (distributed.run's too)."""
+    if history.stop_reason == "interrupted":
+        warnings.warn(interrupted_warning(history), UserWarning, stacklevel=user_level())
