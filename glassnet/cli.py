@@ -3104,10 +3104,13 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
             fix = "add them to the file"
         else:
             fix = "remove them from the file"
-        raise CLIError(
-            f"'{source}' has {n_have} feature column(s) but the model was trained on "
-            f"{len(columns)} ({_few(columns)}); {'; '.join(detail)}: {fix}"
+        counted = (  # (the same count: the names differ, which the counts would hide)
+            f"its feature columns differ from the model's ({_few(columns)})"
+            if n_have == len(columns)
+            else f"has {n_have} feature column(s) but the model was trained on "
+            f"{len(columns)} ({_few(columns)})"
         )
+        raise CLIError(f"'{source}' {counted}; {'; '.join(detail)}: {fix}")
 
 
 # ======================================================================== argument types

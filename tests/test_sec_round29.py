@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from cli_helpers import FAST, HEADER, rows, run, write_csv
+from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
 
 from glassnet.io import load_arrays, load_model, save_model
 
@@ -132,3 +132,20 @@ def test_a_json_answer_of_thousands_of_digits_is_graded_as_written(capsys, tmp_p
     text = out + err
     assert "set_int_max_str_digits" not in text and "Traceback" not in text, text[-600:]
     assert "1.z1" in text and "(5000 characters)" in text, text[-600:]
+
+
+# ------------------------------------------------------------ predict: names, not counts
+def test_predict_says_which_names_differ_when_the_counts_match(capsys, tmp_path):
+    # sec29 #7: "'ac.csv' has 2 feature column(s) but the model was trained on 2" read as
+    # if nothing were wrong: the names differ, not the counts
+    model = _trained(capsys, tmp_path)
+    other = write_csv(tmp_path / "ac.csv", ["a", "c"], [[1, 2], [3, 4]])
+    code, _, err = run(capsys, "predict", model, other)
+    assert code == 2
+    assert_one_line_error(err, "ac.csv'", "feature columns differ from the model's (a, b)",
+                          "missing: b", "not in the model: c")  # fmt: skip
+    assert "has 2 feature column(s) but the model was trained on 2" not in err
+    fewer = write_csv(tmp_path / "a.csv", ["a"], [[1], [3]])
+    code, _, err = run(capsys, "predict", model, fewer)
+    assert code == 2
+    assert_one_line_error(err, "has 1 feature column(s) but the model was trained on 2")
