@@ -2547,9 +2547,39 @@ def register_skl2onnx() -> None:
 def _skl_float(operator: Any) -> tuple[Any, np.dtype]:
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
-    if isinstance(operator.inputs[0].type, DoubleTensorType):
+    if all(isinstance(i.type, DoubleTensorType) for i in operator.inputs):
         return DoubleTensorType, np.dtype(np.float64)
     return FloatTensorType, np.dtype(np.float32)
+
+
+def _skl_inputs(operator: Any) -> list[Any]:
+    """skl2onnx's inputs of a glassnet estimator, in the order of its features: one
+    (N, features) tensor, or one per column of a DataFrame (``to_onnx(est, df[:1])``),
+    put in ``feature_names_in_``'s order when they are its names. A width that is not the
+    network's first layer's is a ValueError naming both (the file would not run)."""
+    est = operator.raw_operator
+    ins = list(operator.inputs)
+    names = getattr(est, "feature_names_in_", None)
+    given = [i.raw_name for i in ins]
+    if names is not None and len(ins) > 1 and sorted(given) == sorted(map(str, names)):
+        by_name = {i.raw_name: i for i in ins}
+        ins = [by_name[str(n)] for n in names]
+    widths = []
+    for i in ins:
+        shape = getattr(i.type, "shape", None) or []
+        widths.append(shape[1] if len(shape) == 2 else (1 if len(shape) == 1 else None))
+    want = est.model_.sizes[0] if hasattr(est.model_, "sizes") else None
+    if want is None:
+        want = _network_layers(est.model_, f"skl2onnx({type(est).__name__})")[0].inputs
+    if all(isinstance(w, int) for w in widths) and sum(widths) != want:
+        cols = f" ({len(ins)} inputs: {', '.join(map(repr, given[:8]))})" if len(ins) > 1 else ""
+        raise ValueError(
+            f"skl2onnx({type(est).__name__}): the inputs give {sum(widths)} feature(s) per "
+            f"row{cols}, but the estimator's network takes {want}: convert with a sample of "
+            "the rows it was fitted on (to_onnx(est, X[:1]), or the whole DataFrame's "
+            "columns, df[:1])."
+        )
+    return ins
 
 
 def _skl_classifier_shapes(operator: Any) -> None:
@@ -2557,6 +2587,7 @@ def _skl_classifier_shapes(operator: Any) -> None:
 
     est = operator.raw_operator
     n = operator.inputs[0].get_first_dimension()
+    _skl_inputs(operator)
     _, kind, classes, _ = _estimator_parts(est)
     assert classes is not None
     c = len(classes)
@@ -2586,6 +2617,7 @@ def _integral(classes: np.ndarray) -> bool:
 
 def _skl_regressor_shapes(operator: Any) -> None:
     n = operator.inputs[0].get_first_dimension()
+    _skl_inputs(operator)
     float_type, _ = _skl_float(operator)
     operator.outputs[0].type = float_type(shape=[n, operator.raw_operator.n_outputs_])
 
@@ -2594,13 +2626,18 @@ def _skl_convert(scope: Any, operator: Any, container: Any) -> None:
     """skl2onnx's converter: the nodes of :func:`export`, in skl2onnx's container."""
     est = operator.raw_operator
     g = _SklGraph(scope, container)
-    _, dt = _skl_float(operator)
-    in_type = operator.inputs[0].type
-    x = operator.inputs[0].full_name
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
-
-    if not isinstance(in_type, (FloatTensorType, DoubleTensorType)):
-        x = g.op("Cast", [x], "X_float", to=_FLOATS[dt], doc=f"X in {dt}, the network's dtype")
+    float_type, dt = _skl_float(operator)
+    xs = []
+    for i in _skl_inputs(operator):  # (a DataFrame's columns: each cast, then side by side)
+        x = i.full_name
+        if not isinstance(i.type, float_type):
+            x = g.op("Cast", [x], "X_float", to=_FLOATS[dt], doc=f"X in {dt}, the network's dtype")
+        xs.append(x)
+    if len(xs) > 1:
+        x = g.op(
+            "Concat", xs, "X_columns", axis=1,
+            doc="the DataFrame's columns side by side, in the order the estimator was fitted on",
+        )  # fmt: skip
     labels = None
     if hasattr(est, "classes_"):  # skl2onnx's label types: int64 or string
         labels = est.classes_

@@ -240,3 +240,48 @@ def test_load_of_a_glassnet_train_export_names_what_it_is(tmp_path):
     export(model, tmp_path / "churn.onnx")
     with pytest.raises(OnnxError, match=r"glassnet train.*load_pipeline.*feeds"):
         load(tmp_path / "churn.onnx")
+
+
+# ---------------------------------------------------------------- skl2onnx on a DataFrame (#4)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("which", ["classifier", "regressor"])
+def test_skl2onnx_of_an_estimator_fitted_on_a_dataframe_reads_every_column(which):
+    skl2onnx = pytest.importorskip("skl2onnx")
+    pd = pytest.importorskip("pandas")
+    from glassnet.onnx import register_skl2onnx
+    from glassnet.sklearn import MLPClassifier, MLPRegressor
+
+    register_skl2onnx()
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(80, 3)).astype(np.float32), columns=list("abc"))
+    df["d"] = rng.integers(0, 3, 80)  # (an int64 column: cast to the network's float)
+    y = ((df.a + df.c) > 0).astype(int)
+    est = (MLPClassifier if which == "classifier" else MLPRegressor)(max_iter=20, random_state=0)
+    est.fit(df, y if which == "classifier" else df.a - df.c)
+    onx = skl2onnx.to_onnx(est, df[:1])
+    assert [i.name for i in onx.graph.input] == ["a", "b", "c", "d"]
+    onnx.checker.check_model(onx, full_check=True)
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    feeds = {c: df[[c]].to_numpy() for c in df.columns}
+    out = sess.run(None, feeds)
+    if which == "classifier":
+        np.testing.assert_array_equal(out[0], est.predict(df))
+        proba = np.array([list(d.values()) for d in out[1]])
+        np.testing.assert_allclose(proba, est.predict_proba(df), rtol=1e-5, atol=1e-6)
+    else:
+        np.testing.assert_allclose(out[0][:, 0], est.predict(df), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_skl2onnx_with_inputs_of_another_width_is_refused():
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from glassnet.onnx import register_skl2onnx
+    from glassnet.sklearn import MLPClassifier
+
+    register_skl2onnx()
+    X = np.random.default_rng(0).normal(size=(40, 3)).astype(np.float32)
+    est = MLPClassifier(max_iter=5).fit(X, X[:, 0] > 0)
+    with pytest.raises(ValueError, match=r"2 feature.*takes 3"):
+        skl2onnx.to_onnx(est, X[:1, :2])
