@@ -5191,6 +5191,32 @@ def _single_value_text(single: dict[str, str], rows: int, fix: str) -> str:
     )
 
 
+#: The most column names a warning's --drop advice lists in full (more: the first ones,
+#: and how many more), and the longest argument a shell passes (Linux's MAX_ARG_STRLEN).
+DROP_LISTED = 30
+ARGUMENT_MAX = 128 * 1024
+
+
+def _drop_text(names: Sequence[str]) -> str:
+    """'--drop NAMES' of a warning's advice, quoted for a shell: whole for a few names; past
+    DROP_LISTED the first ones and how many more (200,000 constant columns made a warning
+    of 1.4 MB); and a --drop longer than a shell takes in one argument is not suggested."""
+    word = _option_names(names)
+    if len(names) <= DROP_LISTED:
+        return f"--drop {word}"
+    if len(word) >= ARGUMENT_MAX:
+        return (
+            f"a file written without them (--drop cannot take all {len(names)}: their names "
+            f"are {len(word) // 1024} KiB, and one command-line argument 128 KiB at most; "
+            "keep the columns you want with a CSV tool)"
+        )
+    first = ", ".join(_q(n) for n in names[:DROP_LISTED])
+    return (
+        f"--drop and their {len(names)} names, comma-separated ({first}, and "
+        f"{len(names) - DROP_LISTED} more)"
+    )
+
+
 def _warn_single_values(
     table: Table, pre: Preprocessor, numeric: list[str], dataset: str | None = None
 ) -> None:
@@ -5227,8 +5253,7 @@ def _warn_single_values(
         )  # fmt: skip
     elif single:
         them = "it" if len(single) == 1 else "them"
-        flag = shlex.quote(",".join(single))
-        _warn(_single_value_text(single, n, f"leave {them} out with --drop {flag}"))
+        _warn(_single_value_text(single, n, f"leave {them} out with {_drop_text(list(single))}"))
 
 
 def _exact_count(cells: Sequence[Any]) -> int:
@@ -6950,10 +6975,9 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
     single = {n: single[n] for n in cols.features if n in single}  # (in file order)
     if single:
         them = "it" if len(single) == 1 else "them"
-        flag = shlex.quote(",".join(single))
         fix = (
             f"write the file without {them}, or train in memory (without --stream) with "
-            f"--drop {flag}"
+            f"{_drop_text(list(single))}"
         )
         _warn(_single_value_text(single, cols.rows, fix))
     return dates

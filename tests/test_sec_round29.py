@@ -149,3 +149,46 @@ def test_predict_says_which_names_differ_when_the_counts_match(capsys, tmp_path)
     code, _, err = run(capsys, "predict", model, fewer)
     assert code == 2
     assert_one_line_error(err, "has 1 feature column(s) but the model was trained on 2")
+
+
+# ------------------------------------------------------------ train: a --drop too long
+def _constant_columns(tmp_path: Path, n: int, width: int) -> Path:
+    names = [f"c{i:0{width}d}" for i in range(n)]
+    body = [[*(1 for _ in names), "yes" if r % 2 else "no"] for r in range(4)]
+    return write_csv(tmp_path / "wide.csv", [*names, "label"], body)
+
+
+def _drop_warning(err: str) -> str:
+    (line,) = [s for s in err.splitlines() if "single value" in s]
+    return line
+
+
+def test_the_drop_advice_of_many_constant_columns_stays_a_readable_line(capsys, tmp_path):
+    # sec29 #5: 200,000 constant columns made a warning of 1.4 MB, every name after --drop
+    data = _constant_columns(tmp_path, 300, 3)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--epochs", "1",
+                       "--hidden", "2", "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 0, err
+    line = _drop_warning(err)
+    assert len(line) < 1500, line
+    assert "--drop" in line and "270 more" in line, line
+    assert "c299" not in line, line
+
+
+def test_a_drop_longer_than_a_shell_takes_is_not_suggested(capsys, tmp_path):
+    # a --drop of more than 128 KiB fails with "Argument list too long": said, not printed
+    data = _constant_columns(tmp_path, 1500, 96)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--epochs", "1",
+                       "--hidden", "2", "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 0, err
+    line = _drop_warning(err)
+    assert len(line) < 2500, line
+    assert "128 KiB" in line and "a file written without them" in line, line
+
+
+def test_a_few_constant_columns_still_get_the_whole_drop(capsys, tmp_path):
+    data = _constant_columns(tmp_path, 3, 1)
+    code, _, err = run(capsys, "train", data, "--target", "label", "--epochs", "1",
+                       "--hidden", "2", "--out", tmp_path / "m.glassnet")  # fmt: skip
+    assert code == 0, err
+    assert "--drop c0,c1,c2" in _drop_warning(err)
