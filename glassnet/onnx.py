@@ -789,7 +789,9 @@ def export(
             hint = (
                 " A scikit-learn estimator or Pipeline converts with skl2onnx: "
                 "skl2onnx.to_onnx(model, X[:1]), after glassnet.onnx.register_skl2onnx() "
-                "when it holds a glassnet estimator."
+                "when it holds a glassnet estimator or glassnet.preprocessing's "
+                "StandardScaler or OneHotEncoder (registered too; other steps need "
+                "skl2onnx's own converters)."
             )
         elif kind.__module__.split(".")[0] == "torch":  # (a PyTorch module or tensor)
             hint = (
@@ -2542,6 +2544,103 @@ def register_skl2onnx() -> None:
     update_registered_converter(
         MLPRegressor, "GlassnetMLPRegressor", _skl_regressor_shapes, _skl_convert
     )
+    from .preprocessing import OneHotEncoder, StandardScaler
+
+    update_registered_converter(
+        StandardScaler, "GlassnetStandardScaler", _skl_scaler_shapes, _skl_scaler
+    )
+    update_registered_converter(
+        OneHotEncoder, "GlassnetOneHotEncoder", _skl_onehot_shapes, _skl_onehot
+    )
+
+
+def _skl_scaler_shapes(operator: Any) -> None:
+    n = operator.inputs[0].get_first_dimension()
+    float_type, _ = _skl_float(operator)
+    operator.outputs[0].type = float_type(shape=[n, operator.raw_operator.n_features_in_])
+
+
+def _skl_scaler(scope: Any, operator: Any, container: Any) -> None:
+    """glassnet.preprocessing.StandardScaler: (X - mean_) / scale_, in X's float type."""
+    est = operator.raw_operator
+    g = _SklGraph(scope, container)
+    float_type, dt = _skl_float(operator)
+    x = operator.inputs[0].full_name
+    if not isinstance(operator.inputs[0].type, float_type):
+        x = g.op("Cast", [x], "X_float", to=_FLOATS[dt], doc=f"X in {dt}")
+    centred = g.op(
+        "Sub", [x, g.const("mean", np.asarray(est.mean_, dt))], "centred", doc="X - mean_"
+    )
+    g.op(
+        "Div", [centred, g.const("scale", np.asarray(est.scale_, dt))], "scaled",
+        out=operator.outputs[0].full_name, doc="(X - mean_) / scale_ (StandardScaler)",
+    )  # fmt: skip
+
+
+def _skl_onehot_shapes(operator: Any) -> None:
+    from skl2onnx.common.data_types import FloatTensorType, Int64TensorType, StringTensorType
+
+    est = operator.raw_operator
+    if len(operator.inputs) != 1 or not isinstance(
+        operator.inputs[0].type, (StringTensorType, Int64TensorType)
+    ):
+        raise ValueError(
+            "skl2onnx(glassnet OneHotEncoder): converts one input of text (string) or "
+            "integer (int64) columns, (N, columns); got "
+            f"{[type(i.type).__name__ for i in operator.inputs]}: pass X[:1] as one array "
+            "of str or int64."
+        )
+    for name, cats in zip(est.names_, est.categories_, strict=True):
+        if isinstance(operator.inputs[0].type, Int64TensorType) and not all(
+            re.fullmatch(r"-?\d+", str(c)) for c in cats
+        ):
+            raise ValueError(
+                f"skl2onnx(glassnet OneHotEncoder): column {name!r} has categories that are "
+                f"no integers ({list(cats)[:5]}), and the input is int64: pass text columns."
+            )
+    n = operator.inputs[0].get_first_dimension()
+    width = sum(len(c) for c in est.categories_)
+    operator.outputs[0].type = FloatTensorType(shape=[n, width])
+
+
+def _skl_onehot(scope: Any, operator: Any, container: Any) -> None:
+    """glassnet.preprocessing.OneHotEncoder: each column's indicator block, side by side;
+    an unknown category fails at run time, as transform's unknown='error' refuses it."""
+    from skl2onnx.common.data_types import Int64TensorType
+
+    est = operator.raw_operator
+    g = _SklGraph(scope, container)
+    x = operator.inputs[0].full_name
+    ints = isinstance(operator.inputs[0].type, Int64TensorType)
+    blocks = []
+    for j, (name, cats) in enumerate(zip(est.names_, est.categories_, strict=True)):
+        col = g.op(
+            "ArrayFeatureExtractor", [x, g.const(f"col{j}", np.array([j], np.int64))],
+            f"column{j}", domain="ai.onnx.ml", doc=f"column {name!r}",
+        )  # fmt: skip
+        kw: dict[str, Any] = (
+            {"cats_int64s": [int(c) for c in cats]} if ints
+            else {"cats_strings": [str(c) for c in cats]}
+        )  # fmt: skip
+        hot = g.op(
+            "OneHotEncoder", [col], f"onehot{j}", domain="ai.onnx.ml", zeros=0,
+            doc=f"column {name!r}: one indicator per category, {list(cats)[:8]}", **kw,
+        )  # fmt: skip
+        blocks.append(
+            g.op(
+                "Reshape",
+                [hot, g.const(f"shape{j}", np.array([-1, len(cats)], np.int64))],
+                f"block{j}",
+                doc=f"column {name!r}'s block (N, {len(cats)})",
+            )  # fmt: skip
+        )
+    both = blocks[0] if len(blocks) == 1 else g.op(
+        "Concat", blocks, "blocks", axis=1, doc="the blocks side by side"
+    )  # fmt: skip
+    g.op(
+        "Cast", [both], "encoded", to=TensorProto.FLOAT, out=operator.outputs[0].full_name,
+        doc="the one-hot columns (OneHotEncoder)",
+    )  # fmt: skip
 
 
 def _skl_float(operator: Any) -> tuple[Any, np.dtype]:

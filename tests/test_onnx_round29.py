@@ -285,3 +285,68 @@ def test_skl2onnx_with_inputs_of_another_width_is_refused():
     est = MLPClassifier(max_iter=5).fit(X, X[:, 0] > 0)
     with pytest.raises(ValueError, match=r"2 feature.*takes 3"):
         skl2onnx.to_onnx(est, X[:1, :2])
+
+
+# ---------------------------------------------------------------- glassnet's preprocessing (#5)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_pipeline_of_glassnets_standard_scaler_converts(dtype):
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.pipeline import make_pipeline
+
+    import glassnet as gn
+    from glassnet.onnx import register_skl2onnx
+    from glassnet.sklearn import MLPClassifier, MLPRegressor
+
+    register_skl2onnx()
+    X = (np.random.default_rng(0).normal(size=(60, 3)) * [1, 10, 100] + 5).astype(dtype)
+    y = (X[:, 0] > 5).astype(int)
+    pipe = make_pipeline(gn.preprocessing.StandardScaler(), MLPClassifier(max_iter=20))
+    pipe.fit(X, y)
+    onx = skl2onnx.to_onnx(pipe, X[:1], options={MLPClassifier: {"zipmap": False}})
+    onnx.checker.check_model(onx, full_check=True)
+    label, proba = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    ).run(None, {"X": X})
+    np.testing.assert_array_equal(label, pipe.predict(X))
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(proba, pipe.predict_proba(X), rtol=tol, atol=tol)
+    reg = make_pipeline(gn.preprocessing.StandardScaler(), MLPRegressor(max_iter=20))
+    reg.fit(X, X[:, 1])
+    onx = skl2onnx.to_onnx(reg, X[:1])
+    (out,) = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"]).run(
+        None, {"X": X}
+    )
+    np.testing.assert_allclose(out[:, 0], reg.predict(X), rtol=tol, atol=tol * 10)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_pipeline_of_glassnets_one_hot_encoder_converts():
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.pipeline import make_pipeline
+
+    import glassnet as gn
+    from glassnet.onnx import register_skl2onnx
+    from glassnet.sklearn import MLPClassifier
+
+    register_skl2onnx()
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.choice(["red", "blue", "green"], 80), rng.choice(["s", "m"], 80)]
+    y = (X[:, 0] == "red").astype(int)
+    pipe = make_pipeline(gn.preprocessing.OneHotEncoder(), MLPClassifier(max_iter=30)).fit(X, y)
+    onx = skl2onnx.to_onnx(pipe, X[:1], options={MLPClassifier: {"zipmap": False}})
+    onnx.checker.check_model(onx, full_check=True)
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    label, proba = sess.run(None, {"X": X})
+    np.testing.assert_array_equal(label, pipe.predict(X))
+    np.testing.assert_allclose(proba, pipe.predict_proba(X), rtol=1e-5, atol=1e-6)
+    Xi = rng.integers(0, 3, (80, 2)).astype(np.int64)
+    pipe = make_pipeline(gn.preprocessing.OneHotEncoder(), MLPClassifier(max_iter=30))
+    pipe.fit(Xi, (Xi[:, 0] == 1).astype(int))
+    onx = skl2onnx.to_onnx(pipe, Xi[:1], options={MLPClassifier: {"zipmap": False}})
+    sess = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    label, proba = sess.run(None, {"X": Xi})
+    np.testing.assert_array_equal(label, pipe.predict(Xi))
+    np.testing.assert_allclose(proba, pipe.predict_proba(Xi), rtol=1e-5, atol=1e-6)
