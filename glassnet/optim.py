@@ -75,7 +75,6 @@ from ._validation import (
 )
 from .blas import axpy
 from .nn.flat import flatten_parameters
-from .tensor import Tensor
 
 if TYPE_CHECKING:  # (the constructors' types, optim_habits' methods: for type checkers)
     from .declarations import Betas, OptimizerMethods, Params, Style, Switches, Unpack
@@ -321,14 +320,9 @@ class Optimizer(OptimizerMethods):
     def add_param_group(self, group: Mapping[str, Any]) -> None:
         """Add parameters with settings of their own (PyTorch's ``add_param_group``):
         ``{"params": [...], "lr": 0.1}``; the settings not given are :attr:`defaults`."""
-        name = type(self).__name__
-        if not isinstance(group, Mapping) or "params" not in group:
-            raise TypeError(f"A param group of {name} is a dict with 'params'. Got {group!r:.80}.")
+        check_group(group, type(self).__name__)  # (a dict with "params")
         settings = self._validate({**self.defaults, **group}, None if "lr" in group else _RATE)
-        given = group["params"]  # (one tensor, as PyTorch's group takes it: a list of one)
-        plist = check_params([given] if isinstance(given, Tensor) else given, name)
-        if {id(p) for p in plist} & {id(p) for p in self.params}:
-            raise ValueError(optim_message("shared", name=name))
+        plist = group_params(self, group["params"])  # (checked; none in another group)
         nones = [p for p in plist if p.grad is None]  # PyTorch's: None until a gradient comes
         self._packs.append(_Pack(flatten_parameters(plist), plist))  # checks, then binds
         for p in nones:  # (a step binds it to its flat view when one came)
@@ -644,7 +638,7 @@ class AdamW(Adam):
 # isort: off
 from .torch_optim import Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop  # noqa: E402
 from . import torch_optim as _torch  # noqa: E402  (PyTorch's subclassing habits)
-from .optim_habits import weak  # noqa: E402  (state dicts, group edits, zero_grad: PyTorch's)
+from .optim_habits import check_group, group_params, weak  # noqa: E402  (PyTorch's habits)
 from .lbfgs import LBFGS  # noqa: E402  (PyTorch's L-BFGS, stepped with a closure)
 # isort: on
 

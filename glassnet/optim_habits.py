@@ -28,6 +28,7 @@ from . import optim
 from . import torch_optim as _torch
 from ._validation import (
     check_flag,
+    check_params,
     check_setting,
     check_state_arrays,
     check_state_dict,
@@ -37,8 +38,9 @@ from ._validation import (
 )
 from .backend import namespace
 from .optim import RULES, Optimizer
+from .tensor import Tensor
 
-__all__ = ["weak"]
+__all__ = ["check_group", "group_params", "weak"]
 
 # torch.optim.lr_scheduler's place (glassnet.optim.lr_scheduler), also as an import path
 sys.modules[f"{optim.__name__}.lr_scheduler"] = optim.lr_scheduler
@@ -50,6 +52,23 @@ optim.__getattr__ = moved(  # type: ignore[attr-defined]
     "ExponentialLR", "CosineAnnealingLR", "InvScalingLR", "AdaptiveLR", "get_schedule"),
     "glassnet 0.3",
 )  # fmt: skip
+
+
+def check_group(group: Any, owner: str) -> None:
+    """A param group of ``owner`` (an optimizer's name) is a dict with ``"params"``, as
+    PyTorch's, else a TypeError."""
+    if not isinstance(group, Mapping) or "params" not in group:
+        raise TypeError(f"A param group of {owner} is a dict with 'params'. Got {group!r:.80}.")
+
+
+def group_params(opt: Optimizer, given: Any) -> list[Any]:
+    """A param group's ``"params"``, checked: one tensor as PyTorch's group takes it (a list
+    of one), and none already in one of ``opt``'s groups."""
+    name = type(opt).__name__
+    plist = check_params([given] if isinstance(given, Tensor) else given, name)
+    if {id(p) for p in plist} & {id(p) for p in opt.params}:
+        raise ValueError(optim_message("shared", name=name))
+    return plist
 
 
 def weak(value: Any) -> Callable[[], Any]:
