@@ -3518,7 +3518,8 @@ def _parse(proto: onnx.ModelProto, where: str, max_weights: int, at: list) -> Mo
         while last is not None and last.op_type in ("Identity", "Cast"):
             last = made_by.get(last.input[0])
         sigmoid = last is not None and last.op_type == "Sigmoid"
-        _check_probabilities(every, end, graph, const, width, flowing[0], sigmoid, opset, where)
+        if width:  # (no layer: _assemble refuses the file, saying so)
+            _check_probabilities(every, end, graph, const, width, flowing[0], sigmoid, opset, where)
     return _assemble(modules, n_in, where)
 
 
