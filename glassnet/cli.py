@@ -9649,6 +9649,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         message = str(exc).replace("The 'impute_from' parameter of export", "--impute-from")
         message = message.replace("The 'opset' parameter of export", "--opset")
         message = message.replace("leave out 'impute_from'", "leave out --impute-from")
+        message = message.replace("'impute_from' (--impute-from)", "--impute-from")
+        message = message.replace("Leave out 'impute_from'", "Leave out --impute-from")
         message = message.replace("(verify=True)", "(glassnet export checks it so)")
         message = message.replace("pass verify=False", "give --no-verify")
         raise CLIError(message.replace("export: 'impute_from'", "export: --impute-from")) from None

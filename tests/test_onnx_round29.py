@@ -179,7 +179,9 @@ def test_impute_from_that_differs_from_the_stored_statistics_is_refused(tmp_path
         export(model, tmp_path / "a.onnx", impute_from=first)
     assert not (tmp_path / "a.onnx").exists()
     assert main(["export", str(model), str(tmp_path / "b.onnx"), "--impute-from", str(first)]) == 2
-    assert "stores the imputation statistics" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "stores the imputation statistics" in err and "Leave out --impute-from" in err, err
+    assert "'impute_from'" not in err, err  # (the command line names its flag alone)
     # the training CSV itself gives the stored values: accepted, and the file keeps them
     proto = export(model, tmp_path / "c.onnx", impute_from=data)
     meta = {p.key: p.value for p in proto.metadata_props}
