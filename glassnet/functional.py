@@ -25,15 +25,13 @@ import numpy as np
 
 from ._validation import (
     check_number,
-    class_labels,
-    dim_error,
     dropout_rng,
     functional_message,
     unit_target,
-    unmasked,
     width_error,
 )
 from .backend import asarray, device_of, is_array, kept
+from .functional_extra import dim_of, jacobian_product, log_softmax, logsumexp, one_hot
 from .gradient import bias_sum, loss_sum, masked
 from .loss_checks import (
     CHECKED,  # noqa: F401 (F.CHECKED, train.graph_step's switch, where it was)
@@ -188,19 +186,6 @@ def softmax_jac(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
 
 
-def logsumexp(z: Any, axis: int = -1) -> Any:
-    """log sum_j e^{z_j} along ``axis`` (kept as a size-1 axis), shifted by max(z): finite
-    for any finite z, inf where z holds inf, -inf where all are -inf or the axis is empty.
-    A Tensor gives its graph node, ``z.logsumexp(axis, keepdim=True)`` (glassnet.ops')."""
-    if isinstance(z, Tensor):
-        return z.logsumexp(tuple(range(z.ndim)) if axis is None else axis, keepdim=True)
-    if not z.size:  # (in z's float type: an integer z's logsumexp is a float, as NumPy's log)
-        return np.full(np.sum(z, axis=axis, keepdims=True).shape, -np.inf, np.result_type(z, 1.0))
-    m = np.where(np.isfinite(m := np.max(z, axis=axis, keepdims=True)), m, 0)  # (±inf: 0)
-    with np.errstate(divide="ignore", over="ignore"):  # (log 0: -inf; e^inf: inf)
-        return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
-
-
 # the most bytes of a vector activation's Jacobian held at once (8 a number): rows in blocks
 JACOBIAN_BYTES = 64 * 2**20
 
@@ -242,16 +227,7 @@ class Activation:
         ax = kw.pop("axis", -1)
         if self.grad is softmax_jac:  # (J itself: C times the memory and work)
             return a * (g - np.sum(g * a, axis=ax, keepdims=True))
-        g, z, a = (np.moveaxis(v, ax, -1) for v in (g, z, a))
-        C, lead = a.shape[-1], a.shape[:-1]
-        g, z, a = (v.reshape(int(np.prod(lead)), C) for v in (g, z, a))
-        rows, out = max(1, JACOBIAN_BYTES // (8 * C * C or 1)), []  # (J's rows at a time)
-        for i in range(0, max(len(a), 1), rows):
-            J, b = self.grad(z[i : i + rows], a[i : i + rows], **kw), g[i : i + rows]
-            if getattr(J, "shape", None) not in ((len(b), C, C), (1, C, C)):
-                raise ValueError(functional_message("jacobian", name=self.name, J=J, g=b.shape))
-            out.append(np.einsum("ni,nij->nj", b, J))
-        return np.moveaxis(np.concatenate(out).reshape(*lead, C), -1, ax)
+        return jacobian_product(self.grad, self.name, g, z, a, ax, kw, JACOBIAN_BYTES)
 
 
 # fmt: off
@@ -370,41 +346,14 @@ def identity(x: Any) -> Tensor:
     return as_tensor(x)
 
 
-def _dim(op: str, x: Any, axis: Any) -> Any:
-    """The axis of a softmax (the last when None), or PyTorch's error where x has none such."""
-    n = max(np.ndim(x.data if isinstance(x, Tensor) else x), 1)  # (a 0-d x: dims -1 and 0)
-    if isinstance(axis, (int, np.integer)) and not -n <= axis < n:
-        raise dim_error(op, axis, np.shape(x.data if isinstance(x, Tensor) else x))
-    return -1 if axis is None else axis
-
-
 def softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """a_i = e^{z_i} / sum_j e^{z_j} along ``axis`` (``dim``, PyTorch's name; the last axis
     when neither is given); X of shape (N, C) -> (N, C).
 
     Backward (fused Jacobian-vector product): dL/dz = a * (g - sum_j g_j a_j).
     """
-    axis = _dim("softmax", x, axis_args("softmax", axis, dim)[0])
+    axis = dim_of("softmax", x, axis_args("softmax", axis, dim)[0])
     return activation(x, "softmax", axis=axis)
-
-
-def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
-    """log softmax(z)_i = z_i - log sum_j e^{z_j} along ``axis`` (``dim``; the last axis by
-    default), stable for any z.
-
-    Backward: dL/dz = g - softmax(z) * sum_j g_j.
-    """
-    x = as_tensor(x)
-    axis = _dim("log_softmax", x, axis_args("log_softmax", axis, dim)[0])
-    z = x.data
-    out = z - (np.max if z.size else np.sum)(z, axis=axis, keepdims=True)  # (sum: empty, checked)
-    if out.size:  # (z - m) - log sum e^(z - m): no m added back, subtracted
-        out -= np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
-
-    def backward(g: np.ndarray) -> tuple[np.ndarray]:
-        return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
-
-    return Tensor.from_op(out, "log_softmax", (x,), backward)
 
 
 # PyTorch's tensor methods x.relu(), x.softmax(dim=1), ... are the functions above: attached
@@ -741,20 +690,6 @@ def cross_entropy(
     """
     x, t = class_targets(logits, target)  # (labels (N,), or rows of x's shape)
     return loss_node("cross_entropy", x, t, reduction, sample_weight)
-
-
-def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32) -> np.ndarray:
-    """One-hot encode integer labels: shape (N,) -> (N, C) with a single 1 per row.
-
-    >>> one_hot([0, 2, 1], 3)
-    array([[1., 0., 0.],
-           [0., 0., 1.],
-           [0., 1., 0.]], dtype=float32)
-    """
-    y, c = class_labels("one_hot", asarray(unmasked(labels, "labels", "one_hot")), num_classes)
-    out = np.zeros((y.shape[0], c), dtype=dtype)
-    out[np.arange(y.shape[0]), y] = 1
-    return out
 
 
 def half_mse(pred: Any, target: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:

@@ -481,12 +481,6 @@ class Tensor(TensorMethods):
         tail._base = t  # (the leaf whose values these are, or None)
         return head
 
-    def astype(self, dtype: Any) -> Tensor:
-        """Cast to another float dtype; the gradient is cast back."""
-        dt = tensor_dtype(dtype, "astype")
-        src = self.data.dtype
-        return Tensor.from_op(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
-
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:
         """y = a + b; dL/da = dL/db = g."""

@@ -2,8 +2,10 @@
 
 ``t.register_hook(fn)`` and ``t.retain_grad()`` (what ``backward`` does with a tensor's hooks
 and its retained gradient is the engine's, in :meth:`Tensor.backward`; registering them is
-not), the repr, the truth value of one value (``if loss:``), ``t.item()`` and
-``t.numpy()``: PyTorch's surface of a tensor, which a hand-written loop reads.
+not), the repr, the truth value of one value (``if loss:``), ``t.item()``, ``t.numpy()``
+and ``t.astype(dtype)`` (a cast, as NumPy's, whose gradient is cast back; ``float()`` and
+``double()`` are habits'): PyTorch's and NumPy's surface of a tensor, which a hand-written
+loop and PyTorch-style losses read.
 
 It is outside the core (``tools/loc.py``): a layer above the Tensor, which it attaches
 these to as :mod:`glassnet.habits` attaches indexing and the shape ops (``import glassnet``
@@ -17,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import tensor_message
+from ._validation import tensor_dtype, tensor_message
 from .backend import to_device
 from .hooks import RemovableHandle, grad_hooks, ids
 from .tensor import Tensor
 
-__all__ = ["register_hook", "retain_grad"]
+__all__ = ["astype", "register_hook", "retain_grad"]
 
 
 def retain_grad(self: Tensor) -> Tensor:
@@ -68,6 +70,13 @@ def _bool(self: Tensor) -> bool:
     return bool(self.data.item())
 
 
+def astype(self: Tensor, dtype: Any) -> Tensor:
+    """Cast to another float dtype; the gradient is cast back."""
+    dt = tensor_dtype(dtype, "astype")
+    src = self.data.dtype
+    return Tensor.from_op(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
+
+
 def numpy(self: Tensor) -> np.ndarray:
     """The values as a NumPy array (shared, not copied)."""
     return self.data
@@ -82,3 +91,4 @@ def item(self: Tensor) -> float:
 
 Tensor.retain_grad, Tensor.register_hook = retain_grad, register_hook
 Tensor.__repr__, Tensor.__bool__, Tensor.numpy, Tensor.item = _repr, _bool, numpy, item
+Tensor.astype = astype

@@ -60,12 +60,16 @@ more than the runners themselves).
 
 So is ``tensor_habits.py``: a Tensor's ``register_hook``/``retain_grad`` (what ``backward`` does
 with hooks and retained gradients stays in ``tensor.py``; registering them is PyTorch's
-surface), the repr, the truth value of one value, ``item()`` and ``numpy()``, which it
-attaches to ``Tensor``: the forward and backward passes call none of them.
+surface), the repr, the truth value of one value, ``item()``, ``numpy()`` and ``astype()``,
+which it attaches to ``Tensor``: the forward and backward passes call none of them.
 
 ``loss_checks.py`` holds the refusals of functional's losses (a target's type, shape, range
 and finiteness, class labels, probabilities, the reduction, sample weights), counted outside
 as ``_validation``'s checks are: each loss calls one check whose name says what it refuses.
+
+So is ``functional_extra.py``: ``log_softmax``, ``logsumexp`` of an array and ``one_hot``,
+which ``functional`` imports (``F.log_softmax`` is where it was) and the engine never calls:
+the fast path's cross-entropy makes its log-probabilities in its own kernel.
 
 ``tracing.py`` is the fast path's see-through, ``FastMLP.trace``, which it attaches: every
 number of one pass (Z, A, g'(Z), dL/dA, dL/dZ, dL/dW, dL/db) for ``explain``, ``viz`` and
