@@ -67,8 +67,8 @@ which it attaches to ``Tensor``: the forward and backward passes call none of th
 and finiteness, class labels, probabilities, the reduction, sample weights), counted outside
 as ``_validation``'s checks are: each loss calls one check whose name says what it refuses.
 
-So is ``functional_extra.py``: ``log_softmax``, ``logsumexp`` of an array and ``one_hot``,
-which ``functional`` imports (``F.log_softmax`` is where it was) and the engine never calls:
+So is ``functional_extra.py``: ``log_softmax``, ``logsumexp`` of an array, ``one_hot`` and
+the Jacobian product of a vector activation of yours, which ``functional`` imports (``F.log_softmax`` is where it was) and the engine never calls:
 the fast path's cross-entropy makes its log-probabilities in its own kernel.
 
 ``tracing.py`` is the fast path's see-through, ``FastMLP.trace``, which it attaches: every
