@@ -1,9 +1,13 @@
 """The refusals of nn's core modules, each one call there named for what it checks: a
-layer's constructor arguments (``linear_args``, ``mlp_args``, ``leaky_slope``,
+layer's constructor arguments (``linear_args``, ``mlp_dtype``, ``leaky_slope``,
 ``softmax_dim``, ``neuron_activation``, ``check_layers``, a Parameter's ``check_label``),
 what ``predict`` takes (``predict_input``) and gives (``check_output``), the weights
 ``Neuron.set_weights`` writes, and what ``flatten_parameters`` packs, copies and binds
-(``check_packable``, ``check_copyable``, ``check_bound``).
+(``check_packable``, ``check_copyable``, ``check_bound``). Some also resolve what they
+check: PyTorch's aliases and the default dtype (``linear_args``, ``mlp_dtype``), X converted
+to the model's dtype (``predict_input``). Module's errors are defined here too
+(``StateDictError``, ``IncompatibleKeys``, ``BufferNameError``), below glassnet.nn.module,
+which imports them and names them its own (their path as before).
 
 It is counted outside the core (``tools/loc.py``), as ``_validation``'s checks are: a check
 and its message are what a user's mistake meets, not the lecture's mathematics, and a reader
@@ -14,6 +18,7 @@ imports nothing of nn (``check_layers`` is given the Module class).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -22,7 +27,6 @@ from .._validation import (
     check_array,
     check_float_dtype,
     check_memory,
-    check_mlp_args,
     check_no_inplace,
     check_number,
     flat_message,
@@ -36,6 +40,28 @@ from ..backend import is_array, namespace
 from ..tensor import Tensor, get_default_dtype
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+# Module's errors, here below glassnet.nn.module, which imports them: their path is
+# glassnet.nn.module's, as before they moved (pickles read by older glassnet too).
+# What load_state_dict(state, strict=False) did not load, as PyTorch returns it
+IncompatibleKeys = namedtuple(
+    "IncompatibleKeys", ["missing_keys", "unexpected_keys"], module="glassnet.nn.module"
+)
+
+
+class BufferNameError(KeyError, TypeError):
+    """``register_buffer``'s refusal of a name that is no attribute name (dotted, empty): a
+    ``KeyError`` as PyTorch's (and ``register_parameter``'s), a ``TypeError`` as before."""
+
+    __module__ = "glassnet.nn.module"
+
+
+class StateDictError(ValueError, RuntimeError):
+    """``Module.load_state_dict``'s refusal of a state dict (missing or unexpected keys, a
+    shape or a value that does not fit): a ``RuntimeError`` as PyTorch's (so a ported
+    ``except RuntimeError:`` catches it) and a ``ValueError`` as glassnet's before it."""
+
+    __module__ = "glassnet.nn.module"
 
 
 def linear_args(
@@ -78,18 +104,14 @@ def check_init_shape(W: Any, shape: tuple[int, int], init: str) -> None:
         raise ValueError(layers_message("init", init=init, got=W.shape, shape=shape))
 
 
-def mlp_args(
-    sizes: Any, activation: Any, output_activation: Any, dropout: Any, leaky_alpha: Any, dtype: Any
-) -> tuple[list[int], float, float, np.dtype]:
-    """An MLP's arguments checked (``check_mlp_args``: widths, names, one activation or one
-    per hidden layer; the dtype), and its weights' memory within what is free."""
-    sizes, dropout, leaky_alpha = check_mlp_args(
-        sizes, activation, output_activation, dropout, leaky_alpha
-    )
+def mlp_dtype(sizes: list[int], dtype: Any) -> np.dtype:
+    """An MLP's dtype (float32 or float64, the default dtype for None), and its weights'
+    memory within what is free (checked after its other arguments, as before: its widths and
+    names, ``check_mlp_args``, then the activations' names, then ``rng``)."""
     dt = check_float_dtype(dtype, "MLP", default=get_default_dtype())
     size = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])) * np.dtype(dt).itemsize
     check_memory(f"MLP({sizes})", size, "use fewer or narrower layers")
-    return sizes, dropout, leaky_alpha, dt
+    return dt
 
 
 def leaky_slope(alpha: Any, negative_slope: Any, inplace: Any) -> float:

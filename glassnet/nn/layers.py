@@ -14,6 +14,7 @@ from .. import functional as F
 from .._validation import (
     as_rng,
     check_flag,
+    check_mlp_args,
     check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
@@ -27,7 +28,7 @@ from ._checks import (
     check_layers,
     leaky_slope,
     linear_args,
-    mlp_args,
+    mlp_dtype,
     neuron_activation,
     neuron_weights,
     softmax_dim,
@@ -349,12 +350,13 @@ class MLP(Sequential):
         dtype: Any = None,
         leaky_alpha: float = 0.01,
     ) -> None:
-        args = (sizes, activation, output_activation, dropout, leaky_alpha, dtype)
-        sizes, dropout, leaky_alpha, dt = mlp_args(*args)  # (widths, names, dtype, memory)
+        args = (sizes, activation, output_activation, dropout, leaky_alpha)
+        sizes, dropout, leaky_alpha = check_mlp_args(*args)  # (widths, names, one per layer)
         n_hidden, single = len(sizes) - 2, not isinstance(activation, (list, tuple))
         acts = [_table_key(activation)] * n_hidden if single else [*activation]
         *acts, out_act = [_table_key(a) for a in [*acts, output_activation]]
         gen = as_rng(rng, "MLP", "rng")
+        dt = mlp_dtype(sizes, dtype)  # (float32 or float64; its memory)
         super().__init__()  # (the layers appended as they are built)
         for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], [*acts, out_act])):
             auto = "he_uniform" if act in ("relu", "leaky_relu") else "xavier_uniform"

@@ -21,9 +21,10 @@ from ..backend import asarray, to_device
 from ..habits import Parameters  # (a list that next() walks too, as PyTorch's generator)
 from ..tensor import Tensor, get_default_dtype, no_grad
 from . import _gate as gate
-from ._checks import check_label, check_output, predict_input
+from ._checks import BufferNameError as BufferNameError  # (their path: nn/_checks.py)
+from ._checks import IncompatibleKeys, StateDictError, check_label, check_output, predict_input
 
-__all__ = ["Module", "Parameter", "evaluating"]
+__all__ = ["IncompatibleKeys", "Module", "Parameter", "StateDictError", "evaluating"]
 
 
 class Parameter(Tensor):
@@ -131,8 +132,8 @@ class Module(ModuleMethods):
         # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
         # Tensor's values, as register_buffer keeps them; a Parameter or a Module makes it one
         # (no buffer of that name any more, PyTorch's: nn/torch_module.py's __delattr__
-        # forgets it). nn/containers.py wraps this method
-        # with PyTorch's refusals (a Tensor set over a Parameter, a number over a buffer, ...).
+        # forgets it). nn/containers.py wraps this method with PyTorch's refusals (a Tensor
+        # set over a Parameter, a number over a buffer, ...).
         if name in self.__dict__.get("_buffers", ()):
             if isinstance(value, (Parameter, Module)):
                 delattr(self, name)
@@ -141,9 +142,13 @@ class Module(ModuleMethods):
         object.__setattr__(self, name, value)
 
     def parameters(self, recurse: bool = True) -> Parameters:
-        """The list of this module's parameters (each once), in named_parameters' order; found
-        without building names once each has its label (model.zero_grad() every step).
-        ``recurse=False``: this module's own parameters only, as PyTorch's."""
+        """The list of this module's parameters, each once, in the order the loop below reads
+        them: a module's own Parameters in the order set, then its sub-Modules' (attributes,
+        and lists of Modules), depth first, the first set first (PyTorch's order, and
+        named_parameters'). Until each has its label, they come from named_parameters
+        (nn/torch_module.py), which walks the tree in this order with names and labels each
+        by its dotted name (``layers.0.W``); after, this loop finds them without names
+        (model.zero_grad() every step). ``recurse=False``: this module's own, as PyTorch's."""
         if recurse is not True:
             return Parameters(p for _, p in self.named_parameters(recurse=recurse))
         found: dict[int, Parameter] = {}
@@ -167,8 +172,9 @@ class Module(ModuleMethods):
 
     def modules(self) -> Iterator[Module]:
         """This module and every sub-module, depth first, each once (a sub-module used twice,
-        for shared weights, too: as PyTorch's), read as _children reads the tree, without
-        the names (a copy of each module's attributes; the first sub-module next)."""
+        for shared weights, too: as PyTorch's), read as parameters() reads the tree (a copy of
+        each module's attributes: its Modules and lists of Modules; the first sub-module
+        next)."""
         seen: set[int] = set()
         stack: list[Module] = [self]
         while stack:

@@ -15,7 +15,6 @@ wraps some of them in turn with PyTorch's further arguments and refusals.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +33,7 @@ from .._validation import (
 from ..backend import asarray, to_device
 from ..gradient import as_grad
 from ..tensor import Tensor
-from . import module as _module
+from ._checks import BufferNameError, IncompatibleKeys, StateDictError
 from .layers import MLP, Dropout, Linear, Neuron, Sequential, Softmax
 from .module import Module, Parameter
 
@@ -43,24 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BufferNameError", "IncompatibleKeys", "StateDictError"]
 
-# What load_state_dict(state, strict=False) did not load, as PyTorch returns it
-IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
-
-
-class BufferNameError(KeyError, TypeError):
-    """``register_buffer``'s refusal of a name that is no attribute name (dotted, empty): a
-    ``KeyError`` as PyTorch's (and ``register_parameter``'s), a ``TypeError`` as before."""
-
-
-class StateDictError(ValueError, RuntimeError):
-    """``Module.load_state_dict``'s refusal of a state dict (missing or unexpected keys, a
-    shape or a value that does not fit): a ``RuntimeError`` as PyTorch's (so a ported
-    ``except RuntimeError:`` catches it) and a ``ValueError`` as glassnet's before it."""
-
 
 def _parameter_repr(self: Parameter) -> str:
     """PyTorch's form: the values, and a frozen one says so."""
-    text = Tensor.__repr__(self)
+    text = super(Parameter, self).__repr__()  # (along the MRO, as super() in a class)
     frozen = "" if self.requires_grad else ", requires_grad=False"
     return f"Parameter containing:\n{text[:-1]}{frozen})"
 
@@ -249,15 +234,15 @@ def _with_seed(cfg: dict[str, Any], seed: int | None) -> dict[str, Any]:
 
 
 def _linear_config(self: Linear) -> dict[str, Any]:
-    return {**config(self), "bias": self.b is not None}
+    return {**super(Linear, self).config(), "bias": self.b is not None}
 
 
 def _linear_extra_repr(self: Linear) -> str:
-    return extra_repr(self) + ("" if self.b is not None else ", bias=False")
+    return super(Linear, self).extra_repr() + ("" if self.b is not None else ", bias=False")
 
 
 def _softmax_config(self: Softmax) -> dict[str, Any]:
-    return {**config(self), **({} if self.dim is None else {"dim": self.dim})}
+    return {**super(Softmax, self).config(), **({} if self.dim is None else {"dim": self.dim})}
 
 
 def _softmax_extra_repr(self: Softmax) -> str:
@@ -282,13 +267,12 @@ def _mlp_config(self: MLP) -> dict[str, Any]:  # (not Sequential's: built from i
     return _with_seed(config(self), seed)
 
 
-Parameter.__repr__ = _parameter_repr  # type: ignore[method-assign]
 for _fn in (__delattr__, _children, _named_state, named_parameters, named_buffers, buffers,
             state_dict, load_state_dict, to, config, extra_repr):  # fmt: skip
     _fn.__qualname__ = f"Module.{_fn.__name__}"
     setattr(Module, _fn.__name__, _fn)
 for _cls, _name, _fn in (
-    (Module, "__repr__", _module_repr),
+    (Parameter, "__repr__", _parameter_repr), (Module, "__repr__", _module_repr),
     (Linear, "config", _linear_config), (Linear, "extra_repr", _linear_extra_repr),
     (Softmax, "config", _softmax_config), (Softmax, "extra_repr", _softmax_extra_repr),
     (Dropout, "config", _dropout_config), (Sequential, "config", _sequential_config),
@@ -298,6 +282,3 @@ for _cls, _name, _fn in (
     if _fn is not config:
         _fn.__name__, _fn.__qualname__ = _name, f"{_cls.__name__}.{_name}"
     setattr(_cls, _name, _fn)
-# (their import path before they moved here, glassnet.nn.module's, kept)
-_module.IncompatibleKeys, _module.StateDictError = IncompatibleKeys, StateDictError
-_module.BufferNameError = BufferNameError
