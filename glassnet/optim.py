@@ -65,7 +65,6 @@ import numpy as np
 
 from . import lr_scheduler  # (PyTorch's place: glassnet.schedules, PyTorch's ConstantLR)
 from ._validation import (
-    TORCH_SWITCHES,
     build,
     check_name,
     check_params,
@@ -308,9 +307,7 @@ class Optimizer(OptimizerMethods):
         name, known = type(self).__name__, ("lr", *self._hyper)
         if getattr(self, "_free", False):  # (PyTorch's defaults: the subclass's own settings)
             return _torch.free_settings(self, settings)
-        if not TORCH_SWITCHES.keys().isdisjoint(settings):  # (a group's foreach=, ...)
-            settings = torch_switches(name, dict(settings), known)
-        _torch.check_keys(name, settings, known)  # (others' keys kept; a misspelling refused)
+        settings = group_keys(name, settings, known)  # (foreach=...; a misspelling refused)
         return {k: _check(settings[k], k, name, rate if k == "lr" else None) for k in known}
 
     _buffers = staticmethod(lambda settings: [])
@@ -638,7 +635,7 @@ class AdamW(Adam):
 # isort: off
 from .torch_optim import Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop  # noqa: E402
 from . import torch_optim as _torch  # noqa: E402  (PyTorch's subclassing habits)
-from .optim_habits import check_group, group_params, weak  # noqa: E402  (PyTorch's habits)
+from .optim_habits import check_group, group_keys, group_params, weak  # noqa: E402
 from .lbfgs import LBFGS  # noqa: E402  (PyTorch's L-BFGS, stepped with a closure)
 # isort: on
 

@@ -27,6 +27,7 @@ import numpy as np
 from . import optim
 from . import torch_optim as _torch
 from ._validation import (
+    TORCH_SWITCHES,
     check_flag,
     check_params,
     check_setting,
@@ -35,12 +36,13 @@ from ._validation import (
     legacy_optimizer_state,
     moved,
     optim_message,
+    torch_switches,
 )
 from .backend import namespace
 from .optim import RULES, Optimizer
 from .tensor import Tensor
 
-__all__ = ["check_group", "group_params", "weak"]
+__all__ = ["check_group", "group_keys", "group_params", "weak"]
 
 # torch.optim.lr_scheduler's place (glassnet.optim.lr_scheduler), also as an import path
 sys.modules[f"{optim.__name__}.lr_scheduler"] = optim.lr_scheduler
@@ -59,6 +61,16 @@ def check_group(group: Any, owner: str) -> None:
     PyTorch's, else a TypeError."""
     if not isinstance(group, Mapping) or "params" not in group:
         raise TypeError(f"A param group of {owner} is a dict with 'params'. Got {group!r:.80}.")
+
+
+def group_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -> Any:
+    """A param group's ``settings`` for optimizer ``name`` whose settings are ``known``:
+    PyTorch's switches (``foreach=``, ...) taken as its constructor takes them, the keys
+    it does not read kept, a misspelled setting refused (:func:`torch_optim.check_keys`)."""
+    if not TORCH_SWITCHES.keys().isdisjoint(settings):  # (a group's foreach=, ...)
+        settings = torch_switches(name, dict(settings), known)
+    _torch.check_keys(name, settings, known)  # (others' keys kept; a misspelling refused)
+    return settings
 
 
 def group_params(opt: Optimizer, given: Any) -> list[Any]:
