@@ -261,8 +261,16 @@ _LONG_IN_MESSAGE = re.compile(
 )
 
 #: The texts of this run's command line (its paths, its names): a message shows them whole,
-#: as the user must recognize and fix what they typed.
+#: as the user must recognize and fix what they typed; and a command a message prints to
+#: paste (:func:`_whole`).
 _USER_TEXTS: set[str] = set()
+
+
+def _whole(word: str) -> str:
+    """``word`` (a quoted --drop to paste) shown whole by :func:`_abridged`: an abridged one
+    cannot be pasted."""
+    _USER_TEXTS.add(word)
+    return word
 
 
 def _abridged(message: str) -> str:
@@ -1796,7 +1804,7 @@ def _refuse_formatted_numbers(
                 f"column {_q(name)} of '{source}' holds numbers that are read as text: "
                 f"{_q(table.raw(name)[r])} at line {int(table.line_numbers[r])} is a "
                 f"number but for {typographic}; fix every such cell, "
-                + fix.format(name=name)
+                + fix.format(name=_option_names([name]))
                 + more
             )
         if r is not None and table.decimal != ".":
@@ -1806,7 +1814,7 @@ def _refuse_formatted_numbers(
                 f"not read ({_q(table.raw(name)[r])} at line {int(table.line_numbers[r])}: "
                 f"a decimal point other than {d!r}, a thousands separator, or a currency or "
                 f"percent sign), which are read as text: write them with {d!r} as their only "
-                f"mark, such as 1234{d}5, " + fix.format(name=name) + more
+                f"mark, such as 1234{d}5, " + fix.format(name=_option_names([name])) + more
             )
         if r is not None:
             raise CLIError(
@@ -1814,7 +1822,7 @@ def _refuse_formatted_numbers(
                 f"{formatted_form(cell)} ({_q(cell)} at line {int(table.line_numbers[r])}), "
                 f"which are read as text: write them as plain numbers such as "
                 f"{plain_example(cell)}.5, "
-                + fix.format(name=name)
+                + fix.format(name=_option_names([name]))
                 + _decimal_hint(table, cell)
                 + more
             )
@@ -3105,12 +3113,12 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
         else:
             fix = "remove them from the file"
         counted = (  # (the same count: the names differ, which the counts would hide)
-            f"its feature columns differ from the model's ({_few(columns)})"
+            f"the feature columns of '{source}' differ from the model's ({_few(columns)})"
             if n_have == len(columns)
-            else f"has {n_have} feature column(s) but the model was trained on "
+            else f"'{source}' has {n_have} feature column(s) but the model was trained on "
             f"{len(columns)} ({_few(columns)})"
         )
-        raise CLIError(f"'{source}' {counted}; {'; '.join(detail)}: {fix}")
+        raise CLIError(f"{counted}; {'; '.join(detail)}: {fix}")
 
 
 # ======================================================================== argument types
@@ -4812,8 +4820,9 @@ def _prepare(args: argparse.Namespace) -> _Prepared:
                 _warn(
                     f"the text column {c!r} has {cats.size} distinct values in {n} rows, so "
                     f"one-hot encoding turns it into {cats.size} inputs that new data will "
-                    f"rarely match (an ID or free text?): leave it out with --drop {c}, or "
-                    f"keep it in the predictions with --id {c}"
+                    f"rarely match (an ID or free text?): leave it out with --drop "
+                    f"{_option_names([c])}, or keep it in the predictions with --id "
+                    f"{_shell_word(c)}"
                 )
             _note_missing_marks(c, cats.tolist(), data.table, args)
             _warn_lookalikes(
@@ -5191,30 +5200,45 @@ def _single_value_text(single: dict[str, str], rows: int, fix: str) -> str:
     )
 
 
-#: The most column names a warning's --drop advice lists in full (more: the first ones,
-#: and how many more), and the longest argument a shell passes (Linux's MAX_ARG_STRLEN).
-DROP_LISTED = 30
+#: The longest command-line argument Linux passes (MAX_ARG_STRLEN: UTF-8 bytes, its
+#: terminating NUL included); past it a --drop of every name fails with "Argument list too
+#: long". Then a warning lists the first DROP_LISTED names, each cut to DROP_NAME_SHOWN.
 ARGUMENT_MAX = 128 * 1024
+DROP_LISTED = 30
+DROP_NAME_SHOWN = 40
 
 
-def _drop_text(names: Sequence[str]) -> str:
-    """'--drop NAMES' of a warning's advice, quoted for a shell: whole for a few names; past
-    DROP_LISTED the first ones and how many more (200,000 constant columns made a warning
-    of 1.4 MB); and a --drop longer than a shell takes in one argument is not suggested."""
-    word = _option_names(names)
-    if len(names) <= DROP_LISTED:
-        return f"--drop {word}"
-    if len(word) >= ARGUMENT_MAX:
-        return (
-            f"a file written without them (--drop cannot take all {len(names)}: their names "
-            f"are {len(word) // 1024} KiB, and one command-line argument 128 KiB at most; "
-            "keep the columns you want with a CSV tool)"
-        )
-    first = ", ".join(_q(n) for n in names[:DROP_LISTED])
+def _drop_fits(names: Sequence[str]) -> bool:
+    """Whether ``--drop`` with every one of ``names`` is one argument a shell can pass."""
+    return len(_names_value(names).encode("utf-8", "surrogatepass")) + 1 <= ARGUMENT_MAX
+
+
+def _drop_cut(names: Sequence[str]) -> str:
+    """Why --drop cannot take ``names`` (past ARGUMENT_MAX), and the first of them in
+    --drop's syntax, a long name cut short with an ellipsis (to find them in the file)."""
+    cut = [n if len(n) <= DROP_NAME_SHOWN else n[: DROP_NAME_SHOWN - 1] + "…" for n in names]
+    more = len(names) - DROP_LISTED
     return (
-        f"--drop and their {len(names)} names, comma-separated ({first}, and "
-        f"{len(names) - DROP_LISTED} more)"
+        f"--drop cannot take all {len(names)} names: one command-line argument holds "
+        f"128 KiB at most; keep the other columns with a CSV tool; the first ones: "
+        f"{_whole(_option_names(cut[:DROP_LISTED]))}" + (f" and {more} more" if more > 0 else "")
     )
+
+
+def _drop_fix(names: Sequence[str], streamed: bool = False) -> str:
+    """A warning's advice to leave the columns ``names`` out: ``--drop NAMES`` whole, quoted
+    for a shell and pasteable, while it fits one argument (ARGUMENT_MAX); past it, a file
+    written without them, saying why (200,000 constant columns made a line of 1.4 MB).
+    ``streamed``: a stream takes no --drop, training in memory does."""
+    them = "it" if len(names) == 1 else "them"
+    if not _drop_fits(names):
+        return f"write the file without them ({_drop_cut(names)})"
+    if streamed:
+        return (
+            f"write the file without {them}, or train in memory (without --stream) with "
+            f"--drop {_whole(_option_names(names))}"
+        )
+    return f"leave {them} out with --drop {_whole(_option_names(names))}"
 
 
 def _warn_single_values(
@@ -5252,8 +5276,7 @@ def _warn_single_values(
             )
         )  # fmt: skip
     elif single:
-        them = "it" if len(single) == 1 else "them"
-        _warn(_single_value_text(single, n, f"leave {them} out with {_drop_text(list(single))}"))
+        _warn(_single_value_text(single, n, _drop_fix(list(single))))
 
 
 def _exact_count(cells: Sequence[Any]) -> int:
@@ -6787,7 +6810,7 @@ def _stream_target_kind(args: argparse.Namespace, target: str | list[str]) -> tu
                 f"the column {_q(f.name)} of '{args.data}' is empty in every row{rows} "
                 f"(its cells are missing: empty, NA, ...), and a stream trains on complete "
                 f"rows: delete the column from the file, or drop --stream and leave it out "
-                f"with --drop {_esc(f.name)}"
+                f"with --drop {_option_names([f.name])}"
             )
         if not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_string(t)):
             raise CLIError(
@@ -6974,12 +6997,7 @@ def _warn_streamed_columns(args: argparse.Namespace, block: Any, cols: Any) -> s
                 single[name] = _number_text(float(low))
     single = {n: single[n] for n in cols.features if n in single}  # (in file order)
     if single:
-        them = "it" if len(single) == 1 else "them"
-        fix = (
-            f"write the file without {them}, or train in memory (without --stream) with "
-            f"{_drop_text(list(single))}"
-        )
-        _warn(_single_value_text(single, cols.rows, fix))
+        _warn(_single_value_text(single, cols.rows, _drop_fix(list(single), streamed=True)))
     return dates
 
 
@@ -9862,9 +9880,12 @@ def _g(value: Any, spec: str = ".4g") -> str:
 def _option_names(names: Sequence[str]) -> str:
     """Column ``names`` as one --target/--drop/--categorical value, quoted for a shell (a
     name that holds a comma or a double quote in double quotes, as _split_names reads it)."""
-    return _shell_word(
-        ",".join('"' + n.replace('"', '""') + '"' if "," in n or '"' in n else n for n in names)
-    )
+    return _shell_word(_names_value(names))
+
+
+def _names_value(names: Sequence[str]) -> str:
+    """Column ``names`` as one --drop value as the program reads it (before shell quoting)."""
+    return ",".join('"' + n.replace('"', '""') + '"' if "," in n or '"' in n else n for n in names)
 
 
 def _shell_word(text: str) -> str:
