@@ -98,11 +98,15 @@ def tables():
 
 @pytest.fixture(autouse=True)
 def _own_working_directory(request, tmp_path_factory):
-    """A module that runs the command line in-process (tests/cli_helpers.py's ``run``) runs
-    each test in a directory of its own: ``glassnet train`` without ``--out`` locks and
-    writes ``model.glassnet`` in the working directory, and two such tests at once under
-    xdist met at that one lock (the second refused, "another glassnet train is writing
-    it", an extra line on stderr where its test wanted one error)."""
+    """A module that runs the command line in-process (tests/cli_helpers.py's ``run``, or
+    ``glassnet.cli.main`` imported) runs each test in a directory of its own: ``glassnet
+    train`` without ``--out`` locks and writes ``model.glassnet`` in the working directory,
+    and two such tests at once under xdist met at that one lock (the second refused,
+    "another glassnet train is writing it", an extra line on stderr where its test wanted
+    one error)."""
     runner = getattr(request.module, "run", None)
-    if getattr(runner, "__module__", "").endswith("cli_helpers"):
+    cli = getattr(request.module, "main", None)  # (a module calling glassnet.cli.main itself)
+    if getattr(runner, "__module__", "").endswith("cli_helpers") or (
+        getattr(cli, "__module__", "") == "glassnet.cli"
+    ):
         request.getfixturevalue("monkeypatch").chdir(tmp_path_factory.mktemp("cwd"))
