@@ -59,7 +59,7 @@ import inspect
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -74,6 +74,7 @@ from ._validation import (
 )
 from .blas import axpy
 from .nn.flat import flatten_parameters
+from .optim_signature import setting, signatures  # (PyTorch's constructors, opt.lr)
 
 if TYPE_CHECKING:  # (the constructors' types, optim_habits' methods: for type checkers)
     from .declarations import Betas, OptimizerMethods, Params, Style, Switches, Unpack
@@ -174,43 +175,6 @@ def moments(w: np.ndarray, g: np.ndarray, work: Any, state: dict, h: dict, decou
 # ---------------------------------------------------------------------------
 # optimizers
 # ---------------------------------------------------------------------------
-
-
-def setting(name: str) -> property:
-    """``opt.<name>``: the first param group's setting; assigning it sets every group's."""
-
-    def set_all(self: Optimizer, value: Any) -> None:
-        for group, checked in [(g, self._validate({**g, name: value})) for g in self.param_groups]:
-            group[name] = checked[name]
-
-    doc = f"The {name!r} setting of the first param group; setting it sets every group's."
-    return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
-
-
-_Init = TypeVar("_Init", bound=Callable[..., None])
-
-
-def signature(declared: _Init) -> _Init:
-    """PyTorch's ``__init__(self, params, lr, *defaults)`` of an optimizer, made from the
-    ``declared`` one (its settings in PyTorch's positional order with their defaults and
-    types; ``style``, glassnet's own, keyword only; ``**switches``, PyTorch's switches of
-    ``torch_switches``, for type checkers only): what ``help()`` shows, ``get_optimizer``
-    checks, a call binds to and a type checker reads, from one declaration per optimizer."""
-    P = inspect.Parameter
-    kept = [p for p in inspect.signature(declared).parameters.values() if p.kind != P.VAR_KEYWORD]
-    sig = inspect.Signature([p.replace(annotation=P.empty) for p in kept])  # (as help() shows)
-
-    def __init__(self: Optimizer, *args: Any, **kw: Any) -> None:
-        kw = torch_switches(type(self).__name__, kw, sig.parameters)  # (foreach=, ...)
-        try:
-            call = sig.bind(self, *args, **kw)
-        except TypeError as e:  # (inspect's words name no class)
-            raise TypeError(f"{type(self).__name__}(): {e}") from None
-        call.apply_defaults()
-        Optimizer.__init__(self, call.arguments["params"], call.arguments["lr"], call.arguments)
-
-    __init__.__signature__ = sig  # type: ignore[attr-defined]
-    return cast(_Init, __init__)
 
 
 def _taking(params: list[Any]) -> list[bool]:
@@ -431,6 +395,9 @@ class Optimizer(OptimizerMethods):
                     rule(w, g, work, state, per_step(h) if hs is None else hs)
 
         return step
+
+
+signature = signatures(Optimizer)  # (@signature: PyTorch's __init__ of an optimizer)
 
 
 class SGD(Optimizer):

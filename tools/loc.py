@@ -35,6 +35,9 @@ So is ``optim_habits.py``: an optimizer's PyTorch habits (``state_dict``/``load_
 ``zero_grad``, the checks of ``param_groups`` edited between steps, the repr, the old import
 paths), which ``optim`` imports at its end and attaches to ``Optimizer``: ``fit`` steps an
 optimizer through its update rules alone.
+So is ``optim_signature.py``, a layer below ``optim``: how a constructor and a setting look
+from outside (PyTorch's positional ``__init__`` made from one declaration, ``opt.momentum``
+reading the first group's setting), which optim's classes use; a step never calls them.
 So is ``train_habits.py``: the stopping rules' ``state_dict``/``load_state_dict`` (what a
 checkpoint keeps of them) and the History's repr, which ``train`` imports at its end and
 attaches: ``fit`` reads a rule's books, never saves or prints them.
@@ -71,6 +74,11 @@ So is ``functional_extra.py``: ``log_softmax``, ``logsumexp`` of an array, ``one
 the Jacobian product of a vector activation of yours, which ``functional`` imports (``F.log_softmax`` is where it was) and the engine never calls:
 the fast path's cross-entropy makes its log-probabilities in its own kernel.
 
+``grad_modes.py``, a layer below ``tensor``, holds autograd's switches (``no_grad``/
+``enable_grad``, ``Switch``, ``is_grad_enabled``), anomaly mode's checks and
+``backward(inputs=...)``'s reach; ``tensor`` imports every name back (``from glassnet.tensor
+import no_grad`` works as before): the lecture's backward is the topological order and the
+chain rule, which stay in ``tensor.py``.
 ``tracing.py`` is the fast path's see-through, ``FastMLP.trace``, which it attaches: every
 number of one pass (Z, A, g'(Z), dL/dA, dL/dZ, dL/dW, dL/db) for ``explain``, ``viz`` and
 ``diagnostics`` to show. It reads the step's own record; ``fit`` never calls it.
