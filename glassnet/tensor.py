@@ -29,7 +29,6 @@ array([4., 6.], dtype=float32)
 
 from __future__ import annotations
 
-import contextvars
 import operator
 import sys
 from collections.abc import Callable, Sequence
@@ -54,6 +53,19 @@ from ._validation import (
     tensor_message,
 )
 from .backend import asarray, is_array
+from .grad_modes import (
+    AnomalyError,
+    Switch,
+    anomaly_mode,
+    check_backward,
+    check_forward,
+    enable_grad,
+    grad_mode,
+    input_paths,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+)
 from .gradient import as_grad, axis_sum, plain
 from .hooks import grad_hooks, run_grad_hooks
 
@@ -71,22 +83,12 @@ Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/
 
 
 # The count of in-place updates so far (a tensor's _version: the count at its last write) and
-# the default dtype; and the switches, each thread's own (as PyTorch's grad mode)
+# the default dtype (the switches, each thread's own, are glassnet.grad_modes')
 _state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32))
 
 
 def _graph_cut(g: Any) -> tuple:  # (a stand-in's backward: none reaches it, it has no parents)
     return ()
-
-
-# the switches (public: glassnet.autograd's set_grad_enabled and detect_anomaly set them)
-grad_mode = contextvars.ContextVar("grad_enabled", default=True)
-anomaly_mode = contextvars.ContextVar("anomaly", default=False)
-_held: contextvars.ContextVar[tuple] = contextvars.ContextVar("held", default=())  # (Switch's)
-
-
-class AnomalyError(FloatingPointError):
-    """Raised inside :func:`detect_anomaly` by the first op that yields NaN or inf."""
 
 
 def set_default_dtype(dtype: Any) -> None:
@@ -97,57 +99,6 @@ def set_default_dtype(dtype: Any) -> None:
 def get_default_dtype() -> np.dtype:
     """The float dtype given to Python numbers, lists, int and bool inputs (float32)."""
     return _state.default_dtype
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops record the graph here: False inside :func:`no_grad` (PyTorch's
-    ``torch.is_grad_enabled``)."""
-    return grad_mode.get()
-
-
-def is_anomaly_enabled() -> bool:
-    """Whether :func:`detect_anomaly` is on here (PyTorch's ``torch.is_anomaly_enabled``)."""
-    return anomaly_mode.get()
-
-
-class Switch:
-    """Set ``switch`` (``grad_mode``, ``anomaly_mode``) inside a with-block; its decorator
-    form (PyTorch's ``@no_grad``, a generator's body run in the mode each time it is
-    resumed), ``set_grad_enabled`` and ``detect_anomaly`` are :mod:`glassnet.autograd`'s."""
-
-    __call__: Callable[..., Any]  # (the decorator form, glassnet.autograd's)
-
-    def __init__(self, switch: contextvars.ContextVar[bool], value: bool) -> None:
-        self.switch, self.value = switch, value
-
-    def __enter__(self) -> None:  # (the mode before is kept per thread and asyncio task:
-        _held.set((*_held.get(), (self, self.switch.set(self.value))))  # one object is reusable
-
-    def __exit__(self, *exc: object) -> None:
-        held = _held.get()
-        i = max(i for i, (s, _) in enumerate(held) if s is self)
-        self.switch.reset(held[i][1])
-        _held.set(held[:i] + held[i + 1 :])
-
-
-def no_grad(fn: Callable[..., Any] | None = None) -> Any:
-    """Context manager: operations inside record no graph (inference, updates). A decorator
-    too, ``@no_grad()`` or, as PyTorch's, ``@no_grad``.
-
-    >>> import glassnet as gn
-    >>> w = gn.Tensor([1.0], requires_grad=True)
-    >>> with gn.no_grad():
-    ...     y = w * 2
-    >>> y.requires_grad
-    False
-    """
-    return Switch(grad_mode, False) if fn is None else Switch(grad_mode, False)(fn)
-
-
-def enable_grad(fn: Callable[..., Any] | None = None) -> Any:
-    """Context manager: re-enable graph recording inside a :func:`no_grad` block (a decorator
-    too, with or without the call's parentheses)."""
-    return Switch(grad_mode, True) if fn is None else Switch(grad_mode, True)(fn)
 
 
 def _to_array(value: Any, dtype: Any = None, owner: str = "Tensor") -> np.ndarray:
@@ -189,13 +140,6 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 _AxisError = getattr(np, "exceptions", np).AxisError  # (NumPy 1.23-1.24: np.AxisError)
-
-
-def _check_finite(op: str, who: str, arr: np.ndarray, where: str) -> None:
-    """Raise AnomalyError if ``arr`` holds NaN/inf; ``who`` names the node ("label 'z1'")."""
-    if not np.all(np.isfinite(arr)):
-        bad = "nan" if np.isnan(arr).any() else ("-inf" if np.isneginf(arr).any() else "inf")
-        raise AnomalyError(tensor_message("anomaly", where=where, op=op, who=who, bad=bad))
 
 
 # The references sys.getrefcount sees to an array that one local name alone holds (2 in CPython
@@ -283,8 +227,7 @@ class Tensor(TensorMethods):
         out.parents = parents if needs else ()
         out.backward_fn = backward if needs else None
         if anomaly_mode.get():
-            labels = ", ".join(repr(p.label) for p in parents if p.label)
-            _check_finite(op, f"inputs {labels}" if labels else "", data, "forward")
+            check_forward(op, parents, data)
         return out
 
     def named(self, label: str) -> Tensor:
@@ -366,11 +309,7 @@ class Tensor(TensorMethods):
             else:
                 stack.pop()
                 topo.append(node)
-        reach = set(keep or ())  # keep: the ids of the tensors whose .grad takes the gradient
-        if keep is not None and any(n._retain for n in topo):  # (retained ones on a path to an
-            for node in topo:  # input are filled, as PyTorch's: the path found only then)
-                if any(id(p) in reach for p in node.parents):
-                    reach.add(id(node))
+        reach = input_paths(topo, keep)  # keep: the ids of the tensors whose .grad takes it
 
         # 2) reverse sweep: each node passes dL/dnode to its parents (chain rule)
         grads: dict[int, np.ndarray] = {id(self): g}
@@ -397,8 +336,7 @@ class Tensor(TensorMethods):
             if fn is None:
                 continue
             if anomaly:
-                who = f"label {node.label!r}" if node.label else ""
-                _check_finite(node.op, who, g, "backward (incoming gradient)")
+                check_backward(node, g, "backward (incoming gradient)")
             for p, pg in zip(node.parents, fn(g)):
                 if (p._version if p._base is None else p._written()) > node._version:
                     raise RuntimeError(tensor_message("in_place", op=node.op, shape=p.data.shape))
@@ -409,7 +347,7 @@ class Tensor(TensorMethods):
                         tensor_message("grad_shape", op=node.op, got=pg.shape, shape=p.data.shape)
                     )
                 if anomaly:
-                    _check_finite(node.op, who, pg, "backward")
+                    check_backward(node, pg)
                 prev = grads.get(i := id(p))
                 grads[i] = pg if prev is None else prev + pg
             pg = None  # (holds no gradient: the leaves count the references to one)

@@ -74,6 +74,11 @@ So is ``functional_extra.py``: ``log_softmax``, ``logsumexp`` of an array, ``one
 the Jacobian product of a vector activation of yours, which ``functional`` imports (``F.log_softmax`` is where it was) and the engine never calls:
 the fast path's cross-entropy makes its log-probabilities in its own kernel.
 
+``grad_modes.py``, a layer below ``tensor``, holds autograd's switches (``no_grad``/
+``enable_grad``, ``Switch``, ``is_grad_enabled``), anomaly mode's checks and
+``backward(inputs=...)``'s reach; ``tensor`` imports every name back (``from glassnet.tensor
+import no_grad`` works as before): the lecture's backward is the topological order and the
+chain rule, which stay in ``tensor.py``.
 ``tracing.py`` is the fast path's see-through, ``FastMLP.trace``, which it attaches: every
 number of one pass (Z, A, g'(Z), dL/dA, dL/dZ, dL/dW, dL/db) for ``explain``, ``viz`` and
 ``diagnostics`` to show. It reads the step's own record; ``fit`` never calls it.
