@@ -169,3 +169,58 @@ def test_a_connection_that_sends_nothing_is_closed_at_the_first_request_deadline
         assert time.monotonic() - start < 5
         assert _wait(lambda: p.connections_open() == 0)
         s.close()
+
+
+def _token_request(p) -> bytes:
+    return (
+        f"GET /api/previews HTTP/1.1\r\nHost: 127.0.0.1:{p.port}\r\n"
+        f"X-Glassnet-Token: {p.token}\r\n\r\n"
+    ).encode()
+
+
+def test_a_connection_evicted_before_its_request_is_told_why():
+    # revS #3: a token holder opening more connections than max_per_client had its own
+    # earlier ones (still waiting to send their request) closed with no answer, and the
+    # page said the server was stopped; before the eviction they got a 503 saying why
+    with Playground(max_per_client=4).start() as p:
+        early = [_connect(p.port) for _ in range(4)]
+        assert _wait(lambda: p.connections_open() == 4)
+        late = [_connect(p.port) for _ in range(2)]  # (each takes an early one's place)
+        time.sleep(0.3)
+        answers = []
+        for s in early + late:
+            s.sendall(_token_request(p))
+            try:
+                answers.append(_answer(s))
+            except (ConnectionError, OSError) as exc:  # (the bug: closed with no answer)
+                answers.append((0, repr(exc)))
+        statuses = sorted(a[0] for a in answers)
+        assert statuses == [200, 200, 200, 200, 503, 503], answers
+        for status, body in answers:
+            if status == 503:
+                assert "max_per_client=4" in body["error"], body
+                assert "gave its place to a newer one" in body["error"], body
+        for s in early + late:
+            s.close()
+
+
+def test_an_evicted_idle_socket_without_the_token_still_frees_its_slot_at_once():
+    # the audit's fix kept: an idle socket loses its place to the next connection, which is
+    # served, and the idle one is closed (after the 503 it may read)
+    with Playground(max_per_client=2, max_connections=4).start() as p:
+        idle = [_connect(p.port) for _ in range(2)]
+        assert _get(p, f"/api/previews?token={p.token}")[0] == 200
+        status, body = _answer(idle[0])
+        assert status == 503 and "max_per_client=2" in body["error"], body
+        assert idle[0].recv(1) == b""
+        for s in idle:
+            s.close()
+
+
+def test_the_pages_no_answer_message_names_the_connection_cap():
+    # revS #3: where the browser could not read the 503, "was it stopped?" was all it said
+    from pathlib import Path
+
+    js = (Path(server_module.__file__).parent / "static" / "app.js").read_text("utf-8")
+    told = [line for line in js.splitlines() if "this computer may hold more connections" in line]
+    assert len(told) == 2 and js.count("--max-per-client, ") == 2, told

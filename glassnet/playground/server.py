@@ -170,6 +170,18 @@ def _default_max_connections() -> int:
     return max(16, min(CONNECTIONS_LIMIT, soft - 64))
 
 
+def busy_answer(why: str) -> bytes:
+    """The 503 of a connection past a cap (refused at accept, or evicted while it waited for
+    its request), ``why`` in its JSON body's "error", as the page shows an API error."""
+    body = json.dumps({"error": why}).encode()
+    head = (
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nRetry-After: 5\r\nCache-Control: no-store\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
 def _client(address: str) -> str:
     """A client's address as people write it (an IPv4 client of a dual-stack socket
     arrives as ``::ffff:a.b.c.d``)."""
@@ -214,15 +226,9 @@ class _Server(ThreadingHTTPServer):
         refusal = self._playground._admit(_client(client_address[0]), request)
         if refusal is None:
             return True
-        body = json.dumps({"error": refusal}).encode()
-        head = (
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nRetry-After: 5\r\nCache-Control: no-store\r\n"
-            "Connection: close\r\n\r\n"
-        )
         try:
             request.setblocking(False)  # (never wait here: this thread accepts for everyone)
-            request.send(head.encode() + body)
+            request.send(busy_answer(refusal))
             request.shutdown(socket.SHUT_WR)
         except OSError:
             return False  # (gone already: shutdown_request closes it)
@@ -560,8 +566,23 @@ class Playground:
         sock = next((k for k, c in self._pending.items() if client in (None, c)), None)
         if sock is None:
             return False
-        self._uncount(self._pending.pop(sock))
+        who = self._pending.pop(sock)
+        self._uncount(who)
         self._evicted.add(sock)  # (its thread's release counts nothing again)
+        why = (  # (a page's own connection, evicted before its request came: told why)
+            f"this connection waited for its request while more connections from {who} came "
+            f"than one computer may hold (max_per_client={self.max_per_client}), and gave its "
+            "place to a newer one: close some tabs or scripts, then reload"
+            if client is not None
+            else f"this connection waited for its request while more connections came than "
+            f"the playground takes (max_connections={self.max_connections}), and gave its "
+            "place to a newer one: wait a moment, then reload"
+        )
+        try:
+            sock.setblocking(False)  # (never wait here: the accepting thread holds the lock)
+            sock.send(busy_answer(why))  # read by a request sent later, not a bare close
+        except OSError:
+            pass  # its buffer full or the peer gone: closed without the answer
         try:
             sock.shutdown(socket.SHUT_RDWR)  # its handler reads the end and finishes
         except OSError:

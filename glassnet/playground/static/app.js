@@ -247,7 +247,9 @@ async function api(path, body, { clears = true } = {}) {
     r = await fetch(path, opts);
   } catch {   // the browser's bare "Failed to fetch": say what it means here
     throw new Error("The glassnet playground server does not answer: was it stopped? Start it "
-      + "again ('glassnet playground') and open the new URL it prints (a new token).");
+      + "again ('glassnet playground') and open the new URL it prints (a new token). If it "
+      + "runs, this computer may hold more connections than it takes (--max-per-client, "
+      + "24 by default: many tabs): close some tabs and reload.");
   }
   try {
     out = await r.json();
@@ -1979,7 +1981,9 @@ async function exportFile(ev) {
     r = await fetch(link.href, { headers: { "X-Glassnet-Token": TOKEN } });
   } catch {
     report(new Error("The glassnet playground server does not answer: was it stopped? Start it "
-      + "again ('glassnet playground') and open the new URL it prints (a new token)."));
+      + "again ('glassnet playground') and open the new URL it prints (a new token). If it "
+      + "runs, this computer may hold more connections than it takes (--max-per-client, "
+      + "24 by default: many tabs): close some tabs and reload."));
     return;
   }
   if (!r.ok) {
