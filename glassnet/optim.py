@@ -69,7 +69,6 @@ from ._validation import (
     check_name,
     check_params,
     check_setting,
-    optim_message,
     torch_switches,
 )
 from .blas import axpy
@@ -469,13 +468,7 @@ class SGD(Optimizer):
                  style: Style = "torch", **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
     def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
-        h, owner = super()._validate(settings, rate), type(self).__name__
-        mu, damp = h["momentum"], h["dampening"]
-        if h["style"] == "torch" and h["nesterov"] and (mu <= 0 or damp):
-            raise ValueError(optim_message("nesterov", owner=owner, mu=mu, damp=damp))
-        if h["style"] == "sklearn" and damp:
-            raise ValueError(optim_message("dampening", owner=owner, damp=damp))
-        return h
+        return check_momentum(super()._validate(settings, rate), type(self).__name__)
 
     _buffers = staticmethod(lambda hyper: ["v"] if hyper["momentum"] > 0 else [])
 
@@ -602,7 +595,7 @@ class AdamW(Adam):
 # isort: off
 from .torch_optim import Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop  # noqa: E402
 from . import torch_optim as _torch  # noqa: E402  (PyTorch's subclassing habits)
-from .optim_habits import check_group, group_keys, group_params, weak  # noqa: E402
+from .optim_habits import check_group, check_momentum, group_keys, group_params, weak  # noqa: E402
 from .lbfgs import LBFGS  # noqa: E402  (PyTorch's L-BFGS, stepped with a closure)
 # isort: on
 

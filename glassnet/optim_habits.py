@@ -42,7 +42,7 @@ from .backend import namespace
 from .optim import RULES, Optimizer
 from .tensor import Tensor
 
-__all__ = ["check_group", "group_keys", "group_params", "weak"]
+__all__ = ["check_group", "check_momentum", "group_keys", "group_params", "weak"]
 
 # torch.optim.lr_scheduler's place (glassnet.optim.lr_scheduler), also as an import path
 sys.modules[f"{optim.__name__}.lr_scheduler"] = optim.lr_scheduler
@@ -61,6 +61,18 @@ def check_group(group: Any, owner: str) -> None:
     PyTorch's, else a TypeError."""
     if not isinstance(group, Mapping) or "params" not in group:
         raise TypeError(f"A param group of {owner} is a dict with 'params'. Got {group!r:.80}.")
+
+
+def check_momentum(h: dict[str, Any], owner: str) -> dict[str, Any]:
+    """SGD's checked settings ``h`` as they are, unless two refuse each other (a ValueError):
+    Nesterov in PyTorch's style needs momentum > 0 and no dampening (as PyTorch's SGD
+    refuses it), and scikit-learn's style has no dampening."""
+    mu, damp = h["momentum"], h["dampening"]
+    if h["style"] == "torch" and h["nesterov"] and (mu <= 0 or damp):
+        raise ValueError(optim_message("nesterov", owner=owner, mu=mu, damp=damp))
+    if h["style"] == "sklearn" and damp:
+        raise ValueError(optim_message("dampening", owner=owner, damp=damp))
+    return h
 
 
 def group_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -> Any:
