@@ -4,9 +4,10 @@
 and its termination rules. Around it, ``fit`` opens data larger than memory
 (:mod:`glassnet.stream`: its first chunk read and checked, the rest as the epochs come),
 reports a divergence (the last finite weights put back, the message saying where and
-why) and warns of a run that Ctrl-C ended. Those are here, a layer below ``train``, as the
-checks of :mod:`glassnet.tasks` and the hand-offs of :mod:`glassnet.engines` are: a reader
-learning how glassnet trains reads ``fit``'s calls of them by their names.
+why) and warns of a run that Ctrl-C ended; it also refuses ``engine='fused'`` for a model
+the fast path cannot take, and names the validation metric. Those are here, a layer below
+``train``, as the checks of :mod:`glassnet.tasks` and the hand-offs of :mod:`glassnet.engines`
+are: a reader learning how glassnet trains reads ``fit``'s calls of them by their names.
 """
 
 from __future__ import annotations
@@ -22,7 +23,23 @@ from . import stream as stream_mod
 from ._validation import user_level
 from .interrupts import interrupted_warning
 
-__all__ = ["diverged", "open_stream", "warn_interrupted"]
+__all__ = ["check_fused", "diverged", "metric_name", "open_stream", "warn_interrupted"]
+
+
+def check_fused(engine: str, fast: Any, model: Any, spec: Any) -> None:
+    """fit's refusal of ``engine='fused'`` where the fast path does not take the model or
+    loss (``fast`` None), a ValueError saying why (:func:`glassnet.engines.fused_refusal`)."""
+    if engine == "fused" and fast is None:
+        raise ValueError(engines.fused_refusal(model, spec))
+
+
+def metric_name(model: Any, spec: Any, loss: Any, y: np.ndarray, takes: bool) -> str:
+    """The name of the validation metric fit reports beside the validation loss (accuracy,
+    R^2 or "none"): :func:`glassnet.tasks.metric_name` of the loss and targets ``y``, the
+    model's output width where it is known (unseen: the targets' width; the first scores
+    say)."""
+    width = tasks.n_outputs(model) or y.shape[-1]
+    return tasks.metric_name(spec or tasks.metric_loss(loss), y, width, takes)
 
 
 def open_stream(

@@ -585,8 +585,7 @@ def fit(
     # engine: the fast path where it applies, else the graph
     l2_step = l2 if dp is None else 0.0  # distributed: added once, to the summed gradient
     fast = fast_path(model, spec, l2_step) if engine != "graph" else None
-    if engine == "fused" and fast is None:
-        raise ValueError(engines.fused_refusal(model, spec))
+    fitting.check_fused(engine, fast, model, spec)  # (engine='fused' for a model it cannot take)
     users = np.geterr()  # (the caller's NumPy error state: their code runs under it)
     train_step = fast.step if fast else graph_step(model, spec, tasks.under(users, loss), l2_step)
     xp = namespace(params[0].data)  # NumPy, or CuPy: the data follows the model
@@ -597,10 +596,7 @@ def fit(
     history = History(engine="fused" if fast else "graph", epochs=initial_epoch)
     history.warnings += engines.graph_note(model, spec) if engine == "auto" and not fast else []
     if Xv is not None:
-        width = tasks.n_outputs(model) or y_arr.shape[-1]  # (unseen: the first scores say)
-        history.metric_name = tasks.metric_name(
-            spec or tasks.metric_loss(loss), y_arr, width, takes
-        )
+        history.metric_name = fitting.metric_name(model, spec, loss, y_arr, takes)
     state = TrainState(model, optimizer, history, epoch=initial_epoch, X=X, verbose=verbose)
     hook = Callback.on_step_end  # (a plain callback's, which does nothing)
     hooked = [*(stop_rules or ()), *cbs]  # (the rules given first, as at an epoch's end)
