@@ -1033,11 +1033,17 @@ def _task_kind(task: Any, layers: list[Layer]) -> str | None:
     if not task.is_classifier:  # (checked against the network as a classifier's task is)
         head, k = layers[-1].act, int(task.n_outputs)
         if head != task.output_activation:
+            given = task.output_activation
+            fix = (
+                f"pass {type(task).__name__}({head!r}).fit(y) (infer_task(y) gives an "
+                "identity one), or leave out 'task'"
+                if head in ("identity", "sigmoid", "tanh")
+                else f"no regression task describes a {head} output layer: leave out 'task' "
+                "(the file computes the network's outputs as they are)"
+            )
             raise ValueError(
-                f"export: 'task' is a {name} task of a {task.output_activation} output layer, "
-                f"but the network's output layer is {head}: pass the task the network was "
-                f"trained with (e.g. {type(task).__name__}({head!r}), when it is one), or "
-                "leave out 'task'."
+                f"export: 'task' is a {name} task of {'an' if given[0] in 'aeiou' else 'a'} "
+                f"{given} output layer, but the network's output layer is {head}: {fix}."
             )
         if layers[-1].neurons != k:
             raise ValueError(
@@ -2561,20 +2567,32 @@ def _skl_scaler_shapes(operator: Any) -> None:
 
 
 def _skl_scaler(scope: Any, operator: Any, container: Any) -> None:
-    """glassnet.preprocessing.StandardScaler: (X - mean_) / scale_, in X's float type."""
+    """glassnet.preprocessing.StandardScaler: (X - mean_) / scale_ computed in float64 and
+    cast once to the output's float type, as transform computes it (float32 in, float32
+    out; float64 or integer in, float64 out)."""
+    from skl2onnx.common.data_types import DoubleTensorType
+
     est = operator.raw_operator
     g = _SklGraph(scope, container)
-    float_type, dt = _skl_float(operator)
+    _, dt = _skl_float(operator)
     x = operator.inputs[0].full_name
-    if not isinstance(operator.inputs[0].type, float_type):
-        x = g.op("Cast", [x], "X_float", to=_FLOATS[dt], doc=f"X in {dt}")
+    if not isinstance(operator.inputs[0].type, DoubleTensorType):
+        x = g.op("Cast", [x], "X_double", to=TensorProto.DOUBLE, doc="X in float64")
     centred = g.op(
-        "Sub", [x, g.const("mean", np.asarray(est.mean_, dt))], "centred", doc="X - mean_"
-    )
-    g.op(
-        "Div", [centred, g.const("scale", np.asarray(est.scale_, dt))], "scaled",
-        out=operator.outputs[0].full_name, doc="(X - mean_) / scale_ (StandardScaler)",
+        "Sub", [x, g.const("mean", np.asarray(est.mean_, np.float64))], "centred",
+        doc="X - mean_, in float64",
     )  # fmt: skip
+    out = operator.outputs[0].full_name
+    scaled = g.op(
+        "Div", [centred, g.const("scale", np.asarray(est.scale_, np.float64))], "scaled",
+        out=out if dt == np.float64 else None,
+        doc="(X - mean_) / scale_, in float64 (StandardScaler)",
+    )  # fmt: skip
+    if dt != np.float64:
+        g.op(
+            "Cast", [scaled], "scaled_float", to=_FLOATS[dt], out=out,
+            doc=f"(X - mean_) / scale_ rounded once to {dt} (StandardScaler)",
+        )  # fmt: skip
 
 
 def _skl_onehot_shapes(operator: Any) -> None:
@@ -2644,9 +2662,32 @@ def _skl_onehot(scope: Any, operator: Any, container: Any) -> None:
 
 
 def _skl_float(operator: Any) -> tuple[Any, np.dtype]:
+    """The float type a glassnet estimator's graph computes in: float32 for a classifier
+    whose probabilities go to skl2onnx's ZipMap (zipmap=True, the default: ZipMap takes
+    float32 only; zipmap="columns": the type skl2onnx declared its columns in); else the
+    inputs' when they are all float32 or all float64; otherwise (a DataFrame of float and
+    integer columns, an integer array) the network's dtype, to which each column is cast,
+    and float64 for a StandardScaler (what transform gives)."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
-    if all(isinstance(i.type, DoubleTensorType) for i in operator.inputs):
+    est = operator.raw_operator
+    zipmap = (
+        hasattr(est, "classes_")
+        and operator.scope_inst.get_options(est, {"zipmap": True})["zipmap"]
+    )
+    if zipmap is True or (  # (zipmap="columns": the type skl2onnx's parser gave its outputs)
+        zipmap == "columns" and not isinstance(operator.outputs[1].type, DoubleTensorType)
+    ):
+        return FloatTensorType, np.dtype(np.float32)
+    kinds = {type(i.type) for i in operator.inputs}
+    if kinds == {DoubleTensorType}:
+        return DoubleTensorType, np.dtype(np.float64)
+    if kinds == {FloatTensorType}:
+        return FloatTensorType, np.dtype(np.float32)
+    if getattr(est, "model_", None) is None:  # (StandardScaler: float64, as transform)
+        return DoubleTensorType, np.dtype(np.float64)
+    owner = f"skl2onnx({type(est).__name__})"
+    if np.dtype(_network_layers(est.model_, owner)[0].W.dtype) == np.float64:
         return DoubleTensorType, np.dtype(np.float64)
     return FloatTensorType, np.dtype(np.float32)
 
@@ -2660,9 +2701,20 @@ def _skl_inputs(operator: Any) -> list[Any]:
     ins = list(operator.inputs)
     names = getattr(est, "feature_names_in_", None)
     given = [i.raw_name for i in ins]
-    if names is not None and len(ins) > 1 and sorted(given) == sorted(map(str, names)):
+    if names is not None and len(ins) > 1:
+        fitted = [str(n) for n in names]
+        if sorted(given) != sorted(fitted):
+            unseen = [n for n in given if n not in fitted]
+            missing = [n for n in fitted if n not in given]
+            raise ValueError(
+                f"skl2onnx({type(est).__name__}): the inputs' names should match the columns "
+                f"the estimator was fitted on (its predict refuses them too): columns not "
+                f"seen at fit time {unseen[:8]}, columns seen at fit time but missing "
+                f"{missing[:8]}: convert with a sample of the DataFrame it was fitted on "
+                "(df[:1]), or one array of its columns in order (df.to_numpy()[:1])."
+            )
         by_name = {i.raw_name: i for i in ins}
-        ins = [by_name[str(n)] for n in names]
+        ins = [by_name[n] for n in fitted]
     widths = []
     for i in ins:
         shape = getattr(i.type, "shape", None) or []
@@ -3965,7 +4017,13 @@ def _check_probabilities(
             continue
         if v.dtype.kind == "f":
             got[o.name] = v
-    full = [P] + ([np.concatenate([(1 - P).astype(dtype), P], axis=1)] if sigmoid else [])
+    # [1 - p, p] with 1 - p computed in the network's dtype, or in float64 (a head that
+    # widens p first); p itself is compared unchanged in both
+    full = [P] + (
+        [np.concatenate([(1 - P.astype(t)).astype(t), P], axis=1) for t in (dtype, np.float64)]
+        if sigmoid
+        else []
+    )
 
     def same(a: np.ndarray, b: np.ndarray) -> bool:
         return a.size == b.size and bool(
