@@ -37,7 +37,8 @@ paths), which ``optim`` imports at its end and attaches to ``Optimizer``: ``fit`
 optimizer through its update rules alone.
 So is ``optim_signature.py``, a layer below ``optim``: how a constructor and a setting look
 from outside (PyTorch's positional ``__init__`` made from one declaration, ``opt.momentum``
-reading the first group's setting), which optim's classes use; a step never calls them.
+reading the first group's setting) and what each setting must be (``RULES``, its check), which
+optim's classes use; a step never calls them.
 So is ``train_habits.py``: the stopping rules' ``state_dict``/``load_state_dict`` (what a
 checkpoint keeps of them) and the History's repr, which ``train`` imports at its end and
 attaches: ``fit`` reads a rule's books, never saves or prints them.
