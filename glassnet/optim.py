@@ -68,12 +68,12 @@ from ._validation import (
     build,
     check_name,
     check_params,
-    check_setting,
     torch_switches,
 )
 from .blas import axpy
 from .nn.flat import flatten_parameters
-from .optim_signature import setting, signatures  # (PyTorch's constructors, opt.lr)
+from .optim_signature import RULES as RULES  # (what each setting must be; torch_optim adds)
+from .optim_signature import check_rule, setting, signatures  # (constructors, opt.lr)
 
 if TYPE_CHECKING:  # (the constructors' types, optim_habits' methods: for type checkers)
     from .declarations import Betas, OptimizerMethods, Params, Style, Switches, Unpack
@@ -93,24 +93,7 @@ __all__ = [
 # ---------------------------------------------------------------------------
 
 
-_UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
-RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, bool, choices
-    "momentum": _UNIT,
-    **dict.fromkeys(("nesterov", "amsgrad"), bool),
-    **dict.fromkeys(("lr", "weight_decay"), {"low": 0}),  # (lr=0.0 too, as PyTorch's)
-    "eps": {"low": 0, "low_open": True},
-    "t": {"low": 0, "integer": True},
-    "dampening": {"low": 0, "high": 1},
-    "style": ("torch", "sklearn"),
-    "betas": {"pair": True, **_UNIT},
-}
 _RATE = {"low": 0}  # a learning rate once set: a schedule such as cosine annealing may reach 0
-
-
-def _check(value: Any, name: str, owner: str, rule: Any = None) -> Any:
-    """``value`` if it is what ``rule`` (default ``RULES[name]``) asks, else a
-    ParameterError: ``The 'lr' parameter of SGD must be a float >= 0. Got -1.``"""
-    return check_setting(value, name, owner, RULES[name] if rule is None else rule)
 
 
 # ---------------------------------------------------------------------------
@@ -271,7 +254,7 @@ class Optimizer(OptimizerMethods):
         if getattr(self, "_free", False):  # (PyTorch's defaults: the subclass's own settings)
             return _torch.free_settings(self, settings)
         settings = group_keys(name, settings, known)  # (foreach=...; a misspelling refused)
-        return {k: _check(settings[k], k, name, rate if k == "lr" else None) for k in known}
+        return {k: check_rule(settings[k], k, name, rate if k == "lr" else None) for k in known}
 
     _buffers = staticmethod(lambda settings: [])
     _per_step = staticmethod(lambda h: h)  # h with the numbers of step h["t"] a rule reads

@@ -9,7 +9,9 @@ it sets every group's. Both are made here, from one declaration per optimizer, a
 optim's classes (``@signature``, ``momentum = setting("momentum")``), which keeps optim.py
 the update rules in one sitting. It sits below :mod:`glassnet.optim`, which imports it, and
 knows no optimizer: :func:`signatures` is given the base class whose ``__init__`` the
-constructors call.
+constructors call. So is what each setting must be (``RULES``, glassnet.optim.RULES, which
+:mod:`glassnet.torch_optim` extends) and its check (``check_rule``): refusals of a
+constructor's or a param group's settings, never run by a step.
 """
 
 from __future__ import annotations
@@ -18,9 +20,27 @@ import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from ._validation import torch_switches
+from ._validation import check_setting, torch_switches
 
-__all__ = ["setting", "signatures"]
+__all__ = ["RULES", "check_rule", "setting", "signatures"]
+
+_UNIT = {"low": 0, "high": 1, "high_open": True}  # [0, 1)
+RULES: dict[str, Any] = {  # what each setting must be: check_number's bounds, bool, choices
+    "momentum": _UNIT,
+    **dict.fromkeys(("nesterov", "amsgrad"), bool),
+    **dict.fromkeys(("lr", "weight_decay"), {"low": 0}),  # (lr=0.0 too, as PyTorch's)
+    "eps": {"low": 0, "low_open": True},
+    "t": {"low": 0, "integer": True},
+    "dampening": {"low": 0, "high": 1},
+    "style": ("torch", "sklearn"),
+    "betas": {"pair": True, **_UNIT},
+}
+
+
+def check_rule(value: Any, name: str, owner: str, rule: Any = None) -> Any:
+    """``value`` if it is what ``rule`` (default ``RULES[name]``) asks, else a
+    ParameterError: ``The 'lr' parameter of SGD must be a float >= 0. Got -1.``"""
+    return check_setting(value, name, owner, RULES[name] if rule is None else rule)
 
 
 def setting(name: str) -> property:
