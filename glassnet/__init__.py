@@ -20,6 +20,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     autograd,
     data,
     datasets,
+    detached,
     factories,
     functional,
     habits,

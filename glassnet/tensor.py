@@ -87,10 +87,6 @@ Backward = Callable[[np.ndarray], Sequence[np.ndarray | None]]  # dL/dout -> dL/
 _state = SimpleNamespace(version=0, default_dtype=np.dtype(np.float32))
 
 
-def _graph_cut(g: Any) -> tuple:  # (a stand-in's backward: none reaches it, it has no parents)
-    return ()
-
-
 def set_default_dtype(dtype: Any) -> None:
     """Set the float dtype given to Python numbers, lists, int and bool inputs."""
     _state.default_dtype = check_float_dtype(dtype, "set_default_dtype")
@@ -195,7 +191,8 @@ class Tensor(TensorMethods):
         self._retain = False
         self._version = 0
         # the tensor whose values this one's data views (Tensor(t) keeps t's array: as
-        # t.detach(), one clock for both, so an in-place write through either is seen)
+        # t.detach(), one clock for both, so an in-place write through either is seen;
+        # glassnet.detached's _stand_in links to t, or to a stand-in of a graph's node)
         self._base: Tensor | None = (
             data._stand_in() if isinstance(data, Tensor) and self.data is data.data else None
         )
@@ -393,31 +390,6 @@ class Tensor(TensorMethods):
     ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``data``.")
     dtype = property(lambda self: self.data.dtype, doc="The dtype of ``data``.")
 
-    def detach(self) -> Tensor:
-        """A tensor sharing the values but cut from the graph (no gradient flows back). An
-        in-place change of one is a change of the other for the graphs that used either."""
-        return Tensor(self, label=self.label)  # (its array, on this tensor's clock)
-
-    def _stand_in(self) -> Tensor:
-        """What a tensor sharing these values links to (``Tensor(t)``, ``t.detach()``): this
-        tensor, or for a graph's node a stand-in with its values, op and clock but not its
-        graph, which the link kept alive (a loop of ``h = h.detach()`` grew without end)."""
-        head = tail = None
-        t: Tensor | None = self
-        while t is not None and t.backward_fn is not None:  # (a loop: long chains of views)
-            out = Tensor.__new__(Tensor)  # (no op: nothing for detect_anomaly to check)
-            out.data, out._grad, out.label, out._retain, out._rg = t.data, None, None, False, False
-            out.op, out.parents, out.backward_fn = t.op, (), _graph_cut  # (a write refused)
-            out._version, out._base = t._version, None
-            if tail is None:
-                head = out
-            else:
-                tail._base = out
-            tail, t = out, t._base
-        if tail is None:
-            return self
-        tail._base = t  # (the leaf whose values these are, or None)
-        return head
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:

@@ -80,6 +80,10 @@ the fast path's cross-entropy makes its log-probabilities in its own kernel.
 ``backward(inputs=...)``'s reach; ``tensor`` imports every name back (``from glassnet.tensor
 import no_grad`` works as before): the lecture's backward is the topological order and the
 chain rule, which stay in ``tensor.py``.
+So is ``detached.py``: ``t.detach()`` and what ``Tensor(t)`` links to (a stand-in of a graph's
+node, sharing its values and clock, not its graph), which it attaches to ``Tensor``: the
+forward and backward passes never make a tensor of another's values (the version clock by
+which ``backward`` refuses values written in place stays in ``tensor.py``).
 ``tracing.py`` is the fast path's see-through, ``FastMLP.trace``, which it attaches: every
 number of one pass (Z, A, g'(Z), dL/dA, dL/dZ, dL/dW, dL/db) for ``explain``, ``viz`` and
 ``diagnostics`` to show. It reads the step's own record; ``fit`` never calls it.
