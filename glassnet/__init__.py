@@ -20,7 +20,7 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     autograd,
     data,
     datasets,
-    detached,
+    detached,  # noqa: F401 (loaded for the methods it attaches)
     factories,
     functional,
     habits,
@@ -32,9 +32,9 @@ from . import (  # _startup first: a Ctrl-C while the rest is imported (glassnet
     preprocessing,
     schedules,
     tasks,
-    tensor_habits,
+    tensor_habits,  # noqa: F401 (loaded for the methods it attaches)
     torch_tensor,
-    tracing,
+    tracing,  # noqa: F401 (loaded for the methods it attaches)
     utils,
     viz,
 )
