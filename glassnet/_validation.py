@@ -2947,9 +2947,10 @@ def backward_args(
     backward_flags(retain_graph, create_graph)  # (create_graph=True refused, saying why)
     keep = None
     if inputs is not None:
-        given = [inputs] if hasattr(inputs, "backward_fn") else inputs  # (one Tensor)
+        tensor = next(c for c in reversed(type(t).__mro__) if "backward" in vars(c))  # Tensor
+        given = [inputs] if isinstance(inputs, tensor) else inputs  # (one Tensor)
         given = list(given) if hasattr(given, "__iter__") and not isinstance(given, str) else []
-        if not given or not all(getattr(x, "_rg", None) is True for x in given):
+        if not given or not all(isinstance(x, tensor) and x._rg for x in given):
             raise ValueError(tensor_message("inputs", inputs=inputs))  # (tensors needing grad)
         keep = {id(x) for x in given}
     if not t.requires_grad:

@@ -24,22 +24,25 @@ from typing import Any
 import numpy as np
 
 from ._validation import (
+    check_finite,
     check_number,
+    class_labels,
+    dim_error,
     dropout_rng,
     functional_message,
+    overflowed,
     unit_target,
+    unmasked,
     width_error,
 )
 from .backend import asarray, device_of, is_array, kept
-from .functional_extra import dim_of, jacobian_product, log_softmax, logsumexp, one_hot
 from .gradient import bias_sum, loss_sum, masked
 from .loss_checks import (
     CHECKED,  # noqa: F401 (F.CHECKED, train.graph_step's switch, where it was)
     check_probabilities,
     check_reduction,
-    check_target,
     check_unsquashed,
-    class_targets,
+    fixed_target,
     row_weights,
     squashed_by,
 )
@@ -186,6 +189,19 @@ def softmax_jac(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return a[..., :, None] * (np.eye(a.shape[-1], dtype=a.dtype) - a[..., None, :])
 
 
+def logsumexp(z: Any, axis: int = -1) -> Any:
+    """log sum_j e^{z_j} along ``axis`` (kept as a size-1 axis), shifted by max(z): finite
+    for any finite z, inf where z holds inf, -inf where all are -inf or the axis is empty.
+    A Tensor gives its graph node, ``z.logsumexp(axis, keepdim=True)`` (glassnet.ops')."""
+    if isinstance(z, Tensor):
+        return z.logsumexp(tuple(range(z.ndim)) if axis is None else axis, keepdim=True)
+    if not z.size:  # (in z's float type: an integer z's logsumexp is a float, as NumPy's log)
+        return np.full(np.sum(z, axis=axis, keepdims=True).shape, -np.inf, np.result_type(z, 1.0))
+    m = np.where(np.isfinite(m := np.max(z, axis=axis, keepdims=True)), m, 0)  # (±inf: 0)
+    with np.errstate(divide="ignore", over="ignore"):  # (log 0: -inf; e^inf: inf)
+        return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
+
+
 # the most bytes of a vector activation's Jacobian held at once (8 a number): rows in blocks
 JACOBIAN_BYTES = 64 * 2**20
 
@@ -227,7 +243,16 @@ class Activation:
         ax = kw.pop("axis", -1)
         if self.grad is softmax_jac:  # (J itself: C times the memory and work)
             return a * (g - np.sum(g * a, axis=ax, keepdims=True))
-        return jacobian_product(self.grad, self.name, g, z, a, ax, kw, JACOBIAN_BYTES)
+        g, z, a = (np.moveaxis(v, ax, -1) for v in (g, z, a))
+        C, lead = a.shape[-1], a.shape[:-1]
+        g, z, a = (v.reshape(int(np.prod(lead)), C) for v in (g, z, a))
+        rows, out = max(1, JACOBIAN_BYTES // (8 * C * C or 1)), []  # (J's rows at a time)
+        for i in range(0, max(len(a), 1), rows):
+            J, b = self.grad(z[i : i + rows], a[i : i + rows], **kw), g[i : i + rows]
+            if getattr(J, "shape", None) not in ((len(b), C, C), (1, C, C)):
+                raise ValueError(functional_message("jacobian", name=self.name, J=J, g=b.shape))
+            out.append(np.einsum("ni,nij->nj", b, J))
+        return np.moveaxis(np.concatenate(out).reshape(*lead, C), -1, ax)
 
 
 # fmt: off
@@ -346,14 +371,41 @@ def identity(x: Any) -> Tensor:
     return as_tensor(x)
 
 
+def _dim(op: str, x: Any, axis: Any) -> Any:
+    """The axis of a softmax (the last when None), or PyTorch's error where x has none such."""
+    n = max(np.ndim(x.data if isinstance(x, Tensor) else x), 1)  # (a 0-d x: dims -1 and 0)
+    if isinstance(axis, (int, np.integer)) and not -n <= axis < n:
+        raise dim_error(op, axis, np.shape(x.data if isinstance(x, Tensor) else x))
+    return -1 if axis is None else axis
+
+
 def softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """a_i = e^{z_i} / sum_j e^{z_j} along ``axis`` (``dim``, PyTorch's name; the last axis
     when neither is given); X of shape (N, C) -> (N, C).
 
     Backward (fused Jacobian-vector product): dL/dz = a * (g - sum_j g_j a_j).
     """
-    axis = dim_of("softmax", x, axis_args("softmax", axis, dim)[0])
+    axis = _dim("softmax", x, axis_args("softmax", axis, dim)[0])
     return activation(x, "softmax", axis=axis)
+
+
+def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """log softmax(z)_i = z_i - log sum_j e^{z_j} along ``axis`` (``dim``; the last axis by
+    default), stable for any z.
+
+    Backward: dL/dz = g - softmax(z) * sum_j g_j.
+    """
+    x = as_tensor(x)
+    axis = _dim("log_softmax", x, axis_args("log_softmax", axis, dim)[0])
+    z = x.data
+    out = z - (np.max if z.size else np.sum)(z, axis=axis, keepdims=True)  # (sum: empty, checked)
+    if out.size:  # (z - m) - log sum e^(z - m): no m added back, subtracted
+        out -= np.log(np.sum(np.exp(out), axis=axis, keepdims=True))
+
+    def backward(g: np.ndarray) -> tuple[np.ndarray]:
+        return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
+
+    return Tensor.from_op(out, "log_softmax", (x,), backward)
 
 
 # PyTorch's tensor methods x.relu(), x.softmax(dim=1), ... are the functions above: attached
@@ -613,7 +665,53 @@ def check_logits(name: str, x: Tensor) -> None:
     binary_cross_entropy_with_logits), a vector activation's output too where its rows are
     probabilities (:func:`squashed`): it would squash them twice, in silence. (fit strips a
     model's head before it. Other vector outputs, z - mean z, log softmax: logits.)"""
-    check_unsquashed(name, x, ACTIVATIONS)
+    check_unsquashed(name, SQUASHES.get(name), x, ACTIVATIONS)
+
+
+def check_target(
+    who: str, pred: Any, target: Any, graph: bool = False, finite: bool = True
+) -> tuple[Tensor, Any]:
+    """The prediction as a Tensor x, and a numeric target of x's shape (on x's device), both
+    in one dtype: a Tensor target's where it is the wider float (the dtype rule, as
+    PyTorch's losses: float32 with float64 gives a float64 loss, x's gradient float32),
+    else x's (a NumPy array's values are data, read in the model's dtype as fit reads y,
+    a value beyond its range refused in fit's words); else an error that names ``who``
+    (``"op 'mse'"``, ``"MSELoss"``). A target that requires grad is refused unless the
+    caller differentiates it too (``graph``); one holding NaN or inf is refused
+    (:func:`check_finite`) unless ``finite`` is False (KLDivLoss checks its own)."""
+    if not graph:
+        fixed_target(who, target)
+    x, target = as_tensor(pred), unmasked(target, "target", who)  # (a masked cell refused)
+    y = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: the target must be numeric. Got dtype {y.dtype}.")
+    if y.shape != x.shape:
+        raise ValueError(functional_message("target_shape", who=who, x=x.shape, y=y.shape))
+    if isinstance(target, Tensor) and y.dtype.itemsize > x.dtype.itemsize and y.dtype.kind == "f":
+        x = x.astype(y.dtype)  # the wider wins, as in x - target
+    cast, bad = y, None
+    if y.dtype != x.dtype:  # (errstate's context costs more than the loss's check: skip it)
+        with np.errstate(over="ignore"):
+            cast = y.astype(x.dtype)
+        bad = overflowed(y, cast)
+    if bad is not None:
+        raise ValueError(functional_message("target_range", who=who, y=y, at=bad, dt=x.dtype))
+    return x, check_finite(who, cast) if finite and not CHECKED.on else cast
+
+
+def class_targets(logits: Any, target: Any) -> tuple[Tensor, Any]:
+    """Cross-entropy's logits as a Tensor x of shape (N, C), and its target: integer class
+    labels (N,) in [0, C) (``class_labels``), or target rows of x's shape
+    (:func:`check_target`, whose dtype rule they follow)."""
+    x, who = as_tensor(logits), "op 'cross_entropy'"
+    if x.ndim != 2:
+        raise ValueError(f"{who}: logits must have shape (N, C). Got shape {x.shape}.")
+    fixed_target(who, target)
+    target = unmasked(target, "target", who)
+    t = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
+    if t.ndim != 1:  # target rows, one per prediction row (a Tensor's dtype promotes)
+        return check_target(who, x, target)
+    return x, class_labels("cross_entropy", t, x.shape[1], logits=x.shape)[0]  # (one a row)
 
 
 def mse(
@@ -692,6 +790,20 @@ def cross_entropy(
     return loss_node("cross_entropy", x, t, reduction, sample_weight)
 
 
+def one_hot(labels: Any, num_classes: int | None = None, dtype: Any = np.float32) -> np.ndarray:
+    """One-hot encode integer labels: shape (N,) -> (N, C) with a single 1 per row.
+
+    >>> one_hot([0, 2, 1], 3)
+    array([[1., 0., 0.],
+           [0., 0., 1.],
+           [0., 1., 0.]], dtype=float32)
+    """
+    y, c = class_labels("one_hot", asarray(unmasked(labels, "labels", "one_hot")), num_classes)
+    out = np.zeros((y.shape[0], c), dtype=dtype)
+    out[np.arange(y.shape[0]), y] = 1
+    return out
+
+
 def half_mse(pred: Any, target: Any, reduction: str = "mean", sample_weight: Any = None) -> Tensor:
     """The lecture's loss, 1/2 (y_hat - y)^2 (dL/dy_hat = y_hat - y): ``mse(half=True)``."""
     return mse(pred, target, reduction, True, sample_weight)
@@ -712,6 +824,8 @@ LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
 LOSS_ALIASES = {"squared_error": "mse", "lecture": "half_mse", "bce": "binary_cross_entropy",
                 "log_loss": "cross_entropy", "ce": "cross_entropy"}
 # fmt: on
+# the losses on logits, and the activation each applies first (check_logits refuses its output)
+SQUASHES = {s.on_logits: s.head for s in LOSSES.values() if s.head}
 
 
 def get_loss(name: str) -> Loss:

@@ -36,7 +36,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import is_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +48,11 @@ from .nn.flat import grad_view
 from .nn.layers import ActivationModule, Dropout, Identity, Linear, Sequential
 from .nn.module import Module, Parameter
 from .tasks import builtin_forward, check_weights_set, on_output, own_forward
+
+if TYPE_CHECKING:  # (trace and forward_layers, which glassnet.tracing and .many attach)
+    from .declarations import FastMLPMethods
+else:
+    FastMLPMethods = object
 
 # fmt: off
 __all__ = ["Layer", "layers_of", "flatten", "FastMLP", "add_l2", "l2_value", "takes",
@@ -169,7 +174,7 @@ _GRADIENT_ONLY = {"value": False}  # a loss kernel's keyword: no value (a user's
 _GRAD, _DATA, _NONE = itertools.repeat("grad"), itertools.repeat("data"), itertools.repeat(None)
 
 
-class FastMLP:
+class FastMLP(FastMLPMethods):
     """Forward, loss and backward of ``layers`` with the loss ``loss``, replayed per batch.
 
     Parameters

@@ -989,6 +989,7 @@ def forward_layers(per_layer: list, X: Any, record: list[dict] | None = None) ->
         a = A
 
 
+forward_layers.__qualname__ = "FastMLP.forward_layers"  # (as fused.py defined it)
 FastMLP.forward_layers = staticmethod(forward_layers)
 
 

@@ -390,6 +390,17 @@ class Tensor(TensorMethods):
     ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``data``.")
     dtype = property(lambda self: self.data.dtype, doc="The dtype of ``data``.")
 
+    def astype(self, dtype: Any) -> Tensor:
+        """Cast to another float dtype; the gradient is cast back."""
+        dt = tensor_dtype(dtype, "astype")
+        src = self.data.dtype
+        return Tensor.from_op(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
+
+    def __bool__(self) -> bool:
+        """One value's truth (``if loss:``), as PyTorch's; more (or none) is ambiguous."""
+        if self.data.size != 1:
+            raise TypeError("A Tensor's truth value is ambiguous; use .any() or .all() of it.")
+        return bool(self.data.item())
 
     # ------------------------------------------------------------ arithmetic
     def __add__(self, other: Any) -> Tensor:

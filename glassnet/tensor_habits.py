@@ -2,10 +2,9 @@
 
 ``t.register_hook(fn)`` and ``t.retain_grad()`` (what ``backward`` does with a tensor's hooks
 and its retained gradient is the engine's, in :meth:`Tensor.backward`; registering them is
-not), the repr, the truth value of one value (``if loss:``), ``t.item()``, ``t.numpy()``
-and ``t.astype(dtype)`` (a cast, as NumPy's, whose gradient is cast back; ``float()`` and
-``double()`` are habits'): PyTorch's and NumPy's surface of a tensor, which a hand-written
-loop and PyTorch-style losses read.
+not), the repr, ``t.item()`` and ``t.numpy()``: PyTorch's and NumPy's surface of a
+tensor, which a hand-written loop reads. (The truth value of one value and ``astype``,
+which the core's reductions and losses call, are ``glassnet/tensor.py``'s.)
 
 It is outside the core (``tools/loc.py``): a layer above the Tensor, which it attaches
 these to as :mod:`glassnet.habits` attaches indexing and the shape ops (``import glassnet``
@@ -19,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import tensor_dtype, tensor_message
+from ._validation import tensor_message
 from .backend import to_device
 from .hooks import RemovableHandle, grad_hooks, ids
 from .tensor import Tensor
 
-__all__ = ["astype", "register_hook", "retain_grad"]
+__all__ = ["register_hook", "retain_grad"]
 
 
 def retain_grad(self: Tensor) -> Tensor:
@@ -63,20 +62,6 @@ def _repr(self: Tensor) -> str:
     return f"Tensor({body}{size}, dtype={self.data.dtype}{extra})"
 
 
-def _bool(self: Tensor) -> bool:
-    """One value's truth (``if loss:``), as PyTorch's; more (or none) is ambiguous."""
-    if self.data.size != 1:
-        raise TypeError("A Tensor's truth value is ambiguous; use .any() or .all() of it.")
-    return bool(self.data.item())
-
-
-def astype(self: Tensor, dtype: Any) -> Tensor:
-    """Cast to another float dtype; the gradient is cast back."""
-    dt = tensor_dtype(dtype, "astype")
-    src = self.data.dtype
-    return Tensor.from_op(self.data.astype(dt), "astype", (self,), lambda g: (g.astype(src),))
-
-
 def numpy(self: Tensor) -> np.ndarray:
     """The values as a NumPy array (shared, not copied)."""
     return self.data
@@ -89,6 +74,8 @@ def item(self: Tensor) -> float:
     return float(self.data.reshape(()))
 
 
-Tensor.retain_grad, Tensor.register_hook = retain_grad, register_hook
-Tensor.__repr__, Tensor.__bool__, Tensor.numpy, Tensor.item = _repr, _bool, numpy, item
-Tensor.astype = astype
+# attached under their own names, as tensor.py defined them (help(), tracebacks, pickle)
+_ATTACHED = {"retain_grad": retain_grad, "register_hook": register_hook, "__repr__": _repr}
+for _name, _fn in {**_ATTACHED, "numpy": numpy, "item": item}.items():
+    _fn.__name__, _fn.__qualname__, _fn.__module__ = _name, f"Tensor.{_name}", Tensor.__module__
+    setattr(Tensor, _name, _fn)

@@ -64,16 +64,14 @@ more than the runners themselves).
 
 So is ``tensor_habits.py``: a Tensor's ``register_hook``/``retain_grad`` (what ``backward`` does
 with hooks and retained gradients stays in ``tensor.py``; registering them is PyTorch's
-surface), the repr, the truth value of one value, ``item()``, ``numpy()`` and ``astype()``,
-which it attaches to ``Tensor``: the forward and backward passes call none of them.
+surface), the repr, ``item()`` and ``numpy()``, which it attaches to ``Tensor``: the forward
+and backward passes call none of them (the truth value and ``astype``, which the core's
+reductions and losses call, stay in ``tensor.py``).
 
-``loss_checks.py`` holds the refusals of functional's losses (a target's type, shape, range
-and finiteness, class labels, probabilities, the reduction, sample weights), counted outside
-as ``_validation``'s checks are: each loss calls one check whose name says what it refuses.
-
-So is ``functional_extra.py``: ``log_softmax``, ``logsumexp`` of an array, ``one_hot`` and
-the Jacobian product of a vector activation of yours, which ``functional`` imports (``F.log_softmax`` is where it was) and the engine never calls:
-the fast path's cross-entropy makes its log-probabilities in its own kernel.
+``loss_checks.py`` holds the refusals of functional's losses (class labels, probabilities,
+the reduction, sample weights, a target that requires grad or is squashed twice), counted
+outside as ``_validation``'s checks are: each loss calls one check whose name says what it
+refuses. Reading a target in the loss's dtype (a graph node) stays in ``functional``.
 
 ``grad_modes.py``, a layer below ``tensor``, holds autograd's switches (``no_grad``/
 ``enable_grad``, ``Switch``, ``is_grad_enabled``), anomaly mode's checks and
