@@ -25,7 +25,7 @@ holds them to run time), and so do Linear :class:`LinearMethods` and Sequential
 
 import builtins
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypedDict, overload
 
 import numpy as np
@@ -617,15 +617,26 @@ class SequentialMethods(Module):
     def insert(self, index: builtins.int, module: Module) -> Self: ...
     def pop(self, index: builtins.int | slice = -1) -> Any: ...
 
-class OptimizerMethods:
-    """What glassnet.optim_habits attaches to Optimizer at run time (PyTorch's habits:
-    ``zero_grad``, the state dicts, the repr, the checks of edited param groups)."""
+class Optimizer:
+    """What glassnet.optim_habits attaches to glassnet.optim.Optimizer at run time
+    (PyTorch's habits: ``zero_grad``, the state dicts, the repr, the checks of edited
+    param groups). Named Optimizer, so that mypy's messages name the class users see."""
 
     def __repr__(self) -> str: ...
+    def _loaded(self, entry: Any, pack: Any, finite: builtins.bool = True) -> tuple[Any, ...]: ...
     def _regroup(self) -> None: ...
-    def load_state_dict(self, state: Any, *, finite: builtins.bool = True) -> None: ...
+    def load_state_dict(
+        self, state: Mapping[str, Any], *, finite: builtins.bool = True
+    ) -> None: ...
     def state_dict(self) -> dict[str, Any]: ...
     def zero_grad(self, set_to_none: builtins.bool = True) -> None: ...
+
+class Books:
+    """What glassnet.train_habits attaches to the stopping rules (Tolerance, WeightChange;
+    EarlyStopping is a Tolerance) at run time: their state dicts."""
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None: ...
+    def state_dict(self) -> dict[str, Any]: ...
 
 class FastMLPMethods:
     """What glassnet.tracing (``trace``, the fast path's see-through) and glassnet.many

@@ -76,7 +76,8 @@ from .optim_signature import RULES as RULES  # (what each setting must be; torch
 from .optim_signature import check_rule, setting, signatures  # (constructors, opt.lr)
 
 if TYPE_CHECKING:  # (the constructors' types, optim_habits' methods: for type checkers)
-    from .declarations import Betas, OptimizerMethods, Params, Style, Switches, Unpack
+    from .declarations import Betas, Params, Style, Switches, Unpack
+    from .declarations import Optimizer as OptimizerMethods
 else:
     OptimizerMethods = object
 

@@ -196,7 +196,7 @@ def load_state_dict(self: Optimizer, state: Mapping[str, Any], *, finite: bool =
     t, saved = check_setting(state["t"], "t", name, RULES["t"]), state["param_groups"]
     if not isinstance(saved, list) or len(saved) != len(self._packs):
         raise ValueError(optim_message("groups", name=name, saved=saved, packs=self._packs))
-    loaded = [_loaded(self, entry, pack, finite) for entry, pack in zip(saved, self._packs)]
+    loaded = [self._loaded(entry, pack, finite) for entry, pack in zip(saved, self._packs)]
     for group, pack, (hyper, bufs, steps, own) in zip(self.param_groups, self._packs, loaded):
         pack.steps = np.array([t] * len(pack.steps) if steps is None else steps, np.int64)
         pack.state = bufs
@@ -234,8 +234,7 @@ def __repr__(self: Optimizer) -> str:
     return f"{type(self).__name__}({' | '.join(groups)}; {size})"
 
 
-Optimizer._regroup = _regroup  # type: ignore[method-assign]
-Optimizer.zero_grad = zero_grad  # type: ignore[attr-defined]
-Optimizer.state_dict = state_dict  # type: ignore[attr-defined]
-Optimizer.load_state_dict = load_state_dict  # type: ignore[attr-defined]
-Optimizer.__repr__ = __repr__  # type: ignore[method-assign]
+# (under the names they had in optim.py: Python's argument errors, tracebacks and pickles)
+for _fn in (_regroup, zero_grad, state_dict, load_state_dict, _loaded, __repr__):
+    _fn.__qualname__, _fn.__module__ = f"Optimizer.{_fn.__name__}", Optimizer.__module__
+    setattr(Optimizer, _fn.__name__, _fn)

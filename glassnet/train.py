@@ -29,7 +29,7 @@ import contextlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -50,6 +50,11 @@ from .schedules import LRSchedule, check_schedule
 from .tensor import Tensor
 from .threads import check_threads
 from .threads import limit as blas_limit
+
+if TYPE_CHECKING:  # (train_habits' methods of the stopping rules: for type checkers)
+    from .declarations import Books
+else:
+    Books = object
 
 # fmt: off
 __all__ = [
@@ -216,7 +221,7 @@ def _as_callbacks(given: Any, arg: str) -> list[Callback]:
 
 
 # ------------------------------------------------------------ stopping rules
-class _Books(Callback):
+class _Books(Callback, Books):
     """A stopping rule's books (``books``), kept across calls of fit: they go on when a run
     starts at the epoch they end at (``initial_epoch``), whatever the model object (one
     loaded from a checkpoint too); a run from epoch 0 starts them again, and a run resumed

@@ -41,7 +41,12 @@ def __repr__(self: History) -> str:
     )
 
 
-for rule in (Tolerance, WeightChange):  # (EarlyStopping is a Tolerance)
-    rule.state_dict = state_dict  # type: ignore[attr-defined]
-    rule.load_state_dict = load_state_dict  # type: ignore[attr-defined]
+# (on the rules' base, train.py's _Books, where they were: EarlyStopping, Tolerance and
+# WeightChange inherit them)
+books = Tolerance.__base__
+books.state_dict = state_dict  # type: ignore[attr-defined]
+books.load_state_dict = load_state_dict  # type: ignore[attr-defined]
 History.__repr__ = __repr__  # type: ignore[method-assign]
+# (the names they had in train.py: Python's argument errors, tracebacks and pickles)
+for _fn, _owner in ((state_dict, "_Books"), (load_state_dict, "_Books"), (__repr__, "History")):
+    _fn.__qualname__, _fn.__module__ = f"{_owner}.{_fn.__name__}", Tolerance.__module__

@@ -213,6 +213,32 @@ SNIPPETS = {
         m = Net().to(dtype=np.float64, device="cpu")
         m.to(dtyp=np.float64)  # E: Unexpected keyword argument "dtyp"
     """,
+    "habits_as_before": """\
+        # What mypy took before optim_habits and train_habits attached these (round 29):
+        # the stopping rules' state dicts (a subclass's super() too), an optimizer's
+        # load_state_dict of a mapping, named as Optimizer's
+        from typing import Any
+
+        import glassnet as gn
+        from glassnet import nn
+        from glassnet.train import EarlyStopping, Tolerance, WeightChange
+
+        class MyStop(EarlyStopping):
+            def state_dict(self) -> dict[str, Any]:
+                return {**super().state_dict()}
+
+        class MySGD(gn.optim.SGD):
+            def load_state_dict(self, state: dict, *, finite: bool = True) -> None:  # E: Argument
+                super().load_state_dict(state, finite=finite)
+
+        es, t, w = MyStop(1e-4, 3), Tolerance(1e-3, 3), WeightChange(1e-3, 3)
+        es.load_state_dict(es.state_dict())
+        t.load_state_dict(t.state_dict())
+        w.load_state_dict(w.state_dict())
+        opt = gn.optim.SGD(nn.Linear(2, 1).parameters(), lr=0.1)
+        opt.load_state_dict(opt.state_dict())
+        opt.load_state_dict(42)  # E: Argument 1 to "load_state_dict" of "Optimizer" has
+    """,
 }  # fmt: skip
 
 
@@ -279,7 +305,7 @@ def test_the_snippets_run():
     name nothing that exists)."""
     for name in ("module_methods", "function_forms", "import_paths", "max_refused",
                  "linear_sequential", "full_of_numbers", "infer_task_classes",
-                 "estimator_callbacks", "module_as_before"):  # fmt: skip
+                 "estimator_callbacks", "module_as_before", "habits_as_before"):  # fmt: skip
         code = textwrap.dedent(SNIPPETS[name])
         tree = ast.parse(code)
         marked = {i for i, line in enumerate(code.splitlines(), 1) if "  # E: " in line}
