@@ -175,12 +175,13 @@ def test_function_max_min_nan_gradient_as_method(op):
 # 5. review_d: fit's graph path does not re-check what fit checked; weighted means are stable
 def test_fit_graph_path_skips_the_loss_calls_own_checks(monkeypatch):
     import glassnet._validation as V
+    import glassnet.loss_checks as checks  # (the losses' refusals: sample_weight's there)
 
     calls = []
-    for name in ("check_finite", "check_weights"):
+    for where, name in ((F, "check_finite"), (checks, "check_weights")):
         real = getattr(V, name)
         spy = lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a)  # noqa: E731
-        monkeypatch.setattr(F, name, spy)
+        monkeypatch.setattr(where, name, spy)
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((64, 3)), rng.standard_normal((64, 1))
     model = gn.nn.MLP([3, 4, 1], "tanh", rng=0)
