@@ -87,13 +87,11 @@ class FlatParameters:
         p, dv, gv = self._slots[i]
         for attr, view in (("data", dv), ("grad", gv))[: 1 + grad]:
             value = getattr(p, attr)
-            if value is view:
-                continue
             if value is None and attr == "grad":  # no gradient computed: a zero gradient
                 view.fill(0)
-                continue
-            check_copyable(i, attr, value, view)  # (its shape, array library and dtype)
-            view[...] = value
+            elif value is not view:
+                check_copyable(i, attr, value, view)  # (its shape, array library and dtype)
+                view[...] = value
 
     def sync(self, keep: Container[int] = ()) -> FlatParameters:
         """Rebind each parameter whose ``.data`` / ``.grad`` the user replaced (its new
@@ -102,17 +100,13 @@ class FlatParameters:
         Returns self."""
         for i, (p, dv, gv) in enumerate(self._slots):
             own, g = i in keep, p.grad
-            if p.data is dv and (g is gv or own):  # identity tests: nothing to do
-                continue
-            if (
-                p.data is dv
-                and isinstance(gv, type(g))
-                and g.shape == gv.shape
-                and g.dtype == gv.dtype
-            ):
-                gv[...] = g  # (the common case: a fresh gradient from backward())
-                p.grad = gv
-                continue
+            if p.data is dv:  # (its values in place)
+                if g is gv or own:  # identity tests: nothing to do
+                    continue
+                if isinstance(gv, type(g)) and g.shape == gv.shape and g.dtype == gv.dtype:
+                    gv[...] = g  # (the common case: a fresh gradient from backward())
+                    p.grad = gv
+                    continue
             self._copy_in(i, grad=not own)  # (own: .data copied in, .grad left where it is)
             p.data, p.grad = dv, g if own else gv
             _PACKED[id(p)] = self  # taken back from a packing that took it over
