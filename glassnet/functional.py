@@ -30,7 +30,6 @@ from ._validation import (
     dim_error,
     dropout_rng,
     functional_message,
-    overflowed,
     unit_target,
     unmasked,
     width_error,
@@ -41,10 +40,12 @@ from .loss_checks import (
     CHECKED,  # noqa: F401 (F.CHECKED, train.graph_step's switch, where it was)
     check_probabilities,
     check_reduction,
+    check_target_array,
     check_unsquashed,
     fixed_target,
     row_weights,
     squashed_by,
+    target_in,
 )
 from .tensor import Tensor, as_tensor, axis_args
 
@@ -683,19 +684,10 @@ def check_target(
         fixed_target(who, target)
     x, target = as_tensor(pred), unmasked(target, "target", who)  # (a masked cell refused)
     y = asarray(target.data if isinstance(target, Tensor) else target, like=x.data)
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: the target must be numeric. Got dtype {y.dtype}.")
-    if y.shape != x.shape:
-        raise ValueError(functional_message("target_shape", who=who, x=x.shape, y=y.shape))
+    check_target_array(who, x, y)  # (numeric, of x's shape)
     if isinstance(target, Tensor) and y.dtype.itemsize > x.dtype.itemsize and y.dtype.kind == "f":
         x = x.astype(y.dtype)  # the wider wins, as in x - target
-    cast, bad = y, None
-    if y.dtype != x.dtype:  # (errstate's context costs more than the loss's check: skip it)
-        with np.errstate(over="ignore"):
-            cast = y.astype(x.dtype)
-        bad = overflowed(y, cast)
-    if bad is not None:
-        raise ValueError(functional_message("target_range", who=who, y=y, at=bad, dt=x.dtype))
+    cast = y if y.dtype == x.dtype else target_in(who, y, x.dtype)  # (beyond its range: refused)
     return x, check_finite(who, cast) if finite and not CHECKED.on else cast
 
 

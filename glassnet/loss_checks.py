@@ -8,7 +8,8 @@ class labels in [0, C); probabilities in [0, 1]; weights one per row) are counte
 the core (``tools/loc.py``), as :mod:`glassnet._validation`'s are: each loss calls one of
 them, whose name says what it refuses. ``functional`` imports them (``F.CHECKED`` is
 where it was); reading a target in the loss's dtype (``check_target``, a graph node where
-the dtypes differ) and the loss-to-head table are ``functional``'s.
+the dtypes differ) and the loss-to-head table are ``functional``'s: ``target_in`` only casts
+the target array to the dtype that rule chose, refusing a value beyond its range.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 from ._validation import (
     check_weights,
     functional_message,
+    overflowed,
     unit_target,
 )
 from .backend import asarray, to_device
@@ -30,10 +32,12 @@ __all__ = [
     "CHECKED",
     "check_probabilities",
     "check_reduction",
+    "check_target_array",
     "check_unsquashed",
     "fixed_target",
     "row_weights",
     "squashed_by",
+    "target_in",
 ]
 
 
@@ -48,6 +52,27 @@ def fixed_target(who: str, target: Any) -> None:
     """Refuse a target that requires grad: these losses pass their target no gradient."""
     if isinstance(target, Tensor) and target.requires_grad and is_grad_enabled():
         raise RuntimeError(functional_message("fixed_target", who=who))
+
+
+def check_target_array(who: str, x: Tensor, y: Any) -> None:
+    """Refuse a target array ``y`` that is not numeric or not of the prediction ``x``'s shape,
+    in an error that names the loss ``who`` (``"op 'mse'"``, ``"MSELoss"``)."""
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: the target must be numeric. Got dtype {y.dtype}.")
+    if y.shape != x.shape:
+        raise ValueError(functional_message("target_shape", who=who, x=x.shape, y=y.shape))
+
+
+def target_in(who: str, y: Any, dtype: Any) -> Any:
+    """The target array ``y`` cast to the loss's ``dtype`` (another than its own), a finite
+    value beyond that dtype's range refused in fit's words (NumPy's cast would make it inf,
+    with a warning only)."""
+    with np.errstate(over="ignore"):
+        cast = y.astype(dtype)
+    bad = overflowed(y, cast)
+    if bad is not None:
+        raise ValueError(functional_message("target_range", who=who, y=y, at=bad, dt=dtype))
+    return cast
 
 
 def check_probabilities(who: str, x: Tensor, y: Any) -> None:
