@@ -206,11 +206,9 @@ class FastMLP(FastMLPMethods):
         self.lead = layers[0].linear.W.shape[:-2]  # (K,) for a stack of networks, else ()
         # each layer's activation, resolved from the table now: in-place kernels where the
         # entry is a built-in one, else its fn and grad (keeping a copy of Z)
-        last = len(layers) - 1
-        self._acts = [
-            F.ACTIVATIONS["identity" if (i == last and self.fused) else lay.act]
-            for i, lay in enumerate(layers)
-        ]
+        self._acts = [F.ACTIVATIONS[lay.act] for lay in layers]
+        if self.fused:  # (the head's own activation: in the loss on the logits)
+            self._acts[-1] = F.ACTIVATIONS["identity"]
         self._kernels = [F.INPLACE.get((a.fn, a.grad)) for a in self._acts]
         # the table's kernels write into kept buffers; one a user put in the table may not
         self._keeps = takes(self.loss.kernel, "keep")
@@ -233,24 +231,20 @@ class FastMLP(FastMLPMethods):
             per_layer, xp = [], namespace(self.layers[0].linear.W.data)  # NumPy, or CuPy
             for lay, k, (fwd, gp) in zip(self.layers, self._kernels, self.layer_fns()):
                 s = (*self.lead, n, lay.neurons)
+                A, D = xp.empty(s, self.dtype), xp.empty(s, self.dtype)
                 # scratch: g'(z) work space, or a copy of Z for an activation without kernels
                 # (identity's: none)
                 t = self.dtype if k is None or k[2] == "f" else k[2]
-                bufs = (
-                    xp.empty(s, self.dtype),
-                    xp.empty(s, self.dtype),
-                    xp.empty(s if gp else 0, t),
-                )
-                per_layer.append((lay.linear.W, lay.linear.b, *bufs, lay.alpha, fwd, gp))
+                T = xp.empty(s if gp else 0, t)
+                per_layer.append((lay.linear.W, lay.linear.b, A, D, T, lay.alpha, fwd, gp))
             nets, L = int(np.prod(self.lead)), len(self.layers)
             per = (nets * n,) + (() if self.loss.per_row else (per_layer[-1][2].shape[-1],))
             size = int(np.prod(per))
             out = xp.empty(size + nets * L, self.dtype)
             sq = [out[size + i * nets : size + (i + 1) * nets].reshape(self.lead) for i in range(L)]
             keep = {"per": out[:size].reshape(per)}  # where the kernel writes its losses
-            o, G, K = *per_layer[-1][2:4], self.lead[0] if self.lead else 1
-            o, G = (o.reshape(-1, o.shape[-1]), G.reshape(-1, G.shape[-1])) if self.lead else (o, G)
-            count = (o.shape[0] if self.loss.per_row else o.size) // K  # one network's
+            o, G = (a.reshape(-1, a.shape[-1]) for a in per_layer[-1][2:4])  # (a stack's: K N rows)
+            count = (o.shape[0] if self.loss.per_row else o.size) // nets  # one network's
             # 1 / count as a 0-d array of the buffers' dtype (NumPy): a ufunc takes it for less
             # than a Python float, which it casts to that dtype, to the same number (0 rows: a
             # forward pass only, as the graph's)
