@@ -1,10 +1,12 @@
 """The refusals of nn's core modules, each one call there named for what it checks: a
 layer's constructor arguments (``linear_args``, ``mlp_dtype``, ``leaky_slope``,
-``softmax_dim``, ``neuron_activation``, ``check_layers``, a Parameter's ``check_label``),
-what ``predict`` takes (``predict_input``) and gives (``check_output``), the weights
-``Neuron.set_weights`` writes, and what ``flatten_parameters`` packs, copies and binds
-(``check_packable``, ``check_copyable``, ``check_bound``). Some also resolve what they
-check: PyTorch's aliases and the default dtype (``linear_args``, ``mlp_dtype``), X converted
+``softmax_dim``, ``neuron_activation``, ``check_layers``, ``table_activation``, a
+Parameter's ``check_label``), what ``predict`` takes (``predict_input``) and gives
+(``check_output``), the weights ``Neuron.set_weights`` writes, and what
+``flatten_parameters`` packs, copies and binds (``check_packable``, ``check_copyable``,
+``check_bound``). Some also resolve what they check: PyTorch's aliases and the default
+dtype (``linear_args``, ``mlp_dtype``), a Sequential's list of layers (``check_layers``),
+an activation's key in the table (``table_activation``), X converted
 to the model's dtype (``predict_input``). Module's errors are defined here too
 (``StateDictError``, ``IncompatibleKeys``, ``BufferNameError``), below glassnet.nn.module,
 which imports them and names them its own (their path as before).
@@ -13,7 +15,8 @@ It is counted outside the core (``tools/loc.py``), as ``_validation``'s checks a
 and its message are what a user's mistake meets, not the lecture's mathematics, and a reader
 of a layer learns what it refuses from the call's name. It sits in ``nn``, beside
 ``_gate``, since only nn calls it (the layering contract then needs no new entry); it
-imports nothing of nn (``check_layers`` is given the Module class).
+imports nothing of nn (``check_layers`` is given the Module class, ``table_activation``
+the table's lookup).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .._validation import (
     check_number,
     flat_message,
     layers_message,
+    missing_activation,
     model_input,
     module_message,
     not_finite_output,
@@ -90,12 +94,26 @@ def check_label(label: Any) -> None:
         raise TypeError(module_message("label", label=label))
 
 
-def check_layers(layers: tuple[Any, ...], module: type) -> None:
-    """A Sequential's layers are modules (PyTorch's ``Sequential(OrderedDict)`` names its
-    layers: a TypeError that says so)."""
+def check_layers(layers: tuple[Any, ...], module: type) -> tuple[Any, ...]:
+    """A Sequential's layers, given one by one or as one list or tuple, checked to be
+    modules (PyTorch's ``Sequential(OrderedDict)`` names its layers: a TypeError that says
+    so); returns them as a tuple."""
+    if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+        layers = tuple(layers[0])
     for i, m in enumerate(layers):
         if not isinstance(m, module):
             raise TypeError(layers_message("layer", i=i, m=m))
+    return layers
+
+
+def table_activation(name: Any, key: Any) -> str:
+    """TableActivation's name: ``key(name)``, the key of the activations' table that ``name``
+    reads as; a name the table lacks (an entry added in another process: a model loaded
+    here) is a ValueError that says so."""
+    try:
+        return key(name)
+    except ValueError as e:
+        raise ValueError(f"{missing_activation(name, 'TableActivation')} ({e})") from None
 
 
 def check_init_shape(W: Any, shape: tuple[int, int], init: str) -> None:

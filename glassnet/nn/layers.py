@@ -18,7 +18,6 @@ from .._validation import (
     check_no_inplace,
     check_number,
     implicit_dim,  # (PyTorch's implicit softmax axis)
-    missing_activation,
     name_layer,
 )
 from ..tensor import Tensor
@@ -32,6 +31,7 @@ from ._checks import (
     neuron_activation,
     neuron_weights,
     softmax_dim,
+    table_activation,
 )
 from .module import Module, Parameter
 
@@ -195,10 +195,7 @@ class TableActivation(ActivationModule):
     _hparams = ("name",)
 
     def __init__(self, name: str) -> None:
-        try:
-            self.name = _table_key(name)
-        except ValueError as e:  # (an entry added in another process: a model loaded here)
-            raise ValueError(f"{missing_activation(name, 'TableActivation')} ({e})") from None
+        self.name = table_activation(name, _table_key)  # (a name missing: refused, saying so)
 
 
 _ACT_MODULES = {m.name: m for m in (Sigmoid, Tanh, ReLU, LeakyReLU, Identity, Softmax)}
@@ -281,9 +278,7 @@ class Sequential(SequentialMethods):
     """Layers applied one after another: ``Sequential(l1, l2)(x) == l2(l1(x))``."""
 
     def __init__(self, *layers: Module) -> None:
-        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
-            layers = tuple(layers[0])
-        check_layers(layers, Module)  # (modules only: PyTorch's Sequential(OrderedDict) too)
+        layers = check_layers(layers, Module)  # (one list of them too; modules only)
         self.layers: list[Any] = list(layers)  # (any layer's attributes: net.layers[0].W)
 
     def forward(self, x: Tensor) -> Tensor:
