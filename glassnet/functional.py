@@ -174,11 +174,9 @@ def leaky_relu_grad(z: np.ndarray, a: np.ndarray, alpha: float = 0.01) -> np.nda
 
 def softmax_fn(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """softmax(z)_i = e^{z_i} / sum_j e^{z_j}, shifted by max(z) so no exp overflows."""
-    if not z.size:  # (nothing to shift by: NumPy's max refuses an empty axis; sum checks it)
-        return z - np.sum(z, axis=axis, keepdims=True)
     if not z.ndim:  # one value (its softmax is 1, NaN at ±inf); NumPy's max of it is no array
         return softmax_fn(z.reshape(1), axis).reshape(())
-    e = z - np.max(z, axis=axis, keepdims=True)
+    e = z - (np.max if z.size else np.sum)(z, axis=axis, keepdims=True)  # (sum: empty, checked)
     np.exp(e, out=e)
     e /= np.sum(e, axis=axis, keepdims=True)
     return e
@@ -196,9 +194,10 @@ def logsumexp(z: Any, axis: int = -1) -> Any:
     A Tensor gives its graph node, ``z.logsumexp(axis, keepdim=True)`` (glassnet.ops')."""
     if isinstance(z, Tensor):
         return z.logsumexp(tuple(range(z.ndim)) if axis is None else axis, keepdim=True)
-    if not z.size:  # (in z's float type: an integer z's logsumexp is a float, as NumPy's log)
-        return np.full(np.sum(z, axis=axis, keepdims=True).shape, -np.inf, np.result_type(z, 1.0))
-    m = np.where(np.isfinite(m := np.max(z, axis=axis, keepdims=True)), m, 0)  # (±inf: 0)
+    # the shift m: the max, 0 where it is ±inf, and 0 for an empty z (NumPy's max refuses one;
+    # then log of the sum of no values, -inf)
+    m = (np.max if z.size else np.sum)(z, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore", over="ignore"):  # (log 0: -inf; e^inf: inf)
         return m + np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True))
 
@@ -322,14 +321,16 @@ def get_activation(name: str) -> Activation:
     """Look up an activation by name (``'sigmoid'``, ``'logistic'``, ``'relu'``, ...)."""
     if not isinstance(name, str):
         raise TypeError(f"An activation name must be a string. Got {name!r}.")
-    return _lookup("activation", ACTIVATIONS, _ALIASES, name, name.lower().replace("-", "_"))
+    return _lookup("activation", ACTIVATIONS, _ALIASES, name)
 
 
-def _lookup(what: str, table: dict, aliases: dict, name: Any, key: Any) -> Any:
-    """``table[key]`` (an alias read as the name it stands for), else a ValueError naming
-    ``name`` and listing every valid name: one lookup for activations and losses."""
-    key = aliases.get(key, key) if isinstance(key, str) else key
-    if not isinstance(key, str) or key not in table:
+def _lookup(what: str, table: dict, aliases: dict, name: Any) -> Any:
+    """The entry of ``table`` called ``name`` in any case, "-" read as "_" (an alias read as
+    the name it stands for), else a ValueError naming ``name`` and listing every valid name:
+    one lookup for activations and losses."""
+    key = name.lower().replace("-", "_") if isinstance(name, str) else None
+    key = aliases.get(key, key)
+    if key not in table:
         raise ValueError(functional_message("unknown", what=what, name=name, valid=table | aliases))
     return table[key]
 
@@ -823,8 +824,7 @@ SQUASHES = {s.on_logits: s.head for s in LOSSES.values() if s.head}
 def get_loss(name: str) -> Loss:
     """Look up a loss by name or alias (see :data:`LOSSES` and :data:`LOSS_ALIASES`), in any
     case, as activations, optimizers and initializers are (``'MSE'`` is ``'mse'``)."""
-    key = name.lower().replace("-", "_") if isinstance(name, str) else name
-    return _lookup("loss", LOSSES, LOSS_ALIASES, name, key)
+    return _lookup("loss", LOSSES, LOSS_ALIASES, name)
 
 
 # the built-in entries as glassnet's import left them, without their texts
