@@ -9,6 +9,7 @@ The one home of glassnet's argument checks (scikit-learn's parameter-validation 
 * :func:`check_array`: a finite numeric array of an allowed rank;
 * :func:`as_rng`: a ``numpy.random.Generator`` from a seed;
 * :func:`moved`: the deprecation path of names that moved to another module.
+* :func:`attach`: methods set on a class from another module, named as in its body.
 
 Every check raises :class:`ParameterError`, which is both a ``ValueError`` and a
 ``TypeError`` (like scikit-learn's ``InvalidParameterError``): callers and tests that
@@ -29,7 +30,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -47,6 +48,7 @@ __all__ = [
     "memory_limit",
     "reduced",
     "moved",
+    "attach",
     "check_memory",
     "bytes_text",
     "ParameterError",
@@ -2091,6 +2093,35 @@ def build(name: Any, table: Mapping, base: type, what: str, first: Any, kw: Mapp
     cls = check_name(name, table, what, base)
     check_keywords(cls, kw)
     return cls(first, **kw)
+
+
+def attach(
+    cls: type,
+    methods: Mapping[str, Any] | Iterable[Any],
+    *,
+    owner: str | None = None,
+    module: bool = True,
+) -> None:
+    """Set each of ``methods`` on ``cls`` named as if defined in its body: ``__name__`` the
+    attribute's name, ``__qualname__`` ``"Cls.name"`` and ``__module__`` ``cls.__module__``,
+    so Python's argument errors, tracebacks, help() and pickle name the class's method.
+
+    ``methods``: name -> function, or functions set under their own ``__name__``; a
+    ``staticmethod`` is named through its function. ``owner``: the class name in
+    ``__qualname__`` in place of ``cls``'s (a base's method, set on a subclass as well).
+    ``module=False``: the function keeps the module that defines it (which imports ``cls``,
+    so pickle finds it there too)."""
+    items: Iterable[tuple[str, Any]] = (
+        methods.items()
+        if isinstance(methods, Mapping)
+        else [(f.__name__, f) for f in cast(Iterable[Any], methods)]
+    )
+    for name, value in items:
+        fn: Any = value.__func__ if isinstance(value, staticmethod) else value
+        fn.__name__, fn.__qualname__ = name, f"{owner or cls.__name__}.{name}"
+        if module:
+            fn.__module__ = cls.__module__
+        setattr(cls, name, staticmethod(fn) if isinstance(value, staticmethod) else fn)
 
 
 def moved(module: str, target: str, names: Sequence[str], until: str) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._validation import attach
 from .tensor import Tensor
 
 __all__ = ["detach"]
@@ -51,6 +52,4 @@ def _stand_in(self: Tensor) -> Tensor:
     return head
 
 
-for _fn in (detach, _stand_in):  # (their names as methods: help(), tracebacks)
-    _fn.__qualname__ = f"Tensor.{_fn.__name__}"
-Tensor.detach, Tensor._stand_in = detach, _stand_in
+attach(Tensor, (detach, _stand_in), module=False)  # (their names as methods: help(), tracebacks)

@@ -102,6 +102,7 @@ import numpy as np
 
 from ._validation import (
     NotGiven,
+    attach,
     check_bool,
     check_device,
     check_fits,
@@ -2919,8 +2920,8 @@ _DOCS = {
     "triu": "``x.triu(diagonal=0)``: the values on and above the diagonal kept, the rest 0.",
 }
 for _name, _doc in _DOCS.items():
-    _fn = getattr(Tensor, _name)
-    _fn.__doc__, _fn.__name__, _fn.__qualname__ = _doc, _name, f"Tensor.{_name}"
+    getattr(Tensor, _name).__doc__ = _doc
+attach(Tensor, {name: getattr(Tensor, name) for name in _DOCS}, module=False)
 Tensor.__neg__.__doc__ = "``-x`` (PyTorch's ``x.neg()``): the values negated, in the graph."
 
 

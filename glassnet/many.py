@@ -57,6 +57,7 @@ from . import tasks
 from ._validation import (
     ParameterError,
     as_rng,
+    attach,
     check_keywords,
     check_memory,
     check_name,
@@ -989,8 +990,7 @@ def forward_layers(per_layer: list, X: Any, record: list[dict] | None = None) ->
         a = A
 
 
-forward_layers.__qualname__ = "FastMLP.forward_layers"  # (as fused.py defined it)
-FastMLP.forward_layers = staticmethod(forward_layers)
+attach(FastMLP, {"forward_layers": staticmethod(forward_layers)}, module=False)  # (fused.py's name)
 
 
 def _validate_groups(

@@ -49,6 +49,7 @@ import numpy as np
 
 from ._validation import (
     NotGiven,
+    attach,
     check_bool,
     check_fits,
     operand_error,
@@ -832,17 +833,14 @@ def _outer(self: Tensor, vec2: Any) -> Tensor:
     return self.reshape(-1, 1) * y.reshape(1, -1)
 
 
-Tensor.sin, Tensor.cos, Tensor.dot, Tensor.mv, Tensor.outer = _sin, _cos, _dot, _mv, _outer
-Tensor.round, Tensor.floor, Tensor.ceil, Tensor.sign = _round, _floor, _ceil, _sign
-Tensor.log1p, Tensor.norm, Tensor.var, Tensor.std = _log1p, _norm, _var, _std
-Tensor.max, Tensor.min, Tensor.sqrt, Tensor.abs, Tensor.clip = _max, _min, _sqrt, _abs, _clip
-Tensor.amax, Tensor.amin, Tensor.clamp = _amax, _amin, _clamp
-Tensor.clamp_min, Tensor.clamp_max = _clamp_min, _clamp_max
-Tensor.cumsum = _cumsum
-Tensor.prod, Tensor.logsumexp = _prod, _logsumexp
-for _n, _f in list(vars(Tensor).items()):  # (a TypeError names Tensor.var, not _var)
-    if getattr(_f, "__module__", None) == __name__ and _f.__qualname__.startswith("_"):
-        _f.__name__, _f.__qualname__ = _n, f"Tensor.{_n}"
+# (a TypeError names Tensor.var, not _var)
+_METHODS = dict(
+    sin=_sin, cos=_cos, dot=_dot, mv=_mv, outer=_outer, round=_round, floor=_floor, ceil=_ceil,
+    sign=_sign, log1p=_log1p, norm=_norm, var=_var, std=_std, max=_max, min=_min, sqrt=_sqrt,
+    abs=_abs, clip=_clip, amax=_amax, amin=_amin, clamp=_clamp, clamp_min=_clamp_min,
+    clamp_max=_clamp_max, cumsum=_cumsum, prod=_prod, logsumexp=_logsumexp,
+)  # fmt: skip
+attach(Tensor, _METHODS, module=False)
 
 
 # ------------------------------------------------------------ functions

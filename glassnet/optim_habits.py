@@ -28,6 +28,7 @@ from . import optim
 from . import torch_optim as _torch
 from ._validation import (
     TORCH_SWITCHES,
+    attach,
     check_flag,
     check_params,
     check_setting,
@@ -235,6 +236,4 @@ def __repr__(self: Optimizer) -> str:
 
 
 # (under the names they had in optim.py: Python's argument errors, tracebacks and pickles)
-for _fn in (_regroup, zero_grad, state_dict, load_state_dict, _loaded, __repr__):
-    _fn.__qualname__, _fn.__module__ = f"Optimizer.{_fn.__name__}", Optimizer.__module__
-    setattr(Optimizer, _fn.__name__, _fn)
+attach(Optimizer, (_regroup, zero_grad, state_dict, load_state_dict, _loaded, __repr__))

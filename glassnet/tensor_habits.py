@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import tensor_message
+from ._validation import attach, tensor_message
 from .backend import to_device
 from .hooks import RemovableHandle, grad_hooks, ids
 from .tensor import Tensor
@@ -76,6 +76,4 @@ def item(self: Tensor) -> float:
 
 # attached under their own names, as tensor.py defined them (help(), tracebacks, pickle)
 _ATTACHED = {"retain_grad": retain_grad, "register_hook": register_hook, "__repr__": _repr}
-for _name, _fn in {**_ATTACHED, "numpy": numpy, "item": item}.items():
-    _fn.__name__, _fn.__qualname__, _fn.__module__ = _name, f"Tensor.{_name}", Tensor.__module__
-    setattr(Tensor, _name, _fn)
+attach(Tensor, {**_ATTACHED, "numpy": numpy, "item": item})

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_array, check_bool, check_trace, fused_message
+from ._validation import attach, check_array, check_bool, check_trace, fused_message
 from .fused import FastMLP
 from .tasks import prepare_targets
 
@@ -106,5 +106,4 @@ def _output_grad(fast: FastMLP, out: Any, y: Any, w: Any) -> Any:
     return G / count if w is None else G * (w.reshape(-1, 1) / count)
 
 
-trace.__qualname__, trace.__module__ = "FastMLP.trace", FastMLP.__module__  # (its old name)
-FastMLP.trace = trace
+attach(FastMLP, (trace,))  # (its old name, fused.py's)

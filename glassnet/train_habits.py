@@ -15,7 +15,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from ._validation import check_state_dict
+from ._validation import attach, check_state_dict
 from .train import History, Tolerance, WeightChange
 
 __all__: list[str] = []
@@ -43,10 +43,6 @@ def __repr__(self: History) -> str:
 
 # (on the rules' base, train.py's _Books, where they were: EarlyStopping, Tolerance and
 # WeightChange inherit them)
-books = Tolerance.__base__
-books.state_dict = state_dict  # type: ignore[attr-defined]
-books.load_state_dict = load_state_dict  # type: ignore[attr-defined]
-History.__repr__ = __repr__  # type: ignore[method-assign]
 # (the names they had in train.py: Python's argument errors, tracebacks and pickles)
-for _fn, _owner in ((state_dict, "_Books"), (load_state_dict, "_Books"), (__repr__, "History")):
-    _fn.__qualname__, _fn.__module__ = f"{_owner}.{_fn.__name__}", Tolerance.__module__
+attach(Tolerance.__mro__[1], (state_dict, load_state_dict))
+attach(History, (__repr__,))

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .._validation import as_rng, check_bool, missing_entry
+from .._validation import as_rng, attach, check_bool, missing_entry
 from ..backend import is_array, namespace
 from ..functional import get_activation
 from ..hooks import RemovableHandle, run_module_hooks
@@ -1083,9 +1083,8 @@ def _float(self) -> Self:
 # PyTorch's, which no engine module calls, Module's as before (the buffer's bookkeeping:
 # __setattr__ in module.py, __delattr__, _named_state and buffers() in torch_module.py)
 Module.register_buffer = register_buffer
-for _fn in (_num_parameters, _requires_grad_, _double, _float):
-    _fn.__name__, _fn.__qualname__ = _fn.__name__[1:], f"Module.{_fn.__name__[1:]}"
-    setattr(Module, _fn.__name__, _fn)
+attach(Module, {f.__name__[1:]: f for f in (_num_parameters, _requires_grad_, _double, _float)},
+       module=False)  # fmt: skip
 
 
 # PyTorch's rules for a module's attributes, around module.py's bookkeeping: what would drop
@@ -1278,10 +1277,8 @@ for _fn, _name in (
 ):  # fmt: skip
     _docs = (getattr(Module, _name).__doc__, _fn.__doc__)
     _fn.__doc__ = "\n\n".join(inspect.cleandoc(d) for d in _docs if d)
-    _fn.__name__, _fn.__qualname__ = _name, f"Module.{_name}"
-    setattr(Module, _name, _fn)
-_checked_linear_forward.__name__, _checked_linear_forward.__qualname__ = "forward", "Linear.forward"
-Linear.forward = _checked_linear_forward
+    attach(Module, {_name: _fn}, module=False)
+attach(Linear, {"forward": _checked_linear_forward}, module=False)
 
 
 def _cuda(self: Module, device: Any = None) -> Module:

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._validation import (
     ParameterName,
+    attach,
     check_bool,
     check_device,
     check_state_arrays,
@@ -267,18 +268,15 @@ def _mlp_config(self: MLP) -> dict[str, Any]:  # (not Sequential's: built from i
     return _with_seed(config(self), seed)
 
 
-for _fn in (__delattr__, _children, _named_state, named_parameters, named_buffers, buffers,
-            state_dict, load_state_dict, to, config, extra_repr):  # fmt: skip
-    _fn.__qualname__ = f"Module.{_fn.__name__}"
-    setattr(Module, _fn.__name__, _fn)
-for _cls, _name, _fn in (
-    (Parameter, "__repr__", _parameter_repr), (Module, "__repr__", _module_repr),
-    (Linear, "config", _linear_config), (Linear, "extra_repr", _linear_extra_repr),
-    (Softmax, "config", _softmax_config), (Softmax, "extra_repr", _softmax_extra_repr),
-    (Dropout, "config", _dropout_config), (Sequential, "config", _sequential_config),
-    (Sequential, "__repr__", _sequential_repr), (MLP, "config", _mlp_config),
-    (Neuron, "config", config),  # (not Sequential's: a Neuron is built from its arguments)
+attach(Module, (__delattr__, _children, _named_state, named_parameters, named_buffers, buffers,
+                state_dict, load_state_dict, to, config, extra_repr), module=False)  # fmt: skip
+for _cls, _methods in (
+    (Parameter, {"__repr__": _parameter_repr}), (Module, {"__repr__": _module_repr}),
+    (Linear, {"config": _linear_config, "extra_repr": _linear_extra_repr}),
+    (Softmax, {"config": _softmax_config, "extra_repr": _softmax_extra_repr}),
+    (Dropout, {"config": _dropout_config}), (MLP, {"config": _mlp_config}),
+    (Sequential, {"config": _sequential_config, "__repr__": _sequential_repr}),
 ):  # fmt: skip
-    if _fn is not config:
-        _fn.__name__, _fn.__qualname__ = _name, f"{_cls.__name__}.{_name}"
-    setattr(_cls, _name, _fn)
+    attach(_cls, _methods, module=False)
+# (not Sequential's: a Neuron is built from its arguments; Module's config, under its name)
+attach(Neuron, [config], owner="Module", module=False)
