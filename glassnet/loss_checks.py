@@ -15,6 +15,7 @@ the target array to the dtype that rule chose, refusing a value beyond its range
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from .tensor import Tensor, is_grad_enabled
 
 __all__ = [
     "CHECKED",
+    "checked_by_fit",
     "check_probabilities",
     "check_reduction",
     "check_target_array",
@@ -46,6 +48,20 @@ class _Checked(threading.local):  # CHECKED.on: train.graph_step calls a named l
 
 
 CHECKED = _Checked()
+
+
+def checked_by_fit(loss_fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``loss_fn``, a loss of functional's table, called with ``CHECKED.on``: on the y and
+    w that fit checked up front (``train.graph_step``'s), whose checks the loss skips."""
+
+    def checked(*args: Any) -> Any:
+        was, CHECKED.on = CHECKED.on, True
+        try:
+            return loss_fn(*args)
+        finally:
+            CHECKED.on = was
+
+    return checked
 
 
 def fixed_target(who: str, target: Any) -> None:

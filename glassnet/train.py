@@ -43,6 +43,7 @@ from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
 from .interrupts import deferred
+from .loss_checks import checked_by_fit
 from .nn.layers import Linear
 from .nn.module import Module
 from .progress import STOP_REASONS, Progress
@@ -186,17 +187,12 @@ def graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Call
     ``spec`` is ``tasks.loss_spec(loss)``, ``l2`` the penalty of :func:`fit`)."""
     forward, loss_fn, _ = tasks.loss_parts(model, spec, loss)
     weights = [m.W for m in model.modules() if isinstance(m, Linear)]
-
-    own = spec is not None and F.LOSSES.get(spec.name) is spec  # (a user's Loss checks)
+    if spec is not None and F.LOSSES.get(spec.name) is spec:  # (a user's Loss checks)
+        loss_fn = checked_by_fit(loss_fn)  # (fit checked y and w)
 
     def step(X: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:
         model.zero_grad()
-        out, was = forward(Tensor(X)), F.CHECKED.on
-        F.CHECKED.on = was or own  # (fit checked y and w)
-        try:
-            lt = loss_fn(out, y, w)
-        finally:
-            F.CHECKED.on = was
+        lt = loss_fn(forward(Tensor(X)), y, w)
         lt.backward()
         return float(lt.data) + (add_l2(weights, l2, X.shape[0]) if l2 else 0.0)
 
@@ -321,8 +317,7 @@ class EarlyStopping(Tolerance):
         super().on_train_begin(state)  # (first: a run it refuses leaves the weights as given)
         self.weights = None if new else self.weights  # (as the books)
         if (
-            not new
-            and self.last is not None
+            self.last is not None
             and self.weights is not None
             and all(np.array_equal(a, v) for a, v in zip(arrays, self.weights))
         ):  # resumed with the best put back: on from its last epoch's, as the run unbroken
