@@ -40,7 +40,7 @@ from .._validation import (
     not_finite_output,
     one_of,
 )
-from ..backend import is_array, namespace
+from ..backend import asarray, is_array, namespace
 from ..tensor import Tensor, get_default_dtype
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -167,11 +167,13 @@ def neuron_weights(w: Any, w0: Any, inputs: int, dtype: Any) -> tuple[np.ndarray
     return w, w0
 
 
-def predict_input(model: Any, X: Any, dtype: Any) -> Any:
+def predict_input(model: Any, X: Any, first: Any) -> Any:
     """What ``model.predict`` takes: a Tensor's values, or numbers that ``fit`` would take
-    (no NaN or inf, within ``dtype``, the model's; without parameters: X's float dtype,
-    else the default dtype, as ``Tensor(X)`` takes it), of any rank (the layers name a
-    shape they cannot take)."""
+    (no NaN or inf, within the dtype of ``first``, the model's first parameter; without
+    parameters, ``first`` None: X's float dtype, else the default dtype, as ``Tensor(X)``
+    takes it), of any rank (the layers name a shape they cannot take); returned in the
+    model's dtype on its device (a model on a GPU predicts there)."""
+    dtype = None if first is None else first.dtype
     X = X.data if isinstance(X, Tensor) else model_input(X, model, None)  # (its names)
     if namespace(X) is np:  # (1e39 for float32 was NumPy's "overflow in cast")
         floats = isinstance(X, (np.ndarray, np.generic)) and X.dtype.kind == "f"
@@ -179,7 +181,7 @@ def predict_input(model: Any, X: Any, dtype: Any) -> Any:
         dt = own if dtype is None else dtype  # the model's, as fit checks; else as Tensor(X)
         owner = f"{type(model).__name__}.predict"
         X = check_array("X", X, owner, ndim=tuple(range(65)), dtype=dt, allow_empty=True)
-    return X
+    return X if first is None else asarray(X, like=first.data, dtype=dtype)
 
 
 def check_output(model: Any, X: Any, out: Any) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._validation import check_bool, check_flag, model_input, torch_input
-from ..backend import asarray, to_device
+from ..backend import to_device
 from ..habits import Parameters  # (a list that next() walks too, as PyTorch's generator)
 from ..tensor import Tensor, get_default_dtype, no_grad
 from . import _gate as gate
@@ -226,10 +226,8 @@ class Module(ModuleMethods):
         that overflows the dtype, e.g. a float32 network on features of 1e30) is a
         ValueError that says which, never a value returned. A model whose output is meant to
         hold inf is called as ``model.eval()(X)`` under :func:`glassnet.no_grad`."""
-        ps = self.parameters()
-        X = predict_input(self, X, ps[0].dtype if ps else None)  # (numbers, as fit takes them)
-        if ps:  # on the model's device
-            X = asarray(X, like=ps[0].data, dtype=ps[0].dtype)
+        ps = self.parameters()  # (X: numbers, as fit takes them, on the model's device)
+        X = predict_input(self, X, ps[0] if ps else None)
         with evaluating(self), no_grad(), np.errstate(all="ignore"):
             out = to_device(self(X).data, "cpu")  # (overflow warnings: the output is checked)
         check_output(self, X, out)  # (no NaN or inf)
