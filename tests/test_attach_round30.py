@@ -47,11 +47,11 @@ glassnet.nn.layers:Sequential __delitem__ plain _delitem _delitem glassnet.nn.co
 glassnet.nn.layers:Sequential __iadd__ plain _iadd _iadd glassnet.nn.containers
 glassnet.nn.layers:Sequential __repr__ plain __repr__ Sequential.__repr__ glassnet.nn.torch_module
 glassnet.nn.layers:Sequential __setitem__ plain _setitem _setitem glassnet.nn.containers
-glassnet.nn.layers:Sequential append plain append append glassnet.nn.containers
+glassnet.nn.layers:Sequential append plain append Sequential.append glassnet.nn.layers
 glassnet.nn.layers:Sequential config plain config Sequential.config glassnet.nn.torch_module
-glassnet.nn.layers:Sequential extend plain extend extend glassnet.nn.containers
-glassnet.nn.layers:Sequential insert plain insert insert glassnet.nn.containers
-glassnet.nn.layers:Sequential pop plain pop pop glassnet.nn.containers
+glassnet.nn.layers:Sequential extend plain extend Sequential.extend glassnet.nn.layers
+glassnet.nn.layers:Sequential insert plain insert Sequential.insert glassnet.nn.layers
+glassnet.nn.layers:Sequential pop plain pop Sequential.pop glassnet.nn.layers
 glassnet.nn.layers:Softmax config plain config Softmax.config glassnet.nn.torch_module
 glassnet.nn.layers:Softmax extra_repr plain extra_repr Softmax.extra_repr glassnet.nn.torch_module
 glassnet.nn.module:Module __delattr__ plain __delattr__ Module.__delattr__ glassnet.nn.torch_module
@@ -412,6 +412,8 @@ def test_every_attached_method_keeps_its_names(row):
         glassnet.nn.Neuron.config,
         glassnet.optim.Optimizer.zero_grad,
         glassnet.train.History.__repr__,
+        glassnet.nn.Sequential.append,  # (named "append" alone before round 30: no pickle)
+        glassnet.nn.Sequential.pop,
     ],
 )
 def test_attached_methods_pickle_by_their_names(fn):

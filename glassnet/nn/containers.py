@@ -1305,9 +1305,7 @@ Module.cuda, Module.half = _cuda, _half
 Module.bfloat16 = lambda self: _half(self, "bfloat16")
 Sequential.__setitem__, Sequential.__delitem__ = _setitem, _delitem
 Sequential.__add__, Sequential.__iadd__ = _add, _iadd
-for _fn in (_append, _extend, _insert, _pop):  # (named as the methods, in Python's messages too)
-    _fn.__name__ = _fn.__qualname__ = _fn.__name__[1:]
-    setattr(Sequential, _fn.__name__, _fn)
+attach(Sequential, {f.__name__[1:]: f for f in (_append, _extend, _insert, _pop)})
 Module.children = lambda self: (m for _, m in self.named_children())
 Linear.__getattr__, Linear.__setattr__ = _linear_getattr, _linear_setattr
 Linear.reset_parameters = _linear_reset  # (PyTorch's re-initialisation idiom)
