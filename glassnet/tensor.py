@@ -227,16 +227,6 @@ class Tensor(TensorMethods):
             check_forward(op, parents, data)
         return out
 
-    def named(self, label: str) -> Tensor:
-        """Set the label used by drawings and explanations; returns self.
-
-        >>> import glassnet as gn
-        >>> gn.Tensor(1.0).named("z1").label
-        'z1'
-        """
-        self.label = label
-        return self
-
     @property
     def requires_grad(self) -> bool:
         """Whether ``backward()`` computes ``.grad`` for this tensor. A leaf's may be set

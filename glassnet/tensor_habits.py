@@ -3,8 +3,10 @@
 ``t.register_hook(fn)`` and ``t.retain_grad()`` (what ``backward`` does with a tensor's hooks
 and its retained gradient is the engine's, in :meth:`Tensor.backward`; registering them is
 not), the repr, ``t.item()`` and ``t.numpy()``: PyTorch's and NumPy's surface of a
-tensor, which a hand-written loop reads. (The truth value of one value and ``astype``,
-which the core's reductions and losses call, are ``glassnet/tensor.py``'s.)
+tensor, which a hand-written loop reads; and ``t.named("z1")``, which sets the label
+drawings and explanations show (a node keeps its ``label``; no op names its result). (The
+truth value of one value and ``astype``, which the core's reductions and losses call, are
+``glassnet/tensor.py``'s.)
 
 It is outside the core (``tools/loc.py``): a layer above the Tensor, which it attaches
 these to as :mod:`glassnet.habits` attaches indexing and the shape ops (``import glassnet``
@@ -62,6 +64,17 @@ def _repr(self: Tensor) -> str:
     return f"Tensor({body}{size}, dtype={self.data.dtype}{extra})"
 
 
+def named(self: Tensor, label: str) -> Tensor:
+    """Set the label used by drawings and explanations; returns self.
+
+    >>> import glassnet as gn
+    >>> gn.Tensor(1.0).named("z1").label
+    'z1'
+    """
+    self.label = label
+    return self
+
+
 def numpy(self: Tensor) -> np.ndarray:
     """The values as a NumPy array (shared, not copied)."""
     return self.data
@@ -76,4 +89,4 @@ def item(self: Tensor) -> float:
 
 # attached under their own names, as tensor.py defined them (help(), tracebacks, pickle)
 _ATTACHED = {"retain_grad": retain_grad, "register_hook": register_hook, "__repr__": _repr}
-attach(Tensor, {**_ATTACHED, "numpy": numpy, "item": item})
+attach(Tensor, {**_ATTACHED, "numpy": numpy, "item": item, "named": named})
