@@ -2598,10 +2598,11 @@ _LAYERS_MESSAGES: dict[str, Callable[..., str]] = {
 }
 
 
-def width_error(x: tuple, w: tuple, n: int | None) -> ValueError:
-    """op 'linear''s refusal of an input of shape ``x`` beside weights ``w`` (``n`` inputs),
-    marked: its ``wrong_width`` holds the op's text, by which :func:`name_layer` and
+def width_error(x: tuple, w: tuple) -> ValueError:
+    """op 'linear''s refusal of an input of shape ``x`` beside weights ``w`` (2-D: w[0]
+    inputs), marked: its ``wrong_width`` holds the op's text, by which :func:`name_layer` and
     ``chain.as_chain`` tell it (its message changes as Sequentials name the layer)."""
+    n = w[0] if len(w) == 2 else None  # (weights of another rank: no count of inputs)
     error = ValueError(functional_message("linear", x=x, w=w, n=n))
     error.wrong_width = error.args[0]  # type: ignore[attr-defined]
     return error
@@ -2997,6 +2998,23 @@ def tensor_message(key: str, **facts: Any) -> str:
     in-place checks, a backward's gradient shape, matmul and broadcast shapes, an empty mean,
     detect_anomaly's NaN or inf), from the facts the refusal names."""
     return _TENSOR_MESSAGES[key](**facts)
+
+
+def grad_flag(t: Any, value: Any) -> bool:
+    """``t.requires_grad = value``'s flag: a bool (``"no"`` would read as True), and True on
+    an op's result (False would stop ``backward()`` there, its inputs' gradients missing in
+    silence: ``t.detach()`` is the copy outside the graph)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(tensor_message("flag", value=value))
+    if not value and getattr(t, "backward_fn", None) is not None:
+        raise RuntimeError(tensor_message("leaf_flag", op=t.op))
+    return bool(value)
+
+
+def grad_shape_error(op: str, got: tuple, shape: tuple) -> ValueError:
+    """The refusal of a gradient of shape ``got`` that op ``op``'s backward returned for an
+    input of shape ``shape`` (a user's op, ``autograd.Function``'s, returned the wrong one)."""
+    return ValueError(tensor_message("grad_shape", op=op, got=got, shape=shape))
 
 
 def checked_grad(value: Any, like: Any, array: bool) -> None:

@@ -428,8 +428,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Tensor:
     x, W, b = as_tensor(x), as_tensor(W), None if b is None else as_tensor(b)  # (arrays too)
     X, Wd = x.data, W.data
     if Wd.ndim != 2 or X.ndim < 1 or X.shape[-1] != Wd.shape[0]:
-        n = Wd.shape[0] if Wd.ndim == 2 else None  # (W 2-D: the layer's inputs)
-        raise width_error(X.shape, Wd.shape, n)
+        raise width_error(X.shape, Wd.shape)
     Z = X @ Wd
     if b is not None:
         Z += b.data

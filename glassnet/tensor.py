@@ -46,6 +46,8 @@ from ._validation import (
     checked_grad,
     data_error,
     dim_error,
+    grad_flag,
+    grad_shape_error,
     operand_error,
     reshape_error,
     tensor_data,
@@ -237,11 +239,7 @@ class Tensor(TensorMethods):
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if not isinstance(value, (bool, np.bool_)):  # ("no" would read as True)
-            raise TypeError(tensor_message("flag", value=value))
-        if not value and getattr(self, "backward_fn", None) is not None:
-            raise RuntimeError(tensor_message("leaf_flag", op=self.op))
-        self._rg = bool(value)
+        self._rg = grad_flag(self, value)  # (a bool; True on an op's result)
 
     @np.errstate(divide="ignore", invalid="ignore", over="ignore")  # (1/0, inf*0: inf, NaN, silent)
     def backward(
@@ -330,9 +328,7 @@ class Tensor(TensorMethods):
                 if pg is None or not p._rg:
                     continue
                 if pg.shape != p.data.shape:
-                    raise ValueError(
-                        tensor_message("grad_shape", op=node.op, got=pg.shape, shape=p.data.shape)
-                    )
+                    raise grad_shape_error(node.op, pg.shape, p.data.shape)
                 if anomaly:
                     check_backward(node, pg)
                 prev = grads.get(i := id(p))
