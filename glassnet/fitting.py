@@ -5,7 +5,9 @@ and its termination rules. Around it, ``fit`` opens data larger than memory
 (:mod:`glassnet.stream`: its first chunk read and checked, the rest as the epochs come),
 reports a divergence (the last finite weights put back, the message saying where and
 why) and warns of a run that Ctrl-C ended; it also refuses ``engine='fused'`` for a model
-the fast path cannot take, and names the validation metric. Those are here, a layer below
+the fast path cannot take, names the validation metric, and takes its ``callbacks`` and
+``stop_rules`` as given (one, a list, None; a function ``f(state)`` made an
+``on_epoch_end`` callback, :class:`FunctionCallback`). Those are here, a layer below
 ``train``, as the checks of :mod:`glassnet.tasks` and the hand-offs of :mod:`glassnet.engines`
 are: a reader learning how glassnet trains reads ``fit``'s calls of them by their names.
 """
@@ -13,17 +15,60 @@ are: a reader learning how glassnet trains reads ``fit``'s calls of them by thei
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 from . import engines, tasks
 from . import stream as stream_mod
-from ._validation import user_level
+from ._validation import train_message, user_level
 from .interrupts import interrupted_warning
 
-__all__ = ["check_fused", "diverged", "metric_name", "open_stream", "warn_interrupted"]
+__all__ = [
+    "as_callback",
+    "as_callbacks",
+    "check_fused",
+    "diverged",
+    "metric_name",
+    "open_stream",
+    "warn_interrupted",
+]
+
+
+class FunctionCallback:
+    """A function ``f(state)`` given to fit as a callback: called after each epoch (as a
+    :class:`glassnet.train.Callback`'s ``on_epoch_end``; its other hooks do nothing). True
+    or NumPy's True (``np.mean(...) < t``) stops; None and other values do not."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+
+    def on_train_begin(self, state: Any) -> None: ...
+
+    def on_epoch_end(self, state: Any) -> None:
+        result = self.fn(state)
+        if isinstance(result, (bool, np.bool_)) and result:
+            state.stop = True
+
+    def on_train_end(self, state: Any) -> None: ...
+
+
+def as_callback(c: Any, arg: str = "callbacks") -> Any:
+    """A :class:`glassnet.train.Callback` (or an object with its methods; ``on_step_end``
+    optional) as is; a function ``f(state)`` as an ``on_epoch_end`` callback
+    (:class:`FunctionCallback`); else a TypeError naming fit's ``arg``."""
+    whole = all(hasattr(c, h) for h in ("on_train_begin", "on_epoch_end", "on_train_end"))
+    if isinstance(c, type) or not (callable(c) or whole):
+        raise TypeError(train_message("callback", arg=arg, c=c))
+    return c if whole else FunctionCallback(c)
+
+
+def as_callbacks(given: Any, arg: str) -> list[Any]:
+    """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list (an iterable)."""
+    many = isinstance(given, Iterable) and not isinstance(given, (str, bytes, dict))
+    many = many and getattr(given, "ndim", 1) != 0  # (a 0-d array: one value, refused as one)
+    return [as_callback(c, arg) for c in (given if many else () if given is None else [given])]
 
 
 def check_fused(engine: str, fast: Any, model: Any, spec: Any) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from . import stream as stream_mod
 from ._validation import check_setting, train_message
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
+from .fitting import as_callback  # (fit's conversion of a callback: named here too)
 from .fused import add_l2, keep_finite
 from .interrupts import deferred
 from .loss_checks import checked_by_fit
@@ -167,17 +168,6 @@ class Callback:
     def on_train_end(self, state: TrainState) -> None: ...
 
 
-class _FunctionCallback(Callback):
-    def __init__(self, fn: Callable[[TrainState], Any]) -> None:
-        self.fn = fn
-
-    def on_epoch_end(self, state: TrainState) -> None:
-        # True or numpy's True (``np.mean(...) < t``) stops; None and other values do not
-        result = self.fn(state)
-        if isinstance(result, (bool, np.bool_)) and result:
-            state.stop = True
-
-
 OneCallback = Callback | Callable[[TrainState], Any]  # (fit's callbacks: one, or a list)
 
 
@@ -197,23 +187,6 @@ def graph_step(model: Module, spec: F.Loss | None, loss: Any, l2: float) -> Call
         return float(lt.data) + (add_l2(weights, l2, X.shape[0]) if l2 else 0.0)
 
     return step
-
-
-def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks") -> Callback:
-    """A :class:`Callback` (or an object with its methods; ``on_step_end`` optional) as is;
-    a function ``f(state)`` as an ``on_epoch_end`` callback; else a TypeError naming fit's
-    ``arg``."""
-    hooks = ("on_train_begin", "on_epoch_end", "on_train_end")
-    if isinstance(c, type) or not (callable(c) or all(hasattr(c, h) for h in hooks)):
-        raise TypeError(train_message("callback", arg=arg, c=c))
-    return c if all(hasattr(c, h) for h in hooks) else _FunctionCallback(c)
-
-
-def _as_callbacks(given: Any, arg: str) -> list[Callback]:
-    """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list (an iterable)."""
-    many = isinstance(given, Iterable) and not isinstance(given, (str, bytes, dict))
-    many = many and getattr(given, "ndim", 1) != 0  # (a 0-d array: one value, refused as one)
-    return [as_callback(c, arg) for c in (given if many else () if given is None else [given])]
 
 
 # ------------------------------------------------------------ stopping rules
@@ -563,8 +536,8 @@ def fit(
     )  # (the counts as Python ints: NumPy's too)
     l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
     check_threads(threads, "fit")
-    cbs = _as_callbacks(callbacks, "callbacks")
-    stop_rules = None if stop_rules is None else _as_callbacks(stop_rules, "stop_rules")
+    cbs = fitting.as_callbacks(callbacks, "callbacks")
+    stop_rules = None if stop_rules is None else fitting.as_callbacks(stop_rules, "stop_rules")
     tasks.check_stops(initial_epoch, epochs, stop_rules, tol, early_stopping)
     # a seed function's epoch 0 draws the split (and is called only for one)
     split = validation_split > 0 or (early_stopping and validation_data is None)
