@@ -1081,13 +1081,13 @@ def _float(self) -> Self:
 
 
 # PyTorch's, which no engine module calls, Module's as before (the buffer's bookkeeping:
-# __setattr__ in module.py, __delattr__, _named_state and buffers() in torch_module.py)
+# __setattr__, __delattr__, _named_state and buffers() in torch_module.py)
 Module.register_buffer = register_buffer
 attach(Module, {f.__name__[1:]: f for f in (_num_parameters, _requires_grad_, _double, _float)},
        module=False)  # fmt: skip
 
 
-# PyTorch's rules for a module's attributes, around module.py's bookkeeping: what would drop
+# PyTorch's rules for a module's attributes, around torch_module's bookkeeping: what would drop
 # a parameter, a sub-module or a buffer out of parameters() and state_dict() is refused.
 _set_attribute, _register_buffer = Module.__setattr__, Module.register_buffer
 _load_state_dict, _to, _state_dict = Module.load_state_dict, Module.to, Module.state_dict

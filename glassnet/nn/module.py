@@ -3,7 +3,7 @@
 A module's parameters are discovered by walking its attributes (Parameters,
 sub-Modules, and lists of Modules): its own Parameters, then its sub-Modules', each in the
 order they were set (PyTorch's order), and named with dots: ``layers.0.W``. PyTorch's
-surface of a module (state dicts, ``to()``, names, reprs, ``config()``) is
+surface of a module (state dicts, buffers, ``to()``, names, reprs, ``config()``) is
 :mod:`glassnet.nn.torch_module`'s, which attaches it.
 """
 
@@ -127,19 +127,6 @@ class Module(ModuleMethods):
         hooked = self.__dict__.get("_hooked")  # (forward hooks: nn/containers.py's runner)
         out = hooked(self, args, kwargs) if hooked else self.forward(*args, **kwargs)
         return out if (watch := gate.WATCH.get()) is None else watch(self, out)  # (tasks')
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
-        # Tensor's values, as register_buffer keeps them; a Parameter or a Module makes it one
-        # (no buffer of that name any more, PyTorch's: nn/torch_module.py's __delattr__
-        # forgets it). nn/containers.py wraps this method with PyTorch's refusals (a Tensor
-        # set over a Parameter, a number over a buffer, ...).
-        if name in self.__dict__.get("_buffers", ()):
-            if isinstance(value, (Parameter, Module)):
-                delattr(self, name)
-            elif isinstance(value, Tensor):
-                value = value.data
-        object.__setattr__(self, name, value)
 
     def parameters(self, recurse: bool = True) -> Parameters:
         """The list of this module's parameters, each once, in the order the loop below reads

@@ -2,11 +2,16 @@
 name (``named_parameters``, ``named_buffers``, ``buffers``), ``state_dict`` and
 ``load_state_dict``, ``to()`` (dtype and device moves), the reprs (``Linear(inputs=2,
 neurons=3)``) and ``config()``, the description a model file keeps (what ``gn.save``,
-``glassnet.io`` and :func:`~glassnet.nn.from_config` read).
+``glassnet.io`` and :func:`~glassnet.nn.from_config` read), and the buffers' bookkeeping
+(``__setattr__``: a buffer set again, as PyTorch's ``self.mean = 0.9 * self.mean + ...``;
+``__delattr__``). Every attribute set passes through that ``__setattr__`` (after
+``glassnet.nn.containers``' wrapper, as before it moved here from ``nn/module.py``), but only
+a module with buffers, which the engine's layers never have, reaches more than
+``object.__setattr__`` there.
 
 It is outside the core (``tools/loc.py``) because nothing of the engine, the forward and
 backward passes, the losses, the fast path, the optimizers' updates and ``fit``'s loop, calls
-any of it: it serves a hand-written PyTorch-style loop, the saving of models and their
+any of it (but for ``__setattr__``, object's for their attributes): it serves a hand-written PyTorch-style loop, the saving of models and their
 printing. :mod:`glassnet.nn` imports it before anything else of nn, which attaches these
 functions to :class:`~glassnet.nn.Module` and the layers (``Module.state_dict =
 state_dict``), so every model has them and they read as methods; ``glassnet.nn.containers``
@@ -57,6 +62,21 @@ def __delattr__(self: Module, name: str) -> None:  # noqa: N807 (Module.__delatt
     for key in ("_buffers", "_transient"):  # (a new list: a copy.copy shares the old)
         if name in self.__dict__.get(key, ()):
             self.__dict__[key] = [n for n in self.__dict__[key] if n != name]
+
+
+def __setattr__(self: Module, name: str, value: Any) -> None:  # noqa: N807 (Module.__setattr__)
+    # a buffer set again as PyTorch's code does (self.mean = 0.9 * self.mean + ...): a
+    # Tensor's values, as register_buffer keeps them; a Parameter or a Module makes it one
+    # (no buffer of that name any more, PyTorch's: __delattr__ above forgets it). Any other
+    # attribute is set as object's (no docstring: nn/containers.py wraps this method with
+    # PyTorch's refusals, a Tensor set over a Parameter, a number over a buffer, ..., and
+    # its docstring is the wrapper's).
+    if name in self.__dict__.get("_buffers", ()):
+        if isinstance(value, (Parameter, Module)):
+            delattr(self, name)
+        elif isinstance(value, Tensor):
+            value = value.data
+    object.__setattr__(self, name, value)
 
 
 # --------------------------------------------------------------- the tree by name
@@ -268,8 +288,9 @@ def _mlp_config(self: MLP) -> dict[str, Any]:  # (not Sequential's: built from i
     return _with_seed(config(self), seed)
 
 
-attach(Module, (__delattr__, _children, _named_state, named_parameters, named_buffers, buffers,
-                state_dict, load_state_dict, to, config, extra_repr), module=False)  # fmt: skip
+attach(Module, (__delattr__, __setattr__, _children, _named_state, named_parameters,
+                named_buffers, buffers, state_dict, load_state_dict, to, config, extra_repr),
+       module=False)  # fmt: skip
 for _cls, _methods in (
     (Parameter, {"__repr__": _parameter_repr}), (Module, {"__repr__": _module_repr}),
     (Linear, {"config": _linear_config, "extra_repr": _linear_extra_repr}),
