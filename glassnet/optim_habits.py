@@ -16,6 +16,7 @@ DeprecationWarning).
 
 from __future__ import annotations
 
+import copy
 import sys
 import weakref
 from collections.abc import Callable, Mapping
@@ -43,7 +44,7 @@ from .backend import namespace
 from .optim import RULES, Optimizer
 from .tensor import Tensor
 
-__all__ = ["check_group", "check_momentum", "group_keys", "group_params", "weak"]
+__all__ = ["Weak", "check_group", "check_momentum", "group_keys", "group_params", "weak"]
 
 # torch.optim.lr_scheduler's place (glassnet.optim.lr_scheduler), also as an import path
 sys.modules[f"{optim.__name__}.lr_scheduler"] = optim.lr_scheduler
@@ -96,13 +97,37 @@ def group_params(opt: Optimizer, given: Any) -> list[Any]:
     return plist
 
 
+class Weak:
+    """A weak reference to an array (a step's gradient, which ``zero_grad(False)`` zeroes
+    if a caller still holds it), or a strong one to a value that takes none (a float).
+
+    A deep copy refers to the copy of its array, alive only if the copy holds it
+    elsewhere (never to the original's: a copied optimizer's ``zero_grad`` would zero and
+    take the original's gradient); a pickle holds none (it would fail on a weakref)."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, value: Any = None) -> None:
+        try:
+            self.ref: Callable[[], Any] = weakref.ref(value)
+        except TypeError:  # (None: a dead reference)
+            self.ref = lambda: value
+
+    def __call__(self) -> Any:
+        return self.ref()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Weak:
+        value = self.ref()
+        return Weak(None if value is None else copy.deepcopy(value, memo))
+
+    def __reduce__(self) -> tuple[type, tuple[()]]:
+        return (Weak, ())
+
+
 def weak(value: Any) -> Callable[[], Any]:
     """A weak reference to ``value`` (an array), or for a value that takes none (a float)
-    a function that returns it."""
-    try:
-        return weakref.ref(value)
-    except TypeError:
-        return lambda: value
+    a function that returns it (:class:`Weak`: copied and pickled without the original)."""
+    return Weak(value)
 
 
 def _regroup(self: Optimizer) -> None:

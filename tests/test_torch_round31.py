@@ -1,0 +1,57 @@
+"""Round 31 (torch3 audit): a PyTorch user's training scripts ported to glassnet."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+
+# -------- 4, 5: an optimizer's weak references to gradients, copied or pickled mid-loop
+
+
+@pytest.mark.parametrize("size", [2, 400])  # (400: a step reads the gradient in place)
+def test_deepcopy_of_model_and_optimizer_after_a_step_is_independent(size):
+    m = gn.nn.Linear(size, size)
+    o = gn.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+    m(gn.ones(1, size)).sum().backward()
+    o.step()
+    before = np.array(m.W.grad)
+    m2, o2 = copy.deepcopy((m, o))
+    o2.zero_grad(set_to_none=False)
+    assert m2.W.grad is not m.W.grad
+    np.testing.assert_array_equal(m.W.grad, before)  # the original's gradient untouched
+    assert not np.any(m2.W.grad)
+    m2(gn.ones(1, size) * 3).sum().backward()
+    np.testing.assert_array_equal(m.W.grad, before)
+    o.zero_grad(set_to_none=False)  # the original's own zero_grad still zeroes its own
+    assert not np.any(m.W.grad)
+
+
+def test_a_held_gradient_is_still_zeroed_by_zero_grad_after_a_deepcopy():
+    m = gn.nn.Linear(2, 1)
+    o = gn.optim.SGD(m.parameters(), lr=0.1)
+    m(gn.ones(1, 2)).sum().backward()
+    g = m.W.grad
+    o.step()
+    copy.deepcopy(o)
+    o.zero_grad(set_to_none=False)
+    assert m.W.grad is g and not np.any(g)
+
+
+@pytest.mark.parametrize("make", ["Adam", "SGD"])
+def test_optimizer_and_scheduler_pickle_between_step_and_zero_grad(make):
+    m = gn.nn.Linear(2, 1)
+    o = getattr(gn.optim, make)(m.parameters(), lr=0.1)
+    m(gn.ones(1, 2)).sum().backward()
+    o.step()
+    sched = gn.optim.lr_scheduler.StepLR(o, 2)
+    o2 = pickle.loads(pickle.dumps(o))
+    pickle.loads(pickle.dumps(sched))
+    pickle.loads(pickle.dumps(o.zero_grad))
+    o2.zero_grad(set_to_none=False)
+    o2.step()  # the copy still steps
+    np.testing.assert_array_equal(o2.state_dict()["t"], 2)
