@@ -7,9 +7,11 @@ reports a divergence (the last finite weights put back, the message saying where
 why) and warns of a run that Ctrl-C ended; it also refuses ``engine='fused'`` for a model
 the fast path cannot take, names the validation metric, and takes its ``callbacks`` and
 ``stop_rules`` as given (one, a list, None; a function ``f(state)`` made an
-``on_epoch_end`` callback, :class:`FunctionCallback`). Those are here, a layer below
-``train``, as the checks of :mod:`glassnet.tasks` and the hand-offs of :mod:`glassnet.engines`
-are: a reader learning how glassnet trains reads ``fit``'s calls of them by their names.
+``on_epoch_end`` callback, :class:`FunctionCallback`); a run resumed with an int seed
+draws the shuffle orders of the epochs done first (:func:`replay_orders`). Those are here,
+a layer below ``train``, as the checks of :mod:`glassnet.tasks` and the hand-offs of
+:mod:`glassnet.engines` are: a reader learning how glassnet trains reads ``fit``'s calls of
+them by their names.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "diverged",
     "metric_name",
     "open_stream",
+    "replay_orders",
     "warn_interrupted",
 ]
 
@@ -132,3 +135,18 @@ def warn_interrupted(history: Any) -> None:
     the checkpoint). The warning names the caller's ``fit`` line (distributed.run's too)."""
     if history.stop_reason == "interrupted":
         warnings.warn(interrupted_warning(history), UserWarning, stacklevel=user_level())
+
+
+def replay_orders(
+    rng: Any, seed: Any, initial_epoch: int, n: int, shuffled: bool, src: Any
+) -> None:
+    """A run resumed at ``initial_epoch`` with an int ``seed`` (whose epochs each draw an
+    order of n rows from ``rng``: ``shuffled``) draws and drops the orders of the epochs done
+    first, so its batches are those of the run unbroken; a stream's draws (``src``) are not
+    known ahead: a warning says so."""
+    if not (initial_epoch and shuffled and isinstance(seed, (int, np.integer))):
+        return
+    if src is not None:
+        stream_mod.warn_resumed(seed, initial_epoch)
+    for _ in range(initial_epoch) if src is None else ():
+        rng.permutation(n)

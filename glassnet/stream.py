@@ -3844,5 +3844,6 @@ def warn_resumed(seed: Any, initial_epoch: int) -> None:
     warnings.warn(  # (its buffer draws as many numbers as its rows need: not skipped)
         f"fit: seed={seed} with initial_epoch={initial_epoch} on a stream repeats epoch 1's "
         "shuffle order; for a resumable order train with a seed function of the epoch, "
-        f"seed=lambda e: numpy.random.default_rng([{seed}, e]).", UserWarning, stacklevel=3,
+        f"seed=lambda e: numpy.random.default_rng([{seed}, e]).", UserWarning,
+        stacklevel=user_level(),
     )  # fmt: skip

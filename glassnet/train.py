@@ -37,7 +37,6 @@ from . import backend, engines, fitting, tasks
 from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
-from . import stream as stream_mod
 from ._validation import check_setting, train_message
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
@@ -591,12 +590,8 @@ def fit(
     n = X.shape[0]
     bs = n if batch_size is None else batch_size
     full_batch = bs >= n and src is None
-    # an int seed resumed: its first initial_epoch orders drawn (a stream's draws, unknown)
-    resumed = initial_epoch and shuffle and not full_batch and isinstance(seed, (int, np.integer))
-    if resumed and src is not None:
-        stream_mod.warn_resumed(seed, initial_epoch)
-    for _ in range(initial_epoch) if resumed and src is None else ():
-        rng.permutation(n)
+    # an int seed resumed: its first initial_epoch orders drawn (a stream's: a warning)
+    fitting.replay_orders(rng, seed, initial_epoch, n, shuffle and not full_batch, src)
     # refused before allocating: gradients and optimizer state (3 copies of the weights), and
     # per batch row each layer's activation, its dL/dZ and a scratch buffer
     tasks.check_fit_memory(model, params, bs, params[0].dtype)  # (tasks.model_dtype's)

@@ -45,7 +45,8 @@ attaches: ``fit`` reads a rule's books, never saves or prints them.
 So is ``fitting.py``, a layer below ``train`` as ``tasks`` and ``engines`` are: what ``fit``
 does around its loop that is not the loop (a stream's first chunk opened and checked, a
 divergence reported with the last finite weights put back, the warning of a run Ctrl-C ended,
-its ``callbacks`` and ``stop_rules`` taken as given: a function made a callback).
+its ``callbacks`` and ``stop_rules`` taken as given: a function made a callback, and the
+shuffle orders of the epochs a run resumed with an int seed already did, drawn and dropped).
 
 For the same reason ``habits.py`` (indexing, in-place writes and PyTorch's shape ops on the
 Tensor) is its own module, a layer above the engine, which attaches them as ``functional``
