@@ -1987,6 +1987,14 @@ def check_params(params: Any, owner: str) -> list[Any]:
             + (": a NumPy array holds no gradient; make it a glassnet.nn.Parameter(w)."
                if array else ".")
         )  # fmt: skip
+    node = next((p for p in plist if getattr(p, "backward_fn", None) is not None), None)
+    if node is not None:  # (backward() leaves its .grad None: it would never train)
+        raise ParameterError(
+            f"The 'params' argument of {owner} holds a non-leaf tensor (the result of op "
+            f"{node.op!r}, shape {tuple(node.data.shape)}), which gets no .grad and never "
+            "trains, as PyTorch refuses it ('can't optimize a non-leaf Tensor'). Build it as a "
+            "leaf: w = (gn.randn(3) * 0.1).requires_grad_(), or pass w.detach().requires_grad_()."
+        )
     return plist
 
 

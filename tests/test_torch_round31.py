@@ -55,3 +55,25 @@ def test_optimizer_and_scheduler_pickle_between_step_and_zero_grad(make):
     o2.zero_grad(set_to_none=False)
     o2.step()  # the copy still steps
     np.testing.assert_array_equal(o2.state_dict()["t"], 2)
+
+
+# -------- 2: an optimizer given a non-leaf tensor (it would never train)
+
+
+@pytest.mark.parametrize("make", ["SGD", "Adam"])
+def test_optimizer_refuses_a_non_leaf_tensor(make):
+    w = gn.randn(3, requires_grad=True) * 0.1  # a graph node, not a leaf
+    with pytest.raises(ValueError, match=r"non-leaf.*'mul'.*requires_grad_\(\)") as err:
+        getattr(gn.optim, make)([w], lr=0.5)
+    assert "params" in str(err.value)
+    with pytest.raises(ValueError, match="non-leaf"):
+        getattr(gn.optim, make)([{"params": [gn.ones(2, requires_grad=True) + 1]}], lr=0.5)
+    leaf = (gn.randn(3) * 0.1).requires_grad_()
+    getattr(gn.optim, make)([leaf], lr=0.5)  # the way it says works
+    getattr(gn.optim, make)([w.detach().requires_grad_()], lr=0.5)
+
+
+def test_add_param_group_refuses_a_non_leaf_tensor():
+    opt = gn.optim.SGD([gn.ones(2, requires_grad=True)], lr=0.1)
+    with pytest.raises(ValueError, match="non-leaf"):
+        opt.add_param_group({"params": [gn.ones(2, requires_grad=True) * 2]})
