@@ -2138,6 +2138,26 @@ def _place_bad_lines(
     return left
 
 
+def _within(tol: float, s: dict[str, Any]) -> Decimal:
+    """How far from a step's key an answer may be: ``tol`` and the key's slack (the
+    rounding its own shown numbers carry in), exactly."""
+    slack = s.get("slack", 0.0)
+    slack = slack if isinstance(slack, (int, float)) and 0 <= slack < 1 else 0.0
+    with localcontext() as ctx:
+        ctx.prec = _EXACT  # (exact: a rounded sum would move the boundary)
+        return Decimal(repr(tol)) + Decimal(repr(float(slack)))
+
+
+def _right(v: Any, want: Any, within: Decimal, zero_one: bool) -> bool:
+    """Whether the answer ``v`` is right against ``want``: within ``within``, and a 0/1
+    answer (separable, one-hot) nearer the key than the other (right for any answer with
+    tol >= 1 otherwise)."""
+    good = _close(v, want, within)
+    if good and zero_one:
+        good = _close(v, want, Decimal("0.5"), strict=True)
+    return good
+
+
 def _grade(doc: dict[str, Any], key: Any, answers: Any, tol: float) -> CheckResult:
     got_file = _read_answers(answers, lenient=True)
     if got_file.seed is not None and got_file.seed != doc["seed"]:
@@ -2164,32 +2184,34 @@ def _grade(doc: dict[str, Any], key: Any, answers: Any, tol: float) -> CheckResu
         num = ex["number"]
         ok = 0
         zero_one = ex.get("kind") in _ZERO_ONE
-        # an answer left empty on purpose (no weights exist) is right only in an exercise
-        # the student answered: a blank sheet scored a point per inseparable gate
         answered = any(f"{num}.{s['id']}" in given for s in ex["steps"])
+
+        # an inseparable gate's weights left empty are right only with the student's own
+        # "no" (separable = 0 graded right): a blank sheet, a "yes" with no weights and an
+        # unreadable separable answer each scored the weights point
+        said = given.get(f"{num}.separable")
+        said_no = any(
+            s["id"] == "separable"
+            and _is_number(said)
+            and _right(said, s["value"], _within(tol, s), zero_one)
+            for s in ex["steps"]
+        )
         for s in ex["steps"]:
             total += 1
             k = f"{num}.{s['id']}"
             got = given.get(k)
-            # (a key's slack: the rounding its own shown numbers carry in)
-            slack = s.get("slack", 0.0)
-            slack = slack if isinstance(slack, (int, float)) and 0 <= slack < 1 else 0.0
-            with localcontext() as ctx:
-                ctx.prec = _EXACT  # (exact: a rounded sum would move the boundary)
-                within = Decimal(repr(tol)) + Decimal(repr(float(slack)))
+
+            within = _within(tol, s)
 
             def right_value(
                 v: Any, want: Any = s["value"], within: Decimal = within, zero_one: bool = zero_one
             ) -> bool:
-                good = _close(v, want, within)
-                if good and zero_one:  # (right for any answer with tol >= 1)
-                    good = _close(v, want, Decimal("0.5"), strict=True)
-                return good
+                return _right(v, want, within, zero_one)
 
             if isinstance(got, Unreadable):
                 good = False
             elif s["check"] == "absent":
-                good = got is None and answered
+                good = got is None and said_no
             elif s["check"] == "separates":
                 good = _weights_wrong(got) is None and _separates(ex["data"]["gate"], *got)
             else:
@@ -2200,8 +2222,20 @@ def _grade(doc: dict[str, Any], key: Any, answers: Any, tol: float) -> CheckResu
             elif num not in first:
                 if isinstance(got, Unreadable):
                     first[num] = f"{k} could not be read: {got.why}"
+                elif s["check"] == "absent" and got is None and not answered:
+                    first[num] = (
+                        f"{k}: this exercise has no answers ({s['how']}, with {num}.separable = 0)"
+                    )
                 elif s["check"] == "absent" and got is None:
-                    first[num] = f"{k}: this exercise has no answers ({s['how']} once answered)"
+                    yours = (
+                        f"your {num}.separable = {_written(said)}"
+                        if said is not None and not isinstance(said, Unreadable)
+                        else f"your {num}.separable is {'unreadable' if said else 'missing'}"
+                    )
+                    first[num] = (
+                        f"{k}: left empty, which is right only with {num}.separable = 0 (no "
+                        f"weights exist: the gate is not linearly separable); {yours}"
+                    )
                 elif s["check"] == "absent":
                     first[num] = (
                         f"{k} = {_written(got)}, but no weights exist (the gate is not linearly "
