@@ -10,12 +10,13 @@ a module with buffers, which the engine's layers never have, reaches more than
 ``object.__setattr__`` there.
 
 It is outside the core (``tools/loc.py``) because nothing of the engine, the forward and
-backward passes, the losses, the fast path, the optimizers' updates and ``fit``'s loop, calls
-any of it (but for ``__setattr__``, object's for their attributes): it serves a hand-written PyTorch-style loop, the saving of models and their
-printing. :mod:`glassnet.nn` imports it before anything else of nn, which attaches these
-functions to :class:`~glassnet.nn.Module` and the layers (``Module.state_dict =
-state_dict``), so every model has them and they read as methods; ``glassnet.nn.containers``
-wraps some of them in turn with PyTorch's further arguments and refusals.
+backward passes, the losses, the fast path, the optimizers' updates and ``fit``'s loop,
+calls any of it (but for ``__setattr__``, object's for their attributes): it serves a
+hand-written PyTorch-style loop, the saving of models and their printing.
+:mod:`glassnet.nn` imports it before anything else of nn, which attaches these functions
+to :class:`~glassnet.nn.Module` and the layers (``Module.state_dict = state_dict``), so
+every model has them and they read as methods; ``glassnet.nn.containers`` wraps some of
+them in turn with PyTorch's further arguments and refusals.
 """
 
 from __future__ import annotations
