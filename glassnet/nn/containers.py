@@ -974,6 +974,16 @@ def _position(self: Sequential, index: Any, what: str) -> int:
     return int(index) % n
 
 
+def _len(self: Sequential) -> int:
+    """``len(seq)``: its number of layers, as PyTorch's."""
+    return len(self.layers)
+
+
+def _iter(self: Sequential) -> Iterator[Module]:
+    """``for layer in seq``: its layers in order, as PyTorch's."""
+    return iter(self.layers)
+
+
 def _setitem(self: Sequential, index: int, module: Module) -> None:
     """``seq[i] = module`` (PyTorch's: replace a layer, e.g. the head ``seq[-1]``)."""
     i = _position(self, index, "__setitem__")
@@ -1306,6 +1316,7 @@ Module.bfloat16 = lambda self: _half(self, "bfloat16")
 Sequential.__setitem__, Sequential.__delitem__ = _setitem, _delitem
 Sequential.__add__, Sequential.__iadd__ = _add, _iadd
 attach(Sequential, {f.__name__[1:]: f for f in (_append, _extend, _insert, _pop)})
+attach(Sequential, {"__len__": _len, "__iter__": _iter})  # (the engine slices: layers.py)
 Module.children = lambda self: (m for _, m in self.named_children())
 Linear.__getattr__, Linear.__setattr__ = _linear_getattr, _linear_setattr
 Linear.reset_parameters = _linear_reset  # (PyTorch's re-initialisation idiom)

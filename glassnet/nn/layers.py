@@ -5,7 +5,7 @@ Modules are thin: each ``forward`` calls one function of :mod:`glassnet.function
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -289,14 +289,8 @@ class Sequential(SequentialMethods):
                 raise name_layer(e, self, i, layer)  # noqa: B904 (e itself)
         return x
 
-    def __getitem__(self, i: int | slice) -> Any:
+    def __getitem__(self, i: int | slice) -> Any:  # (len, iteration, seq[i] = ...: containers')
         return Sequential(*self.layers[i]) if isinstance(i, slice) else self.layers[i]
-
-    def __len__(self) -> int:
-        return len(self.layers)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self.layers)
 
 
 class MLP(Sequential):
