@@ -123,6 +123,7 @@ from .gradient import (
     element_index,
     stable_order,
 )
+from .hooks import grad_hooks
 from .tensor import (
     Tensor,
     enable_grad,
@@ -1375,7 +1376,21 @@ def _pickled(self: Tensor) -> tuple[Any, dict[str, Any]]:
     return getattr(self, "__dict__", None) or None, slots
 
 
+def _unpickled(self: Tensor, state: Any) -> None:
+    """A Tensor back from :func:`_pickled`'s state. Its gradient hooks (``register_hook``'s,
+    carried along) are counted on, as ``register_hook`` counts its own: ``backward`` looks
+    for hooks only while some are on, and would skip these (they have no handle to take
+    them off: ``t._hooks.clear()`` does; counted on all the same, that costs nothing)."""
+    own, slots = state if isinstance(state, tuple) else (state, None)
+    if own:  # (pickle's own way: a __dict__ updated, the slots set)
+        self.__dict__.update(own)
+    for k, v in (slots or {}).items():
+        setattr(self, k, v)
+    grad_hooks.on += len(getattr(self, "_hooks", None) or ())
+
+
 Tensor.__getstate__ = _pickled
+attach(Tensor, {"__setstate__": _unpickled}, module=False)
 Tensor.cpu = lambda self: self.to("cpu")  # (the tensor itself on the host, as PyTorch's)
 Tensor.cuda = lambda self: self.to("cuda")
 Tensor.is_leaf = property(

@@ -77,3 +77,23 @@ def test_add_param_group_refuses_a_non_leaf_tensor():
     opt = gn.optim.SGD([gn.ones(2, requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match="non-leaf"):
         opt.add_param_group({"params": [gn.ones(2, requires_grad=True) * 2]})
+
+
+# -------- 3: a tensor's hooks, carried by pickle and deepcopy, run there on their own
+
+
+def clip(g):
+    return g.clip(-1, 1)
+
+
+@pytest.mark.parametrize("how", ["pickle", "deepcopy"])
+def test_hooks_carried_by_pickle_or_deepcopy_run_with_no_other_hook_on(how):
+    m = gn.nn.Linear(2, 1)
+    handles = [p.register_hook(clip) for p in m.parameters()]
+    m2 = pickle.loads(pickle.dumps(m)) if how == "pickle" else copy.deepcopy(m)
+    for h in handles:  # (no hook of the original left on in this process)
+        h.remove()
+    m2(gn.ones(1, 2) * 100).sum().backward()
+    np.testing.assert_array_equal(np.ravel(m2.W.grad), [1.0, 1.0])  # clipped: the hook ran
+    m(gn.ones(1, 2) * 100).sum().backward()
+    np.testing.assert_array_equal(np.ravel(m.W.grad), [100.0, 100.0])  # removed there
