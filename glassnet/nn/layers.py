@@ -175,9 +175,7 @@ class LeakyReLU(ActivationModule):
 
     name = "leaky_relu"
     _hparams = ("alpha",)
-    negative_slope = property(
-        lambda self: self.alpha, lambda self, v: setattr(self, "alpha", v), doc="``alpha``"
-    )
+    negative_slope: float  # (PyTorch's name of alpha: nn/torch_module.py sets it, a property)
 
     def __init__(
         self, alpha: float = 0.01, inplace: bool = False, *, negative_slope: float | None = None

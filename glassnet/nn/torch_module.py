@@ -41,7 +41,7 @@ from ..backend import asarray, to_device
 from ..gradient import as_grad
 from ..tensor import Tensor
 from ._checks import BufferNameError, IncompatibleKeys, StateDictError
-from .layers import MLP, Dropout, Linear, Neuron, Sequential, Softmax
+from .layers import MLP, Dropout, LeakyReLU, Linear, Neuron, Sequential, Softmax
 from .module import Module, Parameter
 
 if TYPE_CHECKING:
@@ -302,3 +302,7 @@ for _cls, _methods in (
     attach(_cls, _methods, module=False)
 # (not Sequential's: a Neuron is built from its arguments; Module's config, under its name)
 attach(Neuron, [config], owner="Module", module=False)
+# PyTorch's name of LeakyReLU's slope alpha, read and written (the same number)
+LeakyReLU.negative_slope = property(  # type: ignore[assignment]
+    lambda self: self.alpha, lambda self, v: setattr(self, "alpha", v), doc="``alpha``"
+)
