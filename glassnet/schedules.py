@@ -3360,6 +3360,21 @@ def get_schedule(name: str | type[LRSchedule], optimizer: Any, **kw: Any) -> LRS
     return build(name, SCHEDULES, LRSchedule, "learning-rate schedule", optimizer, kw)
 
 
+def end_epoch(schedule: Any, metric: float, samples_seen: int, remaining: int) -> str:
+    """fit's step of ``schedule`` (None: no schedule) at an epoch's end, told the epoch's
+    training loss (``metric``) and the ``samples_seen`` so far (a schedule of the user's
+    takes those two) and, a :class:`LRSchedule`, the epochs ``remaining``. Returns why the
+    schedule asks to stop: its ``stop_reason`` ("min_lr" where it names none; "lr_zero"),
+    or '' to go on."""
+    if schedule is None:
+        return ""
+    facts = {"metric": metric, "samples_seen": samples_seen}
+    if isinstance(schedule, LRSchedule):
+        facts["remaining"] = remaining
+    low = schedule.epoch_end(**facts)
+    return (getattr(schedule, "stop_reason", "") or "min_lr") if low else ""
+
+
 def check_schedule(
     schedule: Any, optimizer: Any, owner: str = "fit", initial_epoch: int = 0
 ) -> Any:

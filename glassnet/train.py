@@ -47,7 +47,7 @@ from .loss_checks import checked_by_fit
 from .nn.layers import Linear
 from .nn.module import Module
 from .progress import STOP_REASONS, Progress
-from .schedules import LRSchedule, check_schedule
+from .schedules import check_schedule, end_epoch
 from .tensor import Tensor
 from .threads import check_threads
 from .threads import limit as blas_limit
@@ -698,11 +698,7 @@ def fit(
             with np.errstate(**users) if replan else contextlib.nullcontext():  # (the caller's)
                 for c in stop_rules:
                     c.on_epoch_end(state)
-                facts = {"metric": epoch_loss, "samples_seen": seen0 + history.samples_seen}
-                if isinstance(schedule, LRSchedule):  # (a schedule of the user's takes those two)
-                    facts["remaining"] = epochs - epoch
-                low = schedule is not None and schedule.epoch_end(**facts)
-                why = getattr(schedule, "stop_reason", "") if low else ""
+                why = end_epoch(schedule, epoch_loss, seen0 + history.samples_seen, epochs - epoch)
                 for c in cbs:
                     c.on_epoch_end(state)
             # a stop is named in this order (max_steps over a rule's, as every loop names it)
@@ -710,8 +706,8 @@ def fit(
                 state.stop_reason = "callback"
             elif max_steps is not None and history.steps >= max_steps:
                 state.stop, state.stop_reason = True, "max_steps"
-            elif low and (why != "lr_zero" or epoch < epochs):
-                state.stop, state.stop_reason = True, why or "min_lr"
+            elif why and (why != "lr_zero" or epoch < epochs):
+                state.stop, state.stop_reason = True, why
             if dp is not None:
                 dp.agree(state)
             if state.stop:
