@@ -662,15 +662,15 @@ class LBFGS(Optimizer):
         group = {**group, **group_extras(self.param_groups[0], group)}
         return {"type": type(self).__name__, "t": self.t, "param_groups": [group], "state": saved}
 
-    def load_state_dict(self, state: Mapping[str, Any], *, finite: bool = True) -> None:
+    def load_state_dict(self, state_dict: Mapping[str, Any], *, finite: bool = True) -> None:
         """Restore what :meth:`state_dict` returned; a resumed run then takes the steps the
         unbroken run would have. Everything is checked before anything changes: the type,
         the keys, the settings, each array's shape ``(numel,)`` and dtype (the parameters'),
         and that it is finite (``finite=False`` takes NaN and inf too)."""
         name = type(self).__name__
-        check_state_dict(state, name, ["type", "t", "param_groups", "state"])
-        t = check_setting(state["t"], "t", name, {"low": 0, "integer": True})
-        groups = state["param_groups"]
+        check_state_dict(state_dict, name, ["type", "t", "param_groups", "state"])
+        t = check_setting(state_dict["t"], "t", name, {"low": 0, "integer": True})
+        groups = state_dict["param_groups"]
         if not isinstance(groups, list) or len(groups) != 1:
             got = len(groups) if isinstance(groups, list) else type(groups).__name__
             raise ValueError(
@@ -680,7 +680,7 @@ class LBFGS(Optimizer):
         extra = checked_extras(groups[0], name, self.defaults)
         check_state_dict(groups[0], name, [*self.defaults, *["extra"][: "extra" in groups[0]]])
         settings = self._validate({k: groups[0][k] for k in self.defaults})
-        lbfgs = self._loaded(state["state"], settings, finite)
+        lbfgs = self._loaded(state_dict["state"], settings, finite)
         group = self.param_groups[0]
         restore_extras(group, extra, settings)
         group.update(settings)

@@ -198,7 +198,7 @@ def state_dict(self: Optimizer) -> dict[str, Any]:
     return {"type": type(self).__name__, "t": self.t, "param_groups": groups}
 
 
-def load_state_dict(self: Optimizer, state: Mapping[str, Any], *, finite: bool = True) -> None:
+def load_state_dict(self: Optimizer, state_dict: Mapping[str, Any], *, finite: bool = True) -> None:
     """Restore what :meth:`state_dict` returned (settings, t, buffers); a state dict
     of glassnet 0.1 (one group, its settings at the top level) loads too.
 
@@ -215,11 +215,11 @@ def load_state_dict(self: Optimizer, state: Mapping[str, Any], *, finite: bool =
     """
     name = type(self).__name__
     if not hasattr(type(self), "_rule"):  # (a step of its own: PyTorch's layout)
-        return _torch.load_own_state_dict(self, state)
-    if isinstance(state, Mapping) and "param_groups" not in state:  # glassnet 0.1's layout
-        state = legacy_optimizer_state(state, name)
-    check_state_dict(state, name, ["type", "t", "param_groups"])
-    t, saved = check_setting(state["t"], "t", name, RULES["t"]), state["param_groups"]
+        return _torch.load_own_state_dict(self, state_dict)
+    if isinstance(state_dict, Mapping) and "param_groups" not in state_dict:  # (0.1's layout)
+        state_dict = legacy_optimizer_state(state_dict, name)
+    check_state_dict(state_dict, name, ["type", "t", "param_groups"])
+    t, saved = check_setting(state_dict["t"], "t", name, RULES["t"]), state_dict["param_groups"]
     if not isinstance(saved, list) or len(saved) != len(self._packs):
         raise ValueError(optim_message("groups", name=name, saved=saved, packs=self._packs))
     loaded = [self._loaded(entry, pack, finite) for entry, pack in zip(saved, self._packs)]

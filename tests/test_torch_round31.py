@@ -97,3 +97,56 @@ def test_hooks_carried_by_pickle_or_deepcopy_run_with_no_other_hook_on(how):
     np.testing.assert_array_equal(np.ravel(m2.W.grad), [1.0, 1.0])  # clipped: the hook ran
     m(gn.ones(1, 2) * 100).sum().backward()
     np.testing.assert_array_equal(np.ravel(m.W.grad), [100.0, 100.0])  # removed there
+
+
+# -------- 10: attached methods named as the class's own (help(), tracebacks, pickle)
+
+NAMED = [
+    ("Module", "children"),
+    ("Module", "cpu"),
+    ("Module", "cuda"),
+    ("Module", "half"),
+    ("Module", "bfloat16"),
+    ("Module", "add_module"),
+    ("Module", "register_module"),
+    ("Module", "named_children"),
+    ("Module", "named_modules"),
+    ("Module", "apply"),
+    ("Module", "get_submodule"),
+    ("Module", "register_forward_hook"),
+    ("Module", "register_parameter"),
+    ("Sequential", "__add__"),
+    ("Sequential", "__iadd__"),
+    ("Sequential", "__setitem__"),
+    ("Sequential", "__delitem__"),
+    ("Linear", "reset_parameters"),
+    ("Linear", "__getattr__"),
+    ("Linear", "__setattr__"),
+    ("BatchNorm1d", "reset_running_stats"),
+]
+
+
+@pytest.mark.parametrize(("cls", "name"), NAMED)
+def test_attached_module_methods_are_named_and_pickle(cls, name):
+    fn = vars(getattr(gn.nn, cls))[name]
+    assert fn.__name__ == name and fn.__qualname__ == f"{cls}.{name}"
+    assert fn.__doc__
+    assert pickle.loads(pickle.dumps(fn)) is fn
+
+
+def test_children_cpu_bfloat16_still_work():
+    net = gn.nn.Sequential(gn.nn.Linear(2, 3), gn.nn.ReLU())
+    assert [type(m).__name__ for m in net.children()] == ["Linear", "ReLU"]
+    assert net.cpu() is net
+    with pytest.raises(TypeError, match=r"bfloat16\(\)"):
+        net.bfloat16()
+    with pytest.raises(TypeError, match=r"half\(\)"):
+        net.half()
+
+
+def test_optimizer_load_state_dict_takes_torchs_keyword_name():
+    w = gn.ones(2, requires_grad=True)
+    opt = gn.optim.SGD([w], lr=0.1, momentum=0.9)
+    opt.load_state_dict(state_dict=opt.state_dict())
+    lbfgs = gn.optim.LBFGS([w])
+    lbfgs.load_state_dict(state_dict=lbfgs.state_dict())

@@ -1027,17 +1027,26 @@ def _iadd(self: Sequential, other: Any) -> Sequential:
     return self
 
 
-Module.named_children, Module.named_modules, Module.apply = named_children, named_modules, apply
-Module.get_submodule = get_submodule
-Module.register_forward_hook, Module.register_forward_pre_hook = (
-    register_forward_hook, register_forward_pre_hook
-)  # fmt: skip
-Module.register_full_backward_hook = register_full_backward_hook
-Module.register_full_backward_pre_hook = register_full_backward_pre_hook
-Module.register_backward_hook = register_backward_hook
-Module.add_module = Module.register_module = add_module
-Module.register_parameter = register_parameter
-Module.cpu = lambda self: self.to("cpu")  # (PyTorch's model.cpu(): returns the module)
+def register_module(self: Module, name: str, module: Module | None) -> None:
+    """PyTorch's alias of :meth:`add_module`: ``self.<name> = module``."""
+    add_module(self, name, module)
+
+
+def children(self: Module) -> Iterator[Module]:
+    """The direct sub-modules, in the order they were set (PyTorch's ``children()``)."""
+    return (m for _, m in self.named_children())
+
+
+def cpu(self: Module) -> Module:
+    """PyTorch's ``model.cpu()``: ``model.to("cpu")``; returns the module."""
+    return self.to("cpu")
+
+
+# (named as Module's own: help(), tracebacks and pickle find them)
+attach(Module, (named_children, named_modules, apply, get_submodule, register_forward_hook,
+    register_forward_pre_hook, register_full_backward_hook, register_full_backward_pre_hook,
+    register_backward_hook, add_module, register_module, register_parameter, children, cpu),
+    module=False)  # fmt: skip
 
 
 def register_buffer(self: Module, name: str, tensor: Any, persistent: bool = True) -> None:
@@ -1311,17 +1320,22 @@ def _half(self: Module, name: str = "half") -> Module:
     )
 
 
-Module.cuda, Module.half = _cuda, _half
-Module.bfloat16 = lambda self: _half(self, "bfloat16")
-Sequential.__setitem__, Sequential.__delitem__ = _setitem, _delitem
-Sequential.__add__, Sequential.__iadd__ = _add, _iadd
+def _bfloat16(self: Module) -> Module:
+    """PyTorch's ``model.bfloat16()``: refused, glassnet's parameters are float32 or
+    float64."""
+    return _half(self, "bfloat16")
+
+
+attach(Module, {"cuda": _cuda, "half": _half, "bfloat16": _bfloat16}, module=False)
+attach(Sequential, {"__setitem__": _setitem, "__delitem__": _delitem, "__add__": _add,
+    "__iadd__": _iadd}, module=False)  # fmt: skip
 attach(Sequential, {f.__name__[1:]: f for f in (_append, _extend, _insert, _pop)})
 attach(Sequential, {"__len__": _len, "__iter__": _iter})  # (the engine slices: layers.py)
-Module.children = lambda self: (m for _, m in self.named_children())
-Linear.__getattr__, Linear.__setattr__ = _linear_getattr, _linear_setattr
-Linear.reset_parameters = _linear_reset  # (PyTorch's re-initialisation idiom)
-BatchNorm1d.reset_parameters = LayerNorm.reset_parameters = _norm_reset
-BatchNorm1d.reset_running_stats = _reset_running_stats
+attach(Linear, {"__getattr__": _linear_getattr, "__setattr__": _linear_setattr,
+    "reset_parameters": _linear_reset}, module=False)  # fmt: skip
+attach(BatchNorm1d, {"reset_parameters": _norm_reset,
+    "reset_running_stats": _reset_running_stats}, module=False)  # fmt: skip
+LayerNorm.reset_parameters = _norm_reset  # (one function: BatchNorm1d.reset_parameters)
 
 
 class Flatten(Module):
