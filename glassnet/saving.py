@@ -148,7 +148,8 @@ def _refusal(where: str, value: Any) -> str:
         )
     else:
         todo = "convert it to those, or leave it out"
-    shown = " ".join(repr(value).split())[:40]
+    shown = " ".join(repr(value).split())  # (cut at a space, marked: never "eps=1" of 1e-08)
+    shown = shown if len(shown) <= 40 else shown[:40].rsplit(" ", 1)[0] + " …"
     return (
         f"save: {at} holds a {given} ({shown}), which a glassnet file cannot hold "
         "(it holds dicts, lists and tuples of arrays, Tensors, numbers, strings, bools and "

@@ -150,3 +150,15 @@ def test_optimizer_load_state_dict_takes_torchs_keyword_name():
     opt.load_state_dict(state_dict=opt.state_dict())
     lbfgs = gn.optim.LBFGS([w])
     lbfgs.load_state_dict(state_dict=lbfgs.state_dict())
+
+
+# -------- 9: gn.save of an optimizer: its repr in the message cut with a mark
+
+
+def test_save_of_an_optimizer_shows_a_cut_repr_marked(tmp_path):
+    opt = gn.optim.Adam([gn.ones(2, requires_grad=True)])
+    with pytest.raises(TypeError) as err:
+        gn.save(opt, tmp_path / "o.gn")
+    msg = str(err.value)
+    assert "eps=1)" not in msg and "eps=1," not in msg
+    assert "…" in msg and "state_dict()" in msg
