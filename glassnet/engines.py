@@ -155,7 +155,6 @@ def graph_reason(model: Module, spec: F.Loss | None) -> str:
 
 
 _LOSSES = dict(F.LOSSES)  # the built-in entries, as glassnet's import left them
-_KEPT = {n for n in _LOSSES if not F.replaced_entry(n, loss=True)}  # (each the built-in's)
 
 
 def replaced_loss(spec: F.Loss) -> str:
@@ -164,10 +163,7 @@ def replaced_loss(spec: F.Loss) -> str:
     one replaced (:func:`glassnet.functional.replaced_entry`) in more than its kernel (its
     ``fn``, which the graph calls...), in words; '' when it can."""
     for name in dict.fromkeys(n for n in (spec.name, spec.on_logits) if n):
-        if name in _KEPT and F.LOSSES.get(name) is _LOSSES[name]:
-            continue  # (the entry import left, frozen: the built-in; comparing it field by
-            # field, replaced_entry's dataclasses.replace, cost tens of us a fit call)
-        if not F.replaced_entry(name, loss=True):
+        if not F.replaced_entry(name, loss=True):  # (the entry import left: not compared)
             continue
         entry, built = F.LOSSES.get(name), _LOSSES[name]
         kept = dict(kernel=built.kernel, formula=built.formula)  # (the kernel: followed)

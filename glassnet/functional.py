@@ -826,10 +826,10 @@ def get_loss(name: str) -> Loss:
     return _lookup("loss", LOSSES, LOSS_ALIASES, name)
 
 
-# the built-in entries as glassnet's import left them, without their texts
+# the built-in entries: each as glassnet's import left it (frozen), and without its texts
 _TEXTS = ({"formula": "", "derivative": ""}, {"formula": ""})
 _BUILTIN = tuple(
-    {n: replace(e, **t) for n, e in d.items()} for d, t in zip((ACTIVATIONS, LOSSES), _TEXTS)
+    {n: (e, replace(e, **t)) for n, e in d.items()} for d, t in zip((ACTIVATIONS, LOSSES), _TEXTS)
 )
 
 
@@ -839,7 +839,8 @@ def replaced_entry(name: str, loss: bool = False) -> bool:
     was replaced, or the entry removed. New texts only, or an added name, are no replacement."""
     if not isinstance(name, str):
         raise TypeError(f"replaced_entry: name must be a str such as 'tanh'. Got {name!r:.60}.")
-    builtin, entry = _BUILTIN[bool(loss)].get(name), (LOSSES if loss else ACTIVATIONS).get(name)
-    return builtin is not None and (
+    entry = (LOSSES if loss else ACTIVATIONS).get(name)
+    left, builtin = _BUILTIN[bool(loss)].get(name, (entry, None))  # (not a built-in's: as left)
+    return entry is not left and (
         not isinstance(entry, type(builtin)) or replace(entry, **_TEXTS[bool(loss)]) != builtin
     )

@@ -183,21 +183,42 @@ def test_a_full_batch_run_tiles_its_targets_for_the_epochs_it_runs(monkeypatch):
     assert (h1.engine, h3.engine, len(h3.loss)) == ("fused", "fused", 3)
 
 
-def test_fit_compares_no_untouched_loss_entry_with_the_built_in(monkeypatch):
-    # the fast path follows a loss by its table entry's kernel alone; whether the entry was
-    # replaced in more than that was asked at every call, by a dataclasses.replace of the
-    # entry and a comparison of every field (a few tens of us); the entry import left, a
+def test_fit_compares_no_untouched_table_entry_with_the_built_in(monkeypatch):
+    # the fast path follows a loss by its table entry's kernel alone, and fuses a head
+    # (sigmoid under binary cross-entropy) by its entry; whether an entry was replaced was
+    # asked at every call by a dataclasses.replace of it and a comparison of every field (a
+    # few tens of us each; the head's entry was still compared); the entry import left, a
     # frozen dataclass, is the built-in: nothing to compare
     import glassnet.functional as F
 
-    asked = []
-    real = F.replaced_entry
-    monkeypatch.setattr(
-        F, "replaced_entry", lambda n, loss=False: (asked.append(n) if loss else 0) or real(n, loss)
-    )
+    made = []
+    real = F.replace
+    monkeypatch.setattr(F, "replace", lambda e, **kw: made.append(e.name) or real(e, **kw))
     assert _fit(_xnor()).engine == "fused"
     assert gn.fit(_xnor(), X, Y, loss="binary_cross_entropy", epochs=1, verbose=0).engine == "fused"
-    assert asked == []
+    assert not F.replaced_entry("sigmoid") and not F.replaced_entry("mse", loss=True)
+    assert made == []
+
+
+@pytest.mark.parametrize("loss", [False, True])
+def test_a_replaced_table_entry_is_still_found(monkeypatch, loss):
+    import dataclasses
+
+    import glassnet.functional as F
+
+    table, name = (F.LOSSES, "mse") if loss else (F.ACTIVATIONS, "tanh")
+    entry = table[name]
+    monkeypatch.setitem(table, name, dataclasses.replace(entry, formula="my words"))
+    assert not F.replaced_entry(name, loss=loss)  # (its texts alone: no replacement)
+    monkeypatch.setitem(table, name, dataclasses.replace(entry))  # (a copy: the same fields)
+    assert not F.replaced_entry(name, loss=loss)
+    field = "kernel" if loss else "grad"
+    monkeypatch.setitem(table, name, dataclasses.replace(entry, **{field: lambda *a, **k: 0}))
+    assert F.replaced_entry(name, loss=loss)
+    monkeypatch.delitem(table, name)
+    assert F.replaced_entry(name, loss=loss)
+    monkeypatch.setitem(table, name, entry)  # (put back: the import's own again)
+    assert not F.replaced_entry(name, loss=loss)
 
 
 def test_a_loss_entry_replaced_in_more_than_its_kernel_still_takes_the_graph(monkeypatch):
