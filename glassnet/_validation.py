@@ -44,6 +44,10 @@ __all__ = [
     "ParameterName",
     "torch_switches",
     "network_advice",
+    "not_a_network",
+    "micrograd_network",
+    "micrograd_advice",
+    "micrograd_output",
     "sklearn_mlp",
     "memory_limit",
     "reduced",
@@ -1552,12 +1556,29 @@ def check_float_dtype(dtype: Any, owner: str, name: str = "dtype", default: Any 
     return dt
 
 
+def _kin(cls: type | None, kind: Any) -> bool:
+    """Whether a state saved from class ``kind`` (a name) loads into ``cls``, as PyTorch's
+    state dicts (which name no type) load: ``kind`` is a base of ``cls`` or derived from it
+    by a class of the user's (``LoggedSGD(SGD)`` either way), never one of glassnet's own
+    (AdamW's rules are not Adam's)."""
+    if cls is None:
+        return False
+    below, mine = [*cls.__subclasses__()], not cls.__module__.startswith("glassnet.")
+    for sub in below:
+        below += sub.__subclasses__()
+    return (mine and kind in [c.__name__ for c in cls.__mro__]) or any(
+        c.__name__ == kind and not c.__module__.startswith("glassnet.") for c in below
+    )
+
+
 def check_state_dict(
-    state: Any, owner: str, expected: Sequence[str], *, partial: bool = False
+    state: Any, owner: str | type, expected: Sequence[str], *, partial: bool = False
 ) -> None:
     """``state`` a dict returned by ``owner.state_dict()`` (its ``"type"``, when
-    ``expected`` lists one, is ``owner``), with exactly the ``expected`` keys (at least
-    them with ``partial``); else an error that says what differs."""
+    ``expected`` lists one, is ``owner``'s, or where ``owner`` is the class, a base's or a
+    subclass's of the user's), with exactly the ``expected`` keys (at least them with
+    ``partial``); else an error that says what differs."""
+    cls, owner = (owner, owner.__name__) if isinstance(owner, type) else (None, owner)
     if not isinstance(state, Mapping):
         arrays = isinstance(state, tuple) and state and isinstance(state[0], dict)
         arrays = arrays and "type" not in expected  # (a model's: an optimizer's names its type)
@@ -1568,12 +1589,13 @@ def check_state_dict(
                "load_arrays(path)[0], or call glassnet.io.load_weights(model, path)."
                if arrays else ".")
         )  # fmt: skip
-    if "type" in expected and state.get("type", owner) != owner:
-        kind = state["type"]
-        article = "an" if str(kind)[:1].upper() in "AEIOU" else "a"
+    if "type" in expected and state.get("type", owner) not in (owner,) and not _kin(
+        cls, kind := state["type"]
+    ):
         raise ValueError(
-            f"This state dict was saved from {kind!r}, not {owner}; "
-            f"load it into {article} {kind} (build one with the same parameters) instead."
+            f"This state dict was saved from {kind!r}, not {owner} (nor a class {owner} "
+            f"derives from, or one of yours derived from it); load it into an instance of "
+            f"{kind} (built with the same parameters) instead."
         )
     missing = sorted(set(expected) - set(state))
     extra = [] if partial else sorted(set(state) - set(expected))
@@ -2376,6 +2398,103 @@ def network_advice(model: Any, call: str) -> str | None:
             f"instead (the same parameters, the same initial weights), then {call}."
         )
     return f"an estimator ({kind.__module__}) that has no glassnet network."
+
+
+_MICROGRAD_NN = ("glassnet.micrograd.nn", "micrograd.nn")
+"""The modules of micrograd's networks: glassnet's drop-in and micrograd's own."""
+
+
+def micrograd_network(model: Any) -> str | None:
+    """``'glassnet.micrograd.nn.MLP'`` (where its class comes from) for a network of
+    micrograd's ``nn`` (glassnet's drop-in or micrograd's own: a Neuron, Layer, MLP or a
+    subclass of its Module), None for anything else.
+
+    >>> import random
+    >>> from glassnet.micrograd.nn import MLP
+    >>> micrograd_network(MLP(2, [2, 1])), micrograd_network([1.0])
+    ('glassnet.micrograd.nn.MLP', None)
+    """
+    kind = type(model)
+    if not any(c.__module__ in _MICROGRAD_NN for c in kind.__mro__[:-1]):
+        return None
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _micrograd_sizes(model: Any) -> tuple[list[int], bool] | None:
+    """A micrograd MLP's (or Layer's, or Neuron's) sizes ``[nin, *nouts]``, and whether its
+    last neurons are ReLU (``nonlin``: a lone Neuron or Layer), read from its neurons; None
+    where they cannot be read."""
+    try:
+        layers = getattr(model, "layers", None) or [model]
+        sizes: list[int] = []
+        for layer in layers:
+            neurons = getattr(layer, "neurons", None) or [layer]
+            sizes = sizes or [len(neurons[0].w)]
+            sizes.append(len(neurons))
+        return sizes, bool(getattr(neurons[0], "nonlin", False))
+    except (TypeError, AttributeError, IndexError):
+        return None
+
+
+def micrograd_advice(model: Any, owner: str) -> str | None:
+    """What ``owner`` (``explain``, ``fit``, a drawing) says to a micrograd network given
+    where a glassnet Module is wanted: what it is, that its graph is drawn from its output
+    (``viz.draw_graph(m(x))``), and the glassnet.nn.MLP of its sizes to copy it into. None
+    for anything else."""
+    where = micrograd_network(model)
+    if where is None:
+        return None
+    read = _micrograd_sizes(model)
+    mlp = "a glassnet.nn.MLP of its sizes"
+    if read:
+        sizes, relu = read
+        out = ', output_activation="relu"' if relu else ""
+        mlp = f'glassnet.nn.MLP({sizes}, activation="relu"{out}, dtype=np.float64)'
+    return (
+        f"micrograd's network of Values ({where}), which takes one data point per call and "
+        f"is no glassnet Module, so {owner} does not take it. Draw its graph from its output, "
+        f"glassnet.viz.draw_graph({micrograd_output(model)}) (a Value); for {owner}, build "
+        f"the same network as a glassnet Module, {mlp}, and copy its weights in "
+        "(help(glassnet.micrograd.nn) shows how)."
+    )
+
+
+def micrograd_output(model: Any) -> str:
+    """How a micrograd network's output on one data point is written, ``'m([x1, x2])'``
+    (``'m(x)'`` for more than 4 inputs, or where its sizes cannot be read): what
+    ``draw_graph`` draws the graph of."""
+    read = _micrograd_sizes(model)
+    if not read or read[0][0] > 4:
+        return "m(x)"
+    return f"m([{', '.join(f'x{i + 1}' for i in range(read[0][0]))}])"
+
+
+def not_a_network(model: Any, owner: str, call: str | None = None) -> str:
+    """The refusal of ``model``, no glassnet Module, where ``owner`` wants a network:
+    ``'<owner>: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got ...'``, the
+    class named with where it comes from (a micrograd ``MLP`` is no ``glassnet.nn.MLP``)
+    and what to do: for an estimator, :func:`network_advice` (``call``: the tool's call on
+    its network, ``"summary(est.model_)"``); for a micrograd network,
+    :func:`micrograd_advice`; for a class, make one first.
+
+    >>> not_a_network([1, 2], "fit")
+    'fit: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got list.'
+    """
+    kind = type(model)
+    estimator = hasattr(model, "fit") and hasattr(model, "get_params")
+    shown = kind.__name__
+    if kind.__module__ != "builtins" and not estimator:
+        shown += f" ({kind.__module__}.{kind.__qualname__})"
+    if isinstance(model, type):
+        cls = f"{model.__module__}.{model.__qualname__}"
+        shown = f"the class {cls}; make one first ({model.__name__}(...))"
+    advice = micrograd_advice(model, owner)
+    if advice:
+        shown = kind.__name__
+    else:
+        advice = network_advice(model, call or f"{owner}(est.model_)")
+    todo = f", {advice}" if advice else "."
+    return f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got {shown}{todo}"
 
 
 class ParameterName(str):

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_array, check_number
+from ._validation import check_array, check_number, not_a_network
 from .fused import FastMLP, layers_of
 from .nn.module import Module
 from .train import Callback, TrainState
@@ -87,10 +87,7 @@ def _groups(
 
 def _check_model(model: Any, owner: str) -> None:
     if not isinstance(model, Module):
-        raise TypeError(
-            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). "
-            f"Got {type(model).__name__}."
-        )
+        raise TypeError(not_a_network(model, owner))
 
 
 def gradient_norms(model: Module) -> dict[str, float]:

@@ -81,7 +81,7 @@ from ._validation import (
     check_names,
     check_number,
     detached,
-    network_advice,
+    not_a_network,
     unmasked,
 )
 from .backend import host_model
@@ -2353,16 +2353,8 @@ def explain(
      [0.119 0.119]
      [0.881 0.002]]
     """
-    advice = (
-        None
-        if isinstance(model, Module)
-        else network_advice(model, "explain(est.model_, x, y, ...)")
-    )
-    if advice:
-        raise TypeError(
-            f"explain: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
-            f"{type(model).__name__}, {advice}"
-        )
+    if not isinstance(model, Module):  # (an estimator, a micrograd network: what to do)
+        raise TypeError(not_a_network(model, "explain", "explain(est.model_, x, y, ...)"))
     check_names(model, x, "explain", "x")  # (a DataFrame of the fitted columns, in order)
     model = host_model(model) if isinstance(model, Module) else model  # (GPU: a host copy)
     title = type(model).__name__

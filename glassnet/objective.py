@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import tasks
-from ._validation import check_positive
+from ._validation import check_positive, not_a_network
 from .nn.layers import Dropout
 from .nn.module import Module
 from .tensor import Tensor
@@ -24,10 +24,7 @@ __all__ = ["Objective", "evaluate_loss"]
 
 def _check_model(model: Any, owner: str) -> None:
     if not isinstance(model, Module):
-        raise TypeError(
-            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP([4, 8, 1])). "
-            f"Got {type(model).__name__}."
-        )
+        raise TypeError(not_a_network(model, owner))
 
 
 def evaluate_loss(

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_choice, network_advice
+from ._validation import check_choice, not_a_network
 from .explain import (
     MARKDOWN_MATH,
     NOTATIONS,
@@ -744,20 +744,7 @@ def summary(
     """
     check_choice(mode, "mode", "summary", ("eval", "train", "same"))
     if not isinstance(model, Module):
-        kind = type(model)
-        estimator = hasattr(model, "fit") and hasattr(model, "get_params")
-        shown = kind.__name__
-        if kind.__module__ != "builtins" and not estimator:
-            # where it comes from: glassnet.micrograd's MLP read "Got MLP", as nn.MLP would
-            shown += f" ({kind.__module__}.{kind.__qualname__})"
-        if isinstance(model, type):
-            cls = f"{model.__module__}.{model.__qualname__}"
-            shown = f"the class {cls}; make one first ({model.__name__}(...))"
-        advice = network_advice(model, "summary(est.model_)")
-        todo = f", {advice}" if advice else "."
-        raise TypeError(
-            f"summary: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got {shown}{todo}"
-        )
+        raise TypeError(not_a_network(model, "summary", "summary(est.model_)"))
     check_weights_set(model, "summary")
     mods = list(flatten(model))
     # the input width: the first Linear's, unless a module that may change the width (one of

@@ -59,6 +59,7 @@ from ._validation import (
     features_error,
     frame_names,
     label_value,
+    not_a_network,
     overflowed,
     record_names,
     shown,
@@ -934,10 +935,7 @@ def check_trainable(model: Any, diagnostics: Any = False) -> None:
     """fit's refusals of a model that is no glassnet Module or has nothing to train (none,
     or every parameter frozen), and of the old ``diagnostics=True``."""
     if not isinstance(model, Module):
-        raise TypeError(
-            "fit: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
-            f"{type(model).__name__}."
-        )
+        raise TypeError(not_a_network(model, "fit"))
     check_weights_set(model, "fit")
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError(

@@ -17,7 +17,10 @@ Python's ``random`` gives the same network and the same training run. One differ
 a second ``backward()`` with no ``zero_grad`` between, from the same root or a second root
 whose graph shares its nodes, adds that call's own gradients, where micrograd's nodes pass
 on the kept ones too (so the same root twice agrees only for a one-op graph:
-``glassnet.micrograd.engine`` shows the cases). micrograd's way to add an op works:
+``glassnet.micrograd.engine`` shows the cases). Another: a ``backward()`` on a graph built
+before a ``.data`` change (a weight update) uses the values the graph was built with;
+micrograd's reads the new ones (a forward pass after each update, as micrograd's loop
+does, gives micrograd's numbers). micrograd's way to add an op works:
 ``out = Value(y, (x,), 'op'); out._backward = fn`` (with ``+=`` in ``fn``, as the
 lecture's fix: ``glassnet.micrograd.engine`` says what an assigning ``fn`` gives), at about
 micrograd's speed where such ops do the work; every node has ``_backward`` (a hook around a

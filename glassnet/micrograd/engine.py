@@ -46,7 +46,18 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   given, as micrograd's: see below); ``.grad`` is the int 0 before any
   ``backward()`` and after ``p.grad = 0`` (micrograd's ``zero_grad``), as micrograd's, and
   a float from then on (``p.grad = 0.0`` reads 0.0). ``p.data += ...``
-  (micrograd's update) sets the number: a graph built before keeps the old value.
+  (micrograd's update) sets the number: a graph built before keeps the old value, and a
+  ``backward()`` on a graph built before a ``.data`` change uses the values the graph was
+  built with; micrograd's reads the new ones (its ``_backward`` closures read ``.data``
+  when they run)::
+
+      a, b = Value(2.0), Value(3.0); out = a * b; out.backward()
+      a.data = 5.0; a.grad = 0; b.grad = 0   # the update and zero_grad of a training loop
+      out.backward()   # b.grad: 2.0 here (the a that out was computed from), 5.0 in micrograd
+
+  (glassnet's is the derivative of ``out`` as it was computed, the number its Tensor graph,
+  once drawn, holds too.) A forward pass after each update, as micrograd's training loop
+  does, gives micrograd's numbers.
 * ``c += x`` builds a new node, as micrograd's (where a Tensor updates in place).
 * ``backward()`` leaves the gradient in every node of the graph, not only in the leaves,
   and accumulates, as micrograd's. Where they differ: a second ``backward()`` with no
@@ -54,7 +65,8 @@ What follows micrograd rather than glassnet's Tensor (and PyTorch):
   kept gradients from the first. glassnet adds that call's own gradients (the sum
   PyTorch's accumulation gives); micrograd's nodes pass on the gradients they kept as
   well, counting them again. Only where every node the gradient passes through is the
-  root or a leaf (a one-op graph, ``z = x * x``) do the two agree::
+  root or a leaf (a one-op graph, ``z = x * x``), and no ``.data`` changed between the
+  calls (see above), do the two agree::
 
       x = Value(2.0); z = (x * x) * 3
       z.backward(); z.backward()   # x.grad: 24.0 here (12 + 12), 36.0 in micrograd
@@ -237,6 +249,29 @@ def _not_a_number(data: Any) -> str:
     return f"Value holds one real number, as micrograd's does. Got {what}. {fix}"
 
 
+def _set_message(name: str, value: Any, e: TypeError) -> str:
+    """The refusal of ``v.<name> = value`` (``name`` ``'data'`` or ``'grad'``), ``value``
+    no number (``e``: why, from :func:`_number`): ``p.grad = None``, PyTorch's way to clear a
+    gradient, is named with micrograd's ``p.grad = 0``. micrograd's Value takes any object
+    there and fails later, at the next op or ``backward()`` (``None += 1.0``): refused here,
+    where the slip is."""
+    why = str(e)
+    rest = why[why.index("Got ") :] if "Got " in why else why
+    if value is None and name == "grad":
+        return (
+            "Value.grad must be a number; to zero it, write p.grad = 0 (micrograd's way; "
+            "model.zero_grad() zeroes every parameter of a network). Got None: PyTorch's "
+            "p.grad = None has no meaning here (micrograd's Value takes it and fails at the "
+            "next backward(), adding to None)."
+        )
+    if value is None:
+        return (
+            "Value.data must be a number (the weight's value: p.data -= lr * p.grad updates "
+            "it). Got None (micrograd's Value takes it and fails at the next op on it)."
+        )
+    return f"Value.{name} must be a number (a Value holds one real number). {rest}"
+
+
 def _tensor_message(t: Tensor) -> str:
     """The refusal of a glassnet Tensor that is no Value's node (a Value wraps a 0-d float64
     Tensor), with the two ways to go on."""
@@ -308,14 +343,28 @@ def _off_floats(y: Any, k: int, op: str, left: Value, right: Value | None, a: An
     return _node(y, k, op, left, right, a, b)
 
 
-def _finite(out: Any, what: str, inputs: tuple[float, ...]) -> Any:
-    """``out`` (a Value, or its number), or the OverflowError Python's float ops
-    (micrograd's) raise where finite ``inputs`` give a result past the float range."""
+_OVERFLOWS = {
+    "**": (
+        "as Python's float ** raises (so does micrograd's Value holding a float; micrograd "
+        "keeps Value(10) an int, whose ** is exact, where glassnet's holds the float 10.0)"
+    ),
+    "exp": (
+        "as math.exp raises (so does the lecture's Value.exp, math.exp; micrograd 0.1.0 has no exp)"
+    ),
+}
+"""What Python (and micrograd) does where a result of ``**`` or ``exp`` passes the float
+range: the overflow messages say no more of micrograd than this."""
+
+
+def _finite(out: Any, what: str, inputs: tuple[float, ...], op: str = "**") -> Any:
+    """``out`` (a Value, or its number), or the OverflowError Python's float ``**`` and
+    ``math.exp`` raise where finite ``inputs`` give a result past the float range (``op``:
+    ``'**'`` or ``'exp'``, whose message says what micrograd does)."""
     y = out.data if isinstance(out, Value) else out  # (a NumPy number's inf is NumPy's)
     if type(y) is float and math.isinf(y) and all(math.isfinite(v) for v in inputs):
         raise OverflowError(
-            f"Value: {what} is past the float range (about 1.8e308), as with Python floats "
-            "(micrograd's Value raises too). Use smaller numbers, e.g. a smaller learning rate."
+            f"Value: {what} is past the float range (about 1.8e308), {_OVERFLOWS[op]}. Use "
+            "smaller numbers, e.g. a smaller learning rate."
         )
     return out
 
@@ -851,10 +900,14 @@ class Value:
 
     @data.setter
     def data(self, value: Any) -> None:
+        try:
+            value = _number(value)
+        except TypeError as e:
+            raise TypeError(_set_message("data", value, e)) from None
         if self._t is None:
-            self._data = _number(value)
+            self._data = value
         else:
-            self._t.data = np.array(_number(value), dtype=np.float64)
+            self._t.data = np.array(value, dtype=np.float64)
 
     @property
     def grad(self) -> float:
@@ -871,7 +924,10 @@ class Value:
     @grad.setter
     def grad(self, value: Any) -> None:
         # (micrograd's zero_grad sets the int 0, read back as 0; a float, 0.0 too, stays one)
-        value = None if type(value) is int and value == 0 else _number(value)
+        try:
+            value = None if type(value) is int and value == 0 else _number(value)
+        except TypeError as e:
+            raise TypeError(_set_message("grad", value, e)) from None
         if self._t is None:
             self._grad = value
         else:
@@ -984,9 +1040,9 @@ class Value:
                 y = float(np.exp(np.float64(a)))  # OverflowError past the range, _finite's)
             if abs(y) < _INF:
                 return _node(y, _EXP, "exp", self, None, a, y)
-            y = _finite(y, f"exp({a})", (a,))
+            y = _finite(y, f"exp({a})", (a,), "exp")
             return _off_floats(y, _EXP, "exp", self, None, a, y)
-        return _finite(_eager(_EXP, "exp", self, None), f"exp({a})", (a,))
+        return _finite(_eager(_EXP, "exp", self, None), f"exp({a})", (a,), "exp")
 
     def backward(self) -> None:
         """Fill ``.grad`` of every node this value depends on (dself/dnode), adding to

@@ -6,7 +6,23 @@ are drawn from Python's ``random.uniform(-1, 1)`` and its bias starts at 0, so a
 the weighted sum ``b + Σ wᵢ xᵢ``, then ReLU, except in the output layer (linear).
 
 For arrays and speed use :class:`glassnet.nn.MLP`: one matrix product per layer where
-these networks make one graph node per multiply and add.
+these networks make one graph node per multiply and add. A network here takes one data
+point per call (``[m(x) for x in X]`` for a data set); ``glassnet.nn.MLP`` takes a batch.
+
+``explain``, ``draw_network``, ``fit``, ``summary`` and the plots take a glassnet Module:
+the same network is a ``glassnet.nn.MLP`` of the same sizes (ReLU hidden layers, a linear
+output; float64, a Value's numbers), with the weights copied in (``W[i, j]`` is the weight
+from input ``i`` to neuron ``j``). ``glassnet.viz.draw_graph(m(x))`` draws the graph of
+a network here, from its output:
+
+>>> import random, numpy as np, glassnet as gn
+>>> random.seed(0); m = MLP(2, [2, 1])
+>>> net = gn.nn.MLP([2, 2, 1], activation="relu", dtype=np.float64)
+>>> for lin, layer in zip(net.layers[::2], m.layers):   # (the Linear layers)
+...     lin.W.data[:] = [[n.w[i].data for n in layer.neurons] for i in range(lin.inputs)]
+...     lin.b.data[:] = [n.b.data for n in layer.neurons]
+>>> bool(np.isclose(net(np.array([[1.0, 0.5]])).data[0, 0], m([1.0, 0.5]).data))
+True
 """
 
 from __future__ import annotations
@@ -25,6 +41,40 @@ __all__ = ["MLP", "Layer", "Module", "Neuron"]
 
 MOST_VALUES = 10**6
 """The most weights and biases a network here makes (one Python object each)."""
+
+
+def _batch(x: Any, model: Any, n: int) -> None:
+    """The ValueError for a batch given where one data point is (``m(X)`` where
+    ``[m(x) for x in X]`` is meant, as ``glassnet.nn.MLP(X)`` takes it): a 2-D (or more)
+    array, or a list or tuple whose first item is a row (a list, tuple or array). Nothing
+    for anything else (a cheap look: the first item only)."""
+    if isinstance(x, np.ndarray) and x.ndim >= 2:
+        row = int(np.prod(x.shape[1:]))
+        got = f"an array of shape {x.shape}: {x.shape[0]} row{'s' * (x.shape[0] != 1)} of {row}"
+    elif (
+        (type(x) is list or type(x) is tuple) and x and isinstance(x[0], (list, tuple, np.ndarray))
+    ):
+        first = x[0]
+        if isinstance(first, np.ndarray) and first.ndim == 0:
+            return
+        row = first.size if isinstance(first, np.ndarray) else len(first)
+        got = f"a {type(x).__name__} of {len(x)} row{'s' * (len(x) != 1)} of {row}"
+    else:
+        return
+    raise ValueError(
+        f"{_made(model)} takes one data point (a list of {n} numbers or Values). Got {got} "
+        f"numbers, a batch: call it once per row, [m(x) for x in X] (micrograd's way), or "
+        "use glassnet.nn.MLP, which takes a batch (an array of rows)."
+    )
+
+
+def _made(model: Any) -> str:
+    """How ``model`` (a Neuron, Layer or MLP) was made, ``'MLP(3, [4, 1])'``."""
+    if isinstance(model, MLP):
+        return f"MLP({len(model.layers[0].neurons[0].w)}, {model._nouts()})"
+    if isinstance(model, Layer):
+        return f"Layer({len(model.neurons[0].w)}, {len(model.neurons)})"
+    return f"{type(model).__name__}({len(model.w)})"
 
 
 def _inputs(x: Any, owner: Any, n: int) -> list[Any] | tuple[Any, ...]:
@@ -117,12 +167,19 @@ class Neuron(Module):
         self.nonlin = bool(nonlin)
 
     def __call__(self, x: Iterable[Any]) -> Value:
+        if type(x) is not list:  # (a batch: told so; a list looked at where it fails below)
+            _batch(x, self, len(self.w))
         x = _inputs(x, self, len(self.w))
         if len(x) != len(self.w):  # (zip would drop the inputs beyond the shorter one)
+            _batch(x, self, len(self.w))
             raise ValueError(
                 f"{self!r} takes {len(self.w)} inputs. Got {len(x)}; pass one number per input."
             )
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        try:
+            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        except TypeError:  # (a row where a number is: a batch of as many rows as inputs)
+            _batch(x, self, len(self.w))
+            raise
         return act.relu() if self.nonlin else act
 
     def parameters(self) -> list[Value]:
@@ -142,6 +199,7 @@ class Layer(Module):
 
     def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
         first = self.neurons[0]
+        _batch(x, self, len(first.w))
         x = _inputs(x, first, len(first.w))  # (an iterator once, for every neuron)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
@@ -161,6 +219,7 @@ class MLP(Module):
         self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(sz) - 2) for i in range(len(sz) - 1)]
 
     def __call__(self, x: Any) -> Any:
+        _batch(x, self, len(self.layers[0].neurons[0].w))
         for i, layer in enumerate(self.layers):
             if i and isinstance(x, Value):  # (micrograd: "'Value' object is not iterable")
                 raise TypeError(

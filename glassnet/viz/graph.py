@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validation import micrograd_network, micrograd_output
 from ..explain import unicode_symbol
 from ..functional import replaced_entry
 from ..nn.module import Parameter
@@ -118,9 +119,17 @@ class _Node:
 def graph_nodes(root: Tensor, max_nodes: int = 400) -> list[Tensor]:
     """Every tensor the graph of ``root`` depends on, parents before children."""
     if not isinstance(root, Tensor):
+        where = micrograd_network(root)  # (a network: its output's graph is drawn)
         raise TypeError(
             f"draw_graph: expected a glassnet Tensor (the result of a computation). "
-            f"Got {type(root).__name__}."
+            f"Got {type(root).__name__}"
+            + (
+                f", micrograd's network of Values ({where}), not a result: draw the graph of "
+                f"its output, draw_graph({micrograd_output(root)}) (a Value: the network "
+                "applied to one data point)."
+                if where
+                else "."
+            )
         )
     order: list[Tensor] = []
     seen: set[int] = set()

@@ -28,7 +28,13 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
-from .._validation import check_names, check_number, network_advice, sklearn_mlp
+from .._validation import (
+    check_names,
+    check_number,
+    micrograd_network,
+    not_a_network,
+    sklearn_mlp,
+)
 from ..fused import FastMLP, Layer, layers_of
 from ..nn.module import Module
 from ..report import fmt, make_names
@@ -150,12 +156,8 @@ def _check_size(figsize: Any, dpi: Any, owner: str) -> tuple[tuple[float, float]
 def network_layers(model: Any, owner: str) -> list[Layer]:
     """``layers_of(model)``, or the error that points an estimator to a network: a fitted
     glassnet.sklearn one's ``model_``, scikit-learn's own MLP to its glassnet twin."""
-    advice = None if isinstance(model, Module) else network_advice(model, f"{owner}(est.model_)")
-    if advice:
-        raise TypeError(
-            f"{owner}: model must be a glassnet Module (e.g. glassnet.nn.MLP). Got "
-            f"{type(model).__name__}, {advice}"
-        )
+    if not isinstance(model, Module):  # (an estimator, a micrograd network: what to do)
+        raise TypeError(not_a_network(model, owner))
     return layers_of(model, owner)
 
 
@@ -486,6 +488,8 @@ def plot_decision_boundary(
     threshold = _check_threshold(threshold, owner)
     res = _check_res(resolution, owner)
     size, dpi = _check_size(figsize, dpi, owner)
+    if micrograd_network(model):  # (no predict: told what it is and what to do)
+        raise TypeError(not_a_network(model, owner))
     if not callable(getattr(model, "predict", None)):
         raise TypeError(
             f"{owner}: model must have a predict(X) method (a glassnet Module or estimator). "
