@@ -22,7 +22,10 @@ activations called as functions) and ``nn/torch_layers.py`` (PyTorch's further l
 which run on the graph only: the fast path, ``explain`` and the ONNX export refuse them)
 and ``nn/torch_module.py`` (a module's PyTorch surface, attached to ``Module`` and the
 layers: ``named_parameters``/``named_buffers``/``buffers``, ``state_dict``/
-``load_state_dict``, ``to()``, the reprs, and ``config()``, the description ``gn.save`` keeps).
+``load_state_dict``, ``to()``, the reprs, and ``config()``, the description ``gn.save`` keeps,
+a buffer's bookkeeping when set again or deleted, ``LeakyReLU.negative_slope``).
+``nn/containers.py`` also holds a Sequential's list habits (``len()``, iteration,
+``append``/``insert``/``pop``, item assignment), attached to it: the engine only slices one.
 They serve a hand-written PyTorch-style loop or model; nothing in the engine (fit, the fast
 path, the graph, the optimizers) imports them, so a reader learning how glassnet trains
 never needs them. They stay in ``nn`` because that is where a PyTorch user looks for them.
