@@ -210,8 +210,6 @@ class FastMLP(FastMLPMethods):
         if self.fused:  # (the head's own activation: in the loss on the logits)
             self._acts[-1] = F.ACTIVATIONS["identity"]
         self._kernels = [F.INPLACE.get((a.fn, a.grad)) for a in self._acts]
-        # the table's kernels write into kept buffers; one a user put in the table may not
-        self._keeps = takes(self.loss.kernel, "keep")
         self._bufs: dict[int, tuple[Any, ...]] = {}
         # the parameters the backward pass writes dL/dp into (W, b per layer, last layer
         # first), and the arrays it wrote into last: bound again when a .grad was rebound
@@ -249,7 +247,8 @@ class FastMLP(FastMLPMethods):
             # than a Python float, which it casts to that dtype, to the same number (0 rows: a
             # forward pass only, as the graph's)
             scale = np.array(1 / max(count, 1), self.dtype) if xp is np else 1 / max(count, 1)
-            loss = (o, G, (keep,) if self._keeps else (), count, scale)
+            # the table's kernels write into kept buffers; one a user put in the table may not
+            loss = (o, G, (keep,) if takes(self.loss.kernel, "keep") else (), count, scale)
             b = self._bufs[n] = (per_layer, xp.ones(n, self.dtype), keep, out, sq, loss)
         return b
 

@@ -579,12 +579,6 @@ def fit(
     # of the caller's runs (or MPI rebinds .grad): the optimizer's checks once per epoch then
     quick = fast is not None and not step_cbs and dp is None and hasattr(optimizer, "prepared")
     replan = bool(cbs) or schedule is not None or bool(stop_rules)
-    rules_given = bool(stop_rules)  # (the compiled loop knows fit's own rule alone; [] is none)
-    rule = Tolerance(tol, n_iter_no_change)  # (with stop_rules=[], tol is None: it never stops)
-    if stop_rules is None:
-        stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
-    watch = [] if tol_weights is None else [WeightChange(tol_weights, n_iter_no_change)]
-    state.rules = stop_rules = [*stop_rules, *watch]  # (tol_weights: beside those built or given)
     progress = Progress(epochs, verbose)
 
     n = X.shape[0]
@@ -598,8 +592,7 @@ def fit(
 
     if dp is not None:  # rank 0's weights everywhere, one gradient sum per step
         train_step = dp.begin(model, train_step, l2, (X, y_arr, w_arr), seed, rng, optimizer, src)
-    snapshot = [p.data.copy() for p in params]  # last known finite weights
-    whole = list(zip(params, snapshot))
+    whole = [(p, p.data.copy()) for p in params]  # each parameter, its last known finite weights
     # an epoch (full batch: the whole run) in a loop of its own when nothing of the caller's
     # runs between steps: compiled, captured on a GPU, or eager (glassnet.engines)
     loop = engines.choose(
@@ -608,11 +601,18 @@ def fit(
                                  stream=src is not None),
         epochs_by=engines.between(callbacks=cbs, validation_data=validation_data is not None,
                                   validation_split=validation_split, early_stopping=early_stopping,
-                                  stop_rules=rules_given, tol_weights=tol_weights),
+                                  stop_rules=bool(stop_rules), tol_weights=tol_weights),
         schedule=schedule, verbose=verbose, batch_size=bs, n=n, epochs=epochs - initial_epoch,
         snapshot=whole, warnings=history.warnings,
         graph_why=engines.graph_reason(model, spec) if engine == "jit" and not fast else "",
     )  # fmt: skip
+    # the stopping rules, fit's own unless given: built once the loop is chosen (a loop of its
+    # own runs fit's rule alone, and is told only whether rules were given; [] is none)
+    rule = Tolerance(tol, n_iter_no_change)  # (with stop_rules=[], tol is None: it never stops)
+    if stop_rules is None:
+        stop_rules = [EarlyStopping(tol, n_iter_no_change) if early_stopping else rule]
+    watch = [] if tol_weights is None else [WeightChange(tol_weights, n_iter_no_change)]
+    state.rules = stop_rules = [*stop_rules, *watch]  # (tol_weights: beside those built or given)
     history.engine = history.engine if loop is None else loop.engine
     gather = eager_mod.Batches(X, y_arr, w_arr, bs, dp, fresh=True)  # (a batch kept stays)
     blas = blas_limit(model, bs, threads=threads, owner="fit")  # restored in finally
