@@ -166,18 +166,17 @@ class Module(ModuleMethods):
         stack: list[Module] = [self]
         while stack:
             mod = stack.pop()
-            if id(mod) not in seen:
-                seen.add(id(mod))
-                yield mod
-                subs: list[Module] = []
-                for value in mod.__dict__.copy().values():
-                    if isinstance(value, Module):
-                        subs.append(value)
-                    elif isinstance(value, (list, tuple)) and all(
-                        isinstance(v, Module) for v in value
-                    ):
-                        subs.extend(value)
-                stack += reversed(subs)
+            if id(mod) in seen:  # (a module held twice, or one that holds its parent)
+                continue
+            seen.add(id(mod))
+            yield mod
+            subs: list[Module] = []
+            for value in mod.__dict__.copy().values():
+                if isinstance(value, Module):
+                    subs.append(value)
+                elif isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value):
+                    subs.extend(value)
+            stack += reversed(subs)
 
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Self:
