@@ -1589,8 +1589,10 @@ def check_state_dict(
                "load_arrays(path)[0], or call glassnet.io.load_weights(model, path)."
                if arrays else ".")
         )  # fmt: skip
-    if "type" in expected and state.get("type", owner) not in (owner,) and not _kin(
-        cls, kind := state["type"]
+    if (
+        "type" in expected
+        and state.get("type", owner) != owner
+        and not _kin(cls, kind := state["type"])
     ):
         raise ValueError(
             f"This state dict was saved from {kind!r}, not {owner} (nor a class {owner} "

@@ -668,7 +668,7 @@ class LBFGS(Optimizer):
         the keys, the settings, each array's shape ``(numel,)`` and dtype (the parameters'),
         and that it is finite (``finite=False`` takes NaN and inf too)."""
         name = type(self).__name__
-        check_state_dict(state_dict, name, ["type", "t", "param_groups", "state"])
+        check_state_dict(state_dict, type(self), ["type", "t", "param_groups", "state"])
         t = check_setting(state_dict["t"], "t", name, {"low": 0, "integer": True})
         groups = state_dict["param_groups"]
         if not isinstance(groups, list) or len(groups) != 1:

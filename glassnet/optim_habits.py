@@ -218,7 +218,7 @@ def load_state_dict(self: Optimizer, state_dict: Mapping[str, Any], *, finite: b
         return _torch.load_own_state_dict(self, state_dict)
     if isinstance(state_dict, Mapping) and "param_groups" not in state_dict:  # (0.1's layout)
         state_dict = legacy_optimizer_state(state_dict, name)
-    check_state_dict(state_dict, name, ["type", "t", "param_groups"])
+    check_state_dict(state_dict, type(self), ["type", "t", "param_groups"])
     t, saved = check_setting(state_dict["t"], "t", name, RULES["t"]), state_dict["param_groups"]
     if not isinstance(saved, list) or len(saved) != len(self._packs):
         raise ValueError(optim_message("groups", name=name, saved=saved, packs=self._packs))

@@ -1084,7 +1084,7 @@ class LRSchedule:
         name, keys = type(self).__name__, list(dict.fromkeys([*self._state(), *self._added]))
         if isinstance(state, Mapping):  # (progress added later: a state dict from before)
             state = {**{k: self._progress[k] for k in self._added if k not in state}, **state}
-        check_state_dict(state, name, keys)
+        check_state_dict(state, type(self), keys)
         bases = state["base_lrs"]
         if not isinstance(bases, list) or len(bases) not in self._counts():
             raise ValueError(
@@ -3015,7 +3015,9 @@ class SequentialLR(LRSchedule):
         SequentialLR with the same kinds of schedules first). Nothing changes when a part
         is refused."""
         name, (state, _) = type(self).__name__, self._split_extras(state)
-        check_state_dict(state, name, ["type", "base_lrs", "epoch", "milestones", "schedulers"])
+        check_state_dict(
+            state, type(self), ["type", "base_lrs", "epoch", "milestones", "schedulers"]
+        )
         bases = state["base_lrs"]
         if not isinstance(bases, list) or len(bases) not in self._counts():
             raise ValueError(
@@ -3295,7 +3297,7 @@ class ChainedScheduler(LRSchedule):
         refused."""
         name, n = type(self).__name__, len(self.base_lrs)
         state, extras = self._split_extras(state)
-        check_state_dict(state, name, ["type", "base_lrs", "epoch", "last_lrs", "schedulers"])
+        check_state_dict(state, type(self), ["type", "base_lrs", "epoch", "last_lrs", "schedulers"])
         lists, counts = {}, self._counts()
         for key in ("base_lrs", "last_lrs"):
             got = state[key]

@@ -29,7 +29,7 @@ def state_dict(self: Tolerance | WeightChange) -> dict[str, Any]:
 
 def load_state_dict(self: Tolerance | WeightChange, state: Mapping[str, Any]) -> None:
     """Restore what :meth:`state_dict` returned: a run resumed at its epoch goes on."""
-    check_state_dict(state, type(self).__name__, ("type", *self.books))
+    check_state_dict(state, type(self), ("type", *self.books))
     self.__dict__.update(copy.deepcopy({k: state[k] for k in self.books}), ran=True)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet.train import EarlyStopping
 
 # -------- 4, 5: an optimizer's weak references to gradients, copied or pickled mid-loop
 
@@ -162,3 +163,39 @@ def test_save_of_an_optimizer_shows_a_cut_repr_marked(tmp_path):
     msg = str(err.value)
     assert "eps=1)" not in msg and "eps=1," not in msg
     assert "…" in msg and "state_dict()" in msg
+
+
+# -------- 7: a state dict loads into a subclass of the class that saved it, and back
+
+
+class LoggedSGD(gn.optim.SGD):
+    def step(self, closure=None):
+        return super().step(closure)
+
+
+class MyES(EarlyStopping):
+    pass
+
+
+class MyStepLR(gn.optim.lr_scheduler.StepLR):
+    pass
+
+
+def test_state_dicts_load_into_a_subclass_and_from_one():
+    w = gn.ones(2, requires_grad=True)
+    base, sub = gn.optim.SGD([w], lr=0.1, momentum=0.9), LoggedSGD([w], lr=0.1, momentum=0.9)
+    sub.load_state_dict(base.state_dict())
+    base.load_state_dict(sub.state_dict())
+    MyES(1e-4, 5).load_state_dict(EarlyStopping(1e-4, 5).state_dict())
+    EarlyStopping(1e-4, 5).load_state_dict(MyES(1e-4, 5).state_dict())
+    MyStepLR(sub, 2).load_state_dict(gn.optim.lr_scheduler.StepLR(base, 2).state_dict())
+    gn.optim.lr_scheduler.StepLR(base, 2).load_state_dict(MyStepLR(sub, 2).state_dict())
+
+
+def test_state_dicts_of_unrelated_or_builtin_subclasses_are_still_refused():
+    w = gn.ones(2, requires_grad=True)
+    adam = gn.optim.Adam([w]).state_dict()
+    with pytest.raises(ValueError, match=r"saved from 'Adam', not AdamW.*an instance of Adam"):
+        gn.optim.AdamW([w]).load_state_dict(adam)  # (glassnet's own subclass: other rules)
+    with pytest.raises(ValueError, match="saved from 'Adam', not LoggedSGD"):
+        LoggedSGD([w], lr=0.1).load_state_dict(adam)
