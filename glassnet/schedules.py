@@ -196,7 +196,15 @@ _FIRST_T: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _need_optimizer(optimizer: Any, name: str) -> None:
-    """A TypeError unless ``optimizer`` has an ``lr`` and ``param_groups``."""
+    """A TypeError unless ``optimizer`` has an ``lr`` and ``param_groups``; a ValueError
+    where a group has no lr (a subclass whose defaults dict holds none, as PyTorch's may)."""
+    groups = getattr(optimizer, "param_groups", None)
+    if isinstance(groups, list) and any(isinstance(g, Mapping) and "lr" not in g for g in groups):
+        raise ValueError(
+            f"{name} sets the 'lr' of each param group, and {type(optimizer).__name__}'s "
+            "groups have none (its defaults dict holds no 'lr'); give it one: "
+            "super().__init__(params, dict(lr=lr, ...)), its step() reading group['lr']."
+        )
     if not (hasattr(optimizer, "lr") and hasattr(optimizer, "param_groups")):
         raise TypeError(
             f"{name} needs an optimizer with an 'lr' attribute and param_groups (a "

@@ -203,21 +203,27 @@ def pytorch_defaults(opt: Any, defaults: Mapping[str, Any]) -> tuple[Any, dict[s
             "step(self, closure=None), updating each p of group['params'] for group in "
             "self.param_groups (under gn.no_grad()), its buffers in self.state[p]."
         )
-    if "lr" not in defaults:
-        raise ValueError(
-            f"{name}: the defaults dict given to Optimizer.__init__(params, defaults) needs an "
-            f"'lr' (opt.lr and the learning-rate schedules read it). Got keys {list(defaults)}; "
-            "e.g. super().__init__(params, dict(lr=lr, momentum=momentum))."
-        )
     opt._hyper, opt._free = tuple(k for k in defaults if k != "lr"), True
-    return defaults["lr"], dict(defaults)
+    return defaults.get("lr", NO_LR), dict(defaults)
+
+
+#: The lr of a subclass whose defaults dict has none (PyTorch's takes one without: a
+#: sign-SGD's ``eta``); its groups hold no "lr" (a learning-rate schedule needs one).
+class _NoLr:
+    def __repr__(self) -> str:
+        return "NO_LR"
+
+
+NO_LR = _NoLr()
 
 
 def free_settings(opt: Any, settings: Mapping[str, Any]) -> dict[str, Any]:
     """A group's settings for a subclass built with PyTorch's defaults dict: every key but
-    ``params`` as given (the subclass's own), ``lr`` checked (a number >= 0)."""
-    out = {k: v for k, v in settings.items() if k != "params"}
-    out["lr"] = check_setting(out.get("lr"), "lr", type(opt).__name__, {"low": 0})
+    ``params`` as given (the subclass's own), ``lr`` checked (a number >= 0, or None as
+    PyTorch's Adafactor takes; none where the defaults hold none)."""
+    out = {k: v for k, v in settings.items() if k != "params" and v is not NO_LR}
+    if out.get("lr") is not None:
+        out["lr"] = check_setting(out["lr"], "lr", type(opt).__name__, {"low": 0})
     return out
 
 

@@ -149,7 +149,7 @@ def test_load_state_dict_of_other_groups_is_refused_and_changes_nothing():
         opt.load_state_dict({"state": {5: {}}, "param_groups": saved["param_groups"]})
 
 
-def test_defaults_without_lr_and_a_dict_to_a_built_in_are_refused_clearly():
+def test_defaults_without_lr_taken_and_a_dict_to_a_built_in_refused_clearly():
     class NoLr(go.Optimizer):
         def __init__(self, params):
             super().__init__(params, {"momentum": 0.9})
@@ -157,8 +157,10 @@ def test_defaults_without_lr_and_a_dict_to_a_built_in_are_refused_clearly():
         def step(self, closure=None):
             pass
 
-    with pytest.raises(ValueError, match="needs an 'lr'"):
-        NoLr([Parameter(np.zeros(2))])
+    # (as PyTorch's since round 31: only a learning-rate schedule needs an lr)
+    assert NoLr([Parameter(np.zeros(2))]).defaults == {"momentum": 0.9}
+    with pytest.raises(ValueError, match="groups have none"):
+        gn.schedules.StepLR(NoLr([Parameter(np.zeros(2))]), 2)
 
     class NoStep(go.Optimizer):
         def __init__(self, params):

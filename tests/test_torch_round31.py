@@ -199,3 +199,42 @@ def test_state_dicts_of_unrelated_or_builtin_subclasses_are_still_refused():
         gn.optim.AdamW([w]).load_state_dict(adam)  # (glassnet's own subclass: other rules)
     with pytest.raises(ValueError, match="saved from 'Adam', not LoggedSGD"):
         LoggedSGD([w], lr=0.1).load_state_dict(adam)
+
+
+# -------- 8: a subclass of Optimizer with a step of its own needs no 'lr' in its defaults
+
+
+class Sign(gn.optim.Optimizer):
+    def __init__(self, params, eta=0.1):
+        super().__init__(params, dict(eta=eta))
+
+    def step(self, closure=None):
+        with gn.no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p.data -= group["eta"] * np.sign(p.grad)
+
+
+class Factor(Sign):
+    def __init__(self, params, lr=None):
+        gn.optim.Optimizer.__init__(self, params, dict(lr=lr, eps=1e-3))
+
+
+def test_an_optimizer_of_its_own_needs_no_lr_in_its_defaults():
+    w = gn.ones(2, requires_grad=True)
+    opt = Sign([w], eta=0.5)
+    assert opt.defaults == {"eta": 0.5} and "lr" not in opt.param_groups[0]
+    (w * gn.tensor([1.0, -1.0])).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(w.data, [0.5, 1.5])
+    opt.add_param_group({"params": [gn.ones(1, requires_grad=True)], "eta": 0.2})
+    f = Factor([gn.ones(2, requires_grad=True)])
+    assert f.defaults == {"lr": None, "eps": 1e-3}
+    with pytest.raises(ValueError, match="lr"):
+        Factor([gn.ones(2, requires_grad=True)], lr=-1.0)
+
+
+def test_a_schedule_on_an_optimizer_with_no_lr_says_so():
+    with pytest.raises(ValueError, match=r"StepLR sets the 'lr'.*Sign's groups have none"):
+        gn.optim.lr_scheduler.StepLR(Sign([gn.ones(2, requires_grad=True)]), 2)
