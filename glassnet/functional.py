@@ -238,8 +238,8 @@ class Activation:
                 return g * d
             if self.grad is relu_grad:  # a gate, as PyTorch's: 0 where the unit is off, where
                 return masked(g, d, out=d if is_array(d) else None)  # an inf g times 0 is NaN
-            # a built-in g' returns a new array of a's shape: multiplied in place
-            return np.multiply(d, g, out=d if is_array(d) else None)
+            d *= g  # a built-in g' returns a new array of a's shape: multiplied in place
+            return d
         ax = kw.pop("axis", -1)
         if self.grad is softmax_jac:  # (J itself: C times the memory and work)
             return a * (g - np.sum(g * a, axis=ax, keepdims=True))
