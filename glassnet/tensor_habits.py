@@ -64,7 +64,7 @@ def _repr(self: Tensor) -> str:
     return f"Tensor({body}{size}, dtype={self.data.dtype}{extra})"
 
 
-def named(self: Tensor, label: str) -> Tensor:
+def named(self, label: str) -> Tensor:
     """Set the label used by drawings and explanations; returns self.
 
     >>> import glassnet as gn
