@@ -120,6 +120,28 @@ class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
         return Switch(grad_mode, self.mode)(fn)
 
 
+class set_detect_anomaly:  # noqa: N801 (PyTorch's name; a class, as there)
+    """Anomaly detection (:func:`detect_anomaly`) on (``mode`` True) or off from the call on,
+    as PyTorch's ``torch.autograd.set_detect_anomaly(mode)``, the usual first line of a
+    debugging script; as a with-block the mode before comes back after it. (glassnet checks
+    NaN and inf alike: ``check_nan`` must be True.)"""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        if not isinstance(mode, (bool, np.bool_)) or check_nan is not True:
+            raise TypeError(
+                f"set_detect_anomaly: mode must be True or False, and check_nan True (glassnet "
+                f"checks NaN and inf alike). Got mode={mode!r:.40}, check_nan={check_nan!r:.40}."
+            )
+        self.prev, self.mode = anomaly_mode.get(), bool(mode)
+        anomaly_mode.set(self.mode)
+
+    def __enter__(self) -> None:
+        anomaly_mode.set(self.mode)  # (again: an object reused in a second with-block)
+
+    def __exit__(self, *exc: object) -> None:
+        anomaly_mode.set(self.prev)
+
+
 @contextlib.contextmanager
 def detect_anomaly(mode: bool = True) -> Iterator[None]:
     """Context manager: the first op whose forward value or backward gradient

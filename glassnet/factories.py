@@ -68,8 +68,10 @@ __all__ = [
 
 float32, float64 = np.float32, np.float64
 # PyTorch's other dtype names, as glassnet's top-level names (gn.long, gn.float, ...)
+# (float16, half: named as PyTorch's, refused where a dtype is given, as float32 or float64)
 DTYPE_NAMES = {"float": np.float32, "double": np.float64, "long": np.int64, "int": np.int32,
-               "int64": np.int64, "int32": np.int32, "bool": np.bool_}  # fmt: skip
+               "int64": np.int64, "int32": np.int32, "bool": np.bool_, "float16": np.float16,
+               "half": np.float16}  # fmt: skip
 
 
 def tensor(

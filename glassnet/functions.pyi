@@ -53,8 +53,10 @@ __all__ = [
     "flatten",
     "flip",
     "float",
+    "float16",
     "floor",
     "gather",
+    "half",
     "index_select",
     "int",
     "int32",
@@ -118,6 +120,8 @@ int = np.int32
 int64 = np.int64
 int32 = np.int32
 bool = np.bool_
+float16 = np.float16
+half = np.float16
 
 # PyTorch's function forms of the Tensor methods
 def sum(input: Any, *args: Any, out: Any = None, **kwargs: Any) -> Tensor: ...

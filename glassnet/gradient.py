@@ -422,7 +422,10 @@ class Grad(TorchMethods, np.ndarray):
     ``detach()``, ``cpu()``, ``numpy()``, ``numel()``, ``abs()``, ``norm(p=2, dim)`` (a NumPy
     scalar, so ``.item()`` gives the float), ``.data`` (the array itself), ``sum``/``mean``
     with ``dim``/``keepdim``, and ``var``/``std`` as PyTorch's (unbiased, as a Tensor's;
-    ``np.std(g)`` stays NumPy's). An ``x`` may be a Tensor, an array or a number."""
+    ``np.std(g)`` stays NumPy's); a loop's guards ``isnan()``, ``isinf()``, ``isfinite()``
+    (bool arrays: ``if p.grad.isnan().any()``), ``nan_to_num_()``, ``clamp(min, max)``,
+    ``pow``, ``sign``, ``float()``/``double()``/``to(dtype or "cpu")`` and
+    ``requires_grad`` (False). An ``x`` may be a Tensor, an array or a number."""
 
     def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
         # NumPy's result of it: a new array stays NumPy's own (``lr * w.grad``), one value a
@@ -551,6 +554,61 @@ class Grad(TorchMethods, np.ndarray):
 
     def abs(self) -> np.ndarray:
         return np.abs(self)
+
+    # a training loop's guards and edits, as PyTorch's: if p.grad.isnan().any(): ...
+    def isnan(self) -> np.ndarray:
+        return np.isnan(plain(self))
+
+    def isinf(self) -> np.ndarray:
+        return np.isinf(plain(self))
+
+    def isfinite(self) -> np.ndarray:
+        return np.isfinite(plain(self))
+
+    def nan_to_num_(self, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Grad:
+        np.nan_to_num(self, copy=False, nan=nan, posinf=posinf, neginf=neginf)
+        return self
+
+    def nan_to_num(self, nan: float = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
+        return np.nan_to_num(plain(self), nan=nan, posinf=posinf, neginf=neginf)
+
+    def clamp(self, min: Any = None, max: Any = None) -> np.ndarray:  # noqa: A002
+        return self.copy().clamp_(min, max).numpy()
+
+    def pow(self, exponent: Any) -> np.ndarray:
+        return np.power(plain(self), _values(exponent))
+
+    def sign(self) -> np.ndarray:
+        return np.sign(plain(self))
+
+    def float(self) -> Any:
+        """The values in float32: the array itself where it is (PyTorch's ``.float()``)."""
+        return self.astype(np.float32, copy=False)
+
+    def double(self) -> Any:
+        return self.astype(np.float64, copy=False)
+
+    def to(
+        self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False,
+        copy: bool = False,
+    ) -> Any:  # fmt: skip
+        """PyTorch's ``g.to("cpu")`` (the array itself: a gradient is a NumPy array on the
+        host) and ``g.to(dtype)`` (a copy in that dtype; the array itself in its own)."""
+        for a in args:  # (a str or a glassnet.device is the device; anything else a dtype)
+            at_device = isinstance(a, str) or type(a).__name__ == "device"
+            device, dtype = (a, dtype) if at_device else (device, a)
+        if device is not None and str(getattr(device, "type", device)).split(":")[0] != "cpu":
+            raise ValueError(
+                f"to(): this gradient is a NumPy array on the host; its device is 'cpu'. Got "
+                f"{device!r:.40}: move the model (model.to('cuda')), its gradients move with it."
+            )
+        out = self if dtype is None else self.astype(dtype, copy=False)
+        return out.copy() if copy else out
+
+    @property
+    def requires_grad(self) -> bool:
+        """False: a gradient is in no graph (PyTorch's ``p.grad.requires_grad``)."""
+        return False
 
     def norm(self, p: float | str = 2, dim: Any = None, keepdim: bool = False) -> Any:
         """PyTorch's vector ``p``-norm of the values (``p=2``, or ``"fro"``: the Euclidean;

@@ -238,3 +238,50 @@ def test_an_optimizer_of_its_own_needs_no_lr_in_its_defaults():
 def test_a_schedule_on_an_optimizer_with_no_lr_says_so():
     with pytest.raises(ValueError, match=r"StepLR sets the 'lr'.*Sign's groups have none"):
         gn.optim.lr_scheduler.StepLR(Sign([gn.ones(2, requires_grad=True)]), 2)
+
+
+# -------- 11: common PyTorch names
+
+
+def test_set_detect_anomaly_sets_the_mode_and_restores_as_a_with_block():
+    assert not gn.is_anomaly_enabled()
+    try:
+        gn.autograd.set_detect_anomaly(True)
+        assert gn.is_anomaly_enabled()
+        with pytest.raises(gn.AnomalyError):
+            gn.tensor([0.0], requires_grad=True).log()
+    finally:
+        gn.autograd.set_detect_anomaly(False)
+    assert not gn.is_anomaly_enabled()
+    with gn.autograd.set_detect_anomaly(True):
+        assert gn.is_anomaly_enabled()
+    assert not gn.is_anomaly_enabled()
+    with pytest.raises(TypeError, match="mode"):
+        gn.autograd.set_detect_anomaly("yes")
+
+
+def test_float16_names_exist_and_are_refused_clearly():
+    assert gn.float16 is np.float16 and gn.half is np.float16
+    with pytest.raises(ValueError, match="float32 or float64"):
+        gn.nn.Linear(2, 1).to(gn.float16)
+    with pytest.raises(ValueError, match="float32 or float64"):
+        gn.zeros(2, dtype=gn.half)
+
+
+def test_a_grad_has_the_guards_of_a_training_loop():
+    w = gn.ones(3, requires_grad=True)
+    (w * gn.tensor([1.0, -2.0, 3.0])).sum().backward()
+    g = w.grad
+    assert not g.isnan().any() and not g.isinf().any() and g.isfinite().all()
+    np.testing.assert_array_equal(g.clamp(-1, 1), [1.0, -1.0, 1.0])
+    np.testing.assert_array_equal(g.clamp(min=0), [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(g.pow(2), [1.0, 4.0, 9.0])
+    np.testing.assert_array_equal(g.sign(), [1.0, -1.0, 1.0])
+    assert g.to("cpu") is g and g.float() is g and g.to(gn.float32) is g
+    assert g.double().dtype == np.float64 and g.to(gn.float64).dtype == np.float64
+    assert g.requires_grad is False
+    g[1] = np.nan
+    assert g.isnan().any()
+    assert g.nan_to_num_() is g and not np.isnan(g).any()
+    with pytest.raises(ValueError, match="cuda"):
+        g.to("cuda")
