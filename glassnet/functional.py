@@ -151,11 +151,7 @@ def leaky_relu_fn(z: np.ndarray, alpha: float = 0.01) -> np.ndarray:
     else the min; at alpha 0, z itself where z > 0 (max(inf, 0 inf) would be NaN)."""
     if alpha == 0:  # (-0.0 too; 0 * -inf is NaN, as PyTorch's, without NumPy's warning)
         with np.errstate(invalid="ignore"):
-            a = np.multiply(z, alpha)
-        if not is_array(a):
-            return z if z > 0 else a
-        np.copyto(a, z, where=np.greater(z, 0))
-        return a
+            return np.where(np.greater(z, 0), z, np.multiply(z, alpha))
     a = np.multiply(z, alpha)
     return (np.maximum if alpha <= 1 else np.minimum)(z, a, out=a if is_array(a) else None)
 
