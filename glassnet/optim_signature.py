@@ -71,15 +71,23 @@ def signatures(base: type) -> Callable[[_Init], _Init]:
         params = inspect.signature(declared).parameters.values()
         kept = [p for p in params if p.kind != P.VAR_KEYWORD]
         sig = inspect.Signature([p.replace(annotation=P.empty) for p in kept])  # (as help() shows)
+        # a call that gives params alone by position and settings by keyword (fit's, most
+        # users'): what bind and apply_defaults make of it, without their walk (some 10 us)
+        settings = {n: p.default for n, p in sig.parameters.items() if n not in ("self", "params")}
+        plain = P.empty not in settings.values()  # (each setting has a default)
 
         def __init__(self: Any, *args: Any, **kw: Any) -> None:
             kw = torch_switches(type(self).__name__, kw, sig.parameters)  # (foreach=, ...)
-            try:
-                call = sig.bind(self, *args, **kw)
-            except TypeError as e:  # (inspect's words name no class)
-                raise TypeError(f"{type(self).__name__}(): {e}") from None
-            call.apply_defaults()
-            base.__init__(self, call.arguments["params"], call.arguments["lr"], call.arguments)
+            if plain and len(args) == 1 and kw.keys() <= settings.keys():
+                given = {"self": self, "params": args[0], **settings, **kw}  # (bind's, in order)
+            else:
+                try:
+                    call = sig.bind(self, *args, **kw)
+                except TypeError as e:  # (inspect's words name no class)
+                    raise TypeError(f"{type(self).__name__}(): {e}") from None
+                call.apply_defaults()
+                given = call.arguments
+            base.__init__(self, given["params"], given["lr"], given)
 
         __init__.__signature__ = sig  # type: ignore[attr-defined]
         __init__.__qualname__ = "signature.<locals>.__init__"  # (its name where optim made it)

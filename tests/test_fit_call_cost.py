@@ -234,3 +234,43 @@ def test_a_loss_entry_replaced_in_more_than_its_kernel_still_takes_the_graph(mon
     assert _fit(_xnor()).engine == "graph"
     monkeypatch.setitem(F.LOSSES, "mse", dataclasses.replace(entry, formula="my words"))
     assert graph_reason(_xnor(), entry) == "" and _fit(_xnor()).engine == "fused"
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop"])
+def test_an_optimizer_built_by_keyword_binds_its_arguments_without_inspect(monkeypatch, name):
+    # PyTorch's positional __init__ (optim_signature) bound every call through
+    # inspect.Signature.bind and apply_defaults (some 10 us): a call that gives the params
+    # alone by position and its settings by keyword, as fit and most users do, needs neither
+    import inspect
+
+    from glassnet import optim
+
+    model, mine = _xnor(), optim.OPTIMIZERS[name].__init__.__signature__
+    ps = list(_xnor().parameters())
+    expected = optim.get_optimizer(name, ps, lr=0.25, weight_decay=0.5).param_groups[0]
+    bound = []
+    real = inspect.Signature.bind
+    monkeypatch.setattr(
+        inspect.Signature, "bind", lambda s, *a, **k: bound.append(s is mine) or real(s, *a, **k)
+    )
+    assert _fit(model, optimizer=name).steps == 1
+    opt = optim.get_optimizer(name, ps, lr=0.25, weight_decay=0.5)
+    assert bound == [] and opt.param_groups[0] == expected
+    assert optim.OPTIMIZERS[name](ps, 0.25, weight_decay=0.5).param_groups[0] == expected
+    assert bound == [True]  # (a setting by position: bound as before)
+
+
+def test_a_constructor_still_refuses_what_its_signature_refuses():
+    from glassnet.optim import SGD
+
+    ps = list(_xnor().parameters())
+    with pytest.raises(TypeError, match=r"^SGD\(\): got an unexpected keyword argument 'momentun'"):
+        SGD(ps, lr=0.1, momentun=0.9)
+    with pytest.raises(TypeError, match=r"^SGD\(\): multiple values for argument 'lr'"):
+        SGD(ps, 0.1, lr=0.1)
+    with pytest.raises(TypeError, match=r"^SGD\(\): missing a required argument: 'params'"):
+        SGD(lr=0.1)
+    with pytest.raises(TypeError, match=r"^SGD\(\): too many positional arguments"):
+        SGD(ps, 0.1, 0.9, 0.0, 0.0, False, "torch")
+    assert SGD(params=ps, lr=0.1, style="sklearn").param_groups[0]["style"] == "sklearn"
+    assert SGD(ps, 0.1, 0.9, nesterov=True).param_groups[0]["nesterov"] is True
