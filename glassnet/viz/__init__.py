@@ -129,11 +129,21 @@ def save(drawing: Any, path: str | os.PathLike[str], **kwargs: Any) -> Path:
                 if suffix
                 else "a path without a suffix would hide what it holds"
             )
+            # (for slides: how to make the image from the saved text; rsvg-convert and
+            # cairosvg write PNG, PDF, PS and EPS)
+            image = suffix[1:] if suffix[1:] in ("png", "pdf", "ps", "eps") else "png"
+            convert = (
+                "; then, for an image, open the .svg in a browser and take a screenshot or "
+                f"print it to PDF, or convert it: rsvg-convert -f {image} x.svg -o x.{image} "
+                f"(librsvg) or cairosvg x.svg -o x.{image}"
+                if kind == "SVG"
+                else f"; then, for an image, run Graphviz: dot -T{suffix[1:]} x.gv -o x{suffix}"
+            )
             raise ValueError(
                 f"save: this drawing is {kind} text; {ending}. Got the path {str(path)!r}; "
                 f"save it as {'.svg' if kind == 'SVG' else '.dot or .gv'}"
                 + (
-                    " (matplotlib plots are the ones saved as images)."
+                    f"{convert} (matplotlib plots are the ones saved as images)."
                     if suffix in _IMAGE_SUFFIXES
                     else "."
                 )

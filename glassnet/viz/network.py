@@ -186,6 +186,45 @@ def _num(v: float, decimals: int) -> str:
     return text
 
 
+def _num_more(v: float, decimals: int, more: int) -> str:
+    """``v`` as :func:`_num` writes it, with ``more`` more digits: more decimals, or, for
+    its short scientific form, more digits of the mantissa (``-2.41e-4``); a value those
+    decimals give exactly keeps its usual print (``0.5``, ``4``).
+
+    >>> _num_more(0.0024665, 3, 2), _num_more(-0.000241, 3, 1), _num_more(0.5, 3, 2)
+    ('0.00247', '-2.41e-4', '0.500')
+    """
+    text = _num(v, decimals)
+    if more == 0 or not math.isfinite(v) or Decimal(text) == Decimal(repr(float(v))):
+        return text
+    if "e-" in text and abs(v) < 1:
+        with localcontext() as ctx:  # (half up, as fmt rounds)
+            ctx.rounding = ROUND_HALF_UP
+            mantissa, _, exponent = f"{Decimal(repr(float(v))):.{1 + more}e}".partition("e")
+        return f"{mantissa}e{int(exponent)}"
+    return fmt(float(v), decimals + more)
+
+
+def _factor(v: float, decimals: int, products: list[tuple[str, float]]) -> str:
+    """A factor ``v`` as the picture writes it, with as many more digits (at most 6) as
+    make each product it is drawn in, ``(the other factor as written, the product)``,
+    worked out from the numbers as written, come out as the product is written: a₂ =
+    0.00247 beside ∂L/∂z₃ = -0.098 and ∂L/∂w₆ = -2.4e-4, where 0.002 made -2.0e-4 (the
+    rule explain's tables follow). Its usual print where no digits do (a saturated output,
+    whose ∂L/∂z is the loss's own: a note says so) or none are needed (the slides' XNOR)."""
+    for more in range(7):
+        text = _num_more(v, decimals, more)
+        try:
+            if all(
+                _num(float(Decimal(other) * Decimal(text)), decimals) == _num(p, decimals)
+                for other, p in products
+            ):
+                return text
+        except ArithmeticError:  # (an inf or nan written: its usual print)
+            break
+    return _num(v, decimals)
+
+
 def _exact(v: float, decimals: int) -> str:
     """A number in full for a tooltip: 3 more decimals than the picture's, fmt's format."""
     return fmt(float(v), decimals + 3)
@@ -533,10 +572,19 @@ def _backward_picture(
         + [e.dL_dx[0, shown[0]]]
     )
     cols: list[list[_Node]] = []
+
+    def value(l: int, i: int, v: float) -> str:
+        """The value ``v`` that layer ``l``'s weights from unit ``i`` multiply (an input,
+        or a hidden unit's a), written so that each ∂L/∂w = ∂L/∂z × v drawn multiplies out."""
+        if l == len(layers):  # (ŷ: no weight multiplies it)
+            return f(v)
+        pairs = [(f(e.dL_dZ[l][0, k]), float(e.grad_W[l][i, k])) for k in shown[l + 1]]
+        return _factor(v, d, pairs)
+
     # inputs: dL/dx
     cols.append(
         [
-            _Node(u(nm.x[i]), f(e.dL_dx[0, i]), [f"{u(nm.x[i])} = {f(e.x[0, i])}"],
+            _Node(u(nm.x[i]), f(e.dL_dx[0, i]), [f"{u(nm.x[i])} = {value(0, i, e.x[0, i])}"],
                   _fill(float(e.dL_dx[0, i]), vmax))
             for i in shown[0]
         ]
@@ -554,7 +602,7 @@ def _backward_picture(
                 caps.append(f"∂L/∂{u(bn)} = {f(e.grad_b[l][k])}")
             zc.append(_Node(u(zn), f(e.dL_dZ[l][0, k]), caps, _fill(float(e.dL_dZ[l][0, k]), vmax)))
             ac.append(
-                _Node(u(an), f(e.dL_dA[l][0, k]), [f"{u(an)} = {f(e.A[l][0, k])}"],
+                _Node(u(an), f(e.dL_dA[l][0, k]), [f"{u(an)} = {value(l + 1, k, e.A[l][0, k])}"],
                       _fill(float(e.dL_dA[l][0, k]), vmax))
             )  # fmt: skip
         for node, k in zip(zc, shown[l + 1]):
@@ -590,9 +638,11 @@ def _backward_picture(
                     text = f"∂{u(nm.a[l][i])}/∂{u(nm.z[l][k])} = {_num(jac, d)}"
                     lines = [(text, NEUTRAL)] if len(shown[l + 1]) <= 3 else []
                     edges.append(_Edge((ac, r2), (zc, r), NEUTRAL, 1.3, lines, text))
-            else:
-                text = f"g′({u(nm.z[l][k])}) = {f(e.gprime[l][0, k])}"
-                edges.append(_Edge((ac, r), (zc, r), NEUTRAL, 1.6, [(text, NEUTRAL)], text))
+            else:  # (written so that ∂L/∂z = g′(z) × ∂L/∂a, as drawn, multiplies out)
+                g, zn = float(e.gprime[l][0, k]), u(nm.z[l][k])
+                text = f"g′({zn}) = {_factor(g, d, [(f(e.dL_dA[l][0, k]), e.dL_dZ[l][0, k])])}"
+                tip = f"g′({zn}) = {_exact(g, d)}"  # (in full, as the nodes' tooltips)
+                edges.append(_Edge((ac, r), (zc, r), NEUTRAL, 1.6, [(text, NEUTRAL)], tip))
         # z -> the values below it: the weights, and dL/dw = dL/dz * v
         for r2, k in enumerate(shown[l + 1]):
             for r1, i in enumerate(shown[l]):

@@ -1547,8 +1547,16 @@ def plot_training_snapshots(
             f"{owner}: give the snapshot epochs as 'epochs'; training runs to the last."
         )
     snaps: dict[int, tuple[dict[str, np.ndarray], float]] = {}
-    if 0 in want:
-        snaps[0] = ({k: v.copy() for k, v in model.state_dict().items()}, float("nan"))
+    if 0 in want:  # the untrained network, with its loss as fit counts it (l2 too)
+        from ..objective import evaluate_loss
+
+        loss0 = evaluate_loss(
+            model, Xa, ya, fit_kwargs.get("loss", "mse"), fit_kwargs.get("sample_weight")
+        )
+        l2 = fit_kwargs.get("l2") or 0.0
+        if l2:
+            loss0 += float(l2) / (2 * len(Xa)) * sum(float(np.sum(lay.W**2)) for lay in layers)
+        snaps[0] = ({k: v.copy() for k, v in model.state_dict().items()}, float(loss0))
     last: list[tuple[int, dict[str, np.ndarray], float]] = []  # the latest epoch's weights
 
     def snapshot(state: Any) -> None:
