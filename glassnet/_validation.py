@@ -71,6 +71,7 @@ __all__ = [
     "check_choice",
     "check_float_dtype",
     "check_keywords",
+    "init_signature",
     "check_name",
     "check_number",
     "check_params",
@@ -1766,10 +1767,19 @@ def torch_switches(owner: str, kw: dict[str, Any], taken: Container[str]) -> dic
     return kw
 
 
+def init_signature(cls: type) -> inspect.Signature:
+    """The signature of ``cls``'s constructor: the one its ``__init__`` carries
+    (``__signature__``, as :mod:`glassnet.optim`'s constructors do), read without
+    ``inspect.signature``'s search for it (a few us, twice an optimizer built from its name),
+    else ``inspect.signature``'s."""
+    sig = getattr(cls.__init__, "__signature__", None)
+    return sig if isinstance(sig, inspect.Signature) else inspect.signature(cls.__init__)
+
+
 def check_keywords(cls: type, kw: Mapping[str, Any], skip: int = 1) -> None:
     """Each keyword in ``kw`` one that ``cls``'s constructor takes (its first ``skip``
     arguments after ``self`` left out), else a TypeError that lists the ones it takes."""
-    allowed = list(inspect.signature(cls.__init__).parameters)[1 + skip :]
+    allowed = list(init_signature(cls).parameters)[1 + skip :]
     bad = sorted(set(kw) - set(allowed))
     if bad:
         raise TypeError(
