@@ -274,3 +274,38 @@ def test_a_constructor_still_refuses_what_its_signature_refuses():
         SGD(ps, 0.1, 0.9, 0.0, 0.0, False, "torch")
     assert SGD(params=ps, lr=0.1, style="sklearn").param_groups[0]["style"] == "sklearn"
     assert SGD(ps, 0.1, 0.9, nesterov=True).param_groups[0]["nesterov"] is True
+
+
+def test_an_optimizer_built_from_its_name_reads_the_signature_its_constructor_carries(
+    monkeypatch,
+):
+    # build's check_keywords (and get_optimizer) asked inspect.signature for an __init__
+    # that carries its __signature__ (optim_signature made it): a search for it each time
+    import inspect
+
+    from glassnet import optim
+    from glassnet._validation import check_keywords
+
+    asked = []
+    real = inspect.signature
+    monkeypatch.setattr(inspect, "signature", lambda f, **k: asked.append(f) or real(f, **k))
+    check_keywords(optim.Adam, {"lr": 0.1, "betas": (0.9, 0.99)})
+    assert asked == []
+    monkeypatch.undo()
+    allowed = list(inspect.signature(optim.Adam.__init__).parameters)[2:]
+    with pytest.raises(TypeError) as e:
+        optim.get_optimizer("adam", _params(), lr=0.1, bettas=(0.9, 0.99))
+    assert str(e.value) == (
+        f"Adam got unexpected keyword arguments ['bettas']; its settings are {allowed}."
+    )
+
+    class Plain:  # (a constructor without one: inspect's signature, as before)
+        def __init__(self, first, a=1):
+            pass
+
+    with pytest.raises(TypeError, match=r"Plain got unexpected keyword arguments \['b'\]"):
+        check_keywords(Plain, {"a": 2, "b": 3})
+
+
+def _params() -> list:
+    return list(_xnor().parameters())
