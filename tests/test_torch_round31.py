@@ -285,3 +285,96 @@ def test_a_grad_has_the_guards_of_a_training_loop():
     assert g.nan_to_num_() is g and not np.isnan(g).any()
     with pytest.raises(ValueError, match="cuda"):
         g.to("cuda")
+
+
+# -------- 6: a child's state_dict override, get_extra_state, PyTorch's hooks not called
+
+
+class Inner(gn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = gn.nn.Linear(2, 2)
+
+    def state_dict(self, *a, **k):
+        d = super().state_dict(*a, **k)
+        d["extra"] = 7
+        return d
+
+
+class Outer(gn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inner = Inner()
+        self.head = gn.nn.Linear(2, 1)
+
+
+def test_a_childs_state_dict_override_is_called_as_pytorchs_parent_calls_it():
+    keys = list(Outer().state_dict())
+    # (torch's order: the child's entries where the child is; its "extra" unprefixed)
+    assert keys == ["inner.fc.W", "inner.fc.b", "extra", "head.W", "head.b"]
+    assert list(Outer().state_dict(prefix="m.")) == [
+        "m.inner.fc.W", "m.inner.fc.b", "extra", "m.head.W", "m.head.b"
+    ]
+
+
+class Own(gn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = gn.nn.Linear(2, 1)
+
+    def state_dict(self):  # (glassnet's signature: no prefix)
+        return {**super().state_dict(), "seen": np.array(3.0)}
+
+
+class Counter(gn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc, self.count = gn.nn.Linear(2, 1), 0
+
+    def get_extra_state(self):
+        return {"count": self.count}
+
+    def set_extra_state(self, state):
+        self.count = state["count"]
+
+
+def test_a_glassnet_style_override_and_extra_state_are_saved_and_loaded():
+    net = gn.nn.Sequential(Own(), gn.nn.ReLU())
+    assert list(net.state_dict()) == ["layers.0.fc.W", "layers.0.fc.b", "layers.0.seen"]
+    net = gn.nn.Sequential(Counter())
+    net[0].count = 5
+    sd = net.state_dict()
+    assert sd["layers.0._extra_state"] == {"count": 5}
+    other = gn.nn.Sequential(Counter())
+    other.load_state_dict(sd)
+    assert other[0].count == 5
+    del sd["layers.0._extra_state"]
+    with pytest.raises(ValueError, match="_extra_state"):
+        other.load_state_dict(sd)
+
+
+class Renames(gn.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = gn.nn.Linear(2, 1)
+
+    def _load_from_state_dict(self, state_dict, prefix, *args):
+        pass
+
+
+def test_pytorchs_load_hook_override_is_refused_not_skipped():
+    net = gn.nn.Sequential(Renames())
+    with pytest.raises(NotImplementedError, match="_load_from_state_dict"):
+        net.load_state_dict(net.state_dict())
+    with pytest.raises(NotImplementedError, match="_load_from_state_dict"):
+        net.state_dict()
+
+
+def test_get_parameter_and_get_buffer():
+    net = gn.nn.Sequential(gn.nn.Linear(2, 3), gn.nn.BatchNorm1d(3))
+    assert net.get_parameter("layers.0.W") is net[0].W
+    assert net.get_buffer("layers.1.running_mean") is net[1].running_mean
+    with pytest.raises(AttributeError, match="not a parameter"):
+        net.get_parameter("layers.1.running_mean")
+    with pytest.raises(AttributeError, match="not a buffer"):
+        net.get_buffer("layers.0.W")

@@ -684,6 +684,30 @@ def _reset_running_stats(self: BatchNorm1d) -> None:
         self.num_batches_tracked[...] = 0
 
 
+def get_parameter(self: Module, target: str) -> Parameter:
+    """PyTorch's ``get_parameter("0.W")``: the Parameter at the dotted name ``target``."""
+    return _get_state(self, target, "parameter")
+
+
+def get_buffer(self: Module, target: str) -> Any:
+    """PyTorch's ``get_buffer("1.running_mean")``: the buffer at the dotted name ``target``."""
+    return _get_state(self, target, "buffer")
+
+
+def _get_state(self: Module, target: str, kind: str) -> Any:
+    if not isinstance(target, str):
+        raise TypeError(f"get_{kind} takes a dotted name (a str). Got {target!r:.60}.")
+    path, _, name = target.rpartition(".")
+    mod = self.get_submodule(path)
+    own = dict((mod.named_parameters if kind == "parameter" else mod.named_buffers)(recurse=False))
+    if name not in own:
+        raise AttributeError(
+            f"{type(self).__name__}: {target!r} is not a {kind}; the {kind}s of "
+            f"{type(mod).__name__} {path!r} are {list(own)}."
+        )
+    return own[name]
+
+
 def get_submodule(self: Module, target: str) -> Module:
     """The sub-module at the dotted name ``target`` (``"layers.0"``; ``""``: this module),
     followed attribute by attribute (an index into a list of modules), as PyTorch's
@@ -1045,8 +1069,8 @@ def cpu(self: Module) -> Module:
 # (named as Module's own: help(), tracebacks and pickle find them)
 attach(Module, (named_children, named_modules, apply, get_submodule, register_forward_hook,
     register_forward_pre_hook, register_full_backward_hook, register_full_backward_pre_hook,
-    register_backward_hook, add_module, register_module, register_parameter, children, cpu),
-    module=False)  # fmt: skip
+    register_backward_hook, add_module, register_module, register_parameter, children, cpu,
+    get_parameter, get_buffer), module=False)  # fmt: skip
 
 
 def register_buffer(self: Module, name: str, tensor: Any, persistent: bool = True) -> None:
@@ -1189,8 +1213,67 @@ def _module_state_dict(
             f"got {prefix!r:.40} and {type(destination).__name__}."
         )
     state = self._named_state(saved=True) if keep else _state_dict(self).items()
-    state = {prefix + k: v for k, v in state}
+    state = _own_states(self, {prefix + k: v for k, v in state}, prefix, keep)
     return state if destination is None else destination.update(state) or destination
+
+
+_TORCH_ONLY = ("_save_to_state_dict", "_load_from_state_dict")  # (PyTorch's: not called here)
+
+
+def _torch_only(self: Module) -> None:
+    """A NotImplementedError where a module of the tree overrides a state-dict method of
+    PyTorch's that glassnet never calls (which would otherwise be skipped in silence)."""
+    for name, m in self.named_modules():
+        hook = next((h for h in _TORCH_ONLY if hasattr(m, h)), None)
+        if hook is not None:
+            raise NotImplementedError(
+                f"{type(m).__name__}.{hook} (at {name or 'the model itself'!r}): glassnet does "
+                "not call PyTorch's per-module state-dict hooks. Override state_dict() and "
+                "load_state_dict() (a parent calls a child's state_dict, as PyTorch's), or keep "
+                "non-parameter state in get_extra_state()/set_extra_state()."
+            )
+
+
+def _own_states(self: Module, state: dict[str, Any], prefix: str, keep: bool) -> dict[str, Any]:
+    """``state`` with, as PyTorch's parent does, each sub-module's own ``state_dict()``
+    override called for its part (in its place; an override of glassnet's signature, with
+    no prefix, has its names prefixed) and each ``get_extra_state()`` under
+    ``<name>._extra_state``."""
+    _torch_only(self)
+    parts: dict[str, dict[str, Any]] = {}  # (a sub-module's prefix -> its override's entries)
+    extras: dict[str, Any] = {}
+    for name, m in self.named_modules():
+        at = f"{prefix}{name}." if name else prefix
+        if any(at.startswith(p) for p in parts):  # (inside an override's part)
+            continue
+        if name and type(m).state_dict is not Module.state_dict:
+            parts[at] = _called_state(m, at, keep)
+        elif callable(getattr(m, "get_extra_state", None)):
+            extras[at + "_extra_state"] = m.get_extra_state()
+    if not parts and not extras:
+        return state
+    out: dict[str, Any] = {}
+    for k, v in state.items():
+        owner = next((p for p in parts if k.startswith(p)), None)
+        if owner is None:
+            out[k] = v
+        elif owner in parts:  # (the first of its names: its override's entries there)
+            out.update(parts.pop(owner))
+    for part in parts.values():  # (an override of a module with nothing saved of its own)
+        out.update(part)
+    return {**out, **extras}
+
+
+def _called_state(m: Module, at: str, keep: bool) -> dict[str, Any]:
+    """A sub-module's ``state_dict()`` override called as PyTorch's parent calls it
+    (``destination``, ``prefix``, ``keep_vars``), or, where it takes no ``prefix``
+    (glassnet's signature), called plain, its names prefixed."""
+    params = inspect.signature(m.state_dict).parameters.values()
+    if any(p.name == "prefix" or p.kind is p.VAR_KEYWORD for p in params):
+        dest: dict[str, Any] = {}
+        out = m.state_dict(destination=dest, prefix=at, keep_vars=keep)
+        return dest if out is None else dict(out)
+    return {at + k: v for k, v in m.state_dict().items()}
 
 
 def _checked_register_buffer(self: Module, name: str, tensor: Any, persistent: bool = True) -> None:
@@ -1215,15 +1298,42 @@ def _module_load_state_dict(
             "parameters and buffers (PyTorch's assign=False; the optimizers hold those "
             "parameters), and has no meta device to assign into: call load_state_dict(state)."
         )
-    state, hint = state_dict, ""
+    state, hint, extras = state_dict, "", {}
     if isinstance(state_dict, Mapping):
-        state, hint = _tied_folded(self, state_dict, owner)
+        state, extras = _extra_states(self, state_dict, owner, strict)
+        state, hint = _tied_folded(self, state, owner)
     try:
-        return _load_state_dict(self, state, strict)
+        loaded = _load_state_dict(self, state, strict)
     except StateDictError as e:
         if not hint:
             raise
         raise StateDictError(f"{e}{hint}") from None
+    for m, value in extras.items():
+        m.set_extra_state(value)
+    return loaded
+
+
+def _extra_states(
+    self: Module, state: Mapping[str, Any], owner: str, strict: Any
+) -> tuple[Mapping[str, Any], dict[Module, Any]]:
+    """``state`` without the ``<name>._extra_state`` entries of the modules that take one
+    (``set_extra_state``, PyTorch's), and those values by module; one missing is refused
+    with ``strict``. PyTorch's hooks that glassnet does not call are refused."""
+    _torch_only(self)
+    takes = [(n, m) for n, m in self.named_modules() if callable(getattr(m, "set_extra_state", 0))]
+    if not takes:
+        return state, {}
+    state, extras = dict(state), {}
+    for name, m in takes:
+        key = f"{name}._extra_state" if name else "_extra_state"
+        if key in state:
+            extras[m] = state.pop(key)
+        elif strict:
+            raise StateDictError(
+                f"{owner}: missing key {key!r}, the extra state {type(m).__name__}."
+                "get_extra_state() saves; pass the dict state_dict() returned (or strict=False)."
+            )
+    return state, extras
 
 
 def _tied_folded(self: Module, state: Mapping[str, Any], owner: str) -> tuple[Any, str]:
