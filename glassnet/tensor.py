@@ -366,11 +366,6 @@ class Tensor(TensorMethods):
         doc="dL/dself after ``backward()``: an array of this tensor's shape and dtype, or None.",
     )
 
-    def zero_grad(self) -> None:
-        """Reset ``.grad``: filled with zeros in place if it exists (keeps shared buffers)."""
-        if self.grad is not None:
-            self.grad.fill(0)
-
     # ------------------------------------------------------------- accessors
     shape = property(lambda self: self.data.shape, doc="The shape of ``data``.")
     ndim = property(lambda self: self.data.ndim, doc="The number of axes of ``data``.")

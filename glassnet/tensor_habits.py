@@ -3,8 +3,10 @@
 ``t.register_hook(fn)`` and ``t.retain_grad()`` (what ``backward`` does with a tensor's hooks
 and its retained gradient is the engine's, in :meth:`Tensor.backward`; registering them is
 not), the repr, ``t.item()`` and ``t.numpy()``: PyTorch's and NumPy's surface of a
-tensor, which a hand-written loop reads; and ``t.named("z1")``, which sets the label
-drawings and explanations show (a node keeps its ``label``; no op names its result). (The
+tensor, which a hand-written loop reads; ``t.named("z1")``, which sets the label
+drawings and explanations show (a node keeps its ``label``; no op names its result); and
+``t.zero_grad()``, a leaf's gradient zeroed in place (``fit`` and ``model.zero_grad()`` set
+gradients to None; only ``model.zero_grad(set_to_none=False)`` calls it). (The
 truth value of one value and ``astype``, which the core's reductions and losses call, are
 ``glassnet/tensor.py``'s.)
 
@@ -75,6 +77,12 @@ def named(self, label: str) -> Tensor:
     return self
 
 
+def zero_grad(self: Tensor) -> None:
+    """Reset ``.grad``: filled with zeros in place if it exists (keeps shared buffers)."""
+    if self.grad is not None:
+        self.grad.fill(0)
+
+
 def numpy(self: Tensor) -> np.ndarray:
     """The values as a NumPy array (shared, not copied)."""
     return self.data
@@ -89,4 +97,4 @@ def item(self: Tensor) -> float:
 
 # attached under their own names, as tensor.py defined them (help(), tracebacks, pickle)
 _ATTACHED = {"retain_grad": retain_grad, "register_hook": register_hook, "__repr__": _repr}
-attach(Tensor, {**_ATTACHED, "numpy": numpy, "item": item, "named": named})
+attach(Tensor, {**_ATTACHED, "numpy": numpy, "item": item, "named": named, "zero_grad": zero_grad})

@@ -69,8 +69,9 @@ more than the runners themselves).
 
 So is ``tensor_habits.py``: a Tensor's ``register_hook``/``retain_grad`` (what ``backward`` does
 with hooks and retained gradients stays in ``tensor.py``; registering them is PyTorch's
-surface), the repr, ``item()``, ``numpy()`` and ``named()`` (the label drawings show), which
-it attaches to ``Tensor``: the forward and backward passes call none of them (the truth value
+surface), the repr, ``item()``, ``numpy()``, ``named()`` (the label drawings show) and
+``zero_grad()`` (a gradient zeroed in place: ``fit`` sets gradients to None), which it
+attaches to ``Tensor``: the forward and backward passes call none of them (the truth value
 and ``astype``, which the core's reductions and losses call, stay in ``tensor.py``).
 
 ``loss_checks.py`` holds the refusals of functional's losses (class labels, probabilities,
