@@ -1447,7 +1447,8 @@ def _mm(self: Tensor, other: Any) -> Tensor:
     return self @ other
 
 
-Tensor.pow, Tensor.matmul, Tensor.mm = Tensor.__pow__, Tensor.__matmul__, _mm
+Tensor.pow, Tensor.matmul = Tensor.__pow__, Tensor.__matmul__
+attach(Tensor, {"mm": _mm}, module=False)
 Tensor.neg = Tensor.__neg__
 Tensor.square = lambda self: self * self
 
@@ -1693,8 +1694,13 @@ def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     return write_values(self, "x.clamp_(min, max)", values)
 
 
-Tensor.t, Tensor.type, Tensor.clamp_ = t, _type, clamp_
-Tensor.__abs__ = lambda self: self.abs()  # (abs(x), as PyTorch's; it was a TypeError)
+def _abs(self: Tensor) -> Tensor:
+    """``abs(x)``: ``x.abs()``, as PyTorch's."""
+    return self.abs()
+
+
+Tensor.t, Tensor.clamp_ = t, clamp_
+attach(Tensor, {"type": _type, "__abs__": _abs}, module=False)
 
 
 def _iter(self: Tensor) -> Iterator[Tensor]:
@@ -1741,9 +1747,8 @@ def _len(self: Tensor) -> int:
         ) from None
 
 
-Tensor.__getitem__, Tensor.__setitem__, Tensor.__iter__ = getitem, setitem, _iter
-Tensor.__len__ = _len
-Tensor.__array__ = _numpy_values
+attach(Tensor, {"__getitem__": getitem, "__setitem__": setitem, "__iter__": _iter,
+    "__len__": _len, "__array__": _numpy_values}, module=False)  # fmt: skip
 Tensor.gather = gather
 _INPLACE = {
     sym: _inplace(sym, fn)
@@ -1778,8 +1783,8 @@ def _grad_copy(self: Grad, src: Any) -> Grad:
 
 
 Grad.fill_, Grad.copy_ = _grad_fill, _grad_copy  # (gradient.py knows no _validation)
-Tensor.__imatmul__, Tensor.__format__, Tensor.__float__ = _no_imatmul, _format, _float
-Tensor.__int__ = _int
+attach(Tensor, {"__imatmul__": _no_imatmul, "__format__": _format, "__float__": _float,
+    "__int__": _int}, module=False)  # fmt: skip
 
 
 # ------------------------------------------------------------------ devices

@@ -1080,7 +1080,7 @@ def _chunk(self: Tensor, chunks: Any, dim: Any = 0) -> tuple[Tensor, ...]:
     return _pieces(self, "chunk", [size] * (count - 1) + [n - size * (count - 1)], d)
 
 
-Tensor.split, Tensor.chunk = _split, _chunk
+attach(Tensor, {"split": _split, "chunk": _chunk}, module=False)
 
 _IDENTITY = (  # (habits.py says the same of an index: ops and habits do not import each other)
     "a single True/False where a mask was meant? x == y gives one only where y is not a "

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_bool, check_fits
+from ._validation import attach, check_bool, check_fits
 from ._validation import missing_name as _module_missing_name
 from .gradient import axis_of
 from .habits import Array, check_writable, write_values
@@ -719,10 +719,30 @@ def _not_offered(name: str) -> property:
 
 # ------------------------------------------------------------------------------------ attach
 Tensor.mT = property(_mt, doc="The last two axes swapped (PyTorch's x.mT).")
-Tensor.__floordiv__ = lambda self, other: floor_divide(self, other)
-Tensor.__rfloordiv__ = lambda self, other: floor_divide(other, self)
-Tensor.__mod__ = lambda self, other: remainder(self, other)
-Tensor.__rmod__ = lambda self, other: remainder(other, self)
+
+
+def _floordiv(self: Tensor, other: Any) -> Tensor:
+    """``x // y``: :func:`floor_divide`, as PyTorch's."""
+    return floor_divide(self, other)
+
+
+def _rfloordiv(self: Tensor, other: Any) -> Tensor:
+    """``y // x``: :func:`floor_divide`, as PyTorch's."""
+    return floor_divide(other, self)
+
+
+def _mod(self: Tensor, other: Any) -> Tensor:
+    """``x % y``: :func:`remainder` (the sign of y), as PyTorch's."""
+    return remainder(self, other)
+
+
+def _rmod(self: Tensor, other: Any) -> Tensor:
+    """``y % x``: :func:`remainder` (the sign of x), as PyTorch's."""
+    return remainder(other, self)
+
+
+attach(Tensor, {"__floordiv__": _floordiv, "__rfloordiv__": _rfloordiv, "__mod__": _mod,
+    "__rmod__": _rmod}, module=False)  # fmt: skip
 Tensor.__ifloordiv__ = _inplace("//=", np.floor_divide)  # (without them, x //= y and x %= y
 Tensor.__imod__ = _inplace("%=", np.remainder)  # made a new tensor, leaving x's alias as it was)
 Tensor.floor_divide, Tensor.remainder, Tensor.fmod = floor_divide, remainder, fmod

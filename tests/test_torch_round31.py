@@ -313,7 +313,11 @@ def test_a_childs_state_dict_override_is_called_as_pytorchs_parent_calls_it():
     # (torch's order: the child's entries where the child is; its "extra" unprefixed)
     assert keys == ["inner.fc.W", "inner.fc.b", "extra", "head.W", "head.b"]
     assert list(Outer().state_dict(prefix="m.")) == [
-        "m.inner.fc.W", "m.inner.fc.b", "extra", "m.head.W", "m.head.b"
+        "m.inner.fc.W",
+        "m.inner.fc.b",
+        "extra",
+        "m.head.W",
+        "m.head.b",
     ]
 
 
@@ -378,3 +382,18 @@ def test_get_parameter_and_get_buffer():
         net.get_parameter("layers.1.running_mean")
     with pytest.raises(AttributeError, match="not a buffer"):
         net.get_buffer("layers.0.W")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["__abs__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "mm", "type", "split",
+     "chunk", "__getitem__", "__setitem__", "__setstate__"],
+)  # fmt: skip
+def test_attached_tensor_methods_are_named_and_pickle(name):
+    fn = vars(gn.Tensor)[name]
+    assert fn.__name__ == name and fn.__qualname__ == f"Tensor.{name}" and fn.__doc__
+    assert pickle.loads(pickle.dumps(fn)) is fn
+    x = gn.tensor([-3.0, 4.0])
+    np.testing.assert_array_equal(abs(x).data, [3.0, 4.0])
+    np.testing.assert_array_equal((x // 2).data, [-2.0, 2.0])
+    np.testing.assert_array_equal((x % 3).data, [0.0, 1.0])
