@@ -87,10 +87,8 @@ def _constants(*values: float) -> Callable[[Any], tuple[Any, ...]]:
     """``f(A)``: ``values`` for ufuncs on A, as read-only 0-d arrays of A's dtype on NumPy
     (a ufunc takes one for about half the instructions of a Python float, which it casts to
     the array's dtype: the same number), as the floats on CuPy and other dtypes."""
-    consts = {c: tuple(np.array(v, c) for v in values) for c in "fd"}
-    for arrays in consts.values():
-        for a in arrays:
-            a.flags.writeable = False
+    # (np.broadcast_to to no new axes: a read-only view of each 0-d array)
+    consts = {c: tuple(np.broadcast_to(np.array(v, c), ()) for v in values) for c in "fd"}
     return lambda A: consts.get(A.dtype.char, values) if type(A) is np.ndarray else values
 
 
