@@ -28,7 +28,6 @@ from ._validation import train_message, user_level
 from .interrupts import interrupted_warning
 
 __all__ = [
-    "as_callback",
     "as_callbacks",
     "check_fused",
     "diverged",
@@ -36,42 +35,26 @@ __all__ = [
     "open_stream",
     "replay_orders",
     "warn_interrupted",
+    "whole_callback",
 ]
 
 
-class FunctionCallback:
-    """A function ``f(state)`` given to fit as a callback: called after each epoch (as a
-    :class:`glassnet.train.Callback`'s ``on_epoch_end``; its other hooks do nothing). True
-    or NumPy's True (``np.mean(...) < t``) stops; None and other values do not."""
-
-    def __init__(self, fn: Callable[[Any], Any]) -> None:
-        self.fn = fn
-
-    def on_train_begin(self, state: Any) -> None: ...
-
-    def on_epoch_end(self, state: Any) -> None:
-        result = self.fn(state)
-        if isinstance(result, (bool, np.bool_)) and result:
-            state.stop = True
-
-    def on_train_end(self, state: Any) -> None: ...
-
-
-def as_callback(c: Any, arg: str = "callbacks") -> Any:
-    """A :class:`glassnet.train.Callback` (or an object with its methods; ``on_step_end``
-    optional) as is; a function ``f(state)`` as an ``on_epoch_end`` callback
-    (:class:`FunctionCallback`); else a TypeError naming fit's ``arg``."""
+def whole_callback(c: Any, arg: str = "callbacks") -> bool:
+    """Whether ``c`` has a :class:`glassnet.train.Callback`'s hooks (``on_step_end``
+    optional); False for a function ``f(state)``, which fit calls after each epoch; else a
+    TypeError naming fit's ``arg``."""
     whole = all(hasattr(c, h) for h in ("on_train_begin", "on_epoch_end", "on_train_end"))
     if isinstance(c, type) or not (callable(c) or whole):
         raise TypeError(train_message("callback", arg=arg, c=c))
-    return c if whole else FunctionCallback(c)
+    return whole
 
 
-def as_callbacks(given: Any, arg: str) -> list[Any]:
-    """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list (an iterable)."""
+def as_callbacks(given: Any, arg: str, convert: Callable[[Any, str], Any]) -> list[Any]:
+    """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list (an iterable),
+    each made a callback by ``convert`` (:func:`glassnet.train.as_callback`)."""
     many = isinstance(given, Iterable) and not isinstance(given, (str, bytes, dict))
     many = many and getattr(given, "ndim", 1) != 0  # (a 0-d array: one value, refused as one)
-    return [as_callback(c, arg) for c in (given if many else () if given is None else [given])]
+    return [convert(c, arg) for c in (given if many else () if given is None else [given])]
 
 
 def check_fused(engine: str, fast: Any, model: Any, spec: Any) -> None:

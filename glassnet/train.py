@@ -40,7 +40,6 @@ from . import functional as F
 from ._validation import check_setting, train_message
 from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
-from .fitting import as_callback  # (fit's conversion of a callback: named here too)
 from .fused import add_l2, keep_finite
 from .interrupts import deferred
 from .loss_checks import checked_by_fit
@@ -165,6 +164,24 @@ class Callback:
     def on_step_end(self, state: TrainState) -> None: ...
 
     def on_train_end(self, state: TrainState) -> None: ...
+
+
+class _FunctionCallback(Callback):
+    def __init__(self, fn: Callable[[TrainState], Any]) -> None:
+        self.fn = fn
+
+    def on_epoch_end(self, state: TrainState) -> None:
+        # True or numpy's True (``np.mean(...) < t``) stops; None and other values do not
+        result = self.fn(state)
+        if isinstance(result, (bool, np.bool_)) and result:
+            state.stop = True
+
+
+def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks") -> Callback:
+    """A :class:`Callback` (or an object with its methods; ``on_step_end`` optional) as is;
+    a function ``f(state)`` as an ``on_epoch_end`` callback; else a TypeError naming fit's
+    ``arg``."""
+    return c if fitting.whole_callback(c, arg) else _FunctionCallback(c)  # type: ignore[return-value]
 
 
 OneCallback = Callback | Callable[[TrainState], Any]  # (fit's callbacks: one, or a list)
@@ -535,8 +552,10 @@ def fit(
     )  # (the counts as Python ints: NumPy's too)
     l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
     check_threads(threads, "fit")
-    cbs = fitting.as_callbacks(callbacks, "callbacks")
-    stop_rules = None if stop_rules is None else fitting.as_callbacks(stop_rules, "stop_rules")
+    cbs = fitting.as_callbacks(callbacks, "callbacks", as_callback)
+    stop_rules = (
+        None if stop_rules is None else fitting.as_callbacks(stop_rules, "stop_rules", as_callback)
+    )
     tasks.check_stops(initial_epoch, epochs, stop_rules, tol, early_stopping)
     # a seed function's epoch 0 draws the split (and is called only for one)
     split = validation_split > 0 or (early_stopping and validation_data is None)

@@ -26,3 +26,51 @@ def test_tensor_named_shows_a_plain_self_in_its_signature():
     import inspect
 
     assert str(inspect.signature(gn.Tensor.named)).startswith("(self, label")
+
+
+def test_a_function_callback_is_a_train_callback_and_the_estimators_take_it():
+    # round 30 first moved the wrapper below train, where it was no Callback: isinstance
+    # was False, on_step_end missing, and MLPRegressor(callbacks=[as_callback(f)]) refused it
+    pytest.importorskip("sklearn")
+    from glassnet.sklearn import MLPRegressor
+    from glassnet.train import Callback, as_callback
+
+    seen = []
+
+    def stop_at_two(state):
+        seen.append(state.epoch)
+        return state.epoch >= 2
+
+    cb = as_callback(stop_at_two)
+    assert isinstance(cb, Callback)
+    assert cb.on_step_end(None) is None  # (a Callback's: does nothing)
+    X = np.random.default_rng(0).normal(size=(32, 2))
+    MLPRegressor(hidden_layer_sizes=(3,), max_iter=20, callbacks=[cb], random_state=0).fit(
+        X, X[:, 0]
+    )
+    assert seen == [1, 2]
+
+
+def test_fit_given_a_function_as_a_stop_rule_keeps_a_train_callback_in_its_rules():
+    from glassnet.train import Callback
+
+    model = gn.nn.MLP([2, 3, 1])
+    X = np.zeros((4, 2), np.float32)
+    hist = gn.fit(model, X, np.zeros((4, 1), np.float32), epochs=5, verbose=0,
+                  stop_rules=[lambda s: s.epoch >= 3], callbacks=[CheckRules()])  # fmt: skip
+    assert (
+        hist.epochs == 3
+        and CheckRules.rules
+        and all(isinstance(r, Callback) for r in CheckRules.rules)
+    )
+
+
+class CheckRules:
+    rules: list = []
+
+    def on_train_begin(self, state):
+        type(self).rules = list(state.rules)
+
+    def on_epoch_end(self, state): ...
+
+    def on_train_end(self, state): ...
