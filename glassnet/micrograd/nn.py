@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import Any
@@ -41,30 +42,43 @@ __all__ = ["MLP", "Layer", "Module", "Neuron"]
 
 MOST_VALUES = 10**6
 """The most weights and biases a network here makes (one Python object each)."""
+_ONE = (float, int, Value)  # (a list starting with one: one data point, no _batch call)
 
 
 def _batch(x: Any, model: Any, n: int) -> None:
     """The ValueError for a batch given where one data point is (``m(X)`` where
-    ``[m(x) for x in X]`` is meant, as ``glassnet.nn.MLP(X)`` takes it): a 2-D (or more)
-    array, or a list or tuple whose first item is a row (a list, tuple or array). Nothing
-    for anything else (a cheap look: the first item only)."""
-    if isinstance(x, np.ndarray) and x.ndim >= 2:
-        row = int(np.prod(x.shape[1:]))
-        got = f"an array of shape {x.shape}: {x.shape[0]} row{'s' * (x.shape[0] != 1)} of {row}"
-    elif (
-        (type(x) is list or type(x) is tuple) and x and isinstance(x[0], (list, tuple, np.ndarray))
-    ):
-        first = x[0]
-        if isinstance(first, np.ndarray) and first.ndim == 0:
+    ``[m(x) for x in X]`` is meant, as ``glassnet.nn.MLP(X)`` takes it): anything 2-D or
+    more (an array, a pandas DataFrame, a torch tensor: ``ndim >= 2``), or a list or tuple
+    whose first item is a row (a list, tuple, or anything with ``ndim >= 1``: an array, a
+    Series, a 1-D tensor). Nothing for anything else (a cheap look: the first item only),
+    nor for one data point of size-1 arrays, as micrograd takes it: ``n`` rows of one
+    number each, in an array, or a list or tuple of arrays or lists (a (3, 1) column, a
+    list of 1-element arrays; a Value takes a size-1 array, and refuses a list, saying
+    so)."""
+    if type(x) is list or type(x) is tuple:
+        first = x[0] if x else None
+        if isinstance(first, (list, tuple)):
+            row = len(first)
+        elif (dim := getattr(first, "ndim", 0)) and isinstance(dim, int):
+            row = math.prod(first.shape)
+        else:
             return
-        row = first.size if isinstance(first, np.ndarray) else len(first)
-        got = f"a {type(x).__name__} of {len(x)} row{'s' * (len(x) != 1)} of {row}"
+        rows, own = len(x), isinstance(first, (list, tuple, np.ndarray))
+        got = f"a {type(x).__name__} of {rows} row{'s' * (rows != 1)}"
+    elif isinstance(dim := getattr(x, "ndim", 0), int) and dim >= 2:
+        shape = tuple(int(k) for k in x.shape)
+        rows, row, own = shape[0], math.prod(shape[1:]), isinstance(x, np.ndarray)
+        kind = "an array" if own else f"a {type(x).__module__.partition('.')[0]} {type(x).__name__}"
+        got = f"{kind} of shape {shape}: {rows} row{'s' * (rows != 1)}"
     else:
         return
+    if own and row == 1 and rows == n:  # (one data point of size-1 items)
+        return
+    one = "number or Value" if n == 1 else "numbers or Values"
     raise ValueError(
-        f"{_made(model)} takes one data point (a list of {n} numbers or Values). Got {got} "
-        f"numbers, a batch: call it once per row, [m(x) for x in X] (micrograd's way), or "
-        "use glassnet.nn.MLP, which takes a batch (an array of rows)."
+        f"{_made(model)} takes one data point (a list of {n} {one}). Got {got} of {row} "
+        f"number{'s' * (row != 1)}, a batch: call it once per row, [m(x) for x in X] "
+        "(micrograd's way), or use glassnet.nn.MLP, which takes a batch (an array of rows)."
     )
 
 
@@ -167,7 +181,7 @@ class Neuron(Module):
         self.nonlin = bool(nonlin)
 
     def __call__(self, x: Iterable[Any]) -> Value:
-        if type(x) is not list:  # (a batch: told so; a list looked at where it fails below)
+        if type(x) is not list and type(x) is not tuple:  # (a list: looked at where it fails)
             _batch(x, self, len(self.w))
         x = _inputs(x, self, len(self.w))
         if len(x) != len(self.w):  # (zip would drop the inputs beyond the shorter one)
@@ -199,7 +213,8 @@ class Layer(Module):
 
     def __call__(self, x: Iterable[Any]) -> Value | list[Value]:
         first = self.neurons[0]
-        _batch(x, self, len(first.w))
+        if type(x) is not list or x and type(x[0]) not in _ONE:  # (an MLP's Values: no look)
+            _batch(x, self, len(first.w))
         x = _inputs(x, first, len(first.w))  # (an iterator once, for every neuron)
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
@@ -219,7 +234,8 @@ class MLP(Module):
         self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(sz) - 2) for i in range(len(sz) - 1)]
 
     def __call__(self, x: Any) -> Any:
-        _batch(x, self, len(self.layers[0].neurons[0].w))
+        if type(x) is not list or x and type(x[0]) not in _ONE:  # (once: its layers' are Values)
+            _batch(x, self, len(self.layers[0].neurons[0].w))
         for i, layer in enumerate(self.layers):
             if i and isinstance(x, Value):  # (micrograd: "'Value' object is not iterable")
                 raise TypeError(

@@ -1,0 +1,130 @@
+"""Round 31 (revT): mends of the teach3 mends (0cd40e59, 63d7c341, 617912fa).
+
+1. a micrograd network's batch check takes one data point of size-1 arrays again (a list
+   of 1-element arrays, a (3, 1) column, ``MLP(1, ...)(np.array([[0.5]]))``), as micrograd
+   and glassnet before it did; MLP, Layer and Neuron agree;
+2. plot_decision_boundary takes a micrograd network that has ``predict(X)``;
+3. a network of the pip ``micrograd`` package is told to rebuild with
+   ``glassnet.micrograd.nn`` (draw_graph refuses micrograd's own Value, saying so);
+4. a DataFrame, a 2-D torch tensor or a list of Series given to a micrograd network is
+   called a batch;
+5. plot_training_snapshots' epoch-0 loss is fit's, with l2 and mini-batches and with
+   validation_split;
+6. fit and Objective given an estimator name the calls with X and y.
+"""
+
+from __future__ import annotations
+
+import random
+
+import matplotlib
+import numpy as np
+import pytest
+
+from glassnet.micrograd.engine import Value
+from glassnet.micrograd.nn import MLP, Layer, Neuron
+
+matplotlib.use("Agg")
+
+
+# ------------------------------------------------- 1. one data point of size-1 items
+def _m3() -> MLP:
+    random.seed(0)
+    return MLP(3, [4, 1])
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        [np.array([1.0]), np.array([2.0]), np.array([3.0])],
+        np.array([[1.0], [2.0], [3.0]]),
+        (np.array([1.0]), np.array([2.0]), np.array([3.0])),
+    ],
+    ids=["list of 1-element arrays", "(3, 1) column", "tuple of 1-element arrays"],
+)
+def test_one_data_point_of_size_1_arrays_works_again(x) -> None:
+    """Each was refused as '3 rows of 1 numbers, a batch' (63d7c341); micrograd takes it."""
+    out = _m3()(x)
+    assert isinstance(out, Value)
+    assert out.data == pytest.approx(_m3()([1.0, 2.0, 3.0]).data, abs=0)
+
+
+@pytest.mark.parametrize(
+    "x", [np.array([[0.5]]), [np.array([0.5])], (np.array([0.5]),)], ids=["(1,1)", "list", "tuple"]
+)
+def test_a_one_input_network_takes_its_one_size_1_array(x) -> None:
+    random.seed(1)
+    m, layer, neuron = MLP(1, [3, 1]), Layer(1, 2), Neuron(1)
+    assert m(x).data == pytest.approx(m([0.5]).data, abs=0)
+    assert [v.data for v in layer(x)] == [v.data for v in layer([0.5])]
+    assert neuron(x).data == neuron([0.5]).data
+
+
+@pytest.mark.parametrize("model", [MLP(1, [3, 1]), Layer(1, 2), Neuron(1)], ids=repr)
+def test_mlp_layer_and_neuron_agree_on_a_batch_of_rows_of_1(model) -> None:
+    """Two rows of one number, for a one-input network: a batch, said alike by all three."""
+    for x in ([[0.5], [0.7]], np.array([[0.5], [0.7]]), [np.array([0.5]), np.array([0.7])]):
+        with pytest.raises(ValueError) as e:
+            model(x)
+        why = str(e.value)
+        assert "takes one data point (a list of 1 number or Value). Got " in why, why
+        assert "2 rows of 1 number, a batch" in why, why
+
+
+def test_a_batch_message_counts_in_the_singular_where_one() -> None:
+    random.seed(0)
+    with pytest.raises(ValueError) as e:
+        MLP(1, [2, 1])(np.ones((1, 2)))
+    why = str(e.value)
+    assert "(a list of 1 number or Value). Got an array of shape (1, 2): 1 row of 2 numbers" in why
+
+
+def test_a_list_of_1_lists_is_still_refused_by_value_as_before() -> None:
+    """micrograd fails on it (a list times a float); glassnet before 63d7c341 said Value holds
+    one number, and says so again (it is one data point's shape, not a batch)."""
+    with pytest.raises(TypeError, match=r"Value holds one real number.*Got \[1\.0\] \(list\)"):
+        _m3()([[1.0], [2.0], [3.0]])
+
+
+def test_the_check_runs_once_per_forward_not_per_layer(monkeypatch) -> None:
+    """MLP looks at its input once; its layers' lists of Values are not looked at again."""
+    import glassnet.micrograd.nn as nn_mod
+
+    calls = []
+    real = nn_mod._batch
+    monkeypatch.setattr(nn_mod, "_batch", lambda *a: calls.append(a) or real(*a))
+    random.seed(0)
+    m = MLP(2, [4, 4, 1])
+    m([1.0, 2.0])
+    m([Value(1.0), Value(2.0)])
+    assert calls == []
+    m(np.array([1.0, 2.0]))  # (an array: looked at by the MLP, then by its first layer)
+    assert len(calls) <= 2
+
+
+# ------------------------------------------------- 4. other batch forms
+def test_a_dataframe_torch_tensor_or_list_of_series_is_called_a_batch() -> None:
+    pd = pytest.importorskip("pandas")
+    torch = pytest.importorskip("torch")
+    random.seed(0)
+    m = MLP(2, [3, 1])
+    df = pd.DataFrame({"x1": [1.0, 2.0], "x2": [3.0, 4.0]})
+    cases = {
+        "a pandas DataFrame of shape (2, 2): 2 rows of 2 numbers": df,
+        "a torch Tensor of shape (2, 2): 2 rows of 2 numbers": torch.tensor([[1.0, 2], [3, 4]]),
+        "a list of 2 rows of 2 numbers": [df.iloc[0], df.iloc[1]],
+        "a list of 3 rows of 2 numbers": [torch.tensor([1.0, 2.0])] * 3,
+        "a pandas DataFrame of shape (2, 1): 2 rows of 1 number": df[["x1"]],
+    }
+    for got, x in cases.items():
+        for model, name in ((m, "MLP(2, [3, 1])"), (m.layers[0], "Layer(2, 3)")):
+            with pytest.raises(ValueError) as e:
+                model(x)
+            why = str(e.value)
+            assert why.startswith(f"{name} takes one data point"), why
+            assert f"Got {got}, a batch" in why, why
+    neuron = m.layers[0].neurons[0]
+    with pytest.raises(ValueError, match=r"Got a list of 2 rows of 2 numbers, a batch"):
+        neuron([df.iloc[0], df.iloc[1]])
+    # one row of a DataFrame (a Series) is one data point, as before
+    assert isinstance(m(df.iloc[0]), Value)
