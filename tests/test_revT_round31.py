@@ -21,6 +21,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+from glassnet import viz
 from glassnet.micrograd.engine import Value
 from glassnet.micrograd.nn import MLP, Layer, Neuron
 
@@ -128,3 +129,22 @@ def test_a_dataframe_torch_tensor_or_list_of_series_is_called_a_batch() -> None:
         neuron([df.iloc[0], df.iloc[1]])
     # one row of a DataFrame (a Series) is one data point, as before
     assert isinstance(m(df.iloc[0]), Value)
+
+
+# ------------------------------------------------- 2. a micrograd network with predict(X)
+def test_plot_decision_boundary_takes_a_micrograd_network_with_predict() -> None:
+    """Refused as 'micrograd's network of Values' (63d7c341); anything with predict(X)
+    was drawn before, the usual way to draw micrograd's moons demo."""
+
+    class Predicting(MLP):
+        def predict(self, X):
+            return np.array([[float(self(list(map(float, x))).data > 0)] for x in X])
+
+    random.seed(0)
+    X = np.random.default_rng(0).standard_normal((8, 2))
+    y = (X[:, 0] > 0).astype(float)
+    fig = viz.plot_decision_boundary(Predicting(2, [4, 1]), X, y, resolution=10)
+    assert fig.axes
+    # without predict, still told what it is
+    with pytest.raises(TypeError, match="micrograd's network of Values"):
+        viz.plot_decision_boundary(MLP(2, [4, 1]), X, y)

@@ -488,12 +488,12 @@ def plot_decision_boundary(
     threshold = _check_threshold(threshold, owner)
     res = _check_res(resolution, owner)
     size, dpi = _check_size(figsize, dpi, owner)
-    if micrograd_network(model):  # (no predict: told what it is and what to do)
-        raise TypeError(not_a_network(model, owner))
     if not callable(getattr(model, "predict", None)):
         raise TypeError(
-            f"{owner}: model must have a predict(X) method (a glassnet Module or estimator). "
-            f"Got {type(model).__name__}."
+            not_a_network(model, owner)  # (told what it is and what to do)
+            if micrograd_network(model)
+            else f"{owner}: model must have a predict(X) method (a glassnet Module or "
+            f"estimator). Got {type(model).__name__}."
         )
     try:
         inputs = layers_of(model, owner)[0].inputs
