@@ -46,6 +46,8 @@ __all__ = [
     "network_advice",
     "not_a_network",
     "micrograd_network",
+    "micrograd_package",
+    "micrograd_rebuild",
     "micrograd_advice",
     "micrograd_output",
     "sklearn_mlp",
@@ -2444,7 +2446,7 @@ def _micrograd_sizes(model: Any) -> tuple[list[int], bool] | None:
             sizes = sizes or [len(neurons[0].w)]
             sizes.append(len(neurons))
         return sizes, bool(getattr(neurons[0], "nonlin", False))
-    except (TypeError, AttributeError, IndexError):
+    except Exception:  # (a user's property that raises: the refusal itself must not)
         return None
 
 
@@ -2462,12 +2464,39 @@ def micrograd_advice(model: Any, owner: str) -> str | None:
         sizes, relu = read
         out = ', output_activation="relu"' if relu else ""
         mlp = f'glassnet.nn.MLP({sizes}, activation="relu"{out}, dtype=np.float64)'
+    draw = f"glassnet.viz.draw_graph({micrograd_output(model)}) (a Value)"
+    if micrograd_package(model):
+        draw = f"To draw its graph, {micrograd_rebuild(model)}, then draw its output, {draw}"
+    else:
+        draw = f"Draw its graph from its output, {draw}"
     return (
         f"micrograd's network of Values ({where}), which takes one data point per call and "
-        f"is no glassnet Module, so {owner} does not take it. Draw its graph from its output, "
-        f"glassnet.viz.draw_graph({micrograd_output(model)}) (a Value); for {owner}, build "
-        f"the same network as a glassnet Module, {mlp}, and copy its weights in "
+        f"is no glassnet Module, so {owner} does not take it. {draw}; for {owner}, build the "
+        f"same network as a glassnet Module, {mlp}, and copy its weights in "
         "(help(glassnet.micrograd.nn) shows how)."
+    )
+
+
+def micrograd_package(obj: Any) -> bool:
+    """Whether ``obj`` (a network or a Value) comes from the pip ``micrograd`` package, not
+    glassnet's drop-in (its class, or a class it derives from, is micrograd's own)."""
+    return any(c.__module__.split(".")[0] == "micrograd" for c in type(obj).__mro__[:-1])
+
+
+def micrograd_rebuild(obj: Any) -> str:
+    """What to do with a network or Value of the pip ``micrograd`` package, which glassnet's
+    tools do not read: build it with glassnet.micrograd, the same API and numbers."""
+    if micrograd_network(obj):
+        kind = type(obj).__name__ if type(obj).__module__ == "micrograd.nn" else "MLP"
+        return (
+            f"build it with glassnet.micrograd.nn instead (from glassnet.micrograd.nn import "
+            f"{kind}: the same constructor, and after the same random.seed the same weights; "
+            "draw_graph does not read the micrograd package's Values)"
+        )
+    return (
+        "build it with glassnet.micrograd instead (from glassnet.micrograd.engine import "
+        "Value; from glassnet.micrograd.nn import MLP: the same API, the same numbers; "
+        "draw_graph does not read the micrograd package's Values)"
     )
 
 
@@ -2905,13 +2934,15 @@ def check_slope(slope: Any, owner: str) -> float:
     return slope
 
 
-def check_unhooked(model: Any, owner: str, training: bool) -> None:
+def check_unhooked(model: Any, owner: str, training: bool, modules: Any = None) -> None:
     """Refuse, for the fast path (``layers_of``), a model whose modules have forward hooks
     (backward hooks too when ``training``: they run in ``backward()`` only) or, for
-    training, whose parameters have gradient hooks: the fast path runs none of them."""
+    training, whose parameters have gradient hooks: the fast path runs none of them.
+    ``modules``: ``model.modules()`` walked already (tasks.check_weights_set's walk)."""
     kinds = ("_forward_pre_hooks", "_forward_hooks", *training * ("_backward_pre_hooks",
              "_backward_hooks"))  # fmt: skip
-    if any(vars(m).get(k) for m in model.modules() for k in kinds):  # (this reads its weights)
+    mods = model.modules() if modules is None else modules
+    if any(vars(m).get(k) for m in mods for k in kinds):  # (this reads its weights)
         raise TypeError(fused_message("hooks", owner=owner))
     if training and any(getattr(p, "_hooks", None) for p in model.parameters()):
         raise TypeError(fused_message("grad_hooks", owner=owner))

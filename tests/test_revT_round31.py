@@ -148,3 +148,63 @@ def test_plot_decision_boundary_takes_a_micrograd_network_with_predict() -> None
     # without predict, still told what it is
     with pytest.raises(TypeError, match="micrograd's network of Values"):
         viz.plot_decision_boundary(MLP(2, [4, 1]), X, y)
+
+
+# ------------------------------------------------- 3. a network of the pip micrograd package
+def test_a_pip_micrograd_network_is_told_to_rebuild_with_glassnet_micrograd() -> None:
+    """Each said to draw_graph(m([x1, x2])), which refuses micrograd's own Value."""
+    mnn = pytest.importorskip("micrograd.nn")
+    import glassnet as gn
+    from glassnet.explain import explain
+
+    m = mnn.MLP(2, [2, 1])
+    X, Y = gn.datasets.xnor_gate()
+    for owner, call in (
+        ("fit", lambda: gn.fit(m, X, Y, epochs=1, verbose=0)),
+        ("explain", lambda: explain(m, [1.0, 0.0], 1.0)),
+        ("draw_network", lambda: viz.draw_network(m, [1.0, 0.0])),
+        ("draw_graph", lambda: viz.draw_graph(m)),
+    ):
+        with pytest.raises(TypeError) as e:
+            call()
+        why = str(e.value)
+        assert why.startswith(f"{owner}: "), why
+        assert "(micrograd.nn.MLP)" in why, why
+        assert "build it with glassnet.micrograd.nn instead" in why, why
+        assert "from glassnet.micrograd.nn import MLP" in why, why
+        assert "draw_graph does not read the micrograd package's Values" in why, why
+    # the advice works: the same constructor, the same weights after the same seed
+    random.seed(5)
+    theirs = mnn.MLP(2, [2, 1])
+    random.seed(5)
+    ours = MLP(2, [2, 1])
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+    assert "<svg" in viz.draw_graph(ours([1.0, 2.0]))
+
+
+def test_draw_graph_of_a_pip_micrograd_value_says_to_use_glassnet_micrograd() -> None:
+    engine = pytest.importorskip("micrograd.engine")
+    a = engine.Value(2.0)
+    with pytest.raises(TypeError) as e:
+        viz.draw_graph(a * a + 1)
+    why = str(e.value)
+    assert "Got Value (micrograd.engine.Value), a Value of the micrograd package" in why, why
+    assert "from glassnet.micrograd.engine import Value" in why, why
+    # a glassnet Value draws
+    b = Value(2.0)
+    assert "<svg" in viz.draw_graph(b * b + 1)
+
+
+def test_a_network_whose_layers_raise_is_still_refused_in_words() -> None:
+    """A Module subclass whose ``layers`` raises a KeyError made the refusal itself crash."""
+    import glassnet as gn
+    from glassnet.micrograd.nn import Module
+
+    class Odd(Module):
+        @property
+        def layers(self):
+            raise KeyError("layers")
+
+    X, Y = gn.datasets.xnor_gate()
+    with pytest.raises(TypeError, match=r"micrograd's network of Values .*Odd\)"):
+        gn.fit(Odd(), X, Y, epochs=1, verbose=0)

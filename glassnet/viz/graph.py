@@ -29,7 +29,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import micrograd_network, micrograd_output
+from .._validation import (
+    micrograd_network,
+    micrograd_output,
+    micrograd_package,
+    micrograd_rebuild,
+)
 from ..explain import unicode_symbol
 from ..functional import replaced_entry
 from ..nn.module import Parameter
@@ -120,16 +125,25 @@ def graph_nodes(root: Tensor, max_nodes: int = 400) -> list[Tensor]:
     """Every tensor the graph of ``root`` depends on, parents before children."""
     if not isinstance(root, Tensor):
         where = micrograd_network(root)  # (a network: its output's graph is drawn)
-        raise TypeError(
-            f"draw_graph: expected a glassnet Tensor (the result of a computation). "
-            f"Got {type(root).__name__}"
-            + (
-                f", micrograd's network of Values ({where}), not a result: draw the graph of "
-                f"its output, draw_graph({micrograd_output(root)}) (a Value: the network "
-                "applied to one data point)."
-                if where
-                else "."
+        got = f"Got {type(root).__name__}"
+        pip = micrograd_package(root)  # (the micrograd package's: built with glassnet's)
+        if where:
+            got += (
+                f", micrograd's network of Values ({where}), not a result: "
+                + (f"{micrograd_rebuild(root)}, then " if pip else "")
+                + f"draw the graph of its output, draw_graph({micrograd_output(root)}) (a "
+                "Value: the network applied to one data point)."
             )
+        elif pip:
+            kind = type(root)
+            got += (
+                f" ({kind.__module__}.{kind.__qualname__}), a Value of the micrograd package: "
+                f"{micrograd_rebuild(root)}."
+            )
+        raise TypeError(
+            "draw_graph: expected a glassnet Tensor (the result of a computation). "
+            + got
+            + ("" if where or pip else ".")
         )
     order: list[Tensor] = []
     seen: set[int] = set()
