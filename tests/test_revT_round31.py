@@ -208,3 +208,75 @@ def test_a_network_whose_layers_raise_is_still_refused_in_words() -> None:
     X, Y = gn.datasets.xnor_gate()
     with pytest.raises(TypeError, match=r"micrograd's network of Values .*Odd\)"):
         gn.fit(Odd(), X, Y, epochs=1, verbose=0)
+
+
+# ------------------------------------------------- 5. the epoch-0 snapshot loss is fit's
+def _snap_case():
+    import glassnet as gn
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(float)
+    m = gn.nn.MLP(
+        [2, 4, 1], activation="tanh", output_activation="sigmoid", rng=np.random.default_rng(0)
+    )
+    return gn, X, y, m
+
+
+def _titles(fig) -> list[str]:
+    return [a.get_title() for a in fig.axes if a.get_title()]
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"loss": "bce", "l2": 1.0, "batch_size": 8},
+        {"loss": "bce", "l2": 1.0, "batch_size": 7},
+        {"l2": 2.0, "batch_size": 16, "validation_split": 0.25, "seed": 0},
+        {"loss": "bce", "validation_split": 0.25, "seed": 0},
+        {"loss": "bce", "early_stopping": True, "seed": 3},
+        {"l2": 1.0, "batch_size": 5, "validation_split": 0.3, "seed": 1, "sample_weight": "w"},
+        {"loss": "bce", "l2": 0.5, "validation_split": 0.25, "seed": "generator"},
+        {"loss": "bce", "l2": 0.5, "validation_split": 0.25, "seed": "function"},
+    ],
+    ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()),
+)
+def test_epoch_0_loss_is_fits_loss_at_the_same_weights(kw) -> None:
+    """lr = 1e-30: epoch 1 keeps epoch 0's weights, so fit's 1-epoch history is the loss
+    at epoch 0, as fit counts it. With mini-batches and l2, epoch 0 had l2/(2 n) once
+    (fit adds l2/(2 b) per batch); with validation_split, all of X (fit: its training
+    rows)."""
+    import copy
+
+    gn, X, y, m = _snap_case()
+    kw = dict(kw)
+    if kw.get("sample_weight") == "w":
+        kw["sample_weight"] = np.random.default_rng(2).uniform(0.2, 3.0, len(X))
+    seeds = {"generator": lambda: np.random.default_rng(11), "function": lambda: lambda e: 5 + e}
+    make_seed = seeds.get(kw.get("seed"), lambda: kw.get("seed"))
+    kw["seed"] = make_seed()
+    h = gn.fit(copy.deepcopy(m), X, y, epochs=1, lr=1e-30, verbose=0, **kw)
+    kw["seed"] = make_seed()
+    fig = viz.plot_training_snapshots(copy.deepcopy(m), X, y, epochs=[0, 1], lr=1e-30, **kw)
+    titles = _titles(fig)
+    assert titles[0] == f"epoch 0, loss {h.loss[0]:.3f}", (titles, h.loss)
+    assert titles[1] == f"epoch 1, loss {h.loss[0]:.3f}", (titles, h.loss)
+
+
+def test_epoch_0_with_the_default_generator_draws_fits_split_and_leaves_it() -> None:
+    """seed=None: fit draws the split from glassnet's default generator; epoch 0 reads the
+    same rows, and training draws what it drew before (the generator is not advanced)."""
+    import copy
+
+    gn, X, y, m = _snap_case()
+    kw = {"loss": "bce", "l2": 0.5, "validation_split": 0.25, "batch_size": 6}
+    gn.manual_seed(4)
+    h = gn.fit(copy.deepcopy(m), X, y, epochs=3, lr=0.1, verbose=0, **kw)
+    gn.manual_seed(4)
+    titles = _titles(
+        viz.plot_training_snapshots(copy.deepcopy(m), X, y, epochs=[0, 3], lr=0.1, **kw)
+    )
+    assert titles[1] == f"epoch 3, loss {h.loss[2]:.3f}", (titles, h.loss)
+    gn.manual_seed(4)
+    h0 = gn.fit(copy.deepcopy(m), X, y, epochs=1, lr=1e-30, verbose=0, **kw)
+    assert titles[0] == f"epoch 0, loss {h0.loss[0]:.3f}", (titles, h0.loss)

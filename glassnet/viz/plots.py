@@ -1484,6 +1484,42 @@ def plot_activations(
     return fig
 
 
+def _untrained_loss(model: Any, layers: list[Layer], X: Any, y: Any, kw: dict) -> float:
+    """The loss fit's history gives ``model`` at its weights now (epoch 0 of a snapshot),
+    ``kw`` fit's arguments: an epoch's loss as fit counts it, on the rows fit trains on (a
+    ``validation_split`` or early stopping's hold-out drawn as fit draws it, from a copy of
+    its generator: the caller's draws nothing), the batches' losses weighted by their rows,
+    each with ``l2 / (2 b) * sum ||W||^2`` for its ``b`` rows. NaN (the title gives no
+    loss) where fit's arguments are refused: fit says why, next."""
+    import copy
+    import warnings
+
+    from .. import tasks
+    from ..objective import evaluate_loss
+
+    loss, w = kw.get("loss", "mse"), kw.get("sample_weight")
+    frac, stop = kw.get("validation_split", 0.0), kw.get("early_stopping", False)
+    try:
+        if (frac > 0 or stop) and kw.get("validation_data") is None:  # (fit's split)
+            spec = tasks.loss_spec(loss)
+            takes = spec is None and tasks.takes_labels(loss)
+            with warnings.catch_warnings():  # (fit gives them)
+                warnings.simplefilter("ignore")
+                X, y, w = tasks.check_data(model, spec, X, y, w, "fit", labels=takes, loss=loss)
+                rng = copy.deepcopy(tasks.epoch_rng(kw.get("seed"), 0))
+                X, y, w = tasks.validation_set(
+                    model, spec, X, y, w, None, frac, stop, rng, labels=takes, loss=loss
+                )[:3]
+    except Exception:  # (arguments fit refuses, in its own words, next)
+        return math.nan
+    value = evaluate_loss(model, X, y, loss, w)
+    l2, n, b = kw.get("l2") or 0.0, len(X), kw.get("batch_size")
+    if l2:  # (k batches of fit's: k * l2 / (2 n) * sum ||W||^2 in the epoch's loss)
+        k = -(-n // b) if isinstance(b, (int, np.integer)) and 0 < b < n else 1
+        value += k * float(l2) / (2 * n) * sum(float(np.sum(lay.W**2)) for lay in layers)
+    return float(value)
+
+
 def plot_training_snapshots(
     model: Any,
     X: Any,
@@ -1507,7 +1543,9 @@ def plot_training_snapshots(
     ``epochs`` is set here). One output: y_hat shaded on one scale shared by every
     panel, the boundary y_hat = 0.5 (0 for a tanh output, or for logits: a model trained
     with ``loss='binary_cross_entropy_with_logits'``) in black; several outputs: each
-    class's region in its colour. Each panel's title gives its epoch and training loss.
+    class's region in its colour. Each panel's title gives its epoch and training loss
+    (epoch 0's: the untrained network's, as fit counts an epoch's, on the rows it trains
+    on, with its per-batch ``l2`` penalty).
 
     Returns
     -------
@@ -1548,15 +1586,8 @@ def plot_training_snapshots(
         )
     snaps: dict[int, tuple[dict[str, np.ndarray], float]] = {}
     if 0 in want:  # the untrained network, with its loss as fit counts it (l2 too)
-        from ..objective import evaluate_loss
-
-        loss0 = evaluate_loss(
-            model, Xa, ya, fit_kwargs.get("loss", "mse"), fit_kwargs.get("sample_weight")
-        )
-        l2 = fit_kwargs.get("l2") or 0.0
-        if l2:
-            loss0 += float(l2) / (2 * len(Xa)) * sum(float(np.sum(lay.W**2)) for lay in layers)
-        snaps[0] = ({k: v.copy() for k, v in model.state_dict().items()}, float(loss0))
+        loss0 = _untrained_loss(model, layers, Xa, ya, fit_kwargs)
+        snaps[0] = ({k: v.copy() for k, v in model.state_dict().items()}, loss0)
     last: list[tuple[int, dict[str, np.ndarray], float]] = []  # the latest epoch's weights
 
     def snapshot(state: Any) -> None:
