@@ -2395,8 +2395,8 @@ def network_advice(model: Any, call: str) -> str | None:
     estimator.
 
     >>> from glassnet.sklearn import MLPRegressor
-    >>> network_advice(MLPRegressor(), "summary(est.model_)")
-    'an estimator that has its network once fitted: fit it, then summary(est.model_).'
+    >>> network_advice(MLPRegressor(), "summary(est.model_)").split(": ")[1]
+    'train it first, est.fit(X, y), then summary(est.model_).'
     """
     if isinstance(model, type) or not (hasattr(model, "fit") and hasattr(model, "get_params")):
         return None
@@ -2404,7 +2404,10 @@ def network_advice(model: Any, call: str) -> str | None:
     if hasattr(getattr(model, "model_", None), "parameters"):  # (a fitted glassnet.sklearn one)
         return f"an estimator; pass its network: {call}."
     if kind.__module__.split(".")[0] == "glassnet":
-        return f"an estimator that has its network once fitted: fit it, then {call}."
+        return (
+            "an estimator that has its network once fitted: train it first, est.fit(X, y), "
+            f"then {call}."
+        )
     if sklearn_mlp(model):
         return (
             f"scikit-learn's own estimator ({kind.__module__}), whose weights (coefs_, "

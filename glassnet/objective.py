@@ -24,7 +24,7 @@ __all__ = ["Objective", "evaluate_loss"]
 
 def _check_model(model: Any, owner: str) -> None:
     if not isinstance(model, Module):
-        raise TypeError(not_a_network(model, owner))
+        raise TypeError(not_a_network(model, owner, f"{owner}(est.model_, X, y)"))
 
 
 def evaluate_loss(

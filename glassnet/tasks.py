@@ -935,7 +935,7 @@ def check_trainable(model: Any, diagnostics: Any = False) -> None:
     """fit's refusals of a model that is no glassnet Module or has nothing to train (none,
     or every parameter frozen), and of the old ``diagnostics=True``."""
     if not isinstance(model, Module):
-        raise TypeError(not_a_network(model, "fit"))
+        raise TypeError(not_a_network(model, "fit", "fit(est.model_, X, y)"))
     check_weights_set(model, "fit")
     if not any(p.requires_grad for p in model.parameters()):
         raise ValueError(

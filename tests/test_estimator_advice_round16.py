@@ -36,7 +36,8 @@ def test_each_tool_gives_the_same_advice(tool):
          r"that has no glassnet network\.$"),
         (_fitted(SkMLP(max_iter=5, random_state=0)), r"scikit-learn's own estimator .*Fit "
          rf"glassnet\.sklearn\.MLPClassifier instead .*then {tool}\(est\.model_"),
-        (MLPClassifier(), rf"once fitted: fit it, then {tool}\(est\.model_"),
+        (MLPClassifier(), rf"once fitted: train it first, est\.fit\(X, y\), then "
+         rf"{tool}\(est\.model_"),
         (_fitted(MLPClassifier(max_iter=3)),
          rf"an estimator; pass its network: {tool}\(est\.model_"),
     ]  # fmt: skip

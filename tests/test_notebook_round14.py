@@ -205,7 +205,7 @@ def test_explain_points_an_estimator_to_its_network():
         clf = MLPClassifier(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(X, y)
     with pytest.raises(TypeError, match=r"Got MLPClassifier.*explain\(est\.model_, x, y"):
         gn.explain(clf, X[0], y[0], loss="cross_entropy")
-    with pytest.raises(TypeError, match=r"fit it, then explain\(est\.model_"):
+    with pytest.raises(TypeError, match=r"est\.fit\(X, y\), then explain\(est\.model_"):
         gn.explain(MLPClassifier(), X[0], y[0])
     assert "Loss" in gn.explain(clf.model_, X[0], y[:1], loss="cross_entropy").to_text()
 

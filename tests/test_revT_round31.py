@@ -280,3 +280,37 @@ def test_epoch_0_with_the_default_generator_draws_fits_split_and_leaves_it() -> 
     gn.manual_seed(4)
     h0 = gn.fit(copy.deepcopy(m), X, y, epochs=1, lr=1e-30, verbose=0, **kw)
     assert titles[0] == f"epoch 0, loss {h0.loss[0]:.3f}", (titles, h0.loss)
+
+
+# ------------------------------------------------- 6. fit and Objective given an estimator
+def test_fit_and_objective_given_an_estimator_name_the_calls_with_x_and_y() -> None:
+    """fit said 'fit(est.model_)' (no X, y) and, unfitted, 'fit it, then fit(est.model_)';
+    Objective said 'Objective(est.model_)'."""
+    import warnings
+
+    import glassnet as gn
+    from glassnet.sklearn import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = np.arange(20) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = MLPClassifier(hidden_layer_sizes=(3,), max_iter=3, random_state=0).fit(X, y)
+    with pytest.raises(TypeError) as e:
+        gn.fit(fitted, X, y, epochs=1, verbose=0)
+    assert str(e.value).endswith("an estimator; pass its network: fit(est.model_, X, y)."), e.value
+    with pytest.raises(TypeError) as e:
+        gn.fit(MLPClassifier(), X, y, epochs=1, verbose=0)
+    assert str(e.value).endswith(
+        "an estimator that has its network once fitted: train it first, est.fit(X, y), then "
+        "fit(est.model_, X, y)."
+    ), e.value
+    from glassnet.objective import evaluate_loss
+
+    for owner, call in (("Objective", gn.Objective), ("evaluate_loss", evaluate_loss)):
+        with pytest.raises(TypeError) as e:
+            call(fitted, X, y)
+        assert str(e.value).endswith(f"pass its network: {owner}(est.model_, X, y)."), e.value
+    # the other tools keep their calls, with est.fit(X, y) named for an unfitted one
+    with pytest.raises(TypeError, match=r"train it first, est\.fit\(X, y\), then summary\(est"):
+        gn.summary(MLPClassifier())

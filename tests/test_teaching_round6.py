@@ -244,7 +244,9 @@ def test_summary_refusals_say_what_was_given():
         summary(micrograd.MLP(2, [3, 1]))
     with pytest.raises(TypeError, match=r"Got the class glassnet\.nn\..*MLP; make one first"):
         summary(nn.MLP)
-    with pytest.raises(TypeError, match=r"Got MLPClassifier, .*fit it, then summary\(est\.model_"):
+    with pytest.raises(
+        TypeError, match=r"Got MLPClassifier, .*est\.fit\(X, y\), then summary\(est"
+    ):
         summary(MLPClassifier())
 
 
