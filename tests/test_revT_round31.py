@@ -314,3 +314,18 @@ def test_fit_and_objective_given_an_estimator_name_the_calls_with_x_and_y() -> N
     # the other tools keep their calls, with est.fit(X, y) named for an unfitted one
     with pytest.raises(TypeError, match=r"train it first, est\.fit\(X, y\), then summary\(est"):
         gn.summary(MLPClassifier())
+
+
+# ------------------------------------------------- minor: p.grad = a Value
+@pytest.mark.parametrize("name", ["grad", "data"])
+def test_setting_a_value_to_a_value_says_to_take_its_number(name: str) -> None:
+    """It read 'use it as it is in the ops, or Value(v.data)', the constructor's advice."""
+    p, v = Value(1.0), Value(2.0)
+    with pytest.raises(TypeError) as e:
+        setattr(p, name, v)
+    why = str(e.value)
+    assert why.startswith(f"Value.{name} must be a number"), why
+    assert f"a Value already: write p.{name} = v.data (its number)" in why, why
+    assert "use it as it is in the ops" not in why, why
+    setattr(p, name, v.data)
+    assert getattr(p, name) == 2.0

@@ -269,6 +269,8 @@ def _set_message(name: str, value: Any, e: TypeError) -> str:
             "Value.data must be a number (the weight's value: p.data -= lr * p.grad updates "
             "it). Got None (micrograd's Value takes it and fails at the next op on it)."
         )
+    if isinstance(value, Value):  # (the constructor's advice, Value(v.data), fits no setter)
+        rest = f"Got {value!r:.60}, a Value already: write p.{name} = v.data (its number)."
     return f"Value.{name} must be a number (a Value holds one real number). {rest}"
 
 
