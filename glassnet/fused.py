@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_activation, check_chain, check_unhooked, fused_message
+from ._validation import check_activation, check_chain, fused_message
 from .backend import kept, namespace
 from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, loss_sum, plain
 from .nn.flat import grad_view
@@ -111,8 +111,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
     """
     if not isinstance(model, Module):
         raise TypeError(fused_message("module", owner=owner, got=type(model).__name__))
-    check_weights_set(model, owner)
-    check_unhooked(model, owner, training)  # (the fast path runs no hook)
+    check_weights_set(model, owner, hooks=training)  # (and no hook: the fast path runs none)
     layers: list[Layer] = []
     read = (Linear, ActivationModule, Dropout, Sequential)  # (by their class: not called)
     for m in flatten(model):

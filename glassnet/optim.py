@@ -55,7 +55,6 @@ array([0.9, 2.1])
 
 from __future__ import annotations
 
-import inspect
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -68,6 +67,7 @@ from ._validation import (
     build,
     check_name,
     check_params,
+    init_signature,
     torch_switches,
 )
 from .blas import axpy
@@ -243,9 +243,7 @@ class Optimizer(OptimizerMethods):
         self._packs: list[_Pack] = []
         self.t = 0
         self._generation = 0  # bumped by what a prepared step cannot see: zero_grad, loads, groups
-        items = check_params(params, name)
-        for group in items if all(isinstance(g, Mapping) for g in items) else [{"params": items}]:
-            self.add_param_group(group)
+        add_groups(self, check_params(params, name))  # (a list of params, or of group dicts)
 
     def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
         """A group's settings (``lr`` and ``_hyper``), checked; no other keys but "params".
@@ -266,7 +264,10 @@ class Optimizer(OptimizerMethods):
         ``{"params": [...], "lr": 0.1}``; the settings not given are :attr:`defaults`."""
         check_group(group, type(self).__name__)  # (a dict with "params")
         settings = self._validate({**self.defaults, **group}, None if "lr" in group else _RATE)
-        plist = group_params(self, group["params"])  # (checked; none in another group)
+        self._join(group, settings, group_params(self, group["params"]))  # (none in another)
+
+    def _join(self, group: Mapping[str, Any], settings: dict[str, Any], plist: list) -> None:
+        """Add the param group ``group`` of ``plist`` with ``settings``, each checked."""
         nones = [p for p in plist if p.grad is None]  # PyTorch's: None until a gradient comes
         self._packs.append(_Pack(flatten_parameters(plist), plist))  # checks, then binds
         for p in nones:  # (a step binds it to its flat view when one came)
@@ -579,7 +580,7 @@ class AdamW(Adam):
 # isort: off
 from .torch_optim import Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop  # noqa: E402
 from . import torch_optim as _torch  # noqa: E402  (PyTorch's subclassing habits)
-from .optim_habits import check_group, check_momentum, group_keys, group_params, weak  # noqa: E402
+from .optim_habits import add_groups, check_group, check_momentum, group_keys, group_params, weak  # noqa: E402
 from .lbfgs import LBFGS  # noqa: E402  (PyTorch's L-BFGS, stepped with a closure)
 # isort: on
 
@@ -606,5 +607,5 @@ def get_optimizer(name: str | type[Optimizer], params: Any, **kw: Any) -> Optimi
     """
     table = {**OPTIMIZERS, **CLOSURE_OPTIMIZERS}
     cls = check_name(name, table, "optimizer", Optimizer)  # (PyTorch's switches, as a call's)
-    kw = torch_switches(cls.__name__, dict(kw), inspect.signature(cls.__init__).parameters)
+    kw = torch_switches(cls.__name__, dict(kw), init_signature(cls).parameters)
     return build(cls, table, Optimizer, "optimizer", params, kw)

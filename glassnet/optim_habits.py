@@ -87,6 +87,24 @@ def group_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -
     return settings
 
 
+def add_groups(opt: Optimizer, items: list[Any]) -> None:
+    """The param groups of ``opt``'s constructor, given ``items`` (checked by
+    ``check_params``): each dict a group, as PyTorch's, added by ``opt.add_param_group``;
+    else one group of the list. That one's settings are ``opt.defaults``, which the
+    constructor checked, and its parameters were checked with them: it joins as it is,
+    without add_param_group's second check of both (tens of us a call), unless a subclass's
+    own add_param_group would see it (it may edit the group)."""
+    if all(isinstance(g, Mapping) for g in items):
+        for group in items:
+            opt.add_param_group(group)
+    elif (
+        "add_param_group" in vars(opt) or type(opt).add_param_group is not Optimizer.add_param_group
+    ):
+        opt.add_param_group({"params": items})
+    else:
+        opt._join({"params": items}, dict(opt.defaults), items)  # (a copy: a group's own)
+
+
 def group_params(opt: Optimizer, given: Any) -> list[Any]:
     """A param group's ``"params"``, checked: one tensor as PyTorch's group takes it (a list
     of one), and none already in one of ``opt``'s groups."""

@@ -53,6 +53,7 @@ from ._validation import (
     check_memory,
     check_names,
     check_setting,
+    check_unhooked,
     collapsed,
     collapsed_targets,
     detached,
@@ -916,19 +917,23 @@ def check_run(owner: str, rows: int | None, **settings: Any) -> tuple[Any, ...]:
     return tuple(counts)
 
 
-def check_weights_set(model: Module, owner: str) -> None:
+def check_weights_set(model: Module, owner: str, hooks: bool | None = None) -> None:
     """Refuse a model with a Linear whose weight W was set to None (PyTorch lets it be, and a
     call then refuses it), naming the layer: ``fit``, ``fit_many``, ``summary``, ``save`` and
-    the fast path read the weights without calling the layer."""
-    if not any(isinstance(m, Linear) and m.W is None for m in model.modules()):
-        return  # (every W set: the names, which only the refusal says, are not built)
-    for name, m in model.named_modules():
+    the fast path read the weights without calling the layer. ``hooks`` (the fast path's,
+    ``layers_of``'s: its ``training``): then the hooks it runs none of, refused in the same
+    walk of the modules (:func:`glassnet._validation.check_unhooked`)."""
+    mods = list(model.modules())
+    unset = any(isinstance(m, Linear) and m.W is None for m in mods)
+    for name, m in model.named_modules() if unset else ():  # (the names: the refusal's only)
         if isinstance(m, Linear) and m.W is None:
             raise ValueError(
                 f"{owner}: the Linear layer {name or 'model'!r} has its weight W set to None; "
                 "give it a Parameter first: layer.W = nn.Parameter(values of shape "
                 f"({m.inputs}, {m.neurons}))."
             )
+    if hooks is not None:
+        check_unhooked(model, owner, hooks, mods)
 
 
 def check_trainable(model: Any, diagnostics: Any = False) -> None:

@@ -286,11 +286,12 @@ def test_an_optimizer_built_from_its_name_reads_the_signature_its_constructor_ca
     from glassnet import optim
     from glassnet._validation import check_keywords
 
-    asked = []
+    ps, asked = _params(), []
     real = inspect.signature
     monkeypatch.setattr(inspect, "signature", lambda f, **k: asked.append(f) or real(f, **k))
     check_keywords(optim.Adam, {"lr": 0.1, "betas": (0.9, 0.99)})
-    assert asked == []
+    opt = optim.get_optimizer("adam", ps, lr=0.1, foreach=None)
+    assert (type(opt).__name__, opt.lr, asked) == ("Adam", 0.1, [])
     monkeypatch.undo()
     allowed = list(inspect.signature(optim.Adam.__init__).parameters)[2:]
     with pytest.raises(TypeError) as e:
@@ -309,3 +310,136 @@ def test_an_optimizer_built_from_its_name_reads_the_signature_its_constructor_ca
 
 def _params() -> list:
     return list(_xnor().parameters())
+
+
+def test_the_fast_paths_layers_are_checked_in_one_walk_of_the_modules(monkeypatch):
+    # layers_of checked the weights set (a walk of model.modules()), then the hooks the
+    # fast path runs none of (a second walk); fit reads the layers at every call
+    model = _xnor()
+    walks = []
+    real = Module.modules
+    monkeypatch.setattr(Module, "modules", lambda self: walks.append(1) or real(self))
+    gn.fused.layers_of(model, "fit", training=True)
+    assert len(walks) == 1
+
+
+def test_the_fast_paths_refusals_keep_their_order():
+    # a Linear without weights first, then the hooks (forward; backward too for training)
+    model = _xnor()
+    model.layers[0].register_full_backward_hook(lambda *a: None)
+    assert len(gn.fused.layers_of(model, "explain")) == 2  # (a backward hook: not run)
+    with pytest.raises(TypeError, match="hook"):
+        gn.fused.layers_of(model, "fit", training=True)
+    model.layers[2].register_forward_hook(lambda *a: None)
+    with pytest.raises(TypeError, match="hook"):
+        gn.fused.layers_of(model, "explain")
+    model.layers[2].W = None
+    for training in (False, True):
+        with pytest.raises(ValueError, match=r"'layers\.2' has its weight W set to None"):
+            gn.fused.layers_of(model, "fit", training=training)
+
+
+def test_an_optimizer_built_on_a_list_checks_its_settings_and_parameters_once(monkeypatch):
+    # the constructor checks its settings (opt.defaults) and the list; its one group of
+    # that list was then checked again by add_param_group: {**defaults, **group} and the
+    # same list (check_params), tens of us an optimizer built from its name at every fit
+    from glassnet import optim, optim_habits
+
+    checked, validated = [], []
+    for module in (optim, optim_habits):
+        real = module.check_params
+        monkeypatch.setattr(
+            module, "check_params", lambda p, o, real=real: checked.append(o) or real(p, o)
+        )
+    real_validate = optim.SGD._validate
+    monkeypatch.setattr(
+        optim.SGD, "_validate", lambda self, *a: validated.append(a) or real_validate(self, *a)
+    )
+    assert gn.fit(_xnor(), X, Y, optimizer="sgd", lr=1.0, epochs=1, verbose=0).steps == 1
+    assert (len(checked), len(validated)) == (1, 1)
+    opt = optim.SGD(_params(), lr=0.5, momentum=0.9)
+    assert (len(checked), len(validated)) == (2, 2)
+    opt.add_param_group({"params": _params()})  # (a user's call: checked, both)
+    assert (len(checked), len(validated)) == (3, 3)
+    assert opt.param_groups[0].keys() == opt.param_groups[1].keys()
+
+
+@pytest.mark.parametrize("name", sorted(gn.optim.OPTIMIZERS))
+def test_the_constructors_group_has_the_settings_a_group_added_later_gets(name):
+    # the constructor's group joins with a copy of its checked defaults; a group added by
+    # add_param_group is checked: the same settings, of the same types, a dict of its own
+    cls = gn.optim.OPTIMIZERS[name]
+    opt = cls(_params(), lr=0.25)
+    opt.add_param_group({"params": _params()})
+    first, second = ({k: v for k, v in g.items() if k != "params"} for g in opt.param_groups)
+    assert first == second == opt.defaults
+    assert [type(v) for v in first.values()] == [type(v) for v in second.values()]
+    assert first is not opt.defaults
+    opt.param_groups[0]["lr"] = 0.5  # (a group's own dict: the defaults stay)
+    assert opt.defaults["lr"] == 0.25
+
+
+def test_a_pytorch_style_optimizers_group_keeps_its_own_settings():
+    from glassnet.optim import Optimizer
+
+    class Mine(Optimizer):
+        def __init__(self, params, lr=0.1, decay=0.5):
+            super().__init__(params, dict(lr=lr, decay=decay))
+
+        def step(self, closure=None):
+            pass
+
+    class NoLr(Mine):  # (PyTorch's takes a defaults dict without one: a sign-SGD's eta)
+        def __init__(self, params, eta=0.1):
+            Optimizer.__init__(self, params, dict(eta=eta))
+
+    opt = Mine(_params(), lr=0.2)
+    opt.add_param_group({"params": _params()})
+    assert [(g["lr"], g["decay"]) for g in opt.param_groups] == [(0.2, 0.5), (0.2, 0.5)]
+    assert opt.param_groups[0] is not opt.defaults
+    opt = NoLr(_params())
+    opt.add_param_group({"params": _params()})
+    assert [sorted(g) for g in opt.param_groups] == [["eta", "params"]] * 2
+
+
+def test_add_param_group_still_refuses_what_it_refused():
+    from glassnet._validation import ParameterError
+    from glassnet.optim import SGD
+
+    ps = _params()
+    opt = SGD(ps, lr=0.1)
+    with pytest.raises(ParameterError, match=r"'lr' parameter of SGD"):
+        opt.add_param_group({"params": _params(), "lr": -1})
+    with pytest.raises(ValueError, match="more than one"):
+        opt.add_param_group({"params": ps[:1]})
+    opt.defaults["momentum"] = 2.0  # (defaults edited: a new group's settings checked)
+    with pytest.raises(ParameterError, match=r"'momentum' parameter of SGD"):
+        opt.add_param_group({"params": _params()})
+    with pytest.raises(ParameterError, match=r"'momentum' parameter of SGD"):
+        SGD(_params(), lr=0.1, momentum=2.0)
+    with pytest.raises(ParameterError, match="non-leaf"):
+        SGD([ps[0] * 2], lr=0.1)
+
+
+def test_a_subclasss_add_param_group_sees_the_constructors_group():
+    # PyTorch's constructor adds its groups through add_param_group: an override of it is
+    # called for the constructor's one group too, and what it edits there is checked
+    from glassnet._validation import ParameterError
+    from glassnet.optim import SGD
+
+    seen = []
+
+    class Halved(SGD):
+        def add_param_group(self, group):
+            seen.append(sorted(group))
+            super().add_param_group({**group, "lr": group.get("lr", self.defaults["lr"]) / 2})
+
+    opt = Halved(_params(), lr=1.0)
+    assert (seen, opt.param_groups[0]["lr"], opt.defaults["lr"]) == ([["params"]], 0.5, 1.0)
+
+    class Refused(SGD):
+        def add_param_group(self, group):
+            super().add_param_group({**group, "momentum": -1})
+
+    with pytest.raises(ParameterError, match=r"'momentum' parameter of Refused"):
+        Refused(_params(), lr=1.0)
