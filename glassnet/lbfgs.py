@@ -366,7 +366,7 @@ class LBFGS(Optimizer):
             h[k] = check_setting(value, k, name, rule)
         return {**h, "line_search_fn": search}
 
-    def add_param_group(self, group: Mapping[str, Any]) -> None:
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
         """The one param group (PyTorch's LBFGS refuses a second one, as here)."""
         if self.param_groups:
             raise ValueError(
@@ -374,7 +374,7 @@ class LBFGS(Optimizer):
                 "groups), as PyTorch's: it takes one group, and was given a second one. Build "
                 "one LBFGS over all the parameters (a list of parameters, or one dict)."
             )
-        super().add_param_group(group)
+        super().add_param_group(param_group)
         numpy = [p for p in self.param_groups[0]["params"] if isinstance(p.data, np.ndarray)]
         if len(numpy) != len(self.param_groups[0]["params"]):
             raise TypeError(

@@ -259,10 +259,10 @@ class Optimizer(OptimizerMethods):
     _per_step = staticmethod(lambda h: h)  # h with the numbers of step h["t"] a rule reads
     _start = staticmethod(lambda name, settings: 0.0)  # a new state buffer's value
 
-    def add_param_group(self, group: Mapping[str, Any]) -> None:
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
         """Add parameters with settings of their own (PyTorch's ``add_param_group``):
         ``{"params": [...], "lr": 0.1}``; the settings not given are :attr:`defaults`."""
-        check_group(group, type(self).__name__)  # (a dict with "params")
+        group = check_group(param_group, type(self).__name__)  # (a dict with "params")
         settings = self._validate({**self.defaults, **group}, None if "lr" in group else _RATE)
         self._join(group, settings, group_params(self, group["params"]))  # (none in another)
 

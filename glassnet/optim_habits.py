@@ -58,11 +58,12 @@ optim.__getattr__ = moved(  # type: ignore[attr-defined]
 )  # fmt: skip
 
 
-def check_group(group: Any, owner: str) -> None:
-    """A param group of ``owner`` (an optimizer's name) is a dict with ``"params"``, as
-    PyTorch's, else a TypeError."""
+def check_group(group: Any, owner: str) -> Mapping[str, Any]:
+    """``group``, a param group of ``owner`` (an optimizer's name): a dict with ``"params"``,
+    as PyTorch's, else a TypeError."""
     if not isinstance(group, Mapping) or "params" not in group:
         raise TypeError(f"A param group of {owner} is a dict with 'params'. Got {group!r:.80}.")
+    return group
 
 
 def check_momentum(h: dict[str, Any], owner: str) -> dict[str, Any]:

@@ -397,3 +397,68 @@ def test_attached_tensor_methods_are_named_and_pickle(name):
     np.testing.assert_array_equal(abs(x).data, [3.0, 4.0])
     np.testing.assert_array_equal((x // 2).data, [-2.0, 2.0])
     np.testing.assert_array_equal((x % 3).data, [0.0, 1.0])
+
+
+# -------- 1: parent.train()/eval() calls each sub-module's own train(mode), as PyTorch's
+
+
+class FrozenBN(gn.nn.Module):
+    calls = 0
+
+    def __init__(self):
+        super().__init__()
+        self.bn = gn.nn.BatchNorm1d(3)
+
+    def train(self, mode=True):
+        FrozenBN.calls += 1
+        super().train(mode)
+        self.bn.eval()
+        return self
+
+    def forward(self, x):
+        return self.bn(x)
+
+
+def test_a_childs_own_train_runs_when_its_parent_switches_mode():
+    net = gn.nn.Sequential(gn.nn.Linear(2, 3), FrozenBN())
+    FrozenBN.calls = 0
+    net.train()
+    assert FrozenBN.calls == 1  # (once per parent call, as PyTorch's)
+    assert net.training and net[0].training and net[1].training and not net[1].bn.training
+    net(gn.randn(8, 2) * 5 + 3)
+    np.testing.assert_array_equal(net[1].bn.running_mean, [0.0, 0.0, 0.0])  # frozen
+    net.eval()
+    assert FrozenBN.calls == 2 and not net[1].training
+
+
+class Outer2(gn.nn.Module):
+    calls = 0
+
+    def __init__(self):
+        super().__init__()
+        self.inner = FrozenBN()
+
+    def train(self, mode=True):
+        Outer2.calls += 1
+        return super().train(mode)
+
+
+def test_nested_own_trains_each_run_once_and_a_cycle_ends():
+    net = gn.nn.Sequential(Outer2(), gn.nn.Linear(3, 1))
+    FrozenBN.calls = Outer2.calls = 0
+    net.eval()
+    assert (Outer2.calls, FrozenBN.calls) == (1, 1)
+    net[0].inner.owner = net[0]  # (a module that holds its parent: the walk ends)
+    net.train()
+    assert (Outer2.calls, FrozenBN.calls) == (2, 2)
+    assert not net[0].inner.bn.training and net[0].training
+
+
+def test_add_param_group_takes_torchs_keyword_name():
+    opt = gn.optim.SGD([gn.ones(2, requires_grad=True)], lr=0.1, momentum=0.9)
+    opt.add_param_group(param_group={"params": [gn.ones(3, requires_grad=True)], "lr": 0.2})
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.2]
+    with pytest.raises(ValueError, match="one group"):
+        gn.optim.LBFGS([gn.ones(2, requires_grad=True)]).add_param_group(
+            param_group={"params": [gn.ones(1, requires_grad=True)]}
+        )

@@ -183,8 +183,7 @@ class Module(ModuleMethods):
         """Training mode (dropout active); returns self."""
         mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
         with _gated(self, gate.writing):  # (a writer of its gate: docs/threads.md)
-            for m in self.modules():
-                m.training = mode
+            self._own_trains(mode)  # (each flag, then sub-modules' own train(): PyTorch's)
         return self
 
     def eval(self) -> Self:

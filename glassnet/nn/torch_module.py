@@ -21,6 +21,7 @@ them in turn with PyTorch's further arguments and refusals.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -284,14 +285,44 @@ def _sequential_repr(self: Sequential) -> str:
     return f"{type(self).__name__}({body}\n)" if body else f"{type(self).__name__}()"
 
 
+_TRAINING: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
+    "glassnet_training", default=frozenset()
+)  # (the modules whose train() is running in this context: a cycle's walk ends)
+
+
+def _own_trains(self: Module, mode: bool) -> None:
+    """``Module.train``'s walk: every module's ``training`` flag set, then, as PyTorch's
+    ``train(mode)`` calls each child's ``train(mode)`` (so that an override below runs: a
+    block that keeps its BatchNorm frozen), the ``train()`` of each sub-module whose class
+    has its own, once, top down (its own ``super().train()`` calls those below it; one in a
+    running ``train()`` is skipped: a module that holds its parent)."""
+    own = []
+    for m in self.modules():
+        m.training = mode
+        if type(m).train is not Module.train and m is not self:
+            own.append(m)
+    if not own:
+        return
+    busy = _TRAINING.get() | {id(self)}
+    token = _TRAINING.set(busy)
+    try:
+        done = set(busy)
+        for m in own:
+            if id(m) not in done:
+                m.train(mode)
+                done.update(map(id, m.modules()))
+    finally:
+        _TRAINING.reset(token)
+
+
 def _mlp_config(self: MLP) -> dict[str, Any]:  # (not Sequential's: built from its arguments)
     seed = getattr(self, "_seed", None) if self.dropout > 0 else None
     return _with_seed(config(self), seed)
 
 
 attach(Module, (__delattr__, __setattr__, _children, _named_state, named_parameters,
-                named_buffers, buffers, state_dict, load_state_dict, to, config, extra_repr),
-       module=False)  # fmt: skip
+                named_buffers, buffers, state_dict, load_state_dict, to, config, extra_repr,
+                _own_trains), module=False)  # fmt: skip
 for _cls, _methods in (
     (Parameter, {"__repr__": _parameter_repr}), (Module, {"__repr__": _module_repr}),
     (Linear, {"config": _linear_config, "extra_repr": _linear_extra_repr}),
