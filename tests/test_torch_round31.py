@@ -462,3 +462,13 @@ def test_add_param_group_takes_torchs_keyword_name():
         gn.optim.LBFGS([gn.ones(2, requires_grad=True)]).add_param_group(
             param_group={"params": [gn.ones(1, requires_grad=True)]}
         )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["register_state_dict_pre_hook", "register_state_dict_post_hook",
+     "register_load_state_dict_pre_hook", "register_load_state_dict_post_hook"],
+)  # fmt: skip
+def test_pytorchs_state_dict_hooks_are_refused_saying_what_to_do(name):
+    with pytest.raises(NotImplementedError, match=r"override state_dict\(\)"):
+        getattr(gn.nn.Linear(2, 1), name)(lambda *a: None)

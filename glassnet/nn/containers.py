@@ -1234,6 +1234,26 @@ def _torch_only(self: Module) -> None:
             )
 
 
+def _state_dict_hook(kind: str) -> Any:
+    """PyTorch's ``register_<kind>_hook``, which glassnet does not offer: refused, saying
+    what to write instead (not a bare AttributeError)."""
+
+    def refused(self: Module, hook: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__}.register_{kind}_hook: glassnet has no state-dict hooks "
+            "(PyTorch's); override state_dict() or load_state_dict() in your Module (a parent "
+            "calls a child's state_dict, as PyTorch's), or use get_extra_state()/"
+            "set_extra_state() for state that is no parameter or buffer."
+        )
+
+    refused.__doc__ = f"PyTorch's ``register_{kind}_hook``: not offered (a clear refusal)."
+    return refused
+
+
+attach(Module, {f"register_{k}_hook": _state_dict_hook(k) for k in ("state_dict_pre",
+    "state_dict_post", "load_state_dict_pre", "load_state_dict_post")}, module=False)  # fmt: skip
+
+
 def _own_states(self: Module, state: dict[str, Any], prefix: str, keep: bool) -> dict[str, Any]:
     """``state`` with, as PyTorch's parent does, each sub-module's own ``state_dict()``
     override called for its part (in its place; an override of glassnet's signature, with
