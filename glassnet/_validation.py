@@ -2023,6 +2023,14 @@ def check_params(params: Any, owner: str) -> list[Any]:
             + (": a NumPy array holds no gradient; make it a glassnet.nn.Parameter(w)."
                if array else ".")
         )  # fmt: skip
+    groups = [isinstance(p, Mapping) for p in plist]
+    if any(groups) and not all(groups):  # (PyTorch: "can only optimize Tensors ... dict")
+        raise ParameterError(
+            f"The 'params' argument of {owner} mixes param group dicts with parameters; give "
+            f"each parameter in a group, {owner}([{{'params': body}}, {{'params': head, "
+            f"'lr': 0.1}}], ...), or no group at all. Got item {groups.index(True)} a dict "
+            f"and item {groups.index(False)} a {type(plist[groups.index(False)]).__name__}."
+        )
     node = next((p for p in plist if getattr(p, "backward_fn", None) is not None), None)
     if node is not None:  # (backward() leaves its .grad None: it would never train)
         raise ParameterError(

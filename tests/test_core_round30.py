@@ -74,3 +74,14 @@ class CheckRules:
     def on_epoch_end(self, state): ...
 
     def on_train_end(self, state): ...
+
+
+@pytest.mark.parametrize("order", ["param first", "group first"])
+def test_an_optimizer_given_groups_and_parameters_mixed_says_so(order):
+    # (before: AttributeError: 'dict' object has no attribute 'grad', from inside the step)
+    from glassnet.nn import Parameter
+
+    p, q = Parameter(np.zeros(2)), Parameter(np.zeros(2))
+    given = [p, {"params": [q]}] if order == "param first" else [{"params": [q]}, p]
+    with pytest.raises(TypeError, match="mixes param group dicts with parameters"):
+        gn.optim.SGD(given, lr=0.1)
