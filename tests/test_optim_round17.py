@@ -157,7 +157,7 @@ def test_defaults_without_lr_taken_and_a_dict_to_a_built_in_refused_clearly():
         def step(self, closure=None):
             pass
 
-    # (as PyTorch's since round 31: only a learning-rate schedule needs an lr)
+    # (as PyTorch's since round 30: only a learning-rate schedule needs an lr)
     assert NoLr([Parameter(np.zeros(2))]).defaults == {"momentum": 0.9}
     with pytest.raises(ValueError, match="groups have none"):
         gn.schedules.StepLR(NoLr([Parameter(np.zeros(2))]), 2)

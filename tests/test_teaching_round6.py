@@ -237,7 +237,7 @@ def test_summary_refusals_say_what_was_given():
     from glassnet import micrograd
     from glassnet.sklearn import MLPClassifier
 
-    # (both read "Got MLP.", as glassnet.nn.MLP itself would; round 31: with what to do)
+    # (both read "Got MLP.", as glassnet.nn.MLP itself would; round 30: with what to do)
     with pytest.raises(
         TypeError, match=r"Got MLP, micrograd's network of Values \(glassnet\.micrograd\..*MLP\)"
     ):

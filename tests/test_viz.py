@@ -418,7 +418,7 @@ def test_backward_network_numbers_are_explains(net, x, y, loss) -> None:
         if e.gprime[l].ndim == 2:  # g'(z) on each activation edge
             for k, zn in enumerate(nm.z[l]):
                 # (with more decimals where 3 do not multiply out to dL/dz as drawn:
-                # round 31, teach3; the value rounded to the decimals written)
+                # round 30, teach3; the value rounded to the decimals written)
                 g = float(e.gprime[l][0, k])
                 shown = next(
                     x[0].split(" = ")[1] for x in labels if x[0].startswith(f"g′({u(zn)}) = ")

@@ -178,7 +178,7 @@ def test_the_lectures_2_2_1_pictures_fit_a_slide_and_their_numbers_their_nodes(n
                 assert math.hypot(x + dx - cx, y - cy) <= r - 0.7, (name, t.text, size, r)
     # one format: the slides' 3 decimals, and a value too small for them in the short
     # -2.4e-4 (never fmt's -2.41e-04, never a nonzero value as 0.000); a factor written
-    # with more digits where its product would not come out as drawn (round 31, teach3:
+    # with more digits where its product would not come out as drawn (round 30, teach3:
     # g′(z₂) = 0.00247 beside -0.098 and -2.4e-4), in the same two forms
     texts = re.findall(r">([^<>]*)</text>", svg)
     for t in texts:

@@ -1,4 +1,4 @@
-"""Round 31 (teach3 audit): an inseparable gate's empty weights earn their point only with
+"""Round 30 (teach3 audit): an inseparable gate's empty weights earn their point only with
 the student's own "no" (separable = 0), not for a missing or unreadable separable answer."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Round 31 (revT): mends of the teach3 mends (0cd40e59, 63d7c341, 617912fa).
+"""Round 30 (revT): mends of the teach3 mends (0cd40e59, 63d7c341, 617912fa).
 
 1. a micrograd network's batch check takes one data point of size-1 arrays again (a list
    of 1-element arrays, a (3, 1) column, ``MLP(1, ...)(np.array([[0.5]]))``), as micrograd

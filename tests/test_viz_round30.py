@@ -1,4 +1,4 @@
-"""Round 31 (teach3 audit): the backward network picture writes a factor with the digits
+"""Round 30 (teach3 audit): the backward network picture writes a factor with the digits
 that make its product come out as drawn; the epoch-0 snapshot panel gives its loss; a
 drawing refused as a PNG names a way to make one."""
 

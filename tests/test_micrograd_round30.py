@@ -1,4 +1,4 @@
-"""Round 31 (teach3 audit): glassnet.micrograd as a teacher meets it.
+"""Round 30 (teach3 audit): glassnet.micrograd as a teacher meets it.
 
 A micrograd network given to explain, the drawings, fit or the plots is named as what it
 is, with what to do (one shared message); a batch given to a micrograd network is called

@@ -1,4 +1,4 @@
-"""Round 31 (torch3 audit): a PyTorch user's training scripts ported to glassnet."""
+"""Round 30 (torch3 audit): a PyTorch user's training scripts ported to glassnet."""
 
 from __future__ import annotations
 
