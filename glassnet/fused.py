@@ -111,7 +111,7 @@ def layers_of(model: Any, owner: str = "explain", training: bool = False) -> lis
     """
     if not isinstance(model, Module):
         raise TypeError(fused_message("module", owner=owner, got=type(model).__name__))
-    check_weights_set(model, owner, hooks=training)  # (and no hook: the fast path runs none)
+    check_weights_set(model, owner, unhooked=True, training=training)  # (it runs no hook)
     layers: list[Layer] = []
     read = (Linear, ActivationModule, Dropout, Sequential)  # (by their class: not called)
     for m in flatten(model):

@@ -44,7 +44,15 @@ from .backend import namespace
 from .optim import RULES, Optimizer
 from .tensor import Tensor
 
-__all__ = ["Weak", "check_group", "check_momentum", "group_keys", "group_params", "weak"]
+__all__ = [
+    "Weak",
+    "add_groups",
+    "check_group",
+    "check_momentum",
+    "group_keys",
+    "group_params",
+    "weak",
+]
 
 # torch.optim.lr_scheduler's place (glassnet.optim.lr_scheduler), also as an import path
 sys.modules[f"{optim.__name__}.lr_scheduler"] = optim.lr_scheduler
@@ -88,19 +96,27 @@ def group_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -
     return settings
 
 
+#: glassnet's own add_param_group, and checks of a group's settings that give the same
+#: settings when run again (LBFGS has an add_param_group of its own), as this import left
+#: them: a subclass's own, or a patch, is called for the constructor's group (add_groups)
+_OWN = {
+    "add_param_group": (Optimizer.add_param_group,),
+    "_validate": (Optimizer._validate, optim.SGD._validate),
+}
+
+
 def add_groups(opt: Optimizer, items: list[Any]) -> None:
     """The param groups of ``opt``'s constructor, given ``items`` (checked by
     ``check_params``): each dict a group, as PyTorch's, added by ``opt.add_param_group``;
     else one group of the list. That one's settings are ``opt.defaults``, which the
     constructor checked, and its parameters were checked with them: it joins as it is,
     without add_param_group's second check of both (tens of us a call), unless a subclass's
-    own add_param_group would see it (it may edit the group)."""
+    own add_param_group would see it (it may edit the group), or its own _validate (it may
+    check a group, or not give the same settings again), or a patch of either (``_OWN``)."""
     if all(isinstance(g, Mapping) for g in items):
         for group in items:
             opt.add_param_group(group)
-    elif (
-        "add_param_group" in vars(opt) or type(opt).add_param_group is not Optimizer.add_param_group
-    ):
+    elif not all(getattr(type(opt), k) in own and k not in vars(opt) for k, own in _OWN.items()):
         opt.add_param_group({"params": items})
     else:
         opt._join({"params": items}, dict(opt.defaults), items)  # (a copy: a group's own)

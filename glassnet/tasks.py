@@ -917,12 +917,15 @@ def check_run(owner: str, rows: int | None, **settings: Any) -> tuple[Any, ...]:
     return tuple(counts)
 
 
-def check_weights_set(model: Module, owner: str, hooks: bool | None = None) -> None:
+def check_weights_set(
+    model: Module, owner: str, unhooked: bool = False, training: Any = False
+) -> None:
     """Refuse a model with a Linear whose weight W was set to None (PyTorch lets it be, and a
     call then refuses it), naming the layer: ``fit``, ``fit_many``, ``summary``, ``save`` and
-    the fast path read the weights without calling the layer. ``hooks`` (the fast path's,
-    ``layers_of``'s: its ``training``): then the hooks it runs none of, refused in the same
-    walk of the modules (:func:`glassnet._validation.check_unhooked`)."""
+    the fast path read the weights without calling the layer. ``unhooked`` (the fast path's,
+    ``layers_of``'s, with its ``training``, any value read as a bool): then the hooks it
+    runs none of, refused in the same walk of the modules
+    (:func:`glassnet._validation.check_unhooked`)."""
     mods = list(model.modules())
     unset = any(isinstance(m, Linear) and m.W is None for m in mods)
     for name, m in model.named_modules() if unset else ():  # (the names: the refusal's only)
@@ -932,8 +935,8 @@ def check_weights_set(model: Module, owner: str, hooks: bool | None = None) -> N
                 "give it a Parameter first: layer.W = nn.Parameter(values of shape "
                 f"({m.inputs}, {m.neurons}))."
             )
-    if hooks is not None:
-        check_unhooked(model, owner, hooks, mods)
+    if unhooked:
+        check_unhooked(model, owner, bool(training), mods)
 
 
 def check_trainable(model: Any, diagnostics: Any = False) -> None:

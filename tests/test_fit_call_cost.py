@@ -339,6 +339,17 @@ def test_the_fast_paths_refusals_keep_their_order():
             gn.fused.layers_of(model, "fit", training=training)
 
 
+@pytest.mark.parametrize("training", [None, 0, np.False_, 1])
+def test_the_fast_path_refuses_hooks_whatever_training_is_given_as(training):
+    # layers_of is public: training=None (or another falsy non-bool) is read as False, and a
+    # forward hook, which the fast path would not run, is still refused (it was accepted)
+    model = _xnor()
+    assert len(gn.fused.layers_of(model, "explain", training=training)) == 2
+    model.layers[0].register_forward_hook(lambda *a: None)
+    with pytest.raises(TypeError, match="hook"):
+        gn.fused.layers_of(model, "explain", training=training)
+
+
 def test_an_optimizer_built_on_a_list_checks_its_settings_and_parameters_once(monkeypatch):
     # the constructor checks its settings (opt.defaults) and the list; its one group of
     # that list was then checked again by add_param_group: {**defaults, **group} and the
@@ -351,10 +362,8 @@ def test_an_optimizer_built_on_a_list_checks_its_settings_and_parameters_once(mo
         monkeypatch.setattr(
             module, "check_params", lambda p, o, real=real: checked.append(o) or real(p, o)
         )
-    real_validate = optim.SGD._validate
-    monkeypatch.setattr(
-        optim.SGD, "_validate", lambda self, *a: validated.append(a) or real_validate(self, *a)
-    )
+    real_keys = optim.group_keys  # (Optimizer._validate's first step: one call, one check)
+    monkeypatch.setattr(optim, "group_keys", lambda *a: validated.append(a[0]) or real_keys(*a))
     assert gn.fit(_xnor(), X, Y, optimizer="sgd", lr=1.0, epochs=1, verbose=0).steps == 1
     assert (len(checked), len(validated)) == (1, 1)
     opt = optim.SGD(_params(), lr=0.5, momentum=0.9)
@@ -362,6 +371,63 @@ def test_an_optimizer_built_on_a_list_checks_its_settings_and_parameters_once(mo
     opt.add_param_group({"params": _params()})  # (a user's call: checked, both)
     assert (len(checked), len(validated)) == (3, 3)
     assert opt.param_groups[0].keys() == opt.param_groups[1].keys()
+
+
+@pytest.mark.parametrize("name", sorted(gn.optim.OPTIMIZERS))
+def test_each_of_glassnets_optimizers_checks_its_settings_once(monkeypatch, name):
+    # glassnet's own checks of a group's settings (Optimizer's, and SGD's of its momentum)
+    # give the same settings when run again: the constructor's group skips the second run
+    from glassnet import optim
+
+    validated = []
+    real_keys = optim.group_keys
+    monkeypatch.setattr(optim, "group_keys", lambda *a: validated.append(a[0]) or real_keys(*a))
+    opt = gn.optim.OPTIMIZERS[name](_params(), lr=0.25)
+    assert validated == [type(opt).__name__]
+
+
+def test_a_subclasss_own_validate_sees_the_constructors_group():
+    # a check of a group's settings of a subclass's own (as SGD's of nesterov against
+    # momentum) is run on the constructor's group too, as PyTorch's add_param_group runs it
+    from glassnet.optim import SGD
+
+    seen = []
+
+    class Capped(SGD):
+        def _validate(self, settings, *rate):
+            out = super()._validate(settings, *rate)
+            seen.append("params" in settings)
+            if "params" in settings and out["lr"] > 0.5:
+                raise ValueError("a group's lr is at most 0.5")
+            return out
+
+    Capped(_params(), lr=0.25)
+    assert seen == [False, True]  # (the defaults, then the group)
+    with pytest.raises(ValueError, match="at most 0.5"):
+        Capped(_params(), lr=0.9)
+
+    class Tagged(SGD):  # (one that is not the same when run again: the group's is its own)
+        def _validate(self, settings, *rate):
+            return {**super()._validate(settings, *rate), "runs": settings.get("runs", 0) + 1}
+
+    assert Tagged(_params(), lr=0.25).param_groups[0]["runs"] == 2
+
+
+def test_a_patched_optimizer_add_param_group_sees_the_constructors_group(monkeypatch):
+    # instrumentation (or mock.patch.object(Optimizer, "add_param_group", wraps=...)) of the
+    # base class's method is called for the constructor's group, as before the shortcut
+    from glassnet.optim import SGD, Optimizer
+
+    seen = []
+    real = Optimizer.add_param_group
+    monkeypatch.setattr(
+        Optimizer, "add_param_group", lambda self, g: seen.append(sorted(g)) or real(self, g)
+    )
+    SGD(_params(), lr=0.1)
+    assert seen == [["params"]]
+    monkeypatch.undo()
+    SGD(_params(), lr=0.1)  # (the original back: the shortcut again)
+    assert seen == [["params"]]
 
 
 @pytest.mark.parametrize("name", sorted(gn.optim.OPTIMIZERS))
