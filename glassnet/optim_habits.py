@@ -96,13 +96,10 @@ def group_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -
     return settings
 
 
-#: glassnet's own add_param_group, and checks of a group's settings that give the same
+#: glassnet's own add_param_group, and its checks of a group's settings that give the same
 #: settings when run again (LBFGS has an add_param_group of its own), as this import left
 #: them: a subclass's own, or a patch, is called for the constructor's group (add_groups)
-_OWN = {
-    "add_param_group": (Optimizer.add_param_group,),
-    "_validate": (Optimizer._validate, optim.SGD._validate),
-}
+_OWN_ADD, _OWN_VALIDATE = Optimizer.add_param_group, (Optimizer._validate, optim.SGD._validate)
 
 
 def add_groups(opt: Optimizer, items: list[Any]) -> None:
@@ -112,11 +109,16 @@ def add_groups(opt: Optimizer, items: list[Any]) -> None:
     constructor checked, and its parameters were checked with them: it joins as it is,
     without add_param_group's second check of both (tens of us a call), unless a subclass's
     own add_param_group would see it (it may edit the group), or its own _validate (it may
-    check a group, or not give the same settings again), or a patch of either (``_OWN``)."""
+    check a group, or not give the same settings again), or a patch of either
+    (``_OWN_ADD``, ``_OWN_VALIDATE``)."""
     if all(isinstance(g, Mapping) for g in items):
         for group in items:
             opt.add_param_group(group)
-    elif not all(getattr(type(opt), k) in own and k not in vars(opt) for k, own in _OWN.items()):
+    elif (
+        type(opt).add_param_group is not _OWN_ADD
+        or type(opt)._validate not in _OWN_VALIDATE
+        or not {"add_param_group", "_validate"}.isdisjoint(vars(opt))  # (an instance's own)
+    ):
         opt.add_param_group({"params": items})
     else:
         opt._join({"params": items}, dict(opt.defaults), items)  # (a copy: a group's own)

@@ -412,6 +412,17 @@ def test_a_subclasss_own_validate_sees_the_constructors_group():
 
     assert Tagged(_params(), lr=0.25).param_groups[0]["runs"] == 2
 
+    class Own(SGD):  # (an instance's own, set before the constructor's group)
+        def __init__(self, params, lr):
+            self._validate = lambda settings, *rate: (
+                seen.append("own") or SGD._validate(self, settings, *rate)
+            )
+            super().__init__(params, lr=lr)
+
+    seen.clear()
+    Own(_params(), lr=0.25)
+    assert seen == ["own", "own"]
+
 
 def test_a_patched_optimizer_add_param_group_sees_the_constructors_group(monkeypatch):
     # instrumentation (or mock.patch.object(Optimizer, "add_param_group", wraps=...)) of the
