@@ -1553,8 +1553,11 @@ def check_float_dtype(dtype: Any, owner: str, name: str = "dtype", default: Any 
     except TypeError:
         dt = None
     if dt not in (np.float32, np.float64):
+        half = " (glassnet computes in float32 or float64; no half precision)"
+        got = shown(dtype if dt is None or isinstance(dtype, str) else dt.name)  # (not a class)
+        got += half if dt is not None and dt.kind == "f" else ""
         raise ParameterError(
-            f"The {name!r} parameter of {owner} must be float32 or float64. Got {shown(dtype)}."
+            f"The {name!r} parameter of {owner} must be float32 or float64. Got {got}."
         )
     return dt
 
@@ -1566,12 +1569,20 @@ def _kin(cls: type | None, kind: Any) -> bool:
     (AdamW's rules are not Adam's)."""
     if cls is None:
         return False
-    below, mine = [*cls.__subclasses__()], not cls.__module__.startswith("glassnet.")
+    base, mine = _own_base(cls), [c.__name__ for c in cls.__mro__]
+    below = [*cls.__subclasses__()]
     for sub in below:
         below += sub.__subclasses__()
-    return (mine and kind in [c.__name__ for c in cls.__mro__]) or any(
-        c.__name__ == kind and not c.__module__.startswith("glassnet.") for c in below
+    return kind in mine[: mine.index(base.__name__) + 1] or any(
+        c.__name__ == kind and _own_base(c) is base
+        for c in below  # (a user's, on one base)
     )
+
+
+def _own_base(cls: type) -> type:
+    """The first of glassnet's own classes in ``cls.__mro__`` (``cls`` itself for one of
+    glassnet's): what a user's subclass steps like (``MyAdamW(AdamW)``: AdamW, not Adam)."""
+    return next((c for c in cls.__mro__ if c.__module__.startswith("glassnet.")), object)
 
 
 def check_state_dict(

@@ -128,6 +128,14 @@ def optimizer_for(
         )
     check_optimizer(optimizer, params, owner)
     groups = getattr(optimizer, "param_groups", None) or [{"lr": None}]
+    if any(g.get("lr", None) is None for g in getattr(optimizer, "param_groups", None) or ()):
+        raise ValueError(  # (before an epoch: fit records each epoch's lr, schedules set it)
+            f"{owner}: optimizer {type(optimizer).__name__} has no lr in its param groups "
+            f"(lr={next((g.get('lr') for g in groups), None)!r}: missing from its defaults "
+            "dict, or None); fit records each epoch's lr, and schedules set it: give it a "
+            "number (super().__init__(params, dict(lr=lr, ...)), its step() reading "
+            "group['lr']), or write the training loop (for x, y in loader: ...) yourself."
+        )
     coasts = getattr(optimizer, "t", 0) and any(  # (a velocity of its own, resumed, at lr 0)
         g.get("style") == "sklearn" and g.get("momentum") for g in groups
     )

@@ -588,6 +588,11 @@ class Grad(TorchMethods, np.ndarray):
     def double(self) -> Any:
         return self.astype(np.float64, copy=False)
 
+    def half(self) -> np.ndarray:
+        """A float16 copy of the values (as ``g.to(glassnet.float16)``, PyTorch's
+        ``.half()``): a plain array to look at or send; glassnet computes in float32/64."""
+        return np.asarray(self, dtype=np.float16)
+
     def to(
         self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False,
         copy: bool = False,

@@ -123,7 +123,6 @@ from .gradient import (
     element_index,
     stable_order,
 )
-from .hooks import grad_hooks
 from .tensor import (
     Tensor,
     enable_grad,
@@ -1373,20 +1372,36 @@ def _pickled(self: Tensor) -> tuple[Any, dict[str, Any]]:
         if k != "__weakref__" and hasattr(self, k)
     }
     slots["_base"], slots["_version"] = None, 0
+    _hooks_dropped(slots)
     return getattr(self, "__dict__", None) or None, slots
 
 
+def _hooks_dropped(slots: dict[str, Any]) -> None:
+    """A tensor's gradient hooks (``register_hook``'s) are not carried by pickle or
+    ``copy.deepcopy``, as PyTorch's are not: said in a UserWarning (PyTorch warns on
+    pickle), and taken out of the state (a copy's hooks would have no handle to remove
+    them, and would keep every backward of the process looking for hooks)."""
+    if slots.get("_hooks"):
+        warnings.warn(
+            f"pickle (or copy.deepcopy) of a tensor with {len(slots['_hooks'])} gradient "
+            "hook(s): the copy does not carry them (PyTorch's neither); call register_hook "
+            "on the copy's tensors again where it needs them.",
+            UserWarning,
+            stacklevel=3,
+        )
+    if "_hooks" in slots:
+        slots["_hooks"] = None
+
+
 def _unpickled(self: Tensor, state: Any) -> None:
-    """A Tensor back from :func:`_pickled`'s state. Its gradient hooks (``register_hook``'s,
-    carried along) are counted on, as ``register_hook`` counts its own: ``backward`` looks
-    for hooks only while some are on, and would skip these (they have no handle to take
-    them off: ``t._hooks.clear()`` does; counted on all the same, that costs nothing)."""
+    """A Tensor back from :func:`_pickled`'s state (without gradient hooks: one an earlier
+    glassnet pickled with some has them dropped, with the same warning)."""
     own, slots = state if isinstance(state, tuple) else (state, None)
     if own:  # (pickle's own way: a __dict__ updated, the slots set)
         self.__dict__.update(own)
-    for k, v in (slots or {}).items():
+    _hooks_dropped(slots := dict(slots or {}))
+    for k, v in slots.items():
         setattr(self, k, v)
-    grad_hooks.on += len(getattr(self, "_hooks", None) or ())
 
 
 Tensor.__getstate__ = _pickled

@@ -134,37 +134,58 @@ def group_params(opt: Optimizer, given: Any) -> list[Any]:
     return plist
 
 
-class Weak:
+class Weak(weakref.ref):
     """A weak reference to an array (a step's gradient, which ``zero_grad(False)`` zeroes
-    if a caller still holds it), or a strong one to a value that takes none (a float).
+    if a caller still holds it): ``weakref.ref`` itself (its C-speed call).
 
     A deep copy refers to the copy of its array, alive only if the copy holds it
     elsewhere (never to the original's: a copied optimizer's ``zero_grad`` would zero and
     take the original's gradient); a pickle holds none (it would fail on a weakref)."""
 
-    __slots__ = ("ref",)
+    __slots__ = ()
 
-    def __init__(self, value: Any = None) -> None:
-        try:
-            self.ref: Callable[[], Any] = weakref.ref(value)
-        except TypeError:  # (None: a dead reference)
-            self.ref = lambda: value
+    def __deepcopy__(self, memo: dict[int, Any]) -> Callable[[], Any]:
+        value = self()
+        return _DEAD if value is None else weak(copy.deepcopy(value, memo))
+
+    def __reduce__(self) -> tuple[Callable[[], Any], tuple[()]]:
+        return (_dead, ())
+
+
+class Strong:
+    """For a value that takes no weak reference (a float): a holder that returns it, copied
+    with it, pickled (as :class:`Weak`) without it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
 
     def __call__(self) -> Any:
-        return self.ref()
+        return self.value
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> Weak:
-        value = self.ref()
-        return Weak(None if value is None else copy.deepcopy(value, memo))
+    def __reduce__(self) -> tuple[Callable[[], Any], tuple[()]]:
+        return (_dead, ())
 
-    def __reduce__(self) -> tuple[type, tuple[()]]:
-        return (Weak, ())
+    def __deepcopy__(self, memo: dict[int, Any]) -> Strong:
+        return Strong(copy.deepcopy(self.value, memo))
+
+
+def _dead() -> Callable[[], Any]:
+    return _DEAD
+
+
+_DEAD = Weak(np.empty(0))  # (its referent gone at once: a dead reference, returns None)
 
 
 def weak(value: Any) -> Callable[[], Any]:
     """A weak reference to ``value`` (an array), or for a value that takes none (a float)
-    a function that returns it (:class:`Weak`: copied and pickled without the original)."""
-    return Weak(value)
+    a function that returns it (:class:`Weak`, :class:`Strong`: copied and pickled without
+    the original)."""
+    try:
+        return Weak(value)
+    except TypeError:
+        return Strong(value)
 
 
 def _regroup(self: Optimizer) -> None:

@@ -50,8 +50,17 @@ def setting(name: str) -> property:
         for group, checked in [(g, self._validate({**g, name: value})) for g in self.param_groups]:
             group[name] = checked[name]
 
+    def first(self: Any) -> Any:
+        try:
+            return self.param_groups[0][name]
+        except KeyError:  # (a subclass whose defaults dict has none: getattr(opt, name, x))
+            raise AttributeError(
+                f"{type(self).__name__}.{name}: its param groups hold no {name!r} (its "
+                f"defaults dict has none); read the settings it has in opt.param_groups[0]."
+            ) from None
+
     doc = f"The {name!r} setting of the first param group; setting it sets every group's."
-    return property(lambda self: self.param_groups[0][name], set_all, doc=doc)
+    return property(first, set_all, doc=doc)
 
 
 _Init = TypeVar("_Init", bound=Callable[..., None])

@@ -199,10 +199,12 @@ def _need_optimizer(optimizer: Any, name: str) -> None:
     """A TypeError unless ``optimizer`` has an ``lr`` and ``param_groups``; a ValueError
     where a group has no lr (a subclass whose defaults dict holds none, as PyTorch's may)."""
     groups = getattr(optimizer, "param_groups", None)
-    if isinstance(groups, list) and any(isinstance(g, Mapping) and "lr" not in g for g in groups):
+    listed = groups if isinstance(groups, list) else ()
+    no_lr = [isinstance(g, Mapping) and g.get("lr") is None for g in listed]
+    if any(no_lr):
         raise ValueError(
             f"{name} sets the 'lr' of each param group, and {type(optimizer).__name__}'s "
-            "groups have none (its defaults dict holds no 'lr'); give it one: "
+            "groups have none (its defaults dict holds no 'lr', or lr=None); give it one: "
             "super().__init__(params, dict(lr=lr, ...)), its step() reading group['lr']."
         )
     if not (hasattr(optimizer, "lr") and hasattr(optimizer, "param_groups")):

@@ -1220,12 +1220,13 @@ def _module_state_dict(
 _TORCH_ONLY = ("_save_to_state_dict", "_load_from_state_dict")  # (PyTorch's: not called here)
 
 
-def _torch_only(self: Module) -> None:
-    """A NotImplementedError where a module of the tree overrides a state-dict method of
-    PyTorch's that glassnet never calls (which would otherwise be skipped in silence)."""
-    for name, m in self.named_modules():
-        hook = next((h for h in _TORCH_ONLY if hasattr(m, h)), None)
-        if hook is not None:
+def _torch_only(self: Module, hook: str, modules: Any = None) -> None:
+    """A NotImplementedError where a module of the tree overrides ``hook``, a state-dict
+    method of PyTorch's that glassnet never calls (which would otherwise be skipped in
+    silence): ``_save_to_state_dict`` checked by saving, ``_load_from_state_dict`` by
+    loading. ``modules``: the tree's ``(name, module)`` pairs, when walked already."""
+    for name, m in self.named_modules() if modules is None else modules:
+        if hasattr(m, hook):
             raise NotImplementedError(
                 f"{type(m).__name__}.{hook} (at {name or 'the model itself'!r}): glassnet does "
                 "not call PyTorch's per-module state-dict hooks. Override state_dict() and "
@@ -1259,10 +1260,12 @@ def _own_states(self: Module, state: dict[str, Any], prefix: str, keep: bool) ->
     override called for its part (in its place; an override of glassnet's signature, with
     no prefix, has its names prefixed) and each ``get_extra_state()`` under
     ``<name>._extra_state``."""
-    _torch_only(self)
+    if not any(map(_special, self.modules())):  # (a quick walk: types only, no names)
+        return state
     parts: dict[str, dict[str, Any]] = {}  # (a sub-module's prefix -> its override's entries)
     extras: dict[str, Any] = {}
-    for name, m in self.named_modules():
+    for name, m in self.named_modules():  # (one walk: the check of a torch-only hook, too)
+        _torch_only(self, _TORCH_ONLY[0], ((name, m),))
         at = f"{prefix}{name}." if name else prefix
         if any(at.startswith(p) for p in parts):  # (inside an override's part)
             continue
@@ -1282,6 +1285,18 @@ def _own_states(self: Module, state: dict[str, Any], prefix: str, keep: bool) ->
     for part in parts.values():  # (an override of a module with nothing saved of its own)
         out.update(part)
     return {**out, **extras}
+
+
+def _special(m: Module) -> bool:
+    """Whether saving ``m`` needs more than its arrays: its class overrides ``state_dict``,
+    has ``get_extra_state`` or PyTorch's ``_save_to_state_dict`` (read on the class: a
+    module's own missing attribute costs its ``__getattr__``'s message)."""
+    cls = type(m)
+    return (
+        cls.state_dict is not Module.state_dict
+        or hasattr(cls, _TORCH_ONLY[0])
+        or hasattr(cls, "get_extra_state")
+    )
 
 
 def _called_state(m: Module, at: str, keep: bool) -> dict[str, Any]:
@@ -1325,6 +1340,7 @@ def _module_load_state_dict(
     try:
         loaded = _load_state_dict(self, state, strict)
     except StateDictError as e:
+        hint += _overridden(self, state) if isinstance(state, Mapping) else ""
         if not hint:
             raise
         raise StateDictError(f"{e}{hint}") from None
@@ -1333,14 +1349,32 @@ def _module_load_state_dict(
     return loaded
 
 
+def _overridden(self: Module, state: Mapping[str, Any]) -> str:
+    """Where a key not of the model's own lies under a sub-module whose class overrides
+    ``state_dict`` (which a parent calls): a hint naming it, and that the parent does not
+    call the sub-module's ``load_state_dict`` (PyTorch's neither)."""
+    own = set(_state_dict(self))
+    for name, m in self.named_modules():
+        key = next((k for k in state if k not in own and k.startswith(f"{name}.")), None)
+        if name and key is not None and type(m).state_dict is not Module.state_dict:
+            cls = type(m).__name__
+            return (
+                f" ({key!r} came from {cls}.state_dict(), which the parent calls; a parent "
+                f"does not call {cls}.load_state_dict (PyTorch's neither): keep such state "
+                "in get_extra_state()/set_extra_state(), which a parent saves and loads.)"
+            )
+    return ""
+
+
 def _extra_states(
     self: Module, state: Mapping[str, Any], owner: str, strict: Any
 ) -> tuple[Mapping[str, Any], dict[Module, Any]]:
     """``state`` without the ``<name>._extra_state`` entries of the modules that take one
     (``set_extra_state``, PyTorch's), and those values by module; one missing is refused
     with ``strict``. PyTorch's hooks that glassnet does not call are refused."""
-    _torch_only(self)
-    takes = [(n, m) for n, m in self.named_modules() if callable(getattr(m, "set_extra_state", 0))]
+    named = list(self.named_modules())
+    _torch_only(self, _TORCH_ONLY[1], named)
+    takes = [(n, m) for n, m in named if callable(getattr(m, "set_extra_state", 0))]
     if not takes:
         return state, {}
     state, extras = dict(state), {}

@@ -291,26 +291,32 @@ _TRAINING: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
 
 
 def _own_trains(self: Module, mode: bool) -> None:
-    """``Module.train``'s walk: every module's ``training`` flag set, then, as PyTorch's
-    ``train(mode)`` calls each child's ``train(mode)`` (so that an override below runs: a
-    block that keeps its BatchNorm frozen), the ``train()`` of each sub-module whose class
-    has its own, once, top down (its own ``super().train()`` calls those below it; one in a
-    running ``train()`` is skipped: a module that holds its parent)."""
-    own = []
-    for m in self.modules():
-        m.training = mode
-        if type(m).train is not Module.train and m is not self:
-            own.append(m)
+    """``Module.train``'s walk, top down as PyTorch's recursion: this module's ``training``
+    flag set, then each sub-module's, except that one whose class has its own ``train()``
+    is handed ``train(mode)`` and not walked into (its override decides for its sub-modules,
+    as in PyTorch: one that does not call ``super().train()`` keeps their flags). A module
+    whose ``train()`` is running in this context is skipped: one that holds its parent."""
+    self.training = mode
+    busy = _TRAINING.get() | {id(self)}
+    seen, stack, own = set(busy), [self], []
+    while stack:
+        for value in stack.pop().__dict__.copy().values():
+            seq = isinstance(value, (list, tuple)) and all(isinstance(v, Module) for v in value)
+            for m in value if seq else (value,):
+                if not isinstance(m, Module) or id(m) in seen:
+                    continue
+                seen.add(id(m))
+                if type(m).train is not Module.train:
+                    own.append(m)
+                else:
+                    m.training = mode
+                    stack.append(m)
     if not own:
         return
-    busy = _TRAINING.get() | {id(self)}
     token = _TRAINING.set(busy)
     try:
-        done = set(busy)
         for m in own:
-            if id(m) not in done:
-                m.train(mode)
-                done.update(map(id, m.modules()))
+            m.train(mode)
     finally:
         _TRAINING.reset(token)
 
