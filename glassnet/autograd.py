@@ -124,7 +124,13 @@ class set_detect_anomaly:  # noqa: N801 (PyTorch's name; a class, as there)
     """Anomaly detection (:func:`detect_anomaly`) on (``mode`` True) or off from the call on,
     as PyTorch's ``torch.autograd.set_detect_anomaly(mode)``, the usual first line of a
     debugging script; as a with-block the mode before comes back after it. (glassnet checks
-    NaN and inf alike: ``check_nan`` must be True.)"""
+    NaN and inf alike: ``check_nan`` must be True.)
+
+    Unlike PyTorch's (process-wide), it holds for this thread and context only (a context
+    variable, as ``no_grad``'s mode): a thread started later, or a Jupyter cell that an
+    ipykernel runs in a fresh context (ipykernel#749, cells with ``await``; 7.0.0's
+    ipykernel#1457), does not see it: call it there too, or wrap the code in
+    ``with detect_anomaly():``."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         if not isinstance(mode, (bool, np.bool_)) or check_nan is not True:
