@@ -183,7 +183,7 @@ class Module(ModuleMethods):
         """Training mode (dropout active); returns self."""
         mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
         with _gated(self, gate.writing):  # (a writer of its gate: docs/threads.md)
-            self._own_trains(mode)  # (each flag, then sub-modules' own train(): PyTorch's)
+            self._own_trains(mode)  # (top down; one with its own train() handed it: PyTorch's)
         return self
 
     def eval(self) -> Self:
