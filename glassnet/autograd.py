@@ -97,22 +97,34 @@ def _decorate(self: Switch, fn: Callable[..., Any]) -> Callable[..., Any]:
 Switch.__call__ = _decorate  # type: ignore[method-assign]  # (tensor's no_grad(fn) calls it)
 
 
-class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
+class _SetMode:
+    """A switch set from the call on (``set(mode)``); as a with-block the mode before comes
+    back after it. ``var`` is the switch: ``grad_mode`` or ``anomaly_mode``."""
+
+    var: Any
+
+    def set(self, mode: bool) -> None:
+        self.prev, self.mode = self.var.get(), bool(mode)
+        self.var.set(self.mode)
+
+    def __enter__(self) -> None:
+        self.var.set(self.mode)  # (again: an object reused in a second with-block)
+
+    def __exit__(self, *exc: object) -> None:
+        self.var.set(self.prev)
+
+
+class set_grad_enabled(_SetMode):  # noqa: N801 (PyTorch's name; a class, as there)
     """Recording on (``mode`` True) or off from the call on, as PyTorch's
     ``torch.set_grad_enabled(mode)``; as a with-block (or a decorator) the mode before comes
     back after it."""
 
+    var = grad_mode
+
     def __init__(self, mode: bool) -> None:
         if not isinstance(mode, (bool, np.bool_)):
             raise TypeError(f"set_grad_enabled: mode must be True or False. Got {mode!r:.40}.")
-        self.prev, self.mode = grad_mode.get(), bool(mode)
-        grad_mode.set(self.mode)
-
-    def __enter__(self) -> None:
-        grad_mode.set(self.mode)  # (again: an object reused in a second with-block)
-
-    def __exit__(self, *exc: object) -> None:
-        grad_mode.set(self.prev)
+        self.set(mode)
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """A decorator: the call's own change undone, the mode set for each call of ``fn``."""
@@ -120,7 +132,7 @@ class set_grad_enabled:  # noqa: N801 (PyTorch's name; a class, as there)
         return Switch(grad_mode, self.mode)(fn)
 
 
-class set_detect_anomaly:  # noqa: N801 (PyTorch's name; a class, as there)
+class set_detect_anomaly(_SetMode):  # noqa: N801 (PyTorch's name; a class, as there)
     """Anomaly detection (:func:`detect_anomaly`) on (``mode`` True) or off from the call on,
     as PyTorch's ``torch.autograd.set_detect_anomaly(mode)``, the usual first line of a
     debugging script; as a with-block the mode before comes back after it. (glassnet checks
@@ -132,20 +144,15 @@ class set_detect_anomaly:  # noqa: N801 (PyTorch's name; a class, as there)
     ipykernel#1457), does not see it: call it there too, or wrap the code in
     ``with detect_anomaly():``."""
 
+    var = anomaly_mode
+
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
         if not isinstance(mode, (bool, np.bool_)) or check_nan is not True:
             raise TypeError(
                 f"set_detect_anomaly: mode must be True or False, and check_nan True (glassnet "
                 f"checks NaN and inf alike). Got mode={mode!r:.40}, check_nan={check_nan!r:.40}."
             )
-        self.prev, self.mode = anomaly_mode.get(), bool(mode)
-        anomaly_mode.set(self.mode)
-
-    def __enter__(self) -> None:
-        anomaly_mode.set(self.mode)  # (again: an object reused in a second with-block)
-
-    def __exit__(self, *exc: object) -> None:
-        anomaly_mode.set(self.prev)
+        self.set(mode)
 
 
 @contextlib.contextmanager
