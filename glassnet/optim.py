@@ -90,14 +90,6 @@ __all__ = [
 # fmt: on
 
 # ---------------------------------------------------------------------------
-# validation (glassnet._validation's checks, messages in scikit-learn's style)
-# ---------------------------------------------------------------------------
-
-
-_RATE = {"low": 0}  # a learning rate once set: a schedule such as cosine annealing may reach 0
-
-
-# ---------------------------------------------------------------------------
 # whole-buffer steps shared by the rules (every array has the flat shape (numel,))
 # ---------------------------------------------------------------------------
 BLOCK = 1 << 16  # floats per block of descend (256 KiB in float32): γ d stays in the cache
@@ -237,7 +229,7 @@ class Optimizer(OptimizerMethods):
         name, settings = type(self).__name__, settings or {}
         if isinstance(lr, Mapping):  # PyTorch's Optimizer(params, defaults): a step of its own
             lr, settings = _torch.pytorch_defaults(self, lr)
-        self.defaults = self._validate({"lr": lr, **{k: settings[k] for k in self._hyper}}, None)
+        self.defaults = self._validate({"lr": lr, **{k: settings[k] for k in self._hyper}})
         self.params: list[Any] = []
         self.param_groups: list[dict[str, Any]] = []
         self._packs: list[_Pack] = []
@@ -245,15 +237,15 @@ class Optimizer(OptimizerMethods):
         self._generation = 0  # bumped by what a prepared step cannot see: zero_grad, loads, groups
         add_groups(self, check_params(params, name))  # (a list of params, or of group dicts)
 
-    def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
-        """A group's settings (``lr`` and ``_hyper``), checked; no other keys but "params".
-        ``lr`` by the rule ``rate`` (None: ``RULES``', for an lr the user gives: the
-        constructor's, a new group's); >= 0 either way, as PyTorch's."""
+    def _validate(self, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """A group's settings (``lr`` and ``_hyper``), checked by ``RULES`` (``lr`` >= 0, as
+        PyTorch's: a schedule such as cosine annealing may reach 0); no other keys but
+        "params"."""
         name, known = type(self).__name__, ("lr", *self._hyper)
         if getattr(self, "_free", False):  # (PyTorch's defaults: the subclass's own settings)
             return _torch.free_settings(self, settings)
         settings = group_keys(name, settings, known)  # (foreach=...; a misspelling refused)
-        return {k: check_rule(settings[k], k, name, rate if k == "lr" else None) for k in known}
+        return {k: check_rule(settings[k], k, name) for k in known}
 
     _buffers = staticmethod(lambda settings: [])
     _per_step = staticmethod(lambda h: h)  # h with the numbers of step h["t"] a rule reads
@@ -263,7 +255,7 @@ class Optimizer(OptimizerMethods):
         """Add parameters with settings of their own (PyTorch's ``add_param_group``):
         ``{"params": [...], "lr": 0.1}``; the settings not given are :attr:`defaults`."""
         group = check_group(param_group, type(self).__name__)  # (a dict with "params")
-        settings = self._validate({**self.defaults, **group}, None if "lr" in group else _RATE)
+        settings = self._validate({**self.defaults, **group})
         self._join(group, settings, group_params(self, group["params"]))  # (none in another)
 
     def _join(self, group: Mapping[str, Any], settings: dict[str, Any], plist: list) -> None:
@@ -452,8 +444,8 @@ class SGD(Optimizer):
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
                  style: Style = "torch", **switches: Unpack[Switches]) -> None: ...  # fmt: skip
 
-    def _validate(self, settings: Mapping[str, Any], rate: Any = _RATE) -> dict[str, Any]:
-        return check_momentum(super()._validate(settings, rate), type(self).__name__)
+    def _validate(self, settings: Mapping[str, Any]) -> dict[str, Any]:
+        return check_momentum(super()._validate(settings), type(self).__name__)
 
     _buffers = staticmethod(lambda hyper: ["v"] if hyper["momentum"] > 0 else [])
 
