@@ -559,12 +559,11 @@ def _pow_grad(g: np.ndarray, a: np.ndarray, p: Any, y: np.ndarray, wrt_p: bool) 
     g y log a: NaN where a < 0 (no real log), as PyTorch's and micrograd's Value's; 0 at a = 0
     with p >= 0, -inf with p < 0, as PyTorch's. Silent, as PyTorch's (an overflow too:
     micrograd's Value(1e-300) ** -1 reads this)."""
-    if not wrt_p:
-        if type(p) is float and p >= 1:  # (x ** 2, the common case: no 0 to divide by)
-            return g * p * a ** (p - 1)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    if not wrt_p and type(p) is float and p >= 1:  # (x ** 2, the common case: no 0 to divide
+        return g * p * a ** (p - 1)  # by, and no errstate's cost)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # (one for both)
+        if not wrt_p:
             return g * p * a ** (p - (p != 0))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return g * np.where((a == 0) & (p >= 0), 0.0, y * np.log(a))
 
 
