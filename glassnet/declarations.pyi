@@ -636,11 +636,12 @@ class SequentialMethods(Module):
 
 class Optimizer:
     """What glassnet.optim_habits attaches to glassnet.optim.Optimizer at run time
-    (PyTorch's habits: ``zero_grad``, the state dicts, the repr, the checks of edited
-    param groups). Named Optimizer, so that mypy's messages name the class users see."""
+    (PyTorch's habits: ``add_param_group``, ``zero_grad``, the state dicts, the repr, the
+    checks of edited param groups). Named Optimizer, so that mypy's messages name the class users see."""
 
     def __repr__(self) -> str: ...
     def _loaded(self, entry: Any, pack: Any, finite: builtins.bool = True) -> tuple[Any, ...]: ...
+    def add_param_group(self, param_group: Mapping[str, Any]) -> None: ...
     def _regroup(self) -> None: ...
     def load_state_dict(
         self, state_dict: Mapping[str, Any], *, finite: builtins.bool = True

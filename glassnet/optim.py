@@ -182,9 +182,9 @@ class _Pack:
 
 
 class Optimizer(OptimizerMethods):
-    """Base class: ``param_groups``, ``t``, ``step``; ``zero_grad``, the state dicts, the
-    repr and the checks of edited param groups are PyTorch's habits, attached to it by
-    :mod:`glassnet.optim_habits`.
+    """Base class: ``param_groups``, ``t``, ``step``; ``add_param_group``, ``zero_grad``, the
+    state dicts, the repr and the checks of edited param groups are PyTorch's habits,
+    attached to it by :mod:`glassnet.optim_habits`.
 
     A subclass names its settings besides ``lr`` in ``_hyper`` (what each must be is in
     ``RULES``) and passes their values as ``settings`` (its constructor's
@@ -251,15 +251,9 @@ class Optimizer(OptimizerMethods):
     _per_step = staticmethod(lambda h: h)  # h with the numbers of step h["t"] a rule reads
     _start = staticmethod(lambda name, settings: 0.0)  # a new state buffer's value
 
-    def add_param_group(self, param_group: Mapping[str, Any]) -> None:
-        """Add parameters with settings of their own (PyTorch's ``add_param_group``):
-        ``{"params": [...], "lr": 0.1}``; the settings not given are :attr:`defaults`."""
-        group = check_group(param_group, type(self).__name__)  # (a dict with "params")
-        settings = self._validate({**self.defaults, **group})
-        self._join(group, settings, group_params(self, group["params"]))  # (none in another)
-
     def _join(self, group: Mapping[str, Any], settings: dict[str, Any], plist: list) -> None:
-        """Add the param group ``group`` of ``plist`` with ``settings``, each checked."""
+        """Add the param group ``group`` of ``plist`` with ``settings``, each checked (by the
+        constructor, or by ``add_param_group``, PyTorch's, which optim_habits attaches)."""
         nones = [p for p in plist if p.grad is None]  # PyTorch's: None until a gradient comes
         self._packs.append(_Pack(flatten_parameters(plist), plist))  # checks, then binds
         for p in nones:  # (a step binds it to its flat view when one came)
@@ -572,7 +566,7 @@ class AdamW(Adam):
 # isort: off
 from .torch_optim import Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop  # noqa: E402
 from . import torch_optim as _torch  # noqa: E402  (PyTorch's subclassing habits)
-from .optim_habits import add_groups, check_group, check_momentum, group_keys, group_params, weak  # noqa: E402
+from .optim_habits import add_groups, check_momentum, group_keys, weak  # noqa: E402
 from .lbfgs import LBFGS  # noqa: E402  (PyTorch's L-BFGS, stepped with a closure)
 # isort: on
 

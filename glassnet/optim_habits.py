@@ -96,10 +96,18 @@ def group_keys(name: str, settings: Mapping[str, Any], known: tuple[str, ...]) -
     return settings
 
 
+def add_param_group(self: Optimizer, param_group: Mapping[str, Any]) -> None:
+    """Add parameters with settings of their own (PyTorch's ``add_param_group``):
+    ``{"params": [...], "lr": 0.1}``; the settings not given are :attr:`defaults`."""
+    group = check_group(param_group, type(self).__name__)  # (a dict with "params")
+    settings = self._validate({**self.defaults, **group})
+    self._join(group, settings, group_params(self, group["params"]))  # (none in another)
+
+
 #: glassnet's own add_param_group, and its checks of a group's settings that give the same
 #: settings when run again (LBFGS has an add_param_group of its own), as this import left
 #: them: a subclass's own, or a patch, is called for the constructor's group (add_groups)
-_OWN_ADD, _OWN_VALIDATE = Optimizer.add_param_group, (Optimizer._validate, optim.SGD._validate)
+_OWN_ADD, _OWN_VALIDATE = add_param_group, (Optimizer._validate, optim.SGD._validate)
 
 
 def add_groups(opt: Optimizer, items: list[Any]) -> None:
@@ -319,4 +327,7 @@ def __repr__(self: Optimizer) -> str:
 
 
 # (under the names they had in optim.py: Python's argument errors, tracebacks and pickles)
-attach(Optimizer, (_regroup, zero_grad, state_dict, load_state_dict, _loaded, __repr__))
+attach(
+    Optimizer,
+    (add_param_group, _regroup, zero_grad, state_dict, load_state_dict, _loaded, __repr__),
+)
