@@ -637,7 +637,8 @@ class SequentialMethods(Module):
 class Optimizer:
     """What glassnet.optim_habits attaches to glassnet.optim.Optimizer at run time
     (PyTorch's habits: ``add_param_group``, ``zero_grad``, the state dicts, the repr, the
-    checks of edited param groups). Named Optimizer, so that mypy's messages name the class users see."""
+    checks of edited param groups). Named Optimizer, so that mypy's messages name the class
+    users see."""
 
     def __repr__(self) -> str: ...
     def _loaded(self, entry: Any, pack: Any, finite: builtins.bool = True) -> tuple[Any, ...]: ...
