@@ -137,9 +137,6 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return axis_sum(grad, axes).reshape(shape)  # (a long float32 column: long_sum's bits)
 
 
-_AxisError = getattr(np, "exceptions", np).AxisError  # (NumPy 1.23-1.24: np.AxisError)
-
-
 # The references sys.getrefcount sees to an array that one local name alone holds (2 in CPython
 # up to 3.13; 0, every leaf gradient copied, elsewhere: 3.14 borrows stack references, PyPy
 # counts none)
@@ -492,7 +489,7 @@ class Tensor(TensorMethods):
         shape = self.data.shape
         try:
             out = axis_sum(self.data, axis, keepdims)  # (np.add.reduce: np.sum minus its wrapper)
-        except _AxisError:
+        except IndexError:  # (NumPy's AxisError, a ValueError and an IndexError, in every NumPy)
             raise dim_error(op, axis, shape) from None
         n = self.data.size // max(np.size(out), 1) if op == "mean" else 1
         if n != 1:
