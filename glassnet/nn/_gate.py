@@ -2,7 +2,8 @@
 concurrency machinery, not the lecture's mathematics, so it sits outside the core's line
 budget (tools/loc.py), as ``glassnet._validation``'s checks do. ``nn.module`` only calls it:
 :func:`reading` in ``evaluating()`` (so in ``predict``), :func:`writing` in
-``Module.train``; ``Module.__init_subclass__`` makes each class's own ``train()`` a writer
+``Module.train`` (each a gate only for a model whose class has its own ``train()``, nothing
+for any other); ``Module.__init_subclass__`` makes each class's own ``train()`` a writer
 whole (:func:`guard_train`). How it behaves: docs/threads.md.
 """
 
@@ -118,19 +119,32 @@ def gate_of(model: Module) -> Gate:
         return _GATES[id(model)]
 
 
-def reading(model: Module) -> contextlib.AbstractContextManager[None]:
-    """A reader of ``model``'s gate (a model whose class has a ``train()`` of its own) for
-    the block: :meth:`Gate.reading` on its gate."""
-    return gate_of(model).reading(model)
+def _own_train(model: Module | None) -> bool:
+    """Whether ``model``'s class has a ``train()`` of its own (where its gate is)."""
+    from .module import Module  # (nn.module imports this module: its class, defined by now)
+
+    return model is not None and type(model).train is not Module.train
+
+
+def reading(model: Module | None) -> contextlib.AbstractContextManager[None]:
+    """A reader of ``model``'s gate for the block (:meth:`Gate.reading` on its gate), for a
+    model whose class has a ``train()`` of its own; nothing for any other model (or None)."""
+    return gate_of(model).reading(model) if _own_train(model) else contextlib.nullcontext()
+
+
+def writing(model: Module) -> contextlib.AbstractContextManager[None]:
+    """A writer of ``model``'s gate for the block, for a model whose class has a ``train()``
+    of its own (nothing for any other): ``Module.train``'s flag writes, which every
+    ``train()`` reaches (a mixin's, an assigned one, a direct ``nn.Module.train``)."""
+    return _writing(gate_of(model)) if _own_train(model) else contextlib.nullcontext()
 
 
 @contextlib.contextmanager
-def writing(model: Module) -> Iterator[None]:
-    """A writer of ``model``'s gate for the block: ``Module.train``'s flag writes, which
-    every ``train()`` reaches (a mixin's, an assigned one, a direct ``nn.Module.train``).
-    It waits for the model's predicts in other threads, and new ones wait for it;
-    re-entrant, so within a guarded ``train()`` or a predict of the thread it passes."""
-    (gate := gate_of(model)).enter(True)
+def _writing(gate: Gate) -> Iterator[None]:
+    """A writer of ``gate`` for the block. It waits for the model's predicts in other
+    threads, and new ones wait for it; re-entrant, so within a guarded ``train()`` or a
+    predict of the thread it passes."""
+    gate.enter(True)
     try:
         yield
     finally:
@@ -142,7 +156,7 @@ def _writes(train: Any) -> Any:
 
     @functools.wraps(train)
     def train_(self: Module, *args: Any, **kwargs: Any) -> Any:
-        with writing(self):
+        with _writing(gate_of(self)):
             return train(self, *args, **kwargs)
 
     return train_

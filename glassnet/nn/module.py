@@ -71,19 +71,12 @@ def evaluating(model: Module | None = None) -> Iterator[None]:
     forward of :meth:`Module.predict` runs so. A ``model`` whose class has a ``train()`` of
     its own (a mode that changes more than flags) is a reader of its gate (:mod:`._gate`):
     such blocks run together, and a ``train()`` of that model waits for them (docs/threads.md)."""
-    with _gated(model, gate.reading):
+    with gate.reading(model):  # (a gate only for a model whose class has its own train())
         token = _PREDICTING.set(True)
         try:
             yield
         finally:
             _PREDICTING.reset(token)
-
-
-def _gated(model: Module | None, side: Any) -> contextlib.AbstractContextManager[None]:
-    """``side`` (``gate.reading``/``writing``) of the gate of a model whose class has a
-    ``train()`` of its own (where the gate is): nothing for any other model."""
-    own = model is not None and type(model).train is not Module.train
-    return side(model) if own else contextlib.nullcontext()
 
 
 if TYPE_CHECKING:  # (what nn.torch_module and nn.containers attach, as type checkers see it)
@@ -182,7 +175,7 @@ class Module(ModuleMethods):
     def train(self, mode: bool = True) -> Self:
         """Training mode (dropout active); returns self."""
         mode = check_bool(mode, "mode", f"{type(self).__name__}.train")
-        with _gated(self, gate.writing):  # (a writer of its gate: docs/threads.md)
+        with gate.writing(self):  # (a writer of its gate, if it has one: docs/threads.md)
             self._own_trains(mode)  # (top down; one with its own train() handed it: PyTorch's)
         return self
 
