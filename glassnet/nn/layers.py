@@ -144,9 +144,8 @@ class ReLU(ActivationModule):
 
 class Identity(ActivationModule):
     """a = z. As PyTorch's, it takes any arguments and ignores them (a drop-in for a layer's
-    constructor call: ``nn.Identity(54, unused_argument1=0.1)``)."""
-
-    name = "identity"
+    constructor call: ``nn.Identity(54, unused_argument1=0.1)``). Its ``name``,
+    ``'identity'``, is ActivationModule's."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None: ...
 
