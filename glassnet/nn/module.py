@@ -204,8 +204,7 @@ class Module(ModuleMethods):
         that overflows the dtype, e.g. a float32 network on features of 1e30) is a
         ValueError that says which, never a value returned. A model whose output is meant to
         hold inf is called as ``model.eval()(X)`` under :func:`glassnet.no_grad`."""
-        ps = self.parameters()  # (X: numbers, as fit takes them, on the model's device)
-        X = predict_input(self, X, ps[0] if ps else None)
+        X = predict_input(self, X, next(iter(self.parameters()), None))  # (as fit takes it)
         with evaluating(self), no_grad(), np.errstate(all="ignore"):
             out = to_device(self(X).data, "cpu")  # (overflow warnings: the output is checked)
         check_output(self, X, out)  # (no NaN or inf)
