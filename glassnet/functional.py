@@ -79,8 +79,7 @@ def sigmoid_fn(z: np.ndarray) -> np.ndarray:
     path twice the calls. A log of a probability far below 0 is the losses' on logits
     (``binary_cross_entropy_with_logits``, ``cross_entropy``), which never form sigma(z).
     """
-    dt = np.result_type(z, 0.5)
-    return _sigmoid_(z.astype(dt) if is_array(z) else np.array(z, dtype=dt))  # a copy
+    return _sigmoid_(np.empty_like(z, dtype=np.result_type(z, 0.5)), z)  # (a new array)
 
 
 def _constants(*values: float) -> Callable[[Any], tuple[Any, ...]]:
