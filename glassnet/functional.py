@@ -236,9 +236,8 @@ class Activation:
         ax = kw.pop("axis", -1)
         if self.grad is softmax_jac:  # (J itself: C times the memory and work)
             return a * (g - np.sum(g * a, axis=ax, keepdims=True))
-        g, z, a = (np.moveaxis(v, ax, -1) for v in (g, z, a))
-        C, lead = a.shape[-1], a.shape[:-1]
-        g, z, a = (v.reshape(int(np.prod(lead)), C) for v in (g, z, a))
+        lead, C = np.moveaxis(a, ax, -1).shape[:-1], a.shape[ax]  # each as (rows, C): ax last
+        g, z, a = (np.moveaxis(v, ax, -1).reshape(int(np.prod(lead)), C) for v in (g, z, a))
         rows, out = max(1, JACOBIAN_BYTES // (8 * C * C or 1)), []  # (J's rows at a time)
         for i in range(0, max(len(a), 1), rows):
             J, b = self.grad(z[i : i + rows], a[i : i + rows], **kw), g[i : i + rows]
