@@ -1277,7 +1277,9 @@ class _BaseMLP(BaseEstimator):
             self.validation_scores_, self.validation_loss_curve_ = [], []
             self.best_validation_score_, self.best_loss_ = -np.inf, None
         if not self.early_stopping and self.best_loss_ is None:  # switched off, warm start
-            self.best_loss_ = np.inf
+            self.best_loss_ = np.inf  # (the scores were the earlier run's: none now, as a
+            self.validation_scores_ = self.validation_loss_curve_ = None  # fresh fit has)
+            self.best_validation_score_ = None
         val = None
         if self.early_stopping and self.validation_fraction == 0:
             raise ValueError(
