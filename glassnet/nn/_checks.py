@@ -94,16 +94,16 @@ def check_label(label: Any) -> None:
         raise TypeError(module_message("label", label=label))
 
 
-def check_layers(layers: tuple[Any, ...], module: type) -> tuple[Any, ...]:
+def check_layers(layers: tuple[Any, ...], module: type) -> list[Any]:
     """A Sequential's layers, given one by one or as one list or tuple, checked to be
     modules (PyTorch's ``Sequential(OrderedDict)`` names its layers: a TypeError that says
-    so); returns them as a tuple."""
+    so); returns them as a new list (the Sequential's own)."""
     if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
         layers = tuple(layers[0])
     for i, m in enumerate(layers):
         if not isinstance(m, module):
             raise TypeError(layers_message("layer", i=i, m=m))
-    return layers
+    return list(layers)
 
 
 def table_activation(name: Any, key: Any) -> str:

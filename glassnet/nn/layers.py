@@ -275,8 +275,8 @@ class Sequential(SequentialMethods):
     """Layers applied one after another: ``Sequential(l1, l2)(x) == l2(l1(x))``."""
 
     def __init__(self, *layers: Module) -> None:
-        layers = check_layers(layers, Module)  # (one list of them too; modules only)
-        self.layers: list[Any] = list(layers)  # (any layer's attributes: net.layers[0].W)
+        # (given one by one or as one list; modules only. Any layer's attributes: net.layers[0].W)
+        self.layers: list[Any] = check_layers(layers, Module)
 
     def forward(self, x: Tensor) -> Tensor:
         for i, layer in enumerate(self.layers):
