@@ -553,9 +553,8 @@ def fit(
     l2 = None if l2 is None else float(l2)  # (NumPy's float64 would widen a float32 step)
     check_threads(threads, "fit")
     cbs = fitting.as_callbacks(callbacks, "callbacks", as_callback)
-    stop_rules = (
-        None if stop_rules is None else fitting.as_callbacks(stop_rules, "stop_rules", as_callback)
-    )
+    if stop_rules is not None:  # (None: fit's own rule, built once the loop is chosen)
+        stop_rules = fitting.as_callbacks(stop_rules, "stop_rules", as_callback)
     tasks.check_stops(initial_epoch, epochs, stop_rules, tol, early_stopping)
     # a seed function's epoch 0 draws the split (and is called only for one)
     split = validation_split > 0 or (early_stopping and validation_data is None)
