@@ -38,7 +38,6 @@ from . import distributed as dist_mod
 from . import eager as eager_mod
 from . import functional as F
 from ._validation import check_setting, train_message
-from .backend import namespace
 from .engines import fast_path  # (which engine runs a step: glassnet.engines; named here too)
 from .fused import add_l2, keep_finite
 from .interrupts import deferred
@@ -578,7 +577,7 @@ def fit(
     fitting.check_fused(engine, fast, model, spec)  # (engine='fused' for a model it cannot take)
     users = np.geterr()  # (the caller's NumPy error state: their code runs under it)
     train_step = fast.step if fast else graph_step(model, spec, tasks.under(users, loss), l2_step)
-    xp = namespace(params[0].data)  # NumPy, or CuPy: the data follows the model
+    xp = backend.namespace(params[0].data)  # NumPy, or CuPy: the data follows the model
     if xp is not np:
         X, y_arr, w_arr = (None if a is None else xp.asarray(a) for a in (X, y_arr, w_arr))
 
