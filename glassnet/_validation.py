@@ -10,6 +10,7 @@ The one home of glassnet's argument checks (scikit-learn's parameter-validation 
 * :func:`as_rng`: a ``numpy.random.Generator`` from a seed;
 * :func:`moved`: the deprecation path of names that moved to another module.
 * :func:`attach`: methods set on a class from another module, named as in its body.
+* :func:`takes`: whether a function has a parameter of a name (a loss kernel's ``keep``).
 
 Every check raises :class:`ParameterError`, which is both a ``ValueError`` and a
 ``TypeError`` (like scikit-learn's ``InvalidParameterError``): callers and tests that
@@ -2185,6 +2186,13 @@ def attach(
         if module:
             fn.__module__ = cls.__module__
         setattr(cls, name, staticmethod(fn) if isinstance(value, staticmethod) else fn)
+
+
+@functools.lru_cache(maxsize=256)
+def takes(fn: Callable[..., Any], name: str) -> bool:
+    """Whether ``fn`` (a loss kernel: the fast path's ``keep``, ``value``) has a parameter
+    called ``name``: read from its signature once (a fit asks at every call)."""
+    return name in inspect.signature(fn).parameters
 
 
 def moved(module: str, target: str, names: Sequence[str], until: str) -> Any:

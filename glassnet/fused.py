@@ -31,7 +31,6 @@ g'(Z), dL/dA, dL/dZ, dL/dW and dL/db for a batch (``FastMLP.trace``, which
 from __future__ import annotations
 
 import functools
-import inspect
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import functional as F
-from ._validation import check_activation, check_chain, fused_message
+from ._validation import check_activation, check_chain, fused_message, takes
 from .backend import kept, namespace
 from .gradient import LONG_SUM, as_grad, axis_sum, bias_sum, loss_sum, plain
 from .nn.flat import grad_view
@@ -408,13 +407,6 @@ def keep_finite(snapshot: Any) -> None:
     if snapshot and all(np.isfinite(p.data).all() for p, _ in snapshot):
         for p, keep in snapshot:
             np.copyto(keep, p.data)
-
-
-@functools.lru_cache(maxsize=256)
-def takes(fn: Callable[..., Any], name: str) -> bool:
-    """Whether ``fn`` (a loss kernel) has a parameter called ``name`` (``keep``, ``value``):
-    read from its signature once (a fit asks at every call)."""
-    return name in inspect.signature(fn).parameters
 
 
 def _unfused(act: Any, kw: dict) -> tuple[Callable[..., None], Callable[..., None]]:
