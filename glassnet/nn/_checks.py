@@ -28,6 +28,7 @@ import numpy as np
 
 from .._validation import (
     check_array,
+    check_flag,
     check_float_dtype,
     check_memory,
     check_no_inplace,
@@ -69,10 +70,11 @@ class StateDictError(ValueError, RuntimeError):
 
 
 def linear_args(
-    inputs: Any, neurons: Any, in_features: Any, out_features: Any, dtype: Any
-) -> tuple[int, int, np.dtype]:
-    """A Linear's widths (each given once, as glassnet's or PyTorch's name, an int >= 1) and
-    dtype (float32 or float64), checked, and its weights' memory within what is free."""
+    inputs: Any, neurons: Any, in_features: Any, out_features: Any, dtype: Any, bias: Any
+) -> tuple[int, int, np.dtype, bool]:
+    """A Linear's widths (each given once, as glassnet's or PyTorch's name, an int >= 1),
+    dtype (float32 or float64) and ``bias`` flag (a bool, or 0 or 1), checked, and its
+    weights' memory within what is free."""
     names = (
         "in_features" if inputs is None else "inputs",
         "out_features" if neurons is None else "neurons",
@@ -84,7 +86,7 @@ def linear_args(
     dt = check_float_dtype(dtype, "Linear", default=get_default_dtype())
     size = (inputs + 1) * neurons * np.dtype(dt).itemsize
     check_memory(f"Linear({inputs}, {neurons})", size, "use fewer neurons")
-    return inputs, neurons, dt
+    return inputs, neurons, dt, check_flag(bias, "bias", "Linear")
 
 
 def check_label(label: Any) -> None:

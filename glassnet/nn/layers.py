@@ -13,7 +13,6 @@ import numpy as np
 from .. import functional as F
 from .._validation import (
     as_rng,
-    check_flag,
     check_mlp_args,
     check_no_inplace,
     check_number,
@@ -88,14 +87,13 @@ class Linear(LinearMethods):
         out_features: int | None = None,
         device: Any = None,
     ) -> None:
-        args = (inputs, neurons, in_features, out_features, dtype)  # (PyTorch's names too)
-        self.inputs, self.neurons, dt = linear_args(*args)  # (widths, dtype, memory)
+        args = (inputs, neurons, in_features, out_features, dtype, bias)  # (PyTorch's names too)
+        self.inputs, self.neurons, dt, with_bias = linear_args(*args)  # (checked; the memory)
         self.init = init if isinstance(init, str) else getattr(init, "__name__", "custom")
         shape = (self.inputs, self.neurons)
         W = initializers.get_initializer(init)(shape, as_rng(rng, "Linear", "rng"), dt)
         self.W = Parameter(W, dtype=dt)  # a custom initializer may return another dtype
         check_init_shape(self.W, shape, self.init)
-        with_bias = check_flag(bias, "bias", "Linear")
         # b is None without a bias, yet typed Parameter: mypy reads PyTorch's nn.Linear.bias
         # as Parameter (no Optional), so layer.b.data[...] = ... type-checks as layer.bias.data
         self.b: Parameter = Parameter(np.zeros(self.neurons, dt), dtype=dt) if with_bias else None  # type: ignore[assignment]
