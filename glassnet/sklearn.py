@@ -2977,6 +2977,13 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         stays finite."""
         return self._proba_and_log(X)[0]
 
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """The mean accuracy of ``predict(X)`` against ``y`` (scikit-learn's
+        ``ClassifierMixin.score``); a ``sample_weight`` of text is refused, as at ``fit``."""
+        if sample_weight is not None:
+            sample_weight = _no_text(self, sample_weight)
+        return super().score(X, y, sample_weight=sample_weight)
+
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Log-probabilities, shape (n_samples, n_classes), float64.
 
@@ -3342,11 +3349,13 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """The coefficient of determination R^2 of ``predict(X)`` against ``y``
-        (scikit-learn's ``RegressorMixin.score``); a y of dates or durations is refused, as
-        at ``fit``."""
+        (scikit-learn's ``RegressorMixin.score``); a y of dates or durations, and a
+        ``sample_weight`` of text, are refused, as at ``fit``."""
         timed = _time_target_error(type(self).__name__, y)
         if timed is not None:
             raise timed
+        if sample_weight is not None:
+            sample_weight = _no_text(self, sample_weight)
         return super().score(X, y, sample_weight=sample_weight)
 
     def _score_outputs(self, out: np.ndarray, y: np.ndarray, w: np.ndarray | None) -> float:

@@ -50,3 +50,22 @@ def test_partial_fit_without_early_stopping_drops_the_earlier_validation_scores(
     est.set_params(early_stopping=False).partial_fit(X, y)
     _no_validation(est)
     assert est.best_loss_ == est.loss_curve_[-1]
+
+
+@pytest.mark.parametrize("Est", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("weights", [np.array(["2"] * 50 + ["1"] * 100), ["1"] * 150])
+def test_score_refuses_sample_weight_written_as_text_as_fit_does(Est, weights):
+    # fit refused them; the regressor's score read '2' as 2 in silence, and the
+    # classifier's failed inside NumPy ('The `dtype` and `signature` arguments to ufuncs')
+    X, y = _iris()
+    est = Est(max_iter=5, random_state=0).fit(X, y)
+    text = r"sample_weight holds text \(e\.g\. '[12]'\).*dtype=float"
+    with pytest.raises(ValueError, match=text):
+        est.fit(X, y, sample_weight=weights)
+    with pytest.raises(ValueError, match=text):
+        est.score(X, y, sample_weight=weights)
+    # numbers are scored as before
+    w = np.r_[np.full(50, 2.0), np.ones(100)]
+    Sk = type(est).__mro__[1]  # ClassifierMixin / RegressorMixin: scikit-learn's score
+    assert est.score(X, y, sample_weight=w) == Sk.score(est, X, y, sample_weight=w)
+    assert est.score(X, y, sample_weight=list(w)) == Sk.score(est, X, y, sample_weight=w)
