@@ -2771,12 +2771,24 @@ def _loading(path: str) -> Iterator[None]:
         ) from None
 
 
+def _no_model_file(path: str) -> CLIError:
+    """The refusal of a model file ``path`` that does not exist; '-' is standard input only
+    as the data argument, never a model."""
+    if path == "-":
+        return CLIError(
+            "the model file '-': a model is read from a file, not from standard input ('-' "
+            "stands for standard input only as the data argument); give the model file's "
+            "path (./- for a file named '-')"
+        )
+    return CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
+
+
 def _load_any(path: str, checkpoint: bool = False) -> tuple[Any, dict[str, Any]]:
     """A model file's network and JSON ``meta`` (``checkpoint``: a checkpoint file's
     :class:`~glassnet.io.Checkpoint` and meta, from the same read, for ``info``)."""
     p = Path(path)
     if not p.exists():
-        raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
+        raise _no_model_file(path)
     with _loading(path):
         loaded = load_file(p)  # (one read: a file replaced meanwhile is one version or the other)
     if loaded.kind == "checkpoint" and checkpoint:
@@ -2795,7 +2807,7 @@ def _load_bundle(path: str) -> _Bundle:
     6 KB file that claims 300 million outputs is refused at once)."""
     p = Path(path)
     if not p.exists():
-        raise CLIError(f"no such model file '{path}' (the working directory is '{os.getcwd()}')")
+        raise _no_model_file(path)
     _not_a_checkpoint(path)
     with _loading(path):
         pipe = load_pipeline(p)
@@ -9616,9 +9628,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if model.is_dir():
         raise CLIError(f"the model file '{args.model}' is a directory, not a model file")
     if not model.exists():
-        raise CLIError(
-            f"no such model file '{args.model}' (the working directory is '{os.getcwd()}')"
-        )
+        raise _no_model_file(args.model)
     _not_a_checkpoint(args.model)
     _not_a_text_file(args)
     _check_writable(out, "ONNX file", args.out)

@@ -1,0 +1,43 @@
+"""Round 31 (audit31C): the command line on messy files, what two audits before it missed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from cli_helpers import FAST, HEADER, assert_one_line_error, rows, run, write_csv
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["predict", "-", "DATA"],
+        ["evaluate", "-", "DATA"],
+        ["explain", "-", "DATA", "--row", "1"],
+        ["info", "-"],
+        ["export", "-", "OUT"],
+    ],
+)
+def test_a_model_given_as_dash_says_a_model_is_not_read_from_standard_input(
+    capsys, tmp_path, monkeypatch, argv
+):
+    # 'glassnet predict - data.csv' said "no such model file '-'", as if a file were
+    # missing: '-' is standard input only as the data argument
+    monkeypatch.chdir(tmp_path)
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    named = {"DATA": str(data), "OUT": str(tmp_path / "m.onnx")}
+    argv = [named.get(a, a) for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert_one_line_error(err, "standard input", "the data argument", "./-")
+    assert "no such model file" not in err
+
+
+def test_a_model_file_named_dash_is_still_read(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", "m.glassnet", *FAST)
+    assert code == 0, err
+    (tmp_path / "-").write_bytes((tmp_path / "m.glassnet").read_bytes())
+    code, out, err = run(capsys, "predict", "./-", data)
+    assert code == 0, err
+    assert out.splitlines()[0] == "label"
