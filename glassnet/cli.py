@@ -4714,6 +4714,13 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
                 f" (a name that holds a comma in double quotes, as a CSV file writes it: "
                 f"--classes {shlex.quote(buf.getvalue())})"
             )
+        spelled = {loose_spelling(str(n)): str(n) for n in names}
+        near = [(c, spelled[loose_spelling(c)]) for c in lacking if loose_spelling(c) in spelled]
+        if near:  # ('yes' listed for the target's 'Yes')
+            quoting += (
+                "; the names must match the target's exactly, case included: write "
+                + ", ".join(f"{c!r} for {n!r}" for c, n in near)
+            )
         raise CLIError(
             f"{given}: the target '{target}' also holds {_few([repr(c) for c in lacking])}, "
             f"which the list lacks; list every class of the target once{quoting}"

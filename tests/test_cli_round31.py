@@ -41,3 +41,22 @@ def test_a_model_file_named_dash_is_still_read(capsys, tmp_path, monkeypatch):
     code, out, err = run(capsys, "predict", "./-", data)
     assert code == 0, err
     assert out.splitlines()[0] == "label"
+
+
+def test_classes_that_differ_from_the_target_only_in_case_are_named(capsys, tmp_path):
+    # --classes yes,no on a target of Yes/No said only that the target "also holds 'No',
+    # 'Yes', which the list lacks", not that the list's names differ from them in case
+    data = write_csv(tmp_path / "d.csv", HEADER, [[a, b, c.capitalize()] for a, b, c in rows()])
+    code, _, err = run(capsys, "train", data, "--target", "label", "--classes", "yes,no", *FAST)
+    assert code == 2
+    assert_one_line_error(
+        err, "which the list lacks", "'Yes' for 'yes'", "'No' for 'no'", "case included"
+    )
+
+
+def test_classes_lacking_a_label_of_another_spelling_keep_the_plain_message(capsys, tmp_path):
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    code, _, err = run(capsys, "train", data, "--target", "label", "--classes", "yes", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "also holds 'no', which the list lacks")
+    assert "write" not in err
