@@ -6032,13 +6032,38 @@ def _diverged(
     if _LR_ADVICE.search(message):
         message = _LR_ADVICE.sub(lambda _: advice, message, count=1)
     elif "before any update" in message:  # (fit's: the learning rate is not the cause)
-        message = message.replace("y / y.std()", "the target column").replace(
-            "train a float64 model (model.double())", "train with --dtype float64"
-        )
+        message = _before_any_update(message, args)
     else:
         message = f"{message} {advice}"
     message = _KEPT.sub("", message.removeprefix("fit: ")) + " No model was written."
     return DivergenceError(message, exc.history)
+
+
+#: fit's advice on a loss past the dtype's range before any update, in Python's words.
+_SCALE_ADVICE = re.compile(
+    r"Scale y \(e\.g\. y / y\.std\(\), and the predictions back\) and X, or train a "
+    r"float64 model \(model\.double\(\)\)(?:; or check the loss function(?: and the "
+    r"starting weights)?)?"
+)
+
+
+def _before_any_update(message: str, args: argparse.Namespace) -> str:
+    """fit's error on a loss not finite before any update, its advice in the command line's
+    words: leave out --no-standardize where it was given (it left the target unscaled),
+    --dtype float64 only for a float32 network, the file's values rather than X and y."""
+    fixes = (
+        "leave out --no-standardize, which leaves the target and the features unscaled"
+        if not getattr(args, "standardize", True)
+        else "scale the target column and the feature columns in the file (a logarithm, or "
+        "a larger unit)"
+    )
+    if np.dtype(getattr(args, "dtype", None) or "float32") != np.float64:
+        fixes += ", or train with --dtype float64"
+    message = message.replace("starting weights on X and y", "starting weights on the rows")
+    return _SCALE_ADVICE.sub(
+        lambda _: f"{fixes[0].upper()}{fixes[1:]}; or check the file for extreme values",
+        message, count=1,
+    )  # fmt: skip
 
 
 def _guard_unfinished(path: Path) -> None:

@@ -60,3 +60,41 @@ def test_classes_lacking_a_label_of_another_spelling_keep_the_plain_message(caps
     assert code == 2
     assert_one_line_error(err, "also holds 'no', which the list lacks")
     assert "write" not in err
+
+
+def _huge_target(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    return write_csv(
+        tmp_path / "huge.csv",
+        ["x1", "x2", "y"],
+        [[f"{a:.4f}", f"{b:.4f}", f"{a * 1e200:.4e}"] for a, b in X],
+    )
+
+
+def test_a_loss_past_float64_before_any_update_names_no_standardize_not_float64(capsys, tmp_path):
+    # targets near 1e200, unscaled (--no-standardize), in a float64 network: the squared
+    # error overflows before any update; the advice was "Scale y (e.g. the target column,
+    # ...) and X, or train with --dtype float64" (the dtype given), and never named
+    # --no-standardize, which left the target unscaled
+    data = _huge_target(tmp_path)
+    out_path = tmp_path / "m.glassnet"
+    argv = ["train", data, "--target", "y", "--no-standardize", "--dtype", "float64"]
+    code, _, err = run(capsys, *argv, "--out", out_path, *FAST)
+    assert code == 1
+    assert_one_line_error(err, "before any update", "Leave out --no-standardize", "No model")
+    assert "--dtype float64" not in err
+    assert "Scale y" not in err and " X" not in err
+    assert not out_path.exists()
+
+
+def test_a_float32_loss_past_its_range_still_names_float64(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    data = write_csv(
+        tmp_path / "d.csv", ["x1", "x2", "y"],
+        [[f"{a:.4f}", f"{b:.4f}", f"{a * 1e25:.4e}"] for a, b in X],
+    )  # fmt: skip
+    code, _, err = run(capsys, "train", data, "--target", "y", "--no-standardize", *FAST)
+    assert code == 1
+    assert_one_line_error(err, "before any update", "Leave out --no-standardize", "--dtype float64")
