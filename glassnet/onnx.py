@@ -330,6 +330,56 @@ _CHAIN_SHAPES = (
 )
 
 
+#: The most bytes of weights one ONNX file holds: protobuf, which writes ONNX files,
+#: serializes at most 2 GiB, and the graph's names, doc strings and metadata take the rest.
+_MAX_WEIGHT_BYTES = MAX_FILE_BYTES - 2**20
+
+
+def _check_size(layers: list[Layer], owner: str) -> None:
+    """Refuse, before the graph is built, weights that one ONNX file cannot hold (protobuf
+    raised 'Failed to serialize proto' from onnx.helper, or onnx.checker did, for them)."""
+    arrays = [w for lay in layers for w in (lay.W, lay.b) if w is not None]
+    size = sum(int(w.nbytes) for w in arrays)
+    if size <= _MAX_WEIGHT_BYTES:
+        return
+    count = sum(int(w.size) for w in arrays)
+    dtypes = sorted({str(w.dtype) for w in arrays})
+    smaller = ""
+    if dtypes == ["float64"] and size // 2 <= _MAX_WEIGHT_BYTES:
+        smaller = (
+            f" In float32 they take {size // 2:,} bytes, which fit: export "
+            "net.to(np.float32) (which predicts to float32's precision)."
+        )
+    raise OnnxError(
+        f"{owner}: the network's weights take {size:,} bytes ({count:,} values of "
+        f"{', '.join(dtypes)}), more than one ONNX file holds: protobuf, which writes ONNX "
+        f"files, stores at most 2 GiB ({MAX_FILE_BYTES:,} bytes) with the graph's names and "
+        f"descriptions, and export writes no external data.{smaller} Keep this network in a "
+        "glassnet file (glassnet.io.save_model), which has no such limit, or export a smaller "
+        "network."
+    )
+
+
+def _placed(exc: TypeError, model: Module) -> str:
+    """layers_of's refusal of a layer (``... The model holds a GELU.``) with where the layer
+    sits in ``model`` (its name in ``named_modules``) and why export refuses it."""
+    found = re.search(r"The model holds an? (\w+)\.", str(exc))
+    if found is None:
+        return str(exc)
+    kind = found.group(1)
+    names = getattr(model, "named_modules", None)
+    where = next(
+        (name for name, m in (names() if callable(names) else ()) if type(m).__name__ == kind),
+        None,
+    )
+    text, at = str(exc), f"{where!r} in the model" if where else ""
+    if kind in ("Flatten", "Dropout", "Identity"):  # (exported where the chain allows them)
+        said = f" It is {at}." if at else ""
+    else:
+        said = f" Export has no ONNX operator for it{f' ({at})' if at else ''}."
+    return f"{text[: found.end()]}{said}{text[found.end() :]}"
+
+
 def _network_layers(model: Module, owner: str, in_file: bool = False) -> list[Layer]:
     keep = "" if in_file else _KEEP  # (a file's network: to keep it in one says nothing)
     for m in opened(model):  # (before layers_of, whose words are the fast path's)
@@ -345,6 +395,8 @@ def _network_layers(model: Module, owner: str, in_file: bool = False) -> list[La
     try:
         layers = layers_of(model, owner=owner)
     except TypeError as exc:  # (a layer of glassnet's that has no ONNX form here: say what does)
+        if "has no Linear layer" in str(exc):  # (an empty Sequential, a Dropout alone)
+            raise TypeError(f"{exc} {_EXPORTED}.") from None
         shape = next(
             (name for words, name in _CHAIN_SHAPES if words in str(exc)), None
         )  # (a chain glassnet.onnx.load reads, as a Sequential, from another writer's file)
@@ -370,7 +422,9 @@ def _network_layers(model: Module, owner: str, in_file: bool = False) -> list[La
             ) from None
         if "handles networks of Linear layers" not in str(exc):
             raise
-        raise TypeError(f"{exc} {_EXPORTED}{keep}.") from None
+        raise TypeError(f"{_placed(exc, model)} {_EXPORTED}{keep}.") from None
+    if owner.startswith("export"):  # (skl2onnx's in-memory model may keep external data)
+        _check_size(layers, owner)
     for i, lay in enumerate(layers, 1):
         if lay.act == "leaky_relu" and np.float32(lay.alpha) >= 1:
             how = (  # (ONNX's LeakyRelu stores alpha as float32: load refuses its 1.0)

@@ -1,0 +1,96 @@
+"""ONNX audit, round 31: a network too large for one ONNX file (protobuf's 2 GiB) is
+refused before the graph is built, with the size and what to do (before, a raw protobuf
+EncodeError, or an OnnxError calling it a bug); a network with no Linear layer, and a
+layer export has no operator for, are refused naming what export writes and where the
+layer is."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+from glassnet import nn  # noqa: E402
+from glassnet.onnx import OnnxError, export  # noqa: E402
+
+
+def _huge(n_in: int, n_out: int, dtype: type = np.float32) -> nn.Linear:
+    """A Linear whose weights claim n_in * n_out values but take one value of memory (a
+    broadcast view): export must refuse it by its size before reading it."""
+    lin = nn.Linear(2, 3)
+    lin.W.data = np.broadcast_to(dtype(0.01), (n_in, n_out))
+    lin.b.data = np.broadcast_to(dtype(0.0), (n_out,))
+    lin.inputs, lin.neurons = n_in, n_out  # (as Linear(n_in, n_out) sets them)
+    return lin
+
+
+def test_a_single_weight_tensor_over_2_gib_is_refused_with_the_size(tmp_path):
+    # 1,100 x 500,000 float32 = 2.2 GB: protobuf's EncodeError('Failed to serialize
+    # proto') came out of onnx.helper.make_graph before
+    path = tmp_path / "big.onnx"
+    with pytest.raises(OnnxError) as info:
+        export(_huge(1100, 500_000), path, verify=False)
+    msg = str(info.value)
+    assert "2,202,000,000 bytes" in msg and "2 GiB" in msg
+    assert "glassnet.io.save_model" in msg
+    assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_weights_over_2_gib_in_several_tensors_are_refused_not_called_a_bug(tmp_path):
+    # two layers of 1.2 GB each: before, 'the ONNX graph does not check: Failed to
+    # serialize proto' (an OnnxError worded as glassnet's own bug), after building both
+    net = nn.Sequential(_huge(600, 500_000), nn.ReLU(), _huge(500_000, 600))
+    with pytest.raises(OnnxError) as info:
+        export(net, tmp_path / "big.onnx")
+    msg = str(info.value)
+    assert "2 GiB" in msg and "does not check" not in msg
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_float64_network_over_the_limit_is_told_float32_would_fit(tmp_path):
+    # 0.3e9 float64 weights = 2.4 GB; in float32 1.2 GB, which one file holds
+    with pytest.raises(OnnxError, match="float32"):
+        export(_huge(600, 500_000, np.float64), tmp_path / "big.onnx", verify=False)
+
+
+def test_the_size_limit_is_the_file_limit_less_one_mib_for_the_graph():
+    from glassnet.fused import layers_of
+    from glassnet.onnx import MAX_FILE_BYTES, _check_size
+
+    # W (1, n) and b (n,) in float32: 8n bytes; the largest n that fits, then one more
+    n = (MAX_FILE_BYTES - 2**20) // 8
+    _check_size(layers_of(_huge(1, n), owner="export"), "export")  # (no error)
+    with pytest.raises(OnnxError, match=f"{8 * (n + 1):,} bytes"):
+        _check_size(layers_of(_huge(1, n + 1), owner="export"), "export")
+
+
+def test_a_small_network_exports_and_runs_as_before():
+    net = nn.MLP([3, 4, 2], rng=0)
+    sess = ort.InferenceSession(export(net).SerializeToString(), providers=["CPUExecutionProvider"])
+    X = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    np.testing.assert_allclose(sess.run(None, {"X": X})[0], net.predict(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [nn.Sequential(), nn.Sequential(nn.Dropout(0.1)), nn.Sequential(nn.Sequential())],
+    ids=["empty", "dropout-only", "nested-empty"],
+)
+def test_a_network_with_no_linear_layer_is_told_what_export_writes(model):
+    with pytest.raises(TypeError) as info:
+        export(model)
+    msg = str(info.value)
+    assert "has no Linear layer" in msg
+    assert "glassnet exports nn.Linear layers" in msg  # what it writes, and what to do
+
+
+def test_an_unsupported_layer_is_named_with_where_it_sits():
+    net = nn.Sequential(
+        nn.Linear(3, 4), nn.Sequential(nn.ReLU(), nn.Linear(4, 4), nn.GELU()), nn.Linear(4, 1)
+    )
+    with pytest.raises(TypeError) as info:
+        export(net)
+    msg = str(info.value)
+    assert "The model holds a GELU. Export has no ONNX operator for it ('layers.1.layers.2' " in msg
