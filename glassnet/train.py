@@ -234,14 +234,13 @@ class Tolerance(_Books):
     best weights too) go on in a run resumed at the epoch it last saw: the same object, a
     pickled or deep copy, or one given its ``state_dict()``; a run from epoch 0 resets them."""
 
-    reason = "tol"
+    # (the validation loss's tolerance is named apart: its message names the loss)
+    reason = property(lambda self: "val_tol" if self.monitor == "val_loss" else "tol")
     books: tuple[str, ...] = ("best", "bad", "best_epoch", "epoch")
 
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
         self.tol, self.patience = tol, n_iter_no_change
         self.monitor = check_setting(monitor, "monitor", "Tolerance", ("loss", "val_loss"))
-        if self.reason == "tol" and self.monitor == "val_loss":  # (its message names the loss)
-            self.reason = "val_tol"
         self.best, self.bad, self.best_epoch = math.inf, 0, None
 
     def on_train_begin(self, state: TrainState) -> None:
