@@ -497,7 +497,25 @@ def _classes_const(g: _Graph, classes: np.ndarray) -> tuple[str, int]:
         return g.const("classes", classes.astype(np.int64)), TensorProto.INT64
     if kind == "f":
         return g.const("classes", classes.astype(np.float64)), TensorProto.DOUBLE
-    return g.const("classes", np.array([str(c) for c in classes], dtype=object)), TensorProto.STRING
+    texts = _utf8_labels(classes, "export")
+    return g.const("classes", np.array(texts, dtype=object)), TensorProto.STRING
+
+
+def _utf8_labels(classes: np.ndarray, owner: str) -> list[str]:
+    """The class labels as text, each refused unless UTF-8 can write it, as ONNX stores text
+    (protobuf's UnicodeEncodeError came out of the graph's constants, unexplained)."""
+    texts = [str(c) for c in classes]
+    for text in texts:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise OnnxError(
+                f"{owner}: the class label {text!r} cannot be written as UTF-8, as ONNX stores "
+                f"text: it holds {text[exc.start : exc.end]!r} at character {exc.start} (a lone "
+                "surrogate, from an undecodable file name?). Fix the labels and fit again, e.g. "
+                "y = [t.encode('utf-8', 'replace').decode() for t in y]."
+            ) from None
+    return texts
 
 
 def _columns_text(classes: Any, shown: int = 64) -> str:
@@ -2801,6 +2819,7 @@ def _skl_classifier_shapes(operator: Any) -> None:
     if nocl or kind == "multilabel" or classes.dtype.kind in "iub" or _integral(classes):
         label = Int64TensorType(shape=[n, c] if kind == "multilabel" else [n])
     else:
+        _utf8_labels(classes, f"skl2onnx({type(est).__name__})")  # (its ZipMap's too)
         label = StringTensorType(shape=[n])
     operator.outputs[0].type = label
     width = _proba_width(est)

@@ -94,3 +94,31 @@ def test_an_unsupported_layer_is_named_with_where_it_sits():
         export(net)
     msg = str(info.value)
     assert "The model holds a GELU. Export has no ONNX operator for it ('layers.1.layers.2' " in msg
+
+
+def test_a_class_label_that_is_no_utf8_text_is_refused_naming_it(tmp_path):
+    # a label with a lone surrogate (os.fsdecode of an undecodable file name): protobuf's
+    # UnicodeEncodeError came out of the graph's constants, and no file said why
+    import warnings
+
+    from glassnet.sklearn import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = np.array(["ok", "bad\udcff"])[np.arange(40) % 2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (ConvergenceWarning of 5 iterations)
+        est = MLPClassifier(max_iter=5, random_state=0).fit(X, y)
+    with pytest.raises(ValueError) as info:
+        export(est, tmp_path / "m.onnx")
+    msg = str(info.value)
+    assert "'bad\\udcff'" in msg and "UTF-8" in msg and "class" in msg
+    assert list(tmp_path.iterdir()) == []
+    # skl2onnx, through register_skl2onnx, without its ZipMap (skl2onnx's own parser adds
+    # that before glassnet's converter runs, and raises its UnicodeEncodeError there, as
+    # for scikit-learn's MLPClassifier)
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from glassnet.onnx import register_skl2onnx
+
+    register_skl2onnx()
+    with pytest.raises(OnnxError, match=r"skl2onnx\(MLPClassifier\): the class label 'bad"):
+        skl2onnx.to_onnx(est, X[:1].astype(np.float32), options={"zipmap": False})
