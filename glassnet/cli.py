@@ -2958,11 +2958,12 @@ def _read_file_for_model(
         raise CLIError(
             f"'{args.data}' has no target column {lacking[0]!r} to score against; its "
             f"columns are: {', '.join(header)}{fix}"
+            + _did_you_mean(lacking, [h for h in header if h not in bundle.columns], ". ")
         )
     # the model's --id and --drop columns may be there; they are read but not used
     left_out = [c for c in bundle.left_out if header is not None and c in header]
     if header is not None:  # the columns first, before any cell is parsed
-        _check_columns(bundle.columns, header, present + left_out, args.data)
+        _check_columns(bundle.columns, header, present + left_out, args.data, targets)
     if not need_target:  # predict ignores the targets: their cells (empty, often) are not parsed
         left_out += present
         present = []
@@ -3017,7 +3018,7 @@ def _read_file_for_model(
         # given values, as impute={column: value} gives them (the Preprocessor refuses a
         # table's own statistics in place of training values it lacks)
         table.impute, table.fill_values = dict(table.fill_values), {}
-    _check_columns(bundle.columns, list(table.names), present, args.data)
+    _check_columns(bundle.columns, list(table.names), present, args.data, bundle.targets)
     kinds = bundle.pre.kinds_ or {}
     for c in bundle.columns:
         if kinds.get(c) == "numeric" and table.kinds[c] != "numeric":
@@ -3076,8 +3077,16 @@ def _unseen_name(name: str) -> str:
     return visible_text(name)
 
 
-def _check_columns(columns: list[str], names: list[str], targets: list[str], source: str) -> None:
-    """The file's feature columns must be the model's (in any order), no more, no fewer."""
+def _check_columns(
+    columns: list[str],
+    names: list[str],
+    targets: list[str],
+    source: str,
+    model_targets: Sequence[str] = (),
+) -> None:
+    """The file's feature columns must be the model's (in any order), no more, no fewer;
+    ``model_targets``: the model's target columns, named where an extra column is one of
+    them written otherwise ('LABEL' for 'label')."""
     have, known, skip = set(names), set(columns), set(targets)  # (linear in the columns)
     missing = [c for c in columns if c not in have]
     extra = [c for c in names if c not in known and c not in skip]
@@ -3124,6 +3133,15 @@ def _check_columns(columns: list[str], names: list[str], targets: list[str], sou
             fix = "add them to the file"
         else:
             fix = "remove them from the file"
+            targeted = {loose_text(t): t for t in model_targets if t not in have}
+            renamed = [(e, targeted[loose_text(e)]) for e in extra if loose_text(e) in targeted]
+            if renamed:  # (a target column is left out as its name, written as the model's)
+                e, t = renamed[0]
+                fix += (
+                    f", or, if {visible_text(e)} holds the model's target {visible_text(t)}, "
+                    f"rename it to {visible_text(t)} (names must match exactly, case "
+                    f"included; a target column is left out)"
+                )
         counted = (  # (the same count: the names differ, which the counts would hide)
             f"the feature columns of '{source}' differ from the model's ({_few(columns)})"
             if n_have == len(columns)

@@ -98,3 +98,37 @@ def test_a_float32_loss_past_its_range_still_names_float64(capsys, tmp_path):
     code, _, err = run(capsys, "train", data, "--target", "y", "--no-standardize", *FAST)
     assert code == 1
     assert_one_line_error(err, "before any update", "Leave out --no-standardize", "--dtype float64")
+
+
+def _target_renamed(capsys, tmp_path, name):
+    data = write_csv(tmp_path / "d.csv", HEADER, rows())
+    model = tmp_path / "m.glassnet"
+    code, _, err = run(capsys, "train", data, "--target", "label", "--out", model, *FAST)
+    assert code == 0, err
+    return model, write_csv(tmp_path / "new.csv", ["a", "b", name], rows())
+
+
+def test_predict_names_a_target_column_written_otherwise(capsys, tmp_path):
+    # a file whose target column is 'LABEL' (the model's is 'label') was refused with "not
+    # in the model: LABEL: remove them from the file", not saying it is the target renamed
+    model, new = _target_renamed(capsys, tmp_path, "LABEL")
+    code, _, err = run(capsys, "predict", model, new)
+    assert code == 2
+    assert_one_line_error(err, "not in the model: LABEL", "the model's target 'label'", "rename")
+
+
+def test_predict_with_a_truly_extra_column_keeps_its_advice(capsys, tmp_path):
+    model, new = _target_renamed(capsys, tmp_path, "notes")
+    code, _, err = run(capsys, "predict", model, new)
+    assert code == 2
+    assert_one_line_error(err, "not in the model: notes: remove them from the file")
+    assert "target" not in err
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain"])
+def test_scoring_names_a_target_column_written_otherwise(capsys, tmp_path, command):
+    model, new = _target_renamed(capsys, tmp_path, "LABEL")
+    extra = ["--row", "1"] if command == "explain" else []
+    code, _, err = run(capsys, command, model, new, *extra)
+    assert code == 2
+    assert_one_line_error(err, "no target column 'label'", "Did you mean 'LABEL'?")
