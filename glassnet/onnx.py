@@ -501,19 +501,24 @@ def _classes_const(g: _Graph, classes: np.ndarray) -> tuple[str, int]:
     return g.const("classes", np.array(texts, dtype=object)), TensorProto.STRING
 
 
-def _utf8_labels(classes: np.ndarray, owner: str) -> list[str]:
-    """The class labels as text, each refused unless UTF-8 can write it, as ONNX stores text
-    (protobuf's UnicodeEncodeError came out of the graph's constants, unexplained)."""
+def _utf8_labels(classes: Any, owner: str, what: str = "class label") -> list[str]:
+    """The class labels (or feature names) as text, each refused unless UTF-8 can write it,
+    as ONNX stores text (protobuf's UnicodeEncodeError came out of the graph, unexplained)."""
     texts = [str(c) for c in classes]
+    fix = (
+        "Fix the labels and fit again, e.g. y = [t.encode('utf-8', 'replace').decode() for t in y]."
+        if what == "class label"
+        else "Rename the column and fit again, e.g. df.columns = [str(c).encode('utf-8', "
+        "'replace').decode() for c in df.columns]."
+    )
     for text in texts:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise OnnxError(
-                f"{owner}: the class label {text!r} cannot be written as UTF-8, as ONNX stores "
+                f"{owner}: the {what} {text!r} cannot be written as UTF-8, as ONNX stores "
                 f"text: it holds {text[exc.start : exc.end]!r} at character {exc.start} (a lone "
-                "surrogate, from an undecodable file name?). Fix the labels and fit again, e.g. "
-                "y = [t.encode('utf-8', 'replace').decode() for t in y]."
+                f"surrogate, from an undecodable file name?). {fix}"
             ) from None
     return texts
 
@@ -1635,7 +1640,8 @@ def _export_estimator(est: Any) -> tuple[str, dict[str, Any], onnx.GraphProto]:
     x_doc = f"features: N rows of {d}, {dt}"
     names = getattr(est, "feature_names_in_", None)  # fitted on a DataFrame: its columns
     if names is not None:
-        x_doc += f"; columns in this order: {', '.join(map(str, names))}"
+        text = _utf8_labels(names, f"export({name})", "feature name")
+        x_doc += f"; columns in this order: {', '.join(text)}"
     graph = helper.make_graph(
         g.nodes,
         f"glassnet_{name}",

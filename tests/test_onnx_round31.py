@@ -122,3 +122,20 @@ def test_a_class_label_that_is_no_utf8_text_is_refused_naming_it(tmp_path):
     register_skl2onnx()
     with pytest.raises(OnnxError, match=r"skl2onnx\(MLPClassifier\): the class label 'bad"):
         skl2onnx.to_onnx(est, X[:1].astype(np.float32), options={"zipmap": False})
+
+
+def test_a_feature_name_that_is_no_utf8_text_is_refused_naming_it(tmp_path):
+    import warnings
+
+    pd = pytest.importorskip("pandas")
+    from glassnet.sklearn import MLPRegressor
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    df = pd.DataFrame(X)
+    df.columns = pd.Index(["a\udcff", "b", "c"], dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (ConvergenceWarning of 5 iterations)
+        est = MLPRegressor(max_iter=5, random_state=0).fit(df, X[:, 0])
+    with pytest.raises(OnnxError, match=r"the feature name 'a\\udcff' cannot be written as UTF-8"):
+        export(est, tmp_path / "m.onnx")
+    assert list(tmp_path.iterdir()) == []
