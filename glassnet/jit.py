@@ -170,6 +170,8 @@ def _tanh_tail(dtype) -> np.ndarray:
 
 
 _BLAS_MIN = 1 << 10  # multiply-adds from which a matrix product goes to BLAS (bench/jit.py)
+_NARROW = 8  # below this many columns a small product sums each entry in a register
+_PAD = 8  # each layer's activations padded to a multiple of this many values (_k_act)
 
 _REASONS = ("max_epochs", "tol", "max_steps", "diverged")
 _CHUNK = 16384  # epochs per compiled call of run_full_batch (W3: about 15 ms)
@@ -464,6 +466,32 @@ def _k_matmul(A, n, K, W, J, Z):
                 zr[j] += s * wk[j]
 
 
+def _k_matmul_narrow(A, n, K, W, J, Z, B, zero):
+    """Z = A @ W + B for fewer than _NARROW columns (B: the bias, or empty): each entry
+    summed from 0 in k's order, as _k_matmul, then its bias added, in a register (through
+    memory, each sum waited at every k for the store of the one before)."""
+    nb = B.shape[0] > 0
+    for r in range(n):
+        ar = A[r * K : r * K + K]
+        zr = Z[r * J : r * J + J]
+        for j in range(J):
+            s = zero
+            for k in range(K):
+                s += ar[k] * W[k * J + j]
+            zr[j] = s + B[j] if nb else s
+
+
+def _k_matmul_tn_narrow(A, n, K, G, J, D, zero):
+    """D = Aᵀ G for fewer than _NARROW columns (or one column and fewer than _NARROW rows
+    of D): each entry summed from 0 in r's order, as _k_matmul_tn, in a register."""
+    for k in range(K):
+        for j in range(J):
+            s = zero
+            for r in range(n):
+                s += A[r * K + k] * G[r * J + j]
+            D[k * J + j] = s
+
+
 def _k_matmul_tn(A, n, K, G, J, D):
     """D = Aᵀ G for flat views A (n, K), G (n, J), D (K, J): D[k, :] += A[r, k] G[r, :]."""
     for i in range(K * J):
@@ -505,25 +533,39 @@ def _k_blas(A, n, K, B, J, C, mode):
         np.dot(A.reshape((n, K)), B.reshape((J, K)).T, C.reshape((n, J)))
 
 
-def _k_mm(A, n, K, W, J, Z):
-    """Z = A @ W: BLAS (NumPy's dot, on SciPy's BLAS) unless the product is tiny or has
-    one column (a dot product per row, vectorized here)."""
+def _k_mm(A, n, K, W, J, Z, B, zero):
+    """Z = A @ W + B (B: the bias, or empty): BLAS (NumPy's dot, on SciPy's BLAS) unless
+    the product is tiny or has one column (a dot product per row, vectorized here). The
+    bias is added to each rounded product, as Z += b (in a register where the sum is)."""
+    nb = B.shape[0] > 0
     if J == 1:
+        b0 = B[0] if nb else zero
         for r in range(n):
             ar = A[r * K : r * K + K]
             s = ar[0] * W[0]
             for k in range(1, K):
                 s += ar[k] * W[k]
-            Z[r] = s
-    elif n * K * J < _BLAS_MIN:
+            Z[r] = s + b0 if nb else s
+        return
+    if n * K * J < _BLAS_MIN and J < _NARROW:
+        _k_matmul_narrow(A, n, K, W, J, Z, B, zero)
+        return
+    if n * K * J < _BLAS_MIN:
         _k_matmul(A, n, K, W, J, Z)
     else:
         _k_blas(A, n, K, W, J, Z, 0)
+    if nb:
+        for r in range(n):
+            zr = Z[r * J : r * J + J]
+            for j in range(J):
+                zr[j] += B[j]
 
 
-def _k_mm_tn(A, n, K, G, J, D):
+def _k_mm_tn(A, n, K, G, J, D, zero):
     """D = Aᵀ G, as _k_mm (one column: D += A[r, :] G[r] per row)."""
-    if J == 1:
+    if n * K * J < _BLAS_MIN and (J < _NARROW if J > 1 else K < _NARROW):
+        _k_matmul_tn_narrow(A, n, K, G, J, D, zero)
+    elif J == 1:
         for k in range(K):
             D[k] = 0
         for r in range(n):
@@ -573,17 +615,24 @@ def _k_softmax_row(z, out):
 def _k_activate(A, n, J, code, alpha, hd):
     """A <- g(Z) in place on the flat view A (n, J) (FastMLP's in-place kernels; softmax as
     functional.softmax_fn)."""
+    _k_act(A, n, J, code, alpha, hd, _k_tanh_constants(hd))
+
+
+def _k_act(A, n, J, code, alpha, hd, tc):
+    """_k_activate, the tanh constants ``tc`` given (a run reads them once). A may run on
+    past its n J entries, to a run's padding (_PAD): the vectorized tanh (float32) goes
+    over all of it, so that a few rows make whole vectors, not a loop of single values."""
     half, one = hd[_HALF], hd[_ONE]
-    tc, fast = _k_tanh_constants(hd), hd[_FAST] > 0
+    fast = hd[_FAST] > 0
     m = n * J
     if code == 1 and fast:  # (1 + tanh(z / 2)) / 2
-        for i in range(m):
+        for i in range(A.shape[0]):
             A[i] = (_k_tanh(A[i] * half, tc) + one) * half
     elif code == 1:
         for i in range(m):
             A[i] = (_k_tanh_libm(A[i] * half, tc) + one) * half
     elif code == 2 and fast:
-        for i in range(m):
+        for i in range(A.shape[0]):
             A[i] = _k_tanh(A[i], tc)
     elif code == 2:
         for i in range(m):
@@ -635,7 +684,7 @@ def _k_times_gprime(D, A, n, J, code, alpha, hd):
                 dr[j] = ar[j] * (dr[j] - s)
 
 
-def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd):
+def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd, tc):
     """The table's loss kernel on the output P (flat (n, K)): the unreduced dL/dP into G,
     each row's loss (sample-weighted when weights are given) into ``per``; returns the
     number of per-entry losses (n for cross-entropy, n K otherwise)."""
@@ -659,7 +708,7 @@ def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd):
         return n * K
     if code == 2:  # max(z, 0) - z y + log(1 + e^-|z|); dL/dz = sigma(z) - y
         half = hd[_HALF]
-        tc, fast = _k_tanh_constants(hd), hd[_FAST] > 0
+        fast = hd[_FAST] > 0
         for r in range(n):
             pr, yr, gr = P[r * K : r * K + K], yf[r * K : r * K + K], G[r * K : r * K + K]
             acc = 0.0
@@ -701,10 +750,12 @@ def _k_output(P, n, K, yf, yi, w, has_w, G, per, code, hd):
     return n
 
 
-def _k_step(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, per):
+def _k_pass(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, per, tc):
     """One forward, loss and backward pass on the batch x (flat (n, inputs)): dL/dθ into
-    ``grad``, the batch loss (mean, weighted, plus the L2 penalty) returned."""
+    ``grad``, the batch loss (mean, weighted, plus the L2 penalty) returned. ``tc``:
+    _k_tanh_constants(hd), read once per run."""
     L = meta.shape[0]
+    zero = hd[_ONE] - hd[_ONE]
     # 1) forward: Z = A_prev @ W + b, A = g(Z), in place in act
     for l in range(L):
         K, J, wo, bo, ai, zo = (
@@ -716,19 +767,14 @@ def _k_step(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, 
             meta[l, 6],
         )
         a_prev = x[: n * K] if ai < 0 else act[ai : ai + n * K]
-        Z = act[zo : zo + n * J]
-        _k_mm(a_prev, n, K, theta[wo : wo + K * J], J, Z)
-        if bo >= 0:
-            b = theta[bo : bo + J]
-            for r in range(n):
-                zr = Z[r * J : r * J + J]
-                for j in range(J):
-                    zr[j] += b[j]
-        _k_activate(Z, n, J, meta[l, 4], alphas[l], hd)
+        Zp = act[zo : zo + (n * J + _PAD - 1) // _PAD * _PAD]  # (with its padding)
+        B = theta[bo : bo + J] if bo >= 0 else theta[:0]
+        _k_mm(a_prev, n, K, theta[wo : wo + K * J], J, Zp[: n * J], B, zero)
+        _k_act(Zp, n, J, meta[l, 4], alphas[l], hd, tc)
     # 2) the loss and dL/dZ of the output layer (kernel, g', weights, 1 / count)
     K, zo, go = meta[L - 1, 1], meta[L - 1, 6], meta[L - 1, 7]
     out, G = act[zo : zo + n * K], dz[go : go + n * K]
-    count = _k_output(out, n, K, yf, yi, w, has_w, G, per, meta[0, 8], hd)
+    count = _k_output(out, n, K, yf, yi, w, has_w, G, per, meta[0, 8], hd, tc)
     _k_times_gprime(G, out, n, K, meta[L - 1, 4], alphas[L - 1], hd)
     if has_w:
         for r in range(n):
@@ -755,8 +801,15 @@ def _k_step(theta, grad, x, yf, yi, w, has_w, n, meta, alphas, hd, l2, act, dz, 
         )
         a_prev = x[: n * K] if ai < 0 else act[ai : ai + n * K]
         G = dz[go : go + n * J]
-        _k_mm_tn(a_prev, n, K, G, J, grad[wo : wo + K * J])
-        if bo >= 0:
+        _k_mm_tn(a_prev, n, K, G, J, grad[wo : wo + K * J], zero)
+        if bo >= 0 and J < _NARROW:  # each sum in a register, rows in order from row 0
+            gb = grad[bo : bo + J]
+            for j in range(J):
+                s = G[j]
+                for r in range(1, n):
+                    s += G[r * J + j]
+                gb[j] = s
+        elif bo >= 0:
             gb = grad[bo : bo + J]
             for j in range(J):
                 gb[j] = G[j]
@@ -882,6 +935,7 @@ def _k_run(
     steps = 0
     reason = 0
     best, bad, best_e = out[2], int(out[3]), -1
+    tc = _k_tanh_constants(hd)
     snapped = 0
     full = bs == 0
     iters = epochs if full else (n + bs - 1) // bs
@@ -902,7 +956,9 @@ def _k_run(
                 if has_w:
                     wb[r] = w[src]
             xs, ys, yis, ws = xb, yfb, yib, wb
-        loss = _k_step(theta, grad, xs, ys, yis, ws, has_w, m, meta, alphas, hd, l2, act, dz, per)
+        loss = _k_pass(
+            theta, grad, xs, ys, yis, ws, has_w, m, meta, alphas, hd, l2, act, dz, per, tc
+        )
         losses[it] = loss * m / m if full else loss  # fit's epoch loss: (L m) / m
         if not np.isfinite(loss):
             reason = 3
@@ -934,9 +990,9 @@ def _k_run(
 
 _KERNELS = (
     "_k_tanh_constants", "_k_tanh_tail", "_k_tanh", "_k_tanh_libm", "_k_softmax_row",
-    "_k_matmul", "_k_matmul_tn", "_k_matmul_nt", "_k_blas", "_k_mm", "_k_mm_tn", "_k_mm_nt",
-    "_k_activate", "_k_times_gprime", "_k_output", "_k_step", "_k_update", "_k_copy",
-    "_k_finite", "_k_run",
+    "_k_matmul", "_k_matmul_narrow", "_k_matmul_tn", "_k_matmul_tn_narrow", "_k_matmul_nt",
+    "_k_blas", "_k_mm", "_k_mm_tn", "_k_mm_nt", "_k_act", "_k_activate", "_k_times_gprime",
+    "_k_output", "_k_pass", "_k_update", "_k_copy", "_k_finite", "_k_run",
 )  # fmt: skip
 # inlined where called (numba's inline="always"): the helpers of a step, so that a step
 # is one compiled function (a call per layer and helper, with a dozen arguments per array,
@@ -944,8 +1000,9 @@ _KERNELS = (
 # the step's arithmetic is IEEE in the order written, sums included
 _INLINE = (
     "_k_tanh_constants", "_k_tanh_tail", "_k_tanh_libm", "_k_softmax_row", "_k_matmul",
-    "_k_matmul_tn", "_k_matmul_nt", "_k_mm", "_k_mm_tn", "_k_mm_nt", "_k_activate",
-    "_k_times_gprime", "_k_output",
+    "_k_matmul_narrow", "_k_matmul_tn", "_k_matmul_tn_narrow", "_k_matmul_nt", "_k_mm",
+    "_k_mm_tn", "_k_mm_nt", "_k_act", "_k_activate", "_k_times_gprime", "_k_output",
+    "_k_pass", "_k_update",
 )  # fmt: skip
 # Eigen's tanh fuses multiply-adds (fastmath={"contract"}), as XLA's does (within 4.3 ulp of
 # tanh; 5.4 without); a function of its own, which LLVM inlines where it is called
@@ -1022,7 +1079,7 @@ class FullBatchRun:
         the rate ``lr``: its History and TrainState, and the state of its Tolerance rule."""
         k = history.steps = self.steps
         # (as fit's epoch loss: the batch loss weighted by its rows, (L n) / n)
-        history.loss, history.lr = [v * n / n for v in self.losses[:k].tolist()], [lr] * k
+        history.loss, history.lr = (self.losses[:k] * n / n).tolist(), [lr] * k
         history.samples_seen, history.epochs = k * n, epoch0 + k if k else history.epochs
         history.best_loss = min(history.loss, default=math.inf)
         if self.best_epoch is not None:
@@ -1060,11 +1117,11 @@ class _Plan:
             if i > 0:
                 meta[i, 5] = meta[i - 1, 6]
             self.alphas[i] = lay.alpha
-            act_at += rows * J
+            act_at += -(-rows * J // _PAD) * _PAD  # each layer's rows padded (see _k_act)
             dz_at += rows * J
         meta[0, 8] = _LOSS[fast.loss.name]
         self.meta = meta
-        self.act = np.empty(max(act_at, 1), dt)
+        self.act = np.zeros(max(act_at, 1), dt)  # (the padding: finite values)
         self.dz = np.empty(max(dz_at, 1), dt)
         self.per = np.empty(rows, np.float64)
         self.outputs = fast.layers[-1].neurons
