@@ -119,11 +119,18 @@ def gate_of(model: Module) -> Gate:
         return _GATES[id(model)]
 
 
+@functools.cache
+def _base_train() -> Any:
+    """``Module.train``, read once (nn.module imports this module: its class, defined by the
+    first call; an import at every call cost a predict 2 us)."""
+    from .module import Module
+
+    return Module.train
+
+
 def _own_train(model: Module | None) -> bool:
     """Whether ``model``'s class has a ``train()`` of its own (where its gate is)."""
-    from .module import Module  # (nn.module imports this module: its class, defined by now)
-
-    return model is not None and type(model).train is not Module.train
+    return model is not None and type(model).train is not _base_train()
 
 
 def reading(model: Module | None) -> contextlib.AbstractContextManager[None]:
