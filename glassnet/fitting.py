@@ -49,6 +49,16 @@ def whole_callback(c: Any, arg: str = "callbacks") -> bool:
     return whole
 
 
+def epoch_end(callbacks: Iterable[Any], state: Any) -> None:
+    """Each callback's ``on_epoch_end(state)`` in turn; one that returns True or NumPy's
+    True (``np.mean(...) < t``) stops the run, as one that sets ``state.stop`` does (None and
+    every other value do not)."""
+    for c in callbacks:
+        result = c.on_epoch_end(state)
+        if isinstance(result, (bool, np.bool_)) and result:
+            state.stop = True
+
+
 def as_callbacks(given: Any, arg: str, convert: Callable[[Any, str], Any]) -> list[Any]:
     """fit's ``callbacks`` or ``stop_rules``: None (none), one, or a list (an iterable),
     each made a callback by ``convert`` (:func:`glassnet.train.as_callback`)."""

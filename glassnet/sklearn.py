@@ -91,6 +91,7 @@ from ._validation import (
     time_like,
     unmasked,
 )
+from .fitting import epoch_end
 from .interrupts import OwnInterrupt as _OwnInterrupt
 from .interrupts import interrupted_warning
 from .nn import flatten_parameters
@@ -1606,8 +1607,7 @@ class _BaseMLP(BaseEstimator):
                 theta[...] = intermediate_result.x
                 state.epoch = len(curve)
                 state.epoch_loss = curve[-1]
-                for c in cbs:
-                    c.on_epoch_end(state)
+                epoch_end(cbs, state)
                 if state.stop:
                     raise StopIteration
 

@@ -154,11 +154,12 @@ class TrainState:
 
 
 class Callback:
-    """Override any of these; a plain function passed as a callback is ``on_epoch_end``."""
+    """Override any of these; a plain function passed as a callback is ``on_epoch_end``.
+    ``on_epoch_end`` returning True (or NumPy's True) stops the run, as a function's does."""
 
     def on_train_begin(self, state: TrainState) -> None: ...
 
-    def on_epoch_end(self, state: TrainState) -> None: ...
+    def on_epoch_end(self, state: TrainState) -> Any: ...
 
     def on_step_end(self, state: TrainState) -> None: ...
 
@@ -169,11 +170,8 @@ class _FunctionCallback(Callback):
     def __init__(self, fn: Callable[[TrainState], Any]) -> None:
         self.fn = fn
 
-    def on_epoch_end(self, state: TrainState) -> None:
-        # True or numpy's True (``np.mean(...) < t``) stops; None and other values do not
-        result = self.fn(state)
-        if isinstance(result, (bool, np.bool_)) and result:
-            state.stop = True
+    def on_epoch_end(self, state: TrainState) -> Any:
+        return self.fn(state)  # (True stops: fitting.epoch_end)
 
 
 def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks") -> Callback:
@@ -712,11 +710,9 @@ def fit(
             # them (a checkpoint written there resumes as the run goes on); a stop asked by
             # a plain callback is "callback"
             with np.errstate(**users) if replan else contextlib.nullcontext():  # (the caller's)
-                for c in stop_rules:
-                    c.on_epoch_end(state)
+                fitting.epoch_end(stop_rules, state)
                 why = end_epoch(schedule, epoch_loss, seen0 + history.samples_seen, epochs - epoch)
-                for c in cbs:
-                    c.on_epoch_end(state)
+                fitting.epoch_end(cbs, state)
             # a stop is named in this order (max_steps over a rule's, as every loop names it)
             if state.stop and not state.stop_reason:
                 state.stop_reason = "callback"
