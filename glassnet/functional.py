@@ -505,7 +505,7 @@ def _ce_buffers(Z: np.ndarray, Y: np.ndarray) -> tuple:
     labels = Y.ndim == 1
     return (
         np.empty((N, C), dt, order="F", like=Z) if C <= 32 <= N else None,  # see below
-        *(np.empty((N, 1), dt, like=Z) for _ in range(4)),  # max, sum, logsumexp, sum of y
+        *[np.empty((N, 1), dt, like=Z) for _ in range(4)],  # max, sum, logsumexp, sum of y
         np.empty(N, dt, like=Z),  # z_y, or sum(z y)
         np.ones((C, 1), dt, like=Z),
         np.arange(0, N * C, C, like=Y) if labels else None,  # each row's first flat index
