@@ -77,8 +77,7 @@ def test_constructor_matches_sklearn_signature(ours, theirs):
 # two sample-weight equivalence checks, whose rtol=1e-7 is below float32's resolution; it
 # does not pass every check: at other settings check_methods_subset_invariance fails too
 # by float32 rounding (a few float32 eps, up to ~1e-6 on an output near 0; e.g.
-# MLPClassifier(dtype='float32') at max_iter=200, MLPRegressor(dtype='float32',
-# solver='lbfgs')), as docs/sklearn.md says.
+# MLPRegressor(dtype='float32', solver='lbfgs')), as docs/sklearn.md says.
 CHECKED = [
     MLPClassifier(max_iter=100),
     MLPRegressor(max_iter=100),
