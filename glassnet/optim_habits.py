@@ -41,6 +41,7 @@ from ._validation import (
     torch_switches,
 )
 from .backend import namespace
+from .nn.flat import FlatParameters
 from .optim import RULES, Optimizer
 from .tensor import Tensor
 
@@ -239,6 +240,15 @@ def zero_grad(self: Optimizer, set_to_none: bool = True) -> None:
         pack.held = []
 
 
+def _zero_flat(self: FlatParameters) -> None:
+    """∂J/∂θ ← 0 in place; every ``p.grad`` is its view again (``FlatParameters.zero_grad``,
+    which :func:`zero_grad` with ``set_to_none=False`` calls)."""
+    for g in self.grad:
+        g.fill(0)
+    for p, _, gv in self._slots:
+        p.grad = gv
+
+
 def state_dict(self: Optimizer) -> dict[str, Any]:
     """Everything needed to resume: plain Python values and copied arrays.
 
@@ -331,3 +341,4 @@ attach(
     Optimizer,
     (add_param_group, _regroup, zero_grad, state_dict, load_state_dict, _loaded, __repr__),
 )
+attach(FlatParameters, {"zero_grad": _zero_flat})  # (the flat buffers' own, for zero_grad)

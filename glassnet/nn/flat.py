@@ -26,7 +26,7 @@ True
 from __future__ import annotations
 
 import weakref
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from typing import Any
 
 import numpy as np
@@ -55,7 +55,12 @@ class FlatParameters:
         group the parameters follow each other in the order given.
     slots : list of (int, slice)
         Where each parameter lives: its group g and its slice of ``data[g]`` / ``grad[g]``.
+
+    ``zero_grad()`` (∂J/∂θ ← 0 in place; every ``p.grad`` its view again) is the optimizer's
+    PyTorch habit's, attached by :mod:`glassnet.optim_habits`: no step calls it.
     """
+
+    zero_grad: Callable[[], None]  # (attached by glassnet.optim_habits)
 
     def __init__(self, params: Iterable[Any]) -> None:
         self.params = params = list(params)
@@ -127,13 +132,6 @@ class FlatParameters:
             # (not on the flat data the update writes; an array owning its memory is not)
             and (p.grad.base is None or not np.may_share_memory(p.grad, self.data[g]))
         }
-
-    def zero_grad(self) -> None:
-        """∂J/∂θ ← 0 in place; every ``p.grad`` is its view again."""
-        for g in self.grad:
-            g.fill(0)
-        for p, _, gv in self._slots:
-            p.grad = gv
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Views do not survive pickling or deepcopy (each array is copied on its own):
