@@ -1066,11 +1066,16 @@ def cpu(self: Module) -> Module:
     return self.to("cpu")
 
 
+def eval(self: Module) -> Module:  # noqa: A001 (PyTorch's name, a method here)
+    """Evaluation mode (dropout off): ``train(False)``, as PyTorch's; returns self."""
+    return self.train(False)
+
+
 # (named as Module's own: help(), tracebacks and pickle find them)
 attach(Module, (named_children, named_modules, apply, get_submodule, register_forward_hook,
     register_forward_pre_hook, register_full_backward_hook, register_full_backward_pre_hook,
     register_backward_hook, add_module, register_module, register_parameter, children, cpu,
-    get_parameter, get_buffer), module=False)  # fmt: skip
+    get_parameter, get_buffer, eval), module=False)  # fmt: skip
 
 
 def register_buffer(self: Module, name: str, tensor: Any, persistent: bool = True) -> None:

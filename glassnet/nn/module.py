@@ -179,10 +179,6 @@ class Module(ModuleMethods):
             self._own_trains(mode)  # (top down; one with its own train() handed it: PyTorch's)
         return self
 
-    def eval(self) -> Self:
-        """Evaluation mode (dropout off); returns self."""
-        return self.train(False)
-
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Set every parameter's gradient to None, as PyTorch's default, so that an
         optimizer skips a parameter that gets no gradient before its next step;
