@@ -300,6 +300,12 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
     """Why :func:`run_full_batch` and :func:`run_epoch` cannot train ``fast`` with
     ``optimizer`` (a sentence), or None when they can. Size is not looked at here (see
     :func:`is_small`), nor whether numba is installed (:func:`available`)."""
+    return _why_not(fast, optimizer, {})
+
+
+def _why_not(fast: Any, optimizer: Any, keep: dict) -> str | None:
+    """:func:`why_not`; the optimizer's ``state_dict()``, read for its step counts, is kept
+    in ``keep["sd"]`` (:class:`_Plan` lays the run out from it: read once)."""
     if not isinstance(fast, FastMLP):
         return f"the network must be a glassnet.fused.FastMLP; got {type(fast).__name__}"
     if fast.lead:
@@ -336,25 +342,30 @@ def why_not(fast: Any, optimizer: Any) -> str | None:
         return "the optimizer has a step() set on it, which the compiled loop would not run"
     if len(optimizer.param_groups) != 1:
         return f"the optimizer must have one param group; it has {len(optimizer.param_groups)}"
-    params = _params_of(fast)
-    theirs = optimizer.param_groups[0]["params"]
-    if len(theirs) != len(params) or {id(p) for p in theirs} != {id(p) for p in params}:
-        ours = {id(p) for p in params}
+    named = _named_params(fast)
+    theirs, ours = optimizer.param_groups[0]["params"], {id(p) for _, p in named}
+    if len(theirs) != len(named) or {id(p) for p in theirs} != ours:
         return (
             f"the optimizer must hold exactly the network's parameters; it holds "
-            f"{len(theirs)}, {sum(id(p) in ours for p in theirs)} of the network's {len(params)}"
+            f"{len(theirs)}, {sum(id(p) in ours for p in theirs)} of the network's {len(named)}"
         )
-    frozen = [name for name, p in _named_params(fast) if not getattr(p, "requires_grad", True)]
+    frozen = [name for name, p in named if not getattr(p, "requires_grad", True)]
     if frozen:
         verb = "is" if len(frozen) == 1 else "are"
         return f"{', '.join(frozen)} {verb} frozen (requires_grad=False)"
-    steps = np.asarray(optimizer.state_dict()["param_groups"][0]["steps"])
-    if steps.size and np.ptp(steps):
+    keep["sd"] = sd = optimizer.state_dict()
+    steps = _steps_of(sd)
+    if len(set(steps)) > 1:
         return (
             f"the parameters have taken different numbers of steps "
-            f"({sorted(set(steps.tolist()))}; the loop keeps one count)"
+            f"({sorted(set(steps))}; the loop keeps one count)"
         )
     return None
+
+
+def _steps_of(sd: dict) -> list[int]:
+    """Each parameter's step count in the optimizer's state dict ``sd`` (one group)."""
+    return np.asarray(sd["param_groups"][0]["steps"]).reshape(-1).tolist()
 
 
 def supported(fast: Any, optimizer: Any, batch_size: int | None = None) -> bool:
@@ -1095,55 +1106,55 @@ class _Plan:
     flat order (so its state buffers line up), per-layer offsets, constants."""
 
     def __init__(self, fast: FastMLP, optimizer: Any, rows: int, owner: str) -> None:
-        reason = why_not(fast, optimizer)
+        keep: dict = {}  # (the optimizer's state, read once: checked, then the first state_in)
+        reason = _why_not(fast, optimizer, keep)
+        self.sd = keep.get("sd")
         if reason is not None:
             raise ValueError(f"{owner}: this network cannot use the compiled loop: {reason}.")
         _compile()
         self.fast, self.opt, dt = fast, optimizer, fast.dtype
         self.params = list(optimizer.param_groups[0]["params"])
-        sizes = [p.data.size for p in self.params]
-        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        where = {id(p): int(o) for p, o in zip(self.params, offs[:-1])}
-        self.offs, self.numel = offs, int(offs[-1])
-        L = len(fast.layers)
-        meta = np.zeros((L, 9), np.int64)
-        self.alphas = np.zeros(L, dt)
-        act_at, dz_at = 0, 0
-        last = L - 1
+        offs, where = [0], {}  # (laid out in Python ints, then one array each)
+        for p in self.params:
+            where[id(p)] = offs[-1]
+            offs.append(offs[-1] + p.data.size)
+        self.offs, self.numel = offs, offs[-1]
+        last = len(fast.layers) - 1
+        rows_of, act_at, dz_at, at_in = [], 0, 0, -1
         for i, lay in enumerate(fast.layers):
             K, J = lay.inputs, lay.neurons
             code = 0 if (i == last and fast.fused) else _ACT[lay.act]
             bo = -1 if lay.linear.b is None else where[id(lay.linear.b)]
-            meta[i, :8] = (K, J, where[id(lay.linear.W)], bo, code, -1, act_at, dz_at)
-            if i > 0:
-                meta[i, 5] = meta[i - 1, 6]
-            self.alphas[i] = lay.alpha
+            loss = _LOSS[fast.loss.name] if i == 0 else 0
+            rows_of.append((K, J, where[id(lay.linear.W)], bo, code, at_in, act_at, dz_at, loss))
+            at_in = act_at  # (the next layer's input: this one's output rows)
             act_at += -(-rows * J // _PAD) * _PAD  # each layer's rows padded (see _k_act)
             dz_at += rows * J
-        meta[0, 8] = _LOSS[fast.loss.name]
-        self.meta = meta
+        self.meta = np.array(rows_of, np.int64)
+        self.alphas = np.array([lay.alpha for lay in fast.layers], dt)
         self.act = np.zeros(max(act_at, 1), dt)  # (the padding: finite values)
         self.dz = np.empty(max(dz_at, 1), dt)
         self.per = np.empty(rows, np.float64)
         self.outputs = fast.layers[-1].neurons
 
     def state_in(self) -> tuple:
-        """θ, ∂J/∂θ and the optimizer's buffers, settings and step count."""
+        """θ, ∂J/∂θ and the optimizer's buffers, settings and step count (its state as
+        ``__init__`` read it, for the first call; read again for each later one)."""
         dt, opt = self.fast.dtype, self.opt
         theta = np.empty(self.numel, dt)
         for p, o in zip(self.params, self.offs):
             theta[o : o + p.data.size] = p.data.reshape(-1)
         grad = np.zeros(self.numel, dt)
-        sd = opt.state_dict()
+        sd, self.sd = self.sd or opt.state_dict(), None
         group = sd["param_groups"][0]
-        steps = np.asarray(group["steps"])
-        if steps.size and (steps != steps[0]).any():
+        steps = _steps_of(sd)
+        if len(set(steps)) > 1:
             raise ValueError(
                 f"{type(opt).__name__}: its parameters have taken different numbers of steps "
-                f"({sorted(set(steps.tolist()))}); the compiled loop needs one step count. "
+                f"({sorted(set(steps))}); the compiled loop needs one step count. "
                 "Train on the NumPy path (engine='fused' without the compiled loop)."
             )
-        t0 = int(steps[0]) if steps.size else 0
+        t0 = int(steps[0]) if steps else 0
         h = np.zeros(_N_SLOTS, np.float64)
         lr = float(group["lr"])
         wd = float(group.get("weight_decay", 0.0))
