@@ -70,7 +70,10 @@ FEATURES: dict[str, Any] = {
     "sin_x1": lambda x1, x2: np.sin(x1),
     "sin_x2": lambda x1, x2: np.sin(x2),
 }
-CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "moons", "xnor")
+#: The lecture's truth tables (its four points, 0 and 1): XNOR for the hidden layer, OR and
+#: AND for one neuron (docs/lecture.md, section 3).
+GATES = ("xnor", "or", "and")
+CLASSIFICATION_DATASETS = ("circle", "xor", "gauss", "spiral", "moons", *GATES)
 REGRESSION_DATASETS = ("reg-plane", "reg-gauss")
 #: The page's activation names and glassnet's (``functional.ACTIVATIONS``) for them.
 ACTIVATIONS = {
@@ -151,7 +154,7 @@ HALF_WIDTH = 6.0  # the plane is [-6, 6]², as TF Playground's
 
 def domain(dataset: str) -> tuple[float, float]:
     """The (low, high) of both axes of the plane drawn for ``dataset``."""
-    return (-0.5, 1.5) if dataset == "xnor" else (-HALF_WIDTH, HALF_WIDTH)
+    return (-0.5, 1.5) if dataset in GATES else (-HALF_WIDTH, HALF_WIDTH)
 
 
 # =====================================================================================
@@ -288,8 +291,8 @@ def make_dataset(config: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
         X += np.where(X > 0, 0.3, -0.3)  # a margin around the axes, as TF Playground has
         flip = seed.random(n) < noise * 0.5
         y = ((X[:, 0] * X[:, 1] > 0) ^ flip).astype(np.float64)
-    elif name == "xnor":  # the lecture's four points, n/4 copies each, with noise
-        Xg, yg = datasets.logic_gate("xnor")
+    elif name in GATES:  # the lecture's four points, n/4 copies each, with noise
+        Xg, yg = datasets.logic_gate(name)
         reps = -(-n // 4)
         X = np.tile(Xg, (reps, 1))[:n] + seed.normal(0, 0.5 * noise, size=(n, 2))
         y = np.tile(yg, reps)[:n]

@@ -10,10 +10,11 @@ const SVGNS = "http://www.w3.org/2000/svg";
 const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2"];
 const FEATURE_LABEL = { x1: "X\u2081", x2: "X\u2082", "x1^2": "X\u2081\u00b2", "x2^2": "X\u2082\u00b2",
   x1x2: "X\u2081X\u2082", sin_x1: "sin(X\u2081)", sin_x2: "sin(X\u2082)" };
-const CLASSIFICATION = ["circle", "xor", "gauss", "spiral", "moons", "xnor"];
+const CLASSIFICATION = ["circle", "xor", "gauss", "spiral", "moons", "xnor", "or", "and"];
+const GATES = ["xnor", "or", "and"];   // the lecture's four points (OR, AND: one neuron)
 const REGRESSION = ["reg-plane", "reg-gauss"];
 const DATASET_LABEL = { circle: "circle", xor: "xor", gauss: "gauss", spiral: "spiral", moons: "moons",
-  xnor: "xnor", "reg-plane": "plane", "reg-gauss": "gaussians" };
+  xnor: "xnor", or: "or", and: "and", "reg-plane": "plane", "reg-gauss": "gaussians" };
 // the slides' setup: their learning rate, no penalty, the four points in one batch, their loss
 const LECTURE = { lr: 1, regularization: "none", reg_rate: 0, batch_size: 4, loss: "half_mse" };
 // what the Lecture preset fixes (the server's LECTURE config): a link's other value is said
@@ -1928,7 +1929,7 @@ function drawThumbnail(c, name) {
   const reg = REGRESSION.includes(name);
   p.points.forEach(([x, y], i) => {
     ctx.fillStyle = css(reg ? p.targets[i] : 2 * p.targets[i] - 1);
-    ctx.beginPath(); ctx.arc(((x - lo) / (hi - lo)) * 50, 50 - ((y - lo) / (hi - lo)) * 50, name === "xnor" ? 4 : 1.6, 0, 7); ctx.fill();
+    ctx.beginPath(); ctx.arc(((x - lo) / (hi - lo)) * 50, 50 - ((y - lo) / (hi - lo)) * 50, GATES.includes(name) ? 4 : 1.6, 0, 7); ctx.fill();
   });
 }
 function drawThumbnails() {
