@@ -356,11 +356,18 @@ class Loop:
         max_steps: int | None, history: Any, state: Any, rule: Any, epoch0: int,
     ) -> str:  # fmt: skip
         """Every epoch of full-batch gradient descent in one call (fit's ``tol`` rule
-        inside, ``rule`` its Tolerance), fit's books filled; returns the stop reason."""
-        run = self.module.run_full_batch(
-            self.fast, self.optimizer, X, y, w, epochs, tol, n_iter_no_change,
-            max_steps=max_steps, step0=0, snapshot=self.snapshot,
-        )  # fmt: skip
+        inside, ``rule`` its Tolerance), fit's books filled; returns the stop reason. The
+        compiled loop takes fit's checked data and settings as checked (jit.fit_full_batch)."""
+        if self.module is jit:
+            run = jit.fit_full_batch(
+                self.fast, self.optimizer, X, y, w, epochs, tol, n_iter_no_change, max_steps,
+                self.snapshot,
+            )  # fmt: skip
+        else:
+            run = self.module.run_full_batch(
+                self.fast, self.optimizer, X, y, w, epochs, tol, n_iter_no_change,
+                max_steps=max_steps, step0=0, snapshot=self.snapshot,
+            )  # fmt: skip
         run.record(history, state, rule, epoch0, X.shape[0], self.optimizer.lr)
         if run.stop_reason == "diverged":
             raise Diverged(run.steps + 1, epoch0 + run.steps + 1, float(run.losses[-1]))

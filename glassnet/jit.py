@@ -1403,7 +1403,56 @@ def run_full_batch(
     n = np.shape(X)[0] if np.ndim(X) == 2 else 0
     plan = _Plan(fast, optimizer, max(n, 1), owner)
     _check_snapshot(plan, snapshot, owner)
-    X, yf, yi, wv, has_w = _check_data(plan, X, y, w, owner)
+    data = _check_data(plan, X, y, w, owner)
+    return _full_batch(plan, data, epochs, tol, n_iter_no_change, max_steps, step0, snapshot,
+                       best, bad)  # fmt: skip
+
+
+def fit_full_batch(
+    fast: FastMLP, optimizer: Any, X: np.ndarray, y: np.ndarray, w: np.ndarray | None,
+    epochs: int, tol: float | None, n_iter_no_change: int, max_steps: int | None,
+    snapshot: list,
+) -> FullBatchRun:  # fmt: skip
+    """:func:`run_full_batch` as :func:`glassnet.fit` calls it (``engine="jit"``, through
+    :mod:`glassnet.engines`), from the start of the rule (best inf, bad 0) and step 0:
+    fit checked its settings (``epochs``, ``tol``, ``max_steps``...), made ``snapshot`` of
+    the model's own parameters, and checked its data (tasks.check_data: finite, in the
+    model's dtype, X's width the first layer's, y prepared for the loss, w non-negative),
+    so those checks are not made twice (:func:`_laid_out`). The network and optimizer are
+    checked here, as they are at the run (:func:`why_not`: a callback's on_train_begin
+    runs between fit's choice and this call)."""
+    n = np.shape(X)[0] if np.ndim(X) == 2 else 0
+    plan = _Plan(fast, optimizer, max(n, 1), "fit")
+    data = _laid_out(plan, X, y, w)
+    return _full_batch(plan, data, epochs, tol, n_iter_no_change, max_steps, 0, snapshot,
+                       math.inf, 0)  # fmt: skip
+
+
+def _laid_out(plan: _Plan, X: Any, y: Any, w: Any) -> tuple:
+    """:func:`_check_data`'s result for data fit checked already: X (n, inputs), float
+    targets y (n, outputs) and w (n,) or None, each an array in the network's dtype, are laid
+    out as they are (C-contiguous); anything else (class labels, another dtype or shape)
+    goes through :func:`_check_data`, which checks it again."""
+    dt, fast = plan.fast.dtype, plan.fast
+    arrays = [a for a in (X, y, w) if a is not None]
+    n = np.shape(X)[0] if np.ndim(X) == 2 else -1
+    if (
+        all(type(a) is np.ndarray and a.dtype == dt for a in arrays)
+        and X.shape == (n, fast.layers[0].inputs)
+        and y.shape == (n, plan.outputs)
+        and (w is None or w.shape == (n,))
+    ):
+        X, y = np.ascontiguousarray(X), np.ascontiguousarray(y)
+        if w is None:
+            return X, y, np.zeros(0, np.int64), np.zeros(0, dt), False
+        return X, y, np.zeros(0, np.int64), np.ascontiguousarray(w), True
+    return _check_data(plan, X, y, w, "fit")
+
+
+def _full_batch(plan, data, epochs, tol, n_iter_no_change, max_steps, step0, snapshot, best,
+                bad) -> FullBatchRun:  # fmt: skip
+    """The run of :func:`run_full_batch` and :func:`fit_full_batch`, everything checked."""
+    X, yf, yi, wv, has_w = data
     order = np.zeros(0, np.int64)
     # in calls of at most _CHUNK epochs: Ctrl-C (which numba holds until a compiled call
     # returns) lands between two, and the run returns what it learned ("interrupted"); each
