@@ -92,3 +92,44 @@ def test_the_page_has_the_gates_and_shows_the_lectures_or_neuron(page, server):
     page.click("#datasets button[data-name='and']")
     page.wait_for_function("run.config.dataset === 'and'")
     assert page.get_attribute("#datasets button[data-name='and']", "aria-pressed") == "true"
+
+
+# ------------------------------------------------------------- a classroom's runs kept
+# A page keeps its run before the current one (late answers to it land quietly) until its
+# next new run: "Runs kept: 2 of 32" with one page open. Past the limit, the run used least
+# recently went first: an idle student's current run, while the runs other pages had left
+# behind stayed (20 students who each clicked once hold 40 runs: 8 idle pages dropped).
+_SMALL = {"samples": 40, "hidden": [2]}
+
+
+def test_a_run_its_page_left_behind_goes_before_an_idle_pages_run(capsys):
+    from glassnet.playground import Playground
+    from glassnet.playground.server import RequestError
+
+    pg = Playground(max_runs=3)
+    try:
+        idle, _ = pg.new_run(_SMALL)  # a student who opened the page and waits
+        b1, _ = pg.new_run(_SMALL)  # another student ...
+        b2, _ = pg.new_run({**_SMALL, "hidden": [3]}, supersedes=[b1])  # ... changes a setting
+        assert set(pg.runs) == {idle, b1, b2}  # (b1 kept for its late answers)
+        c, _ = pg.new_run(_SMALL)  # a third student opens the page
+        assert set(pg.runs) == {idle, b2, c}, "the left-behind run goes first"
+        assert f"dropped run {b1}" in capsys.readouterr().err
+        pg.run_of(idle)  # the idle page's run is there
+        with pytest.raises(RequestError, match="'supersedes' must be a list"):
+            pg.new_run(_SMALL, supersedes="b2")
+    finally:
+        pg.close()
+
+
+@needs_browser
+def test_the_page_names_the_run_it_leaves_behind(page, server):
+    sent = []
+    page.on(
+        "request", lambda r: sent.append(r.post_data_json) if r.url.endswith("/api/run") else None
+    )
+    open_playground(page, server)
+    first = page.evaluate("run.id")
+    page.click("#datasets button[data-name='xor']")
+    page.wait_for_function("run.config.dataset === 'xor'")
+    assert sent[0]["supersedes"] == [] and sent[-1]["supersedes"] == [first]

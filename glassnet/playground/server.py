@@ -668,15 +668,22 @@ class Playground:
         )
 
     # ------------------------------------------------------------ runs
-    def new_run(self, config: Any, replaces: Any = (), changes: Any = None) -> tuple[str, Run]:
+    def new_run(
+        self, config: Any, replaces: Any = (), changes: Any = None, supersedes: Any = ()
+    ) -> tuple[str, Run]:
         """A new run from ``config``; the runs ``replaces`` names (the ids of the runs the
         page shows no more) are dropped once it is made, so that the ``max_runs`` kept
         are the pages' current runs, not one per click (a teacher clicking through settings
         in one tab would push out the run of another tab). Ids the server no longer holds
         are no error. Past ``max_runs`` the run used least recently is dropped, and said
         so (:meth:`_drop_for_room`); ``last_dropped`` holds how many this call dropped.
-        ``changes``: a shared link's changes by step, replayed (:meth:`Run.replay`)."""
+        ``changes``: a shared link's changes by step, replayed (:meth:`Run.replay`).
+        ``supersedes``: the page's run until now, kept (a late answer to it lands quietly)
+        until its next new run names it in ``replaces``, but the first to go for room: an
+        idle page's current run went first, while the runs other pages had left behind
+        stayed (20 pages that each changed a setting held 40 runs)."""
         replaces = _run_ids(replaces, "replaces", self.max_runs)
+        supersedes = _run_ids(supersedes, "supersedes", self.max_runs)
         run = Run(config)  # (refused settings: nothing is dropped)
         if changes is not None:
             run.replay(changes)  # (refused changes: nothing is dropped either)
@@ -685,6 +692,9 @@ class Playground:
             for old in replaces:
                 self.runs.pop(old, None)
             self.runs[rid] = run
+            for old in supersedes:  # (to the least recently used end)
+                if old in self.runs and old != rid:
+                    self.runs.move_to_end(old, last=False)
             dropped = []
             while len(self.runs) > self.max_runs:
                 dropped.append(self._drop_for_room())
@@ -1359,9 +1369,12 @@ def _view(run: Run, history: bool | int = True, side: bool = True) -> dict[str, 
 
 
 def _api_run(h: _Handler, query: dict, body: dict) -> None:
-    _fields(body, ("config", "replaces", "changes"))
+    _fields(body, ("config", "replaces", "changes", "supersedes"))
     pg = h.playground
-    rid, run = pg.new_run(body.get("config", {}), body.get("replaces", []), body.get("changes"))
+    rid, run = pg.new_run(
+        body.get("config", {}), body.get("replaces", []), body.get("changes"),
+        body.get("supersedes", []),
+    )  # fmt: skip
     # runs: the limit, for the page to show, and the runs this new one pushed out
     runs = {**pg.runs_info(), "dropped_now": pg.last_dropped}
     with run.lock:  # config: the settings in force (a link's changes at step 0 applied);

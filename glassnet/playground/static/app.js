@@ -327,7 +327,8 @@ async function newRun(id) {
   const sent = structuredClone(state);
   const replaces = leftBehind.slice();
   const replay = linkReplay ? { changes: linkReplay.changes } : {};
-  const out = await api("/api/run", { config: config(), replaces, ...replay });
+  // supersedes: the run shown until now, kept for late answers but the first to go for room
+  const out = await api("/api/run", { config: config(), replaces, supersedes: run ? [run.id] : [], ...replay });
   leftBehind = leftBehind.filter((r) => !replaces.includes(r));   // dropped by the server now
   if (id !== restarts) {   // the settings changed again meanwhile: the next restart() shows them
     leftBehind.push(out.run);
