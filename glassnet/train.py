@@ -26,6 +26,7 @@ trains on, the checks on its data and the validation score belong to :mod:`glass
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -232,8 +233,9 @@ class Tolerance(_Books):
     best weights too) go on in a run resumed at the epoch it last saw: the same object, a
     pickled or deep copy, or one given its ``state_dict()``; a run from epoch 0 resets them."""
 
-    # (the validation loss's tolerance is named apart: its message names the loss)
-    reason = property(lambda self: "val_tol" if self.monitor == "val_loss" else "tol")
+    # (the validation loss's tolerance is named apart: its message names the loss; read once,
+    # and assignable: a subclass may set a reason of its own, in __init__ or on the class)
+    reason = functools.cached_property(lambda s: "val_tol" if s.monitor == "val_loss" else "tol")
     books: tuple[str, ...] = ("best", "bad", "best_epoch", "epoch")
 
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
