@@ -4732,7 +4732,8 @@ def _label_encoder(args: argparse.Namespace, y_labels: np.ndarray, target: str) 
                 f" (a name that holds a comma in double quotes, as a CSV file writes it: "
                 f"--classes {shlex.quote(buf.getvalue())})"
             )
-        spelled = {loose_spelling(str(n)): str(n) for n in names}
+        held = set(present.astype(str).tolist())  # (a listed class the target holds is right)
+        spelled = {loose_spelling(str(n)): str(n) for n in names if str(n) not in held}
         near = [(c, spelled[loose_spelling(c)]) for c in lacking if loose_spelling(c) in spelled]
         if near:  # ('yes' listed for the target's 'Yes')
             quoting += (

@@ -54,6 +54,25 @@ def test_classes_that_differ_from_the_target_only_in_case_are_named(capsys, tmp_
     )
 
 
+def test_a_listed_class_the_target_holds_is_not_offered_as_a_misspelling(capsys, tmp_path):
+    # a target of yes, Yes and no with --classes yes,no said "write 'Yes' for 'yes'", which
+    # drops the real class 'yes'; the list lacks 'Yes', and that is all it says
+    data = write_csv(
+        tmp_path / "d.csv",
+        HEADER,
+        [[a, b, "Yes" if i % 5 == 0 and c == "yes" else c] for i, (a, b, c) in enumerate(rows())],
+    )
+    code, _, err = run(capsys, "train", data, "--target", "label", "--classes", "yes,no", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "also holds 'Yes', which the list lacks")
+    assert "write" not in err and "case included" not in err
+    # a listed name the target does not hold still gets the hint: 'YES' for 'Yes'
+    code, _, err = run(capsys, "train", data, "--target", "label", "--classes", "yes,YES,no", *FAST)
+    assert code == 2
+    assert_one_line_error(err, "also holds 'Yes', which the list lacks", "'Yes' for 'YES'")
+    assert "for 'yes'" not in err
+
+
 def test_classes_lacking_a_label_of_another_spelling_keep_the_plain_message(capsys, tmp_path):
     data = write_csv(tmp_path / "d.csv", HEADER, rows())
     code, _, err = run(capsys, "train", data, "--target", "label", "--classes", "yes", *FAST)
