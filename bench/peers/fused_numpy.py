@@ -61,10 +61,13 @@ class Runner:
     [A 1].T @ dZ`` another (no ``+= b``, no bias-gradient GEMV); the flat parameter buffer
     keeps the layout ``W_1, b_1, W_2, b_2, ...`` either way. ``fold=False`` is the same list
     with the biases added by ``+= b`` and their gradients by a GEMV (as LayerLoopRunner).
-    ``fold=None`` (the default) folds where it trains to the same bits as the unfolded step:
-    unshuffled data (W3), where ``[X 1]`` is made once. On shuffled batches the GEMM with
-    one more row sums in another order (weights 1 ulp apart after a run, the losses equal to
-    8 digits), and the batch is gathered into a strided buffer, so the biases stay apart.
+    ``fold=None`` (the default) folds on unshuffled data (W3), where ``[X 1]`` is made once
+    and, under OpenBLAS's Haswell kernels, the folded GEMM trains to the unfolded step's
+    bits (under its AVX-512 kernels the bias row is summed in another order: W3's weights
+    a few float32 eps apart after 50 steps). On shuffled batches the GEMM with one more row
+    sums in another order on every kernel (weights 1 ulp apart after a run, the losses
+    equal to 8 digits), and the batch is gathered into a strided buffer, so the biases stay
+    apart.
 
     ``shuffle_seed``: the seed of the epoch permutations (``default_rng(seed).permutation``
     each epoch); ``0`` draws ``glassnet.fit(..., seed=0)``'s order, so the final loss can be
