@@ -133,3 +133,15 @@ def test_the_page_names_the_run_it_leaves_behind(page, server):
     page.click("#datasets button[data-name='xor']")
     page.wait_for_function("run.config.dataset === 'xor'")
     assert sent[0]["supersedes"] == [] and sent[-1]["supersedes"] == [first]
+
+
+@needs_browser
+def test_leaving_the_lecture_for_a_gate_names_the_gate(page, server):
+    """The note read "on 500 or points": the gates are named in capitals, OR, AND, XNOR."""
+    open_playground(page, server)
+    page.click("#lecture")
+    page.wait_for_function("run.config.preset === 'lecture'")
+    page.click("#datasets button[data-name='or']")
+    page.wait_for_function("run.config.dataset === 'or'")
+    assert "random starting weights on 500 OR points" in page.text_content("#status")
+    assert page.get_attribute("#datasets button[data-name='and']", "title").startswith("AND")

@@ -12,6 +12,8 @@ const FEATURE_LABEL = { x1: "X\u2081", x2: "X\u2082", "x1^2": "X\u2081\u00b2", "
   x1x2: "X\u2081X\u2082", sin_x1: "sin(X\u2081)", sin_x2: "sin(X\u2082)" };
 const CLASSIFICATION = ["circle", "xor", "gauss", "spiral", "moons", "xnor", "or", "and"];
 const GATES = ["xnor", "or", "and"];   // the lecture's four points (OR, AND: one neuron)
+// a data set in a sentence: the gates in capitals ("500 or points" read as English)
+const dataWord = (name) => (GATES.includes(name) ? name.toUpperCase() : DATASET_LABEL[name] || name);
 const REGRESSION = ["reg-plane", "reg-gauss"];
 const DATASET_LABEL = { circle: "circle", xor: "xor", gauss: "gauss", spiral: "spiral", moons: "moons",
   xnor: "xnor", or: "or", and: "and", "reg-plane": "plane", "reg-gauss": "gaussians" };
@@ -361,8 +363,7 @@ async function newRun(id) {
   $("explain").innerHTML = `<p class="hint">${EXPLAIN_HINT}</p>`;
   report(null);
   if (leftLecture) note(`The Lecture preset is left: the slide's 2-2-1 network and its weights are gone, and `
-    + `this is a new run with random starting weights on ${out.data.points.length} ${DATASET_LABEL[run.config.dataset]
-    || run.config.dataset} points${backToDefaults(leftLecture, run.config)}. The Lecture button brings the slide's network back.`);
+    + `this is a new run with random starting weights on ${out.data.points.length} ${dataWord(run.config.dataset)} points${backToDefaults(leftLecture, run.config)}. The Lecture button brings the slide's network back.`);
 }
 
 // the preset's data and training settings that went back to the defaults when it was left
@@ -1943,7 +1944,8 @@ async function datasetButtons() {
   const box = $("datasets");
   for (const name of [...CLASSIFICATION, ...REGRESSION]) {
     const b = document.createElement("button");
-    b.dataset.name = name; b.title = DATASET_LABEL[name];
+    b.dataset.name = name;
+    b.title = GATES.includes(name) ? `${dataWord(name)}: the lecture's four points` : DATASET_LABEL[name];
     const c = document.createElement("canvas");
     c.width = c.height = 50;
     b.append(c);
