@@ -346,10 +346,7 @@ def _check_size(layers: list[Layer], owner: str) -> None:
     dtypes = sorted({str(w.dtype) for w in arrays})
     smaller = ""
     if dtypes == ["float64"] and size // 2 <= _MAX_WEIGHT_BYTES:
-        smaller = (
-            f" In float32 they take {size // 2:,} bytes, which fit: export "
-            "net.to(np.float32) (which predicts to float32's precision)."
-        )
+        smaller = f" In float32 they take {size // 2:,} bytes, which fit: {_in_float32(owner)}."
     raise OnnxError(
         f"{owner}: the network's weights take {size:,} bytes ({count:,} values of "
         f"{', '.join(dtypes)}), more than one ONNX file holds: protobuf, which writes ONNX "
@@ -357,6 +354,17 @@ def _check_size(layers: list[Layer], owner: str) -> None:
         f"descriptions, and export writes no external data.{smaller} Keep this network in a "
         "glassnet file (glassnet.io.save_model), which has no such limit, or export a smaller "
         "network."
+    )
+
+
+def _in_float32(owner: str) -> str:
+    """How to export in float32: a network converts (``export``), an estimator
+    (``export(MLPClassifier)``) is fitted in float32, which keeps its labels."""
+    if owner == "export":
+        return "export net.to(np.float32) (which predicts to float32's precision)"
+    return (
+        f"fit the {owner[len('export(') : -1]} with dtype='float32' (which predicts to "
+        "float32's precision)"
     )
 
 

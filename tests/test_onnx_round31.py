@@ -139,3 +139,36 @@ def test_a_feature_name_that_is_no_utf8_text_is_refused_naming_it(tmp_path):
     with pytest.raises(OnnxError, match=r"the feature name 'a\\udcff' cannot be written as UTF-8"):
         export(est, tmp_path / "m.onnx")
     assert list(tmp_path.iterdir()) == []
+
+
+def _fitted_float64_classifier():
+    import warnings
+
+    from glassnet.sklearn import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (ConvergenceWarning of 5 iterations)
+        return MLPClassifier(
+            hidden_layer_sizes=(4,), max_iter=5, random_state=0, dtype="float64"
+        ).fit(X, np.arange(40) % 2)
+
+
+def test_the_float32_advice_is_worded_for_a_network_and_for_an_estimator(monkeypatch):
+    # an estimator was told to "export net.to(np.float32)"; it is refitted in float32 (which
+    # keeps its labels). The limit is lowered so that the float64 weights (21 values, 168
+    # bytes) are over it and float32's 84 bytes are not.
+    import glassnet.onnx as gonnx
+
+    monkeypatch.setattr(gonnx, "_MAX_WEIGHT_BYTES", 100)
+    with pytest.raises(OnnxError) as info:
+        export(nn.MLP([3, 4, 1], rng=0).to(np.float64), verify=False)
+    msg = str(info.value)
+    assert "168 bytes" in msg and "In float32 they take 84 bytes, which fit: export" in msg
+    assert "net.to(np.float32)" in msg and "dtype='float32'" not in msg
+    with pytest.raises(OnnxError) as info:
+        export(_fitted_float64_classifier(), verify=False)
+    msg = str(info.value)
+    assert msg.startswith("export(MLPClassifier): the network's weights take 168 bytes")
+    assert "which fit: fit the MLPClassifier with dtype='float32'" in msg
+    assert "net.to" not in msg
