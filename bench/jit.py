@@ -13,7 +13,8 @@ Frameworks, each training the workload from bench/workloads.py's data and initia
   (bench/peers/glassnet_fit.py with ``engine="jit"``): its checks, history and books, and
   the compiled loop (numba): every W3 epoch in one compiled call, one call per W2 epoch;
 * ``jit-raw``: the compiled loop alone, without ``fit`` around it: the network's
-  FastMLP, then ``jit.run_full_batch`` (W3) or one ``jit.run_epoch`` per epoch with fit's
+  FastMLP (built once, outside the timed runs, since round 31), then
+  ``jit.run_full_batch`` (W3) or one ``jit.run_epoch`` per epoch with fit's
   batch order (``default_rng(0).permutation(n)`` each epoch; W2);
 * ``glassnet``: the whole ``glassnet.fit`` call on the NumPy fused path;
 * ``numpy``: the hand-written fused NumPy step (bench/peers/fused_numpy.py);
@@ -91,9 +92,14 @@ def _jit_runner():
     class Runner(glassnet_fit.Runner):
         """glassnet_fit's model and optimizer, trained by the compiled loop as fit would."""
 
+        fast = None  # built once: reset() writes the initial weights into the same layers
+
         def _fit(self, X, y, epochs):
             w = self.w
-            fast = FastMLP(layers_of(self.model, training=True), functional.get_loss(w.loss).name)
+            if self.fast is None:
+                loss = functional.get_loss(w.loss).name
+                self.fast = FastMLP(layers_of(self.model, training=True), loss)
+            fast = self.fast
             n = X.shape[0]
             if w.batch_size is None or w.batch_size >= n:
                 run = jit.run_full_batch(fast, self.opt, X, y, None, epochs)
