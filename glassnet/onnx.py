@@ -79,6 +79,7 @@ import numpy as np
 
 try:
     import onnx
+    from google.protobuf.message import EncodeError
     from onnx import TensorProto, helper, numpy_helper
 except ImportError as e:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -354,6 +355,36 @@ def _check_size(layers: list[Layer], owner: str) -> None:
         f"descriptions, and export writes no external data.{smaller} Keep this network in a "
         "glassnet file (glassnet.io.save_model), which has no such limit, or export a smaller "
         "network."
+    )
+
+
+def _check_bytes(proto: onnx.ModelProto, owner: str) -> None:
+    """Refuse a built graph that one ONNX file cannot hold: :func:`_check_size` counts the
+    weights before the graph is built, and this the whole graph, with what else it holds
+    (the feature names in its description, class labels, preprocessing constants), before it
+    is checked, run or written (protobuf raised its EncodeError, or onnx.checker did, for
+    it)."""
+    try:
+        size = proto.ByteSize()
+    except EncodeError:  # (protobuf may refuse to count past its limit)
+        size = None
+    if size is not None and size <= MAX_FILE_BYTES:
+        return
+    inits = list(proto.graph.initializer)
+    weights = sum(len(t.raw_data) for t in inits)
+    doubles = sum(len(t.raw_data) for t in inits if t.data_type == TensorProto.DOUBLE)
+    smaller = ""
+    if doubles and (size is None or size - doubles // 2 <= MAX_FILE_BYTES):
+        smaller = f" Its float64 values take half as much in float32: {_in_float32(owner)}."
+    raise OnnxError(
+        f"{owner}: the ONNX graph takes "
+        f"{'more than 2 GiB' if size is None else f'{size:,} bytes'}, more than one ONNX "
+        f"file holds: protobuf, which writes ONNX files, stores at most 2 GiB "
+        f"({MAX_FILE_BYTES:,} bytes), and export writes no external data. Its numbers (weights, "
+        f"preprocessing constants) take {weights:,} bytes; the rest is its names and text "
+        f"(the feature names in its description, class labels).{smaller} Keep this model in a "
+        "glassnet file (glassnet.io.save_model), which has no such limit, or export a smaller "
+        "network (or fewer features)."
     )
 
 
@@ -892,7 +923,8 @@ def export(
         )
     graph_doc, meta, graph, sample = proto
     description = graph_doc if doc is None else f"{doc}\n\n{graph_doc}"
-    return _finish(graph, description, meta, opset, path, sample if verify else None)
+    owner = f"export({type(model).__name__})" if _is_estimator(model) else "export"
+    return _finish(graph, description, meta, opset, path, sample if verify else None, owner)
 
 
 _KIND_NAMES = {
@@ -956,6 +988,7 @@ def _finish(
     opset: int,
     path: str | os.PathLike[str] | None,
     sample: _Sample | _Unverifiable | None,
+    owner: str = "export",
 ) -> onnx.ModelProto:
     from . import __version__
 
@@ -976,6 +1009,7 @@ def _finish(
     helper.set_model_props(
         proto, {k: v if isinstance(v, str) else json.dumps(v) for k, v in meta.items()}
     )
+    _check_bytes(proto, owner)
     try:
         onnx.checker.check_model(proto, full_check=True)
     except Exception as exc:  # an internal error: glassnet wrote a graph onnx refuses
@@ -992,6 +1026,8 @@ def _finish(
         props = {p.key: p.value for p in proto.metadata_props}
         helper.set_model_props(proto, {**props, "glassnet.verified": _verify(proto, *sample)})
     if path is not None:
+        if sample is not None:  # (its summary in the metadata)
+            _check_bytes(proto, owner)
         try:
             atomic_write(path, proto.SerializeToString())
         except WriteError as exc:  # (a directory, no permission: as gn.save raises it)

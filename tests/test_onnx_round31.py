@@ -172,3 +172,64 @@ def test_the_float32_advice_is_worded_for_a_network_and_for_an_estimator(monkeyp
     assert msg.startswith("export(MLPClassifier): the network's weights take 168 bytes")
     assert "which fit: fit the MLPClassifier with dtype='float32'" in msg
     assert "net.to" not in msg
+
+
+def _named_regressor(n_features: int = 60):
+    """A float32 MLPRegressor fitted on a DataFrame of long column names: the graph's
+    description lists them, so they take more of the file than its weights."""
+    import warnings
+
+    pd = pytest.importorskip("pandas")
+    from glassnet.sklearn import MLPRegressor
+
+    X = np.random.default_rng(0).normal(size=(30, n_features))
+    df = pd.DataFrame(X, columns=[f"a_rather_long_feature_name_{i:04d}" for i in range(n_features)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (ConvergenceWarning of 3 iterations)
+        return MLPRegressor(
+            hidden_layer_sizes=(2,), max_iter=3, random_state=0, dtype="float32"
+        ).fit(df, X[:, 0])
+
+
+@pytest.mark.parametrize("verify", [True, False])
+def test_a_graph_whose_weights_fit_but_whose_names_do_not_is_refused_clearly(
+    monkeypatch, tmp_path, verify
+):
+    # the early check counts weights only: feature names (in the description), class labels
+    # and preprocessing constants made a graph just under the limit in weights fail late,
+    # with protobuf's EncodeError or an OnnxError calling it a bug. The limits are lowered:
+    # the weights (60 x 2 + 2 + 2 + 1 float32 = 500 bytes) are under the weight limit, the
+    # graph (its 60 names of 31 characters) over the file limit.
+    import glassnet.onnx as gonnx
+
+    est = _named_regressor()
+    whole = export(est, verify=False).ByteSize()
+    assert whole > 2 * 60 * 31  # (the names are in it, as doc string and metadata)
+    monkeypatch.setattr(gonnx, "_MAX_WEIGHT_BYTES", 500)
+    monkeypatch.setattr(gonnx, "MAX_FILE_BYTES", 1500)
+    path = tmp_path / "m.onnx"
+    with pytest.raises(OnnxError) as info:
+        export(est, path, verify=verify)
+    msg = str(info.value)
+    assert msg.startswith(f"export(MLPRegressor): the ONNX graph takes {whole:,} bytes")
+    assert "1,500 bytes" in msg and "preprocessing constants) take 500 bytes" in msg
+    assert "feature names" in msg and "glassnet.io.save_model" in msg
+    assert "does not check" not in msg and "float32" not in msg  # (float32 already)
+    assert list(tmp_path.iterdir()) == []
+    # at the limit it is written
+    monkeypatch.setattr(gonnx, "MAX_FILE_BYTES", whole + 200)  # (+ verify's metadata)
+    export(est, path, verify=verify)
+    assert path.stat().st_size <= whole + 200
+
+
+def test_a_float64_graph_over_the_file_limit_is_told_float32_may_fit(monkeypatch):
+    import glassnet.onnx as gonnx
+
+    est = _fitted_float64_classifier()
+    whole = export(est, verify=False).ByteSize()
+    monkeypatch.setattr(gonnx, "MAX_FILE_BYTES", whole - 1)
+    with pytest.raises(OnnxError) as info:
+        export(est, verify=False)
+    msg = str(info.value)
+    assert f"the ONNX graph takes {whole:,} bytes" in msg
+    assert "fit the MLPClassifier with dtype='float32'" in msg
