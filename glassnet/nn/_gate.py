@@ -120,17 +120,18 @@ def gate_of(model: Module) -> Gate:
 
 
 @functools.cache
-def _base_train() -> Any:
-    """``Module.train``, read once (nn.module imports this module: its class, defined by the
-    first call; an import at every call cost a predict 2 us)."""
+def _base() -> Any:
+    """``Module``, the class, read once (nn.module imports this module: defined by the first
+    call; an import at every call cost a predict 2 us). Its ``train`` is read at each call:
+    one patched on the class (a mock) is the base's still."""
     from .module import Module
 
-    return Module.train
+    return Module
 
 
 def _own_train(model: Module | None) -> bool:
     """Whether ``model``'s class has a ``train()`` of its own (where its gate is)."""
-    return model is not None and type(model).train is not _base_train()
+    return model is not None and type(model).train is not _base().train
 
 
 def reading(model: Module | None) -> contextlib.AbstractContextManager[None]:
