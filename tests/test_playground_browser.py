@@ -72,7 +72,7 @@ def test_page_loads_with_the_network_and_the_boundary(page, server):
     assert page.locator(".node.input").count() == 7  # every feature, two lit
     assert page.locator(".node.input.off").count() == 5
     assert page.locator("path.shown").count() == 2 * 4 + 4 * 2 + 2 * 1
-    assert page.locator("#datasets button").count() == 8
+    assert page.locator("#datasets button").count() == 10  # 8 classification, 2 regression
     # hovering a neuron shows its output in the big plot, as TF Playground does
     output = page.evaluate("document.querySelector('#boundary').toDataURL()")
     page.hover(".node.hidden >> nth=0")

@@ -124,7 +124,7 @@ def test_the_pages_names_states_text_alternatives_and_contrast(page, server):
     pressed = "[...document.querySelectorAll('#datasets button:not([hidden])')]"
     pressed += ".map(b => b.dataset.name + '=' + b.getAttribute('aria-pressed'))"
     assert page.evaluate(pressed) == ["circle=true"] + [
-        f"{n}=false" for n in ("xor", "gauss", "spiral", "moons", "xnor")
+        f"{n}=false" for n in ("xor", "gauss", "spiral", "moons", "xnor", "or", "and")
     ]
     assert page.get_attribute("#lecture", "aria-pressed") == "false"
     # 4. every text shown has a contrast of 4.5:1 (the unchosen datasets, the unused

@@ -167,5 +167,5 @@ def test_the_weight_box_the_pixel_ratio_and_the_printed_arithmetic(page, server)
                 break
             page.wait_for_timeout(50)
         assert wrong == [], (ratio, stores)
-        assert len(stores) == 4 + 6 and {n for n, _ in stores} >= {"circle", "spiral"}, stores
+        assert len(stores) == 4 + 8 and {n for n, _ in stores} >= {"circle", "spiral"}, stores
     assert page.evaluate("resizes") == 0  # (no resize event: the media query told it)

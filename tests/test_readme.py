@@ -91,11 +91,11 @@ def test_readme_names_every_optional_extra():
 
 
 def test_readme_counts_the_playgrounds_choices():
-    """ "eight data sets (six to classify, two to regress), seven input features, 0-6 hidden
+    """ "ten data sets (eight to classify, two to regress), seven input features, 0-6 hidden
     layers of 1-8 neurons, five activations": the playground's own tables."""
     from glassnet.playground import engine
 
-    words = {n: w for n, w in enumerate("zero one two three four five six seven eight".split())}
+    words = {n: w for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
     text = " ".join(README.read_text(encoding="utf-8").split())
     classify, regress = len(engine.CLASSIFICATION_DATASETS), len(engine.REGRESSION_DATASETS)
     counts = (
