@@ -172,7 +172,9 @@ class _FunctionCallback(Callback):
         self.fn = fn
 
     def on_epoch_end(self, state: TrainState) -> Any:
-        return self.fn(state)  # (True stops: fitting.epoch_end)
+        if isinstance(result := self.fn(state), (bool, np.bool_)) and result:
+            state.stop = True  # (True stops here too, for a loop of the user's own)
+        return result
 
 
 def as_callback(c: Callback | Callable[[TrainState], Any], arg: str = "callbacks") -> Callback:
