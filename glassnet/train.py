@@ -26,7 +26,6 @@ trains on, the checks on its data and the validation score belong to :mod:`glass
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -235,14 +234,13 @@ class Tolerance(_Books):
     best weights too) go on in a run resumed at the epoch it last saw: the same object, a
     pickled or deep copy, or one given its ``state_dict()``; a run from epoch 0 resets them."""
 
-    # (the validation loss's tolerance is named apart: its message names the loss; read once,
-    # and assignable: a subclass may set a reason of its own, in __init__ or on the class)
-    reason = functools.cached_property(lambda s: "val_tol" if s.monitor == "val_loss" else "tol")
+    reason = "tol"  # (on the validation loss "val_tol", whose message names the loss)
     books: tuple[str, ...] = ("best", "bad", "best_epoch", "epoch")
 
     def __init__(self, tol: float | None, n_iter_no_change: int, monitor: str = "loss") -> None:
         self.tol, self.patience = tol, n_iter_no_change
         self.monitor = check_setting(monitor, "monitor", "Tolerance", ("loss", "val_loss"))
+        self.reason = "val_tol" if monitor == "val_loss" and self.reason == "tol" else self.reason
         self.best, self.bad, self.best_epoch = math.inf, 0, None
 
     def on_train_begin(self, state: TrainState) -> None:

@@ -77,3 +77,13 @@ def test_pickle_and_deepcopy_keep_the_reason():
     read = Tolerance(1e-3, 2, monitor="val_loss")
     assert read.reason == "val_tol"  # (read, then copied)
     assert pickle.loads(pickle.dumps(read)).reason == copy.deepcopy(read).reason == "val_tol"
+
+
+def test_the_class_still_names_its_reason():
+    """``Tolerance.reason`` read on the class is the string a History's stop_reason holds
+    ('tol'), as before round 31 (a cached property there gave a descriptor)."""
+    from glassnet.train import EarlyStopping, Tolerance
+
+    assert Tolerance.reason == "tol" and EarlyStopping.reason == "early_stopping"
+    assert Tolerance(1e-4, 3, monitor="val_loss").reason == "val_tol"
+    assert Tolerance(1e-4, 3).reason == "tol"
