@@ -99,7 +99,17 @@ def test_a_point_key_before_a_data_change_does_not_say_the_new_datas_point(page,
       state.dataset = 'xor';
       await restart();
       return i; }""")
-    page.wait_for_timeout(400)  # (the 150 ms debounce and its request)
+    # the 150 ms debounce and its request: on a quiet machine 400 ms is enough; under load a
+    # status line may still be in flight then (seen at load 15 in a full test run), so wait
+    # up to 5 s for the line to settle on the selected point or on nothing: a stale line
+    # said of the new data (the bug) never settles and still fails
+    settled = """() => { const said = document.querySelector('#point-status').textContent;
+      return said === '' || said.startsWith('Point #' + selected.point + ', '); }"""
+    page.wait_for_timeout(400)
+    try:
+        page.wait_for_function(settled, timeout=5000)
+    except Exception:
+        pass  # (the assertion below says what was shown)
     said, sel = page.evaluate(
         "[document.querySelector('#point-status').textContent, selected.point]"
     )
