@@ -95,7 +95,8 @@ def test_readme_counts_the_playgrounds_choices():
     layers of 1-8 neurons, five activations": the playground's own tables."""
     from glassnet.playground import engine
 
-    words = {n: w for n, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+    numbers = "zero one two three four five six seven eight nine ten"
+    words = dict(enumerate(numbers.split()))
     text = " ".join(README.read_text(encoding="utf-8").split())
     classify, regress = len(engine.CLASSIFICATION_DATASETS), len(engine.REGRESSION_DATASETS)
     counts = (
