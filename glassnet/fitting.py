@@ -49,13 +49,17 @@ def whole_callback(c: Any, arg: str = "callbacks") -> bool:
     return whole
 
 
+def asks_stop(result: Any) -> bool:
+    """Whether a callback's ``on_epoch_end`` result stops the run: True or NumPy's True
+    (``np.mean(...) < t``); None and every other value do not."""
+    return isinstance(result, (bool, np.bool_)) and bool(result)
+
+
 def epoch_end(callbacks: Iterable[Any], state: Any) -> None:
-    """Each callback's ``on_epoch_end(state)`` in turn; one that returns True or NumPy's
-    True (``np.mean(...) < t``) stops the run, as one that sets ``state.stop`` does (None and
-    every other value do not)."""
+    """Each callback's ``on_epoch_end(state)`` in turn; one whose result :func:`asks_stop`
+    stops the run, as one that sets ``state.stop`` does."""
     for c in callbacks:
-        result = c.on_epoch_end(state)
-        if isinstance(result, (bool, np.bool_)) and result:
+        if asks_stop(c.on_epoch_end(state)):
             state.stop = True
 
 

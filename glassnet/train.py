@@ -171,7 +171,7 @@ class _FunctionCallback(Callback):
         self.fn = fn
 
     def on_epoch_end(self, state: TrainState) -> Any:
-        if isinstance(result := self.fn(state), (bool, np.bool_)) and result:
+        if fitting.asks_stop(result := self.fn(state)):
             state.stop = True  # (True stops here too, for a loop of the user's own)
         return result
 
